@@ -1,0 +1,235 @@
+/* /api/v1: the same domain functions as the pages, in JSON. */
+#include "api/api.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/arena.h"
+#include "domain/account.h"
+#include "domain/org.h"
+#include "domain/refdata.h"
+#include "domain/session.h"
+
+void
+api_error(struct request *req, tr_err err)
+{
+	if (err == TR_INVALID) {
+		resp_problem(req, 422, "Données invalides",
+		    req->ctx.message ? req->ctx.message
+		                     : "Certaines données envoyées ne sont pas valides : voir « errors ».");
+		return;
+	}
+	resp_error(req, err, NULL);
+}
+
+/* The JSON body, or a 400 problem when there is none. */
+static json_t *
+body(struct request *req)
+{
+	if (req->json == NULL || !json_is_object(req->json)) {
+		resp_problem(req, 400, "Requête invalide",
+		    "Le corps de la requête doit être un objet JSON (Content-Type: application/json).");
+		return NULL;
+	}
+	return req->json;
+}
+
+static int64_t
+version_of(json_t *in)
+{
+	json_t *v = json_object_get(in, "version");
+
+	return json_is_integer(v) ? json_integer_value(v) : 0;
+}
+
+/* Answers OUT (stolen) or the error. */
+static void
+reply(struct request *req, tr_err err, int status, json_t *out)
+{
+	if (err != TR_OK) {
+		json_decref(out);
+		api_error(req, err);
+		return;
+	}
+	resp_json(req, status, out);
+}
+
+void
+api_me(struct request *req)
+{
+	json_t *out = NULL;
+
+	reply(req, account_get(&req->ctx, req->ctx.actor->person_id, &out), 200, out);
+}
+
+void
+api_communes(struct request *req)
+{
+	const char *limit = req_query(req, "limit");
+	json_t *items = NULL;
+	tr_err err = commune_search(&req->ctx, req_query(req, "q"), limit ? strtoll(limit, NULL, 10) : 20, &items);
+
+	reply(req, err, 200, err == TR_OK ? json_pack("{s:o}", "items", items) : NULL);
+}
+
+void
+api_regions(struct request *req)
+{
+	json_t *items = NULL;
+	tr_err err = region_list(&req->ctx, &items);
+
+	reply(req, err, 200, err == TR_OK ? json_pack("{s:o}", "items", items) : NULL);
+}
+
+void
+api_people(struct request *req)
+{
+	json_t *out = NULL;
+
+	reply(req, account_list(&req->ctx, req_query(req, "q"), req_page(req), &out), 200, out);
+}
+
+void
+api_person_create(struct request *req)
+{
+	json_t *in = body(req), *out = NULL;
+	const char *password;
+	int64_t id;
+	tr_err err;
+
+	if (in == NULL)
+		return;
+	password =
+	    json_is_string(json_object_get(in, "password")) ? json_string_value(json_object_get(in, "password")) : NULL;
+	err = account_create(&req->ctx, in, password, &id);
+	if (err == TR_OK)
+		err = account_get(&req->ctx, id, &out);
+	if (err == TR_OK)
+		resp_header(req, "location", arena_printf(req->arena, "/api/v1/people/%lld", (long long)id));
+	reply(req, err, 201, out);
+}
+
+void
+api_person(struct request *req)
+{
+	json_t *out = NULL;
+
+	reply(req, account_get(&req->ctx, req->params[0], &out), 200, out);
+}
+
+void
+api_person_update(struct request *req)
+{
+	json_t *in = body(req), *out = NULL;
+	tr_err err;
+
+	if (in == NULL)
+		return;
+	err = account_update(&req->ctx, req->params[0], version_of(in), in);
+	if (err == TR_OK)
+		err = account_get(&req->ctx, req->params[0], &out);
+	reply(req, err, 200, out);
+}
+
+void
+api_membership_add(struct request *req)
+{
+	json_t *in = body(req), *out = NULL;
+	int64_t id;
+	tr_err err;
+
+	if (in == NULL)
+		return;
+	err = membership_add(&req->ctx, req->params[0], in, &id);
+	if (err == TR_OK)
+		err = account_get(&req->ctx, req->params[0], &out);
+	reply(req, err, 201, out);
+}
+
+void
+api_membership_remove(struct request *req)
+{
+	tr_err err = membership_remove(&req->ctx, req->params[0]);
+
+	reply(req, err, 200, err == TR_OK ? json_pack("{s:b}", "removed", 1) : NULL);
+}
+
+void
+api_orgs(struct request *req)
+{
+	json_t *out = NULL;
+
+	reply(req, org_list(&req->ctx, req_query(req, "q"), req_query(req, "kind"), req_page(req), &out), 200, out);
+}
+
+void
+api_org_create(struct request *req)
+{
+	json_t *in = body(req), *out = NULL;
+	int64_t id;
+	tr_err err;
+
+	if (in == NULL)
+		return;
+	err = org_create(&req->ctx, in, &id);
+	if (err == TR_OK)
+		err = org_get(&req->ctx, id, &out);
+	if (err == TR_OK)
+		resp_header(req, "location", arena_printf(req->arena, "/api/v1/organisations/%lld", (long long)id));
+	reply(req, err, 201, out);
+}
+
+void
+api_org(struct request *req)
+{
+	json_t *out = NULL;
+
+	reply(req, org_get(&req->ctx, req->params[0], &out), 200, out);
+}
+
+void
+api_org_update(struct request *req)
+{
+	json_t *in = body(req), *out = NULL;
+	tr_err err;
+
+	if (in == NULL)
+		return;
+	err = org_update(&req->ctx, req->params[0], version_of(in), in);
+	if (err == TR_OK)
+		err = org_get(&req->ctx, req->params[0], &out);
+	reply(req, err, 200, out);
+}
+
+void
+api_tokens(struct request *req)
+{
+	json_t *items = NULL;
+	tr_err err = apitoken_list(&req->ctx, 0, &items);
+
+	reply(req, err, 200, err == TR_OK ? json_pack("{s:o}", "items", items) : NULL);
+}
+
+void
+api_token_create(struct request *req)
+{
+	json_t *in = body(req);
+	const char *raw = NULL;
+	int64_t id = 0;
+	tr_err err;
+
+	if (in == NULL)
+		return;
+	err = apitoken_create(&req->ctx, 0,
+	    json_is_string(json_object_get(in, "name")) ? json_string_value(json_object_get(in, "name")) : NULL, &raw,
+	    &id);
+	reply(req, err, 201, err == TR_OK ? json_pack("{s:I, s:s}", "id", (json_int_t)id, "token", raw) : NULL);
+}
+
+void
+api_token_revoke(struct request *req)
+{
+	tr_err err = apitoken_revoke(&req->ctx, req->params[0]);
+
+	reply(req, err, 200, err == TR_OK ? json_pack("{s:b}", "revoked", 1) : NULL);
+}

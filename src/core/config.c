@@ -1,0 +1,252 @@
+/* Settings from a table of keys: defaults, INI file (libinih), environment, command line. */
+#include "core/config.h"
+
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum key_type { KEY_STR, KEY_INT, KEY_BOOL };
+
+struct key {
+	const char *section, *name, *alias, *env;
+	enum key_type type;
+	size_t offset;
+	int64_t min, max;
+};
+
+#define K_STR(sec, name, alias, env, field)                                          \
+	{                                                                            \
+		sec, name, alias, env, KEY_STR, offsetof(struct config, field), 0, 0 \
+	}
+#define K_INT(sec, name, field, lo, hi)                                                \
+	{                                                                              \
+		sec, name, NULL, NULL, KEY_INT, offsetof(struct config, field), lo, hi \
+	}
+#define K_BOOL(sec, name, field)                                                      \
+	{                                                                             \
+		sec, name, NULL, NULL, KEY_BOOL, offsetof(struct config, field), 0, 1 \
+	}
+
+static const struct key keys[] = {
+	K_STR("server", "listen", "listen", "TREMPLIN_LISTEN", listen),
+	K_STR("server", "base_url", "base-url", "TREMPLIN_BASE_URL", base_url),
+	K_STR("server", "static_dir", "static-dir", "TREMPLIN_STATIC_DIR", static_dir),
+	K_STR("server", "tile_url", NULL, NULL, tile_url),
+	K_INT("server", "threads", threads, 0, 64),
+	K_INT("server", "session_hours", session_hours, 1, 24 * 30),
+	K_INT("server", "max_body_kb", max_body_kb, 1, 64 * 1024),
+	K_INT("server", "max_upload_kb", max_upload_kb, 1, 256 * 1024),
+	K_BOOL("server", "behind_tls", behind_tls),
+	K_BOOL("server", "access_log", access_log),
+	K_BOOL("server", "test_mode", test_mode),
+	K_STR("database", "url", "database", "TREMPLIN_DATABASE", database),
+	K_STR("mail", "smtp_url", "smtp-url", "TREMPLIN_SMTP_URL", smtp_url),
+	K_STR("mail", "from", NULL, NULL, mail_from),
+	K_INT("mail", "retry_seconds", mail_retry_seconds, 1, 86400),
+};
+
+void
+config_defaults(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	snprintf(cfg->listen, sizeof(cfg->listen), "127.0.0.1:8080");
+	snprintf(cfg->database, sizeof(cfg->database), "sqlite:var/tremplin.db");
+	snprintf(cfg->base_url, sizeof(cfg->base_url), "http://127.0.0.1:8080");
+	snprintf(cfg->static_dir, sizeof(cfg->static_dir), "build/static");
+	snprintf(cfg->mail_from, sizeof(cfg->mail_from), "tremplin <ne-pas-repondre@tremplin.localhost>");
+	snprintf(cfg->tile_url, sizeof(cfg->tile_url), "https://tile.openstreetmap.org/{z}/{x}/{y}.png");
+	cfg->session_hours = 12;
+	cfg->max_body_kb = 1024;
+	cfg->max_upload_kb = 10 * 1024;
+	cfg->access_log = true;
+	cfg->mail_retry_seconds = 60;
+}
+
+static tr_err
+set_value(struct config *cfg, const struct key *k, const char *value, char *errbuf, size_t errlen)
+{
+	char *p = (char *)cfg + k->offset;
+	char *end;
+	long long v;
+
+	switch (k->type) {
+	case KEY_STR:
+		if (strlen(value) >= CONFIG_STR_MAX) {
+			snprintf(errbuf, errlen, "%s.%s: value longer than %d bytes", k->section, k->name,
+			    CONFIG_STR_MAX - 1);
+			return TR_INVALID;
+		}
+		snprintf(p, CONFIG_STR_MAX, "%s", value);
+		return TR_OK;
+	case KEY_INT:
+		v = strtoll(value, &end, 10);
+		if (*value == '\0' || *end != '\0' || v < k->min || v > k->max) {
+			snprintf(errbuf, errlen, "%s.%s: expected a whole number from %lld to %lld, got \"%s\"",
+			    k->section, k->name, (long long)k->min, (long long)k->max, value);
+			return TR_INVALID;
+		}
+		*(int64_t *)(void *)p = v;
+		return TR_OK;
+	case KEY_BOOL:
+		if (strcmp(value, "true") == 0 || strcmp(value, "yes") == 0 || strcmp(value, "1") == 0)
+			*(bool *)(void *)p = true;
+		else if (strcmp(value, "false") == 0 || strcmp(value, "no") == 0 || strcmp(value, "0") == 0)
+			*(bool *)(void *)p = false;
+		else {
+			snprintf(
+			    errbuf, errlen, "%s.%s: expected true or false, got \"%s\"", k->section, k->name, value);
+			return TR_INVALID;
+		}
+		return TR_OK;
+	}
+	return TR_INTERNAL;
+}
+
+static const struct key *
+find_key(const char *section, const char *name)
+{
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strcmp(keys[i].section, section) == 0 && strcmp(keys[i].name, name) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+struct ini_state {
+	struct config *cfg;
+	const char *path;
+	char *errbuf;
+	size_t errlen;
+	int failed;
+};
+
+static int
+on_ini_pair(void *user, const char *section, const char *name, const char *value)
+{
+	struct ini_state *st = user;
+	const struct key *k;
+	char why[256];
+
+	if (st->failed)
+		return 0;
+	k = find_key(section, name);
+	if (k == NULL) {
+		snprintf(st->errbuf, st->errlen, "%s: unknown setting [%s] %s", st->path, section, name);
+		st->failed = 1;
+		return 0;
+	}
+	if (set_value(st->cfg, k, value, why, sizeof(why)) != TR_OK) {
+		snprintf(st->errbuf, st->errlen, "%s: %s", st->path, why);
+		st->failed = 1;
+		return 0;
+	}
+	return 1;
+}
+
+tr_err
+config_load_file(struct config *cfg, const char *path, char *errbuf, size_t errlen)
+{
+	struct ini_state st = { cfg, path, errbuf, errlen, 0 };
+	int rc = ini_parse(path, on_ini_pair, &st);
+
+	if (st.failed)
+		return TR_INVALID;
+	if (rc == -1) {
+		snprintf(errbuf, errlen, "%s: cannot open the configuration file", path);
+		return TR_INVALID;
+	}
+	if (rc != 0) {
+		snprintf(errbuf, errlen, "%s:%d: syntax error", path, rc);
+		return TR_INVALID;
+	}
+	return TR_OK;
+}
+
+tr_err
+config_set(struct config *cfg, const char *key, const char *value, char *errbuf, size_t errlen)
+{
+	const char *dot = strchr(key, '.');
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const struct key *k = &keys[i];
+		bool match = dot ? (strncmp(k->section, key, (size_t)(dot - key)) == 0 &&
+		                       k->section[dot - key] == '\0' && strcmp(k->name, dot + 1) == 0)
+		                 : (k->alias && strcmp(k->alias, key) == 0);
+		if (match)
+			return set_value(cfg, k, value, errbuf, errlen);
+	}
+	snprintf(errbuf, errlen, "unknown setting %s", key);
+	return TR_INVALID;
+}
+
+tr_err
+config_from_env(struct config *cfg, char *errbuf, size_t errlen)
+{
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const char *v;
+		char why[256];
+
+		if (keys[i].env == NULL || (v = getenv(keys[i].env)) == NULL || *v == '\0')
+			continue;
+		if (set_value(cfg, &keys[i], v, why, sizeof(why)) != TR_OK) {
+			snprintf(errbuf, errlen, "%s: %s", keys[i].env, why);
+			return TR_INVALID;
+		}
+	}
+	return TR_OK;
+}
+
+bool
+config_split_listen(const char *listen, char *hostbuf, size_t hostlen, int *port)
+{
+	const char *colon = strrchr(listen, ':');
+	const char *h = listen;
+	size_t hn;
+	char *end;
+	long p;
+
+	if (colon == NULL)
+		return false;
+	hn = (size_t)(colon - listen);
+	if (hn >= 2 && h[0] == '[' && h[hn - 1] == ']') {
+		h++;
+		hn -= 2;
+	}
+	if (hn == 0 || hn >= hostlen)
+		return false;
+	p = strtol(colon + 1, &end, 10);
+	if (colon[1] == '\0' || *end != '\0' || p < 1 || p > 65535)
+		return false;
+	memcpy(hostbuf, h, hn);
+	hostbuf[hn] = '\0';
+	*port = (int)p;
+	return true;
+}
+
+tr_err
+config_check(const struct config *cfg, char *errbuf, size_t errlen)
+{
+	char host[256];
+	int port;
+
+	if (!config_split_listen(cfg->listen, host, sizeof(host), &port)) {
+		snprintf(errbuf, errlen, "listen: expected HOST:PORT, got \"%s\"", cfg->listen);
+		return TR_INVALID;
+	}
+	if (strncmp(cfg->database, "sqlite:", 7) != 0 && strncmp(cfg->database, "postgresql://", 13) != 0 &&
+	    strncmp(cfg->database, "postgres://", 11) != 0) {
+		snprintf(errbuf, errlen, "database: expected sqlite:PATH or postgresql://…, got \"%s\"", cfg->database);
+		return TR_INVALID;
+	}
+	if (strncmp(cfg->base_url, "http://", 7) != 0 && strncmp(cfg->base_url, "https://", 8) != 0) {
+		snprintf(
+		    errbuf, errlen, "base_url: expected an http:// or https:// address, got \"%s\"", cfg->base_url);
+		return TR_INVALID;
+	}
+	if (cfg->smtp_url[0] != '\0' && strncmp(cfg->smtp_url, "smtp://", 7) != 0 &&
+	    strncmp(cfg->smtp_url, "smtps://", 8) != 0) {
+		snprintf(errbuf, errlen, "mail.smtp_url: expected smtp:// or smtps://, got \"%s\"", cfg->smtp_url);
+		return TR_INVALID;
+	}
+	return TR_OK;
+}

@@ -1,0 +1,39 @@
+/* Secrets: random tokens, SHA-256, constant-time comparison and password hashing (argon2id), all through
+ * libsodium. */
+#ifndef TR_CORE_CRYPTO_H
+#define TR_CORE_CRYPTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/err.h"
+
+struct arena;
+
+#define SEC_SHA256_HEX 65         /* 64 hex digits and a NUL */
+#define SEC_PASSWORD_HASH_MAX 128 /* libsodium's crypto_pwhash_STRBYTES */
+
+/* Initialises libsodium; call once before any thread starts. TR_INTERNAL when it cannot. */
+TR_MUST_USE tr_err sec_init(void);
+
+/* A random token of NBYTES bytes of entropy, in unpadded base64url, allocated in the arena. */
+char *sec_random_token(struct arena *a, size_t nbytes);
+
+/* Lower-case hex SHA-256 of DATA into OUT (SEC_SHA256_HEX bytes). */
+void sec_sha256_hex(const void *data, size_t n, char out[SEC_SHA256_HEX]);
+
+/* Constant-time equality of two NUL-terminated strings (false when lengths differ). */
+bool sec_equal(const char *a, const char *b);
+
+/* Hashes PASSWORD with argon2id (libsodium's interactive limits) into OUT. TR_INTERNAL when memory for
+ * the hash cannot be had. */
+TR_MUST_USE tr_err sec_password_hash(const char *password, size_t n, char out[SEC_PASSWORD_HASH_MAX]);
+
+/* True when PASSWORD matches HASH (a string made by sec_password_hash). */
+bool sec_password_verify(const char *hash, const char *password, size_t n);
+
+/* Spends the same time as a failed sec_password_verify, so that an unknown account and a wrong password
+ * cannot be told apart by timing. */
+void sec_password_dummy_verify(const char *password, size_t n);
+
+#endif

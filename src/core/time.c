@@ -1,0 +1,129 @@
+/* Clock and dates. */
+#include "core/time.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "core/arena.h"
+
+static _Atomic int64_t offset;
+
+int64_t
+clock_now(void)
+{
+	return (int64_t)time(NULL) + atomic_load(&offset);
+}
+
+void
+clock_set_offset(int64_t seconds)
+{
+	atomic_store(&offset, seconds);
+}
+
+int64_t
+clock_offset(void)
+{
+	return atomic_load(&offset);
+}
+
+int64_t
+clock_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+char *
+time_iso(struct arena *a, int64_t t)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+	char s[32];
+
+	gmtime_r(&tt, &tm);
+	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return arena_strdup(a, s);
+}
+
+static const char *const months_fr[] = { "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+	"septembre", "octobre", "novembre", "décembre" };
+
+/* Paris local time: the TZ database is read once by tzset; localtime_r with TZ set at startup. */
+static void
+paris_tm(int64_t t, struct tm *tm)
+{
+	time_t tt = (time_t)t;
+
+	localtime_r(&tt, tm);
+}
+
+char *
+time_fr(struct arena *a, int64_t t)
+{
+	struct tm tm;
+
+	paris_tm(t, &tm);
+	return arena_printf(a, "%d%s %s %d à %d h %02d", tm.tm_mday, tm.tm_mday == 1 ? "er" : "", months_fr[tm.tm_mon],
+	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min);
+}
+
+char *
+date_fr(struct arena *a, int64_t t)
+{
+	struct tm tm;
+
+	paris_tm(t, &tm);
+	return arena_printf(
+	    a, "%d%s %s %d", tm.tm_mday, tm.tm_mday == 1 ? "er" : "", months_fr[tm.tm_mon], tm.tm_year + 1900);
+}
+
+static bool
+is_leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+bool
+date_parse(const char *s, size_t n, int *year, int *month, int *day)
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int v[3] = { 0, 0, 0 };
+	const size_t widths[3] = { 4, 2, 2 };
+	size_t pos = 0;
+
+	if (n != 10)
+		return false;
+	for (int k = 0; k < 3; k++) {
+		for (size_t i = 0; i < widths[k]; i++, pos++) {
+			if (s[pos] < '0' || s[pos] > '9')
+				return false;
+			v[k] = v[k] * 10 + (s[pos] - '0');
+		}
+		if (k < 2 && s[pos++] != '-')
+			return false;
+	}
+	if (v[0] < 1 || v[1] < 1 || v[1] > 12 || v[2] < 1)
+		return false;
+	if (v[2] > mdays[v[1] - 1] + (v[1] == 2 && is_leap(v[0])))
+		return false;
+	*year = v[0];
+	*month = v[1];
+	*day = v[2];
+	return true;
+}
+
+int64_t
+date_days(int year, int month, int day)
+{
+	/* Howard Hinnant's days_from_civil. */
+	int64_t y = year - (month <= 2);
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+	return era * 146097 + doe - 719468;
+}

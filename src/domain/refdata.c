@@ -1,0 +1,185 @@
+/* Loading and searching the national geography. */
+#include "domain/refdata.h"
+
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/embed.h"
+#include "core/utf8.h"
+#include "domain/common.h"
+
+#define COMMUNE_BATCH 100
+#define COMMUNE_COLS 7
+#define FIELDS_MAX 8
+
+/* Splits LINE (N bytes) at tabs into at most FIELDS_MAX strs; returns the count. */
+static size_t
+split_tabs(const char *line, size_t n, struct str *f)
+{
+	size_t k = 0, start = 0;
+
+	for (size_t i = 0; i <= n && k < FIELDS_MAX; i++)
+		if (i == n || line[i] == '\t') {
+			f[k++] = (struct str){ line + start, i - start };
+			start = i + 1;
+		}
+	return k;
+}
+
+static tr_err
+flush_communes(struct ctx *ctx, struct db_val *vals, size_t rows)
+{
+	struct buf sql = BUF_INIT(0);
+	tr_err err =
+	    buf_puts(&sql, "INSERT INTO communes (code, name, name_key, departement_code, region_code, population, "
+	                   "postal_codes) VALUES ");
+
+	for (size_t i = 0; i < rows && err == TR_OK; i++)
+		err = buf_puts(&sql, i ? ", (?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?)");
+	if (err == TR_OK)
+		err = buf_puts(&sql,
+		    " ON CONFLICT (code) DO UPDATE SET name = excluded.name, name_key = excluded.name_key, "
+		    "departement_code = excluded.departement_code, region_code = excluded.region_code, "
+		    "population = excluded.population, postal_codes = excluded.postal_codes");
+	if (err == TR_OK)
+		err = db_exec(ctx->db, sql.p, vals, rows * COMMUNE_COLS, NULL);
+	buf_free(&sql);
+	return err;
+}
+
+static tr_err
+seed_postal_codes(struct ctx *ctx, struct str code, struct str codes)
+{
+	const char *p = codes.p, *end = codes.p + codes.n;
+	tr_err err = TR_OK;
+
+	while (p < end && err == TR_OK) {
+		const char *bar = memchr(p, '|', (size_t)(end - p));
+		size_t n = bar ? (size_t)(bar - p) : (size_t)(end - p);
+		if (n > 0)
+			err = db_execv(ctx->db,
+			    "INSERT INTO commune_postal_codes (postal_code, commune_code) VALUES (?, ?) ON CONFLICT DO "
+			    "NOTHING",
+			    NULL, DB_STR(((struct str){ p, n })), DB_STR(code));
+		p += n + 1;
+	}
+	return err;
+}
+
+tr_err
+refdata_seed(struct ctx *ctx, int64_t *communes)
+{
+	const struct embedded_file *geo = embedded_find(embedded_refdata, "geo.tsv");
+	struct db_val *vals = arena_alloc(ctx->arena, sizeof(struct db_val) * COMMUNE_BATCH * COMMUNE_COLS);
+	struct arena *scratch = arena_new();
+	const char *p, *end;
+	size_t rows = 0;
+	tr_err err;
+
+	*communes = 0;
+	if (geo == NULL)
+		return ctx_fail(ctx, TR_INTERNAL, "Les données géographiques manquent au programme.");
+	TRY(tx_begin(ctx));
+	for (p = geo->data, end = geo->data + geo->size; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		struct str f[FIELDS_MAX];
+		size_t k = split_tabs(p, n, f);
+		long long pop = 0;
+
+		p += n + 1;
+		if (k == 3 && str_eq_c(f[0], "R")) {
+			TRY(db_execv(ctx->db,
+			    "INSERT INTO regions (code, name, name_key) VALUES (?, ?, ?) ON CONFLICT (code) DO "
+			    "UPDATE SET name = excluded.name, name_key = excluded.name_key",
+			    NULL, DB_STR(f[1]), DB_STR(f[2]), DB_TEXT(utf8_fold_key(ctx->arena, f[2].p, f[2].n))));
+		} else if (k == 4 && str_eq_c(f[0], "D")) {
+			TRY(db_execv(ctx->db,
+			    "INSERT INTO departements (code, region_code, name, name_key) VALUES (?, ?, ?, ?) "
+			    "ON CONFLICT (code) DO UPDATE SET region_code = excluded.region_code, name = "
+			    "excluded.name, "
+			    "name_key = excluded.name_key",
+			    NULL, DB_STR(f[1]), DB_STR(f[2]), DB_STR(f[3]),
+			    DB_TEXT(utf8_fold_key(ctx->arena, f[3].p, f[3].n))));
+		} else if (k == 7 && str_eq_c(f[0], "C")) {
+			struct db_val *v = vals + rows * COMMUNE_COLS;
+			(void)str_to_i64(f[5], &pop);
+			v[0] = DB_STR(f[1]);
+			v[1] = DB_STR(f[2]);
+			v[2] = DB_TEXT(utf8_fold_key(scratch, f[2].p, f[2].n));
+			v[3] = DB_STR(f[3]);
+			v[4] = DB_STR(f[4]);
+			v[5] = DB_I64(pop);
+			v[6] = DB_STR(f[6]);
+			(*communes)++;
+			if (++rows == COMMUNE_BATCH) {
+				TRY(flush_communes(ctx, vals, rows));
+				rows = 0;
+				arena_free(scratch);
+				scratch = arena_new();
+			}
+		}
+	}
+	if (rows > 0)
+		TRY(flush_communes(ctx, vals, rows));
+	/* Postal codes once the communes are in. */
+	for (p = geo->data; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		struct str f[FIELDS_MAX];
+		size_t k = split_tabs(p, n, f);
+
+		p += n + 1;
+		if (k == 7 && str_eq_c(f[0], "C"))
+			TRY(seed_postal_codes(ctx, f[1], f[6]));
+	}
+out:
+	arena_free(scratch);
+	return tx_end(ctx, ctx_storage_error(ctx, err));
+}
+
+tr_err
+commune_search(struct ctx *ctx, const char *q, int64_t limit, json_t **out)
+{
+	struct db_rows *r;
+	size_t n = q ? strlen(q) : 0;
+	tr_err err;
+
+	if (limit < 1 || limit > 100)
+		limit = 20;
+	if (n == 0 || n > 100 || !utf8_valid(q, n)) {
+		*out = json_array();
+		return TR_OK;
+	}
+	if (n == 5 && strspn(q, "0123456789AB") == 5) {
+		err = db_queryv(ctx->db, ctx->arena,
+		    "SELECT code, name, departement_code, region_code, population, postal_codes FROM communes "
+		    "WHERE code = ? OR code IN (SELECT commune_code FROM commune_postal_codes WHERE postal_code = ?) "
+		    "ORDER BY population DESC, code LIMIT ?",
+		    &r, DB_TEXT(q), DB_TEXT(q), DB_I64(limit));
+	} else {
+		const char *key = utf8_fold_key(ctx->arena, q, n);
+		err = db_queryv(ctx->db, ctx->arena,
+		    "SELECT code, name, departement_code, region_code, population, postal_codes FROM communes "
+		    "WHERE name_key LIKE ? ORDER BY CASE WHEN name_key = ? THEN 0 ELSE 1 END, population DESC, code "
+		    "LIMIT ?",
+		    &r, DB_TEXT(arena_printf(ctx->arena, "%s%%", key)), DB_TEXT(key), DB_I64(limit));
+	}
+	if (err != TR_OK)
+		return ctx_storage_error(ctx, err);
+	*out = rows_json(r);
+	return TR_OK;
+}
+
+tr_err
+region_list(struct ctx *ctx, json_t **out)
+{
+	struct db_rows *r;
+	tr_err err = db_query(ctx->db, ctx->arena, "SELECT code, name FROM regions ORDER BY name_key", NULL, 0, &r);
+
+	if (err != TR_OK)
+		return ctx_storage_error(ctx, err);
+	*out = rows_json(r);
+	return TR_OK;
+}

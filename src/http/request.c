@@ -1,0 +1,236 @@
+/* Response helpers shared by every handler: status mapping, error pages, problems, pages in the layout. */
+#include "http/request.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/log.h"
+#include "core/tmpl.h"
+#include "domain/authz.h"
+#include "model/entity.h"
+#include "web/web.h"
+
+#define PAGE_MAX (4u << 20) /* a rendered page */
+
+void
+resp_header(struct request *req, const char *name, const char *value)
+{
+	if (req->nheaders >= REQ_MAX_HEADERS) {
+		log_error("too many response headers for %.*s", (int)req->path.n, req->path.p);
+		return;
+	}
+	req->headers[req->nheaders].name = name;
+	req->headers[req->nheaders].value = value;
+	req->nheaders++;
+}
+
+void
+resp_cookie(struct request *req, const char *name, const char *value, int64_t max_age)
+{
+	resp_header(req, "set-cookie",
+	    arena_printf(req->arena, "%s=%s; Path=/; HttpOnly; SameSite=Lax%s; Max-Age=%lld", name,
+	        max_age < 0 ? "" : value, req->ctx.cfg->behind_tls ? "; Secure" : "",
+	        (long long)(max_age < 0 ? 0 : max_age)));
+}
+
+static void
+set_body(struct request *req, const char *content_type, const char *s, size_t n)
+{
+	buf_reset(&req->body);
+	req->content_type_out = content_type;
+	if (buf_append(&req->body, s, n) != TR_OK)
+		log_error("response body over its cap for %.*s", (int)req->path.n, req->path.p);
+}
+
+void
+resp_json(struct request *req, int status, json_t *j)
+{
+	char *s = json_dumps(j, JSON_COMPACT);
+
+	req->status = status;
+	set_body(req, "application/json; charset=utf-8", s ? s : "null", s ? strlen(s) : 4);
+	free(s);
+	json_decref(j);
+}
+
+void
+resp_redirect(struct request *req, int status, const char *location)
+{
+	req->status = status;
+	resp_header(req, "location", location);
+	set_body(req, "text/plain; charset=utf-8", "", 0);
+}
+
+int
+http_status_of(tr_err err)
+{
+	switch (err) {
+	case TR_OK: return 200;
+	case TR_INVALID: return 422;
+	case TR_NOT_FOUND: return 404;
+	case TR_FORBIDDEN: return 403;
+	case TR_UNAUTHORIZED: return 401;
+	case TR_CONFLICT: return 409;
+	case TR_TOO_LARGE: return 413;
+	case TR_RATE_LIMITED: return 429;
+	case TR_UNAVAILABLE: return 503;
+	case TR_INTERNAL: return 500;
+	}
+	return 500;
+}
+
+struct status_text {
+	int status;
+	const char *title;   /* French */
+	const char *message; /* French, the default explanation */
+};
+
+static const struct status_text status_texts[] = {
+	{ 400, "Requête invalide", "La requête envoyée n'est pas valide." },
+	{ 401, "Connexion requise", "Connectez-vous pour accéder à ce contenu." },
+	{ 403, "Accès refusé", "Votre compte n'a pas les droits nécessaires pour accéder à cette page." },
+	{ 404, "Page non trouvée", "La page que vous cherchez est introuvable. Vérifiez l'adresse saisie." },
+	{ 405, "Méthode non autorisée", "Cette adresse n'accepte pas cette méthode." },
+	{ 409, "Conflit", "Cette modification entre en conflit avec l'état actuel des données." },
+	{ 413, "Contenu trop volumineux", "Le contenu envoyé dépasse la taille autorisée." },
+	{ 414, "Adresse trop longue", "L'adresse demandée dépasse la longueur autorisée." },
+	{ 415, "Type de contenu non pris en charge", "Le type de contenu envoyé n'est pas accepté ici." },
+	{ 422, "Données invalides", "Certaines données envoyées ne sont pas valides." },
+	{ 429, "Trop de requêtes", "Trop de tentatives en peu de temps. Réessayez plus tard." },
+	{ 431, "En-têtes trop volumineux", "Les en-têtes de la requête dépassent la taille autorisée." },
+	{ 500, "Erreur inattendue",
+	    "Une erreur est survenue de notre côté ; rien n'a été enregistré. Réessayez dans un instant." },
+	{ 503, "Service indisponible", "Le service est momentanément indisponible. Réessayez dans un instant." },
+};
+
+static const struct status_text *
+status_text(int status)
+{
+	for (size_t i = 0; i < sizeof(status_texts) / sizeof(status_texts[0]); i++)
+		if (status_texts[i].status == status)
+			return &status_texts[i];
+	return &status_texts[0];
+}
+
+void
+resp_problem(struct request *req, int status, const char *title, const char *detail)
+{
+	json_t *p = json_pack(
+	    "{s:s, s:s, s:i, s:s}", "type", "about:blank", "title", title, "status", status, "detail", detail);
+	json_t *errors = json_array();
+
+	for (size_t i = 0; i < req->ctx.errors.n; i++)
+		json_array_append_new(errors, json_pack("{s:s, s:s}", "field", req->ctx.errors.items[i].field,
+		                                  "message", req->ctx.errors.items[i].message));
+	json_object_set_new(p, "errors", errors);
+	resp_json(req, status, p);
+	req->content_type_out = "application/problem+json; charset=utf-8";
+}
+
+void
+resp_status(struct request *req, int status, const char *message)
+{
+	const struct status_text *t = status_text(status);
+
+	if (message == NULL)
+		message = t->message;
+	if (req->is_api) {
+		resp_problem(req, status, t->title, message);
+		return;
+	}
+	web_page(req, status, "error.html", t->title,
+	    json_pack(
+	        "{s:i, s:s, s:s, s:s}", "status", status, "heading", t->title, "message", message, "home_href", "/"));
+}
+
+void
+resp_error(struct request *req, tr_err err, const char *message)
+{
+	if (message == NULL)
+		message = req->ctx.message;
+	if (err == TR_UNAUTHORIZED && !req->is_api) {
+		const char *next = req->raw_path.n ? arena_str(req->arena, req->raw_path) : "/";
+		resp_redirect(
+		    req, 303, arena_printf(req->arena, "/connexion?suivant=%s", web_url_encode(req->arena, next)));
+		return;
+	}
+	if (err == TR_UNAUTHORIZED)
+		resp_header(req, "www-authenticate", "Bearer realm=\"tremplin\"");
+	resp_status(req, http_status_of(err), message);
+}
+
+void
+web_page(struct request *req, int status, const char *template, const char *title, json_t *data)
+{
+	struct buf page = BUF_INIT(PAGE_MAX);
+	json_t *layout;
+	tr_err err;
+
+	if (data == NULL)
+		data = json_object();
+	web_common(req, data);
+	err = tmpl_render(req->tmpl, template, data, &page);
+	if (err == TR_OK) {
+		layout = json_deep_copy(data);
+		json_object_set_new(layout, "title", json_string(title));
+		json_object_set_new(layout, "content", json_stringn(page.p ? page.p : "", page.n));
+		buf_reset(&page);
+		err = tmpl_render(req->tmpl, "layout.html", layout, &page);
+		json_decref(layout);
+	}
+	json_decref(data);
+	if (err != TR_OK) {
+		log_error("rendering %s failed: %s", template, tr_err_name(err));
+		buf_free(&page);
+		req->status = 500;
+		set_body(req, "text/plain; charset=utf-8", "Erreur interne : la page n'a pas pu être affichée.\n", 52);
+		return;
+	}
+	req->status = status;
+	req->content_type_out = "text/html; charset=utf-8";
+	buf_reset(&req->body);
+	if (buf_append(&req->body, page.p, page.n) != TR_OK)
+		log_error("page %s over the response cap", template);
+	buf_free(&page);
+}
+
+const char *
+req_query(struct request *req, const char *name)
+{
+	struct str v = form_get(&req->query, name);
+
+	return v.p ? arena_str(req->arena, v) : NULL;
+}
+
+const char *
+req_form(struct request *req, const char *name)
+{
+	struct str v = form_get(&req->form, name);
+
+	return v.p ? arena_str(req->arena, v) : NULL;
+}
+
+int64_t
+req_page(struct request *req)
+{
+	struct str v = form_get(&req->query, "page");
+	long long n;
+
+	return v.p && str_to_i64(v, &n) && n >= 1 && n <= 100000 ? n : 1;
+}
+
+json_t *
+req_form_object(struct request *req, const struct entity *e)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; i < e->nfields; i++) {
+		struct str v = form_get(&req->form, e->fields[i].name);
+		if (v.p != NULL)
+			json_object_set_new(o, e->fields[i].name, json_stringn(v.p, v.n));
+		else if (e->fields[i].type == FT_BOOL)
+			json_object_set_new(o, e->fields[i].name, json_false());
+	}
+	return o;
+}

@@ -1,0 +1,101 @@
+/* One HTTP request as the handlers of web/ and api/ see it: parsed input, the domain context, and the
+ * response being built. Nothing here depends on libh2o; server.c fills it and sends what it holds. */
+#ifndef TR_HTTP_REQUEST_H
+#define TR_HTTP_REQUEST_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/form.h"
+#include "core/str.h"
+#include "domain/ctx.h"
+
+struct route;
+struct tmpl_set;
+
+#define REQ_MAX_PARAMS 4
+#define REQ_MAX_HEADERS 16
+
+struct resp_header {
+	const char *name;
+	const char *value;
+};
+
+struct request {
+	struct arena *arena;
+	struct ctx ctx;              /* the domain context: db, actor, now, field errors */
+	const struct tmpl_set *tmpl; /* the compiled templates */
+
+	/* Input. */
+	struct str method;
+	struct str path;     /* decoded, valid UTF-8 */
+	struct str raw_path; /* as sent, without the query */
+	struct str query_string;
+	struct form query;
+	struct form form; /* urlencoded or multipart body */
+	json_t *json;     /* JSON body of API calls (owned; freed with the request) */
+	struct form cookies;
+	struct str content_type;
+	struct str user_agent;
+	struct str accept;
+	int64_t params[REQ_MAX_PARAMS];      /* {id} segments of the route, in order */
+	const char *sparams[REQ_MAX_PARAMS]; /* {token} segments of the route, in order */
+	const struct route *route;
+	const char *session_token; /* the session cookie's value, when it opened a session */
+	const char *csrf;          /* the token forms must carry: the session's, or the visitor cookie's */
+	bool is_api;               /* errors as problem+json */
+	bool via_bearer;
+
+	/* Output. */
+	int status;
+	const char *content_type_out;
+	struct buf body;
+	struct resp_header headers[REQ_MAX_HEADERS];
+	size_t nheaders;
+};
+
+/* Adds a response header; NAME and VALUE must live as long as the request (literals or arena). */
+void resp_header(struct request *req, const char *name, const char *value);
+
+/* Sets a cookie: HttpOnly, SameSite=Lax, Path=/, Secure when behind TLS; MAX_AGE < 0 deletes it. */
+void resp_cookie(struct request *req, const char *name, const char *value, int64_t max_age);
+
+/* A JSON response; J is stolen. */
+void resp_json(struct request *req, int status, json_t *j);
+
+/* A redirect (303 after a form, 302 otherwise) to a local path. */
+void resp_redirect(struct request *req, int status, const char *location);
+
+/* An RFC 9457 problem: {type, title, status, detail, errors:[{field, message}]} from ctx's field errors. */
+void resp_problem(struct request *req, int status, const char *title, const char *detail);
+
+/* The HTTP status of an error code (the one mapping of the program). */
+int http_status_of(tr_err err);
+
+/* Answers ERR as it should be for this request: problem+json for the API, the French error page
+ * otherwise; an anonymous visitor of a page is sent to /connexion and back. MESSAGE may be NULL (then
+ * ctx.message or a default). */
+void resp_error(struct request *req, tr_err err, const char *message);
+
+/* The error page for STATUS (HTML) or problem (API), with a French title and MESSAGE. */
+void resp_status(struct request *req, int status, const char *message);
+
+/* Renders the page TEMPLATE inside the layout with DATA (stolen; may be NULL), the title, the navigation
+ * of the actor's roles and the CSRF token. */
+void web_page(struct request *req, int status, const char *template, const char *title, json_t *data);
+
+/* Query or form value NAME as a NUL-terminated string in the arena, or NULL when absent. */
+const char *req_query(struct request *req, const char *name);
+const char *req_form(struct request *req, const char *name);
+
+/* Query parameter NAME as a positive page number (1 when absent or invalid). */
+int64_t req_page(struct request *req);
+
+/* The form's values for the fields of an entity table as a JSON object (strings; checkboxes present
+ * as "1"), ready for entity_validate. */
+struct entity;
+json_t *req_form_object(struct request *req, const struct entity *e);
+
+#endif

@@ -1,0 +1,94 @@
+/* Matching a request against the route table, segment by segment. */
+#include "http/router.h"
+
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+
+#define TOKEN_MAX 128
+
+static bool
+is_token_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+/* Matches PATH against PATTERN; fills the parameters of REQ when it does. */
+static bool
+match(const char *pattern, struct str path, struct request *req)
+{
+	const char *p = pattern;
+	size_t i = 0, nid = 0, ntok = 0;
+	int64_t ids[REQ_MAX_PARAMS];
+	const char *toks[REQ_MAX_PARAMS];
+
+	while (*p != '\0') {
+		if (strncmp(p, "{id}", 4) == 0 || strncmp(p, "{token}", 7) == 0) {
+			bool is_id = p[1] == 'i';
+			size_t start = i;
+			while (i < path.n && path.p[i] != '/')
+				i++;
+			if (i == start || i - start > TOKEN_MAX)
+				return false;
+			for (size_t k = start; k < i; k++)
+				if (is_id ? !(path.p[k] >= '0' && path.p[k] <= '9') : !is_token_char(path.p[k]))
+					return false;
+			if (is_id) {
+				long long v;
+				if (nid >= REQ_MAX_PARAMS ||
+				    !str_to_i64((struct str){ path.p + start, i - start }, &v) || v < 1)
+					return false;
+				ids[nid++] = v;
+			} else {
+				if (ntok >= REQ_MAX_PARAMS)
+					return false;
+				toks[ntok++] = arena_strndup(req->arena, path.p + start, i - start);
+			}
+			p += is_id ? 4 : 7;
+			continue;
+		}
+		if (i >= path.n || path.p[i] != *p)
+			return false;
+		p++;
+		i++;
+	}
+	if (i != path.n)
+		return false;
+	memcpy(req->params, ids, nid * sizeof(ids[0]));
+	memcpy(req->sparams, toks, ntok * sizeof(toks[0]));
+	return true;
+}
+
+enum router_result
+router_match(const struct route *table, size_t n, struct str method, struct str path, struct request *req,
+    const struct route **out, const char **allow)
+{
+	struct buf methods = BUF_INIT(256);
+	bool head = str_eq_c(method, "HEAD");
+	bool path_known = false;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!match(table[i].pattern, path, req))
+			continue;
+		if (str_eq_c(method, table[i].method) || (head && strcmp(table[i].method, "GET") == 0)) {
+			buf_free(&methods);
+			*out = &table[i];
+			return ROUTER_FOUND;
+		}
+		if (!path_known || strstr(methods.p, table[i].method) == NULL) {
+			if ((methods.n && buf_puts(&methods, ", ") != TR_OK) ||
+			    buf_puts(&methods, table[i].method) != TR_OK)
+				break;
+			if (strcmp(table[i].method, "GET") == 0 && buf_puts(&methods, ", HEAD") != TR_OK)
+				break;
+		}
+		path_known = true;
+	}
+	if (!path_known) {
+		buf_free(&methods);
+		return ROUTER_NOT_FOUND;
+	}
+	*allow = buf_to_arena(&methods, req->arena);
+	return ROUTER_METHOD_NOT_ALLOWED;
+}

@@ -1,0 +1,683 @@
+/* libh2o glue: listeners, loops, the request pipeline (caps, routing, session, CSRF, body, access),
+ * static files, security headers, access log, the background worker and the graceful stop. */
+#include "http/server.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <h2o.h>
+
+#include "core/arena.h"
+#include "core/crypto.h"
+#include "core/embed.h"
+#include "core/log.h"
+#include "core/time.h"
+#include "core/tmpl.h"
+#include "core/utf8.h"
+#include "domain/authz.h"
+#include "domain/outbox.h"
+#include "domain/session.h"
+#include "http/router.h"
+#include "store/db.h"
+
+#define URL_MAX 8192
+#define HEADERS_MAX_BYTES (32 * 1024)
+#define RESPONSE_MAX (16u << 20)
+#define CSRF_COOKIE "tremplin_csrf"
+#define STOP_GRACE_MS 10000
+#define THREADS_MAX 64
+
+struct loop_thread {
+	pthread_t tid;
+	h2o_evloop_t *loop;
+	h2o_context_t ctx;
+	h2o_accept_ctx_t accept_ctx;
+	h2o_socket_t *listener;
+	struct db *db;
+	atomic_int inflight;
+};
+
+static struct {
+	const struct config *cfg;
+	h2o_globalconf_t h2o;
+	struct tmpl_set *tmpl;
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+	atomic_int stopping;
+	h2o_access_log_filehandle_t *static_log;
+	pthread_mutex_t worker_lock;
+	pthread_cond_t worker_wake;
+} srv = { .worker_lock = PTHREAD_MUTEX_INITIALIZER, .worker_wake = PTHREAD_COND_INITIALIZER };
+
+static _Thread_local struct loop_thread *self;
+
+#define CSP_VALUE                                                                                                 \
+	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; font-src 'self'; " \
+	"connect-src 'self'; object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
+
+/* Security headers, on every response (dynamic and static). */
+static const struct {
+	const char *name, *value;
+} security_headers[] = {
+	{ "content-security-policy", CSP_VALUE },
+	{ "x-content-type-options", "nosniff" },
+	{ "referrer-policy", "strict-origin-when-cross-origin" },
+	{ "x-frame-options", "DENY" },
+	{ "cross-origin-opener-policy", "same-origin" },
+	{ "permissions-policy", "camera=(), microphone=(), payment=(), usb=()" },
+};
+
+static const char *
+reason_phrase(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	case 302: return "Found";
+	case 303: return "See Other";
+	case 304: return "Not Modified";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 413: return "Payload Too Large";
+	case 414: return "URI Too Long";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Content";
+	case 429: return "Too Many Requests";
+	case 431: return "Request Header Fields Too Large";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	default: return "OK";
+	}
+}
+
+static void
+on_pool_dispose(void *p)
+{
+	struct loop_thread **t = p;
+
+	atomic_fetch_sub(&(*t)->inflight, 1);
+}
+
+static void
+add_header(h2o_req_t *hreq, const char *name, const char *value)
+{
+	h2o_iovec_t v = h2o_strdup(&hreq->pool, value, strlen(value));
+
+	h2o_add_header_by_str(&hreq->pool, &hreq->res.headers, name, strlen(name), 1, NULL, v.base, v.len);
+}
+
+/* The path of the request with {token} segments hidden, for the access log. */
+static const char *
+log_path(struct request *req)
+{
+	const char *pat;
+
+	if (req->route == NULL || strstr(req->route->pattern, "{token}") == NULL)
+		return arena_str(req->arena, req->raw_path);
+	pat = req->route->pattern;
+	return arena_strdup(req->arena, pat);
+}
+
+static void
+send_response(h2o_req_t *hreq, struct request *req, int64_t started_ms)
+{
+	static h2o_generator_t generator = { NULL, NULL };
+	h2o_iovec_t body;
+	bool head = h2o_memis(hreq->method.base, hreq->method.len, H2O_STRLIT("HEAD"));
+
+	hreq->res.status = req->status ? req->status : 200;
+	hreq->res.reason = reason_phrase(hreq->res.status);
+	for (size_t i = 0; i < sizeof(security_headers) / sizeof(security_headers[0]); i++)
+		add_header(hreq, security_headers[i].name, security_headers[i].value);
+	if (srv.cfg->behind_tls)
+		add_header(hreq, "strict-transport-security", "max-age=63072000; includeSubDomains");
+	add_header(hreq, "cache-control", "no-store");
+	if (req->content_type_out)
+		add_header(hreq, "content-type", req->content_type_out);
+	for (size_t i = 0; i < req->nheaders; i++)
+		add_header(hreq, req->headers[i].name, req->headers[i].value);
+	body = h2o_strdup(&hreq->pool, req->body.p ? req->body.p : "", req->body.n);
+	hreq->res.content_length = body.len;
+	if (srv.cfg->access_log)
+		log_msg(LOG_INFO, "access %.*s %s %d %zu %lldms", (int)hreq->method.len, hreq->method.base,
+		    log_path(req), hreq->res.status, body.len, (long long)(clock_mono_ms() - started_ms));
+	h2o_start_response(hreq, &generator);
+	h2o_send(hreq, head ? NULL : &body, head ? 0 : 1, H2O_SEND_STATE_FINAL);
+}
+
+static struct str
+header_value(h2o_req_t *hreq, const h2o_token_t *token)
+{
+	ssize_t i = h2o_find_header(&hreq->headers, token, -1);
+
+	if (i < 0)
+		return STR_NULL;
+	return (struct str){ hreq->headers.entries[i].value.base, hreq->headers.entries[i].value.len };
+}
+
+static struct str
+header_by_name(h2o_req_t *hreq, const char *name)
+{
+	ssize_t i = h2o_find_header_by_str(&hreq->headers, name, strlen(name), -1);
+
+	if (i < 0)
+		return STR_NULL;
+	return (struct str){ hreq->headers.entries[i].value.base, hreq->headers.entries[i].value.len };
+}
+
+/* Checks the caps on the URL and the headers; 0 when within them, else the status to answer. */
+static int
+check_caps(h2o_req_t *hreq)
+{
+	size_t total = 0;
+
+	if (hreq->path.len > URL_MAX)
+		return 414;
+	for (size_t i = 0; i < hreq->headers.size; i++)
+		total += hreq->headers.entries[i].name->len + hreq->headers.entries[i].value.len + 4;
+	return total > HEADERS_MAX_BYTES ? 431 : 0;
+}
+
+/* Resolves who is calling: a bearer token, else the session cookie. */
+static tr_err
+authenticate(h2o_req_t *hreq, struct request *req)
+{
+	struct str auth = header_value(hreq, H2O_TOKEN_AUTHORIZATION);
+	struct str sess = form_get(&req->cookies, SESSION_COOKIE);
+	struct actor *actor = NULL;
+	tr_err err;
+
+	if (auth.p != NULL) {
+		if (auth.n < 8 || !str_eq_nocase((struct str){ auth.p, 7 }, STR("Bearer ")))
+			return TR_UNAUTHORIZED;
+		err = apitoken_resolve(&req->ctx, arena_strndup(req->arena, auth.p + 7, auth.n - 7), &actor);
+		if (err != TR_OK)
+			return err;
+		req->via_bearer = true;
+		req->ctx.actor = actor;
+		return TR_OK;
+	}
+	if (sess.p != NULL) {
+		err = session_resolve(&req->ctx, arena_str(req->arena, sess), &actor);
+		if (err == TR_OK) {
+			req->ctx.actor = actor;
+			req->session_token = arena_str(req->arena, sess);
+		} else if (err != TR_UNAUTHORIZED) {
+			return err;
+		} else {
+			/* An expired or unknown session: forget the cookie. */
+			resp_cookie(req, SESSION_COOKIE, "", -1);
+		}
+	}
+	return TR_OK;
+}
+
+/* The token a form must carry: the session's, or the visitor cookie's (set now when missing). */
+static void
+setup_csrf(struct request *req)
+{
+	struct str c = form_get(&req->cookies, CSRF_COOKIE);
+
+	if (req->ctx.actor && req->ctx.actor->csrf) {
+		req->csrf = req->ctx.actor->csrf;
+		return;
+	}
+	if (c.p != NULL && c.n >= 32 && c.n <= 64) {
+		req->csrf = arena_str(req->arena, c);
+		return;
+	}
+	req->csrf = sec_random_token(req->arena, 32);
+	resp_cookie(req, CSRF_COOKIE, req->csrf, 0x7fffffff);
+}
+
+static bool
+csrf_ok(h2o_req_t *hreq, struct request *req)
+{
+	const char *sent;
+	struct str h;
+
+	if (req->via_bearer)
+		return true;
+	h = header_by_name(hreq, "x-csrf-token");
+	sent = h.p ? arena_str(req->arena, h) : req_form(req, "csrf");
+	return sent != NULL && req->csrf != NULL && sec_equal(sent, req->csrf);
+}
+
+/* Parses the body by its content type. 0 when fine, else the status to answer (message in *WHY). */
+static int
+parse_body(h2o_req_t *hreq, struct request *req, const char **why)
+{
+	struct str body = { hreq->entity.base, hreq->entity.len };
+	size_t cap =
+	    (size_t)((req->route->flags & ROUTE_UPLOAD) ? srv.cfg->max_upload_kb : srv.cfg->max_body_kb) * 1024;
+	struct str ct = req->content_type;
+	json_error_t jerr;
+	tr_err err;
+
+	if (hreq->entity.base == NULL)
+		return 0;
+	if (body.n > cap) {
+		*why = arena_printf(
+		    req->arena, "Le contenu envoyé dépasse la taille autorisée (%zu Kio au plus).", cap / 1024);
+		return 413;
+	}
+	if (str_starts(ct, STR("application/x-www-form-urlencoded"))) {
+		err = form_parse_urlencoded(req->arena, body, FORM_MAX_FIELDS, &req->form);
+	} else if (str_starts(ct, STR("multipart/form-data"))) {
+		err = form_parse_multipart(req->arena, body, ct, FORM_MAX_FIELDS, &req->form);
+	} else if (str_starts(ct, STR("application/json")) || str_starts(ct, STR("application/merge-patch+json"))) {
+		if (!utf8_valid(body.p, body.n)) {
+			*why = "Le contenu JSON n'est pas de l'UTF-8 valide.";
+			return 400;
+		}
+		req->json = json_loadb(body.p, body.n, JSON_REJECT_DUPLICATES, &jerr);
+		if (req->json == NULL) {
+			*why = arena_printf(req->arena, "Le contenu JSON est mal formé (ligne %d, colonne %d) : %s.",
+			    jerr.line, jerr.column, jerr.text);
+			return 400;
+		}
+		return 0;
+	} else if (body.n == 0) {
+		return 0;
+	} else {
+		*why = "Ce type de contenu n'est pas accepté : envoyez un formulaire ou du JSON.";
+		return 415;
+	}
+	if (err == TR_TOO_LARGE) {
+		*why = "Le formulaire contient trop de champs.";
+		return 413;
+	}
+	if (err != TR_OK) {
+		*why = "Le formulaire envoyé est mal formé ou contient des caractères invalides.";
+		return 400;
+	}
+	return 0;
+}
+
+static bool
+ensure_db(struct loop_thread *t)
+{
+	char why[256];
+
+	if (t->db != NULL)
+		return true;
+	if (db_open(srv.cfg->database, &t->db, why, sizeof(why)) != TR_OK) {
+		log_error("database: %s", why);
+		t->db = NULL;
+		return false;
+	}
+	return true;
+}
+
+/* Everything between the parsed request and the handler; returns after filling the response. */
+static void
+dispatch(h2o_req_t *hreq, struct request *req)
+{
+	const struct route *route = NULL;
+	const char *allow = NULL, *why = NULL;
+	struct str raw = { hreq->path.base, hreq->query_at == SIZE_MAX ? hreq->path.len : hreq->query_at };
+	int status;
+	tr_err err;
+
+	req->raw_path = raw;
+	req->is_api = str_starts(raw, STR("/api/"));
+	if ((status = check_caps(hreq)) != 0) {
+		resp_status(req, status, NULL);
+		return;
+	}
+	if (url_decode(req->arena, raw, false, &req->path) != TR_OK || !utf8_valid(req->path.p, req->path.n)) {
+		resp_status(req, 400, "L'adresse demandée contient un encodage ou des caractères invalides.");
+		return;
+	}
+	if (hreq->query_at != SIZE_MAX) {
+		req->query_string =
+		    (struct str){ hreq->path.base + hreq->query_at + 1, hreq->path.len - hreq->query_at - 1 };
+		if (form_parse_urlencoded(req->arena, req->query_string, FORM_MAX_FIELDS, &req->query) != TR_OK) {
+			resp_status(req, 400,
+			    "Les paramètres de l'adresse sont mal formés ou contiennent des caractères invalides.");
+			return;
+		}
+	}
+	switch (router_match(routes, routes_count, req->method, req->path, req, &route, &allow)) {
+	case ROUTER_NOT_FOUND: resp_status(req, 404, NULL); return;
+	case ROUTER_METHOD_NOT_ALLOWED:
+		resp_header(req, "allow", allow);
+		resp_status(req, 405, NULL);
+		return;
+	case ROUTER_FOUND: break;
+	}
+	req->route = route;
+	req->is_api = (route->flags & ROUTE_API) != 0;
+	if (route->flags & ROUTE_HEALTH) {
+		req->ctx.db = ensure_db(self) ? self->db : NULL;
+		route->handler(req);
+		return;
+	}
+	if (!ensure_db(self)) {
+		resp_status(req, 503, NULL);
+		return;
+	}
+	req->ctx.db = self->db;
+	if ((err = authenticate(hreq, req)) != TR_OK) {
+		resp_error(req, err, err == TR_UNAUTHORIZED ? "Ce jeton d'accès n'est pas valable." : NULL);
+		return;
+	}
+	setup_csrf(req);
+	if ((status = parse_body(hreq, req, &why)) != 0) {
+		resp_status(req, status, why);
+		return;
+	}
+	if (route->roles != ROLES_PUBLIC) {
+		if (req->ctx.actor == NULL) {
+			resp_error(req, TR_UNAUTHORIZED, NULL);
+			return;
+		}
+		if (!actor_has_any(req->ctx.actor, route->roles)) {
+			resp_status(req, 403, NULL);
+			return;
+		}
+	}
+	if ((route->flags & ROUTE_CHANGES) && !csrf_ok(hreq, req)) {
+		resp_status(req, 403,
+		    "Le jeton de sécurité du formulaire est absent ou a expiré : rechargez la page et "
+		    "recommencez.");
+		return;
+	}
+	route->handler(req);
+	if (db_in_tx(req->ctx.db)) {
+		log_error("handler of %s left a transaction open; rolled back", route->pattern);
+		db_rollback(req->ctx.db);
+	}
+}
+
+static int
+on_req(h2o_handler_t *h, h2o_req_t *hreq)
+{
+	struct loop_thread **slot;
+	struct request req;
+	int64_t started = clock_mono_ms();
+
+	(void)h;
+	slot = h2o_mem_alloc_shared(&hreq->pool, sizeof(*slot), on_pool_dispose);
+	*slot = self;
+	atomic_fetch_add(&self->inflight, 1);
+
+	memset(&req, 0, sizeof(req));
+	req.arena = arena_new();
+	req.tmpl = srv.tmpl;
+	req.body = BUF_INIT(RESPONSE_MAX);
+	req.ctx.arena = req.arena;
+	req.ctx.cfg = srv.cfg;
+	req.ctx.now = clock_now();
+	req.method = (struct str){ hreq->method.base, hreq->method.len };
+	req.content_type = header_value(hreq, H2O_TOKEN_CONTENT_TYPE);
+	req.user_agent = header_value(hreq, H2O_TOKEN_USER_AGENT);
+	req.accept = header_value(hreq, H2O_TOKEN_ACCEPT);
+	{
+		struct sockaddr_storage ss;
+		socklen_t len = hreq->conn->callbacks->get_peername(hreq->conn, (void *)&ss);
+		char host[NI_MAXHOST] = "";
+		if (len > 0)
+			getnameinfo((void *)&ss, len, host, sizeof(host), NULL, 0, NI_NUMERICHOST);
+		req.ctx.ip = arena_strdup(req.arena, host);
+	}
+	for (ssize_t i = -1; (i = h2o_find_header(&hreq->headers, H2O_TOKEN_COOKIE, i)) != -1;)
+		cookie_parse(req.arena,
+		    (struct str){ hreq->headers.entries[i].value.base, hreq->headers.entries[i].value.len },
+		    &req.cookies);
+
+	dispatch(hreq, &req);
+	send_response(hreq, &req, started);
+
+	json_decref(req.json);
+	buf_free(&req.body);
+	arena_free(req.arena);
+	return 0;
+}
+
+static void
+on_accept(h2o_socket_t *listener, const char *err)
+{
+	h2o_socket_t *sock;
+
+	if (err != NULL)
+		return;
+	if ((sock = h2o_evloop_socket_accept(listener)) == NULL)
+		return;
+	h2o_accept(&self->accept_ctx, sock);
+}
+
+static int
+open_listener(void)
+{
+	int fd, on = 1;
+
+	if ((fd = socket(srv.addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) != 0 ||
+	    bind(fd, (struct sockaddr *)&srv.addr, srv.addrlen) != 0 || listen(fd, SOMAXCONN) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void *
+loop_main(void *arg)
+{
+	struct loop_thread *t = arg;
+	int64_t deadline;
+
+	self = t;
+	h2o_context_init(&t->ctx, t->loop, &srv.h2o);
+	t->accept_ctx.ctx = &t->ctx;
+	t->accept_ctx.hosts = srv.h2o.hosts;
+	h2o_socket_read_start(t->listener, on_accept);
+	while (!atomic_load(&srv.stopping))
+		h2o_evloop_run(t->loop, 200);
+	/* Stop accepting, then let the requests in flight finish. */
+	h2o_socket_read_stop(t->listener);
+	h2o_socket_close(t->listener);
+	t->listener = NULL;
+	deadline = clock_mono_ms() + STOP_GRACE_MS;
+	while (atomic_load(&t->inflight) > 0 && clock_mono_ms() < deadline)
+		h2o_evloop_run(t->loop, 50);
+	db_close(t->db);
+	t->db = NULL;
+	return NULL;
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct db *db = NULL;
+	int64_t last_housekeeping = 0;
+	char why[256];
+
+	(void)arg;
+	while (!atomic_load(&srv.stopping)) {
+		struct timespec ts;
+		int sent = 0;
+
+		if (db == NULL && db_open(srv.cfg->database, &db, why, sizeof(why)) != TR_OK) {
+			log_error("worker: database: %s", why);
+			db = NULL;
+		}
+		if (db != NULL) {
+			int64_t now = clock_now();
+			if (outbox_deliver(db, srv.cfg, now, 50, &sent) != TR_OK)
+				log_warn("worker: outbox delivery interrupted: %s", db_errmsg(db));
+			else if (sent > 0)
+				log_info("worker: %d message(s) sent", sent);
+			if (now - last_housekeeping > 600) {
+				if (session_housekeeping(db, now) != TR_OK)
+					log_warn("worker: housekeeping failed: %s", db_errmsg(db));
+				last_housekeeping = now;
+			}
+		}
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 1;
+		pthread_mutex_lock(&srv.worker_lock);
+		if (!atomic_load(&srv.stopping))
+			pthread_cond_timedwait(&srv.worker_wake, &srv.worker_lock, &ts);
+		pthread_mutex_unlock(&srv.worker_lock);
+	}
+	db_close(db);
+	return NULL;
+}
+
+static bool
+resolve_listen(const char *listen)
+{
+	char host[256], port[8];
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV };
+	struct addrinfo *res;
+	int p;
+
+	if (!config_split_listen(listen, host, sizeof(host), &p))
+		return false;
+	snprintf(port, sizeof(port), "%d", p);
+	if (getaddrinfo(host, port, &hints, &res) != 0)
+		return false;
+	memcpy(&srv.addr, res->ai_addr, res->ai_addrlen);
+	srv.addrlen = res->ai_addrlen;
+	freeaddrinfo(res);
+	return true;
+}
+
+static void
+setup_h2o(void)
+{
+	static const char *no_index[] = { NULL };
+	static h2o_headers_command_t static_headers[16];
+	static h2o_iovec_t names[16];
+	h2o_hostconf_t *host;
+	h2o_pathconf_t *path;
+	h2o_handler_t *handler;
+	h2o_mimemap_t *mime;
+	size_t k = 0;
+
+	h2o_config_init(&srv.h2o);
+	srv.h2o.max_request_entity_size =
+	    (size_t)(srv.cfg->max_upload_kb > srv.cfg->max_body_kb ? srv.cfg->max_upload_kb : srv.cfg->max_body_kb) *
+	    1024 * 2;
+	srv.h2o.server_name = h2o_iovec_init(H2O_STRLIT("tremplin"));
+	host = h2o_config_register_host(&srv.h2o, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+
+	/* Static files: ETag, precompressed .gz bodies, a week of cache, the same security headers. */
+	path = h2o_config_register_path(host, "/static", 0);
+	mime = h2o_mimemap_create();
+	h2o_mimemap_define_mimetype(mime, "woff2", "font/woff2", NULL);
+	h2o_mimemap_define_mimetype(mime, "woff", "font/woff", NULL);
+	h2o_mimemap_define_mimetype(mime, "svg", "image/svg+xml", NULL);
+	h2o_mimemap_define_mimetype(mime, "webmanifest", "application/manifest+json", NULL);
+	h2o_file_register(path, srv.cfg->static_dir, no_index, mime, H2O_FILE_FLAG_SEND_COMPRESSED);
+	h2o_mem_release_shared(mime);
+	static_headers[k++] = (h2o_headers_command_t){ H2O_HEADERS_CMD_SET,
+		(h2o_iovec_t *)&H2O_TOKEN_CACHE_CONTROL->buf, h2o_iovec_init(H2O_STRLIT("public, max-age=604800")) };
+	for (size_t i = 0; i < sizeof(security_headers) / sizeof(security_headers[0]); i++) {
+		names[i] = h2o_iovec_init(security_headers[i].name, strlen(security_headers[i].name));
+		static_headers[k++] = (h2o_headers_command_t){ H2O_HEADERS_CMD_SET, &names[i],
+			h2o_iovec_init(security_headers[i].value, strlen(security_headers[i].value)) };
+	}
+	static_headers[k] = (h2o_headers_command_t){ H2O_HEADERS_CMD_NULL, NULL, { NULL, 0 } };
+	h2o_headers_register(path, static_headers);
+	if (srv.cfg->access_log) {
+		srv.static_log =
+		    h2o_access_log_open_handle("/dev/stderr", "%t info access %m %U %s %b %{duration}x", 0);
+		if (srv.static_log != NULL)
+			h2o_access_log_register(path, srv.static_log);
+	}
+
+	path = h2o_config_register_path(host, "/", 0);
+	handler = h2o_create_handler(path, sizeof(*handler));
+	handler->on_req = on_req;
+}
+
+int
+server_run(const struct config *cfg)
+{
+	struct loop_thread *threads = NULL;
+	pthread_t worker;
+	sigset_t sigs;
+	char why[256];
+	long nthreads;
+	int sig = 0, started = 0, status = 1;
+
+	srv.cfg = cfg;
+	if (tmpl_set_load(embedded_templates, &srv.tmpl, why, sizeof(why)) != TR_OK) {
+		log_error("templates: %s", why);
+		return 1;
+	}
+	if (!resolve_listen(cfg->listen)) {
+		log_error("listen: cannot resolve \"%s\"", cfg->listen);
+		goto out;
+	}
+	nthreads = cfg->threads > 0 ? cfg->threads : 2 * sysconf(_SC_NPROCESSORS_ONLN);
+	if (nthreads < 1)
+		nthreads = 2;
+	if (nthreads > THREADS_MAX)
+		nthreads = THREADS_MAX;
+	setup_h2o();
+
+	/* Signals are taken by this thread only, with sigwait. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	threads = xcalloc((size_t)nthreads, sizeof(*threads));
+	for (long i = 0; i < nthreads; i++) {
+		int fd = open_listener();
+		if (fd == -1) {
+			log_error("listen: cannot listen on %s: %s", cfg->listen, strerror(errno));
+			goto stop;
+		}
+		threads[i].loop = h2o_evloop_create();
+		threads[i].listener = h2o_evloop_socket_create(threads[i].loop, fd, H2O_SOCKET_FLAG_DONT_READ);
+		if (pthread_create(&threads[i].tid, NULL, loop_main, &threads[i]) != 0) {
+			log_error("cannot start a loop thread");
+			goto stop;
+		}
+		started++;
+	}
+	if (pthread_create(&worker, NULL, worker_main, NULL) != 0) {
+		log_error("cannot start the worker thread");
+		goto stop;
+	}
+	log_info("tremplin serving http://%s with %d loop threads, database %s", cfg->listen, started,
+	    strncmp(cfg->database, "sqlite:", 7) == 0 ? cfg->database : "postgresql");
+	sigwait(&sigs, &sig);
+	log_info("signal %d: stopping (finishing the requests in flight)", sig);
+	status = 0;
+	atomic_store(&srv.stopping, 1);
+	pthread_mutex_lock(&srv.worker_lock);
+	pthread_cond_broadcast(&srv.worker_wake);
+	pthread_mutex_unlock(&srv.worker_lock);
+	pthread_join(worker, NULL);
+stop:
+	atomic_store(&srv.stopping, 1);
+	for (int i = 0; i < started; i++)
+		pthread_join(threads[i].tid, NULL);
+	free(threads);
+	if (status == 0)
+		log_info("stopped cleanly");
+out:
+	tmpl_set_free(srv.tmpl);
+	return status;
+}

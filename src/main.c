@@ -1,0 +1,455 @@
+/* tremplin's command line: serve, migrate, seed, user add, token create, journal verify, check-config. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/arena.h"
+#include "core/config.h"
+#include "core/crypto.h"
+#include "core/embed.h"
+#include "core/log.h"
+#include "core/time.h"
+#include "domain/account.h"
+#include "domain/common.h"
+#include "domain/demo.h"
+#include "domain/journal.h"
+#include "domain/refdata.h"
+#include "domain/session.h"
+#include "http/server.h"
+#include "store/db.h"
+#include "store/migrate.h"
+
+#define EXIT_USAGE 2
+
+struct command {
+	const char *name;
+	const char *usage;
+	const char *help;
+	int (*run)(struct config *cfg, int argc, char **argv);
+};
+
+static const char common_options[] =
+    "Common options:\n"
+    "  --database URL   sqlite:PATH or postgresql://… (also TREMPLIN_DATABASE; default sqlite:var/tremplin.db)\n"
+    "  --listen HOST:PORT  address to serve (also TREMPLIN_LISTEN; default 127.0.0.1:8080)\n"
+    "  --config FILE    an INI file of settings ([server], [database], [mail])\n"
+    "  --help           this help\n";
+
+/* Opens the database and applies the migrations; prints the reason and returns NULL on failure. */
+static struct db *
+open_migrated(const struct config *cfg)
+{
+	struct db *db;
+	char why[256];
+	int applied = 0;
+
+	if (db_open(cfg->database, &db, why, sizeof(why)) != TR_OK) {
+		fprintf(stderr, "tremplin: database: %s\n", why);
+		return NULL;
+	}
+	if (db_migrate(db, embedded_migrations, &applied) != TR_OK) {
+		fprintf(stderr, "tremplin: migrations failed: %s\n", db_errmsg(db));
+		db_close(db);
+		return NULL;
+	}
+	if (applied > 0)
+		log_info("%d migration(s) applied", applied);
+	return db;
+}
+
+static void
+ctx_init(struct ctx *ctx, struct config *cfg, struct db *db)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->arena = arena_new();
+	ctx->db = db;
+	ctx->cfg = cfg;
+	ctx->now = clock_now();
+	ctx->ip = "cli";
+}
+
+static void
+print_errors(struct ctx *ctx, tr_err err)
+{
+	for (size_t i = 0; i < ctx->errors.n; i++)
+		fprintf(stderr, "tremplin: %s: %s\n", ctx->errors.items[i].field, ctx->errors.items[i].message);
+	if (ctx->message)
+		fprintf(stderr, "tremplin: %s\n", ctx->message);
+	if (ctx->errors.n == 0 && ctx->message == NULL)
+		fprintf(stderr, "tremplin: failed (%s)\n", tr_err_name(err));
+}
+
+static int
+cmd_serve(struct config *cfg, int argc, char **argv)
+{
+	struct db *db;
+	char why[256];
+
+	(void)argc;
+	(void)argv;
+	if (config_check(cfg, why, sizeof(why)) != TR_OK) {
+		fprintf(stderr, "tremplin: configuration: %s\n", why);
+		return EXIT_USAGE;
+	}
+	if ((db = open_migrated(cfg)) == NULL)
+		return 1;
+	db_close(db);
+	return server_run(cfg);
+}
+
+static int
+cmd_migrate(struct config *cfg, int argc, char **argv)
+{
+	struct db *db;
+	int64_t version = 0;
+
+	(void)argc;
+	(void)argv;
+	if ((db = open_migrated(cfg)) == NULL)
+		return 1;
+	if (db_schema_version(db, &version) == TR_OK)
+		printf("schema version %lld\n", (long long)version);
+	db_close(db);
+	return 0;
+}
+
+static int
+cmd_seed(struct config *cfg, int argc, char **argv)
+{
+	struct db *db;
+	struct ctx ctx;
+	json_t *logins = NULL;
+	int64_t communes = 0;
+	bool demo = false;
+	tr_err err;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--demo") == 0)
+			demo = true;
+		else {
+			fprintf(stderr, "tremplin seed: unknown argument %s\n", argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	if ((db = open_migrated(cfg)) == NULL)
+		return 1;
+	ctx_init(&ctx, cfg, db);
+	err = refdata_seed(&ctx, &communes);
+	if (err == TR_OK)
+		printf("reference data: %lld communes\n", (long long)communes);
+	if (err == TR_OK && demo && (err = demo_seed(&ctx, &logins)) == TR_OK) {
+		printf("demo accounts (password: %s):\n", DEMO_PASSWORD);
+		for (size_t i = 0; i < json_array_size(logins); i++) {
+			json_t *l = json_array_get(logins, i);
+			printf("  %-32s %s\n", json_string_value(json_object_get(l, "email")),
+			    json_string_value(json_object_get(l, "label")));
+		}
+		json_decref(logins);
+	}
+	if (err != TR_OK)
+		print_errors(&ctx, err);
+	arena_free(ctx.arena);
+	db_close(db);
+	return err == TR_OK ? 0 : 1;
+}
+
+/* Reads the password from standard input (one line, without its newline). */
+static char *
+read_password(void)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n = getline(&line, &cap, stdin);
+
+	if (n < 0) {
+		free(line);
+		return NULL;
+	}
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = '\0';
+	return line;
+}
+
+static int
+cmd_user_add(struct config *cfg, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "role", required_argument, NULL, 'r' },
+		{ "org", required_argument, NULL, 'o' },
+		{ "region", required_argument, NULL, 'g' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "password-stdin", no_argument, NULL, 'p' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *role = NULL, *org = NULL, *region = NULL, *name = NULL;
+	char *password = NULL;
+	bool pw_stdin = false;
+	struct db *db;
+	struct ctx ctx;
+	json_t *in;
+	int64_t id = 0;
+	int c;
+	tr_err err;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r': role = optarg; break;
+		case 'o': org = optarg; break;
+		case 'g': region = optarg; break;
+		case 'n': name = optarg; break;
+		case 'p': pw_stdin = true; break;
+		default: return EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1 || role == NULL) {
+		fprintf(stderr,
+		    "tremplin user add: usage: tremplin user add EMAIL --role ROLE [--org ID] [--region CODE] "
+		    "[--name NAME] --password-stdin\n");
+		return EXIT_USAGE;
+	}
+	if (pw_stdin && (password = read_password()) == NULL) {
+		fprintf(stderr, "tremplin user add: no password on standard input\n");
+		return EXIT_USAGE;
+	}
+	if ((db = open_migrated(cfg)) == NULL) {
+		free(password);
+		return 1;
+	}
+	ctx_init(&ctx, cfg, db);
+	in = json_pack("{s:s, s:s, s:s}", "email", argv[optind], "name", name ? name : argv[optind], "role", role);
+	if (org)
+		json_object_set_new(in, "organisation_id", json_string(org));
+	if (region)
+		json_object_set_new(in, "regions", json_string(region));
+	err = account_create(&ctx, in, password, &id);
+	json_decref(in);
+	if (err == TR_OK)
+		printf("account %lld created for %s%s\n", (long long)id, argv[optind],
+		    password ? "" : " (invitation queued)");
+	else
+		print_errors(&ctx, err);
+	free(password);
+	arena_free(ctx.arena);
+	db_close(db);
+	return err == TR_OK ? 0 : (err == TR_INVALID ? EXIT_USAGE : 1);
+}
+
+static int
+cmd_token_create(struct config *cfg, int argc, char **argv)
+{
+	struct db *db;
+	struct ctx ctx;
+	struct db_rows *r;
+	struct actor *actor = NULL;
+	const char *raw = NULL;
+	int64_t id;
+	tr_err err;
+
+	if (argc < 2 || argc > 3) {
+		fprintf(stderr, "tremplin token create: usage: tremplin token create EMAIL [NAME]\n");
+		return EXIT_USAGE;
+	}
+	if ((db = open_migrated(cfg)) == NULL)
+		return 1;
+	ctx_init(&ctx, cfg, db);
+	err = db_onev(db, ctx.arena, "SELECT id FROM people WHERE email = LOWER(?)", &r, DB_TEXT(argv[1]));
+	if (err == TR_NOT_FOUND)
+		ctx.message = "no account has this email";
+	if (err == TR_OK && (err = actor_load(&ctx, db_int(db_cell(r, 0, 0)), &actor)) == TR_OK) {
+		ctx.actor = actor;
+		err = apitoken_create(&ctx, 0, argc == 3 ? argv[2] : "ligne de commande", &raw, &id);
+	}
+	if (err == TR_OK)
+		printf("%s\n", raw);
+	else
+		print_errors(&ctx, err);
+	arena_free(ctx.arena);
+	db_close(db);
+	return err == TR_OK ? 0 : (err == TR_NOT_FOUND ? EXIT_USAGE : 1);
+}
+
+static int
+cmd_journal_verify(struct config *cfg, int argc, char **argv)
+{
+	struct db *db;
+	struct arena *a;
+	int64_t checked = 0, bad = 0;
+	const char *why = NULL;
+	tr_err err;
+
+	(void)argc;
+	(void)argv;
+	if ((db = open_migrated(cfg)) == NULL)
+		return 1;
+	a = arena_new();
+	err = journal_verify(db, a, &checked, &bad, &why);
+	if (err == TR_OK)
+		printf("journal: %lld entries, chain intact\n", (long long)checked);
+	else if (err == TR_CONFLICT)
+		fprintf(stderr, "journal: broken at entry %lld: %s (%lld entries verified before it)\n", (long long)bad,
+		    why, (long long)checked);
+	else
+		fprintf(stderr, "journal: cannot read it: %s\n", db_errmsg(db));
+	arena_free(a);
+	db_close(db);
+	return err == TR_OK ? 0 : 1;
+}
+
+static int
+cmd_check_config(struct config *cfg, int argc, char **argv)
+{
+	char why[256];
+
+	(void)argc;
+	(void)argv;
+	if (config_check(cfg, why, sizeof(why)) != TR_OK) {
+		fprintf(stderr, "tremplin: configuration: %s\n", why);
+		return EXIT_USAGE;
+	}
+	printf("configuration ok: listen %s, database %s, base_url %s, static_dir %s, smtp %s\n", cfg->listen,
+	    strncmp(cfg->database, "sqlite:", 7) == 0 ? cfg->database : "postgresql://…", cfg->base_url,
+	    cfg->static_dir, cfg->smtp_url[0] ? cfg->smtp_url : "(none: messages stay in the outbox)");
+	return 0;
+}
+
+static const struct command commands[] = {
+	{ "serve", "tremplin serve [options]", "Applies the migrations and serves the platform until SIGTERM.",
+	    cmd_serve },
+	{ "migrate", "tremplin migrate [options]", "Applies the migrations not applied yet (safe to run twice).",
+	    cmd_migrate },
+	{ "seed", "tremplin seed [--demo] [options]",
+	    "Loads the reference data (regions, départements, communes); with --demo, the demo organisations and "
+	    "accounts.",
+	    cmd_seed },
+	{ "user add",
+	    "tremplin user add EMAIL --role ROLE [--org ID] [--region CODE] [--name NAME] --password-stdin [options]",
+	    "Creates an account with a role (admin, national, regional, pole, employer, prescriber, trainer, "
+	    "candidate, sponsor, "
+	    "viewer).\nWithout --password-stdin an invitation link is sent by email.",
+	    cmd_user_add },
+	{ "token create", "tremplin token create EMAIL [NAME] [options]", "Prints a new API token for that account.",
+	    cmd_token_create },
+	{ "journal verify", "tremplin journal verify [options]",
+	    "Checks the hash chain of the journal; exits 1 naming the first altered or missing entry.",
+	    cmd_journal_verify },
+	{ "check-config", "tremplin check-config [options]", "Checks the configuration and prints it.",
+	    cmd_check_config },
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "tremplin — the platform of the digital-mediation aided-jobs programmes\n\nCommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %s\n", commands[i].usage);
+	fprintf(f, "\n%s", common_options);
+}
+
+/* Removes the common options from ARGV into CFG; returns the new argc, or -1 after printing an error. */
+static int
+take_common_options(struct config *cfg, int argc, char **argv, bool *help)
+{
+	const char *config_file = NULL;
+	char why[512];
+	int out = 0;
+
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		const char *key = strcmp(a, "--database") == 0 ? "database"
+		                  : strcmp(a, "--listen") == 0 ? "listen"
+		                                               : NULL;
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			*help = true;
+		} else if (strcmp(a, "--config") == 0 || key != NULL) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "tremplin: option %s needs a value\n", a);
+				return -1;
+			}
+			if (key == NULL) {
+				config_file = argv[++i];
+				continue;
+			}
+			i++;
+		} else {
+			argv[out++] = argv[i];
+		}
+	}
+	if (config_file && config_load_file(cfg, config_file, why, sizeof(why)) != TR_OK) {
+		fprintf(stderr, "tremplin: configuration: %s\n", why);
+		return -1;
+	}
+	if (config_from_env(cfg, why, sizeof(why)) != TR_OK) {
+		fprintf(stderr, "tremplin: environment: %s\n", why);
+		return -1;
+	}
+	return out;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct config cfg;
+	char why[512];
+	bool help = false;
+	int n;
+
+	setenv("TZ", "Europe/Paris", 0);
+	tzset();
+	config_defaults(&cfg);
+	if (sec_init() != TR_OK) {
+		fprintf(stderr, "tremplin: libsodium cannot be initialised\n");
+		return 1;
+	}
+	/* Command-line values are applied after the file and the environment: collect them first. */
+	{
+		const char *db = NULL, *listen = NULL;
+		for (int i = 1; i + 1 < argc; i++) {
+			if (strcmp(argv[i], "--database") == 0)
+				db = argv[i + 1];
+			else if (strcmp(argv[i], "--listen") == 0)
+				listen = argv[i + 1];
+		}
+		if ((n = take_common_options(&cfg, argc - 1, argv + 1, &help)) < 0)
+			return EXIT_USAGE;
+		if ((db && config_set(&cfg, "database", db, why, sizeof(why)) != TR_OK) ||
+		    (listen && config_set(&cfg, "listen", listen, why, sizeof(why)) != TR_OK)) {
+			fprintf(stderr, "tremplin: %s\n", why);
+			return EXIT_USAGE;
+		}
+	}
+	argv++;
+	if (n == 0) {
+		usage(help ? stdout : stderr);
+		return help ? 0 : EXIT_USAGE;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		const struct command *c = &commands[i];
+		size_t words = strchr(c->name, ' ') ? 2 : 1;
+		int consumed;
+		if (words == 2 && n >= 2) {
+			size_t len = (size_t)(strchr(c->name, ' ') - c->name);
+			if (strncmp(argv[0], c->name, len) != 0 || argv[0][len] != '\0' ||
+			    strcmp(argv[1], c->name + len + 1) != 0)
+				continue;
+		} else if (words == 1) {
+			if (strcmp(argv[0], c->name) != 0)
+				continue;
+		} else {
+			continue;
+		}
+		if (help) {
+			printf("usage: %s\n\n%s\n\n%s", c->usage, c->help, common_options);
+			return 0;
+		}
+		consumed = (int)words - 1;
+		if (strcmp(c->name, "serve") != 0 && strcmp(c->name, "check-config") != 0)
+			log_set_level(LOG_WARN);
+		return c->run(&cfg, n - consumed, argv + consumed);
+	}
+	fprintf(stderr, "tremplin: unknown command \"%s\" (see tremplin --help)\n", argv[0]);
+	return EXIT_USAGE;
+}

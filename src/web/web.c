@@ -1,0 +1,207 @@
+/* What every page shares, and forms rendered from the entity tables. */
+#include "web/web.h"
+
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/time.h"
+#include "domain/authz.h"
+#include "http/router.h"
+
+struct nav_item {
+	const char *href;
+	const char *label;
+	unsigned roles; /* who sees it; ROLES_PUBLIC: everyone */
+};
+
+/* The main navigation, by role. */
+static const struct nav_item nav_items[] = {
+	{ "/", "Accueil", ROLES_PUBLIC },
+	{ "/admin/personnes", "Personnes", ROLE_BIT(ROLE_ADMIN) },
+	{ "/admin/structures", "Structures", ROLE_BIT(ROLE_ADMIN) },
+	{ "/admin/journal", "Journal", ROLE_BIT(ROLE_ADMIN) },
+};
+
+struct flash {
+	const char *code, *type, *message;
+};
+
+/* Flash messages are codes in a cookie, never text: nothing a visitor sends is shown back. */
+static const struct flash flashes[] = {
+	{ "saved", "success", "Les modifications ont été enregistrées." },
+	{ "created", "success", "L'élément a été créé." },
+	{ "invited", "success", "Le compte a été créé et l'invitation envoyée par courriel." },
+	{ "password", "success", "Votre mot de passe a été changé. Vos autres sessions ont été fermées." },
+	{ "password_set", "success", "Votre mot de passe est enregistré : vous pouvez vous connecter." },
+	{ "logged_in", "success", "Vous êtes connecté." },
+	{ "logged_out", "info", "Vous êtes déconnecté." },
+	{ "revoked", "success", "Le jeton a été révoqué." },
+	{ "role_added", "success", "Le rôle a été ajouté." },
+	{ "role_removed", "success", "Le rôle a été retiré." },
+};
+
+char *
+web_url_encode(struct arena *a, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(s);
+	char *out = arena_alloc(a, n * 3 + 1), *o = out;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    strchr("-_.~/", *p)) {
+			*o++ = (char)*p;
+		} else {
+			*o++ = '%';
+			*o++ = hex[*p >> 4];
+			*o++ = hex[*p & 15];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+const char *
+date_fr_json(struct request *req, json_t *epoch)
+{
+	return json_is_integer(epoch) ? time_fr(req->arena, json_integer_value(epoch)) : "—";
+}
+
+void
+web_flash(struct request *req, const char *code)
+{
+	resp_cookie(req, FLASH_COOKIE, code, 60);
+}
+
+void
+web_done(struct request *req, const char *location, const char *flash_code)
+{
+	if (flash_code)
+		web_flash(req, flash_code);
+	resp_redirect(req, 303, location);
+}
+
+static json_t *
+nav_json(struct request *req)
+{
+	json_t *nav = json_array();
+
+	for (size_t i = 0; i < sizeof(nav_items) / sizeof(nav_items[0]); i++) {
+		const struct nav_item *it = &nav_items[i];
+		bool current;
+		if (it->roles != ROLES_PUBLIC && !actor_has_any(req->ctx.actor, it->roles))
+			continue;
+		current =
+		    strcmp(it->href, "/") == 0 ? str_eq_c(req->path, "/") : str_starts(req->path, str_c(it->href));
+		json_array_append_new(
+		    nav, json_pack("{s:s, s:s, s:b}", "href", it->href, "label", it->label, "current", current));
+	}
+	return nav;
+}
+
+void
+web_common(struct request *req, json_t *data)
+{
+	struct str code = form_get(&req->cookies, FLASH_COOKIE);
+
+	json_object_set_new(data, "service_name", json_string(SERVICE_NAME));
+	json_object_set_new(data, "service_tagline", json_string(SERVICE_TAGLINE));
+	json_object_set_new(data, "csrf", json_string(req->csrf ? req->csrf : ""));
+	json_object_set_new(data, "nav", nav_json(req));
+	if (req->ctx.actor)
+		json_object_set_new(data, "user",
+		    json_pack("{s:s, s:s}", "name", req->ctx.actor->name, "email", req->ctx.actor->email));
+	if (code.p != NULL) {
+		for (size_t i = 0; i < sizeof(flashes) / sizeof(flashes[0]); i++)
+			if (str_eq_c(code, flashes[i].code) && json_object_get(data, "flash") == NULL)
+				json_object_set_new(data, "flash",
+				    json_pack("{s:s, s:s}", "type", flashes[i].type, "message", flashes[i].message));
+		resp_cookie(req, FLASH_COOKIE, "", -1);
+	}
+}
+
+static const char *
+input_type(enum field_type t)
+{
+	switch (t) {
+	case FT_EMAIL: return "email";
+	case FT_INT:
+	case FT_REF: return "number";
+	case FT_DATE: return "date";
+	default: return "text";
+	}
+}
+
+/* The value of field F in VALUES as text for an input. */
+static const char *
+value_text(struct request *req, json_t *values, const struct field *f)
+{
+	json_t *v = json_object_get(values, f->name);
+
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (json_is_integer(v))
+		return arena_printf(req->arena, "%lld", (long long)json_integer_value(v));
+	return "";
+}
+
+static json_t *
+field_json(struct request *req, const struct field *f, json_t *values)
+{
+	const char *err = field_errors_get(&req->ctx.errors, f->name);
+	const char *val = value_text(req, values, f);
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:i}", "id", f->name, "name", f->name, "label",
+	    f->label, "hint", f->hint ? f->hint : "", "type", input_type(f->type), "required", f->required, "error",
+	    err ? err : "", "autocomplete", f->autocomplete ? f->autocomplete : "", "maxlength",
+	    (int)(f->type == FT_BOOL ? 0 : f->max_len));
+
+	json_object_set_new(o, "value", json_string(val));
+	json_object_set_new(o, "is_text",
+	    json_boolean(
+	        f->type != FT_TEXTAREA && f->type != FT_PASSWORD && f->type != FT_BOOL && f->type != FT_CHOICE));
+	json_object_set_new(o, "is_password", json_boolean(f->type == FT_PASSWORD));
+	json_object_set_new(o, "is_textarea", json_boolean(f->type == FT_TEXTAREA));
+	json_object_set_new(o, "is_select", json_boolean(f->type == FT_CHOICE));
+	json_object_set_new(o, "is_checkbox", json_boolean(f->type == FT_BOOL));
+	json_object_set_new(o, "is_radio", json_false());
+	json_object_set_new(o, "checked",
+	    json_boolean(
+	        json_is_true(json_object_get(values, f->name)) || strcmp(val, "1") == 0 || strcmp(val, "true") == 0));
+	if (f->type == FT_CHOICE && f->vocab) {
+		json_t *opts = json_array();
+		for (size_t i = 0; i < f->vocab->n; i++)
+			json_array_append_new(
+			    opts, json_pack("{s:s, s:s, s:b}", "value", f->vocab->items[i].code, "label",
+			              f->vocab->items[i].label, "selected", strcmp(val, f->vocab->items[i].code) == 0));
+		json_object_set_new(o, "options", opts);
+	} else {
+		json_object_set_new(o, "options", json_array());
+	}
+	return o;
+}
+
+static bool
+skipped(const char *const *skip, const char *name)
+{
+	for (; skip && *skip; skip++)
+		if (strcmp(*skip, name) == 0)
+			return true;
+	return false;
+}
+
+json_t *
+web_form(struct request *req, const struct entity *e, json_t *values, const char *action, const char *submit_label,
+    const char *cancel_href, const char *const *skip)
+{
+	json_t *fields = json_array(), *summary = json_array();
+
+	for (size_t i = 0; i < e->nfields; i++)
+		if (!skipped(skip, e->fields[i].name))
+			json_array_append_new(fields, field_json(req, &e->fields[i], values));
+	for (size_t i = 0; i < req->ctx.errors.n; i++)
+		json_array_append_new(summary, json_pack("{s:s, s:s}", "field_id", req->ctx.errors.items[i].field,
+		                                   "message", req->ctx.errors.items[i].message));
+	return json_pack("{s:s, s:s, s:o, s:s, s:s, s:o}", "action", action, "csrf", req->csrf ? req->csrf : "",
+	    "fields", fields, "submit_label", submit_label, "cancel_href", cancel_href ? cancel_href : "",
+	    "errors_summary", summary);
+}

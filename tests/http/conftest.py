@@ -1,0 +1,407 @@
+"""End-to-end harness: an SMTP sink, one seeded database, one `tremplin serve` for the session.
+
+Environment (set by tests/run.sh):
+  TREMPLIN_BIN            the server binary
+  TREMPLIN_STATIC_DIR     the static directory it serves under /static/
+  TREMPLIN_TEST_ENGINE    sqlite | postgresql
+  TREMPLIN_TEST_DATABASE  sqlite:/path.db or a postgresql:// URL of an empty database
+  TREMPLIN_TEST_WORK      a scratch directory (created here)
+"""
+import email
+import email.policy
+import os
+import re
+import signal
+import socket
+import subprocess
+import threading
+import time
+import uuid
+
+import pytest
+import requests
+
+DEMO_PASSWORD = "demo-tremplin-2026"
+DEMO_DOMAIN = "demo.tremplin.fr"
+# role -> the demo account holding it
+DEMO_ACCOUNTS = {
+    "admin": "admin@demo.tremplin.fr",
+    "national": "national@demo.tremplin.fr",
+    "regional": "regional@demo.tremplin.fr",
+    "pole": "pole@demo.tremplin.fr",
+    "employer": "structure@demo.tremplin.fr",
+    "prescriber": "prescripteur@demo.tremplin.fr",
+    "trainer": "formation@demo.tremplin.fr",
+    "candidate": "candidat@demo.tremplin.fr",
+    "sponsor": "parrain@demo.tremplin.fr",
+    "viewer": "pilotage@demo.tremplin.fr",
+}
+ROLES = list(DEMO_ACCOUNTS)
+NON_ADMIN_ROLES = [r for r in ROLES if r != "admin"]
+
+CSRF_INPUT = re.compile(r'<input type="hidden" name="csrf" value="([^"]*)"')
+
+
+def _env(name):
+    value = os.environ.get(name)
+    if not value:
+        raise pytest.UsageError(f"{name} is not set (see tests/http/conftest.py)")
+    return value
+
+
+BIN = os.environ.get("TREMPLIN_BIN", "")
+STATIC_DIR = os.environ.get("TREMPLIN_STATIC_DIR", "")
+ENGINE = os.environ.get("TREMPLIN_TEST_ENGINE", "")
+DATABASE = os.environ.get("TREMPLIN_TEST_DATABASE", "")
+WORK = os.environ.get("TREMPLIN_TEST_WORK", "")
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def unique(prefix="t"):
+    """A short unique token for names and email addresses created by a test."""
+    return f"{prefix}{uuid.uuid4().hex[:10]}"
+
+
+def unique_email(prefix="t"):
+    return f"{unique(prefix)}@exemple.fr"
+
+
+# ---------------------------------------------------------------------------------------------
+# SMTP sink
+
+
+class Mailbox:
+    """Every message the SMTP sink received; wait_* take each message once (oldest first)."""
+
+    def __init__(self):
+        self.messages = []
+        self.cond = threading.Condition()
+
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
+        raw = envelope.original_content or envelope.content
+        if isinstance(raw, str):
+            raw = raw.encode("utf-8")
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        with self.cond:
+            self.messages.append({
+                "from": envelope.mail_from,
+                "to": list(envelope.rcpt_tos),
+                "raw": raw,
+                "message": msg,
+                "taken": False,
+            })
+            self.cond.notify_all()
+        return "250 Message accepted for delivery"
+
+    def _find(self, to, subject_contains):
+        for m in self.messages:
+            if m["taken"] or to.lower() not in [t.lower() for t in m["to"]]:
+                continue
+            if subject_contains and subject_contains not in str(m["message"]["subject"]):
+                continue
+            return m
+        return None
+
+    def wait_message(self, to, subject_contains="", timeout=10):
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while True:
+                m = self._find(to, subject_contains)
+                if m is not None:
+                    m["taken"] = True
+                    return m
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    seen = [(x["to"], str(x["message"]["subject"])) for x in self.messages]
+                    raise AssertionError(f"no message to {to} with subject containing {subject_contains!r} "
+                                         f"within {timeout}s; received: {seen}")
+                self.cond.wait(left)
+
+    def count_to(self, to):
+        with self.cond:
+            return sum(1 for m in self.messages if to.lower() in [t.lower() for t in m["to"]])
+
+
+def body_text(msg):
+    part = msg.get_body(preferencelist=("plain",)) if msg.is_multipart() else msg
+    return part.get_content()
+
+
+@pytest.fixture(scope="session")
+def mailbox():
+    from aiosmtpd.controller import Controller
+
+    box = Mailbox()
+    port = free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    box.port = port
+    yield box
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+def wait_mail(mailbox):
+    """wait_mail(to, subject_contains, timeout=10) -> the decoded text body of the next such message."""
+
+    def wait(to, subject_contains="", timeout=10):
+        return body_text(mailbox.wait_message(to, subject_contains, timeout)["message"])
+
+    return wait
+
+
+# ---------------------------------------------------------------------------------------------
+# The server
+
+
+def run_cli(*args, input=None, config=None, database=None, timeout=60, env=None):
+    """Runs the tremplin binary; returns the CompletedProcess (text)."""
+    cmd = [BIN, *args]
+    if database is not False:
+        cmd += ["--database", database or DATABASE]
+    if config is not False and config is not None:
+        cmd += ["--config", config]
+    return subprocess.run(cmd, input=input, capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def write_config(path, port, smtp_port=None, extra=""):
+    mail = f"[mail]\nsmtp_url = smtp://127.0.0.1:{smtp_port}\nretry_seconds = 1\n" if smtp_port else ""
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(f"[server]\nbase_url = http://127.0.0.1:{port}\nstatic_dir = {STATIC_DIR}\ntest_mode = true\n"
+                f"{extra}{mail}")
+    return path
+
+
+class Server:
+    """A `tremplin serve` process; stderr goes to LOG (appended across restarts)."""
+
+    def __init__(self, database, config, port, log):
+        self.database, self.config, self.port, self.log = database, config, port, log
+        self.base = f"http://127.0.0.1:{port}"
+        self.proc = None
+
+    def spawn(self):
+        logf = open(self.log, "ab")
+        self.proc = subprocess.Popen(
+            [BIN, "serve", "--database", self.database, "--listen", f"127.0.0.1:{self.port}", "--config", self.config],
+            stdout=logf, stderr=logf)
+        logf.close()
+
+    def wait_listening(self, timeout=30):
+        """Waits until the port accepts connections, without sending any request."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"tremplin serve exited with {self.proc.returncode}\n{self.log_tail()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise AssertionError(f"tremplin serve did not listen within {timeout}s\n{self.log_tail()}")
+
+    def wait_healthy(self, timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"tremplin serve exited with {self.proc.returncode}\n{self.log_tail()}")
+            try:
+                if requests.get(self.base + "/healthz", timeout=2).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.05)
+        raise AssertionError(f"/healthz did not answer 200 within {timeout}s\n{self.log_tail()}")
+
+    def start(self):
+        self.spawn()
+        self.wait_healthy()
+
+    def stop(self, timeout=30):
+        """SIGTERM; returns the exit status."""
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                raise AssertionError(f"tremplin serve did not stop within {timeout}s of SIGTERM\n{self.log_tail()}")
+        rc = self.proc.returncode
+        self.proc = None
+        return rc
+
+    def restart(self):
+        rc = self.stop()
+        assert rc == 0, f"tremplin serve exited with {rc} on SIGTERM\n{self.log_tail()}"
+        self.start()
+
+    def log_tail(self, lines=60):
+        try:
+            with open(self.log, "rb") as f:
+                data = f.read().decode("utf-8", "replace").splitlines()
+        except OSError:
+            return "(no server log)"
+        return "---- server log (tail) ----\n" + "\n".join(data[-lines:])
+
+
+_SERVER = None
+
+
+@pytest.fixture(scope="session")
+def workdir():
+    if not WORK:
+        raise pytest.UsageError("TREMPLIN_TEST_WORK is not set")
+    for name in ("TREMPLIN_BIN", "TREMPLIN_STATIC_DIR", "TREMPLIN_TEST_ENGINE", "TREMPLIN_TEST_DATABASE"):
+        _env(name)
+    assert ENGINE in ("sqlite", "postgresql"), f"TREMPLIN_TEST_ENGINE must be sqlite or postgresql, not {ENGINE!r}"
+    os.makedirs(WORK, exist_ok=True)
+    return WORK
+
+
+@pytest.fixture(scope="session")
+def server(workdir, mailbox):
+    global _SERVER
+    port = free_port()
+    config = write_config(os.path.join(workdir, "server.ini"), port, mailbox.port)
+    seed = run_cli("seed", "--demo", config=config, timeout=300)
+    assert seed.returncode == 0, f"seed --demo failed ({seed.returncode}): {seed.stderr}"
+    srv = Server(DATABASE, config, port, os.path.join(workdir, "server.log"))
+    srv.start()
+    _SERVER = srv
+    yield srv
+    _SERVER = None
+    rc = srv.stop()
+    assert rc == 0, f"tremplin serve exited with {rc} on SIGTERM\n{srv.log_tail()}"
+
+
+@pytest.fixture(scope="session")
+def base(server):
+    return server.base
+
+
+@pytest.fixture(scope="session")
+def config_path(server):
+    return server.config
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed and _SERVER is not None:
+        report.sections.append(("tremplin serve", _SERVER.log_tail(40)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Signing in
+
+
+def csrf_from(html):
+    m = CSRF_INPUT.search(html)
+    assert m, "no hidden csrf input in the page"
+    return m.group(1)
+
+
+def page_csrf(session, base, path="/"):
+    """The CSRF token of SESSION: the hidden csrf input of a page rendered for it."""
+    r = session.get(base + path)
+    assert r.status_code == 200, (path, r.status_code)
+    return csrf_from(r.text)
+
+
+def post_login(base, email_, password, session=None, next_="/"):
+    """Signs in through the HTML form; returns (session, response of the POST, not followed)."""
+    s = session or requests.Session()
+    r = s.get(base + "/connexion")
+    assert r.status_code == 200, r.status_code
+    token = csrf_from(r.text)
+    assert s.cookies.get("tremplin_csrf") == token
+    r = s.post(base + "/connexion", data={"email": email_, "password": password, "csrf": token, "next": next_},
+               allow_redirects=False)
+    return s, r
+
+
+@pytest.fixture(scope="session")
+def login(base):
+    """login(email, password) -> a requests.Session signed in through the HTML form."""
+
+    def do(email_, password=DEMO_PASSWORD):
+        s, r = post_login(base, email_, password)
+        assert r.status_code == 303, f"sign-in of {email_} answered {r.status_code}"
+        assert s.cookies.get("tremplin_session"), "no session cookie after sign-in"
+        return s
+
+    return do
+
+
+class Sessions:
+    """Signed-in sessions of the demo accounts, made on first use and shared by the whole run."""
+
+    def __init__(self, login):
+        self._login = login
+        self._by_role = {}
+
+    def __getitem__(self, role):
+        if role not in self._by_role:
+            self._by_role[role] = self._login(DEMO_ACCOUNTS[role])
+        return self._by_role[role]
+
+
+@pytest.fixture(scope="session")
+def sessions(login):
+    return Sessions(login)
+
+
+@pytest.fixture(scope="session")
+def admin(sessions):
+    return sessions["admin"]
+
+
+@pytest.fixture(scope="session")
+def admin_csrf(admin, base):
+    return page_csrf(admin, base)
+
+
+@pytest.fixture(scope="session")
+def admin_token(admin, base, admin_csrf):
+    """An API token of the admin account (made through the API with the session + X-CSRF-Token)."""
+    r = admin.post(base + "/api/v1/tokens", json={"name": "tests http"}, headers={"X-CSRF-Token": admin_csrf})
+    assert r.status_code == 201, r.text
+    return r.json()["token"]
+
+
+@pytest.fixture(scope="session")
+def api(base, admin_token):
+    """A requests.Session speaking to the API as the admin, with a bearer token."""
+    s = requests.Session()
+    s.headers["Authorization"] = f"Bearer {admin_token}"
+    return s
+
+
+def journal_verify(database=None):
+    return run_cli("journal", "verify", database=database)
+
+
+@pytest.fixture(scope="session")
+def make_account(base, api):
+    """make_account(role="candidate", password=None, **fields) -> the created person (JSON), through the API."""
+
+    def make(role="candidate", password=None, **fields):
+        body = {"email": unique_email(role[:4]), "name": f"Test {role}", "role": role, **fields}
+        if password is not None:
+            body["password"] = password
+        r = api.post(base + "/api/v1/people", json=body)
+        assert r.status_code == 201, r.text
+        person = r.json()
+        person["_email"] = body["email"]
+        return person
+
+    return make

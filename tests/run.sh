@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Runs every suite — style, unit (cmocka), HTTP end-to-end (pytest) and browser (playwright + axe) — the
+# last two on SQLite and on a throwaway PostgreSQL 15, and ends with one line "N passed, N failed".
+# Usage: tests/run.sh BUILD_DIR   (a build made with -Db_sanitize=address,undefined)
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "${1:-$root/build-test}" && pwd)
+cd "$root"
+work=$(mktemp -d /tmp/tremplin-test.XXXXXX)
+chmod 755 "$work"
+pass=0
+fail=0
+failed_suites=()
+
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export TREMPLIN_BIN=$build/src/tremplin
+export TREMPLIN_STATIC_DIR=$build/static
+
+count() { # NAME PASSED FAILED
+  pass=$((pass + $2))
+  fail=$((fail + $3))
+  [ "$3" -eq 0 ] || failed_suites+=("$1")
+  printf '== %-28s %d passed, %d failed\n' "$1" "$2" "$3"
+}
+
+pgdir=$work/pg
+port=$((20000 + RANDOM % 20000))
+if ! pgurl=$(tests/pg.sh start "$pgdir" "$port"); then
+  echo "tests: PostgreSQL could not be started" >&2
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+trap 'tests/pg.sh stop "$pgdir" >/dev/null 2>&1; rm -rf "$work"' EXIT
+
+# A database of its own for each suite and engine.
+newdb() { tests/pg.sh createdb "$pgdir" "$1"; }
+
+# Style: clang-format over the C sources.
+if clang-format --dry-run -Werror $(git ls-files 'src/*.c' 'src/*.h' 'tests/unit/*.c' 'fuzz/*.c') >"$work/format.log" 2>&1; then
+  count "style (clang-format)" 1 0
+else
+  head -n 20 "$work/format.log"
+  count "style (clang-format)" 0 1
+fi
+
+# Unit tests: each cmocka program runs its PostgreSQL half against a fresh database.
+for t in "$build"/tests/unit/test_*; do
+  [ -x "$t" ] && [ -f "$t" ] || continue
+  name=$(basename "$t")
+  TREMPLIN_TEST_PG=$(newdb "u_$name") "$t" >"$work/$name.log" 2>&1
+  rc=$?
+  p=$(grep -Eo '^\[  PASSED  \] [0-9]+' "$work/$name.log" | awk '{s += $4} END {print s + 0}')
+  f=$(grep -Eo '^\[  FAILED  \] [0-9]+' "$work/$name.log" | awk '{s += $4} END {print s + 0}')
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi # a crash or a sanitizer report
+  [ "$f" -eq 0 ] || tail -n 30 "$work/$name.log"
+  count "unit $name" "$p" "$f"
+done
+
+junit_counts() { # FILE -> "passed failed"
+  /usr/bin/python3 - "$1" <<'PY'
+import sys, xml.etree.ElementTree as ET
+try:
+    root = ET.parse(sys.argv[1]).getroot()
+except Exception:
+    print(0, 1); sys.exit()
+suites = [root] if root.tag == 'testsuite' else root.findall('testsuite')
+t = sum(int(s.get('tests', 0)) for s in suites)
+f = sum(int(s.get('failures', 0)) + int(s.get('errors', 0)) for s in suites)
+sk = sum(int(s.get('skipped', 0)) for s in suites)
+print(t - f - sk, f)
+PY
+}
+
+for engine in sqlite postgresql; do
+  if [ "$engine" = sqlite ]; then
+    url="sqlite:$work/http.db"
+  else
+    url=$(newdb http)
+  fi
+  TREMPLIN_TEST_ENGINE=$engine TREMPLIN_TEST_DATABASE=$url TREMPLIN_TEST_WORK=$work/http-$engine \
+    /usr/bin/python3 -m pytest tests/http -q -p no:cacheprovider --junitxml="$work/http-$engine.xml" \
+    >"$work/http-$engine.log" 2>&1
+  read -r p f < <(junit_counts "$work/http-$engine.xml")
+  [ "$f" -eq 0 ] || tail -n 60 "$work/http-$engine.log"
+  count "http ($engine)" "$p" "$f"
+
+  if [ -f tests/browser/run.mjs ]; then
+    if [ "$engine" = sqlite ]; then burl="sqlite:$work/browser.db"; else burl=$(newdb browser); fi
+    TREMPLIN_TEST_ENGINE=$engine TREMPLIN_TEST_DATABASE=$burl TREMPLIN_TEST_WORK=$work/browser-$engine \
+      node tests/browser/run.mjs >"$work/browser-$engine.log" 2>&1
+    rc=$?
+    read -r p f < <(grep -Eo '^BROWSER [0-9]+ [0-9]+' "$work/browser-$engine.log" | tail -n 1 | awk '{print $2, $3}')
+    p=${p:-0}
+    f=${f:-0}
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+    [ "$f" -eq 0 ] || tail -n 60 "$work/browser-$engine.log"
+    count "browser ($engine)" "$p" "$f"
+  fi
+done
+
+if [ ${#failed_suites[@]} -gt 0 ]; then
+  echo "failed suites: ${failed_suites[*]}"
+fi
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

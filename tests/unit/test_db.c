@@ -1,0 +1,1032 @@
+/* Tests of store/db and store/migrate. Every case runs on SQLite (a temporary file per case) and on
+ * PostgreSQL (a database of this suite's own, created at the URL in TREMPLIN_TEST_PG). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/log.h"
+#include "store/db.h"
+#include "store/db_int.h"
+#include "store/migrate.h"
+
+#define N_ELEMS(t) (sizeof(t) / sizeof((t)[0]))
+#define MIG(name, sql)                         \
+	{                                      \
+		(name), (sql), sizeof(sql) - 1 \
+	}
+
+#define MIG_ITEM                                                                                                 \
+	MIG("0001_item.sql", "CREATE TABLE item (id @ID@, name TEXT NOT NULL UNIQUE, n BIGINT, small INTEGER,\n" \
+	                     "  x @REAL@, data @BLOB@, flag INTEGER NOT NULL DEFAULT 0);\n"                      \
+	                     "-- a comment with a ? and an @ sign\n")
+#define MIG_CHILD                                                                                            \
+	MIG("0002_child.sql", "CREATE TABLE child (id @ID@, item_id BIGINT NOT NULL REFERENCES item (id),\n" \
+	                      "  label TEXT);\nCREATE INDEX child_item ON child (item_id);\n")
+
+static const struct embedded_file test_migrations[] = { MIG_CHILD, MIG_ITEM, { NULL, NULL, 0 } };
+
+static const struct embedded_file failing_migrations[] = {
+	MIG_ITEM,
+	MIG_CHILD,
+	MIG("0003_bad.sql", "CREATE TABLE doomed (id @ID@);\nINSERT INTO doomed (id) VALUES (1);\nTHIS IS NOT SQL;\n"),
+	MIG("0004_after.sql", "CREATE TABLE after_bad (id @ID@);\n"),
+	{ NULL, NULL, 0 },
+};
+
+static const char drop_all[] = "DROP TABLE IF EXISTS child; DROP TABLE IF EXISTS item; DROP TABLE IF EXISTS doomed;"
+                               " DROP TABLE IF EXISTS after_bad; DROP TABLE IF EXISTS schema_migrations;";
+
+static const char utf8_text[] = "Île-de-France — « ça marche » ✓ 🚀";
+static const unsigned char blob_bytes[] = { 'a', 0, 'b', 0, 0xff, 0x00, '\\', 'x', 0 };
+
+/* The engine of the suite running, its temporary directory (SQLite) or database URL (PostgreSQL). */
+static enum db_engine suite_engine;
+static char sqlite_dir[] = "/tmp/test_db.XXXXXX";
+static char pg_base[512], pg_url[600], pg_dbname[64];
+static int sqlite_seq;
+
+struct fx {
+	char url[700];
+	struct db *db;
+	struct arena *a;
+};
+
+static void
+fx_url(char *dst, size_t n)
+{
+	if (suite_engine == DB_SQLITE)
+		snprintf(dst, n, "sqlite:%s/t%d.db", sqlite_dir, ++sqlite_seq);
+	else
+		snprintf(dst, n, "%s", pg_url);
+}
+
+static struct db *
+open_or_die(const char *url)
+{
+	char err[256];
+	struct db *db;
+
+	if (db_open(url, &db, err, sizeof(err)) != TR_OK) {
+		print_error("cannot open %s: %s\n", url, err);
+		return NULL;
+	}
+	return db;
+}
+
+/* A fresh schema: a new file on SQLite, the tables dropped on PostgreSQL; then the test migrations. */
+static int
+setup(void **state)
+{
+	struct fx *fx = calloc(1, sizeof(*fx));
+	int applied = 0;
+
+	fx_url(fx->url, sizeof(fx->url));
+	if ((fx->db = open_or_die(fx->url)) == NULL)
+		return -1;
+	if (db_exec_script(fx->db, drop_all) != TR_OK || db_migrate(fx->db, test_migrations, &applied) != TR_OK ||
+	    applied != 2) {
+		print_error("setup failed: %s\n", db_errmsg(fx->db));
+		return -1;
+	}
+	fx->a = arena_new();
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *fx = *state;
+
+	db_close(fx->db);
+	arena_free(fx->a);
+	free(fx);
+	return 0;
+}
+
+static int
+sqlite_group_setup(void **state)
+{
+	(void)state;
+	if (mkdtemp(sqlite_dir) == NULL) {
+		print_error("mkdtemp failed\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+sqlite_group_teardown(void **state)
+{
+	DIR *d = opendir(sqlite_dir);
+	struct dirent *e;
+	char path[600];
+
+	(void)state;
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", sqlite_dir, e->d_name);
+		unlink(path);
+	}
+	if (d != NULL)
+		closedir(d);
+	rmdir(sqlite_dir);
+	return 0;
+}
+
+/* One database for this suite, so that suites running at once do not meet. */
+static int
+pg_group_setup(void **state)
+{
+	char sql[160];
+	struct db *db;
+	tr_err err;
+
+	(void)state;
+	snprintf(pg_dbname, sizeof(pg_dbname), "test_db_%ld", (long)getpid());
+	snprintf(pg_url, sizeof(pg_url), "%s%sdbname=%s", pg_base, strchr(pg_base, '?') ? "&" : "?", pg_dbname);
+	if ((db = open_or_die(pg_base)) == NULL)
+		return -1;
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", pg_dbname);
+	err = db_exec_script(db, sql);
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", pg_dbname);
+	if (err == TR_OK)
+		err = db_exec_script(db, sql);
+	if (err != TR_OK)
+		print_error("cannot create database %s: %s\n", pg_dbname, db_errmsg(db));
+	db_close(db);
+	return err == TR_OK ? 0 : -1;
+}
+
+static int
+pg_group_teardown(void **state)
+{
+	char sql[160];
+	struct db *db;
+
+	(void)state;
+	if ((db = open_or_die(pg_base)) == NULL)
+		return -1;
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", pg_dbname);
+	if (db_exec_script(db, sql) != TR_OK)
+		print_error("cannot drop database %s: %s\n", pg_dbname, db_errmsg(db));
+	db_close(db);
+	return 0;
+}
+
+/* ---- helpers ---- */
+
+static int64_t
+count_rows(struct fx *fx, const char *sql)
+{
+	struct db_rows *r;
+
+	assert_int_equal(db_query(fx->db, fx->a, sql, NULL, 0, &r), TR_OK);
+	assert_int_equal(r->nrows, 1);
+	assert_int_equal(db_cell(r, 0, 0)->type, DBV_INT);
+	return db_int(db_cell(r, 0, 0));
+}
+
+static bool
+table_exists(struct fx *fx, const char *name)
+{
+	const char *sql =
+	    db_engine(fx->db) == DB_SQLITE
+	        ? "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?"
+	        : "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = ?";
+	struct db_rows *r;
+
+	assert_int_equal(db_onev(fx->db, fx->a, sql, &r, DB_TEXT(name)), TR_OK);
+	return db_int(db_cell(r, 0, 0)) > 0;
+}
+
+static void
+insert_item(struct fx *fx, const char *name, int64_t n)
+{
+	int64_t changes = -1;
+
+	assert_int_equal(
+	    db_execv(fx->db, "INSERT INTO item (name, n) VALUES (?, ?)", &changes, DB_TEXT(name), DB_I64(n)), TR_OK);
+	assert_int_equal(changes, 1);
+}
+
+/* ---- placeholder translation (no database) ---- */
+
+struct translate_case {
+	const char *in, *out;
+	size_t n;
+};
+
+static const struct translate_case translate_cases[] = {
+	{ "", "", 0 },
+	{ "SELECT 1", "SELECT 1", 0 },
+	{ "?", "$1", 1 },
+	{ "a = ? AND b = ?", "a = $1 AND b = $2", 2 },
+	{ "VALUES (?,?,?,?,?,?,?,?,?,?,?)", "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)", 11 },
+	{ "name = '?' AND n = ?", "name = '?' AND n = $1", 1 },
+	{ "'it''s ?' || ?", "'it''s ?' || $1", 1 },
+	{ "'' = ?", "'' = $1", 1 },
+	{ "'\\' = ?", "'\\' = $1", 1 },
+	{ "E'\\'?' = ?", "E'\\'?' = $1", 1 },
+	{ "x = e'\\\\' AND y = ?", "x = e'\\\\' AND y = $1", 1 },
+	{ "\"odd?name\" = ?", "\"odd?name\" = $1", 1 },
+	{ "\"a\"\"?\" = ?", "\"a\"\"?\" = $1", 1 },
+	{ "x = ? -- why?\nAND y = ?", "x = $1 -- why?\nAND y = $2", 2 },
+	{ "x = ? -- trailing?", "x = $1 -- trailing?", 1 },
+	{ "x - ? - -?", "x - $1 - -$2", 2 },
+	{ "a / ? / b", "a / $1 / b", 1 },
+	{ "/* ? */ ?", "/* ? */ $1", 1 },
+	{ "/* a /* nested ? */ still ? */ ?", "/* a /* nested ? */ still ? */ $1", 1 },
+	{ "$$ ? $$ = ?", "$$ ? $$ = $1", 1 },
+	{ "$tag$ it's ? $tag$ || ?", "$tag$ it's ? $tag$ || $1", 1 },
+	{ "a$b = ?", "a$b = $1", 1 },
+	{ "Île = ? AND 'é?' = ?", "Île = $1 AND 'é?' = $2", 2 },
+	{ "'unterminated ?", "'unterminated ?", 0 },
+	{ "\"unterminated ?", "\"unterminated ?", 0 },
+	{ "/* unterminated ?", "/* unterminated ?", 0 },
+};
+
+static void
+t_translate(void **state)
+{
+	struct buf b = BUF_INIT(0);
+
+	(void)state;
+	for (size_t i = 0; i < N_ELEMS(translate_cases); i++) {
+		const struct translate_case *c = &translate_cases[i];
+		size_t n = 99;
+
+		assert_int_equal(db_pg_placeholders(c->in, &b, &n), TR_OK);
+		if (strcmp(buf_str(&b).p, c->out) != 0 || n != c->n)
+			fail_msg("case %zu [%s]: got [%s] (%zu), expected [%s] (%zu)", i, c->in, buf_str(&b).p, n,
+			    c->out, c->n);
+	}
+	buf_free(&b);
+}
+
+/* ---- open ---- */
+
+static void
+t_open_errors(void **state)
+{
+	struct fx *fx = *state;
+	char err[256];
+	struct db *db = (struct db *)1;
+
+	assert_int_equal(db_open("mysql://localhost/x", &db, err, sizeof(err)), TR_INVALID);
+	assert_null(db);
+	assert_true(err[0] != '\0');
+	assert_int_equal(db_open("", &db, err, sizeof(err)), TR_INVALID);
+	assert_int_equal(db_open(NULL, &db, NULL, 0), TR_INVALID);
+	assert_int_equal(db_open("sqlite:", &db, err, sizeof(err)), TR_INVALID);
+	assert_int_equal(db_open("postgresql://localhost/x?no_such_option=1", &db, err, sizeof(err)), TR_INVALID);
+	assert_non_null(strstr(err, "no_such_option"));
+
+	assert_int_equal(db_open("sqlite:/nonexistent-tremplin-dir/sub/a.db", &db, err, sizeof(err)), TR_UNAVAILABLE);
+	assert_null(db);
+	assert_non_null(strstr(err, "/nonexistent-tremplin-dir/sub"));
+
+	assert_int_equal(db_open("postgresql://postgres@127.0.0.1:1/tremplin", &db, err, sizeof(err)), TR_UNAVAILABLE);
+	assert_null(db);
+	assert_true(err[0] != '\0');
+	assert_null(strchr(err, '\n'));
+
+	assert_int_equal(db_engine(fx->db), suite_engine);
+	assert_string_equal(db_engine_name(fx->db), suite_engine == DB_SQLITE ? "sqlite" : "postgresql");
+	assert_int_equal(db_ping(fx->db), TR_OK);
+	db_close(NULL);
+}
+
+static const char *
+show(struct fx *fx, const char *sql)
+{
+	struct db_rows *r;
+
+	assert_int_equal(db_one(fx->db, fx->a, sql, NULL, 0, &r), TR_OK);
+	return db_cell(r, 0, 0)->type == DBV_INT ? arena_printf(fx->a, "%lld", (long long)db_cell(r, 0, 0)->i)
+	                                         : db_text(db_cell(r, 0, 0));
+}
+
+/* The URL's own PostgreSQL options are kept; the statement timeout is added to them. */
+static void
+check_url_options(struct fx *fx)
+{
+	char url[800];
+	struct db *db;
+	struct db_rows *r;
+
+	snprintf(url, sizeof(url), "%s&options=-c%%20work_mem%%3D5MB", fx->url);
+	assert_non_null(db = open_or_die(url));
+	assert_int_equal(db_one(db, fx->a, "SHOW work_mem", NULL, 0, &r), TR_OK);
+	assert_string_equal(db_text(db_cell(r, 0, 0)), "5MB");
+	assert_int_equal(db_one(db, fx->a, "SHOW statement_timeout", NULL, 0, &r), TR_OK);
+	assert_string_equal(db_text(db_cell(r, 0, 0)), "30s");
+	db_close(db);
+}
+
+/* The connection settings the design asks for. */
+static void
+t_settings(void **state)
+{
+	struct fx *fx = *state;
+
+	if (db_engine(fx->db) == DB_SQLITE) {
+		assert_string_equal(show(fx, "PRAGMA journal_mode"), "wal");
+		assert_string_equal(show(fx, "PRAGMA foreign_keys"), "1");
+		assert_string_equal(show(fx, "PRAGMA synchronous"), "1"); /* NORMAL */
+		assert_string_equal(show(fx, "PRAGMA busy_timeout"), "5000");
+		return;
+	}
+	assert_string_equal(show(fx, "SHOW statement_timeout"), "30s");
+	assert_string_equal(show(fx, "SHOW client_encoding"), "UTF8");
+	assert_int_equal(db_begin(fx->db), TR_OK);
+	assert_string_equal(show(fx, "SHOW transaction_isolation"), "read committed");
+	db_rollback(fx->db);
+	check_url_options(fx);
+}
+
+/* ---- values ---- */
+
+static void
+check_full_row(const struct db_val *c, const char **names)
+{
+	assert_string_equal(names[1], "name");
+	assert_string_equal(names[5], "data");
+	assert_int_equal(c[0].type, DBV_INT);
+	assert_int_equal(c[0].i, 1);
+	assert_int_equal(c[1].type, DBV_TEXT);
+	assert_string_equal(c[1].s.p, utf8_text);
+	assert_int_equal(c[1].s.n, strlen(utf8_text));
+	assert_int_equal(c[2].type, DBV_INT);
+	assert_int_equal(c[2].i, INT64_C(1099511627776000));
+	assert_int_equal(c[3].type, DBV_INT);
+	assert_int_equal(c[3].i, -7);
+	assert_int_equal(c[4].type, DBV_REAL);
+	assert_true(c[4].r == 3.25);
+	assert_int_equal(c[5].type, DBV_BLOB);
+	assert_int_equal(c[5].s.n, sizeof(blob_bytes));
+	assert_memory_equal(c[5].s.p, blob_bytes, sizeof(blob_bytes));
+	assert_int_equal(c[6].type, DBV_INT);
+	assert_int_equal(c[6].i, 1);
+}
+
+static void
+check_null_row(const struct db_val *c)
+{
+	assert_int_equal(c[1].type, DBV_TEXT);
+	assert_string_equal(c[1].s.p, "");
+	for (int i = 2; i < 5; i++) {
+		assert_int_equal(c[i].type, DBV_NULL);
+		assert_true(db_isnull(&c[i]));
+		assert_int_equal(db_int(&c[i]), 0);
+		assert_null(db_text(&c[i]));
+	}
+	assert_int_equal(c[5].type, DBV_BLOB); /* empty, not NULL */
+	assert_int_equal(c[5].s.n, 0);
+	assert_int_equal(c[6].type, DBV_INT);
+	assert_int_equal(c[6].i, 0);
+}
+
+struct each_state {
+	int rows;
+	bool stop_after_one;
+};
+
+static int
+each_check(void *ud, const struct db_val *cells, size_t ncols, const char **names)
+{
+	struct each_state *st = ud;
+
+	assert_int_equal(ncols, 7);
+	if (st->rows == 0)
+		check_full_row(cells, names);
+	else
+		check_null_row(cells);
+	st->rows++;
+	return st->stop_after_one;
+}
+
+static void
+t_types(void **state)
+{
+	struct fx *fx = *state;
+	const char *sel = "SELECT id, name, n, small, x, data, flag FROM item ORDER BY id";
+	struct each_state st = { 0 };
+	struct db_rows *r;
+	int64_t changes = 0;
+
+	assert_int_equal(db_execv(fx->db, "INSERT INTO item (name, n, small, x, data, flag) VALUES (?, ?, ?, ?, ?, ?)",
+	                     &changes, DB_TEXT(utf8_text), DB_I64(INT64_C(1099511627776000)), DB_I64(-7), DB_REAL(3.25),
+	                     DB_BLOB(blob_bytes, sizeof(blob_bytes)), DB_BOOL(true)),
+	    TR_OK);
+	assert_int_equal(changes, 1);
+	assert_int_equal(db_execv(fx->db, "INSERT INTO item (name, n, small, x, data) VALUES (?, ?, ?, ?, ?)", NULL,
+	                     DB_TEXT(""), DB_NULLV, DB_TEXT(NULL), DB_NULLV, DB_BLOB("", 0)),
+	    TR_OK);
+
+	assert_int_equal(db_query(fx->db, fx->a, sel, NULL, 0, &r), TR_OK);
+	assert_int_equal(r->nrows, 2);
+	assert_int_equal(r->ncols, 7);
+	check_full_row(db_cell(r, 0, 0), r->names);
+	check_null_row(db_cell(r, 1, 0));
+	assert_string_equal(db_text(db_cell(r, 0, 1)), utf8_text);
+	assert_null(db_text(db_cell(r, 0, 2)));
+	assert_true(db_real(db_cell(r, 0, 4)) == 3.25);
+
+	assert_int_equal(db_each(fx->db, sel, NULL, 0, each_check, &st), TR_OK);
+	assert_int_equal(st.rows, 2);
+
+	/* Bound integers compare with BIGINT and INTEGER columns; reals with REAL; booleans are 0/1. */
+	assert_int_equal(
+	    db_onev(fx->db, fx->a, "SELECT count(*) FROM item WHERE n = ? AND small = ? AND x > ? AND flag = ?", &r,
+	        DB_I64(INT64_C(1099511627776000)), DB_I64(-7), DB_REAL(3.0), DB_BOOL(true)),
+	    TR_OK);
+	assert_int_equal(db_cell(r, 0, 0)->type, DBV_INT);
+	assert_int_equal(db_cell(r, 0, 0)->i, 1);
+
+	/* A slice of a longer string binds only its N bytes. */
+	assert_int_equal(db_execv(fx->db, "UPDATE item SET name = ? WHERE name = ?", &changes,
+	                     DB_STR(((struct str){ "abcdef", 3 })), DB_TEXT("")),
+	    TR_OK);
+	assert_int_equal(changes, 1);
+	assert_int_equal(db_onev(fx->db, fx->a, "SELECT name FROM item WHERE name = ?", &r, DB_TEXT("abc")), TR_OK);
+
+	/* Expressions: comparison results are INT 0/1; sum() reads as an integer on both engines. */
+	assert_int_equal(
+	    db_onev(fx->db, fx->a,
+	        "SELECT (1 = 1) AS yes, sum(n) AS total, CAST(? AS BIGINT) AS p, CAST(? AS TEXT) AS t FROM item", &r,
+	        DB_I64(42), DB_TEXT("x")),
+	    TR_OK);
+	assert_string_equal(r->names[0], "yes");
+	assert_int_equal(db_cell(r, 0, 0)->type, DBV_INT);
+	assert_int_equal(db_int(db_cell(r, 0, 0)), 1);
+	assert_int_equal(db_int(db_cell(r, 0, 1)), INT64_C(1099511627776000));
+	assert_int_equal(db_cell(r, 0, 2)->type, DBV_INT);
+	assert_int_equal(db_cell(r, 0, 2)->i, 42);
+	assert_string_equal(db_text(db_cell(r, 0, 3)), "x");
+
+	/* Text holding a NUL cannot be stored the same way on both engines. */
+	assert_int_equal(
+	    db_execv(fx->db, "UPDATE item SET name = ?", NULL, DB_STR(((struct str){ "a\0b", 3 }))), TR_INVALID);
+}
+
+static void
+t_each(void **state)
+{
+	struct fx *fx = *state;
+	struct each_state st = { .stop_after_one = true };
+	struct db_rows *r;
+
+	assert_int_equal(db_execv(fx->db, "INSERT INTO item (name, n, small, x, data, flag) VALUES (?, ?, ?, ?, ?, ?)",
+	                     NULL, DB_TEXT(utf8_text), DB_I64(INT64_C(1099511627776000)), DB_I64(-7), DB_REAL(3.25),
+	                     DB_BLOB(blob_bytes, sizeof(blob_bytes)), DB_I64(1)),
+	    TR_OK);
+	for (int i = 0; i < 50; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "row%d", i);
+		insert_item(fx, name, i);
+	}
+	/* Stopping early is TR_OK and leaves the connection usable. */
+	assert_int_equal(
+	    db_each(fx->db, "SELECT id, name, n, small, x, data, flag FROM item ORDER BY id", NULL, 0, each_check, &st),
+	    TR_OK);
+	assert_int_equal(st.rows, 1);
+	assert_int_equal(count_rows(fx, "SELECT count(*) FROM item"), 51);
+
+	/* No rows: the function is not called. */
+	st.rows = 0;
+	assert_int_equal(db_each(fx->db, "SELECT id, name, n, small, x, data, flag FROM item WHERE n = ?",
+	                     DB_PARAMS(DB_I64(-1)), 1, each_check, &st),
+	    TR_OK);
+	assert_int_equal(st.rows, 0);
+	assert_int_equal(db_queryv(fx->db, fx->a, "SELECT id FROM item WHERE n = ?", &r, DB_I64(-1)), TR_OK);
+	assert_int_equal(r->nrows, 0);
+	assert_int_equal(db_each(fx->db, "SELECT 1", NULL, 0, NULL, NULL), TR_INTERNAL);
+}
+
+static int
+each_nested(void *ud, const struct db_val *cells, size_t ncols, const char **names)
+{
+	struct db *db = ud;
+
+	(void)cells;
+	(void)ncols;
+	(void)names;
+	assert_int_equal(db_ping(db), TR_INTERNAL);
+	return 0;
+}
+
+static void
+t_each_nested_refused(void **state)
+{
+	struct fx *fx = *state;
+
+	insert_item(fx, "a", 1);
+	insert_item(fx, "b", 2);
+	assert_int_equal(db_each(fx->db, "SELECT name FROM item", NULL, 0, each_nested, fx->db), TR_OK);
+	assert_int_equal(db_ping(fx->db), TR_OK);
+}
+
+static void
+t_one(void **state)
+{
+	struct fx *fx = *state;
+	struct db_rows *r = (struct db_rows *)1;
+
+	assert_int_equal(db_onev(fx->db, fx->a, "SELECT name FROM item WHERE n = ?", &r, DB_I64(5)), TR_NOT_FOUND);
+	assert_null(r);
+	insert_item(fx, "b", 5);
+	insert_item(fx, "a", 5);
+	assert_int_equal(
+	    db_onev(fx->db, fx->a, "SELECT name FROM item WHERE n = ? ORDER BY name", &r, DB_I64(5)), TR_OK);
+	assert_int_equal(r->nrows, 1);
+	assert_string_equal(db_text(db_cell(r, 0, 0)), "a");
+}
+
+static void
+t_returning(void **state)
+{
+	struct fx *fx = *state;
+	struct db_rows *r;
+	int64_t changes = 0;
+
+	for (int64_t want = 1; want <= 3; want++) {
+		char name[8];
+
+		snprintf(name, sizeof(name), "n%d", (int)want);
+		assert_int_equal(
+		    db_onev(fx->db, fx->a, "INSERT INTO item (name) VALUES (?) RETURNING id", &r, DB_TEXT(name)),
+		    TR_OK);
+		assert_int_equal(db_cell(r, 0, 0)->type, DBV_INT);
+		assert_int_equal(db_cell(r, 0, 0)->i, want);
+	}
+	assert_int_equal(db_execv(fx->db, "INSERT INTO child (item_id, label) VALUES (?, ?) RETURNING id", &changes,
+	                     DB_I64(2), DB_TEXT("c")),
+	    TR_OK);
+	assert_int_equal(changes, 1);
+	assert_int_equal(
+	    db_onev(fx->db, fx->a, "UPDATE item SET n = ? WHERE id >= ? RETURNING id, n", &r, DB_I64(9), DB_I64(2)),
+	    TR_OK);
+	assert_int_equal(db_int(db_cell(r, 0, 1)), 9);
+	assert_int_equal(
+	    db_queryv(fx->db, fx->a, "DELETE FROM item WHERE id = ? RETURNING name", &r, DB_I64(3)), TR_OK);
+	assert_int_equal(r->nrows, 1);
+	assert_string_equal(db_text(db_cell(r, 0, 0)), "n3");
+}
+
+static void
+t_placeholders(void **state)
+{
+	struct fx *fx = *state;
+	struct db_rows *r;
+
+	assert_int_equal(
+	    db_execv(fx->db, "INSERT INTO item (name, n) VALUES ('what?', ?) -- why?", NULL, DB_I64(7)), TR_OK);
+	assert_int_equal(
+	    db_onev(fx->db, fx->a,
+	        "SELECT n, 'it''s ?' AS q FROM item /* a ? here */ WHERE name = 'what?' AND \"n\" = ?", &r, DB_I64(7)),
+	    TR_OK);
+	assert_int_equal(db_int(db_cell(r, 0, 0)), 7);
+	assert_string_equal(db_text(db_cell(r, 0, 1)), "it's ?");
+	/* Placeholders and parameters must agree in number, on both engines. */
+	assert_int_equal(
+	    db_execv(fx->db, "UPDATE item SET n = ? WHERE name = '?'", NULL, DB_I64(1), DB_TEXT("x")), TR_INTERNAL);
+	assert_int_equal(db_exec(fx->db, "UPDATE item SET n = ?", NULL, 0, NULL), TR_INTERNAL);
+	/* One statement per call. */
+	assert_int_equal(db_exec(fx->db, "UPDATE item SET n = 1; UPDATE item SET n = 2", NULL, 0, NULL), TR_INTERNAL);
+	assert_true(db_errmsg(fx->db)[0] != '\0');
+	assert_int_equal(count_rows(fx, "SELECT count(*) FROM item WHERE n = 7"), 1);
+}
+
+/* ---- errors and transactions ---- */
+
+static void
+t_conflict(void **state)
+{
+	struct fx *fx = *state;
+	int64_t changes = 5;
+
+	insert_item(fx, "a", 1);
+	assert_int_equal(
+	    db_execv(fx->db, "INSERT INTO item (name, n) VALUES (?, ?)", &changes, DB_TEXT("a"), DB_I64(2)),
+	    TR_CONFLICT);
+	assert_int_equal(changes, 0);
+	assert_true(db_errmsg(fx->db)[0] != '\0');
+	assert_int_equal(count_rows(fx, "SELECT count(*) FROM item"), 1);
+	assert_int_equal(count_rows(fx, "SELECT count(*) FROM item WHERE n = 2"), 0);
+	/* Foreign key. */
+	assert_int_equal(db_execv(fx->db, "INSERT INTO child (item_id) VALUES (?)", NULL, DB_I64(999)), TR_CONFLICT);
+	assert_int_equal(count_rows(fx, "SELECT count(*) FROM child"), 0);
+	/* Other constraints are internal errors. */
+	assert_int_equal(db_execv(fx->db, "INSERT INTO item (name) VALUES (?)", NULL, DB_NULLV), TR_INTERNAL);
+}
+
+static void
+t_tx_aborted(void **state)
+{
+	struct fx *fx = *state;
+
+	insert_item(fx, "a", 1);
+	assert_int_equal(db_begin(fx->db), TR_OK);
+	insert_item(fx, "b", 2);
+	assert_int_equal(db_execv(fx->db, "INSERT INTO item (name) VALUES (?)", NULL, DB_TEXT("a")), TR_CONFLICT);
+	assert_true(db_in_tx(fx->db));
+	/* Both engines refuse to go on in a failed transaction. */
+	assert_int_equal(db_execv(fx->db, "INSERT INTO item (name) VALUES (?)", NULL, DB_TEXT("c")), TR_INTERNAL);
+	assert_int_equal(db_commit(fx->db), TR_INTERNAL);
+	assert_false(db_in_tx(fx->db));
+	assert_int_equal(count_rows(fx, "SELECT count(*) FROM item"), 1);
+	/* The same, rolled back explicitly. */
+	assert_int_equal(db_begin(fx->db), TR_OK);
+	assert_int_equal(db_exec(fx->db, "SELECT no_such_column FROM item", NULL, 0, NULL), TR_INTERNAL);
+	db_rollback(fx->db);
+	assert_false(db_in_tx(fx->db));
+	insert_item(fx, "d", 4);
+	assert_int_equal(count_rows(fx, "SELECT count(*) FROM item"), 2);
+}
+
+static void
+t_rollback(void **state)
+{
+	struct fx *fx = *state;
+
+	db_rollback(fx->db); /* none open: no effect */
+	assert_int_equal(db_begin(fx->db), TR_OK);
+	assert_true(db_in_tx(fx->db));
+	insert_item(fx, "a", 1);
+	assert_int_equal(db_execv(fx->db, "INSERT INTO child (item_id) VALUES (?)", NULL, DB_I64(1)), TR_OK);
+	db_rollback(fx->db);
+	assert_false(db_in_tx(fx->db));
+	db_rollback(fx->db);
+	assert_int_equal(count_rows(fx, "SELECT count(*) FROM item"), 0);
+	assert_int_equal(count_rows(fx, "SELECT count(*) FROM child"), 0);
+}
+
+static void
+t_commit(void **state)
+{
+	struct fx *fx = *state;
+
+	assert_int_equal(db_commit(fx->db), TR_INTERNAL); /* none open */
+	assert_int_equal(db_begin(fx->db), TR_OK);
+	insert_item(fx, "a", 1);
+	insert_item(fx, "b", 2);
+	assert_int_equal(db_commit(fx->db), TR_OK);
+	assert_false(db_in_tx(fx->db));
+	assert_int_equal(count_rows(fx, "SELECT count(*) FROM item"), 2);
+}
+
+static void
+t_nested_begin(void **state)
+{
+	struct fx *fx = *state;
+
+	assert_int_equal(db_begin(fx->db), TR_OK);
+	insert_item(fx, "a", 1);
+	assert_int_equal(db_begin(fx->db), TR_INTERNAL);
+	assert_true(db_in_tx(fx->db));
+	db_rollback(fx->db);
+	assert_int_equal(count_rows(fx, "SELECT count(*) FROM item"), 0);
+}
+
+static void
+t_upsert(void **state)
+{
+	struct fx *fx = *state;
+	const char *up = "INSERT INTO item (name, n) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET n = excluded.n";
+	const char *keep = "INSERT INTO item (name, n) VALUES (?, ?) ON CONFLICT (name) DO NOTHING";
+	struct db_rows *r;
+	int64_t changes = 0;
+
+	assert_int_equal(db_execv(fx->db, up, &changes, DB_TEXT("k"), DB_I64(1)), TR_OK);
+	assert_int_equal(changes, 1);
+	assert_int_equal(db_execv(fx->db, up, &changes, DB_TEXT("k"), DB_I64(2)), TR_OK);
+	assert_int_equal(changes, 1);
+	assert_int_equal(db_execv(fx->db, keep, &changes, DB_TEXT("k"), DB_I64(3)), TR_OK);
+	assert_int_equal(changes, 0);
+	assert_int_equal(db_onev(fx->db, fx->a, "SELECT count(*), max(n) FROM item", &r), TR_OK);
+	assert_int_equal(db_int(db_cell(r, 0, 0)), 1);
+	assert_int_equal(db_int(db_cell(r, 0, 1)), 2);
+}
+
+static void
+t_changes(void **state)
+{
+	struct fx *fx = *state;
+	int64_t changes = -1;
+
+	insert_item(fx, "a", 1);
+	insert_item(fx, "b", 1);
+	insert_item(fx, "c", 2);
+	assert_int_equal(
+	    db_execv(fx->db, "UPDATE item SET small = ? WHERE n = ?", &changes, DB_I64(5), DB_I64(1)), TR_OK);
+	assert_int_equal(changes, 2);
+	assert_int_equal(db_exec(fx->db, "SELECT * FROM item", NULL, 0, &changes), TR_OK);
+	assert_int_equal(changes, 0);
+	assert_int_equal(db_execv(fx->db, "DELETE FROM item WHERE n = ?", &changes, DB_I64(99)), TR_OK);
+	assert_int_equal(changes, 0);
+	assert_int_equal(db_exec(fx->db, "CREATE INDEX item_small ON item (small)", NULL, 0, &changes), TR_OK);
+	assert_int_equal(changes, 0);
+	assert_int_equal(db_execv(fx->db, "DELETE FROM item WHERE n = ?", &changes, DB_I64(1)), TR_OK);
+	assert_int_equal(changes, 2);
+}
+
+static void
+t_script(void **state)
+{
+	struct fx *fx = *state;
+
+	assert_int_equal(db_exec_script(fx->db, "INSERT INTO item (name) VALUES ('s1');\n"
+	                                        "INSERT INTO item (name) VALUES ('s?');\n-- done\n"),
+	    TR_OK);
+	assert_int_equal(count_rows(fx, "SELECT count(*) FROM item"), 2);
+	assert_int_equal(db_exec_script(fx->db, "INSERT INTO item (name) VALUES ('s3'); NOT SQL"), TR_INTERNAL);
+	assert_int_equal(db_exec_script(fx->db, "INSERT INTO item (name) VALUES ('s1')"), TR_CONFLICT);
+}
+
+/* ---- cache, ping, reconnection ---- */
+
+static void
+t_cache(void **state)
+{
+	struct fx *fx = *state;
+	const char *sql = "SELECT name, n FROM item WHERE n = ?";
+	struct db_rows *r;
+	size_t before;
+
+	for (int i = 0; i < 20; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "c%d", i);
+		insert_item(fx, name, i);
+	}
+	before = db_cached_statements(fx->db);
+	for (int i = 0; i < 1000; i++) {
+		assert_int_equal(db_onev(fx->db, fx->a, sql, &r, DB_I64(i % 20)), TR_OK);
+		assert_int_equal(db_int(db_cell(r, 0, 1)), i % 20);
+	}
+	assert_int_equal(db_cached_statements(fx->db), before + 1);
+	/* Each distinct text is one more statement; the same text with a space more is another. */
+	assert_int_equal(db_onev(fx->db, fx->a, "SELECT name, n FROM item WHERE n = ? ", &r, DB_I64(3)), TR_OK);
+	assert_int_equal(db_cached_statements(fx->db), before + 2);
+}
+
+struct count_state {
+	int64_t rows;
+};
+
+static int
+count_each(void *ud, const struct db_val *cells, size_t ncols, const char **names)
+{
+	(void)cells;
+	(void)ncols;
+	(void)names;
+	((struct count_state *)ud)->rows++;
+	return 0;
+}
+
+/* SQL built at run time fills the cache; past its cap statements still run, uncached. */
+static void
+t_cache_full(void **state)
+{
+	struct fx *fx = *state;
+	struct db_rows *r;
+	char sql[96];
+
+	insert_item(fx, "a", 1);
+	insert_item(fx, "b", 1);
+	for (int i = 0; i < DB_CACHE_MAX + 20; i++) {
+		struct count_state st = { 0 };
+
+		snprintf(sql, sizeof(sql), "SELECT name FROM item WHERE n = ? ORDER BY name -- %d", i);
+		assert_int_equal(db_queryv(fx->db, fx->a, sql, &r, DB_I64(1)), TR_OK);
+		assert_int_equal(r->nrows, 2);
+		assert_string_equal(db_text(db_cell(r, 1, 0)), "b");
+		assert_int_equal(db_each(fx->db, sql, DB_PARAMS(DB_I64(1)), 1, count_each, &st), TR_OK);
+		assert_int_equal(st.rows, 2);
+	}
+	assert_int_equal(db_cached_statements(fx->db), DB_CACHE_MAX);
+	assert_int_equal(
+	    db_execv(fx->db, "UPDATE item SET n = ? WHERE n = ? -- uncached", NULL, DB_I64(2), DB_I64(1)), TR_OK);
+	assert_int_equal(count_rows(fx, "SELECT count(*) FROM item WHERE n = 2"), 2);
+}
+
+static void
+t_ping(void **state)
+{
+	struct fx *fx = *state;
+
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(db_ping(fx->db), TR_OK);
+	assert_int_equal(db_begin(fx->db), TR_OK);
+	assert_int_equal(db_ping(fx->db), TR_OK);
+	assert_int_equal(db_commit(fx->db), TR_OK);
+}
+
+/* Kills the connection's server process from a second connection (PostgreSQL only). */
+static void
+kill_backend(struct fx *fx)
+{
+	struct db *other = open_or_die(fx->url);
+	struct db_rows *r;
+	int64_t pid;
+
+	assert_non_null(other);
+	assert_int_equal(db_one(fx->db, fx->a, "SELECT pg_backend_pid()", NULL, 0, &r), TR_OK);
+	pid = db_int(db_cell(r, 0, 0));
+	assert_int_equal(
+	    db_onev(other, fx->a, "SELECT pg_terminate_backend(CAST(? AS INTEGER), 5000)", &r, DB_I64(pid)), TR_OK);
+	assert_int_equal(db_int(db_cell(r, 0, 0)), 1);
+	db_close(other);
+}
+
+static void
+t_reconnect(void **state)
+{
+	struct fx *fx = *state;
+	const char *sql = "SELECT count(*) FROM item WHERE n = ?";
+	struct db_rows *r;
+
+	if (db_engine(fx->db) != DB_POSTGRES)
+		return; /* an SQLite file does not go away */
+	insert_item(fx, "a", 1);
+	assert_int_equal(db_onev(fx->db, fx->a, sql, &r, DB_I64(1)), TR_OK);
+	kill_backend(fx);
+	assert_int_equal(db_onev(fx->db, fx->a, sql, &r, DB_I64(1)), TR_UNAVAILABLE);
+	/* The next call reconnects and prepares again. */
+	assert_int_equal(db_onev(fx->db, fx->a, sql, &r, DB_I64(1)), TR_OK);
+	assert_int_equal(db_int(db_cell(r, 0, 0)), 1);
+	assert_int_equal(db_cached_statements(fx->db), 1);
+
+	/* Inside a transaction: the transaction is lost, and says so until rolled back. */
+	assert_int_equal(db_begin(fx->db), TR_OK);
+	insert_item(fx, "b", 2);
+	kill_backend(fx);
+	assert_int_equal(db_execv(fx->db, "INSERT INTO item (name) VALUES (?)", NULL, DB_TEXT("c")), TR_UNAVAILABLE);
+	assert_int_equal(db_commit(fx->db), TR_INTERNAL);
+	assert_false(db_in_tx(fx->db));
+	assert_int_equal(db_ping(fx->db), TR_OK);
+	assert_int_equal(count_rows(fx, "SELECT count(*) FROM item"), 1);
+}
+
+/* ---- migrations ---- */
+
+static void
+t_migrate_twice(void **state)
+{
+	struct fx *fx = *state;
+	int64_t version = -1;
+	int applied = -1;
+
+	assert_int_equal(db_schema_version(fx->db, &version), TR_OK);
+	assert_int_equal(version, 2);
+	assert_int_equal(db_migrate(fx->db, test_migrations, &applied), TR_OK);
+	assert_int_equal(applied, 0);
+
+	assert_int_equal(db_exec_script(fx->db, drop_all), TR_OK);
+	assert_int_equal(db_schema_version(fx->db, &version), TR_OK);
+	assert_int_equal(version, 0);
+	assert_int_equal(db_migrate(fx->db, test_migrations, &applied), TR_OK);
+	assert_int_equal(applied, 2);
+	assert_int_equal(db_migrate(fx->db, test_migrations, &applied), TR_OK);
+	assert_int_equal(applied, 0);
+	assert_int_equal(db_schema_version(fx->db, &version), TR_OK);
+	assert_int_equal(version, 2);
+	assert_int_equal(count_rows(fx, "SELECT count(*) FROM schema_migrations"), 2);
+	assert_true(table_exists(fx, "child"));
+
+	/* Not inside a transaction. */
+	assert_int_equal(db_begin(fx->db), TR_OK);
+	assert_int_equal(db_migrate(fx->db, test_migrations, &applied), TR_INTERNAL);
+	db_rollback(fx->db);
+}
+
+static void
+t_migrate_failing(void **state)
+{
+	struct fx *fx = *state;
+	static const struct embedded_file unnumbered[] = { MIG("init.sql", "SELECT 1;"), { NULL, NULL, 0 } };
+	int64_t version = -1;
+	int applied = -1;
+
+	assert_int_equal(db_migrate(fx->db, failing_migrations, &applied), TR_INTERNAL);
+	assert_int_equal(applied, 0);
+	assert_false(table_exists(fx, "doomed"));
+	assert_false(table_exists(fx, "after_bad"));
+	assert_true(table_exists(fx, "item"));
+	assert_int_equal(db_schema_version(fx->db, &version), TR_OK);
+	assert_int_equal(version, 2);
+	assert_false(db_in_tx(fx->db));
+	assert_int_equal(db_ping(fx->db), TR_OK);
+	assert_int_equal(db_migrate(fx->db, unnumbered, &applied), TR_INTERNAL);
+}
+
+struct migrate_thread {
+	const char *url;
+	tr_err err;
+	int applied;
+};
+
+static void *
+migrate_thread(void *ud)
+{
+	struct migrate_thread *t = ud;
+	struct db *db = open_or_die(t->url);
+
+	t->err = TR_UNAVAILABLE;
+	if (db == NULL)
+		return NULL;
+	t->err = db_migrate(db, test_migrations, &t->applied);
+	db_close(db);
+	return NULL;
+}
+
+static void
+t_migrate_concurrent(void **state)
+{
+	struct fx *fx = *state;
+	struct migrate_thread t[4];
+	pthread_t th[4];
+	int total = 0;
+
+	for (int round = 0; round < 3; round++) {
+		assert_int_equal(db_exec_script(fx->db, drop_all), TR_OK);
+		for (int i = 0; i < 4; i++) {
+			t[i] = (struct migrate_thread){ .url = fx->url, .applied = -1 };
+			assert_int_equal(pthread_create(&th[i], NULL, migrate_thread, &t[i]), 0);
+		}
+		total = 0;
+		for (int i = 0; i < 4; i++) {
+			assert_int_equal(pthread_join(th[i], NULL), 0);
+			assert_int_equal(t[i].err, TR_OK);
+			total += t[i].applied;
+		}
+		assert_int_equal(total, 2);
+		assert_int_equal(count_rows(fx, "SELECT count(*) FROM schema_migrations"), 2);
+	}
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest common[] = {
+		cmocka_unit_test(t_translate),
+	};
+	const struct CMUnitTest tests[] = {
+		T(t_open_errors),
+		T(t_settings),
+		T(t_types),
+		T(t_each),
+		T(t_each_nested_refused),
+		T(t_one),
+		T(t_returning),
+		T(t_placeholders),
+		T(t_conflict),
+		T(t_tx_aborted),
+		T(t_rollback),
+		T(t_commit),
+		T(t_nested_begin),
+		T(t_upsert),
+		T(t_changes),
+		T(t_script),
+		T(t_cache),
+		T(t_cache_full),
+		T(t_ping),
+		T(t_reconnect),
+		T(t_migrate_twice),
+		T(t_migrate_failing),
+		T(t_migrate_concurrent),
+	};
+	const char *pg = getenv("TREMPLIN_TEST_PG");
+	int failed = 0;
+
+	/* Expected failures are logged at error level; keep the info lines out. */
+	log_set_level(LOG_WARN);
+	failed += cmocka_run_group_tests_name("db translate", common, NULL, NULL);
+	suite_engine = DB_SQLITE;
+	failed += cmocka_run_group_tests_name("db sqlite", tests, sqlite_group_setup, sqlite_group_teardown);
+	if (pg == NULL || *pg == '\0') {
+		printf("test_db: TREMPLIN_TEST_PG is not set: PostgreSQL tests skipped\n");
+	} else {
+		snprintf(pg_base, sizeof(pg_base), "%s", pg);
+		suite_engine = DB_POSTGRES;
+		failed += cmocka_run_group_tests_name("db postgresql", tests, pg_group_setup, pg_group_teardown);
+	}
+	return failed == 0 ? 0 : 1;
+}
