@@ -82,14 +82,24 @@ print_errors(struct ctx *ctx, tr_err err)
 		fprintf(stderr, "tremplin: failed (%s)\n", tr_err_name(err));
 }
 
+/* Refuses any argument left after the common options: one line naming it, exit status 2. */
+static int
+no_arguments(const char *command, int argc, char **argv)
+{
+	if (argc <= 1)
+		return 0;
+	fprintf(stderr, "tremplin %s: unknown argument %s (see tremplin %s --help)\n", command, argv[1], command);
+	return EXIT_USAGE;
+}
+
 static int
 cmd_serve(struct config *cfg, int argc, char **argv)
 {
 	struct db *db;
 	char why[256];
 
-	(void)argc;
-	(void)argv;
+	if (no_arguments("serve", argc, argv) != 0)
+		return EXIT_USAGE;
 	if (config_check(cfg, why, sizeof(why)) != TR_OK) {
 		fprintf(stderr, "tremplin: configuration: %s\n", why);
 		return EXIT_USAGE;
@@ -106,8 +116,8 @@ cmd_migrate(struct config *cfg, int argc, char **argv)
 	struct db *db;
 	int64_t version = 0;
 
-	(void)argc;
-	(void)argv;
+	if (no_arguments("migrate", argc, argv) != 0)
+		return EXIT_USAGE;
 	if ((db = open_migrated(cfg)) == NULL)
 		return 1;
 	if (db_schema_version(db, &version) == TR_OK)
@@ -281,8 +291,8 @@ cmd_journal_verify(struct config *cfg, int argc, char **argv)
 	const char *why = NULL;
 	tr_err err;
 
-	(void)argc;
-	(void)argv;
+	if (no_arguments("journal verify", argc, argv) != 0)
+		return EXIT_USAGE;
 	if ((db = open_migrated(cfg)) == NULL)
 		return 1;
 	a = arena_new();
@@ -304,8 +314,8 @@ cmd_check_config(struct config *cfg, int argc, char **argv)
 {
 	char why[256];
 
-	(void)argc;
-	(void)argv;
+	if (no_arguments("check-config", argc, argv) != 0)
+		return EXIT_USAGE;
 	if (config_check(cfg, why, sizeof(why)) != TR_OK) {
 		fprintf(stderr, "tremplin: configuration: %s\n", why);
 		return EXIT_USAGE;

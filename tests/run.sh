@@ -13,6 +13,7 @@ fail=0
 failed_suites=()
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1
+export LSAN_OPTIONS=suppressions=$root/tests/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export TREMPLIN_BIN=$build/src/tremplin
 export TREMPLIN_STATIC_DIR=$build/static

@@ -6,14 +6,15 @@ set -eu
 cd "$(dirname "$0")/.."
 out=$1
 dsfr=node_modules/@gouvfr/dsfr/dist
-rm -rf "$out.tmp"
-mkdir -p "$out.tmp/dsfr" "$out.tmp/app"
-cp "$dsfr"/dsfr.min.css "$dsfr"/dsfr.module.min.js "$dsfr"/dsfr.nomodule.min.js "$out.tmp/dsfr/"
-cp -r "$dsfr"/fonts "$dsfr"/favicon "$dsfr"/icons "$out.tmp/dsfr/"
-mkdir -p "$out.tmp/dsfr/utility"
-cp -r "$dsfr"/utility/icons "$out.tmp/dsfr/utility/"
-cp -r assets/. "$out.tmp/app/"
-find "$out.tmp" -type f \( -name '*.css' -o -name '*.js' -o -name '*.svg' -o -name '*.json' -o -name '*.webmanifest' \) \
+tmp=$(mktemp -d "$out.XXXXXX")
+mkdir -p "$tmp/dsfr" "$tmp/app"
+cp "$dsfr"/dsfr.min.css "$dsfr"/dsfr.module.min.js "$dsfr"/dsfr.nomodule.min.js "$tmp/dsfr/"
+cp -r "$dsfr"/fonts "$dsfr"/favicon "$dsfr"/icons "$dsfr"/artwork "$tmp/dsfr/"
+mkdir -p "$tmp/dsfr/utility"
+cp -r "$dsfr"/utility/icons "$tmp/dsfr/utility/"
+cp -r assets/. "$tmp/app/"
+find "$tmp" -type f \( -name '*.css' -o -name '*.js' -o -name '*.svg' -o -name '*.json' -o -name '*.webmanifest' \) \
   -size +1k -exec gzip -9 -k -n {} +
+chmod 755 "$tmp"
 rm -rf "$out"
-mv "$out.tmp" "$out"
+mv "$tmp" "$out"

@@ -8,6 +8,7 @@
 void api_error(struct request *req, tr_err err);
 
 void api_health(struct request *req);
+void api_test_slow(struct request *req);
 void api_me(struct request *req);
 void api_communes(struct request *req);
 void api_regions(struct request *req);

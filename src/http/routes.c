@@ -13,6 +13,7 @@
 
 const struct route routes[] = {
 	{ "GET", "/healthz", api_health, PUBLIC, API | ROUTE_HEALTH },
+	{ "GET", "/__test/slow", api_test_slow, PUBLIC, API | ROUTE_HEALTH },
 
 	/* Public pages. */
 	{ "GET", "/", web_home, PUBLIC, 0 },

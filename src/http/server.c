@@ -498,6 +498,11 @@ loop_main(void *arg)
 		h2o_evloop_run(t->loop, 50);
 	db_close(t->db);
 	t->db = NULL;
+	h2o_context_dispose(&t->ctx);
+	/* A last turn lets the loop release what the closed sockets left behind. */
+	h2o_evloop_run(t->loop, 0);
+	h2o_evloop_destroy(t->loop);
+	t->loop = NULL;
 	return NULL;
 }
 
@@ -677,6 +682,7 @@ stop:
 	free(threads);
 	if (status == 0)
 		log_info("stopped cleanly");
+	h2o_config_dispose(&srv.h2o);
 out:
 	tmpl_set_free(srv.tmpl);
 	return status;

@@ -104,6 +104,8 @@ web_common(struct request *req, json_t *data)
 {
 	struct str code = form_get(&req->cookies, FLASH_COOKIE);
 
+	if (json_object_get(data, "service_name") != NULL)
+		return; /* already there: a handler that needed the navigation called it first */
 	json_object_set_new(data, "service_name", json_string(SERVICE_NAME));
 	json_object_set_new(data, "service_tagline", json_string(SERVICE_TAGLINE));
 	json_object_set_new(data, "csrf", json_string(req->csrf ? req->csrf : ""));
