@@ -2,7 +2,7 @@
 #   make run    installs what is missing, builds, seeds the demo data and serves http://127.0.0.1:8080
 #   make test   builds with ASan and UBSan and runs every suite on SQLite and PostgreSQL
 .POSIX:
-.PHONY: all deps build run test bench format format-check clean
+.PHONY: all deps build run test bench fuzz format format-check clean
 
 BUILD ?= build
 TEST_BUILD ?= build-test
@@ -39,6 +39,9 @@ test:
 bench: build
 	@tools/deps.sh bench
 	bench/run.sh $(BUILD)
+
+fuzz:
+	fuzz/run.sh 30
 
 format:
 	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/unit/*.c' 'fuzz/*.c')

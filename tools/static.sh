@@ -11,7 +11,7 @@ mkdir -p "$tmp/dsfr" "$tmp/app"
 cp "$dsfr"/dsfr.min.css "$dsfr"/dsfr.module.min.js "$dsfr"/dsfr.nomodule.min.js "$tmp/dsfr/"
 cp -r "$dsfr"/fonts "$dsfr"/favicon "$dsfr"/icons "$dsfr"/artwork "$tmp/dsfr/"
 mkdir -p "$tmp/dsfr/utility"
-cp -r "$dsfr"/utility/icons "$tmp/dsfr/utility/"
+cp -r "$dsfr"/utility/icons "$dsfr"/utility/colors "$tmp/dsfr/utility/"
 cp -r assets/. "$tmp/app/"
 find "$tmp" -type f \( -name '*.css' -o -name '*.js' -o -name '*.svg' -o -name '*.json' -o -name '*.webmanifest' \) \
   -size +1k -exec gzip -9 -k -n {} +

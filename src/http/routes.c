@@ -46,6 +46,7 @@ const struct route routes[] = {
 	{ "POST", "/admin/personnes/{id}/inviter", web_admin_person_invite, ADMIN, CHANGES },
 	{ "POST", "/admin/personnes/{id}/roles", web_admin_membership_add, ADMIN, CHANGES },
 	{ "POST", "/admin/personnes/{id}/roles/{id}/retirer", web_admin_membership_remove, ADMIN, CHANGES },
+	{ "POST", "/admin/personnes/{id}/jetons/{id}/revoquer", web_admin_token_revoke, ADMIN, CHANGES },
 	{ "GET", "/admin/structures", web_admin_orgs, ADMIN, 0 },
 	{ "GET", "/admin/structures/nouvelle", web_admin_org_new_form, ADMIN, 0 },
 	{ "POST", "/admin/structures/nouvelle", web_admin_org_new, ADMIN, CHANGES },

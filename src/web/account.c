@@ -33,14 +33,7 @@ account_page(struct request *req, int status, const char *new_token)
 		const char *code = json_string_value(json_object_get(m, "role"));
 		json_object_set_new(m, "role_label", json_string(role_label(role_from_code(code, strlen(code)))));
 	}
-	for (size_t i = 0; i < json_array_size(tokens); i++) {
-		json_t *t = json_array_get(tokens, i);
-		json_object_set_new(t, "created", json_string(date_fr_json(req, json_object_get(t, "created_at"))));
-		json_object_set_new(t, "last_used", json_string(date_fr_json(req, json_object_get(t, "last_used_at"))));
-		json_object_set_new(t, "revoke_action",
-		    json_string(arena_printf(req->arena, "/compte/jetons/%lld/revoquer",
-		        (long long)json_integer_value(json_object_get(t, "id")))));
-	}
+	web_tokens_json(req, tokens, "/compte/jetons");
 	data = json_pack("{s:o, s:o, s:o, s:o}", "person", person, "tokens", tokens, "password_form",
 	    web_form(req, &entity_password_change, NULL, "/compte/mot-de-passe", "Changer le mot de passe", NULL, NULL),
 	    "token_form", web_form(req, &token_entity, NULL, "/compte/jetons", "Créer un jeton", NULL, NULL));

@@ -169,11 +169,7 @@ person_page(struct request *req, int status, json_t *values)
 		    json_string(arena_printf(req->arena, "/admin/personnes/%lld/roles/%lld/retirer", (long long)id,
 		        (long long)json_integer_value(json_object_get(m, "id")))));
 	}
-	for (size_t i = 0; i < json_array_size(tokens); i++) {
-		json_t *t = json_array_get(tokens, i);
-		json_object_set_new(t, "created", json_string(date_fr_json(req, json_object_get(t, "created_at"))));
-		json_object_set_new(t, "last_used", json_string(date_fr_json(req, json_object_get(t, "last_used_at"))));
-	}
+	web_tokens_json(req, tokens, arena_printf(req->arena, "/admin/personnes/%lld/jetons", (long long)id));
 	json_object_set_new(
 	    person, "last_login", json_string(date_fr_json(req, json_object_get(person, "last_login_at"))));
 	web_page(req, status, "admin_person.html", json_string_value(json_object_get(person, "name")),
@@ -251,6 +247,17 @@ web_admin_membership_remove(struct request *req)
 	else
 		web_done(
 		    req, arena_printf(req->arena, "/admin/personnes/%lld", (long long)req->params[0]), "role_removed");
+}
+
+void
+web_admin_token_revoke(struct request *req)
+{
+	tr_err err = apitoken_revoke(&req->ctx, req->params[1]);
+
+	if (err != TR_OK)
+		resp_error(req, err, NULL);
+	else
+		web_done(req, arena_printf(req->arena, "/admin/personnes/%lld", (long long)req->params[0]), "revoked");
 }
 
 void

@@ -68,6 +68,19 @@ date_fr_json(struct request *req, json_t *epoch)
 }
 
 void
+web_tokens_json(struct request *req, json_t *tokens, const char *base)
+{
+	for (size_t i = 0; i < json_array_size(tokens); i++) {
+		json_t *t = json_array_get(tokens, i);
+		json_object_set_new(t, "created", json_string(date_fr_json(req, json_object_get(t, "created_at"))));
+		json_object_set_new(t, "last_used", json_string(date_fr_json(req, json_object_get(t, "last_used_at"))));
+		json_object_set_new(t, "revoke_action",
+		    json_string(arena_printf(req->arena, "%s/%lld/revoquer", base,
+		        (long long)json_integer_value(json_object_get(t, "id")))));
+	}
+}
+
+void
 web_flash(struct request *req, const char *code)
 {
 	resp_cookie(req, FLASH_COOKIE, code, 60);

@@ -27,6 +27,10 @@ json_t *web_form(struct request *req, const struct entity *e, json_t *values, co
 /* A date in French ("24 novembre 2026 à 11 h 05") from a JSON integer of epoch seconds; "—" for null. */
 const char *date_fr_json(struct request *req, json_t *epoch);
 
+/* Adds to each API token of TOKENS (from apitoken_list) its dates in French and its revoke action
+ * BASE/{id}/revoquer. */
+void web_tokens_json(struct request *req, json_t *tokens, const char *base);
+
 /* Queues a flash message shown on the next page (CODE from the table in web.c). */
 void web_flash(struct request *req, const char *code);
 
@@ -56,6 +60,7 @@ void web_admin_person_update(struct request *req);
 void web_admin_person_invite(struct request *req);
 void web_admin_membership_add(struct request *req);
 void web_admin_membership_remove(struct request *req);
+void web_admin_token_revoke(struct request *req);
 void web_admin_orgs(struct request *req);
 void web_admin_org_new_form(struct request *req);
 void web_admin_org_new(struct request *req);
