@@ -114,29 +114,26 @@ find_key(const char *section, const char *name)
 
 struct ini_state {
 	struct config *cfg;
-	const char *path;
-	char *errbuf;
-	size_t errlen;
+	char why[256];
 	int failed;
 };
 
+/* libinih calls this for each key; returning 0 makes ini_parse return that line's number. */
 static int
 on_ini_pair(void *user, const char *section, const char *name, const char *value)
 {
 	struct ini_state *st = user;
 	const struct key *k;
-	char why[256];
 
 	if (st->failed)
-		return 0;
+		return 1;
 	k = find_key(section, name);
 	if (k == NULL) {
-		snprintf(st->errbuf, st->errlen, "%s: unknown setting [%s] %s", st->path, section, name);
+		snprintf(st->why, sizeof(st->why), "unknown setting [%s] %s", section, name);
 		st->failed = 1;
 		return 0;
 	}
-	if (set_value(st->cfg, k, value, why, sizeof(why)) != TR_OK) {
-		snprintf(st->errbuf, st->errlen, "%s: %s", st->path, why);
+	if (set_value(st->cfg, k, value, st->why, sizeof(st->why)) != TR_OK) {
 		st->failed = 1;
 		return 0;
 	}
@@ -146,13 +143,15 @@ on_ini_pair(void *user, const char *section, const char *name, const char *value
 tr_err
 config_load_file(struct config *cfg, const char *path, char *errbuf, size_t errlen)
 {
-	struct ini_state st = { cfg, path, errbuf, errlen, 0 };
+	struct ini_state st = { .cfg = cfg };
 	int rc = ini_parse(path, on_ini_pair, &st);
 
-	if (st.failed)
-		return TR_INVALID;
 	if (rc == -1) {
 		snprintf(errbuf, errlen, "%s: cannot open the configuration file", path);
+		return TR_INVALID;
+	}
+	if (st.failed) {
+		snprintf(errbuf, errlen, "%s:%d: %s", path, rc, st.why);
 		return TR_INVALID;
 	}
 	if (rc != 0) {
@@ -214,8 +213,10 @@ config_split_listen(const char *listen, char *hostbuf, size_t hostlen, int *port
 	}
 	if (hn == 0 || hn >= hostlen)
 		return false;
+	if (colon[1] < '0' || colon[1] > '9')
+		return false;
 	p = strtol(colon + 1, &end, 10);
-	if (colon[1] == '\0' || *end != '\0' || p < 1 || p > 65535)
+	if (*end != '\0' || p < 1 || p > 65535)
 		return false;
 	memcpy(hostbuf, h, hn);
 	hostbuf[hn] = '\0';

@@ -160,6 +160,11 @@ commune_search(struct ctx *ctx, const char *q, int64_t limit, json_t **out)
 		    &r, DB_TEXT(q), DB_TEXT(q), DB_I64(limit));
 	} else {
 		const char *key = utf8_fold_key(ctx->arena, q, n);
+		if (*key == '\0') {
+			/* Only punctuation: nothing to look for. */
+			*out = json_array();
+			return TR_OK;
+		}
 		err = db_queryv(ctx->db, ctx->arena,
 		    "SELECT code, name, departement_code, region_code, population, postal_codes FROM communes "
 		    "WHERE name_key LIKE ? ORDER BY CASE WHEN name_key = ? THEN 0 ELSE 1 END, population DESC, code "

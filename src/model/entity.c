@@ -26,7 +26,7 @@ siret_valid(const char *s, size_t n)
 {
 	int sum = 0, digits = 0;
 
-	if (n != 14)
+	if (n != 14 || memcmp(s, "00000000000000", 14) == 0)
 		return false;
 	for (size_t i = 0; i < 14; i++) {
 		int d;
@@ -83,45 +83,60 @@ add_error(struct arena *a, struct field_errors *fe, const struct field *f, const
 	field_errors_add(fe, f->name, arena_printf(a, "« %s » %s", f->label, fmt_reason));
 }
 
-/* Returns the value as a trimmed string when it is a string or a number; NULL for null/absent. */
-static const char *
-value_text(struct arena *a, json_t *v, size_t *len)
+static bool
+is_blank(char c)
 {
-	struct str s;
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
+/* Returns a string or integer value as trimmed text in the arena; NULL for null or absent. *SCALAR is
+ * false for arrays, objects and reals, which no field accepts. */
+static const char *
+value_text(struct arena *a, json_t *v, size_t *len, bool *scalar)
+{
+	const char *p;
+	size_t n;
+
+	*scalar = true;
+	*len = 0;
 	if (v == NULL || json_is_null(v))
 		return NULL;
 	if (json_is_string(v)) {
-		s = str_trim((struct str){ json_string_value(v), json_string_length(v) });
-		/* Trim newlines and carriage returns too, at both ends. */
-		while (s.n > 0 && (s.p[0] == '\n' || s.p[0] == '\r' || s.p[0] == ' ')) {
-			s.p++;
-			s.n--;
+		p = json_string_value(v);
+		n = json_string_length(v);
+		while (n > 0 && is_blank(p[0])) {
+			p++;
+			n--;
 		}
-		while (s.n > 0 && (s.p[s.n - 1] == '\n' || s.p[s.n - 1] == '\r' || s.p[s.n - 1] == ' '))
-			s.n--;
-		*len = s.n;
-		return arena_strndup(a, s.p, s.n);
+		while (n > 0 && is_blank(p[n - 1]))
+			n--;
+		*len = n;
+		return arena_strndup(a, p, n);
 	}
 	if (json_is_integer(v)) {
 		char *t = arena_printf(a, "%lld", (long long)json_integer_value(v));
 		*len = strlen(t);
 		return t;
 	}
-	if (json_is_true(v) || json_is_false(v)) {
+	if (json_is_boolean(v)) {
 		*len = json_is_true(v) ? 4 : 5;
 		return json_is_true(v) ? "true" : "false";
 	}
-	*len = 0;
+	*scalar = false;
 	return "";
 }
 
+/* True when S holds a control character: C0 (but tab and line breaks in multi-line text), DEL, or C1
+ * (U+0080–U+009F, UTF-8 C2 80–C2 9F). */
 static bool
 text_has_controls(const char *s, size_t n, bool multiline)
 {
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (c < 0x20 && !(multiline && (c == '\n' || c == '\r' || c == '\t')))
+			return true;
+		if (c == 0x7f ||
+		    (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 && (unsigned char)s[i + 1] <= 0x9f))
 			return true;
 	}
 	return false;
@@ -132,6 +147,7 @@ check_field(const struct field *f, json_t *in, bool partial, struct arena *a, st
 {
 	json_t *v = json_object_get(in, f->name);
 	size_t n = 0, maxlen = f->max_len ? f->max_len : DEFAULT_MAX_LEN;
+	bool scalar;
 	const char *s;
 
 	if (f->type == FT_BOOL) {
@@ -139,13 +155,15 @@ check_field(const struct field *f, json_t *in, bool partial, struct arena *a, st
 		if (v == NULL || json_is_null(v)) {
 			if (partial)
 				return;
-		} else if (json_is_boolean(v))
+		} else if (json_is_boolean(v)) {
 			b = json_is_true(v);
-		else if ((s = value_text(a, v, &n)) != NULL) {
-			if (strcmp(s, "1") == 0 || strcmp(s, "true") == 0 || strcmp(s, "on") == 0 ||
-			    strcmp(s, "oui") == 0)
+		} else {
+			s = value_text(a, v, &n, &scalar);
+			if (scalar && (strcmp(s, "1") == 0 || strcmp(s, "true") == 0 || strcmp(s, "on") == 0 ||
+			                  strcmp(s, "oui") == 0))
 				b = true;
-			else if (n == 0 || strcmp(s, "0") == 0 || strcmp(s, "false") == 0 || strcmp(s, "non") == 0)
+			else if (scalar &&
+			         (n == 0 || strcmp(s, "0") == 0 || strcmp(s, "false") == 0 || strcmp(s, "non") == 0))
 				b = false;
 			else {
 				add_error(a, fe, f, "doit valoir oui ou non.");
@@ -159,7 +177,7 @@ check_field(const struct field *f, json_t *in, bool partial, struct arena *a, st
 		add_error(a, fe, f, "n'a pas un type de valeur accepté.");
 		return;
 	}
-	s = value_text(a, v, &n);
+	s = value_text(a, v, &n, &scalar);
 	if (s == NULL || n == 0) {
 		if (f->required && !partial)
 			add_error(a, fe, f, "est obligatoire.");
