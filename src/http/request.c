@@ -172,9 +172,11 @@ web_page(struct request *req, int status, const char *template, const char *titl
 	web_common(req, data);
 	err = tmpl_render(req->tmpl, template, data, &page);
 	if (err == TR_OK) {
-		layout = json_deep_copy(data);
+		/* A shallow copy: the layout reads the page's values, it does not change them. The page is
+		 * built from validated UTF-8 text and templates: no need to check it again. */
+		layout = json_copy(data);
 		json_object_set_new(layout, "title", json_string(title));
-		json_object_set_new(layout, "content", json_stringn(page.p ? page.p : "", page.n));
+		json_object_set_new(layout, "content", json_stringn_nocheck(page.p ? page.p : "", page.n));
 		buf_reset(&page);
 		err = tmpl_render(req->tmpl, "layout.html", layout, &page);
 		json_decref(layout);

@@ -2,6 +2,7 @@
  * static files, security headers, access log, the background worker and the graceful stop. */
 #include "http/server.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -403,6 +404,21 @@ dispatch(h2o_req_t *hreq, struct request *req)
 	}
 }
 
+/* The client's address as text ("" when unknown), for throttling. */
+static const char *
+peer_address(h2o_req_t *hreq, struct arena *a)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = hreq->conn->callbacks->get_peername(hreq->conn, (void *)&ss);
+	char host[INET6_ADDRSTRLEN] = "";
+
+	if (len > 0 && ss.ss_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, host, sizeof(host));
+	else if (len > 0 && ss.ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, host, sizeof(host));
+	return arena_strdup(a, host);
+}
+
 static int
 on_req(h2o_handler_t *h, h2o_req_t *hreq)
 {
@@ -426,14 +442,7 @@ on_req(h2o_handler_t *h, h2o_req_t *hreq)
 	req.content_type = header_value(hreq, H2O_TOKEN_CONTENT_TYPE);
 	req.user_agent = header_value(hreq, H2O_TOKEN_USER_AGENT);
 	req.accept = header_value(hreq, H2O_TOKEN_ACCEPT);
-	{
-		struct sockaddr_storage ss;
-		socklen_t len = hreq->conn->callbacks->get_peername(hreq->conn, (void *)&ss);
-		char host[NI_MAXHOST] = "";
-		if (len > 0)
-			getnameinfo((void *)&ss, len, host, sizeof(host), NULL, 0, NI_NUMERICHOST);
-		req.ctx.ip = arena_strdup(req.arena, host);
-	}
+	req.ctx.ip = peer_address(hreq, req.arena);
 	for (ssize_t i = -1; (i = h2o_find_header(&hreq->headers, H2O_TOKEN_COOKIE, i)) != -1;)
 		cookie_parse(req.arena,
 		    (struct str){ hreq->headers.entries[i].value.base, hreq->headers.entries[i].value.len },
@@ -489,20 +498,19 @@ loop_main(void *arg)
 	h2o_socket_read_start(t->listener, on_accept);
 	while (!atomic_load(&srv.stopping))
 		h2o_evloop_run(t->loop, 200);
-	/* Stop accepting, then let the requests in flight finish. */
+	/* Stop accepting, ask the connections to close (GOAWAY for HTTP/2, no more keep-alive for HTTP/1),
+	 * then let the requests in flight finish. */
 	h2o_socket_read_stop(t->listener);
 	h2o_socket_close(t->listener);
 	t->listener = NULL;
+	h2o_context_request_shutdown(&t->ctx);
 	deadline = clock_mono_ms() + STOP_GRACE_MS;
 	while (atomic_load(&t->inflight) > 0 && clock_mono_ms() < deadline)
 		h2o_evloop_run(t->loop, 50);
 	db_close(t->db);
 	t->db = NULL;
-	h2o_context_dispose(&t->ctx);
-	/* A last turn lets the loop release what the closed sockets left behind. */
-	h2o_evloop_run(t->loop, 0);
-	h2o_evloop_destroy(t->loop);
-	t->loop = NULL;
+	/* The context and the loop are not disposed: idle keep-alive connections may still be registered in
+	 * them (h2o 2.2 asserts on that), and the process exits right after. */
 	return NULL;
 }
 
@@ -682,7 +690,6 @@ stop:
 	free(threads);
 	if (status == 0)
 		log_info("stopped cleanly");
-	h2o_config_dispose(&srv.h2o);
 out:
 	tmpl_set_free(srv.tmpl);
 	return status;
