@@ -8,7 +8,7 @@ seconds=${1:-30}
 command -v clang >/dev/null || { echo "fuzz: clang is needed (apt-get install clang)" >&2; exit 1; }
 work=$(mktemp -d /tmp/tremplin-fuzz.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-core="src/core/arena.c src/core/buf.c src/core/err.c src/core/str.c src/core/utf8.c src/core/form.c src/core/tmpl.c"
+core="src/core/arena.c src/core/buf.c src/core/err.c src/core/str.c src/core/utf8.c src/core/form.c src/core/tmpl.c src/core/hours.c src/core/time.c"
 status=0
 for driver in fuzz/fuzz_*.c; do
   name=$(basename "$driver" .c)

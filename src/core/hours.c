@@ -43,15 +43,16 @@ struct span {
 struct rule {
 	enum rule_sep sep; /* how it joins the rule before it */
 	enum rule_mode mode;
-	bool all_week; /* 24/7 */
+	bool has_modifier; /* "open", "off", ... was written */
+	bool all_week;     /* 24/7 */
 	struct date_range *dates;
 	size_t n_dates, cap_dates;
 	struct week_range *weeks;
 	size_t n_weeks, cap_weeks;
 	struct weekday_item *days; /* none: every day */
 	size_t n_days, cap_days;
-	uint8_t day_mask; /* bit W set when weekday W is named */
-	bool ph;          /* "PH" is named */
+	uint8_t day_mask;   /* bit W set when weekday W is named */
+	bool ph;            /* "PH" is named */
 	struct span *spans; /* none: the whole day */
 	size_t n_spans, cap_spans;
 	const char *comment; /* NULL when none */
@@ -134,7 +135,7 @@ fail(struct parser *ps, const char *what)
 {
 	if (ps->why == NULL)
 		ps->why = ps->p < ps->end ? arena_printf(ps->a, "%s at byte %zu", what, (size_t)(ps->p - ps->s) + 1)
-					  : arena_printf(ps->a, "%s at end", what);
+		                          : arena_printf(ps->a, "%s at end", what);
 	return false;
 }
 
@@ -414,7 +415,7 @@ parse_weekday_item(struct parser *ps, struct rule *r, struct weekday_item *it)
 	b = a;
 	if (eat(ps, '-') && (b = eat_word(ps, wd_names, 7)) < 0)
 		return peek_word(ps, (const char *const[]){ "ph" }, 1) == 0 ? fail(ps, "PH cannot be in a range")
-									     : fail(ps, "unknown weekday");
+		                                                            : fail(ps, "unknown weekday");
 	if (peek(ps) == '[')
 		return fail(ps, "nth weekdays (Mo[1]) are not supported");
 	it->from = (uint8_t)a;
@@ -495,8 +496,8 @@ parse_span(struct parser *ps, struct span *sp)
 	if (!parse_time(ps, DAY_MINUTES - 1, &start))
 		return false;
 	if (!eat(ps, '-'))
-		return fail(ps, peek(ps) == '+' ? "open-ended times are not supported"
-						: "a time needs an end (\"09:00-12:00\")");
+		return fail(ps,
+		    peek(ps) == '+' ? "open-ended times are not supported" : "a time needs an end (\"09:00-12:00\")");
 	if (!parse_time(ps, MAX_END_MINUTES, &end))
 		return false;
 	if (peek(ps) == '+')
@@ -596,7 +597,7 @@ parse_rule(struct parser *ps, struct rule *r)
 	}
 	if ((m = eat_word(ps, modifier_names, N_ELEMS(modifier_names))) >= 0) {
 		r->mode = modifier_modes[m];
-		any = true;
+		r->has_modifier = any = true;
 	}
 	if (peek(ps) == '"') {
 		if (!parse_comment(ps, r))
@@ -637,6 +638,9 @@ parse_sequence(struct parser *ps, struct hours *h)
 			sep = SEP_NORMAL;
 			ps->p++;
 		} else if (c == ',') {
+			/* "Mo, 10:00-12:00" or "Dec 25, Mo 10:00-12:00" would open the first day all day: a typo */
+			if (r->n_spans == 0 && !r->all_week && !r->has_modifier && r->comment == NULL)
+				return fail(ps, "ambiguous ',' after a rule without times");
 			sep = SEP_ADDITIONAL;
 			ps->p++;
 		} else if (c == '|' && ps->end - ps->p >= 2 && ps->p[1] == '|') {
@@ -684,14 +688,13 @@ static int
 days_in_month(int year, int month)
 {
 	return (int)(month == 12 ? date_days(year + 1, 1, 1) - date_days(year, 12, 1)
-				 : date_days(year, month + 1, 1) - date_days(year, month, 1));
+	                         : date_days(year, month + 1, 1) - date_days(year, month, 1));
 }
 
 static bool
 date_valid(int year, int month, int day)
 {
-	return year >= 1 && year <= 9999 && month >= 1 && month <= 12 && day >= 1 &&
-	    day <= days_in_month(year, month);
+	return year >= 1 && year <= 9999 && month >= 1 && month <= 12 && day >= 1 && day <= days_in_month(year, month);
 }
 
 /* 0 = Monday. */
@@ -931,8 +934,7 @@ hours_state_at(const struct hours *h, int year, int month, int day, int weekday,
 
 /* ---- French ---- */
 
-static const char *const fr_day_names[7] = { "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi",
-	"dimanche" };
+static const char *const fr_day_names[7] = { "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche" };
 static const char *const fr_month_names[12] = { "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
 	"septembre", "octobre", "novembre", "décembre" };
 static const char *const fr_numbers[] = { "zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit",
@@ -1006,7 +1008,8 @@ fr_dates(struct fr *f, const struct rule *r)
 		if (!dr->has_days && dr->m1 == dr->m2) {
 			fr_printf(f, "en %s", fr_month_names[dr->m1 - 1]);
 		} else if (!dr->has_days) {
-			fr_printf(f, "%s%s à %s", fr_de(dr->m1), fr_month_names[dr->m1 - 1], fr_month_names[dr->m2 - 1]);
+			fr_printf(
+			    f, "%s%s à %s", fr_de(dr->m1), fr_month_names[dr->m1 - 1], fr_month_names[dr->m2 - 1]);
 		} else if (dr->m1 == dr->m2 && dr->d1 == dr->d2) {
 			fr_puts(f, "le ");
 			fr_month_day(f, dr->d1, dr->m1);
@@ -1151,9 +1154,9 @@ fr_rule(struct fr *f, const struct rule *r)
 	bool selectors = period || r->n_days > 0 || r->n_spans > 0;
 
 	if (r->all_week) {
-		fr_puts(f, r->mode == MODE_CLOSED	? "fermé"
-			   : r->mode == MODE_UNKNOWN ? "horaires non précisés"
-						     : "ouvert 24 h sur 24, 7 jours sur 7");
+		fr_puts(f, r->mode == MODE_CLOSED    ? "fermé"
+		           : r->mode == MODE_UNKNOWN ? "horaires non précisés"
+		                                     : "ouvert 24 h sur 24, 7 jours sur 7");
 		fr_comment(f, r);
 	} else if (r->mode == MODE_CLOSED) {
 		if (period && r->n_days == 0 && r->n_spans == 0) {
@@ -1195,8 +1198,9 @@ fr_rule(struct fr *f, const struct rule *r)
 tr_err
 hours_french(const struct hours *h, struct buf *out)
 {
-	static const char *const seps[] = { [SEP_NORMAL] = " ; ", [SEP_ADDITIONAL] = ", ",
-		[SEP_FALLBACK] = " ; sinon " };
+	static const char *const seps[] = {
+		[SEP_NORMAL] = " ; ", [SEP_ADDITIONAL] = ", ", [SEP_FALLBACK] = " ; sinon "
+	};
 	struct fr f = { out, TR_OK };
 
 	for (size_t i = 0; i < h->n; i++) {

@@ -27,7 +27,8 @@ enum hours_state { HOURS_UNKNOWN = 0, HOURS_OPEN, HOURS_CLOSED };
  * Supported (keywords and names are case-insensitive, spaces and tabs are allowed between tokens):
  * - rules separated by ";" (a rule replaces the earlier ones for the days it matches), ", " after a complete rule
  *   (additional rule: adds to the earlier ones, "Mo-Fr 08:00-12:00, We 14:00-18:00") and "||" (fallback: used
- *   only at times when the rules before it say nothing); a trailing or doubled ";" is ignored;
+ *   only at times when the rules before it say nothing); a trailing or doubled ";" is ignored; ", " after a rule
+ *   with no times, modifier or comment ("Mo, 10:00-12:00") is refused, as it would open that day all day;
  * - "24/7";
  * - dates: months and month days, alone, as ranges (which may wrap over the year end) or lists: "Dec",
  *   "Jan-Mar", "Nov-Feb", "Jan,Jul-Aug", "Dec 25", "Dec 24-26", "Jul 14-Aug 15", "Dec 25,31";
