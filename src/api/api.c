@@ -42,6 +42,27 @@ version_of(json_t *in)
 	return json_is_integer(v) ? json_integer_value(v) : 0;
 }
 
+/* PATCH semantics (RFC 7396 for flat objects): the current record of req->params[0], read with GET,
+ * overlaid with the members of PATCH; *OUT is a new reference. */
+static tr_err
+merged_with_current(struct request *req, tr_err (*get)(struct ctx *, int64_t, json_t **), json_t *patch, json_t **out)
+{
+	json_t *current = NULL;
+	tr_err err;
+
+	if (!json_is_integer(json_object_get(patch, "version"))) {
+		field_errors_add(&req->ctx.errors, "version",
+		    "« version » est obligatoire : la version de la fiche que vous avez lue (champ version de la "
+		    "réponse GET).");
+		return TR_INVALID;
+	}
+	if ((err = get(&req->ctx, req->params[0], &current)) != TR_OK)
+		return err;
+	json_object_update(current, patch);
+	*out = current;
+	return TR_OK;
+}
+
 /* Answers OUT (stolen) or the error. */
 static void
 reply(struct request *req, tr_err err, int status, json_t *out)
@@ -59,7 +80,9 @@ api_me(struct request *req)
 {
 	json_t *out = NULL;
 
-	reply(req, account_get(&req->ctx, req->ctx.actor->person_id, &out), 200, out);
+	tr_err err = account_get(&req->ctx, req->ctx.actor->person_id, &out);
+
+	reply(req, err, 200, out);
 }
 
 void
@@ -86,7 +109,9 @@ api_people(struct request *req)
 {
 	json_t *out = NULL;
 
-	reply(req, account_list(&req->ctx, req_query(req, "q"), req_page(req), &out), 200, out);
+	tr_err err = account_list(&req->ctx, req_query(req, "q"), req_page(req), &out);
+
+	reply(req, err, 200, out);
 }
 
 void
@@ -114,18 +139,23 @@ api_person(struct request *req)
 {
 	json_t *out = NULL;
 
-	reply(req, account_get(&req->ctx, req->params[0], &out), 200, out);
+	tr_err err = account_get(&req->ctx, req->params[0], &out);
+
+	reply(req, err, 200, out);
 }
 
 void
 api_person_update(struct request *req)
 {
-	json_t *in = body(req), *out = NULL;
+	json_t *in = body(req), *out = NULL, *merged;
 	tr_err err;
 
 	if (in == NULL)
 		return;
-	err = account_update(&req->ctx, req->params[0], version_of(in), in);
+	if ((err = merged_with_current(req, account_get, in, &merged)) == TR_OK) {
+		err = account_update(&req->ctx, req->params[0], version_of(in), merged);
+		json_decref(merged);
+	}
 	if (err == TR_OK)
 		err = account_get(&req->ctx, req->params[0], &out);
 	reply(req, err, 200, out);
@@ -149,7 +179,7 @@ api_membership_add(struct request *req)
 void
 api_membership_remove(struct request *req)
 {
-	tr_err err = membership_remove(&req->ctx, req->params[0]);
+	tr_err err = membership_remove(&req->ctx, 0, req->params[0]);
 
 	reply(req, err, 200, err == TR_OK ? json_pack("{s:b}", "removed", 1) : NULL);
 }
@@ -159,7 +189,9 @@ api_orgs(struct request *req)
 {
 	json_t *out = NULL;
 
-	reply(req, org_list(&req->ctx, req_query(req, "q"), req_query(req, "kind"), req_page(req), &out), 200, out);
+	tr_err err = org_list(&req->ctx, req_query(req, "q"), req_query(req, "kind"), req_page(req), &out);
+
+	reply(req, err, 200, out);
 }
 
 void
@@ -184,18 +216,23 @@ api_org(struct request *req)
 {
 	json_t *out = NULL;
 
-	reply(req, org_get(&req->ctx, req->params[0], &out), 200, out);
+	tr_err err = org_get(&req->ctx, req->params[0], &out);
+
+	reply(req, err, 200, out);
 }
 
 void
 api_org_update(struct request *req)
 {
-	json_t *in = body(req), *out = NULL;
+	json_t *in = body(req), *out = NULL, *merged;
 	tr_err err;
 
 	if (in == NULL)
 		return;
-	err = org_update(&req->ctx, req->params[0], version_of(in), in);
+	if ((err = merged_with_current(req, org_get, in, &merged)) == TR_OK) {
+		err = org_update(&req->ctx, req->params[0], version_of(in), merged);
+		json_decref(merged);
+	}
 	if (err == TR_OK)
 		err = org_get(&req->ctx, req->params[0], &out);
 	reply(req, err, 200, out);

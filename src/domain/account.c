@@ -259,7 +259,12 @@ account_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 	    &changed, DB_TEXT(json_str(clean, "name")), DB_BOOL(json_is_true(json_object_get(clean, "active"))),
 	    DB_I64(ctx->now), DB_I64(id), DB_I64(version)));
 	if (changed == 0) {
-		err = ctx_fail(ctx, TR_CONFLICT, "Cette fiche a changé depuis votre lecture : rechargez la page.");
+		struct db_rows *r;
+		err = db_onev(ctx->db, ctx->arena, "SELECT id FROM people WHERE id = ?", &r, DB_I64(id));
+		err = err == TR_NOT_FOUND ? ctx_fail(ctx, TR_NOT_FOUND, "Cette personne n'existe pas.")
+		      : err == TR_OK
+		          ? ctx_fail(ctx, TR_CONFLICT, "Cette fiche a changé depuis votre lecture : rechargez la page.")
+		          : err;
 		goto out;
 	}
 	TRY(journal_append(ctx, "person", id, "update", clean));
@@ -503,7 +508,7 @@ out_nodb:
 }
 
 tr_err
-membership_remove(struct ctx *ctx, int64_t membership_id)
+membership_remove(struct ctx *ctx, int64_t person_id, int64_t membership_id)
 {
 	struct db_rows *r;
 	json_t *detail;
@@ -513,7 +518,7 @@ membership_remove(struct ctx *ctx, int64_t membership_id)
 		return err;
 	err = db_onev(
 	    ctx->db, ctx->arena, "SELECT person_id, role FROM memberships WHERE id = ?", &r, DB_I64(membership_id));
-	if (err == TR_NOT_FOUND)
+	if (err == TR_NOT_FOUND || (err == TR_OK && person_id != 0 && db_int(db_cell(r, 0, 0)) != person_id))
 		return ctx_fail(ctx, TR_NOT_FOUND, "Ce rôle n'existe pas.");
 	if (err != TR_OK)
 		return ctx_storage_error(ctx, err);

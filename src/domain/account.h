@@ -52,6 +52,8 @@ TR_MUST_USE tr_err account_change_password(
 /* The roles a membership may carry, validated from IN (role, organisation_id, regions) for person ID.
  * Admin only. Journaled. */
 TR_MUST_USE tr_err membership_add(struct ctx *ctx, int64_t person_id, json_t *in, int64_t *id);
-TR_MUST_USE tr_err membership_remove(struct ctx *ctx, int64_t membership_id);
+/* Removes membership MEMBERSHIP_ID; when PERSON_ID is not 0 it must belong to that person (else
+ * TR_NOT_FOUND). */
+TR_MUST_USE tr_err membership_remove(struct ctx *ctx, int64_t person_id, int64_t membership_id);
 
 #endif

@@ -83,6 +83,7 @@ reason_phrase(int status)
 	case 200: return "OK";
 	case 201: return "Created";
 	case 204: return "No Content";
+	case 301: return "Moved Permanently";
 	case 302: return "Found";
 	case 303: return "See Other";
 	case 304: return "Not Modified";
@@ -274,6 +275,11 @@ parse_body(h2o_req_t *hreq, struct request *req, const char **why)
 		*why = arena_printf(
 		    req->arena, "Le contenu envoyé dépasse la taille autorisée (%zu Kio au plus).", cap / 1024);
 		return 413;
+	}
+	if ((req->route->flags & ROUTE_API) && body.n > 0 && !str_starts(ct, STR("application/json")) &&
+	    !str_starts(ct, STR("application/merge-patch+json"))) {
+		*why = "Cette adresse de l'API n'accepte que du JSON (Content-Type: application/json).";
+		return 415;
 	}
 	if (str_starts(ct, STR("application/x-www-form-urlencoded"))) {
 		err = form_parse_urlencoded(req->arena, body, FORM_MAX_FIELDS, &req->form);

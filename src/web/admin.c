@@ -240,7 +240,7 @@ web_admin_membership_add(struct request *req)
 void
 web_admin_membership_remove(struct request *req)
 {
-	tr_err err = membership_remove(&req->ctx, req->params[1]);
+	tr_err err = membership_remove(&req->ctx, req->params[0], req->params[1]);
 
 	if (err != TR_OK)
 		resp_error(req, err, NULL);

@@ -9,6 +9,7 @@ Environment (set by tests/run.sh):
 """
 import email
 import email.policy
+import html
 import os
 import re
 import signal
@@ -39,6 +40,11 @@ DEMO_ACCOUNTS = {
 ROLES = list(DEMO_ACCOUNTS)
 NON_ADMIN_ROLES = [r for r in ROLES if r != "admin"]
 
+def text(response):
+    """The body of RESPONSE with HTML entities decoded (the templates escape ' as &#39;)."""
+    return html.unescape(response.text)
+
+
 CSRF_INPUT = re.compile(r'<input type="hidden" name="csrf" value="([^"]*)"')
 
 
@@ -54,6 +60,11 @@ STATIC_DIR = os.environ.get("TREMPLIN_STATIC_DIR", "")
 ENGINE = os.environ.get("TREMPLIN_TEST_ENGINE", "")
 DATABASE = os.environ.get("TREMPLIN_TEST_DATABASE", "")
 WORK = os.environ.get("TREMPLIN_TEST_WORK", "")
+
+# As tests/run.sh does: LeakSanitizer ignores libh2o's per-thread caches (tests/lsan.supp), nothing of ours.
+_LSAN_SUPP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lsan.supp")
+if os.path.exists(_LSAN_SUPP):
+    os.environ.setdefault("LSAN_OPTIONS", f"suppressions={os.path.abspath(_LSAN_SUPP)}:print_suppressions=0")
 
 
 def free_port():
@@ -186,6 +197,7 @@ class Server:
         self.proc = None
 
     def spawn(self):
+        self.log_offset = os.path.getsize(self.log) if os.path.exists(self.log) else 0
         logf = open(self.log, "ab")
         self.proc = subprocess.Popen(
             [BIN, "serve", "--database", self.database, "--listen", f"127.0.0.1:{self.port}", "--config", self.config],
@@ -238,10 +250,29 @@ class Server:
         self.proc = None
         return rc
 
-    def restart(self):
+    def run_log(self):
+        """The log of the current (or last) run of the process."""
+        with open(self.log, "rb") as f:
+            f.seek(getattr(self, "log_offset", 0))
+            return f.read().decode("utf-8", "replace")
+
+    def stop_checked(self):
+        """SIGTERM, then asserts a clean stop: exit status 0, "stopped cleanly", no sanitizer report."""
         rc = self.stop()
+        log = self.run_log()
+        assert "stopped cleanly" in log, f"no clean stop after SIGTERM (exit {rc})\n{self.log_tail()}"
+        for bad in ("ERROR: AddressSanitizer", "runtime error:", "Assertion"):
+            assert bad not in log, f"{bad!r} in the server log\n{self.log_tail(120)}"
+        assert "ERROR: LeakSanitizer" not in log, f"memory leaks\n{self.log_tail(120)}"
         assert rc == 0, f"tremplin serve exited with {rc} on SIGTERM\n{self.log_tail()}"
-        self.start()
+        return rc
+
+    def restart(self):
+        try:
+            self.stop_checked()
+        finally:
+            if self.proc is None:
+                self.start()
 
     def log_tail(self, lines=60):
         try:
@@ -253,7 +284,6 @@ class Server:
 
 
 _SERVER = None
-
 
 @pytest.fixture(scope="session")
 def workdir():
@@ -278,8 +308,7 @@ def server(workdir, mailbox):
     _SERVER = srv
     yield srv
     _SERVER = None
-    rc = srv.stop()
-    assert rc == 0, f"tremplin serve exited with {rc} on SIGTERM\n{srv.log_tail()}"
+    srv.stop_checked()
 
 
 @pytest.fixture(scope="session")
@@ -320,10 +349,11 @@ def page_csrf(session, base, path="/"):
 def post_login(base, email_, password, session=None, next_="/"):
     """Signs in through the HTML form; returns (session, response of the POST, not followed)."""
     s = session or requests.Session()
-    r = s.get(base + "/connexion")
+    r = s.get(base + "/connexion")  # a signed-in session is sent on: its page carries the session's token
     assert r.status_code == 200, r.status_code
     token = csrf_from(r.text)
-    assert s.cookies.get("tremplin_csrf") == token
+    if not r.history:
+        assert s.cookies.get("tremplin_csrf") == token
     r = s.post(base + "/connexion", data={"email": email_, "password": password, "csrf": token, "next": next_},
                allow_redirects=False)
     return s, r
@@ -384,6 +414,53 @@ def api(base, admin_token):
     s = requests.Session()
     s.headers["Authorization"] = f"Bearer {admin_token}"
     return s
+
+
+def sql(statement):
+    """Runs one SQL statement on the test database with the engine's own client; returns its output."""
+    if ENGINE == "sqlite":  # the same output as psql -At: "|" between columns, one line a row, NULL as ""
+        import sqlite3
+        conn = sqlite3.connect(DATABASE[len("sqlite:"):], timeout=30)
+        try:
+            rows = conn.execute(statement).fetchall()
+            conn.commit()
+        finally:
+            conn.close()
+        return "\n".join("|".join("" if v is None else str(v) for v in row) for row in rows).strip()
+    cmd = ["psql", DATABASE, "-v", "ON_ERROR_STOP=1", "-qAtc", statement]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    return r.stdout.strip()
+
+
+def sql_int(statement):
+    out = sql(statement)
+    assert out, f"no row for: {statement}"
+    return int(out.splitlines()[0])
+
+
+def person_id(email_):
+    return sql_int(f"SELECT id FROM people WHERE email = '{email_}'")
+
+
+def org_id(name):
+    quoted = name.replace("'", "''")
+    return sql_int(f"SELECT id FROM organisations WHERE name = '{quoted}'")
+
+
+def luhn_siret(seed=None):
+    """A random 14-digit SIRET with a valid key (never La Poste's SIREN)."""
+    import random
+    rnd = random.Random(seed)
+    while True:
+        digits = [rnd.randint(0, 9) for _ in range(13)]
+        if digits[:9] == [3, 5, 6, 0, 0, 0, 0, 0, 0]:
+            continue
+        for check in range(10):
+            ds = digits + [check]
+            total = sum((d * 2 - 9 if d * 2 > 9 else d * 2) if i % 2 == 0 else d for i, d in enumerate(ds))
+            if total % 10 == 0:
+                return "".join(map(str, ds))
 
 
 def journal_verify(database=None):

@@ -1,0 +1,448 @@
+"""Signing in and out, CSRF, session renewal, throttling, restart, forgotten passwords and invitations."""
+import os
+import re
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+
+from conftest import (DATABASE, DEMO_PASSWORD, Server, csrf_from, free_port, page_csrf, post_login, run_cli, text,
+                      unique_email, write_config)
+
+USER_IN_HEADER = re.compile(r'href="/compte">([^<]+)<span')
+LINK = re.compile(r"(https?://\S+/(?:mot-de-passe|invitation)/[A-Za-z0-9_-]+)")
+
+
+def signed_in_as(session, base):
+    """The name shown in the page header, or None when the page is anonymous."""
+    m = USER_IN_HEADER.search(session.get(base + "/").text)
+    return m.group(1).strip() if m else None
+
+
+def set_cookies(response):
+    return response.raw.headers.getlist("Set-Cookie")
+
+
+def cookie_header(response, name):
+    found = [c for c in set_cookies(response) if c.startswith(name + "=")]
+    assert found, f"no Set-Cookie {name} in {set_cookies(response)}"
+    return found[-1]
+
+
+@pytest.fixture
+def person(make_account):
+    """A fresh candidate account with a known password (so the demo ones stay untouched)."""
+    password = "mot de passe initial 1"
+    p = make_account("candidate", password=password)
+    p["_password"] = password
+    return p
+
+
+# ---------------------------------------------------------------------------------------------
+# The sign-in form
+
+
+def test_login_form_sets_the_csrf_cookie(base):
+    s = requests.Session()
+    r = s.get(base + "/connexion")
+    assert r.status_code == 200
+    token = csrf_from(r.text)
+    assert len(token) >= 32
+    assert s.cookies.get("tremplin_csrf") == token
+    c = cookie_header(r, "tremplin_csrf")
+    assert "HttpOnly" in c and "SameSite=Lax" in c
+    for name in ("email", "password", "next"):
+        assert f'name="{name}"' in r.text
+    # The same visitor keeps the same token.
+    assert csrf_from(s.get(base + "/connexion").text) == token
+
+
+def test_login_success(base):
+    s, r = post_login(base, "national@demo.tremplin.fr", DEMO_PASSWORD)
+    assert r.status_code == 303
+    assert r.headers["location"] == "/"
+    c = cookie_header(r, "tremplin_session")
+    assert "HttpOnly" in c and "SameSite=Lax" in c and "Path=/" in c
+    assert signed_in_as(s, base) == "Nadia Délégation"
+
+
+def test_login_email_is_case_insensitive(base):
+    s, r = post_login(base, "Pilotage@Demo.Tremplin.FR", DEMO_PASSWORD)
+    assert r.status_code == 303
+    assert signed_in_as(s, base) == "Véronique Comité"
+
+
+@pytest.mark.parametrize("email,password", [
+    ("national@demo.tremplin.fr", "pas le bon mot de passe"),
+    ("personne@demo.tremplin.fr", DEMO_PASSWORD),
+])
+def test_login_failure_says_the_same_thing(base, email, password):
+    s, r = post_login(base, email, password)
+    assert r.status_code == 422
+    assert "Adresse électronique ou mot de passe incorrect" in text(r)
+    assert "tremplin_session" not in s.cookies
+    assert 'lang="fr"' in r.text
+    assert email in r.text  # the email is kept in the form
+    assert signed_in_as(s, base) is None
+
+
+def test_login_missing_fields_is_422(base):
+    s = requests.Session()
+    token = csrf_from(s.get(base + "/connexion").text)
+    r = s.post(base + "/connexion", data={"csrf": token}, allow_redirects=False)
+    assert r.status_code == 422
+    assert "Saisissez votre adresse électronique" in text(r)
+    assert "Saisissez votre mot de passe" in text(r)
+
+
+@pytest.mark.parametrize("next_,expected", [
+    ("/admin/personnes", "/admin/personnes"),
+    ("/compte?onglet=1", "/compte?onglet=1"),
+    ("//evil.example/x", "/"),
+    ("https://evil.example/x", "/"),
+    ("/\\evil.example", "/"),
+    ("/a\r\nX-Injecte: 1", "/"),
+    ("", "/"),
+])
+def test_login_goes_back_to_next_but_never_off_site(base, next_, expected):
+    _, r = post_login(base, "pilotage@demo.tremplin.fr", DEMO_PASSWORD, next_=next_)
+    assert r.status_code == 303
+    assert r.headers["location"] == expected
+
+
+def test_anonymous_private_page_goes_to_login_and_back(base):
+    s = requests.Session()
+    r = s.get(base + "/admin/journal", allow_redirects=False)
+    assert r.status_code == 303
+    assert r.headers["location"] == "/connexion?suivant=/admin/journal"
+    page = s.get(base + r.headers["location"])
+    assert 'name="next" value="/admin/journal"' in page.text
+    r = s.post(base + "/connexion", data={"email": "admin@demo.tremplin.fr", "password": DEMO_PASSWORD,
+                                          "csrf": csrf_from(page.text), "next": "/admin/journal"},
+               allow_redirects=False)
+    assert r.status_code == 303
+    assert r.headers["location"] == "/admin/journal"
+
+
+def test_signed_in_visitor_of_the_login_page_is_sent_on(base, sessions):
+    r = sessions["viewer"].get(base + "/connexion?suivant=/compte", allow_redirects=False)
+    assert r.status_code == 303
+    assert r.headers["location"] == "/compte"
+    r = sessions["viewer"].get(base + "/connexion?suivant=//evil.example/", allow_redirects=False)
+    assert r.headers["location"] == "/"
+
+
+def test_next_is_escaped_in_the_login_form(base):
+    r = requests.get(base + "/connexion", params={"suivant": '/"><script>alert(1)</script>'})
+    assert r.status_code == 200
+    assert "<script>alert(1)</script>" not in r.text
+    assert 'name="next" value="/&quot;&gt;&lt;script&gt;' in r.text or 'name="next" value="/"' in r.text
+
+
+def test_failed_login_keeps_next(base):
+    s = requests.Session()
+    token = csrf_from(s.get(base + "/connexion?suivant=/admin/journal").text)
+    r = s.post(base + "/connexion", data={"email": "admin@demo.tremplin.fr", "password": "", "csrf": token,
+                                          "next": "/admin/journal"})
+    assert r.status_code == 422
+    assert 'name="next" value="/admin/journal"' in r.text
+
+
+def test_login_with_a_multipart_form(base):
+    s = requests.Session()
+    token = csrf_from(s.get(base + "/connexion").text)
+    fields = {"email": (None, "pilotage@demo.tremplin.fr"), "password": (None, DEMO_PASSWORD), "csrf": (None, token),
+              "next": (None, "/compte")}
+    r = s.post(base + "/connexion", files=fields, allow_redirects=False)
+    assert r.status_code == 303
+    assert r.headers["location"] == "/compte"
+    assert signed_in_as(s, base) == "Véronique Comité"
+
+
+def test_malformed_multipart_is_400(base):
+    s = requests.Session()
+    s.get(base + "/connexion")
+    body = b"--frontiere\r\nContent-Disposition: form-data; name=\"email\"\r\n\r\nsans fin"
+    r = s.post(base + "/connexion", data=body, headers={"Content-Type": "multipart/form-data; boundary=frontiere"})
+    assert r.status_code == 400
+    assert 'lang="fr"' in r.text
+
+
+# ---------------------------------------------------------------------------------------------
+# CSRF
+
+
+def test_login_without_csrf_is_403(base):
+    s = requests.Session()
+    s.get(base + "/connexion")
+    r = s.post(base + "/connexion", data={"email": "admin@demo.tremplin.fr", "password": DEMO_PASSWORD},
+               allow_redirects=False)
+    assert r.status_code == 403
+    assert "tremplin_session" not in s.cookies
+    assert "jeton de sécurité" in text(r)
+
+
+def test_login_with_a_wrong_csrf_is_403(base):
+    s = requests.Session()
+    s.get(base + "/connexion")
+    r = s.post(base + "/connexion", data={"email": "admin@demo.tremplin.fr", "password": DEMO_PASSWORD,
+                                          "csrf": "x" * 43}, allow_redirects=False)
+    assert r.status_code == 403
+
+
+def test_login_with_csrf_but_no_cookie_is_403(base):
+    token = csrf_from(requests.get(base + "/connexion").text)
+    r = requests.post(base + "/connexion", data={"email": "admin@demo.tremplin.fr", "password": DEMO_PASSWORD,
+                                                 "csrf": token}, allow_redirects=False)
+    assert r.status_code == 403
+
+
+def test_signed_in_form_needs_the_session_token_not_the_visitor_cookie(base, login):
+    s = login("pilotage@demo.tremplin.fr")
+    visitor_token = s.cookies.get("tremplin_csrf")
+    session_token = page_csrf(s, base)
+    assert visitor_token and session_token and visitor_token != session_token
+    for data in ({}, {"csrf": visitor_token}, {"csrf": "x" * 43}):
+        r = s.post(base + "/deconnexion", data=data, allow_redirects=False)
+        assert r.status_code == 403, data
+    assert signed_in_as(s, base) == "Véronique Comité"  # still signed in
+
+
+# ---------------------------------------------------------------------------------------------
+# Session renewal, logout, restart
+
+
+def test_login_renews_the_session_id(base):
+    s = requests.Session()
+    s.cookies.set("tremplin_session", "fixed-by-an-attacker-" + "a" * 30, domain="127.0.0.1", path="/")
+    ids = []
+    for _ in range(2):
+        _, r = post_login(base, "pilotage@demo.tremplin.fr", DEMO_PASSWORD, session=s)
+        assert r.status_code == 303
+        ids.append(s.cookies.get("tremplin_session"))
+    assert ids[0] != ids[1]
+    assert "fixed-by-an-attacker" not in ids[0]
+    assert signed_in_as(s, base) == "Véronique Comité"
+
+
+def test_logout_deletes_the_session(base, login):
+    s = login("pilotage@demo.tremplin.fr")
+    old = s.cookies.get("tremplin_session")
+    r = s.post(base + "/deconnexion", data={"csrf": page_csrf(s, base)}, allow_redirects=False)
+    assert r.status_code == 303
+    assert r.headers["location"] == "/"
+    assert "Max-Age=0" in cookie_header(r, "tremplin_session")
+    assert signed_in_as(s, base) is None
+    # The old cookie no longer opens anything.
+    replay = {"Cookie": f"tremplin_session={old}"}
+    r = requests.get(base + "/compte", headers=replay, allow_redirects=False)
+    assert r.status_code == 303
+    assert r.headers["location"].startswith("/connexion")
+    assert requests.get(base + "/api/v1/me", headers=replay).status_code == 401
+
+
+def test_unknown_session_cookie_is_forgotten(base):
+    r = requests.get(base + "/", headers={"Cookie": "tremplin_session=n-importe-quoi"}, allow_redirects=False)
+    assert r.status_code == 200
+    assert "Max-Age=0" in cookie_header(r, "tremplin_session")
+
+
+def test_a_session_works_on_another_server_of_the_same_database(base, workdir, login):
+    """The web tier keeps no state: a second server on the same database knows the session."""
+    s = login("pilotage@demo.tremplin.fr")
+    cookie = {"Cookie": f"tremplin_session={s.cookies.get('tremplin_session')}"}
+    port = free_port()
+    other = Server(DATABASE, write_config(os.path.join(workdir, f"second-{port}.ini"), port), port,
+                   os.path.join(workdir, f"second-{port}.log"))
+    other.start()
+    try:
+        r = requests.get(other.base + "/compte", headers=cookie, allow_redirects=False)
+        assert r.status_code == 200
+        assert "Véronique Comité" in r.text
+    finally:
+        other.stop_checked()
+
+
+def test_session_survives_a_restart(base, server, login):
+    s = login("pilotage@demo.tremplin.fr")
+    token = page_csrf(s, base)
+    server.restart()
+    assert signed_in_as(s, base) == "Véronique Comité"
+    assert page_csrf(s, base) == token  # the same session, with its CSRF token
+
+
+# ---------------------------------------------------------------------------------------------
+# Throttling
+
+
+def test_five_failures_lock_the_account_for_a_while(base, login):
+    email = unique_email("throttle")
+    r = run_cli("user", "add", email, "--role", "viewer", "--password-stdin", input="le bon mot de passe\n")
+    assert r.returncode == 0, r.stderr
+    for i in range(5):
+        _, r = post_login(base, email, f"mauvais mot de passe {i}")
+        assert r.status_code == 422, i
+    _, r = post_login(base, email, "le bon mot de passe")
+    assert r.status_code == 429
+    assert "Trop de tentatives" in text(r)
+    assert 'lang="fr"' in r.text
+    # Only that account: another one still signs in from the same address.
+    login("pilotage@demo.tremplin.fr")
+
+
+def test_a_success_resets_the_failure_count(base, login):
+    email = unique_email("reset")
+    r = run_cli("user", "add", email, "--role", "viewer", "--password-stdin", input="le bon mot de passe\n")
+    assert r.returncode == 0, r.stderr
+    for i in range(4):
+        assert post_login(base, email, f"faux {i}")[1].status_code == 422
+    login(email, "le bon mot de passe")
+    assert post_login(base, email, "faux encore")[1].status_code == 422
+    login(email, "le bon mot de passe")
+
+
+# ---------------------------------------------------------------------------------------------
+# Forgotten password and reset links
+
+
+def request_reset(base, email):
+    s = requests.Session()
+    page = s.get(base + "/mot-de-passe-oublie")
+    assert page.status_code == 200
+    r = s.post(base + "/mot-de-passe-oublie", data={"email": email, "csrf": csrf_from(page.text)},
+               allow_redirects=False)
+    return r
+
+
+def link_from(body, base, kind):
+    m = LINK.search(body)
+    assert m, f"no link in the message: {body!r}"
+    url = m.group(1)
+    assert url.startswith(f"{base}/{kind}/"), url
+    return urlsplit(url).path
+
+
+def test_forgot_password_answers_the_same_for_unknown_and_known(base, person, mailbox, wait_mail):
+    unknown = unique_email("inconnu")
+    r1 = request_reset(base, unknown)
+    r2 = request_reset(base, person["_email"])
+    for r in (r1, r2):
+        assert r.status_code == 200
+        assert "Si un compte existe pour cette adresse" in text(r)
+    wait_mail(person["_email"], "mot de passe")
+    # The outbox is delivered in order: had a message been queued for the unknown address, it would be here.
+    assert mailbox.count_to(unknown) == 0
+
+
+def test_forgot_password_invalid_email_is_422(base):
+    r = request_reset(base, "pas-une-adresse")
+    assert r.status_code == 422
+    assert "adresse valide" in text(r)
+
+
+def test_forgot_password_without_csrf_is_403(base):
+    assert requests.post(base + "/mot-de-passe-oublie", data={"email": "a@b.fr"}).status_code == 403
+
+
+def test_reset_email_is_french_utf8_with_the_link(base, person, mailbox):
+    assert request_reset(base, person["_email"]).status_code == 200
+    m = mailbox.wait_message(person["_email"], "mot de passe")
+    msg = m["message"]
+    headers = m["raw"].split(b"\r\n\r\n")[0].decode("ascii")  # the header block is plain ASCII
+    assert re.search(r"(?im)^Subject: =\?utf-8\?[bq]\?", headers), headers
+    assert str(msg["subject"]) == "Réinitialisation de votre mot de passe tremplin"
+    assert msg.get_content_type() == "text/plain"
+    assert msg.get_content_charset() == "utf-8"
+    body = msg.get_content()
+    assert body.startswith("Bonjour ")
+    assert "réinitialisation" in body.lower()
+    link_from(body, base, "mot-de-passe")
+
+
+def test_reset_link_sets_a_new_password_once(base, person, wait_mail, login):
+    old_session = login(person["_email"], person["_password"])
+    assert request_reset(base, person["_email"]).status_code == 200
+    path = link_from(wait_mail(person["_email"], "mot de passe"), base, "mot-de-passe")
+
+    s = requests.Session()
+    page = s.get(base + path)
+    assert page.status_code == 200
+    assert person["_email"] in page.text
+    token = csrf_from(page.text)
+
+    r = s.post(base + path, data={"password": "court", "password_confirm": "court", "csrf": token})
+    assert r.status_code == 422
+    assert "12 caractères" in text(r)
+
+    r = s.post(base + path, data={"password": "un nouveau mot de passe", "password_confirm": "un autre mot de passe",
+                                  "csrf": token})
+    assert r.status_code == 422
+    assert "La confirmation ne correspond pas" in text(r)
+    assert 'id="password_confirm"' in r.text
+
+    r = s.post(base + path, data={"password": "", "password_confirm": "", "csrf": "faux" * 10})
+    assert r.status_code == 403
+
+    new = "un nouveau mot de passe"
+    r = s.post(base + path, data={"password": new, "password_confirm": new, "csrf": token}, allow_redirects=False)
+    assert r.status_code == 303
+    assert r.headers["location"] == "/connexion"
+
+    # The sessions opened with the old password are closed; the new password works.
+    assert signed_in_as(old_session, base) is None
+    login(person["_email"], new)
+
+    # The link is used up.
+    assert s.get(base + path).status_code == 404
+    r = s.post(base + path, data={"password": "encore un autre mdp", "password_confirm": "encore un autre mdp",
+                                  "csrf": token}, allow_redirects=False)
+    assert r.status_code == 404
+    assert 'lang="fr"' in r.text
+
+
+def test_unknown_link_is_404(base):
+    for path in ("/mot-de-passe/inconnu", "/invitation/inconnu", "/mot-de-passe/" + "a" * 200):
+        r = requests.get(base + path)
+        assert r.status_code == 404, path
+        assert 'lang="fr"' in r.text
+
+
+# ---------------------------------------------------------------------------------------------
+# Invitations
+
+
+def test_invitation_lets_the_person_choose_a_password(base, api, mailbox, login):
+    email = unique_email("invite")
+    r = api.post(base + "/api/v1/people", json={"email": email, "name": "Inès Invitée", "role": "viewer"})
+    assert r.status_code == 201, r.text
+    m = mailbox.wait_message(email, "tremplin")
+    msg = m["message"]
+    assert str(msg["subject"]) == "Votre accès à tremplin"
+    headers = m["raw"].split(b"\r\n\r\n")[0].decode("ascii")
+    assert re.search(r"(?im)^Subject: =\?utf-8\?[bq]\?", headers), headers
+    assert msg.get_content_charset() == "utf-8"
+    body = msg.get_content()
+    assert "Bonjour Inès Invitée" in body
+    path = link_from(body, base, "invitation")
+
+    s = requests.Session()
+    page = s.get(base + path)
+    assert page.status_code == 200
+    assert email in page.text
+    token = csrf_from(page.text)
+    pw = "mon mot de passe choisi"
+    r = s.post(base + path, data={"password": pw, "password_confirm": pw + "!", "csrf": token})
+    assert r.status_code == 422
+    r = s.post(base + path, data={"password": pw, "password_confirm": pw, "csrf": token}, allow_redirects=False)
+    assert r.status_code == 303
+    assert r.headers["location"] == "/connexion"
+    assert signed_in_as(login(email, pw), base) == "Inès Invitée"
+    assert s.get(base + path).status_code == 404
+
+
+def test_an_invited_person_cannot_sign_in_before_choosing(base, api):
+    email = unique_email("pending")
+    assert api.post(base + "/api/v1/people", json={"email": email, "name": "En attente", "role": "viewer"}).status_code == 201
+    _, r = post_login(base, email, "un mot de passe au hasard")
+    assert r.status_code == 422
+    assert "incorrect" in text(r)
