@@ -164,7 +164,8 @@ org_get(struct ctx *ctx, int64_t id, json_t **out)
 	if ((err = authz_require(ctx, ~0u)) != TR_OK)
 		return err;
 	if (!org_visible(ctx, id))
-		return ctx_fail(ctx, TR_FORBIDDEN, "Vous ne pouvez consulter que les structures dont vous êtes membre.");
+		return ctx_fail(
+		    ctx, TR_FORBIDDEN, "Vous ne pouvez consulter que les structures dont vous êtes membre.");
 	err = db_onev(ctx->db, ctx->arena,
 	    "SELECT " ORG_COLUMNS
 	    " FROM organisations o LEFT JOIN communes c ON c.code = o.commune_code WHERE o.id = ?",
