@@ -7,7 +7,8 @@
 # Usage: bench/run.sh BUILD_DIR      (make bench builds first, installs wrk and nginx-light, then runs this)
 # Knobs (environment): BENCH_DURATION (10s), BENCH_WARMUP (2s), BENCH_CONNECTIONS (64), BENCH_THREADS (2),
 #   BENCH_SLOW_TARGET_MS (500), BENCH_TREMPLIN_THREADS (0: tremplin's default), BENCH_QUIET_WAIT (30 s
-#   at most waiting for a busy machine to calm down), BENCH_KEEP=1 to keep the temp dir, NGINX.
+#   at most waiting for a busy machine to calm down), BENCH_PLACES (50000 places generated and imported),
+#   BENCH_KEEP=1 to keep the temp dir, NGINX.
 set -eu
 
 die() {
@@ -26,6 +27,10 @@ CONNS=${BENCH_CONNECTIONS:-64}
 WTHREADS=${BENCH_THREADS:-2}
 SLOW_TARGET_MS=${BENCH_SLOW_TARGET_MS:-500}
 TR_THREADS=${BENCH_TREMPLIN_THREADS:-0}
+PLACES=${BENCH_PLACES:-50000}
+# The places search measured: 20 km around Lyon (the answer: its first page, 20 places by distance).
+PLACES_PATH=/api/v1/places
+PLACES_QUERY="lat=45.764&lon=4.8357&radius_km=20"
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 
 # --- what must be there --------------------------------------------------------------------------
@@ -165,6 +170,14 @@ PORT1=$(free_port)
 T=http://127.0.0.1:$PORT1
 "$BIN" seed --demo --database "sqlite:$DIR/bench.db" >"$DIR/seed.log" 2>&1 ||
 	{ cat "$DIR/seed.log" >&2; die "seeding the database failed"; }
+# The directory: PLACES synthetic places in the standard (real communes, weighted by population), imported
+# before the server starts; the import is timed.
+"$BIN" gen places "$PLACES" --seed 1 --output "$DIR/places.csv" --database "sqlite:$DIR/bench.db" \
+	>"$DIR/gen.log" 2>&1 || { cat "$DIR/gen.log" >&2; die "tremplin gen places failed"; }
+IMPORT_T0=$(date +%s.%N)
+"$BIN" places import "$DIR/places.csv" --database "sqlite:$DIR/bench.db" >"$DIR/import.log" 2>&1 ||
+	{ tail -n 20 "$DIR/import.log" >&2; die "tremplin places import failed"; }
+IMPORT_S=$(awk -v a="$IMPORT_T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
 {
 	printf '[server]\nstatic_dir = %s\naccess_log = false\ntest_mode = true\n' "$STATIC"
 	[ "$TR_THREADS" = 0 ] || printf 'threads = %s\n' "$TR_THREADS"
@@ -175,17 +188,29 @@ SRV_PID=$!
 wait_http "$T/healthz" "$SRV_PID" tremplin "$DIR/tremplin.log"
 LOOPS=$(sed -n 's/.* with \([0-9][0-9]*\) loop threads.*/\1/p' "$DIR/tremplin.log" | head -n 1)
 LOOPS=${LOOPS:-?}
+# Every loop builds or takes the search index on its first search: ask until all the places are found.
+for i in $(seq 1 300); do
+	curl -s "$T$PLACES_PATH?per_page=1" 2>/dev/null | grep -q "\"total\":$PLACES[,}]" && break
+	[ "$i" -lt 300 ] || die "the search did not find the $PLACES imported places within 60 s"
+	sleep 0.2
+done
+INDEX_MS=$(sed -n 's/.*search index of [0-9]* places (version [0-9]*) built in \([0-9]*\) ms.*/\1/p' "$DIR/tremplin.log" |
+	head -n 1)
 
 # --- 2. nginx serving the same bytes as static files ---------------------------------------------
 mkdir -p "$DIR/www" "$DIR/nginx-tmp"
 curl -sf -D "$DIR/healthz.headers" -o "$DIR/www/healthz.json" "$T/healthz" || die "GET /healthz failed on tremplin"
 curl -sf -D "$DIR/index.headers" -o "$DIR/www/index.html" "$T/" || die "GET / failed on tremplin"
 [ -s "$DIR/www/index.html" ] || die "GET / on tremplin returned an empty body"
+curl -sf -D "$DIR/places.headers" -o "$DIR/www/places.json" "$T$PLACES_PATH?$PLACES_QUERY" ||
+	die "GET $PLACES_PATH?$PLACES_QUERY failed on tremplin"
+PLACES_TOTAL=$(grep -o '"total":[0-9]*' "$DIR/www/places.json" | cut -d: -f2)
 content_type() { # the Content-Type tremplin sent, as recorded by curl -D
 	tr -d '\r' <"$1" | awk 'tolower($0) ~ /^content-type:/ { sub(/^[^:]*:[ \t]*/, ""); print; exit }'
 }
 CT_HEALTH=$(content_type "$DIR/healthz.headers")
 CT_INDEX=$(content_type "$DIR/index.headers")
+CT_PLACES=$(content_type "$DIR/places.headers")
 # The headers tremplin adds to every response (security headers, cache-control), so that nginx sends as
 # many bytes: all but those nginx writes itself and the per-request CSRF cookie.
 ADD_HEADERS=$(tr -d '\r' <"$DIR/healthz.headers" | awk '
@@ -242,6 +267,10 @@ $ADD_HEADERS
             default_type "${CT_INDEX:-text/html; charset=utf-8}";
             try_files /index.html =404;
         }
+        location = $PLACES_PATH {
+            default_type "${CT_PLACES:-application/json; charset=utf-8}";
+            try_files /places.json =404;
+        }
     }
 }
 EOF
@@ -253,6 +282,9 @@ wait_http "$N/healthz" "$NGX_PID" nginx "$DIR/nginx-error.log"
 # The same bodies on both sides, or the comparison means nothing.
 cmp -s <(curl -s "$N/healthz") "$DIR/www/healthz.json" || die "nginx does not serve the fetched /healthz"
 cmp -s <(curl -s "$N/") "$DIR/www/index.html" || die "nginx does not serve the fetched /"
+cmp -s <(curl -s "$N$PLACES_PATH?$PLACES_QUERY") "$DIR/www/places.json" || die "nginx does not serve the fetched places"
+cmp -s <(curl -s "$T$PLACES_PATH?$PLACES_QUERY") "$DIR/www/places.json" ||
+	die "tremplin's places search answers differently from one request to the next"
 INDEX_STABLE="the same bytes on every request"
 cmp -s <(curl -s "$T/") "$DIR/www/index.html" || INDEX_STABLE="bytes that vary per request (nginx serves one copy)"
 
@@ -328,19 +360,26 @@ echo "tremplin: $LOOPS event-loop threads ($([ "$TR_THREADS" = 0 ] && echo "its 
 echo "  access_log = false (logging every request to the terminal would dominate), test_mode = true."
 echo "nginx: $NGX_WORKERS worker processes, access_log off, keep-alive on, the same bodies as static files"
 echo "  with the same content types and security headers."
-echo "bodies: /healthz $(wc -c <"$DIR/www/healthz.json") bytes, / $(wc -c <"$DIR/www/index.html") bytes ($INDEX_STABLE)."
+echo "bodies: /healthz $(wc -c <"$DIR/www/healthz.json") bytes, / $(wc -c <"$DIR/www/index.html") bytes ($INDEX_STABLE),"
+echo "  /places = GET $PLACES_PATH?$PLACES_QUERY: $(wc -c <"$DIR/www/places.json") bytes (the first 20 of $PLACES_TOTAL places"
+echo "  within 20 km of Lyon, by distance, from the in-memory index)."
+echo "places: $PLACES generated by tremplin gen places, imported by tremplin places import in $IMPORT_S s (SQLite);"
+echo "  search index built in ${INDEX_MS:-?} ms; tremplin's resident memory $(ps -o rss= -p "$SRV_PID" | awk '{ printf "%.0f", $1 / 1024 }') MB."
 echo "wrk -t$WTHREADS -c$CONNS -d$DURATION --latency after a $WARMUP warm-up; wrk shares the cores with the server."
 echo "machine busy before the run: ${IDLE_BUSY}% of all cores; 'other %' below: the share other processes took."
 echo
 
 # --- 3. tremplin against nginx -------------------------------------------------------------------
+url_of() { # the path and query of a resource of the table
+	if [ "$1" = /places ]; then echo "$PLACES_PATH?$PLACES_QUERY"; else echo "$1"; fi
+}
 declare -A R
 printf '%-12s %-10s %10s %10s %11s %8s\n' resource server req/s "p99 (ms)" "cpu us/req" "other %"
-for r in /healthz /; do
+for r in /healthz / /places; do
 	for s in tremplin nginx; do
 		base=$T
 		[ "$s" = nginx ] && base=$N
-		measure "$r $s" "$s" "$base$r" -t"$WTHREADS" -c"$CONNS"
+		measure "$r $s" "$s" "$base$(url_of "$r")" -t"$WTHREADS" -c"$CONNS"
 		R["$r $s rps"]=$RPS
 		R["$r $s p99"]=$P99
 		R["$r $s cpu"]=$CPU_US
@@ -425,7 +464,9 @@ echo "Date: $(date -u '+%Y-%m-%d'), tremplin $REV"
 echo "Machine: $(nproc) cores${CPU:+ ($CPU)}, Linux $(uname -r); wrk $WRK_V; $NGX_V"
 echo "Setup: tremplin $LOOPS loops on SQLite, access log off; nginx $NGX_WORKERS workers serving the same bytes;"
 echo "  wrk -t$WTHREADS -c$CONNS -d$DURATION --latency on the same machine; other processes took at most ${MAX_OTHER}% of it."
-for r in /healthz /; do
+echo "  $PLACES places imported in $IMPORT_S s (SQLite); index built in ${INDEX_MS:-?} ms; /places = $PLACES_PATH?$PLACES_QUERY"
+echo "  ($PLACES_TOTAL places within 20 km, the first 20 by distance: $(wc -c <"$DIR/www/places.json") bytes)"
+for r in /healthz / /places; do
 	printf '  %-8s tremplin %6s req/s, p99 %6s ms, %5s us CPU/req | nginx %6s req/s, p99 %6s ms, %5s us CPU/req\n' \
 		"$r" "${R["$r tremplin rps"]}" "${R["$r tremplin p99"]}" "${R["$r tremplin cpu"]}" \
 		"${R["$r nginx rps"]}" "${R["$r nginx p99"]}" "${R["$r nginx cpu"]}"

@@ -9,11 +9,14 @@ command -v clang >/dev/null || { echo "fuzz: clang is needed (apt-get install cl
 work=$(mktemp -d /tmp/tremplin-fuzz.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 core="src/core/arena.c src/core/buf.c src/core/err.c src/core/str.c src/core/utf8.c src/core/form.c src/core/tmpl.c src/core/hours.c src/core/time.c"
+# The places validator and the field table generated from the standard's schema.
+python3 tools/schema2c.py data/standards/schema.json "$work/place_schema.c"
+model="src/model/place.c src/model/entity.c src/model/role.c $work/place_schema.c"
 status=0
 for driver in fuzz/fuzz_*.c; do
   name=$(basename "$driver" .c)
   corpus=fuzz/corpus/${name#fuzz_}
-  clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc "$driver" $core -ljansson -o "$work/$name"
+  clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc "$driver" $core $model -ljansson -o "$work/$name"
   mkdir -p "$work/corpus-$name"
   [ -d "$corpus" ] && cp -r "$corpus"/. "$work/corpus-$name/"
   echo "fuzz: $name for ${seconds}s"

@@ -16,6 +16,7 @@
 #include "domain/common.h"
 #include "domain/demo.h"
 #include "domain/journal.h"
+#include "domain/place.h"
 #include "domain/refdata.h"
 #include "domain/session.h"
 #include "http/server.h"
@@ -309,6 +310,213 @@ cmd_journal_verify(struct config *cfg, int argc, char **argv)
 	return err == TR_OK ? 0 : 1;
 }
 
+/* Reads the whole file PATH (at most MAX bytes) into *DATA (malloc'ed); prints why on failure. */
+static int
+read_file(const char *path, size_t max, char **data, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	long size;
+
+	if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
+		fprintf(stderr, "tremplin: %s: cannot read it\n", path);
+		if (f)
+			fclose(f);
+		return 1;
+	}
+	if ((size_t)size > max) {
+		fprintf(stderr, "tremplin: %s: Fichier refusé : il dépasse %zu Mo.\n", path, max >> 20);
+		fclose(f);
+		return 1;
+	}
+	*data = xmalloc((size_t)size + 1);
+	*n = fread(*data, 1, (size_t)size, f);
+	fclose(f);
+	return 0;
+}
+
+/* A progress bar on standard error. */
+static void
+import_progress(void *ud, size_t done, size_t total)
+{
+	int pct = total ? (int)(done * 100 / total) : 100, width = 40, fill = pct * width / 100;
+
+	(void)ud;
+	fprintf(stderr, "\rimport [%.*s%*s] %3d %%", fill, "########################################", width - fill, "",
+	    pct);
+	if (pct >= 100)
+		fputc('\n', stderr);
+	fflush(stderr);
+}
+
+static int
+cmd_places_import(struct config *cfg, int argc, char **argv)
+{
+	struct place_import_opts opts = { 0 };
+	struct place_report rep;
+	const char *path = NULL;
+	struct buf text = BUF_INIT(0);
+	struct db *db;
+	struct ctx ctx;
+	char *data = NULL;
+	size_t n = 0;
+	int64_t started;
+	tr_err err;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--skip-invalid") == 0)
+			opts.skip_invalid = true;
+		else if (path == NULL && argv[i][0] != '-')
+			path = argv[i];
+		else {
+			fprintf(stderr, "tremplin places import: unknown argument %s\n", argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	if (path == NULL) {
+		fprintf(stderr, "tremplin places import: usage: tremplin places import FILE [--skip-invalid]\n");
+		return EXIT_USAGE;
+	}
+	if (read_file(path, PLACE_FILE_MAX, &data, &n) != 0)
+		return 1;
+	if ((db = open_migrated(cfg)) == NULL) {
+		free(data);
+		return 1;
+	}
+	ctx_init(&ctx, cfg, db);
+	opts.filename = path;
+	if (isatty(STDERR_FILENO))
+		opts.progress = import_progress;
+	started = clock_mono_ms();
+	err = place_import(&ctx, data, n, &opts, &rep);
+	if (err == TR_OK || err == TR_INVALID) {
+		if (place_report_text(&rep, &text) != TR_OK)
+			tr_oom("report");
+		fputs(text.p, err == TR_OK && rep.nproblems == 0 ? stdout : stderr);
+		if (err == TR_OK)
+			printf("import: %s en %.2f s\n", path, (double)(clock_mono_ms() - started) / 1000.0);
+	} else {
+		print_errors(&ctx, err);
+	}
+	buf_free(&text);
+	free(data);
+	arena_free(ctx.arena);
+	db_close(db);
+	return err == TR_OK ? 0 : 1;
+}
+
+/* Writes to the FILE of the command. */
+static int
+write_stream(void *ud, const char *p, size_t n)
+{
+	return fwrite(p, 1, n, ud) == n ? 0 : 1;
+}
+
+/* Opens --output FILE (or standard output). */
+static FILE *
+open_output(const char *command, const char *path)
+{
+	FILE *f = path ? fopen(path, "wb") : stdout;
+
+	if (f == NULL)
+		fprintf(stderr, "tremplin %s: %s: cannot write it\n", command, path);
+	return f;
+}
+
+static int
+close_output(FILE *f, int rc)
+{
+	if (f != stdout && fclose(f) != 0)
+		return 1;
+	if (f == stdout && fflush(f) != 0)
+		return 1;
+	return rc;
+}
+
+static int
+cmd_places_export(struct config *cfg, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	enum place_format format = PLACE_CSV;
+	const char *output = NULL;
+	struct db *db;
+	struct ctx ctx;
+	FILE *f;
+	int c;
+	tr_err err;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'f' && (format = place_format_of(optarg)) != 0)
+			continue;
+		if (c == 'o') {
+			output = optarg;
+			continue;
+		}
+		fprintf(stderr, "tremplin places export: usage: tremplin places export --format csv|json|geojson "
+		                "[--output FILE]\n");
+		return EXIT_USAGE;
+	}
+	if (optind != argc)
+		return no_arguments("places export", argc - optind + 1, argv + optind - 1);
+	if ((db = open_migrated(cfg)) == NULL)
+		return 1;
+	if ((f = open_output("places export", output)) == NULL) {
+		db_close(db);
+		return 1;
+	}
+	ctx_init(&ctx, cfg, db);
+	if ((err = place_export(&ctx, format, write_stream, f)) != TR_OK)
+		print_errors(&ctx, err);
+	arena_free(ctx.arena);
+	db_close(db);
+	return close_output(f, err == TR_OK ? 0 : 1);
+}
+
+static int
+cmd_gen_places(struct config *cfg, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "seed", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *output = NULL;
+	long long count = 0, seed = 1;
+	struct db *db;
+	struct ctx ctx;
+	FILE *f;
+	int c;
+	tr_err err;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'o')
+			output = optarg;
+		else if (c != 's' || !str_to_i64(str_c(optarg), &seed))
+			return EXIT_USAGE;
+	}
+	if (optind != argc - 1 || !str_to_i64(str_c(argv[optind]), &count) || count < 0 || count > 10000000) {
+		fprintf(stderr, "tremplin gen places: usage: tremplin gen places N [--output FILE] [--seed S]\n");
+		return EXIT_USAGE;
+	}
+	if ((db = open_migrated(cfg)) == NULL)
+		return 1;
+	if ((f = open_output("gen places", output)) == NULL) {
+		db_close(db);
+		return 1;
+	}
+	ctx_init(&ctx, cfg, db);
+	if ((err = place_generate(&ctx, count, (uint64_t)seed, write_stream, f)) != TR_OK)
+		print_errors(&ctx, err);
+	arena_free(ctx.arena);
+	db_close(db);
+	return close_output(f, err == TR_OK ? 0 : 1);
+}
+
 static int
 cmd_check_config(struct config *cfg, int argc, char **argv)
 {
@@ -346,6 +554,15 @@ static const struct command commands[] = {
 	{ "journal verify", "tremplin journal verify [options]",
 	    "Checks the hash chain of the journal; exits 1 naming the first altered or missing entry.",
 	    cmd_journal_verify },
+	{ "places import", "tremplin places import FILE [--skip-invalid] [options]",
+	    "Imports places from a CSV or JSON file in the national standard (upsert by id, one transaction).\n"
+	    "One invalid row imports nothing, unless --skip-invalid: then the valid rows are imported.",
+	    cmd_places_import },
+	{ "places export", "tremplin places export --format csv|json|geojson [--output FILE] [options]",
+	    "Writes every place in the standard's columns (standard output without --output).", cmd_places_export },
+	{ "gen places", "tremplin gen places N [--output FILE] [--seed S] [options]",
+	    "Writes N synthetic places in the standard (CSV), on the communes of the reference data (seed first).",
+	    cmd_gen_places },
 	{ "check-config", "tremplin check-config [options]", "Checks the configuration and prints it.",
 	    cmd_check_config },
 };
@@ -414,6 +631,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "tremplin: libsodium cannot be initialised\n");
 		return 1;
 	}
+	place_schema_init(); /* the standard's patterns, compiled once */
 	/* Command-line values are applied after the file and the environment: collect them first. */
 	{
 		const char *db = NULL, *listen = NULL;

@@ -12,6 +12,10 @@ cp "$dsfr"/dsfr.min.css "$dsfr"/dsfr.module.min.js "$dsfr"/dsfr.nomodule.min.js 
 cp -r "$dsfr"/fonts "$dsfr"/favicon "$dsfr"/icons "$dsfr"/artwork "$tmp/dsfr/"
 mkdir -p "$tmp/dsfr/utility"
 cp -r "$dsfr"/utility/icons "$dsfr"/utility/colors "$tmp/dsfr/utility/"
+# Leaflet (the map of /lieux): the minified script, its stylesheet and the marker images it refers to.
+mkdir -p "$tmp/leaflet"
+cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css "$tmp/leaflet/"
+cp -r node_modules/leaflet/dist/images "$tmp/leaflet/"
 cp -r assets/. "$tmp/app/"
 find "$tmp" -type f \( -name '*.css' -o -name '*.js' -o -name '*.svg' -o -name '*.json' -o -name '*.webmanifest' \) \
   -size +1k -exec gzip -9 -k -n {} +

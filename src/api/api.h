@@ -26,4 +26,11 @@ void api_tokens(struct request *req);
 void api_token_create(struct request *req);
 void api_token_revoke(struct request *req);
 
+/* places_io.c: the directory in the standard's formats. */
+void api_places_csv(struct request *req);
+void api_places_json(struct request *req);
+void api_places_geojson(struct request *req);
+void api_places(struct request *req);
+void api_place(struct request *req);
+
 #endif

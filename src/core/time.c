@@ -60,6 +60,16 @@ paris_tm(int64_t t, struct tm *tm)
 	localtime_r(&tt, tm);
 }
 
+struct local_time
+time_paris(int64_t t)
+{
+	struct tm tm;
+
+	paris_tm(t, &tm);
+	return (struct local_time){ tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, (tm.tm_wday + 6) % 7,
+		tm.tm_hour * 60 + tm.tm_min };
+}
+
 char *
 time_fr(struct arena *a, int64_t t)
 {

@@ -27,6 +27,14 @@ char *time_fr(struct arena *a, int64_t t);
 /* "24 novembre 2026", Paris time zone. */
 char *date_fr(struct arena *a, int64_t t);
 
+/* A moment in Paris local time (the server sets TZ=Europe/Paris at start): the date, the weekday
+ * (0 = Monday … 6 = Sunday) and the minute of the day, as hours_state_at takes them. */
+struct local_time {
+	int year, month, day, weekday, minute;
+};
+
+struct local_time time_paris(int64_t t);
+
 /* Parses "YYYY-MM-DD" into its parts after checking the calendar (leap years); false otherwise. */
 bool date_parse(const char *s, size_t n, int *year, int *month, int *day);
 

@@ -8,10 +8,11 @@
 #include "core/embed.h"
 #include "core/utf8.h"
 #include "domain/common.h"
+#include "model/place.h"
 
 #define COMMUNE_BATCH 100
-#define COMMUNE_COLS 7
-#define FIELDS_MAX 8
+#define COMMUNE_COLS 9
+#define FIELDS_MAX 10
 
 /* Splits LINE (N bytes) at tabs into at most FIELDS_MAX strs; returns the count. */
 static size_t
@@ -33,15 +34,17 @@ flush_communes(struct ctx *ctx, struct db_val *vals, size_t rows)
 	struct buf sql = BUF_INIT(0);
 	tr_err err =
 	    buf_puts(&sql, "INSERT INTO communes (code, name, name_key, departement_code, region_code, population, "
-	                   "postal_codes) VALUES ");
+	                   "postal_codes, latitude, longitude) VALUES ");
 
 	for (size_t i = 0; i < rows && err == TR_OK; i++)
-		err = buf_puts(&sql, i ? ", (?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?)");
+		err = buf_puts(&sql, i ? ", (?, ?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	if (err == TR_OK)
 		err = buf_puts(&sql,
 		    " ON CONFLICT (code) DO UPDATE SET name = excluded.name, name_key = excluded.name_key, "
 		    "departement_code = excluded.departement_code, region_code = excluded.region_code, "
-		    "population = excluded.population, postal_codes = excluded.postal_codes");
+		    "population = excluded.population, postal_codes = excluded.postal_codes, latitude = "
+		    "excluded.latitude, "
+		    "longitude = excluded.longitude");
 	if (err == TR_OK)
 		err = db_exec(ctx->db, sql.p, vals, rows * COMMUNE_COLS, NULL);
 	buf_free(&sql);
@@ -102,8 +105,11 @@ refdata_seed(struct ctx *ctx, int64_t *communes)
 			    "name_key = excluded.name_key",
 			    NULL, DB_STR(f[1]), DB_STR(f[2]), DB_STR(f[3]),
 			    DB_TEXT(utf8_fold_key(ctx->arena, f[3].p, f[3].n))));
-		} else if (k == 7 && str_eq_c(f[0], "C")) {
+		} else if (k == 9 && str_eq_c(f[0], "C")) {
 			struct db_val *v = vals + rows * COMMUNE_COLS;
+			double lat, lon;
+			bool located =
+			    place_number_parse(f[7].p, f[7].n, &lat) && place_number_parse(f[8].p, f[8].n, &lon);
 			(void)str_to_i64(f[5], &pop);
 			v[0] = DB_STR(f[1]);
 			v[1] = DB_STR(f[2]);
@@ -112,6 +118,8 @@ refdata_seed(struct ctx *ctx, int64_t *communes)
 			v[4] = DB_STR(f[4]);
 			v[5] = DB_I64(pop);
 			v[6] = DB_STR(f[6]);
+			v[7] = located ? DB_REAL(lat) : DB_NULLV;
+			v[8] = located ? DB_REAL(lon) : DB_NULLV;
 			(*communes)++;
 			if (++rows == COMMUNE_BATCH) {
 				TRY(flush_communes(ctx, vals, rows));
@@ -131,7 +139,7 @@ refdata_seed(struct ctx *ctx, int64_t *communes)
 		size_t k = split_tabs(p, n, f);
 
 		p += n + 1;
-		if (k == 7 && str_eq_c(f[0], "C"))
+		if (k == 9 && str_eq_c(f[0], "C"))
 			TRY(seed_postal_codes(ctx, f[1], f[6]));
 	}
 out:
@@ -182,6 +190,19 @@ region_list(struct ctx *ctx, json_t **out)
 {
 	struct db_rows *r;
 	tr_err err = db_query(ctx->db, ctx->arena, "SELECT code, name FROM regions ORDER BY name_key", NULL, 0, &r);
+
+	if (err != TR_OK)
+		return ctx_storage_error(ctx, err);
+	*out = rows_json(r);
+	return TR_OK;
+}
+
+tr_err
+departement_list(struct ctx *ctx, json_t **out)
+{
+	struct db_rows *r;
+	tr_err err = db_query(
+	    ctx->db, ctx->arena, "SELECT code, name, region_code FROM departements ORDER BY code", NULL, 0, &r);
 
 	if (err != TR_OK)
 		return ctx_storage_error(ctx, err);

@@ -20,4 +20,7 @@ TR_MUST_USE tr_err commune_search(struct ctx *ctx, const char *q, int64_t limit,
 /* The regions, by name: code, name. */
 TR_MUST_USE tr_err region_list(struct ctx *ctx, json_t **out);
 
+/* The départements, by code: code, name, region_code. */
+TR_MUST_USE tr_err departement_list(struct ctx *ctx, json_t **out);
+
 #endif

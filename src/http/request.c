@@ -46,7 +46,7 @@ set_body(struct request *req, const char *content_type, const char *s, size_t n)
 void
 resp_json(struct request *req, int status, json_t *j)
 {
-	char *s = json_dumps(j, JSON_COMPACT);
+	char *s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(15)); /* 45.764, not 45.764000000000003 */
 
 	req->status = status;
 	set_body(req, "application/json; charset=utf-8", s ? s : "null", s ? strlen(s) : 4);

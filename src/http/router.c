@@ -11,7 +11,8 @@
 static bool
 is_token_char(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+	       c == '.' || c == ':';
 }
 
 /* Matches PATH against PATTERN; fills the parameters of REQ when it does. */
@@ -24,7 +25,7 @@ match(const char *pattern, struct str path, struct request *req)
 	const char *toks[REQ_MAX_PARAMS];
 
 	while (*p != '\0') {
-		if (strncmp(p, "{id}", 4) == 0 || strncmp(p, "{token}", 7) == 0) {
+		if (*p == '{' && (strncmp(p, "{id}", 4) == 0 || strncmp(p, "{token}", 7) == 0)) {
 			bool is_id = p[1] == 'i';
 			size_t start = i;
 			while (i < path.n && path.p[i] != '/')

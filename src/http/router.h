@@ -20,8 +20,8 @@ enum route_flags {
 #define ROLES_SIGNED_IN (~0u)
 
 struct route {
-	const char *method;  /* "GET", "POST", "PATCH", "DELETE" (GET also answers HEAD) */
-	const char *pattern; /* "/admin/personnes/{id}": {id} is a positive integer, {token} 1–128 of [A-Za-z0-9_-] */
+	const char *method; /* "GET", "POST", "PATCH", "DELETE" (GET also answers HEAD) */
+	const char *pattern; /* "/admin/personnes/{id}": {id} is a positive integer, {token} 1–128 of [A-Za-z0-9_.:-] */
 	handler_fn handler;
 	unsigned roles; /* ROLE_BIT mask of who may call it; ROLES_PUBLIC; ROLES_SIGNED_IN */
 	unsigned flags;

