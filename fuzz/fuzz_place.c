@@ -1,7 +1,8 @@
 /* libFuzzer driver for model/place: the input, split at 0x1f into the 32 values of a record (missing ones empty),
  * goes through place_validate. Checks the promises of the header: TR_OK or TR_INVALID, TR_INVALID exactly when
  * there are field errors, each naming a field of the standard with a message in valid UTF-8 that starts with
- * the field's title. Any broken promise aborts. */
+ * the field's title; and the canonical text of each value that is a number is the one place_number_text prints.
+ * Any broken promise aborts. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -27,6 +28,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t n = p < end ? (sep ? (size_t)(sep - p) : (size_t)(end - p)) : 0;
 		v[i] = (struct str){ p < end ? p : "", n };
 		p = sep ? sep + 1 : end;
+	}
+	for (int i = 0; i < PLACE_NFIELDS; i++) {
+		double d;
+		if (v[i].n > 0 && place_number_parse(v[i].p, v[i].n, &d) &&
+		    strcmp(place_number_canonical(a, v[i].p, v[i].n), place_number_text(a, d)) != 0)
+			abort();
 	}
 	err = place_validate(v, a, &fe);
 	if (err != TR_OK && err != TR_INVALID)

@@ -15,10 +15,14 @@
 #include "domain/account.h"
 #include "domain/common.h"
 #include "domain/demo.h"
+#include "domain/programme.h"
+#include "domain/jobs.h"
 #include "domain/journal.h"
 #include "domain/place.h"
+#include "domain/place_geocode.h"
 #include "domain/refdata.h"
 #include "domain/session.h"
+#include "domain/skills.h"
 #include "http/server.h"
 #include "store/db.h"
 #include "store/migrate.h"
@@ -36,7 +40,7 @@ static const char common_options[] =
     "Common options:\n"
     "  --database URL   sqlite:PATH or postgresql://… (also TREMPLIN_DATABASE; default sqlite:var/tremplin.db)\n"
     "  --listen HOST:PORT  address to serve (also TREMPLIN_LISTEN; default 127.0.0.1:8080)\n"
-    "  --config FILE    an INI file of settings ([server], [database], [mail])\n"
+    "  --config FILE    an INI file of settings ([server], [database], [mail], [geocoder])\n"
     "  --help           this help\n";
 
 /* Opens the database and applies the migrations; prints the reason and returns NULL on failure. */
@@ -133,7 +137,7 @@ cmd_seed(struct config *cfg, int argc, char **argv)
 	struct db *db;
 	struct ctx ctx;
 	json_t *logins = NULL;
-	int64_t communes = 0;
+	int64_t communes = 0, programmes = 0, competences = 0;
 	bool demo = false;
 	tr_err err;
 
@@ -151,6 +155,10 @@ cmd_seed(struct config *cfg, int argc, char **argv)
 	err = refdata_seed(&ctx, &communes);
 	if (err == TR_OK)
 		printf("reference data: %lld communes\n", (long long)communes);
+	if (err == TR_OK && (err = programme_seed(&ctx, &programmes)) == TR_OK)
+		printf("programmes: %lld added\n", (long long)programmes);
+	if (err == TR_OK && (err = skills_seed(&ctx, &competences)) == TR_OK)
+		printf("competences: %lld added\n", (long long)competences);
 	if (err == TR_OK && demo && (err = demo_seed(&ctx, &logins)) == TR_OK) {
 		printf("demo accounts (password: %s):\n", DEMO_PASSWORD);
 		for (size_t i = 0; i < json_array_size(logins); i++) {
@@ -281,6 +289,55 @@ cmd_token_create(struct config *cfg, int argc, char **argv)
 	arena_free(ctx.arena);
 	db_close(db);
 	return err == TR_OK ? 0 : (err == TR_NOT_FOUND ? EXIT_USAGE : 1);
+}
+
+/* "2026-03-01" or "2026-03-01T08:00" (Paris time is not needed here: a job compares whole days), as epoch
+ * seconds; false when unreadable. */
+static bool
+parse_moment(const char *s, int64_t *out)
+{
+	int y, m, d, hh = 0, mm = 0;
+	size_t n = strlen(s);
+
+	if (n < 10 || !date_parse(s, 10, &y, &m, &d))
+		return false;
+	if (n > 10 && (sscanf(s + 10, "T%d:%d", &hh, &mm) != 2 || hh < 0 || hh > 23 || mm < 0 || mm > 59))
+		return false;
+	*out = date_days(y, m, d) * 86400 + hh * 3600 + mm * 60;
+	return true;
+}
+
+static int
+cmd_jobs_run(struct config *cfg, int argc, char **argv)
+{
+	struct db *db;
+	int64_t now = clock_now();
+	tr_err err;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--now") == 0 && i + 1 < argc) {
+			if (!parse_moment(argv[++i], &now)) {
+				fprintf(stderr, "tremplin jobs run: --now: \"%s\" is not a date YYYY-MM-DD[THH:MM]\n",
+				    argv[i]);
+				return EXIT_USAGE;
+			}
+		} else {
+			fprintf(stderr,
+			    "tremplin jobs run: unknown or malformed argument %s (expected --now YYYY-MM-DD[THH:MM])\n",
+			    argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	if ((db = open_migrated(cfg)) == NULL)
+		return 1;
+	err = jobs_run(db, cfg, now, true);
+	db_close(db);
+	if (err != TR_OK) {
+		fprintf(stderr, "tremplin jobs run: a job failed (%s)\n", tr_err_name(err));
+		return 1;
+	}
+	printf("jobs: done\n");
+	return 0;
 }
 
 static int
@@ -518,6 +575,42 @@ cmd_gen_places(struct config *cfg, int argc, char **argv)
 }
 
 static int
+cmd_places_geocode(struct config *cfg, int argc, char **argv)
+{
+	struct place_geocode_report rep;
+	long long limit = 0;
+	struct db *db;
+	struct ctx ctx;
+	tr_err err;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc && str_to_i64(str_c(argv[i + 1]), &limit) &&
+		    limit > 0) {
+			i++;
+			continue;
+		}
+		fprintf(stderr, "tremplin places geocode: usage: tremplin places geocode [--limit N] (N > 0), not %s\n",
+		    argv[i]);
+		return EXIT_USAGE;
+	}
+	if (cfg->geocoder_url[0] == '\0') {
+		fprintf(stderr, "tremplin places geocode: no geocoder configured (set [geocoder] url)\n");
+		return EXIT_USAGE;
+	}
+	if ((db = open_migrated(cfg)) == NULL)
+		return 1;
+	ctx_init(&ctx, cfg, db);
+	err = place_geocode(&ctx, limit, &rep);
+	printf("géocodage : %lld lieux envoyés, %lld localisés, %lld inchangés, %lld modifiés entre-temps\n",
+	    (long long)rep.sent, (long long)rep.located, (long long)rep.kept, (long long)rep.skipped);
+	if (err != TR_OK)
+		print_errors(&ctx, err);
+	arena_free(ctx.arena);
+	db_close(db);
+	return err == TR_OK ? 0 : 1;
+}
+
+static int
 cmd_check_config(struct config *cfg, int argc, char **argv)
 {
 	char why[256];
@@ -554,10 +647,19 @@ static const struct command commands[] = {
 	{ "journal verify", "tremplin journal verify [options]",
 	    "Checks the hash chain of the journal; exits 1 naming the first altered or missing entry.",
 	    cmd_journal_verify },
+	{ "jobs run", "tremplin jobs run [--now YYYY-MM-DD[THH:MM]] [options]",
+	    "Runs every scheduled job now, or as if it were the given moment (expired applications, follow-up\n"
+	    "reminders); the server runs them by itself when they are due.",
+	    cmd_jobs_run },
 	{ "places import", "tremplin places import FILE [--skip-invalid] [options]",
 	    "Imports places from a CSV or JSON file in the national standard (upsert by id, one transaction).\n"
 	    "One invalid row imports nothing, unless --skip-invalid: then the valid rows are imported.",
 	    cmd_places_import },
+	{ "places geocode", "tremplin places geocode [--limit N] [options]",
+	    "Sends the places whose coordinates are approximate (or missing) to the address geocoder\n"
+	    "([geocoder] url, the CSV endpoint of api-adresse.data.gouv.fr) and keeps the coordinates it finds\n"
+	    "with a score of at least [geocoder] min_score percent (default 60). At most N places with --limit.",
+	    cmd_places_geocode },
 	{ "places export", "tremplin places export --format csv|json|geojson [--output FILE] [options]",
 	    "Writes every place in the standard's columns (standard output without --output).", cmd_places_export },
 	{ "gen places", "tremplin gen places N [--output FILE] [--seed S] [options]",

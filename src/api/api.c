@@ -34,6 +34,12 @@ body(struct request *req)
 	return req->json;
 }
 
+json_t *
+api_body(struct request *req)
+{
+	return body(req);
+}
+
 static int64_t
 version_of(json_t *in)
 {

@@ -7,6 +7,9 @@
 /* Answers a domain error as problem+json with the field errors. */
 void api_error(struct request *req, tr_err err);
 
+/* The JSON object of the request's body, or NULL after answering 400. */
+json_t *api_body(struct request *req);
+
 void api_health(struct request *req);
 void api_test_slow(struct request *req);
 void api_me(struct request *req);
@@ -32,5 +35,122 @@ void api_places_json(struct request *req);
 void api_places_geojson(struct request *req);
 void api_places(struct request *req);
 void api_place(struct request *req);
+void api_place_create(struct request *req);
+
+/* programmes.c: programmes and job profiles; and two helpers of the handlers below. api_version reads the
+ * "version" member (a positive integer) into *VERSION, or adds a field error and returns false; api_reply
+ * answers OUT (stolen) with STATUS, or ERR as a problem. */
+bool api_version(struct request *req, json_t *in, int64_t *version);
+void api_reply(struct request *req, tr_err err, int status, json_t *out);
+void api_programmes(struct request *req);
+void api_programme(struct request *req);
+void api_programme_create(struct request *req);
+void api_programme_update(struct request *req);
+void api_programme_quotas(struct request *req);
+void api_job_profile_create(struct request *req);
+void api_job_profile(struct request *req);
+void api_job_profile_update(struct request *req);
+void api_job_profile_remove(struct request *req);
+
+/* dossiers.c: the protocole d'adhésion and its workflow. */
+void api_dossiers(struct request *req);
+void api_dossier_create(struct request *req);
+void api_dossier(struct request *req);
+void api_dossier_update(struct request *req);
+void api_dossier_act(struct request *req);
+void api_dossier_journal(struct request *req);
+void api_dossier_messages(struct request *req);
+void api_dossier_message_add(struct request *req);
+void api_dossier_protocol(struct request *req);
+
+/* applications.c and contracts.c: recruitment — applications, proposals, contracts and their workflows; and the
+ * query parameter NAME as an integer in [1, MAX] into *OUT (left alone when absent or empty; a field error when it
+ * is anything else). */
+void api_query_int(struct request *req, const char *name, int64_t max, int64_t *out);
+void api_application_create(struct request *req);
+void api_application_propose(struct request *req);
+void api_applications(struct request *req);
+void api_application(struct request *req);
+void api_application_act(struct request *req);
+void api_contracts(struct request *req);
+void api_contract(struct request *req);
+void api_contract_act(struct request *req);
+
+/* offers.c: the job board, publishing and managing offers, matching. */
+void api_offers(struct request *req);
+void api_offer(struct request *req);
+void api_offer_create(struct request *req);
+void api_offer_update(struct request *req);
+void api_offer_act(struct request *req);
+void api_offer_journal(struct request *req);
+void api_offer_matches(struct request *req);
+void api_candidate_matches(struct request *req);
+
+/* openapi.c: GET /api/v1/openapi.json, generated from the route and entity tables. */
+void api_openapi(struct request *req);
+
+/* skills.c: the skills grid (competences, a contract's grid, assessments). */
+void api_competences(struct request *req);
+void api_competence_create(struct request *req);
+void api_competence_update(struct request *req);
+void api_contract_skills(struct request *req);
+void api_contract_assess(struct request *req);
+
+/* candidates.c: self-registration, the candidate's own profile, data and account, a profile and its CV, eligibility,
+ * the candidates a prescriber follows. */
+void api_candidate_register(struct request *req);
+void api_candidate_me(struct request *req);
+void api_candidate_me_update(struct request *req);
+void api_candidate_me_export(struct request *req);
+void api_candidate_me_delete(struct request *req);
+void api_candidate(struct request *req);
+void api_candidate_cv(struct request *req);
+void api_candidate_eligibility(struct request *req);
+void api_candidate_eligibility_create(struct request *req);
+void api_prescriber_candidates(struct request *req);
+void api_prescriber_follow(struct request *req);
+void api_prescriber_unfollow(struct request *req);
+
+/* poles.c: the resource poles, the preliminary diagnoses of dossiers, the resources library, the vivier. */
+void api_poles(struct request *req);
+void api_pole(struct request *req);
+void api_pole_update(struct request *req);
+void api_dossier_diagnoses(struct request *req);
+void api_dossier_diagnosis_create(struct request *req);
+void api_diagnosis(struct request *req);
+void api_diagnosis_update(struct request *req);
+void api_resources(struct request *req);
+void api_resource(struct request *req);
+void api_resource_create(struct request *req);
+void api_partners(struct request *req);
+void api_partner(struct request *req);
+void api_partner_create(struct request *req);
+void api_partner_update(struct request *req);
+void api_partner_suggest(struct request *req);
+
+/* training.c: paths and their modules, training sessions, registrations, attendance, training organisations,
+ * tutors. */
+void api_contract_path(struct request *req);
+void api_contract_path_template(struct request *req);
+void api_path_module_create(struct request *req);
+void api_path_module(struct request *req);
+void api_path_module_update(struct request *req);
+void api_path_module_remove(struct request *req);
+void api_path_module_act(struct request *req);
+void api_training_orgs(struct request *req);
+void api_training_org(struct request *req);
+void api_training_org_update(struct request *req);
+void api_sessions(struct request *req);
+void api_sessions_at_risk(struct request *req);
+void api_session_create(struct request *req);
+void api_session(struct request *req);
+void api_session_update(struct request *req);
+void api_session_act(struct request *req);
+void api_session_register(struct request *req);
+void api_registration_act(struct request *req);
+void api_session_attendance(struct request *req);
+void api_session_attendance_record(struct request *req);
+void api_tutors(struct request *req);
+void api_tutor(struct request *req);
 
 #endif

@@ -1,4 +1,4 @@
-/* GET /api/v1/places (the search) and GET /api/v1/places/{id}. */
+/* GET /api/v1/places (the search), GET /api/v1/places/{id} and POST /api/v1/places (a new place). */
 #include "api/api.h"
 
 #include "core/arena.h"
@@ -47,4 +47,30 @@ api_place(struct request *req)
 		return;
 	}
 	resp_json(req, 200, out);
+}
+
+/* A place from the standard's field names and the extras (place_create); 201 with Location, the place as GET
+ * /api/v1/places/{id} answers it, and likely_duplicates: [{id, nom, commune, reason}] the places it resembles. */
+void
+api_place_create(struct request *req)
+{
+	json_t *in = api_body(req), *out = NULL, *dups = NULL;
+	const char *id = NULL, *moved = NULL;
+	tr_err err;
+
+	if (in == NULL)
+		return;
+	err = place_create(&req->ctx, in, &id);
+	if (err == TR_OK)
+		err = place_view(&req->ctx, id, &out, NULL, &moved);
+	if (err == TR_OK)
+		err = place_duplicates_of(&req->ctx, id, &dups);
+	if (err != TR_OK) {
+		json_decref(out);
+		api_error(req, err);
+		return;
+	}
+	json_object_set_new(out, "likely_duplicates", dups);
+	resp_header(req, "location", arena_printf(req->arena, "/api/v1/places/%s", web_url_encode(req->arena, id)));
+	resp_json(req, 201, out);
 }

@@ -44,6 +44,8 @@ static const struct key keys[] = {
 	K_STR("mail", "smtp_url", "smtp-url", "TREMPLIN_SMTP_URL", smtp_url),
 	K_STR("mail", "from", NULL, NULL, mail_from),
 	K_INT("mail", "retry_seconds", mail_retry_seconds, 1, 86400),
+	K_STR("geocoder", "url", NULL, NULL, geocoder_url),
+	K_INT("geocoder", "min_score", geocoder_min_score, 0, 100),
 };
 
 void
@@ -61,6 +63,7 @@ config_defaults(struct config *cfg)
 	cfg->max_upload_kb = 10 * 1024;
 	cfg->access_log = true;
 	cfg->mail_retry_seconds = 60;
+	cfg->geocoder_min_score = 60;
 }
 
 static tr_err
@@ -247,6 +250,12 @@ config_check(const struct config *cfg, char *errbuf, size_t errlen)
 	if (cfg->smtp_url[0] != '\0' && strncmp(cfg->smtp_url, "smtp://", 7) != 0 &&
 	    strncmp(cfg->smtp_url, "smtps://", 8) != 0) {
 		snprintf(errbuf, errlen, "mail.smtp_url: expected smtp:// or smtps://, got \"%s\"", cfg->smtp_url);
+		return TR_INVALID;
+	}
+	if (cfg->geocoder_url[0] != '\0' && strncmp(cfg->geocoder_url, "http://", 7) != 0 &&
+	    strncmp(cfg->geocoder_url, "https://", 8) != 0) {
+		snprintf(errbuf, errlen, "geocoder.url: expected an http:// or https:// address, got \"%s\"",
+		    cfg->geocoder_url);
 		return TR_INVALID;
 	}
 	return TR_OK;

@@ -25,8 +25,10 @@ struct config {
 	int64_t max_upload_kb; /* multipart uploads */
 	bool behind_tls;       /* HSTS and Secure cookies */
 	bool access_log;
-	bool test_mode;             /* enables the test-only clock endpoint; never in production */
-	int64_t mail_retry_seconds; /* first retry delay of the outbox, doubled each time */
+	bool test_mode;                    /* enables the test-only clock endpoint; never in production */
+	int64_t mail_retry_seconds;        /* first retry delay of the outbox, doubled each time */
+	char geocoder_url[CONFIG_STR_MAX]; /* the address API's CSV endpoint (…/search/csv/); empty: no geocoding */
+	int64_t geocoder_min_score;        /* percent: results scored below are not kept */
 };
 
 /* Fills CFG with the defaults. */

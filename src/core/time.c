@@ -2,7 +2,10 @@
 #include "core/time.h"
 
 #include <stdatomic.h>
+#include <stdint.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "core/arena.h"
@@ -46,6 +49,14 @@ time_iso(struct arena *a, int64_t t)
 	gmtime_r(&tt, &tm);
 	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	return arena_strdup(a, s);
+}
+
+char *
+date_iso(struct arena *a, int64_t t)
+{
+	struct local_time lt = time_paris(t);
+
+	return arena_printf(a, "%04d-%02d-%02d", lt.year, lt.month, lt.day);
 }
 
 static const char *const months_fr[] = { "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
@@ -136,4 +147,50 @@ date_days(int year, int month, int day)
 	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 
 	return era * 146097 + doe - 719468;
+}
+
+static int
+month_days(int y, int m)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 && leap ? 29 : days[m - 1];
+}
+
+char *
+date_add(struct arena *a, const char *date, int months, int days)
+{
+	int y, m, d;
+	int64_t n;
+	time_t t;
+	struct tm tm;
+
+	if (date == NULL || !date_parse(date, strlen(date), &y, &m, &d))
+		return NULL;
+	n = (int64_t)y * 12 + (m - 1) + months;
+	y = (int)(n >= 0 ? n / 12 : (n - 11) / 12);
+	m = (int)(n - (int64_t)y * 12) + 1;
+	if (d > month_days(y, m))
+		d = month_days(y, m);
+	t = (time_t)((date_days(y, m, d) + days) * 86400);
+	gmtime_r(&t, &tm);
+	return arena_printf(a, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+int
+date_months_between(const char *from, const char *to)
+{
+	int y1, m1, d1, y2, m2, d2, n;
+
+	if (from == NULL || to == NULL || !date_parse(from, strlen(from), &y1, &m1, &d1) ||
+	    !date_parse(to, strlen(to), &y2, &m2, &d2))
+		return INT32_MIN;
+	n = (y2 - y1) * 12 + (m2 - m1);
+	/* A month counts once its day is reached (or the target month is shorter and ends). */
+	if (n > 0 && d2 < d1 && !(d2 == month_days(y2, m2)))
+		n--;
+	else if (n < 0 && d2 > d1)
+		n++;
+	return n;
 }

@@ -24,6 +24,9 @@ char *time_iso(struct arena *a, int64_t t);
 /* "24 novembre 2026 à 11 h 05" in the Paris time zone, in the arena. */
 char *time_fr(struct arena *a, int64_t t);
 
+/* "2026-11-24", the date in Paris of moment T, in the arena. */
+char *date_iso(struct arena *a, int64_t t);
+
 /* "24 novembre 2026", Paris time zone. */
 char *date_fr(struct arena *a, int64_t t);
 
@@ -37,6 +40,14 @@ struct local_time time_paris(int64_t t);
 
 /* Parses "YYYY-MM-DD" into its parts after checking the calendar (leap years); false otherwise. */
 bool date_parse(const char *s, size_t n, int *year, int *month, int *day);
+
+/* DATE ("YYYY-MM-DD") moved by MONTHS then DAYS (either may be negative), in the arena; a day past the end
+ * of the target month is clamped (31 January + 1 month = 28 or 29 February). NULL for an invalid DATE. */
+char *date_add(struct arena *a, const char *date, int months, int days);
+
+/* Whole months from FROM to TO (both "YYYY-MM-DD"): 2026-01-15 → 2026-07-15 is 6, → 2026-07-14 is 5.
+ * Negative when TO is before FROM; INT32_MIN for an invalid date. */
+int date_months_between(const char *from, const char *to);
 
 /* Days since 1970-01-01 of a calendar date (proleptic Gregorian). */
 int64_t date_days(int year, int month, int day);

@@ -1,6 +1,8 @@
 /* Transactions and row conversion for the domain modules. */
 #include "domain/common.h"
 
+#include "domain/authz.h"
+
 json_t *
 row_json(const struct db_rows *r, size_t row)
 {
@@ -74,4 +76,27 @@ json_str(json_t *obj, const char *key)
 	json_t *v = json_object_get(obj, key);
 
 	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+tr_err
+load_readable_row(struct ctx *ctx, const char *sql, int64_t id, bool (*can_read)(struct ctx *ctx, json_t *row),
+    const char *missing, const char *forbidden, json_t **out)
+{
+	struct db_rows *r;
+	tr_err err;
+
+	if ((err = authz_require(ctx, ~0u)) != TR_OK)
+		return err;
+	err = db_onev(ctx->db, ctx->arena, sql, &r, DB_I64(id));
+	if (err == TR_NOT_FOUND)
+		return ctx_fail(ctx, err, missing);
+	if (err != TR_OK)
+		return ctx_storage_error(ctx, err);
+	*out = row_json(r, 0);
+	if (!can_read(ctx, *out)) {
+		json_decref(*out);
+		*out = NULL;
+		return ctx_fail(ctx, TR_FORBIDDEN, forbidden);
+	}
+	return TR_OK;
 }

@@ -3,6 +3,8 @@
 #define TR_DOMAIN_COMMON_H
 
 #include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 #include "domain/ctx.h"
 #include "store/db.h"
@@ -26,6 +28,11 @@ TR_MUST_USE tr_err tx_begin(struct ctx *ctx);
 
 /* Commits when ERR is TR_OK (returning the commit's result), else rolls back and returns ERR. */
 TR_MUST_USE tr_err tx_end(struct ctx *ctx, tr_err err);
+
+/* Reads the one row SQL selects for ID (its one parameter) as JSON into *OUT, for a signed-in actor whom
+ * CAN_READ lets see it: TR_NOT_FOUND with MISSING, TR_FORBIDDEN with FORBIDDEN (French messages). */
+TR_MUST_USE tr_err load_readable_row(struct ctx *ctx, const char *sql, int64_t id,
+    bool (*can_read)(struct ctx *ctx, json_t *row), const char *missing, const char *forbidden, json_t **out);
 
 /* The string member KEY of OBJ, or NULL. */
 const char *json_str(json_t *obj, const char *key);

@@ -11,22 +11,26 @@
 #include "domain/authz.h"
 #include "domain/common.h"
 
-/* The bytes hashed for one entry: every column but the hash, one per line. */
+/* The bytes hashed for one entry: every column but the hash, one per line; the entity key (a later column) only
+ * when it is not NULL, so that the entries written before it existed keep their hashes. The detail is compact
+ * JSON, with no line break of its own: the key after it cannot be confused with a part of it. */
 static void
 entry_hash(const char *prev, int64_t id, int64_t at, int64_t actor_id, const char *actor_label, const char *entity,
-    int64_t entity_id, const char *action, const char *detail, char out[SEC_SHA256_HEX])
+    int64_t entity_id, const char *key, const char *action, const char *detail, char out[SEC_SHA256_HEX])
 {
 	struct buf b = BUF_INIT(0);
 
 	if (buf_printf(&b, "%s\n%" PRId64 "\n%" PRId64 "\n%" PRId64 "\n%s\n%s\n%" PRId64 "\n%s\n%s", prev, id, at,
-	        actor_id, actor_label, entity, entity_id, action, detail) != TR_OK)
+	        actor_id, actor_label, entity, entity_id, action, detail) != TR_OK ||
+	    (key != NULL && buf_printf(&b, "\n%s", key) != TR_OK))
 		tr_oom("journal entry");
 	sec_sha256_hex(b.p, b.n, out);
 	buf_free(&b);
 }
 
-tr_err
-journal_append(struct ctx *ctx, const char *entity, int64_t entity_id, const char *action, json_t *detail)
+/* Appends an entry about ENTITY ENTITY_ID, or ENTITY KEY when KEY is not NULL. */
+static tr_err
+append(struct ctx *ctx, const char *entity, int64_t entity_id, const char *key, const char *action, json_t *detail)
 {
 	struct db_rows *head;
 	char *detail_s = NULL, hash[SEC_SHA256_HEX];
@@ -44,17 +48,30 @@ journal_append(struct ctx *ctx, const char *entity, int64_t entity_id, const cha
 	actor_id = ctx->actor ? ctx->actor->person_id : 0;
 	label = ctx->actor ? ctx->actor->email : "système";
 	detail_s = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	entry_hash(prev, seq, ctx->now, actor_id, label, entity, entity_id, action, detail_s ? detail_s : "{}", hash);
+	entry_hash(
+	    prev, seq, ctx->now, actor_id, label, entity, entity_id, key, action, detail_s ? detail_s : "{}", hash);
 	TRY(db_execv(ctx->db,
-	    "INSERT INTO journal (id, at, actor_id, actor_label, entity, entity_id, action, detail, prev_hash, hash) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    "INSERT INTO journal (id, at, actor_id, actor_label, entity, entity_id, entity_key, action, detail, "
+	    "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	    NULL, DB_I64(seq), DB_I64(ctx->now), actor_id ? DB_I64(actor_id) : DB_NULLV, DB_TEXT(label),
-	    DB_TEXT(entity), DB_I64(entity_id), DB_TEXT(action), DB_TEXT(detail_s ? detail_s : "{}"), DB_TEXT(prev),
-	    DB_TEXT(hash)));
+	    DB_TEXT(entity), key ? DB_NULLV : DB_I64(entity_id), key ? DB_TEXT(key) : DB_NULLV, DB_TEXT(action),
+	    DB_TEXT(detail_s ? detail_s : "{}"), DB_TEXT(prev), DB_TEXT(hash)));
 	TRY(db_execv(ctx->db, "UPDATE journal_head SET hash = ? WHERE id = 1", NULL, DB_TEXT(hash)));
 out:
 	free(detail_s);
 	return err;
+}
+
+tr_err
+journal_append(struct ctx *ctx, const char *entity, int64_t entity_id, const char *action, json_t *detail)
+{
+	return append(ctx, entity, entity_id, NULL, action, detail);
+}
+
+tr_err
+journal_append_key(struct ctx *ctx, const char *entity, const char *key, const char *action, json_t *detail)
+{
+	return key == NULL ? TR_INTERNAL : append(ctx, entity, 0, key, action, detail);
 }
 
 struct verify_state {
@@ -79,14 +96,14 @@ verify_row(void *ud, const struct db_val *c, size_t ncols, const char **names)
 		    st->a, "entry %" PRId64 " is missing (next present is %" PRId64 ")", st->expect_id, id);
 		return 1;
 	}
-	if (strcmp(db_text(&c[8]), st->prev) != 0) {
+	if (strcmp(db_text(&c[9]), st->prev) != 0) {
 		st->bad_id = id;
 		st->why = "its previous-hash does not match the entry before it";
 		return 1;
 	}
 	entry_hash(st->prev, id, db_int(&c[1]), db_int(&c[2]), db_text(&c[3]), db_text(&c[4]), db_int(&c[5]),
-	    db_text(&c[6]), db_text(&c[7]), hash);
-	if (strcmp(hash, db_text(&c[9])) != 0) {
+	    db_isnull(&c[6]) ? NULL : db_text(&c[6]), db_text(&c[7]), db_text(&c[8]), hash);
+	if (strcmp(hash, db_text(&c[10])) != 0) {
 		st->bad_id = id;
 		st->why = "its content does not match its hash (the row was altered)";
 		return 1;
@@ -107,8 +124,8 @@ journal_verify(struct db *db, struct arena *a, int64_t *checked, int64_t *bad_id
 	memset(st.prev, '0', 64);
 	st.prev[64] = '\0';
 	err = db_each(db,
-	    "SELECT id, at, COALESCE(actor_id, 0), actor_label, entity, COALESCE(entity_id, 0), action, detail, "
-	    "prev_hash, hash FROM journal ORDER BY id",
+	    "SELECT id, at, COALESCE(actor_id, 0), actor_label, entity, COALESCE(entity_id, 0), entity_key, action, "
+	    "detail, prev_hash, hash FROM journal ORDER BY id",
 	    NULL, 0, verify_row, &st);
 	*checked = st.checked;
 	if (err != TR_OK)
@@ -129,20 +146,41 @@ journal_verify(struct db *db, struct arena *a, int64_t *checked, int64_t *bad_id
 	return TR_OK;
 }
 
-tr_err
-journal_list(struct ctx *ctx, const char *entity, int64_t entity_id, json_t **out)
-{
-	struct db_rows *r;
-	tr_err err;
+/* Timelines name people as they are named now (a deleted account reads "Compte supprimé"), not by the
+ * email recorded, which stays in the chain for verification only. */
+#define JOURNAL_LIST_SQL                                                                                             \
+	"SELECT j.id, j.at, COALESCE(p.name, j.actor_label) AS actor_label, j.action, j.detail FROM journal j LEFT " \
+	"JOIN people p ON p.id = j.actor_id WHERE j.entity = ? AND j."
+#define JOURNAL_LIST_END " = ? ORDER BY j.id DESC LIMIT 200"
 
-	err = db_queryv(ctx->db, ctx->arena,
-	    "SELECT id, at, actor_label, action, detail FROM journal WHERE entity = ? AND entity_id = ? "
-	    "ORDER BY id DESC LIMIT 200",
-	    &r, DB_TEXT(entity), DB_I64(entity_id));
+/* The rows of a list as JSON, or the storage error. */
+static tr_err
+list_json(struct ctx *ctx, tr_err err, const struct db_rows *r, json_t **out)
+{
 	if (err != TR_OK)
 		return ctx_storage_error(ctx, err);
 	*out = rows_json(r);
 	return TR_OK;
+}
+
+tr_err
+journal_list(struct ctx *ctx, const char *entity, int64_t entity_id, json_t **out)
+{
+	struct db_rows *r = NULL;
+	tr_err err = db_queryv(
+	    ctx->db, ctx->arena, JOURNAL_LIST_SQL "entity_id" JOURNAL_LIST_END, &r, DB_TEXT(entity), DB_I64(entity_id));
+
+	return list_json(ctx, err, r, out);
+}
+
+tr_err
+journal_list_key(struct ctx *ctx, const char *entity, const char *key, json_t **out)
+{
+	struct db_rows *r = NULL;
+	tr_err err = db_queryv(
+	    ctx->db, ctx->arena, JOURNAL_LIST_SQL "entity_key" JOURNAL_LIST_END, &r, DB_TEXT(entity), DB_TEXT(key));
+
+	return list_json(ctx, err, r, out);
 }
 
 tr_err
@@ -156,7 +194,8 @@ journal_recent(struct ctx *ctx, int64_t page, json_t **out)
 	if (page < 1)
 		page = 1;
 	err = db_queryv(ctx->db, ctx->arena,
-	    "SELECT id, at, actor_label, entity, entity_id, action, detail FROM journal ORDER BY id DESC LIMIT ? "
+	    "SELECT id, at, actor_label, entity, entity_id, entity_key, action, detail FROM journal ORDER BY id DESC "
+	    "LIMIT ? "
 	    "OFFSET ?",
 	    &r, DB_I64(50), DB_I64((page - 1) * 50));
 	if (err == TR_OK)

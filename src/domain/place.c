@@ -1,11 +1,10 @@
-/* Places one at a time: reading (with merge redirects), creating, editing, and the likely duplicates. */
+/* Places one at a time: reading (with merge redirects, or all of them streamed), creating, editing, who may, the
+ * likely duplicates and their decisions, the networks, a place's timeline. */
 #include "domain/place.h"
 
-#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/arena.h"
 #include "core/buf.h"
@@ -13,130 +12,48 @@
 #include "domain/authz.h"
 #include "domain/common.h"
 #include "domain/journal.h"
-#include "domain/place_int.h"
+#include "domain/place_store.h"
+#include "store/db.h"
 
 #define MERGE_HOPS_MAX 8
-#define DUPLICATE_METRES 50.0
-#define EARTH_METRES 6371008.8
 #define NETWORK_CODE_MAX 40
 #define NETWORK_LABEL_MAX 120
+#define EACH_SCRATCH_ROWS 500
 
-/* ---- a small string map ---------------------------------------------------------------------------- */
+/* ---- reading rows ------------------------------------------------------------------------------------------ */
 
-static uint64_t
-hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
+/* The columns place_from_cells reads: the standard's, then the extras. */
+#define PLACE_SELECT_NCOLS (PLACE_NFIELDS + 11)
 
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
-void
-strmap_init(struct strmap *m, struct arena *a, size_t hint)
-{
-	m->a = a;
-	m->n = 0;
-	for (m->cap = 16; m->cap < hint * 2; m->cap *= 2)
-		;
-	m->slots = arena_alloc(a, m->cap * sizeof(*m->slots));
-}
-
-static struct strmap_entry *
-strmap_slot(const struct strmap *m, const char *key, uint64_t h)
-{
-	size_t i = (h ^ (h >> 29)) & (m->cap - 1);
-
-	while (m->slots[i].key != NULL && (m->slots[i].hash != h || strcmp(m->slots[i].key, key) != 0))
-		i = (i + 1) & (m->cap - 1);
-	return &m->slots[i];
-}
-
-void *
-strmap_get(const struct strmap *m, const char *key)
-{
-	return m->cap ? strmap_slot(m, key, hash_str(key))->value : NULL;
-}
-
-void *
-strmap_put(struct strmap *m, const char *key, void *value)
-{
-	struct strmap_entry *e;
-	uint64_t h = hash_str(key);
-	void *old;
-
-	if ((m->n + 1) * 2 > m->cap) {
-		struct strmap_entry *old_slots = m->slots;
-		size_t old_cap = m->cap;
-		m->cap *= 2;
-		m->slots = arena_alloc(m->a, m->cap * sizeof(*m->slots));
-		for (size_t i = 0; i < old_cap; i++)
-			if (old_slots[i].key != NULL)
-				*strmap_slot(m, old_slots[i].key, old_slots[i].hash) = old_slots[i];
-	}
-	e = strmap_slot(m, key, h);
-	old = e->value;
-	if (e->key == NULL) {
-		e->key = arena_strdup(m->a, key);
-		e->hash = h;
-		m->n++;
-	}
-	e->value = value;
-	return old;
-}
-
-/* ---- SQL column lists, built once from the field table ------------------------------------------------ */
-
-static char select_columns[2048], write_columns[2048];
+/* The columns, one place by id, and every place not merged away (in storage order, by id). */
+static char select_columns[2048], select_by_id[2200], select_each[2][2200];
 static pthread_once_t columns_once = PTHREAD_ONCE_INIT;
 
 static void
 build_columns(void)
 {
-	size_t n = 0, w = 0;
+	size_t n = 0;
 
-	for (int i = 0; i < PLACE_NFIELDS; i++) {
+	for (int i = 0; i < PLACE_NFIELDS; i++)
 		n += (size_t)snprintf(select_columns + n, sizeof(select_columns) - n, "%s, ", place_fields[i].name);
-		w += (size_t)snprintf(write_columns + w, sizeof(write_columns) - w, "%s, ", place_fields[i].name);
-	}
 	snprintf(select_columns + n, sizeof(select_columns) - n,
 	    "organisation_id, (SELECT o.name FROM organisations o WHERE o.id = places.organisation_id), netpublic, "
-	    "listed_national, networks, coords_approx, departement_code, region_code, version, merged_into");
-	snprintf(write_columns + w, sizeof(write_columns) - w,
-	    "organisation_id, netpublic, listed_national, networks, coords_approx, departement_code, region_code, "
-	    "search_key, name_key, address_key, fingerprint, updated_at, created_at");
+	    "listed_national, networks, coords_approx, departement_code, region_code, version, merged_into, "
+	    "search_key");
+	snprintf(select_by_id, sizeof(select_by_id), "SELECT %s FROM places WHERE id = ?", select_columns);
+	for (int by_id = 0; by_id < 2; by_id++)
+		snprintf(select_each[by_id], sizeof(select_each[by_id]),
+		    "SELECT %s FROM places WHERE merged_into IS NULL%s", select_columns, by_id ? " ORDER BY id" : "");
 }
 
 static const char *
-select_cols(void)
+text_or(struct arena *a, const struct db_val *c, const char *dflt)
 {
-	pthread_once(&columns_once, build_columns);
-	return select_columns;
+	return db_isnull(c) ? dflt : arena_strdup(a, db_text(c));
 }
 
-static const char *
-write_cols(void)
-{
-	pthread_once(&columns_once, build_columns);
-	return write_columns;
-}
-
-const char *
-place_sql_select(void)
-{
-	return select_cols();
-}
-
-const char *
-place_sql_write(void)
-{
-	return write_cols();
-}
-
-/* ---- rows ---------------------------------------------------------------------------------------------- */
-
-struct place *
+/* The place of the PLACE_SELECT_NCOLS cells C, in A. */
+static struct place *
 place_from_cells(struct arena *a, const struct db_val *c)
 {
 	struct place *p = arena_alloc(a, sizeof(*p));
@@ -147,293 +64,88 @@ place_from_cells(struct arena *a, const struct db_val *c)
 		if (place_fields[i].type == PLACE_NUMBER)
 			p->v[i] = db_isnull(&c[i]) || p->coords_approx ? "" : place_number_text(a, db_real(&c[i]));
 		else
-			p->v[i] = db_isnull(&c[i]) ? "" : arena_strdup(a, db_text(&c[i]));
+			p->v[i] = text_or(a, &c[i], "");
 	}
 	p->has_coords = !db_isnull(&c[PLACE_F_LATITUDE]) && !db_isnull(&c[PLACE_F_LONGITUDE]);
 	p->latitude = db_real(&c[PLACE_F_LATITUDE]);
 	p->longitude = db_real(&c[PLACE_F_LONGITUDE]);
 	p->organisation_id = db_int(&c[x]);
-	p->organisation_name = db_isnull(&c[x + 1]) ? "" : arena_strdup(a, db_text(&c[x + 1]));
+	p->organisation_name = text_or(a, &c[x + 1], "");
 	p->netpublic = db_int(&c[x + 2]) != 0;
 	p->listed_national = db_int(&c[x + 3]) != 0;
-	p->networks = arena_strdup(a, db_isnull(&c[x + 4]) ? "" : db_text(&c[x + 4]));
-	p->departement_code = arena_strdup(a, db_isnull(&c[x + 6]) ? "" : db_text(&c[x + 6]));
-	p->region_code = arena_strdup(a, db_isnull(&c[x + 7]) ? "" : db_text(&c[x + 7]));
+	p->networks = text_or(a, &c[x + 4], "");
+	p->departement_code = text_or(a, &c[x + 6], "");
+	p->region_code = text_or(a, &c[x + 7], "");
 	p->version = db_int(&c[x + 8]);
+	p->merged_into = text_or(a, &c[x + 9], NULL);
+	p->search_key = text_or(a, &c[x + 10], "");
 	return p;
 }
 
-void
-place_fingerprint(const struct place *p, char out[SEC_SHA256_HEX])
-{
-	struct buf b = BUF_INIT(0);
-
-	for (int i = 0; i < PLACE_NFIELDS; i++)
-		if (buf_puts(&b, p->v[i]) != TR_OK || buf_putc(&b, '\x1f') != TR_OK)
-			tr_oom("place fingerprint");
-	sec_sha256_hex(b.p, b.n, out);
-	buf_free(&b);
-}
-
-void
-place_row_bind(const struct place_row *r, int64_t now, struct db_val *out)
-{
-	const struct place *p = &r->p;
-	int k = 0;
-
-	for (int i = 0; i < PLACE_NFIELDS; i++) {
-		if (i == PLACE_F_LATITUDE)
-			out[k++] = p->has_coords ? DB_REAL(p->latitude) : DB_NULLV;
-		else if (i == PLACE_F_LONGITUDE)
-			out[k++] = p->has_coords ? DB_REAL(p->longitude) : DB_NULLV;
-		else
-			out[k++] = *p->v[i] ? DB_TEXT(p->v[i]) : DB_NULLV;
-	}
-	out[k++] = p->organisation_id ? DB_I64(p->organisation_id) : DB_NULLV;
-	out[k++] = DB_BOOL(p->netpublic);
-	out[k++] = DB_BOOL(p->listed_national);
-	out[k++] = DB_TEXT(p->networks ? p->networks : "");
-	out[k++] = DB_BOOL(p->coords_approx);
-	out[k++] = *p->departement_code ? DB_TEXT(p->departement_code) : DB_NULLV;
-	out[k++] = *p->region_code ? DB_TEXT(p->region_code) : DB_NULLV;
-	out[k++] = DB_TEXT(r->search_key);
-	out[k++] = DB_TEXT(r->name_key);
-	out[k++] = DB_TEXT(r->address_key);
-	out[k++] = DB_TEXT(r->fingerprint);
-	out[k++] = DB_I64(now);
-	out[k++] = DB_I64(now);
-}
-
-/* ---- communes ------------------------------------------------------------------------------------------ */
-
-static struct commune_geo *
-geo_from_cells(struct arena *a, const struct db_val *c)
-{
-	struct commune_geo *g = arena_alloc(a, sizeof(*g));
-
-	g->code = arena_strdup(a, db_text(&c[0]));
-	g->departement_code = arena_strdup(a, db_text(&c[1]));
-	g->region_code = arena_strdup(a, db_text(&c[2]));
-	g->located = !db_isnull(&c[3]) && !db_isnull(&c[4]);
-	g->latitude = db_real(&c[3]);
-	g->longitude = db_real(&c[4]);
-	return g;
-}
-
-struct geo_load {
-	struct arena *a;
-	struct geo_cache *cache;
-};
-
-static int
-geo_load_row(void *ud, const struct db_val *c, size_t ncols, const char **names)
-{
-	struct geo_load *st = ud;
-	struct commune_geo *g = geo_from_cells(st->a, c);
-	const char *postal = db_text(&c[6]), *name_key = db_text(&c[5]);
-
-	(void)ncols;
-	(void)names;
-	strmap_put(&st->cache->by_code, g->code, g);
-	while (postal && *postal) {
-		size_t n = strcspn(postal, "|");
-		const char *key = arena_printf(st->a, "%.*s|%s", (int)n, postal, name_key);
-		/* A commune keeps its own postal codes; arrondissements come after their city in code order. */
-		if (strmap_get(&st->cache->by_postal_name, key) == NULL)
-			strmap_put(&st->cache->by_postal_name, key, g);
-		postal += n + (postal[n] == '|');
-	}
-	return 0;
-}
-
 tr_err
-geo_cache_load(struct ctx *ctx, struct geo_cache *cache)
-{
-	struct geo_load st = { ctx->arena, cache };
-	tr_err err;
-
-	strmap_init(&cache->by_code, ctx->arena, 40000);
-	strmap_init(&cache->by_postal_name, ctx->arena, 45000);
-	err = db_each(ctx->db,
-	    "SELECT code, departement_code, region_code, latitude, longitude, name_key, postal_codes FROM communes "
-	    "ORDER BY code",
-	    NULL, 0, geo_load_row, &st);
-	cache->loaded = err == TR_OK;
-	return err;
-}
-
-static tr_err
-geo_find(struct ctx *ctx, struct geo_cache *cache, const struct place *p, struct commune_geo **out)
-{
-	const char *name_key = utf8_fold_key(ctx->arena, p->v[PLACE_F_COMMUNE], strlen(p->v[PLACE_F_COMMUNE]));
-	struct db_rows *r;
-	tr_err err;
-
-	*out = NULL;
-	if (cache && cache->loaded) {
-		if (*p->v[PLACE_F_CODE_INSEE])
-			*out = strmap_get(&cache->by_code, p->v[PLACE_F_CODE_INSEE]);
-		if (*out == NULL)
-			*out = strmap_get(&cache->by_postal_name,
-			    arena_printf(ctx->arena, "%s|%s", p->v[PLACE_F_CODE_POSTAL], name_key));
-		return TR_OK;
-	}
-	err = db_onev(ctx->db, ctx->arena,
-	    "SELECT code, departement_code, region_code, latitude, longitude FROM communes WHERE code = ?", &r,
-	    DB_TEXT(p->v[PLACE_F_CODE_INSEE]));
-	if (err == TR_NOT_FOUND)
-		err = db_onev(ctx->db, ctx->arena,
-		    "SELECT c.code, c.departement_code, c.region_code, c.latitude, c.longitude FROM communes c "
-		    "JOIN commune_postal_codes pc ON pc.commune_code = c.code WHERE pc.postal_code = ? AND "
-		    "c.name_key = ? ORDER BY c.code",
-		    &r, DB_TEXT(p->v[PLACE_F_CODE_POSTAL]), DB_TEXT(name_key));
-	if (err == TR_NOT_FOUND)
-		return TR_OK;
-	if (err != TR_OK)
-		return err;
-	*out = geo_from_cells(ctx->arena, db_cell(r, 0, 0));
-	return TR_OK;
-}
-
-static const char *
-fold(struct arena *a, const char *s)
-{
-	return utf8_fold_key(a, s, strlen(s));
-}
-
-tr_err
-place_row_derive(struct ctx *ctx, struct geo_cache *cache, struct place_row *r)
-{
-	struct place *p = &r->p;
-	struct commune_geo *g;
-	double lat, lon;
-	tr_err err;
-
-	if ((err = geo_find(ctx, cache, p, &g)) != TR_OK)
-		return err;
-	p->departement_code = g ? g->departement_code : "";
-	p->region_code = g ? g->region_code : "";
-	if (place_number_parse(p->v[PLACE_F_LATITUDE], strlen(p->v[PLACE_F_LATITUDE]), &lat) &&
-	    place_number_parse(p->v[PLACE_F_LONGITUDE], strlen(p->v[PLACE_F_LONGITUDE]), &lon)) {
-		p->latitude = lat;
-		p->longitude = lon;
-		p->has_coords = true;
-		p->coords_approx = false;
-	} else if (g && g->located) {
-		p->latitude = g->latitude;
-		p->longitude = g->longitude;
-		p->has_coords = true;
-		p->coords_approx = true;
-	} else {
-		p->has_coords = p->coords_approx = false;
-	}
-	r->name_key = fold(ctx->arena, p->v[PLACE_F_NOM]);
-	r->address_key = fold(ctx->arena, p->v[PLACE_F_ADRESSE]);
-	r->search_key = fold(
-	    ctx->arena, arena_printf(ctx->arena, "%s %s %s %s", p->v[PLACE_F_NOM], p->v[PLACE_F_PRESENTATION_RESUME],
-	                    p->v[PLACE_F_PRESENTATION_DETAIL], p->v[PLACE_F_COMMUNE]));
-	place_fingerprint(p, r->fingerprint);
-	return TR_OK;
-}
-
-/* ---- shared checks ------------------------------------------------------------------------------------- */
-
-const char *
-place_today(struct ctx *ctx)
-{
-	time_t t = (time_t)ctx->now;
-	struct tm tm;
-	char day[16];
-
-	localtime_r(&t, &tm);
-	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
-	return arena_strdup(ctx->arena, day);
-}
-
-tr_err
-place_bump_version(struct ctx *ctx)
-{
-	return db_exec(ctx->db,
-	    "UPDATE settings SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) WHERE key = 'places_version'", NULL, 0,
-	    NULL);
-}
-
-bool
-place_is_manager(const struct ctx *ctx)
-{
-	return ctx->actor == NULL || actor_has_any(ctx->actor, ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL));
-}
-
-bool
-place_can_edit(const struct ctx *ctx, const struct place *p)
-{
-	return place_is_manager(ctx) || actor_in_org(ctx->actor, ROLE_EMPLOYER, p->organisation_id);
-}
-
-/* True when the '|'-joined LIST holds CODE (N bytes). */
-static bool
-list_has(const char *list, const char *code, size_t n)
-{
-	for (const char *p = list; p && *p;) {
-		size_t len = strcspn(p, "|");
-		if (len == n && memcmp(p, code, n) == 0)
-			return true;
-		p += len + (p[len] == '|');
-	}
-	return false;
-}
-
-tr_err
-place_check_extras(struct ctx *ctx, const struct place *p)
+place_load(struct ctx *ctx, const char *id, struct place **out)
 {
 	struct db_rows *r;
 	tr_err err;
 
-	if (p->organisation_id != 0) {
-		err = db_onev(
-		    ctx->db, ctx->arena, "SELECT id FROM organisations WHERE id = ?", &r, DB_I64(p->organisation_id));
-		if (err == TR_NOT_FOUND)
-			field_errors_add(
-			    &ctx->errors, "organisation_id", "« Structure gestionnaire » ne désigne aucune structure.");
-		else if (err != TR_OK)
-			return err;
-	}
-	for (const char *s = p->networks; s && *s;) {
-		size_t n = strcspn(s, "|");
-		char *code = arena_strndup(ctx->arena, s, n);
-		err = db_onev(ctx->db, ctx->arena, "SELECT code FROM place_networks WHERE code = ?", &r, DB_TEXT(code));
-		if (err == TR_NOT_FOUND)
-			field_errors_add(&ctx->errors, "networks",
-			    arena_printf(ctx->arena, "« Réseaux » : « %s » n'est pas un réseau connu.", code));
-		else if (err != TR_OK)
-			return err;
-		s += n + (s[n] == '|');
-	}
-	return ctx->errors.n ? TR_INVALID : TR_OK;
+	pthread_once(&columns_once, build_columns);
+	if ((err = db_onev(ctx->db, ctx->arena, select_by_id, &r, DB_TEXT(id))) != TR_OK)
+		return err;
+	*out = place_from_cells(ctx->arena, db_cell(r, 0, 0));
+	return TR_OK;
 }
-
-/* ---- reading ------------------------------------------------------------------------------------------- */
 
 tr_err
 place_get(struct ctx *ctx, const char *id, struct place **out)
 {
-	struct db_rows *r;
-	const char *sql = arena_printf(ctx->arena, "SELECT %s FROM places WHERE id = ?", select_cols());
 	tr_err err;
 
 	for (int hop = 0; hop < MERGE_HOPS_MAX; hop++) {
-		err = db_onev(ctx->db, ctx->arena, sql, &r, DB_TEXT(id));
+		err = place_load(ctx, id, out);
 		if (err == TR_NOT_FOUND)
-			return ctx_fail(ctx, TR_NOT_FOUND, "Ce lieu n'existe pas.");
+			break;
 		if (err != TR_OK)
 			return ctx_storage_error(ctx, err);
-		if (db_isnull(db_cell(r, 0, PLACE_NFIELDS + 9))) {
-			*out = place_from_cells(ctx->arena, db_cell(r, 0, 0));
+		if ((*out)->merged_into == NULL)
 			return TR_OK;
-		}
-		id = db_text(db_cell(r, 0, PLACE_NFIELDS + 9));
+		id = (*out)->merged_into;
 	}
 	return ctx_fail(ctx, TR_NOT_FOUND, "Ce lieu n'existe pas.");
+}
+
+struct each {
+	place_each_fn fn;
+	void *ud;
+	struct arena *scratch; /* renewed every EACH_SCRATCH_ROWS rows */
+	size_t rows;
+	bool stopped;
+};
+
+static int
+each_row(void *ud, const struct db_val *c, size_t ncols, const char **names)
+{
+	struct each *st = ud;
+
+	(void)ncols;
+	(void)names;
+	if (++st->rows % EACH_SCRATCH_ROWS == 0) {
+		arena_free(st->scratch);
+		st->scratch = arena_new();
+	}
+	st->stopped = st->fn(st->ud, place_from_cells(st->scratch, c)) != 0;
+	return st->stopped;
+}
+
+tr_err
+place_each(struct db *db, bool by_id, place_each_fn fn, void *ud)
+{
+	struct each st = { .fn = fn, .ud = ud, .scratch = arena_new() };
+	tr_err err;
+
+	pthread_once(&columns_once, build_columns);
+	err = db_each(db, select_each[by_id], NULL, 0, each_row, &st);
+	arena_free(st.scratch);
+	return err;
 }
 
 json_t *
@@ -464,6 +176,90 @@ place_json(const struct place *p)
 	json_object_set_new(o, "region_code", json_string(p->region_code));
 	json_object_set_new(o, "version", json_integer(p->version));
 	return o;
+}
+
+const char *
+place_search_key(struct arena *a, const struct place *p)
+{
+	static const enum place_field_index parts[] = { PLACE_F_NOM, PLACE_F_PRESENTATION_RESUME,
+		PLACE_F_PRESENTATION_DETAIL, PLACE_F_COMMUNE };
+	size_t len[4], total = 0, k = 0;
+	char *text;
+
+	for (int i = 0; i < 4; i++)
+		total += (len[i] = strlen(p->v[parts[i]])) + 1;
+	text = arena_alloc(a, total);
+	for (int i = 0; i < 4; i++) {
+		memcpy(text + k, p->v[parts[i]], len[i]);
+		k += len[i];
+		text[k++] = ' ';
+	}
+	return utf8_fold_key(a, text, total - 1);
+}
+
+/* ---- who may ----------------------------------------------------------------------------------------------- */
+
+bool
+place_is_manager(const struct ctx *ctx)
+{
+	return ctx->actor == NULL || actor_has_any(ctx->actor, ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL));
+}
+
+#define PLACE_CREATORS (ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_EMPLOYER))
+
+bool
+place_can_create(const struct ctx *ctx)
+{
+	return ctx->actor == NULL || actor_has_any(ctx->actor, PLACE_CREATORS);
+}
+
+bool
+place_can_edit(const struct ctx *ctx, const struct place *p)
+{
+	return place_is_manager(ctx) || actor_in_org(ctx->actor, ROLE_EMPLOYER, p->organisation_id);
+}
+
+/* True when the '|'-joined LIST holds CODE (N bytes). */
+static bool
+list_has(const char *list, const char *code, size_t n)
+{
+	for (const char *p = list; p && *p;) {
+		size_t len = strcspn(p, "|");
+		if (len == n && memcmp(p, code, n) == 0)
+			return true;
+		p += len + (p[len] == '|');
+	}
+	return false;
+}
+
+/* Checks the extras of P (organisation exists, network codes known) into ctx's field errors. */
+static tr_err
+place_check_extras(struct ctx *ctx, const struct place *p)
+{
+	struct db_rows *r;
+	tr_err err;
+
+	if (p->organisation_id != 0) {
+		err = db_onev(
+		    ctx->db, ctx->arena, "SELECT id FROM organisations WHERE id = ?", &r, DB_I64(p->organisation_id));
+		if (err == TR_NOT_FOUND)
+			field_errors_add(
+			    &ctx->errors, "organisation_id", "« Structure gestionnaire » ne désigne aucune structure.");
+		else if (err != TR_OK)
+			return err;
+	}
+	for (const char *s = p->networks; s && *s;) {
+		size_t n = strcspn(s, "|");
+		char *code = arena_strndup(ctx->arena, s, n);
+		err = db_onev(ctx->db, ctx->arena, "SELECT code FROM place_networks WHERE code = ?", &r, DB_TEXT(code));
+		if (err == TR_NOT_FOUND)
+			field_errors_add(&ctx->errors, "networks",
+			    arena_printf(ctx->arena, "« Réseaux » : « %s » n'est pas un réseau connu.", code));
+		else if (err != TR_OK)
+			return err;
+		s += n + (s[n] == '|');
+	}
+	return ctx->errors.n ? TR_INVALID : TR_OK;
 }
 
 /* ---- input --------------------------------------------------------------------------------------------- */
@@ -593,43 +389,6 @@ place_input_check(struct ctx *ctx, const struct place *p)
 	return ctx->errors.n ? TR_INVALID : TR_OK;
 }
 
-/* The values of P as a JSON object for the journal: every field (with DIFF, only those differing from
- * DIFF). */
-json_t *
-place_journal_values(const struct place *p, const struct place *diff)
-{
-	json_t *o = json_object();
-
-	for (int i = 0; i < PLACE_NFIELDS; i++)
-		if (diff == NULL ? *p->v[i] != '\0' : strcmp(p->v[i], diff->v[i]) != 0)
-			json_object_set_new(o, place_fields[i].name, json_string(p->v[i]));
-	if (diff == NULL || p->organisation_id != diff->organisation_id)
-		json_object_set_new(
-		    o, "organisation_id", p->organisation_id ? json_integer(p->organisation_id) : json_null());
-	if (diff == NULL || p->netpublic != diff->netpublic)
-		json_object_set_new(o, "netpublic", json_boolean(p->netpublic));
-	if (diff == NULL || p->listed_national != diff->listed_national)
-		json_object_set_new(o, "listed_national", json_boolean(p->listed_national));
-	if (diff == NULL || strcmp(p->networks, diff->networks) != 0)
-		json_object_set_new(o, "networks", json_string(p->networks));
-	return o;
-}
-
-tr_err
-place_journal(struct ctx *ctx, const char *action, const char *id, json_t *before, json_t *after)
-{
-	json_t *detail = json_pack("{s:s}", "id", id);
-	tr_err err;
-
-	if (before)
-		json_object_set_new(detail, "before", before);
-	if (after)
-		json_object_set_new(detail, "after", after);
-	err = journal_append(ctx, "place", 0, action, detail);
-	json_decref(detail);
-	return err;
-}
-
 /* ---- creating and editing ------------------------------------------------------------------------------ */
 
 /* The single organisation the actor is employer staff of, or 0. */
@@ -650,13 +409,11 @@ employer_org(const struct ctx *ctx)
 tr_err
 place_create(struct ctx *ctx, json_t *in, const char **id)
 {
-	struct place_row r;
-	struct db_val vals[PLACE_WRITE_COLS];
-	int64_t changed = 0;
+	struct place_row r, *rows[1] = { &r };
+	int64_t inserted = 0;
 	tr_err err;
 
-	if (ctx->actor != NULL && (err = authz_require(ctx, ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL) |
-	                                                        ROLE_BIT(ROLE_EMPLOYER))) != TR_OK)
+	if (ctx->actor != NULL && (err = authz_require(ctx, PLACE_CREATORS)) != TR_OK)
 		return err;
 	memset(&r, 0, sizeof(r));
 	place_input(ctx, in, NULL, &r.p);
@@ -673,15 +430,8 @@ place_create(struct ctx *ctx, json_t *in, const char **id)
 		return err;
 	TRY(tx_begin(ctx));
 	TRY(place_row_derive(ctx, NULL, &r));
-	place_row_bind(&r, ctx->now, vals);
-	TRY(db_exec(ctx->db,
-	    arena_printf(ctx->arena,
-	        "INSERT INTO places (%s) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	        "?, ?, "
-	        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-	        write_cols()),
-	    vals, PLACE_WRITE_COLS, &changed));
-	if (changed == 0) {
+	TRY(place_rows_insert(ctx, rows, 1, &inserted));
+	if (inserted == 0) {
 		field_errors_add(&ctx->errors, "id",
 		    arena_printf(ctx->arena, "« %s » : « %s » est déjà l'identifiant d'un autre lieu.",
 		        place_fields[PLACE_F_ID].title, r.p.v[PLACE_F_ID]));
@@ -710,21 +460,16 @@ place_update(struct ctx *ctx, const char *id, int64_t version, json_t *in)
 {
 	struct place *before;
 	struct place_row r;
-	struct db_val vals[PLACE_WRITE_COLS + 2];
-	struct db_rows *rows;
-	struct buf sql = BUF_INIT(0);
 	int64_t changed = 0;
 	tr_err err;
 
 	if (ctx->actor != NULL && (err = authz_require(ctx, ~0u)) != TR_OK)
 		return err;
-	err = db_onev(ctx->db, ctx->arena,
-	    arena_printf(ctx->arena, "SELECT %s FROM places WHERE id = ?", select_cols()), &rows, DB_TEXT(id));
+	err = place_load(ctx, id, &before);
 	if (err == TR_NOT_FOUND)
 		return ctx_fail(ctx, TR_NOT_FOUND, "Ce lieu n'existe pas.");
 	if (err != TR_OK)
 		return ctx_storage_error(ctx, err);
-	before = place_from_cells(ctx->arena, db_cell(rows, 0, 0));
 	if (!place_can_edit(ctx, before))
 		return ctx_fail(ctx, TR_FORBIDDEN, "Vous ne pouvez modifier que les lieux de votre structure.");
 	memset(&r, 0, sizeof(r));
@@ -739,21 +484,7 @@ place_update(struct ctx *ctx, const char *id, int64_t version, json_t *in)
 		return err;
 	TRY(tx_begin(ctx));
 	TRY(place_row_derive(ctx, NULL, &r));
-	place_row_bind(&r, ctx->now, vals);
-	for (int i = 0; i < PLACE_WRITE_COLS - 1; i++) {
-		const char *col = write_cols();
-		/* The i-th name of the column list. */
-		for (int k = 0; k < i; k++)
-			col = strchr(col, ',') + 2;
-		if (buf_printf(&sql, "%s%.*s = ?", i ? ", " : "UPDATE places SET ", (int)strcspn(col, ","), col) !=
-		    TR_OK)
-			tr_oom("place update");
-	}
-	if (buf_puts(&sql, ", version = version + 1 WHERE id = ? AND version = ?") != TR_OK)
-		tr_oom("place update");
-	vals[PLACE_WRITE_COLS - 1] = DB_TEXT(id);
-	vals[PLACE_WRITE_COLS] = DB_I64(version);
-	TRY(db_exec(ctx->db, sql.p, vals, PLACE_WRITE_COLS + 1, &changed));
+	TRY(place_row_update(ctx, &r, version, &changed));
 	if (changed == 0) {
 		err = ctx_fail(ctx, TR_CONFLICT, "Ce lieu a changé depuis votre lecture : rechargez la page.");
 		goto out;
@@ -762,155 +493,10 @@ place_update(struct ctx *ctx, const char *id, int64_t version, json_t *in)
 	TRY(place_find_duplicates(ctx, id));
 	TRY(place_bump_version(ctx));
 out:
-	buf_free(&sql);
 	return tx_end(ctx, ctx_storage_error(ctx, err));
 }
 
 /* ---- duplicates ---------------------------------------------------------------------------------------- */
-
-static double
-distance_m(double lat1, double lon1, double lat2, double lon2)
-{
-	double p1 = lat1 * M_PI / 180, p2 = lat2 * M_PI / 180, dp = p2 - p1, dl = (lon2 - lon1) * M_PI / 180;
-	double h = sin(dp / 2) * sin(dp / 2) + cos(p1) * cos(p2) * sin(dl / 2) * sin(dl / 2);
-
-	return 2 * EARTH_METRES * asin(sqrt(h));
-}
-
-/* The likely duplicates of the places just written, found in memory over one scan of the directory: the
- * same folded name or address within a postal code, or a grid of cells about 50 m wide for the distance
- * (each place looks at its cell and the eight around it). */
-#define GRID_LAT 0.00046 /* degrees of latitude in 50 m */
-#define GRID_LON 0.0014  /* degrees of longitude in 50 m, up to 70° of latitude */
-
-enum dup_reason { DUP_NAME, DUP_ADDRESS, DUP_NEAR, DUP_REASONS };
-
-static const char *const dup_reasons[DUP_REASONS] = {
-	"même commune et nom semblable",
-	"même adresse",
-	"à moins de 50 m",
-};
-
-struct dup_place {
-	const char *id;
-	double lat, lon;
-	bool located, fresh;
-	const char *key[DUP_REASONS];        /* its key under each rule, NULL when it has none */
-	struct dup_place *next[DUP_REASONS]; /* the chain of places sharing the same key */
-};
-
-struct dup_scan {
-	struct arena *a;
-	int64_t now;
-	const char *only; /* one place's id, or NULL: every place written at NOW */
-	struct strmap keys[DUP_REASONS];
-	struct dup_place **fresh;
-	size_t nfresh, cap;
-};
-
-static const char *
-grid_key(struct arena *a, double lat, double lon, int dlat, int dlon)
-{
-	return arena_printf(
-	    a, "%lld:%lld", (long long)floor(lat / GRID_LAT) + dlat, (long long)floor(lon / GRID_LON) + dlon);
-}
-
-static void
-dup_chain(struct dup_scan *st, enum dup_reason k, const char *key, struct dup_place *d)
-{
-	d->key[k] = key;
-	d->next[k] = strmap_put(&st->keys[k], key, d);
-}
-
-static int
-dup_row(void *ud, const struct db_val *c, size_t ncols, const char **names)
-{
-	struct dup_scan *st = ud;
-	struct dup_place *d = arena_alloc(st->a, sizeof(*d));
-	const char *postal = db_text(&c[1]), *name = db_text(&c[2]), *address = db_text(&c[3]);
-
-	(void)ncols;
-	(void)names;
-	d->id = arena_strdup(st->a, db_text(&c[0]));
-	d->located = !db_isnull(&c[4]) && !db_isnull(&c[5]) && db_int(&c[6]) == 0;
-	d->lat = db_real(&c[4]);
-	d->lon = db_real(&c[5]);
-	d->fresh = st->only ? strcmp(d->id, st->only) == 0 : db_int(&c[7]) == st->now;
-	if (name && *name)
-		dup_chain(st, DUP_NAME, arena_printf(st->a, "%s|%s", postal, name), d);
-	if (address && *address)
-		dup_chain(st, DUP_ADDRESS, arena_printf(st->a, "%s|%s", postal, address), d);
-	if (d->located)
-		dup_chain(st, DUP_NEAR, grid_key(st->a, d->lat, d->lon, 0, 0), d);
-	if (d->fresh) {
-		if (st->nfresh == st->cap) {
-			struct dup_place **grown;
-			st->cap = st->cap ? st->cap * 2 : 256;
-			grown = arena_alloc(st->a, st->cap * sizeof(*grown));
-			if (st->nfresh)
-				memcpy(grown, st->fresh, st->nfresh * sizeof(*grown));
-			st->fresh = grown;
-		}
-		st->fresh[st->nfresh++] = d;
-	}
-	return 0;
-}
-
-static tr_err
-dup_record(struct ctx *ctx, const char *a, const char *b, enum dup_reason k)
-{
-	if (strcmp(a, b) > 0) {
-		const char *t = a;
-		a = b;
-		b = t;
-	}
-	return db_execv(ctx->db,
-	    "INSERT INTO place_duplicates (a, b, reason, status, created_at) VALUES (?, ?, ?, 'open', ?) "
-	    "ON CONFLICT (a, b) DO NOTHING",
-	    NULL, DB_TEXT(a), DB_TEXT(b), DB_TEXT(dup_reasons[k]), DB_I64(ctx->now));
-}
-
-/* Records the pairs of D with the places chained under KEY for rule K. */
-static tr_err
-dup_pairs(struct ctx *ctx, struct dup_scan *st, struct dup_place *d, enum dup_reason k, const char *key)
-{
-	tr_err err = TR_OK;
-
-	for (struct dup_place *o = strmap_get(&st->keys[k], key); o && err == TR_OK; o = o->next[k]) {
-		if (o == d || (o->fresh && strcmp(o->id, d->id) < 0))
-			continue; /* itself, or a pair the other fresh place records */
-		if (k == DUP_NEAR && distance_m(d->lat, d->lon, o->lat, o->lon) > DUPLICATE_METRES)
-			continue;
-		err = dup_record(ctx, d->id, o->id, k);
-	}
-	return err;
-}
-
-tr_err
-place_find_duplicates(struct ctx *ctx, const char *id)
-{
-	struct dup_scan st = { .a = arena_new(), .now = ctx->now, .only = id };
-	tr_err err;
-
-	for (int k = 0; k < DUP_REASONS; k++)
-		strmap_init(&st.keys[k], st.a, 1024);
-	err = db_each(ctx->db,
-	    "SELECT id, code_postal, name_key, address_key, latitude, longitude, coords_approx, updated_at FROM places "
-	    "WHERE merged_into IS NULL",
-	    NULL, 0, dup_row, &st);
-	for (size_t i = 0; i < st.nfresh && err == TR_OK; i++) {
-		struct dup_place *d = st.fresh[i];
-		if (d->key[DUP_NAME])
-			err = dup_pairs(ctx, &st, d, DUP_NAME, d->key[DUP_NAME]);
-		if (err == TR_OK && d->key[DUP_ADDRESS])
-			err = dup_pairs(ctx, &st, d, DUP_ADDRESS, d->key[DUP_ADDRESS]);
-		for (int dl = -1; dl <= 1 && err == TR_OK && d->located; dl++)
-			for (int dn = -1; dn <= 1 && err == TR_OK; dn++)
-				err = dup_pairs(ctx, &st, d, DUP_NEAR, grid_key(st.a, d->lat, d->lon, dl, dn));
-	}
-	arena_free(st.a);
-	return err;
-}
 
 static tr_err
 require_manager(struct ctx *ctx, unsigned mask)
@@ -946,6 +532,49 @@ place_duplicates_open(struct ctx *ctx, json_t **out)
 		                                "reason", db_text(db_cell(r, i, 2))));
 	}
 	return TR_OK;
+}
+
+/* Reads place ID (following redirects) for someone who may edit it. */
+static tr_err
+editable_place(struct ctx *ctx, const char *id, struct place **p)
+{
+	tr_err err = place_get(ctx, id, p);
+
+	if (err == TR_OK && !place_can_edit(ctx, *p))
+		return ctx_fail(ctx, TR_FORBIDDEN, "Vous ne pouvez consulter ainsi que les lieux de votre structure.");
+	return err;
+}
+
+tr_err
+place_duplicates_of(struct ctx *ctx, const char *id, json_t **out)
+{
+	struct place *p;
+	struct db_rows *r;
+	tr_err err;
+
+	if ((err = editable_place(ctx, id, &p)) != TR_OK)
+		return err;
+	id = p->v[PLACE_F_ID];
+	err = db_queryv(ctx->db, ctx->arena,
+	    "SELECT o.id, o.nom, o.commune, d.reason FROM place_duplicates d JOIN places o ON o.id = CASE WHEN d.a = ? "
+	    "THEN d.b ELSE d.a END WHERE d.status = 'open' AND (d.a = ? OR d.b = ?) AND o.merged_into IS NULL "
+	    "ORDER BY o.id",
+	    &r, DB_TEXT(id), DB_TEXT(id), DB_TEXT(id));
+	if (err != TR_OK)
+		return ctx_storage_error(ctx, err);
+	*out = rows_json(r);
+	return TR_OK;
+}
+
+tr_err
+place_history(struct ctx *ctx, const char *id, json_t **out)
+{
+	struct place *p;
+	tr_err err;
+
+	if ((err = editable_place(ctx, id, &p)) != TR_OK)
+		return err;
+	return journal_list_key(ctx, "place", p->v[PLACE_F_ID], out);
 }
 
 /* The union of two '|'-joined lists, in the order of VOCAB when given (else A's then B's). */
@@ -1127,7 +756,7 @@ place_network_add(struct ctx *ctx, const char *code, const char *label)
 		goto out;
 	}
 	detail = json_pack("{s:s, s:s}", "code", code, "label", label);
-	err = journal_append(ctx, "place_network", 0, "create", detail);
+	err = journal_append_key(ctx, "place_network", code, "create", detail);
 	json_decref(detail);
 out:
 	return tx_end(ctx, ctx_storage_error(ctx, err));

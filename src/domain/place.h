@@ -29,6 +29,8 @@ struct place {
 	double latitude, longitude; /* with has_coords: the file's, or the commune's when coords_approx */
 	bool has_coords;
 	const char *departement_code, *region_code; /* "" when the commune is unknown */
+	const char *search_key;                     /* folded name, descriptions and commune ("" if not derived) */
+	const char *merged_into;                    /* the place that absorbed this one, or NULL */
 	int64_t version;
 };
 
@@ -36,19 +38,44 @@ struct place {
  * its v[PLACE_F_ID] the id finally read. TR_NOT_FOUND with a French message. Public. */
 TR_MUST_USE tr_err place_get(struct ctx *ctx, const char *id, struct place **out);
 
+/* Reads place ID as it is stored, without following a redirect (*OUT's merged_into tells), in ctx's arena.
+ * TR_NOT_FOUND or a storage error, with no message set. */
+TR_MUST_USE tr_err place_load(struct ctx *ctx, const char *id, struct place **out);
+
+/* Called with each place of place_each: P and its strings live in a scratch arena valid during the call only.
+ * Non-zero stops the scan. */
+typedef int (*place_each_fn)(void *ud, const struct place *p);
+
+/* Calls FN with every place not merged into another, by id when BY_ID (otherwise in storage order), streamed
+ * from DB (db_each) so that the directory is never held whole. TR_OK when FN stopped it; storage errors as they
+ * are. */
+TR_MUST_USE tr_err place_each(struct db *db, bool by_id, place_each_fn fn, void *ud);
+
 /* The place as JSON: the standard's fields (strings; latitude and longitude as numbers or null) and the
  * extras (organisation_id, organisation_name, netpublic, listed_national, networks [codes],
  * coords_approx, departement_code, region_code, version). The caller owns it. */
 json_t *place_json(const struct place *p);
 
+/* The folded search key of P (utf8_fold_key of its name, descriptions and commune), in A. */
+const char *place_search_key(struct arena *a, const struct place *p);
+
 /* True when the actor may edit place P: admins and national officers all places, employer staff those
  * of their organisation; the command line (no actor) too. */
 bool place_can_edit(const struct ctx *ctx, const struct place *p);
 
+/* True when the actor may edit every place, import and add networks: admins and national officers (or the
+ * command line). */
+bool place_is_manager(const struct ctx *ctx);
+
+/* True when the actor may create places: admins, national officers and employer staff (or the command line). */
+bool place_can_create(const struct ctx *ctx);
+
 /* Creates a place from IN (a JSON object: the standard's fields as strings or numbers, and the extras
  * organisation_id, netpublic, listed_national, networks as a '|'-joined string or an array). The id is
- * generated when absent; date_maj is today. Employer staff create places of their organisation only.
- * Likely duplicates are recorded. *ID receives the id (ctx's arena). TR_INVALID with field errors. */
+ * generated when absent; date_maj is today. Admins, national officers and employer staff (of their
+ * organisation's places only: theirs when none is given). Likely duplicates are recorded for the admins
+ * (place_duplicates_of lists them). *ID receives the id (ctx's arena). TR_INVALID with field errors (an id
+ * already taken is one), TR_FORBIDDEN. */
 TR_MUST_USE tr_err place_create(struct ctx *ctx, json_t *in, const char **id);
 
 /* Updates place ID seen at VERSION from IN (same shape; absent fields keep their value, the id never
@@ -121,6 +148,15 @@ TR_MUST_USE tr_err place_csv_record(struct buf *out, const char *const *values, 
 
 /* The open likely duplicates, newest first (at most 100): [{a: place JSON, b: place JSON, reason}]. Admins. */
 TR_MUST_USE tr_err place_duplicates_open(struct ctx *ctx, json_t **out);
+
+/* The open likely duplicates of place ID (not merged away), for someone who may edit it: [{id, nom, commune,
+ * reason}] of the other places, by id. *OUT is the caller's. TR_FORBIDDEN for anyone else, TR_NOT_FOUND. */
+TR_MUST_USE tr_err place_duplicates_of(struct ctx *ctx, const char *id, json_t **out);
+
+/* The timeline of place ID (its journal entries, newest first, 200 at most: id, at, actor_label, action,
+ * detail as text) for someone who may edit it. Entries written before the journal had entity keys are not in
+ * it. *OUT is the caller's. TR_FORBIDDEN for anyone else, TR_NOT_FOUND. */
+TR_MUST_USE tr_err place_history(struct ctx *ctx, const char *id, json_t **out);
 
 /* Decides the pair (A, B): MERGE keeps KEEP (A or B), fills it with the richest values of both and makes
  * the other redirect to it (merged_into); otherwise the pair is marked distinct. Journaled. Admins. */

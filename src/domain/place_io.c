@@ -9,17 +9,17 @@
 
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/strmap.h"
 #include "core/utf8.h"
 #include "domain/authz.h"
 #include "domain/common.h"
 #include "domain/journal.h"
-#include "domain/place_int.h"
+#include "domain/place_store.h"
 
 #define CSV_COLUMNS_MAX 200
 #define PROBLEMS_MAX 1000
 #define INSERT_BATCH 200
 #define EXPORT_FLUSH (64u << 10)
-#define EXPORT_SCRATCH_ROWS 500
 
 /* ---- CSV ----------------------------------------------------------------------------------------------- */
 
@@ -165,9 +165,9 @@ struct import {
 	int column[PLACE_NFIELDS];
 	size_t ncolumns;
 	bool header_done;
-	struct strmap existing; /* id -> fingerprint, then "=" once seen in the file */
-	struct strmap seen;     /* id -> line of the file that gave it */
-	struct geo_cache geo;
+	struct strmap existing; /* id -> fingerprint */
+	struct strmap seen;     /* id -> line of the file that gave it, as an integer */
+	struct commune_cache communes;
 	struct place_row **rows;
 	size_t nrows, cap;
 	size_t size, lines;
@@ -203,6 +203,27 @@ progress(struct import *im, size_t done)
 	}
 }
 
+/* Copies the N values VALS into R's place, in one block of A; the coordinates in their canonical text. */
+static void
+row_values(struct arena *a, struct place_row *r, const struct str *vals)
+{
+	size_t total = 0;
+	char *block;
+
+	for (int i = 0; i < PLACE_NFIELDS; i++)
+		total += vals[i].n + 1;
+	block = arena_alloc(a, total);
+	for (int i = 0; i < PLACE_NFIELDS; i++) {
+		memcpy(block, vals[i].p, vals[i].n);
+		block[vals[i].n] = '\0';
+		r->p.v[i] = block;
+		block += vals[i].n + 1;
+	}
+	for (int i = PLACE_F_LATITUDE; i <= PLACE_F_LONGITUDE; i++)
+		if (vals[i].n > 0)
+			r->p.v[i] = place_number_canonical(a, vals[i].p, vals[i].n);
+}
+
 /* Validates the values of one row (in the standard's order) and keeps it. */
 static void
 take_row(struct import *im, int64_t line, struct str *vals)
@@ -210,7 +231,8 @@ take_row(struct import *im, int64_t line, struct str *vals)
 	struct ctx *ctx = im->ctx;
 	struct field_errors fe = { .n = 0 };
 	struct place_row *r;
-	const char *prev;
+	const char *id;
+	intptr_t prev;
 
 	im->rep->rows++;
 	for (int i = 0; i < PLACE_NFIELDS; i++)
@@ -225,22 +247,17 @@ take_row(struct import *im, int64_t line, struct str *vals)
 		return;
 	}
 	r = arena_alloc(ctx->arena, sizeof(*r));
-	for (int i = 0; i < PLACE_NFIELDS; i++)
-		r->p.v[i] = arena_str(ctx->arena, vals[i]);
-	for (int i = PLACE_F_LATITUDE; i <= PLACE_F_LONGITUDE; i++) {
-		double d;
-		if (place_number_parse(r->p.v[i], strlen(r->p.v[i]), &d))
-			r->p.v[i] = place_number_text(ctx->arena, d);
-	}
-	if ((prev = strmap_get(&im->seen, r->p.v[PLACE_F_ID])) != NULL) {
+	row_values(ctx->arena, r, vals);
+	id = r->p.v[PLACE_F_ID];
+	if ((prev = (intptr_t)strmap_getn(&im->seen, id, vals[PLACE_F_ID].n)) != 0) {
 		im->rep->rejected++;
-		problem(im, line, "id", r->p.v[PLACE_F_ID],
-		    arena_printf(ctx->arena, "« %s » : « %s » est déjà l'identifiant %s %s du fichier.",
-		        place_fields[PLACE_F_ID].title, r->p.v[PLACE_F_ID], im->json ? "de l'objet" : "de la ligne",
-		        prev));
+		problem(im, line, "id", id,
+		    arena_printf(ctx->arena, "« %s » : « %s » est déjà l'identifiant %s %lld du fichier.",
+		        place_fields[PLACE_F_ID].title, id, im->json ? "de l'objet" : "de la ligne", (long long)prev));
 		return;
 	}
-	strmap_put(&im->seen, r->p.v[PLACE_F_ID], arena_printf(ctx->arena, "%lld", (long long)line));
+	/* Lines count from 1 (JSON objects too): never a NULL value. */
+	strmap_put_borrowed(&im->seen, id, vals[PLACE_F_ID].n, (void *)(intptr_t)line);
 	r->p.networks = "";
 	if (im->nrows == im->cap) {
 		struct place_row **grown;
@@ -446,75 +463,27 @@ existing_row(void *ud, const struct db_val *c, size_t ncols, const char **names)
 	return 0;
 }
 
+/* Writes R over the stored place of the same id (its extras kept), journaled with the values before and after. */
 static tr_err
-insert_batch(struct import *im, struct place_row **rows, size_t n)
+update_row(struct import *im, struct place_row *r)
 {
 	struct ctx *ctx = im->ctx;
-	struct buf sql = BUF_INIT(0);
-	struct db_val *vals = arena_alloc(ctx->arena, n * PLACE_WRITE_COLS * sizeof(*vals));
-	tr_err err;
-
-	err = buf_printf(&sql, "INSERT INTO places (%s) VALUES ", place_sql_write());
-	for (size_t i = 0; i < n && err == TR_OK; i++) {
-		err = buf_puts(&sql, i ? ", (" : "(");
-		for (int k = 0; k < PLACE_WRITE_COLS && err == TR_OK; k++)
-			err = buf_puts(&sql, k ? ", ?" : "?");
-		if (err == TR_OK)
-			err = buf_putc(&sql, ')');
-		place_row_bind(rows[i], ctx->now, vals + i * PLACE_WRITE_COLS);
-	}
-	if (err == TR_OK)
-		err = buf_puts(&sql, " ON CONFLICT (id) DO NOTHING");
-	if (err == TR_OK)
-		err = db_exec(ctx->db, sql.p, vals, n * PLACE_WRITE_COLS, NULL);
-	buf_free(&sql);
-	return err;
-}
-
-/* The UPDATE of an import: the standard's values and what derives from them; the extras stay. */
-static const char *
-import_update_sql(struct arena *a)
-{
-	struct buf b = BUF_INIT(0);
-
-	if (buf_puts(&b, "UPDATE places SET ") != TR_OK)
-		tr_oom("sql");
-	for (int i = 0; i < PLACE_NFIELDS; i++)
-		if (buf_printf(&b, "%s = ?, ", place_fields[i].name) != TR_OK)
-			tr_oom("sql");
-	if (buf_puts(&b,
-	        "coords_approx = ?, departement_code = ?, region_code = ?, search_key = ?, name_key = ?, "
-	        "address_key = ?, fingerprint = ?, updated_at = ?, version = version + 1 WHERE id = ?") != TR_OK)
-		tr_oom("sql");
-	return buf_to_arena(&b, a);
-}
-
-static tr_err
-update_row(struct import *im, const char *sql, struct place_row *r)
-{
-	struct ctx *ctx = im->ctx;
-	struct db_val all[PLACE_WRITE_COLS], vals[PLACE_NFIELDS + 9];
-	struct db_rows *rows;
 	struct place *before;
+	int64_t changed = 0;
 	tr_err err;
 
-	err = db_onev(ctx->db, ctx->arena,
-	    arena_printf(ctx->arena, "SELECT %s FROM places WHERE id = ?", place_sql_select()), &rows,
-	    DB_TEXT(r->p.v[PLACE_F_ID]));
-	if (err != TR_OK)
+	if ((err = place_load(ctx, r->p.v[PLACE_F_ID], &before)) != TR_OK)
 		return err;
-	before = place_from_cells(ctx->arena, db_cell(rows, 0, 0));
 	r->p.organisation_id = before->organisation_id;
 	r->p.netpublic = before->netpublic;
 	r->p.listed_national = before->listed_national;
 	r->p.networks = before->networks;
-	place_row_bind(r, ctx->now, all);
-	memcpy(vals, all, PLACE_NFIELDS * sizeof(*vals));
-	/* coords_approx … fingerprint, updated_at: the bind order after the extras. */
-	memcpy(vals + PLACE_NFIELDS, all + PLACE_NFIELDS + 4, 8 * sizeof(*vals));
-	vals[PLACE_NFIELDS + 8] = DB_TEXT(r->p.v[PLACE_F_ID]);
-	if ((err = db_exec(ctx->db, sql, vals, PLACE_NFIELDS + 9, NULL)) != TR_OK)
+	if ((err = place_row_update(ctx, r, before->version, &changed)) != TR_OK)
 		return err;
+	if (changed == 0)
+		return ctx_fail(ctx, TR_CONFLICT,
+		    arena_printf(
+		        ctx->arena, "Le lieu %s a été modifié pendant l'import : relancez-le.", r->p.v[PLACE_F_ID]));
 	return place_journal(ctx, "update", r->p.v[PLACE_F_ID], place_journal_values(before, &r->p),
 	    place_journal_values(&r->p, before));
 }
@@ -524,7 +493,6 @@ write_rows(struct import *im)
 {
 	struct ctx *ctx = im->ctx;
 	struct place_row **batch = arena_alloc(ctx->arena, INSERT_BATCH * sizeof(*batch));
-	const char *update_sql = import_update_sql(ctx->arena);
 	size_t nbatch = 0;
 	json_t *detail;
 	tr_err err = TR_OK;
@@ -532,18 +500,18 @@ write_rows(struct import *im)
 	for (size_t i = 0; i < im->nrows && err == TR_OK; i++) {
 		struct place_row *r = im->rows[i];
 		const char *fp = strmap_get(&im->existing, r->p.v[PLACE_F_ID]);
-		if ((err = place_row_derive(ctx, &im->geo, r)) != TR_OK)
+		if ((err = place_row_derive(ctx, &im->communes, r)) != TR_OK)
 			break;
 		if (fp != NULL && strcmp(fp, r->fingerprint) == 0) {
 			im->rep->unchanged++;
 		} else if (fp != NULL) {
 			im->rep->updated++;
-			err = update_row(im, update_sql, r);
+			err = update_row(im, r);
 		} else {
 			im->rep->created++;
 			batch[nbatch++] = r;
 			if (nbatch == INSERT_BATCH) {
-				err = insert_batch(im, batch, nbatch);
+				err = place_rows_insert(ctx, batch, nbatch, NULL);
 				nbatch = 0;
 			}
 		}
@@ -551,7 +519,7 @@ write_rows(struct import *im)
 			progress(im, im->size + (i + 1) * im->size / im->nrows);
 	}
 	if (err == TR_OK && nbatch > 0)
-		err = insert_batch(im, batch, nbatch);
+		err = place_rows_insert(ctx, batch, nbatch, NULL);
 	if (err == TR_OK && im->rep->created + im->rep->updated > 0) {
 		if ((err = place_find_duplicates(ctx, NULL)) == TR_OK)
 			err = place_bump_version(ctx);
@@ -596,7 +564,7 @@ place_import(
 		return TR_INVALID;
 	TRY(tx_begin(ctx));
 	TRY(db_each(ctx->db, "SELECT id, fingerprint FROM places", NULL, 0, existing_row, &im));
-	TRY(geo_cache_load(ctx, &im.geo));
+	TRY(commune_cache_load(ctx, &im.communes));
 	TRY(write_rows(&im));
 	err = tx_end(ctx, TR_OK);
 	rep->imported = err == TR_OK;
@@ -662,8 +630,7 @@ struct export
 	place_write_fn write;
 	void *ud;
 	struct buf out;
-	struct arena *scratch;
-	size_t rows, written;
+	size_t written;
 	bool failed;
 };
 
@@ -715,14 +682,11 @@ flush(struct export *ex)
 }
 
 static int
-export_row(void *ud, const struct db_val *c, size_t ncols, const char **names)
+export_row(void *ud, const struct place *p)
 {
 	struct export *ex = ud;
-	struct place *p = place_from_cells(ex->scratch, c);
 	tr_err err = TR_OK;
 
-	(void)ncols;
-	(void)names;
 	switch (ex->format) {
 	case PLACE_CSV: err = place_csv_record(&ex->out, p->v, PLACE_NFIELDS); break;
 	case PLACE_JSON:
@@ -751,17 +715,13 @@ export_row(void *ud, const struct db_val *c, size_t ncols, const char **names)
 	}
 	if (ex->out.n > 0 && (ex->format != PLACE_GEOJSON || *p->v[PLACE_F_LATITUDE]))
 		ex->written++;
-	if (++ex->rows % EXPORT_SCRATCH_ROWS == 0) {
-		arena_free(ex->scratch);
-		ex->scratch = arena_new();
-	}
 	return ex->out.n >= EXPORT_FLUSH ? flush(ex) : 0;
 }
 
 tr_err
 place_export(struct ctx *ctx, enum place_format format, place_write_fn write, void *ud)
 {
-	struct export ex = { .format = format, .write = write, .ud = ud, .out = BUF_INIT(0), .scratch = arena_new() };
+	struct export ex = { .format = format, .write = write, .ud = ud, .out = BUF_INIT(0) };
 	const char *head = "", *tail = "";
 	tr_err err;
 
@@ -777,9 +737,7 @@ place_export(struct ctx *ctx, enum place_format format, place_write_fn write, vo
 	}
 	if (buf_puts(&ex.out, head) != TR_OK)
 		tr_oom("export");
-	err = db_each(ctx->db,
-	    arena_printf(ctx->arena, "SELECT %s FROM places WHERE merged_into IS NULL ORDER BY id", place_sql_select()),
-	    NULL, 0, export_row, &ex);
+	err = place_each(ctx->db, true, export_row, &ex);
 	if (err == TR_OK && !ex.failed) {
 		if (buf_puts(&ex.out, tail) != TR_OK)
 			tr_oom("export");
@@ -788,7 +746,6 @@ place_export(struct ctx *ctx, enum place_format format, place_write_fn write, vo
 	if (err == TR_OK && ex.failed)
 		err = TR_INTERNAL;
 	buf_free(&ex.out);
-	arena_free(ex.scratch);
 	return err == TR_OK ? TR_OK : ctx_storage_error(ctx, err);
 }
 

@@ -12,10 +12,11 @@
 
 #include "core/arena.h"
 #include "core/log.h"
+#include "core/strmap.h"
 #include "core/time.h"
 #include "core/utf8.h"
 #include "domain/common.h"
-#include "domain/place_int.h"
+#include "domain/place.h"
 #include "domain/place_view.h"
 #include "store/db.h"
 
@@ -59,15 +60,13 @@ struct place_index {
 	size_t ncells;
 };
 
-/* Rows are read as place.c reads them (place_sql_select), then the stored search key. */
-#define BUILD_SCRATCH_ROWS 1000
-
+/* The index is built from the places as place_each reads them. */
 struct builder {
 	struct place_index *idx;
 	size_t cap;
-	struct arena *scratch; /* the struct place of the rows, renewed every BUILD_SCRATCH_ROWS rows */
-	struct buf json;       /* the JSON of the current row */
-	struct strmap hours;   /* text -> parsed hours (or unparsable): each distinct text is parsed once */
+	struct buf json;     /* the JSON of the current place */
+	struct arena *tmp;   /* what the build alone needs */
+	struct strmap hours; /* text -> parsed hours (or unparsable): each distinct text is parsed once */
 };
 
 /* What the hours map holds for a text the parser refuses. */
@@ -165,25 +164,15 @@ fold(struct arena *a, const char *s)
 }
 
 static int
-build_row(void *ud, const struct db_val *cells, size_t ncols, const char **names)
+build_row(void *ud, const struct place *p)
 {
 	struct builder *b = ud;
 	struct place_index *idx = b->idx;
 	struct arena *a = idx->arena;
-	const char *key = ncols > PLACE_SELECT_NCOLS ? db_text(&cells[PLACE_SELECT_NCOLS]) : NULL;
 	struct place_entry *e;
-	struct place *p;
 	struct hours *h;
 	const char *why;
 
-	(void)names;
-	if (ncols <= PLACE_SELECT_NCOLS)
-		return 1;
-	if (idx->n % BUILD_SCRATCH_ROWS == 0) {
-		arena_free(b->scratch);
-		b->scratch = arena_new();
-	}
-	p = place_from_cells(b->scratch, cells);
 	if (idx->n == b->cap) {
 		b->cap = b->cap ? b->cap * 2 : 1024;
 		idx->entries = xrealloc(idx->entries, b->cap * sizeof(*idx->entries));
@@ -194,11 +183,8 @@ build_row(void *ud, const struct db_val *cells, size_t ncols, const char **names
 	entry_json(idx, e, p, &b->json);
 	e->name_key = fold(a, p->v[PLACE_F_NOM]);
 	e->commune_key = fold(a, p->v[PLACE_F_COMMUNE]);
-	e->search_key =
-	    key != NULL && *key != '\0'
-	        ? arena_strdup(a, key)
-	        : fold(a, arena_printf(b->scratch, "%s %s %s %s", p->v[PLACE_F_NOM], p->v[PLACE_F_PRESENTATION_RESUME],
-	                      p->v[PLACE_F_PRESENTATION_DETAIL], p->v[PLACE_F_COMMUNE]));
+	/* A place written before search keys were stored has none: its key is made here. */
+	e->search_key = arena_strdup(a, *p->search_key != '\0' ? p->search_key : place_search_key(b->tmp, p));
 	snprintf(e->code_insee, sizeof(e->code_insee), "%s", p->v[PLACE_F_CODE_INSEE]);
 	snprintf(e->code_postal, sizeof(e->code_postal), "%s", p->v[PLACE_F_CODE_POSTAL]);
 	snprintf(e->departement, sizeof(e->departement), "%s", p->departement_code);
@@ -251,19 +237,15 @@ tr_err
 place_index_build(struct db *db, int64_t version, struct place_index **out)
 {
 	struct place_index *idx = xcalloc(1, sizeof(*idx));
-	struct builder b = { .idx = idx };
-	struct arena *tmp = arena_new(); /* the SQL and the hours map */
+	struct builder b = { .idx = idx, .tmp = arena_new() };
 	tr_err err;
 
 	atomic_init(&idx->refs, 1);
 	idx->version = version;
 	idx->arena = arena_new();
-	strmap_init(&b.hours, tmp, 64);
-	err = db_each(db,
-	    arena_printf(tmp, "SELECT %s, search_key FROM places WHERE merged_into IS NULL", place_sql_select()), NULL,
-	    0, build_row, &b);
-	arena_free(b.scratch);
-	arena_free(tmp);
+	strmap_init(&b.hours, b.tmp, 64);
+	err = place_each(db, false, build_row, &b);
+	arena_free(b.tmp);
 	buf_free(&b.json);
 	if (err != TR_OK) {
 		place_index_release(idx);

@@ -58,7 +58,7 @@ TR_MUST_USE tr_err place_query_parse(struct ctx *ctx, const struct form *params,
 /* What the index holds of one place (read-only). */
 struct place_entry {
 	const char *id;
-	const char *json; /* the standard's fields as a JSON object (place_row_json), json_len bytes */
+	const char *json; /* the standard's fields as a JSON object (those of place_json), json_len bytes */
 	size_t json_len;
 	const char *search_key;    /* folded name, descriptions and commune */
 	const char *commune_key;   /* folded commune name */

@@ -209,3 +209,104 @@ departement_list(struct ctx *ctx, json_t **out)
 	*out = rows_json(r);
 	return TR_OK;
 }
+
+/* ---- locating communes ---------------------------------------------------------------------------------- */
+
+#define COMMUNE_GEO_COLS "code, departement_code, region_code, latitude, longitude"
+
+static struct commune_geo *
+geo_from_cells(struct arena *a, const struct db_val *c)
+{
+	struct commune_geo *g = arena_alloc(a, sizeof(*g));
+
+	g->code = arena_strdup(a, db_text(&c[0]));
+	g->departement_code = arena_strdup(a, db_text(&c[1]));
+	g->region_code = arena_strdup(a, db_text(&c[2]));
+	g->located = !db_isnull(&c[3]) && !db_isnull(&c[4]);
+	g->latitude = db_real(&c[3]);
+	g->longitude = db_real(&c[4]);
+	return g;
+}
+
+/* "POSTAL|NAME_KEY" in A. */
+static const char *
+postal_name_key(struct arena *a, const char *postal, size_t np, const char *name_key, size_t *n)
+{
+	size_t nk = strlen(name_key);
+	char *key = arena_alloc(a, np + nk + 2);
+
+	memcpy(key, postal, np);
+	key[np] = '|';
+	memcpy(key + np + 1, name_key, nk + 1);
+	*n = np + 1 + nk;
+	return key;
+}
+
+static int
+cache_row(void *ud, const struct db_val *c, size_t ncols, const char **names)
+{
+	struct commune_cache *cache = ud;
+	struct arena *a = cache->by_code.a;
+	struct commune_geo *g = geo_from_cells(a, c);
+	const char *name_key = db_text(&c[5]), *postal = db_text(&c[6]);
+
+	(void)ncols;
+	(void)names;
+	strmap_put_borrowed(&cache->by_code, g->code, strlen(g->code), g);
+	while (postal && *postal) {
+		size_t n = strcspn(postal, "|"), len;
+		const char *key = postal_name_key(a, postal, n, name_key, &len);
+		/* A commune keeps its own postal codes; arrondissements come after their city in code order. */
+		if (strmap_getn(&cache->by_postal_name, key, len) == NULL)
+			strmap_put_borrowed(&cache->by_postal_name, key, len, g);
+		postal += n + (postal[n] == '|');
+	}
+	return 0;
+}
+
+tr_err
+commune_cache_load(struct ctx *ctx, struct commune_cache *cache)
+{
+	tr_err err;
+
+	strmap_init(&cache->by_code, ctx->arena, 40000);
+	strmap_init(&cache->by_postal_name, ctx->arena, 45000);
+	err = db_each(ctx->db, "SELECT " COMMUNE_GEO_COLS ", name_key, postal_codes FROM communes ORDER BY code", NULL,
+	    0, cache_row, cache);
+	cache->loaded = err == TR_OK;
+	return err;
+}
+
+tr_err
+commune_locate(struct ctx *ctx, const struct commune_cache *cache, const char *insee, const char *postal,
+    const char *name, const struct commune_geo **out)
+{
+	const char *name_key;
+	struct db_rows *r;
+	size_t n;
+	tr_err err;
+
+	*out = NULL;
+	if (cache != NULL && cache->loaded) {
+		if (*insee && (*out = strmap_get(&cache->by_code, insee)) != NULL)
+			return TR_OK;
+		name_key = postal_name_key(
+		    ctx->arena, postal, strlen(postal), utf8_fold_key(ctx->arena, name, strlen(name)), &n);
+		*out = strmap_getn(&cache->by_postal_name, name_key, n);
+		return TR_OK;
+	}
+	err = db_onev(
+	    ctx->db, ctx->arena, "SELECT " COMMUNE_GEO_COLS " FROM communes WHERE code = ?", &r, DB_TEXT(insee));
+	if (err == TR_NOT_FOUND)
+		err = db_onev(ctx->db, ctx->arena,
+		    "SELECT c.code, c.departement_code, c.region_code, c.latitude, c.longitude FROM communes c "
+		    "JOIN commune_postal_codes pc ON pc.commune_code = c.code WHERE pc.postal_code = ? AND "
+		    "c.name_key = ? ORDER BY c.code",
+		    &r, DB_TEXT(postal), DB_TEXT(utf8_fold_key(ctx->arena, name, strlen(name))));
+	if (err == TR_NOT_FOUND)
+		return TR_OK;
+	if (err != TR_OK)
+		return err;
+	*out = geo_from_cells(ctx->arena, db_cell(r, 0, 0));
+	return TR_OK;
+}

@@ -24,6 +24,7 @@
 #include "core/tmpl.h"
 #include "core/utf8.h"
 #include "domain/authz.h"
+#include "domain/jobs.h"
 #include "domain/outbox.h"
 #include "domain/session.h"
 #include "http/router.h"
@@ -278,8 +279,10 @@ parse_body(h2o_req_t *hreq, struct request *req, const char **why)
 		    req->arena, "Le contenu envoyé dépasse la taille autorisée (%zu Kio au plus).", cap / 1024);
 		return 413;
 	}
+	/* An API route that takes uploads (ROUTE_UPLOAD) also accepts multipart/form-data. */
 	if ((req->route->flags & ROUTE_API) && body.n > 0 && !str_starts(ct, STR("application/json")) &&
-	    !str_starts(ct, STR("application/merge-patch+json"))) {
+	    !str_starts(ct, STR("application/merge-patch+json")) &&
+	    !((req->route->flags & ROUTE_UPLOAD) && str_starts(ct, STR("multipart/form-data")))) {
 		*why = "Cette adresse de l'API n'accepte que du JSON (Content-Type: application/json).";
 		return 415;
 	}
@@ -526,7 +529,7 @@ static void *
 worker_main(void *arg)
 {
 	struct db *db = NULL;
-	int64_t last_housekeeping = 0;
+	int64_t last_housekeeping = 0, last_jobs = 0;
 	char why[256];
 
 	(void)arg;
@@ -544,12 +547,20 @@ worker_main(void *arg)
 				log_warn("worker: outbox delivery interrupted: %s", db_errmsg(db));
 			else if (sent > 0)
 				log_info("worker: %d message(s) sent", sent);
+			if (now - last_jobs >= 60) {
+				if (jobs_run(db, srv.cfg, now, false) != TR_OK)
+					log_warn("worker: a scheduled job failed: %s", db_errmsg(db));
+				last_jobs = now;
+			}
 			if (now - last_housekeeping > 600) {
 				if (session_housekeeping(db, now) != TR_OK)
 					log_warn("worker: housekeeping failed: %s", db_errmsg(db));
 				last_housekeeping = now;
 			}
 		}
+		/* A full batch means more are waiting: go on at once rather than after a second. */
+		if (sent == 50)
+			continue;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_sec += 1;
 		pthread_mutex_lock(&srv.worker_lock);

@@ -111,6 +111,28 @@ place_number_text(struct arena *a, double v)
 	return arena_printf(a, "%.15g", v);
 }
 
+const char *
+place_number_canonical(struct arena *a, const char *s, size_t n)
+{
+	size_t i = n > 0 && s[0] == '-', int_digits = 0;
+	double d;
+
+	/* A plain decimal from 1 to 999 (coordinates, mostly) with at most DBL_DIG significant digits prints back
+	 * under "%.15g" as itself without the trailing zeros of its fraction (and a dot left alone): no printf. */
+	while (i < n && s[i] >= '0' && s[i] <= '9' && int_digits < 4)
+		i++, int_digits++;
+	if (int_digits >= 1 && int_digits <= 3 && s[i - int_digits] != '0' && (i == n || s[i] == '.')) {
+		size_t digits = int_digits, end = i;
+		if (i < n)
+			for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++, digits++)
+				if (s[i] != '0')
+					end = i + 1;
+		if (i == n && digits <= 15)
+			return arena_strndup(a, s, end);
+	}
+	return place_number_parse(s, n, &d) ? place_number_text(a, d) : arena_strndup(a, s, n);
+}
+
 bool
 place_url_valid(const char *s, size_t n)
 {
@@ -170,6 +192,19 @@ has_controls(const char *s, size_t n, bool multiline)
 	return false;
 }
 
+/* True when S (N bytes) is printable ASCII (and line breaks and tabs when MULTILINE): valid UTF-8, one character a
+ * byte, no control character. */
+static bool
+plain_ascii(const char *s, size_t n, bool multiline)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if ((c < 0x20 || c >= 0x7f) && !(multiline && (c == '\n' || c == '\r' || c == '\t')))
+			return false;
+	}
+	return true;
+}
+
 /* Checks each '|'-separated item of S with CHECK; fails on the first bad or empty one. */
 static bool
 each_item(struct arena *a, struct field_errors *fe, const struct place_field *f, const char *s, size_t n,
@@ -220,19 +255,21 @@ check_value(int i, const char *s, size_t n, struct arena *a, struct field_errors
 {
 	const struct place_field *f = &place_fields[i];
 	size_t max = f->max_len ? f->max_len : PLACE_MAX_CHARS;
+	bool multiline = i == PLACE_F_PRESENTATION_DETAIL || i == PLACE_F_PRESENTATION_RESUME;
+	bool ascii = plain_ascii(s, n, multiline); /* most values: one pass instead of the three below */
 	size_t chars;
 	int y, m, d;
 
-	if (!utf8_valid(s, n)) {
+	if (!ascii && !utf8_valid(s, n)) {
 		field_errors_add(fe, f->name,
 		    arena_printf(a, "« %s » contient des caractères invalides (UTF-8 attendu).", f->title));
 		return false;
 	}
-	if ((chars = utf8_length(s, n)) > max) {
+	if ((chars = ascii ? n : utf8_length(s, n)) > max) {
 		fail_value(a, fe, f, s, n, arena_printf(a, "dépasse %zu caractères (%zu)", max, chars));
 		return false;
 	}
-	if (has_controls(s, n, i == PLACE_F_PRESENTATION_DETAIL || i == PLACE_F_PRESENTATION_RESUME)) {
+	if (!ascii && has_controls(s, n, multiline)) {
 		fail_value(a, fe, f, s, n, "contient des caractères de contrôle");
 		return false;
 	}

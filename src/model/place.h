@@ -97,6 +97,10 @@ bool place_number_parse(const char *s, size_t n, double *out);
 /* The canonical text of a number read from a file or the database ("%.15g"), in A. */
 char *place_number_text(struct arena *a, double v);
 
+/* The canonical text (place_number_text) of the number S (N > 0 bytes) as place_number_parse reads it, in A; S
+ * copied as it is when it is not a number. */
+const char *place_number_canonical(struct arena *a, const char *s, size_t n);
+
 /* True for an http:// or https:// URL with a host and no space or control character. */
 bool place_url_valid(const char *s, size_t n);
 

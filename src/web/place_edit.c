@@ -1,5 +1,6 @@
-/* Pages that change the directory: the import of a file (/lieux/import), the edit form of a place drawn from
- * the standard's field table (/lieux/{id}/modifier), and the likely duplicates (/admin/doublons). */
+/* Pages that change the directory: the import of a file (/lieux/import), the form of a place drawn from the
+ * standard's field table, to edit one (/lieux/{id}/modifier) or create one (/lieux/nouveau), and the likely
+ * duplicates (/admin/doublons). */
 #include "web/web.h"
 
 #include <stdlib.h>
@@ -191,30 +192,33 @@ errors_summary(struct request *req)
 	return summary;
 }
 
-/* The edit page of place P (VALUES: what to show, P's own values or the form sent back). */
+/* The form page of place P, or of a new place when P is NULL (VALUES: what to show, P's own values or the form
+ * sent back). */
 static void
 edit_page(struct request *req, int status, struct place *p, json_t *values)
 {
 	json_t *networks = NULL, *orgs = NULL, *list = NULL, *data;
-	const char *id = p->v[PLACE_F_ID];
+	const char *id = p ? web_url_encode(req->arena, p->v[PLACE_F_ID]) : NULL;
+	const char *heading = p ? arena_printf(req->arena, "Modifier « %s »", p->v[PLACE_F_NOM]) : "Nouveau lieu";
 
 	if (place_networks(&req->ctx, &networks) != TR_OK)
 		networks = json_array();
-	/* Admins choose the managing organisation among all; others keep it. */
+	/* Admins choose the managing organisation among all; others keep it (or get theirs, for a new place). */
 	if (actor_has_any(req->ctx.actor, ROLE_BIT(ROLE_ADMIN)) && org_list(&req->ctx, NULL, NULL, 1, &list) == TR_OK)
 		orgs = json_incref(json_object_get(list, "items"));
 	json_decref(list);
-	data = json_pack("{s:s, s:s, s:s, s:I, s:o, s:o, s:s, s:s}", "id", id, "nom", p->v[PLACE_F_NOM], "action",
-	    arena_printf(req->arena, "/lieux/%s/modifier", web_url_encode(req->arena, id)), "version",
-	    (json_int_t)p->version, "fields", edit_fields(req, values, networks, orgs), "errors_summary",
-	    errors_summary(req), "date_maj", p->v[PLACE_F_DATE_MAJ], "cancel_href",
-	    arena_printf(req->arena, "/lieux/%s", web_url_encode(req->arena, id)));
-	json_object_set_new(data, "marker", json_string(FORM_MARKER));
+	data = json_pack("{s:s, s:s, s:o, s:o, s:s, s:s}", "heading", heading, "action",
+	    p ? arena_printf(req->arena, "/lieux/%s/modifier", id) : "/lieux/nouveau", "fields",
+	    edit_fields(req, values, networks, orgs), "errors_summary", errors_summary(req), "cancel_href",
+	    p ? arena_printf(req->arena, "/lieux/%s", id) : "/lieux", "marker", FORM_MARKER);
+	if (p != NULL)
+		json_object_set_new(data, "place",
+		    json_pack("{s:s, s:I, s:s}", "id", p->v[PLACE_F_ID], "version", (json_int_t)p->version, "date_maj",
+		        p->v[PLACE_F_DATE_MAJ]));
 	json_decref(networks);
 	json_decref(orgs);
 	web_page(req, status, "place_edit.html",
-	    arena_printf(req->arena, "%sModifier « %s »", req->ctx.errors.n ? "Erreur : " : "", p->v[PLACE_F_NOM]),
-	    data);
+	    arena_printf(req->arena, "%s%s", req->ctx.errors.n ? "Erreur : " : "", heading), data);
 }
 
 /* Reads the place of the path; answers the error, or a redirect to the place that absorbed it. */
@@ -266,19 +270,15 @@ form_group(struct request *req, const char *name)
 	return out;
 }
 
-void
-web_place_edit(struct request *req)
+/* The place the form sent, as place_create and place_update read it: the fields sent, and when the form was
+ * shown whole, the checkbox groups and boxes left unchecked. The caller owns it. */
+static json_t *
+form_input(struct request *req)
 {
-	struct place *p = path_place(req);
 	bool complete = form_has(&req->form, FORM_MARKER);
-	json_t *in;
-	long long version = 0;
+	json_t *in = json_object();
 	struct str v;
-	tr_err err;
 
-	if (p == NULL)
-		return;
-	in = json_object();
 	for (int i = 0; i < PLACE_NFIELDS; i++) {
 		const struct place_field *pf = &place_fields[i];
 		if (pf->nvalues > 0) {
@@ -296,6 +296,21 @@ web_place_edit(struct request *req)
 		json_object_set_new(in, "listed_national", json_boolean(form_has(&req->form, "listed_national")));
 	if (complete || form_has(&req->form, "networks"))
 		json_object_set_new(in, "networks", json_string(form_group(req, "networks")));
+	return in;
+}
+
+void
+web_place_edit(struct request *req)
+{
+	struct place *p = path_place(req);
+	json_t *in;
+	long long version = 0;
+	struct str v;
+	tr_err err;
+
+	if (p == NULL)
+		return;
+	in = form_input(req);
 	v = form_get(&req->form, "version");
 	if (v.p == NULL || !str_to_i64(v, &version))
 		version = 0;
@@ -310,6 +325,38 @@ web_place_edit(struct request *req)
 	} else {
 		web_done(
 		    req, arena_printf(req->arena, "/lieux/%s", web_url_encode(req->arena, p->v[PLACE_F_ID])), "saved");
+	}
+	json_decref(in);
+}
+
+/* ---- creation --------------------------------------------------------------------------------------------- */
+
+void
+web_place_new_form(struct request *req)
+{
+	json_t *values = json_object();
+
+	edit_page(req, 200, NULL, values);
+	json_decref(values);
+}
+
+void
+web_place_new(struct request *req)
+{
+	json_t *in = form_input(req), *dups = NULL;
+	const char *id = NULL;
+	tr_err err = place_create(&req->ctx, in, &id);
+
+	if (err == TR_INVALID) {
+		edit_page(req, 422, NULL, in);
+	} else if (err != TR_OK) {
+		resp_error(req, err, NULL);
+	} else {
+		/* The likely duplicates found are on the place's page, for the person who created it. */
+		bool similar = place_duplicates_of(&req->ctx, id, &dups) == TR_OK && json_array_size(dups) > 0;
+		web_done(req, arena_printf(req->arena, "/lieux/%s", web_url_encode(req->arena, id)),
+		    similar ? "place_created_similar" : "place_created");
+		json_decref(dups);
 	}
 	json_decref(in);
 }

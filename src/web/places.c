@@ -290,6 +290,8 @@ web_places(struct request *req)
 	json_object_set_new(data, "filters_open", json_boolean(filters_open));
 	if (search == TR_OK)
 		json_object_set_new(data, "results", results_json(req, &r));
+	if (req->ctx.actor != NULL && place_can_create(&req->ctx))
+		json_object_set_new(data, "create_href", json_string("/lieux/nouveau"));
 	json_object_set_new(data, "page_styles", json_pack("[s]", "/static/leaflet/leaflet.css"));
 	json_object_set_new(data, "page_scripts", json_pack("[s]", "/static/app/places.js"));
 	web_page(req, search == TR_OK ? 200 : 422, "places.html",
@@ -402,6 +404,132 @@ date_text(struct request *req, const char *ymd)
 	return date_fr(req->arena, date_days(y, m, d) * 86400 + 43200);
 }
 
+/* ---- what those who may edit a place see of it: its likely duplicates, its timeline ---- */
+
+#define HISTORY_VALUE_MAX 80 /* characters of a value shown in the timeline */
+
+static const struct {
+	const char *action, *label;
+} history_actions[] = {
+	{ "create", "Création" },
+	{ "update", "Modification" },
+	{ "geocode", "Coordonnées trouvées par le géocodeur" },
+	{ "merge", "Fusion avec un doublon" },
+	{ "duplicate_merged", "Doublon fusionné" },
+	{ "duplicate_distinct", "Doublon écarté : lieux distincts" },
+};
+
+static const struct {
+	const char *name, *title;
+} history_extras[] = {
+	{ "organisation_id", "Structure gestionnaire" },
+	{ "netpublic", "Labellisé NetPublic" },
+	{ "listed_national", "Référencé dans l'annuaire national" },
+	{ "networks", "Réseaux" },
+	{ "absorbed", "Lieu absorbé" },
+	{ "a", "Premier lieu de la paire" },
+	{ "b", "Second lieu de la paire" },
+	{ "kept", "Lieu gardé" },
+};
+
+/* The French name of a member of a journal detail: a field of the standard or an extra. */
+static const char *
+history_title(const char *name)
+{
+	int f = place_field_index(name, strlen(name));
+
+	if (f >= 0)
+		return place_fields[f].title;
+	for (size_t i = 0; i < sizeof(history_extras) / sizeof(history_extras[0]); i++)
+		if (strcmp(history_extras[i].name, name) == 0)
+			return history_extras[i].title;
+	return name;
+}
+
+/* V as short text: strings cut at HISTORY_VALUE_MAX characters, booleans "oui"/"non", null "—". */
+static const char *
+history_value(struct request *req, json_t *v)
+{
+	const char *s;
+	size_t n = 0, chars = 0;
+
+	if (v == NULL || json_is_null(v))
+		return "—";
+	if (json_is_boolean(v))
+		return json_is_true(v) ? "oui" : "non";
+	if (json_is_integer(v))
+		return arena_printf(req->arena, "%lld", (long long)json_integer_value(v));
+	s = json_is_string(v) ? json_string_value(v) : "";
+	if (*s == '\0')
+		return "—";
+	for (; s[n] != '\0'; n++)
+		if (((unsigned char)s[n] & 0xC0) != 0x80 && chars++ == HISTORY_VALUE_MAX)
+			break; /* the first character past the cap starts here */
+	return s[n] == '\0' ? s : arena_printf(req->arena, "%.*s…", (int)n, s);
+}
+
+/* The changes of one journal entry: [{label, before, after}] from its detail's before and after. */
+static json_t *
+history_changes(struct request *req, json_t *detail)
+{
+	json_t *before = json_object_get(detail, "before"), *after = json_object_get(detail, "after"), *v;
+	json_t *changes = json_array();
+	const char *key;
+
+	json_object_foreach(after, key, v)
+	{
+		json_array_append_new(changes, json_pack("{s:s, s:s, s:s}", "label", history_title(key), "before",
+		                                   before ? history_value(req, json_object_get(before, key)) : "",
+		                                   "after", history_value(req, v)));
+	}
+	return changes;
+}
+
+/* The journal entries of a place as its page lists them: [{when, actor, action, changes}]. */
+static json_t *
+history_json(struct request *req, json_t *entries)
+{
+	json_t *out = json_array();
+
+	for (size_t i = 0; i < json_array_size(entries); i++) {
+		json_t *e = json_array_get(entries, i);
+		const char *action = json_string_value(json_object_get(e, "action"));
+		json_t *detail = json_loads(json_string_value(json_object_get(e, "detail")), 0, NULL);
+		const char *label = action ? action : "";
+
+		for (size_t k = 0; k < sizeof(history_actions) / sizeof(history_actions[0]); k++)
+			if (action && strcmp(history_actions[k].action, action) == 0)
+				label = history_actions[k].label;
+		json_array_append_new(
+		    out, json_pack("{s:s, s:s, s:s, s:o, s:b}", "when", date_fr_json(req, json_object_get(e, "at")),
+		             "actor", str_or_empty(json_object_get(e, "actor_label")), "action", label, "changes",
+		             history_changes(req, detail), "has_before", json_object_get(detail, "before") != NULL));
+		json_decref(detail);
+	}
+	return out;
+}
+
+/* Adds to DATA the likely duplicates and the timeline of P, for someone who may edit it. */
+static void
+editor_json(struct request *req, const struct place *p, json_t *data)
+{
+	json_t *dups = NULL, *entries = NULL;
+
+	if (place_duplicates_of(&req->ctx, p->v[PLACE_F_ID], &dups) == TR_OK) {
+		for (size_t i = 0; i < json_array_size(dups); i++) {
+			json_t *d = json_array_get(dups, i);
+			json_object_set_new(d, "href",
+			    json_string(arena_printf(req->arena, "/lieux/%s",
+			        web_url_encode(req->arena, str_or_empty(json_object_get(d, "id"))))));
+		}
+		json_object_set_new(data, "duplicates", dups);
+	}
+	if (place_history(&req->ctx, p->v[PLACE_F_ID], &entries) == TR_OK) {
+		json_object_set_new(data, "history", json_pack("{s:o}", "entries", history_json(req, entries)));
+		json_decref(entries);
+	}
+}
+
 static json_t *
 place_page_json(struct request *req, const struct place *p, json_t *view)
 {
@@ -452,6 +580,8 @@ place_page_json(struct request *req, const struct place *p, json_t *view)
 	json_object_set_new(data, "breadcrumb",
 	    json_pack("[{s:s, s:s}, {s:s, s:s}, {s:s}]", "href", "/", "label", "Accueil", "href", "/lieux", "label",
 	        "Lieux", "label", v[PLACE_F_NOM]));
+	if (editable)
+		editor_json(req, p, data);
 	return data;
 }
 

@@ -18,6 +18,27 @@ struct nav_item {
 static const struct nav_item nav_items[] = {
 	{ "/", "Accueil", ROLES_PUBLIC },
 	{ "/lieux", "Lieux", ROLES_PUBLIC },
+	{ "/programmes", "Dispositifs", ROLES_PUBLIC },
+	{ "/dossiers", "Dossiers",
+	    ROLE_BIT(ROLE_EMPLOYER) | ROLE_BIT(ROLE_REGIONAL) | ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_NATIONAL) |
+	        ROLE_BIT(ROLE_ADMIN) },
+	{ "/offres", "Offres d'emploi", ROLES_PUBLIC },
+	{ "/structure/offres", "Mes offres", ROLE_BIT(ROLE_EMPLOYER) },
+	{ "/candidat", "Mon profil", ROLE_BIT(ROLE_CANDIDATE) },
+	{ "/prescripteur", "Candidats suivis", ROLE_BIT(ROLE_PRESCRIBER) },
+	{ "/candidatures", "Candidatures",
+	    ROLE_BIT(ROLE_CANDIDATE) | ROLE_BIT(ROLE_EMPLOYER) | ROLE_BIT(ROLE_PRESCRIBER) },
+	{ "/contrats", "Contrats",
+	    ROLE_BIT(ROLE_EMPLOYER) | ROLE_BIT(ROLE_CANDIDATE) | ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_REGIONAL) |
+	        ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_SPONSOR) },
+	{ "/poles", "Pôles", ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_ADMIN) },
+	{ "/ressources", "Ressources",
+	    ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_EMPLOYER) | ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_ADMIN) },
+	{ "/vivier", "Vivier d'entreprises", ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_EMPLOYER) | ROLE_BIT(ROLE_NATIONAL) },
+	{ "/sessions", "Sessions de formation",
+	    ROLE_BIT(ROLE_TRAINER) | ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_EMPLOYER) | ROLE_BIT(ROLE_NATIONAL) |
+	        ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_CANDIDATE) },
+	{ "/organismes-formation", "Organismes de formation", ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_ADMIN) },
 	{ "/admin/personnes", "Personnes", ROLE_BIT(ROLE_ADMIN) },
 	{ "/admin/structures", "Structures", ROLE_BIT(ROLE_ADMIN) },
 	{ "/admin/journal", "Journal", ROLE_BIT(ROLE_ADMIN) },
@@ -32,6 +53,7 @@ struct flash {
 /* Flash messages are codes in a cookie, never text: nothing a visitor sends is shown back. */
 static const struct flash flashes[] = {
 	{ "saved", "success", "Les modifications ont été enregistrées." },
+	{ "assessment_saved", "success", "L'évaluation est enregistrée dans la grille." },
 	{ "created", "success", "L'élément a été créé." },
 	{ "invited", "success", "Le compte a été créé et l'invitation envoyée par courriel." },
 	{ "password", "success", "Votre mot de passe a été changé. Vos autres sessions ont été fermées." },
@@ -43,6 +65,42 @@ static const struct flash flashes[] = {
 	{ "role_removed", "success", "Le rôle a été retiré." },
 	{ "merged", "success", "Les deux lieux ont été fusionnés : l'identifiant absorbé renvoie au lieu gardé." },
 	{ "distinct", "success", "Les deux lieux sont marqués comme distincts." },
+	{ "place_created", "success", "Le lieu a été créé." },
+	{ "place_created_similar", "warning",
+	    "Le lieu a été créé, mais des lieux semblables existent déjà : ils sont listés plus bas. Un administrateur "
+	    "décidera s'il s'agit du même lieu." },
+	{ "profile_deleted", "success", "La fiche métier a été supprimée : aucun dossier ne la nommait." },
+	{ "profile_deactivated", "info",
+	    "Des dossiers nomment cette fiche métier : elle a été désactivée, et n'est plus proposée aux nouveaux "
+	    "dossiers." },
+	{ "draft_saved", "success", "Le brouillon est enregistré. Complétez-le, puis déposez le dossier." },
+	{ "message_sent", "success", "Votre message a été envoyé." },
+	{ "dossier_submit", "success", "Le dossier est déposé : il attend l'avis du chargé de mission régional." },
+	{ "dossier_resubmit", "success", "Le dossier complété est déposé à nouveau : il attend l'avis régional." },
+	{ "dossier_give_opinion", "success", "L'avis régional est rendu : le dossier attend la décision nationale." },
+	{ "dossier_validate", "success", "Le dossier est validé." },
+	{ "dossier_refuse", "success", "Le dossier est refusé ; la structure en est informée." },
+	{ "dossier_request_changes", "success", "Les compléments sont demandés à la structure." },
+	{ "dossier_withdraw", "success", "Le dossier est retiré." },
+	{ "dossier_reopen", "success", "Le dossier est rouvert : il attend une nouvelle décision nationale." },
+	{ "registered", "success", "Votre compte candidat est créé. Complétez votre profil et déposez votre CV." },
+	{ "cv_saved", "success", "Votre CV est enregistré." },
+	{ "account_deleted", "success",
+	    "Votre compte est supprimé. Seul ce que la loi oblige à garder l'est encore, sans votre nom ni votre "
+	    "adresse." },
+	{ "followed", "success", "Votre structure suit désormais ce candidat ; il en est informé par courriel." },
+	{ "unfollowed", "success", "Votre structure ne suit plus ce candidat." },
+	{ "diagnosis_saved", "success", "Le diagnostic d'éligibilité est enregistré." },
+	{ "training_template", "success",
+	    "Le parcours type est appliqué : ajustez ses modules avec le pôle de ressources." },
+	{ "training_module_removed", "success", "Le module est retiré du parcours." },
+	{ "training_registered", "success", "L'inscription est enregistrée : une place est réservée." },
+	{ "training_waiting", "info", "La session est complète : l'inscription est sur la liste d'attente." },
+	{ "training_reg_cancelled", "success",
+	    "L'inscription est annulée ; si quelqu'un attendait, la place lui est donnée et il en est prévenu." },
+	{ "training_session_cancelled", "success",
+	    "La session est annulée ; les inscrits et leurs structures sont prévenus par courriel." },
+	{ "training_attendance", "success", "Les présences sont enregistrées." },
 };
 
 char *

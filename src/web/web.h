@@ -67,15 +67,163 @@ void web_admin_org_new(struct request *req);
 void web_admin_org(struct request *req);
 void web_admin_org_update(struct request *req);
 void web_admin_journal(struct request *req);
-/* place_edit.c: the import page, the edit form of a place, the likely duplicates. */
+/* place_edit.c: the import page, the form of a place (edit, create), the likely duplicates. */
 void web_place_import_form(struct request *req);
 void web_place_import(struct request *req);
 void web_place_network_add(struct request *req);
 void web_place_edit_form(struct request *req);
 void web_place_edit(struct request *req);
+void web_place_new_form(struct request *req);
+void web_place_new(struct request *req);
 void web_admin_duplicates(struct request *req);
 void web_admin_duplicate_decide(struct request *req);
 void web_places(struct request *req);
 void web_place(struct request *req);
+/* programme.c: the programmes (public), their forms and the job profiles' (national officers, admins). */
+void web_programmes(struct request *req);
+void web_programme(struct request *req);
+void web_programme_new_form(struct request *req);
+void web_programme_new(struct request *req);
+void web_programme_edit_form(struct request *req);
+void web_programme_edit(struct request *req);
+void web_job_profile_new_form(struct request *req);
+void web_job_profile_new(struct request *req);
+void web_job_profile_edit_form(struct request *req);
+void web_job_profile_edit(struct request *req);
+void web_job_profile_remove(struct request *req);
+/* dossier.c: the lists and their exports, the Annex I form, one dossier, its actions and messages, the PDF. */
+void web_dossiers(struct request *req);
+void web_dossiers_csv(struct request *req);
+void web_dossiers_xlsx(struct request *req);
+void web_dossier_new_form(struct request *req);
+void web_dossier_new(struct request *req);
+void web_dossier(struct request *req);
+void web_dossier_edit_form(struct request *req);
+void web_dossier_edit(struct request *req);
+void web_dossier_act(struct request *req);
+void web_dossier_message(struct request *req);
+void web_dossier_pdf(struct request *req);
+/* Shared by programme.c and dossier.c: the non-empty lines of TEXT (NULL: none) as a JSON array of strings;
+ * a date "YYYY-MM-DD" in French ("14 septembre 2013"; as written when it is not a date; "" for NULL). */
+json_t *web_lines(const char *text);
+const char *web_day_fr(struct request *req, const char *ymd);
+
+/* offer.c: the job board and its Atom feed, one offer, the structure's offers (publish, edit, close, reopen),
+ * the candidates matched to an offer, the offers suggested to a candidate. */
+void web_offers(struct request *req);
+void web_offers_feed(struct request *req);
+void web_offer(struct request *req);
+void web_offer_new_form(struct request *req);
+void web_offer_new(struct request *req);
+void web_offer_edit_form(struct request *req);
+void web_offer_edit(struct request *req);
+void web_offer_close(struct request *req);
+void web_offer_reopen(struct request *req);
+void web_offer_candidates(struct request *req);
+void web_structure_offers(struct request *req);
+void web_candidate_offers(struct request *req);
+
+/* skills.c: a contract's skills grid, its CSV, all grids in scope, the competences. */
+void web_skills_grid(struct request *req);
+void web_skills_assess(struct request *req);
+void web_skills_grid_csv(struct request *req);
+void web_skills_all_csv(struct request *req);
+void web_competences(struct request *req);
+void web_competence_create(struct request *req);
+
+/* candidate.c: self-registration, the candidate's own profile (form, CV, data, account deletion); shared with
+ * prescriber.c: a profile (candidate_get) as [{label, value}] rows, diagnoses (eligibility_diagnoses) with their
+ * French texts, and the answer of candidate ID's CV as a PDF download. */
+void web_candidate_register_form(struct request *req);
+void web_candidate_register(struct request *req);
+void web_candidate(struct request *req);
+void web_candidate_save(struct request *req);
+void web_candidate_cv_upload(struct request *req);
+void web_candidate_cv(struct request *req);
+void web_candidate_export(struct request *req);
+void web_candidate_delete(struct request *req);
+json_t *web_candidate_rows(struct request *req, json_t *profile);
+void web_diagnoses_fr(struct request *req, json_t *diagnoses);
+void web_candidate_cv_send(struct request *req, int64_t id);
+/* prescriber.c: the candidates a prescriber's organisation follows, one candidate, the eligibility diagnosis. */
+void web_prescriber(struct request *req);
+void web_prescriber_follow(struct request *req);
+void web_prescriber_unfollow(struct request *req);
+void web_prescriber_candidate(struct request *req);
+void web_prescriber_candidate_cv(struct request *req);
+void web_prescriber_diagnosis(struct request *req);
+/* pole.c: the resource poles, the preliminary diagnoses of dossiers, the resources library, the vivier. */
+void web_poles(struct request *req);
+void web_pole(struct request *req);
+void web_pole_edit_form(struct request *req);
+void web_pole_edit(struct request *req);
+void web_pole_diagnosis(struct request *req);
+void web_pole_diagnosis_save(struct request *req);
+void web_resources(struct request *req);
+void web_resource_new_form(struct request *req);
+void web_resource_new(struct request *req);
+void web_resource_file(struct request *req);
+void web_partners(struct request *req);
+void web_partner_new_form(struct request *req);
+void web_partner_new(struct request *req);
+void web_partner_edit_form(struct request *req);
+void web_partner_edit(struct request *req);
+/* Adds to DATA (the dossier page's) "diagnoses", the block of templates/pole_diagnoses.html, when dossier
+ * DOSSIER_ID has preliminary diagnoses or the reader may record one; nothing otherwise. */
+void web_pole_diagnoses_block(struct request *req, int64_t dossier_id, json_t *data);
+/* application.c: applying to an offer, proposing a contact, the applications and their actions. */
+void web_application_new_form(struct request *req);
+void web_application_new(struct request *req);
+void web_application_propose(struct request *req);
+void web_applications(struct request *req);
+void web_application(struct request *req);
+void web_application_act(struct request *req);
+/* contract.c: the contracts and their actions. */
+void web_contracts(struct request *req);
+void web_contract(struct request *req);
+void web_contract_act(struct request *req);
+/* application.c, for the workflow pages (applications, contracts): a field object's kind (is_text, is_select…)
+ * and an option of it; the version a form sent (0 when none); the fields a form sent but csrf and version, as
+ * strings (a new object); the fields of entity E for the action form PREFIX (ids "PREFIX-name"; the request's
+ * errors only when FAILED; OPTIONAL drops the asterisks); the request's errors as the summary of form FAILED
+ * (NULL: none) whose fields are E's (the errors on other fields, joined, in *OTHERS, NULL when none); the timeline of journal ENTRIES (newest first, as journal_list) oldest first, [{when, who, what,
+ * change}], with STATES naming the states and LABEL the actions (NULL: the action's code). */
+void web_field_kind(json_t *f, const char *kind);
+void web_field_option(json_t *f, const char *value, const char *label, bool selected);
+int64_t web_form_version(struct request *req);
+json_t *web_action_payload(struct request *req);
+json_t *web_action_fields(
+    struct request *req, const struct entity *e, const char *prefix, bool failed, json_t *values, bool optional);
+json_t *web_action_summary(struct request *req, const char *failed, const struct entity *e, const char **others);
+json_t *web_timeline(
+    struct request *req, json_t *entries, const struct vocab *states, const char *(*label)(const char *action));
+
+/* training.c: training organisations, each contract's path and its modules, training sessions with their
+ * registrations and attendance, the sessions at risk, the tutors' training record. */
+void web_training_orgs(struct request *req);
+void web_training_org_edit_form(struct request *req);
+void web_training_org_edit(struct request *req);
+void web_path(struct request *req);
+void web_path_template(struct request *req);
+void web_path_module_new_form(struct request *req);
+void web_path_module_new(struct request *req);
+void web_path_module(struct request *req);
+void web_path_module_edit(struct request *req);
+void web_path_module_remove(struct request *req);
+void web_path_module_act(struct request *req);
+void web_sessions(struct request *req);
+void web_sessions_at_risk(struct request *req);
+void web_session_new_form(struct request *req);
+void web_session_new(struct request *req);
+void web_session(struct request *req);
+void web_session_edit_form(struct request *req);
+void web_session_edit(struct request *req);
+void web_session_act(struct request *req);
+void web_session_register(struct request *req);
+void web_registration_cancel(struct request *req);
+void web_session_attendance(struct request *req);
+void web_session_attendance_record(struct request *req);
+void web_tutors(struct request *req);
+void web_tutor(struct request *req);
 
 #endif

@@ -29,7 +29,7 @@ const DOMAIN = 'demo.tremplin.fr';
 const SERVICE = 'tremplin';
 const NAV_TIMEOUT = 15_000;
 const CHECK_TIMEOUT = 60_000;
-const SUITE_DEADLINE = 420_000; // a safety net against a hung browser; a quiet machine needs about 2 minutes per engine
+const SUITE_DEADLINE = 1_200_000; // a safety net against a hung browser, not a timing: a quiet machine needs a few minutes per engine
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
   '--disable-sync', '--no-first-run', '--disable-quic'];
@@ -45,24 +45,49 @@ const ANONYMOUS_PAGES = [
   ['/accessibilite', 200],
   ['/mentions-legales', 200],
   ['/donnees-personnelles', 200],
+  ['/programmes', 200],
+  ['/programmes/1', 200],
+  ['/inscription-candidat', 200],
   ['/nexiste-pas', 404],
 ];
 
+// The main navigation as src/web/web.c's nav_items declares it: [href, the roles that see it ('*': everybody)], in
+// order. A new entry there is one line here.
+const NAV = [
+  ['/', '*'],
+  ['/lieux', '*'],
+  ['/programmes', '*'],
+  ['/dossiers', 'employer regional pole national admin'],
+  ['/offres', '*'],
+  ['/structure/offres', 'employer'],
+  ['/candidat', 'candidate'],
+  ['/prescripteur', 'prescriber'],
+  ['/candidatures', 'candidate employer prescriber'],
+  ['/contrats', 'employer candidate pole regional national sponsor'],
+  ['/poles', 'pole national admin'],
+  ['/ressources', 'pole employer national admin'],
+  ['/vivier', 'pole employer national'],
+  ['/sessions', 'trainer pole employer national admin candidate'],
+  ['/organismes-formation', 'national admin'],
+  ['/admin/personnes', 'admin'],
+  ['/admin/structures', 'admin'],
+  ['/admin/journal', 'admin'],
+  ['/admin/doublons', 'admin'],
+  ['/lieux/import', 'admin national'],
+];
+const navOf = (role) => NAV.filter(([, roles]) => roles === '*' || roles.split(' ').includes(role)).map(([href]) => href);
 // Demo accounts: [login, expected main navigation (hrefs, in order)].
-const PUBLIC_NAV = ['/', '/lieux'];
-const ADMIN_NAV = [...PUBLIC_NAV, '/admin/personnes', '/admin/structures', '/admin/journal', '/admin/doublons',
-  '/lieux/import'];
 const ACCOUNTS = [
-  ['admin', ADMIN_NAV],
-  ['national', [...PUBLIC_NAV, '/lieux/import']],
-  ['regional', PUBLIC_NAV],
-  ['pole', PUBLIC_NAV],
-  ['structure', PUBLIC_NAV],
-  ['prescripteur', PUBLIC_NAV],
-  ['formation', PUBLIC_NAV],
-  ['candidat', PUBLIC_NAV],
-  ['parrain', PUBLIC_NAV],
-  ['pilotage', PUBLIC_NAV],
+  ['admin', navOf('admin')],
+  ['national', navOf('national')],
+  ['regional', navOf('regional')],
+  ['pole', navOf('pole')],
+  ['structure', navOf('employer')],
+  ['prescripteur', navOf('prescriber')],
+  ['formation', navOf('trainer')],
+  ['candidat', navOf('candidate')],
+  ['parrain', navOf('sponsor')],
+  ['pilotage', navOf('viewer')],
 ];
 // Map tiles come from the internet (server.tile_url): every context gets this blank 1×1 PNG instead, so that the
 // suite needs no network and a map loads without failing requests.
@@ -828,7 +853,8 @@ async function distances(page) {
 }
 
 // Changing the directory (after placesChecks imported places): the edit form of a place with an error, the
-// import page with its report, the likely duplicates side by side; each axe clean.
+// form of a new place and the page of the place created (similar places, timeline), the import page with its
+// report, the likely duplicates side by side; each axe clean.
 async function placeEditChecks(browser) {
   const context = await newContext(browser);
   const page = await newPage(context);
@@ -859,6 +885,28 @@ async function placeEditChecks(browser) {
       await navigating(page, () => page.click('main form button[type="submit"]'), 422);
       expect((await text(page, 'main .fr-alert--error')).includes("Rien n'a été importé"), 'no refusal shown');
       expect(await page.locator('main table tbody tr').count() >= 1, 'no problem listed');
+      await axe(page);
+    });
+    await check('place creation: /lieux/nouveau, its errors, then the new place with its likely duplicate and its timeline, axe clean', async () => {
+      expect(signedIn, 'not signed in');
+      await goto(page, '/lieux/nouveau');
+      await shell(page);
+      await axe(page);
+      await navigating(page, () => page.click('main form button[type="submit"]'), 422);
+      await errorSummary(page, ['pivot', 'nom', 'commune', 'code_postal', 'adresse']);
+      await axe(page);
+      // gen-000001 again, under another id: a likely duplicate.
+      const [header, first] = fs.readFileSync(path.join(WORK, 'places.csv'), 'utf8').split('\n');
+      const names = header.split(',').map((h) => h.replace(/"/g, ''));
+      const values = first.slice(1, -1).split('","');
+      const value = (name) => values[names.indexOf(name)];
+      for (const f of ['pivot', 'nom', 'commune', 'code_postal', 'adresse']) await page.fill(`#${f}`, value(f));
+      const resp = await navigating(page, () => page.click('main form button[type="submit"]'), 200);
+      expect(/^\/lieux\/tremplin-/.test(new URL(resp.url()).pathname), `landed on ${pathOf(resp.url())}`);
+      expect((await flash(page)).includes('des lieux semblables existent déjà'), 'no warning about similar places');
+      expect(await page.locator('main a[href="/lieux/gen-000001"]').count() >= 1, 'gen-000001 is not listed as similar');
+      expect((await text(page, 'main table')).includes('Création'), 'no timeline with the creation');
+      await shell(page);
       await axe(page);
     });
     await check('duplicates: /admin/doublons compares a pair side by side, axe clean', async () => {
@@ -970,7 +1018,887 @@ async function placesNoScriptChecks(browser) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Programmes and dossiers
+
+const DEMO_PLACE = 'demo-ateliers-numeriques-crest';
+const EAV_NAME = "2000 Emplois d'Avenir en EPN";
+const OPINION_SUGGESTIONS = 'Élargir l’accueil aux collégiens le mercredi après-midi.';
+const OPINION_ADVICE = 'Prévoir un tuteur suppléant pendant l’été, « à mi-temps ».';
+
+// A 14-digit SIRET with a valid Luhn key.
+function siret() {
+  const digits = '4420173110012'.split('').map(Number);
+  for (let key = 0; key < 10; key++) {
+    const all = [...digits, key];
+    const sum = all.reduce((s, d, i) => s + (i % 2 === 0 ? (d * 2 > 9 ? d * 2 - 9 : d * 2) : d), 0);
+    if (sum % 10 === 0) return all.join('');
+  }
+  return null;
+}
+
+// Text as pdftotext gives it, made comparable: one kind of space and of apostrophe.
+const plain = (s) => s.replace(/[\s\u00a0\u202f]+/g, ' ').replace(/’/g, "'").trim();
+
+// Clicks the submit button of the form posting to ACTION (a suffix of its action URL).
+async function submitForm(page, action, status = 200, js = true) {
+  const button = page.locator(`main form[action$="${action}"] button[type="submit"]`);
+  expect(await button.count() === 1, `no form posting to …${action} on ${pathOf(page.url())}`);
+  return navigating(page, () => button.click(), status, js);
+}
+
+// Fills the Annex I form of the EAV-EPN programme (the page is the form).
+async function fillAnnex(page) {
+  const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+  await page.selectOption('#place_id', DEMO_PLACE);
+  await page.locator('main label[for="netpublic"]').click();
+  await page.selectOption('#employer_category', 'association');
+  await page.fill('#contact_name', 'Sébastien Structure');
+  await page.fill('#contact_email', 'contact@ateliers.exemple.fr');
+  await page.fill('#project', 'Recruter un jeune pour le Fab Lab mobile de la vallée.');
+  await page.selectOption('#job_profile_id', { label: 'Forgeur numérique' });
+  await page.fill('#posts_requested', '2');
+  await page.fill('#tutor_name', 'Hélène Tutrice');
+  await page.fill('#tutor_qualities', 'Animatrice multimédia depuis dix ans.');
+  await page.fill('#sponsor_name', 'Paul Parrain');
+  await page.fill('#sponsor_qualities', 'Chef d’entreprise du numérique.');
+  await page.fill('#company_name', 'Valence Informatique Services');
+  await page.fill('#company_siret', siret());
+  await page.fill('#company_activity', 'Maintenance informatique');
+  const pole = await page.locator('#pole_id option').evaluateAll((os) => {
+    const o = os.find((x) => /Centre-Est/.test(x.textContent));
+    return o ? o.value : null;
+  });
+  expect(pole, 'no "Centre-Est" pole offered');
+  await page.selectOption('#pole_id', pole);
+  await page.fill('#training_path', 'Prise de poste, puis conception et fabrication numériques.');
+  await page.fill('#development_project', 'Ouvrir l’atelier le samedi.\nAccueillir les collèges du territoire.');
+  await page.fill('#signed_on', yesterday);
+  await page.fill('#signatory', 'La présidente de l’association');
+}
+
+async function dossierChecks(browser) {
+  const contexts = [];
+  const open = async (login) => {
+    const context = await newContext(browser);
+    contexts.push(context);
+    const page = await newPage(context);
+    await signIn(page, login);
+    return { context, page };
+  };
+  let dossier = null; // "/dossiers/N"
+  try {
+    await check('programmes: /programmes and /programmes/1 (rules, job profiles, poles, quotas table), axe clean', async () => {
+      const context = await newContext(browser);
+      contexts.push(context);
+      const page = await newPage(context);
+      await goto(page, '/programmes');
+      await shell(page);
+      expect((await text(page, 'main table caption')).length > 0, 'no table caption on /programmes');
+      await axe(page);
+      await navigating(page, () => page.locator('main table a', { hasText: EAV_NAME }).click(), 200);
+      const main = await text(page, 'main');
+      expect(/Forgeur numérique/.test(main) && /Pôle de ressources Centre-Est/.test(main), 'no job profiles or poles');
+      expect(await page.locator('main table caption', { hasText: 'par région' }).count() === 1, 'no quotas table with its caption');
+      await shell(page);
+      await axe(page);
+    });
+
+    const st = await open('structure');
+    const filed = await check('dossier journey: the structure files a dossier through the forms, axe clean', async () => {
+      const { page } = st;
+      await goto(page, '/dossiers/nouveau');
+      await shell(page);
+      await axe(page);
+      await page.locator('main label', { hasText: EAV_NAME }).click();
+      await navigating(page, () => page.locator('main form button[type="submit"]').click(), 200);
+      expect(/\/dossiers\/nouveau\?dispositif=\d+$/.test(page.url()), `landed on ${pathOf(page.url())}`);
+      await shell(page);
+      await axe(page);
+      await fillAnnex(page);
+      const resp = await submitForm(page, '/dossiers/nouveau');
+      const m = /^\/dossiers\/\d+$/.exec(new URL(resp.url()).pathname);
+      expect(m, `after saving, landed on ${pathOf(resp.url())}`);
+      dossier = m[0];
+      expect(/brouillon est enregistré/.test(await flash(page)), 'no "brouillon enregistré" message');
+      await screenshot(page, 'dossier-brouillon.png');
+      await axe(page);
+      await submitForm(page, `${dossier}/actions/submit`);
+      expect(/déposé/.test(await flash(page)), `no "déposé" message (flash: ${await flash(page)})`);
+      const badge = await page.locator('main .fr-badge').first().textContent(); // innerText is uppercased by CSS
+      expect(/avis régional/.test(badge), `the state badge says ${JSON.stringify(badge)}, not that it awaits the opinion`);
+      await axe(page);
+    });
+
+    const rg = await open('regional');
+    const opined = await check('dossier journey: the regional officer gives an opinion "favorable avec réserves", axe clean', async () => {
+      expect(filed, 'no dossier filed');
+      const { page } = rg;
+      await goto(page, '/dossiers');
+      expect(await page.locator(`main table a[href="${dossier}"]`).count() === 1, 'the dossier is not in the regional queue');
+      await axe(page);
+      await goto(page, dossier);
+      await shell(page);
+      await axe(page);
+      // Sent without a choice: the form comes back with its error, linked.
+      await submitForm(page, `${dossier}/actions/give_opinion`, 422);
+      const links = await errorSummary(page, []);
+      expect(links.some((l) => l.href === '#give_opinion-opinion'), 'the summary does not link to the opinion choice');
+      await axe(page);
+      await page.locator('#give_opinion-opinion label', { hasText: 'Favorable avec réserves' }).click();
+      await page.fill('#give_opinion-suggestions', OPINION_SUGGESTIONS);
+      await page.fill('#give_opinion-advice', OPINION_ADVICE);
+      await submitForm(page, `${dossier}/actions/give_opinion`);
+      expect(/avis régional est rendu/.test(await flash(page)), 'no confirmation of the opinion');
+      const main = await text(page, 'main');
+      expect(main.includes(OPINION_SUGGESTIONS) && main.includes('Favorable avec réserves'), 'the opinion is not shown');
+      await axe(page);
+    });
+
+    const nat = await open('national');
+    const validated = await check('dossier journey: the national officer validates, axe clean', async () => {
+      expect(opined, 'no opinion given');
+      const { page } = nat;
+      await goto(page, dossier);
+      await axe(page);
+      await page.fill('#validate-posts_granted', '2');
+      await submitForm(page, `${dossier}/actions/validate`);
+      expect(/validé/.test(await flash(page)), 'no confirmation of the validation');
+      await screenshot(page, 'dossier-valide.png');
+      await axe(page);
+    });
+
+    await check('dossier journey: the structure downloads the protocol; pdftotext reads the opinion and the decision', async () => {
+      expect(validated, 'not validated');
+      const { page, context } = st;
+      await goto(page, dossier);
+      const badge = await page.locator('main .fr-badge').first().textContent();
+      expect(/Validé/.test(badge), `the badge says ${JSON.stringify(badge)}, not "Validé"`);
+      const link = page.locator('main a', { hasText: 'Télécharger le protocole (PDF)' });
+      const href = await link.getAttribute('href');
+      expect(href === `${dossier}/protocole.pdf`, `the PDF link is ${href}`);
+      const resp = await context.request.get(url(href));
+      expect(resp.status() === 200 && resp.headers()['content-type'] === 'application/pdf', `the PDF answered ${resp.status()} ${resp.headers()['content-type']}`);
+      const file = path.join(WORK, 'protocole.pdf');
+      fs.writeFileSync(file, await resp.body());
+      const out = spawnSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8', timeout: 30_000 });
+      expect(out.status === 0, `pdftotext: exit ${out.status}: ${out.stderr}`);
+      const pdf = plain(out.stdout);
+      for (const want of ['Favorable avec réserves', OPINION_SUGGESTIONS, OPINION_ADVICE, 'Décision de la Délégation aux usages de l’Internet',
+        'Postes accordés', 'Hélène Tutrice', 'Nadia Délégation', 'Rémi Chargé-de-mission']) {
+        expect(pdf.includes(plain(want)), `the PDF text lacks ${JSON.stringify(want)}`, [pdf.slice(0, 600)]);
+      }
+      expect(/Conformité du projet validée : oui/i.test(pdf), 'the PDF does not say the project is validated', [pdf.slice(-600)]);
+      await axe(page);
+    });
+
+    await check('dossiers: the list exports (CSV, XLSX) answer with their files', async () => {
+      expect(filed, 'no dossier filed');
+      const { page, context } = nat;
+      await goto(page, '/dossiers?etat=validated');
+      expect(await page.locator(`main table a[href="${dossier}"]`).count() === 1, 'the validated dossier is not listed');
+      for (const [label, type] of [['Exporter en CSV', 'text/csv'], ['Exporter en XLSX', 'application/vnd.openxmlformats']]) {
+        const href = await page.locator('main a', { hasText: label }).getAttribute('href');
+        const resp = await context.request.get(url(href));
+        expect(resp.status() === 200 && resp.headers()['content-type'].startsWith(type), `${label}: ${resp.status()} ${resp.headers()['content-type']}`);
+        expect(/^attachment;/.test(resp.headers()['content-disposition'] || ''), `${label}: not an attachment`);
+      }
+      await axe(page);
+    });
+
+    await check('programmes: the national officer\'s forms (programme, job profile), errors shown, axe clean', async () => {
+      const { page } = nat;
+      for (const p of ['/programmes/1', '/programmes/1/modifier', '/programmes/1/metiers/nouveau', '/metiers/1/modifier']) {
+        await goto(page, p);
+        await shell(page);
+        await axe(page);
+      }
+      await goto(page, '/programmes/nouveau');
+      await axe(page);
+      await focusTop(page);
+      await tabTo(page, 'main form button[type="submit"]');
+      await navigating(page, () => page.keyboard.press('Enter'), 422);
+      await errorSummary(page, ['code', 'name']);
+      await axe(page);
+    });
+  } finally {
+    for (const c of contexts) await c.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Job offers: a dossier validated through the API, an offer published through the structure's form, then every
+// page of the offers under axe (anonymous, structure, national, candidate).
+
+// A bearer-token client of the demo account LOGIN (the token made by `tremplin token create`): (method, path, body,
+// statuses accepted besides 2xx) -> the JSON answer.
+function apiAs(login) {
+  const r = spawnSync(BIN, ['token', 'create', email(login), 'browser-offers', '--database', DATABASE],
+    { encoding: 'utf8', timeout: 60_000 });
+  expect(r.status === 0, `token create ${login}: exit ${r.status}: ${r.stderr}`);
+  const token = r.stdout.trim();
+  return async (method, p, body, allowed = []) => {
+    const resp = await fetch(url(p), { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body ? JSON.stringify(body) : undefined });
+    const json = await resp.json().catch(() => null);
+    expect(resp.ok || allowed.includes(resp.status), `${method} ${p} answered ${resp.status}: ${JSON.stringify(json).slice(0, 300)}`);
+    return resp.ok ? json : null;
+  };
+}
+
+// A new dossier of the demo structure on the EAV-EPN programme, validated with POSTS posts; its id.
+async function validatedDossier(posts) {
+  const [st, rg, nat] = [apiAs('structure'), apiAs('regional'), apiAs('national')];
+  const eav = (await st('GET', '/api/v1/programmes')).items.find((p) => p.code === 'EAV-EPN-2013');
+  const prog = await st('GET', `/api/v1/programmes/${eav.id}`);
+  const d = await st('POST', '/api/v1/dossiers', {
+    programme_id: eav.id, place_id: DEMO_PLACE, employer_category: 'association', contact_name: 'Sébastien Structure',
+    contact_email: 'structure@demo.tremplin.fr', project: 'Recruter des médiateurs numériques.',
+    job_profile_id: prog.job_profiles.find((j) => j.code === 'forgeur-numerique').id, tutor_name: 'Hélène Tutrice',
+    tutor_qualities: 'Animatrice multimédia.', sponsor_name: 'Paul Parrain', sponsor_qualities: 'Chef d’entreprise.',
+    company_name: 'Valence Informatique Services', company_siret: siret(), company_activity: 'Maintenance informatique',
+    pole_id: prog.poles.find((x) => x.code === 'centre-est').id, training_path: 'Prise de poste puis médiation.',
+    development_project: 'Ouvrir le samedi.', posts_requested: posts, signed_on: '2025-09-01', signatory: 'La présidente',
+  });
+  let version = d.version;
+  for (const [client, action, payload] of [[st, 'submit', {}], [rg, 'give_opinion', { opinion: 'favourable' }],
+    [nat, 'validate', { posts_granted: posts }]]) {
+    version = (await client('POST', `/api/v1/dossiers/${d.id}/actions/${action}`, { version, ...payload })).version;
+  }
+  return d.id;
+}
+
+async function offerChecks(browser) {
+  const contexts = [];
+  const open = async (login) => {
+    const context = await newContext(browser);
+    contexts.push(context);
+    const page = await newPage(context);
+    if (login) await signIn(page, login);
+    return page;
+  };
+  let offer = null; // "/offres/N"
+  try {
+    let dossier = null;
+    const ready = await check('offers: a dossier validated through the API', async () => {
+      dossier = await validatedDossier(2);
+    });
+    const st = await open('structure');
+    const published = await check('offers: the structure publishes an offer through its form (errors first), axe clean', async () => {
+      expect(ready, 'no validated dossier');
+      await goto(st, '/structure/offres');
+      await shell(st);
+      await axe(st);
+      const link = st.locator(`main a[href="/dossiers/${dossier}/offres/nouvelle"]`);
+      expect(await link.count() === 1, 'no "Publier une offre" link for the validated dossier');
+      await navigating(st, () => link.click(), 200);
+      await shell(st);
+      await axe(st);
+      await submitForm(st, `/dossiers/${dossier}/offres/nouvelle`, 422);
+      await errorSummary(st, ['title', 'start_on', 'duration_months', 'description']);
+      await axe(st);
+      await st.fill('#title', 'Médiateur numérique (emploi d’avenir)');
+      await st.fill('#start_on', '2030-09-01');
+      await st.fill('#duration_months', '24');
+      await st.fill('#description', 'Accompagner les habitants dans leurs démarches.\nAnimer les ateliers du samedi.');
+      await st.fill('#how_to_apply', 'CV et lettre à recrutement@ateliers.exemple.fr');
+      const resp = await submitForm(st, `/dossiers/${dossier}/offres/nouvelle`);
+      const m = /^\/offres\/\d+$/.exec(new URL(resp.url()).pathname);
+      expect(m, `after publishing, landed on ${pathOf(resp.url())}`);
+      offer = m[0];
+      await shell(st);
+      await axe(st);
+    });
+    const profiled = await check('offers: the demo candidate has a profile in Crest (candidate API)', async () => {
+      const cand = apiAs('candidat');
+      const me = await cand('GET', '/api/v1/candidates/me', undefined, [404]);
+      const eav = (await cand('GET', '/api/v1/programmes')).items.find((p) => p.code === 'EAV-EPN-2013');
+      const profiles = (await cand('GET', `/api/v1/programmes/${eav.id}`)).job_profiles.map((j) => j.id);
+      await cand('PATCH', '/api/v1/candidates/me', { version: me ? me.version : 0, birth_date: '2004-03-01',
+        commune_code: '26108', qualification_level: '3', max_distance_km: 30, wished_profiles: profiles, hidden: false });
+    });
+    await check('offers: the structure\'s edit form, candidates page (a row and its proposal form) and list, axe clean', async () => {
+      expect(published, 'no offer published');
+      await goto(st, `${offer}/candidats`);
+      if (profiled) {
+        expect(await st.locator(`main table form[action^="${offer}/candidats/"] button`).count() >= 1,
+          'no "Proposer une mise en relation" form for the demo candidate');
+      }
+      for (const p of [`${offer}/modifier`, `${offer}/candidats`, '/structure/offres']) {
+        await goto(st, p);
+        await shell(st);
+        await axe(st);
+      }
+    });
+    const anon = await open(null);
+    await check('offers: the public board, a search by distance, an invalid search and one offer, axe clean', async () => {
+      expect(published, 'no offer published');
+      await goto(anon, '/offres');
+      await shell(anon);
+      await axe(anon);
+      await goto(anon, '/offres?commune=Crest&radius_km=20');
+      expect(await anon.locator(`main a[href="${offer}"]`).count() === 1, 'the offer is not found near Crest');
+      await axe(anon);
+      await goto(anon, '/offres?lat=abc&lon=1', 422);
+      await axe(anon);
+      await goto(anon, offer);
+      await shell(anon);
+      expect(await anon.locator(`main a[href="${offer}/candidater"]`).count() === 1, 'no "Candidater" link');
+      await axe(anon);
+      const feed = await fetch(url('/offres.atom'));
+      expect(feed.status === 200 && /^application\/atom\+xml/.test(feed.headers.get('content-type')), `the feed answered ${feed.status}`);
+    });
+    const nat = await open('national');
+    await check('offers: the national officer sees the candidates page, axe clean', async () => {
+      expect(published, 'no offer published');
+      await goto(nat, `${offer}/candidats`);
+      await axe(nat);
+    });
+    const cand = await open('candidat');
+    await check('offers: the candidate\'s suggested offers, axe clean', async () => {
+      await goto(cand, '/candidat/offres-suggerees');
+      if (profiled && published) expect(await cand.locator(`main a[href="${offer}"]`).count() === 1, 'the offer is not suggested');
+      await shell(cand);
+      await axe(cand);
+    });
+  } finally {
+    for (const c of contexts) await c.close();
+  }
+}
+
+// The Annex I form without JavaScript, by keyboard: the programme chosen, a wrong email refused and named, then saved.
+async function dossierNoScriptChecks(browser) {
+  const context = await newContext(browser, { javaScriptEnabled: false });
+  const page = await newPage(context);
+  const auditContext = await newContext(browser);
+  const audit = await newPage(auditContext);
+  try {
+    await check('without JavaScript: the dossier form by keyboard (choice, error summary, draft saved)', async () => {
+      await goto(page, '/connexion', 200, false);
+      await signIn(page, 'structure', false);
+      await goto(page, '/dossiers/nouveau', 200, false);
+      await axeWithoutScript(page, audit);
+      await page.locator('main label', { hasText: EAV_NAME }).click();
+      await focusTop(page);
+      await tabTo(page, 'main form button[type="submit"]');
+      await navigating(page, () => page.keyboard.press('Enter'), 200, false);
+      await axeWithoutScript(page, audit);
+      await focusTop(page);
+      await typeInto(page, '#contact_name', 'Léa Sans-Script');
+      await typeInto(page, '#contact_email', 'pas-une-adresse');
+      await tabTo(page, 'main form button[type="submit"]');
+      await navigating(page, () => page.keyboard.press('Enter'), 422, false);
+      await errorSummary(page, ['contact_email']);
+      expect(await page.locator('#contact_name').inputValue() === 'Léa Sans-Script', 'the name typed is not kept');
+      await axeWithoutScript(page, audit);
+      await focusTop(page);
+      await typeInto(page, '#contact_email', 'lea@exemple.fr');
+      await tabTo(page, 'main form button[type="submit"]');
+      const resp = await navigating(page, () => page.keyboard.press('Enter'), 200, false);
+      expect(/^\/dossiers\/\d+$/.test(new URL(resp.url()).pathname), `landed on ${pathOf(resp.url())}`);
+      expect(/brouillon est enregistré/.test(await flash(page)), 'no "brouillon enregistré" message');
+      await axeWithoutScript(page, audit);
+    });
+  } finally {
+    await context.close();
+    await auditContext.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Main
+
+// Candidates and prescribers: the registration form (its errors, the commune search), the candidate's own page with
+// a refused CV, the prescriber following the new candidate and recording a diagnosis; each page axe clean.
+async function candidateChecks(browser) {
+  const context = await newContext(browser);
+  const page = await newPage(context);
+  const stamp = Date.now().toString(36);
+  const candidate = `jeune-${stamp}@exemple.fr`;
+  let registered = false;
+  let candidateId = null;
+  try {
+    await check('registration: an empty form shows the error summary, the commune search helps, axe clean', async () => {
+      await goto(page, '/inscription-candidat');
+      await shell(page);
+      await focusTop(page);
+      await tabTo(page, 'main form[action="/inscription-candidat"] button[type="submit"]');
+      await navigating(page, () => page.keyboard.press('Enter'), 422);
+      await errorSummary(page, ['email', 'name', 'password', 'birth_date', 'commune_code', 'qualification_level']);
+      await axe(page);
+      await page.fill('#commune_q', 'Crest');
+      await navigating(page, () => page.locator('main form[method="get"] button[type="submit"]').click(), 200);
+      const found = await text(page, 'main ul[aria-label="Communes trouvées"]');
+      expect(/26108/.test(found), `the commune search does not list Crest's code (got ${JSON.stringify(found.slice(0, 200))})`);
+      await axe(page);
+    });
+    registered = await check('registration: a candidate registers, lands on "Mon profil", axe clean', async () => {
+      await goto(page, '/inscription-candidat');
+      await page.fill('#email', candidate);
+      await page.fill('#name', `Jeune Essai ${stamp}`);
+      await page.fill('#password', 'mot-de-passe-du-jeune');
+      await page.fill('#password_confirm', 'mot-de-passe-du-jeune');
+      await page.fill('#birth_date', '2004-03-01');
+      await page.fill('#commune_code', '26108');
+      await page.selectOption('#qualification_level', '3');
+      await page.fill('#seeking_since', '2025-01-06');
+      await page.locator('main fieldset#wished_profiles .fr-checkbox-group label').first().click();
+      const resp = await submitForm(page, '/inscription-candidat', 200);
+      expect(new URL(resp.url()).pathname === '/candidat', `landed on ${pathOf(resp.url())}, expected /candidat`);
+      const f = await flash(page);
+      expect(/compte candidat est créé/.test(f), `no confirmation (flash: ${JSON.stringify(f)})`);
+      await shell(page);
+      await axe(page);
+    });
+    await check('candidate: a file that is not a PDF is refused with its message, axe clean', async () => {
+      expect(registered, 'not registered');
+      const file = path.join(WORK, 'pas-un-cv.pdf');
+      fs.writeFileSync(file, 'Ceci n’est pas un PDF.\n');
+      await page.setInputFiles('#cv', file);
+      await submitForm(page, '/candidat/cv', 422);
+      await errorSummary(page, ['cv']);
+      await axe(page);
+      await signOut(page);
+    });
+    await check('prescriber: follows the new candidate, records a diagnosis (error summary first), axe clean', async () => {
+      expect(registered, 'not registered');
+      await signIn(page, 'prescripteur');
+      await goto(page, '/prescripteur');
+      await page.fill('#email', candidate);
+      const resp = await submitForm(page, '/prescripteur/suivre', 200);
+      const m = /\/prescripteur\/candidats\/(\d+)$/.exec(new URL(resp.url()).pathname);
+      expect(m, `after following, landed on ${pathOf(resp.url())}`);
+      candidateId = m[1];
+      await shell(page);
+      await axe(page);
+      await page.selectOption('#programme_id', { label: '2000 Emplois d\'Avenir en EPN' });
+      await page.locator('main label[for="decision-2"]').click();
+      await submitForm(page, `/prescripteur/candidats/${candidateId}/eligibilite`, 422);
+      await errorSummary(page, ['comment']);
+      await axe(page);
+      await page.locator('main label[for="decision-1"]').click();
+      await submitForm(page, `/prescripteur/candidats/${candidateId}/eligibilite`, 200);
+      const rows = await text(page, '#diagnostics ~ .fr-table');
+      expect(/Éligible/.test(rows), `the diagnosis is not listed (got ${JSON.stringify(rows.slice(0, 200))})`);
+      await axe(page);
+      await goto(page, '/prescripteur');
+      expect((await text(page, 'main table')).includes(`Jeune Essai ${stamp}`), 'the candidate is not in the list');
+      await axe(page);
+      await signOut(page);
+    });
+  } finally {
+    await context.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Training: a contract built through the APIs, then its path (the template applied, a module edited and started),
+// a session created by the trainer's form, the structure registering its recruit with a module, the trainer's
+// attendance filling the module, the pole's sessions at risk and tutors, a training organisation's form; every
+// page under axe.
+
+// Runs one SQL statement on the suite's database with the engine's client (a row no page makes: the eligibility
+// diagnosis a prescriber would record); its output.
+function sqlRun(statement) {
+  const r = DATABASE.startsWith('sqlite:')
+    ? spawnSync('sqlite3', [DATABASE.slice('sqlite:'.length), statement], { encoding: 'utf8', timeout: 30_000 })
+    : spawnSync('psql', [DATABASE, '-v', 'ON_ERROR_STOP=1', '-qAtc', statement], { encoding: 'utf8', timeout: 30_000 });
+  expect(r.status === 0, `sql: exit ${r.status}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+// A bearer-token client of the account ADDRESS.
+function apiForEmail(address) {
+  const r = spawnSync(BIN, ['token', 'create', address, 'browser-training', '--database', DATABASE],
+    { encoding: 'utf8', timeout: 60_000 });
+  expect(r.status === 0, `token create ${address}: exit ${r.status}: ${r.stderr}`);
+  const token = r.stdout.trim();
+  return async (method, p, body) => {
+    const resp = await fetch(url(p), { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body ? JSON.stringify(body) : undefined });
+    const json = await resp.json().catch(() => null);
+    expect(resp.ok, `${method} ${p} answered ${resp.status}: ${JSON.stringify(json).slice(0, 300)}`);
+    return json;
+  };
+}
+
+// Today in Paris (the server's clock) moved by DAYS, as YYYY-MM-DD.
+function parisDay(days = 0) {
+  const d = new Date(`${new Date().toLocaleDateString('sv-SE', { timeZone: 'Europe/Paris' })}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+// A young person recruited by the demo structure on a new offer: the contract's id.
+async function recruit() {
+  const st = apiForEmail(email('structure'));
+  const dossier = await validatedDossier(1);
+  const eav = (await st('GET', '/api/v1/programmes')).items.find((p) => p.code === 'EAV-EPN-2013');
+  const prog = await st('GET', `/api/v1/programmes/${eav.id}`);
+  const offer = await st('POST', `/api/v1/dossiers/${dossier}/offers`, {
+    title: 'Forgeur numérique (parcours)', job_profile_id: prog.job_profiles.find((j) => j.code === 'forgeur-numerique').id,
+    place_id: DEMO_PLACE, start_on: '2027-01-04', contract_type: 'CDD', duration_months: 12, weekly_hours: 35, posts: 1,
+    description: 'Animer le fablab.', how_to_apply: 'Sur la plateforme.' });
+  const address = `parcours-${Date.now().toString(36)}@exemple.fr`;
+  const reg = await fetch(url('/api/v1/candidates'), { method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: address, name: 'Jade Parcours', password: 'mot-de-passe-solide-2026',
+      birth_date: '2003-05-17', commune_code: '26108', qualification_level: '3', seeking_since: '2025-01-06',
+      max_distance_km: 40, available_from: '2026-12-01' }) });
+  expect(reg.status === 201, `candidate registration answered ${reg.status}`);
+  const pid = sqlRun(`SELECT id FROM people WHERE email = '${address}'`);
+  sqlRun('INSERT INTO eligibility_diagnoses (candidate_id, programme_id, organisation_id, prescriber_id, criteria, '
+    + `computed_eligible, eligible, decided_on, valid_until, created_at) VALUES (${pid}, ${eav.id}, (SELECT id FROM `
+    + "organisations WHERE name = 'Mission locale Vallée de la Drôme'), (SELECT id FROM people WHERE email = "
+    + `'${email('prescripteur')}'), '{}', 1, 1, '2026-01-05', '2030-01-05', 1700000000)`);
+  const app = await apiForEmail(address)('POST', `/api/v1/offers/${offer.id}/applications`, { message: 'Bonjour.' });
+  const tutor = sqlRun(`SELECT id FROM people WHERE email = '${email('structure')}'`);
+  const accepted = await st('POST', `/api/v1/applications/${app.id}/actions/accept`, {
+    version: app.version, start_on: '2027-01-04', end_on: '2028-01-03', tutor_id: Number(tutor),
+    tutor_experience: 'Dix ans d’animation.', sponsor_name: 'Paul Parrain', sponsor_contact: 'paul@exemple.fr' });
+  return { contract: accepted.contract_id, programme: eav.id, tutor };
+}
+
+async function trainingChecks(browser) {
+  const contexts = [];
+  const open = async (login) => {
+    const context = await newContext(browser);
+    contexts.push(context);
+    const page = await newPage(context);
+    await signIn(page, login);
+    return page;
+  };
+  let r = null;
+  let session = null; // "/sessions/N"
+  try {
+    const ready = await check('training: a contract built through the APIs', async () => {
+      r = await recruit();
+    });
+    const st = await open('structure');
+    const applied = await check('training: the structure applies the job profile\'s template to the path, axe clean', async () => {
+      expect(ready, 'no contract');
+      await goto(st, `/contrats/${r.contract}/parcours`);
+      await shell(st);
+      await axe(st);
+      await submitForm(st, `/contrats/${r.contract}/parcours/modele`);
+      expect(/parcours type est appliqué/.test(await flash(st)), `no flash after applying (got ${JSON.stringify(await flash(st))})`);
+      expect(await st.locator('main progress').count() === 1, 'no progress display of the hours');
+      expect(await st.locator('main table tbody tr').count() >= 4, 'the modules of the template are not listed');
+      await axe(st);
+    });
+    await check('training: a module\'s page, its error summary, then started, axe clean', async () => {
+      expect(applied, 'no module');
+      const manage = `/contrats/${r.contract}/parcours/modules/`;
+      await navigating(st, () => st.locator(`main a[href^="${manage}"][href$="/modifier"]`).first().click(), 200);
+      const modulePage = pathOf(st.url());
+      await shell(st);
+      await axe(st);
+      await st.fill('#title', '');
+      await submitForm(st, '/modifier', 422);
+      await errorSummary(st, ['title']);
+      await axe(st);
+      await st.fill('#title', 'Prise de poste et sécurité');
+      await submitForm(st, '/modifier');
+      await goto(st, modulePage);
+      await submitForm(st, '/actions/start');
+      expect(/Prise de poste et sécurité/.test(await text(st, 'main table')), 'the module was not renamed');
+      await axe(st);
+    });
+    const tr = await open('formation');
+    const created = await check('training: the trainer creates a session through its form (errors first), axe clean', async () => {
+      expect(ready, 'no contract');
+      await goto(tr, '/sessions/nouvelle');
+      await shell(tr);
+      await axe(tr);
+      await submitForm(tr, '/sessions/nouvelle', 422);
+      await errorSummary(tr, ['programme_id', 'title']);
+      await axe(tr);
+      await tr.selectOption('#programme_id', String(r.programme));
+      await tr.fill('#title', 'Fabrication numérique : premiers pas');
+      await tr.fill('#place_id', DEMO_PLACE);
+      await tr.fill('#starts_on', parisDay(-1));
+      await tr.fill('#ends_on', parisDay(0));
+      await tr.fill('#hours', '14');
+      await tr.fill('#capacity', '8');
+      await tr.fill('#min_registrants', '1');
+      await tr.fill('#registration_deadline', parisDay(0));
+      const resp = await submitForm(tr, '/sessions/nouvelle');
+      const m = /^\/sessions\/\d+$/.exec(new URL(resp.url()).pathname);
+      expect(m, `after creating, landed on ${pathOf(resp.url())}`);
+      session = m[0];
+      await shell(tr);
+      await axe(tr);
+    });
+    const registered = await check('training: the structure registers its recruit with a module of the path, axe clean', async () => {
+      expect(created, 'no session');
+      await goto(st, session);
+      await axe(st);
+      await st.selectOption('#register-contract_id', String(r.contract));
+      await st.selectOption('#register-path_module_id', { index: 1 });
+      await submitForm(st, `${session}/inscriptions`);
+      expect(/place est réservée/.test(await flash(st)), `no flash after registering (got ${JSON.stringify(await flash(st))})`);
+      await axe(st);
+    });
+    await check('training: the trainer records attendance, which fills the module\'s hours, axe clean', async () => {
+      expect(registered, 'nobody registered');
+      await goto(tr, session);
+      await axe(tr);
+      await goto(tr, `${session}/presences`);
+      await shell(tr);
+      await axe(tr);
+      // The page has two forms on its own address: the day picker (GET) and the sheet (POST).
+      await navigating(tr, () => tr.locator('main form[method="post"] button[type="submit"]').click(), 200);
+      expect(/présences sont enregistrées/.test(await flash(tr)), 'no flash after recording attendance');
+      await axe(tr);
+      await goto(st, `/contrats/${r.contract}/parcours`);
+      expect(/7\s*h effectuées/.test(plain(await text(st, 'main'))), 'the path does not show the 7 hours done');
+      await axe(st);
+    });
+    const pole = await open('pole');
+    await check('training: the pole\'s sessions at risk, tutors and a tutor\'s record, axe clean', async () => {
+      for (const p of ['/sessions/a-risque', '/sessions?a_risque=1', '/tuteurs?sans_formation=1', '/tuteurs',
+        ...(r ? [`/tuteurs/${r.tutor}`, `/contrats/${r.contract}/parcours`] : [])]) {
+        await goto(pole, p);
+        await shell(pole);
+        await axe(pole);
+      }
+    });
+    const nat = await open('national');
+    await check('training: the national officer\'s form of a training organisation and its errors, axe clean', async () => {
+      await goto(nat, '/organismes-formation');
+      await navigating(nat, () => nat.locator('main a[href^="/organismes-formation/"]').first().click(), 200);
+      await shell(nat);
+      await axe(nat);
+      await nat.fill('#accredited_from', '2026-06-01');
+      await nat.fill('#accredited_until', '2026-01-01');
+      await submitForm(nat, '/modifier', 422);
+      await errorSummary(nat, ['accredited_until']);
+      await axe(nat);
+    });
+  } finally {
+    for (const c of contexts) await c.close();
+  }
+}
+
+// The resource poles: a pole's page, its form (national), the preliminary diagnosis of a submitted dossier and the
+// dossier page showing it, the resources library (upload) and the vivier (a company through its form); each page,
+// with its error summary, under axe.
+async function poleChecks(browser) {
+  const contexts = [];
+  const open = async (login) => {
+    const context = await newContext(browser);
+    contexts.push(context);
+    const page = await newPage(context);
+    await signIn(page, login);
+    return page;
+  };
+  try {
+    const st = apiAs('structure');
+    const eav = (await st('GET', '/api/v1/programmes')).items.find((p) => p.code === 'EAV-EPN-2013');
+    const prog = await st('GET', `/api/v1/programmes/${eav.id}`);
+    const centreEst = prog.poles.find((x) => x.code === 'centre-est').id;
+    const pole = await open('pole');
+    const nat = await open('national');
+    await check('poles: the national officer\'s form of a pole and its error summary, axe clean', async () => {
+      await goto(nat, `/poles/${centreEst}/modifier`);
+      await shell(nat);
+      await axe(nat);
+      await nat.fill('#name', '');
+      await submitForm(nat, '/modifier', 422);
+      await errorSummary(nat, ['name']);
+      await axe(nat);
+    });
+    let dossier = null;
+    const diagnosed = await check('poles: the preliminary diagnosis of a dossier (errors, then saved), axe clean', async () => {
+      const d = await st('POST', '/api/v1/dossiers', {
+        programme_id: eav.id, place_id: DEMO_PLACE, employer_category: 'association', contact_name: 'Sébastien Structure',
+        contact_email: 'structure@demo.tremplin.fr', project: 'Recruter un médiateur numérique.',
+        job_profile_id: prog.job_profiles.find((j) => j.code === 'forgeur-numerique').id, tutor_name: 'Hélène Tutrice',
+        tutor_qualities: 'Animatrice multimédia.', sponsor_name: 'Paul Parrain', sponsor_qualities: 'Chef d’entreprise.',
+        company_name: 'Valence Informatique Services', company_siret: siret(), company_activity: 'Maintenance informatique',
+        pole_id: centreEst, training_path: 'Prise de poste puis médiation.', development_project: 'Ouvrir le samedi.',
+        posts_requested: 1, signed_on: '2025-09-01', signatory: 'La présidente' });
+      await st('POST', `/api/v1/dossiers/${d.id}/actions/submit`, { version: d.version });
+      dossier = d.id;
+      await goto(pole, `/dossiers/${dossier}/diagnostic-prealable`);
+      await shell(pole);
+      await axe(pole);
+      await submitForm(pole, '/diagnostic-prealable', 422);
+      await errorSummary(pole, []);
+      await axe(pole);
+      for (const item of ['equipment', 'space', 'public', 'partners', 'tutor']) {
+        await pole.locator(`main label[for="item_${item}-1"]`).click();
+      }
+      await pole.fill('#item_tutor_comment', 'Le tuteur est disponible deux jours par semaine.');
+      await pole.locator('main label[for="conclusion-2"]').click();
+      await pole.fill('#recommendations', 'Prévoir un second poste pour le fablab.');
+      await submitForm(pole, '/diagnostic-prealable');
+      expect(/Favorable sous conditions/.test(await text(pole, 'main')), 'the diagnosis is not shown after saving');
+      await axe(pole);
+    });
+    await check('poles: the dossier page shows the diagnosis to the regional officer, axe clean', async () => {
+      expect(diagnosed, 'no diagnosis');
+      const rg = await open('regional');
+      await goto(rg, `/dossiers/${dossier}`);
+      expect(/Diagnostic préalable du pôle de ressources/.test(await text(rg, 'main')), 'no diagnosis block');
+      await axe(rg);
+    });
+    await check('poles: /poles/{id} lists the dossiers of the pole\'s regions, axe clean', async () => {
+      await goto(pole, `/poles/${centreEst}`);
+      await shell(pole);
+      expect(/Équipe du pôle/.test(await text(pole, 'main')), 'no staff section');
+      expect(!dossier || await pole.locator(`main a[href="/dossiers/${dossier}"]`).count() === 1, 'the dossier is not listed');
+      await axe(pole);
+    });
+    await check('poles: a resource uploaded through its form (errors first), then found, axe clean', async () => {
+      await goto(pole, '/ressources/nouvelle');
+      await shell(pole);
+      await axe(pole);
+      await submitForm(pole, '/ressources/nouvelle', 422);
+      await errorSummary(pole, ['title']);
+      await axe(pole);
+      await pole.setInputFiles('#file', { name: 'plan-de-salle.png', mimeType: 'image/png', buffer: TILE_PNG });
+      await pole.fill('#title', 'Plan de la salle du fablab');
+      await pole.fill('#description', 'Disposition des postes pour un atelier de douze personnes.');
+      await pole.fill('#tags', 'fablab, aménagement');
+      await submitForm(pole, '/ressources/nouvelle');
+      expect(new URL(pole.url()).pathname === '/ressources', `after publishing, landed on ${pathOf(pole.url())}`);
+      await goto(pole, '/ressources?q=salle+fablab&mot_cle=fablab');
+      expect(/1 ressource trouvée/.test(await text(pole, 'main')), 'the resource is not found');
+      await axe(pole);
+    });
+    await check('poles: a company added to the vivier through its form (errors first), then searched, axe clean', async () => {
+      await goto(pole, '/vivier/nouveau');
+      await shell(pole);
+      await axe(pole);
+      await submitForm(pole, '/vivier/nouveau', 422);
+      await errorSummary(pole, ['name', 'siret', 'commune_code']);
+      await axe(pole);
+      await pole.fill('#name', 'Drôme Réseaux');
+      await pole.fill('#siret', siret());
+      await pole.fill('#activity', 'Installation de réseaux');
+      await pole.fill('#commune_code', '26108');
+      await pole.locator('main label[for="job_profiles-1"]').click();
+      await submitForm(pole, '/vivier/nouveau');
+      await goto(pole, '/vivier?region=84&activite=reseaux');
+      expect(/Drôme Réseaux/.test(await text(pole, 'main')), 'the company is not found');
+      await axe(pole);
+    });
+  } finally {
+    for (const c of contexts) await c.close();
+  }
+}
+
+// Recruitment: a candidate registers and applies, the prescriber confirms the eligibility the programme requires, the
+// structure accepts with the contract form, and the contract shows the tutor and the sponsor; every page under axe.
+async function recruitmentChecks(browser) {
+  const contexts = [];
+  const open = async (login) => {
+    const context = await newContext(browser);
+    contexts.push(context);
+    const page = await newPage(context);
+    if (login) await signIn(page, login);
+    return page;
+  };
+  const stamp = Date.now().toString(36);
+  const candidate = `recrue-${stamp}@exemple.fr`;
+  const name = `Jeune Recrue ${stamp}`;
+  const start = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+  let offer = null; // "/offres/N"
+  let application = null; // "/candidatures/N"
+  let contract = null; // "/contrats/N"
+  try {
+    const ready = await check('recruitment: a dossier validated and an offer published through the API', async () => {
+      const dossier = await validatedDossier(1);
+      const o = await apiAs('structure')('POST', `/api/v1/dossiers/${dossier}/offers`, {
+        title: `Médiateur numérique ${stamp}`, start_on: start, contract_type: 'CDD', duration_months: 12,
+        weekly_hours: 35, description: 'Animer les ateliers du Fab Lab et accompagner les habitants.' });
+      offer = `/offres/${o.id}`;
+    });
+    const page = await open(null);
+    const applied = await check('recruitment: a candidate registers, then applies from the offer with a message, axe clean', async () => {
+      expect(ready, 'no offer');
+      await goto(page, '/inscription-candidat');
+      await page.fill('#email', candidate);
+      await page.fill('#name', name);
+      await page.fill('#password', 'mot-de-passe-de-la-recrue');
+      await page.fill('#password_confirm', 'mot-de-passe-de-la-recrue');
+      await page.fill('#birth_date', '2004-03-01');
+      await page.fill('#commune_code', '26108');
+      await page.selectOption('#qualification_level', '3');
+      await page.fill('#seeking_since', '2025-01-06');
+      await page.locator('main fieldset#wished_profiles label').first().click();
+      let resp = await submitForm(page, '/inscription-candidat', 200);
+      expect(new URL(resp.url()).pathname === '/candidat', `registration landed on ${pathOf(resp.url())}`);
+      await goto(page, offer);
+      await navigating(page, () => page.locator(`main a[href="${offer}/candidater"]`).click(), 200);
+      await shell(page);
+      await axe(page);
+      await page.fill('#message', 'Je souhaite animer les ateliers du samedi.');
+      resp = await submitForm(page, `${offer}/candidater`);
+      const m = /^\/candidatures\/\d+$/.exec(new URL(resp.url()).pathname);
+      expect(m, `after applying, landed on ${pathOf(resp.url())}`);
+      application = m[0];
+      expect((await text(page, 'main')).includes('Je souhaite animer les ateliers du samedi.'), 'the message is not shown');
+      await shell(page);
+      await axe(page);
+      await goto(page, '/candidatures');
+      expect(await page.locator(`main a[href="${application}"]`).count() === 1, 'the application is not in "Mes candidatures"');
+      await axe(page);
+    });
+    const eligible = await check('recruitment: the prescriber follows the candidate and confirms the eligibility', async () => {
+      expect(applied, 'no application');
+      const pr = await open('prescripteur');
+      await goto(pr, '/prescripteur');
+      await pr.fill('#email', candidate);
+      const resp = await submitForm(pr, '/prescripteur/suivre', 200);
+      const m = /\/prescripteur\/candidats\/(\d+)$/.exec(new URL(resp.url()).pathname);
+      expect(m, `after following, landed on ${pathOf(resp.url())}`);
+      await pr.selectOption('#programme_id', { label: EAV_NAME });
+      await pr.locator('main label[for="decision-1"]').click();
+      await submitForm(pr, `/prescripteur/candidats/${m[1]}/eligibilite`, 200);
+    });
+    const accepted = await check('recruitment: the structure accepts with the contract form (errors first), axe clean', async () => {
+      expect(eligible, 'no eligibility diagnosis');
+      const st = await open('structure');
+      await goto(st, '/candidatures');
+      await shell(st);
+      await axe(st);
+      await navigating(st, () => st.locator(`main a[href="${application}"]`).click(), 200);
+      await shell(st);
+      await axe(st);
+      expect(await st.locator('#accept-start_on').inputValue() === start, 'the start date is not the offer\'s');
+      await st.fill('#accept-start_on', '');
+      await submitForm(st, `${application}/actions/accept`, 422);
+      await errorSummary(st, ['accept-start_on']);
+      await axe(st);
+      await st.fill('#accept-start_on', start);
+      await st.fill('#accept-tutor_experience', 'Animatrice du Fab Lab depuis dix ans.');
+      await st.fill('#accept-sponsor_contact', 'paul.parrain@exemple.fr');
+      const resp = await submitForm(st, `${application}/actions/accept`);
+      const m = /^\/contrats\/\d+$/.exec(new URL(resp.url()).pathname);
+      expect(m, `after accepting, landed on ${pathOf(resp.url())}`);
+      contract = m[0];
+      const main = await text(st, 'main');
+      for (const want of ['Sébastien Structure', 'Animatrice du Fab Lab depuis dix ans.', 'Paul Parrain',
+        'paul.parrain@exemple.fr', 'Valence Informatique Services', 'Démarrer le contrat']) {
+        expect(main.includes(want), `the contract page does not show ${JSON.stringify(want)}`);
+      }
+      await shell(st);
+      await axe(st);
+    });
+    await check('recruitment: the young person sees the contract with tutor and sponsor, axe clean', async () => {
+      expect(accepted, 'no contract');
+      await goto(page, '/contrats');
+      await navigating(page, () => page.locator(`main a[href="${contract}"]`).click(), 200);
+      const main = await text(page, 'main');
+      expect(main.includes('Sébastien Structure') && main.includes('Paul Parrain'), 'no tutor or sponsor on the contract');
+      expect(!main.includes('Vos actions'), 'the young person is offered actions');
+      await shell(page);
+      await axe(page);
+    });
+  } finally {
+    for (const c of contexts) await c.close();
+  }
+}
 
 async function main() {
   for (const [k, v] of Object.entries({ TREMPLIN_BIN: BIN, TREMPLIN_STATIC_DIR: STATIC_DIR, TREMPLIN_TEST_ENGINE: ENGINE,
@@ -1022,6 +1950,13 @@ async function main() {
     await placesChecks(browser);
     await placeEditChecks(browser);
     await placesNoScriptChecks(browser);
+    await dossierChecks(browser);
+    await dossierNoScriptChecks(browser);
+    await offerChecks(browser);
+    await candidateChecks(browser);
+    await recruitmentChecks(browser);
+    await trainingChecks(browser);
+    await poleChecks(browser);
   } finally {
     clearTimeout(watchdog);
     if (browser) await browser.close().catch(() => {});

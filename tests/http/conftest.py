@@ -416,21 +416,37 @@ def api(base, admin_token):
     return s
 
 
-def sql(statement):
-    """Runs one SQL statement on the test database with the engine's own client; returns its output."""
+def sql(statement, database=None):
+    """Runs one SQL statement on the test database (or DATABASE, another of the same engine) with the engine's own
+    client; returns its output."""
+    database = database or DATABASE
     if ENGINE == "sqlite":  # the same output as psql -At: "|" between columns, one line a row, NULL as ""
         import sqlite3
-        conn = sqlite3.connect(DATABASE[len("sqlite:"):], timeout=30)
+        conn = sqlite3.connect(database[len("sqlite:"):], timeout=30)
         try:
             rows = conn.execute(statement).fetchall()
             conn.commit()
         finally:
             conn.close()
         return "\n".join("|".join("" if v is None else str(v) for v in row) for row in rows).strip()
-    cmd = ["psql", DATABASE, "-v", "ON_ERROR_STOP=1", "-qAtc", statement]
+    cmd = ["psql", database, "-v", "ON_ERROR_STOP=1", "-qAtc", statement]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
     assert r.returncode == 0, r.stderr
     return r.stdout.strip()
+
+
+def seeded_database(workdir, prefix):
+    """A new database of the test engine, for tests that need the directory to themselves: migrated and seeded with
+    the reference data (no demo accounts). Returns its URL."""
+    if ENGINE == "sqlite":
+        url = "sqlite:" + os.path.join(workdir, unique(prefix + "-") + ".db")
+    else:
+        name = unique(prefix.replace("-", "_") + "_")
+        sql(f"CREATE DATABASE {name}")
+        url = DATABASE.rsplit("/", 1)[0] + "/" + name
+    r = run_cli("seed", database=url, timeout=600)
+    assert r.returncode == 0, r.stderr
+    return url
 
 
 def sql_int(statement):

@@ -8,7 +8,7 @@ import requests
 from conftest import run_cli, sql, unique_email
 
 COMMANDS = [["serve"], ["migrate"], ["seed"], ["user", "add"], ["token", "create"], ["journal", "verify"],
-            ["check-config"]]
+            ["check-config"], ["places", "geocode"]]
 
 
 def one_line(stderr):
@@ -52,6 +52,8 @@ def test_no_command_is_a_usage_error():
     (["user", "add", "x@exemple.fr", "--bogus"], "bogus"),
     (["user", "add", "x@exemple.fr"], "usage"),  # no --role
     (["token", "create"], "usage"),
+    (["places", "geocode", "--limit", "0"], "--limit"),
+    (["places", "geocode"], "geocoder"),  # none configured
 ])
 def test_usage_errors_exit_2_with_one_line(args, mentions):
     r = run_cli(*args, database=False)
@@ -66,6 +68,8 @@ def test_usage_errors_exit_2_with_one_line(args, mentions):
     ("[server]\nbehind_tls = perhaps\n", "behind_tls"),
     ("[server]\nbase_url = ftp://x\n", "base_url"),
     ("[mail]\nsmtp_url = http://x\n", "smtp_url"),
+    ("[geocoder]\nurl = ftp://x\n", "geocoder.url"),
+    ("[geocoder]\nmin_score = 101\n", "min_score"),
     ("not an ini file\n", "syntax"),
 ])
 def test_bad_configuration_file_exits_2_with_one_line(workdir, content, mentions):

@@ -6,11 +6,10 @@ import io
 import json
 import os
 import random
-import subprocess
 
 import pytest
 
-from conftest import DATABASE, ENGINE, csrf_from, run_cli, sql, sql_int, text, unique
+from conftest import DATABASE, csrf_from, run_cli, seeded_database, sql, sql_int, text, unique
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 EXAMPLE = os.path.join(HERE, "..", "..", "data", "standards", "exemple-valide.csv")
@@ -48,36 +47,11 @@ def csv_text(rows, columns=COLUMNS, newline="\n"):
     return out.getvalue()
 
 
-def sql_on(url, statement):
-    """SQL on another database than the server's (same output as conftest.sql)."""
-    if url.startswith("sqlite:"):
-        import sqlite3
-        conn = sqlite3.connect(url[len("sqlite:"):], timeout=30)
-        try:
-            rows = conn.execute(statement).fetchall()
-            conn.commit()
-        finally:
-            conn.close()
-        return "\n".join("|".join("" if v is None else str(v) for v in row) for row in rows).strip()
-    r = subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-qAtc", statement], capture_output=True, text=True,
-                       timeout=30)
-    assert r.returncode == 0, r.stderr
-    return r.stdout.strip()
-
-
 @pytest.fixture(scope="module")
 def own_db(workdir):
     """A database of these tests alone (seeded with the reference data), so that their imports and exports
     are theirs exactly."""
-    if ENGINE == "sqlite":
-        url = "sqlite:" + os.path.join(workdir, unique("places-io-") + ".db")
-    else:
-        name = unique("places_io_")
-        sql(f"CREATE DATABASE {name}")
-        url = DATABASE.rsplit("/", 1)[0] + "/" + name
-    r = run_cli("seed", database=url, timeout=600)
-    assert r.returncode == 0, r.stderr
-    return url
+    return seeded_database(workdir, "places-io")
 
 
 @pytest.fixture()
@@ -139,11 +113,11 @@ def test_valid_example_imports_and_exports_back_identically(own_db):
 
 def test_second_import_changes_nothing(own_db):
     assert import_file(EXAMPLE, own_db).returncode == 0
-    version = sql_on(own_db, "SELECT value FROM settings WHERE key = 'places_version'")
+    version = sql("SELECT value FROM settings WHERE key = 'places_version'", database=own_db)
     r = import_file(EXAMPLE, own_db)
     assert r.returncode == 0, r.stderr
     assert "0 créé, 0 mis à jour, 1 inchangé, 0 rejeté." in r.stdout
-    assert sql_on(own_db, "SELECT value FROM settings WHERE key = 'places_version'") == version
+    assert sql("SELECT value FROM settings WHERE key = 'places_version'", database=own_db) == version
 
 
 def test_one_bad_row_imports_nothing_and_names_the_row(own_db, write):
@@ -176,7 +150,8 @@ def test_update_by_id_and_journal(own_db, write):
     assert r.returncode == 0, r.stderr
     assert "0 créé, 1 mis à jour, 0 inchangé, 0 rejeté." in r.stdout
     assert exported_rows(own_db)[p["id"]][COLUMNS.index("nom")] == p2["nom"]
-    details = sql_on(own_db, "SELECT detail FROM journal WHERE entity = 'place' AND action = 'update' ORDER BY id").splitlines()
+    details = sql("SELECT detail FROM journal WHERE entity = 'place' AND action = 'update' ORDER BY id",
+                  database=own_db).splitlines()
     detail = [json.loads(d) for d in details if json.loads(d)["id"] == p["id"]][-1]
     assert detail["before"] == {"nom": p["nom"], "horaires": ""}
     assert detail["after"] == {"nom": p2["nom"], "horaires": "Mo-Fr 09:00-12:00"}
@@ -256,8 +231,8 @@ def test_field_errors_are_named(own_db, write, field, value, reason):
 def test_coordinates_from_the_commune_are_approximate_and_not_exported(own_db, write):
     p = place(latitude="", longitude="")
     assert import_file(write(csv_text([p])), own_db).returncode == 0, "import"
-    lat, approx, dep, reg = sql_on(own_db, f"SELECT latitude, coords_approx, departement_code, region_code FROM places "
-                                           f"WHERE id = '{p['id']}'").split("|")
+    lat, approx, dep, reg = sql(f"SELECT latitude, coords_approx, departement_code, region_code FROM places "
+                                f"WHERE id = '{p['id']}'", database=own_db).split("|")
     assert float(lat) == pytest.approx(49.26, abs=0.05) and approx == "1" and dep == "51" and reg == "44"
     assert exported_rows(own_db)[p["id"]][COLUMNS.index("latitude")] == ""
     geo = json.loads(export(own_db, "geojson"))
@@ -269,7 +244,8 @@ def test_duplicates_found_on_import(own_db, write):
     a, b = place(nom=name, latitude="48.1", longitude="-1.6"), place(nom=name.upper(), latitude="49.0", longitude="-1.0")
     assert import_file(write(csv_text([a, b])), own_db).returncode == 0
     ids = sorted([a["id"], b["id"]])
-    assert sql_on(own_db, f"SELECT status FROM place_duplicates WHERE a = '{ids[0]}' AND b = '{ids[1]}'") == "open"
+    assert sql(f"SELECT status FROM place_duplicates WHERE a = '{ids[0]}' AND b = '{ids[1]}'",
+               database=own_db) == "open"
 
 
 def test_gen_places_writes_a_valid_file(own_db, tmp_path):

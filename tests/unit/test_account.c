@@ -7,7 +7,6 @@
 
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +28,7 @@
 #include "domain/session.h"
 #include "store/db.h"
 #include "store/migrate.h"
+#include "testdb.h"
 
 #define N_ELEMS(t) (sizeof(t) / sizeof((t)[0]))
 #define T0 1795514700 /* 2026-11-24T10:05:00Z */
@@ -36,81 +36,19 @@
 #define PW2 "un autre mot de passe, plus long"
 #define B64URL "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
-static enum db_engine suite_engine;
-static char sqlite_dir[] = "/tmp/test_account.XXXXXX";
-static char template_path[600];
-static char pg_base[512], pg_template[40];
-static int db_seq;
+static char template_path[600]; /* SQLite: the template every case copies */
 static int64_t seeded_communes; /* what refdata_seed reported for the template */
 
 struct fx {
 	char url[800];
-	char pg_name[64]; /* PostgreSQL: this case's database, dropped at the end */
+	char pg_name[80]; /* PostgreSQL: this case's database, dropped at the end */
 	struct db *db;
 	struct arena *a;
 	struct config cfg;
 	struct ctx ctx;
 };
 
-/* ---- databases ---- */
-
-static struct db *
-open_db(const char *url)
-{
-	char err[256];
-	struct db *db = NULL;
-
-	if (db_open(url, &db, err, sizeof(err)) != TR_OK) {
-		print_error("cannot open %s: %s\n", url, err);
-		return NULL;
-	}
-	return db;
-}
-
-/* The URL of database NAME on the server of pg_base. */
-static void
-pg_url_of(char *dst, size_t n, const char *name)
-{
-	snprintf(dst, n, "%s%sdbname=%s", pg_base, strchr(pg_base, '?') ? "&" : "?", name);
-}
-
-/* Runs one statement on the server's base database (CREATE/DROP DATABASE cannot run in a transaction). */
-static tr_err
-pg_admin(const char *sql)
-{
-	struct db *db = open_db(pg_base);
-	tr_err err;
-
-	if (db == NULL)
-		return TR_UNAVAILABLE;
-	err = db_exec_script(db, sql);
-	if (err != TR_OK)
-		print_error("%s: %s\n", sql, db_errmsg(db));
-	db_close(db);
-	return err;
-}
-
-static tr_err
-pg_drop(const char *name)
-{
-	char sql[160];
-
-	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", name);
-	return pg_admin(sql);
-}
-
-/* Creates database NAME, a copy of TEMPLATE when not NULL. */
-static tr_err
-pg_create(const char *name, const char *template)
-{
-	char sql[200];
-
-	if (template != NULL)
-		snprintf(sql, sizeof(sql), "CREATE DATABASE %s TEMPLATE %s", name, template);
-	else
-		snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
-	return pg_admin(sql);
-}
+/* ---- databases: each case gets a copy of the template (the suite's database on PostgreSQL) ---- */
 
 static tr_err
 copy_file(const char *from, const char *to)
@@ -134,7 +72,7 @@ copy_file(const char *from, const char *to)
 static int
 build_template(const char *url)
 {
-	struct db *db = open_db(url);
+	struct db *db = testdb_open(url);
 	struct arena *a = arena_new();
 	struct config cfg;
 	struct ctx ctx;
@@ -148,7 +86,7 @@ build_template(const char *url)
 		if (err == TR_OK)
 			err = refdata_seed(&ctx, &seeded_communes);
 		/* Everything into the main file before it is copied. */
-		if (err == TR_OK && suite_engine == DB_SQLITE)
+		if (err == TR_OK && testdb.engine == DB_SQLITE)
 			err = db_exec_script(db, "PRAGMA wal_checkpoint(TRUNCATE);");
 		if (err != TR_OK)
 			print_error("template: %s (%s)\n", tr_err_name(err), db_errmsg(db));
@@ -163,24 +101,22 @@ setup(void **state)
 {
 	struct fx *fx = calloc(1, sizeof(*fx));
 
-	if (suite_engine == DB_SQLITE) {
-		char path[700];
-		snprintf(path, sizeof(path), "%s/a%d.db", sqlite_dir, ++db_seq);
-		if (copy_file(template_path, path) != TR_OK) {
-			print_error("cannot copy %s to %s\n", template_path, path);
+	if (testdb.engine == DB_SQLITE) {
+		testdb_sqlite_url(fx->url, sizeof(fx->url), "a");
+		if (copy_file(template_path, fx->url + strlen("sqlite:")) != TR_OK) {
+			print_error("cannot copy %s to %s\n", template_path, fx->url);
 			free(fx);
 			return -1;
 		}
-		snprintf(fx->url, sizeof(fx->url), "sqlite:%s", path);
 	} else {
-		snprintf(fx->pg_name, sizeof(fx->pg_name), "%s_%d", pg_template, ++db_seq);
-		if (pg_drop(fx->pg_name) != TR_OK || pg_create(fx->pg_name, pg_template) != TR_OK) {
+		snprintf(fx->pg_name, sizeof(fx->pg_name), "%s_%d", testdb.pg_name, ++testdb.seq);
+		if (testdb_pg_create(fx->pg_name, testdb.pg_name) != TR_OK) {
 			free(fx);
 			return -1;
 		}
-		pg_url_of(fx->url, sizeof(fx->url), fx->pg_name);
+		testdb_pg_url(fx->url, sizeof(fx->url), fx->pg_name);
 	}
-	if ((fx->db = open_db(fx->url)) == NULL) {
+	if ((fx->db = testdb_open(fx->url)) == NULL) {
 		free(fx);
 		return -1;
 	}
@@ -195,13 +131,14 @@ static int
 teardown(void **state)
 {
 	struct fx *fx = *state;
+	int rc = 0;
 
 	db_close(fx->db);
 	arena_free(fx->a);
-	if (fx->pg_name[0] != '\0')
-		(void)pg_drop(fx->pg_name);
+	if (fx->pg_name[0] != '\0' && testdb_pg_drop(fx->pg_name) != TR_OK)
+		rc = -1;
 	free(fx);
-	return 0;
+	return rc;
 }
 
 /* ---- helpers ---- */
@@ -1227,63 +1164,24 @@ t_demo(void **state)
 	assert_journal_ok(fx);
 }
 
-/* ---- groups ---- */
+/* ---- groups: the template built once for each engine ---- */
 
 static int
 sqlite_group_setup(void **state)
 {
-	(void)state;
-	if (mkdtemp(sqlite_dir) == NULL)
+	char url[700];
+
+	if (testdb_sqlite_setup(state) != 0)
 		return -1;
-	snprintf(template_path, sizeof(template_path), "%s/template.db", sqlite_dir);
-	{
-		char url[700];
-		snprintf(url, sizeof(url), "sqlite:%s", template_path);
-		if (build_template(url) != 0)
-			return -1;
-	}
-	return 0;
-}
-
-static int
-sqlite_group_teardown(void **state)
-{
-	DIR *d = opendir(sqlite_dir);
-	struct dirent *e;
-	char path[600];
-
-	(void)state;
-	while (d != NULL && (e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", sqlite_dir, e->d_name);
-		unlink(path);
-	}
-	if (d != NULL)
-		closedir(d);
-	rmdir(sqlite_dir);
-	return 0;
+	snprintf(template_path, sizeof(template_path), "%s/template.db", testdb.dir);
+	snprintf(url, sizeof(url), "sqlite:%s", template_path);
+	return build_template(url);
 }
 
 static int
 pg_group_setup(void **state)
 {
-	char url[800];
-
-	(void)state;
-	snprintf(pg_template, sizeof(pg_template), "test_account_%ld", (long)getpid());
-	if (pg_drop(pg_template) != TR_OK || pg_create(pg_template, NULL) != TR_OK)
-		return -1;
-	pg_url_of(url, sizeof(url), pg_template);
-	return build_template(url);
-}
-
-static int
-pg_group_teardown(void **state)
-{
-	(void)state;
-	(void)pg_drop(pg_template);
-	return 0;
+	return testdb_pg_setup(state) != 0 ? -1 : build_template(testdb.pg_url);
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -1308,22 +1206,12 @@ main(void)
 		T(t_refdata),
 		T(t_demo),
 	};
-	const char *pg = getenv("TREMPLIN_TEST_PG");
-	int failed = 0;
+	const struct testdb_fixtures fixtures = { .sqlite_setup = sqlite_group_setup, .pg_setup = pg_group_setup };
+	int failed;
 
 	log_set_level(LOG_WARN);
 	if (sec_init() != TR_OK)
 		return 1;
-	suite_engine = DB_SQLITE;
-	db_seq = 0;
-	failed += cmocka_run_group_tests_name("account sqlite", tests, sqlite_group_setup, sqlite_group_teardown);
-	if (pg == NULL || *pg == '\0') {
-		printf("test_account: TREMPLIN_TEST_PG is not set: PostgreSQL tests skipped\n");
-	} else {
-		snprintf(pg_base, sizeof(pg_base), "%s", pg);
-		suite_engine = DB_POSTGRES;
-		db_seq = 0;
-		failed += cmocka_run_group_tests_name("account postgresql", tests, pg_group_setup, pg_group_teardown);
-	}
+	failed = testdb_run("account", tests, N_ELEMS(tests), &fixtures);
 	return failed == 0 ? 0 : 1;
 }

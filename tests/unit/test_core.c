@@ -983,6 +983,57 @@ group_setup(void **state)
 	return sec_init() == TR_OK ? 0 : -1;
 }
 
+/* Moving dates by months and days, and counting whole months: the bounds of contracts and the eligibility
+ * rules rest on them, so the edges are data. */
+static void
+test_date_arithmetic(void **state)
+{
+	static const struct {
+		const char *date;
+		int months, days;
+		const char *out;
+	} adds[] = {
+		{ "2026-01-15", 6, 0, "2026-07-15" },
+		{ "2026-01-31", 1, 0, "2026-02-28" },
+		{ "2024-01-31", 1, 0, "2024-02-29" },
+		{ "2026-12-31", 0, 1, "2027-01-01" },
+		{ "2026-03-01", 0, -1, "2026-02-28" },
+		{ "2026-05-10", -17, 0, "2024-12-10" },
+		{ "2026-01-01", 36, -1, "2028-12-31" },
+	};
+	static const struct {
+		const char *from, *to;
+		int months;
+	} betweens[] = {
+		{ "2026-01-15", "2026-07-15", 6 },
+		{ "2026-01-15", "2026-07-14", 5 },
+		{ "2026-01-01", "2027-01-01", 12 },
+		{ "2026-01-31", "2026-02-28", 1 },
+		{ "2026-03-10", "2026-03-10", 0 },
+		{ "2026-07-15", "2026-01-15", -6 },
+		{ "2026-07-15", "2026-01-16", -5 },
+	};
+	struct arena *a = arena_new();
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(adds) / sizeof(adds[0]); i++) {
+		const char *got = date_add(a, adds[i].date, adds[i].months, adds[i].days);
+		if (got == NULL || strcmp(got, adds[i].out) != 0)
+			fail_msg("date_add(%s, %d, %d): expected %s, got %s", adds[i].date, adds[i].months,
+			    adds[i].days, adds[i].out, got ? got : "NULL");
+	}
+	for (size_t i = 0; i < sizeof(betweens) / sizeof(betweens[0]); i++) {
+		int got = date_months_between(betweens[i].from, betweens[i].to);
+		if (got != betweens[i].months)
+			fail_msg("date_months_between(%s, %s): expected %d, got %d", betweens[i].from, betweens[i].to,
+			    betweens[i].months, got);
+	}
+	assert_null(date_add(a, "2026-02-30", 1, 0));
+	assert_int_equal(date_months_between("2026-02-30", "2026-03-01"), INT32_MIN);
+	assert_string_equal(date_iso(a, 1780000000), "2026-05-28");
+	arena_free(a);
+}
+
 int
 main(void)
 {
@@ -1010,6 +1061,7 @@ main(void)
 		cmocka_unit_test(test_date_days),
 		cmocka_unit_test(test_time_formats),
 		cmocka_unit_test(test_clock),
+		cmocka_unit_test(test_date_arithmetic),
 		cmocka_unit_test(test_sha256),
 		cmocka_unit_test(test_sec_equal),
 		cmocka_unit_test(test_random_tokens),

@@ -7,7 +7,6 @@
 
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +19,7 @@
 #include "store/db.h"
 #include "store/db_int.h"
 #include "store/migrate.h"
+#include "testdb.h"
 
 #define N_ELEMS(t) (sizeof(t) / sizeof((t)[0]))
 #define MIG(name, sql)                         \
@@ -51,38 +51,20 @@ static const char drop_all[] = "DROP TABLE IF EXISTS child; DROP TABLE IF EXISTS
 static const char utf8_text[] = "Île-de-France — « ça marche » ✓ 🚀";
 static const unsigned char blob_bytes[] = { 'a', 0, 'b', 0, 0xff, 0x00, '\\', 'x', 0 };
 
-/* The engine of the suite running, its temporary directory (SQLite) or database URL (PostgreSQL). */
-static enum db_engine suite_engine;
-static char sqlite_dir[] = "/tmp/test_db.XXXXXX";
-static char pg_base[512], pg_url[600], pg_dbname[64];
-static int sqlite_seq;
-
 struct fx {
 	char url[700];
 	struct db *db;
 	struct arena *a;
 };
 
+/* A new file on SQLite, the suite's database on PostgreSQL. */
 static void
 fx_url(char *dst, size_t n)
 {
-	if (suite_engine == DB_SQLITE)
-		snprintf(dst, n, "sqlite:%s/t%d.db", sqlite_dir, ++sqlite_seq);
+	if (testdb.engine == DB_SQLITE)
+		testdb_sqlite_url(dst, n, "t");
 	else
-		snprintf(dst, n, "%s", pg_url);
-}
-
-static struct db *
-open_or_die(const char *url)
-{
-	char err[256];
-	struct db *db;
-
-	if (db_open(url, &db, err, sizeof(err)) != TR_OK) {
-		print_error("cannot open %s: %s\n", url, err);
-		return NULL;
-	}
-	return db;
+		snprintf(dst, n, "%s", testdb.pg_url);
 }
 
 /* A fresh schema: a new file on SQLite, the tables dropped on PostgreSQL; then the test migrations. */
@@ -93,7 +75,7 @@ setup(void **state)
 	int applied = 0;
 
 	fx_url(fx->url, sizeof(fx->url));
-	if ((fx->db = open_or_die(fx->url)) == NULL)
+	if ((fx->db = testdb_open(fx->url)) == NULL)
 		return -1;
 	if (db_exec_script(fx->db, drop_all) != TR_OK || db_migrate(fx->db, test_migrations, &applied) != TR_OK ||
 	    applied != 2) {
@@ -113,77 +95,6 @@ teardown(void **state)
 	db_close(fx->db);
 	arena_free(fx->a);
 	free(fx);
-	return 0;
-}
-
-static int
-sqlite_group_setup(void **state)
-{
-	(void)state;
-	if (mkdtemp(sqlite_dir) == NULL) {
-		print_error("mkdtemp failed\n");
-		return -1;
-	}
-	return 0;
-}
-
-static int
-sqlite_group_teardown(void **state)
-{
-	DIR *d = opendir(sqlite_dir);
-	struct dirent *e;
-	char path[600];
-
-	(void)state;
-	while (d != NULL && (e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", sqlite_dir, e->d_name);
-		unlink(path);
-	}
-	if (d != NULL)
-		closedir(d);
-	rmdir(sqlite_dir);
-	return 0;
-}
-
-/* One database for this suite, so that suites running at once do not meet. */
-static int
-pg_group_setup(void **state)
-{
-	char sql[160];
-	struct db *db;
-	tr_err err;
-
-	(void)state;
-	snprintf(pg_dbname, sizeof(pg_dbname), "test_db_%ld", (long)getpid());
-	snprintf(pg_url, sizeof(pg_url), "%s%sdbname=%s", pg_base, strchr(pg_base, '?') ? "&" : "?", pg_dbname);
-	if ((db = open_or_die(pg_base)) == NULL)
-		return -1;
-	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", pg_dbname);
-	err = db_exec_script(db, sql);
-	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", pg_dbname);
-	if (err == TR_OK)
-		err = db_exec_script(db, sql);
-	if (err != TR_OK)
-		print_error("cannot create database %s: %s\n", pg_dbname, db_errmsg(db));
-	db_close(db);
-	return err == TR_OK ? 0 : -1;
-}
-
-static int
-pg_group_teardown(void **state)
-{
-	char sql[160];
-	struct db *db;
-
-	(void)state;
-	if ((db = open_or_die(pg_base)) == NULL)
-		return -1;
-	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", pg_dbname);
-	if (db_exec_script(db, sql) != TR_OK)
-		print_error("cannot drop database %s: %s\n", pg_dbname, db_errmsg(db));
-	db_close(db);
 	return 0;
 }
 
@@ -304,8 +215,8 @@ t_open_errors(void **state)
 	assert_true(err[0] != '\0');
 	assert_null(strchr(err, '\n'));
 
-	assert_int_equal(db_engine(fx->db), suite_engine);
-	assert_string_equal(db_engine_name(fx->db), suite_engine == DB_SQLITE ? "sqlite" : "postgresql");
+	assert_int_equal(db_engine(fx->db), testdb.engine);
+	assert_string_equal(db_engine_name(fx->db), testdb.engine == DB_SQLITE ? "sqlite" : "postgresql");
 	assert_int_equal(db_ping(fx->db), TR_OK);
 	db_close(NULL);
 }
@@ -329,7 +240,7 @@ check_url_options(struct fx *fx)
 	struct db_rows *r;
 
 	snprintf(url, sizeof(url), "%s&options=-c%%20work_mem%%3D5MB", fx->url);
-	assert_non_null(db = open_or_die(url));
+	assert_non_null(db = testdb_open(url));
 	assert_int_equal(db_one(db, fx->a, "SHOW work_mem", NULL, 0, &r), TR_OK);
 	assert_string_equal(db_text(db_cell(r, 0, 0)), "5MB");
 	assert_int_equal(db_one(db, fx->a, "SHOW statement_timeout", NULL, 0, &r), TR_OK);
@@ -841,7 +752,7 @@ t_ping(void **state)
 static void
 kill_backend(struct fx *fx)
 {
-	struct db *other = open_or_die(fx->url);
+	struct db *other = testdb_open(fx->url);
 	struct db_rows *r;
 	int64_t pid;
 
@@ -945,7 +856,7 @@ static void *
 migrate_thread(void *ud)
 {
 	struct migrate_thread *t = ud;
-	struct db *db = open_or_die(t->url);
+	struct db *db = testdb_open(t->url);
 
 	t->err = TR_UNAVAILABLE;
 	if (db == NULL)
@@ -1013,20 +924,11 @@ main(void)
 		T(t_migrate_failing),
 		T(t_migrate_concurrent),
 	};
-	const char *pg = getenv("TREMPLIN_TEST_PG");
 	int failed = 0;
 
 	/* Expected failures are logged at error level; keep the info lines out. */
 	log_set_level(LOG_WARN);
 	failed += cmocka_run_group_tests_name("db translate", common, NULL, NULL);
-	suite_engine = DB_SQLITE;
-	failed += cmocka_run_group_tests_name("db sqlite", tests, sqlite_group_setup, sqlite_group_teardown);
-	if (pg == NULL || *pg == '\0') {
-		printf("test_db: TREMPLIN_TEST_PG is not set: PostgreSQL tests skipped\n");
-	} else {
-		snprintf(pg_base, sizeof(pg_base), "%s", pg);
-		suite_engine = DB_POSTGRES;
-		failed += cmocka_run_group_tests_name("db postgresql", tests, pg_group_setup, pg_group_teardown);
-	}
+	failed += testdb_run("db", tests, sizeof(tests) / sizeof(tests[0]), NULL);
 	return failed == 0 ? 0 : 1;
 }

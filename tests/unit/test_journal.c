@@ -1,5 +1,5 @@
-/* Tests of domain/journal: appends, verification and tampering, on SQLite (a file per case) and PostgreSQL
- * (TREMPLIN_TEST_PG: a database of this suite's own, its schema recreated for each case). */
+/* Tests of domain/journal: appends, verification and tampering, entries keyed by text, on SQLite (a file per case)
+ * and PostgreSQL (TREMPLIN_TEST_PG: a database of this suite's own, its schema recreated for each case). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,11 +7,9 @@
 
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
@@ -24,15 +22,11 @@
 #include "domain/journal.h"
 #include "store/db.h"
 #include "store/migrate.h"
+#include "testdb.h"
 
 #define N_ELEMS(t) (sizeof(t) / sizeof((t)[0]))
 #define T0 1795514700 /* 2026-11-24T10:05:00Z */
 #define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
-
-static enum db_engine suite_engine;
-static char sqlite_dir[] = "/tmp/test_journal.XXXXXX";
-static char pg_base[512], pg_url[700], pg_dbname[64];
-static int sqlite_seq;
 
 /* One fresh database with the schema, and a context over it. */
 struct fx {
@@ -42,17 +36,6 @@ struct fx {
 	struct ctx ctx;
 };
 
-static struct db *
-open_db(const char *url)
-{
-	char err[256];
-	struct db *db = NULL;
-
-	if (db_open(url, &db, err, sizeof(err)) != TR_OK)
-		fail_msg("cannot open %s: %s", url, err);
-	return db;
-}
-
 static struct fx *
 fx_open(void)
 {
@@ -60,12 +43,13 @@ fx_open(void)
 	char url[800];
 	int applied = 0;
 
-	if (suite_engine == DB_SQLITE)
-		snprintf(url, sizeof(url), "sqlite:%s/j%d.db", sqlite_dir, ++sqlite_seq);
+	if (testdb.engine == DB_SQLITE)
+		testdb_sqlite_url(url, sizeof(url), "j");
 	else
-		snprintf(url, sizeof(url), "%s", pg_url);
-	fx->db = open_db(url);
-	if (suite_engine == DB_POSTGRES)
+		snprintf(url, sizeof(url), "%s", testdb.pg_url);
+	if ((fx->db = testdb_open(url)) == NULL)
+		fail_msg("cannot open %s", url);
+	if (testdb.engine == DB_POSTGRES)
 		assert_int_equal(db_exec_script(fx->db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"), TR_OK);
 	assert_int_equal(db_migrate(fx->db, embedded_migrations, &applied), TR_OK);
 	assert_true(applied >= 1);
@@ -115,6 +99,23 @@ append_entries(struct fx *fx, int n, int first_id)
 	for (int i = 0; i < n; i++) {
 		json_t *detail = json_pack("{s:i}", "n", first_id + i);
 		tr_err err = journal_append(&fx->ctx, "organisation", first_id + i, "create", detail);
+		json_decref(detail);
+		assert_int_equal(err, TR_OK);
+	}
+	assert_int_equal(db_commit(fx->db), TR_OK);
+}
+
+/* Appends N entries "place"/"p-FIRST".. "update" keyed by text, with detail {"n": i}, in one transaction. */
+static void
+append_keyed_entries(struct fx *fx, int n, int first)
+{
+	assert_int_equal(db_begin(fx->db), TR_OK);
+	for (int i = 0; i < n; i++) {
+		json_t *detail = json_pack("{s:i}", "n", first + i);
+		char key[32];
+		tr_err err;
+		snprintf(key, sizeof(key), "p-%d", first + i);
+		err = journal_append_key(&fx->ctx, "place", key, "update", detail);
 		json_decref(detail);
 		assert_int_equal(err, TR_OK);
 	}
@@ -228,6 +229,61 @@ t_rollback_leaves_no_trace(void **state)
 	assert_verified(fx, 1);
 }
 
+/* Entries keyed by text and entries named by an integer in one chain; the key is stored, hashed, listed. */
+static void
+t_keyed_entries(void **state)
+{
+	struct fx *fx = *state;
+	json_t *list = NULL;
+	struct db_rows *r;
+
+	append_entries(fx, 1, 1);
+	append_keyed_entries(fx, 2, 1);
+	assert_int_equal(db_begin(fx->db), TR_OK);
+	assert_int_equal(journal_append_key(&fx->ctx, "place", "p-1", "merge", NULL), TR_OK);
+	assert_int_equal(journal_append_key(&fx->ctx, "place", NULL, "merge", NULL), TR_INTERNAL);
+	assert_int_equal(db_commit(fx->db), TR_OK);
+	append_entries(fx, 1, 2);
+	assert_verified(fx, 5);
+
+	assert_int_equal(
+	    db_query(fx->db, fx->a, "SELECT entity_id, entity_key FROM journal ORDER BY id", NULL, 0, &r), TR_OK);
+	assert_int_equal(r->nrows, 5);
+	assert_int_equal(db_int(db_cell(r, 0, 0)), 1);
+	assert_true(db_isnull(db_cell(r, 0, 1)));
+	assert_true(db_isnull(db_cell(r, 1, 0)));
+	assert_string_equal(db_text(db_cell(r, 1, 1)), "p-1");
+	assert_string_equal(db_text(db_cell(r, 3, 1)), "p-1");
+	assert_true(db_isnull(db_cell(r, 4, 1)));
+
+	assert_int_equal(journal_list_key(&fx->ctx, "place", "p-1", &list), TR_OK);
+	assert_int_equal(json_array_size(list), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "action")), "merge");
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(list, 1), "id")), 2);
+	json_decref(list);
+	assert_int_equal(journal_list_key(&fx->ctx, "place", "p-9", &list), TR_OK);
+	assert_int_equal(json_array_size(list), 0);
+	json_decref(list);
+	assert_int_equal(journal_list_key(&fx->ctx, "organisation", "p-1", &list), TR_OK);
+	assert_int_equal(json_array_size(list), 0);
+	json_decref(list);
+}
+
+/* An entry without a key is hashed as before keys existed: entries written then verify unchanged. */
+static void
+t_hash_without_key_unchanged(void **state)
+{
+	struct fx *fx = *state;
+	const char *bytes = ZERO_HASH "\n1\n1795514700\n0\nsystème\norganisation\n1\ncreate\n{\"n\":1}";
+	char want[SEC_SHA256_HEX];
+	struct db_rows *r;
+
+	append_entries(fx, 1, 1);
+	sec_sha256_hex(bytes, strlen(bytes), want);
+	assert_int_equal(db_query(fx->db, fx->a, "SELECT hash FROM journal WHERE id = 1", NULL, 0, &r), TR_OK);
+	assert_string_equal(db_text(db_cell(r, 0, 0)), want);
+}
+
 struct tamper_case {
 	const char *name;
 	const char *sql;
@@ -255,20 +311,34 @@ static const struct tamper_case tamper_cases[] = {
 	{ "entries 1 and 2 swapped",
 	    "UPDATE journal SET detail = CASE id WHEN 1 THEN '{\"n\":2}' ELSE '{\"n\":1}' END WHERE id IN (1, 2)", 1 },
 	{ "head moved on", "UPDATE journal_head SET seq = seq + 1", 4 },
+	{ "key added to entry 2", "UPDATE journal SET entity_key = 'p-2' WHERE id = 2", 2 },
 };
 
+/* The same, on three entries keyed by text ("p-1".."p-3"). */
+static const struct tamper_case keyed_tamper_cases[] = {
+	{ "key of entry 2", "UPDATE journal SET entity_key = 'p-9' WHERE id = 2", 2 },
+	{ "key of entry 3 removed", "UPDATE journal SET entity_key = NULL WHERE id = 3", 3 },
+	{ "keys of entries 1 and 2 swapped",
+	    "UPDATE journal SET entity_key = CASE id WHEN 1 THEN 'p-2' ELSE 'p-1' END WHERE id IN (1, 2)", 1 },
+	{ "detail of keyed entry 1", "UPDATE journal SET detail = '{}' WHERE id = 1", 1 },
+	{ "entity id given to keyed entry 2", "UPDATE journal SET entity_id = 2 WHERE id = 2", 2 },
+};
+
+/* Runs each of the N CASES on a fresh chain of three entries, keyed by text when KEYED. */
 static void
-t_tamper(void **state)
+run_tamper_cases(const struct tamper_case *cases, size_t n, bool keyed)
 {
-	(void)state;
-	for (size_t i = 0; i < N_ELEMS(tamper_cases); i++) {
-		const struct tamper_case *c = &tamper_cases[i];
+	for (size_t i = 0; i < n; i++) {
+		const struct tamper_case *c = &cases[i];
 		struct fx *fx = fx_open();
 		int64_t checked = -1, bad = -1;
 		const char *why = NULL;
 		tr_err err;
 
-		append_entries(fx, 3, 1);
+		if (keyed)
+			append_keyed_entries(fx, 3, 1);
+		else
+			append_entries(fx, 3, 1);
 		assert_verified(fx, 3);
 		assert_int_equal(db_exec_script(fx->db, c->sql), TR_OK);
 		err = journal_verify(fx->db, fx->a, &checked, &bad, &why);
@@ -279,6 +349,14 @@ t_tamper(void **state)
 		assert_true(checked < 3 || c->bad_id > 3);
 		fx_close(fx);
 	}
+}
+
+static void
+t_tamper(void **state)
+{
+	(void)state;
+	run_tamper_cases(tamper_cases, N_ELEMS(tamper_cases), false);
+	run_tamper_cases(keyed_tamper_cases, N_ELEMS(keyed_tamper_cases), true);
 }
 
 static void
@@ -367,81 +445,6 @@ t_recent_admins_only(void **state)
 	assert_verified(fx, 55);
 }
 
-/* ---- groups ---- */
-
-static int
-sqlite_group_setup(void **state)
-{
-	(void)state;
-	return mkdtemp(sqlite_dir) == NULL ? -1 : 0;
-}
-
-static int
-sqlite_group_teardown(void **state)
-{
-	DIR *d = opendir(sqlite_dir);
-	struct dirent *e;
-	char path[600];
-
-	(void)state;
-	while (d != NULL && (e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", sqlite_dir, e->d_name);
-		unlink(path);
-	}
-	if (d != NULL)
-		closedir(d);
-	rmdir(sqlite_dir);
-	return 0;
-}
-
-/* Runs SQL on the server's base database (CREATE/DROP DATABASE). */
-static tr_err
-pg_admin(const char *sql)
-{
-	char err[256];
-	struct db *db;
-	tr_err e;
-
-	if (db_open(pg_base, &db, err, sizeof(err)) != TR_OK) {
-		print_error("cannot open %s: %s\n", pg_base, err);
-		return TR_UNAVAILABLE;
-	}
-	e = db_exec_script(db, sql);
-	if (e != TR_OK)
-		print_error("%s: %s\n", sql, db_errmsg(db));
-	db_close(db);
-	return e;
-}
-
-static int
-pg_group_setup(void **state)
-{
-	char sql[200];
-
-	(void)state;
-	snprintf(pg_dbname, sizeof(pg_dbname), "test_journal_%ld", (long)getpid());
-	snprintf(pg_url, sizeof(pg_url), "%s%sdbname=%s", pg_base, strchr(pg_base, '?') ? "&" : "?", pg_dbname);
-	/* CREATE DATABASE cannot run inside a multi-statement script's implicit transaction: one at a time. */
-	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", pg_dbname);
-	if (pg_admin(sql) != TR_OK)
-		return -1;
-	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", pg_dbname);
-	return pg_admin(sql) == TR_OK ? 0 : -1;
-}
-
-static int
-pg_group_teardown(void **state)
-{
-	char sql[200];
-
-	(void)state;
-	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", pg_dbname);
-	(void)pg_admin(sql);
-	return 0;
-}
-
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -454,22 +457,15 @@ main(void)
 		T(t_rollback_leaves_no_trace),
 		cmocka_unit_test(t_tamper),
 		T(t_list_newest_first),
+		T(t_keyed_entries),
+		T(t_hash_without_key_unchanged),
 		T(t_recent_admins_only),
 	};
-	const char *pg = getenv("TREMPLIN_TEST_PG");
-	int failed = 0;
+	int failed;
 
 	log_set_level(LOG_WARN);
 	if (sec_init() != TR_OK)
 		return 1;
-	suite_engine = DB_SQLITE;
-	failed += cmocka_run_group_tests_name("journal sqlite", tests, sqlite_group_setup, sqlite_group_teardown);
-	if (pg == NULL || *pg == '\0') {
-		printf("test_journal: TREMPLIN_TEST_PG is not set: PostgreSQL tests skipped\n");
-	} else {
-		snprintf(pg_base, sizeof(pg_base), "%s", pg);
-		suite_engine = DB_POSTGRES;
-		failed += cmocka_run_group_tests_name("journal postgresql", tests, pg_group_setup, pg_group_teardown);
-	}
+	failed = testdb_run("journal", tests, N_ELEMS(tests), NULL);
 	return failed == 0 ? 0 : 1;
 }

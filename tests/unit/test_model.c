@@ -16,6 +16,7 @@
 #include "core/arena.h"
 #include "core/err.h"
 #include "model/entity.h"
+#include "model/programme.h"
 #include "model/role.h"
 
 #define N_ELEMS(t) (sizeof(t) / sizeof((t)[0]))
@@ -640,6 +641,33 @@ test_vocab_label(void **state)
 	assert_string_equal(vocab_org_kind.name, "org_kind");
 }
 
+/* The development project of a dossier is counted in lines as its text area shows them (80 characters). */
+static void
+test_text_lines(void **state)
+{
+	char long_line[200];
+
+	(void)state;
+	assert_int_equal(text_lines(NULL, 80), 0);
+	assert_int_equal(text_lines("", 80), 0);
+	assert_int_equal(text_lines("une ligne", 80), 1);
+	assert_int_equal(text_lines("a\nb\r\nc", 80), 3);
+	assert_int_equal(text_lines("a\n\nb", 80), 3);
+	memset(long_line, 'x', 161);
+	long_line[161] = '\0';
+	assert_int_equal(text_lines(long_line, 80), 3);
+	/* Characters, not bytes: 80 accented letters fill one line. */
+	{
+		char acc[2 * 80 + 1];
+		for (int i = 0; i < 80; i++)
+			memcpy(acc + 2 * i, "\xc3\xa9", 2);
+		acc[160] = '\0';
+		assert_int_equal(text_lines(acc, 80), 1);
+	}
+	assert_string_equal(vocab_label(&vocab_opinion, "favourable_reserves"), "Favorable avec réserves");
+	assert_string_equal(vocab_label(&vocab_dossier_state, "regional_review"), "En attente de l'avis régional");
+}
+
 int
 main(void)
 {
@@ -655,6 +683,7 @@ main(void)
 		cmocka_unit_test(test_roles_round_trip),
 		cmocka_unit_test(test_roles_unknown),
 		cmocka_unit_test(test_vocab_label),
+		cmocka_unit_test(test_text_lines),
 	};
 
 	return cmocka_run_group_tests_name("model", tests, NULL, NULL);

@@ -210,6 +210,38 @@ test_numbers_and_urls(void **state)
 	arena_free(a);
 }
 
+/* The canonical text of a number written without printf when it can be: always what place_number_text prints. */
+static void
+test_number_canonical(void **state)
+{
+	static const char *const cases[] = { "43.52609", "43.526090", "-4.50", "4.", "4.000", "999.999999999999",
+		"999.9999999999999", "100", "-100.0", "0.5", "-0.50", "0", "-0", "007.5", "1e3", "+4.5", "1000.25",
+		"0.00001", "123456789012345678", "12.345678901234567", "not a number", "-" };
+	struct arena *a = arena_new();
+	uint64_t x = 88172645463325252ull;
+	char text[64];
+	double d;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *s = cases[i], *want = place_number_parse(s, strlen(s), &d) ? place_number_text(a, d) : s;
+		assert_string_equal(place_number_canonical(a, s, strlen(s)), want);
+	}
+	for (int i = 0; i < 20000; i++) { /* random coordinates with 0 to 12 decimals, some trailing zeros */
+		int decimals;
+		unsigned long long scale = 1;
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		decimals = (int)((x >> 20) % 13);
+		for (int k = 0; k < decimals; k++)
+			scale *= 10;
+		snprintf(text, sizeof(text), "%s%d.%0*llu", x & 1 ? "-" : "", (int)((x >> 8) % 181), decimals,
+		    (unsigned long long)((x >> 24) % scale));
+		assert_true(place_number_parse(text, strlen(text), &d));
+		assert_string_equal(place_number_canonical(a, text, strlen(text)), place_number_text(a, d));
+	}
+	arena_free(a);
+}
+
 /* ---- CSV ---- */
 
 struct rows {
@@ -490,6 +522,7 @@ main(void)
 		cmocka_unit_test(test_validate_cases),
 		cmocka_unit_test(test_validate_lengths),
 		cmocka_unit_test(test_numbers_and_urls),
+		cmocka_unit_test(test_number_canonical),
 		cmocka_unit_test(test_csv_round_trip),
 		cmocka_unit_test(test_csv_bom_crlf_blank_lines),
 		cmocka_unit_test(test_csv_errors),

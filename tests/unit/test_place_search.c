@@ -29,20 +29,18 @@
 #include "domain/refdata.h"
 #include "store/db.h"
 #include "store/migrate.h"
+#include "testdb.h"
 
 #define N_ELEMS(t) (sizeof(t) / sizeof((t)[0]))
 #define TUE_1105 1795514700 /* Tuesday 24 November 2026, 11:05 in Paris */
 #define TUE_1330 1795523400 /* the same day, 13:30 */
 #define SAT_1100 1795860000 /* Saturday 28 November 2026, 11:00 */
 
+/* The suite's database (one for the whole group) and the index built once from the fixture places. */
 static struct {
-	enum db_engine engine;
-	char url[800];
-	char pg_base[512], pg_name[64];
-	char sqlite_path[64];
 	struct db *db;
 	struct config cfg;
-	struct place_index *idx; /* built once from the fixture places */
+	struct place_index *idx;
 } suite;
 
 /* The known places, around the point (45, 5). */
@@ -77,34 +75,6 @@ static const struct fixture places[] = {
 
 /* ---- databases ---- */
 
-static struct db *
-open_db(const char *url)
-{
-	char err[256];
-	struct db *db = NULL;
-
-	if (db_open(url, &db, err, sizeof(err)) != TR_OK) {
-		print_error("cannot open %s: %s\n", url, err);
-		return NULL;
-	}
-	return db;
-}
-
-static tr_err
-pg_admin(const char *sql)
-{
-	struct db *db = open_db(suite.pg_base);
-	tr_err err;
-
-	if (db == NULL)
-		return TR_UNAVAILABLE;
-	err = db_exec_script(db, sql);
-	if (err != TR_OK)
-		print_error("%s: %s\n", sql, db_errmsg(db));
-	db_close(db);
-	return err;
-}
-
 static tr_err
 insert_place(struct db *db, const struct fixture *f)
 {
@@ -132,15 +102,25 @@ bump_version(struct db *db)
 static int
 group_setup(void **state)
 {
-	struct arena *a = arena_new();
+	struct arena *a;
 	struct ctx ctx;
+	char url[700];
 	int64_t communes = 0;
 	int applied = 0;
 	tr_err err = TR_UNAVAILABLE;
 
-	(void)state;
+	if (testdb.engine == DB_SQLITE) {
+		if (testdb_sqlite_setup(state) != 0)
+			return -1;
+		testdb_sqlite_url(url, sizeof(url), "search");
+	} else {
+		if (testdb_pg_setup(state) != 0)
+			return -1;
+		snprintf(url, sizeof(url), "%s", testdb.pg_url);
+	}
+	a = arena_new();
 	config_defaults(&suite.cfg);
-	if ((suite.db = open_db(suite.url)) != NULL) {
+	if ((suite.db = testdb_open(url)) != NULL) {
 		ctx = (struct ctx){ .arena = a, .db = suite.db, .cfg = &suite.cfg, .now = TUE_1105 };
 		err = db_migrate(suite.db, embedded_migrations, &applied);
 		if (err == TR_OK)
@@ -159,25 +139,12 @@ group_setup(void **state)
 static int
 group_teardown(void **state)
 {
-	(void)state;
 	place_index_release(suite.idx);
 	suite.idx = NULL;
 	place_index_reset();
 	db_close(suite.db);
 	suite.db = NULL;
-	if (suite.engine == DB_SQLITE) {
-		char wal[80];
-		unlink(suite.sqlite_path);
-		snprintf(wal, sizeof(wal), "%s-wal", suite.sqlite_path);
-		unlink(wal);
-		snprintf(wal, sizeof(wal), "%s-shm", suite.sqlite_path);
-		unlink(wal);
-	} else {
-		char sql[160];
-		snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", suite.pg_name);
-		(void)pg_admin(sql);
-	}
-	return 0;
+	return testdb.engine == DB_SQLITE ? testdb_sqlite_teardown(state) : testdb_pg_teardown(state);
 }
 
 /* ---- helpers ---- */
@@ -706,36 +673,12 @@ main(void)
 		T(t_index_refresh),
 		T(t_grid_matches_scan),
 	};
-	const char *pg = getenv("TREMPLIN_TEST_PG");
-	int failed = 0, fd;
+	const struct testdb_fixtures fixtures = { group_setup, group_teardown, group_setup, group_teardown };
+	int failed;
 
 	log_set_level(LOG_WARN);
 	setenv("TZ", "Europe/Paris", 1);
 	tzset();
-
-	suite.engine = DB_SQLITE;
-	snprintf(suite.sqlite_path, sizeof(suite.sqlite_path), "/tmp/test_place_search.XXXXXX");
-	if ((fd = mkstemp(suite.sqlite_path)) == -1)
-		return 1;
-	close(fd);
-	snprintf(suite.url, sizeof(suite.url), "sqlite:%s", suite.sqlite_path);
-	failed += cmocka_run_group_tests_name("place_search sqlite", tests, group_setup, group_teardown);
-
-	if (pg == NULL || *pg == '\0') {
-		printf("test_place_search: TREMPLIN_TEST_PG is not set: PostgreSQL tests skipped\n");
-	} else {
-		char sql[160];
-		suite.engine = DB_POSTGRES;
-		snprintf(suite.pg_base, sizeof(suite.pg_base), "%s", pg);
-		snprintf(suite.pg_name, sizeof(suite.pg_name), "test_place_search_%ld", (long)getpid());
-		snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", suite.pg_name);
-		if (pg_admin(sql) != TR_OK)
-			return 1;
-		snprintf(sql, sizeof(sql), "CREATE DATABASE %s", suite.pg_name);
-		if (pg_admin(sql) != TR_OK)
-			return 1;
-		snprintf(suite.url, sizeof(suite.url), "%s%sdbname=%s", pg, strchr(pg, '?') ? "&" : "?", suite.pg_name);
-		failed += cmocka_run_group_tests_name("place_search postgresql", tests, group_setup, group_teardown);
-	}
+	failed = testdb_run("place_search", tests, N_ELEMS(tests), &fixtures);
 	return failed == 0 ? 0 : 1;
 }

@@ -1,0 +1,399 @@
+"""/api/v1/programmes, /api/v1/job-profiles and /api/v1/openapi.json: programmes as data, read by anyone,
+edited by the national delegation; the OpenAPI document generated from the route and entity tables."""
+import json
+
+import pytest
+import requests
+
+from conftest import DEMO_ACCOUNTS, run_cli, unique
+
+EAV = "EAV-EPN-2013"
+CNFS = "CNFS-2020"
+PLACE = "demo-ateliers-numeriques-crest"
+
+
+def assert_problem(r, status, field=None):
+    assert r.status_code == status, (r.status_code, r.text[:800])
+    assert r.headers["content-type"].startswith("application/problem+json"), r.headers.get("content-type")
+    p = r.json()
+    assert p["status"] == status and p["title"] and p["detail"]
+    if field is not None:
+        assert field in [e["field"] for e in p["errors"]], p
+    return p
+
+
+@pytest.fixture(scope="module")
+def bearer(server):
+    """bearer(email) -> a requests.Session with an API token of that account (made by `tremplin token create`)."""
+    cache = {}
+
+    def get(email):
+        if email not in cache:
+            r = run_cli("token", "create", email, unique("tests-"))
+            assert r.returncode == 0, r.stderr
+            s = requests.Session()
+            s.headers["Authorization"] = "Bearer " + r.stdout.strip()
+            cache[email] = s
+        return cache[email]
+
+    return get
+
+
+@pytest.fixture(scope="module")
+def national(bearer):
+    return bearer(DEMO_ACCOUNTS["national"])
+
+
+@pytest.fixture(scope="module")
+def structure(bearer):
+    return bearer(DEMO_ACCOUNTS["employer"])
+
+
+def programme_by_code(base, code):
+    items = requests.get(base + "/api/v1/programmes").json()["items"]
+    return next(p for p in items if p["code"] == code)
+
+
+def programme_body(**over):
+    body = {"code": unique("P-"), "name": "Dispositif d'essai « médiation »", "target_posts": 50,
+            "contract_min_months": 12, "contract_max_months": 24, "weekly_hours": 35,
+            "employer_categories": ["association", "collectivite"], "requires_tutor": True}
+    body.update(over)
+    return body
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading (public)
+
+
+def test_list_is_public_and_holds_the_shipped_programmes(base):
+    r = requests.get(base + "/api/v1/programmes")
+    assert r.status_code == 200
+    by_code = {p["code"]: p for p in r.json()["items"]}
+    assert by_code[EAV]["target_posts"] == 2000
+    assert by_code[EAV]["contract_min_months"] == 12 and by_code[EAV]["contract_max_months"] == 36
+    assert by_code[EAV]["requires_company"] is True
+    assert by_code[CNFS]["target_posts"] == 4000
+    assert by_code[CNFS]["training_months"] == 4
+
+
+def test_programme_is_public_with_its_job_profiles_and_poles(base):
+    eav = programme_by_code(base, EAV)
+    r = requests.get(base + f"/api/v1/programmes/{eav['id']}")
+    assert r.status_code == 200
+    p = r.json()
+    codes = {j["code"] for j in p["job_profiles"]}
+    assert {"forgeur-numerique", "assistant-valorisation-territoire", "assistant-usages-responsables",
+            "assistant-videoludique", "regisseur-multimedia", "assistant-usages-mobiles"} <= codes
+    poles = {x["code"]: x for x in p["poles"]}
+    assert {"nord-ouest", "nord-est", "ile-de-france-centre", "centre-est", "sud"} == set(poles)
+    assert "Auvergne-Rhône-Alpes" in poles["centre-est"]["region_names"]
+    assert p["quotas"]["target"] == 2000
+    assert set(p["employer_categories"].split("|")) == {"collectivite", "gip", "association"}
+
+
+def test_unknown_programme_is_404(base):
+    assert_problem(requests.get(base + "/api/v1/programmes/999999"), 404)
+    assert_problem(requests.get(base + "/api/v1/job-profiles/999999"), 404)
+    assert_problem(requests.get(base + "/api/v1/programmes/999999/quotas"), 404)
+
+
+def test_quotas_are_public(base):
+    eav = programme_by_code(base, EAV)
+    r = requests.get(base + f"/api/v1/programmes/{eav['id']}/quotas")
+    assert r.status_code == 200
+    q = r.json()
+    assert q["target"] == 2000
+    assert set(q) >= {"requested", "granted", "regions"}
+    for region in q["regions"]:
+        assert set(region) >= {"region_code", "region_name", "requested", "granted", "target"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Creating and editing (national officers)
+
+
+def test_national_creates_a_programme(base, national):
+    body = programme_body()
+    r = national.post(base + "/api/v1/programmes", json=body)
+    assert r.status_code == 201, r.text
+    p = r.json()
+    assert r.headers["location"] == f"/api/v1/programmes/{p['id']}"
+    assert p["code"] == body["code"] and p["name"] == body["name"]
+    assert p["employer_categories"] == "association|collectivite"
+    assert p["active"] is True and p["version"] == 1
+    assert p["job_profiles"] == [] and p["poles"] == []
+    assert body["code"] in [x["code"] for x in requests.get(base + "/api/v1/programmes").json()["items"]]
+    j = national.get(base + "/api/v1/dossiers", params={"programme_id": p["id"]}).json()
+    assert j["total"] == 0
+
+
+@pytest.mark.parametrize("who", ["employer", "regional", "pole", "candidate"])
+def test_others_cannot_create_or_edit_programmes(base, bearer, who):
+    s = bearer(DEMO_ACCOUNTS[who])
+    assert_problem(s.post(base + "/api/v1/programmes", json=programme_body()), 403)
+    eav = programme_by_code(base, EAV)
+    assert_problem(s.patch(base + f"/api/v1/programmes/{eav['id']}", json={"version": eav["version"],
+                                                                           "target_posts": 1}), 403)
+    assert_problem(s.post(base + f"/api/v1/programmes/{eav['id']}/job-profiles",
+                          json={"code": "x", "title": "X"}), 403)
+    assert programme_by_code(base, EAV)["target_posts"] == 2000
+
+
+def test_anonymous_cannot_create_a_programme(base):
+    assert_problem(requests.post(base + "/api/v1/programmes", json=programme_body()), 401)
+
+
+@pytest.mark.parametrize("over,field", [
+    ({"code": None}, "code"),
+    ({"name": ""}, "name"),
+    ({"contract_min_months": 30, "contract_max_months": 12}, "contract_max_months"),
+    ({"employer_categories": ["association", "banque"]}, "employer_categories"),
+    ({"employer_categories": []}, "employer_categories"),
+    ({"weekly_hours": 60}, "weekly_hours"),
+    ({"target_posts": "beaucoup"}, "target_posts"),
+    ({"starts_on": "2020-02-30"}, "starts_on"),
+    ({"starts_on": "2021-01-01", "ends_on": "2020-01-01"}, "ends_on"),
+    ({"code": EAV}, "code"),
+])
+def test_invalid_programme_is_422_naming_the_field(base, national, over, field):
+    body = {k: v for k, v in programme_body(**over).items() if v is not None}
+    p = assert_problem(national.post(base + "/api/v1/programmes", json=body), 422, field)
+    assert all(e["message"].strip() for e in p["errors"])
+
+
+def test_patch_changes_only_the_members_sent_and_checks_the_version(base, national):
+    p = national.post(base + "/api/v1/programmes", json=programme_body()).json()
+    r = national.patch(base + f"/api/v1/programmes/{p['id']}", json={"version": 1, "target_posts": 7})
+    assert r.status_code == 200, r.text
+    after = r.json()
+    assert after["target_posts"] == 7 and after["version"] == 2
+    assert after["name"] == p["name"] and after["employer_categories"] == p["employer_categories"]
+    # Stale: nothing changes.
+    assert_problem(national.patch(base + f"/api/v1/programmes/{p['id']}", json={"version": 1, "target_posts": 9}),
+                   409)
+    # The version is required.
+    assert_problem(national.patch(base + f"/api/v1/programmes/{p['id']}", json={"target_posts": 9}), 422, "version")
+    # An invalid value names its field.
+    assert_problem(national.patch(base + f"/api/v1/programmes/{p['id']}",
+                                  json={"version": 2, "contract_min_months": 99}), 422, "contract_max_months")
+    now = requests.get(base + f"/api/v1/programmes/{p['id']}").json()
+    assert now["target_posts"] == 7 and now["version"] == 2
+    assert_problem(national.patch(base + "/api/v1/programmes/999999", json={"version": 1}), 404)
+
+
+def test_a_closed_programme_takes_no_new_dossier(base, national, structure):
+    p = national.post(base + "/api/v1/programmes", json=programme_body()).json()
+    assert national.patch(base + f"/api/v1/programmes/{p['id']}", json={"version": 1, "active": False}).json()[
+        "active"] is False
+    assert_problem(structure.post(base + "/api/v1/dossiers", json={"programme_id": p["id"]}), 422, "programme_id")
+
+
+# ---------------------------------------------------------------------------------------------
+# Job profiles
+
+
+def profile_body(**over):
+    body = {"code": unique("metier-"), "title": "Animateur ou animatrice de fablab",
+            "summary": "Accompagne les publics à la fabrication numérique.",
+            "training_template": "Prise de poste (35 h)\nFabrication numérique (70 h)"}
+    body.update(over)
+    return body
+
+
+def test_job_profile_create_read_edit(base, national):
+    p = national.post(base + "/api/v1/programmes", json=programme_body()).json()
+    r = national.post(base + f"/api/v1/programmes/{p['id']}/job-profiles", json=profile_body())
+    assert r.status_code == 201, r.text
+    jp = r.json()
+    assert r.headers["location"] == f"/api/v1/job-profiles/{jp['id']}"
+    assert jp["programme_id"] == p["id"] and jp["active"] is True and jp["version"] == 1
+    got = requests.get(base + f"/api/v1/job-profiles/{jp['id']}")
+    assert got.status_code == 200 and got.json()["title"] == "Animateur ou animatrice de fablab"
+    r = national.patch(base + f"/api/v1/job-profiles/{jp['id']}", json={"version": 1, "title": "Fabmanager"})
+    assert r.status_code == 200, r.text
+    assert r.json()["title"] == "Fabmanager" and r.json()["summary"] == jp["summary"] and r.json()["version"] == 2
+    assert_problem(national.patch(base + f"/api/v1/job-profiles/{jp['id']}", json={"version": 1, "title": "X"}),
+                   409)
+    prog = requests.get(base + f"/api/v1/programmes/{p['id']}").json()
+    assert [j["title"] for j in prog["job_profiles"]] == ["Fabmanager"]
+
+
+@pytest.mark.parametrize("over,field", [
+    ({"code": "Avec Espaces"}, "code"),
+    ({"code": "métier"}, "code"),
+    ({"title": ""}, "title"),
+    ({"summary": "x" * 1001}, "summary"),
+])
+def test_invalid_job_profile_is_422(base, national, over, field):
+    p = programme_by_code(base, CNFS)
+    assert_problem(national.post(base + f"/api/v1/programmes/{p['id']}/job-profiles", json=profile_body(**over)),
+                   422, field)
+
+
+def test_job_profile_code_is_unique_within_its_programme(base, national):
+    p = national.post(base + "/api/v1/programmes", json=programme_body()).json()
+    body = profile_body()
+    assert national.post(base + f"/api/v1/programmes/{p['id']}/job-profiles", json=body).status_code == 201
+    assert_problem(national.post(base + f"/api/v1/programmes/{p['id']}/job-profiles", json=body), 422, "code")
+    other = national.post(base + "/api/v1/programmes", json=programme_body()).json()
+    assert national.post(base + f"/api/v1/programmes/{other['id']}/job-profiles", json=body).status_code == 201
+    assert_problem(national.post(base + "/api/v1/programmes/999999/job-profiles", json=profile_body()), 404)
+
+
+def test_removing_an_unused_job_profile_deletes_it(base, national, structure):
+    p = national.post(base + "/api/v1/programmes", json=programme_body()).json()
+    jp = national.post(base + f"/api/v1/programmes/{p['id']}/job-profiles", json=profile_body()).json()
+    assert_problem(national.delete(base + f"/api/v1/job-profiles/{jp['id']}"), 422, "version")
+    assert_problem(national.delete(base + f"/api/v1/job-profiles/{jp['id']}", json={"version": 5}), 409)
+    assert_problem(structure.delete(base + f"/api/v1/job-profiles/{jp['id']}", json={"version": 1}), 403)
+    r = national.delete(base + f"/api/v1/job-profiles/{jp['id']}", params={"version": 1})
+    assert r.status_code == 200, r.text
+    assert r.json() == {"deactivated": False}
+    assert_problem(requests.get(base + f"/api/v1/job-profiles/{jp['id']}"), 404)
+
+
+def test_removing_a_job_profile_in_use_deactivates_it(base, national, structure):
+    p = national.post(base + "/api/v1/programmes", json=programme_body()).json()
+    jp = national.post(base + f"/api/v1/programmes/{p['id']}/job-profiles", json=profile_body()).json()
+    r = structure.post(base + "/api/v1/dossiers", json={"programme_id": p["id"], "job_profile_id": jp["id"]})
+    assert r.status_code == 201, r.text
+    dossier = r.json()
+    r = national.delete(base + f"/api/v1/job-profiles/{jp['id']}", json={"version": 1})
+    assert r.status_code == 200, r.text
+    assert r.json() == {"deactivated": True}
+    got = requests.get(base + f"/api/v1/job-profiles/{jp['id']}").json()
+    assert got["active"] is False and got["dossiers"] == 1
+    # The dossier keeps its profile, which can no longer be submitted.
+    assert structure.get(base + f"/api/v1/dossiers/{dossier['id']}").json()["job_profile_id"] == jp["id"]
+    # Removed again: still there, still inactive.
+    assert national.delete(base + f"/api/v1/job-profiles/{jp['id']}", json={"version": 2}).json() == {
+        "deactivated": True}
+    assert requests.get(base + f"/api/v1/job-profiles/{jp['id']}").status_code == 200
+
+
+def test_a_profile_of_another_programme_is_refused_on_a_dossier(base, national, structure):
+    eav = programme_by_code(base, EAV)
+    cnfs = requests.get(base + f"/api/v1/programmes/{programme_by_code(base, CNFS)['id']}").json()
+    r = structure.post(base + "/api/v1/dossiers",
+                       json={"programme_id": eav["id"], "job_profile_id": cnfs["job_profiles"][0]["id"]})
+    assert_problem(r, 422, "job_profile_id")
+
+
+# ---------------------------------------------------------------------------------------------
+# The OpenAPI document
+
+
+@pytest.fixture(scope="module")
+def openapi(base):
+    r = requests.get(base + "/api/v1/openapi.json")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("application/json")
+    return json.loads(r.text)
+
+
+def test_openapi_is_a_3_0_document(openapi):
+    assert openapi["openapi"].startswith("3.0.")
+    assert openapi["info"]["title"] and openapi["info"]["version"]
+    assert openapi["components"]["securitySchemes"]["bearer"] == {"type": "http", "scheme": "bearer"}
+
+
+def test_openapi_lists_the_api_routes(openapi):
+    paths = openapi["paths"]
+    expected = {
+        "/api/v1/programmes": {"get", "post"},
+        "/api/v1/programmes/{id}": {"get", "patch"},
+        "/api/v1/programmes/{id}/job-profiles": {"post"},
+        "/api/v1/programmes/{id}/quotas": {"get"},
+        "/api/v1/job-profiles/{id}": {"get", "patch", "delete"},
+        "/api/v1/dossiers": {"get", "post"},
+        "/api/v1/dossiers/{id}": {"get", "patch"},
+        "/api/v1/dossiers/{id}/actions/{token}": {"post"},
+        "/api/v1/dossiers/{id}/journal": {"get"},
+        "/api/v1/dossiers/{id}/messages": {"get", "post"},
+        "/api/v1/dossiers/{id}/protocol.pdf": {"get"},
+        "/api/v1/me": {"get"},
+        "/api/v1/places/{token}": {"get"},
+        "/api/v1/openapi.json": {"get"},
+    }
+    for path, methods in expected.items():
+        assert path in paths, path
+        assert methods <= set(paths[path]), (path, set(paths[path]))
+    assert not [p for p in paths if not p.startswith("/api/")]
+    ids = [op["operationId"] for item in paths.values() for op in item.values()]
+    assert len(ids) == len(set(ids))
+
+
+def test_openapi_operations(openapi):
+    paths = openapi["paths"]
+    act = paths["/api/v1/dossiers/{id}/actions/{token}"]["post"]
+    params = {p["name"]: p for p in act["parameters"]}
+    assert params["id"]["in"] == "path" and params["id"]["schema"]["type"] == "integer"
+    assert params["token"]["schema"]["type"] == "string"
+    assert params["token"]["schema"]["enum"] == ["submit", "resubmit", "give_opinion", "validate", "refuse",
+                                                 "request_changes", "withdraw", "reopen"]
+    assert act["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/dossier_action"}
+    for status in ("200", "401", "403", "404", "409", "422"):
+        assert status in act["responses"], status
+    problem = act["responses"]["409"]["content"]["application/problem+json"]["schema"]
+    assert problem == {"$ref": "#/components/schemas/Problem"}
+    create = paths["/api/v1/dossiers"]["post"]
+    assert "201" in create["responses"]
+    listing = paths["/api/v1/dossiers"]["get"]
+    assert {p["name"] for p in listing["parameters"] if p["in"] == "query"} >= {
+        "programme_id", "region", "state", "job_profile_id", "page", "per_page"}
+    public = paths["/api/v1/programmes"]["get"]
+    assert public["security"] == [] and "401" not in public["responses"]
+    assert paths["/api/v1/programmes"]["post"]["x-roles"] == ["admin", "national"]
+    pdf = paths["/api/v1/dossiers/{id}/protocol.pdf"]["get"]["responses"]["200"]["content"]
+    assert list(pdf) == ["application/pdf"]
+
+
+def test_openapi_schemas_come_from_the_entity_tables(openapi):
+    schemas = openapi["components"]["schemas"]
+    for name in ("dossier", "programme", "job_profile", "opinion", "decision", "reason", "questions", "message",
+                 "Problem"):
+        assert name in schemas, name
+    dossier = schemas["dossier"]["properties"]
+    assert dossier["development_project"]["type"] == "string"
+    assert dossier["development_project"]["maxLength"] == 2000
+    assert "Projet de développement" in dossier["development_project"]["description"]
+    assert dossier["posts_requested"] == {"type": "integer", "minimum": 1, "maximum": 100, "nullable": True,
+                                          "description": "Nombre de postes demandés"}
+    assert dossier["netpublic"]["type"] == "boolean"
+    assert dossier["signed_on"]["format"] == "date"
+    assert dossier["company_siret"]["pattern"] == "^[0-9]{14}$"
+    assert dossier["employer_category"]["enum"] == ["collectivite", "gip", "association", "etablissement_public",
+                                                    "entreprise", None]
+    assert "required" not in schemas["dossier"]  # drafts are saved as they are
+    opinion = schemas["opinion"]
+    assert opinion["required"] == ["opinion"]
+    assert opinion["properties"]["opinion"]["enum"] == ["favourable", "favourable_reserves", "unfavourable"]
+    assert "nullable" not in opinion["properties"]["opinion"] and opinion["properties"]["advice"]["nullable"]
+    assert "Favorable avec réserves" in opinion["properties"]["opinion"]["description"]
+    assert schemas["decision"]["required"] == ["posts_granted"]
+    assert "override_reason" in schemas["decision"]["properties"]
+    assert schemas["reason"]["required"] == ["reason"]
+    assert schemas["programme"]["required"] >= ["code", "name"]
+    assert schemas["programme_patch"]["required"] == ["version"]
+    assert schemas["job_profile"]["properties"]["code"]["maxLength"] == 60
+    state = schemas["dossier_record"]["allOf"][2]["properties"]["state"]
+    assert "changes_requested" in state["enum"]
+    # Every reference points at a schema of the document.
+    refs = []
+
+    def walk(x):
+        if isinstance(x, dict):
+            if "$ref" in x:
+                refs.append(x["$ref"])
+            for v in x.values():
+                walk(v)
+        elif isinstance(x, list):
+            for v in x:
+                walk(v)
+
+    walk(openapi)
+    assert refs
+    for ref in refs:
+        assert ref.startswith("#/components/schemas/") and ref.split("/")[-1] in schemas, ref
