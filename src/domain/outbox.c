@@ -104,19 +104,18 @@ read_message(char *dst, size_t size, size_t nitems, void *ud)
 	return n;
 }
 
+/* Sends one message with CURL, a handle kept for the whole batch: curl_easy_reset clears the options but
+ * keeps the live connection, so that a batch speaks to the server over one SMTP session instead of one
+ * connection per message. */
 static tr_err
-smtp_send(const struct config *cfg, struct arena *a, const char *to, const char *message, const char **why)
+smtp_send(CURL *curl, const struct config *cfg, struct arena *a, const char *to, const char *message, const char **why)
 {
-	CURL *curl = curl_easy_init();
 	struct curl_slist *rcpt = NULL;
 	struct upload up = { message, strlen(message) };
 	char errbuf[CURL_ERROR_SIZE] = "";
 	CURLcode rc;
 
-	if (curl == NULL) {
-		*why = "curl_easy_init failed";
-		return TR_INTERNAL;
-	}
+	curl_easy_reset(curl);
 	rcpt = curl_slist_append(rcpt, arena_printf(a, "<%s>", to));
 	curl_easy_setopt(curl, CURLOPT_URL, cfg->smtp_url);
 	curl_easy_setopt(curl, CURLOPT_MAIL_FROM, bare_address(a, cfg->mail_from));
@@ -130,7 +129,6 @@ smtp_send(const struct config *cfg, struct arena *a, const char *to, const char 
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	rc = curl_easy_perform(curl);
 	curl_slist_free_all(rcpt);
-	curl_easy_cleanup(curl);
 	if (rc != CURLE_OK) {
 		*why = arena_strdup(a, errbuf[0] ? errbuf : curl_easy_strerror(rc));
 		return TR_UNAVAILABLE;
@@ -142,11 +140,16 @@ tr_err
 outbox_deliver(struct db *db, const struct config *cfg, int64_t now, int max, int *sent)
 {
 	struct arena *a;
+	CURL *curl;
 	tr_err err = TR_OK;
 
 	*sent = 0;
 	if (cfg->smtp_url[0] == '\0')
 		return TR_OK;
+	if ((curl = curl_easy_init()) == NULL) {
+		log_warn("outbox: curl_easy_init failed");
+		return TR_INTERNAL;
+	}
 	a = arena_new();
 	for (int i = 0; i < max; i++) {
 		struct db_rows *r;
@@ -170,7 +173,7 @@ outbox_deliver(struct db *db, const struct config *cfg, int64_t now, int max, in
 		attempts = db_int(db_cell(r, 0, 4)) + 1;
 		msg = outbox_format(a, cfg->mail_from, db_text(db_cell(r, 0, 1)), db_text(db_cell(r, 0, 2)),
 		    db_text(db_cell(r, 0, 3)), id, now);
-		if (smtp_send(cfg, a, db_text(db_cell(r, 0, 1)), msg, &why) == TR_OK) {
+		if (smtp_send(curl, cfg, a, db_text(db_cell(r, 0, 1)), msg, &why) == TR_OK) {
 			err = db_execv(db,
 			    "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = ?, claimed_until = NULL, "
 			    "last_error = NULL WHERE id = ?",
@@ -190,5 +193,6 @@ outbox_deliver(struct db *db, const struct config *cfg, int64_t now, int max, in
 			break;
 	}
 	arena_free(a);
+	curl_easy_cleanup(curl);
 	return err;
 }

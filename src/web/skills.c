@@ -56,27 +56,29 @@ assessment_form(struct request *req, int64_t contract, json_t *competences, json
 	    "Enregistrer l'évaluation", NULL, NULL);
 }
 
-/* The polyline of SERIES ([{assessment_id, level}]) placed on the columns of ASSESSMENTS. */
-static const char *
-points(struct request *req, json_t *series, json_t *assessments)
+/* The points of SERIES ([{assessment_id, level}]) placed on the columns of ASSESSMENTS: *LINE receives them
+ * as a polyline's "x,y x,y", and the result lists them as [{x, y}] for the dots (a single assessment draws
+ * no line). */
+static json_t *
+points(struct request *req, json_t *series, json_t *assessments, const char **line)
 {
 	size_t na = json_array_size(assessments), i, k;
-	const char *out = "";
-	json_t *p, *a;
+	json_t *dots = json_array(), *p, *a;
 
+	*line = "";
 	json_array_foreach(series, i, p)
 	{
 		int64_t aid = json_integer_value(json_object_get(p, "assessment_id"));
 		int64_t level = json_integer_value(json_object_get(p, "level"));
+		int x, y;
 		json_array_foreach(assessments, k, a) if (json_integer_value(json_object_get(a, "id")) == aid) break;
-		{
-			int x = CHART_PAD + (na > 1 ? (int)(k * (CHART_W - 2 * CHART_PAD) / (na - 1))
-			                            : (CHART_W - 2 * CHART_PAD) / 2);
-			int y = CHART_H - CHART_PAD - (int)((level - 1) * (CHART_H - 2 * CHART_PAD) / 7);
-			out = arena_printf(req->arena, "%s%s%d,%d", out, *out ? " " : "", x, y);
-		}
+		x = CHART_PAD +
+		    (na > 1 ? (int)(k * (CHART_W - 2 * CHART_PAD) / (na - 1)) : (CHART_W - 2 * CHART_PAD) / 2);
+		y = CHART_H - CHART_PAD - (int)((level - 1) * (CHART_H - 2 * CHART_PAD) / 7);
+		*line = arena_printf(req->arena, "%s%s%d,%d", *line, **line ? " " : "", x, y);
+		json_array_append_new(dots, json_pack("{s:i, s:i}", "x", x, "y", y));
 	}
-	return out;
+	return dots;
 }
 
 /* "3, 4 puis 6": the levels of a series, for the chart's text alternative. */
@@ -129,10 +131,15 @@ grid_page(struct request *req, int status, json_t *values)
 			json_array_append_new(cells, json_pack("{s:s}", "level", level));
 		}
 		json_object_set_new(c, "cells", cells);
-		json_object_set_new(
-		    c, "self_points", json_string(points(req, json_object_get(c, "self"), assessments)));
-		json_object_set_new(
-		    c, "tutor_points", json_string(points(req, json_object_get(c, "tutor"), assessments)));
+		{
+			const char *line;
+			json_object_set_new(
+			    c, "self_dots", points(req, json_object_get(c, "self"), assessments, &line));
+			json_object_set_new(c, "self_points", json_string(line));
+			json_object_set_new(
+			    c, "tutor_dots", points(req, json_object_get(c, "tutor"), assessments, &line));
+			json_object_set_new(c, "tutor_points", json_string(line));
+		}
 		json_object_set_new(c, "chart_text",
 		    json_string(arena_printf(req->arena, "%s : autodiagnostic %s ; évaluation du tuteur %s.",
 		        json_string_value(json_object_get(c, "title")), spoken(req, json_object_get(c, "self")),
@@ -181,16 +188,22 @@ web_skills_assess(struct request *req)
 		if (v)
 			json_object_set_new(in, arena_printf(req->arena, "levels.%lld", cid), json_string(v));
 	}
-	json_decref(g);
 	json_object_set_new(in, "levels", levels);
 	err = skills_assess(&req->ctx, id, in, &aid);
-	if (err == TR_INVALID)
+	if (err == TR_INVALID) {
+		/* "No level at all" is told on the first level's field, so that the error summary links to a control. */
+		json_t *first = json_array_get(json_object_get(g, "competences"), 0);
+		for (size_t k = 0; first && k < req->ctx.errors.n; k++)
+			if (strcmp(req->ctx.errors.items[k].field, "levels") == 0)
+				req->ctx.errors.items[k].field = arena_printf(req->arena, "levels.%lld",
+				    (long long)json_integer_value(json_object_get(first, "id")));
 		grid_page(req, 422, in);
-	else if (err != TR_OK)
+	} else if (err != TR_OK)
 		resp_error(req, err, NULL);
 	else
 		web_done(req, arena_printf(req->arena, "/contrats/%lld/grille", (long long)id), "assessment_saved");
 	json_decref(in);
+	json_decref(g);
 }
 
 static void

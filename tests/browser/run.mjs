@@ -48,6 +48,7 @@ const ANONYMOUS_PAGES = [
   ['/programmes', 200],
   ['/programmes/1', 200],
   ['/inscription-candidat', 200],
+  ['/competences', 200],
   ['/nexiste-pas', 404],
 ];
 
@@ -1894,6 +1895,34 @@ async function recruitmentChecks(browser) {
       expect(!main.includes('Vos actions'), 'the young person is offered actions');
       await shell(page);
       await axe(page);
+    });
+    await check('skills grid: the young person then the tutor assess, the chart and its table show both, axe clean', async () => {
+      expect(accepted, 'no contract');
+      const today = new Date().toISOString().slice(0, 10);
+      await goto(page, `${contract}/grille`);
+      await shell(page);
+      await axe(page);
+      await submitForm(page, `${contract}/grille`, 422);
+      await errorSummary(page, ['moment', 'assessed_on']);
+      await axe(page);
+      await page.selectOption('#moment', 'start');
+      await page.fill('#assessed_on', today);
+      const first = page.locator('main select[name^="levels."]').first();
+      await first.selectOption('3');
+      await submitForm(page, `${contract}/grille`);
+      expect(/évaluation est enregistrée/.test(await flash(page)), 'no flash after the self-assessment');
+      const tutor = await open('structure');
+      await goto(tutor, `${contract}/grille`);
+      await tutor.selectOption('#moment', 'start');
+      await tutor.fill('#assessed_on', today);
+      await tutor.locator('main select[name^="levels."]').first().selectOption('4');
+      await submitForm(tutor, `${contract}/grille`);
+      const main = await text(tutor, 'main');
+      expect(main.includes('Autodiagnostic') && main.includes('Évaluation du tuteur'), 'the table lacks a column');
+      expect(await tutor.locator('main svg[role="img"][aria-label*="autodiagnostic 3 ; évaluation du tuteur 4"]').count() === 1,
+        'the first chart does not describe both levels');
+      await shell(tutor);
+      await axe(tutor);
     });
   } finally {
     for (const c of contexts) await c.close();

@@ -630,7 +630,7 @@ def test_an_override_within_the_target_is_not_recorded(flow):
 # Emails
 
 
-def recipients(mailbox, subject_parts, expect, timeout=15):
+def recipients(mailbox, subject_parts, expect, timeout=90):
     """Every recipient of the messages whose subject holds all of SUBJECT_PARTS, once EXPECT are all among them
     (and a moment more, so that unexpected ones show up too)."""
     deadline = time.monotonic() + timeout
