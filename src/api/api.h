@@ -52,6 +52,8 @@ void api_job_profile(struct request *req);
 void api_job_profile_update(struct request *req);
 void api_job_profile_remove(struct request *req);
 
+void api_programme_region_target(struct request *req);
+
 /* dossiers.c: the protocole d'adhésion and its workflow. */
 void api_dossiers(struct request *req);
 void api_dossier_create(struct request *req);

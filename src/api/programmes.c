@@ -175,3 +175,26 @@ api_job_profile_remove(struct request *req)
 		json_decref(in);
 	api_reply(req, err, 200, err == TR_OK ? json_pack("{s:b}", "deactivated", deactivated) : NULL);
 }
+
+/* PUT /api/v1/programmes/{id}/region-targets/{region}: {"target_posts": N}, or null to remove the target. */
+void
+api_programme_region_target(struct request *req)
+{
+	json_t *in = api_body(req), *v, *out = NULL;
+	tr_err err;
+
+	if (in == NULL)
+		return;
+	v = json_object_get(in, "target_posts");
+	if (!json_is_null(v) && !(json_is_integer(v) && json_integer_value(v) >= 0)) {
+		field_errors_add(&req->ctx.errors, "target_posts",
+		    "« target_posts » doit être un nombre entier positif ou nul, ou null pour retirer l'objectif.");
+		api_reply(req, TR_INVALID, 0, NULL);
+		return;
+	}
+	err = programme_set_region_target(
+	    &req->ctx, req->params[0], req->sparams[0], json_is_null(v) ? -1 : json_integer_value(v));
+	if (err == TR_OK)
+		err = programme_quotas(&req->ctx, req->params[0], &out);
+	api_reply(req, err, 200, out);
+}

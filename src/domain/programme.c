@@ -278,6 +278,52 @@ out_nodb:
 }
 
 tr_err
+programme_set_region_target(struct ctx *ctx, int64_t id, const char *region, int64_t target)
+{
+	struct db_rows *r;
+	tr_err err;
+
+	if ((err = require_editor(ctx)) != TR_OK)
+		return err;
+	if (target > 1000000) {
+		field_errors_add(
+		    &ctx->errors, "target_posts", "« Objectif régional » doit être compris entre 0 et 1000000.");
+		return TR_INVALID;
+	}
+	TRY(tx_begin(ctx));
+	if ((err = db_onev(ctx->db, ctx->arena, "SELECT id FROM programmes WHERE id = ?", &r, DB_I64(id))) ==
+	    TR_NOT_FOUND) {
+		err = ctx_fail(ctx, TR_NOT_FOUND, "Ce dispositif n'existe pas.");
+		goto out;
+	}
+	TRY(err);
+	if ((err = db_onev(ctx->db, ctx->arena, "SELECT code FROM regions WHERE code = ?", &r, DB_TEXT(region))) ==
+	    TR_NOT_FOUND) {
+		field_errors_add(&ctx->errors, "region", "« Région » ne désigne aucune région connue (code INSEE).");
+		err = TR_INVALID;
+		goto out;
+	}
+	TRY(err);
+	if (target < 0)
+		TRY(db_execv(ctx->db, "DELETE FROM programme_region_targets WHERE programme_id = ? AND region_code = ?",
+		    NULL, DB_I64(id), DB_TEXT(region)));
+	else
+		TRY(db_execv(ctx->db,
+		    "INSERT INTO programme_region_targets (programme_id, region_code, target_posts) VALUES (?, ?, ?) "
+		    "ON "
+		    "CONFLICT (programme_id, region_code) DO UPDATE SET target_posts = excluded.target_posts",
+		    NULL, DB_I64(id), DB_TEXT(region), DB_I64(target)));
+	{
+		json_t *detail = json_pack(
+		    "{s:s, s:o}", "region", region, "target_posts", target < 0 ? json_null() : json_integer(target));
+		err = journal_append(ctx, "programme", id, "region_target", detail);
+		json_decref(detail);
+	}
+out:
+	return tx_end(ctx, ctx_storage_error(ctx, err));
+}
+
+tr_err
 programme_rules(struct ctx *ctx, int64_t id, json_t **out)
 {
 	struct db_rows *r;

@@ -44,6 +44,10 @@ TR_MUST_USE tr_err job_profile_remove(struct ctx *ctx, int64_t id, int64_t versi
  * {target, requested, granted, regions: [{region_code, region_name, requested, granted, target}]}. */
 TR_MUST_USE tr_err programme_quotas(struct ctx *ctx, int64_t id, json_t **out);
 
+/* Sets the share of programme ID's target given to REGION (an INSEE region code) to TARGET posts, or removes it
+ * when TARGET < 0 (national officers and admins; journaled). A validation past it needs an override. */
+TR_MUST_USE tr_err programme_set_region_target(struct ctx *ctx, int64_t id, const char *region, int64_t target);
+
 /* The programme row as JSON (its rules), or TR_NOT_FOUND. For the domain's own checks. */
 TR_MUST_USE tr_err programme_rules(struct ctx *ctx, int64_t id, json_t **out);
 

@@ -9,6 +9,7 @@
 #include "core/time.h"
 #include "domain/authz.h"
 #include "domain/programme.h"
+#include "domain/refdata.h"
 #include "model/programme.h"
 
 #define EDITORS (ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_ADMIN))
@@ -217,6 +218,45 @@ rules_json(struct request *req, json_t *p)
 }
 
 /* The page of programme ID with STATUS; CONFLICT (may be NULL) is shown as an error at the top. */
+/* The form that sets a region's target (national officers): the regions as a select, the number of posts. */
+static json_t *
+region_target_form(struct request *req, int64_t id)
+{
+	json_t *regions = NULL, *r;
+	struct vocab_item *items;
+	struct vocab *v = arena_alloc(req->arena, sizeof(*v));
+	struct field *f = arena_alloc(req->arena, 2 * sizeof(*f));
+	struct entity *e = arena_alloc(req->arena, sizeof(*e));
+	size_t i, n;
+	json_t *values, *form;
+
+	if (region_list(&req->ctx, &regions) != TR_OK)
+		regions = json_array();
+	n = json_array_size(regions);
+	items = arena_alloc(req->arena, (n ? n : 1) * sizeof(*items));
+	json_array_foreach(regions, i, r)
+	{
+		items[i].code = arena_strdup(req->arena, text_member(r, "code"));
+		items[i].label = arena_strdup(req->arena, text_member(r, "name"));
+	}
+	json_decref(regions);
+	*v = (struct vocab){ "region", items, n };
+	f[0] = (struct field){ .name = "region", .label = "Région", .type = FT_CHOICE, .required = true, .vocab = v };
+	f[1] = (struct field){ .name = "target_posts",
+		.label = "Objectif régional (postes)",
+		.hint = "Vide : la région n'a plus d'objectif propre.",
+		.type = FT_INT,
+		.min = 0,
+		.max = 1000000 };
+	*e = (struct entity){ "region_target", "Objectif régional", f, 2 };
+	values =
+	    json_pack("{s:s?, s:s?}", "region", req_form(req, "region"), "target_posts", req_form(req, "target_posts"));
+	form = web_form(req, e, values, arena_printf(req->arena, "/programmes/%lld/objectifs", (long long)id),
+	    "Fixer l'objectif", NULL, NULL);
+	json_decref(values);
+	return form;
+}
+
 static void
 programme_page(struct request *req, int status, int64_t id, const char *conflict)
 {
@@ -272,6 +312,8 @@ programme_page(struct request *req, int status, int64_t id, const char *conflict
 	    p, "edit_href", json_string(arena_printf(req->arena, "/programmes/%lld/modifier", (long long)id)));
 	json_object_set_new(p, "new_profile_href",
 	    json_string(arena_printf(req->arena, "/programmes/%lld/metiers/nouveau", (long long)id)));
+	if (editor)
+		json_object_set_new(p, "target_form", region_target_form(req, id));
 	if (conflict)
 		json_object_set_new(p, "conflict", json_string(conflict));
 	json_object_set_new(p, "breadcrumb",
@@ -566,4 +608,30 @@ web_job_profile_remove(struct request *req)
 	else
 		web_done(req, arena_printf(req->arena, "/programmes/%lld#metiers", (long long)pid),
 		    deactivated ? "profile_deactivated" : "profile_deleted");
+}
+
+void
+web_programme_region_target(struct request *req)
+{
+	const char *region = req_form(req, "region"), *target = req_form(req, "target_posts");
+	long long n = -1;
+	tr_err err = TR_OK;
+
+	if (region == NULL || *region == '\0') {
+		field_errors_add(&req->ctx.errors, "region", "« Région » est obligatoire.");
+		err = TR_INVALID;
+	} else if (target && *target && (!str_to_i64(str_c(target), &n) || n < 0)) {
+		field_errors_add(&req->ctx.errors, "target_posts",
+		    "« Objectif régional (postes) » doit être un nombre entier positif ou nul.");
+		err = TR_INVALID;
+	}
+	if (err == TR_OK)
+		err = programme_set_region_target(&req->ctx, req->params[0], region, n);
+	if (err == TR_INVALID)
+		programme_page(
+		    req, 422, req->params[0], "L'objectif régional n'a pas été enregistré : voyez le formulaire.");
+	else if (err != TR_OK)
+		resp_error(req, err, NULL);
+	else
+		web_done(req, arena_printf(req->arena, "/programmes/%lld#postes", (long long)req->params[0]), "saved");
 }

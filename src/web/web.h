@@ -123,6 +123,7 @@ void web_offer_candidates(struct request *req);
 void web_structure_offers(struct request *req);
 void web_candidate_offers(struct request *req);
 
+void web_programme_region_target(struct request *req);
 /* skills.c: a contract's skills grid, its CSV, all grids in scope, the competences. */
 void web_skills_grid(struct request *req);
 void web_skills_assess(struct request *req);

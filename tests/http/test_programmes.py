@@ -1,5 +1,6 @@
 """/api/v1/programmes, /api/v1/job-profiles and /api/v1/openapi.json: programmes as data, read by anyone,
 edited by the national delegation; the OpenAPI document generated from the route and entity tables."""
+import html
 import json
 
 import pytest
@@ -397,3 +398,59 @@ def test_openapi_schemas_come_from_the_entity_tables(openapi):
     assert refs
     for ref in refs:
         assert ref.startswith("#/components/schemas/") and ref.split("/")[-1] in schemas, ref
+
+
+# ---------------------------------------------------------------------------------------------
+# Regional targets and the eligibility criteria as data
+
+
+def test_region_targets_are_set_shown_and_removed(base, national, structure):
+    r = national.post(base + "/api/v1/programmes", json=programme_body())
+    assert r.status_code == 201, r.text
+    pid = r.json()["id"]
+    url = base + f"/api/v1/programmes/{pid}/region-targets/84"
+    assert_problem(structure.put(url, json={"target_posts": 5}), 403)
+    assert_problem(national.put(url, json={"target_posts": -1}), 422, "target_posts")
+    assert_problem(national.put(base + f"/api/v1/programmes/{pid}/region-targets/99", json={"target_posts": 3}),
+                   422, "region")
+    r = national.put(url, json={"target_posts": 5})
+    assert r.status_code == 200, r.text
+    rows = {x["region_code"]: x for x in r.json()["regions"]}
+    assert rows["84"]["target"] == 5 and rows["84"]["granted"] == 0
+    got = requests.get(base + f"/api/v1/programmes/{pid}").json()
+    assert [(t["region_code"], t["target_posts"]) for t in got["region_targets"]] == [("84", 5)]
+    r = national.put(url, json={"target_posts": None})
+    assert r.status_code == 200 and "84" not in {x["region_code"] for x in r.json()["regions"]}
+    journal = national.get(base + f"/api/v1/programmes/{pid}").json()
+    assert journal["region_targets"] == []
+
+
+def test_eligibility_criteria_are_edited_as_data(base, national):
+    r = national.post(base + "/api/v1/programmes", json=programme_body(
+        requires_eligibility=True, eligibility_valid_months=3, total_max_months=30,
+        eligibility={"age": {"min": 18, "max": 30}}))
+    assert r.status_code == 201, r.text
+    got = requests.get(base + f"/api/v1/programmes/{r.json()['id']}").json()
+    assert got["requires_eligibility"] is True and got["eligibility_valid_months"] == 3
+    assert got["total_max_months"] == 30 and json.loads(got["eligibility"]) == {"age": {"min": 18, "max": 30}}
+    bad = national.patch(base + f"/api/v1/programmes/{got['id']}",
+                         json={"version": got["version"], "eligibility": {"paths": "toujours"}})
+    p = assert_problem(bad, 422, "eligibility")
+    assert "Critères d'éligibilité" in [e["message"] for e in p["errors"] if e["field"] == "eligibility"][0]
+
+
+def test_the_programme_page_sets_a_region_target(base, national, structure):
+    pid = programme_by_code(base, EAV)["id"]
+    page = national.get(base + f"/programmes/{pid}")
+    assert page.status_code == 200 and "Fixer l'objectif d'une région" in html.unescape(page.text)
+    assert "Fixer l'objectif" not in html.unescape(structure.get(base + f"/programmes/{pid}").text)
+    r = national.post(base + f"/programmes/{pid}/objectifs", data={"region": "", "target_posts": "3"},
+                      allow_redirects=False)
+    assert r.status_code == 422 and "« Région » est obligatoire." in r.text
+    r = national.post(base + f"/programmes/{pid}/objectifs", data={"region": "84", "target_posts": "120"},
+                      allow_redirects=False)
+    assert r.status_code == 303 and r.headers["Location"].endswith("#postes")
+    assert national.get(base + f"/programmes/{pid}").text.count("120") >= 1
+    assert structure.post(base + f"/programmes/{pid}/objectifs", data={"region": "84"},
+                          allow_redirects=False).status_code == 403
+    national.put(base + f"/api/v1/programmes/{pid}/region-targets/84", json={"target_posts": None})
