@@ -11,6 +11,7 @@
 #include "core/time.h"
 #include "domain/authz.h"
 #include "domain/dossier.h"
+#include "domain/partner.h"
 #include "domain/programme.h"
 #include "domain/refdata.h"
 #include "http/router.h"
@@ -547,8 +548,33 @@ annex_sections(struct request *req, json_t *programme, json_t *values, json_t *p
 			if (strcmp(*n, "place_id") == 0 && other)
 				json_array_append(fields, other);
 		}
-		json_array_append_new(out, json_pack("{s:s, s:s, s:o, s:b}", "id", sections[i].id, "legend",
-		                               sections[i].legend, "fields", fields, "epn", i == 0));
+		json_array_append_new(out, json_pack("{s:s, s:s, s:o, s:b, s:[]}", "id", sections[i].id, "legend",
+		                               sections[i].legend, "fields", fields, "epn", i == 0, "partners"));
+	}
+	/* The register of partner companies (vivier) of the EPN's region offers its sponsors beside the company's
+	 * fields, once the region is known (a dossier whose place is chosen). */
+	{
+		const char *region = text_of(values, "region_code");
+		json_t *partners = NULL;
+		int64_t profile = json_integer_value(json_object_get(values, "job_profile_id"));
+		if (region && *region && partner_suggest(&req->ctx, region, profile, &partners) == TR_OK) {
+			json_t *sec, *co;
+			size_t k;
+			/* Every key set, so that a missing one is not looked up in the dossier around it. */
+			json_array_foreach(partners, k, co)
+			{
+				static const char *const keys[] = { "name", "siret", "activity", "commune_name",
+					"contact_name" };
+				for (size_t j = 0; j < ARRAY_LEN(keys); j++)
+					json_object_set_new(co, keys[j], json_string(text_of(co, keys[j])));
+			}
+			json_array_foreach(out, i, sec)
+			{
+				if (strcmp(text_of(sec, "id"), "parrainage") == 0)
+					json_object_set(sec, "partners", partners);
+			}
+			json_decref(partners);
+		}
 	}
 	json_decref(other);
 	json_decref(byname);

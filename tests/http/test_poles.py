@@ -682,3 +682,18 @@ def test_the_navigation(base, web, actor, present, absent):
         assert h in hrefs, (actor, h, hrefs)
     for h in absent:
         assert h not in hrefs, (actor, h, hrefs)
+
+
+def test_the_dossier_form_offers_the_vivier_of_its_region(base, who, eav):
+    """Once a dossier's place (so its region) is known, its form lists the companies of that region able to sponsor its
+    job profile, beside the sponsoring company's fields."""
+    able = who["pole"].post(base + "/api/v1/partners", json=company(eav, name=unique("Parrain possible "))).json()
+    other = who["pole"].post(base + "/api/v1/partners", json=company(
+        eav, name=unique("Autre métier "), job_profiles=[eav["other_profile_id"]])).json()
+    r = who["employer"].post(base + "/api/v1/dossiers", json=dossier_body(eav))
+    assert r.status_code == 201, r.text
+    page = who["employer"].get(base + f"/dossiers/{r.json()['id']}/modifier")
+    assert page.status_code == 200
+    assert "Entreprises du vivier de la région" in page.text
+    assert able["name"] in page.text and able["siret"] in page.text
+    assert other["name"] not in page.text
