@@ -41,17 +41,18 @@ static const struct workflow application_wf = { "application", "applications", &
 
 /* An application with what its readers and the contract need: the offer's terms and place, the dossier's
  * parties (defaults of the contract), the candidate. */
-#define APPLICATION_SELECT                                                                                         \
-	"SELECT a.id, a.offer_id, a.candidate_id, a.state, a.origin, a.message, a.refusal_reason, a.created_at, "  \
-	"a.updated_at, a.state_since, a.version, f.title AS offer_title, f.state AS offer_state, f.dossier_id, "   \
-	"f.organisation_id, f.programme_id, f.region_code, f.contract_type AS offer_contract_type, f.start_on AS " \
-	"offer_start_on, f.duration_months AS offer_duration_months, f.weekly_hours AS offer_weekly_hours, "       \
-	"f.place_id, o.name AS organisation_name, p.name AS candidate_name, p.email AS candidate_email, "          \
-	"d.pole_id AS dossier_pole_id, d.sponsor_name AS dossier_sponsor_name, d.company_name AS "                 \
-	"dossier_company_name, "                                                                                   \
-	"d.company_siret AS dossier_company_siret, d.company_activity AS dossier_company_activity, "               \
-	"(SELECT c.id FROM contracts c WHERE c.application_id = a.id) AS contract_id "                             \
-	"FROM applications a JOIN offers f ON f.id = a.offer_id JOIN organisations o ON o.id = f.organisation_id " \
+#define APPLICATION_SELECT                                                                                             \
+	"SELECT a.id, a.offer_id, a.candidate_id, a.state, a.origin, a.message, a.refusal_reason, a.created_at, "      \
+	"a.updated_at, a.state_since, a.version, f.title AS offer_title, f.state AS offer_state, f.dossier_id, "       \
+	"f.organisation_id, f.programme_id, f.region_code, f.job_profile_id, f.contract_type AS offer_contract_type, " \
+	"f.start_on AS "                                                                                               \
+	"offer_start_on, f.duration_months AS offer_duration_months, f.weekly_hours AS offer_weekly_hours, "           \
+	"f.place_id, o.name AS organisation_name, p.name AS candidate_name, p.email AS candidate_email, "              \
+	"d.pole_id AS dossier_pole_id, d.sponsor_name AS dossier_sponsor_name, d.company_name AS "                     \
+	"dossier_company_name, "                                                                                       \
+	"d.company_siret AS dossier_company_siret, d.company_activity AS dossier_company_activity, "                   \
+	"(SELECT c.id FROM contracts c WHERE c.application_id = a.id) AS contract_id "                                 \
+	"FROM applications a JOIN offers f ON f.id = a.offer_id JOIN organisations o ON o.id = f.organisation_id "     \
 	"JOIN dossiers d ON d.id = f.dossier_id JOIN people p ON p.id = a.candidate_id "
 
 static const char *

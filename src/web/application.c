@@ -10,6 +10,7 @@
 #include "core/arena.h"
 #include "core/time.h"
 #include "domain/application.h"
+#include "domain/partner.h"
 #include "domain/authz.h"
 #include "domain/journal.h"
 #include "domain/org.h"
@@ -491,6 +492,26 @@ failed_entity(json_t *a, const char *failed)
 	return NULL;
 }
 
+/* The partner companies (vivier) of the offer's region able to sponsor its job profile, offered beside the
+ * contract's sponsor fields; every key set, so that none is looked up in the page around. */
+static json_t *
+vivier(struct request *req, json_t *a)
+{
+	static const char *const keys[] = { "name", "siret", "activity", "commune_name", "contact_name" };
+	json_t *partners = NULL, *co;
+	size_t i;
+
+	if (opt_text(a, "region_code") == NULL ||
+	    partner_suggest(&req->ctx, opt_text(a, "region_code"), int_of(a, "job_profile_id"), &partners) != TR_OK)
+		return json_array();
+	json_array_foreach(partners, i, co)
+	{
+		for (size_t j = 0; j < sizeof(keys) / sizeof(keys[0]); j++)
+			json_object_set_new(co, keys[j], json_string(text_of(co, keys[j])));
+	}
+	return partners;
+}
+
 static json_t *
 action_forms(struct request *req, json_t *a, const char *failed, json_t *sent)
 {
@@ -507,11 +528,12 @@ action_forms(struct request *req, json_t *a, const char *failed, json_t *sent)
 		                           strcmp(code, "accept_proposal") == 0)
 		                     : json_array();
 		json_array_append_new(out,
-		    json_pack("{s:s, s:s, s:s, s:o, s:I, s:b}", "code", code, "label", text_of(x, "label"), "href",
+		    json_pack("{s:s, s:s, s:s, s:o, s:I, s:b, s:o}", "code", code, "label", text_of(x, "label"), "href",
 		        arena_printf(req->arena, "/candidatures/%lld/actions/%s", (long long)int_of(a, "id"), code),
 		        "fields", fields, "version", (json_int_t)int_of(a, "version"), "secondary",
 		        strcmp(code, "withdraw") == 0 || strcmp(code, "refuse") == 0 ||
-		            strcmp(code, "decline_proposal") == 0));
+		            strcmp(code, "decline_proposal") == 0,
+		        "partners", strcmp(code, "accept") == 0 ? vivier(req, a) : json_array()));
 	}
 	return out;
 }

@@ -1633,7 +1633,9 @@ async function trainingChecks(browser) {
       await goto(st, session);
       await axe(st);
       await st.selectOption('#register-contract_id', String(r.contract));
-      await st.selectOption('#register-path_module_id', { index: 1 });
+      // The first module of this recruit's path (the list holds the modules of every path of the structure).
+      const path = await apiAs('structure')('GET', `/api/v1/contracts/${r.contract}/path`);
+      await st.selectOption('#register-path_module_id', String(path.modules[0].id));
       await submitForm(st, `${session}/inscriptions`);
       expect(/place est réservée/.test(await flash(st)), `no flash after registering (got ${JSON.stringify(await flash(st))})`);
       await axe(st);

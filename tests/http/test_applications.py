@@ -763,3 +763,17 @@ def test_pages_out_of_scope_are_forbidden(rc, base, demo_offer, page_as, make_ac
     r = page_as(employer).get(base + f"/offres/{demo_offer}/candidater")
     assert r.status_code == 403
     assert requests.get(base + "/candidatures", allow_redirects=False).status_code == 303
+
+
+def test_the_contract_form_offers_the_vivier_of_the_region(rc, base, demo_offer, page_as):
+    """Beside the sponsor's fields, the partner companies of the offer's region able to sponsor its job profile."""
+    from test_poles import luhn_siret
+    name = unique("Entreprise du vivier ")
+    r = rc.who(DEMO_ACCOUNTS["pole"]).post(base + "/api/v1/partners", json={
+        "name": name, "siret": luhn_siret(), "activity": "Maintenance informatique", "commune_code": "26362",
+        "contact_name": "Marie Contact", "job_profiles": [rc.profile_id]})
+    assert r.status_code == 201, r.text
+    cand, app = bring(rc, demo_offer, "interview")
+    page = page_as(DEMO_ACCOUNTS["employer"], "demo-tremplin-2026").get(base + f"/candidatures/{app['id']}")
+    assert page.status_code == 200
+    assert "Entreprises du vivier de la région" in page.text and name in page.text
