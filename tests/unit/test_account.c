@@ -24,8 +24,10 @@
 #include "domain/demo.h"
 #include "domain/journal.h"
 #include "domain/org.h"
+#include "domain/programme.h"
 #include "domain/refdata.h"
 #include "domain/session.h"
+#include "domain/skills.h"
 #include "store/db.h"
 #include "store/migrate.h"
 #include "testdb.h"
@@ -1115,6 +1117,12 @@ t_demo(void **state)
 	struct actor *a;
 	int64_t journal_rows;
 
+	int64_t added;
+
+	/* As `tremplin seed --demo`: the programmes and the competences first, the demo story names them. */
+	ctx_reset(fx);
+	assert_int_equal(programme_seed(&fx->ctx, &added), TR_OK);
+	assert_int_equal(skills_seed(&fx->ctx, &added), TR_OK);
 	ctx_reset(fx);
 	assert_int_equal(demo_seed(&fx->ctx, &logins), TR_OK);
 	assert_true(json_is_array(logins));
@@ -1122,7 +1130,17 @@ t_demo(void **state)
 	assert_int_equal(count(fx, "SELECT COUNT(*) FROM people", NULL), 10);
 	assert_int_equal(count(fx, "SELECT COUNT(*) FROM organisations", NULL), 7);
 	assert_int_equal(count(fx, "SELECT COUNT(*) FROM memberships", NULL), 10);
-	assert_int_equal(count(fx, "SELECT COUNT(*) FROM outbox", NULL), 0);
+	/* The story: a dossier validated in three steps and one waiting, the offer, the recruitment. */
+	assert_int_equal(
+	    count(fx, "SELECT COUNT(*) FROM dossiers WHERE state = 'validated' AND posts_granted = 2", NULL), 1);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM dossiers WHERE state = 'regional_review'", NULL), 1);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM offers WHERE state = 'filled'", NULL), 1);
+	assert_int_equal(
+	    count(fx, "SELECT COUNT(*) FROM contracts WHERE state = 'planned' AND sponsor_id IS NOT NULL", NULL), 1);
+	assert_true(count(fx, "SELECT COUNT(*) FROM path_modules", NULL) > 0);
+	assert_true(count(fx, "SELECT COUNT(*) FROM assessment_levels", NULL) > 0);
+	/* Each step told the people concerned (queued; no mail server in the tests). */
+	assert_true(count(fx, "SELECT COUNT(*) FROM outbox WHERE recipient = 'regional@demo.tremplin.fr'", NULL) > 0);
 	for (size_t i = 0; i < json_array_size(logins); i++) {
 		json_t *l = json_array_get(logins, i);
 		const char *email = json_string_value(json_object_get(l, "email"));
