@@ -20,29 +20,7 @@
 #define PER_PAGE 20
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-/* ---- helpers shared with contract.c ---- */
-
-static const char *
-opt_text(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-static const char *
-text_of(json_t *o, const char *key)
-{
-	const char *s = opt_text(o, key);
-
-	return s ? s : "";
-}
-
-static json_int_t
-int_of(json_t *o, const char *key)
-{
-	return json_integer_value(json_object_get(o, key));
-}
+/* ---- helpers ---- */
 
 static const char *const field_kinds[] = { "is_text", "is_password", "is_textarea", "is_select", "is_checkbox",
 	"is_radio" };
@@ -98,7 +76,7 @@ web_action_fields(
 	json_array_foreach(fields, i, f)
 	{
 		json_object_set_new(
-		    f, "id", json_string(arena_printf(req->arena, "%s-%s", prefix, text_of(f, "name"))));
+		    f, "id", json_string(arena_printf(req->arena, "%s-%s", prefix, web_text(f, "name"))));
 		if (!failed)
 			json_object_set_new(f, "error", json_string(""));
 		if (optional)
@@ -132,19 +110,19 @@ web_timeline(struct request *req, json_t *entries, const struct vocab *states, c
 
 	for (size_t i = json_array_size(entries); i-- > 0;) {
 		json_t *e = json_array_get(entries, i), *detail = NULL;
-		const char *raw = opt_text(e, "detail"), *action = text_of(e, "action"), *change = "—",
+		const char *raw = web_opt_text(e, "detail"), *action = web_text(e, "action"), *change = "—",
 		           *what = label(action);
 		if (raw)
 			detail = json_loads(raw, 0, NULL);
 		else if (json_is_object(json_object_get(e, "detail")))
 			detail = json_incref(json_object_get(e, "detail"));
-		if (opt_text(detail, "from") && opt_text(detail, "to") &&
-		    strcmp(text_of(detail, "from"), text_of(detail, "to")))
-			change = arena_printf(req->arena, "%s → %s", vocab_label(states, opt_text(detail, "from")),
-			    vocab_label(states, opt_text(detail, "to")));
+		if (web_opt_text(detail, "from") && web_opt_text(detail, "to") &&
+		    strcmp(web_text(detail, "from"), web_text(detail, "to")))
+			change = arena_printf(req->arena, "%s → %s", vocab_label(states, web_opt_text(detail, "from")),
+			    vocab_label(states, web_opt_text(detail, "to")));
 		json_array_append_new(
 		    out, json_pack("{s:s, s:s, s:s, s:s}", "when", date_fr_json(req, json_object_get(e, "at")), "who",
-		             *text_of(e, "actor_label") ? text_of(e, "actor_label") : "système", "what",
+		             *web_text(e, "actor_label") ? web_text(e, "actor_label") : "système", "what",
 		             what ? what : action, "change", change));
 		json_decref(detail);
 	}
@@ -206,8 +184,8 @@ filter_fields(struct request *req, json_t *list, const struct application_filter
 	size_t i;
 
 	json_array_foreach(json_object_get(list, "offers"), i, it)
-	    web_field_option(fo, arena_printf(req->arena, "%lld", (long long)int_of(it, "id")), text_of(it, "title"),
-	        int_of(it, "id") == f->offer_id);
+	    web_field_option(fo, arena_printf(req->arena, "%lld", (long long)web_int(it, "id")), web_text(it, "title"),
+	        web_int(it, "id") == f->offer_id);
 	for (i = 0; i < vocab_application_state.n; i++)
 		web_field_option(fs, vocab_application_state.items[i].code, vocab_application_state.items[i].label,
 		    f->state && strcmp(f->state, vocab_application_state.items[i].code) == 0);
@@ -260,11 +238,11 @@ web_applications(struct request *req)
 	json_array_foreach(json_object_get(list, "items"), i, it)
 	{
 		json_object_set_new(it, "href",
-		    json_string(arena_printf(req->arena, "/candidatures/%lld", (long long)int_of(it, "id"))));
-		json_object_set_new(it, "badge", json_string(state_badge(text_of(it, "state"))));
-		json_object_set_new(it, "received", json_string(date_fr(req->arena, int_of(it, "created_at"))));
+		    json_string(arena_printf(req->arena, "/candidatures/%lld", (long long)web_int(it, "id"))));
+		json_object_set_new(it, "badge", json_string(state_badge(web_text(it, "state"))));
+		json_object_set_new(it, "received", json_string(date_fr(req->arena, web_int(it, "created_at"))));
 	}
-	total = int_of(list, "total");
+	total = web_int(list, "total");
 	pages = total ? (total + PER_PAGE - 1) / PER_PAGE : 1;
 	list_heading(req, &heading, &lead);
 	data = json_pack("{s:s, s:s, s:O, s:s, s:b}", "heading", heading, "lead", lead, "items",
@@ -305,26 +283,26 @@ apply_page(struct request *req, int status, json_t *values, const char *conflict
 		resp_error(req, err, NULL);
 		return;
 	}
-	title = arena_printf(req->arena, "Candidater : %s", text_of(info, "title"));
+	title = arena_printf(req->arena, "Candidater : %s", web_text(info, "title"));
 	form = web_form(req, &entity_application, values,
 	    arena_printf(req->arena, "/offres/%lld/candidater", (long long)id), "Envoyer ma candidature",
 	    arena_printf(req->arena, "/offres/%lld", (long long)id), NULL);
 	data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:o}", "heading", title, "offer_title",
-	    text_of(info, "title"), "offer_href", arena_printf(req->arena, "/offres/%lld", (long long)id),
-	    "organisation_name", text_of(info, "organisation_name"), "place",
-	    *text_of(info, "place_commune")
-	        ? arena_printf(req->arena, "%s, %s", text_of(info, "place_nom"), text_of(info, "place_commune"))
-	        : text_of(info, "place_nom"),
-	    "start_on", web_day_fr(req, opt_text(info, "start_on")), "contract_type",
-	    vocab_label(&vocab_contract_type, text_of(info, "contract_type"))
-	        ? vocab_label(&vocab_contract_type, text_of(info, "contract_type"))
-	        : text_of(info, "contract_type"),
+	    web_text(info, "title"), "offer_href", arena_printf(req->arena, "/offres/%lld", (long long)id),
+	    "organisation_name", web_text(info, "organisation_name"), "place",
+	    *web_text(info, "place_commune")
+	        ? arena_printf(req->arena, "%s, %s", web_text(info, "place_nom"), web_text(info, "place_commune"))
+	        : web_text(info, "place_nom"),
+	    "start_on", web_day_fr(req, web_opt_text(info, "start_on")), "contract_type",
+	    vocab_label(&vocab_contract_type, web_text(info, "contract_type"))
+	        ? vocab_label(&vocab_contract_type, web_text(info, "contract_type"))
+	        : web_text(info, "contract_type"),
 	    "has_profile", json_is_true(json_object_get(info, "has_profile")), "open",
-	    strcmp(text_of(info, "state"), "open") == 0, "form", form);
+	    strcmp(web_text(info, "state"), "open") == 0, "form", form);
 	if (json_is_integer(json_object_get(info, "application_id")))
 		json_object_set_new(data, "application_href",
 		    json_string(
-		        arena_printf(req->arena, "/candidatures/%lld", (long long)int_of(info, "application_id"))));
+		        arena_printf(req->arena, "/candidatures/%lld", (long long)web_int(info, "application_id"))));
 	if (conflict)
 		json_object_set_new(data, "conflict", json_string(conflict));
 	json_decref(info);
@@ -410,12 +388,13 @@ default_end(struct request *req, const char *start, json_int_t months)
 static json_t *
 contract_defaults(struct request *req, json_t *a)
 {
-	const char *type = text_of(a, "offer_contract_type"), *start = opt_text(a, "offer_start_on");
-	json_t *v = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?}", "contract_type", type, "start_on",
-	    start ? start : "", "end_on",
-	    strcmp(type, "CDD") == 0 ? default_end(req, start, int_of(a, "offer_duration_months")) : "", "sponsor_name",
-	    opt_text(a, "dossier_sponsor_name"), "company_name", opt_text(a, "dossier_company_name"), "company_siret",
-	    opt_text(a, "dossier_company_siret"), "company_activity", opt_text(a, "dossier_company_activity"));
+	const char *type = web_text(a, "offer_contract_type"), *start = web_opt_text(a, "offer_start_on");
+	json_t *v =
+	    json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?}", "contract_type", type, "start_on", start ? start : "",
+	        "end_on", strcmp(type, "CDD") == 0 ? default_end(req, start, web_int(a, "offer_duration_months")) : "",
+	        "sponsor_name", web_opt_text(a, "dossier_sponsor_name"), "company_name",
+	        web_opt_text(a, "dossier_company_name"), "company_siret", web_opt_text(a, "dossier_company_siret"),
+	        "company_activity", web_opt_text(a, "dossier_company_activity"));
 
 	if (json_is_integer(json_object_get(a, "offer_weekly_hours")))
 		json_object_set(v, "weekly_hours", json_object_get(a, "offer_weekly_hours"));
@@ -439,23 +418,23 @@ contract_fields(struct request *req, json_t *a, bool failed, json_t *sent)
 
 	json_array_foreach(fields, i, f)
 	{
-		const char *name = text_of(f, "name");
-		cur = text_of(f, "value");
-		if (strcmp(name, "tutor_id") == 0 && org_get(&req->ctx, int_of(a, "organisation_id"), &org) == TR_OK) {
+		const char *name = web_text(f, "name");
+		cur = web_text(f, "value");
+		if (strcmp(name, "tutor_id") == 0 && org_get(&req->ctx, web_int(a, "organisation_id"), &org) == TR_OK) {
 			web_field_kind(f, "is_select");
 			json_array_foreach(
-			    json_object_get(org, "members"), k, it) if (strcmp(text_of(it, "role"), "employer") == 0)
+			    json_object_get(org, "members"), k, it) if (strcmp(web_text(it, "role"), "employer") == 0)
 			{
-				const char *id = arena_printf(req->arena, "%lld", (long long)int_of(it, "person_id"));
-				web_field_option(f, id, text_of(it, "name"), strcmp(id, cur) == 0);
+				const char *id = arena_printf(req->arena, "%lld", (long long)web_int(it, "person_id"));
+				web_field_option(f, id, web_text(it, "name"), strcmp(id, cur) == 0);
 			}
 		} else if (strcmp(name, "pole_id") == 0 &&
-		           programme_get(&req->ctx, int_of(a, "programme_id"), &prog) == TR_OK) {
+		           programme_get(&req->ctx, web_int(a, "programme_id"), &prog) == TR_OK) {
 			web_field_kind(f, "is_select");
 			json_array_foreach(json_object_get(prog, "poles"), k, it)
 			{
-				const char *id = arena_printf(req->arena, "%lld", (long long)int_of(it, "id"));
-				web_field_option(f, id, text_of(it, "name"), strcmp(id, cur) == 0);
+				const char *id = arena_printf(req->arena, "%lld", (long long)web_int(it, "id"));
+				web_field_option(f, id, web_text(it, "name"), strcmp(id, cur) == 0);
 			}
 		} else if (strcmp(name, "contract_type") == 0) {
 			json_object_set_new(f, "required", json_true());
@@ -488,7 +467,8 @@ failed_entity(json_t *a, const char *failed)
 	size_t i;
 
 	json_array_foreach(json_object_get(a, "actions"), i,
-	    x) if (failed && strcmp(text_of(x, "action"), failed) == 0) return payload_entity(opt_text(x, "payload"));
+	    x) if (failed &&
+	           strcmp(web_text(x, "action"), failed) == 0) return payload_entity(web_opt_text(x, "payload"));
 	return NULL;
 }
 
@@ -501,13 +481,13 @@ vivier(struct request *req, json_t *a)
 	json_t *partners = NULL, *co;
 	size_t i;
 
-	if (opt_text(a, "region_code") == NULL ||
-	    partner_suggest(&req->ctx, opt_text(a, "region_code"), int_of(a, "job_profile_id"), &partners) != TR_OK)
+	if (web_opt_text(a, "region_code") == NULL || partner_suggest(&req->ctx, web_opt_text(a, "region_code"),
+	                                                  web_int(a, "job_profile_id"), &partners) != TR_OK)
 		return json_array();
 	json_array_foreach(partners, i, co)
 	{
 		for (size_t j = 0; j < sizeof(keys) / sizeof(keys[0]); j++)
-			json_object_set_new(co, keys[j], json_string(text_of(co, keys[j])));
+			json_object_set_new(co, keys[j], json_string(web_text(co, keys[j])));
 	}
 	return partners;
 }
@@ -520,17 +500,18 @@ action_forms(struct request *req, json_t *a, const char *failed, json_t *sent)
 
 	json_array_foreach(json_object_get(a, "actions"), i, x)
 	{
-		const char *code = text_of(x, "action");
-		const struct entity *e = payload_entity(opt_text(x, "payload"));
+		const char *code = web_text(x, "action");
+		const struct entity *e = payload_entity(web_opt_text(x, "payload"));
 		bool is_failed = failed && strcmp(failed, code) == 0;
 		json_t *fields = strcmp(code, "accept") == 0 ? contract_fields(req, a, is_failed, sent)
 		                 : e ? web_action_fields(req, e, code, is_failed, is_failed ? sent : NULL,
 		                           strcmp(code, "accept_proposal") == 0)
 		                     : json_array();
 		json_array_append_new(out,
-		    json_pack("{s:s, s:s, s:s, s:o, s:I, s:b, s:o}", "code", code, "label", text_of(x, "label"), "href",
-		        arena_printf(req->arena, "/candidatures/%lld/actions/%s", (long long)int_of(a, "id"), code),
-		        "fields", fields, "version", (json_int_t)int_of(a, "version"), "secondary",
+		    json_pack("{s:s, s:s, s:s, s:o, s:I, s:b, s:o}", "code", code, "label", web_text(x, "label"),
+		        "href",
+		        arena_printf(req->arena, "/candidatures/%lld/actions/%s", (long long)web_int(a, "id"), code),
+		        "fields", fields, "version", (json_int_t)web_int(a, "version"), "secondary",
 		        strcmp(code, "withdraw") == 0 || strcmp(code, "refuse") == 0 ||
 		            strcmp(code, "decline_proposal") == 0,
 		        "partners", strcmp(code, "accept") == 0 ? vivier(req, a) : json_array()));
@@ -554,32 +535,32 @@ application_page(struct request *req, int status, const char *failed, json_t *se
 		resp_error(req, err, NULL);
 		return;
 	}
-	heading = arena_printf(req->arena, "Candidature de %s", text_of(a, "candidate_name"));
+	heading = arena_printf(req->arena, "Candidature de %s", web_text(a, "candidate_name"));
 	data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "heading", heading,
-	    "state_label", text_of(a, "state_label"), "badge", state_badge(text_of(a, "state")), "offer_title",
-	    text_of(a, "offer_title"), "offer_href",
-	    arena_printf(req->arena, "/offres/%lld", (long long)int_of(a, "offer_id")), "organisation_name",
-	    text_of(a, "organisation_name"), "candidate_name", text_of(a, "candidate_name"), "received",
-	    date_fr(req->arena, int_of(a, "created_at")), "origin",
-	    strcmp(text_of(a, "origin"), "structure") == 0 ? "Mise en relation proposée par la structure"
-	                                                   : "Candidature spontanée",
-	    "message", web_lines(opt_text(a, "message")), "actions", action_forms(req, a, failed, sent), "timeline",
+	    "state_label", web_text(a, "state_label"), "badge", state_badge(web_text(a, "state")), "offer_title",
+	    web_text(a, "offer_title"), "offer_href",
+	    arena_printf(req->arena, "/offres/%lld", (long long)web_int(a, "offer_id")), "organisation_name",
+	    web_text(a, "organisation_name"), "candidate_name", web_text(a, "candidate_name"), "received",
+	    date_fr(req->arena, web_int(a, "created_at")), "origin",
+	    strcmp(web_text(a, "origin"), "structure") == 0 ? "Mise en relation proposée par la structure"
+	                                                    : "Candidature spontanée",
+	    "message", web_lines(web_opt_text(a, "message")), "actions", action_forms(req, a, failed, sent), "timeline",
 	    web_timeline(req, journal, &vocab_application_state, journal_label), "errors_summary",
 	    web_action_summary(req, failed, failed_entity(a, failed), &others));
-	if (req->ctx.actor && req->ctx.actor->person_id != int_of(a, "candidate_id"))
-		json_object_set_new(data, "candidate_email", json_string(text_of(a, "candidate_email")));
-	if (opt_text(a, "refusal_reason_label"))
-		json_object_set_new(data, "refusal", json_string(text_of(a, "refusal_reason_label")));
+	if (req->ctx.actor && req->ctx.actor->person_id != web_int(a, "candidate_id"))
+		json_object_set_new(data, "candidate_email", json_string(web_text(a, "candidate_email")));
+	if (web_opt_text(a, "refusal_reason_label"))
+		json_object_set_new(data, "refusal", json_string(web_text(a, "refusal_reason_label")));
 	if (json_is_integer(json_object_get(a, "contract_id")))
 		json_object_set_new(data, "contract_href",
-		    json_string(arena_printf(req->arena, "/contrats/%lld", (long long)int_of(a, "contract_id"))));
-	if (!strcmp(text_of(a, "state"), "new") || !strcmp(text_of(a, "state"), "processing") ||
-	    !strcmp(text_of(a, "state"), "interview") || !strcmp(text_of(a, "state"), "proposed"))
+		    json_string(arena_printf(req->arena, "/contrats/%lld", (long long)web_int(a, "contract_id"))));
+	if (!strcmp(web_text(a, "state"), "new") || !strcmp(web_text(a, "state"), "processing") ||
+	    !strcmp(web_text(a, "state"), "interview") || !strcmp(web_text(a, "state"), "proposed"))
 		json_object_set_new(data, "waiting",
-		    json_string(int_of(a, "days_waiting") <= 0   ? "depuis aujourd'hui"
-		                : int_of(a, "days_waiting") == 1 ? "depuis 1 jour"
-		                                                 : arena_printf(req->arena, "depuis %lld jours",
-		                                                       (long long)int_of(a, "days_waiting"))));
+		    json_string(web_int(a, "days_waiting") <= 0   ? "depuis aujourd'hui"
+		                : web_int(a, "days_waiting") == 1 ? "depuis 1 jour"
+		                                                  : arena_printf(req->arena, "depuis %lld jours",
+		                                                        (long long)web_int(a, "days_waiting"))));
 	if (conflict == NULL)
 		conflict = others;
 	if (conflict)

@@ -16,28 +16,6 @@
 #define PER_PAGE 20
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-static const char *
-opt_text(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-static const char *
-text_of(json_t *o, const char *key)
-{
-	const char *s = opt_text(o, key);
-
-	return s ? s : "";
-}
-
-static json_int_t
-int_of(json_t *o, const char *key)
-{
-	return json_integer_value(json_object_get(o, key));
-}
-
 /* The DSFR badge of a contract's state. */
 static const char *
 state_badge(const char *state)
@@ -62,10 +40,10 @@ state_badge(const char *state)
 static const char *
 period(struct request *req, json_t *c)
 {
-	if (opt_text(c, "end_on"))
-		return arena_printf(req->arena, "du %s au %s", web_day_fr(req, opt_text(c, "start_on")),
-		    web_day_fr(req, opt_text(c, "end_on")));
-	return arena_printf(req->arena, "à partir du %s", web_day_fr(req, opt_text(c, "start_on")));
+	if (web_opt_text(c, "end_on"))
+		return arena_printf(req->arena, "du %s au %s", web_day_fr(req, web_opt_text(c, "start_on")),
+		    web_day_fr(req, web_opt_text(c, "end_on")));
+	return arena_printf(req->arena, "à partir du %s", web_day_fr(req, web_opt_text(c, "start_on")));
 }
 
 /* ---- the list ---- */
@@ -124,11 +102,11 @@ web_contracts(struct request *req)
 	json_array_foreach(json_object_get(list, "items"), i, it)
 	{
 		json_object_set_new(
-		    it, "href", json_string(arena_printf(req->arena, "/contrats/%lld", (long long)int_of(it, "id"))));
-		json_object_set_new(it, "badge", json_string(state_badge(text_of(it, "state"))));
+		    it, "href", json_string(arena_printf(req->arena, "/contrats/%lld", (long long)web_int(it, "id"))));
+		json_object_set_new(it, "badge", json_string(state_badge(web_text(it, "state"))));
 		json_object_set_new(it, "period", json_string(period(req, it)));
 	}
-	total = int_of(list, "total");
+	total = web_int(list, "total");
 	pages = total ? (total + PER_PAGE - 1) / PER_PAGE : 1;
 	list_heading(req, &heading, &lead);
 	data = json_pack("{s:s, s:s, s:O, s:s, s:o}", "heading", heading, "lead", lead, "items",
@@ -197,7 +175,8 @@ failed_entity(json_t *c, const char *failed)
 	size_t i;
 
 	json_array_foreach(json_object_get(c, "actions"), i,
-	    x) if (failed && strcmp(text_of(x, "action"), failed) == 0) return payload_entity(opt_text(x, "payload"));
+	    x) if (failed &&
+	           strcmp(web_text(x, "action"), failed) == 0) return payload_entity(web_opt_text(x, "payload"));
 	return NULL;
 }
 
@@ -209,16 +188,16 @@ action_forms(struct request *req, json_t *c, const char *failed, json_t *sent)
 
 	json_array_foreach(json_object_get(c, "actions"), i, x)
 	{
-		const char *code = text_of(x, "action");
-		const struct entity *e = payload_entity(opt_text(x, "payload"));
+		const char *code = web_text(x, "action");
+		const struct entity *e = payload_entity(web_opt_text(x, "payload"));
 		bool is_failed = failed && strcmp(failed, code) == 0;
 		json_t *fields =
 		    e ? web_action_fields(req, e, code, is_failed, is_failed ? sent : NULL, false) : json_array();
-		json_array_append_new(
-		    out, json_pack("{s:s, s:s, s:s, s:o, s:I, s:b}", "code", code, "label", text_of(x, "label"), "href",
-		             arena_printf(req->arena, "/contrats/%lld/actions/%s", (long long)int_of(c, "id"), code),
-		             "fields", fields, "version", (json_int_t)int_of(c, "version"), "secondary",
-		             strcmp(code, "end_early") == 0 || strcmp(code, "suspend") == 0));
+		json_array_append_new(out,
+		    json_pack("{s:s, s:s, s:s, s:o, s:I, s:b}", "code", code, "label", web_text(x, "label"), "href",
+		        arena_printf(req->arena, "/contrats/%lld/actions/%s", (long long)web_int(c, "id"), code),
+		        "fields", fields, "version", (json_int_t)web_int(c, "version"), "secondary",
+		        strcmp(code, "end_early") == 0 || strcmp(code, "suspend") == 0));
 	}
 	return out;
 }
@@ -238,26 +217,26 @@ terms_rows(struct request *req, json_t *c)
 {
 	json_t *rows = json_array();
 
-	row(rows, "Type de contrat", text_of(c, "contract_type_label"), NULL, NULL);
+	row(rows, "Type de contrat", web_text(c, "contract_type_label"), NULL, NULL);
 	row(rows, "Période", period(req, c), NULL, NULL);
-	row(rows, "Durée hebdomadaire", arena_printf(req->arena, "%lld heures", (long long)int_of(c, "weekly_hours")),
+	row(rows, "Durée hebdomadaire", arena_printf(req->arena, "%lld heures", (long long)web_int(c, "weekly_hours")),
 	    NULL, NULL);
-	row(rows, "Poste", text_of(c, "offer_title"),
-	    arena_printf(req->arena, "/offres/%lld", (long long)int_of(c, "offer_id")), NULL);
-	row(rows, "Métier", text_of(c, "job_profile_title"), NULL, NULL);
+	row(rows, "Poste", web_text(c, "offer_title"),
+	    arena_printf(req->arena, "/offres/%lld", (long long)web_int(c, "offer_id")), NULL);
+	row(rows, "Métier", web_text(c, "job_profile_title"), NULL, NULL);
 	row(rows, "Lieu de travail",
-	    *text_of(c, "place_commune")
-	        ? arena_printf(req->arena, "%s, %s", text_of(c, "place_nom"), text_of(c, "place_commune"))
-	        : text_of(c, "place_nom"),
-	    opt_text(c, "place_id")
-	        ? arena_printf(req->arena, "/lieux/%s", web_url_encode(req->arena, text_of(c, "place_id")))
+	    *web_text(c, "place_commune")
+	        ? arena_printf(req->arena, "%s, %s", web_text(c, "place_nom"), web_text(c, "place_commune"))
+	        : web_text(c, "place_nom"),
+	    web_opt_text(c, "place_id")
+	        ? arena_printf(req->arena, "/lieux/%s", web_url_encode(req->arena, web_text(c, "place_id")))
 	        : NULL,
 	    NULL);
-	row(rows, "Structure employeuse", text_of(c, "organisation_name"), NULL, NULL);
-	row(rows, "Dispositif", text_of(c, "programme_name"),
-	    arena_printf(req->arena, "/programmes/%lld", (long long)int_of(c, "programme_id")), NULL);
-	row(rows, "Jeune recruté", text_of(c, "candidate_name"), NULL, NULL);
-	row(rows, "Pôle de ressources", text_of(c, "pole_name"), NULL, NULL);
+	row(rows, "Structure employeuse", web_text(c, "organisation_name"), NULL, NULL);
+	row(rows, "Dispositif", web_text(c, "programme_name"),
+	    arena_printf(req->arena, "/programmes/%lld", (long long)web_int(c, "programme_id")), NULL);
+	row(rows, "Jeune recruté", web_text(c, "candidate_name"), NULL, NULL);
+	row(rows, "Pôle de ressources", web_text(c, "pole_name"), NULL, NULL);
 	return rows;
 }
 
@@ -266,9 +245,9 @@ tutor_rows(struct request *req, json_t *c)
 {
 	json_t *rows = json_array();
 
-	row(rows, "Tuteur", text_of(c, "tutor_name"), NULL, NULL);
-	row(rows, "Courriel du tuteur", text_of(c, "tutor_email"), NULL, NULL);
-	row(rows, "Expérience du tuteur", NULL, NULL, web_lines(opt_text(c, "tutor_experience")));
+	row(rows, "Tuteur", web_text(c, "tutor_name"), NULL, NULL);
+	row(rows, "Courriel du tuteur", web_text(c, "tutor_email"), NULL, NULL);
+	row(rows, "Expérience du tuteur", NULL, NULL, web_lines(web_opt_text(c, "tutor_experience")));
 	return rows;
 }
 
@@ -277,13 +256,13 @@ sponsor_rows(struct request *req, json_t *c)
 {
 	json_t *rows = json_array();
 
-	row(rows, "Parrain", text_of(c, "sponsor_name"), NULL, NULL);
-	row(rows, "Coordonnées du parrain", text_of(c, "sponsor_contact"), NULL, NULL);
-	if (opt_text(c, "sponsor_account_name"))
-		row(rows, "Compte du parrain sur la plateforme", text_of(c, "sponsor_account_name"), NULL, NULL);
-	row(rows, "Entreprise marraine", text_of(c, "company_name"), NULL, NULL);
-	row(rows, "SIRET de l'entreprise marraine", text_of(c, "company_siret"), NULL, NULL);
-	row(rows, "Activité de l'entreprise marraine", text_of(c, "company_activity"), NULL, NULL);
+	row(rows, "Parrain", web_text(c, "sponsor_name"), NULL, NULL);
+	row(rows, "Coordonnées du parrain", web_text(c, "sponsor_contact"), NULL, NULL);
+	if (web_opt_text(c, "sponsor_account_name"))
+		row(rows, "Compte du parrain sur la plateforme", web_text(c, "sponsor_account_name"), NULL, NULL);
+	row(rows, "Entreprise marraine", web_text(c, "company_name"), NULL, NULL);
+	row(rows, "SIRET de l'entreprise marraine", web_text(c, "company_siret"), NULL, NULL);
+	row(rows, "Activité de l'entreprise marraine", web_text(c, "company_activity"), NULL, NULL);
 	return rows;
 }
 
@@ -292,33 +271,34 @@ static json_t *
 end_rows(struct request *req, json_t *c)
 {
 	json_t *rows = json_array();
-	const char *state = text_of(c, "state");
+	const char *state = web_text(c, "state");
 
-	if (opt_text(c, "ended_on"))
-		row(rows, "Fin effective", web_day_fr(req, opt_text(c, "ended_on")), NULL, NULL);
-	if (opt_text(c, "end_reason"))
+	if (web_opt_text(c, "ended_on"))
+		row(rows, "Fin effective", web_day_fr(req, web_opt_text(c, "ended_on")), NULL, NULL);
+	if (web_opt_text(c, "end_reason"))
 		row(rows, strcmp(state, "suspended") == 0 ? "Motif de la suspension" : "Motif", NULL, NULL,
-		    web_lines(opt_text(c, "end_reason")));
-	if (opt_text(c, "ended_on"))
-		row(rows, "Situation à la sortie", text_of(c, "outcome_label"), NULL, NULL);
-	if (opt_text(c, "followup_due_on"))
+		    web_lines(web_opt_text(c, "end_reason")));
+	if (web_opt_text(c, "ended_on"))
+		row(rows, "Situation à la sortie", web_text(c, "outcome_label"), NULL, NULL);
+	if (web_opt_text(c, "followup_due_on"))
 		row(rows, "Suivi à six mois",
-		    opt_text(c, "followup_outcome_label") ? text_of(c, "followup_outcome_label")
-		                                          : arena_printf(req->arena, "À enregistrer à partir du %s",
-		                                                web_day_fr(req, opt_text(c, "followup_due_on"))),
+		    web_opt_text(c, "followup_outcome_label")
+		        ? web_text(c, "followup_outcome_label")
+		        : arena_printf(req->arena, "À enregistrer à partir du %s",
+		              web_day_fr(req, web_opt_text(c, "followup_due_on"))),
 		    NULL, NULL);
-	if (int_of(c, "renewed_from") > 0)
+	if (web_int(c, "renewed_from") > 0)
 		row(rows, "Renouvellement du contrat",
-		    arena_printf(req->arena, "Contrat n° %lld", (long long)int_of(c, "renewed_from")),
-		    arena_printf(req->arena, "/contrats/%lld", (long long)int_of(c, "renewed_from")), NULL);
-	if (int_of(c, "renewed_by") > 0)
+		    arena_printf(req->arena, "Contrat n° %lld", (long long)web_int(c, "renewed_from")),
+		    arena_printf(req->arena, "/contrats/%lld", (long long)web_int(c, "renewed_from")), NULL);
+	if (web_int(c, "renewed_by") > 0)
 		row(rows, "Renouvelé par",
-		    arena_printf(req->arena, "Contrat n° %lld", (long long)int_of(c, "renewed_by")),
-		    arena_printf(req->arena, "/contrats/%lld", (long long)int_of(c, "renewed_by")), NULL);
-	if (int_of(c, "application_id") > 0)
+		    arena_printf(req->arena, "Contrat n° %lld", (long long)web_int(c, "renewed_by")),
+		    arena_printf(req->arena, "/contrats/%lld", (long long)web_int(c, "renewed_by")), NULL);
+	if (web_int(c, "application_id") > 0)
 		row(rows, "Candidature d'origine",
-		    arena_printf(req->arena, "Candidature n° %lld", (long long)int_of(c, "application_id")),
-		    arena_printf(req->arena, "/candidatures/%lld", (long long)int_of(c, "application_id")), NULL);
+		    arena_printf(req->arena, "Candidature n° %lld", (long long)web_int(c, "application_id")),
+		    arena_printf(req->arena, "/candidatures/%lld", (long long)web_int(c, "application_id")), NULL);
 	return rows;
 }
 
@@ -336,10 +316,10 @@ contract_page(struct request *req, int status, const char *failed, json_t *sent,
 		resp_error(req, err, NULL);
 		return;
 	}
-	heading = arena_printf(req->arena, "Contrat de %s", text_of(c, "candidate_name"));
+	heading = arena_printf(req->arena, "Contrat de %s", web_text(c, "candidate_name"));
 	data = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "heading", heading, "state_label",
-	    text_of(c, "state_label"), "badge", state_badge(text_of(c, "state")), "since",
-	    date_fr(req->arena, int_of(c, "updated_at")), "terms", terms_rows(req, c), "tutor", tutor_rows(req, c),
+	    web_text(c, "state_label"), "badge", state_badge(web_text(c, "state")), "since",
+	    date_fr(req->arena, web_int(c, "updated_at")), "terms", terms_rows(req, c), "tutor", tutor_rows(req, c),
 	    "sponsor", sponsor_rows(req, c), "end", end_rows(req, c), "actions", action_forms(req, c, failed, sent),
 	    "timeline", web_timeline(req, journal, &vocab_contract_state, journal_label), "errors_summary",
 	    web_action_summary(req, failed, failed_entity(c, failed), &others));

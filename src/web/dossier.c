@@ -26,28 +26,6 @@
 
 /* ---- small helpers ---- */
 
-static const char *
-opt_text(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-static const char *
-text_of(json_t *o, const char *key)
-{
-	const char *s = opt_text(o, key);
-
-	return s ? s : "";
-}
-
-static json_int_t
-int_of(json_t *o, const char *key)
-{
-	return json_integer_value(json_object_get(o, key));
-}
-
 /* The value of NAME in VALUES as text: a string, an integer, or "". */
 static const char *
 value_text(struct request *req, json_t *values, const char *name)
@@ -190,17 +168,17 @@ filtered_href(struct request *req, const char *path, const char *query)
 static void
 list_row(struct request *req, json_t *it)
 {
-	const char *state = text_of(it, "state");
+	const char *state = web_text(it, "state");
 	bool pending = state_pending(state);
 
 	json_object_set_new(
-	    it, "href", json_string(arena_printf(req->arena, "/dossiers/%lld", (long long)int_of(it, "id"))));
+	    it, "href", json_string(arena_printf(req->arena, "/dossiers/%lld", (long long)web_int(it, "id"))));
 	json_object_set_new(it, "badge", json_string(state_badge(state)));
-	json_object_set_new(it, "waiting", pending ? json_integer(int_of(it, "days_waiting")) : json_null());
+	json_object_set_new(it, "waiting", pending ? json_integer(web_int(it, "days_waiting")) : json_null());
 	json_object_set_new(it, "waiting_text",
-	    json_string(pending ? arena_printf(req->arena, "%lld", (long long)int_of(it, "days_waiting")) : "—"));
-	json_object_set_new(it, "updated_on", json_string(date_iso(req->arena, int_of(it, "updated_at"))));
-	json_object_set_new(it, "updated_text", json_string(date_fr(req->arena, int_of(it, "updated_at"))));
+	    json_string(pending ? arena_printf(req->arena, "%lld", (long long)web_int(it, "days_waiting")) : "—"));
+	json_object_set_new(it, "updated_on", json_string(date_iso(req->arena, web_int(it, "updated_at"))));
+	json_object_set_new(it, "updated_text", json_string(date_fr(req->arena, web_int(it, "updated_at"))));
 	json_object_set_new(it, "requested_text", json_string(value_text(req, it, "posts_requested")));
 	if (!json_is_string(json_object_get(it, "place_nom")))
 		json_object_set_new(it, "place_nom", json_string(""));
@@ -226,29 +204,29 @@ filter_fields(struct request *req, const struct dossier_filter *f, json_t **out)
 	fj = field_new(req, "metier", "Métier", NULL, "", "is_select");
 	json_array_foreach(json_object_get(programmes, "items"), i, it)
 	{
-		json_int_t id = int_of(it, "id");
+		json_int_t id = web_int(it, "id");
 		json_t *p = NULL;
 		size_t k;
 		json_t *jp;
 		add_option(
-		    fp, arena_printf(req->arena, "%lld", (long long)id), text_of(it, "name"), id == f->programme_id);
+		    fp, arena_printf(req->arena, "%lld", (long long)id), web_text(it, "name"), id == f->programme_id);
 		if (f->programme_id && id != f->programme_id)
 			continue;
 		if (programme_get(&req->ctx, id, &p) != TR_OK)
 			continue;
 		json_array_foreach(json_object_get(p, "job_profiles"), k, jp)
 		{
-			json_int_t jid = int_of(jp, "id");
+			json_int_t jid = web_int(jp, "id");
 			add_option(fj, arena_printf(req->arena, "%lld", (long long)jid),
 			    f->programme_id
-			        ? text_of(jp, "title")
-			        : arena_printf(req->arena, "%s (%s)", text_of(jp, "title"), text_of(p, "code")),
+			        ? web_text(jp, "title")
+			        : arena_printf(req->arena, "%s (%s)", web_text(jp, "title"), web_text(p, "code")),
 			    jid == f->job_profile_id);
 		}
 		json_decref(p);
 	}
 	json_array_foreach(regions, i, it) add_option(
-	    fr, text_of(it, "code"), text_of(it, "name"), f->region && strcmp(f->region, text_of(it, "code")) == 0);
+	    fr, web_text(it, "code"), web_text(it, "name"), f->region && strcmp(f->region, web_text(it, "code")) == 0);
 	for (i = 0; i < vocab_dossier_state.n; i++)
 		add_option(fs, vocab_dossier_state.items[i].code, vocab_dossier_state.items[i].label,
 		    f->state && strcmp(f->state, vocab_dossier_state.items[i].code) == 0);
@@ -301,7 +279,7 @@ web_dossiers(struct request *req)
 		return;
 	}
 	json_array_foreach(json_object_get(list, "items"), i, it) list_row(req, it);
-	total = int_of(list, "total");
+	total = web_int(list, "total");
 	pages = total ? (total + PER_PAGE - 1) / PER_PAGE : 1;
 	list_heading(req, &heading, &lead);
 	data = json_pack("{s:s, s:s, s:o, s:O, s:s, s:s, s:s, s:b}", "heading", heading, "lead", lead, "fields", fields,
@@ -363,7 +341,7 @@ export_rows(struct request *req, json_t **out)
 			json_array_append(rows, it);
 		}
 		n = json_array_size(json_object_get(list, "items"));
-		total = (size_t)int_of(list, "total");
+		total = (size_t)web_int(list, "total");
 		json_decref(list);
 		if (n < (size_t)f.per_page || json_array_size(rows) >= total)
 			break;
@@ -467,12 +445,12 @@ place_fields(struct request *req, json_t *f, json_t *values, json_t *places)
 	json_object_set_new(f, "hint", json_string("Les lieux de l'annuaire que gère votre structure."));
 	json_array_foreach(places, i, p)
 	{
-		bool on = strcmp(cur, text_of(p, "id")) == 0;
+		bool on = strcmp(cur, web_text(p, "id")) == 0;
 		known |= on;
-		add_option(f, text_of(p, "id"),
-		    *text_of(p, "commune")
-		        ? arena_printf(req->arena, "%s — %s", text_of(p, "nom"), text_of(p, "commune"))
-		        : text_of(p, "nom"),
+		add_option(f, web_text(p, "id"),
+		    *web_text(p, "commune")
+		        ? arena_printf(req->arena, "%s — %s", web_text(p, "nom"), web_text(p, "commune"))
+		        : web_text(p, "nom"),
 		    on);
 	}
 	p = field_new(req, "place_other", "Ou l'identifiant d'un autre lieu de l'annuaire",
@@ -495,22 +473,22 @@ programme_choices(struct request *req, json_t *byname, json_t *values, json_t *p
 	cur = value_text(req, values, "job_profile_id");
 	json_array_foreach(json_object_get(programme, "job_profiles"), i, it)
 	{
-		const char *id = arena_printf(req->arena, "%lld", (long long)int_of(it, "id"));
+		const char *id = arena_printf(req->arena, "%lld", (long long)web_int(it, "id"));
 		if (json_is_true(json_object_get(it, "active")) || strcmp(id, cur) == 0)
-			add_option(f, id, text_of(it, "title"), strcmp(id, cur) == 0);
+			add_option(f, id, web_text(it, "title"), strcmp(id, cur) == 0);
 	}
 	f = json_object_get(byname, "pole_id");
 	set_kind(f, "is_select");
 	cur = value_text(req, values, "pole_id");
 	json_array_foreach(json_object_get(programme, "poles"), i, it)
 	{
-		const char *id = arena_printf(req->arena, "%lld", (long long)int_of(it, "id")), *names = "";
+		const char *id = arena_printf(req->arena, "%lld", (long long)web_int(it, "id")), *names = "";
 		size_t k;
 		json_t *n;
 		json_array_foreach(json_object_get(it, "region_names"), k, n) names =
 		    arena_printf(req->arena, "%s%s%s", names, k ? ", " : "", json_string_value(n));
 		add_option(f, id,
-		    *names ? arena_printf(req->arena, "%s (%s)", text_of(it, "name"), names) : text_of(it, "name"),
+		    *names ? arena_printf(req->arena, "%s (%s)", web_text(it, "name"), names) : web_text(it, "name"),
 		    strcmp(id, cur) == 0);
 	}
 	f = json_object_get(byname, "employer_category");
@@ -518,7 +496,7 @@ programme_choices(struct request *req, json_t *byname, json_t *values, json_t *p
 	json_object_set_new(f, "options", json_array());
 	for (i = 0; i < vocab_employer_category.n; i++) {
 		const char *code = vocab_employer_category.items[i].code;
-		if (list_has(text_of(programme, "employer_categories"), code) || strcmp(code, cur) == 0)
+		if (list_has(web_text(programme, "employer_categories"), code) || strcmp(code, cur) == 0)
 			add_option(f, code, vocab_employer_category.items[i].label, strcmp(code, cur) == 0);
 	}
 }
@@ -535,7 +513,7 @@ annex_sections(struct request *req, json_t *programme, json_t *values, json_t *p
 	json_array_foreach(json_object_get(form, "fields"), i, f)
 	{
 		json_object_set_new(f, "is_project", json_false());
-		json_object_set(byname, text_of(f, "name"), f);
+		json_object_set(byname, web_text(f, "name"), f);
 	}
 	other = place_fields(req, json_object_get(byname, "place_id"), values, places);
 	programme_choices(req, byname, values, programme);
@@ -554,7 +532,7 @@ annex_sections(struct request *req, json_t *programme, json_t *values, json_t *p
 	/* The register of partner companies (vivier) of the EPN's region offers its sponsors beside the company's
 	 * fields, once the region is known (a dossier whose place is chosen). */
 	{
-		const char *region = text_of(values, "region_code");
+		const char *region = web_text(values, "region_code");
 		json_t *partners = NULL;
 		int64_t profile = json_integer_value(json_object_get(values, "job_profile_id"));
 		if (region && *region && partner_suggest(&req->ctx, region, profile, &partners) == TR_OK) {
@@ -566,11 +544,11 @@ annex_sections(struct request *req, json_t *programme, json_t *values, json_t *p
 				static const char *const keys[] = { "name", "siret", "activity", "commune_name",
 					"contact_name" };
 				for (size_t j = 0; j < ARRAY_LEN(keys); j++)
-					json_object_set_new(co, keys[j], json_string(text_of(co, keys[j])));
+					json_object_set_new(co, keys[j], json_string(web_text(co, keys[j])));
 			}
 			json_array_foreach(out, i, sec)
 			{
-				if (strcmp(text_of(sec, "id"), "parrainage") == 0)
+				if (strcmp(web_text(sec, "id"), "parrainage") == 0)
 					json_object_set(sec, "partners", partners);
 			}
 			json_decref(partners);
@@ -612,7 +590,7 @@ annex_page(struct request *req, int status, int64_t programme_id, int64_t id, in
 	}
 	heading = id ? arena_printf(req->arena, "Modifier le dossier n° %lld", (long long)id) : "Nouveau dossier";
 	data = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:s}", "heading", heading, "programme_name",
-	    text_of(p, "name"), "action",
+	    web_text(p, "name"), "action",
 	    id ? arena_printf(req->arena, "/dossiers/%lld/modifier", (long long)id) : "/dossiers/nouveau", "marker",
 	    FORM_MARKER, "sections", annex_sections(req, p, values, places), "errors_summary", form_summary(req),
 	    "cancel_href", id ? arena_printf(req->arena, "/dossiers/%lld", (long long)id) : "/dossiers", "lieux_href",
@@ -676,7 +654,7 @@ choose_page(struct request *req, int status)
 	    "Seuls les dispositifs ouverts aux nouveaux dossiers sont proposés.", "", "is_radio");
 	json_object_set_new(f, "required", json_true());
 	json_array_foreach(json_object_get(list, "items"), i, it) if (json_is_true(json_object_get(it, "active")))
-	    add_option(f, arena_printf(req->arena, "%lld", (long long)int_of(it, "id")), text_of(it, "name"), false);
+	    add_option(f, arena_printf(req->arena, "%lld", (long long)web_int(it, "id")), web_text(it, "name"), false);
 	json_decref(list);
 	web_page(req, status, "dossier_new.html", req->ctx.errors.n ? "Erreur : nouveau dossier" : "Nouveau dossier",
 	    json_pack("{s:b, s:o, s:o}", "any_open", json_array_size(json_object_get(f, "options")) > 0, "field", f,
@@ -771,7 +749,7 @@ web_dossier_edit_form(struct request *req)
 
 	if (d == NULL)
 		return;
-	annex_page(req, 200, int_of(d, "programme_id"), req->params[0], int_of(d, "version"), d, NULL);
+	annex_page(req, 200, web_int(d, "programme_id"), req->params[0], web_int(d, "version"), d, NULL);
 	json_decref(d);
 }
 
@@ -788,7 +766,7 @@ web_dossier_edit(struct request *req)
 	err = dossier_update(&req->ctx, id, version, in);
 	if (err == TR_INVALID || err == TR_CONFLICT) {
 		json_object_update(d, in);
-		annex_page(req, err == TR_INVALID ? 422 : 409, int_of(d, "programme_id"), id, version, d,
+		annex_page(req, err == TR_INVALID ? 422 : 409, web_int(d, "programme_id"), id, version, d,
 		    err == TR_CONFLICT ? req->ctx.message : NULL);
 	} else if (err != TR_OK) {
 		resp_error(req, err, NULL);
@@ -809,27 +787,27 @@ annex_row(struct request *req, json_t *d, const struct field *f)
 	const char *value = "", *href = "";
 
 	if (strcmp(f->name, "place_id") == 0 && json_is_string(v)) {
-		value = *text_of(d, "place_nom") ? text_of(d, "place_nom") : json_string_value(v);
+		value = *web_text(d, "place_nom") ? web_text(d, "place_nom") : json_string_value(v);
 		href = arena_printf(req->arena, "/lieux/%s", web_url_encode(req->arena, json_string_value(v)));
-		if (*text_of(d, "place_adresse"))
-			json_array_append_new(lines, json_string(text_of(d, "place_adresse")));
+		if (*web_text(d, "place_adresse"))
+			json_array_append_new(lines, json_string(web_text(d, "place_adresse")));
 		json_array_append_new(lines, json_string(arena_printf(req->arena, "%s %s",
-		                                 text_of(d, "place_code_postal"), text_of(d, "place_commune"))));
+		                                 web_text(d, "place_code_postal"), web_text(d, "place_commune"))));
 		json_array_append_new(
 		    lines, json_string(arena_printf(req->arena, "Identifiant : %s", json_string_value(v))));
 	} else if (strcmp(f->name, "employer_category") == 0) {
-		value = text_of(d, "employer_category_label");
+		value = web_text(d, "employer_category_label");
 	} else if (strcmp(f->name, "job_profile_id") == 0) {
-		value = text_of(d, "job_profile_title");
+		value = web_text(d, "job_profile_title");
 	} else if (strcmp(f->name, "pole_id") == 0) {
-		value = text_of(d, "pole_name");
+		value = web_text(d, "pole_name");
 	} else if (f->type == FT_BOOL) {
 		value = json_is_true(v) ? "Oui" : "Non";
 	} else if (f->type == FT_DATE) {
-		value = web_day_fr(req, opt_text(d, f->name));
+		value = web_day_fr(req, web_opt_text(d, f->name));
 	} else if (f->type == FT_TEXTAREA) {
 		json_decref(lines);
-		lines = web_lines(opt_text(d, f->name));
+		lines = web_lines(web_opt_text(d, f->name));
 	} else {
 		value = value_text(req, d, f->name);
 	}
@@ -864,20 +842,21 @@ date_member_fr(struct request *req, json_t *o, const char *key)
 static void
 review_blocks(struct request *req, json_t *d, json_t *data)
 {
-	const char *decision = opt_text(d, "decision");
+	const char *decision = web_opt_text(d, "decision");
 
-	if (opt_text(d, "opinion"))
+	if (web_opt_text(d, "opinion"))
 		json_object_set_new(data, "opinion",
-		    json_pack("{s:s, s:o, s:o, s:s, s:s}", "label", text_of(d, "opinion_label"), "suggestions",
-		        web_lines(opt_text(d, "opinion_suggestions")), "advice",
-		        web_lines(opt_text(d, "opinion_advice")), "by", text_of(d, "opinion_by_name"), "at",
+		    json_pack("{s:s, s:o, s:o, s:s, s:s}", "label", web_text(d, "opinion_label"), "suggestions",
+		        web_lines(web_opt_text(d, "opinion_suggestions")), "advice",
+		        web_lines(web_opt_text(d, "opinion_advice")), "by", web_text(d, "opinion_by_name"), "at",
 		        date_member_fr(req, d, "opinion_at")));
 	if (decision)
 		json_object_set_new(data, "decision",
 		    json_pack("{s:b, s:I, s:o, s:o, s:s, s:s}", "validated", strcmp(decision, "validated") == 0,
-		        "posts_granted", (json_int_t)int_of(d, "posts_granted"), "reason",
-		        web_lines(opt_text(d, "decision_reason")), "override", web_lines(opt_text(d, "quota_override")),
-		        "by", text_of(d, "decision_by_name"), "at", date_member_fr(req, d, "decision_at")));
+		        "posts_granted", (json_int_t)web_int(d, "posts_granted"), "reason",
+		        web_lines(web_opt_text(d, "decision_reason")), "override",
+		        web_lines(web_opt_text(d, "quota_override")), "by", web_text(d, "decision_by_name"), "at",
+		        date_member_fr(req, d, "decision_at")));
 }
 
 /* The entities of the actions' payloads, by the name dossier_get gives. */
@@ -907,9 +886,9 @@ payload_fields(
 	json_decref(form);
 	json_array_foreach(fields, i, f)
 	{
-		const struct field *fd = entity_field(e, text_of(f, "name"));
+		const struct field *fd = entity_field(e, web_text(f, "name"));
 		json_object_set_new(
-		    f, "id", json_string(arena_printf(req->arena, "%s-%s", prefix, text_of(f, "name"))));
+		    f, "id", json_string(arena_printf(req->arena, "%s-%s", prefix, web_text(f, "name"))));
 		json_object_set_new(f, "is_project", json_false());
 		if (!failed)
 			json_object_set_new(f, "error", json_string(""));
@@ -926,21 +905,21 @@ static json_t *
 action_forms(struct request *req, json_t *d, const char *failed, json_t *sent)
 {
 	json_t *out = json_array(), *a;
-	json_int_t id = int_of(d, "id");
+	json_int_t id = web_int(d, "id");
 	size_t i;
 
 	json_array_foreach(json_object_get(d, "actions"), i, a)
 	{
-		const char *code = text_of(a, "action");
-		const struct entity *e = payload_entity(opt_text(a, "payload"));
+		const char *code = web_text(a, "action");
+		const struct entity *e = payload_entity(web_opt_text(a, "payload"));
 		bool is_failed = failed && strcmp(failed, code) == 0;
 		json_t *fields = e ? payload_fields(req, e, code, is_failed, sent,
 		                         json_is_true(json_object_get(a, "payload_optional")))
 		                   : json_array();
 		json_array_append_new(out,
-		    json_pack("{s:s, s:s, s:s, s:o, s:I, s:b}", "code", code, "label", text_of(a, "label"), "href",
+		    json_pack("{s:s, s:s, s:s, s:o, s:I, s:b}", "code", code, "label", web_text(a, "label"), "href",
 		        arena_printf(req->arena, "/dossiers/%lld/actions/%s", (long long)id, code), "fields", fields,
-		        "version", (json_int_t)int_of(d, "version"), "secondary", strcmp(code, "withdraw") == 0));
+		        "version", (json_int_t)web_int(d, "version"), "secondary", strcmp(code, "withdraw") == 0));
 	}
 	return out;
 }
@@ -955,8 +934,8 @@ page_summary(struct request *req, json_t *d, const char *failed)
 	size_t i;
 	json_t *a;
 
-	json_array_foreach(json_object_get(d, "actions"), i, a) if (failed && strcmp(text_of(a, "action"), failed) == 0)
-	    payload = opt_text(a, "payload");
+	json_array_foreach(json_object_get(d, "actions"), i,
+	    a) if (failed && strcmp(web_text(a, "action"), failed) == 0) payload = web_opt_text(a, "payload");
 	if (failed && strcmp(failed, "message") == 0)
 		payload = entity_message.name;
 	for (i = 0; i < req->ctx.errors.n; i++) {
@@ -966,7 +945,7 @@ page_summary(struct request *req, json_t *d, const char *failed)
 			href = arena_printf(req->arena, "#%s-%s", failed, field);
 		else if (entity_field(&entity_dossier, field) && json_is_true(json_object_get(d, "can_edit")))
 			href =
-			    arena_printf(req->arena, "/dossiers/%lld/modifier#%s", (long long)int_of(d, "id"), field);
+			    arena_printf(req->arena, "/dossiers/%lld/modifier#%s", (long long)web_int(d, "id"), field);
 		json_array_append_new(
 		    out, json_pack("{s:s, s:s}", "href", href, "message", req->ctx.errors.items[i].message));
 	}
@@ -1015,10 +994,11 @@ journal_note(struct request *req, const char *action, json_t *detail)
 			note = arena_printf(
 			    req->arena, "%s%s%s", note, *note ? ", " : "Champs modifiés : ", f ? f->label : key);
 		}
-	} else if (opt_text(payload, "opinion")) {
-		note = arena_printf(req->arena, "Avis : %s", vocab_label(&vocab_opinion, opt_text(payload, "opinion")));
+	} else if (web_opt_text(payload, "opinion")) {
+		note = arena_printf(
+		    req->arena, "Avis : %s", vocab_label(&vocab_opinion, web_opt_text(payload, "opinion")));
 	} else if (json_is_integer(json_object_get(payload, "posts_granted"))) {
-		note = arena_printf(req->arena, "Postes accordés : %lld", (long long)int_of(payload, "posts_granted"));
+		note = arena_printf(req->arena, "Postes accordés : %lld", (long long)web_int(payload, "posts_granted"));
 	}
 	return note;
 }
@@ -1031,18 +1011,18 @@ timeline(struct request *req, json_t *entries)
 
 	for (size_t i = json_array_size(entries); i-- > 0;) {
 		json_t *e = json_array_get(entries, i), *detail = NULL;
-		const char *raw = opt_text(e, "detail"), *action = text_of(e, "action"), *change = "";
+		const char *raw = web_opt_text(e, "detail"), *action = web_text(e, "action"), *change = "";
 		if (raw)
 			detail = json_loads(raw, 0, NULL);
 		else if (json_is_object(json_object_get(e, "detail")))
 			detail = json_incref(json_object_get(e, "detail"));
-		if (opt_text(detail, "from") && opt_text(detail, "to"))
+		if (web_opt_text(detail, "from") && web_opt_text(detail, "to"))
 			change = arena_printf(req->arena, "%s → %s",
-			    vocab_label(&vocab_dossier_state, opt_text(detail, "from")),
-			    vocab_label(&vocab_dossier_state, opt_text(detail, "to")));
+			    vocab_label(&vocab_dossier_state, web_opt_text(detail, "from")),
+			    vocab_label(&vocab_dossier_state, web_opt_text(detail, "to")));
 		json_array_append_new(
 		    out, json_pack("{s:s, s:s, s:s, s:s, s:s}", "when", date_fr_json(req, json_object_get(e, "at")),
-		             "who", *text_of(e, "actor_label") ? text_of(e, "actor_label") : "système", "what",
+		             "who", *web_text(e, "actor_label") ? web_text(e, "actor_label") : "système", "what",
 		             journal_action(action), "change", *change ? change : "—", "note",
 		             journal_note(req, action, detail)));
 		json_decref(detail);
@@ -1057,8 +1037,8 @@ messages_view(struct request *req, json_t *messages)
 	size_t i;
 
 	json_array_foreach(messages, i, m) json_array_append_new(
-	    out, json_pack("{s:s, s:s, s:o}", "author", text_of(m, "author_label"), "when",
-	             date_fr_json(req, json_object_get(m, "created_at")), "lines", web_lines(opt_text(m, "body"))));
+	    out, json_pack("{s:s, s:s, s:o}", "author", web_text(m, "author_label"), "when",
+	             date_fr_json(req, json_object_get(m, "created_at")), "lines", web_lines(web_opt_text(m, "body"))));
 	return out;
 }
 
@@ -1082,12 +1062,12 @@ dossier_page(struct request *req, int status, const char *failed, json_t *sent, 
 		resp_error(req, err, NULL);
 		return;
 	}
-	state = text_of(d, "state");
+	state = web_text(d, "state");
 	data = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "id", (json_int_t)id, "heading",
-	    arena_printf(req->arena, "Dossier n° %lld — %s", (long long)id, text_of(d, "organisation_name")),
-	    "state_label", text_of(d, "state_label"), "badge", state_badge(state), "programme_name",
-	    text_of(d, "programme_name"), "programme_href",
-	    arena_printf(req->arena, "/programmes/%lld", (long long)int_of(d, "programme_id")), "sections",
+	    arena_printf(req->arena, "Dossier n° %lld — %s", (long long)id, web_text(d, "organisation_name")),
+	    "state_label", web_text(d, "state_label"), "badge", state_badge(state), "programme_name",
+	    web_text(d, "programme_name"), "programme_href",
+	    arena_printf(req->arena, "/programmes/%lld", (long long)web_int(d, "programme_id")), "sections",
 	    annex_view(req, d), "actions", action_forms(req, d, failed, sent), "timeline", timeline(req, journal),
 	    "messages", messages_view(req, messages));
 	json_object_set_new(data, "message_form",
@@ -1103,16 +1083,16 @@ dossier_page(struct request *req, int status, const char *failed, json_t *sent, 
 		    data, "edit_href", json_string(arena_printf(req->arena, "/dossiers/%lld/modifier", (long long)id)));
 	if (state_pending(state))
 		json_object_set_new(data, "waiting",
-		    json_string(int_of(d, "days_waiting") == 0   ? "depuis aujourd'hui"
-		                : int_of(d, "days_waiting") == 1 ? "depuis 1 jour"
-		                                                 : arena_printf(req->arena, "depuis %lld jours",
-		                                                       (long long)int_of(d, "days_waiting"))));
+		    json_string(web_int(d, "days_waiting") == 0   ? "depuis aujourd'hui"
+		                : web_int(d, "days_waiting") == 1 ? "depuis 1 jour"
+		                                                  : arena_printf(req->arena, "depuis %lld jours",
+		                                                        (long long)web_int(d, "days_waiting"))));
 	if (json_is_integer(json_object_get(d, "submitted_at")))
 		json_object_set_new(data, "submitted", json_string(date_member_fr(req, d, "submitted_at")));
-	if (strcmp(state, "changes_requested") == 0 && opt_text(d, "questions"))
-		json_object_set_new(data, "questions", web_lines(opt_text(d, "questions")));
-	if (strcmp(state, "withdrawn") == 0 && opt_text(d, "last_reason"))
-		json_object_set_new(data, "withdraw_reason", web_lines(opt_text(d, "last_reason")));
+	if (strcmp(state, "changes_requested") == 0 && web_opt_text(d, "questions"))
+		json_object_set_new(data, "questions", web_lines(web_opt_text(d, "questions")));
+	if (strcmp(state, "withdrawn") == 0 && web_opt_text(d, "last_reason"))
+		json_object_set_new(data, "withdraw_reason", web_lines(web_opt_text(d, "last_reason")));
 	review_blocks(req, d, data);
 	web_pole_diagnoses_block(req, id, data); /* the resource pole's preliminary diagnoses (web/pole.c) */
 	if (conflict)

@@ -34,12 +34,6 @@ str_of(json_t *o, const char *key)
 	return s ? s : "";
 }
 
-static int64_t
-int_of(json_t *o, const char *key)
-{
-	return json_integer_value(json_object_get(o, key));
-}
-
 static void
 set_kind(json_t *f, const char *kind)
 {
@@ -103,7 +97,7 @@ contract_text(struct request *req, json_t *o)
 	                    : "";
 
 	if (strcmp(type, "CDD") == 0 && json_is_integer(json_object_get(o, "duration_months")))
-		return arena_printf(req->arena, "CDD de %lld mois%s", (long long)int_of(o, "duration_months"), h);
+		return arena_printf(req->arena, "CDD de %lld mois%s", (long long)web_int(o, "duration_months"), h);
 	return arena_printf(req->arena, "%s%s", type, h);
 }
 
@@ -239,14 +233,14 @@ static json_t *
 board_results(struct request *req, json_t *found)
 {
 	json_t *items = json_array(), *it;
-	int64_t total = int_of(found, "total"), per = int_of(found, "per_page"), page = int_of(found, "page");
+	int64_t total = web_int(found, "total"), per = web_int(found, "per_page"), page = web_int(found, "page");
 	int64_t pages = total > 0 ? (total + per - 1) / per : 1;
 	json_t *out;
 	size_t i;
 
 	json_array_foreach(json_object_get(found, "items"), i, it)
 	{
-		json_array_append_new(items, card_json(req, it, int_of(it, "id")));
+		json_array_append_new(items, card_json(req, it, web_int(it, "id")));
 	}
 	out = json_pack("{s:s, s:o}", "total_text",
 	    total == 0   ? "Aucune offre trouvée"
@@ -321,7 +315,7 @@ excerpt(struct request *req, const char *s)
 static json_t *
 feed_entry(struct request *req, json_t *it, const char *base, const char *host)
 {
-	int64_t id = int_of(it, "id"), created = int_of(it, "created_at");
+	int64_t id = web_int(it, "id"), created = web_int(it, "created_at");
 	const char *where = str_of(it, "commune_name");
 	const char *summary = arena_printf(req->arena, "%s%s%s. %s, à partir du %s. %s",
 	    str_of(it, "organisation_name"), *where ? ", " : "", where, contract_text(req, it),
@@ -329,7 +323,7 @@ feed_entry(struct request *req, json_t *it, const char *base, const char *host)
 
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
 	    arena_printf(req->arena, "tag:%s,%s:offres/%lld", host, date_iso(req->arena, created), (long long)id),
-	    "title", str_of(it, "title"), "updated", time_iso(req->arena, int_of(it, "updated_at")), "published",
+	    "title", str_of(it, "title"), "updated", time_iso(req->arena, web_int(it, "updated_at")), "published",
 	    time_iso(req->arena, created), "href", arena_printf(req->arena, "%s/offres/%lld", base, (long long)id),
 	    "summary", summary, "author", str_of(it, "organisation_name"), "category", str_of(it, "job_profile_title"));
 }
@@ -358,8 +352,8 @@ web_offers_feed(struct request *req)
 	}
 	json_array_foreach(json_object_get(found, "items"), i, it)
 	{
-		if (int_of(it, "updated_at") > updated)
-			updated = int_of(it, "updated_at");
+		if (web_int(it, "updated_at") > updated)
+			updated = web_int(it, "updated_at");
 		json_array_append_new(entries, feed_entry(req, it, base, host));
 	}
 	data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "id", arena_printf(req->arena, "%s%s", base, self), "title",
@@ -418,8 +412,8 @@ offer_page(struct request *req, int status, const char *message)
 	    web_day_fr(req, str_of(o, "start_on")), "state_label", str_of(o, "state_label"), "state_badge",
 	    state_badge(str_of(o, "state")), "description", web_lines(str_of(o, "description")), "how_to_apply",
 	    web_lines(str_of(o, "how_to_apply")), "posts_text",
-	    posts_text(req, int_of(o, "posts"), int_of(o, "posts_filled")), "version",
-	    (json_int_t)int_of(o, "version"));
+	    posts_text(req, web_int(o, "posts"), web_int(o, "posts_filled")), "version",
+	    (json_int_t)web_int(o, "version"));
 	json_object_set_new(data, "place",
 	    json_pack("{s:s, s:s, s:s, s:s, s:s}", "nom", str_of(o, "place_nom"), "adresse", str_of(o, "place_adresse"),
 	        "code_postal", str_of(o, "place_code_postal"), "commune",
@@ -557,7 +551,7 @@ form_page(struct request *req, int status, json_t *choices, json_t *values, int6
 	json_t *dossier = json_object_get(choices, "dossier"), *form, *fields, *data;
 	const char *action =
 	    id ? arena_printf(req->arena, "/offres/%lld/modifier", (long long)id)
-	       : arena_printf(req->arena, "/dossiers/%lld/offres/nouvelle", (long long)int_of(dossier, "id"));
+	       : arena_printf(req->arena, "/dossiers/%lld/offres/nouvelle", (long long)web_int(dossier, "id"));
 	const char *cancel = id ? arena_printf(req->arena, "/offres/%lld", (long long)id) : "/structure/offres";
 	const char *heading = id ? "Modifier l'offre" : "Publier une offre";
 
@@ -568,17 +562,18 @@ form_page(struct request *req, int status, json_t *choices, json_t *values, int6
 	set_hint(fields, "duration_months",
 	    arena_printf(req->arena,
 	        "Obligatoire pour un CDD : de %lld à %lld mois dans ce dispositif. Sans objet pour un CDI.",
-	        (long long)int_of(choices, "contract_min_months"), (long long)int_of(choices, "contract_max_months")));
+	        (long long)web_int(choices, "contract_min_months"),
+	        (long long)web_int(choices, "contract_max_months")));
 	if (version > 0)
 		json_object_set_new(form, "version", json_integer(version));
 	data = json_pack("{s:s, s:s, s:o}", "heading", heading, "lead",
 	    arena_printf(req->arena,
 	        "Dossier n° %lld, %s, pour %s : %lld poste%s accordé%s, %lld encore disponible%s pour de nouvelles "
 	        "offres.",
-	        (long long)int_of(dossier, "id"), str_of(dossier, "programme_name"),
-	        str_of(dossier, "organisation_name"), (long long)int_of(dossier, "posts_granted"),
-	        int_of(dossier, "posts_granted") > 1 ? "s" : "", int_of(dossier, "posts_granted") > 1 ? "s" : "",
-	        (long long)int_of(dossier, "posts_free"), int_of(dossier, "posts_free") > 1 ? "s" : ""),
+	        (long long)web_int(dossier, "id"), str_of(dossier, "programme_name"),
+	        str_of(dossier, "organisation_name"), (long long)web_int(dossier, "posts_granted"),
+	        web_int(dossier, "posts_granted") > 1 ? "s" : "", web_int(dossier, "posts_granted") > 1 ? "s" : "",
+	        (long long)web_int(dossier, "posts_free"), web_int(dossier, "posts_free") > 1 ? "s" : ""),
 	    "form", form);
 	json_object_set_new(data, "breadcrumb",
 	    json_pack("[{s:s, s:s}, {s:s, s:s}, {s:s}]", "href", "/", "label", "Accueil", "href", "/structure/offres",
@@ -635,7 +630,7 @@ editable(struct request *req, json_t **o, json_t **choices)
 	*choices = NULL;
 	if (err != TR_OK)
 		return err;
-	if ((err = offer_form_choices(&req->ctx, int_of(*o, "dossier_id"), choices)) != TR_OK)
+	if ((err = offer_form_choices(&req->ctx, web_int(*o, "dossier_id"), choices)) != TR_OK)
 		return err;
 	if (!json_is_true(json_object_get(*o, "can_edit")))
 		return ctx_fail(&req->ctx, TR_CONFLICT, "Cette offre est fermée : rouvrez-la pour la modifier.");
@@ -649,7 +644,7 @@ web_offer_edit_form(struct request *req)
 	tr_err err = editable(req, &o, &choices);
 
 	if (err == TR_OK)
-		form_page(req, 200, choices, o, req->params[0], int_of(o, "version"));
+		form_page(req, 200, choices, o, req->params[0], web_int(o, "version"));
 	else
 		resp_error(req, err, NULL);
 	json_decref(o);
@@ -700,10 +695,10 @@ web_offer_candidates(struct request *req)
 		resp_error(req, err, NULL);
 		return;
 	}
-	staff = actor_in_org(req->ctx.actor, ROLE_EMPLOYER, int_of(o, "organisation_id"));
+	staff = actor_in_org(req->ctx.actor, ROLE_EMPLOYER, web_int(o, "organisation_id"));
 	json_array_foreach(json_object_get(m, "items"), i, it)
 	{
-		json_t *row = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "rank", (json_int_t)int_of(it, "rank"),
+		json_t *row = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "rank", (json_int_t)web_int(it, "rank"),
 		    "name", str_of(it, "name"), "commune", str_of(it, "commune_name"), "distance",
 		    distance_text(req, json_object_get(it, "distance_km")), "wished",
 		    yes_no(json_object_get(it, "wished"), "Oui", "Non", "—"), "available",
@@ -717,13 +712,13 @@ web_offer_candidates(struct request *req)
 		if (staff)
 			json_object_set_new(row, "propose_action",
 			    json_string(arena_printf(req->arena, "/offres/%lld/candidats/%lld/proposer", (long long)id,
-			        (long long)int_of(it, "candidate_id"))));
+			        (long long)web_int(it, "candidate_id"))));
 		json_array_append_new(items, row);
 	}
 	data = json_pack("{s:s, s:s, s:s, s:b, s:I, s:o}", "offer_title", str_of(o, "title"), "offer_href",
 	    arena_printf(req->arena, "/offres/%lld", (long long)id), "reference_date",
 	    web_day_fr(req, str_of(m, "reference_date")), "eligibility_required",
-	    json_is_true(json_object_get(m, "eligibility_required")), "total", (json_int_t)int_of(m, "total"), "items",
+	    json_is_true(json_object_get(m, "eligibility_required")), "total", (json_int_t)web_int(m, "total"), "items",
 	    items);
 	if (*str_of(m, "note"))
 		json_object_set_new(data, "note", json_string(str_of(m, "note")));
@@ -754,7 +749,7 @@ web_candidate_offers(struct request *req)
 	}
 	json_array_foreach(json_object_get(m, "items"), i, it)
 	{
-		json_t *card = card_json(req, it, int_of(it, "offer_id"));
+		json_t *card = card_json(req, it, web_int(it, "offer_id"));
 		json_t *reasons = json_array();
 		json_object_set_new(card, "where", json_string(str_of(it, "commune_name")));
 		if (json_is_true(json_object_get(it, "wished")))
@@ -769,7 +764,7 @@ web_candidate_offers(struct request *req)
 		json_array_append_new(items, card);
 	}
 	json_object_set_new(data, "items", items);
-	json_object_set_new(data, "total", json_integer(int_of(m, "total")));
+	json_object_set_new(data, "total", json_integer(web_int(m, "total")));
 	if (*str_of(m, "note"))
 		json_object_set_new(data, "note", json_string(str_of(m, "note")));
 	json_decref(m);
@@ -791,7 +786,7 @@ web_structure_offers(struct request *req)
 	}
 	json_array_foreach(dossiers, i, d)
 	{
-		int64_t id = int_of(d, "id");
+		int64_t id = web_int(d, "id");
 		json_object_set_new(d, "href", json_string(arena_printf(req->arena, "/dossiers/%lld", (long long)id)));
 		if (json_is_true(json_object_get(d, "can_publish")))
 			json_object_set_new(d, "new_offer_href",
@@ -799,10 +794,10 @@ web_structure_offers(struct request *req)
 		json_array_foreach(json_object_get(d, "offers"), k, o)
 		{
 			json_object_set_new(o, "href",
-			    json_string(arena_printf(req->arena, "/offres/%lld", (long long)int_of(o, "id"))));
+			    json_string(arena_printf(req->arena, "/offres/%lld", (long long)web_int(o, "id"))));
 			json_object_set_new(o, "matches_href",
 			    json_string(
-			        arena_printf(req->arena, "/offres/%lld/candidats", (long long)int_of(o, "id"))));
+			        arena_printf(req->arena, "/offres/%lld/candidats", (long long)web_int(o, "id"))));
 			json_object_set_new(o, "start", json_string(web_day_fr(req, str_of(o, "start_on"))));
 			json_object_set_new(o, "badge", json_string(state_badge(str_of(o, "state"))));
 		}

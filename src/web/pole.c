@@ -22,28 +22,6 @@
 
 /* ---- small helpers ---- */
 
-static const char *
-text_of(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	return json_is_string(v) ? json_string_value(v) : "";
-}
-
-static const char *
-opt_text(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-static int64_t
-int_of(json_t *o, const char *key)
-{
-	return json_integer_value(json_object_get(o, key));
-}
-
 /* The positive integer of the query or form value S, 0 otherwise. */
 static int64_t
 positive(struct str s)
@@ -116,7 +94,7 @@ page_href(struct request *req, int64_t n)
 static void
 add_pager(struct request *req, json_t *list)
 {
-	int64_t total = int_of(list, "total"), page = int_of(list, "page"), per = int_of(list, "per_page");
+	int64_t total = web_int(list, "total"), page = web_int(list, "page"), per = web_int(list, "per_page");
 	int64_t pages = per > 0 && total > 0 ? (total + per - 1) / per : 1;
 
 	if (pages > 1 || page > 1)
@@ -137,7 +115,7 @@ form_field(json_t *form, const char *name)
 	{
 		if (json_object_get(f, "is_group") == NULL)
 			json_object_set_new(f, "is_group", json_false());
-		if (strcmp(text_of(f, "name"), name) == 0)
+		if (strcmp(web_text(f, "name"), name) == 0)
 			found = f;
 	}
 	return found;
@@ -220,7 +198,7 @@ web_poles(struct request *req)
 	}
 	json_array_foreach(json_object_get(list, "items"), i, it)
 	{
-		int64_t id = int_of(it, "id");
+		int64_t id = web_int(it, "id");
 		json_object_set_new(
 		    it, "regions_text", json_string(joined(req, json_object_get(it, "region_names"), ", ")));
 		json_object_set_new(it, "href",
@@ -231,7 +209,7 @@ web_poles(struct request *req)
 		    json_string(json_is_true(json_object_get(it, "can_edit"))
 		                    ? arena_printf(req->arena, "/poles/%lld/modifier", (long long)id)
 		                    : ""));
-		if (!opt_text(it, "organisation_name"))
+		if (!web_opt_text(it, "organisation_name"))
 			json_object_set_new(it, "organisation_name", json_string("—"));
 	}
 	json_object_set_new(list, "breadcrumb", crumbs(NULL, NULL, "Pôles de ressources"));
@@ -295,10 +273,10 @@ web_pole(struct request *req)
 	if (json_array_size(json_object_get(p, "regions_seen")) < json_array_size(json_object_get(p, "region_names"))) {
 		const char *seen = "";
 		json_array_foreach(json_object_get(p, "regions_seen"), i, it) seen =
-		    arena_printf(req->arena, "%s%s%s", seen, i ? ", " : "", text_of(it, "name"));
+		    arena_printf(req->arena, "%s%s%s", seen, i ? ", " : "", web_text(it, "name"));
 		json_object_set_new(p, "partial", json_string(seen));
 	}
-	if (!opt_text(p, "organisation_name"))
+	if (!web_opt_text(p, "organisation_name"))
 		json_object_set_new(p, "organisation_name", json_string("—"));
 	if (json_is_true(json_object_get(p, "can_edit")))
 		json_object_set_new(p, "edit_href",
@@ -308,47 +286,47 @@ web_pole(struct request *req)
 	json_array_foreach(json_object_get(p, "dossiers"), i, it)
 	{
 		json_object_set_new(
-		    it, "href", json_string(arena_printf(req->arena, "/dossiers/%lld", (long long)int_of(it, "id"))));
+		    it, "href", json_string(arena_printf(req->arena, "/dossiers/%lld", (long long)web_int(it, "id"))));
 		json_object_set_new(
-		    it, "state_label", json_string(label_of(&vocab_dossier_state, opt_text(it, "state"))));
+		    it, "state_label", json_string(label_of(&vocab_dossier_state, web_opt_text(it, "state"))));
 		json_object_set_new(
 		    it, "submitted", json_string(date_fr_json(req, json_object_get(it, "submitted_at"))));
-		if (!opt_text(it, "place_name"))
+		if (!web_opt_text(it, "place_name"))
 			json_object_set_new(it, "place_name", json_string("—"));
 	}
 	json_array_foreach(json_object_get(p, "contracts"), i, it)
 	{
 		json_object_set_new(
-		    it, "state_label", json_string(label_of(&vocab_contract_state, opt_text(it, "state"))));
+		    it, "state_label", json_string(label_of(&vocab_contract_state, web_opt_text(it, "state"))));
 		json_object_set_new(
-		    it, "period", json_string(period(req, opt_text(it, "start_on"), opt_text(it, "end_on"))));
+		    it, "period", json_string(period(req, web_opt_text(it, "start_on"), web_opt_text(it, "end_on"))));
 	}
 	json_array_foreach(json_object_get(p, "sessions"), i, it)
 	{
-		json_object_set_new(it, "state_label", json_string(session_state_label(opt_text(it, "state"))));
-		json_object_set_new(it, "audience_label", json_string(audience_label(opt_text(it, "audience"))));
+		json_object_set_new(it, "state_label", json_string(session_state_label(web_opt_text(it, "state"))));
+		json_object_set_new(it, "audience_label", json_string(audience_label(web_opt_text(it, "audience"))));
 		json_object_set_new(
-		    it, "period", json_string(period(req, opt_text(it, "starts_on"), opt_text(it, "ends_on"))));
+		    it, "period", json_string(period(req, web_opt_text(it, "starts_on"), web_opt_text(it, "ends_on"))));
 		json_object_set_new(it, "where",
-		    json_string(int_of(it, "remote")          ? "À distance"
-		                : opt_text(it, "region_name") ? text_of(it, "region_name")
-		                                              : "—"));
+		    json_string(web_int(it, "remote")             ? "À distance"
+		                : web_opt_text(it, "region_name") ? web_text(it, "region_name")
+		                                                  : "—"));
 	}
-	json_object_set_new(p, "breadcrumb", crumbs("/poles", "Pôles de ressources", text_of(p, "name")));
-	web_page(req, 200, "pole.html", text_of(p, "name"), p);
+	json_object_set_new(p, "breadcrumb", crumbs("/poles", "Pôles de ressources", web_text(p, "name")));
+	web_page(req, 200, "pole.html", web_text(p, "name"), p);
 }
 
 /* The pole form: the organisation chosen among the poles' organisations, the regions as a checkbox group. */
 static void
 pole_form(struct request *req, int status, json_t *pole, json_t *values, int64_t version, const char *conflict)
 {
-	int64_t id = int_of(pole, "id");
+	int64_t id = web_int(pole, "id");
 	const char *self = arena_printf(req->arena, "/poles/%lld/modifier", (long long)id);
 	json_t *form = web_form(req, &entity_pole, values, self, "Enregistrer",
 	    arena_printf(req->arena, "/poles/%lld", (long long)id), NULL);
 	json_t *orgs = NULL, *regions = NULL, *opts, *x;
-	int64_t org = int_of(values, "organisation_id");
-	const char *sel = text_of(values, "regions");
+	int64_t org = web_int(values, "organisation_id");
+	const char *sel = web_text(values, "regions");
 	size_t i;
 
 	if (pole_organisations(&req->ctx, &orgs) != TR_OK || region_list(&req->ctx, &regions) != TR_OK) {
@@ -359,23 +337,23 @@ pole_form(struct request *req, int status, json_t *pole, json_t *values, int64_t
 	}
 	opts = json_array();
 	json_array_foreach(orgs, i, x)
-	    json_array_append_new(opts, option(arena_printf(req->arena, "%lld", (long long)int_of(x, "id")),
-	                                    text_of(x, "name"), int_of(x, "id") == org));
+	    json_array_append_new(opts, option(arena_printf(req->arena, "%lld", (long long)web_int(x, "id")),
+	                                    web_text(x, "name"), web_int(x, "id") == org));
 	make_choice(form_field(form, "organisation_id"), opts, false);
 	opts = json_array();
 	json_array_foreach(regions, i, x) json_array_append_new(
-	    opts, option(text_of(x, "code"), text_of(x, "name"), pole_codes_has(sel, text_of(x, "code"))));
+	    opts, option(web_text(x, "code"), web_text(x, "name"), pole_codes_has(sel, web_text(x, "code"))));
 	make_choice(form_field(form, "regions"), opts, true);
 	json_decref(orgs);
 	json_decref(regions);
 	if (version > 0)
 		json_object_set_new(form, "version", json_integer(version));
-	group_form_page(req, status, arena_printf(req->arena, "Modifier « %s »", text_of(pole, "name")),
+	group_form_page(req, status, arena_printf(req->arena, "Modifier « %s »", web_text(pole, "name")),
 	    arena_printf(req->arena,
 	        "Pôle du dispositif « %s ». Son équipe est formée des personnes de sa structure porteuse et de celles "
 	        "qui "
 	        "couvrent ses régions.",
-	        text_of(pole, "programme_name")),
+	        web_text(pole, "programme_name")),
 	    form, conflict, conflict ? self : NULL);
 }
 
@@ -389,7 +367,7 @@ web_pole_edit_form(struct request *req)
 		resp_error(req, err, NULL);
 		return;
 	}
-	pole_form(req, 200, p, p, int_of(p, "version"), NULL);
+	pole_form(req, 200, p, p, web_int(p, "version"), NULL);
 	json_decref(p);
 }
 
@@ -409,7 +387,7 @@ web_pole_edit(struct request *req)
 	err = pole_update(&req->ctx, req->params[0], version, in);
 	if (err == TR_INVALID || err == TR_CONFLICT)
 		pole_form(req, err == TR_INVALID ? 422 : 409, p, err == TR_CONFLICT ? p : in,
-		    err == TR_CONFLICT ? int_of(p, "version") : version, err == TR_CONFLICT ? req->ctx.message : NULL);
+		    err == TR_CONFLICT ? web_int(p, "version") : version, err == TR_CONFLICT ? req->ctx.message : NULL);
 	else if (err != TR_OK)
 		resp_error(req, err, NULL);
 	else
@@ -443,18 +421,19 @@ diagnoses_view(struct request *req, json_t *g, int64_t dossier_id)
 	{
 		json_t *list = json_array();
 		json_array_foreach(json_object_get(it, "checklist"), k, c) json_array_append_new(
-		    list, json_pack("{s:s, s:b, s:s}", "label", text_of(c, "label"), "ok",
-		              json_is_true(json_object_get(c, "ok")), "comment", text_of(c, "comment")));
+		    list, json_pack("{s:s, s:b, s:s}", "label", web_text(c, "label"), "ok",
+		              json_is_true(json_object_get(c, "ok")), "comment", web_text(c, "comment")));
 		json_array_append_new(items,
 		    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "anchor",
-		        arena_printf(req->arena, "diagnostic-%lld", (long long)int_of(it, "id")), "job_profile_title",
-		        opt_text(it, "job_profile_title") ? text_of(it, "job_profile_title") : "Métier non précisé",
-		        "conclusion_label", text_of(it, "conclusion_label"), "badge",
-		        conclusion_badge(opt_text(it, "conclusion")), "pole_name", text_of(it, "pole_name"),
-		        "place_name", opt_text(it, "place_name") ? text_of(it, "place_name") : "—", "author_name",
-		        opt_text(it, "author_name") ? text_of(it, "author_name") : "—", "updated",
+		        arena_printf(req->arena, "diagnostic-%lld", (long long)web_int(it, "id")), "job_profile_title",
+		        web_opt_text(it, "job_profile_title") ? web_text(it, "job_profile_title")
+		                                              : "Métier non précisé",
+		        "conclusion_label", web_text(it, "conclusion_label"), "badge",
+		        conclusion_badge(web_opt_text(it, "conclusion")), "pole_name", web_text(it, "pole_name"),
+		        "place_name", web_opt_text(it, "place_name") ? web_text(it, "place_name") : "—", "author_name",
+		        web_opt_text(it, "author_name") ? web_text(it, "author_name") : "—", "updated",
 		        date_fr_json(req, json_object_get(it, "updated_at")), "checklist", list,
-		        "recommendations_lines", web_lines(opt_text(it, "recommendations"))));
+		        "recommendations_lines", web_lines(web_opt_text(it, "recommendations"))));
 	}
 	return json_pack("{s:o, s:b, s:s}", "items", items, "can_write", json_is_true(json_object_get(g, "can_write")),
 	    "href", arena_printf(req->arena, "/dossiers/%lld/diagnostic-prealable", (long long)dossier_id));
@@ -514,7 +493,7 @@ checklist_fields(struct request *req, json_t *values)
 		json_t *e = NULL, *x, *yes, *comment;
 		size_t k;
 		int answer;
-		json_array_foreach(list, k, x) if (strcmp(text_of(x, "code"), item->code) == 0) e = x;
+		json_array_foreach(list, k, x) if (strcmp(web_text(x, "code"), item->code) == 0) e = x;
 		answer = item_answer(e);
 		yes = blank_field(req, arena_printf(req->arena, "item_%s", item->code), item->label,
 		    "Le point est-il satisfaisant pour ce métier ?");
@@ -526,7 +505,7 @@ checklist_fields(struct request *req, json_t *values)
 		    arena_printf(req->arena, "Commentaire sur « %s »", item->label), NULL);
 		json_object_set_new(comment, "is_textarea", json_true());
 		json_object_set_new(comment, "maxlength", json_integer(1000));
-		json_object_set_new(comment, "value", json_string(text_of(e, "comment")));
+		json_object_set_new(comment, "value", json_string(web_text(e, "comment")));
 		json_array_append_new(
 		    out, json_pack("{s:s, s:o, s:o}", "label", item->label, "answer", yes, "comment", comment));
 	}
@@ -563,7 +542,7 @@ diagnosis_page(struct request *req, int status, json_t *sent, const char *confli
 	if (err == TR_OK)
 		err = pole_diagnoses_of_dossier(&req->ctx, id, &g);
 	if (err == TR_OK)
-		err = programme_get(&req->ctx, int_of(d, "programme_id"), &prog);
+		err = programme_get(&req->ctx, web_int(d, "programme_id"), &prog);
 	if (err != TR_OK) {
 		json_decref(d);
 		json_decref(g);
@@ -573,30 +552,31 @@ diagnosis_page(struct request *req, int status, json_t *sent, const char *confli
 	data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "heading",
 	    arena_printf(req->arena, "Diagnostic préalable — dossier n° %lld", (long long)id), "dossier_href",
 	    arena_printf(req->arena, "/dossiers/%lld", (long long)id), "organisation_name",
-	    text_of(d, "organisation_name"), "place_name", opt_text(d, "place_nom") ? text_of(d, "place_nom") : "—",
-	    "region_name", opt_text(d, "region_name") ? text_of(d, "region_name") : "—", "programme_name",
-	    text_of(d, "programme_name"), "job_profile_title",
-	    opt_text(d, "job_profile_title") ? text_of(d, "job_profile_title") : "—", "diagnoses",
+	    web_text(d, "organisation_name"), "place_name",
+	    web_opt_text(d, "place_nom") ? web_text(d, "place_nom") : "—", "region_name",
+	    web_opt_text(d, "region_name") ? web_text(d, "region_name") : "—", "programme_name",
+	    web_text(d, "programme_name"), "job_profile_title",
+	    web_opt_text(d, "job_profile_title") ? web_text(d, "job_profile_title") : "—", "diagnoses",
 	    diagnoses_view(req, g, id));
 	if (conflict)
 		json_object_set_new(data, "conflict", json_string(conflict));
 	if (json_is_true(json_object_get(g, "can_write"))) {
 		json_t *form, *chooser = json_array(), *values;
 		const char *title = "";
-		chosen = sent ? int_of(sent, "job_profile_id") : positive(form_get(&req->query, "metier"));
+		chosen = sent ? web_int(sent, "job_profile_id") : positive(form_get(&req->query, "metier"));
 		if (chosen <= 0)
-			chosen = int_of(d, "job_profile_id");
+			chosen = web_int(d, "job_profile_id");
 		json_array_foreach(json_object_get(prog, "job_profiles"), i, it)
 		{
 			if (chosen <= 0)
-				chosen = int_of(it, "id");
-			if (int_of(it, "id") == chosen)
-				title = text_of(it, "title");
+				chosen = web_int(it, "id");
+			if (web_int(it, "id") == chosen)
+				title = web_text(it, "title");
 			json_array_append_new(
-			    chooser, option(arena_printf(req->arena, "%lld", (long long)int_of(it, "id")),
-			                 text_of(it, "title"), int_of(it, "id") == chosen));
+			    chooser, option(arena_printf(req->arena, "%lld", (long long)web_int(it, "id")),
+			                 web_text(it, "title"), web_int(it, "id") == chosen));
 		}
-		json_array_foreach(json_object_get(g, "items"), i, it) if (int_of(it, "job_profile_id") == chosen)
+		json_array_foreach(json_object_get(g, "items"), i, it) if (web_int(it, "job_profile_id") == chosen)
 		    existing = it;
 		values = sent ? sent : existing;
 		form = web_form(req, &entity_pole_diagnosis, values,
@@ -613,9 +593,9 @@ diagnosis_page(struct request *req, int status, json_t *sent, const char *confli
 		json_object_set_new(form, "job_profile_id", json_integer(chosen));
 		json_object_set_new(form, "job_profile_title", json_string(title));
 		if (existing) {
-			int64_t v = sent && form_version(req) ? form_version(req) : int_of(existing, "version");
-			json_object_set_new(form, "diagnosis_id", json_integer(int_of(existing, "id")));
-			json_object_set_new(form, "version", json_integer(conflict ? int_of(existing, "version") : v));
+			int64_t v = sent && form_version(req) ? form_version(req) : web_int(existing, "version");
+			json_object_set_new(form, "diagnosis_id", json_integer(web_int(existing, "id")));
+			json_object_set_new(form, "version", json_integer(conflict ? web_int(existing, "version") : v));
 		}
 		json_object_set_new(data, "form", form);
 		json_object_set_new(data, "chooser",
@@ -710,17 +690,18 @@ web_resources(struct request *req)
 	}
 	json_array_foreach(json_object_get(list, "items"), i, it)
 	{
-		bool file = strcmp(text_of(it, "kind"), "file") == 0;
+		bool file = strcmp(web_text(it, "kind"), "file") == 0;
 		json_object_set_new(it, "is_file", json_boolean(file));
 		json_object_set_new(it, "href",
-		    json_string(file ? arena_printf(req->arena, "/ressources/%lld/fichier", (long long)int_of(it, "id"))
-		                     : text_of(it, "url")));
+		    json_string(file
+		                    ? arena_printf(req->arena, "/ressources/%lld/fichier", (long long)web_int(it, "id"))
+		                    : web_text(it, "url")));
 		json_object_set_new(
-		    it, "type_label", json_string(file ? type_label(opt_text(it, "file_type")) : "Lien"));
-		json_object_set_new(it, "size_text", json_string(file ? size_text(req, int_of(it, "file_size")) : ""));
-		json_object_set_new(it, "description_lines", web_lines(opt_text(it, "description")));
+		    it, "type_label", json_string(file ? type_label(web_opt_text(it, "file_type")) : "Lien"));
+		json_object_set_new(it, "size_text", json_string(file ? size_text(req, web_int(it, "file_size")) : ""));
+		json_object_set_new(it, "description_lines", web_lines(web_opt_text(it, "description")));
 		json_object_set_new(it, "created", json_string(date_fr_json(req, json_object_get(it, "created_at"))));
-		if (!opt_text(it, "author_name"))
+		if (!web_opt_text(it, "author_name"))
 			json_object_set_new(it, "author_name", json_string("—"));
 	}
 	opts = json_array();
@@ -729,11 +710,11 @@ web_resources(struct request *req)
 	json_object_set_new(list, "tag_options", opts);
 	opts = json_array();
 	json_array_foreach(json_object_get(list, "poles"), i, it)
-	    json_array_append_new(opts, option(arena_printf(req->arena, "%lld", (long long)int_of(it, "id")),
-	                                    text_of(it, "name"), int_of(it, "id") == f.pole_id));
+	    json_array_append_new(opts, option(arena_printf(req->arena, "%lld", (long long)web_int(it, "id")),
+	                                    web_text(it, "name"), web_int(it, "id") == f.pole_id));
 	json_object_set_new(list, "pole_options", opts);
 	json_object_set_new(list, "q", json_string(f.q ? f.q : ""));
-	total = int_of(list, "total");
+	total = web_int(list, "total");
 	json_object_set_new(list, "total_text",
 	    json_string(total == 0   ? "Aucune ressource trouvée"
 	                : total == 1 ? "1 ressource trouvée"
@@ -751,8 +732,8 @@ resource_form(struct request *req, int status, json_t *values)
 	json_t *form = web_form(
 	    req, &entity_resource, values, "/ressources/nouvelle", "Publier la ressource", "/ressources", NULL);
 	json_t *mine = NULL, *opts, *x, *f, *data;
-	const char *kind = text_of(values, "kind"), *file_err = field_errors_get(&req->ctx.errors, "file");
-	int64_t pole = int_of(values, "pole_id");
+	const char *kind = web_text(values, "kind"), *file_err = field_errors_get(&req->ctx.errors, "file");
+	int64_t pole = web_int(values, "pole_id");
 	size_t i;
 
 	if (pole_mine(&req->ctx, &mine) != TR_OK) {
@@ -762,9 +743,9 @@ resource_form(struct request *req, int status, json_t *values)
 	}
 	opts = json_array();
 	json_array_foreach(mine, i, x) json_array_append_new(
-	    opts, option(arena_printf(req->arena, "%lld", (long long)int_of(x, "id")),
-	              arena_printf(req->arena, "%s (%s)", text_of(x, "name"), text_of(x, "programme_name")),
-	              int_of(x, "id") == pole || (pole <= 0 && json_array_size(mine) == 1)));
+	    opts, option(arena_printf(req->arena, "%lld", (long long)web_int(x, "id")),
+	              arena_printf(req->arena, "%s (%s)", web_text(x, "name"), web_text(x, "programme_name")),
+	              web_int(x, "id") == pole || (pole <= 0 && json_array_size(mine) == 1)));
 	make_choice(f = form_field(form, "pole_id"), opts, false);
 	json_object_set_new(f, "required", json_true());
 	f = form_field(form, "kind");
@@ -853,18 +834,18 @@ profile_options(struct request *req, json_t *selected, json_t **programmes, json
 	json_array_foreach(json_object_get(list, "items"), i, p)
 	{
 		json_t *full = NULL;
-		int64_t pid = int_of(p, "id");
+		int64_t pid = web_int(p, "id");
 		json_array_append_new(
-		    *programmes, option(arena_printf(req->arena, "%lld", (long long)pid), text_of(p, "name"),
+		    *programmes, option(arena_printf(req->arena, "%lld", (long long)pid), web_text(p, "name"),
 		                     has_id(json_object_get(selected, "programmes"), pid)));
 		if ((err = programme_get(&req->ctx, pid, &full)) != TR_OK)
 			break;
 		json_array_foreach(json_object_get(full, "job_profiles"), k, jp)
 		{
-			int64_t jid = int_of(jp, "id");
+			int64_t jid = web_int(jp, "id");
 			json_array_append_new(*profiles,
 			    option(arena_printf(req->arena, "%lld", (long long)jid),
-			        arena_printf(req->arena, "%s — %s", text_of(p, "code"), text_of(jp, "title")),
+			        arena_printf(req->arena, "%s — %s", web_text(p, "code"), web_text(jp, "title")),
 			        has_id(json_object_get(selected, "job_profiles"), jid)));
 		}
 		json_decref(full);
@@ -893,7 +874,7 @@ web_partners(struct request *req)
 	if (f.commune && *f.commune && !(strlen(f.commune) == 5 && strspn(f.commune, "0123456789AB") == 5)) {
 		json_t *found = NULL;
 		if (commune_search(&req->ctx, f.commune, 1, &found) == TR_OK && json_array_size(found) == 1)
-			f.commune = arena_strdup(req->arena, text_of(json_array_get(found, 0), "code"));
+			f.commune = arena_strdup(req->arena, web_text(json_array_get(found, 0), "code"));
 		else
 			f.commune = "-";
 		json_decref(found);
@@ -922,30 +903,32 @@ web_partners(struct request *req)
 		size_t k;
 		json_t *jp;
 		json_array_foreach(json_object_get(it, "job_profiles"), k, jp) titles =
-		    arena_printf(req->arena, "%s%s%s", titles, k ? ", " : "", text_of(jp, "title"));
+		    arena_printf(req->arena, "%s%s%s", titles, k ? ", " : "", web_text(jp, "title"));
 		json_object_set_new(it, "profiles_text", json_string(*titles ? titles : "—"));
 		json_object_set_new(it, "commune_text",
 		    json_string(arena_printf(
-		        req->arena, "%s (%s)", text_of(it, "commune_name"), text_of(it, "departement_code"))));
+		        req->arena, "%s (%s)", web_text(it, "commune_name"), web_text(it, "departement_code"))));
 		json_object_set_new(it, "edit_href",
 		    json_string(json_is_true(json_object_get(it, "can_edit"))
-		                    ? arena_printf(req->arena, "/vivier/%lld/modifier", (long long)int_of(it, "id"))
+		                    ? arena_printf(req->arena, "/vivier/%lld/modifier", (long long)web_int(it, "id"))
 		                    : ""));
 	}
 	opts = json_array();
-	json_array_foreach(regions, i, it) json_array_append_new(opts,
-	    option(text_of(it, "code"), text_of(it, "name"), f.region && strcmp(f.region, text_of(it, "code")) == 0));
+	json_array_foreach(regions, i, it)
+	    json_array_append_new(opts, option(web_text(it, "code"), web_text(it, "name"),
+	                                    f.region && strcmp(f.region, web_text(it, "code")) == 0));
 	json_object_set_new(list, "region_options", opts);
 	opts = json_array();
-	json_array_foreach(deps, i, it) json_array_append_new(opts,
-	    option(text_of(it, "code"), arena_printf(req->arena, "%s — %s", text_of(it, "code"), text_of(it, "name")),
-	        f.departement && strcmp(f.departement, text_of(it, "code")) == 0));
+	json_array_foreach(deps, i, it) json_array_append_new(
+	    opts, option(web_text(it, "code"),
+	              arena_printf(req->arena, "%s — %s", web_text(it, "code"), web_text(it, "name")),
+	              f.departement && strcmp(f.departement, web_text(it, "code")) == 0));
 	json_object_set_new(list, "departement_options", opts);
 	json_object_set_new(list, "programme_options", progs);
 	json_object_set_new(list, "profile_options", profs);
 	json_object_set_new(list, "commune", json_string(commune_in ? commune_in : ""));
 	json_object_set_new(list, "activite", json_string(f.q ? f.q : ""));
-	total = int_of(list, "total");
+	total = web_int(list, "total");
 	json_object_set_new(list, "total_text",
 	    json_string(total == 0   ? "Aucune entreprise trouvée"
 	                : total == 1 ? "1 entreprise trouvée"
@@ -1035,8 +1018,8 @@ web_partner_edit_form(struct request *req)
 		    err == TR_FORBIDDEN ? "Cette entreprise n'est pas dans les régions de votre pôle." : NULL);
 		return;
 	}
-	partner_form(req, 200, arena_printf(req->arena, "Modifier « %s »", text_of(c, "name")), c,
-	    arena_printf(req->arena, "/vivier/%lld/modifier", (long long)req->params[0]), int_of(c, "version"), NULL);
+	partner_form(req, 200, arena_printf(req->arena, "Modifier « %s »", web_text(c, "name")), c,
+	    arena_printf(req->arena, "/vivier/%lld/modifier", (long long)req->params[0]), web_int(c, "version"), NULL);
 	json_decref(c);
 }
 
@@ -1058,8 +1041,8 @@ web_partner_edit(struct request *req)
 		web_done(req, "/vivier", "saved");
 	else if (err == TR_INVALID || err == TR_CONFLICT)
 		partner_form(req, err == TR_INVALID ? 422 : 409,
-		    arena_printf(req->arena, "Modifier « %s »", text_of(c, "name")), err == TR_CONFLICT ? c : in, self,
-		    err == TR_CONFLICT ? int_of(c, "version") : version, err == TR_CONFLICT ? req->ctx.message : NULL);
+		    arena_printf(req->arena, "Modifier « %s »", web_text(c, "name")), err == TR_CONFLICT ? c : in, self,
+		    err == TR_CONFLICT ? web_int(c, "version") : version, err == TR_CONFLICT ? req->ctx.message : NULL);
 	else
 		resp_error(req, err, NULL);
 	json_decref(in);

@@ -73,13 +73,6 @@ text_member(json_t *o, const char *key)
 }
 
 /* The string member KEY of O, or NULL. */
-static const char *
-opt_text(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
 
 static bool
 is_editor(struct request *req)
@@ -91,7 +84,7 @@ is_editor(struct request *req)
 static const char *
 period_text(struct request *req, json_t *p)
 {
-	const char *from = opt_text(p, "starts_on"), *to = opt_text(p, "ends_on");
+	const char *from = web_opt_text(p, "starts_on"), *to = web_opt_text(p, "ends_on");
 
 	if (from && to)
 		return arena_printf(req->arena, "du %s au %s", web_day_fr(req, from), web_day_fr(req, to));
@@ -270,15 +263,15 @@ programme_page(struct request *req, int status, int64_t id, const char *conflict
 		return;
 	}
 	json_object_set_new(p, "rules", rules_json(req, p));
-	json_object_set_new(p, "legal_lines", web_lines(opt_text(p, "legal_basis")));
+	json_object_set_new(p, "legal_lines", web_lines(web_opt_text(p, "legal_basis")));
 	json_array_foreach(json_object_get(p, "job_profiles"), i, it)
 	{
 		json_int_t jid = int_member(it, "id");
 		json_object_set_new(it, "anchor", json_string(arena_printf(req->arena, "metier-%lld", (long long)jid)));
-		json_object_set_new(it, "summary_lines", web_lines(opt_text(it, "summary")));
-		json_object_set_new(it, "missions_lines", web_lines(opt_text(it, "missions")));
-		json_object_set_new(it, "competences_lines", web_lines(opt_text(it, "competences")));
-		json_object_set_new(it, "training_lines", web_lines(opt_text(it, "training_template")));
+		json_object_set_new(it, "summary_lines", web_lines(web_opt_text(it, "summary")));
+		json_object_set_new(it, "missions_lines", web_lines(web_opt_text(it, "missions")));
+		json_object_set_new(it, "competences_lines", web_lines(web_opt_text(it, "competences")));
+		json_object_set_new(it, "training_lines", web_lines(web_opt_text(it, "training_template")));
 		json_object_set_new(it, "edit_href",
 		    json_string(editor ? arena_printf(req->arena, "/metiers/%lld/modifier", (long long)jid) : ""));
 		json_object_set_new(it, "remove_action",

@@ -20,28 +20,6 @@
 
 /* ---- small helpers ---- */
 
-static const char *
-opt_text(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-static const char *
-text_of(json_t *o, const char *key)
-{
-	const char *s = opt_text(o, key);
-
-	return s ? s : "";
-}
-
-static json_int_t
-int_of(json_t *o, const char *key)
-{
-	return json_integer_value(json_object_get(o, key));
-}
-
 static int64_t
 form_version(struct request *req)
 {
@@ -134,7 +112,7 @@ to_select(struct request *req, json_t *form, const char *name, json_t *items, co
 	json_array_foreach(json_object_get(form, "fields"), i, f)
 	{
 		json_t *opts;
-		if (strcmp(text_of(f, "name"), name) != 0)
+		if (strcmp(web_text(f, "name"), name) != 0)
 			continue;
 		opts = json_array();
 		json_array_foreach(items, k, it)
@@ -144,7 +122,7 @@ to_select(struct request *req, json_t *form, const char *name, json_t *items, co
 			                        ? json_string_value(id)
 			                        : arena_printf(req->arena, "%lld", (long long)json_integer_value(id));
 			json_array_append_new(opts, json_pack("{s:s, s:s, s:b}", "value", value, "label",
-			                                text_of(it, label_key), "selected", strcmp(value, cur) == 0));
+			                                web_text(it, label_key), "selected", strcmp(value, cur) == 0));
 		}
 		json_object_set_new(f, "options", opts);
 		json_object_set_new(f, "is_text", json_false());
@@ -184,13 +162,14 @@ web_training_orgs(struct request *req)
 		json_t *t;
 		size_t k;
 		json_array_foreach(json_object_get(o, "trainers"), k, t) names =
-		    arena_printf(req->arena, "%s%s%s", names, k ? ", " : "", text_of(t, "name"));
+		    arena_printf(req->arena, "%s%s%s", names, k ? ", " : "", web_text(t, "name"));
 		json_object_set_new(o, "trainers_text", json_string(*names ? names : "—"));
 		json_object_set_new(o, "period",
-		    json_string(period_fr(req, opt_text(o, "accredited_from"), opt_text(o, "accredited_until"))));
+		    json_string(
+		        period_fr(req, web_opt_text(o, "accredited_from"), web_opt_text(o, "accredited_until"))));
 		json_object_set_new(o, "edit_href",
 		    json_string(
-		        arena_printf(req->arena, "/organismes-formation/%lld/modifier", (long long)int_of(o, "id"))));
+		        arena_printf(req->arena, "/organismes-formation/%lld/modifier", (long long)web_int(o, "id"))));
 	}
 	json_object_set_new(out, "breadcrumb", crumbs(NULL, NULL, NULL, NULL, "Organismes de formation"));
 	web_page(req, 200, "training_orgs.html", "Organismes de formation", out);
@@ -205,7 +184,7 @@ org_form_page(struct request *req, int status, json_t *values, int64_t version)
 	    "/organismes-formation", NULL);
 
 	json_object_set_new(form, "version", json_integer(version));
-	form_page(req, status, arena_printf(req->arena, "Modifier l'organisme « %s »", text_of(values, "name")),
+	form_page(req, status, arena_printf(req->arena, "Modifier l'organisme « %s »", web_text(values, "name")),
 	    "Le nom, le SIRET et l'habilitation de l'organisme de formation ; ses formateurs sont les personnes qui "
 	    "ont le rôle de formateur dans cet organisme.",
 	    form, crumbs("Organismes de formation", "/organismes-formation", NULL, NULL, "Modifier"));
@@ -225,7 +204,7 @@ web_training_org_edit_form(struct request *req)
 		resp_error(req, err, NULL);
 		return;
 	}
-	org_form_page(req, 200, o, int_of(o, "version"));
+	org_form_page(req, 200, o, web_int(o, "version"));
 	json_decref(o);
 }
 
@@ -272,50 +251,52 @@ web_path(struct request *req)
 	json_array_foreach(json_object_get(p, "modules"), i, m)
 	{
 		json_object_set_new(m, "number", json_integer((json_int_t)i + 1));
-		json_object_set_new(m, "badge", json_string(badge_of(opt_text(m, "state"))));
+		json_object_set_new(m, "badge", json_string(badge_of(web_opt_text(m, "state"))));
 		json_object_set_new(
-		    m, "period", json_string(period_fr(req, opt_text(m, "starts_on"), opt_text(m, "ends_on"))));
+		    m, "period", json_string(period_fr(req, web_opt_text(m, "starts_on"), web_opt_text(m, "ends_on"))));
 		json_object_set_new(m, "hours_text",
-		    json_string(arena_printf(req->arena, "%s sur %s", hours_fr(req, int_of(m, "hours_done")),
-		        int_of(m, "hours_planned") ? hours_fr(req, int_of(m, "hours_planned")) : "—")));
-		json_object_set_new(m, "manage_href", json_string(module_href(req, cid, int_of(m, "id"), "/modifier")));
+		    json_string(arena_printf(req->arena, "%s sur %s", hours_fr(req, web_int(m, "hours_done")),
+		        web_int(m, "hours_planned") ? hours_fr(req, web_int(m, "hours_planned")) : "—")));
+		json_object_set_new(
+		    m, "manage_href", json_string(module_href(req, cid, web_int(m, "id"), "/modifier")));
 	}
 	json_array_foreach(json_object_get(p, "template"), i, m)
 	{
 		json_object_set_new(
-		    m, "period", json_string(period_fr(req, opt_text(m, "starts_on"), opt_text(m, "ends_on"))));
+		    m, "period", json_string(period_fr(req, web_opt_text(m, "starts_on"), web_opt_text(m, "ends_on"))));
 		json_object_set_new(m, "hours_text",
-		    json_string(int_of(m, "hours_planned") ? hours_fr(req, int_of(m, "hours_planned")) : "—"));
+		    json_string(web_int(m, "hours_planned") ? hours_fr(req, web_int(m, "hours_planned")) : "—"));
 	}
 	json_array_foreach(json_object_get(p, "registrations"), i, g)
 	{
 		json_object_set_new(g, "href",
-		    json_string(arena_printf(req->arena, "/sessions/%lld", (long long)int_of(g, "session_id"))));
+		    json_string(arena_printf(req->arena, "/sessions/%lld", (long long)web_int(g, "session_id"))));
 		json_object_set_new(
-		    g, "period", json_string(period_fr(req, opt_text(g, "starts_on"), opt_text(g, "ends_on"))));
-		json_object_set_new(g, "badge", json_string(badge_of(opt_text(g, "state"))));
+		    g, "period", json_string(period_fr(req, web_opt_text(g, "starts_on"), web_opt_text(g, "ends_on"))));
+		json_object_set_new(g, "badge", json_string(badge_of(web_opt_text(g, "state"))));
 	}
 	json_object_set_new(p, "heading",
-	    json_string(arena_printf(req->arena, "Parcours emploi-formation de %s", text_of(c, "candidate_name"))));
+	    json_string(arena_printf(req->arena, "Parcours emploi-formation de %s", web_text(c, "candidate_name"))));
 	json_object_set_new(p, "lead",
-	    json_string(arena_printf(req->arena, "%s — %s, contrat %s.", text_of(c, "job_profile_title"),
-	        text_of(c, "organisation_name"), period_fr(req, opt_text(c, "start_on"), opt_text(c, "end_on")))));
+	    json_string(arena_printf(req->arena, "%s — %s, contrat %s.", web_text(c, "job_profile_title"),
+	        web_text(c, "organisation_name"),
+	        period_fr(req, web_opt_text(c, "start_on"), web_opt_text(c, "end_on")))));
 	json_object_set_new(prog, "summary",
 	    json_string(arena_printf(req->arena, "%s effectuées sur %s prévues (%lld" NNBSP "%%).",
-	        hours_fr(req, int_of(prog, "hours_done")), hours_fr(req, int_of(prog, "hours_planned")),
-	        (long long)int_of(prog, "percent"))));
+	        hours_fr(req, web_int(prog, "hours_done")), hours_fr(req, web_int(prog, "hours_planned")),
+	        (long long)web_int(prog, "percent"))));
 	json_object_set_new(prog, "modules_text",
 	    json_string(arena_printf(req->arena, "%lld module(s) terminé(s) sur %lld.",
-	        (long long)int_of(prog, "modules_completed"), (long long)int_of(prog, "modules_total"))));
-	json_object_set_new(prog, "has_hours", json_boolean(int_of(prog, "hours_planned") > 0));
+	        (long long)web_int(prog, "modules_completed"), (long long)web_int(prog, "modules_total"))));
+	json_object_set_new(prog, "has_hours", json_boolean(web_int(prog, "hours_planned") > 0));
 	json_object_set_new(
-	    prog, "stepper", json_boolean(int_of(prog, "modules_total") >= 1 && int_of(prog, "modules_total") <= 8));
+	    prog, "stepper", json_boolean(web_int(prog, "modules_total") >= 1 && web_int(prog, "modules_total") <= 8));
 	json_object_set_new(p, "template_action",
 	    json_string(arena_printf(req->arena, "/contrats/%lld/parcours/modele", (long long)cid)));
 	json_object_set_new(p, "new_module_href",
 	    json_string(arena_printf(req->arena, "/contrats/%lld/parcours/modules/nouveau", (long long)cid)));
 	json_object_set_new(
-	    p, "tutor_href", json_string(arena_printf(req->arena, "/tuteurs/%lld", (long long)int_of(c, "tutor_id"))));
+	    p, "tutor_href", json_string(arena_printf(req->arena, "/tuteurs/%lld", (long long)web_int(c, "tutor_id"))));
 	json_object_set_new(p, "contract_href",
 	    json_string(route_exists("GET", "/contrats/{id}")
 	                    ? arena_printf(req->arena, "/contrats/%lld", (long long)cid)
@@ -324,7 +305,7 @@ web_path(struct request *req)
 	    crumbs(route_exists("GET", "/contrats/{id}") ? arena_printf(req->arena, "Contrat n° %lld", (long long)cid)
 	                                                 : NULL,
 	        arena_printf(req->arena, "/contrats/%lld", (long long)cid), NULL, NULL, "Parcours emploi-formation"));
-	web_page(req, 200, "path.html", text_of(p, "heading"), p);
+	web_page(req, 200, "path.html", web_text(p, "heading"), p);
 }
 
 void
@@ -364,21 +345,21 @@ module_form_page(struct request *req, int status, const char *action, const char
 	if (module) {
 		json_t *acts = json_array(), *a;
 		size_t i;
-		json_int_t mid = int_of(module, "id");
+		json_int_t mid = web_int(module, "id");
 		json_array_foreach(json_object_get(module, "actions"), i, a)
 		{
-			const char *code = text_of(a, "action");
+			const char *code = web_text(a, "action");
 			json_array_append_new(
-			    acts, json_pack("{s:s, s:s, s:s, s:b}", "code", code, "label", text_of(a, "label"), "href",
+			    acts, json_pack("{s:s, s:s, s:s, s:b}", "code", code, "label", web_text(a, "label"), "href",
 			              module_href(req, cid, mid, arena_printf(req->arena, "/actions/%s", code)),
 			              "reason", strcmp(code, "abandon") == 0));
 		}
 		json_object_set_new(data, "module",
-		    json_pack("{s:I, s:s, s:s, s:s, s:o, s:s, s:b}", "version", (json_int_t)int_of(module, "version"),
-		        "state_label", text_of(module, "state_label"), "badge", badge_of(opt_text(module, "state")),
-		        "late_reason", text_of(module, "late_reason"), "actions", acts, "remove_action",
-		        module_href(req, cid, mid, "/retirer"), "removable",
-		        strcmp(text_of(module, "state"), "completed") != 0));
+		    json_pack("{s:I, s:s, s:s, s:s, s:o, s:s, s:b}", "version", (json_int_t)web_int(module, "version"),
+		        "state_label", web_text(module, "state_label"), "badge",
+		        badge_of(web_opt_text(module, "state")), "late_reason", web_text(module, "late_reason"),
+		        "actions", acts, "remove_action", module_href(req, cid, mid, "/retirer"), "removable",
+		        strcmp(web_text(module, "state"), "completed") != 0));
 		if (req->ctx.message && status == 409)
 			json_object_set_new(data, "conflict", json_string(req->ctx.message));
 	}
@@ -430,7 +411,7 @@ path_module(struct request *req, json_t **m)
 {
 	tr_err err = training_module_get(&req->ctx, req->params[1], m);
 
-	if (err == TR_OK && int_of(*m, "contract_id") != req->params[0]) {
+	if (err == TR_OK && web_int(*m, "contract_id") != req->params[0]) {
 		json_decref(*m);
 		*m = NULL;
 		return ctx_fail(&req->ctx, TR_NOT_FOUND, "Ce module n'est pas dans ce parcours.");
@@ -454,8 +435,8 @@ module_page(struct request *req, int status, json_t *sent)
 		return;
 	}
 	module_form_page(req, status, module_href(req, req->params[0], req->params[1], "/modifier"),
-	    arena_printf(req->arena, "Module « %s »", text_of(m, "title")), sent ? sent : m,
-	    sent ? form_version(req) : int_of(m, "version"), m);
+	    arena_printf(req->arena, "Module « %s »", web_text(m, "title")), sent ? sent : m,
+	    sent ? form_version(req) : web_int(m, "version"), m);
 	json_decref(m);
 }
 
@@ -541,29 +522,30 @@ session_href(struct request *req, json_int_t id, const char *tail)
 static void
 session_view(struct request *req, json_t *s)
 {
-	json_int_t id = int_of(s, "id");
-	const char *place = opt_text(s, "place_nom")
-	                        ? arena_printf(req->arena, "%s%s%s", text_of(s, "place_nom"),
-	                              opt_text(s, "place_commune") ? ", " : "", text_of(s, "place_commune"))
+	json_int_t id = web_int(s, "id");
+	const char *place = web_opt_text(s, "place_nom")
+	                        ? arena_printf(req->arena, "%s%s%s", web_text(s, "place_nom"),
+	                              web_opt_text(s, "place_commune") ? ", " : "", web_text(s, "place_commune"))
 	                        : "";
 
 	if (json_is_true(json_object_get(s, "remote")))
 		place = *place ? arena_printf(req->arena, "%s, ou à distance", place) : "À distance";
 	json_object_set_new(s, "href", json_string(session_href(req, id, "")));
-	json_object_set_new(s, "period", json_string(period_fr(req, opt_text(s, "starts_on"), opt_text(s, "ends_on"))));
-	json_object_set_new(s, "deadline_text", json_string(web_day_fr(req, opt_text(s, "registration_deadline"))));
+	json_object_set_new(
+	    s, "period", json_string(period_fr(req, web_opt_text(s, "starts_on"), web_opt_text(s, "ends_on"))));
+	json_object_set_new(s, "deadline_text", json_string(web_day_fr(req, web_opt_text(s, "registration_deadline"))));
 	json_object_set_new(s, "place_text", json_string(*place ? place : "—"));
 	json_object_set_new(s, "seats_text",
 	    json_string(arena_printf(req->arena, "%lld inscrit(s) sur %lld place(s)%s",
-	        (long long)int_of(s, "registered"), (long long)int_of(s, "capacity"),
-	        int_of(s, "waiting") ? arena_printf(req->arena, ", %lld en attente", (long long)int_of(s, "waiting"))
-	                             : "")));
-	json_object_set_new(s, "badge", json_string(badge_of(opt_text(s, "state"))));
-	json_object_set_new(s, "full", json_boolean(int_of(s, "seats_left") == 0));
+	        (long long)web_int(s, "registered"), (long long)web_int(s, "capacity"),
+	        web_int(s, "waiting") ? arena_printf(req->arena, ", %lld en attente", (long long)web_int(s, "waiting"))
+	                              : "")));
+	json_object_set_new(s, "badge", json_string(badge_of(web_opt_text(s, "state"))));
+	json_object_set_new(s, "full", json_boolean(web_int(s, "seats_left") == 0));
 	json_object_set_new(s, "runner",
-	    json_string(opt_text(s, "training_org_name") ? text_of(s, "training_org_name")
-	                : opt_text(s, "pole_name")       ? text_of(s, "pole_name")
-	                                                 : "—"));
+	    json_string(web_opt_text(s, "training_org_name") ? web_text(s, "training_org_name")
+	                : web_opt_text(s, "pole_name")       ? web_text(s, "pole_name")
+	                                                     : "—"));
 }
 
 /* A select field object of field.html for a GET filter, every key set. */
@@ -575,7 +557,7 @@ filter_select(struct request *req, const char *name, const char *label, json_t *
 	size_t i;
 
 	json_array_foreach(options, i, o)
-	    json_object_set_new(o, "selected", json_boolean(cur && strcmp(cur, text_of(o, "value")) == 0));
+	    json_object_set_new(o, "selected", json_boolean(cur && strcmp(cur, web_text(o, "value")) == 0));
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:i, s:b, s:o, s:b, s:b, s:b, s:b, s:b, s:b}",
 	    "id", name, "name", name, "label", label, "hint", "", "type", "text", "value", cur ? cur : "", "required",
 	    0, "error", "", "autocomplete", "", "maxlength", 0, "checked", 0, "options", options, "is_text", 0,
@@ -630,7 +612,7 @@ web_sessions(struct request *req)
 	json_array_foreach(json_object_get(out, "items"), i, s) session_view(req, s);
 	ropts = json_array();
 	json_array_foreach(regions, i, r) json_array_append_new(
-	    ropts, json_pack("{s:s, s:s}", "value", text_of(r, "code"), "label", text_of(r, "name")));
+	    ropts, json_pack("{s:s, s:s}", "value", web_text(r, "code"), "label", web_text(r, "name")));
 	json_decref(regions);
 	json_object_set_new(out, "filters",
 	    json_pack("{s:o, s:o, s:o, s:b, s:b}", "audience",
@@ -638,7 +620,7 @@ web_sessions(struct request *req)
 	        filter_select(req, "etat", "État", vocab_options(&vocab_session_state)), "region",
 	        filter_select(req, "region", "Région", ropts), "at_risk", f.at_risk, "mine", f.mine));
 	json_object_set_new(out, "total_text",
-	    json_string(arena_printf(req->arena, "%lld session(s)", (long long)int_of(out, "total"))));
+	    json_string(arena_printf(req->arena, "%lld session(s)", (long long)web_int(out, "total"))));
 	json_object_set_new(out, "sees_risk",
 	    json_boolean(actor_has_any(a, ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_ADMIN))));
 	json_object_set_new(out, "sees_tutors",
@@ -646,7 +628,7 @@ web_sessions(struct request *req)
 	json_object_set_new(
 	    out, "sees_orgs", json_boolean(actor_has_any(a, ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_ADMIN))));
 	{
-		int64_t pages = (int_of(out, "total") + 49) / 50, page = int_of(out, "page");
+		int64_t pages = (web_int(out, "total") + 49) / 50, page = web_int(out, "page");
 		const char *q = "";
 		if (f.audience)
 			q = arena_printf(req->arena, "%s&public=%s", q, web_url_encode(req->arena, f.audience));
@@ -686,13 +668,14 @@ web_sessions_at_risk(struct request *req)
 	}
 	json_array_foreach(items, i, s)
 	{
-		json_object_set_new(s, "href", json_string(session_href(req, int_of(s, "id"), "")));
+		json_object_set_new(s, "href", json_string(session_href(req, web_int(s, "id"), "")));
 		json_object_set_new(
-		    s, "deadline_text", json_string(web_day_fr(req, opt_text(s, "registration_deadline"))));
-		json_object_set_new(s, "starts_text", json_string(web_day_fr(req, opt_text(s, "starts_on"))));
+		    s, "deadline_text", json_string(web_day_fr(req, web_opt_text(s, "registration_deadline"))));
+		json_object_set_new(s, "starts_text", json_string(web_day_fr(req, web_opt_text(s, "starts_on"))));
 		json_object_set_new(
-		    s, "audience_label", json_string(vocab_label(&vocab_session_audience, text_of(s, "audience"))));
-		json_object_set_new(s, "missing", json_integer(int_of(s, "min_registrants") - int_of(s, "registered")));
+		    s, "audience_label", json_string(vocab_label(&vocab_session_audience, web_text(s, "audience"))));
+		json_object_set_new(
+		    s, "missing", json_integer(web_int(s, "min_registrants") - web_int(s, "registered")));
 	}
 	data = json_pack("{s:o, s:o}", "items", items, "breadcrumb",
 	    crumbs("Sessions de formation", "/sessions", NULL, NULL, "Sessions à risque"));
@@ -783,7 +766,7 @@ web_session_edit_form(struct request *req)
 		return;
 	}
 	session_form_page(req, 200, session_href(req, req->params[0], "/modifier"),
-	    arena_printf(req->arena, "Modifier la session « %s »", text_of(s, "title")), s, int_of(s, "version"),
+	    arena_printf(req->arena, "Modifier la session « %s »", web_text(s, "title")), s, web_int(s, "version"),
 	    session_href(req, req->params[0], ""));
 	json_decref(s);
 }
@@ -821,43 +804,44 @@ session_page(struct request *req, int status, const char *failed, const char *co
 	session_view(req, s);
 	json_array_foreach(json_object_get(s, "registrations"), i, g)
 	{
-		json_object_set_new(g, "badge", json_string(badge_of(opt_text(g, "state"))));
+		json_object_set_new(g, "badge", json_string(badge_of(web_opt_text(g, "state"))));
 		json_object_set_new(g, "cancel_action",
-		    json_string(arena_printf(req->arena, "/inscriptions/%lld/annuler", (long long)int_of(g, "id"))));
-		if (int_of(g, "contract_id") > 0 && int_of(g, "person_id") != req->ctx.actor->person_id)
+		    json_string(arena_printf(req->arena, "/inscriptions/%lld/annuler", (long long)web_int(g, "id"))));
+		if (web_int(g, "contract_id") > 0 && web_int(g, "person_id") != req->ctx.actor->person_id)
 			json_object_set_new(g, "path_href",
 			    json_string(arena_printf(
-			        req->arena, "/contrats/%lld/parcours", (long long)int_of(g, "contract_id"))));
+			        req->arena, "/contrats/%lld/parcours", (long long)web_int(g, "contract_id"))));
 	}
 	if (json_is_object(json_object_get(s, "mine"))) {
 		g = json_object_get(s, "mine");
 		json_object_set_new(
-		    g, "state_label", json_string(vocab_label(&vocab_registration_state, text_of(g, "state"))));
+		    g, "state_label", json_string(vocab_label(&vocab_registration_state, web_text(g, "state"))));
 		json_object_set_new(g, "cancel_action",
-		    json_string(arena_printf(req->arena, "/inscriptions/%lld/annuler", (long long)int_of(g, "id"))));
+		    json_string(arena_printf(req->arena, "/inscriptions/%lld/annuler", (long long)web_int(g, "id"))));
 	}
 	/* The register form of a structure: its recruits, and the modules of their paths. */
 	modules = json_array();
 	json_array_foreach(json_object_get(s, "contracts"), i, c)
 	{
 		json_object_set_new(
-		    c, "value", json_string(arena_printf(req->arena, "%lld", (long long)int_of(c, "id"))));
+		    c, "value", json_string(arena_printf(req->arena, "%lld", (long long)web_int(c, "id"))));
 		json_array_foreach(json_object_get(c, "modules"), k, m) json_array_append_new(modules,
-		    json_pack("{s:s, s:s}", "value", arena_printf(req->arena, "%lld", (long long)int_of(m, "id")),
+		    json_pack("{s:s, s:s}", "value", arena_printf(req->arena, "%lld", (long long)web_int(m, "id")),
 		        "label",
-		        arena_printf(req->arena, "%s — %s", text_of(c, "candidate_name"), text_of(m, "title"))));
+		        arena_printf(req->arena, "%s — %s", web_text(c, "candidate_name"), web_text(m, "title"))));
 	}
 	json_object_set_new(s, "module_options", modules);
-	json_object_set_new(s, "for_recruits", json_boolean(strcmp(text_of(s, "audience"), "recruits") == 0));
+	json_object_set_new(s, "for_recruits", json_boolean(strcmp(web_text(s, "audience"), "recruits") == 0));
 	json_object_set_new(s, "register_action", json_string(session_href(req, id, "/inscriptions")));
 	json_object_set_new(s, "edit_href", json_string(session_href(req, id, "/modifier")));
 	json_object_set_new(s, "attendance_href", json_string(session_href(req, id, "/presences")));
 	json_object_set_new(s, "cancel_session_action", json_string(session_href(req, id, "/actions/cancel")));
 	json_object_set_new(s, "can_cancel_session", json_false());
-	json_array_foreach(json_object_get(s, "actions"), i, g) if (strcmp(text_of(g, "action"), "cancel") == 0)
+	json_array_foreach(json_object_get(s, "actions"), i, g) if (strcmp(web_text(g, "action"), "cancel") == 0)
 	    json_object_set_new(s, "can_cancel_session", json_true());
-	json_object_set_new(s, "description_lines", web_lines(opt_text(s, "description")));
-	json_object_set_new(s, "hours_text", json_string(int_of(s, "hours") ? hours_fr(req, int_of(s, "hours")) : "—"));
+	json_object_set_new(s, "description_lines", web_lines(web_opt_text(s, "description")));
+	json_object_set_new(
+	    s, "hours_text", json_string(web_int(s, "hours") ? hours_fr(req, web_int(s, "hours")) : "—"));
 	summary = json_array();
 	for (i = 0; i < req->ctx.errors.n; i++)
 		json_array_append_new(summary,
@@ -881,10 +865,10 @@ session_page(struct request *req, int status, const char *failed, const char *co
 	if (conflict)
 		json_object_set_new(s, "conflict", json_string(conflict));
 	json_object_set_new(
-	    s, "breadcrumb", crumbs("Sessions de formation", "/sessions", NULL, NULL, text_of(s, "title")));
+	    s, "breadcrumb", crumbs("Sessions de formation", "/sessions", NULL, NULL, web_text(s, "title")));
 	web_page(req, status, "session.html",
-	    req->ctx.errors.n || conflict ? arena_printf(req->arena, "Erreur : %s", text_of(s, "title"))
-	                                  : text_of(s, "title"),
+	    req->ctx.errors.n || conflict ? arena_printf(req->arena, "Erreur : %s", web_text(s, "title"))
+	                                  : web_text(s, "title"),
 	    s);
 }
 
@@ -965,16 +949,16 @@ attendance_page(struct request *req, int status, const char *day)
 	days = json_object_get(a, "days");
 	json_array_foreach(days, i, d)
 	{
-		json_object_set_new(d, "value", json_string(text_of(d, "day")));
+		json_object_set_new(d, "value", json_string(web_text(d, "day")));
 		json_object_set_new(d, "label",
 		    json_string(
-		        arena_printf(req->arena, "%s (%lld relevé(s) sur %lld)", web_day_fr(req, text_of(d, "day")),
-		            (long long)int_of(d, "recorded"), (long long)int_of(s, "registered"))));
+		        arena_printf(req->arena, "%s (%lld relevé(s) sur %lld)", web_day_fr(req, web_text(d, "day")),
+		            (long long)web_int(d, "recorded"), (long long)web_int(s, "registered"))));
 		json_object_set(d, "selected", json_object_get(d, "current"));
 	}
 	json_array_foreach(json_object_get(a, "rows"), i, row)
 	{
-		json_int_t pid = int_of(row, "person_id");
+		json_int_t pid = web_int(row, "person_id");
 		const char *err_h =
 		    field_errors_get(&req->ctx.errors, arena_printf(req->arena, "hours-%lld", (long long)pid));
 		json_object_set_new(
@@ -983,19 +967,21 @@ attendance_page(struct request *req, int status, const char *day)
 		    row, "hours_id", json_string(arena_printf(req->arena, "hours-%lld", (long long)pid)));
 		json_object_set_new(row, "hours_value",
 		    json_string(arena_printf(req->arena, "%lld",
-		        (long long)(int_of(row, "recorded") ? int_of(row, "hours") : int_of(a, "default_hours")))));
+		        (long long)(web_int(row, "recorded") ? web_int(row, "hours") : web_int(a, "default_hours")))));
 		json_object_set_new(row, "checked",
-		    json_boolean(int_of(row, "recorded") ? json_is_true(json_object_get(row, "present")) : true));
+		    json_boolean(web_int(row, "recorded") ? json_is_true(json_object_get(row, "present")) : true));
 		json_object_set_new(row, "error", json_string(err_h ? err_h : ""));
 	}
-	json_object_set_new(a, "day_label", json_string(web_day_fr(req, text_of(a, "day"))));
+	json_object_set_new(a, "day_label", json_string(web_day_fr(req, web_text(a, "day"))));
 	json_object_set_new(a, "action", json_string(session_href(req, id, "/presences")));
 	json_object_set_new(a, "session_href", json_string(session_href(req, id, "")));
-	json_object_set_new(a, "heading", json_string(arena_printf(req->arena, "Présences — %s", text_of(s, "title"))));
+	json_object_set_new(
+	    a, "heading", json_string(arena_printf(req->arena, "Présences — %s", web_text(s, "title"))));
 	json_object_set_new(a, "breadcrumb",
-	    crumbs("Sessions de formation", "/sessions", text_of(s, "title"), session_href(req, id, ""), "Présences"));
+	    crumbs("Sessions de formation", "/sessions", web_text(s, "title"), session_href(req, id, ""), "Présences"));
 	web_page(req, status, "session_attendance.html",
-	    req->ctx.errors.n ? arena_printf(req->arena, "Erreur : %s", text_of(a, "heading")) : text_of(a, "heading"),
+	    req->ctx.errors.n ? arena_printf(req->arena, "Erreur : %s", web_text(a, "heading"))
+	                      : web_text(a, "heading"),
 	    a);
 }
 
@@ -1056,7 +1042,7 @@ web_tutors(struct request *req)
 		return;
 	}
 	json_array_foreach(json_object_get(out, "items"), i, t) json_object_set_new(
-	    t, "href", json_string(arena_printf(req->arena, "/tuteurs/%lld", (long long)int_of(t, "id"))));
+	    t, "href", json_string(arena_printf(req->arena, "/tuteurs/%lld", (long long)web_int(t, "id"))));
 	json_object_set_new(out, "without", json_boolean(without));
 	json_object_set_new(out, "heading", json_string(without ? "Tuteurs sans formation" : "Tuteurs"));
 	json_object_set_new(out, "total_text",
@@ -1080,23 +1066,23 @@ web_tutor(struct request *req)
 	json_array_foreach(json_object_get(out, "trainings"), i, x)
 	{
 		json_object_set_new(x, "href",
-		    json_string(arena_printf(req->arena, "/sessions/%lld", (long long)int_of(x, "session_id"))));
+		    json_string(arena_printf(req->arena, "/sessions/%lld", (long long)web_int(x, "session_id"))));
 		json_object_set_new(
-		    x, "period", json_string(period_fr(req, opt_text(x, "starts_on"), opt_text(x, "ends_on"))));
-		json_object_set_new(x, "hours_text", json_string(hours_fr(req, int_of(x, "hours_present"))));
-		json_object_set_new(x, "badge", json_string(badge_of(opt_text(x, "state"))));
+		    x, "period", json_string(period_fr(req, web_opt_text(x, "starts_on"), web_opt_text(x, "ends_on"))));
+		json_object_set_new(x, "hours_text", json_string(hours_fr(req, web_int(x, "hours_present"))));
+		json_object_set_new(x, "badge", json_string(badge_of(web_opt_text(x, "state"))));
 	}
 	json_array_foreach(json_object_get(out, "contracts"), i, x)
 	{
 		json_object_set_new(
-		    x, "period", json_string(period_fr(req, opt_text(x, "start_on"), opt_text(x, "end_on"))));
+		    x, "period", json_string(period_fr(req, web_opt_text(x, "start_on"), web_opt_text(x, "end_on"))));
 		json_object_set_new(x, "path_href",
-		    json_string(arena_printf(req->arena, "/contrats/%lld/parcours", (long long)int_of(x, "id"))));
+		    json_string(arena_printf(req->arena, "/contrats/%lld/parcours", (long long)web_int(x, "id"))));
 	}
 	json_object_set_new(out, "heading",
 	    json_string(
-	        arena_printf(req->arena, "Formation du tuteur %s", text_of(json_object_get(out, "person"), "name"))));
+	        arena_printf(req->arena, "Formation du tuteur %s", web_text(json_object_get(out, "person"), "name"))));
 	json_object_set_new(out, "breadcrumb",
-	    crumbs("Sessions de formation", "/sessions", NULL, NULL, text_of(json_object_get(out, "person"), "name")));
-	web_page(req, 200, "training_tutor.html", text_of(out, "heading"), out);
+	    crumbs("Sessions de formation", "/sessions", NULL, NULL, web_text(json_object_get(out, "person"), "name")));
+	web_page(req, 200, "training_tutor.html", web_text(out, "heading"), out);
 }

@@ -31,6 +31,30 @@ const char *date_fr_json(struct request *req, json_t *epoch);
  * BASE/{id}/revoquer. */
 void web_tokens_json(struct request *req, json_t *tokens, const char *base);
 
+/* Members of the JSON objects the domain returns, for the pages: the string KEY of O or NULL; the same or "";
+ * the integer (0 when absent). */
+static inline const char *
+web_opt_text(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static inline const char *
+web_text(json_t *o, const char *key)
+{
+	const char *s = web_opt_text(o, key);
+
+	return s ? s : "";
+}
+
+static inline json_int_t
+web_int(json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
+}
+
 /* Queues a flash message shown on the next page (CODE from the table in web.c). */
 void web_flash(struct request *req, const char *code);
 
