@@ -10,7 +10,7 @@
 
 #include "core/arena.h"
 #include "core/utf8.h"
-#include "model/place.h"
+#include "model/places/place.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -11,7 +11,7 @@ trap 'rm -rf "$work"' EXIT
 core="src/core/arena.c src/core/buf.c src/core/err.c src/core/str.c src/core/utf8.c src/core/form.c src/core/tmpl.c src/core/hours.c src/core/time.c"
 # The places validator and the field table generated from the standard's schema.
 python3 tools/schema2c.py data/standards/schema.json "$work/place_schema.c"
-model="src/model/place.c src/model/entity.c src/model/role.c $work/place_schema.c"
+model="src/model/places/place.c src/model/kernel/entity.c src/model/accounts/role.c $work/place_schema.c"
 status=0
 for driver in fuzz/fuzz_*.c; do
   name=$(basename "$driver" .c)

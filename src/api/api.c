@@ -5,10 +5,10 @@
 #include <string.h>
 
 #include "core/arena.h"
-#include "domain/account.h"
-#include "domain/org.h"
-#include "domain/refdata.h"
-#include "domain/session.h"
+#include "domain/accounts/account.h"
+#include "domain/accounts/org.h"
+#include "domain/geo/refdata.h"
+#include "domain/accounts/session.h"
 
 void
 api_error(struct request *req, tr_err err)

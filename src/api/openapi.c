@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "core/arena.h"
-#include "domain/dossier.h"
+#include "domain/dossiers/dossier.h"
 #include "http/router.h"
-#include "model/programme.h"
+#include "model/programmes/programme.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define TEXT_MAX_DEFAULT 200 /* entity_validate's length for a text field without max_len (model/entity.c) */

@@ -7,8 +7,8 @@
 #include "core/arena.h"
 #include "core/log.h"
 #include "core/tmpl.h"
-#include "domain/authz.h"
-#include "model/entity.h"
+#include "domain/kernel/authz.h"
+#include "model/kernel/entity.h"
 #include "web/web.h"
 
 #define PAGE_MAX (4u << 20) /* a rendered page */

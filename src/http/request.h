@@ -10,7 +10,7 @@
 #include "core/buf.h"
 #include "core/form.h"
 #include "core/str.h"
-#include "domain/ctx.h"
+#include "domain/kernel/ctx.h"
 
 struct route;
 struct tmpl_set;

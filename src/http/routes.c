@@ -2,7 +2,7 @@
 #include "http/router.h"
 
 #include "api/api.h"
-#include "model/role.h"
+#include "model/accounts/role.h"
 #include "web/web.h"
 
 #define ADMIN ROLE_BIT(ROLE_ADMIN)

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "domain/authz.h"
+#include "domain/kernel/authz.h"
 
 void
 web_home(struct request *req)

@@ -5,7 +5,7 @@
 
 #include "core/arena.h"
 #include "core/time.h"
-#include "domain/authz.h"
+#include "domain/kernel/authz.h"
 #include "http/router.h"
 
 struct nav_item {

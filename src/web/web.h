@@ -6,7 +6,7 @@
 #include <jansson.h>
 
 #include "http/request.h"
-#include "model/entity.h"
+#include "model/kernel/entity.h"
 
 #define SERVICE_NAME "tremplin"
 #define SERVICE_TAGLINE "Emplois aidés de la médiation numérique"

@@ -1,0 +1,204 @@
+/* /api/v1/dossiers: the protocole d'adhésion in JSON — lists, drafts, the workflow's actions, the journal,
+ * the message thread and the protocol as a PDF. The domain decides who may do what. */
+#include "api/api.h"
+
+#include <string.h>
+
+#include "core/arena.h"
+#include "domain/dossiers/dossier.h"
+#include "model/programmes/programme.h"
+
+/* Query parameter NAME as a positive integer in *OUT (left alone when absent); a field error otherwise. */
+static void
+query_id(struct request *req, const char *name, int64_t max, int64_t *out)
+{
+	struct str v = form_get(&req->query, name);
+	long long n;
+
+	if (v.p == NULL)
+		return;
+	if (str_to_i64(v, &n) && n >= 1 && n <= max) {
+		*out = n;
+		return;
+	}
+	field_errors_add(&req->ctx.errors, name,
+	    arena_printf(req->arena, "« %s » doit être un nombre entier entre 1 et %lld.", name, (long long)max));
+}
+
+void
+api_dossiers(struct request *req)
+{
+	struct dossier_filter f = { .page = 1, .per_page = 50 };
+	json_t *out = NULL;
+	tr_err err;
+
+	query_id(req, "programme_id", INT64_MAX, &f.programme_id);
+	query_id(req, "job_profile_id", INT64_MAX, &f.job_profile_id);
+	query_id(req, "page", 100000, &f.page);
+	query_id(req, "per_page", DOSSIER_LIST_MAX, &f.per_page);
+	f.state = req_query(req, "state");
+	if (f.state != NULL && vocab_label(&vocab_dossier_state, f.state) == NULL)
+		field_errors_add(&req->ctx.errors, "state",
+		    "« state » doit être draft, regional_review, national_review, changes_requested, validated, "
+		    "refused ou withdrawn.");
+	f.region = req_query(req, "region");
+	if (f.region != NULL &&
+	    (*f.region == '\0' || strlen(f.region) > 3 || strspn(f.region, "0123456789") != strlen(f.region)))
+		field_errors_add(
+		    &req->ctx.errors, "region", "« region » doit être un code INSEE de région, par exemple 84.");
+	if (req->ctx.errors.n > 0) {
+		req->ctx.message = "Un paramètre de la requête n'est pas valide : voir « errors ».";
+		api_error(req, TR_INVALID);
+		return;
+	}
+	err = dossier_list(&req->ctx, &f, &out);
+	api_reply(req, err, 200, out);
+}
+
+/* Member NAME of IN as a positive integer in *OUT (0 when absent); a field error when it is something else. */
+static void
+body_id(struct request *req, json_t *in, const char *name, int64_t *out)
+{
+	json_t *v = json_object_get(in, name);
+
+	*out = 0;
+	if (v == NULL || json_is_null(v))
+		return;
+	if (json_is_integer(v) && json_integer_value(v) > 0)
+		*out = json_integer_value(v);
+	else
+		field_errors_add(&req->ctx.errors, name,
+		    arena_printf(req->arena, "« %s » doit être l'identifiant (entier) d'un élément existant.", name));
+}
+
+void
+api_dossier_create(struct request *req)
+{
+	json_t *in = api_body(req), *out = NULL;
+	int64_t programme_id, org_id, id = 0;
+	tr_err err;
+
+	if (in == NULL)
+		return;
+	body_id(req, in, "programme_id", &programme_id);
+	body_id(req, in, "organisation_id", &org_id);
+	if (req->ctx.errors.n > 0) {
+		api_error(req, TR_INVALID);
+		return;
+	}
+	err = dossier_create(&req->ctx, programme_id, org_id, in, &id);
+	if (err == TR_OK)
+		err = dossier_get(&req->ctx, id, &out);
+	if (err == TR_OK)
+		resp_header(req, "location", arena_printf(req->arena, "/api/v1/dossiers/%lld", (long long)id));
+	api_reply(req, err, 201, out);
+}
+
+void
+api_dossier(struct request *req)
+{
+	json_t *out = NULL;
+	tr_err err = dossier_get(&req->ctx, req->params[0], &out);
+
+	api_reply(req, err, 200, out);
+}
+
+void
+api_dossier_update(struct request *req)
+{
+	json_t *in = api_body(req), *out = NULL;
+	int64_t version = 0;
+	tr_err err;
+
+	if (in == NULL)
+		return;
+	err = api_version(req, in, &version) ? dossier_update(&req->ctx, req->params[0], version, in) : TR_INVALID;
+	if (err == TR_OK)
+		err = dossier_get(&req->ctx, req->params[0], &out);
+	api_reply(req, err, 200, out);
+}
+
+void
+api_dossier_act(struct request *req)
+{
+	json_t *in = api_body(req), *out = NULL;
+	int64_t version = 0;
+	tr_err err;
+
+	if (in == NULL)
+		return;
+	err = api_version(req, in, &version)
+	          ? dossier_act(&req->ctx, req->params[0], req->sparams[0], version, in, NULL)
+	          : TR_INVALID;
+	if (err == TR_OK)
+		err = dossier_get(&req->ctx, req->params[0], &out);
+	api_reply(req, err, 200, out);
+}
+
+/* The journal, each entry's detail as the JSON object it was written as (the store keeps its text). */
+void
+api_dossier_journal(struct request *req)
+{
+	json_t *items = NULL, *e;
+	size_t i;
+	tr_err err = dossier_journal(&req->ctx, req->params[0], &items);
+
+	json_array_foreach(items, i, e)
+	{
+		json_t *detail = json_object_get(e, "detail");
+		json_t *parsed = json_is_string(detail) ? json_loads(json_string_value(detail), 0, NULL) : NULL;
+		if (parsed != NULL)
+			json_object_set_new(e, "detail", parsed);
+	}
+	api_reply(req, err, 200, err == TR_OK ? json_pack("{s:o}", "items", items) : NULL);
+}
+
+void
+api_dossier_messages(struct request *req)
+{
+	json_t *items = NULL;
+	tr_err err = dossier_messages(&req->ctx, req->params[0], &items);
+
+	api_reply(req, err, 200, err == TR_OK ? json_pack("{s:o}", "items", items) : NULL);
+}
+
+/* 201 with the message as the thread shows it. */
+void
+api_dossier_message_add(struct request *req)
+{
+	json_t *in = api_body(req), *items = NULL, *out = NULL, *m;
+	int64_t id = 0;
+	size_t i;
+	tr_err err;
+
+	if (in == NULL)
+		return;
+	err = dossier_message_add(&req->ctx, req->params[0], in, &id);
+	if (err == TR_OK)
+		err = dossier_messages(&req->ctx, req->params[0], &items);
+	json_array_foreach(items, i, m) if (json_integer_value(json_object_get(m, "id")) == id) out = json_incref(m);
+	json_decref(items);
+	if (err == TR_OK && out == NULL)
+		out = json_pack("{s:I}", "id", (json_int_t)id);
+	if (err == TR_OK)
+		resp_header(req, "location",
+		    arena_printf(req->arena, "/api/v1/dossiers/%lld/messages", (long long)req->params[0]));
+	api_reply(req, err, 201, out);
+}
+
+void
+api_dossier_protocol(struct request *req)
+{
+	tr_err err;
+
+	buf_reset(&req->body);
+	if ((err = dossier_protocol_pdf(&req->ctx, req->params[0], &req->body)) != TR_OK) {
+		buf_reset(&req->body);
+		api_error(req, err);
+		return;
+	}
+	req->status = 200;
+	req->content_type_out = "application/pdf";
+	resp_header(req, "content-disposition",
+	    arena_printf(req->arena, "inline; filename=\"protocole-%lld.pdf\"", (long long)req->params[0]));
+}

@@ -1,0 +1,380 @@
+/* /api/v1 training: the paths of contracts and their modules, training sessions with their registrations and
+ * attendance, training organisations, tutors and the sessions at risk. The domain decides who sees and does what;
+ * these handlers only parse and answer. */
+#include "api/api.h"
+
+#include <string.h>
+
+#include "core/arena.h"
+#include "domain/training/training_path.h"
+#include "domain/training/training_session.h"
+#include "model/training/training.h"
+
+/* Query parameter NAME as an integer in [1, MAX] into *OUT (left alone when absent); a field error otherwise. */
+static void
+query_int(struct request *req, const char *name, int64_t max, int64_t *out)
+{
+	struct str v = form_get(&req->query, name);
+	long long n;
+
+	if (v.p == NULL || v.n == 0)
+		return;
+	if (str_to_i64(v, &n) && n >= 1 && n <= max) {
+		*out = n;
+		return;
+	}
+	field_errors_add(&req->ctx.errors, name,
+	    arena_printf(req->arena, "« %s » doit être un nombre entier entre 1 et %lld.", name, (long long)max));
+}
+
+/* True for a query flag set to 1 or true. */
+static bool
+query_flag(struct request *req, const char *name)
+{
+	const char *v = req_query(req, name);
+
+	return v && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0);
+}
+
+static bool
+query_errors(struct request *req)
+{
+	if (req->ctx.errors.n == 0)
+		return false;
+	req->ctx.message = "Un paramètre de la requête n'est pas valide : voir « errors ».";
+	api_error(req, TR_INVALID);
+	return true;
+}
+
+/* ---- paths ---- */
+
+void
+api_contract_path(struct request *req)
+{
+	json_t *out = NULL;
+	tr_err err = training_path_get(&req->ctx, req->params[0], &out);
+
+	api_reply(req, err, 200, out);
+}
+
+void
+api_contract_path_template(struct request *req)
+{
+	json_t *out = NULL;
+	int64_t created = 0;
+	tr_err err = training_path_apply_template(&req->ctx, req->params[0], &created);
+
+	if (err == TR_OK)
+		err = training_path_get(&req->ctx, req->params[0], &out);
+	if (err == TR_OK)
+		json_object_set_new(out, "created", json_integer(created));
+	api_reply(req, err, 201, out);
+}
+
+void
+api_path_module_create(struct request *req)
+{
+	json_t *in = api_body(req), *out = NULL;
+	int64_t id = 0;
+	tr_err err;
+
+	if (in == NULL)
+		return;
+	err = training_module_create(&req->ctx, req->params[0], in, &id);
+	if (err == TR_OK)
+		err = training_module_get(&req->ctx, id, &out);
+	if (err == TR_OK)
+		resp_header(req, "location", arena_printf(req->arena, "/api/v1/path-modules/%lld", (long long)id));
+	api_reply(req, err, 201, out);
+}
+
+void
+api_path_module(struct request *req)
+{
+	json_t *out = NULL;
+	tr_err err = training_module_get(&req->ctx, req->params[0], &out);
+
+	api_reply(req, err, 200, out);
+}
+
+/* PATCH: the module read, overlaid with the members sent, checked whole. */
+void
+api_path_module_update(struct request *req)
+{
+	json_t *in = api_body(req), *cur = NULL, *out = NULL;
+	int64_t version = 0;
+	tr_err err;
+
+	if (in == NULL)
+		return;
+	if (!api_version(req, in, &version))
+		err = TR_INVALID;
+	else if ((err = training_module_get(&req->ctx, req->params[0], &cur)) == TR_OK) {
+		json_object_update(cur, in);
+		err = training_module_update(&req->ctx, req->params[0], version, cur);
+	}
+	json_decref(cur);
+	if (err == TR_OK)
+		err = training_module_get(&req->ctx, req->params[0], &out);
+	api_reply(req, err, 200, out);
+}
+
+/* DELETE ?version=N: 200 {removed: true}. */
+void
+api_path_module_remove(struct request *req)
+{
+	int64_t version = 0;
+	tr_err err;
+
+	query_int(req, "version", INT64_MAX, &version);
+	if (version == 0 && req->ctx.errors.n == 0)
+		field_errors_add(&req->ctx.errors, "version", "« version » est obligatoire : la version du module lu.");
+	if (query_errors(req))
+		return;
+	err = training_module_remove(&req->ctx, req->params[0], version);
+	api_reply(req, err, 200, err == TR_OK ? json_pack("{s:b}", "removed", 1) : NULL);
+}
+
+void
+api_path_module_act(struct request *req)
+{
+	json_t *in = api_body(req), *out = NULL;
+	int64_t version = 0;
+	tr_err err;
+
+	if (in == NULL)
+		return;
+	err = api_version(req, in, &version)
+	          ? training_module_act(&req->ctx, req->params[0], req->sparams[0], version, in)
+	          : TR_INVALID;
+	if (err == TR_OK)
+		err = training_module_get(&req->ctx, req->params[0], &out);
+	api_reply(req, err, 200, out);
+}
+
+/* ---- training organisations ---- */
+
+void
+api_training_orgs(struct request *req)
+{
+	json_t *out = NULL;
+	tr_err err = training_org_list(&req->ctx, &out);
+
+	api_reply(req, err, 200, out);
+}
+
+void
+api_training_org(struct request *req)
+{
+	json_t *out = NULL;
+	tr_err err = training_org_get(&req->ctx, req->params[0], &out);
+
+	api_reply(req, err, 200, out);
+}
+
+void
+api_training_org_update(struct request *req)
+{
+	json_t *in = api_body(req), *cur = NULL, *out = NULL;
+	int64_t version = 0;
+	tr_err err;
+
+	if (in == NULL)
+		return;
+	if (!api_version(req, in, &version))
+		err = TR_INVALID;
+	else if ((err = training_org_get(&req->ctx, req->params[0], &cur)) == TR_OK) {
+		json_object_update(cur, in);
+		err = training_org_update(&req->ctx, req->params[0], version, cur);
+	}
+	json_decref(cur);
+	if (err == TR_OK)
+		err = training_org_get(&req->ctx, req->params[0], &out);
+	api_reply(req, err, 200, out);
+}
+
+/* ---- sessions ---- */
+
+void
+api_sessions(struct request *req)
+{
+	struct session_filter f = { .page = 1, .per_page = 50 };
+	json_t *out = NULL;
+	tr_err err;
+
+	query_int(req, "programme_id", INT64_MAX, &f.programme_id);
+	query_int(req, "training_org_id", INT64_MAX, &f.training_org_id);
+	query_int(req, "page", 100000, &f.page);
+	query_int(req, "per_page", 200, &f.per_page);
+	f.audience = req_query(req, "audience");
+	f.state = req_query(req, "state");
+	f.region = req_query(req, "region");
+	f.at_risk = query_flag(req, "at_risk");
+	f.mine = query_flag(req, "mine");
+	if (f.audience && *f.audience && vocab_label(&vocab_session_audience, f.audience) == NULL)
+		field_errors_add(&req->ctx.errors, "audience", "« audience » doit être recruits ou tutors.");
+	if (f.state && *f.state && vocab_label(&vocab_session_state, f.state) == NULL)
+		field_errors_add(&req->ctx.errors, "state", "« state » doit être open, confirmed ou cancelled.");
+	if (query_errors(req))
+		return;
+	err = training_session_list(&req->ctx, &f, &out);
+	api_reply(req, err, 200, out);
+}
+
+void
+api_sessions_at_risk(struct request *req)
+{
+	json_t *items = NULL;
+	tr_err err = training_sessions_at_risk(&req->ctx, req_query(req, "regions"), &items);
+
+	api_reply(req, err, 200, err == TR_OK ? json_pack("{s:o}", "items", items) : NULL);
+}
+
+void
+api_session_create(struct request *req)
+{
+	json_t *in = api_body(req), *out = NULL;
+	int64_t id = 0;
+	tr_err err;
+
+	if (in == NULL)
+		return;
+	err = training_session_create(&req->ctx, in, &id);
+	if (err == TR_OK)
+		err = training_session_get(&req->ctx, id, &out);
+	if (err == TR_OK)
+		resp_header(req, "location", arena_printf(req->arena, "/api/v1/sessions/%lld", (long long)id));
+	api_reply(req, err, 201, out);
+}
+
+void
+api_session(struct request *req)
+{
+	json_t *out = NULL;
+	tr_err err = training_session_get(&req->ctx, req->params[0], &out);
+
+	api_reply(req, err, 200, out);
+}
+
+void
+api_session_update(struct request *req)
+{
+	json_t *in = api_body(req), *cur = NULL, *out = NULL;
+	int64_t version = 0;
+	tr_err err;
+
+	if (in == NULL)
+		return;
+	if (!api_version(req, in, &version))
+		err = TR_INVALID;
+	else if ((err = training_session_get(&req->ctx, req->params[0], &cur)) == TR_OK) {
+		json_object_update(cur, in);
+		err = training_session_update(&req->ctx, req->params[0], version, cur);
+	}
+	json_decref(cur);
+	if (err == TR_OK)
+		err = training_session_get(&req->ctx, req->params[0], &out);
+	api_reply(req, err, 200, out);
+}
+
+void
+api_session_act(struct request *req)
+{
+	json_t *in = api_body(req), *out = NULL;
+	int64_t version = 0;
+	tr_err err;
+
+	if (in == NULL)
+		return;
+	err = api_version(req, in, &version)
+	          ? training_session_act(&req->ctx, req->params[0], req->sparams[0], version, in)
+	          : TR_INVALID;
+	if (err == TR_OK)
+		err = training_session_get(&req->ctx, req->params[0], &out);
+	api_reply(req, err, 200, out);
+}
+
+/* {contract_id, path_module_id} for a recruit, {} for oneself: 201 {id, state, session}. */
+void
+api_session_register(struct request *req)
+{
+	json_t *in = api_body(req), *session = NULL;
+	int64_t id = 0;
+	const char *state = NULL;
+	tr_err err;
+
+	if (in == NULL)
+		return;
+	err = training_register(&req->ctx, req->params[0], in, &id, &state);
+	if (err == TR_OK)
+		err = training_session_get(&req->ctx, req->params[0], &session);
+	api_reply(req, err, 201,
+	    err == TR_OK ? json_pack("{s:I, s:s, s:o}", "id", (json_int_t)id, "state", state, "session", session)
+	                 : NULL);
+}
+
+/* POST /api/v1/registrations/{id}/actions/cancel: 200 with the session after the cancellation. */
+void
+api_registration_act(struct request *req)
+{
+	json_t *out = NULL;
+	int64_t session_id = 0;
+	tr_err err;
+
+	if (strcmp(req->sparams[0], "cancel") != 0) {
+		req->ctx.message = "Cette action n'existe pas : la seule action d'une inscription est cancel.";
+		api_error(req, TR_NOT_FOUND);
+		return;
+	}
+	err = training_registration_cancel(&req->ctx, req->params[0], &session_id);
+	if (err == TR_OK)
+		err = training_session_get(&req->ctx, session_id, &out);
+	api_reply(req, err, 200, out);
+}
+
+/* GET ?day=YYYY-MM-DD */
+void
+api_session_attendance(struct request *req)
+{
+	json_t *out = NULL;
+	tr_err err = training_attendance_get(&req->ctx, req->params[0], req_query(req, "day"), &out);
+
+	api_reply(req, err, 200, out);
+}
+
+/* POST {entries: [{person_id, day, present, hours}]}: 200 with the sheet of the first day sent. */
+void
+api_session_attendance_record(struct request *req)
+{
+	json_t *in = api_body(req), *entries, *out = NULL;
+	tr_err err;
+
+	if (in == NULL)
+		return;
+	entries = json_object_get(in, "entries");
+	err = training_attendance_record(&req->ctx, req->params[0], entries);
+	if (err == TR_OK)
+		err = training_attendance_get(&req->ctx, req->params[0],
+		    json_string_value(json_object_get(json_array_get(entries, 0), "day")), &out);
+	api_reply(req, err, 200, out);
+}
+
+/* ---- tutors ---- */
+
+void
+api_tutors(struct request *req)
+{
+	json_t *out = NULL;
+	tr_err err = training_tutor_list(&req->ctx, query_flag(req, "without_training"), &out);
+
+	api_reply(req, err, 200, out);
+}
+
+void
+api_tutor(struct request *req)
+{
+	json_t *out = NULL;
+	tr_err err = training_tutor_get(&req->ctx, req->params[0], &out);
+
+	api_reply(req, err, 200, out);
+}

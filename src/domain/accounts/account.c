@@ -1,0 +1,536 @@
+/* People, memberships, passwords and the links sent by email. */
+#include "domain/accounts/account.h"
+
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/crypto.h"
+#include "core/str.h"
+#include "core/utf8.h"
+#include "domain/kernel/authz.h"
+#include "domain/kernel/common.h"
+#include "domain/kernel/journal.h"
+#include "domain/kernel/outbox.h"
+#include "model/kernel/entity.h"
+
+#define PAGE_SIZE 50
+
+/* Admins may manage people; the command line (no actor) may too. */
+static tr_err
+require_admin(struct ctx *ctx)
+{
+	return ctx->actor == NULL ? TR_OK : authz_require(ctx, AUTHZ_ADMINS);
+}
+
+tr_err
+account_password_check(struct ctx *ctx, const char *password, const char *confirm)
+{
+	size_t n = password ? strlen(password) : 0;
+
+	if (n == 0)
+		field_errors_add(&ctx->errors, "password", "« Nouveau mot de passe » est obligatoire.");
+	else if (!utf8_valid(password, n))
+		field_errors_add(
+		    &ctx->errors, "password", "« Nouveau mot de passe » contient des caractères invalides.");
+	else if (utf8_length(password, n) < PASSWORD_MIN_CHARS)
+		field_errors_add(
+		    &ctx->errors, "password", "« Nouveau mot de passe » doit compter 12 caractères au moins.");
+	else if (n > 1024)
+		field_errors_add(
+		    &ctx->errors, "password", "« Nouveau mot de passe » ne doit pas dépasser 1 024 octets.");
+	else if (confirm == NULL || strcmp(password, confirm) != 0)
+		field_errors_add(
+		    &ctx->errors, "password_confirm", "La confirmation ne correspond pas au mot de passe.");
+	return ctx->errors.n ? TR_INVALID : TR_OK;
+}
+
+/* Splits "84, 93|11" into the canonical "84|93|11"; checks each code against the regions table. */
+static tr_err
+normalise_regions(struct ctx *ctx, const char *in, const char **out)
+{
+	struct buf b = BUF_INIT(200);
+	const char *p = in ? in : "";
+	tr_err err = TR_OK;
+
+	while (*p) {
+		size_t n = strcspn(p, ",|; ");
+		if (n > 0) {
+			struct db_rows *r;
+			char *code = arena_strndup(ctx->arena, p, n);
+			err =
+			    db_onev(ctx->db, ctx->arena, "SELECT code FROM regions WHERE code = ?", &r, DB_TEXT(code));
+			if (err == TR_NOT_FOUND) {
+				field_errors_add(&ctx->errors, "regions",
+				    arena_printf(
+				        ctx->arena, "« Régions » : le code %s ne désigne aucune région.", code));
+				err = TR_INVALID;
+				break;
+			}
+			if (err != TR_OK)
+				break;
+			if ((b.n > 0 && buf_putc(&b, '|') != TR_OK) || buf_append(&b, p, n) != TR_OK) {
+				field_errors_add(&ctx->errors, "regions", "« Régions » : trop de régions.");
+				err = TR_INVALID;
+				break;
+			}
+		}
+		p += n;
+		p += strspn(p, ",|; ");
+	}
+	*out = buf_to_arena(&b, ctx->arena);
+	return err;
+}
+
+/* Validates IN as a membership and checks the scope rules of its role. */
+static tr_err
+membership_check(struct ctx *ctx, json_t *in, json_t **clean, const char **regions)
+{
+	const char *code;
+	enum role role;
+	int64_t org = 0;
+	tr_err err;
+
+	err = entity_validate(&entity_membership, in, false, ctx->arena, &ctx->errors, clean);
+	if (err != TR_OK)
+		return err;
+	code = json_str(*clean, "role");
+	role = role_from_code(code, strlen(code));
+	if (json_is_integer(json_object_get(*clean, "organisation_id")))
+		org = json_integer_value(json_object_get(*clean, "organisation_id"));
+	if ((err = normalise_regions(ctx, json_str(*clean, "regions"), regions)) != TR_OK)
+		return err;
+	switch (role_rules[role].scope) {
+	case SCOPE_REGIONS:
+	case SCOPE_ORG_REGIONS:
+		if (**regions == '\0')
+			field_errors_add(&ctx->errors, "regions", "« Régions » est obligatoire pour ce rôle.");
+		break;
+	default: break;
+	}
+	if (role_rules[role].org_kind != NULL) {
+		struct db_rows *r;
+		if (org == 0) {
+			field_errors_add(
+			    &ctx->errors, "organisation_id", "« Structure » est obligatoire pour ce rôle.");
+		} else {
+			err = db_onev(
+			    ctx->db, ctx->arena, "SELECT kind FROM organisations WHERE id = ?", &r, DB_I64(org));
+			if (err == TR_NOT_FOUND)
+				field_errors_add(
+				    &ctx->errors, "organisation_id", "« Structure » ne désigne aucune structure.");
+			else if (err != TR_OK)
+				return ctx_storage_error(ctx, err);
+			else if (strcmp(db_text(db_cell(r, 0, 0)), role_rules[role].org_kind) != 0)
+				field_errors_add(&ctx->errors, "organisation_id",
+				    arena_printf(ctx->arena, "« Structure » doit être de type « %s » pour ce rôle.",
+				        vocab_label(&vocab_org_kind, role_rules[role].org_kind)));
+		}
+	}
+	return ctx->errors.n ? TR_INVALID : TR_OK;
+}
+
+static tr_err
+insert_membership(struct ctx *ctx, int64_t person_id, json_t *clean, const char *regions, int64_t *id)
+{
+	json_t *org = json_object_get(clean, "organisation_id");
+	struct db_rows *r;
+	tr_err err;
+
+	err = db_onev(ctx->db, ctx->arena,
+	    "INSERT INTO memberships (person_id, role, organisation_id, regions, created_at) VALUES (?, ?, ?, ?, ?) "
+	    "RETURNING id",
+	    &r, DB_I64(person_id), DB_TEXT(json_str(clean, "role")),
+	    json_is_integer(org) ? DB_I64(json_integer_value(org)) : DB_NULLV, DB_TEXT(regions), DB_I64(ctx->now));
+	if (err != TR_OK)
+		return err;
+	*id = db_int(db_cell(r, 0, 0));
+	json_object_set_new(clean, "regions", json_string(regions));
+	json_object_set_new(clean, "person_id", json_integer(person_id));
+	return journal_append(ctx, "membership", *id, "create", clean);
+}
+
+/* Creates a single-use link for PERSON_ID and queues the email that carries it. */
+static tr_err
+send_link(struct ctx *ctx, int64_t person_id, const char *email, const char *name, const char *purpose)
+{
+	const char *token = sec_random_token(ctx->arena, 32);
+	char hash[SEC_SHA256_HEX];
+	bool invite = strcmp(purpose, "invite") == 0;
+	int64_t ttl = invite ? INVITE_TTL_SECONDS : RESET_TTL_SECONDS;
+	const char *url, *subject, *body;
+	tr_err err;
+
+	sec_sha256_hex(token, strlen(token), hash);
+	err = db_execv(ctx->db,
+	    "INSERT INTO one_time_tokens (token_hash, person_id, purpose, created_at, expires_at) VALUES (?, ?, ?, ?, "
+	    "?)",
+	    NULL, DB_TEXT(hash), DB_I64(person_id), DB_TEXT(purpose), DB_I64(ctx->now), DB_I64(ctx->now + ttl));
+	if (err != TR_OK)
+		return err;
+	url = arena_printf(ctx->arena, "%s/%s/%s", ctx->cfg->base_url, invite ? "invitation" : "mot-de-passe", token);
+	if (invite) {
+		subject = "Votre accès à tremplin";
+		body = arena_printf(ctx->arena,
+		    "Bonjour %s,\n\nUn compte a été ouvert pour vous sur tremplin, la plateforme des programmes "
+		    "d'emplois aidés de la médiation numérique.\n\nPour choisir votre mot de passe, ouvrez ce lien "
+		    "(valable sept jours, une seule fois) :\n%s\n\nSi vous n'attendiez pas ce message, ignorez-le.\n",
+		    name, url);
+	} else {
+		subject = "Réinitialisation de votre mot de passe tremplin";
+		body = arena_printf(ctx->arena,
+		    "Bonjour %s,\n\nUne réinitialisation du mot de passe de votre compte tremplin a été demandée.\n\n"
+		    "Pour choisir un nouveau mot de passe, ouvrez ce lien (valable une heure, une seule fois) :\n%s\n\n"
+		    "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : votre mot de passe "
+		    "actuel reste valable.\n",
+		    name, url);
+	}
+	return outbox_email(ctx, email, subject, body);
+}
+
+tr_err
+account_create(struct ctx *ctx, json_t *in, const char *password, int64_t *id)
+{
+	json_t *person = NULL, *member = NULL, *detail;
+	char hash[SEC_PASSWORD_HASH_MAX];
+	const char *regions = "";
+	struct db_rows *r;
+	int64_t mid;
+	tr_err err, verr;
+
+	if ((err = require_admin(ctx)) != TR_OK)
+		return err;
+	verr = entity_validate(&entity_person, in, false, ctx->arena, &ctx->errors, &person);
+	if (membership_check(ctx, in, &member, &regions) != TR_OK || verr != TR_OK)
+		err = TR_INVALID;
+	if (password != NULL && account_password_check(ctx, password, password) != TR_OK)
+		err = TR_INVALID;
+	if (err != TR_OK)
+		goto out_nodb;
+	if (password != NULL && sec_password_hash(password, strlen(password), hash) != TR_OK) {
+		err = ctx_fail(ctx, TR_INTERNAL, "Le mot de passe n'a pas pu être chiffré.");
+		goto out_nodb;
+	}
+	TRY(tx_begin(ctx));
+	err = db_onev(ctx->db, ctx->arena,
+	    "INSERT INTO people (email, name, password_hash, active, created_at, updated_at) VALUES (?, ?, ?, 1, ?, ?) "
+	    "RETURNING id",
+	    &r, DB_TEXT(json_str(person, "email")), DB_TEXT(json_str(person, "name")),
+	    password ? DB_TEXT(hash) : DB_NULLV, DB_I64(ctx->now), DB_I64(ctx->now));
+	if (err == TR_CONFLICT) {
+		field_errors_add(&ctx->errors, "email", "Un compte existe déjà avec cette adresse électronique.");
+		err = TR_INVALID;
+		goto out;
+	}
+	TRY(err);
+	*id = db_int(db_cell(r, 0, 0));
+	detail =
+	    json_pack("{s:O, s:O}", "email", json_object_get(person, "email"), "name", json_object_get(person, "name"));
+	err = journal_append(ctx, "person", *id, "create", detail);
+	json_decref(detail);
+	TRY(err);
+	TRY(insert_membership(ctx, *id, member, regions, &mid));
+	if (password == NULL)
+		TRY(send_link(ctx, *id, json_str(person, "email"), json_str(person, "name"), "invite"));
+out:
+	err = tx_end(ctx, ctx_storage_error(ctx, err));
+out_nodb:
+	json_decref(person);
+	json_decref(member);
+	return err;
+}
+
+tr_err
+account_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
+{
+	json_t *clean = NULL;
+	int64_t changed = 0;
+	tr_err err;
+
+	if ((err = require_admin(ctx)) != TR_OK)
+		return err;
+	/* The email is the sign-in name: it is not edited here. */
+	if ((err = entity_validate(&entity_person_edit, in, false, ctx->arena, &ctx->errors, &clean)) != TR_OK)
+		goto out_nodb;
+	TRY(tx_begin(ctx));
+	TRY(db_execv(ctx->db,
+	    "UPDATE people SET name = ?, active = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = "
+	    "?",
+	    &changed, DB_TEXT(json_str(clean, "name")), DB_BOOL(json_is_true(json_object_get(clean, "active"))),
+	    DB_I64(ctx->now), DB_I64(id), DB_I64(version)));
+	if (changed == 0) {
+		struct db_rows *r;
+		err = db_onev(ctx->db, ctx->arena, "SELECT id FROM people WHERE id = ?", &r, DB_I64(id));
+		err = err == TR_NOT_FOUND ? ctx_fail(ctx, TR_NOT_FOUND, "Cette personne n'existe pas.")
+		      : err == TR_OK
+		          ? ctx_fail(ctx, TR_CONFLICT, "Cette fiche a changé depuis votre lecture : rechargez la page.")
+		          : err;
+		goto out;
+	}
+	TRY(journal_append(ctx, "person", id, "update", clean));
+	if (!json_is_true(json_object_get(clean, "active")))
+		TRY(db_execv(ctx->db, "DELETE FROM sessions WHERE person_id = ?", NULL, DB_I64(id)));
+out:
+	err = tx_end(ctx, ctx_storage_error(ctx, err));
+out_nodb:
+	json_decref(clean);
+	return err;
+}
+
+tr_err
+account_get(struct ctx *ctx, int64_t id, json_t **out)
+{
+	struct db_rows *p, *m;
+	tr_err err;
+
+	if (ctx->actor == NULL || (ctx->actor->person_id != id && !actor_has(ctx->actor, ROLE_ADMIN)))
+		return authz_require(ctx, AUTHZ_ADMINS);
+	err = db_onev(ctx->db, ctx->arena,
+	    "SELECT id, email, name, active, created_at, last_login_at, version, "
+	    "CASE WHEN password_hash IS NULL THEN 0 ELSE 1 END AS has_password FROM people WHERE id = ?",
+	    &p, DB_I64(id));
+	if (err == TR_NOT_FOUND)
+		return ctx_fail(ctx, TR_NOT_FOUND, "Cette personne n'existe pas.");
+	if (err != TR_OK)
+		return ctx_storage_error(ctx, err);
+	err = db_queryv(ctx->db, ctx->arena,
+	    "SELECT m.id, m.role, m.organisation_id, o.name AS organisation_name, m.regions FROM memberships m "
+	    "LEFT JOIN organisations o ON o.id = m.organisation_id WHERE m.person_id = ? ORDER BY m.id",
+	    &m, DB_I64(id));
+	if (err != TR_OK)
+		return ctx_storage_error(ctx, err);
+	*out = row_json(p, 0);
+	json_object_set_new(*out, "memberships", rows_json(m));
+	return TR_OK;
+}
+
+tr_err
+account_list(struct ctx *ctx, const char *q, int64_t page, json_t **out)
+{
+	struct db_rows *r, *c;
+	const char *like;
+	tr_err err;
+
+	if ((err = authz_require(ctx, AUTHZ_ADMINS)) != TR_OK)
+		return err;
+	if (page < 1)
+		page = 1;
+	like = arena_printf(ctx->arena, "%%%s%%", q ? q : "");
+	err = db_queryv(ctx->db, ctx->arena,
+	    "SELECT p.id, p.email, p.name, p.active, p.last_login_at, "
+	    "(SELECT COUNT(*) FROM memberships m WHERE m.person_id = p.id) AS roles "
+	    "FROM people p WHERE LOWER(p.name) LIKE LOWER(?) OR p.email LIKE LOWER(?) ORDER BY p.name, p.id LIMIT ? "
+	    "OFFSET ?",
+	    &r, DB_TEXT(like), DB_TEXT(like), DB_I64(PAGE_SIZE), DB_I64((page - 1) * PAGE_SIZE));
+	if (err == TR_OK)
+		err = db_onev(ctx->db, ctx->arena,
+		    "SELECT COUNT(*) FROM people p WHERE LOWER(p.name) LIKE LOWER(?) OR p.email LIKE LOWER(?)", &c,
+		    DB_TEXT(like), DB_TEXT(like));
+	if (err != TR_OK)
+		return ctx_storage_error(ctx, err);
+	*out = json_pack("{s:o, s:I, s:I, s:I}", "items", rows_json(r), "total", (json_int_t)db_int(db_cell(c, 0, 0)),
+	    "page", (json_int_t)page, "per_page", (json_int_t)PAGE_SIZE);
+	return TR_OK;
+}
+
+tr_err
+account_reinvite(struct ctx *ctx, int64_t id)
+{
+	struct db_rows *r;
+	tr_err err;
+
+	if ((err = require_admin(ctx)) != TR_OK)
+		return err;
+	err =
+	    db_onev(ctx->db, ctx->arena, "SELECT email, name FROM people WHERE id = ? AND active = 1", &r, DB_I64(id));
+	if (err == TR_NOT_FOUND)
+		return ctx_fail(ctx, TR_NOT_FOUND, "Cette personne n'existe pas ou son compte est désactivé.");
+	if (err != TR_OK)
+		return ctx_storage_error(ctx, err);
+	TRY(tx_begin(ctx));
+	TRY(send_link(ctx, id, db_text(db_cell(r, 0, 0)), db_text(db_cell(r, 0, 1)), "invite"));
+	TRY(journal_append(ctx, "person", id, "invite", NULL));
+out:
+	return tx_end(ctx, ctx_storage_error(ctx, err));
+}
+
+tr_err
+account_request_reset(struct ctx *ctx, const char *email)
+{
+	struct db_rows *r;
+	char *low;
+	tr_err err;
+
+	if (email == NULL || !email_valid(email, strlen(email))) {
+		field_errors_add(&ctx->errors, "email",
+		    "« Adresse électronique » n'est pas une adresse valide (exemple : nom@domaine.fr).");
+		return TR_INVALID;
+	}
+	low = arena_strdup(ctx->arena, email);
+	for (char *c = low; *c; c++)
+		if (*c >= 'A' && *c <= 'Z')
+			*c = (char)(*c + 32);
+	err = db_onev(
+	    ctx->db, ctx->arena, "SELECT id, name FROM people WHERE email = ? AND active = 1", &r, DB_TEXT(low));
+	if (err == TR_NOT_FOUND)
+		return TR_OK;
+	if (err != TR_OK)
+		return ctx_storage_error(ctx, err);
+	TRY(tx_begin(ctx));
+	TRY(send_link(ctx, db_int(db_cell(r, 0, 0)), low, db_text(db_cell(r, 0, 1)), "reset"));
+out:
+	return tx_end(ctx, ctx_storage_error(ctx, err));
+}
+
+static tr_err
+link_lookup(struct ctx *ctx, const char *token, struct db_rows **r)
+{
+	char hash[SEC_SHA256_HEX];
+	tr_err err;
+
+	if (token == NULL || *token == '\0' || strlen(token) > 128)
+		return ctx_fail(ctx, TR_NOT_FOUND, "Ce lien n'est pas valable.");
+	sec_sha256_hex(token, strlen(token), hash);
+	err = db_onev(ctx->db, ctx->arena,
+	    "SELECT t.person_id, p.email, t.purpose FROM one_time_tokens t JOIN people p ON p.id = t.person_id "
+	    "WHERE t.token_hash = ? AND t.used_at IS NULL AND t.expires_at > ? AND p.active = 1",
+	    r, DB_TEXT(hash), DB_I64(ctx->now));
+	if (err == TR_NOT_FOUND)
+		return ctx_fail(ctx, TR_NOT_FOUND,
+		    "Ce lien n'est plus valable : il a déjà servi ou il a expiré. Demandez-en un nouveau.");
+	return err == TR_OK ? TR_OK : ctx_storage_error(ctx, err);
+}
+
+tr_err
+account_link_email(struct ctx *ctx, const char *token, const char **email)
+{
+	struct db_rows *r;
+	tr_err err = link_lookup(ctx, token, &r);
+
+	if (err == TR_OK)
+		*email = db_text(db_cell(r, 0, 1));
+	return err;
+}
+
+static tr_err
+store_password(struct ctx *ctx, int64_t person_id, const char *password, const char *action)
+{
+	char hash[SEC_PASSWORD_HASH_MAX];
+	tr_err err;
+
+	if (sec_password_hash(password, strlen(password), hash) != TR_OK)
+		return ctx_fail(ctx, TR_INTERNAL, "Le mot de passe n'a pas pu être chiffré.");
+	err = db_execv(ctx->db, "UPDATE people SET password_hash = ?, updated_at = ? WHERE id = ?", NULL, DB_TEXT(hash),
+	    DB_I64(ctx->now), DB_I64(person_id));
+	if (err == TR_OK)
+		err = journal_append(ctx, "person", person_id, action, NULL);
+	return err;
+}
+
+tr_err
+account_link_set_password(struct ctx *ctx, const char *token, const char *password, const char *confirm)
+{
+	struct db_rows *r;
+	char hash[SEC_SHA256_HEX];
+	int64_t person_id, used = 0;
+	tr_err err;
+
+	if ((err = link_lookup(ctx, token, &r)) != TR_OK)
+		return err;
+	if ((err = account_password_check(ctx, password, confirm)) != TR_OK)
+		return err;
+	person_id = db_int(db_cell(r, 0, 0));
+	sec_sha256_hex(token, strlen(token), hash);
+	TRY(tx_begin(ctx));
+	/* The link is used up in the same transaction: a second use changes nothing. */
+	TRY(db_execv(ctx->db, "UPDATE one_time_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL", &used,
+	    DB_I64(ctx->now), DB_TEXT(hash)));
+	if (used != 1) {
+		err = ctx_fail(ctx, TR_NOT_FOUND, "Ce lien n'est plus valable : il a déjà servi.");
+		goto out;
+	}
+	TRY(store_password(ctx, person_id, password,
+	    strcmp(db_text(db_cell(r, 0, 2)), "invite") == 0 ? "accept_invitation" : "reset_password"));
+	TRY(db_execv(ctx->db, "DELETE FROM sessions WHERE person_id = ?", NULL, DB_I64(person_id)));
+out:
+	return tx_end(ctx, ctx_storage_error(ctx, err));
+}
+
+tr_err
+account_change_password(struct ctx *ctx, const char *current, const char *password, const char *confirm)
+{
+	struct db_rows *r;
+	tr_err err;
+
+	if ((err = authz_require(ctx, ~0u)) != TR_OK)
+		return err;
+	err = db_onev(
+	    ctx->db, ctx->arena, "SELECT password_hash FROM people WHERE id = ?", &r, DB_I64(ctx->actor->person_id));
+	if (err != TR_OK)
+		return ctx_storage_error(ctx, err);
+	if (current == NULL || db_isnull(db_cell(r, 0, 0)) ||
+	    !sec_password_verify(db_text(db_cell(r, 0, 0)), current, strlen(current)))
+		field_errors_add(&ctx->errors, "current_password", "« Mot de passe actuel » est incorrect.");
+	if (account_password_check(ctx, password, confirm) != TR_OK || ctx->errors.n)
+		return TR_INVALID;
+	TRY(tx_begin(ctx));
+	TRY(store_password(ctx, ctx->actor->person_id, password, "change_password"));
+	TRY(db_execv(ctx->db, "DELETE FROM sessions WHERE person_id = ? AND csrf <> ?", NULL,
+	    DB_I64(ctx->actor->person_id), DB_TEXT(ctx->actor->csrf ? ctx->actor->csrf : "")));
+out:
+	return tx_end(ctx, ctx_storage_error(ctx, err));
+}
+
+tr_err
+membership_add(struct ctx *ctx, int64_t person_id, json_t *in, int64_t *id)
+{
+	json_t *clean = NULL;
+	const char *regions = "";
+	struct db_rows *r;
+	tr_err err;
+
+	if ((err = require_admin(ctx)) != TR_OK)
+		return err;
+	if ((err = membership_check(ctx, in, &clean, &regions)) != TR_OK)
+		goto out_nodb;
+	err = db_onev(ctx->db, ctx->arena, "SELECT id FROM people WHERE id = ?", &r, DB_I64(person_id));
+	if (err == TR_NOT_FOUND) {
+		err = ctx_fail(ctx, TR_NOT_FOUND, "Cette personne n'existe pas.");
+		goto out_nodb;
+	}
+	TRY(tx_begin(ctx));
+	TRY(insert_membership(ctx, person_id, clean, regions, id));
+out:
+	err = tx_end(ctx, ctx_storage_error(ctx, err));
+out_nodb:
+	json_decref(clean);
+	return err;
+}
+
+tr_err
+membership_remove(struct ctx *ctx, int64_t person_id, int64_t membership_id)
+{
+	struct db_rows *r;
+	json_t *detail;
+	tr_err err;
+
+	if ((err = require_admin(ctx)) != TR_OK)
+		return err;
+	err = db_onev(
+	    ctx->db, ctx->arena, "SELECT person_id, role FROM memberships WHERE id = ?", &r, DB_I64(membership_id));
+	if (err == TR_NOT_FOUND || (err == TR_OK && person_id != 0 && db_int(db_cell(r, 0, 0)) != person_id))
+		return ctx_fail(ctx, TR_NOT_FOUND, "Ce rôle n'existe pas.");
+	if (err != TR_OK)
+		return ctx_storage_error(ctx, err);
+	if (ctx->actor && db_int(db_cell(r, 0, 0)) == ctx->actor->person_id &&
+	    strcmp(db_text(db_cell(r, 0, 1)), "admin") == 0)
+		return ctx_fail(ctx, TR_CONFLICT, "Vous ne pouvez pas retirer votre propre rôle d'administrateur.");
+	TRY(tx_begin(ctx));
+	TRY(db_execv(ctx->db, "DELETE FROM memberships WHERE id = ?", NULL, DB_I64(membership_id)));
+	detail = json_pack(
+	    "{s:I, s:s}", "person_id", (json_int_t)db_int(db_cell(r, 0, 0)), "role", db_text(db_cell(r, 0, 1)));
+	err = journal_append(ctx, "membership", membership_id, "delete", detail);
+	json_decref(detail);
+out:
+	return tx_end(ctx, ctx_storage_error(ctx, err));
+}

@@ -1,0 +1,308 @@
+/* Sessions, API tokens and sign-in throttling. */
+#include "domain/accounts/session.h"
+
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/crypto.h"
+#include "core/log.h"
+#include "domain/kernel/authz.h"
+#include "domain/kernel/common.h"
+#include "domain/kernel/journal.h"
+
+#define SESSION_TOUCH_SECONDS 300
+#define TOKEN_PREFIX "trp_"
+
+static const char *
+hash_of(struct arena *a, const char *token)
+{
+	char *h = arena_alloc(a, SEC_SHA256_HEX);
+
+	sec_sha256_hex(token, strlen(token), h);
+	return h;
+}
+
+tr_err
+actor_load(struct ctx *ctx, int64_t person_id, struct actor **out)
+{
+	struct db_rows *p, *m;
+	struct actor *act;
+	tr_err err;
+
+	err = db_onev(ctx->db, ctx->arena, "SELECT id, email, name FROM people WHERE id = ? AND active = 1", &p,
+	    DB_I64(person_id));
+	if (err == TR_NOT_FOUND)
+		return ctx_fail(ctx, TR_UNAUTHORIZED, "Ce compte n'existe pas ou a été désactivé.");
+	if (err != TR_OK)
+		return ctx_storage_error(ctx, err);
+	err = db_queryv(ctx->db, ctx->arena,
+	    "SELECT role, COALESCE(organisation_id, 0), regions FROM memberships WHERE person_id = ? ORDER BY id", &m,
+	    DB_I64(person_id));
+	if (err != TR_OK)
+		return ctx_storage_error(ctx, err);
+	act = arena_alloc(ctx->arena, sizeof(*act));
+	act->person_id = person_id;
+	act->email = db_text(db_cell(p, 0, 1));
+	act->name = db_text(db_cell(p, 0, 2));
+	for (size_t i = 0; i < m->nrows && act->nroles < ACTOR_ROLES_MAX; i++) {
+		const struct db_val *code = db_cell(m, i, 0);
+		enum role r = role_from_code(code->s.p, code->s.n);
+		if (r == ROLE_NONE)
+			continue;
+		act->roles[act->nroles].role = r;
+		act->roles[act->nroles].org_id = db_int(db_cell(m, i, 1));
+		act->roles[act->nroles].regions = db_text(db_cell(m, i, 2));
+		act->role_mask |= ROLE_BIT(r);
+		act->nroles++;
+	}
+	*out = act;
+	return TR_OK;
+}
+
+static tr_err
+failures_since(struct ctx *ctx, const char *key, int64_t *count)
+{
+	struct db_rows *r;
+	tr_err err = db_onev(ctx->db, ctx->arena, "SELECT COUNT(*) FROM login_failures WHERE key = ? AND at > ?", &r,
+	    DB_TEXT(key), DB_I64(ctx->now - THROTTLE_WINDOW_SECONDS));
+
+	if (err == TR_OK)
+		*count = db_int(db_cell(r, 0, 0));
+	return err;
+}
+
+tr_err
+session_login(struct ctx *ctx, const char *email, const char *password, const char *user_agent, struct session_new *out)
+{
+	const char *acct_key, *ip_key;
+	struct db_rows *r = NULL;
+	int64_t n_acct = 0, n_ip = 0, person_id;
+	char *low;
+	bool ok = false;
+	tr_err err;
+
+	low = arena_strdup(ctx->arena, email ? email : "");
+	for (char *c = low; *c; c++)
+		if (*c >= 'A' && *c <= 'Z')
+			*c = (char)(*c + 32);
+	if (*low == '\0')
+		field_errors_add(&ctx->errors, "email", "Saisissez votre adresse électronique.");
+	if (password == NULL || *password == '\0')
+		field_errors_add(&ctx->errors, "password", "Saisissez votre mot de passe.");
+	if (ctx->errors.n > 0)
+		return TR_INVALID;
+
+	acct_key = arena_printf(ctx->arena, "email:%s", low);
+	ip_key = arena_printf(ctx->arena, "ip:%s", ctx->ip ? ctx->ip : "");
+	if ((err = failures_since(ctx, acct_key, &n_acct)) != TR_OK ||
+	    (err = failures_since(ctx, ip_key, &n_ip)) != TR_OK)
+		return ctx_storage_error(ctx, err);
+	if (n_acct >= THROTTLE_MAX_PER_ACCOUNT || n_ip >= THROTTLE_MAX_PER_ADDRESS)
+		return ctx_fail(ctx, TR_RATE_LIMITED,
+		    "Trop de tentatives de connexion infructueuses. Réessayez dans quinze minutes ou "
+		    "réinitialisez votre mot de passe.");
+
+	err = db_onev(ctx->db, ctx->arena, "SELECT id, password_hash FROM people WHERE email = ? AND active = 1", &r,
+	    DB_TEXT(low));
+	if (err != TR_OK && err != TR_NOT_FOUND)
+		return ctx_storage_error(ctx, err);
+	if (err == TR_OK && !db_isnull(db_cell(r, 0, 1)))
+		ok = sec_password_verify(db_text(db_cell(r, 0, 1)), password, strlen(password));
+	else
+		sec_password_dummy_verify(password, strlen(password));
+
+	TRY(tx_begin(ctx));
+	if (!ok) {
+		TRY(db_execv(ctx->db, "INSERT INTO login_failures (key, at) VALUES (?, ?), (?, ?)", NULL,
+		    DB_TEXT(acct_key), DB_I64(ctx->now), DB_TEXT(ip_key), DB_I64(ctx->now)));
+		err = tx_end(ctx, TR_OK);
+		if (err != TR_OK)
+			return err;
+		field_errors_add(&ctx->errors, "email", "Adresse électronique ou mot de passe incorrect.");
+		return TR_INVALID;
+	}
+	person_id = db_int(db_cell(r, 0, 0));
+	out->token = sec_random_token(ctx->arena, 32);
+	out->csrf = sec_random_token(ctx->arena, 32);
+	out->expires_at = ctx->now + ctx->cfg->session_hours * 3600;
+	TRY(db_execv(ctx->db,
+	    "INSERT INTO sessions (id_hash, person_id, csrf, created_at, expires_at, last_seen_at, ip, user_agent) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	    NULL, DB_TEXT(hash_of(ctx->arena, out->token)), DB_I64(person_id), DB_TEXT(out->csrf), DB_I64(ctx->now),
+	    DB_I64(out->expires_at), DB_I64(ctx->now), DB_TEXT(ctx->ip ? ctx->ip : ""),
+	    DB_TEXT(user_agent ? user_agent : "")));
+	TRY(db_execv(
+	    ctx->db, "UPDATE people SET last_login_at = ? WHERE id = ?", NULL, DB_I64(ctx->now), DB_I64(person_id)));
+	TRY(db_execv(ctx->db, "DELETE FROM login_failures WHERE key = ?", NULL, DB_TEXT(acct_key)));
+out:
+	return tx_end(ctx, ctx_storage_error(ctx, err));
+}
+
+tr_err
+session_resolve(struct ctx *ctx, const char *token, struct actor **out)
+{
+	struct db_rows *r;
+	const char *h;
+	tr_err err;
+
+	if (token == NULL || *token == '\0' || strlen(token) > 128)
+		return TR_UNAUTHORIZED;
+	h = hash_of(ctx->arena, token);
+	err = db_onev(ctx->db, ctx->arena,
+	    "SELECT person_id, csrf, last_seen_at FROM sessions WHERE id_hash = ? AND expires_at > ?", &r, DB_TEXT(h),
+	    DB_I64(ctx->now));
+	if (err == TR_NOT_FOUND)
+		return TR_UNAUTHORIZED;
+	if (err != TR_OK)
+		return ctx_storage_error(ctx, err);
+	if ((err = actor_load(ctx, db_int(db_cell(r, 0, 0)), out)) != TR_OK)
+		return err;
+	(*out)->csrf = db_text(db_cell(r, 0, 1));
+	if (ctx->now - db_int(db_cell(r, 0, 2)) > SESSION_TOUCH_SECONDS) {
+		/* Sliding expiry; a failure here must not refuse the request. */
+		if (db_execv(ctx->db, "UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE id_hash = ?", NULL,
+		        DB_I64(ctx->now), DB_I64(ctx->now + ctx->cfg->session_hours * 3600), DB_TEXT(h)) != TR_OK)
+			log_warn("session: could not extend a session: %s", db_errmsg(ctx->db));
+	}
+	return TR_OK;
+}
+
+tr_err
+session_logout(struct ctx *ctx, const char *token)
+{
+	tr_err err;
+
+	if (token == NULL || *token == '\0')
+		return TR_OK;
+	err = db_execv(ctx->db, "DELETE FROM sessions WHERE id_hash = ?", NULL, DB_TEXT(hash_of(ctx->arena, token)));
+	return err == TR_OK ? TR_OK : ctx_storage_error(ctx, err);
+}
+
+/* The person whose tokens the actor manages: their own, or anyone's for an admin. */
+static tr_err
+token_owner(struct ctx *ctx, int64_t person_id, int64_t *owner)
+{
+	tr_err err = authz_require(ctx, ~0u);
+
+	if (err != TR_OK)
+		return err;
+	if (person_id == 0 || person_id == ctx->actor->person_id) {
+		*owner = ctx->actor->person_id;
+		return TR_OK;
+	}
+	if (!actor_has(ctx->actor, ROLE_ADMIN))
+		return ctx_fail(ctx, TR_FORBIDDEN, "Vous ne pouvez gérer que vos propres jetons.");
+	*owner = person_id;
+	return TR_OK;
+}
+
+tr_err
+apitoken_create(struct ctx *ctx, int64_t person_id, const char *name, const char **raw, int64_t *id)
+{
+	struct db_rows *r;
+	int64_t owner;
+	const char *token;
+	json_t *detail;
+	tr_err err;
+
+	if ((err = token_owner(ctx, person_id, &owner)) != TR_OK)
+		return err;
+	if (name == NULL || *name == '\0' || strlen(name) > 100) {
+		field_errors_add(
+		    &ctx->errors, "name", "« Nom du jeton » est obligatoire et ne doit pas dépasser 100 caractères.");
+		return TR_INVALID;
+	}
+	token = arena_printf(ctx->arena, TOKEN_PREFIX "%s", sec_random_token(ctx->arena, 32));
+	TRY(tx_begin(ctx));
+	TRY(db_onev(ctx->db, ctx->arena,
+	    "INSERT INTO api_tokens (person_id, name, token_hash, prefix, created_at) VALUES (?, ?, ?, ?, ?) RETURNING "
+	    "id",
+	    &r, DB_I64(owner), DB_TEXT(name), DB_TEXT(hash_of(ctx->arena, token)), DB_STR(((struct str){ token, 10 })),
+	    DB_I64(ctx->now)));
+	*id = db_int(db_cell(r, 0, 0));
+	detail = json_pack("{s:s, s:I}", "name", name, "person_id", (json_int_t)owner);
+	err = journal_append(ctx, "api_token", *id, "create", detail);
+	json_decref(detail);
+	*raw = token;
+out:
+	return tx_end(ctx, ctx_storage_error(ctx, err));
+}
+
+tr_err
+apitoken_resolve(struct ctx *ctx, const char *raw, struct actor **out)
+{
+	struct db_rows *r;
+	tr_err err;
+
+	if (raw == NULL || strncmp(raw, TOKEN_PREFIX, strlen(TOKEN_PREFIX)) != 0 || strlen(raw) > 128)
+		return TR_UNAUTHORIZED;
+	err = db_onev(ctx->db, ctx->arena,
+	    "SELECT id, person_id, last_used_at FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL", &r,
+	    DB_TEXT(hash_of(ctx->arena, raw)));
+	if (err == TR_NOT_FOUND)
+		return TR_UNAUTHORIZED;
+	if (err != TR_OK)
+		return ctx_storage_error(ctx, err);
+	if ((err = actor_load(ctx, db_int(db_cell(r, 0, 1)), out)) != TR_OK)
+		return err;
+	if (ctx->now - db_int(db_cell(r, 0, 2)) > SESSION_TOUCH_SECONDS &&
+	    db_execv(ctx->db, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", NULL, DB_I64(ctx->now),
+	        DB_I64(db_int(db_cell(r, 0, 0)))) != TR_OK)
+		log_warn("token: could not record its use: %s", db_errmsg(ctx->db));
+	return TR_OK;
+}
+
+tr_err
+apitoken_list(struct ctx *ctx, int64_t person_id, json_t **out)
+{
+	struct db_rows *r;
+	int64_t owner;
+	tr_err err;
+
+	if ((err = token_owner(ctx, person_id, &owner)) != TR_OK)
+		return err;
+	err = db_queryv(ctx->db, ctx->arena,
+	    "SELECT id, name, prefix, created_at, last_used_at, revoked_at FROM api_tokens WHERE person_id = ? ORDER "
+	    "BY id DESC",
+	    &r, DB_I64(owner));
+	if (err != TR_OK)
+		return ctx_storage_error(ctx, err);
+	*out = rows_json(r);
+	return TR_OK;
+}
+
+tr_err
+apitoken_revoke(struct ctx *ctx, int64_t token_id)
+{
+	struct db_rows *r;
+	int64_t owner;
+	tr_err err;
+
+	TRY(authz_require(ctx, ~0u));
+	err = db_onev(ctx->db, ctx->arena, "SELECT person_id FROM api_tokens WHERE id = ? AND revoked_at IS NULL", &r,
+	    DB_I64(token_id));
+	if (err == TR_NOT_FOUND)
+		return ctx_fail(ctx, TR_NOT_FOUND, "Ce jeton n'existe pas ou a déjà été révoqué.");
+	if (err != TR_OK)
+		return ctx_storage_error(ctx, err);
+	TRY(token_owner(ctx, db_int(db_cell(r, 0, 0)), &owner));
+	TRY(tx_begin(ctx));
+	TRY(db_execv(ctx->db, "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", NULL,
+	    DB_I64(ctx->now), DB_I64(token_id)));
+	TRY(journal_append(ctx, "api_token", token_id, "revoke", NULL));
+	return tx_end(ctx, TR_OK);
+out:
+	if (db_in_tx(ctx->db))
+		return tx_end(ctx, ctx_storage_error(ctx, err));
+	return err;
+}
+
+tr_err
+session_housekeeping(struct db *db, int64_t now)
+{
+	tr_err err = db_execv(db, "DELETE FROM sessions WHERE expires_at < ?", NULL, DB_I64(now));
+
+	if (err == TR_OK)
+		err = db_execv(db, "DELETE FROM login_failures WHERE at < ?", NULL, DB_I64(now - 86400));
+	return err;
+}

@@ -1,0 +1,1028 @@
+/* Candidates' accounts and profiles, their CV, their data (export, deletion) and the prescribers that follow
+ * them. */
+#include "domain/candidates/candidate.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/crypto.h"
+#include "core/time.h"
+#include "core/utf8.h"
+#include "domain/accounts/account.h"
+#include "domain/kernel/authz.h"
+#include "domain/kernel/common.h"
+#include "domain/candidates/eligibility.h"
+#include "domain/kernel/journal.h"
+#include "domain/kernel/outbox.h"
+#include "domain/geo/refdata.h"
+#include "model/candidates/candidate.h"
+
+#define WISHED_MAX 64
+#define AGE_MIN 14
+#define AGE_MAX 99
+#define CV_EOF_WINDOW 1024
+#define DELETED_NAME "Compte supprimé"
+/* Any signed-in person (authz_require's mask of every role). */
+#define ROLES_ALL (~0u)
+
+/* ---- who reads ----------------------------------------------------------------------------------------- */
+
+/* True when the query SQL (one integer parameter pair: candidate, organisation) returns a row. */
+static tr_err
+exists2(struct ctx *ctx, const char *sql, int64_t a, int64_t b, bool *found)
+{
+	struct db_rows *r;
+	tr_err err = db_queryv(ctx->db, ctx->arena, sql, &r, DB_I64(a), DB_I64(b));
+
+	if (err != TR_OK)
+		return ctx_storage_error(ctx, err);
+	*found = r->nrows > 0;
+	return TR_OK;
+}
+
+tr_err
+candidate_follower_org(struct ctx *ctx, int64_t candidate_id, int64_t *org_id)
+{
+	const struct actor *a = ctx->actor;
+	bool found = false;
+	tr_err err;
+
+	for (size_t i = 0; a != NULL && i < a->nroles; i++) {
+		if (a->roles[i].role != ROLE_PRESCRIBER || a->roles[i].org_id <= 0)
+			continue;
+		err = exists2(ctx, "SELECT 1 FROM candidate_followers WHERE candidate_id = ? AND organisation_id = ?",
+		    candidate_id, a->roles[i].org_id, &found);
+		if (err != TR_OK)
+			return err;
+		if (found) {
+			*org_id = a->roles[i].org_id;
+			return TR_OK;
+		}
+	}
+	return ctx_fail(ctx, TR_FORBIDDEN, "Votre structure ne suit pas ce candidat.");
+}
+
+tr_err
+candidate_can_read(struct ctx *ctx, int64_t candidate_id)
+{
+	const struct actor *a = ctx->actor;
+	bool found = false;
+	int64_t org;
+	tr_err err;
+
+	if ((err = authz_require(ctx, ROLES_ALL)) != TR_OK)
+		return err;
+	if (a->person_id == candidate_id || actor_has_any(a, ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL)))
+		return TR_OK;
+	if (actor_has(a, ROLE_PRESCRIBER)) {
+		err = candidate_follower_org(ctx, candidate_id, &org);
+		if (err != TR_FORBIDDEN)
+			return err;
+		ctx->message = NULL;
+	}
+	for (size_t i = 0; i < a->nroles; i++) {
+		if (a->roles[i].role != ROLE_EMPLOYER || a->roles[i].org_id <= 0)
+			continue;
+		err = exists2(ctx,
+		    "SELECT 1 FROM applications a JOIN offers o ON o.id = a.offer_id WHERE a.candidate_id = ? AND "
+		    "o.organisation_id = ? LIMIT 1",
+		    candidate_id, a->roles[i].org_id, &found);
+		if (err != TR_OK)
+			return err;
+		if (found)
+			return TR_OK;
+	}
+	return ctx_fail(ctx, TR_FORBIDDEN, "Vous n'avez pas accès au profil de ce candidat.");
+}
+
+/* The candidate themself, or an admin. */
+static tr_err
+require_self(struct ctx *ctx, int64_t id)
+{
+	tr_err err = authz_require(ctx, ROLES_ALL);
+
+	if (err != TR_OK)
+		return err;
+	if (ctx->actor->person_id == id || actor_has(ctx->actor, ROLE_ADMIN))
+		return TR_OK;
+	return ctx_fail(ctx, TR_FORBIDDEN, "Seul le candidat peut modifier son propre profil.");
+}
+
+/* ---- checking a profile -------------------------------------------------------------------------------- */
+
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Reads one job profile id from V (an integer, or a string of digits, of N bytes) into IDS. */
+static bool
+wished_one(const char *s, size_t n, int64_t *ids, size_t *count)
+{
+	long long x;
+
+	while (n > 0 && *s == ' ') {
+		s++;
+		n--;
+	}
+	while (n > 0 && s[n - 1] == ' ')
+		n--;
+	if (n == 0)
+		return true;
+	if (!str_to_i64((struct str){ s, n }, &x) || x < 1 || *count >= WISHED_MAX)
+		return false;
+	ids[(*count)++] = x;
+	return true;
+}
+
+/* The wished job profiles V (absent, a JSON array of ids, or a '|'- or ','-joined string) as canonical
+ * '|'-joined ids of active job profiles, in *OUT; field errors on "wished_profiles". */
+static tr_err
+wished_check(struct ctx *ctx, json_t *v, const char **out)
+{
+	int64_t ids[WISHED_MAX];
+	size_t count = 0, i, k = 0;
+	const char *joined = "";
+	bool ok = true;
+	json_t *x;
+
+	*out = "";
+	if (json_is_string(v)) {
+		for (const char *p = json_string_value(v); ok && *p;) {
+			size_t n = strcspn(p, "|,");
+			ok = wished_one(p, n, ids, &count);
+			p += n + (p[n] != '\0');
+		}
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, x)
+		{
+			if (json_is_integer(x)) {
+				ok = ok && json_integer_value(x) >= 1 && count < WISHED_MAX;
+				if (ok)
+					ids[count++] = json_integer_value(x);
+			} else {
+				ok = ok && json_is_string(x) &&
+				     wished_one(json_string_value(x), json_string_length(x), ids, &count);
+			}
+		}
+	} else if (v != NULL && !json_is_null(v)) {
+		ok = false;
+	}
+	if (!ok) {
+		field_errors_add(&ctx->errors, "wished_profiles",
+		    "« Métiers souhaités » doit être une liste de fiches métiers (64 au plus).");
+		return TR_INVALID;
+	}
+	qsort(ids, count, sizeof(ids[0]), cmp_i64);
+	for (i = 0; i < count; i++) {
+		struct db_rows *r;
+		tr_err err;
+		if (i > 0 && ids[i] == ids[i - 1])
+			continue;
+		err = db_onev(
+		    ctx->db, ctx->arena, "SELECT id FROM job_profiles WHERE id = ? AND active = 1", &r, DB_I64(ids[i]));
+		if (err == TR_NOT_FOUND) {
+			field_errors_add(&ctx->errors, "wished_profiles",
+			    arena_printf(ctx->arena,
+			        "« Métiers souhaités » : la fiche métier n° %lld n'existe pas ou n'est plus proposée.",
+			        (long long)ids[i]));
+			return TR_INVALID;
+		}
+		if (err != TR_OK)
+			return ctx_storage_error(ctx, err);
+		joined = arena_printf(ctx->arena, "%s%s%lld", joined, k++ ? "|" : "", (long long)ids[i]);
+	}
+	*out = joined;
+	return TR_OK;
+}
+
+/* A checked profile, ready to be stored. */
+struct profile {
+	json_t *clean; /* entity_candidate's normalised values (owned) */
+	const char *wished;
+	const struct commune_geo *geo;
+};
+
+/* Validates the profile members of IN into P; every problem becomes a field error. TR_INVALID, a storage
+ * error, or TR_OK. P->clean is set in every case (json_decref it). */
+static tr_err
+profile_check(struct ctx *ctx, json_t *in, struct profile *p)
+{
+	const char *today = date_iso(ctx->arena, ctx->now), *birth, *seeking, *commune;
+	tr_err err;
+
+	p->wished = "";
+	p->geo = NULL;
+	/* Its errors are in ctx->errors, with the others'. */
+	if (entity_validate(&entity_candidate, in, false, ctx->arena, &ctx->errors, &p->clean) != TR_OK &&
+	    p->clean == NULL)
+		return TR_INVALID;
+	birth = json_str(p->clean, "birth_date");
+	seeking = json_str(p->clean, "seeking_since");
+	commune = json_str(p->clean, "commune_code");
+	if (birth) {
+		int months = date_months_between(birth, today);
+		if (months < 0)
+			field_errors_add(
+			    &ctx->errors, "birth_date", "« Date de naissance » ne peut pas être dans le futur.");
+		else if (months / 12 < AGE_MIN || months / 12 > AGE_MAX)
+			field_errors_add(&ctx->errors, "birth_date",
+			    "« Date de naissance » : l'âge doit être compris entre 14 et 99 ans.");
+	}
+	if (seeking && strcmp(seeking, today) > 0)
+		field_errors_add(&ctx->errors, "seeking_since",
+		    "« En recherche d'emploi depuis le » ne peut pas être dans le futur.");
+	else if (seeking && birth && strcmp(seeking, birth) < 0)
+		field_errors_add(&ctx->errors, "seeking_since",
+		    "« En recherche d'emploi depuis le » ne peut pas précéder la date de naissance.");
+	if (commune) {
+		if ((err = commune_locate(ctx, NULL, commune, "", "", &p->geo)) != TR_OK)
+			return ctx_storage_error(ctx, err);
+		if (p->geo == NULL)
+			field_errors_add(&ctx->errors, "commune_code",
+			    arena_printf(ctx->arena,
+			        "« Commune de résidence (code INSEE) » : le code %s ne désigne aucune commune.",
+			        commune));
+	}
+	err = wished_check(ctx, json_object_get(in, "wished_profiles"), &p->wished);
+	if (err != TR_OK && err != TR_INVALID)
+		return err;
+	if (json_str(p->clean, "priority_area") == NULL)
+		json_object_set_new(p->clean, "priority_area", json_string("none"));
+	if (!json_is_integer(json_object_get(p->clean, "max_distance_km")))
+		json_object_set_new(p->clean, "max_distance_km", json_integer(CANDIDATE_DISTANCE_DEFAULT));
+	return ctx->errors.n ? TR_INVALID : TR_OK;
+}
+
+#define PROFILE_COLS                                                                                                 \
+	"birth_date, commune_code, latitude, longitude, qualification_level, digital_diploma, rqth, seeking_since, " \
+	"priority_area, max_distance_km, available_from, wished_profiles, hidden"
+#define PROFILE_NCOLS 13
+
+/* The values of PROFILE_COLS for P, into V. */
+static void
+profile_values(const struct profile *p, struct db_val *v)
+{
+	json_t *c = p->clean;
+	bool located = p->geo != NULL && p->geo->located;
+
+	v[0] = DB_TEXT(json_str(c, "birth_date"));
+	v[1] = DB_TEXT(p->geo ? p->geo->code : NULL);
+	v[2] = located ? DB_REAL(p->geo->latitude) : DB_NULLV;
+	v[3] = located ? DB_REAL(p->geo->longitude) : DB_NULLV;
+	v[4] = DB_TEXT(json_str(c, "qualification_level"));
+	v[5] = DB_BOOL(json_is_true(json_object_get(c, "digital_diploma")));
+	v[6] = DB_BOOL(json_is_true(json_object_get(c, "rqth")));
+	v[7] = DB_TEXT(json_str(c, "seeking_since"));
+	v[8] = DB_TEXT(json_str(c, "priority_area"));
+	v[9] = DB_I64(json_integer_value(json_object_get(c, "max_distance_km")));
+	v[10] = DB_TEXT(json_str(c, "available_from"));
+	v[11] = DB_TEXT(p->wished);
+	v[12] = DB_BOOL(json_is_true(json_object_get(c, "hidden")));
+}
+
+/* Inserts the profile of person ID; *INSERTED false when one exists already. */
+static tr_err
+profile_insert(struct ctx *ctx, int64_t id, const struct profile *p, bool *inserted)
+{
+	struct db_val v[PROFILE_NCOLS + 3];
+	int64_t changes = 0;
+	tr_err err;
+
+	v[0] = DB_I64(id);
+	profile_values(p, v + 1);
+	v[PROFILE_NCOLS + 1] = DB_I64(ctx->now);
+	v[PROFILE_NCOLS + 2] = DB_I64(ctx->now);
+	err = db_exec(ctx->db,
+	    "INSERT INTO candidates (person_id, " PROFILE_COLS ", created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
+	    "?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (person_id) DO NOTHING",
+	    v, PROFILE_NCOLS + 3, &changes);
+	*inserted = changes == 1;
+	return err;
+}
+
+/* The names of the profile's fields present in CLEAN, for the journal (never their values: the journal
+ * cannot be erased). */
+static json_t *
+field_names(const struct profile *p)
+{
+	json_t *names = json_array();
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(p->clean, k, v) json_array_append_new(names, json_string(k));
+	if (*p->wished)
+		json_array_append_new(names, json_string("wished_profiles"));
+	return json_pack("{s:o}", "fields", names);
+}
+
+/* ---- registration -------------------------------------------------------------------------------------- */
+
+static void
+password_check(struct ctx *ctx, const char *password, const char *confirm)
+{
+	size_t n = password ? strlen(password) : 0;
+
+	if (n == 0)
+		field_errors_add(&ctx->errors, "password", "« Mot de passe » est obligatoire.");
+	else if (!utf8_valid(password, n))
+		field_errors_add(&ctx->errors, "password", "« Mot de passe » contient des caractères invalides.");
+	else if (utf8_length(password, n) < PASSWORD_MIN_CHARS)
+		field_errors_add(&ctx->errors, "password", "« Mot de passe » doit compter 12 caractères au moins.");
+	else if (n > 1024)
+		field_errors_add(&ctx->errors, "password", "« Mot de passe » ne doit pas dépasser 1 024 octets.");
+	else if (confirm == NULL || strcmp(password, confirm) != 0)
+		field_errors_add(&ctx->errors, "password_confirm",
+		    "« Confirmation du mot de passe » ne correspond pas au mot de passe.");
+}
+
+tr_err
+candidate_register(struct ctx *ctx, json_t *in, int64_t *id)
+{
+	struct profile p = { NULL, "", NULL };
+	json_t *account = NULL, *detail;
+	const char *password, *confirm;
+	char hash[SEC_PASSWORD_HASH_MAX];
+	struct db_rows *r;
+	bool inserted;
+	tr_err err;
+
+	if (ctx->actor != NULL && !actor_has(ctx->actor, ROLE_ADMIN))
+		return ctx_fail(
+		    ctx, TR_FORBIDDEN, "Vous êtes déjà connecté : déconnectez-vous pour créer un compte candidat.");
+	if (!json_is_object(in)) {
+		field_errors_add(&ctx->errors, "_", "Le contenu envoyé doit être un objet JSON.");
+		return TR_INVALID;
+	}
+	if (entity_validate(&entity_candidate_account, in, false, ctx->arena, &ctx->errors, &account) != TR_OK &&
+	    account == NULL)
+		return TR_INVALID;
+	password = json_str(in, "password");
+	confirm = json_object_get(in, "password_confirm") ? json_str(in, "password_confirm") : password;
+	password_check(ctx, password, confirm);
+	err = profile_check(ctx, in, &p);
+	if (err != TR_OK)
+		goto out_nodb;
+	if (sec_password_hash(password, strlen(password), hash) != TR_OK) {
+		err = ctx_fail(ctx, TR_INTERNAL, "Le mot de passe n'a pas pu être chiffré.");
+		goto out_nodb;
+	}
+	TRY(tx_begin(ctx));
+	err = db_onev(ctx->db, ctx->arena,
+	    "INSERT INTO people (email, name, password_hash, active, created_at, updated_at) VALUES (?, ?, ?, 1, ?, ?) "
+	    "RETURNING id",
+	    &r, DB_TEXT(json_str(account, "email")), DB_TEXT(json_str(account, "name")), DB_TEXT(hash),
+	    DB_I64(ctx->now), DB_I64(ctx->now));
+	if (err == TR_CONFLICT) {
+		field_errors_add(&ctx->errors, "email", "Un compte existe déjà avec cette adresse électronique.");
+		err = TR_INVALID;
+		goto out;
+	}
+	TRY(err);
+	*id = db_int(db_cell(r, 0, 0));
+	TRY(db_execv(ctx->db,
+	    "INSERT INTO memberships (person_id, role, organisation_id, regions, created_at) VALUES (?, 'candidate', "
+	    "NULL, '', ?)",
+	    NULL, DB_I64(*id), DB_I64(ctx->now)));
+	TRY(profile_insert(ctx, *id, &p, &inserted));
+	detail = json_pack("{s:s, s:b}", "role", "candidate", "self_registration", ctx->actor == NULL);
+	err = journal_append(ctx, "person", *id, "register", detail);
+	json_decref(detail);
+	TRY(err);
+	detail = field_names(&p);
+	err = journal_append(ctx, "candidate", *id, "create", detail);
+	json_decref(detail);
+out:
+	err = tx_end(ctx, ctx_storage_error(ctx, err));
+out_nodb:
+	json_decref(account);
+	json_decref(p.clean);
+	return err;
+}
+
+/* ---- the profile --------------------------------------------------------------------------------------- */
+
+static void
+set_bool(json_t *o, const char *key)
+{
+	json_object_set_new(o, key, json_boolean(json_integer_value(json_object_get(o, key)) != 0));
+}
+
+/* The wished profiles '|'-joined in O's "wished_profiles" as ids and titles. */
+static tr_err
+wished_json(struct ctx *ctx, json_t *o)
+{
+	const char *s = json_str(o, "wished_profiles");
+	json_t *ids = json_array(), *titles = json_array();
+	tr_err err = TR_OK;
+
+	for (const char *p = s ? s : ""; *p;) {
+		size_t n = strcspn(p, "|");
+		long long x;
+		struct db_rows *r;
+		if (str_to_i64((struct str){ p, n }, &x)) {
+			err = db_queryv(ctx->db, ctx->arena,
+			    "SELECT jp.id, jp.title, pr.name AS programme_name FROM job_profiles jp JOIN programmes pr "
+			    "ON "
+			    "pr.id = jp.programme_id WHERE jp.id = ?",
+			    &r, DB_I64(x));
+			if (err != TR_OK)
+				break;
+			json_array_append_new(ids, json_integer(x));
+			if (r->nrows == 1)
+				json_array_append_new(titles, row_json(r, 0));
+		}
+		p += n + (p[n] == '|');
+	}
+	json_object_set_new(o, "wished_profiles", ids);
+	json_object_set_new(o, "wished_profile_titles", titles);
+	return err == TR_OK ? TR_OK : ctx_storage_error(ctx, err);
+}
+
+#define CANDIDATE_SELECT                                                                                           \
+	"SELECT c.person_id AS id, p.email, p.name, c.birth_date, c.commune_code, cm.name AS commune_name, "       \
+	"cm.departement_code, cm.region_code, c.latitude, c.longitude, c.qualification_level, c.digital_diploma, " \
+	"c.rqth, c.seeking_since, c.priority_area, c.max_distance_km, c.available_from, c.wished_profiles, "       \
+	"c.hidden, c.cv_name, c.cv_size, c.cv_sha256, c.created_at, c.updated_at, c.version FROM candidates c "    \
+	"JOIN people p ON p.id = c.person_id LEFT JOIN communes cm ON cm.code = c.commune_code "
+
+tr_err
+candidate_get(struct ctx *ctx, int64_t id, json_t **out)
+{
+	struct db_rows *r, *f;
+	const char *level, *area, *birth;
+	json_t *o;
+	tr_err err;
+
+	if ((err = candidate_can_read(ctx, id)) != TR_OK)
+		return err;
+	err = db_onev(ctx->db, ctx->arena, CANDIDATE_SELECT "WHERE c.person_id = ?", &r, DB_I64(id));
+	if (err == TR_NOT_FOUND)
+		return ctx_fail(ctx, TR_NOT_FOUND, "Ce candidat n'a pas encore de profil.");
+	if (err != TR_OK)
+		return ctx_storage_error(ctx, err);
+	err = db_queryv(ctx->db, ctx->arena,
+	    "SELECT f.organisation_id, o.name AS organisation_name, f.since FROM candidate_followers f JOIN "
+	    "organisations o ON o.id = f.organisation_id WHERE f.candidate_id = ? ORDER BY o.name, o.id",
+	    &f, DB_I64(id));
+	if (err != TR_OK)
+		return ctx_storage_error(ctx, err);
+	o = row_json(r, 0);
+	set_bool(o, "digital_diploma");
+	set_bool(o, "rqth");
+	set_bool(o, "hidden");
+	level = json_str(o, "qualification_level");
+	area = json_str(o, "priority_area");
+	birth = json_str(o, "birth_date");
+	json_object_set_new(o, "qualification_label",
+	    level && vocab_label(&vocab_qualification_level, level)
+	        ? json_string(vocab_label(&vocab_qualification_level, level))
+	        : json_null());
+	json_object_set_new(o, "priority_area_label",
+	    area && vocab_label(&vocab_priority_area, area) ? json_string(vocab_label(&vocab_priority_area, area))
+	                                                    : json_null());
+	if (birth && date_months_between(birth, date_iso(ctx->arena, ctx->now)) >= 0)
+		json_object_set_new(
+		    o, "age", json_integer(date_months_between(birth, date_iso(ctx->arena, ctx->now)) / 12));
+	else
+		json_object_set_new(o, "age", json_null());
+	if (json_is_string(json_object_get(o, "cv_name")))
+		json_object_set_new(o, "cv",
+		    json_pack("{s:O, s:O, s:O}", "name", json_object_get(o, "cv_name"), "size",
+		        json_object_get(o, "cv_size"), "sha256", json_object_get(o, "cv_sha256")));
+	else
+		json_object_set_new(o, "cv", json_null());
+	json_object_del(o, "cv_name");
+	json_object_del(o, "cv_size");
+	json_object_del(o, "cv_sha256");
+	json_object_set_new(o, "followers", rows_json(f));
+	if ((err = wished_json(ctx, o)) != TR_OK) {
+		json_decref(o);
+		return err;
+	}
+	*out = o;
+	return TR_OK;
+}
+
+tr_err
+candidate_save(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
+{
+	struct profile p = { NULL, "", NULL };
+	struct db_val v[PROFILE_NCOLS + 3];
+	struct db_rows *r;
+	int64_t changed = 0;
+	bool inserted;
+	json_t *detail;
+	tr_err err;
+
+	if ((err = require_self(ctx, id)) != TR_OK)
+		return err;
+	if ((err = profile_check(ctx, in, &p)) != TR_OK)
+		goto out_nodb;
+	err = db_onev(ctx->db, ctx->arena,
+	    "SELECT p.id FROM people p JOIN memberships m ON m.person_id = p.id WHERE p.id = ? AND p.active = 1 AND "
+	    "m.role = 'candidate'",
+	    &r, DB_I64(id));
+	if (err != TR_OK) {
+		err = err == TR_NOT_FOUND ? ctx_fail(ctx, TR_NOT_FOUND, "Ce compte n'est pas celui d'un candidat.")
+		                          : ctx_storage_error(ctx, err);
+		goto out_nodb;
+	}
+	TRY(tx_begin(ctx));
+	if (version == 0) {
+		TRY(profile_insert(ctx, id, &p, &inserted));
+		if (!inserted) {
+			err =
+			    ctx_fail(ctx, TR_CONFLICT, "Ce profil a changé depuis votre lecture : rechargez la page.");
+			goto out;
+		}
+	} else {
+		profile_values(&p, v);
+		v[PROFILE_NCOLS] = DB_I64(ctx->now);
+		v[PROFILE_NCOLS + 1] = DB_I64(id);
+		v[PROFILE_NCOLS + 2] = DB_I64(version);
+		TRY(db_exec(ctx->db,
+		    "UPDATE candidates SET birth_date = ?, commune_code = ?, latitude = ?, longitude = ?, "
+		    "qualification_level = ?, digital_diploma = ?, rqth = ?, seeking_since = ?, priority_area = ?, "
+		    "max_distance_km = ?, available_from = ?, wished_profiles = ?, hidden = ?, updated_at = ?, "
+		    "version = version + 1 WHERE person_id = ? AND version = ?",
+		    v, PROFILE_NCOLS + 3, &changed));
+		if (changed == 0) {
+			err = db_onev(
+			    ctx->db, ctx->arena, "SELECT version FROM candidates WHERE person_id = ?", &r, DB_I64(id));
+			err = err == TR_NOT_FOUND ? ctx_fail(ctx, TR_NOT_FOUND, "Ce candidat n'a pas encore de profil.")
+			      : err == TR_OK      ? ctx_fail(ctx, TR_CONFLICT,
+			                                "Ce profil a changé depuis votre lecture : rechargez la page.")
+			                          : err;
+			goto out;
+		}
+	}
+	detail = field_names(&p);
+	err = journal_append(ctx, "candidate", id, version == 0 ? "create" : "update", detail);
+	json_decref(detail);
+out:
+	err = tx_end(ctx, ctx_storage_error(ctx, err));
+out_nodb:
+	json_decref(p.clean);
+	return err;
+}
+
+/* ---- the CV -------------------------------------------------------------------------------------------- */
+
+/* True when DATA looks like a whole PDF: the header first, the end-of-file marker in the last kilobyte. */
+static bool
+is_pdf(const char *data, size_t n)
+{
+	size_t from = n > CV_EOF_WINDOW ? n - CV_EOF_WINDOW : 0;
+
+	return n >= 5 && memcmp(data, "%PDF-", 5) == 0 && memmem(data + from, n - from, "%%EOF", 5) != NULL;
+}
+
+/* FILENAME without its directories and control characters, at most 200 bytes of valid UTF-8; "cv.pdf" when
+ * nothing is left. */
+static const char *
+clean_filename(struct arena *a, const char *filename)
+{
+	const char *base = filename ? filename : "";
+	char *out;
+	size_t n, k = 0;
+
+	for (const char *p = base; *p; p++)
+		if (*p == '/' || *p == '\\')
+			base = p + 1;
+	n = strlen(base);
+	out = arena_alloc(a, n + 1);
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)base[i] >= 0x20 && base[i] != 0x7f && base[i] != '"')
+			out[k++] = base[i];
+	out[k] = '\0';
+	while (k > 200 || (k > 0 && !utf8_valid(out, k)))
+		out[--k] = '\0';
+	return k ? out : "cv.pdf";
+}
+
+tr_err
+candidate_cv_put(struct ctx *ctx, int64_t id, const char *filename, const void *data, size_t n)
+{
+	char sha[SEC_SHA256_HEX];
+	const char *name;
+	int64_t changed = 0;
+	json_t *detail;
+	tr_err err;
+
+	if ((err = require_self(ctx, id)) != TR_OK)
+		return err;
+	if (n == 0) {
+		field_errors_add(&ctx->errors, "cv", "« CV » : choisissez un fichier PDF.");
+		return TR_INVALID;
+	}
+	if (n > CANDIDATE_CV_MAX) {
+		field_errors_add(&ctx->errors, "cv",
+		    arena_printf(ctx->arena, "« CV » ne doit pas dépasser 5 Mo (ce fichier fait %zu octets).", n));
+		return TR_INVALID;
+	}
+	if (!is_pdf(data, n)) {
+		field_errors_add(&ctx->errors, "cv",
+		    "« CV » doit être un document PDF : le contenu de ce fichier n'en est pas un, quel que soit son "
+		    "nom.");
+		return TR_INVALID;
+	}
+	name = clean_filename(ctx->arena, filename);
+	sec_sha256_hex(data, n, sha);
+	TRY(tx_begin(ctx));
+	TRY(db_execv(ctx->db,
+	    "UPDATE candidates SET cv = ?, cv_name = ?, cv_size = ?, cv_sha256 = ?, updated_at = ? WHERE person_id = ?",
+	    &changed, DB_BLOB(data, n), DB_TEXT(name), DB_I64((int64_t)n), DB_TEXT(sha), DB_I64(ctx->now), DB_I64(id)));
+	if (changed == 0) {
+		err = ctx_fail(ctx, TR_NOT_FOUND, "Enregistrez d'abord votre profil, puis déposez votre CV.");
+		goto out;
+	}
+	detail = json_pack("{s:I, s:s}", "size", (json_int_t)n, "sha256", sha);
+	err = journal_append(ctx, "candidate", id, "cv", detail);
+	json_decref(detail);
+out:
+	return tx_end(ctx, ctx_storage_error(ctx, err));
+}
+
+tr_err
+candidate_cv_get(struct ctx *ctx, int64_t id, const char **filename, struct str *data)
+{
+	struct db_rows *r;
+	tr_err err;
+
+	if ((err = candidate_can_read(ctx, id)) != TR_OK)
+		return err;
+	err = db_onev(ctx->db, ctx->arena, "SELECT cv, cv_name FROM candidates WHERE person_id = ? AND cv IS NOT NULL",
+	    &r, DB_I64(id));
+	if (err == TR_NOT_FOUND)
+		return ctx_fail(ctx, TR_NOT_FOUND, "Aucun CV n'a été déposé.");
+	if (err != TR_OK)
+		return ctx_storage_error(ctx, err);
+	*data = db_cell(r, 0, 0)->s;
+	*filename = db_text(db_cell(r, 0, 1));
+	return TR_OK;
+}
+
+/* ---- the candidate's data (GDPR) ----------------------------------------------------------------------- */
+
+/* Rows of SQL (one id parameter) as a JSON array, in *OUT. */
+static tr_err
+rows_of(struct ctx *ctx, const char *sql, int64_t id, json_t **out)
+{
+	struct db_rows *r;
+	tr_err err = db_queryv(ctx->db, ctx->arena, sql, &r, DB_I64(id));
+
+	if (err != TR_OK)
+		return ctx_storage_error(ctx, err);
+	*out = rows_json(r);
+	return TR_OK;
+}
+
+tr_err
+candidate_export(struct ctx *ctx, int64_t id, json_t **out)
+{
+	json_t *person = NULL, *memberships = NULL, *profile = NULL, *diagnoses = NULL, *applications = NULL,
+	       *contracts = NULL, *journal = NULL;
+	struct db_rows *r;
+	tr_err err;
+
+	if ((err = require_self(ctx, id)) != TR_OK)
+		return err;
+	err = db_onev(ctx->db, ctx->arena,
+	    "SELECT id, email, name, active, created_at, updated_at, last_login_at FROM people WHERE id = ?", &r,
+	    DB_I64(id));
+	if (err == TR_NOT_FOUND)
+		return ctx_fail(ctx, TR_NOT_FOUND, "Cette personne n'existe pas.");
+	if (err != TR_OK)
+		return ctx_storage_error(ctx, err);
+	person = row_json(r, 0);
+	err = candidate_get(ctx, id, &profile);
+	if (err == TR_NOT_FOUND) {
+		ctx->message = NULL;
+		profile = json_null();
+		err = TR_OK;
+	}
+	TRY(err);
+	TRY(rows_of(ctx,
+	    "SELECT m.role, m.organisation_id, o.name AS organisation_name, m.regions, m.created_at FROM memberships m "
+	    "LEFT JOIN organisations o ON o.id = m.organisation_id WHERE m.person_id = ? ORDER BY m.id",
+	    id, &memberships));
+	if (json_is_object(profile))
+		TRY(eligibility_diagnoses(ctx, id, &diagnoses));
+	else
+		diagnoses = json_array();
+	TRY(rows_of(ctx,
+	    "SELECT a.*, o.title AS offer_title, org.name AS organisation_name FROM applications a JOIN offers o ON "
+	    "o.id = a.offer_id JOIN organisations org ON org.id = o.organisation_id WHERE a.candidate_id = ? ORDER BY "
+	    "a.id",
+	    id, &applications));
+	TRY(rows_of(ctx,
+	    "SELECT c.*, org.name AS organisation_name FROM contracts c JOIN organisations org ON org.id = "
+	    "c.organisation_id WHERE c.candidate_id = ? ORDER BY c.id",
+	    id, &contracts));
+	TRY(journal_list(ctx, "candidate", id, &journal));
+	*out = json_pack("{s:s, s:s, s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "service", "tremplin", "exported_at",
+	    time_iso(ctx->arena, ctx->now), "person", person, "memberships", memberships, "profile", profile,
+	    "eligibility_diagnoses", diagnoses, "applications", applications, "contracts", contracts, "journal",
+	    journal);
+out:
+	json_decref(person);
+	json_decref(memberships);
+	json_decref(profile);
+	json_decref(diagnoses);
+	json_decref(applications);
+	json_decref(contracts);
+	json_decref(journal);
+	return err;
+}
+
+/* The number of rows of a COUNT(*) query with one id parameter. */
+static tr_err
+count_of(struct ctx *ctx, const char *sql, int64_t id, int64_t *n)
+{
+	struct db_rows *r;
+	tr_err err = db_onev(ctx->db, ctx->arena, sql, &r, DB_I64(id));
+
+	if (err == TR_OK)
+		*n = db_int(db_cell(r, 0, 0));
+	return err;
+}
+
+/* Diagnoses a contract relied on: eligible, for its programme, decided on or before its start and valid on
+ * it. */
+#define DIAGNOSIS_USED                                                                                     \
+	"EXISTS (SELECT 1 FROM contracts c WHERE c.candidate_id = eligibility_diagnoses.candidate_id AND " \
+	"c.programme_id = eligibility_diagnoses.programme_id AND eligibility_diagnoses.eligible = 1 AND "  \
+	"eligibility_diagnoses.decided_on <= c.start_on AND c.start_on <= eligibility_diagnoses.valid_until)"
+/* Applications a contract came from. */
+#define APPLICATION_USED "EXISTS (SELECT 1 FROM contracts c WHERE c.application_id = applications.id)"
+
+tr_err
+candidate_delete(struct ctx *ctx, int64_t id)
+{
+	int64_t contracts = 0, kept_diag = 0, kept_apps = 0, del_diag = 0, del_apps = 0;
+	const char *email, *anon;
+	struct db_rows *r;
+	json_t *detail;
+	tr_err err;
+
+	if ((err = require_self(ctx, id)) != TR_OK)
+		return err;
+	err = db_onev(ctx->db, ctx->arena, "SELECT email FROM people WHERE id = ? AND active = 1", &r, DB_I64(id));
+	if (err == TR_NOT_FOUND)
+		return ctx_fail(ctx, TR_NOT_FOUND, "Ce compte n'existe pas ou a déjà été supprimé.");
+	if (err != TR_OK)
+		return ctx_storage_error(ctx, err);
+	email = db_text(db_cell(r, 0, 0));
+	/* Unique (the id) and routable nowhere (.invalid, RFC 2606). */
+	anon = arena_printf(
+	    ctx->arena, "supprime-%lld-%s@compte-supprime.invalid", (long long)id, sec_random_token(ctx->arena, 6));
+	TRY(tx_begin(ctx));
+	TRY(count_of(ctx, "SELECT COUNT(*) FROM contracts WHERE candidate_id = ?", id, &contracts));
+	TRY(db_execv(ctx->db, "DELETE FROM eligibility_diagnoses WHERE candidate_id = ? AND NOT " DIAGNOSIS_USED,
+	    &del_diag, DB_I64(id)));
+	TRY(count_of(ctx, "SELECT COUNT(*) FROM eligibility_diagnoses WHERE candidate_id = ?", id, &kept_diag));
+	/* Pending applications are withdrawn and, like every other one no contract came from, deleted. */
+	TRY(db_execv(ctx->db, "DELETE FROM applications WHERE candidate_id = ? AND NOT " APPLICATION_USED, &del_apps,
+	    DB_I64(id)));
+	TRY(db_execv(ctx->db, "UPDATE applications SET message = NULL, updated_at = ? WHERE candidate_id = ?",
+	    &kept_apps, DB_I64(ctx->now), DB_I64(id)));
+	TRY(db_execv(ctx->db, "DELETE FROM candidate_followers WHERE candidate_id = ?", NULL, DB_I64(id)));
+	if (contracts > 0 || kept_diag > 0 || kept_apps > 0)
+		TRY(db_execv(ctx->db,
+		    "UPDATE candidates SET birth_date = NULL, commune_code = NULL, latitude = NULL, longitude = NULL, "
+		    "qualification_level = NULL, digital_diploma = 0, rqth = 0, seeking_since = NULL, priority_area = "
+		    "'none', available_from = NULL, wished_profiles = '', hidden = 1, cv = NULL, cv_name = NULL, "
+		    "cv_size = "
+		    "NULL, cv_sha256 = NULL, updated_at = ?, version = version + 1 WHERE person_id = ?",
+		    NULL, DB_I64(ctx->now), DB_I64(id)));
+	else
+		TRY(db_execv(ctx->db, "DELETE FROM candidates WHERE person_id = ?", NULL, DB_I64(id)));
+	TRY(db_execv(ctx->db,
+	    "UPDATE people SET name = ?, email = ?, password_hash = NULL, active = 0, updated_at = ?, version = "
+	    "version "
+	    "+ 1 WHERE id = ?",
+	    NULL, DB_TEXT(DELETED_NAME), DB_TEXT(anon), DB_I64(ctx->now), DB_I64(id)));
+	TRY(db_execv(ctx->db, "DELETE FROM memberships WHERE person_id = ?", NULL, DB_I64(id)));
+	TRY(db_execv(ctx->db, "DELETE FROM sessions WHERE person_id = ?", NULL, DB_I64(id)));
+	TRY(db_execv(ctx->db, "DELETE FROM api_tokens WHERE person_id = ?", NULL, DB_I64(id)));
+	TRY(db_execv(ctx->db, "DELETE FROM one_time_tokens WHERE person_id = ?", NULL, DB_I64(id)));
+	TRY(db_execv(ctx->db, "DELETE FROM outbox WHERE recipient = ?", NULL, DB_TEXT(email)));
+	TRY(db_execv(ctx->db, "DELETE FROM login_failures WHERE key = ?", NULL,
+	    DB_TEXT(arena_printf(ctx->arena, "email:%s", email))));
+	detail = json_pack("{s:I, s:I, s:I, s:I, s:I}", "kept_contracts", (json_int_t)contracts, "kept_diagnoses",
+	    (json_int_t)kept_diag, "kept_applications", (json_int_t)kept_apps, "deleted_diagnoses",
+	    (json_int_t)del_diag, "deleted_applications", (json_int_t)del_apps);
+	err = journal_append(ctx, "candidate", id, "delete", detail);
+	json_decref(detail);
+out:
+	return tx_end(ctx, ctx_storage_error(ctx, err));
+}
+
+/* ---- job profiles to wish for -------------------------------------------------------------------------- */
+
+tr_err
+candidate_job_profiles(struct ctx *ctx, json_t **out)
+{
+	struct db_rows *r;
+	json_t *group = NULL;
+	int64_t current = 0;
+	tr_err err = db_query(ctx->db, ctx->arena,
+	    "SELECT p.id, p.name, jp.id, jp.title FROM job_profiles jp JOIN programmes p ON p.id = jp.programme_id "
+	    "WHERE jp.active = 1 ORDER BY p.active DESC, p.name, p.id, jp.title, jp.id",
+	    NULL, 0, &r);
+
+	if (err != TR_OK)
+		return ctx_storage_error(ctx, err);
+	*out = json_array();
+	for (size_t i = 0; i < r->nrows; i++) {
+		int64_t pid = db_int(db_cell(r, i, 0));
+		if (group == NULL || pid != current) {
+			group = json_pack("{s:I, s:s, s:[]}", "programme_id", (json_int_t)pid, "programme_name",
+			    db_text(db_cell(r, i, 1)), "profiles");
+			json_array_append_new(*out, group);
+			current = pid;
+		}
+		json_array_append_new(json_object_get(group, "profiles"),
+		    json_pack(
+		        "{s:I, s:s}", "id", (json_int_t)db_int(db_cell(r, i, 2)), "title", db_text(db_cell(r, i, 3))));
+	}
+	return TR_OK;
+}
+
+/* ---- prescribers --------------------------------------------------------------------------------------- */
+
+/* The actor's first prescriber organisation, or 0. */
+static int64_t
+prescriber_org(const struct actor *a)
+{
+	for (size_t i = 0; a != NULL && i < a->nroles; i++)
+		if (a->roles[i].role == ROLE_PRESCRIBER && a->roles[i].org_id > 0)
+			return a->roles[i].org_id;
+	return 0;
+}
+
+/* True when the JSON array of objects LIST has one whose "id" is ID. */
+static bool
+listed(json_t *list, int64_t id)
+{
+	size_t i;
+	json_t *x;
+
+	json_array_foreach(list, i, x) if (json_integer_value(json_object_get(x, "id")) == id) return true;
+	return false;
+}
+
+tr_err
+prescriber_followed(struct ctx *ctx, json_t **out)
+{
+	const struct actor *a = ctx->actor;
+	json_t *items;
+	tr_err err;
+
+	if ((err = authz_require(ctx, ROLE_BIT(ROLE_PRESCRIBER))) != TR_OK)
+		return err;
+	items = json_array();
+	for (size_t k = 0; k < a->nroles; k++) {
+		struct db_rows *r, *d;
+		int64_t org = a->roles[k].org_id;
+		if (a->roles[k].role != ROLE_PRESCRIBER || org <= 0)
+			continue;
+		err = db_queryv(ctx->db, ctx->arena,
+		    "SELECT c.person_id AS id, p.name, p.email, cm.name AS commune_name, c.birth_date, c.hidden, "
+		    "f.since, "
+		    "o.name AS organisation_name FROM candidate_followers f JOIN candidates c ON c.person_id = "
+		    "f.candidate_id JOIN people p ON p.id = c.person_id JOIN organisations o ON o.id = "
+		    "f.organisation_id "
+		    "LEFT JOIN communes cm ON cm.code = c.commune_code WHERE f.organisation_id = ? ORDER BY p.name, "
+		    "c.person_id",
+		    &r, DB_I64(org));
+		if (err == TR_OK)
+			err = db_queryv(ctx->db, ctx->arena,
+			    "SELECT d.candidate_id, pr.name AS programme_name, d.eligible, d.valid_until FROM "
+			    "eligibility_diagnoses d JOIN programmes pr ON pr.id = d.programme_id JOIN "
+			    "candidate_followers f "
+			    "ON f.candidate_id = d.candidate_id WHERE f.organisation_id = ? ORDER BY d.candidate_id, "
+			    "d.decided_on DESC, d.id DESC",
+			    &d, DB_I64(org));
+		if (err != TR_OK) {
+			json_decref(items);
+			return ctx_storage_error(ctx, err);
+		}
+		for (size_t i = 0; i < r->nrows; i++) {
+			int64_t id = db_int(db_cell(r, i, 0));
+			json_t *o, *last = json_null();
+			if (listed(items, id))
+				continue;
+			o = row_json(r, i);
+			set_bool(o, "hidden");
+			for (size_t j = 0; j < d->nrows; j++)
+				if (db_int(db_cell(d, j, 0)) == id) {
+					json_decref(last);
+					last = json_pack("{s:s, s:b, s:s}", "programme_name", db_text(db_cell(d, j, 1)),
+					    "eligible", db_int(db_cell(d, j, 2)) != 0, "valid_until",
+					    db_text(db_cell(d, j, 3)));
+					break;
+				}
+			json_object_set_new(o, "last_diagnosis", last);
+			json_array_append_new(items, o);
+		}
+	}
+	*out = items;
+	return TR_OK;
+}
+
+tr_err
+prescriber_follow(struct ctx *ctx, const char *email, int64_t *candidate_id)
+{
+	int64_t org = prescriber_org(ctx->actor), changes = 0;
+	struct db_rows *r, *o;
+	json_t *detail;
+	char *low;
+	tr_err err;
+
+	if ((err = authz_require(ctx, ROLE_BIT(ROLE_PRESCRIBER))) != TR_OK)
+		return err;
+	if (org == 0)
+		return ctx_fail(ctx, TR_FORBIDDEN, "Votre compte de prescripteur n'est rattaché à aucune structure.");
+	if (email == NULL || !email_valid(email, strlen(email))) {
+		field_errors_add(&ctx->errors, "email",
+		    "« Adresse électronique du candidat » n'est pas une adresse valide (exemple : nom@domaine.fr).");
+		return TR_INVALID;
+	}
+	low = arena_strdup(ctx->arena, email);
+	for (char *c = low; *c; c++)
+		if (*c >= 'A' && *c <= 'Z')
+			*c = (char)(*c + 32);
+	err = db_onev(ctx->db, ctx->arena,
+	    "SELECT p.id, p.name, p.email FROM people p JOIN candidates c ON c.person_id = p.id WHERE p.email = ? AND "
+	    "p.active = 1 AND c.hidden = 0",
+	    &r, DB_TEXT(low));
+	if (err == TR_NOT_FOUND) {
+		field_errors_add(&ctx->errors, "email",
+		    "« Adresse électronique du candidat » : aucun candidat visible n'a cette adresse (il a pu masquer "
+		    "son "
+		    "profil).");
+		return TR_INVALID;
+	}
+	if (err == TR_OK)
+		err = db_onev(ctx->db, ctx->arena, "SELECT name FROM organisations WHERE id = ?", &o, DB_I64(org));
+	if (err != TR_OK)
+		return ctx_storage_error(ctx, err);
+	*candidate_id = db_int(db_cell(r, 0, 0));
+	TRY(tx_begin(ctx));
+	TRY(db_execv(ctx->db,
+	    "INSERT INTO candidate_followers (candidate_id, organisation_id, since) VALUES (?, ?, ?) ON CONFLICT "
+	    "(candidate_id, organisation_id) DO NOTHING",
+	    &changes, DB_I64(*candidate_id), DB_I64(org), DB_I64(ctx->now)));
+	if (changes == 0)
+		goto out;
+	detail = json_pack("{s:I}", "organisation_id", (json_int_t)org);
+	err = journal_append(ctx, "candidate", *candidate_id, "follow", detail);
+	json_decref(detail);
+	TRY(err);
+	TRY(outbox_email(ctx, db_text(db_cell(r, 0, 2)), "Un prescripteur suit votre profil tremplin",
+	    arena_printf(ctx->arena,
+	        "Bonjour %s,\n\nLa structure « %s » suit désormais votre profil sur tremplin : elle peut le consulter "
+	        "et "
+	        "établir un diagnostic de votre éligibilité aux dispositifs d'emplois aidés.\n\nLa liste des "
+	        "structures "
+	        "qui vous suivent est sur votre page « Mon profil » :\n%s/candidat\n",
+	        db_text(db_cell(r, 0, 1)), db_text(db_cell(o, 0, 0)), ctx->cfg->base_url)));
+out:
+	return tx_end(ctx, ctx_storage_error(ctx, err));
+}
+
+tr_err
+prescriber_unfollow(struct ctx *ctx, int64_t candidate_id)
+{
+	const struct actor *a = ctx->actor;
+	int64_t changes = 0, total = 0;
+	json_t *detail;
+	tr_err err;
+
+	if ((err = authz_require(ctx, ROLE_BIT(ROLE_PRESCRIBER))) != TR_OK)
+		return err;
+	TRY(tx_begin(ctx));
+	for (size_t k = 0; k < a->nroles; k++) {
+		if (a->roles[k].role != ROLE_PRESCRIBER || a->roles[k].org_id <= 0)
+			continue;
+		TRY(db_execv(ctx->db, "DELETE FROM candidate_followers WHERE candidate_id = ? AND organisation_id = ?",
+		    &changes, DB_I64(candidate_id), DB_I64(a->roles[k].org_id)));
+		if (changes == 0)
+			continue;
+		total += changes;
+		detail = json_pack("{s:I}", "organisation_id", (json_int_t)a->roles[k].org_id);
+		err = journal_append(ctx, "candidate", candidate_id, "unfollow", detail);
+		json_decref(detail);
+		TRY(err);
+	}
+	if (total == 0)
+		err = ctx_fail(ctx, TR_NOT_FOUND, "Votre structure ne suit pas ce candidat.");
+out:
+	return tx_end(ctx, ctx_storage_error(ctx, err));
+}

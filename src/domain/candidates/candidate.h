@@ -1,0 +1,82 @@
+/* Candidates: self-registration (an account with the candidate role and a profile), the profile and its CV,
+ * who may read it, the download of one's data and the deletion of one's account (GDPR), and the prescribers
+ * (Mission locale, Pôle emploi, Cap emploi) that follow candidates. Eligibility is domain/eligibility.h. */
+#ifndef TR_DOMAIN_CANDIDATE_H
+#define TR_DOMAIN_CANDIDATE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/str.h"
+#include "domain/kernel/ctx.h"
+
+/* TR_OK when the actor may read the profile of candidate (person) CANDIDATE_ID: the candidate, admins and
+ * national officers, prescribers of an organisation that follows them, employer staff of an organisation
+ * whose offer they applied to (or were proposed). TR_UNAUTHORIZED when anonymous, TR_FORBIDDEN (with a
+ * French message) otherwise. Says nothing of whether the profile exists. */
+TR_MUST_USE tr_err candidate_can_read(struct ctx *ctx, int64_t candidate_id);
+
+/* The first of the actor's prescriber organisations that follows CANDIDATE_ID, in *ORG_ID; TR_FORBIDDEN
+ * (with a message) when none does. */
+TR_MUST_USE tr_err candidate_follower_org(struct ctx *ctx, int64_t candidate_id, int64_t *org_id);
+
+/* Self-registration: from IN, the account (email, name, password, password_confirm — the confirmation may
+ * be left out, as in the API) and the profile (entity_candidate, plus wished_profiles: ids of active job
+ * profiles as a JSON array or a '|'-joined string), creates the person with the candidate role and the
+ * profile, in one transaction, journaled. Anonymous visitors and admins only. Field errors name each field
+ * in French; a known email is an error on "email". *ID receives the person's id. */
+TR_MUST_USE tr_err candidate_register(struct ctx *ctx, json_t *in, int64_t *id);
+
+/* The profile of candidate ID (see candidate_can_read) with the person's name and email, labels of the
+ * vocabularies, the commune's name, wished profiles (ids and titles), the CV's name and size (not its
+ * bytes), the organisations following them and the version. TR_NOT_FOUND when there is no profile yet. */
+TR_MUST_USE tr_err candidate_get(struct ctx *ctx, int64_t id, json_t **out);
+
+/* Saves the profile of candidate ID from IN (as candidate_register, without the account) at VERSION
+ * (TR_CONFLICT when stale); a candidate without a profile yet creates it with VERSION 0. The candidate
+ * themself, or an admin. Coordinates come from the commune. Journaled (the names of the fields, not their
+ * values). */
+TR_MUST_USE tr_err candidate_save(struct ctx *ctx, int64_t id, int64_t version, json_t *in);
+
+/* Stores DATA (N bytes, named FILENAME as sent, may be NULL) as the CV of candidate ID: a PDF (starts with
+ * %PDF- and has %%EOF in its last kilobyte) of CANDIDATE_CV_MAX bytes at most, else a field error on "cv".
+ * The candidate themself; the profile must exist. Journaled. */
+TR_MUST_USE tr_err candidate_cv_put(struct ctx *ctx, int64_t id, const char *filename, const void *data, size_t n);
+
+/* The CV of candidate ID (whoever may read the profile): its bytes (in the arena) and file name.
+ * TR_NOT_FOUND when there is none. */
+TR_MUST_USE tr_err candidate_cv_get(struct ctx *ctx, int64_t id, const char **filename, struct str *data);
+
+/* Everything stored about candidate ID, as one JSON object: person, memberships, profile, followers,
+ * eligibility diagnoses, applications and contracts naming them, the journal of their profile. The candidate
+ * themself, or an admin. */
+TR_MUST_USE tr_err candidate_export(struct ctx *ctx, int64_t id, json_t **out);
+
+/* Deletes the account of candidate ID (the candidate themself, or an admin), in one transaction, journaled.
+ * Kept, as the law requires: contracts, the applications they came from (without their message), the
+ * eligibility diagnoses a contract relied on (eligible, decided on or before its start, valid on it), and
+ * the person row, anonymised (name "Compte supprimé", an email that routes nowhere, no password, inactive).
+ * Erased: the profile's fields and CV (the whole row when nothing kept points at it), the other
+ * applications and diagnoses, followers, memberships, sessions, tokens, links and queued emails. */
+TR_MUST_USE tr_err candidate_delete(struct ctx *ctx, int64_t id);
+
+/* The active job profiles, by programme, for the wished-profiles checkbox group: [{programme_id,
+ * programme_name, profiles: [{id, title}]}]. Public. */
+TR_MUST_USE tr_err candidate_job_profiles(struct ctx *ctx, json_t **out);
+
+/* The candidates followed by the actor's prescriber organisations: [{id, name, email, commune_name,
+ * birth_date, hidden, since, organisation_name, last_diagnosis: {programme_name, eligible, valid_until} or
+ * null}]. Prescribers. */
+TR_MUST_USE tr_err prescriber_followed(struct ctx *ctx, json_t **out);
+
+/* The actor's prescriber organisation follows the candidate whose email is EMAIL (an active account with a
+ * profile not hidden); a field error on "email" otherwise. Following twice changes nothing. The candidate is
+ * told by email. Journaled. *CANDIDATE_ID receives their id. */
+TR_MUST_USE tr_err prescriber_follow(struct ctx *ctx, const char *email, int64_t *candidate_id);
+
+/* The actor's prescriber organisations stop following CANDIDATE_ID (TR_NOT_FOUND when none did). */
+TR_MUST_USE tr_err prescriber_unfollow(struct ctx *ctx, int64_t candidate_id);
+
+#endif

@@ -1,0 +1,78 @@
+/* The scheduled jobs and their claims. */
+#include "domain/jobs/jobs.h"
+
+#include "core/arena.h"
+#include "core/log.h"
+#include "core/time.h"
+#include "domain/recruitment/application.h"
+#include "domain/recruitment/contract.h"
+#include "domain/kernel/ctx.h"
+#include "domain/training/training_session.h"
+
+struct job {
+	const char *name;
+	int64_t period; /* seconds between runs */
+	tr_err (*run)(struct ctx *ctx, int64_t *count);
+};
+
+static const struct job jobs[] = {
+	{ "applications_expire", 3600, application_expire },
+	{ "contracts_followup_reminders", 6 * 3600, contract_followup_reminders },
+	{ "sessions_cancel_under_minimum", 3600, training_sessions_cancel_under_minimum },
+};
+
+/* Takes the job for 10 minutes when it is due (or FORCE) and nobody holds it. */
+static tr_err
+claim(struct db *db, const struct job *j, int64_t now, bool force, bool *mine)
+{
+	int64_t changed = 0;
+	tr_err err = db_execv(db,
+	    "INSERT INTO job_runs (name, next_run_at, claimed_until) VALUES (?, ?, 0) ON CONFLICT (name) DO NOTHING",
+	    NULL, DB_TEXT(j->name), DB_I64(now));
+
+	if (err != TR_OK)
+		return err;
+	err = db_execv(db,
+	    "UPDATE job_runs SET claimed_until = ? WHERE name = ? AND (next_run_at <= ? OR 1 = ?) AND claimed_until < "
+	    "?",
+	    &changed, DB_I64(now + 600), DB_TEXT(j->name), DB_I64(now), DB_BOOL(force), DB_I64(now));
+	*mine = changed == 1;
+	return err;
+}
+
+tr_err
+jobs_run(struct db *db, const struct config *cfg, int64_t now, bool force)
+{
+	tr_err first = TR_OK;
+
+	for (size_t i = 0; i < sizeof(jobs) / sizeof(jobs[0]); i++) {
+		const struct job *j = &jobs[i];
+		struct ctx ctx = { .db = db, .cfg = cfg, .now = now, .ip = "job" };
+		int64_t count = 0;
+		bool mine = false;
+		tr_err err = claim(db, j, now, force, &mine);
+
+		if (err == TR_OK && mine) {
+			ctx.arena = arena_new();
+			err = j->run(&ctx, &count);
+			if (err != TR_OK)
+				log_warn("job %s failed: %s", j->name, ctx.message ? ctx.message : db_errmsg(db));
+			else if (count > 0)
+				log_info("job %s: %lld done", j->name, (long long)count);
+			arena_free(ctx.arena);
+			/* Released whatever happened: a failure is retried at the next period, not in a loop. The
+			 * period counts from the present when a run was at a moment of the future (jobs run --now), so
+			 * that the server's own schedule goes on. */
+			if (db_execv(db,
+			        "UPDATE job_runs SET claimed_until = 0, next_run_at = ?, last_run_at = ? WHERE name = "
+			        "?",
+			        NULL, DB_I64((now < clock_now() ? now : clock_now()) + j->period), DB_I64(now),
+			        DB_TEXT(j->name)) != TR_OK &&
+			    err == TR_OK)
+				err = TR_UNAVAILABLE;
+		}
+		if (err != TR_OK && first == TR_OK)
+			first = err;
+	}
+	return first;
+}

@@ -1,0 +1,207 @@
+/* The hash-chained journal. */
+#include "domain/kernel/journal.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/crypto.h"
+#include "domain/kernel/authz.h"
+#include "domain/kernel/common.h"
+
+/* The bytes hashed for one entry: every column but the hash, one per line; the entity key (a later column) only
+ * when it is not NULL, so that the entries written before it existed keep their hashes. The detail is compact
+ * JSON, with no line break of its own: the key after it cannot be confused with a part of it. */
+static void
+entry_hash(const char *prev, int64_t id, int64_t at, int64_t actor_id, const char *actor_label, const char *entity,
+    int64_t entity_id, const char *key, const char *action, const char *detail, char out[SEC_SHA256_HEX])
+{
+	struct buf b = BUF_INIT(0);
+
+	if (buf_printf(&b, "%s\n%" PRId64 "\n%" PRId64 "\n%" PRId64 "\n%s\n%s\n%" PRId64 "\n%s\n%s", prev, id, at,
+	        actor_id, actor_label, entity, entity_id, action, detail) != TR_OK ||
+	    (key != NULL && buf_printf(&b, "\n%s", key) != TR_OK))
+		tr_oom("journal entry");
+	sec_sha256_hex(b.p, b.n, out);
+	buf_free(&b);
+}
+
+/* Appends an entry about ENTITY ENTITY_ID, or ENTITY KEY when KEY is not NULL. */
+static tr_err
+append(struct ctx *ctx, const char *entity, int64_t entity_id, const char *key, const char *action, json_t *detail)
+{
+	struct db_rows *head;
+	char *detail_s = NULL, hash[SEC_SHA256_HEX];
+	const char *prev, *label;
+	int64_t seq, actor_id;
+	tr_err err;
+
+	if (!db_in_tx(ctx->db))
+		return TR_INTERNAL;
+	/* Taking the head row's lock serialises appends on both engines. */
+	TRY(db_one(ctx->db, ctx->arena, "UPDATE journal_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash", NULL,
+	    0, &head));
+	seq = db_int(db_cell(head, 0, 0));
+	prev = db_text(db_cell(head, 0, 1));
+	actor_id = ctx->actor ? ctx->actor->person_id : 0;
+	label = ctx->actor ? ctx->actor->email : "système";
+	detail_s = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	entry_hash(
+	    prev, seq, ctx->now, actor_id, label, entity, entity_id, key, action, detail_s ? detail_s : "{}", hash);
+	TRY(db_execv(ctx->db,
+	    "INSERT INTO journal (id, at, actor_id, actor_label, entity, entity_id, entity_key, action, detail, "
+	    "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    NULL, DB_I64(seq), DB_I64(ctx->now), actor_id ? DB_I64(actor_id) : DB_NULLV, DB_TEXT(label),
+	    DB_TEXT(entity), key ? DB_NULLV : DB_I64(entity_id), key ? DB_TEXT(key) : DB_NULLV, DB_TEXT(action),
+	    DB_TEXT(detail_s ? detail_s : "{}"), DB_TEXT(prev), DB_TEXT(hash)));
+	TRY(db_execv(ctx->db, "UPDATE journal_head SET hash = ? WHERE id = 1", NULL, DB_TEXT(hash)));
+out:
+	free(detail_s);
+	return err;
+}
+
+tr_err
+journal_append(struct ctx *ctx, const char *entity, int64_t entity_id, const char *action, json_t *detail)
+{
+	return append(ctx, entity, entity_id, NULL, action, detail);
+}
+
+tr_err
+journal_append_key(struct ctx *ctx, const char *entity, const char *key, const char *action, json_t *detail)
+{
+	return key == NULL ? TR_INTERNAL : append(ctx, entity, 0, key, action, detail);
+}
+
+struct verify_state {
+	struct arena *a;
+	char prev[SEC_SHA256_HEX];
+	int64_t expect_id, checked, bad_id;
+	const char *why;
+};
+
+static int
+verify_row(void *ud, const struct db_val *c, size_t ncols, const char **names)
+{
+	struct verify_state *st = ud;
+	char hash[SEC_SHA256_HEX];
+	int64_t id = db_int(&c[0]);
+
+	(void)ncols;
+	(void)names;
+	if (id != st->expect_id) {
+		st->bad_id = st->expect_id;
+		st->why = arena_printf(
+		    st->a, "entry %" PRId64 " is missing (next present is %" PRId64 ")", st->expect_id, id);
+		return 1;
+	}
+	if (strcmp(db_text(&c[9]), st->prev) != 0) {
+		st->bad_id = id;
+		st->why = "its previous-hash does not match the entry before it";
+		return 1;
+	}
+	entry_hash(st->prev, id, db_int(&c[1]), db_int(&c[2]), db_text(&c[3]), db_text(&c[4]), db_int(&c[5]),
+	    db_isnull(&c[6]) ? NULL : db_text(&c[6]), db_text(&c[7]), db_text(&c[8]), hash);
+	if (strcmp(hash, db_text(&c[10])) != 0) {
+		st->bad_id = id;
+		st->why = "its content does not match its hash (the row was altered)";
+		return 1;
+	}
+	memcpy(st->prev, hash, sizeof(hash));
+	st->expect_id++;
+	st->checked++;
+	return 0;
+}
+
+tr_err
+journal_verify(struct db *db, struct arena *a, int64_t *checked, int64_t *bad_id, const char **why)
+{
+	struct verify_state st = { .a = a, .expect_id = 1 };
+	struct db_rows *head;
+	tr_err err;
+
+	memset(st.prev, '0', 64);
+	st.prev[64] = '\0';
+	err = db_each(db,
+	    "SELECT id, at, COALESCE(actor_id, 0), actor_label, entity, COALESCE(entity_id, 0), entity_key, action, "
+	    "detail, prev_hash, hash FROM journal ORDER BY id",
+	    NULL, 0, verify_row, &st);
+	*checked = st.checked;
+	if (err != TR_OK)
+		return err;
+	if (st.bad_id != 0) {
+		*bad_id = st.bad_id;
+		*why = st.why;
+		return TR_CONFLICT;
+	}
+	err = db_onev(db, a, "SELECT seq, hash FROM journal_head WHERE id = ?", &head, DB_I64(1));
+	if (err != TR_OK)
+		return err;
+	if (db_int(db_cell(head, 0, 0)) != st.expect_id - 1 || strcmp(db_text(db_cell(head, 0, 1)), st.prev) != 0) {
+		*bad_id = db_int(db_cell(head, 0, 0));
+		*why = "the last entries were removed (the head does not match the last entry)";
+		return TR_CONFLICT;
+	}
+	return TR_OK;
+}
+
+/* Timelines name people as they are named now (a deleted account reads "Compte supprimé"), not by the
+ * email recorded, which stays in the chain for verification only. */
+#define JOURNAL_LIST_SQL                                                                                             \
+	"SELECT j.id, j.at, COALESCE(p.name, j.actor_label) AS actor_label, j.action, j.detail FROM journal j LEFT " \
+	"JOIN people p ON p.id = j.actor_id WHERE j.entity = ? AND j."
+#define JOURNAL_LIST_END " = ? ORDER BY j.id DESC LIMIT 200"
+
+/* The rows of a list as JSON, or the storage error. */
+static tr_err
+list_json(struct ctx *ctx, tr_err err, const struct db_rows *r, json_t **out)
+{
+	if (err != TR_OK)
+		return ctx_storage_error(ctx, err);
+	*out = rows_json(r);
+	return TR_OK;
+}
+
+tr_err
+journal_list(struct ctx *ctx, const char *entity, int64_t entity_id, json_t **out)
+{
+	struct db_rows *r = NULL;
+	tr_err err = db_queryv(
+	    ctx->db, ctx->arena, JOURNAL_LIST_SQL "entity_id" JOURNAL_LIST_END, &r, DB_TEXT(entity), DB_I64(entity_id));
+
+	return list_json(ctx, err, r, out);
+}
+
+tr_err
+journal_list_key(struct ctx *ctx, const char *entity, const char *key, json_t **out)
+{
+	struct db_rows *r = NULL;
+	tr_err err = db_queryv(
+	    ctx->db, ctx->arena, JOURNAL_LIST_SQL "entity_key" JOURNAL_LIST_END, &r, DB_TEXT(entity), DB_TEXT(key));
+
+	return list_json(ctx, err, r, out);
+}
+
+tr_err
+journal_recent(struct ctx *ctx, int64_t page, json_t **out)
+{
+	struct db_rows *r, *c;
+	tr_err err;
+
+	if ((err = authz_require(ctx, AUTHZ_ADMINS)) != TR_OK)
+		return err;
+	if (page < 1)
+		page = 1;
+	err = db_queryv(ctx->db, ctx->arena,
+	    "SELECT id, at, actor_label, entity, entity_id, entity_key, action, detail FROM journal ORDER BY id DESC "
+	    "LIMIT ? "
+	    "OFFSET ?",
+	    &r, DB_I64(50), DB_I64((page - 1) * 50));
+	if (err == TR_OK)
+		err = db_query(ctx->db, ctx->arena, "SELECT COUNT(*) FROM journal", NULL, 0, &c);
+	if (err != TR_OK)
+		return ctx_storage_error(ctx, err);
+	*out = json_pack("{s:o, s:I}", "items", rows_json(r), "total", (json_int_t)db_int(db_cell(c, 0, 0)));
+	return TR_OK;
+}

@@ -1,0 +1,26 @@
+/* Messages to people: written to the outbox in the same transaction as the change that causes them,
+ * delivered over SMTP by a worker with retries and backoff. */
+#ifndef TR_DOMAIN_OUTBOX_H
+#define TR_DOMAIN_OUTBOX_H
+
+#include <stdint.h>
+
+#include "core/config.h"
+#include "domain/kernel/ctx.h"
+
+#define OUTBOX_MAX_ATTEMPTS 8
+
+/* Queues an email inside the caller's open transaction. */
+TR_MUST_USE tr_err outbox_email(struct ctx *ctx, const char *to, const char *subject, const char *body);
+
+/* Delivers up to MAX due messages: claims each (so that several servers never send one twice), sends it
+ * with libcurl to cfg->smtp_url, then marks it sent, or schedules a retry after mail_retry_seconds × 2^n,
+ * or marks it failed after OUTBOX_MAX_ATTEMPTS. Does nothing when no smtp_url is set. *SENT receives the
+ * number sent. */
+TR_MUST_USE tr_err outbox_deliver(struct db *db, const struct config *cfg, int64_t now, int max, int *sent);
+
+/* Builds the RFC 5322 message (headers, CRLF lines) into the arena; exposed for the tests. */
+char *outbox_format(
+    struct arena *a, const char *from, const char *to, const char *subject, const char *body, int64_t id, int64_t now);
+
+#endif

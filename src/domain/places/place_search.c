@@ -1,0 +1,1064 @@
+/* The in-memory search index of the directory (built from `places`, swapped whole when places_version changes),
+ * the parameters of a search, and the search itself: a grid of 0.1° cells for radius queries, a scan otherwise,
+ * then the requested page picked by partial selection. */
+#include "domain/places/place_search.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/log.h"
+#include "core/strmap.h"
+#include "core/time.h"
+#include "core/utf8.h"
+#include "domain/kernel/common.h"
+#include "domain/places/place.h"
+#include "domain/places/place_view.h"
+#include "store/db.h"
+
+#define EARTH_RADIUS_KM 6371.0088
+#define DEG (M_PI / 180.0)
+#define KM_PER_DEGREE (EARTH_RADIUS_KM * DEG)
+#define GRID_STEP 10 /* cells per degree */
+#define GRID_ROWS (180 * GRID_STEP)
+#define GRID_COLS (360 * GRID_STEP)
+#define RECHECK_MS 1000
+#define COMMUNE_MAX 100
+#define FILTER_VALUES_MAX 64
+
+const struct place_filter place_filters[PLACE_FILTERS] = {
+	{ "services", PLACE_F_SERVICES },
+	{ "publics", PLACE_F_PUBLICS_SPECIFIQUEMENT_ADRESSES },
+	{ "frais", PLACE_F_FRAIS_A_CHARGE },
+	{ "modalites_acces", PLACE_F_MODALITES_ACCES },
+	{ "modalites_accompagnement", PLACE_F_MODALITES_ACCOMPAGNEMENT },
+	{ "dispositifs", PLACE_F_DISPOSITIF_PROGRAMMES_NATIONAUX },
+	{ "labels", PLACE_F_FORMATIONS_LABELS },
+};
+
+/* ---- the index ---- */
+
+/* An entry with coordinates in the grid, with what the distance needs: a radius search reads these in sequence and
+ * looks at an entry only when it is within the radius. */
+struct cell_ref {
+	int32_t cell;
+	uint32_t entry;
+	double lat_rad, lon_rad, cos_lat;
+};
+
+struct place_index {
+	atomic_long refs;
+	int64_t version;
+	struct arena *arena;         /* every string and parsed hours of the entries */
+	struct place_entry *entries; /* by name_key, then id */
+	size_t n;
+	struct cell_ref *cells; /* entries with coordinates, by cell */
+	size_t ncells;
+};
+
+/* The index is built from the places as place_each reads them. */
+struct builder {
+	struct place_index *idx;
+	size_t cap;
+	struct buf json;     /* the JSON of the current place */
+	struct arena *tmp;   /* what the build alone needs */
+	struct strmap hours; /* text -> parsed hours (or unparsable): each distinct text is parsed once */
+};
+
+/* What the hours map holds for a text the parser refuses. */
+static char unparsable;
+
+static int32_t
+cell_of(double lat, double lon)
+{
+	int row = (int)floor((lat + 90.0) * GRID_STEP), col = (int)floor((lon + 180.0) * GRID_STEP);
+
+	row = row < 0 ? 0 : row >= GRID_ROWS ? GRID_ROWS - 1 : row;
+	col = col < 0 ? 0 : col >= GRID_COLS ? GRID_COLS - 1 : col;
+	return (int32_t)(row * GRID_COLS + col);
+}
+
+/* The bit of each value of field F found in the '|'-separated TEXT. */
+static uint32_t
+vocab_bits(const struct place_field *f, const char *text)
+{
+	uint32_t bits = 0;
+
+	for (const char *p = text; *p != '\0';) {
+		size_t n = strcspn(p, "|");
+		struct str item = str_trim((struct str){ p, n });
+
+		for (size_t i = 0; i < f->nvalues && i < 32; i++)
+			if (str_eq_c(item, f->values[i]))
+				bits |= 1u << i;
+		p += n + (p[n] == '|');
+	}
+	return bits;
+}
+
+/* Appends S as a JSON string: UTF-8 as it is, quotes, backslashes and control characters escaped. */
+static tr_err
+put_json_string(struct buf *b, const char *s)
+{
+	static const char *const named[32] = {
+		['\b'] = "\\b", ['\f'] = "\\f", ['\n'] = "\\n", ['\r'] = "\\r", ['\t'] = "\\t"
+	};
+	const char *run = s;
+	tr_err err = buf_putc(b, '"');
+
+	for (; err == TR_OK && *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		err = buf_append(b, run, (size_t)(s - run));
+		if (err == TR_OK)
+			err = c == '"'    ? buf_puts(b, "\\\"")
+			      : c == '\\' ? buf_puts(b, "\\\\")
+			      : named[c]  ? buf_puts(b, named[c])
+			                  : buf_printf(b, "\\u%04x", c);
+		run = s + 1;
+	}
+	if (err == TR_OK)
+		err = buf_append(b, run, (size_t)(s - run));
+	return err == TR_OK ? buf_putc(b, '"') : err;
+}
+
+/* The standard's fields of P as the API shows them (those of place_json: text as strings, coordinates as numbers
+ * or null), serialised once with B as the scratch buffer. */
+static void
+entry_json(struct place_index *idx, struct place_entry *e, const struct place *p, struct buf *b)
+{
+	tr_err err = TR_OK;
+
+	buf_reset(b);
+	for (int i = 0; i < PLACE_NFIELDS && err == TR_OK; i++) {
+		const char *v = p->v[i];
+		err = buf_putc(b, i ? ',' : '{');
+		if (err == TR_OK)
+			err = put_json_string(b, place_fields[i].name);
+		if (err == TR_OK)
+			err = buf_putc(b, ':');
+		if (err == TR_OK && place_fields[i].type != PLACE_NUMBER)
+			err = put_json_string(b, v);
+		else if (err == TR_OK && *v == '\0')
+			err = buf_puts(b, "null");
+		else if (err == TR_OK && (err = buf_puts(b, v)) == TR_OK && v[strcspn(v, ".eE")] == '\0')
+			err = buf_puts(b, ".0"); /* canonical text (place_number_text), a real as place_json makes it */
+	}
+	if (err == TR_OK)
+		err = buf_putc(b, '}');
+	if (err != TR_OK)
+		tr_oom("place JSON");
+	e->json_len = b->n;
+	e->json = arena_strndup(idx->arena, b->p, b->n);
+}
+
+static const char *
+fold(struct arena *a, const char *s)
+{
+	return utf8_fold_key(a, s, strlen(s));
+}
+
+static int
+build_row(void *ud, const struct place *p)
+{
+	struct builder *b = ud;
+	struct place_index *idx = b->idx;
+	struct arena *a = idx->arena;
+	struct place_entry *e;
+	struct hours *h;
+	const char *why;
+
+	if (idx->n == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 1024;
+		idx->entries = xrealloc(idx->entries, b->cap * sizeof(*idx->entries));
+	}
+	e = &idx->entries[idx->n++];
+	memset(e, 0, sizeof(*e));
+	e->id = arena_strdup(a, p->v[PLACE_F_ID]);
+	entry_json(idx, e, p, &b->json);
+	e->name_key = fold(a, p->v[PLACE_F_NOM]);
+	e->commune_key = fold(a, p->v[PLACE_F_COMMUNE]);
+	/* A place written before search keys were stored has none: its key is made here. */
+	e->search_key = arena_strdup(a, *p->search_key != '\0' ? p->search_key : place_search_key(b->tmp, p));
+	snprintf(e->code_insee, sizeof(e->code_insee), "%s", p->v[PLACE_F_CODE_INSEE]);
+	snprintf(e->code_postal, sizeof(e->code_postal), "%s", p->v[PLACE_F_CODE_POSTAL]);
+	snprintf(e->departement, sizeof(e->departement), "%s", p->departement_code);
+	snprintf(e->region, sizeof(e->region), "%s", p->region_code);
+	e->netpublic = p->netpublic;
+	if (p->has_coords && isfinite(p->latitude) && isfinite(p->longitude) && fabs(p->latitude) <= 90 &&
+	    fabs(p->longitude) <= 180) {
+		e->has_point = true;
+		e->coords_approx = p->coords_approx;
+		e->lat = p->latitude;
+		e->lon = p->longitude;
+		e->lat_rad = e->lat * DEG;
+		e->lon_rad = e->lon * DEG;
+		e->cos_lat = cos(e->lat_rad);
+	}
+	if (*p->v[PLACE_F_HORAIRES] != '\0') {
+		const char *text = p->v[PLACE_F_HORAIRES];
+		void *seen = strmap_get(&b->hours, text);
+		if (seen == NULL) {
+			seen = hours_parse(a, text, strlen(text), &h, &why) == TR_OK ? (void *)h : (void *)&unparsable;
+			strmap_put(&b->hours, text, seen);
+		}
+		e->hours = seen == &unparsable ? NULL : seen;
+	}
+	for (int f = 0; f < PLACE_FILTERS; f++)
+		e->vocab[f] = vocab_bits(&place_fields[place_filters[f].field], p->v[place_filters[f].field]);
+	return 0;
+}
+
+static int
+by_name(const void *pa, const void *pb)
+{
+	const struct place_entry *a = pa, *b = pb;
+	int c = strcmp(a->name_key, b->name_key);
+
+	return c ? c : strcmp(a->id, b->id);
+}
+
+static int
+by_cell(const void *pa, const void *pb)
+{
+	const struct cell_ref *a = pa, *b = pb;
+
+	if (a->cell != b->cell)
+		return a->cell < b->cell ? -1 : 1;
+	return (a->entry > b->entry) - (a->entry < b->entry);
+}
+
+tr_err
+place_index_build(struct db *db, int64_t version, struct place_index **out)
+{
+	struct place_index *idx = xcalloc(1, sizeof(*idx));
+	struct builder b = { .idx = idx, .tmp = arena_new() };
+	tr_err err;
+
+	atomic_init(&idx->refs, 1);
+	idx->version = version;
+	idx->arena = arena_new();
+	strmap_init(&b.hours, b.tmp, 64);
+	err = place_each(db, false, build_row, &b);
+	arena_free(b.tmp);
+	buf_free(&b.json);
+	if (err != TR_OK) {
+		place_index_release(idx);
+		*out = NULL;
+		return err;
+	}
+	if (idx->n > 0)
+		qsort(idx->entries, idx->n, sizeof(*idx->entries), by_name);
+	idx->cells = xmalloc((idx->n ? idx->n : 1) * sizeof(*idx->cells));
+	for (size_t i = 0; i < idx->n; i++) {
+		const struct place_entry *e = &idx->entries[i];
+		if (e->has_point)
+			idx->cells[idx->ncells++] = (struct cell_ref){ cell_of(e->lat, e->lon), (uint32_t)i, e->lat_rad,
+				e->lon_rad, e->cos_lat };
+	}
+	if (idx->ncells > 0)
+		qsort(idx->cells, idx->ncells, sizeof(*idx->cells), by_cell);
+	*out = idx;
+	return TR_OK;
+}
+
+void
+place_index_release(struct place_index *idx)
+{
+	if (idx == NULL || atomic_fetch_sub(&idx->refs, 1) != 1)
+		return;
+	arena_free(idx->arena);
+	free(idx->entries);
+	free(idx->cells);
+	free(idx);
+}
+
+size_t
+place_index_count(const struct place_index *idx)
+{
+	return idx->n;
+}
+
+int64_t
+place_index_version(const struct place_index *idx)
+{
+	return idx->version;
+}
+
+/* ---- the shared index and each thread's reference ---- */
+
+struct thread_ref {
+	struct place_index *idx;
+	int64_t checked_ms;
+	bool recheck;
+};
+
+static pthread_once_t thread_once = PTHREAD_ONCE_INIT;
+static pthread_key_t thread_key;
+static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t build_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct place_index *shared; /* under shared_lock; holds one reference */
+
+static void
+thread_ref_free(void *p)
+{
+	struct thread_ref *t = p;
+
+	place_index_release(t->idx);
+	free(t);
+}
+
+static void
+thread_key_create(void)
+{
+	if (pthread_key_create(&thread_key, thread_ref_free) != 0)
+		tr_oom("pthread_key_create");
+}
+
+static struct thread_ref *
+thread_ref(void)
+{
+	struct thread_ref *t;
+
+	pthread_once(&thread_once, thread_key_create);
+	if ((t = pthread_getspecific(thread_key)) == NULL) {
+		t = xcalloc(1, sizeof(*t));
+		if (pthread_setspecific(thread_key, t) != 0)
+			tr_oom("pthread_setspecific");
+	}
+	return t;
+}
+
+/* A new reference to the shared index, or NULL. */
+static struct place_index *
+shared_take(void)
+{
+	struct place_index *idx;
+
+	pthread_mutex_lock(&shared_lock);
+	if ((idx = shared) != NULL)
+		atomic_fetch_add(&idx->refs, 1);
+	pthread_mutex_unlock(&shared_lock);
+	return idx;
+}
+
+/* Makes IDX (its reference passes to the shared slot) the shared index. */
+static void
+shared_put(struct place_index *idx)
+{
+	struct place_index *old;
+
+	pthread_mutex_lock(&shared_lock);
+	old = shared;
+	shared = idx;
+	pthread_mutex_unlock(&shared_lock);
+	place_index_release(old);
+}
+
+static void
+adopt(struct thread_ref *t, struct place_index *idx)
+{
+	if (t->idx != idx) {
+		place_index_release(t->idx);
+		t->idx = idx;
+	} else {
+		place_index_release(idx);
+	}
+}
+
+static tr_err
+read_version(struct ctx *ctx, int64_t *version)
+{
+	struct db_rows *r;
+	tr_err err =
+	    db_onev(ctx->db, ctx->arena, "SELECT value FROM settings WHERE key = ?", &r, DB_TEXT("places_version"));
+
+	*version = 0;
+	if (err == TR_NOT_FOUND)
+		return TR_OK;
+	if (err == TR_OK)
+		*version = db_int(db_cell(r, 0, 0));
+	return err;
+}
+
+/* Builds the index of VERSION and shares it, unless another thread did meanwhile. Called under build_lock. */
+static tr_err
+rebuild(struct ctx *ctx, int64_t version)
+{
+	struct place_index *cur = shared_take(), *fresh;
+	int64_t started = clock_mono_ms();
+	tr_err err;
+
+	if (cur != NULL && cur->version == version) {
+		place_index_release(cur);
+		return TR_OK;
+	}
+	place_index_release(cur);
+	err = place_index_build(ctx->db, version, &fresh);
+	if (err != TR_OK) {
+		log_error("places: the search index could not be built: %s", db_errmsg(ctx->db));
+		return err;
+	}
+	log_info("places: search index of %zu places (version %lld) built in %lld ms, %zu MB", fresh->n,
+	    (long long)version, (long long)(clock_mono_ms() - started),
+	    (arena_used(fresh->arena) + fresh->n * sizeof(*fresh->entries) + fresh->ncells * sizeof(*fresh->cells)) >>
+	        20);
+	shared_put(fresh);
+	return TR_OK;
+}
+
+tr_err
+place_index_get(struct ctx *ctx, const struct place_index **out)
+{
+	struct thread_ref *t = thread_ref();
+	int64_t now = clock_mono_ms(), version;
+	struct place_index *cur;
+	tr_err err;
+
+	if (t->idx != NULL && !t->recheck && now - t->checked_ms < RECHECK_MS)
+		goto done;
+	if ((err = read_version(ctx, &version)) != TR_OK)
+		goto failed;
+	if (t->idx == NULL || t->idx->version != version) {
+		if ((cur = shared_take()) == NULL || cur->version != version) {
+			place_index_release(cur);
+			if (t->idx == NULL)
+				pthread_mutex_lock(&build_lock);
+			else if (pthread_mutex_trylock(&build_lock) != 0)
+				goto done; /* another thread builds it: go on with ours, and check again next time */
+			err = rebuild(ctx, version);
+			pthread_mutex_unlock(&build_lock);
+			if (err != TR_OK)
+				goto failed;
+			cur = shared_take();
+		}
+		adopt(t, cur);
+	}
+	t->checked_ms = now;
+	t->recheck = false;
+done:
+	*out = t->idx;
+	return TR_OK;
+failed:
+	if (t->idx != NULL)
+		goto done;
+	*out = NULL;
+	return ctx_storage_error(ctx, err);
+}
+
+void
+place_index_recheck(void)
+{
+	thread_ref()->recheck = true;
+}
+
+void
+place_index_reset(void)
+{
+	struct thread_ref *t = thread_ref();
+
+	place_index_release(t->idx);
+	t->idx = NULL;
+	shared_put(NULL);
+}
+
+/* ---- parameters ---- */
+
+/* The first value of NAME, trimmed; STR_NULL when absent or empty. */
+static struct str
+param(const struct form *f, const char *name)
+{
+	struct str v = str_trim(form_get(f, name));
+
+	return v.p != NULL && v.n > 0 ? v : STR_NULL;
+}
+
+static bool
+parse_double(struct arena *a, struct str s, double *out)
+{
+	char *c = arena_str(a, s), *end;
+
+	*out = strtod(c, &end);
+	return s.n > 0 && s.n < 32 && *end == '\0' && isfinite(*out);
+}
+
+static bool
+all_digits(struct str s)
+{
+	for (size_t i = 0; i < s.n; i++)
+		if (s.p[i] < '0' || s.p[i] > '9')
+			return false;
+	return true;
+}
+
+/* An INSEE commune code: 2 digits (or 2A, 2B) then 3 digits. */
+static bool
+is_insee(struct str s)
+{
+	return s.n == 5 &&
+	       ((s.p[0] >= '0' && s.p[0] <= '9' && s.p[1] >= '0' && s.p[1] <= '9') ||
+	           (s.p[0] == '2' && (s.p[1] == 'A' || s.p[1] == 'B'))) &&
+	       all_digits((struct str){ s.p + 2, 3 });
+}
+
+static bool
+is_departement(struct str s)
+{
+	return (s.n == 2 && (all_digits(s) || (s.p[0] == '2' && (s.p[1] == 'A' || s.p[1] == 'B')))) ||
+	       (s.n == 3 && s.p[0] == '9' && s.p[1] == '7' && all_digits(s));
+}
+
+/* "true"/"false", "1"/"0", "oui"/"non", "on" (a checked box): -1 when absent, -2 when not a boolean. */
+static int
+parse_bool(struct str s)
+{
+	static const char *const yes[] = { "true", "1", "oui", "on" }, *const no[] = { "false", "0", "non" };
+
+	if (s.p == NULL)
+		return -1;
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		if (str_eq_nocase(s, str_c(yes[i])))
+			return 1;
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		if (str_eq_nocase(s, str_c(no[i])))
+			return 0;
+	return -2;
+}
+
+static void
+parse_text(struct ctx *ctx, const struct form *f, struct place_query *q)
+{
+	struct str s = param(f, "q");
+	char *key, *save = NULL;
+
+	if (s.p == NULL)
+		return;
+	if (utf8_length(s.p, s.n) > PLACE_QUERY_MAX) {
+		field_errors_add(&ctx->errors, "q", "La recherche est trop longue : 200 caractères au plus.");
+		return;
+	}
+	key = utf8_fold_key(ctx->arena, s.p, s.n);
+	for (char *w = strtok_r(key, " ", &save); w != NULL; w = strtok_r(NULL, " ", &save)) {
+		if (q->nwords == PLACE_QUERY_WORDS) {
+			field_errors_add(&ctx->errors, "q", "La recherche compte trop de mots : 32 au plus.");
+			return;
+		}
+		q->words[q->nwords++] = w;
+	}
+}
+
+static void
+parse_places(struct ctx *ctx, const struct form *f, struct place_query *q)
+{
+	struct str s;
+
+	if ((s = param(f, "commune")).p != NULL) {
+		if (is_insee(s))
+			q->commune_code = arena_str(ctx->arena, s);
+		else if (utf8_length(s.p, s.n) > COMMUNE_MAX)
+			field_errors_add(&ctx->errors, "commune", "Le nom de la commune est trop long.");
+		else
+			q->commune_key = utf8_fold_key(ctx->arena, s.p, s.n);
+	}
+	if ((s = param(f, "code_postal")).p != NULL) {
+		if (s.n == 5 && all_digits(s))
+			q->code_postal = arena_str(ctx->arena, s);
+		else
+			field_errors_add(&ctx->errors, "code_postal", "Le code postal doit compter 5 chiffres.");
+	}
+	if ((s = param(f, "departement")).p != NULL) {
+		if (is_departement(s))
+			q->departement = arena_str(ctx->arena, s);
+		else
+			field_errors_add(
+			    &ctx->errors, "departement", "Le code du département doit être de la forme 69, 2A ou 971.");
+	}
+	if ((s = param(f, "region")).p != NULL) {
+		if (s.n == 2 && all_digits(s))
+			q->region = arena_str(ctx->arena, s);
+		else
+			field_errors_add(&ctx->errors, "region", "Le code de la région doit compter 2 chiffres.");
+	}
+}
+
+/* The point of near_commune S (an INSEE code, or a name: the most populated commune of that name). */
+static tr_err
+commune_point(struct ctx *ctx, struct str s, struct place_query *q)
+{
+	struct db_rows *r;
+	tr_err err;
+
+	if (is_insee(s))
+		err = db_onev(
+		    ctx->db, ctx->arena, "SELECT latitude, longitude FROM communes WHERE code = ?", &r, DB_STR(s));
+	else if (utf8_length(s.p, s.n) > COMMUNE_MAX)
+		err = TR_NOT_FOUND;
+	else
+		err = db_onev(ctx->db, ctx->arena,
+		    "SELECT latitude, longitude FROM communes WHERE name_key = ? ORDER BY population DESC, code LIMIT "
+		    "1",
+		    &r, DB_TEXT(utf8_fold_key(ctx->arena, s.p, s.n)));
+	if (err == TR_NOT_FOUND) {
+		field_errors_add(&ctx->errors, "near_commune",
+		    arena_printf(ctx->arena, "Aucune commune ne s'appelle « %.*s » ni n'a ce code INSEE.",
+		        (int)(s.n > 100 ? 100 : s.n), s.p));
+		return TR_OK;
+	}
+	if (err != TR_OK)
+		return ctx_storage_error(ctx, err);
+	if (db_isnull(db_cell(r, 0, 0)) || db_isnull(db_cell(r, 0, 1))) {
+		field_errors_add(&ctx->errors, "near_commune", "La position de cette commune n'est pas connue.");
+		return TR_OK;
+	}
+	q->lat = db_real(db_cell(r, 0, 0));
+	q->lon = db_real(db_cell(r, 0, 1));
+	q->has_point = true;
+	return TR_OK;
+}
+
+/* lat and lon, or near_commune; radius_km. */
+static tr_err
+parse_point(struct ctx *ctx, const struct form *f, struct place_query *q)
+{
+	struct str lat = param(f, "lat"), lon = param(f, "lon"), radius = param(f, "radius_km");
+	struct str near = param(f, "near_commune");
+	bool lat_ok = false, lon_ok = false;
+	tr_err err = TR_OK;
+
+	if (lat.p != NULL && !(lat_ok = parse_double(ctx->arena, lat, &q->lat) && fabs(q->lat) <= 90))
+		field_errors_add(&ctx->errors, "lat", "La latitude doit être un nombre entre -90 et 90.");
+	if (lon.p != NULL && !(lon_ok = parse_double(ctx->arena, lon, &q->lon) && fabs(q->lon) <= 180))
+		field_errors_add(&ctx->errors, "lon", "La longitude doit être un nombre entre -180 et 180.");
+	if (lat.p != NULL && lon.p == NULL)
+		field_errors_add(&ctx->errors, "lon", "La longitude manque : donnez lat et lon ensemble.");
+	if (lon.p != NULL && lat.p == NULL)
+		field_errors_add(&ctx->errors, "lat", "La latitude manque : donnez lat et lon ensemble.");
+	q->has_point = lat_ok && lon_ok;
+	if (near.p != NULL && (lat.p != NULL || lon.p != NULL))
+		field_errors_add(
+		    &ctx->errors, "near_commune", "Donnez soit une commune (near_commune), soit lat et lon.");
+	else if (near.p != NULL)
+		err = commune_point(ctx, near, q);
+	if (radius.p == NULL)
+		return err;
+	if (!parse_double(ctx->arena, radius, &q->radius_km) || q->radius_km <= 0 || q->radius_km > PLACE_RADIUS_MAX_KM)
+		field_errors_add(
+		    &ctx->errors, "radius_km", "Le rayon doit être un nombre de kilomètres, plus de 0 et 200 au plus.");
+	else if (lat.p == NULL && lon.p == NULL && near.p == NULL)
+		field_errors_add(&ctx->errors, "radius_km", "Le rayon demande un point : near_commune, ou lat et lon.");
+	return err;
+}
+
+/* The value V of filter F: its bit, comparing the standard's values exactly, then accents and case ignored. */
+static bool
+filter_value(struct ctx *ctx, const struct place_filter *pf, struct str v, uint32_t *bits)
+{
+	const struct place_field *f = &place_fields[pf->field];
+	const char *key;
+
+	for (size_t i = 0; i < f->nvalues && i < 32; i++)
+		if (str_eq_c(v, f->values[i])) {
+			*bits |= 1u << i;
+			return true;
+		}
+	key = utf8_fold_key(ctx->arena, v.p, v.n);
+	for (size_t i = 0; i < f->nvalues && i < 32; i++)
+		if (strcmp(key, fold(ctx->arena, f->values[i])) == 0) {
+			*bits |= 1u << i;
+			return true;
+		}
+	return false;
+}
+
+static void
+parse_filters(struct ctx *ctx, const struct form *f, struct place_query *q)
+{
+	struct str values[FILTER_VALUES_MAX];
+
+	for (int k = 0; k < PLACE_FILTERS; k++) {
+		const struct place_filter *pf = &place_filters[k];
+		size_t n = form_get_all(f, pf->param, values, FILTER_VALUES_MAX);
+
+		if (n > FILTER_VALUES_MAX) {
+			field_errors_add(&ctx->errors, pf->param, "Trop de valeurs pour ce critère.");
+			continue;
+		}
+		for (size_t i = 0; i < n; i++) {
+			for (const char *p = values[i].p, *end = p + values[i].n; p < end;) {
+				const char *bar = memchr(p, '|', (size_t)(end - p));
+				struct str v = str_trim((struct str){ p, (size_t)((bar ? bar : end) - p) });
+				p = bar ? bar + 1 : end;
+				if (v.n > 0 && !filter_value(ctx, pf, v, &q->vocab[k]))
+					field_errors_add(&ctx->errors, pf->param,
+					    arena_printf(ctx->arena,
+					        "« %.*s » n'est pas une valeur connue du critère « %s ».",
+					        (int)(v.n > 100 ? 100 : v.n), v.p, place_fields[pf->field].title));
+			}
+		}
+	}
+}
+
+static void
+parse_flags_and_page(struct ctx *ctx, const struct form *f, struct place_query *q)
+{
+	struct str s;
+	long long n;
+	int b;
+
+	if ((b = parse_bool(param(f, "netpublic"))) == -2)
+		field_errors_add(&ctx->errors, "netpublic", "La valeur doit être true ou false.");
+	q->netpublic = b < 0 ? -1 : b;
+	if ((b = parse_bool(param(f, "open_now"))) == -2)
+		field_errors_add(&ctx->errors, "open_now", "La valeur doit être true ou false.");
+	q->open_now = b == 1;
+	q->page = 1;
+	if ((s = param(f, "page")).p != NULL) {
+		if (str_to_i64(s, &n) && n >= 1 && n <= PLACE_PAGE_MAX)
+			q->page = n;
+		else
+			field_errors_add(&ctx->errors, "page", "Le numéro de page doit être un entier de 1 à 100 000.");
+	}
+	q->per_page = PLACE_PER_PAGE;
+	if ((s = param(f, "per_page")).p != NULL) {
+		if (str_to_i64(s, &n) && n >= 1)
+			q->per_page = n > PLACE_PER_PAGE_MAX ? PLACE_PER_PAGE_MAX : n;
+		else
+			field_errors_add(&ctx->errors, "per_page",
+			    "Le nombre de résultats par page doit être un entier positif (100 au plus).");
+	}
+}
+
+tr_err
+place_query_parse(struct ctx *ctx, const struct form *params, struct place_query *q)
+{
+	size_t before = ctx->errors.n;
+	tr_err err;
+
+	memset(q, 0, sizeof(*q));
+	parse_text(ctx, params, q);
+	parse_places(ctx, params, q);
+	if ((err = parse_point(ctx, params, q)) != TR_OK)
+		return err;
+	parse_filters(ctx, params, q);
+	parse_flags_and_page(ctx, params, q);
+	if (ctx->errors.n > before)
+		return ctx_fail(ctx, TR_INVALID, "Certains critères de recherche ne sont pas valides.");
+	return TR_OK;
+}
+
+/* ---- the search ---- */
+
+struct hit {
+	double key;     /* haversine's a (grows with the distance), or the entry's rank by name */
+	uint32_t entry; /* also the rank by name: ties between equal keys */
+};
+
+struct scan {
+	const struct place_query *q;
+	const struct place_index *idx;
+	double cos_lat, lat_rad, lon_rad, a_max; /* the point, and a's bound for the radius */
+	struct hours_now {
+		int year, month, day, weekday, minute, holiday;
+	} now;
+	struct hit *hits;
+	size_t n, cap;
+};
+
+static bool
+matches(const struct scan *s, const struct place_entry *e)
+{
+	const struct place_query *q = s->q;
+
+	if (q->code_postal && strcmp(e->code_postal, q->code_postal) != 0)
+		return false;
+	if (q->commune_code && strcmp(e->code_insee, q->commune_code) != 0)
+		return false;
+	if (q->commune_key && strcmp(e->commune_key, q->commune_key) != 0)
+		return false;
+	if (q->departement && strcmp(e->departement, q->departement) != 0)
+		return false;
+	if (q->region && strcmp(e->region, q->region) != 0)
+		return false;
+	if (q->netpublic >= 0 && e->netpublic != (q->netpublic == 1))
+		return false;
+	for (int f = 0; f < PLACE_FILTERS; f++)
+		if (q->vocab[f] != 0 && (q->vocab[f] & e->vocab[f]) == 0)
+			return false;
+	for (size_t i = 0; i < q->nwords; i++)
+		if (strstr(e->search_key, q->words[i]) == NULL)
+			return false;
+	if (q->open_now && (e->hours == NULL || hours_state_at(e->hours, s->now.year, s->now.month, s->now.day,
+	                                            s->now.weekday, s->now.minute, s->now.holiday) != HOURS_OPEN))
+		return false;
+	return true;
+}
+
+/* sin X; for the small angles of a radius search (|X| < 0.05 rad: 320 km of half-distance), its Taylor series to
+ * x⁵, whose error (x⁷/5040 < 2e-13) is far below a centimetre, at a fraction of the cost of sin(). */
+static double
+sin_small(double x)
+{
+	double x2 = x * x;
+
+	return fabs(x) < 0.05 ? x * (1 - x2 / 6 * (1 - x2 / 20)) : sin(x);
+}
+
+/* Haversine's a between the query's point and (LAT, LON), in radians: sin²(Δφ/2) + cos φ1 cos φ2 sin²(Δλ/2). */
+static double
+haversine_a(const struct scan *s, double lat, double lon, double cos_lat)
+{
+	double dlat = sin_small((lat - s->lat_rad) / 2), dlon = sin_small((lon - s->lon_rad) / 2);
+
+	return dlat * dlat + s->cos_lat * cos_lat * dlon * dlon;
+}
+
+static double
+distance_km(double a)
+{
+	return 2 * EARTH_RADIUS_KM * asin(sqrt(a < 1 ? a : 1));
+}
+
+/* Adds entry I, whose sort key is KEY, to the hits when it meets the other criteria. */
+static void
+consider(struct scan *s, uint32_t i, double key)
+{
+	if (!matches(s, &s->idx->entries[i]))
+		return;
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 256;
+		s->hits = xrealloc(s->hits, s->cap * sizeof(*s->hits));
+	}
+	s->hits[s->n++] = (struct hit){ key, i };
+}
+
+/* First cell_ref at or after CELL. */
+static size_t
+cell_lower_bound(const struct place_index *idx, int32_t cell)
+{
+	size_t lo = 0, hi = idx->ncells;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (idx->cells[mid].cell < cell)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void
+scan_cells(struct scan *s, int row, int col0, int col1)
+{
+	int32_t last = row * GRID_COLS + col1;
+
+	for (size_t i = cell_lower_bound(s->idx, row * GRID_COLS + col0); i < s->idx->ncells; i++) {
+		const struct cell_ref *c = &s->idx->cells[i];
+		double a;
+		if (c->cell > last)
+			break;
+		if ((a = haversine_a(s, c->lat_rad, c->lon_rad, c->cos_lat)) <= s->a_max)
+			consider(s, c->entry, a);
+	}
+}
+
+/* Half the width in longitude, in degrees, that the circle of the query covers within the latitudes [LO, HI]
+ * (degrees, inside the circle's latitudes), or 180 for all. From a ≤ a_max: sin²(Δλ/2) ≤ (a_max − sin²(Δφ/2)) /
+ * (cos φ0 cos φ), bounded above with the Δφ nearest the centre and the φ farthest from the equator. */
+static double
+row_half_width(const struct scan *s, double lo, double hi)
+{
+	double nearest = fmin(fmax(s->q->lat, lo), hi), dphi = sin((nearest - s->q->lat) * DEG / 2);
+	double den = s->cos_lat * cos(fmax(fabs(lo), fabs(hi)) * DEG), f;
+
+	if (den < 1e-9)
+		return 180;
+	f = (s->a_max - dphi * dphi) / den;
+	if (f >= 1)
+		return 180;
+	return 2 * asin(sqrt(fmax(f, 0))) / DEG * (1 + 1e-9) + 1e-9;
+}
+
+/* The cells the radius' circle may reach, row by row: each row's columns from its own width (a row crossing ±180°
+ * in two pieces). */
+static void
+scan_radius(struct scan *s)
+{
+	const struct place_query *q = s->q;
+	double dlat = q->radius_km / KM_PER_DEGREE * (1 + 1e-9), lat0 = fmax(q->lat - dlat, -90),
+	       lat1 = fmin(q->lat + dlat, 90);
+	int row0 = cell_of(lat0, 0) / GRID_COLS, row1 = cell_of(lat1, 0) / GRID_COLS;
+
+	for (int row = row0; row <= row1; row++) {
+		double lo = fmax((double)row / GRID_STEP - 90, lat0),
+		       hi = fmin((double)(row + 1) / GRID_STEP - 90, lat1);
+		double dlon = row_half_width(s, lo, hi);
+		int col0, col1;
+
+		if (dlon >= 180) {
+			scan_cells(s, row, 0, GRID_COLS - 1);
+			continue;
+		}
+		col0 = (int)floor((q->lon - dlon + 180) * GRID_STEP);
+		col1 = (int)floor((q->lon + dlon + 180) * GRID_STEP);
+		if (col0 < 0) {
+			scan_cells(s, row, col0 + GRID_COLS, GRID_COLS - 1);
+			col0 = 0;
+		}
+		if (col1 >= GRID_COLS) {
+			scan_cells(s, row, 0, col1 - GRID_COLS);
+			col1 = GRID_COLS - 1;
+		}
+		scan_cells(s, row, col0, col1);
+	}
+}
+
+static bool
+hit_less(const struct hit *a, const struct hit *b)
+{
+	return a->key < b->key || (a->key == b->key && a->entry < b->entry);
+}
+
+static int
+hit_cmp(const void *pa, const void *pb)
+{
+	return hit_less(pa, pb) ? -1 : hit_less(pb, pa) ? 1 : 0;
+}
+
+static void
+hit_swap(struct hit *a, struct hit *b)
+{
+	struct hit t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/* Rearranges H (N hits, all distinct) so that its first K are the K smallest, in no order (quickselect). */
+static void
+select_smallest(struct hit *h, size_t n, size_t k)
+{
+	size_t lo = 0, hi = n; /* the K-th smallest is within [lo, hi) */
+
+	while (hi - lo > 1 && k > lo && k < hi) {
+		size_t mid = lo + (hi - lo) / 2, store = lo;
+		/* Median of three as the pivot, moved to the end. */
+		if (hit_less(&h[mid], &h[lo]))
+			hit_swap(&h[mid], &h[lo]);
+		if (hit_less(&h[hi - 1], &h[lo]))
+			hit_swap(&h[hi - 1], &h[lo]);
+		if (hit_less(&h[mid], &h[hi - 1]))
+			hit_swap(&h[mid], &h[hi - 1]);
+		for (size_t i = lo; i < hi - 1; i++)
+			if (hit_less(&h[i], &h[hi - 1]))
+				hit_swap(&h[i], &h[store++]);
+		hit_swap(&h[store], &h[hi - 1]);
+		/* h[store] is in its final place. */
+		if (store < k)
+			lo = store + 1;
+		else
+			hi = store;
+	}
+}
+
+tr_err
+place_search(struct ctx *ctx, const struct place_index *idx, const struct place_query *q, struct place_results *out)
+{
+	struct scan s = { .q = q, .idx = idx };
+	size_t offset = (size_t)((q->page - 1) * q->per_page), end;
+
+	memset(out, 0, sizeof(*out));
+	out->page = q->page;
+	out->per_page = q->per_page;
+	out->has_distance = q->has_point;
+	if (q->open_now) {
+		struct local_time lt = time_paris(ctx->now);
+		s.now = (struct hours_now){ lt.year, lt.month, lt.day, lt.weekday, lt.minute,
+			hours_is_public_holiday(lt.year, lt.month, lt.day) };
+	}
+	if (q->has_point) {
+		s.lat_rad = q->lat * DEG;
+		s.lon_rad = q->lon * DEG;
+		s.cos_lat = cos(s.lat_rad);
+		s.a_max = 2; /* a never exceeds 1 */
+		if (q->radius_km > 0) {
+			double h = sin(q->radius_km / (2 * EARTH_RADIUS_KM));
+			s.a_max = h * h;
+		}
+	}
+	if (q->has_point && q->radius_km > 0) {
+		scan_radius(&s);
+	} else {
+		for (size_t i = 0; i < idx->n; i++) {
+			const struct place_entry *e = &idx->entries[i];
+			if (!q->has_point)
+				consider(&s, (uint32_t)i, (double)i);
+			else if (e->has_point)
+				consider(&s, (uint32_t)i, haversine_a(&s, e->lat_rad, e->lon_rad, e->cos_lat));
+		}
+	}
+	out->total = s.n;
+	if (offset < s.n) {
+		end = s.n - offset > (size_t)q->per_page ? offset + (size_t)q->per_page : s.n;
+		select_smallest(s.hits, s.n, end);
+		qsort(s.hits, end, sizeof(*s.hits), hit_cmp);
+		out->n = end - offset;
+		out->items = arena_alloc(ctx->arena, out->n * sizeof(*out->items));
+		for (size_t i = 0; i < out->n; i++) {
+			const struct hit *h = &s.hits[offset + i];
+			out->items[i].place = &idx->entries[h->entry];
+			out->items[i].distance_km = q->has_point ? distance_km(h->key) : 0;
+		}
+	}
+	free(s.hits);
+	return TR_OK;
+}
+
+/* ,"distance_km":D} with D in km to two decimals (by hand: printf's floating point is a good part of the cost of
+ * an answer). */
+static tr_err
+put_distance(struct buf *out, double km)
+{
+	char tmp[48], *p = tmp + sizeof(tmp);
+	long long centi = llround(km * 100);
+	tr_err err;
+
+	*--p = '}';
+	*--p = (char)('0' + centi % 10);
+	*--p = (char)('0' + centi / 10 % 10);
+	*--p = '.';
+	centi /= 100;
+	do
+		*--p = (char)('0' + centi % 10);
+	while ((centi /= 10) > 0);
+	err = buf_puts(out, ",\"distance_km\":");
+	return err == TR_OK ? buf_append(out, p, (size_t)(tmp + sizeof(tmp) - p)) : err;
+}
+
+tr_err
+place_results_json(const struct place_results *r, struct buf *out)
+{
+	tr_err err = buf_puts(out, "{\"items\":[");
+
+	for (size_t i = 0; i < r->n && err == TR_OK; i++) {
+		const struct place_entry *e = r->items[i].place;
+		if (i > 0)
+			err = buf_putc(out, ',');
+		if (err == TR_OK && r->has_distance) {
+			err = buf_append(out, e->json, e->json_len - 1); /* the object without its closing brace */
+			if (err == TR_OK)
+				err = put_distance(out, r->items[i].distance_km);
+		} else if (err == TR_OK) {
+			err = buf_append(out, e->json, e->json_len);
+		}
+	}
+	if (err == TR_OK)
+		err = buf_printf(out, "],\"total\":%zu,\"page\":%lld,\"per_page\":%lld}", r->total, (long long)r->page,
+		    (long long)r->per_page);
+	return err;
+}

@@ -1,0 +1,123 @@
+/* Searching the directory of places. Each server process holds the searchable part of every place in memory (an
+ * index: folded text, codes, vocabularies as bit sets, parsed opening hours, the standard's JSON ready to send) in a
+ * grid of 0.1° cells. It is built from the database and rebuilt when settings.places_version changes; the new
+ * index replaces the old one whole (pointer swap, reference counts), and the loop threads share it read-only. */
+#ifndef TR_DOMAIN_PLACE_SEARCH_H
+#define TR_DOMAIN_PLACE_SEARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/form.h"
+#include "core/hours.h"
+#include "domain/kernel/ctx.h"
+#include "model/places/place.h"
+
+struct db;
+
+/* The vocabulary filters of the search: the query parameter and the standard's field (its title and values). */
+struct place_filter {
+	const char *param;
+	enum place_field_index field;
+};
+
+#define PLACE_FILTERS 7
+extern const struct place_filter place_filters[PLACE_FILTERS];
+
+#define PLACE_QUERY_MAX 200 /* characters of q */
+#define PLACE_QUERY_WORDS 32
+#define PLACE_PER_PAGE 20
+#define PLACE_PER_PAGE_MAX 100
+#define PLACE_RADIUS_MAX_KM 200
+#define PLACE_PAGE_MAX 100000
+
+/* A search, as place_query_parse reads it from the query parameters. Strings live in the request's arena. */
+struct place_query {
+	const char *words[PLACE_QUERY_WORDS]; /* folded words of q, each must appear in the place's search key */
+	size_t nwords;
+	const char *commune_code; /* `commune` given as an INSEE code */
+	const char *commune_key;  /* `commune` given as a name, folded */
+	const char *code_postal, *departement, *region;
+	bool has_point; /* lat + lon (or near_commune) */
+	double lat, lon;
+	double radius_km;              /* 0: no radius (with a point: sorted by distance, no limit) */
+	uint32_t vocab[PLACE_FILTERS]; /* bits of the accepted values of each filter; 0: no filter */
+	int netpublic;                 /* -1: either, 0, 1 */
+	bool open_now;
+	int64_t page, per_page;
+};
+
+/* Reads the search parameters from PARAMS (a query string or a GET form): q, commune, code_postal, departement,
+ * region, lat, lon, radius_km, near_commune, each filter of place_filters (repeated or '|'-separated values: any
+ * of them), netpublic, open_now, page, per_page (capped at PLACE_PER_PAGE_MAX). Empty values count as absent,
+ * unknown parameters are ignored. TR_INVALID with a French field error named after each bad parameter. */
+TR_MUST_USE tr_err place_query_parse(struct ctx *ctx, const struct form *params, struct place_query *q);
+
+/* What the index holds of one place (read-only). */
+struct place_entry {
+	const char *id;
+	const char *json; /* the standard's fields as a JSON object (those of place_json), json_len bytes */
+	size_t json_len;
+	const char *search_key;    /* folded name, descriptions and commune */
+	const char *commune_key;   /* folded commune name */
+	const char *name_key;      /* folded name: the order of the index */
+	const struct hours *hours; /* NULL: no hours, or hours the parser refuses */
+	double lat, lon;           /* degrees, when has_point */
+	double lat_rad, lon_rad, cos_lat;
+	bool has_point, coords_approx, netpublic;
+	char code_insee[8], code_postal[8], departement[8], region[8];
+	uint32_t vocab[PLACE_FILTERS];
+};
+
+struct place_index;
+
+/* Reads every place not merged into another from DB into a new index labelled VERSION (reference count 1).
+ * Storage errors are returned as they are. */
+TR_MUST_USE tr_err place_index_build(struct db *db, int64_t version, struct place_index **out);
+
+/* Drops a reference; the last one frees the index. NULL is allowed. */
+void place_index_release(struct place_index *idx);
+
+size_t place_index_count(const struct place_index *idx);
+int64_t place_index_version(const struct place_index *idx);
+
+/* The index the calling thread searches: its own reference to the shared index, checked against
+ * settings.places_version (on ctx->db) at most once a second. When the version changed, one thread builds the new
+ * index while the others go on with the previous one (checking again on their next call); a thread that has none
+ * yet waits for it. The pointer stays
+ * valid until the thread's next call. A storage error with no index to fall back on is returned with a French
+ * message. */
+TR_MUST_USE tr_err place_index_get(struct ctx *ctx, const struct place_index **out);
+
+/* Makes the calling thread's next place_index_get check the version, however recent the last check. */
+void place_index_recheck(void);
+
+/* Drops the calling thread's index and the shared one (tests, and a clean exit). */
+void place_index_reset(void);
+
+struct place_hit {
+	const struct place_entry *place;
+	double distance_km; /* when the query has a point */
+};
+
+struct place_results {
+	size_t total;            /* places matching */
+	struct place_hit *items; /* the requested page, in order (arena) */
+	size_t n;
+	bool has_distance;
+	int64_t page, per_page;
+};
+
+/* Runs Q over IDX: the places matching every criterion, by distance when Q has a point (places without
+ * coordinates then left out; within radius_km when given), otherwise by name; the page Q asks for. open_now uses
+ * ctx->now in Paris time ("not known" is not open). Memory in ctx->arena. */
+TR_MUST_USE tr_err place_search(
+    struct ctx *ctx, const struct place_index *idx, const struct place_query *q, struct place_results *out);
+
+/* Writes R as the API answers it: {"items":[…],"total":N,"page":P,"per_page":PP}, each item the standard's fields
+ * plus distance_km (km, two decimals) when R has distances. TR_TOO_LARGE at OUT's cap. */
+TR_MUST_USE tr_err place_results_json(const struct place_results *r, struct buf *out);
+
+#endif

@@ -1,0 +1,358 @@
+/* The generic validator and the foundation's entity tables. */
+#include "model/kernel/entity.h"
+
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/str.h"
+#include "core/time.h"
+#include "core/utf8.h"
+#include "model/accounts/role.h"
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define DEFAULT_MAX_LEN 200
+
+const struct field *
+entity_field(const struct entity *e, const char *name)
+{
+	for (size_t i = 0; i < e->nfields; i++)
+		if (strcmp(e->fields[i].name, name) == 0)
+			return &e->fields[i];
+	return NULL;
+}
+
+bool
+siret_valid(const char *s, size_t n)
+{
+	int sum = 0, digits = 0;
+
+	if (n != 14 || memcmp(s, "00000000000000", 14) == 0)
+		return false;
+	for (size_t i = 0; i < 14; i++) {
+		int d;
+
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		d = s[i] - '0';
+		digits += d;
+		if (i % 2 == 0) {
+			d *= 2;
+			if (d > 9)
+				d -= 9;
+		}
+		sum += d;
+	}
+	/* La Poste's establishments share SIREN 356000000 and use the plain digit sum modulo 5. */
+	if (memcmp(s, "356000000", 9) == 0)
+		return digits % 5 == 0 || sum % 10 == 0;
+	return sum % 10 == 0;
+}
+
+bool
+email_valid(const char *s, size_t n)
+{
+	const char *at = NULL;
+	size_t i;
+
+	if (n < 3 || n > 254)
+		return false;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c <= ' ' || c == 0x7f || c == '<' || c == '>' || c == ',' || c == ';' || c == '"')
+			return false;
+		if (c == '@') {
+			if (at != NULL)
+				return false;
+			at = s + i;
+		}
+	}
+	if (at == NULL || at == s || at == s + n - 1)
+		return false;
+	/* The domain needs a dot, not first nor last. */
+	{
+		const char *dom = at + 1;
+		size_t dn = (size_t)(s + n - dom);
+		const char *dot = memchr(dom, '.', dn);
+		return dot != NULL && dot != dom && dom[dn - 1] != '.';
+	}
+}
+
+static void
+add_error(struct arena *a, struct field_errors *fe, const struct field *f, const char *fmt_reason)
+{
+	field_errors_add(fe, f->name, arena_printf(a, "« %s » %s", f->label, fmt_reason));
+}
+
+static bool
+is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Returns a string or integer value as trimmed text in the arena; NULL for null or absent. *SCALAR is
+ * false for arrays, objects and reals, which no field accepts. */
+static const char *
+value_text(struct arena *a, json_t *v, size_t *len, bool *scalar)
+{
+	const char *p;
+	size_t n;
+
+	*scalar = true;
+	*len = 0;
+	if (v == NULL || json_is_null(v))
+		return NULL;
+	if (json_is_string(v)) {
+		p = json_string_value(v);
+		n = json_string_length(v);
+		while (n > 0 && is_blank(p[0])) {
+			p++;
+			n--;
+		}
+		while (n > 0 && is_blank(p[n - 1]))
+			n--;
+		*len = n;
+		return arena_strndup(a, p, n);
+	}
+	if (json_is_integer(v)) {
+		char *t = arena_printf(a, "%lld", (long long)json_integer_value(v));
+		*len = strlen(t);
+		return t;
+	}
+	if (json_is_boolean(v)) {
+		*len = json_is_true(v) ? 4 : 5;
+		return json_is_true(v) ? "true" : "false";
+	}
+	*scalar = false;
+	return "";
+}
+
+/* True when S holds a control character: C0 (but tab and line breaks in multi-line text), DEL, or C1
+ * (U+0080–U+009F, UTF-8 C2 80–C2 9F). */
+static bool
+text_has_controls(const char *s, size_t n, bool multiline)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 && !(multiline && (c == '\n' || c == '\r' || c == '\t')))
+			return true;
+		if (c == 0x7f ||
+		    (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 && (unsigned char)s[i + 1] <= 0x9f))
+			return true;
+	}
+	return false;
+}
+
+static void
+check_field(const struct field *f, json_t *in, bool partial, struct arena *a, struct field_errors *fe, json_t *out)
+{
+	json_t *v = json_object_get(in, f->name);
+	size_t n = 0, maxlen = f->max_len ? f->max_len : DEFAULT_MAX_LEN;
+	bool scalar;
+	const char *s;
+
+	if (f->type == FT_BOOL) {
+		bool b = false;
+		if (v == NULL || json_is_null(v)) {
+			if (partial)
+				return;
+		} else if (json_is_boolean(v)) {
+			b = json_is_true(v);
+		} else {
+			s = value_text(a, v, &n, &scalar);
+			if (scalar && (strcmp(s, "1") == 0 || strcmp(s, "true") == 0 || strcmp(s, "on") == 0 ||
+			                  strcmp(s, "oui") == 0))
+				b = true;
+			else if (scalar &&
+			         (n == 0 || strcmp(s, "0") == 0 || strcmp(s, "false") == 0 || strcmp(s, "non") == 0))
+				b = false;
+			else {
+				add_error(a, fe, f, "doit valoir oui ou non.");
+				return;
+			}
+		}
+		json_object_set_new(out, f->name, json_boolean(b));
+		return;
+	}
+	if (v != NULL && !json_is_null(v) && !json_is_string(v) && !json_is_integer(v)) {
+		add_error(a, fe, f, "n'a pas un type de valeur accepté.");
+		return;
+	}
+	s = value_text(a, v, &n, &scalar);
+	if (s == NULL || n == 0) {
+		if (f->required && !partial)
+			add_error(a, fe, f, "est obligatoire.");
+		return;
+	}
+	if (!utf8_valid(s, n)) {
+		add_error(a, fe, f, "contient des caractères invalides.");
+		return;
+	}
+	switch (f->type) {
+	case FT_INT:
+	case FT_REF: {
+		long long x;
+		int64_t lo = f->type == FT_REF ? 1 : f->min, hi = f->type == FT_REF ? INT64_MAX : f->max;
+		if (!str_to_i64((struct str){ s, n }, &x)) {
+			add_error(a, fe, f, "doit être un nombre entier.");
+			return;
+		}
+		if (x < lo || x > hi) {
+			if (f->type == FT_REF)
+				add_error(a, fe, f, "ne désigne aucun élément.");
+			else
+				add_error(a, fe, f,
+				    arena_printf(
+				        a, "doit être compris entre %lld et %lld.", (long long)lo, (long long)hi));
+			return;
+		}
+		json_object_set_new(out, f->name, json_integer(x));
+		return;
+	}
+	case FT_DATE: {
+		int y, m, d;
+		if (!date_parse(s, n, &y, &m, &d)) {
+			add_error(a, fe, f, "doit être une date valide au format AAAA-MM-JJ.");
+			return;
+		}
+		break;
+	}
+	case FT_EMAIL:
+		if (!email_valid(s, n)) {
+			add_error(a, fe, f, "n'est pas une adresse électronique valide (exemple : nom@domaine.fr).");
+			return;
+		}
+		break;
+	case FT_SIRET:
+		if (!siret_valid(s, n)) {
+			add_error(a, fe, f, "doit contenir les 14 chiffres d'un SIRET valide.");
+			return;
+		}
+		break;
+	case FT_RNA:
+		if (n != 10 || s[0] != 'W' || strspn(s + 1, "0123456789") != 9) {
+			add_error(a, fe, f, "doit être un numéro RNA : W suivi de 9 chiffres.");
+			return;
+		}
+		break;
+	case FT_CHOICE:
+		if (f->vocab == NULL || vocab_label(f->vocab, s) == NULL) {
+			add_error(a, fe, f, "n'est pas une valeur de la liste proposée.");
+			return;
+		}
+		break;
+	default: break;
+	}
+	if (utf8_length(s, n) > maxlen) {
+		add_error(a, fe, f, arena_printf(a, "ne doit pas dépasser %zu caractères.", maxlen));
+		return;
+	}
+	if (text_has_controls(s, n, f->type == FT_TEXTAREA)) {
+		add_error(a, fe, f, "contient des caractères de contrôle.");
+		return;
+	}
+	if (f->type == FT_EMAIL) {
+		/* Addresses are compared without case. */
+		char *low = arena_strndup(a, s, n);
+		for (size_t i = 0; i < n; i++)
+			if (low[i] >= 'A' && low[i] <= 'Z')
+				low[i] = (char)(low[i] + 32);
+		s = low;
+	}
+	json_object_set_new(out, f->name, json_stringn(s, n));
+}
+
+tr_err
+entity_validate(
+    const struct entity *e, json_t *in, bool partial, struct arena *a, struct field_errors *fe, json_t **out)
+{
+	size_t before = fe->n;
+
+	*out = json_object();
+	if (in == NULL || !json_is_object(in)) {
+		field_errors_add(fe, "_", "Le contenu envoyé doit être un objet JSON.");
+		return TR_INVALID;
+	}
+	for (size_t i = 0; i < e->nfields; i++)
+		check_field(&e->fields[i], in, partial, a, fe, *out);
+	return fe->n > before ? TR_INVALID : TR_OK;
+}
+
+static const struct field organisation_fields[] = {
+	{ .name = "name",
+	    .label = "Nom",
+	    .type = FT_TEXT,
+	    .required = true,
+	    .max_len = 200,
+	    .autocomplete = "organization" },
+	{ .name = "kind", .label = "Type de structure", .type = FT_CHOICE, .required = true, .vocab = &vocab_org_kind },
+	{ .name = "siret", .label = "SIRET", .hint = "14 chiffres, sans espace.", .type = FT_SIRET },
+	{ .name = "rna",
+	    .label = "Numéro RNA",
+	    .hint = "Pour une association : W suivi de 9 chiffres.",
+	    .type = FT_RNA },
+	{ .name = "address", .label = "Adresse", .type = FT_TEXT, .max_len = 300, .autocomplete = "street-address" },
+	{ .name = "commune_code",
+	    .label = "Commune (code INSEE)",
+	    .hint = "5 caractères, par exemple 75056 pour Paris.",
+	    .type = FT_TEXT,
+	    .max_len = 5 },
+};
+const struct entity entity_organisation = { "organisation", "Structure", organisation_fields,
+	ARRAY_LEN(organisation_fields) };
+
+static const struct field person_fields[] = {
+	{ .name = "email",
+	    .label = "Adresse électronique",
+	    .type = FT_EMAIL,
+	    .required = true,
+	    .max_len = 254,
+	    .autocomplete = "email" },
+	{ .name = "name",
+	    .label = "Nom et prénom",
+	    .type = FT_TEXT,
+	    .required = true,
+	    .max_len = 200,
+	    .autocomplete = "name" },
+	{ .name = "active", .label = "Compte actif", .type = FT_BOOL },
+};
+const struct entity entity_person = { "person", "Personne", person_fields, ARRAY_LEN(person_fields) };
+/* The same rows without the email, which is the sign-in name and is not edited. */
+const struct entity entity_person_edit = { "person", "Personne", person_fields + 1, ARRAY_LEN(person_fields) - 1 };
+
+static const struct field membership_fields[] = {
+	{ .name = "role", .label = "Rôle", .type = FT_CHOICE, .required = true, .vocab = &vocab_role },
+	{ .name = "organisation_id", .label = "Structure", .type = FT_REF },
+	{ .name = "regions",
+	    .label = "Régions",
+	    .hint = "Codes INSEE des régions séparés par des virgules, par exemple 84,93.",
+	    .type = FT_TEXT,
+	    .max_len = 100 },
+};
+const struct entity entity_membership = { "membership", "Rôle", membership_fields, ARRAY_LEN(membership_fields) };
+
+static const struct field password_fields[] = {
+	{ .name = "current_password",
+	    .label = "Mot de passe actuel",
+	    .type = FT_PASSWORD,
+	    .required = true,
+	    .max_len = 1024,
+	    .autocomplete = "current-password" },
+	{ .name = "password",
+	    .label = "Nouveau mot de passe",
+	    .hint = "12 caractères au moins.",
+	    .type = FT_PASSWORD,
+	    .required = true,
+	    .max_len = 1024,
+	    .autocomplete = "new-password" },
+	{ .name = "password_confirm",
+	    .label = "Confirmation du mot de passe",
+	    .type = FT_PASSWORD,
+	    .required = true,
+	    .max_len = 1024,
+	    .autocomplete = "new-password" },
+};
+/* A new password chosen through a link; with the current one first when changed from the account page. */
+const struct entity entity_password = { "password", "Mot de passe", password_fields + 1,
+	ARRAY_LEN(password_fields) - 1 };
+const struct entity entity_password_change = { "password", "Mot de passe", password_fields,
+	ARRAY_LEN(password_fields) };

@@ -1,0 +1,603 @@
+/* The applications' pages: a candidate applies to an offer (or is sent to their profile first), a structure
+ * proposes a contact, the list of the applications the reader sees (with the structure's filters), one
+ * application with its timeline and a form per action the reader may take now — accepting is the contract's
+ * form, with the offer's terms as defaults and the tutor chosen among the structure's staff. The domain decides
+ * who may see and do what; these pages only show it. Also the helpers the contracts' pages share. */
+#include "web/web.h"
+
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/time.h"
+#include "domain/recruitment/application.h"
+#include "domain/poles/partner.h"
+#include "domain/kernel/authz.h"
+#include "domain/kernel/journal.h"
+#include "domain/accounts/org.h"
+#include "domain/programmes/programme.h"
+#include "model/recruitment/contract.h"
+
+#define PER_PAGE 20
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- helpers ---- */
+
+static const char *const field_kinds[] = { "is_text", "is_password", "is_textarea", "is_select", "is_checkbox",
+	"is_radio" };
+
+void
+web_field_kind(json_t *f, const char *kind)
+{
+	for (size_t i = 0; i < ARRAY_LEN(field_kinds); i++)
+		json_object_set_new(f, field_kinds[i], json_boolean(strcmp(field_kinds[i], kind) == 0));
+}
+
+void
+web_field_option(json_t *f, const char *value, const char *label, bool selected)
+{
+	json_array_append_new(json_object_get(f, "options"),
+	    json_pack("{s:s, s:s, s:b}", "value", value, "label", label, "selected", selected));
+}
+
+int64_t
+web_form_version(struct request *req)
+{
+	struct str v = form_get(&req->form, "version");
+	long long n = 0;
+
+	return v.p != NULL && str_to_i64(v, &n) ? n : 0;
+}
+
+json_t *
+web_action_payload(struct request *req)
+{
+	json_t *payload = json_object();
+
+	for (size_t i = 0; i < req->form.n; i++) {
+		const struct form_field *f = &req->form.items[i];
+		const char *name = arena_str(req->arena, f->name);
+		if (f->is_file || strcmp(name, "csrf") == 0 || strcmp(name, "version") == 0 ||
+		    json_object_get(payload, name) != NULL)
+			continue;
+		json_object_set_new(payload, name, json_stringn(f->value.p, f->value.n));
+	}
+	return payload;
+}
+
+json_t *
+web_action_fields(
+    struct request *req, const struct entity *e, const char *prefix, bool failed, json_t *values, bool optional)
+{
+	json_t *form = web_form(req, e, values, "", "", NULL, NULL);
+	json_t *fields = json_incref(json_object_get(form, "fields")), *f;
+	size_t i;
+
+	json_decref(form);
+	json_array_foreach(fields, i, f)
+	{
+		json_object_set_new(
+		    f, "id", json_string(arena_printf(req->arena, "%s-%s", prefix, web_text(f, "name"))));
+		if (!failed)
+			json_object_set_new(f, "error", json_string(""));
+		if (optional)
+			json_object_set_new(f, "required", json_false());
+	}
+	return fields;
+}
+
+json_t *
+web_action_summary(struct request *req, const char *failed, const struct entity *e, const char **others)
+{
+	json_t *out = json_array();
+
+	*others = NULL;
+	for (size_t i = 0; failed && i < req->ctx.errors.n; i++) {
+		const struct field_error *fe = &req->ctx.errors.items[i];
+		if (e && entity_field(e, fe->field))
+			json_array_append_new(
+			    out, json_pack("{s:s, s:s}", "field_id",
+			             arena_printf(req->arena, "%s-%s", failed, fe->field), "message", fe->message));
+		else
+			*others = *others ? arena_printf(req->arena, "%s %s", *others, fe->message) : fe->message;
+	}
+	return out;
+}
+
+json_t *
+web_timeline(struct request *req, json_t *entries, const struct vocab *states, const char *(*label)(const char *))
+{
+	json_t *out = json_array();
+
+	for (size_t i = json_array_size(entries); i-- > 0;) {
+		json_t *e = json_array_get(entries, i), *detail = NULL;
+		const char *raw = web_opt_text(e, "detail"), *action = web_text(e, "action"), *change = "—",
+		           *what = label(action);
+		if (raw)
+			detail = json_loads(raw, 0, NULL);
+		else if (json_is_object(json_object_get(e, "detail")))
+			detail = json_incref(json_object_get(e, "detail"));
+		if (web_opt_text(detail, "from") && web_opt_text(detail, "to") &&
+		    strcmp(web_text(detail, "from"), web_text(detail, "to")))
+			change = arena_printf(req->arena, "%s → %s", vocab_label(states, web_opt_text(detail, "from")),
+			    vocab_label(states, web_opt_text(detail, "to")));
+		json_array_append_new(
+		    out, json_pack("{s:s, s:s, s:s, s:s}", "when", date_fr_json(req, json_object_get(e, "at")), "who",
+		             *web_text(e, "actor_label") ? web_text(e, "actor_label") : "système", "what",
+		             what ? what : action, "change", change));
+		json_decref(detail);
+	}
+	return out;
+}
+
+/* ---- the list ---- */
+
+/* The DSFR badge of an application's state. */
+static const char *
+state_badge(const char *state)
+{
+	static const struct {
+		const char *state, *badge;
+	} badges[] = {
+		{ "proposed", "fr-badge--new" },
+		{ "new", "fr-badge--new" },
+		{ "processing", "fr-badge--info" },
+		{ "interview", "fr-badge--info" },
+		{ "accepted", "fr-badge--success" },
+		{ "refused", "fr-badge--error" },
+		{ "withdrawn", "" },
+		{ "declined", "" },
+		{ "obsolete", "fr-badge--warning" },
+	};
+
+	for (size_t i = 0; state && i < ARRAY_LEN(badges); i++)
+		if (strcmp(badges[i].state, state) == 0)
+			return badges[i].badge;
+	return "";
+}
+
+/* The positive integer of query parameter NAME, or 0. */
+static int64_t
+query_id(struct request *req, const char *name)
+{
+	struct str v = form_get(&req->query, name);
+	long long n = 0;
+
+	return v.p != NULL && str_to_i64(v, &n) && n > 0 ? n : 0;
+}
+
+/* A select of the list's filter form, every key of field.html set. */
+static json_t *
+select_field(const char *name, const char *label)
+{
+	json_t *f = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:i, s:b, s:[]}", "id", name, "name", name,
+	    "label", label, "hint", "", "type", "text", "value", "", "required", 0, "error", "", "autocomplete", "",
+	    "maxlength", 0, "checked", 0, "options");
+
+	web_field_kind(f, "is_select");
+	return f;
+}
+
+static json_t *
+filter_fields(struct request *req, json_t *list, const struct application_filter *f)
+{
+	json_t *fo = select_field("offre", "Offre"), *fs = select_field("etat", "État"), *it;
+	size_t i;
+
+	json_array_foreach(json_object_get(list, "offers"), i, it)
+	    web_field_option(fo, arena_printf(req->arena, "%lld", (long long)web_int(it, "id")), web_text(it, "title"),
+	        web_int(it, "id") == f->offer_id);
+	for (i = 0; i < vocab_application_state.n; i++)
+		web_field_option(fs, vocab_application_state.items[i].code, vocab_application_state.items[i].label,
+		    f->state && strcmp(f->state, vocab_application_state.items[i].code) == 0);
+	return json_pack("[o, o]", fo, fs);
+}
+
+/* The heading and lead of the list, by the reader's role. */
+static void
+list_heading(struct request *req, const char **heading, const char **lead)
+{
+	const struct actor *a = req->ctx.actor;
+
+	if (actor_has(a, ROLE_EMPLOYER)) {
+		*heading = "Candidatures reçues";
+		*lead =
+		    "Les candidatures aux offres de votre structure et les mises en relation que vous avez proposées.";
+	} else if (actor_has(a, ROLE_CANDIDATE)) {
+		*heading = "Mes candidatures";
+		*lead = "Les offres auxquelles vous avez candidaté et les mises en relation que des structures vous "
+		        "proposent.";
+	} else if (actor_has(a, ROLE_PRESCRIBER)) {
+		*heading = "Candidatures des personnes suivies";
+		*lead = "Les candidatures des candidats que suit votre structure.";
+	} else {
+		*heading = "Candidatures";
+		*lead = "Les candidatures de votre périmètre.";
+	}
+}
+
+void
+web_applications(struct request *req)
+{
+	struct application_filter f = { .page = req_page(req), .per_page = PER_PAGE };
+	const char *state = req_query(req, "etat"), *heading, *lead, *query = "";
+	json_t *list = NULL, *it, *data;
+	json_int_t total, pages;
+	size_t i;
+	tr_err err;
+
+	f.offer_id = query_id(req, "offre");
+	f.state = state && vocab_label(&vocab_application_state, state) ? state : NULL;
+	if (f.offer_id)
+		query = arena_printf(req->arena, "offre=%lld&", (long long)f.offer_id);
+	if (f.state)
+		query = arena_printf(req->arena, "%setat=%s&", query, f.state);
+	if ((err = application_list(&req->ctx, &f, &list)) != TR_OK) {
+		resp_error(req, err, NULL);
+		return;
+	}
+	json_array_foreach(json_object_get(list, "items"), i, it)
+	{
+		json_object_set_new(it, "href",
+		    json_string(arena_printf(req->arena, "/candidatures/%lld", (long long)web_int(it, "id"))));
+		json_object_set_new(it, "badge", json_string(state_badge(web_text(it, "state"))));
+		json_object_set_new(it, "received", json_string(date_fr(req->arena, web_int(it, "created_at"))));
+	}
+	total = web_int(list, "total");
+	pages = total ? (total + PER_PAGE - 1) / PER_PAGE : 1;
+	list_heading(req, &heading, &lead);
+	data = json_pack("{s:s, s:s, s:O, s:s, s:b}", "heading", heading, "lead", lead, "items",
+	    json_object_get(list, "items"), "total_text",
+	    total == 0   ? "Aucune candidature"
+	    : total == 1 ? "1 candidature"
+	                 : arena_printf(req->arena, "%lld candidatures", (long long)total),
+	    "show_candidate", !actor_has(req->ctx.actor, ROLE_CANDIDATE) || actor_has(req->ctx.actor, ROLE_EMPLOYER));
+	if (json_array_size(json_object_get(list, "offers")) > 1 || f.offer_id || f.state)
+		json_object_set_new(data, "filters", filter_fields(req, list, &f));
+	if (pages > 1 || f.page > 1)
+		json_object_set_new(data, "pager",
+		    json_pack("{s:s, s:s, s:I, s:I}", "prev",
+		        f.page > 1
+		            ? arena_printf(req->arena, "/candidatures?%spage=%lld", query, (long long)(f.page - 1))
+		            : "",
+		        "next",
+		        f.page < pages
+		            ? arena_printf(req->arena, "/candidatures?%spage=%lld", query, (long long)(f.page + 1))
+		            : "",
+		        "page", (json_int_t)f.page, "pages", (json_int_t)(pages > f.page ? pages : f.page)));
+	json_decref(list);
+	web_page(req, 200, "applications.html", heading, data);
+}
+
+/* ---- applying and proposing ---- */
+
+/* The page of the application form for offer ID: STATUS 200, 422 (errors) or 409 (CONFLICT). */
+static void
+apply_page(struct request *req, int status, json_t *values, const char *conflict)
+{
+	int64_t id = req->params[0];
+	json_t *info = NULL, *data, *form;
+	const char *title;
+	tr_err err = application_offer_info(&req->ctx, id, &info);
+
+	if (err != TR_OK) {
+		resp_error(req, err, NULL);
+		return;
+	}
+	title = arena_printf(req->arena, "Candidater : %s", web_text(info, "title"));
+	form = web_form(req, &entity_application, values,
+	    arena_printf(req->arena, "/offres/%lld/candidater", (long long)id), "Envoyer ma candidature",
+	    arena_printf(req->arena, "/offres/%lld", (long long)id), NULL);
+	data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:o}", "heading", title, "offer_title",
+	    web_text(info, "title"), "offer_href", arena_printf(req->arena, "/offres/%lld", (long long)id),
+	    "organisation_name", web_text(info, "organisation_name"), "place",
+	    *web_text(info, "place_commune")
+	        ? arena_printf(req->arena, "%s, %s", web_text(info, "place_nom"), web_text(info, "place_commune"))
+	        : web_text(info, "place_nom"),
+	    "start_on", web_day_fr(req, web_opt_text(info, "start_on")), "contract_type",
+	    vocab_label(&vocab_contract_type, web_text(info, "contract_type"))
+	        ? vocab_label(&vocab_contract_type, web_text(info, "contract_type"))
+	        : web_text(info, "contract_type"),
+	    "has_profile", json_is_true(json_object_get(info, "has_profile")), "open",
+	    strcmp(web_text(info, "state"), "open") == 0, "form", form);
+	if (json_is_integer(json_object_get(info, "application_id")))
+		json_object_set_new(data, "application_href",
+		    json_string(
+		        arena_printf(req->arena, "/candidatures/%lld", (long long)web_int(info, "application_id"))));
+	if (conflict)
+		json_object_set_new(data, "conflict", json_string(conflict));
+	json_decref(info);
+	web_page(req, status, "application_new.html",
+	    req->ctx.errors.n || conflict ? arena_printf(req->arena, "Erreur : %s", title) : title, data);
+}
+
+void
+web_application_new_form(struct request *req)
+{
+	apply_page(req, 200, NULL, NULL);
+}
+
+void
+web_application_new(struct request *req)
+{
+	json_t *in = req_form_object(req, &entity_application);
+	int64_t id = 0;
+	tr_err err = application_create(&req->ctx, req->params[0], in, &id);
+
+	if (err == TR_OK)
+		web_done(req, arena_printf(req->arena, "/candidatures/%lld", (long long)id), "created");
+	else if (err == TR_INVALID && req->ctx.errors.n)
+		apply_page(req, 422, in, NULL);
+	else if (err == TR_INVALID || err == TR_CONFLICT)
+		apply_page(req, err == TR_INVALID ? 422 : 409, in, req->ctx.message);
+	else
+		resp_error(req, err, NULL);
+	json_decref(in);
+}
+
+void
+web_application_propose(struct request *req)
+{
+	json_t *in = req_form_object(req, &entity_application);
+	int64_t id = 0;
+	tr_err err = application_propose(&req->ctx, req->params[0], req->params[1], in, &id);
+
+	if (err == TR_OK)
+		web_done(req, arena_printf(req->arena, "/candidatures/%lld", (long long)id), "created");
+	else
+		resp_error(req, err, NULL);
+	json_decref(in);
+}
+
+/* ---- one application ---- */
+
+/* What happened, in French, for the timeline. */
+static const char *
+journal_label(const char *action)
+{
+	static const struct {
+		const char *code, *label;
+	} labels[] = {
+		{ "apply", "Candidature envoyée" },
+		{ "propose", "Mise en relation proposée" },
+		{ "accept_proposal", "Mise en relation acceptée" },
+		{ "decline_proposal", "Mise en relation déclinée" },
+		{ "process", "Candidature examinée" },
+		{ "interview", "Entretien proposé" },
+		{ "accept", "Candidature retenue, contrat établi" },
+		{ "refuse", "Candidature non retenue" },
+		{ "withdraw", "Candidature retirée" },
+		{ "obsolete", "Candidature close sans suite" },
+	};
+
+	for (size_t i = 0; i < ARRAY_LEN(labels); i++)
+		if (strcmp(labels[i].code, action) == 0)
+			return labels[i].label;
+	return NULL;
+}
+
+/* The end of a contract of MONTHS months from START: the day before the same date MONTHS later. */
+static const char *
+default_end(struct request *req, const char *start, json_int_t months)
+{
+	const char *next = start && months > 0 ? date_add(req->arena, start, (int)months, 0) : NULL;
+
+	return next ? date_add(req->arena, next, 0, -1) : "";
+}
+
+/* The accept form's values: the offer's terms and the dossier's parties, or what was sent back. */
+static json_t *
+contract_defaults(struct request *req, json_t *a)
+{
+	const char *type = web_text(a, "offer_contract_type"), *start = web_opt_text(a, "offer_start_on");
+	json_t *v =
+	    json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?}", "contract_type", type, "start_on", start ? start : "",
+	        "end_on", strcmp(type, "CDD") == 0 ? default_end(req, start, web_int(a, "offer_duration_months")) : "",
+	        "sponsor_name", web_opt_text(a, "dossier_sponsor_name"), "company_name",
+	        web_opt_text(a, "dossier_company_name"), "company_siret", web_opt_text(a, "dossier_company_siret"),
+	        "company_activity", web_opt_text(a, "dossier_company_activity"));
+
+	if (json_is_integer(json_object_get(a, "offer_weekly_hours")))
+		json_object_set(v, "weekly_hours", json_object_get(a, "offer_weekly_hours"));
+	if (json_is_integer(json_object_get(a, "dossier_pole_id")))
+		json_object_set(v, "pole_id", json_object_get(a, "dossier_pole_id"));
+	if (req->ctx.actor)
+		json_object_set_new(v, "tutor_id", json_integer(req->ctx.actor->person_id));
+	return v;
+}
+
+/* The accept form: entity_contract's fields, the tutor chosen among the structure's employer staff, the pole
+ * among the programme's. */
+static json_t *
+contract_fields(struct request *req, json_t *a, bool failed, json_t *sent)
+{
+	json_t *values = failed ? json_incref(sent) : contract_defaults(req, a);
+	json_t *fields = web_action_fields(req, &entity_contract, "accept", failed, values, false), *f, *org = NULL,
+	       *prog = NULL, *it;
+	const char *cur;
+	size_t i, k;
+
+	json_array_foreach(fields, i, f)
+	{
+		const char *name = web_text(f, "name");
+		cur = web_text(f, "value");
+		if (strcmp(name, "tutor_id") == 0 && org_get(&req->ctx, web_int(a, "organisation_id"), &org) == TR_OK) {
+			web_field_kind(f, "is_select");
+			json_array_foreach(
+			    json_object_get(org, "members"), k, it) if (strcmp(web_text(it, "role"), "employer") == 0)
+			{
+				const char *id = arena_printf(req->arena, "%lld", (long long)web_int(it, "person_id"));
+				web_field_option(f, id, web_text(it, "name"), strcmp(id, cur) == 0);
+			}
+		} else if (strcmp(name, "pole_id") == 0 &&
+		           programme_get(&req->ctx, web_int(a, "programme_id"), &prog) == TR_OK) {
+			web_field_kind(f, "is_select");
+			json_array_foreach(json_object_get(prog, "poles"), k, it)
+			{
+				const char *id = arena_printf(req->arena, "%lld", (long long)web_int(it, "id"));
+				web_field_option(f, id, web_text(it, "name"), strcmp(id, cur) == 0);
+			}
+		} else if (strcmp(name, "contract_type") == 0) {
+			json_object_set_new(f, "required", json_true());
+		}
+	}
+	req->ctx.message = NULL;
+	json_decref(org);
+	json_decref(prog);
+	json_decref(values);
+	return fields;
+}
+
+static const struct entity *
+payload_entity(const char *name)
+{
+	static const struct entity *const payloads[] = { &entity_application, &entity_refusal, &entity_contract };
+
+	for (size_t i = 0; name && i < ARRAY_LEN(payloads); i++)
+		if (strcmp(payloads[i]->name, name) == 0)
+			return payloads[i];
+	return NULL;
+}
+
+/* One form per action the reader may take now. FAILED names the one sent back with errors (may be NULL). */
+/* The entity of the payload of action FAILED among those of A (NULL: none, or no such action). */
+static const struct entity *
+failed_entity(json_t *a, const char *failed)
+{
+	json_t *x;
+	size_t i;
+
+	json_array_foreach(json_object_get(a, "actions"), i,
+	    x) if (failed &&
+	           strcmp(web_text(x, "action"), failed) == 0) return payload_entity(web_opt_text(x, "payload"));
+	return NULL;
+}
+
+/* The partner companies (vivier) of the offer's region able to sponsor its job profile, offered beside the
+ * contract's sponsor fields; every key set, so that none is looked up in the page around. */
+static json_t *
+vivier(struct request *req, json_t *a)
+{
+	static const char *const keys[] = { "name", "siret", "activity", "commune_name", "contact_name" };
+	json_t *partners = NULL, *co;
+	size_t i;
+
+	if (web_opt_text(a, "region_code") == NULL || partner_suggest(&req->ctx, web_opt_text(a, "region_code"),
+	                                                  web_int(a, "job_profile_id"), &partners) != TR_OK)
+		return json_array();
+	json_array_foreach(partners, i, co)
+	{
+		for (size_t j = 0; j < sizeof(keys) / sizeof(keys[0]); j++)
+			json_object_set_new(co, keys[j], json_string(web_text(co, keys[j])));
+	}
+	return partners;
+}
+
+static json_t *
+action_forms(struct request *req, json_t *a, const char *failed, json_t *sent)
+{
+	json_t *out = json_array(), *x;
+	size_t i;
+
+	json_array_foreach(json_object_get(a, "actions"), i, x)
+	{
+		const char *code = web_text(x, "action");
+		const struct entity *e = payload_entity(web_opt_text(x, "payload"));
+		bool is_failed = failed && strcmp(failed, code) == 0;
+		json_t *fields = strcmp(code, "accept") == 0 ? contract_fields(req, a, is_failed, sent)
+		                 : e ? web_action_fields(req, e, code, is_failed, is_failed ? sent : NULL,
+		                           strcmp(code, "accept_proposal") == 0)
+		                     : json_array();
+		json_array_append_new(out,
+		    json_pack("{s:s, s:s, s:s, s:o, s:I, s:b, s:o}", "code", code, "label", web_text(x, "label"),
+		        "href",
+		        arena_printf(req->arena, "/candidatures/%lld/actions/%s", (long long)web_int(a, "id"), code),
+		        "fields", fields, "version", (json_int_t)web_int(a, "version"), "secondary",
+		        strcmp(code, "withdraw") == 0 || strcmp(code, "refuse") == 0 ||
+		            strcmp(code, "decline_proposal") == 0,
+		        "partners", strcmp(code, "accept") == 0 ? vivier(req, a) : json_array()));
+	}
+	return out;
+}
+
+/* The page of application ID (the path's). FAILED names the action sent back with errors, SENT its values;
+ * CONFLICT a refused action's message. */
+static void
+application_page(struct request *req, int status, const char *failed, json_t *sent, const char *conflict)
+{
+	int64_t id = req->params[0];
+	json_t *a = NULL, *journal = NULL, *data;
+	const char *heading, *others = NULL;
+	tr_err err = application_get(&req->ctx, id, &a);
+
+	if (err == TR_OK && (err = journal_list(&req->ctx, "application", id, &journal)) != TR_OK)
+		json_decref(a);
+	if (err != TR_OK) {
+		resp_error(req, err, NULL);
+		return;
+	}
+	heading = arena_printf(req->arena, "Candidature de %s", web_text(a, "candidate_name"));
+	data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "heading", heading,
+	    "state_label", web_text(a, "state_label"), "badge", state_badge(web_text(a, "state")), "offer_title",
+	    web_text(a, "offer_title"), "offer_href",
+	    arena_printf(req->arena, "/offres/%lld", (long long)web_int(a, "offer_id")), "organisation_name",
+	    web_text(a, "organisation_name"), "candidate_name", web_text(a, "candidate_name"), "received",
+	    date_fr(req->arena, web_int(a, "created_at")), "origin",
+	    strcmp(web_text(a, "origin"), "structure") == 0 ? "Mise en relation proposée par la structure"
+	                                                    : "Candidature spontanée",
+	    "message", web_lines(web_opt_text(a, "message")), "actions", action_forms(req, a, failed, sent), "timeline",
+	    web_timeline(req, journal, &vocab_application_state, journal_label), "errors_summary",
+	    web_action_summary(req, failed, failed_entity(a, failed), &others));
+	if (req->ctx.actor && req->ctx.actor->person_id != web_int(a, "candidate_id"))
+		json_object_set_new(data, "candidate_email", json_string(web_text(a, "candidate_email")));
+	if (web_opt_text(a, "refusal_reason_label"))
+		json_object_set_new(data, "refusal", json_string(web_text(a, "refusal_reason_label")));
+	if (json_is_integer(json_object_get(a, "contract_id")))
+		json_object_set_new(data, "contract_href",
+		    json_string(arena_printf(req->arena, "/contrats/%lld", (long long)web_int(a, "contract_id"))));
+	if (!strcmp(web_text(a, "state"), "new") || !strcmp(web_text(a, "state"), "processing") ||
+	    !strcmp(web_text(a, "state"), "interview") || !strcmp(web_text(a, "state"), "proposed"))
+		json_object_set_new(data, "waiting",
+		    json_string(web_int(a, "days_waiting") <= 0   ? "depuis aujourd'hui"
+		                : web_int(a, "days_waiting") == 1 ? "depuis 1 jour"
+		                                                  : arena_printf(req->arena, "depuis %lld jours",
+		                                                        (long long)web_int(a, "days_waiting"))));
+	if (conflict == NULL)
+		conflict = others;
+	if (conflict)
+		json_object_set_new(data, "conflict", json_string(conflict));
+	json_object_set_new(data, "breadcrumb",
+	    json_pack("[{s:s, s:s}, {s:s, s:s}, {s:s}]", "href", "/", "label", "Accueil", "href", "/candidatures",
+	        "label", "Candidatures", "label", heading));
+	json_decref(a);
+	json_decref(journal);
+	web_page(req, status, "application.html",
+	    req->ctx.errors.n || conflict ? arena_printf(req->arena, "Erreur : %s", heading) : heading, data);
+}
+
+void
+web_application(struct request *req)
+{
+	application_page(req, 200, NULL, NULL, NULL);
+}
+
+void
+web_application_act(struct request *req)
+{
+	const char *action = req->sparams[0];
+	json_t *payload = web_action_payload(req);
+	int64_t contract_id = 0;
+	tr_err err =
+	    application_act(&req->ctx, req->params[0], action, web_form_version(req), payload, NULL, &contract_id);
+
+	if (err == TR_OK && contract_id > 0)
+		web_done(req, arena_printf(req->arena, "/contrats/%lld", (long long)contract_id), "created");
+	else if (err == TR_OK)
+		web_done(req, arena_printf(req->arena, "/candidatures/%lld", (long long)req->params[0]), "saved");
+	else if (err == TR_INVALID)
+		application_page(req, 422, action, payload, req->ctx.errors.n ? NULL : req->ctx.message);
+	else if (err == TR_CONFLICT)
+		application_page(req, 409, NULL, NULL, req->ctx.message);
+	else
+		resp_error(req, err, NULL);
+	json_decref(payload);
+}

@@ -1,0 +1,690 @@
+/* Tests of src/model: the generic entity validator over the foundation's tables, SIRET and email
+ * checks, and the role and organisation-kind vocabularies. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "core/arena.h"
+#include "core/err.h"
+#include "model/kernel/entity.h"
+#include "model/programmes/programme.h"
+#include "model/accounts/role.h"
+
+#define N_ELEMS(t) (sizeof(t) / sizeof((t)[0]))
+
+/* A local entity for the field types the foundation's tables do not use. */
+static const struct field sample_fields[] = {
+	{ .name = "count", .label = "Nombre de postes", .type = FT_INT, .min = 1, .max = 10 },
+	{ .name = "start", .label = "Date de début", .type = FT_DATE },
+	{ .name = "notes", .label = "Remarques", .type = FT_TEXTAREA, .max_len = 20 },
+	{ .name = "title", .label = "Intitulé", .type = FT_TEXT }, /* max_len 0: 200 */
+	{ .name = "big", .label = "Grand nombre", .type = FT_INT, .min = INT64_MIN, .max = INT64_MAX },
+};
+static const struct entity entity_sample = { "sample", "Exemple", sample_fields, N_ELEMS(sample_fields) };
+
+struct vcase {
+	const struct entity *e;
+	const char *in; /* JSON text */
+	bool partial;
+	tr_err expect;
+	const char *errs; /* the fields with an error, in order, space-separated ("" for none) */
+	const char *out;  /* the normalised object as JSON text; NULL: not checked */
+};
+
+static const struct vcase vcases[] = {
+	/* Organisation: required fields, one error each. */
+	{ &entity_organisation, "{}", false, TR_INVALID, "name kind", "{}" },
+	{ &entity_organisation, "{}", true, TR_OK, "", "{}" },
+	{ &entity_organisation, "{\"name\": \"Les Ateliers\"}", true, TR_OK, "", "{\"name\": \"Les Ateliers\"}" },
+	{ &entity_organisation, "{\"name\": \"Les Ateliers\"}", false, TR_INVALID, "kind", NULL },
+	{ &entity_organisation, "{\"name\": null, \"kind\": \"\"}", false, TR_INVALID, "name kind", NULL },
+	{ &entity_organisation, "{\"name\": \"   \", \"kind\": \" \\t \"}", false, TR_INVALID, "name kind", NULL },
+	/* Trimming, empty optional fields dropped, unknown keys ignored. */
+	{ &entity_organisation,
+	    "{\"name\": \"  Les Ateliers \\t\", \"kind\": \" employer \", \"address\": \"\", \"rna\": \"  \", "
+	    "\"evil\": \"x\"}",
+	    false, TR_OK, "", "{\"name\": \"Les Ateliers\", \"kind\": \"employer\"}" },
+	{ &entity_organisation, "{\"name\": \"\\r\\n Les Ateliers \\n\", \"kind\": \"pole\"}", false, TR_OK, "",
+	    "{\"name\": \"Les Ateliers\", \"kind\": \"pole\"}" },
+	{ &entity_organisation, "{\"name\": \" \\n\\tLes Ateliers\\t\\n \", \"kind\": \"pole\"}", false, TR_OK, "",
+	    "{\"name\": \"Les Ateliers\", \"kind\": \"pole\"}" },
+	/* FT_CHOICE outside the vocabulary. */
+	{ &entity_organisation, "{\"name\": \"X\", \"kind\": \"bakery\"}", false, TR_INVALID, "kind", NULL },
+	{ &entity_organisation, "{\"name\": \"X\", \"kind\": \"Employer\"}", false, TR_INVALID, "kind", NULL },
+	{ &entity_organisation, "{\"name\": \"X\", \"kind\": \"admin\"}", false, TR_INVALID, "kind", NULL },
+	/* FT_SIRET. */
+	{ &entity_organisation, "{\"name\": \"X\", \"kind\": \"company\", \"siret\": \"73282932000074\"}", false, TR_OK,
+	    "", "{\"name\": \"X\", \"kind\": \"company\", \"siret\": \"73282932000074\"}" },
+	{ &entity_organisation, "{\"name\": \"X\", \"kind\": \"company\", \"siret\": \" 73282932000074 \"}", false,
+	    TR_OK, "", "{\"name\": \"X\", \"kind\": \"company\", \"siret\": \"73282932000074\"}" },
+	{ &entity_organisation, "{\"name\": \"X\", \"kind\": \"company\", \"siret\": 73282932000074}", false, TR_OK, "",
+	    "{\"name\": \"X\", \"kind\": \"company\", \"siret\": \"73282932000074\"}" },
+	{ &entity_organisation, "{\"name\": \"X\", \"kind\": \"company\", \"siret\": \"73282932000075\"}", false,
+	    TR_INVALID, "siret", NULL },
+	{ &entity_organisation, "{\"name\": \"X\", \"kind\": \"company\", \"siret\": \"732 829 320 00074\"}", false,
+	    TR_INVALID, "siret", NULL },
+	{ &entity_organisation, "{\"name\": \"X\", \"kind\": \"company\", \"siret\": \"35600000000048\"}", false, TR_OK,
+	    "", NULL },
+	/* FT_RNA. */
+	{ &entity_organisation, "{\"name\": \"X\", \"kind\": \"employer\", \"rna\": \"W123456789\"}", false, TR_OK, "",
+	    "{\"name\": \"X\", \"kind\": \"employer\", \"rna\": \"W123456789\"}" },
+	{ &entity_organisation, "{\"name\": \"X\", \"kind\": \"employer\", \"rna\": \"w123456789\"}", false, TR_INVALID,
+	    "rna", NULL },
+	{ &entity_organisation, "{\"name\": \"X\", \"kind\": \"employer\", \"rna\": \"W12345678\"}", false, TR_INVALID,
+	    "rna", NULL },
+	{ &entity_organisation, "{\"name\": \"X\", \"kind\": \"employer\", \"rna\": \"W1234567890\"}", false,
+	    TR_INVALID, "rna", NULL },
+	{ &entity_organisation, "{\"name\": \"X\", \"kind\": \"employer\", \"rna\": \"W12345678a\"}", false, TR_INVALID,
+	    "rna", NULL },
+	{ &entity_organisation, "{\"name\": \"X\", \"kind\": \"employer\", \"rna\": \"X123456789\"}", false, TR_INVALID,
+	    "rna", NULL },
+	/* max_len of a short field; several errors at once, in table order. */
+	{ &entity_organisation, "{\"name\": \"X\", \"kind\": \"employer\", \"commune_code\": \"750560\"}", false,
+	    TR_INVALID, "commune_code", NULL },
+	{ &entity_organisation, "{\"kind\": \"nope\", \"siret\": \"1\", \"rna\": \"2\", \"commune_code\": \"123456\"}",
+	    false, TR_INVALID, "name kind siret rna commune_code", NULL },
+	/* Control characters in a one-line text. */
+	{ &entity_organisation, "{\"name\": \"a\\u0001b\", \"kind\": \"pole\"}", false, TR_INVALID, "name", NULL },
+	{ &entity_organisation, "{\"name\": \"a\\u001bb\", \"kind\": \"pole\"}", false, TR_INVALID, "name", NULL },
+	{ &entity_organisation, "{\"name\": \"a\\nb\", \"kind\": \"pole\"}", false, TR_INVALID, "name", NULL },
+	{ &entity_organisation, "{\"name\": \"a\\tb\", \"kind\": \"pole\"}", false, TR_INVALID, "name", NULL },
+	{ &entity_organisation, "{\"name\": \"a\\u007fb\", \"kind\": \"pole\"}", false, TR_INVALID, "name", NULL },
+	{ &entity_organisation, "{\"name\": \"a\\u0085b\", \"kind\": \"pole\"}", false, TR_INVALID, "name", NULL },
+	/* Values of the wrong type. */
+	{ &entity_organisation, "{\"name\": [\"X\"], \"kind\": \"pole\"}", false, TR_INVALID, "name", NULL },
+	{ &entity_organisation, "{\"name\": {\"a\": 1}, \"kind\": \"pole\"}", false, TR_INVALID, "name", NULL },
+	{ &entity_organisation, "{\"name\": 1.5, \"kind\": \"pole\"}", false, TR_INVALID, "name", NULL },
+	{ &entity_organisation, "{\"name\": true, \"kind\": \"pole\"}", false, TR_INVALID, "name", NULL },
+	{ &entity_organisation, "{\"name\": 42, \"kind\": \"pole\"}", false, TR_OK, "",
+	    "{\"name\": \"42\", \"kind\": \"pole\"}" },
+
+	/* Person: email normalised to lower case, FT_BOOL spellings. */
+	{ &entity_person, "{}", false, TR_INVALID, "email name", "{\"active\": false}" },
+	{ &entity_person, "{}", true, TR_OK, "", "{}" },
+	{ &entity_person, "{\"email\": \" Camille.Dupont@Example.FR \", \"name\": \"Camille Dupont\"}", false, TR_OK,
+	    "", "{\"email\": \"camille.dupont@example.fr\", \"name\": \"Camille Dupont\", \"active\": false}" },
+	{ &entity_person, "{\"email\": \"ÉLODIE@Example.fr\", \"name\": \"É\"}", false, TR_OK, "",
+	    "{\"email\": \"Élodie@example.fr\", \"name\": \"É\", \"active\": false}" },
+	{ &entity_person, "{\"email\": \"camille\", \"name\": \"C\"}", false, TR_INVALID, "email", NULL },
+	{ &entity_person, "{\"email\": \"camille@example\", \"name\": \"C\"}", false, TR_INVALID, "email", NULL },
+	{ &entity_person, "{\"email\": \"a b@example.fr\", \"name\": \"C\"}", false, TR_INVALID, "email", NULL },
+	{ &entity_person, "{\"active\": \"1\"}", true, TR_OK, "", "{\"active\": true}" },
+	{ &entity_person, "{\"active\": \"on\"}", true, TR_OK, "", "{\"active\": true}" },
+	{ &entity_person, "{\"active\": \"true\"}", true, TR_OK, "", "{\"active\": true}" },
+	{ &entity_person, "{\"active\": \"oui\"}", true, TR_OK, "", "{\"active\": true}" },
+	{ &entity_person, "{\"active\": \" oui \"}", true, TR_OK, "", "{\"active\": true}" },
+	{ &entity_person, "{\"active\": true}", true, TR_OK, "", "{\"active\": true}" },
+	{ &entity_person, "{\"active\": 1}", true, TR_OK, "", "{\"active\": true}" },
+	{ &entity_person, "{\"active\": \"0\"}", true, TR_OK, "", "{\"active\": false}" },
+	{ &entity_person, "{\"active\": \"\"}", true, TR_OK, "", "{\"active\": false}" },
+	{ &entity_person, "{\"active\": \"false\"}", true, TR_OK, "", "{\"active\": false}" },
+	{ &entity_person, "{\"active\": \"non\"}", true, TR_OK, "", "{\"active\": false}" },
+	{ &entity_person, "{\"active\": false}", true, TR_OK, "", "{\"active\": false}" },
+	{ &entity_person, "{\"active\": 0}", true, TR_OK, "", "{\"active\": false}" },
+	{ &entity_person, "{\"active\": null}", true, TR_OK, "", "{}" },
+	{ &entity_person, "{\"active\": null, \"email\": \"a@b.fr\", \"name\": \"N\"}", false, TR_OK, "",
+	    "{\"email\": \"a@b.fr\", \"name\": \"N\", \"active\": false}" },
+	{ &entity_person, "{\"active\": \"peut-être\"}", true, TR_INVALID, "active", "{}" },
+	{ &entity_person, "{\"active\": \"2\"}", true, TR_INVALID, "active", NULL },
+	/* A list or a real number is no boolean: refused like any other wrong type, never read as false. */
+	{ &entity_person, "{\"active\": [true]}", true, TR_INVALID, "active", NULL },
+	{ &entity_person, "{\"active\": 1.0}", true, TR_INVALID, "active", NULL },
+	{ &entity_person_edit, "{\"email\": \"x\", \"name\": \"N\"}", false, TR_OK, "",
+	    "{\"name\": \"N\", \"active\": false}" },
+
+	/* Membership: FT_CHOICE on roles, FT_REF. */
+	{ &entity_membership, "{}", false, TR_INVALID, "role", "{}" },
+	{ &entity_membership, "{\"role\": \"regional\", \"regions\": \"84, 93\"}", false, TR_OK, "",
+	    "{\"role\": \"regional\", \"regions\": \"84, 93\"}" },
+	{ &entity_membership, "{\"role\": \"employer\", \"organisation_id\": \"12\"}", false, TR_OK, "",
+	    "{\"role\": \"employer\", \"organisation_id\": 12}" },
+	{ &entity_membership, "{\"role\": \"employer\", \"organisation_id\": 12}", false, TR_OK, "",
+	    "{\"role\": \"employer\", \"organisation_id\": 12}" },
+	{ &entity_membership, "{\"role\": \"employer\", \"organisation_id\": \"\"}", false, TR_OK, "",
+	    "{\"role\": \"employer\"}" },
+	{ &entity_membership, "{\"role\": \"employer\", \"organisation_id\": 0}", false, TR_INVALID, "organisation_id",
+	    NULL },
+	{ &entity_membership, "{\"role\": \"employer\", \"organisation_id\": \"-3\"}", false, TR_INVALID,
+	    "organisation_id", NULL },
+	{ &entity_membership, "{\"role\": \"employer\", \"organisation_id\": \"abc\"}", false, TR_INVALID,
+	    "organisation_id", NULL },
+	{ &entity_membership, "{\"role\": \"employer\", \"organisation_id\": 1.5}", false, TR_INVALID,
+	    "organisation_id", NULL },
+	{ &entity_membership, "{\"role\": \"king\"}", false, TR_INVALID, "role", NULL },
+	{ &entity_membership, "{\"role\": \"ADMIN\"}", false, TR_INVALID, "role", NULL },
+
+	/* Password: both fields required. */
+	{ &entity_password, "{}", false, TR_INVALID, "password password_confirm", "{}" },
+	{ &entity_password, "{\"password\": \"0123456789ab\", \"password_confirm\": \"0123456789ab\"}", false, TR_OK,
+	    "", "{\"password\": \"0123456789ab\", \"password_confirm\": \"0123456789ab\"}" },
+	{ &entity_password_change, "{}", false, TR_INVALID, "current_password password password_confirm", "{}" },
+
+	/* FT_INT bounds, FT_DATE, FT_TEXTAREA. */
+	{ &entity_sample, "{\"count\": \"5\"}", false, TR_OK, "", "{\"count\": 5}" },
+	{ &entity_sample, "{\"count\": 5}", false, TR_OK, "", "{\"count\": 5}" },
+	{ &entity_sample, "{\"count\": \" 7 \"}", false, TR_OK, "", "{\"count\": 7}" },
+	{ &entity_sample, "{\"count\": 1}", false, TR_OK, "", "{\"count\": 1}" },
+	{ &entity_sample, "{\"count\": 10}", false, TR_OK, "", "{\"count\": 10}" },
+	{ &entity_sample, "{\"count\": 0}", false, TR_INVALID, "count", "{}" },
+	{ &entity_sample, "{\"count\": \"11\"}", false, TR_INVALID, "count", NULL },
+	{ &entity_sample, "{\"count\": -1}", false, TR_INVALID, "count", NULL },
+	{ &entity_sample, "{\"count\": \"+7\"}", false, TR_INVALID, "count", NULL },
+	{ &entity_sample, "{\"count\": \"1.5\"}", false, TR_INVALID, "count", NULL },
+	{ &entity_sample, "{\"count\": 1.5}", false, TR_INVALID, "count", NULL },
+	{ &entity_sample, "{\"count\": \"9223372036854775808\"}", false, TR_INVALID, "count", NULL },
+	{ &entity_sample, "{\"big\": \"-9223372036854775808\"}", false, TR_OK, "", "{\"big\": -9223372036854775808}" },
+	{ &entity_sample, "{\"big\": 9223372036854775807}", false, TR_OK, "", "{\"big\": 9223372036854775807}" },
+	{ &entity_sample, "{\"start\": \"2024-02-29\"}", false, TR_OK, "", "{\"start\": \"2024-02-29\"}" },
+	{ &entity_sample, "{\"start\": \"2023-02-29\"}", false, TR_INVALID, "start", NULL },
+	{ &entity_sample, "{\"start\": \"29/02/2024\"}", false, TR_INVALID, "start", NULL },
+	{ &entity_sample, "{\"notes\": \"ligne 1\\nligne 2\\tfin\"}", false, TR_OK, "",
+	    "{\"notes\": \"ligne 1\\nligne 2\\tfin\"}" },
+	{ &entity_sample, "{\"notes\": \"a\\u0001b\"}", false, TR_INVALID, "notes", NULL },
+	{ &entity_sample, "{\"notes\": \"exactement vingt car\"}", false, TR_OK, "", NULL },
+	{ &entity_sample, "{\"notes\": \"exactement vingt cars\"}", false, TR_INVALID, "notes", NULL },
+};
+
+/* Checks every error of FE against the space-separated list WANT (fields in order, one error each) and that
+ * each message names its field's label in guillemets. Prints what differs; returns the number of problems. */
+static int
+check_errors(size_t idx, const struct entity *e, const struct field_errors *fe, const char *want)
+{
+	char buf[256], *save = NULL, *tok;
+	size_t k = 0;
+	int bad = 0;
+
+	snprintf(buf, sizeof(buf), "%s", want);
+	for (tok = strtok_r(buf, " ", &save); tok != NULL; tok = strtok_r(NULL, " ", &save), k++) {
+		const struct field *f = entity_field(e, tok);
+		char quoted[256];
+
+		assert_non_null(f);
+		if (k >= fe->n) {
+			print_error("case %zu: %zu errors, expected one on \"%s\"\n", idx, fe->n, tok);
+			return bad + 1;
+		}
+		if (strcmp(fe->items[k].field, tok) != 0) {
+			print_error("case %zu: error %zu is on \"%s\" (%s), expected \"%s\"\n", idx, k,
+			    fe->items[k].field, fe->items[k].message, tok);
+			bad++;
+		}
+		snprintf(quoted, sizeof(quoted), "« %s »", f->label);
+		if (strstr(fe->items[k].message, quoted) == NULL) {
+			print_error("case %zu: message \"%s\" does not name %s\n", idx, fe->items[k].message, quoted);
+			bad++;
+		}
+	}
+	if (fe->n != k) {
+		print_error("case %zu: %zu errors, expected %zu (first extra: %s: %s)\n", idx, fe->n, k,
+		    fe->items[k].field, fe->items[k].message);
+		bad++;
+	}
+	return bad;
+}
+
+/* Runs case C; prints what differs and returns the number of problems. */
+static int
+run_vcase(size_t i, const struct vcase *c)
+{
+	struct field_errors fe = { .n = 0 };
+	struct arena *a = arena_new();
+	json_error_t jerr;
+	json_t *in = json_loads(c->in, JSON_DECODE_ANY, &jerr), *out = NULL, *want = NULL;
+	tr_err got;
+	int bad = 0;
+
+	if (in == NULL)
+		fail_msg("case %zu: bad JSON in the test: %s", i, jerr.text);
+	got = entity_validate(c->e, in, c->partial, a, &fe, &out);
+	if (got != c->expect) {
+		print_error("case %zu (%s %s): got %s, expected %s; first error: %s\n", i, c->e->name, c->in,
+		    tr_err_name(got), tr_err_name(c->expect), fe.n ? fe.items[0].message : "none");
+		bad++;
+	}
+	bad += check_errors(i, c->e, &fe, c->errs);
+	if (out == NULL || !json_is_object(out)) {
+		print_error("case %zu: *out is not an object\n", i);
+		bad++;
+	} else if (c->out != NULL) {
+		want = json_loads(c->out, 0, &jerr);
+		if (want == NULL)
+			fail_msg("case %zu: bad expected JSON in the test: %s", i, jerr.text);
+		if (!json_equal(out, want)) {
+			char *s = json_dumps(out, JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+			print_error("case %zu (%s %s): out is %s, expected %s\n", i, c->e->name, c->in, s, c->out);
+			free(s);
+			bad++;
+		}
+	}
+	json_decref(want);
+	json_decref(out);
+	json_decref(in);
+	arena_free(a);
+	return bad;
+}
+
+static void
+test_entity_validate_table(void **state)
+{
+	int bad = 0;
+
+	(void)state;
+	for (size_t i = 0; i < N_ELEMS(vcases); i++)
+		bad += run_vcase(i, &vcases[i]);
+	if (bad > 0)
+		fail_msg("%d problem(s) over %zu cases", bad, N_ELEMS(vcases));
+}
+
+/* Builds {"name": N copies of UNIT, "kind": "pole"}. */
+static json_t *
+org_with_name(const char *unit, size_t n)
+{
+	size_t u = strlen(unit);
+	char *s = malloc(u * n + 1);
+	json_t *o;
+
+	for (size_t i = 0; i < n; i++)
+		memcpy(s + i * u, unit, u);
+	s[u * n] = '\0';
+	o = json_pack("{s:s, s:s}", "name", s, "kind", "pole");
+	free(s);
+	return o;
+}
+
+static void
+test_entity_max_len_in_characters(void **state)
+{
+	static const struct {
+		const char *unit;
+		size_t n;
+		bool ok;
+	} cases[] = {
+		{ "é", 200, true }, /* 400 bytes, 200 characters */
+		{ "é", 201, false },
+		{ "a", 200, true },
+		{ "a", 201, false },
+		{ "€", 200, true },                /* 600 bytes */
+		{ "\xF0\x9F\x9A\x80", 200, true }, /* 800 bytes of rockets */
+		{ "\xF0\x9F\x9A\x80", 201, false },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < N_ELEMS(cases); i++) {
+		struct field_errors fe = { .n = 0 };
+		struct arena *a = arena_new();
+		json_t *in = org_with_name(cases[i].unit, cases[i].n), *out = NULL;
+		tr_err got = entity_validate(&entity_organisation, in, false, a, &fe, &out);
+
+		if ((got == TR_OK) != cases[i].ok)
+			fail_msg("%zu × \"%s\": got %s", cases[i].n, cases[i].unit, tr_err_name(got));
+		if (!cases[i].ok) {
+			assert_int_equal(fe.n, 1);
+			assert_string_equal(fe.items[0].field, "name");
+			assert_non_null(strstr(fe.items[0].message, "« Nom »"));
+			assert_non_null(strstr(fe.items[0].message, "200 caractères"));
+		} else {
+			assert_int_equal(strlen(json_string_value(json_object_get(out, "name"))),
+			    strlen(cases[i].unit) * cases[i].n);
+		}
+		json_decref(out);
+		json_decref(in);
+		arena_free(a);
+	}
+	/* The default maximum (max_len 0) is 200 characters too. */
+	{
+		struct field_errors fe = { .n = 0 };
+		struct arena *a = arena_new();
+		json_t *in = json_object(), *out = NULL;
+		char title[202];
+
+		memset(title, 'x', 201);
+		title[201] = '\0';
+		json_object_set_new(in, "title", json_string(title));
+		assert_int_equal(entity_validate(&entity_sample, in, false, a, &fe, &out), TR_INVALID);
+		assert_string_equal(fe.items[0].field, "title");
+		json_decref(out);
+		out = NULL;
+		fe.n = 0;
+		title[200] = '\0';
+		json_object_set_new(in, "title", json_string(title));
+		assert_int_equal(entity_validate(&entity_sample, in, false, a, &fe, &out), TR_OK);
+		json_decref(out);
+		json_decref(in);
+		arena_free(a);
+	}
+}
+
+static void
+test_entity_invalid_utf8(void **state)
+{
+	struct field_errors fe = { .n = 0 };
+	struct arena *a = arena_new();
+	json_t *in = json_pack("{s:o, s:s}", "name", json_string_nocheck("caf\xC3"), "kind", "pole"), *out = NULL;
+
+	(void)state;
+	assert_int_equal(entity_validate(&entity_organisation, in, false, a, &fe, &out), TR_INVALID);
+	assert_int_equal(fe.n, 1);
+	assert_string_equal(fe.items[0].field, "name");
+	assert_non_null(strstr(fe.items[0].message, "« Nom »"));
+	assert_null(json_object_get(out, "name"));
+	json_decref(out);
+	json_decref(in);
+	arena_free(a);
+}
+
+static void
+test_entity_non_object(void **state)
+{
+	static const char *inputs[] = { "[]", "[{\"name\": \"X\"}]", "\"name\"", "42", "null", "true" };
+
+	(void)state;
+	for (size_t i = 0; i <= N_ELEMS(inputs); i++) {
+		struct field_errors fe = { .n = 0 };
+		struct arena *a = arena_new();
+		json_t *in = i < N_ELEMS(inputs) ? json_loads(inputs[i], JSON_DECODE_ANY, NULL) : NULL, *out = NULL;
+
+		assert_int_equal(entity_validate(&entity_organisation, in, false, a, &fe, &out), TR_INVALID);
+		assert_int_equal(fe.n, 1);
+		assert_non_null(fe.items[0].message);
+		/* *OUT is still an (empty) object the caller owns. */
+		assert_true(json_is_object(out));
+		assert_int_equal(json_object_size(out), 0);
+		json_decref(out);
+		json_decref(in);
+		arena_free(a);
+	}
+}
+
+static void
+test_entity_errors_accumulate(void **state)
+{
+	struct field_errors fe = { .n = 0 };
+	struct arena *a = arena_new();
+	json_t *in = json_object(), *out = NULL;
+
+	(void)state;
+	field_errors_add(&fe, "earlier", "an earlier error");
+	/* Only the errors this call adds decide its result. */
+	assert_int_equal(entity_validate(&entity_person, in, true, a, &fe, &out), TR_OK);
+	assert_int_equal(fe.n, 1);
+	json_decref(out);
+	assert_int_equal(entity_validate(&entity_person, in, false, a, &fe, &out), TR_INVALID);
+	assert_int_equal(fe.n, 3);
+	assert_string_equal(fe.items[1].field, "email");
+	assert_string_equal(fe.items[2].field, "name");
+	json_decref(out);
+	json_decref(in);
+	arena_free(a);
+}
+
+static void
+test_entity_field(void **state)
+{
+	const struct field *f;
+
+	(void)state;
+	f = entity_field(&entity_person, "email");
+	assert_non_null(f);
+	assert_int_equal(f->type, FT_EMAIL);
+	assert_true(f->required);
+	assert_string_equal(f->label, "Adresse électronique");
+	assert_null(entity_field(&entity_person, "nope"));
+	assert_null(entity_field(&entity_person_edit, "email"));
+	assert_non_null(entity_field(&entity_person_edit, "name"));
+	f = entity_field(&entity_organisation, "kind");
+	assert_ptr_equal(f->vocab, &vocab_org_kind);
+	f = entity_field(&entity_membership, "role");
+	assert_ptr_equal(f->vocab, &vocab_role);
+	assert_int_equal(entity_field(&entity_membership, "organisation_id")->type, FT_REF);
+	assert_null(entity_field(&entity_password, "current_password"));
+	assert_non_null(entity_field(&entity_password_change, "current_password"));
+}
+
+struct siret_case {
+	const char *s;
+	bool valid;
+};
+
+static const struct siret_case siret_cases[] = {
+	{ "73282932000074", true },
+	{ "73282932000075", false },
+	{ "44306184100047", true },
+	{ "55208131766522", true },
+	{ "35600000000048", true }, /* La Poste, head office */
+	{ "35600000049837", true }, /* La Poste: digit sum divisible by 5, Luhn key wrong */
+	{ "35600000010000", true },
+	{ "35600000010001", false }, /* La Poste, both rules fail */
+	{ "7328293200007", false },
+	{ "732829320000740", false },
+	{ "7328293200007a", false },
+	{ "732829320000 4", false },
+	{ "73282932O00074", false },
+	{ "-3282932000074", false },
+	{ "", false },
+};
+
+static void
+test_siret_valid(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < N_ELEMS(siret_cases); i++)
+		if (siret_valid(siret_cases[i].s, strlen(siret_cases[i].s)) != siret_cases[i].valid)
+			fail_msg("siret_valid(\"%s\"): expected %s", siret_cases[i].s,
+			    siret_cases[i].valid ? "valid" : "invalid");
+	/* Length-delimited: 14 valid digits followed by more bytes. */
+	assert_true(siret_valid("73282932000074999", 14));
+	assert_false(siret_valid("73282932000074", 13));
+}
+
+struct email_case {
+	const char *s;
+	bool valid;
+};
+
+static const struct email_case email_cases[] = {
+	{ "a@b.fr", true },
+	{ "a@b.c", true },
+	{ "camille.dupont@example.fr", true },
+	{ "x+tag@sub.domain.org", true },
+	{ "Camille@Example.FR", true },
+	{ "o'neil@example.ie", true },
+	{ "", false },
+	{ "a", false },
+	{ "ab", false },
+	{ "a@b", false },
+	{ "camille@example", false },
+	{ "@example.fr", false },
+	{ "camille@", false },
+	{ "camille@.fr", false },
+	{ "camille@example.", false },
+	{ "camille@@example.fr", false },
+	{ "a@b@example.fr", false },
+	{ "a b@example.fr", false },
+	{ " a@example.fr", false },
+	{ "a@example.fr ", false },
+	{ "a\t@example.fr", false },
+	{ "a@example.fr\n", false },
+	{ "a\x7f@example.fr", false },
+	{ "<a@example.fr>", false },
+	{ "a,b@example.fr", false },
+	{ "a;b@example.fr", false },
+	{ "\"a\"@example.fr", false },
+};
+
+static void
+test_email_valid(void **state)
+{
+	char longest[300];
+
+	(void)state;
+	for (size_t i = 0; i < N_ELEMS(email_cases); i++)
+		if (email_valid(email_cases[i].s, strlen(email_cases[i].s)) != email_cases[i].valid)
+			fail_msg("email_valid(\"%s\"): expected %s", email_cases[i].s,
+			    email_cases[i].valid ? "valid" : "invalid");
+	/* 254 bytes at most. */
+	memset(longest, 'x', sizeof(longest));
+	memcpy(longest + 254 - 11, "@example.fr", 11);
+	assert_true(email_valid(longest, 254));
+	memcpy(longest + 255 - 11, "@example.fr", 11);
+	assert_false(email_valid(longest, 255));
+	/* A NUL inside is a control character. */
+	assert_false(email_valid("a\0b@example.fr", 14));
+}
+
+struct role_case {
+	enum role role;
+	const char *code;
+	enum role_scope scope;
+	const char *org_kind;
+};
+
+static const struct role_case role_cases[] = {
+	{ ROLE_ADMIN, "admin", SCOPE_NONE, NULL },
+	{ ROLE_NATIONAL, "national", SCOPE_NONE, NULL },
+	{ ROLE_REGIONAL, "regional", SCOPE_REGIONS, NULL },
+	{ ROLE_POLE, "pole", SCOPE_ORG_REGIONS, "pole" },
+	{ ROLE_EMPLOYER, "employer", SCOPE_ORG, "employer" },
+	{ ROLE_PRESCRIBER, "prescriber", SCOPE_ORG, "prescriber" },
+	{ ROLE_TRAINER, "trainer", SCOPE_ORG, "trainer" },
+	{ ROLE_CANDIDATE, "candidate", SCOPE_NONE, NULL },
+	{ ROLE_SPONSOR, "sponsor", SCOPE_ORG, "company" },
+	{ ROLE_VIEWER, "viewer", SCOPE_NONE, NULL },
+};
+
+static void
+test_roles_round_trip(void **state)
+{
+	(void)state;
+	assert_int_equal(N_ELEMS(role_cases), ROLE_COUNT_ - 1);
+	assert_int_equal(vocab_role.n, ROLE_COUNT_ - 1);
+	for (size_t i = 0; i < N_ELEMS(role_cases); i++) {
+		const struct role_case *c = &role_cases[i];
+		const char *code = role_code(c->role), *label = role_label(c->role);
+
+		assert_non_null(code);
+		assert_string_equal(code, c->code);
+		assert_int_equal(role_from_code(code, strlen(code)), c->role);
+		assert_non_null(label);
+		assert_true(strlen(label) > 0);
+		assert_string_equal(vocab_label(&vocab_role, code), label);
+		assert_string_equal(vocab_role.items[c->role - 1].code, code);
+		assert_int_equal(role_rules[c->role].scope, c->scope);
+		if (c->org_kind == NULL) {
+			assert_null(role_rules[c->role].org_kind);
+		} else {
+			assert_string_equal(role_rules[c->role].org_kind, c->org_kind);
+			/* Every kind a role points at is a code of the kinds' vocabulary. */
+			assert_non_null(vocab_label(&vocab_org_kind, c->org_kind));
+		}
+	}
+	assert_string_equal(role_label(ROLE_ADMIN), "Administrateur de la plateforme");
+	assert_string_equal(role_label(ROLE_REGIONAL), "Chargé de mission régional (SGAR)");
+}
+
+static void
+test_roles_unknown(void **state)
+{
+	static const char *unknown[] = { "", "Admin", "ADMIN", "adm", "admins", "administrateur", " admin", "none",
+		"regional ", "employeur" };
+
+	(void)state;
+	for (size_t i = 0; i < N_ELEMS(unknown); i++)
+		if (role_from_code(unknown[i], strlen(unknown[i])) != ROLE_NONE)
+			fail_msg("role_from_code(\"%s\") is not ROLE_NONE", unknown[i]);
+	/* Length-delimited: the first five bytes of "adminx" are "admin". */
+	assert_int_equal(role_from_code("adminx", 5), ROLE_ADMIN);
+	assert_int_equal(role_from_code("employer", 3), ROLE_NONE);
+	assert_null(role_code(ROLE_NONE));
+	assert_null(role_label(ROLE_NONE));
+	assert_null(role_code(ROLE_COUNT_));
+	assert_null(role_label(ROLE_COUNT_));
+	assert_null(role_code((enum role) - 1));
+	assert_int_equal(ROLE_BIT(ROLE_ADMIN), 2u);
+}
+
+static void
+test_vocab_label(void **state)
+{
+	static const struct {
+		const char *code, *label;
+	} kinds[] = {
+		{ "national", "Administration centrale" },
+		{ "regional", "Services de l'État en région (SGAR, DREETS)" },
+		{ "pole", "Pôle de ressources interrégional" },
+		{ "employer", "Structure employeuse (collectivité, GIP, association)" },
+		{ "prescriber", "Prescripteur (Mission locale, Pôle emploi, Cap emploi)" },
+		{ "trainer", "Organisme de formation" },
+		{ "company", "Entreprise (marraine, partenaire)" },
+	};
+
+	(void)state;
+	assert_int_equal(vocab_org_kind.n, N_ELEMS(kinds));
+	for (size_t i = 0; i < N_ELEMS(kinds); i++) {
+		const char *l = vocab_label(&vocab_org_kind, kinds[i].code);
+		assert_non_null(l);
+		assert_string_equal(l, kinds[i].label);
+	}
+	assert_null(vocab_label(&vocab_org_kind, "bakery"));
+	assert_null(vocab_label(&vocab_org_kind, ""));
+	assert_null(vocab_label(&vocab_org_kind, "Trainer"));
+	assert_null(vocab_label(&vocab_role, "company"));
+	assert_string_equal(vocab_role.name, "role");
+	assert_string_equal(vocab_org_kind.name, "org_kind");
+}
+
+/* The development project of a dossier is counted in lines as its text area shows them (80 characters). */
+static void
+test_text_lines(void **state)
+{
+	char long_line[200];
+
+	(void)state;
+	assert_int_equal(text_lines(NULL, 80), 0);
+	assert_int_equal(text_lines("", 80), 0);
+	assert_int_equal(text_lines("une ligne", 80), 1);
+	assert_int_equal(text_lines("a\nb\r\nc", 80), 3);
+	assert_int_equal(text_lines("a\n\nb", 80), 3);
+	memset(long_line, 'x', 161);
+	long_line[161] = '\0';
+	assert_int_equal(text_lines(long_line, 80), 3);
+	/* Characters, not bytes: 80 accented letters fill one line. */
+	{
+		char acc[2 * 80 + 1];
+		for (int i = 0; i < 80; i++)
+			memcpy(acc + 2 * i, "\xc3\xa9", 2);
+		acc[160] = '\0';
+		assert_int_equal(text_lines(acc, 80), 1);
+	}
+	assert_string_equal(vocab_label(&vocab_opinion, "favourable_reserves"), "Favorable avec réserves");
+	assert_string_equal(vocab_label(&vocab_dossier_state, "regional_review"), "En attente de l'avis régional");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_entity_validate_table),
+		cmocka_unit_test(test_entity_max_len_in_characters),
+		cmocka_unit_test(test_entity_invalid_utf8),
+		cmocka_unit_test(test_entity_non_object),
+		cmocka_unit_test(test_entity_errors_accumulate),
+		cmocka_unit_test(test_entity_field),
+		cmocka_unit_test(test_siret_valid),
+		cmocka_unit_test(test_email_valid),
+		cmocka_unit_test(test_roles_round_trip),
+		cmocka_unit_test(test_roles_unknown),
+		cmocka_unit_test(test_vocab_label),
+		cmocka_unit_test(test_text_lines),
+	};
+
+	return cmocka_run_group_tests_name("model", tests, NULL, NULL);
+}
