@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app/app.h"
 #include "core/arena.h"
 #include "core/config.h"
 #include "core/crypto.h"
@@ -23,7 +24,6 @@
 #include "domain/geo/refdata.h"
 #include "domain/accounts/session.h"
 #include "domain/training/skills.h"
-#include "http/server.h"
 #include "store/db.h"
 #include "store/migrate.h"
 
@@ -112,7 +112,7 @@ cmd_serve(struct config *cfg, int argc, char **argv)
 	if ((db = open_migrated(cfg)) == NULL)
 		return 1;
 	db_close(db);
-	return server_run(cfg);
+	return app_serve(cfg);
 }
 
 static int

@@ -403,8 +403,8 @@ api_openapi(struct request *req)
 		resp_status(req, 500, NULL);
 		return;
 	}
-	for (size_t i = 0; i < routes_count; i++) {
-		const struct route *r = &routes[i];
+	for (size_t i = 0; i < req->nroutes; i++) {
+		const struct route *r = &req->routes[i];
 		const struct op_doc *d = op_doc_of(r);
 		json_t *params = json_array(), *item;
 		const char *path;

@@ -90,6 +90,27 @@ form_is_token(struct str s)
 	return s.n > 0 && form_all_in(s, "!#$%&'*+-.^_`|~");
 }
 
+char *
+url_encode(struct arena *a, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(s);
+	char *out = arena_alloc(a, n * 3 + 1), *o = out;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    strchr("-_.~/", *p)) {
+			*o++ = (char)*p;
+		} else {
+			*o++ = '%';
+			*o++ = hex[*p >> 4];
+			*o++ = hex[*p & 15];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
 tr_err
 url_decode(struct arena *a, struct str in, bool plus_space, struct str *out)
 {

@@ -36,6 +36,10 @@ struct form {
  * raw or %00, since the result is also used as a C string; *OUT is then left alone. */
 TR_MUST_USE tr_err url_decode(struct arena *a, struct str in, bool plus_space, struct str *out);
 
+/* Percent-encodes S for a path segment or a query value, in the arena: letters, digits and "-_.~/" are
+ * kept, every other byte becomes %XX (upper-case hex). */
+char *url_encode(struct arena *a, const char *s);
+
 /* Parses an application/x-www-form-urlencoded body or a query string (without '?'), "a=1&b=x+y&c",
  * into *OUT: empty pieces skipped, a key without '=' has an empty value, order and duplicates kept.
  * Names and values are decoded into the arena, NUL-terminated. TR_INVALID on a bad escape or when

@@ -6,12 +6,16 @@
 
 #include "core/arena.h"
 #include "core/log.h"
-#include "core/tmpl.h"
-#include "domain/kernel/authz.h"
 #include "model/kernel/entity.h"
-#include "web/web.h"
 
-#define PAGE_MAX (4u << 20) /* a rendered page */
+/* The renderer of the HTML error pages, set once at start (web_start) before any request. */
+static error_page_fn error_page;
+
+void
+http_set_error_page(error_page_fn fn)
+{
+	error_page = fn;
+}
 
 void
 resp_header(struct request *req, const char *name, const char *value)
@@ -139,9 +143,12 @@ resp_status(struct request *req, int status, const char *message)
 		resp_problem(req, status, t->title, message);
 		return;
 	}
-	web_page(req, status, "error.html", t->title,
-	    json_pack(
-	        "{s:i, s:s, s:s, s:s}", "status", status, "heading", t->title, "message", message, "home_href", "/"));
+	if (error_page != NULL) {
+		error_page(req, status, t->title, message);
+		return;
+	}
+	req->status = status;
+	set_body(req, "text/plain; charset=utf-8", message, strlen(message));
 }
 
 void
@@ -152,49 +159,12 @@ resp_error(struct request *req, tr_err err, const char *message)
 	if (err == TR_UNAUTHORIZED && !req->is_api) {
 		const char *next = req->raw_path.n ? arena_str(req->arena, req->raw_path) : "/";
 		resp_redirect(
-		    req, 303, arena_printf(req->arena, "/connexion?suivant=%s", web_url_encode(req->arena, next)));
+		    req, 303, arena_printf(req->arena, "/connexion?suivant=%s", url_encode(req->arena, next)));
 		return;
 	}
 	if (err == TR_UNAUTHORIZED)
 		resp_header(req, "www-authenticate", "Bearer realm=\"tremplin\"");
 	resp_status(req, http_status_of(err), message);
-}
-
-void
-web_page(struct request *req, int status, const char *template, const char *title, json_t *data)
-{
-	struct buf page = BUF_INIT(PAGE_MAX);
-	json_t *layout;
-	tr_err err;
-
-	if (data == NULL)
-		data = json_object();
-	web_common(req, data);
-	err = tmpl_render(req->tmpl, template, data, &page);
-	if (err == TR_OK) {
-		/* A shallow copy: the layout reads the page's values, it does not change them. The page is
-		 * built from validated UTF-8 text and templates: no need to check it again. */
-		layout = json_copy(data);
-		json_object_set_new(layout, "title", json_string(title));
-		json_object_set_new(layout, "content", json_stringn_nocheck(page.p ? page.p : "", page.n));
-		buf_reset(&page);
-		err = tmpl_render(req->tmpl, "layout.html", layout, &page);
-		json_decref(layout);
-	}
-	json_decref(data);
-	if (err != TR_OK) {
-		log_error("rendering %s failed: %s", template, tr_err_name(err));
-		buf_free(&page);
-		req->status = 500;
-		set_body(req, "text/plain; charset=utf-8", "Erreur interne : la page n'a pas pu être affichée.\n", 52);
-		return;
-	}
-	req->status = status;
-	req->content_type_out = "text/html; charset=utf-8";
-	buf_reset(&req->body);
-	if (buf_append(&req->body, page.p, page.n) != TR_OK)
-		log_error("page %s over the response cap", template);
-	buf_free(&page);
 }
 
 const char *

@@ -43,6 +43,8 @@ struct request {
 	int64_t params[REQ_MAX_PARAMS];      /* {id} segments of the route, in order */
 	const char *sparams[REQ_MAX_PARAMS]; /* {token} segments of the route, in order */
 	const struct route *route;
+	const struct route *routes; /* the whole table served (the API description lists it) */
+	size_t nroutes;
 	const char *session_token; /* the session cookie's value, when it opened a session */
 	const char *csrf;          /* the token forms must carry: the session's, or the visitor cookie's */
 	bool is_api;               /* errors as problem+json */
@@ -82,9 +84,12 @@ void resp_error(struct request *req, tr_err err, const char *message);
 /* The error page for STATUS (HTML) or problem (API), with a French title and MESSAGE. */
 void resp_status(struct request *req, int status, const char *message);
 
-/* Renders the page TEMPLATE inside the layout with DATA (stolen; may be NULL), the title, the navigation
- * of the actor's roles and the CSRF token. */
-void web_page(struct request *req, int status, const char *template, const char *title, json_t *data);
+/* What answers an error on an HTML route: fills REQ's response with the page for STATUS, its French TITLE
+ * and MESSAGE. The web layer sets it at start (web_start); until then an error is plain text. */
+typedef void (*error_page_fn)(struct request *req, int status, const char *title, const char *message);
+
+/* Sets the renderer of the HTML error pages; called once, before the server starts. */
+void http_set_error_page(error_page_fn fn);
 
 /* Query or form value NAME as a NUL-terminated string in the arena, or NULL when absent. */
 const char *req_query(struct request *req, const char *name);

@@ -1,4 +1,5 @@
-/* The route table: method, path pattern, handler, who may call it, and whether it changes state. */
+/* The shape of a route table (method, path pattern, handler, who may call it, whether it changes state) and
+ * its matching. The table itself is the application's (app/routes.c), handed to server_run. */
 #ifndef TR_HTTP_ROUTER_H
 #define TR_HTTP_ROUTER_H
 
@@ -26,9 +27,6 @@ struct route {
 	unsigned roles; /* ROLE_BIT mask of who may call it; ROLES_PUBLIC; ROLES_SIGNED_IN */
 	unsigned flags;
 };
-
-extern const struct route routes[];
-extern const size_t routes_count;
 
 enum router_result {
 	ROUTER_FOUND = 0,

@@ -1,5 +1,6 @@
 /* libh2o glue: listeners, loops, the request pipeline (caps, routing, session, CSRF, body, access),
- * static files, security headers, access log, the background worker and the graceful stop. */
+ * static files, security headers, access log, the background worker (driving domain/jobs) and the graceful
+ * stop. */
 #include "http/server.h"
 
 #include <arpa/inet.h>
@@ -23,10 +24,9 @@
 #include "core/time.h"
 #include "core/tmpl.h"
 #include "core/utf8.h"
-#include "domain/kernel/authz.h"
-#include "domain/jobs/jobs.h"
-#include "domain/kernel/outbox.h"
 #include "domain/accounts/session.h"
+#include "domain/jobs/jobs.h"
+#include "domain/kernel/authz.h"
 #include "http/router.h"
 #include "store/db.h"
 
@@ -49,6 +49,8 @@ struct loop_thread {
 
 static struct {
 	const struct config *cfg;
+	const struct route *routes; /* the table served */
+	size_t nroutes;
 	h2o_globalconf_t h2o;
 	struct tmpl_set *tmpl;
 	struct sockaddr_storage addr;
@@ -363,7 +365,7 @@ dispatch(h2o_req_t *hreq, struct request *req)
 			return;
 		}
 	}
-	switch (router_match(routes, routes_count, req->method, req->path, req, &route, &allow)) {
+	switch (router_match(srv.routes, srv.nroutes, req->method, req->path, req, &route, &allow)) {
 	case ROUTER_NOT_FOUND: resp_status(req, 404, NULL); return;
 	case ROUTER_METHOD_NOT_ALLOWED:
 		resp_header(req, "allow", allow);
@@ -445,6 +447,8 @@ on_req(h2o_handler_t *h, h2o_req_t *hreq)
 	memset(&req, 0, sizeof(req));
 	req.arena = arena_new();
 	req.tmpl = srv.tmpl;
+	req.routes = srv.routes;
+	req.nroutes = srv.nroutes;
 	req.body = BUF_INIT(RESPONSE_MAX);
 	req.ctx.arena = req.arena;
 	req.ctx.cfg = srv.cfg;
@@ -525,41 +529,24 @@ loop_main(void *arg)
 	return NULL;
 }
 
+/* The background thread: it keeps a database open and drives the schedule of domain/jobs once a second
+ * (at once again while work is waiting). */
 static void *
 worker_main(void *arg)
 {
+	struct jobs_clock clock = { { 0 } };
 	struct db *db = NULL;
-	int64_t last_housekeeping = 0, last_jobs = 0;
 	char why[256];
 
 	(void)arg;
 	while (!atomic_load(&srv.stopping)) {
 		struct timespec ts;
-		int sent = 0;
 
 		if (db == NULL && db_open(srv.cfg->database, &db, why, sizeof(why)) != TR_OK) {
 			log_error("worker: database: %s", why);
 			db = NULL;
 		}
-		if (db != NULL) {
-			int64_t now = clock_now();
-			if (outbox_deliver(db, srv.cfg, now, 50, &sent) != TR_OK)
-				log_warn("worker: outbox delivery interrupted: %s", db_errmsg(db));
-			else if (sent > 0)
-				log_info("worker: %d message(s) sent", sent);
-			if (now - last_jobs >= 60) {
-				if (jobs_run(db, srv.cfg, now, false) != TR_OK)
-					log_warn("worker: a scheduled job failed: %s", db_errmsg(db));
-				last_jobs = now;
-			}
-			if (now - last_housekeeping > 600) {
-				if (session_housekeeping(db, now) != TR_OK)
-					log_warn("worker: housekeeping failed: %s", db_errmsg(db));
-				last_housekeeping = now;
-			}
-		}
-		/* A full batch means more are waiting: go on at once rather than after a second. */
-		if (sent == 50)
+		if (db != NULL && jobs_tick(db, srv.cfg, clock_now(), &clock))
 			continue;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_sec += 1;
@@ -641,7 +628,7 @@ setup_h2o(void)
 }
 
 int
-server_run(const struct config *cfg)
+server_run(const struct config *cfg, const struct route *routes, size_t nroutes)
 {
 	struct loop_thread *threads = NULL;
 	pthread_t worker;
@@ -651,6 +638,8 @@ server_run(const struct config *cfg)
 	int sig = 0, started = 0, status = 1;
 
 	srv.cfg = cfg;
+	srv.routes = routes;
+	srv.nroutes = nroutes;
 	if (tmpl_set_load(embedded_templates, &srv.tmpl, why, sizeof(why)) != TR_OK) {
 		log_error("templates: %s", why);
 		return 1;

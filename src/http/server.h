@@ -3,11 +3,15 @@
 #ifndef TR_HTTP_SERVER_H
 #define TR_HTTP_SERVER_H
 
-#include "core/config.h"
+#include <stddef.h>
 
-/* Serves until SIGTERM or SIGINT: stops accepting, finishes the requests in flight, closes the databases.
- * Returns the process exit status (0 after a clean stop, 1 when it could not start, with the reason
- * logged). */
-int server_run(const struct config *cfg);
+#include "core/config.h"
+#include "http/router.h"
+
+/* Serves the route table ROUTES (NROUTES rows, matched in order; it must outlive the server) until SIGTERM
+ * or SIGINT: stops accepting, finishes the requests in flight, closes the databases. Meanwhile a worker
+ * thread drives jobs_tick (domain/jobs) once a second. Returns the process exit status (0 after a clean
+ * stop, 1 when it could not start, with the reason logged). */
+int server_run(const struct config *cfg, const struct route *routes, size_t nroutes);
 
 #endif

@@ -4,9 +4,13 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/log.h"
 #include "core/time.h"
+#include "core/tmpl.h"
 #include "domain/kernel/authz.h"
 #include "http/router.h"
+
+#define PAGE_MAX (4u << 20) /* a rendered page */
 
 struct nav_item {
 	const char *href;
@@ -103,27 +107,6 @@ static const struct flash flashes[] = {
 	{ "training_attendance", "success", "Les présences sont enregistrées." },
 };
 
-char *
-web_url_encode(struct arena *a, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t n = strlen(s);
-	char *out = arena_alloc(a, n * 3 + 1), *o = out;
-
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		    strchr("-_.~/", *p)) {
-			*o++ = (char)*p;
-		} else {
-			*o++ = '%';
-			*o++ = hex[*p >> 4];
-			*o++ = hex[*p & 15];
-		}
-	}
-	*o = '\0';
-	return out;
-}
-
 const char *
 date_fr_json(struct request *req, json_t *epoch)
 {
@@ -207,6 +190,61 @@ web_common(struct request *req, json_t *data)
 				    json_pack("{s:s, s:s}", "type", flashes[i].type, "message", flashes[i].message));
 		resp_cookie(req, FLASH_COOKIE, "", -1);
 	}
+}
+
+void
+web_page(struct request *req, int status, const char *template, const char *title, json_t *data)
+{
+	struct buf page = BUF_INIT(PAGE_MAX);
+	json_t *layout;
+	tr_err err;
+
+	if (data == NULL)
+		data = json_object();
+	web_common(req, data);
+	err = tmpl_render(req->tmpl, template, data, &page);
+	if (err == TR_OK) {
+		/* A shallow copy: the layout reads the page's values, it does not change them. The page is
+		 * built from validated UTF-8 text and templates: no need to check it again. */
+		layout = json_copy(data);
+		json_object_set_new(layout, "title", json_string(title));
+		json_object_set_new(layout, "content", json_stringn_nocheck(page.p ? page.p : "", page.n));
+		buf_reset(&page);
+		err = tmpl_render(req->tmpl, "layout.html", layout, &page);
+		json_decref(layout);
+	}
+	json_decref(data);
+	if (err != TR_OK) {
+		log_error("rendering %s failed: %s", template, tr_err_name(err));
+		buf_free(&page);
+		req->status = 500;
+		req->content_type_out = "text/plain; charset=utf-8";
+		buf_reset(&req->body);
+		if (buf_puts(&req->body, "Erreur interne : la page n'a pas pu être affichée.\n") != TR_OK)
+			log_error("page %s: no room for the error message", template);
+		return;
+	}
+	req->status = status;
+	req->content_type_out = "text/html; charset=utf-8";
+	buf_reset(&req->body);
+	if (buf_append(&req->body, page.p, page.n) != TR_OK)
+		log_error("page %s over the response cap", template);
+	buf_free(&page);
+}
+
+/* The error page of an HTML route (http's error_page_fn). */
+static void
+error_page(struct request *req, int status, const char *title, const char *message)
+{
+	web_page(req, status, "error.html", title,
+	    json_pack(
+	        "{s:i, s:s, s:s, s:s}", "status", status, "heading", title, "message", message, "home_href", "/"));
+}
+
+void
+web_start(void)
+{
+	http_set_error_page(error_page);
 }
 
 static const char *

@@ -12,11 +12,15 @@
 #define SERVICE_TAGLINE "Emplois aidés de la médiation numérique"
 #define FLASH_COOKIE "tremplin_flash"
 
+/* Sets what http asks of the HTML side (the error pages); called once at start, before the server runs. */
+void web_start(void);
+
+/* Renders the page TEMPLATE inside the layout with DATA (stolen; may be NULL), the title, the navigation
+ * of the actor's roles and the CSRF token. */
+void web_page(struct request *req, int status, const char *template, const char *title, json_t *data);
+
 /* Adds to DATA what every page shows: service_name, service_tagline, user, nav, csrf, flash. */
 void web_common(struct request *req, json_t *data);
-
-/* Percent-encodes S for a query string (in the arena). */
-char *web_url_encode(struct arena *a, const char *s);
 
 /* The form object of form.html for entity E: one field object per field with VALUES (may be NULL) and the
  * request's field errors, the CSRF token, the error summary. Field names listed in SKIP (NULL-ended, may

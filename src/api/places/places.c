@@ -4,7 +4,6 @@
 #include "core/arena.h"
 #include "domain/places/place_search.h"
 #include "domain/places/place_view.h"
-#include "web/web.h"
 
 void
 api_places(struct request *req)
@@ -42,8 +41,7 @@ api_place(struct request *req)
 		return;
 	}
 	if (moved != NULL) {
-		resp_redirect(
-		    req, 301, arena_printf(req->arena, "/api/v1/places/%s", web_url_encode(req->arena, moved)));
+		resp_redirect(req, 301, arena_printf(req->arena, "/api/v1/places/%s", url_encode(req->arena, moved)));
 		return;
 	}
 	resp_json(req, 200, out);
@@ -71,6 +69,6 @@ api_place_create(struct request *req)
 		return;
 	}
 	json_object_set_new(out, "likely_duplicates", dups);
-	resp_header(req, "location", arena_printf(req->arena, "/api/v1/places/%s", web_url_encode(req->arena, id)));
+	resp_header(req, "location", arena_printf(req->arena, "/api/v1/places/%s", url_encode(req->arena, id)));
 	resp_json(req, 201, out);
 }

@@ -12,6 +12,7 @@
 #include "domain/kernel/common.h"
 #include "domain/kernel/journal.h"
 #include "domain/kernel/outbox.h"
+#include "model/accounts/account.h"
 #include "model/kernel/entity.h"
 
 #define PAGE_SIZE 50

@@ -7,6 +7,7 @@
 #include "domain/kernel/authz.h"
 #include "domain/kernel/common.h"
 #include "domain/kernel/journal.h"
+#include "model/accounts/account.h"
 #include "model/kernel/entity.h"
 
 #define PAGE_SIZE 50

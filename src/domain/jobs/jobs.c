@@ -1,13 +1,18 @@
-/* The scheduled jobs and their claims. */
+/* The scheduled jobs and their claims, and the schedule of the server's background work. */
 #include "domain/jobs/jobs.h"
 
 #include "core/arena.h"
 #include "core/log.h"
 #include "core/time.h"
+#include "domain/accounts/session.h"
+#include "domain/kernel/ctx.h"
+#include "domain/kernel/outbox.h"
 #include "domain/recruitment/application.h"
 #include "domain/recruitment/contract.h"
-#include "domain/kernel/ctx.h"
 #include "domain/training/training_session.h"
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define OUTBOX_BATCH 50 /* messages sent per tick */
 
 struct job {
 	const char *name;
@@ -45,7 +50,7 @@ jobs_run(struct db *db, const struct config *cfg, int64_t now, bool force)
 {
 	tr_err first = TR_OK;
 
-	for (size_t i = 0; i < sizeof(jobs) / sizeof(jobs[0]); i++) {
+	for (size_t i = 0; i < ARRAY_LEN(jobs); i++) {
 		const struct job *j = &jobs[i];
 		struct ctx ctx = { .db = db, .cfg = cfg, .now = now, .ip = "job" };
 		int64_t count = 0;
@@ -75,4 +80,61 @@ jobs_run(struct db *db, const struct config *cfg, int64_t now, bool force)
 			first = err;
 	}
 	return first;
+}
+
+/* The tasks of the schedule; each returns true when work is left waiting. */
+static bool
+task_outbox(struct db *db, const struct config *cfg, int64_t now)
+{
+	int sent = 0;
+
+	if (outbox_deliver(db, cfg, now, OUTBOX_BATCH, &sent) != TR_OK)
+		log_warn("worker: outbox delivery interrupted: %s", db_errmsg(db));
+	else if (sent > 0)
+		log_info("worker: %d message(s) sent", sent);
+	return sent == OUTBOX_BATCH;
+}
+
+static bool
+task_jobs(struct db *db, const struct config *cfg, int64_t now)
+{
+	if (jobs_run(db, cfg, now, false) != TR_OK)
+		log_warn("worker: a scheduled job failed: %s", db_errmsg(db));
+	return false;
+}
+
+static bool
+task_housekeeping(struct db *db, const struct config *cfg, int64_t now)
+{
+	if (session_housekeeping(db, now) != TR_OK)
+		log_warn("worker: housekeeping failed: %s", db_errmsg(db));
+	return false;
+}
+
+struct task {
+	const char *name;
+	int64_t period; /* seconds between two runs; 0: at every tick */
+	bool (*run)(struct db *db, const struct config *cfg, int64_t now);
+};
+
+static const struct task schedule[] = {
+	{ "outbox", 0, task_outbox },
+	{ "jobs", 60, task_jobs },
+	{ "housekeeping", 600, task_housekeeping },
+};
+_Static_assert(ARRAY_LEN(schedule) <= JOBS_TASKS_MAX, "struct jobs_clock has a slot per task");
+
+bool
+jobs_tick(struct db *db, const struct config *cfg, int64_t now, struct jobs_clock *clock)
+{
+	bool more = false;
+
+	for (size_t i = 0; i < ARRAY_LEN(schedule); i++) {
+		if (schedule[i].period > 0 && clock->last[i] != 0 && now - clock->last[i] < schedule[i].period)
+			continue;
+		if (schedule[i].run(db, cfg, now))
+			more = true;
+		clock->last[i] = now;
+	}
+	return more;
 }

@@ -65,12 +65,4 @@ bool siret_valid(const char *s, size_t n);
 /* True for a plausible email address: one @, a dot in the domain, no spaces or control characters. */
 bool email_valid(const char *s, size_t n);
 
-/* The entities of the foundation. */
-extern const struct entity entity_organisation;
-extern const struct entity entity_person;
-extern const struct entity entity_person_edit;
-extern const struct entity entity_membership;
-extern const struct entity entity_password;
-extern const struct entity entity_password_change;
-
 #endif

@@ -6,6 +6,7 @@
 #include "core/arena.h"
 #include "domain/accounts/account.h"
 #include "domain/accounts/session.h"
+#include "model/accounts/account.h"
 
 static const struct field token_name_field = { .name = "name",
 	.label = "Nom du jeton",

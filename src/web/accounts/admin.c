@@ -9,6 +9,7 @@
 #include "domain/kernel/journal.h"
 #include "domain/accounts/org.h"
 #include "domain/accounts/session.h"
+#include "model/accounts/account.h"
 
 /* A select field of organisations for the membership forms (ID selected). */
 static json_t *
@@ -94,7 +95,7 @@ web_admin_people(struct request *req)
 	}
 	json_object_set_new(list, "q", json_string(q ? q : ""));
 	json_object_set_new(list, "pager",
-	    pager(req, arena_printf(req->arena, "/admin/personnes?q=%s", web_url_encode(req->arena, q ? q : "")), page,
+	    pager(req, arena_printf(req->arena, "/admin/personnes?q=%s", url_encode(req->arena, q ? q : "")), page,
 	        json_integer_value(json_object_get(list, "total")), 50));
 	web_page(req, 200, "admin_people.html", "Personnes", list);
 }
@@ -279,7 +280,7 @@ web_admin_orgs(struct request *req)
 	}
 	json_object_set_new(list, "q", json_string(q ? q : ""));
 	json_object_set_new(list, "pager",
-	    pager(req, arena_printf(req->arena, "/admin/structures?q=%s", web_url_encode(req->arena, q ? q : "")), page,
+	    pager(req, arena_printf(req->arena, "/admin/structures?q=%s", url_encode(req->arena, q ? q : "")), page,
 	        json_integer_value(json_object_get(list, "total")), 50));
 	web_page(req, 200, "admin_orgs.html", "Structures", list);
 }

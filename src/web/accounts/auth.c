@@ -6,6 +6,7 @@
 #include "core/arena.h"
 #include "domain/accounts/account.h"
 #include "domain/accounts/session.h"
+#include "model/accounts/account.h"
 
 /* A local path to go back to after signing in; "/" for anything else (no open redirect). */
 static const char *

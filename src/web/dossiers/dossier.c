@@ -14,7 +14,6 @@
 #include "domain/poles/partner.h"
 #include "domain/programmes/programme.h"
 #include "domain/geo/refdata.h"
-#include "http/router.h"
 #include "model/programmes/programme.h"
 
 /* The marker the Annex I form sends, so that unticked checkboxes mean "no" only when the form was shown. */
@@ -90,16 +89,6 @@ add_option(json_t *f, const char *value, const char *label, bool selected)
 	    json_pack("{s:s, s:s, s:b}", "value", value, "label", label, "selected", selected));
 }
 
-/* True when the route table has METHOD PATTERN (pages another area may add, such as /lieux/nouveau). */
-static bool
-route_exists(const char *method, const char *pattern)
-{
-	for (size_t i = 0; i < routes_count; i++)
-		if (strcmp(routes[i].method, method) == 0 && strcmp(routes[i].pattern, pattern) == 0)
-			return true;
-	return false;
-}
-
 /* The states a dossier waits in (days are counted there only). */
 static bool
 state_pending(const char *state)
@@ -148,7 +137,7 @@ list_filter(struct request *req, struct dossier_filter *f, const char **query)
 	if (f->programme_id)
 		*query = arena_printf(req->arena, "%sdispositif=%lld&", *query, (long long)f->programme_id);
 	if (f->region)
-		*query = arena_printf(req->arena, "%sregion=%s&", *query, web_url_encode(req->arena, f->region));
+		*query = arena_printf(req->arena, "%sregion=%s&", *query, url_encode(req->arena, f->region));
 	if (f->state)
 		*query = arena_printf(req->arena, "%setat=%s&", *query, f->state);
 	if (f->job_profile_id)
@@ -601,8 +590,7 @@ annex_page(struct request *req, int status, int64_t programme_id, int64_t id, in
 		json_object_set_new(data, "version", json_integer(version));
 	else
 		json_object_set_new(data, "programme_id", json_integer(programme_id));
-	if (route_exists("GET", "/lieux/nouveau"))
-		json_object_set_new(data, "new_place_href", json_string("/lieux/nouveau"));
+	json_object_set_new(data, "new_place_href", json_string("/lieux/nouveau"));
 	if (conflict) {
 		json_object_set_new(data, "conflict", json_string(conflict));
 		json_object_set_new(data, "reload_href",
@@ -788,7 +776,7 @@ annex_row(struct request *req, json_t *d, const struct field *f)
 
 	if (strcmp(f->name, "place_id") == 0 && json_is_string(v)) {
 		value = *web_text(d, "place_nom") ? web_text(d, "place_nom") : json_string_value(v);
-		href = arena_printf(req->arena, "/lieux/%s", web_url_encode(req->arena, json_string_value(v)));
+		href = arena_printf(req->arena, "/lieux/%s", url_encode(req->arena, json_string_value(v)));
 		if (*web_text(d, "place_adresse"))
 			json_array_append_new(lines, json_string(web_text(d, "place_adresse")));
 		json_array_append_new(lines, json_string(arena_printf(req->arena, "%s %s",

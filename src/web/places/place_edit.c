@@ -198,7 +198,7 @@ static void
 edit_page(struct request *req, int status, struct place *p, json_t *values)
 {
 	json_t *networks = NULL, *orgs = NULL, *list = NULL, *data;
-	const char *id = p ? web_url_encode(req->arena, p->v[PLACE_F_ID]) : NULL;
+	const char *id = p ? url_encode(req->arena, p->v[PLACE_F_ID]) : NULL;
 	const char *heading = p ? arena_printf(req->arena, "Modifier « %s »", p->v[PLACE_F_NOM]) : "Nouveau lieu";
 
 	if (place_networks(&req->ctx, &networks) != TR_OK)
@@ -233,8 +233,8 @@ path_place(struct request *req)
 		return NULL;
 	}
 	if (strcmp(p->v[PLACE_F_ID], req->sparams[0]) != 0) {
-		resp_redirect(req, 302,
-		    arena_printf(req->arena, "/lieux/%s/modifier", web_url_encode(req->arena, p->v[PLACE_F_ID])));
+		resp_redirect(
+		    req, 302, arena_printf(req->arena, "/lieux/%s/modifier", url_encode(req->arena, p->v[PLACE_F_ID])));
 		return NULL;
 	}
 	if (!place_can_edit(&req->ctx, p)) {
@@ -323,8 +323,7 @@ web_place_edit(struct request *req)
 	} else if (err != TR_OK) {
 		resp_error(req, err, NULL);
 	} else {
-		web_done(
-		    req, arena_printf(req->arena, "/lieux/%s", web_url_encode(req->arena, p->v[PLACE_F_ID])), "saved");
+		web_done(req, arena_printf(req->arena, "/lieux/%s", url_encode(req->arena, p->v[PLACE_F_ID])), "saved");
 	}
 	json_decref(in);
 }
@@ -354,7 +353,7 @@ web_place_new(struct request *req)
 	} else {
 		/* The likely duplicates found are on the place's page, for the person who created it. */
 		bool similar = place_duplicates_of(&req->ctx, id, &dups) == TR_OK && json_array_size(dups) > 0;
-		web_done(req, arena_printf(req->arena, "/lieux/%s", web_url_encode(req->arena, id)),
+		web_done(req, arena_printf(req->arena, "/lieux/%s", url_encode(req->arena, id)),
 		    similar ? "place_created_similar" : "place_created");
 		json_decref(dups);
 	}

@@ -164,8 +164,8 @@ page_href(struct request *req, int64_t page)
 		const struct form_field *f = &req->query.items[i];
 		if (str_eq_c(f->name, "page") || f->value.n == 0)
 			continue;
-		err = buf_printf(&b, "%s=%s&", web_url_encode(req->arena, arena_str(req->arena, f->name)),
-		    web_url_encode(req->arena, arena_str(req->arena, f->value)));
+		err = buf_printf(&b, "%s=%s&", url_encode(req->arena, arena_str(req->arena, f->name)),
+		    url_encode(req->arena, arena_str(req->arena, f->value)));
 	}
 	if (err == TR_OK)
 		err = buf_printf(&b, "page=%lld", (long long)page);
@@ -211,7 +211,7 @@ result_item(struct request *req, const struct place_hit *h, bool has_distance, j
 	const struct place_entry *e = h->place;
 	json_t *v = json_loadb(e->json, e->json_len, 0, NULL);
 	const char *nom = json_string_value(json_object_get(v, "nom"));
-	const char *href = arena_printf(req->arena, "/lieux/%s", web_url_encode(req->arena, e->id));
+	const char *href = arena_printf(req->arena, "/lieux/%s", url_encode(req->arena, e->id));
 	const char *adresse = json_string_value(json_object_get(v, "adresse"));
 	const char *complement = json_string_value(json_object_get(v, "complement_adresse"));
 	json_t *item;
@@ -326,7 +326,7 @@ links_json(struct request *req, const char *s, const char *prefix)
 			json_array_append_new(
 			    out, json_pack("{s:s, s:s}", "href",
 			             arena_printf(req->arena, "%s%s", prefix,
-			                 v[strspn(v, URI_PLAIN)] == '\0' ? v : web_url_encode(req->arena, v)),
+			                 v[strspn(v, URI_PLAIN)] == '\0' ? v : url_encode(req->arena, v)),
 			             "text", v));
 		else
 			json_array_append_new(out, link_json(req, v, NULL));
@@ -520,7 +520,7 @@ editor_json(struct request *req, const struct place *p, json_t *data)
 			json_t *d = json_array_get(dups, i);
 			json_object_set_new(d, "href",
 			    json_string(arena_printf(req->arena, "/lieux/%s",
-			        web_url_encode(req->arena, str_or_empty(json_object_get(d, "id"))))));
+			        url_encode(req->arena, str_or_empty(json_object_get(d, "id"))))));
 		}
 		json_object_set_new(data, "duplicates", dups);
 	}
@@ -574,9 +574,8 @@ place_page_json(struct request *req, const struct place *p, json_t *view)
 	json_object_set_new(data, "date_maj", json_string(date_text(req, v[PLACE_F_DATE_MAJ])));
 	json_object_set_new(data, "source", json_string(v[PLACE_F_SOURCE]));
 	json_object_set_new(data, "edit_href",
-	    json_string(editable
-	                    ? arena_printf(req->arena, "/lieux/%s/modifier", web_url_encode(req->arena, v[PLACE_F_ID]))
-	                    : ""));
+	    json_string(
+	        editable ? arena_printf(req->arena, "/lieux/%s/modifier", url_encode(req->arena, v[PLACE_F_ID])) : ""));
 	json_object_set_new(data, "breadcrumb",
 	    json_pack("[{s:s, s:s}, {s:s, s:s}, {s:s}]", "href", "/", "label", "Accueil", "href", "/lieux", "label",
 	        "Lieux", "label", v[PLACE_F_NOM]));
@@ -598,7 +597,7 @@ web_place(struct request *req)
 		return;
 	}
 	if (moved != NULL) {
-		resp_redirect(req, 301, arena_printf(req->arena, "/lieux/%s", web_url_encode(req->arena, moved)));
+		resp_redirect(req, 301, arena_printf(req->arena, "/lieux/%s", url_encode(req->arena, moved)));
 		return;
 	}
 	web_page(req, 200, "place.html", p->v[PLACE_F_NOM], place_page_json(req, p, view));

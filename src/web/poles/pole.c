@@ -84,8 +84,8 @@ page_href(struct request *req, int64_t n)
 		const struct form_field *f = &req->query.items[i];
 		if (str_eq_c(f->name, "page") || f->value.n == 0)
 			continue;
-		q = arena_printf(req->arena, "%s%s=%s&", q, web_url_encode(req->arena, arena_str(req->arena, f->name)),
-		    web_url_encode(req->arena, arena_str(req->arena, f->value)));
+		q = arena_printf(req->arena, "%s%s=%s&", q, url_encode(req->arena, arena_str(req->arena, f->name)),
+		    url_encode(req->arena, arena_str(req->arena, f->value)));
 	}
 	return arena_printf(req->arena, "%.*s?%spage=%lld", (int)req->path.n, req->path.p, q, (long long)n);
 }

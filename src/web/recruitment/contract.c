@@ -229,7 +229,7 @@ terms_rows(struct request *req, json_t *c)
 	        ? arena_printf(req->arena, "%s, %s", web_text(c, "place_nom"), web_text(c, "place_commune"))
 	        : web_text(c, "place_nom"),
 	    web_opt_text(c, "place_id")
-	        ? arena_printf(req->arena, "/lieux/%s", web_url_encode(req->arena, web_text(c, "place_id")))
+	        ? arena_printf(req->arena, "/lieux/%s", url_encode(req->arena, web_text(c, "place_id")))
 	        : NULL,
 	    NULL);
 	row(rows, "Structure employeuse", web_text(c, "organisation_name"), NULL, NULL);

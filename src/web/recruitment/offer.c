@@ -122,8 +122,8 @@ query_href(struct request *req, const char *path, int64_t page)
 		const struct form_field *f = &req->query.items[i];
 		if (str_eq_c(f->name, "page") || (page == 0 && str_eq_c(f->name, "per_page")) || f->value.n == 0)
 			continue;
-		err = buf_printf(&b, "%s=%s&", web_url_encode(req->arena, arena_str(req->arena, f->name)),
-		    web_url_encode(req->arena, arena_str(req->arena, f->value)));
+		err = buf_printf(&b, "%s=%s&", url_encode(req->arena, arena_str(req->arena, f->name)),
+		    url_encode(req->arena, arena_str(req->arena, f->value)));
 	}
 	if (err == TR_OK && page > 0)
 		err = buf_printf(&b, "page=%lld", (long long)page);
@@ -418,7 +418,7 @@ offer_page(struct request *req, int status, const char *message)
 	    json_pack("{s:s, s:s, s:s, s:s, s:s}", "nom", str_of(o, "place_nom"), "adresse", str_of(o, "place_adresse"),
 	        "code_postal", str_of(o, "place_code_postal"), "commune",
 	        *str_of(o, "place_commune") ? str_of(o, "place_commune") : str_of(o, "commune_name"), "href",
-	        arena_printf(req->arena, "/lieux/%s", web_url_encode(req->arena, str_of(o, "place_id")))));
+	        arena_printf(req->arena, "/lieux/%s", url_encode(req->arena, str_of(o, "place_id")))));
 	json_object_set_new(data, "area",
 	    json_string(*str_of(o, "departement_name")
 	                    ? arena_printf(req->arena, "%s (%s), %s", str_of(o, "departement_name"),

@@ -11,7 +11,6 @@
 #include "domain/geo/refdata.h"
 #include "domain/training/training_path.h"
 #include "domain/training/training_session.h"
-#include "http/router.h"
 #include "model/training/training.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -27,16 +26,6 @@ form_version(struct request *req)
 	long long n = 0;
 
 	return v.p != NULL && str_to_i64(v, &n) ? n : 0;
-}
-
-/* True when the route table has METHOD PATTERN (a page another area may add, such as /contrats/{id}). */
-static bool
-route_exists(const char *method, const char *pattern)
-{
-	for (size_t i = 0; i < routes_count; i++)
-		if (strcmp(routes[i].method, method) == 0 && strcmp(routes[i].pattern, pattern) == 0)
-			return true;
-	return false;
 }
 
 static json_t *
@@ -297,13 +286,10 @@ web_path(struct request *req)
 	    json_string(arena_printf(req->arena, "/contrats/%lld/parcours/modules/nouveau", (long long)cid)));
 	json_object_set_new(
 	    p, "tutor_href", json_string(arena_printf(req->arena, "/tuteurs/%lld", (long long)web_int(c, "tutor_id"))));
-	json_object_set_new(p, "contract_href",
-	    json_string(route_exists("GET", "/contrats/{id}")
-	                    ? arena_printf(req->arena, "/contrats/%lld", (long long)cid)
-	                    : ""));
+	json_object_set_new(
+	    p, "contract_href", json_string(arena_printf(req->arena, "/contrats/%lld", (long long)cid)));
 	json_object_set_new(p, "breadcrumb",
-	    crumbs(route_exists("GET", "/contrats/{id}") ? arena_printf(req->arena, "Contrat n° %lld", (long long)cid)
-	                                                 : NULL,
+	    crumbs(arena_printf(req->arena, "Contrat n° %lld", (long long)cid),
 	        arena_printf(req->arena, "/contrats/%lld", (long long)cid), NULL, NULL, "Parcours emploi-formation"));
 	web_page(req, 200, "path.html", web_text(p, "heading"), p);
 }
@@ -631,11 +617,11 @@ web_sessions(struct request *req)
 		int64_t pages = (web_int(out, "total") + 49) / 50, page = web_int(out, "page");
 		const char *q = "";
 		if (f.audience)
-			q = arena_printf(req->arena, "%s&public=%s", q, web_url_encode(req->arena, f.audience));
+			q = arena_printf(req->arena, "%s&public=%s", q, url_encode(req->arena, f.audience));
 		if (f.state)
-			q = arena_printf(req->arena, "%s&etat=%s", q, web_url_encode(req->arena, f.state));
+			q = arena_printf(req->arena, "%s&etat=%s", q, url_encode(req->arena, f.state));
 		if (f.region && *f.region)
-			q = arena_printf(req->arena, "%s&region=%s", q, web_url_encode(req->arena, f.region));
+			q = arena_printf(req->arena, "%s&region=%s", q, url_encode(req->arena, f.region));
 		if (f.at_risk)
 			q = arena_printf(req->arena, "%s&a_risque=1", q);
 		if (f.mine)
@@ -1017,7 +1003,7 @@ web_session_attendance_record(struct request *req)
 	if (err == TR_OK)
 		web_done(req,
 		    arena_printf(req->arena, "/sessions/%lld/presences?jour=%s", (long long)req->params[0],
-		        web_url_encode(req->arena, day ? day : "")),
+		        url_encode(req->arena, day ? day : "")),
 		    "training_attendance");
 	else if (err == TR_INVALID)
 		attendance_page(req, 422, day);

@@ -16,6 +16,7 @@
 #include "core/arena.h"
 #include "core/err.h"
 #include "model/kernel/entity.h"
+#include "model/accounts/account.h"
 #include "model/programmes/programme.h"
 #include "model/accounts/role.h"
 

@@ -1,5 +1,6 @@
-/* Every route of the platform, one row each: method, path, handler, who may call it, flags. */
-#include "http/router.h"
+/* Every route of the platform, one row each: method, path, handler, who may call it, flags. It sits above web
+ * and api since it names the handlers of both; http only receives it (server_run). */
+#include "app/app.h"
 
 #include "api/api.h"
 #include "model/accounts/role.h"
@@ -30,7 +31,7 @@
 #define TRAINING_OVERSIGHT \
 	(ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_REGIONAL) | ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_ADMIN))
 
-const struct route routes[] = {
+const struct route app_routes[] = {
 	{ "GET", "/healthz", api_health, PUBLIC, API | ROUTE_HEALTH },
 	{ "GET", "/__test/slow", api_test_slow, PUBLIC, API | ROUTE_HEALTH },
 
@@ -344,4 +345,4 @@ const struct route routes[] = {
 	{ "GET", "/api/v1/places", api_places, PUBLIC, API },
 	{ "GET", "/api/v1/places/{token}", api_place, PUBLIC, API },
 };
-const size_t routes_count = sizeof(routes) / sizeof(routes[0]);
+const size_t app_routes_count = sizeof(app_routes) / sizeof(app_routes[0]);
