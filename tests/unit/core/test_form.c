@@ -105,6 +105,31 @@ test_url_decode(void **state)
 	arena_free(a);
 }
 
+/* url_encode keeps the unreserved characters and "/", escapes every other byte; decoding gives the text back. */
+static void
+test_url_encode(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "", "" },
+		{ "/lieux/abc-1_2.3~", "/lieux/abc-1_2.3~" },
+		{ "/dossiers?page=2&q=a b", "/dossiers%3Fpage%3D2%26q%3Da%20b" },
+		{ "Saint-\xC3\x89tienne", "Saint-%C3%89tienne" },
+		{ "a+b%c:d", "a%2Bb%25c%3Ad" },
+	};
+	struct arena *a = arena_new();
+
+	(void)state;
+	for (size_t i = 0; i < N_ELEMS(cases); i++) {
+		char *enc = url_encode(a, cases[i][0]);
+		struct str back;
+
+		assert_string_equal(enc, cases[i][1]);
+		assert_int_equal(url_decode(a, (struct str){ enc, strlen(enc) }, false, &back), TR_OK);
+		assert_true(str_eq_c(back, cases[i][0]));
+	}
+	arena_free(a);
+}
+
 struct urlencoded_case {
 	const char *body;
 	size_t max;
@@ -473,6 +498,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_url_decode),
+		cmocka_unit_test(test_url_encode),
 		cmocka_unit_test(test_form_urlencoded),
 		cmocka_unit_test(test_form_urlencoded_default_cap),
 		cmocka_unit_test(test_form_multipart),
