@@ -1,5 +1,5 @@
 /* UTF-8 text: validation of what comes in, code point counts for length limits, and the folded
- * search key of French text (lowercase ASCII words separated by single spaces). */
+ * search key of a text (lowercase words without accents, separated by single spaces). */
 #ifndef TR_CORE_UTF8_H
 #define TR_CORE_UTF8_H
 
@@ -12,13 +12,14 @@ struct arena;
  * NUL bytes are refused too (they never belong in text we accept). N == 0 is valid. */
 bool utf8_valid(const char *s, size_t n);
 
-/* Search key of a French text, NUL-terminated in the arena A (never NULL, at most N bytes):
- * lowercase; accents and ligatures of Latin-1 Supplement and Latin Extended-A folded to ASCII
- * (é→e, É→e, ç→c, œ→oe, æ→ae, ß→ss); combining accents (decomposed input), soft hyphens and
- * zero-width characters removed; apostrophes (' ’), hyphens, underscores, other punctuation,
- * symbols and spaces turned into one space between words; trimmed. Other non-ASCII characters are
- * kept, Greek and Cyrillic capitals lowercased. "Saint-Étienne" → "saint etienne". Input must be
- * valid UTF-8 (the caller checks); invalid bytes are dropped, never read past N. */
+/* Search key of a text, NUL-terminated in the arena A (never NULL): compatibility decomposition (NFKD:
+ * full-width letters, ligatures ﬁ ĳ, superscripts), case folding (É→e, ß→ss, Σ→σ), marks removed (accents
+ * of every script: é→e, ễ→e, ά→α), the Latin letters Unicode does not decompose folded to ASCII (œ→oe,
+ * æ→ae, ø→o, ł→l, đ→d, þ→th), soft hyphens, zero-width and format characters removed; apostrophes
+ * (' ’ ʼ), hyphens, underscores, other punctuation, symbols and spaces turned into one space between
+ * words; trimmed. Other letters and digits are kept (Greek, Cyrillic, CJK), lowercased. "Saint-Étienne"
+ * → "saint etienne", "Nguyễn" → "nguyen". Folding a key again gives the same key. Input must be valid
+ * UTF-8 (the caller checks); invalid bytes are dropped, never read past N. */
 char *utf8_fold_key(struct arena *a, const char *s, size_t n);
 
 /* Number of code points in S (N bytes), for length limits expressed in characters. On invalid
