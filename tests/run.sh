@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every suite — style, unit (cmocka), HTTP end-to-end (pytest) and browser (playwright + axe) — the
-# last two on SQLite and on a throwaway PostgreSQL 15, and ends with one line "N passed, N failed".
+# Runs every suite — style, layers (tools/layers.py and its tests), unit (cmocka), HTTP end-to-end (pytest) and
+# browser (playwright + axe) — the last two on SQLite and on a throwaway PostgreSQL 15, and ends with one line
+# "N passed, N failed". A suite that runs no test, or whose counts cannot be read, counts as failed.
 # Usage: tests/run.sh BUILD_DIR   (a build made with -Db_sanitize=address,undefined)
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,10 +20,16 @@ export TREMPLIN_BIN=$build/src/tremplin
 export TREMPLIN_STATIC_DIR=$build/static
 
 count() { # NAME PASSED FAILED
-  pass=$((pass + $2))
-  fail=$((fail + $3))
-  [ "$3" -eq 0 ] || failed_suites+=("$1")
-  printf '== %-28s %d passed, %d failed\n' "$1" "$2" "$3"
+  local p=${2:-0} f=${3:-0}
+  case "$p$f" in *[!0-9]*) p=0 f=1 ;; esac # counts that could not be read
+  if [ $((p + f)) -eq 0 ]; then
+    echo "tests: suite \"$1\" ran no test" >&2
+    f=1
+  fi
+  pass=$((pass + p))
+  fail=$((fail + f))
+  [ "$f" -eq 0 ] || failed_suites+=("$1")
+  printf '== %-28s %d passed, %d failed\n' "$1" "$p" "$f"
 }
 
 pgdir=$work/pg
@@ -45,20 +52,7 @@ else
   count "style (clang-format)" 0 1
 fi
 
-# Unit tests: each cmocka program runs its PostgreSQL half against a fresh database.
-for t in "$build"/tests/unit/test_*; do
-  [ -x "$t" ] && [ -f "$t" ] || continue
-  name=$(basename "$t")
-  TREMPLIN_TEST_PG=$(newdb "u_$name") "$t" >"$work/$name.log" 2>&1
-  rc=$?
-  p=$(grep -Eo '^\[  PASSED  \] [0-9]+' "$work/$name.log" | awk '{s += $4} END {print s + 0}')
-  f=$(grep -Eo '^\[  FAILED  \] [0-9]+' "$work/$name.log" | awk '{s += $4} END {print s + 0}')
-  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi # a crash or a sanitizer report
-  [ "$f" -eq 0 ] || tail -n 30 "$work/$name.log"
-  count "unit $name" "$p" "$f"
-done
-
-junit_counts() { # FILE -> "passed failed"
+junit_counts() { # FILE -> "passed failed" (skipped tests count as failed; an unreadable FILE is one failure)
   /usr/bin/python3 - "$1" <<'PY'
 import sys, xml.etree.ElementTree as ET
 try:
@@ -69,9 +63,37 @@ suites = [root] if root.tag == 'testsuite' else root.findall('testsuite')
 t = sum(int(s.get('tests', 0)) for s in suites)
 f = sum(int(s.get('failures', 0)) + int(s.get('errors', 0)) for s in suites)
 sk = sum(int(s.get('skipped', 0)) for s in suites)
-print(t - f - sk, f)
+print(t - f - sk, f + sk)  # a skipped test is not a pass
 PY
 }
+
+# Layers: no include points up the layers, no cycle between capability folders (tools/layers.py), and the
+# check's own tests (it fails on a tree with a bad include, passes on a good one).
+if /usr/bin/python3 tools/layers.py src >"$work/layers.log" 2>&1; then lp=1 lf=0; else lp=0 lf=1; fi
+[ "$lf" -eq 0 ] || cat "$work/layers.log"
+/usr/bin/python3 -m pytest tests/tools -q -p no:cacheprovider --junitxml="$work/layers.xml" >"$work/layers-tests.log" 2>&1
+read -r p f < <(junit_counts "$work/layers.xml")
+[ "$f" -eq 0 ] || tail -n 40 "$work/layers-tests.log"
+count "layers" $((lp + p)) $((lf + f))
+
+# Unit tests: one cmocka program per tests/unit/**/test_*.c (a missing program fails), each running its
+# PostgreSQL half against a fresh database.
+for src in $(git ls-files 'tests/unit/*test_*.c'); do
+  name=$(basename "$src" .c)
+  t=$build/tests/unit/$name
+  if ! [ -x "$t" ] || ! [ -f "$t" ]; then
+    echo "tests: $src has no program $t (not listed in tests/unit/meson.build?)" >&2
+    count "unit $name" 0 1
+    continue
+  fi
+  TREMPLIN_TEST_PG=$(newdb "u_$name") "$t" >"$work/$name.log" 2>&1
+  rc=$?
+  p=$(grep -Eo '^\[  PASSED  \] [0-9]+' "$work/$name.log" | awk '{s += $4} END {print s + 0}')
+  f=$(grep -Eo '^\[  (FAILED|SKIPPED) \] [0-9]+' "$work/$name.log" | awk '{s += $NF} END {print s + 0}')
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi # a crash or a sanitizer report
+  [ "$f" -eq 0 ] || tail -n 30 "$work/$name.log"
+  count "unit $name" "$p" "$f"
+done
 
 for engine in sqlite postgresql; do
   if [ "$engine" = sqlite ]; then
@@ -86,18 +108,16 @@ for engine in sqlite postgresql; do
   [ "$f" -eq 0 ] || tail -n 60 "$work/http-$engine.log"
   count "http ($engine)" "$p" "$f"
 
-  if [ -f tests/browser/run.mjs ]; then
-    if [ "$engine" = sqlite ]; then burl="sqlite:$work/browser.db"; else burl=$(newdb browser); fi
-    TREMPLIN_TEST_ENGINE=$engine TREMPLIN_TEST_DATABASE=$burl TREMPLIN_TEST_WORK=$work/browser-$engine \
-      node tests/browser/run.mjs >"$work/browser-$engine.log" 2>&1
-    rc=$?
-    read -r p f < <(grep -Eo '^BROWSER [0-9]+ [0-9]+' "$work/browser-$engine.log" | tail -n 1 | awk '{print $2, $3}')
-    p=${p:-0}
-    f=${f:-0}
-    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-    [ "$f" -eq 0 ] || tail -n 60 "$work/browser-$engine.log"
-    count "browser ($engine)" "$p" "$f"
-  fi
+  if [ "$engine" = sqlite ]; then burl="sqlite:$work/browser.db"; else burl=$(newdb browser); fi
+  TREMPLIN_TEST_ENGINE=$engine TREMPLIN_TEST_DATABASE=$burl TREMPLIN_TEST_WORK=$work/browser-$engine \
+    node tests/browser/run.mjs >"$work/browser-$engine.log" 2>&1
+  rc=$?
+  read -r p f < <(grep -Eo '^BROWSER [0-9]+ [0-9]+' "$work/browser-$engine.log" | tail -n 1 | awk '{print $2, $3}')
+  p=${p:-0}
+  f=${f:-0}
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  [ "$f" -eq 0 ] || tail -n 60 "$work/browser-$engine.log"
+  count "browser ($engine)" "$p" "$f"
 done
 
 if [ ${#failed_suites[@]} -gt 0 ]; then
