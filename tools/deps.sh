@@ -6,11 +6,13 @@ set -eu
 cd "$(dirname "$0")/.."
 what=${1:-build}
 
+# libcmocka-dev is in every build: the unit tests are built with the program (meson.build requires cmocka).
 pkgs=(meson ninja-build pkg-config gcc make python3
   libh2o-evloop-dev libssl-dev zlib1g-dev libuv1-dev libsqlite3-dev libpq-dev libjansson-dev libsodium-dev
-  libcurl4-openssl-dev libinih-dev libcsv-dev libxlsxwriter-dev libutf8proc-dev libcairo2-dev libpango1.0-dev fonts-dejavu-core)
+  libcurl4-openssl-dev libinih-dev libcsv-dev libxlsxwriter-dev libutf8proc-dev libcairo2-dev libpango1.0-dev fonts-dejavu-core
+  libcmocka-dev)
 case "$what" in
-test) pkgs+=(libcmocka-dev poppler-utils postgresql-15 python3-pytest python3-requests python3-aiosmtpd chromium clang-format sqlite3) ;;
+test) pkgs+=(poppler-utils postgresql-15 python3-pytest python3-requests python3-aiosmtpd chromium clang-format sqlite3) ;;
 bench) pkgs+=(wrk nginx-light) ;;
 esac
 

@@ -56,9 +56,9 @@ struct testdb_fixtures {
 	CMFixtureFunction sqlite_setup, sqlite_teardown, pg_setup, pg_teardown;
 };
 
-/* Runs the N TESTS as the group "SUITE sqlite", then "SUITE postgresql" when TREMPLIN_TEST_PG is set (one line says
- * the half is skipped otherwise), each between the fixtures of its engine (FIX may be NULL). Returns the number of
- * failures. */
+/* Runs the N TESTS as the group "SUITE sqlite", then "SUITE postgresql" on the server TREMPLIN_TEST_PG names, each
+ * between the fixtures of its engine (FIX may be NULL). Returns the number of failures; a missing TREMPLIN_TEST_PG is
+ * one (the PostgreSQL half must not pass by not running). */
 int testdb_run(const char *suite, const struct CMUnitTest *tests, size_t n, const struct testdb_fixtures *fix);
 
 #endif

@@ -1,4 +1,4 @@
-/* Tests of the protocole d'adhésion PDF: rendered documents read back with pdftotext (skipped when poppler-utils
+/* Tests of the protocole d'adhésion PDF: rendered documents read back with pdftotext (failing when poppler-utils
  * is absent), pending opinion and decision, missing values, the buffer cap, concurrent renders. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -88,7 +88,7 @@ render(json_t *doc)
 	return b;
 }
 
-/* The text of the PDF in B as `pdftotext -layout` reads it (the caller frees it); skips the test when poppler's
+/* The text of the PDF in B as `pdftotext -layout` reads it (the caller frees it); fails the test when poppler's
  * pdftotext is not installed. pdftotext gives no-break spaces back as plain spaces. */
 static char *
 pdf_text(const struct buf *b)
@@ -99,7 +99,7 @@ pdf_text(const struct buf *b)
 	int fd;
 
 	if (access(PDFTOTEXT, X_OK) != 0)
-		skip();
+		fail_msg(PDFTOTEXT " is missing: install poppler-utils (tools/deps.sh test)");
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, b->p, b->n), (ssize_t)b->n);
