@@ -18,6 +18,7 @@
 #include "demo/demo.h"
 #include "domain/programmes/programme.h"
 #include "domain/jobs/jobs.h"
+#include "domain/jobs/refold.h"
 #include "domain/kernel/journal.h"
 #include "domain/places/place.h"
 #include "domain/places/place_geocode.h"
@@ -48,8 +49,10 @@ static struct db *
 open_migrated(const struct config *cfg)
 {
 	struct db *db;
+	struct arena *a;
 	char why[256];
 	int applied = 0;
+	tr_err err;
 
 	if (db_open(cfg->database, &db, why, sizeof(why)) != TR_OK) {
 		fprintf(stderr, "tremplin: database: %s\n", why);
@@ -62,6 +65,15 @@ open_migrated(const struct config *cfg)
 	}
 	if (applied > 0)
 		log_info("%d migration(s) applied", applied);
+	/* Keys folded by older rules of utf8_fold_key are recomputed once, before anything reads them. */
+	a = arena_new();
+	err = keys_refold(db, a, false, NULL);
+	arena_free(a);
+	if (err != TR_OK) {
+		fprintf(stderr, "tremplin: recomputing the search keys failed: %s\n", db_errmsg(db));
+		db_close(db);
+		return NULL;
+	}
 	return db;
 }
 

@@ -22,6 +22,10 @@ bool utf8_valid(const char *s, size_t n);
  * UTF-8 (the caller checks); invalid bytes are dropped, never read past N. */
 char *utf8_fold_key(struct arena *a, const char *s, size_t n);
 
+/* The version of utf8_fold_key's rules, raised whenever a key may come out different (2: utf8proc); stored keys
+ * of another version are recomputed at start (domain/jobs/refold.h). */
+#define UTF8_FOLD_VERSION 2
+
 /* Number of code points in S (N bytes), for length limits expressed in characters. On invalid
  * input, every byte that is not a continuation byte counts as one. */
 size_t utf8_length(const char *s, size_t n);

@@ -1,0 +1,174 @@
+/* Tests of domain/jobs/refold: keys stored by older rules of utf8_fold_key are recomputed once, the current ones are
+ * left alone, and the places' keys agree with the domain's own derivation; on SQLite and PostgreSQL. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/config.h"
+#include "core/crypto.h"
+#include "core/embed.h"
+#include "core/log.h"
+#include "core/utf8.h"
+#include "domain/jobs/refold.h"
+#include "domain/kernel/ctx.h"
+#include "domain/places/place.h"
+#include "store/db.h"
+#include "store/migrate.h"
+#include "testdb.h"
+
+#define N_ELEMS(t) (sizeof(t) / sizeof((t)[0]))
+#define T0 1795514700 /* 2026-11-24T10:05:00Z */
+
+struct fx {
+	struct db *db;
+	struct arena *a;
+	struct config cfg;
+};
+
+static int
+setup(void **state)
+{
+	struct fx *fx = calloc(1, sizeof(*fx));
+	char url[800];
+	int applied = 0;
+
+	if (testdb.engine == DB_SQLITE)
+		testdb_sqlite_url(url, sizeof(url), "r");
+	else
+		snprintf(url, sizeof(url), "%s", testdb.pg_url);
+	if ((fx->db = testdb_open(url)) == NULL)
+		fail_msg("cannot open %s", url);
+	if (testdb.engine == DB_POSTGRES)
+		assert_int_equal(db_exec_script(fx->db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"), TR_OK);
+	assert_int_equal(db_migrate(fx->db, embedded_migrations, &applied), TR_OK);
+	fx->a = arena_new();
+	config_defaults(&fx->cfg);
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *fx = *state;
+
+	db_close(fx->db);
+	arena_free(fx->a);
+	free(fx);
+	return 0;
+}
+
+static const char *
+text(struct fx *fx, const char *sql, const char *param)
+{
+	struct db_rows *r;
+
+	assert_int_equal(db_onev(fx->db, fx->a, sql, &r, DB_TEXT(param)), TR_OK);
+	return db_text(db_cell(r, 0, 0));
+}
+
+/* A database as the hand table left it: « Nguyễn » kept its accents in the keys, the other keys are current. */
+static void
+seed_old_keys(struct fx *fx)
+{
+	assert_int_equal(
+	    db_exec_script(fx->db,
+	        "INSERT INTO regions (code, name, name_key) VALUES ('84', 'Auvergne-Rhône-Alpes', "
+	        "'auvergne rhone alpes');"
+	        "INSERT INTO departements (code, region_code, name, name_key) VALUES ('69', '84', 'Rhône', "
+	        "'rhone');"
+	        "INSERT INTO communes (code, name, name_key, departement_code, region_code) VALUES "
+	        "('69123', 'Lyon', 'lyon', '69', '84');"
+	        "INSERT INTO partner_companies (name, name_key, activity, created_at, updated_at) VALUES "
+	        "('Nguyễn & Fils', 'nguyễn fils ébénisterie', 'Ébénisterie', 0, 0);"
+	        "INSERT INTO partner_companies (name, name_key, activity, created_at, updated_at) VALUES "
+	        "('Les Ateliers', 'les ateliers', NULL, 0, 0);"
+	        "INSERT INTO places (id, pivot, nom, commune, code_postal, adresse, date_maj, "
+	        "presentation_resume, search_key, name_key, address_key, created_at, updated_at) VALUES "
+	        "('p1', 'p1', 'Espace Nguyễn', 'Lyon', '69001', '3 rue Đặng', '2026-11-24', "
+	        "'Café numérique', 'espace nguyễn café numerique lyon', 'espace nguyễn', '3 rue đặng', 0, "
+	        "0);"
+	        "INSERT INTO settings (key, value) VALUES ('fold_version', '1');"),
+	    TR_OK);
+}
+
+static void
+t_refolds_once(void **state)
+{
+	struct fx *fx = *state;
+	const char *places_version;
+	int64_t changed = -1;
+
+	seed_old_keys(fx);
+	places_version = text(fx, "SELECT value FROM settings WHERE key = ?", "places_version");
+	assert_int_equal(keys_refold(fx->db, fx->a, false, &changed), TR_OK);
+	assert_int_equal(changed, 4); /* the partner, and the place's three keys */
+	assert_string_equal(text(fx, "SELECT name_key FROM partner_companies WHERE name = ?", "Nguyễn & Fils"),
+	    "nguyen fils ebenisterie");
+	assert_string_equal(text(fx, "SELECT name_key FROM places WHERE id = ?", "p1"), "espace nguyen");
+	assert_string_equal(text(fx, "SELECT address_key FROM places WHERE id = ?", "p1"), "3 rue dang");
+	assert_string_equal(
+	    text(fx, "SELECT search_key FROM places WHERE id = ?", "p1"), "espace nguyen cafe numerique lyon");
+	assert_string_equal(text(fx, "SELECT value FROM settings WHERE key = ?", "fold_version"), "2");
+	/* The servers' index of places is told to reload. */
+	assert_int_not_equal(
+	    atoll(text(fx, "SELECT value FROM settings WHERE key = ?", "places_version")), atoll(places_version));
+
+	/* Current: nothing to do, even when forced. */
+	assert_int_equal(keys_refold(fx->db, fx->a, false, &changed), TR_OK);
+	assert_int_equal(changed, 0);
+	assert_int_equal(keys_refold(fx->db, fx->a, true, &changed), TR_OK);
+	assert_int_equal(changed, 0);
+}
+
+/* A database that never had a fold version (new, or older than it) is brought to the present one. */
+static void
+t_new_database(void **state)
+{
+	struct fx *fx = *state;
+	int64_t changed = -1;
+
+	assert_int_equal(keys_refold(fx->db, fx->a, false, &changed), TR_OK);
+	assert_int_equal(changed, 0);
+	assert_string_equal(text(fx, "SELECT value FROM settings WHERE key = ?", "fold_version"), "2");
+}
+
+/* The key refold writes for a place is the one the domain derives (place_search_key), so that the table in
+ * refold.c cannot drift from it unseen. */
+static void
+t_places_agree_with_the_domain(void **state)
+{
+	struct fx *fx = *state;
+	struct ctx ctx = { .arena = fx->a, .db = fx->db, .cfg = &fx->cfg, .now = T0 };
+	struct place *p;
+
+	seed_old_keys(fx);
+	assert_int_equal(keys_refold(fx->db, fx->a, false, NULL), TR_OK);
+	assert_int_equal(place_load(&ctx, "p1", &p), TR_OK);
+	assert_string_equal(text(fx, "SELECT search_key FROM places WHERE id = ?", "p1"), place_search_key(fx->a, p));
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(t_refolds_once),
+		T(t_new_database),
+		T(t_places_agree_with_the_domain),
+	};
+
+	log_set_level(LOG_WARN);
+	if (sec_init() != TR_OK)
+		return 1;
+	return testdb_run("refold", tests, N_ELEMS(tests), NULL) == 0 ? 0 : 1;
+}
