@@ -1,5 +1,6 @@
-/* Tests of domain/jobs/refold: keys stored by older rules of utf8_fold_key are recomputed once, the current ones are
- * left alone, and the places' keys agree with the domain's own derivation; on SQLite and PostgreSQL. */
+/* Tests of domain/jobs, on SQLite and PostgreSQL: the server's schedule (jobs_tick runs each task at its period), and
+ * the stored keys (keys stored by older rules of utf8_fold_key are recomputed once, the current ones are left alone,
+ * the places' keys agree with the domain's own derivation). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@
 #include "core/embed.h"
 #include "core/log.h"
 #include "core/utf8.h"
+#include "domain/jobs/jobs.h"
 #include "domain/jobs/refold.h"
 #include "domain/kernel/ctx.h"
 #include "domain/places/place.h"
@@ -73,6 +75,49 @@ text(struct fx *fx, const char *sql, const char *param)
 
 	assert_int_equal(db_onev(fx->db, fx->a, sql, &r, DB_TEXT(param)), TR_OK);
 	return db_text(db_cell(r, 0, 0));
+}
+
+/* When the job NAME last ran (job_runs, where jobs_run claims it). */
+static int64_t
+last_run(struct fx *fx, const char *name)
+{
+	struct db_rows *r;
+
+	assert_int_equal(
+	    db_onev(fx->db, fx->a, "SELECT last_run_at FROM job_runs WHERE name = ?", &r, DB_TEXT(name)), TR_OK);
+	return db_int(db_cell(r, 0, 0));
+}
+
+/* The schedule: the outbox at every tick, the jobs every minute, the housekeeping every ten minutes; each job, once
+ * run, waits for its own period (an hour at least). Slots of the clock follow the rows of the schedule. */
+static void
+t_tick_schedule(void **state)
+{
+	struct fx *fx = *state;
+	struct jobs_clock clock = { { 0 } };
+
+	assert_false(jobs_tick(fx->db, &fx->cfg, T0, &clock)); /* no mail waiting */
+	assert_int_equal(clock.last[0], T0);
+	assert_int_equal(clock.last[1], T0);
+	assert_int_equal(clock.last[2], T0);
+	assert_int_equal(last_run(fx, "applications_expire"), T0);
+	assert_int_equal(last_run(fx, "contracts_followup_reminders"), T0);
+
+	assert_false(jobs_tick(fx->db, &fx->cfg, T0 + 30, &clock));
+	assert_int_equal(clock.last[0], T0 + 30);
+	assert_int_equal(clock.last[1], T0);
+	assert_int_equal(clock.last[2], T0);
+
+	assert_false(jobs_tick(fx->db, &fx->cfg, T0 + 60, &clock));
+	assert_int_equal(clock.last[1], T0 + 60);
+	assert_int_equal(clock.last[2], T0);
+	assert_int_equal(last_run(fx, "applications_expire"), T0); /* looked at, not due */
+
+	assert_false(jobs_tick(fx->db, &fx->cfg, T0 + 600, &clock));
+	assert_int_equal(clock.last[2], T0 + 600);
+	assert_false(jobs_tick(fx->db, &fx->cfg, T0 + 3600, &clock));
+	assert_int_equal(last_run(fx, "applications_expire"), T0 + 3600);   /* due again (hourly) */
+	assert_int_equal(last_run(fx, "contracts_followup_reminders"), T0); /* every six hours */
 }
 
 /* A database as the hand table left it: « Nguyễn » kept its accents in the keys, the other keys are current. */
@@ -162,6 +207,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		T(t_tick_schedule),
 		T(t_refolds_once),
 		T(t_new_database),
 		T(t_places_agree_with_the_domain),
@@ -170,5 +216,5 @@ main(void)
 	log_set_level(LOG_WARN);
 	if (sec_init() != TR_OK)
 		return 1;
-	return testdb_run("refold", tests, N_ELEMS(tests), NULL) == 0 ? 0 : 1;
+	return testdb_run("jobs", tests, N_ELEMS(tests), NULL) == 0 ? 0 : 1;
 }
