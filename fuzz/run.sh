@@ -16,7 +16,7 @@ status=0
 for driver in fuzz/fuzz_*.c; do
   name=$(basename "$driver" .c)
   corpus=fuzz/corpus/${name#fuzz_}
-  clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc "$driver" $core $model -ljansson -o "$work/$name"
+  clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc "$driver" $core $model -ljansson -lutf8proc -o "$work/$name"
   mkdir -p "$work/corpus-$name"
   [ -d "$corpus" ] && cp -r "$corpus"/. "$work/corpus-$name/"
   echo "fuzz: $name for ${seconds}s"

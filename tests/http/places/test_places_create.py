@@ -4,6 +4,7 @@ answer, at /admin/doublons); a place's timeline on its page for those who may ed
 the place's id)."""
 import json
 import re
+import time
 
 import pytest
 import requests
@@ -56,6 +57,25 @@ def test_api_creates_a_place(base, api):
     # The journal entry carries the place's id as its key.
     assert sql(f"SELECT action FROM journal WHERE entity = 'place' AND entity_key = '{pid}'") == "create"
     assert journal_verify().returncode == 0
+
+
+def test_search_finds_a_name_without_its_accents(base, api):
+    """« Nguyễn Đặng » is found by « nguyen dang », and the other way round (utf8proc's folding: stacked accents,
+    đ); the index of the servers picks the new place up within a second or so."""
+    tag = unique("")
+    r = api.post(base + "/api/v1/places", json=body(nom=f"Maison Nguyễn Đặng {tag}"))
+    assert r.status_code == 201, r.text
+    pid = r.json()["id"]
+    for q in (f"nguyen dang {tag}", f"NGUYỄN {tag}", f"Đang {tag}"):
+        deadline = time.time() + 15
+        while True:
+            got = requests.get(base + "/api/v1/places", params={"q": q})
+            assert got.status_code == 200, got.text
+            found = [p["id"] for p in got.json()["items"]]
+            if found == [pid] or time.time() > deadline:
+                break
+            time.sleep(0.2)
+        assert found == [pid], q
 
 
 def test_api_given_id_and_taken_id(base, api):
