@@ -15,12 +15,20 @@ import re
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 import uuid
 
 import pytest
 import requests
+
+# The suites are in one folder per capability; some reuse another's helpers (`from test_applications
+# import …`), so every folder is importable whichever is collected first.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+for _d in sorted(os.listdir(_HERE)):
+    if os.path.isdir(os.path.join(_HERE, _d)) and not _d.startswith(("_", ".")):
+        sys.path.insert(0, os.path.join(_HERE, _d))
 
 DEMO_PASSWORD = "demo-tremplin-2026"
 DEMO_DOMAIN = "demo.tremplin.fr"
