@@ -61,7 +61,7 @@ place_from_cells(struct arena *a, const struct db_val *c)
 
 	p->coords_approx = db_int(&c[x + 5]) != 0;
 	for (int i = 0; i < PLACE_NFIELDS; i++) {
-		if (place_fields[i].type == PLACE_NUMBER)
+		if (place_fields[i].type == FT_NUMBER)
 			p->v[i] = db_isnull(&c[i]) || p->coords_approx ? "" : place_number_text(a, db_real(&c[i]));
 		else
 			p->v[i] = text_or(a, &c[i], "");
@@ -155,7 +155,7 @@ place_json(const struct place *p)
 
 	for (int i = 0; i < PLACE_NFIELDS; i++) {
 		double d;
-		if (place_fields[i].type == PLACE_NUMBER)
+		if (place_fields[i].type == FT_NUMBER)
 			json_object_set_new(o, place_fields[i].name,
 			    place_number_parse(p->v[i], strlen(p->v[i]), &d) ? json_real(d) : json_null());
 		else
@@ -332,7 +332,7 @@ place_input(struct ctx *ctx, json_t *in, const struct place *base, struct place 
 		if (bad) {
 			field_errors_add(&ctx->errors, place_fields[i].name,
 			    arena_printf(
-			        ctx->arena, "« %s » n'a pas un type de valeur accepté.", place_fields[i].title));
+			        ctx->arena, "« %s » n'a pas un type de valeur accepté.", place_fields[i].label));
 			bad = false;
 		}
 		p->v[i] = s ? s : (base ? base->v[i] : "");
@@ -434,7 +434,7 @@ place_create(struct ctx *ctx, json_t *in, const char **id)
 	if (inserted == 0) {
 		field_errors_add(&ctx->errors, "id",
 		    arena_printf(ctx->arena, "« %s » : « %s » est déjà l'identifiant d'un autre lieu.",
-		        place_fields[PLACE_F_ID].title, r.p.v[PLACE_F_ID]));
+		        place_fields[PLACE_F_ID].label, r.p.v[PLACE_F_ID]));
 		err = TR_INVALID;
 		goto out;
 	}
@@ -579,13 +579,13 @@ place_history(struct ctx *ctx, const char *id, json_t **out)
 
 /* The union of two '|'-joined lists, in the order of VOCAB when given (else A's then B's). */
 static const char *
-list_union(struct arena *ar, const char *a, const char *b, const struct place_field *vocab)
+list_union(struct arena *ar, const char *a, const char *b, const struct field *vocab)
 {
 	struct buf out = BUF_INIT(0);
 
-	if (vocab && vocab->nvalues) {
-		for (size_t i = 0; i < vocab->nvalues; i++) {
-			const char *v = vocab->values[i];
+	if (vocab && place_nvalues(vocab)) {
+		for (size_t i = 0; i < place_nvalues(vocab); i++) {
+			const char *v = place_value(vocab, i);
 			if ((list_has(a, v, strlen(v)) || list_has(b, v, strlen(v))) &&
 			    ((out.n && buf_putc(&out, '|') != TR_OK) || buf_puts(&out, v) != TR_OK))
 				tr_oom("list union");
@@ -608,7 +608,7 @@ static void
 merge_values(struct arena *a, struct place *keep, const struct place *other)
 {
 	for (int i = 0; i < PLACE_NFIELDS; i++) {
-		const struct place_field *f = &place_fields[i];
+		const struct field *f = &place_fields[i];
 		if (i == PLACE_F_ID)
 			continue;
 		if (i == PLACE_F_LATITUDE) { /* the pair goes together */
@@ -618,7 +618,7 @@ merge_values(struct arena *a, struct place *keep, const struct place *other)
 			}
 		} else if (i == PLACE_F_LONGITUDE) {
 			continue;
-		} else if (f->nvalues || i == PLACE_F_COURRIELS || i == PLACE_F_SITE_WEB) {
+		} else if (place_nvalues(f) || i == PLACE_F_COURRIELS || i == PLACE_F_SITE_WEB) {
 			keep->v[i] = list_union(a, keep->v[i], other->v[i], f);
 		} else if (i == PLACE_F_DATE_MAJ) {
 			if (strcmp(other->v[i], keep->v[i]) > 0)

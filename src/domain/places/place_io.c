@@ -253,7 +253,7 @@ take_row(struct import *im, int64_t line, struct str *vals)
 		im->rep->rejected++;
 		problem(im, line, "id", id,
 		    arena_printf(ctx->arena, "« %s » : « %s » est déjà l'identifiant %s %lld du fichier.",
-		        place_fields[PLACE_F_ID].title, id, im->json ? "de l'objet" : "de la ligne", (long long)prev));
+		        place_fields[PLACE_F_ID].label, id, im->json ? "de l'objet" : "de la ligne", (long long)prev));
 		return;
 	}
 	/* Lines count from 1 (JSON objects too): never a NULL value. */
@@ -402,7 +402,7 @@ json_row(struct import *im, int64_t index, json_t *o)
 			s = place_number_text(a, json_real_value(v));
 		else if (!json_is_null(v)) {
 			problem(im, index, key, "",
-			    arena_printf(a, "« %s » doit être une chaîne ou un nombre.", place_fields[f].title));
+			    arena_printf(a, "« %s » doit être une chaîne ou un nombre.", place_fields[f].label));
 			bad = true;
 		}
 		if (s)
@@ -664,7 +664,7 @@ json_members(struct buf *b, const struct place *p)
 
 	for (int i = 0; i < PLACE_NFIELDS && err == TR_OK; i++) {
 		err = buf_printf(b, "%s\"%s\":", i ? "," : "", place_fields[i].name);
-		if (err == TR_OK && place_fields[i].type == PLACE_NUMBER)
+		if (err == TR_OK && place_fields[i].type == FT_NUMBER)
 			err = buf_puts(b, *p->v[i] ? p->v[i] : "null");
 		else if (err == TR_OK)
 			err = json_string_out(b, p->v[i]);
@@ -838,15 +838,15 @@ static const char *const gen_resumes[] = { "Accompagnement aux usages du numéri
 
 /* A '|'-joined random subset (at least MIN values) of field F's vocabulary, in its order. */
 static const char *
-gen_subset(struct arena *a, uint64_t *s, const struct place_field *f, double share, int min)
+gen_subset(struct arena *a, uint64_t *s, const struct field *f, double share, int min)
 {
 	struct buf b = BUF_INIT(0);
-	size_t first = gen_next(s) % f->nvalues;
+	size_t first = gen_next(s) % place_nvalues(f);
 	int taken = 0;
 
-	for (size_t i = 0; i < f->nvalues; i++)
+	for (size_t i = 0; i < place_nvalues(f); i++)
 		if (gen_unit(s) < share || (taken < min && i == first)) {
-			if ((b.n && buf_putc(&b, '|') != TR_OK) || buf_puts(&b, f->values[i]) != TR_OK)
+			if ((b.n && buf_putc(&b, '|') != TR_OK) || buf_puts(&b, place_value(f, i)) != TR_OK)
 				tr_oom("gen");
 			taken++;
 		}

@@ -84,7 +84,7 @@ cell_of(double lat, double lon)
 
 /* The bit of each value of field F found in the '|'-separated TEXT. */
 static uint32_t
-vocab_bits(const struct place_field *f, const char *text)
+vocab_bits(const struct field *f, const char *text)
 {
 	uint32_t bits = 0;
 
@@ -92,8 +92,8 @@ vocab_bits(const struct place_field *f, const char *text)
 		size_t n = strcspn(p, "|");
 		struct str item = str_trim((struct str){ p, n });
 
-		for (size_t i = 0; i < f->nvalues && i < 32; i++)
-			if (str_eq_c(item, f->values[i]))
+		for (size_t i = 0; i < place_nvalues(f) && i < 32; i++)
+			if (str_eq_c(item, place_value(f, i)))
 				bits |= 1u << i;
 		p += n + (p[n] == '|');
 	}
@@ -142,7 +142,7 @@ entry_json(struct place_index *idx, struct place_entry *e, const struct place *p
 			err = put_json_string(b, place_fields[i].name);
 		if (err == TR_OK)
 			err = buf_putc(b, ':');
-		if (err == TR_OK && place_fields[i].type != PLACE_NUMBER)
+		if (err == TR_OK && place_fields[i].type != FT_NUMBER)
 			err = put_json_string(b, v);
 		else if (err == TR_OK && *v == '\0')
 			err = buf_puts(b, "null");
@@ -658,17 +658,17 @@ parse_point(struct ctx *ctx, const struct form *f, struct place_query *q)
 static bool
 filter_value(struct ctx *ctx, const struct place_filter *pf, struct str v, uint32_t *bits)
 {
-	const struct place_field *f = &place_fields[pf->field];
+	const struct field *f = &place_fields[pf->field];
 	const char *key;
 
-	for (size_t i = 0; i < f->nvalues && i < 32; i++)
-		if (str_eq_c(v, f->values[i])) {
+	for (size_t i = 0; i < place_nvalues(f) && i < 32; i++)
+		if (str_eq_c(v, place_value(f, i))) {
 			*bits |= 1u << i;
 			return true;
 		}
 	key = utf8_fold_key(ctx->arena, v.p, v.n);
-	for (size_t i = 0; i < f->nvalues && i < 32; i++)
-		if (strcmp(key, fold(ctx->arena, f->values[i])) == 0) {
+	for (size_t i = 0; i < place_nvalues(f) && i < 32; i++)
+		if (strcmp(key, fold(ctx->arena, place_value(f, i))) == 0) {
 			*bits |= 1u << i;
 			return true;
 		}
@@ -697,7 +697,7 @@ parse_filters(struct ctx *ctx, const struct form *f, struct place_query *q)
 					field_errors_add(&ctx->errors, pf->param,
 					    arena_printf(ctx->arena,
 					        "« %.*s » n'est pas une valeur connue du critère « %s ».",
-					        (int)(v.n > 100 ? 100 : v.n), v.p, place_fields[pf->field].title));
+					        (int)(v.n > 100 ? 100 : v.n), v.p, place_fields[pf->field].label));
 			}
 		}
 	}
