@@ -143,8 +143,10 @@ TR_MUST_USE tr_err place_export(struct ctx *ctx, enum place_format format, place
 typedef int (*place_csv_row_fn)(void *ud, int64_t line, const struct str *fields, size_t n);
 TR_MUST_USE tr_err place_csv_parse(const char *data, size_t n, place_csv_row_fn row, void *ud, int64_t *line);
 
-/* Appends one CSV record of N values, each quoted (" doubled), ended by LF. */
-TR_MUST_USE tr_err place_csv_record(struct buf *out, const char *const *values, size_t n);
+/* Appends one CSV record of the standard's PLACE_NFIELDS VALUES (the header's names, or a place's values)
+ * through the one CSV writer (core/csv.h): text cells guarded against formulas (an apostrophe the importer
+ * takes off again), numbers as they are. TR_TOO_LARGE at OUT's cap. */
+TR_MUST_USE tr_err place_csv_record(struct buf *out, const char *const *values);
 
 /* The open likely duplicates, newest first (at most 100): [{a: place JSON, b: place JSON, reason}]. Admins. */
 TR_MUST_USE tr_err place_duplicates_open(struct ctx *ctx, json_t **out);

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/csv.h"
+#include "core/json.h"
 #include "core/buf.h"
 #include "core/strmap.h"
 #include "core/utf8.h"
@@ -136,22 +138,13 @@ place_csv_parse(const char *data, size_t n, place_csv_row_fn row, void *ud, int6
 }
 
 tr_err
-place_csv_record(struct buf *out, const char *const *values, size_t n)
+place_csv_record(struct buf *out, const char *const *values)
 {
-	tr_err err = TR_OK;
+	bool guard[PLACE_NFIELDS];
 
-	for (size_t i = 0; i < n && err == TR_OK; i++) {
-		const char *s = values[i] ? values[i] : "";
-		err = buf_puts(out, i ? ",\"" : "\"");
-		for (const char *q; err == TR_OK && (q = strchr(s, '"')) != NULL; s = q + 1)
-			if ((err = buf_append(out, s, (size_t)(q - s) + 1)) == TR_OK)
-				err = buf_putc(out, '"');
-		if (err == TR_OK)
-			err = buf_puts(out, s);
-		if (err == TR_OK)
-			err = buf_putc(out, '"');
-	}
-	return err == TR_OK ? buf_putc(out, '\n') : err;
+	for (int i = 0; i < PLACE_NFIELDS; i++)
+		guard[i] = place_fields[i].type != FT_NUMBER; /* "-1.5" is a coordinate, not a formula */
+	return csv_record(out, values, PLACE_NFIELDS, guard);
 }
 
 /* ---- import: reading rows ------------------------------------------------------------------------------ */
@@ -335,8 +328,13 @@ csv_row(void *ud, int64_t line, const struct str *fields, size_t n)
 		        n, im->ncolumns));
 		return 0;
 	}
-	for (int i = 0; i < PLACE_NFIELDS; i++)
+	for (int i = 0; i < PLACE_NFIELDS; i++) {
 		vals[i] = im->column[i] >= 0 ? fields[im->column[i]] : (struct str){ "", 0 };
+		/* The apostrophe the exporter put before a cell a spreadsheet would run is not part of the value. */
+		size_t skip = csv_unguard(vals[i].p, vals[i].n);
+		vals[i].p += skip;
+		vals[i].n -= skip;
+	}
 	take_row(im, line, vals);
 	if (im->lines > 0)
 		progress(im, (size_t)((double)im->size * (double)line / (double)im->lines));
@@ -634,28 +632,6 @@ struct export
 	bool failed;
 };
 
-static tr_err
-json_string_out(struct buf *b, const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
-	tr_err err = buf_putc(b, '"');
-
-	for (; *s && err == TR_OK; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\') {
-			err = buf_putc(b, '\\');
-			if (err == TR_OK)
-				err = buf_putc(b, (char)c);
-		} else if (c < 0x20) {
-			char esc[7] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0 };
-			err = buf_puts(b, c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : esc);
-		} else {
-			err = buf_putc(b, (char)c);
-		}
-	}
-	return err == TR_OK ? buf_putc(b, '"') : err;
-}
-
 /* The standard's fields of P as a JSON object's members. */
 static tr_err
 json_members(struct buf *b, const struct place *p)
@@ -667,7 +643,7 @@ json_members(struct buf *b, const struct place *p)
 		if (err == TR_OK && place_fields[i].type == FT_NUMBER)
 			err = buf_puts(b, *p->v[i] ? p->v[i] : "null");
 		else if (err == TR_OK)
-			err = json_string_out(b, p->v[i]);
+			err = json_put_string(b, p->v[i]);
 	}
 	return err;
 }
@@ -688,7 +664,7 @@ export_row(void *ud, const struct place *p)
 	tr_err err = TR_OK;
 
 	switch (ex->format) {
-	case PLACE_CSV: err = place_csv_record(&ex->out, p->v, PLACE_NFIELDS); break;
+	case PLACE_CSV: err = place_csv_record(&ex->out, p->v); break;
 	case PLACE_JSON:
 		err = buf_puts(&ex->out, ex->written ? ",\n{" : "\n{");
 		if (err == TR_OK)
@@ -729,7 +705,7 @@ place_export(struct ctx *ctx, enum place_format format, place_write_fn write, vo
 		const char *names[PLACE_NFIELDS];
 		for (int i = 0; i < PLACE_NFIELDS; i++)
 			names[i] = place_fields[i].name;
-		if (place_csv_record(&ex.out, names, PLACE_NFIELDS) != TR_OK)
+		if (place_csv_record(&ex.out, names) != TR_OK)
 			tr_oom("export");
 	} else {
 		head = format == PLACE_JSON ? "[" : "{\"type\":\"FeatureCollection\",\"features\":[";
@@ -940,11 +916,11 @@ place_generate(struct ctx *ctx, int64_t n, uint64_t seed, place_write_fn write, 
 	}
 	for (int i = 0; i < PLACE_NFIELDS; i++)
 		names[i] = place_fields[i].name;
-	if ((err = place_csv_record(&out, names, PLACE_NFIELDS)) != TR_OK)
+	if ((err = place_csv_record(&out, names)) != TR_OK)
 		goto out;
 	for (int64_t i = 1; i <= n && err == TR_OK; i++) {
 		gen_place(scratch, &s, &st, i, v);
-		err = place_csv_record(&out, v, PLACE_NFIELDS);
+		err = place_csv_record(&out, v);
 		if (err == TR_OK && (out.n >= EXPORT_FLUSH || i == n)) {
 			if (write(ud, out.p, out.n) != 0)
 				err = TR_INTERNAL;

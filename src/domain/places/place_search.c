@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/json.h"
 #include "core/log.h"
 #include "core/strmap.h"
 #include "core/time.h"
@@ -100,33 +101,6 @@ vocab_bits(const struct field *f, const char *text)
 	return bits;
 }
 
-/* Appends S as a JSON string: UTF-8 as it is, quotes, backslashes and control characters escaped. */
-static tr_err
-put_json_string(struct buf *b, const char *s)
-{
-	static const char *const named[32] = {
-		['\b'] = "\\b", ['\f'] = "\\f", ['\n'] = "\\n", ['\r'] = "\\r", ['\t'] = "\\t"
-	};
-	const char *run = s;
-	tr_err err = buf_putc(b, '"');
-
-	for (; err == TR_OK && *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		err = buf_append(b, run, (size_t)(s - run));
-		if (err == TR_OK)
-			err = c == '"'    ? buf_puts(b, "\\\"")
-			      : c == '\\' ? buf_puts(b, "\\\\")
-			      : named[c]  ? buf_puts(b, named[c])
-			                  : buf_printf(b, "\\u%04x", c);
-		run = s + 1;
-	}
-	if (err == TR_OK)
-		err = buf_append(b, run, (size_t)(s - run));
-	return err == TR_OK ? buf_putc(b, '"') : err;
-}
-
 /* The standard's fields of P as the API shows them (those of place_json: text as strings, coordinates as numbers
  * or null), serialised once with B as the scratch buffer. */
 static void
@@ -139,11 +113,11 @@ entry_json(struct place_index *idx, struct place_entry *e, const struct place *p
 		const char *v = p->v[i];
 		err = buf_putc(b, i ? ',' : '{');
 		if (err == TR_OK)
-			err = put_json_string(b, place_fields[i].name);
+			err = json_put_string(b, place_fields[i].name);
 		if (err == TR_OK)
 			err = buf_putc(b, ':');
 		if (err == TR_OK && place_fields[i].type != FT_NUMBER)
-			err = put_json_string(b, v);
+			err = json_put_string(b, v);
 		else if (err == TR_OK && *v == '\0')
 			err = buf_puts(b, "null");
 		else if (err == TR_OK && (err = buf_puts(b, v)) == TR_OK && v[strcspn(v, ".eE")] == '\0')
