@@ -124,7 +124,7 @@ record_value(const struct field *f, json_t *o)
 			return DB_I64(json_integer_value(v));
 		if (json_is_string(v) && str_to_i64((struct str){ json_string_value(v), json_string_length(v) }, &i))
 			return DB_I64(i);
-		return DB_NULLV;
+		return f->flags & FF_ZERO ? DB_I64(0) : DB_NULLV;
 	case FT_BOOL: return DB_BOOL(json_is_true(v) || (json_is_integer(v) && json_integer_value(v) != 0));
 	case FT_NUMBER: return json_is_number(v) ? DB_REAL(json_number_value(v)) : DB_NULLV;
 	default:
@@ -190,7 +190,7 @@ record_update(struct ctx *ctx, const struct entity *e, const char *table, json_t
 
 tr_err
 record_insert(struct ctx *ctx, const struct entity *e, const char *table, json_t *values, const char *extra_columns,
-    const char *extra_values, const struct db_val *extra, size_t nextra, int64_t *id)
+    const char *extra_values, const char *on_conflict, const struct db_val *extra, size_t nextra, int64_t *id)
 {
 	struct db_val params[RECORD_PARAMS_MAX];
 	struct buf sql = BUF_INIT(0);
@@ -206,7 +206,8 @@ record_insert(struct ctx *ctx, const struct entity *e, const char *table, json_t
 	for (size_t i = 0; i < n; i++)
 		if (buf_puts(&sql, i ? ", ?" : "?") != TR_OK)
 			tr_oom("record SQL");
-	if (buf_printf(&sql, ", %s) RETURNING id", extra_values) != TR_OK)
+	if (buf_printf(&sql, ", %s)%s%s RETURNING id", extra_values, on_conflict ? " " : "",
+	        on_conflict ? on_conflict : "") != TR_OK)
 		tr_oom("record SQL");
 	add_extra(params, &n, extra, nextra);
 	err = db_one(ctx->db, ctx->arena, sql_text(ctx, &sql), params, n, &r);

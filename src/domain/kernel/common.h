@@ -59,14 +59,16 @@ TR_MUST_USE tr_err record_update(struct ctx *ctx, const struct entity *e, const 
 #define record_updatev(ctx, e, table, values, tail, changed, ...) \
 	record_update((ctx), (e), (table), (values), (tail), DB_PARAMS(__VA_ARGS__), DB_NPARAMS(__VA_ARGS__), (changed))
 
-/* Runs "INSERT INTO TABLE (c1, …, cN, EXTRA_COLUMNS) VALUES (?, …, ?, EXTRA_VALUES) RETURNING id" with
- * the columns of E's writable fields bound from VALUES, then the NEXTRA parameters EXTRA that EXTRA_VALUES
- * takes (EXTRA_COLUMNS and EXTRA_VALUES may hold literals, such as 'open'). Sets *ID to the new row's id.
- * Returns db_one's result. */
+/* Runs "INSERT INTO TABLE (c1, …, cN, EXTRA_COLUMNS) VALUES (?, …, ?, EXTRA_VALUES) ON_CONFLICT RETURNING
+ * id" with the columns of E's writable fields bound from VALUES, then the NEXTRA parameters EXTRA that
+ * EXTRA_VALUES takes (EXTRA_COLUMNS and EXTRA_VALUES may hold literals, such as 'open'; ON_CONFLICT may be
+ * NULL, or "ON CONFLICT (code) DO NOTHING"). Sets *ID to the new row's id. Returns db_one's result:
+ * TR_NOT_FOUND when ON_CONFLICT skipped the row, TR_CONFLICT on a unique constraint. */
 TR_MUST_USE tr_err record_insert(struct ctx *ctx, const struct entity *e, const char *table, json_t *values,
-    const char *extra_columns, const char *extra_values, const struct db_val *extra, size_t nextra, int64_t *id);
-#define record_insertv(ctx, e, table, values, extra_columns, extra_values, id, ...)                           \
-	record_insert((ctx), (e), (table), (values), (extra_columns), (extra_values), DB_PARAMS(__VA_ARGS__), \
-	    DB_NPARAMS(__VA_ARGS__), (id))
+    const char *extra_columns, const char *extra_values, const char *on_conflict, const struct db_val *extra,
+    size_t nextra, int64_t *id);
+#define record_insertv(ctx, e, table, values, extra_columns, extra_values, on_conflict, id, ...)     \
+	record_insert((ctx), (e), (table), (values), (extra_columns), (extra_values), (on_conflict), \
+	    DB_PARAMS(__VA_ARGS__), DB_NPARAMS(__VA_ARGS__), (id))
 
 #endif

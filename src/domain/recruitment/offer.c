@@ -439,8 +439,8 @@ offer_create(struct ctx *ctx, int64_t dossier_id, json_t *in, int64_t *id)
 	TRY(record_insertv(ctx, &entity_offer, "offers", c,
 	    "dossier_id, organisation_id, programme_id, " PLACE_GEO_COLUMNS
 	    ", state, created_by, created_at, updated_at",
-	    "?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?", id, DB_I64(dossier_id), DB_I64(d.org_id), DB_I64(d.programme_id),
-	    PLACE_GEO(p), DB_I64(ctx->actor->person_id), DB_I64(ctx->now), DB_I64(ctx->now)));
+	    "?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?", NULL, id, DB_I64(dossier_id), DB_I64(d.org_id),
+	    DB_I64(d.programme_id), PLACE_GEO(p), DB_I64(ctx->actor->person_id), DB_I64(ctx->now), DB_I64(ctx->now)));
 	json_object_set_new(c, "dossier_id", json_integer(dossier_id));
 	TRY(journal_append(ctx, "offer", *id, "create", c));
 out:

@@ -33,12 +33,13 @@ enum field_type {
 
 /* What a field is beside its value. */
 enum field_flag {
-	FF_READONLY = 1 << 0, /* validated and shown, never written by the generic INSERT or UPDATE */
-	FF_LISTED = 1 << 1,   /* a column of the entity's list pages */
-	FF_EXPORTED = 1 << 2, /* a column of the entity's CSV and JSON exports */
-	FF_MULTI = 1 << 3,    /* several codes of the vocabulary, '|'-separated */
-	FF_UNIQUE = 1 << 4,   /* unique within a file (the places standard's id) */
-	FF_MULTILINE = 1 << 5 /* text that may hold line breaks and tabs (FT_TEXTAREA implies it) */
+	FF_READONLY = 1 << 0,  /* validated and shown, never written by the generic INSERT or UPDATE */
+	FF_LISTED = 1 << 1,    /* a column of the entity's list pages */
+	FF_EXPORTED = 1 << 2,  /* a column of the entity's CSV and JSON exports */
+	FF_MULTI = 1 << 3,     /* several codes of the vocabulary, '|'-separated */
+	FF_UNIQUE = 1 << 4,    /* unique within a file (the places standard's id) */
+	FF_MULTILINE = 1 << 5, /* text that may hold line breaks and tabs (FT_TEXTAREA implies it) */
+	FF_ZERO = 1 << 6       /* an absent FT_INT is written 0 (a NOT NULL column), not NULL */
 };
 
 struct field {
