@@ -768,15 +768,12 @@ actions_for(const struct ctx *ctx, json_t *d)
 static void
 decorate(struct ctx *ctx, json_t *d)
 {
-	const char *state = str_of(d, "state"), *opinion = str_of(d, "opinion"), *cat = str_of(d, "employer_category");
+	const char *state = str_of(d, "state");
 	enum dstate s = state_of(state);
 
 	json_object_set_new(d, "state_label", json_string(vocab_label(&vocab_dossier_state, state)));
-	if (opinion)
-		json_object_set_new(d, "opinion_label", json_string(vocab_label(&vocab_opinion, opinion)));
-	if (cat)
-		json_object_set_new(
-		    d, "employer_category_label", json_string(vocab_label(&vocab_employer_category, cat)));
+	entity_decorate(&entity_dossier, d, ctx->arena);
+	entity_decorate(&entity_opinion, d, ctx->arena);
 	json_object_set_new(d, "days_waiting", json_integer((ctx->now - int_of(d, "state_since")) / 86400));
 	json_object_set_new(
 	    d, "can_edit", json_boolean((s == S_DRAFT || s == S_CHANGES) && holds(ctx, ROLE_EMPLOYER, d)));

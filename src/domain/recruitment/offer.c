@@ -669,10 +669,9 @@ out_nodb:
 static void
 labels(json_t *o)
 {
-	const char *type = str_of(o, "contract_type"), *state = str_of(o, "state");
+	const char *state = str_of(o, "state");
 
-	if (type)
-		json_object_set_new(o, "contract_type_label", json_string(vocab_label(&vocab_contract_type, type)));
+	entity_decorate(&entity_offer, o, NULL);
 	if (state)
 		json_object_set_new(o, "state_label", json_string(vocab_label(&vocab_offer_state, state)));
 }

@@ -1,6 +1,7 @@
 /* The generic validator of the entity tables. */
 #include "model/kernel/entity.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "core/arena.h"
@@ -72,16 +73,18 @@ multi_label(const struct vocab *v, const char *s, struct arena *a)
 void
 entity_decorate(const struct entity *e, json_t *o, struct arena *a)
 {
+	char key[128];
+
 	for (size_t i = 0; i < e->nfields; i++) {
 		const struct field *f = &e->fields[i];
 		json_t *v = json_object_get(o, f->name);
 		const char *label;
-		if (f->vocab == NULL || !json_is_string(v))
+		if (f->vocab == NULL || !json_is_string(v) || (f->flags & FF_MULTI && a == NULL))
 			continue;
 		label = f->flags & FF_MULTI ? multi_label(f->vocab, json_string_value(v), a)
 		                            : vocab_label(f->vocab, json_string_value(v));
-		if (label != NULL)
-			json_object_set_new(o, arena_printf(a, "%s_label", f->name), json_string(label));
+		if (label != NULL && (size_t)snprintf(key, sizeof key, "%s_label", f->name) < sizeof key)
+			json_object_set_new(o, key, json_string(label));
 	}
 }
 

@@ -93,7 +93,7 @@ json_t *entity_merge(const struct entity *e, json_t *dst, json_t *src);
 
 /* Adds to O, for each field of E with a vocabulary whose member is a known code, a member NAME_label
  * holding the French label ('|'-separated codes of an FF_MULTI field give their labels joined with
- * ", "). Labels are static or allocated in A. */
+ * ", ", allocated in A; with A NULL, FF_MULTI fields are passed over). Unknown codes get no label. */
 void entity_decorate(const struct entity *e, json_t *o, struct arena *a);
 
 /* True when S is 14 digits with a valid Luhn key (and La Poste's SIRET rule). */
