@@ -153,25 +153,6 @@ errors_summary(struct request *req, json_t *fields)
 
 /* ---- the results ---- */
 
-/* "/lieux?…&page=N": the current query with another page. */
-static const char *
-page_href(struct request *req, int64_t page)
-{
-	struct buf b = BUF_INIT(16384);
-	tr_err err = buf_puts(&b, "/lieux?");
-
-	for (size_t i = 0; i < req->query.n && err == TR_OK; i++) {
-		const struct form_field *f = &req->query.items[i];
-		if (str_eq_c(f->name, "page") || f->value.n == 0)
-			continue;
-		err = buf_printf(&b, "%s=%s&", url_encode(req->arena, arena_str(req->arena, f->name)),
-		    url_encode(req->arena, arena_str(req->arena, f->value)));
-	}
-	if (err == TR_OK)
-		err = buf_printf(&b, "page=%lld", (long long)page);
-	return err == TR_OK ? buf_to_arena(&b, req->arena) : (buf_free(&b), "/lieux");
-}
-
 /* "1,2 km" */
 static const char *
 distance_text(struct request *req, double km)
@@ -259,11 +240,7 @@ results_json(struct request *req, const struct place_results *r)
 		free(places);
 	}
 	json_decref(map_places);
-	if (pages > 1 || r->page > 1)
-		json_object_set_new(out, "pager",
-		    json_pack("{s:s, s:s, s:I, s:I}", "prev", r->page > 1 ? page_href(req, r->page - 1) : "", "next",
-		        r->page < pages ? page_href(req, r->page + 1) : "", "page", (json_int_t)r->page, "pages",
-		        (json_int_t)(pages > r->page ? pages : r->page)));
+	web_pager(req, out, r->page, pages, web_query_href, "/lieux");
 	return out;
 }
 
