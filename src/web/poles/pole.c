@@ -152,12 +152,12 @@ form_group(struct request *req, const char *name)
 	return s;
 }
 
-/* A form page with checkbox groups (pole_form.html). */
+/* A form page with checkbox groups (programme_form.html, the one such page). */
 static void
 group_form_page(struct request *req, int status, const char *heading, const char *lead, json_t *form,
     const char *conflict, const char *reload)
 {
-	web_page(req, status, "pole_form.html",
+	web_page(req, status, "programme_form.html",
 	    req->ctx.errors.n || conflict ? arena_printf(req->arena, "Erreur : %s", heading) : heading,
 	    json_pack("{s:s, s:s, s:o, s:s?, s:s?}", "heading", heading, "lead", lead ? lead : "", "form", form,
 	        "conflict", conflict, "reload_href", reload));
