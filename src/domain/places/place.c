@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/json.h"
 #include "core/buf.h"
 #include "core/utf8.h"
 #include "domain/kernel/authz.h"
@@ -176,6 +177,28 @@ place_json(const struct place *p)
 	json_object_set_new(o, "region_code", json_string(p->region_code));
 	json_object_set_new(o, "version", json_integer(p->version));
 	return o;
+}
+
+tr_err
+place_json_text(struct buf *b, const struct place *p)
+{
+	tr_err err = TR_OK;
+
+	for (int i = 0; i < PLACE_NFIELDS && err == TR_OK; i++) {
+		const char *v = p->v[i];
+		err = buf_putc(b, i ? ',' : '{');
+		if (err == TR_OK)
+			err = json_put_string(b, place_fields[i].name);
+		if (err == TR_OK)
+			err = buf_putc(b, ':');
+		if (err == TR_OK && place_fields[i].type != FT_NUMBER)
+			err = json_put_string(b, v);
+		else if (err == TR_OK && *v == '\0')
+			err = buf_puts(b, "null");
+		else if (err == TR_OK && (err = buf_puts(b, v)) == TR_OK && v[strcspn(v, ".eE")] == '\0')
+			err = buf_puts(b, ".0"); /* canonical text (place_number_text), a real as place_json makes it */
+	}
+	return err == TR_OK ? buf_putc(b, '}') : err;
 }
 
 const char *

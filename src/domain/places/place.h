@@ -56,6 +56,11 @@ TR_MUST_USE tr_err place_each(struct db *db, bool by_id, place_each_fn fn, void 
  * coords_approx, departement_code, region_code, version). The caller owns it. */
 json_t *place_json(const struct place *p);
 
+/* Appends to B the standard's fields of P as one JSON object, the same values as place_json's (text as strings,
+ * coordinates as numbers — reals, "5.0" — or null), written without a jansson tree: the one text of a place the
+ * search index keeps and the JSON and GeoJSON exports stream. TR_TOO_LARGE at B's cap. */
+TR_MUST_USE tr_err place_json_text(struct buf *b, const struct place *p);
+
 /* The folded search key of P (utf8_fold_key of its name, descriptions and commune), in A. */
 const char *place_search_key(struct arena *a, const struct place *p);
 

@@ -9,7 +9,6 @@
 
 #include "core/arena.h"
 #include "core/csv.h"
-#include "core/json.h"
 #include "core/buf.h"
 #include "core/strmap.h"
 #include "core/utf8.h"
@@ -632,22 +631,6 @@ struct export
 	bool failed;
 };
 
-/* The standard's fields of P as a JSON object's members. */
-static tr_err
-json_members(struct buf *b, const struct place *p)
-{
-	tr_err err = TR_OK;
-
-	for (int i = 0; i < PLACE_NFIELDS && err == TR_OK; i++) {
-		err = buf_printf(b, "%s\"%s\":", i ? "," : "", place_fields[i].name);
-		if (err == TR_OK && place_fields[i].type == FT_NUMBER)
-			err = buf_puts(b, *p->v[i] ? p->v[i] : "null");
-		else if (err == TR_OK)
-			err = json_put_string(b, p->v[i]);
-	}
-	return err;
-}
-
 static int
 flush(struct export *ex)
 {
@@ -666,23 +649,20 @@ export_row(void *ud, const struct place *p)
 	switch (ex->format) {
 	case PLACE_CSV: err = place_csv_record(&ex->out, p->v); break;
 	case PLACE_JSON:
-		err = buf_puts(&ex->out, ex->written ? ",\n{" : "\n{");
+		err = buf_puts(&ex->out, ex->written ? ",\n" : "\n");
 		if (err == TR_OK)
-			err = json_members(&ex->out, p);
-		if (err == TR_OK)
-			err = buf_putc(&ex->out, '}');
+			err = place_json_text(&ex->out, p);
 		break;
 	case PLACE_GEOJSON:
 		if (*p->v[PLACE_F_LATITUDE] == '\0' || *p->v[PLACE_F_LONGITUDE] == '\0')
 			break;
 		err = buf_printf(&ex->out,
-		    "%s{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[%s,%s]},\"properties\":"
-		    "{",
+		    "%s{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[%s,%s]},\"properties\":",
 		    ex->written ? ",\n" : "\n", p->v[PLACE_F_LONGITUDE], p->v[PLACE_F_LATITUDE]);
 		if (err == TR_OK)
-			err = json_members(&ex->out, p);
+			err = place_json_text(&ex->out, p);
 		if (err == TR_OK)
-			err = buf_puts(&ex->out, "}}");
+			err = buf_putc(&ex->out, '}');
 		break;
 	}
 	if (err != TR_OK) {

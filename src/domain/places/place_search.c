@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "core/arena.h"
-#include "core/json.h"
 #include "core/log.h"
 #include "core/strmap.h"
 #include "core/time.h"
@@ -101,31 +100,12 @@ vocab_bits(const struct field *f, const char *text)
 	return bits;
 }
 
-/* The standard's fields of P as the API shows them (those of place_json: text as strings, coordinates as numbers
- * or null), serialised once with B as the scratch buffer. */
+/* The place's JSON (place_json_text), serialised once with B as the scratch buffer. */
 static void
 entry_json(struct place_index *idx, struct place_entry *e, const struct place *p, struct buf *b)
 {
-	tr_err err = TR_OK;
-
 	buf_reset(b);
-	for (int i = 0; i < PLACE_NFIELDS && err == TR_OK; i++) {
-		const char *v = p->v[i];
-		err = buf_putc(b, i ? ',' : '{');
-		if (err == TR_OK)
-			err = json_put_string(b, place_fields[i].name);
-		if (err == TR_OK)
-			err = buf_putc(b, ':');
-		if (err == TR_OK && place_fields[i].type != FT_NUMBER)
-			err = json_put_string(b, v);
-		else if (err == TR_OK && *v == '\0')
-			err = buf_puts(b, "null");
-		else if (err == TR_OK && (err = buf_puts(b, v)) == TR_OK && v[strcspn(v, ".eE")] == '\0')
-			err = buf_puts(b, ".0"); /* canonical text (place_number_text), a real as place_json makes it */
-	}
-	if (err == TR_OK)
-		err = buf_putc(b, '}');
-	if (err != TR_OK)
+	if (place_json_text(b, p) != TR_OK)
 		tr_oom("place JSON");
 	e->json_len = b->n;
 	e->json = arena_strndup(idx->arena, b->p, b->n);
