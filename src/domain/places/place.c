@@ -242,19 +242,6 @@ place_can_edit(const struct ctx *ctx, const struct place *p)
 	return place_is_manager(ctx) || actor_in_org(ctx->actor, ROLE_EMPLOYER, p->organisation_id);
 }
 
-/* True when the '|'-joined LIST holds CODE (N bytes). */
-static bool
-list_has(const char *list, const char *code, size_t n)
-{
-	for (const char *p = list; p && *p;) {
-		size_t len = strcspn(p, "|");
-		if (len == n && memcmp(p, code, n) == 0)
-			return true;
-		p += len + (p[len] == '|');
-	}
-	return false;
-}
-
 /* Checks the extras of P (organisation exists, network codes known) into ctx's field errors. */
 static tr_err
 place_check_extras(struct ctx *ctx, const struct place *p)
@@ -609,7 +596,7 @@ list_union(struct arena *ar, const char *a, const char *b, const struct field *v
 	if (vocab && place_nvalues(vocab)) {
 		for (size_t i = 0; i < place_nvalues(vocab); i++) {
 			const char *v = place_value(vocab, i);
-			if ((list_has(a, v, strlen(v)) || list_has(b, v, strlen(v))) &&
+			if ((str_list_has(a, v, strlen(v)) || str_list_has(b, v, strlen(v))) &&
 			    ((out.n && buf_putc(&out, '|') != TR_OK) || buf_puts(&out, v) != TR_OK))
 				tr_oom("list union");
 		}
@@ -619,7 +606,8 @@ list_union(struct arena *ar, const char *a, const char *b, const struct field *v
 		tr_oom("list union");
 	for (const char *s = b; *s;) {
 		size_t n = strcspn(s, "|");
-		if (!list_has(a, s, n) && ((out.n && buf_putc(&out, '|') != TR_OK) || buf_append(&out, s, n) != TR_OK))
+		if (!str_list_has(a, s, n) &&
+		    ((out.n && buf_putc(&out, '|') != TR_OK) || buf_append(&out, s, n) != TR_OK))
 			tr_oom("list union");
 		s += n + (s[n] == '|');
 	}

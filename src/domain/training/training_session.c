@@ -76,19 +76,6 @@ is_national(const struct ctx *ctx)
 	return actor_has_any(ctx->actor, NATIONAL_REACH);
 }
 
-/* True when the '|'-joined LIST holds CODE. */
-static bool
-in_list(const char *list, const char *code, size_t n)
-{
-	for (const char *p = list; p && *p;) {
-		size_t len = strcspn(p, "|");
-		if (len == n && n > 0 && memcmp(p, code, n) == 0)
-			return true;
-		p += len + (p[len] == '|');
-	}
-	return false;
-}
-
 static const char *
 today_of(struct ctx *ctx)
 {
@@ -991,7 +978,7 @@ check_recruit(struct ctx *ctx, json_t *s, json_t *clean, int64_t *person)
 		return ctx_storage_error(ctx, err);
 	if (!is_national(ctx) && !actor_in_org(ctx->actor, ROLE_EMPLOYER, db_int(db_cell(r, 0, 1))))
 		return ctx_fail(ctx, TR_FORBIDDEN, "Un jeune recruté est inscrit par sa structure employeuse.");
-	if (!in_list("planned|active|suspended", db_cell(r, 0, 3)->s.p, db_cell(r, 0, 3)->s.n))
+	if (!str_list_has("planned|active|suspended", db_cell(r, 0, 3)->s.p, db_cell(r, 0, 3)->s.n))
 		field_errors_add(&ctx->errors, "contract_id", "« Jeune recruté (contrat) » : ce contrat est terminé.");
 	if (int_of(s, "programme_id") > 0 && db_int(db_cell(r, 0, 2)) != int_of(s, "programme_id"))
 		field_errors_add(&ctx->errors, "contract_id",
@@ -1586,7 +1573,7 @@ training_tutor_get(struct ctx *ctx, int64_t person_id, json_t **out)
 		return ctx_storage_error(ctx, err);
 	contracts = rows_json(c);
 	json_array_foreach(contracts, i, x) json_object_set_new(x, "live",
-	    json_boolean(in_list("planned|active|suspended", json_str(x, "state"), strlen(json_str(x, "state")))));
+	    json_boolean(str_list_has("planned|active|suspended", json_str(x, "state"), strlen(json_str(x, "state")))));
 	trainings = rows_json(t);
 	json_array_foreach(trainings, i, x)
 	{

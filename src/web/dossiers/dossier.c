@@ -381,21 +381,6 @@ static const struct section {
 	{ "signature", "La signature", { "signed_on", "signatory", NULL } },
 };
 
-/* True when the '|'-joined LIST holds CODE. */
-static bool
-list_has(const char *list, const char *code)
-{
-	size_t n = strlen(code);
-
-	for (const char *s = list; s && *s;) {
-		size_t len = strcspn(s, "|");
-		if (len == n && memcmp(s, code, n) == 0)
-			return true;
-		s += len + (s[len] == '|');
-	}
-	return false;
-}
-
 /* The EPN: a select of the structure's places and a text field for any other place's id; or the text field
  * alone when the structure runs no place. Returns the extra field (NULL when none). */
 static json_t *
@@ -465,7 +450,8 @@ programme_choices(struct request *req, json_t *byname, json_t *values, json_t *p
 	json_object_set_new(f, "options", json_array());
 	for (i = 0; i < vocab_employer_category.n; i++) {
 		const char *code = vocab_employer_category.items[i].code;
-		if (list_has(web_text(programme, "employer_categories"), code) || strcmp(code, cur) == 0)
+		if (str_list_has(web_text(programme, "employer_categories"), code, strlen(code)) ||
+		    strcmp(code, cur) == 0)
 			add_option(f, code, vocab_employer_category.items[i].label, strcmp(code, cur) == 0);
 	}
 }

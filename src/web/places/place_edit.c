@@ -44,20 +44,6 @@ place_hint(const char *name)
 	return "";
 }
 
-static bool
-list_has(const char *list, const char *v)
-{
-	size_t n = strlen(v);
-
-	for (const char *s = list; s && *s;) {
-		size_t len = strcspn(s, "|");
-		if (len == n && memcmp(s, v, n) == 0)
-			return true;
-		s += len + (s[len] == '|');
-	}
-	return false;
-}
-
 /* One field object for field.html and the checkbox groups of place_edit.html: every key set. */
 static json_t *
 field_object(struct request *req, const char *name, const char *label, const char *hint, const char *value)
@@ -89,8 +75,9 @@ group_field(struct request *req, const char *name, const char *label, const char
 	json_t *f = field_object(req, name, label, hint, ""), *opts = json_array();
 
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(opts, json_pack("{s:s, s:s, s:b}", "value", items[i].code, "label",
-		                                items[i].label, "selected", list_has(selected, items[i].code)));
+		json_array_append_new(
+		    opts, json_pack("{s:s, s:s, s:b}", "value", items[i].code, "label", items[i].label, "selected",
+		              str_list_has(selected, items[i].code, strlen(items[i].code))));
 	json_object_set_new(f, "options", opts);
 	set_kind(f, "is_group");
 	return f;
