@@ -32,9 +32,14 @@ entity_diff(const struct entity *e, json_t *before, json_t *after)
 	json_t *b = json_object(), *a = json_object();
 
 	for (size_t i = 0; i < e->nfields; i++) {
-		const char *k = e->fields[i].name;
+		const struct field *f = &e->fields[i];
+		const char *k = f->name;
 		json_t *x = json_object_get(before, k), *y = json_object_get(after, k);
 		if (json_equal(x ? x : json_null(), y ? y : json_null()))
+			continue;
+		/* An FF_ZERO integer absent on one side is its column's 0. */
+		if (f->flags & FF_ZERO && json_integer_value(x) == 0 && json_integer_value(y) == 0 &&
+		    (json_is_integer(x) || json_is_integer(y)))
 			continue;
 		json_object_set_new(b, k, x ? json_incref(x) : json_null());
 		json_object_set_new(a, k, y ? json_incref(y) : json_null());

@@ -688,6 +688,20 @@ test_entity_diff(void **state)
 	assert_int_equal(json_object_size(json_object_get(d, "before")), 0);
 	assert_int_equal(json_object_size(json_object_get(d, "after")), 0);
 	json_decref(d);
+	/* An FF_ZERO integer absent on one side is its column's 0: no change. */
+	{
+		static const struct field zf[] = { { .name = "hours", .type = FT_INT, .flags = FF_ZERO } };
+		static const struct entity ze = { "z", "Z", zf, 1 };
+		json_t *was = json_pack("{s:i}", "hours", 0), *now = json_object(), *zd = entity_diff(&ze, was, now);
+		assert_int_equal(json_object_size(json_object_get(zd, "after")), 0);
+		json_decref(zd);
+		json_object_set_new(was, "hours", json_integer(5));
+		zd = entity_diff(&ze, was, now);
+		assert_true(json_is_null(json_object_get(json_object_get(zd, "after"), "hours")));
+		json_decref(zd);
+		json_decref(was);
+		json_decref(now);
+	}
 	/* A PATCH merge keeps what is not sent and takes a null that is. */
 	d = json_pack("{s:n, s:s}", "siret", "other", "x");
 	entity_merge(&entity_organisation, before, d);
