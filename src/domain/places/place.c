@@ -183,10 +183,14 @@ tr_err
 place_json_text(struct buf *b, const struct place *p)
 {
 	tr_err err = TR_OK;
+	bool first = true;
 
 	for (int i = 0; i < PLACE_NFIELDS && err == TR_OK; i++) {
 		const char *v = p->v[i];
-		err = buf_putc(b, i ? ',' : '{');
+		if (!(place_fields[i].flags & FF_EXPORTED))
+			continue;
+		err = buf_putc(b, first ? '{' : ',');
+		first = false;
 		if (err == TR_OK)
 			err = json_put_string(b, place_fields[i].name);
 		if (err == TR_OK)
@@ -198,6 +202,8 @@ place_json_text(struct buf *b, const struct place *p)
 		else if (err == TR_OK && (err = buf_puts(b, v)) == TR_OK && v[strcspn(v, ".eE")] == '\0')
 			err = buf_puts(b, ".0"); /* canonical text (place_number_text), a real as place_json makes it */
 	}
+	if (err == TR_OK && first)
+		err = buf_putc(b, '{');
 	return err == TR_OK ? buf_putc(b, '}') : err;
 }
 

@@ -139,11 +139,16 @@ place_csv_parse(const char *data, size_t n, place_csv_row_fn row, void *ud, int6
 tr_err
 place_csv_record(struct buf *out, const char *const *values)
 {
+	const char *cells[PLACE_NFIELDS];
 	bool guard[PLACE_NFIELDS];
+	size_t n = 0;
 
 	for (int i = 0; i < PLACE_NFIELDS; i++)
-		guard[i] = place_fields[i].type != FT_NUMBER; /* "-1.5" is a coordinate, not a formula */
-	return csv_record(out, values, PLACE_NFIELDS, guard);
+		if (place_fields[i].flags & FF_EXPORTED) {
+			cells[n] = values[i];
+			guard[n++] = place_fields[i].type != FT_NUMBER; /* "-1.5" is a coordinate, not a formula */
+		}
+	return csv_record(out, cells, n, guard);
 }
 
 /* ---- import: reading rows ------------------------------------------------------------------------------ */
