@@ -34,7 +34,7 @@ enum field_type {
 /* What a field is beside its value. */
 enum field_flag {
 	FF_READONLY = 1 << 0,  /* validated and shown, never written by the generic INSERT or UPDATE */
-	FF_LISTED = 1 << 1,    /* a column of the entity's list pages */
+	FF_LISTED = 1 << 1,    /* a column of the list pages (declared: the list pages still name their own) */
 	FF_EXPORTED = 1 << 2,  /* a column of the entity's CSV and JSON exports */
 	FF_MULTI = 1 << 3,     /* several codes of the vocabulary, '|'-separated */
 	FF_UNIQUE = 1 << 4,    /* unique within a file (the places standard's id) */
