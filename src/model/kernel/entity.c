@@ -26,6 +26,13 @@ field_column(const struct field *f)
 	return f->column ? f->column : f->name;
 }
 
+/* True for an absent or null value and for the integer 0. */
+static bool
+zero_or_absent(json_t *v)
+{
+	return v == NULL || json_is_null(v) || (json_is_integer(v) && json_integer_value(v) == 0);
+}
+
 json_t *
 entity_diff(const struct entity *e, json_t *before, json_t *after)
 {
@@ -38,24 +45,12 @@ entity_diff(const struct entity *e, json_t *before, json_t *after)
 		if (json_equal(x ? x : json_null(), y ? y : json_null()))
 			continue;
 		/* An FF_ZERO integer absent on one side is its column's 0. */
-		if (f->flags & FF_ZERO && json_integer_value(x) == 0 && json_integer_value(y) == 0 &&
-		    (json_is_integer(x) || json_is_integer(y)))
+		if (f->flags & FF_ZERO && zero_or_absent(x) && zero_or_absent(y))
 			continue;
 		json_object_set_new(b, k, x ? json_incref(x) : json_null());
 		json_object_set_new(a, k, y ? json_incref(y) : json_null());
 	}
 	return json_pack("{s:o, s:o}", "before", b, "after", a);
-}
-
-json_t *
-entity_merge(const struct entity *e, json_t *dst, json_t *src)
-{
-	for (size_t i = 0; i < e->nfields; i++) {
-		json_t *v = json_object_get(src, e->fields[i].name);
-		if (v != NULL)
-			json_object_set(dst, e->fields[i].name, v);
-	}
-	return dst;
 }
 
 /* The labels of the '|'-separated codes of S joined with ", ", or NULL when one is unknown. */

@@ -88,10 +88,6 @@ bool field_has_controls(const char *s, size_t n, bool multiline);
  * reference, the caller's. */
 json_t *entity_diff(const struct entity *e, json_t *before, json_t *after);
 
-/* Copies into DST (a JSON object) the members of SRC named by E's fields that SRC holds (null included),
- * so that a PATCH keeps what it does not send. Returns DST. */
-json_t *entity_merge(const struct entity *e, json_t *dst, json_t *src);
-
 /* Adds to O, for each field of E with a vocabulary whose member is a known code, a member NAME_label
  * holding the French label ('|'-separated codes of an FF_MULTI field give their labels joined with
  * ", ", allocated in A; with A NULL, FF_MULTI fields are passed over). Unknown codes get no label. */

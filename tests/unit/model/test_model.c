@@ -702,13 +702,6 @@ test_entity_diff(void **state)
 		json_decref(was);
 		json_decref(now);
 	}
-	/* A PATCH merge keeps what is not sent and takes a null that is. */
-	d = json_pack("{s:n, s:s}", "siret", "other", "x");
-	entity_merge(&entity_organisation, before, d);
-	json_decref(d);
-	assert_true(json_is_null(json_object_get(before, "siret")));
-	assert_string_equal(json_string_value(json_object_get(before, "name")), "A");
-	assert_null(json_object_get(before, "other"));
 	json_decref(before);
 	json_decref(after);
 }
