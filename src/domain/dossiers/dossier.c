@@ -318,30 +318,12 @@ check_complete(struct ctx *ctx, json_t *d)
 
 /* ---- Writing ---- */
 
-/* Every editable column, in entity_dossier's order. */
+/* Every field of entity_dossier, then the region the place gives. */
 static tr_err
 write_fields(struct ctx *ctx, int64_t id, json_t *d, const char *region, int64_t version, int64_t *changed)
 {
-	return db_execv(ctx->db,
-	    "UPDATE dossiers SET place_id = ?, employer_category = ?, contact_name = ?, contact_email = ?, "
-	    "contact_phone = ?, project = ?, job_profile_id = ?, netpublic = ?, listed_national = ?, tutor_name = ?, "
-	    "tutor_qualities = ?, sponsor_name = ?, sponsor_qualities = ?, company_name = ?, company_siret = ?, "
-	    "company_activity = ?, pole_id = ?, training_path = ?, development_project = ?, posts_requested = ?, "
-	    "signed_on = ?, signatory = ?, region_code = ?, updated_at = ?, version = version + 1 WHERE id = ? AND "
-	    "version = ?",
-	    changed, DB_TEXT(str_of(d, "place_id")), DB_TEXT(str_of(d, "employer_category")),
-	    DB_TEXT(str_of(d, "contact_name")), DB_TEXT(str_of(d, "contact_email")),
-	    DB_TEXT(str_of(d, "contact_phone")), DB_TEXT(str_of(d, "project")),
-	    int_of(d, "job_profile_id") > 0 ? DB_I64(int_of(d, "job_profile_id")) : DB_NULLV,
-	    DB_BOOL(json_is_true(json_object_get(d, "netpublic"))),
-	    DB_BOOL(json_is_true(json_object_get(d, "listed_national"))), DB_TEXT(str_of(d, "tutor_name")),
-	    DB_TEXT(str_of(d, "tutor_qualities")), DB_TEXT(str_of(d, "sponsor_name")),
-	    DB_TEXT(str_of(d, "sponsor_qualities")), DB_TEXT(str_of(d, "company_name")),
-	    DB_TEXT(str_of(d, "company_siret")), DB_TEXT(str_of(d, "company_activity")),
-	    int_of(d, "pole_id") > 0 ? DB_I64(int_of(d, "pole_id")) : DB_NULLV, DB_TEXT(str_of(d, "training_path")),
-	    DB_TEXT(str_of(d, "development_project")),
-	    int_of(d, "posts_requested") > 0 ? DB_I64(int_of(d, "posts_requested")) : DB_NULLV,
-	    DB_TEXT(str_of(d, "signed_on")), DB_TEXT(str_of(d, "signatory")),
+	return record_updatev(ctx, &entity_dossier, "dossiers", d,
+	    "region_code = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?", changed,
 	    DB_TEXT(region && *region ? region : NULL), DB_I64(ctx->now), DB_I64(id), DB_I64(version));
 }
 
@@ -472,15 +454,7 @@ dossier_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 		goto out;
 	}
 	/* The journal keeps what changed, field by field. */
-	detail = json_pack("{s:o, s:o}", "before", json_object(), "after", json_object());
-	for (size_t i = 0; i < entity_dossier.nfields; i++) {
-		const char *name = entity_dossier.fields[i].name;
-		json_t *a = json_object_get(before, name), *b = json_object_get(d, name);
-		if (!json_equal(a ? a : json_null(), b ? b : json_null())) {
-			json_object_set(json_object_get(detail, "before"), name, a ? a : json_null());
-			json_object_set(json_object_get(detail, "after"), name, b ? b : json_null());
-		}
-	}
+	detail = entity_diff(&entity_dossier, before, d);
 	err = journal_append(ctx, "dossier", id, "update", detail);
 	json_decref(detail);
 out:
@@ -794,15 +768,12 @@ actions_for(const struct ctx *ctx, json_t *d)
 static void
 decorate(struct ctx *ctx, json_t *d)
 {
-	const char *state = str_of(d, "state"), *opinion = str_of(d, "opinion"), *cat = str_of(d, "employer_category");
+	const char *state = str_of(d, "state");
 	enum dstate s = state_of(state);
 
 	json_object_set_new(d, "state_label", json_string(vocab_label(&vocab_dossier_state, state)));
-	if (opinion)
-		json_object_set_new(d, "opinion_label", json_string(vocab_label(&vocab_opinion, opinion)));
-	if (cat)
-		json_object_set_new(
-		    d, "employer_category_label", json_string(vocab_label(&vocab_employer_category, cat)));
+	entity_decorate(&entity_dossier, d, ctx->arena);
+	entity_decorate(&entity_opinion, d, ctx->arena);
 	json_object_set_new(d, "days_waiting", json_integer((ctx->now - int_of(d, "state_since")) / 86400));
 	json_object_set_new(
 	    d, "can_edit", json_boolean((s == S_DRAFT || s == S_CHANGES) && holds(ctx, ROLE_EMPLOYER, d)));

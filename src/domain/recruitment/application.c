@@ -105,11 +105,10 @@ load(struct ctx *ctx, int64_t id, json_t **out)
 static void
 decorate(struct ctx *ctx, json_t *a)
 {
-	const char *state = str_of(a, "state"), *reason = str_of(a, "refusal_reason");
+	const char *state = str_of(a, "state");
 
 	json_object_set_new(a, "state_label", json_string(vocab_label(&vocab_application_state, state)));
-	if (reason)
-		json_object_set_new(a, "refusal_reason_label", json_string(vocab_label(&vocab_refusal_reason, reason)));
+	entity_decorate(&entity_refusal, a, ctx->arena);
 	json_object_set_new(a, "days_waiting", json_integer((ctx->now - int_of(a, "state_since")) / 86400));
 	json_object_set_new(
 	    a, "actions", wf_actions(&application_wf, wf_state(&application_wf, state), parties_of(ctx, a)));

@@ -276,15 +276,12 @@ load(struct ctx *ctx, int64_t id, json_t **out)
 static void
 decorate(struct ctx *ctx, json_t *c)
 {
-	const char *state = str_of(c, "state"), *outcome = str_of(c, "outcome"), *fu = str_of(c, "followup_outcome");
+	const char *state = str_of(c, "state");
 
 	json_object_set_new(c, "state_label", json_string(vocab_label(&vocab_contract_state, state)));
-	json_object_set_new(
-	    c, "contract_type_label", json_string(vocab_label(&vocab_contract_type, str_of(c, "contract_type"))));
-	if (outcome)
-		json_object_set_new(c, "outcome_label", json_string(vocab_label(&vocab_outcome, outcome)));
-	if (fu)
-		json_object_set_new(c, "followup_outcome_label", json_string(vocab_label(&vocab_outcome, fu)));
+	entity_decorate(&entity_contract, c, ctx->arena);
+	entity_decorate(&entity_outcome, c, ctx->arena);
+	entity_decorate(&entity_followup, c, ctx->arena);
 	json_object_set_new(c, "actions", wf_actions(&contract_wf, wf_state(&contract_wf, state), parties_of(ctx, c)));
 }
 

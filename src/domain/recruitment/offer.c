@@ -396,18 +396,12 @@ check_offer(
 }
 
 /* The columns copied from the place: its commune, département, région and coordinates. */
+/* The columns an offer copies from its place, and their values. */
+#define PLACE_GEO_COLUMNS "commune_code, departement_code, region_code, latitude, longitude"
 #define PLACE_GEO(p)                                                                                  \
 	DB_TEXT(nonempty((p)->v[PLACE_F_CODE_INSEE])), DB_TEXT(nonempty((p)->departement_code)),      \
 	    DB_TEXT(nonempty((p)->region_code)), (p)->has_coords ? DB_REAL((p)->latitude) : DB_NULLV, \
 	    (p)->has_coords ? DB_REAL((p)->longitude) : DB_NULLV
-
-static struct db_val
-opt_int(json_t *c, const char *key)
-{
-	json_t *v = json_object_get(c, key);
-
-	return json_is_integer(v) ? DB_I64(json_integer_value(v)) : DB_NULLV;
-}
 
 /* ---- creating ---- */
 
@@ -417,7 +411,6 @@ offer_create(struct ctx *ctx, int64_t dossier_id, json_t *in, int64_t *id)
 	struct dossier_info d;
 	struct place *p;
 	struct quota q;
-	struct db_rows *r;
 	json_t *c = NULL;
 	int64_t posts;
 	tr_err err;
@@ -443,17 +436,11 @@ offer_create(struct ctx *ctx, int64_t dossier_id, json_t *in, int64_t *id)
 		err = TR_INVALID;
 		goto out;
 	}
-	TRY(db_onev(ctx->db, ctx->arena,
-	    "INSERT INTO offers (dossier_id, organisation_id, programme_id, job_profile_id, place_id, commune_code, "
-	    "departement_code, region_code, latitude, longitude, title, start_on, contract_type, duration_months, "
-	    "weekly_hours, description, how_to_apply, posts, state, created_by, created_at, updated_at) VALUES (?, ?, "
-	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?) RETURNING id",
-	    &r, DB_I64(dossier_id), DB_I64(d.org_id), DB_I64(d.programme_id), DB_I64(int_of(c, "job_profile_id")),
-	    DB_TEXT(str_of(c, "place_id")), PLACE_GEO(p), DB_TEXT(str_of(c, "title")), DB_TEXT(str_of(c, "start_on")),
-	    DB_TEXT(str_of(c, "contract_type")), opt_int(c, "duration_months"), DB_I64(int_of(c, "weekly_hours")),
-	    DB_TEXT(str_of(c, "description")), DB_TEXT(str_of(c, "how_to_apply")), DB_I64(posts),
-	    DB_I64(ctx->actor->person_id), DB_I64(ctx->now), DB_I64(ctx->now)));
-	*id = db_int(db_cell(r, 0, 0));
+	TRY(record_insertv(ctx, &entity_offer, "offers", c,
+	    "dossier_id, organisation_id, programme_id, " PLACE_GEO_COLUMNS
+	    ", state, created_by, created_at, updated_at",
+	    "?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?", NULL, id, DB_I64(dossier_id), DB_I64(d.org_id),
+	    DB_I64(d.programme_id), PLACE_GEO(p), DB_I64(ctx->actor->person_id), DB_I64(ctx->now), DB_I64(ctx->now)));
 	json_object_set_new(c, "dossier_id", json_integer(dossier_id));
 	TRY(journal_append(ctx, "offer", *id, "create", c));
 out:
@@ -477,23 +464,6 @@ offer_values(json_t *o)
 			json_object_set(v, entity_offer.fields[i].name, x);
 	}
 	return v;
-}
-
-/* {before, after} of the fields that differ between BEFORE and AFTER. */
-static json_t *
-changes(json_t *before, json_t *after)
-{
-	json_t *b = json_object(), *a = json_object();
-
-	for (size_t i = 0; i < entity_offer.nfields; i++) {
-		const char *k = entity_offer.fields[i].name;
-		json_t *x = json_object_get(before, k), *y = json_object_get(after, k);
-		if (json_equal(x ? x : json_null(), y ? y : json_null()))
-			continue;
-		json_object_set_new(b, k, x ? json_incref(x) : json_null());
-		json_object_set_new(a, k, y ? json_incref(y) : json_null());
-	}
-	return json_pack("{s:o, s:o}", "before", b, "after", a);
 }
 
 static tr_err
@@ -555,21 +525,16 @@ offer_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 			goto out;
 		}
 	}
-	TRY(db_execv(ctx->db,
-	    "UPDATE offers SET job_profile_id = ?, place_id = ?, commune_code = ?, departement_code = ?, region_code = "
-	    "?, latitude = ?, longitude = ?, title = ?, start_on = ?, contract_type = ?, duration_months = ?, "
-	    "weekly_hours = ?, description = ?, how_to_apply = ?, posts = ?, updated_at = ?, version = version + 1 "
-	    "WHERE id = ? AND version = ? AND state <> 'closed'",
-	    &changed, DB_I64(int_of(c, "job_profile_id")), DB_TEXT(str_of(c, "place_id")), PLACE_GEO(p),
-	    DB_TEXT(str_of(c, "title")), DB_TEXT(str_of(c, "start_on")), DB_TEXT(str_of(c, "contract_type")),
-	    opt_int(c, "duration_months"), DB_I64(int_of(c, "weekly_hours")), DB_TEXT(str_of(c, "description")),
-	    DB_TEXT(str_of(c, "how_to_apply")), DB_I64(posts), DB_I64(ctx->now), DB_I64(id), DB_I64(version)));
+	TRY(record_updatev(ctx, &entity_offer, "offers", c,
+	    "commune_code = ?, departement_code = ?, region_code = ?, latitude = ?, longitude = ?, updated_at = ?, "
+	    "version = version + 1 WHERE id = ? AND version = ? AND state <> 'closed'",
+	    &changed, PLACE_GEO(p), DB_I64(ctx->now), DB_I64(id), DB_I64(version)));
 	if (changed == 0) {
 		err = stale(ctx);
 		goto out;
 	}
 	{
-		json_t *detail = changes(before, c);
+		json_t *detail = entity_diff(&entity_offer, before, c);
 		json_object_set_new(detail, "version", json_integer(version + 1));
 		err = journal_append(ctx, "offer", id, "update", detail);
 		json_decref(detail);
@@ -704,10 +669,9 @@ out_nodb:
 static void
 labels(json_t *o)
 {
-	const char *type = str_of(o, "contract_type"), *state = str_of(o, "state");
+	const char *state = str_of(o, "state");
 
-	if (type)
-		json_object_set_new(o, "contract_type_label", json_string(vocab_label(&vocab_contract_type, type)));
+	entity_decorate(&entity_offer, o, NULL);
 	if (state)
 		json_object_set_new(o, "state_label", json_string(vocab_label(&vocab_offer_state, state)));
 }

@@ -347,23 +347,14 @@ check_module(struct ctx *ctx, json_t *clean)
 static tr_err
 insert_module(struct ctx *ctx, int64_t contract_id, json_t *m, int64_t *id)
 {
-	struct db_rows *r;
-	int64_t org = int_of(m, "training_org_id");
-	tr_err err;
+	tr_err err = record_insertv(ctx, &entity_path_module, "path_modules", m,
+	    "contract_id, position, state, state_since, created_at, updated_at",
+	    "?, (SELECT COALESCE(MAX(x.position), 0) + 1 FROM path_modules x WHERE x.contract_id = ?), 'planned', ?, "
+	    "?, ?",
+	    NULL, id, DB_I64(contract_id), DB_I64(contract_id), DB_I64(ctx->now), DB_I64(ctx->now), DB_I64(ctx->now));
 
-	err = db_onev(ctx->db, ctx->arena,
-	    "INSERT INTO path_modules (contract_id, position, title, training_org_id, hours_planned, hours_done, "
-	    "starts_on, ends_on, certifying, certification, state, state_since, created_at, updated_at) VALUES (?, "
-	    "(SELECT COALESCE(MAX(x.position), 0) + 1 FROM path_modules x WHERE x.contract_id = ?), ?, ?, ?, ?, ?, ?, "
-	    "?, ?, 'planned', ?, ?, ?) RETURNING id",
-	    &r, DB_I64(contract_id), DB_I64(contract_id), DB_TEXT(json_str(m, "title")),
-	    org > 0 ? DB_I64(org) : DB_NULLV, DB_I64(int_of(m, "hours_planned")), DB_I64(int_of(m, "hours_done")),
-	    DB_TEXT(json_str(m, "starts_on")), DB_TEXT(json_str(m, "ends_on")),
-	    DB_BOOL(json_is_true(json_object_get(m, "certifying"))), DB_TEXT(json_str(m, "certification")),
-	    DB_I64(ctx->now), DB_I64(ctx->now), DB_I64(ctx->now));
 	if (err != TR_OK)
 		return err;
-	*id = db_int(db_cell(r, 0, 0));
 	return journal_append(ctx, "path_module", *id, "create", m);
 }
 
@@ -485,14 +476,11 @@ load_module_editor(struct ctx *ctx, int64_t id, json_t **m, json_t **c)
 	return err;
 }
 
-static const char *const module_columns[] = { "title", "training_org_id", "hours_planned", "hours_done", "starts_on",
-	"ends_on", "certifying", "certification" };
-
 tr_err
 training_module_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 {
-	json_t *m = NULL, *c = NULL, *clean = NULL, *before = NULL, *after = NULL, *detail;
-	int64_t changed = 0, org;
+	json_t *m = NULL, *c = NULL, *clean = NULL, *detail = NULL;
+	int64_t changed = 0;
 	tr_err err;
 
 	if ((err = load_module_editor(ctx, id, &m, &c)) != TR_OK)
@@ -500,49 +488,30 @@ training_module_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 	if ((err = entity_validate(&entity_path_module, in, false, ctx->arena, &ctx->errors, &clean)) != TR_OK ||
 	    (err = check_module(ctx, clean)) != TR_OK)
 		goto out_nodb;
-	before = json_object();
-	after = json_object();
-	for (size_t i = 0; i < sizeof(module_columns) / sizeof(module_columns[0]); i++) {
-		const char *k = module_columns[i];
-		bool count = strcmp(k, "hours_planned") == 0 || strcmp(k, "hours_done") == 0;
-		json_t *was, *now;
-		if (strcmp(k, "certifying") == 0)
-			json_object_set_new(m, k, json_boolean(int_of(m, k) != 0));
-		if (json_object_get(clean, k) == NULL) /* a field left empty */
-			json_object_set_new(clean, k, count ? json_integer(0) : json_null());
-		was = json_object_get(m, k) ? json_object_get(m, k) : json_null();
-		now = json_object_get(clean, k);
-		if (!json_equal(was, now)) {
-			json_object_set(before, k, was);
-			json_object_set(after, k, now);
-		}
+	json_object_set_new(m, "certifying", json_boolean(int_of(m, "certifying") != 0));
+	for (size_t i = 0; i < entity_path_module.nfields; i++) {
+		const struct field *f = &entity_path_module.fields[i];
+		if (json_object_get(clean, f->name) == NULL) /* a field left empty */
+			json_object_set_new(clean, f->name, f->flags & FF_ZERO ? json_integer(0) : json_null());
 	}
-	org = int_of(clean, "training_org_id");
+	detail = entity_diff(&entity_path_module, m, clean);
+	json_object_set_new(detail, "version", json_integer(version + 1));
 	TRY(tx_begin(ctx));
-	TRY(db_execv(ctx->db,
-	    "UPDATE path_modules SET title = ?, training_org_id = ?, hours_planned = ?, hours_done = ?, starts_on = ?, "
-	    "ends_on = ?, certifying = ?, certification = ?, updated_at = ?, version = version + 1 WHERE id = ? AND "
-	    "version = ?",
-	    &changed, DB_TEXT(json_str(clean, "title")), org > 0 ? DB_I64(org) : DB_NULLV,
-	    DB_I64(int_of(clean, "hours_planned")), DB_I64(int_of(clean, "hours_done")),
-	    DB_TEXT(json_str(clean, "starts_on")), DB_TEXT(json_str(clean, "ends_on")),
-	    DB_BOOL(json_is_true(json_object_get(clean, "certifying"))), DB_TEXT(json_str(clean, "certification")),
-	    DB_I64(ctx->now), DB_I64(id), DB_I64(version)));
+	TRY(record_updatev(ctx, &entity_path_module, "path_modules", clean,
+	    "updated_at = ?, version = version + 1 WHERE id = ? AND version = ?", &changed, DB_I64(ctx->now),
+	    DB_I64(id), DB_I64(version)));
 	if (changed == 0) {
 		err = ctx_fail(ctx, TR_CONFLICT, "Ce module a changé depuis votre lecture : rechargez la page.");
 		goto out;
 	}
-	detail = json_pack("{s:O, s:O, s:I}", "before", before, "after", after, "version", (json_int_t)version + 1);
 	err = journal_append(ctx, "path_module", id, "update", detail);
-	json_decref(detail);
 out:
 	err = tx_end(ctx, ctx_storage_error(ctx, err));
 out_nodb:
 	json_decref(m);
 	json_decref(c);
 	json_decref(clean);
-	json_decref(before);
-	json_decref(after);
+	json_decref(detail);
 	return err;
 }
 

@@ -76,19 +76,6 @@ is_national(const struct ctx *ctx)
 	return actor_has_any(ctx->actor, NATIONAL_REACH);
 }
 
-/* True when the '|'-joined LIST holds CODE. */
-static bool
-in_list(const char *list, const char *code, size_t n)
-{
-	for (const char *p = list; p && *p;) {
-		size_t len = strcspn(p, "|");
-		if (len == n && n > 0 && memcmp(p, code, n) == 0)
-			return true;
-		p += len + (p[len] == '|');
-	}
-	return false;
-}
-
 static const char *
 today_of(struct ctx *ctx)
 {
@@ -713,7 +700,6 @@ training_session_create(struct ctx *ctx, json_t *in, int64_t *id)
 {
 	json_t *clean = NULL;
 	const char *region;
-	struct db_rows *r;
 	tr_err err;
 
 	if ((err = authz_require(ctx, NATIONAL_REACH | ROLE_BIT(ROLE_TRAINER) | ROLE_BIT(ROLE_POLE))) != TR_OK)
@@ -721,23 +707,10 @@ training_session_create(struct ctx *ctx, json_t *in, int64_t *id)
 	if ((err = check_session(ctx, in, 0, true, &clean, &region)) != TR_OK)
 		goto out_nodb;
 	TRY(tx_begin(ctx));
-	TRY(db_onev(ctx->db, ctx->arena,
-	    "INSERT INTO training_sessions (programme_id, audience, title, description, training_org_id, pole_id, "
-	    "place_id, remote, region_code, starts_on, ends_on, hours, capacity, min_registrants, "
-	    "registration_deadline, "
-	    "state, state_since, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	    "?, 'open', ?, ?, ?, ?) RETURNING id",
-	    &r, DB_I64(int_of(clean, "programme_id")), DB_TEXT(json_str(clean, "audience")),
-	    DB_TEXT(json_str(clean, "title")), DB_TEXT(json_str(clean, "description")),
-	    int_of(clean, "training_org_id") > 0 ? DB_I64(int_of(clean, "training_org_id")) : DB_NULLV,
-	    int_of(clean, "pole_id") > 0 ? DB_I64(int_of(clean, "pole_id")) : DB_NULLV,
-	    DB_TEXT(json_str(clean, "place_id")), DB_BOOL(json_is_true(json_object_get(clean, "remote"))),
-	    DB_TEXT(region), DB_TEXT(json_str(clean, "starts_on")), DB_TEXT(json_str(clean, "ends_on")),
-	    DB_I64(int_of(clean, "hours")), DB_I64(int_of(clean, "capacity")), DB_I64(int_of(clean, "min_registrants")),
-	    DB_TEXT(json_str(clean, "registration_deadline")), DB_I64(ctx->now), DB_I64(ctx->actor->person_id),
-	    DB_I64(ctx->now), DB_I64(ctx->now)));
-	*id = db_int(db_cell(r, 0, 0));
 	json_object_set_new(clean, "region_code", region ? json_string(region) : json_null());
+	TRY(record_insertv(ctx, &entity_session, "training_sessions", clean,
+	    "state, state_since, created_by, created_at, updated_at", "'open', ?, ?, ?, ?", NULL, id, DB_I64(ctx->now),
+	    DB_I64(ctx->actor->person_id), DB_I64(ctx->now), DB_I64(ctx->now)));
 	TRY(journal_append(ctx, "training_session", *id, "create", clean));
 out:
 	err = tx_end(ctx, ctx_storage_error(ctx, err));
@@ -803,14 +776,10 @@ promote(struct ctx *ctx, json_t *s, int64_t *promoted)
 	return TR_OK;
 }
 
-static const char *const session_columns[] = { "programme_id", "audience", "title", "description", "training_org_id",
-	"pole_id", "place_id", "remote", "region_code", "starts_on", "ends_on", "hours", "capacity", "min_registrants",
-	"registration_deadline" };
-
 tr_err
 training_session_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 {
-	json_t *s = NULL, *clean = NULL, *before = NULL, *after = NULL, *detail;
+	json_t *s = NULL, *clean = NULL, *detail = NULL;
 	const char *region;
 	int64_t changed = 0, promoted = 0;
 	tr_err err;
@@ -835,42 +804,17 @@ training_session_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in
 	}
 	json_object_set_new(clean, "region_code", region ? json_string(region) : json_null());
 	json_object_set_new(s, "remote", json_boolean(int_of(s, "remote") != 0));
-	before = json_object();
-	after = json_object();
-	for (size_t i = 0; i < sizeof(session_columns) / sizeof(session_columns[0]); i++) {
-		const char *k = session_columns[i];
-		json_t *was = json_object_get(s, k) ? json_object_get(s, k) : json_null();
-		json_t *now = json_object_get(clean, k) ? json_object_get(clean, k) : json_null();
-		if (json_is_integer(was) && json_is_null(now) && json_integer_value(was) == 0)
-			continue;
-		if (!json_equal(was, now)) {
-			json_object_set(before, k, was);
-			json_object_set(after, k, now);
-		}
-	}
+	detail = entity_diff(&entity_session, s, clean);
+	json_object_set_new(detail, "version", json_integer(version + 1));
 	TRY(tx_begin(ctx));
-	TRY(db_execv(ctx->db,
-	    "UPDATE training_sessions SET programme_id = ?, audience = ?, title = ?, description = ?, training_org_id "
-	    "= ?, "
-	    "pole_id = ?, place_id = ?, remote = ?, region_code = ?, starts_on = ?, ends_on = ?, hours = ?, capacity = "
-	    "?, "
-	    "min_registrants = ?, registration_deadline = ?, updated_at = ?, version = version + 1 WHERE id = ? AND "
-	    "version = ? AND state <> 'cancelled'",
-	    &changed, DB_I64(int_of(clean, "programme_id")), DB_TEXT(json_str(clean, "audience")),
-	    DB_TEXT(json_str(clean, "title")), DB_TEXT(json_str(clean, "description")),
-	    int_of(clean, "training_org_id") > 0 ? DB_I64(int_of(clean, "training_org_id")) : DB_NULLV,
-	    int_of(clean, "pole_id") > 0 ? DB_I64(int_of(clean, "pole_id")) : DB_NULLV,
-	    DB_TEXT(json_str(clean, "place_id")), DB_BOOL(json_is_true(json_object_get(clean, "remote"))),
-	    DB_TEXT(region), DB_TEXT(json_str(clean, "starts_on")), DB_TEXT(json_str(clean, "ends_on")),
-	    DB_I64(int_of(clean, "hours")), DB_I64(int_of(clean, "capacity")), DB_I64(int_of(clean, "min_registrants")),
-	    DB_TEXT(json_str(clean, "registration_deadline")), DB_I64(ctx->now), DB_I64(id), DB_I64(version)));
+	TRY(record_updatev(ctx, &entity_session, "training_sessions", clean,
+	    "updated_at = ?, version = version + 1 WHERE id = ? AND version = ? AND state <> 'cancelled'", &changed,
+	    DB_I64(ctx->now), DB_I64(id), DB_I64(version)));
 	if (changed == 0) {
 		err = ctx_fail(ctx, TR_CONFLICT, "Cette session a changé depuis votre lecture : rechargez la page.");
 		goto out;
 	}
-	detail = json_pack("{s:O, s:O, s:I}", "before", before, "after", after, "version", (json_int_t)version + 1);
 	err = journal_append(ctx, "training_session", id, "update", detail);
-	json_decref(detail);
 	if (err == TR_OK)
 		err = promote(ctx, s, &promoted);
 out:
@@ -878,8 +822,7 @@ out:
 out_nodb:
 	json_decref(s);
 	json_decref(clean);
-	json_decref(before);
-	json_decref(after);
+	json_decref(detail);
 	return err;
 }
 
@@ -991,7 +934,7 @@ check_recruit(struct ctx *ctx, json_t *s, json_t *clean, int64_t *person)
 		return ctx_storage_error(ctx, err);
 	if (!is_national(ctx) && !actor_in_org(ctx->actor, ROLE_EMPLOYER, db_int(db_cell(r, 0, 1))))
 		return ctx_fail(ctx, TR_FORBIDDEN, "Un jeune recruté est inscrit par sa structure employeuse.");
-	if (!in_list("planned|active|suspended", db_cell(r, 0, 3)->s.p, db_cell(r, 0, 3)->s.n))
+	if (!str_list_has("planned|active|suspended", db_cell(r, 0, 3)->s.p, db_cell(r, 0, 3)->s.n))
 		field_errors_add(&ctx->errors, "contract_id", "« Jeune recruté (contrat) » : ce contrat est terminé.");
 	if (int_of(s, "programme_id") > 0 && db_int(db_cell(r, 0, 2)) != int_of(s, "programme_id"))
 		field_errors_add(&ctx->errors, "contract_id",
@@ -1586,7 +1529,7 @@ training_tutor_get(struct ctx *ctx, int64_t person_id, json_t **out)
 		return ctx_storage_error(ctx, err);
 	contracts = rows_json(c);
 	json_array_foreach(contracts, i, x) json_object_set_new(x, "live",
-	    json_boolean(in_list("planned|active|suspended", json_str(x, "state"), strlen(json_str(x, "state")))));
+	    json_boolean(str_list_has("planned|active|suspended", json_str(x, "state"), strlen(json_str(x, "state")))));
 	trainings = rows_json(t);
 	json_array_foreach(trainings, i, x)
 	{
