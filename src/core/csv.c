@@ -10,6 +10,18 @@ formula_start(char c)
 	return c != '\0' && strchr("=+-@\t\r", c) != NULL;
 }
 
+/* A number, a phone number or a date ("-1.55", "+33 1 23 45 67 89", "(0)4/12"): a spreadsheet may read it as a
+ * sum, but with no letter it names no function and no other cell, so it cannot run anything. Left as it is, so
+ * that the open-data files keep the national standard's values (phones, coordinates). */
+static bool
+numeric_text(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strchr("0123456789 +-.,()/", s[i]) == NULL || s[i] == '\0')
+			return false;
+	return true;
+}
+
 bool
 csv_needs_guard(const char *s, size_t n)
 {
@@ -17,7 +29,7 @@ csv_needs_guard(const char *s, size_t n)
 
 	while (i < n && s[i] == '\'')
 		i++;
-	return i < n && formula_start(s[i]);
+	return i < n && formula_start(s[i]) && !numeric_text(s + i, n - i);
 }
 
 size_t

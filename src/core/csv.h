@@ -11,7 +11,8 @@
 #include "core/err.h"
 
 /* True when a spreadsheet would take S (N bytes) for a formula once opened: it starts with one of OWASP's
- * characters = + - @ tab CR, or with an apostrophe before such a start (so that csv_unguard is exact). */
+ * characters = + - @ tab CR, or with an apostrophe before such a start (so that csv_unguard is exact), unless
+ * it is made of digits, spaces and + - . , ( ) / only (numbers, phone numbers, dates: nothing a spreadsheet can run). */
 bool csv_needs_guard(const char *s, size_t n);
 
 /* Appends S (N bytes) as one cell: quoted only when RFC 4180 requires it (comma, quote, CR, LF; quotes

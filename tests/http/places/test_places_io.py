@@ -29,11 +29,13 @@ def example_rows():
 
 def guarded(row):
     """ROW as the CSV exports write it: a text cell a spreadsheet would run as a formula (it starts with = + - @
-    tab or CR, maybe after apostrophes) behind an apostrophe; coordinates are numbers and never guarded."""
+    tab or CR, maybe after apostrophes) behind an apostrophe, unless it is made of digits, spaces and + - . , ( ) /
+    only (numbers, phone numbers: nothing a spreadsheet can run), so that the standard's values stay as they are."""
     def guard(name, v):
-        if name in ("latitude", "longitude"):
+        bare = v.lstrip("'")
+        if not bare or bare[0] not in ("=", "+", "-", "@", "\t", "\r"):
             return v
-        return "'" + v if v.lstrip("'")[:1] in ("=", "+", "-", "@", "\t", "\r") and v.lstrip("'") else v
+        return v if all(c in "0123456789 +-.,()/" for c in bare) else "'" + v
     return [guard(name, v) for name, v in zip(COLUMNS, row)]
 
 
@@ -104,7 +106,8 @@ def test_valid_example_imports_and_exports_back_identically(own_db):
     assert header == COLUMNS
     out = exported_rows(own_db)
     assert out["structure-1"] == guarded(row)
-    assert out["structure-1"][COLUMNS.index("telephone")] == "'+33180059880"
+    # A phone number is kept as the standard writes it: it names no function a spreadsheet could run.
+    assert out["structure-1"][COLUMNS.index("telephone")] == "+33180059880"
     # JSON: the same values, coordinates as numbers.
     items = {o["id"]: o for o in json.loads(export(own_db, "json"))}
     o = items["structure-1"]
@@ -314,7 +317,7 @@ def test_api_csv_guards_formulas(base, server, write):
     """Issue 11, finding 8: the public places CSV goes through the one CSV writer, whose formula guard puts an
     apostrophe before a cell starting with = + - @ tab or CR (the JSON export keeps the value as it is)."""
     import requests
-    evil = place(nom="=cmd|' /C calc'!A0", adresse="@SUM(1+1)", horaires="-2+3")
+    evil = place(nom="=cmd|' /C calc'!A0", adresse="@SUM(1+1)", horaires="-2+3+cmd|' /C calc'!A0", telephone="+33475000000")
     assert import_file(write(csv_text([evil]), name="evil.csv"), DATABASE).returncode == 0
     r = requests.get(base + "/api/v1/places.csv")
     assert r.status_code == 200
@@ -322,10 +325,11 @@ def test_api_csv_guards_formulas(base, server, write):
     row = rows[evil["id"]]
     assert row[COLUMNS.index("nom")] == "'=cmd|' /C calc'!A0"
     assert row[COLUMNS.index("adresse")] == "'@SUM(1+1)"
-    assert row[COLUMNS.index("horaires")] == "'-2+3"
+    assert row[COLUMNS.index("horaires")] == "'-2+3+cmd|' /C calc'!A0"
+    assert row[COLUMNS.index("telephone")] == "+33475000000"  # digits and + only: nothing to run, kept
     assert float(row[COLUMNS.index("latitude")]) == float(evil["latitude"])  # a number: never guarded
-    assert not any(cell[:1] in ("=", "+", "-", "@") for r2 in rows.values() for name, cell in zip(COLUMNS, r2)
-                   if name not in ("latitude", "longitude"))
+    assert not any(cell[:1] in ("=", "+", "-", "@") and not all(c in "0123456789 +-.,()/" for c in cell)
+                   for r2 in rows.values() for name, cell in zip(COLUMNS, r2))
     items = {o["id"]: o for o in requests.get(base + "/api/v1/places.json").json()}
     assert items[evil["id"]]["nom"] == evil["nom"]
 

@@ -113,7 +113,7 @@ test_csv_formula_guard(void **state)
 	    " {\"t\": \"a=1\", \"n\": 4}]",
 	    "\xEF\xBB\xBFTexte,Nombre\r\n"
 	    "'=1+1,-5\r\n"
-	    "'+33 1 23 45 67 89,-12\r\n"
+	    "+33 1 23 45 67 89,-12\r\n" /* a phone number names no function: kept */
 	    "'-x,'-x\r\n"
 	    "'@SUM(A1),'=2\r\n"
 	    "'\tcmd,0\r\n"
@@ -135,7 +135,15 @@ test_csv_writer_and_unguard(void **state)
 	assert_int_equal(csv_record(&out, cells, 8, guard), TR_OK);
 	assert_int_equal(csv_record(&out, cells, 2, NULL), TR_OK);
 	assert_string_equal(out.p, "'=cmd,''=x,'''@y,'plain,-1.5,\"a,\"\"b\"\"\",,\r\n=cmd,'=x\r\n");
-	assert_true(csv_needs_guard("+33", 3));
+	assert_true(csv_needs_guard("+cmd|' /C calc'!A0", 19));
+	assert_true(csv_needs_guard("-2+3+cmd", 8));
+	assert_true(csv_needs_guard("+33 1 HYPERLINK", 15));
+	/* Numbers, phone numbers and coordinates name no function: kept as the standard writes them. */
+	assert_false(csv_needs_guard("+33", 3));
+	assert_false(csv_needs_guard("+33 1 23 45 67 89", 17));
+	assert_false(csv_needs_guard("-1.553", 6));
+	assert_false(csv_needs_guard("+33 (0)4 12", 11));
+	assert_int_equal(csv_unguard("'+33 4", 6), 0);
 	assert_true(csv_needs_guard("'\t", 2));
 	assert_false(csv_needs_guard("'", 1));
 	assert_false(csv_needs_guard("", 0));
