@@ -15,6 +15,7 @@
 
 #include "core/buf.h"
 #include "domain/kernel/ctx.h"
+#include "domain/kernel/workflow.h"
 
 /* Creates a draft of programme PROGRAMME_ID for organisation ORG_ID (0: the actor's only employer
  * organisation) from IN (entity_dossier's fields; nothing is required of a draft). Employer staff only;
@@ -40,6 +41,9 @@ TR_MUST_USE tr_err dossier_place_choices(struct ctx *ctx, json_t **out);
  * receives the version after the change. */
 TR_MUST_USE tr_err dossier_act(
     struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload, int64_t *new_version);
+
+/* The dossier's lifecycle on the engine (domain/kernel/workflow.h). */
+extern const struct workflow dossier_workflow;
 
 /* The action codes in table order, NULL-terminated; and the French label of one (NULL when unknown). */
 extern const char *const dossier_actions[];
