@@ -164,18 +164,22 @@ apply(struct wf_call *c)
 static tr_err
 run(struct ctx *ctx, const struct workflow *wf, struct wf_act *act, struct wf_call *c)
 {
+	bool stale;
 	tr_err err;
 
 	if ((err = load(ctx, wf, act, &c->row)) != TR_OK)
 		return err;
 	c->from = wf_state(wf, json_str(c->row, "state"));
 	c->parties = act->system ? act->parties : wf->parties(ctx, c->row);
-	if ((err = wf_pick(ctx, wf, act->action, c->from, c->parties, &c->t)) != TR_OK)
-		return err;
-	c->to = c->t->to < 0 ? c->from : c->t->to;
 	c->version = json_integer_value(json_object_get(c->row, "version"));
-	if (!(act->system && act->version == WF_ANY_VERSION) && c->version != act->version)
+	stale = !(act->system && act->version == WF_ANY_VERSION) && c->version != act->version;
+	/* Not the actor's: 403 whatever the version; not from this state: the person's page is stale, or the
+	 * action is not possible now. */
+	if ((err = wf_pick(ctx, wf, act->action, c->from, c->parties, &c->t)) != TR_OK)
+		return err == TR_CONFLICT && stale ? ctx_fail(ctx, TR_CONFLICT, wf->stale) : err;
+	if (stale)
 		return ctx_fail(ctx, TR_CONFLICT, wf->stale);
+	c->to = c->t->to < 0 ? c->from : c->t->to;
 	if ((err = check_payload(ctx, c->t, act->payload, &c->clean)) != TR_OK)
 		return err;
 	c->detail = act->detail ? json_deep_copy(act->detail) : json_object();
