@@ -111,6 +111,10 @@ const struct workflow application_workflow = {
 	.rows = application_rows,
 	.nrows = sizeof(application_rows) / sizeof(application_rows[0]),
 	.select = APPLICATION_SELECT "WHERE a.id = ?",
+	/* The candidate's row first: accepting one application closes the others, so that two structures accepting
+	 * the same person at once take their turns instead of each holding one application the other needs. */
+	.lock_first = "UPDATE candidates SET updated_at = updated_at WHERE person_id = (SELECT candidate_id FROM "
+	              "applications WHERE id = ?)",
 	.can_read = can_read,
 	.parties = parties_of,
 	.missing = "Cette candidature n'existe pas.",
