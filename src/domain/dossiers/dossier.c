@@ -1,4 +1,5 @@
-/* Dossiers: Annex I, the transition table and its engine, the message thread, lists and the protocol. */
+/* Dossiers: Annex I, the transition table on the lifecycle engine with its guards, effects and messages, the
+ * message thread, lists and the protocol. */
 #include "domain/dossiers/dossier.h"
 
 #include <string.h>
@@ -498,7 +499,7 @@ out_nodb:
 	return err;
 }
 
-/* ---- The engine ---- */
+/* ---- The transitions' guards, effects and messages ---- */
 
 static tr_err
 guard_complete(struct wf_call *c)

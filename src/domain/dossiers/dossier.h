@@ -1,6 +1,6 @@
 /* The employer's application to a programme (protocole d'adhésion, Annex I of the 2013 circular) and its
- * workflow: a table of transitions {action, from, to, who, payload, effect, who is told} applied by one
- * engine inside a transaction that checks the actor's role and scope, the state and the version the
+ * workflow: a table of transitions {action, from, to, who, payload, guard, effect, who is told} taken by
+ * the lifecycle engine (domain/kernel/workflow.h) in one transaction that checks the actor's role and scope, the state and the version the
  * person saw, writes the journal entry and queues the emails. A forbidden action is TR_FORBIDDEN, a
  * stale or impossible one TR_CONFLICT, a bad payload TR_INVALID with the fields: nothing changes then.
  *

@@ -1,4 +1,5 @@
-/* Applications: the transition table, creation, reading, lists and the 60-day expiry. */
+/* Applications: the transition table on the lifecycle engine (acceptance makes the contract and closes the
+ * candidate's other applications), creation, reading, lists and the 60-day expiry. */
 #include "domain/recruitment/application.h"
 
 #include <string.h>

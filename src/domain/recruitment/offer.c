@@ -1,5 +1,5 @@
-/* Job offers: publishing on a validated dossier within its posts, editing, closing and reopening (a small
- * transition table on the generic engine's picker), the automatic filled state, reading, the public search with
+/* Job offers: publishing on a validated dossier within its posts, editing, closing and reopening and the
+ * automatic filled state (a small transition table on the lifecycle engine), reading, the public search with
  * distances, and the structure's overview. */
 #include "domain/recruitment/offer.h"
 

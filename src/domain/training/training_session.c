@@ -1,5 +1,6 @@
-/* Training organisations, sessions, registrations with their waiting list, attendance, the scheduled
- * cancellation of sessions under their minimum, the sessions at risk, and the tutors' training record. */
+/* Training organisations, sessions and registrations with their waiting list (two transition tables on the
+ * lifecycle engine), attendance, the scheduled cancellation of sessions under their minimum, the sessions at
+ * risk, and the tutors' training record. */
 #include "domain/training/training_session.h"
 
 #include <string.h>
