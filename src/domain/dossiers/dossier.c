@@ -53,33 +53,34 @@ static tr_err tell_structure_region(struct wf_call *c);
 static tr_err tell_withdrawal(struct wf_call *c);
 static int state_of(json_t *d);
 
-#define SB(s) WF_BIT(s)
-#define BEFORE_DECISION \
-	(SB(DOSSIER_DRAFT) | SB(DOSSIER_REGIONAL_REVIEW) | SB(DOSSIER_NATIONAL_REVIEW) | SB(DOSSIER_CHANGES_REQUESTED))
+#define BEFORE_DECISION                                                                              \
+	(WF_BIT(DOSSIER_DRAFT) | WF_BIT(DOSSIER_REGIONAL_REVIEW) | WF_BIT(DOSSIER_NATIONAL_REVIEW) | \
+	    WF_BIT(DOSSIER_CHANGES_REQUESTED))
 
 /* The workflow of DESIGN.md. An action may have several rows (request_changes: the region at its step,
  * the delegation at both); the first row whose state and actor fit applies. */
 static const struct wf_transition transitions[] = {
-	{ "submit", "Déposer le dossier", SB(DOSSIER_DRAFT), DOSSIER_REGIONAL_REVIEW, P_STRUCTURE, NULL, false,
+	{ "submit", "Déposer le dossier", WF_BIT(DOSSIER_DRAFT), DOSSIER_REGIONAL_REVIEW, P_STRUCTURE, NULL, false,
 	    guard_complete, effect_submit, tell_reviewers, WF_PRIMARY, NULL },
-	{ "resubmit", "Déposer à nouveau le dossier complété", SB(DOSSIER_CHANGES_REQUESTED), DOSSIER_REGIONAL_REVIEW,
-	    P_STRUCTURE, NULL, false, guard_complete, effect_submit, tell_reviewers, WF_PRIMARY, NULL },
-	{ "give_opinion", "Rendre l'avis régional", SB(DOSSIER_REGIONAL_REVIEW), DOSSIER_NATIONAL_REVIEW, P_REGIONAL,
-	    &entity_opinion, false, NULL, effect_opinion, tell_national, WF_PRIMARY, NULL },
-	{ "validate", "Valider le dossier", SB(DOSSIER_NATIONAL_REVIEW), DOSSIER_VALIDATED, P_NATIONAL,
+	{ "resubmit", "Déposer à nouveau le dossier complété", WF_BIT(DOSSIER_CHANGES_REQUESTED),
+	    DOSSIER_REGIONAL_REVIEW, P_STRUCTURE, NULL, false, guard_complete, effect_submit, tell_reviewers,
+	    WF_PRIMARY, NULL },
+	{ "give_opinion", "Rendre l'avis régional", WF_BIT(DOSSIER_REGIONAL_REVIEW), DOSSIER_NATIONAL_REVIEW,
+	    P_REGIONAL, &entity_opinion, false, NULL, effect_opinion, tell_national, WF_PRIMARY, NULL },
+	{ "validate", "Valider le dossier", WF_BIT(DOSSIER_NATIONAL_REVIEW), DOSSIER_VALIDATED, P_NATIONAL,
 	    &entity_decision_validate, false, guard_posts, effect_validate, tell_decision, WF_PRIMARY,
 	    "Valider ce dossier ? Le protocole sera établi et les postes accordés." },
-	{ "refuse", "Refuser le dossier", SB(DOSSIER_NATIONAL_REVIEW), DOSSIER_REFUSED, P_NATIONAL, &entity_reason,
+	{ "refuse", "Refuser le dossier", WF_BIT(DOSSIER_NATIONAL_REVIEW), DOSSIER_REFUSED, P_NATIONAL, &entity_reason,
 	    false, NULL, effect_refuse, tell_decision, WF_DANGER,
 	    "Refuser ce dossier ? La structure en sera informée." },
-	{ "request_changes", "Demander des compléments", SB(DOSSIER_REGIONAL_REVIEW), DOSSIER_CHANGES_REQUESTED,
+	{ "request_changes", "Demander des compléments", WF_BIT(DOSSIER_REGIONAL_REVIEW), DOSSIER_CHANGES_REQUESTED,
 	    P_REGIONAL, &entity_questions, false, NULL, effect_questions, tell_structure, WF_SECONDARY, NULL },
-	{ "request_changes", "Demander des compléments", SB(DOSSIER_REGIONAL_REVIEW) | SB(DOSSIER_NATIONAL_REVIEW),
-	    DOSSIER_CHANGES_REQUESTED, P_NATIONAL, &entity_questions, false, NULL, effect_questions,
-	    tell_structure_region, WF_SECONDARY, NULL },
+	{ "request_changes", "Demander des compléments",
+	    WF_BIT(DOSSIER_REGIONAL_REVIEW) | WF_BIT(DOSSIER_NATIONAL_REVIEW), DOSSIER_CHANGES_REQUESTED, P_NATIONAL,
+	    &entity_questions, false, NULL, effect_questions, tell_structure_region, WF_SECONDARY, NULL },
 	{ "withdraw", "Retirer le dossier", BEFORE_DECISION, DOSSIER_WITHDRAWN, P_STRUCTURE, &entity_reason, true, NULL,
 	    effect_reason, tell_withdrawal, WF_DANGER, "Retirer ce dossier ? Il ne pourra plus être déposé." },
-	{ "reopen", "Rouvrir le dossier", SB(DOSSIER_VALIDATED) | SB(DOSSIER_REFUSED), DOSSIER_NATIONAL_REVIEW,
+	{ "reopen", "Rouvrir le dossier", WF_BIT(DOSSIER_VALIDATED) | WF_BIT(DOSSIER_REFUSED), DOSSIER_NATIONAL_REVIEW,
 	    P_NATIONAL, &entity_reason, false, NULL, effect_reopen, tell_structure_region, WF_SECONDARY, NULL },
 };
 

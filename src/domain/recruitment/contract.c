@@ -27,10 +27,12 @@ enum {
 #define ENDED (WF_BIT(CONTRACT_COMPLETED) | WF_BIT(CONTRACT_ENDED_EARLY))
 
 static tr_err guard_eligible(struct wf_call *c);
-static tr_err guard_ended_on(struct wf_call *c);
+static tr_err guard_completed_on(struct wf_call *c);
+static tr_err guard_ended_early_on(struct wf_call *c);
 static tr_err guard_not_renewed(struct wf_call *c);
 static tr_err effect_suspend(struct wf_call *c);
-static tr_err effect_end(struct wf_call *c);
+static tr_err effect_complete(struct wf_call *c);
+static tr_err effect_end_early(struct wf_call *c);
 static tr_err effect_outcome(struct wf_call *c);
 static tr_err effect_followup(struct wf_call *c);
 static tr_err effect_renew(struct wf_call *c);
@@ -44,12 +46,12 @@ static const struct wf_transition contract_rows[] = {
 	{ "resume", "Reprendre le contrat", WF_BIT(CONTRACT_SUSPENDED), CONTRACT_ACTIVE, P_STRUCTURE, NULL, false, NULL,
 	    NULL, tell_recruit_and_tutor, WF_PRIMARY, NULL },
 	{ "complete", "Clore le contrat à son terme", WF_BIT(CONTRACT_ACTIVE) | WF_BIT(CONTRACT_SUSPENDED),
-	    CONTRACT_COMPLETED, P_STRUCTURE, NULL, false, guard_ended_on, effect_end, tell_recruit_and_tutor,
+	    CONTRACT_COMPLETED, P_STRUCTURE, NULL, false, guard_completed_on, effect_complete, tell_recruit_and_tutor,
 	    WF_PRIMARY, "Clore ce contrat à son terme ?" },
 	{ "end_early", "Rompre le contrat avant son terme",
 	    WF_BIT(CONTRACT_PLANNED) | WF_BIT(CONTRACT_ACTIVE) | WF_BIT(CONTRACT_SUSPENDED), CONTRACT_ENDED_EARLY,
-	    P_STRUCTURE, &entity_contract_end, false, guard_ended_on, effect_end, tell_recruit_and_tutor, WF_DANGER,
-	    "Rompre ce contrat avant son terme ? Cette rupture ne peut pas être annulée." },
+	    P_STRUCTURE, &entity_contract_end, false, guard_ended_early_on, effect_end_early, tell_recruit_and_tutor,
+	    WF_DANGER, "Rompre ce contrat avant son terme ? Cette rupture ne peut pas être annulée." },
 	{ "record_outcome", "Enregistrer la situation à la sortie", ENDED, -1, P_STRUCTURE, &entity_outcome, false,
 	    NULL, effect_outcome, tell_recruit_and_tutor, WF_SECONDARY, NULL },
 	{ "record_followup", "Enregistrer le suivi à six mois", ENDED, -1, P_STRUCTURE | P_POLE, &entity_followup,
@@ -424,23 +426,34 @@ guard_eligible(struct wf_call *c)
 	return TR_INVALID;
 }
 
-/* The day a contract ends: the payload's when broken early, else its planned end, else today. */
+/* The day a contract completed at its term ends: its planned end, else today (a CDI). */
 static const char *
-ended_on(struct wf_call *c)
+term_of(struct wf_call *c)
 {
-	if (strcmp(c->t->action, "end_early") == 0)
-		return str_of(c->clean, "ended_on");
 	return str_of(c->row, "end_on") ? str_of(c->row, "end_on") : date_iso(c->ctx->arena, c->ctx->now);
 }
 
+/* A contract does not end before it starts. */
 static tr_err
-guard_ended_on(struct wf_call *c)
+check_ended_on(struct wf_call *c, const char *ended)
 {
-	if (strcmp(ended_on(c), str_of(c->row, "start_on")) >= 0)
+	if (strcmp(ended, str_of(c->row, "start_on")) >= 0)
 		return TR_OK;
 	field_errors_add(
 	    &c->ctx->errors, "ended_on", "« Date de fin effective » ne peut pas précéder le début du contrat.");
 	return TR_INVALID;
+}
+
+static tr_err
+guard_completed_on(struct wf_call *c)
+{
+	return check_ended_on(c, term_of(c));
+}
+
+static tr_err
+guard_ended_early_on(struct wf_call *c)
+{
+	return check_ended_on(c, str_of(c->clean, "ended_on"));
 }
 
 static tr_err
@@ -457,15 +470,25 @@ effect_suspend(struct wf_call *c)
 	    DB_TEXT(str_of(c->clean, "reason")), DB_I64(c->id));
 }
 
-/* The end's day and reason, and the follow-up due six months later. */
+/* The end's day ENDED and reason, and the follow-up due six months later. */
 static tr_err
-effect_end(struct wf_call *c)
+record_end(struct wf_call *c, const char *ended)
 {
-	const char *ended = ended_on(c);
-
 	return db_execv(c->ctx->db,
 	    "UPDATE contracts SET ended_on = ?, end_reason = ?, followup_due_on = ? WHERE id = ?", NULL, DB_TEXT(ended),
 	    DB_TEXT(str_of(c->clean, "reason")), DB_TEXT(date_add(c->ctx->arena, ended, 6, 0)), DB_I64(c->id));
+}
+
+static tr_err
+effect_complete(struct wf_call *c)
+{
+	return record_end(c, term_of(c));
+}
+
+static tr_err
+effect_end_early(struct wf_call *c)
+{
+	return record_end(c, str_of(c->clean, "ended_on"));
 }
 
 static tr_err

@@ -23,7 +23,8 @@ enum {
 #define ANY_STATE (LIVE | WF_BIT(MODULE_COMPLETED) | WF_BIT(MODULE_ABANDONED))
 #define EDITORS (P_STRUCTURE | P_POLE)
 
-static tr_err effect_move(struct wf_call *c);
+static tr_err effect_move_up(struct wf_call *c);
+static tr_err effect_move_down(struct wf_call *c);
 
 static const struct wf_transition module_rows[] = {
 	{ "start", "Démarrer le module", WF_BIT(MODULE_PLANNED), MODULE_IN_PROGRESS, EDITORS | P_SYSTEM, NULL, false,
@@ -36,8 +37,9 @@ static const struct wf_transition module_rows[] = {
 	    NULL, WF_SECONDARY, NULL },
 	{ "reopen", "Rouvrir le module", WF_BIT(MODULE_COMPLETED), MODULE_IN_PROGRESS, EDITORS, NULL, false, NULL, NULL,
 	    NULL, WF_SECONDARY, NULL },
-	{ "move_up", "Monter", ANY_STATE, -1, EDITORS, NULL, false, NULL, effect_move, NULL, WF_SECONDARY, NULL },
-	{ "move_down", "Descendre", ANY_STATE, -1, EDITORS, NULL, false, NULL, effect_move, NULL, WF_SECONDARY, NULL },
+	{ "move_up", "Monter", ANY_STATE, -1, EDITORS, NULL, false, NULL, effect_move_up, NULL, WF_SECONDARY, NULL },
+	{ "move_down", "Descendre", ANY_STATE, -1, EDITORS, NULL, false, NULL, effect_move_down, NULL, WF_SECONDARY,
+	    NULL },
 };
 
 #define CONTRACT_SQL                                                                                                 \
@@ -649,9 +651,15 @@ move(struct ctx *ctx, json_t *m, bool up)
 }
 
 static tr_err
-effect_move(struct wf_call *c)
+effect_move_up(struct wf_call *c)
 {
-	return move(c->ctx, c->row, strcmp(c->t->action, "move_up") == 0);
+	return move(c->ctx, c->row, true);
+}
+
+static tr_err
+effect_move_down(struct wf_call *c)
+{
+	return move(c->ctx, c->row, false);
 }
 
 tr_err
