@@ -151,6 +151,10 @@ const struct workflow offer_workflow = {
 	.rows = rows,
 	.nrows = ARRAY_LEN(rows),
 	.select = OFFER_SELECT "WHERE o.id = ?",
+	/* The dossier's row first, as publishing and recruiting take it: its posts are counted one at a time. */
+	.lock_first =
+	    "UPDATE dossiers SET posts_granted = posts_granted WHERE id = (SELECT dossier_id FROM offers WHERE "
+	    "id = ?)",
 	.parties = parties_of,
 	.missing = "Cette offre n'existe pas.",
 	.stale = "Cette offre a changé depuis votre lecture : rechargez la page.",

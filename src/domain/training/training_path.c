@@ -240,6 +240,9 @@ const struct workflow module_workflow = {
 	    "SELECT m.id, m.contract_id, m.position, m.state, m.version, c.organisation_id, c.region_code, "
 	    "c.candidate_id, c.tutor_id, c.sponsor_id FROM path_modules m JOIN contracts c ON c.id = m.contract_id "
 	    "WHERE m.id = ?",
+	/* The contract's row first: moving a module renumbers its siblings, which another move may be taking. */
+	.lock_first = "UPDATE contracts SET updated_at = updated_at WHERE id = (SELECT contract_id FROM path_modules "
+	              "WHERE id = ?)",
 	.can_read = module_can_read,
 	.parties = module_parties,
 	.missing = "Ce module n'existe pas.",
