@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "domain/kernel/ctx.h"
+#include "domain/kernel/workflow.h"
 
 /* Inside the caller's transaction: creates the contract of application APP (a row of application_row:
  * ids of offer, dossier, organisation, programme and candidate, the offer's terms and the dossier's
@@ -41,5 +42,8 @@ TR_MUST_USE tr_err contract_followup_reminders(struct ctx *ctx, int64_t *count);
 
 /* The live states, as SQL: contracts that hold a post. */
 #define CONTRACT_LIVE_SQL "('planned', 'active', 'suspended')"
+
+/* The contract's lifecycle on the engine (domain/kernel/workflow.h). */
+extern const struct workflow contract_workflow;
 
 #endif

@@ -23,18 +23,24 @@ enum {
 #define ANY_STATE (LIVE | WF_BIT(MODULE_COMPLETED) | WF_BIT(MODULE_ABANDONED))
 #define EDITORS (P_STRUCTURE | P_POLE)
 
-static const struct wf_transition module_rows[] = {
-	{ "start", "Démarrer le module", WF_BIT(MODULE_PLANNED), MODULE_IN_PROGRESS, EDITORS | P_SYSTEM, NULL, false },
-	{ "complete", "Marquer le module terminé", LIVE, MODULE_COMPLETED, EDITORS | P_SYSTEM, NULL, false },
-	{ "abandon", "Abandonner le module", LIVE, MODULE_ABANDONED, EDITORS, &entity_module_reason, false },
-	{ "resume", "Reprendre le module", WF_BIT(MODULE_ABANDONED), MODULE_PLANNED, EDITORS, NULL, false },
-	{ "reopen", "Rouvrir le module", WF_BIT(MODULE_COMPLETED), MODULE_IN_PROGRESS, EDITORS, NULL, false },
-	{ "move_up", "Monter", ANY_STATE, -1, EDITORS, NULL, false },
-	{ "move_down", "Descendre", ANY_STATE, -1, EDITORS, NULL, false },
-};
+static tr_err effect_move_up(struct wf_call *c);
+static tr_err effect_move_down(struct wf_call *c);
 
-static const struct workflow module_wf = { "path_module", "path_modules", &vocab_module_state, module_rows,
-	sizeof(module_rows) / sizeof(module_rows[0]) };
+static const struct wf_transition module_rows[] = {
+	{ "start", "Démarrer le module", WF_BIT(MODULE_PLANNED), MODULE_IN_PROGRESS, EDITORS | P_SYSTEM, NULL, false,
+	    NULL, NULL, NULL, WF_PRIMARY, NULL },
+	{ "complete", "Marquer le module terminé", LIVE, MODULE_COMPLETED, EDITORS | P_SYSTEM, NULL, false, NULL, NULL,
+	    NULL, WF_PRIMARY, NULL },
+	{ "abandon", "Abandonner le module", LIVE, MODULE_ABANDONED, EDITORS, &entity_module_reason, false, NULL, NULL,
+	    NULL, WF_DANGER, NULL },
+	{ "resume", "Reprendre le module", WF_BIT(MODULE_ABANDONED), MODULE_PLANNED, EDITORS, NULL, false, NULL, NULL,
+	    NULL, WF_SECONDARY, NULL },
+	{ "reopen", "Rouvrir le module", WF_BIT(MODULE_COMPLETED), MODULE_IN_PROGRESS, EDITORS, NULL, false, NULL, NULL,
+	    NULL, WF_SECONDARY, NULL },
+	{ "move_up", "Monter", ANY_STATE, -1, EDITORS, NULL, false, NULL, effect_move_up, NULL, WF_SECONDARY, NULL },
+	{ "move_down", "Descendre", ANY_STATE, -1, EDITORS, NULL, false, NULL, effect_move_down, NULL, WF_SECONDARY,
+	    NULL },
+};
 
 #define CONTRACT_SQL                                                                                                 \
 	"SELECT c.id, c.organisation_id, c.candidate_id, c.tutor_id, c.sponsor_id, c.region_code, c.pole_id, "       \
@@ -208,6 +214,42 @@ load_contract_editor(struct ctx *ctx, int64_t id, json_t **c)
 	return err;
 }
 
+/* ---- the workflow ---- */
+
+static bool
+module_can_read(struct ctx *ctx, json_t *m)
+{
+	return can_read(ctx, m);
+}
+
+static unsigned
+module_parties(struct ctx *ctx, json_t *m)
+{
+	return parties_of(ctx, m);
+}
+
+/* A module with the parties of its contract. */
+const struct workflow module_workflow = {
+	.entity = "path_module",
+	.table = "path_modules",
+	.state_since = true,
+	.states = &vocab_module_state,
+	.rows = module_rows,
+	.nrows = sizeof(module_rows) / sizeof(module_rows[0]),
+	.select =
+	    "SELECT m.id, m.contract_id, m.position, m.state, m.version, c.organisation_id, c.region_code, "
+	    "c.candidate_id, c.tutor_id, c.sponsor_id FROM path_modules m JOIN contracts c ON c.id = m.contract_id "
+	    "WHERE m.id = ?",
+	/* The contract's row first: moving a module renumbers its siblings, which another move may be taking. */
+	.lock_first = "UPDATE contracts SET updated_at = updated_at WHERE id = (SELECT contract_id FROM path_modules "
+	              "WHERE id = ?)",
+	.can_read = module_can_read,
+	.parties = module_parties,
+	.missing = "Ce module n'existe pas.",
+	.forbidden = "Ce parcours n'est pas dans votre périmètre.",
+	.stale = "Ce module a changé depuis votre lecture : rechargez la page.",
+};
+
 /* ---- modules ---- */
 
 /* Adds to module M its labels, whether it is late on TODAY and why, and the actions PARTIES may take. */
@@ -226,7 +268,7 @@ decorate_module(json_t *m, const char *today, unsigned parties)
 		why = "La date de début est passée et le module n'a pas commencé.";
 	json_object_set_new(m, "late", json_boolean(why != NULL));
 	json_object_set_new(m, "late_reason", why ? json_string(why) : json_null());
-	json_object_set_new(m, "actions", wf_actions(&module_wf, wf_state(&module_wf, state), parties));
+	json_object_set_new(m, "actions", wf_actions(&module_workflow, wf_state(&module_workflow, state), parties));
 }
 
 /* The modules of contract ID in their order. */
@@ -580,46 +622,38 @@ move(struct ctx *ctx, json_t *m, bool up)
 	return TR_OK;
 }
 
+static tr_err
+effect_move_up(struct wf_call *c)
+{
+	return move(c->ctx, c->row, true);
+}
+
+static tr_err
+effect_move_down(struct wf_call *c)
+{
+	return move(c->ctx, c->row, false);
+}
+
 tr_err
 training_module_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload)
 {
-	const struct wf_transition *t;
-	json_t *m = NULL, *c = NULL, *clean = NULL;
-	int from;
-	tr_err err;
+	struct wf_act act = { .id = id, .action = action, .version = version, .payload = payload };
 
-	if ((err = load_module(ctx, id, &m, &c)) != TR_OK)
-		return err;
-	from = wf_state(&module_wf, json_str(m, "state"));
-	if ((err = wf_pick(ctx, &module_wf, action, from, parties_of(ctx, c), &t)) != TR_OK)
-		goto out_nodb;
-	if (int_of(m, "version") != version) {
-		err = ctx_fail(ctx, TR_CONFLICT, "Ce module a changé depuis votre lecture : rechargez la page.");
-		goto out_nodb;
-	}
-	if ((err = wf_payload(ctx, t, payload, &clean)) != TR_OK)
-		goto out_nodb;
-	TRY(tx_begin(ctx));
-	if (strcmp(action, "move_up") == 0 || strcmp(action, "move_down") == 0)
-		TRY(move(ctx, m, strcmp(action, "move_up") == 0));
-	TRY(wf_apply(ctx, &module_wf, id, version, from, t, clean, NULL));
-out:
-	err = tx_end(ctx, ctx_storage_error(ctx, err));
-out_nodb:
-	json_decref(m);
-	json_decref(c);
-	json_decref(clean);
-	return err;
+	return wf_run(ctx, &module_workflow, &act);
 }
 
-/* Inside the transaction: applies the system's ACTION to module ID (at VERSION, from FROM), journaled. */
+/* Inside the transaction: the system's ACTION on module ID, journaled with DETAIL. */
 static tr_err
-system_move(struct ctx *ctx, int64_t id, int64_t version, int from, const char *action, json_t *detail)
+system_move(struct ctx *ctx, int64_t id, const char *action, json_t *detail)
 {
-	const struct wf_transition *t;
-	tr_err err = wf_pick(ctx, &module_wf, action, from, P_SYSTEM, &t);
+	struct wf_act act = { .id = id,
+		.action = action,
+		.version = WF_ANY_VERSION,
+		.system = true,
+		.parties = P_SYSTEM,
+		.detail = detail };
 
-	return err != TR_OK ? err : wf_apply(ctx, &module_wf, id, version, from, t, NULL, detail);
+	return wf_run(ctx, &module_workflow, &act);
 }
 
 tr_err
@@ -635,7 +669,7 @@ training_module_sync(struct ctx *ctx, int64_t module_id, bool session_done)
 	         "SELECT state, version, hours_planned, hours_done FROM path_modules WHERE id = ?", &r,
 	         DB_I64(module_id))) != TR_OK)
 		return err == TR_NOT_FOUND ? TR_OK : err;
-	state = wf_state(&module_wf, db_cell(r, 0, 0)->s.p);
+	state = wf_state(&module_workflow, db_cell(r, 0, 0)->s.p);
 	version = db_int(db_cell(r, 0, 1));
 	planned = db_int(db_cell(r, 0, 2));
 	if (state == MODULE_ABANDONED)
@@ -660,9 +694,9 @@ training_module_sync(struct ctx *ctx, int64_t module_id, bool session_done)
 	}
 	if (err == TR_OK && state != MODULE_COMPLETED &&
 	    ((planned > 0 && done >= planned) || (planned == 0 && session_done))) {
-		err = system_move(ctx, module_id, version, state, "complete", detail);
+		err = system_move(ctx, module_id, "complete", detail);
 	} else if (err == TR_OK && state == MODULE_PLANNED && done > 0) {
-		err = system_move(ctx, module_id, version, state, "start", detail);
+		err = system_move(ctx, module_id, "start", detail);
 	}
 	json_decref(detail);
 	return err;
