@@ -887,7 +887,7 @@ static const struct list_spec followed_spec = { &followed_scope,
 	"memberships sm ON sm.organisation_id = f.organisation_id AND sm.role = 'prescriber' WHERE f.candidate_id = "
 	"c.person_id AND f.state = 'accepted' AND sm.person_id = ?) AS organisation_name FROM candidates c JOIN "
 	"people p ON p.id = c.person_id LEFT JOIN communes cm ON cm.code = c.commune_code",
-	followed_sorts, 1 };
+	followed_sorts, 1, 2 };
 
 tr_err
 prescriber_followed(struct ctx *ctx, json_t **out)

@@ -915,7 +915,7 @@ static const struct list_sort dossier_sorts[] = {
 };
 
 static const struct list_spec dossier_list_spec = { &dossier_scope, DOSSIER_SELECT, dossier_sorts,
-	sizeof(dossier_sorts) / sizeof(dossier_sorts[0]) };
+	sizeof(dossier_sorts) / sizeof(dossier_sorts[0]), 0 };
 
 tr_err
 dossier_list(struct ctx *ctx, const struct dossier_filter *f, json_t **out)

@@ -146,8 +146,8 @@ list_run(struct ctx *ctx, const struct list_spec *spec, struct sqlw *w, const ch
 		if (strcmp(sort, spec->sorts[i].name) == 0)
 			order = spec->sorts[i].order_by;
 	if ((err = db_query(ctx->db, ctx->arena,
-	         arena_printf(ctx->arena, "SELECT COUNT(*) FROM %s WHERE %s", spec->scope->from, w->sql), w->p, w->n,
-	         &n)) != TR_OK)
+	         arena_printf(ctx->arena, "SELECT COUNT(*) FROM %s WHERE %s", spec->scope->from, w->sql),
+	         w->p + spec->select_params, w->n - spec->select_params, &n)) != TR_OK)
 		return ctx_storage_error(ctx, err);
 	np = w->n;
 	add_param(w, DB_I64(per_page));

@@ -85,12 +85,14 @@ struct list_sort {
 #define LIST_PER_PAGE_DEFAULT 50
 
 /* A list: the scope it is filtered by, the SELECT (columns and joins, with the scope's aliases) placed before
- * WHERE, and the sorts it offers (the first is the default). */
+ * WHERE, and the sorts it offers (the first is the default). When the SELECT has '?' of its own, their
+ * SELECT_PARAMS values come first in the list's WHERE (the COUNT leaves them out). */
 struct list_spec {
 	const struct scope *scope;
 	const char *select;
 	const struct list_sort *sorts;
 	size_t nsorts;
+	size_t select_params;
 };
 
 /* Runs the list: COUNT(*) over the scope's FROM with W, then SELECT … WHERE W ORDER BY (SORT when it names one

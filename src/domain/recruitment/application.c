@@ -438,7 +438,7 @@ static const struct list_sort application_sorts[] = {
 };
 
 static const struct list_spec application_list_spec = { &application_scope, APPLICATION_SELECT, application_sorts,
-	sizeof(application_sorts) / sizeof(application_sorts[0]) };
+	sizeof(application_sorts) / sizeof(application_sorts[0]), 0 };
 
 tr_err
 application_list(struct ctx *ctx, const struct application_filter *f, json_t **out)

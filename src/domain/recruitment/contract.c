@@ -502,7 +502,7 @@ static const struct list_sort contract_sorts[] = {
 };
 
 static const struct list_spec contract_list_spec = { &contract_scope, CONTRACT_SELECT, contract_sorts,
-	sizeof(contract_sorts) / sizeof(contract_sorts[0]) };
+	sizeof(contract_sorts) / sizeof(contract_sorts[0]), 0 };
 
 tr_err
 contract_list(struct ctx *ctx, const struct contract_filter *f, json_t **out)

@@ -373,8 +373,8 @@ static const struct list_sort session_sorts[] = {
 	{ "start", "s.starts_on, s.id" },
 };
 
-static const struct list_spec session_list_spec = { &session_scope, SESSION_SQL, session_sorts, 1 };
-static const struct list_spec session_mine_spec = { &session_mine_scope, SESSION_SQL, session_sorts, 1 };
+static const struct list_spec session_list_spec = { &session_scope, SESSION_SQL, session_sorts, 1, 0 };
+static const struct list_spec session_mine_spec = { &session_mine_scope, SESSION_SQL, session_sorts, 1, 0 };
 
 tr_err
 training_session_list(struct ctx *ctx, const struct session_filter *f, json_t **out)
