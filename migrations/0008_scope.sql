@@ -26,3 +26,7 @@ ALTER TABLE applications ADD COLUMN consented_at BIGINT;
 UPDATE applications SET consented_at = created_at WHERE origin = 'candidate';
 UPDATE applications SET consented_at = (SELECT MIN(j.at) FROM journal j WHERE j.entity = 'application' AND
 	j.entity_id = applications.id AND j.action = 'accept_proposal') WHERE origin <> 'candidate';
+
+-- Bumped by every write to regions, départements, programmes and job profiles: the in-memory snapshot of the
+-- reference data is rebuilt when it moves.
+INSERT INTO settings (key, value) VALUES ('refdata_version', '1');

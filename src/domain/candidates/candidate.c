@@ -15,6 +15,7 @@
 #include "domain/candidates/eligibility.h"
 #include "domain/kernel/journal.h"
 #include "domain/kernel/outbox.h"
+#include "domain/kernel/refsnap.h"
 #include "domain/kernel/scope.h"
 #include "domain/geo/refdata.h"
 #include "model/candidates/candidate.h"
@@ -411,35 +412,37 @@ set_bool(json_t *o, const char *key)
 	json_object_set_new(o, key, json_boolean(json_integer_value(json_object_get(o, key)) != 0));
 }
 
-/* The wished profiles '|'-joined in O's "wished_profiles" as ids and titles. */
+/* The wished profiles '|'-joined in O's "wished_profiles" as ids and titles (from the reference data in memory). */
 static tr_err
 wished_json(struct ctx *ctx, json_t *o)
 {
 	const char *s = json_str(o, "wished_profiles");
 	json_t *ids = json_array(), *titles = json_array();
-	tr_err err = TR_OK;
+	const struct refsnap *snap;
+	tr_err err = refsnap_acquire(ctx, &snap);
 
+	if (err != TR_OK) {
+		json_decref(ids);
+		json_decref(titles);
+		return err;
+	}
 	for (const char *p = s ? s : ""; *p;) {
 		size_t n = strcspn(p, "|");
 		long long x;
-		struct db_rows *r;
 		if (str_to_i64((struct str){ p, n }, &x)) {
-			err = db_queryv(ctx->db, ctx->arena,
-			    "SELECT jp.id, jp.title, pr.name AS programme_name FROM job_profiles jp JOIN programmes pr "
-			    "ON "
-			    "pr.id = jp.programme_id WHERE jp.id = ?",
-			    &r, DB_I64(x));
-			if (err != TR_OK)
-				break;
+			const struct ref_job_profile *jp = refsnap_job_profile(snap, x);
+			const struct ref_programme *pr = jp ? refsnap_programme(snap, jp->programme_id) : NULL;
 			json_array_append_new(ids, json_integer(x));
-			if (r->nrows == 1)
-				json_array_append_new(titles, row_json(r, 0));
+			if (jp != NULL)
+				json_array_append_new(titles, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)x, "title",
+				                                  jp->title, "programme_name", pr ? pr->name : ""));
 		}
 		p += n + (p[n] == '|');
 	}
+	refsnap_release(snap);
 	json_object_set_new(o, "wished_profiles", ids);
 	json_object_set_new(o, "wished_profile_titles", titles);
-	return err == TR_OK ? TR_OK : ctx_storage_error(ctx, err);
+	return TR_OK;
 }
 
 #define CANDIDATE_SELECT                                                                                           \

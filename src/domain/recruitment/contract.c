@@ -171,8 +171,7 @@ contract_create(struct ctx *ctx, json_t *app, json_t *c, int64_t *id)
 	}
 	/* The dossier's row is taken first, so that two acceptances on the same dossier count posts one after
 	 * the other. */
-	if ((err = db_execv(ctx->db, "UPDATE dossiers SET updated_at = updated_at WHERE id = ?", NULL,
-	         DB_I64(dossier))) != TR_OK ||
+	if ((err = db_lock_row(ctx, "dossiers", dossier)) != TR_OK ||
 	    (err = db_onev(ctx->db, ctx->arena,
 	         "SELECT d.posts_granted, (SELECT COUNT(*) FROM contracts x WHERE x.dossier_id = d.id AND x.state "
 	         "IN " CONTRACT_LIVE_SQL ") FROM dossiers d WHERE d.id = ?",
