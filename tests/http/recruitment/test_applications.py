@@ -451,6 +451,39 @@ def test_only_the_offer_s_structure_proposes(rc, people, demo_offer):
                                            json={"candidate_id": hidden["id"]}), 404)
 
 
+def test_a_proposal_goes_only_to_a_candidate_the_matching_shows(rc, people, demo_offer):
+    """Finding 1 of the security review: a proposal to any candidate id, then any application row, opened the whole
+    profile. A structure proposes only to the people its offer's matching returns, and reads a profile only once
+    the candidate accepted."""
+    far = rc.candidate()
+    sql(f"UPDATE candidates SET commune_code = '75056', latitude = 48.8566, longitude = 2.3522, max_distance_km = 10 "
+        f"WHERE person_id = {far['id']}")
+    p = assert_problem(people["employer"].post(rc.base + f"/api/v1/offers/{demo_offer}/proposals",
+                                               json={"candidate_id": far["id"]}), 404)
+    assert "ne figure pas parmi les candidats" in p["detail"]
+    for guessed in (far["id"] + 100000, 1):
+        assert_problem(people["employer"].post(rc.base + f"/api/v1/offers/{demo_offer}/proposals",
+                                               json={"candidate_id": guessed}), 404)
+    assert sql_int(f"SELECT COUNT(*) FROM applications WHERE candidate_id = {far['id']}") == 0
+    # A matched candidate gets the proposal; their profile opens only when they accept it.
+    near = rc.candidate()
+    app = rc.propose(DEMO_ACCOUNTS["employer"], demo_offer, near)
+    assert_problem(people["employer"].get(rc.base + f"/api/v1/candidates/{near['id']}"), 404)
+    assert rc.get(app["id"], DEMO_ACCOUNTS["employer"])["candidate_email"] is None
+    rc.step(near["s"], app["id"], "accept_proposal")
+    assert people["employer"].get(rc.base + f"/api/v1/candidates/{near['id']}").status_code == 200
+    assert rc.get(app["id"], DEMO_ACCOUNTS["employer"])["candidate_email"] == near["email"]
+
+
+def test_a_declined_proposal_opens_nothing(rc, people, demo_offer):
+    cand = rc.candidate()
+    app = rc.propose(DEMO_ACCOUNTS["employer"], demo_offer, cand)
+    rc.step(cand["s"], app["id"], "decline_proposal")
+    assert_problem(people["employer"].get(rc.base + f"/api/v1/candidates/{cand['id']}"), 404)
+    assert_problem(people["employer"].get(rc.base + f"/api/v1/candidates/{cand['id']}/cv"), 404)
+    assert_problem(people["employer"].get(rc.base + f"/api/v1/candidates/{cand['id']}/eligibility"), 404)
+
+
 # ---------------------------------------------------------------------------------------------
 # Refusals
 
