@@ -47,7 +47,8 @@ build(struct ctx *ctx, int64_t version, struct refsnap **out)
 	    (err = db_queryv(ctx->db, ctx->arena,
 	         "SELECT id, code, name, active FROM programmes ORDER BY active DESC, name, id", &p)) != TR_OK ||
 	    (err = db_queryv(ctx->db, ctx->arena,
-	         "SELECT id, programme_id, code, title, active FROM job_profiles ORDER BY programme_id, title, id",
+	         "SELECT id, programme_id, code, title, active FROM job_profiles ORDER BY programme_id, active DESC, "
+	         "title, id",
 	         &j)) != TR_OK)
 		return err;
 	a = arena_new();

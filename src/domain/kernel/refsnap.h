@@ -41,7 +41,7 @@ struct refsnap {
 	size_t ndepartements;
 	const struct ref_programme *programmes; /* active first, then by name */
 	size_t nprogrammes;
-	const struct ref_job_profile *job_profiles; /* by programme, then title */
+	const struct ref_job_profile *job_profiles; /* by programme, active first, then title */
 	size_t njob_profiles;
 	struct arena *arena; /* owns all of the above */
 	atomic_long refs;

@@ -66,6 +66,24 @@ def test_the_programme_page_reads_region_names_from_memory(base, sessions):
     assert few == many <= BOUND, (few, many)
 
 
+def test_the_dossier_filters_do_not_grow_with_the_programmes(base, sessions):
+    """The filter form of /dossiers lists every programme and its job profiles: from memory, not a query each."""
+    s = sessions["regional"]
+    few = queries(s, base + "/dossiers")
+    for _ in range(3):
+        code = unique("prog-").lower()
+        pid = sql_int("INSERT INTO programmes (code, name, contract_min_months, contract_max_months, created_at, "
+                      f"updated_at) VALUES ('{code}', '{code}', 12, 36, 0, 0) RETURNING id")
+        sql(f"INSERT INTO job_profiles (programme_id, code, title, created_at, updated_at) VALUES ({pid}, 'metier', "
+            f"'Métier de {code}', 0, 0)")
+    # Written behind the platform's back: say so, as every write to the reference data does.
+    sql("UPDATE settings SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) WHERE key = 'refdata_version'")
+    r = s.get(base + "/dossiers")
+    assert "Métier de " in r.text
+    assert int(r.headers["x-queries"]) <= few + 4 <= BOUND  # the snapshot rebuilt once (four queries)
+    assert queries(s, base + "/dossiers") == few
+
+
 def test_lists_run_the_same_queries_for_one_row_or_fifty(base, sessions):
     # Enough rows in each list: dossiers cloned from the demo's, applications of new candidates to the demo offer.
     demo = sql_int("SELECT MIN(id) FROM dossiers WHERE state = 'validated'")
