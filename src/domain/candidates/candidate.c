@@ -31,10 +31,10 @@
 /* ---- who reads ----------------------------------------------------------------------------------------- */
 
 static bool
-is_national(const struct ctx *ctx, json_t *row)
+is_admin(const struct ctx *ctx, json_t *row)
 {
 	(void)row;
-	return actor_has_any(ctx->actor, ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL));
+	return actor_has(ctx->actor, ROLE_ADMIN);
 }
 
 static bool
@@ -45,13 +45,15 @@ is_self(const struct ctx *ctx, json_t *row)
 
 /* A person's data is reached through a relationship they made or accepted, or through their contract. */
 static const struct scope_rule candidate_rules[] = {
-	{ "national reach", ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL), "1 = 1", is_national },
+	{ "admin (the platform's operator)", ROLE_BIT(ROLE_ADMIN), "1 = 1", is_admin },
 	{ "the candidate", 0, "c.person_id = ?", is_self },
 	{ "a structure they applied to, or whose proposal they accepted", ROLE_BIT(ROLE_EMPLOYER),
 	    "EXISTS (SELECT 1 FROM applications sa JOIN offers so ON so.id = sa.offer_id WHERE sa.candidate_id = "
 	    "c.person_id AND sa.consented_at IS NOT NULL AND so.organisation_id IN " SCOPE_ORGS("employer") ")",
 	    NULL },
 	{ "a prescriber they accepted or invited", ROLE_BIT(ROLE_PRESCRIBER), "c.person_id IN " SCOPE_FOLLOWED, NULL },
+	{ "a national officer, once they have a contract", ROLE_BIT(ROLE_NATIONAL),
+	    "EXISTS (SELECT 1 FROM contracts sk WHERE sk.candidate_id = c.person_id)", NULL },
 	{ "the pole or regional officer of their contract's region", ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_REGIONAL),
 	    "EXISTS (SELECT 1 FROM contracts sk WHERE sk.candidate_id = c.person_id AND (sk.region_code "
 	    "IN " SCOPE_REGIONS("pole") " OR sk.region_code IN " SCOPE_REGIONS("regional") "))",

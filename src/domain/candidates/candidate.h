@@ -14,9 +14,9 @@
 #include "domain/kernel/scope.h"
 
 /* Who reads a candidate's personal data (profile, CV, RQTH, eligibility, and through them applications,
- * contracts and the skills grid): the candidate, national reach, a structure they applied to or whose proposal
- * they accepted, a prescriber organisation they accepted or invited, the pole and regional officers of the
- * region of their contract. */
+ * contracts and the skills grid): the candidate, admins, a structure they applied to or whose proposal
+ * they accepted, a prescriber organisation they accepted or invited, national officers once they have a
+ * contract, the pole and regional officers of the region of their contract. */
 extern const struct scope candidate_scope;
 
 /* TR_OK when the actor may read the data of candidate (person) CANDIDATE_ID (candidate_scope).

@@ -85,10 +85,10 @@ parties_of(const struct ctx *ctx, json_t *a)
 /* ---- who reads an application ---- */
 
 static bool
-is_national(const struct ctx *ctx, json_t *app)
+is_admin(const struct ctx *ctx, json_t *app)
 {
 	(void)app;
-	return actor_has_any(ctx->actor, ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL));
+	return actor_has(ctx->actor, ROLE_ADMIN);
 }
 
 static bool
@@ -104,13 +104,15 @@ is_structure(const struct ctx *ctx, json_t *app)
 }
 
 static const struct scope_rule application_rules[] = {
-	{ "national reach", ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL), "1 = 1", is_national },
+	{ "admin (the platform's operator)", ROLE_BIT(ROLE_ADMIN), "1 = 1", is_admin },
 	{ "the candidate", 0, "a.candidate_id = ?", is_candidate },
 	/* Its own offer's applications and proposals; the candidate's personal data stays behind consent
 	 * (candidate_scope), and a proposal not accepted shows no email (decorate). */
 	{ "the structure of the offer", ROLE_BIT(ROLE_EMPLOYER), "f.organisation_id IN " SCOPE_ORGS("employer"),
 	    is_structure },
-	/* Officers and poles see a person's application once it became a contract of their region. */
+	/* Officers and poles see a person's application once it became a contract of their scope. */
+	{ "a national officer, once it made a contract", ROLE_BIT(ROLE_NATIONAL),
+	    "EXISTS (SELECT 1 FROM contracts sk WHERE sk.application_id = a.id)", NULL },
 	{ "the pole or regional officer of the contract's region", ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_REGIONAL),
 	    "EXISTS (SELECT 1 FROM contracts sk WHERE sk.application_id = a.id AND (sk.region_code IN " SCOPE_REGIONS(
 	        "pole") " OR sk.region_code IN " SCOPE_REGIONS("regional") "))",

@@ -43,15 +43,16 @@ ACTIONS = list(TABLE)
 # officer of another region, the national delegation, an administrator, a sponsor.
 ACTORS = ["candidate", "candidate_other", "employer", "employer_other", "prescriber", "pole", "regional",
           "regional_other", "national", "admin", "sponsor"]
-# The pole and the regional officer read a person's application only once it made a contract of their region.
-READERS = {"candidate", "employer", "national", "admin"}
+# National officers, the pole and the regional officer read a person's application only once it made a contract
+# of their scope.
+READERS = {"candidate", "employer", "admin"}
 PARTY = {"candidate": "candidate", "employer": "structure"}
 
 
 def expected(actor, state, action):
     """The status the API must answer: 200, 404 (not in scope: it does not exist for them), 403 (not the actor's
     move) or 409 (not now)."""
-    if actor not in READERS | ({"pole", "regional"} if state == "accepted" else set()):
+    if actor not in READERS | ({"national", "pole", "regional"} if state == "accepted" else set()):
         return 404
     froms, party, _ = TABLE[action]
     if PARTY.get(actor) != party:
@@ -374,7 +375,7 @@ def test_the_actions_offered_are_those_of_the_reader(rc, people, demo_offer):
         "process", "interview", "accept", "refuse"]
     r = cand["s"].get(rc.base + f"/api/v1/applications/{app['id']}")
     assert [a["action"] for a in r.json()["actions"]] == ["withdraw"]
-    assert rc.get(app["id"], DEMO_ACCOUNTS["national"])["actions"] == []
+    assert rc.get(app["id"], DEMO_ACCOUNTS["admin"])["actions"] == []
     accept = next(a for a in rc.get(app["id"], DEMO_ACCOUNTS["employer"])["actions"] if a["action"] == "accept")
     assert accept["payload"] == "contract"
 
@@ -640,11 +641,12 @@ def test_an_application_left_60_days_without_answer_becomes_obsolete(rc, demo_of
 def test_each_party_sees_its_own_applications(rc, people, demo_offer):
     cand, app = bring(rc, demo_offer, "new")
     other_org, other_employer = rc.structure()
-    for actor in ("candidate_other", "employer_other", "prescriber", "regional_other", "sponsor", "pole", "regional"):
+    for actor in ("candidate_other", "employer_other", "prescriber", "regional_other", "sponsor", "pole", "regional",
+                  "national"):
         assert_problem(people[actor].get(rc.base + f"/api/v1/applications/{app['id']}"), 404)
         ids = [a["id"] for a in people[actor].get(rc.base + "/api/v1/applications?per_page=500").json()["items"]]
         assert app["id"] not in ids, actor
-    for s in (cand["s"], people["employer"], people["national"]):
+    for s in (cand["s"], people["employer"], people["admin"]):
         assert s.get(rc.base + f"/api/v1/applications/{app['id']}").status_code == 200
     mine = cand["s"].get(rc.base + "/api/v1/applications").json()
     assert [a["id"] for a in mine["items"]] == [app["id"]] and mine["total"] == 1

@@ -245,6 +245,10 @@ def test_each_party_sees_its_own_contract(ct, rc, people, make_account):
         assert c["id"] in [x["id"] for x in s.get(rc.base + "/api/v1/contracts?per_page=500").json()["items"]]
     assert [x["id"] for x in cand["s"].get(rc.base + "/api/v1/contracts").json()["items"]] == [c["id"]]
     assert ct.get(c["id"], cand["s"])["actions"] == [] and ct.get(c["id"], people["sponsor"])["actions"] == []
+    # With a contract, national officers and the pole and regional officer of its region read the person's profile.
+    for actor in ("national", "pole", "regional"):
+        assert people[actor].get(rc.base + f"/api/v1/candidates/{cand['id']}").status_code == 200, actor
+    assert_problem(people["regional_other"].get(rc.base + f"/api/v1/candidates/{cand['id']}"), 404)
     # A prescriber the person has not accepted sees nothing; once accepted, the contract.
     sql(f"INSERT INTO candidate_followers (candidate_id, organisation_id, since) VALUES ({cand['id']}, "
         f"{org_id(ML_ORG)}, 1700000000)")
