@@ -22,9 +22,8 @@ api_error(struct request *req, tr_err err)
 	resp_error(req, err, NULL);
 }
 
-/* The JSON body, or a 400 problem when there is none. */
-static json_t *
-body(struct request *req)
+json_t *
+api_body(struct request *req)
 {
 	if (req->json == NULL || !json_is_object(req->json)) {
 		resp_problem(req, 400, "Requête invalide",
@@ -34,44 +33,23 @@ body(struct request *req)
 	return req->json;
 }
 
-json_t *
-api_body(struct request *req)
-{
-	return body(req);
-}
-
-static int64_t
-version_of(json_t *in)
+bool
+api_version(struct request *req, json_t *in, int64_t *version)
 {
 	json_t *v = json_object_get(in, "version");
 
-	return json_is_integer(v) ? json_integer_value(v) : 0;
-}
-
-/* PATCH semantics (RFC 7396 for flat objects): the current record of req->params[0], read with GET,
- * overlaid with the members of PATCH; *OUT is a new reference. */
-static tr_err
-merged_with_current(struct request *req, tr_err (*get)(struct ctx *, int64_t, json_t **), json_t *patch, json_t **out)
-{
-	json_t *current = NULL;
-	tr_err err;
-
-	if (!json_is_integer(json_object_get(patch, "version"))) {
-		field_errors_add(&req->ctx.errors, "version",
-		    "« version » est obligatoire : la version de la fiche que vous avez lue (champ version de la "
-		    "réponse GET).");
-		return TR_INVALID;
+	if (json_is_integer(v) && json_integer_value(v) > 0) {
+		*version = json_integer_value(v);
+		return true;
 	}
-	if ((err = get(&req->ctx, req->params[0], &current)) != TR_OK)
-		return err;
-	json_object_update(current, patch);
-	*out = current;
-	return TR_OK;
+	field_errors_add(&req->ctx.errors, "version",
+	    "« version » est obligatoire : la version de la fiche que vous avez lue (champ version de la réponse "
+	    "GET).");
+	return false;
 }
 
-/* Answers OUT (stolen) or the error. */
-static void
-reply(struct request *req, tr_err err, int status, json_t *out)
+void
+api_reply(struct request *req, tr_err err, int status, json_t *out)
 {
 	if (err != TR_OK) {
 		json_decref(out);
@@ -82,13 +60,91 @@ reply(struct request *req, tr_err err, int status, json_t *out)
 }
 
 void
+api_patch(struct request *req, tr_err (*read)(struct ctx *, int64_t, json_t **),
+    tr_err (*update)(struct ctx *, int64_t, int64_t, json_t *), tr_err (*answer)(struct ctx *, int64_t, json_t **))
+{
+	json_t *in = api_body(req), *merged = NULL, *out = NULL;
+	int64_t version = 0;
+	tr_err err;
+
+	if (in == NULL)
+		return;
+	if (!api_version(req, in, &version))
+		err = TR_INVALID;
+	else if ((err = read(&req->ctx, req->params[0], &merged)) == TR_OK) {
+		json_object_update(merged, in);
+		err = update(&req->ctx, req->params[0], version, merged);
+	}
+	json_decref(merged);
+	if (err == TR_OK)
+		err = answer(&req->ctx, req->params[0], &out);
+	api_reply(req, err, 200, out);
+}
+
+void
+api_get(struct request *req, tr_err (*get)(struct ctx *, int64_t, json_t **))
+{
+	json_t *out = NULL;
+	tr_err err = get(&req->ctx, req->params[0], &out);
+
+	api_reply(req, err, 200, out);
+}
+
+void
+api_created(
+    struct request *req, tr_err err, int64_t id, tr_err (*get)(struct ctx *, int64_t, json_t **), const char *prefix)
+{
+	json_t *out = NULL;
+
+	if (err == TR_OK)
+		err = get(&req->ctx, id, &out);
+	if (err == TR_OK)
+		resp_header(req, "location", arena_printf(req->arena, "%s/%lld", prefix, (long long)id));
+	api_reply(req, err, 201, out);
+}
+
+void
+api_query_int(struct request *req, const char *name, int64_t max, int64_t *out)
+{
+	struct str v = form_get(&req->query, name);
+	long long n;
+
+	if (v.p == NULL || v.n == 0)
+		return;
+	if (str_to_i64(v, &n) && n >= 1 && n <= max) {
+		*out = n;
+		return;
+	}
+	field_errors_add(&req->ctx.errors, name,
+	    arena_printf(req->arena, "« %s » doit être un nombre entier entre 1 et %lld.", name, (long long)max));
+}
+
+bool
+api_query_flag(struct request *req, const char *name)
+{
+	const char *v = req_query(req, name);
+
+	return v && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0);
+}
+
+bool
+api_query_errors(struct request *req)
+{
+	if (req->ctx.errors.n == 0)
+		return false;
+	req->ctx.message = "Un paramètre de la requête n'est pas valide : voir « errors ».";
+	api_error(req, TR_INVALID);
+	return true;
+}
+
+void
 api_me(struct request *req)
 {
 	json_t *out = NULL;
 
 	tr_err err = account_get(&req->ctx, req->ctx.actor->person_id, &out);
 
-	reply(req, err, 200, out);
+	api_reply(req, err, 200, out);
 }
 
 void
@@ -98,7 +154,7 @@ api_communes(struct request *req)
 	json_t *items = NULL;
 	tr_err err = commune_search(&req->ctx, req_query(req, "q"), limit ? strtoll(limit, NULL, 10) : 20, &items);
 
-	reply(req, err, 200, err == TR_OK ? json_pack("{s:o}", "items", items) : NULL);
+	api_reply(req, err, 200, err == TR_OK ? json_pack("{s:o}", "items", items) : NULL);
 }
 
 void
@@ -107,7 +163,7 @@ api_regions(struct request *req)
 	json_t *items = NULL;
 	tr_err err = region_list(&req->ctx, &items);
 
-	reply(req, err, 200, err == TR_OK ? json_pack("{s:o}", "items", items) : NULL);
+	api_reply(req, err, 200, err == TR_OK ? json_pack("{s:o}", "items", items) : NULL);
 }
 
 void
@@ -117,13 +173,13 @@ api_people(struct request *req)
 
 	tr_err err = account_list(&req->ctx, req_query(req, "q"), req_page(req), &out);
 
-	reply(req, err, 200, out);
+	api_reply(req, err, 200, out);
 }
 
 void
 api_person_create(struct request *req)
 {
-	json_t *in = body(req), *out = NULL;
+	json_t *in = api_body(req), *out = NULL;
 	const char *password;
 	int64_t id;
 	tr_err err;
@@ -137,7 +193,7 @@ api_person_create(struct request *req)
 		err = account_get(&req->ctx, id, &out);
 	if (err == TR_OK)
 		resp_header(req, "location", arena_printf(req->arena, "/api/v1/people/%lld", (long long)id));
-	reply(req, err, 201, out);
+	api_reply(req, err, 201, out);
 }
 
 void
@@ -147,30 +203,19 @@ api_person(struct request *req)
 
 	tr_err err = account_get(&req->ctx, req->params[0], &out);
 
-	reply(req, err, 200, out);
+	api_reply(req, err, 200, out);
 }
 
 void
 api_person_update(struct request *req)
 {
-	json_t *in = body(req), *out = NULL, *merged;
-	tr_err err;
-
-	if (in == NULL)
-		return;
-	if ((err = merged_with_current(req, account_get, in, &merged)) == TR_OK) {
-		err = account_update(&req->ctx, req->params[0], version_of(in), merged);
-		json_decref(merged);
-	}
-	if (err == TR_OK)
-		err = account_get(&req->ctx, req->params[0], &out);
-	reply(req, err, 200, out);
+	api_patch(req, account_get, account_update, account_get);
 }
 
 void
 api_membership_add(struct request *req)
 {
-	json_t *in = body(req), *out = NULL;
+	json_t *in = api_body(req), *out = NULL;
 	int64_t id;
 	tr_err err;
 
@@ -179,7 +224,7 @@ api_membership_add(struct request *req)
 	err = membership_add(&req->ctx, req->params[0], in, &id);
 	if (err == TR_OK)
 		err = account_get(&req->ctx, req->params[0], &out);
-	reply(req, err, 201, out);
+	api_reply(req, err, 201, out);
 }
 
 void
@@ -187,7 +232,7 @@ api_membership_remove(struct request *req)
 {
 	tr_err err = membership_remove(&req->ctx, 0, req->params[0]);
 
-	reply(req, err, 200, err == TR_OK ? json_pack("{s:b}", "removed", 1) : NULL);
+	api_reply(req, err, 200, err == TR_OK ? json_pack("{s:b}", "removed", 1) : NULL);
 }
 
 void
@@ -197,24 +242,20 @@ api_orgs(struct request *req)
 
 	tr_err err = org_list(&req->ctx, req_query(req, "q"), req_query(req, "kind"), req_page(req), &out);
 
-	reply(req, err, 200, out);
+	api_reply(req, err, 200, out);
 }
 
 void
 api_org_create(struct request *req)
 {
-	json_t *in = body(req), *out = NULL;
-	int64_t id;
+	json_t *in = api_body(req);
+	int64_t id = 0;
 	tr_err err;
 
 	if (in == NULL)
 		return;
 	err = org_create(&req->ctx, in, &id);
-	if (err == TR_OK)
-		err = org_get(&req->ctx, id, &out);
-	if (err == TR_OK)
-		resp_header(req, "location", arena_printf(req->arena, "/api/v1/organisations/%lld", (long long)id));
-	reply(req, err, 201, out);
+	api_created(req, err, id, org_get, "/api/v1/organisations");
 }
 
 void
@@ -224,24 +265,13 @@ api_org(struct request *req)
 
 	tr_err err = org_get(&req->ctx, req->params[0], &out);
 
-	reply(req, err, 200, out);
+	api_reply(req, err, 200, out);
 }
 
 void
 api_org_update(struct request *req)
 {
-	json_t *in = body(req), *out = NULL, *merged;
-	tr_err err;
-
-	if (in == NULL)
-		return;
-	if ((err = merged_with_current(req, org_get, in, &merged)) == TR_OK) {
-		err = org_update(&req->ctx, req->params[0], version_of(in), merged);
-		json_decref(merged);
-	}
-	if (err == TR_OK)
-		err = org_get(&req->ctx, req->params[0], &out);
-	reply(req, err, 200, out);
+	api_patch(req, org_get, org_update, org_get);
 }
 
 void
@@ -250,13 +280,13 @@ api_tokens(struct request *req)
 	json_t *items = NULL;
 	tr_err err = apitoken_list(&req->ctx, 0, &items);
 
-	reply(req, err, 200, err == TR_OK ? json_pack("{s:o}", "items", items) : NULL);
+	api_reply(req, err, 200, err == TR_OK ? json_pack("{s:o}", "items", items) : NULL);
 }
 
 void
 api_token_create(struct request *req)
 {
-	json_t *in = body(req);
+	json_t *in = api_body(req);
 	const char *raw = NULL;
 	int64_t id = 0;
 	tr_err err;
@@ -266,7 +296,7 @@ api_token_create(struct request *req)
 	err = apitoken_create(&req->ctx, 0,
 	    json_is_string(json_object_get(in, "name")) ? json_string_value(json_object_get(in, "name")) : NULL, &raw,
 	    &id);
-	reply(req, err, 201, err == TR_OK ? json_pack("{s:I, s:s}", "id", (json_int_t)id, "token", raw) : NULL);
+	api_reply(req, err, 201, err == TR_OK ? json_pack("{s:I, s:s}", "id", (json_int_t)id, "token", raw) : NULL);
 }
 
 void
@@ -274,5 +304,5 @@ api_token_revoke(struct request *req)
 {
 	tr_err err = apitoken_revoke(&req->ctx, req->params[0]);
 
-	reply(req, err, 200, err == TR_OK ? json_pack("{s:b}", "revoked", 1) : NULL);
+	api_reply(req, err, 200, err == TR_OK ? json_pack("{s:b}", "revoked", 1) : NULL);
 }

@@ -10,6 +10,37 @@ void api_error(struct request *req, tr_err err);
 /* The JSON object of the request's body, or NULL after answering 400. */
 json_t *api_body(struct request *req);
 
+/* Answers OUT (stolen) with STATUS, or ERR as a problem (OUT released). */
+void api_reply(struct request *req, tr_err err, int status, json_t *out);
+
+/* Reads the "version" member (a positive integer) of IN into *VERSION, or adds a field error and returns
+ * false. */
+bool api_version(struct request *req, json_t *in, int64_t *version);
+
+/* PATCH, the one way (RFC 7396 for flat objects): the record READ returns for req->params[0], overlaid with
+ * the members of the body, goes to UPDATE with the version sent; the answer is what ANSWER returns then (200),
+ * or the error. */
+void api_patch(struct request *req, tr_err (*read)(struct ctx *, int64_t, json_t **),
+    tr_err (*update)(struct ctx *, int64_t, int64_t, json_t *), tr_err (*answer)(struct ctx *, int64_t, json_t **));
+
+/* GET of one record: what GET returns for req->params[0] (200), or the error. */
+void api_get(struct request *req, tr_err (*get)(struct ctx *, int64_t, json_t **));
+
+/* Answers a creation that returned ERR: the new record ID as GET shows it, 201 with a Location PREFIX/ID; or the
+ * error. */
+void api_created(
+    struct request *req, tr_err err, int64_t id, tr_err (*get)(struct ctx *, int64_t, json_t **), const char *prefix);
+
+/* The query parameter NAME as an integer in [1, MAX] into *OUT (left alone when absent or empty; a field error
+ * when it is anything else). */
+void api_query_int(struct request *req, const char *name, int64_t max, int64_t *out);
+
+/* True for a query flag set to 1 or true. */
+bool api_query_flag(struct request *req, const char *name);
+
+/* When the query parameters gave field errors, answers 422 and returns true. */
+bool api_query_errors(struct request *req);
+
 void api_health(struct request *req);
 void api_test_slow(struct request *req);
 void api_me(struct request *req);
@@ -37,11 +68,7 @@ void api_places(struct request *req);
 void api_place(struct request *req);
 void api_place_create(struct request *req);
 
-/* programmes.c: programmes and job profiles; and two helpers of the handlers below. api_version reads the
- * "version" member (a positive integer) into *VERSION, or adds a field error and returns false; api_reply
- * answers OUT (stolen) with STATUS, or ERR as a problem. */
-bool api_version(struct request *req, json_t *in, int64_t *version);
-void api_reply(struct request *req, tr_err err, int status, json_t *out);
+/* programmes.c: programmes and job profiles. */
 void api_programmes(struct request *req);
 void api_programme(struct request *req);
 void api_programme_create(struct request *req);
@@ -65,10 +92,7 @@ void api_dossier_messages(struct request *req);
 void api_dossier_message_add(struct request *req);
 void api_dossier_protocol(struct request *req);
 
-/* applications.c and contracts.c: recruitment — applications, proposals, contracts and their workflows; and the
- * query parameter NAME as an integer in [1, MAX] into *OUT (left alone when absent or empty; a field error when it
- * is anything else). */
-void api_query_int(struct request *req, const char *name, int64_t max, int64_t *out);
+/* applications.c and contracts.c: recruitment — applications, proposals, contracts and their workflows. */
 void api_application_create(struct request *req);
 void api_application_propose(struct request *req);
 void api_applications(struct request *req);

@@ -12,6 +12,7 @@
 
 #include <xlsxwriter.h>
 
+#include "core/csv.h"
 #include "core/str.h"
 #include "core/time.h"
 #include "core/utf8.h"
@@ -91,8 +92,7 @@ cell_read(const struct export_column *col, json_t *row, struct cell *c)
 		c->type = CELL_TEXT;
 		c->s = json_string_value(v);
 		c->n = json_string_length(v);
-		/* OWASP's list of the first characters that make a spreadsheet evaluate a cell. */
-		c->guard = c->n > 0 && memchr("=+-@\t\r", c->s[0], 6) != NULL;
+		c->guard = csv_needs_guard(c->s, c->n);
 	}
 	return TR_OK;
 }
@@ -105,34 +105,6 @@ input_ok(size_t ncols, json_t *rows)
 }
 
 /* ---- CSV ---- */
-
-/* Appends one field, quoted only when RFC 4180 requires it, after an apostrophe when GUARD. */
-static tr_err
-csv_field(struct buf *out, const char *s, size_t n, bool guard)
-{
-	const char *end = s + n, *q;
-	bool quote = false;
-	tr_err err = TR_OK;
-
-	for (size_t i = 0; i < n && !quote; i++)
-		quote = s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
-	if (quote)
-		err = buf_putc(out, '"');
-	if (err == TR_OK && guard)
-		err = buf_putc(out, '\'');
-	/* Copies runs up to and including each quote, then doubles that quote. */
-	while (err == TR_OK && s < end) {
-		q = memchr(s, '"', (size_t)(end - s));
-		q = q ? q + 1 : end;
-		err = buf_append(out, s, (size_t)(q - s));
-		if (err == TR_OK && q[-1] == '"')
-			err = buf_putc(out, '"');
-		s = q;
-	}
-	if (err == TR_OK && quote)
-		err = buf_putc(out, '"');
-	return err;
-}
 
 /* Appends one line: the labels when ROW is NULL, else the cells of ROW. */
 static tr_err
@@ -149,7 +121,7 @@ csv_line(struct buf *out, const struct export_column *cols, size_t ncols, json_t
 		if (err == TR_OK && j > 0)
 			err = buf_putc(out, ',');
 		if (err == TR_OK)
-			err = csv_field(out, c.s, c.n, c.guard);
+			err = csv_cell(out, c.s, c.n, c.guard);
 	}
 	return err == TR_OK ? buf_puts(out, "\r\n") : err;
 }

@@ -59,3 +59,15 @@ str_to_i64(struct str s, long long *out)
 	*out = neg ? (long long)(0 - v) : (long long)v;
 	return true;
 }
+
+bool
+str_list_has(const char *list, const char *code, size_t n)
+{
+	for (const char *p = list; p && *p;) {
+		size_t len = strcspn(p, "|");
+		if (len == n && n > 0 && memcmp(p, code, n) == 0)
+			return true;
+		p += len + (p[len] == '|');
+	}
+	return false;
+}

@@ -48,4 +48,7 @@ struct str str_trim(struct str s);
 /* Parses a whole decimal integer (optional leading '-') into *OUT; false on anything else or overflow. */
 bool str_to_i64(struct str s, long long *out);
 
+/* True when the '|'-joined LIST (NUL-terminated, may be NULL) holds CODE (N > 0 bytes) as one of its items. */
+bool str_list_has(const char *list, const char *code, size_t n);
+
 #endif

@@ -4,12 +4,14 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/log.h"
 #include "core/time.h"
 #include "core/tmpl.h"
 #include "domain/kernel/authz.h"
 #include "http/router.h"
 
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define PAGE_MAX (4u << 20) /* a rendered page */
 
 struct nav_item {
@@ -335,4 +337,168 @@ web_form(struct request *req, const struct entity *e, json_t *values, const char
 	return json_pack("{s:s, s:s, s:o, s:s, s:s, s:o}", "action", action, "csrf", req->csrf ? req->csrf : "",
 	    "fields", fields, "submit_label", submit_label, "cancel_href", cancel_href ? cancel_href : "",
 	    "errors_summary", summary);
+}
+
+/* ---- the workflow pages' helpers (applications, contracts) ---- */
+
+static const char *const field_kinds[] = { "is_text", "is_password", "is_textarea", "is_select", "is_checkbox",
+	"is_radio" };
+
+void
+web_field_kind(json_t *f, const char *kind)
+{
+	for (size_t i = 0; i < ARRAY_LEN(field_kinds); i++)
+		json_object_set_new(f, field_kinds[i], json_boolean(strcmp(field_kinds[i], kind) == 0));
+}
+
+void
+web_field_option(json_t *f, const char *value, const char *label, bool selected)
+{
+	json_array_append_new(json_object_get(f, "options"),
+	    json_pack("{s:s, s:s, s:b}", "value", value, "label", label, "selected", selected));
+}
+
+int64_t
+web_form_version(struct request *req)
+{
+	struct str v = form_get(&req->form, "version");
+	long long n = 0;
+
+	return v.p != NULL && str_to_i64(v, &n) ? n : 0;
+}
+
+json_t *
+web_action_payload(struct request *req)
+{
+	json_t *payload = json_object();
+
+	for (size_t i = 0; i < req->form.n; i++) {
+		const struct form_field *f = &req->form.items[i];
+		const char *name = arena_str(req->arena, f->name);
+		if (f->is_file || strcmp(name, "csrf") == 0 || strcmp(name, "version") == 0 ||
+		    json_object_get(payload, name) != NULL)
+			continue;
+		json_object_set_new(payload, name, json_stringn(f->value.p, f->value.n));
+	}
+	return payload;
+}
+
+json_t *
+web_action_fields(
+    struct request *req, const struct entity *e, const char *prefix, bool failed, json_t *values, bool optional)
+{
+	json_t *form = web_form(req, e, values, "", "", NULL, NULL);
+	json_t *fields = json_incref(json_object_get(form, "fields")), *f;
+	size_t i;
+
+	json_decref(form);
+	json_array_foreach(fields, i, f)
+	{
+		json_object_set_new(
+		    f, "id", json_string(arena_printf(req->arena, "%s-%s", prefix, web_text(f, "name"))));
+		if (!failed)
+			json_object_set_new(f, "error", json_string(""));
+		if (optional)
+			json_object_set_new(f, "required", json_false());
+	}
+	return fields;
+}
+
+json_t *
+web_action_summary(struct request *req, const char *failed, const struct entity *e, const char **others)
+{
+	json_t *out = json_array();
+
+	*others = NULL;
+	for (size_t i = 0; failed && i < req->ctx.errors.n; i++) {
+		const struct field_error *fe = &req->ctx.errors.items[i];
+		if (e && entity_field(e, fe->field))
+			json_array_append_new(
+			    out, json_pack("{s:s, s:s}", "field_id",
+			             arena_printf(req->arena, "%s-%s", failed, fe->field), "message", fe->message));
+		else
+			*others = *others ? arena_printf(req->arena, "%s %s", *others, fe->message) : fe->message;
+	}
+	return out;
+}
+
+json_t *
+web_timeline(struct request *req, json_t *entries, const struct vocab *states, const char *(*label)(const char *))
+{
+	json_t *out = json_array();
+
+	for (size_t i = json_array_size(entries); i-- > 0;) {
+		json_t *e = json_array_get(entries, i), *detail = NULL;
+		const char *raw = web_opt_text(e, "detail"), *action = web_text(e, "action"), *change = "—",
+		           *what = label(action);
+		if (raw)
+			detail = json_loads(raw, 0, NULL);
+		else if (json_is_object(json_object_get(e, "detail")))
+			detail = json_incref(json_object_get(e, "detail"));
+		if (web_opt_text(detail, "from") && web_opt_text(detail, "to") &&
+		    strcmp(web_text(detail, "from"), web_text(detail, "to")))
+			change = arena_printf(req->arena, "%s → %s", vocab_label(states, web_opt_text(detail, "from")),
+			    vocab_label(states, web_opt_text(detail, "to")));
+		json_array_append_new(
+		    out, json_pack("{s:s, s:s, s:s, s:s}", "when", date_fr_json(req, json_object_get(e, "at")), "who",
+		             *web_text(e, "actor_label") ? web_text(e, "actor_label") : "système", "what",
+		             what ? what : action, "change", change));
+		json_decref(detail);
+	}
+	return out;
+}
+
+/* ---- lists: headings by role, pagers ---- */
+
+const struct web_heading *
+web_heading_for(struct request *req, const struct web_heading *rows)
+{
+	const struct actor *a = req->ctx.actor;
+
+	for (; rows->role != ROLE_NONE; rows++)
+		if (actor_has(a, rows->role) && (rows->unless == ROLE_NONE || !actor_has(a, rows->unless)))
+			break;
+	return rows;
+}
+
+const char *
+web_query_href(struct request *req, const char *path, int64_t page)
+{
+	struct buf b = BUF_INIT(16384);
+	tr_err err = buf_printf(&b, "%s?", path);
+
+	for (size_t i = 0; i < req->query.n && err == TR_OK; i++) {
+		const struct form_field *f = &req->query.items[i];
+		if (str_eq_c(f->name, "page") || (page == 0 && str_eq_c(f->name, "per_page")) || f->value.n == 0)
+			continue;
+		err = buf_printf(&b, "%s=%s&", url_encode(req->arena, arena_str(req->arena, f->name)),
+		    url_encode(req->arena, arena_str(req->arena, f->value)));
+	}
+	if (err == TR_OK && page > 0)
+		err = buf_printf(&b, "page=%lld", (long long)page);
+	if (err != TR_OK) {
+		buf_free(&b);
+		return path;
+	}
+	if (b.n > 0 && (b.p[b.n - 1] == '&' || b.p[b.n - 1] == '?'))
+		b.n--;
+	return buf_to_arena(&b, req->arena);
+}
+
+const char *
+web_prefix_href(struct request *req, const char *prefix, int64_t page)
+{
+	return arena_printf(req->arena, "%spage=%lld", prefix, (long long)page);
+}
+
+void
+web_pager(struct request *req, json_t *into, int64_t page, int64_t pages,
+    const char *(*href)(struct request *req, const char *arg, int64_t page), const char *arg)
+{
+	if (pages <= 1 && page <= 1)
+		return;
+	json_object_set_new(into, "pager",
+	    json_pack("{s:s, s:s, s:I, s:I}", "prev", page > 1 ? href(req, arg, page - 1) : "", "next",
+	        page < pages ? href(req, arg, page + 1) : "", "page", (json_int_t)page, "pages",
+	        (json_int_t)(pages > page ? pages : page)));
 }

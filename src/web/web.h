@@ -6,6 +6,7 @@
 #include <jansson.h>
 
 #include "http/request.h"
+#include "model/accounts/role.h"
 #include "model/kernel/entity.h"
 
 #define SERVICE_NAME "tremplin"
@@ -213,7 +214,7 @@ void web_application_act(struct request *req);
 void web_contracts(struct request *req);
 void web_contract(struct request *req);
 void web_contract_act(struct request *req);
-/* application.c, for the workflow pages (applications, contracts): a field object's kind (is_text, is_select…)
+/* web.c, for the workflow pages (applications, contracts): a field object's kind (is_text, is_select…)
  * and an option of it; the version a form sent (0 when none); the fields a form sent but csrf and version, as
  * strings (a new object); the fields of entity E for the action form PREFIX (ids "PREFIX-name"; the request's
  * errors only when FAILED; OPTIONAL drops the asterisks); the request's errors as the summary of form FAILED
@@ -228,6 +229,24 @@ json_t *web_action_fields(
 json_t *web_action_summary(struct request *req, const char *failed, const struct entity *e, const char **others);
 json_t *web_timeline(
     struct request *req, json_t *entries, const struct vocab *states, const char *(*label)(const char *action));
+
+/* The heading and lead of a list by the reader's role: rows tried in order, the first whose ROLE the reader
+ * holds (and not UNLESS, when set) wins; the last row, of ROLE_NONE, is everyone else's. */
+struct web_heading {
+	enum role role, unless;
+	const char *heading, *lead;
+};
+const struct web_heading *web_heading_for(struct request *req, const struct web_heading *rows);
+
+/* Links to page PAGE of a list (in the arena): PATH?the current query, without page (nor per_page when PAGE is
+ * 0) and empty values, percent-encoded, then page=PAGE when PAGE > 0; or PREFIX then page=PAGE. */
+const char *web_query_href(struct request *req, const char *path, int64_t page);
+const char *web_prefix_href(struct request *req, const char *prefix, int64_t page);
+
+/* Sets INTO's "pager" (templates/common/pager.html: prev, next, page, pages) for page PAGE of PAGES, the links
+ * from HREF(req, ARG, n); nothing on a single first page. */
+void web_pager(struct request *req, json_t *into, int64_t page, int64_t pages,
+    const char *(*href)(struct request *req, const char *arg, int64_t page), const char *arg);
 
 /* training.c: training organisations, each contract's path and its modules, training sessions with their
  * registrations and attendance, the sessions at risk, the tutors' training record. */

@@ -94,10 +94,7 @@ api_candidate_me_delete(struct request *req)
 void
 api_candidate(struct request *req)
 {
-	json_t *out = NULL;
-	tr_err err = candidate_get(&req->ctx, req->params[0], &out);
-
-	api_reply(req, err, 200, out);
+	api_get(req, candidate_get);
 }
 
 void

@@ -8,23 +8,6 @@
 #include "domain/dossiers/dossier.h"
 #include "model/programmes/programme.h"
 
-/* Query parameter NAME as a positive integer in *OUT (left alone when absent); a field error otherwise. */
-static void
-query_id(struct request *req, const char *name, int64_t max, int64_t *out)
-{
-	struct str v = form_get(&req->query, name);
-	long long n;
-
-	if (v.p == NULL)
-		return;
-	if (str_to_i64(v, &n) && n >= 1 && n <= max) {
-		*out = n;
-		return;
-	}
-	field_errors_add(&req->ctx.errors, name,
-	    arena_printf(req->arena, "« %s » doit être un nombre entier entre 1 et %lld.", name, (long long)max));
-}
-
 void
 api_dossiers(struct request *req)
 {
@@ -32,10 +15,10 @@ api_dossiers(struct request *req)
 	json_t *out = NULL;
 	tr_err err;
 
-	query_id(req, "programme_id", INT64_MAX, &f.programme_id);
-	query_id(req, "job_profile_id", INT64_MAX, &f.job_profile_id);
-	query_id(req, "page", 100000, &f.page);
-	query_id(req, "per_page", DOSSIER_LIST_MAX, &f.per_page);
+	api_query_int(req, "programme_id", INT64_MAX, &f.programme_id);
+	api_query_int(req, "job_profile_id", INT64_MAX, &f.job_profile_id);
+	api_query_int(req, "page", 100000, &f.page);
+	api_query_int(req, "per_page", DOSSIER_LIST_MAX, &f.per_page);
 	f.state = req_query(req, "state");
 	if (f.state != NULL && vocab_label(&vocab_dossier_state, f.state) == NULL)
 		field_errors_add(&req->ctx.errors, "state",
@@ -46,11 +29,8 @@ api_dossiers(struct request *req)
 	    (*f.region == '\0' || strlen(f.region) > 3 || strspn(f.region, "0123456789") != strlen(f.region)))
 		field_errors_add(
 		    &req->ctx.errors, "region", "« region » doit être un code INSEE de région, par exemple 84.");
-	if (req->ctx.errors.n > 0) {
-		req->ctx.message = "Un paramètre de la requête n'est pas valide : voir « errors ».";
-		api_error(req, TR_INVALID);
+	if (api_query_errors(req))
 		return;
-	}
 	err = dossier_list(&req->ctx, &f, &out);
 	api_reply(req, err, 200, out);
 }
@@ -97,10 +77,7 @@ api_dossier_create(struct request *req)
 void
 api_dossier(struct request *req)
 {
-	json_t *out = NULL;
-	tr_err err = dossier_get(&req->ctx, req->params[0], &out);
-
-	api_reply(req, err, 200, out);
+	api_get(req, dossier_get);
 }
 
 void

@@ -21,30 +21,6 @@ query_id(struct request *req, const char *name)
 	return v.p != NULL && str_to_i64(v, &n) && n > 0 ? n : 0;
 }
 
-/* PATCH: the record READ returns, overlaid with the members sent, is passed to UPDATE with the version sent; the
- * answer is what ANSWER returns then. */
-static void
-patch(struct request *req, tr_err (*read)(struct ctx *, int64_t, json_t **),
-    tr_err (*update)(struct ctx *, int64_t, int64_t, json_t *), tr_err (*answer)(struct ctx *, int64_t, json_t **))
-{
-	json_t *in = api_body(req), *merged = NULL, *out = NULL;
-	int64_t version = 0;
-	tr_err err;
-
-	if (in == NULL)
-		return;
-	if (!api_version(req, in, &version))
-		err = TR_INVALID;
-	else if ((err = read(&req->ctx, req->params[0], &merged)) == TR_OK) {
-		json_object_update(merged, in);
-		err = update(&req->ctx, req->params[0], version, merged);
-	}
-	json_decref(merged);
-	if (err == TR_OK)
-		err = answer(&req->ctx, req->params[0], &out);
-	api_reply(req, err, 200, out);
-}
-
 /* ---- poles ---- */
 
 void
@@ -59,16 +35,13 @@ api_poles(struct request *req)
 void
 api_pole(struct request *req)
 {
-	json_t *out = NULL;
-	tr_err err = pole_get(&req->ctx, req->params[0], &out);
-
-	api_reply(req, err, 200, out);
+	api_get(req, pole_get);
 }
 
 void
 api_pole_update(struct request *req)
 {
-	patch(req, pole_read, pole_update, pole_get);
+	api_patch(req, pole_read, pole_update, pole_get);
 }
 
 /* ---- diagnoses ---- */
@@ -76,42 +49,32 @@ api_pole_update(struct request *req)
 void
 api_dossier_diagnoses(struct request *req)
 {
-	json_t *out = NULL;
-	tr_err err = pole_diagnoses_of_dossier(&req->ctx, req->params[0], &out);
-
-	api_reply(req, err, 200, out);
+	api_get(req, pole_diagnoses_of_dossier);
 }
 
 void
 api_dossier_diagnosis_create(struct request *req)
 {
-	json_t *in = api_body(req), *out = NULL;
+	json_t *in = api_body(req);
 	int64_t id = 0;
 	tr_err err;
 
 	if (in == NULL)
 		return;
 	err = pole_diagnosis_create(&req->ctx, req->params[0], in, &id);
-	if (err == TR_OK)
-		err = pole_diagnosis_get(&req->ctx, id, &out);
-	if (err == TR_OK)
-		resp_header(req, "location", arena_printf(req->arena, "/api/v1/diagnoses/%lld", (long long)id));
-	api_reply(req, err, 201, out);
+	api_created(req, err, id, pole_diagnosis_get, "/api/v1/diagnoses");
 }
 
 void
 api_diagnosis(struct request *req)
 {
-	json_t *out = NULL;
-	tr_err err = pole_diagnosis_get(&req->ctx, req->params[0], &out);
-
-	api_reply(req, err, 200, out);
+	api_get(req, pole_diagnosis_get);
 }
 
 void
 api_diagnosis_update(struct request *req)
 {
-	patch(req, pole_diagnosis_get, pole_diagnosis_update, pole_diagnosis_get);
+	api_patch(req, pole_diagnosis_get, pole_diagnosis_update, pole_diagnosis_get);
 }
 
 /* ---- resources ---- */
@@ -133,10 +96,7 @@ api_resources(struct request *req)
 void
 api_resource(struct request *req)
 {
-	json_t *out = NULL;
-	tr_err err = resource_get(&req->ctx, req->params[0], &out);
-
-	api_reply(req, err, 200, out);
+	api_get(req, resource_get);
 }
 
 /* A link as JSON, or a document as multipart/form-data: the fields of entity_resource and the part "file". */
@@ -195,33 +155,26 @@ api_partners(struct request *req)
 void
 api_partner(struct request *req)
 {
-	json_t *out = NULL;
-	tr_err err = partner_get(&req->ctx, req->params[0], &out);
-
-	api_reply(req, err, 200, out);
+	api_get(req, partner_get);
 }
 
 void
 api_partner_create(struct request *req)
 {
-	json_t *in = api_body(req), *out = NULL;
+	json_t *in = api_body(req);
 	int64_t id = 0;
 	tr_err err;
 
 	if (in == NULL)
 		return;
 	err = partner_create(&req->ctx, in, &id);
-	if (err == TR_OK)
-		err = partner_get(&req->ctx, id, &out);
-	if (err == TR_OK)
-		resp_header(req, "location", arena_printf(req->arena, "/api/v1/partners/%lld", (long long)id));
-	api_reply(req, err, 201, out);
+	api_created(req, err, id, partner_get, "/api/v1/partners");
 }
 
 void
 api_partner_update(struct request *req)
 {
-	patch(req, partner_get, partner_update, partner_get);
+	api_patch(req, partner_get, partner_update, partner_get);
 }
 
 void

@@ -1,53 +1,11 @@
 /* /api/v1/programmes and /api/v1/job-profiles: programmes as data, read by anyone, edited by the national
- * delegation; and the small helpers the API handlers of programmes and dossiers share. */
+ * delegation. */
 #include "api/api.h"
 
 #include <stdlib.h>
 
 #include "core/arena.h"
 #include "domain/programmes/programme.h"
-
-bool
-api_version(struct request *req, json_t *in, int64_t *version)
-{
-	json_t *v = json_object_get(in, "version");
-
-	if (json_is_integer(v) && json_integer_value(v) > 0) {
-		*version = json_integer_value(v);
-		return true;
-	}
-	field_errors_add(&req->ctx.errors, "version",
-	    "« version » est obligatoire : la version de la fiche que vous avez lue (champ version de la réponse "
-	    "GET).");
-	return false;
-}
-
-void
-api_reply(struct request *req, tr_err err, int status, json_t *out)
-{
-	if (err != TR_OK) {
-		json_decref(out);
-		api_error(req, err);
-		return;
-	}
-	resp_json(req, status, out);
-}
-
-/* PATCH semantics (RFC 7396 for flat objects): the record read with GET, overlaid with the members sent;
- * *OUT is a new reference. */
-static tr_err
-patched(
-    struct request *req, tr_err (*get)(struct ctx *, int64_t, json_t **), json_t *patch, int64_t *version, json_t **out)
-{
-	tr_err err;
-
-	if (!api_version(req, patch, version))
-		return TR_INVALID;
-	if ((err = get(&req->ctx, req->params[0], out)) != TR_OK)
-		return err;
-	json_object_update(*out, patch);
-	return TR_OK;
-}
 
 void
 api_programmes(struct request *req)
@@ -61,96 +19,57 @@ api_programmes(struct request *req)
 void
 api_programme(struct request *req)
 {
-	json_t *out = NULL;
-	tr_err err = programme_get(&req->ctx, req->params[0], &out);
-
-	api_reply(req, err, 200, out);
+	api_get(req, programme_get);
 }
 
 void
 api_programme_create(struct request *req)
 {
-	json_t *in = api_body(req), *out = NULL;
+	json_t *in = api_body(req);
 	int64_t id = 0;
 	tr_err err;
 
 	if (in == NULL)
 		return;
 	err = programme_create(&req->ctx, in, &id);
-	if (err == TR_OK)
-		err = programme_get(&req->ctx, id, &out);
-	if (err == TR_OK)
-		resp_header(req, "location", arena_printf(req->arena, "/api/v1/programmes/%lld", (long long)id));
-	api_reply(req, err, 201, out);
+	api_created(req, err, id, programme_get, "/api/v1/programmes");
 }
 
 void
 api_programme_update(struct request *req)
 {
-	json_t *in = api_body(req), *out = NULL, *merged = NULL;
-	int64_t version = 0;
-	tr_err err;
-
-	if (in == NULL)
-		return;
-	if ((err = patched(req, programme_rules, in, &version, &merged)) == TR_OK)
-		err = programme_update(&req->ctx, req->params[0], version, merged);
-	json_decref(merged);
-	if (err == TR_OK)
-		err = programme_get(&req->ctx, req->params[0], &out);
-	api_reply(req, err, 200, out);
+	api_patch(req, programme_rules, programme_update, programme_get);
 }
 
 void
 api_programme_quotas(struct request *req)
 {
-	json_t *out = NULL;
-	tr_err err = programme_quotas(&req->ctx, req->params[0], &out);
-
-	api_reply(req, err, 200, out);
+	api_get(req, programme_quotas);
 }
 
 void
 api_job_profile_create(struct request *req)
 {
-	json_t *in = api_body(req), *out = NULL;
+	json_t *in = api_body(req);
 	int64_t id = 0;
 	tr_err err;
 
 	if (in == NULL)
 		return;
 	err = job_profile_create(&req->ctx, req->params[0], in, &id);
-	if (err == TR_OK)
-		err = job_profile_get(&req->ctx, id, &out);
-	if (err == TR_OK)
-		resp_header(req, "location", arena_printf(req->arena, "/api/v1/job-profiles/%lld", (long long)id));
-	api_reply(req, err, 201, out);
+	api_created(req, err, id, job_profile_get, "/api/v1/job-profiles");
 }
 
 void
 api_job_profile(struct request *req)
 {
-	json_t *out = NULL;
-	tr_err err = job_profile_get(&req->ctx, req->params[0], &out);
-
-	api_reply(req, err, 200, out);
+	api_get(req, job_profile_get);
 }
 
 void
 api_job_profile_update(struct request *req)
 {
-	json_t *in = api_body(req), *out = NULL, *merged = NULL;
-	int64_t version = 0;
-	tr_err err;
-
-	if (in == NULL)
-		return;
-	if ((err = patched(req, job_profile_get, in, &version, &merged)) == TR_OK)
-		err = job_profile_update(&req->ctx, req->params[0], version, merged);
-	json_decref(merged);
-	if (err == TR_OK)
-		err = job_profile_get(&req->ctx, req->params[0], &out);
-	api_reply(req, err, 200, out);
+	api_patch(req, job_profile_get, job_profile_update, job_profile_get);
 }
 
 /* DELETE takes the version read from a JSON body or from ?version=. */

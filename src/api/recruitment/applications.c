@@ -11,22 +11,6 @@
 
 #define LIST_MAX 500
 
-void
-api_query_int(struct request *req, const char *name, int64_t max, int64_t *out)
-{
-	struct str v = form_get(&req->query, name);
-	long long n;
-
-	if (v.p == NULL || v.n == 0)
-		return;
-	if (str_to_i64(v, &n) && n >= 1 && n <= max) {
-		*out = n;
-		return;
-	}
-	field_errors_add(&req->ctx.errors, name,
-	    arena_printf(req->arena, "« %s » doit être un nombre entier entre 1 et %lld.", name, (long long)max));
-}
-
 /* The application ID as GET shows it, answered with STATUS (or ERR). */
 static void
 reply_application(struct request *req, tr_err err, int status, int64_t id, json_t *extra)
@@ -92,11 +76,8 @@ api_applications(struct request *req)
 		field_errors_add(&req->ctx.errors, "state",
 		    "« state » doit être proposed, new, processing, interview, accepted, refused, withdrawn, declined "
 		    "ou obsolete.");
-	if (req->ctx.errors.n > 0) {
-		req->ctx.message = "Un paramètre de la requête n'est pas valide : voir « errors ».";
-		api_error(req, TR_INVALID);
+	if (api_query_errors(req))
 		return;
-	}
 	err = application_list(&req->ctx, &f, &out);
 	api_reply(req, err, 200, out);
 }

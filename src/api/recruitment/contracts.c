@@ -26,11 +26,8 @@ api_contracts(struct request *req)
 	if (f.state != NULL && *f.state && vocab_label(&vocab_contract_state, f.state) == NULL)
 		field_errors_add(&req->ctx.errors, "state",
 		    "« state » doit être planned, active, suspended, completed ou ended_early.");
-	if (req->ctx.errors.n > 0) {
-		req->ctx.message = "Un paramètre de la requête n'est pas valide : voir « errors ».";
-		api_error(req, TR_INVALID);
+	if (api_query_errors(req))
 		return;
-	}
 	err = contract_list(&req->ctx, &f, &out);
 	api_reply(req, err, 200, out);
 }
@@ -38,10 +35,7 @@ api_contracts(struct request *req)
 void
 api_contract(struct request *req)
 {
-	json_t *out = NULL;
-	tr_err err = contract_get(&req->ctx, req->params[0], &out);
-
-	api_reply(req, err, 200, out);
+	api_get(req, contract_get);
 }
 
 /* {version, …payload}: 200 with the contract after the move; renew adds new_contract_id. */

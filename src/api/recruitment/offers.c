@@ -23,28 +23,21 @@ api_offers(struct request *req)
 void
 api_offer(struct request *req)
 {
-	json_t *out = NULL;
-	tr_err err = offer_get(&req->ctx, req->params[0], &out);
-
-	api_reply(req, err, 200, out);
+	api_get(req, offer_get);
 }
 
 /* 201 with the offer and its Location. */
 void
 api_offer_create(struct request *req)
 {
-	json_t *in = api_body(req), *out = NULL;
+	json_t *in = api_body(req);
 	int64_t id = 0;
 	tr_err err;
 
 	if (in == NULL)
 		return;
 	err = offer_create(&req->ctx, req->params[0], in, &id);
-	if (err == TR_OK)
-		err = offer_get(&req->ctx, id, &out);
-	if (err == TR_OK)
-		resp_header(req, "location", arena_printf(req->arena, "/api/v1/offers/%lld", (long long)id));
-	api_reply(req, err, 201, out);
+	api_created(req, err, id, offer_get, "/api/v1/offers");
 }
 
 /* PATCH: the members sent change, the others keep their value; "version" is the one read. */
@@ -92,17 +85,11 @@ api_offer_journal(struct request *req)
 void
 api_offer_matches(struct request *req)
 {
-	json_t *out = NULL;
-	tr_err err = matching_for_offer(&req->ctx, req->params[0], &out);
-
-	api_reply(req, err, 200, out);
+	api_get(req, matching_for_offer);
 }
 
 void
 api_candidate_matches(struct request *req)
 {
-	json_t *out = NULL;
-	tr_err err = matching_for_candidate(&req->ctx, req->params[0], &out);
-
-	api_reply(req, err, 200, out);
+	api_get(req, matching_for_candidate);
 }

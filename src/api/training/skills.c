@@ -56,10 +56,7 @@ api_competence_update(struct request *req)
 void
 api_contract_skills(struct request *req)
 {
-	json_t *out = NULL;
-	tr_err err = skills_grid(&req->ctx, req->params[0], &out);
-
-	api_reply(req, err, 200, out);
+	api_get(req, skills_grid);
 }
 
 void

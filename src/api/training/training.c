@@ -10,51 +10,12 @@
 #include "domain/training/training_session.h"
 #include "model/training/training.h"
 
-/* Query parameter NAME as an integer in [1, MAX] into *OUT (left alone when absent); a field error otherwise. */
-static void
-query_int(struct request *req, const char *name, int64_t max, int64_t *out)
-{
-	struct str v = form_get(&req->query, name);
-	long long n;
-
-	if (v.p == NULL || v.n == 0)
-		return;
-	if (str_to_i64(v, &n) && n >= 1 && n <= max) {
-		*out = n;
-		return;
-	}
-	field_errors_add(&req->ctx.errors, name,
-	    arena_printf(req->arena, "« %s » doit être un nombre entier entre 1 et %lld.", name, (long long)max));
-}
-
-/* True for a query flag set to 1 or true. */
-static bool
-query_flag(struct request *req, const char *name)
-{
-	const char *v = req_query(req, name);
-
-	return v && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0);
-}
-
-static bool
-query_errors(struct request *req)
-{
-	if (req->ctx.errors.n == 0)
-		return false;
-	req->ctx.message = "Un paramètre de la requête n'est pas valide : voir « errors ».";
-	api_error(req, TR_INVALID);
-	return true;
-}
-
 /* ---- paths ---- */
 
 void
 api_contract_path(struct request *req)
 {
-	json_t *out = NULL;
-	tr_err err = training_path_get(&req->ctx, req->params[0], &out);
-
-	api_reply(req, err, 200, out);
+	api_get(req, training_path_get);
 }
 
 void
@@ -74,49 +35,26 @@ api_contract_path_template(struct request *req)
 void
 api_path_module_create(struct request *req)
 {
-	json_t *in = api_body(req), *out = NULL;
+	json_t *in = api_body(req);
 	int64_t id = 0;
 	tr_err err;
 
 	if (in == NULL)
 		return;
 	err = training_module_create(&req->ctx, req->params[0], in, &id);
-	if (err == TR_OK)
-		err = training_module_get(&req->ctx, id, &out);
-	if (err == TR_OK)
-		resp_header(req, "location", arena_printf(req->arena, "/api/v1/path-modules/%lld", (long long)id));
-	api_reply(req, err, 201, out);
+	api_created(req, err, id, training_module_get, "/api/v1/path-modules");
 }
 
 void
 api_path_module(struct request *req)
 {
-	json_t *out = NULL;
-	tr_err err = training_module_get(&req->ctx, req->params[0], &out);
-
-	api_reply(req, err, 200, out);
+	api_get(req, training_module_get);
 }
 
-/* PATCH: the module read, overlaid with the members sent, checked whole. */
 void
 api_path_module_update(struct request *req)
 {
-	json_t *in = api_body(req), *cur = NULL, *out = NULL;
-	int64_t version = 0;
-	tr_err err;
-
-	if (in == NULL)
-		return;
-	if (!api_version(req, in, &version))
-		err = TR_INVALID;
-	else if ((err = training_module_get(&req->ctx, req->params[0], &cur)) == TR_OK) {
-		json_object_update(cur, in);
-		err = training_module_update(&req->ctx, req->params[0], version, cur);
-	}
-	json_decref(cur);
-	if (err == TR_OK)
-		err = training_module_get(&req->ctx, req->params[0], &out);
-	api_reply(req, err, 200, out);
+	api_patch(req, training_module_get, training_module_update, training_module_get);
 }
 
 /* DELETE ?version=N: 200 {removed: true}. */
@@ -126,10 +64,10 @@ api_path_module_remove(struct request *req)
 	int64_t version = 0;
 	tr_err err;
 
-	query_int(req, "version", INT64_MAX, &version);
+	api_query_int(req, "version", INT64_MAX, &version);
 	if (version == 0 && req->ctx.errors.n == 0)
 		field_errors_add(&req->ctx.errors, "version", "« version » est obligatoire : la version du module lu.");
-	if (query_errors(req))
+	if (api_query_errors(req))
 		return;
 	err = training_module_remove(&req->ctx, req->params[0], version);
 	api_reply(req, err, 200, err == TR_OK ? json_pack("{s:b}", "removed", 1) : NULL);
@@ -166,31 +104,13 @@ api_training_orgs(struct request *req)
 void
 api_training_org(struct request *req)
 {
-	json_t *out = NULL;
-	tr_err err = training_org_get(&req->ctx, req->params[0], &out);
-
-	api_reply(req, err, 200, out);
+	api_get(req, training_org_get);
 }
 
 void
 api_training_org_update(struct request *req)
 {
-	json_t *in = api_body(req), *cur = NULL, *out = NULL;
-	int64_t version = 0;
-	tr_err err;
-
-	if (in == NULL)
-		return;
-	if (!api_version(req, in, &version))
-		err = TR_INVALID;
-	else if ((err = training_org_get(&req->ctx, req->params[0], &cur)) == TR_OK) {
-		json_object_update(cur, in);
-		err = training_org_update(&req->ctx, req->params[0], version, cur);
-	}
-	json_decref(cur);
-	if (err == TR_OK)
-		err = training_org_get(&req->ctx, req->params[0], &out);
-	api_reply(req, err, 200, out);
+	api_patch(req, training_org_get, training_org_update, training_org_get);
 }
 
 /* ---- sessions ---- */
@@ -202,20 +122,20 @@ api_sessions(struct request *req)
 	json_t *out = NULL;
 	tr_err err;
 
-	query_int(req, "programme_id", INT64_MAX, &f.programme_id);
-	query_int(req, "training_org_id", INT64_MAX, &f.training_org_id);
-	query_int(req, "page", 100000, &f.page);
-	query_int(req, "per_page", 200, &f.per_page);
+	api_query_int(req, "programme_id", INT64_MAX, &f.programme_id);
+	api_query_int(req, "training_org_id", INT64_MAX, &f.training_org_id);
+	api_query_int(req, "page", 100000, &f.page);
+	api_query_int(req, "per_page", 200, &f.per_page);
 	f.audience = req_query(req, "audience");
 	f.state = req_query(req, "state");
 	f.region = req_query(req, "region");
-	f.at_risk = query_flag(req, "at_risk");
-	f.mine = query_flag(req, "mine");
+	f.at_risk = api_query_flag(req, "at_risk");
+	f.mine = api_query_flag(req, "mine");
 	if (f.audience && *f.audience && vocab_label(&vocab_session_audience, f.audience) == NULL)
 		field_errors_add(&req->ctx.errors, "audience", "« audience » doit être recruits ou tutors.");
 	if (f.state && *f.state && vocab_label(&vocab_session_state, f.state) == NULL)
 		field_errors_add(&req->ctx.errors, "state", "« state » doit être open, confirmed ou cancelled.");
-	if (query_errors(req))
+	if (api_query_errors(req))
 		return;
 	err = training_session_list(&req->ctx, &f, &out);
 	api_reply(req, err, 200, out);
@@ -233,48 +153,26 @@ api_sessions_at_risk(struct request *req)
 void
 api_session_create(struct request *req)
 {
-	json_t *in = api_body(req), *out = NULL;
+	json_t *in = api_body(req);
 	int64_t id = 0;
 	tr_err err;
 
 	if (in == NULL)
 		return;
 	err = training_session_create(&req->ctx, in, &id);
-	if (err == TR_OK)
-		err = training_session_get(&req->ctx, id, &out);
-	if (err == TR_OK)
-		resp_header(req, "location", arena_printf(req->arena, "/api/v1/sessions/%lld", (long long)id));
-	api_reply(req, err, 201, out);
+	api_created(req, err, id, training_session_get, "/api/v1/sessions");
 }
 
 void
 api_session(struct request *req)
 {
-	json_t *out = NULL;
-	tr_err err = training_session_get(&req->ctx, req->params[0], &out);
-
-	api_reply(req, err, 200, out);
+	api_get(req, training_session_get);
 }
 
 void
 api_session_update(struct request *req)
 {
-	json_t *in = api_body(req), *cur = NULL, *out = NULL;
-	int64_t version = 0;
-	tr_err err;
-
-	if (in == NULL)
-		return;
-	if (!api_version(req, in, &version))
-		err = TR_INVALID;
-	else if ((err = training_session_get(&req->ctx, req->params[0], &cur)) == TR_OK) {
-		json_object_update(cur, in);
-		err = training_session_update(&req->ctx, req->params[0], version, cur);
-	}
-	json_decref(cur);
-	if (err == TR_OK)
-		err = training_session_get(&req->ctx, req->params[0], &out);
-	api_reply(req, err, 200, out);
+	api_patch(req, training_session_get, training_session_update, training_session_get);
 }
 
 void
@@ -365,7 +263,7 @@ void
 api_tutors(struct request *req)
 {
 	json_t *out = NULL;
-	tr_err err = training_tutor_list(&req->ctx, query_flag(req, "without_training"), &out);
+	tr_err err = training_tutor_list(&req->ctx, api_query_flag(req, "without_training"), &out);
 
 	api_reply(req, err, 200, out);
 }
@@ -373,8 +271,5 @@ api_tutors(struct request *req)
 void
 api_tutor(struct request *req)
 {
-	json_t *out = NULL;
-	tr_err err = training_tutor_get(&req->ctx, req->params[0], &out);
-
-	api_reply(req, err, 200, out);
+	api_get(req, training_tutor_get);
 }

@@ -66,7 +66,6 @@ tr_err
 org_create(struct ctx *ctx, json_t *in, int64_t *id)
 {
 	json_t *clean = NULL;
-	struct db_rows *r;
 	tr_err err;
 
 	if ((err = require_admin(ctx)) != TR_OK)
@@ -74,19 +73,14 @@ org_create(struct ctx *ctx, json_t *in, int64_t *id)
 	if ((err = org_check(ctx, in, &clean)) != TR_OK)
 		goto out_nodb;
 	TRY(tx_begin(ctx));
-	err = db_onev(ctx->db, ctx->arena,
-	    "INSERT INTO organisations (name, kind, siret, rna, address, commune_code, created_at, updated_at) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-	    &r, DB_TEXT(json_str(clean, "name")), DB_TEXT(json_str(clean, "kind")), DB_TEXT(json_str(clean, "siret")),
-	    DB_TEXT(json_str(clean, "rna")), DB_TEXT(json_str(clean, "address")),
-	    DB_TEXT(json_str(clean, "commune_code")), DB_I64(ctx->now), DB_I64(ctx->now));
+	err = record_insertv(ctx, &entity_organisation, "organisations", clean, "created_at, updated_at", "?, ?", NULL,
+	    id, DB_I64(ctx->now), DB_I64(ctx->now));
 	if (err == TR_CONFLICT) {
 		db_rollback(ctx->db);
 		err = duplicate_error(ctx, clean, 0);
 		goto out_nodb;
 	}
 	TRY(err);
-	*id = db_int(db_cell(r, 0, 0));
 	TRY(journal_append(ctx, "organisation", *id, "create", clean));
 out:
 	err = tx_end(ctx, ctx_storage_error(ctx, err));
@@ -116,13 +110,9 @@ org_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 	}
 	TRY(err);
 	before = row_json(r, 0);
-	err = db_execv(ctx->db,
-	    "UPDATE organisations SET name = ?, kind = ?, siret = ?, rna = ?, address = ?, commune_code = ?, "
-	    "updated_at = ?, "
-	    "version = version + 1 WHERE id = ? AND version = ?",
-	    &changed, DB_TEXT(json_str(clean, "name")), DB_TEXT(json_str(clean, "kind")),
-	    DB_TEXT(json_str(clean, "siret")), DB_TEXT(json_str(clean, "rna")), DB_TEXT(json_str(clean, "address")),
-	    DB_TEXT(json_str(clean, "commune_code")), DB_I64(ctx->now), DB_I64(id), DB_I64(version));
+	err = record_updatev(ctx, &entity_organisation, "organisations", clean,
+	    "updated_at = ?, version = version + 1 WHERE id = ? AND version = ?", &changed, DB_I64(ctx->now),
+	    DB_I64(id), DB_I64(version));
 	if (err == TR_CONFLICT) {
 		db_rollback(ctx->db);
 		err = duplicate_error(ctx, clean, id);

@@ -1,4 +1,5 @@
-/* Dossiers: Annex I, the transition table and its engine, the message thread, lists and the protocol. */
+/* Dossiers: Annex I, the transition table on the lifecycle engine with its guards, effects and messages, the
+ * message thread, lists and the protocol. */
 #include "domain/dossiers/dossier.h"
 
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "domain/kernel/journal.h"
 #include "domain/kernel/outbox.h"
 #include "domain/kernel/scope.h"
+#include "domain/kernel/workflow.h"
 #include "domain/places/place.h"
 #include "domain/programmes/programme.h"
 #include "domain/dossiers/protocol_pdf.h"
@@ -18,35 +20,14 @@
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-enum dstate {
-	S_DRAFT = 1,
-	S_REGIONAL,
-	S_NATIONAL,
-	S_CHANGES,
-	S_VALIDATED,
-	S_REFUSED,
-	S_WITHDRAWN,
+/* The parties of a dossier, as the workflow's "who": its structure, the regional officers and the pole of its
+ * region, the national officers. */
+enum {
+	P_STRUCTURE = 1 << 0,
+	P_REGIONAL = 1 << 1,
+	P_POLE = 1 << 2,
+	P_NATIONAL = 1 << 3,
 };
-#define SB(s) (1u << (s))
-
-static const char *const state_codes[] = {
-	[S_DRAFT] = "draft",
-	[S_REGIONAL] = "regional_review",
-	[S_NATIONAL] = "national_review",
-	[S_CHANGES] = "changes_requested",
-	[S_VALIDATED] = "validated",
-	[S_REFUSED] = "refused",
-	[S_WITHDRAWN] = "withdrawn",
-};
-
-static enum dstate
-state_of(const char *code)
-{
-	for (size_t i = 1; i < ARRAY_LEN(state_codes); i++)
-		if (code && strcmp(state_codes[i], code) == 0)
-			return (enum dstate)i;
-	return 0;
-}
 
 /* Who is told of a transition or a message. */
 enum audience {
@@ -56,64 +37,56 @@ enum audience {
 	TO_NATIONAL = 1 << 3,
 };
 
-typedef tr_err (*effect_fn)(struct ctx *ctx, json_t *d, json_t *payload, json_t *detail);
+static tr_err guard_complete(struct wf_call *c);
+static tr_err guard_posts(struct wf_call *c);
+static tr_err effect_submit(struct wf_call *c);
+static tr_err effect_opinion(struct wf_call *c);
+static tr_err effect_validate(struct wf_call *c);
+static tr_err effect_refuse(struct wf_call *c);
+static tr_err effect_questions(struct wf_call *c);
+static tr_err effect_reason(struct wf_call *c);
+static tr_err effect_reopen(struct wf_call *c);
+static tr_err tell_reviewers(struct wf_call *c);
+static tr_err tell_national(struct wf_call *c);
+static tr_err tell_decision(struct wf_call *c);
+static tr_err tell_structure(struct wf_call *c);
+static tr_err tell_structure_region(struct wf_call *c);
+static tr_err tell_withdrawal(struct wf_call *c);
+static int state_of(json_t *d);
 
-struct transition {
-	const char *action;
-	const char *label; /* French, the button */
-	unsigned from;     /* SB() of the states it starts from */
-	enum dstate to;
-	enum role who; /* with its scope: the dossier's organisation, its region, or national reach */
-	const struct entity *payload;
-	bool payload_optional; /* the payload's required fields may be left out */
-	effect_fn effect;
-	unsigned notify;
-};
-
-static tr_err effect_submit(struct ctx *ctx, json_t *d, json_t *payload, json_t *detail);
-static tr_err effect_opinion(struct ctx *ctx, json_t *d, json_t *payload, json_t *detail);
-static tr_err effect_validate(struct ctx *ctx, json_t *d, json_t *payload, json_t *detail);
-static tr_err effect_refuse(struct ctx *ctx, json_t *d, json_t *payload, json_t *detail);
-static tr_err effect_questions(struct ctx *ctx, json_t *d, json_t *payload, json_t *detail);
-static tr_err effect_reason(struct ctx *ctx, json_t *d, json_t *payload, json_t *detail);
-static tr_err effect_reopen(struct ctx *ctx, json_t *d, json_t *payload, json_t *detail);
-
-#define BEFORE_DECISION (SB(S_DRAFT) | SB(S_REGIONAL) | SB(S_NATIONAL) | SB(S_CHANGES))
+#define BEFORE_DECISION                                                                              \
+	(WF_BIT(DOSSIER_DRAFT) | WF_BIT(DOSSIER_REGIONAL_REVIEW) | WF_BIT(DOSSIER_NATIONAL_REVIEW) | \
+	    WF_BIT(DOSSIER_CHANGES_REQUESTED))
 
 /* The workflow of DESIGN.md. An action may have several rows (request_changes: the region at its step,
  * the delegation at both); the first row whose state and actor fit applies. */
-static const struct transition transitions[] = {
-	{ "submit", "Déposer le dossier", SB(S_DRAFT), S_REGIONAL, ROLE_EMPLOYER, NULL, false, effect_submit,
-	    TO_REGIONAL | TO_POLE },
-	{ "resubmit", "Déposer à nouveau le dossier complété", SB(S_CHANGES), S_REGIONAL, ROLE_EMPLOYER, NULL, false,
-	    effect_submit, TO_REGIONAL | TO_POLE },
-	{ "give_opinion", "Rendre l'avis régional", SB(S_REGIONAL), S_NATIONAL, ROLE_REGIONAL, &entity_opinion, false,
-	    effect_opinion, TO_NATIONAL | TO_STRUCTURE },
-	{ "validate", "Valider le dossier", SB(S_NATIONAL), S_VALIDATED, ROLE_NATIONAL, &entity_decision_validate,
-	    false, effect_validate, TO_STRUCTURE | TO_REGIONAL | TO_POLE },
-	{ "refuse", "Refuser le dossier", SB(S_NATIONAL), S_REFUSED, ROLE_NATIONAL, &entity_reason, false,
-	    effect_refuse, TO_STRUCTURE | TO_REGIONAL | TO_POLE },
-	{ "request_changes", "Demander des compléments", SB(S_REGIONAL), S_CHANGES, ROLE_REGIONAL, &entity_questions,
-	    false, effect_questions, TO_STRUCTURE },
-	{ "request_changes", "Demander des compléments", SB(S_REGIONAL) | SB(S_NATIONAL), S_CHANGES, ROLE_NATIONAL,
-	    &entity_questions, false, effect_questions, TO_STRUCTURE | TO_REGIONAL },
-	{ "withdraw", "Retirer le dossier", BEFORE_DECISION, S_WITHDRAWN, ROLE_EMPLOYER, &entity_reason, true,
-	    effect_reason, TO_REGIONAL | TO_NATIONAL },
-	{ "reopen", "Rouvrir le dossier", SB(S_VALIDATED) | SB(S_REFUSED), S_NATIONAL, ROLE_NATIONAL, &entity_reason,
-	    false, effect_reopen, TO_STRUCTURE | TO_REGIONAL },
+static const struct wf_transition transitions[] = {
+	{ "submit", "Déposer le dossier", WF_BIT(DOSSIER_DRAFT), DOSSIER_REGIONAL_REVIEW, P_STRUCTURE, NULL, false,
+	    guard_complete, effect_submit, tell_reviewers, WF_PRIMARY, NULL },
+	{ "resubmit", "Déposer à nouveau le dossier complété", WF_BIT(DOSSIER_CHANGES_REQUESTED),
+	    DOSSIER_REGIONAL_REVIEW, P_STRUCTURE, NULL, false, guard_complete, effect_submit, tell_reviewers,
+	    WF_PRIMARY, NULL },
+	{ "give_opinion", "Rendre l'avis régional", WF_BIT(DOSSIER_REGIONAL_REVIEW), DOSSIER_NATIONAL_REVIEW,
+	    P_REGIONAL, &entity_opinion, false, NULL, effect_opinion, tell_national, WF_PRIMARY, NULL },
+	{ "validate", "Valider le dossier", WF_BIT(DOSSIER_NATIONAL_REVIEW), DOSSIER_VALIDATED, P_NATIONAL,
+	    &entity_decision_validate, false, guard_posts, effect_validate, tell_decision, WF_PRIMARY,
+	    "Valider ce dossier ? Le protocole sera établi et les postes accordés." },
+	{ "refuse", "Refuser le dossier", WF_BIT(DOSSIER_NATIONAL_REVIEW), DOSSIER_REFUSED, P_NATIONAL, &entity_reason,
+	    false, NULL, effect_refuse, tell_decision, WF_DANGER,
+	    "Refuser ce dossier ? La structure en sera informée." },
+	{ "request_changes", "Demander des compléments", WF_BIT(DOSSIER_REGIONAL_REVIEW), DOSSIER_CHANGES_REQUESTED,
+	    P_REGIONAL, &entity_questions, false, NULL, effect_questions, tell_structure, WF_SECONDARY, NULL },
+	{ "request_changes", "Demander des compléments",
+	    WF_BIT(DOSSIER_REGIONAL_REVIEW) | WF_BIT(DOSSIER_NATIONAL_REVIEW), DOSSIER_CHANGES_REQUESTED, P_NATIONAL,
+	    &entity_questions, false, NULL, effect_questions, tell_structure_region, WF_SECONDARY, NULL },
+	{ "withdraw", "Retirer le dossier", BEFORE_DECISION, DOSSIER_WITHDRAWN, P_STRUCTURE, &entity_reason, true, NULL,
+	    effect_reason, tell_withdrawal, WF_DANGER, "Retirer ce dossier ? Il ne pourra plus être déposé." },
+	{ "reopen", "Rouvrir le dossier", WF_BIT(DOSSIER_VALIDATED) | WF_BIT(DOSSIER_REFUSED), DOSSIER_NATIONAL_REVIEW,
+	    P_NATIONAL, &entity_reason, false, NULL, effect_reopen, tell_structure_region, WF_SECONDARY, NULL },
 };
 
 const char *const dossier_actions[] = { "submit", "resubmit", "give_opinion", "validate", "refuse", "request_changes",
 	"withdraw", "reopen", NULL };
-
-const char *
-dossier_action_label(const char *action)
-{
-	for (size_t i = 0; i < ARRAY_LEN(transitions); i++)
-		if (strcmp(transitions[i].action, action) == 0)
-			return transitions[i].label;
-	return NULL;
-}
 
 /* The dossier's columns and what people read beside them. */
 #define DOSSIER_SELECT                                                                                            \
@@ -193,7 +166,7 @@ is_structure(const struct ctx *ctx, json_t *d)
 static bool
 submitted(json_t *d)
 {
-	return state_of(str_of(d, "state")) != S_DRAFT && !json_is_null(json_object_get(d, "submitted_at"));
+	return state_of(d) != DOSSIER_DRAFT && !json_is_null(json_object_get(d, "submitted_at"));
 }
 
 static bool
@@ -240,6 +213,40 @@ load_readable(struct ctx *ctx, int64_t id, json_t **out)
 		return err != TR_OK ? err : ctx_fail(ctx, TR_NOT_FOUND, "Ce dossier n'existe pas.");
 	}
 	return TR_OK;
+}
+
+/* Which parties of dossier D the actor is. */
+static unsigned
+parties_of(struct ctx *ctx, json_t *d)
+{
+	return (holds(ctx, ROLE_EMPLOYER, d) ? P_STRUCTURE : 0) | (holds(ctx, ROLE_REGIONAL, d) ? P_REGIONAL : 0) |
+	       (holds(ctx, ROLE_POLE, d) ? P_POLE : 0) | (holds(ctx, ROLE_NATIONAL, d) ? P_NATIONAL : 0);
+}
+
+const struct workflow dossier_workflow = {
+	.entity = "dossier",
+	.table = "dossiers",
+	.state_since = true,
+	.states = &vocab_dossier_state,
+	.rows = transitions,
+	.nrows = ARRAY_LEN(transitions),
+	.select = DOSSIER_SELECT "WHERE d.id = ?",
+	.scope = &dossier_scope,
+	.parties = parties_of,
+	.missing = "Ce dossier n'existe pas.",
+	.stale = "Ce dossier a changé depuis votre lecture : rechargez la page.",
+};
+
+const char *
+dossier_action_label(const char *action)
+{
+	return wf_action_label(&dossier_workflow, action);
+}
+
+static int
+state_of(json_t *d)
+{
+	return wf_state(&dossier_workflow, str_of(d, "state"));
 }
 
 /* ---- Checking the fields ---- */
@@ -363,30 +370,12 @@ check_complete(struct ctx *ctx, json_t *d)
 
 /* ---- Writing ---- */
 
-/* Every editable column, in entity_dossier's order. */
+/* Every field of entity_dossier, then the region the place gives. */
 static tr_err
 write_fields(struct ctx *ctx, int64_t id, json_t *d, const char *region, int64_t version, int64_t *changed)
 {
-	return db_execv(ctx->db,
-	    "UPDATE dossiers SET place_id = ?, employer_category = ?, contact_name = ?, contact_email = ?, "
-	    "contact_phone = ?, project = ?, job_profile_id = ?, netpublic = ?, listed_national = ?, tutor_name = ?, "
-	    "tutor_qualities = ?, sponsor_name = ?, sponsor_qualities = ?, company_name = ?, company_siret = ?, "
-	    "company_activity = ?, pole_id = ?, training_path = ?, development_project = ?, posts_requested = ?, "
-	    "signed_on = ?, signatory = ?, region_code = ?, updated_at = ?, version = version + 1 WHERE id = ? AND "
-	    "version = ?",
-	    changed, DB_TEXT(str_of(d, "place_id")), DB_TEXT(str_of(d, "employer_category")),
-	    DB_TEXT(str_of(d, "contact_name")), DB_TEXT(str_of(d, "contact_email")),
-	    DB_TEXT(str_of(d, "contact_phone")), DB_TEXT(str_of(d, "project")),
-	    int_of(d, "job_profile_id") > 0 ? DB_I64(int_of(d, "job_profile_id")) : DB_NULLV,
-	    DB_BOOL(json_is_true(json_object_get(d, "netpublic"))),
-	    DB_BOOL(json_is_true(json_object_get(d, "listed_national"))), DB_TEXT(str_of(d, "tutor_name")),
-	    DB_TEXT(str_of(d, "tutor_qualities")), DB_TEXT(str_of(d, "sponsor_name")),
-	    DB_TEXT(str_of(d, "sponsor_qualities")), DB_TEXT(str_of(d, "company_name")),
-	    DB_TEXT(str_of(d, "company_siret")), DB_TEXT(str_of(d, "company_activity")),
-	    int_of(d, "pole_id") > 0 ? DB_I64(int_of(d, "pole_id")) : DB_NULLV, DB_TEXT(str_of(d, "training_path")),
-	    DB_TEXT(str_of(d, "development_project")),
-	    int_of(d, "posts_requested") > 0 ? DB_I64(int_of(d, "posts_requested")) : DB_NULLV,
-	    DB_TEXT(str_of(d, "signed_on")), DB_TEXT(str_of(d, "signatory")),
+	return record_updatev(ctx, &entity_dossier, "dossiers", d,
+	    "region_code = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?", changed,
 	    DB_TEXT(region && *region ? region : NULL), DB_I64(ctx->now), DB_I64(id), DB_I64(version));
 }
 
@@ -484,7 +473,7 @@ dossier_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 	json_t *clean = NULL, *d = NULL, *before = NULL, *detail;
 	const char *region;
 	int64_t changed = 0;
-	enum dstate s;
+	int s;
 	tr_err err;
 
 	if ((err = load_readable(ctx, id, &d)) != TR_OK)
@@ -497,8 +486,8 @@ dossier_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 		err = ctx_fail(ctx, TR_CONFLICT, "Ce dossier a changé depuis votre lecture : rechargez la page.");
 		goto out_nodb;
 	}
-	s = state_of(str_of(d, "state"));
-	if (s != S_DRAFT && s != S_CHANGES) {
+	s = state_of(d);
+	if (s != DOSSIER_DRAFT && s != DOSSIER_CHANGES_REQUESTED) {
 		err = ctx_fail(ctx, TR_CONFLICT,
 		    "Ce dossier ne peut plus être modifié : il est en cours d'instruction ou déjà décidé.");
 		goto out_nodb;
@@ -518,15 +507,7 @@ dossier_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 		goto out;
 	}
 	/* The journal keeps what changed, field by field. */
-	detail = json_pack("{s:o, s:o}", "before", json_object(), "after", json_object());
-	for (size_t i = 0; i < entity_dossier.nfields; i++) {
-		const char *name = entity_dossier.fields[i].name;
-		json_t *a = json_object_get(before, name), *b = json_object_get(d, name);
-		if (!json_equal(a ? a : json_null(), b ? b : json_null())) {
-			json_object_set(json_object_get(detail, "before"), name, a ? a : json_null());
-			json_object_set(json_object_get(detail, "after"), name, b ? b : json_null());
-		}
-	}
+	detail = entity_diff(&entity_dossier, before, d);
 	err = journal_append(ctx, "dossier", id, "update", detail);
 	json_decref(detail);
 out:
@@ -538,52 +519,69 @@ out_nodb:
 	return err;
 }
 
-/* ---- The engine ---- */
+/* ---- The transitions' guards, effects and messages ---- */
 
 static tr_err
-effect_submit(struct ctx *ctx, json_t *d, json_t *payload, json_t *detail)
+guard_complete(struct wf_call *c)
 {
-	tr_err err;
-
-	if ((err = check_complete(ctx, d)) != TR_OK)
-		return err;
-	return db_execv(ctx->db,
-	    "UPDATE dossiers SET submitted_at = COALESCE(submitted_at, CAST(? AS BIGINT)), questions = NULL WHERE id "
-	    "= ?",
-	    NULL, DB_I64(ctx->now), DB_I64(int_of(d, "id")));
+	return check_complete(c->ctx, c->row);
 }
 
 static tr_err
-effect_opinion(struct ctx *ctx, json_t *d, json_t *payload, json_t *detail)
+effect_submit(struct wf_call *c)
 {
+	struct ctx *ctx = c->ctx;
+
+	return db_execv(ctx->db,
+	    "UPDATE dossiers SET submitted_at = COALESCE(submitted_at, CAST(? AS BIGINT)), questions = NULL WHERE id "
+	    "= ?",
+	    NULL, DB_I64(ctx->now), DB_I64(c->id));
+}
+
+static tr_err
+effect_opinion(struct wf_call *c)
+{
+	struct ctx *ctx = c->ctx;
+	json_t *payload = c->clean;
+
 	return db_execv(ctx->db,
 	    "UPDATE dossiers SET opinion = ?, opinion_suggestions = ?, opinion_advice = ?, opinion_by = ?, "
 	    "opinion_at = ? WHERE id = ?",
 	    NULL, DB_TEXT(str_of(payload, "opinion")), DB_TEXT(str_of(payload, "suggestions")),
-	    DB_TEXT(str_of(payload, "advice")), DB_I64(ctx->actor->person_id), DB_I64(ctx->now),
-	    DB_I64(int_of(d, "id")));
+	    DB_TEXT(str_of(payload, "advice")), DB_I64(ctx->actor->person_id), DB_I64(ctx->now), DB_I64(c->id));
 }
 
 /* Records the decision's protocol: the PDF as it reads now, its SHA-256 on the dossier and in the journal
  * entry's detail. */
 static tr_err record_protocol(struct ctx *ctx, int64_t id, json_t *detail);
 
+/* The posts granted are at most those requested. */
 static tr_err
-effect_validate(struct ctx *ctx, json_t *d, json_t *payload, json_t *detail)
+guard_posts(struct wf_call *c)
 {
-	int64_t granted = int_of(payload, "posts_granted"), requested = int_of(d, "posts_requested");
+	int64_t requested = int_of(c->row, "posts_requested");
+
+	if (int_of(c->clean, "posts_granted") <= requested)
+		return TR_OK;
+	field_errors_add(&c->ctx->errors, "posts_granted",
+	    arena_printf(c->ctx->arena, "« Nombre de postes accordés » ne peut pas dépasser les %lld postes demandés.",
+	        (long long)requested));
+	return TR_INVALID;
+}
+
+/* Within the programme's target (and the region's), or with the reason it is exceeded: the decision, then its
+ * protocol. */
+static tr_err
+effect_validate(struct wf_call *c)
+{
+	struct ctx *ctx = c->ctx;
+	json_t *d = c->row, *payload = c->clean, *detail = c->detail;
+	int64_t granted = int_of(payload, "posts_granted");
 	const char *override = str_of(payload, "override_reason"), *region = str_of(d, "region_code");
 	struct db_rows *r;
 	int64_t target, total, rtarget = -1, rtotal = 0;
 	tr_err err;
 
-	if (granted > requested) {
-		field_errors_add(&ctx->errors, "posts_granted",
-		    arena_printf(ctx->arena,
-		        "« Nombre de postes accordés » ne peut pas dépasser les %lld postes demandés.",
-		        (long long)requested));
-		return TR_INVALID;
-	}
 	/* Read inside the transaction, so that two validations at once see each other (SQLite writes one at a
 	 * time; PostgreSQL's row lock on the dossier plus the programme row below serialise them). */
 	if ((err = db_execv(ctx->db, "UPDATE programmes SET updated_at = updated_at WHERE id = ?", NULL,
@@ -634,8 +632,10 @@ effect_validate(struct ctx *ctx, json_t *d, json_t *payload, json_t *detail)
 }
 
 static tr_err
-effect_refuse(struct ctx *ctx, json_t *d, json_t *payload, json_t *detail)
+effect_refuse(struct wf_call *c)
 {
+	struct ctx *ctx = c->ctx;
+	json_t *d = c->row, *payload = c->clean, *detail = c->detail;
 	tr_err err = db_execv(ctx->db,
 	    "UPDATE dossiers SET decision = 'refused', posts_granted = 0, decision_reason = ?, quota_override = NULL, "
 	    "decision_by = ?, decision_at = ? WHERE id = ?",
@@ -646,27 +646,27 @@ effect_refuse(struct ctx *ctx, json_t *d, json_t *payload, json_t *detail)
 }
 
 static tr_err
-effect_questions(struct ctx *ctx, json_t *d, json_t *payload, json_t *detail)
+effect_questions(struct wf_call *c)
 {
-	return db_execv(ctx->db, "UPDATE dossiers SET questions = ? WHERE id = ?", NULL,
-	    DB_TEXT(str_of(payload, "questions")), DB_I64(int_of(d, "id")));
+	return db_execv(c->ctx->db, "UPDATE dossiers SET questions = ? WHERE id = ?", NULL,
+	    DB_TEXT(str_of(c->clean, "questions")), DB_I64(c->id));
 }
 
 static tr_err
-effect_reason(struct ctx *ctx, json_t *d, json_t *payload, json_t *detail)
+effect_reason(struct wf_call *c)
 {
-	return db_execv(ctx->db, "UPDATE dossiers SET last_reason = ? WHERE id = ?", NULL,
-	    DB_TEXT(str_of(payload, "reason")), DB_I64(int_of(d, "id")));
+	return db_execv(c->ctx->db, "UPDATE dossiers SET last_reason = ? WHERE id = ?", NULL,
+	    DB_TEXT(str_of(c->clean, "reason")), DB_I64(c->id));
 }
 
 /* The decision is taken again: the posts it granted go back to the pool; the journal keeps the old one. */
 static tr_err
-effect_reopen(struct ctx *ctx, json_t *d, json_t *payload, json_t *detail)
+effect_reopen(struct wf_call *c)
 {
-	return db_execv(ctx->db,
+	return db_execv(c->ctx->db,
 	    "UPDATE dossiers SET last_reason = ?, decision = NULL, posts_granted = 0, decision_reason = NULL, "
 	    "quota_override = NULL, decision_by = NULL, decision_at = NULL, pdf_sha256 = NULL WHERE id = ?",
-	    NULL, DB_TEXT(str_of(payload, "reason")), DB_I64(int_of(d, "id")));
+	    NULL, DB_TEXT(str_of(c->clean, "reason")), DB_I64(c->id));
 }
 
 /* The emails of the people of AUDIENCE for dossier D, the actor left out. */
@@ -708,151 +708,93 @@ dossier_title(struct ctx *ctx, json_t *d)
 	    str_of(d, "programme_name"));
 }
 
+/* Tells AUDIENCE of the transition made by call C. */
+static tr_err
+tell(struct wf_call *c, unsigned audience)
+{
+	struct ctx *ctx = c->ctx;
+	json_t *clean = c->clean;
+	const char *title = dossier_title(ctx, c->row), *state = c->wf->states->items[c->to].code, *extra = "";
+
+	if (clean && str_of(clean, "questions"))
+		extra = arena_printf(ctx->arena, "\nQuestions :\n%s\n", str_of(clean, "questions"));
+	else if (clean && str_of(clean, "reason"))
+		extra = arena_printf(ctx->arena, "\nMotif :\n%s\n", str_of(clean, "reason"));
+	else if (clean && str_of(clean, "opinion"))
+		extra =
+		    arena_printf(ctx->arena, "\nAvis : %s\n", vocab_label(&vocab_opinion, str_of(clean, "opinion")));
+	return notify(ctx, c->row, audience,
+	    arena_printf(ctx->arena, "Dossier %s : %s", title, vocab_label(&vocab_dossier_state, state)),
+	    arena_printf(ctx->arena,
+	        "Bonjour,\n\n%s a effectué l'action « %s » sur le dossier %s.\nIl est désormais : %s.\n%s\n"
+	        "Consulter le dossier : %s/dossiers/%lld\n\n— tremplin\n",
+	        ctx->actor ? ctx->actor->name : "tremplin", c->t->label, title,
+	        vocab_label(&vocab_dossier_state, state), extra, ctx->cfg ? ctx->cfg->base_url : "", (long long)c->id));
+}
+
+static tr_err
+tell_reviewers(struct wf_call *c)
+{
+	return tell(c, TO_REGIONAL | TO_POLE);
+}
+
+static tr_err
+tell_national(struct wf_call *c)
+{
+	return tell(c, TO_NATIONAL | TO_STRUCTURE);
+}
+
+static tr_err
+tell_decision(struct wf_call *c)
+{
+	return tell(c, TO_STRUCTURE | TO_REGIONAL | TO_POLE);
+}
+
+static tr_err
+tell_structure(struct wf_call *c)
+{
+	return tell(c, TO_STRUCTURE);
+}
+
+static tr_err
+tell_structure_region(struct wf_call *c)
+{
+	return tell(c, TO_STRUCTURE | TO_REGIONAL);
+}
+
+/* A draft withdrawn was never seen by anyone but its structure. */
+static tr_err
+tell_withdrawal(struct wf_call *c)
+{
+	return c->from == DOSSIER_DRAFT ? TR_OK : tell(c, TO_REGIONAL | TO_NATIONAL);
+}
+
 tr_err
 dossier_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload, int64_t *new_version)
 {
-	const struct transition *t = NULL;
-	json_t *d = NULL, *clean = NULL, *detail = NULL;
-	enum dstate from;
-	bool known = false, allowed_somewhere = false;
-	int64_t changed = 0;
-	tr_err err;
+	struct wf_act act = { .id = id, .action = action, .version = version, .payload = payload };
+	tr_err err = wf_run(ctx, &dossier_workflow, &act);
 
-	if ((err = load_readable(ctx, id, &d)) != TR_OK)
-		return err;
-	from = state_of(str_of(d, "state"));
-	for (size_t i = 0; i < ARRAY_LEN(transitions); i++) {
-		const struct transition *x = &transitions[i];
-		if (strcmp(x->action, action) != 0)
-			continue;
-		known = true;
-		if (!holds(ctx, x->who, d))
-			continue;
-		allowed_somewhere = true;
-		if (x->from & SB(from)) {
-			t = x;
-			break;
-		}
-	}
-	if (!known) {
-		err = ctx_fail(ctx, TR_NOT_FOUND, "Cette action n'existe pas.");
-		goto out_nodb;
-	}
-	if (!allowed_somewhere) {
-		err = ctx_fail(ctx, TR_FORBIDDEN,
-		    arena_printf(ctx->arena, "Vous ne pouvez pas « %s » : ce n'est pas votre rôle sur ce dossier.",
-		        dossier_action_label(action)));
-		goto out_nodb;
-	}
-	if (int_of(d, "version") != version) {
-		err = ctx_fail(ctx, TR_CONFLICT, "Ce dossier a changé depuis votre lecture : rechargez la page.");
-		goto out_nodb;
-	}
-	if (t == NULL) {
-		err = ctx_fail(ctx, TR_CONFLICT,
-		    arena_printf(ctx->arena, "« %s » n'est pas possible : le dossier est « %s ».",
-		        dossier_action_label(action), vocab_label(&vocab_dossier_state, str_of(d, "state"))));
-		goto out_nodb;
-	}
-	if (t->payload != NULL) {
-		json_t *in = payload ? payload : json_object();
-		err = entity_validate(t->payload, in, t->payload_optional, ctx->arena, &ctx->errors, &clean);
-		if (in != payload)
-			json_decref(in);
-		if (err != TR_OK)
-			goto out_nodb;
-	}
-	detail = json_pack("{s:s, s:s}", "from", state_codes[from], "to", state_codes[t->to]);
-	if (clean != NULL && json_object_size(clean) > 0)
-		json_object_set(detail, "payload", clean);
-	TRY(tx_begin(ctx));
-	/* The version check takes the row: a concurrent action on the same dossier waits and then fails. */
-	TRY(db_execv(ctx->db,
-	    "UPDATE dossiers SET state = ?, state_since = ?, updated_at = ?, version = version + 1 WHERE id = ? AND "
-	    "version = ? AND state = ?",
-	    &changed, DB_TEXT(state_codes[t->to]), DB_I64(ctx->now), DB_I64(ctx->now), DB_I64(id), DB_I64(version),
-	    DB_TEXT(state_codes[from])));
-	if (changed == 0) {
-		err = ctx_fail(ctx, TR_CONFLICT, "Ce dossier a changé depuis votre lecture : rechargez la page.");
-		goto out;
-	}
-	TRY(t->effect(ctx, d, clean, detail));
-	json_object_set_new(detail, "version", json_integer(version + 1));
-	TRY(journal_append(ctx, "dossier", id, action, detail));
-	{
-		const char *title = dossier_title(ctx, d);
-		const char *extra = "";
-		if (clean && str_of(clean, "questions"))
-			extra = arena_printf(ctx->arena, "\nQuestions :\n%s\n", str_of(clean, "questions"));
-		else if (clean && str_of(clean, "reason"))
-			extra = arena_printf(ctx->arena, "\nMotif :\n%s\n", str_of(clean, "reason"));
-		else if (clean && str_of(clean, "opinion"))
-			extra = arena_printf(
-			    ctx->arena, "\nAvis : %s\n", vocab_label(&vocab_opinion, str_of(clean, "opinion")));
-		/* A draft withdrawn was never seen by anyone but its structure. */
-		if (from != S_DRAFT || t->to != S_WITHDRAWN)
-			TRY(notify(ctx, d, t->notify,
-			    arena_printf(ctx->arena, "Dossier %s : %s", title,
-			        vocab_label(&vocab_dossier_state, state_codes[t->to])),
-			    arena_printf(ctx->arena,
-			        "Bonjour,\n\n%s a effectué l'action « %s » sur le dossier %s.\nIl est désormais : "
-			        "%s.\n%s\n"
-			        "Consulter le dossier : %s/dossiers/%lld\n\n— tremplin\n",
-			        ctx->actor->name, t->label, title,
-			        vocab_label(&vocab_dossier_state, state_codes[t->to]), extra,
-			        ctx->cfg ? ctx->cfg->base_url : "", (long long)id)));
-	}
-	if (new_version)
-		*new_version = version + 1;
-out:
-	err = tx_end(ctx, ctx_storage_error(ctx, err));
-out_nodb:
-	json_decref(d);
-	json_decref(clean);
-	json_decref(detail);
+	if (err == TR_OK && new_version)
+		*new_version = act.new_version;
 	return err;
 }
 
 /* ---- Reading ---- */
 
-static json_t *
-actions_for(const struct ctx *ctx, json_t *d)
-{
-	json_t *a = json_array();
-	enum dstate s = state_of(str_of(d, "state"));
-
-	for (size_t i = 0; i < ARRAY_LEN(transitions); i++) {
-		const struct transition *t = &transitions[i];
-		bool dup = false;
-		size_t k;
-		json_t *x;
-		if (!(t->from & SB(s)) || !holds(ctx, t->who, d))
-			continue;
-		json_array_foreach(a, k, x) dup |= strcmp(json_str(x, "action"), t->action) == 0;
-		if (!dup)
-			json_array_append_new(
-			    a, json_pack("{s:s, s:s, s:s?, s:b}", "action", t->action, "label", t->label, "payload",
-			           t->payload ? t->payload->name : NULL, "payload_optional", t->payload_optional));
-	}
-	return a;
-}
-
 static void
 decorate(struct ctx *ctx, json_t *d)
 {
-	const char *state = str_of(d, "state"), *opinion = str_of(d, "opinion"), *cat = str_of(d, "employer_category");
-	enum dstate s = state_of(state);
+	const char *state = str_of(d, "state");
+	int s = state_of(d);
 
 	json_object_set_new(d, "state_label", json_string(vocab_label(&vocab_dossier_state, state)));
-	if (opinion)
-		json_object_set_new(d, "opinion_label", json_string(vocab_label(&vocab_opinion, opinion)));
-	if (cat)
-		json_object_set_new(
-		    d, "employer_category_label", json_string(vocab_label(&vocab_employer_category, cat)));
+	entity_decorate(&entity_dossier, d, ctx->arena);
+	entity_decorate(&entity_opinion, d, ctx->arena);
 	json_object_set_new(d, "days_waiting", json_integer((ctx->now - int_of(d, "state_since")) / 86400));
-	json_object_set_new(
-	    d, "can_edit", json_boolean((s == S_DRAFT || s == S_CHANGES) && holds(ctx, ROLE_EMPLOYER, d)));
-	json_object_set_new(d, "actions", actions_for(ctx, d));
+	json_object_set_new(d, "can_edit",
+	    json_boolean((s == DOSSIER_DRAFT || s == DOSSIER_CHANGES_REQUESTED) && holds(ctx, ROLE_EMPLOYER, d)));
+	json_object_set_new(d, "actions", wf_actions(&dossier_workflow, s, parties_of(ctx, d)));
 }
 
 tr_err
@@ -977,12 +919,12 @@ dossier_message_add(struct ctx *ctx, int64_t id, json_t *in, int64_t *message_id
 	*message_id = db_int(db_cell(r, 0, 0));
 	detail = json_pack("{s:I}", "message_id", (json_int_t)*message_id);
 	TRY(journal_append(ctx, "dossier", id, "message", detail));
-	if (state_of(str_of(d, "state")) != S_DRAFT) {
+	if (state_of(d) != DOSSIER_DRAFT) {
 		/* The structure writes to those who review it at this step; a reviewer writes to the structure and
 		 * the other reviewers. */
-		unsigned to = from_structure ? (state_of(str_of(d, "state")) == S_NATIONAL ? TO_NATIONAL | TO_REGIONAL
-		                                                                           : TO_REGIONAL)
-		                             : TO_STRUCTURE | TO_REGIONAL;
+		unsigned to = from_structure
+		                  ? (state_of(d) == DOSSIER_NATIONAL_REVIEW ? TO_NATIONAL | TO_REGIONAL : TO_REGIONAL)
+		                  : TO_STRUCTURE | TO_REGIONAL;
 		const char *title = dossier_title(ctx, d);
 		TRY(notify(ctx, d, to, arena_printf(ctx->arena, "Dossier %s : nouveau message", title),
 		    arena_printf(ctx->arena,

@@ -1,6 +1,6 @@
 /* The employer's application to a programme (protocole d'adhésion, Annex I of the 2013 circular) and its
- * workflow: a table of transitions {action, from, to, who, payload, effect, who is told} applied by one
- * engine inside a transaction that checks the actor's role and scope, the state and the version the
+ * workflow: a table of transitions {action, from, to, who, payload, guard, effect, who is told} taken by
+ * the lifecycle engine (domain/kernel/workflow.h) in one transaction that checks the actor's role and scope, the state and the version the
  * person saw, writes the journal entry and queues the emails. A forbidden action is TR_FORBIDDEN, a
  * stale or impossible one TR_CONFLICT, a bad payload TR_INVALID with the fields: nothing changes then.
  *
@@ -15,6 +15,7 @@
 
 #include "core/buf.h"
 #include "domain/kernel/ctx.h"
+#include "domain/kernel/workflow.h"
 
 /* Creates a draft of programme PROGRAMME_ID for organisation ORG_ID (0: the actor's only employer
  * organisation) from IN (entity_dossier's fields; nothing is required of a draft). Employer staff only;
@@ -40,6 +41,9 @@ TR_MUST_USE tr_err dossier_place_choices(struct ctx *ctx, json_t **out);
  * receives the version after the change. */
 TR_MUST_USE tr_err dossier_act(
     struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload, int64_t *new_version);
+
+/* The dossier's lifecycle on the engine (domain/kernel/workflow.h). */
+extern const struct workflow dossier_workflow;
 
 /* The action codes in table order, NULL-terminated; and the French label of one (NULL when unknown). */
 extern const char *const dossier_actions[];

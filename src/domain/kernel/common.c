@@ -1,6 +1,11 @@
-/* Transactions and row conversion for the domain modules. */
+/* Transactions, row conversion and the SQL of field tables for the domain modules. */
 #include "domain/kernel/common.h"
 
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/str.h"
 #include "domain/kernel/authz.h"
 
 json_t *
@@ -99,4 +104,114 @@ load_readable_row(struct ctx *ctx, const char *sql, int64_t id, bool (*can_read)
 		return ctx_fail(ctx, TR_FORBIDDEN, forbidden);
 	}
 	return TR_OK;
+}
+
+/* ---- Rows from field tables ---- */
+
+/* Bound parameters of one statement: the entity's fields and the caller's, well below any engine's limit. */
+#define RECORD_PARAMS_MAX 128
+
+struct db_val
+record_value(const struct field *f, json_t *o)
+{
+	json_t *v = json_object_get(o, f->name);
+	long long i;
+
+	switch (f->type) {
+	case FT_INT:
+	case FT_REF:
+		if (json_is_integer(v))
+			return DB_I64(json_integer_value(v));
+		if (json_is_string(v) && str_to_i64((struct str){ json_string_value(v), json_string_length(v) }, &i))
+			return DB_I64(i);
+		return f->flags & FF_ZERO ? DB_I64(0) : DB_NULLV;
+	case FT_BOOL: return DB_BOOL(json_is_true(v) || (json_is_integer(v) && json_integer_value(v) != 0));
+	case FT_NUMBER: return json_is_number(v) ? DB_REAL(json_number_value(v)) : DB_NULLV;
+	default:
+		return json_is_string(v) ? DB_STR(((struct str){ json_string_value(v), json_string_length(v) }))
+		                         : DB_NULLV;
+	}
+}
+
+/* Appends to SQL the writable columns of E, each followed by SUFFIX and separated by ", ", and binds
+ * their values from VALUES into PARAMS (*N counts them). */
+static void
+columns(struct buf *sql, const struct entity *e, const char *suffix, json_t *values, struct db_val *params, size_t *n)
+{
+	bool first = true;
+
+	for (size_t i = 0; i < e->nfields; i++) {
+		const struct field *f = &e->fields[i];
+		if (f->flags & FF_READONLY)
+			continue;
+		if (*n == RECORD_PARAMS_MAX ||
+		    buf_printf(sql, "%s%s%s", first ? "" : ", ", field_column(f), suffix) != TR_OK)
+			tr_oom("record SQL");
+		params[(*n)++] = record_value(f, values);
+		first = false;
+	}
+}
+
+static void
+add_extra(struct db_val *params, size_t *n, const struct db_val *extra, size_t nextra)
+{
+	if (*n + nextra > RECORD_PARAMS_MAX)
+		tr_oom("record SQL");
+	memcpy(params + *n, extra, nextra * sizeof(*extra));
+	*n += nextra;
+}
+
+/* The text of SQL in the arena, the buffer freed. */
+static const char *
+sql_text(struct ctx *ctx, struct buf *sql)
+{
+	const char *s = arena_strndup(ctx->arena, sql->p, sql->n);
+
+	buf_free(sql);
+	return s;
+}
+
+tr_err
+record_update(struct ctx *ctx, const struct entity *e, const char *table, json_t *values, const char *tail,
+    const struct db_val *extra, size_t nextra, int64_t *changed)
+{
+	struct db_val params[RECORD_PARAMS_MAX];
+	struct buf sql = BUF_INIT(0);
+	size_t n = 0;
+
+	if (buf_printf(&sql, "UPDATE %s SET ", table) != TR_OK)
+		tr_oom("record SQL");
+	columns(&sql, e, " = ?", values, params, &n);
+	if (buf_printf(&sql, ", %s", tail) != TR_OK)
+		tr_oom("record SQL");
+	add_extra(params, &n, extra, nextra);
+	return db_exec(ctx->db, sql_text(ctx, &sql), params, n, changed);
+}
+
+tr_err
+record_insert(struct ctx *ctx, const struct entity *e, const char *table, json_t *values, const char *extra_columns,
+    const char *extra_values, const char *on_conflict, const struct db_val *extra, size_t nextra, int64_t *id)
+{
+	struct db_val params[RECORD_PARAMS_MAX];
+	struct buf sql = BUF_INIT(0);
+	struct db_rows *r;
+	size_t n = 0;
+	tr_err err;
+
+	if (buf_printf(&sql, "INSERT INTO %s (", table) != TR_OK)
+		tr_oom("record SQL");
+	columns(&sql, e, "", values, params, &n);
+	if (buf_printf(&sql, ", %s) VALUES (", extra_columns) != TR_OK)
+		tr_oom("record SQL");
+	for (size_t i = 0; i < n; i++)
+		if (buf_puts(&sql, i ? ", ?" : "?") != TR_OK)
+			tr_oom("record SQL");
+	if (buf_printf(&sql, ", %s)%s%s RETURNING id", extra_values, on_conflict ? " " : "",
+	        on_conflict ? on_conflict : "") != TR_OK)
+		tr_oom("record SQL");
+	add_extra(params, &n, extra, nextra);
+	err = db_one(ctx->db, ctx->arena, sql_text(ctx, &sql), params, n, &r);
+	if (err == TR_OK)
+		*id = db_int(db_cell(r, 0, 0));
+	return err;
 }

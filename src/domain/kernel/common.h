@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "domain/kernel/ctx.h"
+#include "model/kernel/entity.h"
 #include "store/db.h"
 
 /* Runs EXPR; on failure jumps to `out` with `err` set. */
@@ -39,5 +40,35 @@ const char *json_str(json_t *obj, const char *key);
 
 /* A French message for a storage failure, set on ctx when none is set yet. */
 tr_err ctx_storage_error(struct ctx *ctx, tr_err err);
+
+/* ---- Rows from field tables: the INSERT and the UPDATE of the fields an entity writes (struct field), each
+ * bound from a JSON object by the field's type. Statements are made of the table's constant names only (never
+ * of input), so each call site always sends the same text and the prepared-statement cache serves it. ---- */
+
+/* The value of field F in O as a bound parameter: FT_INT and FT_REF an integer (a string holding one
+ * too), FT_BOOL 0/1 (absent: 0), FT_NUMBER a real, text types a string; absent, null or of another type:
+ * NULL. Strings point into O. */
+struct db_val record_value(const struct field *f, json_t *o);
+
+/* Runs "UPDATE TABLE SET c1 = ?, …, cN = ?, TAIL" where c1…cN are the columns of E's fields that are not
+ * FF_READONLY, in the table's order, bound from VALUES, then the NEXTRA parameters EXTRA that TAIL's
+ * placeholders take (for example "updated_at = ?, version = version + 1 WHERE id = ? AND version = ?").
+ * *CHANGED (may be NULL) as db_exec. Returns db_exec's result; the SQL is built in ctx->arena. */
+TR_MUST_USE tr_err record_update(struct ctx *ctx, const struct entity *e, const char *table, json_t *values,
+    const char *tail, const struct db_val *extra, size_t nextra, int64_t *changed);
+#define record_updatev(ctx, e, table, values, tail, changed, ...) \
+	record_update((ctx), (e), (table), (values), (tail), DB_PARAMS(__VA_ARGS__), DB_NPARAMS(__VA_ARGS__), (changed))
+
+/* Runs "INSERT INTO TABLE (c1, …, cN, EXTRA_COLUMNS) VALUES (?, …, ?, EXTRA_VALUES) ON_CONFLICT RETURNING
+ * id" with the columns of E's writable fields bound from VALUES, then the NEXTRA parameters EXTRA that
+ * EXTRA_VALUES takes (EXTRA_COLUMNS and EXTRA_VALUES may hold literals, such as 'open'; ON_CONFLICT may be
+ * NULL, or "ON CONFLICT (code) DO NOTHING"). Sets *ID to the new row's id. Returns db_one's result:
+ * TR_NOT_FOUND when ON_CONFLICT skipped the row, TR_CONFLICT on a unique constraint. */
+TR_MUST_USE tr_err record_insert(struct ctx *ctx, const struct entity *e, const char *table, json_t *values,
+    const char *extra_columns, const char *extra_values, const char *on_conflict, const struct db_val *extra,
+    size_t nextra, int64_t *id);
+#define record_insertv(ctx, e, table, values, extra_columns, extra_values, on_conflict, id, ...)     \
+	record_insert((ctx), (e), (table), (values), (extra_columns), (extra_values), (on_conflict), \
+	    DB_PARAMS(__VA_ARGS__), DB_NPARAMS(__VA_ARGS__), (id))
 
 #endif

@@ -1,9 +1,11 @@
-/* The generic lifecycle engine. */
+/* The lifecycle engine: one action through load, parties, pick, version, payload, guard, effect, state,
+ * journal and notifications, in one transaction. */
 #include "domain/kernel/workflow.h"
 
 #include <string.h>
 
 #include "core/arena.h"
+#include "domain/kernel/authz.h"
 #include "domain/kernel/common.h"
 #include "domain/kernel/journal.h"
 
@@ -25,6 +27,16 @@ wf_action_label(const struct workflow *wf, const char *action)
 	return NULL;
 }
 
+const char *
+wf_tone_code(enum wf_tone tone)
+{
+	switch (tone) {
+	case WF_SECONDARY: return "secondary";
+	case WF_DANGER: return "danger";
+	default: return "primary";
+	}
+}
+
 tr_err
 wf_pick(struct ctx *ctx, const struct workflow *wf, const char *action, int state, unsigned parties,
     const struct wf_transition **out)
@@ -32,7 +44,7 @@ wf_pick(struct ctx *ctx, const struct workflow *wf, const char *action, int stat
 	bool known = false, mine = false;
 
 	*out = NULL;
-	for (size_t i = 0; i < wf->nrows; i++) {
+	for (size_t i = 0; action && i < wf->nrows; i++) {
 		const struct wf_transition *t = &wf->rows[i];
 		if (strcmp(t->action, action) != 0)
 			continue;
@@ -56,8 +68,10 @@ wf_pick(struct ctx *ctx, const struct workflow *wf, const char *action, int stat
 	        state >= 0 ? wf->states->items[state].label : "?"));
 }
 
-tr_err
-wf_payload(struct ctx *ctx, const struct wf_transition *t, json_t *payload, json_t **clean)
+/* Validates PAYLOAD against the transition's entity (NULL payload: an empty object) into *CLEAN (NULL when
+ * the row has none). TR_INVALID with the fields. */
+static tr_err
+check_payload(struct ctx *ctx, const struct wf_transition *t, json_t *payload, json_t **clean)
 {
 	json_t *in;
 	tr_err err;
@@ -71,36 +85,135 @@ wf_payload(struct ctx *ctx, const struct wf_transition *t, json_t *payload, json
 	return err;
 }
 
-tr_err
-wf_apply(struct ctx *ctx, const struct workflow *wf, int64_t id, int64_t version, int from,
-    const struct wf_transition *t, json_t *clean, json_t *detail)
+/* Takes the row's lock for the rest of the transaction: PostgreSQL's row lock (SQLite's BEGIN IMMEDIATE
+ * already serialises every writer), after the parent's when the workflow names one. */
+static tr_err
+lock_row(struct ctx *ctx, const struct workflow *wf, int64_t id)
 {
-	int to = t->to < 0 ? from : t->to;
-	const char *to_code = wf->states->items[to].code, *from_code = wf->states->items[from].code;
-	int64_t changed = 0;
-	json_t *entry;
 	tr_err err;
 
-	/* A record that keeps the state (to < 0) still bumps the version, so that a stale form is told. */
-	err = db_execv(ctx->db,
-	    arena_printf(ctx->arena,
-	        "UPDATE %s SET state = ?, updated_at = ?, state_since = CASE WHEN state = ? THEN state_since ELSE "
-	        "CAST(? AS BIGINT) END, version = version + 1 WHERE id = ? AND version = ? AND state = ?",
-	        wf->table),
-	    &changed, DB_TEXT(to_code), DB_I64(ctx->now), DB_TEXT(to_code), DB_I64(ctx->now), DB_I64(id),
-	    DB_I64(version), DB_TEXT(from_code));
+	if (wf->lock_first && (err = db_execv(ctx->db, wf->lock_first, NULL, DB_I64(id))) != TR_OK)
+		return err;
+	err = db_lock_row(ctx, wf->table, id);
+	return err == TR_NOT_FOUND ? TR_OK : err;
+}
+
+/* Loads the row (locked) and checks that the actor may read it. */
+static tr_err
+load(struct ctx *ctx, const struct workflow *wf, const struct wf_act *act, json_t **row)
+{
+	struct db_rows *r;
+	tr_err err;
+
+	*row = NULL;
+	if ((err = lock_row(ctx, wf, act->id)) != TR_OK)
+		return err;
+	err = db_onev(ctx->db, ctx->arena, wf->select, &r, DB_I64(act->id));
+	if (err == TR_NOT_FOUND)
+		return ctx_fail(ctx, err, wf->missing);
+	if (err != TR_OK)
+		return err;
+	*row = row_json(r, 0);
+	if (!act->system && wf->scope) {
+		bool ok;
+		if ((err = scope_check(ctx, wf->scope, *row, act->id, &ok)) != TR_OK)
+			return err;
+		if (!ok)
+			return ctx_fail(ctx, TR_NOT_FOUND, wf->missing);
+	} else if (!act->system && wf->can_read && !wf->can_read(ctx, *row))
+		return ctx_fail(ctx, TR_FORBIDDEN, wf->forbidden);
+	return TR_OK;
+}
+
+/* Moves the row to the transition's state if it is still at the version and state read, bumps the version. */
+static tr_err
+apply(struct wf_call *c)
+{
+	struct ctx *ctx = c->ctx;
+	const char *to = c->wf->states->items[c->to].code, *from = c->wf->states->items[c->from].code;
+	int64_t changed = 0;
+	tr_err err;
+
+	/* A record that keeps the state still bumps the version, so that a stale form is told. */
+	if (c->wf->state_since)
+		err = db_execv(ctx->db,
+		    arena_printf(ctx->arena,
+		        "UPDATE %s SET state = ?, updated_at = ?, state_since = CASE WHEN state = ? THEN state_since "
+		        "ELSE CAST(? AS BIGINT) END, version = version + 1 WHERE id = ? AND version = ? AND state = ?",
+		        c->wf->table),
+		    &changed, DB_TEXT(to), DB_I64(ctx->now), DB_TEXT(to), DB_I64(ctx->now), DB_I64(c->id),
+		    DB_I64(c->version), DB_TEXT(from));
+	else
+		err = db_execv(ctx->db,
+		    arena_printf(ctx->arena,
+		        "UPDATE %s SET state = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ? "
+		        "AND state = ?",
+		        c->wf->table),
+		    &changed, DB_TEXT(to), DB_I64(ctx->now), DB_I64(c->id), DB_I64(c->version), DB_TEXT(from));
 	if (err != TR_OK)
 		return err;
 	if (changed == 0)
-		return ctx_fail(ctx, TR_CONFLICT, "Cet élément a changé depuis votre lecture : rechargez la page.");
-	entry = detail ? json_deep_copy(detail) : json_object();
-	json_object_set_new(entry, "from", json_string(from_code));
-	json_object_set_new(entry, "to", json_string(to_code));
-	json_object_set_new(entry, "version", json_integer(version + 1));
-	if (clean && json_object_size(clean) > 0)
-		json_object_set(entry, "payload", clean);
-	err = journal_append(ctx, wf->entity, id, t->action, entry);
-	json_decref(entry);
+		return ctx_fail(ctx, TR_CONFLICT, c->wf->stale);
+	json_object_set_new(c->detail, "from", json_string(from));
+	json_object_set_new(c->detail, "to", json_string(to));
+	json_object_set_new(c->detail, "version", json_integer(c->version + 1));
+	if (c->clean && json_object_size(c->clean) > 0)
+		json_object_set(c->detail, "payload", c->clean);
+	return journal_append(ctx, c->wf->entity, c->id, c->t->action, c->detail);
+}
+
+/* The sequence, inside the transaction. */
+static tr_err
+run(struct ctx *ctx, const struct workflow *wf, struct wf_act *act, struct wf_call *c)
+{
+	bool stale;
+	tr_err err;
+
+	if ((err = load(ctx, wf, act, &c->row)) != TR_OK)
+		return err;
+	c->from = wf_state(wf, json_str(c->row, "state"));
+	c->parties = act->system ? act->parties : wf->parties(ctx, c->row);
+	c->version = json_integer_value(json_object_get(c->row, "version"));
+	stale = !(act->system && act->version == WF_ANY_VERSION) && c->version != act->version;
+	/* Not the actor's: 403 whatever the version; not from this state: the person's page is stale, or the
+	 * action is not possible now. */
+	if ((err = wf_pick(ctx, wf, act->action, c->from, c->parties, &c->t)) != TR_OK)
+		return err == TR_CONFLICT && stale ? ctx_fail(ctx, TR_CONFLICT, wf->stale) : err;
+	if (stale)
+		return ctx_fail(ctx, TR_CONFLICT, wf->stale);
+	c->to = c->t->to < 0 ? c->from : c->t->to;
+	if ((err = check_payload(ctx, c->t, act->payload, &c->clean)) != TR_OK)
+		return err;
+	c->detail = act->detail ? json_deep_copy(act->detail) : json_object();
+	if (c->t->guard && (err = c->t->guard(c)) != TR_OK)
+		return err;
+	if (c->t->effect && (err = c->t->effect(c)) != TR_OK)
+		return err;
+	if ((err = apply(c)) != TR_OK)
+		return err;
+	if (c->t->notify && (err = c->t->notify(c)) != TR_OK)
+		return err;
+	act->new_version = c->version + 1;
+	return TR_OK;
+}
+
+tr_err
+wf_run(struct ctx *ctx, const struct workflow *wf, struct wf_act *act)
+{
+	struct wf_call c = { .ctx = ctx, .wf = wf, .id = act->id, .out = act->out };
+	bool own = !db_in_tx(ctx->db);
+	tr_err err;
+
+	if (!act->system && (err = authz_require(ctx, ~0u)) != TR_OK)
+		return err;
+	if (own && (err = tx_begin(ctx)) != TR_OK)
+		return err;
+	err = run(ctx, wf, act, &c);
+	if (own)
+		err = tx_end(ctx, ctx_storage_error(ctx, err));
+	json_decref(c.row);
+	json_decref(c.clean);
+	json_decref(c.detail);
 	return err;
 }
 
@@ -116,11 +229,12 @@ wf_actions(const struct workflow *wf, int state, unsigned parties)
 		json_t *x;
 		if (!(t->from & WF_BIT(state)) || !(t->who & parties))
 			continue;
-		json_array_foreach(a, k, x) dup |=
-		    strcmp(json_string_value(json_object_get(x, "action")), t->action) == 0;
+		json_array_foreach(a, k, x) dup |= strcmp(json_str(x, "action"), t->action) == 0;
 		if (!dup)
-			json_array_append_new(a, json_pack("{s:s, s:s, s:s?}", "action", t->action, "label", t->label,
-			                             "payload", t->payload ? t->payload->name : NULL));
+			json_array_append_new(
+			    a, json_pack("{s:s, s:s, s:s?, s:b, s:s, s:s?}", "action", t->action, "label", t->label,
+			           "payload", t->payload ? t->payload->name : NULL, "payload_optional",
+			           t->payload_optional, "tone", wf_tone_code(t->tone), "confirm", t->confirm));
 	}
 	return a;
 }

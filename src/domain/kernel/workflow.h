@@ -1,7 +1,9 @@
-/* The generic lifecycle engine (DESIGN.md, "Workflows are tables"): an entity's transitions as rows
- * {action, from, to, who, payload, effect}; one function picks the row that applies to the actor and the
- * state (or says why none does), one applies it inside the caller's transaction with the optimistic
- * version check and the journal entry. Applications, contracts and training sessions use it. */
+/* The lifecycle engine (DESIGN.md, "Workflows are tables"): each entity's lifecycle is a table of transitions
+ * {action, from, to, who, payload, guard, effect, notify, tone, confirm}, and one function, wf_run, takes an
+ * action through the whole sequence in one transaction: load the row (locked), compute the actor's parties,
+ * pick the transition, check the version the person saw, validate the payload, run the guard and the effect,
+ * change the state, journal it, queue the notifications, commit. A stale or forbidden action changes nothing
+ * and says why. Dossiers, offers, applications, contracts, path modules, sessions and registrations use it. */
 #ifndef TR_DOMAIN_WORKFLOW_H
 #define TR_DOMAIN_WORKFLOW_H
 
@@ -10,10 +12,44 @@
 #include <stdint.h>
 
 #include "domain/kernel/ctx.h"
+#include "domain/kernel/scope.h"
 #include "model/kernel/entity.h"
 #include "model/kernel/vocab.h"
 
 #define WF_BIT(state) (1u << (state))
+
+/* wf_act.version for the system's own moves inside a transaction that has just read the row: whatever it is. */
+#define WF_ANY_VERSION (-1)
+
+/* How a page draws the action's button. */
+enum wf_tone {
+	WF_PRIMARY = 0, /* the step forward */
+	WF_SECONDARY,   /* an aside: a record, a question, a reopening */
+	WF_DANGER,      /* a refusal, a withdrawal, a cancellation */
+};
+
+struct workflow;
+struct wf_transition;
+
+/* What the guard, effect and notify functions of a transition receive. */
+struct wf_call {
+	struct ctx *ctx;
+	const struct workflow *wf;
+	const struct wf_transition *t;
+	int64_t id;
+	int64_t version; /* the row's version before the action */
+	int from, to;    /* state indexes; to == from for a record that keeps the state */
+	json_t *row;     /* the row as the workflow's select reads it (borrowed) */
+	json_t *clean;   /* the validated payload, NULL when the transition takes none (borrowed) */
+	json_t *detail;  /* the journal entry's detail: an effect may add to it (borrowed) */
+	unsigned parties;
+	void *out; /* the caller's (wf_act.out), for an effect that hands something back */
+};
+
+/* A guard refuses (TR_INVALID with field errors, or TR_CONFLICT with a message) and writes nothing; an effect
+ * makes the action's writes besides the state; notify queues the messages. Each returns TR_OK or an error
+ * that rolls the whole action back. */
+typedef tr_err (*wf_fn)(struct wf_call *call);
 
 struct wf_transition {
 	const char *action;
@@ -23,15 +59,56 @@ struct wf_transition {
 	unsigned who;      /* the parties (bits the entity's module defines) who may take it */
 	const struct entity *payload;
 	bool payload_optional; /* the payload's required fields may be left out */
+	wf_fn guard;           /* may be NULL */
+	wf_fn effect;          /* may be NULL */
+	wf_fn notify;          /* may be NULL */
+	enum wf_tone tone;
+	const char *confirm; /* French question asked before an irreversible action; NULL: none */
 };
 
 struct workflow {
 	const char *entity;         /* journal entity name, e.g. "application" */
-	const char *table;          /* SQL table with id, state, version, updated_at and state_since */
+	const char *table;          /* SQL table with id, state, version and updated_at */
+	bool state_since;           /* the table has a state_since column too */
 	const struct vocab *states; /* state codes in index order */
 	const struct wf_transition *rows;
 	size_t nrows;
+	/* SQL reading one row with at least its state and version, ending in "= ?" for the id. */
+	const char *select;
+	/* SQL run before the row is locked, with the id as its one parameter, taking a parent's row first (lock
+	 * order); NULL: none. */
+	const char *lock_first;
+	/* Who reads the row: its scope table (TR_NOT_FOUND with `missing` for the others: what one may not see does
+	 * not exist for them); NULL: can_read decides. */
+	const struct scope *scope;
+	/* Whether the actor may read the row (TR_FORBIDDEN with `forbidden` otherwise); NULL with no scope: anyone
+	 * signed in. */
+	bool (*can_read)(struct ctx *ctx, json_t *row);
+	/* The parties the actor is for this row, as the transitions' `who` bits. */
+	unsigned (*parties)(struct ctx *ctx, json_t *row);
+	const char *missing;   /* French: the row does not exist */
+	const char *forbidden; /* French: the row is outside the actor's reach */
+	const char *stale;     /* French: the row changed since the person read it */
 };
+
+/* One action to take. */
+struct wf_act {
+	int64_t id;
+	const char *action;
+	int64_t version; /* the version the person saw; WF_ANY_VERSION only for the system's moves */
+	json_t *payload; /* borrowed; NULL: an empty object */
+	bool system;     /* the system's move (a job or a cascade): PARTIES instead of the actor's, no reading check */
+	unsigned parties;
+	json_t *detail;      /* borrowed; more for the journal entry, may be NULL */
+	void *out;           /* handed to the functions as call->out */
+	int64_t new_version; /* set on success */
+};
+
+/* Takes ACT on WF: the whole sequence in one transaction, or inside the caller's when one is open (a cascade:
+ * then an error leaves the caller to roll back). TR_NOT_FOUND (no such row or action), TR_FORBIDDEN (not the
+ * actor's to read or to take), TR_CONFLICT (not from this state, or the version is stale), TR_INVALID (payload
+ * or guard, with the fields), or what a guard, effect or notify returns; each with a French message on ctx. */
+TR_MUST_USE tr_err wf_run(struct ctx *ctx, const struct workflow *wf, struct wf_act *act);
 
 /* The state index of CODE, or -1. */
 int wf_state(const struct workflow *wf, const char *code);
@@ -42,20 +119,14 @@ int wf_state(const struct workflow *wf, const char *code);
 TR_MUST_USE tr_err wf_pick(struct ctx *ctx, const struct workflow *wf, const char *action, int state, unsigned parties,
     const struct wf_transition **out);
 
-/* Validates PAYLOAD against the transition's entity (NULL payload: an empty object) into *CLEAN (NULL when
- * the row has none). TR_INVALID with the fields. */
-TR_MUST_USE tr_err wf_payload(struct ctx *ctx, const struct wf_transition *t, json_t *payload, json_t **clean);
-
-/* Inside the caller's transaction: moves row ID from FROM to the transition's state if it is still at
- * VERSION and FROM (TR_CONFLICT "… a changé depuis votre lecture" otherwise), bumps the version, and
- * journals ACTION with {from, to, version, payload, …DETAIL}. DETAIL (may be NULL) is borrowed. */
-TR_MUST_USE tr_err wf_apply(struct ctx *ctx, const struct workflow *wf, int64_t id, int64_t version, int from,
-    const struct wf_transition *t, json_t *clean, json_t *detail);
-
-/* The transitions PARTIES may take from STATE, as [{action, label, payload}] (one per action). */
+/* The transitions PARTIES may take from STATE, as [{action, label, payload, payload_optional, tone, confirm}]
+ * (one per action). */
 json_t *wf_actions(const struct workflow *wf, int state, unsigned parties);
 
 /* The French label of ACTION, or NULL. */
 const char *wf_action_label(const struct workflow *wf, const char *action);
+
+/* The code of TONE: "primary", "secondary" or "danger". */
+const char *wf_tone_code(enum wf_tone tone);
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/json.h"
 #include "core/buf.h"
 #include "core/utf8.h"
 #include "domain/kernel/authz.h"
@@ -61,7 +62,7 @@ place_from_cells(struct arena *a, const struct db_val *c)
 
 	p->coords_approx = db_int(&c[x + 5]) != 0;
 	for (int i = 0; i < PLACE_NFIELDS; i++) {
-		if (place_fields[i].type == PLACE_NUMBER)
+		if (place_fields[i].type == FT_NUMBER)
 			p->v[i] = db_isnull(&c[i]) || p->coords_approx ? "" : place_number_text(a, db_real(&c[i]));
 		else
 			p->v[i] = text_or(a, &c[i], "");
@@ -155,7 +156,7 @@ place_json(const struct place *p)
 
 	for (int i = 0; i < PLACE_NFIELDS; i++) {
 		double d;
-		if (place_fields[i].type == PLACE_NUMBER)
+		if (place_fields[i].type == FT_NUMBER)
 			json_object_set_new(o, place_fields[i].name,
 			    place_number_parse(p->v[i], strlen(p->v[i]), &d) ? json_real(d) : json_null());
 		else
@@ -176,6 +177,34 @@ place_json(const struct place *p)
 	json_object_set_new(o, "region_code", json_string(p->region_code));
 	json_object_set_new(o, "version", json_integer(p->version));
 	return o;
+}
+
+tr_err
+place_json_text(struct buf *b, const struct place *p)
+{
+	tr_err err = TR_OK;
+	bool first = true;
+
+	for (int i = 0; i < PLACE_NFIELDS && err == TR_OK; i++) {
+		const char *v = p->v[i];
+		if (!(place_fields[i].flags & FF_EXPORTED))
+			continue;
+		err = buf_putc(b, first ? '{' : ',');
+		first = false;
+		if (err == TR_OK)
+			err = json_put_string(b, place_fields[i].name);
+		if (err == TR_OK)
+			err = buf_putc(b, ':');
+		if (err == TR_OK && place_fields[i].type != FT_NUMBER)
+			err = json_put_string(b, v);
+		else if (err == TR_OK && *v == '\0')
+			err = buf_puts(b, "null");
+		else if (err == TR_OK && (err = buf_puts(b, v)) == TR_OK && v[strcspn(v, ".eE")] == '\0')
+			err = buf_puts(b, ".0"); /* canonical text (place_number_text), a real as place_json makes it */
+	}
+	if (err == TR_OK && first)
+		err = buf_putc(b, '{');
+	return err == TR_OK ? buf_putc(b, '}') : err;
 }
 
 const char *
@@ -217,19 +246,6 @@ bool
 place_can_edit(const struct ctx *ctx, const struct place *p)
 {
 	return place_is_manager(ctx) || actor_in_org(ctx->actor, ROLE_EMPLOYER, p->organisation_id);
-}
-
-/* True when the '|'-joined LIST holds CODE (N bytes). */
-static bool
-list_has(const char *list, const char *code, size_t n)
-{
-	for (const char *p = list; p && *p;) {
-		size_t len = strcspn(p, "|");
-		if (len == n && memcmp(p, code, n) == 0)
-			return true;
-		p += len + (p[len] == '|');
-	}
-	return false;
 }
 
 /* Checks the extras of P (organisation exists, network codes known) into ctx's field errors. */
@@ -332,7 +348,7 @@ place_input(struct ctx *ctx, json_t *in, const struct place *base, struct place 
 		if (bad) {
 			field_errors_add(&ctx->errors, place_fields[i].name,
 			    arena_printf(
-			        ctx->arena, "« %s » n'a pas un type de valeur accepté.", place_fields[i].title));
+			        ctx->arena, "« %s » n'a pas un type de valeur accepté.", place_fields[i].label));
 			bad = false;
 		}
 		p->v[i] = s ? s : (base ? base->v[i] : "");
@@ -434,7 +450,7 @@ place_create(struct ctx *ctx, json_t *in, const char **id)
 	if (inserted == 0) {
 		field_errors_add(&ctx->errors, "id",
 		    arena_printf(ctx->arena, "« %s » : « %s » est déjà l'identifiant d'un autre lieu.",
-		        place_fields[PLACE_F_ID].title, r.p.v[PLACE_F_ID]));
+		        place_fields[PLACE_F_ID].label, r.p.v[PLACE_F_ID]));
 		err = TR_INVALID;
 		goto out;
 	}
@@ -579,14 +595,14 @@ place_history(struct ctx *ctx, const char *id, json_t **out)
 
 /* The union of two '|'-joined lists, in the order of VOCAB when given (else A's then B's). */
 static const char *
-list_union(struct arena *ar, const char *a, const char *b, const struct place_field *vocab)
+list_union(struct arena *ar, const char *a, const char *b, const struct field *vocab)
 {
 	struct buf out = BUF_INIT(0);
 
-	if (vocab && vocab->nvalues) {
-		for (size_t i = 0; i < vocab->nvalues; i++) {
-			const char *v = vocab->values[i];
-			if ((list_has(a, v, strlen(v)) || list_has(b, v, strlen(v))) &&
+	if (vocab && place_nvalues(vocab)) {
+		for (size_t i = 0; i < place_nvalues(vocab); i++) {
+			const char *v = place_value(vocab, i);
+			if ((str_list_has(a, v, strlen(v)) || str_list_has(b, v, strlen(v))) &&
 			    ((out.n && buf_putc(&out, '|') != TR_OK) || buf_puts(&out, v) != TR_OK))
 				tr_oom("list union");
 		}
@@ -596,7 +612,8 @@ list_union(struct arena *ar, const char *a, const char *b, const struct place_fi
 		tr_oom("list union");
 	for (const char *s = b; *s;) {
 		size_t n = strcspn(s, "|");
-		if (!list_has(a, s, n) && ((out.n && buf_putc(&out, '|') != TR_OK) || buf_append(&out, s, n) != TR_OK))
+		if (!str_list_has(a, s, n) &&
+		    ((out.n && buf_putc(&out, '|') != TR_OK) || buf_append(&out, s, n) != TR_OK))
 			tr_oom("list union");
 		s += n + (s[n] == '|');
 	}
@@ -608,7 +625,7 @@ static void
 merge_values(struct arena *a, struct place *keep, const struct place *other)
 {
 	for (int i = 0; i < PLACE_NFIELDS; i++) {
-		const struct place_field *f = &place_fields[i];
+		const struct field *f = &place_fields[i];
 		if (i == PLACE_F_ID)
 			continue;
 		if (i == PLACE_F_LATITUDE) { /* the pair goes together */
@@ -618,7 +635,7 @@ merge_values(struct arena *a, struct place *keep, const struct place *other)
 			}
 		} else if (i == PLACE_F_LONGITUDE) {
 			continue;
-		} else if (f->nvalues || i == PLACE_F_COURRIELS || i == PLACE_F_SITE_WEB) {
+		} else if (place_nvalues(f) || i == PLACE_F_COURRIELS || i == PLACE_F_SITE_WEB) {
 			keep->v[i] = list_union(a, keep->v[i], other->v[i], f);
 		} else if (i == PLACE_F_DATE_MAJ) {
 			if (strcmp(other->v[i], keep->v[i]) > 0)

@@ -56,6 +56,11 @@ TR_MUST_USE tr_err place_each(struct db *db, bool by_id, place_each_fn fn, void 
  * coords_approx, departement_code, region_code, version). The caller owns it. */
 json_t *place_json(const struct place *p);
 
+/* Appends to B the standard's FF_EXPORTED fields of P as one JSON object, the same values as place_json's (text as strings,
+ * coordinates as numbers — reals, "5.0" — or null), written without a jansson tree: the one text of a place the
+ * search index keeps and the JSON and GeoJSON exports stream. TR_TOO_LARGE at B's cap. */
+TR_MUST_USE tr_err place_json_text(struct buf *b, const struct place *p);
+
 /* The folded search key of P (utf8_fold_key of its name, descriptions and commune), in A. */
 const char *place_search_key(struct arena *a, const struct place *p);
 
@@ -143,8 +148,10 @@ TR_MUST_USE tr_err place_export(struct ctx *ctx, enum place_format format, place
 typedef int (*place_csv_row_fn)(void *ud, int64_t line, const struct str *fields, size_t n);
 TR_MUST_USE tr_err place_csv_parse(const char *data, size_t n, place_csv_row_fn row, void *ud, int64_t *line);
 
-/* Appends one CSV record of N values, each quoted (" doubled), ended by LF. */
-TR_MUST_USE tr_err place_csv_record(struct buf *out, const char *const *values, size_t n);
+/* Appends one CSV record of the standard's PLACE_NFIELDS VALUES (the header's names, or a place's values),
+ * the FF_EXPORTED columns, through the one CSV writer (core/csv.h): text cells guarded against formulas (an
+ * apostrophe the importer takes off again), numbers as they are. TR_TOO_LARGE at OUT's cap. */
+TR_MUST_USE tr_err place_csv_record(struct buf *out, const char *const *values);
 
 /* The open likely duplicates, newest first (at most 100): [{a: place JSON, b: place JSON, reason}]. Admins. */
 TR_MUST_USE tr_err place_duplicates_open(struct ctx *ctx, json_t **out);

@@ -7,6 +7,7 @@
 
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/csv.h"
 #include "domain/kernel/authz.h"
 #include "domain/kernel/common.h"
 #include "domain/places/place_store.h"
@@ -30,7 +31,7 @@ batch_csv(struct ctx *ctx, const struct db_rows *ids, struct buf *csv, int64_t *
 
 	for (size_t k = 0; k < NSENT; k++)
 		values[k] = place_fields[sent_fields[k]].name;
-	if ((err = place_csv_record(csv, values, NSENT)) != TR_OK)
+	if ((err = csv_record(csv, values, NSENT, NULL)) != TR_OK)
 		return err;
 	*sent = 0;
 	for (size_t i = 0; i < ids->nrows; i++) {
@@ -39,7 +40,7 @@ batch_csv(struct ctx *ctx, const struct db_rows *ids, struct buf *csv, int64_t *
 			return err;
 		for (size_t k = 0; k < NSENT; k++)
 			values[k] = p->v[sent_fields[k]];
-		if ((err = place_csv_record(csv, values, NSENT)) != TR_OK)
+		if ((err = csv_record(csv, values, NSENT, NULL)) != TR_OK)
 			return err;
 		(*sent)++;
 	}

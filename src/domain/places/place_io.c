@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/csv.h"
 #include "core/buf.h"
 #include "core/strmap.h"
 #include "core/utf8.h"
@@ -136,22 +137,18 @@ place_csv_parse(const char *data, size_t n, place_csv_row_fn row, void *ud, int6
 }
 
 tr_err
-place_csv_record(struct buf *out, const char *const *values, size_t n)
+place_csv_record(struct buf *out, const char *const *values)
 {
-	tr_err err = TR_OK;
+	const char *cells[PLACE_NFIELDS];
+	bool guard[PLACE_NFIELDS];
+	size_t n = 0;
 
-	for (size_t i = 0; i < n && err == TR_OK; i++) {
-		const char *s = values[i] ? values[i] : "";
-		err = buf_puts(out, i ? ",\"" : "\"");
-		for (const char *q; err == TR_OK && (q = strchr(s, '"')) != NULL; s = q + 1)
-			if ((err = buf_append(out, s, (size_t)(q - s) + 1)) == TR_OK)
-				err = buf_putc(out, '"');
-		if (err == TR_OK)
-			err = buf_puts(out, s);
-		if (err == TR_OK)
-			err = buf_putc(out, '"');
-	}
-	return err == TR_OK ? buf_putc(out, '\n') : err;
+	for (int i = 0; i < PLACE_NFIELDS; i++)
+		if (place_fields[i].flags & FF_EXPORTED) {
+			cells[n] = values[i];
+			guard[n++] = place_fields[i].type != FT_NUMBER; /* "-1.5" is a coordinate, not a formula */
+		}
+	return csv_record(out, cells, n, guard);
 }
 
 /* ---- import: reading rows ------------------------------------------------------------------------------ */
@@ -253,7 +250,7 @@ take_row(struct import *im, int64_t line, struct str *vals)
 		im->rep->rejected++;
 		problem(im, line, "id", id,
 		    arena_printf(ctx->arena, "« %s » : « %s » est déjà l'identifiant %s %lld du fichier.",
-		        place_fields[PLACE_F_ID].title, id, im->json ? "de l'objet" : "de la ligne", (long long)prev));
+		        place_fields[PLACE_F_ID].label, id, im->json ? "de l'objet" : "de la ligne", (long long)prev));
 		return;
 	}
 	/* Lines count from 1 (JSON objects too): never a NULL value. */
@@ -335,8 +332,13 @@ csv_row(void *ud, int64_t line, const struct str *fields, size_t n)
 		        n, im->ncolumns));
 		return 0;
 	}
-	for (int i = 0; i < PLACE_NFIELDS; i++)
+	for (int i = 0; i < PLACE_NFIELDS; i++) {
 		vals[i] = im->column[i] >= 0 ? fields[im->column[i]] : (struct str){ "", 0 };
+		/* The apostrophe the exporter put before a cell a spreadsheet would run is not part of the value. */
+		size_t skip = csv_unguard(vals[i].p, vals[i].n);
+		vals[i].p += skip;
+		vals[i].n -= skip;
+	}
 	take_row(im, line, vals);
 	if (im->lines > 0)
 		progress(im, (size_t)((double)im->size * (double)line / (double)im->lines));
@@ -402,7 +404,7 @@ json_row(struct import *im, int64_t index, json_t *o)
 			s = place_number_text(a, json_real_value(v));
 		else if (!json_is_null(v)) {
 			problem(im, index, key, "",
-			    arena_printf(a, "« %s » doit être une chaîne ou un nombre.", place_fields[f].title));
+			    arena_printf(a, "« %s » doit être une chaîne ou un nombre.", place_fields[f].label));
 			bad = true;
 		}
 		if (s)
@@ -634,44 +636,6 @@ struct export
 	bool failed;
 };
 
-static tr_err
-json_string_out(struct buf *b, const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
-	tr_err err = buf_putc(b, '"');
-
-	for (; *s && err == TR_OK; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\') {
-			err = buf_putc(b, '\\');
-			if (err == TR_OK)
-				err = buf_putc(b, (char)c);
-		} else if (c < 0x20) {
-			char esc[7] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0 };
-			err = buf_puts(b, c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : esc);
-		} else {
-			err = buf_putc(b, (char)c);
-		}
-	}
-	return err == TR_OK ? buf_putc(b, '"') : err;
-}
-
-/* The standard's fields of P as a JSON object's members. */
-static tr_err
-json_members(struct buf *b, const struct place *p)
-{
-	tr_err err = TR_OK;
-
-	for (int i = 0; i < PLACE_NFIELDS && err == TR_OK; i++) {
-		err = buf_printf(b, "%s\"%s\":", i ? "," : "", place_fields[i].name);
-		if (err == TR_OK && place_fields[i].type == PLACE_NUMBER)
-			err = buf_puts(b, *p->v[i] ? p->v[i] : "null");
-		else if (err == TR_OK)
-			err = json_string_out(b, p->v[i]);
-	}
-	return err;
-}
-
 static int
 flush(struct export *ex)
 {
@@ -688,25 +652,22 @@ export_row(void *ud, const struct place *p)
 	tr_err err = TR_OK;
 
 	switch (ex->format) {
-	case PLACE_CSV: err = place_csv_record(&ex->out, p->v, PLACE_NFIELDS); break;
+	case PLACE_CSV: err = place_csv_record(&ex->out, p->v); break;
 	case PLACE_JSON:
-		err = buf_puts(&ex->out, ex->written ? ",\n{" : "\n{");
+		err = buf_puts(&ex->out, ex->written ? ",\n" : "\n");
 		if (err == TR_OK)
-			err = json_members(&ex->out, p);
-		if (err == TR_OK)
-			err = buf_putc(&ex->out, '}');
+			err = place_json_text(&ex->out, p);
 		break;
 	case PLACE_GEOJSON:
 		if (*p->v[PLACE_F_LATITUDE] == '\0' || *p->v[PLACE_F_LONGITUDE] == '\0')
 			break;
 		err = buf_printf(&ex->out,
-		    "%s{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[%s,%s]},\"properties\":"
-		    "{",
+		    "%s{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[%s,%s]},\"properties\":",
 		    ex->written ? ",\n" : "\n", p->v[PLACE_F_LONGITUDE], p->v[PLACE_F_LATITUDE]);
 		if (err == TR_OK)
-			err = json_members(&ex->out, p);
+			err = place_json_text(&ex->out, p);
 		if (err == TR_OK)
-			err = buf_puts(&ex->out, "}}");
+			err = buf_putc(&ex->out, '}');
 		break;
 	}
 	if (err != TR_OK) {
@@ -729,7 +690,7 @@ place_export(struct ctx *ctx, enum place_format format, place_write_fn write, vo
 		const char *names[PLACE_NFIELDS];
 		for (int i = 0; i < PLACE_NFIELDS; i++)
 			names[i] = place_fields[i].name;
-		if (place_csv_record(&ex.out, names, PLACE_NFIELDS) != TR_OK)
+		if (place_csv_record(&ex.out, names) != TR_OK)
 			tr_oom("export");
 	} else {
 		head = format == PLACE_JSON ? "[" : "{\"type\":\"FeatureCollection\",\"features\":[";
@@ -838,15 +799,15 @@ static const char *const gen_resumes[] = { "Accompagnement aux usages du numéri
 
 /* A '|'-joined random subset (at least MIN values) of field F's vocabulary, in its order. */
 static const char *
-gen_subset(struct arena *a, uint64_t *s, const struct place_field *f, double share, int min)
+gen_subset(struct arena *a, uint64_t *s, const struct field *f, double share, int min)
 {
 	struct buf b = BUF_INIT(0);
-	size_t first = gen_next(s) % f->nvalues;
+	size_t first = gen_next(s) % place_nvalues(f);
 	int taken = 0;
 
-	for (size_t i = 0; i < f->nvalues; i++)
+	for (size_t i = 0; i < place_nvalues(f); i++)
 		if (gen_unit(s) < share || (taken < min && i == first)) {
-			if ((b.n && buf_putc(&b, '|') != TR_OK) || buf_puts(&b, f->values[i]) != TR_OK)
+			if ((b.n && buf_putc(&b, '|') != TR_OK) || buf_puts(&b, place_value(f, i)) != TR_OK)
 				tr_oom("gen");
 			taken++;
 		}
@@ -940,11 +901,11 @@ place_generate(struct ctx *ctx, int64_t n, uint64_t seed, place_write_fn write, 
 	}
 	for (int i = 0; i < PLACE_NFIELDS; i++)
 		names[i] = place_fields[i].name;
-	if ((err = place_csv_record(&out, names, PLACE_NFIELDS)) != TR_OK)
+	if ((err = place_csv_record(&out, names)) != TR_OK)
 		goto out;
 	for (int64_t i = 1; i <= n && err == TR_OK; i++) {
 		gen_place(scratch, &s, &st, i, v);
-		err = place_csv_record(&out, v, PLACE_NFIELDS);
+		err = place_csv_record(&out, v);
 		if (err == TR_OK && (out.n >= EXPORT_FLUSH || i == n)) {
 			if (write(ud, out.p, out.n) != 0)
 				err = TR_INTERNAL;

@@ -84,7 +84,7 @@ cell_of(double lat, double lon)
 
 /* The bit of each value of field F found in the '|'-separated TEXT. */
 static uint32_t
-vocab_bits(const struct place_field *f, const char *text)
+vocab_bits(const struct field *f, const char *text)
 {
 	uint32_t bits = 0;
 
@@ -92,66 +92,20 @@ vocab_bits(const struct place_field *f, const char *text)
 		size_t n = strcspn(p, "|");
 		struct str item = str_trim((struct str){ p, n });
 
-		for (size_t i = 0; i < f->nvalues && i < 32; i++)
-			if (str_eq_c(item, f->values[i]))
+		for (size_t i = 0; i < place_nvalues(f) && i < 32; i++)
+			if (str_eq_c(item, place_value(f, i)))
 				bits |= 1u << i;
 		p += n + (p[n] == '|');
 	}
 	return bits;
 }
 
-/* Appends S as a JSON string: UTF-8 as it is, quotes, backslashes and control characters escaped. */
-static tr_err
-put_json_string(struct buf *b, const char *s)
-{
-	static const char *const named[32] = {
-		['\b'] = "\\b", ['\f'] = "\\f", ['\n'] = "\\n", ['\r'] = "\\r", ['\t'] = "\\t"
-	};
-	const char *run = s;
-	tr_err err = buf_putc(b, '"');
-
-	for (; err == TR_OK && *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		err = buf_append(b, run, (size_t)(s - run));
-		if (err == TR_OK)
-			err = c == '"'    ? buf_puts(b, "\\\"")
-			      : c == '\\' ? buf_puts(b, "\\\\")
-			      : named[c]  ? buf_puts(b, named[c])
-			                  : buf_printf(b, "\\u%04x", c);
-		run = s + 1;
-	}
-	if (err == TR_OK)
-		err = buf_append(b, run, (size_t)(s - run));
-	return err == TR_OK ? buf_putc(b, '"') : err;
-}
-
-/* The standard's fields of P as the API shows them (those of place_json: text as strings, coordinates as numbers
- * or null), serialised once with B as the scratch buffer. */
+/* The place's JSON (place_json_text), serialised once with B as the scratch buffer. */
 static void
 entry_json(struct place_index *idx, struct place_entry *e, const struct place *p, struct buf *b)
 {
-	tr_err err = TR_OK;
-
 	buf_reset(b);
-	for (int i = 0; i < PLACE_NFIELDS && err == TR_OK; i++) {
-		const char *v = p->v[i];
-		err = buf_putc(b, i ? ',' : '{');
-		if (err == TR_OK)
-			err = put_json_string(b, place_fields[i].name);
-		if (err == TR_OK)
-			err = buf_putc(b, ':');
-		if (err == TR_OK && place_fields[i].type != PLACE_NUMBER)
-			err = put_json_string(b, v);
-		else if (err == TR_OK && *v == '\0')
-			err = buf_puts(b, "null");
-		else if (err == TR_OK && (err = buf_puts(b, v)) == TR_OK && v[strcspn(v, ".eE")] == '\0')
-			err = buf_puts(b, ".0"); /* canonical text (place_number_text), a real as place_json makes it */
-	}
-	if (err == TR_OK)
-		err = buf_putc(b, '}');
-	if (err != TR_OK)
+	if (place_json_text(b, p) != TR_OK)
 		tr_oom("place JSON");
 	e->json_len = b->n;
 	e->json = arena_strndup(idx->arena, b->p, b->n);
@@ -658,17 +612,17 @@ parse_point(struct ctx *ctx, const struct form *f, struct place_query *q)
 static bool
 filter_value(struct ctx *ctx, const struct place_filter *pf, struct str v, uint32_t *bits)
 {
-	const struct place_field *f = &place_fields[pf->field];
+	const struct field *f = &place_fields[pf->field];
 	const char *key;
 
-	for (size_t i = 0; i < f->nvalues && i < 32; i++)
-		if (str_eq_c(v, f->values[i])) {
+	for (size_t i = 0; i < place_nvalues(f) && i < 32; i++)
+		if (str_eq_c(v, place_value(f, i))) {
 			*bits |= 1u << i;
 			return true;
 		}
 	key = utf8_fold_key(ctx->arena, v.p, v.n);
-	for (size_t i = 0; i < f->nvalues && i < 32; i++)
-		if (strcmp(key, fold(ctx->arena, f->values[i])) == 0) {
+	for (size_t i = 0; i < place_nvalues(f) && i < 32; i++)
+		if (strcmp(key, fold(ctx->arena, place_value(f, i))) == 0) {
 			*bits |= 1u << i;
 			return true;
 		}
@@ -697,7 +651,7 @@ parse_filters(struct ctx *ctx, const struct form *f, struct place_query *q)
 					field_errors_add(&ctx->errors, pf->param,
 					    arena_printf(ctx->arena,
 					        "« %.*s » n'est pas une valeur connue du critère « %s ».",
-					        (int)(v.n > 100 ? 100 : v.n), v.p, place_fields[pf->field].title));
+					        (int)(v.n > 100 ? 100 : v.n), v.p, place_fields[pf->field].label));
 			}
 		}
 	}

@@ -171,32 +171,14 @@ programme_check(struct ctx *ctx, json_t *in, json_t **clean)
 	return err;
 }
 
-#define B(o, k) DB_BOOL(json_is_true(json_object_get((o), (k))))
-#define I(o, k) DB_I64(json_integer_value(json_object_get((o), (k))))
 #define T(o, k) DB_TEXT(json_str((o), (k)))
 
 /* Inserts the validated programme C unless its code exists (TR_NOT_FOUND then); *ID receives its id. */
 static tr_err
 insert_programme(struct ctx *ctx, json_t *c, int64_t *id)
 {
-	struct db_rows *r;
-	tr_err err = db_onev(ctx->db, ctx->arena,
-	    "INSERT INTO programmes (code, name, legal_basis, starts_on, ends_on, target_posts, budget_euros, "
-	    "contract_min_months, contract_max_months, weekly_hours, training_months, employer_categories, "
-	    "requires_tutor, requires_sponsor, requires_company, requires_pole, active, requires_eligibility, "
-	    "eligibility, eligibility_valid_months, total_max_months, created_at, updated_at) VALUES (?, ?, ?, ?, ?, "
-	    "?, "
-	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO NOTHING RETURNING id",
-	    &r, T(c, "code"), T(c, "name"), T(c, "legal_basis"), T(c, "starts_on"), T(c, "ends_on"),
-	    I(c, "target_posts"), I(c, "budget_euros"), I(c, "contract_min_months"), I(c, "contract_max_months"),
-	    I(c, "weekly_hours"), I(c, "training_months"), T(c, "employer_categories"), B(c, "requires_tutor"),
-	    B(c, "requires_sponsor"), B(c, "requires_company"), B(c, "requires_pole"), B(c, "active"),
-	    B(c, "requires_eligibility"), T(c, "eligibility"), I(c, "eligibility_valid_months"),
-	    I(c, "total_max_months"), DB_I64(ctx->now), DB_I64(ctx->now));
-
-	if (err == TR_OK)
-		*id = db_int(db_cell(r, 0, 0));
-	return err;
+	return record_insertv(ctx, &entity_programme, "programmes", c, "created_at, updated_at", "?, ?",
+	    "ON CONFLICT (code) DO NOTHING", id, DB_I64(ctx->now), DB_I64(ctx->now));
 }
 
 tr_err
@@ -252,18 +234,9 @@ programme_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 		err = TR_INVALID;
 		goto out;
 	}
-	TRY(db_execv(ctx->db,
-	    "UPDATE programmes SET code = ?, name = ?, legal_basis = ?, starts_on = ?, ends_on = ?, target_posts = ?, "
-	    "budget_euros = ?, contract_min_months = ?, contract_max_months = ?, weekly_hours = ?, training_months "
-	    "= ?, employer_categories = ?, requires_tutor = ?, requires_sponsor = ?, requires_company = ?, "
-	    "requires_pole = ?, active = ?, requires_eligibility = ?, eligibility = ?, eligibility_valid_months = ?, "
-	    "total_max_months = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?",
-	    &changed, T(c, "code"), T(c, "name"), T(c, "legal_basis"), T(c, "starts_on"), T(c, "ends_on"),
-	    I(c, "target_posts"), I(c, "budget_euros"), I(c, "contract_min_months"), I(c, "contract_max_months"),
-	    I(c, "weekly_hours"), I(c, "training_months"), T(c, "employer_categories"), B(c, "requires_tutor"),
-	    B(c, "requires_sponsor"), B(c, "requires_company"), B(c, "requires_pole"), B(c, "active"),
-	    B(c, "requires_eligibility"), T(c, "eligibility"), I(c, "eligibility_valid_months"),
-	    I(c, "total_max_months"), DB_I64(ctx->now), DB_I64(id), DB_I64(version)));
+	TRY(record_updatev(ctx, &entity_programme, "programmes", c,
+	    "updated_at = ?, version = version + 1 WHERE id = ? AND version = ?", &changed, DB_I64(ctx->now),
+	    DB_I64(id), DB_I64(version)));
 	if (changed == 0) {
 		err = ctx_fail(ctx, TR_CONFLICT, "Ce dispositif a changé depuis votre lecture : rechargez la page.");
 		goto out;
@@ -513,12 +486,9 @@ job_profile_create(struct ctx *ctx, int64_t programme_id, json_t *in, int64_t *i
 		goto out;
 	}
 	TRY(err);
-	err = db_onev(ctx->db, ctx->arena,
-	    "INSERT INTO job_profiles (programme_id, code, title, summary, missions, competences, training_template, "
-	    "active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (programme_id, code) DO "
-	    "NOTHING RETURNING id",
-	    &r, DB_I64(programme_id), T(c, "code"), T(c, "title"), T(c, "summary"), T(c, "missions"),
-	    T(c, "competences"), T(c, "training_template"), B(c, "active"), DB_I64(ctx->now), DB_I64(ctx->now));
+	err = record_insertv(ctx, &entity_job_profile, "job_profiles", c, "programme_id, created_at, updated_at",
+	    "?, ?, ?", "ON CONFLICT (programme_id, code) DO NOTHING", id, DB_I64(programme_id), DB_I64(ctx->now),
+	    DB_I64(ctx->now));
 	if (err == TR_NOT_FOUND) {
 		field_errors_add(
 		    &ctx->errors, "code", "« Code » : une fiche métier de ce dispositif porte déjà ce code.");
@@ -526,7 +496,6 @@ job_profile_create(struct ctx *ctx, int64_t programme_id, json_t *in, int64_t *i
 		goto out;
 	}
 	TRY(err);
-	*id = db_int(db_cell(r, 0, 0));
 	json_object_set_new(c, "programme_id", json_integer(programme_id));
 	TRY(refsnap_bump(ctx));
 	TRY(journal_append(ctx, "job_profile", *id, "create", c));
@@ -588,11 +557,9 @@ job_profile_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 		err = TR_INVALID;
 		goto out;
 	}
-	TRY(db_execv(ctx->db,
-	    "UPDATE job_profiles SET code = ?, title = ?, summary = ?, missions = ?, competences = ?, "
-	    "training_template = ?, active = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?",
-	    &changed, T(c, "code"), T(c, "title"), T(c, "summary"), T(c, "missions"), T(c, "competences"),
-	    T(c, "training_template"), B(c, "active"), DB_I64(ctx->now), DB_I64(id), DB_I64(version)));
+	TRY(record_updatev(ctx, &entity_job_profile, "job_profiles", c,
+	    "updated_at = ?, version = version + 1 WHERE id = ? AND version = ?", &changed, DB_I64(ctx->now),
+	    DB_I64(id), DB_I64(version)));
 	if (changed == 0) {
 		err =
 		    ctx_fail(ctx, TR_CONFLICT, "Cette fiche métier a changé depuis votre lecture : rechargez la page.");

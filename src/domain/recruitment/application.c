@@ -1,4 +1,5 @@
-/* Applications: the transition table, creation, reading, lists and the 60-day expiry. */
+/* Applications: the transition table on the lifecycle engine (acceptance makes the contract and closes the
+ * candidate's other applications), creation, reading, lists and the 60-day expiry. */
 #include "domain/recruitment/application.h"
 
 #include <string.h>
@@ -18,28 +19,36 @@
 enum {
 	P_CANDIDATE = 1 << 0,
 	P_STRUCTURE = 1 << 1,
+	P_SYSTEM = 1 << 2, /* the 60-day expiry, and the recruitment of the candidate elsewhere */
 };
 
 #define PENDING (WF_BIT(APP_NEW) | WF_BIT(APP_PROCESSING) | WF_BIT(APP_INTERVIEW))
 #define PENDING_SQL "('proposed', 'new', 'processing', 'interview')"
 
+static tr_err effect_consent(struct wf_call *c);
+static tr_err effect_accept(struct wf_call *c);
+static tr_err effect_refuse(struct wf_call *c);
+static tr_err tell_other_side(struct wf_call *c);
+static tr_err tell_obsolete(struct wf_call *c);
+
 static const struct wf_transition application_rows[] = {
 	{ "accept_proposal", "Accepter la mise en relation", WF_BIT(APP_PROPOSED), APP_NEW, P_CANDIDATE,
-	    &entity_application, true },
+	    &entity_application, true, NULL, effect_consent, tell_other_side, WF_PRIMARY, NULL },
 	{ "decline_proposal", "Décliner la mise en relation", WF_BIT(APP_PROPOSED), APP_DECLINED, P_CANDIDATE, NULL,
-	    false },
-	{ "process", "Examiner la candidature", WF_BIT(APP_NEW), APP_PROCESSING, P_STRUCTURE, NULL, false },
+	    false, NULL, NULL, tell_other_side, WF_DANGER, NULL },
+	{ "process", "Examiner la candidature", WF_BIT(APP_NEW), APP_PROCESSING, P_STRUCTURE, NULL, false, NULL, NULL,
+	    tell_other_side, WF_PRIMARY, NULL },
 	{ "interview", "Proposer un entretien", WF_BIT(APP_NEW) | WF_BIT(APP_PROCESSING), APP_INTERVIEW, P_STRUCTURE,
-	    NULL, false },
+	    NULL, false, NULL, NULL, tell_other_side, WF_SECONDARY, NULL },
 	{ "accept", "Retenir la candidature et établir le contrat", PENDING, APP_ACCEPTED, P_STRUCTURE,
-	    &entity_contract, false },
-	{ "refuse", "Ne pas retenir la candidature", PENDING, APP_REFUSED, P_STRUCTURE, &entity_refusal, false },
-	{ "withdraw", "Retirer ma candidature", PENDING | WF_BIT(APP_PROPOSED), APP_WITHDRAWN, P_CANDIDATE, NULL,
-	    false },
+	    &entity_contract, false, NULL, effect_accept, tell_other_side, WF_PRIMARY, NULL },
+	{ "refuse", "Ne pas retenir la candidature", PENDING, APP_REFUSED, P_STRUCTURE, &entity_refusal, false, NULL,
+	    effect_refuse, tell_other_side, WF_DANGER, NULL },
+	{ "withdraw", "Retirer ma candidature", PENDING | WF_BIT(APP_PROPOSED), APP_WITHDRAWN, P_CANDIDATE, NULL, false,
+	    NULL, NULL, tell_other_side, WF_DANGER, "Retirer votre candidature ? Elle sera close." },
+	{ "obsolete", "Clore la candidature", PENDING | WF_BIT(APP_PROPOSED), APP_OBSOLETE, P_SYSTEM, NULL, false, NULL,
+	    NULL, tell_obsolete, WF_SECONDARY, NULL },
 };
-
-static const struct workflow application_wf = { "application", "applications", &vocab_application_state,
-	application_rows, sizeof(application_rows) / sizeof(application_rows[0]) };
 
 /* An application with what its readers and the contract need: the offer's terms and place, the dossier's
  * parties (defaults of the contract), the candidate. */
@@ -71,7 +80,7 @@ int_of(json_t *o, const char *k)
 }
 
 static unsigned
-parties_of(const struct ctx *ctx, json_t *a)
+parties_of(struct ctx *ctx, json_t *a)
 {
 	unsigned p = 0;
 
@@ -123,6 +132,24 @@ static const struct scope_rule application_rules[] = {
 static const struct scope application_scope = { "application", "applications a JOIN offers f ON f.id = a.offer_id",
 	"a.id", application_rules, sizeof(application_rules) / sizeof(application_rules[0]) };
 
+const struct workflow application_workflow = {
+	.entity = "application",
+	.table = "applications",
+	.state_since = true,
+	.states = &vocab_application_state,
+	.rows = application_rows,
+	.nrows = sizeof(application_rows) / sizeof(application_rows[0]),
+	.select = APPLICATION_SELECT "WHERE a.id = ?",
+	/* The candidate's row first: accepting one application closes the others, so that two structures accepting
+	 * the same person at once take their turns instead of each holding one application the other needs. */
+	.lock_first = "UPDATE candidates SET updated_at = updated_at WHERE person_id = (SELECT candidate_id FROM "
+	              "applications WHERE id = ?)",
+	.scope = &application_scope,
+	.parties = parties_of,
+	.missing = "Cette candidature n'existe pas.",
+	.stale = "Cette candidature a changé depuis votre lecture : rechargez la page.",
+};
+
 static tr_err
 load(struct ctx *ctx, int64_t id, json_t **out)
 {
@@ -133,17 +160,16 @@ load(struct ctx *ctx, int64_t id, json_t **out)
 static void
 decorate(struct ctx *ctx, json_t *a)
 {
-	const char *state = str_of(a, "state"), *reason = str_of(a, "refusal_reason");
+	const char *state = str_of(a, "state");
 
 	json_object_set_new(a, "state_label", json_string(vocab_label(&vocab_application_state, state)));
-	if (reason)
-		json_object_set_new(a, "refusal_reason_label", json_string(vocab_label(&vocab_refusal_reason, reason)));
+	entity_decorate(&entity_refusal, a, ctx->arena);
 	json_object_set_new(a, "days_waiting", json_integer((ctx->now - int_of(a, "state_since")) / 86400));
 	/* Until the candidate accepts a proposal, the structure knows them by the name matching showed. */
 	if (json_is_null(json_object_get(a, "consented_at")) && !is_candidate(ctx, a))
 		json_object_set_new(a, "candidate_email", json_null());
-	json_object_set_new(
-	    a, "actions", wf_actions(&application_wf, wf_state(&application_wf, state), parties_of(ctx, a)));
+	json_object_set_new(a, "actions",
+	    wf_actions(&application_workflow, wf_state(&application_workflow, state), parties_of(ctx, a)));
 }
 
 tr_err
@@ -316,16 +342,22 @@ out:
 	return err;
 }
 
-/* Journals application ID becoming obsolete from state FROM, BECAUSE (recruited: by application APP_ID). */
+/* Moves application ID to obsolete as the system, BECAUSE (recruited: by application APP_ID). */
 static tr_err
-journal_obsolete(struct ctx *ctx, int64_t id, const char *from, const char *because, int64_t app_id)
+make_obsolete(struct ctx *ctx, int64_t id, const char *because, int64_t app_id)
 {
-	json_t *detail = json_pack("{s:s, s:s, s:s}", "from", from, "to", "obsolete", "because", because);
+	json_t *detail = json_pack("{s:s}", "because", because);
+	struct wf_act act = { .id = id,
+		.action = "obsolete",
+		.version = WF_ANY_VERSION,
+		.system = true,
+		.parties = P_SYSTEM,
+		.detail = detail };
 	tr_err err;
 
 	if (app_id > 0)
 		json_object_set_new(detail, "application_id", json_integer(app_id));
-	err = journal_append(ctx, "application", id, "obsolete", detail);
+	err = wf_run(ctx, &application_workflow, &act);
 	json_decref(detail);
 	return err;
 }
@@ -338,100 +370,123 @@ obsolete_others(struct ctx *ctx, json_t *a)
 	tr_err err;
 
 	if ((err = db_queryv(ctx->db, ctx->arena,
-	         "SELECT a.id, a.state, f.organisation_id, f.title FROM applications a JOIN offers f ON f.id = "
-	         "a.offer_id "
-	         "WHERE a.candidate_id = ? AND a.id <> ? AND a.state IN " PENDING_SQL,
+	         "SELECT a.id FROM applications a WHERE a.candidate_id = ? AND a.id <> ? AND a.state IN " PENDING_SQL
+	         " ORDER BY a.id",
 	         &r, DB_I64(int_of(a, "candidate_id")), DB_I64(int_of(a, "id")))) != TR_OK)
 		return err;
-	for (size_t i = 0; i < r->nrows; i++) {
-		int64_t oid = db_int(db_cell(r, i, 0));
-		if ((err = db_execv(ctx->db,
-		         "UPDATE applications SET state = 'obsolete', state_since = ?, updated_at = ?, version = "
-		         "version + 1 "
-		         "WHERE id = ?",
-		         NULL, DB_I64(ctx->now), DB_I64(ctx->now), DB_I64(oid))) != TR_OK ||
-		    (err = journal_obsolete(ctx, oid, db_cell(r, i, 1)->s.p, "recruited", int_of(a, "id"))) != TR_OK ||
-		    (err = notify_org(ctx, db_int(db_cell(r, i, 2)), ROLE_EMPLOYER,
-		         arena_printf(ctx->arena, "Candidature close : %s", db_cell(r, i, 3)->s.p),
-		         notify_text(ctx,
-		             arena_printf(ctx->arena,
-		                 "%s a été recruté(e) sur un autre poste : sa candidature à « %s » est close.",
-		                 str_of(a, "candidate_name"), db_cell(r, i, 3)->s.p),
-		             arena_printf(ctx->arena, "/candidatures/%lld", (long long)oid)))) != TR_OK)
+	for (size_t i = 0; i < r->nrows; i++)
+		if ((err = make_obsolete(ctx, db_int(db_cell(r, i, 0)), "recruited", int_of(a, "id"))) != TR_OK)
 			return err;
-	}
 	return TR_OK;
+}
+
+/* The candidate's consent to a proposal (from now on the structure reads their profile: candidate_scope), with
+ * their message when they wrote one. */
+static tr_err
+effect_consent(struct wf_call *c)
+{
+	return db_execv(c->ctx->db,
+	    "UPDATE applications SET message = COALESCE(?, message), consented_at = ? WHERE id = ?", NULL,
+	    DB_TEXT(str_of(c->clean, "message")), DB_I64(c->ctx->now), DB_I64(c->id));
+}
+
+/* The contract from the payload's terms (its id to the caller, through call->out), and the candidate's other
+ * pending applications closed. */
+static tr_err
+effect_accept(struct wf_call *c)
+{
+	int64_t cid = 0;
+	tr_err err;
+
+	if ((err = contract_create(c->ctx, c->row, c->clean, &cid)) != TR_OK)
+		return err;
+	json_object_set_new(c->detail, "contract_id", json_integer(cid));
+	if (c->out)
+		*(int64_t *)c->out = cid;
+	return obsolete_others(c->ctx, c->row);
+}
+
+static tr_err
+effect_refuse(struct wf_call *c)
+{
+	return db_execv(c->ctx->db, "UPDATE applications SET refusal_reason = ? WHERE id = ?", NULL,
+	    DB_TEXT(str_of(c->clean, "refusal_reason")), DB_I64(c->id));
+}
+
+/* The structure hears of the candidate's moves, the candidate of the structure's. */
+static tr_err
+tell_other_side(struct wf_call *c)
+{
+	struct ctx *ctx = c->ctx;
+	json_t *a = c->row, *clean = c->clean;
+	const char *path = arena_printf(ctx->arena, "/candidatures/%lld", (long long)c->id);
+	const char *subject = arena_printf(
+	    ctx->arena, "Candidature « %s » : %s", str_of(a, "offer_title"), c->wf->states->items[c->to].label);
+	const char *extra = str_of(clean, "refusal_reason")
+	                        ? arena_printf(ctx->arena, "\nMotif : %s\n%s",
+	                              vocab_label(&vocab_refusal_reason, str_of(clean, "refusal_reason")),
+	                              str_of(clean, "comment") ? str_of(clean, "comment") : "")
+	                        : "";
+	const char *body = notify_text(ctx,
+	    arena_printf(ctx->arena, "%s : « %s » pour la candidature de %s à l'offre « %s » (%s).%s", ctx->actor->name,
+	        c->t->label, str_of(a, "candidate_name"), str_of(a, "offer_title"), str_of(a, "organisation_name"),
+	        extra),
+	    path);
+
+	if (c->parties & P_CANDIDATE)
+		return notify_org(ctx, int_of(a, "organisation_id"), ROLE_EMPLOYER, subject, body);
+	return notify_person(ctx, int_of(a, "candidate_id"), subject, body);
+}
+
+/* An application closed by the system: after 60 days without an answer both sides hear of it; when the
+ * candidate is recruited elsewhere, the structure. */
+static tr_err
+tell_obsolete(struct wf_call *c)
+{
+	struct ctx *ctx = c->ctx;
+	json_t *a = c->row;
+	const char *title = str_of(a, "offer_title"),
+	           *path = arena_printf(ctx->arena, "/candidatures/%lld", (long long)c->id);
+	tr_err err;
+
+	if (strcmp(str_of(c->detail, "because"), "recruited") == 0)
+		return notify_org(ctx, int_of(a, "organisation_id"), ROLE_EMPLOYER,
+		    arena_printf(ctx->arena, "Candidature close : %s", title),
+		    notify_text(ctx,
+		        arena_printf(ctx->arena,
+		            "%s a été recruté(e) sur un autre poste : sa candidature à « %s » est close.",
+		            str_of(a, "candidate_name"), title),
+		        path));
+	if ((err = notify_person(ctx, int_of(a, "candidate_id"),
+	         arena_printf(ctx->arena, "Votre candidature à « %s » est close", title),
+	         notify_text(ctx,
+	             arena_printf(ctx->arena,
+	                 "Votre candidature à l'offre « %s » (%s) est restée sans réponse pendant %d jours : elle est "
+	                 "close sans suite. D'autres offres vous attendent.",
+	                 title, str_of(a, "organisation_name"), APPLICATION_STALE_DAYS),
+	             path))) != TR_OK)
+		return err;
+	return notify_org(ctx, int_of(a, "organisation_id"), ROLE_EMPLOYER,
+	    arena_printf(ctx->arena, "Candidature close sans réponse : %s", title),
+	    notify_text(ctx,
+	        arena_printf(ctx->arena,
+	            "Une candidature à votre offre « %s » est restée %d jours sans réponse : elle est close.", title,
+	            APPLICATION_STALE_DAYS),
+	        path));
 }
 
 tr_err
 application_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload, int64_t *new_version,
     int64_t *contract_id)
 {
-	const struct wf_transition *t;
-	json_t *a = NULL, *clean = NULL, *detail = NULL;
-	unsigned parties;
-	int from;
-	tr_err err;
+	int64_t cid = 0;
+	struct wf_act act = { .id = id, .action = action, .version = version, .payload = payload, .out = &cid };
+	tr_err err = wf_run(ctx, &application_workflow, &act);
 
-	if ((err = load(ctx, id, &a)) != TR_OK)
-		return err;
-	from = wf_state(&application_wf, str_of(a, "state"));
-	parties = parties_of(ctx, a);
-	if ((err = wf_pick(ctx, &application_wf, action, from, parties, &t)) != TR_OK)
-		goto out_nodb;
-	if (int_of(a, "version") != version) {
-		err =
-		    ctx_fail(ctx, TR_CONFLICT, "Cette candidature a changé depuis votre lecture : rechargez la page.");
-		goto out_nodb;
-	}
-	if ((err = wf_payload(ctx, t, payload, &clean)) != TR_OK)
-		goto out_nodb;
-	detail = json_object();
-	TRY(tx_begin(ctx));
-	if (strcmp(action, "accept") == 0) {
-		int64_t cid = 0;
-		TRY(contract_create(ctx, a, clean, &cid));
-		json_object_set_new(detail, "contract_id", json_integer(cid));
-		if (contract_id)
-			*contract_id = cid;
-		TRY(obsolete_others(ctx, a));
-	} else if (strcmp(action, "refuse") == 0) {
-		TRY(db_execv(ctx->db, "UPDATE applications SET refusal_reason = ? WHERE id = ?", NULL,
-		    DB_TEXT(str_of(clean, "refusal_reason")), DB_I64(id)));
-	} else if (strcmp(action, "accept_proposal") == 0) {
-		/* The candidate's consent: from now on the structure reads their profile (candidate_scope). */
-		TRY(db_execv(ctx->db,
-		    "UPDATE applications SET message = COALESCE(?, message), consented_at = ? WHERE id = ?", NULL,
-		    DB_TEXT(str_of(clean, "message")), DB_I64(ctx->now), DB_I64(id)));
-	}
-	TRY(wf_apply(ctx, &application_wf, id, version, from, t, clean, detail));
-	{
-		const char *path = arena_printf(ctx->arena, "/candidatures/%lld", (long long)id);
-		const char *subject = arena_printf(ctx->arena, "Candidature « %s » : %s", str_of(a, "offer_title"),
-		    vocab_label(&vocab_application_state, application_wf.states->items[t->to].code));
-		const char *extra = str_of(clean, "refusal_reason")
-		                        ? arena_printf(ctx->arena, "\nMotif : %s\n%s",
-		                              vocab_label(&vocab_refusal_reason, str_of(clean, "refusal_reason")),
-		                              str_of(clean, "comment") ? str_of(clean, "comment") : "")
-		                        : "";
-		const char *body = notify_text(ctx,
-		    arena_printf(ctx->arena, "%s : « %s » pour la candidature de %s à l'offre « %s » (%s).%s",
-		        ctx->actor->name, t->label, str_of(a, "candidate_name"), str_of(a, "offer_title"),
-		        str_of(a, "organisation_name"), extra),
-		    path);
-		if (parties & P_CANDIDATE)
-			TRY(notify_org(ctx, int_of(a, "organisation_id"), ROLE_EMPLOYER, subject, body));
-		else
-			TRY(notify_person(ctx, int_of(a, "candidate_id"), subject, body));
-	}
-	if (new_version)
-		*new_version = version + 1;
-out:
-	err = tx_end(ctx, ctx_storage_error(ctx, err));
-out_nodb:
-	json_decref(a);
-	json_decref(clean);
-	json_decref(detail);
+	if (err == TR_OK && new_version)
+		*new_version = act.new_version;
+	if (err == TR_OK && contract_id && cid > 0)
+		*contract_id = cid;
 	return err;
 }
 
@@ -491,37 +546,12 @@ application_expire(struct ctx *ctx, int64_t *count)
 	*count = 0;
 	TRY(tx_begin(ctx));
 	TRY(db_queryv(ctx->db, ctx->arena,
-	    "SELECT a.id, a.state, a.candidate_id, f.organisation_id, f.title, o.name FROM applications a JOIN offers "
-	    "f ON "
-	    "f.id = a.offer_id JOIN organisations o ON o.id = f.organisation_id WHERE a.state IN " PENDING_SQL
-	    " AND a.state_since < ? ORDER BY a.id LIMIT 1000",
+	    "SELECT a.id FROM applications a WHERE a.state IN " PENDING_SQL
+	    " AND a.state_since < ? ORDER BY a.id LIMIT "
+	    "1000",
 	    &r, DB_I64(stale_before(ctx->now))));
 	for (size_t i = 0; i < r->nrows; i++) {
-		int64_t id = db_int(db_cell(r, i, 0));
-		const char *title = db_cell(r, i, 4)->s.p,
-		           *path = arena_printf(ctx->arena, "/candidatures/%lld", (long long)id);
-		TRY(db_execv(ctx->db,
-		    "UPDATE applications SET state = 'obsolete', state_since = ?, updated_at = ?, version = version + "
-		    "1 WHERE "
-		    "id = ?",
-		    NULL, DB_I64(ctx->now), DB_I64(ctx->now), DB_I64(id)));
-		TRY(journal_obsolete(ctx, id, db_cell(r, i, 1)->s.p, "no_answer", 0));
-		TRY(notify_person(ctx, db_int(db_cell(r, i, 2)),
-		    arena_printf(ctx->arena, "Votre candidature à « %s » est close", title),
-		    notify_text(ctx,
-		        arena_printf(ctx->arena,
-		            "Votre candidature à l'offre « %s » (%s) est restée sans réponse pendant %d jours : elle "
-		            "est close "
-		            "sans suite. D'autres offres vous attendent.",
-		            title, db_cell(r, i, 5)->s.p, APPLICATION_STALE_DAYS),
-		        path)));
-		TRY(notify_org(ctx, db_int(db_cell(r, i, 3)), ROLE_EMPLOYER,
-		    arena_printf(ctx->arena, "Candidature close sans réponse : %s", title),
-		    notify_text(ctx,
-		        arena_printf(ctx->arena,
-		            "Une candidature à votre offre « %s » est restée %d jours sans réponse : elle est close.",
-		            title, APPLICATION_STALE_DAYS),
-		        path)));
+		TRY(make_obsolete(ctx, db_int(db_cell(r, i, 0)), "no_answer", 0));
 		(*count)++;
 	}
 out:

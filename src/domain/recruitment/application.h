@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "domain/kernel/ctx.h"
+#include "domain/kernel/workflow.h"
 
 /* Days without an answer after which a pending application becomes obsolete. */
 #define APPLICATION_STALE_DAYS 60
@@ -51,5 +52,8 @@ TR_MUST_USE tr_err application_list(struct ctx *ctx, const struct application_fi
 /* Scheduled: every pending application whose state has not moved for APPLICATION_STALE_DAYS becomes
  * obsolete; the candidate and the structure are told. *COUNT receives how many. Its own transaction. */
 TR_MUST_USE tr_err application_expire(struct ctx *ctx, int64_t *count);
+
+/* The application's lifecycle on the engine (domain/kernel/workflow.h). */
+extern const struct workflow application_workflow;
 
 #endif

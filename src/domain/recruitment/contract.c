@@ -27,24 +27,39 @@ enum {
 
 #define ENDED (WF_BIT(CONTRACT_COMPLETED) | WF_BIT(CONTRACT_ENDED_EARLY))
 
+static tr_err guard_eligible(struct wf_call *c);
+static tr_err guard_completed_on(struct wf_call *c);
+static tr_err guard_ended_early_on(struct wf_call *c);
+static tr_err guard_not_renewed(struct wf_call *c);
+static tr_err effect_suspend(struct wf_call *c);
+static tr_err effect_complete(struct wf_call *c);
+static tr_err effect_end_early(struct wf_call *c);
+static tr_err effect_outcome(struct wf_call *c);
+static tr_err effect_followup(struct wf_call *c);
+static tr_err effect_renew(struct wf_call *c);
+static tr_err tell_recruit_and_tutor(struct wf_call *c);
+
 static const struct wf_transition contract_rows[] = {
-	{ "start", "Démarrer le contrat", WF_BIT(CONTRACT_PLANNED), CONTRACT_ACTIVE, P_STRUCTURE, NULL, false },
+	{ "start", "Démarrer le contrat", WF_BIT(CONTRACT_PLANNED), CONTRACT_ACTIVE, P_STRUCTURE, NULL, false,
+	    guard_eligible, NULL, tell_recruit_and_tutor, WF_PRIMARY, NULL },
 	{ "suspend", "Suspendre le contrat", WF_BIT(CONTRACT_ACTIVE), CONTRACT_SUSPENDED, P_STRUCTURE,
-	    &entity_contract_reason, false },
-	{ "resume", "Reprendre le contrat", WF_BIT(CONTRACT_SUSPENDED), CONTRACT_ACTIVE, P_STRUCTURE, NULL, false },
+	    &entity_contract_reason, false, NULL, effect_suspend, tell_recruit_and_tutor, WF_SECONDARY, NULL },
+	{ "resume", "Reprendre le contrat", WF_BIT(CONTRACT_SUSPENDED), CONTRACT_ACTIVE, P_STRUCTURE, NULL, false, NULL,
+	    NULL, tell_recruit_and_tutor, WF_PRIMARY, NULL },
 	{ "complete", "Clore le contrat à son terme", WF_BIT(CONTRACT_ACTIVE) | WF_BIT(CONTRACT_SUSPENDED),
-	    CONTRACT_COMPLETED, P_STRUCTURE, NULL, false },
+	    CONTRACT_COMPLETED, P_STRUCTURE, NULL, false, guard_completed_on, effect_complete, tell_recruit_and_tutor,
+	    WF_PRIMARY, "Clore ce contrat à son terme ?" },
 	{ "end_early", "Rompre le contrat avant son terme",
 	    WF_BIT(CONTRACT_PLANNED) | WF_BIT(CONTRACT_ACTIVE) | WF_BIT(CONTRACT_SUSPENDED), CONTRACT_ENDED_EARLY,
-	    P_STRUCTURE, &entity_contract_end, false },
-	{ "record_outcome", "Enregistrer la situation à la sortie", ENDED, -1, P_STRUCTURE, &entity_outcome, false },
+	    P_STRUCTURE, &entity_contract_end, false, guard_ended_early_on, effect_end_early, tell_recruit_and_tutor,
+	    WF_DANGER, "Rompre ce contrat avant son terme ? Cette rupture ne peut pas être annulée." },
+	{ "record_outcome", "Enregistrer la situation à la sortie", ENDED, -1, P_STRUCTURE, &entity_outcome, false,
+	    NULL, effect_outcome, tell_recruit_and_tutor, WF_SECONDARY, NULL },
 	{ "record_followup", "Enregistrer le suivi à six mois", ENDED, -1, P_STRUCTURE | P_POLE, &entity_followup,
-	    false },
-	{ "renew", "Renouveler le contrat", WF_BIT(CONTRACT_COMPLETED), -1, P_STRUCTURE, &entity_renewal, false },
+	    false, NULL, effect_followup, tell_recruit_and_tutor, WF_SECONDARY, NULL },
+	{ "renew", "Renouveler le contrat", WF_BIT(CONTRACT_COMPLETED), -1, P_STRUCTURE, &entity_renewal, false,
+	    guard_not_renewed, effect_renew, tell_recruit_and_tutor, WF_PRIMARY, NULL },
 };
-
-static const struct workflow contract_wf = { "contract", "contracts", &vocab_contract_state, contract_rows,
-	sizeof(contract_rows) / sizeof(contract_rows[0]) };
 
 #define CONTRACT_SELECT                                                                                                \
 	"SELECT c.id, c.application_id, c.offer_id, c.dossier_id, c.organisation_id, c.programme_id, c.candidate_id, " \
@@ -237,7 +252,7 @@ out:
 
 /* Which parties of contract C the actor is. */
 static unsigned
-parties_of(const struct ctx *ctx, json_t *c)
+parties_of(struct ctx *ctx, json_t *c)
 {
 	unsigned p = 0;
 
@@ -295,6 +310,20 @@ static const struct scope_rule contract_rules[] = {
 const struct scope contract_scope = { "contract", "contracts c", "c.id", contract_rules,
 	sizeof(contract_rules) / sizeof(contract_rules[0]) };
 
+const struct workflow contract_workflow = {
+	.entity = "contract",
+	.table = "contracts",
+	.state_since = true,
+	.states = &vocab_contract_state,
+	.rows = contract_rows,
+	.nrows = sizeof(contract_rows) / sizeof(contract_rows[0]),
+	.select = CONTRACT_SELECT "WHERE c.id = ?",
+	.scope = &contract_scope,
+	.parties = parties_of,
+	.missing = "Ce contrat n'existe pas.",
+	.stale = "Ce contrat a changé depuis votre lecture : rechargez la page.",
+};
+
 static tr_err
 load(struct ctx *ctx, int64_t id, json_t **out)
 {
@@ -304,16 +333,14 @@ load(struct ctx *ctx, int64_t id, json_t **out)
 static void
 decorate(struct ctx *ctx, json_t *c)
 {
-	const char *state = str_of(c, "state"), *outcome = str_of(c, "outcome"), *fu = str_of(c, "followup_outcome");
+	const char *state = str_of(c, "state");
 
 	json_object_set_new(c, "state_label", json_string(vocab_label(&vocab_contract_state, state)));
+	entity_decorate(&entity_contract, c, ctx->arena);
+	entity_decorate(&entity_outcome, c, ctx->arena);
+	entity_decorate(&entity_followup, c, ctx->arena);
 	json_object_set_new(
-	    c, "contract_type_label", json_string(vocab_label(&vocab_contract_type, str_of(c, "contract_type"))));
-	if (outcome)
-		json_object_set_new(c, "outcome_label", json_string(vocab_label(&vocab_outcome, outcome)));
-	if (fu)
-		json_object_set_new(c, "followup_outcome_label", json_string(vocab_label(&vocab_outcome, fu)));
-	json_object_set_new(c, "actions", wf_actions(&contract_wf, wf_state(&contract_wf, state), parties_of(ctx, c)));
+	    c, "actions", wf_actions(&contract_workflow, wf_state(&contract_workflow, state), parties_of(ctx, c)));
 }
 
 tr_err
@@ -402,97 +429,152 @@ out:
 	return err;
 }
 
+/* The recruit has a valid eligibility diagnosis on the day the contract starts. */
+static tr_err
+guard_eligible(struct wf_call *c)
+{
+	json_t *rules;
+	bool ok;
+	tr_err err;
+
+	if ((err = programme_rules(c->ctx, int_of(c->row, "programme_id"), &rules)) != TR_OK)
+		return err;
+	err = eligibility_valid(
+	    c->ctx, int_of(c->row, "candidate_id"), int_of(rules, "id"), str_of(c->row, "start_on"), &ok);
+	json_decref(rules);
+	if (err != TR_OK)
+		return err;
+	if (ok)
+		return TR_OK;
+	not_eligible(c->ctx, str_of(c->row, "start_on"));
+	return TR_INVALID;
+}
+
+/* The day a contract completed at its term ends: its planned end, else today (a CDI). */
+static const char *
+term_of(struct wf_call *c)
+{
+	return str_of(c->row, "end_on") ? str_of(c->row, "end_on") : date_iso(c->ctx->arena, c->ctx->now);
+}
+
+/* A contract does not end before it starts. */
+static tr_err
+check_ended_on(struct wf_call *c, const char *ended)
+{
+	if (strcmp(ended, str_of(c->row, "start_on")) >= 0)
+		return TR_OK;
+	field_errors_add(
+	    &c->ctx->errors, "ended_on", "« Date de fin effective » ne peut pas précéder le début du contrat.");
+	return TR_INVALID;
+}
+
+static tr_err
+guard_completed_on(struct wf_call *c)
+{
+	return check_ended_on(c, term_of(c));
+}
+
+static tr_err
+guard_ended_early_on(struct wf_call *c)
+{
+	return check_ended_on(c, str_of(c->clean, "ended_on"));
+}
+
+static tr_err
+guard_not_renewed(struct wf_call *c)
+{
+	return int_of(c->row, "renewed_by") > 0 ? ctx_fail(c->ctx, TR_CONFLICT, "Ce contrat a déjà été renouvelé.")
+	                                        : TR_OK;
+}
+
+static tr_err
+effect_suspend(struct wf_call *c)
+{
+	return db_execv(c->ctx->db, "UPDATE contracts SET end_reason = ? WHERE id = ?", NULL,
+	    DB_TEXT(str_of(c->clean, "reason")), DB_I64(c->id));
+}
+
+/* The end's day ENDED and reason, and the follow-up due six months later. */
+static tr_err
+record_end(struct wf_call *c, const char *ended)
+{
+	return db_execv(c->ctx->db,
+	    "UPDATE contracts SET ended_on = ?, end_reason = ?, followup_due_on = ? WHERE id = ?", NULL, DB_TEXT(ended),
+	    DB_TEXT(str_of(c->clean, "reason")), DB_TEXT(date_add(c->ctx->arena, ended, 6, 0)), DB_I64(c->id));
+}
+
+static tr_err
+effect_complete(struct wf_call *c)
+{
+	return record_end(c, term_of(c));
+}
+
+static tr_err
+effect_end_early(struct wf_call *c)
+{
+	return record_end(c, str_of(c->clean, "ended_on"));
+}
+
+static tr_err
+effect_outcome(struct wf_call *c)
+{
+	return db_execv(c->ctx->db, "UPDATE contracts SET outcome = ? WHERE id = ?", NULL,
+	    DB_TEXT(str_of(c->clean, "outcome")), DB_I64(c->id));
+}
+
+static tr_err
+effect_followup(struct wf_call *c)
+{
+	return db_execv(c->ctx->db, "UPDATE contracts SET followup_outcome = ? WHERE id = ?", NULL,
+	    DB_TEXT(str_of(c->clean, "followup_outcome")), DB_I64(c->id));
+}
+
+/* The next contract of the chain; its id to the caller through call->out. */
+static tr_err
+effect_renew(struct wf_call *c)
+{
+	int64_t nid = 0;
+	tr_err err = renew(c->ctx, c->row, c->clean, &nid);
+
+	if (err != TR_OK)
+		return err;
+	json_object_set_new(c->detail, "new_contract_id", json_integer(nid));
+	if (c->out)
+		*(int64_t *)c->out = nid;
+	return TR_OK;
+}
+
+/* The young person and the tutor hear of every change of their contract. */
+static tr_err
+tell_recruit_and_tutor(struct wf_call *c)
+{
+	struct ctx *ctx = c->ctx;
+	const char *body = notify_text(ctx,
+	    arena_printf(ctx->arena, "%s : « %s » sur le contrat de %s (%s).",
+	        ctx->actor ? ctx->actor->name : "tremplin", c->t->label, str_of(c->row, "candidate_name"),
+	        str_of(c->row, "organisation_name")),
+	    arena_printf(ctx->arena, "/contrats/%lld", (long long)c->id));
+	const char *subject =
+	    arena_printf(ctx->arena, "Contrat de %s : %s", str_of(c->row, "candidate_name"), c->t->label);
+	tr_err err;
+
+	if ((err = notify_person(ctx, int_of(c->row, "candidate_id"), subject, body)) != TR_OK)
+		return err;
+	return notify_person(ctx, int_of(c->row, "tutor_id"), subject, body);
+}
+
 tr_err
 contract_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload, int64_t *new_version,
     int64_t *new_id)
 {
-	const struct wf_transition *t;
-	json_t *c = NULL, *clean = NULL, *detail = NULL;
-	int from;
-	tr_err err;
+	int64_t nid = 0;
+	struct wf_act act = { .id = id, .action = action, .version = version, .payload = payload, .out = &nid };
+	tr_err err = wf_run(ctx, &contract_workflow, &act);
 
-	if ((err = load(ctx, id, &c)) != TR_OK)
-		return err;
-	from = wf_state(&contract_wf, str_of(c, "state"));
-	if ((err = wf_pick(ctx, &contract_wf, action, from, parties_of(ctx, c), &t)) != TR_OK)
-		goto out_nodb;
-	if (int_of(c, "version") != version) {
-		err = ctx_fail(ctx, TR_CONFLICT, "Ce contrat a changé depuis votre lecture : rechargez la page.");
-		goto out_nodb;
-	}
-	if ((err = wf_payload(ctx, t, payload, &clean)) != TR_OK)
-		goto out_nodb;
-	detail = json_object();
-	TRY(tx_begin(ctx));
-	if (strcmp(action, "start") == 0) {
-		json_t *rules;
-		bool ok;
-		TRY(programme_rules(ctx, int_of(c, "programme_id"), &rules));
-		err =
-		    eligibility_valid(ctx, int_of(c, "candidate_id"), int_of(rules, "id"), str_of(c, "start_on"), &ok);
-		json_decref(rules);
-		TRY(err);
-		if (!ok) {
-			not_eligible(ctx, str_of(c, "start_on"));
-			err = TR_INVALID;
-			goto out;
-		}
-	} else if (strcmp(action, "suspend") == 0) {
-		TRY(db_execv(ctx->db, "UPDATE contracts SET end_reason = ? WHERE id = ?", NULL,
-		    DB_TEXT(str_of(clean, "reason")), DB_I64(id)));
-	} else if (strcmp(action, "complete") == 0 || strcmp(action, "end_early") == 0) {
-		const char *ended = strcmp(action, "end_early") == 0 ? str_of(clean, "ended_on")
-		                    : str_of(c, "end_on")            ? str_of(c, "end_on")
-		                                                     : date_iso(ctx->arena, ctx->now);
-		if (strcmp(ended, str_of(c, "start_on")) < 0) {
-			field_errors_add(&ctx->errors, "ended_on",
-			    "« Date de fin effective » ne peut pas précéder le début du contrat.");
-			err = TR_INVALID;
-			goto out;
-		}
-		TRY(db_execv(ctx->db,
-		    "UPDATE contracts SET ended_on = ?, end_reason = ?, followup_due_on = ? WHERE id = ?", NULL,
-		    DB_TEXT(ended), DB_TEXT(str_of(clean, "reason")), DB_TEXT(date_add(ctx->arena, ended, 6, 0)),
-		    DB_I64(id)));
-		json_object_set_new(c, "ended_on", json_string(ended));
-	} else if (strcmp(action, "record_outcome") == 0) {
-		TRY(db_execv(ctx->db, "UPDATE contracts SET outcome = ? WHERE id = ?", NULL,
-		    DB_TEXT(str_of(clean, "outcome")), DB_I64(id)));
-	} else if (strcmp(action, "record_followup") == 0) {
-		TRY(db_execv(ctx->db, "UPDATE contracts SET followup_outcome = ? WHERE id = ?", NULL,
-		    DB_TEXT(str_of(clean, "followup_outcome")), DB_I64(id)));
-	} else if (strcmp(action, "renew") == 0) {
-		int64_t nid = 0;
-		if (int_of(c, "renewed_by") > 0) {
-			err = ctx_fail(ctx, TR_CONFLICT, "Ce contrat a déjà été renouvelé.");
-			goto out;
-		}
-		TRY(renew(ctx, c, clean, &nid));
-		json_object_set_new(detail, "new_contract_id", json_integer(nid));
-		if (new_id)
-			*new_id = nid;
-	}
-	TRY(wf_apply(ctx, &contract_wf, id, version, from, t, clean, detail));
-	/* The young person and the tutor hear of every change of their contract. */
-	{
-		const char *body = notify_text(ctx,
-		    arena_printf(ctx->arena, "%s : « %s » sur le contrat de %s (%s).",
-		        ctx->actor ? ctx->actor->name : "tremplin", t->label, str_of(c, "candidate_name"),
-		        str_of(c, "organisation_name")),
-		    arena_printf(ctx->arena, "/contrats/%lld", (long long)id));
-		const char *subject =
-		    arena_printf(ctx->arena, "Contrat de %s : %s", str_of(c, "candidate_name"), t->label);
-		TRY(notify_person(ctx, int_of(c, "candidate_id"), subject, body));
-		TRY(notify_person(ctx, int_of(c, "tutor_id"), subject, body));
-	}
-	if (new_version)
-		*new_version = version + 1;
-out:
-	err = tx_end(ctx, ctx_storage_error(ctx, err));
-out_nodb:
-	json_decref(c);
-	json_decref(clean);
-	json_decref(detail);
+	if (err == TR_OK && new_version)
+		*new_version = act.new_version;
+	if (err == TR_OK && new_id && nid > 0)
+		*new_id = nid;
 	return err;
 }
 

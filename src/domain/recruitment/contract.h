@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "domain/kernel/ctx.h"
+#include "domain/kernel/workflow.h"
 #include "domain/kernel/scope.h"
 
 /* Who reads a contract (its rows: national reach, the recruit, tutor and sponsor, the structure, the pole and
@@ -47,5 +48,8 @@ TR_MUST_USE tr_err contract_followup_reminders(struct ctx *ctx, int64_t *count);
 
 /* The live states, as SQL: contracts that hold a post. */
 #define CONTRACT_LIVE_SQL "('planned', 'active', 'suspended')"
+
+/* The contract's lifecycle on the engine (domain/kernel/workflow.h). */
+extern const struct workflow contract_workflow;
 
 #endif

@@ -1,5 +1,5 @@
-/* Job offers: publishing on a validated dossier within its posts, editing, closing and reopening (a small
- * transition table on the generic engine's picker), the automatic filled state, reading, the public search with
+/* Job offers: publishing on a validated dossier within its posts, editing, closing and reopening and the
+ * automatic filled state (a small transition table on the lifecycle engine), reading, the public search with
  * distances, and the structure's overview. */
 #include "domain/recruitment/offer.h"
 
@@ -62,23 +62,27 @@ offer_bbox(double lat, double lon, double radius_km, double *lat_min, double *la
 
 /* ---- the transition table ---- */
 
-enum { PARTY_STAFF = 1 };
+/* The parties of an offer: its structure's staff, and the system (the posts filled by contracts). */
+enum {
+	PARTY_STAFF = 1 << 0,
+	PARTY_SYSTEM = 1 << 1,
+};
+
+static tr_err effect_close(struct wf_call *c);
+static tr_err effect_reopen(struct wf_call *c);
 
 static const struct wf_transition rows[] = {
 	{ "close", "Fermer l'offre", WF_BIT(OFFER_OPEN) | WF_BIT(OFFER_FILLED), OFFER_CLOSED, PARTY_STAFF,
-	    &entity_offer_close, false },
-	{ "reopen", "Rouvrir l'offre", WF_BIT(OFFER_CLOSED), OFFER_OPEN, PARTY_STAFF, NULL, false },
+	    &entity_offer_close, false, NULL, effect_close, NULL, WF_DANGER, NULL },
+	{ "reopen", "Rouvrir l'offre", WF_BIT(OFFER_CLOSED), OFFER_OPEN, PARTY_STAFF, NULL, false, NULL, effect_reopen,
+	    NULL, WF_SECONDARY, NULL },
+	{ "fill", "Offre pourvue", WF_BIT(OFFER_OPEN), OFFER_FILLED, PARTY_SYSTEM, NULL, false, NULL, NULL, NULL,
+	    WF_SECONDARY, NULL },
+	{ "unfill", "Offre de nouveau ouverte", WF_BIT(OFFER_FILLED), OFFER_OPEN, PARTY_SYSTEM, NULL, false, NULL, NULL,
+	    NULL, WF_SECONDARY, NULL },
 };
 
-static const struct workflow offer_wf = { "offer", "offers", &vocab_offer_state, rows, ARRAY_LEN(rows) };
-
 const char *const offer_actions[] = { "close", "reopen", NULL };
-
-const char *
-offer_action_label(const char *action)
-{
-	return wf_action_label(&offer_wf, action);
-}
 
 /* ---- reading rows ---- */
 
@@ -132,6 +136,35 @@ static bool
 is_staff(const struct ctx *ctx, json_t *o)
 {
 	return actor_in_org(ctx->actor, ROLE_EMPLOYER, int_of(o, "organisation_id"));
+}
+
+static unsigned
+parties_of(struct ctx *ctx, json_t *o)
+{
+	return is_staff(ctx, o) ? PARTY_STAFF : 0;
+}
+
+const struct workflow offer_workflow = {
+	.entity = "offer",
+	.table = "offers",
+	.state_since = false,
+	.states = &vocab_offer_state,
+	.rows = rows,
+	.nrows = ARRAY_LEN(rows),
+	.select = OFFER_SELECT "WHERE o.id = ?",
+	/* The dossier's row first, as publishing and recruiting take it: its posts are counted one at a time. */
+	.lock_first =
+	    "UPDATE dossiers SET posts_granted = posts_granted WHERE id = (SELECT dossier_id FROM offers WHERE "
+	    "id = ?)",
+	.parties = parties_of,
+	.missing = "Cette offre n'existe pas.",
+	.stale = "Cette offre a changé depuis votre lecture : rechargez la page.",
+};
+
+const char *
+offer_action_label(const char *action)
+{
+	return wf_action_label(&offer_workflow, action);
 }
 
 /* Open and filled offers are public; a closed one stays in the sight of its structure and its reviewers. */
@@ -396,18 +429,12 @@ check_offer(
 }
 
 /* The columns copied from the place: its commune, département, région and coordinates. */
+/* The columns an offer copies from its place, and their values. */
+#define PLACE_GEO_COLUMNS "commune_code, departement_code, region_code, latitude, longitude"
 #define PLACE_GEO(p)                                                                                  \
 	DB_TEXT(nonempty((p)->v[PLACE_F_CODE_INSEE])), DB_TEXT(nonempty((p)->departement_code)),      \
 	    DB_TEXT(nonempty((p)->region_code)), (p)->has_coords ? DB_REAL((p)->latitude) : DB_NULLV, \
 	    (p)->has_coords ? DB_REAL((p)->longitude) : DB_NULLV
-
-static struct db_val
-opt_int(json_t *c, const char *key)
-{
-	json_t *v = json_object_get(c, key);
-
-	return json_is_integer(v) ? DB_I64(json_integer_value(v)) : DB_NULLV;
-}
 
 /* ---- creating ---- */
 
@@ -417,7 +444,6 @@ offer_create(struct ctx *ctx, int64_t dossier_id, json_t *in, int64_t *id)
 	struct dossier_info d;
 	struct place *p;
 	struct quota q;
-	struct db_rows *r;
 	json_t *c = NULL;
 	int64_t posts;
 	tr_err err;
@@ -443,17 +469,11 @@ offer_create(struct ctx *ctx, int64_t dossier_id, json_t *in, int64_t *id)
 		err = TR_INVALID;
 		goto out;
 	}
-	TRY(db_onev(ctx->db, ctx->arena,
-	    "INSERT INTO offers (dossier_id, organisation_id, programme_id, job_profile_id, place_id, commune_code, "
-	    "departement_code, region_code, latitude, longitude, title, start_on, contract_type, duration_months, "
-	    "weekly_hours, description, how_to_apply, posts, state, created_by, created_at, updated_at) VALUES (?, ?, "
-	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?) RETURNING id",
-	    &r, DB_I64(dossier_id), DB_I64(d.org_id), DB_I64(d.programme_id), DB_I64(int_of(c, "job_profile_id")),
-	    DB_TEXT(str_of(c, "place_id")), PLACE_GEO(p), DB_TEXT(str_of(c, "title")), DB_TEXT(str_of(c, "start_on")),
-	    DB_TEXT(str_of(c, "contract_type")), opt_int(c, "duration_months"), DB_I64(int_of(c, "weekly_hours")),
-	    DB_TEXT(str_of(c, "description")), DB_TEXT(str_of(c, "how_to_apply")), DB_I64(posts),
-	    DB_I64(ctx->actor->person_id), DB_I64(ctx->now), DB_I64(ctx->now)));
-	*id = db_int(db_cell(r, 0, 0));
+	TRY(record_insertv(ctx, &entity_offer, "offers", c,
+	    "dossier_id, organisation_id, programme_id, " PLACE_GEO_COLUMNS
+	    ", state, created_by, created_at, updated_at",
+	    "?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?", NULL, id, DB_I64(dossier_id), DB_I64(d.org_id),
+	    DB_I64(d.programme_id), PLACE_GEO(p), DB_I64(ctx->actor->person_id), DB_I64(ctx->now), DB_I64(ctx->now)));
 	json_object_set_new(c, "dossier_id", json_integer(dossier_id));
 	TRY(journal_append(ctx, "offer", *id, "create", c));
 out:
@@ -477,23 +497,6 @@ offer_values(json_t *o)
 			json_object_set(v, entity_offer.fields[i].name, x);
 	}
 	return v;
-}
-
-/* {before, after} of the fields that differ between BEFORE and AFTER. */
-static json_t *
-changes(json_t *before, json_t *after)
-{
-	json_t *b = json_object(), *a = json_object();
-
-	for (size_t i = 0; i < entity_offer.nfields; i++) {
-		const char *k = entity_offer.fields[i].name;
-		json_t *x = json_object_get(before, k), *y = json_object_get(after, k);
-		if (json_equal(x ? x : json_null(), y ? y : json_null()))
-			continue;
-		json_object_set_new(b, k, x ? json_incref(x) : json_null());
-		json_object_set_new(a, k, y ? json_incref(y) : json_null());
-	}
-	return json_pack("{s:o, s:o}", "before", b, "after", a);
 }
 
 static tr_err
@@ -555,21 +558,16 @@ offer_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 			goto out;
 		}
 	}
-	TRY(db_execv(ctx->db,
-	    "UPDATE offers SET job_profile_id = ?, place_id = ?, commune_code = ?, departement_code = ?, region_code = "
-	    "?, latitude = ?, longitude = ?, title = ?, start_on = ?, contract_type = ?, duration_months = ?, "
-	    "weekly_hours = ?, description = ?, how_to_apply = ?, posts = ?, updated_at = ?, version = version + 1 "
-	    "WHERE id = ? AND version = ? AND state <> 'closed'",
-	    &changed, DB_I64(int_of(c, "job_profile_id")), DB_TEXT(str_of(c, "place_id")), PLACE_GEO(p),
-	    DB_TEXT(str_of(c, "title")), DB_TEXT(str_of(c, "start_on")), DB_TEXT(str_of(c, "contract_type")),
-	    opt_int(c, "duration_months"), DB_I64(int_of(c, "weekly_hours")), DB_TEXT(str_of(c, "description")),
-	    DB_TEXT(str_of(c, "how_to_apply")), DB_I64(posts), DB_I64(ctx->now), DB_I64(id), DB_I64(version)));
+	TRY(record_updatev(ctx, &entity_offer, "offers", c,
+	    "commune_code = ?, departement_code = ?, region_code = ?, latitude = ?, longitude = ?, updated_at = ?, "
+	    "version = version + 1 WHERE id = ? AND version = ? AND state <> 'closed'",
+	    &changed, PLACE_GEO(p), DB_I64(ctx->now), DB_I64(id), DB_I64(version)));
 	if (changed == 0) {
 		err = stale(ctx);
 		goto out;
 	}
 	{
-		json_t *detail = changes(before, c);
+		json_t *detail = entity_diff(&entity_offer, before, c);
 		json_object_set_new(detail, "version", json_integer(version + 1));
 		err = journal_append(ctx, "offer", id, "update", detail);
 		json_decref(detail);
@@ -593,9 +591,10 @@ tr_err
 offer_refresh_state(struct ctx *ctx, int64_t offer_id)
 {
 	struct db_rows *r;
-	const char *from, *to;
-	int64_t posts, filled, changed = 0;
+	const char *from, *action;
+	int64_t posts, filled;
 	json_t *detail;
+	struct wf_act act = { .id = offer_id, .version = WF_ANY_VERSION, .system = true, .parties = PARTY_SYSTEM };
 	tr_err err;
 
 	if (!db_in_tx(ctx->db))
@@ -610,92 +609,69 @@ offer_refresh_state(struct ctx *ctx, int64_t offer_id)
 	posts = db_int(db_cell(r, 0, 1));
 	filled = db_int(db_cell(r, 0, 2));
 	if (strcmp(from, "open") == 0 && filled >= posts)
-		to = "filled";
+		action = "fill";
 	else if (strcmp(from, "filled") == 0 && filled < posts)
-		to = "open";
+		action = "unfill";
 	else
 		return TR_OK;
-	if ((err = db_execv(ctx->db,
-	         "UPDATE offers SET state = ?, updated_at = ?, version = version + 1 WHERE id = ? AND state = ?",
-	         &changed, DB_TEXT(to), DB_I64(ctx->now), DB_I64(offer_id), DB_TEXT(from))) != TR_OK)
-		return ctx_storage_error(ctx, err);
-	if (changed == 0)
-		return TR_OK;
-	detail = json_pack("{s:s, s:s, s:I, s:I}", "from", from, "to", to, "posts", (json_int_t)posts, "posts_filled",
-	    (json_int_t)filled);
-	err = journal_append(ctx, "offer", offer_id, strcmp(to, "filled") == 0 ? "fill" : "unfill", detail);
+	detail = json_pack("{s:I, s:I}", "posts", (json_int_t)posts, "posts_filled", (json_int_t)filled);
+	act.action = action;
+	act.detail = detail;
+	err = wf_run(ctx, &offer_workflow, &act);
 	json_decref(detail);
 	return err;
+}
+
+/* The reason, on the offer and in the journal entry. */
+static tr_err
+effect_close(struct wf_call *c)
+{
+	if (str_of(c->clean, "reason"))
+		json_object_set_new(c->detail, "reason", json_string(str_of(c->clean, "reason")));
+	return db_execv(c->ctx->db, "UPDATE offers SET closed_reason = ? WHERE id = ?", NULL,
+	    DB_TEXT(str_of(c->clean, "reason")), DB_I64(c->id));
+}
+
+/* An offer reopens on a dossier still validated, within its posts. */
+static tr_err
+effect_reopen(struct wf_call *c)
+{
+	struct ctx *ctx = c->ctx;
+	int64_t posts = int_of(c->row, "posts");
+	struct dossier_info d;
+	struct quota q;
+	tr_err err;
+
+	if ((err = dossier_info(ctx, int_of(c->row, "dossier_id"), &d)) != TR_OK)
+		return err;
+	if (strcmp(d.state, "validated") != 0)
+		return ctx_fail(
+		    ctx, TR_CONFLICT, "Le dossier de cette offre n'est plus validé : elle ne peut pas rouvrir.");
+	if ((err = lock_dossier(ctx, d.id)) != TR_OK || (err = quota_read(ctx, d.id, c->id, &q)) != TR_OK)
+		return err;
+	if (q.offered + q.filled_closed + posts > q.granted)
+		return ctx_fail(ctx, TR_CONFLICT, quota_message(ctx, &q, posts));
+	return db_execv(ctx->db, "UPDATE offers SET closed_reason = NULL WHERE id = ?", NULL, DB_I64(c->id));
 }
 
 tr_err
 offer_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload, int64_t *new_version)
 {
-	json_t *o = NULL, *clean = NULL, *detail = NULL;
-	const struct wf_transition *t;
-	struct dossier_info d;
-	struct quota q;
+	struct wf_act act = { .id = id, .action = action, .version = version, .payload = payload };
 	struct db_rows *r;
-	int64_t changed = 0;
-	int from;
 	tr_err err;
 
 	if ((err = authz_require(ctx, ~0u)) != TR_OK)
 		return err;
-	if ((err = load(ctx, id, &o)) != TR_OK)
-		return err;
-	from = wf_state(&offer_wf, str_of(o, "state"));
-	if ((err = wf_pick(ctx, &offer_wf, action, from, is_staff(ctx, o) ? PARTY_STAFF : 0, &t)) != TR_OK)
-		goto out_nodb;
-	if (int_of(o, "version") != version) {
-		err = stale(ctx);
-		goto out_nodb;
-	}
-	if ((err = wf_payload(ctx, t, payload, &clean)) != TR_OK)
-		goto out_nodb;
-	if ((err = dossier_info(ctx, int_of(o, "dossier_id"), &d)) != TR_OK)
-		goto out_nodb;
+	/* One transaction: the action, then the filled state its contracts may give a reopened offer. */
 	TRY(tx_begin(ctx));
-	if (t->to == OFFER_OPEN) {
-		int64_t posts = int_of(o, "posts");
-		if (strcmp(d.state, "validated") != 0) {
-			err = ctx_fail(ctx, TR_CONFLICT,
-			    "Le dossier de cette offre n'est plus validé : elle ne peut pas rouvrir.");
-			goto out;
-		}
-		TRY(lock_dossier(ctx, d.id));
-		TRY(quota_read(ctx, d.id, id, &q));
-		if (q.offered + q.filled_closed + posts > q.granted) {
-			err = ctx_fail(ctx, TR_CONFLICT, quota_message(ctx, &q, posts));
-			goto out;
-		}
-	}
-	TRY(db_execv(ctx->db,
-	    "UPDATE offers SET state = ?, closed_reason = ?, updated_at = ?, version = version + 1 WHERE id = ? AND "
-	    "version = ? AND state = ?",
-	    &changed, DB_TEXT(vocab_offer_state.items[t->to].code), DB_TEXT(str_of(clean, "reason")), DB_I64(ctx->now),
-	    DB_I64(id), DB_I64(version), DB_TEXT(vocab_offer_state.items[from].code)));
-	if (changed == 0) {
-		err = stale(ctx);
-		goto out;
-	}
-	detail = json_pack("{s:s, s:s, s:I}", "from", vocab_offer_state.items[from].code, "to",
-	    vocab_offer_state.items[t->to].code, "version", (json_int_t)(version + 1));
-	if (str_of(clean, "reason"))
-		json_object_set_new(detail, "reason", json_string(str_of(clean, "reason")));
-	TRY(journal_append(ctx, "offer", id, action, detail));
-	if (t->to == OFFER_OPEN)
-		TRY(offer_refresh_state(ctx, id));
+	TRY(wf_run(ctx, &offer_workflow, &act));
+	TRY(offer_refresh_state(ctx, id));
 	TRY(db_onev(ctx->db, ctx->arena, "SELECT version FROM offers WHERE id = ?", &r, DB_I64(id)));
 	if (new_version)
 		*new_version = db_int(db_cell(r, 0, 0));
 out:
-	err = tx_end(ctx, ctx_storage_error(ctx, err));
-out_nodb:
-	json_decref(o);
-	json_decref(clean);
-	json_decref(detail);
-	return err;
+	return tx_end(ctx, ctx_storage_error(ctx, err));
 }
 
 /* ---- reading ---- */
@@ -704,10 +680,9 @@ out_nodb:
 static void
 labels(json_t *o)
 {
-	const char *type = str_of(o, "contract_type"), *state = str_of(o, "state");
+	const char *state = str_of(o, "state");
 
-	if (type)
-		json_object_set_new(o, "contract_type_label", json_string(vocab_label(&vocab_contract_type, type)));
+	entity_decorate(&entity_offer, o, NULL);
 	if (state)
 		json_object_set_new(o, "state_label", json_string(vocab_label(&vocab_offer_state, state)));
 }
@@ -728,8 +703,8 @@ offer_get(struct ctx *ctx, int64_t id, json_t **out)
 	staff = is_staff(ctx, o);
 	labels(o);
 	json_object_set_new(o, "can_edit", json_boolean(staff && strcmp(str_of(o, "state"), "closed") != 0));
-	json_object_set_new(
-	    o, "actions", wf_actions(&offer_wf, wf_state(&offer_wf, str_of(o, "state")), staff ? PARTY_STAFF : 0));
+	json_object_set_new(o, "actions",
+	    wf_actions(&offer_workflow, wf_state(&offer_workflow, str_of(o, "state")), parties_of(ctx, o)));
 	if (!staff)
 		json_object_del(o, "created_by");
 	*out = o;

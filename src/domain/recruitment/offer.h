@@ -19,6 +19,7 @@
 
 #include "core/form.h"
 #include "domain/kernel/ctx.h"
+#include "domain/kernel/workflow.h"
 
 #define OFFER_PER_PAGE 20
 #define OFFER_PER_PAGE_MAX 200
@@ -115,5 +116,8 @@ double offer_distance_km(double lat1, double lon1, double lat2, double lon2);
  * reaches a pole or the antimeridian, so that only latitudes can be bounded. */
 void offer_bbox(double lat, double lon, double radius_km, double *lat_min, double *lat_max, double *lon_min,
     double *lon_max, bool *has_lon);
+
+/* The offer's lifecycle on the engine (domain/kernel/workflow.h). */
+extern const struct workflow offer_workflow;
 
 #endif

@@ -23,18 +23,24 @@ enum {
 #define ANY_STATE (LIVE | WF_BIT(MODULE_COMPLETED) | WF_BIT(MODULE_ABANDONED))
 #define EDITORS (P_STRUCTURE | P_POLE)
 
-static const struct wf_transition module_rows[] = {
-	{ "start", "Démarrer le module", WF_BIT(MODULE_PLANNED), MODULE_IN_PROGRESS, EDITORS | P_SYSTEM, NULL, false },
-	{ "complete", "Marquer le module terminé", LIVE, MODULE_COMPLETED, EDITORS | P_SYSTEM, NULL, false },
-	{ "abandon", "Abandonner le module", LIVE, MODULE_ABANDONED, EDITORS, &entity_module_reason, false },
-	{ "resume", "Reprendre le module", WF_BIT(MODULE_ABANDONED), MODULE_PLANNED, EDITORS, NULL, false },
-	{ "reopen", "Rouvrir le module", WF_BIT(MODULE_COMPLETED), MODULE_IN_PROGRESS, EDITORS, NULL, false },
-	{ "move_up", "Monter", ANY_STATE, -1, EDITORS, NULL, false },
-	{ "move_down", "Descendre", ANY_STATE, -1, EDITORS, NULL, false },
-};
+static tr_err effect_move_up(struct wf_call *c);
+static tr_err effect_move_down(struct wf_call *c);
 
-static const struct workflow module_wf = { "path_module", "path_modules", &vocab_module_state, module_rows,
-	sizeof(module_rows) / sizeof(module_rows[0]) };
+static const struct wf_transition module_rows[] = {
+	{ "start", "Démarrer le module", WF_BIT(MODULE_PLANNED), MODULE_IN_PROGRESS, EDITORS | P_SYSTEM, NULL, false,
+	    NULL, NULL, NULL, WF_PRIMARY, NULL },
+	{ "complete", "Marquer le module terminé", LIVE, MODULE_COMPLETED, EDITORS | P_SYSTEM, NULL, false, NULL, NULL,
+	    NULL, WF_PRIMARY, NULL },
+	{ "abandon", "Abandonner le module", LIVE, MODULE_ABANDONED, EDITORS, &entity_module_reason, false, NULL, NULL,
+	    NULL, WF_DANGER, NULL },
+	{ "resume", "Reprendre le module", WF_BIT(MODULE_ABANDONED), MODULE_PLANNED, EDITORS, NULL, false, NULL, NULL,
+	    NULL, WF_SECONDARY, NULL },
+	{ "reopen", "Rouvrir le module", WF_BIT(MODULE_COMPLETED), MODULE_IN_PROGRESS, EDITORS, NULL, false, NULL, NULL,
+	    NULL, WF_SECONDARY, NULL },
+	{ "move_up", "Monter", ANY_STATE, -1, EDITORS, NULL, false, NULL, effect_move_up, NULL, WF_SECONDARY, NULL },
+	{ "move_down", "Descendre", ANY_STATE, -1, EDITORS, NULL, false, NULL, effect_move_down, NULL, WF_SECONDARY,
+	    NULL },
+};
 
 #define CONTRACT_SQL                                                                                                 \
 	"SELECT c.id, c.organisation_id, c.candidate_id, c.tutor_id, c.sponsor_id, c.region_code, c.pole_id, "       \
@@ -208,6 +214,42 @@ load_contract_editor(struct ctx *ctx, int64_t id, json_t **c)
 	return err;
 }
 
+/* ---- the workflow ---- */
+
+static bool
+module_can_read(struct ctx *ctx, json_t *m)
+{
+	return can_read(ctx, m);
+}
+
+static unsigned
+module_parties(struct ctx *ctx, json_t *m)
+{
+	return parties_of(ctx, m);
+}
+
+/* A module with the parties of its contract. */
+const struct workflow module_workflow = {
+	.entity = "path_module",
+	.table = "path_modules",
+	.state_since = true,
+	.states = &vocab_module_state,
+	.rows = module_rows,
+	.nrows = sizeof(module_rows) / sizeof(module_rows[0]),
+	.select =
+	    "SELECT m.id, m.contract_id, m.position, m.state, m.version, c.organisation_id, c.region_code, "
+	    "c.candidate_id, c.tutor_id, c.sponsor_id FROM path_modules m JOIN contracts c ON c.id = m.contract_id "
+	    "WHERE m.id = ?",
+	/* The contract's row first: moving a module renumbers its siblings, which another move may be taking. */
+	.lock_first = "UPDATE contracts SET updated_at = updated_at WHERE id = (SELECT contract_id FROM path_modules "
+	              "WHERE id = ?)",
+	.can_read = module_can_read,
+	.parties = module_parties,
+	.missing = "Ce module n'existe pas.",
+	.forbidden = "Ce parcours n'est pas dans votre périmètre.",
+	.stale = "Ce module a changé depuis votre lecture : rechargez la page.",
+};
+
 /* ---- modules ---- */
 
 /* Adds to module M its labels, whether it is late on TODAY and why, and the actions PARTIES may take. */
@@ -226,7 +268,7 @@ decorate_module(json_t *m, const char *today, unsigned parties)
 		why = "La date de début est passée et le module n'a pas commencé.";
 	json_object_set_new(m, "late", json_boolean(why != NULL));
 	json_object_set_new(m, "late_reason", why ? json_string(why) : json_null());
-	json_object_set_new(m, "actions", wf_actions(&module_wf, wf_state(&module_wf, state), parties));
+	json_object_set_new(m, "actions", wf_actions(&module_workflow, wf_state(&module_workflow, state), parties));
 }
 
 /* The modules of contract ID in their order. */
@@ -347,23 +389,14 @@ check_module(struct ctx *ctx, json_t *clean)
 static tr_err
 insert_module(struct ctx *ctx, int64_t contract_id, json_t *m, int64_t *id)
 {
-	struct db_rows *r;
-	int64_t org = int_of(m, "training_org_id");
-	tr_err err;
+	tr_err err = record_insertv(ctx, &entity_path_module, "path_modules", m,
+	    "contract_id, position, state, state_since, created_at, updated_at",
+	    "?, (SELECT COALESCE(MAX(x.position), 0) + 1 FROM path_modules x WHERE x.contract_id = ?), 'planned', ?, "
+	    "?, ?",
+	    NULL, id, DB_I64(contract_id), DB_I64(contract_id), DB_I64(ctx->now), DB_I64(ctx->now), DB_I64(ctx->now));
 
-	err = db_onev(ctx->db, ctx->arena,
-	    "INSERT INTO path_modules (contract_id, position, title, training_org_id, hours_planned, hours_done, "
-	    "starts_on, ends_on, certifying, certification, state, state_since, created_at, updated_at) VALUES (?, "
-	    "(SELECT COALESCE(MAX(x.position), 0) + 1 FROM path_modules x WHERE x.contract_id = ?), ?, ?, ?, ?, ?, ?, "
-	    "?, ?, 'planned', ?, ?, ?) RETURNING id",
-	    &r, DB_I64(contract_id), DB_I64(contract_id), DB_TEXT(json_str(m, "title")),
-	    org > 0 ? DB_I64(org) : DB_NULLV, DB_I64(int_of(m, "hours_planned")), DB_I64(int_of(m, "hours_done")),
-	    DB_TEXT(json_str(m, "starts_on")), DB_TEXT(json_str(m, "ends_on")),
-	    DB_BOOL(json_is_true(json_object_get(m, "certifying"))), DB_TEXT(json_str(m, "certification")),
-	    DB_I64(ctx->now), DB_I64(ctx->now), DB_I64(ctx->now));
 	if (err != TR_OK)
 		return err;
-	*id = db_int(db_cell(r, 0, 0));
 	return journal_append(ctx, "path_module", *id, "create", m);
 }
 
@@ -485,14 +518,11 @@ load_module_editor(struct ctx *ctx, int64_t id, json_t **m, json_t **c)
 	return err;
 }
 
-static const char *const module_columns[] = { "title", "training_org_id", "hours_planned", "hours_done", "starts_on",
-	"ends_on", "certifying", "certification" };
-
 tr_err
 training_module_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 {
-	json_t *m = NULL, *c = NULL, *clean = NULL, *before = NULL, *after = NULL, *detail;
-	int64_t changed = 0, org;
+	json_t *m = NULL, *c = NULL, *clean = NULL, *detail = NULL;
+	int64_t changed = 0;
 	tr_err err;
 
 	if ((err = load_module_editor(ctx, id, &m, &c)) != TR_OK)
@@ -500,49 +530,30 @@ training_module_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 	if ((err = entity_validate(&entity_path_module, in, false, ctx->arena, &ctx->errors, &clean)) != TR_OK ||
 	    (err = check_module(ctx, clean)) != TR_OK)
 		goto out_nodb;
-	before = json_object();
-	after = json_object();
-	for (size_t i = 0; i < sizeof(module_columns) / sizeof(module_columns[0]); i++) {
-		const char *k = module_columns[i];
-		bool count = strcmp(k, "hours_planned") == 0 || strcmp(k, "hours_done") == 0;
-		json_t *was, *now;
-		if (strcmp(k, "certifying") == 0)
-			json_object_set_new(m, k, json_boolean(int_of(m, k) != 0));
-		if (json_object_get(clean, k) == NULL) /* a field left empty */
-			json_object_set_new(clean, k, count ? json_integer(0) : json_null());
-		was = json_object_get(m, k) ? json_object_get(m, k) : json_null();
-		now = json_object_get(clean, k);
-		if (!json_equal(was, now)) {
-			json_object_set(before, k, was);
-			json_object_set(after, k, now);
-		}
+	json_object_set_new(m, "certifying", json_boolean(int_of(m, "certifying") != 0));
+	for (size_t i = 0; i < entity_path_module.nfields; i++) {
+		const struct field *f = &entity_path_module.fields[i];
+		if (json_object_get(clean, f->name) == NULL) /* a field left empty */
+			json_object_set_new(clean, f->name, f->flags & FF_ZERO ? json_integer(0) : json_null());
 	}
-	org = int_of(clean, "training_org_id");
+	detail = entity_diff(&entity_path_module, m, clean);
+	json_object_set_new(detail, "version", json_integer(version + 1));
 	TRY(tx_begin(ctx));
-	TRY(db_execv(ctx->db,
-	    "UPDATE path_modules SET title = ?, training_org_id = ?, hours_planned = ?, hours_done = ?, starts_on = ?, "
-	    "ends_on = ?, certifying = ?, certification = ?, updated_at = ?, version = version + 1 WHERE id = ? AND "
-	    "version = ?",
-	    &changed, DB_TEXT(json_str(clean, "title")), org > 0 ? DB_I64(org) : DB_NULLV,
-	    DB_I64(int_of(clean, "hours_planned")), DB_I64(int_of(clean, "hours_done")),
-	    DB_TEXT(json_str(clean, "starts_on")), DB_TEXT(json_str(clean, "ends_on")),
-	    DB_BOOL(json_is_true(json_object_get(clean, "certifying"))), DB_TEXT(json_str(clean, "certification")),
-	    DB_I64(ctx->now), DB_I64(id), DB_I64(version)));
+	TRY(record_updatev(ctx, &entity_path_module, "path_modules", clean,
+	    "updated_at = ?, version = version + 1 WHERE id = ? AND version = ?", &changed, DB_I64(ctx->now),
+	    DB_I64(id), DB_I64(version)));
 	if (changed == 0) {
 		err = ctx_fail(ctx, TR_CONFLICT, "Ce module a changé depuis votre lecture : rechargez la page.");
 		goto out;
 	}
-	detail = json_pack("{s:O, s:O, s:I}", "before", before, "after", after, "version", (json_int_t)version + 1);
 	err = journal_append(ctx, "path_module", id, "update", detail);
-	json_decref(detail);
 out:
 	err = tx_end(ctx, ctx_storage_error(ctx, err));
 out_nodb:
 	json_decref(m);
 	json_decref(c);
 	json_decref(clean);
-	json_decref(before);
-	json_decref(after);
+	json_decref(detail);
 	return err;
 }
 
@@ -611,46 +622,38 @@ move(struct ctx *ctx, json_t *m, bool up)
 	return TR_OK;
 }
 
+static tr_err
+effect_move_up(struct wf_call *c)
+{
+	return move(c->ctx, c->row, true);
+}
+
+static tr_err
+effect_move_down(struct wf_call *c)
+{
+	return move(c->ctx, c->row, false);
+}
+
 tr_err
 training_module_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload)
 {
-	const struct wf_transition *t;
-	json_t *m = NULL, *c = NULL, *clean = NULL;
-	int from;
-	tr_err err;
+	struct wf_act act = { .id = id, .action = action, .version = version, .payload = payload };
 
-	if ((err = load_module(ctx, id, &m, &c)) != TR_OK)
-		return err;
-	from = wf_state(&module_wf, json_str(m, "state"));
-	if ((err = wf_pick(ctx, &module_wf, action, from, parties_of(ctx, c), &t)) != TR_OK)
-		goto out_nodb;
-	if (int_of(m, "version") != version) {
-		err = ctx_fail(ctx, TR_CONFLICT, "Ce module a changé depuis votre lecture : rechargez la page.");
-		goto out_nodb;
-	}
-	if ((err = wf_payload(ctx, t, payload, &clean)) != TR_OK)
-		goto out_nodb;
-	TRY(tx_begin(ctx));
-	if (strcmp(action, "move_up") == 0 || strcmp(action, "move_down") == 0)
-		TRY(move(ctx, m, strcmp(action, "move_up") == 0));
-	TRY(wf_apply(ctx, &module_wf, id, version, from, t, clean, NULL));
-out:
-	err = tx_end(ctx, ctx_storage_error(ctx, err));
-out_nodb:
-	json_decref(m);
-	json_decref(c);
-	json_decref(clean);
-	return err;
+	return wf_run(ctx, &module_workflow, &act);
 }
 
-/* Inside the transaction: applies the system's ACTION to module ID (at VERSION, from FROM), journaled. */
+/* Inside the transaction: the system's ACTION on module ID, journaled with DETAIL. */
 static tr_err
-system_move(struct ctx *ctx, int64_t id, int64_t version, int from, const char *action, json_t *detail)
+system_move(struct ctx *ctx, int64_t id, const char *action, json_t *detail)
 {
-	const struct wf_transition *t;
-	tr_err err = wf_pick(ctx, &module_wf, action, from, P_SYSTEM, &t);
+	struct wf_act act = { .id = id,
+		.action = action,
+		.version = WF_ANY_VERSION,
+		.system = true,
+		.parties = P_SYSTEM,
+		.detail = detail };
 
-	return err != TR_OK ? err : wf_apply(ctx, &module_wf, id, version, from, t, NULL, detail);
+	return wf_run(ctx, &module_workflow, &act);
 }
 
 tr_err
@@ -666,7 +669,7 @@ training_module_sync(struct ctx *ctx, int64_t module_id, bool session_done)
 	         "SELECT state, version, hours_planned, hours_done FROM path_modules WHERE id = ?", &r,
 	         DB_I64(module_id))) != TR_OK)
 		return err == TR_NOT_FOUND ? TR_OK : err;
-	state = wf_state(&module_wf, db_cell(r, 0, 0)->s.p);
+	state = wf_state(&module_workflow, db_cell(r, 0, 0)->s.p);
 	version = db_int(db_cell(r, 0, 1));
 	planned = db_int(db_cell(r, 0, 2));
 	if (state == MODULE_ABANDONED)
@@ -691,9 +694,9 @@ training_module_sync(struct ctx *ctx, int64_t module_id, bool session_done)
 	}
 	if (err == TR_OK && state != MODULE_COMPLETED &&
 	    ((planned > 0 && done >= planned) || (planned == 0 && session_done))) {
-		err = system_move(ctx, module_id, version, state, "complete", detail);
+		err = system_move(ctx, module_id, "complete", detail);
 	} else if (err == TR_OK && state == MODULE_PLANNED && done > 0) {
-		err = system_move(ctx, module_id, version, state, "start", detail);
+		err = system_move(ctx, module_id, "start", detail);
 	}
 	json_decref(detail);
 	return err;

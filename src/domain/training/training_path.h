@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "domain/kernel/ctx.h"
+#include "domain/kernel/workflow.h"
 
 struct arena;
 
@@ -57,5 +58,8 @@ TR_MUST_USE tr_err training_module_act(
  * done reach the hours planned or, for a module of 0 hours planned, when SESSION_DONE (every day of the session
  * recorded present). Completed and abandoned modules keep their state. Journaled. */
 TR_MUST_USE tr_err training_module_sync(struct ctx *ctx, int64_t module_id, bool session_done);
+
+/* The lifecycle of a path's module on the engine (domain/kernel/workflow.h). */
+extern const struct workflow module_workflow;
 
 #endif

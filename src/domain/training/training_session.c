@@ -1,5 +1,6 @@
-/* Training organisations, sessions, registrations with their waiting list, attendance, the scheduled
- * cancellation of sessions under their minimum, the sessions at risk, and the tutors' training record. */
+/* Training organisations, sessions and registrations with their waiting list (two transition tables on the
+ * lifecycle engine), attendance, the scheduled cancellation of sessions under their minimum, the sessions at
+ * risk, and the tutors' training record. */
 #include "domain/training/training_session.h"
 
 #include <string.h>
@@ -24,23 +25,38 @@
 /* How far ahead a session under its minimum is "at risk". */
 #define RISK_DAYS 7
 
-/* The parties of a session, as the workflow's "who". */
+/* The parties of a session and of a registration, as the workflows' "who". */
 enum {
-	S_RUNNER = 1 << 0, /* its trainers, the pole for a tutor training, national officers, admins */
-	S_SYSTEM = 1 << 1, /* the scheduled job */
+	S_RUNNER = 1 << 0,    /* its trainers, the pole for a tutor training, national officers, admins */
+	S_SYSTEM = 1 << 1,    /* the scheduled job, the waiting list moving up */
+	S_CONCERNED = 1 << 2, /* a registration's person, who made it, their structure */
 };
 
 #define NOT_CANCELLED (WF_BIT(SESSION_OPEN) | WF_BIT(SESSION_CONFIRMED))
 
+static tr_err effect_cancel(struct wf_call *c);
+static tr_err tell_cancelled(struct wf_call *c);
+static tr_err guard_session_live(struct wf_call *c);
+static tr_err tell_registrant(struct wf_call *c);
+static tr_err tell_promoted(struct wf_call *c);
+
 static const struct wf_transition session_rows[] = {
-	{ "cancel", "Annuler la session", NOT_CANCELLED, SESSION_CANCELLED, S_RUNNER, &entity_session_cancel, false },
+	{ "cancel", "Annuler la session", NOT_CANCELLED, SESSION_CANCELLED, S_RUNNER, &entity_session_cancel, false,
+	    NULL, effect_cancel, tell_cancelled, WF_DANGER,
+	    "Annuler cette session ? Les inscrits et leurs structures seront prévenus." },
 	{ "cancel_under_minimum", "Annuler la session faute d'inscrits", WF_BIT(SESSION_OPEN), SESSION_CANCELLED,
-	    S_SYSTEM, NULL, false },
-	{ "confirm", "Confirmer la session", WF_BIT(SESSION_OPEN), SESSION_CONFIRMED, S_SYSTEM, NULL, false },
+	    S_SYSTEM, NULL, false, NULL, effect_cancel, tell_cancelled, WF_DANGER, NULL },
+	{ "confirm", "Confirmer la session", WF_BIT(SESSION_OPEN), SESSION_CONFIRMED, S_SYSTEM, NULL, false, NULL, NULL,
+	    NULL, WF_PRIMARY, NULL },
 };
 
-static const struct workflow session_wf = { "training_session", "training_sessions", &vocab_session_state, session_rows,
-	sizeof(session_rows) / sizeof(session_rows[0]) };
+static const struct wf_transition registration_rows[] = {
+	{ "cancel", "Annuler l'inscription", WF_BIT(REGISTRATION_REGISTERED) | WF_BIT(REGISTRATION_WAITING),
+	    REGISTRATION_CANCELLED, S_RUNNER | S_CONCERNED, NULL, false, guard_session_live, NULL, tell_registrant,
+	    WF_DANGER, NULL },
+	{ "promote", "Passer de la liste d'attente à une place", WF_BIT(REGISTRATION_WAITING), REGISTRATION_REGISTERED,
+	    S_SYSTEM, NULL, false, NULL, NULL, tell_promoted, WF_PRIMARY, NULL },
+};
 
 #define COUNT_SQL(state) \
 	"(SELECT COUNT(*) FROM session_registrations g WHERE g.session_id = s.id AND g.state = '" state "')"
@@ -77,19 +93,6 @@ static bool
 is_national(const struct ctx *ctx)
 {
 	return actor_has_any(ctx->actor, NATIONAL_REACH);
-}
-
-/* True when the '|'-joined LIST holds CODE. */
-static bool
-in_list(const char *list, const char *code, size_t n)
-{
-	for (const char *p = list; p && *p;) {
-		size_t len = strcspn(p, "|");
-		if (len == n && n > 0 && memcmp(p, code, n) == 0)
-			return true;
-		p += len + (p[len] == '|');
-	}
-	return false;
 }
 
 static const char *
@@ -295,6 +298,57 @@ reg_concerns(const struct ctx *ctx, json_t *g)
 	           actor_in_org(a, ROLE_EMPLOYER, int_of(g, "organisation_id")) ||
 	           (int_of(g, "contract_id") == 0 && actor_in_org(a, ROLE_EMPLOYER, int_of(g, "staff_org_id"))));
 }
+
+static unsigned
+session_parties(struct ctx *ctx, json_t *s)
+{
+	return runs(ctx, s) ? S_RUNNER : 0;
+}
+
+const struct workflow session_workflow = {
+	.entity = "training_session",
+	.table = "training_sessions",
+	.state_since = true,
+	.states = &vocab_session_state,
+	.rows = session_rows,
+	.nrows = sizeof(session_rows) / sizeof(session_rows[0]),
+	.select = SESSION_SQL "WHERE s.id = ?",
+	.parties = session_parties,
+	.missing = "Cette session n'existe pas.",
+	.stale = "Cette session a changé depuis votre lecture : rechargez la page.",
+};
+
+/* A registration with what its parties and its messages need of the session (runs() reads audience,
+ * training_org_id and region_code). */
+#define REG_WF_SQL                                                                                                   \
+	"SELECT g.id, g.session_id, g.person_id, p.name AS person_name, g.contract_id, c.organisation_id, g.state, " \
+	"g.registered_by, g.version, (SELECT MIN(x.organisation_id) FROM memberships x WHERE x.person_id = "         \
+	"g.person_id AND x.role = 'employer') AS staff_org_id, s.audience, s.training_org_id, s.region_code, "       \
+	"s.title, s.starts_on, s.ends_on, s.state AS session_state FROM session_registrations g JOIN people p ON "   \
+	"p.id = g.person_id JOIN training_sessions s ON s.id = g.session_id LEFT JOIN contracts c ON c.id = "        \
+	"g.contract_id WHERE g.id = ?"
+
+static unsigned
+registration_parties(struct ctx *ctx, json_t *g)
+{
+	return (runs(ctx, g) ? S_RUNNER : 0) | (reg_concerns(ctx, g) ? S_CONCERNED : 0);
+}
+
+const struct workflow registration_workflow = {
+	.entity = "registration",
+	.table = "session_registrations",
+	.state_since = false,
+	.states = &vocab_registration_state,
+	.rows = registration_rows,
+	.nrows = sizeof(registration_rows) / sizeof(registration_rows[0]),
+	.select = REG_WF_SQL,
+	/* Registrations to one session are counted one after the other: the session's row first. */
+	.lock_first = "UPDATE training_sessions SET updated_at = updated_at WHERE id = (SELECT session_id FROM "
+	              "session_registrations WHERE id = ?)",
+	.parties = registration_parties,
+	.missing = "Cette inscription n'existe pas.",
+	.stale = "Cette inscription a changé depuis votre lecture : rechargez la page.",
+};
 
 /* ================================================================================================
  * Sessions: reading
@@ -534,7 +588,8 @@ training_session_get(struct ctx *ctx, int64_t id, json_t **out)
 	json_object_set_new(s, "can_register_self", json_boolean(self_ok));
 	json_object_set_new(s, "contracts", contracts ? contracts : json_array());
 	json_object_set_new(s, "actions",
-	    wf_actions(&session_wf, wf_state(&session_wf, json_str(s, "state")), runs(ctx, s) ? S_RUNNER : 0));
+	    wf_actions(
+	        &session_workflow, wf_state(&session_workflow, json_str(s, "state")), runs(ctx, s) ? S_RUNNER : 0));
 	*out = s;
 	return TR_OK;
 }
@@ -705,7 +760,6 @@ training_session_create(struct ctx *ctx, json_t *in, int64_t *id)
 {
 	json_t *clean = NULL;
 	const char *region;
-	struct db_rows *r;
 	tr_err err;
 
 	if ((err = authz_require(ctx, NATIONAL_REACH | ROLE_BIT(ROLE_TRAINER) | ROLE_BIT(ROLE_POLE))) != TR_OK)
@@ -713,23 +767,10 @@ training_session_create(struct ctx *ctx, json_t *in, int64_t *id)
 	if ((err = check_session(ctx, in, 0, true, &clean, &region)) != TR_OK)
 		goto out_nodb;
 	TRY(tx_begin(ctx));
-	TRY(db_onev(ctx->db, ctx->arena,
-	    "INSERT INTO training_sessions (programme_id, audience, title, description, training_org_id, pole_id, "
-	    "place_id, remote, region_code, starts_on, ends_on, hours, capacity, min_registrants, "
-	    "registration_deadline, "
-	    "state, state_since, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	    "?, 'open', ?, ?, ?, ?) RETURNING id",
-	    &r, DB_I64(int_of(clean, "programme_id")), DB_TEXT(json_str(clean, "audience")),
-	    DB_TEXT(json_str(clean, "title")), DB_TEXT(json_str(clean, "description")),
-	    int_of(clean, "training_org_id") > 0 ? DB_I64(int_of(clean, "training_org_id")) : DB_NULLV,
-	    int_of(clean, "pole_id") > 0 ? DB_I64(int_of(clean, "pole_id")) : DB_NULLV,
-	    DB_TEXT(json_str(clean, "place_id")), DB_BOOL(json_is_true(json_object_get(clean, "remote"))),
-	    DB_TEXT(region), DB_TEXT(json_str(clean, "starts_on")), DB_TEXT(json_str(clean, "ends_on")),
-	    DB_I64(int_of(clean, "hours")), DB_I64(int_of(clean, "capacity")), DB_I64(int_of(clean, "min_registrants")),
-	    DB_TEXT(json_str(clean, "registration_deadline")), DB_I64(ctx->now), DB_I64(ctx->actor->person_id),
-	    DB_I64(ctx->now), DB_I64(ctx->now)));
-	*id = db_int(db_cell(r, 0, 0));
 	json_object_set_new(clean, "region_code", region ? json_string(region) : json_null());
+	TRY(record_insertv(ctx, &entity_session, "training_sessions", clean,
+	    "state, state_since, created_by, created_at, updated_at", "'open', ?, ?, ?, ?", NULL, id, DB_I64(ctx->now),
+	    DB_I64(ctx->actor->person_id), DB_I64(ctx->now), DB_I64(ctx->now)));
 	TRY(journal_append(ctx, "training_session", *id, "create", clean));
 out:
 	err = tx_end(ctx, ctx_storage_error(ctx, err));
@@ -744,7 +785,6 @@ static tr_err
 promote(struct ctx *ctx, json_t *s, int64_t *promoted)
 {
 	int64_t id = int_of(s, "id");
-	const char *path = arena_printf(ctx->arena, "/sessions/%lld", (long long)id);
 	struct db_rows *n, *w;
 	int64_t free_seats;
 	tr_err err;
@@ -758,36 +798,21 @@ promote(struct ctx *ctx, json_t *s, int64_t *promoted)
 	if (free_seats <= 0)
 		return TR_OK;
 	if ((err = db_queryv(ctx->db, ctx->arena,
-	         "SELECT g.id, g.person_id, c.organisation_id, p.name FROM session_registrations g JOIN people p ON "
-	         "p.id "
-	         "= g.person_id LEFT JOIN contracts c ON c.id = g.contract_id WHERE g.session_id = ? AND g.state = "
-	         "'waiting' ORDER BY g.id LIMIT ?",
+	         "SELECT g.id FROM session_registrations g WHERE g.session_id = ? AND g.state = 'waiting' ORDER BY "
+	         "g.id "
+	         "LIMIT ?",
 	         &w, DB_I64(id), DB_I64(free_seats))) != TR_OK)
 		return err;
 	for (size_t i = 0; i < w->nrows; i++) {
-		int64_t rid = db_int(db_cell(w, i, 0)), org = db_int(db_cell(w, i, 2));
-		const char *name = db_cell(w, i, 3)->s.p;
-		const char *subject = arena_printf(ctx->arena, "Une place s'est libérée : %s", json_str(s, "title"));
-		const char *body = notify_text(ctx,
-		    arena_printf(ctx->arena,
-		        "Une place s'est libérée dans la session « %s » (du %s au %s) : %s, inscrit(e) sur la liste "
-		        "d'attente, y a maintenant une place.",
-		        json_str(s, "title"), json_str(s, "starts_on"), json_str(s, "ends_on"), name),
-		    path);
-		json_t *detail =
-		    json_pack("{s:s, s:s, s:I}", "from", "waiting", "to", "registered", "session_id", (json_int_t)id);
-		err = db_execv(ctx->db,
-		    "UPDATE session_registrations SET state = 'registered', updated_at = ?, version = version + 1 "
-		    "WHERE id = "
-		    "? AND state = 'waiting'",
-		    NULL, DB_I64(ctx->now), DB_I64(rid));
-		if (err == TR_OK)
-			err = journal_append(ctx, "registration", rid, "promote", detail);
+		json_t *detail = json_pack("{s:I}", "session_id", (json_int_t)id);
+		struct wf_act act = { .id = db_int(db_cell(w, i, 0)),
+			.action = "promote",
+			.version = WF_ANY_VERSION,
+			.system = true,
+			.parties = S_SYSTEM,
+			.detail = detail };
+		err = wf_run(ctx, &registration_workflow, &act);
 		json_decref(detail);
-		if (err == TR_OK)
-			err = notify_person(ctx, db_int(db_cell(w, i, 1)), subject, body);
-		if (err == TR_OK && org > 0)
-			err = notify_org(ctx, org, ROLE_EMPLOYER, subject, body);
 		if (err != TR_OK)
 			return err;
 		(*promoted)++;
@@ -795,14 +820,32 @@ promote(struct ctx *ctx, json_t *s, int64_t *promoted)
 	return TR_OK;
 }
 
-static const char *const session_columns[] = { "programme_id", "audience", "title", "description", "training_org_id",
-	"pole_id", "place_id", "remote", "region_code", "starts_on", "ends_on", "hours", "capacity", "min_registrants",
-	"registration_deadline" };
+/* The person moved up from the waiting list, and the structure of a recruit, hear of it. */
+static tr_err
+tell_promoted(struct wf_call *c)
+{
+	struct ctx *ctx = c->ctx;
+	json_t *g = c->row;
+	const char *subject = arena_printf(ctx->arena, "Une place s'est libérée : %s", json_str(g, "title"));
+	const char *body = notify_text(ctx,
+	    arena_printf(ctx->arena,
+	        "Une place s'est libérée dans la session « %s » (du %s au %s) : %s, inscrit(e) sur la liste d'attente, "
+	        "y a maintenant une place.",
+	        json_str(g, "title"), json_str(g, "starts_on"), json_str(g, "ends_on"), json_str(g, "person_name")),
+	    arena_printf(ctx->arena, "/sessions/%lld", (long long)int_of(g, "session_id")));
+	tr_err err;
+
+	if ((err = notify_person(ctx, int_of(g, "person_id"), subject, body)) != TR_OK)
+		return err;
+	return int_of(g, "organisation_id") > 0
+	           ? notify_org(ctx, int_of(g, "organisation_id"), ROLE_EMPLOYER, subject, body)
+	           : TR_OK;
+}
 
 tr_err
 training_session_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 {
-	json_t *s = NULL, *clean = NULL, *before = NULL, *after = NULL, *detail;
+	json_t *s = NULL, *clean = NULL, *detail = NULL;
 	const char *region;
 	int64_t changed = 0, promoted = 0;
 	tr_err err;
@@ -827,42 +870,17 @@ training_session_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in
 	}
 	json_object_set_new(clean, "region_code", region ? json_string(region) : json_null());
 	json_object_set_new(s, "remote", json_boolean(int_of(s, "remote") != 0));
-	before = json_object();
-	after = json_object();
-	for (size_t i = 0; i < sizeof(session_columns) / sizeof(session_columns[0]); i++) {
-		const char *k = session_columns[i];
-		json_t *was = json_object_get(s, k) ? json_object_get(s, k) : json_null();
-		json_t *now = json_object_get(clean, k) ? json_object_get(clean, k) : json_null();
-		if (json_is_integer(was) && json_is_null(now) && json_integer_value(was) == 0)
-			continue;
-		if (!json_equal(was, now)) {
-			json_object_set(before, k, was);
-			json_object_set(after, k, now);
-		}
-	}
+	detail = entity_diff(&entity_session, s, clean);
+	json_object_set_new(detail, "version", json_integer(version + 1));
 	TRY(tx_begin(ctx));
-	TRY(db_execv(ctx->db,
-	    "UPDATE training_sessions SET programme_id = ?, audience = ?, title = ?, description = ?, training_org_id "
-	    "= ?, "
-	    "pole_id = ?, place_id = ?, remote = ?, region_code = ?, starts_on = ?, ends_on = ?, hours = ?, capacity = "
-	    "?, "
-	    "min_registrants = ?, registration_deadline = ?, updated_at = ?, version = version + 1 WHERE id = ? AND "
-	    "version = ? AND state <> 'cancelled'",
-	    &changed, DB_I64(int_of(clean, "programme_id")), DB_TEXT(json_str(clean, "audience")),
-	    DB_TEXT(json_str(clean, "title")), DB_TEXT(json_str(clean, "description")),
-	    int_of(clean, "training_org_id") > 0 ? DB_I64(int_of(clean, "training_org_id")) : DB_NULLV,
-	    int_of(clean, "pole_id") > 0 ? DB_I64(int_of(clean, "pole_id")) : DB_NULLV,
-	    DB_TEXT(json_str(clean, "place_id")), DB_BOOL(json_is_true(json_object_get(clean, "remote"))),
-	    DB_TEXT(region), DB_TEXT(json_str(clean, "starts_on")), DB_TEXT(json_str(clean, "ends_on")),
-	    DB_I64(int_of(clean, "hours")), DB_I64(int_of(clean, "capacity")), DB_I64(int_of(clean, "min_registrants")),
-	    DB_TEXT(json_str(clean, "registration_deadline")), DB_I64(ctx->now), DB_I64(id), DB_I64(version)));
+	TRY(record_updatev(ctx, &entity_session, "training_sessions", clean,
+	    "updated_at = ?, version = version + 1 WHERE id = ? AND version = ? AND state <> 'cancelled'", &changed,
+	    DB_I64(ctx->now), DB_I64(id), DB_I64(version)));
 	if (changed == 0) {
 		err = ctx_fail(ctx, TR_CONFLICT, "Cette session a changé depuis votre lecture : rechargez la page.");
 		goto out;
 	}
-	detail = json_pack("{s:O, s:O, s:I}", "before", before, "after", after, "version", (json_int_t)version + 1);
 	err = journal_append(ctx, "training_session", id, "update", detail);
-	json_decref(detail);
 	if (err == TR_OK)
 		err = promote(ctx, s, &promoted);
 out:
@@ -870,8 +888,7 @@ out:
 out_nodb:
 	json_decref(s);
 	json_decref(clean);
-	json_decref(before);
-	json_decref(after);
+	json_decref(detail);
 	return err;
 }
 
@@ -906,53 +923,48 @@ tell_registrants(struct ctx *ctx, int64_t id, const char *subject, const char *b
 	return TR_OK;
 }
 
-/* Inside the transaction: cancels session S (from its state) with REASON through transition T, and tells. */
-static tr_err
-cancel_session(struct ctx *ctx, json_t *s, const struct wf_transition *t, json_t *clean, const char *reason)
+/* Why session call C is cancelled: the runner's reason, or the job's count at the deadline. */
+static const char *
+cancel_reason(struct wf_call *c)
 {
-	int64_t id = int_of(s, "id");
-	const char *subject = arena_printf(ctx->arena, "Session annulée : %s", json_str(s, "title"));
-	const char *body = notify_text(ctx,
-	    arena_printf(ctx->arena, "La session « %s » prévue du %s au %s est annulée.\n\nMotif : %s",
-	        json_str(s, "title"), json_str(s, "starts_on"), json_str(s, "ends_on"), reason),
-	    arena_printf(ctx->arena, "/sessions/%lld", (long long)id));
-	tr_err err;
+	json_t *s = c->row;
 
-	if ((err = db_execv(ctx->db, "UPDATE training_sessions SET cancel_reason = ? WHERE id = ?", NULL,
-	         DB_TEXT(reason), DB_I64(id))) != TR_OK)
-		return err;
-	if ((err = wf_apply(ctx, &session_wf, id, int_of(s, "version"), wf_state(&session_wf, json_str(s, "state")), t,
-	         clean, NULL)) != TR_OK)
-		return err;
-	return tell_registrants(ctx, id, subject, body);
+	if (c->clean && json_str(c->clean, "cancel_reason"))
+		return json_str(c->clean, "cancel_reason");
+	return arena_printf(c->ctx->arena,
+	    "à la date limite d'inscription (%s), %lld inscrit(s) pour un minimum de %lld : la session ne peut pas se "
+	    "tenir.",
+	    json_str(s, "registration_deadline"), (long long)int_of(s, "registered"),
+	    (long long)int_of(s, "min_registrants"));
+}
+
+static tr_err
+effect_cancel(struct wf_call *c)
+{
+	return db_execv(c->ctx->db, "UPDATE training_sessions SET cancel_reason = ? WHERE id = ?", NULL,
+	    DB_TEXT(cancel_reason(c)), DB_I64(c->id));
+}
+
+/* Every registrant and their structures hear of the cancellation. */
+static tr_err
+tell_cancelled(struct wf_call *c)
+{
+	struct ctx *ctx = c->ctx;
+	json_t *s = c->row;
+
+	return tell_registrants(ctx, c->id, arena_printf(ctx->arena, "Session annulée : %s", json_str(s, "title")),
+	    notify_text(ctx,
+	        arena_printf(ctx->arena, "La session « %s » prévue du %s au %s est annulée.\n\nMotif : %s",
+	            json_str(s, "title"), json_str(s, "starts_on"), json_str(s, "ends_on"), cancel_reason(c)),
+	        arena_printf(ctx->arena, "/sessions/%lld", (long long)c->id)));
 }
 
 tr_err
 training_session_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload)
 {
-	const struct wf_transition *t;
-	json_t *s = NULL, *clean = NULL;
-	tr_err err;
+	struct wf_act act = { .id = id, .action = action, .version = version, .payload = payload };
 
-	if ((err = load_session(ctx, id, &s)) != TR_OK)
-		return err;
-	if ((err = wf_pick(ctx, &session_wf, action, wf_state(&session_wf, json_str(s, "state")),
-	         runs(ctx, s) ? S_RUNNER : 0, &t)) != TR_OK)
-		goto out_nodb;
-	if (int_of(s, "version") != version) {
-		err = ctx_fail(ctx, TR_CONFLICT, "Cette session a changé depuis votre lecture : rechargez la page.");
-		goto out_nodb;
-	}
-	if ((err = wf_payload(ctx, t, payload, &clean)) != TR_OK)
-		goto out_nodb;
-	TRY(tx_begin(ctx));
-	TRY(cancel_session(ctx, s, t, clean, json_str(clean, "cancel_reason")));
-out:
-	err = tx_end(ctx, ctx_storage_error(ctx, err));
-out_nodb:
-	json_decref(s);
-	json_decref(clean);
-	return err;
+	return wf_run(ctx, &session_workflow, &act);
 }
 
 /* ================================================================================================
@@ -983,7 +995,7 @@ check_recruit(struct ctx *ctx, json_t *s, json_t *clean, int64_t *person)
 		return ctx_storage_error(ctx, err);
 	if (!is_national(ctx) && !actor_in_org(ctx->actor, ROLE_EMPLOYER, db_int(db_cell(r, 0, 1))))
 		return ctx_fail(ctx, TR_FORBIDDEN, "Un jeune recruté est inscrit par sa structure employeuse.");
-	if (!in_list("planned|active|suspended", db_cell(r, 0, 3)->s.p, db_cell(r, 0, 3)->s.n))
+	if (!str_list_has("planned|active|suspended", db_cell(r, 0, 3)->s.p, db_cell(r, 0, 3)->s.n))
 		field_errors_add(&ctx->errors, "contract_id", "« Jeune recruté (contrat) » : ce contrat est terminé.");
 	if (int_of(s, "programme_id") > 0 && db_int(db_cell(r, 0, 2)) != int_of(s, "programme_id"))
 		field_errors_add(&ctx->errors, "contract_id",
@@ -1103,72 +1115,65 @@ out_nodb:
 	return err;
 }
 
+/* A registration is cancelled while its session is not. */
+static tr_err
+guard_session_live(struct wf_call *c)
+{
+	return strcmp(json_str(c->row, "session_state"), "cancelled") == 0
+	           ? ctx_fail(c->ctx, TR_CONFLICT, "Cette session est annulée.")
+	           : TR_OK;
+}
+
+/* The person hears of a cancellation made by someone else. */
+static tr_err
+tell_registrant(struct wf_call *c)
+{
+	struct ctx *ctx = c->ctx;
+	json_t *g = c->row;
+
+	if (ctx->actor == NULL || ctx->actor->person_id == int_of(g, "person_id"))
+		return TR_OK;
+	return notify_person(ctx, int_of(g, "person_id"),
+	    arena_printf(ctx->arena, "Inscription annulée : %s", json_str(g, "title")),
+	    notify_text(ctx,
+	        arena_printf(ctx->arena, "%s a annulé votre inscription à la session « %s » (du %s au %s).",
+	            ctx->actor->name, json_str(g, "title"), json_str(g, "starts_on"), json_str(g, "ends_on")),
+	        arena_printf(ctx->arena, "/sessions/%lld", (long long)int_of(g, "session_id"))));
+}
+
 tr_err
 training_registration_cancel(struct ctx *ctx, int64_t reg_id, int64_t *session_id)
 {
-	json_t *g = NULL, *s = NULL, *detail = NULL;
-	int64_t changed = 0, promoted = 0;
+	struct wf_act act = { .id = reg_id, .action = "cancel" };
+	json_t *s = NULL;
 	struct db_rows *r;
-	const char *state;
+	int64_t promoted = 0;
+	bool seat;
 	tr_err err;
 
 	if ((err = authz_require(ctx, ~0u)) != TR_OK)
 		return err;
-	err = db_onev(ctx->db, ctx->arena, REG_SQL "WHERE g.id = ?", &r, DB_I64(reg_id));
+	/* Cancelling takes no version: the registration as it stands now. */
+	err = db_onev(ctx->db, ctx->arena, "SELECT session_id, version, state FROM session_registrations WHERE id = ?",
+	    &r, DB_I64(reg_id));
 	if (err == TR_NOT_FOUND)
 		return ctx_fail(ctx, err, "Cette inscription n'existe pas.");
 	if (err != TR_OK)
 		return ctx_storage_error(ctx, err);
-	g = row_json(r, 0);
 	if (session_id)
-		*session_id = int_of(g, "session_id");
-	if ((err = load_session(ctx, int_of(g, "session_id"), &s)) != TR_OK)
-		goto out_nodb;
-	if (!runs(ctx, s) && !reg_concerns(ctx, g)) {
-		err = ctx_fail(ctx, TR_FORBIDDEN,
-		    "Une inscription est annulée par la personne inscrite, sa structure ou ceux qui organisent la "
-		    "session.");
-		goto out_nodb;
-	}
-	state = json_str(g, "state");
-	if (strcmp(state, "cancelled") == 0 || strcmp(json_str(s, "state"), "cancelled") == 0) {
-		err = ctx_fail(ctx, TR_CONFLICT,
-		    strcmp(state, "cancelled") == 0 ? "Cette inscription est déjà annulée."
-		                                    : "Cette session est annulée.");
-		goto out_nodb;
-	}
+		*session_id = db_int(db_cell(r, 0, 0));
+	act.version = db_int(db_cell(r, 0, 1));
+	seat = strcmp(db_text(db_cell(r, 0, 2)), "registered") == 0;
+	/* One transaction: the cancellation, then the seat it frees given to the waiting list. */
 	TRY(tx_begin(ctx));
-	TRY(db_execv(ctx->db, "UPDATE training_sessions SET updated_at = updated_at WHERE id = ?", NULL,
-	    DB_I64(int_of(s, "id"))));
-	TRY(db_execv(ctx->db,
-	    "UPDATE session_registrations SET state = 'cancelled', updated_at = ?, version = version + 1 WHERE id = ? "
-	    "AND "
-	    "state = ?",
-	    &changed, DB_I64(ctx->now), DB_I64(reg_id), DB_TEXT(state)));
-	if (changed == 0) {
-		err =
-		    ctx_fail(ctx, TR_CONFLICT, "Cette inscription a changé depuis votre lecture : rechargez la page.");
-		goto out;
-	}
-	detail =
-	    json_pack("{s:s, s:s, s:I}", "from", state, "to", "cancelled", "session_id", (json_int_t)int_of(s, "id"));
-	TRY(journal_append(ctx, "registration", reg_id, "cancel", detail));
-	if (ctx->actor->person_id != int_of(g, "person_id"))
-		TRY(notify_person(ctx, int_of(g, "person_id"),
-		    arena_printf(ctx->arena, "Inscription annulée : %s", json_str(s, "title")),
-		    notify_text(ctx,
-		        arena_printf(ctx->arena, "%s a annulé votre inscription à la session « %s » (du %s au %s).",
-		            ctx->actor->name, json_str(s, "title"), json_str(s, "starts_on"), json_str(s, "ends_on")),
-		        arena_printf(ctx->arena, "/sessions/%lld", (long long)int_of(s, "id")))));
-	if (strcmp(state, "registered") == 0)
+	TRY(wf_run(ctx, &registration_workflow, &act));
+	if (seat) {
+		TRY(load_session(ctx, db_int(db_cell(r, 0, 0)), &s));
 		TRY(promote(ctx, s, &promoted));
+	}
 out:
-	err = tx_end(ctx, ctx_storage_error(ctx, err));
-out_nodb:
-	json_decref(g);
 	json_decref(s);
-	json_decref(detail);
-	return err;
+	return tx_end(ctx, ctx_storage_error(ctx, err));
 }
 
 /* ================================================================================================
@@ -1434,44 +1439,33 @@ tr_err
 training_sessions_cancel_under_minimum(struct ctx *ctx, int64_t *count)
 {
 	const char *today = today_of(ctx);
-	const struct wf_transition *cancel, *confirm;
 	struct db_rows *r;
-	json_t *items = NULL, *s;
-	size_t i;
 	tr_err err;
 
 	*count = 0;
-	if ((err = wf_pick(ctx, &session_wf, "cancel_under_minimum", SESSION_OPEN, S_SYSTEM, &cancel)) != TR_OK ||
-	    (err = wf_pick(ctx, &session_wf, "confirm", SESSION_OPEN, S_SYSTEM, &confirm)) != TR_OK)
-		return err;
 	TRY(tx_begin(ctx));
 	TRY(db_queryv(ctx->db, ctx->arena,
-	    SESSION_SQL "WHERE s.state = 'open' AND s.registration_deadline < ? ORDER BY s.registration_deadline, s.id "
-	                "LIMIT 500",
+	    "SELECT s.id, " COUNT_SQL("registered") " AS registered, s.min_registrants FROM training_sessions s WHERE "
+	                                            "s.state = 'open' AND s.registration_deadline < ? ORDER BY "
+	                                            "s.registration_deadline, s.id LIMIT 500",
 	    &r, DB_TEXT(today)));
-	items = rows_json(r);
-	json_array_foreach(items, i, s)
-	{
-		int64_t registered = int_of(s, "registered"), min = int_of(s, "min_registrants");
-		if (registered >= min) {
-			json_t *detail = json_pack(
+	for (size_t i = 0; i < r->nrows; i++) {
+		int64_t registered = db_int(db_cell(r, i, 1)), min = db_int(db_cell(r, i, 2));
+		struct wf_act act = { .id = db_int(db_cell(r, i, 0)),
+			.action = registered >= min ? "confirm" : "cancel_under_minimum",
+			.version = WF_ANY_VERSION,
+			.system = true,
+			.parties = S_SYSTEM };
+		if (registered >= min)
+			act.detail = json_pack(
 			    "{s:I, s:I}", "registered", (json_int_t)registered, "min_registrants", (json_int_t)min);
-			err = wf_apply(ctx, &session_wf, int_of(s, "id"), int_of(s, "version"), SESSION_OPEN, confirm,
-			    NULL, detail);
-			json_decref(detail);
-			TRY(err);
-			continue;
-		}
-		TRY(cancel_session(ctx, s, cancel, NULL,
-		    arena_printf(ctx->arena,
-		        "à la date limite d'inscription (%s), %lld inscrit(s) pour un minimum de %lld : la session ne "
-		        "peut pas "
-		        "se tenir.",
-		        json_str(s, "registration_deadline"), (long long)registered, (long long)min)));
-		(*count)++;
+		err = wf_run(ctx, &session_workflow, &act);
+		json_decref(act.detail);
+		TRY(err);
+		if (registered < min)
+			(*count)++;
 	}
 out:
-	json_decref(items);
 	return tx_end(ctx, ctx_storage_error(ctx, err));
 }
 
@@ -1586,7 +1580,7 @@ training_tutor_get(struct ctx *ctx, int64_t person_id, json_t **out)
 		return ctx_storage_error(ctx, err);
 	contracts = rows_json(c);
 	json_array_foreach(contracts, i, x) json_object_set_new(x, "live",
-	    json_boolean(in_list("planned|active|suspended", json_str(x, "state"), strlen(json_str(x, "state")))));
+	    json_boolean(str_list_has("planned|active|suspended", json_str(x, "state"), strlen(json_str(x, "state")))));
 	trainings = rows_json(t);
 	json_array_foreach(trainings, i, x)
 	{

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "domain/kernel/ctx.h"
+#include "domain/kernel/workflow.h"
 
 /* ---- training organisations ---- */
 
@@ -115,5 +116,10 @@ TR_MUST_USE tr_err training_tutor_get(struct ctx *ctx, int64_t person_id, json_t
  * national, admin: all) with the number of tutor trainings attended: {items: [{id, name, email, contracts,
  * region_code, trainings}]}; WITHOUT_TRAINING keeps those with none. */
 TR_MUST_USE tr_err training_tutor_list(struct ctx *ctx, bool without_training, json_t **out);
+
+/* The lifecycle of a training session on the engine (domain/kernel/workflow.h). */
+extern const struct workflow session_workflow;
+/* The lifecycle of a registration to a session on the engine. */
+extern const struct workflow registration_workflow;
 
 #endif

@@ -1,6 +1,7 @@
 /* The generic validator of the entity tables. */
 #include "model/kernel/entity.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "core/arena.h"
@@ -17,6 +18,74 @@ entity_field(const struct entity *e, const char *name)
 		if (strcmp(e->fields[i].name, name) == 0)
 			return &e->fields[i];
 	return NULL;
+}
+
+const char *
+field_column(const struct field *f)
+{
+	return f->column ? f->column : f->name;
+}
+
+/* True for an absent or null value and for the integer 0. */
+static bool
+zero_or_absent(json_t *v)
+{
+	return v == NULL || json_is_null(v) || (json_is_integer(v) && json_integer_value(v) == 0);
+}
+
+json_t *
+entity_diff(const struct entity *e, json_t *before, json_t *after)
+{
+	json_t *b = json_object(), *a = json_object();
+
+	for (size_t i = 0; i < e->nfields; i++) {
+		const struct field *f = &e->fields[i];
+		const char *k = f->name;
+		json_t *x = json_object_get(before, k), *y = json_object_get(after, k);
+		if (json_equal(x ? x : json_null(), y ? y : json_null()))
+			continue;
+		/* An FF_ZERO integer absent on one side is its column's 0. */
+		if (f->flags & FF_ZERO && zero_or_absent(x) && zero_or_absent(y))
+			continue;
+		json_object_set_new(b, k, x ? json_incref(x) : json_null());
+		json_object_set_new(a, k, y ? json_incref(y) : json_null());
+	}
+	return json_pack("{s:o, s:o}", "before", b, "after", a);
+}
+
+/* The labels of the '|'-separated codes of S joined with ", ", or NULL when one is unknown. */
+static const char *
+multi_label(const struct vocab *v, const char *s, struct arena *a)
+{
+	const char *out = NULL;
+
+	while (*s) {
+		size_t n = strcspn(s, "|");
+		const char *l = vocab_label(v, arena_strndup(a, s, n));
+		if (l == NULL)
+			return NULL;
+		out = out ? arena_printf(a, "%s, %s", out, l) : l;
+		s += n + (s[n] == '|');
+	}
+	return out;
+}
+
+void
+entity_decorate(const struct entity *e, json_t *o, struct arena *a)
+{
+	char key[128];
+
+	for (size_t i = 0; i < e->nfields; i++) {
+		const struct field *f = &e->fields[i];
+		json_t *v = json_object_get(o, f->name);
+		const char *label;
+		if (f->vocab == NULL || !json_is_string(v) || (f->flags & FF_MULTI && a == NULL))
+			continue;
+		label = f->flags & FF_MULTI ? multi_label(f->vocab, json_string_value(v), a)
+		                            : vocab_label(f->vocab, json_string_value(v));
+		if (label != NULL && (size_t)snprintf(key, sizeof key, "%s_label", f->name) < sizeof key)
+			json_object_set_new(o, key, json_string(label));
+	}
 }
 
 bool
@@ -124,10 +193,8 @@ value_text(struct arena *a, json_t *v, size_t *len, bool *scalar)
 	return "";
 }
 
-/* True when S holds a control character: C0 (but tab and line breaks in multi-line text), DEL, or C1
- * (U+0080–U+009F, UTF-8 C2 80–C2 9F). */
-static bool
-text_has_controls(const char *s, size_t n, bool multiline)
+bool
+field_has_controls(const char *s, size_t n, bool multiline)
 {
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -244,7 +311,7 @@ check_field(const struct field *f, json_t *in, bool partial, struct arena *a, st
 		add_error(a, fe, f, arena_printf(a, "ne doit pas dépasser %zu caractères.", maxlen));
 		return;
 	}
-	if (text_has_controls(s, n, f->type == FT_TEXTAREA)) {
+	if (field_has_controls(s, n, f->type == FT_TEXTAREA || (f->flags & FF_MULTILINE))) {
 		add_error(a, fe, f, "contient des caractères de contrôle.");
 		return;
 	}

@@ -1,6 +1,8 @@
-/* Entities as tables: each field's name, type, limits, vocabulary and French label. One generic
- * validator serves every entity, for forms and JSON alike; the web layer renders forms from the same
- * rows. */
+/* Entities as tables: each field's name, SQL column, type, limits, vocabulary, French label and flags.
+ * One table drives validation (forms and JSON alike), the INSERT and UPDATE of the entity's columns
+ * (domain/kernel/record.h), the journal's before/after diff, the French labels of vocabulary codes, and
+ * the CSV and JSON rows of exports; the web layer renders forms from the same rows. The places standard's
+ * table is of the same kind, generated from its schema (model/places/place_schema.c). */
 #ifndef TR_MODEL_ENTITY_H
 #define TR_MODEL_ENTITY_H
 
@@ -26,6 +28,18 @@ enum field_type {
 	FT_SIRET,  /* 14 digits with the Luhn key */
 	FT_RNA,    /* W and 9 digits */
 	FT_REF,    /* the id of another entity (a positive integer) */
+	FT_NUMBER, /* a decimal number as the places standard writes it ("-12.5", "1e3") */
+};
+
+/* What a field is beside its value. */
+enum field_flag {
+	FF_READONLY = 1 << 0,  /* validated and shown, never written by the generic INSERT or UPDATE */
+	FF_LISTED = 1 << 1,    /* a column of the list pages (declared: the list pages still name their own) */
+	FF_EXPORTED = 1 << 2,  /* a column of the entity's CSV and JSON exports */
+	FF_MULTI = 1 << 3,     /* several codes of the vocabulary, '|'-separated */
+	FF_UNIQUE = 1 << 4,    /* unique within a file (the places standard's id) */
+	FF_MULTILINE = 1 << 5, /* text that may hold line breaks and tabs (FT_TEXTAREA implies it) */
+	FF_ZERO = 1 << 6       /* an absent FT_INT is written 0 (a NOT NULL column), not NULL */
 };
 
 struct field {
@@ -38,6 +52,9 @@ struct field {
 	int64_t min, max; /* for FT_INT */
 	const struct vocab *vocab;
 	const char *autocomplete;
+	const char *column;  /* the SQL column; NULL: the name */
+	unsigned flags;      /* enum field_flag */
+	const char *pattern; /* POSIX ERE the whole value matches, or NULL */
 };
 
 struct entity {
@@ -58,6 +75,23 @@ TR_MUST_USE tr_err entity_validate(
 
 /* The field named NAME, or NULL. */
 const struct field *entity_field(const struct entity *e, const char *name);
+
+/* The SQL column of F: its column, else its name. */
+const char *field_column(const struct field *f);
+
+/* True when S (N bytes) holds a control character: C0 (but tab and line breaks when MULTILINE), DEL, or
+ * C1 (U+0080-U+009F). The one rule for every text field, of entities and of the places standard alike. */
+bool field_has_controls(const char *s, size_t n, bool multiline);
+
+/* {"before": {...}, "after": {...}} of E's fields whose values differ between BEFORE and AFTER (JSON
+ * objects; absent reads as null, but as 0 for an FF_ZERO integer); both empty when nothing differs. New
+ * reference, the caller's. */
+json_t *entity_diff(const struct entity *e, json_t *before, json_t *after);
+
+/* Adds to O, for each field of E with a vocabulary whose member is a known code, a member NAME_label
+ * holding the French label ('|'-separated codes of an FF_MULTI field give their labels joined with
+ * ", ", allocated in A; with A NULL, FF_MULTI fields are passed over). Unknown codes get no label. */
+void entity_decorate(const struct entity *e, json_t *o, struct arena *a);
 
 /* True when S is 14 digits with a valid Luhn key (and La Poste's SIRET rule). */
 bool siret_valid(const char *s, size_t n);

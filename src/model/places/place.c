@@ -62,10 +62,10 @@ place_field_index(const char *name, size_t n)
 }
 
 bool
-place_vocab_has(const struct place_field *f, const char *code, size_t n)
+place_vocab_has(const struct field *f, const char *code, size_t n)
 {
-	for (size_t i = 0; i < f->nvalues; i++)
-		if (strlen(f->values[i]) == n && memcmp(f->values[i], code, n) == 0)
+	for (size_t i = 0; i < place_nvalues(f); i++)
+		if (strlen(place_value(f, i)) == n && memcmp(place_value(f, i), code, n) == 0)
 			return true;
 	return false;
 }
@@ -166,30 +166,18 @@ quote(struct arena *a, const char *s, size_t n)
 }
 
 static void
-fail_value(
-    struct arena *a, struct field_errors *fe, const struct place_field *f, const char *s, size_t n, const char *reason)
+fail_value(struct arena *a, struct field_errors *fe, const struct field *f, const char *s, size_t n, const char *reason)
 {
-	field_errors_add(fe, f->name, arena_printf(a, "« %s » : « %s » %s.", f->title, quote(a, s, n), reason));
+	field_errors_add(fe, f->name, arena_printf(a, "« %s » : « %s » %s.", f->label, quote(a, s, n), reason));
 }
 
 static const char *
-pattern_reason(const struct place_field *f)
+pattern_reason(const struct field *f)
 {
 	for (size_t i = 0; i < sizeof(pattern_reasons) / sizeof(pattern_reasons[0]); i++)
 		if (strcmp(pattern_reasons[i].field, f->name) == 0)
 			return pattern_reasons[i].reason;
 	return "ne respecte pas le format du standard";
-}
-
-static bool
-has_controls(const char *s, size_t n, bool multiline)
-{
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if ((c < 0x20 && !(multiline && (c == '\n' || c == '\r' || c == '\t'))) || c == 0x7f)
-			return true;
-	}
-	return false;
 }
 
 /* True when S (N bytes) is printable ASCII (and line breaks and tabs when MULTILINE): valid UTF-8, one character a
@@ -207,8 +195,8 @@ plain_ascii(const char *s, size_t n, bool multiline)
 
 /* Checks each '|'-separated item of S with CHECK; fails on the first bad or empty one. */
 static bool
-each_item(struct arena *a, struct field_errors *fe, const struct place_field *f, const char *s, size_t n,
-    bool (*check)(const struct place_field *, const char *, size_t), const char *reason)
+each_item(struct arena *a, struct field_errors *fe, const struct field *f, const char *s, size_t n,
+    bool (*check)(const struct field *, const char *, size_t), const char *reason)
 {
 	const char *p = s, *end = s + n;
 
@@ -230,20 +218,20 @@ each_item(struct arena *a, struct field_errors *fe, const struct place_field *f,
 }
 
 static bool
-check_vocab(const struct place_field *f, const char *s, size_t n)
+check_vocab(const struct field *f, const char *s, size_t n)
 {
 	return place_vocab_has(f, s, n);
 }
 
 static bool
-check_email(const struct place_field *f, const char *s, size_t n)
+check_email(const struct field *f, const char *s, size_t n)
 {
 	(void)f;
 	return email_valid(s, n);
 }
 
 static bool
-check_url(const struct place_field *f, const char *s, size_t n)
+check_url(const struct field *f, const char *s, size_t n)
 {
 	(void)f;
 	return place_url_valid(s, n);
@@ -253,34 +241,34 @@ check_url(const struct place_field *f, const char *s, size_t n)
 static bool
 check_value(int i, const char *s, size_t n, struct arena *a, struct field_errors *fe, double *num)
 {
-	const struct place_field *f = &place_fields[i];
+	const struct field *f = &place_fields[i];
 	size_t max = f->max_len ? f->max_len : PLACE_MAX_CHARS;
-	bool multiline = i == PLACE_F_PRESENTATION_DETAIL || i == PLACE_F_PRESENTATION_RESUME;
+	bool multiline = (f->flags & FF_MULTILINE) != 0;
 	bool ascii = plain_ascii(s, n, multiline); /* most values: one pass instead of the three below */
 	size_t chars;
 	int y, m, d;
 
 	if (!ascii && !utf8_valid(s, n)) {
 		field_errors_add(fe, f->name,
-		    arena_printf(a, "« %s » contient des caractères invalides (UTF-8 attendu).", f->title));
+		    arena_printf(a, "« %s » contient des caractères invalides (UTF-8 attendu).", f->label));
 		return false;
 	}
 	if ((chars = ascii ? n : utf8_length(s, n)) > max) {
 		fail_value(a, fe, f, s, n, arena_printf(a, "dépasse %zu caractères (%zu)", max, chars));
 		return false;
 	}
-	if (!ascii && has_controls(s, n, multiline)) {
+	if (!ascii && field_has_controls(s, n, multiline)) {
 		fail_value(a, fe, f, s, n, "contient des caractères de contrôle");
 		return false;
 	}
 	switch (f->type) {
-	case PLACE_NUMBER:
+	case FT_NUMBER:
 		if (!place_number_parse(s, n, num)) {
 			fail_value(a, fe, f, s, n, "doit être un nombre (le point comme séparateur décimal)");
 			return false;
 		}
 		break;
-	case PLACE_DATE:
+	case FT_DATE:
 		if (!date_parse(s, n, &y, &m, &d)) {
 			fail_value(a, fe, f, s, n, "doit être une date réelle au format AAAA-MM-JJ");
 			return false;
@@ -288,7 +276,7 @@ check_value(int i, const char *s, size_t n, struct arena *a, struct field_errors
 		break;
 	default: break;
 	}
-	if (f->nvalues > 0)
+	if (f->vocab != NULL)
 		return each_item(a, fe, f, s, n, check_vocab, "n'est pas une valeur de la liste du standard");
 	if (f->pattern != NULL) {
 		char *z = arena_strndup(a, s, n);
@@ -335,10 +323,10 @@ place_validate(const struct str *values, struct arena *a, struct field_errors *f
 
 	place_schema_init();
 	for (int i = 0; i < PLACE_NFIELDS; i++) {
-		const struct place_field *f = &place_fields[i];
+		const struct field *f = &place_fields[i];
 		if (values[i].n == 0) {
 			if (f->required)
-				field_errors_add(fe, f->name, arena_printf(a, "« %s » est obligatoire.", f->title));
+				field_errors_add(fe, f->name, arena_printf(a, "« %s » est obligatoire.", f->label));
 			continue;
 		}
 		if (!check_value(i, values[i].p, values[i].n, a, fe, &num) &&
@@ -349,8 +337,8 @@ place_validate(const struct str *values, struct arena *a, struct field_errors *f
 		int missing = values[PLACE_F_LATITUDE].n == 0 ? PLACE_F_LATITUDE : PLACE_F_LONGITUDE;
 		field_errors_add(fe, place_fields[missing].name,
 		    arena_printf(a, "« %s » est obligatoire quand « %s » est donnée : les deux coordonnées ou aucune.",
-		        place_fields[missing].title,
-		        place_fields[missing == PLACE_F_LATITUDE ? PLACE_F_LONGITUDE : PLACE_F_LATITUDE].title));
+		        place_fields[missing].label,
+		        place_fields[missing == PLACE_F_LATITUDE ? PLACE_F_LONGITUDE : PLACE_F_LATITUDE].label));
 	}
 	return fe->n > before ? TR_INVALID : TR_OK;
 }

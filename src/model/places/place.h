@@ -1,5 +1,6 @@
 /* The national standard of digital-mediation places (data/standards/schema.json) as data: its 32 fields
- * in order, generated at build time by tools/schema2c.py, and the validator of one record against them. */
+ * in order, rows of the one field table (struct field, model/kernel/entity.h) generated at build time by
+ * tools/schema2c.py, and the validator of one record against them. */
 #ifndef TR_MODEL_PLACE_H
 #define TR_MODEL_PLACE_H
 
@@ -8,28 +9,13 @@
 
 #include "core/err.h"
 #include "core/str.h"
+#include "model/kernel/entity.h"
 
 struct arena;
 
-enum place_type {
-	PLACE_STRING = 1,
-	PLACE_NUMBER,
-	PLACE_DATE, /* YYYY-MM-DD */
-};
-
-/* One column of the standard. A field has a vocabulary (VALUES, '|'-separated multi-valued in files), a
- * pattern (POSIX ERE translated from the schema), or neither. */
-struct place_field {
-	const char *name;  /* the column name, as in files and SQL */
-	const char *title; /* the schema's French title, named in errors */
-	enum place_type type;
-	bool required;
-	size_t max_len; /* characters; 0: PLACE_MAX_CHARS */
-	bool unique;    /* unique within a file (the id) */
-	const char *pattern;
-	const char *const *values;
-	size_t nvalues;
-};
+/* A column of the standard is a struct field: FT_TEXT, FT_NUMBER or FT_DATE; the schema's title is its label;
+ * a controlled vocabulary (codes are their own labels) is '|'-separated multi-valued in files (FF_MULTI); a
+ * pattern is POSIX ERE translated from the schema; the id is FF_UNIQUE; every column is FF_EXPORTED. */
 
 /* Indices in the standard's order; the generated table checks them at compile time. */
 enum place_field_index {
@@ -71,7 +57,8 @@ enum place_field_index {
 /* The longest value of a field without its own maxLength, in characters. */
 #define PLACE_MAX_CHARS 10000
 
-extern const struct place_field place_fields[PLACE_NFIELDS];
+extern const struct field place_fields[PLACE_NFIELDS];
+extern const struct entity entity_place;  /* the same rows */
 extern const char place_schema_version[]; /* "v1.0.2" */
 
 /* Compiles the patterns once (thread-safe, idempotent). Aborts on a pattern regcomp refuses, which the
@@ -82,7 +69,19 @@ void place_schema_init(void);
 int place_field_index(const char *name, size_t n);
 
 /* True when CODE (N bytes) is a value of field F's vocabulary. */
-bool place_vocab_has(const struct place_field *f, const char *code, size_t n);
+bool place_vocab_has(const struct field *f, const char *code, size_t n);
+
+/* The number of codes of F's vocabulary (0: none), and the I-th. */
+static inline size_t
+place_nvalues(const struct field *f)
+{
+	return f->vocab ? f->vocab->n : 0;
+}
+static inline const char *
+place_value(const struct field *f, size_t i)
+{
+	return f->vocab->items[i].code;
+}
 
 /* Checks one record: VALUES holds the PLACE_NFIELDS values in the standard's order, trimmed, empty
  * (n == 0) when absent. Each problem is added to FE under the field's name with a French message naming

@@ -11,6 +11,17 @@
 extern const struct vocab vocab_employer_category;
 /* The regional opinion: favourable, favourable_reserves, unfavourable. */
 extern const struct vocab vocab_opinion;
+/* The states of a dossier in the order of vocab_dossier_state (domain/dossier.c's transition table indexes
+ * them). */
+enum dossier_state {
+	DOSSIER_DRAFT = 0,
+	DOSSIER_REGIONAL_REVIEW,
+	DOSSIER_NATIONAL_REVIEW,
+	DOSSIER_CHANGES_REQUESTED,
+	DOSSIER_VALIDATED,
+	DOSSIER_REFUSED,
+	DOSSIER_WITHDRAWN,
+};
 /* The states of a dossier, with their French labels. */
 extern const struct vocab vocab_dossier_state;
 

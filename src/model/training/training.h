@@ -28,7 +28,13 @@ extern const struct vocab vocab_session_state;
 /* recruits (a module of the young people's paths), tutors (tutor training). */
 extern const struct vocab vocab_session_audience;
 
-/* registered (a seat), waiting (the waiting list, in id order), cancelled. */
+/* Registration states in workflow order (domain/training_session.c indexes them): registered (a seat), waiting
+ * (the waiting list, in id order), cancelled. */
+enum registration_state {
+	REGISTRATION_REGISTERED = 0,
+	REGISTRATION_WAITING,
+	REGISTRATION_CANCELLED,
+};
 extern const struct vocab vocab_registration_state;
 
 extern const struct entity entity_training_org;   /* name, siret, accreditation and its dates */

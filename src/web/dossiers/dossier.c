@@ -216,30 +216,18 @@ filter_fields(struct request *req, const struct dossier_filter *f, json_t **out)
 }
 
 /* The heading and lead of the list, by the reader's widest role. */
-static void
-list_heading(struct request *req, const char **heading, const char **lead)
-{
-	const struct actor *a = req->ctx.actor;
-
-	if (actor_has(a, ROLE_ADMIN)) {
-		*heading = "Tous les dossiers";
-		*lead =
-		    "Les dossiers de toutes les structures, brouillons compris ; le plus ancien en attente d'abord.";
-	} else if (actor_has(a, ROLE_NATIONAL)) {
-		*heading = "File nationale";
-		*lead = "Les dossiers déposés, le plus ancien en attente d'abord.";
-	} else if (actor_has(a, ROLE_REGIONAL)) {
-		*heading = "File régionale";
-		*lead = "Les dossiers déposés dans votre région, le plus ancien en attente d'abord, avec le "
-		        "nombre de jours d'attente.";
-	} else if (actor_has(a, ROLE_POLE)) {
-		*heading = "Dossiers des régions du pôle";
-		*lead = "Les dossiers déposés dans les régions que couvre votre pôle de ressources.";
-	} else {
-		*heading = "Mes dossiers";
-		*lead = "Les protocoles d'adhésion de votre structure, le dernier modifié d'abord.";
-	}
-}
+static const struct web_heading headings[] = {
+	{ ROLE_ADMIN, ROLE_NONE, "Tous les dossiers",
+	    "Les dossiers de toutes les structures, brouillons compris ; le plus ancien en attente d'abord." },
+	{ ROLE_NATIONAL, ROLE_NONE, "File nationale", "Les dossiers déposés, le plus ancien en attente d'abord." },
+	{ ROLE_REGIONAL, ROLE_NONE, "File régionale",
+	    "Les dossiers déposés dans votre région, le plus ancien en attente d'abord, avec le nombre de jours "
+	    "d'attente." },
+	{ ROLE_POLE, ROLE_NONE, "Dossiers des régions du pôle",
+	    "Les dossiers déposés dans les régions que couvre votre pôle de ressources." },
+	{ ROLE_NONE, ROLE_NONE, "Mes dossiers",
+	    "Les protocoles d'adhésion de votre structure, le dernier modifié d'abord." },
+};
 
 void
 web_dossiers(struct request *req)
@@ -260,7 +248,8 @@ web_dossiers(struct request *req)
 	json_array_foreach(json_object_get(list, "items"), i, it) list_row(req, it);
 	total = web_int(list, "total");
 	pages = total ? (total + PER_PAGE - 1) / PER_PAGE : 1;
-	list_heading(req, &heading, &lead);
+	heading = web_heading_for(req, headings)->heading;
+	lead = web_heading_for(req, headings)->lead;
 	data = json_pack("{s:s, s:s, s:o, s:O, s:s, s:s, s:s, s:b}", "heading", heading, "lead", lead, "fields", fields,
 	    "items", json_object_get(list, "items"), "total_text",
 	    total == 0   ? "Aucun dossier"
@@ -268,16 +257,7 @@ web_dossiers(struct request *req)
 	                 : arena_printf(req->arena, "%lld dossiers", (long long)total),
 	    "csv_href", filtered_href(req, "/dossiers.csv", query), "xlsx_href",
 	    filtered_href(req, "/dossiers.xlsx", query), "can_create", actor_has(req->ctx.actor, ROLE_EMPLOYER));
-	if (pages > 1 || f.page > 1)
-		json_object_set_new(data, "pager",
-		    json_pack("{s:s, s:s, s:I, s:I}", "prev",
-		        f.page > 1 ? arena_printf(req->arena, "/dossiers?%spage=%lld", query, (long long)(f.page - 1))
-		                   : "",
-		        "next",
-		        f.page < pages
-		            ? arena_printf(req->arena, "/dossiers?%spage=%lld", query, (long long)(f.page + 1))
-		            : "",
-		        "page", (json_int_t)f.page, "pages", (json_int_t)(pages > f.page ? pages : f.page)));
+	web_pager(req, data, f.page, pages, web_prefix_href, arena_printf(req->arena, "/dossiers?%s", query));
 	json_decref(list);
 	web_page(req, 200, "dossiers.html", heading, data);
 }
@@ -391,21 +371,6 @@ static const struct section {
 	{ "signature", "La signature", { "signed_on", "signatory", NULL } },
 };
 
-/* True when the '|'-joined LIST holds CODE. */
-static bool
-list_has(const char *list, const char *code)
-{
-	size_t n = strlen(code);
-
-	for (const char *s = list; s && *s;) {
-		size_t len = strcspn(s, "|");
-		if (len == n && memcmp(s, code, n) == 0)
-			return true;
-		s += len + (s[len] == '|');
-	}
-	return false;
-}
-
 /* The EPN: a select of the structure's places and a text field for any other place's id; or the text field
  * alone when the structure runs no place. Returns the extra field (NULL when none). */
 static json_t *
@@ -475,7 +440,8 @@ programme_choices(struct request *req, json_t *byname, json_t *values, json_t *p
 	json_object_set_new(f, "options", json_array());
 	for (i = 0; i < vocab_employer_category.n; i++) {
 		const char *code = vocab_employer_category.items[i].code;
-		if (list_has(web_text(programme, "employer_categories"), code) || strcmp(code, cur) == 0)
+		if (str_list_has(web_text(programme, "employer_categories"), code, strlen(code)) ||
+		    strcmp(code, cur) == 0)
 			add_option(f, code, vocab_employer_category.items[i].label, strcmp(code, cur) == 0);
 	}
 }

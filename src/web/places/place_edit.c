@@ -44,20 +44,6 @@ place_hint(const char *name)
 	return "";
 }
 
-static bool
-list_has(const char *list, const char *v)
-{
-	size_t n = strlen(v);
-
-	for (const char *s = list; s && *s;) {
-		size_t len = strcspn(s, "|");
-		if (len == n && memcmp(s, v, n) == 0)
-			return true;
-		s += len + (s[len] == '|');
-	}
-	return false;
-}
-
 /* One field object for field.html and the checkbox groups of place_edit.html: every key set. */
 static json_t *
 field_object(struct request *req, const char *name, const char *label, const char *hint, const char *value)
@@ -83,15 +69,15 @@ set_kind(json_t *f, const char *kind)
 
 /* A checkbox group of CODES (with LABELS, or the codes themselves), those in the '|'-joined SELECTED checked. */
 static json_t *
-group_field(struct request *req, const char *name, const char *label, const char *hint, const char *const *codes,
-    const char *const *labels, size_t n, const char *selected)
+group_field(struct request *req, const char *name, const char *label, const char *hint, const struct vocab_item *items,
+    size_t n, const char *selected)
 {
 	json_t *f = field_object(req, name, label, hint, ""), *opts = json_array();
 
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(
-		    opts, json_pack("{s:s, s:s, s:b}", "value", codes[i], "label", labels ? labels[i] : codes[i],
-		              "selected", list_has(selected, codes[i])));
+		    opts, json_pack("{s:s, s:s, s:b}", "value", items[i].code, "label", items[i].label, "selected",
+		              str_list_has(selected, items[i].code, strlen(items[i].code))));
 	json_object_set_new(f, "options", opts);
 	set_kind(f, "is_group");
 	return f;
@@ -114,24 +100,24 @@ edit_fields(struct request *req, json_t *values, json_t *networks, json_t *orgs)
 	json_t *fields = json_array(), *f;
 
 	for (int i = 0; i < PLACE_NFIELDS; i++) {
-		const struct place_field *pf = &place_fields[i];
+		const struct field *pf = &place_fields[i];
 		const char *value = json_text(values, pf->name);
 		if (i == PLACE_F_ID || i == PLACE_F_DATE_MAJ)
 			continue;
-		if (pf->type == PLACE_NUMBER && json_is_number(json_object_get(values, pf->name)))
+		if (pf->type == FT_NUMBER && json_is_number(json_object_get(values, pf->name)))
 			value = arena_printf(req->arena, "%.15g", json_number_value(json_object_get(values, pf->name)));
-		if (pf->nvalues > 0) {
+		if (place_nvalues(pf) > 0) {
 			json_array_append_new(
-			    fields, group_field(req, pf->name, pf->title, "", pf->values, NULL, pf->nvalues, value));
+			    fields, group_field(req, pf->name, pf->label, "", pf->vocab->items, pf->vocab->n, value));
 			continue;
 		}
-		f = field_object(req, pf->name, pf->title, place_hint(pf->name), value);
+		f = field_object(req, pf->name, pf->label, place_hint(pf->name), value);
 		json_object_set_new(f, "required", json_boolean(pf->required));
 		json_object_set_new(
 		    f, "maxlength", json_integer(pf->max_len ? (json_int_t)pf->max_len : PLACE_MAX_CHARS));
 		if (i == PLACE_F_TELEPHONE)
 			json_object_set_new(f, "type", json_string("tel"));
-		if (i == PLACE_F_PRESENTATION_RESUME || i == PLACE_F_PRESENTATION_DETAIL)
+		if (pf->flags & FF_MULTILINE)
 			set_kind(f, "is_textarea");
 		json_array_append_new(fields, f);
 	}
@@ -162,7 +148,8 @@ edit_fields(struct request *req, json_t *values, json_t *networks, json_t *orgs)
 	set_kind(f, "is_checkbox");
 	json_array_append_new(fields, f);
 	{
-		const char *codes[VALUES_MAX], *labels[VALUES_MAX], *selected = "";
+		struct vocab_item items[VALUES_MAX];
+		const char *selected = "";
 		size_t n = 0;
 		json_t *sel = json_object_get(values, "networks");
 		if (json_is_array(sel)) {
@@ -173,10 +160,10 @@ edit_fields(struct request *req, json_t *values, json_t *networks, json_t *orgs)
 			selected = json_string_value(sel);
 		}
 		for (size_t i = 0; i < json_array_size(networks) && n < VALUES_MAX; i++, n++) {
-			codes[n] = json_text(json_array_get(networks, i), "code");
-			labels[n] = json_text(json_array_get(networks, i), "label");
+			items[n].code = json_text(json_array_get(networks, i), "code");
+			items[n].label = json_text(json_array_get(networks, i), "label");
 		}
-		json_array_append_new(fields, group_field(req, "networks", "Réseaux", "", codes, labels, n, selected));
+		json_array_append_new(fields, group_field(req, "networks", "Réseaux", "", items, n, selected));
 	}
 	return fields;
 }
@@ -280,8 +267,8 @@ form_input(struct request *req)
 	struct str v;
 
 	for (int i = 0; i < PLACE_NFIELDS; i++) {
-		const struct place_field *pf = &place_fields[i];
-		if (pf->nvalues > 0) {
+		const struct field *pf = &place_fields[i];
+		if (place_nvalues(pf) > 0) {
 			if (complete)
 				json_object_set_new(in, pf->name, json_string(form_group(req, pf->name)));
 		} else if ((v = form_get(&req->form, pf->name)).p != NULL) {
@@ -465,7 +452,7 @@ compare_rows(json_t *a, json_t *b)
 		const char *ta = json_is_string(va) ? json_string_value(va) : (json_is_null(va) ? "" : sa);
 		const char *tb = json_is_string(vb) ? json_string_value(vb) : (json_is_null(vb) ? "" : sb);
 		if (*ta || *tb)
-			json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:b}", "label", place_fields[i].title,
+			json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:b}", "label", place_fields[i].label,
 			                                "a", ta, "b", tb, "differ", strcmp(ta, tb) != 0));
 		free(sa);
 		free(sb);

@@ -112,22 +112,22 @@ form_filters(struct request *req, bool *any_set)
 	*any_set = false;
 	for (int k = 0; k < PLACE_FILTERS; k++) {
 		const struct place_filter *pf = &place_filters[k];
-		const struct place_field *f = &place_fields[pf->field];
+		const struct field *f = &place_fields[pf->field];
 		const char *err = field_errors_get(&req->ctx.errors, pf->param);
 		size_t n = form_get_all(&req->query, pf->param, given, 64);
 		json_t *opts = json_array();
 
-		for (size_t i = 0; i < f->nvalues; i++) {
+		for (size_t i = 0; i < place_nvalues(f); i++) {
 			bool checked = false;
 			for (size_t g = 0; g < n && g < 64 && !checked; g++)
-				checked = str_eq_c(given[g], f->values[i]);
+				checked = str_eq_c(given[g], place_value(f, i));
 			*any_set = *any_set || checked;
 			json_array_append_new(opts,
 			    json_pack("{s:s, s:s, s:b}", "id", arena_printf(req->arena, "%s-%zu", pf->param, i + 1),
-			        "value", f->values[i], "checked", checked));
+			        "value", place_value(f, i), "checked", checked));
 		}
 		*any_set = *any_set || err != NULL;
-		json_array_append_new(filters, json_pack("{s:s, s:s, s:s, s:o}", "param", pf->param, "legend", f->title,
+		json_array_append_new(filters, json_pack("{s:s, s:s, s:s, s:o}", "param", pf->param, "legend", f->label,
 		                                   "error", err ? err : "", "options", opts));
 	}
 	return filters;
@@ -152,25 +152,6 @@ errors_summary(struct request *req, json_t *fields)
 }
 
 /* ---- the results ---- */
-
-/* "/lieux?…&page=N": the current query with another page. */
-static const char *
-page_href(struct request *req, int64_t page)
-{
-	struct buf b = BUF_INIT(16384);
-	tr_err err = buf_puts(&b, "/lieux?");
-
-	for (size_t i = 0; i < req->query.n && err == TR_OK; i++) {
-		const struct form_field *f = &req->query.items[i];
-		if (str_eq_c(f->name, "page") || f->value.n == 0)
-			continue;
-		err = buf_printf(&b, "%s=%s&", url_encode(req->arena, arena_str(req->arena, f->name)),
-		    url_encode(req->arena, arena_str(req->arena, f->value)));
-	}
-	if (err == TR_OK)
-		err = buf_printf(&b, "page=%lld", (long long)page);
-	return err == TR_OK ? buf_to_arena(&b, req->arena) : (buf_free(&b), "/lieux");
-}
 
 /* "1,2 km" */
 static const char *
@@ -259,11 +240,7 @@ results_json(struct request *req, const struct place_results *r)
 		free(places);
 	}
 	json_decref(map_places);
-	if (pages > 1 || r->page > 1)
-		json_object_set_new(out, "pager",
-		    json_pack("{s:s, s:s, s:I, s:I}", "prev", r->page > 1 ? page_href(req, r->page - 1) : "", "next",
-		        r->page < pages ? page_href(req, r->page + 1) : "", "page", (json_int_t)r->page, "pages",
-		        (json_int_t)(pages > r->page ? pages : r->page)));
+	web_pager(req, out, r->page, pages, web_query_href, "/lieux");
 	return out;
 }
 
@@ -358,7 +335,7 @@ lists_json(struct request *req, const struct place *p)
 			json_array_append_new(
 			    lists, json_pack("{s:s, s:s, s:o}", "id",
 			               arena_printf(req->arena, "liste-%s", place_fields[listed_fields[k]].name),
-			               "heading", place_fields[listed_fields[k]].title, "items", items));
+			               "heading", place_fields[listed_fields[k]].label, "items", items));
 		else
 			json_decref(items);
 	}
@@ -439,7 +416,7 @@ history_title(const char *name)
 	int f = place_field_index(name, strlen(name));
 
 	if (f >= 0)
-		return place_fields[f].title;
+		return place_fields[f].label;
 	for (size_t i = 0; i < sizeof(history_extras) / sizeof(history_extras[0]); i++)
 		if (strcmp(history_extras[i].name, name) == 0)
 			return history_extras[i].title;

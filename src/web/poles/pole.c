@@ -74,22 +74,6 @@ option(const char *value, const char *label, bool selected)
 	return json_pack("{s:s, s:s, s:b}", "value", value, "label", label, "selected", selected);
 }
 
-/* The link to page N of the current list: the query as sent, its page replaced. */
-static const char *
-page_href(struct request *req, int64_t n)
-{
-	const char *q = "";
-
-	for (size_t i = 0; i < req->query.n; i++) {
-		const struct form_field *f = &req->query.items[i];
-		if (str_eq_c(f->name, "page") || f->value.n == 0)
-			continue;
-		q = arena_printf(req->arena, "%s%s=%s&", q, url_encode(req->arena, arena_str(req->arena, f->name)),
-		    url_encode(req->arena, arena_str(req->arena, f->value)));
-	}
-	return arena_printf(req->arena, "%.*s?%spage=%lld", (int)req->path.n, req->path.p, q, (long long)n);
-}
-
 /* The pager of a list answered as {total, page, per_page}, or nothing on a single page. */
 static void
 add_pager(struct request *req, json_t *list)
@@ -97,11 +81,7 @@ add_pager(struct request *req, json_t *list)
 	int64_t total = web_int(list, "total"), page = web_int(list, "page"), per = web_int(list, "per_page");
 	int64_t pages = per > 0 && total > 0 ? (total + per - 1) / per : 1;
 
-	if (pages > 1 || page > 1)
-		json_object_set_new(list, "pager",
-		    json_pack("{s:s, s:s, s:I, s:I}", "prev", page > 1 ? page_href(req, page - 1) : "", "next",
-		        page < pages ? page_href(req, page + 1) : "", "page", (json_int_t)page, "pages",
-		        (json_int_t)(pages > page ? pages : page)));
+	web_pager(req, list, page, pages, web_query_href, arena_strndup(req->arena, req->path.p, req->path.n));
 }
 
 /* Every field of FORM gets is_group (false); the one named NAME is returned (NULL when absent). */
@@ -172,12 +152,12 @@ form_group(struct request *req, const char *name)
 	return s;
 }
 
-/* A form page with checkbox groups (pole_form.html). */
+/* A form page with checkbox groups (programme_form.html, the one such page). */
 static void
 group_form_page(struct request *req, int status, const char *heading, const char *lead, json_t *form,
     const char *conflict, const char *reload)
 {
-	web_page(req, status, "pole_form.html",
+	web_page(req, status, "programme_form.html",
 	    req->ctx.errors.n || conflict ? arena_printf(req->arena, "Erreur : %s", heading) : heading,
 	    json_pack("{s:s, s:s, s:o, s:s?, s:s?}", "heading", heading, "lead", lead ? lead : "", "form", form,
 	        "conflict", conflict, "reload_href", reload));

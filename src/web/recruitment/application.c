@@ -2,7 +2,7 @@
  * proposes a contact, the list of the applications the reader sees (with the structure's filters), one
  * application with its timeline and a form per action the reader may take now — accepting is the contract's
  * form, with the offer's terms as defaults and the tutor chosen among the structure's staff. The domain decides
- * who may see and do what; these pages only show it. Also the helpers the contracts' pages share. */
+ * who may see and do what; these pages only show it. */
 #include "web/web.h"
 
 #include <string.h>
@@ -19,115 +19,6 @@
 
 #define PER_PAGE 20
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-
-/* ---- helpers ---- */
-
-static const char *const field_kinds[] = { "is_text", "is_password", "is_textarea", "is_select", "is_checkbox",
-	"is_radio" };
-
-void
-web_field_kind(json_t *f, const char *kind)
-{
-	for (size_t i = 0; i < ARRAY_LEN(field_kinds); i++)
-		json_object_set_new(f, field_kinds[i], json_boolean(strcmp(field_kinds[i], kind) == 0));
-}
-
-void
-web_field_option(json_t *f, const char *value, const char *label, bool selected)
-{
-	json_array_append_new(json_object_get(f, "options"),
-	    json_pack("{s:s, s:s, s:b}", "value", value, "label", label, "selected", selected));
-}
-
-int64_t
-web_form_version(struct request *req)
-{
-	struct str v = form_get(&req->form, "version");
-	long long n = 0;
-
-	return v.p != NULL && str_to_i64(v, &n) ? n : 0;
-}
-
-json_t *
-web_action_payload(struct request *req)
-{
-	json_t *payload = json_object();
-
-	for (size_t i = 0; i < req->form.n; i++) {
-		const struct form_field *f = &req->form.items[i];
-		const char *name = arena_str(req->arena, f->name);
-		if (f->is_file || strcmp(name, "csrf") == 0 || strcmp(name, "version") == 0 ||
-		    json_object_get(payload, name) != NULL)
-			continue;
-		json_object_set_new(payload, name, json_stringn(f->value.p, f->value.n));
-	}
-	return payload;
-}
-
-json_t *
-web_action_fields(
-    struct request *req, const struct entity *e, const char *prefix, bool failed, json_t *values, bool optional)
-{
-	json_t *form = web_form(req, e, values, "", "", NULL, NULL);
-	json_t *fields = json_incref(json_object_get(form, "fields")), *f;
-	size_t i;
-
-	json_decref(form);
-	json_array_foreach(fields, i, f)
-	{
-		json_object_set_new(
-		    f, "id", json_string(arena_printf(req->arena, "%s-%s", prefix, web_text(f, "name"))));
-		if (!failed)
-			json_object_set_new(f, "error", json_string(""));
-		if (optional)
-			json_object_set_new(f, "required", json_false());
-	}
-	return fields;
-}
-
-json_t *
-web_action_summary(struct request *req, const char *failed, const struct entity *e, const char **others)
-{
-	json_t *out = json_array();
-
-	*others = NULL;
-	for (size_t i = 0; failed && i < req->ctx.errors.n; i++) {
-		const struct field_error *fe = &req->ctx.errors.items[i];
-		if (e && entity_field(e, fe->field))
-			json_array_append_new(
-			    out, json_pack("{s:s, s:s}", "field_id",
-			             arena_printf(req->arena, "%s-%s", failed, fe->field), "message", fe->message));
-		else
-			*others = *others ? arena_printf(req->arena, "%s %s", *others, fe->message) : fe->message;
-	}
-	return out;
-}
-
-json_t *
-web_timeline(struct request *req, json_t *entries, const struct vocab *states, const char *(*label)(const char *))
-{
-	json_t *out = json_array();
-
-	for (size_t i = json_array_size(entries); i-- > 0;) {
-		json_t *e = json_array_get(entries, i), *detail = NULL;
-		const char *raw = web_opt_text(e, "detail"), *action = web_text(e, "action"), *change = "—",
-		           *what = label(action);
-		if (raw)
-			detail = json_loads(raw, 0, NULL);
-		else if (json_is_object(json_object_get(e, "detail")))
-			detail = json_incref(json_object_get(e, "detail"));
-		if (web_opt_text(detail, "from") && web_opt_text(detail, "to") &&
-		    strcmp(web_text(detail, "from"), web_text(detail, "to")))
-			change = arena_printf(req->arena, "%s → %s", vocab_label(states, web_opt_text(detail, "from")),
-			    vocab_label(states, web_opt_text(detail, "to")));
-		json_array_append_new(
-		    out, json_pack("{s:s, s:s, s:s, s:s}", "when", date_fr_json(req, json_object_get(e, "at")), "who",
-		             *web_text(e, "actor_label") ? web_text(e, "actor_label") : "système", "what",
-		             what ? what : action, "change", change));
-		json_decref(detail);
-	}
-	return out;
-}
 
 /* ---- the list ---- */
 
@@ -193,27 +84,15 @@ filter_fields(struct request *req, json_t *list, const struct application_filter
 }
 
 /* The heading and lead of the list, by the reader's role. */
-static void
-list_heading(struct request *req, const char **heading, const char **lead)
-{
-	const struct actor *a = req->ctx.actor;
-
-	if (actor_has(a, ROLE_EMPLOYER)) {
-		*heading = "Candidatures reçues";
-		*lead =
-		    "Les candidatures aux offres de votre structure et les mises en relation que vous avez proposées.";
-	} else if (actor_has(a, ROLE_CANDIDATE)) {
-		*heading = "Mes candidatures";
-		*lead = "Les offres auxquelles vous avez candidaté et les mises en relation que des structures vous "
-		        "proposent.";
-	} else if (actor_has(a, ROLE_PRESCRIBER)) {
-		*heading = "Candidatures des personnes suivies";
-		*lead = "Les candidatures des candidats que suit votre structure.";
-	} else {
-		*heading = "Candidatures";
-		*lead = "Les candidatures de votre périmètre.";
-	}
-}
+static const struct web_heading headings[] = {
+	{ ROLE_EMPLOYER, ROLE_NONE, "Candidatures reçues",
+	    "Les candidatures aux offres de votre structure et les mises en relation que vous avez proposées." },
+	{ ROLE_CANDIDATE, ROLE_NONE, "Mes candidatures",
+	    "Les offres auxquelles vous avez candidaté et les mises en relation que des structures vous proposent." },
+	{ ROLE_PRESCRIBER, ROLE_NONE, "Candidatures des personnes suivies",
+	    "Les candidatures des candidats que suit votre structure." },
+	{ ROLE_NONE, ROLE_NONE, "Candidatures", "Les candidatures de votre périmètre." },
+};
 
 void
 web_applications(struct request *req)
@@ -244,7 +123,8 @@ web_applications(struct request *req)
 	}
 	total = web_int(list, "total");
 	pages = total ? (total + PER_PAGE - 1) / PER_PAGE : 1;
-	list_heading(req, &heading, &lead);
+	heading = web_heading_for(req, headings)->heading;
+	lead = web_heading_for(req, headings)->lead;
 	data = json_pack("{s:s, s:s, s:O, s:s, s:b}", "heading", heading, "lead", lead, "items",
 	    json_object_get(list, "items"), "total_text",
 	    total == 0   ? "Aucune candidature"
@@ -253,17 +133,7 @@ web_applications(struct request *req)
 	    "show_candidate", !actor_has(req->ctx.actor, ROLE_CANDIDATE) || actor_has(req->ctx.actor, ROLE_EMPLOYER));
 	if (json_array_size(json_object_get(list, "offers")) > 1 || f.offer_id || f.state)
 		json_object_set_new(data, "filters", filter_fields(req, list, &f));
-	if (pages > 1 || f.page > 1)
-		json_object_set_new(data, "pager",
-		    json_pack("{s:s, s:s, s:I, s:I}", "prev",
-		        f.page > 1
-		            ? arena_printf(req->arena, "/candidatures?%spage=%lld", query, (long long)(f.page - 1))
-		            : "",
-		        "next",
-		        f.page < pages
-		            ? arena_printf(req->arena, "/candidatures?%spage=%lld", query, (long long)(f.page + 1))
-		            : "",
-		        "page", (json_int_t)f.page, "pages", (json_int_t)(pages > f.page ? pages : f.page)));
+	web_pager(req, data, f.page, pages, web_prefix_href, arena_printf(req->arena, "/candidatures?%s", query));
 	json_decref(list);
 	web_page(req, 200, "applications.html", heading, data);
 }

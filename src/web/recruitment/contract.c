@@ -48,25 +48,15 @@ period(struct request *req, json_t *c)
 
 /* ---- the list ---- */
 
-static void
-list_heading(struct request *req, const char **heading, const char **lead)
-{
-	const struct actor *a = req->ctx.actor;
-
-	if (actor_has(a, ROLE_CANDIDATE) && !actor_has(a, ROLE_EMPLOYER)) {
-		*heading = "Mon contrat";
-		*lead = "Vos contrats dans le dispositif, avec votre tuteur et votre parrain.";
-	} else if (actor_has(a, ROLE_EMPLOYER)) {
-		*heading = "Contrats de la structure";
-		*lead = "Les contrats des jeunes recrutés par votre structure, et ceux dont vous êtes le tuteur.";
-	} else if (actor_has(a, ROLE_SPONSOR)) {
-		*heading = "Jeunes parrainés";
-		*lead = "Les contrats des jeunes dont vous êtes le parrain.";
-	} else {
-		*heading = "Contrats";
-		*lead = "Les contrats de votre périmètre, le plus récent d'abord.";
-	}
-}
+/* The heading and lead of the list, by the reader's role. */
+static const struct web_heading headings[] = {
+	{ ROLE_CANDIDATE, ROLE_EMPLOYER, "Mon contrat",
+	    "Vos contrats dans le dispositif, avec votre tuteur et votre parrain." },
+	{ ROLE_EMPLOYER, ROLE_NONE, "Contrats de la structure",
+	    "Les contrats des jeunes recrutés par votre structure, et ceux dont vous êtes le tuteur." },
+	{ ROLE_SPONSOR, ROLE_NONE, "Jeunes parrainés", "Les contrats des jeunes dont vous êtes le parrain." },
+	{ ROLE_NONE, ROLE_NONE, "Contrats", "Les contrats de votre périmètre, le plus récent d'abord." },
+};
 
 static json_t *
 state_filter(struct request *req, const char *state)
@@ -108,23 +98,15 @@ web_contracts(struct request *req)
 	}
 	total = web_int(list, "total");
 	pages = total ? (total + PER_PAGE - 1) / PER_PAGE : 1;
-	list_heading(req, &heading, &lead);
+	heading = web_heading_for(req, headings)->heading;
+	lead = web_heading_for(req, headings)->lead;
 	data = json_pack("{s:s, s:s, s:O, s:s, s:o}", "heading", heading, "lead", lead, "items",
 	    json_object_get(list, "items"), "total_text",
 	    total == 0   ? "Aucun contrat"
 	    : total == 1 ? "1 contrat"
 	                 : arena_printf(req->arena, "%lld contrats", (long long)total),
 	    "filter", state_filter(req, f.state));
-	if (pages > 1 || f.page > 1)
-		json_object_set_new(data, "pager",
-		    json_pack("{s:s, s:s, s:I, s:I}", "prev",
-		        f.page > 1 ? arena_printf(req->arena, "/contrats?%spage=%lld", query, (long long)(f.page - 1))
-		                   : "",
-		        "next",
-		        f.page < pages
-		            ? arena_printf(req->arena, "/contrats?%spage=%lld", query, (long long)(f.page + 1))
-		            : "",
-		        "page", (json_int_t)f.page, "pages", (json_int_t)(pages > f.page ? pages : f.page)));
+	web_pager(req, data, f.page, pages, web_prefix_href, arena_printf(req->arena, "/contrats?%s", query));
 	json_decref(list);
 	web_page(req, 200, "contracts.html", heading, data);
 }

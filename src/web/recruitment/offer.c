@@ -111,31 +111,6 @@ state_badge(const char *state)
 	return "";
 }
 
-/* The current query with PAGE (0: none) and without page, per_page and the names in DROP, for links. */
-static const char *
-query_href(struct request *req, const char *path, int64_t page)
-{
-	struct buf b = BUF_INIT(16384);
-	tr_err err = buf_printf(&b, "%s?", path);
-
-	for (size_t i = 0; i < req->query.n && err == TR_OK; i++) {
-		const struct form_field *f = &req->query.items[i];
-		if (str_eq_c(f->name, "page") || (page == 0 && str_eq_c(f->name, "per_page")) || f->value.n == 0)
-			continue;
-		err = buf_printf(&b, "%s=%s&", url_encode(req->arena, arena_str(req->arena, f->name)),
-		    url_encode(req->arena, arena_str(req->arena, f->value)));
-	}
-	if (err == TR_OK && page > 0)
-		err = buf_printf(&b, "page=%lld", (long long)page);
-	if (err != TR_OK) {
-		buf_free(&b);
-		return path;
-	}
-	if (b.n > 0 && (b.p[b.n - 1] == '&' || b.p[b.n - 1] == '?'))
-		b.n--;
-	return buf_to_arena(&b, req->arena);
-}
-
 /* ---- the job board ---- */
 
 /* Adds to the select F an option for each item of ITEMS: value its VALUE_KEY, label its LABEL_KEY (with " — "
@@ -247,11 +222,7 @@ board_results(struct request *req, json_t *found)
 	    : total == 1 ? "1 offre trouvée"
 	                 : arena_printf(req->arena, "%lld offres trouvées", (long long)total),
 	    "items", items);
-	if (pages > 1 || page > 1)
-		json_object_set_new(out, "pager",
-		    json_pack("{s:s, s:s, s:I, s:I}", "prev", page > 1 ? query_href(req, "/offres", page - 1) : "",
-		        "next", page < pages ? query_href(req, "/offres", page + 1) : "", "page", (json_int_t)page,
-		        "pages", (json_int_t)(pages > page ? pages : page)));
+	web_pager(req, out, page, pages, web_query_href, "/offres");
 	return out;
 }
 
@@ -272,7 +243,7 @@ web_offers(struct request *req)
 	}
 	json_object_set_new(data, "errors_summary", board_errors(req, fields));
 	json_object_set_new(data, "fields", fields);
-	json_object_set_new(data, "feed_href", json_string(query_href(req, "/offres.atom", 0)));
+	json_object_set_new(data, "feed_href", json_string(web_query_href(req, "/offres.atom", 0)));
 	if (search == TR_OK) {
 		json_object_set_new(data, "results", board_results(req, found));
 		if (q.commune_name)
@@ -334,7 +305,7 @@ web_offers_feed(struct request *req)
 	struct offer_query q;
 	json_t *found = NULL, *entries = json_array(), *data, *it;
 	const char *base = req->ctx.cfg ? req->ctx.cfg->base_url : "", *host = feed_host(req);
-	const char *self = query_href(req, "/offres.atom", 0), *alt = query_href(req, "/offres", 0);
+	const char *self = web_query_href(req, "/offres.atom", 0), *alt = web_query_href(req, "/offres", 0);
 	int64_t updated = 0;
 	struct buf out = BUF_INIT(8u << 20);
 	size_t i;

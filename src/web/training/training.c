@@ -569,6 +569,13 @@ query_on(struct request *req, const char *name)
 	return v && (strcmp(v, "1") == 0 || strcmp(v, "on") == 0);
 }
 
+/* "/sessions?page=N" then the filters Q ("&public=…"). */
+static const char *
+sessions_page_href(struct request *req, const char *q, int64_t page)
+{
+	return arena_printf(req->arena, "/sessions?page=%lld%s", (long long)page, q);
+}
+
 void
 web_sessions(struct request *req)
 {
@@ -626,15 +633,7 @@ web_sessions(struct request *req)
 			q = arena_printf(req->arena, "%s&a_risque=1", q);
 		if (f.mine)
 			q = arena_printf(req->arena, "%s&les_miennes=1", q);
-		if (pages > 1)
-			json_object_set_new(out, "pager",
-			    json_pack("{s:s, s:s, s:I, s:I}", "prev",
-			        page > 1 ? arena_printf(req->arena, "/sessions?page=%lld%s", (long long)page - 1, q)
-			                 : "",
-			        "next",
-			        page < pages ? arena_printf(req->arena, "/sessions?page=%lld%s", (long long)page + 1, q)
-			                     : "",
-			        "page", (json_int_t)page, "pages", (json_int_t)pages));
+		web_pager(req, out, page, pages, sessions_page_href, q);
 	}
 	json_object_set_new(out, "heading", json_string(f.at_risk ? "Sessions à risque" : "Sessions de formation"));
 	json_object_set_new(out, "breadcrumb", crumbs(NULL, NULL, NULL, NULL, "Sessions de formation"));

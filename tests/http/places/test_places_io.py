@@ -27,6 +27,18 @@ def example_rows():
         return list(csv.reader(f))
 
 
+def guarded(row):
+    """ROW as the CSV exports write it: a text cell a spreadsheet would run as a formula (it starts with = + - @
+    tab or CR, maybe after apostrophes) behind an apostrophe, unless it is made of digits, spaces and + - . , ( ) /
+    only (numbers, phone numbers: nothing a spreadsheet can run), so that the standard's values stay as they are."""
+    def guard(name, v):
+        bare = v.lstrip("'")
+        if not bare or bare[0] not in ("=", "+", "-", "@", "\t", "\r"):
+            return v
+        return v if all(c in "0123456789 +-.,()/" for c in bare) else "'" + v
+    return [guard(name, v) for name, v in zip(COLUMNS, row)]
+
+
 def place(**values):
     """A valid place of the standard (every column), VALUES overriding."""
     row = dict.fromkeys(COLUMNS, "")
@@ -93,7 +105,9 @@ def test_valid_example_imports_and_exports_back_identically(own_db):
     header, row = example_rows()
     assert header == COLUMNS
     out = exported_rows(own_db)
-    assert out["structure-1"] == row
+    assert out["structure-1"] == guarded(row)
+    # A phone number is kept as the standard writes it: it names no function a spreadsheet could run.
+    assert out["structure-1"][COLUMNS.index("telephone")] == "+33180059880"
     # JSON: the same values, coordinates as numbers.
     items = {o["id"]: o for o in json.loads(export(own_db, "json"))}
     o = items["structure-1"]
@@ -109,6 +123,22 @@ def test_valid_example_imports_and_exports_back_identically(own_db):
     f = [f for f in geo["features"] if f["properties"]["id"] == "structure-1"][0]
     assert f["geometry"] == {"type": "Point", "coordinates": [5.41423, 43.52609]}
     assert f["properties"]["services"] == row[COLUMNS.index("services")]
+
+
+def test_exported_csv_imports_back_unchanged(own_db, write):
+    """The apostrophe of the formula guard is taken off again on import: an export is a valid import file that
+    changes nothing (the telephone "+33…" and a name "=cmd" come back as they were)."""
+    p = place(nom="=cmd|' /C calc'!A0", telephone="+33180059880", presentation_resume="-- deux tirets")
+    assert import_file(write(csv_text([p])), own_db).returncode == 0
+    before = exported_rows(own_db)[p["id"]]
+    assert before[COLUMNS.index("nom")] == "'=cmd|' /C calc'!A0"
+    assert before[COLUMNS.index("presentation_resume")] == "'-- deux tirets"
+    path = write(export(own_db), name="export.csv")
+    r = import_file(path, own_db)
+    assert r.returncode == 0, r.stderr
+    assert "0 créé, 0 mis à jour" in r.stdout
+    items = {o["id"]: o for o in json.loads(export(own_db, "json"))}
+    assert items[p["id"]]["nom"] == p["nom"] and items[p["id"]]["telephone"] == "+33180059880"
 
 
 def test_second_import_changes_nothing(own_db):
@@ -270,7 +300,7 @@ def test_api_exports(base, server, write):
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8"), newline="")))
     assert rows[0] == COLUMNS
     by_id = {row[0]: row for row in rows[1:]}
-    assert by_id["structure-1"] == example_rows()[1]
+    assert by_id["structure-1"] == guarded(example_rows()[1])
     assert nowhere["id"] in by_id
     r = requests.get(base + "/api/v1/places.json")
     assert r.status_code == 200
@@ -281,6 +311,27 @@ def test_api_exports(base, server, write):
     feats = {f["properties"]["id"]: f for f in r.json()["features"]}
     assert feats["structure-1"]["geometry"]["coordinates"] == [5.41423, 43.52609]
     assert nowhere["id"] not in feats
+
+
+def test_api_csv_guards_formulas(base, server, write):
+    """Issue 11, finding 8: the public places CSV goes through the one CSV writer, whose formula guard puts an
+    apostrophe before a cell starting with = + - @ tab or CR (the JSON export keeps the value as it is)."""
+    import requests
+    evil = place(nom="=cmd|' /C calc'!A0", adresse="@SUM(1+1)", horaires="-2+3+cmd|' /C calc'!A0", telephone="+33475000000")
+    assert import_file(write(csv_text([evil]), name="evil.csv"), DATABASE).returncode == 0
+    r = requests.get(base + "/api/v1/places.csv")
+    assert r.status_code == 200
+    rows = {row[0]: row for row in csv.reader(io.StringIO(r.content.decode("utf-8"), newline=""))}
+    row = rows[evil["id"]]
+    assert row[COLUMNS.index("nom")] == "'=cmd|' /C calc'!A0"
+    assert row[COLUMNS.index("adresse")] == "'@SUM(1+1)"
+    assert row[COLUMNS.index("horaires")] == "'-2+3+cmd|' /C calc'!A0"
+    assert row[COLUMNS.index("telephone")] == "+33475000000"  # digits and + only: nothing to run, kept
+    assert float(row[COLUMNS.index("latitude")]) == float(evil["latitude"])  # a number: never guarded
+    assert not any(cell[:1] in ("=", "+", "-", "@") and not all(c in "0123456789 +-.,()/" for c in cell)
+                   for r2 in rows.values() for name, cell in zip(COLUMNS, r2))
+    items = {o["id"]: o for o in requests.get(base + "/api/v1/places.json").json()}
+    assert items[evil["id"]]["nom"] == evil["nom"]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -244,6 +244,20 @@ static const struct i64_case i64_cases[] = {
 	{ "١", false, 0 }, /* an Arabic-Indic digit is not a decimal digit here */
 };
 
+/* Items of '|'-joined lists: whole items only, never the empty code. */
+static void
+test_str_list_has(void **state)
+{
+	(void)state;
+	assert_true(str_list_has("a|bb|c", "bb", 2));
+	assert_true(str_list_has("a|bb|c", "a", 1));
+	assert_true(str_list_has("a|bb|c", "c", 1));
+	assert_false(str_list_has("a|bb|c", "b", 1));
+	assert_false(str_list_has("a||c", "", 0));
+	assert_false(str_list_has(NULL, "a", 1));
+	assert_false(str_list_has("", "a", 1));
+}
+
 static void
 test_str_to_i64(void **state)
 {
@@ -1046,6 +1060,7 @@ main(void)
 		cmocka_unit_test(test_buf_cap),
 		cmocka_unit_test(test_buf_to_arena),
 		cmocka_unit_test(test_str_to_i64),
+		cmocka_unit_test(test_str_list_has),
 		cmocka_unit_test(test_str_helpers),
 		cmocka_unit_test(test_config_defaults),
 		cmocka_unit_test(test_config_set),

@@ -15,7 +15,9 @@
 
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/csv.h"
 #include "core/export.h"
+#include "core/json.h"
 
 #define N_ELEMS(t) (sizeof(t) / sizeof((t)[0]))
 
@@ -111,7 +113,7 @@ test_csv_formula_guard(void **state)
 	    " {\"t\": \"a=1\", \"n\": 4}]",
 	    "\xEF\xBB\xBFTexte,Nombre\r\n"
 	    "'=1+1,-5\r\n"
-	    "'+33 1 23 45 67 89,-12\r\n"
+	    "+33 1 23 45 67 89,-12\r\n" /* a phone number names no function: kept */
 	    "'-x,'-x\r\n"
 	    "'@SUM(A1),'=2\r\n"
 	    "'\tcmd,0\r\n"
@@ -119,6 +121,53 @@ test_csv_formula_guard(void **state)
 	    "\"'=a,b\",2\r\n"
 	    "-5,3\r\n"
 	    "a=1,4\r\n");
+}
+
+/* The one writer's cells and records, and the exact inverse the importer of places uses. */
+static void
+test_csv_writer_and_unguard(void **state)
+{
+	static const char *const cells[] = { "=cmd", "'=x", "''@y", "'plain", "-1.5", "a,\"b\"", NULL, "" };
+	static const bool guard[] = { true, true, true, true, false, true, true, true };
+	struct buf out = BUF_INIT(0);
+
+	(void)state;
+	assert_int_equal(csv_record(&out, cells, 8, guard), TR_OK);
+	assert_int_equal(csv_record(&out, cells, 2, NULL), TR_OK);
+	assert_string_equal(out.p, "'=cmd,''=x,'''@y,'plain,-1.5,\"a,\"\"b\"\"\",,\r\n=cmd,'=x\r\n");
+	assert_true(csv_needs_guard("+cmd|' /C calc'!A0", 19));
+	assert_true(csv_needs_guard("-2+3+cmd", 8));
+	assert_true(csv_needs_guard("+33 1 HYPERLINK", 15));
+	/* Numbers, phone numbers and coordinates name no function: kept as the standard writes them. */
+	assert_false(csv_needs_guard("+33", 3));
+	assert_false(csv_needs_guard("+33 1 23 45 67 89", 17));
+	assert_false(csv_needs_guard("-1.553", 6));
+	assert_false(csv_needs_guard("+33 (0)4 12", 11));
+	assert_int_equal(csv_unguard("'+33 4", 6), 0);
+	assert_true(csv_needs_guard("'\t", 2));
+	assert_false(csv_needs_guard("'", 1));
+	assert_false(csv_needs_guard("", 0));
+	assert_false(csv_needs_guard("a=1", 3));
+	/* Unguarding what was guarded gives the value back; what was not guarded is kept whole. */
+	assert_int_equal(csv_unguard("'=cmd", 5), 1);
+	assert_int_equal(csv_unguard("''=x", 4), 1);
+	assert_int_equal(csv_unguard("'plain", 6), 0);
+	assert_int_equal(csv_unguard("'", 1), 0);
+	assert_int_equal(csv_unguard("=cmd", 4), 0);
+	buf_free(&out);
+}
+
+static void
+test_json_put_string(void **state)
+{
+	struct buf out = BUF_INIT(0);
+
+	(void)state;
+	assert_int_equal(json_put_string(&out, "a\"b\\c\n\t\x01"
+	                                       "é"),
+	    TR_OK);
+	assert_string_equal(out.p, "\"a\\\"b\\\\c\\n\\t\\u0001é\"");
+	buf_free(&out);
 }
 
 static void
@@ -346,6 +395,8 @@ main(void)
 		cmocka_unit_test(test_csv_table),
 		cmocka_unit_test(test_csv_quoting),
 		cmocka_unit_test(test_csv_formula_guard),
+		cmocka_unit_test(test_csv_writer_and_unguard),
+		cmocka_unit_test(test_json_put_string),
 		cmocka_unit_test(test_csv_errors),
 		cmocka_unit_test(test_xlsx_workbook),
 		cmocka_unit_test(test_xlsx_sheet_names),

@@ -15,8 +15,8 @@
 
 #include "core/arena.h"
 #include "core/err.h"
-#include "model/kernel/entity.h"
 #include "model/accounts/account.h"
+#include "model/kernel/entity.h"
 #include "model/programmes/programme.h"
 #include "model/accounts/role.h"
 
@@ -669,6 +669,83 @@ test_text_lines(void **state)
 	assert_string_equal(vocab_label(&vocab_dossier_state, "regional_review"), "En attente de l'avis régional");
 }
 
+/* The journal's diff: only what changed, absent as null; nothing changed gives two empty objects. */
+static void
+test_entity_diff(void **state)
+{
+	json_t *before = json_pack("{s:s, s:s, s:s, s:i}", "name", "A", "kind", "association", "siret", "x", "id", 1);
+	json_t *after = json_pack("{s:s, s:s, s:n, s:i}", "name", "B", "kind", "association", "siret", "id", 2);
+	json_t *d = entity_diff(&entity_organisation, before, after);
+
+	(void)state;
+	assert_string_equal(json_string_value(json_object_get(json_object_get(d, "before"), "name")), "A");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(d, "after"), "name")), "B");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(d, "before"), "siret")), "x");
+	assert_true(json_is_null(json_object_get(json_object_get(d, "after"), "siret")));
+	assert_int_equal(json_object_size(json_object_get(d, "before")), 2); /* not kind, not the id (no field) */
+	json_decref(d);
+	d = entity_diff(&entity_organisation, before, before);
+	assert_int_equal(json_object_size(json_object_get(d, "before")), 0);
+	assert_int_equal(json_object_size(json_object_get(d, "after")), 0);
+	json_decref(d);
+	/* An FF_ZERO integer absent on one side is its column's 0: no change. */
+	{
+		static const struct field zf[] = { { .name = "hours", .type = FT_INT, .flags = FF_ZERO } };
+		static const struct entity ze = { "z", "Z", zf, 1 };
+		json_t *was = json_pack("{s:i}", "hours", 0), *now = json_object(), *zd = entity_diff(&ze, was, now);
+		assert_int_equal(json_object_size(json_object_get(zd, "after")), 0);
+		json_decref(zd);
+		json_object_set_new(was, "hours", json_integer(5));
+		zd = entity_diff(&ze, was, now);
+		assert_true(json_is_null(json_object_get(json_object_get(zd, "after"), "hours")));
+		json_decref(zd);
+		json_decref(was);
+		json_decref(now);
+	}
+	json_decref(before);
+	json_decref(after);
+}
+
+/* Labels of vocabulary codes, one or several ('|'), unknown codes left without. */
+static void
+test_entity_decorate(void **state)
+{
+	static const struct vocab_item items[] = { { "a", "Premier" }, { "b", "Second" } };
+	static const struct vocab v = { "v", items, 2 };
+	static const struct field fields[] = {
+		{ .name = "one", .type = FT_CHOICE, .vocab = &v },
+		{ .name = "many", .type = FT_TEXT, .vocab = &v, .flags = FF_MULTI },
+		{ .name = "bad", .type = FT_CHOICE, .vocab = &v },
+	};
+	static const struct entity e = { "e", "E", fields, 3 };
+	struct arena *a = arena_new();
+	json_t *o = json_pack("{s:s, s:s, s:s}", "one", "b", "many", "a|b", "bad", "z");
+
+	(void)state;
+	entity_decorate(&e, o, a);
+	assert_string_equal(json_string_value(json_object_get(o, "one_label")), "Second");
+	assert_string_equal(json_string_value(json_object_get(o, "many_label")), "Premier, Second");
+	assert_null(json_object_get(o, "bad_label"));
+	json_object_del(o, "many_label");
+	entity_decorate(&e, o, NULL); /* no arena: the multi-valued field is passed over */
+	assert_null(json_object_get(o, "many_label"));
+	json_decref(o);
+	arena_free(a);
+}
+
+/* One rule for control characters: C0 (but line breaks in multi-line text), DEL and C1. */
+static void
+test_field_has_controls(void **state)
+{
+	(void)state;
+	assert_true(field_has_controls("a\x01", 2, false));
+	assert_true(field_has_controls("a\x7f", 2, true));
+	assert_true(field_has_controls("a\xc2\x85", 3, true));
+	assert_false(field_has_controls("a\nb\tc", 5, true));
+	assert_true(field_has_controls("a\nb", 3, false));
+	assert_false(field_has_controls("é « »", strlen("é « »"), false));
+}
+
 int
 main(void)
 {
@@ -685,6 +762,9 @@ main(void)
 		cmocka_unit_test(test_roles_unknown),
 		cmocka_unit_test(test_vocab_label),
 		cmocka_unit_test(test_text_lines),
+		cmocka_unit_test(test_entity_diff),
+		cmocka_unit_test(test_entity_decorate),
+		cmocka_unit_test(test_field_has_controls),
 	};
 
 	return cmocka_run_group_tests_name("model", tests, NULL, NULL);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/arena.h"
+#include "core/csv.h"
 #include "core/buf.h"
 #include "core/config.h"
 #include "core/crypto.h"
@@ -34,16 +35,26 @@ test_table_follows_the_schema(void **state)
 	assert_int_equal(PLACE_NFIELDS, 32);
 	assert_string_equal(place_fields[0].name, "id");
 	assert_string_equal(place_fields[PLACE_F_PRISE_RDV].name, "prise_rdv");
-	assert_string_equal(place_fields[PLACE_F_CODE_POSTAL].title, "Code postal");
+	assert_string_equal(place_fields[PLACE_F_CODE_POSTAL].label, "Code postal");
 	assert_string_equal(place_fields[PLACE_F_CODE_POSTAL].pattern, "^[0-9]{5}$");
 	assert_string_equal(place_fields[PLACE_F_CODE_INSEE].pattern, "^([013-9][0-9]|2[AB1-9])[0-9]{3}$");
 	assert_int_equal(place_fields[PLACE_F_PRESENTATION_RESUME].max_len, 280);
-	assert_int_equal(place_fields[PLACE_F_LATITUDE].type, PLACE_NUMBER);
-	assert_int_equal(place_fields[PLACE_F_DATE_MAJ].type, PLACE_DATE);
-	assert_true(place_fields[PLACE_F_ID].required && place_fields[PLACE_F_ID].unique);
+	assert_int_equal(place_fields[PLACE_F_LATITUDE].type, FT_NUMBER);
+	assert_int_equal(place_fields[PLACE_F_DATE_MAJ].type, FT_DATE);
+	assert_true(place_fields[PLACE_F_ID].required && (place_fields[PLACE_F_ID].flags & FF_UNIQUE));
+	/* The rows of the one field table: every column exported, vocabularies multi-valued, free texts multi-line. */
+	assert_ptr_equal(entity_place.fields, place_fields);
+	assert_int_equal(entity_place.nfields, PLACE_NFIELDS);
+	for (int i = 0; i < PLACE_NFIELDS; i++)
+		assert_true(place_fields[i].flags & FF_EXPORTED);
+	assert_true(place_fields[PLACE_F_SERVICES].flags & FF_MULTI);
+	assert_false(place_fields[PLACE_F_NOM].flags & (FF_MULTI | FF_MULTILINE));
+	assert_true(place_fields[PLACE_F_PRESENTATION_DETAIL].flags & FF_MULTILINE);
+	assert_string_equal(
+	    place_fields[PLACE_F_SERVICES].vocab->items[0].code, place_fields[PLACE_F_SERVICES].vocab->items[0].label);
 	assert_false(place_fields[PLACE_F_SERVICES].required);
-	assert_int_equal(place_fields[PLACE_F_SERVICES].nvalues, 9);
-	assert_int_equal(place_fields[PLACE_F_ITINERANCE].nvalues, 2);
+	assert_int_equal(place_nvalues(&place_fields[PLACE_F_SERVICES]), 9);
+	assert_int_equal(place_nvalues(&place_fields[PLACE_F_ITINERANCE]), 2);
 	assert_null(place_fields[PLACE_F_SERVICES].pattern);
 	assert_true(place_vocab_has(&place_fields[PLACE_F_PRISE_EN_CHARGE_SPECIFIQUE], "Langues étrangères (anglais)",
 	    strlen("Langues étrangères (anglais)")));
@@ -124,6 +135,13 @@ static const struct vcase vcases[] = {
 	{ PLACE_F_PRISE_RDV, "https://www.rdv-solidarites.fr/", NULL },
 	{ PLACE_F_PRISE_RDV, "https:// exemple.fr", "n'est pas une adresse web" },
 	{ PLACE_F_NOM, "A\001B", "caractères de contrôle" },
+	/* C1 controls (U+0085 here) are refused as in every other text field: one rule, field_has_controls. */
+	{ PLACE_F_NOM,
+	    "A\xC2\x85"
+	    "B",
+	    "caractères de contrôle" },
+	{ PLACE_F_PRESENTATION_DETAIL, "ligne 1\xC2\x9Fligne 2", "caractères de contrôle" },
+	{ PLACE_F_NOM, "Café « Ça »", NULL },
 	{ PLACE_F_NOM, "\xC3\x28", "caractères invalides" },
 	{ PLACE_F_PRESENTATION_DETAIL, "ligne 1\nligne 2", NULL },
 };
@@ -274,11 +292,10 @@ test_csv_round_trip(void **state)
 	int64_t line = 0;
 
 	(void)state;
-	assert_int_equal(place_csv_record(&out, values, N_ELEMS(values)), TR_OK);
-	assert_int_equal(place_csv_record(&out, values, N_ELEMS(values)), TR_OK);
-	assert_string_equal(out.p,
-	    "\"simple\",\"with, comma\",\"with \"\"quotes\"\"\",\"two\nlines\",\"\",\"é à ç « »\"\n"
-	    "\"simple\",\"with, comma\",\"with \"\"quotes\"\"\",\"two\nlines\",\"\",\"é à ç « »\"\n");
+	assert_int_equal(csv_record(&out, values, N_ELEMS(values), NULL), TR_OK);
+	assert_int_equal(csv_record(&out, values, N_ELEMS(values), NULL), TR_OK);
+	assert_string_equal(out.p, "simple,\"with, comma\",\"with \"\"quotes\"\"\",\"two\nlines\",,é à ç « »\r\n"
+	                           "simple,\"with, comma\",\"with \"\"quotes\"\"\",\"two\nlines\",,é à ç « »\r\n");
 	assert_int_equal(place_csv_parse(out.p, out.n, collect, &r, &line), TR_OK);
 	assert_int_equal(r.nrows, 2);
 	assert_int_equal(r.line[0], 1);
