@@ -136,6 +136,9 @@ void api_candidate_eligibility_create(struct request *req);
 void api_prescriber_candidates(struct request *req);
 void api_prescriber_follow(struct request *req);
 void api_prescriber_unfollow(struct request *req);
+void api_candidate_follower_invite(struct request *req);
+void api_candidate_follower_accept(struct request *req);
+void api_candidate_follower_remove(struct request *req);
 
 /* poles.c: the resource poles, the preliminary diagnoses of dossiers, the resources library, the vivier. */
 void api_poles(struct request *req);

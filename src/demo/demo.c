@@ -202,7 +202,7 @@ demo_story(struct ctx *ctx)
 	json_decref(in);
 	if (err != TR_OK)
 		return err;
-	/* The candidate's profile, followed and found eligible by the Mission locale. */
+	/* The candidate's profile, followed (with their consent) and found eligible by the Mission locale. */
 	if ((err = db_onev(ctx->db, ctx->arena,
 	         "SELECT j.id, p.id FROM job_profiles j JOIN programmes p ON p.id = j.programme_id WHERE j.code = "
 	         "'assistant-usages-mobiles'",
@@ -217,8 +217,12 @@ demo_story(struct ctx *ctx)
 	if (err == TR_OK)
 		err = candidate_save(ctx, c.candidate_id, 0, in);
 	json_decref(in);
+	/* The Mission locale asks to follow the candidate, who accepts. */
 	if (err != TR_OK || (err = as(ctx, c.prescriber)) != TR_OK ||
-	    (err = prescriber_follow(ctx, "candidat@demo.tremplin.fr", &c.candidate_id)) != TR_OK)
+	    (err = prescriber_follow(ctx, "candidat@demo.tremplin.fr")) != TR_OK ||
+	    (err = as(ctx, c.candidate)) != TR_OK ||
+	    (err = candidate_follower_accept(ctx, c.candidate_id, c.prescriber->roles[0].org_id)) != TR_OK ||
+	    (err = as(ctx, c.prescriber)) != TR_OK)
 		return err;
 	in = json_pack("{s:I, s:s, s:s}", "programme_id", (json_int_t)programme, "decision", "confirm", "comment",
 	    "Entretien du jour : projet professionnel clair, disponible immédiatement.");

@@ -343,6 +343,7 @@ dispatch(h2o_req_t *hreq, struct request *req)
 	const struct route *route = NULL;
 	const char *allow = NULL, *why = NULL;
 	struct str raw = { hreq->path.base, hreq->query_at == SIZE_MAX ? hreq->path.len : hreq->query_at };
+	uint64_t queries;
 	int status;
 	tr_err err;
 
@@ -385,6 +386,7 @@ dispatch(h2o_req_t *hreq, struct request *req)
 		return;
 	}
 	req->ctx.db = self->db;
+	queries = db_query_count(self->db);
 	if ((err = authenticate(hreq, req)) != TR_OK) {
 		resp_error(req, err, err == TR_UNAUTHORIZED ? "Ce jeton d'accès n'est pas valable." : NULL);
 		return;
@@ -415,6 +417,10 @@ dispatch(h2o_req_t *hreq, struct request *req)
 		log_error("handler of %s left a transaction open; rolled back", route->pattern);
 		db_rollback(req->ctx.db);
 	}
+	/* The statements this request ran (who calls included), for the tests that bound them. */
+	if (req->ctx.cfg->test_mode)
+		resp_header(req, "x-queries",
+		    arena_printf(req->arena, "%llu", (unsigned long long)(db_query_count(req->ctx.db) - queries)));
 }
 
 /* The client's address as text ("" when unknown), for throttling. */

@@ -123,6 +123,12 @@ db_errmsg(const struct db *db)
 }
 
 /* Number of statements in the connection's cache. */
+uint64_t
+db_query_count(const struct db *db)
+{
+	return db->queries;
+}
+
 size_t
 db_cached_statements(const struct db *db)
 {
@@ -285,6 +291,7 @@ db_run(struct db *db, const char *sql, const struct db_val *params, size_t npara
 		return err;
 	err = db_check_params(db, sql, params, nparams);
 	if (err == TR_OK) {
+		db->queries++;
 		db->busy = true;
 		err = db->ops->run(db, sql, params, nparams, fn, ud, stream, changes);
 		db->busy = false;

@@ -155,6 +155,9 @@ bool db_isnull(const struct db_val *v);
 /* Real of a REAL/INT/TEXT cell (0 for NULL, BLOB or text that is not a number). */
 double db_real(const struct db_val *v);
 
+/* Number of statements run on this connection since it opened (the tests bound the queries of a page with it). */
+uint64_t db_query_count(const struct db *db);
+
 /* Number of prepared statements this connection holds in its cache (tests, metrics). */
 size_t db_cached_statements(const struct db *db);
 

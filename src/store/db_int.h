@@ -48,9 +48,10 @@ struct db_cache {
 struct db {
 	const struct db_ops *ops;
 	struct db_cache cache;
-	bool in_tx;     /* between db_begin and db_commit/db_rollback */
-	bool tx_failed; /* a statement of the open transaction failed: only rollback is allowed */
-	bool busy;      /* inside a db_each callback: the connection must not be used */
+	bool in_tx;       /* between db_begin and db_commit/db_rollback */
+	bool tx_failed;   /* a statement of the open transaction failed: only rollback is allowed */
+	bool busy;        /* inside a db_each callback: the connection must not be used */
+	uint64_t queries; /* statements run on this connection (db_query_count) */
 	/* Scratch row handed to callbacks, grown to the widest result. */
 	struct db_val *row;
 	const char **names;

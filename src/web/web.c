@@ -94,7 +94,11 @@ static const struct flash flashes[] = {
 	{ "account_deleted", "success",
 	    "Votre compte est supprimé. Seul ce que la loi oblige à garder l'est encore, sans votre nom ni votre "
 	    "adresse." },
-	{ "followed", "success", "Votre structure suit désormais ce candidat ; il en est informé par courriel." },
+	{ "follow_requested", "info",
+	    "Si un candidat visible a cette adresse, il reçoit votre demande par courriel : vous le suivrez quand il "
+	    "l'aura acceptée." },
+	{ "follower_accepted", "success", "Cette structure suit désormais votre profil." },
+	{ "follower_removed", "success", "Cette structure ne suit plus votre profil et ne peut plus le consulter." },
 	{ "unfollowed", "success", "Votre structure ne suit plus ce candidat." },
 	{ "diagnosis_saved", "success", "Le diagnostic d'éligibilité est enregistré." },
 	{ "training_template", "success",

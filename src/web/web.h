@@ -172,6 +172,8 @@ void web_candidate_cv_upload(struct request *req);
 void web_candidate_cv(struct request *req);
 void web_candidate_export(struct request *req);
 void web_candidate_delete(struct request *req);
+void web_candidate_follower_accept(struct request *req);
+void web_candidate_follower_remove(struct request *req);
 json_t *web_candidate_rows(struct request *req, json_t *profile);
 void web_diagnoses_fr(struct request *req, json_t *diagnoses);
 void web_candidate_cv_send(struct request *req, int64_t id);

@@ -155,17 +155,56 @@ api_prescriber_candidates(struct request *req)
 void
 api_prescriber_follow(struct request *req)
 {
-	json_t *in = api_body(req), *out = NULL;
-	int64_t id = 0;
+	json_t *in = api_body(req);
 	tr_err err;
 
 	if (in == NULL)
 		return;
 	err = prescriber_follow(&req->ctx,
-	    json_is_string(json_object_get(in, "email")) ? json_string_value(json_object_get(in, "email")) : NULL, &id);
+	    json_is_string(json_object_get(in, "email")) ? json_string_value(json_object_get(in, "email")) : NULL);
+	/* The same answer whether or not the address is a candidate's. */
+	api_reply(req, err, 202,
+	    err == TR_OK ? json_pack("{s:s, s:s}", "status", "requested", "detail",
+	                       "Si un candidat visible a cette adresse, il reçoit votre demande par courriel ; vous le "
+	                       "suivrez quand il l'aura acceptée.")
+	                 : NULL);
+}
+
+/* The candidate's profile after a change of their followers, or the error. */
+static void
+me_after(struct request *req, tr_err err, int status)
+{
+	json_t *out = NULL;
+
 	if (err == TR_OK)
-		err = candidate_get(&req->ctx, id, &out);
-	api_reply(req, err, 201, out);
+		err = candidate_get(&req->ctx, req->ctx.actor->person_id, &out);
+	api_reply(req, err, status, out);
+}
+
+void
+api_candidate_follower_invite(struct request *req)
+{
+	json_t *in = api_body(req), *org;
+
+	if (in == NULL)
+		return;
+	org = json_object_get(in, "organisation_id");
+	me_after(req,
+	    candidate_follower_invite(
+	        &req->ctx, req->ctx.actor->person_id, json_is_integer(org) ? json_integer_value(org) : 0),
+	    201);
+}
+
+void
+api_candidate_follower_accept(struct request *req)
+{
+	me_after(req, candidate_follower_accept(&req->ctx, req->ctx.actor->person_id, req->params[0]), 200);
+}
+
+void
+api_candidate_follower_remove(struct request *req)
+{
+	me_after(req, candidate_follower_remove(&req->ctx, req->ctx.actor->person_id, req->params[0]), 200);
 }
 
 void

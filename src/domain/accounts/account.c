@@ -16,6 +16,8 @@
 #include "model/kernel/entity.h"
 
 #define PAGE_SIZE 50
+/* A membership covers at most the 18 regions (and a few spare). */
+#define REGIONS_MAX 32
 
 /* Admins may manage people; the command line (no actor) may too. */
 static tr_err
@@ -46,47 +48,52 @@ account_password_check(struct ctx *ctx, const char *password, const char *confir
 	return ctx->errors.n ? TR_INVALID : TR_OK;
 }
 
-/* Splits "84, 93|11" into the canonical "84|93|11"; checks each code against the regions table. */
+/* Splits "84, 93 11" (commas, bars, semicolons or spaces) into a JSON array of distinct region codes, in *OUT
+ * (owned by the caller); checks each code against the regions table. */
 static tr_err
-normalise_regions(struct ctx *ctx, const char *in, const char **out)
+normalise_regions(struct ctx *ctx, const char *in, json_t **out)
 {
-	struct buf b = BUF_INIT(200);
 	const char *p = in ? in : "";
 	tr_err err = TR_OK;
 
+	*out = json_array();
 	while (*p) {
 		size_t n = strcspn(p, ",|; ");
 		if (n > 0) {
 			struct db_rows *r;
 			char *code = arena_strndup(ctx->arena, p, n);
+			bool dup = false;
+			size_t i;
+			json_t *x;
 			err =
 			    db_onev(ctx->db, ctx->arena, "SELECT code FROM regions WHERE code = ?", &r, DB_TEXT(code));
 			if (err == TR_NOT_FOUND) {
 				field_errors_add(&ctx->errors, "regions",
 				    arena_printf(
 				        ctx->arena, "« Régions » : le code %s ne désigne aucune région.", code));
-				err = TR_INVALID;
-				break;
+				return TR_INVALID;
 			}
 			if (err != TR_OK)
-				break;
-			if ((b.n > 0 && buf_putc(&b, '|') != TR_OK) || buf_append(&b, p, n) != TR_OK) {
+				return ctx_storage_error(ctx, err);
+			json_array_foreach(*out, i, x) dup |= strcmp(json_string_value(x), code) == 0;
+			if (!dup && json_array_size(*out) >= REGIONS_MAX) {
 				field_errors_add(&ctx->errors, "regions", "« Régions » : trop de régions.");
-				err = TR_INVALID;
-				break;
+				return TR_INVALID;
 			}
+			if (!dup)
+				json_array_append_new(*out, json_string(code));
 		}
 		p += n;
 		p += strspn(p, ",|; ");
 	}
-	*out = buf_to_arena(&b, ctx->arena);
-	return err;
+	return TR_OK;
 }
 
 /* Validates IN as a membership and checks the scope rules of its role. */
 static tr_err
-membership_check(struct ctx *ctx, json_t *in, json_t **clean, const char **regions)
+membership_check(struct ctx *ctx, json_t *in, json_t **clean)
 {
+	json_t *regions = NULL;
 	const char *code;
 	enum role role;
 	int64_t org = 0;
@@ -99,12 +106,15 @@ membership_check(struct ctx *ctx, json_t *in, json_t **clean, const char **regio
 	role = role_from_code(code, strlen(code));
 	if (json_is_integer(json_object_get(*clean, "organisation_id")))
 		org = json_integer_value(json_object_get(*clean, "organisation_id"));
-	if ((err = normalise_regions(ctx, json_str(*clean, "regions"), regions)) != TR_OK)
+	err = normalise_regions(ctx, json_str(*clean, "regions"), &regions);
+	/* From here on, "regions" is the array of codes that insert_membership writes as rows. */
+	json_object_set_new(*clean, "regions", regions);
+	if (err != TR_OK)
 		return err;
 	switch (role_rules[role].scope) {
 	case SCOPE_REGIONS:
 	case SCOPE_ORG_REGIONS:
-		if (**regions == '\0')
+		if (json_array_size(regions) == 0)
 			field_errors_add(&ctx->errors, "regions", "« Régions » est obligatoire pour ce rôle.");
 		break;
 	default: break;
@@ -132,21 +142,27 @@ membership_check(struct ctx *ctx, json_t *in, json_t **clean, const char **regio
 }
 
 static tr_err
-insert_membership(struct ctx *ctx, int64_t person_id, json_t *clean, const char *regions, int64_t *id)
+insert_membership(struct ctx *ctx, int64_t person_id, json_t *clean, int64_t *id)
 {
-	json_t *org = json_object_get(clean, "organisation_id");
+	json_t *org = json_object_get(clean, "organisation_id"), *code;
 	struct db_rows *r;
+	size_t i;
 	tr_err err;
 
 	err = db_onev(ctx->db, ctx->arena,
-	    "INSERT INTO memberships (person_id, role, organisation_id, regions, created_at) VALUES (?, ?, ?, ?, ?) "
-	    "RETURNING id",
+	    "INSERT INTO memberships (person_id, role, organisation_id, created_at) VALUES (?, ?, ?, ?) RETURNING id",
 	    &r, DB_I64(person_id), DB_TEXT(json_str(clean, "role")),
-	    json_is_integer(org) ? DB_I64(json_integer_value(org)) : DB_NULLV, DB_TEXT(regions), DB_I64(ctx->now));
+	    json_is_integer(org) ? DB_I64(json_integer_value(org)) : DB_NULLV, DB_I64(ctx->now));
 	if (err != TR_OK)
 		return err;
 	*id = db_int(db_cell(r, 0, 0));
-	json_object_set_new(clean, "regions", json_string(regions));
+	json_array_foreach(json_object_get(clean, "regions"), i, code)
+	{
+		if ((err = db_execv(ctx->db,
+		         "INSERT INTO membership_regions (membership_id, region_code) VALUES (?, ?)", NULL, DB_I64(*id),
+		         DB_TEXT(json_string_value(code)))) != TR_OK)
+			return err;
+	}
 	json_object_set_new(clean, "person_id", json_integer(person_id));
 	return journal_append(ctx, "membership", *id, "create", clean);
 }
@@ -194,7 +210,6 @@ account_create(struct ctx *ctx, json_t *in, const char *password, int64_t *id)
 {
 	json_t *person = NULL, *member = NULL, *detail;
 	char hash[SEC_PASSWORD_HASH_MAX];
-	const char *regions = "";
 	struct db_rows *r;
 	int64_t mid;
 	tr_err err, verr;
@@ -202,7 +217,7 @@ account_create(struct ctx *ctx, json_t *in, const char *password, int64_t *id)
 	if ((err = require_admin(ctx)) != TR_OK)
 		return err;
 	verr = entity_validate(&entity_person, in, false, ctx->arena, &ctx->errors, &person);
-	if (membership_check(ctx, in, &member, &regions) != TR_OK || verr != TR_OK)
+	if (membership_check(ctx, in, &member) != TR_OK || verr != TR_OK)
 		err = TR_INVALID;
 	if (password != NULL && account_password_check(ctx, password, password) != TR_OK)
 		err = TR_INVALID;
@@ -230,7 +245,7 @@ account_create(struct ctx *ctx, json_t *in, const char *password, int64_t *id)
 	err = journal_append(ctx, "person", *id, "create", detail);
 	json_decref(detail);
 	TRY(err);
-	TRY(insert_membership(ctx, *id, member, regions, &mid));
+	TRY(insert_membership(ctx, *id, member, &mid));
 	if (password == NULL)
 		TRY(send_link(ctx, *id, json_str(person, "email"), json_str(person, "name"), "invite"));
 out:
@@ -278,10 +293,33 @@ out_nodb:
 	return err;
 }
 
+/* The memberships M as JSON, each with its regions from G (membership id, code; in membership order): "regions"
+ * as an array of codes and "regions_text" as "84, 93" for the pages. */
+static json_t *
+memberships_json(struct ctx *ctx, const struct db_rows *m, const struct db_rows *g)
+{
+	json_t *out = rows_json(m), *it;
+	size_t i, k = 0;
+
+	json_array_foreach(out, i, it)
+	{
+		int64_t mid = json_integer_value(json_object_get(it, "id"));
+		json_t *codes = json_array();
+		const char *text = "";
+		for (; k < g->nrows && db_int(db_cell(g, k, 0)) == mid; k++) {
+			json_array_append_new(codes, json_string(db_text(db_cell(g, k, 1))));
+			text = arena_printf(ctx->arena, "%s%s%s", text, *text ? ", " : "", db_text(db_cell(g, k, 1)));
+		}
+		json_object_set_new(it, "regions", codes);
+		json_object_set_new(it, "regions_text", json_string(text));
+	}
+	return out;
+}
+
 tr_err
 account_get(struct ctx *ctx, int64_t id, json_t **out)
 {
-	struct db_rows *p, *m;
+	struct db_rows *p, *m, *g;
 	tr_err err;
 
 	if (ctx->actor == NULL || (ctx->actor->person_id != id && !actor_has(ctx->actor, ROLE_ADMIN)))
@@ -295,13 +333,18 @@ account_get(struct ctx *ctx, int64_t id, json_t **out)
 	if (err != TR_OK)
 		return ctx_storage_error(ctx, err);
 	err = db_queryv(ctx->db, ctx->arena,
-	    "SELECT m.id, m.role, m.organisation_id, o.name AS organisation_name, m.regions FROM memberships m "
+	    "SELECT m.id, m.role, m.organisation_id, o.name AS organisation_name FROM memberships m "
 	    "LEFT JOIN organisations o ON o.id = m.organisation_id WHERE m.person_id = ? ORDER BY m.id",
 	    &m, DB_I64(id));
+	if (err == TR_OK)
+		err = db_queryv(ctx->db, ctx->arena,
+		    "SELECT mr.membership_id, mr.region_code FROM membership_regions mr JOIN memberships m ON m.id = "
+		    "mr.membership_id WHERE m.person_id = ? ORDER BY mr.membership_id, mr.region_code",
+		    &g, DB_I64(id));
 	if (err != TR_OK)
 		return ctx_storage_error(ctx, err);
 	*out = row_json(p, 0);
-	json_object_set_new(*out, "memberships", rows_json(m));
+	json_object_set_new(*out, "memberships", memberships_json(ctx, m, g));
 	return TR_OK;
 }
 
@@ -486,13 +529,12 @@ tr_err
 membership_add(struct ctx *ctx, int64_t person_id, json_t *in, int64_t *id)
 {
 	json_t *clean = NULL;
-	const char *regions = "";
 	struct db_rows *r;
 	tr_err err;
 
 	if ((err = require_admin(ctx)) != TR_OK)
 		return err;
-	if ((err = membership_check(ctx, in, &clean, &regions)) != TR_OK)
+	if ((err = membership_check(ctx, in, &clean)) != TR_OK)
 		goto out_nodb;
 	err = db_onev(ctx->db, ctx->arena, "SELECT id FROM people WHERE id = ?", &r, DB_I64(person_id));
 	if (err == TR_NOT_FOUND) {
@@ -500,7 +542,7 @@ membership_add(struct ctx *ctx, int64_t person_id, json_t *in, int64_t *id)
 		goto out_nodb;
 	}
 	TRY(tx_begin(ctx));
-	TRY(insert_membership(ctx, person_id, clean, regions, id));
+	TRY(insert_membership(ctx, person_id, clean, id));
 out:
 	err = tx_end(ctx, ctx_storage_error(ctx, err));
 out_nodb:

@@ -35,25 +35,38 @@ actor_load(struct ctx *ctx, int64_t person_id, struct actor **out)
 		return ctx_fail(ctx, TR_UNAUTHORIZED, "Ce compte n'existe pas ou a été désactivé.");
 	if (err != TR_OK)
 		return ctx_storage_error(ctx, err);
+	/* One row per membership and region (one with a NULL region when it has none), in membership order. */
 	err = db_queryv(ctx->db, ctx->arena,
-	    "SELECT role, COALESCE(organisation_id, 0), regions FROM memberships WHERE person_id = ? ORDER BY id", &m,
-	    DB_I64(person_id));
+	    "SELECT m.id, m.role, COALESCE(m.organisation_id, 0), mr.region_code FROM memberships m LEFT JOIN "
+	    "membership_regions mr ON mr.membership_id = m.id WHERE m.person_id = ? ORDER BY m.id, mr.region_code",
+	    &m, DB_I64(person_id));
 	if (err != TR_OK)
 		return ctx_storage_error(ctx, err);
 	act = arena_alloc(ctx->arena, sizeof(*act));
 	act->person_id = person_id;
 	act->email = db_text(db_cell(p, 0, 1));
 	act->name = db_text(db_cell(p, 0, 2));
-	for (size_t i = 0; i < m->nrows && act->nroles < ACTOR_ROLES_MAX; i++) {
-		const struct db_val *code = db_cell(m, i, 0);
+	for (size_t i = 0; i < m->nrows;) {
+		const struct db_val *code = db_cell(m, i, 1);
+		int64_t mid = db_int(db_cell(m, i, 0));
 		enum role r = role_from_code(code->s.p, code->s.n);
-		if (r == ROLE_NONE)
-			continue;
-		act->roles[act->nroles].role = r;
-		act->roles[act->nroles].org_id = db_int(db_cell(m, i, 1));
-		act->roles[act->nroles].regions = db_text(db_cell(m, i, 2));
-		act->role_mask |= ROLE_BIT(r);
-		act->nroles++;
+		size_t k = i, n = 0;
+		const char **regions;
+		while (k < m->nrows && db_int(db_cell(m, k, 0)) == mid)
+			k++;
+		if (r != ROLE_NONE && act->nroles < ACTOR_ROLES_MAX) {
+			regions = arena_alloc(ctx->arena, (k - i) * sizeof(*regions));
+			for (size_t j = i; j < k; j++)
+				if (!db_isnull(db_cell(m, j, 3)))
+					regions[n++] = db_text(db_cell(m, j, 3));
+			act->roles[act->nroles].role = r;
+			act->roles[act->nroles].org_id = db_int(db_cell(m, i, 2));
+			act->roles[act->nroles].regions = regions;
+			act->roles[act->nroles].nregions = n;
+			act->role_mask |= ROLE_BIT(r);
+			act->nroles++;
+		}
+		i = k;
 	}
 	*out = act;
 	return TR_OK;

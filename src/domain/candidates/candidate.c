@@ -15,6 +15,8 @@
 #include "domain/candidates/eligibility.h"
 #include "domain/kernel/journal.h"
 #include "domain/kernel/outbox.h"
+#include "domain/kernel/refsnap.h"
+#include "domain/kernel/scope.h"
 #include "domain/geo/refdata.h"
 #include "model/candidates/candidate.h"
 
@@ -28,72 +30,73 @@
 
 /* ---- who reads ----------------------------------------------------------------------------------------- */
 
-/* True when the query SQL (one integer parameter pair: candidate, organisation) returns a row. */
-static tr_err
-exists2(struct ctx *ctx, const char *sql, int64_t a, int64_t b, bool *found)
+static bool
+is_admin(const struct ctx *ctx, json_t *row)
 {
-	struct db_rows *r;
-	tr_err err = db_queryv(ctx->db, ctx->arena, sql, &r, DB_I64(a), DB_I64(b));
-
-	if (err != TR_OK)
-		return ctx_storage_error(ctx, err);
-	*found = r->nrows > 0;
-	return TR_OK;
+	(void)row;
+	return actor_has(ctx->actor, ROLE_ADMIN);
 }
+
+static bool
+is_self(const struct ctx *ctx, json_t *row)
+{
+	return ctx->actor->person_id == json_integer_value(json_object_get(row, "id"));
+}
+
+/* A person's data is reached through a relationship they made or accepted, or through their contract. */
+static const struct scope_rule candidate_rules[] = {
+	{ "admin (the platform's operator)", ROLE_BIT(ROLE_ADMIN), "1 = 1", is_admin },
+	{ "the candidate", 0, "c.person_id = ?", is_self },
+	{ "a structure they applied to, or whose proposal they accepted", ROLE_BIT(ROLE_EMPLOYER),
+	    "EXISTS (SELECT 1 FROM applications sa JOIN offers so ON so.id = sa.offer_id WHERE sa.candidate_id = "
+	    "c.person_id AND sa.consented_at IS NOT NULL AND so.organisation_id IN " SCOPE_ORGS("employer") ")",
+	    NULL },
+	{ "a prescriber they accepted or invited", ROLE_BIT(ROLE_PRESCRIBER), "c.person_id IN " SCOPE_FOLLOWED, NULL },
+	{ "a national officer, once they have a contract", ROLE_BIT(ROLE_NATIONAL),
+	    "EXISTS (SELECT 1 FROM contracts sk WHERE sk.candidate_id = c.person_id)", NULL },
+	{ "the pole or regional officer of their contract's region", ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_REGIONAL),
+	    "EXISTS (SELECT 1 FROM contracts sk WHERE sk.candidate_id = c.person_id AND (sk.region_code "
+	    "IN " SCOPE_REGIONS("pole") " OR sk.region_code IN " SCOPE_REGIONS("regional") "))",
+	    NULL },
+};
+
+const struct scope candidate_scope = { "candidate", "candidates c", "c.person_id", candidate_rules,
+	sizeof(candidate_rules) / sizeof(candidate_rules[0]) };
 
 tr_err
 candidate_follower_org(struct ctx *ctx, int64_t candidate_id, int64_t *org_id)
 {
-	const struct actor *a = ctx->actor;
-	bool found = false;
+	struct db_rows *r;
 	tr_err err;
 
-	for (size_t i = 0; a != NULL && i < a->nroles; i++) {
-		if (a->roles[i].role != ROLE_PRESCRIBER || a->roles[i].org_id <= 0)
-			continue;
-		err = exists2(ctx, "SELECT 1 FROM candidate_followers WHERE candidate_id = ? AND organisation_id = ?",
-		    candidate_id, a->roles[i].org_id, &found);
-		if (err != TR_OK)
-			return err;
-		if (found) {
-			*org_id = a->roles[i].org_id;
-			return TR_OK;
-		}
-	}
-	return ctx_fail(ctx, TR_FORBIDDEN, "Votre structure ne suit pas ce candidat.");
+	err = db_onev(ctx->db, ctx->arena,
+	    "SELECT MIN(sf.organisation_id) FROM candidate_followers sf JOIN memberships sm ON sm.organisation_id = "
+	    "sf.organisation_id AND sm.role = 'prescriber' WHERE sm.person_id = ? AND sf.candidate_id = ? AND "
+	    "sf.state = 'accepted'",
+	    &r, DB_I64(ctx->actor ? ctx->actor->person_id : 0), DB_I64(candidate_id));
+	if (err != TR_OK)
+		return ctx_storage_error(ctx, err);
+	if (db_isnull(db_cell(r, 0, 0)))
+		return ctx_fail(ctx, TR_NOT_FOUND, "Ce candidat n'existe pas.");
+	*org_id = db_int(db_cell(r, 0, 0));
+	return TR_OK;
 }
 
 tr_err
 candidate_can_read(struct ctx *ctx, int64_t candidate_id)
 {
-	const struct actor *a = ctx->actor;
-	bool found = false;
-	int64_t org;
+	json_t *row;
+	bool ok = false;
 	tr_err err;
 
 	if ((err = authz_require(ctx, ROLES_ALL)) != TR_OK)
 		return err;
-	if (a->person_id == candidate_id || actor_has_any(a, ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL)))
-		return TR_OK;
-	if (actor_has(a, ROLE_PRESCRIBER)) {
-		err = candidate_follower_org(ctx, candidate_id, &org);
-		if (err != TR_FORBIDDEN)
-			return err;
-		ctx->message = NULL;
-	}
-	for (size_t i = 0; i < a->nroles; i++) {
-		if (a->roles[i].role != ROLE_EMPLOYER || a->roles[i].org_id <= 0)
-			continue;
-		err = exists2(ctx,
-		    "SELECT 1 FROM applications a JOIN offers o ON o.id = a.offer_id WHERE a.candidate_id = ? AND "
-		    "o.organisation_id = ? LIMIT 1",
-		    candidate_id, a->roles[i].org_id, &found);
-		if (err != TR_OK)
-			return err;
-		if (found)
-			return TR_OK;
-	}
-	return ctx_fail(ctx, TR_FORBIDDEN, "Vous n'avez pas accès au profil de ce candidat.");
+	row = json_pack("{s:I}", "id", (json_int_t)candidate_id);
+	err = scope_check(ctx, &candidate_scope, row, candidate_id, &ok);
+	json_decref(row);
+	if (err != TR_OK)
+		return err;
+	return ok ? TR_OK : ctx_fail(ctx, TR_NOT_FOUND, "Ce candidat n'existe pas.");
 }
 
 /* The candidate themself, or an admin. */
@@ -385,8 +388,7 @@ candidate_register(struct ctx *ctx, json_t *in, int64_t *id)
 	TRY(err);
 	*id = db_int(db_cell(r, 0, 0));
 	TRY(db_execv(ctx->db,
-	    "INSERT INTO memberships (person_id, role, organisation_id, regions, created_at) VALUES (?, 'candidate', "
-	    "NULL, '', ?)",
+	    "INSERT INTO memberships (person_id, role, organisation_id, created_at) VALUES (?, 'candidate', NULL, ?)",
 	    NULL, DB_I64(*id), DB_I64(ctx->now)));
 	TRY(profile_insert(ctx, *id, &p, &inserted));
 	detail = json_pack("{s:s, s:b}", "role", "candidate", "self_registration", ctx->actor == NULL);
@@ -412,35 +414,37 @@ set_bool(json_t *o, const char *key)
 	json_object_set_new(o, key, json_boolean(json_integer_value(json_object_get(o, key)) != 0));
 }
 
-/* The wished profiles '|'-joined in O's "wished_profiles" as ids and titles. */
+/* The wished profiles '|'-joined in O's "wished_profiles" as ids and titles (from the reference data in memory). */
 static tr_err
 wished_json(struct ctx *ctx, json_t *o)
 {
 	const char *s = json_str(o, "wished_profiles");
 	json_t *ids = json_array(), *titles = json_array();
-	tr_err err = TR_OK;
+	const struct refsnap *snap;
+	tr_err err = refsnap_acquire(ctx, &snap);
 
+	if (err != TR_OK) {
+		json_decref(ids);
+		json_decref(titles);
+		return err;
+	}
 	for (const char *p = s ? s : ""; *p;) {
 		size_t n = strcspn(p, "|");
 		long long x;
-		struct db_rows *r;
 		if (str_to_i64((struct str){ p, n }, &x)) {
-			err = db_queryv(ctx->db, ctx->arena,
-			    "SELECT jp.id, jp.title, pr.name AS programme_name FROM job_profiles jp JOIN programmes pr "
-			    "ON "
-			    "pr.id = jp.programme_id WHERE jp.id = ?",
-			    &r, DB_I64(x));
-			if (err != TR_OK)
-				break;
+			const struct ref_job_profile *jp = refsnap_job_profile(snap, x);
+			const struct ref_programme *pr = jp ? refsnap_programme(snap, jp->programme_id) : NULL;
 			json_array_append_new(ids, json_integer(x));
-			if (r->nrows == 1)
-				json_array_append_new(titles, row_json(r, 0));
+			if (jp != NULL)
+				json_array_append_new(titles, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)x, "title",
+				                                  jp->title, "programme_name", pr ? pr->name : ""));
 		}
 		p += n + (p[n] == '|');
 	}
+	refsnap_release(snap);
 	json_object_set_new(o, "wished_profiles", ids);
 	json_object_set_new(o, "wished_profile_titles", titles);
-	return err == TR_OK ? TR_OK : ctx_storage_error(ctx, err);
+	return TR_OK;
 }
 
 #define CANDIDATE_SELECT                                                                                           \
@@ -465,10 +469,12 @@ candidate_get(struct ctx *ctx, int64_t id, json_t **out)
 		return ctx_fail(ctx, TR_NOT_FOUND, "Ce candidat n'a pas encore de profil.");
 	if (err != TR_OK)
 		return ctx_storage_error(ctx, err);
+	/* The candidate (and admins) see every request and its answer; others see the accepted followers. */
 	err = db_queryv(ctx->db, ctx->arena,
-	    "SELECT f.organisation_id, o.name AS organisation_name, f.since FROM candidate_followers f JOIN "
-	    "organisations o ON o.id = f.organisation_id WHERE f.candidate_id = ? ORDER BY o.name, o.id",
-	    &f, DB_I64(id));
+	    "SELECT f.organisation_id, o.name AS organisation_name, f.since, f.state, f.decided_at FROM "
+	    "candidate_followers f JOIN organisations o ON o.id = f.organisation_id WHERE f.candidate_id = ? AND "
+	    "(f.state = 'accepted' OR CAST(? AS BIGINT) = 1) ORDER BY o.name, o.id",
+	    &f, DB_I64(id), DB_BOOL(ctx->actor->person_id == id || actor_has(ctx->actor, ROLE_ADMIN)));
 	if (err != TR_OK)
 		return ctx_storage_error(ctx, err);
 	o = row_json(r, 0);
@@ -708,7 +714,7 @@ candidate_export(struct ctx *ctx, int64_t id, json_t **out)
 	}
 	TRY(err);
 	TRY(rows_of(ctx,
-	    "SELECT m.role, m.organisation_id, o.name AS organisation_name, m.regions, m.created_at FROM memberships m "
+	    "SELECT m.role, m.organisation_id, o.name AS organisation_name, m.created_at FROM memberships m "
 	    "LEFT JOIN organisations o ON o.id = m.organisation_id WHERE m.person_id = ? ORDER BY m.id",
 	    id, &memberships));
 	if (json_is_object(profile))
@@ -854,7 +860,7 @@ candidate_job_profiles(struct ctx *ctx, json_t **out)
 	return TR_OK;
 }
 
-/* ---- prescribers --------------------------------------------------------------------------------------- */
+/* ---- prescribers ------------------------------------------------------------------------------------- */
 
 /* The actor's first prescriber organisation, or 0. */
 static int64_t
@@ -866,80 +872,87 @@ prescriber_org(const struct actor *a)
 	return 0;
 }
 
-/* True when the JSON array of objects LIST has one whose "id" is ID. */
-static bool
-listed(json_t *list, int64_t id)
-{
-	size_t i;
-	json_t *x;
+/* The candidates a prescriber follows: those who accepted (or invited) one of the actor's organisations. */
+static const struct scope_rule followed_rules[] = {
+	{ "a prescriber they accepted or invited", ROLE_BIT(ROLE_PRESCRIBER), "c.person_id IN " SCOPE_FOLLOWED, NULL },
+};
 
-	json_array_foreach(list, i, x) if (json_integer_value(json_object_get(x, "id")) == id) return true;
-	return false;
-}
+static const struct scope followed_scope = { "candidate", "candidates c", "c.person_id", followed_rules, 1 };
+
+static const struct list_sort followed_sorts[] = {
+	{ "name", "p.name, c.person_id" },
+};
+
+static const struct list_spec followed_spec = { &followed_scope,
+	"SELECT c.person_id AS id, p.name, p.email, cm.name AS commune_name, c.birth_date, c.hidden, (SELECT "
+	"MIN(f.decided_at) FROM candidate_followers f JOIN memberships sm ON sm.organisation_id = f.organisation_id "
+	"AND "
+	"sm.role = 'prescriber' WHERE f.candidate_id = c.person_id AND f.state = 'accepted' AND sm.person_id = ?) AS "
+	"since, (SELECT MIN(o.name) FROM candidate_followers f JOIN organisations o ON o.id = f.organisation_id JOIN "
+	"memberships sm ON sm.organisation_id = f.organisation_id AND sm.role = 'prescriber' WHERE f.candidate_id = "
+	"c.person_id AND f.state = 'accepted' AND sm.person_id = ?) AS organisation_name FROM candidates c JOIN "
+	"people p ON p.id = c.person_id LEFT JOIN communes cm ON cm.code = c.commune_code",
+	followed_sorts, 1, 2 };
 
 tr_err
 prescriber_followed(struct ctx *ctx, json_t **out)
 {
-	const struct actor *a = ctx->actor;
-	json_t *items;
+	struct sqlw w;
+	struct db_rows *d;
+	json_t *list, *items, *o;
+	size_t i;
 	tr_err err;
 
 	if ((err = authz_require(ctx, ROLE_BIT(ROLE_PRESCRIBER))) != TR_OK)
 		return err;
-	items = json_array();
-	for (size_t k = 0; k < a->nroles; k++) {
-		struct db_rows *r, *d;
-		int64_t org = a->roles[k].org_id;
-		if (a->roles[k].role != ROLE_PRESCRIBER || org <= 0)
-			continue;
-		err = db_queryv(ctx->db, ctx->arena,
-		    "SELECT c.person_id AS id, p.name, p.email, cm.name AS commune_name, c.birth_date, c.hidden, "
-		    "f.since, "
-		    "o.name AS organisation_name FROM candidate_followers f JOIN candidates c ON c.person_id = "
-		    "f.candidate_id JOIN people p ON p.id = c.person_id JOIN organisations o ON o.id = "
-		    "f.organisation_id "
-		    "LEFT JOIN communes cm ON cm.code = c.commune_code WHERE f.organisation_id = ? ORDER BY p.name, "
-		    "c.person_id",
-		    &r, DB_I64(org));
-		if (err == TR_OK)
-			err = db_queryv(ctx->db, ctx->arena,
-			    "SELECT d.candidate_id, pr.name AS programme_name, d.eligible, d.valid_until FROM "
-			    "eligibility_diagnoses d JOIN programmes pr ON pr.id = d.programme_id JOIN "
-			    "candidate_followers f "
-			    "ON f.candidate_id = d.candidate_id WHERE f.organisation_id = ? ORDER BY d.candidate_id, "
-			    "d.decided_on DESC, d.id DESC",
-			    &d, DB_I64(org));
-		if (err != TR_OK) {
-			json_decref(items);
-			return ctx_storage_error(ctx, err);
-		}
-		for (size_t i = 0; i < r->nrows; i++) {
-			int64_t id = db_int(db_cell(r, i, 0));
-			json_t *o, *last = json_null();
-			if (listed(items, id))
-				continue;
-			o = row_json(r, i);
-			set_bool(o, "hidden");
-			for (size_t j = 0; j < d->nrows; j++)
-				if (db_int(db_cell(d, j, 0)) == id) {
-					json_decref(last);
-					last = json_pack("{s:s, s:b, s:s}", "programme_name", db_text(db_cell(d, j, 1)),
-					    "eligible", db_int(db_cell(d, j, 2)) != 0, "valid_until",
-					    db_text(db_cell(d, j, 3)));
-					break;
-				}
-			json_object_set_new(o, "last_diagnosis", last);
-			json_array_append_new(items, o);
-		}
+	/* The two '?' of the SELECT's columns come before the WHERE's. */
+	w.arena = ctx->arena;
+	w.n = 0;
+	sqlw_param(&w, DB_I64(ctx->actor->person_id));
+	sqlw_param(&w, DB_I64(ctx->actor->person_id));
+	{
+		struct sqlw s;
+		scope_where(ctx, &followed_scope, &s);
+		w.sql = s.sql;
+		for (size_t k = 0; k < s.n; k++)
+			sqlw_param(&w, s.p[k]);
+	}
+	if ((err = list_run(ctx, &followed_spec, &w, NULL, 1, LIST_PER_PAGE_MAX, &list)) != TR_OK)
+		return err;
+	/* The latest diagnosis of each, in one query. */
+	err = db_queryv(ctx->db, ctx->arena,
+	    "SELECT d.candidate_id, pr.name AS programme_name, d.eligible, d.valid_until FROM eligibility_diagnoses d "
+	    "JOIN programmes pr ON pr.id = d.programme_id WHERE d.candidate_id IN " SCOPE_FOLLOWED
+	    " ORDER BY d.candidate_id, d.decided_on DESC, d.id DESC",
+	    &d, DB_I64(ctx->actor->person_id));
+	if (err != TR_OK) {
+		json_decref(list);
+		return ctx_storage_error(ctx, err);
+	}
+	items = json_incref(json_object_get(list, "items"));
+	json_decref(list);
+	json_array_foreach(items, i, o)
+	{
+		int64_t id = json_integer_value(json_object_get(o, "id"));
+		json_t *last = json_null();
+		set_bool(o, "hidden");
+		for (size_t j = 0; j < d->nrows; j++)
+			if (db_int(db_cell(d, j, 0)) == id) {
+				last = json_pack("{s:s, s:b, s:s}", "programme_name", db_text(db_cell(d, j, 1)),
+				    "eligible", db_int(db_cell(d, j, 2)) != 0, "valid_until",
+				    db_text(db_cell(d, j, 3)));
+				break;
+			}
+		json_object_set_new(o, "last_diagnosis", last);
 	}
 	*out = items;
 	return TR_OK;
 }
 
 tr_err
-prescriber_follow(struct ctx *ctx, const char *email, int64_t *candidate_id)
+prescriber_follow(struct ctx *ctx, const char *email)
 {
-	int64_t org = prescriber_org(ctx->actor), changes = 0;
+	int64_t org = prescriber_org(ctx->actor), changes = 0, candidate;
 	struct db_rows *r, *o;
 	json_t *detail;
 	char *low;
@@ -958,40 +971,36 @@ prescriber_follow(struct ctx *ctx, const char *email, int64_t *candidate_id)
 	for (char *c = low; *c; c++)
 		if (*c >= 'A' && *c <= 'Z')
 			*c = (char)(*c + 32);
+	/* The answer is the same whether or not a candidate has this address: the candidate is asked by email. */
 	err = db_onev(ctx->db, ctx->arena,
 	    "SELECT p.id, p.name, p.email FROM people p JOIN candidates c ON c.person_id = p.id WHERE p.email = ? AND "
 	    "p.active = 1 AND c.hidden = 0",
 	    &r, DB_TEXT(low));
-	if (err == TR_NOT_FOUND) {
-		field_errors_add(&ctx->errors, "email",
-		    "« Adresse électronique du candidat » : aucun candidat visible n'a cette adresse (il a pu masquer "
-		    "son "
-		    "profil).");
-		return TR_INVALID;
-	}
+	if (err == TR_NOT_FOUND)
+		return TR_OK;
 	if (err == TR_OK)
 		err = db_onev(ctx->db, ctx->arena, "SELECT name FROM organisations WHERE id = ?", &o, DB_I64(org));
 	if (err != TR_OK)
 		return ctx_storage_error(ctx, err);
-	*candidate_id = db_int(db_cell(r, 0, 0));
+	candidate = db_int(db_cell(r, 0, 0));
 	TRY(tx_begin(ctx));
+	/* Once asked, an organisation is not asked again: a request waiting, accepted or declined stays as it is. */
 	TRY(db_execv(ctx->db,
-	    "INSERT INTO candidate_followers (candidate_id, organisation_id, since) VALUES (?, ?, ?) ON CONFLICT "
-	    "(candidate_id, organisation_id) DO NOTHING",
-	    &changes, DB_I64(*candidate_id), DB_I64(org), DB_I64(ctx->now)));
+	    "INSERT INTO candidate_followers (candidate_id, organisation_id, since, state) VALUES (?, ?, ?, "
+	    "'requested') ON CONFLICT (candidate_id, organisation_id) DO NOTHING",
+	    &changes, DB_I64(candidate), DB_I64(org), DB_I64(ctx->now)));
 	if (changes == 0)
 		goto out;
 	detail = json_pack("{s:I}", "organisation_id", (json_int_t)org);
-	err = journal_append(ctx, "candidate", *candidate_id, "follow", detail);
+	err = journal_append(ctx, "candidate", candidate, "follow_request", detail);
 	json_decref(detail);
 	TRY(err);
-	TRY(outbox_email(ctx, db_text(db_cell(r, 0, 2)), "Un prescripteur suit votre profil tremplin",
+	TRY(outbox_email(ctx, db_text(db_cell(r, 0, 2)), "Un prescripteur demande à suivre votre profil tremplin",
 	    arena_printf(ctx->arena,
-	        "Bonjour %s,\n\nLa structure « %s » suit désormais votre profil sur tremplin : elle peut le consulter "
-	        "et "
-	        "établir un diagnostic de votre éligibilité aux dispositifs d'emplois aidés.\n\nLa liste des "
-	        "structures "
-	        "qui vous suivent est sur votre page « Mon profil » :\n%s/candidat\n",
+	        "Bonjour %s,\n\nLa structure « %s » demande à suivre votre profil sur tremplin : si vous acceptez, "
+	        "elle pourra le consulter (avec votre CV, vos candidatures et vos contrats) et établir un diagnostic "
+	        "de votre éligibilité aux dispositifs d'emplois aidés.\n\nRien ne lui est montré tant que vous "
+	        "n'avez pas accepté. Acceptez ou refusez sur votre page « Mon profil » :\n%s/candidat\n",
 	        db_text(db_cell(r, 0, 1)), db_text(db_cell(o, 0, 0)), ctx->cfg->base_url)));
 out:
 	return tx_end(ctx, ctx_storage_error(ctx, err));
@@ -1000,29 +1009,108 @@ out:
 tr_err
 prescriber_unfollow(struct ctx *ctx, int64_t candidate_id)
 {
-	const struct actor *a = ctx->actor;
-	int64_t changes = 0, total = 0;
+	int64_t changes = 0;
+	struct db_rows *r;
 	json_t *detail;
 	tr_err err;
 
 	if ((err = authz_require(ctx, ROLE_BIT(ROLE_PRESCRIBER))) != TR_OK)
 		return err;
 	TRY(tx_begin(ctx));
-	for (size_t k = 0; k < a->nroles; k++) {
-		if (a->roles[k].role != ROLE_PRESCRIBER || a->roles[k].org_id <= 0)
-			continue;
+	TRY(db_queryv(ctx->db, ctx->arena,
+	    "SELECT sm.organisation_id FROM memberships sm JOIN candidate_followers sf ON sf.organisation_id = "
+	    "sm.organisation_id WHERE sm.person_id = ? AND sm.role = 'prescriber' AND sf.candidate_id = ? AND "
+	    "sf.state = 'accepted'",
+	    &r, DB_I64(ctx->actor->person_id), DB_I64(candidate_id)));
+	for (size_t k = 0; k < r->nrows; k++) {
 		TRY(db_execv(ctx->db, "DELETE FROM candidate_followers WHERE candidate_id = ? AND organisation_id = ?",
-		    &changes, DB_I64(candidate_id), DB_I64(a->roles[k].org_id)));
-		if (changes == 0)
-			continue;
-		total += changes;
-		detail = json_pack("{s:I}", "organisation_id", (json_int_t)a->roles[k].org_id);
+		    &changes, DB_I64(candidate_id), DB_I64(db_int(db_cell(r, k, 0)))));
+		detail = json_pack("{s:I}", "organisation_id", (json_int_t)db_int(db_cell(r, k, 0)));
 		err = journal_append(ctx, "candidate", candidate_id, "unfollow", detail);
 		json_decref(detail);
 		TRY(err);
 	}
-	if (total == 0)
+	if (r->nrows == 0)
 		err = ctx_fail(ctx, TR_NOT_FOUND, "Votre structure ne suit pas ce candidat.");
+out:
+	return tx_end(ctx, ctx_storage_error(ctx, err));
+}
+
+/* ---- the candidate's answer to their followers ---------------------------------------------------------- */
+
+/* Moves the follow of organisation ORG on candidate ID from one of the states FROM_SQL (a SQL list) to TO,
+ * journaled as ACTION; TR_NOT_FOUND (with MISSING) when there is no such follow. The candidate themself. */
+static tr_err
+follow_move(struct ctx *ctx, int64_t id, int64_t org, const char *from_sql, const char *to, const char *action,
+    const char *missing)
+{
+	int64_t changes = 0;
+	json_t *detail;
+	tr_err err;
+
+	if ((err = require_self(ctx, id)) != TR_OK)
+		return err;
+	TRY(tx_begin(ctx));
+	TRY(db_execv(ctx->db,
+	    arena_printf(ctx->arena,
+	        "UPDATE candidate_followers SET state = ?, decided_at = ? WHERE candidate_id = ? AND organisation_id = "
+	        "? "
+	        "AND state IN %s",
+	        from_sql),
+	    &changes, DB_TEXT(to), DB_I64(ctx->now), DB_I64(id), DB_I64(org)));
+	if (changes == 0) {
+		err = ctx_fail(ctx, TR_NOT_FOUND, missing);
+		goto out;
+	}
+	detail = json_pack("{s:I}", "organisation_id", (json_int_t)org);
+	err = journal_append(ctx, "candidate", id, action, detail);
+	json_decref(detail);
+out:
+	return tx_end(ctx, ctx_storage_error(ctx, err));
+}
+
+tr_err
+candidate_follower_accept(struct ctx *ctx, int64_t id, int64_t org)
+{
+	return follow_move(ctx, id, org, "('requested')", "accepted", "follow_accept",
+	    "Cette structure ne demande pas à suivre votre profil.");
+}
+
+tr_err
+candidate_follower_remove(struct ctx *ctx, int64_t id, int64_t org)
+{
+	return follow_move(ctx, id, org, "('requested', 'accepted')", "declined", "follow_remove",
+	    "Cette structure ne suit pas votre profil.");
+}
+
+tr_err
+candidate_follower_invite(struct ctx *ctx, int64_t id, int64_t org)
+{
+	struct db_rows *r;
+	json_t *detail;
+	tr_err err;
+
+	if ((err = require_self(ctx, id)) != TR_OK)
+		return err;
+	err = db_onev(
+	    ctx->db, ctx->arena, "SELECT id FROM organisations WHERE id = ? AND kind = 'prescriber'", &r, DB_I64(org));
+	if (err == TR_NOT_FOUND) {
+		field_errors_add(&ctx->errors, "organisation_id",
+		    "« Structure » : choisissez une Mission locale, une agence France Travail ou un Cap emploi.");
+		return TR_INVALID;
+	}
+	if (err != TR_OK)
+		return ctx_storage_error(ctx, err);
+	TRY(tx_begin(ctx));
+	TRY(db_execv(ctx->db,
+	    "INSERT INTO candidate_followers (candidate_id, organisation_id, since, state, decided_at) VALUES (?, ?, "
+	    "?, "
+	    "'accepted', ?) ON CONFLICT (candidate_id, organisation_id) DO UPDATE SET state = 'accepted', decided_at = "
+	    "excluded.decided_at",
+	    NULL, DB_I64(id), DB_I64(org), DB_I64(ctx->now), DB_I64(ctx->now)));
+	detail = json_pack("{s:I}", "organisation_id", (json_int_t)org);
+	err = journal_append(ctx, "candidate", id, "follow_invite", detail);
+	json_decref(detail);
 out:
 	return tx_end(ctx, ctx_storage_error(ctx, err));
 }

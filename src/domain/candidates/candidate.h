@@ -11,15 +11,21 @@
 
 #include "core/str.h"
 #include "domain/kernel/ctx.h"
+#include "domain/kernel/scope.h"
 
-/* TR_OK when the actor may read the profile of candidate (person) CANDIDATE_ID: the candidate, admins and
- * national officers, prescribers of an organisation that follows them, employer staff of an organisation
- * whose offer they applied to (or were proposed). TR_UNAUTHORIZED when anonymous, TR_FORBIDDEN (with a
- * French message) otherwise. Says nothing of whether the profile exists. */
+/* Who reads a candidate's personal data (profile, CV, RQTH, eligibility, and through them applications,
+ * contracts and the skills grid): the candidate, admins, a structure they applied to or whose proposal
+ * they accepted, a prescriber organisation they accepted or invited, national officers once they have a
+ * contract, the pole and regional officers of the region of their contract. */
+extern const struct scope candidate_scope;
+
+/* TR_OK when the actor may read the data of candidate (person) CANDIDATE_ID (candidate_scope).
+ * TR_UNAUTHORIZED when anonymous, TR_NOT_FOUND (with a French message) otherwise: what one may not see does not
+ * exist for them. */
 TR_MUST_USE tr_err candidate_can_read(struct ctx *ctx, int64_t candidate_id);
 
-/* The first of the actor's prescriber organisations that follows CANDIDATE_ID, in *ORG_ID; TR_FORBIDDEN
- * (with a message) when none does. */
+/* The first of the actor's prescriber organisations that CANDIDATE_ID accepted as a follower, in *ORG_ID;
+ * TR_NOT_FOUND (with a message) when none. */
 TR_MUST_USE tr_err candidate_follower_org(struct ctx *ctx, int64_t candidate_id, int64_t *org_id);
 
 /* Self-registration: from IN, the account (email, name, password, password_confirm — the confirmation may
@@ -66,17 +72,31 @@ TR_MUST_USE tr_err candidate_delete(struct ctx *ctx, int64_t id);
  * programme_name, profiles: [{id, title}]}]. Public. */
 TR_MUST_USE tr_err candidate_job_profiles(struct ctx *ctx, json_t **out);
 
-/* The candidates followed by the actor's prescriber organisations: [{id, name, email, commune_name,
- * birth_date, hidden, since, organisation_name, last_diagnosis: {programme_name, eligible, valid_until} or
- * null}]. Prescribers. */
+/* The candidates who accepted (or invited) one of the actor's prescriber organisations: [{id, name, email,
+ * commune_name, birth_date, hidden, since, organisation_name, last_diagnosis: {programme_name, eligible,
+ * valid_until} or null}]. Prescribers. */
 TR_MUST_USE tr_err prescriber_followed(struct ctx *ctx, json_t **out);
 
-/* The actor's prescriber organisation follows the candidate whose email is EMAIL (an active account with a
- * profile not hidden); a field error on "email" otherwise. Following twice changes nothing. The candidate is
- * told by email. Journaled. *CANDIDATE_ID receives their id. */
-TR_MUST_USE tr_err prescriber_follow(struct ctx *ctx, const char *email, int64_t *candidate_id);
+/* The actor's prescriber organisation asks to follow the candidate whose email is EMAIL: when an active account
+ * with a profile not hidden has it and the organisation never asked, a request waits for the candidate's answer
+ * (they are told by email, journaled). The answer is TR_OK in every other case too, so that it never tells
+ * whether the address is a candidate's; TR_INVALID only for an address that is not one. */
+TR_MUST_USE tr_err prescriber_follow(struct ctx *ctx, const char *email);
 
 /* The actor's prescriber organisations stop following CANDIDATE_ID (TR_NOT_FOUND when none did). */
 TR_MUST_USE tr_err prescriber_unfollow(struct ctx *ctx, int64_t candidate_id);
+
+/* Candidate ID (themself) accepts the request of prescriber organisation ORG: from now on it reads their data.
+ * TR_NOT_FOUND when it asked nothing. Journaled. */
+TR_MUST_USE tr_err candidate_follower_accept(struct ctx *ctx, int64_t id, int64_t org);
+
+/* Candidate ID (themself) declines the request of ORG, or removes it from their followers: it reads nothing
+ * more and cannot ask again (the candidate may still invite it). TR_NOT_FOUND when it neither asked nor follows.
+ * Journaled. */
+TR_MUST_USE tr_err candidate_follower_remove(struct ctx *ctx, int64_t id, int64_t org);
+
+/* Candidate ID (themself) invites prescriber organisation ORG to follow them (accepted at once). A field error
+ * on "organisation_id" when ORG is not a prescriber organisation. Journaled. */
+TR_MUST_USE tr_err candidate_follower_invite(struct ctx *ctx, int64_t id, int64_t org);
 
 #endif

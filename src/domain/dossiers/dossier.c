@@ -11,6 +11,7 @@
 #include "domain/kernel/common.h"
 #include "domain/kernel/journal.h"
 #include "domain/kernel/outbox.h"
+#include "domain/kernel/scope.h"
 #include "domain/kernel/workflow.h"
 #include "domain/places/place.h"
 #include "domain/programmes/programme.h"
@@ -146,32 +147,70 @@ holds(const struct ctx *ctx, enum role role, json_t *d)
 	}
 }
 
+/* ---- Who reads a dossier ---- */
+
 static bool
-can_read(struct ctx *ctx, json_t *d)
+is_admin(const struct ctx *ctx, json_t *d)
 {
-	if (ctx->actor == NULL)
-		return false;
-	if (actor_has(ctx->actor, ROLE_ADMIN) || holds(ctx, ROLE_EMPLOYER, d))
-		return true;
-	/* A draft is the structure's own until it is submitted; one withdrawn before that stays so. */
-	if (state_of(d) == DOSSIER_DRAFT || json_is_null(json_object_get(d, "submitted_at")))
-		return false;
-	return holds(ctx, ROLE_NATIONAL, d) || holds(ctx, ROLE_REGIONAL, d) || holds(ctx, ROLE_POLE, d);
+	(void)d;
+	return actor_has(ctx->actor, ROLE_ADMIN);
 }
 
+static bool
+is_structure(const struct ctx *ctx, json_t *d)
+{
+	return holds(ctx, ROLE_EMPLOYER, d);
+}
+
+/* A draft is the structure's own until it is submitted; one withdrawn before that stays so. */
+static bool
+submitted(json_t *d)
+{
+	return state_of(d) != DOSSIER_DRAFT && !json_is_null(json_object_get(d, "submitted_at"));
+}
+
+static bool
+is_national(const struct ctx *ctx, json_t *d)
+{
+	return submitted(d) && holds(ctx, ROLE_NATIONAL, d);
+}
+
+static bool
+is_reviewer(const struct ctx *ctx, json_t *d)
+{
+	return submitted(d) && (holds(ctx, ROLE_REGIONAL, d) || holds(ctx, ROLE_POLE, d));
+}
+
+#define SUBMITTED_SQL "d.state <> 'draft' AND d.submitted_at IS NOT NULL"
+
+static const struct scope_rule dossier_rules[] = {
+	{ "admin", ROLE_BIT(ROLE_ADMIN), "1 = 1", is_admin },
+	{ "the structure", ROLE_BIT(ROLE_EMPLOYER), "d.organisation_id IN " SCOPE_ORGS("employer"), is_structure },
+	{ "national officer, once submitted", ROLE_BIT(ROLE_NATIONAL), SUBMITTED_SQL, is_national },
+	{ "regional officer or pole of its region, once submitted", ROLE_BIT(ROLE_REGIONAL) | ROLE_BIT(ROLE_POLE),
+	    SUBMITTED_SQL
+	    " AND (d.region_code IN " SCOPE_REGIONS("regional") " OR d.region_code IN " SCOPE_REGIONS("pole") ")",
+	    is_reviewer },
+};
+
+static const struct scope dossier_scope = { "dossier", "dossiers d", "d.id", dossier_rules,
+	sizeof(dossier_rules) / sizeof(dossier_rules[0]) };
+
+/* Dossier ID for an actor who may read it; TR_NOT_FOUND also when they may not (it does not exist for them). */
 static tr_err
 load_readable(struct ctx *ctx, int64_t id, json_t **out)
 {
+	bool ok;
 	tr_err err;
 
 	if ((err = authz_require(ctx, ~0u)) != TR_OK)
 		return err;
 	if ((err = load(ctx, id, out)) != TR_OK)
 		return err;
-	if (!can_read(ctx, *out)) {
+	if ((err = scope_check(ctx, &dossier_scope, *out, id, &ok)) != TR_OK || !ok) {
 		json_decref(*out);
 		*out = NULL;
-		return ctx_fail(ctx, TR_FORBIDDEN, "Ce dossier n'est pas dans votre périmètre.");
+		return err != TR_OK ? err : ctx_fail(ctx, TR_NOT_FOUND, "Ce dossier n'existe pas.");
 	}
 	return TR_OK;
 }
@@ -192,10 +231,9 @@ const struct workflow dossier_workflow = {
 	.rows = transitions,
 	.nrows = ARRAY_LEN(transitions),
 	.select = DOSSIER_SELECT "WHERE d.id = ?",
-	.can_read = can_read,
+	.scope = &dossier_scope,
 	.parties = parties_of,
 	.missing = "Ce dossier n'existe pas.",
-	.forbidden = "Ce dossier n'est pas dans votre périmètre.",
 	.stale = "Ce dossier a changé depuis votre lecture : rechargez la page.",
 };
 
@@ -214,7 +252,7 @@ state_of(json_t *d)
 /* ---- Checking the fields ---- */
 
 /* The checks of references that a draft already gets: the job profile and the pole belong to the
- * programme, the place exists, the development project fits its lines. Sets *REGION to the place's
+ * programme, the place exists and is one of the dossier's organisation, the development project fits its lines. Sets *REGION to the place's
  * region ("" when unknown, NULL when no place). */
 static void
 check_refs(struct ctx *ctx, int64_t programme_id, json_t *d, const char **region)
@@ -231,6 +269,12 @@ check_refs(struct ctx *ctx, int64_t programme_id, json_t *d, const char **region
 			field_errors_add(&ctx->errors, "place_id",
 			    "« Espace public numérique » ne désigne aucun lieu de l'annuaire : choisissez-le dans la "
 			    "recherche ou créez-le.");
+		else if (p->organisation_id != int_of(d, "organisation_id"))
+			/* A dossier lands in the queue of its place's region: only the structure's own places. */
+			field_errors_add(&ctx->errors, "place_id",
+			    "« Espace public numérique » : ce lieu n'est pas un lieu de votre structure. Choisissez "
+			    "l'un "
+			    "de ses lieux, ou créez-le dans l'annuaire.");
 		else {
 			json_object_set_new(d, "place_id", json_string(p->v[PLACE_F_ID]));
 			*region = p->region_code ? p->region_code : "";
@@ -397,6 +441,7 @@ dossier_create(struct ctx *ctx, int64_t programme_id, int64_t org_id, json_t *in
 	err = entity_validate(&entity_dossier, in, true, ctx->arena, &ctx->errors, &clean);
 	d = json_object();
 	merge(d, in, clean);
+	json_object_set_new(d, "organisation_id", json_integer(org_id));
 	check_refs(ctx, programme_id, d, &region);
 	if (err != TR_OK || ctx->errors.n) {
 		err = TR_INVALID;
@@ -629,15 +674,15 @@ static tr_err
 recipients(struct ctx *ctx, json_t *d, unsigned audience, struct db_rows **out)
 {
 	const char *region = str_of(d, "region_code");
-	const char *like = arena_printf(ctx->arena, "%%|%s|%%", region ? region : "-");
 
 	return db_queryv(ctx->db, ctx->arena,
 	    "SELECT DISTINCT p.email FROM memberships m JOIN people p ON p.id = m.person_id WHERE p.active = 1 AND "
-	    "p.id <> ? AND ((m.role = 'employer' AND m.organisation_id = ? AND 1 = ?) OR (m.role = 'regional' AND "
-	    "('|' || m.regions || '|') LIKE ? AND 1 = ?) OR (m.role = 'pole' AND ('|' || m.regions || '|') LIKE ? "
-	    "AND 1 = ?) OR (m.role = 'national' AND 1 = ?)) ORDER BY p.email",
+	    "p.id <> ? AND ((m.role = 'employer' AND m.organisation_id = ? AND 1 = ?) OR (m.role IN ('regional', "
+	    "'pole') AND EXISTS (SELECT 1 FROM membership_regions mr WHERE mr.membership_id = m.id AND "
+	    "mr.region_code = ?) AND ((m.role = 'regional' AND 1 = ?) OR (m.role = 'pole' AND 1 = ?))) OR (m.role = "
+	    "'national' AND 1 = ?)) ORDER BY p.email",
 	    out, DB_I64(ctx->actor ? ctx->actor->person_id : 0), DB_I64(int_of(d, "organisation_id")),
-	    DB_BOOL(audience & TO_STRUCTURE), DB_TEXT(like), DB_BOOL(audience & TO_REGIONAL), DB_TEXT(like),
+	    DB_BOOL(audience & TO_STRUCTURE), DB_TEXT(region ? region : "-"), DB_BOOL(audience & TO_REGIONAL),
 	    DB_BOOL(audience & TO_POLE), DB_BOOL(audience & TO_NATIONAL));
 }
 
@@ -805,96 +850,47 @@ dossier_journal(struct ctx *ctx, int64_t id, json_t **out)
 	return journal_list(ctx, "dossier", id, out);
 }
 
-/* Appends to SQL the actor's scope as a condition, and its parameters to P. */
-static const char *
-scope_sql(struct ctx *ctx, struct db_val *p, size_t *np)
-{
-	const char *sql = "";
-	const struct actor *a = ctx->actor;
+/* A structure follows its latest changes; reviewers take the oldest waiting first. */
+static const struct list_sort dossier_sorts[] = {
+	{ "recent", "d.updated_at DESC, d.id DESC" },
+	{ "waiting", "d.state_since ASC, d.id ASC" },
+};
 
-	if (actor_has(a, ROLE_ADMIN))
-		return "1 = 1";
-	if (actor_has(a, ROLE_NATIONAL))
-		sql = "d.submitted_at IS NOT NULL";
-	for (size_t i = 0; i < a->nroles; i++) {
-		const struct actor_role *r = &a->roles[i];
-		const char *c = NULL;
-		if (r->role == ROLE_EMPLOYER) {
-			c = "d.organisation_id = ?";
-			p[(*np)++] = DB_I64(r->org_id);
-		} else if ((r->role == ROLE_REGIONAL || r->role == ROLE_POLE) && r->regions && *r->regions) {
-			/* '|84|27|' LIKE '%|' || region || '|%': the membership's regions hold the dossier's. */
-			c = "(d.submitted_at IS NOT NULL AND ('|' || CAST(? AS TEXT) || '|') LIKE ('%|' || "
-			    "d.region_code || '|%'))";
-			p[(*np)++] = DB_TEXT(r->regions);
-		}
-		if (c)
-			sql = *sql ? arena_printf(ctx->arena, "%s OR %s", sql, c) : c;
-		if (*np >= 24)
-			break;
-	}
-	return *sql ? sql : "1 = 0";
-}
+static const struct list_spec dossier_list_spec = { &dossier_scope, DOSSIER_SELECT, dossier_sorts,
+	sizeof(dossier_sorts) / sizeof(dossier_sorts[0]), 0 };
 
 tr_err
 dossier_list(struct ctx *ctx, const struct dossier_filter *f, json_t **out)
 {
-	struct db_val p[40];
-	size_t np = 0, nscope;
-	struct db_rows *r, *c;
-	const char *where, *order;
-	int64_t page = f->page > 0 ? f->page : 1, per = f->per_page > 0 ? f->per_page : 50;
-	json_t *items;
-	size_t i;
+	struct sqlw w;
 	json_t *it;
+	size_t i;
 	tr_err err;
 
 	if ((err = authz_require(ctx, ~0u)) != TR_OK)
 		return err;
-	if (per > DOSSIER_LIST_MAX)
-		per = DOSSIER_LIST_MAX;
-	where = arena_printf(ctx->arena, "(%s)", scope_sql(ctx, p, &np));
-	nscope = np;
-	(void)nscope;
-	if (f->programme_id > 0) {
-		where = arena_printf(ctx->arena, "%s AND d.programme_id = ?", where);
-		p[np++] = DB_I64(f->programme_id);
-	}
-	if (f->job_profile_id > 0) {
-		where = arena_printf(ctx->arena, "%s AND d.job_profile_id = ?", where);
-		p[np++] = DB_I64(f->job_profile_id);
-	}
-	if (f->region && *f->region) {
-		where = arena_printf(ctx->arena, "%s AND d.region_code = ?", where);
-		p[np++] = DB_TEXT(f->region);
-	}
-	if (f->state && *f->state) {
-		where = arena_printf(ctx->arena, "%s AND d.state = ?", where);
-		p[np++] = DB_TEXT(f->state);
-	}
-	/* A structure follows its latest changes; reviewers take the oldest waiting first. */
-	order = actor_has_any(ctx->actor,
-	            ROLE_BIT(ROLE_REGIONAL) | ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_ADMIN))
-	            ? "d.state_since ASC, d.id ASC"
-	            : "d.updated_at DESC, d.id DESC";
-	if ((err = db_query(ctx->db, ctx->arena,
-	         arena_printf(ctx->arena, "SELECT COUNT(*) FROM dossiers d WHERE %s", where), p, np, &c)) != TR_OK)
-		return ctx_storage_error(ctx, err);
-	p[np++] = DB_I64(per);
-	p[np++] = DB_I64((page - 1) * per);
-	if ((err = db_query(ctx->db, ctx->arena,
-	         arena_printf(ctx->arena, DOSSIER_SELECT "WHERE %s ORDER BY %s LIMIT ? OFFSET ?", where, order), p, np,
-	         &r)) != TR_OK)
-		return ctx_storage_error(ctx, err);
-	items = rows_json(r);
-	json_array_foreach(items, i, it)
+	scope_where(ctx, &dossier_scope, &w);
+	if (f->programme_id > 0)
+		sqlw_and(&w, "d.programme_id = ?", DB_I64(f->programme_id));
+	if (f->job_profile_id > 0)
+		sqlw_and(&w, "d.job_profile_id = ?", DB_I64(f->job_profile_id));
+	if (f->region && *f->region)
+		sqlw_and(&w, "d.region_code = ?", DB_TEXT(f->region));
+	if (f->state && *f->state)
+		sqlw_and(&w, "d.state = ?", DB_TEXT(f->state));
+	if ((err = list_run(ctx, &dossier_list_spec, &w,
+	         actor_has_any(ctx->actor,
+	             ROLE_BIT(ROLE_REGIONAL) | ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_ADMIN))
+	             ? "waiting"
+	             : "recent",
+	         f->page, f->per_page, out)) != TR_OK)
+		return err;
+	json_array_foreach(json_object_get(*out, "items"), i, it)
 	{
 		json_object_set_new(it, "netpublic", json_boolean(int_of(it, "netpublic")));
 		json_object_set_new(it, "listed_national", json_boolean(int_of(it, "listed_national")));
 		decorate(ctx, it);
 	}
-	*out = json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)db_int(db_cell(c, 0, 0)), "page",
-	    (json_int_t)page, "per_page", (json_int_t)per);
 	return TR_OK;
 }
 

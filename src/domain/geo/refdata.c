@@ -8,6 +8,7 @@
 #include "core/embed.h"
 #include "core/utf8.h"
 #include "domain/kernel/common.h"
+#include "domain/kernel/refsnap.h"
 #include "model/places/place.h"
 
 #define COMMUNE_BATCH 100
@@ -84,6 +85,7 @@ refdata_seed(struct ctx *ctx, int64_t *communes)
 	if (geo == NULL)
 		return ctx_fail(ctx, TR_INTERNAL, "Les données géographiques manquent au programme.");
 	TRY(tx_begin(ctx));
+	TRY(refsnap_bump(ctx));
 	for (p = geo->data, end = geo->data + geo->size; p < end;) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
@@ -188,25 +190,33 @@ commune_search(struct ctx *ctx, const char *q, int64_t limit, json_t **out)
 tr_err
 region_list(struct ctx *ctx, json_t **out)
 {
-	struct db_rows *r;
-	tr_err err = db_query(ctx->db, ctx->arena, "SELECT code, name FROM regions ORDER BY name_key", NULL, 0, &r);
+	const struct refsnap *snap;
+	tr_err err = refsnap_acquire(ctx, &snap);
 
 	if (err != TR_OK)
-		return ctx_storage_error(ctx, err);
-	*out = rows_json(r);
+		return err;
+	*out = json_array();
+	for (size_t i = 0; i < snap->nregions; i++)
+		json_array_append_new(
+		    *out, json_pack("{s:s, s:s}", "code", snap->regions[i].code, "name", snap->regions[i].name));
+	refsnap_release(snap);
 	return TR_OK;
 }
 
 tr_err
 departement_list(struct ctx *ctx, json_t **out)
 {
-	struct db_rows *r;
-	tr_err err = db_query(
-	    ctx->db, ctx->arena, "SELECT code, name, region_code FROM departements ORDER BY code", NULL, 0, &r);
+	const struct refsnap *snap;
+	tr_err err = refsnap_acquire(ctx, &snap);
 
 	if (err != TR_OK)
-		return ctx_storage_error(ctx, err);
-	*out = rows_json(r);
+		return err;
+	*out = json_array();
+	for (size_t i = 0; i < snap->ndepartements; i++)
+		json_array_append_new(
+		    *out, json_pack("{s:s, s:s, s:s}", "code", snap->departements[i].code, "name",
+		              snap->departements[i].name, "region_code", snap->departements[i].region_code));
+	refsnap_release(snap);
 	return TR_OK;
 }
 

@@ -15,34 +15,16 @@ actor_has_any(const struct actor *a, unsigned mask)
 	return a != NULL && (a->role_mask & mask) != 0;
 }
 
-/* True when the '|'-joined LIST holds CODE. */
-static bool
-list_has(const char *list, const char *code)
-{
-	size_t n = strlen(code);
-
-	if (n == 0)
-		return false;
-	for (const char *p = list; *p != '\0';) {
-		const char *bar = strchr(p, '|');
-		size_t len = bar ? (size_t)(bar - p) : strlen(p);
-		if (len == n && memcmp(p, code, n) == 0)
-			return true;
-		if (bar == NULL)
-			break;
-		p = bar + 1;
-	}
-	return false;
-}
-
 bool
 actor_covers_region(const struct actor *a, enum role role, const char *region)
 {
 	if (a == NULL || region == NULL)
 		return false;
 	for (size_t i = 0; i < a->nroles; i++)
-		if (a->roles[i].role == role && list_has(a->roles[i].regions, region))
-			return true;
+		if (a->roles[i].role == role)
+			for (size_t k = 0; k < a->roles[i].nregions; k++)
+				if (strcmp(a->roles[i].regions[k], region) == 0)
+					return true;
 	return false;
 }
 

@@ -18,8 +18,9 @@ struct db;
 
 struct actor_role {
 	enum role role;
-	int64_t org_id;      /* 0 when the role names no organisation */
-	const char *regions; /* '|'-joined region codes, "" when none */
+	int64_t org_id;             /* 0 when the role names no organisation */
+	const char *const *regions; /* the membership's region codes (rows of membership_regions) */
+	size_t nregions;
 };
 
 /* A signed-in person and the roles they hold (from their memberships). */

@@ -54,9 +54,11 @@ notify_region(struct ctx *ctx, enum role role, const char *region, const char *s
 	if (region == NULL || *region == '\0')
 		return TR_OK;
 	err = db_queryv(ctx->db, ctx->arena,
-	    "SELECT DISTINCT p.email FROM memberships m JOIN people p ON p.id = m.person_id WHERE m.role = ? AND ('|' "
-	    "|| m.regions || '|') LIKE ? AND p.active = 1 AND p.id <> ? ORDER BY p.email",
-	    &r, DB_TEXT(role_code(role)), DB_TEXT(arena_printf(ctx->arena, "%%|%s|%%", region)), DB_I64(actor_id(ctx)));
+	    "SELECT DISTINCT p.email FROM memberships m JOIN people p ON p.id = m.person_id JOIN membership_regions mr "
+	    "ON "
+	    "mr.membership_id = m.id WHERE m.role = ? AND mr.region_code = ? AND p.active = 1 AND p.id <> ? ORDER BY "
+	    "p.email",
+	    &r, DB_TEXT(role_code(role)), DB_TEXT(region), DB_I64(actor_id(ctx)));
 	return err != TR_OK ? err : send_all(ctx, r, subject, body);
 }
 

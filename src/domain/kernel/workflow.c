@@ -90,15 +90,11 @@ check_payload(struct ctx *ctx, const struct wf_transition *t, json_t *payload, j
 static tr_err
 lock_row(struct ctx *ctx, const struct workflow *wf, int64_t id)
 {
-	struct db_rows *r;
 	tr_err err;
 
 	if (wf->lock_first && (err = db_execv(ctx->db, wf->lock_first, NULL, DB_I64(id))) != TR_OK)
 		return err;
-	if (db_engine(ctx->db) != DB_POSTGRES)
-		return TR_OK;
-	err = db_onev(ctx->db, ctx->arena,
-	    arena_printf(ctx->arena, "SELECT id FROM %s WHERE id = ? FOR UPDATE", wf->table), &r, DB_I64(id));
+	err = db_lock_row(ctx, wf->table, id);
 	return err == TR_NOT_FOUND ? TR_OK : err;
 }
 
@@ -118,7 +114,13 @@ load(struct ctx *ctx, const struct workflow *wf, const struct wf_act *act, json_
 	if (err != TR_OK)
 		return err;
 	*row = row_json(r, 0);
-	if (!act->system && wf->can_read && !wf->can_read(ctx, *row))
+	if (!act->system && wf->scope) {
+		bool ok;
+		if ((err = scope_check(ctx, wf->scope, *row, act->id, &ok)) != TR_OK)
+			return err;
+		if (!ok)
+			return ctx_fail(ctx, TR_NOT_FOUND, wf->missing);
+	} else if (!act->system && wf->can_read && !wf->can_read(ctx, *row))
 		return ctx_fail(ctx, TR_FORBIDDEN, wf->forbidden);
 	return TR_OK;
 }

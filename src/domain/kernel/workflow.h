@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "domain/kernel/ctx.h"
+#include "domain/kernel/scope.h"
 #include "model/kernel/entity.h"
 #include "model/kernel/vocab.h"
 
@@ -77,7 +78,11 @@ struct workflow {
 	/* SQL run before the row is locked, with the id as its one parameter, taking a parent's row first (lock
 	 * order); NULL: none. */
 	const char *lock_first;
-	/* Whether the actor may read the row (TR_FORBIDDEN with `forbidden` otherwise); NULL: anyone signed in. */
+	/* Who reads the row: its scope table (TR_NOT_FOUND with `missing` for the others: what one may not see does
+	 * not exist for them); NULL: can_read decides. */
+	const struct scope *scope;
+	/* Whether the actor may read the row (TR_FORBIDDEN with `forbidden` otherwise); NULL with no scope: anyone
+	 * signed in. */
 	bool (*can_read)(struct ctx *ctx, json_t *row);
 	/* The parties the actor is for this row, as the transitions' `who` bits. */
 	unsigned (*parties)(struct ctx *ctx, json_t *row);

@@ -220,22 +220,34 @@ staff_of(struct ctx *ctx, json_t *p, json_t *map, json_t **out)
 	int64_t org = json_integer_value(json_object_get(p, "organisation_id"));
 	const char *c[REGIONS_MAX];
 	size_t n = codes_split(ctx->arena, json_str(p, "regions"), c, REGIONS_MAX);
+	/* One row per membership and region it covers (a NULL region when none), grouped below. */
 	tr_err err = db_queryv(ctx->db, ctx->arena,
-	    "SELECT pe.id, pe.name, pe.email, m.organisation_id, m.regions FROM memberships m JOIN people pe ON pe.id "
-	    "= m.person_id WHERE m.role = 'pole' AND pe.active = 1 ORDER BY pe.name, pe.id",
+	    "SELECT pe.id, pe.name, pe.email, m.organisation_id, m.id, mr.region_code FROM memberships m JOIN people "
+	    "pe "
+	    "ON pe.id = m.person_id LEFT JOIN membership_regions mr ON mr.membership_id = m.id WHERE m.role = 'pole' "
+	    "AND pe.active = 1 ORDER BY pe.name, pe.id, m.id, mr.region_code",
 	    &r);
 
 	if (err != TR_OK)
 		return ctx_storage_error(ctx, err);
 	*out = json_array();
-	for (size_t i = 0; i < r->nrows; i++) {
-		const char *regions = db_cell(r, i, 4)->s.p;
+	for (size_t i = 0, j; i < r->nrows; i = j) {
+		const char *regions = "";
 		bool member = org > 0 && db_int(db_cell(r, i, 3)) == org;
-		for (size_t k = 0; k < n && !member; k++)
-			member = pole_codes_has(regions, c[k]);
+		json_t *row;
+		for (j = i; j < r->nrows && db_int(db_cell(r, j, 4)) == db_int(db_cell(r, i, 4)); j++) {
+			const char *code = db_text(db_cell(r, j, 5));
+			if (code == NULL)
+				continue;
+			regions = arena_printf(ctx->arena, "%s%s%s", regions, *regions ? "|" : "", code);
+			for (size_t k = 0; k < n && !member; k++)
+				member = strcmp(code, c[k]) == 0;
+		}
 		if (!member)
 			continue;
-		json_t *row = row_json(r, i);
+		row = json_pack("{s:I, s:s, s:s, s:I}", "id", (json_int_t)db_int(db_cell(r, i, 0)), "name",
+		    db_text(db_cell(r, i, 1)), "email", db_text(db_cell(r, i, 2)), "organisation_id",
+		    (json_int_t)db_int(db_cell(r, i, 3)));
 		json_object_set_new(row, "region_names", names_of(ctx, map, regions));
 		json_array_append_new(*out, row);
 	}

@@ -10,6 +10,7 @@
 #include "domain/kernel/common.h"
 #include "domain/candidates/eligibility.h"
 #include "domain/kernel/journal.h"
+#include "domain/kernel/refsnap.h"
 #include "model/programmes/programme.h"
 
 #define EDITORS (ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_ADMIN))
@@ -198,6 +199,7 @@ programme_create(struct ctx *ctx, json_t *in, int64_t *id)
 		goto out;
 	}
 	TRY(err);
+	TRY(refsnap_bump(ctx));
 	TRY(journal_append(ctx, "programme", *id, "create", c));
 out:
 	err = tx_end(ctx, ctx_storage_error(ctx, err));
@@ -239,6 +241,7 @@ programme_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 		err = ctx_fail(ctx, TR_CONFLICT, "Ce dispositif a changé depuis votre lecture : rechargez la page.");
 		goto out;
 	}
+	TRY(refsnap_bump(ctx));
 	detail = json_pack("{s:O, s:O}", "before", before, "after", c);
 	err = journal_append(ctx, "programme", id, "update", detail);
 	json_decref(detail);
@@ -381,6 +384,7 @@ programme_quotas(struct ctx *ctx, int64_t id, json_t **out)
 tr_err
 programme_get(struct ctx *ctx, int64_t id, json_t **out)
 {
+	const struct refsnap *snap;
 	struct db_rows *jp, *po, *tg;
 	json_t *o, *poles, *quotas, *it;
 	size_t i;
@@ -407,19 +411,24 @@ programme_get(struct ctx *ctx, int64_t id, json_t **out)
 	json_object_set_new(o, "job_profiles", rows_json(jp));
 	json_array_foreach(json_object_get(o, "job_profiles"), i, it) bools(it, profile_bools);
 	poles = rows_json(po);
-	/* Each pole's regions by name, for people. */
+	/* Each pole's regions by name, for people: from the reference data in memory, not one query a region. */
+	if ((err = refsnap_acquire(ctx, &snap)) != TR_OK) {
+		json_decref(poles);
+		json_decref(o);
+		return err;
+	}
 	json_array_foreach(poles, i, it)
 	{
 		char *codes = arena_strdup(ctx->arena, json_str(it, "regions") ? json_str(it, "regions") : "");
 		json_t *names = json_array();
 		for (char *save = NULL, *c = strtok_r(codes, "|", &save); c; c = strtok_r(NULL, "|", &save)) {
-			struct db_rows *g;
-			if (db_onev(ctx->db, ctx->arena, "SELECT name FROM regions WHERE code = ?", &g, DB_TEXT(c)) ==
-			    TR_OK)
-				json_array_append_new(names, json_string(db_cell(g, 0, 0)->s.p));
+			const struct ref_region *g = refsnap_region(snap, c);
+			if (g != NULL)
+				json_array_append_new(names, json_string(g->name));
 		}
 		json_object_set_new(it, "region_names", names);
 	}
+	refsnap_release(snap);
 	json_object_set_new(o, "poles", poles);
 	json_object_set_new(o, "region_targets", rows_json(tg));
 	if ((err = programme_quotas(ctx, id, &quotas)) != TR_OK) {
@@ -488,6 +497,7 @@ job_profile_create(struct ctx *ctx, int64_t programme_id, json_t *in, int64_t *i
 	}
 	TRY(err);
 	json_object_set_new(c, "programme_id", json_integer(programme_id));
+	TRY(refsnap_bump(ctx));
 	TRY(journal_append(ctx, "job_profile", *id, "create", c));
 out:
 	err = tx_end(ctx, ctx_storage_error(ctx, err));
@@ -555,6 +565,7 @@ job_profile_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 		    ctx_fail(ctx, TR_CONFLICT, "Cette fiche métier a changé depuis votre lecture : rechargez la page.");
 		goto out;
 	}
+	TRY(refsnap_bump(ctx));
 	detail = json_pack("{s:O, s:O}", "before", before, "after", c);
 	err = journal_append(ctx, "job_profile", id, "update", detail);
 	json_decref(detail);
@@ -600,10 +611,12 @@ job_profile_remove(struct ctx *ctx, int64_t id, int64_t version, bool *deactivat
 		    "version = ?",
 		    &changed, DB_I64(ctx->now), DB_I64(id), DB_I64(version)));
 		*deactivated = true;
+		TRY(refsnap_bump(ctx));
 		TRY(journal_append(ctx, "job_profile", id, "deactivate", NULL));
 	} else {
 		TRY(db_execv(ctx->db, "DELETE FROM job_profiles WHERE id = ? AND version = ?", &changed, DB_I64(id),
 		    DB_I64(version)));
+		TRY(refsnap_bump(ctx));
 		TRY(journal_append(ctx, "job_profile", id, "delete", NULL));
 	}
 out:
@@ -664,6 +677,7 @@ seed_one(struct ctx *ctx, json_t *p, int64_t *added)
 		if (err != TR_OK)
 			goto out;
 	}
+	TRY(refsnap_bump(ctx));
 	err = journal_append(ctx, "programme", id, "seed", c);
 out:
 	json_decref(c);

@@ -11,7 +11,9 @@
 #include "domain/recruitment/contract.h"
 #include "domain/kernel/journal.h"
 #include "domain/kernel/notify.h"
+#include "domain/kernel/scope.h"
 #include "domain/kernel/workflow.h"
+#include "domain/recruitment/matching.h"
 #include "model/recruitment/contract.h"
 
 enum {
@@ -23,7 +25,7 @@ enum {
 #define PENDING (WF_BIT(APP_NEW) | WF_BIT(APP_PROCESSING) | WF_BIT(APP_INTERVIEW))
 #define PENDING_SQL "('proposed', 'new', 'processing', 'interview')"
 
-static tr_err effect_message(struct wf_call *c);
+static tr_err effect_consent(struct wf_call *c);
 static tr_err effect_accept(struct wf_call *c);
 static tr_err effect_refuse(struct wf_call *c);
 static tr_err tell_other_side(struct wf_call *c);
@@ -31,7 +33,7 @@ static tr_err tell_obsolete(struct wf_call *c);
 
 static const struct wf_transition application_rows[] = {
 	{ "accept_proposal", "Accepter la mise en relation", WF_BIT(APP_PROPOSED), APP_NEW, P_CANDIDATE,
-	    &entity_application, true, NULL, effect_message, tell_other_side, WF_PRIMARY, NULL },
+	    &entity_application, true, NULL, effect_consent, tell_other_side, WF_PRIMARY, NULL },
 	{ "decline_proposal", "Décliner la mise en relation", WF_BIT(APP_PROPOSED), APP_DECLINED, P_CANDIDATE, NULL,
 	    false, NULL, NULL, tell_other_side, WF_DANGER, NULL },
 	{ "process", "Examiner la candidature", WF_BIT(APP_NEW), APP_PROCESSING, P_STRUCTURE, NULL, false, NULL, NULL,
@@ -52,7 +54,8 @@ static const struct wf_transition application_rows[] = {
  * parties (defaults of the contract), the candidate. */
 #define APPLICATION_SELECT                                                                                             \
 	"SELECT a.id, a.offer_id, a.candidate_id, a.state, a.origin, a.message, a.refusal_reason, a.created_at, "      \
-	"a.updated_at, a.state_since, a.version, f.title AS offer_title, f.state AS offer_state, f.dossier_id, "       \
+	"a.updated_at, a.state_since, a.version, a.consented_at, f.title AS offer_title, f.state AS offer_state, "     \
+	"f.dossier_id, "                                                                                               \
 	"f.organisation_id, f.programme_id, f.region_code, f.job_profile_id, f.contract_type AS offer_contract_type, " \
 	"f.start_on AS "                                                                                               \
 	"offer_start_on, f.duration_months AS offer_duration_months, f.weekly_hours AS offer_weekly_hours, "           \
@@ -88,21 +91,46 @@ parties_of(struct ctx *ctx, json_t *a)
 	return p;
 }
 
-static bool
-can_read(struct ctx *ctx, json_t *app)
-{
-	const struct actor *a = ctx->actor;
-	int64_t org;
+/* ---- who reads an application ---- */
 
-	if (a == NULL)
-		return false;
-	if (parties_of(ctx, app) || actor_has_any(a, ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL)) ||
-	    actor_covers_region(a, ROLE_POLE, str_of(app, "region_code")) ||
-	    actor_covers_region(a, ROLE_REGIONAL, str_of(app, "region_code")))
-		return true;
-	/* Prescribers of an organisation that follows the person. */
-	return actor_has(a, ROLE_PRESCRIBER) && candidate_follower_org(ctx, int_of(app, "candidate_id"), &org) == TR_OK;
+static bool
+is_admin(const struct ctx *ctx, json_t *app)
+{
+	(void)app;
+	return actor_has(ctx->actor, ROLE_ADMIN);
 }
+
+static bool
+is_candidate(const struct ctx *ctx, json_t *app)
+{
+	return ctx->actor->person_id == int_of(app, "candidate_id");
+}
+
+static bool
+is_structure(const struct ctx *ctx, json_t *app)
+{
+	return actor_in_org(ctx->actor, ROLE_EMPLOYER, int_of(app, "organisation_id"));
+}
+
+static const struct scope_rule application_rules[] = {
+	{ "admin (the platform's operator)", ROLE_BIT(ROLE_ADMIN), "1 = 1", is_admin },
+	{ "the candidate", 0, "a.candidate_id = ?", is_candidate },
+	/* Its own offer's applications and proposals; the candidate's personal data stays behind consent
+	 * (candidate_scope), and a proposal not accepted shows no email (decorate). */
+	{ "the structure of the offer", ROLE_BIT(ROLE_EMPLOYER), "f.organisation_id IN " SCOPE_ORGS("employer"),
+	    is_structure },
+	/* Officers and poles see a person's application once it became a contract of their scope. */
+	{ "a national officer, once it made a contract", ROLE_BIT(ROLE_NATIONAL),
+	    "EXISTS (SELECT 1 FROM contracts sk WHERE sk.application_id = a.id)", NULL },
+	{ "the pole or regional officer of the contract's region", ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_REGIONAL),
+	    "EXISTS (SELECT 1 FROM contracts sk WHERE sk.application_id = a.id AND (sk.region_code IN " SCOPE_REGIONS(
+	        "pole") " OR sk.region_code IN " SCOPE_REGIONS("regional") "))",
+	    NULL },
+	{ "a prescriber the candidate accepted", ROLE_BIT(ROLE_PRESCRIBER), "a.candidate_id IN " SCOPE_FOLLOWED, NULL },
+};
+
+static const struct scope application_scope = { "application", "applications a JOIN offers f ON f.id = a.offer_id",
+	"a.id", application_rules, sizeof(application_rules) / sizeof(application_rules[0]) };
 
 const struct workflow application_workflow = {
 	.entity = "application",
@@ -116,18 +144,17 @@ const struct workflow application_workflow = {
 	 * the same person at once take their turns instead of each holding one application the other needs. */
 	.lock_first = "UPDATE candidates SET updated_at = updated_at WHERE person_id = (SELECT candidate_id FROM "
 	              "applications WHERE id = ?)",
-	.can_read = can_read,
+	.scope = &application_scope,
 	.parties = parties_of,
 	.missing = "Cette candidature n'existe pas.",
-	.forbidden = "Cette candidature n'est pas dans votre périmètre.",
 	.stale = "Cette candidature a changé depuis votre lecture : rechargez la page.",
 };
 
 static tr_err
 load(struct ctx *ctx, int64_t id, json_t **out)
 {
-	return load_readable_row(ctx, APPLICATION_SELECT "WHERE a.id = ?", id, can_read,
-	    "Cette candidature n'existe pas.", "Cette candidature n'est pas dans votre périmètre.", out);
+	return scope_load(
+	    ctx, &application_scope, APPLICATION_SELECT "WHERE a.id = ?", id, "Cette candidature n'existe pas.", out);
 }
 
 static void
@@ -138,6 +165,9 @@ decorate(struct ctx *ctx, json_t *a)
 	json_object_set_new(a, "state_label", json_string(vocab_label(&vocab_application_state, state)));
 	entity_decorate(&entity_refusal, a, ctx->arena);
 	json_object_set_new(a, "days_waiting", json_integer((ctx->now - int_of(a, "state_since")) / 86400));
+	/* Until the candidate accepts a proposal, the structure knows them by the name matching showed. */
+	if (json_is_null(json_object_get(a, "consented_at")) && !is_candidate(ctx, a))
+		json_object_set_new(a, "candidate_email", json_null());
 	json_object_set_new(a, "actions",
 	    wf_actions(&application_workflow, wf_state(&application_workflow, state), parties_of(ctx, a)));
 }
@@ -208,9 +238,11 @@ insert(struct ctx *ctx, int64_t offer, int64_t candidate, const char *state, con
 	}
 	err = db_onev(ctx->db, ctx->arena,
 	    "INSERT INTO applications (offer_id, candidate_id, state, origin, message, created_at, updated_at, "
-	    "state_since) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (offer_id, candidate_id) DO NOTHING RETURNING id",
+	    "state_since, consented_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (offer_id, candidate_id) DO "
+	    "NOTHING RETURNING id",
 	    &r, DB_I64(offer), DB_I64(candidate), DB_TEXT(state), DB_TEXT(origin), DB_TEXT(str_of(clean, "message")),
-	    DB_I64(ctx->now), DB_I64(ctx->now), DB_I64(ctx->now));
+	    DB_I64(ctx->now), DB_I64(ctx->now), DB_I64(ctx->now),
+	    strcmp(origin, "candidate") == 0 ? DB_I64(ctx->now) : DB_NULLV);
 	if (err == TR_NOT_FOUND) {
 		err = ctx_fail(ctx, TR_CONFLICT,
 		    strcmp(origin, "candidate") == 0 ? "Vous avez déjà candidaté à cette offre."
@@ -270,27 +302,40 @@ out:
 	return err;
 }
 
+/* TR_OK when the matching of offer OFFER_ID (as its structure sees it) returns candidate CANDIDATE_ID: a structure
+ * proposes only to the people its offer's matching shows it, never to an id it guessed. TR_NOT_FOUND otherwise. */
+static tr_err
+matched(struct ctx *ctx, int64_t offer_id, int64_t candidate_id)
+{
+	json_t *m = NULL, *it;
+	bool found = false;
+	size_t i;
+	tr_err err = matching_for_offer(ctx, offer_id, &m);
+
+	if (err != TR_OK)
+		return err;
+	json_array_foreach(json_object_get(m, "items"), i, it) found |=
+	    json_integer_value(json_object_get(it, "candidate_id")) == candidate_id;
+	json_decref(m);
+	return found
+	           ? TR_OK
+	           : ctx_fail(ctx, TR_NOT_FOUND,
+	                 "Ce candidat ne figure pas parmi les candidats de cette offre (il a pu masquer son profil ou "
+	                 "être trop loin).");
+}
+
 tr_err
 application_propose(struct ctx *ctx, int64_t offer_id, int64_t candidate_id, json_t *in, int64_t *id)
 {
 	json_t *clean = NULL;
-	struct db_rows *r;
 	tr_err err;
 
 	if ((err = authz_require(ctx, ROLE_BIT(ROLE_EMPLOYER))) != TR_OK)
 		return err;
 	if ((err = entity_validate(&entity_application, in, false, ctx->arena, &ctx->errors, &clean)) != TR_OK)
 		goto out;
-	err = db_onev(ctx->db, ctx->arena, "SELECT person_id FROM candidates WHERE person_id = ? AND hidden = 0", &r,
-	    DB_I64(candidate_id));
-	if (err == TR_NOT_FOUND) {
-		err = ctx_fail(ctx, TR_NOT_FOUND, "Ce candidat n'existe pas ou ne souhaite pas être contacté.");
+	if ((err = matched(ctx, offer_id, candidate_id)) != TR_OK)
 		goto out;
-	}
-	if (err != TR_OK) {
-		err = ctx_storage_error(ctx, err);
-		goto out;
-	}
 	err = insert(ctx, offer_id, candidate_id, "proposed", "structure", clean, id);
 out:
 	json_decref(clean);
@@ -335,14 +380,14 @@ obsolete_others(struct ctx *ctx, json_t *a)
 	return TR_OK;
 }
 
-/* The candidate's message, when accepting a proposal with one. */
+/* The candidate's consent to a proposal (from now on the structure reads their profile: candidate_scope), with
+ * their message when they wrote one. */
 static tr_err
-effect_message(struct wf_call *c)
+effect_consent(struct wf_call *c)
 {
-	if (str_of(c->clean, "message") == NULL)
-		return TR_OK;
-	return db_execv(c->ctx->db, "UPDATE applications SET message = ? WHERE id = ?", NULL,
-	    DB_TEXT(str_of(c->clean, "message")), DB_I64(c->id));
+	return db_execv(c->ctx->db,
+	    "UPDATE applications SET message = COALESCE(?, message), consented_at = ? WHERE id = ?", NULL,
+	    DB_TEXT(str_of(c->clean, "message")), DB_I64(c->ctx->now), DB_I64(c->id));
 }
 
 /* The contract from the payload's terms (its id to the caller, through call->out), and the candidate's other
@@ -445,82 +490,42 @@ application_act(struct ctx *ctx, int64_t id, const char *action, int64_t version
 	return err;
 }
 
+static const struct list_sort application_sorts[] = {
+	{ "updated", "a.updated_at DESC, a.id DESC" },
+};
+
+static const struct list_spec application_list_spec = { &application_scope, APPLICATION_SELECT, application_sorts,
+	sizeof(application_sorts) / sizeof(application_sorts[0]), 0 };
+
 tr_err
 application_list(struct ctx *ctx, const struct application_filter *f, json_t **out)
 {
-	const struct actor *a = ctx->actor;
-	struct db_val p[40];
-	size_t np = 0;
-	const char *where;
-	int64_t page = f->page > 0 ? f->page : 1, per = f->per_page > 0 && f->per_page <= 500 ? f->per_page : 50;
-	struct db_rows *r, *n, *o;
-	json_t *items, *it;
+	struct sqlw w;
+	struct db_rows *o;
+	json_t *it;
 	size_t i;
 	tr_err err;
 
 	if ((err = authz_require(ctx, ~0u)) != TR_OK)
 		return err;
-	if (actor_has_any(a, ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL)))
-		where = "1 = 1";
-	else {
-		where = "a.candidate_id = ?";
-		p[np++] = DB_I64(a->person_id);
-		for (size_t k = 0; k < a->nroles && np < 30; k++) {
-			const struct actor_role *ar = &a->roles[k];
-			if (ar->role == ROLE_EMPLOYER) {
-				where = arena_printf(ctx->arena, "%s OR f.organisation_id = ?", where);
-				p[np++] = DB_I64(ar->org_id);
-			} else if ((ar->role == ROLE_POLE || ar->role == ROLE_REGIONAL) && ar->regions &&
-			           *ar->regions) {
-				where = arena_printf(ctx->arena,
-				    "%s OR ('|' || CAST(? AS TEXT) || '|') LIKE ('%%|' || f.region_code || '|%%')",
-				    where);
-				p[np++] = DB_TEXT(ar->regions);
-			} else if (ar->role == ROLE_PRESCRIBER) {
-				where = arena_printf(ctx->arena,
-				    "%s OR a.candidate_id IN (SELECT candidate_id FROM candidate_followers WHERE "
-				    "organisation_id = ?)",
-				    where);
-				p[np++] = DB_I64(ar->org_id);
-			}
-		}
-	}
-	where = arena_printf(ctx->arena, "(%s)", where);
+	scope_where(ctx, &application_scope, &w);
+	/* The offers of the list's scope, for its filter. */
 	if ((err = db_query(ctx->db, ctx->arena,
 	         arena_printf(ctx->arena,
-	             "SELECT DISTINCT f.id, f.title FROM applications a JOIN offers f ON f.id = a.offer_id WHERE %s "
-	             "ORDER BY f.title, f.id LIMIT 200",
-	             where),
-	         p, np, &o)) != TR_OK)
+	             "SELECT DISTINCT f.id, f.title FROM %s WHERE %s ORDER BY f.title, f.id LIMIT 200",
+	             application_scope.from, w.sql),
+	         w.p, w.n, &o)) != TR_OK)
 		return ctx_storage_error(ctx, err);
-	if (f->offer_id > 0) {
-		where = arena_printf(ctx->arena, "%s AND a.offer_id = ?", where);
-		p[np++] = DB_I64(f->offer_id);
-	}
-	if (f->candidate_id > 0) {
-		where = arena_printf(ctx->arena, "%s AND a.candidate_id = ?", where);
-		p[np++] = DB_I64(f->candidate_id);
-	}
-	if (f->state && *f->state) {
-		where = arena_printf(ctx->arena, "%s AND a.state = ?", where);
-		p[np++] = DB_TEXT(f->state);
-	}
-	if ((err = db_query(ctx->db, ctx->arena,
-	         arena_printf(ctx->arena,
-	             "SELECT COUNT(*) FROM applications a JOIN offers f ON f.id = a.offer_id WHERE %s", where),
-	         p, np, &n)) != TR_OK)
-		return ctx_storage_error(ctx, err);
-	p[np++] = DB_I64(per);
-	p[np++] = DB_I64((page - 1) * per);
-	if ((err = db_query(ctx->db, ctx->arena,
-	         arena_printf(ctx->arena,
-	             APPLICATION_SELECT "WHERE %s ORDER BY a.updated_at DESC, a.id DESC LIMIT ? OFFSET ?", where),
-	         p, np, &r)) != TR_OK)
-		return ctx_storage_error(ctx, err);
-	items = rows_json(r);
-	json_array_foreach(items, i, it) decorate(ctx, it);
-	*out = json_pack("{s:o, s:I, s:I, s:I, s:o}", "items", items, "total", (json_int_t)db_int(db_cell(n, 0, 0)),
-	    "page", (json_int_t)page, "per_page", (json_int_t)per, "offers", rows_json(o));
+	if (f->offer_id > 0)
+		sqlw_and(&w, "a.offer_id = ?", DB_I64(f->offer_id));
+	if (f->candidate_id > 0)
+		sqlw_and(&w, "a.candidate_id = ?", DB_I64(f->candidate_id));
+	if (f->state && *f->state)
+		sqlw_and(&w, "a.state = ?", DB_TEXT(f->state));
+	if ((err = list_run(ctx, &application_list_spec, &w, NULL, f->page, f->per_page, out)) != TR_OK)
+		return err;
+	json_array_foreach(json_object_get(*out, "items"), i, it) decorate(ctx, it);
+	json_object_set_new(*out, "offers", rows_json(o));
 	return TR_OK;
 }
 

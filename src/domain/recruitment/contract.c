@@ -12,6 +12,7 @@
 #include "domain/candidates/eligibility.h"
 #include "domain/kernel/journal.h"
 #include "domain/kernel/notify.h"
+#include "domain/kernel/scope.h"
 #include "domain/recruitment/offer.h"
 #include "domain/programmes/programme.h"
 #include "domain/kernel/workflow.h"
@@ -185,8 +186,7 @@ contract_create(struct ctx *ctx, json_t *app, json_t *c, int64_t *id)
 	}
 	/* The dossier's row is taken first, so that two acceptances on the same dossier count posts one after
 	 * the other. */
-	if ((err = db_execv(ctx->db, "UPDATE dossiers SET updated_at = updated_at WHERE id = ?", NULL,
-	         DB_I64(dossier))) != TR_OK ||
+	if ((err = db_lock_row(ctx, "dossiers", dossier)) != TR_OK ||
 	    (err = db_onev(ctx->db, ctx->arena,
 	         "SELECT d.posts_granted, (SELECT COUNT(*) FROM contracts x WHERE x.dossier_id = d.id AND x.state "
 	         "IN " CONTRACT_LIVE_SQL ") FROM dossiers d WHERE d.id = ?",
@@ -265,21 +265,50 @@ parties_of(struct ctx *ctx, json_t *c)
 	return p;
 }
 
-static bool
-can_read(struct ctx *ctx, json_t *c)
-{
-	const struct actor *a = ctx->actor;
-	int64_t org;
+/* ---- who reads a contract ---- */
 
-	if (a == NULL)
-		return false;
-	if (parties_of(ctx, c) || actor_has_any(a, ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL)) ||
-	    actor_covers_region(a, ROLE_REGIONAL, str_of(c, "region_code")) || a->person_id == int_of(c, "tutor_id") ||
-	    a->person_id == int_of(c, "sponsor_id"))
-		return true;
-	/* Prescribers of an organisation that follows the person. */
-	return actor_has(a, ROLE_PRESCRIBER) && candidate_follower_org(ctx, int_of(c, "candidate_id"), &org) == TR_OK;
+static bool
+is_national(const struct ctx *ctx, json_t *c)
+{
+	(void)c;
+	return actor_has_any(ctx->actor, ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL));
 }
+
+static bool
+is_party(const struct ctx *ctx, json_t *c)
+{
+	int64_t me = ctx->actor->person_id;
+
+	return me == int_of(c, "candidate_id") || me == int_of(c, "tutor_id") || me == int_of(c, "sponsor_id");
+}
+
+static bool
+is_structure(const struct ctx *ctx, json_t *c)
+{
+	return actor_in_org(ctx->actor, ROLE_EMPLOYER, int_of(c, "organisation_id"));
+}
+
+static bool
+covers_region(const struct ctx *ctx, json_t *c)
+{
+	return actor_covers_region(ctx->actor, ROLE_POLE, str_of(c, "region_code")) ||
+	       actor_covers_region(ctx->actor, ROLE_REGIONAL, str_of(c, "region_code"));
+}
+
+static const struct scope_rule contract_rules[] = {
+	{ "national reach", ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL), "1 = 1", is_national },
+	{ "the recruit, their tutor or sponsor", 0, "(c.candidate_id = ? OR c.tutor_id = ? OR c.sponsor_id = ?)",
+	    is_party },
+	{ "the employing structure", ROLE_BIT(ROLE_EMPLOYER), "c.organisation_id IN " SCOPE_ORGS("employer"),
+	    is_structure },
+	{ "the pole or regional officer of its region", ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_REGIONAL),
+	    "(c.region_code IN " SCOPE_REGIONS("pole") " OR c.region_code IN " SCOPE_REGIONS("regional") ")",
+	    covers_region },
+	{ "a prescriber the recruit accepted", ROLE_BIT(ROLE_PRESCRIBER), "c.candidate_id IN " SCOPE_FOLLOWED, NULL },
+};
+
+const struct scope contract_scope = { "contract", "contracts c", "c.id", contract_rules,
+	sizeof(contract_rules) / sizeof(contract_rules[0]) };
 
 const struct workflow contract_workflow = {
 	.entity = "contract",
@@ -289,18 +318,16 @@ const struct workflow contract_workflow = {
 	.rows = contract_rows,
 	.nrows = sizeof(contract_rows) / sizeof(contract_rows[0]),
 	.select = CONTRACT_SELECT "WHERE c.id = ?",
-	.can_read = can_read,
+	.scope = &contract_scope,
 	.parties = parties_of,
 	.missing = "Ce contrat n'existe pas.",
-	.forbidden = "Ce contrat n'est pas dans votre périmètre.",
 	.stale = "Ce contrat a changé depuis votre lecture : rechargez la page.",
 };
 
 static tr_err
 load(struct ctx *ctx, int64_t id, json_t **out)
 {
-	return load_readable_row(ctx, CONTRACT_SELECT "WHERE c.id = ?", id, can_read, "Ce contrat n'existe pas.",
-	    "Ce contrat n'est pas dans votre périmètre.", out);
+	return scope_load(ctx, &contract_scope, CONTRACT_SELECT "WHERE c.id = ?", id, "Ce contrat n'existe pas.", out);
 }
 
 static void
@@ -551,80 +578,35 @@ contract_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, j
 	return err;
 }
 
+static const struct list_sort contract_sorts[] = {
+	{ "start", "c.start_on DESC, c.id DESC" },
+};
+
+static const struct list_spec contract_list_spec = { &contract_scope, CONTRACT_SELECT, contract_sorts,
+	sizeof(contract_sorts) / sizeof(contract_sorts[0]), 0 };
+
 tr_err
 contract_list(struct ctx *ctx, const struct contract_filter *f, json_t **out)
 {
-	const struct actor *a = ctx->actor;
-	struct db_val p[40];
-	size_t np = 0;
-	const char *where = "";
-	int64_t page = f->page > 0 ? f->page : 1, per = f->per_page > 0 && f->per_page <= 500 ? f->per_page : 50;
-	struct db_rows *r, *n;
-	json_t *items, *it;
+	struct sqlw w;
+	json_t *it;
 	size_t i;
 	tr_err err;
 
 	if ((err = authz_require(ctx, ~0u)) != TR_OK)
 		return err;
-	/* The actor's scope, as for one contract. */
-	if (actor_has_any(a, ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL)))
-		where = "1 = 1";
-	else {
-		where = "c.candidate_id = ? OR c.tutor_id = ? OR c.sponsor_id = ?";
-		p[np++] = DB_I64(a->person_id);
-		p[np++] = DB_I64(a->person_id);
-		p[np++] = DB_I64(a->person_id);
-		for (size_t k = 0; k < a->nroles && np < 30; k++) {
-			const struct actor_role *ar = &a->roles[k];
-			if (ar->role == ROLE_EMPLOYER) {
-				where = arena_printf(ctx->arena, "%s OR c.organisation_id = ?", where);
-				p[np++] = DB_I64(ar->org_id);
-			} else if ((ar->role == ROLE_POLE || ar->role == ROLE_REGIONAL) && ar->regions &&
-			           *ar->regions) {
-				where = arena_printf(ctx->arena,
-				    "%s OR ('|' || CAST(? AS TEXT) || '|') LIKE ('%%|' || c.region_code || '|%%')",
-				    where);
-				p[np++] = DB_TEXT(ar->regions);
-			} else if (ar->role == ROLE_PRESCRIBER) {
-				where = arena_printf(ctx->arena,
-				    "%s OR c.candidate_id IN (SELECT candidate_id FROM candidate_followers WHERE "
-				    "organisation_id = ?)",
-				    where);
-				p[np++] = DB_I64(ar->org_id);
-			}
-		}
-	}
-	where = arena_printf(ctx->arena, "(%s)", where);
-	if (f->organisation_id > 0) {
-		where = arena_printf(ctx->arena, "%s AND c.organisation_id = ?", where);
-		p[np++] = DB_I64(f->organisation_id);
-	}
-	if (f->candidate_id > 0) {
-		where = arena_printf(ctx->arena, "%s AND c.candidate_id = ?", where);
-		p[np++] = DB_I64(f->candidate_id);
-	}
-	if (f->dossier_id > 0) {
-		where = arena_printf(ctx->arena, "%s AND c.dossier_id = ?", where);
-		p[np++] = DB_I64(f->dossier_id);
-	}
-	if (f->state && *f->state) {
-		where = arena_printf(ctx->arena, "%s AND c.state = ?", where);
-		p[np++] = DB_TEXT(f->state);
-	}
-	if ((err = db_query(ctx->db, ctx->arena,
-	         arena_printf(ctx->arena, "SELECT COUNT(*) FROM contracts c WHERE %s", where), p, np, &n)) != TR_OK)
-		return ctx_storage_error(ctx, err);
-	p[np++] = DB_I64(per);
-	p[np++] = DB_I64((page - 1) * per);
-	if ((err = db_query(ctx->db, ctx->arena,
-	         arena_printf(ctx->arena,
-	             CONTRACT_SELECT "WHERE %s ORDER BY c.start_on DESC, c.id DESC LIMIT ? OFFSET ?", where),
-	         p, np, &r)) != TR_OK)
-		return ctx_storage_error(ctx, err);
-	items = rows_json(r);
-	json_array_foreach(items, i, it) decorate(ctx, it);
-	*out = json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)db_int(db_cell(n, 0, 0)), "page",
-	    (json_int_t)page, "per_page", (json_int_t)per);
+	scope_where(ctx, &contract_scope, &w);
+	if (f->organisation_id > 0)
+		sqlw_and(&w, "c.organisation_id = ?", DB_I64(f->organisation_id));
+	if (f->candidate_id > 0)
+		sqlw_and(&w, "c.candidate_id = ?", DB_I64(f->candidate_id));
+	if (f->dossier_id > 0)
+		sqlw_and(&w, "c.dossier_id = ?", DB_I64(f->dossier_id));
+	if (f->state && *f->state)
+		sqlw_and(&w, "c.state = ?", DB_TEXT(f->state));
+	if ((err = list_run(ctx, &contract_list_spec, &w, NULL, f->page, f->per_page, out)) != TR_OK)
+		return err;
+	json_array_foreach(json_object_get(*out, "items"), i, it) decorate(ctx, it);
 	return TR_OK;
 }
 

@@ -13,6 +13,12 @@
 
 #include "domain/kernel/ctx.h"
 #include "domain/kernel/workflow.h"
+#include "domain/kernel/scope.h"
+
+/* Who reads a contract (its rows: national reach, the recruit, tutor and sponsor, the structure, the pole and
+ * regional officers of its region, the prescribers the recruit accepted): the filter of contract_list and the
+ * check of contract_get; the training path and the skills grid read through it. */
+extern const struct scope contract_scope;
 
 /* Inside the caller's transaction: creates the contract of application APP (a row of application_row:
  * ids of offer, dossier, organisation, programme and candidate, the offer's terms and the dossier's

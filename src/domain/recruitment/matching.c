@@ -10,6 +10,7 @@
 #include "core/time.h"
 #include "domain/kernel/authz.h"
 #include "domain/kernel/common.h"
+#include "domain/kernel/scope.h"
 #include "domain/recruitment/offer.h"
 #include "model/recruitment/offer.h"
 
@@ -199,8 +200,8 @@ fail:
 
 /* ---- the offers of a candidate ---- */
 
-/* True when the actor may see the suggestions of candidate ID: themself, an admin, or a prescriber of an
- * organisation that follows them. */
+/* TR_OK when the actor may see the suggestions of candidate ID: themself, an admin, or a prescriber of an
+ * organisation they accepted; TR_NOT_FOUND otherwise. */
 static tr_err
 may_see_candidate(struct ctx *ctx, int64_t id)
 {
@@ -212,19 +213,16 @@ may_see_candidate(struct ctx *ctx, int64_t id)
 		return err;
 	if (a->person_id == id || actor_has(a, ROLE_ADMIN))
 		return TR_OK;
-	for (size_t i = 0; i < a->nroles; i++) {
-		if (a->roles[i].role != ROLE_PRESCRIBER || a->roles[i].org_id <= 0)
-			continue;
+	if (actor_has(a, ROLE_PRESCRIBER)) {
 		err = db_onev(ctx->db, ctx->arena,
-		    "SELECT 1 FROM candidate_followers WHERE candidate_id = ? AND organisation_id = ?", &r, DB_I64(id),
-		    DB_I64(a->roles[i].org_id));
+		    "SELECT 1 FROM candidates c WHERE c.person_id = ? AND c.person_id IN " SCOPE_FOLLOWED, &r,
+		    DB_I64(id), DB_I64(a->person_id));
 		if (err == TR_OK)
 			return TR_OK;
 		if (err != TR_NOT_FOUND)
 			return ctx_storage_error(ctx, err);
 	}
-	return ctx_fail(ctx, TR_FORBIDDEN,
-	    "Les offres suggérées d'un candidat ne sont montrées qu'à lui et aux prescripteurs qui le suivent.");
+	return ctx_fail(ctx, TR_NOT_FOUND, "Ce candidat n'existe pas.");
 }
 
 #define OFF_ID 0

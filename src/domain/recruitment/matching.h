@@ -32,8 +32,8 @@ TR_MUST_USE tr_err matching_for_offer(struct ctx *ctx, int64_t offer_id, json_t 
 /* The open offers for candidate CANDIDATE_PERSON_ID, ranked the same way: {candidate_id, total, items: [{rank,
  * offer_id, title, organisation_name, place_nom, commune_name, start_on, contract_type, contract_type_label,
  * job_profile_id, job_profile_title, programme_id, programme_name, reference_date, eligibility_required,
- * distance_km, wished, available, eligible}]}. For the candidate themself, the prescribers who follow them
- * (candidate_followers) and admins (TR_FORBIDDEN otherwise); TR_NOT_FOUND when they have no profile. A hidden
+ * distance_km, wished, available, eligible}]}. For the candidate themself, the prescribers whose following they
+ * accepted and admins (TR_NOT_FOUND otherwise, as when they have no profile). A hidden
  * profile still sees its suggestions; a profile without position gets none (note says why). */
 TR_MUST_USE tr_err matching_for_candidate(struct ctx *ctx, int64_t candidate_person_id, json_t **out);
 

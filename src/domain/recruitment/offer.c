@@ -11,6 +11,7 @@
 #include "core/time.h"
 #include "domain/kernel/authz.h"
 #include "domain/kernel/common.h"
+#include "domain/kernel/scope.h"
 #include "domain/recruitment/contract.h"
 #include "domain/kernel/journal.h"
 #include "domain/places/place.h"
@@ -282,8 +283,7 @@ quota_message(struct ctx *ctx, const struct quota *q, int64_t asked)
 static tr_err
 lock_dossier(struct ctx *ctx, int64_t dossier_id)
 {
-	return db_execv(
-	    ctx->db, "UPDATE dossiers SET posts_granted = posts_granted WHERE id = ?", NULL, DB_I64(dossier_id));
+	return db_lock_row(ctx, "dossiers", dossier_id);
 }
 
 /* ---- checking an offer ---- */

@@ -9,6 +9,7 @@
 #include "core/time.h"
 #include "domain/kernel/authz.h"
 #include "domain/kernel/common.h"
+#include "domain/kernel/scope.h"
 #include "domain/recruitment/contract.h"
 #include "domain/kernel/journal.h"
 #include "domain/kernel/notify.h"
@@ -17,6 +18,8 @@
 #include "model/training/training.h"
 
 #define NATIONAL_REACH (ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL))
+/* The most region codes a caller asks the sessions at risk for. */
+#define REGIONS_ASKED_MAX 32
 /* The most days a session's attendance sheet lists (a year and a bit). */
 #define DAYS_MAX 400
 /* How far ahead a session under its minimum is "at risk". */
@@ -397,89 +400,70 @@ load_session(struct ctx *ctx, int64_t id, json_t **s)
 	return TR_OK;
 }
 
-/* Appends to SQL (in the arena) the condition of the sessions the actor runs, oversees or is registered to, with
- * its parameters in P. */
-static const char *
-mine_sql(struct ctx *ctx, const char *where, struct db_val *p, size_t *np)
-{
-	const struct actor *a = ctx->actor;
-	const char *cond =
-	    "s.created_by = ? OR s.training_org_id IN (SELECT x.organisation_id FROM memberships x WHERE "
-	    "x.person_id = ? AND x.role = 'trainer') OR EXISTS (SELECT 1 FROM session_registrations g "
-	    "LEFT JOIN contracts c ON c.id = g.contract_id WHERE g.session_id = s.id AND g.state <> "
-	    "'cancelled' AND (g.person_id = ? OR c.organisation_id IN (SELECT x.organisation_id FROM "
-	    "memberships x WHERE x.person_id = ? AND x.role = 'employer')))";
+/* Every signed-in person sees the catalogue of sessions. */
+static const struct scope_rule session_rules[] = {
+	{ "any signed-in person", 0, "1 = 1", NULL },
+};
 
-	for (int i = 0; i < 4; i++)
-		p[(*np)++] = DB_I64(a->person_id);
-	for (size_t k = 0; k < a->nroles && *np < 24; k++)
-		if (a->roles[k].role == ROLE_POLE && a->roles[k].regions && *a->roles[k].regions) {
-			cond = arena_printf(ctx->arena,
-			    "%s OR ('|' || CAST(? AS TEXT) || '|') LIKE ('%%|' || s.region_code || '|%%')", cond);
-			p[(*np)++] = DB_TEXT(a->roles[k].regions);
-		}
-	return arena_printf(ctx->arena, "%s AND (%s)", where, cond);
-}
+static const struct scope session_scope = { "session", "training_sessions s", "s.id", session_rules, 1 };
+
+/* "Mine": the sessions the actor created, runs (their training organisation), is registered to (or a recruit
+ * of their structure is), or oversees as the pole of the session's region. */
+static const struct scope_rule session_mine_rules[] = {
+	{ "its author", 0, "s.created_by = ?", NULL },
+	{ "its training organisation", ROLE_BIT(ROLE_TRAINER), "s.training_org_id IN " SCOPE_ORGS("trainer"), NULL },
+	{ "a registrant, or the structure of a registered recruit", 0,
+	    "EXISTS (SELECT 1 FROM session_registrations g LEFT JOIN contracts c ON c.id = g.contract_id WHERE "
+	    "g.session_id = s.id AND g.state <> 'cancelled' AND (g.person_id = ? OR c.organisation_id IN " SCOPE_ORGS(
+	        "employer") "))",
+	    NULL },
+	{ "the pole of its region", ROLE_BIT(ROLE_POLE), "s.region_code IN " SCOPE_REGIONS("pole"), NULL },
+};
+
+static const struct scope session_mine_scope = { "session", "training_sessions s", "s.id", session_mine_rules,
+	sizeof(session_mine_rules) / sizeof(session_mine_rules[0]) };
+
+static const struct list_sort session_sorts[] = {
+	{ "start", "s.starts_on, s.id" },
+};
+
+static const struct list_spec session_list_spec = { &session_scope, SESSION_SQL, session_sorts, 1, 0 };
+static const struct list_spec session_mine_spec = { &session_mine_scope, SESSION_SQL, session_sorts, 1, 0 };
 
 tr_err
 training_session_list(struct ctx *ctx, const struct session_filter *f, json_t **out)
 {
-	const char *today = today_of(ctx), *horizon = date_add(ctx->arena, today, 0, RISK_DAYS), *where = "1 = 1";
-	int64_t page = f->page > 0 ? f->page : 1, per = f->per_page > 0 && f->per_page <= 200 ? f->per_page : 50;
-	struct db_val p[32];
-	size_t np = 0, i;
-	struct db_rows *r, *n;
-	json_t *items, *s;
+	const char *today = today_of(ctx), *horizon = date_add(ctx->arena, today, 0, RISK_DAYS);
+	struct sqlw w;
+	size_t i;
+	json_t *s;
 	tr_err err;
 
 	*out = NULL;
 	if ((err = authz_require(ctx, ~0u)) != TR_OK)
 		return err;
-	if (f->programme_id > 0) {
-		where = arena_printf(ctx->arena, "%s AND s.programme_id = ?", where);
-		p[np++] = DB_I64(f->programme_id);
-	}
-	if (f->training_org_id > 0) {
-		where = arena_printf(ctx->arena, "%s AND s.training_org_id = ?", where);
-		p[np++] = DB_I64(f->training_org_id);
-	}
-	if (f->audience && *f->audience) {
-		where = arena_printf(ctx->arena, "%s AND s.audience = ?", where);
-		p[np++] = DB_TEXT(f->audience);
-	}
-	if (f->state && *f->state) {
-		where = arena_printf(ctx->arena, "%s AND s.state = ?", where);
-		p[np++] = DB_TEXT(f->state);
-	}
-	if (f->region && *f->region) {
-		where = arena_printf(ctx->arena, "%s AND s.region_code = ?", where);
-		p[np++] = DB_TEXT(f->region);
-	}
+	scope_where(ctx, f->mine ? &session_mine_scope : &session_scope, &w);
+	if (f->programme_id > 0)
+		sqlw_and(&w, "s.programme_id = ?", DB_I64(f->programme_id));
+	if (f->training_org_id > 0)
+		sqlw_and(&w, "s.training_org_id = ?", DB_I64(f->training_org_id));
+	if (f->audience && *f->audience)
+		sqlw_and(&w, "s.audience = ?", DB_TEXT(f->audience));
+	if (f->state && *f->state)
+		sqlw_and(&w, "s.state = ?", DB_TEXT(f->state));
+	if (f->region && *f->region)
+		sqlw_and(&w, "s.region_code = ?", DB_TEXT(f->region));
 	if (f->at_risk) {
-		where = arena_printf(ctx->arena,
-		    "%s AND s.state = 'open' AND s.registration_deadline >= ? AND s.registration_deadline <= ? "
-		    "AND " COUNT_SQL("registered") " < s.min_registrants",
-		    where);
-		p[np++] = DB_TEXT(today);
-		p[np++] = DB_TEXT(horizon);
+		sqlw_and(&w, "s.state = 'open' AND s.registration_deadline >= ?", DB_TEXT(today));
+		sqlw_and(&w, "s.registration_deadline <= ? AND " COUNT_SQL("registered") " < s.min_registrants",
+		    DB_TEXT(horizon));
 	}
-	if (f->mine)
-		where = mine_sql(ctx, where, p, &np);
-	if ((err = db_query(ctx->db, ctx->arena,
-	         arena_printf(ctx->arena, "SELECT COUNT(*) FROM training_sessions s WHERE %s", where), p, np, &n)) !=
-	    TR_OK)
-		return ctx_storage_error(ctx, err);
-	p[np++] = DB_I64(per);
-	p[np++] = DB_I64((page - 1) * per);
-	if ((err = db_query(ctx->db, ctx->arena,
-	         arena_printf(ctx->arena, SESSION_SQL "WHERE %s ORDER BY s.starts_on, s.id LIMIT ? OFFSET ?", where), p,
-	         np, &r)) != TR_OK)
-		return ctx_storage_error(ctx, err);
-	items = rows_json(r);
-	json_array_foreach(items, i, s) decorate_session(ctx, s, today, horizon);
-	*out = json_pack("{s:o, s:I, s:I, s:I, s:b}", "items", items, "total", (json_int_t)db_int(db_cell(n, 0, 0)),
-	    "page", (json_int_t)page, "per_page", (json_int_t)per, "can_create",
-	    actor_has_any(ctx->actor, NATIONAL_REACH | ROLE_BIT(ROLE_TRAINER) | ROLE_BIT(ROLE_POLE)));
+	if ((err = list_run(
+	         ctx, f->mine ? &session_mine_spec : &session_list_spec, &w, NULL, f->page, f->per_page, out)) != TR_OK)
+		return err;
+	json_array_foreach(json_object_get(*out, "items"), i, s) decorate_session(ctx, s, today, horizon);
+	json_object_set_new(*out, "can_create",
+	    json_boolean(actor_has_any(ctx->actor, NATIONAL_REACH | ROLE_BIT(ROLE_TRAINER) | ROLE_BIT(ROLE_POLE))));
 	return TR_OK;
 }
 
@@ -522,16 +506,24 @@ registrable_contracts(struct ctx *ctx, json_t *s, json_t **out)
 	         &r, DB_I64(ctx->actor->person_id), DB_I64(int_of(s, "programme_id")),
 	         DB_I64(int_of(s, "programme_id")), DB_I64(int_of(s, "id")))) != TR_OK)
 		return err;
+	/* The open modules of all these contracts, in one query. */
+	if ((err = db_queryv(ctx->db, ctx->arena,
+	         "SELECT m.contract_id, m.id, m.title, m.state FROM path_modules m JOIN contracts c ON c.id = "
+	         "m.contract_id WHERE m.state IN ('planned', 'in_progress') AND c.state IN " CONTRACT_LIVE_SQL
+	         " AND c.organisation_id IN " SCOPE_ORGS("employer") " ORDER BY m.contract_id, m.position, m.id",
+	         &m, DB_I64(ctx->actor->person_id))) != TR_OK)
+		return err;
 	json_decref(*out);
 	*out = rows_json(r);
 	json_array_foreach(*out, i, c)
 	{
-		if ((err = db_queryv(ctx->db, ctx->arena,
-		         "SELECT id, title, state FROM path_modules WHERE contract_id = ? AND state IN ('planned', "
-		         "'in_progress') ORDER BY position, id",
-		         &m, DB_I64(int_of(c, "id")))) != TR_OK)
-			return err;
-		json_object_set_new(c, "modules", rows_json(m));
+		json_t *mods = json_array();
+		for (size_t k = 0; k < m->nrows; k++)
+			if (db_int(db_cell(m, k, 0)) == int_of(c, "id"))
+				json_array_append_new(
+				    mods, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)db_int(db_cell(m, k, 1)),
+				              "title", db_text(db_cell(m, k, 2)), "state", db_text(db_cell(m, k, 3))));
+		json_object_set_new(c, "modules", mods);
 	}
 	return TR_OK;
 }
@@ -1481,42 +1473,50 @@ tr_err
 training_sessions_at_risk(struct ctx *ctx, const char *regions, json_t **out)
 {
 	const struct actor *a = ctx->actor;
-	const char *today = today_of(ctx), *horizon = date_add(ctx->arena, today, 0, RISK_DAYS), *keep = "";
+	const char *today = today_of(ctx), *horizon = date_add(ctx->arena, today, 0, RISK_DAYS), *where = "1 = 1";
+	struct db_val p[REGIONS_ASKED_MAX + 4];
+	size_t np = 0;
 	struct db_rows *r;
 	tr_err err;
 
 	*out = NULL;
 	if ((err = authz_require(ctx, ~0u)) != TR_OK)
 		return err;
+	p[np++] = DB_TEXT(today);
+	p[np++] = DB_TEXT(horizon);
 	if (regions == NULL && !is_national(ctx)) {
-		/* Every region the actor covers as a pole. */
-		for (size_t k = 0; k < a->nroles; k++)
-			if (a->roles[k].role == ROLE_POLE || a->roles[k].role == ROLE_REGIONAL)
-				keep = arena_printf(ctx->arena, "%s%s%s", keep, *keep ? "|" : "", a->roles[k].regions);
+		/* Every region the actor covers as a pole or a regional officer. */
+		where =
+		    "(s.region_code IN " SCOPE_REGIONS("pole") " OR s.region_code IN " SCOPE_REGIONS("regional") ")";
+		p[np++] = DB_I64(a->person_id);
+		p[np++] = DB_I64(a->person_id);
 	} else if (regions != NULL) {
-		/* The regions asked for that the actor covers (all of them for national reach). */
-		for (const char *p = regions; *p;) {
-			size_t len = strcspn(p, "|");
-			char *code = arena_strndup(ctx->arena, p, len);
+		/* The regions asked for (a query parameter: codes joined by '|') that the actor covers (all of them for
+		 * national reach). */
+		where = "s.region_code IN (''";
+		for (const char *q = regions; *q && np < REGIONS_ASKED_MAX + 2;) {
+			size_t len = strcspn(q, "|");
+			char *code = arena_strndup(ctx->arena, q, len);
 			if (len > 0 && (is_national(ctx) || actor_covers_region(a, ROLE_POLE, code) ||
-			                   actor_covers_region(a, ROLE_REGIONAL, code)))
-				keep = arena_printf(ctx->arena, "%s%s%s", keep, *keep ? "|" : "", code);
-			p += len + (p[len] == '|');
+			                   actor_covers_region(a, ROLE_REGIONAL, code))) {
+				where = arena_printf(ctx->arena, "%s, ?", where);
+				p[np++] = DB_TEXT(code);
+			}
+			q += len + (q[len] == '|');
 		}
+		where = arena_printf(ctx->arena, "%s)", where);
 	}
-	err = db_queryv(ctx->db, ctx->arena,
-	    "SELECT s.id, s.title, s.audience, s.region_code, s.starts_on, s.registration_deadline, " COUNT_SQL(
-	        "registered") " AS registered, s.min_registrants, s.capacity, o.name AS training_org_name, po.name AS "
-	                      "pole_name FROM training_sessions s LEFT JOIN organisations o ON o.id = "
-	                      "s.training_org_id "
-	                      "LEFT JOIN poles po ON po.id = s.pole_id WHERE s.state = 'open' AND "
-	                      "s.registration_deadline "
-	                      ">= ? AND s.registration_deadline <= ? AND " COUNT_SQL(
-	                          "registered") " < s.min_registrants "
-	                                        "AND (CAST(? AS BIGINT) = 1 OR ('|' || CAST(? AS TEXT) || '|') LIKE "
-	                                        "('%|' || "
-	                                        "s.region_code || '|%')) ORDER BY s.registration_deadline, s.id",
-	    &r, DB_TEXT(today), DB_TEXT(horizon), DB_BOOL(regions == NULL && is_national(ctx)), DB_TEXT(keep));
+	err = db_query(ctx->db, ctx->arena,
+	    arena_printf(ctx->arena,
+	        "SELECT s.id, s.title, s.audience, s.region_code, s.starts_on, s.registration_deadline, " COUNT_SQL(
+	            "registered") " AS registered, s.min_registrants, s.capacity, o.name AS training_org_name, po.name "
+	                          "AS pole_name FROM training_sessions s LEFT JOIN organisations o ON o.id = "
+	                          "s.training_org_id LEFT JOIN poles po ON po.id = s.pole_id WHERE s.state = 'open' "
+	                          "AND s.registration_deadline >= ? AND s.registration_deadline <= ? AND " COUNT_SQL(
+	                              "registered") " < s.min_registrants AND %s ORDER BY s.registration_deadline, "
+	                                            "s.id",
+	        where),
+	    p, np, &r);
 	if (err != TR_OK)
 		return ctx_storage_error(ctx, err);
 	*out = rows_json(r);
@@ -1598,36 +1598,29 @@ training_tutor_get(struct ctx *ctx, int64_t person_id, json_t **out)
 	return TR_OK;
 }
 
+/* The tutors of the live contracts the actor oversees: every one for national reach, those of the pole's regions,
+ * those of the structure's contracts. */
+static const struct scope_rule tutor_rules[] = {
+	{ "national reach", NATIONAL_REACH, "1 = 1", NULL },
+	{ "the pole of the contract's region", ROLE_BIT(ROLE_POLE), "c.region_code IN " SCOPE_REGIONS("pole"), NULL },
+	{ "the employing structure", ROLE_BIT(ROLE_EMPLOYER), "c.organisation_id IN " SCOPE_ORGS("employer"), NULL },
+};
+
+static const struct scope tutor_scope = { "tutor", "contracts c", "c.id", tutor_rules,
+	sizeof(tutor_rules) / sizeof(tutor_rules[0]) };
+
 tr_err
 training_tutor_list(struct ctx *ctx, bool without_training, json_t **out)
 {
-	const struct actor *a = ctx->actor;
-	const char *where = "1 = 0";
-	struct db_val p[24];
-	size_t np = 0;
+	struct sqlw w;
 	struct db_rows *r;
 	tr_err err;
 
 	*out = NULL;
 	if ((err = authz_require(ctx, NATIONAL_REACH | ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_EMPLOYER))) != TR_OK)
 		return err;
-	if (is_national(ctx)) {
-		where = "1 = 1";
-	} else {
-		for (size_t k = 0; k < a->nroles && np < 20; k++) {
-			const struct actor_role *ar = &a->roles[k];
-			if (ar->role == ROLE_POLE && ar->regions && *ar->regions) {
-				where = arena_printf(ctx->arena,
-				    "%s OR ('|' || CAST(? AS TEXT) || '|') LIKE ('%%|' || c.region_code || '|%%')",
-				    where);
-				p[np++] = DB_TEXT(ar->regions);
-			} else if (ar->role == ROLE_EMPLOYER) {
-				where = arena_printf(ctx->arena, "%s OR c.organisation_id = ?", where);
-				p[np++] = DB_I64(ar->org_id);
-			}
-		}
-	}
-	p[np++] = DB_BOOL(without_training);
+	scope_where(ctx, &tutor_scope, &w);
+	sqlw_param(&w, DB_BOOL(without_training));
 	err = db_query(ctx->db, ctx->arena,
 	    arena_printf(ctx->arena,
 	        "SELECT t.* FROM (SELECT pe.id, pe.name, pe.email, COUNT(DISTINCT c.id) AS contracts, "
@@ -1635,10 +1628,10 @@ training_tutor_list(struct ctx *ctx, bool without_training, json_t **out)
 	        "AS region_code, (SELECT COUNT(DISTINCT a.session_id) FROM attendance a JOIN training_sessions s ON "
 	        "s.id = a.session_id WHERE a.person_id = pe.id AND a.present = 1 AND s.audience = 'tutors') AS "
 	        "trainings FROM contracts c JOIN people pe ON pe.id = c.tutor_id WHERE c.state IN " CONTRACT_LIVE_SQL
-	        " AND (%s) GROUP BY pe.id, pe.name, pe.email) t WHERE CAST(? AS BIGINT) = 0 OR t.trainings = 0 ORDER "
+	        " AND %s GROUP BY pe.id, pe.name, pe.email) t WHERE CAST(? AS BIGINT) = 0 OR t.trainings = 0 ORDER "
 	        "BY t.name, t.id",
-	        where),
-	    p, np, &r);
+	        w.sql),
+	    w.p, w.n, &r);
 	if (err != TR_OK)
 		return ctx_storage_error(ctx, err);
 	*out = json_pack("{s:o}", "items", rows_json(r));

@@ -266,6 +266,29 @@ web_candidate_register(struct request *req)
 /* ---- the candidate's page -------------------------------------------------------------------------------- */
 
 /* The page /candidat with STATUS; VALUES and WISHED (may be NULL) re-fill the profile form after an error. */
+/* The candidate's followers for the page: the requests waiting (with accept and decline), the accepted ones
+ * (with remove); declined ones are not shown. */
+static json_t *
+followers_json(struct request *req, json_t *followers)
+{
+	json_t *out = json_array(), *f;
+	size_t i;
+
+	json_array_foreach(followers, i, f)
+	{
+		const char *state = json_string_value(json_object_get(f, "state"));
+		long long org = (long long)json_integer_value(json_object_get(f, "organisation_id"));
+		if (state == NULL || strcmp(state, "declined") == 0)
+			continue;
+		json_array_append_new(
+		    out, json_pack("{s:O, s:b, s:s, s:s}", "organisation_name", json_object_get(f, "organisation_name"),
+		             "requested", strcmp(state, "requested") == 0, "accept_action",
+		             arena_printf(req->arena, "/candidat/suivis/%lld/accepter", org), "remove_action",
+		             arena_printf(req->arena, "/candidat/suivis/%lld/retirer", org)));
+	}
+	return out;
+}
+
 static void
 candidate_page(struct request *req, int status, json_t *values, json_t *wished)
 {
@@ -302,7 +325,7 @@ candidate_page(struct request *req, int status, json_t *values, json_t *wished)
 			    json_pack("{s:s, s:s}", "name", text_or(cv, "name", "cv.pdf"), "size",
 			        arena_printf(req->arena, "%.1f Mo",
 			            (double)json_integer_value(json_object_get(cv, "size")) / (1024.0 * 1024.0))));
-		json_object_set(data, "followers", json_object_get(p, "followers"));
+		json_object_set_new(data, "followers", followers_json(req, json_object_get(p, "followers")));
 		web_diagnoses_fr(req, diagnoses);
 		json_object_set_new(data, "diagnoses", diagnoses);
 	}
@@ -314,6 +337,28 @@ candidate_page(struct request *req, int status, json_t *values, json_t *wished)
 	}
 	json_decref(p);
 	web_page(req, status, "candidate.html", req->ctx.errors.n ? "Erreur : mon profil" : "Mon profil", data);
+}
+
+void
+web_candidate_follower_accept(struct request *req)
+{
+	tr_err err = candidate_follower_accept(&req->ctx, req->ctx.actor->person_id, req->params[0]);
+
+	if (err != TR_OK)
+		resp_error(req, err, NULL);
+	else
+		web_done(req, "/candidat#prescripteurs", "follower_accepted");
+}
+
+void
+web_candidate_follower_remove(struct request *req)
+{
+	tr_err err = candidate_follower_remove(&req->ctx, req->ctx.actor->person_id, req->params[0]);
+
+	if (err != TR_OK)
+		resp_error(req, err, NULL);
+	else
+		web_done(req, "/candidat#prescripteurs", "follower_removed");
 }
 
 void

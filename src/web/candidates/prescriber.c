@@ -13,7 +13,8 @@
 
 static const struct field follow_field = { .name = "email",
 	.label = "Adresse électronique du candidat",
-	.hint = "Celle de son compte tremplin ; un candidat qui a masqué son profil ne peut pas être trouvé.",
+	.hint =
+	    "Celle de son compte tremplin : le candidat reçoit votre demande et vous le suivez quand il l'a acceptée.",
 	.type = FT_EMAIL,
 	.required = true,
 	.max_len = 254 };
@@ -62,15 +63,14 @@ void
 web_prescriber_follow(struct request *req)
 {
 	const char *email = req_form(req, "email");
-	int64_t id = 0;
-	tr_err err = prescriber_follow(&req->ctx, email, &id);
+	tr_err err = prescriber_follow(&req->ctx, email);
 
 	if (err == TR_INVALID)
 		prescriber_page(req, 422, email);
 	else if (err != TR_OK)
 		resp_error(req, err, NULL);
 	else
-		web_done(req, arena_printf(req->arena, "/prescripteur/candidats/%lld", (long long)id), "followed");
+		web_done(req, "/prescripteur", "follow_requested");
 }
 
 void

@@ -10,6 +10,7 @@
 #include "core/export.h"
 #include "core/time.h"
 #include "domain/kernel/authz.h"
+#include "domain/kernel/refsnap.h"
 #include "domain/dossiers/dossier.h"
 #include "domain/poles/partner.h"
 #include "domain/programmes/programme.h"
@@ -177,50 +178,39 @@ list_row(struct request *req, json_t *it)
 static tr_err
 filter_fields(struct request *req, const struct dossier_filter *f, json_t **out)
 {
-	json_t *programmes = NULL, *regions = NULL, *fp, *fr, *fs, *fj, *it;
+	const struct refsnap *snap;
+	json_t *fp, *fr, *fs, *fj;
 	size_t i;
 	tr_err err;
 
-	if ((err = programme_list(&req->ctx, &programmes)) != TR_OK)
+	/* The programmes, job profiles and regions come from the reference data in memory: no query a programme. */
+	if ((err = refsnap_acquire(&req->ctx, &snap)) != TR_OK)
 		return err;
-	if ((err = region_list(&req->ctx, &regions)) != TR_OK) {
-		json_decref(programmes);
-		return err;
-	}
 	fp = field_new(req, "dispositif", "Dispositif", NULL, "", "is_select");
 	fr = field_new(req, "region", "Région", NULL, f->region, "is_select");
 	fs = field_new(req, "etat", "État", NULL, f->state, "is_select");
 	fj = field_new(req, "metier", "Métier", NULL, "", "is_select");
-	json_array_foreach(json_object_get(programmes, "items"), i, it)
-	{
-		json_int_t id = web_int(it, "id");
-		json_t *p = NULL;
-		size_t k;
-		json_t *jp;
-		add_option(
-		    fp, arena_printf(req->arena, "%lld", (long long)id), web_text(it, "name"), id == f->programme_id);
-		if (f->programme_id && id != f->programme_id)
+	for (i = 0; i < snap->nprogrammes; i++) {
+		const struct ref_programme *p = &snap->programmes[i];
+		add_option(fp, arena_printf(req->arena, "%lld", (long long)p->id), p->name, p->id == f->programme_id);
+		if (f->programme_id && p->id != f->programme_id)
 			continue;
-		if (programme_get(&req->ctx, id, &p) != TR_OK)
-			continue;
-		json_array_foreach(json_object_get(p, "job_profiles"), k, jp)
-		{
-			json_int_t jid = web_int(jp, "id");
-			add_option(fj, arena_printf(req->arena, "%lld", (long long)jid),
-			    f->programme_id
-			        ? web_text(jp, "title")
-			        : arena_printf(req->arena, "%s (%s)", web_text(jp, "title"), web_text(p, "code")),
-			    jid == f->job_profile_id);
+		for (size_t k = 0; k < snap->njob_profiles; k++) {
+			const struct ref_job_profile *jp = &snap->job_profiles[k];
+			if (jp->programme_id != p->id)
+				continue;
+			add_option(fj, arena_printf(req->arena, "%lld", (long long)jp->id),
+			    f->programme_id ? jp->title : arena_printf(req->arena, "%s (%s)", jp->title, p->code),
+			    jp->id == f->job_profile_id);
 		}
-		json_decref(p);
 	}
-	json_array_foreach(regions, i, it) add_option(
-	    fr, web_text(it, "code"), web_text(it, "name"), f->region && strcmp(f->region, web_text(it, "code")) == 0);
+	for (i = 0; i < snap->nregions; i++)
+		add_option(fr, snap->regions[i].code, snap->regions[i].name,
+		    f->region && strcmp(f->region, snap->regions[i].code) == 0);
+	refsnap_release(snap);
 	for (i = 0; i < vocab_dossier_state.n; i++)
 		add_option(fs, vocab_dossier_state.items[i].code, vocab_dossier_state.items[i].label,
 		    f->state && strcmp(f->state, vocab_dossier_state.items[i].code) == 0);
-	json_decref(programmes);
-	json_decref(regions);
 	*out = json_pack("{s:o, s:o, s:o, s:o}", "programme", fp, "region", fr, "state", fs, "job_profile", fj);
 	return TR_OK;
 }

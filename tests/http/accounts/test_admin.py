@@ -294,7 +294,8 @@ def test_add_and_remove_a_role(base, admin, make_account):
     assert r.headers["location"] == path
     html = admin.get(base + path).text
     assert "Chargé de mission régional" in html
-    assert sql(f"SELECT regions FROM memberships WHERE person_id = {p['id']} AND role = 'regional'") == "84|93"
+    assert sql("SELECT mr.region_code FROM membership_regions mr JOIN memberships m ON m.id = mr.membership_id "
+               f"WHERE m.person_id = {p['id']} AND m.role = 'regional' ORDER BY mr.region_code").split() == ["84", "93"]
     mid = sql_int(f"SELECT id FROM memberships WHERE person_id = {p['id']} AND role = 'regional'")
     assert f'action="{path}/roles/{mid}/retirer"' in html
 

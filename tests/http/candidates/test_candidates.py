@@ -1,7 +1,9 @@
 """Candidates and prescribers: self-registration (page and API) with each bad field named in French, the profile
 and its version check, the CV checked by its content and size, hiding from matching, the download of one's data,
 the deletion of one's account (what the law requires is kept, anonymised; the rest erased), and the scope of
-prescribers (a prescriber of another organisation gets 403 from the page and the API alike)."""
+prescribers: a prescriber asks to follow by email (the answer never tells whether the address is a candidate's),
+the candidate accepts, declines or removes them, and what one may not see answers 404 from the page and the API
+alike."""
 import datetime
 import json
 import re
@@ -16,6 +18,8 @@ PASSWORD = "mot-de-passe-candidat-2026"
 ML_ORG = "Mission locale Vallée de la Drôme"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 MB5 = 5 * 1024 * 1024
+# The sessions of the candidates registered here, by email: follow() has them accept the prescriber's request.
+CANDIDATE_SESSIONS = {}
 
 
 def profile(**over):
@@ -37,6 +41,7 @@ def register_api(base, **over):
     s, r = post_login(base, email, PASSWORD)
     assert r.status_code == 303, r.status_code
     out["_email"], out["_s"] = email, s
+    CANDIDATE_SESSIONS[email.lower()] = s
     return out
 
 
@@ -73,10 +78,28 @@ def other_prescriber(base, api, make_account, login):
     return login(p["_email"], PASSWORD)
 
 
-def follow(base, session, email):
+def request_follow(base, session, email):
+    """The prescriber asks to follow EMAIL: always the same answer, back to the list."""
     r = session.post(base + "/prescripteur/suivre", data={"csrf": page_csrf(session, base, "/prescripteur"),
                                                            "email": email}, allow_redirects=False)
     assert r.status_code == 303, (r.status_code, text(r)[:2000])
+    assert r.headers["location"] == "/prescripteur"
+    return r
+
+
+def accept_requests(base, s):
+    """The candidate of session S accepts every request waiting on their page."""
+    for f in s.get(base + "/api/v1/candidates/me").json()["followers"]:
+        if f["state"] == "requested":
+            r = s.post(base + f"/candidat/suivis/{f['organisation_id']}/accepter",
+                       data={"csrf": page_csrf(s, base, "/candidat")}, allow_redirects=False)
+            assert r.status_code == 303, r.status_code
+
+
+def follow(base, session, email):
+    """The prescriber asks, the candidate (registered here) accepts."""
+    r = request_follow(base, session, email)
+    accept_requests(base, CANDIDATE_SESSIONS[email.lower()])
     return r
 
 
@@ -291,87 +314,163 @@ def test_the_cv_is_read_by_those_who_may_read_the_profile(base, prescriber, othe
     c = register_api(base)
     assert upload(base, c["_s"], PDF).status_code == 303
     other = register_api(base)
-    assert_problem(other["_s"].get(base + f"/api/v1/candidates/{c['id']}/cv"), 403)
-    assert_problem(prescriber.get(base + f"/api/v1/candidates/{c['id']}/cv"), 403)
+    assert_problem(other["_s"].get(base + f"/api/v1/candidates/{c['id']}/cv"), 404)
+    assert_problem(prescriber.get(base + f"/api/v1/candidates/{c['id']}/cv"), 404)
     follow(base, prescriber, c["_email"])
     r = prescriber.get(base + f"/api/v1/candidates/{c['id']}/cv")
     assert r.status_code == 200 and r.content == PDF
     assert prescriber.get(base + f"/prescripteur/candidats/{c['id']}/cv").content == PDF
-    assert other_prescriber.get(base + f"/prescripteur/candidats/{c['id']}/cv").status_code == 403
-    assert sessions["national"].get(base + f"/api/v1/candidates/{c['id']}/cv").status_code == 200
-    assert_problem(sessions["employer"].get(base + f"/api/v1/candidates/{c['id']}/cv"), 403)
+    assert other_prescriber.get(base + f"/prescripteur/candidats/{c['id']}/cv").status_code == 404
+    # National officers read a person's data once they have a contract; admins (the operator) always.
+    assert_problem(sessions["national"].get(base + f"/api/v1/candidates/{c['id']}/cv"), 404)
+    assert sessions["admin"].get(base + f"/api/v1/candidates/{c['id']}/cv").status_code == 200
+    assert_problem(sessions["employer"].get(base + f"/api/v1/candidates/{c['id']}/cv"), 404)
     assert_problem(requests.get(base + f"/api/v1/candidates/{c['id']}/cv"), 401)
 
 
 # ---- prescribers -------------------------------------------------------------------------------------------------
 
 
-def test_a_prescriber_follows_a_candidate_by_email(base, prescriber, wait_mail):
+def test_following_by_email_is_a_request_the_candidate_accepts(base, prescriber, wait_mail):
     c = register_api(base)
-    r = follow(base, prescriber, c["_email"].upper())
-    assert r.headers["location"] == f"/prescripteur/candidats/{c['id']}"
-    assert "suit désormais votre profil" in wait_mail(c["_email"], "Un prescripteur suit")
+    cid = c["id"]
+    request_follow(base, prescriber, c["_email"].upper())
+    assert "demande à suivre votre profil" in wait_mail(c["_email"], "demande à suivre")
+    # Before the candidate answers, the prescriber sees nothing of them.
+    assert_problem(prescriber.get(base + f"/api/v1/candidates/{cid}"), 404)
+    assert prescriber.get(base + f"/prescripteur/candidats/{cid}").status_code == 404
+    assert_problem(prescriber.get(base + f"/api/v1/candidates/{cid}/eligibility"), 404)
+    assert cid not in [i["id"] for i in prescriber.get(base + "/api/v1/prescriber/candidates").json()["items"]]
+    assert c["name"] not in text(prescriber.get(base + "/prescripteur"))
+    # The candidate sees the request on their page and accepts it.
+    page = text(c["_s"].get(base + "/candidat"))
+    assert ML_ORG in page and "demande à suivre votre profil" in page and "Accepter la demande" in page
+    accept_requests(base, c["_s"])
     page = text(prescriber.get(base + "/prescripteur"))
     assert c["name"] in page and "Candidats suivis" in page
-    page = text(prescriber.get(base + f"/prescripteur/candidats/{c['id']}"))
+    page = text(prescriber.get(base + f"/prescripteur/candidats/{cid}"))
     assert c["name"] in page and "Crest (26108)" in page and "Établir un diagnostic" in page
-    assert ML_ORG in text(c["_s"].get(base + "/candidat"))
-    assert [f["organisation_name"] for f in c["_s"].get(base + "/api/v1/candidates/me").json()["followers"]] == [ML_ORG]
-    items = prescriber.get(base + "/api/v1/prescriber/candidates").json()["items"]
-    assert c["id"] in [i["id"] for i in items]
-    # Following twice changes nothing; an unknown address is a field error.
-    follow(base, prescriber, c["_email"])
+    followers = c["_s"].get(base + "/api/v1/candidates/me").json()["followers"]
+    assert [(f["organisation_name"], f["state"]) for f in followers] == [(ML_ORG, "accepted")]
+    assert cid in [i["id"] for i in prescriber.get(base + "/api/v1/prescriber/candidates").json()["items"]]
+    # Asking again changes nothing.
+    request_follow(base, prescriber, c["_email"])
+    assert sql_int(f"SELECT COUNT(*) FROM candidate_followers WHERE candidate_id = {cid}") == 1
+
+
+def test_the_answer_never_tells_whether_an_email_is_a_candidates(base, prescriber):
+    c = register_api(base)
+    hidden = register_api(base, hidden=True)
+    token = page_csrf(prescriber, base, "/prescripteur")
+    answers = []
+    for email in (c["_email"], hidden["_email"], unique_email("nobody"), DEMO_ACCOUNTS["admin"]):
+        r = prescriber.post(base + "/prescripteur/suivre", data={"csrf": token, "email": email},
+                            allow_redirects=False)
+        api = prescriber.post(base + "/api/v1/prescriber/candidates", json={"email": email},
+                              headers={"X-CSRF-Token": token})
+        answers.append((r.status_code, r.headers.get("location"), api.status_code, api.text))
+    assert len(set(answers)) == 1, answers
+    assert answers[0][:3] == (303, "/prescripteur", 202)
+    assert "Si un candidat visible a cette adresse" in text(prescriber.get(base + "/prescripteur"))
+    # Only the visible candidate got a request; a malformed address is still a field error.
     assert sql_int(f"SELECT COUNT(*) FROM candidate_followers WHERE candidate_id = {c['id']}") == 1
-    r = prescriber.post(base + "/prescripteur/suivre", data={"csrf": page_csrf(prescriber, base, "/prescripteur"),
-                                                               "email": unique_email("nobody")})
+    assert sql_int(f"SELECT COUNT(*) FROM candidate_followers WHERE candidate_id = {hidden['id']}") == 0
+    r = prescriber.post(base + "/prescripteur/suivre", data={"csrf": token, "email": "pas-une-adresse"})
     assert r.status_code == 422 and "email" in summary(r)
 
 
-def test_a_hidden_candidate_cannot_be_found_by_email(base, prescriber):
+def test_a_hidden_candidate_gets_no_request_until_shown(base, prescriber):
     c = register_api(base, hidden=True)
     token = page_csrf(prescriber, base, "/prescripteur")
-    r = prescriber.post(base + "/prescripteur/suivre", data={"csrf": token, "email": c["_email"]})
-    assert r.status_code == 422 and "masquer" in summary(r)["email"]
-    p = assert_problem(prescriber.post(base + "/api/v1/prescriber/candidates", json={"email": c["_email"]},
-                                       headers={"X-CSRF-Token": token}), 422, "email")
-    assert "masquer" in field_message(p, "email")
-    # Shown again, they can be followed.
+    assert prescriber.post(base + "/api/v1/prescriber/candidates", json={"email": c["_email"]},
+                           headers={"X-CSRF-Token": token}).status_code == 202
+    assert sql_int(f"SELECT COUNT(*) FROM candidate_followers WHERE candidate_id = {c['id']}") == 0
+    # Shown again, they can be asked.
     s = c["_s"]
     r = s.patch(base + "/api/v1/candidates/me", json={"version": 1, "hidden": False},
                 headers={"X-CSRF-Token": page_csrf(s, base, "/candidat")})
     assert r.status_code == 200 and r.json()["hidden"] is False
     r = prescriber.post(base + "/api/v1/prescriber/candidates", json={"email": c["_email"]},
                         headers={"X-CSRF-Token": token})
-    assert r.status_code == 201 and r.json()["id"] == c["id"]
+    assert r.status_code == 202 and r.json()["status"] == "requested"
+    assert sql(f"SELECT state FROM candidate_followers WHERE candidate_id = {c['id']}") == "requested"
+
+
+def test_a_declined_request_opens_nothing_and_cannot_be_repeated(base, prescriber, wait_mail):
+    c = register_api(base)
+    s = c["_s"]
+    request_follow(base, prescriber, c["_email"])
+    org = org_id(ML_ORG)
+    r = s.post(base + f"/candidat/suivis/{org}/retirer", data={"csrf": page_csrf(s, base, "/candidat")},
+               allow_redirects=False)
+    assert r.status_code == 303
+    assert prescriber.get(base + f"/prescripteur/candidats/{c['id']}").status_code == 404
+    assert ML_ORG not in text(s.get(base + "/candidat"))
+    # Asked again: no new request, no email.
+    request_follow(base, prescriber, c["_email"])
+    assert sql(f"SELECT state FROM candidate_followers WHERE candidate_id = {c['id']}") == "declined"
+    assert sql_int(f"SELECT COUNT(*) FROM outbox WHERE recipient = '{c['_email']}' AND subject LIKE "
+                   "'%demande à suivre%'") == 1
+    # The candidate may still invite the organisation themself.
+    r = s.post(base + "/api/v1/candidates/me/followers", json={"organisation_id": org},
+               headers={"X-CSRF-Token": page_csrf(s, base, "/candidat")})
+    assert r.status_code == 201 and [f["state"] for f in r.json()["followers"]] == ["accepted"]
+    assert prescriber.get(base + f"/api/v1/candidates/{c['id']}").status_code == 200
+    # An organisation that is not a prescriber cannot be invited.
+    p = assert_problem(s.post(base + "/api/v1/candidates/me/followers",
+                              json={"organisation_id": org_id("Les Ateliers numériques de la vallée de la Drôme")},
+                              headers={"X-CSRF-Token": page_csrf(s, base, "/candidat")}), 422, "organisation_id")
+    assert p["detail"]
+
+
+def test_the_candidate_removes_a_follower(base, prescriber):
+    c = register_api(base)
+    s = c["_s"]
+    follow(base, prescriber, c["_email"])
+    assert prescriber.get(base + f"/api/v1/candidates/{c['id']}").status_code == 200
+    r = s.delete(base + f"/api/v1/candidates/me/followers/{org_id(ML_ORG)}",
+                 headers={"X-CSRF-Token": page_csrf(s, base, "/candidat")})
+    assert r.status_code == 200 and [f["state"] for f in r.json()["followers"]] == ["declined"]
+    assert_problem(prescriber.get(base + f"/api/v1/candidates/{c['id']}"), 404)
+    assert_problem(prescriber.get(base + f"/api/v1/candidates/{c['id']}/matches"), 404)
+    assert c["id"] not in [i["id"] for i in prescriber.get(base + "/api/v1/prescriber/candidates").json()["items"]]
+    assert sql(f"SELECT action FROM journal WHERE entity = 'candidate' AND entity_id = {c['id']} ORDER BY id DESC "
+               "LIMIT 1") == "follow_remove"
+    # Nothing to remove twice.
+    assert_problem(s.delete(base + f"/api/v1/candidates/me/followers/{org_id(ML_ORG)}",
+                            headers={"X-CSRF-Token": page_csrf(s, base, "/candidat")}), 404)
 
 
 def test_a_prescriber_of_another_organisation_is_refused(base, prescriber, other_prescriber, sessions):
     c = register_api(base)
     follow(base, prescriber, c["_email"])
     cid = c["id"]
-    assert other_prescriber.get(base + f"/prescripteur/candidats/{cid}").status_code == 403
-    assert "Accès refusé" in text(other_prescriber.get(base + f"/prescripteur/candidats/{cid}"))
-    assert_problem(other_prescriber.get(base + f"/api/v1/candidates/{cid}"), 403)
-    assert_problem(other_prescriber.get(base + f"/api/v1/candidates/{cid}/eligibility"), 403)
+    assert other_prescriber.get(base + f"/prescripteur/candidats/{cid}").status_code == 404
+    assert c["name"] not in text(other_prescriber.get(base + f"/prescripteur/candidats/{cid}"))
+    assert_problem(other_prescriber.get(base + f"/api/v1/candidates/{cid}"), 404)
+    assert_problem(other_prescriber.get(base + f"/api/v1/candidates/{cid}/eligibility"), 404)
     token = page_csrf(other_prescriber, base, "/prescripteur")
     eav = sql_int("SELECT id FROM programmes WHERE code = 'EAV-EPN-2013'")
     assert_problem(other_prescriber.post(base + f"/api/v1/candidates/{cid}/eligibility",
                                          json={"programme_id": eav, "decision": "confirm"},
-                                         headers={"X-CSRF-Token": token}), 403)
+                                         headers={"X-CSRF-Token": token}), 404)
     r = other_prescriber.post(base + f"/prescripteur/candidats/{cid}/eligibilite",
                               data={"csrf": token, "programme_id": str(eav), "decision": "confirm"})
-    assert r.status_code == 403
+    assert r.status_code == 404
     assert c["name"] not in text(other_prescriber.get(base + "/prescripteur"))
     assert_problem(other_prescriber.delete(base + f"/api/v1/prescriber/candidates/{cid}",
                                            headers={"X-CSRF-Token": token}), 404)
-    # Nor may a structure without an application, another candidate, or anyone anonymous.
-    assert_problem(sessions["employer"].get(base + f"/api/v1/candidates/{cid}"), 403)
-    assert_problem(register_api(base)["_s"].get(base + f"/api/v1/candidates/{cid}"), 403)
+    # Nor may a structure without an application, another candidate, or anyone anonymous: the same 404 as an id
+    # that does not exist.
+    assert_problem(sessions["employer"].get(base + f"/api/v1/candidates/{cid}"), 404)
+    assert_problem(register_api(base)["_s"].get(base + f"/api/v1/candidates/{cid}"), 404)
+    assert_problem(sessions["employer"].get(base + "/api/v1/candidates/999999999"), 404)
     assert_problem(requests.get(base + f"/api/v1/candidates/{cid}"), 401)
     # Pages of prescribers are theirs only.
     assert sessions["employer"].get(base + "/prescripteur").status_code == 403
-    # The following prescriber, national officers and admins read it.
-    for s in (prescriber, sessions["national"], sessions["admin"]):
+    # The following prescriber and admins read it; national officers not before a contract.
+    assert_problem(sessions["national"].get(base + f"/api/v1/candidates/{cid}"), 404)
+    for s in (prescriber, sessions["admin"]):
         r = s.get(base + f"/api/v1/candidates/{cid}")
         assert r.status_code == 200 and r.json()["id"] == cid
 
@@ -379,11 +478,30 @@ def test_a_prescriber_of_another_organisation_is_refused(base, prescriber, other
 def test_a_structure_reads_the_profile_of_its_applicants(base, sessions):
     c = register_api(base)
     cid = c["id"]
-    assert_problem(sessions["employer"].get(base + f"/api/v1/candidates/{cid}"), 403)
+    assert_problem(sessions["employer"].get(base + f"/api/v1/candidates/{cid}"), 404)
     offer = structure_offer()
-    sql("INSERT INTO applications (offer_id, candidate_id, state, created_at, updated_at, state_since) VALUES "
-        f"({offer}, {cid}, 'new', 1700000000, 1700000000, 1700000000)")
+    sql("INSERT INTO applications (offer_id, candidate_id, state, created_at, updated_at, state_since, consented_at) "
+        f"VALUES ({offer}, {cid}, 'new', 1700000000, 1700000000, 1700000000, 1700000000)")
     assert sessions["employer"].get(base + f"/api/v1/candidates/{cid}").status_code == 200
+
+
+@pytest.mark.parametrize("state", ["proposed", "declined", "withdrawn", "obsolete"])
+def test_a_proposal_not_accepted_opens_nothing(base, sessions, state):
+    """Finding 1 of the security review: any application row, even a declined proposal, opened the profile."""
+    c = register_api(base, rqth=True)
+    assert upload(base, c["_s"], PDF).status_code == 303
+    cid = c["id"]
+    offer = structure_offer()
+    app = sql_int("INSERT INTO applications (offer_id, candidate_id, state, origin, created_at, updated_at, "
+                  f"state_since) VALUES ({offer}, {cid}, '{state}', 'structure', 1700000000, 1700000000, 1700000000) "
+                  "RETURNING id")
+    employer = sessions["employer"]
+    assert_problem(employer.get(base + f"/api/v1/candidates/{cid}"), 404)
+    assert_problem(employer.get(base + f"/api/v1/candidates/{cid}/cv"), 404)
+    assert_problem(employer.get(base + f"/api/v1/candidates/{cid}/eligibility"), 404)
+    # The structure sees its own proposal, without the candidate's email.
+    got = employer.get(base + f"/api/v1/applications/{app}").json()
+    assert got["candidate_email"] is None and got["state"] == state
 
 
 def test_unfollowing_ends_the_access(base, prescriber):
@@ -392,7 +510,7 @@ def test_unfollowing_ends_the_access(base, prescriber):
     r = prescriber.post(base + f"/prescripteur/candidats/{c['id']}/ne-plus-suivre",
                         data={"csrf": page_csrf(prescriber, base, "/prescripteur")}, allow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/prescripteur"
-    assert prescriber.get(base + f"/prescripteur/candidats/{c['id']}").status_code == 403
+    assert prescriber.get(base + f"/prescripteur/candidats/{c['id']}").status_code == 404
     assert sql(f"SELECT action FROM journal WHERE entity = 'candidate' AND entity_id = {c['id']} ORDER BY id DESC "
                "LIMIT 1") == "unfollow"
 
@@ -411,11 +529,11 @@ def test_a_candidate_downloads_their_data(base, prescriber):
     data = r.json()
     assert data["person"]["email"] == c["_email"] and data["person"]["id"] == c["id"]
     assert data["profile"]["birth_date"] == "2004-03-01"
-    assert [f["organisation_name"] for f in data["profile"]["followers"]] == [ML_ORG]
+    assert [(f["organisation_name"], f["state"]) for f in data["profile"]["followers"]] == [(ML_ORG, "accepted")]
     assert data["memberships"][0]["role"] == "candidate"
     for key in ("eligibility_diagnoses", "applications", "contracts", "journal"):
         assert isinstance(data[key], list), key
-    assert any(e["action"] == "follow" for e in data["journal"])
+    assert {"follow_request", "follow_accept"} <= {e["action"] for e in data["journal"]}
     assert "password_hash" not in json.dumps(data)
     api = s.get(base + "/api/v1/candidates/me/export").json()
     assert api["person"] == data["person"] and api["profile"]["id"] == c["id"]

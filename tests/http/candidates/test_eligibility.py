@@ -9,7 +9,8 @@ import pytest
 import requests
 
 from conftest import page_csrf, sql, sql_int, text, unique, unique_email
-from test_candidates import PASSWORD, assert_problem, field_message, follow, register_api, summary
+from test_candidates import (PASSWORD, assert_problem, field_message, follow, register_api, request_follow,
+                             summary)
 
 EAV = "EAV-EPN-2013"
 CNFS = "CNFS-2020"
@@ -193,7 +194,10 @@ def test_only_a_following_prescriber_records_a_diagnosis(base, prescriber, token
     c = register_api(base)
     body = {"programme_id": programmes[EAV], "decision": "confirm"}
     url = base + f"/api/v1/candidates/{c['id']}/eligibility"
-    assert_problem(prescriber.post(url, json=body, headers={"X-CSRF-Token": token}), 403)
+    assert_problem(prescriber.post(url, json=body, headers={"X-CSRF-Token": token}), 404)
+    # A request the candidate has not accepted opens nothing either.
+    request_follow(base, prescriber, c["_email"])
+    assert_problem(prescriber.post(url, json=body, headers={"X-CSRF-Token": token}), 404)
     # The candidate, a structure or an admin do not either (the route is the prescribers').
     s = c["_s"]
     assert_problem(s.post(url, json=body, headers={"X-CSRF-Token": page_csrf(s, base, "/candidat")}), 403)

@@ -1,6 +1,6 @@
 """The pages of programmes and dossiers: each role's pages, the list's filters and exports, the three-step path
 through the forms (a structure files, the regional officer gives an opinion, the national delegation validates),
-form errors (422), stale forms (409), other people's dossiers (403), the Annex I form's rules."""
+form errors (422), stale forms (409), other people's dossiers (404: they do not exist for them), the Annex I form's rules."""
 import csv
 import datetime
 import io
@@ -180,8 +180,8 @@ def test_three_steps_through_the_forms(base, people, wait_mail):
     assert 'href="/dossiers/%d/modifier"' % dossier in page
     assert "Télécharger le protocole (PDF)" in page
     assert action_form(page, dossier, "submit") is not None and action_form(page, dossier, "withdraw") is not None
-    # Nobody else sees a draft.
-    assert rg.get(f"/dossiers/{dossier}").status_code == 403
+    # Nobody else sees a draft: for them it does not exist.
+    assert rg.get(f"/dossiers/{dossier}").status_code == 404
 
     # Step 1: the structure submits; the regional officer is told, and sees it in the queue.
     page = text(follow(st, act(st, dossier, "submit")))
@@ -295,17 +295,17 @@ def test_form_errors_rerender_the_dossier_page(base, people):
     assert nat.post(f"/dossiers/{dossier}/actions/teleporter", {"version": "1"}).status_code == 404
 
 
-def test_other_region_and_other_structure_are_refused(base, people, make_account, api, login):
+def test_other_region_and_other_structure_find_nothing(base, people, make_account, api, login):
     st = people["employer"]
     dossier = new_draft(st)
     assert act(st, dossier, "submit").status_code == 303
     pw = "mot de passe d'une autre région"
     other_region = make_account("regional", password=pw, regions="11")
     rg = Person(base, login(other_region["_email"], pw))
-    assert rg.get(f"/dossiers/{dossier}").status_code == 403
-    assert rg.get(f"/dossiers/{dossier}/protocole.pdf").status_code == 403
+    assert rg.get(f"/dossiers/{dossier}").status_code == 404
+    assert rg.get(f"/dossiers/{dossier}/protocole.pdf").status_code == 404
     r = rg.post(f"/dossiers/{dossier}/actions/give_opinion", {"version": str(version(dossier)), "opinion": "favourable"})
-    assert r.status_code == 403 and "Accès refusé" in text(r)
+    assert r.status_code == 404 and "n'existe pas" in text(r)
     assert f'href="/dossiers/{dossier}"' not in text(rg.get("/dossiers"))
 
     org = api.post(base + "/api/v1/organisations",
@@ -314,14 +314,14 @@ def test_other_region_and_other_structure_are_refused(base, people, make_account
     pw = "mot de passe d'une autre structure"
     other = make_account("employer", password=pw, organisation_id=org.json()["id"])
     os_ = Person(base, login(other["_email"], pw))
-    assert os_.get(f"/dossiers/{dossier}").status_code == 403
-    assert os_.get(f"/dossiers/{dossier}/modifier").status_code == 403
+    assert os_.get(f"/dossiers/{dossier}").status_code == 404
+    assert os_.get(f"/dossiers/{dossier}/modifier").status_code == 404
     r = os_.post(f"/dossiers/{dossier}/modifier", {"version": str(version(dossier)), **annex()})
-    assert r.status_code == 403
+    assert r.status_code == 404
     r = os_.post(f"/dossiers/{dossier}/actions/withdraw", {"version": str(version(dossier))})
-    assert r.status_code == 403
+    assert r.status_code == 404
     r = os_.post(f"/dossiers/{dossier}/messages", {"body": "Je ne devrais pas écrire ici"})
-    assert r.status_code == 403
+    assert r.status_code == 404
     assert state(dossier) == "regional_review"
 
 
@@ -354,12 +354,19 @@ def test_edit_form_checkboxes_and_project_lines(base, people):
     # A stale edit: the form again with the message.
     r = st.post(f"/dossiers/{dossier}/modifier", annex(version="1"))
     assert r.status_code == 409 and STALE in text(r) and "<form" in r.text
-    # Another place, typed: it wins over the list.
-    other = sql("SELECT id FROM places WHERE id <> '%s' AND merged_into IS NULL ORDER BY id LIMIT 1" % PLACE)
+    # Another place, typed: it wins over the list, when it is one of the structure's.
+    other = sql("SELECT id FROM places WHERE id <> '%s' AND merged_into IS NULL AND organisation_id = (SELECT "
+                "organisation_id FROM places WHERE id = '%s') ORDER BY id LIMIT 1" % (PLACE, PLACE))
     if other:
         assert st.post(f"/dossiers/{dossier}/modifier",
                        annex(place_other=other, version=str(version(dossier)))).status_code == 303
         assert sql(f"SELECT place_id FROM dossiers WHERE id = {dossier}") == other
+    # Another structure's place is refused (its dossier would land in another region's queue).
+    theirs = sql("SELECT id FROM places WHERE merged_into IS NULL AND organisation_id <> (SELECT organisation_id "
+                 "FROM places WHERE id = '%s') ORDER BY id LIMIT 1" % PLACE)
+    if theirs:
+        r = st.post(f"/dossiers/{dossier}/modifier", annex(place_other=theirs, version=str(version(dossier))))
+        assert r.status_code == 422 and "pas un lieu de votre structure" in text(r)
     r = st.post(f"/dossiers/{dossier}/modifier", annex(place_other="nexiste-pas", version=str(version(dossier))))
     assert r.status_code == 422 and 'href="#place_id"' in r.text
 

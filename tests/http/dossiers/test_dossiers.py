@@ -9,7 +9,7 @@ import time
 import pytest
 import requests
 
-from conftest import DEMO_ACCOUNTS, run_cli, unique
+from conftest import DEMO_ACCOUNTS, run_cli, sql, sql_int, unique
 
 PLACE = "demo-ateliers-numeriques-crest"  # the demo structure's EPN, in Crest (region 84)
 STALE = "ce dossier a changé depuis votre lecture"
@@ -54,9 +54,10 @@ def can_read(actor, submitted):
 
 
 def expected(actor, state, action, submitted=True):
-    """The status the API must answer: 200, 403 (not your role or scope) or 409 (not in this state)."""
+    """The status the API must answer: 200, 404 (out of scope: the dossier does not exist for them), 403 (not your
+    move) or 409 (not in this state)."""
     if not can_read(actor, submitted):
-        return 403
+        return 404
     rows = [r for r in TABLE if r[0] == action and HOLDS.get(actor) == r[2]]
     if not rows:
         return 403
@@ -461,6 +462,29 @@ def test_a_structure_files_only_for_itself(base, who, eav):
     assert [e["action"] for e in r.json()["actions"]] == ["submit", "withdraw"]
 
 
+def test_a_structure_files_only_on_its_own_places(base, who, eav, api):
+    """Finding 9 of the security review: a dossier on another organisation's place landed in that place's region."""
+    theirs = sql("SELECT id FROM places WHERE organisation_id IS NOT NULL AND organisation_id <> (SELECT "
+                 "organisation_id FROM places WHERE id = '%s') AND merged_into IS NULL ORDER BY id LIMIT 1" % PLACE)
+    # A place of no structure, in another region (Reims, Grand Est).
+    r = api.post(base + "/api/v1/places", json={
+        "pivot": "43493312300029", "nom": "Espace sans structure " + str(time.time_ns()), "commune": "Reims",
+        "code_postal": "51100", "code_insee": "51454", "adresse": f"{time.time_ns()} rue de Vesle",
+        "services": "Aide aux démarches administratives"})
+    assert r.status_code == 201, r.text
+    loose = r.json()["id"]
+    for place in [p for p in (theirs, loose) if p]:
+        p = assert_problem(who["employer"].post(base + "/api/v1/dossiers", json=complete(eav, place_id=place)), 422,
+                           "place_id")
+        assert "pas un lieu de votre structure" in p["errors"][0]["message"]
+    before = sql_int("SELECT COUNT(*) FROM dossiers")
+    mine = who["employer"].post(base + "/api/v1/dossiers", json=complete(eav)).json()
+    assert_problem(who["employer"].patch(base + f"/api/v1/dossiers/{mine['id']}",
+                                         json={"version": mine["version"], "place_id": loose}), 422, "place_id")
+    assert sql_int("SELECT COUNT(*) FROM dossiers") == before + 1
+    assert sql(f"SELECT place_id FROM dossiers WHERE id = {mine['id']}") == PLACE
+
+
 def test_patch_edits_a_draft_with_its_version(base, who, flow):
     d = flow.draft()
     got = flow.get(d, "employer")
@@ -476,8 +500,9 @@ def test_patch_edits_a_draft_with_its_version(base, who, flow):
     assert_problem(who["employer"].patch(url, json={"contact_phone": "1"}), 422, "version")
     assert_problem(who["employer"].patch(url, json={"version": after["version"], "contact_email": "x"}), 422,
                    "contact_email")
+    # A draft does not exist for anyone but its structure (and admins).
     for actor in ("employer_other", "regional", "national", "pole"):
-        assert_problem(who[actor].patch(url, json={"version": after["version"], "contact_phone": "1"}), 403)
+        assert_problem(who[actor].patch(url, json={"version": after["version"], "contact_phone": "1"}), 404)
     # A field sent empty is cleared; the journal keeps what changed.
     r = who["employer"].patch(url, json={"version": after["version"], "contact_phone": ""})
     assert r.status_code == 200 and r.json()["contact_phone"] is None
@@ -503,7 +528,7 @@ def test_drafts_are_invisible_to_reviewers(base, who, flow, eav):
     d = flow.draft()
     for actor in ("regional", "pole", "national", "regional_other", "employer_other", "candidate"):
         for path in ("", "/journal", "/messages", "/protocol.pdf"):
-            assert_problem(who[actor].get(base + f"/api/v1/dossiers/{d}{path}"), 403)
+            assert_problem(who[actor].get(base + f"/api/v1/dossiers/{d}{path}"), 404)
         ids = [x["id"] for x in who[actor].get(base + "/api/v1/dossiers",
                                                params={"programme_id": eav["id"], "per_page": 10000}).json()["items"]]
         assert d not in ids, actor
@@ -515,17 +540,19 @@ def test_a_draft_withdrawn_stays_the_structures_own(base, who, flow, eav):
     d = flow.draft()
     flow.step("employer", d, "withdraw", reason="Projet abandonné")
     for actor in ("regional", "pole", "national"):
-        assert_problem(who[actor].get(base + f"/api/v1/dossiers/{d}"), 403)
+        assert_problem(who[actor].get(base + f"/api/v1/dossiers/{d}"), 404)
         ids = [x["id"] for x in who[actor].get(base + "/api/v1/dossiers",
                                                params={"state": "withdrawn", "per_page": 10000}).json()["items"]]
         assert d not in ids, actor
     assert flow.get(d, "employer")["state"] == "withdrawn"
 
 
-def test_out_of_scope_readers_get_403(base, who, flow):
+def test_out_of_scope_readers_get_404(base, who, flow):
+    """What one may not see answers as what does not exist: the same 404, so that ids tell nothing."""
     d = flow.bring("national_review")
     for actor in ("regional_other", "employer_other", "candidate"):
-        assert_problem(who[actor].get(base + f"/api/v1/dossiers/{d}"), 403)
+        p = assert_problem(who[actor].get(base + f"/api/v1/dossiers/{d}"), 404)
+        assert p == assert_problem(who[actor].get(base + "/api/v1/dossiers/999999999"), 404)
     for actor in ("employer", "regional", "pole", "national", "admin"):
         assert who[actor].get(base + f"/api/v1/dossiers/{d}").status_code == 200
     assert_problem(requests.get(base + f"/api/v1/dossiers/{d}"), 401)
@@ -704,8 +731,8 @@ def test_the_message_thread_both_ways(base, who, people, flow, mailbox):
     assert_problem(who["employer"].post(url, json={"body": "  "}), 422, "body")
     assert_problem(who["employer"].post(url, json={"body": "x" * 4001}), 422, "body")
     for actor in ("employer_other", "regional_other", "candidate"):
-        assert_problem(who[actor].post(url, json={"body": "Intrus"}), 403)
-        assert_problem(who[actor].get(url), 403)
+        assert_problem(who[actor].post(url, json={"body": "Intrus"}), 404)
+        assert_problem(who[actor].get(url), 404)
     assert len(who["employer"].get(url).json()["items"]) == 2
 
 
@@ -758,7 +785,7 @@ def test_the_protocol_pdf(base, who, flow):
         again = who[actor].get(base + f"/api/v1/dossiers/{d}/protocol.pdf")
         assert again.status_code == 200 and again.content == r.content, actor
     for actor in ("employer_other", "regional_other", "candidate"):
-        assert_problem(who[actor].get(base + f"/api/v1/dossiers/{d}/protocol.pdf"), 403)
+        assert_problem(who[actor].get(base + f"/api/v1/dossiers/{d}/protocol.pdf"), 404)
     assert_problem(requests.get(base + f"/api/v1/dossiers/{d}/protocol.pdf"), 401)
 
 

@@ -291,8 +291,9 @@ def test_a_diagnosis_is_recorded_edited_and_version_checked(base, who, eav, subm
     d = submitted()
     body = {"checklist": checklist(), "conclusion": "favourable_conditions",
             "recommendations": "Prévoir un second poste informatique.\nFormer le tuteur au fablab."}
-    # Only the pole of the dossier's region (and admins) record it.
-    for actor in ("pole_other", "regional", "employer", "national"):
+    # Only the pole of the dossier's region (and admins) record it; for another pole the dossier does not exist.
+    assert_problem(who["pole_other"].post(base + f"/api/v1/dossiers/{d}/diagnoses", json=body), 404)
+    for actor in ("regional", "employer", "national"):
         assert_problem(who[actor].post(base + f"/api/v1/dossiers/{d}/diagnoses", json=body), 403)
     r = who["pole"].post(base + f"/api/v1/dossiers/{d}/diagnoses", json=body)
     assert r.status_code == 201, r.text
@@ -311,7 +312,7 @@ def test_a_diagnosis_is_recorded_edited_and_version_checked(base, who, eav, subm
         assert [x["id"] for x in r.json()["items"]] == [g["id"]]
     assert who["pole"].get(base + f"/api/v1/dossiers/{d}/diagnoses").json()["can_write"] is True
     assert who["regional"].get(base + f"/api/v1/dossiers/{d}/diagnoses").json()["can_write"] is False
-    assert_problem(who["pole_other"].get(base + f"/api/v1/dossiers/{d}/diagnoses"), 403)
+    assert_problem(who["pole_other"].get(base + f"/api/v1/dossiers/{d}/diagnoses"), 404)
     # An edit with the version read; the same version again is stale.
     changed = checklist()
     changed[4] = {"code": "tutor", "ok": False, "comment": "Tuteur à mi-temps seulement"}
@@ -328,7 +329,7 @@ def test_a_diagnosis_is_recorded_edited_and_version_checked(base, who, eav, subm
     assert "rechargez" in p["detail"]
     assert who["pole"].get(base + f"/api/v1/diagnoses/{g['id']}").json()["conclusion"] == "unfavourable"
     assert_problem(who["pole_other"].patch(base + f"/api/v1/diagnoses/{g['id']}",
-                                           json={"version": 2, "conclusion": "favourable"}), 403)
+                                           json={"version": 2, "conclusion": "favourable"}), 404)
     # Journaled: the creation and the edit, with the values before.
     rows = sql(f"SELECT action FROM journal WHERE entity = 'pole_diagnosis' AND entity_id = {g['id']} ORDER BY id")
     assert rows.splitlines() == ["create", "update"]
@@ -369,7 +370,7 @@ def test_drafts_are_not_diagnosed(base, who, eav):
     r = who["employer"].post(base + "/api/v1/dossiers", json=dossier_body(eav))
     assert r.status_code == 201
     assert_problem(who["pole"].post(base + f"/api/v1/dossiers/{r.json()['id']}/diagnoses",
-                                    json={"checklist": checklist(), "conclusion": "favourable"}), 403)
+                                    json={"checklist": checklist(), "conclusion": "favourable"}), 404)
 
 
 def form_data(token, **over):
@@ -414,8 +415,8 @@ def test_the_diagnosis_page_and_the_dossier_page(base, web, submitted):
         assert f"/dossiers/{d}/diagnostic-prealable" not in r.text  # no "faire le diagnostic" for them
     r = web["pole"].get(base + f"/dossiers/{d}")
     assert f'href="/dossiers/{d}/diagnostic-prealable"' in r.text
-    # Someone else's pole: 403 on the page and its form.
-    assert web["pole_other"].get(base + f"/dossiers/{d}/diagnostic-prealable").status_code == 403
+    # Someone else's pole: 404 on the page and its form (the dossier does not exist for them).
+    assert web["pole_other"].get(base + f"/dossiers/{d}/diagnostic-prealable").status_code == 404
 
 
 # ---------------------------------------------------------------------------------------------

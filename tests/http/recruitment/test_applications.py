@@ -43,14 +43,17 @@ ACTIONS = list(TABLE)
 # officer of another region, the national delegation, an administrator, a sponsor.
 ACTORS = ["candidate", "candidate_other", "employer", "employer_other", "prescriber", "pole", "regional",
           "regional_other", "national", "admin", "sponsor"]
-READERS = {"candidate", "employer", "pole", "regional", "national", "admin"}
+# National officers, the pole and the regional officer read a person's application only once it made a contract
+# of their scope.
+READERS = {"candidate", "employer", "admin"}
 PARTY = {"candidate": "candidate", "employer": "structure"}
 
 
 def expected(actor, state, action):
-    """The status the API must answer: 200, 403 (not in scope, or not the actor's move) or 409 (not now)."""
-    if actor not in READERS:
-        return 403
+    """The status the API must answer: 200, 404 (not in scope: it does not exist for them), 403 (not the actor's
+    move) or 409 (not now)."""
+    if actor not in READERS | ({"national", "pole", "regional"} if state == "accepted" else set()):
+        return 404
     froms, party, _ = TABLE[action]
     if PARTY.get(actor) != party:
         return 403
@@ -121,7 +124,7 @@ class Recruitment:
             base + f"/api/v1/programmes/{next(x['id'] for x in items if x['code'] == 'EAV-EPN-2013')}").json()
         self.profile_id = next(j["id"] for j in self.eav["job_profiles"] if j["code"] == "forgeur-numerique")
         self.pole_id = next(x["id"] for x in self.eav["poles"] if x["code"] == "centre-est")
-        self.sessions = {}
+        self.sessions, self.places = {}, {}
         self.demo_org = org_id(DEMO_ORG)
 
     def who(self, email):
@@ -136,10 +139,25 @@ class Recruitment:
         org = r.json()["id"]
         return org, self.make_account("employer", organisation_id=org, name=unique("Tuteur "))["_email"]
 
+    def place(self, employer):
+        """A place of EMPLOYER's structure in Crest (region 84), made once through the API: a dossier and its
+        offers name one of their structure's own places."""
+        if employer == DEMO_ACCOUNTS["employer"]:
+            return PLACE
+        if employer in self.places:
+            return self.places[employer]
+        r = self.who(employer).post(self.base + "/api/v1/places", json={
+            "pivot": "43493312300029", "nom": unique("EPN de la structure "), "commune": "Crest",
+            "code_postal": "26400", "code_insee": "26108", "adresse": f"{unique('')} rue de la Tour",
+            "services": "Aide aux démarches administratives"})
+        assert r.status_code == 201, r.text
+        self.places[employer] = r.json()["id"]
+        return self.places[employer]
+
     def dossier(self, employer=DEMO_ACCOUNTS["employer"], posts=1):
         """A dossier of EMPLOYER's structure, validated with POSTS posts granted."""
         body = {
-            "programme_id": self.eav["id"], "place_id": PLACE, "employer_category": "association",
+            "programme_id": self.eav["id"], "place_id": self.place(employer), "employer_category": "association",
             "contact_name": "Sébastien Structure", "contact_email": employer, "contact_phone": "04 75 00 00 00",
             "project": "Recruter un forgeur numérique pour le fablab.", "job_profile_id": self.profile_id,
             "netpublic": True, "listed_national": True, "tutor_name": "Anne Tutrice",
@@ -168,7 +186,7 @@ class Recruitment:
     def offer(self, dossier, employer=DEMO_ACCOUNTS["employer"], posts=1, title=None):
         """An open offer of POSTS posts on DOSSIER (validated)."""
         title = title or unique("Forgeur numérique ")
-        body = {"title": title, "job_profile_id": self.profile_id, "place_id": PLACE, "start_on": START,
+        body = {"title": title, "job_profile_id": self.profile_id, "place_id": self.place(employer), "start_on": START,
                 "contract_type": "CDD", "duration_months": 12, "weekly_hours": 35, "posts": posts,
                 "description": "Animer le fablab et accompagner les usagers.",
                 "how_to_apply": "Candidatez sur la plateforme."}
@@ -357,7 +375,7 @@ def test_the_actions_offered_are_those_of_the_reader(rc, people, demo_offer):
         "process", "interview", "accept", "refuse"]
     r = cand["s"].get(rc.base + f"/api/v1/applications/{app['id']}")
     assert [a["action"] for a in r.json()["actions"]] == ["withdraw"]
-    assert rc.get(app["id"], DEMO_ACCOUNTS["national"])["actions"] == []
+    assert rc.get(app["id"], DEMO_ACCOUNTS["admin"])["actions"] == []
     accept = next(a for a in rc.get(app["id"], DEMO_ACCOUNTS["employer"])["actions"] if a["action"] == "accept")
     assert accept["payload"] == "contract"
 
@@ -432,6 +450,39 @@ def test_only_the_offer_s_structure_proposes(rc, people, demo_offer):
     sql(f"UPDATE candidates SET hidden = 1 WHERE person_id = {hidden['id']}")
     assert_problem(people["employer"].post(rc.base + f"/api/v1/offers/{demo_offer}/proposals",
                                            json={"candidate_id": hidden["id"]}), 404)
+
+
+def test_a_proposal_goes_only_to_a_candidate_the_matching_shows(rc, people, demo_offer):
+    """Finding 1 of the security review: a proposal to any candidate id, then any application row, opened the whole
+    profile. A structure proposes only to the people its offer's matching returns, and reads a profile only once
+    the candidate accepted."""
+    far = rc.candidate()
+    sql(f"UPDATE candidates SET commune_code = '75056', latitude = 48.8566, longitude = 2.3522, max_distance_km = 10 "
+        f"WHERE person_id = {far['id']}")
+    p = assert_problem(people["employer"].post(rc.base + f"/api/v1/offers/{demo_offer}/proposals",
+                                               json={"candidate_id": far["id"]}), 404)
+    assert "ne figure pas parmi les candidats" in p["detail"]
+    for guessed in (far["id"] + 100000, 1):
+        assert_problem(people["employer"].post(rc.base + f"/api/v1/offers/{demo_offer}/proposals",
+                                               json={"candidate_id": guessed}), 404)
+    assert sql_int(f"SELECT COUNT(*) FROM applications WHERE candidate_id = {far['id']}") == 0
+    # A matched candidate gets the proposal; their profile opens only when they accept it.
+    near = rc.candidate()
+    app = rc.propose(DEMO_ACCOUNTS["employer"], demo_offer, near)
+    assert_problem(people["employer"].get(rc.base + f"/api/v1/candidates/{near['id']}"), 404)
+    assert rc.get(app["id"], DEMO_ACCOUNTS["employer"])["candidate_email"] is None
+    rc.step(near["s"], app["id"], "accept_proposal")
+    assert people["employer"].get(rc.base + f"/api/v1/candidates/{near['id']}").status_code == 200
+    assert rc.get(app["id"], DEMO_ACCOUNTS["employer"])["candidate_email"] == near["email"]
+
+
+def test_a_declined_proposal_opens_nothing(rc, people, demo_offer):
+    cand = rc.candidate()
+    app = rc.propose(DEMO_ACCOUNTS["employer"], demo_offer, cand)
+    rc.step(cand["s"], app["id"], "decline_proposal")
+    assert_problem(people["employer"].get(rc.base + f"/api/v1/candidates/{cand['id']}"), 404)
+    assert_problem(people["employer"].get(rc.base + f"/api/v1/candidates/{cand['id']}/cv"), 404)
+    assert_problem(people["employer"].get(rc.base + f"/api/v1/candidates/{cand['id']}/eligibility"), 404)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -590,17 +641,18 @@ def test_an_application_left_60_days_without_answer_becomes_obsolete(rc, demo_of
 def test_each_party_sees_its_own_applications(rc, people, demo_offer):
     cand, app = bring(rc, demo_offer, "new")
     other_org, other_employer = rc.structure()
-    for actor in ("candidate_other", "employer_other", "prescriber", "regional_other", "sponsor"):
-        assert_problem(people[actor].get(rc.base + f"/api/v1/applications/{app['id']}"), 403)
+    for actor in ("candidate_other", "employer_other", "prescriber", "regional_other", "sponsor", "pole", "regional",
+                  "national"):
+        assert_problem(people[actor].get(rc.base + f"/api/v1/applications/{app['id']}"), 404)
         ids = [a["id"] for a in people[actor].get(rc.base + "/api/v1/applications?per_page=500").json()["items"]]
         assert app["id"] not in ids, actor
-    for s in (cand["s"], people["employer"], people["pole"], people["regional"], people["national"]):
+    for s in (cand["s"], people["employer"], people["admin"]):
         assert s.get(rc.base + f"/api/v1/applications/{app['id']}").status_code == 200
     mine = cand["s"].get(rc.base + "/api/v1/applications").json()
     assert [a["id"] for a in mine["items"]] == [app["id"]] and mine["total"] == 1
-    # A prescriber who follows the candidate sees the application, without any action on it.
-    sql(f"INSERT INTO candidate_followers (candidate_id, organisation_id, since) VALUES ({cand['id']}, "
-        f"{org_id(ML_ORG)}, 1700000000)")
+    # A prescriber the candidate accepted sees the application, without any action on it.
+    sql(f"INSERT INTO candidate_followers (candidate_id, organisation_id, since, state) VALUES ({cand['id']}, "
+        f"{org_id(ML_ORG)}, 1700000000, 'accepted')")
     got = people["prescriber"].get(rc.base + f"/api/v1/applications/{app['id']}")
     assert got.status_code == 200 and got.json()["actions"] == []
     assert app["id"] in [a["id"] for a in people["prescriber"].get(rc.base + "/api/v1/applications").json()["items"]]
@@ -747,19 +799,19 @@ def test_the_structure_filters_its_list(rc, base, demo_dossier, page_as):
     assert "Candidatures reçues" in text(r) and 'name="offre"' in r.text
 
 
-def test_pages_out_of_scope_are_forbidden(rc, base, demo_offer, page_as, make_account):
+def test_pages_out_of_scope_answer_not_found(rc, base, demo_offer, page_as, make_account):
     cand, app = bring(rc, demo_offer, "new")
     other = rc.candidate()
     r = page_as(other["email"]).get(base + f"/candidatures/{app['id']}")
-    assert r.status_code == 403 and "périmètre" in text(r)
+    assert r.status_code == 404 and "n'existe pas" in text(r)
     org, _ = rc.structure()
     employer = make_account("employer", password=PASSWORD, organisation_id=org)["_email"]
     r = page_as(employer).get(base + f"/candidatures/{app['id']}")
-    assert r.status_code == 403
+    assert r.status_code == 404
     csrf = csrf_from(page_as(employer).get(base + "/candidatures").text)
     r = page_as(employer).post(base + f"/candidatures/{app['id']}/actions/process",
                                data={"csrf": csrf, "version": str(app["version"])}, allow_redirects=False)
-    assert r.status_code == 403
+    assert r.status_code == 404
     r = page_as(employer).get(base + f"/offres/{demo_offer}/candidater")
     assert r.status_code == 403
     assert requests.get(base + "/candidatures", allow_redirects=False).status_code == 303

@@ -38,8 +38,9 @@ PARTY = {"employer": "structure", "pole": "pole"}
 
 
 def expected(actor, state, action):
+    """200, 404 (not in scope: the contract does not exist for them), 403 (not their move) or 409 (not now)."""
     if actor not in READERS:
-        return 403
+        return 404
     froms, parties, _ = TABLE[action]
     if PARTY.get(actor) not in parties:
         return 403
@@ -236,7 +237,7 @@ def test_each_party_sees_its_own_contract(ct, rc, people, make_account):
     cand, c = ct.make(tutor_id=person_id(tutor))
     assert c["tutor_name"] and c["sponsor_account_name"] == "Paul Parrain"
     for actor in ("employer_other", "candidate_other", "sponsor_other", "prescriber", "regional_other"):
-        assert_problem(people[actor].get(rc.base + f"/api/v1/contracts/{c['id']}"), 403)
+        assert_problem(people[actor].get(rc.base + f"/api/v1/contracts/{c['id']}"), 404)
         ids = [x["id"] for x in people[actor].get(rc.base + "/api/v1/contracts?per_page=500").json()["items"]]
         assert c["id"] not in ids, actor
     for s in (cand["s"], rc.who(tutor), people["sponsor"], people["pole"], people["regional"], people["national"]):
@@ -244,11 +245,18 @@ def test_each_party_sees_its_own_contract(ct, rc, people, make_account):
         assert c["id"] in [x["id"] for x in s.get(rc.base + "/api/v1/contracts?per_page=500").json()["items"]]
     assert [x["id"] for x in cand["s"].get(rc.base + "/api/v1/contracts").json()["items"]] == [c["id"]]
     assert ct.get(c["id"], cand["s"])["actions"] == [] and ct.get(c["id"], people["sponsor"])["actions"] == []
+    # With a contract, national officers and the pole and regional officer of its region read the person's profile.
+    for actor in ("national", "pole", "regional"):
+        assert people[actor].get(rc.base + f"/api/v1/candidates/{cand['id']}").status_code == 200, actor
+    assert_problem(people["regional_other"].get(rc.base + f"/api/v1/candidates/{cand['id']}"), 404)
+    # A prescriber the person has not accepted sees nothing; once accepted, the contract.
     sql(f"INSERT INTO candidate_followers (candidate_id, organisation_id, since) VALUES ({cand['id']}, "
         f"{org_id(ML_ORG)}, 1700000000)")
+    assert_problem(people["prescriber"].get(rc.base + f"/api/v1/contracts/{c['id']}"), 404)
+    sql(f"UPDATE candidate_followers SET state = 'accepted' WHERE candidate_id = {cand['id']}")
     assert ct.get(c["id"], people["prescriber"])["id"] == c["id"]
     assert_problem(people["employer_other"].post(rc.base + f"/api/v1/contracts/{c['id']}/actions/start",
-                                                 json={"version": c["version"]}), 403)
+                                                 json={"version": c["version"]}), 404)
 
 
 def test_a_bad_list_parameter_is_a_problem_naming_it(ct, people):
@@ -313,6 +321,6 @@ def test_another_structure_gets_the_error_page(ct, rc, base, page_as, make_accou
     org, _ = rc.structure()
     other = make_account("employer", password=PASSWORD, organisation_id=org)["_email"]
     r = page_as(other).get(base + f"/contrats/{c['id']}")
-    assert r.status_code == 403 and "périmètre" in text(r)
+    assert r.status_code == 404 and "n'existe pas" in text(r)
     r = page_as(other).get(base + "/contrats")
     assert r.status_code == 200 and f"/contrats/{c['id']}" not in r.text

@@ -650,15 +650,17 @@ def test_matches_of_a_candidate_ranked_the_same_way(base, who, prog, dossier, pu
     assert it["organisation_name"] and it["title"] and it["contract_type_label"]
     # Offers beyond the candidate's own limit are left out (Rennes is 200 km away).
     assert all(x["distance_km"] <= 40 for x in got["items"])
-    # Who may see them: themself, admins, a prescriber who follows them; nobody else.
-    problem(who["prescriber"].get(base + f"/api/v1/candidates/{me}/matches"), 403)
+    # Who may see them: themself, admins, a prescriber they accepted; nobody else (404, as for no one).
+    problem(who["prescriber"].get(base + f"/api/v1/candidates/{me}/matches"), 404)
     ml = sql_int("SELECT m.organisation_id FROM memberships m JOIN people p ON p.id = m.person_id "
                  f"WHERE p.email = '{DEMO_ACCOUNTS['prescriber']}' AND m.role = 'prescriber'")
     sql(f"INSERT INTO candidate_followers (candidate_id, organisation_id, since) VALUES ({me}, {ml}, 0)")
+    problem(who["prescriber"].get(base + f"/api/v1/candidates/{me}/matches"), 404)
+    sql(f"UPDATE candidate_followers SET state = 'accepted' WHERE candidate_id = {me}")
     assert who["prescriber"].get(base + f"/api/v1/candidates/{me}/matches").status_code == 200
     assert who["admin"].get(base + f"/api/v1/candidates/{me}/matches").status_code == 200
     for actor in ("candidate", "employer", "national", "regional"):
-        problem(who[actor].get(base + f"/api/v1/candidates/{me}/matches"), 403)
+        problem(who[actor].get(base + f"/api/v1/candidates/{me}/matches"), 404)
     # Someone with no profile: 404 for an admin.
     problem(who["admin"].get(base + "/api/v1/candidates/99999999/matches"), 404)
     # The page of suggestions, as the candidate.

@@ -459,7 +459,7 @@ struct member_case {
 	const char *org;     /* kind of the organisation to point at, "missing" for an unknown id, NULL: none */
 	const char *regions; /* as sent */
 	const char *field;   /* the field in error, NULL when valid */
-	const char *stored;  /* the regions stored, when valid */
+	const char *stored;  /* the regions stored (rows of membership_regions, by code), when valid */
 };
 
 static const struct member_case member_cases[] = {
@@ -469,7 +469,7 @@ static const struct member_case member_cases[] = {
 	{ "regional", NULL, "99", "regions", NULL },
 	{ "regional", NULL, "84,99", "regions", NULL },
 	{ "regional", NULL, "84, 93", NULL, "84|93" },
-	{ "regional", NULL, "84;93|11", NULL, "84|93|11" },
+	{ "regional", NULL, "84;93|11 84", NULL, "11|84|93" },
 	{ "employer", NULL, NULL, "organisation_id", NULL },
 	{ "employer", "trainer", NULL, "organisation_id", NULL },
 	{ "employer", "missing", NULL, "organisation_id", NULL },
@@ -478,7 +478,7 @@ static const struct member_case member_cases[] = {
 	{ "prescriber", "company", NULL, "organisation_id", NULL },
 	{ "trainer", "trainer", NULL, NULL, "" },
 	{ "pole", "pole", NULL, "regions", NULL },
-	{ "pole", "pole", "84|27", NULL, "84|27" },
+	{ "pole", "pole", "84|27", NULL, "27|84" },
 	{ "pole", "employer", "84", "organisation_id", NULL },
 	{ "sponsor", "company", NULL, NULL, "" },
 	{ "sponsor", "employer", NULL, "organisation_id", NULL },
@@ -525,20 +525,28 @@ t_membership_rules(void **state)
 				    tr_err_name(err), fx->ctx.errors.n, c->field);
 			assert_int_equal(count(fx, "SELECT COUNT(*) FROM people WHERE email = ?", email), 0);
 		} else {
-			struct db_rows *r;
+			struct db_rows *r, *g;
+			const char *codes = "";
 			if (err != TR_OK)
 				fail_msg("case %zu (%s): %s: %s", i, c->role, tr_err_name(err),
 				    fx->ctx.errors.n ? fx->ctx.errors.items[0].message : "");
 			assert_int_equal(
 			    db_queryv(fx->db, fx->a,
-			        "SELECT role, COALESCE(organisation_id, 0), regions FROM memberships WHERE "
-			        "person_id = ?",
-			        &r, DB_I64(id)),
+			        "SELECT role, COALESCE(organisation_id, 0) FROM memberships WHERE person_id = ?", &r,
+			        DB_I64(id)),
 			    TR_OK);
+			assert_int_equal(
+			    db_queryv(fx->db, fx->a,
+			        "SELECT mr.region_code FROM membership_regions mr JOIN memberships m ON m.id = "
+			        "mr.membership_id WHERE m.person_id = ? ORDER BY mr.region_code",
+			        &g, DB_I64(id)),
+			    TR_OK);
+			for (size_t k = 0; k < g->nrows; k++)
+				codes = arena_printf(fx->a, "%s%s%s", codes, k ? "|" : "", db_text(db_cell(g, k, 0)));
 			assert_int_equal(r->nrows, 1);
 			assert_string_equal(db_text(db_cell(r, 0, 0)), c->role);
 			assert_int_equal(db_int(db_cell(r, 0, 1)), org);
-			assert_string_equal(db_text(db_cell(r, 0, 2)), c->stored);
+			assert_string_equal(codes, c->stored);
 		}
 	}
 	assert_journal_ok(fx);
@@ -1171,7 +1179,9 @@ t_demo(void **state)
 	assert_int_equal(login(fx, "pole@demo.tremplin.fr", DEMO_PASSWORD, &s), TR_OK);
 	assert_int_equal(resolve(fx, s.token, &a), TR_OK);
 	assert_int_equal(a->roles[0].role, ROLE_POLE);
-	assert_string_equal(a->roles[0].regions, "84|27");
+	assert_int_equal(a->roles[0].nregions, 2);
+	assert_string_equal(a->roles[0].regions[0], "27");
+	assert_string_equal(a->roles[0].regions[1], "84");
 	assert_int_equal(a->roles[0].org_id,
 	    count(fx, "SELECT id FROM organisations WHERE name = ?", "Pôle de ressources Centre-Est"));
 	assert_int_equal(count(fx,

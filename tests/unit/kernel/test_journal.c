@@ -414,10 +414,8 @@ t_recent_admins_only(void **state)
 	json_t *page = NULL, *items;
 
 	admin.roles[0].role = ROLE_ADMIN;
-	admin.roles[0].regions = "";
 	admin.role_mask = ROLE_BIT(ROLE_ADMIN);
 	candidate.roles[0].role = ROLE_CANDIDATE;
-	candidate.roles[0].regions = "";
 	candidate.role_mask = ROLE_BIT(ROLE_CANDIDATE);
 	append_entries(fx, 55, 1);
 

@@ -119,7 +119,7 @@ seed(void)
 		.name = arena_strdup(fx.a, db_text(db_cell(r, 0, 2))),
 		.nroles = 1,
 		.role_mask = ROLE_BIT(ROLE_ADMIN) };
-	fx.actor.roles[0] = (struct actor_role){ .role = ROLE_ADMIN, .regions = "" };
+	fx.actor.roles[0] = (struct actor_role){ .role = ROLE_ADMIN };
 	return 0;
 }
 

@@ -1,0 +1,175 @@
+/* The scope tables' builder (list filter and one-row check from the same rules), the list helper and the row
+ * lock. */
+#include "domain/kernel/scope.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/arena.h"
+#include "domain/kernel/authz.h"
+#include "domain/kernel/common.h"
+
+static void
+add_param(struct sqlw *w, struct db_val v)
+{
+	if (w->n >= SCOPE_PARAMS_MAX) {
+		fprintf(stderr, "tremplin: scope: more than %d parameters\n", SCOPE_PARAMS_MAX);
+		abort();
+	}
+	w->p[w->n++] = v;
+}
+
+/* True when the actor may use rule R (holds one of its roles, or R asks none). */
+static bool
+applies(const struct actor *a, const struct scope_rule *r)
+{
+	return a != NULL && (r->roles == 0 || actor_has_any(a, r->roles));
+}
+
+/* Appends to W the rule's predicate, each '?' bound to the actor's person id. */
+static const char *
+rule_sql(struct sqlw *w, const struct actor *a, const struct scope_rule *r)
+{
+	for (const char *q = strchr(r->sql, '?'); q != NULL; q = strchr(q + 1, '?'))
+		add_param(w, DB_I64(a->person_id));
+	return r->sql;
+}
+
+/* The OR of the rules of S the actor may use, skipping those with a C check when SKIP_CHECKED; NULL when none. */
+static const char *
+rules_or(struct ctx *ctx, const struct scope *s, struct sqlw *w, bool skip_checked)
+{
+	const char *sql = NULL;
+
+	for (size_t i = 0; i < s->nrules; i++) {
+		const struct scope_rule *r = &s->rules[i];
+		if (!applies(ctx->actor, r) || (skip_checked && r->check != NULL))
+			continue;
+		sql = sql ? arena_printf(ctx->arena, "%s OR (%s)", sql, rule_sql(w, ctx->actor, r))
+		          : arena_printf(ctx->arena, "(%s)", rule_sql(w, ctx->actor, r));
+	}
+	return sql;
+}
+
+void
+scope_where(struct ctx *ctx, const struct scope *s, struct sqlw *w)
+{
+	const char *sql;
+
+	w->arena = ctx->arena;
+	w->n = 0;
+	sql = rules_or(ctx, s, w, false);
+	w->sql = sql ? arena_printf(ctx->arena, "(%s)", sql) : "(1 = 0)";
+}
+
+void
+sqlw_and(struct sqlw *w, const char *cond, struct db_val v)
+{
+	w->sql = arena_printf(w->arena, "%s AND %s", w->sql, cond);
+	add_param(w, v);
+}
+
+void
+sqlw_param(struct sqlw *w, struct db_val v)
+{
+	add_param(w, v);
+}
+
+tr_err
+scope_check(struct ctx *ctx, const struct scope *s, json_t *row, int64_t id, bool *ok)
+{
+	struct sqlw w = { .arena = ctx->arena };
+	const char *sql;
+	struct db_rows *r;
+	tr_err err;
+
+	*ok = false;
+	for (size_t i = 0; i < s->nrules; i++)
+		if (applies(ctx->actor, &s->rules[i]) && s->rules[i].check != NULL && s->rules[i].check(ctx, row)) {
+			*ok = true;
+			return TR_OK;
+		}
+	if ((sql = rules_or(ctx, s, &w, true)) == NULL)
+		return TR_OK;
+	add_param(&w, DB_I64(id));
+	err = db_query(ctx->db, ctx->arena,
+	    arena_printf(ctx->arena, "SELECT 1 FROM %s WHERE (%s) AND %s = ? LIMIT 1", s->from, sql, s->key), w.p, w.n,
+	    &r);
+	if (err != TR_OK)
+		return ctx_storage_error(ctx, err);
+	*ok = r->nrows > 0;
+	return TR_OK;
+}
+
+tr_err
+scope_load(struct ctx *ctx, const struct scope *s, const char *sql, int64_t id, const char *missing, json_t **out)
+{
+	struct db_rows *r;
+	bool ok;
+	tr_err err;
+
+	*out = NULL;
+	if ((err = authz_require(ctx, ~0u)) != TR_OK)
+		return err;
+	err = db_onev(ctx->db, ctx->arena, sql, &r, DB_I64(id));
+	if (err == TR_NOT_FOUND)
+		return ctx_fail(ctx, err, missing);
+	if (err != TR_OK)
+		return ctx_storage_error(ctx, err);
+	*out = row_json(r, 0);
+	if ((err = scope_check(ctx, s, *out, id, &ok)) != TR_OK || !ok) {
+		json_decref(*out);
+		*out = NULL;
+		return err != TR_OK ? err : ctx_fail(ctx, TR_NOT_FOUND, missing);
+	}
+	return TR_OK;
+}
+
+tr_err
+list_run(struct ctx *ctx, const struct list_spec *spec, struct sqlw *w, const char *sort, int64_t page,
+    int64_t per_page, json_t **out)
+{
+	const char *order = spec->sorts[0].order_by;
+	struct db_rows *n, *r;
+	size_t np;
+	tr_err err;
+
+	*out = NULL;
+	if (page < 1)
+		page = 1;
+	if (per_page <= 0)
+		per_page = LIST_PER_PAGE_DEFAULT;
+	if (per_page > LIST_PER_PAGE_MAX)
+		per_page = LIST_PER_PAGE_MAX;
+	for (size_t i = 0; sort != NULL && i < spec->nsorts; i++)
+		if (strcmp(sort, spec->sorts[i].name) == 0)
+			order = spec->sorts[i].order_by;
+	if ((err = db_query(ctx->db, ctx->arena,
+	         arena_printf(ctx->arena, "SELECT COUNT(*) FROM %s WHERE %s", spec->scope->from, w->sql),
+	         w->p + spec->select_params, w->n - spec->select_params, &n)) != TR_OK)
+		return ctx_storage_error(ctx, err);
+	np = w->n;
+	add_param(w, DB_I64(per_page));
+	add_param(w, DB_I64((page - 1) * per_page));
+	err = db_query(ctx->db, ctx->arena,
+	    arena_printf(ctx->arena, "%s WHERE %s ORDER BY %s LIMIT ? OFFSET ?", spec->select, w->sql, order), w->p,
+	    w->n, &r);
+	w->n = np;
+	if (err != TR_OK)
+		return ctx_storage_error(ctx, err);
+	*out = json_pack("{s:o, s:I, s:I, s:I}", "items", rows_json(r), "total", (json_int_t)db_int(db_cell(n, 0, 0)),
+	    "page", (json_int_t)page, "per_page", (json_int_t)per_page);
+	return TR_OK;
+}
+
+tr_err
+db_lock_row(struct ctx *ctx, const char *table, int64_t id)
+{
+	struct db_rows *r;
+
+	return db_onev(ctx->db, ctx->arena,
+	    arena_printf(ctx->arena, "SELECT id FROM %s WHERE id = ?%s", table,
+	        db_engine(ctx->db) == DB_POSTGRES ? " FOR UPDATE" : ""),
+	    &r, DB_I64(id));
+}
