@@ -62,8 +62,13 @@ static const struct flash flashes[] = {
 	{ "assessment_saved", "success", "L'évaluation est enregistrée dans la grille." },
 	{ "created", "success", "L'élément a été créé." },
 	{ "invited", "success", "Le compte a été créé et l'invitation envoyée par courriel." },
-	{ "password", "success", "Votre mot de passe a été changé. Vos autres sessions ont été fermées." },
+	{ "password", "success",
+	    "Votre mot de passe a été changé. Vos autres sessions ont été fermées et vos jetons d'accès à l'API "
+	    "révoqués : créez-en de nouveaux si besoin." },
 	{ "password_set", "success", "Votre mot de passe est enregistré : vous pouvez vous connecter." },
+	{ "password_reset", "success",
+	    "Votre mot de passe est enregistré : vous pouvez vous connecter. Vos sessions ouvertes ont été fermées, "
+	    "vos jetons d'accès à l'API et vos autres liens révoqués." },
 	{ "logged_in", "success", "Vous êtes connecté." },
 	{ "logged_out", "info", "Vous êtes déconnecté." },
 	{ "revoked", "success", "Le jeton a été révoqué." },
@@ -89,7 +94,9 @@ static const struct flash flashes[] = {
 	{ "dossier_request_changes", "success", "Les compléments sont demandés à la structure." },
 	{ "dossier_withdraw", "success", "Le dossier est retiré." },
 	{ "dossier_reopen", "success", "Le dossier est rouvert : il attend une nouvelle décision nationale." },
-	{ "registered", "success", "Votre compte candidat est créé. Complétez votre profil et déposez votre CV." },
+	{ "registered", "success",
+	    "Votre adresse est confirmée et votre compte candidat est créé. Complétez votre profil et déposez votre "
+	    "CV." },
 	{ "cv_saved", "success", "Votre CV est enregistré." },
 	{ "account_deleted", "success",
 	    "Votre compte est supprimé. Seul ce que la loi oblige à garder l'est encore, sans votre nom ni votre "
