@@ -131,8 +131,15 @@ web_tokens_json(struct request *req, json_t *tokens, const char *base)
 {
 	for (size_t i = 0; i < json_array_size(tokens); i++) {
 		json_t *t = json_array_get(tokens, i);
+		const char *reason;
 		json_object_set_new(t, "created", json_string(date_fr_json(req, json_object_get(t, "created_at"))));
 		json_object_set_new(t, "last_used", json_string(date_fr_json(req, json_object_get(t, "last_used_at"))));
+		json_object_set_new(t, "revoked", json_string(date_fr_json(req, json_object_get(t, "revoked_at"))));
+		reason = json_string_value(json_object_get(t, "revoked_reason"));
+		if (reason != NULL && strcmp(reason, "password_change") == 0)
+			json_object_set_new(t, "revoked_why", json_string("à votre changement de mot de passe"));
+		else if (reason != NULL && strcmp(reason, "password_reset") == 0)
+			json_object_set_new(t, "revoked_why", json_string("à la réinitialisation de votre mot de passe"));
 		json_object_set_new(t, "revoke_action",
 		    json_string(arena_printf(req->arena, "%s/%lld/revoquer", base,
 		        (long long)json_integer_value(json_object_get(t, "id")))));
