@@ -651,6 +651,28 @@ out:
 	return tx_end(ctx, ctx_storage_error(ctx, err));
 }
 
+/* Tells PERSON_ID by email that their password changed (with what it closed), in the caller's transaction: the
+ * owner learns of a change they did not make. */
+static tr_err
+notify_password_changed(struct ctx *ctx, int64_t person_id, int64_t revoked)
+{
+	struct db_rows *r;
+	tr_err err = db_onev(ctx->db, ctx->arena, "SELECT email, name FROM people WHERE id = ?", &r, DB_I64(person_id));
+
+	if (err != TR_OK)
+		return err;
+	return outbox_email(ctx, db_text(db_cell(r, 0, 0)), "Votre mot de passe tremplin a été changé",
+	    arena_printf(ctx->arena,
+	        "Bonjour %s,\n\nLe mot de passe de votre compte tremplin vient d'être changé. Vos autres sessions ont "
+	        "été fermées%s.\n\nSi vous n'êtes pas à l'origine de ce changement, choisissez sans attendre un "
+	        "nouveau mot de passe :\n%s/mot-de-passe-oublie\n",
+	        db_text(db_cell(r, 0, 1)),
+	        revoked > 0
+	            ? arena_printf(ctx->arena, " et vos jetons d'accès à l'API (%lld) révoqués", (long long)revoked)
+	            : "",
+	        ctx->cfg->base_url));
+}
+
 /* Stores PASSWORD for PERSON_ID, which proves the address too, and revokes every API token of the person:
  * a token must not outlive the password it was made under. Journaled as ACTION with the count revoked. */
 static tr_err
@@ -675,6 +697,8 @@ store_password(struct ctx *ctx, int64_t person_id, const char *password, const c
 	detail = json_pack("{s:I}", "tokens_revoked", (json_int_t)revoked);
 	err = journal_append(ctx, "person", person_id, action, detail);
 	json_decref(detail);
+	if (err == TR_OK && strcmp(action, "accept_invitation") != 0)
+		err = notify_password_changed(ctx, person_id, revoked);
 	return err;
 }
 

@@ -173,7 +173,7 @@ def test_nobody_revokes_the_token_of_someone_else(base, person, make_account, lo
     assert requests.get(base + "/api/v1/tokens", headers={"Authorization": f"Bearer {token}"}).status_code == 200
 
 
-def test_a_password_change_revokes_the_api_tokens_and_says_so(base, person):
+def test_a_password_change_revokes_the_api_tokens_and_says_so(base, person, wait_mail):
     """Finding 6 of issue 11: API tokens survived a change of password."""
     p, s, password = person
     tokens = [NEW_TOKEN.search(create_token(base, s, name).text).group(1) for name in ("robot un", "robot deux")]
@@ -191,3 +191,6 @@ def test_a_password_change_revokes_the_api_tokens_and_says_so(base, person):
     # The list shows each as revoked, and why.
     assert page.count("suite à votre changement de mot de passe") == 2
     assert not REVOKE.findall(page)
+    # The owner is told by email, in case it was not them.
+    body = wait_mail(p["_email"], "a été changé")
+    assert "jetons d'accès à l'API (2) révoqués" in body and "/mot-de-passe-oublie" in body

@@ -840,8 +840,11 @@ t_password_revokes(void **state)
 	assert_int_equal(count(fx, "SELECT COUNT(*) FROM api_tokens WHERE revoked_reason = ?", "password_reset"), 1);
 	assert_int_equal(count(fx, "SELECT COUNT(*) FROM one_time_tokens WHERE used_at IS NULL", NULL), 0);
 	assert_int_equal(login(fx, "revoke@example.fr", PW, &s), TR_OK);
-	/* Links are sensitive messages: their bodies go once sent. */
+	/* Links are sensitive messages: their bodies go once sent. Each change of password is told by email. */
 	assert_int_equal(count(fx, "SELECT COUNT(*) FROM outbox WHERE sensitive = 1", NULL), 2);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM outbox WHERE subject = ? AND sensitive = 0",
+	                     "Votre mot de passe tremplin a été changé"),
+	    2);
 	assert_journal_ok(fx);
 }
 
