@@ -14,3 +14,13 @@ ALTER TABLE outbox ADD COLUMN sensitive INTEGER NOT NULL DEFAULT 0;
 -- 'password_change' or 'password_reset' (every token of the person is revoked when the password changes).
 ALTER TABLE api_tokens ADD COLUMN revoked_reason TEXT;
 UPDATE api_tokens SET revoked_reason = 'manual' WHERE revoked_at IS NOT NULL;
+
+-- Browsers that signed in to an account (the SHA-256 of a random cookie, tremplin_device): their attempts on that
+-- account skip the account's wait after failures made elsewhere, so that an attacker who slows an account down does
+-- not slow its owner down. They count under their own key instead.
+CREATE TABLE login_devices (
+	token_hash TEXT PRIMARY KEY,
+	person_id BIGINT NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+	created_at BIGINT NOT NULL
+);
+CREATE INDEX login_devices_person ON login_devices (person_id);

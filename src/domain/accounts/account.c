@@ -22,10 +22,10 @@
 
 /* Emails anyone may cause: per address, a quota that answers 429; per email, a quota past which nothing more
  * is sent, silently (the answer stays the same, so that it tells nothing of the account). */
-static const struct throttle_rule reset_per_address = { 3600, 10, 0 };
-static const struct throttle_rule reset_per_email = { 3600, 3, 0 };
-static const struct throttle_rule signup_per_address = { 3600, 20, 0 };
-static const struct throttle_rule signup_per_email = { 3600, 3, 0 };
+static const struct throttle_rule reset_per_address = { 3600, 10, 0, 0 };
+static const struct throttle_rule reset_per_email = { 3600, 3, 0, 0 };
+static const struct throttle_rule signup_per_address = { 3600, 20, 0, 0 };
+static const struct throttle_rule signup_per_email = { 3600, 3, 0, 0 };
 
 /* Admins may manage people; the command line (no actor) may too. */
 static tr_err

@@ -74,8 +74,8 @@ actor_load(struct ctx *ctx, int64_t person_id, struct actor **out)
 	return TR_OK;
 }
 
-const struct throttle_rule throttle_signin_account = { 15 * 60, 5, 60 };
-const struct throttle_rule throttle_signin_address = { 15 * 60, 30, 15 * 60 };
+const struct throttle_rule throttle_signin_account = { 15 * 60, 5, 5, 60 };
+const struct throttle_rule throttle_signin_address = { 15 * 60, 30, 5, 15 * 60 };
 
 tr_err
 throttle_wait(struct ctx *ctx, const char *key, const struct throttle_rule *rule, int64_t *wait)
@@ -92,8 +92,8 @@ throttle_wait(struct ctx *ctx, const char *key, const struct throttle_rule *rule
 	if (n >= rule->free && rule->cap == 0) {
 		w = db_int(db_cell(r, 0, 1)) + rule->window - ctx->now + 1;
 	} else if (n >= rule->free) {
-		int64_t step = n - rule->free;
-		int64_t delay = step >= 30 ? rule->cap : (int64_t)1 << step;
+		int64_t k = n - rule->free;
+		int64_t delay = k >= 30 ? rule->cap : rule->step << k;
 		w = (delay < rule->cap ? delay : rule->cap) - (ctx->now - db_int(db_cell(r, 0, 2)));
 	}
 	*wait = w > 0 ? w : 0;
@@ -146,6 +146,7 @@ session_open(struct ctx *ctx, int64_t person_id, const char *user_agent, struct 
 {
 	tr_err err;
 
+	out->device = NULL;
 	out->token = sec_random_token(ctx->arena, 32);
 	out->csrf = sec_random_token(ctx->arena, 32);
 	out->expires_at = ctx->now + session_cookie_seconds(ctx);
@@ -161,10 +162,30 @@ session_open(struct ctx *ctx, int64_t person_id, const char *user_agent, struct 
 	return err;
 }
 
-tr_err
-session_login(struct ctx *ctx, const char *email, const char *password, const char *user_agent, struct session_new *out)
+/* The hash of DEVICE when it is a browser that signed in to the account of email LOW, else NULL. */
+static tr_err
+known_device(struct ctx *ctx, const char *low, const char *device, const char **hash)
 {
-	const char *acct_key, *ip_key;
+	struct db_rows *r;
+	tr_err err;
+
+	*hash = NULL;
+	if (device == NULL || strlen(device) < 32 || strlen(device) > 64)
+		return TR_OK;
+	err = db_onev(ctx->db, ctx->arena,
+	    "SELECT d.token_hash FROM login_devices d JOIN people p ON p.id = d.person_id WHERE d.token_hash = ? AND "
+	    "p.email = ?",
+	    &r, DB_TEXT(hash_of(ctx->arena, device)), DB_TEXT(low));
+	if (err == TR_OK)
+		*hash = db_text(db_cell(r, 0, 0));
+	return err == TR_NOT_FOUND ? TR_OK : err;
+}
+
+tr_err
+session_login(struct ctx *ctx, const char *email, const char *password, const char *user_agent, const char *device,
+    struct session_new *out)
+{
+	const char *acct_key, *ip_key, *device_hash;
 	struct db_rows *r = NULL;
 	int64_t wait_acct = 0, wait_ip = 0, person_id;
 	char *low;
@@ -182,7 +203,12 @@ session_login(struct ctx *ctx, const char *email, const char *password, const ch
 	if (ctx->errors.n > 0)
 		return TR_INVALID;
 
-	acct_key = arena_printf(ctx->arena, "email:%s", low);
+	out->device = NULL;
+	if ((err = known_device(ctx, low, device, &device_hash)) != TR_OK)
+		return ctx_storage_error(ctx, err);
+	/* A browser that signed in to this account before waits for its own failures only. */
+	acct_key = device_hash ? arena_printf(ctx->arena, "device:%s", device_hash)
+	                       : arena_printf(ctx->arena, "email:%s", low);
 	ip_key = throttle_address_key(ctx, "ip:");
 	if ((err = throttle_wait(ctx, acct_key, &throttle_signin_account, &wait_acct)) != TR_OK ||
 	    (err = throttle_wait(ctx, ip_key, &throttle_signin_address, &wait_ip)) != TR_OK)
@@ -228,7 +254,16 @@ session_login(struct ctx *ctx, const char *email, const char *password, const ch
 	}
 	person_id = db_int(db_cell(r, 0, 0));
 	TRY(session_open(ctx, person_id, user_agent, out));
-	TRY(db_execv(ctx->db, "DELETE FROM login_failures WHERE key = ?", NULL, DB_TEXT(acct_key)));
+	TRY(db_execv(ctx->db, "DELETE FROM login_failures WHERE key = ? OR key = ?", NULL, DB_TEXT(acct_key),
+	    DB_TEXT(arena_printf(ctx->arena, "email:%s", low))));
+	if (device_hash == NULL) {
+		out->device = sec_random_token(ctx->arena, 32);
+		TRY(db_execv(ctx->db, "INSERT INTO login_devices (token_hash, person_id, created_at) VALUES (?, ?, ?)",
+		    NULL, DB_TEXT(hash_of(ctx->arena, out->device)), DB_I64(person_id), DB_I64(ctx->now)));
+	} else {
+		TRY(db_execv(ctx->db, "UPDATE login_devices SET created_at = ? WHERE token_hash = ?", NULL,
+		    DB_I64(ctx->now), DB_TEXT(device_hash)));
+	}
 out:
 	return tx_end(ctx, ctx_storage_error(ctx, err));
 }
@@ -412,5 +447,8 @@ session_housekeeping(struct db *db, int64_t now)
 
 	if (err == TR_OK)
 		err = db_execv(db, "DELETE FROM login_failures WHERE at < ?", NULL, DB_I64(now - 86400));
+	if (err == TR_OK)
+		err =
+		    db_execv(db, "DELETE FROM login_devices WHERE created_at < ?", NULL, DB_I64(now - DEVICE_SECONDS));
 	return err;
 }

@@ -9,19 +9,21 @@
 #include "domain/kernel/ctx.h"
 
 #define SESSION_COOKIE "tremplin_session"
+#define DEVICE_COOKIE "tremplin_device"
+#define DEVICE_SECONDS (180 * 86400)
 
 /* Throttling, shared by every server: each attempt is a row of login_failures under a key ("email:…",
  * "ip:…", "reset-email:…"…). Past FREE attempts within WINDOW seconds, the next one must wait: with CAP > 0,
- * 2^(n - FREE) seconds after the last attempt, at most CAP (a progressive delay, never a lock: the right
+ * STEP × 2^(n - FREE) seconds after the last attempt, at most CAP (a progressive delay, never a lock: the right
  * password is accepted once the wait is over); with CAP == 0, until the oldest attempt leaves the window
  * (a plain quota, for messages sent by email). */
 struct throttle_rule {
-	int64_t window, free, cap;
+	int64_t window, free, step, cap;
 };
 
-/* Failed sign-ins per account, from any address: 1 s after the fifth, doubling, one minute at most. */
+/* Failed sign-ins per account, from any address: 5 s after the fifth, doubling, one minute at most. */
 extern const struct throttle_rule throttle_signin_account;
-/* Failed sign-ins per address, on any account: 1 s after the thirtieth, doubling, fifteen minutes at most. */
+/* Failed sign-ins per address, on any account: 5 s after the thirtieth, doubling, fifteen minutes at most. */
 extern const struct throttle_rule throttle_signin_address;
 
 /* How many seconds the attempt under KEY must still wait by RULE (0: go ahead), in *WAIT. */
@@ -38,6 +40,7 @@ struct session_new {
 	const char *token; /* the cookie value, shown once; only its hash is stored */
 	const char *csrf;
 	int64_t expires_at;
+	const char *device; /* after a sign-in: a new DEVICE_COOKIE value to set (NULL: keep the one sent) */
 };
 
 /* Checks EMAIL and PASSWORD and opens a new session (a new id each time: no fixation). Wrong
@@ -45,9 +48,12 @@ struct session_new {
  * that does not tell which was wrong (an unconfirmed account with the right password is sent a new
  * confirmation link). While the account or ctx->ip must wait after recent failures (throttle_signin_*):
  * TR_RATE_LIMITED with a French message giving the wait, ctx->retry_after set, and the password not even
- * checked; once the wait is over the right password signs in. */
-TR_MUST_USE tr_err session_login(
-    struct ctx *ctx, const char *email, const char *password, const char *user_agent, struct session_new *out);
+ * checked; once the wait is over the right password signs in. DEVICE (may be NULL) is the DEVICE_COOKIE the
+ * browser sent: when it signed in to this account before, the account's wait does not apply to it (failures
+ * made elsewhere do not slow the owner's browser down); its own failures count under its own key. After a
+ * sign-in from a browser not known yet, OUT->device is the new cookie value to set. */
+TR_MUST_USE tr_err session_login(struct ctx *ctx, const char *email, const char *password, const char *user_agent,
+    const char *device, struct session_new *out);
 
 /* Opens a new session for PERSON_ID inside the caller's transaction (after a sign-in, or a confirmation link
  * that proved the address). */
@@ -84,7 +90,7 @@ TR_MUST_USE tr_err apitoken_revoke_all(struct ctx *ctx, int64_t person_id, const
 /* The seconds a session opened at NOW may last: the idle expiry, bounded by the absolute lifetime. */
 int64_t session_cookie_seconds(const struct ctx *ctx);
 
-/* Removes expired sessions and old failure rows. */
+/* Removes expired sessions, old failure rows and browsers not seen signing in for DEVICE_SECONDS. */
 TR_MUST_USE tr_err session_housekeeping(struct db *db, int64_t now);
 
 #endif

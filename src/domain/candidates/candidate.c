@@ -830,6 +830,7 @@ candidate_delete(struct ctx *ctx, int64_t id)
 	TRY(db_execv(ctx->db, "DELETE FROM sessions WHERE person_id = ?", NULL, DB_I64(id)));
 	TRY(db_execv(ctx->db, "DELETE FROM api_tokens WHERE person_id = ?", NULL, DB_I64(id)));
 	TRY(db_execv(ctx->db, "DELETE FROM one_time_tokens WHERE person_id = ?", NULL, DB_I64(id)));
+	TRY(db_execv(ctx->db, "DELETE FROM login_devices WHERE person_id = ?", NULL, DB_I64(id)));
 	TRY(db_execv(ctx->db, "DELETE FROM outbox WHERE recipient = ?", NULL, DB_TEXT(email)));
 	TRY(db_execv(ctx->db, "DELETE FROM login_failures WHERE key = ?", NULL,
 	    DB_TEXT(arena_printf(ctx->arena, "email:%s", email))));

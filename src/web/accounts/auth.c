@@ -51,10 +51,12 @@ void
 web_login(struct request *req)
 {
 	const char *email = req_form(req, "email"), *next = req_form(req, "next");
+	struct str device = form_get(&req->cookies, DEVICE_COOKIE);
 	struct session_new s;
 	tr_err err;
 
-	err = session_login(&req->ctx, email, req_form(req, "password"), arena_str(req->arena, req->user_agent), &s);
+	err = session_login(&req->ctx, email, req_form(req, "password"), arena_str(req->arena, req->user_agent),
+	    device.p ? arena_str(req->arena, device) : NULL, &s);
 	if (err == TR_INVALID) {
 		login_page(req, 422, email, next);
 		return;
@@ -70,6 +72,8 @@ web_login(struct request *req)
 		return;
 	}
 	resp_cookie(req, SESSION_COOKIE, s.token, session_cookie_seconds(&req->ctx));
+	if (s.device != NULL)
+		resp_cookie(req, DEVICE_COOKIE, s.device, DEVICE_SECONDS);
 	web_done(req, safe_next(next), "logged_in");
 }
 

@@ -272,7 +272,7 @@ login(struct fx *fx, const char *email, const char *password, struct session_new
 {
 	ctx_reset(fx);
 	memset(s, 0, sizeof(*s));
-	return session_login(&fx->ctx, email, password, "cmocka", s);
+	return session_login(&fx->ctx, email, password, "cmocka", NULL, s);
 }
 
 static tr_err
@@ -348,24 +348,27 @@ t_throttle(void **state)
 	for (int i = 0; i < acct->free - 1; i++)
 		expect_field(fx, login(fx, "throttle@example.fr", "wrong password!", &s), "email");
 	assert_int_equal(login(fx, "throttle@example.fr", PW, &s), TR_OK);
-	/* FREE failures in a row: the next attempt must wait one second, even the right one, unread. */
+	/* FREE failures in a row: the next attempt must wait STEP seconds, even the right one, unread. */
 	for (int i = 0; i < acct->free; i++)
 		expect_field(fx, login(fx, "throttle@example.fr", "wrong password!", &s), "email");
 	assert_int_equal(login(fx, "throttle@example.fr", PW, &s), TR_RATE_LIMITED);
-	assert_int_equal(fx->ctx.retry_after, 1);
-	assert_non_null(strstr(fx->ctx.message, "patientez une seconde"));
+	assert_int_equal(fx->ctx.retry_after, acct->step);
+	assert_non_null(strstr(fx->ctx.message, "patientez 5 secondes"));
 	assert_non_null(strstr(fx->ctx.message, "n'est pas bloqué"));
 	assert_null(s.token);
 	assert_int_equal(login(fx, "THROTTLE@example.fr", PW, &s), TR_RATE_LIMITED);
 	/* Refused attempts are not counted: the wait does not grow while one waits. */
 	assert_int_equal(
 	    count(fx, "SELECT COUNT(*) FROM login_failures WHERE key = ?", "email:throttle@example.fr"), acct->free);
+	fx->ctx.now += acct->step - 1;
+	assert_int_equal(login(fx, "throttle@example.fr", PW, &s), TR_RATE_LIMITED);
+	assert_int_equal(fx->ctx.retry_after, 1);
 	/* Each new failure doubles the wait... */
 	fx->ctx.now += 1;
 	expect_field(fx, login(fx, "throttle@example.fr", "wrong password!", &s), "email");
 	assert_int_equal(login(fx, "throttle@example.fr", PW, &s), TR_RATE_LIMITED);
-	assert_int_equal(fx->ctx.retry_after, 2);
-	for (int i = 0; i < 12; i++) {
+	assert_int_equal(fx->ctx.retry_after, 2 * acct->step);
+	for (int i = 0; i < 6; i++) {
 		fx->ctx.now += fx->ctx.retry_after;
 		expect_field(fx, login(fx, "throttle@example.fr", "wrong password!", &s), "email");
 		assert_int_equal(login(fx, "throttle@example.fr", PW, &s), TR_RATE_LIMITED);
@@ -382,6 +385,52 @@ t_throttle(void **state)
 	/* Another account from the same address is not held back. */
 	(void)make_account(fx, "other@example.fr", "admin", PW2, 0, NULL);
 	assert_int_equal(login(fx, "other@example.fr", PW2, &s), TR_OK);
+	assert_journal_ok(fx);
+}
+
+/* The owner's browser (a device cookie from an earlier sign-in) is not held back by failures made elsewhere on the
+ * account; a cookie of another account, or a made-up one, is no help. */
+static void
+t_throttle_device(void **state)
+{
+	struct fx *fx = *state;
+	struct session_new s, first;
+	const char *mine;
+
+	(void)make_account(fx, "owner@example.fr", "admin", PW, 0, NULL);
+	(void)make_account(fx, "someone@example.fr", "admin", PW2, 0, NULL);
+	fx->ctx.ip = "192.0.2.20";
+	assert_int_equal(login(fx, "owner@example.fr", PW, &first), TR_OK);
+	assert_non_null(first.device);
+	mine = first.device;
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM login_devices", NULL), 1);
+	/* An attacker, from many addresses, keeps the account at its longest wait. */
+	for (int i = 0; i < 20; i++) {
+		char ip[32];
+		snprintf(ip, sizeof(ip), "203.0.113.%d", i + 1);
+		fx->ctx.ip = arena_strdup(fx->a, ip);
+		fx->ctx.now += 61;
+		expect_field(fx, login(fx, "owner@example.fr", "wrong password!", &s), "email");
+	}
+	fx->ctx.ip = "192.0.2.20";
+	assert_int_equal(login(fx, "owner@example.fr", PW, &s), TR_RATE_LIMITED);
+	assert_int_equal(fx->ctx.retry_after, throttle_signin_account.cap);
+	ctx_reset(fx);
+	assert_int_equal(session_login(&fx->ctx, "owner@example.fr", "wrong password!", "cmocka",
+	                     "made-up-device-cookie-AAAAAAAAAAAAAAAAAAAAAAAAAAA", &s),
+	    TR_RATE_LIMITED);
+	/* The owner's browser signs in at once, and keeps its cookie. */
+	ctx_reset(fx);
+	assert_int_equal(session_login(&fx->ctx, "owner@example.fr", PW, "cmocka", mine, &s), TR_OK);
+	assert_null(s.device);
+	/* The cookie opens no door to another account: it is the account's own wait that is skipped. */
+	ctx_reset(fx);
+	assert_int_equal(session_login(&fx->ctx, "someone@example.fr", PW2, "cmocka", mine, &s), TR_OK);
+	assert_non_null(s.device);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM login_devices", NULL), 2);
+	/* Housekeeping forgets browsers not seen for DEVICE_SECONDS. */
+	assert_int_equal(session_housekeeping(fx->db, fx->ctx.now + DEVICE_SECONDS + 1), TR_OK);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM login_devices", NULL), 0);
 	assert_journal_ok(fx);
 }
 
@@ -404,7 +453,7 @@ t_throttle_address(void **state)
 	    throttle_signin_address.free);
 	fx->ctx.ip = "2001:db8:1:2:bbbb::7"; /* the same /64 */
 	assert_int_equal(login(fx, "victim@example.fr", PW, &s), TR_RATE_LIMITED);
-	assert_int_equal(fx->ctx.retry_after, 1);
+	assert_int_equal(fx->ctx.retry_after, throttle_signin_address.step);
 	fx->ctx.ip = "198.51.100.4"; /* the owner, elsewhere */
 	assert_int_equal(login(fx, "victim@example.fr", PW, &s), TR_OK);
 	assert_journal_ok(fx);
@@ -1430,6 +1479,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		T(t_create_and_login),
 		T(t_throttle),
+		T(t_throttle_device),
 		T(t_throttle_address),
 		T(t_client_address),
 		T(t_resolve_and_logout),
