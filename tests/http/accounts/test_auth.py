@@ -467,7 +467,7 @@ def second_server(workdir, mailbox, name, extra):
 
 
 @pytest.fixture(scope="module")
-def proxied(workdir, mailbox):
+def proxied(server, workdir, mailbox):
     """A second server on the same database that trusts 127.0.0.1 as its proxy."""
     srv = second_server(workdir, mailbox, "proxied", "trusted_proxies = 127.0.0.1, ::1\n")
     srv.start()
@@ -611,3 +611,22 @@ def test_using_a_reset_link_revokes_the_older_ones_and_the_outbox_forgets_them(b
     assert sql_int(f"SELECT COUNT(*) FROM outbox WHERE {mine} AND body LIKE '%effacé%'") == 2
     # And the owner is told that the password changed.
     assert "/mot-de-passe-oublie" in wait_mail(person["_email"], "a été changé")
+
+
+def test_self_registration_is_limited_per_address(proxied):
+    """Finding 5 of issue 11: public self-registration was unthrottled."""
+    def register(address):
+        body = {"email": unique_email("quota"), "name": "Jeune Pressé", "password": "mot-de-passe-candidat-2026",
+                "birth_date": "2004-03-01", "commune_code": "26108", "qualification_level": "3",
+                "seeking_since": "2025-01-06", "priority_area": "none", "max_distance_km": 40,
+                "available_from": "2026-12-01"}
+        return requests.post(proxied.base + "/api/v1/candidates", json=body, headers={"X-Forwarded-For": address})
+
+    for i in range(20):
+        r = register("203.0.113.120")
+        assert r.status_code == 202, (i, r.text)
+    r = register("203.0.113.120")
+    assert r.status_code == 429
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert "inscriptions" in r.json()["detail"] and int(r.headers["retry-after"]) > 60
+    assert register("203.0.113.121").status_code == 202
