@@ -1555,11 +1555,10 @@ async function recruit() {
     place_id: DEMO_PLACE, start_on: '2027-01-04', contract_type: 'CDD', duration_months: 12, weekly_hours: 35, posts: 1,
     description: 'Animer le fablab.', how_to_apply: 'Sur la plateforme.' });
   const address = `parcours-${Date.now().toString(36)}@exemple.fr`;
-  const reg = await fetch(url('/api/v1/candidates'), { method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: address, name: 'Jade Parcours', password: 'mot-de-passe-solide-2026',
-      birth_date: '2003-05-17', commune_code: '26108', qualification_level: '3', seeking_since: '2025-01-06',
-      max_distance_km: 40, available_from: '2026-12-01' }) });
-  expect(reg.status === 201, `candidate registration answered ${reg.status}`);
+  // Registered by an admin (a visitor's registration waits for the link sent by email: candidateChecks).
+  await apiForEmail(email('admin'))('POST', '/api/v1/candidates', { email: address, name: 'Jade Parcours',
+    password: 'mot-de-passe-solide-2026', birth_date: '2003-05-17', commune_code: '26108', qualification_level: '3',
+    seeking_since: '2025-01-06', max_distance_km: 40, available_from: '2026-12-01' });
   const pid = sqlRun(`SELECT id FROM people WHERE email = '${address}'`);
   sqlRun('INSERT INTO eligibility_diagnoses (candidate_id, programme_id, organisation_id, prescriber_id, criteria, '
     + `computed_eligible, eligible, decided_on, valid_until, created_at) VALUES (${pid}, ${eav.id}, (SELECT id FROM `
