@@ -139,7 +139,8 @@ web_tokens_json(struct request *req, json_t *tokens, const char *base)
 		if (reason != NULL && strcmp(reason, "password_change") == 0)
 			json_object_set_new(t, "revoked_why", json_string("à votre changement de mot de passe"));
 		else if (reason != NULL && strcmp(reason, "password_reset") == 0)
-			json_object_set_new(t, "revoked_why", json_string("à la réinitialisation de votre mot de passe"));
+			json_object_set_new(
+			    t, "revoked_why", json_string("à la réinitialisation de votre mot de passe"));
 		json_object_set_new(t, "revoke_action",
 		    json_string(arena_printf(req->arena, "%s/%lld/revoquer", base,
 		        (long long)json_integer_value(json_object_get(t, "id")))));
