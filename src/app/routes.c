@@ -49,6 +49,8 @@ const struct route app_routes[] = {
 	{ "POST", "/mot-de-passe/{token}", web_link_set, PUBLIC, CHANGES },
 	{ "GET", "/invitation/{token}", web_link_form, PUBLIC, 0 },
 	{ "POST", "/invitation/{token}", web_link_set, PUBLIC, CHANGES },
+	{ "GET", "/inscription/confirmer/{token}", web_confirm_form, PUBLIC, 0 },
+	{ "POST", "/inscription/confirmer/{token}", web_confirm, PUBLIC, CHANGES },
 
 	/* The signed-in person. */
 	{ "GET", "/compte", web_account, ANY, 0 },

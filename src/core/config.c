@@ -1,6 +1,7 @@
 /* Settings from a table of keys: defaults, INI file (libinih), environment, command line. */
 #include "core/config.h"
 
+#include <arpa/inet.h>
 #include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,10 @@ static const struct key keys[] = {
 	K_STR("server", "tile_url", NULL, NULL, tile_url),
 	K_INT("server", "threads", threads, 0, 64),
 	K_INT("server", "session_hours", session_hours, 1, 24 * 30),
+	K_INT("server", "session_max_hours", session_max_hours, 1, 24 * 30),
+	K_STR("server", "trusted_proxies", NULL, NULL, trusted_proxies),
+	K_STR("server", "cache_dir", NULL, NULL, cache_dir),
+	K_INT("server", "export_concurrency", export_concurrency, 1, 64),
 	K_INT("server", "max_body_kb", max_body_kb, 1, 64 * 1024),
 	K_INT("server", "max_upload_kb", max_upload_kb, 1, 256 * 1024),
 	K_BOOL("server", "behind_tls", behind_tls),
@@ -59,6 +64,8 @@ config_defaults(struct config *cfg)
 	snprintf(cfg->mail_from, sizeof(cfg->mail_from), "tremplin <ne-pas-repondre@tremplin.localhost>");
 	snprintf(cfg->tile_url, sizeof(cfg->tile_url), "https://tile.openstreetmap.org/{z}/{x}/{y}.png");
 	cfg->session_hours = 12;
+	cfg->session_max_hours = 12;
+	cfg->export_concurrency = 2;
 	cfg->max_body_kb = 1024;
 	cfg->max_upload_kb = 10 * 1024;
 	cfg->access_log = true;
@@ -198,6 +205,102 @@ config_from_env(struct config *cfg, char *errbuf, size_t errlen)
 	return TR_OK;
 }
 
+/* One entry of trusted_proxies: an IPv4 or IPv6 address, with an optional /bits. */
+struct cidr {
+	int family;
+	unsigned char addr[16];
+	int bits;
+};
+
+static bool
+cidr_parse(const char *s, size_t n, struct cidr *c)
+{
+	char buf[64];
+	const char *slash;
+	char *end;
+	long bits;
+
+	if (n == 0 || n >= sizeof(buf))
+		return false;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	slash = strchr(buf, '/');
+	if (slash != NULL)
+		buf[slash - buf] = '\0';
+	c->family = strchr(buf, ':') ? AF_INET6 : AF_INET;
+	if (inet_pton(c->family, buf, c->addr) != 1)
+		return false;
+	c->bits = c->family == AF_INET6 ? 128 : 32;
+	if (slash != NULL) {
+		bits = strtol(slash + 1, &end, 10);
+		if (slash[1] == '\0' || *end != '\0' || bits < 0 || bits > c->bits)
+			return false;
+		c->bits = (int)bits;
+	}
+	return true;
+}
+
+static bool
+cidr_contains(const struct cidr *c, const char *addr)
+{
+	unsigned char a[16];
+	int full = c->bits / 8, rest = c->bits % 8;
+
+	if (inet_pton(c->family, addr, a) != 1)
+		return false;
+	if (memcmp(a, c->addr, (size_t)full) != 0)
+		return false;
+	return rest == 0 || ((a[full] ^ c->addr[full]) & (0xff00 >> rest) & 0xff) == 0;
+}
+
+#define LIST_SEP ", \t"
+
+/* True when ADDR is one of the trusted proxies. */
+static bool
+trusted(const struct config *cfg, const char *addr)
+{
+	for (const char *p = cfg->trusted_proxies + strspn(cfg->trusted_proxies, LIST_SEP); *p;) {
+		size_t n = strcspn(p, LIST_SEP);
+		struct cidr c;
+		if (cidr_parse(p, n, &c) && cidr_contains(&c, addr))
+			return true;
+		p += n;
+		p += strspn(p, LIST_SEP);
+	}
+	return false;
+}
+
+void
+config_client_address(const struct config *cfg, const char *peer, const char *fwd, size_t n, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "%s", peer);
+	if (fwd == NULL || !trusted(cfg, out))
+		return;
+	/* From the right: each hop was added by the one before it; stop at the first we do not trust. */
+	while (n > 0) {
+		size_t end = n, start;
+		char one[64];
+		unsigned char bin[16];
+		while (end > 0 && (fwd[end - 1] == ' ' || fwd[end - 1] == '\t'))
+			end--;
+		start = end;
+		while (start > 0 && fwd[start - 1] != ',')
+			start--;
+		n = start > 0 ? start - 1 : 0;
+		while (start < end && (fwd[start] == ' ' || fwd[start] == '\t'))
+			start++;
+		if (end - start == 0 || end - start >= sizeof(one))
+			return;
+		memcpy(one, fwd + start, end - start);
+		one[end - start] = '\0';
+		if (inet_pton(strchr(one, ':') ? AF_INET6 : AF_INET, one, bin) != 1)
+			return;
+		snprintf(out, outlen, "%s", one);
+		if (!trusted(cfg, out))
+			return;
+	}
+}
+
 bool
 config_split_listen(const char *listen, char *hostbuf, size_t hostlen, int *port)
 {
@@ -251,6 +354,18 @@ config_check(const struct config *cfg, char *errbuf, size_t errlen)
 	    strncmp(cfg->smtp_url, "smtps://", 8) != 0) {
 		snprintf(errbuf, errlen, "mail.smtp_url: expected smtp:// or smtps://, got \"%s\"", cfg->smtp_url);
 		return TR_INVALID;
+	}
+	for (const char *p = cfg->trusted_proxies + strspn(cfg->trusted_proxies, LIST_SEP); *p;) {
+		size_t n = strcspn(p, LIST_SEP);
+		struct cidr c;
+		if (!cidr_parse(p, n, &c)) {
+			snprintf(errbuf, errlen,
+			    "server.trusted_proxies: expected addresses or CIDR blocks (10.0.0.0/8, ::1), got \"%.*s\"",
+			    (int)n, p);
+			return TR_INVALID;
+		}
+		p += n;
+		p += strspn(p, LIST_SEP);
 	}
 	if (cfg->geocoder_url[0] != '\0' && strncmp(cfg->geocoder_url, "http://", 7) != 0 &&
 	    strncmp(cfg->geocoder_url, "https://", 8) != 0) {

@@ -18,12 +18,16 @@ struct config {
 	char static_dir[CONFIG_STR_MAX]; /* served under /static/ */
 	char smtp_url[CONFIG_STR_MAX];   /* smtp://host:port; empty: messages stay in the outbox */
 	char mail_from[CONFIG_STR_MAX];
-	char tile_url[CONFIG_STR_MAX]; /* map tiles, for the pages that show a map */
-	int64_t threads;               /* event loops; 0: one per core */
-	int64_t session_hours;
-	int64_t max_body_kb;   /* forms and JSON */
-	int64_t max_upload_kb; /* multipart uploads */
-	bool behind_tls;       /* HSTS and Secure cookies */
+	char tile_url[CONFIG_STR_MAX];        /* map tiles, for the pages that show a map */
+	int64_t threads;                      /* event loops; 0: one per core */
+	int64_t session_hours;                /* idle expiry of a session (sliding) */
+	int64_t session_max_hours;            /* absolute lifetime of a session, however active */
+	char trusted_proxies[CONFIG_STR_MAX]; /* addresses or CIDR blocks whose X-Forwarded-For is believed */
+	char cache_dir[CONFIG_STR_MAX];       /* the full exports of places, one file per version; empty: none */
+	int64_t export_concurrency;           /* full exports sent at once; past it, 503 */
+	int64_t max_body_kb;                  /* forms and JSON */
+	int64_t max_upload_kb;                /* multipart uploads */
+	bool behind_tls;                      /* HSTS and Secure cookies */
 	bool access_log;
 	bool test_mode;                    /* enables the test-only clock endpoint; never in production */
 	int64_t mail_retry_seconds;        /* first retry delay of the outbox, doubled each time */
@@ -47,6 +51,13 @@ TR_MUST_USE tr_err config_from_env(struct config *cfg, char *errbuf, size_t errl
 
 /* Checks the whole configuration (listen address, database URL scheme, base URL, bounds). */
 TR_MUST_USE tr_err config_check(const struct config *cfg, char *errbuf, size_t errlen);
+
+/* The client's address for throttling and logs: PEER (the socket's address, as text), unless PEER is one of
+ * cfg->trusted_proxies, in which case the right-most address of X-Forwarded-For (FWD, N bytes; may be NULL)
+ * that is not a trusted proxy itself. Written into OUT (at least 46 bytes); never fails: a malformed header
+ * gives the last trusted address seen. */
+void config_client_address(
+    const struct config *cfg, const char *peer, const char *fwd, size_t n, char *out, size_t outlen);
 
 /* Splits "HOST:PORT" (or "[v6]:PORT"); false when malformed. HOST is copied into HOSTBUF. */
 bool config_split_listen(const char *listen, char *hostbuf, size_t hostlen, int *port);

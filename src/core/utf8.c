@@ -95,6 +95,36 @@ utf8_valid(const char *s, size_t n)
 	return true;
 }
 
+/* Letters written right to left: Hebrew, Arabic, Syriac, Thaana, N'Ko… and their presentation forms. */
+static bool
+utf8_rtl_letter(uint32_t cp)
+{
+	return (cp >= 0x0590 && cp <= 0x08FF) || (cp >= 0xFB1D && cp <= 0xFDFF) || (cp >= 0xFE70 && cp <= 0xFEFF) ||
+	       (cp >= 0x10800 && cp <= 0x10FFF) || (cp >= 0x1E800 && cp <= 0x1EFFF);
+}
+
+bool
+utf8_has_bidi_controls(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	bool marks = false, rtl = false;
+	size_t i = 0, len;
+	uint32_t cp;
+
+	while (i < n) {
+		if ((len = utf8_decode(p + i, n - i, &cp)) == 0) {
+			i++;
+			continue;
+		}
+		if ((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069))
+			return true;
+		marks |= cp == 0x200E || cp == 0x200F;
+		rtl |= utf8_rtl_letter(cp);
+		i += len;
+	}
+	return marks && !rtl;
+}
+
 size_t
 utf8_length(const char *s, size_t n)
 {

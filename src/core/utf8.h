@@ -26,6 +26,12 @@ char *utf8_fold_key(struct arena *a, const char *s, size_t n);
  * of another version are recomputed at start (domain/jobs/refold.h). */
 #define UTF8_FOLD_VERSION 2
 
+/* True when S (N bytes) holds bidirectional controls that can make text read otherwise than it is stored
+ * (an address or a name shown reversed, "Trojan Source"): the embeddings and overrides U+202A–U+202E and
+ * the isolates U+2066–U+2069 always; the marks U+200E and U+200F only when S has no right-to-left letter,
+ * which is the one place they are needed. */
+bool utf8_has_bidi_controls(const char *s, size_t n);
+
 /* Number of code points in S (N bytes), for length limits expressed in characters. On invalid
  * input, every byte that is not a continuation byte counts as one. */
 size_t utf8_length(const char *s, size_t n);

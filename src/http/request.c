@@ -164,6 +164,8 @@ resp_error(struct request *req, tr_err err, const char *message)
 	}
 	if (err == TR_UNAUTHORIZED)
 		resp_header(req, "www-authenticate", "Bearer realm=\"tremplin\"");
+	if (err == TR_RATE_LIMITED && req->ctx.retry_after > 0)
+		resp_header(req, "retry-after", arena_printf(req->arena, "%lld", (long long)req->ctx.retry_after));
 	resp_status(req, http_status_of(err), message);
 }
 

@@ -56,6 +56,9 @@ struct request {
 	struct buf body;
 	struct resp_header headers[REQ_MAX_HEADERS];
 	size_t nheaders;
+	const char *body_file;     /* when set, the body is this file, streamed (with ETag and ranges) */
+	void (*on_done)(void *ud); /* when set, called once the response is sent or abandoned */
+	void *on_done_ud;
 };
 
 /* Adds a response header; NAME and VALUE must live as long as the request (literals or arena). */

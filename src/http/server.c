@@ -67,7 +67,9 @@ static _Thread_local struct loop_thread *self;
 	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; font-src 'self'; " \
 	"connect-src 'self'; object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
 
-/* Security headers, on every response (dynamic and static). */
+#define HSTS_VALUE "max-age=63072000; includeSubDomains"
+
+/* Security headers, on every response (dynamic and static); HSTS too when behind_tls. */
 static const struct {
 	const char *name, *value;
 } security_headers[] = {
@@ -136,6 +138,19 @@ log_path(struct request *req)
 	return arena_strdup(req->arena, pat);
 }
 
+struct done_hook {
+	void (*fn)(void *ud);
+	void *ud;
+};
+
+static void
+on_response_done(void *p)
+{
+	struct done_hook *hook = p;
+
+	hook->fn(hook->ud);
+}
+
 static void
 send_response(h2o_req_t *hreq, struct request *req, int64_t started_ms)
 {
@@ -148,12 +163,33 @@ send_response(h2o_req_t *hreq, struct request *req, int64_t started_ms)
 	for (size_t i = 0; i < sizeof(security_headers) / sizeof(security_headers[0]); i++)
 		add_header(hreq, security_headers[i].name, security_headers[i].value);
 	if (srv.cfg->behind_tls)
-		add_header(hreq, "strict-transport-security", "max-age=63072000; includeSubDomains");
-	add_header(hreq, "cache-control", "no-store");
-	if (req->content_type_out)
+		add_header(hreq, "strict-transport-security", HSTS_VALUE);
+	add_header(hreq, "cache-control", req->body_file ? "no-cache" : "no-store");
+	if (req->content_type_out && !req->body_file)
 		add_header(hreq, "content-type", req->content_type_out);
 	for (size_t i = 0; i < req->nheaders; i++)
 		add_header(hreq, req->headers[i].name, req->headers[i].value);
+	if (req->on_done) {
+		/* Run when h2o releases the request: after the last byte, or when the client went away. */
+		struct done_hook *hook = h2o_mem_alloc_shared(&hreq->pool, sizeof(*hook), on_response_done);
+		hook->fn = req->on_done;
+		hook->ud = req->on_done_ud;
+	}
+	if (req->body_file) {
+		if (h2o_file_send(hreq, hreq->res.status, hreq->res.reason, req->body_file,
+		        h2o_iovec_init(req->content_type_out, strlen(req->content_type_out)), 0) == 0) {
+			if (srv.cfg->access_log)
+				log_msg(LOG_INFO, "access %.*s %s %d file %lldms", (int)hreq->method.len,
+				    hreq->method.base, log_path(req), hreq->res.status,
+				    (long long)(clock_mono_ms() - started_ms));
+			return;
+		}
+		/* Replaced by a newer version in the meantime: the client tries again. */
+		hreq->res.status = 503;
+		hreq->res.reason = reason_phrase(503);
+		add_header(hreq, "retry-after", "1");
+		buf_reset(&req->body);
+	}
 	body = h2o_strdup(&hreq->pool, req->body.p ? req->body.p : "", req->body.n);
 	hreq->res.content_length = body.len;
 	if (srv.cfg->access_log)
@@ -423,19 +459,22 @@ dispatch(h2o_req_t *hreq, struct request *req)
 		    arena_printf(req->arena, "%llu", (unsigned long long)(db_query_count(req->ctx.db) - queries)));
 }
 
-/* The client's address as text ("" when unknown), for throttling. */
+/* The client's address as text ("" when unknown), for throttling: the peer's, or what X-Forwarded-For says
+ * when the peer is a trusted proxy (server.trusted_proxies). */
 static const char *
 peer_address(h2o_req_t *hreq, struct arena *a)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = hreq->conn->callbacks->get_peername(hreq->conn, (void *)&ss);
-	char host[INET6_ADDRSTRLEN] = "";
+	char host[INET6_ADDRSTRLEN] = "", client[INET6_ADDRSTRLEN];
+	struct str fwd = header_value(hreq, H2O_TOKEN_X_FORWARDED_FOR);
 
 	if (len > 0 && ss.ss_family == AF_INET)
 		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, host, sizeof(host));
 	else if (len > 0 && ss.ss_family == AF_INET6)
 		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, host, sizeof(host));
-	return arena_strdup(a, host);
+	config_client_address(srv.cfg, host, fwd.p, fwd.n, client, sizeof(client));
+	return arena_strdup(a, client);
 }
 
 static int
@@ -589,7 +628,7 @@ setup_h2o(void)
 {
 	static const char *no_index[] = { NULL };
 	static h2o_headers_command_t static_headers[16];
-	static h2o_iovec_t names[16];
+	static h2o_iovec_t names[16], hsts_name = { H2O_STRLIT("strict-transport-security") };
 	h2o_hostconf_t *host;
 	h2o_pathconf_t *path;
 	h2o_handler_t *handler;
@@ -619,6 +658,9 @@ setup_h2o(void)
 		static_headers[k++] = (h2o_headers_command_t){ H2O_HEADERS_CMD_SET, &names[i],
 			h2o_iovec_init(security_headers[i].value, strlen(security_headers[i].value)) };
 	}
+	if (srv.cfg->behind_tls)
+		static_headers[k++] =
+		    (h2o_headers_command_t){ H2O_HEADERS_CMD_SET, &hsts_name, h2o_iovec_init(H2O_STRLIT(HSTS_VALUE)) };
 	static_headers[k] = (h2o_headers_command_t){ H2O_HEADERS_CMD_NULL, NULL, { NULL, 0 } };
 	h2o_headers_register(path, static_headers);
 	if (srv.cfg->access_log) {

@@ -62,8 +62,13 @@ static const struct flash flashes[] = {
 	{ "assessment_saved", "success", "L'évaluation est enregistrée dans la grille." },
 	{ "created", "success", "L'élément a été créé." },
 	{ "invited", "success", "Le compte a été créé et l'invitation envoyée par courriel." },
-	{ "password", "success", "Votre mot de passe a été changé. Vos autres sessions ont été fermées." },
+	{ "password", "success",
+	    "Votre mot de passe a été changé. Vos autres sessions ont été fermées et vos jetons d'accès à l'API "
+	    "révoqués : créez-en de nouveaux si besoin." },
 	{ "password_set", "success", "Votre mot de passe est enregistré : vous pouvez vous connecter." },
+	{ "password_reset", "success",
+	    "Votre mot de passe est enregistré : vous pouvez vous connecter. Vos sessions ouvertes ont été fermées, "
+	    "vos jetons d'accès à l'API et vos autres liens révoqués." },
 	{ "logged_in", "success", "Vous êtes connecté." },
 	{ "logged_out", "info", "Vous êtes déconnecté." },
 	{ "revoked", "success", "Le jeton a été révoqué." },
@@ -89,7 +94,9 @@ static const struct flash flashes[] = {
 	{ "dossier_request_changes", "success", "Les compléments sont demandés à la structure." },
 	{ "dossier_withdraw", "success", "Le dossier est retiré." },
 	{ "dossier_reopen", "success", "Le dossier est rouvert : il attend une nouvelle décision nationale." },
-	{ "registered", "success", "Votre compte candidat est créé. Complétez votre profil et déposez votre CV." },
+	{ "registered", "success",
+	    "Votre adresse est confirmée et votre compte candidat est créé. Complétez votre profil et déposez votre "
+	    "CV." },
 	{ "cv_saved", "success", "Votre CV est enregistré." },
 	{ "account_deleted", "success",
 	    "Votre compte est supprimé. Seul ce que la loi oblige à garder l'est encore, sans votre nom ni votre "
@@ -124,8 +131,16 @@ web_tokens_json(struct request *req, json_t *tokens, const char *base)
 {
 	for (size_t i = 0; i < json_array_size(tokens); i++) {
 		json_t *t = json_array_get(tokens, i);
+		const char *reason;
 		json_object_set_new(t, "created", json_string(date_fr_json(req, json_object_get(t, "created_at"))));
 		json_object_set_new(t, "last_used", json_string(date_fr_json(req, json_object_get(t, "last_used_at"))));
+		json_object_set_new(t, "revoked", json_string(date_fr_json(req, json_object_get(t, "revoked_at"))));
+		reason = json_string_value(json_object_get(t, "revoked_reason"));
+		if (reason != NULL && strcmp(reason, "password_change") == 0)
+			json_object_set_new(t, "revoked_why", json_string("à votre changement de mot de passe"));
+		else if (reason != NULL && strcmp(reason, "password_reset") == 0)
+			json_object_set_new(
+			    t, "revoked_why", json_string("à la réinitialisation de votre mot de passe"));
 		json_object_set_new(t, "revoke_action",
 		    json_string(arena_printf(req->arena, "%s/%lld/revoquer", base,
 		        (long long)json_integer_value(json_object_get(t, "id")))));

@@ -76,6 +76,8 @@ void web_forgot_form(struct request *req);
 void web_forgot(struct request *req);
 void web_link_form(struct request *req);
 void web_link_set(struct request *req);
+void web_confirm_form(struct request *req);
+void web_confirm(struct request *req);
 void web_account(struct request *req);
 void web_account_password(struct request *req);
 void web_account_token_create(struct request *req);

@@ -19,6 +19,15 @@ api_candidate_register(struct request *req)
 	if (in == NULL)
 		return;
 	err = candidate_register(&req->ctx, in, &id);
+	if (err == TR_OK && req->ctx.actor == NULL) {
+		/* The same answer whether or not the address had an account: the rest goes by email. */
+		api_reply(req, TR_OK, 202,
+		    json_pack("{s:s, s:s}", "status", "pending", "message",
+		        "Un courriel a été envoyé à cette adresse : ouvrez le lien qu'il contient pour activer le "
+		        "compte "
+		        "(si un compte existait déjà, le message indique comment se connecter)."));
+		return;
+	}
 	if (err == TR_OK) {
 		/* The new account reads its own profile. */
 		struct actor self = { .person_id = id, .email = "", .name = "", .role_mask = ROLE_BIT(ROLE_CANDIDATE) };

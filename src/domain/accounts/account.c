@@ -8,6 +8,7 @@
 #include "core/crypto.h"
 #include "core/str.h"
 #include "core/utf8.h"
+#include "domain/accounts/session.h"
 #include "domain/kernel/authz.h"
 #include "domain/kernel/common.h"
 #include "domain/kernel/journal.h"
@@ -18,6 +19,13 @@
 #define PAGE_SIZE 50
 /* A membership covers at most the 18 regions (and a few spare). */
 #define REGIONS_MAX 32
+
+/* Emails anyone may cause: per address, a quota that answers 429; per email, a quota past which nothing more
+ * is sent, silently (the answer stays the same, so that it tells nothing of the account). */
+static const struct throttle_rule reset_per_address = { 3600, 10, 0, 0 };
+static const struct throttle_rule reset_per_email = { 3600, 3, 0, 0 };
+static const struct throttle_rule signup_per_address = { 3600, 20, 0, 0 };
+static const struct throttle_rule signup_per_email = { 3600, 3, 0, 0 };
 
 /* Admins may manage people; the command line (no actor) may too. */
 static tr_err
@@ -167,14 +175,15 @@ insert_membership(struct ctx *ctx, int64_t person_id, json_t *clean, int64_t *id
 	return journal_append(ctx, "membership", *id, "create", clean);
 }
 
-/* Creates a single-use link for PERSON_ID and queues the email that carries it. */
+/* Creates a single-use link for PERSON_ID ("invite", "reset" or "confirm") and queues the email that carries
+ * it (a sensitive message: its body is dropped once sent). */
 static tr_err
 send_link(struct ctx *ctx, int64_t person_id, const char *email, const char *name, const char *purpose)
 {
 	const char *token = sec_random_token(ctx->arena, 32);
 	char hash[SEC_SHA256_HEX];
-	bool invite = strcmp(purpose, "invite") == 0;
-	int64_t ttl = invite ? INVITE_TTL_SECONDS : RESET_TTL_SECONDS;
+	bool invite = strcmp(purpose, "invite") == 0, confirm = strcmp(purpose, "confirm") == 0;
+	int64_t ttl = invite || confirm ? INVITE_TTL_SECONDS : RESET_TTL_SECONDS;
 	const char *url, *subject, *body;
 	tr_err err;
 
@@ -185,13 +194,25 @@ send_link(struct ctx *ctx, int64_t person_id, const char *email, const char *nam
 	    NULL, DB_TEXT(hash), DB_I64(person_id), DB_TEXT(purpose), DB_I64(ctx->now), DB_I64(ctx->now + ttl));
 	if (err != TR_OK)
 		return err;
-	url = arena_printf(ctx->arena, "%s/%s/%s", ctx->cfg->base_url, invite ? "invitation" : "mot-de-passe", token);
+	url = arena_printf(ctx->arena, "%s/%s/%s", ctx->cfg->base_url,
+	    invite    ? "invitation"
+	    : confirm ? "inscription/confirmer"
+	              : "mot-de-passe",
+	    token);
 	if (invite) {
 		subject = "Votre accès à tremplin";
 		body = arena_printf(ctx->arena,
 		    "Bonjour %s,\n\nUn compte a été ouvert pour vous sur tremplin, la plateforme des programmes "
 		    "d'emplois aidés de la médiation numérique.\n\nPour choisir votre mot de passe, ouvrez ce lien "
 		    "(valable sept jours, une seule fois) :\n%s\n\nSi vous n'attendiez pas ce message, ignorez-le.\n",
+		    name, url);
+	} else if (confirm) {
+		subject = "Confirmez votre inscription à tremplin";
+		body = arena_printf(ctx->arena,
+		    "Bonjour %s,\n\nVous venez de créer un compte candidat sur tremplin avec cette adresse.\n\n"
+		    "Pour l'activer, ouvrez ce lien (valable sept jours, une seule fois) :\n%s\n\n"
+		    "Si vous n'êtes pas à l'origine de cette inscription, ignorez ce message : sans confirmation, "
+		    "le compte reste inutilisable.\n",
 		    name, url);
 	} else {
 		subject = "Réinitialisation de votre mot de passe tremplin";
@@ -202,7 +223,63 @@ send_link(struct ctx *ctx, int64_t person_id, const char *email, const char *nam
 		    "actuel reste valable.\n",
 		    name, url);
 	}
-	return outbox_email(ctx, email, subject, body);
+	return outbox_email_sensitive(ctx, email, subject, body);
+}
+
+/* EMAIL in lowercase, in the arena. */
+static char *
+lower_email(struct ctx *ctx, const char *email)
+{
+	char *low = arena_strdup(ctx->arena, email);
+
+	for (char *c = low; *c; c++)
+		if (*c >= 'A' && *c <= 'Z')
+			*c = (char)(*c + 32);
+	return low;
+}
+
+/* "N minutes" for the quota messages. */
+static const char *
+minutes_text(struct ctx *ctx, int64_t seconds)
+{
+	int64_t m = (seconds + 59) / 60;
+
+	return m <= 1 ? "une minute" : arena_printf(ctx->arena, "%lld minutes", (long long)m);
+}
+
+/* Checks the quota of ctx->ip under PREFIX by RULE and counts this attempt: TR_RATE_LIMITED with WHAT in the
+ * message when over it. */
+static tr_err
+address_quota(struct ctx *ctx, const char *prefix, const struct throttle_rule *rule, const char *what)
+{
+	const char *key = throttle_address_key(ctx, prefix);
+	int64_t wait;
+	tr_err err = throttle_wait(ctx, key, rule, &wait);
+
+	if (err != TR_OK)
+		return ctx_storage_error(ctx, err);
+	if (wait > 0) {
+		ctx->retry_after = wait;
+		return ctx_fail(ctx, TR_RATE_LIMITED,
+		    arena_printf(ctx->arena, "Trop de %s depuis votre connexion : réessayez dans %s.", what,
+		        minutes_text(ctx, wait)));
+	}
+	err = throttle_note(ctx, key);
+	return err == TR_OK ? TR_OK : ctx_storage_error(ctx, err);
+}
+
+/* Whether one more message may go to EMAIL under PREFIX by RULE (*OK), counting it when it may. */
+static tr_err
+email_quota(struct ctx *ctx, const char *prefix, const struct throttle_rule *rule, const char *email, bool *ok)
+{
+	const char *key = arena_printf(ctx->arena, "%s%s", prefix, email);
+	int64_t wait;
+	tr_err err = throttle_wait(ctx, key, rule, &wait);
+
+	*ok = false;
+	if (err == TR_OK && wait == 0 && (err = throttle_note(ctx, key)) == TR_OK)
+		*ok = true;
+	return err == TR_OK ? TR_OK : ctx_storage_error(ctx, err);
 }
 
 tr_err
@@ -229,10 +306,10 @@ account_create(struct ctx *ctx, json_t *in, const char *password, int64_t *id)
 	}
 	TRY(tx_begin(ctx));
 	err = db_onev(ctx->db, ctx->arena,
-	    "INSERT INTO people (email, name, password_hash, active, created_at, updated_at) VALUES (?, ?, ?, 1, ?, ?) "
-	    "RETURNING id",
+	    "INSERT INTO people (email, name, password_hash, active, created_at, updated_at, confirmed_at) VALUES (?, "
+	    "?, ?, 1, ?, ?, ?) RETURNING id",
 	    &r, DB_TEXT(json_str(person, "email")), DB_TEXT(json_str(person, "name")),
-	    password ? DB_TEXT(hash) : DB_NULLV, DB_I64(ctx->now), DB_I64(ctx->now));
+	    password ? DB_TEXT(hash) : DB_NULLV, DB_I64(ctx->now), DB_I64(ctx->now), DB_I64(ctx->now));
 	if (err == TR_CONFLICT) {
 		field_errors_add(&ctx->errors, "email", "Un compte existe déjà avec cette adresse électronique.");
 		err = TR_INVALID;
@@ -403,6 +480,7 @@ account_request_reset(struct ctx *ctx, const char *email)
 {
 	struct db_rows *r;
 	char *low;
+	bool may_send;
 	tr_err err;
 
 	if (email == NULL || !email_valid(email, strlen(email))) {
@@ -410,10 +488,12 @@ account_request_reset(struct ctx *ctx, const char *email)
 		    "« Adresse électronique » n'est pas une adresse valide (exemple : nom@domaine.fr).");
 		return TR_INVALID;
 	}
-	low = arena_strdup(ctx->arena, email);
-	for (char *c = low; *c; c++)
-		if (*c >= 'A' && *c <= 'Z')
-			*c = (char)(*c + 32);
+	low = lower_email(ctx, email);
+	if ((err = address_quota(ctx, "reset-ip:", &reset_per_address, "demandes de réinitialisation")) != TR_OK)
+		return err;
+	/* Counted for unknown addresses too, so that the quota tells nothing either. */
+	if ((err = email_quota(ctx, "reset-email:", &reset_per_email, low, &may_send)) != TR_OK || !may_send)
+		return err;
 	err = db_onev(
 	    ctx->db, ctx->arena, "SELECT id, name FROM people WHERE email = ? AND active = 1", &r, DB_TEXT(low));
 	if (err == TR_NOT_FOUND)
@@ -426,8 +506,71 @@ out:
 	return tx_end(ctx, ctx_storage_error(ctx, err));
 }
 
+tr_err
+account_signup_gate(struct ctx *ctx, const char *email, bool *proceed)
+{
+	struct db_rows *r;
+	const char *body;
+	char *low;
+	bool may_send;
+	tr_err err;
+
+	*proceed = false;
+	low = lower_email(ctx, email);
+	if ((err = address_quota(ctx, "signup-ip:", &signup_per_address, "inscriptions")) != TR_OK)
+		return err;
+	if ((err = email_quota(ctx, "signup-email:", &signup_per_email, low, &may_send)) != TR_OK || !may_send)
+		return err;
+	err = db_onev(
+	    ctx->db, ctx->arena, "SELECT id, name, confirmed_at, active FROM people WHERE email = ?", &r, DB_TEXT(low));
+	if (err == TR_NOT_FOUND) {
+		*proceed = true;
+		return TR_OK;
+	}
+	if (err != TR_OK)
+		return ctx_storage_error(ctx, err);
+	TRY(tx_begin(ctx));
+	if (db_isnull(db_cell(r, 0, 2)) && db_int(db_cell(r, 0, 3)) == 1) {
+		/* Registered before without confirming: a new link rather than "you have an account". */
+		TRY(send_link(ctx, db_int(db_cell(r, 0, 0)), low, db_text(db_cell(r, 0, 1)), "confirm"));
+	} else {
+		body = arena_printf(ctx->arena,
+		    "Bonjour,\n\nQuelqu'un vient de demander la création d'un compte tremplin avec cette adresse, "
+		    "mais un compte existe déjà pour elle : aucun autre n'a été créé.\n\n"
+		    "Si c'est vous, connectez-vous :\n%s/connexion\n\nVous avez oublié votre mot de passe ? "
+		    "Choisissez-en un nouveau :\n%s/mot-de-passe-oublie\n\n"
+		    "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : votre compte ne change "
+		    "pas.\n",
+		    ctx->cfg->base_url, ctx->cfg->base_url);
+		TRY(outbox_email(ctx, low, "Vous avez déjà un compte tremplin", body));
+	}
+out:
+	return tx_end(ctx, ctx_storage_error(ctx, err));
+}
+
+tr_err
+account_send_confirmation(struct ctx *ctx, int64_t person_id, const char *email, const char *name)
+{
+	return send_link(ctx, person_id, email, name, "confirm");
+}
+
+tr_err
+account_resend_confirmation(struct ctx *ctx, int64_t person_id, const char *email, const char *name)
+{
+	bool may_send;
+	tr_err err = email_quota(ctx, "signup-email:", &signup_per_email, email, &may_send);
+
+	if (err != TR_OK || !may_send)
+		return err;
+	TRY(tx_begin(ctx));
+	TRY(send_link(ctx, person_id, email, name, "confirm"));
+out:
+	return tx_end(ctx, ctx_storage_error(ctx, err));
+}
+
+/* The live link TOKEN: a confirmation link when CONFIRM, else an invitation or reset link. */
 static tr_err
-link_lookup(struct ctx *ctx, const char *token, struct db_rows **r)
+link_lookup(struct ctx *ctx, const char *token, bool confirm, struct db_rows **r)
 {
 	char hash[SEC_SHA256_HEX];
 	tr_err err;
@@ -437,8 +580,9 @@ link_lookup(struct ctx *ctx, const char *token, struct db_rows **r)
 	sec_sha256_hex(token, strlen(token), hash);
 	err = db_onev(ctx->db, ctx->arena,
 	    "SELECT t.person_id, p.email, t.purpose FROM one_time_tokens t JOIN people p ON p.id = t.person_id "
-	    "WHERE t.token_hash = ? AND t.used_at IS NULL AND t.expires_at > ? AND p.active = 1",
-	    r, DB_TEXT(hash), DB_I64(ctx->now));
+	    "WHERE t.token_hash = ? AND t.used_at IS NULL AND t.expires_at > ? AND p.active = 1 AND "
+	    "CASE WHEN t.purpose = 'confirm' THEN 1 ELSE 0 END = ?",
+	    r, DB_TEXT(hash), DB_I64(ctx->now), DB_BOOL(confirm));
 	if (err == TR_NOT_FOUND)
 		return ctx_fail(ctx, TR_NOT_FOUND,
 		    "Ce lien n'est plus valable : il a déjà servi ou il a expiré. Demandez-en un nouveau.");
@@ -449,25 +593,112 @@ tr_err
 account_link_email(struct ctx *ctx, const char *token, const char **email)
 {
 	struct db_rows *r;
-	tr_err err = link_lookup(ctx, token, &r);
+	tr_err err = link_lookup(ctx, token, false, &r);
 
 	if (err == TR_OK)
 		*email = db_text(db_cell(r, 0, 1));
 	return err;
 }
 
+/* Uses up the link whose hash is HASH and revokes every other live link of PERSON_ID (an older reset link
+ * must not outlive a newer one that was used); TR_NOT_FOUND when another request used it first. */
+static tr_err
+use_link(struct ctx *ctx, const char *hash, int64_t person_id)
+{
+	int64_t used = 0;
+	tr_err err =
+	    db_execv(ctx->db, "UPDATE one_time_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL", &used,
+	        DB_I64(ctx->now), DB_TEXT(hash));
+
+	if (err != TR_OK)
+		return err;
+	if (used != 1)
+		return ctx_fail(ctx, TR_NOT_FOUND, "Ce lien n'est plus valable : il a déjà servi.");
+	return db_execv(ctx->db, "UPDATE one_time_tokens SET used_at = ? WHERE person_id = ? AND used_at IS NULL", NULL,
+	    DB_I64(ctx->now), DB_I64(person_id));
+}
+
+tr_err
+account_confirm_email(struct ctx *ctx, const char *token, const char **email)
+{
+	struct db_rows *r;
+	tr_err err = link_lookup(ctx, token, true, &r);
+
+	if (err == TR_OK)
+		*email = db_text(db_cell(r, 0, 1));
+	return err;
+}
+
+tr_err
+account_confirm(struct ctx *ctx, const char *token, const char *user_agent, struct session_new *out)
+{
+	struct db_rows *r;
+	char hash[SEC_SHA256_HEX];
+	int64_t person_id;
+	tr_err err;
+
+	if ((err = link_lookup(ctx, token, true, &r)) != TR_OK)
+		return err;
+	person_id = db_int(db_cell(r, 0, 0));
+	sec_sha256_hex(token, strlen(token), hash);
+	TRY(tx_begin(ctx));
+	TRY(use_link(ctx, hash, person_id));
+	TRY(db_execv(ctx->db, "UPDATE people SET confirmed_at = ? WHERE id = ? AND confirmed_at IS NULL", NULL,
+	    DB_I64(ctx->now), DB_I64(person_id)));
+	TRY(journal_append(ctx, "person", person_id, "confirm_email", NULL));
+	TRY(session_open(ctx, person_id, user_agent, out));
+out:
+	return tx_end(ctx, ctx_storage_error(ctx, err));
+}
+
+/* Tells PERSON_ID by email that their password changed (with what it closed), in the caller's transaction: the
+ * owner learns of a change they did not make. */
+static tr_err
+notify_password_changed(struct ctx *ctx, int64_t person_id, int64_t revoked)
+{
+	struct db_rows *r;
+	tr_err err = db_onev(ctx->db, ctx->arena, "SELECT email, name FROM people WHERE id = ?", &r, DB_I64(person_id));
+
+	if (err != TR_OK)
+		return err;
+	return outbox_email(ctx, db_text(db_cell(r, 0, 0)), "Votre mot de passe tremplin a été changé",
+	    arena_printf(ctx->arena,
+	        "Bonjour %s,\n\nLe mot de passe de votre compte tremplin vient d'être changé. Vos autres sessions ont "
+	        "été fermées%s.\n\nSi vous n'êtes pas à l'origine de ce changement, choisissez sans attendre un "
+	        "nouveau mot de passe :\n%s/mot-de-passe-oublie\n",
+	        db_text(db_cell(r, 0, 1)),
+	        revoked > 0
+	            ? arena_printf(ctx->arena, " et vos jetons d'accès à l'API (%lld) révoqués", (long long)revoked)
+	            : "",
+	        ctx->cfg->base_url));
+}
+
+/* Stores PASSWORD for PERSON_ID, which proves the address too, and revokes every API token of the person:
+ * a token must not outlive the password it was made under. Journaled as ACTION with the count revoked. */
 static tr_err
 store_password(struct ctx *ctx, int64_t person_id, const char *password, const char *action)
 {
 	char hash[SEC_PASSWORD_HASH_MAX];
+	int64_t revoked = 0;
+	json_t *detail;
 	tr_err err;
 
 	if (sec_password_hash(password, strlen(password), hash) != TR_OK)
 		return ctx_fail(ctx, TR_INTERNAL, "Le mot de passe n'a pas pu être chiffré.");
-	err = db_execv(ctx->db, "UPDATE people SET password_hash = ?, updated_at = ? WHERE id = ?", NULL, DB_TEXT(hash),
-	    DB_I64(ctx->now), DB_I64(person_id));
+	err = db_execv(ctx->db,
+	    "UPDATE people SET password_hash = ?, updated_at = ?, confirmed_at = COALESCE(confirmed_at, ?) WHERE id = "
+	    "?",
+	    NULL, DB_TEXT(hash), DB_I64(ctx->now), DB_I64(ctx->now), DB_I64(person_id));
 	if (err == TR_OK)
-		err = journal_append(ctx, "person", person_id, action, NULL);
+		err = apitoken_revoke_all(ctx, person_id,
+		    strcmp(action, "change_password") == 0 ? "password_change" : "password_reset", &revoked);
+	if (err != TR_OK)
+		return err;
+	detail = json_pack("{s:I}", "tokens_revoked", (json_int_t)revoked);
+	err = journal_append(ctx, "person", person_id, action, detail);
+	json_decref(detail);
+	if (err == TR_OK && strcmp(action, "accept_invitation") != 0)
+		err = notify_password_changed(ctx, person_id, revoked);
 	return err;
 }
 
@@ -476,23 +707,18 @@ account_link_set_password(struct ctx *ctx, const char *token, const char *passwo
 {
 	struct db_rows *r;
 	char hash[SEC_SHA256_HEX];
-	int64_t person_id, used = 0;
+	int64_t person_id;
 	tr_err err;
 
-	if ((err = link_lookup(ctx, token, &r)) != TR_OK)
+	if ((err = link_lookup(ctx, token, false, &r)) != TR_OK)
 		return err;
 	if ((err = account_password_check(ctx, password, confirm)) != TR_OK)
 		return err;
 	person_id = db_int(db_cell(r, 0, 0));
 	sec_sha256_hex(token, strlen(token), hash);
 	TRY(tx_begin(ctx));
-	/* The link is used up in the same transaction: a second use changes nothing. */
-	TRY(db_execv(ctx->db, "UPDATE one_time_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL", &used,
-	    DB_I64(ctx->now), DB_TEXT(hash)));
-	if (used != 1) {
-		err = ctx_fail(ctx, TR_NOT_FOUND, "Ce lien n'est plus valable : il a déjà servi.");
-		goto out;
-	}
+	/* The link is used up in the same transaction (a second use changes nothing), with every other. */
+	TRY(use_link(ctx, hash, person_id));
 	TRY(store_password(ctx, person_id, password,
 	    strcmp(db_text(db_cell(r, 0, 2)), "invite") == 0 ? "accept_invitation" : "reset_password"));
 	TRY(db_execv(ctx->db, "DELETE FROM sessions WHERE person_id = ?", NULL, DB_I64(person_id)));

@@ -4,6 +4,7 @@
 #define TR_DOMAIN_ACCOUNT_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "domain/kernel/ctx.h"
@@ -33,19 +34,46 @@ TR_MUST_USE tr_err account_password_check(struct ctx *ctx, const char *password,
 /* Sends a new invitation link to person ID (admin). */
 TR_MUST_USE tr_err account_reinvite(struct ctx *ctx, int64_t id);
 
-/* Asks for a reset link for EMAIL. Always TR_OK for an unknown address (no account enumeration). */
+struct session_new;
+
+/* Asks for a reset link for EMAIL. Always TR_OK for an unknown address (no account enumeration). At most 3
+ * links an hour go to one address, past which nothing is sent, with the same answer; at most 10 requests an
+ * hour come from one client address, past which TR_RATE_LIMITED (ctx->retry_after set). */
 TR_MUST_USE tr_err account_request_reset(struct ctx *ctx, const char *email);
 
 /* The email of the person a valid link TOKEN belongs to; TR_NOT_FOUND with a French message when the
  * link is unknown, used or expired. */
 TR_MUST_USE tr_err account_link_email(struct ctx *ctx, const char *token, const char **email);
 
-/* Sets the password through a link (invitation or reset), uses the link up, closes the person's other
- * sessions. */
+/* Self-registration's gate, before anything is created for EMAIL (lowercase): at most 20 registrations an
+ * hour from one client address (TR_RATE_LIMITED past it) and 3 an hour for one email (past it, nothing is
+ * done). When the email has an account, its owner is told by email (sign in or reset; or, for an account
+ * never confirmed, a new confirmation link) and *PROCEED is false; *PROCEED is true when the caller should
+ * create the account, unconfirmed, and call account_send_confirmation. The caller answers the same in every
+ * case. */
+TR_MUST_USE tr_err account_signup_gate(struct ctx *ctx, const char *email, bool *proceed);
+
+/* Queues the confirmation link of a new self-registered account, inside the caller's transaction. */
+TR_MUST_USE tr_err account_send_confirmation(struct ctx *ctx, int64_t person_id, const char *email, const char *name);
+
+/* Sends a new confirmation link to an account not confirmed yet (after a sign-in with its right password),
+ * within the per-email quota of account_signup_gate. Its own transaction. */
+TR_MUST_USE tr_err account_resend_confirmation(struct ctx *ctx, int64_t person_id, const char *email, const char *name);
+
+/* The email of a live confirmation link TOKEN; TR_NOT_FOUND (French message) otherwise. */
+TR_MUST_USE tr_err account_confirm_email(struct ctx *ctx, const char *token, const char **email);
+
+/* Confirms the address through link TOKEN: uses it up (and every other live link of the person), marks the
+ * account confirmed, journals it and opens a session (*OUT). */
+TR_MUST_USE tr_err account_confirm(struct ctx *ctx, const char *token, const char *user_agent, struct session_new *out);
+
+/* Sets the password through a link (invitation or reset), uses the link up with every other live link of
+ * the person, closes the person's sessions and revokes their API tokens. */
 TR_MUST_USE tr_err account_link_set_password(
     struct ctx *ctx, const char *token, const char *password, const char *confirm);
 
-/* Changes the signed-in actor's password after checking the current one; closes their other sessions. */
+/* Changes the signed-in actor's password after checking the current one; closes their other sessions and
+ * revokes their API tokens (listed as revoked on the account page). */
 TR_MUST_USE tr_err account_change_password(
     struct ctx *ctx, const char *current, const char *password, const char *confirm);
 

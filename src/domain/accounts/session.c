@@ -1,11 +1,13 @@
 /* Sessions, API tokens and sign-in throttling. */
 #include "domain/accounts/session.h"
 
+#include <arpa/inet.h>
 #include <string.h>
 
 #include "core/arena.h"
 #include "core/crypto.h"
 #include "core/log.h"
+#include "domain/accounts/account.h"
 #include "domain/kernel/authz.h"
 #include "domain/kernel/common.h"
 #include "domain/kernel/journal.h"
@@ -72,24 +74,120 @@ actor_load(struct ctx *ctx, int64_t person_id, struct actor **out)
 	return TR_OK;
 }
 
-static tr_err
-failures_since(struct ctx *ctx, const char *key, int64_t *count)
+const struct throttle_rule throttle_signin_account = { 15 * 60, 5, 5, 60 };
+const struct throttle_rule throttle_signin_address = { 15 * 60, 30, 5, 15 * 60 };
+
+tr_err
+throttle_wait(struct ctx *ctx, const char *key, const struct throttle_rule *rule, int64_t *wait)
 {
 	struct db_rows *r;
-	tr_err err = db_onev(ctx->db, ctx->arena, "SELECT COUNT(*) FROM login_failures WHERE key = ? AND at > ?", &r,
-	    DB_TEXT(key), DB_I64(ctx->now - THROTTLE_WINDOW_SECONDS));
+	int64_t n, w = 0;
+	tr_err err = db_onev(ctx->db, ctx->arena,
+	    "SELECT COUNT(*), COALESCE(MIN(at), 0), COALESCE(MAX(at), 0) FROM login_failures WHERE key = ? AND at > ?",
+	    &r, DB_TEXT(key), DB_I64(ctx->now - rule->window));
 
-	if (err == TR_OK)
-		*count = db_int(db_cell(r, 0, 0));
-	return err;
+	if (err != TR_OK)
+		return err;
+	n = db_int(db_cell(r, 0, 0));
+	if (n >= rule->free && rule->cap == 0) {
+		w = db_int(db_cell(r, 0, 1)) + rule->window - ctx->now + 1;
+	} else if (n >= rule->free) {
+		int64_t k = n - rule->free;
+		int64_t delay = k >= 30 ? rule->cap : rule->step << k;
+		w = (delay < rule->cap ? delay : rule->cap) - (ctx->now - db_int(db_cell(r, 0, 2)));
+	}
+	*wait = w > 0 ? w : 0;
+	return TR_OK;
 }
 
 tr_err
-session_login(struct ctx *ctx, const char *email, const char *password, const char *user_agent, struct session_new *out)
+throttle_note(struct ctx *ctx, const char *key)
 {
-	const char *acct_key, *ip_key;
+	return db_execv(
+	    ctx->db, "INSERT INTO login_failures (key, at) VALUES (?, ?)", NULL, DB_TEXT(key), DB_I64(ctx->now));
+}
+
+const char *
+throttle_address_key(struct ctx *ctx, const char *prefix)
+{
+	const char *ip = ctx->ip ? ctx->ip : "";
+	unsigned char a[16];
+	char text[INET6_ADDRSTRLEN];
+
+	if (strchr(ip, ':') != NULL && inet_pton(AF_INET6, ip, a) == 1) {
+		memset(a + 8, 0, 8);
+		if (inet_ntop(AF_INET6, a, text, sizeof(text)) != NULL)
+			return arena_printf(ctx->arena, "%s%s/64", prefix, text);
+	}
+	return arena_printf(ctx->arena, "%s%s", prefix, ip);
+}
+
+/* "N secondes" / "N minutes", for the wait messages. */
+static const char *
+wait_text(struct arena *a, int64_t seconds)
+{
+	if (seconds < 2)
+		return "une seconde";
+	if (seconds < 120)
+		return arena_printf(a, "%lld secondes", (long long)seconds);
+	return arena_printf(a, "%lld minutes", (long long)((seconds + 59) / 60));
+}
+
+int64_t
+session_cookie_seconds(const struct ctx *ctx)
+{
+	int64_t idle = ctx->cfg->session_hours * 3600, max = ctx->cfg->session_max_hours * 3600;
+
+	return idle < max ? idle : max;
+}
+
+tr_err
+session_open(struct ctx *ctx, int64_t person_id, const char *user_agent, struct session_new *out)
+{
+	tr_err err;
+
+	out->device = NULL;
+	out->token = sec_random_token(ctx->arena, 32);
+	out->csrf = sec_random_token(ctx->arena, 32);
+	out->expires_at = ctx->now + session_cookie_seconds(ctx);
+	err = db_execv(ctx->db,
+	    "INSERT INTO sessions (id_hash, person_id, csrf, created_at, expires_at, last_seen_at, ip, user_agent) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	    NULL, DB_TEXT(hash_of(ctx->arena, out->token)), DB_I64(person_id), DB_TEXT(out->csrf), DB_I64(ctx->now),
+	    DB_I64(out->expires_at), DB_I64(ctx->now), DB_TEXT(ctx->ip ? ctx->ip : ""),
+	    DB_TEXT(user_agent ? user_agent : ""));
+	if (err == TR_OK)
+		err = db_execv(ctx->db, "UPDATE people SET last_login_at = ? WHERE id = ?", NULL, DB_I64(ctx->now),
+		    DB_I64(person_id));
+	return err;
+}
+
+/* The hash of DEVICE when it is a browser that signed in to the account of email LOW, else NULL. */
+static tr_err
+known_device(struct ctx *ctx, const char *low, const char *device, const char **hash)
+{
+	struct db_rows *r;
+	tr_err err;
+
+	*hash = NULL;
+	if (device == NULL || strlen(device) < 32 || strlen(device) > 64)
+		return TR_OK;
+	err = db_onev(ctx->db, ctx->arena,
+	    "SELECT d.token_hash FROM login_devices d JOIN people p ON p.id = d.person_id WHERE d.token_hash = ? AND "
+	    "p.email = ?",
+	    &r, DB_TEXT(hash_of(ctx->arena, device)), DB_TEXT(low));
+	if (err == TR_OK)
+		*hash = db_text(db_cell(r, 0, 0));
+	return err == TR_NOT_FOUND ? TR_OK : err;
+}
+
+tr_err
+session_login(struct ctx *ctx, const char *email, const char *password, const char *user_agent, const char *device,
+    struct session_new *out)
+{
+	const char *acct_key, *ip_key, *device_hash;
 	struct db_rows *r = NULL;
-	int64_t n_acct = 0, n_ip = 0, person_id;
+	int64_t wait_acct = 0, wait_ip = 0, person_id;
 	char *low;
 	bool ok = false;
 	tr_err err;
@@ -105,17 +203,29 @@ session_login(struct ctx *ctx, const char *email, const char *password, const ch
 	if (ctx->errors.n > 0)
 		return TR_INVALID;
 
-	acct_key = arena_printf(ctx->arena, "email:%s", low);
-	ip_key = arena_printf(ctx->arena, "ip:%s", ctx->ip ? ctx->ip : "");
-	if ((err = failures_since(ctx, acct_key, &n_acct)) != TR_OK ||
-	    (err = failures_since(ctx, ip_key, &n_ip)) != TR_OK)
+	out->device = NULL;
+	if ((err = known_device(ctx, low, device, &device_hash)) != TR_OK)
 		return ctx_storage_error(ctx, err);
-	if (n_acct >= THROTTLE_MAX_PER_ACCOUNT || n_ip >= THROTTLE_MAX_PER_ADDRESS)
+	/* A browser that signed in to this account before waits for its own failures only. */
+	acct_key = device_hash ? arena_printf(ctx->arena, "device:%s", device_hash)
+	                       : arena_printf(ctx->arena, "email:%s", low);
+	ip_key = throttle_address_key(ctx, "ip:");
+	if ((err = throttle_wait(ctx, acct_key, &throttle_signin_account, &wait_acct)) != TR_OK ||
+	    (err = throttle_wait(ctx, ip_key, &throttle_signin_address, &wait_ip)) != TR_OK)
+		return ctx_storage_error(ctx, err);
+	if (wait_acct > 0 || wait_ip > 0) {
+		/* Refused before the password is read: an attempt made during the wait neither counts nor tells. */
+		ctx->retry_after = wait_acct > wait_ip ? wait_acct : wait_ip;
 		return ctx_fail(ctx, TR_RATE_LIMITED,
-		    "Trop de tentatives de connexion infructueuses. Réessayez dans quinze minutes ou "
-		    "réinitialisez votre mot de passe.");
+		    arena_printf(ctx->arena,
+		        "Plusieurs tentatives de connexion ont échoué : patientez %s avant de réessayer. Votre compte "
+		        "n'est pas bloqué : passé ce délai, votre mot de passe sera accepté. En cas d'oubli, "
+		        "réinitialisez-le.",
+		        wait_text(ctx->arena, ctx->retry_after)));
+	}
 
-	err = db_onev(ctx->db, ctx->arena, "SELECT id, password_hash FROM people WHERE email = ? AND active = 1", &r,
+	err = db_onev(ctx->db, ctx->arena,
+	    "SELECT id, password_hash, confirmed_at, name FROM people WHERE email = ? AND active = 1", &r,
 	    DB_TEXT(low));
 	if (err != TR_OK && err != TR_NOT_FOUND)
 		return ctx_storage_error(ctx, err);
@@ -123,11 +233,19 @@ session_login(struct ctx *ctx, const char *email, const char *password, const ch
 		ok = sec_password_verify(db_text(db_cell(r, 0, 1)), password, strlen(password));
 	else
 		sec_password_dummy_verify(password, strlen(password));
+	if (ok && db_isnull(db_cell(r, 0, 2))) {
+		/* The right password of an account not confirmed yet: the same answer and count as a wrong one (a
+		 * registration must not tell whether the address had an account), and a new link by email. */
+		if ((err = account_resend_confirmation(
+		         ctx, db_int(db_cell(r, 0, 0)), low, db_text(db_cell(r, 0, 3)))) != TR_OK)
+			return err;
+		ok = false;
+	}
 
 	TRY(tx_begin(ctx));
 	if (!ok) {
-		TRY(db_execv(ctx->db, "INSERT INTO login_failures (key, at) VALUES (?, ?), (?, ?)", NULL,
-		    DB_TEXT(acct_key), DB_I64(ctx->now), DB_TEXT(ip_key), DB_I64(ctx->now)));
+		TRY(throttle_note(ctx, acct_key));
+		TRY(throttle_note(ctx, ip_key));
 		err = tx_end(ctx, TR_OK);
 		if (err != TR_OK)
 			return err;
@@ -135,18 +253,17 @@ session_login(struct ctx *ctx, const char *email, const char *password, const ch
 		return TR_INVALID;
 	}
 	person_id = db_int(db_cell(r, 0, 0));
-	out->token = sec_random_token(ctx->arena, 32);
-	out->csrf = sec_random_token(ctx->arena, 32);
-	out->expires_at = ctx->now + ctx->cfg->session_hours * 3600;
-	TRY(db_execv(ctx->db,
-	    "INSERT INTO sessions (id_hash, person_id, csrf, created_at, expires_at, last_seen_at, ip, user_agent) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-	    NULL, DB_TEXT(hash_of(ctx->arena, out->token)), DB_I64(person_id), DB_TEXT(out->csrf), DB_I64(ctx->now),
-	    DB_I64(out->expires_at), DB_I64(ctx->now), DB_TEXT(ctx->ip ? ctx->ip : ""),
-	    DB_TEXT(user_agent ? user_agent : "")));
-	TRY(db_execv(
-	    ctx->db, "UPDATE people SET last_login_at = ? WHERE id = ?", NULL, DB_I64(ctx->now), DB_I64(person_id)));
-	TRY(db_execv(ctx->db, "DELETE FROM login_failures WHERE key = ?", NULL, DB_TEXT(acct_key)));
+	TRY(session_open(ctx, person_id, user_agent, out));
+	TRY(db_execv(ctx->db, "DELETE FROM login_failures WHERE key = ? OR key = ?", NULL, DB_TEXT(acct_key),
+	    DB_TEXT(arena_printf(ctx->arena, "email:%s", low))));
+	if (device_hash == NULL) {
+		out->device = sec_random_token(ctx->arena, 32);
+		TRY(db_execv(ctx->db, "INSERT INTO login_devices (token_hash, person_id, created_at) VALUES (?, ?, ?)",
+		    NULL, DB_TEXT(hash_of(ctx->arena, out->device)), DB_I64(person_id), DB_I64(ctx->now)));
+	} else {
+		TRY(db_execv(ctx->db, "UPDATE login_devices SET created_at = ? WHERE token_hash = ?", NULL,
+		    DB_I64(ctx->now), DB_TEXT(device_hash)));
+	}
 out:
 	return tx_end(ctx, ctx_storage_error(ctx, err));
 }
@@ -162,8 +279,9 @@ session_resolve(struct ctx *ctx, const char *token, struct actor **out)
 		return TR_UNAUTHORIZED;
 	h = hash_of(ctx->arena, token);
 	err = db_onev(ctx->db, ctx->arena,
-	    "SELECT person_id, csrf, last_seen_at FROM sessions WHERE id_hash = ? AND expires_at > ?", &r, DB_TEXT(h),
-	    DB_I64(ctx->now));
+	    "SELECT person_id, csrf, last_seen_at, created_at FROM sessions WHERE id_hash = ? AND expires_at > ? AND "
+	    "created_at > ?",
+	    &r, DB_TEXT(h), DB_I64(ctx->now), DB_I64(ctx->now - ctx->cfg->session_max_hours * 3600));
 	if (err == TR_NOT_FOUND)
 		return TR_UNAUTHORIZED;
 	if (err != TR_OK)
@@ -172,9 +290,11 @@ session_resolve(struct ctx *ctx, const char *token, struct actor **out)
 		return err;
 	(*out)->csrf = db_text(db_cell(r, 0, 1));
 	if (ctx->now - db_int(db_cell(r, 0, 2)) > SESSION_TOUCH_SECONDS) {
-		/* Sliding expiry; a failure here must not refuse the request. */
+		/* Sliding expiry, never past the absolute lifetime; a failure here must not refuse the request. */
+		int64_t idle = ctx->now + ctx->cfg->session_hours * 3600;
+		int64_t max = db_int(db_cell(r, 0, 3)) + ctx->cfg->session_max_hours * 3600;
 		if (db_execv(ctx->db, "UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE id_hash = ?", NULL,
-		        DB_I64(ctx->now), DB_I64(ctx->now + ctx->cfg->session_hours * 3600), DB_TEXT(h)) != TR_OK)
+		        DB_I64(ctx->now), DB_I64(idle < max ? idle : max), DB_TEXT(h)) != TR_OK)
 			log_warn("session: could not extend a session: %s", db_errmsg(ctx->db));
 	}
 	return TR_OK;
@@ -275,7 +395,8 @@ apitoken_list(struct ctx *ctx, int64_t person_id, json_t **out)
 	if ((err = token_owner(ctx, person_id, &owner)) != TR_OK)
 		return err;
 	err = db_queryv(ctx->db, ctx->arena,
-	    "SELECT id, name, prefix, created_at, last_used_at, revoked_at FROM api_tokens WHERE person_id = ? ORDER "
+	    "SELECT id, name, prefix, created_at, last_used_at, revoked_at, revoked_reason FROM api_tokens WHERE "
+	    "person_id = ? ORDER "
 	    "BY id DESC",
 	    &r, DB_I64(owner));
 	if (err != TR_OK)
@@ -300,7 +421,8 @@ apitoken_revoke(struct ctx *ctx, int64_t token_id)
 		return ctx_storage_error(ctx, err);
 	TRY(token_owner(ctx, db_int(db_cell(r, 0, 0)), &owner));
 	TRY(tx_begin(ctx));
-	TRY(db_execv(ctx->db, "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", NULL,
+	TRY(db_execv(ctx->db,
+	    "UPDATE api_tokens SET revoked_at = ?, revoked_reason = 'manual' WHERE id = ? AND revoked_at IS NULL", NULL,
 	    DB_I64(ctx->now), DB_I64(token_id)));
 	TRY(journal_append(ctx, "api_token", token_id, "revoke", NULL));
 	return tx_end(ctx, TR_OK);
@@ -311,11 +433,22 @@ out:
 }
 
 tr_err
+apitoken_revoke_all(struct ctx *ctx, int64_t person_id, const char *reason, int64_t *n)
+{
+	return db_execv(ctx->db,
+	    "UPDATE api_tokens SET revoked_at = ?, revoked_reason = ? WHERE person_id = ? AND revoked_at IS NULL", n,
+	    DB_I64(ctx->now), DB_TEXT(reason), DB_I64(person_id));
+}
+
+tr_err
 session_housekeeping(struct db *db, int64_t now)
 {
 	tr_err err = db_execv(db, "DELETE FROM sessions WHERE expires_at < ?", NULL, DB_I64(now));
 
 	if (err == TR_OK)
 		err = db_execv(db, "DELETE FROM login_failures WHERE at < ?", NULL, DB_I64(now - 86400));
+	if (err == TR_OK)
+		err =
+		    db_execv(db, "DELETE FROM login_devices WHERE created_at < ?", NULL, DB_I64(now - DEVICE_SECONDS));
 	return err;
 }

@@ -351,7 +351,7 @@ candidate_register(struct ctx *ctx, json_t *in, int64_t *id)
 	const char *password, *confirm;
 	char hash[SEC_PASSWORD_HASH_MAX];
 	struct db_rows *r;
-	bool inserted;
+	bool inserted, proceed = false, self = ctx->actor == NULL;
 	tr_err err;
 
 	if (ctx->actor != NULL && !actor_has(ctx->actor, ROLE_ADMIN))
@@ -370,16 +370,27 @@ candidate_register(struct ctx *ctx, json_t *in, int64_t *id)
 	err = profile_check(ctx, in, &p);
 	if (err != TR_OK)
 		goto out_nodb;
+	/* Hashed whether or not the email has an account: the time taken tells nothing either. */
 	if (sec_password_hash(password, strlen(password), hash) != TR_OK) {
 		err = ctx_fail(ctx, TR_INTERNAL, "Le mot de passe n'a pas pu être chiffré.");
 		goto out_nodb;
 	}
+	*id = 0;
+	/* A visitor gets the same answer whether or not the email has an account: the gate tells its owner by
+	 * email, and a new account opens only through the confirmation link. */
+	if (self && ((err = account_signup_gate(ctx, json_str(account, "email"), &proceed)) != TR_OK || !proceed))
+		goto out_nodb;
 	TRY(tx_begin(ctx));
 	err = db_onev(ctx->db, ctx->arena,
-	    "INSERT INTO people (email, name, password_hash, active, created_at, updated_at) VALUES (?, ?, ?, 1, ?, ?) "
-	    "RETURNING id",
+	    "INSERT INTO people (email, name, password_hash, active, created_at, updated_at, confirmed_at) VALUES (?, "
+	    "?, ?, 1, ?, ?, ?) RETURNING id",
 	    &r, DB_TEXT(json_str(account, "email")), DB_TEXT(json_str(account, "name")), DB_TEXT(hash),
-	    DB_I64(ctx->now), DB_I64(ctx->now));
+	    DB_I64(ctx->now), DB_I64(ctx->now), self ? DB_NULLV : DB_I64(ctx->now));
+	if (err == TR_CONFLICT && self) {
+		/* Registered at the same moment by another request: rolled back, and the same answer. */
+		err = tx_end(ctx, TR_CONFLICT) == TR_CONFLICT ? TR_OK : TR_INTERNAL;
+		goto out_nodb;
+	}
 	if (err == TR_CONFLICT) {
 		field_errors_add(&ctx->errors, "email", "Un compte existe déjà avec cette adresse électronique.");
 		err = TR_INVALID;
@@ -398,6 +409,8 @@ candidate_register(struct ctx *ctx, json_t *in, int64_t *id)
 	detail = field_names(&p);
 	err = journal_append(ctx, "candidate", *id, "create", detail);
 	json_decref(detail);
+	if (err == TR_OK && self)
+		err = account_send_confirmation(ctx, *id, json_str(account, "email"), json_str(account, "name"));
 out:
 	err = tx_end(ctx, ctx_storage_error(ctx, err));
 out_nodb:
@@ -817,6 +830,7 @@ candidate_delete(struct ctx *ctx, int64_t id)
 	TRY(db_execv(ctx->db, "DELETE FROM sessions WHERE person_id = ?", NULL, DB_I64(id)));
 	TRY(db_execv(ctx->db, "DELETE FROM api_tokens WHERE person_id = ?", NULL, DB_I64(id)));
 	TRY(db_execv(ctx->db, "DELETE FROM one_time_tokens WHERE person_id = ?", NULL, DB_I64(id)));
+	TRY(db_execv(ctx->db, "DELETE FROM login_devices WHERE person_id = ?", NULL, DB_I64(id)));
 	TRY(db_execv(ctx->db, "DELETE FROM outbox WHERE recipient = ?", NULL, DB_TEXT(email)));
 	TRY(db_execv(ctx->db, "DELETE FROM login_failures WHERE key = ?", NULL,
 	    DB_TEXT(arena_printf(ctx->arena, "email:%s", email))));

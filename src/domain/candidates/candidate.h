@@ -32,7 +32,10 @@ TR_MUST_USE tr_err candidate_follower_org(struct ctx *ctx, int64_t candidate_id,
  * be left out, as in the API) and the profile (entity_candidate, plus wished_profiles: ids of active job
  * profiles as a JSON array or a '|'-joined string), creates the person with the candidate role and the
  * profile, in one transaction, journaled. Anonymous visitors and admins only. Field errors name each field
- * in French; a known email is an error on "email". *ID receives the person's id. */
+ * in French. For an admin the account is confirmed at once, and a known email is an error on "email". For a
+ * visitor (see account_signup_gate) the answer never depends on the email: a new account is created
+ * unconfirmed and its confirmation link sent (*ID its id), while a known email, or one over its quota,
+ * creates nothing (*ID 0) and TR_OK still; too many registrations from ctx->ip: TR_RATE_LIMITED. */
 TR_MUST_USE tr_err candidate_register(struct ctx *ctx, json_t *in, int64_t *id);
 
 /* The profile of candidate ID (see candidate_can_read) with the person's name and email, labels of the

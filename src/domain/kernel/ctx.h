@@ -43,6 +43,7 @@ struct ctx {
 	const char *ip;
 	struct field_errors errors;
 	const char *message; /* French, for an error that is not about one field */
+	int64_t retry_after; /* seconds, with TR_RATE_LIMITED: when to try again (Retry-After) */
 };
 
 /* Sets ctx->message (a literal or arena string) and returns ERR, for one-line error returns. */

@@ -13,8 +13,11 @@
 #include "core/time.h"
 #include "domain/kernel/common.h"
 
-tr_err
-outbox_email(struct ctx *ctx, const char *to, const char *subject, const char *body)
+/* The body a sensitive message keeps once sent: the row stays, the link it carried does not. */
+#define OUTBOX_PURGED "(Ce message contenait un lien à usage unique ; il a été effacé après l'envoi.)"
+
+static tr_err
+queue(struct ctx *ctx, const char *to, const char *subject, const char *body, bool sensitive)
 {
 	/* Due at once: never later than the present, even when a job runs at a moment of the future (jobs run
 	 * --now, the tests' injectable clock), which the sending worker would otherwise wait for. */
@@ -24,9 +27,22 @@ outbox_email(struct ctx *ctx, const char *to, const char *subject, const char *b
 	if (!db_in_tx(ctx->db))
 		return TR_INTERNAL;
 	err = db_execv(ctx->db,
-	    "INSERT INTO outbox (created_at, recipient, subject, body, next_attempt_at) VALUES (?, ?, ?, ?, ?)", NULL,
-	    DB_I64(ctx->now), DB_TEXT(to), DB_TEXT(subject), DB_TEXT(body), DB_I64(due));
+	    "INSERT INTO outbox (created_at, recipient, subject, body, next_attempt_at, sensitive) VALUES (?, ?, ?, ?, "
+	    "?, ?)",
+	    NULL, DB_I64(ctx->now), DB_TEXT(to), DB_TEXT(subject), DB_TEXT(body), DB_I64(due), DB_BOOL(sensitive));
 	return err == TR_OK ? TR_OK : ctx_storage_error(ctx, err);
+}
+
+tr_err
+outbox_email(struct ctx *ctx, const char *to, const char *subject, const char *body)
+{
+	return queue(ctx, to, subject, body, false);
+}
+
+tr_err
+outbox_email_sensitive(struct ctx *ctx, const char *to, const char *subject, const char *body)
+{
+	return queue(ctx, to, subject, body, true);
 }
 
 /* "=?UTF-8?B?…?=" when S is not plain ASCII. */
@@ -176,8 +192,8 @@ outbox_deliver(struct db *db, const struct config *cfg, int64_t now, int max, in
 		if (smtp_send(curl, cfg, a, db_text(db_cell(r, 0, 1)), msg, &why) == TR_OK) {
 			err = db_execv(db,
 			    "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = ?, claimed_until = NULL, "
-			    "last_error = NULL WHERE id = ?",
-			    NULL, DB_I64(now), DB_I64(attempts), DB_I64(id));
+			    "last_error = NULL, body = CASE WHEN sensitive = 1 THEN ? ELSE body END WHERE id = ?",
+			    NULL, DB_I64(now), DB_I64(attempts), DB_TEXT(OUTBOX_PURGED), DB_I64(id));
 			(*sent)++;
 		} else {
 			int64_t delay = cfg->mail_retry_seconds << (attempts < 20 ? attempts - 1 : 20);
@@ -185,9 +201,12 @@ outbox_deliver(struct db *db, const struct config *cfg, int64_t now, int max, in
 			    "outbox: message %" PRId64 " not delivered (attempt %" PRId64 "): %s", id, attempts, why);
 			err = db_execv(db,
 			    "UPDATE outbox SET status = ?, attempts = ?, next_attempt_at = ?, "
-			    "claimed_until = NULL, last_error = ? WHERE id = ?",
+			    "claimed_until = NULL, last_error = ?, body = CASE WHEN sensitive = 1 AND ? = 1 THEN ? "
+			    "ELSE "
+			    "body END WHERE id = ?",
 			    NULL, DB_TEXT(attempts >= OUTBOX_MAX_ATTEMPTS ? "failed" : "pending"), DB_I64(attempts),
-			    DB_I64(now + delay), DB_TEXT(why), DB_I64(id));
+			    DB_I64(now + delay), DB_TEXT(why), DB_BOOL(attempts >= OUTBOX_MAX_ATTEMPTS),
+			    DB_TEXT(OUTBOX_PURGED), DB_I64(id));
 		}
 		if (err != TR_OK)
 			break;

@@ -13,6 +13,10 @@
 /* Queues an email inside the caller's open transaction. */
 TR_MUST_USE tr_err outbox_email(struct ctx *ctx, const char *to, const char *subject, const char *body);
 
+/* The same for a message that carries a secret (a single-use link): once sent, or failed for good, its body
+ * is replaced by a note; the row stays. */
+TR_MUST_USE tr_err outbox_email_sensitive(struct ctx *ctx, const char *to, const char *subject, const char *body);
+
 /* Delivers up to MAX due messages: claims each (so that several servers never send one twice), sends it
  * with libcurl to cfg->smtp_url, then marks it sent, or schedules a retry after mail_retry_seconds × 2^n,
  * or marks it failed after OUTBOX_MAX_ATTEMPTS. Does nothing when no smtp_url is set. *SENT receives the

@@ -141,6 +141,12 @@ typedef int (*place_write_fn)(void *ud, const char *p, size_t n);
  * places without coordinates left out. Rows are streamed (db_each), never held all at once. Public. */
 TR_MUST_USE tr_err place_export(struct ctx *ctx, enum place_format format, place_write_fn write, void *ud);
 
+/* The full export in FORMAT of the current places_version as a file, *PATH (in the arena): built once per
+ * version into server.cache_dir (or, when it is empty, a private directory of the process, removed at exit),
+ * written aside then renamed, older versions removed; one build at a time in the process. A directory may be
+ * shared by the servers of one database, never by two databases. TR_UNAVAILABLE when it cannot be written. */
+TR_MUST_USE tr_err place_export_file(struct ctx *ctx, enum place_format format, const char **path);
+
 /* Parses one CSV text into rows of fields (for the importer and tests): calls ROW for each record with
  * its fields (NUL-terminated, in a scratch arena valid during the call) and the line it started on.
  * ROW returning non-zero stops. TR_TOO_LARGE past PLACE_ROW_MAX bytes in a row or PLACE_MAX_CHARS

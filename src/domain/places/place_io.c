@@ -3,13 +3,19 @@
 #include "domain/places/place.h"
 
 #include <csv.h>
+#include <dirent.h>
+#include <errno.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/arena.h"
 #include "core/csv.h"
 #include "core/buf.h"
+#include "core/log.h"
 #include "core/strmap.h"
 #include "core/utf8.h"
 #include "domain/kernel/authz.h"
@@ -708,6 +714,122 @@ place_export(struct ctx *ctx, enum place_format format, place_write_fn write, vo
 		err = TR_INTERNAL;
 	buf_free(&ex.out);
 	return err == TR_OK ? TR_OK : ctx_storage_error(ctx, err);
+}
+
+/* ---- the full export, cached per places_version ----------------------------------------------------------- */
+
+static pthread_mutex_t export_lock = PTHREAD_MUTEX_INITIALIZER;
+static char export_private_dir[256]; /* made at first use when server.cache_dir is empty */
+
+static const char *
+format_ext(enum place_format format)
+{
+	return format == PLACE_CSV ? "csv" : format == PLACE_JSON ? "json" : "geojson";
+}
+
+static int
+write_file(void *ud, const char *p, size_t n)
+{
+	return fwrite(p, 1, n, ud) == n ? 0 : 1;
+}
+
+/* Removes the exports of FORMAT in DIR other than KEEP (a file name). */
+static void
+drop_old_exports(const char *dir, enum place_format format, const char *keep)
+{
+	char suffix[16], path[512];
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (d == NULL)
+		return;
+	snprintf(suffix, sizeof(suffix), ".%s", format_ext(format));
+	while ((e = readdir(d)) != NULL) {
+		size_t n = strlen(e->d_name), k = strlen(suffix);
+		if (strncmp(e->d_name, "places-", 7) != 0 || n <= k || strcmp(e->d_name + n - k, suffix) != 0 ||
+		    strcmp(e->d_name, keep) == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		unlink(path);
+	}
+	closedir(d);
+}
+
+/* Removes the private directory at exit (the exports it holds are only a cache). */
+static void
+drop_private_dir(void)
+{
+	for (int f = PLACE_CSV; f <= PLACE_GEOJSON; f++)
+		drop_old_exports(export_private_dir, (enum place_format)f, "");
+	rmdir(export_private_dir);
+}
+
+/* The directory of the cache: server.cache_dir, or a private one made once. Called under export_lock. */
+static const char *
+export_dir(const struct config *cfg)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	if (cfg->cache_dir[0] != '\0')
+		return cfg->cache_dir;
+	if (export_private_dir[0] == '\0') {
+		snprintf(export_private_dir, sizeof(export_private_dir), "%s/tremplin-exports-XXXXXX",
+		    tmp && *tmp ? tmp : "/tmp");
+		if (mkdtemp(export_private_dir) == NULL) {
+			log_error(
+			    "exports: cannot make a directory in %s: %s", tmp && *tmp ? tmp : "/tmp", strerror(errno));
+			export_private_dir[0] = '\0';
+			return NULL;
+		}
+		atexit(drop_private_dir);
+	}
+	return export_private_dir;
+}
+
+tr_err
+place_export_file(struct ctx *ctx, enum place_format format, const char **path)
+{
+	struct db_rows *r;
+	const char *dir, *name, *final, *part;
+	FILE *f;
+	int64_t version = 0;
+	tr_err err;
+
+	err = db_onev(ctx->db, ctx->arena, "SELECT value FROM settings WHERE key = ?", &r, DB_TEXT("places_version"));
+	if (err == TR_OK)
+		version = db_int(db_cell(r, 0, 0));
+	else if (err != TR_NOT_FOUND)
+		return ctx_storage_error(ctx, err);
+	pthread_mutex_lock(&export_lock);
+	if ((dir = export_dir(ctx->cfg)) == NULL) {
+		err = ctx_fail(ctx, TR_UNAVAILABLE, "L'export complet n'est pas disponible pour le moment.");
+		goto out;
+	}
+	name = arena_printf(ctx->arena, "places-%lld.%s", (long long)version, format_ext(format));
+	final = arena_printf(ctx->arena, "%s/%s", dir, name);
+	*path = final;
+	if (access(final, R_OK) == 0)
+		goto out; /* built already, by this process or another server sharing the directory */
+	part = arena_printf(ctx->arena, "%s/.%s.%ld.part", dir, name, (long)getpid());
+	if ((f = fopen(part, "wb")) == NULL) {
+		log_error("exports: cannot write %s: %s", part, strerror(errno));
+		err = ctx_fail(ctx, TR_UNAVAILABLE, "L'export complet n'est pas disponible pour le moment.");
+		goto out;
+	}
+	err = place_export(ctx, format, write_file, f);
+	if (fclose(f) != 0 && err == TR_OK)
+		err = ctx_fail(ctx, TR_INTERNAL, "L'export complet n'a pas pu être écrit.");
+	if (err == TR_OK && rename(part, final) != 0) {
+		log_error("exports: cannot rename %s: %s", part, strerror(errno));
+		err = ctx_fail(ctx, TR_INTERNAL, "L'export complet n'a pas pu être écrit.");
+	}
+	if (err != TR_OK)
+		unlink(part);
+	else
+		drop_old_exports(dir, format, name);
+out:
+	pthread_mutex_unlock(&export_lock);
+	return err;
 }
 
 /* ---- the synthetic file of the benchmark --------------------------------------------------------------- */

@@ -315,6 +315,12 @@ check_field(const struct field *f, json_t *in, bool partial, struct arena *a, st
 		add_error(a, fe, f, "contient des caractères de contrôle.");
 		return;
 	}
+	if (utf8_has_bidi_controls(s, n)) {
+		add_error(a, fe, f,
+		    "contient des caractères invisibles qui inversent le sens de lecture du texte (U+202A à U+202E, "
+		    "U+2066 à U+2069, ou U+200E et U+200F sans texte écrit de droite à gauche) : retirez-les.");
+		return;
+	}
 	if (f->type == FT_EMAIL) {
 		/* Addresses are compared without case. */
 		char *low = arena_strndup(a, s, n);

@@ -51,16 +51,19 @@ void
 web_login(struct request *req)
 {
 	const char *email = req_form(req, "email"), *next = req_form(req, "next");
+	struct str device = form_get(&req->cookies, DEVICE_COOKIE);
 	struct session_new s;
 	tr_err err;
 
-	err = session_login(&req->ctx, email, req_form(req, "password"), arena_str(req->arena, req->user_agent), &s);
+	err = session_login(&req->ctx, email, req_form(req, "password"), arena_str(req->arena, req->user_agent),
+	    device.p ? arena_str(req->arena, device) : NULL, &s);
 	if (err == TR_INVALID) {
 		login_page(req, 422, email, next);
 		return;
 	}
 	if (err == TR_RATE_LIMITED) {
 		field_errors_add(&req->ctx.errors, "email", req->ctx.message);
+		resp_header(req, "retry-after", arena_printf(req->arena, "%lld", (long long)req->ctx.retry_after));
 		login_page(req, 429, email, next);
 		return;
 	}
@@ -68,7 +71,9 @@ web_login(struct request *req)
 		resp_error(req, err, NULL);
 		return;
 	}
-	resp_cookie(req, SESSION_COOKIE, s.token, req->ctx.cfg->session_hours * 3600);
+	resp_cookie(req, SESSION_COOKIE, s.token, session_cookie_seconds(&req->ctx));
+	if (s.device != NULL)
+		resp_cookie(req, DEVICE_COOKIE, s.device, DEVICE_SECONDS);
 	web_done(req, safe_next(next), "logged_in");
 }
 
@@ -121,6 +126,12 @@ web_forgot(struct request *req)
 		forgot_page(req, 422, false, email);
 		return;
 	}
+	if (err == TR_RATE_LIMITED) {
+		field_errors_add(&req->ctx.errors, "email", req->ctx.message);
+		resp_header(req, "retry-after", arena_printf(req->arena, "%lld", (long long)req->ctx.retry_after));
+		forgot_page(req, 429, false, email);
+		return;
+	}
 	if (err != TR_OK) {
 		resp_error(req, err, NULL);
 		return;
@@ -171,5 +182,34 @@ web_link_set(struct request *req)
 		resp_error(req, err, NULL);
 		return;
 	}
-	web_done(req, "/connexion", "password_set");
+	web_done(req, "/connexion", str_starts(req->path, STR("/invitation/")) ? "password_set" : "password_reset");
+}
+
+void
+web_confirm_form(struct request *req)
+{
+	const char *email;
+	tr_err err = account_confirm_email(&req->ctx, req->sparams[0], &email);
+
+	if (err != TR_OK) {
+		resp_error(req, err, NULL);
+		return;
+	}
+	web_page(req, 200, "confirm.html", "Activer mon compte",
+	    json_pack("{s:b, s:s, s:s}", "sent", false, "email", email, "action",
+	        arena_printf(req->arena, "/inscription/confirmer/%s", req->sparams[0])));
+}
+
+void
+web_confirm(struct request *req)
+{
+	struct session_new s;
+	tr_err err = account_confirm(&req->ctx, req->sparams[0], arena_str(req->arena, req->user_agent), &s);
+
+	if (err != TR_OK) {
+		resp_error(req, err, NULL);
+		return;
+	}
+	resp_cookie(req, SESSION_COOKIE, s.token, session_cookie_seconds(&req->ctx));
+	web_done(req, "/candidat", "registered");
 }

@@ -232,7 +232,6 @@ web_candidate_register(struct request *req)
 {
 	json_t *in = form_profile(req);
 	const char *email = req_form(req, "email"), *password = req_form(req, "password");
-	struct session_new s;
 	int64_t id = 0;
 	tr_err err;
 
@@ -254,13 +253,13 @@ web_candidate_register(struct request *req)
 		resp_error(req, err, NULL);
 		return;
 	}
-	/* Signed in at once, as after the sign-in form. */
-	if (session_login(&req->ctx, email, password, arena_str(req->arena, req->user_agent), &s) != TR_OK) {
-		web_done(req, "/connexion", "registered");
+	if (req->ctx.actor != NULL) { /* an admin registering someone */
+		web_done(req, "/", "created");
 		return;
 	}
-	resp_cookie(req, SESSION_COOKIE, s.token, req->ctx.cfg->session_hours * 3600);
-	web_done(req, "/candidat", "registered");
+	/* The same page whether or not the address had an account: the rest goes by email. */
+	web_page(req, 200, "confirm.html", "Vérifiez votre messagerie",
+	    json_pack("{s:b, s:s}", "sent", true, "email", email ? email : ""));
 }
 
 /* ---- the candidate's page -------------------------------------------------------------------------------- */

@@ -171,3 +171,26 @@ def test_nobody_revokes_the_token_of_someone_else(base, person, make_account, lo
                       allow_redirects=False)
     assert r.status_code == 403
     assert requests.get(base + "/api/v1/tokens", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+
+
+def test_a_password_change_revokes_the_api_tokens_and_says_so(base, person, wait_mail):
+    """Finding 6 of issue 11: API tokens survived a change of password."""
+    p, s, password = person
+    tokens = [NEW_TOKEN.search(create_token(base, s, name).text).group(1) for name in ("robot un", "robot deux")]
+    for t in tokens:
+        assert requests.get(base + "/api/v1/me", headers={"Authorization": f"Bearer {t}"}).status_code == 200
+    new = "un mot de passe tout neuf"
+    r = s.post(base + "/compte/mot-de-passe", data={"current_password": password, "password": new,
+                                                     "password_confirm": new, "csrf": page_csrf(s, base, "/compte")},
+               allow_redirects=False)
+    assert r.status_code == 303
+    page = text(s.get(base + "/compte"))
+    assert "jetons d'accès à l'API révoqués" in page  # the confirmation says so
+    for t in tokens:
+        assert requests.get(base + "/api/v1/me", headers={"Authorization": f"Bearer {t}"}).status_code == 401
+    # The list shows each as revoked, and why.
+    assert page.count("suite à votre changement de mot de passe") == 2
+    assert not REVOKE.findall(page)
+    # The owner is told by email, in case it was not them.
+    body = wait_mail(p["_email"], "a été changé")
+    assert "jetons d'accès à l'API (2) révoqués" in body and "/mot-de-passe-oublie" in body

@@ -1,13 +1,14 @@
 """Signing in and out, CSRF, session renewal, throttling, restart, forgotten passwords and invitations."""
 import os
 import re
+import time
 from urllib.parse import urlsplit
 
 import pytest
 import requests
 
-from conftest import (DATABASE, DEMO_PASSWORD, Server, csrf_from, free_port, page_csrf, post_login, run_cli, text,
-                      unique_email, write_config)
+from conftest import (DATABASE, DEMO_PASSWORD, Server, csrf_from, free_port, page_csrf, post_login, run_cli, sql,
+                      sql_int, text, unique_email, write_config)
 
 USER_IN_HEADER = re.compile(r'href="/compte">([^<]+)<span')
 LINK = re.compile(r"(https?://\S+/(?:mot-de-passe|invitation)/[A-Za-z0-9_-]+)")
@@ -275,7 +276,8 @@ def test_session_survives_a_restart(base, server, login):
 # Throttling
 
 
-def test_five_failures_lock_the_account_for_a_while(base, login):
+def test_failures_slow_the_account_down_but_never_lock_it(base, login):
+    """Finding 3 of issue 11: five bad passwords refused even the right one for fifteen minutes, from any address."""
     email = unique_email("throttle")
     r = run_cli("user", "add", email, "--role", "viewer", "--password-stdin", input="le bon mot de passe\n")
     assert r.returncode == 0, r.stderr
@@ -284,10 +286,16 @@ def test_five_failures_lock_the_account_for_a_while(base, login):
         assert r.status_code == 422, i
     _, r = post_login(base, email, "le bon mot de passe")
     assert r.status_code == 429
-    assert "Trop de tentatives" in text(r)
+    page = text(r)
+    assert "patientez" in page and "n'est pas bloqué" in page
     assert 'lang="fr"' in r.text
-    # Only that account: another one still signs in from the same address.
+    wait = int(r.headers["retry-after"])
+    assert 1 <= wait <= 5, wait
+    # Another account still signs in from the same address.
     login("pilotage@demo.tremplin.fr")
+    # Once the wait is over, the right password signs in: there is no lock to set off.
+    time.sleep(wait + 0.1)
+    login(email, "le bon mot de passe")
 
 
 def test_a_success_resets_the_failure_count(base, login):
@@ -446,3 +454,179 @@ def test_an_invited_person_cannot_sign_in_before_choosing(base, api):
     _, r = post_login(base, email, "un mot de passe au hasard")
     assert r.status_code == 422
     assert "incorrect" in text(r)
+
+
+# ---------------------------------------------------------------------------------------------
+# Behind a proxy: the client address comes from X-Forwarded-For only when the peer is a trusted proxy
+
+
+def second_server(workdir, mailbox, name, extra):
+    port = free_port()
+    return Server(DATABASE, write_config(os.path.join(workdir, f"{name}-{port}.ini"), port, mailbox.port, extra=extra),
+                  port, os.path.join(workdir, f"{name}-{port}.log"))
+
+
+@pytest.fixture(scope="module")
+def proxied(server, workdir, mailbox):
+    """A second server on the same database that trusts 127.0.0.1 as its proxy."""
+    srv = second_server(workdir, mailbox, "proxied", "trusted_proxies = 127.0.0.1, ::1\n")
+    srv.start()
+    yield srv
+    srv.stop_checked()
+
+
+def session_ip(session):
+    import hashlib
+    token = session.cookies.get("tremplin_session")
+    return sql(f"SELECT ip FROM sessions WHERE id_hash = '{hashlib.sha256(token.encode()).hexdigest()}'")
+
+
+def test_x_forwarded_for_is_ignored_from_an_untrusted_peer(base):
+    s = requests.Session()
+    s.headers["X-Forwarded-For"] = "203.0.113.50"
+    _, r = post_login(base, "pilotage@demo.tremplin.fr", DEMO_PASSWORD, session=s)
+    assert r.status_code == 303
+    assert session_ip(s) == "127.0.0.1"
+
+
+def test_x_forwarded_for_names_the_client_behind_a_trusted_proxy(proxied):
+    s = requests.Session()
+    s.headers["X-Forwarded-For"] = "198.51.100.23, 127.0.0.1"
+    _, r = post_login(proxied.base, "pilotage@demo.tremplin.fr", DEMO_PASSWORD, session=s)
+    assert r.status_code == 303
+    assert session_ip(s) == "198.51.100.23"
+
+
+def test_everyone_behind_the_proxy_does_not_share_one_address(proxied):
+    """Finding 3 of issue 11: behind the TLS proxy every person shared one address, so that thirty failures locked
+    sign-in for everybody."""
+    attacker = {"X-Forwarded-For": "203.0.113.66"}
+    for i in range(30):
+        s = requests.Session()
+        s.headers.update(attacker)
+        assert post_login(proxied.base, f"devine{i}@exemple.fr", "mauvais mot de passe", session=s)[1].status_code \
+            == 422, i
+    # The failures count against the attacker's address (which now waits: unit test t_throttle_address), not the
+    # proxy's, which everybody shares.
+    assert sql_int("SELECT COUNT(*) FROM login_failures WHERE key = 'ip:203.0.113.66'") == 30
+    assert sql_int("SELECT COUNT(*) FROM login_failures WHERE key = 'ip:127.0.0.1' AND at > "
+                   f"{int(time.time()) - 60}") < 30
+    s = requests.Session()
+    s.headers["X-Forwarded-For"] = "198.51.100.99"
+    assert post_login(proxied.base, "pilotage@demo.tremplin.fr", DEMO_PASSWORD, session=s)[1].status_code == 303
+
+
+def test_the_owners_browser_is_not_slowed_down_by_failures_made_elsewhere(proxied):
+    """Finding 3 of issue 11: an attacker must not be able to lock someone out. The browser that signed in before
+    (its tremplin_device cookie) skips the account's wait."""
+    email = unique_email("owner")
+    r = run_cli("user", "add", email, "--role", "viewer", "--password-stdin", input="le bon mot de passe\n")
+    assert r.returncode == 0, r.stderr
+    owner = requests.Session()
+    owner.headers["X-Forwarded-For"] = "198.51.100.7"
+    _, r = post_login(proxied.base, email, "le bon mot de passe", session=owner)
+    assert r.status_code == 303
+    c = cookie_header(r, "tremplin_device")
+    assert "HttpOnly" in c and "Max-Age=15552000" in c
+    for i in range(5):
+        s = requests.Session()
+        s.headers["X-Forwarded-For"] = f"203.0.113.{10 + i}"
+        assert post_login(proxied.base, email, "mauvais mot de passe", session=s)[1].status_code == 422, i
+    stranger = requests.Session()
+    stranger.headers["X-Forwarded-For"] = "198.51.100.7"
+    assert post_login(proxied.base, email, "le bon mot de passe", session=stranger)[1].status_code == 429
+    _, r = post_login(proxied.base, email, "le bon mot de passe", session=owner)
+    assert r.status_code == 303
+
+
+def test_hsts_on_pages_and_static_files_behind_tls(base, workdir, mailbox):
+    """Issue 11: no HSTS on static responses."""
+    assert "strict-transport-security" not in requests.get(base + "/static/app/app.css").headers
+    srv = second_server(workdir, mailbox, "tls", "behind_tls = true\n")
+    srv.start()
+    try:
+        for path in ("/connexion", "/static/app/app.css"):
+            r = requests.get(srv.base + path)
+            assert r.status_code == 200, path
+            assert r.headers.get("strict-transport-security", "").startswith("max-age="), path
+        assert "; Secure" in cookie_header(requests.get(srv.base + "/connexion"), "tremplin_csrf")
+    finally:
+        srv.stop_checked()
+
+
+# ---------------------------------------------------------------------------------------------
+# Forgotten password: quotas, links revoked together, bodies purged from the outbox
+
+
+def forgot_from(base, email, address):
+    s = requests.Session()
+    s.headers["X-Forwarded-For"] = address
+    page = s.get(base + "/mot-de-passe-oublie")
+    return s.post(base + "/mot-de-passe-oublie", data={"email": email, "csrf": csrf_from(page.text)},
+                  allow_redirects=False)
+
+
+def test_forgot_password_is_limited_per_address_and_per_email(proxied, person, mailbox, wait_mail):
+    """Finding 10 of issue 11: fifteen requests sent fifteen emails to one person."""
+    email = person["_email"]
+    for i in range(10):
+        r = forgot_from(proxied.base, email, "203.0.113.80")
+        assert r.status_code == 200 and "Si un compte existe" in text(r), i
+    r = forgot_from(proxied.base, email, "203.0.113.80")
+    assert r.status_code == 429
+    assert int(r.headers["retry-after"]) > 60 and "réessayez dans" in text(r)
+    # From elsewhere the answer is the usual one, but that email has had its three links this hour.
+    r = forgot_from(proxied.base, email, "203.0.113.81")
+    assert r.status_code == 200 and "Si un compte existe" in text(r)
+    for _ in range(3):
+        wait_mail(email, "mot de passe")
+    time.sleep(2)
+    assert mailbox.count_to(email) == 3
+
+
+def test_using_a_reset_link_revokes_the_older_ones_and_the_outbox_forgets_them(base, person, wait_mail, login):
+    """Finding 7 of issue 11: an older reset link still worked after a newer one was used, and links stayed in
+    clear in the outbox after sending."""
+    assert request_reset(base, person["_email"]).status_code == 200
+    older = link_from(wait_mail(person["_email"], "mot de passe"), base, "mot-de-passe")
+    assert request_reset(base, person["_email"]).status_code == 200
+    newer = link_from(wait_mail(person["_email"], "mot de passe"), base, "mot-de-passe")
+    s = requests.Session()
+    page = s.get(base + newer)
+    new = "le mot de passe d'après"
+    r = s.post(base + newer, data={"password": new, "password_confirm": new, "csrf": csrf_from(page.text)},
+               allow_redirects=False)
+    assert r.status_code == 303
+    assert s.get(base + older).status_code == 404
+    login(person["_email"], new)
+    # Sent, the messages keep their row but not their link.
+    deadline = time.monotonic() + 10
+    mine = f"recipient = '{person['_email']}' AND sensitive = 1"
+    while sql_int(f"SELECT COUNT(*) FROM outbox WHERE {mine} AND status = 'sent'") < 2:
+        assert time.monotonic() < deadline, "the messages are not marked sent"
+        time.sleep(0.1)
+    rows = sql(f"SELECT status, body FROM outbox WHERE {mine}").splitlines()
+    assert len(rows) == 2 and all(r.startswith("sent|") for r in rows), rows
+    assert not any(older.rsplit("/", 1)[1] in r or newer.rsplit("/", 1)[1] in r for r in rows)
+    assert sql_int(f"SELECT COUNT(*) FROM outbox WHERE {mine} AND body LIKE '%effacé%'") == 2
+    # And the owner is told that the password changed.
+    assert "/mot-de-passe-oublie" in wait_mail(person["_email"], "a été changé")
+
+
+def test_self_registration_is_limited_per_address(proxied):
+    """Finding 5 of issue 11: public self-registration was unthrottled."""
+    def register(address):
+        body = {"email": unique_email("quota"), "name": "Jeune Pressé", "password": "mot-de-passe-candidat-2026",
+                "birth_date": "2004-03-01", "commune_code": "26108", "qualification_level": "3",
+                "seeking_since": "2025-01-06", "priority_area": "none", "max_distance_km": 40,
+                "available_from": "2026-12-01"}
+        return requests.post(proxied.base + "/api/v1/candidates", json=body, headers={"X-Forwarded-For": address})
+
+    for i in range(20):
+        r = register("203.0.113.120")
+        assert r.status_code == 202, (i, r.text)
+    r = register("203.0.113.120")
+    assert r.status_code == 429
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert "inscriptions" in r.json()["detail"] and int(r.headers["retry-after"]) > 60
+    assert register("203.0.113.121").status_code == 202

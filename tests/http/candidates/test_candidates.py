@@ -11,8 +11,8 @@ import re
 import pytest
 import requests
 
-from conftest import (DEMO_ACCOUNTS, csrf_from, journal_verify, org_id, page_csrf, person_id, post_login, sql,
-                      sql_int, text, unique, unique_email)
+from conftest import (DEMO_ACCOUNTS, csrf_from, journal_verify, org_id, page_csrf, person_id, post_login, run_cli,
+                      sql, sql_int, text, unique, unique_email)
 
 PASSWORD = "mot-de-passe-candidat-2026"
 ML_ORG = "Mission locale Vallée de la Drôme"
@@ -30,12 +30,25 @@ def profile(**over):
     return body
 
 
+_ADMIN_TOKEN = []
+
+
+def admin_bearer():
+    """The Authorization header of an admin's API token (made once with `tremplin token create`)."""
+    if not _ADMIN_TOKEN:
+        r = run_cli("token", "create", DEMO_ACCOUNTS["admin"], "test_candidates")
+        assert r.returncode == 0, r.stderr
+        _ADMIN_TOKEN.append(r.stdout.strip().split()[-1])
+    return {"Authorization": f"Bearer {_ADMIN_TOKEN[0]}"}
+
+
 def register_api(base, **over):
-    """A candidate registered through POST /api/v1/candidates: the JSON answered, plus _email and _s (a session
-    signed in through the form)."""
+    """A candidate registered by an admin through POST /api/v1/candidates (a visitor's registration goes through a
+    confirmation link: test_a_visitor_registers_through_the_link_in_the_email): the JSON answered, plus _email and _s
+    (a session signed in through the form)."""
     email = unique_email("cand")
     body = {"email": email, "name": unique("Jeune "), "password": PASSWORD, **profile(), **over}
-    r = requests.post(base + "/api/v1/candidates", json=body)
+    r = requests.post(base + "/api/v1/candidates", json=body, headers=admin_bearer())
     assert r.status_code == 201, r.text
     out = r.json()
     s, r = post_login(base, email, PASSWORD)
@@ -116,7 +129,10 @@ def upload(base, s, content, name="cv.pdf", ctype="application/pdf"):
 # ---- registration ------------------------------------------------------------------------------------------------
 
 
-def test_the_registration_page_creates_the_account_and_signs_in(base):
+CONFIRM_LINK = re.compile(r"https?://\S+(/inscription/confirmer/[A-Za-z0-9_-]+)")
+
+
+def test_a_visitor_registers_through_the_link_in_the_email(base, wait_mail):
     s = requests.Session()
     r = s.get(base + "/inscription-candidat")
     assert r.status_code == 200
@@ -131,14 +147,30 @@ def test_the_registration_page_creates_the_account_and_signs_in(base):
             "password_confirm": PASSWORD, **{k: str(v) for k, v in profile(rqth="1").items()},
             "wished_profiles": profiles}
     r = s.post(base + "/inscription-candidat", data=data, allow_redirects=False)
-    assert r.status_code == 303, text(r)[:3000]
+    assert r.status_code == 200, text(r)[:3000]
+    assert "Vérifiez votre messagerie" in text(r)
+    assert not s.cookies.get("tremplin_session"), "signed in before the address was confirmed"
+    # Not confirmed yet: the right password is answered as a wrong one (a new link is sent).
+    _, r = post_login(base, email, PASSWORD)
+    assert r.status_code == 422 and "incorrect" in text(r)
+    pid = person_id(email)
+    assert sql(f"SELECT COUNT(*) FROM people WHERE id = {pid} AND confirmed_at IS NULL") == "1"
+
+    body = wait_mail(email, "Confirmez votre inscription")
+    path = CONFIRM_LINK.search(body).group(1)
+    wait_mail(email, "Confirmez votre inscription")  # the second link, sent on the sign-in above
+    r = s.get(base + path)
+    assert r.status_code == 200 and email in text(r) and "Activer mon compte" in text(r)
+    r = s.post(base + path, data={"csrf": csrf_from(r.text)}, allow_redirects=False)
+    assert r.status_code == 303, text(r)[:2000]
     assert r.headers["location"] == "/candidat"
-    assert s.cookies.get("tremplin_session"), "not signed in after registering"
+    assert s.cookies.get("tremplin_session"), "not signed in after confirming"
     r = s.get(base + "/candidat")
     assert r.status_code == 200
     page = text(r)
-    assert "Mon profil" in page and "Crest (26108)" in page and "Votre compte candidat est créé" in page
-    pid = person_id(email)
+    assert "Mon profil" in page and "Crest (26108)" in page and "votre compte candidat est créé" in page
+    assert s.get(base + path).status_code == 404  # used up, with the other link
+    assert post_login(base, email, PASSWORD)[1].status_code == 303
     assert sql(f"SELECT role, COALESCE(organisation_id, 0) FROM memberships WHERE person_id = {pid}") == "candidate|0"
     row = sql(f"SELECT c.latitude = m.latitude AND c.longitude = m.longitude, c.rqth, c.wished_profiles, c.hidden "
               f"FROM candidates c JOIN communes m ON m.code = c.commune_code WHERE c.person_id = {pid}")
@@ -146,6 +178,36 @@ def test_the_registration_page_creates_the_account_and_signs_in(base):
     # The journal names the fields, never their values.
     detail = sql(f"SELECT detail FROM journal WHERE entity = 'candidate' AND entity_id = {pid} AND action = 'create'")
     assert "birth_date" in detail and "2004-03-01" not in detail
+    assert sql_int(f"SELECT COUNT(*) FROM journal WHERE entity = 'person' AND entity_id = {pid} "
+                   "AND action = 'confirm_email'") == 1
+
+
+def test_registration_answers_the_same_whether_or_not_the_email_has_an_account(base, wait_mail):
+    """Finding 5 of issue 11: the answer told anyone whether an email had an account (admins included)."""
+    known = DEMO_ACCOUNTS["admin"]
+    fresh = unique_email("neuf")
+    answers = []
+    for email in (known, fresh):
+        s = requests.Session()
+        token = csrf_from(s.get(base + "/inscription-candidat").text)
+        data = {"csrf": token, "email": email, "name": "Qui Sait", "password": PASSWORD, "password_confirm": PASSWORD,
+                **{k: str(v) for k, v in profile().items()}}
+        r = s.post(base + "/inscription-candidat", data=data, allow_redirects=False)
+        page = re.sub(r'value="[A-Za-z0-9_-]{43}"', 'value=""', text(r).replace(email, "ADRESSE"))
+        answers.append((r.status_code, page))
+        api = requests.post(base + "/api/v1/candidates", json={"email": email, "name": "Qui Sait",
+                                                                "password": PASSWORD, **profile()})
+        answers.append((api.status_code, api.text))
+    assert answers[0] == answers[2] and answers[0][0] == 200, answers[0][0]
+    assert answers[1] == answers[3] and answers[1][0] == 202, answers[1]
+    # The owner of the known address is told by email, and nothing was created for them.
+    body = wait_mail(known, "déjà un compte")
+    assert "/connexion" in body and "/mot-de-passe-oublie" in body
+    assert sql_int(f"SELECT COUNT(*) FROM people WHERE email = '{known}'") == 1
+    assert sql_int(f"SELECT COUNT(*) FROM memberships m JOIN people p ON p.id = m.person_id "
+                   f"WHERE p.email = '{known}' AND m.role = 'candidate'") == 0
+    # The new address gets its link (and another on the API's second try, the account being still unconfirmed).
+    assert "/inscription/confirmer/" in wait_mail(fresh, "Confirmez votre inscription")
 
 
 def test_bad_registration_names_each_field_in_french(base):
@@ -192,7 +254,8 @@ def test_bad_registration_names_each_field_in_french(base):
 def test_an_email_registers_once(base):
     c = register_api(base)
     p = assert_problem(requests.post(base + "/api/v1/candidates", json={
-        "email": c["_email"].upper(), "name": "Doublon", "password": PASSWORD, **profile()}), 422, "email")
+        "email": c["_email"].upper(), "name": "Doublon", "password": PASSWORD, **profile()}, headers=admin_bearer()),
+        422, "email")
     assert "existe déjà" in field_message(p, "email")
     assert sql_int(f"SELECT COUNT(*) FROM people WHERE email = '{c['_email']}'") == 1
 
@@ -210,8 +273,8 @@ def test_the_api_registration_answers_the_profile(base):
     sql(f"UPDATE job_profiles SET active = 0 WHERE id = {jp[-1]}")
     try:
         assert_problem(requests.post(base + "/api/v1/candidates", json={
-            "email": unique_email(), "name": "X", "password": PASSWORD, **profile(wished_profiles=[int(jp[-1])])}),
-            422, "wished_profiles")
+            "email": unique_email(), "name": "X", "password": PASSWORD, **profile(wished_profiles=[int(jp[-1])])},
+            headers=admin_bearer()), 422, "wished_profiles")
     finally:
         sql(f"UPDATE job_profiles SET active = 1 WHERE id = {jp[-1]}")
 

@@ -272,7 +272,7 @@ login(struct fx *fx, const char *email, const char *password, struct session_new
 {
 	ctx_reset(fx);
 	memset(s, 0, sizeof(*s));
-	return session_login(&fx->ctx, email, password, "cmocka", s);
+	return session_login(&fx->ctx, email, password, "cmocka", NULL, s);
 }
 
 static tr_err
@@ -333,34 +333,158 @@ t_create_and_login(void **state)
 	assert_journal_ok(fx);
 }
 
+/* Failed sign-ins slow down the next attempts, per account and per address, and never lock: once the wait
+ * is over the right password signs in. */
 static void
 t_throttle(void **state)
 {
 	struct fx *fx = *state;
 	struct session_new s;
+	const struct throttle_rule *acct = &throttle_signin_account;
 
 	fx->ctx.ip = "192.0.2.10";
 	(void)make_account(fx, "throttle@example.fr", "admin", PW, 0, NULL);
-	/* Failures below the limit, then a success that clears them. */
-	for (int i = 0; i < THROTTLE_MAX_PER_ACCOUNT - 1; i++)
+	/* Failures within the free allowance, then a success that clears them. */
+	for (int i = 0; i < acct->free - 1; i++)
 		expect_field(fx, login(fx, "throttle@example.fr", "wrong password!", &s), "email");
 	assert_int_equal(login(fx, "throttle@example.fr", PW, &s), TR_OK);
-	/* THROTTLE_MAX_PER_ACCOUNT failures in a row: the next attempt is refused, even the right one. */
-	for (int i = 0; i < THROTTLE_MAX_PER_ACCOUNT; i++)
+	/* FREE failures in a row: the next attempt must wait STEP seconds, even the right one, unread. */
+	for (int i = 0; i < acct->free; i++)
 		expect_field(fx, login(fx, "throttle@example.fr", "wrong password!", &s), "email");
 	assert_int_equal(login(fx, "throttle@example.fr", PW, &s), TR_RATE_LIMITED);
-	assert_non_null(fx->ctx.message);
+	assert_int_equal(fx->ctx.retry_after, acct->step);
+	assert_non_null(strstr(fx->ctx.message, "patientez 5 secondes"));
+	assert_non_null(strstr(fx->ctx.message, "n'est pas bloqué"));
 	assert_null(s.token);
 	assert_int_equal(login(fx, "THROTTLE@example.fr", PW, &s), TR_RATE_LIMITED);
-	assert_int_equal(login(fx, "throttle@example.fr", "wrong password!", &s), TR_RATE_LIMITED);
+	/* Refused attempts are not counted: the wait does not grow while one waits. */
+	assert_int_equal(
+	    count(fx, "SELECT COUNT(*) FROM login_failures WHERE key = ?", "email:throttle@example.fr"), acct->free);
+	fx->ctx.now += acct->step - 1;
+	assert_int_equal(login(fx, "throttle@example.fr", PW, &s), TR_RATE_LIMITED);
+	assert_int_equal(fx->ctx.retry_after, 1);
+	/* Each new failure doubles the wait... */
+	fx->ctx.now += 1;
+	expect_field(fx, login(fx, "throttle@example.fr", "wrong password!", &s), "email");
+	assert_int_equal(login(fx, "throttle@example.fr", PW, &s), TR_RATE_LIMITED);
+	assert_int_equal(fx->ctx.retry_after, 2 * acct->step);
+	for (int i = 0; i < 6; i++) {
+		fx->ctx.now += fx->ctx.retry_after;
+		expect_field(fx, login(fx, "throttle@example.fr", "wrong password!", &s), "email");
+		assert_int_equal(login(fx, "throttle@example.fr", PW, &s), TR_RATE_LIMITED);
+	}
+	/* ... up to the cap, a minute: then the right password signs in. */
+	assert_int_equal(fx->ctx.retry_after, acct->cap);
+	assert_non_null(strstr(fx->ctx.message, "60 secondes"));
+	fx->ctx.now += acct->cap - 1;
+	assert_int_equal(login(fx, "throttle@example.fr", PW, &s), TR_RATE_LIMITED);
+	assert_int_equal(fx->ctx.retry_after, 1);
+	fx->ctx.now += 1;
+	assert_int_equal(login(fx, "throttle@example.fr", PW, &s), TR_OK);
+	assert_non_null(s.token);
 	/* Another account from the same address is not held back. */
 	(void)make_account(fx, "other@example.fr", "admin", PW2, 0, NULL);
 	assert_int_equal(login(fx, "other@example.fr", PW2, &s), TR_OK);
-	/* Once the window has passed, the right password works again. */
-	fx->ctx.now = T0 + THROTTLE_WINDOW_SECONDS + 1;
-	assert_int_equal(login(fx, "throttle@example.fr", PW, &s), TR_OK);
-	assert_non_null(s.token);
 	assert_journal_ok(fx);
+}
+
+/* The owner's browser (a device cookie from an earlier sign-in) is not held back by failures made elsewhere on the
+ * account; a cookie of another account, or a made-up one, is no help. */
+static void
+t_throttle_device(void **state)
+{
+	struct fx *fx = *state;
+	struct session_new s, first;
+	const char *mine;
+
+	(void)make_account(fx, "owner@example.fr", "admin", PW, 0, NULL);
+	(void)make_account(fx, "someone@example.fr", "admin", PW2, 0, NULL);
+	fx->ctx.ip = "192.0.2.20";
+	assert_int_equal(login(fx, "owner@example.fr", PW, &first), TR_OK);
+	assert_non_null(first.device);
+	mine = first.device;
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM login_devices", NULL), 1);
+	/* An attacker, from many addresses, keeps the account at its longest wait. */
+	for (int i = 0; i < 20; i++) {
+		char ip[32];
+		snprintf(ip, sizeof(ip), "203.0.113.%d", i + 1);
+		fx->ctx.ip = arena_strdup(fx->a, ip);
+		fx->ctx.now += 61;
+		expect_field(fx, login(fx, "owner@example.fr", "wrong password!", &s), "email");
+	}
+	fx->ctx.ip = "192.0.2.20";
+	assert_int_equal(login(fx, "owner@example.fr", PW, &s), TR_RATE_LIMITED);
+	assert_int_equal(fx->ctx.retry_after, throttle_signin_account.cap);
+	ctx_reset(fx);
+	assert_int_equal(session_login(&fx->ctx, "owner@example.fr", "wrong password!", "cmocka",
+	                     "made-up-device-cookie-AAAAAAAAAAAAAAAAAAAAAAAAAAA", &s),
+	    TR_RATE_LIMITED);
+	/* The owner's browser signs in at once, and keeps its cookie. */
+	ctx_reset(fx);
+	assert_int_equal(session_login(&fx->ctx, "owner@example.fr", PW, "cmocka", mine, &s), TR_OK);
+	assert_null(s.device);
+	/* The cookie opens no door to another account: it is the account's own wait that is skipped. */
+	ctx_reset(fx);
+	assert_int_equal(session_login(&fx->ctx, "someone@example.fr", PW2, "cmocka", mine, &s), TR_OK);
+	assert_non_null(s.device);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM login_devices", NULL), 2);
+	/* Housekeeping forgets browsers not seen for DEVICE_SECONDS. */
+	assert_int_equal(session_housekeeping(fx->db, fx->ctx.now + DEVICE_SECONDS + 1), TR_OK);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM login_devices", NULL), 0);
+	assert_journal_ok(fx);
+}
+
+/* Past thirty failures from one address, on any accounts, that address waits; another address does not, and an
+ * IPv6 address counts by its /64. */
+static void
+t_throttle_address(void **state)
+{
+	struct fx *fx = *state;
+	struct session_new s;
+	char email[64];
+
+	(void)make_account(fx, "victim@example.fr", "admin", PW, 0, NULL);
+	fx->ctx.ip = "2001:db8:1:2:aaaa::1";
+	for (int i = 0; i < throttle_signin_address.free; i++) {
+		snprintf(email, sizeof(email), "guess%d@example.fr", i);
+		expect_field(fx, login(fx, email, "wrong password!", &s), "email");
+	}
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM login_failures WHERE key = ?", "ip:2001:db8:1:2::/64"),
+	    throttle_signin_address.free);
+	fx->ctx.ip = "2001:db8:1:2:bbbb::7"; /* the same /64 */
+	assert_int_equal(login(fx, "victim@example.fr", PW, &s), TR_RATE_LIMITED);
+	assert_int_equal(fx->ctx.retry_after, throttle_signin_address.step);
+	fx->ctx.ip = "198.51.100.4"; /* the owner, elsewhere */
+	assert_int_equal(login(fx, "victim@example.fr", PW, &s), TR_OK);
+	assert_journal_ok(fx);
+}
+
+/* The client address: the peer's, unless the peer is a trusted proxy. */
+static void
+t_client_address(void **state)
+{
+	struct fx *fx = *state;
+	char out[64], why[200];
+	const char *xff = "203.0.113.9, 10.0.0.7, 10.0.0.2";
+
+	(void)fx;
+	config_client_address(&fx->cfg, "10.0.0.2", xff, strlen(xff), out, sizeof(out));
+	assert_string_equal(out, "10.0.0.2"); /* no proxy trusted: the header is ignored */
+	assert_int_equal(config_set(&fx->cfg, "server.trusted_proxies", "10.0.0.0/8, ::1", why, sizeof(why)), TR_OK);
+	assert_int_equal(config_check(&fx->cfg, why, sizeof(why)), TR_OK);
+	config_client_address(&fx->cfg, "10.0.0.2", xff, strlen(xff), out, sizeof(out));
+	assert_string_equal(out, "203.0.113.9"); /* both proxies skipped */
+	config_client_address(&fx->cfg, "192.0.2.1", xff, strlen(xff), out, sizeof(out));
+	assert_string_equal(out, "192.0.2.1"); /* an untrusted peer cannot choose its address */
+	config_client_address(&fx->cfg, "::1", "198.51.100.1", 12, out, sizeof(out));
+	assert_string_equal(out, "198.51.100.1");
+	config_client_address(&fx->cfg, "10.0.0.2", "bad, 10.0.0.3", 13, out, sizeof(out));
+	assert_string_equal(out, "10.0.0.3"); /* a forged entry stops the walk at the last trusted hop */
+	config_client_address(&fx->cfg, "10.0.0.2", NULL, 0, out, sizeof(out));
+	assert_string_equal(out, "10.0.0.2");
+	assert_int_equal(config_set(&fx->cfg, "server.trusted_proxies", "10.0.0.0/33", why, sizeof(why)), TR_OK);
+	assert_int_equal(config_check(&fx->cfg, why, sizeof(why)), TR_INVALID);
+	assert_non_null(strstr(why, "trusted_proxies"));
 }
 
 static void
@@ -405,6 +529,7 @@ t_session_expiry(void **state)
 	struct session_new s1, s2;
 	struct actor *a;
 
+	fx->cfg.session_max_hours = 48; /* the sliding expiry alone; the absolute lifetime is t_session_lifetime */
 	(void)make_account(fx, "expiry@example.fr", "candidate", PW, 0, NULL);
 	assert_int_equal(login(fx, "expiry@example.fr", PW, &s1), TR_OK);
 	assert_int_equal(login(fx, "expiry@example.fr", PW, &s2), TR_OK);
@@ -431,6 +556,38 @@ t_session_expiry(void **state)
 	assert_int_equal(count(fx, "SELECT COUNT(*) FROM sessions", NULL), 3);
 	assert_int_equal(session_housekeeping(fx->db, s1.expires_at + 1), TR_OK);
 	assert_int_equal(count(fx, "SELECT COUNT(*) FROM sessions", NULL), 0);
+	assert_journal_ok(fx);
+}
+
+/* However active, a session ends server.session_max_hours after it opened. */
+static void
+t_session_lifetime(void **state)
+{
+	struct fx *fx = *state;
+	struct session_new s;
+	struct actor *a;
+
+	fx->cfg.session_hours = 2;
+	fx->cfg.session_max_hours = 5;
+	(void)make_account(fx, "lifetime@example.fr", "candidate", PW, 0, NULL);
+	assert_int_equal(login(fx, "lifetime@example.fr", PW, &s), TR_OK);
+	assert_int_equal(s.expires_at, T0 + 2 * 3600);
+	for (int h = 1; h < 5; h++) {
+		fx->ctx.now = T0 + h * 3600;
+		assert_int_equal(resolve(fx, s.token, &a), TR_OK);
+	}
+	/* The last slide stops at the absolute end. */
+	assert_int_equal(count(fx, "SELECT expires_at FROM sessions", NULL), T0 + 5 * 3600);
+	fx->ctx.now = T0 + 5 * 3600 - 1;
+	assert_int_equal(resolve(fx, s.token, &a), TR_OK);
+	fx->ctx.now = T0 + 5 * 3600;
+	assert_int_equal(resolve(fx, s.token, &a), TR_UNAUTHORIZED);
+	/* The cookie of a new session lasts no longer than either bound. */
+	fx->cfg.session_hours = 12;
+	fx->ctx.now = T0;
+	assert_int_equal(login(fx, "lifetime@example.fr", PW, &s), TR_OK);
+	assert_int_equal(s.expires_at, T0 + 5 * 3600);
+	assert_int_equal(session_cookie_seconds(&fx->ctx), 5 * 3600);
 	assert_journal_ok(fx);
 }
 
@@ -672,6 +829,108 @@ t_link_flow(void **state)
 	assert_int_equal(login(fx, "flow@example.fr", good_pw, &s), TR_OK);
 	assert_int_equal(count(fx, "SELECT COUNT(*) FROM journal WHERE action = ?", "reset_password"), 1);
 	assert_journal_ok(fx);
+}
+
+/* A password change or reset revokes every API token of the person, and using one link revokes the others: an
+ * older reset link does not outlive a newer one that was used. Reset links are counted per address and email. */
+static void
+t_password_revokes(void **state)
+{
+	struct fx *fx = *state;
+	struct session_new s;
+	struct actor *a;
+	const struct actor *me;
+	const char *raw1, *raw2, *old_link, *new_link, *email;
+	int64_t id, t1, t2;
+
+	id = make_account(fx, "revoke@example.fr", "candidate", PW, 0, NULL);
+	assert_int_equal(login(fx, "revoke@example.fr", PW, &s), TR_OK);
+	me = load_actor(fx, id);
+	((struct actor *)me)->csrf = s.csrf;
+	fx->ctx.actor = me;
+	ctx_reset(fx);
+	assert_int_equal(apitoken_create(&fx->ctx, 0, "un", &raw1, &t1), TR_OK);
+	assert_int_equal(apitoken_create(&fx->ctx, 0, "deux", &raw2, &t2), TR_OK);
+	assert_int_equal(apitoken_resolve(&fx->ctx, raw1, &a), TR_OK);
+
+	/* A change of password: both tokens stop working, and say why. */
+	ctx_reset(fx);
+	assert_int_equal(account_change_password(&fx->ctx, PW, PW2, PW2), TR_OK);
+	fx->ctx.actor = NULL;
+	assert_int_equal(apitoken_resolve(&fx->ctx, raw1, &a), TR_UNAUTHORIZED);
+	assert_int_equal(apitoken_resolve(&fx->ctx, raw2, &a), TR_UNAUTHORIZED);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM api_tokens WHERE revoked_reason = ?", "password_change"), 2);
+	assert_int_equal(
+	    count(fx, "SELECT COUNT(*) FROM journal WHERE action = ? AND detail = '{\"tokens_revoked\":2}'",
+	        "change_password"),
+	    1);
+
+	/* Two reset links; the newer is used; the older no longer works. A new token is revoked by the reset. */
+	fx->ctx.actor = me;
+	ctx_reset(fx);
+	assert_int_equal(apitoken_create(&fx->ctx, 0, "trois", &raw1, &t1), TR_OK);
+	fx->ctx.actor = NULL;
+	ctx_reset(fx);
+	assert_int_equal(account_request_reset(&fx->ctx, "revoke@example.fr"), TR_OK);
+	old_link = link_token(fx, "/mot-de-passe/");
+	fx->ctx.now += 60;
+	ctx_reset(fx);
+	assert_int_equal(account_request_reset(&fx->ctx, "revoke@example.fr"), TR_OK);
+	new_link = link_token(fx, "/mot-de-passe/");
+	assert_string_not_equal(old_link, new_link);
+	ctx_reset(fx);
+	assert_int_equal(account_link_set_password(&fx->ctx, new_link, PW, PW), TR_OK);
+	ctx_reset(fx);
+	assert_int_equal(account_link_email(&fx->ctx, old_link, &email), TR_NOT_FOUND);
+	ctx_reset(fx);
+	assert_int_equal(
+	    account_link_set_password(&fx->ctx, old_link, "encore un autre mot", "encore un autre mot"), TR_NOT_FOUND);
+	assert_int_equal(apitoken_resolve(&fx->ctx, raw1, &a), TR_UNAUTHORIZED);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM api_tokens WHERE revoked_reason = ?", "password_reset"), 1);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM one_time_tokens WHERE used_at IS NULL", NULL), 0);
+	assert_int_equal(login(fx, "revoke@example.fr", PW, &s), TR_OK);
+	/* Links are sensitive messages: their bodies go once sent. Each change of password is told by email. */
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM outbox WHERE sensitive = 1", NULL), 2);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM outbox WHERE subject = ? AND sensitive = 0",
+	                     "Votre mot de passe tremplin a été changé"),
+	    2);
+	assert_journal_ok(fx);
+}
+
+/* Reset links: three an hour for one email (then nothing more is sent, with the same answer), ten requests an
+ * hour from one address (then 429). */
+static void
+t_reset_quota(void **state)
+{
+	struct fx *fx = *state;
+	char email[64];
+
+	(void)make_account(fx, "quota@example.fr", "candidate", PW, 0, NULL);
+	fx->ctx.ip = "192.0.2.77";
+	for (int i = 0; i < 5; i++) {
+		ctx_reset(fx);
+		assert_int_equal(account_request_reset(&fx->ctx, "quota@example.fr"), TR_OK);
+	}
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM outbox WHERE recipient = ?", "quota@example.fr"), 3);
+	/* An unknown address is counted the same way, and answered the same. */
+	for (int i = 5; i < 10; i++) {
+		ctx_reset(fx);
+		snprintf(email, sizeof(email), "inconnu%d@example.fr", i);
+		assert_int_equal(account_request_reset(&fx->ctx, email), TR_OK);
+	}
+	ctx_reset(fx);
+	assert_int_equal(account_request_reset(&fx->ctx, "quota@example.fr"), TR_RATE_LIMITED);
+	assert_true(fx->ctx.retry_after > 0 && fx->ctx.retry_after <= 3601);
+	assert_non_null(strstr(fx->ctx.message, "réessayez dans"));
+	/* Another address may ask, but the email's quota still holds; an hour later it may have one again. */
+	fx->ctx.ip = "192.0.2.78";
+	ctx_reset(fx);
+	assert_int_equal(account_request_reset(&fx->ctx, "quota@example.fr"), TR_OK);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM outbox WHERE recipient = ?", "quota@example.fr"), 3);
+	fx->ctx.now = T0 + 3601;
+	ctx_reset(fx);
+	assert_int_equal(account_request_reset(&fx->ctx, "quota@example.fr"), TR_OK);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM outbox WHERE recipient = ?", "quota@example.fr"), 4);
 }
 
 static void
@@ -1220,13 +1479,19 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		T(t_create_and_login),
 		T(t_throttle),
+		T(t_throttle_device),
+		T(t_throttle_address),
+		T(t_client_address),
 		T(t_resolve_and_logout),
 		T(t_session_expiry),
+		T(t_session_lifetime),
 		T(t_duplicate_email),
 		T(t_membership_rules),
 		T(t_invitation),
 		T(t_request_reset),
 		T(t_link_flow),
+		T(t_password_revokes),
+		T(t_reset_quota),
 		T(t_expired_links),
 		T(t_api_tokens),
 		T(t_authorization),

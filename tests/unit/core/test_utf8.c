@@ -254,11 +254,39 @@ test_utf8_fold_invalid(void **state)
 	arena_free(a);
 }
 
+static void
+test_utf8_bidi_controls(void **state)
+{
+	(void)state;
+	assert_false(utf8_has_bidi_controls(BYTES("")));
+	assert_false(utf8_has_bidi_controls(BYTES("Saint-Étienne, 42000")));
+	for (unsigned cp = 0x202A; cp <= 0x202E; cp++) {
+		char s[] = { 'a', (char)0xE2, (char)0x80, (char)(0x80 | (cp & 0x3F)), 'b' };
+		assert_true(utf8_has_bidi_controls(s, sizeof(s)));
+	}
+	for (unsigned cp = 0x2066; cp <= 0x2069; cp++) {
+		char s[] = { (char)0xE2, (char)0x81, (char)(0x80 | (cp & 0x3F)) };
+		assert_true(utf8_has_bidi_controls(s, sizeof(s)));
+	}
+	/* U+2065 and U+202F (a narrow no-break space, common in French) are not controls. */
+	assert_false(utf8_has_bidi_controls(BYTES("\xE2\x81\xA5")));
+	assert_false(utf8_has_bidi_controls(BYTES("10\xE2\x80\xAF%")));
+	/* The marks: refused alone, accepted beside Hebrew or Arabic. */
+	assert_true(utf8_has_bidi_controls(BYTES("abc\xE2\x80\x8E")));
+	assert_true(utf8_has_bidi_controls(BYTES("\xE2\x80\x8F"
+	                                         "abc")));
+	assert_false(utf8_has_bidi_controls(BYTES("\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D\xE2\x80\x8E 1")));
+	assert_false(utf8_has_bidi_controls(BYTES("\xE2\x80\x8F\xD8\xB3\xD9\x84\xD8\xA7\xD9\x85")));
+	/* Even beside right-to-left text, an override is refused. */
+	assert_true(utf8_has_bidi_controls(BYTES("\xD7\xA9\xE2\x80\xAE")));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_utf8_valid),
+		cmocka_unit_test(test_utf8_bidi_controls),
 		cmocka_unit_test(test_utf8_length),
 		cmocka_unit_test(test_utf8_fold_key),
 		cmocka_unit_test(test_utf8_fold_latin),

@@ -382,6 +382,44 @@ test_entity_invalid_utf8(void **state)
 	arena_free(a);
 }
 
+/* Bidirectional controls are refused in text fields, with a message naming the field; the marks U+200E/U+200F
+ * pass where right-to-left letters need them. */
+static void
+test_entity_bidi_controls(void **state)
+{
+	static const struct {
+		const char *name;
+		bool ok;
+	} cases[] = {
+		{ "Mairie \xE2\x80\xAE"
+		  "etnaV\xE2\x80\xAC",
+		    false }, /* U+202E … U+202C: "Mairie Vante" shown reversed */
+		{ "Espace \xE2\x81\xA6num\xC3\xA9rique\xE2\x81\xA9", false }, /* U+2066 … U+2069 */
+		{ "Tiers-lieu\xE2\x80\x8F", false },                          /* U+200F with no right-to-left text */
+		{ "Association \xD8\xA7\xD9\x84\xD9\x86\xD9\x88\xD8\xB1\xE2\x80\x8E 2", true }, /* Arabic + U+200E */
+		{ "Médiathèque François-Mitterrand", true },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < N_ELEMS(cases); i++) {
+		struct field_errors fe = { .n = 0 };
+		struct arena *a = arena_new();
+		json_t *in = json_pack("{s:s, s:s}", "name", cases[i].name, "kind", "pole"), *out = NULL;
+
+		assert_int_equal(
+		    entity_validate(&entity_organisation, in, false, a, &fe, &out), cases[i].ok ? TR_OK : TR_INVALID);
+		if (!cases[i].ok) {
+			assert_int_equal(fe.n, 1);
+			assert_string_equal(fe.items[0].field, "name");
+			assert_non_null(strstr(fe.items[0].message, "« Nom »"));
+			assert_non_null(strstr(fe.items[0].message, "sens de lecture"));
+		}
+		json_decref(out);
+		json_decref(in);
+		arena_free(a);
+	}
+}
+
 static void
 test_entity_non_object(void **state)
 {
@@ -753,6 +791,7 @@ main(void)
 		cmocka_unit_test(test_entity_validate_table),
 		cmocka_unit_test(test_entity_max_len_in_characters),
 		cmocka_unit_test(test_entity_invalid_utf8),
+		cmocka_unit_test(test_entity_bidi_controls),
 		cmocka_unit_test(test_entity_non_object),
 		cmocka_unit_test(test_entity_errors_accumulate),
 		cmocka_unit_test(test_entity_field),
