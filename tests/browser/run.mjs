@@ -880,8 +880,10 @@ async function placeEditChecks(browser) {
       await axe(page);
       const file = path.join(WORK, 'import-bad.csv');
       const header = fs.readFileSync(path.join(WORK, 'places.csv'), 'utf8').split('\n')[0];
-      fs.writeFileSync(file, `${header}\n` + fs.readFileSync(path.join(WORK, 'places.csv'), 'utf8').split('\n')[1]
-        .replace(/^"gen-000001","[^"]*"/, '"gen-bad","12"') + '\n');
+      const bad = csvCells(fs.readFileSync(path.join(WORK, 'places.csv'), 'utf8').split('\n')[1]);
+      bad[0] = 'gen-bad';
+      bad[1] = '12'; // a pivot must be a SIRET (14 digits) or 00000000000000
+      fs.writeFileSync(file, `${header}\n${csvLine(bad)}\n`);
       await page.setInputFiles('#fichier', file);
       await navigating(page, () => page.click('main form button[type="submit"]'), 422);
       expect((await text(page, 'main .fr-alert--error')).includes("Rien n'a été importé"), 'no refusal shown');
@@ -898,8 +900,8 @@ async function placeEditChecks(browser) {
       await axe(page);
       // gen-000001 again, under another id: a likely duplicate.
       const [header, first] = fs.readFileSync(path.join(WORK, 'places.csv'), 'utf8').split('\n');
-      const names = header.split(',').map((h) => h.replace(/"/g, ''));
-      const values = first.slice(1, -1).split('","');
+      const names = csvCells(header);
+      const values = csvCells(first);
       const value = (name) => values[names.indexOf(name)];
       for (const f of ['pivot', 'nom', 'commune', 'code_postal', 'adresse']) await page.fill(`#${f}`, value(f));
       const resp = await navigating(page, () => page.click('main form button[type="submit"]'), 200);
@@ -914,7 +916,9 @@ async function placeEditChecks(browser) {
       expect(signedIn, 'not signed in');
       const file = path.join(WORK, 'import-pair.csv');
       const lines = fs.readFileSync(path.join(WORK, 'places.csv'), 'utf8').split('\n');
-      fs.writeFileSync(file, `${lines[0]}\n${lines[1].replace(/^"gen-000001"/, '"gen-twin"')}\n`);
+      const twin = csvCells(lines[1]);
+      twin[0] = 'gen-twin';
+      fs.writeFileSync(file, `${lines[0]}\n${csvLine(twin)}\n`);
       const imp = spawnSync(BIN, ['places', 'import', file, '--database', DATABASE], { encoding: 'utf8', timeout: 60_000 });
       expect(imp.status === 0, `places import: exit ${imp.status}`);
       await goto(page, '/admin/doublons');
@@ -924,6 +928,26 @@ async function placeEditChecks(browser) {
   } finally {
     await context.close();
   }
+}
+
+// One line of an RFC 4180 file (no line break inside a cell, as the generated places file has none) into its
+// cells, and back: the places CSV quotes a cell only where it must, so the tests never assume a quoting style.
+function csvCells(line) {
+  const cells = [];
+  let cell = '', quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quoted) {
+      if (c === '"' && line[i + 1] === '"') { cell += '"'; i++; } else if (c === '"') quoted = false; else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { cells.push(cell); cell = ''; } else if (c !== '\r') cell += c;
+  }
+  cells.push(cell);
+  return cells;
+}
+
+function csvLine(cells) {
+  return cells.map((c) => (/[",\r\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',');
 }
 
 async function placesChecks(browser) {
@@ -1041,6 +1065,37 @@ function siret() {
 const plain = (s) => s.replace(/[\s\u00a0\u202f]+/g, ' ').replace(/’/g, "'").trim();
 
 // Clicks the submit button of the form posting to ACTION (a suffix of its action URL).
+// Since the follow of a candidate is a request the candidate accepts (their consent), a prescriber asks on
+// /prescripteur (always the same answer: back to the list), the candidate accepts on /candidat, and the
+// prescriber then opens the profile from the list. PR and CAND are pages signed in as each; returns the id.
+async function followWithConsent(pr, cand, address, name) {
+  await goto(pr, '/prescripteur');
+  await pr.fill('#email', address);
+  const asked = await submitForm(pr, '/prescripteur/suivre', 200);
+  expect(new URL(asked.url()).pathname === '/prescripteur', `after asking, landed on ${pathOf(asked.url())}`);
+  expect(await pr.locator('main a', { hasText: name }).count() === 0, 'the profile shows before the candidate accepted');
+  await goto(cand, '/candidat');
+  const accept = cand.locator('main form[action^="/candidat/suivis/"][action$="/accepter"] button[type="submit"]');
+  expect(await accept.count() === 1, 'the candidate sees no request to accept');
+  await axe(cand);
+  await navigating(cand, () => accept.click(), 200);
+  await goto(pr, '/prescripteur');
+  const link = pr.locator('main a', { hasText: name });
+  expect(await link.count() === 1, 'the candidate is not listed after accepting');
+  const resp = await navigating(pr, () => link.click(), 200);
+  const m = /\/prescripteur\/candidats\/(\d+)$/.exec(new URL(resp.url()).pathname);
+  expect(m, `the candidate's link led to ${pathOf(resp.url())}`);
+  return m[1];
+}
+
+// Signs in a person who is not one of the demo accounts.
+async function signInWith(page, address, password) {
+  await goto(page, '/connexion');
+  await page.fill('#email', address);
+  await page.fill('#password', password);
+  return navigating(page, () => page.locator('main form[action="/connexion"] button[type="submit"]').click(), 200);
+}
+
 async function submitForm(page, action, status = 200, js = true) {
   const button = page.locator(`main form[action$="${action}"] button[type="submit"]`);
   expect(await button.count() === 1, `no form posting to …${action} on ${pathOf(page.url())}`);
@@ -1477,13 +1532,11 @@ async function candidateChecks(browser) {
     });
     await check('prescriber: follows the new candidate, records a diagnosis (error summary first), axe clean', async () => {
       expect(registered, 'not registered');
+      const cand = await newPage(await newContext(browser));
+      await signInWith(cand, candidate, 'mot-de-passe-du-jeune');
       await signIn(page, 'prescripteur');
-      await goto(page, '/prescripteur');
-      await page.fill('#email', candidate);
-      const resp = await submitForm(page, '/prescripteur/suivre', 200);
-      const m = /\/prescripteur\/candidats\/(\d+)$/.exec(new URL(resp.url()).pathname);
-      expect(m, `after following, landed on ${pathOf(resp.url())}`);
-      candidateId = m[1];
+      candidateId = await followWithConsent(page, cand, candidate, `Jeune Essai ${stamp}`);
+      await cand.context().close();
       await shell(page);
       await axe(page);
       await page.selectOption('#programme_id', { label: '2000 Emplois d\'Avenir en EPN' });
@@ -1865,14 +1918,12 @@ async function recruitmentChecks(browser) {
     const eligible = await check('recruitment: the prescriber follows the candidate and confirms the eligibility', async () => {
       expect(applied, 'no application');
       const pr = await open('prescripteur');
-      await goto(pr, '/prescripteur');
-      await pr.fill('#email', candidate);
-      const resp = await submitForm(pr, '/prescripteur/suivre', 200);
-      const m = /\/prescripteur\/candidats\/(\d+)$/.exec(new URL(resp.url()).pathname);
-      expect(m, `after following, landed on ${pathOf(resp.url())}`);
+      const cand = await open(null);
+      await signInWith(cand, candidate, 'mot-de-passe-de-la-recrue');
+      const id = await followWithConsent(pr, cand, candidate, name);
       await pr.selectOption('#programme_id', { label: EAV_NAME });
       await pr.locator('main label[for="decision-1"]').click();
-      await submitForm(pr, `/prescripteur/candidats/${m[1]}/eligibilite`, 200);
+      await submitForm(pr, `/prescripteur/candidats/${id}/eligibilite`, 200);
     });
     const accepted = await check('recruitment: the structure accepts with the contract form (errors first), axe clean', async () => {
       expect(eligible, 'no eligibility diagnosis');
