@@ -860,10 +860,11 @@ action_forms(struct request *req, json_t *d, const char *failed, json_t *sent)
 		json_t *fields = e ? payload_fields(req, e, code, is_failed, sent,
 		                         json_is_true(json_object_get(a, "payload_optional")))
 		                   : json_array();
-		json_array_append_new(out,
-		    json_pack("{s:s, s:s, s:s, s:o, s:I, s:b}", "code", code, "label", web_text(a, "label"), "href",
-		        arena_printf(req->arena, "/dossiers/%lld/actions/%s", (long long)id, code), "fields", fields,
-		        "version", (json_int_t)web_int(d, "version"), "secondary", strcmp(code, "withdraw") == 0));
+		json_array_append_new(
+		    out, json_pack("{s:s, s:s, s:s, s:o, s:I, s:b, s:b}", "code", code, "label", web_text(a, "label"),
+		             "href", arena_printf(req->arena, "/dossiers/%lld/actions/%s", (long long)id, code),
+		             "fields", fields, "version", (json_int_t)web_int(d, "version"), "secondary",
+		             strcmp(code, "withdraw") == 0, "no_required_note", 1));
 	}
 	return out;
 }

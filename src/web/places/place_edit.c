@@ -79,6 +79,7 @@ group_field(struct request *req, const char *name, const char *label, const char
 		    opts, json_pack("{s:s, s:s, s:b}", "value", items[i].code, "label", items[i].label, "selected",
 		              str_list_has(selected, items[i].code, strlen(items[i].code))));
 	json_object_set_new(f, "options", opts);
+	json_object_set_new(f, "group_hint", json_string(hint ? hint : ""));
 	set_kind(f, "is_group");
 	return f;
 }
