@@ -772,12 +772,7 @@ tell_withdrawal(struct wf_call *c)
 tr_err
 dossier_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload, int64_t *new_version)
 {
-	struct wf_act act = { .id = id, .action = action, .version = version, .payload = payload };
-	tr_err err = wf_run(ctx, &dossier_workflow, &act);
-
-	if (err == TR_OK && new_version)
-		*new_version = act.new_version;
-	return err;
+	return wf_take(ctx, &dossier_workflow, id, action, version, payload, new_version, NULL);
 }
 
 /* ---- Reading ---- */

@@ -238,3 +238,33 @@ wf_actions(const struct workflow *wf, int state, unsigned parties)
 	}
 	return a;
 }
+
+tr_err
+wf_take(struct ctx *ctx, const struct workflow *wf, int64_t id, const char *action, int64_t version, json_t *payload,
+    int64_t *new_version, int64_t *new_id)
+{
+	int64_t created = 0;
+	struct wf_act act = { .id = id, .action = action, .version = version, .payload = payload, .out = &created };
+	tr_err err = wf_run(ctx, wf, &act);
+
+	if (err != TR_OK)
+		return err;
+	if (new_version)
+		*new_version = act.new_version;
+	if (new_id && created > 0)
+		*new_id = created;
+	return TR_OK;
+}
+
+tr_err
+wf_system(struct ctx *ctx, const struct workflow *wf, int64_t id, const char *action, unsigned parties, json_t *detail)
+{
+	struct wf_act act = { .id = id,
+		.action = action,
+		.version = WF_ANY_VERSION,
+		.system = true,
+		.parties = parties,
+		.detail = detail };
+
+	return wf_run(ctx, wf, &act);
+}

@@ -110,6 +110,17 @@ struct wf_act {
  * or guard, with the fields), or what a guard, effect or notify returns; each with a French message on ctx. */
 TR_MUST_USE tr_err wf_run(struct ctx *ctx, const struct workflow *wf, struct wf_act *act);
 
+/* A person's ACTION on row ID of WF, taken at the VERSION they saw with PAYLOAD (may be NULL): wf_run. On success,
+ * *NEW_VERSION (may be NULL) is the row's version after it, and *NEW_ID (may be NULL) the id of the row an effect
+ * created and handed back through call->out as an int64_t (left as it was when none was). Errors as wf_run. */
+TR_MUST_USE tr_err wf_take(struct ctx *ctx, const struct workflow *wf, int64_t id, const char *action, int64_t version,
+    json_t *payload, int64_t *new_version, int64_t *new_id);
+
+/* The system's ACTION on row ID of WF (a job or a cascade), as the parties PARTIES, whatever its version, inside
+ * the caller's transaction when one is open; DETAIL (may be NULL, borrowed) goes into the journal entry. */
+TR_MUST_USE tr_err wf_system(
+    struct ctx *ctx, const struct workflow *wf, int64_t id, const char *action, unsigned parties, json_t *detail);
+
 /* The state index of CODE, or -1. */
 int wf_state(const struct workflow *wf, const char *code);
 

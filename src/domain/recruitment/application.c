@@ -347,17 +347,11 @@ static tr_err
 make_obsolete(struct ctx *ctx, int64_t id, const char *because, int64_t app_id)
 {
 	json_t *detail = json_pack("{s:s}", "because", because);
-	struct wf_act act = { .id = id,
-		.action = "obsolete",
-		.version = WF_ANY_VERSION,
-		.system = true,
-		.parties = P_SYSTEM,
-		.detail = detail };
 	tr_err err;
 
 	if (app_id > 0)
 		json_object_set_new(detail, "application_id", json_integer(app_id));
-	err = wf_run(ctx, &application_workflow, &act);
+	err = wf_system(ctx, &application_workflow, id, "obsolete", P_SYSTEM, detail);
 	json_decref(detail);
 	return err;
 }
@@ -479,15 +473,7 @@ tr_err
 application_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload, int64_t *new_version,
     int64_t *contract_id)
 {
-	int64_t cid = 0;
-	struct wf_act act = { .id = id, .action = action, .version = version, .payload = payload, .out = &cid };
-	tr_err err = wf_run(ctx, &application_workflow, &act);
-
-	if (err == TR_OK && new_version)
-		*new_version = act.new_version;
-	if (err == TR_OK && contract_id && cid > 0)
-		*contract_id = cid;
-	return err;
+	return wf_take(ctx, &application_workflow, id, action, version, payload, new_version, contract_id);
 }
 
 static const struct list_sort application_sorts[] = {

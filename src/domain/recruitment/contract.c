@@ -567,15 +567,7 @@ tr_err
 contract_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload, int64_t *new_version,
     int64_t *new_id)
 {
-	int64_t nid = 0;
-	struct wf_act act = { .id = id, .action = action, .version = version, .payload = payload, .out = &nid };
-	tr_err err = wf_run(ctx, &contract_workflow, &act);
-
-	if (err == TR_OK && new_version)
-		*new_version = act.new_version;
-	if (err == TR_OK && new_id && nid > 0)
-		*new_id = nid;
-	return err;
+	return wf_take(ctx, &contract_workflow, id, action, version, payload, new_version, new_id);
 }
 
 static const struct list_sort contract_sorts[] = {

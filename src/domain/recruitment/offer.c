@@ -594,7 +594,6 @@ offer_refresh_state(struct ctx *ctx, int64_t offer_id)
 	const char *from, *action;
 	int64_t posts, filled;
 	json_t *detail;
-	struct wf_act act = { .id = offer_id, .version = WF_ANY_VERSION, .system = true, .parties = PARTY_SYSTEM };
 	tr_err err;
 
 	if (!db_in_tx(ctx->db))
@@ -615,9 +614,7 @@ offer_refresh_state(struct ctx *ctx, int64_t offer_id)
 	else
 		return TR_OK;
 	detail = json_pack("{s:I, s:I}", "posts", (json_int_t)posts, "posts_filled", (json_int_t)filled);
-	act.action = action;
-	act.detail = detail;
-	err = wf_run(ctx, &offer_workflow, &act);
+	err = wf_system(ctx, &offer_workflow, offer_id, action, PARTY_SYSTEM, detail);
 	json_decref(detail);
 	return err;
 }

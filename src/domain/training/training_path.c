@@ -637,23 +637,14 @@ effect_move_down(struct wf_call *c)
 tr_err
 training_module_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload)
 {
-	struct wf_act act = { .id = id, .action = action, .version = version, .payload = payload };
-
-	return wf_run(ctx, &module_workflow, &act);
+	return wf_take(ctx, &module_workflow, id, action, version, payload, NULL, NULL);
 }
 
 /* Inside the transaction: the system's ACTION on module ID, journaled with DETAIL. */
 static tr_err
 system_move(struct ctx *ctx, int64_t id, const char *action, json_t *detail)
 {
-	struct wf_act act = { .id = id,
-		.action = action,
-		.version = WF_ANY_VERSION,
-		.system = true,
-		.parties = P_SYSTEM,
-		.detail = detail };
-
-	return wf_run(ctx, &module_workflow, &act);
+	return wf_system(ctx, &module_workflow, id, action, P_SYSTEM, detail);
 }
 
 tr_err

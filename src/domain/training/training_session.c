@@ -805,13 +805,7 @@ promote(struct ctx *ctx, json_t *s, int64_t *promoted)
 		return err;
 	for (size_t i = 0; i < w->nrows; i++) {
 		json_t *detail = json_pack("{s:I}", "session_id", (json_int_t)id);
-		struct wf_act act = { .id = db_int(db_cell(w, i, 0)),
-			.action = "promote",
-			.version = WF_ANY_VERSION,
-			.system = true,
-			.parties = S_SYSTEM,
-			.detail = detail };
-		err = wf_run(ctx, &registration_workflow, &act);
+		err = wf_system(ctx, &registration_workflow, db_int(db_cell(w, i, 0)), "promote", S_SYSTEM, detail);
 		json_decref(detail);
 		if (err != TR_OK)
 			return err;
@@ -962,9 +956,7 @@ tell_cancelled(struct wf_call *c)
 tr_err
 training_session_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload)
 {
-	struct wf_act act = { .id = id, .action = action, .version = version, .payload = payload };
-
-	return wf_run(ctx, &session_workflow, &act);
+	return wf_take(ctx, &session_workflow, id, action, version, payload, NULL, NULL);
 }
 
 /* ================================================================================================
@@ -1451,16 +1443,12 @@ training_sessions_cancel_under_minimum(struct ctx *ctx, int64_t *count)
 	    &r, DB_TEXT(today)));
 	for (size_t i = 0; i < r->nrows; i++) {
 		int64_t registered = db_int(db_cell(r, i, 1)), min = db_int(db_cell(r, i, 2));
-		struct wf_act act = { .id = db_int(db_cell(r, i, 0)),
-			.action = registered >= min ? "confirm" : "cancel_under_minimum",
-			.version = WF_ANY_VERSION,
-			.system = true,
-			.parties = S_SYSTEM };
-		if (registered >= min)
-			act.detail = json_pack(
-			    "{s:I, s:I}", "registered", (json_int_t)registered, "min_registrants", (json_int_t)min);
-		err = wf_run(ctx, &session_workflow, &act);
-		json_decref(act.detail);
+		json_t *detail = registered >= min ? json_pack("{s:I, s:I}", "registered", (json_int_t)registered,
+		                                         "min_registrants", (json_int_t)min)
+		                                   : NULL;
+		err = wf_system(ctx, &session_workflow, db_int(db_cell(r, i, 0)),
+		    registered >= min ? "confirm" : "cancel_under_minimum", S_SYSTEM, detail);
+		json_decref(detail);
 		TRY(err);
 		if (registered < min)
 			(*count)++;
