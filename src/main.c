@@ -1,4 +1,5 @@
-/* tremplin's command line: serve, migrate, seed, user add, token create, journal verify, check-config. */
+/* tremplin's command line: serve, migrate, seed, user add, token create, journal verify, backup, restore,
+ * check-config… (the table `commands`; docs/man/tremplin.1.scd says the same). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@
 #include "domain/geo/refdata.h"
 #include "domain/accounts/session.h"
 #include "domain/training/skills.h"
+#include "store/backup.h"
 #include "store/db.h"
 #include "store/migrate.h"
 
@@ -623,6 +625,45 @@ cmd_places_geocode(struct config *cfg, int argc, char **argv)
 }
 
 static int
+cmd_backup(struct config *cfg, int argc, char **argv)
+{
+	char why[512];
+	tr_err err;
+
+	if (argc != 2 || argv[1][0] == '-') {
+		fprintf(stderr, "tremplin backup: usage: tremplin backup FILE\n");
+		return EXIT_USAGE;
+	}
+	err = db_backup(cfg->database, argv[1], why, sizeof(why));
+	if (err != TR_OK) {
+		fprintf(stderr, "tremplin backup: %s\n", why);
+		return err == TR_INVALID ? EXIT_USAGE : 1;
+	}
+	printf("backup: %s written and checked\n", argv[1]);
+	return 0;
+}
+
+static int
+cmd_restore(struct config *cfg, int argc, char **argv)
+{
+	char why[512];
+	int64_t version = 0;
+	tr_err err;
+
+	if (argc != 2 || argv[1][0] == '-') {
+		fprintf(stderr, "tremplin restore: usage: tremplin restore FILE\n");
+		return EXIT_USAGE;
+	}
+	err = db_restore(cfg->database, argv[1], &version, why, sizeof(why));
+	if (err != TR_OK) {
+		fprintf(stderr, "tremplin restore: %s\n", why);
+		return err == TR_INVALID || err == TR_CONFLICT ? EXIT_USAGE : 1;
+	}
+	printf("restore: %s loaded, schema version %lld\n", argv[1], (long long)version);
+	return 0;
+}
+
+static int
 cmd_check_config(struct config *cfg, int argc, char **argv)
 {
 	char why[256];
@@ -677,6 +718,15 @@ static const struct command commands[] = {
 	{ "gen places", "tremplin gen places N [--output FILE] [--seed S] [options]",
 	    "Writes N synthetic places in the standard (CSV), on the communes of the reference data (seed first).",
 	    cmd_gen_places },
+	{ "backup", "tremplin backup FILE [options]",
+	    "Writes a consistent copy of the database into FILE (which must not exist) while the servers run.\n"
+	    "SQLite: the online backup API, then PRAGMA integrity_check on the copy. PostgreSQL: pg_dump\n"
+	    "--format=custom --no-owner --no-privileges, then pg_restore --list checks the archive.",
+	    cmd_backup },
+	{ "restore", "tremplin restore FILE [options]",
+	    "Loads a backup made by tremplin backup (same engine) into the database, which must be empty\n"
+	    "(PostgreSQL: pg_restore --single-transaction --exit-on-error). Then run tremplin serve or migrate.",
+	    cmd_restore },
 	{ "check-config", "tremplin check-config [options]", "Checks the configuration and prints it.",
 	    cmd_check_config },
 };

@@ -21,6 +21,7 @@
 #include "core/crypto.h"
 #include "core/embed.h"
 #include "core/log.h"
+#include "core/service.h"
 #include "core/time.h"
 #include "core/tmpl.h"
 #include "core/utf8.h"
@@ -707,6 +708,7 @@ server_run(const struct config *cfg, const struct route *routes, size_t nroutes)
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -731,7 +733,12 @@ server_run(const struct config *cfg, const struct route *routes, size_t nroutes)
 	}
 	log_info("tremplin serving http://%s with %d loop threads, database %s", cfg->listen, started,
 	    strncmp(cfg->database, "sqlite:", 7) == 0 ? cfg->database : "postgresql");
-	sigwait(&sigs, &sig);
+	service_ready(cfg->listen);
+	/* The settings are read by every thread without a lock: they are not reloaded. SIGHUP (systemctl reload,
+	 * logrotate habits) is noted instead of ending the process, its default. */
+	while (sigwait(&sigs, &sig) == 0 && sig == SIGHUP)
+		log_info("SIGHUP: the settings are read at start only; restart the service to apply a change");
+	service_stopping();
 	log_info("signal %d: stopping (finishing the requests in flight)", sig);
 	status = 0;
 	atomic_store(&srv.stopping, 1);

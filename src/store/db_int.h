@@ -91,4 +91,10 @@ TR_MUST_USE tr_err db_pg_placeholders(const char *sql, struct buf *out, size_t *
 TR_MUST_USE tr_err db_sqlite_open(const char *path, struct db **out, char *errbuf, size_t errlen);
 TR_MUST_USE tr_err db_pg_open(const char *url, struct db **out, char *errbuf, size_t errlen);
 
+/* SQLite's online backup API between the connection DB and the file FILE: into FILE (created) when TO_FILE,
+ * else from FILE (opened read-only) over DB's database. The whole copy is one step, hence one snapshot of the
+ * source; a copy into FILE is then turned to a rollback journal (no -wal beside it) and passes PRAGMA
+ * integrity_check. TR_UNAVAILABLE when FILE cannot be opened, TR_INTERNAL otherwise; the reason in ERRBUF. */
+TR_MUST_USE tr_err db_sqlite_copy(struct db *db, const char *file, bool to_file, char *errbuf, size_t errlen);
+
 #endif

@@ -350,3 +350,61 @@ fail:
 	db_close(&s->base);
 	return err;
 }
+
+tr_err
+db_sqlite_copy(struct db *db, const char *file, bool to_file, char *errbuf, size_t errlen)
+{
+	struct db_sqlite *s = (struct db_sqlite *)db;
+	sqlite3 *other = NULL, *src, *dst;
+	sqlite3_backup *b;
+	int flags = to_file ? SQLITE_OPEN_CREATE | SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;
+	int rc;
+
+	if (db->ops != &sqlite_ops || db->in_tx) {
+		snprintf(errbuf, errlen, "sqlite: a copy needs a SQLite connection outside any transaction");
+		return TR_INTERNAL;
+	}
+	if (sqlite3_open_v2(file, &other, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		snprintf(errbuf, errlen, "sqlite: cannot open %s: %s", file,
+		    other ? sqlite3_errmsg(other) : "out of memory");
+		sqlite3_close(other);
+		return TR_UNAVAILABLE;
+	}
+	sqlite3_busy_timeout(other, SQLITE_BUSY_MS);
+	src = to_file ? s->h : other;
+	dst = to_file ? other : s->h;
+	if ((b = sqlite3_backup_init(dst, "main", src, "main")) == NULL) {
+		snprintf(errbuf, errlen, "sqlite: cannot start the copy: %s", sqlite3_errmsg(dst));
+		sqlite3_close(other);
+		return TR_INTERNAL;
+	}
+	/* All pages in one step: the source's read transaction spans the whole copy, so the copy is one
+	 * snapshot; in WAL mode the writers of other connections go on meanwhile. A busy source is retried. */
+	while ((rc = sqlite3_backup_step(b, -1)) == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		sqlite3_sleep(100);
+	sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE) {
+		snprintf(errbuf, errlen, "sqlite: the copy failed: %s (sqlite code %d)", sqlite3_errstr(rc), rc);
+		sqlite3_close(other);
+		return TR_INTERNAL;
+	}
+	/* The copy: a plain file (rollback journal), so that reading it later leaves no -wal or -shm beside it,
+	 * and read back whole once. */
+	if (to_file) {
+		char *msg = NULL;
+		char ok[16] = "";
+		if (sqlite3_exec(other, "PRAGMA journal_mode=DELETE", NULL, NULL, &msg) != SQLITE_OK ||
+		    sqlite3_exec(other, "PRAGMA integrity_check", sqlite_mode_cb, ok, &msg) != SQLITE_OK ||
+		    strcmp(ok, "ok") != 0) {
+			snprintf(errbuf, errlen, "sqlite: the copy %s fails its check: %s", file, msg ? msg : ok);
+			sqlite3_free(msg);
+			sqlite3_close(other);
+			return TR_INTERNAL;
+		}
+	}
+	if (sqlite3_close(other) != SQLITE_OK) {
+		snprintf(errbuf, errlen, "sqlite: cannot close %s", file);
+		return TR_INTERNAL;
+	}
+	return TR_OK;
+}
