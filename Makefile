@@ -1,8 +1,9 @@
 # tremplin — a thin layer over Meson and Ninja. The two commands of the README:
 #   make run    installs what is missing, builds, seeds the demo data and serves http://127.0.0.1:8080
 #   make test   builds with ASan and UBSan and runs every suite on SQLite and PostgreSQL
+#   make deb    builds the Debian package with Debian's tools into dist/ (debian/, docs/DEPLOYMENT.md)
 .POSIX:
-.PHONY: all deps build run test bench fuzz format format-check clean
+.PHONY: all deps build run test bench fuzz format format-check clean deb
 
 BUILD ?= build
 TEST_BUILD ?= build-test
@@ -39,6 +40,16 @@ test:
 bench: build
 	@tools/deps.sh bench
 	bench/run.sh $(BUILD)
+
+# dpkg-buildpackage writes beside the source tree: the results are moved into dist/. -tc cleans the tree after.
+deb:
+	@tools/deps.sh deb
+	@tools/deps.sh build
+	dpkg-buildpackage -us -uc -b -tc
+	mkdir -p dist
+	v=$$(dpkg-parsechangelog -S Version) && a=$$(dpkg-architecture -qDEB_HOST_ARCH) && \
+	  mv ../tremplin_$${v}_$$a.deb ../tremplin_$${v}_$$a.changes ../tremplin_$${v}_$$a.buildinfo dist/ && \
+	  ls -l dist/tremplin_$${v}_$$a.deb
 
 fuzz:
 	fuzz/run.sh 30

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every suite — style, layers (tools/layers.py and its tests), unit (cmocka), HTTP end-to-end (pytest) and
+# Runs every suite — style, layers (tools/layers.py and its tests), ops (manual pages, Debian package), unit (cmocka),
+# HTTP end-to-end (pytest) and
 # browser (playwright + axe) — the last two on SQLite and on a throwaway PostgreSQL 15, and ends with one line
 # "N passed, N failed". A suite that runs no test, or whose counts cannot be read, counts as failed.
 # Usage: tests/run.sh BUILD_DIR   (a build made with -Db_sanitize=address,undefined)
@@ -75,6 +76,13 @@ if /usr/bin/python3 tools/layers.py src >"$work/layers.log" 2>&1; then lp=1 lf=0
 read -r p f < <(junit_counts "$work/layers.xml")
 [ "$f" -eq 0 ] || tail -n 40 "$work/layers-tests.log"
 count "layers" $((lp + p)) $((lf + f))
+
+# Operating: the manual pages against --help and the settings table, and the Debian package built with Debian's
+# tools (dpkg-buildpackage, lintian, systemd-analyze; about 2 minutes on two cores). A missing tool fails.
+/usr/bin/python3 -m pytest tests/ops -q -p no:cacheprovider --junitxml="$work/ops.xml" >"$work/ops.log" 2>&1
+read -r p f < <(junit_counts "$work/ops.xml")
+[ "$f" -eq 0 ] || tail -n 60 "$work/ops.log"
+count "ops (manual, package)" "$p" "$f"
 
 # Unit tests: one cmocka program per tests/unit/**/test_*.c (a missing program fails), each running its
 # PostgreSQL half against a fresh database.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what tremplin needs on Debian 12: the Debian packages that are missing (as root; otherwise
 # prints the exact apt-get line and stops), then the front-end packages from package-lock.json.
-# Usage: tools/deps.sh [build|test|bench]   (test and bench add what their suites need)
+# Usage: tools/deps.sh [build|test|bench|deb]   (test, bench and deb add what they need)
 set -eu
 cd "$(dirname "$0")/.."
 what=${1:-build}
@@ -10,9 +10,13 @@ what=${1:-build}
 pkgs=(meson ninja-build pkg-config gcc make python3
   libh2o-evloop-dev libssl-dev zlib1g-dev libuv1-dev libsqlite3-dev libpq-dev libjansson-dev libsodium-dev
   libcurl4-openssl-dev libinih-dev libcsv-dev libxlsxwriter-dev libutf8proc-dev libcairo2-dev libpango1.0-dev fonts-dejavu-core
-  libcmocka-dev)
+  libcmocka-dev scdoc libsystemd-dev)
+# The Debian package (make deb) and its checks: debhelper, lintian, systemd-analyze.
+deb_pkgs=(debhelper dpkg-dev lintian systemd)
 case "$what" in
-test) pkgs+=(poppler-utils postgresql-15 python3-pytest python3-requests python3-aiosmtpd chromium clang-format sqlite3) ;;
+test) pkgs+=(poppler-utils postgresql-15 python3-pytest python3-requests python3-aiosmtpd chromium clang-format sqlite3
+  nginx-light "${deb_pkgs[@]}") ;;
+deb) pkgs+=("${deb_pkgs[@]}") ;;
 bench) pkgs+=(wrk nginx-light) ;;
 esac
 
