@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # Runs every suite — style, layers (tools/layers.py and its tests), ops (manual pages, Debian package), unit (cmocka),
-# HTTP end-to-end (pytest) and
-# browser (playwright + axe) — the last two on SQLite and on a throwaway PostgreSQL 15, and ends with one line
+# HTTP end-to-end (pytest) and browser (playwright + axe) — the last two on SQLite and on a throwaway PostgreSQL 15, and ends with one line
 # "N passed, N failed". A suite that runs no test, or whose counts cannot be read, counts as failed.
 # Usage: tests/run.sh BUILD_DIR   (a build made with -Db_sanitize=address,undefined)
 set -u
