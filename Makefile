@@ -48,7 +48,8 @@ deb:
 	dpkg-buildpackage -us -uc -b -tc
 	mkdir -p dist
 	v=$$(dpkg-parsechangelog -S Version) && a=$$(dpkg-architecture -qDEB_HOST_ARCH) && \
-	  mv ../tremplin_$${v}_$$a.deb ../tremplin_$${v}_$$a.changes ../tremplin_$${v}_$$a.buildinfo dist/ && \
+	  mv ../tremplin_$${v}_$$a.deb ../tremplin_$${v}_$$a.changes ../tremplin_$${v}_$$a.buildinfo \
+	    ../tremplin-dbgsym_$${v}_$$a.deb dist/ && \
 	  ls -l dist/tremplin_$${v}_$$a.deb
 
 fuzz:
