@@ -11,8 +11,8 @@ pkgs=(meson ninja-build pkg-config gcc make python3
   libh2o-evloop-dev libssl-dev zlib1g-dev libuv1-dev libsqlite3-dev libpq-dev libjansson-dev libsodium-dev
   libcurl4-openssl-dev libinih-dev libcsv-dev libxlsxwriter-dev libutf8proc-dev libcairo2-dev libpango1.0-dev fonts-dejavu-core
   libcmocka-dev scdoc libsystemd-dev)
-# The Debian package (make deb) and its checks: debhelper, lintian, systemd-analyze.
-deb_pkgs=(debhelper dpkg-dev lintian systemd)
+# The Debian package (make deb) and its checks (tests/ops): debhelper, lintian, systemd-analyze, man.
+deb_pkgs=(debhelper dpkg-dev lintian systemd man-db)
 case "$what" in
 test) pkgs+=(poppler-utils postgresql-15 python3-pytest python3-requests python3-aiosmtpd chromium clang-format sqlite3
   nginx-light "${deb_pkgs[@]}") ;;
