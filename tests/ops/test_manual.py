@@ -62,9 +62,12 @@ def options_of(text):
 
 def test_the_commands_are_the_same_in_main_c_help_and_the_manual(binary):
     commands = table_commands()
-    assert len(commands) >= 10
+    assert len(commands) >= 10 and len(set(commands)) == len(commands)
     assert list(help_usages(binary)) == commands
-    assert list(man_sections(read(MAN1))) == commands
+    in_manual = list(man_sections(read(MAN1)))
+    assert len(set(in_manual)) == len(in_manual)
+    assert set(in_manual) == set(commands), ("missing from docs/man/tremplin.1.scd", set(commands) - set(in_manual),
+                                             "not a command", set(in_manual) - set(commands))
 
 
 def test_each_usage_line_of_help_is_the_synopsis_of_its_manual_section(binary):
@@ -113,7 +116,7 @@ def test_every_setting_is_in_the_manual_and_in_the_packaged_file():
     man = set()
     for m in re.finditer(r"^# \[(\w+)\]\n(.*?)(?=^# |\Z)", scd, re.M | re.S):
         man |= {(m.group(1), k) for k in re.findall(r"^\*(\w+)\* = ", m.group(2), re.M)}
-    assert man == set(keys)
+    assert man == set(keys), ("missing from docs/man/tremplin.ini.5.scd", set(keys) - man, "unknown", man - set(keys))
     for (section, key), env in keys.items():
         if env:
             entry = scd.split(f"*{key}* = ", 1)[1].split("\n*", 1)[0]
@@ -125,7 +128,7 @@ def test_every_setting_is_in_the_manual_and_in_the_packaged_file():
             section = m.group(1)
         elif m := re.fullmatch(r";?(\w+) =.*", line):
             ini.add((section, m.group(1)))
-    assert ini == set(keys)
+    assert ini == set(keys), ("missing from debian/tremplin.ini", set(keys) - ini, "unknown", ini - set(keys))
     # The environment variables of the manual are those of the table.
     env_man = set(re.findall(r"\*(TREMPLIN_\w+)\*", read(MAN1).split("# ENVIRONMENT\n", 1)[1].split("\n# ", 1)[0]))
     assert env_man == {e for e in keys.values() if e}
