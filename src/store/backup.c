@@ -119,8 +119,14 @@ static tr_err
 backup_sqlite(const char *url, const char *file, char *errbuf, size_t errlen)
 {
 	struct db *db = NULL;
+	struct stat st;
 	tr_err err;
 
+	/* db_open would make an empty database where a path is mistyped. */
+	if (stat(url + 7, &st) != 0) {
+		snprintf(errbuf, errlen, "%s: no database there", url + 7);
+		return TR_INVALID;
+	}
 	if ((err = db_open(url, &db, errbuf, errlen)) != TR_OK)
 		return err;
 	err = db_sqlite_copy(db, file, true, errbuf, errlen);

@@ -13,7 +13,7 @@
 /* Writes a consistent copy of the database at URL into FILE, which must not exist (a failed backup leaves no
  * FILE). PostgreSQL runs `pg_dump --format=custom --no-owner --no-privileges --file=FILE --dbname=URL`, then
  * `pg_restore --list FILE`, and requires the archive to hold the data of schema_migrations. SQLite copies the
- * pages and runs PRAGMA integrity_check on the copy. The reason of a failure goes into ERRBUF: TR_INVALID
+ * pages (the database file must exist: TR_INVALID otherwise) and runs PRAGMA integrity_check on the copy. The reason of a failure goes into ERRBUF: TR_INVALID
  * (FILE exists), TR_UNAVAILABLE (the database or a tool cannot be reached), TR_INTERNAL. */
 TR_MUST_USE tr_err db_backup(const char *url, const char *file, char *errbuf, size_t errlen);
 

@@ -137,3 +137,8 @@ def test_backup_never_overwrites_and_restore_wants_an_empty_database(workdir):
     assert r.returncode == 2 and "cannot read" in r.stderr
     r = run_cli("backup", database=False)
     assert r.returncode == 2 and "usage" in r.stderr
+    if ENGINE == "sqlite":  # a mistyped path is not a new empty database to back up
+        missing = os.path.join(workdir, unique("absent-") + ".db")
+        r = run_cli("backup", backup_path(workdir), database="sqlite:" + missing)
+        assert r.returncode == 2 and "no database there" in r.stderr
+        assert not os.path.exists(missing)
