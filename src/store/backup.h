@@ -13,8 +13,9 @@
 /* Writes a consistent copy of the database at URL into FILE, which must not exist (a failed backup leaves no
  * FILE). PostgreSQL runs `pg_dump --format=custom --no-owner --no-privileges --file=FILE --dbname=URL`, then
  * `pg_restore --list FILE`, and requires the archive to hold the data of schema_migrations. SQLite copies the
- * pages (the database file must exist: TR_INVALID otherwise) and runs PRAGMA integrity_check on the copy. The reason of a failure goes into ERRBUF: TR_INVALID
- * (FILE exists), TR_UNAVAILABLE (the database or a tool cannot be reached), TR_INTERNAL. */
+ * pages (the database file must exist) and runs PRAGMA integrity_check on the copy. The reason of a failure
+ * goes into ERRBUF: TR_INVALID (FILE exists, no SQLite database at URL), TR_UNAVAILABLE (the database or a tool
+ * cannot be reached), TR_INTERNAL. */
 TR_MUST_USE tr_err db_backup(const char *url, const char *file, char *errbuf, size_t errlen);
 
 /* Loads the backup FILE (made by db_backup for the same engine) into the database at URL, which must hold no
