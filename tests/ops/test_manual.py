@@ -22,7 +22,9 @@ def plain(scd):
 
 
 def run(binary, *args):
-    r = subprocess.run([binary, *args], capture_output=True, text=True, timeout=30)
+    """The program's output, without the TREMPLIN_* variables of the test run (they override the settings)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TREMPLIN_")}
+    r = subprocess.run([binary, *args], capture_output=True, text=True, timeout=30, env=env)
     assert r.returncode == 0, (args, r.stderr)
     return r.stdout
 
