@@ -7,6 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "app/app.h"
 #include "core/arena.h"
 #include "core/config.h"
@@ -19,6 +21,7 @@
 #include "demo/demo.h"
 #include "domain/programmes/programme.h"
 #include "domain/jobs/jobs.h"
+#include "model/accounts/role.h"
 #include "domain/jobs/refold.h"
 #include "domain/kernel/journal.h"
 #include "domain/places/place.h"
@@ -681,6 +684,47 @@ cmd_check_config(struct config *cfg, int argc, char **argv)
 	return 0;
 }
 
+/* The route table as JSON, one object a route (method, pattern, roles, flags, access, object), for the
+ * authorization matrix test; exits 1 naming the first row that declares no access class. */
+static int
+cmd_routes(struct config *cfg, int argc, char **argv)
+{
+	json_t *all = json_array();
+	char why[256];
+	char *text;
+	size_t bad = router_check(app_routes, app_routes_count, why, sizeof(why));
+
+	(void)cfg;
+	if (argc > 1 && strcmp(argv[1], "--json") != 0)
+		return no_arguments("routes", argc, argv);
+	for (size_t i = 0; i < app_routes_count; i++) {
+		const struct route *r = &app_routes[i];
+		json_t *roles = json_array();
+		if (r->roles == ROLES_SIGNED_IN)
+			json_array_append_new(roles, json_string("*"));
+		else
+			for (int k = ROLE_ADMIN; k < ROLE_COUNT_; k++)
+				if (r->roles & ROLE_BIT(k))
+					json_array_append_new(roles, json_string(role_code((enum role)k)));
+		json_array_append_new(
+		    all, json_pack("{s:s, s:s, s:o, s:b, s:b, s:b, s:s?, s:s?}", "method", r->method, "pattern",
+		             r->pattern, "roles", roles, "api", (r->flags & ROUTE_API) != 0, "changes",
+		             (r->flags & ROUTE_CHANGES) != 0, "upload", (r->flags & ROUTE_UPLOAD) != 0, "access",
+		             router_access_code(r->access), "object", r->object));
+	}
+	text = json_dumps(all, JSON_INDENT(1));
+	json_decref(all);
+	if (text == NULL)
+		return 1;
+	puts(text);
+	free(text);
+	if (bad != app_routes_count) {
+		fprintf(stderr, "tremplin routes: %s\n", why);
+		return 1;
+	}
+	return 0;
+}
+
 static const struct command commands[] = {
 	{ "serve", "tremplin serve [options]", "Applies the migrations and serves the platform until SIGTERM.",
 	    cmd_serve },
@@ -728,6 +772,10 @@ static const struct command commands[] = {
 	    "Loads a backup made by tremplin backup (same engine) into the database, which must be empty\n"
 	    "(PostgreSQL: pg_restore --single-transaction --exit-on-error). Then run tremplin serve or migrate.",
 	    cmd_restore },
+	{ "routes", "tremplin routes [--json]",
+	    "Prints the route table as JSON (method, pattern, roles, flags, access class, object kind); exits 1\n"
+	    "naming the first route that declares no access class.",
+	    cmd_routes },
 	{ "check-config", "tremplin check-config [options]", "Checks the configuration and prints it.",
 	    cmd_check_config },
 };

@@ -1,6 +1,7 @@
 /* Matching a request against the route table, segment by segment. */
 #include "http/router.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "core/arena.h"
@@ -92,4 +93,47 @@ router_match(const struct route *table, size_t n, struct str method, struct str 
 	}
 	*allow = buf_to_arena(&methods, req->arena);
 	return ROUTER_METHOD_NOT_ALLOWED;
+}
+
+static const char *const access_codes[ACCESS_COUNT_] = {
+	[ACCESS_PUBLIC] = "public",
+	[ACCESS_ROLE] = "role",
+	[ACCESS_SELF] = "self",
+	[ACCESS_ORG] = "org",
+	[ACCESS_ORG_STAFF] = "org_staff",
+	[ACCESS_PARTY] = "party",
+	[ACCESS_CONSENT] = "consent",
+	[ACCESS_REGION] = "region",
+	[ACCESS_LIST] = "list",
+};
+
+const char *
+router_access_code(enum route_access a)
+{
+	return (unsigned)a < ACCESS_COUNT_ ? access_codes[a] : NULL;
+}
+
+size_t
+router_check(const struct route *table, size_t n, char *why, size_t whylen)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct route *r = &table[i];
+		bool names = strstr(r->pattern, "{id}") != NULL || strstr(r->pattern, "{token}") != NULL;
+		if (router_access_code(r->access) == NULL) {
+			snprintf(why, whylen,
+			    "%s %s declares no access class (see docs/SECURITY.md, Authorization matrix)", r->method,
+			    r->pattern);
+			return i;
+		}
+		if (names && (r->object == NULL || r->object[0] == '\0')) {
+			snprintf(
+			    why, whylen, "%s %s names an object but does not declare its kind", r->method, r->pattern);
+			return i;
+		}
+		if (r->access == ACCESS_PUBLIC && r->roles != ROLES_PUBLIC) {
+			snprintf(why, whylen, "%s %s is public but asks for roles", r->method, r->pattern);
+			return i;
+		}
+	}
+	return n;
 }

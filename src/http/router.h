@@ -20,12 +20,35 @@ enum route_flags {
 #define ROLES_PUBLIC 0u
 #define ROLES_SIGNED_IN (~0u)
 
+/* Who may reach what a route names: every row declares it (docs/SECURITY.md, "Authorization matrix"). The
+ * roles mask says which roles get past the router (the others: 403; anonymous: sign-in); the access class says
+ * which of those the handler lets reach the object its first {id} or {token} names (the others: 404). The matrix
+ * test (tests/http/kernel/test_matrix.py) reads the table with `tremplin routes --json` and checks every route
+ * for every actor against it. The zero value is "undeclared": router_check refuses it, so does `tremplin
+ * serve`. */
+enum route_access {
+	ACCESS_UNDECLARED = 0,
+	ACCESS_PUBLIC, /* anyone, anonymous included */
+	ACCESS_ROLE,   /* the roles mask alone decides: nothing of one tenant is named or listed unfiltered */
+	ACCESS_SELF,   /* the caller's own account, tokens, profile: never another person's */
+	ACCESS_ORG,    /* an organisation's object: its staff, the officers and pole of its region, national, admin */
+	ACCESS_ORG_STAFF, /* an organisation's object changed by its own staff (and national, admin) only */
+	ACCESS_PARTY,     /* an application or contract: its parties, and the oversight of its region once a contract */
+	ACCESS_CONSENT,   /* a candidate's personal data: themselves, a prescriber they invited or accepted, a
+	                   * structure they applied to or whose proposal they accepted, admin */
+	ACCESS_REGION,    /* a region's object (pole, session): the people of that region, national, admin */
+	ACCESS_LIST,      /* a list or export filtered to the caller's scope (the matrix greps it for other tenants) */
+	ACCESS_COUNT_
+};
+
 struct route {
 	const char *method; /* "GET", "POST", "PATCH", "DELETE" (GET also answers HEAD) */
 	const char *pattern; /* "/admin/personnes/{id}": {id} is a positive integer, {token} 1–128 of [A-Za-z0-9_.:-] */
 	handler_fn handler;
 	unsigned roles; /* ROLE_BIT mask of who may call it; ROLES_PUBLIC; ROLES_SIGNED_IN */
 	unsigned flags;
+	enum route_access access; /* who reaches the object: never left ACCESS_UNDECLARED */
+	const char *object;       /* the kind the first {id}/{token} names ("dossier", "offer"…); NULL without one */
 };
 
 enum router_result {
@@ -38,5 +61,12 @@ enum router_result {
  * ROUTER_METHOD_NOT_ALLOWED, *ALLOW receives the methods the path accepts ("GET, POST", in the arena). */
 enum router_result router_match(const struct route *table, size_t n, struct str method, struct str path,
     struct request *req, const struct route **out, const char **allow);
+
+/* The code of an access class ("org"), NULL for ACCESS_UNDECLARED or out of range. */
+const char *router_access_code(enum route_access a);
+
+/* Checks that every row of TABLE declares its access class, and its object kind when its pattern names one;
+ * returns the index of the first row that does not (writing why into WHY), or N when all do. */
+size_t router_check(const struct route *table, size_t n, char *why, size_t whylen);
 
 #endif

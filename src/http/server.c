@@ -689,6 +689,10 @@ server_run(const struct config *cfg, const struct route *routes, size_t nroutes)
 	srv.cfg = cfg;
 	srv.routes = routes;
 	srv.nroutes = nroutes;
+	if (router_check(routes, nroutes, why, sizeof(why)) != nroutes) {
+		log_error("route table: %s", why);
+		return 1;
+	}
 	if (tmpl_set_load(embedded_templates, &srv.tmpl, why, sizeof(why)) != TR_OK) {
 		log_error("templates: %s", why);
 		return 1;
