@@ -103,7 +103,7 @@ static const char *const access_codes[ACCESS_COUNT_] = {
 	[ACCESS_ORG_STAFF] = "org_staff",
 	[ACCESS_PARTY] = "party",
 	[ACCESS_CONSENT] = "consent",
-	[ACCESS_REGION] = "region",
+	[ACCESS_FOLLOWED] = "followed",
 	[ACCESS_LIST] = "list",
 };
 

@@ -35,9 +35,10 @@ enum route_access {
 	ACCESS_ORG_STAFF, /* an organisation's object changed by its own staff (and national, admin) only */
 	ACCESS_PARTY,     /* an application or contract: its parties, and the oversight of its region once a contract */
 	ACCESS_CONSENT,   /* a candidate's personal data: themselves, a prescriber they invited or accepted, a
-	                   * structure they applied to or whose proposal they accepted, admin */
-	ACCESS_REGION,    /* a region's object (pole, session): the people of that region, national, admin */
-	ACCESS_LIST,      /* a list or export filtered to the caller's scope (the matrix greps it for other tenants) */
+	                   * structure they applied to or whose proposal they accepted, the oversight of the region
+	                   * of their contract, admin */
+	ACCESS_FOLLOWED, /* what a prescriber does for a candidate: the candidate, the prescribers they accepted, admin */
+	ACCESS_LIST,     /* a list or export filtered to the caller's scope (the matrix greps it for other tenants) */
 	ACCESS_COUNT_
 };
 

@@ -121,7 +121,7 @@ load(struct ctx *ctx, const struct workflow *wf, const struct wf_act *act, json_
 		if (!ok)
 			return ctx_fail(ctx, TR_NOT_FOUND, wf->missing);
 	} else if (!act->system && wf->can_read && !wf->can_read(ctx, *row))
-		return ctx_fail(ctx, TR_FORBIDDEN, wf->forbidden);
+		return ctx_fail(ctx, TR_NOT_FOUND, wf->missing);
 	return TR_OK;
 }
 

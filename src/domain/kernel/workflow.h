@@ -81,14 +81,13 @@ struct workflow {
 	/* Who reads the row: its scope table (TR_NOT_FOUND with `missing` for the others: what one may not see does
 	 * not exist for them); NULL: can_read decides. */
 	const struct scope *scope;
-	/* Whether the actor may read the row (TR_FORBIDDEN with `forbidden` otherwise); NULL with no scope: anyone
-	 * signed in. */
+	/* Whether the actor may read the row (TR_NOT_FOUND with `missing` otherwise, as for a scope); NULL with no
+	 * scope: anyone signed in. */
 	bool (*can_read)(struct ctx *ctx, json_t *row);
 	/* The parties the actor is for this row, as the transitions' `who` bits. */
 	unsigned (*parties)(struct ctx *ctx, json_t *row);
-	const char *missing;   /* French: the row does not exist */
-	const char *forbidden; /* French: the row is outside the actor's reach */
-	const char *stale;     /* French: the row changed since the person read it */
+	const char *missing; /* French: the row does not exist */
+	const char *stale;   /* French: the row changed since the person read it */
 };
 
 /* One action to take. */

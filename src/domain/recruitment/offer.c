@@ -17,6 +17,7 @@
 #include "domain/places/place.h"
 #include "domain/geo/refdata.h"
 #include "domain/kernel/workflow.h"
+#include "domain/dossiers/dossier.h"
 #include "model/recruitment/offer.h"
 #include "model/programmes/programme.h"
 
@@ -229,6 +230,18 @@ dossier_info(struct ctx *ctx, int64_t id, struct dossier_info *d)
 	d->programme_name = db_text(db_cell(r, 0, 7));
 	d->organisation_name = db_text(db_cell(r, 0, 8));
 	return TR_OK;
+}
+
+/* The refusal for one who is not dossier ID's structure: TR_FORBIDDEN with WHY when they see the dossier,
+ * TR_NOT_FOUND when they do not (what one may not see does not exist for them). */
+static tr_err
+not_its_structure(struct ctx *ctx, int64_t id, const char *why)
+{
+	json_t *d = NULL;
+	tr_err err = dossier_get(ctx, id, &d);
+
+	json_decref(d);
+	return err != TR_OK ? err : ctx_fail(ctx, TR_FORBIDDEN, why);
 }
 
 /* ---- the posts quota ---- */
@@ -453,7 +466,7 @@ offer_create(struct ctx *ctx, int64_t dossier_id, json_t *in, int64_t *id)
 	if ((err = dossier_info(ctx, dossier_id, &d)) != TR_OK)
 		return err;
 	if (!actor_in_org(ctx->actor, ROLE_EMPLOYER, d.org_id))
-		return ctx_fail(ctx, TR_FORBIDDEN,
+		return not_its_structure(ctx, dossier_id,
 		    "Seule la structure du dossier peut publier ses offres : ce dossier n'est pas dans votre "
 		    "périmètre.");
 	if (strcmp(d.state, "validated") != 0)
@@ -1089,7 +1102,7 @@ offer_form_choices(struct ctx *ctx, int64_t dossier_id, json_t **out)
 	if ((err = dossier_info(ctx, dossier_id, &d)) != TR_OK)
 		return err;
 	if (!actor_in_org(ctx->actor, ROLE_EMPLOYER, d.org_id))
-		return ctx_fail(ctx, TR_FORBIDDEN, "Ce dossier n'est pas dans votre périmètre.");
+		return not_its_structure(ctx, dossier_id, "Ce dossier n'est pas dans votre périmètre.");
 	if ((err = quota_read(ctx, dossier_id, 0, &q)) != TR_OK)
 		return err;
 	if ((err = db_queryv(ctx->db, ctx->arena,

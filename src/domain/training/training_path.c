@@ -192,10 +192,10 @@ load_contract(struct ctx *ctx, int64_t id, json_t **c)
 	if (err != TR_OK)
 		return ctx_storage_error(ctx, err);
 	*c = row_json(r, 0);
-	if (!can_read(ctx, *c)) {
+	if (!can_read(ctx, *c)) { /* what the caller may not see does not exist for them (not 403) */
 		json_decref(*c);
 		*c = NULL;
-		return ctx_fail(ctx, TR_FORBIDDEN, "Ce parcours n'est pas dans votre périmètre.");
+		return ctx_fail(ctx, TR_NOT_FOUND, "Ce contrat n'existe pas.");
 	}
 	return TR_OK;
 }
@@ -246,7 +246,6 @@ const struct workflow module_workflow = {
 	.can_read = module_can_read,
 	.parties = module_parties,
 	.missing = "Ce module n'existe pas.",
-	.forbidden = "Ce parcours n'est pas dans votre périmètre.",
 	.stale = "Ce module a changé depuis votre lecture : rechargez la page.",
 };
 

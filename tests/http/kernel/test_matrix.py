@@ -1,0 +1,508 @@
+"""The authorization matrix: every route of the route table (read from the binary with `tremplin routes --json`)
+for every actor, against the access class the route declares (src/app/routes.c; docs/SECURITY.md, "Authorization
+matrix"). Two tenants: A is the demo's story (the structure of the Drôme in region 84, its dossier, offer,
+application and contract; the demo candidate, who accepted the Mission locale as follower; the Centre-Est pole), B
+is built here in Île-de-France (region 11) with the word MARK in every name, so that no list or export of an actor
+of A may show it (and no list of an actor of B the demo candidate's name).
+
+Each {id} of a route names tenant A's object of the declared kind; the actors are placed relative to it (own
+organisation / another, own region / another, the candidate themselves / another, the prescriber they accepted /
+one they did not, anonymous). Expected answers:
+- anonymous: the public routes answer; any other sends to /connexion (pages) or answers 401 (API);
+- a signed-in actor whose role the route's mask leaves out: 403 (the router's, before any object is read);
+- within the mask: allowed when ALLOWED[class] (or ALLOWED[class, object]) names the actor, else 404 — what the
+  actor may not see does not exist for them.
+GET routes are checked for every actor; routes that change state are sent by every actor that must be refused
+(with a valid CSRF token or a bearer token), which must get its refusal with nothing changed in the database."""
+import hashlib
+import html
+import io
+import json
+import os
+import re
+import zipfile
+
+import pytest
+import requests
+
+from conftest import (DEMO_ACCOUNTS, DEMO_PASSWORD, ENGINE, csrf_from, org_id, person_id, run_cli, sql, sql_int,
+                      unique, unique_email)
+from test_applications import PASSWORD, Recruitment
+from test_poles import checklist, company
+
+MARK = "Zorglub"  # in every name of tenant B
+DEMO_CANDIDATE_NAME = "Chloé Candidate"
+DEMO_ORG = "Les Ateliers numériques de la vallée de la Drôme"
+ML_ORG = "Mission locale Vallée de la Drôme"
+OF = "Médiation Formation Rhône-Alpes"
+POLE_ORG = "Pôle de ressources Centre-Est"
+PLACE_A = "demo-ateliers-numeriques-crest"
+PDF = (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+       b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+
+ACTORS = ["anonymous", "admin", "national", "regional", "regional_other", "pole", "pole_other", "employer",
+          "employer_other", "prescriber", "prescriber_other", "trainer", "trainer_other", "candidate",
+          "candidate_other", "sponsor", "viewer"]
+ROLE_OF = {a: a.split("_")[0] for a in ACTORS}
+SIGNED = set(ACTORS) - {"anonymous"}
+# Oversight of tenant A: the national delegation and the officers and pole of region 84.
+OVERSIGHT = {"admin", "national", "regional", "pole"}
+
+# Which actors reach tenant A's object, per access class, or per class and object kind where the kind narrows it;
+# the roles mask of the route narrows it further (403). The others get 404.
+PARTY = OVERSIGHT | {"employer", "candidate", "prescriber"}  # the prescriber the candidate accepted follows them
+ALLOWED = {
+    "public": set(ACTORS),
+    ("public", "link"): set(),  # a made-up link token does not exist for anyone
+    "role": SIGNED,
+    "list": SIGNED,
+    "self": SIGNED,
+    ("self", "token"): {"candidate", "admin"},  # the candidate's token: its owner; admins revoke any token
+    ("self", "follower"): {"candidate"},  # the candidate's follower (the Mission locale)
+    ("self", "person"): {"candidate", "admin"},  # the candidate's account record
+    ("self", "organisation"): {"employer", "admin", "national"},  # the structure's record: its members
+    "org": OVERSIGHT | {"employer"},
+    ("org", "tutor"): {"admin", "national", "pole", "employer"},  # a tutor's training record
+    ("org", "pole"): {"admin", "national", "pole"},  # a pole: its people, national officers
+    ("list", "tutor"): SIGNED - {"regional", "regional_other"},  # the tutors: not the regional officers
+    ("org_staff", "offer_journal"): {"employer"},  # an offer's journal: its structure
+    ("org_staff", "path"): {"employer", "pole"},  # a path is changed by the structure and the pole
+    ("org_staff", "path_module"): {"employer", "pole"},
+    "org_staff": {"admin", "national", "employer"},
+    ("org_staff", "draft_dossier"): {"employer"},  # a draft is its structure's alone (admins read it)
+    ("org_staff", "session"): {"admin", "national", "trainer"},  # the training organisation running it
+    ("org_staff", "partner"): {"admin", "national", "pole"},  # the vivier: the pole of the company's region
+    ("org_staff", "pole"): {"admin", "national"},
+    "party": PARTY,
+    ("party", "contract"): PARTY | {"sponsor"},
+    ("party", "path"): {"admin", "national", "pole", "employer", "candidate", "sponsor"},
+    ("party", "path_module"): {"admin", "national", "pole", "employer", "candidate", "sponsor"},
+    ("party", "registration"): {"admin", "national", "employer", "trainer", "candidate"},
+    "consent": PARTY,
+    "followed": {"admin", "candidate", "prescriber"},
+}
+# Kinds whose refusal may be 403: the object is readable by other means (public places, offers, poles; the
+# catalogue of sessions; the vivier and the library), or the refusal comes before any lookup, the same for every
+# id (a person's or an organisation's record, a tutor's training record). Any other refusal is 404: what the
+# actor may not see does not exist for them.
+FORBIDDEN_TELLS_NOTHING = {"place", "offer", "pole", "session", "partner", "resource", "person", "organisation",
+                           "tutor", "programme", "job_profile", "competence", "training_org"}
+# The fields some writes name a second object with (kind of tenant A's object).
+EXTRA = {"/api/v1/offers/{id}/proposals": {"candidate_id": "candidate"},
+         "/api/v1/sessions/{id}/registrations": {"contract_id": "contract"},
+         "/sessions/{id}/inscriptions": {"contract_id": "contract"}}
+# Query strings some lists require.
+QUERY = {"/api/v1/partners/suggestions": "?region=84&job_profile_id={job_profile}"}
+
+
+# The table of each object kind (for its version).
+TABLES = {"dossier": "dossiers", "draft_dossier": "dossiers", "offer": "offers", "application": "applications",
+          "contract": "contracts", "path_module": "path_modules", "session": "training_sessions",
+          "diagnosis": "pole_diagnoses", "partner": "partner_companies", "pole": "poles", "person": "people",
+          "organisation": "organisations", "programme": "programmes", "job_profile": "job_profiles",
+          "competence": "competences", "training_org": "organisations", "registration": "session_registrations"}
+
+
+def readers(kind):
+    """Who reads tenant A's object of KIND (to them a refusal to act on it may be 403)."""
+    return {"dossier": ALLOWED["org"], "draft_dossier": {"employer", "admin"}, "application": PARTY,
+            "contract": ALLOWED[("party", "contract")], "path": ALLOWED[("party", "path")],
+            "path_module": ALLOWED[("party", "path")], "candidate": PARTY, "diagnosis": ALLOWED["org"],
+            "registration": ALLOWED[("party", "registration")], "offer_journal": set(ACTORS)}.get(kind, set())
+
+
+def allowed(route, actor):
+    key = (route["access"], route["object"])
+    return actor in (ALLOWED[key] if key in ALLOWED else ALLOWED[route["access"]])
+
+
+def in_mask(route, actor):
+    return not route["roles"] or route["roles"] == ["*"] or ROLE_OF[actor] in route["roles"]
+
+
+def expected(route, actor):
+    """What ACTOR must get from ROUTE: "ok", "login", 403 or 404."""
+    if route["access"] == "public":
+        return "ok" if allowed(route, actor) else 404
+    if actor == "anonymous":
+        return "login"
+    if not in_mask(route, actor):
+        return 403
+    return "ok" if allowed(route, actor) else 404
+
+
+def agrees(route, got, want, actor):
+    """Whether GOT is WANT, or a 403 where a 404 was expected but the 403 tells the actor nothing."""
+    return got == want or (want == 404 and got == 403 and (route["object"] in FORBIDDEN_TELLS_NOTHING or
+                                                          actor in readers(route["object"])))
+
+
+def outcome(route, r):
+    """The answer R as "ok", "login", or its status."""
+    if r.status_code in (302, 303) and "/connexion" in r.headers.get("location", ""):
+        return "login"
+    if route["api"] and r.status_code == 401:
+        return "login"
+    if r.status_code < 400 or (route["changes"] and r.status_code in (400, 409, 413, 415, 422)):
+        return "ok"
+    return r.status_code
+
+
+# ---------------------------------------------------------------------------------------------
+# The routes, from the binary
+
+
+def routes():
+    r = run_cli("routes", "--json", database=False)
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+ROUTES = routes()
+
+
+def route_id(route):
+    return f"{route['method']} {route['pattern']}"
+
+
+# ---------------------------------------------------------------------------------------------
+# The two tenants
+
+
+class Tenants:
+    def __init__(self, base, api, make_account, login):
+        self.base = base
+        rc = self.rc = Recruitment(base, api, make_account)
+        emails = {r: DEMO_ACCOUNTS[r] for r in ("admin", "national", "regional", "pole", "employer", "prescriber",
+                                                  "trainer", "candidate", "sponsor", "viewer")}
+        passwords = {a: DEMO_PASSWORD for a in emails}
+
+        def account(actor, role, marked=False, **fields):
+            name = f"{MARK} {actor}" if marked else unique("Matrice ")
+            p = make_account(role, password=PASSWORD, name=name, **fields)
+            emails[actor], passwords[actor] = p["_email"], PASSWORD
+            return p
+
+        # Tenant B: a structure of Paris, its regional officer, pole, prescriber, training organisation.
+        def org(kind, prefix="Matrice"):
+            r = api.post(base + "/api/v1/organisations", json={"name": unique(f"{prefix} {kind} "), "kind": kind})
+            assert r.status_code == 201, r.text
+            return r.json()["id"]
+
+        self.org_b = org("employer", MARK)
+        account("employer_other", "employer", marked=True, organisation_id=self.org_b)
+        account("regional_other", "regional", regions="11")
+        account("pole_other", "pole", organisation_id=org_id(POLE_ORG), regions="11")
+        account("prescriber_other", "prescriber", organisation_id=org("prescriber"))
+        account("trainer_other", "trainer", organisation_id=org("trainer"))
+        cand_b = rc.candidate()
+        emails["candidate_other"], passwords["candidate_other"] = cand_b["email"], PASSWORD
+        self.emails, self.passwords = emails, passwords
+
+        self.bearer = {a: rc.who(e) for a, e in emails.items()}
+        self.bearer["anonymous"] = requests.Session()
+        self._web, self._csrf, self._login = {}, {}, login
+
+        # Tenant B's dossier, offer, application and contract, in region 11.
+        b = self.bearer
+        r = b["employer_other"].post(base + "/api/v1/places", json={
+            "pivot": "43493312300029", "nom": "EPN de la matrice à Paris", "commune": "Paris", "code_postal": "75011",
+            "code_insee": "75056", "adresse": "12 rue Oberkampf", "services": "Aide aux démarches administratives"})
+        assert r.status_code == 201, r.text
+        rc.places[emails["employer_other"]] = r.json()["id"]
+        self.dossier_b = self.dossier(emails["employer_other"], "regional_other", "ile-de-france-centre")
+        self.offer_b = rc.offer(self.dossier_b, employer=emails["employer_other"])
+        app_b = rc.apply(cand_b, self.offer_b, message=f"{MARK} : je voudrais travailler à Paris.")
+        r = rc.act(b["employer_other"], app_b["id"], "accept",
+                   **rc.terms(tutor_email=emails["employer_other"], sponsor_name=f"{MARK} Parrain"))
+        assert r.status_code == 200, r.text[:1000]
+        self.contract_b = r.json()["contract_id"]
+
+        # Tenant A: the demo's story, completed with what it lacks (a CV, a dossier waiting, a preliminary
+        # diagnosis, a resource, a partner, a training session with a registration).
+        self.org_a = org_id(DEMO_ORG)
+        self.cand_a = person_id(DEMO_ACCOUNTS["candidate"])
+        ids = {}
+        ids["dossier"] = sql_int(f"SELECT MIN(id) FROM dossiers WHERE organisation_id = {self.org_a}")
+        ids["offer"] = sql_int(f"SELECT MIN(id) FROM offers WHERE organisation_id = {self.org_a}")
+        ids["application"] = sql_int(f"SELECT MIN(id) FROM applications WHERE candidate_id = {self.cand_a}")
+        ids["contract"] = sql_int(f"SELECT MIN(id) FROM contracts WHERE candidate_id = {self.cand_a}")
+        ids["candidate"] = self.cand_a
+        ids["person"] = self.cand_a
+        ids["organisation"] = self.org_a
+        ids["pole"] = sql_int("SELECT id FROM poles WHERE code = 'centre-est'")
+        ids["programme"] = sql_int("SELECT id FROM programmes WHERE code = 'EAV-EPN-2013'")
+        ids["job_profile"] = sql_int("SELECT MIN(id) FROM job_profiles")
+        ids["competence"] = sql_int("SELECT MIN(id) FROM competences")
+        ids["training_org"] = org_id(OF)
+        ids["follower"] = org_id(ML_ORG)
+        ids["path_module"] = sql_int(f"SELECT MIN(id) FROM path_modules WHERE contract_id = {ids['contract']}")
+        ids["membership"] = sql_int(f"SELECT MIN(id) FROM memberships WHERE person_id = {self.cand_a}")
+        ids["tutor"] = person_id(DEMO_ACCOUNTS["employer"])
+        ids["place"] = PLACE_A
+        ids["link"] = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+        ids["region"] = "84"
+        r = b["candidate"].post(base + "/api/v1/tokens", json={"name": "matrice"})
+        assert r.status_code == 201, r.text
+        ids["token"] = r.json()["id"]
+        s = self.web("candidate")
+        r = s.post(base + "/candidat/cv", data={"csrf": self.csrf("candidate")},
+                   files={"cv": ("cv.pdf", PDF, "application/pdf")}, allow_redirects=False)
+        assert r.status_code == 303, r.text[:500]
+        s = self.web("candidate_other")
+        r = s.post(base + "/candidat/cv", data={"csrf": self.csrf("candidate_other")},
+                   files={"cv": ("cv.pdf", PDF, "application/pdf")}, allow_redirects=False)
+        assert r.status_code == 303, r.text[:500]
+        ids["path"] = ids["contract"]
+        ids["draft_dossier"] = self.dossier(DEMO_ACCOUNTS["employer"], "regional", "centre-est", submit=False,
+                                              mark="Brouillon")
+        ids["diagnosis"] = self.diagnosis(ids["dossier"])
+        r = b["pole"].post(base + "/api/v1/resources", data={"title": "Guide de la matrice", "kind": "file"},
+                           files={"file": ("guide.pdf", PDF)})
+        assert r.status_code == 201, r.text
+        ids["resource"] = r.json()["id"]
+        r = b["pole"].post(base + "/api/v1/partners", json=company({"profile_id": rc.profile_id}))
+        assert r.status_code == 201, r.text
+        ids["partner"] = r.json()["id"]
+        ids["session"], ids["registration"] = self.session(ids["programme"], ids["contract"])
+        self.ids = ids
+
+    def dossier(self, employer, regional, pole, submit=True, mark=MARK):
+        rc = self.rc
+        body = {
+            "programme_id": rc.eav["id"], "place_id": rc.place(employer), "employer_category": "association",
+            "contact_name": f"{mark} Contact", "contact_email": employer, "contact_phone": "01 40 00 00 00",
+            "project": f"{mark} : un fablab.", "job_profile_id": rc.profile_id, "netpublic": True,
+            "listed_national": True, "tutor_name": f"{mark} Tutrice", "tutor_qualities": "Dix ans",
+            "sponsor_name": f"{mark} Parrain", "sponsor_qualities": "Gérant", "company_name": f"{mark} SARL",
+            "company_siret": "73282932000074", "company_activity": "Services informatiques",
+            "pole_id": sql_int(f"SELECT id FROM poles WHERE code = '{pole}'"),
+            "training_path": "Prise de poste.", "development_project": "Un fablab.", "posts_requested": 1,
+            "signed_on": "2025-09-01", "signatory": "La présidente",
+        }
+        r = rc.who(employer).post(self.base + "/api/v1/dossiers", json=body)
+        assert r.status_code == 201, r.text
+        d = r.json()
+        if not submit:
+            return d["id"]
+        for who, action, payload in [(employer, "submit", {}), (self.emails[regional], "give_opinion",
+                                                                {"opinion": "favourable"}),
+                                     (DEMO_ACCOUNTS["national"], "validate", {"posts_granted": 1})]:
+            r = rc.who(who).post(self.base + f"/api/v1/dossiers/{d['id']}/actions/{action}",
+                                 json={"version": d["version"], **payload})
+            assert r.status_code == 200, (action, r.text[:1000])
+            d = r.json()
+        return d["id"]
+
+    def diagnosis(self, dossier):
+        r = self.bearer["pole"].get(self.base + f"/api/v1/dossiers/{dossier}/diagnoses")
+        assert r.status_code == 200, r.text
+        items = r.json()["items"] if isinstance(r.json(), dict) else r.json()
+        if items:
+            return items[0]["id"]
+        r = self.bearer["pole"].post(self.base + f"/api/v1/dossiers/{dossier}/diagnoses", json={
+            "checklist": checklist(), "conclusion": "favourable_conditions", "recommendations": "Rien."})
+        assert r.status_code == 201, r.text
+        return r.json()["id"]
+
+    def session(self, programme, contract):
+        import datetime
+        day = lambda n: (datetime.date.today() + datetime.timedelta(days=n)).isoformat()  # noqa: E731
+        r = self.bearer["trainer"].post(self.base + "/api/v1/sessions", json={
+            "programme_id": programme, "audience": "recruits", "title": "Session de la matrice",
+            "training_org_id": org_id(OF), "place_id": PLACE_A, "starts_on": day(30), "ends_on": day(31),
+            "hours": 14, "capacity": 10, "min_registrants": 0, "registration_deadline": day(20)})
+        assert r.status_code == 201, r.text[:1000]
+        sid = r.json()["id"]
+        r = self.bearer["employer"].post(self.base + f"/api/v1/sessions/{sid}/registrations",
+                                         json={"contract_id": contract})
+        assert r.status_code == 201, r.text[:1000]
+        return sid, r.json()["id"]
+
+    def web(self, actor):
+        """A session signed in through the form (anonymous: one that only holds a CSRF cookie)."""
+        if actor not in self._web:
+            if actor == "anonymous":
+                s = requests.Session()
+                s.get(self.base + "/connexion")
+            else:
+                s = self._login(self.emails[actor], self.passwords[actor])
+            self._web[actor] = s
+        return self._web[actor]
+
+    def csrf(self, actor):
+        if actor not in self._csrf:
+            r = self.web(actor).get(self.base + "/connexion" if actor == "anonymous" else self.base + "/")
+            self._csrf[actor] = csrf_from(r.text)
+        return self._csrf[actor]
+
+    def url(self, route):
+        """The route's path with tenant A's object in its first parameter, an action name or id after."""
+        path, obj = route["pattern"], route["object"]
+        first = True
+
+        def fill(m):
+            nonlocal first
+            value = self.ids.get(obj, 1) if first else (1 if m.group(0) == "{id}" else "x")
+            first = False
+            return str(value)
+
+        query = QUERY.get(path, "").format(**self.ids)
+        return self.base + re.sub(r"\{id\}|\{token\}", fill, path) + query
+
+    def version(self, route):
+        """The current version of the object ROUTE names, so that a write passes the checks of its body and
+        reaches the scope check (a missing version is a 422 whoever sends it)."""
+        table = TABLES.get(route["object"])
+        if table is None or not isinstance(self.ids.get(route["object"]), int):
+            return 1
+        out = sql(f"SELECT version FROM {table} WHERE id = {self.ids[route['object']]}")
+        return int(out) if out.strip().isdigit() else 1
+
+    def send(self, route, actor):
+        """Sends ROUTE as ACTOR (an API route with a bearer token, a page with the form session)."""
+        method, url = route["method"], self.url(route)
+        if route["api"]:
+            s = self.bearer[actor]
+            headers = {}
+            if actor == "anonymous" and route["changes"]:
+                s = self.web("anonymous")
+                headers["X-CSRF-Token"] = self.csrf("anonymous")
+            body = {}
+            if method in ("POST", "PATCH", "PUT"):
+                body = {"json": {"version": self.version(route), **self.extra(route)}}
+            elif method == "DELETE":
+                url += f"?version={self.version(route)}"
+            return s.request(method, url, headers=headers, allow_redirects=False, timeout=30, **body)
+        s = self.web(actor)
+        if method == "GET":
+            return s.get(url, allow_redirects=False, timeout=30)
+        return s.request(method, url, data={"csrf": self.csrf(actor), "version": self.version(route),
+                                            **self.extra(route)}, allow_redirects=False, timeout=30)
+
+    def extra(self, route):
+        """The fields a write names another of tenant A's objects with (its candidate, its contract)."""
+        return {field: self.ids[kind] for field, kind in EXTRA.get(route["pattern"], {}).items()}
+
+
+@pytest.fixture(scope="module")
+def tenants(base, api, make_account, login):
+    return Tenants(base, api, make_account, login)
+
+
+# ---------------------------------------------------------------------------------------------
+# Nothing changed: a digest of every table but those a refused request may touch (sessions, throttling, logs)
+
+VOLATILE = {"sessions", "login_devices", "login_failures", "schema_migrations", "outbox"}
+
+
+def tables():
+    if ENGINE == "sqlite":
+        out = sql("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+    else:
+        out = sql("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+    return sorted(t for t in out.split("\n") if t and t not in VOLATILE and "throttl" not in t and "attempt" not in t)
+
+
+def digest(names):
+    if ENGINE == "sqlite":
+        out = "\n".join(f"{t}:" + sql(f"SELECT * FROM {t} ORDER BY 1") for t in names)
+    else:
+        out = sql(" UNION ALL ".join(
+            f"SELECT '{t}', md5(coalesce(string_agg(x::text, ',' ORDER BY x::text), '')) FROM {t} x" for t in names))
+    return hashlib.sha256(out.encode()).hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------
+# No row of the other tenant: tenant B's people and dossier are named with MARK; tenant A's candidate is the demo's.
+
+TENANT_A = {"regional", "pole", "employer", "prescriber", "trainer", "candidate", "sponsor", "viewer"}
+TENANT_B = {a for a in ACTORS if a.endswith("_other")}
+
+
+def body_text(r):
+    """The text of an answer: an XLSX workbook's XML parts, or the body."""
+    if r.content[:2] == b"PK":
+        with zipfile.ZipFile(io.BytesIO(r.content)) as z:
+            return "".join(z.read(n).decode("utf-8", "replace") for n in z.namelist() if n.endswith(".xml"))
+    return r.content.decode("utf-8", "replace")
+
+
+def other_tenant_in(actor, r):
+    """What of the other tenant the answer R to ACTOR shows (None when nothing)."""
+    text = html.unescape(body_text(r))
+    if actor in TENANT_A and MARK in text:
+        return MARK
+    if actor in TENANT_B and DEMO_CANDIDATE_NAME in text:
+        return DEMO_CANDIDATE_NAME
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# The matrix
+
+READS = [r for r in ROUTES if not r["changes"] and r["method"] == "GET" and "__test" not in r["pattern"]]
+WRITES = [r for r in ROUTES if r["changes"]]
+PROBE = os.environ.get("MATRIX_PROBE")
+
+
+def test_every_route_declares_its_access():
+    for r in ROUTES:
+        assert r["access"] in {k if isinstance(k, str) else k[0] for k in ALLOWED}, route_id(r)
+        assert "{" not in r["pattern"] or r["object"], route_id(r)
+
+
+@pytest.mark.parametrize("route", READS, ids=route_id)
+def test_reads(tenants, route):
+    wrong = []
+    for actor in ACTORS:
+        r = tenants.send(route, actor)
+        got, want = outcome(route, r), expected(route, actor)
+        if not agrees(route, got, want, actor):
+            wrong.append(f"{actor}: {got} (expected {want})")
+        elif got == "ok" and route["access"] != "public":
+            leak = other_tenant_in(actor, r)
+            if leak:
+                wrong.append(f"{actor}: the answer shows {leak!r} of the other tenant")
+    if PROBE:
+        print("PROBE", route_id(route), route["access"], route["object"], "|", "; ".join(wrong))
+        return
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("route", WRITES, ids=route_id)
+def test_refused_writes_change_nothing(tenants, route):
+    refused = [a for a in ACTORS if expected(route, a) != "ok"]
+    if not refused:
+        return
+    names = tables()
+    before = digest(names)
+    wrong = []
+    for actor in refused:
+        r = tenants.send(route, actor)
+        got, want = outcome(route, r), expected(route, actor)
+        if got != want and not (want in (403, 404) and got in (403, 404)):
+            wrong.append(f"{actor}: {got} (expected {want}) {r.text[:200]!r}")
+    after = digest(names)
+    if PROBE:
+        print("PROBE", route_id(route), route["access"], route["object"], "|", "; ".join(wrong),
+              "CHANGED" if before != after else "")
+        return
+    assert not wrong, "\n".join(wrong)
+    assert before == after, f"{route_id(route)}: a refused request changed the database"
+
+
+# The marks are where the grep looks: the actors who see everything, and tenant B's own, find them.
+SEEN = [("admin", "GET", "/dossiers", MARK), ("admin", "GET", "/dossiers.csv", MARK),
+        ("admin", "GET", "/dossiers.xlsx", MARK), ("regional_other", "GET", "/api/v1/dossiers", MARK),
+        ("employer_other", "GET", "/candidatures", MARK), ("admin", "GET", "/api/v1/applications", MARK),
+        ("national", "GET", "/api/v1/contracts", DEMO_CANDIDATE_NAME),
+        ("regional", "GET", "/dossiers.xlsx", "vallée de la Drôme")]
+
+
+@pytest.mark.parametrize("actor,method,path,mark", SEEN, ids=lambda v: str(v))
+def test_the_marks_are_where_the_matrix_looks(tenants, actor, method, path, mark):
+    route = next(r for r in ROUTES if r["method"] == method and r["pattern"] == path)
+    r = tenants.send(route, actor)
+    assert r.status_code == 200, r.status_code
+    assert mark in html.unescape(body_text(r)), f"{mark!r} not in {path} for {actor}"
