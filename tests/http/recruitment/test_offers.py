@@ -284,8 +284,11 @@ def test_references_must_belong_to_the_dossier(base, who, api, prog, dossier):
 
 def test_only_the_dossier_structure_publishes(base, who, dossier):
     d = dossier(2)
-    for actor in ("employer_other", "regional", "national", "candidate", "admin"):
+    # Those who see the dossier are refused (403); for the others it does not exist (404).
+    for actor in ("regional", "national", "admin"):
         problem(who[actor].post(base + f"/api/v1/dossiers/{d}/offers", json=offer_body()), 403)
+    for actor in ("employer_other", "candidate"):
+        problem(who[actor].post(base + f"/api/v1/dossiers/{d}/offers", json=offer_body()), 404)
     problem(requests.post(base + f"/api/v1/dossiers/{d}/offers", json=offer_body()), 401)
     problem(who["employer"].post(base + "/api/v1/dossiers/99999999/offers", json=offer_body()), 404)
     assert sql_int(f"SELECT COUNT(*) FROM offers WHERE dossier_id = {d}") == 0
@@ -744,9 +747,9 @@ def test_structure_pages_publish_edit_close_reopen(base, who, sessions, prog, do
     assert get_offer(base, who, oid)["title"] == "Titre modifié"
     r = s.post(base + f"/offres/{oid}/modifier", data=form, allow_redirects=False)
     assert r.status_code == 409
-    # Another structure cannot even see the form.
+    # Another structure cannot even see the form: the dossier behind it does not exist for them.
     other = who["employer_other"]
-    assert other.get(base + f"/offres/{oid}/modifier").status_code == 403
+    assert other.get(base + f"/offres/{oid}/modifier").status_code == 404
     # Close without a reason, then with one; reopen.
     r = s.post(base + f"/offres/{oid}/fermer", data={"csrf": token, "version": "2"}, allow_redirects=False)
     assert r.status_code == 422 and "indiquez son motif" in text(r)

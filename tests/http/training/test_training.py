@@ -182,8 +182,10 @@ def test_path_template_proposed_then_applied(w, base, sessions):
         ("Fabrication numérique et maintenance", 70), ("Animation d'un Fab Lab", 35)]
     assert p["template"][0]["starts_on"] == p["contract"]["start_on"]
     # Only the structure and the pole apply it.
-    for who in ("sponsor", "national", "trainer"):
+    for who in ("sponsor", "national"):
         assert_problem(w.s[who].post(base + f"/api/v1/contracts/{cid}/path/template", json={}), 403)
+    # A trainer does not see the contract's path: for them it does not exist.
+    assert_problem(w.s["trainer"].post(base + f"/api/v1/contracts/{cid}/path/template", json={}), 404)
     assert_problem(cand["s"].post(base + f"/api/v1/contracts/{cid}/path/template", json={}), 403)
     # Through the page: the proposal, the button, then the modules.
     emp = sessions["employer"]
@@ -239,14 +241,15 @@ def test_path_readers_and_editors(w, base):
     for who in ("employer", "tutor", "sponsor", "pole", "national", "admin"):
         assert w.s[who].get(base + f"/api/v1/contracts/{cid}/path").status_code == 200, who
     assert cand["s"].get(base + f"/api/v1/contracts/{cid}/path").status_code == 200
+    # For the others the path does not exist (404, not 403: what one may not see does not exist for them).
     for who in ("employer_other", "trainer", "prescriber", "regional", "pole_other"):
-        assert_problem(w.s[who].get(base + f"/api/v1/contracts/{cid}/path"), 403)
+        assert_problem(w.s[who].get(base + f"/api/v1/contracts/{cid}/path"), 404)
     # The structure and the pole of the region add modules; the others read only.
     m = w.module(cid, "pole", title="Médiation numérique auprès des seniors", hours_planned=21)
     assert m["state"] == "planned" and m["can_edit"] is True
-    for who in ("sponsor", "national", "employer_other", "trainer"):
+    for who, status in (("sponsor", 403), ("national", 403), ("employer_other", 404), ("trainer", 404)):
         r = w.s[who].post(base + f"/api/v1/contracts/{cid}/path/modules", json={"title": "x"})
-        assert_problem(r, 403)
+        assert_problem(r, status)
     r = cand["s"].post(base + f"/api/v1/contracts/{cid}/path/modules", json={"title": "x"})
     assert_problem(r, 403)
     # Validation: title required, a training organisation must be one, dates in order, certification named.
@@ -302,7 +305,7 @@ def test_module_lifecycle(w, base, sessions):
                  data={"csrf": csrf_from(page.text), "version": str(w.get_module(m["id"])["version"])},
                  allow_redirects=False)
     assert r.status_code == 303 and w.get_module(m["id"])["state"] == "in_progress"
-    assert sessions["trainer"].get(base + f"/contrats/{cid}/parcours/modules/{m['id']}/modifier").status_code == 403
+    assert sessions["trainer"].get(base + f"/contrats/{cid}/parcours/modules/{m['id']}/modifier").status_code == 404
 
 
 def test_late_modules(w, base, sessions):
