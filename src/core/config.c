@@ -243,11 +243,19 @@ cidr_parse(const char *s, size_t n, struct cidr *c)
 static bool
 cidr_contains(const struct cidr *c, const char *addr)
 {
+	static const unsigned char v4_mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 	unsigned char a[16];
 	int full = c->bits / 8, rest = c->bits % 8;
 
-	if (inet_pton(c->family, addr, a) != 1)
+	if (c->family == AF_INET && strchr(addr, ':') != NULL) {
+		/* An IPv4-mapped IPv6 peer (::ffff:a.b.c.d, as a dual-stack socket reports it) is its IPv4 address. */
+		unsigned char v6[16];
+		if (inet_pton(AF_INET6, addr, v6) != 1 || memcmp(v6, v4_mapped, sizeof(v4_mapped)) != 0)
+			return false;
+		memcpy(a, v6 + 12, 4);
+	} else if (inet_pton(c->family, addr, a) != 1) {
 		return false;
+	}
 	if (memcmp(a, c->addr, (size_t)full) != 0)
 		return false;
 	return rest == 0 || ((a[full] ^ c->addr[full]) & (0xff00 >> rest) & 0xff) == 0;

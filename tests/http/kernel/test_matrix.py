@@ -2,8 +2,9 @@
 for every actor, against the access class the route declares (src/app/routes.c; docs/SECURITY.md, "Authorization
 matrix"). Two tenants: A is the demo's story (the structure of the Drôme in region 84, its dossier, offer,
 application and contract; the demo candidate, who accepted the Mission locale as follower; the Centre-Est pole), B
-is built here in Île-de-France (region 11) with the word MARK in every name, so that no list or export of an actor
-of A may show it (and no list of an actor of B the demo candidate's name).
+is built here in Île-de-France (region 11) with the word MARK in its structure's and employer's names, its dossier's
+texts and its application's message, so that no answer to an actor of A may show it (and no answer to an actor of
+B the demo candidate's name), lists and exports (CSV, XLSX) included.
 
 Each {id} of a route names tenant A's object of the declared kind; the actors are placed relative to it (own
 organisation / another, own region / another, the candidate themselves / another, the prescriber they accepted /
@@ -27,11 +28,11 @@ import pytest
 import requests
 
 from conftest import (DEMO_ACCOUNTS, DEMO_PASSWORD, ENGINE, csrf_from, org_id, person_id, run_cli, sql, sql_int,
-                      unique, unique_email)
+                      unique)
 from test_applications import PASSWORD, Recruitment
 from test_poles import checklist, company
 
-MARK = "Zorglub"  # in every name of tenant B
+MARK = "Zorglub"  # in tenant B's private names and texts
 DEMO_CANDIDATE_NAME = "Chloé Candidate"
 DEMO_ORG = "Les Ateliers numériques de la vallée de la Drôme"
 ML_ORG = "Mission locale Vallée de la Drôme"

@@ -478,6 +478,15 @@ t_client_address(void **state)
 	assert_string_equal(out, "192.0.2.1"); /* an untrusted peer cannot choose its address */
 	config_client_address(&fx->cfg, "::1", "198.51.100.1", 12, out, sizeof(out));
 	assert_string_equal(out, "198.51.100.1");
+	/* A dual-stack socket reports an IPv4 proxy as ::ffff:a.b.c.d: the IPv4 entry covers it. */
+	config_client_address(&fx->cfg, "::ffff:10.0.0.2", xff, strlen(xff), out, sizeof(out));
+	assert_string_equal(out, "203.0.113.9");
+	config_client_address(&fx->cfg, "::FFFF:10.0.0.2", "198.51.100.2", 12, out, sizeof(out));
+	assert_string_equal(out, "198.51.100.2");
+	config_client_address(&fx->cfg, "::ffff:192.0.2.1", xff, strlen(xff), out, sizeof(out));
+	assert_string_equal(out, "::ffff:192.0.2.1"); /* mapped, but not trusted */
+	config_client_address(&fx->cfg, "::10.0.0.2", xff, strlen(xff), out, sizeof(out));
+	assert_string_equal(out, "::10.0.0.2"); /* not a mapped address */
 	config_client_address(&fx->cfg, "10.0.0.2", "bad, 10.0.0.3", 13, out, sizeof(out));
 	assert_string_equal(out, "10.0.0.3"); /* a forged entry stops the walk at the last trusted hop */
 	config_client_address(&fx->cfg, "10.0.0.2", NULL, 0, out, sizeof(out));
