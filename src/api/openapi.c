@@ -65,6 +65,14 @@ static const struct op_doc op_docs[] = {
 	    NULL },
 	{ "GET", "/api/v1/places.geojson", "The directory as GeoJSON", NULL, NULL, 0, "application/geo+json", NULL,
 	    NULL },
+	{ "POST", "/api/v1/candidates",
+	    "Register as a candidate: accepted (202) whether or not the email has an account; the account opens "
+	    "through the link sent by email",
+	    NULL, NULL, 202, NULL, NULL, NULL },
+	{ "POST", "/api/v1/prescriber/candidates",
+	    "Ask to follow a candidate by email: accepted (202) whether or not the address is a candidate's; "
+	    "followed once they accept",
+	    NULL, NULL, 202, NULL, NULL, NULL },
 };
 
 /* Schemas taken whole from an entity table; "_patch" variants require only the version read. */

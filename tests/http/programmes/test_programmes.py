@@ -299,6 +299,12 @@ def test_openapi_is_a_3_0_document(openapi):
     assert openapi["components"]["securitySchemes"]["bearer"] == {"type": "http", "scheme": "bearer"}
 
 
+def test_openapi_says_202_where_the_answer_is_the_same_for_any_email(openapi):
+    for path in ("/api/v1/candidates", "/api/v1/prescriber/candidates"):
+        responses = openapi["paths"][path]["post"]["responses"]
+        assert "202" in responses and "200" not in responses, (path, sorted(responses))
+
+
 def test_openapi_lists_the_api_routes(openapi):
     paths = openapi["paths"]
     expected = {
