@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <h2o.h>
@@ -152,6 +153,27 @@ on_response_done(void *p)
 	hook->fn(hook->ud);
 }
 
+/* Whether the request's If-None-Match names the validator h2o_file_send gives FILE ("mtime-size", as h2o's file
+ * cache writes it): then 304 with that ETag and no body. */
+static bool
+not_modified(h2o_req_t *hreq, const char *file)
+{
+	ssize_t k = h2o_find_header(&hreq->headers, H2O_TOKEN_IF_NONE_MATCH, -1);
+	struct stat st;
+	char etag[64];
+	int n;
+
+	if (k == -1 || stat(file, &st) != 0)
+		return false;
+	n = snprintf(etag, sizeof(etag), "\"%08x-%zx\"", (unsigned)st.st_mtime, (size_t)st.st_size);
+	if (n <= 0 || (size_t)n >= sizeof(etag) ||
+	    memmem(hreq->headers.entries[k].value.base, hreq->headers.entries[k].value.len, etag, (size_t)n) == NULL)
+		return false;
+	h2o_add_header(&hreq->pool, &hreq->res.headers, H2O_TOKEN_ETAG, NULL,
+	    h2o_strdup(&hreq->pool, etag, (size_t)n).base, (size_t)n);
+	return true;
+}
+
 static void
 send_response(h2o_req_t *hreq, struct request *req, int64_t started_ms)
 {
@@ -176,7 +198,11 @@ send_response(h2o_req_t *hreq, struct request *req, int64_t started_ms)
 		hook->fn = req->on_done;
 		hook->ud = req->on_done_ud;
 	}
-	if (req->body_file) {
+	if (req->body_file && not_modified(hreq, req->body_file)) {
+		hreq->res.status = 304;
+		hreq->res.reason = reason_phrase(304);
+		buf_reset(&req->body);
+	} else if (req->body_file) {
 		if (h2o_file_send(hreq, hreq->res.status, hreq->res.reason, req->body_file,
 		        h2o_iovec_init(req->content_type_out, strlen(req->content_type_out)), 0) == 0) {
 			if (srv.cfg->access_log)

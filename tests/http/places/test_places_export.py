@@ -56,6 +56,13 @@ def test_built_once_per_version_then_served_from_the_file(exporter, tmp_path):
     assert os.stat(os.path.join(exporter.cache, files[0])).st_mtime_ns == built  # not built again
     # The file is the response: the same validator while it has not changed.
     assert r2.headers.get("etag") and r2.headers["etag"] == r1.headers.get("etag")
+    # A client that holds it is told so, without the file: 304 with the same ETag; another validator gets it.
+    r3 = requests.get(base + "/api/v1/places.csv", headers={"If-None-Match": r1.headers["etag"]})
+    assert r3.status_code == 304 and r3.content == b"" and r3.headers.get("etag") == r1.headers["etag"]
+    r3 = requests.get(base + "/api/v1/places.csv", headers={"If-None-Match": '"0-0", ' + r1.headers["etag"]})
+    assert r3.status_code == 304
+    r3 = requests.get(base + "/api/v1/places.csv", headers={"If-None-Match": '"0-0"'})
+    assert r3.status_code == 200 and r3.content == r1.content
     # Each format has its file.
     assert requests.get(base + "/api/v1/places.json").json()[0]["id"]
     assert len(cached(exporter)) == 2
