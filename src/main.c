@@ -747,7 +747,7 @@ static const struct command commands[] = {
 	    cmd_journal_verify },
 	{ "jobs run", "tremplin jobs run [--now YYYY-MM-DD[THH:MM]] [options]",
 	    "Runs every scheduled job now, or as if it were the given moment (expired applications, follow-up\n"
-	    "reminders); the server runs them by itself when they are due.",
+	    "reminders, accounts never confirmed); the server runs them by itself when they are due.",
 	    cmd_jobs_run },
 	{ "places import", "tremplin places import FILE [--skip-invalid] [options]",
 	    "Imports places from a CSV or JSON file in the national standard (upsert by id, one transaction).\n"

@@ -780,8 +780,9 @@ count_of(struct ctx *ctx, const char *sql, int64_t id, int64_t *n)
 /* Applications a contract came from. */
 #define APPLICATION_USED "EXISTS (SELECT 1 FROM contracts c WHERE c.application_id = applications.id)"
 
-tr_err
-candidate_delete(struct ctx *ctx, int64_t id)
+/* Deletes candidate ID's account and personal data (ACTION in the journal), in one transaction. */
+static tr_err
+erase(struct ctx *ctx, int64_t id, const char *action)
 {
 	int64_t contracts = 0, kept_diag = 0, kept_apps = 0, del_diag = 0, del_apps = 0;
 	const char *email, *anon;
@@ -789,8 +790,6 @@ candidate_delete(struct ctx *ctx, int64_t id)
 	json_t *detail;
 	tr_err err;
 
-	if ((err = require_self(ctx, id)) != TR_OK)
-		return err;
 	err = db_onev(ctx->db, ctx->arena, "SELECT email FROM people WHERE id = ? AND active = 1", &r, DB_I64(id));
 	if (err == TR_NOT_FOUND)
 		return ctx_fail(ctx, TR_NOT_FOUND, "Ce compte n'existe pas ou a déjà été supprimé.");
@@ -837,10 +836,42 @@ candidate_delete(struct ctx *ctx, int64_t id)
 	detail = json_pack("{s:I, s:I, s:I, s:I, s:I}", "kept_contracts", (json_int_t)contracts, "kept_diagnoses",
 	    (json_int_t)kept_diag, "kept_applications", (json_int_t)kept_apps, "deleted_diagnoses",
 	    (json_int_t)del_diag, "deleted_applications", (json_int_t)del_apps);
-	err = journal_append(ctx, "candidate", id, "delete", detail);
+	err = journal_append(ctx, "candidate", id, action, detail);
 	json_decref(detail);
 out:
 	return tx_end(ctx, ctx_storage_error(ctx, err));
+}
+
+tr_err
+candidate_delete(struct ctx *ctx, int64_t id)
+{
+	tr_err err = require_self(ctx, id);
+
+	return err != TR_OK ? err : erase(ctx, id, "delete");
+}
+
+tr_err
+candidate_purge_unconfirmed(struct ctx *ctx, int64_t *count)
+{
+	struct db_rows *r;
+	tr_err err;
+
+	*count = 0;
+	/* Registered by themselves (confirmed_at is set for everyone else), a week ago at least, with no link
+	 * left to open: the account could never be used. */
+	err = db_queryv(ctx->db, ctx->arena,
+	    "SELECT p.id FROM people p WHERE p.confirmed_at IS NULL AND p.active = 1 AND p.created_at < ? AND NOT "
+	    "EXISTS (SELECT 1 FROM one_time_tokens t WHERE t.person_id = p.id AND t.purpose = 'confirm' AND "
+	    "t.used_at IS NULL AND t.expires_at > ?) ORDER BY p.id",
+	    &r, DB_I64(ctx->now - INVITE_TTL_SECONDS), DB_I64(ctx->now));
+	if (err != TR_OK)
+		return ctx_storage_error(ctx, err);
+	for (size_t i = 0; i < r->nrows; i++) {
+		if ((err = erase(ctx, db_int(db_cell(r, i, 0)), "purge_unconfirmed")) != TR_OK)
+			return err;
+		(*count)++;
+	}
+	return TR_OK;
 }
 
 /* ---- job profiles to wish for -------------------------------------------------------------------------- */

@@ -71,6 +71,11 @@ TR_MUST_USE tr_err candidate_export(struct ctx *ctx, int64_t id, json_t **out);
  * applications and diagnoses, followers, memberships, sessions, tokens, links and queued emails. */
 TR_MUST_USE tr_err candidate_delete(struct ctx *ctx, int64_t id);
 
+/* The job that erases the accounts registered by visitors and never confirmed once their link has expired
+ * (INVITE_TTL_SECONDS, a week, after registration, and no live link left): as candidate_delete does, journaled as
+ * "purge_unconfirmed"; *COUNT receives how many. */
+TR_MUST_USE tr_err candidate_purge_unconfirmed(struct ctx *ctx, int64_t *count);
+
 /* The active job profiles, by programme, for the wished-profiles checkbox group: [{programme_id,
  * programme_name, profiles: [{id, title}]}]. Public. */
 TR_MUST_USE tr_err candidate_job_profiles(struct ctx *ctx, json_t **out);

@@ -1,4 +1,5 @@
 /* The scheduled jobs and their claims, and the schedule of the server's background work. */
+#include "domain/candidates/candidate.h"
 #include "domain/jobs/jobs.h"
 
 #include "core/arena.h"
@@ -24,6 +25,7 @@ static const struct job jobs[] = {
 	{ "applications_expire", 3600, application_expire },
 	{ "contracts_followup_reminders", 6 * 3600, contract_followup_reminders },
 	{ "sessions_cancel_under_minimum", 3600, training_sessions_cancel_under_minimum },
+	{ "accounts_purge_unconfirmed", 6 * 3600, candidate_purge_unconfirmed },
 };
 
 /* Takes the job for 10 minutes when it is due (or FORCE) and nobody holds it. */

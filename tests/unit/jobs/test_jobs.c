@@ -201,6 +201,60 @@ t_places_agree_with_the_domain(void **state)
 	assert_string_equal(text(fx, "SELECT search_key FROM places WHERE id = ?", "p1"), place_search_key(fx->a, p));
 }
 
+/* A count of SQL (one integer cell). */
+static int64_t
+count(struct fx *fx, const char *sql)
+{
+	struct db_rows *r;
+
+	assert_int_equal(db_onev(fx->db, fx->a, sql, &r), TR_OK);
+	return db_int(db_cell(r, 0, 0));
+}
+
+/* Accounts registered by visitors and never confirmed are erased once their link has expired (a week), not before,
+ * nor while a newer link is alive; confirmed accounts are never touched. */
+static void
+t_purge_unconfirmed(void **state)
+{
+	struct fx *fx = *state;
+	char script[2048];
+	const long long week = 7 * 86400, old = T0 - week - 86400, recent = T0 - 2 * 86400;
+
+	snprintf(script, sizeof(script),
+	    "INSERT INTO people (id, email, name, password_hash, active, created_at, updated_at, confirmed_at) VALUES "
+	    "(1, 'expire@exemple.fr', 'Jamais Confirmé', 'x', 1, %lld, %lld, NULL), "
+	    "(2, 'relance@exemple.fr', 'Lien Renvoyé', 'x', 1, %lld, %lld, NULL), "
+	    "(3, 'recent@exemple.fr', 'Inscrit Récemment', 'x', 1, %lld, %lld, NULL), "
+	    "(4, 'confirme@exemple.fr', 'Bien Confirmé', 'x', 1, %lld, %lld, %lld);"
+	    "INSERT INTO candidates (person_id, created_at, updated_at) VALUES (1, %lld, %lld), (2, %lld, %lld);"
+	    "INSERT INTO one_time_tokens (token_hash, person_id, purpose, created_at, expires_at) VALUES "
+	    "('h1', 1, 'confirm', %lld, %lld), ('h2', 2, 'confirm', %lld, %lld), ('h3', 3, 'confirm', %lld, %lld);",
+	    old, old, old, old, recent, recent, old, old, old,             /* people */
+	    old, old, old, old,                                            /* candidates */
+	    old, old + week, old, T0 + 86400LL, recent, T0 + 5 * 86400LL); /* links */
+	assert_int_equal(db_exec_script(fx->db, script), TR_OK);
+	assert_int_equal(jobs_run(fx->db, &fx->cfg, T0, true), TR_OK);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM people WHERE id = 1 AND active = 0 AND email LIKE "
+	                           "'supprime-1-%@compte-supprime.invalid' AND password_hash IS NULL"),
+	    1);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM candidates WHERE person_id = 1"), 0);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM one_time_tokens WHERE person_id = 1"), 0);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM journal WHERE entity = 'candidate' AND entity_id = 1 AND "
+	                           "action = 'purge_unconfirmed'"),
+	    1);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM people WHERE id IN (2, 3, 4) AND active = 1 AND email NOT "
+	                           "LIKE 'supprime-%'"),
+	    3);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM candidates WHERE person_id = 2"), 1);
+	/* A day after the second link expired, its account goes too; the recent one waits for its own week. */
+	assert_int_equal(jobs_run(fx->db, &fx->cfg, T0 + 2 * 86400, true), TR_OK);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM people WHERE id = 2 AND active = 0"), 1);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM people WHERE id IN (3, 4) AND active = 1"), 2);
+	assert_int_equal(jobs_run(fx->db, &fx->cfg, T0 + 6 * 86400, true), TR_OK);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM people WHERE id = 3 AND active = 0"), 1);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM people WHERE id = 4 AND active = 1"), 1);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -211,6 +265,7 @@ main(void)
 		T(t_refolds_once),
 		T(t_new_database),
 		T(t_places_agree_with_the_domain),
+		T(t_purge_unconfirmed),
 	};
 
 	log_set_level(LOG_WARN);
