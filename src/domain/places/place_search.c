@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/json.h"
 #include "core/log.h"
 #include "core/strmap.h"
 #include "core/time.h"
@@ -43,30 +44,72 @@ const struct place_filter place_filters[PLACE_FILTERS] = {
 /* ---- the index ---- */
 
 /* An entry with coordinates in the grid, with what the distance needs: a radius search reads these in sequence and
- * looks at an entry only when it is within the radius. */
+ * looks at an entry only when it is within the radius. A search by distance without a radius reads them all. */
 struct cell_ref {
 	int32_t cell;
 	uint32_t entry;
 	double lat_rad, lon_rad, cos_lat;
 };
 
+/* The JSON of the entries is not kept as text: each exported field's value is kept once per distinct value, as
+ * its JSON literal ("text", a number or null) in POOL, and each entry is a record of literal numbers (varints,
+ * one per exported field, in field order) in RECS. The JSON of a page's items is put together from these. */
 struct place_index {
 	atomic_long refs;
 	int64_t version;
-	struct arena *arena;         /* every string and parsed hours of the entries */
-	struct place_entry *entries; /* by name_key, then id */
+	struct arena *arena;         /* ids, search keys, parsed hours */
+	struct place_entry *entries; /* by folded name, then id */
 	size_t n;
 	struct cell_ref *cells; /* entries with coordinates, by cell */
 	size_t ncells;
+	char *pool;        /* the distinct literals, each followed by a NUL */
+	uint32_t *lit_off; /* literal K is pool + lit_off[K], lit_off[K + 1] - lit_off[K] - 1 bytes */
+	size_t nlit;
+	uint8_t *recs; /* the records of the entries */
+	size_t recs_len;
 };
+
+/* The fields the JSON carries (FF_EXPORTED), in order, and each one's `"name":`. */
+static struct {
+	pthread_once_t once;
+	int n;
+	int field[PLACE_NFIELDS];
+	char key[PLACE_NFIELDS][64];
+	size_t key_len[PLACE_NFIELDS];
+} exported = { .once = PTHREAD_ONCE_INIT };
+
+static void
+exported_init(void)
+{
+	for (int i = 0; i < PLACE_NFIELDS; i++) {
+		struct buf b = BUF_INIT(0);
+		if (!(place_fields[i].flags & FF_EXPORTED))
+			continue;
+		if (json_put_string(&b, place_fields[i].name) != TR_OK || buf_putc(&b, ':') != TR_OK ||
+		    b.n >= sizeof(exported.key[0]))
+			tr_oom("place field names");
+		memcpy(exported.key[exported.n], b.p, b.n);
+		exported.key_len[exported.n] = b.n;
+		exported.field[exported.n++] = i;
+		buf_free(&b);
+	}
+}
 
 /* The index is built from the places as place_each reads them. */
 struct builder {
 	struct place_index *idx;
 	size_t cap;
-	struct buf json;     /* the JSON of the current place */
-	struct arena *tmp;   /* what the build alone needs */
+	struct buf lit;     /* the literal being looked up */
+	struct buf recs;    /* the records so far */
+	struct arena *tmp;  /* what the build alone needs */
+	struct strmap lits; /* literal -> its number + 1 */
+	const char **litv;  /* literal number -> its text (tmp) */
+	size_t litcap;
+	struct strmap keys;  /* folded keys and search keys, each kept once (in idx->arena) */
+	struct strmap folds; /* commune as written -> its folded key */
 	struct strmap hours; /* text -> parsed hours (or unparsable): each distinct text is parsed once */
+	struct strmap vocab; /* filter number and text -> bits + 1 */
+	const char **names;  /* each entry's folded name (tmp), for the order */
 };
 
 /* What the hours map holds for a text the parser refuses. */
@@ -100,21 +143,112 @@ vocab_bits(const struct field *f, const char *text)
 	return bits;
 }
 
-/* The place's JSON (place_json_text), serialised once with B as the scratch buffer. */
-static void
-entry_json(struct place_index *idx, struct place_entry *e, const struct place *p, struct buf *b)
+/* vocab_bits of filter K, computed once per distinct text. */
+static uint32_t
+vocab_bits_cached(struct builder *b, int k, const char *text)
 {
-	buf_reset(b);
-	if (place_json_text(b, p) != TR_OK)
-		tr_oom("place JSON");
-	e->json_len = b->n;
-	e->json = arena_strndup(idx->arena, b->p, b->n);
+	char *key;
+	void *seen;
+	uint32_t bits;
+
+	if (*text == '\0')
+		return 0;
+	key = arena_printf(b->tmp, "%d|%s", k, text);
+	if ((seen = strmap_get(&b->vocab, key)) != NULL)
+		return (uint32_t)((uintptr_t)seen - 1);
+	bits = vocab_bits(&place_fields[place_filters[k].field], text);
+	strmap_put_borrowed(&b->vocab, key, strlen(key), (void *)((uintptr_t)bits + 1));
+	return bits;
+}
+
+/* S kept once in the index's arena. */
+static const char *
+intern(struct builder *b, const char *s)
+{
+	size_t n = strlen(s);
+	char *kept = strmap_getn(&b->keys, s, n);
+
+	if (kept == NULL) {
+		kept = arena_strndup(b->idx->arena, s, n);
+		strmap_put_borrowed(&b->keys, kept, n, kept);
+	}
+	return kept;
 }
 
 static const char *
 fold(struct arena *a, const char *s)
 {
 	return utf8_fold_key(a, s, strlen(s));
+}
+
+/* The JSON literal of field F of P, as place_json_text writes it, into B->lit. */
+static void
+literal(struct builder *b, int f, const char *v)
+{
+	tr_err err;
+
+	buf_reset(&b->lit);
+	if (place_fields[f].type != FT_NUMBER)
+		err = json_put_string(&b->lit, v);
+	else if (*v == '\0')
+		err = buf_puts(&b->lit, "null");
+	else if ((err = buf_puts(&b->lit, v)) == TR_OK && v[strcspn(v, ".eE")] == '\0')
+		err = buf_puts(&b->lit, ".0");
+	if (err != TR_OK)
+		tr_oom("place JSON");
+}
+
+static void
+put_varint(struct buf *out, uint32_t v)
+{
+	uint8_t tmp[5];
+	size_t n = 0;
+
+	do {
+		tmp[n++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+		v >>= 7;
+	} while (v > 0);
+	if (buf_append(out, (const char *)tmp, n) != TR_OK)
+		tr_oom("place records");
+}
+
+static uint32_t
+get_varint(const uint8_t **p)
+{
+	uint32_t v = 0;
+
+	for (int shift = 0;; shift += 7) {
+		uint8_t c = *(*p)++;
+		v |= (uint32_t)(c & 0x7f) << shift;
+		if (!(c & 0x80))
+			return v;
+	}
+}
+
+/* The record of P: the number of each exported field's literal, new literals added. */
+static void
+record(struct builder *b, const struct place *p)
+{
+	for (int k = 0; k < exported.n; k++) {
+		int f = exported.field[k];
+		void *seen;
+		uint32_t id;
+
+		literal(b, f, p->v[f]);
+		if ((seen = strmap_getn(&b->lits, b->lit.p, b->lit.n)) != NULL) {
+			id = (uint32_t)((uintptr_t)seen - 1);
+		} else {
+			char *kept = arena_strndup(b->tmp, b->lit.p, b->lit.n);
+			if (b->idx->nlit == b->litcap) {
+				b->litcap = b->litcap ? b->litcap * 2 : 4096;
+				b->litv = xrealloc(b->litv, b->litcap * sizeof(*b->litv));
+			}
+			id = (uint32_t)b->idx->nlit++;
+			b->litv[id] = kept;
+			strmap_put_borrowed(&b->lits, kept, b->lit.n, (void *)((uintptr_t)id + 1));
+		}
+		put_varint(&b->recs, id);
+	}
 }
 
 static int
@@ -125,20 +259,29 @@ build_row(void *ud, const struct place *p)
 	struct arena *a = idx->arena;
 	struct place_entry *e;
 	struct hours *h;
-	const char *why;
+	const char *why, *commune;
 
 	if (idx->n == b->cap) {
 		b->cap = b->cap ? b->cap * 2 : 1024;
 		idx->entries = xrealloc(idx->entries, b->cap * sizeof(*idx->entries));
+		b->names = xrealloc(b->names, b->cap * sizeof(*b->names));
 	}
-	e = &idx->entries[idx->n++];
+	if (b->recs.n > UINT32_MAX - 5 * PLACE_NFIELDS)
+		tr_oom("place records");
+	e = &idx->entries[idx->n];
 	memset(e, 0, sizeof(*e));
+	e->idx = idx;
+	e->rec = (uint32_t)b->recs.n;
+	record(b, p);
 	e->id = arena_strdup(a, p->v[PLACE_F_ID]);
-	entry_json(idx, e, p, &b->json);
-	e->name_key = fold(a, p->v[PLACE_F_NOM]);
-	e->commune_key = fold(a, p->v[PLACE_F_COMMUNE]);
+	b->names[idx->n++] = fold(b->tmp, p->v[PLACE_F_NOM]);
+	if ((commune = strmap_get(&b->folds, p->v[PLACE_F_COMMUNE])) == NULL) {
+		commune = intern(b, fold(b->tmp, p->v[PLACE_F_COMMUNE]));
+		strmap_put(&b->folds, p->v[PLACE_F_COMMUNE], (void *)commune);
+	}
+	e->commune_key = commune;
 	/* A place written before search keys were stored has none: its key is made here. */
-	e->search_key = arena_strdup(a, *p->search_key != '\0' ? p->search_key : place_search_key(b->tmp, p));
+	e->search_key = intern(b, *p->search_key != '\0' ? p->search_key : place_search_key(b->tmp, p));
 	snprintf(e->code_insee, sizeof(e->code_insee), "%s", p->v[PLACE_F_CODE_INSEE]);
 	snprintf(e->code_postal, sizeof(e->code_postal), "%s", p->v[PLACE_F_CODE_POSTAL]);
 	snprintf(e->departement, sizeof(e->departement), "%s", p->departement_code);
@@ -150,9 +293,6 @@ build_row(void *ud, const struct place *p)
 		e->coords_approx = p->coords_approx;
 		e->lat = p->latitude;
 		e->lon = p->longitude;
-		e->lat_rad = e->lat * DEG;
-		e->lon_rad = e->lon * DEG;
-		e->cos_lat = cos(e->lat_rad);
 	}
 	if (*p->v[PLACE_F_HORAIRES] != '\0') {
 		const char *text = p->v[PLACE_F_HORAIRES];
@@ -164,15 +304,21 @@ build_row(void *ud, const struct place *p)
 		e->hours = seen == &unparsable ? NULL : seen;
 	}
 	for (int f = 0; f < PLACE_FILTERS; f++)
-		e->vocab[f] = vocab_bits(&place_fields[place_filters[f].field], p->v[place_filters[f].field]);
+		e->vocab[f] = vocab_bits_cached(b, f, p->v[place_filters[f].field]);
 	return 0;
 }
+
+/* The order of the index: folded name, then id. */
+struct order {
+	const char *name, *id;
+	uint32_t entry;
+};
 
 static int
 by_name(const void *pa, const void *pb)
 {
-	const struct place_entry *a = pa, *b = pb;
-	int c = strcmp(a->name_key, b->name_key);
+	const struct order *a = pa, *b = pb;
+	int c = strcmp(a->name, b->name);
 
 	return c ? c : strcmp(a->id, b->id);
 }
@@ -187,6 +333,49 @@ by_cell(const void *pa, const void *pb)
 	return (a->entry > b->entry) - (a->entry < b->entry);
 }
 
+/* Puts the entries in their order (B->names holds their folded names). */
+static void
+sort_entries(struct builder *b)
+{
+	struct place_index *idx = b->idx;
+	struct order *o = xmalloc((idx->n ? idx->n : 1) * sizeof(*o));
+	struct place_entry *sorted = xmalloc((idx->n ? idx->n : 1) * sizeof(*sorted));
+
+	for (size_t i = 0; i < idx->n; i++)
+		o[i] = (struct order){ b->names[i], idx->entries[i].id, (uint32_t)i };
+	qsort(o, idx->n, sizeof(*o), by_name);
+	for (size_t i = 0; i < idx->n; i++)
+		sorted[i] = idx->entries[o[i].entry];
+	free(idx->entries);
+	idx->entries = sorted;
+	free(o);
+}
+
+/* The literals of B, one after the other, into the index. */
+static void
+pack_literals(struct builder *b)
+{
+	struct place_index *idx = b->idx;
+	size_t total = 0, at = 0;
+
+	for (size_t i = 0; i < idx->nlit; i++)
+		total += strlen(b->litv[i]) + 1;
+	if (total > UINT32_MAX)
+		tr_oom("place literals");
+	idx->pool = xmalloc(total ? total : 1);
+	idx->lit_off = xmalloc((idx->nlit + 1) * sizeof(*idx->lit_off));
+	for (size_t i = 0; i < idx->nlit; i++) {
+		size_t n = strlen(b->litv[i]) + 1;
+		idx->lit_off[i] = (uint32_t)at;
+		memcpy(idx->pool + at, b->litv[i], n);
+		at += n;
+	}
+	idx->lit_off[idx->nlit] = (uint32_t)at;
+	idx->recs_len = b->recs.n;
+	idx->recs = xmalloc(b->recs.n ? b->recs.n : 1);
+	memcpy(idx->recs, b->recs.p, b->recs.n);
+}
+
 tr_err
 place_index_build(struct db *db, int64_t version, struct place_index **out)
 {
@@ -194,26 +383,39 @@ place_index_build(struct db *db, int64_t version, struct place_index **out)
 	struct builder b = { .idx = idx, .tmp = arena_new() };
 	tr_err err;
 
+	pthread_once(&exported.once, exported_init);
 	atomic_init(&idx->refs, 1);
 	idx->version = version;
 	idx->arena = arena_new();
 	strmap_init(&b.hours, b.tmp, 64);
+	strmap_init(&b.lits, b.tmp, 4096);
+	strmap_init(&b.keys, b.tmp, 4096);
+	strmap_init(&b.folds, b.tmp, 1024);
+	strmap_init(&b.vocab, b.tmp, 256);
 	err = place_each(db, false, build_row, &b);
+	if (err == TR_OK) {
+		sort_entries(&b);
+		pack_literals(&b);
+	}
 	arena_free(b.tmp);
-	buf_free(&b.json);
+	free(b.litv);
+	free(b.names);
+	buf_free(&b.lit);
+	buf_free(&b.recs);
 	if (err != TR_OK) {
 		place_index_release(idx);
 		*out = NULL;
 		return err;
 	}
-	if (idx->n > 0)
-		qsort(idx->entries, idx->n, sizeof(*idx->entries), by_name);
+	/* The entries' array was grown by doubling: give back what is left over. */
+	idx->entries = xrealloc(idx->entries, (idx->n ? idx->n : 1) * sizeof(*idx->entries));
 	idx->cells = xmalloc((idx->n ? idx->n : 1) * sizeof(*idx->cells));
 	for (size_t i = 0; i < idx->n; i++) {
 		const struct place_entry *e = &idx->entries[i];
+		double lat_rad = e->lat * DEG, lon_rad = e->lon * DEG;
 		if (e->has_point)
-			idx->cells[idx->ncells++] = (struct cell_ref){ cell_of(e->lat, e->lon), (uint32_t)i, e->lat_rad,
-				e->lon_rad, e->cos_lat };
+			idx->cells[idx->ncells++] =
+			    (struct cell_ref){ cell_of(e->lat, e->lon), (uint32_t)i, lat_rad, lon_rad, cos(lat_rad) };
 	}
 	if (idx->ncells > 0)
 		qsort(idx->cells, idx->ncells, sizeof(*idx->cells), by_cell);
@@ -229,6 +431,9 @@ place_index_release(struct place_index *idx)
 	arena_free(idx->arena);
 	free(idx->entries);
 	free(idx->cells);
+	free(idx->pool);
+	free(idx->lit_off);
+	free(idx->recs);
 	free(idx);
 }
 
@@ -244,10 +449,52 @@ place_index_version(const struct place_index *idx)
 	return idx->version;
 }
 
+size_t
+place_index_bytes(const struct place_index *idx)
+{
+	return sizeof(*idx) + arena_used(idx->arena) + idx->n * sizeof(*idx->entries) +
+	       idx->ncells * sizeof(*idx->cells) + idx->lit_off[idx->nlit] + (idx->nlit + 1) * sizeof(*idx->lit_off) +
+	       idx->recs_len;
+}
+
+/* E's fields as a JSON object without its closing brace. */
+static tr_err
+entry_fields(const struct place_entry *e, struct buf *out)
+{
+	const struct place_index *idx = e->idx;
+	const uint8_t *p = idx->recs + e->rec;
+	tr_err err = TR_OK;
+
+	if (exported.n == 0)
+		return buf_putc(out, '{');
+	for (int k = 0; k < exported.n && err == TR_OK; k++) {
+		uint32_t id = get_varint(&p);
+		err = buf_putc(out, k == 0 ? '{' : ',');
+		if (err == TR_OK)
+			err = buf_append(out, exported.key[k], exported.key_len[k]);
+		if (err == TR_OK)
+			err =
+			    buf_append(out, idx->pool + idx->lit_off[id], idx->lit_off[id + 1] - idx->lit_off[id] - 1);
+	}
+	return err;
+}
+
+tr_err
+place_entry_json(const struct place_entry *e, struct buf *out)
+{
+	tr_err err = entry_fields(e, out);
+
+	return err == TR_OK ? buf_putc(out, '}') : err;
+}
+
 /* ---- the shared index and each thread's reference ---- */
 
+/* The shared index is replaced whole: a new pointer under shared_lock (held for a pointer copy and a reference
+ * count, never during a build), and shared_gen moves on. Each thread keeps its own reference and looks at
+ * shared_gen (one atomic read) to know when to take the new one. */
 struct thread_ref {
 	struct place_index *idx;
+	uint64_t gen; /* shared_gen when idx was taken */
 	int64_t checked_ms;
 	bool recheck;
 };
@@ -257,6 +504,8 @@ static pthread_key_t thread_key;
 static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t build_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct place_index *shared; /* under shared_lock; holds one reference */
+static atomic_uint_fast64_t shared_gen;
+static atomic_bool background; /* place_index_refresh keeps the shared index up to date */
 
 static void
 thread_ref_free(void *p)
@@ -288,15 +537,17 @@ thread_ref(void)
 	return t;
 }
 
-/* A new reference to the shared index, or NULL. */
+/* A new reference to the shared index, or NULL; *GEN (when given) its generation. */
 static struct place_index *
-shared_take(void)
+shared_take(uint64_t *gen)
 {
 	struct place_index *idx;
 
 	pthread_mutex_lock(&shared_lock);
 	if ((idx = shared) != NULL)
 		atomic_fetch_add(&idx->refs, 1);
+	if (gen != NULL)
+		*gen = atomic_load(&shared_gen);
 	pthread_mutex_unlock(&shared_lock);
 	return idx;
 }
@@ -310,6 +561,7 @@ shared_put(struct place_index *idx)
 	pthread_mutex_lock(&shared_lock);
 	old = shared;
 	shared = idx;
+	atomic_fetch_add(&shared_gen, 1);
 	pthread_mutex_unlock(&shared_lock);
 	place_index_release(old);
 }
@@ -326,11 +578,10 @@ adopt(struct thread_ref *t, struct place_index *idx)
 }
 
 static tr_err
-read_version(struct ctx *ctx, int64_t *version)
+read_version(struct db *db, struct arena *a, int64_t *version)
 {
 	struct db_rows *r;
-	tr_err err =
-	    db_onev(ctx->db, ctx->arena, "SELECT value FROM settings WHERE key = ?", &r, DB_TEXT("places_version"));
+	tr_err err = db_onev(db, a, "SELECT value FROM settings WHERE key = ?", &r, DB_TEXT("places_version"));
 
 	*version = 0;
 	if (err == TR_NOT_FOUND)
@@ -340,11 +591,11 @@ read_version(struct ctx *ctx, int64_t *version)
 	return err;
 }
 
-/* Builds the index of VERSION and shares it, unless another thread did meanwhile. Called under build_lock. */
+/* Builds the index of VERSION from DB and shares it, unless it is shared already. Called under build_lock. */
 static tr_err
-rebuild(struct ctx *ctx, int64_t version)
+rebuild(struct db *db, int64_t version)
 {
-	struct place_index *cur = shared_take(), *fresh;
+	struct place_index *cur = shared_take(NULL), *fresh;
 	int64_t started = clock_mono_ms();
 	tr_err err;
 
@@ -353,43 +604,77 @@ rebuild(struct ctx *ctx, int64_t version)
 		return TR_OK;
 	}
 	place_index_release(cur);
-	err = place_index_build(ctx->db, version, &fresh);
+	err = place_index_build(db, version, &fresh);
 	if (err != TR_OK) {
-		log_error("places: the search index could not be built: %s", db_errmsg(ctx->db));
+		log_error("places: the search index could not be built: %s", db_errmsg(db));
 		return err;
 	}
 	log_info("places: search index of %zu places (version %lld) built in %lld ms, %zu MB", fresh->n,
-	    (long long)version, (long long)(clock_mono_ms() - started),
-	    (arena_used(fresh->arena) + fresh->n * sizeof(*fresh->entries) + fresh->ncells * sizeof(*fresh->cells)) >>
-	        20);
+	    (long long)version, (long long)(clock_mono_ms() - started), place_index_bytes(fresh) >> 20);
 	shared_put(fresh);
 	return TR_OK;
+}
+
+tr_err
+place_index_refresh(struct db *db, bool *built)
+{
+	struct arena *a = arena_new();
+	uint64_t gen = atomic_load(&shared_gen);
+	int64_t version;
+	tr_err err = read_version(db, a, &version);
+
+	arena_free(a);
+	if (err == TR_OK) {
+		pthread_mutex_lock(&build_lock);
+		err = rebuild(db, version);
+		pthread_mutex_unlock(&build_lock);
+	}
+	if (built != NULL)
+		*built = atomic_load(&shared_gen) != gen;
+	return err;
+}
+
+void
+place_index_background(bool on)
+{
+	atomic_store(&background, on);
 }
 
 tr_err
 place_index_get(struct ctx *ctx, const struct place_index **out)
 {
 	struct thread_ref *t = thread_ref();
-	int64_t now = clock_mono_ms(), version;
+	int64_t now, version;
 	struct place_index *cur;
+	uint64_t gen;
 	tr_err err;
 
+	/* With a background builder, the shared index is always the latest built: take it when it moved. */
+	if (atomic_load(&background) && (t->idx == NULL || t->gen != atomic_load(&shared_gen))) {
+		if ((cur = shared_take(&gen)) != NULL) {
+			adopt(t, cur);
+			t->gen = gen;
+		}
+	}
+	if (atomic_load(&background) && t->idx != NULL)
+		goto done;
+	now = clock_mono_ms();
 	if (t->idx != NULL && !t->recheck && now - t->checked_ms < RECHECK_MS)
 		goto done;
-	if ((err = read_version(ctx, &version)) != TR_OK)
+	if ((err = read_version(ctx->db, ctx->arena, &version)) != TR_OK)
 		goto failed;
 	if (t->idx == NULL || t->idx->version != version) {
-		if ((cur = shared_take()) == NULL || cur->version != version) {
+		if ((cur = shared_take(NULL)) == NULL || cur->version != version) {
 			place_index_release(cur);
 			if (t->idx == NULL)
 				pthread_mutex_lock(&build_lock);
 			else if (pthread_mutex_trylock(&build_lock) != 0)
 				goto done; /* another thread builds it: go on with ours, and check again next time */
-			err = rebuild(ctx, version);
+			err = rebuild(ctx->db, version);
 			pthread_mutex_unlock(&build_lock);
 			if (err != TR_OK)
 				goto failed;
-			cur = shared_take();
+			cur = shared_take(NULL);
 		}
 		adopt(t, cur);
 	}
@@ -948,13 +1233,14 @@ place_search(struct ctx *ctx, const struct place_index *idx, const struct place_
 	if (q->has_point && q->radius_km > 0) {
 		scan_radius(&s);
 	} else {
-		for (size_t i = 0; i < idx->n; i++) {
-			const struct place_entry *e = &idx->entries[i];
-			if (!q->has_point)
+		if (!q->has_point)
+			for (size_t i = 0; i < idx->n; i++)
 				consider(&s, (uint32_t)i, (double)i);
-			else if (e->has_point)
-				consider(&s, (uint32_t)i, haversine_a(&s, e->lat_rad, e->lon_rad, e->cos_lat));
-		}
+		else
+			for (size_t i = 0; i < idx->ncells; i++) {
+				const struct cell_ref *c = &idx->cells[i];
+				consider(&s, c->entry, haversine_a(&s, c->lat_rad, c->lon_rad, c->cos_lat));
+			}
 	}
 	out->total = s.n;
 	if (offset < s.n) {
@@ -1003,13 +1289,10 @@ place_results_json(const struct place_results *r, struct buf *out)
 		const struct place_entry *e = r->items[i].place;
 		if (i > 0)
 			err = buf_putc(out, ',');
-		if (err == TR_OK && r->has_distance) {
-			err = buf_append(out, e->json, e->json_len - 1); /* the object without its closing brace */
-			if (err == TR_OK)
-				err = put_distance(out, r->items[i].distance_km);
-		} else if (err == TR_OK) {
-			err = buf_append(out, e->json, e->json_len);
-		}
+		if (err == TR_OK)
+			err = entry_fields(e, out);
+		if (err == TR_OK)
+			err = r->has_distance ? put_distance(out, r->items[i].distance_km) : buf_putc(out, '}');
 	}
 	if (err == TR_OK)
 		err = buf_printf(out, "],\"total\":%zu,\"page\":%lld,\"per_page\":%lld}", r->total, (long long)r->page,

@@ -190,13 +190,15 @@ static json_t *
 result_item(struct request *req, const struct place_hit *h, bool has_distance, json_t *map_places)
 {
 	const struct place_entry *e = h->place;
-	json_t *v = json_loadb(e->json, e->json_len, 0, NULL);
+	struct buf b = BUF_INIT(0);
+	json_t *v = place_entry_json(e, &b) == TR_OK ? json_loadb(b.p, b.n, 0, NULL) : NULL;
 	const char *nom = json_string_value(json_object_get(v, "nom"));
 	const char *href = arena_printf(req->arena, "/lieux/%s", url_encode(req->arena, e->id));
 	const char *adresse = json_string_value(json_object_get(v, "adresse"));
 	const char *complement = json_string_value(json_object_get(v, "complement_adresse"));
 	json_t *item;
 
+	buf_free(&b);
 	nom = nom ? nom : e->id;
 	if (complement != NULL && *complement != '\0')
 		adresse = arena_printf(req->arena, "%s, %s", adresse ? adresse : "", complement);

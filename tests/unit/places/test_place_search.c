@@ -491,8 +491,13 @@ t_entry_json(void **state)
 	assert_int_equal(r.n, 7);
 	for (size_t i = 0; i < r.n; i++) {
 		const struct place_entry *e = r.items[i].place;
-		json_t *got = json_loadb(e->json, e->json_len, 0, NULL), *want;
+		struct buf b = BUF_INIT(0);
+		json_t *got, *want;
 		struct place *p;
+
+		assert_int_equal(place_entry_json(e, &b), TR_OK);
+		got = json_loadb(b.p, b.n, 0, NULL);
+		buf_free(&b);
 
 		assert_non_null(got);
 		assert_int_equal(place_get(&fx->ctx, e->id, &p), TR_OK);
