@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/arena.h"
 #include "core/json.h"
@@ -52,7 +53,7 @@ struct cell_ref {
 };
 
 /* The JSON of the entries is not kept as text: each exported field's value is kept once per distinct value, as
- * its JSON literal ("text", a number or null) in POOL, and each entry is a record of literal numbers (varints,
+ * its JSON literal ("text", a number or null) in POOL (but for fields whose values are all distinct), and each entry is a record of literal numbers (varints,
  * one per exported field, in field order) in RECS. The JSON of a page's items is put together from these. */
 struct place_index {
 	atomic_long refs;
@@ -99,17 +100,21 @@ exported_init(void)
 struct builder {
 	struct place_index *idx;
 	size_t cap;
-	struct buf lit;     /* the literal being looked up */
-	struct buf recs;    /* the records so far */
-	struct arena *tmp;  /* what the build alone needs */
-	struct strmap lits; /* literal -> its number + 1 */
-	const char **litv;  /* literal number -> its text (tmp) */
+	struct buf lit;    /* the literal being written */
+	struct buf recs;   /* the records so far */
+	struct buf pool;   /* the literals so far, each followed by a NUL */
+	uint32_t *lit_off; /* literal number -> its offset in pool */
 	size_t litcap;
-	struct strmap keys;  /* folded keys and search keys, each kept once (in idx->arena) */
-	struct strmap folds; /* commune as written -> its folded key */
-	struct strmap hours; /* text -> parsed hours (or unparsable): each distinct text is parsed once */
-	struct strmap vocab; /* filter number and text -> bits + 1 */
-	const char **names;  /* each entry's folded name (tmp), for the order */
+	struct arena *tmp;                 /* what the build alone needs */
+	struct strmap lits[PLACE_NFIELDS]; /* each exported field's values as written -> their literal's number + 1 */
+	uint32_t empty[PLACE_NFIELDS];     /* the number + 1 of each exported field's literal for "" */
+	struct strmap keys;                /* folded commune names, each kept once (in idx->arena) */
+	struct strmap folds;               /* commune as written -> its folded key */
+	struct strmap hours;               /* text -> parsed hours (or unparsable): each distinct text is parsed once */
+	struct strmap vocab[PLACE_FILTERS];               /* text of each filter's field -> bits + 1 */
+	size_t tried[PLACE_NFIELDS], hits[PLACE_NFIELDS]; /* lookups of each exported field's literals */
+	bool distinct[PLACE_NFIELDS]; /* a field whose values are all but distinct (ids, phones): not looked up */
+	const char **names;           /* each entry's folded name (tmp), for the order */
 };
 
 /* What the hours map holds for a text the parser refuses. */
@@ -147,17 +152,15 @@ vocab_bits(const struct field *f, const char *text)
 static uint32_t
 vocab_bits_cached(struct builder *b, int k, const char *text)
 {
-	char *key;
 	void *seen;
 	uint32_t bits;
 
 	if (*text == '\0')
 		return 0;
-	key = arena_printf(b->tmp, "%d|%s", k, text);
-	if ((seen = strmap_get(&b->vocab, key)) != NULL)
+	if ((seen = strmap_get(&b->vocab[k], text)) != NULL)
 		return (uint32_t)((uintptr_t)seen - 1);
 	bits = vocab_bits(&place_fields[place_filters[k].field], text);
-	strmap_put_borrowed(&b->vocab, key, strlen(key), (void *)((uintptr_t)bits + 1));
+	strmap_put(&b->vocab[k], text, (void *)((uintptr_t)bits + 1));
 	return bits;
 }
 
@@ -225,28 +228,59 @@ get_varint(const uint8_t **p)
 	}
 }
 
-/* The record of P: the number of each exported field's literal, new literals added. */
+#define DISTINCT_SAMPLE 2000 /* lookups of a field's values before judging whether they repeat */
+
+/* A new literal: B->lit, appended to the pool. Its number. */
+static uint32_t
+new_literal(struct builder *b)
+{
+	struct place_index *idx = b->idx;
+
+	if (idx->nlit + 1 >= b->litcap) {
+		b->litcap = b->litcap ? b->litcap * 2 : 4096;
+		b->lit_off = xrealloc(b->lit_off, b->litcap * sizeof(*b->lit_off));
+	}
+	if (b->pool.n + b->lit.n + 1 > UINT32_MAX || idx->nlit >= UINT32_MAX - 1)
+		tr_oom("place literals");
+	b->lit_off[idx->nlit] = (uint32_t)b->pool.n;
+	if (buf_append(&b->pool, b->lit.p, b->lit.n) != TR_OK || buf_putc(&b->pool, '\0') != TR_OK)
+		tr_oom("place literals");
+	return (uint32_t)idx->nlit++;
+}
+
+/* The record of P: the number of each exported field's literal, new literals added. Each field's values are
+ * looked up as written (the literal depends on the value and the field's type only); a field whose values hardly
+ * ever repeat in the first DISTINCT_SAMPLE places is no longer looked up (hashing every id and phone number
+ * would cost more than the few bytes it saves). */
 static void
 record(struct builder *b, const struct place *p)
 {
 	for (int k = 0; k < exported.n; k++) {
 		int f = exported.field[k];
-		void *seen;
+		const char *v = p->v[f];
+		void *seen = NULL;
 		uint32_t id;
 
-		literal(b, f, p->v[f]);
-		if ((seen = strmap_getn(&b->lits, b->lit.p, b->lit.n)) != NULL) {
-			id = (uint32_t)((uintptr_t)seen - 1);
-		} else {
-			char *kept = arena_strndup(b->tmp, b->lit.p, b->lit.n);
-			if (b->idx->nlit == b->litcap) {
-				b->litcap = b->litcap ? b->litcap * 2 : 4096;
-				b->litv = xrealloc(b->litv, b->litcap * sizeof(*b->litv));
-			}
-			id = (uint32_t)b->idx->nlit++;
-			b->litv[id] = kept;
-			strmap_put_borrowed(&b->lits, kept, b->lit.n, (void *)((uintptr_t)id + 1));
+		if (*v == '\0' && b->empty[k] != 0) {
+			put_varint(&b->recs, b->empty[k] - 1);
+			continue;
 		}
+		if (!b->distinct[k]) {
+			seen = strmap_get(&b->lits[k], v);
+			b->hits[k] += seen != NULL;
+			if (++b->tried[k] == DISTINCT_SAMPLE && b->hits[k] < DISTINCT_SAMPLE / 10)
+				b->distinct[k] = true;
+		}
+		if (seen != NULL) {
+			put_varint(&b->recs, (uint32_t)((uintptr_t)seen - 1));
+			continue;
+		}
+		literal(b, f, v);
+		id = new_literal(b);
+		if (*v == '\0')
+			b->empty[k] = id + 1;
+		else if (!b->distinct[k])
+			strmap_put(&b->lits[k], v, (void *)((uintptr_t)id + 1));
 		put_varint(&b->recs, id);
 	}
 }
@@ -281,7 +315,7 @@ build_row(void *ud, const struct place *p)
 	}
 	e->commune_key = commune;
 	/* A place written before search keys were stored has none: its key is made here. */
-	e->search_key = intern(b, *p->search_key != '\0' ? p->search_key : place_search_key(b->tmp, p));
+	e->search_key = arena_strdup(a, *p->search_key != '\0' ? p->search_key : place_search_key(b->tmp, p));
 	snprintf(e->code_insee, sizeof(e->code_insee), "%s", p->v[PLACE_F_CODE_INSEE]);
 	snprintf(e->code_postal, sizeof(e->code_postal), "%s", p->v[PLACE_F_CODE_POSTAL]);
 	snprintf(e->departement, sizeof(e->departement), "%s", p->departement_code);
@@ -351,26 +385,17 @@ sort_entries(struct builder *b)
 	free(o);
 }
 
-/* The literals of B, one after the other, into the index. */
+/* The literals and records of B into the index, at their size. */
 static void
 pack_literals(struct builder *b)
 {
 	struct place_index *idx = b->idx;
-	size_t total = 0, at = 0;
 
-	for (size_t i = 0; i < idx->nlit; i++)
-		total += strlen(b->litv[i]) + 1;
-	if (total > UINT32_MAX)
-		tr_oom("place literals");
-	idx->pool = xmalloc(total ? total : 1);
-	idx->lit_off = xmalloc((idx->nlit + 1) * sizeof(*idx->lit_off));
-	for (size_t i = 0; i < idx->nlit; i++) {
-		size_t n = strlen(b->litv[i]) + 1;
-		idx->lit_off[i] = (uint32_t)at;
-		memcpy(idx->pool + at, b->litv[i], n);
-		at += n;
-	}
-	idx->lit_off[idx->nlit] = (uint32_t)at;
+	idx->lit_off = xrealloc(b->lit_off, (idx->nlit + 1) * sizeof(*idx->lit_off));
+	b->lit_off = NULL;
+	idx->lit_off[idx->nlit] = (uint32_t)b->pool.n;
+	idx->pool = xrealloc(b->pool.p, b->pool.n + 1);
+	b->pool = BUF_INIT(0);
 	idx->recs_len = b->recs.n;
 	idx->recs = xmalloc(b->recs.n ? b->recs.n : 1);
 	memcpy(idx->recs, b->recs.p, b->recs.n);
@@ -388,17 +413,20 @@ place_index_build(struct db *db, int64_t version, struct place_index **out)
 	idx->version = version;
 	idx->arena = arena_new();
 	strmap_init(&b.hours, b.tmp, 64);
-	strmap_init(&b.lits, b.tmp, 4096);
+	for (int k = 0; k < PLACE_NFIELDS; k++)
+		strmap_init(&b.lits[k], b.tmp, 64);
 	strmap_init(&b.keys, b.tmp, 4096);
 	strmap_init(&b.folds, b.tmp, 1024);
-	strmap_init(&b.vocab, b.tmp, 256);
+	for (int k = 0; k < PLACE_FILTERS; k++)
+		strmap_init(&b.vocab[k], b.tmp, 64);
 	err = place_each(db, false, build_row, &b);
 	if (err == TR_OK) {
 		sort_entries(&b);
 		pack_literals(&b);
 	}
 	arena_free(b.tmp);
-	free(b.litv);
+	free(b.lit_off);
+	buf_free(&b.pool);
 	free(b.names);
 	buf_free(&b.lit);
 	buf_free(&b.recs);
@@ -591,12 +619,22 @@ read_version(struct db *db, struct arena *a, int64_t *version)
 	return err;
 }
 
+/* The calling thread's CPU time, in ms. */
+static int64_t
+thread_cpu_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* Builds the index of VERSION from DB and shares it, unless it is shared already. Called under build_lock. */
 static tr_err
 rebuild(struct db *db, int64_t version)
 {
 	struct place_index *cur = shared_take(NULL), *fresh;
-	int64_t started = clock_mono_ms();
+	int64_t started = clock_mono_ms(), cpu = thread_cpu_ms();
 	tr_err err;
 
 	if (cur != NULL && cur->version == version) {
@@ -609,8 +647,9 @@ rebuild(struct db *db, int64_t version)
 		log_error("places: the search index could not be built: %s", db_errmsg(db));
 		return err;
 	}
-	log_info("places: search index of %zu places (version %lld) built in %lld ms, %zu MB", fresh->n,
-	    (long long)version, (long long)(clock_mono_ms() - started), place_index_bytes(fresh) >> 20);
+	log_info("places: search index of %zu places (version %lld) built in %lld ms (%lld ms of CPU), %zu MB",
+	    fresh->n, (long long)version, (long long)(clock_mono_ms() - started), (long long)(thread_cpu_ms() - cpu),
+	    place_index_bytes(fresh) >> 20);
 	shared_put(fresh);
 	return TR_OK;
 }

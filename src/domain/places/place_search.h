@@ -60,7 +60,7 @@ TR_MUST_USE tr_err place_query_parse(struct ctx *ctx, const struct form *params,
  * index's compact store: each distinct value of a field is kept once. */
 struct place_entry {
 	const char *id;
-	const char *search_key;        /* folded name, descriptions and commune (each distinct key kept once) */
+	const char *search_key;        /* folded name, descriptions and commune */
 	const char *commune_key;       /* folded commune name */
 	const struct hours *hours;     /* NULL: no hours, or hours the parser refuses */
 	const struct place_index *idx; /* the index it belongs to (its store) */
