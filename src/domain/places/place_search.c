@@ -1045,7 +1045,11 @@ struct scan {
 	} now;
 	struct hit *hits;
 	size_t n, cap;
+	size_t count; /* entries matching */
+	size_t keep;  /* 0: keep every match; else only the KEEP smallest (a max-heap in hits) */
 };
+
+#define HEAP_MAX 4096 /* the pages ending past this many places keep every match, then select */
 
 static bool
 matches(const struct scan *s, const struct place_entry *e)
@@ -1101,17 +1105,89 @@ distance_km(double a)
 	return 2 * EARTH_RADIUS_KM * asin(sqrt(a < 1 ? a : 1));
 }
 
-/* Adds entry I, whose sort key is KEY, to the hits when it meets the other criteria. */
+/* Appends entry I to the hits (already known to match), keyed by its rank. */
+static void
+consider_kept(struct scan *s, uint32_t i)
+{
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 32;
+		s->hits = xrealloc(s->hits, s->cap * sizeof(*s->hits));
+	}
+	s->hits[s->n++] = (struct hit){ (double)i, i };
+}
+
+static bool hit_less(const struct hit *a, const struct hit *b);
+static void hit_swap(struct hit *a, struct hit *b);
+
+/* Adds entry I, whose sort key is KEY, to the hits when it meets the other criteria: every one, or, with
+ * s->keep, the s->keep smallest seen so far (the largest of them at the top of the heap). */
 static void
 consider(struct scan *s, uint32_t i, double key)
 {
+	struct hit h = { key, i };
+
 	if (!matches(s, &s->idx->entries[i]))
 		return;
+	s->count++;
+	if (s->keep > 0 && s->n == s->keep) {
+		size_t at = 0;
+		if (!hit_less(&h, &s->hits[0]))
+			return;
+		s->hits[0] = h;
+		for (;;) { /* sift down */
+			size_t big = at, l = 2 * at + 1, r = l + 1;
+			if (l < s->n && hit_less(&s->hits[big], &s->hits[l]))
+				big = l;
+			if (r < s->n && hit_less(&s->hits[big], &s->hits[r]))
+				big = r;
+			if (big == at)
+				return;
+			hit_swap(&s->hits[at], &s->hits[big]);
+			at = big;
+		}
+	}
 	if (s->n == s->cap) {
 		s->cap = s->cap ? s->cap * 2 : 256;
 		s->hits = xrealloc(s->hits, s->cap * sizeof(*s->hits));
 	}
-	s->hits[s->n++] = (struct hit){ key, i };
+	s->hits[s->n++] = h;
+	for (size_t at = s->n - 1; s->keep > 0 && at > 0 && hit_less(&s->hits[(at - 1) / 2], &s->hits[at]);
+	     at = (at - 1) / 2) /* sift up */
+		hit_swap(&s->hits[at], &s->hits[(at - 1) / 2]);
+}
+
+/* Whether Q asks for every place (no criterion): the page of the index's order, without a scan. */
+static bool
+query_is_empty(const struct place_query *q)
+{
+	if (q->nwords > 0 || q->commune_code || q->commune_key || q->code_postal || q->departement || q->region ||
+	    q->has_point || q->netpublic >= 0 || q->open_now)
+		return false;
+	for (int f = 0; f < PLACE_FILTERS; f++)
+		if (q->vocab[f] != 0)
+			return false;
+	return true;
+}
+
+/* The page of a search in the index's order (by name): the matches in [OFFSET, END) of the scan, counted. */
+static void
+scan_by_name(struct scan *s, size_t offset, size_t end)
+{
+	const struct place_index *idx = s->idx;
+
+	if (query_is_empty(s->q)) {
+		s->count = idx->n;
+		for (size_t i = offset; i < end && i < idx->n; i++)
+			consider_kept(s, (uint32_t)i);
+		return;
+	}
+	for (size_t i = 0; i < idx->n; i++) {
+		if (!matches(s, &idx->entries[i]))
+			continue;
+		if (s->count >= offset && s->count < end)
+			consider_kept(s, (uint32_t)i);
+		s->count++;
+	}
 }
 
 /* First cell_ref at or after CELL. */
@@ -1269,29 +1345,41 @@ place_search(struct ctx *ctx, const struct place_index *idx, const struct place_
 			s.a_max = h * h;
 		}
 	}
-	if (q->has_point && q->radius_km > 0) {
+	end = offset + (size_t)q->per_page;
+	if (!q->has_point) {
+		/* By name: the scan goes in the index's order, so the page is its matches from OFFSET to END. */
+		scan_by_name(&s, offset, end);
+		out->total = s.count;
+		out->n = s.n;
+		out->items = arena_alloc(ctx->arena, (s.n ? s.n : 1) * sizeof(*out->items));
+		for (size_t i = 0; i < s.n; i++)
+			out->items[i] = (struct place_hit){ &idx->entries[s.hits[i].entry], 0 };
+		free(s.hits);
+		return TR_OK;
+	}
+	/* By distance: a heap of the END nearest when the page ends early enough, else every match then a
+	 * selection. */
+	s.keep = end <= HEAP_MAX ? end : 0;
+	if (q->radius_km > 0) {
 		scan_radius(&s);
 	} else {
-		if (!q->has_point)
-			for (size_t i = 0; i < idx->n; i++)
-				consider(&s, (uint32_t)i, (double)i);
-		else
-			for (size_t i = 0; i < idx->ncells; i++) {
-				const struct cell_ref *c = &idx->cells[i];
-				consider(&s, c->entry, haversine_a(&s, c->lat_rad, c->lon_rad, c->cos_lat));
-			}
+		for (size_t i = 0; i < idx->ncells; i++) {
+			const struct cell_ref *c = &idx->cells[i];
+			consider(&s, c->entry, haversine_a(&s, c->lat_rad, c->lon_rad, c->cos_lat));
+		}
 	}
-	out->total = s.n;
+	out->total = s.count;
 	if (offset < s.n) {
 		end = s.n - offset > (size_t)q->per_page ? offset + (size_t)q->per_page : s.n;
-		select_smallest(s.hits, s.n, end);
+		if (s.keep == 0)
+			select_smallest(s.hits, s.n, end);
 		qsort(s.hits, end, sizeof(*s.hits), hit_cmp);
 		out->n = end - offset;
 		out->items = arena_alloc(ctx->arena, out->n * sizeof(*out->items));
 		for (size_t i = 0; i < out->n; i++) {
 			const struct hit *h = &s.hits[offset + i];
 			out->items[i].place = &idx->entries[h->entry];
-			out->items[i].distance_km = q->has_point ? distance_km(h->key) : 0;
+			out->items[i].distance_km = distance_km(h->key);
 		}
 	}
 	free(s.hits);
