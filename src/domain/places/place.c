@@ -47,16 +47,19 @@ build_columns(void)
 		    "SELECT %s FROM places WHERE merged_into IS NULL%s", select_columns, by_id ? " ORDER BY id" : "");
 }
 
+/* The text of C copied into A, or DFLT when NULL; with A NULL, C's own text (borrowed: valid as long as C). */
 static const char *
 text_or(struct arena *a, const struct db_val *c, const char *dflt)
 {
-	return db_isnull(c) ? dflt : arena_strdup(a, db_text(c));
+	return db_isnull(c) ? dflt : a == NULL ? db_text(c) : arena_strdup(a, db_text(c));
 }
 
-/* The place of the PLACE_SELECT_NCOLS cells C, in A. */
+/* The place of the PLACE_SELECT_NCOLS cells C, in A; with BORROW, its texts are the cells' own (P lives as long
+ * as C: the rows of a scan, during their callback). */
 static struct place *
-place_from_cells(struct arena *a, const struct db_val *c)
+place_from_cells(struct arena *a, const struct db_val *c, bool borrow)
 {
+	struct arena *texts = borrow ? NULL : a;
 	struct place *p = arena_alloc(a, sizeof(*p));
 	const int x = PLACE_NFIELDS;
 
@@ -65,21 +68,21 @@ place_from_cells(struct arena *a, const struct db_val *c)
 		if (place_fields[i].type == FT_NUMBER)
 			p->v[i] = db_isnull(&c[i]) || p->coords_approx ? "" : place_number_text(a, db_real(&c[i]));
 		else
-			p->v[i] = text_or(a, &c[i], "");
+			p->v[i] = text_or(texts, &c[i], "");
 	}
 	p->has_coords = !db_isnull(&c[PLACE_F_LATITUDE]) && !db_isnull(&c[PLACE_F_LONGITUDE]);
 	p->latitude = db_real(&c[PLACE_F_LATITUDE]);
 	p->longitude = db_real(&c[PLACE_F_LONGITUDE]);
 	p->organisation_id = db_int(&c[x]);
-	p->organisation_name = text_or(a, &c[x + 1], "");
+	p->organisation_name = text_or(texts, &c[x + 1], "");
 	p->netpublic = db_int(&c[x + 2]) != 0;
 	p->listed_national = db_int(&c[x + 3]) != 0;
-	p->networks = text_or(a, &c[x + 4], "");
-	p->departement_code = text_or(a, &c[x + 6], "");
-	p->region_code = text_or(a, &c[x + 7], "");
+	p->networks = text_or(texts, &c[x + 4], "");
+	p->departement_code = text_or(texts, &c[x + 6], "");
+	p->region_code = text_or(texts, &c[x + 7], "");
 	p->version = db_int(&c[x + 8]);
-	p->merged_into = text_or(a, &c[x + 9], NULL);
-	p->search_key = text_or(a, &c[x + 10], "");
+	p->merged_into = text_or(texts, &c[x + 9], NULL);
+	p->search_key = text_or(texts, &c[x + 10], "");
 	return p;
 }
 
@@ -92,7 +95,7 @@ place_load(struct ctx *ctx, const char *id, struct place **out)
 	pthread_once(&columns_once, build_columns);
 	if ((err = db_onev(ctx->db, ctx->arena, select_by_id, &r, DB_TEXT(id))) != TR_OK)
 		return err;
-	*out = place_from_cells(ctx->arena, db_cell(r, 0, 0));
+	*out = place_from_cells(ctx->arena, db_cell(r, 0, 0), false);
 	return TR_OK;
 }
 
@@ -133,7 +136,7 @@ each_row(void *ud, const struct db_val *c, size_t ncols, const char **names)
 		arena_free(st->scratch);
 		st->scratch = arena_new();
 	}
-	st->stopped = st->fn(st->ud, place_from_cells(st->scratch, c)) != 0;
+	st->stopped = st->fn(st->ud, place_from_cells(st->scratch, c, true)) != 0;
 	return st->stopped;
 }
 

@@ -42,7 +42,8 @@ TR_MUST_USE tr_err place_get(struct ctx *ctx, const char *id, struct place **out
  * TR_NOT_FOUND or a storage error, with no message set. */
 TR_MUST_USE tr_err place_load(struct ctx *ctx, const char *id, struct place **out);
 
-/* Called with each place of place_each: P and its strings live in a scratch arena valid during the call only.
+/* Called with each place of place_each: P (in a scratch arena) and its strings (the row's own, not copied) are valid
+ * during the call only.
  * Non-zero stops the scan. */
 typedef int (*place_each_fn)(void *ud, const struct place *p);
 
