@@ -2,7 +2,7 @@
  * several threads while the places change and places_version moves never see a torn index (every page comes whole
  * from one version: the names of one generation, the total of that generation), each thread's versions only move
  * forward, and the reference data snapshot a writer commits is there for its next read. Run under ThreadSanitizer
- * as well (see bench/README.md, "ThreadSanitizer"). */
+ * as well: see docs/SNAPSHOTS.md. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
