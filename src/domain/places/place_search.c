@@ -108,6 +108,12 @@ struct builder {
 	struct arena *tmp;                 /* what the build alone needs */
 	struct strmap lits[PLACE_NFIELDS]; /* each exported field's values as written -> their literal's number + 1 */
 	uint32_t empty[PLACE_NFIELDS];     /* the number + 1 of each exported field's literal for "" */
+	uint32_t row_lit[PLACE_NFIELDS];   /* the current place's literal of each field + 1 (0: not exported) */
+	struct lit_aux {                   /* what was derived from a literal's value (each is of one field) */
+		const void *ptr;           /* parsed hours (or &unparsable), folded commune */
+		uint32_t bits;             /* vocabulary bits */
+		uint8_t have;              /* AUX_BITS, AUX_PTR */
+	} * aux;                           /* by literal number, lit_cap of them */
 	struct strmap keys;                /* folded commune names, each kept once (in idx->arena) */
 	struct strmap folds;               /* commune as written -> its folded key */
 	struct strmap hours;               /* text -> parsed hours (or unparsable): each distinct text is parsed once */
@@ -237,8 +243,11 @@ new_literal(struct builder *b)
 	struct place_index *idx = b->idx;
 
 	if (idx->nlit + 1 >= b->litcap) {
+		size_t old = b->litcap;
 		b->litcap = b->litcap ? b->litcap * 2 : 4096;
 		b->lit_off = xrealloc(b->lit_off, b->litcap * sizeof(*b->lit_off));
+		b->aux = xrealloc(b->aux, b->litcap * sizeof(*b->aux));
+		memset(b->aux + old, 0, (b->litcap - old) * sizeof(*b->aux));
 	}
 	if (b->pool.n + b->lit.n + 1 > UINT32_MAX || idx->nlit >= UINT32_MAX - 1)
 		tr_oom("place literals");
@@ -263,6 +272,7 @@ record(struct builder *b, const struct place *p)
 
 		if (*v == '\0' && b->empty[k] != 0) {
 			put_varint(&b->recs, b->empty[k] - 1);
+			b->row_lit[f] = b->empty[k];
 			continue;
 		}
 		if (!b->distinct[k]) {
@@ -273,6 +283,7 @@ record(struct builder *b, const struct place *p)
 		}
 		if (seen != NULL) {
 			put_varint(&b->recs, (uint32_t)((uintptr_t)seen - 1));
+			b->row_lit[f] = (uint32_t)(uintptr_t)seen;
 			continue;
 		}
 		literal(b, f, v);
@@ -282,7 +293,18 @@ record(struct builder *b, const struct place *p)
 		else if (!b->distinct[k])
 			strmap_put(&b->lits[k], v, (void *)((uintptr_t)id + 1));
 		put_varint(&b->recs, id);
+		b->row_lit[f] = id + 1;
 	}
+}
+
+#define AUX_BITS 1
+#define AUX_PTR 2
+
+/* What was derived from the current place's value of field F, when its literal has it: its aux, else NULL. */
+static struct lit_aux *
+row_aux(struct builder *b, int f)
+{
+	return b->row_lit[f] != 0 ? &b->aux[b->row_lit[f] - 1] : NULL;
 }
 
 static int
@@ -293,6 +315,7 @@ build_row(void *ud, const struct place *p)
 	struct arena *a = idx->arena;
 	struct place_entry *e;
 	struct hours *h;
+	struct lit_aux *aux;
 	const char *why, *commune;
 
 	if (idx->n == b->cap) {
@@ -306,12 +329,19 @@ build_row(void *ud, const struct place *p)
 	memset(e, 0, sizeof(*e));
 	e->idx = idx;
 	e->rec = (uint32_t)b->recs.n;
+	memset(b->row_lit, 0, sizeof(b->row_lit));
 	record(b, p);
 	e->id = arena_strdup(a, p->v[PLACE_F_ID]);
 	b->names[idx->n++] = fold(b->tmp, p->v[PLACE_F_NOM]);
-	if ((commune = strmap_get(&b->folds, p->v[PLACE_F_COMMUNE])) == NULL) {
+	if ((aux = row_aux(b, PLACE_F_COMMUNE)) != NULL && (aux->have & AUX_PTR)) {
+		commune = aux->ptr;
+	} else if ((commune = strmap_get(&b->folds, p->v[PLACE_F_COMMUNE])) == NULL) {
 		commune = intern(b, fold(b->tmp, p->v[PLACE_F_COMMUNE]));
 		strmap_put(&b->folds, p->v[PLACE_F_COMMUNE], (void *)commune);
+	}
+	if (aux != NULL) {
+		aux->ptr = commune;
+		aux->have |= AUX_PTR;
 	}
 	e->commune_key = commune;
 	/* A place written before search keys were stored has none: its key is made here. */
@@ -330,15 +360,30 @@ build_row(void *ud, const struct place *p)
 	}
 	if (*p->v[PLACE_F_HORAIRES] != '\0') {
 		const char *text = p->v[PLACE_F_HORAIRES];
-		void *seen = strmap_get(&b->hours, text);
-		if (seen == NULL) {
+		const void *seen = NULL;
+		if ((aux = row_aux(b, PLACE_F_HORAIRES)) != NULL && (aux->have & AUX_PTR))
+			seen = aux->ptr;
+		else if ((seen = strmap_get(&b->hours, text)) == NULL) {
 			seen = hours_parse(a, text, strlen(text), &h, &why) == TR_OK ? (void *)h : (void *)&unparsable;
-			strmap_put(&b->hours, text, seen);
+			strmap_put(&b->hours, text, (void *)seen);
+		}
+		if (aux != NULL) {
+			aux->ptr = seen;
+			aux->have |= AUX_PTR;
 		}
 		e->hours = seen == &unparsable ? NULL : seen;
 	}
-	for (int f = 0; f < PLACE_FILTERS; f++)
+	for (int f = 0; f < PLACE_FILTERS; f++) {
+		if ((aux = row_aux(b, place_filters[f].field)) != NULL && (aux->have & AUX_BITS)) {
+			e->vocab[f] = aux->bits;
+			continue;
+		}
 		e->vocab[f] = vocab_bits_cached(b, f, p->v[place_filters[f].field]);
+		if (aux != NULL) {
+			aux->bits = e->vocab[f];
+			aux->have |= AUX_BITS;
+		}
+	}
 	return 0;
 }
 
@@ -426,6 +471,7 @@ place_index_build(struct db *db, int64_t version, struct place_index **out)
 	}
 	arena_free(b.tmp);
 	free(b.lit_off);
+	free(b.aux);
 	buf_free(&b.pool);
 	free(b.names);
 	buf_free(&b.lit);
