@@ -258,7 +258,7 @@ LOOPS=$(sed -n 's/.* with \([0-9][0-9]*\) loop threads.*/\1/p' "$DIR/tremplin.lo
 LOOPS=${LOOPS:-?}
 INDEX_LINE=$(grep -m1 'search index of' "$DIR/tremplin.log" || true)
 INDEX_MS=$(echo "$INDEX_LINE" | sed -n 's/.* built in \([0-9]*\) ms.*/\1/p')
-INDEX_CPU_MS=$(echo "$INDEX_LINE" | sed -n 's/.*(\([0-9]*\) ms of CPU).*/\1/p')
+INDEX_CPU_MS=$(echo "$INDEX_LINE" | sed -n 's/.*(\([0-9]*\) ms of CPU.*/\1/p')
 INDEX_MB=$(echo "$INDEX_LINE" | sed -n 's/.*, \([0-9]*\) MB$/\1/p')
 # The index is built before the port opens: the first search finds every place (the import's and the
 # demo's own). Asked a few times all the same, in case of a server that builds it later.

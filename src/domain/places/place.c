@@ -27,7 +27,7 @@
 #define PLACE_SELECT_NCOLS (PLACE_NFIELDS + 11)
 
 /* The columns, one place by id, and every place not merged away (in storage order, by id). */
-static char select_columns[2048], select_by_id[2200], select_each[2][2200];
+static char select_columns[2048], select_by_id[2200], select_each[2][2200], select_split[2][2200];
 static pthread_once_t columns_once = PTHREAD_ONCE_INIT;
 
 static void
@@ -45,6 +45,9 @@ build_columns(void)
 	for (int by_id = 0; by_id < 2; by_id++)
 		snprintf(select_each[by_id], sizeof(select_each[by_id]),
 		    "SELECT %s FROM places WHERE merged_into IS NULL%s", select_columns, by_id ? " ORDER BY id" : "");
+	for (int upper = 0; upper < 2; upper++)
+		snprintf(select_split[upper], sizeof(select_split[upper]),
+		    "SELECT %s FROM places WHERE merged_into IS NULL AND id %s ?", select_columns, upper ? ">=" : "<");
 }
 
 /* The text of C copied into A, or DFLT when NULL; with A NULL, C's own text (borrowed: valid as long as C). */
@@ -148,6 +151,19 @@ place_each(struct db *db, bool by_id, place_each_fn fn, void *ud)
 
 	pthread_once(&columns_once, build_columns);
 	err = db_each(db, select_each[by_id], NULL, 0, each_row, &st);
+	arena_free(st.scratch);
+	return err;
+}
+
+tr_err
+place_each_split(struct db *db, const char *mid, bool upper, place_each_fn fn, void *ud)
+{
+	struct each st = { .fn = fn, .ud = ud, .scratch = arena_new() };
+	struct db_val param = DB_TEXT(mid);
+	tr_err err;
+
+	pthread_once(&columns_once, build_columns);
+	err = db_each(db, select_split[upper], &param, 1, each_row, &st);
 	arena_free(st.scratch);
 	return err;
 }

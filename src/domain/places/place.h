@@ -52,6 +52,9 @@ typedef int (*place_each_fn)(void *ud, const struct place *p);
  * are. */
 TR_MUST_USE tr_err place_each(struct db *db, bool by_id, place_each_fn fn, void *ud);
 
+/* place_each for the places whose id is below MID (UPPER false) or from MID on (UPPER true), in storage order. */
+TR_MUST_USE tr_err place_each_split(struct db *db, const char *mid, bool upper, place_each_fn fn, void *ud);
+
 /* The place as JSON: the standard's fields (strings; latitude and longitude as numbers or null) and the
  * extras (organisation_id, organisation_name, netpublic, listed_national, networks [codes],
  * coords_approx, departement_code, region_code, version). The caller owns it. */

@@ -53,21 +53,32 @@ struct cell_ref {
 };
 
 /* The JSON of the entries is not kept as text: each exported field's value is kept once per distinct value, as
- * its JSON literal ("text", a number or null) in POOL (but for fields whose values are all distinct), and each entry is a record of literal numbers (varints,
- * one per exported field, in field order) in RECS. The JSON of a page's items is put together from these. */
+ * its JSON literal ("text", a number or null) in a pool (but for fields whose values are all distinct), and each
+ * entry is a record of literal numbers (varints, one per exported field, in field order). The JSON of a page's
+ * items is put together from these. A large index is built in two parts at once (each place's part is its
+ * store), then its entries are merged in one order. */
+struct place_store {
+	struct arena *arena; /* ids, search keys, parsed hours, commune keys */
+	char *pool;          /* the distinct literals, each followed by a NUL */
+	uint32_t *lit_off;   /* literal K is pool + lit_off[K], lit_off[K + 1] - lit_off[K] - 1 bytes */
+	size_t nlit;
+	uint8_t *recs; /* the records of the entries */
+	size_t recs_len;
+};
+
+#define PARTS_MAX 2
+#define PARTS_MIN_PLACES 4000 /* fewer places are built in one part */
+
 struct place_index {
 	atomic_long refs;
 	int64_t version;
-	struct arena *arena;         /* ids, search keys, parsed hours */
 	struct place_entry *entries; /* by folded name, then id */
 	size_t n;
 	struct cell_ref *cells; /* entries with coordinates, by cell */
 	size_t ncells;
-	char *pool;        /* the distinct literals, each followed by a NUL */
-	uint32_t *lit_off; /* literal K is pool + lit_off[K], lit_off[K + 1] - lit_off[K] - 1 bytes */
-	size_t nlit;
-	uint8_t *recs; /* the records of the entries */
-	size_t recs_len;
+	struct place_store parts[PARTS_MAX];
+	int nparts;
+	int64_t cpu_ms; /* the CPU time its build took, on every thread */
 };
 
 /* The fields the JSON carries (FF_EXPORTED), in order, and each one's `"name":`. */
@@ -98,8 +109,9 @@ exported_init(void)
 
 /* The index is built from the places as place_each reads them. */
 struct builder {
-	struct place_index *idx;
-	size_t cap;
+	struct place_store *store;   /* the part it fills */
+	struct place_entry *entries; /* its entries, in the order read */
+	size_t n, cap;
 	struct buf lit;    /* the literal being written */
 	struct buf recs;   /* the records so far */
 	struct buf pool;   /* the literals so far, each followed by a NUL */
@@ -114,7 +126,7 @@ struct builder {
 		uint32_t bits;             /* vocabulary bits */
 		uint8_t have;              /* AUX_BITS, AUX_PTR */
 	} * aux;                           /* by literal number, lit_cap of them */
-	struct strmap keys;                /* folded commune names, each kept once (in idx->arena) */
+	struct strmap keys;                /* folded commune names, each kept once (in the store's arena) */
 	struct strmap folds;               /* commune as written -> its folded key */
 	struct strmap hours;               /* text -> parsed hours (or unparsable): each distinct text is parsed once */
 	struct strmap vocab[PLACE_FILTERS];               /* text of each filter's field -> bits + 1 */
@@ -178,7 +190,7 @@ intern(struct builder *b, const char *s)
 	char *kept = strmap_getn(&b->keys, s, n);
 
 	if (kept == NULL) {
-		kept = arena_strndup(b->idx->arena, s, n);
+		kept = arena_strndup(b->store->arena, s, n);
 		strmap_put_borrowed(&b->keys, kept, n, kept);
 	}
 	return kept;
@@ -240,21 +252,21 @@ get_varint(const uint8_t **p)
 static uint32_t
 new_literal(struct builder *b)
 {
-	struct place_index *idx = b->idx;
+	struct place_store *st = b->store;
 
-	if (idx->nlit + 1 >= b->litcap) {
+	if (st->nlit + 1 >= b->litcap) {
 		size_t old = b->litcap;
 		b->litcap = b->litcap ? b->litcap * 2 : 4096;
 		b->lit_off = xrealloc(b->lit_off, b->litcap * sizeof(*b->lit_off));
 		b->aux = xrealloc(b->aux, b->litcap * sizeof(*b->aux));
 		memset(b->aux + old, 0, (b->litcap - old) * sizeof(*b->aux));
 	}
-	if (b->pool.n + b->lit.n + 1 > UINT32_MAX || idx->nlit >= UINT32_MAX - 1)
+	if (b->pool.n + b->lit.n + 1 > UINT32_MAX || st->nlit >= UINT32_MAX - 1)
 		tr_oom("place literals");
-	b->lit_off[idx->nlit] = (uint32_t)b->pool.n;
+	b->lit_off[st->nlit] = (uint32_t)b->pool.n;
 	if (buf_append(&b->pool, b->lit.p, b->lit.n) != TR_OK || buf_putc(&b->pool, '\0') != TR_OK)
 		tr_oom("place literals");
-	return (uint32_t)idx->nlit++;
+	return (uint32_t)st->nlit++;
 }
 
 /* The record of P: the number of each exported field's literal, new literals added. Each field's values are
@@ -311,28 +323,27 @@ static int
 build_row(void *ud, const struct place *p)
 {
 	struct builder *b = ud;
-	struct place_index *idx = b->idx;
-	struct arena *a = idx->arena;
+	struct arena *a = b->store->arena;
 	struct place_entry *e;
 	struct hours *h;
 	struct lit_aux *aux;
 	const char *why, *commune;
 
-	if (idx->n == b->cap) {
+	if (b->n == b->cap) {
 		b->cap = b->cap ? b->cap * 2 : 1024;
-		idx->entries = xrealloc(idx->entries, b->cap * sizeof(*idx->entries));
+		b->entries = xrealloc(b->entries, b->cap * sizeof(*b->entries));
 		b->names = xrealloc(b->names, b->cap * sizeof(*b->names));
 	}
 	if (b->recs.n > UINT32_MAX - 5 * PLACE_NFIELDS)
 		tr_oom("place records");
-	e = &idx->entries[idx->n];
+	e = &b->entries[b->n];
 	memset(e, 0, sizeof(*e));
-	e->idx = idx;
+	e->store = b->store;
 	e->rec = (uint32_t)b->recs.n;
 	memset(b->row_lit, 0, sizeof(b->row_lit));
 	record(b, p);
 	e->id = arena_strdup(a, p->v[PLACE_F_ID]);
-	b->names[idx->n++] = fold(b->tmp, p->v[PLACE_F_NOM]);
+	b->names[b->n++] = fold(b->tmp, p->v[PLACE_F_NOM]);
 	if ((aux = row_aux(b, PLACE_F_COMMUNE)) != NULL && (aux->have & AUX_PTR)) {
 		commune = aux->ptr;
 	} else if ((commune = strmap_get(&b->folds, p->v[PLACE_F_COMMUNE])) == NULL) {
@@ -390,7 +401,8 @@ build_row(void *ud, const struct place *p)
 /* The order of the index: folded name, then id. */
 struct order {
 	const char *name, *id;
-	uint32_t entry;
+	uint32_t entry; /* in its part's builder */
+	int part;
 };
 
 static int
@@ -412,77 +424,174 @@ by_cell(const void *pa, const void *pb)
 	return (a->entry > b->entry) - (a->entry < b->entry);
 }
 
-/* Puts the entries in their order (B->names holds their folded names). */
+/* The entries of the NB builders B, merged into IDX in their order (each builder's names holds their folded
+ * names). */
 static void
-sort_entries(struct builder *b)
+merge_entries(struct place_index *idx, struct builder *const *b, int nb)
 {
-	struct place_index *idx = b->idx;
-	struct order *o = xmalloc((idx->n ? idx->n : 1) * sizeof(*o));
-	struct place_entry *sorted = xmalloc((idx->n ? idx->n : 1) * sizeof(*sorted));
+	struct order *o;
+	size_t n = 0, k = 0;
 
-	for (size_t i = 0; i < idx->n; i++)
-		o[i] = (struct order){ b->names[i], idx->entries[i].id, (uint32_t)i };
-	qsort(o, idx->n, sizeof(*o), by_name);
-	for (size_t i = 0; i < idx->n; i++)
-		sorted[i] = idx->entries[o[i].entry];
-	free(idx->entries);
-	idx->entries = sorted;
+	for (int i = 0; i < nb; i++)
+		n += b[i]->n;
+	o = xmalloc((n ? n : 1) * sizeof(*o));
+	idx->entries = xmalloc((n ? n : 1) * sizeof(*idx->entries));
+	for (int i = 0; i < nb; i++)
+		for (size_t j = 0; j < b[i]->n; j++)
+			o[k++] = (struct order){ b[i]->names[j], b[i]->entries[j].id, (uint32_t)j, i };
+	qsort(o, n, sizeof(*o), by_name);
+	for (size_t i = 0; i < n; i++)
+		idx->entries[i] = b[o[i].part]->entries[o[i].entry];
+	idx->n = n;
 	free(o);
 }
 
-/* The literals and records of B into the index, at their size. */
+/* The literals and records of B into its store, at their size. */
 static void
 pack_literals(struct builder *b)
 {
-	struct place_index *idx = b->idx;
+	struct place_store *st = b->store;
 
-	idx->lit_off = xrealloc(b->lit_off, (idx->nlit + 1) * sizeof(*idx->lit_off));
+	st->lit_off = xrealloc(b->lit_off, (st->nlit + 1) * sizeof(*st->lit_off));
 	b->lit_off = NULL;
-	idx->lit_off[idx->nlit] = (uint32_t)b->pool.n;
-	idx->pool = xrealloc(b->pool.p, b->pool.n + 1);
+	st->lit_off[st->nlit] = (uint32_t)b->pool.n;
+	st->pool = xrealloc(b->pool.p, b->pool.n + 1);
 	b->pool = BUF_INIT(0);
-	idx->recs_len = b->recs.n;
-	idx->recs = xmalloc(b->recs.n ? b->recs.n : 1);
-	memcpy(idx->recs, b->recs.p, b->recs.n);
+	st->recs_len = b->recs.n;
+	st->recs = xmalloc(b->recs.n ? b->recs.n : 1);
+	memcpy(st->recs, b->recs.p, b->recs.n);
+}
+
+static void
+builder_init(struct builder *b, struct place_store *store)
+{
+	memset(b, 0, sizeof(*b));
+	b->store = store;
+	b->tmp = arena_new();
+	store->arena = arena_new();
+	strmap_init(&b->hours, b->tmp, 64);
+	for (int k = 0; k < PLACE_NFIELDS; k++)
+		strmap_init(&b->lits[k], b->tmp, 64);
+	strmap_init(&b->keys, b->tmp, 4096);
+	strmap_init(&b->folds, b->tmp, 1024);
+	for (int k = 0; k < PLACE_FILTERS; k++)
+		strmap_init(&b->vocab[k], b->tmp, 64);
+}
+
+/* What the build alone needs (the names and entries once merged). */
+static void
+builder_free(struct builder *b)
+{
+	arena_free(b->tmp);
+	free(b->lit_off);
+	free(b->aux);
+	buf_free(&b->pool);
+	free(b->names);
+	free(b->entries);
+	buf_free(&b->lit);
+	buf_free(&b->recs);
+}
+
+/* The calling thread's CPU time, in ms. */
+static int64_t
+thread_cpu_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* One part: the places of DB with an id below MID (UPPER false) or from MID (UPPER true), every place when MID
+ * is NULL. */
+struct part {
+	struct builder b;
+	struct db *db;
+	const char *mid;
+	bool upper;
+	tr_err err;
+	int64_t cpu_ms;
+};
+
+static void *
+part_main(void *arg)
+{
+	struct part *pt = arg;
+	int64_t cpu = thread_cpu_ms();
+
+	pt->err = pt->mid == NULL ? place_each(pt->db, false, build_row, &pt->b)
+	                          : place_each_split(pt->db, pt->mid, pt->upper, build_row, &pt->b);
+	if (pt->err == TR_OK)
+		pack_literals(&pt->b);
+	pt->cpu_ms = thread_cpu_ms() - cpu;
+	return NULL;
+}
+
+/* The id that splits the places of DB in two halves, in A; NULL when there are too few to split. */
+static const char *
+split_id(struct db *db, struct arena *a)
+{
+	struct db_rows *r;
+	int64_t n;
+
+	if (db_onev(db, a, "SELECT COUNT(*) FROM places WHERE merged_into IS NULL", &r) != TR_OK)
+		return NULL;
+	if ((n = db_int(db_cell(r, 0, 0))) < PARTS_MIN_PLACES)
+		return NULL;
+	if (db_onev(db, a, "SELECT id FROM places WHERE merged_into IS NULL ORDER BY id LIMIT 1 OFFSET ?", &r,
+	        DB_I64(n / 2)) != TR_OK ||
+	    db_text(db_cell(r, 0, 0)) == NULL)
+		return NULL;
+	return arena_strdup(a, db_text(db_cell(r, 0, 0)));
 }
 
 tr_err
-place_index_build(struct db *db, int64_t version, struct place_index **out)
+place_index_build2(struct db *db, struct db *db2, int64_t version, struct place_index **out)
 {
 	struct place_index *idx = xcalloc(1, sizeof(*idx));
-	struct builder b = { .idx = idx, .tmp = arena_new() };
-	tr_err err;
+	struct arena *a = arena_new();
+	struct part parts[PARTS_MAX];
+	const char *mid = db2 != NULL ? split_id(db, a) : NULL;
+	pthread_t tid;
+	bool threaded = false;
+	tr_err err = TR_OK;
+
+	int64_t cpu = thread_cpu_ms();
 
 	pthread_once(&exported.once, exported_init);
 	atomic_init(&idx->refs, 1);
 	idx->version = version;
-	idx->arena = arena_new();
-	strmap_init(&b.hours, b.tmp, 64);
-	for (int k = 0; k < PLACE_NFIELDS; k++)
-		strmap_init(&b.lits[k], b.tmp, 64);
-	strmap_init(&b.keys, b.tmp, 4096);
-	strmap_init(&b.folds, b.tmp, 1024);
-	for (int k = 0; k < PLACE_FILTERS; k++)
-		strmap_init(&b.vocab[k], b.tmp, 64);
-	err = place_each(db, false, build_row, &b);
-	if (err == TR_OK) {
-		sort_entries(&b);
-		pack_literals(&b);
+	idx->nparts = mid != NULL ? 2 : 1;
+	for (int i = 0; i < idx->nparts; i++) {
+		builder_init(&parts[i].b, &idx->parts[i]);
+		parts[i].db = i == 0 ? db : db2;
+		parts[i].mid = mid;
+		parts[i].upper = i == 1;
 	}
-	arena_free(b.tmp);
-	free(b.lit_off);
-	free(b.aux);
-	buf_free(&b.pool);
-	free(b.names);
-	buf_free(&b.lit);
-	buf_free(&b.recs);
+	if (idx->nparts == 2)
+		threaded = pthread_create(&tid, NULL, part_main, &parts[1]) == 0;
+	part_main(&parts[0]);
+	if (idx->nparts == 2) {
+		if (threaded)
+			pthread_join(tid, NULL);
+		else
+			part_main(&parts[1]);
+	}
+	for (int i = 0; i < idx->nparts; i++)
+		if (err == TR_OK)
+			err = parts[i].err;
+	if (err == TR_OK) {
+		struct builder *bs[PARTS_MAX] = { &parts[0].b, &parts[1].b };
+		merge_entries(idx, bs, idx->nparts);
+	}
+	for (int i = 0; i < idx->nparts; i++)
+		builder_free(&parts[i].b);
+	arena_free(a);
 	if (err != TR_OK) {
 		place_index_release(idx);
 		*out = NULL;
 		return err;
 	}
-	/* The entries' array was grown by doubling: give back what is left over. */
-	idx->entries = xrealloc(idx->entries, (idx->n ? idx->n : 1) * sizeof(*idx->entries));
 	idx->cells = xmalloc((idx->n ? idx->n : 1) * sizeof(*idx->cells));
 	for (size_t i = 0; i < idx->n; i++) {
 		const struct place_entry *e = &idx->entries[i];
@@ -493,8 +602,15 @@ place_index_build(struct db *db, int64_t version, struct place_index **out)
 	}
 	if (idx->ncells > 0)
 		qsort(idx->cells, idx->ncells, sizeof(*idx->cells), by_cell);
+	idx->cpu_ms = thread_cpu_ms() - cpu + (threaded ? parts[1].cpu_ms : 0);
 	*out = idx;
 	return TR_OK;
+}
+
+tr_err
+place_index_build(struct db *db, int64_t version, struct place_index **out)
+{
+	return place_index_build2(db, NULL, version, out);
 }
 
 void
@@ -502,12 +618,14 @@ place_index_release(struct place_index *idx)
 {
 	if (idx == NULL || atomic_fetch_sub(&idx->refs, 1) != 1)
 		return;
-	arena_free(idx->arena);
+	for (int i = 0; i < idx->nparts; i++) {
+		arena_free(idx->parts[i].arena);
+		free(idx->parts[i].pool);
+		free(idx->parts[i].lit_off);
+		free(idx->parts[i].recs);
+	}
 	free(idx->entries);
 	free(idx->cells);
-	free(idx->pool);
-	free(idx->lit_off);
-	free(idx->recs);
 	free(idx);
 }
 
@@ -526,9 +644,14 @@ place_index_version(const struct place_index *idx)
 size_t
 place_index_bytes(const struct place_index *idx)
 {
-	return sizeof(*idx) + arena_used(idx->arena) + idx->n * sizeof(*idx->entries) +
-	       idx->ncells * sizeof(*idx->cells) + idx->lit_off[idx->nlit] + (idx->nlit + 1) * sizeof(*idx->lit_off) +
-	       idx->recs_len;
+	size_t n = sizeof(*idx) + idx->n * sizeof(*idx->entries) + idx->ncells * sizeof(*idx->cells);
+
+	for (int i = 0; i < idx->nparts; i++) {
+		const struct place_store *st = &idx->parts[i];
+		n += arena_used(st->arena) + st->lit_off[st->nlit] + (st->nlit + 1) * sizeof(*st->lit_off) +
+		     st->recs_len;
+	}
+	return n;
 }
 
 /* E's fields as a JSON object without its closing brace: put together in a buffer on the stack when it fits
@@ -536,7 +659,7 @@ place_index_bytes(const struct place_index *idx)
 static tr_err
 entry_fields(const struct place_entry *e, struct buf *out)
 {
-	const struct place_index *idx = e->idx;
+	const struct place_store *idx = e->store;
 	const uint8_t *p = idx->recs + e->rec;
 	uint32_t ids[PLACE_NFIELDS];
 	char tmp[8192];
@@ -684,22 +807,12 @@ read_version(struct db *db, struct arena *a, int64_t *version)
 	return err;
 }
 
-/* The calling thread's CPU time, in ms. */
-static int64_t
-thread_cpu_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Builds the index of VERSION from DB and shares it, unless it is shared already. Called under build_lock. */
 static tr_err
-rebuild(struct db *db, int64_t version)
+rebuild(struct db *db, struct db *db2, int64_t version)
 {
 	struct place_index *cur = shared_take(NULL), *fresh;
-	int64_t started = clock_mono_ms(), cpu = thread_cpu_ms();
+	int64_t started = clock_mono_ms();
 	tr_err err;
 
 	if (cur != NULL && cur->version == version) {
@@ -707,30 +820,41 @@ rebuild(struct db *db, int64_t version)
 		return TR_OK;
 	}
 	place_index_release(cur);
-	err = place_index_build(db, version, &fresh);
+	err = place_index_build2(db, db2, version, &fresh);
 	if (err != TR_OK) {
 		log_error("places: the search index could not be built: %s", db_errmsg(db));
 		return err;
 	}
-	log_info("places: search index of %zu places (version %lld) built in %lld ms (%lld ms of CPU), %zu MB",
-	    fresh->n, (long long)version, (long long)(clock_mono_ms() - started), (long long)(thread_cpu_ms() - cpu),
-	    place_index_bytes(fresh) >> 20);
+	log_info(
+	    "places: search index of %zu places (version %lld) built in %lld ms (%lld ms of CPU, %d part%s), %zu MB",
+	    fresh->n, (long long)version, (long long)(clock_mono_ms() - started), (long long)fresh->cpu_ms,
+	    fresh->nparts, fresh->nparts > 1 ? "s" : "", place_index_bytes(fresh) >> 20);
 	shared_put(fresh);
 	return TR_OK;
 }
 
 tr_err
-place_index_refresh(struct db *db, bool *built)
+place_index_refresh(struct db *db, const char *url, bool *built)
 {
 	struct arena *a = arena_new();
 	uint64_t gen = atomic_load(&shared_gen);
+	struct place_index *cur;
+	struct db *db2 = NULL;
+	char why[256];
 	int64_t version;
 	tr_err err = read_version(db, a, &version);
 
 	arena_free(a);
 	if (err == TR_OK) {
 		pthread_mutex_lock(&build_lock);
-		err = rebuild(db, version);
+		/* A build ahead: a second connection for its second half (without one, one half after the other). */
+		if ((cur = shared_take(NULL)) == NULL || cur->version != version) {
+			if (url != NULL && db_open(url, &db2, why, sizeof(why)) != TR_OK)
+				db2 = NULL;
+		}
+		place_index_release(cur);
+		err = rebuild(db, db2, version);
+		db_close(db2);
 		pthread_mutex_unlock(&build_lock);
 	}
 	if (built != NULL)
@@ -774,7 +898,7 @@ place_index_get(struct ctx *ctx, const struct place_index **out)
 				pthread_mutex_lock(&build_lock);
 			else if (pthread_mutex_trylock(&build_lock) != 0)
 				goto done; /* another thread builds it: go on with ours, and check again next time */
-			err = rebuild(ctx->db, version);
+			err = rebuild(ctx->db, NULL, version);
 			pthread_mutex_unlock(&build_lock);
 			if (err != TR_OK)
 				goto failed;

@@ -60,12 +60,12 @@ TR_MUST_USE tr_err place_query_parse(struct ctx *ctx, const struct form *params,
  * index's compact store: each distinct value of a field is kept once. */
 struct place_entry {
 	const char *id;
-	const char *search_key;        /* folded name, descriptions and commune */
-	const char *commune_key;       /* folded commune name */
-	const struct hours *hours;     /* NULL: no hours, or hours the parser refuses */
-	const struct place_index *idx; /* the index it belongs to (its store) */
-	double lat, lon;               /* degrees, when has_point */
-	uint32_t rec;                  /* its record in the store */
+	const char *search_key;          /* folded name, descriptions and commune */
+	const char *commune_key;         /* folded commune name */
+	const struct hours *hours;       /* NULL: no hours, or hours the parser refuses */
+	const struct place_store *store; /* the part of the index's store that holds its values */
+	double lat, lon;                 /* degrees, when has_point */
+	uint32_t rec;                    /* its record in the store */
 	bool has_point, coords_approx, netpublic;
 	char code_insee[8], code_postal[8], departement[8], region[8];
 	uint32_t vocab[PLACE_FILTERS];
@@ -76,10 +76,15 @@ struct place_entry {
 TR_MUST_USE tr_err place_entry_json(const struct place_entry *e, struct buf *out);
 
 struct place_index;
+struct place_store;
 
 /* Reads every place not merged into another from DB into a new index labelled VERSION (reference count 1).
  * Storage errors are returned as they are. */
 TR_MUST_USE tr_err place_index_build(struct db *db, int64_t version, struct place_index **out);
+
+/* place_index_build with a second connection DB2 to the same database (or NULL): a large directory is then read
+ * and indexed in two halves at once, on two threads (the calling one and one of its own). */
+TR_MUST_USE tr_err place_index_build2(struct db *db, struct db *db2, int64_t version, struct place_index **out);
 
 /* Drops a reference; the last one frees the index. NULL is allowed. */
 void place_index_release(struct place_index *idx);
@@ -91,10 +96,11 @@ int64_t place_index_version(const struct place_index *idx);
 size_t place_index_bytes(const struct place_index *idx);
 
 /* Reads settings.places_version on DB and, when the shared index is not of that version, builds the new one
- * (logging the time it took) and shares it; *BUILT (when given) tells whether it did. The searches go on with
+ * (place_index_build2 with a second connection to URL, the database of DB, when URL is not NULL; logging the
+ * time it took) and shares it; *BUILT (when given) tells whether it did. The searches go on with
  * the previous index meanwhile. Called by the background builder (domain/snapshots), once before the server
  * listens and then whenever it polls. Storage errors as they are (logged). */
-TR_MUST_USE tr_err place_index_refresh(struct db *db, bool *built);
+TR_MUST_USE tr_err place_index_refresh(struct db *db, const char *url, bool *built);
 
 /* ON: place_index_get never builds nor reads the version, it takes the shared index as place_index_refresh
  * left it (the background builder runs); OFF (the default: tests, commands): it checks the version itself. */

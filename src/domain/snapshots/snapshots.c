@@ -39,7 +39,7 @@ poll_once(void)
 		ok = false;
 	}
 	any |= built;
-	if (place_index_refresh(bg.db, &built) != TR_OK) {
+	if (place_index_refresh(bg.db, bg.database, &built) != TR_OK) {
 		log_error("snapshots: places: %s", db_errmsg(bg.db));
 		ok = false;
 	}

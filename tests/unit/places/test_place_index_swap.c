@@ -1,7 +1,8 @@
 /* The background builder (domain/snapshots) on SQLite and PostgreSQL (TREMPLIN_TEST_PG): searches hammered from
  * several threads while the places change and places_version moves never see a torn index (every page comes whole
  * from one version: the names of one generation, the total of that generation), each thread's versions only move
- * forward, and the reference data snapshot a writer commits is there for its next read. Run under ThreadSanitizer
+ * forward, the reference data snapshot a writer commits is there for its next read, and an index read in two
+ * halves at once is the one read in one. Run under ThreadSanitizer
  * as well: see docs/SNAPSHOTS.md. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -303,12 +304,80 @@ t_refsnap_after_commit(void **state)
 	arena_free(a);
 }
 
+/* An index read in two halves on two connections (a large directory) is the one read in one: the same entries in
+ * the same order, the same JSON, the same searches. */
+static void
+t_two_halves(void **state)
+{
+	struct arena *a = arena_new();
+	struct ctx ctx = { .arena = a, .cfg = &suite.cfg, .now = 1795514700 };
+	struct place_index *one, *two;
+	struct db *db2 = testdb_open(suite.url);
+	struct place_query q = {
+		.has_point = true, .lat = 45.0, .lon = 5.0, .radius_km = 30, .netpublic = -1, .page = 3, .per_page = 50
+	};
+	struct place_results r1, r2;
+	struct buf b1 = BUF_INIT(0), b2 = BUF_INIT(0);
+	tr_err err;
+	char id[16], nom[48];
+
+	(void)state;
+	assert_non_null(db2);
+	assert_int_equal(db_begin(suite.db), TR_OK);
+	assert_int_equal(exec("DELETE FROM places"), TR_OK);
+	for (int i = 0; i < 5000; i++) { /* ids and names in different orders, some names alike */
+		snprintf(id, sizeof(id), "h-%05d", (i * 7919) % 5000);
+		snprintf(nom, sizeof(nom), "Lieu %c%d", 'A' + (i * 31) % 26, i % 700);
+		err = db_execv(suite.db,
+		    "INSERT INTO places (id, pivot, nom, commune, code_postal, code_insee, adresse, latitude, "
+		    "longitude, "
+		    "horaires, date_maj, departement_code, region_code, created_at, updated_at) VALUES (?, "
+		    "'123456789', ?, "
+		    "?, '69001', '69381', '1 rue de la Paix', ?, ?, ?, '2026-01-15', '69', '84', 0, 0)",
+		    NULL, DB_TEXT(id), DB_TEXT(nom), DB_TEXT(i % 3 ? "Lyon" : "Vienne"),
+		    DB_REAL(45.0 + (i % 97) * 0.003), DB_REAL(5.0 + (i % 89) * 0.003),
+		    DB_TEXT(i % 2 ? "Mo-Fr 09:00-12:00" : "24/7"));
+		assert_int_equal(err, TR_OK);
+	}
+	assert_int_equal(db_commit(suite.db), TR_OK);
+	assert_int_equal(place_index_build(suite.db, 1, &one), TR_OK);
+	assert_int_equal(place_index_build2(suite.db, db2, 1, &two), TR_OK);
+	assert_int_equal(place_index_count(one), 5000);
+	assert_int_equal(place_index_count(two), 5000);
+	assert_int_equal(place_search(&ctx, one, &q, &r1), TR_OK);
+	assert_int_equal(place_search(&ctx, two, &q, &r2), TR_OK);
+	assert_int_equal(r1.total, r2.total);
+	assert_int_equal(r1.n, 50);
+	assert_int_equal(place_results_json(&r1, &b1), TR_OK);
+	assert_int_equal(place_results_json(&r2, &b2), TR_OK);
+	assert_int_equal(b1.n, b2.n);
+	assert_memory_equal(b1.p, b2.p, b1.n);
+	buf_reset(&b1);
+	buf_reset(&b2);
+	q = (struct place_query){ .netpublic = -1, .page = 1, .per_page = 100 };
+	for (q.page = 1; q.page <= 50; q.page++) { /* every entry, in the index's order */
+		assert_int_equal(place_search(&ctx, one, &q, &r1), TR_OK);
+		assert_int_equal(place_search(&ctx, two, &q, &r2), TR_OK);
+		assert_int_equal(place_results_json(&r1, &b1), TR_OK);
+		assert_int_equal(place_results_json(&r2, &b2), TR_OK);
+	}
+	assert_int_equal(b1.n, b2.n);
+	assert_memory_equal(b1.p, b2.p, b1.n);
+	buf_free(&b1);
+	buf_free(&b2);
+	place_index_release(one);
+	place_index_release(two);
+	db_close(db2);
+	arena_free(a);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(t_swap_under_searches),
 		cmocka_unit_test(t_refsnap_after_commit),
+		cmocka_unit_test(t_two_halves),
 	};
 	const struct testdb_fixtures fixtures = { group_setup, group_teardown, group_setup, group_teardown };
 	int failed;
