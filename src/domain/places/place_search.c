@@ -459,7 +459,8 @@ pack_literals(struct builder *b)
 	b->pool = BUF_INIT(0);
 	st->recs_len = b->recs.n;
 	st->recs = xmalloc(b->recs.n ? b->recs.n : 1);
-	memcpy(st->recs, b->recs.p, b->recs.n);
+	if (b->recs.n > 0)
+		memcpy(st->recs, b->recs.p, b->recs.n);
 }
 
 static void
