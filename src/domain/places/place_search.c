@@ -696,6 +696,49 @@ entry_fields(const struct place_entry *e, struct buf *out)
 	return err;
 }
 
+const char *
+place_entry_text(const struct place_entry *e, enum place_field_index field, struct arena *a)
+{
+	const struct place_store *st = e->store;
+	const uint8_t *p = st->recs + e->rec;
+	const char *lit = NULL, *end;
+	char *out, *o;
+	uint32_t id = 0;
+
+	for (int k = 0; k < exported.n && lit == NULL; k++) {
+		id = get_varint(&p);
+		if (exported.field[k] == (int)field)
+			lit = st->pool + st->lit_off[id];
+	}
+	if (lit == NULL)
+		return "";
+	end = lit + (st->lit_off[id + 1] - st->lit_off[id] - 1);
+	if (*lit != '"') /* a number or null: as written */
+		return strcmp(lit, "null") == 0 ? "" : lit;
+	/* A string literal as json_put_string writes it: \" \\ \b \f \n \r \t and \u00XX. */
+	out = o = arena_alloc(a, (size_t)(end - lit));
+	for (const char *c = lit + 1; c < end - 1; c++) {
+		if (*c != '\\') {
+			*o++ = *c;
+			continue;
+		}
+		switch (*++c) {
+		case 'b': *o++ = '\b'; break;
+		case 'f': *o++ = '\f'; break;
+		case 'n': *o++ = '\n'; break;
+		case 'r': *o++ = '\r'; break;
+		case 't': *o++ = '\t'; break;
+		case 'u':
+			*o++ = (char)strtol((char[]){ c[1], c[2], c[3], c[4], '\0' }, NULL, 16);
+			c += 4;
+			break;
+		default: *o++ = *c; break;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
 tr_err
 place_entry_json(const struct place_entry *e, struct buf *out)
 {

@@ -75,6 +75,10 @@ struct place_entry {
  * TR_TOO_LARGE at OUT's cap. */
 TR_MUST_USE tr_err place_entry_json(const struct place_entry *e, struct buf *out);
 
+/* The value of E's FIELD as the place has it (its text; a number as written; "" when empty or not exported), in A
+ * when it must be decoded: what a list needs of a place, without parsing its JSON. */
+const char *place_entry_text(const struct place_entry *e, enum place_field_index field, struct arena *a);
+
 struct place_index;
 struct place_store;
 

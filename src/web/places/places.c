@@ -190,25 +190,22 @@ static json_t *
 result_item(struct request *req, const struct place_hit *h, bool has_distance, json_t *map_places)
 {
 	const struct place_entry *e = h->place;
-	struct buf b = BUF_INIT(0);
-	json_t *v = place_entry_json(e, &b) == TR_OK ? json_loadb(b.p, b.n, 0, NULL) : NULL;
-	const char *nom = json_string_value(json_object_get(v, "nom"));
+	const char *nom = place_entry_text(e, PLACE_F_NOM, req->arena);
 	const char *href = arena_printf(req->arena, "/lieux/%s", url_encode(req->arena, e->id));
-	const char *adresse = json_string_value(json_object_get(v, "adresse"));
-	const char *complement = json_string_value(json_object_get(v, "complement_adresse"));
+	const char *adresse = place_entry_text(e, PLACE_F_ADRESSE, req->arena);
+	const char *complement = place_entry_text(e, PLACE_F_COMPLEMENT_ADRESSE, req->arena);
 	json_t *item;
 
-	buf_free(&b);
 	nom = nom ? nom : e->id;
 	if (complement != NULL && *complement != '\0')
 		adresse = arena_printf(req->arena, "%s, %s", adresse ? adresse : "", complement);
 	item = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:s}", "href", href, "nom", nom, "adresse",
 	    adresse ? adresse : "", "commune_line",
-	    arena_printf(req->arena, "%s %s", str_or_empty(json_object_get(v, "code_postal")),
-	        str_or_empty(json_object_get(v, "commune"))),
+	    arena_printf(req->arena, "%s %s", place_entry_text(e, PLACE_F_CODE_POSTAL, req->arena),
+	        place_entry_text(e, PLACE_F_COMMUNE, req->arena)),
 	    "distance", has_distance ? distance_text(req, h->distance_km) : "", "open",
 	    place_open_state(e->hours, req->ctx.now) == HOURS_OPEN, "approx", e->coords_approx, "services",
-	    list_text(req, json_string_value(json_object_get(v, "services"))));
+	    list_text(req, place_entry_text(e, PLACE_F_SERVICES, req->arena)));
 	json_object_set_new(item, "badges",
 	    json_boolean(
 	        json_is_true(json_object_get(item, "open")) || *json_string_value(json_object_get(item, "distance"))));
@@ -216,7 +213,6 @@ result_item(struct request *req, const struct place_hit *h, bool has_distance, j
 		json_array_append_new(
 		    map_places, json_pack("{s:s, s:s, s:f, s:f, s:s, s:b}", "id", e->id, "nom", nom, "lat", e->lat,
 		                    "lon", e->lon, "href", href, "approx", e->coords_approx));
-	json_decref(v);
 	return item;
 }
 
