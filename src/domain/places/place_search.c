@@ -963,6 +963,18 @@ failed:
 }
 
 void
+place_index_done(void)
+{
+	struct thread_ref *t;
+
+	if (!atomic_load(&background))
+		return;
+	t = thread_ref();
+	place_index_release(t->idx);
+	t->idx = NULL;
+}
+
+void
 place_index_recheck(void)
 {
 	thread_ref()->recheck = true;

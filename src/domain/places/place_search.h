@@ -119,6 +119,11 @@ void place_index_background(bool on);
  * message. */
 TR_MUST_USE tr_err place_index_get(struct ctx *ctx, const struct place_index **out);
 
+/* The end of a request's use of the index place_index_get gave (its entries, the results pointing into it): with
+ * the background builder, the thread lets go of its reference, so that an idle thread keeps no replaced index
+ * alive; its next place_index_get takes the current one again. Nothing otherwise. */
+void place_index_done(void);
+
 /* Makes the calling thread's next place_index_get check the version, however recent the last check. */
 void place_index_recheck(void);
 

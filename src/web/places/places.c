@@ -255,6 +255,7 @@ web_places(struct request *req)
 	if (err == TR_OK && (err = place_index_get(&req->ctx, &idx)) == TR_OK)
 		err = place_search(&req->ctx, idx, &q, &r);
 	if ((err != TR_OK && err != TR_INVALID) || (err = form_fields(req, &fields)) != TR_OK) {
+		place_index_done();
 		json_decref(data);
 		resp_error(req, err, NULL);
 		return;
@@ -265,6 +266,7 @@ web_places(struct request *req)
 	json_object_set_new(data, "filters_open", json_boolean(filters_open));
 	if (search == TR_OK)
 		json_object_set_new(data, "results", results_json(req, &r));
+	place_index_done(); /* the results are copied out of the index */
 	if (req->ctx.actor != NULL && place_can_create(&req->ctx))
 		json_object_set_new(data, "create_href", json_string("/lieux/nouveau"));
 	json_object_set_new(data, "page_styles", json_pack("[s]", "/static/leaflet/leaflet.css"));

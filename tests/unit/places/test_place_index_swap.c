@@ -205,6 +205,7 @@ search_once(struct reader *r, struct arena *a, int64_t *last_version)
 			    nom ? nom : "(none)", g);
 	}
 	json_decref(j);
+	place_index_done(); /* as a request ends: the next search takes the current index again */
 	r->searches++;
 	return r->failure[0] == '\0';
 }
