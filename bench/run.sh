@@ -227,11 +227,22 @@ read -r TOTAL_DOSSIERS TOTAL_PLACES < <(python3 "$DIR/dossiers.py" "$DIR/bench.d
 # --- 2. start to ready, STARTS times: from exec to the first 200 of /healthz ------------------------
 PORT1=$(free_port)
 T=http://127.0.0.1:$PORT1
-start_tremplin() { # sets SRV_PID and READY_MS
-	local t0 t1 i
-	t0=$(date +%s%N)
-	"$BIN" serve --database "$DB" --listen "127.0.0.1:$PORT1" --config "$DIR/bench.ini" >"$DIR/tremplin.log" 2>&1 &
-	SRV_PID=$!
+start_tremplin() { # sets SRV_PID and READY_MS; a port taken meanwhile (the machine is shared) is replaced
+	local t0 t1 i try
+	for try in 1 2 3 4 5; do
+		t0=$(date +%s%N)
+		"$BIN" serve --database "$DB" --listen "127.0.0.1:$PORT1" --config "$DIR/bench.ini" >"$DIR/tremplin.log" 2>&1 &
+		SRV_PID=$!
+		for i in $(seq 1 6000); do # until it listens or exits (30 s at most)
+			kill -0 "$SRV_PID" 2>/dev/null && ! grep -q 'serving http' "$DIR/tremplin.log" || break
+			sleep 0.005
+		done
+		grep -q 'Address already in use' "$DIR/tremplin.log" || break
+		wait "$SRV_PID" 2>/dev/null || true
+		echo "bench: port $PORT1 was taken meanwhile; another one" >&2
+		PORT1=$(free_port)
+		T=http://127.0.0.1:$PORT1
+	done
 	for i in $(seq 1 3000); do
 		if ! kill -0 "$SRV_PID" 2>/dev/null; then
 			tail -n 20 "$DIR/tremplin.log" >&2
