@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# tremplin's benchmark: throughput and tail latency of tremplin against nginx serving the very same bytes
-# as static files, and whether one slow request stalls the others. Every figure is compared with a
-# baseline measured in the same run (nginx, or tremplin without the slow load): read the ratios, not the
-# absolute numbers, which depend on the machine. See bench/README.md.
+# tremplin's benchmark: every ratio of issue 18 in one run, each against a baseline measured in the same run
+# on the same machine: tremplin against nginx serving the very same bytes (home page, /lieux, the radius
+# search API, a place page, the national dossier queue with 1,000 dossiers, the offers board), the p99 of
+# quick requests with one 450 ms query in flight against the same without it, resident memory with 50,000
+# places and 1,000 idle keep-alive connections, and the time from start to ready. Writes bench/results.md
+# (date, commit, machine, load average during the run). See bench/README.md.
 #
 # Usage: bench/run.sh BUILD_DIR      (make bench builds first, installs wrk and nginx-light, then runs this)
-# Knobs (environment): BENCH_DURATION (10s), BENCH_WARMUP (2s), BENCH_CONNECTIONS (64), BENCH_THREADS (2),
-#   BENCH_SLOW_TARGET_MS (500), BENCH_TREMPLIN_THREADS (0: tremplin's default), BENCH_QUIET_WAIT (30 s
-#   at most waiting for a busy machine to calm down), BENCH_PLACES (50000 places generated and imported),
+# Knobs (environment): BENCH_DURATION (5s), BENCH_WARMUP (1s), BENCH_CONNECTIONS (64), BENCH_THREADS (2),
+#   BENCH_SLOW_TARGET_MS (450), BENCH_TREMPLIN_THREADS (0: tremplin's default), BENCH_QUIET_WAIT (30 s
+#   at most waiting for a busy machine to calm down), BENCH_PLACES (50000), BENCH_DOSSIERS (1000),
+#   BENCH_IDLE (1000 idle connections), BENCH_STARTS (3 timed starts), BENCH_RESULTS (bench/results.md),
 #   BENCH_KEEP=1 to keep the temp dir, NGINX.
 set -eu
 
@@ -21,27 +24,33 @@ BUILD=$(cd "$1" 2>/dev/null && pwd) || die "no build directory \"$1\" (run: make
 BIN=$BUILD/src/tremplin
 STATIC=$BUILD/static
 NGINX=${NGINX:-/usr/sbin/nginx}
-DURATION=${BENCH_DURATION:-10s}
-WARMUP=${BENCH_WARMUP:-2s}
+DURATION=${BENCH_DURATION:-5s}
+WARMUP=${BENCH_WARMUP:-1s}
 CONNS=${BENCH_CONNECTIONS:-64}
 WTHREADS=${BENCH_THREADS:-2}
-SLOW_TARGET_MS=${BENCH_SLOW_TARGET_MS:-500}
+SLOW_TARGET_MS=${BENCH_SLOW_TARGET_MS:-450}
 TR_THREADS=${BENCH_TREMPLIN_THREADS:-0}
 PLACES=${BENCH_PLACES:-50000}
-# The places search measured: 20 km around Lyon (the answer: its first page, 20 places by distance).
-PLACES_PATH=/api/v1/places
-PLACES_QUERY="lat=45.764&lon=4.8357&radius_km=20"
+DOSSIERS=${BENCH_DOSSIERS:-1000}
+IDLE=${BENCH_IDLE:-1000}
+STARTS=${BENCH_STARTS:-3}
 REPO=$(cd "$(dirname "$0")/.." && pwd)
+RESULTS=${BENCH_RESULTS:-$REPO/bench/results.md}
+RUN_T0=$SECONDS
 
 # --- what must be there --------------------------------------------------------------------------
 [ -x "$BIN" ] || die "no server binary $BIN (run: make build)"
 [ -d "$STATIC" ] || die "no static directory $STATIC (run: tools/static.sh $STATIC)"
-for tool in wrk curl awk ss pgrep; do
+for tool in wrk curl awk ss pgrep python3; do
 	command -v "$tool" >/dev/null 2>&1 ||
-		die "\"$tool\" is missing (install it: apt-get install -y wrk curl gawk iproute2 procps — or run make bench)"
+		die "\"$tool\" is missing (install it: apt-get install -y wrk curl gawk iproute2 procps python3 — or run make bench)"
 done
-[ -x "$NGINX" ] || die "nginx is missing at $NGINX (install it: apt-get install -y nginx-light — or run make bench)"
+# nginx is the baseline of half the figures: without it the run would mean nothing, so it stops here.
+[ -x "$NGINX" ] || die "nginx is missing at $NGINX: the baselines (nginx serving the same bytes) cannot be measured.
+  Install it with: tools/deps.sh bench   (or: apt-get install -y nginx-light), or set NGINX=/path/to/nginx"
 [ -r /proc/stat ] || die "/proc/stat is not readable (Linux only)"
+[ "$(ulimit -n)" -gt $((IDLE + 100)) ] || ulimit -n $((IDLE + 1024)) 2>/dev/null ||
+	die "the open-files limit ($(ulimit -n)) is below the $IDLE idle connections (BENCH_IDLE)"
 
 # --- temp dir, and stopping everything on exit ---------------------------------------------------
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/tremplin-bench.XXXXXX")
@@ -49,6 +58,7 @@ SRV_PID=
 NGX_PID=
 SLOW_PID=
 WRK_PID=
+IDLE_PID=
 STOP_RC=0
 
 stop_pid() { # stop_pid PID NAME: SIGTERM, wait up to 10 s, then SIGKILL; STOP_RC gets its exit status
@@ -72,6 +82,7 @@ cleanup() {
 	local rc=$?
 	trap - EXIT INT TERM
 	stop_pid "$WRK_PID" wrk
+	stop_pid "$IDLE_PID" "idle-connection client"
 	[ -z "$SLOW_PID" ] || { touch "$DIR/slow.stop"; stop_pid "$SLOW_PID" "slow-request loop"; }
 	if [ -n "$SRV_PID" ]; then
 		stop_pid "$SRV_PID" tremplin
@@ -165,70 +176,219 @@ cpu_end() { # cpu_end SERVER: sets OTHER (percent of all cores' time taken by ot
 		o = dt > 0 ? (db - ours) * 100 / dt : 0; if (o < 0) o = 0; printf "%.0f", o }')
 }
 
-# --- 1. tremplin on a fresh SQLite database -----------------------------------------------------
-PORT1=$(free_port)
-T=http://127.0.0.1:$PORT1
-"$BIN" seed --demo --database "sqlite:$DIR/bench.db" >"$DIR/seed.log" 2>&1 ||
+# --- load average, sampled at each measurement -----------------------------------------------------
+LOAD_MIN=
+LOAD_MAX=
+load_sample() {
+	local l
+	l=$(awk '{ print $1 }' /proc/loadavg)
+	LOAD_MIN=$(awk -v a="${LOAD_MIN:-$l}" -v b="$l" 'BEGIN { print (b < a ? b : a) }')
+	LOAD_MAX=$(awk -v a="${LOAD_MAX:-$l}" -v b="$l" 'BEGIN { print (b > a ? b : a) }')
+}
+load_sample
+
+# --- 1. the database: demo data, PLACES places, DOSSIERS dossiers ----------------------------------
+DB=sqlite:$DIR/bench.db
+"$BIN" seed --demo --database "$DB" >"$DIR/seed.log" 2>&1 ||
 	{ cat "$DIR/seed.log" >&2; die "seeding the database failed"; }
 # The directory: PLACES synthetic places in the standard (real communes, weighted by population), imported
 # before the server starts; the import is timed.
-"$BIN" gen places "$PLACES" --seed 1 --output "$DIR/places.csv" --database "sqlite:$DIR/bench.db" \
+"$BIN" gen places "$PLACES" --seed 1 --output "$DIR/places.csv" --database "$DB" \
 	>"$DIR/gen.log" 2>&1 || { cat "$DIR/gen.log" >&2; die "tremplin gen places failed"; }
 IMPORT_T0=$(date +%s.%N)
-"$BIN" places import "$DIR/places.csv" --database "sqlite:$DIR/bench.db" >"$DIR/import.log" 2>&1 ||
+"$BIN" places import "$DIR/places.csv" --database "$DB" >"$DIR/import.log" 2>&1 ||
 	{ tail -n 20 "$DIR/import.log" >&2; die "tremplin places import failed"; }
 IMPORT_S=$(awk -v a="$IMPORT_T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
+# The national queue: copies of a demo dossier under review, up to DOSSIERS dossiers in all.
+cat >"$DIR/dossiers.py" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+want = int(sys.argv[2])
+have = db.execute("SELECT COUNT(*) FROM dossiers").fetchone()[0]
+demo = db.execute("SELECT MIN(id) FROM dossiers WHERE state = 'validated'").fetchone()[0]
+if demo is None:
+    sys.exit("no validated demo dossier to copy")
+for _ in range(max(0, want - have)):
+    db.execute("INSERT INTO dossiers (programme_id, organisation_id, state, region_code, place_id, created_at, "
+               "updated_at, state_since, submitted_at) SELECT programme_id, organisation_id, 'regional_review', "
+               "region_code, place_id, created_at, updated_at, state_since, submitted_at FROM dossiers WHERE id = ?",
+               (demo,))
+db.commit()
+print(db.execute("SELECT COUNT(*) FROM dossiers").fetchone()[0],
+      db.execute("SELECT COUNT(*) FROM places WHERE merged_into IS NULL").fetchone()[0])
+PY
+read -r TOTAL_DOSSIERS TOTAL_PLACES < <(python3 "$DIR/dossiers.py" "$DIR/bench.db" "$DOSSIERS") ||
+	die "adding the dossiers failed"
 {
 	printf '[server]\nstatic_dir = %s\naccess_log = false\ntest_mode = true\n' "$STATIC"
 	[ "$TR_THREADS" = 0 ] || printf 'threads = %s\n' "$TR_THREADS"
 } >"$DIR/bench.ini"
-"$BIN" serve --database "sqlite:$DIR/bench.db" --listen "127.0.0.1:$PORT1" --config "$DIR/bench.ini" \
-	>"$DIR/tremplin.log" 2>&1 &
-SRV_PID=$!
-wait_http "$T/healthz" "$SRV_PID" tremplin "$DIR/tremplin.log"
+
+# --- 2. start to ready, STARTS times: from exec to the first 200 of /healthz ------------------------
+PORT1=$(free_port)
+T=http://127.0.0.1:$PORT1
+start_tremplin() { # sets SRV_PID and READY_MS; a port taken meanwhile (the machine is shared) is replaced
+	local t0 t1 i try
+	for try in 1 2 3 4 5; do
+		t0=$(date +%s%N)
+		"$BIN" serve --database "$DB" --listen "127.0.0.1:$PORT1" --config "$DIR/bench.ini" >"$DIR/tremplin.log" 2>&1 &
+		SRV_PID=$!
+		for i in $(seq 1 6000); do # until it listens or exits (30 s at most)
+			kill -0 "$SRV_PID" 2>/dev/null && ! grep -q 'serving http' "$DIR/tremplin.log" || break
+			sleep 0.005
+		done
+		grep -q 'Address already in use' "$DIR/tremplin.log" || break
+		wait "$SRV_PID" 2>/dev/null || true
+		echo "bench: port $PORT1 was taken meanwhile; another one" >&2
+		PORT1=$(free_port)
+		T=http://127.0.0.1:$PORT1
+	done
+	for i in $(seq 1 3000); do
+		if ! kill -0 "$SRV_PID" 2>/dev/null; then
+			tail -n 20 "$DIR/tremplin.log" >&2
+			die "tremplin exited at start-up"
+		fi
+		[ "$(curl -s -o /dev/null -w '%{http_code}' "$T/healthz" 2>/dev/null)" = 200 ] && break
+		sleep 0.005
+	done
+	t1=$(date +%s%N)
+	[ "$(curl -s -o /dev/null -w '%{http_code}' "$T/healthz")" = 200 ] ||
+		{ tail -n 20 "$DIR/tremplin.log" >&2; die "tremplin did not answer 200 on $T/healthz within 30 s"; }
+	READY_MS=$(((t1 - t0) / 1000000))
+}
+READY_ALL=
+for i in $(seq 1 "$STARTS"); do
+	start_tremplin
+	READY_ALL="$READY_ALL $READY_MS"
+	[ "$i" -lt "$STARTS" ] || break
+	stop_pid "$SRV_PID" tremplin
+	SRV_PID=
+done
+READY_MEDIAN=$(echo $READY_ALL | tr ' ' '\n' | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
 LOOPS=$(sed -n 's/.* with \([0-9][0-9]*\) loop threads.*/\1/p' "$DIR/tremplin.log" | head -n 1)
 LOOPS=${LOOPS:-?}
-# Every loop builds or takes the search index on its first search: ask until all the places are found.
-for i in $(seq 1 300); do
-	curl -s "$T$PLACES_PATH?per_page=1" 2>/dev/null | grep -q "\"total\":$PLACES[,}]" && break
-	[ "$i" -lt 300 ] || die "the search did not find the $PLACES imported places within 60 s"
+INDEX_LINE=$(grep -m1 'search index of' "$DIR/tremplin.log" || true)
+INDEX_MS=$(echo "$INDEX_LINE" | sed -n 's/.* built in \([0-9]*\) ms.*/\1/p')
+INDEX_CPU_MS=$(echo "$INDEX_LINE" | sed -n 's/.*(\([0-9]*\) ms of CPU.*/\1/p')
+INDEX_MB=$(echo "$INDEX_LINE" | sed -n 's/.*, \([0-9]*\) MB$/\1/p')
+# The index is built before the port opens: the first search finds every place (the import's and the
+# demo's own). Asked a few times all the same, in case of a server that builds it later.
+for i in $(seq 1 50); do
+	curl -s "$T/api/v1/places?per_page=1" 2>/dev/null | grep -q "\"total\":$TOTAL_PLACES[,}]" && break
+	[ "$i" -lt 50 ] || die "the search did not find the $TOTAL_PLACES places of the database within 10 s"
 	sleep 0.2
 done
-INDEX_MS=$(sed -n 's/.*search index of [0-9]* places (version [0-9]*) built in \([0-9]*\) ms.*/\1/p' "$DIR/tremplin.log" |
-	head -n 1)
 
-# --- 2. nginx serving the same bytes as static files ---------------------------------------------
-mkdir -p "$DIR/www" "$DIR/nginx-tmp"
-curl -sf -D "$DIR/healthz.headers" -o "$DIR/www/healthz.json" "$T/healthz" || die "GET /healthz failed on tremplin"
-curl -sf -D "$DIR/index.headers" -o "$DIR/www/index.html" "$T/" || die "GET / failed on tremplin"
-[ -s "$DIR/www/index.html" ] || die "GET / on tremplin returned an empty body"
-curl -sf -D "$DIR/places.headers" -o "$DIR/www/places.json" "$T$PLACES_PATH?$PLACES_QUERY" ||
-	die "GET $PLACES_PATH?$PLACES_QUERY failed on tremplin"
-PLACES_TOTAL=$(grep -o '"total":[0-9]*' "$DIR/www/places.json" | cut -d: -f2)
-content_type() { # the Content-Type tremplin sent, as recorded by curl -D
-	tr -d '\r' <"$1" | awk 'tolower($0) ~ /^content-type:/ { sub(/^[^:]*:[ \t]*/, ""); print; exit }'
+# --- 3. resident memory with IDLE idle keep-alive connections ----------------------------------------
+rss_mb() { awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$SRV_PID/status"; }
+cat >"$DIR/idle.py" <<'PY'
+import signal, socket, sys
+port, n, ready = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+socks = []
+for _ in range(n):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: bench\r\n\r\n")
+    socks.append(s)
+for s in socks:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += s.recv(4096)
+    head, body = data.split(b"\r\n\r\n", 1)
+    length = [int(l.split(b":")[1]) for l in head.split(b"\r\n") if l.lower().startswith(b"content-length:")]
+    while length and len(body) < length[0]:
+        body += s.recv(4096)
+open(ready, "w").write("open\n")
+signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
+signal.pause()
+PY
+# idle_rss: opens IDLE connections, each with one request answered and kept alive, then reads the
+# server's resident memory; sets IDLE_RSS and IDLE_OPEN (connections established at that moment).
+idle_rss() {
+	local i
+	rm -f "$DIR/idle.ready"
+	python3 "$DIR/idle.py" "$PORT1" "$IDLE" "$DIR/idle.ready" >"$DIR/idle.log" 2>&1 &
+	IDLE_PID=$!
+	for i in $(seq 1 600); do
+		[ -e "$DIR/idle.ready" ] && break
+		kill -0 "$IDLE_PID" 2>/dev/null || { cat "$DIR/idle.log" >&2; die "the idle-connection client failed"; }
+		sleep 0.05
+	done
+	[ -e "$DIR/idle.ready" ] || die "the idle-connection client did not open its $IDLE connections within 30 s"
+	sleep 0.5
+	IDLE_OPEN=$(ss -Htn state established "( sport = :$PORT1 )" | wc -l)
+	IDLE_RSS=$(rss_mb)
+	stop_pid "$IDLE_PID" "idle-connection client"
+	IDLE_PID=
 }
-CT_HEALTH=$(content_type "$DIR/healthz.headers")
-CT_INDEX=$(content_type "$DIR/index.headers")
-CT_PLACES=$(content_type "$DIR/places.headers")
-# The headers tremplin adds to every response (security headers, cache-control), so that nginx sends as
-# many bytes: all but those nginx writes itself and the per-request CSRF cookie.
-ADD_HEADERS=$(tr -d '\r' <"$DIR/healthz.headers" | awk '
-	/^[A-Za-z0-9-]+:/ {
-		name = substr($0, 1, index($0, ":") - 1); value = substr($0, index($0, ":") + 1)
-		sub(/^[ \t]+/, "", value)
-		l = tolower(name)
-		if (l ~ /^(date|connection|content-length|content-type|server|set-cookie|transfer-encoding|keep-alive)$/) next
-		if (value ~ /[$"\\]/) next
-		printf "        add_header %s \"%s\" always;\n", name, value
-	}')
+RSS_START=$(rss_mb)
+idle_rss
+RSS_IDLE_START=$IDLE_RSS
+IDLE_OPEN_START=$IDLE_OPEN
+
+# --- 4. the resources, and nginx serving the same bytes -------------------------------------------
+# A signed-in national account for the dossier queue: its cookies go with every request of that
+# resource (to nginx too, so that both read the same request).
+DEMO_PASSWORD=demo-tremplin-2026
+curl -s -c "$DIR/jar" -b "$DIR/jar" -o "$DIR/login.html" "$T/connexion" || die "GET /connexion failed"
+CSRF=$(sed -n 's/.*<input type="hidden" name="csrf" value="\([^"]*\)".*/\1/p' "$DIR/login.html" | head -n 1)
+[ -n "$CSRF" ] || die "no csrf field in /connexion"
+curl -s -c "$DIR/jar" -b "$DIR/jar" -o /dev/null --data-urlencode "email=national@demo.tremplin.fr" \
+	--data-urlencode "password=$DEMO_PASSWORD" --data-urlencode "csrf=$CSRF" --data-urlencode "next=/" \
+	"$T/connexion" || die "signing in as national@demo.tremplin.fr failed"
+COOKIE=$(awk -F'\t' 'NF >= 7 && ($1 !~ /^#/ || $1 ~ /^#HttpOnly_/) { printf "%s%s=%s", sep, $6, $7; sep = "; " }' "$DIR/jar")
+[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $COOKIE" "$T/dossiers")" = 200 ] ||
+	die "the national account does not reach /dossiers (sign-in failed?)"
+
+# name|path?query|needs the cookies|goal (req/s ratio to nginx, at least)
+RESOURCES="home|/|0|0.8
+lieux|/lieux|0|0.8
+radius|/api/v1/places?lat=45.764&lon=4.8357&radius_km=20|0|1.0
+place|/lieux/gen-000001|0|0.8
+dossiers|/dossiers|1|0.8
+offers|/offres|0|0.8"
+LABEL_home="home page \`/\`"
+LABEL_lieux="\`/lieux\`, the first 20 of $TOTAL_PLACES places"
+LABEL_radius="radius search API \`/api/v1/places?lat=45.764&lon=4.8357&radius_km=20\`"
+LABEL_place="a place page \`/lieux/gen-000001\`"
+LABEL_dossiers="national dossier queue \`/dossiers\` ($TOTAL_DOSSIERS dossiers)"
+LABEL_offers="offers board \`/offres\`"
+
+mkdir -p "$DIR/www" "$DIR/nginx-tmp"
+PORT2=$(free_port)
+N=http://127.0.0.1:$PORT2
+LOCATIONS=
+STABLE=
+while IFS='|' read -r name url cookie goal; do
+	hdr=()
+	[ "$cookie" = 0 ] || hdr=(-H "Cookie: $COOKIE")
+	curl -sf ${hdr[@]+"${hdr[@]}"} -D "$DIR/$name.headers" -o "$DIR/www/$name.body" "$T$url" </dev/null ||
+		die "GET $url failed on tremplin"
+	[ -s "$DIR/www/$name.body" ] || die "GET $url on tremplin returned an empty body"
+	ct=$(tr -d '\r' <"$DIR/$name.headers" | awk 'tolower($0) ~ /^content-type:/ { sub(/^[^:]*:[ \t]*/, ""); print; exit }')
+	# The headers tremplin sent (security headers, cache-control), so that nginx sends as many bytes: all
+	# but those nginx writes itself and the per-request cookies.
+	adds=$(tr -d '\r' <"$DIR/$name.headers" | awk '
+		/^[A-Za-z0-9-]+:/ {
+			name = substr($0, 1, index($0, ":") - 1); value = substr($0, index($0, ":") + 1)
+			sub(/^[ \t]+/, "", value)
+			l = tolower(name)
+			if (l ~ /^(date|connection|content-length|content-type|server|set-cookie|transfer-encoding|keep-alive)$/) next
+			if (value ~ /[$"\\]/) next
+			printf "            add_header %s \"%s\" always;\n", name, value
+		}')
+	LOCATIONS="$LOCATIONS
+        location = ${url%%\?*} {
+            default_type \"${ct:-application/octet-stream}\";
+$adds
+            try_files /$name.body =404;
+        }"
+	cmp -s <(curl -s ${hdr[@]+"${hdr[@]}"} "$T$url" </dev/null) "$DIR/www/$name.body" || STABLE="$STABLE $name"
+done <<<"$RESOURCES"
 
 NGX_USER=
 [ "$(id -u)" -eq 0 ] && NGX_USER="user root root;" # the workers read the 0700 temp dir
-PORT2=$(free_port)
-N=http://127.0.0.1:$PORT2
-NGX_WORKERS=2
-cat >"$DIR/nginx.conf" <<EOF
+NGX_WORKERS=$(nproc)
+cat >"$DIR/nginx.conf" <<NGINX_CONF
 # Written by bench/run.sh; everything it touches is under $DIR.
 $NGX_USER
 worker_processes $NGX_WORKERS;
@@ -244,7 +404,7 @@ http {
     server_tokens off;
     sendfile off; # bodies of a few kB from the open-file cache: read+writev costs less CPU than sendfile
     tcp_nodelay on;
-    open_file_cache max=16 inactive=60s;
+    open_file_cache max=64 inactive=60s;
     open_file_cache_valid 60s;
     keepalive_timeout 65s;
     keepalive_requests 100000000;
@@ -258,35 +418,19 @@ http {
     server {
         listen 127.0.0.1:$PORT2;
         root $DIR/www;
-$ADD_HEADERS
-        location = /healthz {
-            default_type "${CT_HEALTH:-application/json; charset=utf-8}";
-            try_files /healthz.json =404;
-        }
-        location = / {
-            default_type "${CT_INDEX:-text/html; charset=utf-8}";
-            try_files /index.html =404;
-        }
-        location = $PLACES_PATH {
-            default_type "${CT_PLACES:-application/json; charset=utf-8}";
-            try_files /places.json =404;
-        }
+$LOCATIONS
     }
 }
-EOF
+NGINX_CONF
 "$NGINX" -t -q -p "$DIR" -e "$DIR/nginx-error.log" -c "$DIR/nginx.conf" >"$DIR/nginx-start.log" 2>&1 ||
 	{ cat "$DIR/nginx-start.log" >&2; die "nginx rejected its configuration ($DIR/nginx.conf)"; }
 "$NGINX" -p "$DIR" -e "$DIR/nginx-error.log" -c "$DIR/nginx.conf" >"$DIR/nginx-start.log" 2>&1 &
 NGX_PID=$!
-wait_http "$N/healthz" "$NGX_PID" nginx "$DIR/nginx-error.log"
+wait_http "$N/" "$NGX_PID" nginx "$DIR/nginx-error.log"
 # The same bodies on both sides, or the comparison means nothing.
-cmp -s <(curl -s "$N/healthz") "$DIR/www/healthz.json" || die "nginx does not serve the fetched /healthz"
-cmp -s <(curl -s "$N/") "$DIR/www/index.html" || die "nginx does not serve the fetched /"
-cmp -s <(curl -s "$N$PLACES_PATH?$PLACES_QUERY") "$DIR/www/places.json" || die "nginx does not serve the fetched places"
-cmp -s <(curl -s "$T$PLACES_PATH?$PLACES_QUERY") "$DIR/www/places.json" ||
-	die "tremplin's places search answers differently from one request to the next"
-INDEX_STABLE="the same bytes on every request"
-cmp -s <(curl -s "$T/") "$DIR/www/index.html" || INDEX_STABLE="bytes that vary per request (nginx serves one copy)"
+while IFS='|' read -r name url cookie goal; do
+	cmp -s <(curl -s "$N$url" </dev/null) "$DIR/www/$name.body" || die "nginx does not serve the fetched $url"
+done <<<"$RESOURCES"
 
 # --- wrk and its parsing -------------------------------------------------------------------------
 run_wrk() { # run_wrk OUT ARGS...: runs wrk, keeps its output in OUT, stops on a failure. In the
@@ -334,6 +478,7 @@ measure() { # measure LABEL SERVER URL WRK-ARGS...: warm-up, then the measured r
 	err=$(errors_of "$out")
 	[ -z "$err" ] || WARNINGS+=("$label: $err")
 	[ "$OTHER" -le "$MAX_OTHER" ] || MAX_OTHER=$OTHER
+	load_sample
 }
 
 busy_now() { # share of all cores busy over one second, in percent
@@ -355,45 +500,41 @@ if [ "$IDLE_BUSY" -gt 20 ]; then
 	done
 fi
 
+
 echo "tremplin benchmark — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, Linux $(uname -r)"
-echo "tremplin: $LOOPS event-loop threads ($([ "$TR_THREADS" = 0 ] && echo "its default, 2 x cores" || echo "server.threads = $TR_THREADS")), SQLite,"
-echo "  access_log = false (logging every request to the terminal would dominate), test_mode = true."
-echo "nginx: $NGX_WORKERS worker processes, access_log off, keep-alive on, the same bodies as static files"
-echo "  with the same content types and security headers."
-echo "bodies: /healthz $(wc -c <"$DIR/www/healthz.json") bytes, / $(wc -c <"$DIR/www/index.html") bytes ($INDEX_STABLE),"
-echo "  /places = GET $PLACES_PATH?$PLACES_QUERY: $(wc -c <"$DIR/www/places.json") bytes (the first 20 of $PLACES_TOTAL places"
-echo "  within 20 km of Lyon, by distance, from the in-memory index)."
-echo "places: $PLACES generated by tremplin gen places, imported by tremplin places import in $IMPORT_S s (SQLite);"
-echo "  search index built in ${INDEX_MS:-?} ms; tremplin's resident memory $(ps -o rss= -p "$SRV_PID" | awk '{ printf "%.0f", $1 / 1024 }') MB."
+echo "tremplin: $LOOPS event-loop threads ($([ "$TR_THREADS" = 0 ] && echo "its default" || echo "server.threads = $TR_THREADS")), SQLite,"
+echo "  access_log = false, test_mode = true. nginx: $NGX_WORKERS worker processes serving the same bodies."
+echo "places: $PLACES generated, imported in $IMPORT_S s; $TOTAL_PLACES searchable; dossiers: $TOTAL_DOSSIERS."
+echo "start to ready (ms, $STARTS starts):$READY_ALL; search index built in ${INDEX_MS:-?} ms (${INDEX_CPU_MS:-?} ms of CPU), ${INDEX_MB:-?} MB."
+echo "resident memory: ${RSS_START} MB after start, ${RSS_IDLE_START} MB with $IDLE_OPEN_START idle connections."
+[ -z "$STABLE" ] || echo "bodies that vary per request (nginx serves one copy):$STABLE"
 echo "wrk -t$WTHREADS -c$CONNS -d$DURATION --latency after a $WARMUP warm-up; wrk shares the cores with the server."
 echo "machine busy before the run: ${IDLE_BUSY}% of all cores; 'other %' below: the share other processes took."
 echo
 
-# --- 3. tremplin against nginx -------------------------------------------------------------------
-url_of() { # the path and query of a resource of the table
-	if [ "$1" = /places ]; then echo "$PLACES_PATH?$PLACES_QUERY"; else echo "$1"; fi
-}
+# --- 5. tremplin against nginx -------------------------------------------------------------------
 declare -A R
-printf '%-12s %-10s %10s %10s %11s %8s\n' resource server req/s "p99 (ms)" "cpu us/req" "other %"
-for r in /healthz / /places; do
+printf '%-10s %-10s %10s %10s %11s %8s\n' resource server req/s "p99 (ms)" "cpu us/req" "other %"
+while IFS='|' read -r name url cookie goal; do
+	hdr=()
+	[ "$cookie" = 0 ] || hdr=(-H "Cookie: $COOKIE")
 	for s in tremplin nginx; do
 		base=$T
 		[ "$s" = nginx ] && base=$N
-		measure "$r $s" "$s" "$base$(url_of "$r")" -t"$WTHREADS" -c"$CONNS"
-		R["$r $s rps"]=$RPS
-		R["$r $s p99"]=$P99
-		R["$r $s cpu"]=$CPU_US
-		printf '%-12s %-10s %10s %10s %11s %8s\n' "$r" "$s" "$RPS" "$P99" "$CPU_US" "$OTHER"
+		measure "$name $s" "$s" "$base$url" -t"$WTHREADS" -c"$CONNS" ${hdr[@]+"${hdr[@]}"} </dev/null
+		R["$name $s rps"]=$RPS
+		R["$name $s p99"]=$P99
+		R["$name $s cpu"]=$CPU_US
+		printf '%-10s %-10s %10s %10s %11s %8s\n' "$name" "$s" "$RPS" "$P99" "$CPU_US" "$OTHER"
 	done
-	R["$r rps ratio"]=$(ratio "${R["$r tremplin rps"]}" "${R["$r nginx rps"]}")
-	R["$r p99 ratio"]=$(ratio "${R["$r tremplin p99"]}" "${R["$r nginx p99"]}")
-	R["$r cpu ratio"]=$(ratio "${R["$r tremplin cpu"]}" "${R["$r nginx cpu"]}")
-	printf '%-12s ratio tremplin/nginx: req/s %s, p99 %s, cpu/req %s\n' "$r" "${R["$r rps ratio"]}" \
-		"${R["$r p99 ratio"]}" "${R["$r cpu ratio"]}"
-done
+	R["$name rps ratio"]=$(ratio "${R["$name tremplin rps"]}" "${R["$name nginx rps"]}")
+	R["$name cpu ratio"]=$(ratio "${R["$name tremplin cpu"]}" "${R["$name nginx cpu"]}")
+	printf '%-10s ratio tremplin/nginx: req/s %s (goal >= %s), cpu/req %s\n' "$name" "${R["$name rps ratio"]}" \
+		"$goal" "${R["$name cpu ratio"]}"
+done <<<"$RESOURCES"
 echo
 
-# --- 4. one slow request in flight does not stall the others -------------------------------------
+# --- 6. one slow query in flight: the p99 of quick requests -----------------------------------------
 slow_ms() { # slow_ms N: duration of one /__test/slow?n=N in ms, or fails
 	local out code t
 	out=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' "$T/__test/slow?n=$1") || return 1
@@ -404,46 +545,58 @@ slow_ms() { # slow_ms N: duration of one /__test/slow?n=N in ms, or fails
 }
 SLOW_N=1000000
 ms=$(slow_ms "$SLOW_N") || die "/__test/slow failed"
-for i in 1 2 3 4; do # scale n towards the target duration (roughly linear in n)
-	awk -v ms="$ms" -v t="$SLOW_TARGET_MS" 'BEGIN { exit !(ms > t * 0.8 && ms < t * 1.25) }' && break
+for i in 1 2 3 4 5; do # scale n towards the target duration (roughly linear in n)
+	awk -v ms="$ms" -v t="$SLOW_TARGET_MS" 'BEGIN { exit !(ms > t * 0.85 && ms < t * 1.15) }' && break
 	SLOW_N=$(awk -v n="$SLOW_N" -v ms="$ms" -v t="$SLOW_TARGET_MS" 'BEGIN {
 		if (ms < 1) ms = 1; m = int(n * t / ms); if (m < 10000) m = 10000; if (m > 100000000) m = 100000000; print m }')
 	ms=$(slow_ms "$SLOW_N") || die "/__test/slow failed"
 done
 SLOW_MS=$ms
 echo "slow request: GET /__test/slow?n=$SLOW_N takes ${SLOW_MS} ms alone (target ${SLOW_TARGET_MS} ms)"
-
-measure "slow-baseline" tremplin "$T/healthz" -t1 -c4
-B_RPS=$RPS B_P50=$P50 B_P90=$P90 B_P99=$P99 B_OTHER=$OTHER
-# A client that keeps one slow request in flight at all times; bounded in time, and stopped after the
-# run by a flag file so that its last request completes (no connection cut mid-request).
 SLOW_LOG=$DIR/slow.log
+slow_start() { # a client that keeps one slow request in flight at all times, until slow.stop exists
+	rm -f "$DIR/slow.stop"
+	(
+		trap 'exit 0' TERM
+		end=$((SECONDS + 60))
+		while [ $SECONDS -lt $end ] && [ ! -e "$DIR/slow.stop" ]; do
+			curl -s -o /dev/null -w '%{http_code} %{time_total}\n' "$T/__test/slow?n=$SLOW_N" >>"$SLOW_LOG" || sleep 0.1
+		done
+	) &
+	SLOW_PID=$!
+	sleep 0.2
+}
+slow_stop() { # lets the last slow request complete (no connection cut mid-request)
+	touch "$DIR/slow.stop"
+	wait "$SLOW_PID" || true
+	SLOW_PID=
+}
 : >"$SLOW_LOG"
-rm -f "$DIR/slow.stop"
-(
-	trap 'exit 0' TERM
-	end=$((SECONDS + 60))
-	while [ $SECONDS -lt $end ] && [ ! -e "$DIR/slow.stop" ]; do
-		curl -s -o /dev/null -w '%{http_code} %{time_total}\n' "$T/__test/slow?n=$SLOW_N" >>"$SLOW_LOG" || sleep 0.1
-	done
-) &
-SLOW_PID=$!
-sleep 0.2
-measure "slow-loaded" tremplin "$T/healthz" -t1 -c4
-S_RPS=$RPS S_P50=$P50 S_P90=$P90 S_P99=$P99 S_OTHER=$OTHER
-touch "$DIR/slow.stop"
-wait "$SLOW_PID" || true
-SLOW_PID=
+printf '%-9s %-25s %9s %9s %9s %9s %8s\n' page "wrk -t1 -c4" req/s "p50 (ms)" "p90 (ms)" "p99 (ms)" "other %"
+for page in /healthz /; do
+	measure "quiet $page" tremplin "$T$page" -t1 -c4
+	R["$page quiet rps"]=$RPS
+	R["$page quiet p99"]=$P99
+	printf '%-9s %-25s %9s %9s %9s %9s %8s\n' "$page" quiet "$RPS" "$P50" "$P90" "$P99" "$OTHER"
+	slow_start
+	measure "slow $page" tremplin "$T$page" -t1 -c4
+	slow_stop
+	R["$page slow rps"]=$RPS
+	R["$page slow p99"]=$P99
+	R["$page p99 ratio"]=$(ratio "$P99" "${R["$page quiet p99"]}")
+	printf '%-9s %-25s %9s %9s %9s %9s %8s\n' "$page" "one slow query in flight" "$RPS" "$P50" "$P90" "$P99" "$OTHER"
+	printf '%-9s p99 with/without: %s (goal <= 2)\n' "$page" "${R["$page p99 ratio"]}"
+done
 SLOW_DONE=$(awk '$1 == 200' "$SLOW_LOG" | wc -l)
 SLOW_AVG=$(awk '$1 == 200 { s += $2; n++ } END { if (n) printf "%.0f", s / n * 1000; else print "n/a" }' "$SLOW_LOG")
+echo "($SLOW_DONE slow requests done, $SLOW_AVG ms each on average under load)"
+echo
 
-printf '%-34s %10s %10s %10s %10s %8s\n' "/healthz, wrk -t1 -c4" req/s "p50 (ms)" "p90 (ms)" "p99 (ms)" "other %"
-printf '%-34s %10s %10s %10s %10s %8s\n' "alone" "$B_RPS" "$B_P50" "$B_P90" "$B_P99" "$B_OTHER"
-printf '%-34s %10s %10s %10s %10s %8s\n' "with one slow request in flight" "$S_RPS" "$S_P50" "$S_P90" "$S_P99" \
-	"$S_OTHER"
-printf 'ratio with/without slow load: req/s %s, p99 %s (%s slow requests done, %s ms each on average;\n' \
-	"$(ratio "$S_RPS" "$B_RPS")" "$(ratio "$S_P99" "$B_P99")" "$SLOW_DONE" "$SLOW_AVG"
-printf '  p99 with the slow load = %s x the slow request'"'"'s own duration under load)\n' "$(ratio "$S_P99" "$SLOW_AVG")"
+# --- 7. resident memory after the load, with IDLE idle connections -------------------------------
+RSS_LOADED=$(rss_mb)
+idle_rss
+echo "resident memory after the runs: $RSS_LOADED MB; with $IDLE_OPEN idle keep-alive connections: $IDLE_RSS MB (goal < 128)"
+load_sample
 echo
 
 [ "$MAX_OTHER" -le 10 ] ||
@@ -454,25 +607,55 @@ if [ ${#WARNINGS[@]} -gt 0 ]; then
 	echo
 fi
 
-# --- 5. the summary for the README ---------------------------------------------------------------
+# --- 8. bench/results.md ----------------------------------------------------------------------------
 REV=$(git -C "$REPO" describe --always --dirty 2>/dev/null || echo unknown)
 CPU=$(awk -F: '/^model name/ { sub(/^[ \t]+/, "", $2); print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
 WRK_V=$(wrk -v 2>&1 | awk 'NR == 1 { print $2; exit }')
 NGX_V=$("$NGINX" -v 2>&1 | sed 's/^nginx version: //')
-echo "---- summary (for the README's Performance section) ----"
-echo "Date: $(date -u '+%Y-%m-%d'), tremplin $REV"
-echo "Machine: $(nproc) cores${CPU:+ ($CPU)}, Linux $(uname -r); wrk $WRK_V; $NGX_V"
-echo "Setup: tremplin $LOOPS loops on SQLite, access log off; nginx $NGX_WORKERS workers serving the same bytes;"
-echo "  wrk -t$WTHREADS -c$CONNS -d$DURATION --latency on the same machine; other processes took at most ${MAX_OTHER}% of it."
-echo "  $PLACES places imported in $IMPORT_S s (SQLite); index built in ${INDEX_MS:-?} ms; /places = $PLACES_PATH?$PLACES_QUERY"
-echo "  ($PLACES_TOTAL places within 20 km, the first 20 by distance: $(wc -c <"$DIR/www/places.json") bytes)"
-for r in /healthz / /places; do
-	printf '  %-8s tremplin %6s req/s, p99 %6s ms, %5s us CPU/req | nginx %6s req/s, p99 %6s ms, %5s us CPU/req\n' \
-		"$r" "${R["$r tremplin rps"]}" "${R["$r tremplin p99"]}" "${R["$r tremplin cpu"]}" \
-		"${R["$r nginx rps"]}" "${R["$r nginx p99"]}" "${R["$r nginx cpu"]}"
-	printf '  %-8s tremplin/nginx: req/s %s, p99 %s, CPU per request %s\n' "$r" "${R["$r rps ratio"]}" \
-		"${R["$r p99 ratio"]}" "${R["$r cpu ratio"]}"
-done
-printf '  one %s ms request in flight: /healthz (wrk -t1 -c4) %s -> %s req/s (x%s), p99 %s -> %s ms (x%s)\n' \
-	"$SLOW_MS" "$B_RPS" "$S_RPS" "$(ratio "$S_RPS" "$B_RPS")" "$B_P99" "$S_P99" "$(ratio "$S_P99" "$B_P99")"
-echo "--------------------------------------------------------"
+ELAPSED=$((SECONDS - RUN_T0))
+met() { # met VALUE OP GOAL: yes / no / n/a
+	awk -v v="$1" -v op="$2" -v g="$3" 'BEGIN {
+		if (v != v + 0) { print "n/a"; exit }
+		ok = (op == ">=") ? v >= g : (op == "<=") ? v <= g : (op == "<") ? v < g : 0
+		print ok ? "yes" : "no" }'
+}
+{
+	echo "# Benchmark results"
+	echo
+	echo "Written by \`make bench\` (bench/run.sh; see bench/README.md) on $(date -u '+%Y-%m-%d %H:%M UTC'), tremplin \`$REV\`."
+	echo
+	echo "- Machine: $(nproc) cores${CPU:+ ($CPU)}, Linux $(uname -r); wrk $WRK_V; $NGX_V."
+	echo "- Load average (1 min) during the run: $LOAD_MIN to $LOAD_MAX; other processes took up to ${MAX_OTHER}% of all cores' time during a measurement (above 10 %, the ratios are noisy)."
+	echo "- tremplin: $LOOPS event loops on SQLite, access log off; nginx: $NGX_WORKERS workers serving the same bodies with the same headers; wrk -t$WTHREADS -c$CONNS -d$DURATION after a $WARMUP warm-up, on the same machine."
+	echo "- Data: $TOTAL_PLACES places ($PLACES imported in $IMPORT_S s), $TOTAL_DOSSIERS dossiers. The whole run took $ELAPSED s."
+	echo
+	echo "| measure | tremplin | baseline | ratio | goal | met |"
+	echo "|---|---:|---:|---:|---|---|"
+	while IFS='|' read -r name url cookie goal; do
+		label=LABEL_$name
+		echo "| ${!label}, req/s | ${R["$name tremplin rps"]} | nginx ${R["$name nginx rps"]} | ${R["$name rps ratio"]}× | ≥ ${goal}× | $(met "${R["$name rps ratio"]}" ">=" "$goal") |"
+	done <<<"$RESOURCES"
+	for page in /healthz /; do
+		echo "| p99 of \`$page\` (wrk -t1 -c4) with one ${SLOW_MS} ms query in flight | ${R["$page slow p99"]} ms | quiet ${R["$page quiet p99"]} ms | ${R["$page p99 ratio"]}× | ≤ 2× | $(met "${R["$page p99 ratio"]}" "<=" 2) |"
+	done
+	echo "| resident memory, $TOTAL_PLACES places, $IDLE_OPEN idle keep-alive connections, after the runs | $IDLE_RSS MB | after start $RSS_START MB; with $IDLE_OPEN_START idle connections then $RSS_IDLE_START MB | | < 128 MB | $(met "$IDLE_RSS" "<" 128) |"
+	echo "| start to ready (exec to the first 200), SQLite, $TOTAL_PLACES places, median of $STARTS | $READY_MEDIAN ms | starts:$READY_ALL ms; index built in ${INDEX_MS:-?} ms (${INDEX_CPU_MS:-?} ms of CPU), ${INDEX_MB:-?} MB | | < 500 ms | $(met "$READY_MEDIAN" "<" 500) |"
+	echo
+	printf 'Server CPU time per request, tremplin / nginx (µs; the steadiest figure on a shared machine):'
+	while IFS='|' read -r name url cookie goal; do
+		printf ' %s %s / %s;' "$name" "${R["$name tremplin cpu"]}" "${R["$name nginx cpu"]}"
+	done <<<"$RESOURCES"
+	echo
+	if [ -n "$STABLE" ]; then
+		echo
+		echo "Bodies that vary per request (nginx serves one copy):$STABLE."
+	fi
+	if [ ${#WARNINGS[@]} -gt 0 ]; then
+		echo
+		echo "Warnings:"
+		echo
+		printf -- '- %s\n' "${WARNINGS[@]}"
+	fi
+} >"$RESULTS"
+echo "results written to $RESULTS (the run took $ELAPSED s)"
+cat "$RESULTS"

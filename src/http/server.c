@@ -29,6 +29,7 @@
 #include "domain/accounts/session.h"
 #include "domain/jobs/jobs.h"
 #include "domain/kernel/authz.h"
+#include "domain/snapshots/snapshots.h"
 #include "http/router.h"
 #include "store/db.h"
 
@@ -742,6 +743,7 @@ server_run(const struct config *cfg, const struct route *routes, size_t nroutes)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	snapshots_start(cfg->database); /* the search index and reference data, built before the port opens */
 	threads = xcalloc((size_t)nthreads, sizeof(*threads));
 	for (long i = 0; i < nthreads; i++) {
 		int fd = open_listener();
@@ -781,6 +783,7 @@ stop:
 	for (int i = 0; i < started; i++)
 		pthread_join(threads[i].tid, NULL);
 	free(threads);
+	snapshots_stop();
 	if (status == 0)
 		log_info("stopped cleanly");
 out:

@@ -21,6 +21,7 @@ api_places(struct request *req)
 		buf_reset(&req->body);
 		err = place_results_json(&r, &req->body);
 	}
+	place_index_done();
 	if (err != TR_OK) {
 		api_error(req, err);
 		return;

@@ -7,6 +7,7 @@
 #include "core/buf.h"
 #include "core/str.h"
 #include "domain/kernel/authz.h"
+#include "domain/kernel/refsnap.h"
 
 json_t *
 row_json(const struct db_rows *r, size_t row)
@@ -65,13 +66,16 @@ tx_end(struct ctx *ctx, tr_err err)
 {
 	if (err != TR_OK) {
 		db_rollback(ctx->db);
+		refsnap_tx_ended(ctx, false);
 		return err;
 	}
 	err = db_commit(ctx->db);
 	if (err != TR_OK) {
 		db_rollback(ctx->db);
+		refsnap_tx_ended(ctx, false);
 		return ctx_storage_error(ctx, err);
 	}
+	refsnap_tx_ended(ctx, true);
 	return TR_OK;
 }
 

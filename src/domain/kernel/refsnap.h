@@ -1,7 +1,8 @@
 /* Reference data held in memory: regions, départements, programmes and their job profiles, as one immutable
  * snapshot replaced whole when it changes. Every write to those tables bumps settings.refdata_version in its
- * transaction (refsnap_bump); a reader takes the current snapshot (refcounted) after one read of that version,
- * and the first reader to see it move builds the next snapshot (so another server's writes show at once). */
+ * transaction (refsnap_bump). In the server, a background thread (domain/snapshots) rebuilds the snapshot when the
+ * version moves and the writer's own request rebuilds it after its commit; readers only take a reference to the
+ * current one. Elsewhere (tests, commands) a reader reads the version and the first to see it move builds. */
 #ifndef TR_DOMAIN_REFSNAP_H
 #define TR_DOMAIN_REFSNAP_H
 
@@ -11,6 +12,8 @@
 #include <stdint.h>
 
 #include "domain/kernel/ctx.h"
+
+struct db;
 
 struct ref_region {
 	const char *code, *name;
@@ -47,7 +50,8 @@ struct refsnap {
 	atomic_long refs;
 };
 
-/* The current snapshot in *OUT, to be given back with refsnap_release: one query for the version, four more
+/* The current snapshot in *OUT, to be given back with refsnap_release. With the background builder
+ * (refsnap_background): the one it last built, without a query. Otherwise: one query for the version, four more
  * when the snapshot must be built. Storage errors as they are, with the French message set. */
 TR_MUST_USE tr_err refsnap_acquire(struct ctx *ctx, const struct refsnap **out);
 
@@ -55,8 +59,22 @@ TR_MUST_USE tr_err refsnap_acquire(struct ctx *ctx, const struct refsnap **out);
 void refsnap_release(const struct refsnap *s);
 
 /* Inside the transaction of a write to regions, départements, programmes or job profiles: bumps
- * settings.refdata_version, so that the next reader builds a new snapshot. */
+ * settings.refdata_version, so that the next snapshot is built (by tx_end's refsnap_tx_ended once the transaction
+ * commits, by the background builder for the writes of other servers). */
 TR_MUST_USE tr_err refsnap_bump(struct ctx *ctx);
+
+/* Called by tx_end when a transaction ends: when it committed a refsnap_bump, the snapshot of the new version is
+ * built on this thread (the writer's request) and published. */
+void refsnap_tx_ended(struct ctx *ctx, bool committed);
+
+/* Reads settings.refdata_version on DB and, when the current snapshot is not of it, builds and publishes the new
+ * one (*BUILT, when given, tells whether it did). Readers go on with the previous snapshot meanwhile. Called by the
+ * background builder (domain/snapshots). Storage errors as they are. */
+TR_MUST_USE tr_err refsnap_refresh(struct db *db, bool *built);
+
+/* ON: refsnap_acquire takes the current snapshot without reading the version (the background builder follows
+ * it); OFF (the default): it reads the version on each call. */
+void refsnap_background(bool on);
 
 /* Lookups in S; NULL when absent. */
 const struct ref_region *refsnap_region(const struct refsnap *s, const char *code);

@@ -27,7 +27,7 @@
 #define PLACE_SELECT_NCOLS (PLACE_NFIELDS + 11)
 
 /* The columns, one place by id, and every place not merged away (in storage order, by id). */
-static char select_columns[2048], select_by_id[2200], select_each[2][2200];
+static char select_columns[2048], select_by_id[2200], select_each[2][2200], select_split[2][2200];
 static pthread_once_t columns_once = PTHREAD_ONCE_INIT;
 
 static void
@@ -45,18 +45,24 @@ build_columns(void)
 	for (int by_id = 0; by_id < 2; by_id++)
 		snprintf(select_each[by_id], sizeof(select_each[by_id]),
 		    "SELECT %s FROM places WHERE merged_into IS NULL%s", select_columns, by_id ? " ORDER BY id" : "");
+	for (int upper = 0; upper < 2; upper++)
+		snprintf(select_split[upper], sizeof(select_split[upper]),
+		    "SELECT %s FROM places WHERE merged_into IS NULL AND id %s ?", select_columns, upper ? ">=" : "<");
 }
 
+/* The text of C copied into A, or DFLT when NULL; with A NULL, C's own text (borrowed: valid as long as C). */
 static const char *
 text_or(struct arena *a, const struct db_val *c, const char *dflt)
 {
-	return db_isnull(c) ? dflt : arena_strdup(a, db_text(c));
+	return db_isnull(c) ? dflt : a == NULL ? db_text(c) : arena_strdup(a, db_text(c));
 }
 
-/* The place of the PLACE_SELECT_NCOLS cells C, in A. */
+/* The place of the PLACE_SELECT_NCOLS cells C, in A; with BORROW, its texts are the cells' own (P lives as long
+ * as C: the rows of a scan, during their callback). */
 static struct place *
-place_from_cells(struct arena *a, const struct db_val *c)
+place_from_cells(struct arena *a, const struct db_val *c, bool borrow)
 {
+	struct arena *texts = borrow ? NULL : a;
 	struct place *p = arena_alloc(a, sizeof(*p));
 	const int x = PLACE_NFIELDS;
 
@@ -65,21 +71,21 @@ place_from_cells(struct arena *a, const struct db_val *c)
 		if (place_fields[i].type == FT_NUMBER)
 			p->v[i] = db_isnull(&c[i]) || p->coords_approx ? "" : place_number_text(a, db_real(&c[i]));
 		else
-			p->v[i] = text_or(a, &c[i], "");
+			p->v[i] = text_or(texts, &c[i], "");
 	}
 	p->has_coords = !db_isnull(&c[PLACE_F_LATITUDE]) && !db_isnull(&c[PLACE_F_LONGITUDE]);
 	p->latitude = db_real(&c[PLACE_F_LATITUDE]);
 	p->longitude = db_real(&c[PLACE_F_LONGITUDE]);
 	p->organisation_id = db_int(&c[x]);
-	p->organisation_name = text_or(a, &c[x + 1], "");
+	p->organisation_name = text_or(texts, &c[x + 1], "");
 	p->netpublic = db_int(&c[x + 2]) != 0;
 	p->listed_national = db_int(&c[x + 3]) != 0;
-	p->networks = text_or(a, &c[x + 4], "");
-	p->departement_code = text_or(a, &c[x + 6], "");
-	p->region_code = text_or(a, &c[x + 7], "");
+	p->networks = text_or(texts, &c[x + 4], "");
+	p->departement_code = text_or(texts, &c[x + 6], "");
+	p->region_code = text_or(texts, &c[x + 7], "");
 	p->version = db_int(&c[x + 8]);
-	p->merged_into = text_or(a, &c[x + 9], NULL);
-	p->search_key = text_or(a, &c[x + 10], "");
+	p->merged_into = text_or(texts, &c[x + 9], NULL);
+	p->search_key = text_or(texts, &c[x + 10], "");
 	return p;
 }
 
@@ -92,7 +98,7 @@ place_load(struct ctx *ctx, const char *id, struct place **out)
 	pthread_once(&columns_once, build_columns);
 	if ((err = db_onev(ctx->db, ctx->arena, select_by_id, &r, DB_TEXT(id))) != TR_OK)
 		return err;
-	*out = place_from_cells(ctx->arena, db_cell(r, 0, 0));
+	*out = place_from_cells(ctx->arena, db_cell(r, 0, 0), false);
 	return TR_OK;
 }
 
@@ -133,7 +139,7 @@ each_row(void *ud, const struct db_val *c, size_t ncols, const char **names)
 		arena_free(st->scratch);
 		st->scratch = arena_new();
 	}
-	st->stopped = st->fn(st->ud, place_from_cells(st->scratch, c)) != 0;
+	st->stopped = st->fn(st->ud, place_from_cells(st->scratch, c, true)) != 0;
 	return st->stopped;
 }
 
@@ -145,6 +151,19 @@ place_each(struct db *db, bool by_id, place_each_fn fn, void *ud)
 
 	pthread_once(&columns_once, build_columns);
 	err = db_each(db, select_each[by_id], NULL, 0, each_row, &st);
+	arena_free(st.scratch);
+	return err;
+}
+
+tr_err
+place_each_split(struct db *db, const char *mid, bool upper, place_each_fn fn, void *ud)
+{
+	struct each st = { .fn = fn, .ud = ud, .scratch = arena_new() };
+	struct db_val param = DB_TEXT(mid);
+	tr_err err;
+
+	pthread_once(&columns_once, build_columns);
+	err = db_each(db, select_split[upper], &param, 1, each_row, &st);
 	arena_free(st.scratch);
 	return err;
 }

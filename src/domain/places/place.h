@@ -42,7 +42,8 @@ TR_MUST_USE tr_err place_get(struct ctx *ctx, const char *id, struct place **out
  * TR_NOT_FOUND or a storage error, with no message set. */
 TR_MUST_USE tr_err place_load(struct ctx *ctx, const char *id, struct place **out);
 
-/* Called with each place of place_each: P and its strings live in a scratch arena valid during the call only.
+/* Called with each place of place_each: P (in a scratch arena) and its strings (the row's own, not copied) are valid
+ * during the call only.
  * Non-zero stops the scan. */
 typedef int (*place_each_fn)(void *ud, const struct place *p);
 
@@ -50,6 +51,9 @@ typedef int (*place_each_fn)(void *ud, const struct place *p);
  * from DB (db_each) so that the directory is never held whole. TR_OK when FN stopped it; storage errors as they
  * are. */
 TR_MUST_USE tr_err place_each(struct db *db, bool by_id, place_each_fn fn, void *ud);
+
+/* place_each for the places whose id is below MID (UPPER false) or from MID on (UPPER true), in storage order. */
+TR_MUST_USE tr_err place_each_split(struct db *db, const char *mid, bool upper, place_each_fn fn, void *ud);
 
 /* The place as JSON: the standard's fields (strings; latitude and longitude as numbers or null) and the
  * extras (organisation_id, organisation_name, netpublic, listed_national, networks [codes],

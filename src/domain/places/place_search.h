@@ -1,7 +1,8 @@
 /* Searching the directory of places. Each server process holds the searchable part of every place in memory (an
- * index: folded text, codes, vocabularies as bit sets, parsed opening hours, the standard's JSON ready to send) in a
+ * index: folded text, codes, vocabularies as bit sets, parsed opening hours, the standard's fields in a compact store of distinct values) in a
  * grid of 0.1° cells. It is built from the database and rebuilt when settings.places_version changes; the new
- * index replaces the old one whole (pointer swap, reference counts), and the loop threads share it read-only. */
+ * index replaces the old one whole (pointer swap, reference counts), and the loop threads share it read-only. In the
+ * server, a background thread (domain/snapshots) builds it: no request waits for a build. */
 #ifndef TR_DOMAIN_PLACE_SEARCH_H
 #define TR_DOMAIN_PLACE_SEARCH_H
 
@@ -55,27 +56,39 @@ struct place_query {
  * unknown parameters are ignored. TR_INVALID with a French field error named after each bad parameter. */
 TR_MUST_USE tr_err place_query_parse(struct ctx *ctx, const struct form *params, struct place_query *q);
 
-/* What the index holds of one place (read-only). */
+/* What the index holds of one place (read-only). Its JSON is put together on demand (place_entry_json) from the
+ * index's compact store: each distinct value of a field is kept once. */
 struct place_entry {
 	const char *id;
-	const char *json; /* the standard's fields as a JSON object (those of place_json), json_len bytes */
-	size_t json_len;
-	const char *search_key;    /* folded name, descriptions and commune */
-	const char *commune_key;   /* folded commune name */
-	const char *name_key;      /* folded name: the order of the index */
-	const struct hours *hours; /* NULL: no hours, or hours the parser refuses */
-	double lat, lon;           /* degrees, when has_point */
-	double lat_rad, lon_rad, cos_lat;
+	const char *search_key;          /* folded name, descriptions and commune */
+	const char *commune_key;         /* folded commune name */
+	const struct hours *hours;       /* NULL: no hours, or hours the parser refuses */
+	const struct place_store *store; /* the part of the index's store that holds its values */
+	double lat, lon;                 /* degrees, when has_point */
+	uint32_t rec;                    /* its record in the store */
 	bool has_point, coords_approx, netpublic;
 	char code_insee[8], code_postal[8], departement[8], region[8];
 	uint32_t vocab[PLACE_FILTERS];
 };
 
+/* Appends E's standard fields as a JSON object (those of place_json, as place_json_text writes them) to OUT.
+ * TR_TOO_LARGE at OUT's cap. */
+TR_MUST_USE tr_err place_entry_json(const struct place_entry *e, struct buf *out);
+
+/* The value of E's FIELD as the place has it (its text; a number as written; "" when empty or not exported), in A
+ * when it must be decoded: what a list needs of a place, without parsing its JSON. */
+const char *place_entry_text(const struct place_entry *e, enum place_field_index field, struct arena *a);
+
 struct place_index;
+struct place_store;
 
 /* Reads every place not merged into another from DB into a new index labelled VERSION (reference count 1).
  * Storage errors are returned as they are. */
 TR_MUST_USE tr_err place_index_build(struct db *db, int64_t version, struct place_index **out);
+
+/* place_index_build with a second connection DB2 to the same database (or NULL): a large directory is then read
+ * and indexed in two halves at once, on two threads (the calling one and one of its own). */
+TR_MUST_USE tr_err place_index_build2(struct db *db, struct db *db2, int64_t version, struct place_index **out);
 
 /* Drops a reference; the last one frees the index. NULL is allowed. */
 void place_index_release(struct place_index *idx);
@@ -83,13 +96,33 @@ void place_index_release(struct place_index *idx);
 size_t place_index_count(const struct place_index *idx);
 int64_t place_index_version(const struct place_index *idx);
 
-/* The index the calling thread searches: its own reference to the shared index, checked against
- * settings.places_version (on ctx->db) at most once a second. When the version changed, one thread builds the new
- * index while the others go on with the previous one (checking again on their next call); a thread that has none
- * yet waits for it. The pointer stays
- * valid until the thread's next call. A storage error with no index to fall back on is returned with a French
+/* The memory IDX takes, in bytes (its entries, grid, store and strings). */
+size_t place_index_bytes(const struct place_index *idx);
+
+/* Reads settings.places_version on DB and, when the shared index is not of that version, builds the new one
+ * (place_index_build2 with a second connection to URL, the database of DB, when URL is not NULL; logging the
+ * time it took) and shares it; *BUILT (when given) tells whether it did. The searches go on with
+ * the previous index meanwhile. Called by the background builder (domain/snapshots), once before the server
+ * listens and then whenever it polls. Storage errors as they are (logged). */
+TR_MUST_USE tr_err place_index_refresh(struct db *db, const char *url, bool *built);
+
+/* ON: place_index_get never builds nor reads the version, it takes the shared index as place_index_refresh
+ * left it (the background builder runs); OFF (the default: tests, commands): it checks the version itself. */
+void place_index_background(bool on);
+
+/* The index the calling thread searches: its own reference to the shared index. With the background builder
+ * (place_index_background), the latest index it shared, at the cost of one atomic read when nothing changed; a
+ * request never waits for a build. Without it, checked against settings.places_version (on ctx->db) at most once a
+ * second: when the version changed, one thread builds the new index while the others go on with the previous one
+ * (checking again on their next call); a thread that has none yet waits for it. The pointer stays valid until the
+ * thread's next call. A storage error with no index to fall back on is returned with a French
  * message. */
 TR_MUST_USE tr_err place_index_get(struct ctx *ctx, const struct place_index **out);
+
+/* The end of a request's use of the index place_index_get gave (its entries, the results pointing into it): with
+ * the background builder, the thread lets go of its reference, so that an idle thread keeps no replaced index
+ * alive; its next place_index_get takes the current one again. Nothing otherwise. */
+void place_index_done(void);
 
 /* Makes the calling thread's next place_index_get check the version, however recent the last check. */
 void place_index_recheck(void);

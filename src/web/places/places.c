@@ -190,11 +190,10 @@ static json_t *
 result_item(struct request *req, const struct place_hit *h, bool has_distance, json_t *map_places)
 {
 	const struct place_entry *e = h->place;
-	json_t *v = json_loadb(e->json, e->json_len, 0, NULL);
-	const char *nom = json_string_value(json_object_get(v, "nom"));
+	const char *nom = place_entry_text(e, PLACE_F_NOM, req->arena);
 	const char *href = arena_printf(req->arena, "/lieux/%s", url_encode(req->arena, e->id));
-	const char *adresse = json_string_value(json_object_get(v, "adresse"));
-	const char *complement = json_string_value(json_object_get(v, "complement_adresse"));
+	const char *adresse = place_entry_text(e, PLACE_F_ADRESSE, req->arena);
+	const char *complement = place_entry_text(e, PLACE_F_COMPLEMENT_ADRESSE, req->arena);
 	json_t *item;
 
 	nom = nom ? nom : e->id;
@@ -202,11 +201,11 @@ result_item(struct request *req, const struct place_hit *h, bool has_distance, j
 		adresse = arena_printf(req->arena, "%s, %s", adresse ? adresse : "", complement);
 	item = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:s}", "href", href, "nom", nom, "adresse",
 	    adresse ? adresse : "", "commune_line",
-	    arena_printf(req->arena, "%s %s", str_or_empty(json_object_get(v, "code_postal")),
-	        str_or_empty(json_object_get(v, "commune"))),
+	    arena_printf(req->arena, "%s %s", place_entry_text(e, PLACE_F_CODE_POSTAL, req->arena),
+	        place_entry_text(e, PLACE_F_COMMUNE, req->arena)),
 	    "distance", has_distance ? distance_text(req, h->distance_km) : "", "open",
 	    place_open_state(e->hours, req->ctx.now) == HOURS_OPEN, "approx", e->coords_approx, "services",
-	    list_text(req, json_string_value(json_object_get(v, "services"))));
+	    list_text(req, place_entry_text(e, PLACE_F_SERVICES, req->arena)));
 	json_object_set_new(item, "badges",
 	    json_boolean(
 	        json_is_true(json_object_get(item, "open")) || *json_string_value(json_object_get(item, "distance"))));
@@ -214,7 +213,6 @@ result_item(struct request *req, const struct place_hit *h, bool has_distance, j
 		json_array_append_new(
 		    map_places, json_pack("{s:s, s:s, s:f, s:f, s:s, s:b}", "id", e->id, "nom", nom, "lat", e->lat,
 		                    "lon", e->lon, "href", href, "approx", e->coords_approx));
-	json_decref(v);
 	return item;
 }
 
@@ -257,6 +255,7 @@ web_places(struct request *req)
 	if (err == TR_OK && (err = place_index_get(&req->ctx, &idx)) == TR_OK)
 		err = place_search(&req->ctx, idx, &q, &r);
 	if ((err != TR_OK && err != TR_INVALID) || (err = form_fields(req, &fields)) != TR_OK) {
+		place_index_done();
 		json_decref(data);
 		resp_error(req, err, NULL);
 		return;
@@ -267,6 +266,7 @@ web_places(struct request *req)
 	json_object_set_new(data, "filters_open", json_boolean(filters_open));
 	if (search == TR_OK)
 		json_object_set_new(data, "results", results_json(req, &r));
+	place_index_done(); /* the results are copied out of the index */
 	if (req->ctx.actor != NULL && place_can_create(&req->ctx))
 		json_object_set_new(data, "create_href", json_string("/lieux/nouveau"));
 	json_object_set_new(data, "page_styles", json_pack("[s]", "/static/leaflet/leaflet.css"));
