@@ -11,6 +11,8 @@
 #define PUBLIC ROLES_PUBLIC
 #define CHANGES ROUTE_CHANGES
 #define API ROUTE_API
+#define LONG ROUTE_LONG /* an export or a report: the long time budget (server.long_deadline_ms) */
+#define LOOP ROUTE_LOOP /* never touches storage: served on the event loop, without a session */
 /* Who may create places; the domain decides which (employer staff: their organisation's). */
 #define PLACE_CREATORS (ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_EMPLOYER))
 /* Who edits programmes and job profiles (the domain checks again). */
@@ -81,7 +83,7 @@ const struct route app_routes[] = {
 	/* Changing the directory (before "/lieux/{token}" below). The domain decides who edits which place. */
 	{ "GET", "/lieux/import", web_place_import_form, ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL), 0 },
 	{ "POST", "/lieux/import", web_place_import, ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL),
-	    CHANGES | ROUTE_UPLOAD },
+	    CHANGES | ROUTE_UPLOAD | LONG },
 	{ "POST", "/lieux/reseaux", web_place_network_add, ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL), CHANGES },
 	{ "GET", "/lieux/nouveau", web_place_new_form, PLACE_CREATORS, 0 },
 	{ "POST", "/lieux/nouveau", web_place_new, PLACE_CREATORS, CHANGES },
@@ -104,8 +106,8 @@ const struct route app_routes[] = {
 
 	/* Dossiers: the domain decides who reads and acts on which one. */
 	{ "GET", "/dossiers", web_dossiers, DOSSIER_PEOPLE, 0 },
-	{ "GET", "/dossiers.csv", web_dossiers_csv, DOSSIER_PEOPLE, 0 },
-	{ "GET", "/dossiers.xlsx", web_dossiers_xlsx, DOSSIER_PEOPLE, 0 },
+	{ "GET", "/dossiers.csv", web_dossiers_csv, DOSSIER_PEOPLE, LONG },
+	{ "GET", "/dossiers.xlsx", web_dossiers_xlsx, DOSSIER_PEOPLE, LONG },
 	{ "GET", "/dossiers/nouveau", web_dossier_new_form, ROLE_BIT(ROLE_EMPLOYER), 0 },
 	{ "POST", "/dossiers/nouveau", web_dossier_new, ROLE_BIT(ROLE_EMPLOYER), CHANGES },
 	{ "GET", "/dossiers/{id}", web_dossier, DOSSIER_PEOPLE, 0 },
@@ -113,7 +115,7 @@ const struct route app_routes[] = {
 	{ "POST", "/dossiers/{id}/modifier", web_dossier_edit, DOSSIER_PEOPLE, CHANGES },
 	{ "POST", "/dossiers/{id}/actions/{token}", web_dossier_act, DOSSIER_PEOPLE, CHANGES },
 	{ "POST", "/dossiers/{id}/messages", web_dossier_message, DOSSIER_PEOPLE, CHANGES },
-	{ "GET", "/dossiers/{id}/protocole.pdf", web_dossier_pdf, DOSSIER_PEOPLE, 0 },
+	{ "GET", "/dossiers/{id}/protocole.pdf", web_dossier_pdf, DOSSIER_PEOPLE, LONG },
 
 	/* Job offers: the public board, its feed and one offer; the structure's side (the domain decides which
 	 * offers); the candidates matched to an offer; the offers suggested to a candidate. */
@@ -149,7 +151,7 @@ const struct route app_routes[] = {
 	{ "POST", "/candidat", web_candidate_save, ROLE_BIT(ROLE_CANDIDATE), CHANGES },
 	{ "GET", "/candidat/cv", web_candidate_cv, ROLE_BIT(ROLE_CANDIDATE), 0 },
 	{ "POST", "/candidat/cv", web_candidate_cv_upload, ROLE_BIT(ROLE_CANDIDATE), CHANGES | ROUTE_UPLOAD },
-	{ "GET", "/candidat/donnees", web_candidate_export, ROLE_BIT(ROLE_CANDIDATE), 0 },
+	{ "GET", "/candidat/donnees", web_candidate_export, ROLE_BIT(ROLE_CANDIDATE), LONG },
 	{ "POST", "/candidat/supprimer", web_candidate_delete, ROLE_BIT(ROLE_CANDIDATE), CHANGES },
 	{ "POST", "/candidat/suivis/{id}/accepter", web_candidate_follower_accept, ROLE_BIT(ROLE_CANDIDATE), CHANGES },
 	{ "POST", "/candidat/suivis/{id}/retirer", web_candidate_follower_remove, ROLE_BIT(ROLE_CANDIDATE), CHANGES },
@@ -166,9 +168,9 @@ const struct route app_routes[] = {
 	 * national officers edit the competences. */
 	{ "GET", "/contrats/{id}/grille", web_skills_grid, ANY, 0 },
 	{ "POST", "/contrats/{id}/grille", web_skills_assess, ANY, CHANGES },
-	{ "GET", "/contrats/{id}/grille.csv", web_skills_grid_csv, ANY, 0 },
+	{ "GET", "/contrats/{id}/grille.csv", web_skills_grid_csv, ANY, LONG },
 	{ "GET", "/grilles.csv", web_skills_all_csv,
-	    ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_REGIONAL) | ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_ADMIN), 0 },
+	    ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_REGIONAL) | ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_ADMIN), LONG },
 	{ "GET", "/competences", web_competences, PUBLIC, 0 },
 	{ "POST", "/competences", web_competence_create, ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_ADMIN), CHANGES },
 
@@ -235,11 +237,11 @@ const struct route app_routes[] = {
 	{ "GET", "/api/v1/tokens", api_tokens, ANY, API },
 	{ "POST", "/api/v1/tokens", api_token_create, ANY, API | CHANGES },
 	{ "DELETE", "/api/v1/tokens/{id}", api_token_revoke, ANY, API | CHANGES },
-	{ "GET", "/api/v1/places.csv", api_places_csv, PUBLIC, API },
-	{ "GET", "/api/v1/places.json", api_places_json, PUBLIC, API },
-	{ "GET", "/api/v1/places.geojson", api_places_geojson, PUBLIC, API },
+	{ "GET", "/api/v1/places.csv", api_places_csv, PUBLIC, API | LONG },
+	{ "GET", "/api/v1/places.json", api_places_json, PUBLIC, API | LONG },
+	{ "GET", "/api/v1/places.geojson", api_places_geojson, PUBLIC, API | LONG },
 	{ "POST", "/api/v1/places", api_place_create, PLACE_CREATORS, API | CHANGES },
-	{ "GET", "/api/v1/openapi.json", api_openapi, PUBLIC, API },
+	{ "GET", "/api/v1/openapi.json", api_openapi, PUBLIC, API | LOOP },
 	{ "GET", "/api/v1/programmes", api_programmes, PUBLIC, API },
 	{ "POST", "/api/v1/programmes", api_programme_create, PROGRAMME_EDITORS, API | CHANGES },
 	{ "GET", "/api/v1/programmes/{id}", api_programme, PUBLIC, API },
@@ -260,7 +262,7 @@ const struct route app_routes[] = {
 	{ "GET", "/api/v1/dossiers/{id}/journal", api_dossier_journal, ANY, API },
 	{ "GET", "/api/v1/dossiers/{id}/messages", api_dossier_messages, ANY, API },
 	{ "POST", "/api/v1/dossiers/{id}/messages", api_dossier_message_add, ANY, API | CHANGES },
-	{ "GET", "/api/v1/dossiers/{id}/protocol.pdf", api_dossier_protocol, ANY, API },
+	{ "GET", "/api/v1/dossiers/{id}/protocol.pdf", api_dossier_protocol, ANY, API | LONG },
 	/* Job offers and matching: the domain decides who publishes, edits and sees the matches. */
 	{ "GET", "/api/v1/offers", api_offers, PUBLIC, API },
 	{ "GET", "/api/v1/offers/{id}", api_offer, PUBLIC, API },
@@ -276,7 +278,7 @@ const struct route app_routes[] = {
 	{ "GET", "/api/v1/candidates/me", api_candidate_me, ROLE_BIT(ROLE_CANDIDATE), API },
 	{ "PATCH", "/api/v1/candidates/me", api_candidate_me_update, ROLE_BIT(ROLE_CANDIDATE), API | CHANGES },
 	{ "DELETE", "/api/v1/candidates/me", api_candidate_me_delete, ROLE_BIT(ROLE_CANDIDATE), API | CHANGES },
-	{ "GET", "/api/v1/candidates/me/export", api_candidate_me_export, ROLE_BIT(ROLE_CANDIDATE), API },
+	{ "GET", "/api/v1/candidates/me/export", api_candidate_me_export, ROLE_BIT(ROLE_CANDIDATE), API | LONG },
 	{ "POST", "/api/v1/candidates/me/followers", api_candidate_follower_invite, ROLE_BIT(ROLE_CANDIDATE),
 	    API | CHANGES },
 	{ "POST", "/api/v1/candidates/me/followers/{id}/accept", api_candidate_follower_accept,
