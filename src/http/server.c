@@ -96,7 +96,8 @@ static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	struct job *head, *tail;
-	size_t waiting, cap;
+	size_t jobs; /* waiting or running */
+	size_t cap;  /* jobs that may wait for a free worker */
 	bool stop;
 	pthread_t *tids;
 	int n;
@@ -590,6 +591,8 @@ run_job(struct job *job, struct db **db)
 
 	if (atomic_load(&job->gone) || client_left(job->fd)) {
 		job->cancelled = true;
+		log_info("%.*s %s cancelled: the client left before its turn", (int)req->method.n, req->method.p,
+		    arena_str(req->arena, req->raw_path));
 		return;
 	}
 	if (clock_mono_ms() - job->started >= budget) {
@@ -618,7 +621,7 @@ pool_push(struct job *job)
 	bool ok;
 
 	pthread_mutex_lock(&pool.lock);
-	ok = pool.waiting < pool.cap && !pool.stop;
+	ok = pool.jobs < (size_t)pool.n + pool.cap && !pool.stop;
 	if (ok) {
 		job->next = NULL;
 		if (pool.tail != NULL)
@@ -626,7 +629,7 @@ pool_push(struct job *job)
 		else
 			pool.head = job;
 		pool.tail = job;
-		pool.waiting++;
+		pool.jobs++;
 		pthread_cond_signal(&pool.wake);
 	}
 	pthread_mutex_unlock(&pool.lock);
@@ -650,12 +653,14 @@ pool_main(void *arg)
 			pool.head = job->next;
 			if (pool.head == NULL)
 				pool.tail = NULL;
-			pool.waiting--;
 		}
 		pthread_mutex_unlock(&pool.lock);
 		if (job == NULL)
 			break;
 		run_job(job, &db);
+		pthread_mutex_lock(&pool.lock);
+		pool.jobs--;
+		pthread_mutex_unlock(&pool.lock);
 		h2o_multithread_send_message(&job->origin->receiver, &job->super);
 	}
 	db_close(db);
@@ -711,9 +716,6 @@ finish_job(struct job *job)
 	}
 	job->link->job = NULL;
 	if (job->cancelled) {
-		if (srv.cfg->access_log)
-			log_msg(LOG_INFO, "access %.*s %s cancelled: the client left before its turn",
-			    (int)req->method.n, req->method.p, arena_str(req->arena, req->raw_path));
 		req->status = 503;
 		buf_reset(&req->body);
 	}
