@@ -13,6 +13,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -36,6 +37,7 @@
 #include "domain/accounts/session.h"
 #include "domain/jobs/jobs.h"
 #include "domain/kernel/authz.h"
+#include "http/assets.h"
 #include "http/router.h"
 #include "store/db.h"
 
@@ -113,6 +115,7 @@ static struct {
 	socklen_t addrlen;
 	atomic_int stopping;
 	h2o_access_log_filehandle_t *static_log;
+	h2o_mimemap_t *mime; /* of the static files */
 	pthread_mutex_t worker_lock;
 	pthread_cond_t worker_wake;
 } srv = { .worker_lock = PTHREAD_MUTEX_INITIALIZER, .worker_wake = PTHREAD_COND_INITIALIZER };
@@ -908,6 +911,55 @@ resolve_listen(const char *listen)
 	return true;
 }
 
+#define CACHE_STATIC "public, max-age=604800"
+#define CACHE_IMMUTABLE "public, max-age=31536000, immutable"
+
+/* GET /static/v/HASH/PATH: the static file PATH, with a year of immutable cache when HASH is its fingerprint
+ * (assets.h). A relative address inside a fingerprinted stylesheet (a font, an icon) lands here under the
+ * stylesheet's hash: it gets the week of /static. */
+static int
+on_asset_req(h2o_handler_t *h, h2o_req_t *hreq)
+{
+	h2o_iovec_t p = hreq->path_normalized;
+	size_t pre = strlen(ASSET_PREFIX), reln;
+	const char *hash, *slash, *rel, *dot;
+	h2o_mimemap_type_t *mime;
+	char full[PATH_MAX];
+	int n;
+
+	(void)h;
+	if (!h2o_memis(hreq->method.base, hreq->method.len, H2O_STRLIT("GET")) &&
+	    !h2o_memis(hreq->method.base, hreq->method.len, H2O_STRLIT("HEAD")))
+		return -1;
+	if (p.len <= pre || memcmp(p.base, ASSET_PREFIX, pre) != 0 ||
+	    (slash = memchr(p.base + pre, '/', p.len - pre)) == NULL)
+		return -1;
+	hash = p.base + pre;
+	rel = slash + 1;
+	reln = (size_t)(p.base + p.len - rel);
+	if (reln == 0 || memmem(rel, reln, "..", 2) != NULL)
+		return -1;
+	n = snprintf(full, sizeof(full), "%s/%.*s", srv.cfg->static_dir, (int)reln, rel);
+	if (n < 0 || (size_t)n >= sizeof(full))
+		return -1;
+	dot = memrchr(rel, '.', reln);
+	mime = h2o_mimemap_get_type_by_extension(
+	    srv.mime, dot ? h2o_iovec_init(dot + 1, (size_t)(rel + reln - dot - 1)) : h2o_iovec_init("", 0));
+	if (mime == NULL || mime->type != H2O_MIMEMAP_TYPE_MIMETYPE)
+		return -1;
+	for (size_t i = 0; i < sizeof(security_headers) / sizeof(security_headers[0]); i++)
+		add_header(hreq, security_headers[i].name, security_headers[i].value);
+	if (srv.cfg->behind_tls)
+		add_header(hreq, "strict-transport-security", HSTS_VALUE);
+	add_header(hreq, "cache-control",
+	    asset_is_current(rel, reln, hash, (size_t)(slash - hash)) ? CACHE_IMMUTABLE : CACHE_STATIC);
+	if (h2o_file_send(hreq, 200, "OK", full, mime->data.mimetype, H2O_FILE_FLAG_SEND_COMPRESSED) != 0) {
+		hreq->res.headers = (h2o_headers_t){ NULL, 0, 0 };
+		return -1; /* no such file: 404 */
+	}
+	return 0;
+}
+
 static void
 setup_h2o(void)
 {
@@ -927,17 +979,28 @@ setup_h2o(void)
 	srv.h2o.server_name = h2o_iovec_init(H2O_STRLIT("tremplin"));
 	host = h2o_config_register_host(&srv.h2o, h2o_iovec_init(H2O_STRLIT("default")), 65535);
 
-	/* Static files: ETag, precompressed .gz bodies, a week of cache, the same security headers. */
-	path = h2o_config_register_path(host, "/static", 0);
 	mime = h2o_mimemap_create();
 	h2o_mimemap_define_mimetype(mime, "woff2", "font/woff2", NULL);
 	h2o_mimemap_define_mimetype(mime, "woff", "font/woff", NULL);
 	h2o_mimemap_define_mimetype(mime, "svg", "image/svg+xml", NULL);
 	h2o_mimemap_define_mimetype(mime, "webmanifest", "application/manifest+json", NULL);
+	srv.mime = mime; /* kept: on_asset_req reads it */
+
+	/* Fingerprinted static files (first: h2o takes the first path that matches). */
+	if (srv.cfg->access_log)
+		srv.static_log =
+		    h2o_access_log_open_handle("/dev/stderr", "%t info access %m %U %s %b %{duration}x", 0);
+	path = h2o_config_register_path(host, "/static/v", 0);
+	handler = h2o_create_handler(path, sizeof(*handler));
+	handler->on_req = on_asset_req;
+	if (srv.static_log != NULL)
+		h2o_access_log_register(path, srv.static_log);
+
+	/* Static files: ETag, precompressed .gz bodies, a week of cache, the same security headers. */
+	path = h2o_config_register_path(host, "/static", 0);
 	h2o_file_register(path, srv.cfg->static_dir, no_index, mime, H2O_FILE_FLAG_SEND_COMPRESSED);
-	h2o_mem_release_shared(mime);
 	static_headers[k++] = (h2o_headers_command_t){ H2O_HEADERS_CMD_SET,
-		(h2o_iovec_t *)&H2O_TOKEN_CACHE_CONTROL->buf, h2o_iovec_init(H2O_STRLIT("public, max-age=604800")) };
+		(h2o_iovec_t *)&H2O_TOKEN_CACHE_CONTROL->buf, h2o_iovec_init(H2O_STRLIT(CACHE_STATIC)) };
 	for (size_t i = 0; i < sizeof(security_headers) / sizeof(security_headers[0]); i++) {
 		names[i] = h2o_iovec_init(security_headers[i].name, strlen(security_headers[i].name));
 		static_headers[k++] = (h2o_headers_command_t){ H2O_HEADERS_CMD_SET, &names[i],
@@ -948,12 +1011,8 @@ setup_h2o(void)
 		    (h2o_headers_command_t){ H2O_HEADERS_CMD_SET, &hsts_name, h2o_iovec_init(H2O_STRLIT(HSTS_VALUE)) };
 	static_headers[k] = (h2o_headers_command_t){ H2O_HEADERS_CMD_NULL, NULL, { NULL, 0 } };
 	h2o_headers_register(path, static_headers);
-	if (srv.cfg->access_log) {
-		srv.static_log =
-		    h2o_access_log_open_handle("/dev/stderr", "%t info access %m %U %s %b %{duration}x", 0);
-		if (srv.static_log != NULL)
-			h2o_access_log_register(path, srv.static_log);
-	}
+	if (srv.static_log != NULL)
+		h2o_access_log_register(path, srv.static_log);
 
 	path = h2o_config_register_path(host, "/", 0);
 	handler = h2o_create_handler(path, sizeof(*handler));
@@ -1030,6 +1089,7 @@ server_run(const struct config *cfg, const struct route *routes, size_t nroutes)
 		nthreads = 2;
 	if (nthreads > THREADS_MAX)
 		nthreads = THREADS_MAX;
+	assets_load(cfg->static_dir);
 	setup_h2o();
 
 	/* Signals are taken by this thread only, with sigwait. */
@@ -1085,6 +1145,7 @@ stop:
 	if (status == 0)
 		log_info("stopped cleanly");
 out:
+	assets_free();
 	tmpl_set_free(srv.tmpl);
 	return status;
 }
