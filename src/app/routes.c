@@ -11,6 +11,8 @@
 #define PUBLIC ROLES_PUBLIC
 #define CHANGES ROUTE_CHANGES
 #define API ROUTE_API
+#define LONG ROUTE_LONG /* an export or a report: the long time budget (server.long_deadline_ms) */
+#define LOOP ROUTE_LOOP /* never touches storage: served on the event loop, without a session */
 /* Who may create places; the domain decides which (employer staff: their organisation's). */
 #define PLACE_CREATORS (ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_EMPLOYER))
 /* Who edits programmes and job profiles (the domain checks again). */
@@ -96,7 +98,7 @@ const struct route app_routes[] = {
 	{ "GET", "/lieux/import", web_place_import_form, ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL), 0, A_ROLE,
 	    NULL },
 	{ "POST", "/lieux/import", web_place_import, ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL),
-	    CHANGES | ROUTE_UPLOAD, A_ROLE, NULL },
+	    CHANGES | ROUTE_UPLOAD | LONG, A_ROLE, NULL },
 	{ "POST", "/lieux/reseaux", web_place_network_add, ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL), CHANGES,
 	    A_ROLE, NULL },
 	{ "GET", "/lieux/nouveau", web_place_new_form, PLACE_CREATORS, 0, A_ROLE, NULL },
@@ -123,8 +125,8 @@ const struct route app_routes[] = {
 
 	/* Dossiers: the domain decides who reads and acts on which one. */
 	{ "GET", "/dossiers", web_dossiers, DOSSIER_PEOPLE, 0, A_LIST, NULL },
-	{ "GET", "/dossiers.csv", web_dossiers_csv, DOSSIER_PEOPLE, 0, A_LIST, NULL },
-	{ "GET", "/dossiers.xlsx", web_dossiers_xlsx, DOSSIER_PEOPLE, 0, A_LIST, NULL },
+	{ "GET", "/dossiers.csv", web_dossiers_csv, DOSSIER_PEOPLE, LONG, A_LIST, NULL },
+	{ "GET", "/dossiers.xlsx", web_dossiers_xlsx, DOSSIER_PEOPLE, LONG, A_LIST, NULL },
 	{ "GET", "/dossiers/nouveau", web_dossier_new_form, ROLE_BIT(ROLE_EMPLOYER), 0, A_ROLE, NULL },
 	{ "POST", "/dossiers/nouveau", web_dossier_new, ROLE_BIT(ROLE_EMPLOYER), CHANGES, A_ROLE, NULL },
 	{ "GET", "/dossiers/{id}", web_dossier, DOSSIER_PEOPLE, 0, A_ORG, "dossier" },
@@ -132,7 +134,7 @@ const struct route app_routes[] = {
 	{ "POST", "/dossiers/{id}/modifier", web_dossier_edit, DOSSIER_PEOPLE, CHANGES, A_STAFF, "draft_dossier" },
 	{ "POST", "/dossiers/{id}/actions/{token}", web_dossier_act, DOSSIER_PEOPLE, CHANGES, A_ORG, "dossier" },
 	{ "POST", "/dossiers/{id}/messages", web_dossier_message, DOSSIER_PEOPLE, CHANGES, A_ORG, "dossier" },
-	{ "GET", "/dossiers/{id}/protocole.pdf", web_dossier_pdf, DOSSIER_PEOPLE, 0, A_ORG, "dossier" },
+	{ "GET", "/dossiers/{id}/protocole.pdf", web_dossier_pdf, DOSSIER_PEOPLE, LONG, A_ORG, "dossier" },
 
 	/* Job offers: the public board, its feed and one offer; the structure's side (the domain decides which
 	 * offers); the candidates matched to an offer; the offers suggested to a candidate. */
@@ -171,7 +173,7 @@ const struct route app_routes[] = {
 	{ "GET", "/candidat/cv", web_candidate_cv, ROLE_BIT(ROLE_CANDIDATE), 0, A_SELF, NULL },
 	{ "POST", "/candidat/cv", web_candidate_cv_upload, ROLE_BIT(ROLE_CANDIDATE), CHANGES | ROUTE_UPLOAD, A_SELF,
 	    NULL },
-	{ "GET", "/candidat/donnees", web_candidate_export, ROLE_BIT(ROLE_CANDIDATE), 0, A_SELF, NULL },
+	{ "GET", "/candidat/donnees", web_candidate_export, ROLE_BIT(ROLE_CANDIDATE), LONG, A_SELF, NULL },
 	{ "POST", "/candidat/supprimer", web_candidate_delete, ROLE_BIT(ROLE_CANDIDATE), CHANGES, A_SELF, NULL },
 	{ "POST", "/candidat/suivis/{id}/accepter", web_candidate_follower_accept, ROLE_BIT(ROLE_CANDIDATE), CHANGES,
 	    A_SELF, "follower" },
@@ -192,10 +194,10 @@ const struct route app_routes[] = {
 	 * national officers edit the competences. */
 	{ "GET", "/contrats/{id}/grille", web_skills_grid, ANY, 0, A_PARTY, "contract" },
 	{ "POST", "/contrats/{id}/grille", web_skills_assess, ANY, CHANGES, A_PARTY, "contract" },
-	{ "GET", "/contrats/{id}/grille.csv", web_skills_grid_csv, ANY, 0, A_PARTY, "contract" },
+	{ "GET", "/contrats/{id}/grille.csv", web_skills_grid_csv, ANY, LONG, A_PARTY, "contract" },
 	{ "GET", "/grilles.csv", web_skills_all_csv,
-	    ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_REGIONAL) | ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_ADMIN), 0, A_LIST,
-	    NULL },
+	    ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_REGIONAL) | ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_ADMIN), LONG,
+	    A_LIST, NULL },
 	{ "GET", "/competences", web_competences, PUBLIC, 0, A_PUBLIC, NULL },
 	{ "POST", "/competences", web_competence_create, ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_ADMIN), CHANGES,
 	    A_ROLE, NULL },
@@ -270,11 +272,11 @@ const struct route app_routes[] = {
 	{ "GET", "/api/v1/tokens", api_tokens, ANY, API, A_SELF, NULL },
 	{ "POST", "/api/v1/tokens", api_token_create, ANY, API | CHANGES, A_SELF, NULL },
 	{ "DELETE", "/api/v1/tokens/{id}", api_token_revoke, ANY, API | CHANGES, A_SELF, "token" },
-	{ "GET", "/api/v1/places.csv", api_places_csv, PUBLIC, API, A_PUBLIC, NULL },
-	{ "GET", "/api/v1/places.json", api_places_json, PUBLIC, API, A_PUBLIC, NULL },
-	{ "GET", "/api/v1/places.geojson", api_places_geojson, PUBLIC, API, A_PUBLIC, NULL },
+	{ "GET", "/api/v1/places.csv", api_places_csv, PUBLIC, API | LONG, A_PUBLIC, NULL },
+	{ "GET", "/api/v1/places.json", api_places_json, PUBLIC, API | LONG, A_PUBLIC, NULL },
+	{ "GET", "/api/v1/places.geojson", api_places_geojson, PUBLIC, API | LONG, A_PUBLIC, NULL },
 	{ "POST", "/api/v1/places", api_place_create, PLACE_CREATORS, API | CHANGES, A_ROLE, NULL },
-	{ "GET", "/api/v1/openapi.json", api_openapi, PUBLIC, API, A_PUBLIC, NULL },
+	{ "GET", "/api/v1/openapi.json", api_openapi, PUBLIC, API | LOOP, A_PUBLIC, NULL },
 	{ "GET", "/api/v1/programmes", api_programmes, PUBLIC, API, A_PUBLIC, NULL },
 	{ "POST", "/api/v1/programmes", api_programme_create, PROGRAMME_EDITORS, API | CHANGES, A_ROLE, NULL },
 	{ "GET", "/api/v1/programmes/{id}", api_programme, PUBLIC, API, A_PUBLIC, "programme" },
@@ -299,7 +301,7 @@ const struct route app_routes[] = {
 	{ "GET", "/api/v1/dossiers/{id}/journal", api_dossier_journal, ANY, API, A_ORG, "dossier" },
 	{ "GET", "/api/v1/dossiers/{id}/messages", api_dossier_messages, ANY, API, A_ORG, "dossier" },
 	{ "POST", "/api/v1/dossiers/{id}/messages", api_dossier_message_add, ANY, API | CHANGES, A_ORG, "dossier" },
-	{ "GET", "/api/v1/dossiers/{id}/protocol.pdf", api_dossier_protocol, ANY, API, A_ORG, "dossier" },
+	{ "GET", "/api/v1/dossiers/{id}/protocol.pdf", api_dossier_protocol, ANY, API | LONG, A_ORG, "dossier" },
 	/* Job offers and matching: the domain decides who publishes, edits and sees the matches. */
 	{ "GET", "/api/v1/offers", api_offers, PUBLIC, API, A_PUBLIC, NULL },
 	{ "GET", "/api/v1/offers/{id}", api_offer, PUBLIC, API, A_PUBLIC, "offer" },
@@ -317,7 +319,8 @@ const struct route app_routes[] = {
 	    NULL },
 	{ "DELETE", "/api/v1/candidates/me", api_candidate_me_delete, ROLE_BIT(ROLE_CANDIDATE), API | CHANGES, A_SELF,
 	    NULL },
-	{ "GET", "/api/v1/candidates/me/export", api_candidate_me_export, ROLE_BIT(ROLE_CANDIDATE), API, A_SELF, NULL },
+	{ "GET", "/api/v1/candidates/me/export", api_candidate_me_export, ROLE_BIT(ROLE_CANDIDATE), API | LONG, A_SELF,
+	    NULL },
 	{ "POST", "/api/v1/candidates/me/followers", api_candidate_follower_invite, ROLE_BIT(ROLE_CANDIDATE),
 	    API | CHANGES, A_SELF, NULL },
 	{ "POST", "/api/v1/candidates/me/followers/{id}/accept", api_candidate_follower_accept,

@@ -35,6 +35,10 @@ static const struct key keys[] = {
 	K_STR("server", "static_dir", "static-dir", "TREMPLIN_STATIC_DIR", static_dir),
 	K_STR("server", "tile_url", NULL, NULL, tile_url),
 	K_INT("server", "threads", threads, 0, 64),
+	K_INT("server", "workers", workers, 0, 256),
+	K_INT("server", "queue", queue, 0, 100000),
+	K_INT("server", "deadline_ms", deadline_ms, 10, 3600 * 1000),
+	K_INT("server", "long_deadline_ms", long_deadline_ms, 10, 3600 * 1000),
 	K_INT("server", "session_hours", session_hours, 1, 24 * 30),
 	K_INT("server", "session_max_hours", session_max_hours, 1, 24 * 30),
 	K_STR("server", "trusted_proxies", NULL, NULL, trusted_proxies),
@@ -66,6 +70,8 @@ config_defaults(struct config *cfg)
 	cfg->session_hours = 12;
 	cfg->session_max_hours = 12;
 	cfg->export_concurrency = 2;
+	cfg->deadline_ms = 10000;
+	cfg->long_deadline_ms = 120000;
 	cfg->max_body_kb = 1024;
 	cfg->max_upload_kb = 10 * 1024;
 	cfg->access_log = true;

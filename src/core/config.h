@@ -20,6 +20,10 @@ struct config {
 	char mail_from[CONFIG_STR_MAX];
 	char tile_url[CONFIG_STR_MAX];        /* map tiles, for the pages that show a map */
 	int64_t threads;                      /* event loops; 0: one per core */
+	int64_t workers;                      /* threads running the handlers that use storage; 0: by the cores */
+	int64_t queue;                        /* requests waiting for a worker; past it, 503; 0: by the workers */
+	int64_t deadline_ms;                  /* time budget of a request in the database */
+	int64_t long_deadline_ms;             /* the same for exports and reports (ROUTE_LONG) */
 	int64_t session_hours;                /* idle expiry of a session (sliding) */
 	int64_t session_max_hours;            /* absolute lifetime of a session, however active */
 	char trusted_proxies[CONFIG_STR_MAX]; /* addresses or CIDR blocks whose X-Forwarded-For is believed */

@@ -14,7 +14,9 @@ enum route_flags {
 	ROUTE_API = 1 << 0,     /* JSON in and out; errors as problem+json */
 	ROUTE_CHANGES = 1 << 1, /* changes state: a CSRF token is required unless signed in with a bearer token */
 	ROUTE_UPLOAD = 1 << 2,  /* accepts multipart bodies up to the upload cap */
-	ROUTE_HEALTH = 1 << 3,  /* answers without a database connection and without a session */
+	ROUTE_HEALTH = 1 << 3,  /* answers without a session (and without failing when the database is down) */
+	ROUTE_LOOP = 1 << 4,    /* never touches storage: served on the event loop, without a session */
+	ROUTE_LONG = 1 << 5,    /* an export or a report: the long time budget (server.long_deadline_ms) */
 };
 
 #define ROLES_PUBLIC 0u

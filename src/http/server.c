@@ -1,10 +1,19 @@
-/* libh2o glue: listeners, loops, the request pipeline (caps, routing, session, CSRF, body, access),
- * static files, security headers, access log, the background worker (driving domain/jobs) and the graceful
- * stop. */
+/* libh2o glue: listeners, loops, the request pipeline (caps, routing, session, CSRF, body, access), the pool
+ * of worker threads that runs the handlers using storage, static files, compression, security headers, access
+ * log, the background worker (driving domain/jobs) and the graceful stop.
+ *
+ * The loops never wait on storage. A loop parses a request, checks its caps, routes it and reads its body;
+ * a route that touches storage (all but ROUTE_LOOP) is then handed as a job to a bounded FIFO served by the
+ * worker threads, each with its own database connection and statement cache (nginx's thread pools: a
+ * mutex-and-condition queue to the workers). The worker runs the session, the checks and the handler
+ * under the route's time budget, then posts the job back to the loop it came from through that loop's
+ * libh2o multithread queue (h2o_multithread_send_message), and the loop sends the response. A full queue
+ * answers 503 with Retry-After at once; a job whose client left before it started is not run. */
 #include "http/server.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -30,6 +39,7 @@
 #include "domain/jobs/jobs.h"
 #include "domain/kernel/authz.h"
 #include "domain/snapshots/snapshots.h"
+#include "http/assets.h"
 #include "http/router.h"
 #include "store/db.h"
 
@@ -39,6 +49,14 @@
 #define CSRF_COOKIE "tremplin_csrf"
 #define STOP_GRACE_MS 10000
 #define THREADS_MAX 64
+#define WORKERS_MIN 4
+#define WORKERS_MAX 256
+#define QUEUE_PER_WORKER 16
+#define QUEUE_MIN 64
+/* Dynamic HTML and JSON responses from this size on are compressed when the client accepts it. */
+#define COMPRESS_MIN 1024
+#define RETRY_AFTER_BUSY "2"
+#define RETRY_AFTER_DEADLINE "5"
 
 struct loop_thread {
 	pthread_t tid;
@@ -46,9 +64,48 @@ struct loop_thread {
 	h2o_context_t ctx;
 	h2o_accept_ctx_t accept_ctx;
 	h2o_socket_t *listener;
-	struct db *db;
+	h2o_multithread_queue_t *queue;      /* where the workers post the jobs they finished */
+	h2o_multithread_receiver_t receiver; /* this loop's end of it */
 	atomic_int inflight;
 };
+
+/* A request handed to the worker pool: what the handler needs, copied out of h2o's request (which only the
+ * loop touches), and the response it fills, which the loop it came from sends. */
+struct job {
+	h2o_multithread_message_t super; /* first: the way back to the loop */
+	struct job *next;                /* the pool's FIFO */
+	struct loop_thread *origin;
+	h2o_req_t *hreq;       /* on the origin loop only; NULL once h2o disposed of the request */
+	struct req_link *link; /* the request's end of the link (valid while hreq is not NULL) */
+	struct request req;
+	int64_t started;  /* clock_mono_ms() when the loop received it */
+	int fd;           /* the HTTP/1 connection's socket, to see whether the client left; -1 otherwise */
+	atomic_bool gone; /* h2o disposed of the request (HTTP/2 stream reset, connection closed) */
+	bool cancelled;   /* not run: the client left before its turn */
+	int body_status;  /* what parse_body found (0: fine), answered after the session as before */
+	const char *body_why;
+	struct str auth;        /* Authorization */
+	struct str csrf_header; /* X-CSRF-Token */
+};
+
+/* Lives in h2o's request pool: counts the request in flight on its loop, and tells a job in the pool that
+ * h2o disposed of the request (the client left). */
+struct req_link {
+	struct loop_thread *loop;
+	struct job *job;
+};
+
+/* The worker pool: a bounded FIFO of jobs and the threads that serve it. */
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	struct job *head, *tail;
+	size_t jobs; /* waiting or running */
+	size_t cap;  /* jobs that may wait for a free worker */
+	bool stop;
+	pthread_t *tids;
+	int n;
+} pool = { .lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER };
 
 static struct {
 	const struct config *cfg;
@@ -60,6 +117,7 @@ static struct {
 	socklen_t addrlen;
 	atomic_int stopping;
 	h2o_access_log_filehandle_t *static_log;
+	h2o_mimemap_t *mime; /* of the static files */
 	pthread_mutex_t worker_lock;
 	pthread_cond_t worker_wake;
 } srv = { .worker_lock = PTHREAD_MUTEX_INITIALIZER, .worker_wake = PTHREAD_COND_INITIALIZER };
@@ -114,11 +172,24 @@ reason_phrase(int status)
 }
 
 static void
-on_pool_dispose(void *p)
+on_link_dispose(void *p)
 {
-	struct loop_thread **t = p;
+	struct req_link *l = p;
 
-	atomic_fetch_sub(&(*t)->inflight, 1);
+	if (l->job != NULL) {
+		l->job->hreq = NULL;
+		atomic_store(&l->job->gone, true);
+	}
+	atomic_fetch_sub(&l->loop->inflight, 1);
+}
+
+/* Whether a dynamic response of this type is compressed (the rest go as they are). */
+static bool
+compressible(const char *content_type)
+{
+	return content_type != NULL &&
+	       (strncmp(content_type, "text/html", 9) == 0 || strncmp(content_type, "application/json", 16) == 0 ||
+	           strncmp(content_type, "application/problem+json", 24) == 0);
 }
 
 static void
@@ -204,6 +275,7 @@ send_response(h2o_req_t *hreq, struct request *req, int64_t started_ms)
 		hreq->res.reason = reason_phrase(304);
 		buf_reset(&req->body);
 	} else if (req->body_file) {
+		hreq->compress_hint = H2O_COMPRESS_HINT_DISABLE; /* exports keep their length, ETag and ranges */
 		if (h2o_file_send(hreq, hreq->res.status, hreq->res.reason, req->body_file,
 		        h2o_iovec_init(req->content_type_out, strlen(req->content_type_out)), 0) == 0) {
 			if (srv.cfg->access_log)
@@ -220,6 +292,14 @@ send_response(h2o_req_t *hreq, struct request *req, int64_t started_ms)
 	}
 	body = h2o_strdup(&hreq->pool, req->body.p ? req->body.p : "", req->body.n);
 	hreq->res.content_length = body.len;
+	/* HTML and JSON from COMPRESS_MIN on: gzip through h2o's compress filter when the client accepts it (the
+	 * filter adds Content-Encoding; Vary is said whether or not this client accepts it). */
+	if (body.len >= COMPRESS_MIN && compressible(req->content_type_out)) {
+		hreq->compress_hint = H2O_COMPRESS_HINT_ENABLE;
+		add_header(hreq, "vary", "accept-encoding");
+	} else {
+		hreq->compress_hint = H2O_COMPRESS_HINT_DISABLE;
+	}
 	if (srv.cfg->access_log)
 		log_msg(LOG_INFO, "access %.*s %s %d %zu %lldms", (int)hreq->method.len, hreq->method.base,
 		    log_path(req), hreq->res.status, body.len, (long long)(clock_mono_ms() - started_ms));
@@ -262,9 +342,8 @@ check_caps(h2o_req_t *hreq)
 
 /* Resolves who is calling: a bearer token, else the session cookie. */
 static tr_err
-authenticate(h2o_req_t *hreq, struct request *req)
+authenticate(struct str auth, struct request *req)
 {
-	struct str auth = header_value(hreq, H2O_TOKEN_AUTHORIZATION);
 	struct str sess = form_get(&req->cookies, SESSION_COOKIE);
 	struct actor *actor = NULL;
 	tr_err err;
@@ -315,14 +394,12 @@ setup_csrf(struct request *req)
 }
 
 static bool
-csrf_ok(h2o_req_t *hreq, struct request *req)
+csrf_ok(struct str h, struct request *req)
 {
 	const char *sent;
-	struct str h;
 
 	if (req->via_bearer)
 		return true;
-	h = header_by_name(hreq, "x-csrf-token");
 	sent = h.p ? arena_str(req->arena, h) : req_form(req, "csrf");
 	return sent != NULL && req->csrf != NULL && sec_equal(sent, req->csrf);
 }
@@ -332,6 +409,7 @@ static int
 parse_body(h2o_req_t *hreq, struct request *req, const char **why)
 {
 	struct str body = { hreq->entity.base, hreq->entity.len };
+	char *copy;
 	size_t cap =
 	    (size_t)((req->route->flags & ROUTE_UPLOAD) ? srv.cfg->max_upload_kb : srv.cfg->max_body_kb) * 1024;
 	struct str ct = req->content_type;
@@ -345,6 +423,11 @@ parse_body(h2o_req_t *hreq, struct request *req, const char **why)
 		    req->arena, "Le contenu envoyé dépasse la taille autorisée (%zu Kio au plus).", cap / 1024);
 		return 413;
 	}
+	/* A copy in the arena: the handler may run on a worker, which never reads h2o's request. */
+	copy = arena_alloc(req->arena, body.n + 1);
+	memcpy(copy, body.p, body.n);
+	copy[body.n] = '\0';
+	body.p = copy;
 	/* An API route that takes uploads (ROUTE_UPLOAD) also accepts multipart/form-data. */
 	if ((req->route->flags & ROUTE_API) && body.n > 0 && !str_starts(ct, STR("application/json")) &&
 	    !str_starts(ct, STR("application/merge-patch+json")) &&
@@ -385,79 +468,82 @@ parse_body(h2o_req_t *hreq, struct request *req, const char **why)
 	return 0;
 }
 
+/* The loop's half of a request: caps, path, query, route and body. False when the response is already
+ * decided (an error), true when the route's handler is to run. */
 static bool
-ensure_db(struct loop_thread *t)
+prepare(h2o_req_t *hreq, struct job *job)
 {
-	char why[256];
-
-	if (t->db != NULL)
-		return true;
-	if (db_open(srv.cfg->database, &t->db, why, sizeof(why)) != TR_OK) {
-		log_error("database: %s", why);
-		t->db = NULL;
-		return false;
-	}
-	return true;
-}
-
-/* Everything between the parsed request and the handler; returns after filling the response. */
-static void
-dispatch(h2o_req_t *hreq, struct request *req)
-{
+	struct request *req = &job->req;
 	const struct route *route = NULL;
-	const char *allow = NULL, *why = NULL;
+	const char *allow = NULL;
 	struct str raw = { hreq->path.base, hreq->query_at == SIZE_MAX ? hreq->path.len : hreq->query_at };
-	uint64_t queries;
 	int status;
-	tr_err err;
 
+	raw = (struct str){ arena_strndup(req->arena, raw.p, raw.n), raw.n };
 	req->raw_path = raw;
 	req->is_api = str_starts(raw, STR("/api/"));
 	if ((status = check_caps(hreq)) != 0) {
 		resp_status(req, status, NULL);
-		return;
+		return false;
 	}
 	if (url_decode(req->arena, raw, false, &req->path) != TR_OK || !utf8_valid(req->path.p, req->path.n)) {
 		resp_status(req, 400, "L'adresse demandée contient un encodage ou des caractères invalides.");
-		return;
+		return false;
 	}
 	if (hreq->query_at != SIZE_MAX) {
+		size_t n = hreq->path.len - hreq->query_at - 1;
+
 		req->query_string =
-		    (struct str){ hreq->path.base + hreq->query_at + 1, hreq->path.len - hreq->query_at - 1 };
+		    (struct str){ arena_strndup(req->arena, hreq->path.base + hreq->query_at + 1, n), n };
 		if (form_parse_urlencoded(req->arena, req->query_string, FORM_MAX_FIELDS, &req->query) != TR_OK) {
 			resp_status(req, 400,
 			    "Les paramètres de l'adresse sont mal formés ou contiennent des caractères invalides.");
-			return;
+			return false;
 		}
 	}
 	switch (router_match(srv.routes, srv.nroutes, req->method, req->path, req, &route, &allow)) {
-	case ROUTER_NOT_FOUND: resp_status(req, 404, NULL); return;
+	case ROUTER_NOT_FOUND: resp_status(req, 404, NULL); return false;
 	case ROUTER_METHOD_NOT_ALLOWED:
 		resp_header(req, "allow", allow);
 		resp_status(req, 405, NULL);
-		return;
+		return false;
 	case ROUTER_FOUND: break;
 	}
 	req->route = route;
 	req->is_api = (route->flags & ROUTE_API) != 0;
-	if (route->flags & ROUTE_HEALTH) {
-		req->ctx.db = ensure_db(self) ? self->db : NULL;
+	if (!(route->flags & (ROUTE_HEALTH | ROUTE_LOOP)))
+		job->body_status = parse_body(hreq, req, &job->body_why);
+	return true;
+}
+
+/* Runs the route's handler with the session, the checks and the connection DB (NULL for ROUTE_LOOP, or when
+ * the database cannot be reached). */
+static void
+serve(struct job *job, struct db *db)
+{
+	struct request *req = &job->req;
+	const struct route *route = req->route;
+	uint64_t queries;
+	tr_err err;
+
+	if (route->flags & (ROUTE_HEALTH | ROUTE_LOOP)) {
+		req->ctx.db = db;
 		route->handler(req);
 		return;
 	}
-	if (!ensure_db(self)) {
+	if (db == NULL) {
 		resp_status(req, 503, NULL);
 		return;
 	}
-	req->ctx.db = self->db;
-	queries = db_query_count(self->db);
-	if ((err = authenticate(hreq, req)) != TR_OK) {
+	req->ctx.db = db;
+	queries = db_query_count(db);
+	if ((err = authenticate(job->auth, req)) != TR_OK) {
 		resp_error(req, err, err == TR_UNAUTHORIZED ? "Ce jeton d'accès n'est pas valable." : NULL);
 		return;
 	}
 	setup_csrf(req);
-	if ((status = parse_body(hreq, req, &why)) != 0) {
-		resp_status(req, status, why);
+	if (job->body_status != 0) {
+		resp_status(req, job->body_status, job->body_why);
 		return;
 	}
 	if (route->roles != ROLES_PUBLIC) {
@@ -470,21 +556,145 @@ dispatch(h2o_req_t *hreq, struct request *req)
 			return;
 		}
 	}
-	if ((route->flags & ROUTE_CHANGES) && !csrf_ok(hreq, req)) {
+	if ((route->flags & ROUTE_CHANGES) && !csrf_ok(job->csrf_header, req)) {
 		resp_status(req, 403,
 		    "Le jeton de sécurité du formulaire est absent ou a expiré : rechargez la page et "
 		    "recommencez.");
 		return;
 	}
 	route->handler(req);
-	if (db_in_tx(req->ctx.db)) {
+	if (db_in_tx(db)) {
 		log_error("handler of %s left a transaction open; rolled back", route->pattern);
-		db_rollback(req->ctx.db);
+		db_rollback(db);
 	}
 	/* The statements this request ran (who calls included), for the tests that bound them. */
 	if (req->ctx.cfg->test_mode)
 		resp_header(req, "x-queries",
-		    arena_printf(req->arena, "%llu", (unsigned long long)(db_query_count(req->ctx.db) - queries)));
+		    arena_printf(req->arena, "%llu", (unsigned long long)(db_query_count(db) - queries)));
+}
+
+/* Forgets the response the handler built and answers STATUS with MESSAGE and Retry-After instead. */
+static void
+answer_instead(struct request *req, int status, const char *retry_after, const char *message)
+{
+	req->status = 0;
+	req->nheaders = 0;
+	req->body_file = NULL;
+	req->content_type_out = NULL;
+	buf_reset(&req->body);
+	resp_header(req, "retry-after", retry_after);
+	resp_status(req, status, message);
+}
+
+#define MSG_BUSY "Le service est très sollicité en ce moment : réessayez dans quelques secondes."
+#define MSG_DEADLINE                                                                                              \
+	"Votre demande a pris trop de temps et a été interrompue : ce qui n'était pas terminé n'a pas été " \
+	"enregistré. Réessayez dans un moment."
+
+/* The route's time budget, in milliseconds. */
+static int64_t
+budget_of(const struct route *route)
+{
+	return (route->flags & ROUTE_LONG) ? srv.cfg->long_deadline_ms : srv.cfg->deadline_ms;
+}
+
+/* Whether the client of an HTTP/1 connection closed it (a peek that reads the end of the stream). */
+static bool
+client_left(int fd)
+{
+	char c;
+	ssize_t n;
+
+	if (fd < 0)
+		return false;
+	n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+	return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
+/* A worker's turn with JOB; *DB is the worker's connection, opened on first use (and again after a failure). */
+static void
+run_job(struct job *job, struct db **db)
+{
+	struct request *req = &job->req;
+	int64_t budget = budget_of(req->route);
+	char why[256];
+
+	if (atomic_load(&job->gone) || client_left(job->fd)) {
+		job->cancelled = true;
+		log_info("%.*s %s cancelled: the client left before its turn", (int)req->method.n, req->method.p,
+		    arena_str(req->arena, req->raw_path));
+		return;
+	}
+	if (clock_mono_ms() - job->started >= budget) {
+		answer_instead(req, 503, RETRY_AFTER_BUSY, MSG_BUSY); /* its budget went by in the queue */
+		return;
+	}
+	if (*db == NULL && db_open(srv.cfg->database, db, why, sizeof(why)) != TR_OK) {
+		log_error("database: %s", why);
+		*db = NULL;
+	}
+	if (*db != NULL)
+		db_set_deadline(*db, budget);
+	serve(job, *db);
+	if (*db != NULL && db_deadline_hit(*db)) {
+		db_rollback(*db);
+		log_warn("%s %s: time budget of %lld ms spent; rolled back", req->route->method, req->route->pattern,
+		    (long long)budget);
+		answer_instead(req, 503, RETRY_AFTER_DEADLINE, MSG_DEADLINE);
+	}
+}
+
+/* Appends JOB to the pool's queue; false when the queue is full. */
+static bool
+pool_push(struct job *job)
+{
+	bool ok;
+
+	pthread_mutex_lock(&pool.lock);
+	ok = pool.jobs < (size_t)pool.n + pool.cap && !pool.stop;
+	if (ok) {
+		job->next = NULL;
+		if (pool.tail != NULL)
+			pool.tail->next = job;
+		else
+			pool.head = job;
+		pool.tail = job;
+		pool.jobs++;
+		pthread_cond_signal(&pool.wake);
+	}
+	pthread_mutex_unlock(&pool.lock);
+	return ok;
+}
+
+static void *
+pool_main(void *arg)
+{
+	struct db *db = NULL;
+
+	(void)arg;
+	for (;;) {
+		struct job *job;
+
+		pthread_mutex_lock(&pool.lock);
+		while (pool.head == NULL && !pool.stop)
+			pthread_cond_wait(&pool.wake, &pool.lock);
+		job = pool.head;
+		if (job != NULL) {
+			pool.head = job->next;
+			if (pool.head == NULL)
+				pool.tail = NULL;
+		}
+		pthread_mutex_unlock(&pool.lock);
+		if (job == NULL)
+			break;
+		run_job(job, &db);
+		pthread_mutex_lock(&pool.lock);
+		pool.jobs--;
+		pthread_mutex_unlock(&pool.lock);
+		h2o_multithread_send_message(&job->origin->receiver, &job->super);
+	}
+	db_close(db);
+	return NULL;
 }
 
 /* The client's address as text ("" when unknown), for throttling: the peer's, or what X-Forwarded-For says
@@ -505,43 +715,120 @@ peer_address(h2o_req_t *hreq, struct arena *a)
 	return arena_strdup(a, client);
 }
 
+static struct str
+copy_header(struct arena *a, h2o_req_t *hreq, const h2o_token_t *token)
+{
+	struct str v = header_value(hreq, token);
+
+	return v.p == NULL ? v : (struct str){ arena_strndup(a, v.p, v.n), v.n };
+}
+
+static void
+job_free(struct job *job)
+{
+	json_decref(job->req.json);
+	buf_free(&job->req.body);
+	arena_free(job->req.arena);
+	free(job);
+}
+
+/* Sends the response of JOB (the loop's side), or lets it go when h2o disposed of the request. */
+static void
+finish_job(struct job *job)
+{
+	struct request *req = &job->req;
+
+	if (job->hreq == NULL) {
+		if (req->on_done != NULL)
+			req->on_done(req->on_done_ud);
+		job_free(job);
+		return;
+	}
+	job->link->job = NULL;
+	if (job->cancelled) {
+		req->status = 503;
+		buf_reset(&req->body);
+	}
+	send_response(job->hreq, req, job->started);
+	job_free(job);
+}
+
+/* The jobs the workers finished for this loop. */
+static void
+on_jobs_back(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages)
+{
+	(void)receiver;
+	while (!h2o_linklist_is_empty(messages)) {
+		h2o_multithread_message_t *m = H2O_STRUCT_FROM_MEMBER(h2o_multithread_message_t, link, messages->next);
+
+		h2o_linklist_unlink(&m->link);
+		finish_job((struct job *)m);
+	}
+}
+
 static int
 on_req(h2o_handler_t *h, h2o_req_t *hreq)
 {
-	struct loop_thread **slot;
-	struct request req;
-	int64_t started = clock_mono_ms();
+	struct req_link *link;
+	struct job *job;
+	struct request *req;
+	h2o_socket_t *sock;
 
 	(void)h;
-	slot = h2o_mem_alloc_shared(&hreq->pool, sizeof(*slot), on_pool_dispose);
-	*slot = self;
+	link = h2o_mem_alloc_shared(&hreq->pool, sizeof(*link), on_link_dispose);
+	link->loop = self;
+	link->job = NULL;
 	atomic_fetch_add(&self->inflight, 1);
 
-	memset(&req, 0, sizeof(req));
-	req.arena = arena_new();
-	req.tmpl = srv.tmpl;
-	req.routes = srv.routes;
-	req.nroutes = srv.nroutes;
-	req.body = BUF_INIT(RESPONSE_MAX);
-	req.ctx.arena = req.arena;
-	req.ctx.cfg = srv.cfg;
-	req.ctx.now = clock_now();
-	req.method = (struct str){ hreq->method.base, hreq->method.len };
-	req.content_type = header_value(hreq, H2O_TOKEN_CONTENT_TYPE);
-	req.user_agent = header_value(hreq, H2O_TOKEN_USER_AGENT);
-	req.accept = header_value(hreq, H2O_TOKEN_ACCEPT);
-	req.ctx.ip = peer_address(hreq, req.arena);
+	job = xcalloc(1, sizeof(*job));
+	job->origin = self;
+	job->hreq = hreq;
+	job->link = link;
+	job->started = clock_mono_ms();
+	job->fd = -1;
+	if (hreq->version < 0x200 && (sock = hreq->conn->callbacks->get_socket(hreq->conn)) != NULL)
+		job->fd = h2o_socket_get_fd(sock);
+	req = &job->req;
+	req->arena = arena_new();
+	req->tmpl = srv.tmpl;
+	req->routes = srv.routes;
+	req->nroutes = srv.nroutes;
+	req->body = BUF_INIT(RESPONSE_MAX);
+	req->ctx.arena = req->arena;
+	req->ctx.cfg = srv.cfg;
+	req->ctx.now = clock_now();
+	/* Copies: the handler may run on a worker, which never reads h2o's request. */
+	req->method = (struct str){ arena_strndup(req->arena, hreq->method.base, hreq->method.len), hreq->method.len };
+	req->content_type = copy_header(req->arena, hreq, H2O_TOKEN_CONTENT_TYPE);
+	req->user_agent = copy_header(req->arena, hreq, H2O_TOKEN_USER_AGENT);
+	req->accept = copy_header(req->arena, hreq, H2O_TOKEN_ACCEPT);
+	job->auth = copy_header(req->arena, hreq, H2O_TOKEN_AUTHORIZATION);
+	job->csrf_header = header_by_name(hreq, "x-csrf-token");
+	if (job->csrf_header.p != NULL)
+		job->csrf_header.p = arena_strndup(req->arena, job->csrf_header.p, job->csrf_header.n);
+	req->ctx.ip = peer_address(hreq, req->arena);
 	for (ssize_t i = -1; (i = h2o_find_header(&hreq->headers, H2O_TOKEN_COOKIE, i)) != -1;)
-		cookie_parse(req.arena,
-		    (struct str){ hreq->headers.entries[i].value.base, hreq->headers.entries[i].value.len },
-		    &req.cookies);
+		cookie_parse(req->arena,
+		    (struct str){ arena_strndup(req->arena, hreq->headers.entries[i].value.base,
+		                      hreq->headers.entries[i].value.len),
+		        hreq->headers.entries[i].value.len },
+		    &req->cookies);
 
-	dispatch(hreq, &req);
-	send_response(hreq, &req, started);
-
-	json_decref(req.json);
-	buf_free(&req.body);
-	arena_free(req.arena);
+	if (prepare(hreq, job)) {
+		if (req->route->flags & ROUTE_LOOP) {
+			serve(job, NULL);
+		} else {
+			link->job = job;
+			if (pool_push(job))
+				return 0; /* the loop goes on; on_jobs_back sends the response */
+			link->job = NULL;
+			log_warn("%s %s: the queue of the workers is full (%zu): 503", req->route->method,
+			    req->route->pattern, pool.cap);
+			answer_instead(req, 503, RETRY_AFTER_BUSY, MSG_BUSY);
+		}
+	}
+	send_response(hreq, req, job->started);
+	job_free(job);
 	return 0;
 }
 
@@ -581,6 +868,8 @@ loop_main(void *arg)
 
 	self = t;
 	h2o_context_init(&t->ctx, t->loop, &srv.h2o);
+	t->queue = h2o_multithread_create_queue(t->loop);
+	h2o_multithread_register_receiver(t->queue, &t->receiver, on_jobs_back);
 	t->accept_ctx.ctx = &t->ctx;
 	t->accept_ctx.hosts = srv.h2o.hosts;
 	h2o_socket_read_start(t->listener, on_accept);
@@ -595,8 +884,6 @@ loop_main(void *arg)
 	deadline = clock_mono_ms() + STOP_GRACE_MS;
 	while (atomic_load(&t->inflight) > 0 && clock_mono_ms() < deadline)
 		h2o_evloop_run(t->loop, 50);
-	db_close(t->db);
-	t->db = NULL;
 	/* The context and the loop are not disposed: idle keep-alive connections may still be registered in
 	 * them (h2o 2.2 asserts on that), and the process exits right after. */
 	return NULL;
@@ -651,6 +938,55 @@ resolve_listen(const char *listen)
 	return true;
 }
 
+#define CACHE_STATIC "public, max-age=604800"
+#define CACHE_IMMUTABLE "public, max-age=31536000, immutable"
+
+/* GET /static/v/HASH/PATH: the static file PATH, with a year of immutable cache when HASH is its fingerprint
+ * (assets.h). A relative address inside a fingerprinted stylesheet (a font, an icon) lands here under the
+ * stylesheet's hash: it gets the week of /static. */
+static int
+on_asset_req(h2o_handler_t *h, h2o_req_t *hreq)
+{
+	h2o_iovec_t p = hreq->path_normalized;
+	size_t pre = strlen(ASSET_PREFIX), reln;
+	const char *hash, *slash, *rel, *dot;
+	h2o_mimemap_type_t *mime;
+	char full[PATH_MAX];
+	int n;
+
+	(void)h;
+	if (!h2o_memis(hreq->method.base, hreq->method.len, H2O_STRLIT("GET")) &&
+	    !h2o_memis(hreq->method.base, hreq->method.len, H2O_STRLIT("HEAD")))
+		return -1;
+	if (p.len <= pre || memcmp(p.base, ASSET_PREFIX, pre) != 0 ||
+	    (slash = memchr(p.base + pre, '/', p.len - pre)) == NULL)
+		return -1;
+	hash = p.base + pre;
+	rel = slash + 1;
+	reln = (size_t)(p.base + p.len - rel);
+	if (reln == 0 || memmem(rel, reln, "..", 2) != NULL)
+		return -1;
+	n = snprintf(full, sizeof(full), "%s/%.*s", srv.cfg->static_dir, (int)reln, rel);
+	if (n < 0 || (size_t)n >= sizeof(full))
+		return -1;
+	dot = memrchr(rel, '.', reln);
+	mime = h2o_mimemap_get_type_by_extension(
+	    srv.mime, dot ? h2o_iovec_init(dot + 1, (size_t)(rel + reln - dot - 1)) : h2o_iovec_init("", 0));
+	if (mime == NULL || mime->type != H2O_MIMEMAP_TYPE_MIMETYPE)
+		return -1;
+	for (size_t i = 0; i < sizeof(security_headers) / sizeof(security_headers[0]); i++)
+		add_header(hreq, security_headers[i].name, security_headers[i].value);
+	if (srv.cfg->behind_tls)
+		add_header(hreq, "strict-transport-security", HSTS_VALUE);
+	add_header(hreq, "cache-control",
+	    asset_is_current(rel, reln, hash, (size_t)(slash - hash)) ? CACHE_IMMUTABLE : CACHE_STATIC);
+	if (h2o_file_send(hreq, 200, "OK", full, mime->data.mimetype, H2O_FILE_FLAG_SEND_COMPRESSED) != 0) {
+		hreq->res.headers = (h2o_headers_t){ NULL, 0, 0 };
+		return -1; /* no such file: 404 */
+	}
+	return 0;
+}
+
 static void
 setup_h2o(void)
 {
@@ -670,17 +1006,28 @@ setup_h2o(void)
 	srv.h2o.server_name = h2o_iovec_init(H2O_STRLIT("tremplin"));
 	host = h2o_config_register_host(&srv.h2o, h2o_iovec_init(H2O_STRLIT("default")), 65535);
 
-	/* Static files: ETag, precompressed .gz bodies, a week of cache, the same security headers. */
-	path = h2o_config_register_path(host, "/static", 0);
 	mime = h2o_mimemap_create();
 	h2o_mimemap_define_mimetype(mime, "woff2", "font/woff2", NULL);
 	h2o_mimemap_define_mimetype(mime, "woff", "font/woff", NULL);
 	h2o_mimemap_define_mimetype(mime, "svg", "image/svg+xml", NULL);
 	h2o_mimemap_define_mimetype(mime, "webmanifest", "application/manifest+json", NULL);
+	srv.mime = mime; /* kept: on_asset_req reads it */
+
+	/* Fingerprinted static files (first: h2o takes the first path that matches). */
+	if (srv.cfg->access_log)
+		srv.static_log =
+		    h2o_access_log_open_handle("/dev/stderr", "%t info access %m %U %s %b %{duration}x", 0);
+	path = h2o_config_register_path(host, "/static/v", 0);
+	handler = h2o_create_handler(path, sizeof(*handler));
+	handler->on_req = on_asset_req;
+	if (srv.static_log != NULL)
+		h2o_access_log_register(path, srv.static_log);
+
+	/* Static files: ETag, precompressed .gz bodies, a week of cache, the same security headers. */
+	path = h2o_config_register_path(host, "/static", 0);
 	h2o_file_register(path, srv.cfg->static_dir, no_index, mime, H2O_FILE_FLAG_SEND_COMPRESSED);
-	h2o_mem_release_shared(mime);
 	static_headers[k++] = (h2o_headers_command_t){ H2O_HEADERS_CMD_SET,
-		(h2o_iovec_t *)&H2O_TOKEN_CACHE_CONTROL->buf, h2o_iovec_init(H2O_STRLIT("public, max-age=604800")) };
+		(h2o_iovec_t *)&H2O_TOKEN_CACHE_CONTROL->buf, h2o_iovec_init(H2O_STRLIT(CACHE_STATIC)) };
 	for (size_t i = 0; i < sizeof(security_headers) / sizeof(security_headers[0]); i++) {
 		names[i] = h2o_iovec_init(security_headers[i].name, strlen(security_headers[i].name));
 		static_headers[k++] = (h2o_headers_command_t){ H2O_HEADERS_CMD_SET, &names[i],
@@ -691,16 +1038,56 @@ setup_h2o(void)
 		    (h2o_headers_command_t){ H2O_HEADERS_CMD_SET, &hsts_name, h2o_iovec_init(H2O_STRLIT(HSTS_VALUE)) };
 	static_headers[k] = (h2o_headers_command_t){ H2O_HEADERS_CMD_NULL, NULL, { NULL, 0 } };
 	h2o_headers_register(path, static_headers);
-	if (srv.cfg->access_log) {
-		srv.static_log =
-		    h2o_access_log_open_handle("/dev/stderr", "%t info access %m %U %s %b %{duration}x", 0);
-		if (srv.static_log != NULL)
-			h2o_access_log_register(path, srv.static_log);
-	}
+	if (srv.static_log != NULL)
+		h2o_access_log_register(path, srv.static_log);
 
 	path = h2o_config_register_path(host, "/", 0);
 	handler = h2o_create_handler(path, sizeof(*handler));
 	handler->on_req = on_req;
+	/* gzip for the responses send_response marks (Debian's libh2o 2.2.5 is built without brotli). Quality
+	 * 1: most of the gain for little of the loop's time. */
+	h2o_compress_register(
+	    path, &(h2o_compress_args_t){ .min_size = COMPRESS_MIN, .gzip = { 1 }, .brotli = { -1 } });
+}
+
+/* Starts the worker pool: server.workers threads (0: twice the cores, at least WORKERS_MIN) and a queue of
+ * server.queue jobs (0: QUEUE_PER_WORKER a worker, at least QUEUE_MIN). */
+static bool
+pool_start(void)
+{
+	long n = srv.cfg->workers > 0 ? srv.cfg->workers : 2 * sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1)
+		n = WORKERS_MIN;
+	if (srv.cfg->workers <= 0 && n < WORKERS_MIN)
+		n = WORKERS_MIN;
+	if (n > WORKERS_MAX)
+		n = WORKERS_MAX;
+	pool.cap = srv.cfg->queue > 0 ? (size_t)srv.cfg->queue : (size_t)n * QUEUE_PER_WORKER;
+	if (srv.cfg->queue <= 0 && pool.cap < QUEUE_MIN)
+		pool.cap = QUEUE_MIN;
+	pool.tids = xcalloc((size_t)n, sizeof(*pool.tids));
+	for (; pool.n < n; pool.n++)
+		if (pthread_create(&pool.tids[pool.n], NULL, pool_main, NULL) != 0) {
+			log_error("cannot start a worker thread");
+			return false;
+		}
+	return true;
+}
+
+/* Stops the pool once the loops are done: the workers finish the queue and close their connections. */
+static void
+pool_stop(void)
+{
+	pthread_mutex_lock(&pool.lock);
+	pool.stop = true;
+	pthread_cond_broadcast(&pool.wake);
+	pthread_mutex_unlock(&pool.lock);
+	for (int i = 0; i < pool.n; i++)
+		pthread_join(pool.tids[i], NULL);
+	free(pool.tids);
+	pool.tids = NULL;
+	pool.n = 0;
 }
 
 int
@@ -733,6 +1120,7 @@ server_run(const struct config *cfg, const struct route *routes, size_t nroutes)
 		nthreads = 2;
 	if (nthreads > THREADS_MAX)
 		nthreads = THREADS_MAX;
+	assets_load(cfg->static_dir);
 	setup_h2o();
 
 	/* Signals are taken by this thread only, with sigwait. */
@@ -744,6 +1132,8 @@ server_run(const struct config *cfg, const struct route *routes, size_t nroutes)
 	signal(SIGPIPE, SIG_IGN);
 
 	snapshots_start(cfg->database); /* the search index and reference data, built before the port opens */
+	if (!pool_start())
+		goto stop;
 	threads = xcalloc((size_t)nthreads, sizeof(*threads));
 	for (long i = 0; i < nthreads; i++) {
 		int fd = open_listener();
@@ -763,8 +1153,8 @@ server_run(const struct config *cfg, const struct route *routes, size_t nroutes)
 		log_error("cannot start the worker thread");
 		goto stop;
 	}
-	log_info("tremplin serving http://%s with %d loop threads, database %s", cfg->listen, started,
-	    strncmp(cfg->database, "sqlite:", 7) == 0 ? cfg->database : "postgresql");
+	log_info("tremplin serving http://%s with %d loop threads, %d workers (queue %zu), database %s", cfg->listen,
+	    started, pool.n, pool.cap, strncmp(cfg->database, "sqlite:", 7) == 0 ? cfg->database : "postgresql");
 	service_ready(cfg->listen);
 	/* The settings are read by every thread without a lock: they are not reloaded. SIGHUP (systemctl reload,
 	 * logrotate habits) is noted instead of ending the process, its default. */
@@ -782,11 +1172,13 @@ stop:
 	atomic_store(&srv.stopping, 1);
 	for (int i = 0; i < started; i++)
 		pthread_join(threads[i].tid, NULL);
+	pool_stop();
 	free(threads);
 	snapshots_stop();
 	if (status == 0)
 		log_info("stopped cleanly");
 out:
+	assets_free();
 	tmpl_set_free(srv.tmpl);
 	return status;
 }

@@ -9,6 +9,7 @@
 
 #include "core/arena.h"
 #include "core/log.h"
+#include "core/time.h"
 
 /* Longest SQL text quoted in a log line. */
 #define DB_LOG_SQL_MAX 2000
@@ -236,12 +237,38 @@ db_row_reserve(struct db *db, size_t ncols)
 
 /* ---- running statements ---- */
 
-/* Refuses to run on a connection that is streaming or whose transaction has failed. */
+bool
+db_deadline_check(struct db *db)
+{
+	if (db->deadline == 0 || clock_mono_ms() < db->deadline)
+		return false;
+	db->deadline_hit = true;
+	return true;
+}
+
+void
+db_set_deadline(struct db *db, int64_t budget_ms)
+{
+	db->deadline = budget_ms > 0 ? clock_mono_ms() + budget_ms : 0;
+	db->deadline_hit = false;
+	if (db->ops->set_timeout != NULL)
+		db->ops->set_timeout(db, budget_ms > 0 ? budget_ms : 0);
+}
+
+bool
+db_deadline_hit(const struct db *db)
+{
+	return db->deadline_hit;
+}
+
+/* Refuses to run on a connection that is streaming, whose transaction has failed or whose time is spent. */
 static tr_err
 db_usable(struct db *db, const char *sql)
 {
 	if (sql == NULL)
 		return db_fail(db, TR_INTERNAL, NULL, "no SQL given");
+	if (db_deadline_check(db))
+		return db_fail(db, TR_UNAVAILABLE, sql, "time budget of the request spent");
 	if (db->busy)
 		return db_fail(db, TR_INTERNAL, sql, "connection used inside a db_each callback");
 	if (db->tx_failed)
@@ -295,6 +322,8 @@ db_run(struct db *db, const char *sql, const struct db_val *params, size_t npara
 		db->busy = true;
 		err = db->ops->run(db, sql, params, nparams, fn, ud, stream, changes);
 		db->busy = false;
+		if (err != TR_OK)
+			db_deadline_check(db); /* interrupted by the engine for the deadline */
 	}
 	if (err != TR_OK && db->in_tx)
 		db->tx_failed = true;

@@ -134,6 +134,13 @@ TR_MUST_USE tr_err db_commit(struct db *db);
 void db_rollback(struct db *db);
 bool db_in_tx(const struct db *db);
 
+/* A time budget for what follows on this connection: BUDGET_MS milliseconds from now (0 removes it). Past it the
+ * statement running is interrupted (a progress handler on SQLite, statement_timeout on PostgreSQL, also while
+ * waiting for SQLite's write lock) and every later one is refused with TR_UNAVAILABLE, so that the caller's
+ * transaction rolls back; db_deadline_hit then says so, until the next db_set_deadline. */
+void db_set_deadline(struct db *db, int64_t budget_ms);
+bool db_deadline_hit(const struct db *db);
+
 /* A cheap round trip (SELECT 1), for health checks. */
 TR_MUST_USE tr_err db_ping(struct db *db);
 

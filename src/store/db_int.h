@@ -29,6 +29,9 @@ struct db_ops {
 	void (*stmt_free)(struct db *db, void *stmt);
 	/* Frees the engine's part of the connection, cache already emptied. */
 	void (*close)(struct db *db);
+	/* Applies a time budget of MS milliseconds to each statement that follows (0: the engine's default);
+	 * NULL when the engine watches db->deadline by itself (SQLite's progress handler). */
+	void (*set_timeout)(struct db *db, int64_t ms);
 };
 
 struct db_cache_slot {
@@ -48,16 +51,21 @@ struct db_cache {
 struct db {
 	const struct db_ops *ops;
 	struct db_cache cache;
-	bool in_tx;       /* between db_begin and db_commit/db_rollback */
-	bool tx_failed;   /* a statement of the open transaction failed: only rollback is allowed */
-	bool busy;        /* inside a db_each callback: the connection must not be used */
-	uint64_t queries; /* statements run on this connection (db_query_count) */
+	bool in_tx;        /* between db_begin and db_commit/db_rollback */
+	bool tx_failed;    /* a statement of the open transaction failed: only rollback is allowed */
+	bool busy;         /* inside a db_each callback: the connection must not be used */
+	uint64_t queries;  /* statements run on this connection (db_query_count) */
+	int64_t deadline;  /* clock_mono_ms() past which statements are interrupted and refused; 0: none */
+	bool deadline_hit; /* a statement was interrupted or refused for the deadline (db_deadline_hit) */
 	/* Scratch row handed to callbacks, grown to the widest result. */
 	struct db_val *row;
 	const char **names;
 	size_t row_cap;
 	char errmsg[DB_ERRMSG_MAX];
 };
+
+/* Notes a deadline that has passed (true) on the connection; false while there is time left or none. */
+bool db_deadline_check(struct db *db);
 
 /* Sets up the common part. */
 void db_init(struct db *db, const struct db_ops *ops);

@@ -27,6 +27,7 @@ enum {
 
 #define PG_MAX_PARAMS 65535
 #define PG_CONNECT_TIMEOUT "5"
+#define PG_STATEMENT_TIMEOUT_MS 30000 /* without a deadline */
 #define PG_SESSION_OPTIONS "-c statement_timeout=30000"
 
 struct pg_stmt {
@@ -37,7 +38,8 @@ struct pg_stmt {
 struct db_pg {
 	struct db base; /* first: a struct db * is a struct db_pg * */
 	PGconn *conn;
-	bool need_reset; /* the connection was lost: PQreset before the next statement */
+	bool need_reset;    /* the connection was lost: PQreset before the next statement */
+	int64_t timeout_ms; /* the session's statement_timeout */
 	unsigned next_stmt;
 	/* Parameter scratch: values, lengths, formats, text offsets into ptext. */
 	const char **pv;
@@ -103,6 +105,7 @@ pg_ready(struct db_pg *pg, const char *sql)
 		return db_fail(&pg->base, TR_UNAVAILABLE, sql, "reconnection failed: %s", PQerrorMessage(pg->conn));
 	}
 	pg->need_reset = false;
+	pg->timeout_ms = PG_STATEMENT_TIMEOUT_MS; /* a new session: the options of the connection string */
 	log_info("db postgresql: connection re-established");
 	return TR_OK;
 }
@@ -443,6 +446,22 @@ pg_close(struct db *db)
 	free(pg);
 }
 
+/* statement_timeout for the statements that follow (set only when it changes: one round trip). */
+static void
+pg_set_timeout(struct db *db, int64_t ms)
+{
+	struct db_pg *pg = (struct db_pg *)db;
+	char sql[64];
+
+	if (ms <= 0)
+		ms = PG_STATEMENT_TIMEOUT_MS;
+	if (ms == pg->timeout_ms || db->in_tx || pg_ready(pg, "SET statement_timeout") != TR_OK)
+		return;
+	snprintf(sql, sizeof(sql), "SET statement_timeout = %lld", (long long)ms);
+	if (pg_script(db, sql) == TR_OK)
+		pg->timeout_ms = ms;
+}
+
 static const struct db_ops pg_ops = {
 	.engine = DB_POSTGRES,
 	.name = "postgresql",
@@ -452,6 +471,7 @@ static const struct db_ops pg_ops = {
 	.rollback = pg_rollback,
 	.stmt_free = pg_stmt_free,
 	.close = pg_close,
+	.set_timeout = pg_set_timeout,
 };
 
 /* Server notices (e.g. "relation already exists, skipping") go to the debug log, not to stderr. */
@@ -529,6 +549,7 @@ db_pg_open(const char *url, struct db **out, char *errbuf, size_t errlen)
 	PQsetNoticeProcessor(conn, pg_notice, NULL);
 	pg = xcalloc(1, sizeof(*pg));
 	db_init(&pg->base, &pg_ops);
+	pg->timeout_ms = PG_STATEMENT_TIMEOUT_MS;
 	pg->conn = conn;
 	pg->ptext = BUF_INIT(0);
 	*out = &pg->base;

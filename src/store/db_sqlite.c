@@ -8,15 +8,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "core/arena.h"
 #include "core/log.h"
+#include "core/time.h"
 
+/* How long a statement waits for the write lock (never past the connection's deadline). Since the HTTP
+ * handlers run on the worker threads, that wait happens there, never on an event loop. */
 #define SQLITE_BUSY_MS 5000
+/* Virtual-machine steps between two looks at the clock while a deadline is set. */
+#define SQLITE_PROGRESS_STEPS 1000
 
 struct db_sqlite {
 	struct db base; /* first: a struct db * is a struct db_sqlite * */
 	sqlite3 *h;
+	int64_t busy_since; /* when the current wait for the lock began */
 };
 
 static tr_err
@@ -31,7 +38,8 @@ sqlite_code(int code)
 	}
 	switch (code & 0xff) {
 	case SQLITE_BUSY:
-	case SQLITE_LOCKED: return TR_UNAVAILABLE;
+	case SQLITE_LOCKED:
+	case SQLITE_INTERRUPT: return TR_UNAVAILABLE;
 	default: return TR_INTERNAL;
 	}
 }
@@ -237,6 +245,42 @@ sqlite_close(struct db *db)
 	free(s);
 }
 
+/* Interrupts the statement running (SQLITE_INTERRUPT) once the connection's deadline has passed. */
+static int
+sqlite_progress(void *ud)
+{
+	struct db_sqlite *s = ud;
+
+	return db_deadline_check(&s->base) ? 1 : 0;
+}
+
+/* Waits for the write lock: short sleeps up to SQLITE_BUSY_MS, or until the deadline. */
+static int
+sqlite_busy(void *ud, int count)
+{
+	static const int delays_ms[] = { 1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100 };
+	struct db_sqlite *s = ud;
+	int64_t now = clock_mono_ms(), left;
+	int ms = delays_ms[count < 12 ? count : 11];
+	struct timespec ts;
+
+	if (count == 0)
+		s->busy_since = now;
+	if (db_deadline_check(&s->base))
+		return 0;
+	left = SQLITE_BUSY_MS - (now - s->busy_since);
+	if (s->base.deadline != 0 && s->base.deadline - now < left)
+		left = s->base.deadline - now;
+	if (left <= 0)
+		return 0;
+	if (ms > left)
+		ms = (int)left;
+	ts.tv_sec = 0;
+	ts.tv_nsec = (long)ms * 1000000L;
+	nanosleep(&ts, NULL);
+	return 1;
+}
+
 static const struct db_ops sqlite_ops = {
 	.engine = DB_SQLITE,
 	.name = "sqlite",
@@ -296,7 +340,8 @@ sqlite_configure(struct db_sqlite *s, const char *path, char *errbuf, size_t err
 	int fk = 0;
 
 	sqlite3_extended_result_codes(s->h, 1);
-	sqlite3_busy_timeout(s->h, SQLITE_BUSY_MS);
+	sqlite3_busy_handler(s->h, sqlite_busy, s);
+	sqlite3_progress_handler(s->h, SQLITE_PROGRESS_STEPS, sqlite_progress, s);
 	if (sqlite3_exec(s->h, "PRAGMA journal_mode=WAL", sqlite_mode_cb, mode, &msg) != SQLITE_OK ||
 	    sqlite3_exec(s->h, "PRAGMA synchronous=NORMAL", NULL, NULL, &msg) != SQLITE_OK ||
 	    sqlite3_exec(s->h, "PRAGMA cache_size=" SQLITE_CACHE_KIB, NULL, NULL, &msg) != SQLITE_OK ||

@@ -9,6 +9,7 @@
 #include "core/time.h"
 #include "core/tmpl.h"
 #include "domain/kernel/authz.h"
+#include "http/assets.h"
 #include "http/router.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -190,6 +191,31 @@ nav_json(struct request *req)
 	return nav;
 }
 
+/* The static files the layout names, by the key it uses ({{asset.KEY}}): fingerprinted addresses (assets.h). */
+static const struct {
+	const char *key, *rel;
+} layout_assets[] = {
+	{ "touch_icon", "dsfr/favicon/apple-touch-icon.png" },
+	{ "favicon_svg", "dsfr/favicon/favicon.svg" },
+	{ "favicon_ico", "dsfr/favicon/favicon.ico" },
+	{ "dsfr_css", "dsfr/dsfr.min.css" },
+	{ "icons_css", "dsfr/utility/icons/icons.min.css" },
+	{ "colors_css", "dsfr/utility/colors/colors.min.css" },
+	{ "app_css", "app/app.css" },
+	{ "dsfr_module_js", "dsfr/dsfr.module.min.js" },
+	{ "dsfr_nomodule_js", "dsfr/dsfr.nomodule.min.js" },
+};
+
+static json_t *
+assets_json(struct request *req)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; i < sizeof(layout_assets) / sizeof(layout_assets[0]); i++)
+		json_object_set_new(o, layout_assets[i].key, json_string(asset_url(req->arena, layout_assets[i].rel)));
+	return o;
+}
+
 void
 web_common(struct request *req, json_t *data)
 {
@@ -198,6 +224,7 @@ web_common(struct request *req, json_t *data)
 	if (json_object_get(data, "service_name") != NULL)
 		return; /* already there: a handler that needed the navigation called it first */
 	json_object_set_new(data, "service_name", json_string(SERVICE_NAME));
+	json_object_set_new(data, "asset", assets_json(req));
 	json_object_set_new(data, "service_tagline", json_string(SERVICE_TAGLINE));
 	json_object_set_new(data, "csrf", json_string(req->csrf ? req->csrf : ""));
 	json_object_set_new(data, "nav", nav_json(req));
@@ -266,6 +293,8 @@ void
 web_start(void)
 {
 	http_set_error_page(error_page);
+	for (size_t i = 0; i < sizeof(layout_assets) / sizeof(layout_assets[0]); i++)
+		assets_want(layout_assets[i].rel);
 }
 
 static const char *

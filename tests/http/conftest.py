@@ -70,6 +70,26 @@ DATABASE = os.environ.get("TREMPLIN_TEST_DATABASE", "")
 WORK = os.environ.get("TREMPLIN_TEST_WORK", "")
 
 # As tests/run.sh does: LeakSanitizer ignores libh2o's per-thread caches (tests/lsan.supp), nothing of ours.
+# The keep-alive race of HTTP/1 (the flake "RemoteDisconnected" of issue 18): the server closes a connection that
+# stayed idle for its request timeout (libh2o's http1 req_timeout, 10 s); a request sent on it at that very moment
+# meets the close and gets no answer. Browsers retry such a request; python requests does not (not for a POST). So
+# the tests' sessions never reuse a connection idle for more than half of that: a fresh one is opened instead.
+KEEPALIVE_REUSE_MAX = 5.0
+_adapter_send = requests.adapters.HTTPAdapter.send
+
+
+def _send_on_a_live_connection(self, request, **kw):
+    now = time.monotonic()
+    if now - getattr(self, "_last_sent", now) > KEEPALIVE_REUSE_MAX:
+        self.poolmanager.clear()
+    try:
+        return _adapter_send(self, request, **kw)
+    finally:
+        self._last_sent = time.monotonic()
+
+
+requests.adapters.HTTPAdapter.send = _send_on_a_live_connection
+
 _LSAN_SUPP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lsan.supp")
 if os.path.exists(_LSAN_SUPP):
     os.environ.setdefault("LSAN_OPTIONS", f"suppressions={os.path.abspath(_LSAN_SUPP)}:print_suppressions=0")

@@ -103,7 +103,7 @@ def test_healthz_answers_503_when_the_database_does_not_answer(workdir):
     srv.spawn()
     try:
         srv.wait_listening()
-        # The loop threads open their connection on their first request: take the database away first.
+        # The workers open their connection on their first request: take the database away first.
         if ENGINE == "sqlite":
             shutil.move(handle, handle + ".gone")
         else:

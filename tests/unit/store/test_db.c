@@ -16,6 +16,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/log.h"
+#include "core/time.h"
 #include "store/db.h"
 #include "store/db_int.h"
 #include "store/migrate.h"
@@ -258,7 +259,9 @@ t_settings(void **state)
 		assert_string_equal(show(fx, "PRAGMA journal_mode"), "wal");
 		assert_string_equal(show(fx, "PRAGMA foreign_keys"), "1");
 		assert_string_equal(show(fx, "PRAGMA synchronous"), "1"); /* NORMAL */
-		assert_string_equal(show(fx, "PRAGMA busy_timeout"), "5000");
+		/* The wait for the write lock is the store's own busy handler (up to 5 s, never past the deadline:
+		 * t_deadline_lock_wait), which replaces sqlite3_busy_timeout's. */
+		assert_string_equal(show(fx, "PRAGMA busy_timeout"), "0");
 		return;
 	}
 	assert_string_equal(show(fx, "SHOW statement_timeout"), "30s");
@@ -891,6 +894,70 @@ t_migrate_concurrent(void **state)
 	}
 }
 
+/* ---- deadlines ---- */
+
+#define COUNT_SQL                                                                                                      \
+	"WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < CAST(? AS BIGINT)) SELECT COUNT(*) " \
+	"FROM c"
+
+/* A statement past the deadline is interrupted, the transaction rolls back whole, later statements are refused
+ * until the next budget, and the connection then serves as usual. */
+static void
+t_deadline(void **state)
+{
+	struct fx *fx = *state;
+	struct db_rows *r;
+
+	db_set_deadline(fx->db, 10000);
+	assert_int_equal(db_begin(fx->db), TR_OK);
+	insert_item(fx, "before the deadline", 1);
+	db_set_deadline(fx->db, 50);
+	assert_false(db_deadline_hit(fx->db));
+	/* Far more than 50 ms of work on either engine. */
+	assert_int_equal(db_onev(fx->db, fx->a, COUNT_SQL, &r, DB_I64(1000000000)), TR_UNAVAILABLE);
+	assert_true(db_deadline_hit(fx->db));
+	assert_int_not_equal(db_commit(fx->db), TR_OK);
+	assert_false(db_in_tx(fx->db));
+	assert_int_equal(db_ping(fx->db), TR_UNAVAILABLE); /* still past it */
+	db_set_deadline(fx->db, 0);
+	assert_false(db_deadline_hit(fx->db));
+	assert_int_equal(count_rows(fx, "SELECT count(*) FROM item"), 0);
+	db_set_deadline(fx->db, 10000);
+	assert_int_equal(db_onev(fx->db, fx->a, COUNT_SQL, &r, DB_I64(1000)), TR_OK);
+	assert_int_equal(db_int(db_cell(r, 0, 0)), 1000);
+	assert_false(db_deadline_hit(fx->db));
+}
+
+/* A wait for a lock another connection holds (SQLite's write lock, a PostgreSQL row lock) ends at the deadline,
+ * not after SQLite's busy wait (5 s) or PostgreSQL's default statement_timeout (30 s). */
+static void
+t_deadline_lock_wait(void **state)
+{
+	struct fx *fx = *state;
+	struct db *other;
+	int64_t t0;
+	tr_err err;
+
+	insert_item(fx, "locked", 1);
+	other = testdb_open(fx->url);
+	assert_non_null(other);
+	assert_int_equal(db_begin(other), TR_OK);
+	assert_int_equal(db_execv(other, "UPDATE item SET n = 2 WHERE name = 'locked'", NULL), TR_OK);
+	db_set_deadline(fx->db, 100);
+	t0 = clock_mono_ms();
+	err = db_begin(fx->db); /* SQLite: BEGIN IMMEDIATE waits here */
+	if (err == TR_OK)
+		err = db_execv(fx->db, "UPDATE item SET n = 3 WHERE name = 'locked'", NULL); /* PostgreSQL: here */
+	assert_int_equal(err, TR_UNAVAILABLE);
+	assert_true(db_deadline_hit(fx->db));
+	assert_true(clock_mono_ms() - t0 < 4000);
+	db_rollback(fx->db);
+	db_rollback(other);
+	db_close(other);
+	db_set_deadline(fx->db, 0);
+	assert_int_equal(count_rows(fx, "SELECT n FROM item WHERE name = 'locked'"), 1);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -923,6 +990,8 @@ main(void)
 		T(t_migrate_twice),
 		T(t_migrate_failing),
 		T(t_migrate_concurrent),
+		T(t_deadline),
+		T(t_deadline_lock_wait),
 	};
 	int failed = 0;
 
