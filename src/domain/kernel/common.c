@@ -7,6 +7,7 @@
 #include "core/buf.h"
 #include "core/str.h"
 #include "domain/kernel/authz.h"
+#include "domain/kernel/journal.h"
 
 json_t *
 row_json(const struct db_rows *r, size_t row)
@@ -213,5 +214,28 @@ record_insert(struct ctx *ctx, const struct entity *e, const char *table, json_t
 	err = db_one(ctx->db, ctx->arena, sql_text(ctx, &sql), params, n, &r);
 	if (err == TR_OK)
 		*id = db_int(db_cell(r, 0, 0));
+	return err;
+}
+
+tr_err
+record_update_journal(struct ctx *ctx, const struct entity *e, const char *table, const char *kind, int64_t id,
+    int64_t version, json_t *before, json_t *values, const char *stale, bool with_version)
+{
+	int64_t changed = 0;
+	json_t *detail;
+	tr_err err;
+
+	err =
+	    record_updatev(ctx, e, table, values, "updated_at = ?, version = version + 1 WHERE id = ? AND version = ?",
+	        &changed, DB_I64(ctx->now), DB_I64(id), DB_I64(version));
+	if (err != TR_OK)
+		return err;
+	if (changed == 0)
+		return ctx_fail(ctx, TR_CONFLICT, stale);
+	detail = entity_diff(e, before, values);
+	if (with_version)
+		json_object_set_new(detail, "version", json_integer(version + 1));
+	err = journal_append(ctx, kind, id, "update", detail);
+	json_decref(detail);
 	return err;
 }

@@ -71,4 +71,12 @@ TR_MUST_USE tr_err record_insert(struct ctx *ctx, const struct entity *e, const 
 	record_insert((ctx), (e), (table), (values), (extra_columns), (extra_values), (on_conflict), \
 	    DB_PARAMS(__VA_ARGS__), DB_NPARAMS(__VA_ARGS__), (id))
 
+/* The versioned UPDATE of an editable record, inside the caller's transaction: record_update of VALUES with the
+ * tail "updated_at = now, version = version + 1 WHERE id = ID AND version = VERSION"; when no row moved (stale
+ * version, or the row is gone), TR_CONFLICT with STALE (French) as ctx->message; else the journal entry
+ * KIND/ID "update" holding entity_diff(E, BEFORE, VALUES) (plus "version": VERSION + 1 when WITH_VERSION).
+ * A unique constraint's TR_CONFLICT is returned as is, with ctx->message left NULL. */
+TR_MUST_USE tr_err record_update_journal(struct ctx *ctx, const struct entity *e, const char *table, const char *kind,
+    int64_t id, int64_t version, json_t *before, json_t *values, const char *stale, bool with_version);
+
 #endif

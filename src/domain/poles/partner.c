@@ -428,9 +428,7 @@ partner_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 		err = ctx_fail(ctx, TR_CONFLICT, "Cette entreprise a changé depuis votre lecture : rechargez la page.");
 		goto out;
 	}
-	json_object_del(c, "name_key");
-	json_object_del(before, "can_edit");
-	detail = json_pack("{s:O, s:O}", "before", before, "after", c);
+	detail = entity_diff(&entity_partner, before, c);
 	err = journal_append(ctx, "partner", id, "update", detail);
 	json_decref(detail);
 out:

@@ -461,9 +461,7 @@ pole_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 		err = ctx_fail(ctx, TR_CONFLICT, "Ce pôle a changé depuis votre lecture : rechargez la page.");
 		goto out;
 	}
-	detail =
-	    json_pack("{s:{s:O, s:O, s:O}, s:O}", "before", "name", json_object_get(before, "name"), "organisation_id",
-	        json_object_get(before, "organisation_id"), "regions", json_object_get(before, "regions"), "after", c);
+	detail = entity_diff(&entity_pole, before, c);
 	err = journal_append(ctx, "pole", id, "update", detail);
 	json_decref(detail);
 out:
@@ -785,10 +783,17 @@ pole_diagnosis_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 		goto out;
 	}
 	json_object_del(c, "job_profile_id");
-	detail = json_pack("{s:I, s:{s:O, s:O, s:O}, s:O}", "dossier_id",
-	    (json_int_t)json_integer_value(json_object_get(g, "dossier_id")), "before", "checklist",
-	    json_object_get(g, "checklist"), "conclusion", json_object_get(g, "conclusion"), "recommendations",
-	    json_object_get(g, "recommendations"), "after", c);
+	detail = entity_diff(&entity_pole_diagnosis, g, c);
+	json_object_set(detail, "dossier_id", json_object_get(g, "dossier_id"));
+	{ /* the checklist is no field of the table: compared as the stored JSON */
+		json_t *now = json_loads(checklist, 0, NULL);
+		if (!json_equal(now, json_object_get(g, "checklist"))) {
+			json_object_set(
+			    json_object_get(detail, "before"), "checklist", json_object_get(g, "checklist"));
+			json_object_set(json_object_get(detail, "after"), "checklist", now);
+		}
+		json_decref(now);
+	}
 	err = journal_append(ctx, "pole_diagnosis", id, "update", detail);
 	json_decref(detail);
 out:

@@ -211,9 +211,8 @@ out_nodb:
 tr_err
 programme_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 {
-	json_t *c = NULL, *before = NULL, *detail;
+	json_t *c = NULL, *before = NULL;
 	struct db_rows *r;
-	int64_t changed = 0;
 	tr_err err;
 
 	if ((err = require_editor(ctx)) != TR_OK)
@@ -234,17 +233,9 @@ programme_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 		err = TR_INVALID;
 		goto out;
 	}
-	TRY(record_updatev(ctx, &entity_programme, "programmes", c,
-	    "updated_at = ?, version = version + 1 WHERE id = ? AND version = ?", &changed, DB_I64(ctx->now),
-	    DB_I64(id), DB_I64(version)));
-	if (changed == 0) {
-		err = ctx_fail(ctx, TR_CONFLICT, "Ce dispositif a changé depuis votre lecture : rechargez la page.");
-		goto out;
-	}
-	TRY(refsnap_bump(ctx));
-	detail = json_pack("{s:O, s:O}", "before", before, "after", c);
-	err = journal_append(ctx, "programme", id, "update", detail);
-	json_decref(detail);
+	TRY(record_update_journal(ctx, &entity_programme, "programmes", "programme", id, version, before, c,
+	    "Ce dispositif a changé depuis votre lecture : rechargez la page.", false));
+	err = refsnap_bump(ctx);
 out:
 	err = tx_end(ctx, ctx_storage_error(ctx, err));
 out_nodb:
@@ -529,9 +520,8 @@ job_profile_get(struct ctx *ctx, int64_t id, json_t **out)
 tr_err
 job_profile_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 {
-	json_t *c = NULL, *before = NULL, *detail;
+	json_t *c = NULL, *before = NULL;
 	struct db_rows *r;
-	int64_t changed = 0;
 	tr_err err;
 
 	if ((err = require_editor(ctx)) != TR_OK)
@@ -557,18 +547,9 @@ job_profile_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 		err = TR_INVALID;
 		goto out;
 	}
-	TRY(record_updatev(ctx, &entity_job_profile, "job_profiles", c,
-	    "updated_at = ?, version = version + 1 WHERE id = ? AND version = ?", &changed, DB_I64(ctx->now),
-	    DB_I64(id), DB_I64(version)));
-	if (changed == 0) {
-		err =
-		    ctx_fail(ctx, TR_CONFLICT, "Cette fiche métier a changé depuis votre lecture : rechargez la page.");
-		goto out;
-	}
-	TRY(refsnap_bump(ctx));
-	detail = json_pack("{s:O, s:O}", "before", before, "after", c);
-	err = journal_append(ctx, "job_profile", id, "update", detail);
-	json_decref(detail);
+	TRY(record_update_journal(ctx, &entity_job_profile, "job_profiles", "job_profile", id, version, before, c,
+	    "Cette fiche métier a changé depuis votre lecture : rechargez la page.", false));
+	err = refsnap_bump(ctx);
 out:
 	err = tx_end(ctx, ctx_storage_error(ctx, err));
 out_nodb:

@@ -521,8 +521,7 @@ load_module_editor(struct ctx *ctx, int64_t id, json_t **m, json_t **c)
 tr_err
 training_module_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 {
-	json_t *m = NULL, *c = NULL, *clean = NULL, *detail = NULL;
-	int64_t changed = 0;
+	json_t *m = NULL, *c = NULL, *clean = NULL;
 	tr_err err;
 
 	if ((err = load_module_editor(ctx, id, &m, &c)) != TR_OK)
@@ -530,30 +529,20 @@ training_module_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 	if ((err = entity_validate(&entity_path_module, in, false, ctx->arena, &ctx->errors, &clean)) != TR_OK ||
 	    (err = check_module(ctx, clean)) != TR_OK)
 		goto out_nodb;
-	json_object_set_new(m, "certifying", json_boolean(int_of(m, "certifying") != 0));
 	for (size_t i = 0; i < entity_path_module.nfields; i++) {
 		const struct field *f = &entity_path_module.fields[i];
 		if (json_object_get(clean, f->name) == NULL) /* a field left empty */
 			json_object_set_new(clean, f->name, f->flags & FF_ZERO ? json_integer(0) : json_null());
 	}
-	detail = entity_diff(&entity_path_module, m, clean);
-	json_object_set_new(detail, "version", json_integer(version + 1));
 	TRY(tx_begin(ctx));
-	TRY(record_updatev(ctx, &entity_path_module, "path_modules", clean,
-	    "updated_at = ?, version = version + 1 WHERE id = ? AND version = ?", &changed, DB_I64(ctx->now),
-	    DB_I64(id), DB_I64(version)));
-	if (changed == 0) {
-		err = ctx_fail(ctx, TR_CONFLICT, "Ce module a changé depuis votre lecture : rechargez la page.");
-		goto out;
-	}
-	err = journal_append(ctx, "path_module", id, "update", detail);
+	err = record_update_journal(ctx, &entity_path_module, "path_modules", "path_module", id, version, m, clean,
+	    "Ce module a changé depuis votre lecture : rechargez la page.", true);
 out:
 	err = tx_end(ctx, ctx_storage_error(ctx, err));
 out_nodb:
 	json_decref(m);
 	json_decref(c);
 	json_decref(clean);
-	json_decref(detail);
 	return err;
 }
 

@@ -33,6 +33,17 @@ zero_or_absent(json_t *v)
 	return v == NULL || json_is_null(v) || (json_is_integer(v) && json_integer_value(v) == 0);
 }
 
+/* V as the validator writes it: an FT_BOOL stored as 0/1 is the boolean, an empty text is absent. */
+static json_t *
+diff_value(const struct field *f, json_t *v)
+{
+	if (v == NULL || (json_is_string(v) && json_string_length(v) == 0))
+		return json_null();
+	if (f->type == FT_BOOL && json_is_integer(v))
+		return json_boolean(json_integer_value(v) != 0);
+	return v;
+}
+
 json_t *
 entity_diff(const struct entity *e, json_t *before, json_t *after)
 {
@@ -42,7 +53,7 @@ entity_diff(const struct entity *e, json_t *before, json_t *after)
 		const struct field *f = &e->fields[i];
 		const char *k = f->name;
 		json_t *x = json_object_get(before, k), *y = json_object_get(after, k);
-		if (json_equal(x ? x : json_null(), y ? y : json_null()))
+		if (json_equal(diff_value(f, x), diff_value(f, y)))
 			continue;
 		/* An FF_ZERO integer absent on one side is its column's 0. */
 		if (f->flags & FF_ZERO && zero_or_absent(x) && zero_or_absent(y))

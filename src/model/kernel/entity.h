@@ -84,7 +84,8 @@ const char *field_column(const struct field *f);
 bool field_has_controls(const char *s, size_t n, bool multiline);
 
 /* {"before": {...}, "after": {...}} of E's fields whose values differ between BEFORE and AFTER (JSON
- * objects; absent reads as null, but as 0 for an FF_ZERO integer); both empty when nothing differs. New
+ * objects; absent and "" read as null, but as 0 for an FF_ZERO integer; an FT_BOOL stored as 0/1 is the
+ * boolean); both empty when nothing differs. New
  * reference, the caller's. */
 json_t *entity_diff(const struct entity *e, json_t *before, json_t *after);
 

@@ -740,6 +740,24 @@ test_entity_diff(void **state)
 		json_decref(was);
 		json_decref(now);
 	}
+	/* A boolean stored as 0/1 and an empty text read as the validator writes them: no change. */
+	{
+		static const struct field bf[] = { { .name = "active", .type = FT_BOOL },
+			{ .name = "note", .type = FT_TEXT } };
+		static const struct entity be = { "b", "B", bf, 2 };
+		json_t *was = json_pack("{s:i, s:s}", "active", 1, "note", ""), *now = json_pack("{s:b}", "active", 1);
+		json_t *bd = entity_diff(&be, was, now);
+		assert_int_equal(json_object_size(json_object_get(bd, "after")), 0);
+		json_decref(bd);
+		json_object_set_new(now, "active", json_false());
+		bd = entity_diff(&be, was, now);
+		assert_true(json_is_integer(json_object_get(json_object_get(bd, "before"), "active")));
+		assert_true(json_is_false(json_object_get(json_object_get(bd, "after"), "active")));
+		assert_int_equal(json_object_size(json_object_get(bd, "after")), 1);
+		json_decref(bd);
+		json_decref(was);
+		json_decref(now);
+	}
 	json_decref(before);
 	json_decref(after);
 }
