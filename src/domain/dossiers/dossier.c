@@ -770,9 +770,10 @@ tell_withdrawal(struct wf_call *c)
 }
 
 tr_err
-dossier_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload, int64_t *new_version)
+dossier_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload, int64_t *new_version,
+    int64_t *new_id)
 {
-	return wf_take(ctx, &dossier_workflow, id, action, version, payload, new_version, NULL);
+	return wf_take(ctx, &dossier_workflow, id, action, version, payload, new_version, new_id);
 }
 
 /* ---- Reading ---- */

@@ -652,12 +652,14 @@ effect_reopen(struct wf_call *c)
 }
 
 tr_err
-offer_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload, int64_t *new_version)
+offer_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload, int64_t *new_version,
+    int64_t *new_id)
 {
 	struct wf_act act = { .id = id, .action = action, .version = version, .payload = payload };
 	struct db_rows *r;
 	tr_err err;
 
+	(void)new_id; /* no action of an offer creates a row */
 	if ((err = authz_require(ctx, ~0u)) != TR_OK)
 		return err;
 	/* One transaction: the action, then the filled state its contracts may give a reopened offer. */

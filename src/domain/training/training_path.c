@@ -624,9 +624,10 @@ effect_move_down(struct wf_call *c)
 }
 
 tr_err
-training_module_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload)
+training_module_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload,
+    int64_t *new_version, int64_t *new_id)
 {
-	return wf_take(ctx, &module_workflow, id, action, version, payload, NULL, NULL);
+	return wf_take(ctx, &module_workflow, id, action, version, payload, new_version, new_id);
 }
 
 /* Inside the transaction: the system's ACTION on module ID, journaled with DETAIL. */

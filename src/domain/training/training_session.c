@@ -954,9 +954,10 @@ tell_cancelled(struct wf_call *c)
 }
 
 tr_err
-training_session_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload)
+training_session_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload,
+    int64_t *new_version, int64_t *new_id)
 {
-	return wf_take(ctx, &session_workflow, id, action, version, payload, NULL, NULL);
+	return wf_take(ctx, &session_workflow, id, action, version, payload, new_version, new_id);
 }
 
 /* ================================================================================================

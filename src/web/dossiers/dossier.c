@@ -1076,7 +1076,7 @@ web_dossier_act(struct request *req)
 			continue;
 		json_object_set_new(payload, name, json_stringn(f->value.p, f->value.n));
 	}
-	err = dossier_act(&req->ctx, req->params[0], action, form_version(req), payload, NULL);
+	err = dossier_act(&req->ctx, req->params[0], action, form_version(req), payload, NULL, NULL);
 	if (err == TR_OK)
 		web_done(req, arena_printf(req->arena, "/dossiers/%lld", (long long)req->params[0]),
 		    arena_printf(req->arena, "dossier_%s", action));

@@ -438,7 +438,7 @@ act(struct request *req, const char *action)
 
 	if (reason.p != NULL)
 		json_object_set_new(payload, "reason", json_stringn(reason.p, reason.n));
-	err = offer_act(&req->ctx, req->params[0], action, form_version(req), payload, NULL);
+	err = offer_act(&req->ctx, req->params[0], action, form_version(req), payload, NULL, NULL);
 	json_decref(payload);
 	if (err == TR_OK)
 		web_done(req, arena_printf(req->arena, "/offres/%lld", (long long)req->params[0]), "saved");

@@ -481,7 +481,8 @@ web_path_module_act(struct request *req)
 	if (reason)
 		json_object_set_new(payload, "reason", json_string(reason));
 	if (err == TR_OK)
-		err = training_module_act(&req->ctx, req->params[1], req->sparams[0], form_version(req), payload);
+		err = training_module_act(
+		    &req->ctx, req->params[1], req->sparams[0], form_version(req), payload, NULL, NULL);
 	if (err == TR_OK)
 		web_done(req, arena_printf(req->arena, "/contrats/%lld/parcours", (long long)req->params[0]), "saved");
 	else if (err == TR_INVALID || err == TR_CONFLICT) {
@@ -867,7 +868,8 @@ void
 web_session_act(struct request *req)
 {
 	json_t *payload = req_form_object(req, &entity_session_cancel);
-	tr_err err = training_session_act(&req->ctx, req->params[0], req->sparams[0], form_version(req), payload);
+	tr_err err =
+	    training_session_act(&req->ctx, req->params[0], req->sparams[0], form_version(req), payload, NULL, NULL);
 
 	if (err == TR_OK)
 		web_done(req, session_href(req, req->params[0], ""), "training_session_cancelled");
