@@ -419,6 +419,14 @@ web_action_fields(
 	return fields;
 }
 
+const char *
+web_badge(struct request *req, json_t *r)
+{
+	const char *tone = web_text(r, "state_tone");
+
+	return *tone ? arena_printf(req->arena, "fr-badge--%s", tone) : "";
+}
+
 json_t *
 web_action_summary(struct request *req, const char *failed, const struct entity *e, const char **others)
 {

@@ -223,11 +223,16 @@ parties_of(struct ctx *ctx, json_t *d)
 	       (holds(ctx, ROLE_POLE, d) ? P_POLE : 0) | (holds(ctx, ROLE_NATIONAL, d) ? P_NATIONAL : 0);
 }
 
+/* The badges of the states: draft, regional_review, national_review, changes_requested, validated, refused, withdrawn. */
+static const enum wf_state_tone dossier_tones[] = { WF_NEW, WF_INFO, WF_INFO, WF_WARNING, WF_SUCCESS, WF_ERROR,
+	WF_NEUTRAL };
+
 const struct workflow dossier_workflow = {
 	.entity = "dossier",
 	.table = "dossiers",
 	.state_since = true,
 	.states = &vocab_dossier_state,
+	.tones = dossier_tones,
 	.rows = transitions,
 	.nrows = ARRAY_LEN(transitions),
 	.select = DOSSIER_SELECT "WHERE d.id = ?",
@@ -781,10 +786,9 @@ dossier_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, js
 static void
 decorate(struct ctx *ctx, json_t *d)
 {
-	const char *state = str_of(d, "state");
 	int s = state_of(d);
 
-	json_object_set_new(d, "state_label", json_string(vocab_label(&vocab_dossier_state, state)));
+	wf_decorate(&dossier_workflow, d);
 	entity_decorate(&entity_dossier, d, ctx->arena);
 	entity_decorate(&entity_opinion, d, ctx->arena);
 	json_object_set_new(d, "days_waiting", json_integer((ctx->now - int_of(d, "state_since")) / 86400));

@@ -132,11 +132,16 @@ static const struct scope_rule application_rules[] = {
 static const struct scope application_scope = { "application", "applications a JOIN offers f ON f.id = a.offer_id",
 	"a.id", application_rules, sizeof(application_rules) / sizeof(application_rules[0]) };
 
+/* The badges of the states: proposed, new, processing, interview, accepted, refused, withdrawn, declined, obsolete. */
+static const enum wf_state_tone application_tones[] = { WF_NEW, WF_NEW, WF_INFO, WF_INFO, WF_SUCCESS, WF_ERROR,
+	WF_NEUTRAL, WF_NEUTRAL, WF_WARNING };
+
 const struct workflow application_workflow = {
 	.entity = "application",
 	.table = "applications",
 	.state_since = true,
 	.states = &vocab_application_state,
+	.tones = application_tones,
 	.rows = application_rows,
 	.nrows = sizeof(application_rows) / sizeof(application_rows[0]),
 	.select = APPLICATION_SELECT "WHERE a.id = ?",
@@ -162,7 +167,7 @@ decorate(struct ctx *ctx, json_t *a)
 {
 	const char *state = str_of(a, "state");
 
-	json_object_set_new(a, "state_label", json_string(vocab_label(&vocab_application_state, state)));
+	wf_decorate(&application_workflow, a);
 	entity_decorate(&entity_refusal, a, ctx->arena);
 	json_object_set_new(a, "days_waiting", json_integer((ctx->now - int_of(a, "state_since")) / 86400));
 	/* Until the candidate accepts a proposal, the structure knows them by the name matching showed. */

@@ -310,11 +310,15 @@ static const struct scope_rule contract_rules[] = {
 const struct scope contract_scope = { "contract", "contracts c", "c.id", contract_rules,
 	sizeof(contract_rules) / sizeof(contract_rules[0]) };
 
+/* The badges of the states: planned, active, suspended, completed, ended_early. */
+static const enum wf_state_tone contract_tones[] = { WF_NEW, WF_SUCCESS, WF_WARNING, WF_INFO, WF_ERROR };
+
 const struct workflow contract_workflow = {
 	.entity = "contract",
 	.table = "contracts",
 	.state_since = true,
 	.states = &vocab_contract_state,
+	.tones = contract_tones,
 	.rows = contract_rows,
 	.nrows = sizeof(contract_rows) / sizeof(contract_rows[0]),
 	.select = CONTRACT_SELECT "WHERE c.id = ?",
@@ -335,7 +339,7 @@ decorate(struct ctx *ctx, json_t *c)
 {
 	const char *state = str_of(c, "state");
 
-	json_object_set_new(c, "state_label", json_string(vocab_label(&vocab_contract_state, state)));
+	wf_decorate(&contract_workflow, c);
 	entity_decorate(&entity_contract, c, ctx->arena);
 	entity_decorate(&entity_outcome, c, ctx->arena);
 	entity_decorate(&entity_followup, c, ctx->arena);

@@ -144,11 +144,15 @@ parties_of(struct ctx *ctx, json_t *o)
 	return is_staff(ctx, o) ? PARTY_STAFF : 0;
 }
 
+/* The badges of the states: open, filled, closed. */
+static const enum wf_state_tone offer_tones[] = { WF_SUCCESS, WF_INFO, WF_NEUTRAL };
+
 const struct workflow offer_workflow = {
 	.entity = "offer",
 	.table = "offers",
 	.state_since = false,
 	.states = &vocab_offer_state,
+	.tones = offer_tones,
 	.rows = rows,
 	.nrows = ARRAY_LEN(rows),
 	.select = OFFER_SELECT "WHERE o.id = ?",
@@ -683,7 +687,7 @@ labels(json_t *o)
 
 	entity_decorate(&entity_offer, o, NULL);
 	if (state)
-		json_object_set_new(o, "state_label", json_string(vocab_label(&vocab_offer_state, state)));
+		wf_decorate(&offer_workflow, o);
 }
 
 tr_err
@@ -896,6 +900,7 @@ search_item(const struct db_rows *r, size_t row, const struct hit *h)
 	labels(it);
 	json_object_del(it, "state");
 	json_object_del(it, "state_label");
+	json_object_del(it, "state_tone");
 	if (h != NULL)
 		json_object_set_new(
 		    it, "distance_km", h->km == HUGE_VAL ? json_null() : json_real(round(h->km * 100) / 100));

@@ -1,6 +1,7 @@
 /* Employment-training paths: the modules of a contract, the job profile's template, progress and lateness, and
  * the modules' lifecycle (a transition table) including completion from attendance. */
 #include "domain/training/training_path.h"
+#include "domain/training/training_session.h"
 
 #include <string.h>
 
@@ -229,11 +230,15 @@ module_parties(struct ctx *ctx, json_t *m)
 }
 
 /* A module with the parties of its contract. */
+/* The badges of the states: planned, in_progress, completed, abandoned. */
+static const enum wf_state_tone module_tones[] = { WF_INFO, WF_NEW, WF_SUCCESS, WF_ERROR };
+
 const struct workflow module_workflow = {
 	.entity = "path_module",
 	.table = "path_modules",
 	.state_since = true,
 	.states = &vocab_module_state,
+	.tones = module_tones,
 	.rows = module_rows,
 	.nrows = sizeof(module_rows) / sizeof(module_rows[0]),
 	.select =
@@ -261,7 +266,7 @@ decorate_module(json_t *m, const char *today, unsigned parties)
 	bool live = state && (strcmp(state, "planned") == 0 || strcmp(state, "in_progress") == 0);
 
 	json_object_set_new(m, "certifying", json_boolean(int_of(m, "certifying") != 0));
-	json_object_set_new(m, "state_label", json_string(vocab_label(&vocab_module_state, state)));
+	wf_decorate(&module_workflow, m);
 	if (live && ends && strcmp(ends, today) < 0)
 		why = "La date de fin est passée et le module n'est pas terminé.";
 	else if (state && strcmp(state, "planned") == 0 && starts && strcmp(starts, today) < 0)
@@ -348,8 +353,7 @@ training_path_get(struct ctx *ctx, int64_t contract_id, json_t **out)
 	regs = rows_json(r);
 	json_array_foreach(regs, i, m)
 	{
-		json_object_set_new(
-		    m, "state_label", json_string(vocab_label(&vocab_registration_state, json_str(m, "state"))));
+		wf_decorate(&registration_workflow, m);
 		json_object_set_new(m, "session_state_label",
 		    json_string(vocab_label(&vocab_session_state, json_str(m, "session_state"))));
 	}

@@ -305,11 +305,15 @@ session_parties(struct ctx *ctx, json_t *s)
 	return runs(ctx, s) ? S_RUNNER : 0;
 }
 
+/* The badges of the states: open, confirmed, cancelled. */
+static const enum wf_state_tone session_tones[] = { WF_INFO, WF_SUCCESS, WF_ERROR };
+
 const struct workflow session_workflow = {
 	.entity = "training_session",
 	.table = "training_sessions",
 	.state_since = true,
 	.states = &vocab_session_state,
+	.tones = session_tones,
 	.rows = session_rows,
 	.nrows = sizeof(session_rows) / sizeof(session_rows[0]),
 	.select = SESSION_SQL "WHERE s.id = ?",
@@ -334,11 +338,15 @@ registration_parties(struct ctx *ctx, json_t *g)
 	return (runs(ctx, g) ? S_RUNNER : 0) | (reg_concerns(ctx, g) ? S_CONCERNED : 0);
 }
 
+/* The badges of the states: registered, waiting, cancelled. */
+static const enum wf_state_tone registration_tones[] = { WF_SUCCESS, WF_WARNING, WF_ERROR };
+
 const struct workflow registration_workflow = {
 	.entity = "registration",
 	.table = "session_registrations",
 	.state_since = false,
 	.states = &vocab_registration_state,
+	.tones = registration_tones,
 	.rows = registration_rows,
 	.nrows = sizeof(registration_rows) / sizeof(registration_rows[0]),
 	.select = REG_WF_SQL,
@@ -371,7 +379,7 @@ decorate_session(struct ctx *ctx, json_t *s, const char *today, const char *hori
 	bool passed = deadline && strcmp(today, deadline) > 0;
 
 	json_object_set_new(s, "remote", json_boolean(int_of(s, "remote") != 0));
-	json_object_set_new(s, "state_label", json_string(vocab_label(&vocab_session_state, state)));
+	wf_decorate(&session_workflow, s);
 	json_object_set_new(
 	    s, "audience_label", json_string(vocab_label(&vocab_session_audience, json_str(s, "audience"))));
 	json_object_set_new(s, "seats_left", json_integer(left > 0 ? left : 0));
@@ -557,7 +565,7 @@ training_session_get(struct ctx *ctx, int64_t id, json_t **out)
 		bool live = strcmp(state, "cancelled") != 0;
 		rank += strcmp(state, "waiting") == 0;
 		json_object_set_new(g, "rank", strcmp(state, "waiting") == 0 ? json_integer(rank) : json_null());
-		json_object_set_new(g, "state_label", json_string(vocab_label(&vocab_registration_state, state)));
+		wf_decorate(&registration_workflow, g);
 		json_object_set_new(g, "can_cancel",
 		    json_boolean(live && strcmp(json_str(s, "state"), "cancelled") != 0 &&
 		                 (runs(ctx, s) || reg_concerns(ctx, g))));
@@ -1575,8 +1583,7 @@ training_tutor_get(struct ctx *ctx, int64_t person_id, json_t **out)
 	{
 		bool f = int_of(x, "days_present") > 0;
 		json_object_set_new(x, "followed", json_boolean(f));
-		json_object_set_new(
-		    x, "state_label", json_string(vocab_label(&vocab_registration_state, json_str(x, "state"))));
+		wf_decorate(&registration_workflow, x);
 		json_object_set_new(x, "session_state_label",
 		    json_string(vocab_label(&vocab_session_state, json_str(x, "session_state"))));
 		followed += f;

@@ -98,27 +98,6 @@ state_pending(const char *state)
 	                    strcmp(state, "changes_requested") == 0);
 }
 
-/* The DSFR badge of a state. */
-static const char *
-state_badge(const char *state)
-{
-	static const struct {
-		const char *state, *badge;
-	} badges[] = {
-		{ "regional_review", "fr-badge--info" },
-		{ "national_review", "fr-badge--info" },
-		{ "changes_requested", "fr-badge--warning" },
-		{ "validated", "fr-badge--success" },
-		{ "refused", "fr-badge--error" },
-		{ "draft", "fr-badge--new" },
-	};
-
-	for (size_t i = 0; state && i < ARRAY_LEN(badges); i++)
-		if (strcmp(badges[i].state, state) == 0)
-			return badges[i].badge;
-	return "";
-}
-
 /* ---- the lists ---- */
 
 /* The list's filters from the query; *QUERY receives them as "dispositif=1&region=84&" for links. */
@@ -163,7 +142,7 @@ list_row(struct request *req, json_t *it)
 
 	json_object_set_new(
 	    it, "href", json_string(arena_printf(req->arena, "/dossiers/%lld", (long long)web_int(it, "id"))));
-	json_object_set_new(it, "badge", json_string(state_badge(state)));
+	json_object_set_new(it, "badge", json_string(web_badge(req, it)));
 	json_object_set_new(it, "waiting", pending ? json_integer(web_int(it, "days_waiting")) : json_null());
 	json_object_set_new(it, "waiting_text",
 	    json_string(pending ? arena_printf(req->arena, "%lld", (long long)web_int(it, "days_waiting")) : "—"));
@@ -1010,7 +989,7 @@ dossier_page(struct request *req, int status, const char *failed, json_t *sent, 
 	state = web_text(d, "state");
 	data = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "id", (json_int_t)id, "heading",
 	    arena_printf(req->arena, "Dossier n° %lld — %s", (long long)id, web_text(d, "organisation_name")),
-	    "state_label", web_text(d, "state_label"), "badge", state_badge(state), "programme_name",
+	    "state_label", web_text(d, "state_label"), "badge", web_badge(req, d), "programme_name",
 	    web_text(d, "programme_name"), "programme_href",
 	    arena_printf(req->arena, "/programmes/%lld", (long long)web_int(d, "programme_id")), "sections",
 	    annex_view(req, d), "actions", action_forms(req, d, failed, sent), "timeline", timeline(req, journal),
