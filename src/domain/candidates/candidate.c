@@ -897,16 +897,23 @@ static const struct list_sort followed_sorts[] = {
 	{ "name", "p.name, c.person_id" },
 };
 
-static const struct list_spec followed_spec = { &followed_scope,
-	"SELECT c.person_id AS id, p.name, p.email, cm.name AS commune_name, c.birth_date, c.hidden, (SELECT "
-	"MIN(f.decided_at) FROM candidate_followers f JOIN memberships sm ON sm.organisation_id = f.organisation_id "
-	"AND "
-	"sm.role = 'prescriber' WHERE f.candidate_id = c.person_id AND f.state = 'accepted' AND sm.person_id = ?) AS "
-	"since, (SELECT MIN(o.name) FROM candidate_followers f JOIN organisations o ON o.id = f.organisation_id JOIN "
-	"memberships sm ON sm.organisation_id = f.organisation_id AND sm.role = 'prescriber' WHERE f.candidate_id = "
-	"c.person_id AND f.state = 'accepted' AND sm.person_id = ?) AS organisation_name FROM candidates c JOIN "
-	"people p ON p.id = c.person_id LEFT JOIN communes cm ON cm.code = c.commune_code",
-	followed_sorts, 1, 2 };
+static const struct list_spec followed_spec = { .scope = &followed_scope,
+	.select =
+	    "SELECT c.person_id AS id, p.name, p.email, cm.name AS commune_name, c.birth_date, c.hidden, (SELECT "
+	    "MIN(f.decided_at) FROM candidate_followers f JOIN memberships sm ON sm.organisation_id = "
+	    "f.organisation_id "
+	    "AND "
+	    "sm.role = 'prescriber' WHERE f.candidate_id = c.person_id AND f.state = 'accepted' AND sm.person_id = ?) "
+	    "AS "
+	    "since, (SELECT MIN(o.name) FROM candidate_followers f JOIN organisations o ON o.id = f.organisation_id "
+	    "JOIN "
+	    "memberships sm ON sm.organisation_id = f.organisation_id AND sm.role = 'prescriber' WHERE f.candidate_id "
+	    "= "
+	    "c.person_id AND f.state = 'accepted' AND sm.person_id = ?) AS organisation_name FROM candidates c JOIN "
+	    "people p ON p.id = c.person_id LEFT JOIN communes cm ON cm.code = c.commune_code",
+	.sorts = followed_sorts,
+	.nsorts = 1,
+	.select_params = 2 };
 
 tr_err
 prescriber_followed(struct ctx *ctx, json_t **out)

@@ -856,42 +856,38 @@ static const struct list_sort dossier_sorts[] = {
 	{ "waiting", "d.state_since ASC, d.id ASC" },
 };
 
-static const struct list_spec dossier_list_spec = { &dossier_scope, DOSSIER_SELECT, dossier_sorts,
-	sizeof(dossier_sorts) / sizeof(dossier_sorts[0]), 0 };
+static const struct list_filter dossier_filters[] = {
+	LIST_ID(struct dossier_filter, programme_id, "d.programme_id = ?"),
+	LIST_ID(struct dossier_filter, job_profile_id, "d.job_profile_id = ?"),
+	LIST_TEXT(struct dossier_filter, region, "d.region_code = ?"),
+	LIST_TEXT(struct dossier_filter, state, "d.state = ?"),
+};
+
+static void
+list_item(struct ctx *ctx, json_t *it)
+{
+	json_object_set_new(it, "netpublic", json_boolean(int_of(it, "netpublic")));
+	json_object_set_new(it, "listed_national", json_boolean(int_of(it, "listed_national")));
+	decorate(ctx, it);
+}
+
+static const struct list_spec dossier_list_spec = { .scope = &dossier_scope,
+	.select = DOSSIER_SELECT,
+	.sorts = dossier_sorts,
+	.nsorts = sizeof(dossier_sorts) / sizeof(dossier_sorts[0]),
+	.filters = dossier_filters,
+	.nfilters = sizeof(dossier_filters) / sizeof(dossier_filters[0]),
+	.decorate = list_item };
 
 tr_err
 dossier_list(struct ctx *ctx, const struct dossier_filter *f, json_t **out)
 {
-	struct sqlw w;
-	json_t *it;
-	size_t i;
-	tr_err err;
-
-	if ((err = authz_require(ctx, ~0u)) != TR_OK)
-		return err;
-	scope_where(ctx, &dossier_scope, &w);
-	if (f->programme_id > 0)
-		sqlw_and(&w, "d.programme_id = ?", DB_I64(f->programme_id));
-	if (f->job_profile_id > 0)
-		sqlw_and(&w, "d.job_profile_id = ?", DB_I64(f->job_profile_id));
-	if (f->region && *f->region)
-		sqlw_and(&w, "d.region_code = ?", DB_TEXT(f->region));
-	if (f->state && *f->state)
-		sqlw_and(&w, "d.state = ?", DB_TEXT(f->state));
-	if ((err = list_run(ctx, &dossier_list_spec, &w,
-	         actor_has_any(ctx->actor,
-	             ROLE_BIT(ROLE_REGIONAL) | ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_ADMIN))
-	             ? "waiting"
-	             : "recent",
-	         f->page, f->per_page, out)) != TR_OK)
-		return err;
-	json_array_foreach(json_object_get(*out, "items"), i, it)
-	{
-		json_object_set_new(it, "netpublic", json_boolean(int_of(it, "netpublic")));
-		json_object_set_new(it, "listed_national", json_boolean(int_of(it, "listed_national")));
-		decorate(ctx, it);
-	}
-	return TR_OK;
+	return list_query(ctx, &dossier_list_spec, f,
+	    actor_has_any(ctx->actor,
+	        ROLE_BIT(ROLE_REGIONAL) | ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_ADMIN))
+	        ? "waiting"
+	        : "recent",
+	    f->page, f->per_page, out);
 }
 
 /* ---- Messages ---- */

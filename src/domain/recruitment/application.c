@@ -485,37 +485,46 @@ static const struct list_sort application_sorts[] = {
 	{ "updated", "a.updated_at DESC, a.id DESC" },
 };
 
-static const struct list_spec application_list_spec = { &application_scope, APPLICATION_SELECT, application_sorts,
-	sizeof(application_sorts) / sizeof(application_sorts[0]), 0 };
+static const struct list_filter application_filters[] = {
+	LIST_ID(struct application_filter, offer_id, "a.offer_id = ?"),
+	LIST_ID(struct application_filter, candidate_id, "a.candidate_id = ?"),
+	LIST_TEXT(struct application_filter, state, "a.state = ?"),
+};
+
+static void
+list_item(struct ctx *ctx, json_t *it)
+{
+	decorate(ctx, it);
+}
+
+static const struct list_spec application_list_spec = { .scope = &application_scope,
+	.select = APPLICATION_SELECT,
+	.sorts = application_sorts,
+	.nsorts = sizeof(application_sorts) / sizeof(application_sorts[0]),
+	.filters = application_filters,
+	.nfilters = sizeof(application_filters) / sizeof(application_filters[0]),
+	.decorate = list_item };
 
 tr_err
 application_list(struct ctx *ctx, const struct application_filter *f, json_t **out)
 {
 	struct sqlw w;
 	struct db_rows *o;
-	json_t *it;
-	size_t i;
 	tr_err err;
 
-	if ((err = authz_require(ctx, ~0u)) != TR_OK)
+	if ((err = list_query(ctx, &application_list_spec, f, NULL, f->page, f->per_page, out)) != TR_OK)
 		return err;
-	scope_where(ctx, &application_scope, &w);
 	/* The offers of the list's scope, for its filter. */
+	scope_where(ctx, &application_scope, &w);
 	if ((err = db_query(ctx->db, ctx->arena,
 	         arena_printf(ctx->arena,
 	             "SELECT DISTINCT f.id, f.title FROM %s WHERE %s ORDER BY f.title, f.id LIMIT 200",
 	             application_scope.from, w.sql),
-	         w.p, w.n, &o)) != TR_OK)
+	         w.p, w.n, &o)) != TR_OK) {
+		json_decref(*out);
+		*out = NULL;
 		return ctx_storage_error(ctx, err);
-	if (f->offer_id > 0)
-		sqlw_and(&w, "a.offer_id = ?", DB_I64(f->offer_id));
-	if (f->candidate_id > 0)
-		sqlw_and(&w, "a.candidate_id = ?", DB_I64(f->candidate_id));
-	if (f->state && *f->state)
-		sqlw_and(&w, "a.state = ?", DB_TEXT(f->state));
-	if ((err = list_run(ctx, &application_list_spec, &w, NULL, f->page, f->per_page, out)) != TR_OK)
-		return err;
-	json_array_foreach(json_object_get(*out, "items"), i, it) decorate(ctx, it);
+	}
 	json_object_set_new(*out, "offers", rows_json(o));
 	return TR_OK;
 }

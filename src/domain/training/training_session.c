@@ -435,8 +435,20 @@ static const struct list_sort session_sorts[] = {
 	{ "start", "s.starts_on, s.id" },
 };
 
-static const struct list_spec session_list_spec = { &session_scope, SESSION_SQL, session_sorts, 1, 0 };
-static const struct list_spec session_mine_spec = { &session_mine_scope, SESSION_SQL, session_sorts, 1, 0 };
+static const struct list_spec session_list_spec = {
+	.scope = &session_scope, .select = SESSION_SQL, .sorts = session_sorts, .nsorts = 1
+};
+static const struct list_spec session_mine_spec = {
+	.scope = &session_mine_scope, .select = SESSION_SQL, .sorts = session_sorts, .nsorts = 1
+};
+
+static const struct list_filter session_filters[] = {
+	LIST_ID(struct session_filter, programme_id, "s.programme_id = ?"),
+	LIST_ID(struct session_filter, training_org_id, "s.training_org_id = ?"),
+	LIST_TEXT(struct session_filter, audience, "s.audience = ?"),
+	LIST_TEXT(struct session_filter, state, "s.state = ?"),
+	LIST_TEXT(struct session_filter, region, "s.region_code = ?"),
+};
 
 tr_err
 training_session_list(struct ctx *ctx, const struct session_filter *f, json_t **out)
@@ -451,16 +463,7 @@ training_session_list(struct ctx *ctx, const struct session_filter *f, json_t **
 	if ((err = authz_require(ctx, ~0u)) != TR_OK)
 		return err;
 	scope_where(ctx, f->mine ? &session_mine_scope : &session_scope, &w);
-	if (f->programme_id > 0)
-		sqlw_and(&w, "s.programme_id = ?", DB_I64(f->programme_id));
-	if (f->training_org_id > 0)
-		sqlw_and(&w, "s.training_org_id = ?", DB_I64(f->training_org_id));
-	if (f->audience && *f->audience)
-		sqlw_and(&w, "s.audience = ?", DB_TEXT(f->audience));
-	if (f->state && *f->state)
-		sqlw_and(&w, "s.state = ?", DB_TEXT(f->state));
-	if (f->region && *f->region)
-		sqlw_and(&w, "s.region_code = ?", DB_TEXT(f->region));
+	list_filter_where(&w, session_filters, sizeof(session_filters) / sizeof(session_filters[0]), f);
 	if (f->at_risk) {
 		sqlw_and(&w, "s.state = 'open' AND s.registration_deadline >= ?", DB_TEXT(today));
 		sqlw_and(&w, "s.registration_deadline <= ? AND " COUNT_SQL("registered") " < s.min_registrants",
