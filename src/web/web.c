@@ -419,6 +419,15 @@ web_action_fields(
 	return fields;
 }
 
+json_t *
+web_search_filter(const char *id, const char *label, const char *hint, int col, const char *type, const char *value,
+    const char *all, json_t *options)
+{
+	return json_pack("{s:s, s:s, s:s, s:i, s:b, s:s, s:o, s:s, s:s}", "id", id, "label", label, "hint",
+	    hint ? hint : "", "col", col, "is_select", options != NULL, "all", all ? all : "", "options",
+	    options ? options : json_array(), "type", type ? type : "text", "value", value ? value : "");
+}
+
 const char *
 web_badge(struct request *req, json_t *r)
 {

@@ -238,6 +238,12 @@ json_t *web_action_summary(struct request *req, const char *failed, const struct
 json_t *web_timeline(
     struct request *req, json_t *entries, const struct vocab *states, const char *(*label)(const char *action));
 
+/* A filter of a list's search form (search_form.html), every key set: a select of OPTIONS ([{value, label,
+ * selected}], stolen) with ALL its option for any, or with OPTIONS NULL an input of TYPE ("text", "search")
+ * holding VALUE (NULL: ""); HINT may be NULL; COL its width out of 12 from md up. */
+json_t *web_search_filter(const char *id, const char *label, const char *hint, int col, const char *type,
+    const char *value, const char *all, json_t *options);
+
 /* lifecycle.c: the page of a lifecycle's record and the POST of its actions, declared per page. */
 struct web_lifecycle {
 	const struct workflow *wf; /* its transitions give the actions' payloads, its states the timeline's words */

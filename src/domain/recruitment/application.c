@@ -491,19 +491,13 @@ static const struct list_filter application_filters[] = {
 	LIST_TEXT(struct application_filter, state, "a.state = ?"),
 };
 
-static void
-list_item(struct ctx *ctx, json_t *it)
-{
-	decorate(ctx, it);
-}
-
 static const struct list_spec application_list_spec = { .scope = &application_scope,
 	.select = APPLICATION_SELECT,
 	.sorts = application_sorts,
 	.nsorts = sizeof(application_sorts) / sizeof(application_sorts[0]),
 	.filters = application_filters,
 	.nfilters = sizeof(application_filters) / sizeof(application_filters[0]),
-	.decorate = list_item };
+	.decorate = decorate };
 
 tr_err
 application_list(struct ctx *ctx, const struct application_filter *f, json_t **out)

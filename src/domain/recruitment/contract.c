@@ -585,19 +585,13 @@ static const struct list_filter contract_filters[] = {
 	LIST_TEXT(struct contract_filter, state, "c.state = ?"),
 };
 
-static void
-list_item(struct ctx *ctx, json_t *it)
-{
-	decorate(ctx, it);
-}
-
 static const struct list_spec contract_list_spec = { .scope = &contract_scope,
 	.select = CONTRACT_SELECT,
 	.sorts = contract_sorts,
 	.nsorts = sizeof(contract_sorts) / sizeof(contract_sorts[0]),
 	.filters = contract_filters,
 	.nfilters = sizeof(contract_filters) / sizeof(contract_filters[0]),
-	.decorate = list_item };
+	.decorate = decorate };
 
 tr_err
 contract_list(struct ctx *ctx, const struct contract_filter *f, json_t **out)
