@@ -692,8 +692,10 @@ web_resources(struct request *req)
 	    json_array_append_new(opts, option(arena_printf(req->arena, "%lld", (long long)web_int(it, "id")),
 	                                    web_text(it, "name"), web_int(it, "id") == f.pole_id));
 	json_object_set_new(list, "search",
-	    json_pack("{s:s, s:s, s:[o, o, o]}", "action", "/ressources", "aria_label", "Rechercher une ressource",
-	        "filters",
+	    json_pack("{s:s, s:s, s:s, s:s, s:[o, o, o]}", "action", "/ressources", "aria_label",
+	        "Rechercher une ressource", "add_href",
+	        actor_has_any(req->ctx.actor, RESOURCE_WRITERS) ? "/ressources/nouvelle" : "", "add_label",
+	        "Ajouter une ressource", "filters",
 	        web_search_filter("q", "Mots recherchés",
 	            "Dans les titres et les descriptions, sans tenir compte des accents ni des majuscules.", 6,
 	            "search", f.q, NULL, NULL),
@@ -704,7 +706,6 @@ web_resources(struct request *req)
 	    json_string(total == 0   ? "Aucune ressource trouvée"
 	                : total == 1 ? "1 ressource trouvée"
 	                             : arena_printf(req->arena, "%lld ressources trouvées", (long long)total)));
-	json_object_set_new(list, "can_add", json_boolean(actor_has_any(req->ctx.actor, RESOURCE_WRITERS)));
 	add_pager(req, list);
 	json_object_set_new(list, "breadcrumb", crumbs(NULL, NULL, "Ressources"));
 	web_page(req, 200, "resources.html", "Ressources des pôles", list);
@@ -908,8 +909,10 @@ web_partners(struct request *req)
 	               arena_printf(req->arena, "%s — %s", web_text(it, "code"), web_text(it, "name")),
 	               f.departement && strcmp(f.departement, web_text(it, "code")) == 0));
 	json_object_set_new(list, "search",
-	    json_pack("{s:s, s:s, s:[o, o, o, o, o, o]}", "action", "/vivier", "aria_label",
-	        "Rechercher une entreprise", "filters",
+	    json_pack("{s:s, s:s, s:s, s:s, s:[o, o, o, o, o, o]}", "action", "/vivier", "aria_label",
+	        "Rechercher une entreprise", "add_href",
+	        actor_has_any(req->ctx.actor, PARTNER_EDITORS) ? "/vivier/nouveau" : "", "add_label",
+	        "Ajouter une entreprise", "filters",
 	        web_search_filter("region", "Région", NULL, 4, NULL, NULL, "Toutes les régions", opts),
 	        web_search_filter("departement", "Département", NULL, 4, NULL, NULL, "Tous les départements", dopts),
 	        web_search_filter(
@@ -923,7 +926,6 @@ web_partners(struct request *req)
 	    json_string(total == 0   ? "Aucune entreprise trouvée"
 	                : total == 1 ? "1 entreprise trouvée"
 	                             : arena_printf(req->arena, "%lld entreprises trouvées", (long long)total)));
-	json_object_set_new(list, "can_add", json_boolean(actor_has_any(req->ctx.actor, PARTNER_EDITORS)));
 	add_pager(req, list);
 	json_object_set_new(list, "breadcrumb", crumbs(NULL, NULL, "Vivier d'entreprises"));
 	json_decref(regions);
