@@ -428,6 +428,17 @@ web_search_filter(const char *id, const char *label, const char *hint, int col, 
 	    options ? options : json_array(), "type", type ? type : "text", "value", value ? value : "");
 }
 
+json_t *
+web_list_columns(const struct entity *e)
+{
+	json_t *out = json_array();
+
+	for (size_t i = 0; i < e->nfields; i++)
+		if (e->fields[i].flags & FF_LISTED)
+			json_array_append_new(out, json_pack("{s:s}", "label", e->fields[i].label));
+	return out;
+}
+
 const char *
 web_badge(struct request *req, json_t *r)
 {

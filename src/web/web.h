@@ -244,6 +244,9 @@ json_t *web_timeline(
 json_t *web_search_filter(const char *id, const char *label, const char *hint, int col, const char *type,
     const char *value, const char *all, json_t *options);
 
+/* The header of a list's table: [{label}] of E's FF_LISTED fields, in the table's order. */
+json_t *web_list_columns(const struct entity *e);
+
 /* lifecycle.c: the page of a lifecycle's record and the POST of its actions, declared per page. */
 struct web_lifecycle {
 	const struct workflow *wf; /* its transitions give the actions' payloads, its states the timeline's words */

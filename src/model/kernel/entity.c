@@ -2,9 +2,11 @@
 #include "model/kernel/entity.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/export.h"
 #include "core/str.h"
 #include "core/time.h"
 #include "core/utf8.h"
@@ -357,4 +359,28 @@ entity_validate(
 	for (size_t i = 0; i < e->nfields; i++)
 		check_field(&e->fields[i], in, partial, a, fe, *out);
 	return fe->n > before ? TR_INVALID : TR_OK;
+}
+
+tr_err
+entity_export(const struct entity *e, const char *sheet, json_t *rows, struct buf *out)
+{
+	struct export_column *cols = calloc(e->nfields ? e->nfields : 1, sizeof(*cols));
+	size_t n = 0;
+	tr_err err;
+
+	if (cols == NULL)
+		tr_oom("export columns");
+	for (size_t i = 0; i < e->nfields; i++) {
+		const struct field *f = &e->fields[i];
+		if (!(f->flags & FF_EXPORTED))
+			continue;
+		cols[n++] = (struct export_column){ f->name, f->label,
+			f->type == FT_INT || f->type == FT_REF ? EXPORT_INT
+			: f->type == FT_DATE                   ? EXPORT_DATE
+			: f->type == FT_BOOL                   ? EXPORT_BOOL
+			                                       : EXPORT_TEXT };
+	}
+	err = sheet ? export_xlsx(sheet, cols, n, rows, out) : export_csv(cols, n, rows, out);
+	free(cols);
+	return err;
 }

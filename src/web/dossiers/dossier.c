@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "core/arena.h"
-#include "core/export.h"
 #include "core/time.h"
 #include "domain/kernel/authz.h"
 #include "domain/kernel/refsnap.h"
@@ -238,24 +237,9 @@ web_dossiers(struct request *req)
 	    filtered_href(req, "/dossiers.xlsx", query), "can_create", actor_has(req->ctx.actor, ROLE_EMPLOYER));
 	web_pager(req, data, f.page, pages, web_prefix_href, arena_printf(req->arena, "/dossiers?%s", query));
 	json_decref(list);
+	json_object_set_new(data, "columns", web_list_columns(&entity_dossier_row));
 	web_page(req, 200, "dossiers.html", heading, data);
 }
-
-/* The columns of the exports: what the list shows. */
-static const struct export_column export_columns[] = {
-	{ "id", "N°", EXPORT_INT },
-	{ "programme_name", "Dispositif", EXPORT_TEXT },
-	{ "organisation_name", "Structure", EXPORT_TEXT },
-	{ "place_nom", "EPN", EXPORT_TEXT },
-	{ "place_commune", "Commune", EXPORT_TEXT },
-	{ "region_name", "Région", EXPORT_TEXT },
-	{ "job_profile_title", "Métier", EXPORT_TEXT },
-	{ "state_label", "État", EXPORT_TEXT },
-	{ "waiting", "Jours d'attente", EXPORT_INT },
-	{ "posts_requested", "Postes demandés", EXPORT_INT },
-	{ "posts_granted", "Postes accordés", EXPORT_INT },
-	{ "updated_on", "Dernière mise à jour", EXPORT_DATE },
-};
 
 /* Every page of the list with the query's filters, as export rows. */
 static tr_err
@@ -301,8 +285,7 @@ send_export(struct request *req, bool xlsx)
 	if (err == TR_OK) {
 		req->body.max = EXPORT_MAX;
 		buf_reset(&req->body);
-		err = xlsx ? export_xlsx("Dossiers", export_columns, ARRAY_LEN(export_columns), rows, &req->body)
-		           : export_csv(export_columns, ARRAY_LEN(export_columns), rows, &req->body);
+		err = entity_export(&entity_dossier_row, xlsx ? "Dossiers" : NULL, rows, &req->body);
 		json_decref(rows);
 	}
 	if (err != TR_OK) {
