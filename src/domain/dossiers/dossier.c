@@ -363,8 +363,8 @@ check_complete(struct ctx *ctx, json_t *d)
 		field_errors_add(
 		    &ctx->errors, "job_profile_id", "« Métier » n'est plus proposé : choisissez-en un autre.");
 	if (int_of(d, "pole_id") > 0 && region != NULL && *region != '\0' &&
-	    db_onev(ctx->db, ctx->arena, "SELECT id FROM poles WHERE id = ? AND ('|' || regions || '|') LIKE ?", &r,
-	        DB_I64(int_of(d, "pole_id")), DB_TEXT(arena_printf(ctx->arena, "%%|%s|%%", region))) == TR_NOT_FOUND)
+	    db_onev(ctx->db, ctx->arena, "SELECT pole_id FROM pole_regions WHERE pole_id = ? AND region_code = ?", &r,
+	        DB_I64(int_of(d, "pole_id")), DB_TEXT(region)) == TR_NOT_FOUND)
 		field_errors_add(&ctx->errors, "pole_id",
 		    "« Pôle de ressources référent » ne couvre pas la région de l'espace public numérique.");
 	if (signed_on != NULL && strcmp(signed_on, date_iso(ctx->arena, ctx->now)) > 0)

@@ -388,7 +388,7 @@ programme_get(struct ctx *ctx, int64_t id, json_t **out)
 	         "job_profiles WHERE programme_id = ? ORDER BY active DESC, title",
 	         &jp, DB_I64(id))) != TR_OK ||
 	    (err = db_queryv(ctx->db, ctx->arena,
-	         "SELECT p.id, p.code, p.name, p.regions, p.organisation_id, o.name AS organisation_name, p.version "
+	         "SELECT p.id, p.code, p.name, p.organisation_id, o.name AS organisation_name, p.version "
 	         "FROM poles p LEFT JOIN organisations o ON o.id = p.organisation_id WHERE p.programme_id = ? ORDER "
 	         "BY p.name",
 	         &po, DB_I64(id))) != TR_OK ||
@@ -403,6 +403,12 @@ programme_get(struct ctx *ctx, int64_t id, json_t **out)
 	json_array_foreach(json_object_get(o, "job_profiles"), i, it) bools(it, profile_bools);
 	poles = rows_json(po);
 	/* Each pole's regions by name, for people: from the reference data in memory, not one query a region. */
+	if ((err = rows_joined_into(ctx, poles, "regions",
+	         "SELECT pole_id, region_code FROM pole_regions ORDER BY pole_id, position")) != TR_OK) {
+		json_decref(poles);
+		json_decref(o);
+		return ctx_storage_error(ctx, err);
+	}
 	if ((err = refsnap_acquire(ctx, &snap)) != TR_OK) {
 		json_decref(poles);
 		json_decref(o);
@@ -645,16 +651,16 @@ seed_one(struct ctx *ctx, json_t *p, int64_t *added)
 	}
 	json_array_foreach(json_object_get(p, "poles"), i, x)
 	{
-		const char *regions = "";
+		struct db_rows *pr;
 		size_t k;
 		json_t *g;
-		json_array_foreach(json_object_get(x, "regions"), k, g) regions =
-		    arena_printf(ctx->arena, "%s%s%s", regions, k ? "|" : "", json_string_value(g));
-		err = db_execv(ctx->db,
-		    "INSERT INTO poles (programme_id, code, name, regions, created_at, updated_at) VALUES (?, ?, ?, ?, "
-		    "?, "
-		    "?)",
-		    NULL, DB_I64(id), T(x, "code"), T(x, "name"), DB_TEXT(regions), DB_I64(ctx->now), DB_I64(ctx->now));
+		err = db_onev(ctx->db, ctx->arena,
+		    "INSERT INTO poles (programme_id, code, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?) "
+		    "RETURNING id",
+		    &pr, DB_I64(id), T(x, "code"), T(x, "name"), DB_I64(ctx->now), DB_I64(ctx->now));
+		json_array_foreach(json_object_get(x, "regions"), k, g) if (err == TR_OK) err =
+		    db_execv(ctx->db, "INSERT INTO pole_regions (pole_id, region_code, position) VALUES (?, ?, ?)",
+		        NULL, DB_I64(db_int(db_cell(pr, 0, 0))), DB_TEXT(json_string_value(g)), DB_I64((int64_t)k));
 		if (err != TR_OK)
 			goto out;
 	}

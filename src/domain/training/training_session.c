@@ -632,7 +632,7 @@ training_session_choices(struct ctx *ctx, json_t **out)
 	         "CAST(? AS BIGINT) = 1) ORDER BY o.name",
 	         &o, DB_BOOL(national), DB_I64(a->person_id), DB_BOOL(actor_has(a, ROLE_POLE)))) != TR_OK ||
 	    (err = db_queryv(ctx->db, ctx->arena,
-	         "SELECT po.id, po.name, po.programme_id, po.regions FROM poles po WHERE CAST(? AS BIGINT) = 1 OR "
+	         "SELECT po.id, po.name, po.programme_id FROM poles po WHERE CAST(? AS BIGINT) = 1 OR "
 	         "po.organisation_id IN (SELECT x.organisation_id FROM memberships x WHERE x.person_id = ? AND x.role "
 	         "= "
 	         "'pole') ORDER BY po.name",
@@ -646,6 +646,12 @@ training_session_choices(struct ctx *ctx, json_t **out)
 		json_array_append_new(aud, json_string("tutors"));
 	*out = json_pack("{s:o, s:o, s:o, s:o}", "programmes", rows_json(pr), "training_orgs", rows_json(o), "poles",
 	    rows_json(po), "audiences", aud);
+	if ((err = rows_joined_into(ctx, json_object_get(*out, "poles"), "regions",
+	         "SELECT pole_id, region_code FROM pole_regions ORDER BY pole_id, position")) != TR_OK) {
+		json_decref(*out);
+		*out = NULL;
+		return ctx_storage_error(ctx, err);
+	}
 	return TR_OK;
 }
 
