@@ -93,7 +93,6 @@ tr_err
 org_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 {
 	json_t *clean = NULL, *before = NULL;
-	struct db_rows *r;
 	tr_err err;
 
 	if ((err = require_admin(ctx)) != TR_OK)
@@ -101,14 +100,8 @@ org_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 	if ((err = org_check(ctx, in, &clean)) != TR_OK)
 		goto out_nodb;
 	TRY(tx_begin(ctx));
-	err = db_onev(ctx->db, ctx->arena,
-	    "SELECT name, kind, siret, rna, address, commune_code FROM organisations WHERE id = ?", &r, DB_I64(id));
-	if (err == TR_NOT_FOUND) {
-		err = ctx_fail(ctx, TR_NOT_FOUND, "Cette structure n'existe pas.");
-		goto out;
-	}
-	TRY(err);
-	before = row_json(r, 0);
+	TRY(load_row(ctx, "SELECT name, kind, siret, rna, address, commune_code FROM organisations WHERE id = ?", id,
+	    "Cette structure n'existe pas.", &before));
 	err = record_update_journal(ctx, &entity_organisation, "organisations", "organisation", id, version, before,
 	    clean, "Cette structure a changé depuis votre lecture : rechargez la page.", false);
 	if (err == TR_CONFLICT && ctx->message == NULL) { /* a unique constraint, not a stale version */

@@ -86,12 +86,12 @@ json_str(json_t *obj, const char *key)
 }
 
 tr_err
-load_readable_row(struct ctx *ctx, const char *sql, int64_t id, bool (*can_read)(struct ctx *ctx, json_t *row),
-    const char *missing, const char *forbidden, json_t **out)
+load_row(struct ctx *ctx, const char *sql, int64_t id, const char *missing, json_t **out)
 {
 	struct db_rows *r;
 	tr_err err;
 
+	*out = NULL;
 	if ((err = authz_require(ctx, ~0u)) != TR_OK)
 		return err;
 	err = db_onev(ctx->db, ctx->arena, sql, &r, DB_I64(id));
@@ -100,6 +100,17 @@ load_readable_row(struct ctx *ctx, const char *sql, int64_t id, bool (*can_read)
 	if (err != TR_OK)
 		return ctx_storage_error(ctx, err);
 	*out = row_json(r, 0);
+	return TR_OK;
+}
+
+tr_err
+load_readable_row(struct ctx *ctx, const char *sql, int64_t id, bool (*can_read)(struct ctx *ctx, json_t *row),
+    const char *missing, const char *forbidden, json_t **out)
+{
+	tr_err err = load_row(ctx, sql, id, missing, out);
+
+	if (err != TR_OK)
+		return err;
 	if (!can_read(ctx, *out)) {
 		json_decref(*out);
 		*out = NULL;

@@ -30,6 +30,10 @@ TR_MUST_USE tr_err tx_begin(struct ctx *ctx);
 /* Commits when ERR is TR_OK (returning the commit's result), else rolls back and returns ERR. */
 TR_MUST_USE tr_err tx_end(struct ctx *ctx, tr_err err);
 
+/* Reads the one row SQL selects for ID (its one parameter) as JSON into *OUT (the caller's) for a signed-in actor:
+ * TR_UNAUTHORIZED when anonymous, TR_NOT_FOUND with MISSING (French) when there is no such row. */
+TR_MUST_USE tr_err load_row(struct ctx *ctx, const char *sql, int64_t id, const char *missing, json_t **out);
+
 /* Reads the one row SQL selects for ID (its one parameter) as JSON into *OUT, for a signed-in actor whom
  * CAN_READ lets see it: TR_NOT_FOUND with MISSING, TR_FORBIDDEN with FORBIDDEN (French messages). */
 TR_MUST_USE tr_err load_readable_row(struct ctx *ctx, const char *sql, int64_t id,

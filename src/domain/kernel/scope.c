@@ -105,19 +105,11 @@ scope_check(struct ctx *ctx, const struct scope *s, json_t *row, int64_t id, boo
 tr_err
 scope_load(struct ctx *ctx, const struct scope *s, const char *sql, int64_t id, const char *missing, json_t **out)
 {
-	struct db_rows *r;
-	bool ok;
-	tr_err err;
+	bool ok = false;
+	tr_err err = load_row(ctx, sql, id, missing, out);
 
-	*out = NULL;
-	if ((err = authz_require(ctx, ~0u)) != TR_OK)
-		return err;
-	err = db_onev(ctx->db, ctx->arena, sql, &r, DB_I64(id));
-	if (err == TR_NOT_FOUND)
-		return ctx_fail(ctx, err, missing);
 	if (err != TR_OK)
-		return ctx_storage_error(ctx, err);
-	*out = row_json(r, 0);
+		return err;
 	if ((err = scope_check(ctx, s, *out, id, &ok)) != TR_OK || !ok) {
 		json_decref(*out);
 		*out = NULL;

@@ -110,6 +110,38 @@ sees_whole(const struct ctx *ctx)
 	return actor_has_any(ctx->actor, EDITORS);
 }
 
+static bool
+sees_whole_row(const struct ctx *ctx, json_t *p)
+{
+	(void)p;
+	return sees_whole(ctx);
+}
+
+static bool
+covers_pole(const struct ctx *ctx, json_t *p)
+{
+	return pole_actor_covers_any(ctx->actor, json_str(p, "regions"));
+}
+
+/* Who sees a pole: the national delegation and admins, and the pole staff of one of its regions. */
+static const struct scope_rule pole_rules[] = {
+	{ "national reach", EDITORS, "1 = 1", sees_whole_row },
+	{ "the pole staff of one of its regions", ROLE_BIT(ROLE_POLE),
+	    "p.id IN (SELECT pr.pole_id FROM pole_regions pr WHERE pr.region_code IN " SCOPE_REGIONS("pole") ")",
+	    covers_pole },
+};
+
+const struct scope pole_scope = { "pole", "poles p", "p.id", pole_rules, sizeof(pole_rules) / sizeof(pole_rules[0]) };
+
+/* True when the actor reaches pole P (a row with its "regions") through pole_scope. */
+static bool
+pole_visible(struct ctx *ctx, json_t *p)
+{
+	bool ok = false;
+
+	return scope_check(ctx, &pole_scope, p, json_integer_value(json_object_get(p, "id")), &ok) == TR_OK && ok;
+}
+
 tr_err
 pole_list(struct ctx *ctx, json_t **out)
 {
@@ -134,8 +166,7 @@ pole_list(struct ctx *ctx, json_t **out)
 	{
 		const char *regions = json_str(it, "regions");
 		json_object_set_new(it, "region_names", names_of(ctx, map, regions));
-		json_object_set_new(
-		    it, "can_view", json_boolean(sees_whole(ctx) || pole_actor_covers_any(ctx->actor, regions)));
+		json_object_set_new(it, "can_view", json_boolean(pole_visible(ctx, it)));
 		json_object_set_new(it, "can_edit", json_boolean(sees_whole(ctx)));
 	}
 	json_decref(map);
@@ -286,7 +317,7 @@ pole_get(struct ctx *ctx, int64_t id, json_t **out)
 		return err;
 	if ((err = load_pole(ctx, id, &p)) != TR_OK)
 		return err;
-	if (!sees_whole(ctx) && !pole_actor_covers_any(ctx->actor, json_str(p, "regions"))) {
+	if (!pole_visible(ctx, p)) {
 		json_decref(p);
 		return ctx_fail(ctx, TR_FORBIDDEN,
 		    "Ce pôle n'est pas dans votre périmètre : vous ne voyez que le pôle des régions que vous couvrez.");

@@ -220,13 +220,8 @@ programme_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 	if ((err = programme_check(ctx, in, &c)) != TR_OK)
 		goto out_nodb;
 	TRY(tx_begin(ctx));
-	err = db_onev(ctx->db, ctx->arena, "SELECT " PROGRAMME_COLUMNS " FROM programmes WHERE id = ?", &r, DB_I64(id));
-	if (err == TR_NOT_FOUND) {
-		err = ctx_fail(ctx, TR_NOT_FOUND, "Ce dispositif n'existe pas.");
-		goto out;
-	}
-	TRY(err);
-	before = row_json(r, 0);
+	TRY(load_row(ctx, "SELECT " PROGRAMME_COLUMNS " FROM programmes WHERE id = ?", id,
+	    "Ce dispositif n'existe pas.", &before));
 	if (db_onev(ctx->db, ctx->arena, "SELECT id FROM programmes WHERE code = ? AND id <> ?", &r, T(c, "code"),
 	        DB_I64(id)) == TR_OK) {
 		field_errors_add(&ctx->errors, "code", "« Code » : un dispositif porte déjà ce code.");
@@ -535,16 +530,10 @@ job_profile_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 	if ((err = profile_check(ctx, in, &c)) != TR_OK)
 		goto out_nodb;
 	TRY(tx_begin(ctx));
-	err = db_onev(ctx->db, ctx->arena,
+	TRY(load_row(ctx,
 	    "SELECT programme_id, code, title, summary, missions, competences, training_template, active FROM "
 	    "job_profiles WHERE id = ?",
-	    &r, DB_I64(id));
-	if (err == TR_NOT_FOUND) {
-		err = ctx_fail(ctx, TR_NOT_FOUND, "Cette fiche métier n'existe pas.");
-		goto out;
-	}
-	TRY(err);
-	before = row_json(r, 0);
+	    id, "Cette fiche métier n'existe pas.", &before));
 	if (db_onev(ctx->db, ctx->arena, "SELECT id FROM job_profiles WHERE programme_id = ? AND code = ? AND id <> ?",
 	        &r, DB_I64(json_integer_value(json_object_get(before, "programme_id"))), T(c, "code"),
 	        DB_I64(id)) == TR_OK) {

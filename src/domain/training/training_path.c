@@ -11,6 +11,7 @@
 #include "domain/kernel/common.h"
 #include "domain/kernel/journal.h"
 #include "domain/kernel/workflow.h"
+#include "domain/recruitment/contract.h"
 #include "model/training/training.h"
 
 /* The parties of a path, as the workflow's "who". */
@@ -167,14 +168,14 @@ parties_of(const struct ctx *ctx, json_t *c)
 	return p;
 }
 
+/* A path is read by whoever reads its contract: the contract's scope table, on the contract's columns of C (a
+ * contract, or a module with its contract's columns) and its id CONTRACT_ID. */
 static bool
-can_read(const struct ctx *ctx, json_t *c)
+can_read(struct ctx *ctx, json_t *c, int64_t contract_id)
 {
-	const struct actor *a = ctx->actor;
+	bool ok = false;
 
-	return a != NULL && (parties_of(ctx, c) || actor_has_any(a, ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL)) ||
-	                        a->person_id == int_of(c, "candidate_id") || a->person_id == int_of(c, "tutor_id") ||
-	                        a->person_id == int_of(c, "sponsor_id"));
+	return ctx->actor != NULL && scope_check(ctx, &contract_scope, c, contract_id, &ok) == TR_OK && ok;
 }
 
 /* The contract ID for a reader of its path (*C owned by the caller). */
@@ -193,7 +194,7 @@ load_contract(struct ctx *ctx, int64_t id, json_t **c)
 	if (err != TR_OK)
 		return ctx_storage_error(ctx, err);
 	*c = row_json(r, 0);
-	if (!can_read(ctx, *c)) {
+	if (!can_read(ctx, *c, id)) {
 		json_decref(*c);
 		*c = NULL;
 		return ctx_fail(ctx, TR_FORBIDDEN, "Ce parcours n'est pas dans votre périmètre.");
@@ -220,7 +221,7 @@ load_contract_editor(struct ctx *ctx, int64_t id, json_t **c)
 static bool
 module_can_read(struct ctx *ctx, json_t *m)
 {
-	return can_read(ctx, m);
+	return can_read(ctx, m, int_of(m, "contract_id"));
 }
 
 static unsigned
