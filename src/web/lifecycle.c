@@ -84,6 +84,7 @@ web_lifecycle_page(struct request *req, const struct web_lifecycle *lc, int stat
 		conflict = others;
 	if (conflict)
 		json_object_set_new(data, "conflict", json_string(conflict));
+	json_object_set_new(data, "conflict_note", json_string(lc->conflict_note ? lc->conflict_note : ""));
 	json_object_set_new(data, "breadcrumb",
 	    json_pack("[{s:s, s:s}, {s:s, s:s}, {s:s}]", "href", "/", "label", "Accueil", "href", lc->path, "label",
 	        lc->list_label, "label", heading));

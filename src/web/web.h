@@ -254,6 +254,7 @@ struct web_lifecycle {
 	const char *list_label;    /* the breadcrumb's name of the list: "Contrats" */
 	const char *created_path;  /* where an action that created a row leads (with its id): "/contrats" */
 	const char *template;
+	const char *conflict_note; /* French: what the page shows after a refused action (conflict.html) */
 	tr_err (*get)(struct ctx *ctx, int64_t id, json_t **out);
 	tr_err (*act)(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload,
 	    int64_t *new_version, int64_t *new_id);

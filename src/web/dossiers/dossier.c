@@ -1004,6 +1004,7 @@ dossier_page(struct request *req, int status, const char *failed, json_t *sent, 
 	web_pole_diagnoses_block(req, id, data); /* the resource pole's preliminary diagnoses (web/pole.c) */
 	if (conflict)
 		json_object_set_new(data, "conflict", json_string(conflict));
+	json_object_set_new(data, "conflict_note", json_string("Le dossier est affiché tel qu'il est maintenant."));
 	json_object_set_new(data, "breadcrumb",
 	    json_pack("[{s:s, s:s}, {s:s, s:s}, {s:s}]", "href", "/", "label", "Accueil", "href", "/dossiers", "label",
 	        "Dossiers", "label", arena_printf(req->arena, "Dossier n° %lld", (long long)id)));

@@ -360,6 +360,7 @@ static const struct web_lifecycle application_page = {
 	.list_label = "Candidatures",
 	.created_path = "/contrats",
 	.template = "application.html",
+	.conflict_note = "La candidature est affichée telle qu'elle est maintenant.",
 	.get = application_get,
 	.act = application_act,
 	.journal_label = journal_label,

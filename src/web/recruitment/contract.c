@@ -235,6 +235,7 @@ static const struct web_lifecycle contract_page = {
 	.list_label = "Contrats",
 	.created_path = "/contrats",
 	.template = "contract.html",
+	.conflict_note = "Le contrat est affiché tel qu'il est maintenant.",
 	.get = contract_get,
 	.act = contract_act,
 	.journal_label = journal_label,
