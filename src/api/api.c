@@ -71,6 +71,8 @@ api_patch(struct request *req, tr_err (*read)(struct ctx *, int64_t, json_t **),
 		return;
 	if (!api_version(req, in, &version))
 		err = TR_INVALID;
+	else if (read == NULL) /* the domain overlays the members sent itself */
+		err = update(&req->ctx, req->params[0], version, in);
 	else if ((err = read(&req->ctx, req->params[0], &merged)) == TR_OK) {
 		json_object_update(merged, in);
 		err = update(&req->ctx, req->params[0], version, merged);
@@ -78,6 +80,34 @@ api_patch(struct request *req, tr_err (*read)(struct ctx *, int64_t, json_t **),
 	json_decref(merged);
 	if (err == TR_OK)
 		err = answer(&req->ctx, req->params[0], &out);
+	api_reply(req, err, 200, out);
+}
+
+void
+api_act(struct request *req, api_act_fn act, tr_err (*get)(struct ctx *, int64_t, json_t **), const char *new_key)
+{
+	json_t *in = api_body(req), *out = NULL;
+	int64_t version = 0, new_id = 0;
+	tr_err err;
+
+	if (in == NULL)
+		return;
+	err = api_version(req, in, &version)
+	          ? act(&req->ctx, req->params[0], req->sparams[0], version, in, NULL, &new_id)
+	          : TR_INVALID;
+	if (err == TR_OK)
+		err = get(&req->ctx, req->params[0], &out);
+	if (err == TR_OK && new_key != NULL && new_id > 0)
+		json_object_set_new(out, new_key, json_integer(new_id));
+	api_reply(req, err, 200, out);
+}
+
+void
+api_list(struct request *req, tr_err (*list)(struct ctx *, json_t **))
+{
+	json_t *out = NULL;
+	tr_err err = list(&req->ctx, &out);
+
 	api_reply(req, err, 200, out);
 }
 
@@ -125,6 +155,57 @@ api_query_flag(struct request *req, const char *name)
 	const char *v = req_query(req, name);
 
 	return v && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0);
+}
+
+/* The field error of a code that is not one of V's: "« NAME » doit être a, b ou c." */
+static const char *
+choice_message(struct request *req, const char *name, const struct vocab *v)
+{
+	const char *s = arena_printf(req->arena, "« %s » doit être", name);
+
+	for (size_t i = 0; i < v->n; i++)
+		s = arena_printf(req->arena, "%s%s%s", s,
+		    i == 0         ? " "
+		    : i + 1 < v->n ? ", "
+		                   : " ou ",
+		    v->items[i].code);
+	return arena_printf(req->arena, "%s.", s);
+}
+
+void
+api_list_query(struct request *req, const struct api_param *params, size_t nparams, void *filter,
+    tr_err (*run)(struct ctx *, const void *, json_t **))
+{
+	json_t *out = NULL;
+	tr_err err;
+
+	for (size_t i = 0; i < nparams; i++) {
+		const struct api_param *p = &params[i];
+		void *member = (char *)filter + p->offset;
+		const char *v = p->kind == AP_ID || p->kind == AP_FLAG ? NULL : req_query(req, p->name);
+		if (v != NULL && *v == '\0')
+			v = NULL;
+		switch (p->kind) {
+		case AP_ID: api_query_int(req, p->name, p->max ? p->max : INT64_MAX, member); continue;
+		case AP_FLAG: *(bool *)member = api_query_flag(req, p->name); continue;
+		case AP_CHOICE:
+			if (v != NULL && vocab_label(p->vocab, v) == NULL)
+				field_errors_add(&req->ctx.errors, p->name, choice_message(req, p->name, p->vocab));
+			break;
+		case AP_REGION:
+			if (v != NULL && (strlen(v) > 3 || strspn(v, "0123456789") != strlen(v)))
+				field_errors_add(&req->ctx.errors, p->name,
+				    arena_printf(req->arena,
+				        "« %s » doit être un code INSEE de région, par exemple 84.", p->name));
+			break;
+		case AP_TEXT: break;
+		}
+		*(const char **)member = v;
+	}
+	if (api_query_errors(req))
+		return;
+	err = run(&req->ctx, filter, &out);
+	api_reply(req, err, 200, out);
 }
 
 bool

@@ -2,7 +2,10 @@
 #ifndef TR_API_API_H
 #define TR_API_API_H
 
+#include <stddef.h>
+
 #include "http/request.h"
+#include "model/kernel/vocab.h"
 
 /* Answers a domain error as problem+json with the field errors. */
 void api_error(struct request *req, tr_err err);
@@ -18,13 +21,26 @@ void api_reply(struct request *req, tr_err err, int status, json_t *out);
 bool api_version(struct request *req, json_t *in, int64_t *version);
 
 /* PATCH, the one way (RFC 7396 for flat objects): the record READ returns for req->params[0], overlaid with
- * the members of the body, goes to UPDATE with the version sent; the answer is what ANSWER returns then (200),
- * or the error. */
+ * the members of the body, goes to UPDATE with the version sent (READ NULL: the body as it is, for a domain that
+ * overlays it itself); the answer is what ANSWER returns then (200), or the error. */
 void api_patch(struct request *req, tr_err (*read)(struct ctx *, int64_t, json_t **),
     tr_err (*update)(struct ctx *, int64_t, int64_t, json_t *), tr_err (*answer)(struct ctx *, int64_t, json_t **));
 
 /* GET of one record: what GET returns for req->params[0] (200), or the error. */
 void api_get(struct request *req, tr_err (*get)(struct ctx *, int64_t, json_t **));
+
+/* A lifecycle's action as its domain module offers it: ACTION on row ID at the VERSION read, with PAYLOAD; *NEW_VERSION
+ * and *NEW_ID (may be NULL) as wf_take sets them. */
+typedef tr_err (*api_act_fn)(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload,
+    int64_t *new_version, int64_t *new_id);
+
+/* POST …/{id}/actions/{action} with {version, …payload}, the one way: ACT on req->params[0] with
+ * req->sparams[0], answered with what GET returns then (200), plus NEW_KEY (may be NULL) holding the id of the
+ * row the action created when it created one; or the error. */
+void api_act(struct request *req, api_act_fn act, tr_err (*get)(struct ctx *, int64_t, json_t **), const char *new_key);
+
+/* GET of a list that takes no query parameter: what LIST returns (200), or the error. */
+void api_list(struct request *req, tr_err (*list)(struct ctx *, json_t **));
 
 /* Answers a creation that returned ERR: the new record ID as GET shows it, 201 with a Location PREFIX/ID; or the
  * error. */
@@ -40,6 +56,31 @@ bool api_query_flag(struct request *req, const char *name);
 
 /* When the query parameters gave field errors, answers 422 and returns true. */
 bool api_query_errors(struct request *req);
+
+/* A query parameter of a list, as a row: how it is read and which member of the list's filter it fills. */
+enum api_param_kind {
+	AP_ID,     /* an integer in [1, max] into an int64_t (page and per_page too) */
+	AP_TEXT,   /* a string into a const char * (empty: NULL) */
+	AP_CHOICE, /* a code of VOCAB into a const char * (empty: NULL); another value is a field error listing them */
+	AP_REGION, /* an INSEE region code (1 to 3 digits) into a const char * */
+	AP_FLAG,   /* 1 or true into a bool */
+};
+struct api_param {
+	const char *name;
+	enum api_param_kind kind;
+	size_t offset; /* of the member in the filter */
+	int64_t max;   /* AP_ID: the largest value (0: INT64_MAX) */
+	const struct vocab *vocab;
+};
+#define API_PARAM(filter, member, k, ...)                                                     \
+	{                                                                                     \
+		.name = #member, .kind = (k), .offset = offsetof(filter, member), __VA_ARGS__ \
+	}
+
+/* GET of a list, the one way: the NPARAMS query parameters PARAMS read into FILTER (its defaults set by the
+ * caller), 422 with each bad one named, else what RUN(ctx, FILTER, &out) returns (200) or its error. */
+void api_list_query(struct request *req, const struct api_param *params, size_t nparams, void *filter,
+    tr_err (*run)(struct ctx *, const void *, json_t **));
 
 void api_health(struct request *req);
 void api_test_slow(struct request *req);

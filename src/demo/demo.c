@@ -154,7 +154,7 @@ demo_dossier(struct ctx *ctx, struct demo_cast *c, const char *code, const char 
 		err = dossier_create(ctx, db_int(db_cell(r, 0, 0)), 0, in, id);
 	json_decref(in);
 	if (err == TR_OK)
-		err = dossier_act(ctx, *id, "submit", 1, NULL, NULL);
+		err = dossier_act(ctx, *id, "submit", 1, NULL, NULL, NULL);
 	return err;
 }
 
@@ -178,12 +178,12 @@ demo_story(struct ctx *ctx)
 	    "S'appuyer sur le pôle de ressources Centre-Est pour le parcours de formation.");
 	err = as(ctx, c.regional);
 	if (err == TR_OK)
-		err = dossier_act(ctx, dossier, "give_opinion", 2, in, NULL);
+		err = dossier_act(ctx, dossier, "give_opinion", 2, in, NULL, NULL);
 	json_decref(in);
 	if (err != TR_OK || (err = as(ctx, c.national)) != TR_OK)
 		return err;
 	in = json_pack("{s:i}", "posts_granted", 2);
-	err = dossier_act(ctx, dossier, "validate", 3, in, NULL);
+	err = dossier_act(ctx, dossier, "validate", 3, in, NULL, NULL);
 	json_decref(in);
 	if (err != TR_OK)
 		return err;

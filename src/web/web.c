@@ -449,6 +449,34 @@ web_action_fields(
 }
 
 json_t *
+web_search_filter(const char *id, const char *label, const char *hint, int col, const char *type, const char *value,
+    const char *all, json_t *options)
+{
+	return json_pack("{s:s, s:s, s:s, s:i, s:b, s:s, s:o, s:s, s:s}", "id", id, "label", label, "hint",
+	    hint ? hint : "", "col", col, "is_select", options != NULL, "all", all ? all : "", "options",
+	    options ? options : json_array(), "type", type ? type : "text", "value", value ? value : "");
+}
+
+json_t *
+web_list_columns(const struct entity *e)
+{
+	json_t *out = json_array();
+
+	for (size_t i = 0; i < e->nfields; i++)
+		if (e->fields[i].flags & FF_LISTED)
+			json_array_append_new(out, json_pack("{s:s}", "label", e->fields[i].label));
+	return out;
+}
+
+const char *
+web_badge(struct request *req, json_t *r)
+{
+	const char *tone = web_text(r, "state_tone");
+
+	return *tone ? arena_printf(req->arena, "fr-badge--%s", tone) : "";
+}
+
+json_t *
 web_action_summary(struct request *req, const char *failed, const struct entity *e, const char **others)
 {
 	json_t *out = json_array();

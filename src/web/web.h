@@ -9,6 +9,8 @@
 #include "model/accounts/role.h"
 #include "model/kernel/entity.h"
 
+struct workflow;
+
 #define SERVICE_NAME "tremplin"
 #define SERVICE_TAGLINE "Emplois aidés de la médiation numérique"
 #define FLASH_COOKIE "tremplin_flash"
@@ -223,6 +225,10 @@ void web_contract_act(struct request *req);
  * (NULL: none) whose fields are E's (the errors on other fields, joined, in *OTHERS, NULL when none); the timeline of journal ENTRIES (newest first, as journal_list) oldest first, [{when, who, what,
  * change}], with STATES naming the states and LABEL the actions (NULL: the action's code). */
 void web_field_kind(json_t *f, const char *kind);
+
+/* The DSFR badge class of lifecycle row R's state, from the tone the domain set ("state_tone", wf_decorate):
+ * "fr-badge--success"…, or "" for a neutral state. */
+const char *web_badge(struct request *req, json_t *r);
 void web_field_option(json_t *f, const char *value, const char *label, bool selected);
 int64_t web_form_version(struct request *req);
 json_t *web_action_payload(struct request *req);
@@ -231,6 +237,45 @@ json_t *web_action_fields(
 json_t *web_action_summary(struct request *req, const char *failed, const struct entity *e, const char **others);
 json_t *web_timeline(
     struct request *req, json_t *entries, const struct vocab *states, const char *(*label)(const char *action));
+
+/* A filter of a list's search form (search_form.html), every key set: a select of OPTIONS ([{value, label,
+ * selected}], stolen) with ALL its option for any, or with OPTIONS NULL an input of TYPE ("text", "search")
+ * holding VALUE (NULL: ""); HINT may be NULL; COL its width out of 12 from md up. */
+json_t *web_search_filter(const char *id, const char *label, const char *hint, int col, const char *type,
+    const char *value, const char *all, json_t *options);
+
+/* The header of a list's table: [{label}] of E's FF_LISTED fields, in the table's order. */
+json_t *web_list_columns(const struct entity *e);
+
+/* lifecycle.c: the page of a lifecycle's record and the POST of its actions, declared per page. */
+struct web_lifecycle {
+	const struct workflow *wf; /* its transitions give the actions' payloads, its states the timeline's words */
+	const char *path;          /* the list, and the record's page below it: "/contrats" (then "/contrats/12") */
+	const char *list_label;    /* the breadcrumb's name of the list: "Contrats" */
+	const char *created_path;  /* where an action that created a row leads (with its id): "/contrats" */
+	const char *template;
+	const char *conflict_note; /* French: what the page shows after a refused action (conflict.html) */
+	tr_err (*get)(struct ctx *ctx, int64_t id, json_t **out);
+	tr_err (*act)(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload,
+	    int64_t *new_version, int64_t *new_id);
+	const char *(*journal_label)(const char *action); /* the timeline's words for an action (NULL: its code) */
+	/* Adds the page's own members for record R to DATA; returns the heading (arena). */
+	const char *(*fill)(struct request *req, json_t *r, json_t *data);
+	/* The fields of action CODE's form when the page draws them itself (it may add members to FORM), or NULL for
+	 * the payload's (web_action_fields). May be NULL. */
+	json_t *(*action_fields)(
+	    struct request *req, json_t *r, const char *code, bool failed, json_t *sent, json_t *form);
+};
+
+/* The page of record req->params[0]: STATUS, FAILED the action sent back with errors (SENT its values), CONFLICT
+ * the message of an action refused. Members set for the template: heading, state_label, badge, actions (see
+ * actions.html), timeline, errors_summary, conflict, breadcrumb, and FILL's. */
+void web_lifecycle_page(struct request *req, const struct web_lifecycle *lc, int status, const char *failed,
+    json_t *sent, const char *conflict);
+
+/* POST of action req->sparams[0] on record req->params[0] with the form's version and fields: to the row it
+ * created (flash "created") or back to the record ("saved"); the page again with 422 (the form's errors) or 409. */
+void web_lifecycle_act(struct request *req, const struct web_lifecycle *lc);
 
 /* The heading and lead of a list by the reader's role: rows tried in order, the first whose ROLE the reader
  * holds (and not UNLESS, when set) wins; the last row, of ROLE_NONE, is everyone else's. */

@@ -8,31 +8,27 @@
 #include "domain/dossiers/dossier.h"
 #include "model/programmes/programme.h"
 
+static const struct api_param dossier_params[] = {
+	API_PARAM(struct dossier_filter, programme_id, AP_ID),
+	API_PARAM(struct dossier_filter, job_profile_id, AP_ID),
+	API_PARAM(struct dossier_filter, page, AP_ID, .max = 100000),
+	API_PARAM(struct dossier_filter, per_page, AP_ID, .max = DOSSIER_LIST_MAX),
+	API_PARAM(struct dossier_filter, state, AP_CHOICE, .vocab = &vocab_dossier_state),
+	API_PARAM(struct dossier_filter, region, AP_REGION),
+};
+
+static tr_err
+run_list(struct ctx *ctx, const void *f, json_t **out)
+{
+	return dossier_list(ctx, f, out);
+}
+
 void
 api_dossiers(struct request *req)
 {
 	struct dossier_filter f = { .page = 1, .per_page = 50 };
-	json_t *out = NULL;
-	tr_err err;
 
-	api_query_int(req, "programme_id", INT64_MAX, &f.programme_id);
-	api_query_int(req, "job_profile_id", INT64_MAX, &f.job_profile_id);
-	api_query_int(req, "page", 100000, &f.page);
-	api_query_int(req, "per_page", DOSSIER_LIST_MAX, &f.per_page);
-	f.state = req_query(req, "state");
-	if (f.state != NULL && vocab_label(&vocab_dossier_state, f.state) == NULL)
-		field_errors_add(&req->ctx.errors, "state",
-		    "« state » doit être draft, regional_review, national_review, changes_requested, validated, "
-		    "refused ou withdrawn.");
-	f.region = req_query(req, "region");
-	if (f.region != NULL &&
-	    (*f.region == '\0' || strlen(f.region) > 3 || strspn(f.region, "0123456789") != strlen(f.region)))
-		field_errors_add(
-		    &req->ctx.errors, "region", "« region » doit être un code INSEE de région, par exemple 84.");
-	if (api_query_errors(req))
-		return;
-	err = dossier_list(&req->ctx, &f, &out);
-	api_reply(req, err, 200, out);
+	api_list_query(req, dossier_params, sizeof(dossier_params) / sizeof(dossier_params[0]), &f, run_list);
 }
 
 /* Member NAME of IN as a positive integer in *OUT (0 when absent); a field error when it is something else. */
@@ -83,33 +79,13 @@ api_dossier(struct request *req)
 void
 api_dossier_update(struct request *req)
 {
-	json_t *in = api_body(req), *out = NULL;
-	int64_t version = 0;
-	tr_err err;
-
-	if (in == NULL)
-		return;
-	err = api_version(req, in, &version) ? dossier_update(&req->ctx, req->params[0], version, in) : TR_INVALID;
-	if (err == TR_OK)
-		err = dossier_get(&req->ctx, req->params[0], &out);
-	api_reply(req, err, 200, out);
+	api_patch(req, NULL, dossier_update, dossier_get);
 }
 
 void
 api_dossier_act(struct request *req)
 {
-	json_t *in = api_body(req), *out = NULL;
-	int64_t version = 0;
-	tr_err err;
-
-	if (in == NULL)
-		return;
-	err = api_version(req, in, &version)
-	          ? dossier_act(&req->ctx, req->params[0], req->sparams[0], version, in, NULL)
-	          : TR_INVALID;
-	if (err == TR_OK)
-		err = dossier_get(&req->ctx, req->params[0], &out);
-	api_reply(req, err, 200, out);
+	api_act(req, dossier_act, dossier_get, NULL);
 }
 
 /* The journal, each entry's detail as the JSON object it was written as (the store keeps its text). */

@@ -26,10 +26,7 @@ query_id(struct request *req, const char *name)
 void
 api_poles(struct request *req)
 {
-	json_t *out = NULL;
-	tr_err err = pole_list(&req->ctx, &out);
-
-	api_reply(req, err, 200, out);
+	api_list(req, pole_list);
 }
 
 void

@@ -10,10 +10,7 @@
 void
 api_programmes(struct request *req)
 {
-	json_t *out = NULL;
-	tr_err err = programme_list(&req->ctx, &out);
-
-	api_reply(req, err, 200, out);
+	api_list(req, programme_list);
 }
 
 void

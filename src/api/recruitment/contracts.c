@@ -10,26 +10,27 @@
 
 #define LIST_MAX 500
 
+static const struct api_param contract_params[] = {
+	API_PARAM(struct contract_filter, organisation_id, AP_ID),
+	API_PARAM(struct contract_filter, candidate_id, AP_ID),
+	API_PARAM(struct contract_filter, dossier_id, AP_ID),
+	API_PARAM(struct contract_filter, page, AP_ID, .max = 100000),
+	API_PARAM(struct contract_filter, per_page, AP_ID, .max = LIST_MAX),
+	API_PARAM(struct contract_filter, state, AP_CHOICE, .vocab = &vocab_contract_state),
+};
+
+static tr_err
+run_list(struct ctx *ctx, const void *f, json_t **out)
+{
+	return contract_list(ctx, f, out);
+}
+
 void
 api_contracts(struct request *req)
 {
 	struct contract_filter f = { .page = 1, .per_page = 50 };
-	json_t *out = NULL;
-	tr_err err;
 
-	api_query_int(req, "organisation_id", INT64_MAX, &f.organisation_id);
-	api_query_int(req, "candidate_id", INT64_MAX, &f.candidate_id);
-	api_query_int(req, "dossier_id", INT64_MAX, &f.dossier_id);
-	api_query_int(req, "page", 100000, &f.page);
-	api_query_int(req, "per_page", LIST_MAX, &f.per_page);
-	f.state = req_query(req, "state");
-	if (f.state != NULL && *f.state && vocab_label(&vocab_contract_state, f.state) == NULL)
-		field_errors_add(&req->ctx.errors, "state",
-		    "« state » doit être planned, active, suspended, completed ou ended_early.");
-	if (api_query_errors(req))
-		return;
-	err = contract_list(&req->ctx, &f, &out);
-	api_reply(req, err, 200, out);
+	api_list_query(req, contract_params, sizeof(contract_params) / sizeof(contract_params[0]), &f, run_list);
 }
 
 void
@@ -42,18 +43,5 @@ api_contract(struct request *req)
 void
 api_contract_act(struct request *req)
 {
-	json_t *in = api_body(req), *out = NULL;
-	int64_t version = 0, new_id = 0;
-	tr_err err;
-
-	if (in == NULL)
-		return;
-	err = api_version(req, in, &version)
-	          ? contract_act(&req->ctx, req->params[0], req->sparams[0], version, in, NULL, &new_id)
-	          : TR_INVALID;
-	if (err == TR_OK)
-		err = contract_get(&req->ctx, req->params[0], &out);
-	if (err == TR_OK && new_id > 0)
-		json_object_set_new(out, "new_contract_id", json_integer(new_id));
-	api_reply(req, err, 200, out);
+	api_act(req, contract_act, contract_get, "new_contract_id");
 }

@@ -44,33 +44,14 @@ api_offer_create(struct request *req)
 void
 api_offer_update(struct request *req)
 {
-	json_t *in = api_body(req), *out = NULL;
-	int64_t version = 0;
-	tr_err err;
-
-	if (in == NULL)
-		return;
-	err = api_version(req, in, &version) ? offer_update(&req->ctx, req->params[0], version, in) : TR_INVALID;
-	if (err == TR_OK)
-		err = offer_get(&req->ctx, req->params[0], &out);
-	api_reply(req, err, 200, out);
+	api_patch(req, NULL, offer_update, offer_get);
 }
 
 /* POST /api/v1/offers/{id}/actions/{close|reopen} with {version, reason?}. */
 void
 api_offer_act(struct request *req)
 {
-	json_t *in = api_body(req), *out = NULL;
-	int64_t version = 0;
-	tr_err err;
-
-	if (in == NULL)
-		return;
-	err = api_version(req, in, &version) ? offer_act(&req->ctx, req->params[0], req->sparams[0], version, in, NULL)
-	                                     : TR_INVALID;
-	if (err == TR_OK)
-		err = offer_get(&req->ctx, req->params[0], &out);
-	api_reply(req, err, 200, out);
+	api_act(req, offer_act, offer_get, NULL);
 }
 
 void

@@ -76,18 +76,7 @@ api_path_module_remove(struct request *req)
 void
 api_path_module_act(struct request *req)
 {
-	json_t *in = api_body(req), *out = NULL;
-	int64_t version = 0;
-	tr_err err;
-
-	if (in == NULL)
-		return;
-	err = api_version(req, in, &version)
-	          ? training_module_act(&req->ctx, req->params[0], req->sparams[0], version, in)
-	          : TR_INVALID;
-	if (err == TR_OK)
-		err = training_module_get(&req->ctx, req->params[0], &out);
-	api_reply(req, err, 200, out);
+	api_act(req, training_module_act, training_module_get, NULL);
 }
 
 /* ---- training organisations ---- */
@@ -95,10 +84,7 @@ api_path_module_act(struct request *req)
 void
 api_training_orgs(struct request *req)
 {
-	json_t *out = NULL;
-	tr_err err = training_org_list(&req->ctx, &out);
-
-	api_reply(req, err, 200, out);
+	api_list(req, training_org_list);
 }
 
 void
@@ -115,30 +101,30 @@ api_training_org_update(struct request *req)
 
 /* ---- sessions ---- */
 
+static const struct api_param session_params[] = {
+	API_PARAM(struct session_filter, programme_id, AP_ID),
+	API_PARAM(struct session_filter, training_org_id, AP_ID),
+	API_PARAM(struct session_filter, page, AP_ID, .max = 100000),
+	API_PARAM(struct session_filter, per_page, AP_ID, .max = 200),
+	API_PARAM(struct session_filter, audience, AP_CHOICE, .vocab = &vocab_session_audience),
+	API_PARAM(struct session_filter, state, AP_CHOICE, .vocab = &vocab_session_state),
+	API_PARAM(struct session_filter, region, AP_TEXT),
+	API_PARAM(struct session_filter, at_risk, AP_FLAG),
+	API_PARAM(struct session_filter, mine, AP_FLAG),
+};
+
+static tr_err
+run_sessions(struct ctx *ctx, const void *f, json_t **out)
+{
+	return training_session_list(ctx, f, out);
+}
+
 void
 api_sessions(struct request *req)
 {
 	struct session_filter f = { .page = 1, .per_page = 50 };
-	json_t *out = NULL;
-	tr_err err;
 
-	api_query_int(req, "programme_id", INT64_MAX, &f.programme_id);
-	api_query_int(req, "training_org_id", INT64_MAX, &f.training_org_id);
-	api_query_int(req, "page", 100000, &f.page);
-	api_query_int(req, "per_page", 200, &f.per_page);
-	f.audience = req_query(req, "audience");
-	f.state = req_query(req, "state");
-	f.region = req_query(req, "region");
-	f.at_risk = api_query_flag(req, "at_risk");
-	f.mine = api_query_flag(req, "mine");
-	if (f.audience && *f.audience && vocab_label(&vocab_session_audience, f.audience) == NULL)
-		field_errors_add(&req->ctx.errors, "audience", "« audience » doit être recruits ou tutors.");
-	if (f.state && *f.state && vocab_label(&vocab_session_state, f.state) == NULL)
-		field_errors_add(&req->ctx.errors, "state", "« state » doit être open, confirmed ou cancelled.");
-	if (api_query_errors(req))
-		return;
-	err = training_session_list(&req->ctx, &f, &out);
-	api_reply(req, err, 200, out);
+	api_list_query(req, session_params, sizeof(session_params) / sizeof(session_params[0]), &f, run_sessions);
 }
 
 void
@@ -178,18 +164,7 @@ api_session_update(struct request *req)
 void
 api_session_act(struct request *req)
 {
-	json_t *in = api_body(req), *out = NULL;
-	int64_t version = 0;
-	tr_err err;
-
-	if (in == NULL)
-		return;
-	err = api_version(req, in, &version)
-	          ? training_session_act(&req->ctx, req->params[0], req->sparams[0], version, in)
-	          : TR_INVALID;
-	if (err == TR_OK)
-		err = training_session_get(&req->ctx, req->params[0], &out);
-	api_reply(req, err, 200, out);
+	api_act(req, training_session_act, training_session_get, NULL);
 }
 
 /* {contract_id, path_module_id} for a recruit, {} for oneself: 201 {id, state, session}. */

@@ -92,9 +92,7 @@ out_nodb:
 tr_err
 org_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 {
-	json_t *clean = NULL, *before = NULL, *detail;
-	struct db_rows *r;
-	int64_t changed = 0;
+	json_t *clean = NULL, *before = NULL;
 	tr_err err;
 
 	if ((err = require_admin(ctx)) != TR_OK)
@@ -102,30 +100,15 @@ org_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 	if ((err = org_check(ctx, in, &clean)) != TR_OK)
 		goto out_nodb;
 	TRY(tx_begin(ctx));
-	err = db_onev(ctx->db, ctx->arena,
-	    "SELECT name, kind, siret, rna, address, commune_code FROM organisations WHERE id = ?", &r, DB_I64(id));
-	if (err == TR_NOT_FOUND) {
-		err = ctx_fail(ctx, TR_NOT_FOUND, "Cette structure n'existe pas.");
-		goto out;
-	}
-	TRY(err);
-	before = row_json(r, 0);
-	err = record_updatev(ctx, &entity_organisation, "organisations", clean,
-	    "updated_at = ?, version = version + 1 WHERE id = ? AND version = ?", &changed, DB_I64(ctx->now),
-	    DB_I64(id), DB_I64(version));
-	if (err == TR_CONFLICT) {
+	TRY(load_row(ctx, "SELECT name, kind, siret, rna, address, commune_code FROM organisations WHERE id = ?", id,
+	    "Cette structure n'existe pas.", &before));
+	err = record_update_journal(ctx, &entity_organisation, "organisations", "organisation", id, version, before,
+	    clean, "Cette structure a changé depuis votre lecture : rechargez la page.", false);
+	if (err == TR_CONFLICT && ctx->message == NULL) { /* a unique constraint, not a stale version */
 		db_rollback(ctx->db);
 		err = duplicate_error(ctx, clean, id);
 		goto out_nodb;
 	}
-	TRY(err);
-	if (changed == 0) {
-		err = ctx_fail(ctx, TR_CONFLICT, "Cette structure a changé depuis votre lecture : rechargez la page.");
-		goto out;
-	}
-	detail = json_pack("{s:O, s:O}", "before", before, "after", clean);
-	err = journal_append(ctx, "organisation", id, "update", detail);
-	json_decref(detail);
 out:
 	err = tx_end(ctx, ctx_storage_error(ctx, err));
 out_nodb:

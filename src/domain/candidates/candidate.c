@@ -263,8 +263,11 @@ profile_check(struct ctx *ctx, json_t *in, struct profile *p)
 
 #define PROFILE_COLS                                                                                                 \
 	"birth_date, commune_code, latitude, longitude, qualification_level, digital_diploma, rqth, seeking_since, " \
-	"priority_area, max_distance_km, available_from, wished_profiles, hidden"
-#define PROFILE_NCOLS 13
+	"priority_area, max_distance_km, available_from, hidden"
+#define PROFILE_NCOLS 12
+/* The wished job profiles, as rows. */
+#define WISHED_DELETE "DELETE FROM candidate_wished_profiles WHERE candidate_id = ?"
+#define WISHED_INSERT "INSERT INTO candidate_wished_profiles (candidate_id, job_profile_id) VALUES (?, ?)"
 
 /* The values of PROFILE_COLS for P, into V. */
 static void
@@ -284,8 +287,7 @@ profile_values(const struct profile *p, struct db_val *v)
 	v[8] = DB_TEXT(json_str(c, "priority_area"));
 	v[9] = DB_I64(json_integer_value(json_object_get(c, "max_distance_km")));
 	v[10] = DB_TEXT(json_str(c, "available_from"));
-	v[11] = DB_TEXT(p->wished);
-	v[12] = DB_BOOL(json_is_true(json_object_get(c, "hidden")));
+	v[11] = DB_BOOL(json_is_true(json_object_get(c, "hidden")));
 }
 
 /* Inserts the profile of person ID; *INSERTED false when one exists already. */
@@ -302,9 +304,11 @@ profile_insert(struct ctx *ctx, int64_t id, const struct profile *p, bool *inser
 	v[PROFILE_NCOLS + 2] = DB_I64(ctx->now);
 	err = db_exec(ctx->db,
 	    "INSERT INTO candidates (person_id, " PROFILE_COLS ", created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
-	    "?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (person_id) DO NOTHING",
+	    "?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (person_id) DO NOTHING",
 	    v, PROFILE_NCOLS + 3, &changes);
 	*inserted = changes == 1;
+	if (err == TR_OK && *inserted)
+		err = rows_replace(ctx, WISHED_DELETE, WISHED_INSERT, id, p->wished, true);
 	return err;
 }
 
@@ -463,7 +467,7 @@ wished_json(struct ctx *ctx, json_t *o)
 #define CANDIDATE_SELECT                                                                                           \
 	"SELECT c.person_id AS id, p.email, p.name, c.birth_date, c.commune_code, cm.name AS commune_name, "       \
 	"cm.departement_code, cm.region_code, c.latitude, c.longitude, c.qualification_level, c.digital_diploma, " \
-	"c.rqth, c.seeking_since, c.priority_area, c.max_distance_km, c.available_from, c.wished_profiles, "       \
+	"c.rqth, c.seeking_since, c.priority_area, c.max_distance_km, c.available_from, "                          \
 	"c.hidden, c.cv_name, c.cv_size, c.cv_sha256, c.created_at, c.updated_at, c.version FROM candidates c "    \
 	"JOIN people p ON p.id = c.person_id LEFT JOIN communes cm ON cm.code = c.commune_code "
 
@@ -471,7 +475,7 @@ tr_err
 candidate_get(struct ctx *ctx, int64_t id, json_t **out)
 {
 	struct db_rows *r, *f;
-	const char *level, *area, *birth;
+	const char *level, *area, *birth, *wished;
 	json_t *o;
 	tr_err err;
 
@@ -519,6 +523,13 @@ candidate_get(struct ctx *ctx, int64_t id, json_t **out)
 	json_object_del(o, "cv_size");
 	json_object_del(o, "cv_sha256");
 	json_object_set_new(o, "followers", rows_json(f));
+	if ((err = rows_joined(ctx,
+	         "SELECT job_profile_id FROM candidate_wished_profiles WHERE candidate_id = ? ORDER BY job_profile_id",
+	         id, &wished)) != TR_OK) {
+		json_decref(o);
+		return ctx_storage_error(ctx, err);
+	}
+	json_object_set_new(o, "wished_profiles", json_string(wished));
 	if ((err = wished_json(ctx, o)) != TR_OK) {
 		json_decref(o);
 		return err;
@@ -567,7 +578,7 @@ candidate_save(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 		TRY(db_exec(ctx->db,
 		    "UPDATE candidates SET birth_date = ?, commune_code = ?, latitude = ?, longitude = ?, "
 		    "qualification_level = ?, digital_diploma = ?, rqth = ?, seeking_since = ?, priority_area = ?, "
-		    "max_distance_km = ?, available_from = ?, wished_profiles = ?, hidden = ?, updated_at = ?, "
+		    "max_distance_km = ?, available_from = ?, hidden = ?, updated_at = ?, "
 		    "version = version + 1 WHERE person_id = ? AND version = ?",
 		    v, PROFILE_NCOLS + 3, &changed));
 		if (changed == 0) {
@@ -579,6 +590,7 @@ candidate_save(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 			                          : err;
 			goto out;
 		}
+		TRY(rows_replace(ctx, WISHED_DELETE, WISHED_INSERT, id, p.wished, true));
 	}
 	detail = field_names(&p);
 	err = journal_append(ctx, "candidate", id, version == 0 ? "create" : "update", detail);
@@ -810,11 +822,12 @@ erase(struct ctx *ctx, int64_t id, const char *action)
 	TRY(db_execv(ctx->db, "UPDATE applications SET message = NULL, updated_at = ? WHERE candidate_id = ?",
 	    &kept_apps, DB_I64(ctx->now), DB_I64(id)));
 	TRY(db_execv(ctx->db, "DELETE FROM candidate_followers WHERE candidate_id = ?", NULL, DB_I64(id)));
+	TRY(db_execv(ctx->db, WISHED_DELETE, NULL, DB_I64(id)));
 	if (contracts > 0 || kept_diag > 0 || kept_apps > 0)
 		TRY(db_execv(ctx->db,
 		    "UPDATE candidates SET birth_date = NULL, commune_code = NULL, latitude = NULL, longitude = NULL, "
 		    "qualification_level = NULL, digital_diploma = 0, rqth = 0, seeking_since = NULL, priority_area = "
-		    "'none', available_from = NULL, wished_profiles = '', hidden = 1, cv = NULL, cv_name = NULL, "
+		    "'none', available_from = NULL, hidden = 1, cv = NULL, cv_name = NULL, "
 		    "cv_size = "
 		    "NULL, cv_sha256 = NULL, updated_at = ?, version = version + 1 WHERE person_id = ?",
 		    NULL, DB_I64(ctx->now), DB_I64(id)));
@@ -928,16 +941,23 @@ static const struct list_sort followed_sorts[] = {
 	{ "name", "p.name, c.person_id" },
 };
 
-static const struct list_spec followed_spec = { &followed_scope,
-	"SELECT c.person_id AS id, p.name, p.email, cm.name AS commune_name, c.birth_date, c.hidden, (SELECT "
-	"MIN(f.decided_at) FROM candidate_followers f JOIN memberships sm ON sm.organisation_id = f.organisation_id "
-	"AND "
-	"sm.role = 'prescriber' WHERE f.candidate_id = c.person_id AND f.state = 'accepted' AND sm.person_id = ?) AS "
-	"since, (SELECT MIN(o.name) FROM candidate_followers f JOIN organisations o ON o.id = f.organisation_id JOIN "
-	"memberships sm ON sm.organisation_id = f.organisation_id AND sm.role = 'prescriber' WHERE f.candidate_id = "
-	"c.person_id AND f.state = 'accepted' AND sm.person_id = ?) AS organisation_name FROM candidates c JOIN "
-	"people p ON p.id = c.person_id LEFT JOIN communes cm ON cm.code = c.commune_code",
-	followed_sorts, 1, 2 };
+static const struct list_spec followed_spec = { .scope = &followed_scope,
+	.select =
+	    "SELECT c.person_id AS id, p.name, p.email, cm.name AS commune_name, c.birth_date, c.hidden, (SELECT "
+	    "MIN(f.decided_at) FROM candidate_followers f JOIN memberships sm ON sm.organisation_id = "
+	    "f.organisation_id "
+	    "AND "
+	    "sm.role = 'prescriber' WHERE f.candidate_id = c.person_id AND f.state = 'accepted' AND sm.person_id = ?) "
+	    "AS "
+	    "since, (SELECT MIN(o.name) FROM candidate_followers f JOIN organisations o ON o.id = f.organisation_id "
+	    "JOIN "
+	    "memberships sm ON sm.organisation_id = f.organisation_id AND sm.role = 'prescriber' WHERE f.candidate_id "
+	    "= "
+	    "c.person_id AND f.state = 'accepted' AND sm.person_id = ?) AS organisation_name FROM candidates c JOIN "
+	    "people p ON p.id = c.person_id LEFT JOIN communes cm ON cm.code = c.commune_code",
+	.sorts = followed_sorts,
+	.nsorts = 1,
+	.select_params = 2 };
 
 tr_err
 prescriber_followed(struct ctx *ctx, json_t **out)

@@ -223,11 +223,16 @@ parties_of(struct ctx *ctx, json_t *d)
 	       (holds(ctx, ROLE_POLE, d) ? P_POLE : 0) | (holds(ctx, ROLE_NATIONAL, d) ? P_NATIONAL : 0);
 }
 
+/* The badges of the states: draft, regional_review, national_review, changes_requested, validated, refused, withdrawn. */
+static const enum wf_state_tone dossier_tones[] = { WF_NEW, WF_INFO, WF_INFO, WF_WARNING, WF_SUCCESS, WF_ERROR,
+	WF_NEUTRAL };
+
 const struct workflow dossier_workflow = {
 	.entity = "dossier",
 	.table = "dossiers",
 	.state_since = true,
 	.states = &vocab_dossier_state,
+	.tones = dossier_tones,
 	.rows = transitions,
 	.nrows = ARRAY_LEN(transitions),
 	.select = DOSSIER_SELECT "WHERE d.id = ?",
@@ -358,8 +363,8 @@ check_complete(struct ctx *ctx, json_t *d)
 		field_errors_add(
 		    &ctx->errors, "job_profile_id", "« Métier » n'est plus proposé : choisissez-en un autre.");
 	if (int_of(d, "pole_id") > 0 && region != NULL && *region != '\0' &&
-	    db_onev(ctx->db, ctx->arena, "SELECT id FROM poles WHERE id = ? AND ('|' || regions || '|') LIKE ?", &r,
-	        DB_I64(int_of(d, "pole_id")), DB_TEXT(arena_printf(ctx->arena, "%%|%s|%%", region))) == TR_NOT_FOUND)
+	    db_onev(ctx->db, ctx->arena, "SELECT pole_id FROM pole_regions WHERE pole_id = ? AND region_code = ?", &r,
+	        DB_I64(int_of(d, "pole_id")), DB_TEXT(region)) == TR_NOT_FOUND)
 		field_errors_add(&ctx->errors, "pole_id",
 		    "« Pôle de ressources référent » ne couvre pas la région de l'espace public numérique.");
 	if (signed_on != NULL && strcmp(signed_on, date_iso(ctx->arena, ctx->now)) > 0)
@@ -770,9 +775,10 @@ tell_withdrawal(struct wf_call *c)
 }
 
 tr_err
-dossier_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload, int64_t *new_version)
+dossier_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload, int64_t *new_version,
+    int64_t *new_id)
 {
-	return wf_take(ctx, &dossier_workflow, id, action, version, payload, new_version, NULL);
+	return wf_take(ctx, &dossier_workflow, id, action, version, payload, new_version, new_id);
 }
 
 /* ---- Reading ---- */
@@ -780,10 +786,9 @@ dossier_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, js
 static void
 decorate(struct ctx *ctx, json_t *d)
 {
-	const char *state = str_of(d, "state");
 	int s = state_of(d);
 
-	json_object_set_new(d, "state_label", json_string(vocab_label(&vocab_dossier_state, state)));
+	wf_decorate(&dossier_workflow, d);
 	entity_decorate(&entity_dossier, d, ctx->arena);
 	entity_decorate(&entity_opinion, d, ctx->arena);
 	json_object_set_new(d, "days_waiting", json_integer((ctx->now - int_of(d, "state_since")) / 86400));
@@ -851,42 +856,38 @@ static const struct list_sort dossier_sorts[] = {
 	{ "waiting", "d.state_since ASC, d.id ASC" },
 };
 
-static const struct list_spec dossier_list_spec = { &dossier_scope, DOSSIER_SELECT, dossier_sorts,
-	sizeof(dossier_sorts) / sizeof(dossier_sorts[0]), 0 };
+static const struct list_filter dossier_filters[] = {
+	LIST_ID(struct dossier_filter, programme_id, "d.programme_id = ?"),
+	LIST_ID(struct dossier_filter, job_profile_id, "d.job_profile_id = ?"),
+	LIST_TEXT(struct dossier_filter, region, "d.region_code = ?"),
+	LIST_TEXT(struct dossier_filter, state, "d.state = ?"),
+};
+
+static void
+list_item(struct ctx *ctx, json_t *it)
+{
+	json_object_set_new(it, "netpublic", json_boolean(int_of(it, "netpublic")));
+	json_object_set_new(it, "listed_national", json_boolean(int_of(it, "listed_national")));
+	decorate(ctx, it);
+}
+
+static const struct list_spec dossier_list_spec = { .scope = &dossier_scope,
+	.select = DOSSIER_SELECT,
+	.sorts = dossier_sorts,
+	.nsorts = sizeof(dossier_sorts) / sizeof(dossier_sorts[0]),
+	.filters = dossier_filters,
+	.nfilters = sizeof(dossier_filters) / sizeof(dossier_filters[0]),
+	.decorate = list_item };
 
 tr_err
 dossier_list(struct ctx *ctx, const struct dossier_filter *f, json_t **out)
 {
-	struct sqlw w;
-	json_t *it;
-	size_t i;
-	tr_err err;
-
-	if ((err = authz_require(ctx, ~0u)) != TR_OK)
-		return err;
-	scope_where(ctx, &dossier_scope, &w);
-	if (f->programme_id > 0)
-		sqlw_and(&w, "d.programme_id = ?", DB_I64(f->programme_id));
-	if (f->job_profile_id > 0)
-		sqlw_and(&w, "d.job_profile_id = ?", DB_I64(f->job_profile_id));
-	if (f->region && *f->region)
-		sqlw_and(&w, "d.region_code = ?", DB_TEXT(f->region));
-	if (f->state && *f->state)
-		sqlw_and(&w, "d.state = ?", DB_TEXT(f->state));
-	if ((err = list_run(ctx, &dossier_list_spec, &w,
-	         actor_has_any(ctx->actor,
-	             ROLE_BIT(ROLE_REGIONAL) | ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_ADMIN))
-	             ? "waiting"
-	             : "recent",
-	         f->page, f->per_page, out)) != TR_OK)
-		return err;
-	json_array_foreach(json_object_get(*out, "items"), i, it)
-	{
-		json_object_set_new(it, "netpublic", json_boolean(int_of(it, "netpublic")));
-		json_object_set_new(it, "listed_national", json_boolean(int_of(it, "listed_national")));
-		decorate(ctx, it);
-	}
-	return TR_OK;
+	return list_query(ctx, &dossier_list_spec, f,
+	    actor_has_any(ctx->actor,
+	        ROLE_BIT(ROLE_REGIONAL) | ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_ADMIN))
+	        ? "waiting"
+	        : "recent",
+	    f->page, f->per_page, out);
 }
 
 /* ---- Messages ---- */

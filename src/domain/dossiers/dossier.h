@@ -39,8 +39,8 @@ TR_MUST_USE tr_err dossier_place_choices(struct ctx *ctx, json_t **out);
 /* Applies ACTION (submit, resubmit, give_opinion, validate, refuse, request_changes, withdraw, reopen) to
  * dossier ID seen at VERSION with PAYLOAD (the action's fields; may be NULL). *NEW_VERSION (may be NULL)
  * receives the version after the change. */
-TR_MUST_USE tr_err dossier_act(
-    struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload, int64_t *new_version);
+TR_MUST_USE tr_err dossier_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload,
+    int64_t *new_version, int64_t *new_id);
 
 /* The dossier's lifecycle on the engine (domain/kernel/workflow.h). */
 extern const struct workflow dossier_workflow;

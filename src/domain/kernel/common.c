@@ -1,6 +1,7 @@
 /* Transactions, row conversion and the SQL of field tables for the domain modules. */
 #include "domain/kernel/common.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/arena.h"
@@ -8,6 +9,7 @@
 #include "core/str.h"
 #include "domain/kernel/authz.h"
 #include "domain/kernel/refsnap.h"
+#include "domain/kernel/journal.h"
 
 json_t *
 row_json(const struct db_rows *r, size_t row)
@@ -88,12 +90,12 @@ json_str(json_t *obj, const char *key)
 }
 
 tr_err
-load_readable_row(struct ctx *ctx, const char *sql, int64_t id, bool (*can_read)(struct ctx *ctx, json_t *row),
-    const char *missing, const char *forbidden, json_t **out)
+load_row(struct ctx *ctx, const char *sql, int64_t id, const char *missing, json_t **out)
 {
 	struct db_rows *r;
 	tr_err err;
 
+	*out = NULL;
 	if ((err = authz_require(ctx, ~0u)) != TR_OK)
 		return err;
 	err = db_onev(ctx->db, ctx->arena, sql, &r, DB_I64(id));
@@ -102,6 +104,17 @@ load_readable_row(struct ctx *ctx, const char *sql, int64_t id, bool (*can_read)
 	if (err != TR_OK)
 		return ctx_storage_error(ctx, err);
 	*out = row_json(r, 0);
+	return TR_OK;
+}
+
+tr_err
+load_readable_row(struct ctx *ctx, const char *sql, int64_t id, bool (*can_read)(struct ctx *ctx, json_t *row),
+    const char *missing, const char *forbidden, json_t **out)
+{
+	tr_err err = load_row(ctx, sql, id, missing, out);
+
+	if (err != TR_OK)
+		return err;
 	if (!can_read(ctx, *out)) {
 		json_decref(*out);
 		*out = NULL;
@@ -217,5 +230,95 @@ record_insert(struct ctx *ctx, const struct entity *e, const char *table, json_t
 	err = db_one(ctx->db, ctx->arena, sql_text(ctx, &sql), params, n, &r);
 	if (err == TR_OK)
 		*id = db_int(db_cell(r, 0, 0));
+	return err;
+}
+
+tr_err
+record_update_journal(struct ctx *ctx, const struct entity *e, const char *table, const char *kind, int64_t id,
+    int64_t version, json_t *before, json_t *values, const char *stale, bool with_version)
+{
+	int64_t changed = 0;
+	json_t *detail;
+	tr_err err;
+
+	err =
+	    record_updatev(ctx, e, table, values, "updated_at = ?, version = version + 1 WHERE id = ? AND version = ?",
+	        &changed, DB_I64(ctx->now), DB_I64(id), DB_I64(version));
+	if (err != TR_OK)
+		return err;
+	if (changed == 0)
+		return ctx_fail(ctx, TR_CONFLICT, stale);
+	detail = entity_diff(e, before, values);
+	if (with_version)
+		json_object_set_new(detail, "version", json_integer(version + 1));
+	err = journal_append(ctx, kind, id, "update", detail);
+	json_decref(detail);
+	return err;
+}
+
+/* Cell V as text in the arena: an integer printed, text as it is, "" otherwise. */
+static const char *
+cell_text(struct ctx *ctx, const struct db_val *v)
+{
+	if (v->type == DBV_INT)
+		return arena_printf(ctx->arena, "%lld", (long long)v->i);
+	return db_text(v) ? db_text(v) : "";
+}
+
+tr_err
+rows_joined(struct ctx *ctx, const char *sql, int64_t id, const char **out)
+{
+	struct db_rows *r;
+	const char *s = "";
+	tr_err err = db_queryv(ctx->db, ctx->arena, sql, &r, DB_I64(id));
+
+	if (err != TR_OK)
+		return err;
+	for (size_t i = 0; i < r->nrows; i++)
+		s = arena_printf(ctx->arena, "%s%s%s", s, i ? "|" : "", cell_text(ctx, db_cell(r, i, 0)));
+	*out = s;
+	return TR_OK;
+}
+
+tr_err
+rows_joined_into(struct ctx *ctx, json_t *items, const char *key, const char *sql)
+{
+	struct db_rows *r;
+	json_t *it;
+	size_t i;
+	tr_err err = db_queryv(ctx->db, ctx->arena, sql, &r);
+
+	if (err != TR_OK)
+		return err;
+	json_array_foreach(items, i, it)
+	{
+		int64_t id = json_integer_value(json_object_get(it, "id"));
+		const char *s = "";
+		for (size_t k = 0; k < r->nrows; k++)
+			if (db_int(db_cell(r, k, 0)) == id)
+				s = arena_printf(
+				    ctx->arena, "%s%s%s", s, *s ? "|" : "", cell_text(ctx, db_cell(r, k, 1)));
+		json_object_set_new(it, key, json_string(s));
+	}
+	return TR_OK;
+}
+
+tr_err
+rows_replace(struct ctx *ctx, const char *delete_sql, const char *insert_sql, int64_t id, const char *list, bool as_int)
+{
+	bool positioned = strstr(insert_sql, "?, ?, ?") != NULL;
+	tr_err err = db_execv(ctx->db, delete_sql, NULL, DB_I64(id));
+	int64_t k = 0;
+
+	for (const char *p = list ? list : ""; err == TR_OK && *p != '\0';) {
+		size_t n = strcspn(p, "|");
+		const char *v = arena_strndup(ctx->arena, p, n);
+		struct db_val params[] = { DB_I64(id), as_int ? DB_I64(strtoll(v, NULL, 10)) : DB_TEXT(v), DB_I64(k) };
+		if (n > 0) {
+			err = db_exec(ctx->db, insert_sql, params, positioned ? 3 : 2, NULL);
+			k++;
+		}
+		p += n + (p[n] == '|');
+	}
 	return err;
 }

@@ -30,6 +30,10 @@ TR_MUST_USE tr_err tx_begin(struct ctx *ctx);
 /* Commits when ERR is TR_OK (returning the commit's result), else rolls back and returns ERR. */
 TR_MUST_USE tr_err tx_end(struct ctx *ctx, tr_err err);
 
+/* Reads the one row SQL selects for ID (its one parameter) as JSON into *OUT (the caller's) for a signed-in actor:
+ * TR_UNAUTHORIZED when anonymous, TR_NOT_FOUND with MISSING (French) when there is no such row. */
+TR_MUST_USE tr_err load_row(struct ctx *ctx, const char *sql, int64_t id, const char *missing, json_t **out);
+
 /* Reads the one row SQL selects for ID (its one parameter) as JSON into *OUT, for a signed-in actor whom
  * CAN_READ lets see it: TR_NOT_FOUND with MISSING, TR_FORBIDDEN with FORBIDDEN (French messages). */
 TR_MUST_USE tr_err load_readable_row(struct ctx *ctx, const char *sql, int64_t id,
@@ -70,5 +74,30 @@ TR_MUST_USE tr_err record_insert(struct ctx *ctx, const struct entity *e, const 
 #define record_insertv(ctx, e, table, values, extra_columns, extra_values, on_conflict, id, ...)     \
 	record_insert((ctx), (e), (table), (values), (extra_columns), (extra_values), (on_conflict), \
 	    DB_PARAMS(__VA_ARGS__), DB_NPARAMS(__VA_ARGS__), (id))
+
+/* ---- Lists as rows: a record's codes or ids held in a table of (owner, value) rows, read and written as the
+ * '|'-joined text its JSON and forms carry. ---- */
+
+/* The values of the rows SQL returns for ID (its one parameter; one text or integer column, in the order SQL
+ * gives), '|'-joined in the arena, "" for none. */
+TR_MUST_USE tr_err rows_joined(struct ctx *ctx, const char *sql, int64_t id, const char **out);
+
+/* Sets on each object of ITEMS the member KEY: the '|'-joined values (second column) of the rows SQL returns (no
+ * parameter) whose first column is the object's "id", "" when none. One query, whatever the number of ITEMS. */
+TR_MUST_USE tr_err rows_joined_into(struct ctx *ctx, json_t *items, const char *key, const char *sql);
+
+/* Replaces owner ID's rows inside the caller's transaction: DELETE_SQL (its one parameter ID), then INSERT_SQL
+ * (ID, value, position from 0) for each value of the '|'-joined LIST (bound as integers when AS_INT; INSERT_SQL
+ * may leave the position out: "VALUES (?, ?)"). */
+TR_MUST_USE tr_err rows_replace(
+    struct ctx *ctx, const char *delete_sql, const char *insert_sql, int64_t id, const char *list, bool as_int);
+
+/* The versioned UPDATE of an editable record, inside the caller's transaction: record_update of VALUES with the
+ * tail "updated_at = now, version = version + 1 WHERE id = ID AND version = VERSION"; when no row moved (stale
+ * version, or the row is gone), TR_CONFLICT with STALE (French) as ctx->message; else the journal entry
+ * KIND/ID "update" holding entity_diff(E, BEFORE, VALUES) (plus "version": VERSION + 1 when WITH_VERSION).
+ * A unique constraint's TR_CONFLICT is returned as is, with ctx->message left NULL. */
+TR_MUST_USE tr_err record_update_journal(struct ctx *ctx, const struct entity *e, const char *table, const char *kind,
+    int64_t id, int64_t version, json_t *before, json_t *values, const char *stale, bool with_version);
 
 #endif

@@ -105,19 +105,11 @@ scope_check(struct ctx *ctx, const struct scope *s, json_t *row, int64_t id, boo
 tr_err
 scope_load(struct ctx *ctx, const struct scope *s, const char *sql, int64_t id, const char *missing, json_t **out)
 {
-	struct db_rows *r;
-	bool ok;
-	tr_err err;
+	bool ok = false;
+	tr_err err = load_row(ctx, sql, id, missing, out);
 
-	*out = NULL;
-	if ((err = authz_require(ctx, ~0u)) != TR_OK)
-		return err;
-	err = db_onev(ctx->db, ctx->arena, sql, &r, DB_I64(id));
-	if (err == TR_NOT_FOUND)
-		return ctx_fail(ctx, err, missing);
 	if (err != TR_OK)
-		return ctx_storage_error(ctx, err);
-	*out = row_json(r, 0);
+		return err;
 	if ((err = scope_check(ctx, s, *out, id, &ok)) != TR_OK || !ok) {
 		json_decref(*out);
 		*out = NULL;
@@ -172,4 +164,40 @@ db_lock_row(struct ctx *ctx, const char *table, int64_t id)
 	    arena_printf(ctx->arena, "SELECT id FROM %s WHERE id = ?%s", table,
 	        db_engine(ctx->db) == DB_POSTGRES ? " FOR UPDATE" : ""),
 	    &r, DB_I64(id));
+}
+
+void
+list_filter_where(struct sqlw *w, const struct list_filter *filters, size_t nfilters, const void *f)
+{
+	for (size_t i = 0; i < nfilters; i++) {
+		const void *member = (const char *)f + filters[i].offset;
+		if (filters[i].text) {
+			const char *v = *(const char *const *)member;
+			if (v != NULL && *v != '\0')
+				sqlw_and(w, filters[i].sql, DB_TEXT(v));
+		} else if (*(const int64_t *)member > 0) {
+			sqlw_and(w, filters[i].sql, DB_I64(*(const int64_t *)member));
+		}
+	}
+}
+
+tr_err
+list_query(struct ctx *ctx, const struct list_spec *spec, const void *f, const char *sort, int64_t page,
+    int64_t per_page, json_t **out)
+{
+	struct sqlw w;
+	json_t *it;
+	size_t i;
+	tr_err err;
+
+	*out = NULL;
+	if ((err = authz_require(ctx, ~0u)) != TR_OK)
+		return err;
+	scope_where(ctx, spec->scope, &w);
+	list_filter_where(&w, spec->filters, spec->nfilters, f);
+	if ((err = list_run(ctx, spec, &w, sort, page, per_page, out)) != TR_OK)
+		return err;
+	if (spec->decorate != NULL)
+		json_array_foreach(json_object_get(*out, "items"), i, it) spec->decorate(ctx, it);
+	return TR_OK;
 }

@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "domain/kernel/ctx.h"
@@ -84,16 +85,44 @@ struct list_sort {
 #define LIST_PER_PAGE_MAX 10000
 #define LIST_PER_PAGE_DEFAULT 50
 
+/* A filter of a list, as a row: the member at OFFSET of the caller's filter struct (an int64_t, 0 for unset; or
+ * with TEXT a const char *, NULL or "" for unset) narrows the list by SQL, whose one '?' takes its value. */
+struct list_filter {
+	size_t offset;
+	bool text;
+	const char *sql;
+};
+#define LIST_ID(type, member, sql)                   \
+	{                                            \
+		offsetof(type, member), false, (sql) \
+	}
+#define LIST_TEXT(type, member, sql)                \
+	{                                           \
+		offsetof(type, member), true, (sql) \
+	}
+
+/* Adds to W the SQL of each of the NFILTERS FILTERS whose member is set in F. */
+void list_filter_where(struct sqlw *w, const struct list_filter *filters, size_t nfilters, const void *f);
+
 /* A list: the scope it is filtered by, the SELECT (columns and joins, with the scope's aliases) placed before
  * WHERE, and the sorts it offers (the first is the default). When the SELECT has '?' of its own, their
- * SELECT_PARAMS values come first in the list's WHERE (the COUNT leaves them out). */
+ * SELECT_PARAMS values come first in the list's WHERE (the COUNT leaves them out). FILTERS are the narrowing
+ * its filter struct offers (list_query), DECORATE what each item gets once read (may be NULL). */
 struct list_spec {
 	const struct scope *scope;
 	const char *select;
 	const struct list_sort *sorts;
 	size_t nsorts;
 	size_t select_params;
+	const struct list_filter *filters;
+	size_t nfilters;
+	void (*decorate)(struct ctx *ctx, json_t *item);
 };
+
+/* A list for a signed-in actor, the one way: the rows of SPEC's scope, narrowed by its filters set in F (see
+ * list_filter_where), sorted by SORT, paged (list_run), each item through SPEC's decorate. */
+TR_MUST_USE tr_err list_query(struct ctx *ctx, const struct list_spec *spec, const void *f, const char *sort,
+    int64_t page, int64_t per_page, json_t **out);
 
 /* Runs the list: COUNT(*) over the scope's FROM with W, then SELECT … WHERE W ORDER BY (SORT when it names one
  * of the spec's sorts, else the first) LIMIT/OFFSET for PAGE (from 1) and PER_PAGE (capped at

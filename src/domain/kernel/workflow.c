@@ -37,6 +37,17 @@ wf_tone_code(enum wf_tone tone)
 	}
 }
 
+void
+wf_decorate(const struct workflow *wf, json_t *row)
+{
+	static const char *const codes[] = { "", "new", "info", "success", "warning", "error" };
+	const char *state = json_str(row, "state");
+	int s = state ? wf_state(wf, state) : -1;
+
+	json_object_set_new(row, "state_label", json_string(s >= 0 ? wf->states->items[s].label : NULL));
+	json_object_set_new(row, "state_tone", json_string(s >= 0 && wf->tones ? codes[wf->tones[s]] : ""));
+}
+
 tr_err
 wf_pick(struct ctx *ctx, const struct workflow *wf, const char *action, int state, unsigned parties,
     const struct wf_transition **out)

@@ -28,6 +28,16 @@ enum wf_tone {
 	WF_DANGER,      /* a refusal, a withdrawal, a cancellation */
 };
 
+/* How a page draws a state's badge. */
+enum wf_state_tone {
+	WF_NEUTRAL = 0, /* closed without a verdict: withdrawn, declined */
+	WF_NEW,         /* just made, not yet looked at */
+	WF_INFO,        /* under way */
+	WF_SUCCESS,     /* reached or running as it should */
+	WF_WARNING,     /* waiting on someone, or stalled */
+	WF_ERROR,       /* refused, cancelled, broken off */
+};
+
 struct workflow;
 struct wf_transition;
 
@@ -67,10 +77,11 @@ struct wf_transition {
 };
 
 struct workflow {
-	const char *entity;         /* journal entity name, e.g. "application" */
-	const char *table;          /* SQL table with id, state, version and updated_at */
-	bool state_since;           /* the table has a state_since column too */
-	const struct vocab *states; /* state codes in index order */
+	const char *entity;              /* journal entity name, e.g. "application" */
+	const char *table;               /* SQL table with id, state, version and updated_at */
+	bool state_since;                /* the table has a state_since column too */
+	const struct vocab *states;      /* state codes in index order */
+	const enum wf_state_tone *tones; /* per state index, as STATES; NULL: all neutral */
 	const struct wf_transition *rows;
 	size_t nrows;
 	/* SQL reading one row with at least its state and version, ending in "= ?" for the id. */
@@ -138,5 +149,9 @@ const char *wf_action_label(const struct workflow *wf, const char *action);
 
 /* The code of TONE: "primary", "secondary" or "danger". */
 const char *wf_tone_code(enum wf_tone tone);
+
+/* Sets on ROW (a row of WF's table, or an item of its lists) "state_label", the French label of its "state",
+ * and "state_tone", the state's tone ("new", "info", "success", "warning", "error", or "" for neutral). */
+void wf_decorate(const struct workflow *wf, json_t *row);
 
 #endif

@@ -317,10 +317,10 @@ pole_of_region(struct ctx *ctx, const char *region)
 {
 	struct db_rows *r;
 
-	if (db_queryv(ctx->db, ctx->arena, "SELECT id, regions FROM poles ORDER BY id", &r) == TR_OK)
-		for (size_t i = 0; i < r->nrows; i++)
-			if (pole_codes_has(db_cell(r, i, 1)->s.p, region))
-				return DB_I64(db_int(db_cell(r, i, 0)));
+	if (region != NULL && db_onev(ctx->db, ctx->arena,
+	                          "SELECT pole_id FROM pole_regions WHERE region_code = ? ORDER BY pole_id LIMIT 1", &r,
+	                          DB_TEXT(region)) == TR_OK)
+		return DB_I64(db_int(db_cell(r, 0, 0)));
 	return DB_NULLV;
 }
 
@@ -428,9 +428,7 @@ partner_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 		err = ctx_fail(ctx, TR_CONFLICT, "Cette entreprise a changé depuis votre lecture : rechargez la page.");
 		goto out;
 	}
-	json_object_del(c, "name_key");
-	json_object_del(before, "can_edit");
-	detail = json_pack("{s:O, s:O}", "before", before, "after", c);
+	detail = entity_diff(&entity_partner, before, c);
 	err = journal_append(ctx, "partner", id, "update", detail);
 	json_decref(detail);
 out:

@@ -18,10 +18,13 @@
 /* A pole covers at most the 18 regions (and a few spare). */
 #define REGIONS_MAX 24
 
-#define POLE_SELECT                                                                                             \
-	"SELECT p.id, p.programme_id, g.name AS programme_name, p.code, p.name, p.organisation_id, o.name AS "  \
-	"organisation_name, p.regions, p.version FROM poles p JOIN programmes g ON g.id = p.programme_id LEFT " \
+#define POLE_SELECT                                                                                            \
+	"SELECT p.id, p.programme_id, g.name AS programme_name, p.code, p.name, p.organisation_id, o.name AS " \
+	"organisation_name, p.version FROM poles p JOIN programmes g ON g.id = p.programme_id LEFT "           \
 	"JOIN organisations o ON o.id = p.organisation_id "
+/* The regions of every pole, as rows (rows_joined_into), and of one (rows_joined). */
+#define POLE_REGIONS_SQL "SELECT pole_id, region_code FROM pole_regions ORDER BY pole_id, position"
+#define ONE_POLE_REGIONS_SQL "SELECT region_code FROM pole_regions WHERE pole_id = ? ORDER BY position"
 
 bool
 pole_codes_has(const char *list, const char *code)
@@ -107,6 +110,38 @@ sees_whole(const struct ctx *ctx)
 	return actor_has_any(ctx->actor, EDITORS);
 }
 
+static bool
+sees_whole_row(const struct ctx *ctx, json_t *p)
+{
+	(void)p;
+	return sees_whole(ctx);
+}
+
+static bool
+covers_pole(const struct ctx *ctx, json_t *p)
+{
+	return pole_actor_covers_any(ctx->actor, json_str(p, "regions"));
+}
+
+/* Who sees a pole: the national delegation and admins, and the pole staff of one of its regions. */
+static const struct scope_rule pole_rules[] = {
+	{ "national reach", EDITORS, "1 = 1", sees_whole_row },
+	{ "the pole staff of one of its regions", ROLE_BIT(ROLE_POLE),
+	    "p.id IN (SELECT pr.pole_id FROM pole_regions pr WHERE pr.region_code IN " SCOPE_REGIONS("pole") ")",
+	    covers_pole },
+};
+
+const struct scope pole_scope = { "pole", "poles p", "p.id", pole_rules, sizeof(pole_rules) / sizeof(pole_rules[0]) };
+
+/* True when the actor reaches pole P (a row with its "regions") through pole_scope. */
+static bool
+pole_visible(struct ctx *ctx, json_t *p)
+{
+	bool ok = false;
+
+	return scope_check(ctx, &pole_scope, p, json_integer_value(json_object_get(p, "id")), &ok) == TR_OK && ok;
+}
+
 tr_err
 pole_list(struct ctx *ctx, json_t **out)
 {
@@ -122,12 +157,16 @@ pole_list(struct ctx *ctx, json_t **out)
 	if ((err = region_map(ctx, &map)) != TR_OK)
 		return err;
 	items = rows_json(r);
+	if ((err = rows_joined_into(ctx, items, "regions", POLE_REGIONS_SQL)) != TR_OK) {
+		json_decref(items);
+		json_decref(map);
+		return ctx_storage_error(ctx, err);
+	}
 	json_array_foreach(items, i, it)
 	{
 		const char *regions = json_str(it, "regions");
 		json_object_set_new(it, "region_names", names_of(ctx, map, regions));
-		json_object_set_new(
-		    it, "can_view", json_boolean(sees_whole(ctx) || pole_actor_covers_any(ctx->actor, regions)));
+		json_object_set_new(it, "can_view", json_boolean(pole_visible(ctx, it)));
 		json_object_set_new(it, "can_edit", json_boolean(sees_whole(ctx)));
 	}
 	json_decref(map);
@@ -139,19 +178,26 @@ tr_err
 pole_mine(struct ctx *ctx, json_t **out)
 {
 	struct db_rows *r;
+	json_t *rows, *row;
+	size_t i;
 	tr_err err = db_queryv(ctx->db, ctx->arena, POLE_SELECT "ORDER BY g.name, p.name", &r);
 
 	if (err != TR_OK)
 		return ctx_storage_error(ctx, err);
+	rows = rows_json(r);
+	if ((err = rows_joined_into(ctx, rows, "regions", POLE_REGIONS_SQL)) != TR_OK) {
+		json_decref(rows);
+		return ctx_storage_error(ctx, err);
+	}
 	*out = json_array();
-	for (size_t i = 0; i < r->nrows; i++) {
-		json_t *row = row_json(r, i);
+	json_array_foreach(rows, i, row)
+	{
 		if (actor_has(ctx->actor, ROLE_ADMIN) || pole_actor_covers_any(ctx->actor, json_str(row, "regions")))
 			json_array_append_new(*out, json_pack("{s:O, s:O, s:O}", "id", json_object_get(row, "id"),
 			                                "name", json_object_get(row, "name"), "programme_name",
 			                                json_object_get(row, "programme_name")));
-		json_decref(row);
 	}
+	json_decref(rows);
 	return TR_OK;
 }
 
@@ -160,13 +206,17 @@ static tr_err
 load_pole(struct ctx *ctx, int64_t id, json_t **out)
 {
 	struct db_rows *r;
+	const char *regions = NULL;
 	tr_err err = db_onev(ctx->db, ctx->arena, POLE_SELECT "WHERE p.id = ?", &r, DB_I64(id));
 
 	if (err == TR_NOT_FOUND)
 		return ctx_fail(ctx, err, "Ce pôle de ressources n'existe pas.");
+	if (err == TR_OK)
+		err = rows_joined(ctx, ONE_POLE_REGIONS_SQL, id, &regions);
 	if (err != TR_OK)
 		return ctx_storage_error(ctx, err);
 	*out = row_json(r, 0);
+	json_object_set_new(*out, "regions", json_string(regions));
 	return TR_OK;
 }
 
@@ -267,7 +317,7 @@ pole_get(struct ctx *ctx, int64_t id, json_t **out)
 		return err;
 	if ((err = load_pole(ctx, id, &p)) != TR_OK)
 		return err;
-	if (!sees_whole(ctx) && !pole_actor_covers_any(ctx->actor, json_str(p, "regions"))) {
+	if (!pole_visible(ctx, p)) {
 		json_decref(p);
 		return ctx_fail(ctx, TR_FORBIDDEN,
 		    "Ce pôle n'est pas dans votre périmètre : vous ne voyez que le pôle des régions que vous couvrez.");
@@ -453,17 +503,18 @@ pole_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 	org = json_integer_value(json_object_get(c, "organisation_id"));
 	TRY(tx_begin(ctx));
 	TRY(db_execv(ctx->db,
-	    "UPDATE poles SET name = ?, organisation_id = ?, regions = ?, updated_at = ?, version = version + 1 WHERE "
-	    "id = ? AND version = ?",
-	    &changed, DB_TEXT(json_str(c, "name")), org > 0 ? DB_I64(org) : DB_NULLV, DB_TEXT(json_str(c, "regions")),
-	    DB_I64(ctx->now), DB_I64(id), DB_I64(version)));
+	    "UPDATE poles SET name = ?, organisation_id = ?, updated_at = ?, version = version + 1 WHERE id = ? AND "
+	    "version = ?",
+	    &changed, DB_TEXT(json_str(c, "name")), org > 0 ? DB_I64(org) : DB_NULLV, DB_I64(ctx->now), DB_I64(id),
+	    DB_I64(version)));
 	if (changed == 0) {
 		err = ctx_fail(ctx, TR_CONFLICT, "Ce pôle a changé depuis votre lecture : rechargez la page.");
 		goto out;
 	}
-	detail =
-	    json_pack("{s:{s:O, s:O, s:O}, s:O}", "before", "name", json_object_get(before, "name"), "organisation_id",
-	        json_object_get(before, "organisation_id"), "regions", json_object_get(before, "regions"), "after", c);
+	TRY(rows_replace(ctx, "DELETE FROM pole_regions WHERE pole_id = ?",
+	    "INSERT INTO pole_regions (pole_id, region_code, position) VALUES (?, ?, ?)", id, json_str(c, "regions"),
+	    false));
+	detail = entity_diff(&entity_pole, before, c);
 	err = journal_append(ctx, "pole", id, "update", detail);
 	json_decref(detail);
 out:
@@ -665,18 +716,16 @@ diagnosis_pole(struct ctx *ctx, json_t *d, int64_t *pole_id)
 		return ctx_fail(ctx, TR_INVALID,
 		    "Le lieu de ce dossier n'a pas de région connue : aucun pôle de ressources ne peut le "
 		    "diagnostiquer.");
-	err = db_queryv(ctx->db, ctx->arena,
-	    "SELECT id, regions, CASE WHEN id = ? THEN 0 WHEN programme_id = ? THEN 1 ELSE 2 END AS pref FROM poles "
-	    "ORDER BY pref, id",
-	    &r, DB_I64(named), DB_I64(json_integer_value(json_object_get(d, "programme_id"))));
+	err = db_onev(ctx->db, ctx->arena,
+	    "SELECT p.id, CASE WHEN p.id = ? THEN 0 WHEN p.programme_id = ? THEN 1 ELSE 2 END AS pref FROM poles p "
+	    "JOIN pole_regions pr ON pr.pole_id = p.id AND pr.region_code = ? ORDER BY pref, p.id LIMIT 1",
+	    &r, DB_I64(named), DB_I64(json_integer_value(json_object_get(d, "programme_id"))), DB_TEXT(region));
+	if (err == TR_NOT_FOUND)
+		return ctx_fail(ctx, TR_INVALID, "Aucun pôle de ressources ne couvre la région de ce dossier.");
 	if (err != TR_OK)
 		return ctx_storage_error(ctx, err);
-	for (size_t i = 0; i < r->nrows; i++)
-		if (pole_codes_has(db_cell(r, i, 1)->s.p, region)) {
-			*pole_id = db_int(db_cell(r, i, 0));
-			return TR_OK;
-		}
-	return ctx_fail(ctx, TR_INVALID, "Aucun pôle de ressources ne couvre la région de ce dossier.");
+	*pole_id = db_int(db_cell(r, 0, 0));
+	return TR_OK;
 }
 
 /* Dossier ID read by the actor, who must be able to diagnose it. */
@@ -785,10 +834,17 @@ pole_diagnosis_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 		goto out;
 	}
 	json_object_del(c, "job_profile_id");
-	detail = json_pack("{s:I, s:{s:O, s:O, s:O}, s:O}", "dossier_id",
-	    (json_int_t)json_integer_value(json_object_get(g, "dossier_id")), "before", "checklist",
-	    json_object_get(g, "checklist"), "conclusion", json_object_get(g, "conclusion"), "recommendations",
-	    json_object_get(g, "recommendations"), "after", c);
+	detail = entity_diff(&entity_pole_diagnosis, g, c);
+	json_object_set(detail, "dossier_id", json_object_get(g, "dossier_id"));
+	{ /* the checklist is no field of the table: compared as the stored JSON */
+		json_t *now = json_loads(checklist, 0, NULL);
+		if (!json_equal(now, json_object_get(g, "checklist"))) {
+			json_object_set(
+			    json_object_get(detail, "before"), "checklist", json_object_get(g, "checklist"));
+			json_object_set(json_object_get(detail, "after"), "checklist", now);
+		}
+		json_decref(now);
+	}
 	err = journal_append(ctx, "pole_diagnosis", id, "update", detail);
 	json_decref(detail);
 out:

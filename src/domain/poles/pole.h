@@ -19,6 +19,9 @@ bool pole_codes_has(const char *list, const char *code);
 /* True when the actor holds the pole role for one of the '|'-joined REGIONS. */
 bool pole_actor_covers_any(const struct actor *a, const char *regions);
 
+/* Who sees a pole (its page, its staff, what happens in its regions): a scope table (domain/kernel/scope.h). */
+extern const struct scope pole_scope;
+
 /* Every programme's poles, by programme then name: {items: [{id, programme_id, programme_name, code, name,
  * organisation_id, organisation_name, regions, region_names [string], version, can_view, can_edit}]}.
  * Pole staff, national officers and admins (TR_FORBIDDEN otherwise). */

@@ -211,9 +211,8 @@ out_nodb:
 tr_err
 programme_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 {
-	json_t *c = NULL, *before = NULL, *detail;
+	json_t *c = NULL, *before = NULL;
 	struct db_rows *r;
-	int64_t changed = 0;
 	tr_err err;
 
 	if ((err = require_editor(ctx)) != TR_OK)
@@ -221,30 +220,17 @@ programme_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 	if ((err = programme_check(ctx, in, &c)) != TR_OK)
 		goto out_nodb;
 	TRY(tx_begin(ctx));
-	err = db_onev(ctx->db, ctx->arena, "SELECT " PROGRAMME_COLUMNS " FROM programmes WHERE id = ?", &r, DB_I64(id));
-	if (err == TR_NOT_FOUND) {
-		err = ctx_fail(ctx, TR_NOT_FOUND, "Ce dispositif n'existe pas.");
-		goto out;
-	}
-	TRY(err);
-	before = row_json(r, 0);
+	TRY(load_row(ctx, "SELECT " PROGRAMME_COLUMNS " FROM programmes WHERE id = ?", id,
+	    "Ce dispositif n'existe pas.", &before));
 	if (db_onev(ctx->db, ctx->arena, "SELECT id FROM programmes WHERE code = ? AND id <> ?", &r, T(c, "code"),
 	        DB_I64(id)) == TR_OK) {
 		field_errors_add(&ctx->errors, "code", "« Code » : un dispositif porte déjà ce code.");
 		err = TR_INVALID;
 		goto out;
 	}
-	TRY(record_updatev(ctx, &entity_programme, "programmes", c,
-	    "updated_at = ?, version = version + 1 WHERE id = ? AND version = ?", &changed, DB_I64(ctx->now),
-	    DB_I64(id), DB_I64(version)));
-	if (changed == 0) {
-		err = ctx_fail(ctx, TR_CONFLICT, "Ce dispositif a changé depuis votre lecture : rechargez la page.");
-		goto out;
-	}
-	TRY(refsnap_bump(ctx));
-	detail = json_pack("{s:O, s:O}", "before", before, "after", c);
-	err = journal_append(ctx, "programme", id, "update", detail);
-	json_decref(detail);
+	TRY(record_update_journal(ctx, &entity_programme, "programmes", "programme", id, version, before, c,
+	    "Ce dispositif a changé depuis votre lecture : rechargez la page.", false));
+	err = refsnap_bump(ctx);
 out:
 	err = tx_end(ctx, ctx_storage_error(ctx, err));
 out_nodb:
@@ -397,7 +383,7 @@ programme_get(struct ctx *ctx, int64_t id, json_t **out)
 	         "job_profiles WHERE programme_id = ? ORDER BY active DESC, title",
 	         &jp, DB_I64(id))) != TR_OK ||
 	    (err = db_queryv(ctx->db, ctx->arena,
-	         "SELECT p.id, p.code, p.name, p.regions, p.organisation_id, o.name AS organisation_name, p.version "
+	         "SELECT p.id, p.code, p.name, p.organisation_id, o.name AS organisation_name, p.version "
 	         "FROM poles p LEFT JOIN organisations o ON o.id = p.organisation_id WHERE p.programme_id = ? ORDER "
 	         "BY p.name",
 	         &po, DB_I64(id))) != TR_OK ||
@@ -412,6 +398,12 @@ programme_get(struct ctx *ctx, int64_t id, json_t **out)
 	json_array_foreach(json_object_get(o, "job_profiles"), i, it) bools(it, profile_bools);
 	poles = rows_json(po);
 	/* Each pole's regions by name, for people: from the reference data in memory, not one query a region. */
+	if ((err = rows_joined_into(ctx, poles, "regions",
+	         "SELECT pole_id, region_code FROM pole_regions ORDER BY pole_id, position")) != TR_OK) {
+		json_decref(poles);
+		json_decref(o);
+		return ctx_storage_error(ctx, err);
+	}
 	if ((err = refsnap_acquire(ctx, &snap)) != TR_OK) {
 		json_decref(poles);
 		json_decref(o);
@@ -529,9 +521,8 @@ job_profile_get(struct ctx *ctx, int64_t id, json_t **out)
 tr_err
 job_profile_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 {
-	json_t *c = NULL, *before = NULL, *detail;
+	json_t *c = NULL, *before = NULL;
 	struct db_rows *r;
-	int64_t changed = 0;
 	tr_err err;
 
 	if ((err = require_editor(ctx)) != TR_OK)
@@ -539,16 +530,10 @@ job_profile_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 	if ((err = profile_check(ctx, in, &c)) != TR_OK)
 		goto out_nodb;
 	TRY(tx_begin(ctx));
-	err = db_onev(ctx->db, ctx->arena,
+	TRY(load_row(ctx,
 	    "SELECT programme_id, code, title, summary, missions, competences, training_template, active FROM "
 	    "job_profiles WHERE id = ?",
-	    &r, DB_I64(id));
-	if (err == TR_NOT_FOUND) {
-		err = ctx_fail(ctx, TR_NOT_FOUND, "Cette fiche métier n'existe pas.");
-		goto out;
-	}
-	TRY(err);
-	before = row_json(r, 0);
+	    id, "Cette fiche métier n'existe pas.", &before));
 	if (db_onev(ctx->db, ctx->arena, "SELECT id FROM job_profiles WHERE programme_id = ? AND code = ? AND id <> ?",
 	        &r, DB_I64(json_integer_value(json_object_get(before, "programme_id"))), T(c, "code"),
 	        DB_I64(id)) == TR_OK) {
@@ -557,18 +542,9 @@ job_profile_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 		err = TR_INVALID;
 		goto out;
 	}
-	TRY(record_updatev(ctx, &entity_job_profile, "job_profiles", c,
-	    "updated_at = ?, version = version + 1 WHERE id = ? AND version = ?", &changed, DB_I64(ctx->now),
-	    DB_I64(id), DB_I64(version)));
-	if (changed == 0) {
-		err =
-		    ctx_fail(ctx, TR_CONFLICT, "Cette fiche métier a changé depuis votre lecture : rechargez la page.");
-		goto out;
-	}
-	TRY(refsnap_bump(ctx));
-	detail = json_pack("{s:O, s:O}", "before", before, "after", c);
-	err = journal_append(ctx, "job_profile", id, "update", detail);
-	json_decref(detail);
+	TRY(record_update_journal(ctx, &entity_job_profile, "job_profiles", "job_profile", id, version, before, c,
+	    "Cette fiche métier a changé depuis votre lecture : rechargez la page.", false));
+	err = refsnap_bump(ctx);
 out:
 	err = tx_end(ctx, ctx_storage_error(ctx, err));
 out_nodb:
@@ -664,16 +640,16 @@ seed_one(struct ctx *ctx, json_t *p, int64_t *added)
 	}
 	json_array_foreach(json_object_get(p, "poles"), i, x)
 	{
-		const char *regions = "";
+		struct db_rows *pr;
 		size_t k;
 		json_t *g;
-		json_array_foreach(json_object_get(x, "regions"), k, g) regions =
-		    arena_printf(ctx->arena, "%s%s%s", regions, k ? "|" : "", json_string_value(g));
-		err = db_execv(ctx->db,
-		    "INSERT INTO poles (programme_id, code, name, regions, created_at, updated_at) VALUES (?, ?, ?, ?, "
-		    "?, "
-		    "?)",
-		    NULL, DB_I64(id), T(x, "code"), T(x, "name"), DB_TEXT(regions), DB_I64(ctx->now), DB_I64(ctx->now));
+		err = db_onev(ctx->db, ctx->arena,
+		    "INSERT INTO poles (programme_id, code, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?) "
+		    "RETURNING id",
+		    &pr, DB_I64(id), T(x, "code"), T(x, "name"), DB_I64(ctx->now), DB_I64(ctx->now));
+		json_array_foreach(json_object_get(x, "regions"), k, g) if (err == TR_OK) err =
+		    db_execv(ctx->db, "INSERT INTO pole_regions (pole_id, region_code, position) VALUES (?, ?, ?)",
+		        NULL, DB_I64(db_int(db_cell(pr, 0, 0))), DB_TEXT(json_string_value(g)), DB_I64((int64_t)k));
 		if (err != TR_OK)
 			goto out;
 	}

@@ -132,11 +132,16 @@ static const struct scope_rule application_rules[] = {
 static const struct scope application_scope = { "application", "applications a JOIN offers f ON f.id = a.offer_id",
 	"a.id", application_rules, sizeof(application_rules) / sizeof(application_rules[0]) };
 
+/* The badges of the states: proposed, new, processing, interview, accepted, refused, withdrawn, declined, obsolete. */
+static const enum wf_state_tone application_tones[] = { WF_NEW, WF_NEW, WF_INFO, WF_INFO, WF_SUCCESS, WF_ERROR,
+	WF_NEUTRAL, WF_NEUTRAL, WF_WARNING };
+
 const struct workflow application_workflow = {
 	.entity = "application",
 	.table = "applications",
 	.state_since = true,
 	.states = &vocab_application_state,
+	.tones = application_tones,
 	.rows = application_rows,
 	.nrows = sizeof(application_rows) / sizeof(application_rows[0]),
 	.select = APPLICATION_SELECT "WHERE a.id = ?",
@@ -162,7 +167,7 @@ decorate(struct ctx *ctx, json_t *a)
 {
 	const char *state = str_of(a, "state");
 
-	json_object_set_new(a, "state_label", json_string(vocab_label(&vocab_application_state, state)));
+	wf_decorate(&application_workflow, a);
 	entity_decorate(&entity_refusal, a, ctx->arena);
 	json_object_set_new(a, "days_waiting", json_integer((ctx->now - int_of(a, "state_since")) / 86400));
 	/* Until the candidate accepts a proposal, the structure knows them by the name matching showed. */
@@ -480,37 +485,40 @@ static const struct list_sort application_sorts[] = {
 	{ "updated", "a.updated_at DESC, a.id DESC" },
 };
 
-static const struct list_spec application_list_spec = { &application_scope, APPLICATION_SELECT, application_sorts,
-	sizeof(application_sorts) / sizeof(application_sorts[0]), 0 };
+static const struct list_filter application_filters[] = {
+	LIST_ID(struct application_filter, offer_id, "a.offer_id = ?"),
+	LIST_ID(struct application_filter, candidate_id, "a.candidate_id = ?"),
+	LIST_TEXT(struct application_filter, state, "a.state = ?"),
+};
+
+static const struct list_spec application_list_spec = { .scope = &application_scope,
+	.select = APPLICATION_SELECT,
+	.sorts = application_sorts,
+	.nsorts = sizeof(application_sorts) / sizeof(application_sorts[0]),
+	.filters = application_filters,
+	.nfilters = sizeof(application_filters) / sizeof(application_filters[0]),
+	.decorate = decorate };
 
 tr_err
 application_list(struct ctx *ctx, const struct application_filter *f, json_t **out)
 {
 	struct sqlw w;
 	struct db_rows *o;
-	json_t *it;
-	size_t i;
 	tr_err err;
 
-	if ((err = authz_require(ctx, ~0u)) != TR_OK)
+	if ((err = list_query(ctx, &application_list_spec, f, NULL, f->page, f->per_page, out)) != TR_OK)
 		return err;
-	scope_where(ctx, &application_scope, &w);
 	/* The offers of the list's scope, for its filter. */
+	scope_where(ctx, &application_scope, &w);
 	if ((err = db_query(ctx->db, ctx->arena,
 	         arena_printf(ctx->arena,
 	             "SELECT DISTINCT f.id, f.title FROM %s WHERE %s ORDER BY f.title, f.id LIMIT 200",
 	             application_scope.from, w.sql),
-	         w.p, w.n, &o)) != TR_OK)
+	         w.p, w.n, &o)) != TR_OK) {
+		json_decref(*out);
+		*out = NULL;
 		return ctx_storage_error(ctx, err);
-	if (f->offer_id > 0)
-		sqlw_and(&w, "a.offer_id = ?", DB_I64(f->offer_id));
-	if (f->candidate_id > 0)
-		sqlw_and(&w, "a.candidate_id = ?", DB_I64(f->candidate_id));
-	if (f->state && *f->state)
-		sqlw_and(&w, "a.state = ?", DB_TEXT(f->state));
-	if ((err = list_run(ctx, &application_list_spec, &w, NULL, f->page, f->per_page, out)) != TR_OK)
-		return err;
-	json_array_foreach(json_object_get(*out, "items"), i, it) decorate(ctx, it);
+	}
 	json_object_set_new(*out, "offers", rows_json(o));
 	return TR_OK;
 }

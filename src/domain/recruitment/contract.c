@@ -310,11 +310,15 @@ static const struct scope_rule contract_rules[] = {
 const struct scope contract_scope = { "contract", "contracts c", "c.id", contract_rules,
 	sizeof(contract_rules) / sizeof(contract_rules[0]) };
 
+/* The badges of the states: planned, active, suspended, completed, ended_early. */
+static const enum wf_state_tone contract_tones[] = { WF_NEW, WF_SUCCESS, WF_WARNING, WF_INFO, WF_ERROR };
+
 const struct workflow contract_workflow = {
 	.entity = "contract",
 	.table = "contracts",
 	.state_since = true,
 	.states = &vocab_contract_state,
+	.tones = contract_tones,
 	.rows = contract_rows,
 	.nrows = sizeof(contract_rows) / sizeof(contract_rows[0]),
 	.select = CONTRACT_SELECT "WHERE c.id = ?",
@@ -335,7 +339,7 @@ decorate(struct ctx *ctx, json_t *c)
 {
 	const char *state = str_of(c, "state");
 
-	json_object_set_new(c, "state_label", json_string(vocab_label(&vocab_contract_state, state)));
+	wf_decorate(&contract_workflow, c);
 	entity_decorate(&entity_contract, c, ctx->arena);
 	entity_decorate(&entity_outcome, c, ctx->arena);
 	entity_decorate(&entity_followup, c, ctx->arena);
@@ -574,32 +578,25 @@ static const struct list_sort contract_sorts[] = {
 	{ "start", "c.start_on DESC, c.id DESC" },
 };
 
-static const struct list_spec contract_list_spec = { &contract_scope, CONTRACT_SELECT, contract_sorts,
-	sizeof(contract_sorts) / sizeof(contract_sorts[0]), 0 };
+static const struct list_filter contract_filters[] = {
+	LIST_ID(struct contract_filter, organisation_id, "c.organisation_id = ?"),
+	LIST_ID(struct contract_filter, candidate_id, "c.candidate_id = ?"),
+	LIST_ID(struct contract_filter, dossier_id, "c.dossier_id = ?"),
+	LIST_TEXT(struct contract_filter, state, "c.state = ?"),
+};
+
+static const struct list_spec contract_list_spec = { .scope = &contract_scope,
+	.select = CONTRACT_SELECT,
+	.sorts = contract_sorts,
+	.nsorts = sizeof(contract_sorts) / sizeof(contract_sorts[0]),
+	.filters = contract_filters,
+	.nfilters = sizeof(contract_filters) / sizeof(contract_filters[0]),
+	.decorate = decorate };
 
 tr_err
 contract_list(struct ctx *ctx, const struct contract_filter *f, json_t **out)
 {
-	struct sqlw w;
-	json_t *it;
-	size_t i;
-	tr_err err;
-
-	if ((err = authz_require(ctx, ~0u)) != TR_OK)
-		return err;
-	scope_where(ctx, &contract_scope, &w);
-	if (f->organisation_id > 0)
-		sqlw_and(&w, "c.organisation_id = ?", DB_I64(f->organisation_id));
-	if (f->candidate_id > 0)
-		sqlw_and(&w, "c.candidate_id = ?", DB_I64(f->candidate_id));
-	if (f->dossier_id > 0)
-		sqlw_and(&w, "c.dossier_id = ?", DB_I64(f->dossier_id));
-	if (f->state && *f->state)
-		sqlw_and(&w, "c.state = ?", DB_TEXT(f->state));
-	if ((err = list_run(ctx, &contract_list_spec, &w, NULL, f->page, f->per_page, out)) != TR_OK)
-		return err;
-	json_array_foreach(json_object_get(*out, "items"), i, it) decorate(ctx, it);
-	return TR_OK;
+	return list_query(ctx, &contract_list_spec, f, NULL, f->page, f->per_page, out);
 }
 
 tr_err

@@ -40,21 +40,6 @@ match_cmp(const void *pa, const void *pb)
 	return a->id < b->id ? -1 : a->id > b->id;
 }
 
-/* True when the '|'-joined list of ids LIST holds ID. */
-static bool
-list_has_id(const char *list, int64_t id)
-{
-	for (const char *p = list ? list : ""; *p != '\0';) {
-		size_t n = strcspn(p, "|");
-		char *end;
-		long long v = strtoll(p, &end, 10);
-		if (end == p + n && n > 0 && v == id)
-			return true;
-		p += n + (p[n] == '|');
-	}
-	return false;
-}
-
 /* The later of the date START ("YYYY-MM-DD") and today. */
 static const char *
 reference_date(struct ctx *ctx, const char *start)
@@ -148,6 +133,7 @@ matching_for_offer(struct ctx *ctx, int64_t offer_id, json_t **out)
 	         "SELECT COALESCE(MAX(max_distance_km), 0) FROM candidates WHERE hidden = 0 AND latitude IS NOT NULL",
 	         &m)) != TR_OK)
 		goto fail;
+	p[np++] = DB_I64(db_int(db_cell(o, 0, 2)));
 	p[np++] = DB_I64(db_int(db_cell(o, 0, 1)));
 	p[np++] = DB_TEXT(ref);
 	/* The box's parameters are appended before np is read (arguments have no evaluation order). */
@@ -155,7 +141,10 @@ matching_for_offer(struct ctx *ctx, int64_t offer_id, json_t **out)
 	err = db_query(ctx->db, ctx->arena,
 	    arena_printf(ctx->arena,
 	        "SELECT c.person_id, pe.name, c.commune_code, cm.name AS commune_name, c.latitude, c.longitude, "
-	        "c.max_distance_km, c.available_from, c.wished_profiles, (SELECT e.eligible FROM eligibility_diagnoses "
+	        "c.max_distance_km, c.available_from, CASE WHEN EXISTS (SELECT 1 FROM candidate_wished_profiles w "
+	        "WHERE "
+	        "w.candidate_id = c.person_id AND w.job_profile_id = ?) THEN 1 ELSE 0 END AS wished, (SELECT "
+	        "e.eligible FROM eligibility_diagnoses "
 	        "e WHERE e.candidate_id = c.person_id AND e.programme_id = ? AND e.valid_until >= ? ORDER BY "
 	        "e.decided_on DESC, e.id DESC LIMIT 1) AS eligible FROM candidates c JOIN people pe ON pe.id = "
 	        "c.person_id LEFT JOIN communes cm ON cm.code = c.commune_code WHERE c.hidden = 0 AND pe.active = 1 "
@@ -175,7 +164,7 @@ matching_for_offer(struct ctx *ctx, int64_t offer_id, json_t **out)
 		ms[n++] = (struct match){ .row = i,
 			.id = db_int(db_cell(r, i, CAND_ID)),
 			.km = km,
-			.wished = list_has_id(db_text(db_cell(r, i, CAND_WISHED)), db_int(db_cell(o, 0, 2))),
+			.wished = db_int(db_cell(r, i, CAND_WISHED)) != 0,
 			.available = from == NULL || *from == '\0' || strcmp(from, start) <= 0,
 			.eligible = !required ? -1 : db_int(db_cell(r, i, CAND_ELIGIBLE)) == 1 };
 	}
@@ -233,6 +222,7 @@ may_see_candidate(struct ctx *ctx, int64_t id)
 #define OFF_REQUIRED 12
 #define OFF_LAT 13
 #define OFF_LON 14
+#define OFF_WISHED 15
 
 /* The latest diagnosis of programme PROGRAMME still valid on REF, among D (newest first): 1 eligible, 0 not or
  * none. */
@@ -249,9 +239,9 @@ tr_err
 matching_for_candidate(struct ctx *ctx, int64_t candidate, json_t **out)
 {
 	struct db_rows *c, *d, *r;
-	struct db_val p[4];
+	struct db_val p[5];
 	size_t np = 0, n = 0;
-	const char *from, *wished, *box;
+	const char *from, *box;
 	double lat, lon, maxd;
 	struct match *ms;
 	json_t *items;
@@ -260,7 +250,7 @@ matching_for_candidate(struct ctx *ctx, int64_t candidate, json_t **out)
 	if ((err = may_see_candidate(ctx, candidate)) != TR_OK)
 		return err;
 	err = db_onev(ctx->db, ctx->arena,
-	    "SELECT latitude, longitude, max_distance_km, available_from, wished_profiles FROM candidates WHERE "
+	    "SELECT latitude, longitude, max_distance_km, available_from FROM candidates WHERE "
 	    "person_id = ?",
 	    &c, DB_I64(candidate));
 	if (err == TR_NOT_FOUND)
@@ -279,19 +269,21 @@ matching_for_candidate(struct ctx *ctx, int64_t candidate, json_t **out)
 	lon = db_real(db_cell(c, 0, 1));
 	maxd = (double)db_int(db_cell(c, 0, 2));
 	from = db_text(db_cell(c, 0, 3));
-	wished = db_text(db_cell(c, 0, 4));
 	if ((err = db_queryv(ctx->db, ctx->arena,
 	         "SELECT programme_id, eligible, valid_until FROM eligibility_diagnoses WHERE candidate_id = ? ORDER "
 	         "BY "
 	         "decided_on DESC, id DESC",
 	         &d, DB_I64(candidate))) != TR_OK)
 		goto fail;
+	p[np++] = DB_I64(candidate); /* the wished column's */
 	box = bbox_sql(ctx, "o", lat, lon, maxd, p, &np);
 	err = db_query(ctx->db, ctx->arena,
 	    arena_printf(ctx->arena,
 	        "SELECT o.id, o.title, org.name AS organisation_name, pl.nom AS place_nom, o.commune_code, cm.name AS "
 	        "commune_name, o.start_on, o.contract_type, o.job_profile_id, j.title AS job_profile_title, "
-	        "o.programme_id, p.name AS programme_name, p.requires_eligibility, o.latitude, o.longitude FROM offers "
+	        "o.programme_id, p.name AS programme_name, p.requires_eligibility, o.latitude, o.longitude, CASE WHEN "
+	        "EXISTS (SELECT 1 FROM candidate_wished_profiles w WHERE w.candidate_id = ? AND w.job_profile_id = "
+	        "o.job_profile_id) THEN 1 ELSE 0 END AS wished FROM offers "
 	        "o "
 	        "JOIN organisations org ON org.id = o.organisation_id JOIN programmes p ON p.id = o.programme_id JOIN "
 	        "job_profiles j ON j.id = o.job_profile_id LEFT JOIN places pl ON pl.id = o.place_id LEFT JOIN "
@@ -311,7 +303,7 @@ matching_for_candidate(struct ctx *ctx, int64_t candidate, json_t **out)
 		ms[n++] = (struct match){ .row = i,
 			.id = db_int(db_cell(r, i, OFF_ID)),
 			.km = km,
-			.wished = list_has_id(wished, db_int(db_cell(r, i, OFF_JP))),
+			.wished = db_int(db_cell(r, i, OFF_WISHED)) != 0,
 			.available = from == NULL || *from == '\0' || strcmp(from, start) <= 0,
 			.eligible =
 			    db_int(db_cell(r, i, OFF_REQUIRED)) != 1

@@ -145,11 +145,15 @@ parties_of(struct ctx *ctx, json_t *o)
 	return is_staff(ctx, o) ? PARTY_STAFF : 0;
 }
 
+/* The badges of the states: open, filled, closed. */
+static const enum wf_state_tone offer_tones[] = { WF_SUCCESS, WF_INFO, WF_NEUTRAL };
+
 const struct workflow offer_workflow = {
 	.entity = "offer",
 	.table = "offers",
 	.state_since = false,
 	.states = &vocab_offer_state,
+	.tones = offer_tones,
 	.rows = rows,
 	.nrows = ARRAY_LEN(rows),
 	.select = OFFER_SELECT "WHERE o.id = ?",
@@ -665,12 +669,14 @@ effect_reopen(struct wf_call *c)
 }
 
 tr_err
-offer_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload, int64_t *new_version)
+offer_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload, int64_t *new_version,
+    int64_t *new_id)
 {
 	struct wf_act act = { .id = id, .action = action, .version = version, .payload = payload };
 	struct db_rows *r;
 	tr_err err;
 
+	(void)new_id; /* no action of an offer creates a row */
 	if ((err = authz_require(ctx, ~0u)) != TR_OK)
 		return err;
 	/* One transaction: the action, then the filled state its contracts may give a reopened offer. */
@@ -694,7 +700,7 @@ labels(json_t *o)
 
 	entity_decorate(&entity_offer, o, NULL);
 	if (state)
-		json_object_set_new(o, "state_label", json_string(vocab_label(&vocab_offer_state, state)));
+		wf_decorate(&offer_workflow, o);
 }
 
 tr_err
@@ -907,6 +913,7 @@ search_item(const struct db_rows *r, size_t row, const struct hit *h)
 	labels(it);
 	json_object_del(it, "state");
 	json_object_del(it, "state_label");
+	json_object_del(it, "state_tone");
 	if (h != NULL)
 		json_object_set_new(
 		    it, "distance_km", h->km == HUGE_VAL ? json_null() : json_real(round(h->km * 100) / 100));

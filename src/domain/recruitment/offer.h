@@ -42,8 +42,8 @@ TR_MUST_USE tr_err offer_update(struct ctx *ctx, int64_t id, int64_t version, js
  * "reopen" (closed → open, or filled when its contracts already fill it; within the quota, on a dossier still
  * validated). *NEW_VERSION (may be NULL) receives the version after. TR_NOT_FOUND for an unknown action,
  * TR_FORBIDDEN, TR_CONFLICT (stale, wrong state, quota), TR_INVALID (payload). */
-TR_MUST_USE tr_err offer_act(
-    struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload, int64_t *new_version);
+TR_MUST_USE tr_err offer_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload,
+    int64_t *new_version, int64_t *new_id);
 
 /* The action codes, NULL-terminated, and the French label of one (NULL when unknown). */
 extern const char *const offer_actions[];

@@ -6,7 +6,6 @@
 
 #include "core/arena.h"
 #include "core/embed.h"
-#include "core/export.h"
 #include "domain/kernel/authz.h"
 #include "domain/kernel/common.h"
 #include "domain/recruitment/contract.h"
@@ -400,18 +399,6 @@ out_nodb:
 	return err;
 }
 
-static const struct export_column grid_columns[] = {
-	{ "contract_id", "Contrat", EXPORT_INT },
-	{ "person", "Personne", EXPORT_TEXT },
-	{ "organisation", "Structure", EXPORT_TEXT },
-	{ "code", "Code", EXPORT_TEXT },
-	{ "competence", "Compétence", EXPORT_TEXT },
-	{ "assessed_on", "Date", EXPORT_DATE },
-	{ "moment", "Moment", EXPORT_TEXT },
-	{ "assessor_role", "Évaluation", EXPORT_TEXT },
-	{ "level", "Niveau", EXPORT_INT },
-};
-
 /* Appends to ROWS every level of contract ID. */
 static tr_err
 grid_rows(struct ctx *ctx, int64_t id, json_t *rows)
@@ -471,7 +458,7 @@ skills_export_csv(struct ctx *ctx, int64_t contract_id, struct buf *out)
 		}
 	}
 	if (err == TR_OK)
-		err = export_csv(grid_columns, sizeof(grid_columns) / sizeof(grid_columns[0]), rows, out);
+		err = entity_export(&entity_grid_row, NULL, rows, out);
 	json_decref(rows);
 	return err;
 }

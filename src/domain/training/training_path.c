@@ -1,6 +1,7 @@
 /* Employment-training paths: the modules of a contract, the job profile's template, progress and lateness, and
  * the modules' lifecycle (a transition table) including completion from attendance. */
 #include "domain/training/training_path.h"
+#include "domain/training/training_session.h"
 
 #include <string.h>
 
@@ -10,6 +11,7 @@
 #include "domain/kernel/common.h"
 #include "domain/kernel/journal.h"
 #include "domain/kernel/workflow.h"
+#include "domain/recruitment/contract.h"
 #include "model/training/training.h"
 
 /* The parties of a path, as the workflow's "who". */
@@ -166,14 +168,14 @@ parties_of(const struct ctx *ctx, json_t *c)
 	return p;
 }
 
+/* A path is read by whoever reads its contract: the contract's scope table, on the contract's columns of C (a
+ * contract, or a module with its contract's columns) and its id CONTRACT_ID. */
 static bool
-can_read(const struct ctx *ctx, json_t *c)
+can_read(struct ctx *ctx, json_t *c, int64_t contract_id)
 {
-	const struct actor *a = ctx->actor;
+	bool ok = false;
 
-	return a != NULL && (parties_of(ctx, c) || actor_has_any(a, ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL)) ||
-	                        a->person_id == int_of(c, "candidate_id") || a->person_id == int_of(c, "tutor_id") ||
-	                        a->person_id == int_of(c, "sponsor_id"));
+	return ctx->actor != NULL && scope_check(ctx, &contract_scope, c, contract_id, &ok) == TR_OK && ok;
 }
 
 /* The contract ID for a reader of its path (*C owned by the caller). */
@@ -192,7 +194,7 @@ load_contract(struct ctx *ctx, int64_t id, json_t **c)
 	if (err != TR_OK)
 		return ctx_storage_error(ctx, err);
 	*c = row_json(r, 0);
-	if (!can_read(ctx, *c)) { /* what the caller may not see does not exist for them (not 403) */
+	if (!can_read(ctx, *c, id)) { /* what the caller may not see does not exist for them (not 403) */
 		json_decref(*c);
 		*c = NULL;
 		return ctx_fail(ctx, TR_NOT_FOUND, "Ce contrat n'existe pas.");
@@ -219,7 +221,7 @@ load_contract_editor(struct ctx *ctx, int64_t id, json_t **c)
 static bool
 module_can_read(struct ctx *ctx, json_t *m)
 {
-	return can_read(ctx, m);
+	return can_read(ctx, m, int_of(m, "contract_id"));
 }
 
 static unsigned
@@ -229,11 +231,15 @@ module_parties(struct ctx *ctx, json_t *m)
 }
 
 /* A module with the parties of its contract. */
+/* The badges of the states: planned, in_progress, completed, abandoned. */
+static const enum wf_state_tone module_tones[] = { WF_INFO, WF_NEW, WF_SUCCESS, WF_ERROR };
+
 const struct workflow module_workflow = {
 	.entity = "path_module",
 	.table = "path_modules",
 	.state_since = true,
 	.states = &vocab_module_state,
+	.tones = module_tones,
 	.rows = module_rows,
 	.nrows = sizeof(module_rows) / sizeof(module_rows[0]),
 	.select =
@@ -260,7 +266,7 @@ decorate_module(json_t *m, const char *today, unsigned parties)
 	bool live = state && (strcmp(state, "planned") == 0 || strcmp(state, "in_progress") == 0);
 
 	json_object_set_new(m, "certifying", json_boolean(int_of(m, "certifying") != 0));
-	json_object_set_new(m, "state_label", json_string(vocab_label(&vocab_module_state, state)));
+	wf_decorate(&module_workflow, m);
 	if (live && ends && strcmp(ends, today) < 0)
 		why = "La date de fin est passée et le module n'est pas terminé.";
 	else if (state && strcmp(state, "planned") == 0 && starts && strcmp(starts, today) < 0)
@@ -347,8 +353,7 @@ training_path_get(struct ctx *ctx, int64_t contract_id, json_t **out)
 	regs = rows_json(r);
 	json_array_foreach(regs, i, m)
 	{
-		json_object_set_new(
-		    m, "state_label", json_string(vocab_label(&vocab_registration_state, json_str(m, "state"))));
+		wf_decorate(&registration_workflow, m);
 		json_object_set_new(m, "session_state_label",
 		    json_string(vocab_label(&vocab_session_state, json_str(m, "session_state"))));
 	}
@@ -520,8 +525,7 @@ load_module_editor(struct ctx *ctx, int64_t id, json_t **m, json_t **c)
 tr_err
 training_module_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 {
-	json_t *m = NULL, *c = NULL, *clean = NULL, *detail = NULL;
-	int64_t changed = 0;
+	json_t *m = NULL, *c = NULL, *clean = NULL;
 	tr_err err;
 
 	if ((err = load_module_editor(ctx, id, &m, &c)) != TR_OK)
@@ -529,30 +533,20 @@ training_module_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 	if ((err = entity_validate(&entity_path_module, in, false, ctx->arena, &ctx->errors, &clean)) != TR_OK ||
 	    (err = check_module(ctx, clean)) != TR_OK)
 		goto out_nodb;
-	json_object_set_new(m, "certifying", json_boolean(int_of(m, "certifying") != 0));
 	for (size_t i = 0; i < entity_path_module.nfields; i++) {
 		const struct field *f = &entity_path_module.fields[i];
 		if (json_object_get(clean, f->name) == NULL) /* a field left empty */
 			json_object_set_new(clean, f->name, f->flags & FF_ZERO ? json_integer(0) : json_null());
 	}
-	detail = entity_diff(&entity_path_module, m, clean);
-	json_object_set_new(detail, "version", json_integer(version + 1));
 	TRY(tx_begin(ctx));
-	TRY(record_updatev(ctx, &entity_path_module, "path_modules", clean,
-	    "updated_at = ?, version = version + 1 WHERE id = ? AND version = ?", &changed, DB_I64(ctx->now),
-	    DB_I64(id), DB_I64(version)));
-	if (changed == 0) {
-		err = ctx_fail(ctx, TR_CONFLICT, "Ce module a changé depuis votre lecture : rechargez la page.");
-		goto out;
-	}
-	err = journal_append(ctx, "path_module", id, "update", detail);
+	err = record_update_journal(ctx, &entity_path_module, "path_modules", "path_module", id, version, m, clean,
+	    "Ce module a changé depuis votre lecture : rechargez la page.", true);
 out:
 	err = tx_end(ctx, ctx_storage_error(ctx, err));
 out_nodb:
 	json_decref(m);
 	json_decref(c);
 	json_decref(clean);
-	json_decref(detail);
 	return err;
 }
 
@@ -634,9 +628,10 @@ effect_move_down(struct wf_call *c)
 }
 
 tr_err
-training_module_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload)
+training_module_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload,
+    int64_t *new_version, int64_t *new_id)
 {
-	return wf_take(ctx, &module_workflow, id, action, version, payload, NULL, NULL);
+	return wf_take(ctx, &module_workflow, id, action, version, payload, new_version, new_id);
 }
 
 /* Inside the transaction: the system's ACTION on module ID, journaled with DETAIL. */

@@ -50,8 +50,8 @@ TR_MUST_USE tr_err training_module_remove(struct ctx *ctx, int64_t id, int64_t v
 
 /* ACTION on module ID at VERSION: start, complete, abandon (payload reason), resume, reopen, move_up,
  * move_down. TR_CONFLICT when stale or not possible from the state; TR_FORBIDDEN. */
-TR_MUST_USE tr_err training_module_act(
-    struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload);
+TR_MUST_USE tr_err training_module_act(struct ctx *ctx, int64_t id, const char *action, int64_t version,
+    json_t *payload, int64_t *new_version, int64_t *new_id);
 
 /* Inside the caller's transaction (attendance): sets module ID's hours done to the hours present in the sessions
  * whose registrations name it, moves a planned module with hours to in progress, and completes it when the hours

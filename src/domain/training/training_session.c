@@ -305,11 +305,15 @@ session_parties(struct ctx *ctx, json_t *s)
 	return runs(ctx, s) ? S_RUNNER : 0;
 }
 
+/* The badges of the states: open, confirmed, cancelled. */
+static const enum wf_state_tone session_tones[] = { WF_INFO, WF_SUCCESS, WF_ERROR };
+
 const struct workflow session_workflow = {
 	.entity = "training_session",
 	.table = "training_sessions",
 	.state_since = true,
 	.states = &vocab_session_state,
+	.tones = session_tones,
 	.rows = session_rows,
 	.nrows = sizeof(session_rows) / sizeof(session_rows[0]),
 	.select = SESSION_SQL "WHERE s.id = ?",
@@ -334,11 +338,15 @@ registration_parties(struct ctx *ctx, json_t *g)
 	return (runs(ctx, g) ? S_RUNNER : 0) | (reg_concerns(ctx, g) ? S_CONCERNED : 0);
 }
 
+/* The badges of the states: registered, waiting, cancelled. */
+static const enum wf_state_tone registration_tones[] = { WF_SUCCESS, WF_WARNING, WF_ERROR };
+
 const struct workflow registration_workflow = {
 	.entity = "registration",
 	.table = "session_registrations",
 	.state_since = false,
 	.states = &vocab_registration_state,
+	.tones = registration_tones,
 	.rows = registration_rows,
 	.nrows = sizeof(registration_rows) / sizeof(registration_rows[0]),
 	.select = REG_WF_SQL,
@@ -371,7 +379,7 @@ decorate_session(struct ctx *ctx, json_t *s, const char *today, const char *hori
 	bool passed = deadline && strcmp(today, deadline) > 0;
 
 	json_object_set_new(s, "remote", json_boolean(int_of(s, "remote") != 0));
-	json_object_set_new(s, "state_label", json_string(vocab_label(&vocab_session_state, state)));
+	wf_decorate(&session_workflow, s);
 	json_object_set_new(
 	    s, "audience_label", json_string(vocab_label(&vocab_session_audience, json_str(s, "audience"))));
 	json_object_set_new(s, "seats_left", json_integer(left > 0 ? left : 0));
@@ -427,8 +435,20 @@ static const struct list_sort session_sorts[] = {
 	{ "start", "s.starts_on, s.id" },
 };
 
-static const struct list_spec session_list_spec = { &session_scope, SESSION_SQL, session_sorts, 1, 0 };
-static const struct list_spec session_mine_spec = { &session_mine_scope, SESSION_SQL, session_sorts, 1, 0 };
+static const struct list_spec session_list_spec = {
+	.scope = &session_scope, .select = SESSION_SQL, .sorts = session_sorts, .nsorts = 1
+};
+static const struct list_spec session_mine_spec = {
+	.scope = &session_mine_scope, .select = SESSION_SQL, .sorts = session_sorts, .nsorts = 1
+};
+
+static const struct list_filter session_filters[] = {
+	LIST_ID(struct session_filter, programme_id, "s.programme_id = ?"),
+	LIST_ID(struct session_filter, training_org_id, "s.training_org_id = ?"),
+	LIST_TEXT(struct session_filter, audience, "s.audience = ?"),
+	LIST_TEXT(struct session_filter, state, "s.state = ?"),
+	LIST_TEXT(struct session_filter, region, "s.region_code = ?"),
+};
 
 tr_err
 training_session_list(struct ctx *ctx, const struct session_filter *f, json_t **out)
@@ -443,16 +463,7 @@ training_session_list(struct ctx *ctx, const struct session_filter *f, json_t **
 	if ((err = authz_require(ctx, ~0u)) != TR_OK)
 		return err;
 	scope_where(ctx, f->mine ? &session_mine_scope : &session_scope, &w);
-	if (f->programme_id > 0)
-		sqlw_and(&w, "s.programme_id = ?", DB_I64(f->programme_id));
-	if (f->training_org_id > 0)
-		sqlw_and(&w, "s.training_org_id = ?", DB_I64(f->training_org_id));
-	if (f->audience && *f->audience)
-		sqlw_and(&w, "s.audience = ?", DB_TEXT(f->audience));
-	if (f->state && *f->state)
-		sqlw_and(&w, "s.state = ?", DB_TEXT(f->state));
-	if (f->region && *f->region)
-		sqlw_and(&w, "s.region_code = ?", DB_TEXT(f->region));
+	list_filter_where(&w, session_filters, sizeof(session_filters) / sizeof(session_filters[0]), f);
 	if (f->at_risk) {
 		sqlw_and(&w, "s.state = 'open' AND s.registration_deadline >= ?", DB_TEXT(today));
 		sqlw_and(&w, "s.registration_deadline <= ? AND " COUNT_SQL("registered") " < s.min_registrants",
@@ -557,7 +568,7 @@ training_session_get(struct ctx *ctx, int64_t id, json_t **out)
 		bool live = strcmp(state, "cancelled") != 0;
 		rank += strcmp(state, "waiting") == 0;
 		json_object_set_new(g, "rank", strcmp(state, "waiting") == 0 ? json_integer(rank) : json_null());
-		json_object_set_new(g, "state_label", json_string(vocab_label(&vocab_registration_state, state)));
+		wf_decorate(&registration_workflow, g);
 		json_object_set_new(g, "can_cancel",
 		    json_boolean(live && strcmp(json_str(s, "state"), "cancelled") != 0 &&
 		                 (runs(ctx, s) || reg_concerns(ctx, g))));
@@ -621,7 +632,7 @@ training_session_choices(struct ctx *ctx, json_t **out)
 	         "CAST(? AS BIGINT) = 1) ORDER BY o.name",
 	         &o, DB_BOOL(national), DB_I64(a->person_id), DB_BOOL(actor_has(a, ROLE_POLE)))) != TR_OK ||
 	    (err = db_queryv(ctx->db, ctx->arena,
-	         "SELECT po.id, po.name, po.programme_id, po.regions FROM poles po WHERE CAST(? AS BIGINT) = 1 OR "
+	         "SELECT po.id, po.name, po.programme_id FROM poles po WHERE CAST(? AS BIGINT) = 1 OR "
 	         "po.organisation_id IN (SELECT x.organisation_id FROM memberships x WHERE x.person_id = ? AND x.role "
 	         "= "
 	         "'pole') ORDER BY po.name",
@@ -635,6 +646,12 @@ training_session_choices(struct ctx *ctx, json_t **out)
 		json_array_append_new(aud, json_string("tutors"));
 	*out = json_pack("{s:o, s:o, s:o, s:o}", "programmes", rows_json(pr), "training_orgs", rows_json(o), "poles",
 	    rows_json(po), "audiences", aud);
+	if ((err = rows_joined_into(ctx, json_object_get(*out, "poles"), "regions",
+	         "SELECT pole_id, region_code FROM pole_regions ORDER BY pole_id, position")) != TR_OK) {
+		json_decref(*out);
+		*out = NULL;
+		return ctx_storage_error(ctx, err);
+	}
 	return TR_OK;
 }
 
@@ -954,9 +971,10 @@ tell_cancelled(struct wf_call *c)
 }
 
 tr_err
-training_session_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload)
+training_session_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload,
+    int64_t *new_version, int64_t *new_id)
 {
-	return wf_take(ctx, &session_workflow, id, action, version, payload, NULL, NULL);
+	return wf_take(ctx, &session_workflow, id, action, version, payload, new_version, new_id);
 }
 
 /* ================================================================================================
@@ -1574,8 +1592,7 @@ training_tutor_get(struct ctx *ctx, int64_t person_id, json_t **out)
 	{
 		bool f = int_of(x, "days_present") > 0;
 		json_object_set_new(x, "followed", json_boolean(f));
-		json_object_set_new(
-		    x, "state_label", json_string(vocab_label(&vocab_registration_state, json_str(x, "state"))));
+		wf_decorate(&registration_workflow, x);
 		json_object_set_new(x, "session_state_label",
 		    json_string(vocab_label(&vocab_session_state, json_str(x, "session_state"))));
 		followed += f;

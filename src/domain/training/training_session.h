@@ -64,8 +64,8 @@ TR_MUST_USE tr_err training_session_update(struct ctx *ctx, int64_t id, int64_t 
 
 /* ACTION on session ID at VERSION: cancel (payload cancel_reason; every registrant and their structure are told).
  */
-TR_MUST_USE tr_err training_session_act(
-    struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload);
+TR_MUST_USE tr_err training_session_act(struct ctx *ctx, int64_t id, const char *action, int64_t version,
+    json_t *payload, int64_t *new_version, int64_t *new_id);
 
 /* What the session form offers the actor: {programmes: [{id, name}], training_orgs: [{id, name}], poles: [{id,
  * name, programme_id}], audiences: [codes the actor may create]}. */

@@ -2,9 +2,11 @@
 #include "model/kernel/entity.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/export.h"
 #include "core/str.h"
 #include "core/time.h"
 #include "core/utf8.h"
@@ -33,6 +35,17 @@ zero_or_absent(json_t *v)
 	return v == NULL || json_is_null(v) || (json_is_integer(v) && json_integer_value(v) == 0);
 }
 
+/* V as the validator writes it: an FT_BOOL stored as 0/1 is the boolean, an empty text is absent. */
+static json_t *
+diff_value(const struct field *f, json_t *v)
+{
+	if (v == NULL || (json_is_string(v) && json_string_length(v) == 0))
+		return json_null();
+	if (f->type == FT_BOOL && json_is_integer(v))
+		return json_boolean(json_integer_value(v) != 0);
+	return v;
+}
+
 json_t *
 entity_diff(const struct entity *e, json_t *before, json_t *after)
 {
@@ -42,7 +55,7 @@ entity_diff(const struct entity *e, json_t *before, json_t *after)
 		const struct field *f = &e->fields[i];
 		const char *k = f->name;
 		json_t *x = json_object_get(before, k), *y = json_object_get(after, k);
-		if (json_equal(x ? x : json_null(), y ? y : json_null()))
+		if (json_equal(diff_value(f, x), diff_value(f, y)))
 			continue;
 		/* An FF_ZERO integer absent on one side is its column's 0. */
 		if (f->flags & FF_ZERO && zero_or_absent(x) && zero_or_absent(y))
@@ -346,4 +359,28 @@ entity_validate(
 	for (size_t i = 0; i < e->nfields; i++)
 		check_field(&e->fields[i], in, partial, a, fe, *out);
 	return fe->n > before ? TR_INVALID : TR_OK;
+}
+
+tr_err
+entity_export(const struct entity *e, const char *sheet, json_t *rows, struct buf *out)
+{
+	struct export_column *cols = calloc(e->nfields ? e->nfields : 1, sizeof(*cols));
+	size_t n = 0;
+	tr_err err;
+
+	if (cols == NULL)
+		tr_oom("export columns");
+	for (size_t i = 0; i < e->nfields; i++) {
+		const struct field *f = &e->fields[i];
+		if (!(f->flags & FF_EXPORTED))
+			continue;
+		cols[n++] = (struct export_column){ f->name, f->label,
+			f->type == FT_INT || f->type == FT_REF ? EXPORT_INT
+			: f->type == FT_DATE                   ? EXPORT_DATE
+			: f->type == FT_BOOL                   ? EXPORT_BOOL
+			                                       : EXPORT_TEXT };
+	}
+	err = sheet ? export_xlsx(sheet, cols, n, rows, out) : export_csv(cols, n, rows, out);
+	free(cols);
+	return err;
 }

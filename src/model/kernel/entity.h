@@ -15,6 +15,7 @@
 #include "model/kernel/vocab.h"
 
 struct arena;
+struct buf;
 
 enum field_type {
 	FT_TEXT = 1,
@@ -34,8 +35,8 @@ enum field_type {
 /* What a field is beside its value. */
 enum field_flag {
 	FF_READONLY = 1 << 0,  /* validated and shown, never written by the generic INSERT or UPDATE */
-	FF_LISTED = 1 << 1,    /* a column of the list pages (declared: the list pages still name their own) */
-	FF_EXPORTED = 1 << 2,  /* a column of the entity's CSV and JSON exports */
+	FF_LISTED = 1 << 1,    /* a column of the list (its rows' table, entity_export's columns with FF_EXPORTED) */
+	FF_EXPORTED = 1 << 2,  /* a column of the entity's CSV, XLSX and JSON exports (entity_export) */
 	FF_MULTI = 1 << 3,     /* several codes of the vocabulary, '|'-separated */
 	FF_UNIQUE = 1 << 4,    /* unique within a file (the places standard's id) */
 	FF_MULTILINE = 1 << 5, /* text that may hold line breaks and tabs (FT_TEXTAREA implies it) */
@@ -84,7 +85,8 @@ const char *field_column(const struct field *f);
 bool field_has_controls(const char *s, size_t n, bool multiline);
 
 /* {"before": {...}, "after": {...}} of E's fields whose values differ between BEFORE and AFTER (JSON
- * objects; absent reads as null, but as 0 for an FF_ZERO integer); both empty when nothing differs. New
+ * objects; absent and "" read as null, but as 0 for an FF_ZERO integer; an FT_BOOL stored as 0/1 is the
+ * boolean); both empty when nothing differs. New
  * reference, the caller's. */
 json_t *entity_diff(const struct entity *e, json_t *before, json_t *after);
 
@@ -92,6 +94,12 @@ json_t *entity_diff(const struct entity *e, json_t *before, json_t *after);
  * holding the French label ('|'-separated codes of an FF_MULTI field give their labels joined with
  * ", ", allocated in A; with A NULL, FF_MULTI fields are passed over). Unknown codes get no label. */
 void entity_decorate(const struct entity *e, json_t *o, struct arena *a);
+
+/* Appends to OUT the export of ROWS (a JSON array of objects, each member named as a field): one column per
+ * FF_EXPORTED field of E in the table's order, headed by its label; FT_INT and FT_REF as numbers, FT_DATE as dates,
+ * FT_BOOL as Oui/Non, the rest as text (core/export.h). With SHEET NULL a CSV file, else an XLSX workbook of one
+ * sheet so named. Errors as export_csv and export_xlsx (TR_INTERNAL when E exports no field). */
+TR_MUST_USE tr_err entity_export(const struct entity *e, const char *sheet, json_t *rows, struct buf *out);
 
 /* True when S is 14 digits with a valid Luhn key (and La Poste's SIRET rule). */
 bool siret_valid(const char *s, size_t n);

@@ -221,6 +221,25 @@ static const struct field dossier_fields[] = {
 };
 const struct entity entity_dossier = { "dossier", "Protocole d'adhésion", dossier_fields, ARRAY_LEN(dossier_fields) };
 
+#define ROW (FF_READONLY | FF_LISTED | FF_EXPORTED)
+static const struct field dossier_row_fields[] = {
+	{ .name = "id", .label = "N°", .type = FT_INT, .flags = ROW },
+	{ .name = "programme_name", .label = "Dispositif", .type = FT_TEXT, .flags = ROW },
+	{ .name = "organisation_name", .label = "Structure", .type = FT_TEXT, .flags = ROW },
+	{ .name = "place_nom", .label = "EPN", .type = FT_TEXT, .flags = ROW },
+	{ .name = "place_commune", .label = "Commune", .type = FT_TEXT, .flags = ROW },
+	{ .name = "region_name", .label = "Région", .type = FT_TEXT, .flags = ROW },
+	{ .name = "job_profile_title", .label = "Métier", .type = FT_TEXT, .flags = ROW },
+	{ .name = "state_label", .label = "État", .type = FT_TEXT, .flags = ROW },
+	{ .name = "waiting", .label = "Jours d'attente", .type = FT_INT, .flags = ROW },
+	{ .name = "posts_requested", .label = "Postes demandés", .type = FT_INT, .flags = ROW },
+	{ .name = "posts_granted", .label = "Postes accordés", .type = FT_INT, .flags = ROW },
+	{ .name = "updated_on", .label = "Dernière mise à jour", .type = FT_DATE, .flags = ROW },
+};
+#undef ROW
+const struct entity entity_dossier_row = { "dossier_row", "Dossier dans la liste", dossier_row_fields,
+	ARRAY_LEN(dossier_row_fields) };
+
 static const struct field opinion_fields[] = {
 	{ .name = "opinion", .label = "Avis", .type = FT_CHOICE, .required = true, .vocab = &vocab_opinion },
 	{ .name = "suggestions", .label = "Suggestions d'amélioration", .type = FT_TEXTAREA, .max_len = 4000 },

@@ -37,6 +37,8 @@ extern const struct entity entity_programme;
 extern const struct entity entity_job_profile;
 /* The employer's fields of a dossier (Annex I); the programme is chosen at creation only. */
 extern const struct entity entity_dossier;
+/* A dossier as its list shows it (the columns of the page and of its CSV and XLSX exports). */
+extern const struct entity entity_dossier_row;
 /* The payloads of the workflow's actions. */
 extern const struct entity entity_opinion;
 extern const struct entity entity_decision_validate;

@@ -44,3 +44,18 @@ static const struct field assessment_fields[] = {
 	{ .name = "comment", .label = "Commentaire", .type = FT_TEXTAREA, .max_len = 2000 },
 };
 const struct entity entity_assessment = { "assessment", "Évaluation", assessment_fields, ARRAY_LEN(assessment_fields) };
+
+#define ROW (FF_READONLY | FF_EXPORTED)
+static const struct field grid_row_fields[] = {
+	{ .name = "contract_id", .label = "Contrat", .type = FT_INT, .flags = ROW },
+	{ .name = "person", .label = "Personne", .type = FT_TEXT, .flags = ROW },
+	{ .name = "organisation", .label = "Structure", .type = FT_TEXT, .flags = ROW },
+	{ .name = "code", .label = "Code", .type = FT_TEXT, .flags = ROW },
+	{ .name = "competence", .label = "Compétence", .type = FT_TEXT, .flags = ROW },
+	{ .name = "assessed_on", .label = "Date", .type = FT_DATE, .flags = ROW },
+	{ .name = "moment", .label = "Moment", .type = FT_TEXT, .flags = ROW },
+	{ .name = "assessor_role", .label = "Évaluation", .type = FT_TEXT, .flags = ROW },
+	{ .name = "level", .label = "Niveau", .type = FT_INT, .flags = ROW },
+};
+#undef ROW
+const struct entity entity_grid_row = { "grid_row", "Niveau évalué", grid_row_fields, ARRAY_LEN(grid_row_fields) };

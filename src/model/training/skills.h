@@ -17,5 +17,7 @@ extern const struct vocab vocab_assessor_role;
 extern const struct entity entity_competence;
 /* moment, assessed_on, comment (the levels come beside, one per competence). */
 extern const struct entity entity_assessment;
+/* A level of the skills grid's export: one row per competence of an assessment (its CSV columns). */
+extern const struct entity entity_grid_row;
 
 #endif

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "core/arena.h"
-#include "core/export.h"
 #include "core/time.h"
 #include "domain/kernel/authz.h"
 #include "domain/kernel/refsnap.h"
@@ -98,27 +97,6 @@ state_pending(const char *state)
 	                    strcmp(state, "changes_requested") == 0);
 }
 
-/* The DSFR badge of a state. */
-static const char *
-state_badge(const char *state)
-{
-	static const struct {
-		const char *state, *badge;
-	} badges[] = {
-		{ "regional_review", "fr-badge--info" },
-		{ "national_review", "fr-badge--info" },
-		{ "changes_requested", "fr-badge--warning" },
-		{ "validated", "fr-badge--success" },
-		{ "refused", "fr-badge--error" },
-		{ "draft", "fr-badge--new" },
-	};
-
-	for (size_t i = 0; state && i < ARRAY_LEN(badges); i++)
-		if (strcmp(badges[i].state, state) == 0)
-			return badges[i].badge;
-	return "";
-}
-
 /* ---- the lists ---- */
 
 /* The list's filters from the query; *QUERY receives them as "dispositif=1&region=84&" for links. */
@@ -163,7 +141,7 @@ list_row(struct request *req, json_t *it)
 
 	json_object_set_new(
 	    it, "href", json_string(arena_printf(req->arena, "/dossiers/%lld", (long long)web_int(it, "id"))));
-	json_object_set_new(it, "badge", json_string(state_badge(state)));
+	json_object_set_new(it, "badge", json_string(web_badge(req, it)));
 	json_object_set_new(it, "waiting", pending ? json_integer(web_int(it, "days_waiting")) : json_null());
 	json_object_set_new(it, "waiting_text",
 	    json_string(pending ? arena_printf(req->arena, "%lld", (long long)web_int(it, "days_waiting")) : "—"));
@@ -259,24 +237,9 @@ web_dossiers(struct request *req)
 	    filtered_href(req, "/dossiers.xlsx", query), "can_create", actor_has(req->ctx.actor, ROLE_EMPLOYER));
 	web_pager(req, data, f.page, pages, web_prefix_href, arena_printf(req->arena, "/dossiers?%s", query));
 	json_decref(list);
+	json_object_set_new(data, "columns", web_list_columns(&entity_dossier_row));
 	web_page(req, 200, "dossiers.html", heading, data);
 }
-
-/* The columns of the exports: what the list shows. */
-static const struct export_column export_columns[] = {
-	{ "id", "N°", EXPORT_INT },
-	{ "programme_name", "Dispositif", EXPORT_TEXT },
-	{ "organisation_name", "Structure", EXPORT_TEXT },
-	{ "place_nom", "EPN", EXPORT_TEXT },
-	{ "place_commune", "Commune", EXPORT_TEXT },
-	{ "region_name", "Région", EXPORT_TEXT },
-	{ "job_profile_title", "Métier", EXPORT_TEXT },
-	{ "state_label", "État", EXPORT_TEXT },
-	{ "waiting", "Jours d'attente", EXPORT_INT },
-	{ "posts_requested", "Postes demandés", EXPORT_INT },
-	{ "posts_granted", "Postes accordés", EXPORT_INT },
-	{ "updated_on", "Dernière mise à jour", EXPORT_DATE },
-};
 
 /* Every page of the list with the query's filters, as export rows. */
 static tr_err
@@ -322,8 +285,7 @@ send_export(struct request *req, bool xlsx)
 	if (err == TR_OK) {
 		req->body.max = EXPORT_MAX;
 		buf_reset(&req->body);
-		err = xlsx ? export_xlsx("Dossiers", export_columns, ARRAY_LEN(export_columns), rows, &req->body)
-		           : export_csv(export_columns, ARRAY_LEN(export_columns), rows, &req->body);
+		err = entity_export(&entity_dossier_row, xlsx ? "Dossiers" : NULL, rows, &req->body);
 		json_decref(rows);
 	}
 	if (err != TR_OK) {
@@ -1010,7 +972,7 @@ dossier_page(struct request *req, int status, const char *failed, json_t *sent, 
 	state = web_text(d, "state");
 	data = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "id", (json_int_t)id, "heading",
 	    arena_printf(req->arena, "Dossier n° %lld — %s", (long long)id, web_text(d, "organisation_name")),
-	    "state_label", web_text(d, "state_label"), "badge", state_badge(state), "programme_name",
+	    "state_label", web_text(d, "state_label"), "badge", web_badge(req, d), "programme_name",
 	    web_text(d, "programme_name"), "programme_href",
 	    arena_printf(req->arena, "/programmes/%lld", (long long)web_int(d, "programme_id")), "sections",
 	    annex_view(req, d), "actions", action_forms(req, d, failed, sent), "timeline", timeline(req, journal),
@@ -1042,6 +1004,7 @@ dossier_page(struct request *req, int status, const char *failed, json_t *sent, 
 	web_pole_diagnoses_block(req, id, data); /* the resource pole's preliminary diagnoses (web/pole.c) */
 	if (conflict)
 		json_object_set_new(data, "conflict", json_string(conflict));
+	json_object_set_new(data, "conflict_note", json_string("Le dossier est affiché tel qu'il est maintenant."));
 	json_object_set_new(data, "breadcrumb",
 	    json_pack("[{s:s, s:s}, {s:s, s:s}, {s:s}]", "href", "/", "label", "Accueil", "href", "/dossiers", "label",
 	        "Dossiers", "label", arena_printf(req->arena, "Dossier n° %lld", (long long)id)));
@@ -1076,7 +1039,7 @@ web_dossier_act(struct request *req)
 			continue;
 		json_object_set_new(payload, name, json_stringn(f->value.p, f->value.n));
 	}
-	err = dossier_act(&req->ctx, req->params[0], action, form_version(req), payload, NULL);
+	err = dossier_act(&req->ctx, req->params[0], action, form_version(req), payload, NULL, NULL);
 	if (err == TR_OK)
 		web_done(req, arena_printf(req->arena, "/dossiers/%lld", (long long)req->params[0]),
 		    arena_printf(req->arena, "dossier_%s", action));

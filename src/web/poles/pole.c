@@ -659,7 +659,7 @@ web_resources(struct request *req)
 		.tag = req_query(req, "mot_cle"),
 		.pole_id = positive(form_get(&req->query, "pole")),
 		.page = req_page(req) };
-	json_t *list = NULL, *it, *opts;
+	json_t *list = NULL, *it, *opts, *tags;
 	size_t i;
 	int64_t total;
 	tr_err err = resource_list(&req->ctx, &f, &list);
@@ -684,22 +684,28 @@ web_resources(struct request *req)
 		if (!web_opt_text(it, "author_name"))
 			json_object_set_new(it, "author_name", json_string("—"));
 	}
-	opts = json_array();
-	json_array_foreach(json_object_get(list, "tags"), i, it) json_array_append_new(opts,
+	tags = json_array();
+	json_array_foreach(json_object_get(list, "tags"), i, it) json_array_append_new(tags,
 	    option(json_string_value(it), json_string_value(it), f.tag && strcmp(f.tag, json_string_value(it)) == 0));
-	json_object_set_new(list, "tag_options", opts);
 	opts = json_array();
 	json_array_foreach(json_object_get(list, "poles"), i, it)
 	    json_array_append_new(opts, option(arena_printf(req->arena, "%lld", (long long)web_int(it, "id")),
 	                                    web_text(it, "name"), web_int(it, "id") == f.pole_id));
-	json_object_set_new(list, "pole_options", opts);
-	json_object_set_new(list, "q", json_string(f.q ? f.q : ""));
+	json_object_set_new(list, "search",
+	    json_pack("{s:s, s:s, s:s, s:s, s:[o, o, o]}", "action", "/ressources", "aria_label",
+	        "Rechercher une ressource", "add_href",
+	        actor_has_any(req->ctx.actor, RESOURCE_WRITERS) ? "/ressources/nouvelle" : "", "add_label",
+	        "Ajouter une ressource", "filters",
+	        web_search_filter("q", "Mots recherchés",
+	            "Dans les titres et les descriptions, sans tenir compte des accents ni des majuscules.", 6,
+	            "search", f.q, NULL, NULL),
+	        web_search_filter("mot_cle", "Mot-clé", NULL, 3, NULL, NULL, "Tous les mots-clés", tags),
+	        web_search_filter("pole", "Pôle", NULL, 3, NULL, NULL, "Tous les pôles", opts)));
 	total = web_int(list, "total");
 	json_object_set_new(list, "total_text",
 	    json_string(total == 0   ? "Aucune ressource trouvée"
 	                : total == 1 ? "1 ressource trouvée"
 	                             : arena_printf(req->arena, "%lld ressources trouvées", (long long)total)));
-	json_object_set_new(list, "can_add", json_boolean(actor_has_any(req->ctx.actor, RESOURCE_WRITERS)));
 	add_pager(req, list);
 	json_object_set_new(list, "breadcrumb", crumbs(NULL, NULL, "Ressources"));
 	web_page(req, 200, "resources.html", "Ressources des pôles", list);
@@ -845,7 +851,7 @@ web_partners(struct request *req)
 		.job_profile_id = positive(form_get(&req->query, "metier")),
 		.page = req_page(req) };
 	const char *commune_in = f.commune;
-	json_t *list = NULL, *regions = NULL, *deps = NULL, *progs = NULL, *profs = NULL, *it, *opts;
+	json_t *list = NULL, *regions = NULL, *deps = NULL, *progs = NULL, *profs = NULL, *it, *opts, *dopts;
 	size_t i;
 	int64_t total;
 	tr_err err;
@@ -897,23 +903,29 @@ web_partners(struct request *req)
 	json_array_foreach(regions, i, it)
 	    json_array_append_new(opts, option(web_text(it, "code"), web_text(it, "name"),
 	                                    f.region && strcmp(f.region, web_text(it, "code")) == 0));
-	json_object_set_new(list, "region_options", opts);
-	opts = json_array();
+	dopts = json_array();
 	json_array_foreach(deps, i, it) json_array_append_new(
-	    opts, option(web_text(it, "code"),
-	              arena_printf(req->arena, "%s — %s", web_text(it, "code"), web_text(it, "name")),
-	              f.departement && strcmp(f.departement, web_text(it, "code")) == 0));
-	json_object_set_new(list, "departement_options", opts);
-	json_object_set_new(list, "programme_options", progs);
-	json_object_set_new(list, "profile_options", profs);
-	json_object_set_new(list, "commune", json_string(commune_in ? commune_in : ""));
-	json_object_set_new(list, "activite", json_string(f.q ? f.q : ""));
+	    dopts, option(web_text(it, "code"),
+	               arena_printf(req->arena, "%s — %s", web_text(it, "code"), web_text(it, "name")),
+	               f.departement && strcmp(f.departement, web_text(it, "code")) == 0));
+	json_object_set_new(list, "search",
+	    json_pack("{s:s, s:s, s:s, s:s, s:[o, o, o, o, o, o]}", "action", "/vivier", "aria_label",
+	        "Rechercher une entreprise", "add_href",
+	        actor_has_any(req->ctx.actor, PARTNER_EDITORS) ? "/vivier/nouveau" : "", "add_label",
+	        "Ajouter une entreprise", "filters",
+	        web_search_filter("region", "Région", NULL, 4, NULL, NULL, "Toutes les régions", opts),
+	        web_search_filter("departement", "Département", NULL, 4, NULL, NULL, "Tous les départements", dopts),
+	        web_search_filter(
+	            "commune", "Commune", "Son nom ou son code INSEE.", 4, "text", commune_in, NULL, NULL),
+	        web_search_filter("activite", "Nom ou activité", "Sans tenir compte des accents ni des majuscules.", 4,
+	            "search", f.q, NULL, NULL),
+	        web_search_filter("dispositif", "Dispositif", NULL, 4, NULL, NULL, "Tous les dispositifs", progs),
+	        web_search_filter("metier", "Métier parrainé", NULL, 4, NULL, NULL, "Tous les métiers", profs)));
 	total = web_int(list, "total");
 	json_object_set_new(list, "total_text",
 	    json_string(total == 0   ? "Aucune entreprise trouvée"
 	                : total == 1 ? "1 entreprise trouvée"
 	                             : arena_printf(req->arena, "%lld entreprises trouvées", (long long)total)));
-	json_object_set_new(list, "can_add", json_boolean(actor_has_any(req->ctx.actor, PARTNER_EDITORS)));
 	add_pager(req, list);
 	json_object_set_new(list, "breadcrumb", crumbs(NULL, NULL, "Vivier d'entreprises"));
 	json_decref(regions);

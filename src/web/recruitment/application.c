@@ -12,7 +12,6 @@
 #include "domain/recruitment/application.h"
 #include "domain/poles/partner.h"
 #include "domain/kernel/authz.h"
-#include "domain/kernel/journal.h"
 #include "domain/accounts/org.h"
 #include "domain/programmes/programme.h"
 #include "model/recruitment/contract.h"
@@ -21,30 +20,6 @@
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- the list ---- */
-
-/* The DSFR badge of an application's state. */
-static const char *
-state_badge(const char *state)
-{
-	static const struct {
-		const char *state, *badge;
-	} badges[] = {
-		{ "proposed", "fr-badge--new" },
-		{ "new", "fr-badge--new" },
-		{ "processing", "fr-badge--info" },
-		{ "interview", "fr-badge--info" },
-		{ "accepted", "fr-badge--success" },
-		{ "refused", "fr-badge--error" },
-		{ "withdrawn", "" },
-		{ "declined", "" },
-		{ "obsolete", "fr-badge--warning" },
-	};
-
-	for (size_t i = 0; state && i < ARRAY_LEN(badges); i++)
-		if (strcmp(badges[i].state, state) == 0)
-			return badges[i].badge;
-	return "";
-}
 
 /* The positive integer of query parameter NAME, or 0. */
 static int64_t
@@ -118,7 +93,7 @@ web_applications(struct request *req)
 	{
 		json_object_set_new(it, "href",
 		    json_string(arena_printf(req->arena, "/candidatures/%lld", (long long)web_int(it, "id"))));
-		json_object_set_new(it, "badge", json_string(state_badge(web_text(it, "state"))));
+		json_object_set_new(it, "badge", json_string(web_badge(req, it)));
 		json_object_set_new(it, "received", json_string(date_fr(req->arena, web_int(it, "created_at"))));
 	}
 	total = web_int(list, "total");
@@ -317,31 +292,6 @@ contract_fields(struct request *req, json_t *a, bool failed, json_t *sent)
 	return fields;
 }
 
-static const struct entity *
-payload_entity(const char *name)
-{
-	static const struct entity *const payloads[] = { &entity_application, &entity_refusal, &entity_contract };
-
-	for (size_t i = 0; name && i < ARRAY_LEN(payloads); i++)
-		if (strcmp(payloads[i]->name, name) == 0)
-			return payloads[i];
-	return NULL;
-}
-
-/* One form per action the reader may take now. FAILED names the one sent back with errors (may be NULL). */
-/* The entity of the payload of action FAILED among those of A (NULL: none, or no such action). */
-static const struct entity *
-failed_entity(json_t *a, const char *failed)
-{
-	json_t *x;
-	size_t i;
-
-	json_array_foreach(json_object_get(a, "actions"), i,
-	    x) if (failed &&
-	           strcmp(web_text(x, "action"), failed) == 0) return payload_entity(web_opt_text(x, "payload"));
-	return NULL;
-}
-
 /* The partner companies (vivier) of the offer's region able to sponsor its job profile, offered beside the
  * contract's sponsor fields; every key set, so that none is looked up in the page around. */
 static json_t *
@@ -362,61 +312,31 @@ vivier(struct request *req, json_t *a)
 	return partners;
 }
 
+/* The accept form is the contract's, with the vivier beside it; the other actions' forms are their payloads'. */
 static json_t *
-action_forms(struct request *req, json_t *a, const char *failed, json_t *sent)
+action_fields(struct request *req, json_t *a, const char *code, bool failed, json_t *sent, json_t *form)
 {
-	json_t *out = json_array(), *x;
-	size_t i;
-
-	json_array_foreach(json_object_get(a, "actions"), i, x)
-	{
-		const char *code = web_text(x, "action");
-		const struct entity *e = payload_entity(web_opt_text(x, "payload"));
-		bool is_failed = failed && strcmp(failed, code) == 0;
-		json_t *fields = strcmp(code, "accept") == 0 ? contract_fields(req, a, is_failed, sent)
-		                 : e ? web_action_fields(req, e, code, is_failed, is_failed ? sent : NULL,
-		                           strcmp(code, "accept_proposal") == 0)
-		                     : json_array();
-		json_array_append_new(out,
-		    json_pack("{s:s, s:s, s:s, s:o, s:I, s:b, s:o}", "code", code, "label", web_text(x, "label"),
-		        "href",
-		        arena_printf(req->arena, "/candidatures/%lld/actions/%s", (long long)web_int(a, "id"), code),
-		        "fields", fields, "version", (json_int_t)web_int(a, "version"), "secondary",
-		        strcmp(code, "withdraw") == 0 || strcmp(code, "refuse") == 0 ||
-		            strcmp(code, "decline_proposal") == 0,
-		        "partners", strcmp(code, "accept") == 0 ? vivier(req, a) : json_array()));
-	}
-	return out;
+	if (strcmp(code, "accept") != 0)
+		return NULL;
+	json_object_set_new(form, "partners", vivier(req, a));
+	return contract_fields(req, a, failed, sent);
 }
 
-/* The page of application ID (the path's). FAILED names the action sent back with errors, SENT its values;
- * CONFLICT a refused action's message. */
-static void
-application_page(struct request *req, int status, const char *failed, json_t *sent, const char *conflict)
+/* What the page of application A shows besides its lifecycle. */
+static const char *
+fill(struct request *req, json_t *a, json_t *data)
 {
-	int64_t id = req->params[0];
-	json_t *a = NULL, *journal = NULL, *data;
-	const char *heading, *others = NULL;
-	tr_err err = application_get(&req->ctx, id, &a);
-
-	if (err == TR_OK && (err = journal_list(&req->ctx, "application", id, &journal)) != TR_OK)
-		json_decref(a);
-	if (err != TR_OK) {
-		resp_error(req, err, NULL);
-		return;
-	}
-	heading = arena_printf(req->arena, "Candidature de %s", web_text(a, "candidate_name"));
-	data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "heading", heading,
-	    "state_label", web_text(a, "state_label"), "badge", state_badge(web_text(a, "state")), "offer_title",
-	    web_text(a, "offer_title"), "offer_href",
-	    arena_printf(req->arena, "/offres/%lld", (long long)web_int(a, "offer_id")), "organisation_name",
-	    web_text(a, "organisation_name"), "candidate_name", web_text(a, "candidate_name"), "received",
-	    date_fr(req->arena, web_int(a, "created_at")), "origin",
+	const char *state = web_text(a, "state");
+	json_t *own = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "offer_title", web_text(a, "offer_title"),
+	    "offer_href", arena_printf(req->arena, "/offres/%lld", (long long)web_int(a, "offer_id")),
+	    "organisation_name", web_text(a, "organisation_name"), "candidate_name", web_text(a, "candidate_name"),
+	    "received", date_fr(req->arena, web_int(a, "created_at")), "origin",
 	    strcmp(web_text(a, "origin"), "structure") == 0 ? "Mise en relation proposée par la structure"
 	                                                    : "Candidature spontanée",
-	    "message", web_lines(web_opt_text(a, "message")), "actions", action_forms(req, a, failed, sent), "timeline",
-	    web_timeline(req, journal, &vocab_application_state, journal_label), "errors_summary",
-	    web_action_summary(req, failed, failed_entity(a, failed), &others));
+	    "message", web_lines(web_opt_text(a, "message")));
+
+	json_object_update(data, own);
+	json_decref(own);
 	if (req->ctx.actor && req->ctx.actor->person_id != web_int(a, "candidate_id"))
 		json_object_set_new(data, "candidate_email", json_string(web_text(a, "candidate_email")));
 	if (web_opt_text(a, "refusal_reason_label"))
@@ -424,50 +344,38 @@ application_page(struct request *req, int status, const char *failed, json_t *se
 	if (json_is_integer(json_object_get(a, "contract_id")))
 		json_object_set_new(data, "contract_href",
 		    json_string(arena_printf(req->arena, "/contrats/%lld", (long long)web_int(a, "contract_id"))));
-	if (!strcmp(web_text(a, "state"), "new") || !strcmp(web_text(a, "state"), "processing") ||
-	    !strcmp(web_text(a, "state"), "interview") || !strcmp(web_text(a, "state"), "proposed"))
+	if (!strcmp(state, "new") || !strcmp(state, "processing") || !strcmp(state, "interview") ||
+	    !strcmp(state, "proposed"))
 		json_object_set_new(data, "waiting",
 		    json_string(web_int(a, "days_waiting") <= 0   ? "depuis aujourd'hui"
 		                : web_int(a, "days_waiting") == 1 ? "depuis 1 jour"
 		                                                  : arena_printf(req->arena, "depuis %lld jours",
 		                                                        (long long)web_int(a, "days_waiting"))));
-	if (conflict == NULL)
-		conflict = others;
-	if (conflict)
-		json_object_set_new(data, "conflict", json_string(conflict));
-	json_object_set_new(data, "breadcrumb",
-	    json_pack("[{s:s, s:s}, {s:s, s:s}, {s:s}]", "href", "/", "label", "Accueil", "href", "/candidatures",
-	        "label", "Candidatures", "label", heading));
-	json_decref(a);
-	json_decref(journal);
-	web_page(req, status, "application.html",
-	    req->ctx.errors.n || conflict ? arena_printf(req->arena, "Erreur : %s", heading) : heading, data);
+	return arena_printf(req->arena, "Candidature de %s", web_text(a, "candidate_name"));
 }
+
+static const struct web_lifecycle application_page = {
+	.wf = &application_workflow,
+	.path = "/candidatures",
+	.list_label = "Candidatures",
+	.created_path = "/contrats",
+	.template = "application.html",
+	.conflict_note = "La candidature est affichée telle qu'elle est maintenant.",
+	.get = application_get,
+	.act = application_act,
+	.journal_label = journal_label,
+	.fill = fill,
+	.action_fields = action_fields,
+};
 
 void
 web_application(struct request *req)
 {
-	application_page(req, 200, NULL, NULL, NULL);
+	web_lifecycle_page(req, &application_page, 200, NULL, NULL, NULL);
 }
 
 void
 web_application_act(struct request *req)
 {
-	const char *action = req->sparams[0];
-	json_t *payload = web_action_payload(req);
-	int64_t contract_id = 0;
-	tr_err err =
-	    application_act(&req->ctx, req->params[0], action, web_form_version(req), payload, NULL, &contract_id);
-
-	if (err == TR_OK && contract_id > 0)
-		web_done(req, arena_printf(req->arena, "/contrats/%lld", (long long)contract_id), "created");
-	else if (err == TR_OK)
-		web_done(req, arena_printf(req->arena, "/candidatures/%lld", (long long)req->params[0]), "saved");
-	else if (err == TR_INVALID)
-		application_page(req, 422, action, payload, req->ctx.errors.n ? NULL : req->ctx.message);
-	else if (err == TR_CONFLICT)
-		application_page(req, 409, NULL, NULL, req->ctx.message);
-	else
-		resp_error(req, err, NULL);
-	json_decref(payload);
+	web_lifecycle_act(req, &application_page);
 }

@@ -10,31 +10,10 @@
 #include "core/time.h"
 #include "domain/kernel/authz.h"
 #include "domain/recruitment/contract.h"
-#include "domain/kernel/journal.h"
 #include "model/recruitment/contract.h"
 
 #define PER_PAGE 20
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-
-/* The DSFR badge of a contract's state. */
-static const char *
-state_badge(const char *state)
-{
-	static const struct {
-		const char *state, *badge;
-	} badges[] = {
-		{ "planned", "fr-badge--new" },
-		{ "active", "fr-badge--success" },
-		{ "suspended", "fr-badge--warning" },
-		{ "completed", "fr-badge--info" },
-		{ "ended_early", "fr-badge--error" },
-	};
-
-	for (size_t i = 0; state && i < ARRAY_LEN(badges); i++)
-		if (strcmp(badges[i].state, state) == 0)
-			return badges[i].badge;
-	return "";
-}
 
 /* "du 4 janvier 2027 au 3 janvier 2028", or "à partir du …" for a contract without end. */
 static const char *
@@ -93,7 +72,7 @@ web_contracts(struct request *req)
 	{
 		json_object_set_new(
 		    it, "href", json_string(arena_printf(req->arena, "/contrats/%lld", (long long)web_int(it, "id"))));
-		json_object_set_new(it, "badge", json_string(state_badge(web_text(it, "state"))));
+		json_object_set_new(it, "badge", json_string(web_badge(req, it)));
 		json_object_set_new(it, "period", json_string(period(req, it)));
 	}
 	total = web_int(list, "total");
@@ -135,53 +114,6 @@ journal_label(const char *action)
 		if (strcmp(labels[i].code, action) == 0)
 			return labels[i].label;
 	return NULL;
-}
-
-static const struct entity *
-payload_entity(const char *name)
-{
-	static const struct entity *const payloads[] = { &entity_contract_reason, &entity_contract_end, &entity_outcome,
-		&entity_followup, &entity_renewal };
-
-	for (size_t i = 0; name && i < ARRAY_LEN(payloads); i++)
-		if (strcmp(payloads[i]->name, name) == 0)
-			return payloads[i];
-	return NULL;
-}
-
-/* The entity of the payload of action FAILED among those of C (NULL: none, or no such action). */
-static const struct entity *
-failed_entity(json_t *c, const char *failed)
-{
-	json_t *x;
-	size_t i;
-
-	json_array_foreach(json_object_get(c, "actions"), i,
-	    x) if (failed &&
-	           strcmp(web_text(x, "action"), failed) == 0) return payload_entity(web_opt_text(x, "payload"));
-	return NULL;
-}
-
-static json_t *
-action_forms(struct request *req, json_t *c, const char *failed, json_t *sent)
-{
-	json_t *out = json_array(), *x;
-	size_t i;
-
-	json_array_foreach(json_object_get(c, "actions"), i, x)
-	{
-		const char *code = web_text(x, "action");
-		const struct entity *e = payload_entity(web_opt_text(x, "payload"));
-		bool is_failed = failed && strcmp(failed, code) == 0;
-		json_t *fields =
-		    e ? web_action_fields(req, e, code, is_failed, is_failed ? sent : NULL, false) : json_array();
-		json_array_append_new(out,
-		    json_pack("{s:s, s:s, s:s, s:o, s:I, s:b}", "code", code, "label", web_text(x, "label"), "href",
-		        arena_printf(req->arena, "/contrats/%lld/actions/%s", (long long)web_int(c, "id"), code),
-		        "fields", fields, "version", (json_int_t)web_int(c, "version"), "secondary",
-		        strcmp(code, "end_early") == 0 || strcmp(code, "suspend") == 0));
-	}
-	return out;
 }
 
 /* One {label, value, lines, href} row of the page's description lists; VALUE "" shows "Non renseigné". */
@@ -284,63 +216,40 @@ end_rows(struct request *req, json_t *c)
 	return rows;
 }
 
-static void
-contract_page(struct request *req, int status, const char *failed, json_t *sent, const char *conflict)
+/* What the page of contract C shows besides its lifecycle. */
+static const char *
+fill(struct request *req, json_t *c, json_t *data)
 {
-	int64_t id = req->params[0];
-	json_t *c = NULL, *journal = NULL, *data;
-	const char *heading, *others = NULL;
-	tr_err err = contract_get(&req->ctx, id, &c);
+	json_t *own = json_pack("{s:s, s:o, s:o, s:o, s:o}", "since", date_fr(req->arena, web_int(c, "updated_at")),
+	    "terms", terms_rows(req, c), "tutor", tutor_rows(req, c), "sponsor", sponsor_rows(req, c), "end",
+	    end_rows(req, c));
 
-	if (err == TR_OK && (err = journal_list(&req->ctx, "contract", id, &journal)) != TR_OK)
-		json_decref(c);
-	if (err != TR_OK) {
-		resp_error(req, err, NULL);
-		return;
-	}
-	heading = arena_printf(req->arena, "Contrat de %s", web_text(c, "candidate_name"));
-	data = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "heading", heading, "state_label",
-	    web_text(c, "state_label"), "badge", state_badge(web_text(c, "state")), "since",
-	    date_fr(req->arena, web_int(c, "updated_at")), "terms", terms_rows(req, c), "tutor", tutor_rows(req, c),
-	    "sponsor", sponsor_rows(req, c), "end", end_rows(req, c), "actions", action_forms(req, c, failed, sent),
-	    "timeline", web_timeline(req, journal, &vocab_contract_state, journal_label), "errors_summary",
-	    web_action_summary(req, failed, failed_entity(c, failed), &others));
-	if (conflict == NULL)
-		conflict = others;
-	if (conflict)
-		json_object_set_new(data, "conflict", json_string(conflict));
-	json_object_set_new(data, "breadcrumb",
-	    json_pack("[{s:s, s:s}, {s:s, s:s}, {s:s}]", "href", "/", "label", "Accueil", "href", "/contrats", "label",
-	        "Contrats", "label", heading));
-	json_decref(c);
-	json_decref(journal);
-	web_page(req, status, "contract.html",
-	    req->ctx.errors.n || conflict ? arena_printf(req->arena, "Erreur : %s", heading) : heading, data);
+	json_object_update(data, own);
+	json_decref(own);
+	return arena_printf(req->arena, "Contrat de %s", web_text(c, "candidate_name"));
 }
+
+static const struct web_lifecycle contract_page = {
+	.wf = &contract_workflow,
+	.path = "/contrats",
+	.list_label = "Contrats",
+	.created_path = "/contrats",
+	.template = "contract.html",
+	.conflict_note = "Le contrat est affiché tel qu'il est maintenant.",
+	.get = contract_get,
+	.act = contract_act,
+	.journal_label = journal_label,
+	.fill = fill,
+};
 
 void
 web_contract(struct request *req)
 {
-	contract_page(req, 200, NULL, NULL, NULL);
+	web_lifecycle_page(req, &contract_page, 200, NULL, NULL, NULL);
 }
 
 void
 web_contract_act(struct request *req)
 {
-	const char *action = req->sparams[0];
-	json_t *payload = web_action_payload(req);
-	int64_t new_id = 0;
-	tr_err err = contract_act(&req->ctx, req->params[0], action, web_form_version(req), payload, NULL, &new_id);
-
-	if (err == TR_OK)
-		web_done(req,
-		    arena_printf(req->arena, "/contrats/%lld", (long long)(new_id > 0 ? new_id : req->params[0])),
-		    new_id > 0 ? "created" : "saved");
-	else if (err == TR_INVALID)
-		contract_page(req, 422, action, payload, req->ctx.errors.n ? NULL : req->ctx.message);
-	else if (err == TR_CONFLICT)
-		contract_page(req, 409, NULL, NULL, req->ctx.message);
-	else
-		resp_error(req, err, NULL);
-	json_decref(payload);
+	web_lifecycle_act(req, &contract_page);
 }

@@ -101,16 +101,6 @@ contract_text(struct request *req, json_t *o)
 	return arena_printf(req->arena, "%s%s", type, h);
 }
 
-static const char *
-state_badge(const char *state)
-{
-	if (strcmp(state, "open") == 0)
-		return "fr-badge--success";
-	if (strcmp(state, "filled") == 0)
-		return "fr-badge--info";
-	return "";
-}
-
 /* ---- the job board ---- */
 
 /* Adds to the select F an option for each item of ITEMS: value its VALUE_KEY, label its LABEL_KEY (with " — "
@@ -381,7 +371,7 @@ offer_page(struct request *req, int status, const char *message)
 	    "organisation", str_of(o, "organisation_name"), "programme", str_of(o, "programme_name"), "job_profile",
 	    str_of(o, "job_profile_title"), "contract", contract_text(req, o), "start",
 	    web_day_fr(req, str_of(o, "start_on")), "state_label", str_of(o, "state_label"), "state_badge",
-	    state_badge(str_of(o, "state")), "description", web_lines(str_of(o, "description")), "how_to_apply",
+	    web_badge(req, o), "description", web_lines(str_of(o, "description")), "how_to_apply",
 	    web_lines(str_of(o, "how_to_apply")), "posts_text",
 	    posts_text(req, web_int(o, "posts"), web_int(o, "posts_filled")), "version",
 	    (json_int_t)web_int(o, "version"));
@@ -438,7 +428,7 @@ act(struct request *req, const char *action)
 
 	if (reason.p != NULL)
 		json_object_set_new(payload, "reason", json_stringn(reason.p, reason.n));
-	err = offer_act(&req->ctx, req->params[0], action, form_version(req), payload, NULL);
+	err = offer_act(&req->ctx, req->params[0], action, form_version(req), payload, NULL, NULL);
 	json_decref(payload);
 	if (err == TR_OK)
 		web_done(req, arena_printf(req->arena, "/offres/%lld", (long long)req->params[0]), "saved");
@@ -770,7 +760,7 @@ web_structure_offers(struct request *req)
 			    json_string(
 			        arena_printf(req->arena, "/offres/%lld/candidats", (long long)web_int(o, "id"))));
 			json_object_set_new(o, "start", json_string(web_day_fr(req, str_of(o, "start_on"))));
-			json_object_set_new(o, "badge", json_string(state_badge(str_of(o, "state"))));
+			json_object_set_new(o, "badge", json_string(web_badge(req, o)));
 		}
 	}
 	web_page(req, 200, "offers_structure.html", "Mes offres d'emploi", json_pack("{s:o}", "dossiers", dossiers));

@@ -62,30 +62,6 @@ hours_fr(struct request *req, json_int_t h)
 	return arena_printf(req->arena, "%lld" NNBSP "h", (long long)h);
 }
 
-/* The DSFR badge modifier of a state. */
-static const char *
-badge_of(const char *state)
-{
-	static const struct {
-		const char *state, *badge;
-	} badges[] = {
-		{ "planned", "fr-badge--info" },
-		{ "in_progress", "fr-badge--new" },
-		{ "completed", "fr-badge--success" },
-		{ "abandoned", "fr-badge--error" },
-		{ "open", "fr-badge--info" },
-		{ "confirmed", "fr-badge--success" },
-		{ "cancelled", "fr-badge--error" },
-		{ "registered", "fr-badge--success" },
-		{ "waiting", "fr-badge--warning" },
-	};
-
-	for (size_t i = 0; state && i < ARRAY_LEN(badges); i++)
-		if (strcmp(badges[i].state, state) == 0)
-			return badges[i].badge;
-	return "";
-}
-
 /* Turns field NAME of FORM (from web_form) into a select of ITEMS ({ID_KEY, LABEL_KEY}), the value of VALUES
  * selected. */
 static void
@@ -240,7 +216,7 @@ web_path(struct request *req)
 	json_array_foreach(json_object_get(p, "modules"), i, m)
 	{
 		json_object_set_new(m, "number", json_integer((json_int_t)i + 1));
-		json_object_set_new(m, "badge", json_string(badge_of(web_opt_text(m, "state"))));
+		json_object_set_new(m, "badge", json_string(web_badge(req, m)));
 		json_object_set_new(
 		    m, "period", json_string(period_fr(req, web_opt_text(m, "starts_on"), web_opt_text(m, "ends_on"))));
 		json_object_set_new(m, "hours_text",
@@ -262,7 +238,7 @@ web_path(struct request *req)
 		    json_string(arena_printf(req->arena, "/sessions/%lld", (long long)web_int(g, "session_id"))));
 		json_object_set_new(
 		    g, "period", json_string(period_fr(req, web_opt_text(g, "starts_on"), web_opt_text(g, "ends_on"))));
-		json_object_set_new(g, "badge", json_string(badge_of(web_opt_text(g, "state"))));
+		json_object_set_new(g, "badge", json_string(web_badge(req, g)));
 	}
 	json_object_set_new(p, "heading",
 	    json_string(arena_printf(req->arena, "Parcours emploi-formation de %s", web_text(c, "candidate_name"))));
@@ -342,9 +318,9 @@ module_form_page(struct request *req, int status, const char *action, const char
 		}
 		json_object_set_new(data, "module",
 		    json_pack("{s:I, s:s, s:s, s:s, s:o, s:s, s:b}", "version", (json_int_t)web_int(module, "version"),
-		        "state_label", web_text(module, "state_label"), "badge",
-		        badge_of(web_opt_text(module, "state")), "late_reason", web_text(module, "late_reason"),
-		        "actions", acts, "remove_action", module_href(req, cid, mid, "/retirer"), "removable",
+		        "state_label", web_text(module, "state_label"), "badge", web_badge(req, module), "late_reason",
+		        web_text(module, "late_reason"), "actions", acts, "remove_action",
+		        module_href(req, cid, mid, "/retirer"), "removable",
 		        strcmp(web_text(module, "state"), "completed") != 0));
 		if (req->ctx.message && status == 409)
 			json_object_set_new(data, "conflict", json_string(req->ctx.message));
@@ -481,7 +457,8 @@ web_path_module_act(struct request *req)
 	if (reason)
 		json_object_set_new(payload, "reason", json_string(reason));
 	if (err == TR_OK)
-		err = training_module_act(&req->ctx, req->params[1], req->sparams[0], form_version(req), payload);
+		err = training_module_act(
+		    &req->ctx, req->params[1], req->sparams[0], form_version(req), payload, NULL, NULL);
 	if (err == TR_OK)
 		web_done(req, arena_printf(req->arena, "/contrats/%lld/parcours", (long long)req->params[0]), "saved");
 	else if (err == TR_INVALID || err == TR_CONFLICT) {
@@ -526,7 +503,7 @@ session_view(struct request *req, json_t *s)
 	        (long long)web_int(s, "registered"), (long long)web_int(s, "capacity"),
 	        web_int(s, "waiting") ? arena_printf(req->arena, ", %lld en attente", (long long)web_int(s, "waiting"))
 	                              : "")));
-	json_object_set_new(s, "badge", json_string(badge_of(web_opt_text(s, "state"))));
+	json_object_set_new(s, "badge", json_string(web_badge(req, s)));
 	json_object_set_new(s, "full", json_boolean(web_int(s, "seats_left") == 0));
 	json_object_set_new(s, "runner",
 	    json_string(web_opt_text(s, "training_org_name") ? web_text(s, "training_org_name")
@@ -789,7 +766,7 @@ session_page(struct request *req, int status, const char *failed, const char *co
 	session_view(req, s);
 	json_array_foreach(json_object_get(s, "registrations"), i, g)
 	{
-		json_object_set_new(g, "badge", json_string(badge_of(web_opt_text(g, "state"))));
+		json_object_set_new(g, "badge", json_string(web_badge(req, g)));
 		json_object_set_new(g, "cancel_action",
 		    json_string(arena_printf(req->arena, "/inscriptions/%lld/annuler", (long long)web_int(g, "id"))));
 		if (web_int(g, "contract_id") > 0 && web_int(g, "person_id") != req->ctx.actor->person_id)
@@ -867,7 +844,8 @@ void
 web_session_act(struct request *req)
 {
 	json_t *payload = req_form_object(req, &entity_session_cancel);
-	tr_err err = training_session_act(&req->ctx, req->params[0], req->sparams[0], form_version(req), payload);
+	tr_err err =
+	    training_session_act(&req->ctx, req->params[0], req->sparams[0], form_version(req), payload, NULL, NULL);
 
 	if (err == TR_OK)
 		web_done(req, session_href(req, req->params[0], ""), "training_session_cancelled");
@@ -1055,7 +1033,7 @@ web_tutor(struct request *req)
 		json_object_set_new(
 		    x, "period", json_string(period_fr(req, web_opt_text(x, "starts_on"), web_opt_text(x, "ends_on"))));
 		json_object_set_new(x, "hours_text", json_string(hours_fr(req, web_int(x, "hours_present"))));
-		json_object_set_new(x, "badge", json_string(badge_of(web_opt_text(x, "state"))));
+		json_object_set_new(x, "badge", json_string(web_badge(req, x)));
 	}
 	json_array_foreach(json_object_get(out, "contracts"), i, x)
 	{

@@ -71,15 +71,20 @@ def test_every_response_counts_its_queries_in_test_mode(base, sessions):
 def test_the_programme_page_reads_region_names_from_memory(base, sessions):
     eav = sql_int("SELECT id FROM programmes WHERE code = 'EAV-EPN-2013'")
     pole = sql_int(f"SELECT id FROM poles WHERE programme_id = {eav} ORDER BY id LIMIT 1")
-    before = sql(f"SELECT regions FROM poles WHERE id = {pole}")
+    before = sql(f"SELECT region_code FROM pole_regions WHERE pole_id = {pole}").split()
     s = sessions["national"]
+
+    def cover(codes):
+        sql(f"DELETE FROM pole_regions WHERE pole_id = {pole}")
+        for code in codes:
+            sql(f"INSERT INTO pole_regions (pole_id, region_code) VALUES ({pole}, '{code}')")
     try:
-        sql(f"UPDATE poles SET regions = '84' WHERE id = {pole}")
+        cover(["84"])
         few = queries(s, base + f"/programmes/{eav}")
-        sql(f"UPDATE poles SET regions = '84|27|11|44|93|76' WHERE id = {pole}")
+        cover(["84", "27", "11", "44", "93", "76"])
         many = queries(s, base + f"/programmes/{eav}")
     finally:
-        sql(f"UPDATE poles SET regions = '{before}' WHERE id = {pole}")
+        cover(before)
     assert few == many <= BOUND, (few, many)
 
 

@@ -698,3 +698,27 @@ def test_the_dossier_form_offers_the_vivier_of_its_region(base, who, eav):
     assert "Entreprises du vivier de la région" in page.text
     assert able["name"] in page.text and able["siret"] in page.text
     assert other["name"] not in page.text
+
+
+@pytest.mark.parametrize("actor,page,add", [
+    ("pole", "/vivier", "/vivier/nouveau"),
+    ("national", "/vivier", "/vivier/nouveau"),
+    ("employer", "/vivier", None),
+    ("pole", "/ressources", "/ressources/nouvelle"),
+    ("employer", "/ressources", None),
+])
+def test_the_search_forms_of_the_vivier_and_the_library(base, web, actor, page, add):
+    """The vivier and the library share one search form: every filter by its name, the button that adds to the list
+    only for those who may add, and « Effacer les critères » back to the bare list."""
+    r = web[actor].get(base + page, params={"q": "x", "activite": "y"})
+    assert r.status_code == 200
+    form = re.search(r'<form method="get" action="' + page + r'".*?</form>', r.text, re.S).group(0)
+    names = {"/vivier": ["region", "departement", "commune", "activite", "dispositif", "metier"],
+             "/ressources": ["q", "mot_cle", "pole"]}[page]
+    assert re.findall(r'name="([^"]+)"', form) == names
+    assert f'href="{page}">Effacer les critères' in form
+    assert ('value="y"' if page == "/vivier" else 'value="x"') in form
+    if add:
+        assert f'href="{add}"' in r.text
+    else:
+        assert '/nouveau"' not in r.text and '/nouvelle"' not in r.text

@@ -191,10 +191,11 @@ def new_candidate(make_account, point=None, max_km=30, available_from=None, wish
     pid = person["id"]
     lat, lon = point if point else ("NULL", "NULL")
     avail = f"'{available_from}'" if available_from else "NULL"
-    wished_s = "|".join(str(w) for w in wished)
-    sql("INSERT INTO candidates (person_id, latitude, longitude, max_distance_km, available_from, wished_profiles, "
-        f"hidden, created_at, updated_at) VALUES ({pid}, {lat}, {lon}, {max_km}, {avail}, '{wished_s}', "
+    sql("INSERT INTO candidates (person_id, latitude, longitude, max_distance_km, available_from, "
+        f"hidden, created_at, updated_at) VALUES ({pid}, {lat}, {lon}, {max_km}, {avail}, "
         f"{1 if hidden else 0}, 0, 0)")
+    for w in wished:
+        sql(f"INSERT INTO candidate_wished_profiles (candidate_id, job_profile_id) VALUES ({pid}, {w})")
     _made.append((pid, person["_email"]))
     return pid
 

@@ -238,11 +238,13 @@ def test_template_in_months(w, base, api):
 
 def test_path_readers_and_editors(w, base):
     cand, cid = w.contract()
-    for who in ("employer", "tutor", "sponsor", "pole", "national", "admin"):
+    # Whoever reads the contract reads its path (contract_scope): the regional officer of its region too.
+    for who in ("employer", "tutor", "sponsor", "pole", "national", "admin", "regional"):
         assert w.s[who].get(base + f"/api/v1/contracts/{cid}/path").status_code == 200, who
+        assert w.s[who].get(base + f"/api/v1/contracts/{cid}").status_code == 200, who
     assert cand["s"].get(base + f"/api/v1/contracts/{cid}/path").status_code == 200
     # For the others the path does not exist (404, not 403: what one may not see does not exist for them).
-    for who in ("employer_other", "trainer", "prescriber", "regional", "pole_other"):
+    for who in ("employer_other", "trainer", "prescriber", "pole_other"):
         assert_problem(w.s[who].get(base + f"/api/v1/contracts/{cid}/path"), 404)
     # The structure and the pole of the region add modules; the others read only.
     m = w.module(cid, "pole", title="Médiation numérique auprès des seniors", hours_planned=21)

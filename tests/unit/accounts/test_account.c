@@ -1187,13 +1187,21 @@ t_organisations(void **state)
 	json_decref(in);
 	assert_int_equal(count(fx, "SELECT COUNT(*) FROM organisations", NULL), 2);
 
-	/* The journal holds the create and the update, with before and after. */
+	/* The journal holds the create and the update, with before and after of what changed (entity_diff). */
 	ctx_reset(fx);
 	assert_int_equal(journal_list(&fx->ctx, "organisation", id1, &list), TR_OK);
 	assert_int_equal(json_array_size(list), 2);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "action")), "update");
-	assert_non_null(strstr(json_string_value(json_object_get(json_array_get(list, 0), "detail")),
-	    "\"before\":{\"address\":\"12 rue de la R"));
+	{
+		json_t *detail =
+		           json_loads(json_string_value(json_object_get(json_array_get(list, 0), "detail")), 0, NULL),
+		       *b = json_object_get(detail, "before"), *a = json_object_get(detail, "after");
+		assert_string_equal(json_string_value(json_object_get(b, "name")), "Les Ateliers numériques");
+		assert_string_equal(json_string_value(json_object_get(a, "name")), "Les Ateliers");
+		assert_int_equal(json_object_size(b), 1); /* the address did not change */
+		assert_int_equal(json_object_size(a), 1);
+		json_decref(detail);
+	}
 	assert_string_equal(json_string_value(json_object_get(json_array_get(list, 1), "action")), "create");
 	json_decref(list);
 	ctx_reset(fx);

@@ -181,6 +181,114 @@ t_record_value(void **state)
 	json_decref(o);
 }
 
+/* The migrations before 0010 (lists as rows), for a database of the older schema. */
+static struct embedded_file before_0010[64];
+
+/* setup, on the schema before migration 0010. */
+static int
+setup_before_0010(void **state)
+{
+	struct fx *fx = calloc(1, sizeof(*fx));
+	char url[800];
+	int applied = 0;
+	size_t n = 0;
+
+	for (const struct embedded_file *m = embedded_migrations; m->name != NULL && n + 1 < N_ELEMS(before_0010); m++)
+		if (strncmp(m->name, "0010", 4) < 0)
+			before_0010[n++] = *m;
+	before_0010[n] = (struct embedded_file){ NULL, NULL, 0 };
+	if (testdb.engine == DB_SQLITE)
+		testdb_sqlite_url(url, sizeof(url), "m");
+	else
+		snprintf(url, sizeof(url), "%s", testdb.pg_url);
+	if ((fx->db = testdb_open(url)) == NULL)
+		fail_msg("cannot open %s", url);
+	if (testdb.engine == DB_POSTGRES)
+		assert_int_equal(db_exec_script(fx->db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"), TR_OK);
+	assert_int_equal(db_migrate(fx->db, before_0010, &applied), TR_OK);
+	fx->a = arena_new();
+	config_defaults(&fx->cfg);
+	fx->ctx = (struct ctx){ .arena = fx->a, .db = fx->db, .cfg = &fx->cfg, .now = T0 };
+	*state = fx;
+	return 0;
+}
+
+/* The '|'-joined text of SQL's rows for ID. */
+static const char *
+joined(struct fx *fx, const char *sql, int64_t id)
+{
+	const char *s = NULL;
+
+	assert_int_equal(rows_joined(&fx->ctx, sql, id, &s), TR_OK);
+	return s;
+}
+
+/* Migration 0010 turns the regions of poles and the wished profiles of candidates into rows, keeping every value
+ * and the order the regions were given in; the lists read back as the same text. */
+static void
+t_migration_0010_keeps_the_lists(void **state)
+{
+	struct fx *fx = *state;
+	int applied = 0;
+	json_t *poles;
+
+	assert_int_equal(
+	    db_exec_script(fx->db,
+	        "INSERT INTO regions (code, name, name_key) VALUES ('11', 'Île-de-France', 'ile de france'), "
+	        "('27', 'Bourgogne', 'bourgogne'), ('84', 'Auvergne', 'auvergne');"
+	        "INSERT INTO programmes (id, code, name, contract_min_months, contract_max_months, created_at, "
+	        "updated_at) VALUES (1, 'P', 'P', 12, 36, 0, 0);"
+	        "INSERT INTO job_profiles (id, programme_id, code, title, created_at, updated_at) VALUES "
+	        "(3, 1, 'a', 'A', 0, 0), (12, 1, 'b', 'B', 0, 0), (31, 1, 'c', 'C', 0, 0);"
+	        "INSERT INTO poles (id, programme_id, code, name, regions, created_at, updated_at) VALUES "
+	        "(1, 1, 'n', 'N', '84|11|27', 0, 0), (2, 1, 's', 'S', '27', 0, 0), (3, 1, 'e', 'E', '', 0, 0);"
+	        "INSERT INTO people (id, email, name, created_at, updated_at) VALUES (7, 'c@x.fr', 'C', 0, 0), "
+	        "(8, 'd@x.fr', 'D', 0, 0);"
+	        "INSERT INTO candidates (person_id, wished_profiles, created_at, updated_at) VALUES "
+	        "(7, '3|12', 0, 0), (8, '', 0, 0);"),
+	    TR_OK);
+	assert_int_equal(db_migrate(fx->db, embedded_migrations, &applied), TR_OK);
+	assert_true(applied >= 1);
+	assert_string_equal(
+	    joined(fx, "SELECT region_code FROM pole_regions WHERE pole_id = ? ORDER BY position", 1), "84|11|27");
+	assert_string_equal(
+	    joined(fx, "SELECT region_code FROM pole_regions WHERE pole_id = ? ORDER BY position", 2), "27");
+	assert_string_equal(
+	    joined(fx, "SELECT region_code FROM pole_regions WHERE pole_id = ? ORDER BY position", 3), "");
+	assert_string_equal(joined(fx,
+	                        "SELECT job_profile_id FROM candidate_wished_profiles WHERE candidate_id = ? ORDER BY "
+	                        "job_profile_id",
+	                        7),
+	    "3|12"); /* not 31: no LIKE on a prefix */
+	assert_string_equal(
+	    joined(fx, "SELECT job_profile_id FROM candidate_wished_profiles WHERE candidate_id = ?", 8), "");
+	/* Every pole's list in one query; a rewrite keeps the new order. */
+	poles = json_pack("[{s:i}, {s:i}, {s:i}]", "id", 1, "id", 2, "id", 3);
+	assert_int_equal(rows_joined_into(&fx->ctx, poles, "regions",
+	                     "SELECT pole_id, region_code FROM pole_regions ORDER BY pole_id, position"),
+	    TR_OK);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(poles, 0), "regions")), "84|11|27");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(poles, 2), "regions")), "");
+	json_decref(poles);
+	assert_int_equal(db_begin(fx->db), TR_OK);
+	assert_int_equal(
+	    rows_replace(&fx->ctx, "DELETE FROM pole_regions WHERE pole_id = ?",
+	        "INSERT INTO pole_regions (pole_id, region_code, position) VALUES (?, ?, ?)", 1, "27|84", false),
+	    TR_OK);
+	assert_int_equal(
+	    rows_replace(&fx->ctx, "DELETE FROM candidate_wished_profiles WHERE candidate_id = ?",
+	        "INSERT INTO candidate_wished_profiles (candidate_id, job_profile_id) VALUES (?, ?)", 8, "31|3", true),
+	    TR_OK);
+	assert_int_equal(db_commit(fx->db), TR_OK);
+	assert_string_equal(
+	    joined(fx, "SELECT region_code FROM pole_regions WHERE pole_id = ? ORDER BY position", 1), "27|84");
+	assert_string_equal(joined(fx,
+	                        "SELECT job_profile_id FROM candidate_wished_profiles WHERE candidate_id = ? ORDER BY "
+	                        "job_profile_id",
+	                        8),
+	    "3|31");
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -190,6 +298,7 @@ main(void)
 		T(t_insert_update_organisation),
 		T(t_insert_programme_types_and_conflict),
 		cmocka_unit_test(t_record_value),
+		cmocka_unit_test_setup_teardown(t_migration_0010_keeps_the_lists, setup_before_0010, teardown),
 	};
 	int failed;
 

@@ -157,10 +157,11 @@ static const struct list_sort org_sorts[] = {
 	{ "name_desc", "o.name DESC, o.id DESC" },
 };
 
-static const struct list_spec org_list = { &org_scope,
-	"SELECT o.id, o.name FROM organisations o LEFT JOIN communes c "
-	"ON c.code = o.commune_code",
-	org_sorts, N_ELEMS(org_sorts), 0 };
+static const struct list_spec org_list = { .scope = &org_scope,
+	.select = "SELECT o.id, o.name FROM organisations o LEFT JOIN communes c "
+	          "ON c.code = o.commune_code",
+	.sorts = org_sorts,
+	.nsorts = N_ELEMS(org_sorts) };
 
 /* The names the list gives the actor, joined by spaces. */
 static const char *
@@ -243,6 +244,69 @@ t_list_sorts_pages_filters(void **state)
 	json_decref(out);
 }
 
+/* list_query: the filters set in the caller's struct narrow the scope's rows (unset ones add nothing), and each
+ * item goes through the spec's decorate. */
+struct org_filter {
+	int64_t id;
+	const char *name;
+};
+
+static const struct list_filter org_filters[] = {
+	LIST_ID(struct org_filter, id, "o.id = ?"),
+	LIST_TEXT(struct org_filter, name, "o.name = ?"),
+};
+
+static void
+mark(struct ctx *ctx, json_t *it)
+{
+	(void)ctx;
+	json_object_set_new(it, "seen", json_true());
+}
+
+static const char *
+queried(struct fx *fx, const struct org_filter *f)
+{
+	struct list_spec spec = org_list;
+	const char *names = "";
+	json_t *out, *it;
+	size_t i;
+
+	spec.filters = org_filters;
+	spec.nfilters = N_ELEMS(org_filters);
+	spec.decorate = mark;
+	assert_int_equal(list_query(&fx->ctx, &spec, f, NULL, 1, 0, &out), TR_OK);
+	json_array_foreach(json_object_get(out, "items"), i, it)
+	{
+		assert_true(json_is_true(json_object_get(it, "seen")));
+		names = arena_printf(
+		    fx->a, "%s%s%s", names, *names ? " " : "", json_string_value(json_object_get(it, "name")));
+	}
+	json_decref(out);
+	return names;
+}
+
+static void
+t_list_query_filters(void **state)
+{
+	struct fx *fx = *state;
+	struct org_filter f = { 0 };
+
+	act_as(fx, "admin@x.fr");
+	assert_string_equal(queried(fx, &f), "A B C");
+	f.name = "";
+	assert_string_equal(queried(fx, &f), "A B C");
+	f.name = "B";
+	assert_string_equal(queried(fx, &f), "B");
+	f.id = id_of(fx, "SELECT id FROM organisations WHERE name = ?", "C");
+	assert_string_equal(queried(fx, &f), "");
+	f.name = NULL;
+	assert_string_equal(queried(fx, &f), "C");
+	act_as(fx, "a@x.fr"); /* the scope still holds: A only */
+	assert_string_equal(queried(fx, &f), "");
+	f.id = 0;
+	assert_string_equal(queried(fx, &f), "A");
+}
+
 /* The row lock finds the row inside a transaction (FOR UPDATE on PostgreSQL), and says when there is none. */
 static void
 t_row_lock(void **state)
@@ -264,6 +328,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		T(t_list_and_check_agree),
 		T(t_list_sorts_pages_filters),
+		T(t_list_query_filters),
 		T(t_row_lock),
 	};
 	int failed;

@@ -27,6 +27,7 @@
 #include "domain/dossiers/dossier.h"
 #include "domain/geo/refdata.h"
 #include "domain/kernel/ctx.h"
+#include "domain/kernel/common.h"
 #include "domain/kernel/workflow.h"
 #include "domain/programmes/programme.h"
 #include "domain/recruitment/application.h"
@@ -454,6 +455,30 @@ t_tables(void **state)
 				if (strcmp(wf->rows[k].action, t->action) == 0)
 					assert_ptr_equal(wf->rows[k].payload, t->payload);
 		}
+		/* Every state has its badge's tone, and wf_decorate gives it with the label. */
+		assert_non_null(wf->tones);
+		for (size_t s = 0; s < wf->states->n; s++) {
+			json_t *row = json_pack("{s:s}", "state", wf->states->items[s].code);
+			assert_true(wf->tones[s] >= WF_NEUTRAL && wf->tones[s] <= WF_ERROR);
+			wf_decorate(wf, row);
+			assert_string_equal(json_str(row, "state_label"), wf->states->items[s].label);
+			assert_true((*json_str(row, "state_tone") == '\0') == (wf->tones[s] == WF_NEUTRAL));
+			json_decref(row);
+		}
+	}
+	{
+		json_t *row = json_pack("{s:s}", "state", "validated");
+		wf_decorate(&dossier_workflow, row);
+		assert_string_equal(json_str(row, "state_tone"), "success");
+		json_object_set_new(row, "state", json_string("withdrawn"));
+		wf_decorate(&dossier_workflow, row);
+		assert_string_equal(json_str(row, "state_tone"), "");
+		json_object_set_new(row, "state", json_string("nowhere"));
+		json_object_del(row, "state_label");
+		wf_decorate(&dossier_workflow, row);
+		assert_null(json_object_get(row, "state_label"));
+		assert_string_equal(json_str(row, "state_tone"), "");
+		json_decref(row);
 	}
 }
 

@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/err.h"
 #include "model/accounts/account.h"
 #include "model/kernel/entity.h"
@@ -707,6 +708,37 @@ test_text_lines(void **state)
 	assert_string_equal(vocab_label(&vocab_dossier_state, "regional_review"), "En attente de l'avis régional");
 }
 
+/* The export of a list comes from its field table: the FF_EXPORTED fields in order, under their labels, typed by
+ * the field (a number stays a number, a date a date, a boolean Oui/Non, text is guarded against formulas). */
+static void
+test_entity_export(void **state)
+{
+	static const struct field f[] = {
+		{ .name = "id", .label = "N°", .type = FT_INT, .flags = FF_EXPORTED },
+		{ .name = "secret", .label = "Secret", .type = FT_TEXT },
+		{ .name = "name", .label = "Nom", .type = FT_TEXT, .flags = FF_LISTED | FF_EXPORTED },
+		{ .name = "on", .label = "Le", .type = FT_DATE, .flags = FF_EXPORTED },
+		{ .name = "ok", .label = "Actif", .type = FT_BOOL, .flags = FF_EXPORTED },
+	};
+	static const struct entity e = { "row", "Ligne", f, 5 };
+	static const struct entity none = { "none", "Rien", f + 1, 1 };
+	json_t *rows = json_pack(
+	    "[{s:i, s:s, s:s, s:s, s:i}]", "id", 7, "secret", "x", "name", "=1+1", "on", "2027-01-04", "ok", 1);
+	struct buf out = BUF_INIT(1 << 20);
+
+	(void)state;
+	assert_int_equal(entity_export(&e, NULL, rows, &out), TR_OK);
+	assert_true(out.n > 3);
+	assert_memory_equal(out.p + 3, "N°,Nom,Le,Actif\r\n7,'=1+1,2027-01-04,Oui\r\n", out.n - 3);
+	buf_reset(&out);
+	assert_int_equal(entity_export(&e, "Lignes", rows, &out), TR_OK);
+	assert_true(out.n > 4 && memcmp(out.p, "PK", 2) == 0); /* an XLSX workbook is a zip */
+	buf_reset(&out);
+	assert_int_equal(entity_export(&none, NULL, rows, &out), TR_INTERNAL);
+	buf_free(&out);
+	json_decref(rows);
+}
+
 /* The journal's diff: only what changed, absent as null; nothing changed gives two empty objects. */
 static void
 test_entity_diff(void **state)
@@ -737,6 +769,24 @@ test_entity_diff(void **state)
 		zd = entity_diff(&ze, was, now);
 		assert_true(json_is_null(json_object_get(json_object_get(zd, "after"), "hours")));
 		json_decref(zd);
+		json_decref(was);
+		json_decref(now);
+	}
+	/* A boolean stored as 0/1 and an empty text read as the validator writes them: no change. */
+	{
+		static const struct field bf[] = { { .name = "active", .type = FT_BOOL },
+			{ .name = "note", .type = FT_TEXT } };
+		static const struct entity be = { "b", "B", bf, 2 };
+		json_t *was = json_pack("{s:i, s:s}", "active", 1, "note", ""), *now = json_pack("{s:b}", "active", 1);
+		json_t *bd = entity_diff(&be, was, now);
+		assert_int_equal(json_object_size(json_object_get(bd, "after")), 0);
+		json_decref(bd);
+		json_object_set_new(now, "active", json_false());
+		bd = entity_diff(&be, was, now);
+		assert_true(json_is_integer(json_object_get(json_object_get(bd, "before"), "active")));
+		assert_true(json_is_false(json_object_get(json_object_get(bd, "after"), "active")));
+		assert_int_equal(json_object_size(json_object_get(bd, "after")), 1);
+		json_decref(bd);
 		json_decref(was);
 		json_decref(now);
 	}
@@ -802,6 +852,7 @@ main(void)
 		cmocka_unit_test(test_vocab_label),
 		cmocka_unit_test(test_text_lines),
 		cmocka_unit_test(test_entity_diff),
+		cmocka_unit_test(test_entity_export),
 		cmocka_unit_test(test_entity_decorate),
 		cmocka_unit_test(test_field_has_controls),
 	};

@@ -1,0 +1,116 @@
+/* The page of a lifecycle's record (an application, a contract) and the POST of its actions, the one way: the
+ * state's badge, a form per action the reader may take now (fields from the transition's payload, the button's
+ * weight from its tone), the timeline from the journal, the errors of a refused action; each page gives only
+ * its own rows (struct web_lifecycle). */
+#include "web/web.h"
+
+#include <string.h>
+
+#include "core/arena.h"
+#include "domain/kernel/journal.h"
+#include "domain/kernel/workflow.h"
+
+/* The payload of ACTION in LC's workflow, or NULL. */
+static const struct entity *
+payload_of(const struct web_lifecycle *lc, const char *action)
+{
+	for (size_t i = 0; action && i < lc->wf->nrows; i++)
+		if (strcmp(lc->wf->rows[i].action, action) == 0)
+			return lc->wf->rows[i].payload;
+	return NULL;
+}
+
+/* The payload of action FAILED when R still offers it to the reader (NULL: none, or not offered). */
+static const struct entity *
+offered_payload(const struct web_lifecycle *lc, json_t *r, const char *failed)
+{
+	json_t *x;
+	size_t i;
+
+	json_array_foreach(json_object_get(r, "actions"), i,
+	    x) if (failed && strcmp(web_text(x, "action"), failed) == 0) return payload_of(lc, failed);
+	return NULL;
+}
+
+/* One form per action of R's "actions" (wf_actions). FAILED names the one sent back with errors, SENT its values. */
+static json_t *
+action_forms(struct request *req, const struct web_lifecycle *lc, json_t *r, const char *failed, json_t *sent)
+{
+	json_t *out = json_array(), *x;
+	size_t i;
+
+	json_array_foreach(json_object_get(r, "actions"), i, x)
+	{
+		const char *code = web_text(x, "action");
+		const struct entity *e = payload_of(lc, code);
+		bool is_failed = failed && strcmp(failed, code) == 0;
+		json_t *form = json_pack("{s:s, s:s, s:s, s:I, s:b}", "code", code, "label", web_text(x, "label"),
+		    "href", arena_printf(req->arena, "%s/%lld/actions/%s", lc->path, (long long)web_int(r, "id"), code),
+		    "version", (json_int_t)web_int(r, "version"), "secondary",
+		    strcmp(web_text(x, "tone"), "primary") != 0);
+		json_t *fields = lc->action_fields ? lc->action_fields(req, r, code, is_failed, sent, form) : NULL;
+		if (fields == NULL)
+			fields = e ? web_action_fields(req, e, code, is_failed, is_failed ? sent : NULL,
+			                 json_is_true(json_object_get(x, "payload_optional")))
+			           : json_array();
+		json_object_set_new(form, "fields", fields);
+		json_array_append_new(out, form);
+	}
+	return out;
+}
+
+void
+web_lifecycle_page(struct request *req, const struct web_lifecycle *lc, int status, const char *failed, json_t *sent,
+    const char *conflict)
+{
+	int64_t id = req->params[0];
+	json_t *r = NULL, *journal = NULL, *data;
+	const char *heading, *others = NULL;
+	tr_err err = lc->get(&req->ctx, id, &r);
+
+	if (err == TR_OK && (err = journal_list(&req->ctx, lc->wf->entity, id, &journal)) != TR_OK)
+		json_decref(r);
+	if (err != TR_OK) {
+		resp_error(req, err, NULL);
+		return;
+	}
+	data = json_pack("{s:s, s:s, s:o, s:o, s:o}", "state_label", web_text(r, "state_label"), "badge",
+	    web_badge(req, r), "actions", action_forms(req, lc, r, failed, sent), "timeline",
+	    web_timeline(req, journal, lc->wf->states, lc->journal_label), "errors_summary",
+	    web_action_summary(req, failed, offered_payload(lc, r, failed), &others));
+	heading = lc->fill(req, r, data);
+	json_object_set_new(data, "heading", json_string(heading));
+	if (conflict == NULL)
+		conflict = others;
+	if (conflict)
+		json_object_set_new(data, "conflict", json_string(conflict));
+	json_object_set_new(data, "conflict_note", json_string(lc->conflict_note ? lc->conflict_note : ""));
+	json_object_set_new(data, "breadcrumb",
+	    json_pack("[{s:s, s:s}, {s:s, s:s}, {s:s}]", "href", "/", "label", "Accueil", "href", lc->path, "label",
+	        lc->list_label, "label", heading));
+	json_decref(r);
+	json_decref(journal);
+	web_page(req, status, lc->template,
+	    req->ctx.errors.n || conflict ? arena_printf(req->arena, "Erreur : %s", heading) : heading, data);
+}
+
+void
+web_lifecycle_act(struct request *req, const struct web_lifecycle *lc)
+{
+	const char *action = req->sparams[0];
+	json_t *payload = web_action_payload(req);
+	int64_t new_id = 0;
+	tr_err err = lc->act(&req->ctx, req->params[0], action, web_form_version(req), payload, NULL, &new_id);
+
+	if (err == TR_OK && new_id > 0)
+		web_done(req, arena_printf(req->arena, "%s/%lld", lc->created_path, (long long)new_id), "created");
+	else if (err == TR_OK)
+		web_done(req, arena_printf(req->arena, "%s/%lld", lc->path, (long long)req->params[0]), "saved");
+	else if (err == TR_INVALID)
+		web_lifecycle_page(req, lc, 422, action, payload, req->ctx.errors.n ? NULL : req->ctx.message);
+	else if (err == TR_CONFLICT)
+		web_lifecycle_page(req, lc, 409, NULL, NULL, req->ctx.message);
+	else
+		resp_error(req, err, NULL);
+	json_decref(payload);
+}
