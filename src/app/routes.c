@@ -31,6 +31,14 @@
 #define TRAINING_OVERSIGHT \
 	(ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_REGIONAL) | ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_ADMIN))
 
+/* Steering: who reads the figures (the domain narrows each to their scope), who reads and who writes the annual
+ * reports. */
+#define STEER_ROLES                                                                                        \
+	(ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_VIEWER) | ROLE_BIT(ROLE_REGIONAL) | \
+	    ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_EMPLOYER))
+#define REPORT_WRITERS (ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_REGIONAL) | ROLE_BIT(ROLE_POLE))
+#define REPORT_READERS (REPORT_WRITERS | ROLE_BIT(ROLE_VIEWER))
+
 const struct route app_routes[] = {
 	{ "GET", "/healthz", api_health, PUBLIC, API | ROUTE_HEALTH },
 	{ "GET", "/__test/slow", api_test_slow, PUBLIC, API | ROUTE_HEALTH },
@@ -347,6 +355,24 @@ const struct route app_routes[] = {
 	{ "POST", "/api/v1/registrations/{id}/actions/{token}", api_registration_act, ANY, API | CHANGES },
 	{ "GET", "/api/v1/tutors", api_tutors, TRAINING_OVERSIGHT | ROLE_BIT(ROLE_EMPLOYER), API },
 	{ "GET", "/api/v1/tutors/{id}", api_tutor, ANY, API },
+
+	/* Steering: the dashboard and each figure's CSV and XLSX, the annual reports, the open data (public), and their
+	 * API. The domain decides whose figures (national reach: all; regional officers and poles: their regions;
+	 * employers: their organisation). */
+	{ "GET", "/pilotage", web_steering, STEER_ROLES, 0 },
+	{ "GET", "/pilotage/bilans", web_steering_reports, REPORT_READERS, 0 },
+	{ "POST", "/pilotage/bilans", web_steering_report_new, REPORT_WRITERS, CHANGES },
+	{ "GET", "/pilotage/bilans/{id}/pdf", web_steering_report_pdf, REPORT_READERS, 0 },
+	{ "GET", "/pilotage/{token}/export.csv", web_steering_csv, STEER_ROLES, 0 },
+	{ "GET", "/pilotage/{token}/export.xlsx", web_steering_xlsx, STEER_ROLES, 0 },
+	{ "GET", "/donnees", web_opendata, PUBLIC, 0 },
+	{ "GET", "/donnees/{token}", web_opendata_file, PUBLIC, 0 },
+	{ "GET", "/api/v1/steering/indicators", api_steering_indicators, STEER_ROLES, API },
+	{ "GET", "/api/v1/steering/figures", api_steering_figures, STEER_ROLES, API },
+	{ "GET", "/api/v1/steering/figures/{token}", api_steering_figure, STEER_ROLES, API },
+	{ "GET", "/api/v1/steering/reports", api_steering_reports, REPORT_READERS, API },
+	{ "POST", "/api/v1/steering/reports", api_steering_report_create, REPORT_WRITERS, API | CHANGES },
+	{ "GET", "/api/v1/steering/reports/{id}/pdf", api_steering_report_pdf, REPORT_READERS, API },
 
 	/* The directory's search and public pages: last, since "/lieux/{token}" also matches literal paths such
 	 * as /lieux/import, which must come first. */

@@ -112,10 +112,13 @@ row_set(json_t *rows, const char *key, size_t col, json_t *v)
 {
 	json_t *r = row_find(rows, key, NULL);
 
-	if (r)
-		json_array_set_new(json_object_get(r, "values"), col, v);
-	else
-		json_decref(v);
+	if (r == NULL) {
+		r = json_pack("{s:s, s:s, s:[]}", "key", key, "label", "", "values");
+		json_array_append_new(rows, r);
+	}
+	while (json_array_size(json_object_get(r, "values")) <= col)
+		json_array_append_new(json_object_get(r, "values"), json_integer(0));
+	json_array_set_new(json_object_get(r, "values"), col, v);
 }
 
 static void
