@@ -55,8 +55,9 @@ const size_t steer_sections_count = sizeof(steer_sections) / sizeof(steer_sectio
 	"OR c.ended_on >= ?)"
 /* The targets: the regions' rows and the programme's (national reach only: no region) (params: p, p). */
 #define TARGET_ROWS                                                                                                 \
-	"SELECT t.region_code, NULL AS organisation_id, 'target' AS k, '' AS l, t.target_posts AS v1, 0 AS v2, 0 AS v3 " \
-	"FROM programme_region_targets t WHERE t.programme_id = ? UNION ALL SELECT NULL, NULL, 'target_national', '', " \
+	"SELECT t.region_code, CAST(NULL AS BIGINT) AS organisation_id, 'target' AS k, '' AS l, t.target_posts AS v1, " \
+	"0 AS v2, 0 AS v3 FROM programme_region_targets t WHERE t.programme_id = ? UNION ALL SELECT CAST(NULL AS TEXT), " \
+	"CAST(NULL AS BIGINT), 'target_national', '', " \
 	"g.target_posts, 0, 0 FROM programmes g WHERE g.id = ?"
 /* A recruit's age in whole years on the first day of the contract. */
 #define AGE_SQL                                                                                                \
@@ -77,7 +78,8 @@ struct steer_calc {
 	struct ctx *ctx;
 	const struct indicator *ind;
 	json_t *rows;    /* [{key, label, values}] */
-	int64_t from, to; /* the period as epoch seconds [from, to) */
+	int64_t from, to;            /* the period as epoch seconds [from, to) */
+	const char *first_day, *last_day; /* and as days */
 };
 
 /* ---- Finish functions ---- */
@@ -164,17 +166,13 @@ finish_cumulative(struct steer_calc *c)
 {
 	json_int_t target = take_target(c->rows), total = 0;
 	json_t *out = json_array();
-	const char *from = json_string_value(json_object_get(json_array_get(c->rows, 0), "from"));
-	(void)from;
-	/* The rows are months "YYYY-MM" in order; the period's months are filled in by steer_figure's caller. */
-	size_t i;
-	json_t *r;
+	const char *m = arena_printf(c->ctx->arena, "%.7s-01", c->first_day);
 
-	json_array_foreach(c->rows, i, r)
-	{
-		total += json_integer_value(json_array_get(json_object_get(r, "values"), 0));
-		json_array_append_new(out, json_pack("{s:O, s:O, s:[I, I]}", "key", json_object_get(r, "key"), "label",
-		                               json_object_get(r, "label"), "values", total, target));
+	for (int guard = 0; strncmp(m, c->last_day, 7) <= 0 && guard < 1200; guard++) {
+		const char *key = arena_printf(c->ctx->arena, "%.7s", m);
+		total += row_value(c->rows, key, 0);
+		json_array_append_new(out, json_pack("{s:s, s:s, s:[I, I]}", "key", key, "label", key, "values", total, target));
+		m = date_add(c->ctx->arena, m, 1, 0);
 	}
 	json_array_clear(c->rows);
 	json_array_extend(c->rows, out);
@@ -316,7 +314,7 @@ const struct indicator steer_indicators[] = {
 	    "Par région du lieu : objectif régional, postes accordés (dossiers validés avant la fin de la période) et "
 	    "pourvus le dernier jour de la période.",
 	    STEER_BARS, "Région", { "Accordés", "Pourvus", "Objectif" }, NULL, STEER_SUM,
-	    "SELECT t.region_code, NULL AS organisation_id, t.region_code AS k, r.name AS l, 0 AS v1, 0 AS v2, "
+	    "SELECT t.region_code, CAST(NULL AS BIGINT) AS organisation_id, t.region_code AS k, r.name AS l, 0 AS v1, 0 AS v2, "
 	    "t.target_posts AS v3 FROM programme_region_targets t JOIN regions r ON r.code = t.region_code WHERE t.programme_id = ? "
 	    "UNION ALL " BY_DIM("d.region_code", "r.name", "JOIN regions r ON r.code = d.region_code", "c.region_code",
 	        "r.name", "JOIN regions r ON r.code = c.region_code"),
@@ -497,7 +495,7 @@ const struct indicator steer_indicators[] = {
 	    "Sessions du dispositif dont la date limite d'inscription tombe dans la période : annulées (sous leur "
 	    "minimum d'inscrits, ou par leur organisateur), et toutes, par public.",
 	    STEER_BARS, "Public", { "Annulées", "Sessions" }, &vocab_session_audience, STEER_SUM,
-	    "SELECT s.region_code, NULL AS organisation_id, s.audience AS k, '' AS l, CASE WHEN s.state = 'cancelled' "
+	    "SELECT s.region_code, CAST(NULL AS BIGINT) AS organisation_id, s.audience AS k, '' AS l, CASE WHEN s.state = 'cancelled' "
 	    "THEN 1 ELSE 0 END AS v1, 1 AS v2, 0 AS v3 FROM training_sessions s WHERE s.programme_id = ? AND "
 	    "s.registration_deadline >= ? AND s.registration_deadline <= ?",
 	    "pft", NULL, "" },
@@ -753,44 +751,17 @@ order_rows(struct steer_calc *c)
 	c->rows = out;
 }
 
-/* For the curve: every month of the period, in order (months without a row are added with the running total
- * of the month before). */
-static void
-fill_months(struct steer_calc *c, const char *from, const char *to)
-{
-	json_t *out = json_array(), *prev = NULL;
-	const char *m = arena_printf(c->ctx->arena, "%.7s-01", from);
-
-	for (int guard = 0; strncmp(m, to, 7) <= 0 && guard < 1200; guard++) {
-		const char *key = arena_printf(c->ctx->arena, "%.7s", m);
-		json_t *r = row_find(c->rows, key, NULL);
-		if (r == NULL) {
-			json_t *v = prev ? json_deep_copy(json_object_get(prev, "values")) : json_pack("[i, i]", 0, 0);
-			r = json_pack("{s:s, s:s, s:o}", "key", key, "label", key, "values", v);
-			json_array_append_new(out, r);
-		} else {
-			json_array_append(out, r);
-		}
-		prev = r;
-		m = date_add(c->ctx->arena, m, 1, 0);
-	}
-	json_decref(c->rows);
-	c->rows = out;
-}
-
 static tr_err
 compute(struct ctx *ctx, const struct steer_query *q, const struct indicator *ind, const char *from, const char *to,
     json_t **rows)
 {
-	struct steer_calc c = { ctx, ind, NULL, 0, 0 };
+	struct steer_calc c = { ctx, ind, NULL, 0, 0, from, to };
 	tr_err err = run_period(&c, q, from, to);
 
 	if (err != TR_OK) {
 		json_decref(c.rows);
 		return err;
 	}
-	if (ind->chart == STEER_LINE)
-		fill_months(&c, from, to);
 	order_rows(&c);
 	*rows = c.rows;
 	return TR_OK;
