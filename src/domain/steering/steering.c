@@ -603,11 +603,12 @@ steer_query_check(struct ctx *ctx, struct steer_query *q)
 		else if (err != TR_OK)
 			return ctx_storage_error(ctx, err);
 	}
-	if (q->from == NULL && q->to == NULL) {
-		const char *today = date_iso(ctx->arena, ctx->now);
-		q->from = arena_printf(ctx->arena, "%.4s-01-01", today);
-		q->to = arena_printf(ctx->arena, "%.4s-12-31", today);
-	}
+	/* A missing end: the calendar year of the other one, or this year. */
+	if (q->from == NULL || *q->from == '\0')
+		q->from = arena_printf(ctx->arena, "%.4s-01-01",
+		    q->to && strlen(q->to) >= 4 ? q->to : date_iso(ctx->arena, ctx->now));
+	if (q->to == NULL || *q->to == '\0')
+		q->to = arena_printf(ctx->arena, "%.4s-12-31", q->from);
 	if (!valid_day(q->from))
 		field_errors_add(&ctx->errors, "from", "« Du » doit être une date au format AAAA-MM-JJ.");
 	if (!valid_day(q->to))
