@@ -24,3 +24,5 @@ CREATE TABLE annual_reports (
 CREATE INDEX annual_reports_key ON annual_reports (programme_id, year, region_code);
 CREATE INDEX contracts_programme ON contracts (programme_id, start_on);
 CREATE INDEX offers_programme ON offers (programme_id, created_at);
+-- The applications of an offer by date (the recruitment figures read them per offer of a programme).
+CREATE INDEX applications_offer_created ON applications (offer_id, created_at, state);

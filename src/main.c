@@ -635,8 +635,8 @@ cmd_gen_steering(struct config *cfg, int argc, char **argv)
 	if (err != TR_OK)
 		print_errors(&ctx, err);
 	else
-		printf("pilotage : %lld structures, %lld contrats, jusqu'à %lld candidatures ajoutées\n", (long long)g.employers,
-		    (long long)g.contracts, (long long)g.applications);
+		printf("pilotage : %lld structures, %lld contrats, jusqu'à %lld candidatures ajoutées\n",
+		    (long long)g.employers, (long long)g.contracts, (long long)g.applications);
 	arena_free(ctx.arena);
 	db_close(db);
 	return err == TR_OK ? 0 : 1;
@@ -653,8 +653,12 @@ cmd_report_annual(struct config *cfg, int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const struct actor cli = { .person_id = 0, .email = "ligne de commande", .name = "ligne de commande",
-		.roles = { { .role = ROLE_ADMIN } }, .nroles = 1, .role_mask = ROLE_BIT(ROLE_ADMIN) };
+	static const struct actor cli = { .person_id = 0,
+		.email = "ligne de commande",
+		.name = "ligne de commande",
+		.roles = { { .role = ROLE_ADMIN } },
+		.nroles = 1,
+		.role_mask = ROLE_BIT(ROLE_ADMIN) };
 	const char *output = NULL, *region = NULL;
 	long long programme = 0, year = 0;
 	struct buf pdf = BUF_INIT(0);
@@ -680,8 +684,9 @@ cmd_report_annual(struct config *cfg, int argc, char **argv)
 			return EXIT_USAGE;
 	}
 	if (optind != argc || programme <= 0 || year <= 0) {
-		fprintf(stderr, "tremplin report annual: usage: tremplin report annual --programme ID --year Y [--region "
-		                "CODE] [--output FILE]\n");
+		fprintf(stderr,
+		    "tremplin report annual: usage: tremplin report annual --programme ID --year Y [--region "
+		    "CODE] [--output FILE]\n");
 		return EXIT_USAGE;
 	}
 	if ((db = open_migrated(cfg)) == NULL)
@@ -698,7 +703,8 @@ cmd_report_annual(struct config *cfg, int argc, char **argv)
 		db_close(db);
 		return 1;
 	}
-	fprintf(stderr, "bilan n° %lld, %zu octets, SHA-256 %s\n", (long long)id, pdf.n, json_string_value(json_object_get(meta, "sha256")));
+	fprintf(stderr, "bilan n° %lld, %zu octets, SHA-256 %s\n", (long long)id, pdf.n,
+	    json_string_value(json_object_get(meta, "sha256")));
 	json_decref(meta);
 	if ((f = open_output("report annual", output)) == NULL) {
 		buf_free(&pdf);
@@ -856,7 +862,8 @@ static const struct command commands[] = {
 	    "Generates the annual report of a programme for a year (national, or of one région), keeps it as a new\n"
 	    "version with its SHA-256 in the journal, and writes the PDF (standard output without --output).",
 	    cmd_report_annual },
-	{ "gen steering", "tremplin gen steering [--contracts N] [--employers N] [--applications N] [--seed S] [options]",
+	{ "gen steering",
+	    "tremplin gen steering [--contracts N] [--employers N] [--applications N] [--seed S] [options]",
 	    "Adds a national-size synthetic data set for the steering figures (default: 4,000 contracts, 3,000\n"
 	    "employers, 50,000 applications) on the first programme; run `tremplin seed` first.",
 	    cmd_gen_steering },

@@ -66,8 +66,8 @@ static const struct op_doc op_docs[] = {
 	{ "GET", "/api/v1/places.geojson", "The directory as GeoJSON", NULL, NULL, 0, "application/geo+json", NULL,
 	    NULL },
 	/* Steering: the same figures and scope as /pilotage. */
-	{ "GET", "/api/v1/steering/indicators", "The table of indicators: id, section, title, how it is computed, chart",
-	    NULL, NULL, 0, NULL, NULL, NULL },
+	{ "GET", "/api/v1/steering/indicators",
+	    "The table of indicators: id, section, title, how it is computed, chart", NULL, NULL, 0, NULL, NULL, NULL },
 	{ "GET", "/api/v1/steering/figures",
 	    "Every figure of a programme over a period (default: this year) and the previous period, in the caller's "
 	    "scope (national reach: all; regional officers and poles: their regions; employers: their organisation)",

@@ -33,7 +33,7 @@
 
 /* Steering: who reads the figures (the domain narrows each to their scope), who reads and who writes the annual
  * reports. */
-#define STEER_ROLES                                                                                        \
+#define STEER_ROLES                                                                                         \
 	(ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_VIEWER) | ROLE_BIT(ROLE_REGIONAL) | \
 	    ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_EMPLOYER))
 #define REPORT_WRITERS (ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_REGIONAL) | ROLE_BIT(ROLE_POLE))

@@ -32,10 +32,10 @@ api_steering_indicators(struct request *req)
 		json_t *cols = json_array();
 		for (size_t m = 0; m < 3 && ind->columns[m]; m++)
 			json_array_append_new(cols, json_string(ind->columns[m]));
-		json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "id", ind->id, "section",
-		                                 ind->section, "title", ind->title, "note", ind->note, "chart",
-		                                 ind->chart == STEER_LINE ? "line" : "bars", "key_label", ind->key_label,
-		                                 "columns", cols));
+		json_array_append_new(items,
+		    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "id", ind->id, "section", ind->section, "title",
+		        ind->title, "note", ind->note, "chart", ind->chart == STEER_LINE ? "line" : "bars", "key_label",
+		        ind->key_label, "columns", cols));
 	}
 	if (err != TR_OK) {
 		json_decref(items);
@@ -109,7 +109,8 @@ api_steering_report_create(struct request *req)
 		err = annual_report_get(&req->ctx, id, &meta, &pdf);
 	buf_free(&pdf);
 	if (err == TR_OK)
-		resp_header(req, "location", arena_printf(req->arena, "/api/v1/steering/reports/%lld/pdf", (long long)id));
+		resp_header(
+		    req, "location", arena_printf(req->arena, "/api/v1/steering/reports/%lld/pdf", (long long)id));
 	api_reply(req, err, 201, meta);
 }
 
@@ -128,6 +129,7 @@ api_steering_report_pdf(struct request *req)
 	}
 	req->status = 200;
 	req->content_type_out = "application/pdf";
-	resp_header(req, "x-content-sha256", arena_strdup(req->arena, json_string_value(json_object_get(meta, "sha256"))));
+	resp_header(
+	    req, "x-content-sha256", arena_strdup(req->arena, json_string_value(json_object_get(meta, "sha256"))));
 	json_decref(meta);
 }

@@ -461,11 +461,11 @@ wished_json(struct ctx *ctx, json_t *o)
 	return TR_OK;
 }
 
-#define CANDIDATE_SELECT                                                                                           \
-	"SELECT c.person_id AS id, p.email, p.name, c.birth_date, c.commune_code, cm.name AS commune_name, "       \
-	"cm.departement_code, cm.region_code, c.latitude, c.longitude, c.qualification_level, c.digital_diploma, " \
-	"c.rqth, c.seeking_since, c.priority_area, c.max_distance_km, c.available_from, c.wished_profiles, "       \
-	"c.hidden, c.sex, c.cv_name, c.cv_size, c.cv_sha256, c.created_at, c.updated_at, c.version FROM candidates c "    \
+#define CANDIDATE_SELECT                                                                                               \
+	"SELECT c.person_id AS id, p.email, p.name, c.birth_date, c.commune_code, cm.name AS commune_name, "           \
+	"cm.departement_code, cm.region_code, c.latitude, c.longitude, c.qualification_level, c.digital_diploma, "     \
+	"c.rqth, c.seeking_since, c.priority_area, c.max_distance_km, c.available_from, c.wished_profiles, "           \
+	"c.hidden, c.sex, c.cv_name, c.cv_size, c.cv_sha256, c.created_at, c.updated_at, c.version FROM candidates c " \
 	"JOIN people p ON p.id = c.person_id LEFT JOIN communes cm ON cm.code = c.commune_code "
 
 tr_err
@@ -568,7 +568,8 @@ candidate_save(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 		TRY(db_exec(ctx->db,
 		    "UPDATE candidates SET birth_date = ?, commune_code = ?, latitude = ?, longitude = ?, "
 		    "qualification_level = ?, digital_diploma = ?, rqth = ?, seeking_since = ?, priority_area = ?, "
-		    "max_distance_km = ?, available_from = ?, wished_profiles = ?, hidden = ?, sex = ?, updated_at = ?, "
+		    "max_distance_km = ?, available_from = ?, wished_profiles = ?, hidden = ?, sex = ?, updated_at = "
+		    "?, "
 		    "version = version + 1 WHERE person_id = ? AND version = ?",
 		    v, PROFILE_NCOLS + 3, &changed));
 		if (changed == 0) {
@@ -816,7 +817,8 @@ candidate_delete(struct ctx *ctx, int64_t id)
 		TRY(db_execv(ctx->db,
 		    "UPDATE candidates SET birth_date = NULL, commune_code = NULL, latitude = NULL, longitude = NULL, "
 		    "qualification_level = NULL, digital_diploma = 0, rqth = 0, seeking_since = NULL, priority_area = "
-		    "'none', available_from = NULL, wished_profiles = '', hidden = 1, sex = NULL, cv = NULL, cv_name = NULL, "
+		    "'none', available_from = NULL, wished_profiles = '', hidden = 1, sex = NULL, cv = NULL, cv_name = "
+		    "NULL, "
 		    "cv_size = "
 		    "NULL, cv_sha256 = NULL, updated_at = ?, version = version + 1 WHERE person_id = ?",
 		    NULL, DB_I64(ctx->now), DB_I64(id)));

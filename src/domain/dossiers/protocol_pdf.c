@@ -216,8 +216,10 @@ protocol_pdf(json_t *doc, struct buf *out)
 {
 	const char *ref = json_str(doc, "reference");
 	struct arena *a = arena_new();
-	tr_err err = pdf_document(ref && *ref ? arena_printf(a, "Protocole d’adhésion %s", ref) : "Protocole d’adhésion",
-	    json_is_integer(json_object_get(doc, "created_at")) ? json_integer_value(json_object_get(doc, "created_at")) : 0,
+	tr_err err = pdf_document(
+	    ref && *ref ? arena_printf(a, "Protocole d’adhésion %s", ref) : "Protocole d’adhésion",
+	    json_is_integer(json_object_get(doc, "created_at")) ? json_integer_value(json_object_get(doc, "created_at"))
+	                                                        : 0,
 	    render, doc, out);
 
 	arena_free(a);

@@ -278,7 +278,9 @@ pdf_bars(struct pdf *p, json_t *labels, json_t *values)
 	json_array_foreach(values, i, v) if (json_is_integer(v) && (double)json_integer_value(v) > max) max =
 	    (double)json_integer_value(v);
 	for (i = 0; i < n; i++) {
-		double val = json_is_integer(json_array_get(values, i)) ? (double)json_integer_value(json_array_get(values, i)) : 0;
+		double val = json_is_integer(json_array_get(values, i))
+		                 ? (double)json_integer_value(json_array_get(values, i))
+		                 : 0;
 		double w = max > 0 ? area * val / max : 0;
 		PangoLayout *l;
 		pdf_need_space(p, BAR_H + 4);

@@ -16,8 +16,7 @@
 
 #define REPORT_MAX (16 * 1024 * 1024)
 /* Who generates a report: national reach any, regional officers and poles their régions'. */
-#define REPORT_WRITERS \
-	(ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_REGIONAL) | ROLE_BIT(ROLE_POLE))
+#define REPORT_WRITERS (ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_REGIONAL) | ROLE_BIT(ROLE_POLE))
 #define REPORT_READERS (REPORT_WRITERS | ROLE_BIT(ROLE_VIEWER))
 
 static const struct scope_rule report_rules[] = {
@@ -29,9 +28,9 @@ static const struct scope_rule report_rules[] = {
 static const struct scope report_scope = { "annual_report", "annual_reports r", "r.id", report_rules,
 	sizeof(report_rules) / sizeof(report_rules[0]) };
 
-#define REPORT_SQL                                                                                                   \
+#define REPORT_SQL                                                                                                     \
 	"SELECT r.id, r.programme_id, g.name AS programme_name, r.year, r.region_code, rg.name AS region_name, "       \
-	"r.data_at, r.sha256, r.size, r.created_at, COALESCE(pe.name, 'ligne de commande') AS created_by FROM "       \
+	"r.data_at, r.sha256, r.size, r.created_at, COALESCE(pe.name, 'ligne de commande') AS created_by FROM "        \
 	"annual_reports r JOIN programmes g ON g.id = r.programme_id LEFT JOIN regions rg ON rg.code = r.region_code " \
 	"LEFT JOIN people pe ON pe.id = r.created_by "
 
@@ -99,8 +98,9 @@ figure_sum(json_t *dash, const char *id, size_t col, const char *prefix)
 static const char *
 share(struct pdf *p, json_int_t part, json_int_t whole)
 {
-	return whole > 0 ? arena_printf(p->a, "%lld" PDF_NBSP "%%", (long long)llround(100.0 * (double)part / (double)whole))
-	                 : "—";
+	return whole > 0
+	           ? arena_printf(p->a, "%lld" PDF_NBSP "%%", (long long)llround(100.0 * (double)part / (double)whole))
+	           : "—";
 }
 
 /* The summary, in sentences generated from the figures. */
@@ -124,12 +124,13 @@ summary(struct pdf *p, struct report *r)
 		        pdf_count(p, target), share(p, filled, target)),
 		    0, PDF_ROW_GAP);
 	else
-		pdf_text(p, p->body, arena_printf(p->a, "« %s postes pourvus ; aucun objectif n’est fixé pour ce périmètre. »",
-		                         pdf_count(p, filled)),
+		pdf_text(p, p->body,
+		    arena_printf(p->a, "« %s postes pourvus ; aucun objectif n’est fixé pour ce périmètre. »",
+		        pdf_count(p, filled)),
 		    0, PDF_ROW_GAP);
 	pdf_text(p, p->body,
-	    arena_printf(p->a, "« %s postes accordés au 31 décembre %lld, dont %s pourvus (%s). »", pdf_count(p, granted),
-	        (long long)r->year, pdf_count(p, filled), share(p, filled, granted)),
+	    arena_printf(p->a, "« %s postes accordés au 31 décembre %lld, dont %s pourvus (%s). »",
+	        pdf_count(p, granted), (long long)r->year, pdf_count(p, filled), share(p, filled, granted)),
 	    0, PDF_ROW_GAP);
 	pdf_text(p, p->body,
 	    arena_printf(p->a, "« %s recrutements en %lld, pour %s candidatures reçues. »", pdf_count(p, recruits),
@@ -140,8 +141,8 @@ summary(struct pdf *p, struct report *r)
 	        pdf_count(p, breaks), pdf_count(p, in_force), share(p, breaks, in_force)),
 	    0, PDF_ROW_GAP);
 	pdf_text(p, p->body,
-	    arena_printf(p->a, "« %s sorties de contrat dans l’année, dont %s en emploi durable (%s). »", pdf_count(p, ended),
-	        pdf_count(p, lasting), share(p, lasting, ended)),
+	    arena_printf(p->a, "« %s sorties de contrat dans l’année, dont %s en emploi durable (%s). »",
+	        pdf_count(p, ended), pdf_count(p, lasting), share(p, lasting, ended)),
 	    0, PDF_ROW_GAP);
 }
 
@@ -176,16 +177,18 @@ figure(struct pdf *p, json_t *f)
 	for (i = 0; i < n; i++)
 		json_array_append(heads, json_array_get(cols, i));
 	for (i = 0; i < n; i++)
-		json_array_append_new(
-		    heads, json_string(arena_printf(p->a, "%s (année précédente)", json_string_value(json_array_get(cols, i)))));
+		json_array_append_new(heads, json_string(arena_printf(p->a, "%s (année précédente)",
+		                                 json_string_value(json_array_get(cols, i)))));
 	json_array_foreach(json_object_get(f, "rows"), i, r)
 	{
 		json_t *row = json_array();
 		json_array_append(row, json_object_get(r, "label"));
 		for (size_t m = 0; m < n; m++)
-			json_array_append_new(row, json_string(cell(p, json_array_get(json_object_get(r, "values"), m))));
+			json_array_append_new(
+			    row, json_string(cell(p, json_array_get(json_object_get(r, "values"), m))));
 		for (size_t m = 0; m < n; m++)
-			json_array_append_new(row, json_string(cell(p, json_array_get(json_object_get(r, "previous"), m))));
+			json_array_append_new(
+			    row, json_string(cell(p, json_array_get(json_object_get(r, "previous"), m))));
 		json_array_append_new(rows, row);
 		if (json_is_integer(json_array_get(json_object_get(r, "values"), 0))) {
 			json_array_append(labels, json_object_get(r, "label"));
@@ -216,8 +219,8 @@ render(struct pdf *p, void *ud)
 	pdf_flow(p, l);
 	g_object_unref(l);
 	l = pdf_layout(p, p->subtitle,
-	    arena_printf(p->a, "%s\n%s\n\nDonnées arrêtées au %s", json_string_value(json_object_get(programme, "name")),
-	        r->scope_name, time_fr(p->a, r->data_at)));
+	    arena_printf(p->a, "%s\n%s\n\nDonnées arrêtées au %s",
+	        json_string_value(json_object_get(programme, "name")), r->scope_name, time_fr(p->a, r->data_at)));
 	pango_layout_set_alignment(l, PANGO_ALIGN_CENTER);
 	pdf_flow(p, l);
 	g_object_unref(l);
@@ -242,7 +245,8 @@ render(struct pdf *p, void *ud)
 		json_array_foreach(json_object_get(s, "figures"), j, f)
 		{
 			const char *t = json_string_value(json_object_get(f, "title"));
-			pdf_text(p, p->footer, arena_printf(p->a, "%s" PDF_NBSP ": %s", t, json_string_value(json_object_get(f, "note"))),
+			pdf_text(p, p->footer,
+			    arena_printf(p->a, "%s" PDF_NBSP ": %s", t, json_string_value(json_object_get(f, "note"))),
 			    strlen(t), 2);
 		}
 	}
@@ -272,13 +276,14 @@ annual_report_render(
 	if ((err = steer_query_check(ctx, &q)) != TR_OK)
 		return err;
 	/* The moment of the data: the last change the journal knows, the reports' own entries excepted. */
-	err = db_one(ctx->db, ctx->arena, "SELECT COALESCE(MAX(at), 0) FROM journal WHERE entity <> 'annual_report'", NULL,
-	    0, &rows);
+	err = db_one(ctx->db, ctx->arena, "SELECT COALESCE(MAX(at), 0) FROM journal WHERE entity <> 'annual_report'",
+	    NULL, 0, &rows);
 	if (err != TR_OK)
 		return ctx_storage_error(ctx, err);
 	r.data_at = db_int(db_cell(rows, 0, 0));
 	if (q.region) {
-		if (db_onev(ctx->db, ctx->arena, "SELECT name FROM regions WHERE code = ?", &rows, DB_TEXT(q.region)) == TR_OK)
+		if (db_onev(ctx->db, ctx->arena, "SELECT name FROM regions WHERE code = ?", &rows, DB_TEXT(q.region)) ==
+		    TR_OK)
 			r.scope_name = arena_printf(ctx->arena, "Région %s", db_text(db_cell(rows, 0, 0)));
 	}
 	if ((err = steer_dashboard(ctx, &q, &r.dash)) != TR_OK)
@@ -313,13 +318,14 @@ annual_report_generate(struct ctx *ctx, int64_t programme_id, int64_t year, cons
 	err = db_queryv(ctx->db, ctx->arena,
 	    "INSERT INTO annual_reports (programme_id, year, region_code, data_at, sha256, size, pdf, created_by, "
 	    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-	    &r, DB_I64(programme_id), DB_I64(year), DB_TEXT(region), DB_I64(data_at), DB_TEXT(sha), DB_I64((int64_t)pdf.n),
-	    DB_BLOB(pdf.p, pdf.n), ctx->actor->person_id ? DB_I64(ctx->actor->person_id) : DB_NULLV, DB_I64(ctx->now));
+	    &r, DB_I64(programme_id), DB_I64(year), DB_TEXT(region), DB_I64(data_at), DB_TEXT(sha),
+	    DB_I64((int64_t)pdf.n), DB_BLOB(pdf.p, pdf.n),
+	    ctx->actor->person_id ? DB_I64(ctx->actor->person_id) : DB_NULLV, DB_I64(ctx->now));
 	if (err == TR_OK) {
 		*id = db_int(db_cell(r, 0, 0));
-		detail = json_pack("{s:s, s:I, s:I, s:s?, s:I, s:I}", "sha256", sha, "programme_id", (json_int_t)programme_id,
-		    "year", (json_int_t)year, "region_code", region, "data_at", (json_int_t)data_at, "size",
-		    (json_int_t)pdf.n);
+		detail = json_pack("{s:s, s:I, s:I, s:s?, s:I, s:I}", "sha256", sha, "programme_id",
+		    (json_int_t)programme_id, "year", (json_int_t)year, "region_code", region, "data_at",
+		    (json_int_t)data_at, "size", (json_int_t)pdf.n);
 		err = journal_append(ctx, "annual_report", *id, "generate", detail);
 		json_decref(detail);
 	}
@@ -355,7 +361,8 @@ annual_report_get(struct ctx *ctx, int64_t id, json_t **meta, struct buf *out)
 	*meta = NULL;
 	if ((err = authz_require(ctx, REPORT_READERS)) != TR_OK)
 		return err;
-	if ((err = scope_load(ctx, &report_scope, REPORT_SQL "WHERE r.id = ?", id, "Ce bilan n'existe pas.", meta)) != TR_OK)
+	if ((err = scope_load(ctx, &report_scope, REPORT_SQL "WHERE r.id = ?", id, "Ce bilan n'existe pas.", meta)) !=
+	    TR_OK)
 		return err;
 	err = db_onev(ctx->db, ctx->arena, "SELECT pdf FROM annual_reports WHERE id = ?", &r, DB_I64(id));
 	if (err != TR_OK) {

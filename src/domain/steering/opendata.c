@@ -94,8 +94,9 @@ emit(json_t *rows, json_t *t, const char *level, const char *dept, const char *j
 	json_t *row = json_pack("{s:O, s:O, s:O, s:s, s:O, s:s, s:s, s:s, s:s, s:s}", "dispositif",
 	    json_object_get(t, "programme"), "dispositif_nom", json_object_get(t, "programme_name"), "annee",
 	    json_object_get(t, "year"), "niveau", level, "region_code", json_object_get(t, "region"), "region",
-	    name_of(json_object_get(names, "regions"), json_string_value(json_object_get(t, "region"))), "departement_code",
-	    dept ? dept : "", "departement", dept ? name_of(json_object_get(names, "departements"), dept) : "", "metier_code",
+	    name_of(json_object_get(names, "regions"), json_string_value(json_object_get(t, "region"))),
+	    "departement_code", dept ? dept : "", "departement",
+	    dept ? name_of(json_object_get(names, "departements"), dept) : "", "metier_code",
 	    jp ? name_of(json_object_get(names, "jp_codes"), jp) : "", "metier",
 	    jp ? name_of(json_object_get(names, "jp_titles"), jp) : "");
 
@@ -154,16 +155,22 @@ table_rows(struct arena *a, json_t *t, json_t *names, json_t *rows)
 	json_decref(jps);
 }
 
-#define AGG_SQL                                                                                                       \
-	"SELECT d.programme_id, d.decision_at AS at, NULL AS day, d.region_code, pl.departement_code, d.job_profile_id, " \
-	"0 AS m, d.posts_granted AS v FROM dossiers d JOIN places pl ON pl.id = d.place_id WHERE d.state = 'validated' " \
-	"AND d.decision_at IS NOT NULL AND d.job_profile_id IS NOT NULL UNION ALL SELECT c.programme_id, NULL, "          \
-	"c.start_on, f.region_code, f.departement_code, f.job_profile_id, 1, 1 FROM contracts c JOIN offers f ON f.id = " \
-	"c.offer_id WHERE c.state <> 'planned' UNION ALL SELECT c.programme_id, NULL, c.ended_on, f.region_code, "        \
-	"f.departement_code, f.job_profile_id, 2, 1 FROM contracts c JOIN offers f ON f.id = c.offer_id WHERE c.state "  \
-	"IN ('completed', 'ended_early') AND c.ended_on IS NOT NULL UNION ALL SELECT c.programme_id, NULL, c.ended_on, "  \
-	"f.region_code, f.departement_code, f.job_profile_id, 3, CASE WHEN c.outcome LIKE 'lasting%' THEN 1 ELSE 0 END " \
-	"FROM contracts c JOIN offers f ON f.id = c.offer_id WHERE c.state IN ('completed', 'ended_early') AND "          \
+#define AGG_SQL                                                                                                      \
+	"SELECT d.programme_id, d.decision_at AS at, NULL AS day, d.region_code, pl.departement_code, "              \
+	"d.job_profile_id, "                                                                                         \
+	"0 AS m, d.posts_granted AS v FROM dossiers d JOIN places pl ON pl.id = d.place_id WHERE d.state = "         \
+	"'validated' "                                                                                               \
+	"AND d.decision_at IS NOT NULL AND d.job_profile_id IS NOT NULL UNION ALL SELECT c.programme_id, NULL, "     \
+	"c.start_on, f.region_code, f.departement_code, f.job_profile_id, 1, 1 FROM contracts c JOIN offers f ON "   \
+	"f.id = "                                                                                                    \
+	"c.offer_id WHERE c.state <> 'planned' UNION ALL SELECT c.programme_id, NULL, c.ended_on, f.region_code, "   \
+	"f.departement_code, f.job_profile_id, 2, 1 FROM contracts c JOIN offers f ON f.id = c.offer_id WHERE "      \
+	"c.state "                                                                                                   \
+	"IN ('completed', 'ended_early') AND c.ended_on IS NOT NULL UNION ALL SELECT c.programme_id, NULL, "         \
+	"c.ended_on, "                                                                                               \
+	"f.region_code, f.departement_code, f.job_profile_id, 3, CASE WHEN c.outcome LIKE 'lasting%' THEN 1 ELSE 0 " \
+	"END "                                                                                                       \
+	"FROM contracts c JOIN offers f ON f.id = c.offer_id WHERE c.state IN ('completed', 'ended_early') AND "     \
 	"c.ended_on IS NOT NULL"
 
 static tr_err
@@ -225,9 +232,10 @@ opendata_aggregates(struct ctx *ctx, json_t **out)
 		if (*region == '\0' || *dept == '\0')
 			continue; /* a row outside every territory has no cell to go to */
 		if ((t = json_object_get(tables, key)) == NULL) {
-			t = json_pack("{s:s, s:s, s:i, s:s, s:{}}", "programme", name_of(json_object_get(names, "programmes"), pid),
-			    "programme_name", name_of(json_object_get(names, "programme_names"), pid), "year", atoi(arena_printf(ctx->arena, "%.4s", day)),
-			    "region", region, "cells");
+			t = json_pack("{s:s, s:s, s:i, s:s, s:{}}", "programme",
+			    name_of(json_object_get(names, "programmes"), pid), "programme_name",
+			    name_of(json_object_get(names, "programme_names"), pid), "year",
+			    atoi(arena_printf(ctx->arena, "%.4s", day)), "region", region, "cells");
 			json_object_set_new(tables, key, t);
 		}
 		if ((dcells = json_object_get(json_object_get(t, "cells"), dept)) == NULL) {
@@ -238,7 +246,8 @@ opendata_aggregates(struct ctx *ctx, json_t **out)
 			cell = json_pack("[i, i, i, i]", 0, 0, 0, 0);
 			json_object_set_new(dcells, jp, cell);
 		}
-		json_array_set_new(cell, (size_t)m, json_integer(json_integer_value(json_array_get(cell, (size_t)m)) + db_int(db_cell(r, i, 7))));
+		json_array_set_new(cell, (size_t)m,
+		    json_integer(json_integer_value(json_array_get(cell, (size_t)m)) + db_int(db_cell(r, i, 7))));
 	}
 	keys = sorted_keys(ctx->arena, tables, &nt);
 	for (size_t i = 0; i < nt; i++)
@@ -266,7 +275,8 @@ opendata_schema(void)
 		{ "dispositif_nom", "string", "Nom du dispositif" },
 		{ "annee", "integer", "Année civile" },
 		{ "niveau", "string",
-		    "Niveau de la ligne : departement_metier (cellule), departement (total du département), region_metier "
+		    "Niveau de la ligne : departement_metier (cellule), departement (total du département), "
+		    "region_metier "
 		    "(total du métier dans la région), region (total de la région)" },
 		{ "region_code", "string", "Code INSEE de la région" },
 		{ "region", "string", "Nom de la région" },
@@ -278,16 +288,19 @@ opendata_schema(void)
 	json_t *fields = json_array(), *s;
 
 	for (size_t i = 0; i < sizeof(dims) / sizeof(dims[0]); i++)
-		json_array_append_new(fields, json_pack("{s:s, s:s, s:s}", "name", dims[i].name, "type", dims[i].type, "title", dims[i].title));
+		json_array_append_new(fields,
+		    json_pack("{s:s, s:s, s:s}", "name", dims[i].name, "type", dims[i].type, "title", dims[i].title));
 	for (size_t m = 0; m < NM; m++)
-		json_array_append_new(fields, json_pack("{s:s, s:s, s:s, s:s, s:{s:i}}", "name", opendata_measures[m].name, "type",
-		                                  "integer", "title", opendata_measures[m].title, "description",
-		                                  "Un nombre, ou « s » (secret statistique) : valeur inférieure à 5, ou masquée pour "
-		                                  "qu'aucune valeur inférieure à 5 ne puisse être recalculée à partir des totaux.",
-		                                  "constraints", "minimum", 0));
+		json_array_append_new(
+		    fields, json_pack("{s:s, s:s, s:s, s:s, s:{s:i}}", "name", opendata_measures[m].name, "type",
+		                "integer", "title", opendata_measures[m].title, "description",
+		                "Un nombre, ou « s » (secret statistique) : valeur inférieure à 5, ou masquée pour "
+		                "qu'aucune valeur inférieure à 5 ne puisse être recalculée à partir des totaux.",
+		                "constraints", "minimum", 0));
 	s = json_pack("{s:s, s:o, s:[s], s:s, s:s}", "$schema", "https://frictionlessdata.io/schemas/table-schema.json",
-	    "fields", fields, "missingValues", OPENDATA_SECRET, "title", "Postes, recrutements et sorties par dispositif, année, région, département et métier",
-	    "licence", "https://www.etalab.gouv.fr/licence-ouverte-open-licence/");
+	    "fields", fields, "missingValues", OPENDATA_SECRET, "title",
+	    "Postes, recrutements et sorties par dispositif, année, région, département et métier", "licence",
+	    "https://www.etalab.gouv.fr/licence-ouverte-open-licence/");
 	return s;
 }
 
@@ -298,26 +311,31 @@ opendata_catalogue(struct arena *a, const char *base, const char *today)
 	json_t *datasets = json_array();
 
 	json_array_append_new(datasets,
-	    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:[{s:s, s:s, s:s, s:s}, {s:s, s:s, s:s, s:s}, {s:s, s:s, s:s, s:s}, {s:s, s:s, s:s, s:s}]}",
+	    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:[{s:s, s:s, s:s, s:s}, {s:s, s:s, s:s, s:s}, {s:s, s:s, s:s, "
+	              "s:s}, {s:s, s:s, s:s, s:s}]}",
 	        "@id", "#lieux", "@type", "dcat:Dataset", "dct:title", "Lieux de médiation numérique",
-	        "dct:description", "L'annuaire des lieux, au standard national des lieux de médiation numérique.", "dct:license",
-	        licence, "dct:conformsTo", "https://schema.data.gouv.fr/LaMednum/standard-donnees-offre-inclusion-numerique/",
-	        "dcat:distribution", "@type", "dcat:Distribution", "dcat:downloadURL", arena_printf(a, "%s/api/v1/places.csv", base),
+	        "dct:description", "L'annuaire des lieux, au standard national des lieux de médiation numérique.",
+	        "dct:license", licence, "dct:conformsTo",
+	        "https://schema.data.gouv.fr/LaMednum/standard-donnees-offre-inclusion-numerique/", "dcat:distribution",
+	        "@type", "dcat:Distribution", "dcat:downloadURL", arena_printf(a, "%s/api/v1/places.csv", base),
 	        "dcat:mediaType", "text/csv", "dct:title", "CSV", "@type", "dcat:Distribution", "dcat:downloadURL",
-	        arena_printf(a, "%s/api/v1/places.json", base), "dcat:mediaType", "application/json", "dct:title", "JSON",
-	        "@type", "dcat:Distribution", "dcat:downloadURL", arena_printf(a, "%s/api/v1/places.geojson", base),
-	        "dcat:mediaType", "application/geo+json", "dct:title", "GeoJSON", "@type", "dcat:Distribution",
-	        "dcat:downloadURL", arena_printf(a, "%s/donnees/lieux-%s.csv", base, today), "dcat:mediaType", "text/csv", "dct:title",
+	        arena_printf(a, "%s/api/v1/places.json", base), "dcat:mediaType", "application/json", "dct:title",
+	        "JSON", "@type", "dcat:Distribution", "dcat:downloadURL",
+	        arena_printf(a, "%s/api/v1/places.geojson", base), "dcat:mediaType", "application/geo+json",
+	        "dct:title", "GeoJSON", "@type", "dcat:Distribution", "dcat:downloadURL",
+	        arena_printf(a, "%s/donnees/lieux-%s.csv", base, today), "dcat:mediaType", "text/csv", "dct:title",
 	        "Fichier quotidien daté (CSV)"));
 	json_array_append_new(datasets,
-	    json_pack("{s:s, s:s, s:s, s:s, s:s, s:[{s:s, s:s, s:s, s:s, s:s}]}", "@id", "#agregats", "@type", "dcat:Dataset",
-	        "dct:title", "Postes, recrutements et sorties des emplois aidés de la médiation numérique", "dct:description",
-	        "Agrégats par dispositif, année, région, département et métier ; aucune valeur inférieure à 5 n'est publiée "
+	    json_pack("{s:s, s:s, s:s, s:s, s:s, s:[{s:s, s:s, s:s, s:s, s:s}]}", "@id", "#agregats", "@type",
+	        "dcat:Dataset", "dct:title",
+	        "Postes, recrutements et sorties des emplois aidés de la médiation numérique", "dct:description",
+	        "Agrégats par dispositif, année, région, département et métier ; aucune valeur inférieure à 5 n'est "
+	        "publiée "
 	        "(secret statistique, avec masquage secondaire).",
 	        "dct:license", licence, "dcat:distribution", "@type", "dcat:Distribution", "dcat:downloadURL",
 	        arena_printf(a, "%s/donnees/agregats.csv", base), "dcat:mediaType", "text/csv", "dct:conformsTo",
 	        arena_printf(a, "%s/donnees/agregats.schema.json", base), "dct:title", "CSV"));
-	return json_pack("{s:{s:s, s:s}, s:s, s:s, s:s, s:s, s:o}", "@context", "dcat", "http://www.w3.org/ns/dcat#", "dct",
-	    "http://purl.org/dc/terms/", "@type", "dcat:Catalog", "dct:title", "Données ouvertes de tremplin", "dct:license",
-	    licence, "dct:issued", today, "dcat:dataset", datasets);
+	return json_pack("{s:{s:s, s:s}, s:s, s:s, s:s, s:s, s:o}", "@context", "dcat", "http://www.w3.org/ns/dcat#",
+	    "dct", "http://purl.org/dc/terms/", "@type", "dcat:Catalog", "dct:title", "Données ouvertes de tremplin",
+	    "dct:license", licence, "dct:issued", today, "dcat:dataset", datasets);
 }

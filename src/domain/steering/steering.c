@@ -46,39 +46,41 @@ const size_t steer_sections_count = sizeof(steer_sections) / sizeof(steer_sectio
 #define GRANTED_FROM "dossiers d WHERE d.programme_id = ? AND d.state = 'validated' AND d.decision_at < ?"
 /* Posts filled on the last day of the period: contracts started by then and not ended before it (params: p, t, t);
  * a contract ended on the last day still counts. */
-#define FILLED_WHERE                                                                          \
+#define FILLED_WHERE                                                                               \
 	"c.programme_id = ? AND c.state <> 'planned' AND c.start_on <= ? AND (c.ended_on IS NULL " \
 	"OR c.ended_on >= ?)"
 /* Contracts in force at some day of the period (params: p, t, f). */
-#define IN_FORCE_WHERE                                                                        \
+#define IN_FORCE_WHERE                                                                             \
 	"c.programme_id = ? AND c.state <> 'planned' AND c.start_on <= ? AND (c.ended_on IS NULL " \
 	"OR c.ended_on >= ?)"
 /* The targets: the regions' rows and the programme's (national reach only: no region) (params: p, p). */
 #define TARGET_ROWS                                                                                                 \
-	"SELECT t.region_code, CAST(NULL AS BIGINT) AS organisation_id, 'target' AS k, '' AS l, t.target_posts AS v1, " \
-	"0 AS v2, 0 AS v3 FROM programme_region_targets t WHERE t.programme_id = ? UNION ALL SELECT CAST(NULL AS TEXT), " \
-	"CAST(NULL AS BIGINT), 'target_national', '', " \
+	"SELECT t.region_code, CAST(NULL AS BIGINT) AS organisation_id, 'target' AS k, '' AS l, t.target_posts AS " \
+	"v1, "                                                                                                      \
+	"0 AS v2, 0 AS v3 FROM programme_region_targets t WHERE t.programme_id = ? UNION ALL SELECT CAST(NULL AS "  \
+	"TEXT), "                                                                                                   \
+	"CAST(NULL AS BIGINT), 'target_national', '', "                                                             \
 	"g.target_posts, 0, 0 FROM programmes g WHERE g.id = ?"
 /* A recruit's age in whole years on the first day of the contract. */
-#define AGE_SQL                                                                                                \
+#define AGE_SQL                                                                                                 \
 	"(CAST(SUBSTR(c.start_on, 1, 4) AS INTEGER) - CAST(SUBSTR(n.birth_date, 1, 4) AS INTEGER) - CASE WHEN " \
 	"SUBSTR(c.start_on, 6, 5) < SUBSTR(n.birth_date, 6, 5) THEN 1 ELSE 0 END)"
 /* Recruits: contracts that started in the period (params: p, f, t). */
-#define RECRUITS_FROM                                                                                        \
+#define RECRUITS_FROM                                                                                            \
 	"contracts c JOIN candidates n ON n.person_id = c.candidate_id WHERE c.programme_id = ? AND c.state <> " \
 	"'planned' AND c.start_on >= ? AND c.start_on <= ?"
 /* Posts by a dimension: the target (when the dimension is the region), the posts granted and filled. */
-#define BY_DIM(gk, gl, gjoin, ck, cl, cjoin)                                                                  \
+#define BY_DIM(gk, gl, gjoin, ck, cl, cjoin)                                                                          \
 	"SELECT d.region_code, d.organisation_id, " gk " AS k, " gl " AS l, d.posts_granted AS v1, 0 AS v2, 0 AS v3 " \
-	"FROM dossiers d " gjoin " WHERE d.programme_id = ? AND d.state = 'validated' AND d.decision_at < ? UNION "  \
-	"ALL SELECT c.region_code, c.organisation_id, " ck ", " cl ", 0, 1, 0 FROM contracts c " cjoin               \
+	"FROM dossiers d " gjoin " WHERE d.programme_id = ? AND d.state = 'validated' AND d.decision_at < ? UNION "   \
+	"ALL SELECT c.region_code, c.organisation_id, " ck ", " cl ", 0, 1, 0 FROM contracts c " cjoin                \
 	" WHERE " FILLED_WHERE
 
 struct steer_calc {
 	struct ctx *ctx;
 	const struct indicator *ind;
-	json_t *rows;    /* [{key, label, values}] */
-	int64_t from, to;            /* the period as epoch seconds [from, to) */
+	json_t *rows;                     /* [{key, label, values}] */
+	int64_t from, to;                 /* the period as epoch seconds [from, to) */
 	const char *first_day, *last_day; /* and as days */
 };
 
@@ -171,7 +173,8 @@ finish_cumulative(struct steer_calc *c)
 	for (int guard = 0; strncmp(m, c->last_day, 7) <= 0 && guard < 1200; guard++) {
 		const char *key = arena_printf(c->ctx->arena, "%.7s", m);
 		total += row_value(c->rows, key, 0);
-		json_array_append_new(out, json_pack("{s:s, s:s, s:[I, I]}", "key", key, "label", key, "values", total, target));
+		json_array_append_new(
+		    out, json_pack("{s:s, s:s, s:[I, I]}", "key", key, "label", key, "values", total, target));
 		m = date_add(c->ctx->arena, m, 1, 0);
 	}
 	json_array_clear(c->rows);
@@ -202,7 +205,8 @@ finish_outcome_rates(struct steer_calc *c)
 	json_array_foreach(c->rows, i, r)
 	{
 		json_t *v = json_object_get(r, "values");
-		json_int_t ended = json_integer_value(json_array_get(v, 0)), lasting = json_integer_value(json_array_get(v, 1));
+		json_int_t ended = json_integer_value(json_array_get(v, 0)),
+		           lasting = json_integer_value(json_array_get(v, 1));
 		json_array_set_new(v, 2, json_real(percent(lasting, ended)));
 	}
 }
@@ -225,8 +229,8 @@ dist_values(int64_t *v, size_t n)
 		return json_pack("[i, n, n]", 0);
 	qsort(v, n, sizeof(*v), cmp_i64);
 	/* Nearest rank: the value at rank ⌈p·n⌉. */
-	return json_pack("[I, I, I]", (json_int_t)n, (json_int_t)v[(n + 1) / 2 - 1],
-	    (json_int_t)v[(9 * n + 9) / 10 - 1]);
+	return json_pack(
+	    "[I, I, I]", (json_int_t)n, (json_int_t)v[(n + 1) / 2 - 1], (json_int_t)v[(9 * n + 9) / 10 - 1]);
 }
 
 struct review_acc {
@@ -278,8 +282,9 @@ finish_review(struct steer_calc *c)
 		json_decref(detail);
 	}
 	for (int s = 0; s < 2; s++)
-		json_array_append_new(out, json_pack("{s:s, s:s, s:o}", "key", stage[s], "label",
-		                               vocab_label(&vocab_steer_review, stage[s]), "values", dist_values(acc[s].v, acc[s].n)));
+		json_array_append_new(
+		    out, json_pack("{s:s, s:s, s:o}", "key", stage[s], "label",
+		             vocab_label(&vocab_steer_review, stage[s]), "values", dist_values(acc[s].v, acc[s].n)));
 	json_array_clear(c->rows);
 	json_array_extend(c->rows, out);
 	json_decref(out);
@@ -295,27 +300,32 @@ const struct indicator steer_indicators[] = {
 	    "Vacants : accordés moins pourvus. Rendus : postes des offres fermées par la structure pendant la période "
 	    "sans avoir été pourvus.",
 	    STEER_BARS, "Indicateur", { "Postes" }, &vocab_steer_posts, STEER_SUM,
-	    TARGET_ROWS " UNION ALL SELECT d.region_code, d.organisation_id, 'granted', '', d.posts_granted, 0, 0 FROM " GRANTED_FROM
-	                " UNION ALL SELECT c.region_code, c.organisation_id, 'filled', '', 1, 0, 0 FROM contracts c WHERE " FILLED_WHERE
-	                " UNION ALL SELECT f.region_code, f.organisation_id, 'returned', '', CASE WHEN f.posts > (SELECT "
-	                "COUNT(*) FROM contracts c2 WHERE c2.offer_id = f.id) THEN f.posts - (SELECT COUNT(*) FROM "
-	                "contracts c2 WHERE c2.offer_id = f.id) ELSE 0 END, 0, 0 FROM offers f WHERE f.programme_id = ? "
-	                "AND f.state = 'closed' AND f.updated_at >= ? AND f.updated_at < ?",
+	    TARGET_ROWS
+	    " UNION ALL SELECT d.region_code, d.organisation_id, 'granted', '', d.posts_granted, 0, 0 "
+	    "FROM " GRANTED_FROM " UNION ALL SELECT c.region_code, c.organisation_id, 'filled', '', 1, 0, 0 FROM "
+	                         "contracts c WHERE " FILLED_WHERE
+	    " UNION ALL SELECT f.region_code, f.organisation_id, 'returned', '', CASE WHEN f.posts > (SELECT "
+	    "COUNT(*) FROM contracts c2 WHERE c2.offer_id = f.id) THEN f.posts - (SELECT COUNT(*) FROM "
+	    "contracts c2 WHERE c2.offer_id = f.id) ELSE 0 END, 0, 0 FROM offers f WHERE f.programme_id = ? "
+	    "AND f.state = 'closed' AND f.updated_at >= ? AND f.updated_at < ?",
 	    "pppbpttpab", finish_posts, "" },
 	{ "recruitments_cumulative", "posts", "Recrutements cumulés face à l'objectif",
 	    "Contrats commencés pendant la période, cumulés mois par mois (date de début du contrat), face à "
 	    "l'objectif du périmètre (ligne en tirets).",
 	    STEER_LINE, "Mois", { "Recrutements cumulés", "Objectif" }, NULL, STEER_SUM,
-	    TARGET_ROWS " UNION ALL SELECT c.region_code, c.organisation_id, SUBSTR(c.start_on, 1, 7), SUBSTR(c.start_on, 1, "
-	                "7), 1, 0, 0 FROM contracts c WHERE c.programme_id = ? AND c.state <> 'planned' AND c.start_on >= ? "
-	                "AND c.start_on <= ?",
+	    TARGET_ROWS
+	    " UNION ALL SELECT c.region_code, c.organisation_id, SUBSTR(c.start_on, 1, 7), SUBSTR(c.start_on, 1, "
+	    "7), 1, 0, 0 FROM contracts c WHERE c.programme_id = ? AND c.state <> 'planned' AND c.start_on >= ? "
+	    "AND c.start_on <= ?",
 	    "pppft", finish_cumulative, "" },
 	{ "posts_by_region", "posts", "Postes par région",
 	    "Par région du lieu : objectif régional, postes accordés (dossiers validés avant la fin de la période) et "
 	    "pourvus le dernier jour de la période.",
 	    STEER_BARS, "Région", { "Accordés", "Pourvus", "Objectif" }, NULL, STEER_SUM,
-	    "SELECT t.region_code, CAST(NULL AS BIGINT) AS organisation_id, t.region_code AS k, r.name AS l, 0 AS v1, 0 AS v2, "
-	    "t.target_posts AS v3 FROM programme_region_targets t JOIN regions r ON r.code = t.region_code WHERE t.programme_id = ? "
+	    "SELECT t.region_code, CAST(NULL AS BIGINT) AS organisation_id, t.region_code AS k, r.name AS l, 0 AS v1, "
+	    "0 AS v2, "
+	    "t.target_posts AS v3 FROM programme_region_targets t JOIN regions r ON r.code = t.region_code WHERE "
+	    "t.programme_id = ? "
 	    "UNION ALL " BY_DIM("d.region_code", "r.name", "JOIN regions r ON r.code = d.region_code", "c.region_code",
 	        "r.name", "JOIN regions r ON r.code = c.region_code"),
 	    "ppbptt", NULL, "" },
@@ -341,14 +351,15 @@ const struct indicator steer_indicators[] = {
 	        "JOIN places pl ON pl.id = d.place_id JOIN place_networks n ON '|' || pl.networks || '|' LIKE '%|' || "
 	        "n.code || '|%'",
 	        "n.code", "n.label",
-	        "JOIN offers f ON f.id = c.offer_id JOIN places pl ON pl.id = f.place_id JOIN place_networks n ON '|' || "
+	        "JOIN offers f ON f.id = c.offer_id JOIN places pl ON pl.id = f.place_id JOIN place_networks n ON '|' "
+	        "|| "
 	        "pl.networks || '|' LIKE '%|' || n.code || '|%'"),
 	    "pbptt", NULL, "" },
 	{ "posts_by_employer_kind", "posts", "Postes par catégorie d'employeur",
 	    "Par catégorie d'employeur déclarée au dossier : postes accordés et pourvus.", STEER_BARS, "Catégorie",
 	    { "Accordés", "Pourvus" }, &vocab_employer_category, STEER_SUM,
-	    BY_DIM("COALESCE(d.employer_category, 'unknown')", "''", "", "COALESCE(d.employer_category, 'unknown')", "''",
-	        "JOIN dossiers d ON d.id = c.dossier_id"),
+	    BY_DIM("COALESCE(d.employer_category, 'unknown')", "''", "", "COALESCE(d.employer_category, 'unknown')",
+	        "''", "JOIN dossiers d ON d.id = c.dossier_id"),
 	    "pbptt", NULL, "" },
 
 	{ "dossiers_by_state", "pipeline", "Dossiers par état",
@@ -362,14 +373,16 @@ const struct indicator steer_indicators[] = {
 	    "nationale (en attente de décision) terminé pendant la période, le nombre de jours entiers écoulés ; un "
 	    "dossier rouvert compte pour chaque passage. Médiane et 9e décile au rang le plus proche.",
 	    STEER_BARS, "Étape", { "Passages", "Médiane", "9e décile" }, NULL, STEER_RAW,
-	    "SELECT d.region_code, d.organisation_id, CAST(j.entity_id AS TEXT) AS k, j.detail AS l, j.at AS v1, j.id AS "
+	    "SELECT d.region_code, d.organisation_id, CAST(j.entity_id AS TEXT) AS k, j.detail AS l, j.at AS v1, j.id "
+	    "AS "
 	    "v2, 0 AS v3 FROM journal j JOIN dossiers d ON d.id = j.entity_id WHERE j.entity = 'dossier' AND "
 	    "d.programme_id = ? AND j.at < ?",
 	    "pb", finish_review, "jours" },
 	{ "opinions", "pipeline", "Avis régionaux",
-	    "Dossiers dont l'avis régional a été rendu pendant la période, par avis.", STEER_BARS, "Avis", { "Dossiers" },
-	    &vocab_opinion, STEER_SUM,
-	    "SELECT d.region_code, d.organisation_id, d.opinion AS k, '' AS l, 1 AS v1, 0 AS v2, 0 AS v3 FROM dossiers d "
+	    "Dossiers dont l'avis régional a été rendu pendant la période, par avis.", STEER_BARS, "Avis",
+	    { "Dossiers" }, &vocab_opinion, STEER_SUM,
+	    "SELECT d.region_code, d.organisation_id, d.opinion AS k, '' AS l, 1 AS v1, 0 AS v2, 0 AS v3 FROM dossiers "
+	    "d "
 	    "WHERE d.programme_id = ? AND d.opinion IS NOT NULL AND d.opinion_at >= ? AND d.opinion_at < ?",
 	    "pab", NULL, "" },
 	{ "decisions", "pipeline", "Décisions nationales",
@@ -383,7 +396,8 @@ const struct indicator steer_indicators[] = {
 	{ "refusal_reasons", "pipeline", "Motifs des refus",
 	    "Dossiers refusés (état actuel) dont la décision date de la période, par motif tel qu'il a été écrit.",
 	    STEER_BARS, "Motif", { "Dossiers" }, NULL, STEER_SUM,
-	    "SELECT d.region_code, d.organisation_id, COALESCE(d.decision_reason, '') AS k, COALESCE(d.decision_reason, "
+	    "SELECT d.region_code, d.organisation_id, COALESCE(d.decision_reason, '') AS k, "
+	    "COALESCE(d.decision_reason, "
 	    "'') AS l, 1 AS v1, 0 AS v2, 0 AS v3 FROM dossiers d WHERE d.programme_id = ? AND d.state = 'refused' AND "
 	    "d.decision_at >= ? AND d.decision_at < ?",
 	    "pab", NULL, "" },
@@ -394,7 +408,8 @@ const struct indicator steer_indicators[] = {
 	    STEER_BARS, "Indicateur", { "Nombre" }, &vocab_steer_recruitment, STEER_SUM,
 	    "SELECT f.region_code, f.organisation_id, 'offers' AS k, '' AS l, 1 AS v1, 0 AS v2, 0 AS v3 FROM offers f "
 	    "WHERE f.programme_id = ? AND f.created_at >= ? AND f.created_at < ? UNION ALL SELECT f.region_code, "
-	    "f.organisation_id, 'posts', '', f.posts, 0, 0 FROM offers f WHERE f.programme_id = ? AND f.created_at >= ? "
+	    "f.organisation_id, 'posts', '', f.posts, 0, 0 FROM offers f WHERE f.programme_id = ? AND f.created_at >= "
+	    "? "
 	    "AND f.created_at < ? UNION ALL SELECT f.region_code, f.organisation_id, 'applications', '', 1, 0, 0 FROM "
 	    "applications a JOIN offers f ON f.id = a.offer_id WHERE f.programme_id = ? AND a.created_at >= ? AND "
 	    "a.created_at < ? UNION ALL SELECT c.region_code, c.organisation_id, 'recruitments', '', 1, 0, 0 FROM "
@@ -403,14 +418,16 @@ const struct indicator steer_indicators[] = {
 	{ "applications_by_state", "recruitment", "Candidatures par état",
 	    "Candidatures déposées pendant la période, selon leur état d'aujourd'hui.", STEER_BARS, "État",
 	    { "Candidatures" }, &vocab_application_state, STEER_SUM,
-	    "SELECT f.region_code, f.organisation_id, a.state AS k, '' AS l, 1 AS v1, 0 AS v2, 0 AS v3 FROM applications "
+	    "SELECT f.region_code, f.organisation_id, a.state AS k, '' AS l, 1 AS v1, 0 AS v2, 0 AS v3 FROM "
+	    "applications "
 	    "a JOIN offers f ON f.id = a.offer_id WHERE f.programme_id = ? AND a.created_at >= ? AND a.created_at < ?",
 	    "pab", NULL, "" },
 	{ "time_to_recruit", "recruitment", "Délai de recrutement (jours)",
 	    "Pour chaque contrat signé pendant la période, les jours entiers entre la publication de l'offre et la "
 	    "signature du contrat. Médiane et 9e décile au rang le plus proche.",
 	    STEER_BARS, "Offres", { "Contrats", "Médiane", "9e décile" }, &vocab_steer_time, STEER_DIST,
-	    "SELECT c.region_code, c.organisation_id, 'all' AS k, '' AS l, (c.created_at - f.created_at) / 86400 AS v1, 0 "
+	    "SELECT c.region_code, c.organisation_id, 'all' AS k, '' AS l, (c.created_at - f.created_at) / 86400 AS "
+	    "v1, 0 "
 	    "AS v2, 0 AS v3 FROM contracts c JOIN offers f ON f.id = c.offer_id WHERE c.programme_id = ? AND "
 	    "c.created_at >= ? AND c.created_at < ?",
 	    "pab", NULL, "jours" },
@@ -418,25 +435,29 @@ const struct indicator steer_indicators[] = {
 	    "Contrats commencés pendant la période, par âge révolu du jeune au premier jour du contrat.", STEER_BARS,
 	    "Âge", { "Recrutés" }, &vocab_steer_age, STEER_SUM,
 	    "SELECT c.region_code, c.organisation_id, CASE WHEN n.birth_date IS NULL THEN 'unknown' WHEN " AGE_SQL
-	    " < 18 THEN 'a_u18' WHEN " AGE_SQL " <= 21 THEN 'b_18_21' WHEN " AGE_SQL " <= 25 THEN 'c_22_25' WHEN " AGE_SQL
+	    " < 18 THEN 'a_u18' WHEN " AGE_SQL " <= 21 THEN 'b_18_21' WHEN " AGE_SQL
+	    " <= 25 THEN 'c_22_25' WHEN " AGE_SQL
 	    " <= 30 THEN 'd_26_30' ELSE 'e_31' END AS k, '' AS l, 1 AS v1, 0 AS v2, 0 AS v3 FROM " RECRUITS_FROM,
 	    "pft", NULL, "" },
 	{ "recruits_qualification", "recruitment", "Niveau de qualification des recrutés",
 	    "Contrats commencés pendant la période, par niveau de qualification déclaré par le jeune.", STEER_BARS,
 	    "Niveau", { "Recrutés" }, &vocab_qualification_level, STEER_SUM,
-	    "SELECT c.region_code, c.organisation_id, COALESCE(n.qualification_level, 'unknown') AS k, '' AS l, 1 AS v1, 0 "
+	    "SELECT c.region_code, c.organisation_id, COALESCE(n.qualification_level, 'unknown') AS k, '' AS l, 1 AS "
+	    "v1, 0 "
 	    "AS v2, 0 AS v3 FROM " RECRUITS_FROM,
 	    "pft", NULL, "" },
 	{ "recruits_priority_area", "recruitment", "Recrutés résidant en zone prioritaire",
 	    "Contrats commencés pendant la période, par zone de résidence déclarée (QPV, ZRR, outre-mer).", STEER_BARS,
 	    "Zone", { "Recrutés" }, &vocab_priority_area, STEER_SUM,
-	    "SELECT c.region_code, c.organisation_id, COALESCE(n.priority_area, 'unknown') AS k, '' AS l, 1 AS v1, 0 AS "
+	    "SELECT c.region_code, c.organisation_id, COALESCE(n.priority_area, 'unknown') AS k, '' AS l, 1 AS v1, 0 "
+	    "AS "
 	    "v2, 0 AS v3 FROM " RECRUITS_FROM,
 	    "pft", NULL, "" },
 	{ "recruits_sex", "recruitment", "Sexe des recrutés",
 	    "Contrats commencés pendant la période, selon le sexe déclaré (facultatif) par le jeune.", STEER_BARS,
 	    "Sexe", { "Recrutés" }, &vocab_sex, STEER_SUM,
-	    "SELECT c.region_code, c.organisation_id, COALESCE(n.sex, 'unknown') AS k, '' AS l, 1 AS v1, 0 AS v2, 0 AS v3 "
+	    "SELECT c.region_code, c.organisation_id, COALESCE(n.sex, 'unknown') AS k, '' AS l, 1 AS v1, 0 AS v2, 0 AS "
+	    "v3 "
 	    "FROM " RECRUITS_FROM,
 	    "pft", NULL, "" },
 	{ "recruits_eligibility", "recruitment", "Voies d'éligibilité des recrutés",
@@ -454,24 +475,29 @@ const struct indicator steer_indicators[] = {
 	    "END AS l, 1 AS v1, 0 AS v2, 0 AS v3 FROM " RECRUITS_FROM,
 	    "pft", NULL, "" },
 	{ "early_breaks", "recruitment", "Ruptures avant le terme",
-	    "Contrats en cours à un jour au moins de la période ; parmi eux, ceux rompus avant leur terme avec une date "
+	    "Contrats en cours à un jour au moins de la période ; parmi eux, ceux rompus avant leur terme avec une "
+	    "date "
 	    "de fin dans la période ; taux = ruptures ÷ contrats en cours.",
 	    STEER_BARS, "Indicateur", { "Nombre" }, &vocab_steer_breaks, STEER_SUM,
-	    "SELECT c.region_code, c.organisation_id, 'in_force' AS k, '' AS l, 1 AS v1, 0 AS v2, 0 AS v3 FROM contracts c "
-	    "WHERE " IN_FORCE_WHERE " UNION ALL SELECT c.region_code, c.organisation_id, 'ended_early', '', 1, 0, 0 FROM "
+	    "SELECT c.region_code, c.organisation_id, 'in_force' AS k, '' AS l, 1 AS v1, 0 AS v2, 0 AS v3 FROM "
+	    "contracts c "
+	    "WHERE " IN_FORCE_WHERE
+	    " UNION ALL SELECT c.region_code, c.organisation_id, 'ended_early', '', 1, 0, 0 FROM "
 	    "contracts c WHERE c.programme_id = ? AND c.state = 'ended_early' AND c.ended_on >= ? AND c.ended_on <= ?",
 	    "ptfpft", finish_breaks, "" },
 	{ "breaks_by_whom", "recruitment", "Ruptures : à l'initiative de qui",
 	    "Contrats rompus avant leur terme avec une date de fin dans la période, selon qui a rompu.", STEER_BARS,
 	    "Initiative", { "Ruptures" }, &vocab_ended_by, STEER_SUM,
-	    "SELECT c.region_code, c.organisation_id, COALESCE(c.ended_by, 'unknown') AS k, '' AS l, 1 AS v1, 0 AS v2, 0 "
+	    "SELECT c.region_code, c.organisation_id, COALESCE(c.ended_by, 'unknown') AS k, '' AS l, 1 AS v1, 0 AS v2, "
+	    "0 "
 	    "AS v3 FROM contracts c WHERE c.programme_id = ? AND c.state = 'ended_early' AND c.ended_on >= ? AND "
 	    "c.ended_on <= ?",
 	    "pft", NULL, "" },
 	{ "breaks_by_reason", "recruitment", "Ruptures : motifs",
 	    "Contrats rompus avant leur terme avec une date de fin dans la période, par motif.", STEER_BARS, "Motif",
 	    { "Ruptures" }, &vocab_break_reason, STEER_SUM,
-	    "SELECT c.region_code, c.organisation_id, COALESCE(c.break_reason, 'unknown') AS k, '' AS l, 1 AS v1, 0 AS v2, "
+	    "SELECT c.region_code, c.organisation_id, COALESCE(c.break_reason, 'unknown') AS k, '' AS l, 1 AS v1, 0 AS "
+	    "v2, "
 	    "0 AS v3 FROM contracts c WHERE c.programme_id = ? AND c.state = 'ended_early' AND c.ended_on >= ? AND "
 	    "c.ended_on <= ?",
 	    "pft", NULL, "" },
@@ -481,13 +507,15 @@ const struct indicator steer_indicators[] = {
 	    "terminé ; achevés : tous les modules terminés ; modules en retard : non terminés à leur date de fin "
 	    "prévue, antérieure au dernier jour de la période (états d'aujourd'hui).",
 	    STEER_BARS, "Indicateur", { "Nombre" }, &vocab_steer_paths, STEER_SUM,
-	    "SELECT c.region_code, c.organisation_id, 'contracts' AS k, '' AS l, 1 AS v1, 0 AS v2, 0 AS v3 FROM contracts "
+	    "SELECT c.region_code, c.organisation_id, 'contracts' AS k, '' AS l, 1 AS v1, 0 AS v2, 0 AS v3 FROM "
+	    "contracts "
 	    "c WHERE " IN_FORCE_WHERE " UNION ALL SELECT c.region_code, c.organisation_id, 'started', '', 1, 0, 0 FROM "
 	    "contracts c WHERE " IN_FORCE_WHERE " AND EXISTS (SELECT 1 FROM path_modules m WHERE m.contract_id = c.id "
 	    "AND m.state IN ('in_progress', 'completed')) UNION ALL SELECT c.region_code, c.organisation_id, "
 	    "'completed', '', 1, 0, 0 FROM contracts c WHERE " IN_FORCE_WHERE " AND EXISTS (SELECT 1 FROM path_modules "
 	    "m WHERE m.contract_id = c.id) AND NOT EXISTS (SELECT 1 FROM path_modules m WHERE m.contract_id = c.id AND "
-	    "m.state <> 'completed') UNION ALL SELECT c.region_code, c.organisation_id, 'modules_late', '', 1, 0, 0 FROM "
+	    "m.state <> 'completed') UNION ALL SELECT c.region_code, c.organisation_id, 'modules_late', '', 1, 0, 0 "
+	    "FROM "
 	    "path_modules m JOIN contracts c ON c.id = m.contract_id WHERE " IN_FORCE_WHERE " AND m.state IN "
 	    "('planned', 'in_progress') AND m.ends_on < ?",
 	    "ptfptfptfptft", NULL, "" },
@@ -495,7 +523,8 @@ const struct indicator steer_indicators[] = {
 	    "Sessions du dispositif dont la date limite d'inscription tombe dans la période : annulées (sous leur "
 	    "minimum d'inscrits, ou par leur organisateur), et toutes, par public.",
 	    STEER_BARS, "Public", { "Annulées", "Sessions" }, &vocab_session_audience, STEER_SUM,
-	    "SELECT s.region_code, CAST(NULL AS BIGINT) AS organisation_id, s.audience AS k, '' AS l, CASE WHEN s.state = 'cancelled' "
+	    "SELECT s.region_code, CAST(NULL AS BIGINT) AS organisation_id, s.audience AS k, '' AS l, CASE WHEN "
+	    "s.state = 'cancelled' "
 	    "THEN 1 ELSE 0 END AS v1, 1 AS v2, 0 AS v3 FROM training_sessions s WHERE s.programme_id = ? AND "
 	    "s.registration_deadline >= ? AND s.registration_deadline <= ?",
 	    "pft", NULL, "" },
@@ -513,23 +542,29 @@ const struct indicator steer_indicators[] = {
 	    "Contrats terminés (à leur terme ou avant) avec une date de fin dans la période, selon la situation "
 	    "enregistrée à la sortie.",
 	    STEER_BARS, "Situation", { "Sortants" }, &vocab_outcome, STEER_SUM,
-	    "SELECT c.region_code, c.organisation_id, COALESCE(c.outcome, 'pending') AS k, '' AS l, 1 AS v1, 0 AS v2, 0 AS "
-	    "v3 FROM contracts c WHERE c.programme_id = ? AND c.state IN ('completed', 'ended_early') AND c.ended_on >= ? "
+	    "SELECT c.region_code, c.organisation_id, COALESCE(c.outcome, 'pending') AS k, '' AS l, 1 AS v1, 0 AS v2, "
+	    "0 AS "
+	    "v3 FROM contracts c WHERE c.programme_id = ? AND c.state IN ('completed', 'ended_early') AND c.ended_on "
+	    ">= ? "
 	    "AND c.ended_on <= ?",
 	    "pft", NULL, "" },
 	{ "outcomes_six_months", "outcomes", "Situation six mois après la sortie",
 	    "Contrats dont le suivi à six mois tombe dans la période (six mois après la fin), selon la situation "
 	    "enregistrée.",
 	    STEER_BARS, "Situation", { "Sortants" }, &vocab_outcome, STEER_SUM,
-	    "SELECT c.region_code, c.organisation_id, COALESCE(c.followup_outcome, 'pending') AS k, '' AS l, 1 AS v1, 0 AS "
-	    "v2, 0 AS v3 FROM contracts c WHERE c.programme_id = ? AND c.followup_due_on >= ? AND c.followup_due_on <= ?",
+	    "SELECT c.region_code, c.organisation_id, COALESCE(c.followup_outcome, 'pending') AS k, '' AS l, 1 AS v1, "
+	    "0 AS "
+	    "v2, 0 AS v3 FROM contracts c WHERE c.programme_id = ? AND c.followup_due_on >= ? AND c.followup_due_on <= "
+	    "?",
 	    "pft", NULL, "" },
 	{ "outcomes_by_region", "outcomes", "Sorties en emploi durable par région",
 	    "Par région : contrats terminés dans la période, ceux dont la situation à la sortie est un emploi durable "
 	    "(CDI, CDD de six mois ou plus, création d'entreprise), et leur part.",
 	    STEER_BARS, "Région", { "Sortants", "En emploi durable", "Part (%)" }, NULL, STEER_SUM,
-	    "SELECT c.region_code, c.organisation_id, c.region_code AS k, r.name AS l, 1 AS v1, CASE WHEN c.outcome LIKE "
-	    "'lasting%' THEN 1 ELSE 0 END AS v2, 0 AS v3 FROM contracts c JOIN regions r ON r.code = c.region_code WHERE "
+	    "SELECT c.region_code, c.organisation_id, c.region_code AS k, r.name AS l, 1 AS v1, CASE WHEN c.outcome "
+	    "LIKE "
+	    "'lasting%' THEN 1 ELSE 0 END AS v2, 0 AS v3 FROM contracts c JOIN regions r ON r.code = c.region_code "
+	    "WHERE "
 	    "c.programme_id = ? AND c.state IN ('completed', 'ended_early') AND c.ended_on >= ? AND c.ended_on <= ?",
 	    "pft", finish_outcome_rates, "" },
 	/* The money (subsidies) and activity figures are rows here, in sections "money" and "activity" added to
@@ -597,7 +632,8 @@ steer_query_check(struct ctx *ctx, struct steer_query *q)
 			return ctx_storage_error(ctx, err);
 		q->programme_id = db_int(db_cell(r, 0, 0));
 	} else {
-		err = db_onev(ctx->db, ctx->arena, "SELECT id FROM programmes WHERE id = ?", &r, DB_I64(q->programme_id));
+		err =
+		    db_onev(ctx->db, ctx->arena, "SELECT id FROM programmes WHERE id = ?", &r, DB_I64(q->programme_id));
 		if (err == TR_NOT_FOUND)
 			field_errors_add(&ctx->errors, "programme", "« Dispositif » : ce dispositif n'existe pas.");
 		else if (err != TR_OK)
@@ -605,8 +641,8 @@ steer_query_check(struct ctx *ctx, struct steer_query *q)
 	}
 	/* A missing end: the calendar year of the other one, or this year. */
 	if (q->from == NULL || *q->from == '\0')
-		q->from = arena_printf(ctx->arena, "%.4s-01-01",
-		    q->to && strlen(q->to) >= 4 ? q->to : date_iso(ctx->arena, ctx->now));
+		q->from = arena_printf(
+		    ctx->arena, "%.4s-01-01", q->to && strlen(q->to) >= 4 ? q->to : date_iso(ctx->arena, ctx->now));
 	if (q->to == NULL || *q->to == '\0')
 		q->to = arena_printf(ctx->arena, "%.4s-12-31", q->from);
 	if (!valid_day(q->from))
@@ -624,7 +660,8 @@ steer_query_check(struct ctx *ctx, struct steer_query *q)
 		               actor_has(ctx->actor, ROLE_EMPLOYER);
 		if (!covered || db_onev(ctx->db, ctx->arena, "SELECT code FROM regions WHERE code = ?", &r,
 		                    DB_TEXT(q->region)) != TR_OK)
-			field_errors_add(&ctx->errors, "region", "« Région » : cette région n'est pas dans votre périmètre.");
+			field_errors_add(
+			    &ctx->errors, "region", "« Région » : cette région n'est pas dans votre périmètre.");
 	}
 	if (ctx->errors.n > 0)
 		return ctx_fail(ctx, TR_INVALID, "Les critères des indicateurs contiennent des erreurs.");
@@ -661,7 +698,8 @@ run_period(struct steer_calc *c, const struct steer_query *q, const char *from, 
 		p[np++] = w.p[i];
 	sql = ind->agg == STEER_SUM
 	          ? arena_printf(ctx->arena,
-	                "SELECT x.k, MIN(x.l), SUM(x.v1), SUM(x.v2), SUM(x.v3) FROM (%s) x WHERE %s GROUP BY x.k ORDER BY x.k",
+	                "SELECT x.k, MIN(x.l), SUM(x.v1), SUM(x.v2), SUM(x.v3) FROM (%s) x WHERE %s GROUP BY x.k ORDER "
+	                "BY x.k",
 	                ind->sql, w.sql)
 	          : arena_printf(ctx->arena, "SELECT x.k, x.l, x.v1, x.v2, x.v3 FROM (%s) x WHERE %s ORDER BY x.k, %s",
 	                ind->sql, w.sql, ind->agg == STEER_RAW ? "x.v2" : "x.v1");
@@ -676,15 +714,16 @@ run_period(struct steer_calc *c, const struct steer_query *q, const char *from, 
 			const char *k = db_isnull(db_cell(r, i, 0)) ? "unknown" : db_text(db_cell(r, i, 0));
 			size_t j = i, n;
 			int64_t *v;
-			while (j < r->nrows && strcmp(db_isnull(db_cell(r, j, 0)) ? "unknown" : db_text(db_cell(r, j, 0)), k) == 0)
+			while (j < r->nrows &&
+			       strcmp(db_isnull(db_cell(r, j, 0)) ? "unknown" : db_text(db_cell(r, j, 0)), k) == 0)
 				j++;
 			n = j - i;
 			v = arena_alloc(ctx->arena, sizeof(*v) * n);
 			for (size_t m = 0; m < n; m++)
 				v[m] = db_int(db_cell(r, i + m, 2));
 			json_array_append_new(c->rows, json_pack("{s:s, s:s, s:o}", "key", k, "label",
-			                                    db_isnull(db_cell(r, i, 1)) ? "" : db_text(db_cell(r, i, 1)),
-			                                    "values", dist_values(v, n)));
+			                                   db_isnull(db_cell(r, i, 1)) ? "" : db_text(db_cell(r, i, 1)),
+			                                   "values", dist_values(v, n)));
 			i = j;
 		}
 	} else {
@@ -698,8 +737,9 @@ run_period(struct steer_calc *c, const struct steer_query *q, const char *from, 
 				json_array_append_new(values, json_integer(db_int(db_cell(r, i, 2 + m))));
 			}
 			json_array_append_new(c->rows,
-			    json_pack("{s:s, s:s, s:o}", "key", db_isnull(db_cell(r, i, 0)) ? "unknown" : db_text(db_cell(r, i, 0)),
-			        "label", db_isnull(db_cell(r, i, 1)) ? "" : db_text(db_cell(r, i, 1)), "values", values));
+			    json_pack("{s:s, s:s, s:o}", "key",
+			        db_isnull(db_cell(r, i, 0)) ? "unknown" : db_text(db_cell(r, i, 0)), "label",
+			        db_isnull(db_cell(r, i, 1)) ? "" : db_text(db_cell(r, i, 1)), "values", values));
 		}
 	}
 	if (ind->finish)
@@ -738,14 +778,15 @@ order_rows(struct steer_calc *c)
 			json_t *zeros = json_array();
 			for (size_t m = 0; m < ncols; m++)
 				json_array_append_new(zeros, json_integer(0));
-			json_array_append_new(
-			    out, json_pack("{s:s, s:s, s:o}", "key", code, "label", ind->keys->items[i].label, "values", zeros));
+			json_array_append_new(out, json_pack("{s:s, s:s, s:o}", "key", code, "label",
+			                               ind->keys->items[i].label, "values", zeros));
 		}
 	}
 	json_array_foreach(c->rows, i, r)
 	{
 		const char *k = json_string_value(json_object_get(r, "key"));
-		json_object_set_new(r, "label", json_string(strcmp(k, "pending") == 0 ? STEER_PENDING_LABEL : STEER_UNKNOWN_LABEL));
+		json_object_set_new(
+		    r, "label", json_string(strcmp(k, "pending") == 0 ? STEER_PENDING_LABEL : STEER_UNKNOWN_LABEL));
 		json_array_append(out, r);
 	}
 	json_decref(c->rows);
@@ -843,7 +884,7 @@ steer_dashboard(struct ctx *ctx, const struct steer_query *q, json_t **out)
 			json_array_append_new(figures, f);
 		}
 		json_array_append_new(sections, json_pack("{s:s, s:s, s:o}", "id", steer_sections[s].id, "title",
-		                                     steer_sections[s].title, "figures", figures));
+		                                    steer_sections[s].title, "figures", figures));
 	}
 	steer_previous(ctx, q->from, q->to, &pfrom, &pto);
 	*out = json_pack("{s:o, s:{s:s, s:s}, s:{s:s, s:s}, s:s?, s:s, s:o}", "programme", programme, "period", "from",
@@ -880,7 +921,8 @@ steer_export_rows(struct ctx *ctx, json_t *figure, const struct export_column **
 	{
 		json_t *o = json_pack("{s:O}", "label", json_object_get(r, "label"));
 		for (size_t m = 0; m < n; m++) {
-			json_t *v = json_array_get(json_object_get(r, "values"), m), *p = json_array_get(json_object_get(r, "previous"), m);
+			json_t *v = json_array_get(json_object_get(r, "values"), m),
+			       *p = json_array_get(json_object_get(r, "previous"), m);
 			real = real || json_is_real(v) || json_is_real(p);
 			json_object_set(o, value_keys[m], v ? v : json_null());
 			json_object_set(o, prev_keys[m], p ? p : json_null());
@@ -891,8 +933,8 @@ steer_export_rows(struct ctx *ctx, json_t *figure, const struct export_column **
 	for (size_t m = 0; m < n; m++) {
 		const char *label = json_string_value(json_array_get(columns, m));
 		c[1 + m] = (struct export_column){ value_keys[m], label, real ? EXPORT_TEXT : EXPORT_INT };
-		c[1 + n + m] = (struct export_column){ prev_keys[m], arena_printf(ctx->arena, "%s (période précédente)", label),
-			real ? EXPORT_TEXT : EXPORT_INT };
+		c[1 + n + m] = (struct export_column){ prev_keys[m],
+			arena_printf(ctx->arena, "%s (période précédente)", label), real ? EXPORT_TEXT : EXPORT_INT };
 	}
 	*cols = c;
 	*ncols = 1 + 2 * n;

@@ -14,7 +14,7 @@
 
 /* Who sees the figures: national officers, steering members (viewer), admins, regional officers and poles
  * (their regions), employers (their organisation). */
-#define STEER_ROLES                                                                                        \
+#define STEER_ROLES                                                                                         \
 	(ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_VIEWER) | ROLE_BIT(ROLE_REGIONAL) | \
 	    ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_EMPLOYER))
 /* Who reads the national figures and writes the national annual report. */
@@ -70,7 +70,7 @@ const struct indicator *steer_indicator(const char *id);
 
 /* What is asked: a programme, a period (first and last day), optionally one region. */
 struct steer_query {
-	int64_t programme_id; /* 0: the first programme */
+	int64_t programme_id;  /* 0: the first programme */
 	const char *from, *to; /* NULL: the current calendar year */
 	const char *region;    /* NULL: every region of the actor's scope */
 };
@@ -83,7 +83,8 @@ TR_MUST_USE tr_err steer_query_check(struct ctx *ctx, struct steer_query *q);
 /* The figure of indicator IND for Q (checked), over the period and the previous one: {id, section, title, note,
  * chart, unit, key_label, columns [labels], rows [{key, label, values [..], previous [..]}], period {from, to},
  * previous_period {from, to}}. *OUT is owned by the caller. */
-TR_MUST_USE tr_err steer_figure(struct ctx *ctx, const struct steer_query *q, const struct indicator *ind, json_t **out);
+TR_MUST_USE tr_err steer_figure(
+    struct ctx *ctx, const struct steer_query *q, const struct indicator *ind, json_t **out);
 
 /* Every figure for Q (checked), in the table's order: {programme {id, name, target_posts}, period, previous_period,
  * region, scope (French), sections [{id, title, figures [..]}]}. */

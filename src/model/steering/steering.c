@@ -31,8 +31,7 @@ static const struct vocab_item recruitment_items[] = {
 	{ "applications", "Candidatures reçues" },
 	{ "recruitments", "Recrutements (contrats signés)" },
 };
-const struct vocab vocab_steer_recruitment = { "steer_recruitment", recruitment_items,
-	ARRAY_LEN(recruitment_items) };
+const struct vocab vocab_steer_recruitment = { "steer_recruitment", recruitment_items, ARRAY_LEN(recruitment_items) };
 
 static const struct vocab_item age_items[] = {
 	{ "a_u18", "Moins de 18 ans" },

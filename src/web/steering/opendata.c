@@ -23,9 +23,9 @@ daily_name(struct request *req)
 void
 web_opendata(struct request *req)
 {
-	json_t *data = json_pack("{s:s, s:s, s:i}", "daily_href",
-	    arena_printf(req->arena, "/donnees/%s", daily_name(req)), "daily_name", daily_name(req), "min_cell",
-	    OPENDATA_MIN_CELL);
+	json_t *data =
+	    json_pack("{s:s, s:s, s:i}", "daily_href", arena_printf(req->arena, "/donnees/%s", daily_name(req)),
+	        "daily_name", daily_name(req), "min_cell", OPENDATA_MIN_CELL);
 
 	web_page(req, 200, "opendata.html", "Données ouvertes", data);
 }
@@ -93,7 +93,8 @@ web_opendata_file(struct request *req)
 	} else if (strcmp(name, "agregats.schema.json") == 0) {
 		send_json(req, opendata_schema(), "application/schema+json");
 	} else if (strcmp(name, "catalogue.jsonld") == 0) {
-		send_json(req, opendata_catalogue(req->arena, req->ctx.cfg->base_url, date_iso(req->arena, req->ctx.now)),
+		send_json(req,
+		    opendata_catalogue(req->arena, req->ctx.cfg->base_url, date_iso(req->arena, req->ctx.now)),
 		    "application/ld+json");
 	} else if (strcmp(name, daily_name(req)) == 0) {
 		/* The directory of the day, under its dated name. */
@@ -107,7 +108,8 @@ web_opendata_file(struct request *req)
 		resp_header(req, "content-disposition", arena_printf(req->arena, "attachment; filename=\"%s\"", name));
 	} else {
 		resp_error(req, TR_NOT_FOUND,
-		    "Ce fichier n'existe pas : le fichier daté de l'annuaire est celui du jour, les autres sont listés sur la "
+		    "Ce fichier n'existe pas : le fichier daté de l'annuaire est celui du jour, les autres sont listés "
+		    "sur la "
 		    "page des données ouvertes.");
 	}
 }

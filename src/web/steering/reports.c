@@ -44,7 +44,8 @@ reports_page(struct request *req, int status, int64_t programme_id, int64_t year
 		json_object_set_new(it, "href",
 		    json_string(arena_printf(req->arena, "/pilotage/bilans/%lld/pdf", (long long)web_int(it, "id"))));
 		json_object_set_new(it, "data_text", json_string(date_fr_json(req, json_object_get(it, "data_at"))));
-		json_object_set_new(it, "created_text", json_string(date_fr_json(req, json_object_get(it, "created_at"))));
+		json_object_set_new(
+		    it, "created_text", json_string(date_fr_json(req, json_object_get(it, "created_at"))));
 	}
 	json_array_foreach(programmes, i, it)
 	{
@@ -61,11 +62,11 @@ reports_page(struct request *req, int status, int64_t programme_id, int64_t year
 	if (req->ctx.message && json_array_size(errors) == 0 && status != 200)
 		json_array_append_new(errors, json_pack("{s:s}", "message", req->ctx.message));
 	web_page(req, status, "reports.html", "Bilans annuels",
-	    json_pack("{s:o, s:o, s:o, s:I, s:o, s:b}", "list", list, "programmes", programmes, "regions", regions, "year",
-	        (json_int_t)(year ? year : int_param(date_iso(req->arena, req->ctx.now)) - 1), "errors", errors,
+	    json_pack("{s:o, s:o, s:o, s:I, s:o, s:b}", "list", list, "programmes", programmes, "regions", regions,
+	        "year", (json_int_t)(year ? year : int_param(date_iso(req->arena, req->ctx.now)) - 1), "errors", errors,
 	        "can_generate",
-	        actor_has_any(req->ctx.actor, ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_REGIONAL) |
-	                                          ROLE_BIT(ROLE_POLE))));
+	        actor_has_any(req->ctx.actor,
+	            ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_REGIONAL) | ROLE_BIT(ROLE_POLE))));
 }
 
 void
@@ -82,7 +83,8 @@ web_steering_report_new(struct request *req)
 	tr_err err = annual_report_generate(&req->ctx, programme, year, region, &id);
 
 	if (err == TR_OK)
-		web_done(req, arena_printf(req->arena, "/pilotage/bilans?programme=%lld", (long long)programme), "created");
+		web_done(
+		    req, arena_printf(req->arena, "/pilotage/bilans?programme=%lld", (long long)programme), "created");
 	else if (err == TR_INVALID)
 		reports_page(req, 422, programme, year, region);
 	else
@@ -106,8 +108,10 @@ web_steering_report_pdf(struct request *req)
 	req->status = 200;
 	req->content_type_out = "application/pdf";
 	resp_header(req, "content-disposition",
-	    arena_printf(req->arena, "attachment; filename=\"bilan-%lld-%s-v%lld.pdf\"", (long long)web_int(meta, "year"),
-	        web_opt_text(meta, "region_code") ? web_text(meta, "region_code") : "national", (long long)web_int(meta, "id")));
+	    arena_printf(req->arena, "attachment; filename=\"bilan-%lld-%s-v%lld.pdf\"",
+	        (long long)web_int(meta, "year"),
+	        web_opt_text(meta, "region_code") ? web_text(meta, "region_code") : "national",
+	        (long long)web_int(meta, "id")));
 	resp_header(req, "x-content-sha256", arena_strdup(req->arena, web_text(meta, "sha256")));
 	json_decref(meta);
 }

@@ -73,7 +73,8 @@ charted(json_t *figure, size_t col)
 static json_t *
 bars_chart(struct request *req, json_t *figure)
 {
-	json_t *rows = json_object_get(figure, "rows"), *bars = json_array(), *labels = json_array(), *legend = json_array();
+	json_t *rows = json_object_get(figure, "rows"), *bars = json_array(), *labels = json_array(),
+	       *legend = json_array();
 	size_t ncols = json_array_size(json_object_get(figure, "columns")), i, nseries = 0;
 	double max = 0, y = 4;
 	json_t *r;
@@ -95,7 +96,8 @@ bars_chart(struct request *req, json_t *figure)
 		size_t s = 0;
 		bool any = false;
 		for (size_t m = 0; m < ncols; m++)
-			any = any || (charted(figure, m) && json_is_integer(json_array_get(json_object_get(r, "values"), m)));
+			any = any ||
+			      (charted(figure, m) && json_is_integer(json_array_get(json_object_get(r, "values"), m)));
 		if (!any)
 			continue;
 		json_array_append_new(labels, json_pack("{s:f, s:s}", "y", y + BAR_H * (double)nseries / 2 + 4, "text",
@@ -106,9 +108,10 @@ bars_chart(struct request *req, json_t *figure)
 			if (!charted(figure, m))
 				continue;
 			w = max > 0 ? floor(BAR_AREA * num(v) / max) : 0;
-			json_array_append_new(bars, json_pack("{s:i, s:f, s:f, s:i, s:s, s:f, s:f, s:s}", "x", LABEL_W, "y", y,
-			                                "w", w, "h", BAR_H - 2, "fill", series_fill[s % 3], "tx",
-			                                LABEL_W + w + 4, "ty", y + BAR_H - 3, "value", web_steer_number(req->arena, v)));
+			json_array_append_new(
+			    bars, json_pack("{s:i, s:f, s:f, s:i, s:s, s:f, s:f, s:s}", "x", LABEL_W, "y", y, "w", w,
+			              "h", BAR_H - 2, "fill", series_fill[s % 3], "tx", LABEL_W + w + 4, "ty",
+			              y + BAR_H - 3, "value", web_steer_number(req->arena, v)));
 			y += BAR_H;
 			s++;
 		}
@@ -117,9 +120,9 @@ bars_chart(struct request *req, json_t *figure)
 	for (size_t m = 0, s = 0; m < ncols; m++) {
 		if (!charted(figure, m))
 			continue;
-		json_array_append_new(legend, json_pack("{s:s, s:s, s:s}", "fill", series_fill[s % 3], "name",
-		                                  series_name[s % 3], "label",
-		                                  json_string_value(json_array_get(json_object_get(figure, "columns"), m))));
+		json_array_append_new(
+		    legend, json_pack("{s:s, s:s, s:s}", "fill", series_fill[s % 3], "name", series_name[s % 3],
+		                "label", json_string_value(json_array_get(json_object_get(figure, "columns"), m))));
 		s++;
 	}
 	return json_pack("{s:b, s:i, s:f, s:o, s:o, s:o, s:s}", "bars_kind", 1, "w", CHART_W, "h", y + 4, "bars", bars,
@@ -153,13 +156,15 @@ line_chart(struct request *req, json_t *figure)
 			json_array_append_new(ticks, json_pack("{s:f, s:f, s:s}", "x", x, "y", bottom + 16, "text",
 			                                 json_string_value(json_object_get(r, "key")) + 5));
 	}
-	json_array_append_new(legend, json_pack("{s:s, s:s, s:s}", "fill", series_fill[0], "name", "trait plein bleu",
-	                                  "label", json_string_value(json_array_get(json_object_get(figure, "columns"), 0))));
-	json_array_append_new(legend, json_pack("{s:s, s:s, s:s}", "fill", series_fill[2], "name", "tirets rouges",
-	                                  "label", json_string_value(json_array_get(json_object_get(figure, "columns"), 1))));
-	return json_pack("{s:b, s:i, s:i, s:s, s:s, s:o, s:f, s:f, s:f, s:s, s:o, s:s}", "line_kind", 1, "w", CHART_W, "h",
-	    LINE_H, "points", pts, "target", target, "ticks", ticks, "left", left, "bottom", bottom, "right", right, "max",
-	    web_steer_number(req->arena, json_integer((json_int_t)max)), "legend", legend, "text",
+	json_array_append_new(
+	    legend, json_pack("{s:s, s:s, s:s}", "fill", series_fill[0], "name", "trait plein bleu", "label",
+	                json_string_value(json_array_get(json_object_get(figure, "columns"), 0))));
+	json_array_append_new(
+	    legend, json_pack("{s:s, s:s, s:s}", "fill", series_fill[2], "name", "tirets rouges", "label",
+	                json_string_value(json_array_get(json_object_get(figure, "columns"), 1))));
+	return json_pack("{s:b, s:i, s:i, s:s, s:s, s:o, s:f, s:f, s:f, s:s, s:o, s:s}", "line_kind", 1, "w", CHART_W,
+	    "h", LINE_H, "points", pts, "target", target, "ticks", ticks, "left", left, "bottom", bottom, "right",
+	    right, "max", web_steer_number(req->arena, json_integer((json_int_t)max)), "legend", legend, "text",
 	    arena_printf(req->arena, "Courbe : %s. Les valeurs figurent dans le tableau qui suit.",
 	        json_string_value(json_object_get(figure, "title"))));
 }
@@ -174,28 +179,33 @@ decorate(struct request *req, json_t *figure, const char *qs)
 
 	json_object_set_new(figure, "chart_data",
 	    strcmp(json_string_value(json_object_get(figure, "chart")), "line") == 0 ? line_chart(req, figure)
-	                                                                              : bars_chart(req, figure));
+	                                                                             : bars_chart(req, figure));
 	for (i = 0; i < ncols; i++)
-		json_array_append_new(heads, json_pack("{s:O}", "text", json_array_get(json_object_get(figure, "columns"), i)));
+		json_array_append_new(
+		    heads, json_pack("{s:O}", "text", json_array_get(json_object_get(figure, "columns"), i)));
 	for (i = 0; i < ncols; i++)
-		json_array_append_new(heads,
-		    json_pack("{s:s}", "text",
-		        arena_printf(req->arena, "%s (période précédente)",
-		            json_string_value(json_array_get(json_object_get(figure, "columns"), i)))));
+		json_array_append_new(
+		    heads, json_pack("{s:s}", "text",
+		               arena_printf(req->arena, "%s (période précédente)",
+		                   json_string_value(json_array_get(json_object_get(figure, "columns"), i)))));
 	json_object_set_new(figure, "heads", heads);
 	json_array_foreach(json_object_get(figure, "rows"), i, r)
 	{
 		json_t *cells = json_array();
 		for (size_t m = 0; m < ncols; m++)
-			json_array_append_new(cells, json_pack("{s:s}", "text",
-			                                 web_steer_number(req->arena, json_array_get(json_object_get(r, "values"), m))));
+			json_array_append_new(
+			    cells, json_pack("{s:s}", "text",
+			               web_steer_number(req->arena, json_array_get(json_object_get(r, "values"), m))));
 		for (size_t m = 0; m < ncols; m++)
-			json_array_append_new(cells, json_pack("{s:s}", "text",
-			                                 web_steer_number(req->arena, json_array_get(json_object_get(r, "previous"), m))));
+			json_array_append_new(cells,
+			    json_pack("{s:s}", "text",
+			        web_steer_number(req->arena, json_array_get(json_object_get(r, "previous"), m))));
 		json_object_set_new(r, "cells", cells);
 	}
-	json_object_set_new(figure, "csv_href", json_string(arena_printf(req->arena, "/pilotage/%s/export.csv%s", id, qs)));
-	json_object_set_new(figure, "xlsx_href", json_string(arena_printf(req->arena, "/pilotage/%s/export.xlsx%s", id, qs)));
+	json_object_set_new(
+	    figure, "csv_href", json_string(arena_printf(req->arena, "/pilotage/%s/export.csv%s", id, qs)));
+	json_object_set_new(
+	    figure, "xlsx_href", json_string(arena_printf(req->arena, "/pilotage/%s/export.xlsx%s", id, qs)));
 }
 
 /* The query from the request: programme, du, au, region (web) or programme, from, to, region (API). */
@@ -316,7 +326,8 @@ send_figure(struct request *req, bool xlsx)
 	req->content_type_out =
 	    xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" : "text/csv; charset=utf-8";
 	resp_header(req, "content-disposition",
-	    arena_printf(req->arena, "attachment; filename=\"%s_%s_%s.%s\"", ind->id, q.from, q.to, xlsx ? "xlsx" : "csv"));
+	    arena_printf(
+	        req->arena, "attachment; filename=\"%s_%s_%s.%s\"", ind->id, q.from, q.to, xlsx ? "xlsx" : "csv"));
 }
 
 void

@@ -68,29 +68,36 @@ fixture(struct fx *fx)
 	        "('75', '11', 'Paris', 'paris'), ('35', '53', 'Ille-et-Vilaine', 'iv')");
 	sql(fx, "INSERT INTO communes (code, name, name_key, departement_code, region_code) VALUES ('26108', 'Crest', "
 	        "'crest', '26', '84'), ('75056', 'Paris', 'paris', '75', '11')");
-	sql(fx, "INSERT INTO programmes (code, name, target_posts, contract_min_months, contract_max_months, created_at, "
-	        "updated_at) VALUES ('P', 'Programme P', 100, 12, 36, 0, 0)");
-	sql(fx, "INSERT INTO programme_region_targets (programme_id, region_code, target_posts) VALUES (1, '84', 60), (1, "
-	        "'11', 30), (1, '53', 10)");
+	sql(fx,
+	    "INSERT INTO programmes (code, name, target_posts, contract_min_months, contract_max_months, created_at, "
+	    "updated_at) VALUES ('P', 'Programme P', 100, 12, 36, 0, 0)");
+	sql(fx,
+	    "INSERT INTO programme_region_targets (programme_id, region_code, target_posts) VALUES (1, '84', 60), (1, "
+	    "'11', 30), (1, '53', 10)");
 	sql(fx, "INSERT INTO job_profiles (programme_id, code, title, created_at, updated_at) VALUES (1, 'anim', "
 	        "'Animateur', 0, 0), (1, 'tech', 'Technicien', 0, 0)");
 	sql(fx, "INSERT INTO organisations (name, kind, commune_code, created_at, updated_at) VALUES ('A', 'employer', "
 	        "'26108', 0, 0), ('B', 'employer', '75056', 0, 0)");
-	sql(fx, "INSERT INTO places (id, pivot, nom, commune, code_postal, adresse, date_maj, networks, departement_code, "
-	        "region_code, organisation_id, created_at, updated_at) VALUES ('pA', 'x', 'EPN A', 'Crest', '26400', "
-	        "'1 rue', '2026-01-01', 'points-cyb', '26', '84', 1, 0, 0), ('pB', 'y', 'EPN B', 'Paris', '75001', '2 "
-	        "rue', '2026-01-01', '', '75', '11', 2, 0, 0)");
-	sql(fx, "INSERT INTO people (email, name, created_at, updated_at) VALUES ('nat@x.fr', 'Nat', 0, 0), ('r84@x.fr', "
-	        "'R84', 0, 0), ('eb@x.fr', 'Staff B', 0, 0), ('ta@x.fr', 'Tutor A', 0, 0), ('tb@x.fr', 'Tutor B', 0, 0), "
-	        "('c1@x.fr', 'C1', 0, 0), ('c2@x.fr', 'C2', 0, 0), ('c3@x.fr', 'C3', 0, 0), ('v@x.fr', 'Viewer', 0, 0)");
-	sql(fx, "INSERT INTO memberships (person_id, role, organisation_id, created_at) VALUES (1, 'national', NULL, 0), "
-	        "(2, 'regional', NULL, 0), (3, 'employer', 2, 0), (4, 'employer', 1, 0), (5, 'employer', 2, 0), (9, "
-	        "'viewer', NULL, 0)");
+	sql(fx,
+	    "INSERT INTO places (id, pivot, nom, commune, code_postal, adresse, date_maj, networks, departement_code, "
+	    "region_code, organisation_id, created_at, updated_at) VALUES ('pA', 'x', 'EPN A', 'Crest', '26400', "
+	    "'1 rue', '2026-01-01', 'points-cyb', '26', '84', 1, 0, 0), ('pB', 'y', 'EPN B', 'Paris', '75001', '2 "
+	    "rue', '2026-01-01', '', '75', '11', 2, 0, 0)");
+	sql(fx,
+	    "INSERT INTO people (email, name, created_at, updated_at) VALUES ('nat@x.fr', 'Nat', 0, 0), ('r84@x.fr', "
+	    "'R84', 0, 0), ('eb@x.fr', 'Staff B', 0, 0), ('ta@x.fr', 'Tutor A', 0, 0), ('tb@x.fr', 'Tutor B', 0, 0), "
+	    "('c1@x.fr', 'C1', 0, 0), ('c2@x.fr', 'C2', 0, 0), ('c3@x.fr', 'C3', 0, 0), ('v@x.fr', 'Viewer', 0, 0)");
+	sql(fx,
+	    "INSERT INTO memberships (person_id, role, organisation_id, created_at) VALUES (1, 'national', NULL, 0), "
+	    "(2, 'regional', NULL, 0), (3, 'employer', 2, 0), (4, 'employer', 1, 0), (5, 'employer', 2, 0), (9, "
+	    "'viewer', NULL, 0)");
 	sql(fx, "INSERT INTO membership_regions (membership_id, region_code) VALUES (2, '84')");
 	/* Dossiers: A validated (3 posts), B validated then reopened and validated again (2 posts), C refused. */
 	sql(fx,
-	    "INSERT INTO dossiers (programme_id, organisation_id, state, region_code, created_at, updated_at, state_since, "
-	    "place_id, employer_category, job_profile_id, opinion, opinion_at, decision, posts_granted, decision_reason, "
+	    "INSERT INTO dossiers (programme_id, organisation_id, state, region_code, created_at, updated_at, "
+	    "state_since, "
+	    "place_id, employer_category, job_profile_id, opinion, opinion_at, decision, posts_granted, "
+	    "decision_reason, "
 	    "decision_at) VALUES (1, 1, 'validated', '84', %lld, 0, 0, 'pA', 'association', 1, 'favourable', %lld, "
 	    "'validated', 3, NULL, %lld), (1, 2, 'validated', '11', %lld, 0, 0, 'pB', 'collectivite', 2, "
 	    "'favourable_reserves', %lld, 'validated', 2, NULL, %lld), (1, 2, 'refused', '11', %lld, 0, 0, 'pB', "
@@ -101,34 +108,42 @@ fixture(struct fx *fx)
 	    "INSERT INTO journal (id, at, entity, entity_id, action, detail, prev_hash, hash) VALUES "
 	    "(1, %lld, 'dossier', 1, 'submit', '{\"from\":\"draft\",\"to\":\"regional_review\"}', '', ''), "
 	    "(2, %lld, 'dossier', 2, 'submit', '{\"from\":\"draft\",\"to\":\"regional_review\"}', '', ''), "
-	    "(3, %lld, 'dossier', 2, 'give_opinion', '{\"from\":\"regional_review\",\"to\":\"national_review\"}', '', ''), "
-	    "(4, %lld, 'dossier', 1, 'give_opinion', '{\"from\":\"regional_review\",\"to\":\"national_review\"}', '', ''), "
+	    "(3, %lld, 'dossier', 2, 'give_opinion', '{\"from\":\"regional_review\",\"to\":\"national_review\"}', '', "
+	    "''), "
+	    "(4, %lld, 'dossier', 1, 'give_opinion', '{\"from\":\"regional_review\",\"to\":\"national_review\"}', '', "
+	    "''), "
 	    "(5, %lld, 'dossier', 2, 'validate', '{\"from\":\"national_review\",\"to\":\"validated\"}', '', ''), "
 	    "(6, %lld, 'dossier', 1, 'validate', '{\"from\":\"national_review\",\"to\":\"validated\"}', '', ''), "
 	    "(7, %lld, 'dossier', 2, 'reopen', '{\"from\":\"validated\",\"to\":\"national_review\"}', '', ''), "
 	    "(8, %lld, 'dossier', 2, 'validate', '{\"from\":\"national_review\",\"to\":\"validated\"}', '', ''), "
 	    "(9, %lld, 'dossier', 3, 'submit', '{\"from\":\"draft\",\"to\":\"regional_review\"}', '', ''), "
-	    "(10, %lld, 'dossier', 3, 'give_opinion', '{\"from\":\"regional_review\",\"to\":\"national_review\"}', '', ''), "
+	    "(10, %lld, 'dossier', 3, 'give_opinion', '{\"from\":\"regional_review\",\"to\":\"national_review\"}', '', "
+	    "''), "
 	    "(11, %lld, 'dossier', 3, 'refuse', '{\"from\":\"national_review\",\"to\":\"refused\"}', '', '')",
 	    ep(2026, 1, 5), ep(2026, 1, 1), ep(2026, 1, 11), ep(2026, 1, 20), ep(2026, 1, 21), ep(2026, 2, 1),
 	    ep(2026, 2, 1), ep(2026, 3, 1), ep(2026, 3, 1), ep(2026, 3, 5), ep(2026, 4, 1));
 	sql(fx, "UPDATE journal_head SET seq = 11");
 	/* Offers: A's open (3 posts), B's closed in June (2 posts, one filled: one returned). */
 	sql(fx,
-	    "INSERT INTO offers (dossier_id, organisation_id, programme_id, job_profile_id, place_id, departement_code, "
+	    "INSERT INTO offers (dossier_id, organisation_id, programme_id, job_profile_id, place_id, "
+	    "departement_code, "
 	    "region_code, title, start_on, contract_type, weekly_hours, description, posts, state, created_at, "
-	    "updated_at) VALUES (1, 1, 1, 1, 'pA', '26', '84', 'Offre A', '2026-03-01', 'CDD', 35, 'd', 3, 'open', %lld, "
+	    "updated_at) VALUES (1, 1, 1, 1, 'pA', '26', '84', 'Offre A', '2026-03-01', 'CDD', 35, 'd', 3, 'open', "
+	    "%lld, "
 	    "%lld), (2, 2, 1, 2, 'pB', '75', '11', 'Offre B', '2026-04-01', 'CDD', 35, 'd', 2, 'closed', %lld, %lld)",
 	    ep(2026, 2, 10), ep(2026, 2, 10), ep(2026, 3, 10), ep(2026, 6, 1));
-	sql(fx, "INSERT INTO candidates (person_id, birth_date, qualification_level, priority_area, sex, created_at, "
-	        "updated_at) VALUES (6, '2005-06-15', '3', 'qpv', 'F', 0, 0), (7, '1999-01-01', '4', 'none', 'M', 0, 0), "
-	        "(8, '2007-12-31', 'none', 'zrr', NULL, 0, 0)");
 	sql(fx,
-	    "INSERT INTO eligibility_diagnoses (candidate_id, programme_id, criteria, computed_eligible, eligible, "
-	    "overridden, decided_on, valid_until, created_at) VALUES (6, 1, '[]', 1, 1, 0, '2026-02-01', '2026-08-01', 0)");
+	    "INSERT INTO candidates (person_id, birth_date, qualification_level, priority_area, sex, created_at, "
+	    "updated_at) VALUES (6, '2005-06-15', '3', 'qpv', 'F', 0, 0), (7, '1999-01-01', '4', 'none', 'M', 0, 0), "
+	    "(8, '2007-12-31', 'none', 'zrr', NULL, 0, 0)");
+	sql(fx, "INSERT INTO eligibility_diagnoses (candidate_id, programme_id, criteria, computed_eligible, eligible, "
+	        "overridden, decided_on, valid_until, created_at) VALUES (6, 1, '[]', 1, 1, 0, '2026-02-01', "
+	        "'2026-08-01', 0)");
 	sql(fx,
-	    "INSERT INTO applications (offer_id, candidate_id, state, created_at, updated_at, state_since) VALUES (1, 6, "
-	    "'accepted', %lld, 0, 0), (1, 7, 'accepted', %lld, 0, 0), (2, 8, 'accepted', %lld, 0, 0), (2, 7, 'refused', "
+	    "INSERT INTO applications (offer_id, candidate_id, state, created_at, updated_at, state_since) VALUES (1, "
+	    "6, "
+	    "'accepted', %lld, 0, 0), (1, 7, 'accepted', %lld, 0, 0), (2, 8, 'accepted', %lld, 0, 0), (2, 7, "
+	    "'refused', "
 	    "%lld, 0, 0)",
 	    ep(2026, 2, 15), ep(2026, 2, 20), ep(2026, 3, 15), ep(2026, 4, 1));
 	/* Contracts: k1 running; k2 completed on the period's last day (lasting job); k3 broken by the employee in
@@ -143,15 +158,18 @@ fixture(struct fx *fx)
 	    "(3, 2, 2, 2, 1, 8, '11', 'CDD', '2026-04-01', 35, 5, 'ended_early', 0, '2026-09-30', 'employee', 'job', "
 	    "'transition', '2027-03-30', %lld, 0)",
 	    ep(2026, 2, 20), ep(2026, 3, 1), ep(2026, 3, 20));
-	sql(fx, "INSERT INTO path_modules (contract_id, title, state, ends_on, state_since, created_at, updated_at) VALUES "
-	        "(1, 'm1', 'completed', '2026-06-30', 0, 0, 0), (1, 'm2', 'in_progress', '2026-11-30', 0, 0, 0), (2, "
-	        "'m3', 'completed', '2026-06-30', 0, 0, 0)");
-	sql(fx, "INSERT INTO training_sessions (programme_id, audience, title, region_code, starts_on, ends_on, capacity, "
-	        "registration_deadline, state, state_since, created_at, updated_at) VALUES (1, 'tutors', 'Tuteurs', '84', "
-	        "'2026-05-10', '2026-05-11', 10, '2026-05-01', 'confirmed', 0, 0, 0), (1, 'recruits', 'Module', '11', "
-	        "'2026-06-10', '2026-06-11', 10, '2026-06-01', 'cancelled', 0, 0, 0)");
-	sql(fx, "INSERT INTO session_registrations (session_id, person_id, state, created_at, updated_at) VALUES (1, 4, "
-	        "'registered', 0, 0)");
+	sql(fx,
+	    "INSERT INTO path_modules (contract_id, title, state, ends_on, state_since, created_at, updated_at) VALUES "
+	    "(1, 'm1', 'completed', '2026-06-30', 0, 0, 0), (1, 'm2', 'in_progress', '2026-11-30', 0, 0, 0), (2, "
+	    "'m3', 'completed', '2026-06-30', 0, 0, 0)");
+	sql(fx,
+	    "INSERT INTO training_sessions (programme_id, audience, title, region_code, starts_on, ends_on, capacity, "
+	    "registration_deadline, state, state_since, created_at, updated_at) VALUES (1, 'tutors', 'Tuteurs', '84', "
+	    "'2026-05-10', '2026-05-11', 10, '2026-05-01', 'confirmed', 0, 0, 0), (1, 'recruits', 'Module', '11', "
+	    "'2026-06-10', '2026-06-11', 10, '2026-06-01', 'cancelled', 0, 0, 0)");
+	sql(fx,
+	    "INSERT INTO session_registrations (session_id, person_id, state, created_at, updated_at) VALUES (1, 4, "
+	    "'registered', 0, 0)");
 }
 
 static int
@@ -300,8 +318,8 @@ t_previous(void **state)
 	act_as(fx, 1);
 	assert_string_equal(flat(fx, fig(fx, "dossiers_by_state", NULL), "previous"),
 	    "draft=0;regional_review=0;national_review=0;changes_requested=0;validated=1;refused=0;withdrawn=0");
-	assert_string_equal(flat(fx, fig(fx, "posts_summary", NULL), "previous"),
-	    "target=100;granted=0;filled=0;vacant=0;returned=0");
+	assert_string_equal(
+	    flat(fx, fig(fx, "posts_summary", NULL), "previous"), "target=100;granted=0;filled=0;vacant=0;returned=0");
 	steer_previous(&fx->ctx, "2026-01-01", "2026-12-31", &pf, &pt);
 	assert_string_equal(pf, "2025-01-01");
 	assert_string_equal(pt, "2025-12-31");
@@ -338,8 +356,8 @@ t_scopes(void **state)
 	act_as(fx, 9);
 	expect(fx, "posts_summary", "target=100;granted=5;filled=2;vacant=3;returned=1");
 	/* A région filter: the région's target, its figures only; a région without data shows its target alone. */
-	assert_string_equal(flat(fx, fig(fx, "posts_summary", "53"), "values"),
-	    "target=10;granted=0;filled=0;vacant=0;returned=0");
+	assert_string_equal(
+	    flat(fx, fig(fx, "posts_summary", "53"), "values"), "target=10;granted=0;filled=0;vacant=0;returned=0");
 	assert_string_equal(flat(fx, fig(fx, "posts_by_region", "53"), "values"), "53=0/0/10");
 	assert_string_equal(flat(fx, fig(fx, "recruits_sex", "53"), "values"), "F=0;M=0");
 }
