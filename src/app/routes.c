@@ -3,6 +3,8 @@
 #include "app/app.h"
 
 #include "api/api.h"
+#include "domain/steering/annual_report.h"
+#include "domain/steering/steering.h"
 #include "model/accounts/role.h"
 #include "web/web.h"
 
@@ -30,14 +32,6 @@
 #define SESSION_CREATORS (ROLE_BIT(ROLE_TRAINER) | ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_ADMIN))
 #define TRAINING_OVERSIGHT \
 	(ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_REGIONAL) | ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_ADMIN))
-
-/* Steering: who reads the figures (the domain narrows each to their scope), who reads and who writes the annual
- * reports. */
-#define STEER_ROLES                                                                                         \
-	(ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_VIEWER) | ROLE_BIT(ROLE_REGIONAL) | \
-	    ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_EMPLOYER))
-#define REPORT_WRITERS (ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_REGIONAL) | ROLE_BIT(ROLE_POLE))
-#define REPORT_READERS (REPORT_WRITERS | ROLE_BIT(ROLE_VIEWER))
 
 const struct route app_routes[] = {
 	{ "GET", "/healthz", api_health, PUBLIC, API | ROUTE_HEALTH },

@@ -13,6 +13,8 @@
 
 /* Who generates: national officers and admins (any report), regional officers and poles (their régions'). Who
  * reads: the same, and steering members (viewer). */
+#define REPORT_WRITERS (ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_REGIONAL) | ROLE_BIT(ROLE_POLE))
+#define REPORT_READERS (REPORT_WRITERS | ROLE_BIT(ROLE_VIEWER))
 
 /* Computes and draws the report of PROGRAMME_ID for YEAR (REGION NULL: national) into OUT, without keeping it;
  * *DATA_AT: the moment of the data (the last journal entry before it, reports excepted). Errors as

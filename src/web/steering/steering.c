@@ -25,8 +25,7 @@ static const char *const series_name[] = { "bleu foncé", "bleu clair", "rouge" 
 
 /* A number in French: groups of three digits with a narrow no-break space, one decimal with a comma for a
  * rate; "—" for null. */
-const char *web_steer_number(struct arena *a, json_t *v);
-const char *
+static const char *
 web_steer_number(struct arena *a, json_t *v)
 {
 	char digits[32], s[96];
