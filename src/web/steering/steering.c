@@ -133,10 +133,10 @@ bars_chart(struct request *req, json_t *figure)
 static json_t *
 line_chart(struct request *req, json_t *figure)
 {
-	json_t *rows = json_object_get(figure, "rows"), *r, *ticks = json_array(), *legend = json_array();
+	json_t *rows = json_object_get(figure, "rows"), *r, *ticks = json_array(), *legend = json_array(), *top_value;
 	size_t n = json_array_size(rows), i;
 	double max = 1, left = 50, right = CHART_W - 10, top = 10, bottom = LINE_H - 30;
-	const char *pts = "", *target = "";
+	const char *pts = "", *target = "", *pts_max;
 
 	json_array_foreach(rows, i, r)
 	{
@@ -161,9 +161,12 @@ line_chart(struct request *req, json_t *figure)
 	json_array_append_new(
 	    legend, json_pack("{s:s, s:s, s:s}", "fill", series_fill[2], "name", "tirets rouges", "label",
 	                json_string_value(json_array_get(json_object_get(figure, "columns"), 1))));
+	top_value = json_integer((json_int_t)max);
+	pts_max = web_steer_number(req->arena, top_value);
+	json_decref(top_value);
 	return json_pack("{s:b, s:i, s:i, s:s, s:s, s:o, s:f, s:f, s:f, s:s, s:o, s:s}", "line_kind", 1, "w", CHART_W,
 	    "h", LINE_H, "points", pts, "target", target, "ticks", ticks, "left", left, "bottom", bottom, "right",
-	    right, "max", web_steer_number(req->arena, json_integer((json_int_t)max)), "legend", legend, "text",
+	    right, "max", pts_max, "legend", legend, "text",
 	    arena_printf(req->arena, "Courbe : %s. Les valeurs figurent dans le tableau qui suit.",
 	        json_string_value(json_object_get(figure, "title"))));
 }
