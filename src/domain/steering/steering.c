@@ -303,7 +303,7 @@ const struct indicator steer_indicators[] = {
 	    TARGET_ROWS
 	    " UNION ALL SELECT d.region_code, d.organisation_id, 'granted', '', d.posts_granted, 0, 0 "
 	    "FROM " GRANTED_FROM " UNION ALL SELECT c.region_code, c.organisation_id, 'filled', '', 1, 0, 0 FROM "
-	                         "contracts c WHERE " FILLED_WHERE
+	    "contracts c WHERE " FILLED_WHERE
 	    " UNION ALL SELECT f.region_code, f.organisation_id, 'returned', '', CASE WHEN f.posts > (SELECT "
 	    "COUNT(*) FROM contracts c2 WHERE c2.offer_id = f.id) THEN f.posts - (SELECT COUNT(*) FROM "
 	    "contracts c2 WHERE c2.offer_id = f.id) ELSE 0 END, 0, 0 FROM offers f WHERE f.programme_id = ? "
