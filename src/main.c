@@ -28,6 +28,8 @@
 #include "domain/places/place_geocode.h"
 #include "domain/geo/refdata.h"
 #include "domain/accounts/session.h"
+#include "domain/steering/annual_report.h"
+#include "domain/steering/gen.h"
 #include "domain/training/skills.h"
 #include "store/backup.h"
 #include "store/db.h"
@@ -593,6 +595,134 @@ cmd_gen_places(struct config *cfg, int argc, char **argv)
 }
 
 static int
+cmd_gen_steering(struct config *cfg, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "contracts", required_argument, NULL, 'c' },
+		{ "employers", required_argument, NULL, 'e' },
+		{ "applications", required_argument, NULL, 'a' },
+		{ "seed", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct steer_gen g = { 3000, 4000, 50000, 1 };
+	long long v = 0;
+	struct db *db;
+	struct ctx ctx;
+	int c;
+	tr_err err;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (!str_to_i64(str_c(optarg), &v) || v < 1 || v > 10000000)
+			return EXIT_USAGE;
+		if (c == 'c')
+			g.contracts = v;
+		else if (c == 'e')
+			g.employers = v;
+		else if (c == 'a')
+			g.applications = v;
+		else if (c == 's')
+			g.seed = (uint64_t)v;
+		else
+			return EXIT_USAGE;
+	}
+	if (optind != argc || g.contracts > g.applications) {
+		fprintf(stderr, "tremplin gen steering: usage: tremplin gen steering [--contracts N] [--employers N] "
+		                "[--applications N] [--seed S] (contracts <= applications)\n");
+		return EXIT_USAGE;
+	}
+	if ((db = open_migrated(cfg)) == NULL)
+		return 1;
+	ctx_init(&ctx, cfg, db);
+	err = steer_generate(&ctx, &g);
+	if (err != TR_OK)
+		print_errors(&ctx, err);
+	else
+		printf("pilotage : %lld structures, %lld contrats, jusqu'à %lld candidatures ajoutées\n",
+		    (long long)g.employers, (long long)g.contracts, (long long)g.applications);
+	arena_free(ctx.arena);
+	db_close(db);
+	return err == TR_OK ? 0 : 1;
+}
+
+/* tremplin report annual: the command line acts with national reach, journaled as "ligne de commande". */
+static int
+cmd_report_annual(struct config *cfg, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "programme", required_argument, NULL, 'p' },
+		{ "year", required_argument, NULL, 'y' },
+		{ "region", required_argument, NULL, 'r' },
+		{ "output", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const struct actor cli = { .person_id = 0,
+		.email = "ligne de commande",
+		.name = "ligne de commande",
+		.roles = { { .role = ROLE_ADMIN } },
+		.nroles = 1,
+		.role_mask = ROLE_BIT(ROLE_ADMIN) };
+	const char *output = NULL, *region = NULL;
+	long long programme = 0, year = 0;
+	struct buf pdf = BUF_INIT(0);
+	json_t *meta = NULL;
+	int64_t id = 0;
+	struct db *db;
+	struct ctx ctx;
+	FILE *f;
+	int c;
+	tr_err err;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'p' && str_to_i64(str_c(optarg), &programme))
+			continue;
+		if (c == 'y' && str_to_i64(str_c(optarg), &year))
+			continue;
+		if (c == 'r')
+			region = optarg;
+		else if (c == 'o')
+			output = strcmp(optarg, "-") == 0 ? NULL : optarg;
+		else
+			return EXIT_USAGE;
+	}
+	if (optind != argc || programme <= 0 || year <= 0) {
+		fprintf(stderr,
+		    "tremplin report annual: usage: tremplin report annual --programme ID --year Y [--region "
+		    "CODE] [--output FILE]\n");
+		return EXIT_USAGE;
+	}
+	if ((db = open_migrated(cfg)) == NULL)
+		return 1;
+	ctx_init(&ctx, cfg, db);
+	ctx.actor = &cli;
+	err = annual_report_generate(&ctx, programme, year, region, &id);
+	if (err == TR_OK)
+		err = annual_report_get(&ctx, id, &meta, &pdf);
+	if (err != TR_OK) {
+		print_errors(&ctx, err);
+		buf_free(&pdf);
+		arena_free(ctx.arena);
+		db_close(db);
+		return 1;
+	}
+	fprintf(stderr, "bilan n° %lld, %zu octets, SHA-256 %s\n", (long long)id, pdf.n,
+	    json_string_value(json_object_get(meta, "sha256")));
+	json_decref(meta);
+	if ((f = open_output("report annual", output)) == NULL) {
+		buf_free(&pdf);
+		arena_free(ctx.arena);
+		db_close(db);
+		return 1;
+	}
+	c = fwrite(pdf.p, 1, pdf.n, f) == pdf.n ? 0 : 1;
+	buf_free(&pdf);
+	arena_free(ctx.arena);
+	db_close(db);
+	return close_output(f, c);
+}
+
+static int
 cmd_places_geocode(struct config *cfg, int argc, char **argv)
 {
 	struct place_geocode_report rep;
@@ -776,6 +906,15 @@ static const struct command commands[] = {
 	    "Prints the route table as JSON (method, pattern, roles, flags, access class, object kind); exits 1\n"
 	    "naming the first route that declares no access class.",
 	    cmd_routes },
+	{ "report annual", "tremplin report annual --programme ID --year Y [--region CODE] [--output FILE] [options]",
+	    "Generates the annual report of a programme for a year (national, or of one région), keeps it as a new\n"
+	    "version with its SHA-256 in the journal, and writes the PDF (standard output without --output).",
+	    cmd_report_annual },
+	{ "gen steering",
+	    "tremplin gen steering [--contracts N] [--employers N] [--applications N] [--seed S] [options]",
+	    "Adds a national-size synthetic data set for the steering figures (default: 4,000 contracts, 3,000\n"
+	    "employers, 50,000 applications) on the first programme; run `tremplin seed` first.",
+	    cmd_gen_steering },
 	{ "check-config", "tremplin check-config [options]", "Checks the configuration and prints it.",
 	    cmd_check_config },
 };

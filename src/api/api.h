@@ -102,6 +102,13 @@ void api_token_create(struct request *req);
 void api_token_revoke(struct request *req);
 
 /* places_io.c: the directory in the standard's formats. */
+/* steering/steering.c: the figures, the indicators' table, the annual reports. */
+void api_steering_indicators(struct request *req);
+void api_steering_figures(struct request *req);
+void api_steering_figure(struct request *req);
+void api_steering_reports(struct request *req);
+void api_steering_report_create(struct request *req);
+void api_steering_report_pdf(struct request *req);
 void api_places_csv(struct request *req);
 void api_places_json(struct request *req);
 void api_places_geojson(struct request *req);

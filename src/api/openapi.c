@@ -73,6 +73,22 @@ static const struct op_doc op_docs[] = {
 	    "Ask to follow a candidate by email: accepted (202) whether or not the address is a candidate's; "
 	    "followed once they accept",
 	    NULL, NULL, 202, NULL, NULL, NULL },
+	/* Steering: the same figures and scope as /pilotage. */
+	{ "GET", "/api/v1/steering/indicators",
+	    "The table of indicators: id, section, title, how it is computed, chart", NULL, NULL, 0, NULL, NULL, NULL },
+	{ "GET", "/api/v1/steering/figures",
+	    "Every figure of a programme over a period (default: this year) and the previous period, in the caller's "
+	    "scope (national reach: all; regional officers and poles: their regions; employers: their organisation)",
+	    NULL, NULL, 0, NULL, "programme:integer,from:string,to:string,region:string", NULL },
+	{ "GET", "/api/v1/steering/figures/{token}", "One figure ({token}: an indicator id of /steering/indicators)",
+	    NULL, NULL, 0, NULL, "programme:integer,from:string,to:string,region:string", NULL },
+	{ "GET", "/api/v1/steering/reports", "The annual reports' versions the caller may read, newest first", NULL,
+	    NULL, 0, NULL, "programme:integer,page:integer", NULL },
+	{ "POST", "/api/v1/steering/reports",
+	    "Generate an annual report {programme_id, year, region (optional: national)}; its SHA-256 is journaled",
+	    NULL, NULL, 201, NULL, NULL, NULL },
+	{ "GET", "/api/v1/steering/reports/{id}/pdf", "One version of an annual report (header X-Content-SHA256)", NULL,
+	    NULL, 0, "application/pdf", NULL, NULL },
 };
 
 /* Schemas taken whole from an entity table; "_patch" variants require only the version read. */

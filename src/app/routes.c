@@ -3,6 +3,8 @@
 #include "app/app.h"
 
 #include "api/api.h"
+#include "domain/steering/annual_report.h"
+#include "domain/steering/steering.h"
 #include "model/accounts/role.h"
 #include "web/web.h"
 
@@ -404,6 +406,26 @@ const struct route app_routes[] = {
 	    "registration" },
 	{ "GET", "/api/v1/tutors", api_tutors, TRAINING_OVERSIGHT | ROLE_BIT(ROLE_EMPLOYER), API, A_LIST, "tutor" },
 	{ "GET", "/api/v1/tutors/{id}", api_tutor, ANY, API, A_ORG, "tutor" },
+
+	/* Steering: the dashboard and each figure's CSV and XLSX, the annual reports, the open data (public), and their
+	 * API. The domain decides whose figures (national reach: all; regional officers and poles: their regions;
+	 * employers: their organisation). */
+	{ "GET", "/pilotage", web_steering, STEER_ROLES, 0, A_LIST, NULL },
+	{ "GET", "/pilotage/bilans", web_steering_reports, REPORT_READERS, 0, A_LIST, NULL },
+	{ "POST", "/pilotage/bilans", web_steering_report_new, REPORT_WRITERS, CHANGES | LONG, A_ROLE, NULL },
+	{ "GET", "/pilotage/bilans/{id}/pdf", web_steering_report_pdf, REPORT_READERS, 0, A_ORG, "annual_report" },
+	{ "GET", "/pilotage/{token}/export.csv", web_steering_csv, STEER_ROLES, 0, A_LIST, "indicator" },
+	{ "GET", "/pilotage/{token}/export.xlsx", web_steering_xlsx, STEER_ROLES, 0, A_LIST, "indicator" },
+	{ "GET", "/donnees", web_opendata, PUBLIC, 0, A_PUBLIC, NULL },
+	{ "GET", "/donnees/{token}", web_opendata_file, PUBLIC, 0, A_PUBLIC, "opendata_file" },
+	{ "GET", "/api/v1/steering/indicators", api_steering_indicators, STEER_ROLES, API, A_ROLE, NULL },
+	{ "GET", "/api/v1/steering/figures", api_steering_figures, STEER_ROLES, API, A_LIST, NULL },
+	{ "GET", "/api/v1/steering/figures/{token}", api_steering_figure, STEER_ROLES, API, A_LIST, "indicator" },
+	{ "GET", "/api/v1/steering/reports", api_steering_reports, REPORT_READERS, API, A_LIST, NULL },
+	{ "POST", "/api/v1/steering/reports", api_steering_report_create, REPORT_WRITERS, API | CHANGES | LONG, A_ROLE,
+	    NULL },
+	{ "GET", "/api/v1/steering/reports/{id}/pdf", api_steering_report_pdf, REPORT_READERS, API, A_ORG,
+	    "annual_report" },
 
 	/* The directory's search and public pages: last, since "/lieux/{token}" also matches literal paths such
 	 * as /lieux/import, which must come first. */

@@ -46,6 +46,10 @@ static const struct nav_item nav_items[] = {
 	    ROLE_BIT(ROLE_TRAINER) | ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_EMPLOYER) | ROLE_BIT(ROLE_NATIONAL) |
 	        ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_CANDIDATE) },
 	{ "/organismes-formation", "Organismes de formation", ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_ADMIN) },
+	{ "/pilotage", "Pilotage",
+	    ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_VIEWER) | ROLE_BIT(ROLE_REGIONAL) |
+	        ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_EMPLOYER) },
+	{ "/donnees", "Données ouvertes", ROLES_PUBLIC },
 	{ "/admin/personnes", "Personnes", ROLE_BIT(ROLE_ADMIN) },
 	{ "/admin/structures", "Structures", ROLE_BIT(ROLE_ADMIN) },
 	{ "/admin/journal", "Journal", ROLE_BIT(ROLE_ADMIN) },

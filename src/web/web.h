@@ -110,6 +110,15 @@ void web_place_new_form(struct request *req);
 void web_place_new(struct request *req);
 void web_admin_duplicates(struct request *req);
 void web_admin_duplicate_decide(struct request *req);
+/* steering/: the dashboard and each figure's exports, the annual reports, the open data. */
+void web_steering(struct request *req);
+void web_steering_csv(struct request *req);
+void web_steering_xlsx(struct request *req);
+void web_steering_reports(struct request *req);
+void web_steering_report_new(struct request *req);
+void web_steering_report_pdf(struct request *req);
+void web_opendata(struct request *req);
+void web_opendata_file(struct request *req);
 void web_places(struct request *req);
 void web_place(struct request *req);
 /* programme.c: the programmes (public), their forms and the job profiles' (national officers, admins). */

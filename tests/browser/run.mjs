@@ -49,6 +49,7 @@ const ANONYMOUS_PAGES = [
   ['/programmes/1', 200],
   ['/inscription-candidat', 200],
   ['/competences', 200],
+  ['/donnees', 200],
   ['/nexiste-pas', 404],
 ];
 
@@ -70,6 +71,8 @@ const NAV = [
   ['/vivier', 'pole employer national'],
   ['/sessions', 'trainer pole employer national admin candidate'],
   ['/organismes-formation', 'national admin'],
+  ['/pilotage', 'admin national viewer regional pole employer'],
+  ['/donnees', '*'],
   ['/admin/personnes', 'admin'],
   ['/admin/structures', 'admin'],
   ['/admin/journal', 'admin'],
@@ -1748,6 +1751,41 @@ async function trainingChecks(browser) {
   }
 }
 
+// Steering: the dashboard (charts and tables) for the national officer, the regional officer and the structure, the
+// annual reports' page with a report produced from it, under axe.
+async function steeringChecks(browser) {
+  const contexts = [];
+  const open = async (login) => {
+    const context = await newContext(browser);
+    contexts.push(context);
+    const page = await newPage(context);
+    await signIn(page, login);
+    return page;
+  };
+  try {
+    for (const login of ['national', 'regional', 'structure', 'pilotage']) {
+      const page = await open(login);
+      await check(`steering: ${login} sees the dashboard (charts and tables), axe clean`, async () => {
+        await goto(page, '/pilotage');
+        expect(await page.locator('main svg[role="img"]').count() > 10, 'no charts');
+        expect(await page.locator('main table caption').count() > 10, 'no tables');
+        await shell(page);
+        await axe(page);
+      });
+    }
+    const nat = await open('national');
+    await check('steering: the national officer produces an annual report from the page, axe clean', async () => {
+      await goto(nat, '/pilotage/bilans');
+      await axe(nat);
+      await navigating(nat, () => nat.click('main form button[type="submit"]'));
+      expect(await nat.locator('main table a[href$="/pdf"]').count() >= 1, 'no report listed');
+      await axe(nat);
+    });
+  } finally {
+    for (const c of contexts) await c.close();
+  }
+}
+
 // The resource poles: a pole's page, its form (national), the preliminary diagnosis of a submitted dossier and the
 // dossier page showing it, the resources library (upload) and the vivier (a company through its form); each page,
 // with its error summary, under axe.
@@ -2054,6 +2092,7 @@ async function main() {
     await recruitmentChecks(browser);
     await trainingChecks(browser);
     await poleChecks(browser);
+    await steeringChecks(browser);
   } finally {
     clearTimeout(watchdog);
     if (browser) await browser.close().catch(() => {});

@@ -263,8 +263,8 @@ profile_check(struct ctx *ctx, json_t *in, struct profile *p)
 
 #define PROFILE_COLS                                                                                                 \
 	"birth_date, commune_code, latitude, longitude, qualification_level, digital_diploma, rqth, seeking_since, " \
-	"priority_area, max_distance_km, available_from, hidden"
-#define PROFILE_NCOLS 12
+	"priority_area, max_distance_km, available_from, hidden, sex"
+#define PROFILE_NCOLS 13
 /* The wished job profiles, as rows. */
 #define WISHED_DELETE "DELETE FROM candidate_wished_profiles WHERE candidate_id = ?"
 #define WISHED_INSERT "INSERT INTO candidate_wished_profiles (candidate_id, job_profile_id) VALUES (?, ?)"
@@ -288,6 +288,7 @@ profile_values(const struct profile *p, struct db_val *v)
 	v[9] = DB_I64(json_integer_value(json_object_get(c, "max_distance_km")));
 	v[10] = DB_TEXT(json_str(c, "available_from"));
 	v[11] = DB_BOOL(json_is_true(json_object_get(c, "hidden")));
+	v[12] = DB_TEXT(json_str(c, "sex"));
 }
 
 /* Inserts the profile of person ID; *INSERTED false when one exists already. */
@@ -304,7 +305,7 @@ profile_insert(struct ctx *ctx, int64_t id, const struct profile *p, bool *inser
 	v[PROFILE_NCOLS + 2] = DB_I64(ctx->now);
 	err = db_exec(ctx->db,
 	    "INSERT INTO candidates (person_id, " PROFILE_COLS ", created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
-	    "?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (person_id) DO NOTHING",
+	    "?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (person_id) DO NOTHING",
 	    v, PROFILE_NCOLS + 3, &changes);
 	*inserted = changes == 1;
 	if (err == TR_OK && *inserted)
@@ -464,11 +465,11 @@ wished_json(struct ctx *ctx, json_t *o)
 	return TR_OK;
 }
 
-#define CANDIDATE_SELECT                                                                                           \
-	"SELECT c.person_id AS id, p.email, p.name, c.birth_date, c.commune_code, cm.name AS commune_name, "       \
-	"cm.departement_code, cm.region_code, c.latitude, c.longitude, c.qualification_level, c.digital_diploma, " \
-	"c.rqth, c.seeking_since, c.priority_area, c.max_distance_km, c.available_from, "                          \
-	"c.hidden, c.cv_name, c.cv_size, c.cv_sha256, c.created_at, c.updated_at, c.version FROM candidates c "    \
+#define CANDIDATE_SELECT                                                                                               \
+	"SELECT c.person_id AS id, p.email, p.name, c.birth_date, c.commune_code, cm.name AS commune_name, "           \
+	"cm.departement_code, cm.region_code, c.latitude, c.longitude, c.qualification_level, c.digital_diploma, "     \
+	"c.rqth, c.seeking_since, c.priority_area, c.max_distance_km, c.available_from, "                              \
+	"c.hidden, c.sex, c.cv_name, c.cv_size, c.cv_sha256, c.created_at, c.updated_at, c.version FROM candidates c " \
 	"JOIN people p ON p.id = c.person_id LEFT JOIN communes cm ON cm.code = c.commune_code "
 
 tr_err
@@ -578,7 +579,7 @@ candidate_save(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 		TRY(db_exec(ctx->db,
 		    "UPDATE candidates SET birth_date = ?, commune_code = ?, latitude = ?, longitude = ?, "
 		    "qualification_level = ?, digital_diploma = ?, rqth = ?, seeking_since = ?, priority_area = ?, "
-		    "max_distance_km = ?, available_from = ?, hidden = ?, updated_at = ?, "
+		    "max_distance_km = ?, available_from = ?, hidden = ?, sex = ?, updated_at = ?, "
 		    "version = version + 1 WHERE person_id = ? AND version = ?",
 		    v, PROFILE_NCOLS + 3, &changed));
 		if (changed == 0) {
@@ -827,7 +828,7 @@ erase(struct ctx *ctx, int64_t id, const char *action)
 		TRY(db_execv(ctx->db,
 		    "UPDATE candidates SET birth_date = NULL, commune_code = NULL, latitude = NULL, longitude = NULL, "
 		    "qualification_level = NULL, digital_diploma = 0, rqth = 0, seeking_since = NULL, priority_area = "
-		    "'none', available_from = NULL, hidden = 1, cv = NULL, cv_name = NULL, "
+		    "'none', available_from = NULL, hidden = 1, sex = NULL, cv = NULL, cv_name = NULL, "
 		    "cv_size = "
 		    "NULL, cv_sha256 = NULL, updated_at = ?, version = version + 1 WHERE person_id = ?",
 		    NULL, DB_I64(ctx->now), DB_I64(id)));

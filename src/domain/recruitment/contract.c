@@ -65,7 +65,8 @@ static const struct wf_transition contract_rows[] = {
 	"SELECT c.id, c.application_id, c.offer_id, c.dossier_id, c.organisation_id, c.programme_id, c.candidate_id, " \
 	"c.region_code, c.contract_type, c.start_on, c.end_on, c.weekly_hours, c.tutor_id, c.tutor_experience, "       \
 	"c.sponsor_name, c.sponsor_contact, c.sponsor_id, c.company_name, c.company_siret, c.company_activity, "       \
-	"c.pole_id, c.state, c.end_reason, c.ended_on, c.outcome, c.followup_due_on, c.followup_outcome, "             \
+	"c.pole_id, c.state, c.end_reason, c.ended_on, c.ended_by, c.break_reason, c.outcome, c.followup_due_on, "     \
+	"c.followup_outcome, "                                                                                         \
 	"c.renewed_from, c.created_at, c.updated_at, c.version, o.name AS organisation_name, p.name AS "               \
 	"programme_name, p.code AS programme_code, cand.name AS candidate_name, cand.email AS candidate_email, "       \
 	"t.name AS tutor_name, t.email AS tutor_email, s.name AS sponsor_account_name, po.name AS pole_name, "         \
@@ -516,21 +517,27 @@ effect_complete(struct wf_call *c)
 static tr_err
 effect_end_early(struct wf_call *c)
 {
-	return record_end(c, str_of(c->clean, "ended_on"));
+	tr_err err = record_end(c, str_of(c->clean, "ended_on"));
+
+	if (err != TR_OK)
+		return err;
+	return db_execv(c->ctx->db, "UPDATE contracts SET ended_by = ?, break_reason = ? WHERE id = ?", NULL,
+	    DB_TEXT(str_of(c->clean, "ended_by")), DB_TEXT(str_of(c->clean, "break_reason")), DB_I64(c->id));
 }
 
 static tr_err
 effect_outcome(struct wf_call *c)
 {
-	return db_execv(c->ctx->db, "UPDATE contracts SET outcome = ? WHERE id = ?", NULL,
-	    DB_TEXT(str_of(c->clean, "outcome")), DB_I64(c->id));
+	return db_execv(c->ctx->db, "UPDATE contracts SET outcome = ?, outcome_on = ? WHERE id = ?", NULL,
+	    DB_TEXT(str_of(c->clean, "outcome")), DB_TEXT(date_iso(c->ctx->arena, c->ctx->now)), DB_I64(c->id));
 }
 
 static tr_err
 effect_followup(struct wf_call *c)
 {
-	return db_execv(c->ctx->db, "UPDATE contracts SET followup_outcome = ? WHERE id = ?", NULL,
-	    DB_TEXT(str_of(c->clean, "followup_outcome")), DB_I64(c->id));
+	return db_execv(c->ctx->db, "UPDATE contracts SET followup_outcome = ?, followup_on = ? WHERE id = ?", NULL,
+	    DB_TEXT(str_of(c->clean, "followup_outcome")), DB_TEXT(date_iso(c->ctx->arena, c->ctx->now)),
+	    DB_I64(c->id));
 }
 
 /* The next contract of the chain; its id to the caller through call->out. */

@@ -26,6 +26,13 @@ static const struct vocab_item priority_area_items[] = {
 };
 const struct vocab vocab_priority_area = { "priority_area", priority_area_items, ARRAY_LEN(priority_area_items) };
 
+/* Asked for the steering figures only (the profile of recruits), never required. */
+static const struct vocab_item sex_items[] = {
+	{ "F", "Femme" },
+	{ "M", "Homme" },
+};
+const struct vocab vocab_sex = { "sex", sex_items, ARRAY_LEN(sex_items) };
+
 static const struct vocab_item diagnosis_decision_items[] = {
 	{ "confirm", "Confirmer le résultat de l'évaluation" },
 	{ "override", "Conclure autrement que l'évaluation (commentaire obligatoire)" },
@@ -52,6 +59,11 @@ static const struct field candidate_fields[] = {
 	    .type = FT_DATE,
 	    .required = true,
 	    .autocomplete = "bday" },
+	{ .name = "sex",
+	    .label = "Sexe",
+	    .hint = "Facultatif : sert seulement aux statistiques du dispositif.",
+	    .type = FT_CHOICE,
+	    .vocab = &vocab_sex },
 	{ .name = "commune_code",
 	    .label = "Commune de résidence (code INSEE)",
 	    .hint = "5 caractères, par exemple 26108 pour Crest : cherchez-le plus haut si besoin.",

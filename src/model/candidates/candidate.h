@@ -11,6 +11,7 @@
 extern const struct vocab vocab_qualification_level;
 /* Priority areas as the candidate declares them: none, qpv, zrr, outre_mer. */
 extern const struct vocab vocab_priority_area;
+extern const struct vocab vocab_sex;
 /* What the prescriber concludes: confirm the evaluation, or override it (with a comment). */
 extern const struct vocab vocab_diagnosis_decision;
 

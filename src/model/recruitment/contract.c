@@ -55,6 +55,25 @@ static const struct vocab_item outcome_items[] = {
 };
 const struct vocab vocab_outcome = { "outcome", outcome_items, ARRAY_LEN(outcome_items) };
 
+/* Who ended a contract before its term, and why (the early breaks the steering figures count). */
+static const struct vocab_item ended_by_items[] = {
+	{ "employer", "L'employeur" },
+	{ "employee", "Le salarié" },
+	{ "mutual", "D'un commun accord" },
+};
+const struct vocab vocab_ended_by = { "ended_by", ended_by_items, ARRAY_LEN(ended_by_items) };
+
+static const struct vocab_item break_reason_items[] = {
+	{ "trial", "Fin de la période d'essai" },
+	{ "job", "Embauche sur un autre emploi" },
+	{ "training", "Entrée en formation" },
+	{ "dismissal", "Licenciement" },
+	{ "resignation", "Démission pour un autre motif" },
+	{ "agreement", "Rupture conventionnelle ou d'un commun accord" },
+	{ "other", "Autre motif" },
+};
+const struct vocab vocab_break_reason = { "break_reason", break_reason_items, ARRAY_LEN(break_reason_items) };
+
 static const struct field application_fields[] = {
 	{ .name = "message",
 	    .label = "Message",
@@ -114,6 +133,16 @@ static const struct field contract_fields[] = {
 const struct entity entity_contract = { "contract", "Contrat", contract_fields, ARRAY_LEN(contract_fields) };
 
 static const struct field contract_end_fields[] = {
+	{ .name = "ended_by",
+	    .label = "À l'initiative de",
+	    .type = FT_CHOICE,
+	    .required = true,
+	    .vocab = &vocab_ended_by },
+	{ .name = "break_reason",
+	    .label = "Motif (catégorie)",
+	    .type = FT_CHOICE,
+	    .required = true,
+	    .vocab = &vocab_break_reason },
 	{ .name = "reason", .label = "Motif de la rupture", .type = FT_TEXTAREA, .required = true, .max_len = 2000 },
 	{ .name = "ended_on",
 	    .label = "Date de fin effective",

@@ -33,6 +33,8 @@ extern const struct vocab vocab_contract_type;
 /* Exit outcomes: lasting job (CDI, CDD of 6 months or more, business creation), transition job, training,
  * job seeker, inactive, unknown. */
 extern const struct vocab vocab_outcome;
+extern const struct vocab vocab_ended_by;
+extern const struct vocab vocab_break_reason;
 
 extern const struct entity entity_application;     /* message */
 extern const struct entity entity_refusal;         /* refusal_reason, comment */

@@ -66,6 +66,7 @@ ALLOWED = {
     "org": OVERSIGHT | {"employer"},
     ("org", "tutor"): {"admin", "national", "pole", "employer"},  # a tutor's training record
     ("org", "pole"): {"admin", "national", "pole"},  # a pole: its people, national officers
+    ("org", "annual_report"): OVERSIGHT | {"viewer"},  # a région's annual report: its officers and pole, national
     ("list", "tutor"): SIGNED - {"regional", "regional_other"},  # the tutors: not the regional officers
     ("org_staff", "offer_journal"): {"employer"},  # an offer's journal: its structure
     ("org_staff", "path"): {"employer", "pole"},  # a path is changed by the structure and the pole
@@ -267,6 +268,12 @@ class Tenants:
         assert r.status_code == 201, r.text
         ids["partner"] = r.json()["id"]
         ids["session"], ids["registration"] = self.session(ids["programme"], ids["contract"])
+        ids["indicator"] = "posts_summary"
+        ids["opendata_file"] = "agregats.csv"
+        r = run_cli("report", "annual", "--programme", str(ids["programme"]), "--year", "2026", "--region", "84",
+                    "--output", os.devnull)
+        assert r.returncode == 0, r.stderr
+        ids["annual_report"] = sql_int("SELECT MAX(id) FROM annual_reports WHERE region_code = '84'")
         self.ids = ids
         for actor in ACTORS:  # every sign-in before the first digest (a sign-in writes people.last_login_at)
             self.csrf(actor)

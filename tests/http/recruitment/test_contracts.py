@@ -26,7 +26,8 @@ TABLE = {
 }
 PAYLOAD = {
     "suspend": {"reason": "Arrêt maladie de trois semaines"},
-    "end_early": {"reason": "Démission pour un CDI", "ended_on": "2027-06-30"},
+    "end_early": {"reason": "Démission pour un CDI", "ended_on": "2027-06-30", "ended_by": "employee",
+                  "break_reason": "job"},
     "record_outcome": {"outcome": "lasting_cdi"},
     "record_followup": {"followup_outcome": "training"},
     "renew": {"end_on": "2029-01-03"},
@@ -174,12 +175,15 @@ def test_a_contract_from_start_to_follow_up(ct, people, wait_mail):
 def test_an_early_end_needs_a_reason_and_a_date_after_the_start(ct):
     _, c = ct.bring("active")
     p = assert_problem(ct.act(ct.employer, c["id"], "end_early"), 422)
-    assert {"reason", "ended_on"} <= {e["field"] for e in p["errors"]}
-    p = assert_problem(ct.act(ct.employer, c["id"], "end_early", reason="Rupture", ended_on="2026-12-01"), 422,
+    assert {"reason", "ended_on", "ended_by", "break_reason"} <= {e["field"] for e in p["errors"]}
+    p = assert_problem(ct.act(ct.employer, c["id"], "end_early", reason="Rupture", ended_on="2026-12-01",
+                              ended_by="mutual", break_reason="agreement"), 422,
                        "ended_on")
     assert "précéder le début" in field_message(p, "ended_on")
-    c = ct.step(c["id"], "end_early", reason="Rupture d'un commun accord", ended_on="2027-05-14")
+    c = ct.step(c["id"], "end_early", reason="Rupture d'un commun accord", ended_on="2027-05-14", ended_by="mutual",
+                break_reason="agreement")
     assert (c["state"], c["ended_on"], c["followup_due_on"]) == ("ended_early", "2027-05-14", "2027-11-14")
+    assert (c["ended_by"], c["break_reason"]) == ("mutual", "agreement")
     assert c["end_reason"] == "Rupture d'un commun accord"
 
 

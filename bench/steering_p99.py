@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+"""The steering figures' time on a national-size data set: p50/p99 of GET /api/v1/steering/figures (every figure
+of a programme's year and the previous year, live) and of GET /pilotage (the same, drawn as the page), one request
+at a time. Not a test: it prints figures.
+
+  bench/steering_p99.py BUILD_DIR [DATABASE_URL] [N]
+
+Without DATABASE_URL: a fresh SQLite file, `tremplin seed` then `tremplin gen steering` (4,000 contracts, 3,000
+employers, 50,000 applications). With a postgresql:// URL of an empty database: the same on PostgreSQL."""
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+build = sys.argv[1]
+tmp = tempfile.mkdtemp(prefix="steer-bench-")
+db = sys.argv[2] if len(sys.argv) > 2 and sys.argv[2] else "sqlite:" + os.path.join(tmp, "steer.db")
+n = int(sys.argv[3]) if len(sys.argv) > 3 else 100
+binary = os.path.join(build, "src", "tremplin")
+
+
+def cli(*args, stdin=None):
+    r = subprocess.run([binary, *args, "--database", db], input=stdin, capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit(f"{args}: {r.stderr}")
+    return r.stdout
+
+
+cli("seed")
+t0 = time.monotonic()
+cli("gen", "steering")
+print(f"gen steering: {time.monotonic() - t0:.1f} s")
+cli("user", "add", "bench-national@exemple.fr", "--role", "national", "--password-stdin", stdin="bench-password-2026\n")
+token = cli("token", "create", "bench-national@exemple.fr").strip().splitlines()[-1]
+with socket.socket() as s:
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+srv = subprocess.Popen([binary, "serve", "--database", db, "--listen", f"127.0.0.1:{port}"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+try:
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz")
+            break
+        except OSError:
+            time.sleep(0.1)
+    year = time.localtime().tm_year - 1
+    for name, path in (("api figures", f"/api/v1/steering/figures?from={year}-01-01&to={year}-12-31"),
+                       ("page /pilotage", f"/pilotage?du={year}-01-01&au={year}-12-31")):
+        times = []
+        for i in range(n + 3):
+            req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Authorization": f"Bearer {token}"})
+            t = time.monotonic()
+            body = urllib.request.urlopen(req).read()
+            if i >= 3:  # the first ones warm the caches
+                times.append((time.monotonic() - t) * 1000)
+        times.sort()
+        p99 = times[min(len(times) - 1, int(0.99 * len(times)))]
+        print(f"{name}: {len(body)} bytes, n={len(times)}, p50 {statistics.median(times):.0f} ms, p99 {p99:.0f} ms")
+finally:
+    srv.terminate()
+    srv.wait()

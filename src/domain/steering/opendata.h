@@ -1,0 +1,44 @@
+/* Open data: the aggregates by programme × year × région / département × job profile (posts granted,
+ * recruitments, exits, exits into a lasting job), with statistical secrecy: no published cell under 5, and
+ * secondary suppression so that no suppressed cell can be recomputed from the totals published beside it. */
+#ifndef TR_DOMAIN_OPENDATA_H
+#define TR_DOMAIN_OPENDATA_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "domain/kernel/ctx.h"
+
+/* The smallest count published. */
+#define OPENDATA_MIN_CELL 5
+/* What a suppressed cell holds in the files. */
+#define OPENDATA_SECRET "s"
+
+/* The measures of the aggregates: column names of the CSV, French titles. */
+struct opendata_measure {
+	const char *name, *title;
+};
+extern const struct opendata_measure opendata_measures[];
+extern const size_t opendata_measures_count;
+
+/* Secondary suppression on a table of R × C cells with their margins, given as an (R + 1) × (C + 1) row-major
+ * array V (row R holds the columns' totals, column C the rows' totals, V[R][C] the grand total); SECRET (same
+ * shape) is set for every cell under MIN, then for as many more as needed so that no row and no column holds
+ * exactly one suppressed cell (a single unknown in a sum could be recomputed). Cells picked second are the
+ * smallest inner ones of the line, a margin only when the line has no other. */
+void opendata_suppress(const long long *v, bool *secret, size_t r, size_t c, long long min);
+
+/* Every aggregate row, suppression applied: {fields [{name, type, title}], rows [{…}]} where each row has
+ * dispositif, dispositif_nom, annee, niveau ("departement_metier", "departement", "region_metier", "region"),
+ * region_code, region, departement_code, departement, metier_code, metier and the measures (an integer, or "s").
+ * Public: no actor needed. */
+TR_MUST_USE tr_err opendata_aggregates(struct ctx *ctx, json_t **out);
+
+/* The TableSchema (frictionless) of the aggregates file, and the DCAT-AP catalogue (JSON-LD) of every file under
+ * BASE_URL, the daily file dated TODAY. Owned by the caller. */
+json_t *opendata_schema(void);
+struct arena;
+json_t *opendata_catalogue(struct arena *a, const char *base_url, const char *today);
+
+#endif

@@ -1,0 +1,490 @@
+/* Tests of domain/steering: every indicator against hand-computed figures on a small fixed data set (a contract
+ * ended on the last day of the period, a dossier reopened, a région without data), each role's scope, the previous
+ * period, the secondary suppression of the open data, and the annual report's bytes. On SQLite and PostgreSQL. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "core/arena.h"
+#include "core/config.h"
+#include "core/crypto.h"
+#include "core/embed.h"
+#include "core/log.h"
+#include "core/time.h"
+#include "domain/accounts/session.h"
+#include "domain/kernel/ctx.h"
+#include "domain/steering/annual_report.h"
+#include "domain/steering/opendata.h"
+#include "domain/steering/steering.h"
+#include "store/db.h"
+#include "store/migrate.h"
+#include "testdb.h"
+
+#define N_ELEMS(t) (sizeof(t) / sizeof((t)[0]))
+
+struct fx {
+	struct db *db;
+	struct arena *a;
+	struct config cfg;
+	struct ctx ctx;
+};
+
+/* Epoch seconds of a day at 00:00 UTC, as the figures count days. */
+static long long
+ep(int y, int m, int d)
+{
+	return (long long)date_days(y, m, d) * 86400;
+}
+
+static void
+sql(struct fx *fx, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = arena_vprintf(fx->a, fmt, ap);
+	va_end(ap);
+	if (db_exec(fx->db, s, NULL, 0, NULL) != TR_OK)
+		fail_msg("%s: %s", s, db_errmsg(fx->db));
+}
+
+/* The data set (the figures expected of it are worked out beside each test). */
+static void
+fixture(struct fx *fx)
+{
+	sql(fx, "INSERT INTO regions (code, name, name_key) VALUES ('84', 'Auvergne-Rhône-Alpes', 'ara'), ('11', "
+	        "'Île-de-France', 'idf'), ('53', 'Bretagne', 'bretagne')");
+	sql(fx, "INSERT INTO departements (code, region_code, name, name_key) VALUES ('26', '84', 'Drôme', 'drome'), "
+	        "('75', '11', 'Paris', 'paris'), ('35', '53', 'Ille-et-Vilaine', 'iv')");
+	sql(fx, "INSERT INTO communes (code, name, name_key, departement_code, region_code) VALUES ('26108', 'Crest', "
+	        "'crest', '26', '84'), ('75056', 'Paris', 'paris', '75', '11')");
+	sql(fx,
+	    "INSERT INTO programmes (code, name, target_posts, contract_min_months, contract_max_months, created_at, "
+	    "updated_at) VALUES ('P', 'Programme P', 100, 12, 36, 0, 0)");
+	sql(fx,
+	    "INSERT INTO programme_region_targets (programme_id, region_code, target_posts) VALUES (1, '84', 60), (1, "
+	    "'11', 30), (1, '53', 10)");
+	sql(fx, "INSERT INTO job_profiles (programme_id, code, title, created_at, updated_at) VALUES (1, 'anim', "
+	        "'Animateur', 0, 0), (1, 'tech', 'Technicien', 0, 0)");
+	sql(fx, "INSERT INTO organisations (name, kind, commune_code, created_at, updated_at) VALUES ('A', 'employer', "
+	        "'26108', 0, 0), ('B', 'employer', '75056', 0, 0)");
+	sql(fx,
+	    "INSERT INTO places (id, pivot, nom, commune, code_postal, adresse, date_maj, networks, departement_code, "
+	    "region_code, organisation_id, created_at, updated_at) VALUES ('pA', 'x', 'EPN A', 'Crest', '26400', "
+	    "'1 rue', '2026-01-01', 'points-cyb', '26', '84', 1, 0, 0), ('pB', 'y', 'EPN B', 'Paris', '75001', '2 "
+	    "rue', '2026-01-01', '', '75', '11', 2, 0, 0)");
+	sql(fx,
+	    "INSERT INTO people (email, name, created_at, updated_at) VALUES ('nat@x.fr', 'Nat', 0, 0), ('r84@x.fr', "
+	    "'R84', 0, 0), ('eb@x.fr', 'Staff B', 0, 0), ('ta@x.fr', 'Tutor A', 0, 0), ('tb@x.fr', 'Tutor B', 0, 0), "
+	    "('c1@x.fr', 'C1', 0, 0), ('c2@x.fr', 'C2', 0, 0), ('c3@x.fr', 'C3', 0, 0), ('v@x.fr', 'Viewer', 0, 0)");
+	sql(fx,
+	    "INSERT INTO memberships (person_id, role, organisation_id, created_at) VALUES (1, 'national', NULL, 0), "
+	    "(2, 'regional', NULL, 0), (3, 'employer', 2, 0), (4, 'employer', 1, 0), (5, 'employer', 2, 0), (9, "
+	    "'viewer', NULL, 0)");
+	sql(fx, "INSERT INTO membership_regions (membership_id, region_code) VALUES (2, '84')");
+	/* Dossiers: A validated (3 posts), B validated then reopened and validated again (2 posts), C refused. */
+	sql(fx,
+	    "INSERT INTO dossiers (programme_id, organisation_id, state, region_code, created_at, updated_at, "
+	    "state_since, "
+	    "place_id, employer_category, job_profile_id, opinion, opinion_at, decision, posts_granted, "
+	    "decision_reason, "
+	    "decision_at) VALUES (1, 1, 'validated', '84', %lld, 0, 0, 'pA', 'association', 1, 'favourable', %lld, "
+	    "'validated', 3, NULL, %lld), (1, 2, 'validated', '11', %lld, 0, 0, 'pB', 'collectivite', 2, "
+	    "'favourable_reserves', %lld, 'validated', 2, NULL, %lld), (1, 2, 'refused', '11', %lld, 0, 0, 'pB', "
+	    "'collectivite', 2, 'unfavourable', %lld, 'refused', 0, 'Projet incomplet', %lld)",
+	    ep(2025, 12, 1), ep(2026, 1, 20), ep(2026, 2, 1), ep(2026, 1, 1), ep(2026, 1, 11), ep(2026, 3, 1),
+	    ep(2026, 3, 1), ep(2026, 3, 5), ep(2026, 4, 1));
+	sql(fx,
+	    "INSERT INTO journal (id, at, entity, entity_id, action, detail, prev_hash, hash) VALUES "
+	    "(1, %lld, 'dossier', 1, 'submit', '{\"from\":\"draft\",\"to\":\"regional_review\"}', '', ''), "
+	    "(2, %lld, 'dossier', 2, 'submit', '{\"from\":\"draft\",\"to\":\"regional_review\"}', '', ''), "
+	    "(3, %lld, 'dossier', 2, 'give_opinion', '{\"from\":\"regional_review\",\"to\":\"national_review\"}', '', "
+	    "''), "
+	    "(4, %lld, 'dossier', 1, 'give_opinion', '{\"from\":\"regional_review\",\"to\":\"national_review\"}', '', "
+	    "''), "
+	    "(5, %lld, 'dossier', 2, 'validate', '{\"from\":\"national_review\",\"to\":\"validated\"}', '', ''), "
+	    "(6, %lld, 'dossier', 1, 'validate', '{\"from\":\"national_review\",\"to\":\"validated\"}', '', ''), "
+	    "(7, %lld, 'dossier', 2, 'reopen', '{\"from\":\"validated\",\"to\":\"national_review\"}', '', ''), "
+	    "(8, %lld, 'dossier', 2, 'validate', '{\"from\":\"national_review\",\"to\":\"validated\"}', '', ''), "
+	    "(9, %lld, 'dossier', 3, 'submit', '{\"from\":\"draft\",\"to\":\"regional_review\"}', '', ''), "
+	    "(10, %lld, 'dossier', 3, 'give_opinion', '{\"from\":\"regional_review\",\"to\":\"national_review\"}', '', "
+	    "''), "
+	    "(11, %lld, 'dossier', 3, 'refuse', '{\"from\":\"national_review\",\"to\":\"refused\"}', '', '')",
+	    ep(2026, 1, 5), ep(2026, 1, 1), ep(2026, 1, 11), ep(2026, 1, 20), ep(2026, 1, 21), ep(2026, 2, 1),
+	    ep(2026, 2, 1), ep(2026, 3, 1), ep(2026, 3, 1), ep(2026, 3, 5), ep(2026, 4, 1));
+	sql(fx, "UPDATE journal_head SET seq = 11");
+	/* Offers: A's open (3 posts), B's closed in June (2 posts, one filled: one returned). */
+	sql(fx,
+	    "INSERT INTO offers (dossier_id, organisation_id, programme_id, job_profile_id, place_id, "
+	    "departement_code, "
+	    "region_code, title, start_on, contract_type, weekly_hours, description, posts, state, created_at, "
+	    "updated_at) VALUES (1, 1, 1, 1, 'pA', '26', '84', 'Offre A', '2026-03-01', 'CDD', 35, 'd', 3, 'open', "
+	    "%lld, "
+	    "%lld), (2, 2, 1, 2, 'pB', '75', '11', 'Offre B', '2026-04-01', 'CDD', 35, 'd', 2, 'closed', %lld, %lld)",
+	    ep(2026, 2, 10), ep(2026, 2, 10), ep(2026, 3, 10), ep(2026, 6, 1));
+	sql(fx,
+	    "INSERT INTO candidates (person_id, birth_date, qualification_level, priority_area, sex, created_at, "
+	    "updated_at) VALUES (6, '2005-06-15', '3', 'qpv', 'F', 0, 0), (7, '1999-01-01', '4', 'none', 'M', 0, 0), "
+	    "(8, '2007-12-31', 'none', 'zrr', NULL, 0, 0)");
+	sql(fx, "INSERT INTO eligibility_diagnoses (candidate_id, programme_id, criteria, computed_eligible, eligible, "
+	        "overridden, decided_on, valid_until, created_at) VALUES (6, 1, '[]', 1, 1, 0, '2026-02-01', "
+	        "'2026-08-01', 0)");
+	sql(fx,
+	    "INSERT INTO applications (offer_id, candidate_id, state, created_at, updated_at, state_since) VALUES (1, "
+	    "6, "
+	    "'accepted', %lld, 0, 0), (1, 7, 'accepted', %lld, 0, 0), (2, 8, 'accepted', %lld, 0, 0), (2, 7, "
+	    "'refused', "
+	    "%lld, 0, 0)",
+	    ep(2026, 2, 15), ep(2026, 2, 20), ep(2026, 3, 15), ep(2026, 4, 1));
+	/* Contracts: k1 running; k2 completed on the period's last day (lasting job); k3 broken by the employee in
+	 * September (transition job). */
+	sql(fx,
+	    "INSERT INTO contracts (application_id, offer_id, dossier_id, organisation_id, programme_id, candidate_id, "
+	    "region_code, contract_type, start_on, weekly_hours, tutor_id, state, state_since, ended_on, ended_by, "
+	    "break_reason, outcome, followup_due_on, created_at, updated_at) VALUES "
+	    "(1, 1, 1, 1, 1, 6, '84', 'CDD', '2026-03-01', 35, 4, 'active', 0, NULL, NULL, NULL, NULL, NULL, %lld, 0), "
+	    "(2, 1, 1, 1, 1, 7, '84', 'CDD', '2026-03-15', 35, 4, 'completed', 0, '2026-12-31', NULL, NULL, "
+	    "'lasting_cdi', '2027-06-30', %lld, 0), "
+	    "(3, 2, 2, 2, 1, 8, '11', 'CDD', '2026-04-01', 35, 5, 'ended_early', 0, '2026-09-30', 'employee', 'job', "
+	    "'transition', '2027-03-30', %lld, 0)",
+	    ep(2026, 2, 20), ep(2026, 3, 1), ep(2026, 3, 20));
+	sql(fx,
+	    "INSERT INTO path_modules (contract_id, title, state, ends_on, state_since, created_at, updated_at) VALUES "
+	    "(1, 'm1', 'completed', '2026-06-30', 0, 0, 0), (1, 'm2', 'in_progress', '2026-11-30', 0, 0, 0), (2, "
+	    "'m3', 'completed', '2026-06-30', 0, 0, 0)");
+	sql(fx,
+	    "INSERT INTO training_sessions (programme_id, audience, title, region_code, starts_on, ends_on, capacity, "
+	    "registration_deadline, state, state_since, created_at, updated_at) VALUES (1, 'tutors', 'Tuteurs', '84', "
+	    "'2026-05-10', '2026-05-11', 10, '2026-05-01', 'confirmed', 0, 0, 0), (1, 'recruits', 'Module', '11', "
+	    "'2026-06-10', '2026-06-11', 10, '2026-06-01', 'cancelled', 0, 0, 0)");
+	sql(fx,
+	    "INSERT INTO session_registrations (session_id, person_id, state, created_at, updated_at) VALUES (1, 4, "
+	    "'registered', 0, 0)");
+}
+
+static int
+setup(void **state)
+{
+	struct fx *fx = calloc(1, sizeof(*fx));
+	char url[800];
+	int applied = 0;
+
+	if (testdb.engine == DB_SQLITE)
+		testdb_sqlite_url(url, sizeof(url), "s");
+	else
+		snprintf(url, sizeof(url), "%s", testdb.pg_url);
+	if ((fx->db = testdb_open(url)) == NULL)
+		fail_msg("cannot open %s", url);
+	if (testdb.engine == DB_POSTGRES)
+		assert_int_equal(db_exec_script(fx->db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"), TR_OK);
+	assert_int_equal(db_migrate(fx->db, embedded_migrations, &applied), TR_OK);
+	fx->a = arena_new();
+	config_defaults(&fx->cfg);
+	fx->ctx = (struct ctx){ .arena = fx->a, .db = fx->db, .cfg = &fx->cfg, .actor = NULL, .now = ep(2027, 1, 15) };
+	fixture(fx);
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *fx = *state;
+
+	db_close(fx->db);
+	arena_free(fx->a);
+	free(fx);
+	return 0;
+}
+
+static void
+act_as(struct fx *fx, int64_t person)
+{
+	struct actor *a = NULL;
+
+	assert_int_equal(actor_load(&fx->ctx, person, &a), TR_OK);
+	fx->ctx.actor = a;
+}
+
+/* The figure ID of 2026 for the current actor (REGION: NULL or a filter). */
+static json_t *
+fig(struct fx *fx, const char *id, const char *region)
+{
+	struct steer_query q = { 1, "2026-01-01", "2026-12-31", region };
+	json_t *out = NULL;
+
+	assert_int_equal(steer_query_check(&fx->ctx, &q), TR_OK);
+	if (steer_figure(&fx->ctx, &q, steer_indicator(id), &out) != TR_OK)
+		fail_msg("%s: %s (%s)", id, fx->ctx.message ? fx->ctx.message : "?", db_errmsg(fx->db));
+	return out;
+}
+
+/* "key=v0/v1/..;key=…" of a figure's rows (reals with one decimal, null as "-"), for compact expectations. */
+static const char *
+flat(struct fx *fx, json_t *f, const char *member)
+{
+	const char *s = "";
+	size_t i, j;
+	json_t *r, *v;
+
+	json_array_foreach(json_object_get(f, "rows"), i, r)
+	{
+		s = arena_printf(fx->a, "%s%s%s=", s, i ? ";" : "", json_string_value(json_object_get(r, "key")));
+		json_array_foreach(json_object_get(r, member), j, v)
+		{
+			s = arena_printf(fx->a, "%s%s", s, j ? "/" : "");
+			s = json_is_real(v)      ? arena_printf(fx->a, "%s%.1f", s, json_real_value(v))
+			    : json_is_integer(v) ? arena_printf(fx->a, "%s%lld", s, (long long)json_integer_value(v))
+			                         : arena_printf(fx->a, "%s-", s);
+		}
+	}
+	json_decref(f);
+	return s;
+}
+
+static void
+expect(struct fx *fx, const char *id, const char *want)
+{
+	assert_string_equal(flat(fx, fig(fx, id, NULL), "values"), want);
+}
+
+/* The national view, indicator by indicator. */
+static void
+t_national(void **state)
+{
+	struct fx *fx = *state;
+
+	act_as(fx, 1);
+	/* Target: the programme's 100. Granted 3 + 2. Filled on 31 December: k1 and k2 (ended that very day), not k3.
+	 * Returned: B's closed offer, 2 posts, 1 contract. */
+	expect(fx, "posts_summary", "target=100;granted=5;filled=2;vacant=3;returned=1");
+	expect(fx, "posts_by_region", "11=2/0/30;53=0/0/10;84=3/2/60");
+	expect(fx, "posts_by_departement", "26=3/2;75=2/0");
+	expect(fx, "posts_by_job_profile", "1=3/2;2=2/0");
+	expect(fx, "posts_by_network", "points-cyb=3/2");
+	expect(fx, "posts_by_employer_kind",
+	    "collectivite=2/0;gip=0/0;association=3/2;etablissement_public=0/0;entreprise=0/0");
+	expect(fx, "dossiers_by_state",
+	    "draft=0;regional_review=0;national_review=0;changes_requested=0;validated=2;refused=1;withdrawn=0");
+	/* Regional review: A 15 days, B 10, C 4 → median 10, 9th decile 15. National: A 12, B 10 then 28 (reopened),
+	 * C 27 → median 12, 9th decile 28. */
+	expect(fx, "review_days", "regional_review=3/10/15;national_review=4/12/28");
+	expect(fx, "opinions", "favourable=1;favourable_reserves=1;unfavourable=1");
+	expect(fx, "decisions", "validate=3;refuse=1;reopen=1");
+	expect(fx, "refusal_reasons", "Projet incomplet=1");
+	expect(fx, "recruitment_summary", "offers=2;posts=5;applications=4;recruitments=3");
+	/* Offer to contract: 10, 19 and 10 days. */
+	expect(fx, "time_to_recruit", "all=3/10/19");
+	/* Ages on the first day: 20, 27, 18. */
+	expect(fx, "recruits_age", "a_u18=0;b_18_21=2;c_22_25=0;d_26_30=1;e_31=0");
+	expect(fx, "recruits_qualification", "none=1;3=1;4=1;5=0;6=0;7=0;8=0");
+	expect(fx, "recruits_priority_area", "none=1;qpv=1;zrr=1;outre_mer=0");
+	expect(fx, "recruits_sex", "F=1;M=1;unknown=1");
+	expect(fx, "recruits_eligibility", "computed=1;none=2");
+	expect(fx, "early_breaks", "in_force=3;ended_early=1;rate=33.3");
+	expect(fx, "breaks_by_whom", "employer=0;employee=1;mutual=0");
+	expect(fx, "breaks_by_reason", "trial=0;job=1;training=0;dismissal=0;resignation=0;agreement=0;other=0");
+	expect(fx, "training_paths", "contracts=3;started=2;completed=1;modules_late=1");
+	expect(fx, "sessions_cancelled", "recruits=1/1;tutors=0/1");
+	expect(fx, "tutors_trained", "trained=1;untrained=1");
+	expect(fx, "outcomes_at_end",
+	    "lasting_cdi=1;lasting_cdd=0;lasting_business=0;transition=1;training=0;job_seeker=0;inactive=0;unknown=0");
+	expect(fx, "outcomes_six_months",
+	    "lasting_cdi=0;lasting_cdd=0;lasting_business=0;transition=0;training=0;job_seeker=0;inactive=0;unknown=0");
+	expect(fx, "outcomes_by_region", "11=1/0/0.0;84=1/1/100.0");
+	/* The curve: March 2, April 3, then flat; the target beside each month. */
+	assert_string_equal(flat(fx, fig(fx, "recruitments_cumulative", NULL), "values"),
+	    "2026-01=0/100;2026-02=0/100;2026-03=2/100;2026-04=3/100;2026-05=3/100;2026-06=3/100;2026-07=3/100;"
+	    "2026-08=3/100;2026-09=3/100;2026-10=3/100;2026-11=3/100;2026-12=3/100");
+}
+
+/* The previous period (2025) beside each row: only dossier A existed. */
+static void
+t_previous(void **state)
+{
+	struct fx *fx = *state;
+	const char *pf, *pt;
+
+	act_as(fx, 1);
+	assert_string_equal(flat(fx, fig(fx, "dossiers_by_state", NULL), "previous"),
+	    "draft=0;regional_review=0;national_review=0;changes_requested=0;validated=1;refused=0;withdrawn=0");
+	assert_string_equal(
+	    flat(fx, fig(fx, "posts_summary", NULL), "previous"), "target=100;granted=0;filled=0;vacant=0;returned=0");
+	steer_previous(&fx->ctx, "2026-01-01", "2026-12-31", &pf, &pt);
+	assert_string_equal(pf, "2025-01-01");
+	assert_string_equal(pt, "2025-12-31");
+	steer_previous(&fx->ctx, "2026-03-01", "2026-03-31", &pf, &pt);
+	assert_string_equal(pf, "2026-02-01");
+	assert_string_equal(pt, "2026-02-28");
+	steer_previous(&fx->ctx, "2026-03-10", "2026-03-19", &pf, &pt);
+	assert_string_equal(pf, "2026-02-28");
+	assert_string_equal(pt, "2026-03-09");
+}
+
+/* A regional officer of 84 sees 84 only, in every figure; an employer its own; a région outside the scope is
+ * refused; the viewer sees the national figures. */
+static void
+t_scopes(void **state)
+{
+	struct fx *fx = *state;
+	struct steer_query q = { 1, "2026-01-01", "2026-12-31", "11" };
+
+	act_as(fx, 2);
+	expect(fx, "posts_summary", "target=60;granted=3;filled=2;vacant=1;returned=0");
+	expect(fx, "posts_by_region", "84=3/2/60");
+	expect(fx, "outcomes_by_region", "84=1/1/100.0");
+	expect(fx, "decisions", "validate=1;refuse=0;reopen=0");
+	expect(fx, "sessions_cancelled", "recruits=0/0;tutors=0/1");
+	assert_int_equal(steer_query_check(&fx->ctx, &q), TR_INVALID);
+	fx->ctx.errors.n = 0;
+
+	act_as(fx, 3);
+	expect(fx, "posts_summary", "target=0;granted=2;filled=0;vacant=2;returned=1");
+	expect(fx, "posts_by_region", "11=2/0/0");
+	expect(fx, "recruits_age", "a_u18=0;b_18_21=1;c_22_25=0;d_26_30=0;e_31=0");
+
+	act_as(fx, 9);
+	expect(fx, "posts_summary", "target=100;granted=5;filled=2;vacant=3;returned=1");
+	/* A région filter: the région's target, its figures only; a région without data shows its target alone. */
+	assert_string_equal(
+	    flat(fx, fig(fx, "posts_summary", "53"), "values"), "target=10;granted=0;filled=0;vacant=0;returned=0");
+	assert_string_equal(flat(fx, fig(fx, "posts_by_region", "53"), "values"), "53=0/0/10");
+	assert_string_equal(flat(fx, fig(fx, "recruits_sex", "53"), "values"), "F=0;M=0");
+}
+
+/* Someone without figures is refused. */
+static void
+t_refused(void **state)
+{
+	struct fx *fx = *state;
+	struct steer_query q = { 1, NULL, NULL, NULL };
+
+	act_as(fx, 6); /* a person with no role */
+	assert_int_equal(steer_query_check(&fx->ctx, &q), TR_FORBIDDEN);
+	fx->ctx.actor = NULL;
+	assert_int_equal(steer_query_check(&fx->ctx, &q), TR_UNAUTHORIZED);
+}
+
+/* No row and no column of a table with its margins keeps exactly one secret cell; every cell under 5 is secret. */
+static void
+check_lines(const long long *v, const bool *s, size_t r, size_t c)
+{
+	for (size_t i = 0; i <= r; i++) {
+		size_t n = 0;
+		for (size_t j = 0; j <= c; j++)
+			n += s[i * (c + 1) + j];
+		assert_true(n != 1);
+	}
+	for (size_t j = 0; j <= c; j++) {
+		size_t n = 0;
+		for (size_t i = 0; i <= r; i++)
+			n += s[i * (c + 1) + j];
+		assert_true(n != 1);
+	}
+	for (size_t i = 0; i < (r + 1) * (c + 1); i++)
+		if (v[i] < OPENDATA_MIN_CELL)
+			assert_true(s[i]);
+}
+
+static void
+t_suppression(void **state)
+{
+	/* 3 × 3 with margins: one small cell (2) makes its row and column lose another cell each, and then the
+	 * intersection of those. */
+	const long long v[] = {
+		2, 10, 20, 32,   //
+		8, 30, 40, 78,   //
+		12, 15, 60, 87,  //
+		22, 55, 120, 197 //
+	};
+	bool s[16];
+	/* A single row: its total cannot stay when one cell is secret and it is the only other. */
+	const long long v2[] = { 3, 9, 12, 3, 9, 12 };
+	bool s2[6];
+
+	(void)state;
+	opendata_suppress(v, s, 3, 3, OPENDATA_MIN_CELL);
+	check_lines(v, s, 3, 3);
+	assert_true(s[0] && s[4] && s[1] && s[5]); /* 2, then 8 (column) and 10 (row), then 30 */
+	assert_false(s[15]);
+	opendata_suppress(v2, s2, 1, 2, OPENDATA_MIN_CELL);
+	check_lines(v2, s2, 1, 2);
+}
+
+/* The open-data rows of the fixture: every published measure is 5 or more, or "s". */
+static void
+t_aggregates(void **state)
+{
+	struct fx *fx = *state;
+	json_t *out = NULL, *r;
+	size_t i;
+
+	assert_int_equal(opendata_aggregates(&fx->ctx, &out), TR_OK);
+	/* Two tables (84 and 11 of 2026): 84 is 1 département × 1 métier + margins = 4 rows; 11 likewise. */
+	assert_int_equal(json_array_size(json_object_get(out, "rows")), 8);
+	json_array_foreach(json_object_get(out, "rows"), i, r)
+	{
+		for (size_t m = 0; m < opendata_measures_count; m++) {
+			json_t *v = json_object_get(r, opendata_measures[m].name);
+			assert_true(json_is_string(v) || json_integer_value(v) >= OPENDATA_MIN_CELL);
+		}
+	}
+	json_decref(out);
+}
+
+/* The annual report: the same data give the same bytes; a regional officer may not draw the national one. */
+static void
+t_report_bytes(void **state)
+{
+	struct fx *fx = *state;
+	struct buf a = BUF_INIT(0), b = BUF_INIT(0);
+	int64_t at1 = 0, at2 = 0, id = 0;
+
+	act_as(fx, 1);
+	assert_int_equal(annual_report_render(&fx->ctx, 1, 2026, NULL, &a, &at1), TR_OK);
+	assert_int_equal(annual_report_generate(&fx->ctx, 1, 2026, NULL, &id), TR_OK);
+	assert_int_equal(annual_report_render(&fx->ctx, 1, 2026, NULL, &b, &at2), TR_OK);
+	assert_int_equal(at1, ep(2026, 4, 1));
+	assert_int_equal(at1, at2);
+	assert_true(a.n > 1000 && a.n == b.n && memcmp(a.p, b.p, a.n) == 0);
+	assert_memory_equal(a.p, "%PDF", 4);
+	act_as(fx, 2);
+	assert_int_equal(annual_report_render(&fx->ctx, 1, 2026, NULL, &b, &at2), TR_INVALID);
+	fx->ctx.errors.n = 0;
+	buf_free(&a);
+	buf_free(&b);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(t_national),
+		T(t_previous),
+		T(t_scopes),
+		T(t_refused),
+		cmocka_unit_test(t_suppression),
+		T(t_aggregates),
+		T(t_report_bytes),
+	};
+	int failed;
+
+	setenv("TZ", "Europe/Paris", 0);
+	log_set_level(LOG_WARN);
+	if (sec_init() != TR_OK)
+		return 1;
+	failed = testdb_run("steering", tests, N_ELEMS(tests), NULL);
+	return failed == 0 ? 0 : 1;
+}
