@@ -173,6 +173,18 @@ field_schema(struct arena *a, const struct field *f)
 		json_object_set_new(s, "type", json_string("string"));
 		json_object_set_new(s, "pattern", json_string("^W[0-9]{9}$"));
 		break;
+	case FT_CENTI: /* sent as a number or a string, read back as an integer of hundredths */
+		desc = arena_printf(a, "%s (nombre avec au plus deux décimales, entre %s et %s ; rendu en centièmes)",
+		    desc, centi_text(a, f->min), centi_text(a, f->max));
+		break;
+	case FT_IBAN:
+		json_object_set_new(s, "type", json_string("string"));
+		json_object_set_new(s, "pattern", json_string("^[A-Za-z]{2}[0-9]{2}[A-Za-z0-9 ]{11,40}$"));
+		break;
+	case FT_BIC:
+		json_object_set_new(s, "type", json_string("string"));
+		json_object_set_new(s, "pattern", json_string("^[A-Za-z]{6}[A-Za-z0-9]{2}([A-Za-z0-9]{3})?$"));
+		break;
 	default: /* the text types */
 		json_object_set_new(s, "type", json_string("string"));
 		json_object_set_new(
