@@ -37,6 +37,7 @@ static const struct demo_org demo_orgs[] = {
 	{ "ml", "Mission locale Vallée de la Drôme", "prescriber", NULL, "8 avenue Jean-Jaurès", "26108" },
 	{ "of", "Médiation Formation Rhône-Alpes", "trainer", NULL, "20 rue de la Part-Dieu", "69383" },
 	{ "company", "Valence Informatique Services", "company", NULL, "5 avenue de Romans", "26362" },
+	{ "payer", "Agence de services et de paiement", "payer", NULL, "2 rue du Maupas", "87085" },
 };
 
 static const struct demo_person demo_people[] = {
@@ -50,6 +51,7 @@ static const struct demo_person demo_people[] = {
 	{ "candidat@demo.tremplin.fr", "Chloé Candidate", "candidate", NULL, NULL },
 	{ "parrain@demo.tremplin.fr", "Paul Parrain", "sponsor", "company", NULL },
 	{ "pilotage@demo.tremplin.fr", "Véronique Comité", "viewer", NULL, NULL },
+	{ "payeur@demo.tremplin.fr", "Pascal Payeur", "payer", "payer", NULL },
 };
 
 static json_t *

@@ -89,6 +89,7 @@ const ACCOUNTS = [
   ['candidat', navOf('candidate')],
   ['parrain', navOf('sponsor')],
   ['pilotage', navOf('viewer')],
+  ['payeur', navOf('payer')],
 ];
 // Map tiles come from the internet (server.tile_url): every context gets this blank 1×1 PNG instead, so that the
 // suite needs no network and a map loads without failing requests.
