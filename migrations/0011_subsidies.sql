@@ -261,6 +261,7 @@ CREATE TABLE schedule_lines (
 	amount_cents BIGINT NOT NULL,
 	explain TEXT NOT NULL,
 	request_id BIGINT,
+	recovery_id BIGINT,
 	paid INTEGER NOT NULL DEFAULT 0,
 	created_at BIGINT NOT NULL
 );
@@ -300,6 +301,9 @@ CREATE TABLE payment_requests (
 	reference TEXT NOT NULL,
 	rejection_reason TEXT,
 	order_id BIGINT REFERENCES payment_orders (id),
+	holder TEXT,
+	iban TEXT,
+	bic TEXT,
 	paid_on TEXT,
 	requested_by BIGINT REFERENCES people (id),
 	state TEXT NOT NULL DEFAULT 'requested',
@@ -308,8 +312,9 @@ CREATE TABLE payment_requests (
 	updated_at BIGINT NOT NULL,
 	version BIGINT NOT NULL DEFAULT 1
 );
--- One live request per month of a subject: a second one for the same month is a conflict.
-CREATE UNIQUE INDEX payment_requests_live ON payment_requests (subject, subject_id, month) WHERE state <> 'rejected';
+-- A request holds its month's schedule lines (schedule_lines.request_id): the decision's row is locked while they
+-- are taken, so two requests never hold the same line.
+CREATE INDEX payment_requests_subject ON payment_requests (subject, subject_id, month);
 CREATE INDEX payment_requests_org ON payment_requests (organisation_id, state);
 CREATE INDEX payment_requests_order ON payment_requests (order_id);
 
