@@ -31,6 +31,10 @@
 #define TRAINING_OVERSIGHT \
 	(ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_REGIONAL) | ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_ADMIN))
 
+/* Subsidies: the SMIC table and the rules are read by anyone signed in and edited by national officers; the rest is
+ * open to everyone signed in at the route, the domain's scope tables deciding (employer, region, paying agency). */
+#define SUBSIDY_NATIONAL (ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_ADMIN))
+
 const struct route app_routes[] = {
 	{ "GET", "/healthz", api_health, PUBLIC, API | ROUTE_HEALTH },
 	{ "GET", "/__test/slow", api_test_slow, PUBLIC, API | ROUTE_HEALTH },
@@ -347,6 +351,42 @@ const struct route app_routes[] = {
 	{ "POST", "/api/v1/registrations/{id}/actions/{token}", api_registration_act, ANY, API | CHANGES },
 	{ "GET", "/api/v1/tutors", api_tutors, TRAINING_OVERSIGHT | ROLE_BIT(ROLE_EMPLOYER), API },
 	{ "GET", "/api/v1/tutors/{id}", api_tutor, ANY, API },
+
+	/* Subsidies (issue 12): the SMIC table and the aid rules, aid decisions and their schedules, payment requests,
+	 * payment orders and their files, the ledger, recoveries, bank details, budget envelopes. */
+	{ "GET", "/api/v1/smic", api_smic_list, ANY, API },
+	{ "POST", "/api/v1/smic", api_smic_save, SUBSIDY_NATIONAL, API | CHANGES },
+	{ "GET", "/api/v1/aid-rules", api_aid_rules, ANY, API },
+	{ "GET", "/api/v1/aid-rules/{id}", api_aid_rule, ANY, API },
+	{ "PATCH", "/api/v1/aid-rules/{id}", api_aid_rule_update, SUBSIDY_NATIONAL, API | CHANGES },
+	{ "POST", "/api/v1/contracts/{id}/aid", api_aid_decision_create, ANY, API | CHANGES },
+	{ "GET", "/api/v1/aid-decisions", api_aid_decisions, ANY, API },
+	{ "GET", "/api/v1/aid-decisions/{id}", api_aid_decision, ANY, API },
+	{ "PATCH", "/api/v1/aid-decisions/{id}", api_aid_decision_update, ANY, API | CHANGES },
+	{ "GET", "/api/v1/aid-decisions/{id}/versions/{id}", api_aid_schedule_version, ANY, API },
+	{ "POST", "/api/v1/aid-decisions/{id}/periods", api_aid_period_add, ANY, API | CHANGES },
+	{ "POST", "/api/v1/aid-decisions/{id}/end", api_aid_decision_end, ANY, API | CHANGES },
+	{ "POST", "/api/v1/aid-decisions/{id}/commitments-unmet", api_aid_commitments_unmet, ANY, API | CHANGES },
+	{ "POST", "/api/v1/aid-decisions/{id}/payment-requests", api_payreq_create, ANY, API | CHANGES },
+	{ "GET", "/api/v1/payment-requests", api_payreqs, ANY, API },
+	{ "GET", "/api/v1/payment-requests/{id}", api_payreq, ANY, API },
+	{ "POST", "/api/v1/payment-requests/{id}/actions/{token}", api_payreq_act, ANY, API | CHANGES },
+	{ "GET", "/api/v1/payment-orders", api_payorders, ANY, API },
+	{ "POST", "/api/v1/payment-orders", api_payorder_create, ANY, API | CHANGES },
+	{ "GET", "/api/v1/payment-orders/{id}", api_payorder, ANY, API },
+	{ "GET", "/api/v1/payment-orders/{id}/lines.csv", api_payorder_csv, ANY, API },
+	{ "GET", "/api/v1/payment-orders/{id}/lines.xlsx", api_payorder_xlsx, ANY, API },
+	{ "POST", "/api/v1/payment-orders/{id}/paid", api_payorder_paid, ANY, API | CHANGES },
+	{ "GET", "/api/v1/ledger", api_ledger, ANY, API },
+	{ "GET", "/api/v1/recoveries", api_recoveries, ANY, API },
+	{ "GET", "/api/v1/recoveries/{id}", api_recovery, ANY, API },
+	{ "POST", "/api/v1/recoveries/{id}/actions/{token}", api_recovery_act, ANY, API | CHANGES },
+	{ "GET", "/api/v1/organisations/{id}/bank-details", api_bank_get, ANY, API },
+	{ "PUT", "/api/v1/organisations/{id}/bank-details", api_bank_set, ANY, API | CHANGES },
+	{ "POST", "/api/v1/organisations/{id}/paid-programmes", api_payer_programme_add, SUBSIDY_NATIONAL,
+	    API | CHANGES },
+	{ "GET", "/api/v1/budget-envelopes", api_envelopes, ANY, API },
+	{ "PUT", "/api/v1/budget-envelopes", api_envelope_set, SUBSIDY_NATIONAL, API | CHANGES },
 
 	/* The directory's search and public pages: last, since "/lieux/{token}" also matches literal paths such
 	 * as /lieux/import, which must come first. */

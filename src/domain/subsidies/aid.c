@@ -198,7 +198,7 @@ open_recovery(struct ctx *ctx, json_t *d, int64_t version, int64_t amount, const
 	json_decref(detail);
 	if (err != TR_OK)
 		return err;
-	return notify_org(ctx, sub_int(d, "organisation_id"), ROLE_EMPLOYER, "Ordre de reversement d'une aide",
+	return sub_tell_employers(ctx, sub_int(d, "organisation_id"), "Ordre de reversement d'une aide",
 	    notify_text(ctx,
 	        arena_printf(ctx->arena, "Un ordre de reversement de %s a été émis : %s",
 	            sched_euros(ctx->arena, amount), motive),

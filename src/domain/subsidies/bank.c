@@ -55,9 +55,8 @@ bank_get(struct ctx *ctx, int64_t org_id, json_t **out)
 	return TR_OK;
 }
 
-/* Emails every employer of ORG, the author included. */
-static tr_err
-tell_all_employers(struct ctx *ctx, int64_t org, const char *subject, const char *body)
+tr_err
+sub_tell_employers(struct ctx *ctx, int64_t org, const char *subject, const char *body)
 {
 	struct db_rows *r;
 	tr_err err = db_queryv(ctx->db, ctx->arena,
@@ -139,7 +138,7 @@ bank_set(struct ctx *ctx, int64_t org_id, int64_t version, json_t *in)
 		        "holder", json_str(clean, "holder"), "iban", masked(ctx, iban), "bic", bic);
 	}
 	TRY(journal_append(ctx, "bank_details", org_id, "set", detail));
-	TRY(tell_all_employers(ctx, org_id, "Vos coordonnées bancaires ont été modifiées",
+	TRY(sub_tell_employers(ctx, org_id, "Vos coordonnées bancaires ont été modifiées",
 	    notify_text(ctx,
 	        arena_printf(ctx->arena,
 	            "Les coordonnées bancaires de %s viennent d'être enregistrées par %s : IBAN %s, BIC %s. Les aides "
@@ -155,4 +154,41 @@ out_nodb:
 	json_decref(clean);
 	json_decref(detail);
 	return err;
+}
+
+tr_err
+payer_programme_add(struct ctx *ctx, int64_t org_id, int64_t programme_id)
+{
+	struct db_rows *r;
+	json_t *detail = NULL;
+	tr_err err;
+
+	if ((err = authz_require(ctx, SUB_NATIONAL)) != TR_OK)
+		return err;
+	err = db_onev(ctx->db, ctx->arena, "SELECT kind FROM organisations WHERE id = ?", &r, DB_I64(org_id));
+	if (err == TR_NOT_FOUND)
+		return ctx_fail(ctx, err, "Cette structure n'existe pas.");
+	if (err != TR_OK)
+		return ctx_storage_error(ctx, err);
+	if (strcmp(db_text(db_cell(r, 0, 0)), "payer") != 0) {
+		field_errors_add(&ctx->errors, "organisation_id", "« Structure » n'est pas un organisme payeur.");
+		return TR_INVALID;
+	}
+	err = db_onev(ctx->db, ctx->arena, "SELECT id FROM programmes WHERE id = ?", &r, DB_I64(programme_id));
+	if (err == TR_NOT_FOUND) {
+		field_errors_add(&ctx->errors, "programme_id", "« Dispositif » ne désigne aucun dispositif.");
+		return TR_INVALID;
+	}
+	if (err != TR_OK)
+		return ctx_storage_error(ctx, err);
+	TRY(tx_begin(ctx));
+	TRY(db_execv(ctx->db,
+	    "INSERT INTO payer_programmes (organisation_id, programme_id) VALUES (?, ?) ON CONFLICT (organisation_id, "
+	    "programme_id) DO NOTHING",
+	    NULL, DB_I64(org_id), DB_I64(programme_id)));
+	detail = json_pack("{s:I}", "programme_id", (json_int_t)programme_id);
+	TRY(journal_append(ctx, "organisation", org_id, "pays_programme", detail));
+out:
+	json_decref(detail);
+	return tx_end(ctx, ctx_storage_error(ctx, err));
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/log.h"
 #include "domain/kernel/common.h"
 #include "domain/kernel/journal.h"
 #include "domain/subsidies/schedule.h"
@@ -178,12 +179,16 @@ aid_rule_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 	if ((err = aid_rule_get(ctx, id, &before)) != TR_OK)
 		return err;
 	/* The rule as the field table names its columns, then the body over it. */
-	after = json_pack("{s:O, s:I, s:I, s:I, s:I, s:I}", "label", json_object_get(before, "label"), "rate",
-	    (json_int_t)sub_int(before, "rate_bp"), "cap_weekly_hours",
-	    (json_int_t)sub_int(before, "cap_weekly_centih"), "max_months", (json_int_t)sub_int(before, "max_months"),
-	    "duration_months", (json_int_t)sub_int(before, "duration_months"), "cap",
-	    (json_int_t)sub_int(before, "cap_cents"));
-	json_t *old = json_deep_copy(after);
+	after = json_pack("{s:O, s:s, s:s, s:I, s:I, s:s}", "label", json_object_get(before, "label"), "rate",
+	    centi_text(ctx->arena, sub_int(before, "rate_bp")), "cap_weekly_hours",
+	    centi_text(ctx->arena, sub_int(before, "cap_weekly_centih")), "max_months",
+	    (json_int_t)sub_int(before, "max_months"), "duration_months",
+	    (json_int_t)sub_int(before, "duration_months"), "cap",
+	    centi_text(ctx->arena, sub_int(before, "cap_cents")));
+	json_t *old = NULL;
+	struct field_errors ignored = { 0 };
+	if (entity_validate(&entity_aid_rule, after, false, ctx->arena, &ignored, &old) != TR_OK)
+		log_error("aid rule %lld: stored values out of bounds", (long long)id);
 	json_object_update_existing(after, in);
 	err = entity_validate(&entity_aid_rule, after, false, ctx->arena, &ctx->errors, &clean);
 	if (err != TR_OK) {

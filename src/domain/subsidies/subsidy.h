@@ -125,6 +125,10 @@ TR_MUST_USE tr_err bank_get(struct ctx *ctx, int64_t org_id, json_t **out);
  * employer of the organisation emailed, the author included. VERSION: the one read, 0 for the first. */
 TR_MUST_USE tr_err bank_set(struct ctx *ctx, int64_t org_id, int64_t version, json_t *in);
 
+/* Makes organisation ORG_ID (of kind payer) the paying agency of programme PROGRAMME_ID (national officers);
+ * journaled. Idempotent. */
+TR_MUST_USE tr_err payer_programme_add(struct ctx *ctx, int64_t org_id, int64_t programme_id);
+
 /* ---- Budget envelopes (budget.c) ---- */
 
 /* Sets the envelope of PROGRAMME_ID × YEAR × REGION ("" : national) (national officers); journaled. */

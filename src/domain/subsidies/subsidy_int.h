@@ -35,6 +35,10 @@ TR_MUST_USE tr_err sub_recompute(struct ctx *ctx, json_t *d);
 /* Reads aid decision ID (no scope check: for the system's moves inside a transaction). */
 TR_MUST_USE tr_err sub_decision_row(struct ctx *ctx, int64_t id, json_t **out);
 
+/* Emails every employer of organisation ORG, the author of the change included (bank details, recoveries: formal
+ * notices that the actor's own session may not be the employer's). */
+TR_MUST_USE tr_err sub_tell_employers(struct ctx *ctx, int64_t org, const char *subject, const char *body);
+
 /* True when the actor is an officer of the row's region (regional of its region, or national reach). */
 bool sub_officer_of(struct ctx *ctx, json_t *row);
 
