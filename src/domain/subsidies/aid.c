@@ -398,7 +398,9 @@ decorate(struct ctx *ctx, json_t *d)
 
 	json_object_set_new(d, "rate", json_string(centi_text(ctx->arena, sub_int(d, "rate_bp"))));
 	json_object_set_new(d, "weekly_hours", json_string(centi_text(ctx->arena, sub_int(d, "weekly_centih"))));
-	json_object_set_new(d, "territory_label", json_string(vocab_label(&vocab_territory, json_str(d, "territory"))));
+	if (json_str(d, "territory"))
+		json_object_set_new(
+		    d, "territory_label", json_string(vocab_label(&vocab_territory, json_str(d, "territory"))));
 	if (reason) {
 		json_object_set_new(d, "end_reason_label", json_string(vocab_label(&vocab_aid_end_reason, reason)));
 		json_object_set_new(
@@ -470,12 +472,14 @@ static const struct list_sort decision_sorts[] = {
 static const struct list_spec decision_list = {
 	&aid_decision_scope,
 	"SELECT d.id, d.contract_id, d.organisation_id, o.name AS organisation_name, d.programme_id, p.name AS "
-	"programme_name, d.region_code, d.rate_bp, d.weekly_centih, d.aid_start, d.aid_end, d.ended_on, "
+	"programme_name, d.region_code, d.territory, c.contract_type, d.rate_bp, d.weekly_centih, d.aid_start, "
+	"d.aid_end, d.ended_on, "
 	"d.schedule_version, (SELECT COALESCE(SUM(l.amount_cents), 0) FROM schedule_lines l WHERE l.subject = "
 	"'aid_decision' AND l.subject_id = d.id AND l.version_to IS NULL) AS total_cents, (SELECT "
 	"COALESCE(SUM(l.amount_cents), 0) FROM schedule_lines l WHERE l.subject = 'aid_decision' AND l.subject_id = "
 	"d.id AND l.version_to IS NULL AND l.paid = 1) AS paid_cents, d.version FROM aid_decisions d JOIN "
-	"organisations o ON o.id = d.organisation_id JOIN programmes p ON p.id = d.programme_id",
+	"organisations o ON o.id = d.organisation_id JOIN programmes p ON p.id = d.programme_id JOIN contracts c ON "
+	"c.id = d.contract_id",
 	decision_sorts,
 	ARRAY_LEN(decision_sorts),
 	0,

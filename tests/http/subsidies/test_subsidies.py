@@ -507,14 +507,20 @@ def test_lists_filter_sort_page_and_export(aid, base, who):
 
 
 def test_every_subsidy_endpoint_is_in_the_openapi_document(base):
-    paths = requests.get(base + "/api/v1/openapi.json").json()["paths"]
+    doc = requests.get(base + "/api/v1/openapi.json").json()
+    paths = doc["paths"]
     for p in ["/api/v1/smic", "/api/v1/aid-rules/{id}", "/api/v1/contracts/{id}/aid", "/api/v1/aid-decisions",
               "/api/v1/aid-decisions/{id}/versions/{id2}", "/api/v1/aid-decisions/{id}/payment-requests",
               "/api/v1/payment-requests/{id}/actions/{token}", "/api/v1/payment-orders/{id}/lines.csv",
               "/api/v1/ledger", "/api/v1/recoveries", "/api/v1/organisations/{id}/bank-details",
               "/api/v1/budget-envelopes"]:
         assert p in paths, p
-    assert "rate" in str(paths["/api/v1/contracts/{id}/aid"])
+    body = paths["/api/v1/contracts/{id}/aid"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert body["$ref"] == "#/components/schemas/aid_decision"
+    props = doc["components"]["schemas"]["aid_decision"]["properties"]
+    assert {"rule_id", "rate", "weekly_hours", "aid_start", "aid_end", "territory"} <= set(props)
+    iban = doc["components"]["schemas"]["bank_details"]["properties"]["iban"]
+    assert iban["type"] == "string" and "pattern" in iban
 
 
 def test_the_journal_chain_holds(base):
