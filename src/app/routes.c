@@ -352,6 +352,20 @@ const struct route app_routes[] = {
 	{ "GET", "/api/v1/tutors", api_tutors, TRAINING_OVERSIGHT | ROLE_BIT(ROLE_EMPLOYER), API },
 	{ "GET", "/api/v1/tutors/{id}", api_tutor, ANY, API },
 
+	/* Subsidies' pages (issue 12): the domain's scope tables decide what each reader sees. */
+	{ "GET", "/aides", web_aid_decisions, ANY, 0 },
+	{ "GET", "/aides/smic", web_smic, ANY, 0 },
+	{ "GET", "/aides/demandes", web_payreqs, ANY, 0 },
+	{ "GET", "/aides/demandes/{id}", web_payreq, ANY, 0 },
+	{ "POST", "/aides/demandes/{id}/actions/{token}", web_payreq_act, ANY, CHANGES },
+	{ "GET", "/aides/reversements", web_recoveries, ANY, 0 },
+	{ "GET", "/aides/reversements/{id}", web_recovery, ANY, 0 },
+	{ "POST", "/aides/reversements/{id}/actions/{token}", web_recovery_act, ANY, CHANGES },
+	{ "GET", "/aides/coordonnees-bancaires/{id}", web_bank, ANY, 0 },
+	{ "POST", "/aides/coordonnees-bancaires/{id}", web_bank_set, ANY, CHANGES },
+	{ "GET", "/aides/{id}", web_aid_decision, ANY, 0 },
+	{ "POST", "/aides/{id}/demandes", web_payreq_create, ANY, CHANGES },
+
 	/* Subsidies (issue 12): the SMIC table and the aid rules, aid decisions and their schedules, payment requests,
 	 * payment orders and their files, the ledger, recoveries, bank details, budget envelopes. */
 	{ "GET", "/api/v1/smic", api_smic_list, ANY, API },

@@ -65,6 +65,7 @@ const NAV = [
   ['/prescripteur', 'prescriber'],
   ['/candidatures', 'candidate employer prescriber'],
   ['/contrats', 'employer candidate pole regional national sponsor'],
+  ['/aides', 'employer regional pole national admin payer viewer'],
   ['/poles', 'pole national admin'],
   ['/ressources', 'pole employer national admin'],
   ['/vivier', 'pole employer national'],
