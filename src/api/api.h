@@ -221,6 +221,14 @@ void api_bank_get(struct request *req);
 void api_bank_set(struct request *req);
 void api_payer_programme_add(struct request *req);
 void api_envelopes(struct request *req);
+void api_convention_create(struct request *req);
+void api_conventions(struct request *req);
+void api_convention(struct request *req);
+void api_post_act(struct request *req);
+void api_post_payreq_create(struct request *req);
+void api_amendment_create(struct request *req);
+void api_amendment(struct request *req);
+void api_amendment_act(struct request *req);
 void api_envelope_set(struct request *req);
 
 #endif

@@ -28,6 +28,8 @@ struct op_doc {
 
 static const char *const payreq_actions[] = { "approve", "reject", NULL };
 static const char *const recovery_actions[] = { "repaid", "cancel", NULL };
+static const char *const post_actions[] = { "fill", "vacate", "give_back", NULL };
+static const char *const amendment_actions[] = { "give_opinion", "grant", "refuse", NULL };
 
 static const struct op_doc op_docs[] = {
 	{ "GET", "/api/v1/programmes", "Programmes, active first", NULL, NULL, 0, NULL, NULL, NULL },
@@ -136,6 +138,23 @@ static const struct op_doc op_docs[] = {
 	    0, NULL, NULL, NULL },
 	{ "POST", "/api/v1/organisations/{id}/paid-programmes",
 	    "Make a paying agency (organisation of kind payer) pay a programme", NULL, NULL, 0, NULL, NULL, NULL },
+	{ "POST", "/api/v1/conventions", "Grant posts to an employer under a lump-sum rule (national officers)",
+	    "convention", NULL, 201, NULL, NULL, NULL },
+	{ "GET", "/api/v1/conventions", "Conventions in the caller's scope", NULL, NULL, 0, NULL,
+	    "page:integer,per_page:integer", NULL },
+	{ "GET", "/api/v1/conventions/{id}", "A convention with its posts, their schedules and its amendments", NULL,
+	    NULL, 0, NULL, NULL, NULL },
+	{ "POST", "/api/v1/conventions/{id}/amendments", "Request an amendment (posts added or returned)", "amendment",
+	    NULL, 201, NULL, NULL, NULL },
+	{ "POST", "/api/v1/posts/{id}/actions/{token}",
+	    "fill (holder_name, started_on), vacate (vacant_since), give_back (returned_on), with the version read",
+	    NULL, NULL, 0, NULL, NULL, post_actions },
+	{ "POST", "/api/v1/posts/{id}/payment-requests", "Request the instalments of a post due in a month",
+	    "payment_request", NULL, 201, NULL, NULL, NULL },
+	{ "GET", "/api/v1/amendments/{id}", "An amendment with the caller's actions", NULL, NULL, 0, NULL, NULL, NULL },
+	{ "POST", "/api/v1/amendments/{id}/actions/{token}",
+	    "give_opinion (opinion), grant or refuse (decision_reason), with the version read", NULL, NULL, 0, NULL,
+	    NULL, amendment_actions },
 	{ "GET", "/api/v1/budget-envelopes", "Envelopes with committed, paid, to pay and forecast", NULL, NULL, 0, NULL,
 	    "programme_id:integer,year:integer", NULL },
 	{ "PUT", "/api/v1/budget-envelopes", "Set an envelope (programme_id, year, region_code, commitments, payments)",
@@ -169,6 +188,8 @@ static const struct {
 	{ "bank_details", &entity_bank_details, false },
 	{ "order_paid", &entity_order_paid, false },
 	{ "budget_envelope", &entity_envelope, false },
+	{ "convention", &entity_convention, false },
+	{ "amendment", &entity_amendment, false },
 };
 
 /* The schemas that join the others; the vocabularies of dossier_record are added by schemas(). */

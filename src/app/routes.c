@@ -400,6 +400,14 @@ const struct route app_routes[] = {
 	{ "POST", "/api/v1/organisations/{id}/paid-programmes", api_payer_programme_add, SUBSIDY_NATIONAL,
 	    API | CHANGES },
 	{ "GET", "/api/v1/budget-envelopes", api_envelopes, ANY, API },
+	{ "POST", "/api/v1/conventions", api_convention_create, SUBSIDY_NATIONAL, API | CHANGES },
+	{ "GET", "/api/v1/conventions", api_conventions, ANY, API },
+	{ "GET", "/api/v1/conventions/{id}", api_convention, ANY, API },
+	{ "POST", "/api/v1/conventions/{id}/amendments", api_amendment_create, ANY, API | CHANGES },
+	{ "POST", "/api/v1/posts/{id}/actions/{token}", api_post_act, ANY, API | CHANGES },
+	{ "POST", "/api/v1/posts/{id}/payment-requests", api_post_payreq_create, ANY, API | CHANGES },
+	{ "GET", "/api/v1/amendments/{id}", api_amendment, ANY, API },
+	{ "POST", "/api/v1/amendments/{id}/actions/{token}", api_amendment_act, ANY, API | CHANGES },
 	{ "PUT", "/api/v1/budget-envelopes", api_envelope_set, SUBSIDY_NATIONAL, API | CHANGES },
 
 	/* The directory's search and public pages: last, since "/lieux/{token}" also matches literal paths such

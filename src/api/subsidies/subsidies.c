@@ -570,3 +570,105 @@ api_envelope_set(struct request *req)
 		err = envelope_list(&req->ctx, programme, year, &out);
 	api_reply(req, err, 200, out);
 }
+
+/* ---- Conventions, posts, amendments ---- */
+
+void
+api_convention_create(struct request *req)
+{
+	json_t *in = api_body(req);
+	int64_t id = 0;
+	tr_err err;
+
+	if (in == NULL)
+		return;
+	err = convention_create(&req->ctx, in, &id);
+	api_created(req, err, id, convention_get, "/api/v1/conventions");
+}
+
+void
+api_conventions(struct request *req)
+{
+	int64_t page = 1, per_page = LIST_PER_PAGE_DEFAULT;
+	json_t *out = NULL;
+
+	api_query_int(req, "page", 1000000, &page);
+	api_query_int(req, "per_page", PER_PAGE_MAX, &per_page);
+	if (api_query_errors(req))
+		return;
+	tr_err err = convention_list(&req->ctx, page, per_page, &out);
+
+	api_reply(req, err, 200, out);
+}
+
+void
+api_convention(struct request *req)
+{
+	api_get(req, convention_get);
+}
+
+/* {version, …}: the post's action; answers its convention. */
+void
+api_post_act(struct request *req)
+{
+	json_t *in = api_body(req), *out = NULL;
+	int64_t version = 0, conv = 0;
+	tr_err err;
+
+	if (in == NULL)
+		return;
+	err = api_version(req, in, &version) ? post_act(&req->ctx, req->params[0], req->sparams[0], version, in, NULL)
+	                                     : TR_INVALID;
+	if (err == TR_OK && (err = post_convention(&req->ctx, req->params[0], &conv)) == TR_OK)
+		err = convention_get(&req->ctx, conv, &out);
+	api_reply(req, err, 200, out);
+}
+
+void
+api_post_payreq_create(struct request *req)
+{
+	json_t *in = api_body(req);
+	int64_t id = 0;
+	tr_err err;
+
+	if (in == NULL)
+		return;
+	err = payreq_create_post(&req->ctx, req->params[0], in, &id);
+	api_created(req, err, id, payreq_get, "/api/v1/payment-requests");
+}
+
+void
+api_amendment_create(struct request *req)
+{
+	json_t *in = api_body(req);
+	int64_t id = 0;
+	tr_err err;
+
+	if (in == NULL)
+		return;
+	err = amendment_create(&req->ctx, req->params[0], in, &id);
+	api_created(req, err, id, amendment_get, "/api/v1/amendments");
+}
+
+void
+api_amendment(struct request *req)
+{
+	api_get(req, amendment_get);
+}
+
+void
+api_amendment_act(struct request *req)
+{
+	json_t *in = api_body(req), *out = NULL;
+	int64_t version = 0;
+	tr_err err;
+
+	if (in == NULL)
+		return;
+	err = api_version(req, in, &version)
+	          ? amendment_act(&req->ctx, req->params[0], req->sparams[0], version, in, NULL)
+	          : TR_INVALID;
+	if (err == TR_OK)
+		err = amendment_get(&req->ctx, req->params[0], &out);
+	api_reply(req, err, 200, out);
+}

@@ -163,9 +163,10 @@ month_of(struct ctx *ctx, int64_t day)
 	return arena_printf(ctx->arena, "%04d-%02d", y, m);
 }
 
-/* A recovery of AMOUNT for the subject of D, holding the lines IDS; notified to the employer. */
+/* A recovery of AMOUNT for SUBJECT row D, holding the lines IDS; notified to every employer of the organisation. */
 static tr_err
-open_recovery(struct ctx *ctx, json_t *d, int64_t version, int64_t amount, const int64_t *ids, size_t n)
+open_recovery(
+    struct ctx *ctx, const char *subject, json_t *d, int64_t version, int64_t amount, const int64_t *ids, size_t n)
 {
 	struct db_rows *r;
 	int64_t rid;
@@ -177,10 +178,9 @@ open_recovery(struct ctx *ctx, json_t *d, int64_t version, int64_t amount, const
 	if ((err = db_onev(ctx->db, ctx->arena,
 	         "INSERT INTO recoveries (subject, subject_id, organisation_id, programme_id, region_code, "
 	         "amount_cents, "
-	         "motive, reference, state, state_since, created_at, updated_at) VALUES ('aid_decision', ?, ?, ?, ?, "
-	         "?, "
-	         "?, '', 'notified', ?, ?, ?) RETURNING id",
-	         &r, DB_I64(sub_int(d, "id")), DB_I64(sub_int(d, "organisation_id")),
+	         "motive, reference, state, state_since, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, '', "
+	         "'notified', ?, ?, ?) RETURNING id",
+	         &r, DB_TEXT(subject), DB_I64(sub_int(d, "id")), DB_I64(sub_int(d, "organisation_id")),
 	         DB_I64(sub_int(d, "programme_id")), DB_TEXT(json_str(d, "region_code")), DB_I64(amount),
 	         DB_TEXT(motive), DB_I64(ctx->now), DB_I64(ctx->now), DB_I64(ctx->now))) != TR_OK)
 		return ctx_storage_error(ctx, err);
@@ -192,7 +192,7 @@ open_recovery(struct ctx *ctx, json_t *d, int64_t version, int64_t amount, const
 		if ((err = db_execv(ctx->db, "UPDATE schedule_lines SET recovery_id = ? WHERE id = ?", NULL,
 		         DB_I64(rid), DB_I64(ids[i]))) != TR_OK)
 			return ctx_storage_error(ctx, err);
-	json_t *detail = json_pack("{s:s, s:I, s:I, s:I}", "subject", "aid_decision", "subject_id",
+	json_t *detail = json_pack("{s:s, s:I, s:I, s:I}", "subject", subject, "subject_id",
 	    (json_int_t)sub_int(d, "id"), "amount_cents", (json_int_t)amount, "schedule_version", (json_int_t)version);
 	err = journal_append(ctx, "recovery", rid, "create", detail);
 	json_decref(detail);
@@ -206,41 +206,33 @@ open_recovery(struct ctx *ctx, json_t *d, int64_t version, int64_t amount, const
 }
 
 tr_err
-sub_recompute(struct ctx *ctx, json_t *d)
+sub_persist(struct ctx *ctx, const char *subject, json_t *d, const struct sched *fresh)
 {
-	struct sched_hourly in;
-	struct sched fresh, out;
+	struct sched out;
 	struct db_rows *fz;
-	struct field_errors fe = { 0 };
 	int64_t id = sub_int(d, "id"), v = sub_int(d, "schedule_version") + 1, negative = 0;
 	int64_t *neg_ids;
 	size_t nneg = 0;
+	bool decision = strcmp(subject, "aid_decision") == 0;
 	tr_err err;
 
-	if ((err = hourly_input(ctx, d, &in)) != TR_OK)
-		return err;
-	if (sched_hourly(ctx->arena, &in, &fe, &fresh) != TR_OK) {
-		for (size_t i = 0; i < fe.n; i++)
-			field_errors_add(&ctx->errors, field_of(fe.items[i].field), fe.items[i].message);
-		return TR_INVALID;
-	}
 	if ((err = db_queryv(ctx->db, ctx->arena,
-	         "SELECT period_from, period_to, amount_cents FROM schedule_lines WHERE subject = 'aid_decision' AND "
-	         "subject_id = ? AND version_to IS NULL AND (request_id IS NOT NULL OR recovery_id IS NOT NULL) ORDER "
-	         "BY "
-	         "period_from, id",
-	         &fz, DB_I64(id))) != TR_OK)
+	         "SELECT period_from, period_to, amount_cents FROM schedule_lines WHERE subject = ? AND subject_id = ? "
+	         "AND "
+	         "version_to IS NULL AND (request_id IS NOT NULL OR recovery_id IS NOT NULL) ORDER BY period_from, id",
+	         &fz, DB_TEXT(subject), DB_I64(id))) != TR_OK)
 		return ctx_storage_error(ctx, err);
 	struct sched_line *held = arena_alloc(ctx->arena, (fz->nrows + 1) * sizeof *held);
 	for (size_t i = 0; i < fz->nrows; i++)
 		held[i] = (struct sched_line){ .from = sub_day(db_text(db_cell(fz, i, 0))),
 			.to = sub_day(db_text(db_cell(fz, i, 1))),
 			.amount = db_int(db_cell(fz, i, 2)) };
-	sched_reconcile(ctx->arena, &fresh, held, fz->nrows, &out);
+	sched_reconcile(ctx->arena, fresh, held, fz->nrows, &out);
 	if ((err = db_execv(ctx->db,
-	         "UPDATE schedule_lines SET version_to = ? WHERE subject = 'aid_decision' AND subject_id = ? AND "
-	         "version_to IS NULL AND request_id IS NULL AND recovery_id IS NULL",
-	         NULL, DB_I64(v), DB_I64(id))) != TR_OK)
+	         "UPDATE schedule_lines SET version_to = ? WHERE subject = ? AND subject_id = ? AND version_to IS NULL "
+	         "AND "
+	         "request_id IS NULL AND recovery_id IS NULL",
+	         NULL, DB_I64(v), DB_TEXT(subject), DB_I64(id))) != TR_OK)
 		return ctx_storage_error(ctx, err);
 	neg_ids = arena_alloc(ctx->arena, (out.n + 1) * sizeof *neg_ids);
 	for (size_t i = 0; i < out.n; i++) {
@@ -251,31 +243,53 @@ sub_recompute(struct ctx *ctx, json_t *d)
 		         "INSERT INTO schedule_lines (subject, subject_id, organisation_id, programme_id, region_code, "
 		         "version_from, kind, period_from, period_to, month, hours_centi, rate_bp, smic_cents, seq, "
 		         "condition, "
-		         "amount_cents, explain, created_at) VALUES ('aid_decision', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-		         "?, ?, ?, "
-		         "?, ?, ?) RETURNING id",
-		         &r, DB_I64(id), DB_I64(sub_int(d, "organisation_id")), DB_I64(sub_int(d, "programme_id")),
-		         DB_TEXT(json_str(d, "region_code")), DB_I64(v), DB_TEXT(kind_code(l->kind)),
-		         DB_TEXT(sub_iso(ctx, l->from)), DB_TEXT(sub_iso(ctx, l->to)), DB_TEXT(month_of(ctx, l->from)),
-		         DB_I64(l->hours_centi), DB_I64(l->rate_bp), DB_I64(l->smic_cents), DB_I64(l->seq),
-		         DB_TEXT(l->condition), DB_I64(l->amount), DB_TEXT(l->explain), DB_I64(ctx->now))) != TR_OK)
+		         "amount_cents, explain, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+		         "?, ?) "
+		         "RETURNING id",
+		         &r, DB_TEXT(subject), DB_I64(id), DB_I64(sub_int(d, "organisation_id")),
+		         DB_I64(sub_int(d, "programme_id")), DB_TEXT(json_str(d, "region_code")), DB_I64(v),
+		         DB_TEXT(kind_code(l->kind)), DB_TEXT(sub_iso(ctx, l->from)), DB_TEXT(sub_iso(ctx, l->to)),
+		         DB_TEXT(month_of(ctx, l->from)), DB_I64(l->hours_centi), DB_I64(l->rate_bp),
+		         DB_I64(l->smic_cents), DB_I64(l->seq), DB_TEXT(l->condition), DB_I64(l->amount),
+		         DB_TEXT(l->explain), DB_I64(ctx->now))) != TR_OK)
 			return ctx_storage_error(ctx, err);
 		if (l->kind == SCHED_ADJUSTMENT && l->amount < 0) {
 			negative -= l->amount;
 			neg_ids[nneg++] = db_int(db_cell(r, 0, 0));
 		}
 	}
-	if ((err = db_execv(ctx->db, "UPDATE aid_decisions SET schedule_version = ?, updated_at = ? WHERE id = ?", NULL,
-	         DB_I64(v), DB_I64(ctx->now), DB_I64(id))) != TR_OK)
+	err = db_execv(ctx->db,
+	    decision ? "UPDATE aid_decisions SET schedule_version = ?, updated_at = ? WHERE id = ?"
+	             : "UPDATE convention_posts SET schedule_version = ?, updated_at = ? WHERE id = ?",
+	    NULL, DB_I64(v), DB_I64(ctx->now), DB_I64(id));
+	if (err != TR_OK)
 		return ctx_storage_error(ctx, err);
 	json_object_set_new(d, "schedule_version", json_integer(v));
 	json_t *detail = json_pack("{s:I, s:I, s:I, s:I}", "schedule_version", (json_int_t)v, "total_cents",
-	    (json_int_t)fresh.total, "held_lines", (json_int_t)fz->nrows, "new_lines", (json_int_t)out.n);
-	err = journal_append(ctx, "aid_decision", id, "recompute", detail);
+	    (json_int_t)fresh->total, "held_lines", (json_int_t)fz->nrows, "new_lines", (json_int_t)out.n);
+	err = journal_append(ctx, decision ? "aid_decision" : "convention_post", id, "recompute", detail);
 	json_decref(detail);
 	if (err == TR_OK && negative > 0)
-		err = open_recovery(ctx, d, v, negative, neg_ids, nneg);
+		err = open_recovery(ctx, subject, d, v, negative, neg_ids, nneg);
 	return err;
+}
+
+tr_err
+sub_recompute(struct ctx *ctx, json_t *d)
+{
+	struct sched_hourly in;
+	struct sched fresh;
+	struct field_errors fe = { 0 };
+	tr_err err;
+
+	if ((err = hourly_input(ctx, d, &in)) != TR_OK)
+		return err;
+	if (sched_hourly(ctx->arena, &in, &fe, &fresh) != TR_OK) {
+		for (size_t i = 0; i < fe.n; i++)
+			field_errors_add(&ctx->errors, field_of(fe.items[i].field), fe.items[i].message);
+		return TR_INVALID;
+	}
+	return sub_persist(ctx, "aid_decision", d, &fresh);
 }
 
 tr_err

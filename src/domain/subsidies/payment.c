@@ -192,45 +192,25 @@ tell_payers(struct ctx *ctx, int64_t programme_id, const char *subject, const ch
 	return TR_OK;
 }
 
-tr_err
-payreq_create(struct ctx *ctx, int64_t decision_id, json_t *in, int64_t *id)
+/* Requests the free lines of MONTH of SUBJECT row D ({id, organisation_id, programme_id, region_code, aid_start,
+ * aid_end}); HOURS < 0 for lump sums (no attendance statement). */
+static tr_err
+request_month(struct ctx *ctx, const char *subject, json_t *d, const char *month, int64_t hours_declared, int64_t *id)
 {
-	json_t *d = NULL, *clean = NULL;
 	struct db_rows *l, *r;
-	int64_t amount = 0, hours = 0;
+	int64_t amount = 0, hours = 0, sid = sub_int(d, "id");
+	bool hourly = strcmp(subject, "aid_decision") == 0;
 	tr_err err;
 
-	if ((err = scope_load(ctx, &aid_decision_scope,
-	         "SELECT d.id, d.organisation_id, d.programme_id, d.region_code, d.aid_start, d.aid_end FROM "
-	         "aid_decisions d WHERE d.id = ?",
-	         decision_id, "Cette décision d'aide n'existe pas.", &d)) != TR_OK)
-		return err;
-	if (!actor_in_org(ctx->actor, ROLE_EMPLOYER, sub_int(d, "organisation_id"))) {
-		json_decref(d);
-		return ctx_fail(ctx, TR_FORBIDDEN, "Seul l'employeur demande le paiement de son aide.");
-	}
-	if ((err = entity_validate(&entity_payreq, in, false, ctx->arena, &ctx->errors, &clean)) != TR_OK)
-		goto out_nodb;
-	const char *month = json_str(clean, "month");
-	if (!json_object_get(clean, "hours"))
-		field_errors_add(
-		    &ctx->errors, "hours", "« Heures rémunérées dans le mois » est obligatoire pour une aide horaire.");
-	else if (sub_int(clean, "hours") < 0)
-		field_errors_add(
-		    &ctx->errors, "hours", "« Heures rémunérées dans le mois » ne peuvent pas être négatives.");
-	if (strlen(month) != 7)
-		field_errors_add(&ctx->errors, "month", "« Mois » doit s'écrire AAAA-MM pour une aide horaire.");
-	if (ctx->errors.n) {
-		err = TR_INVALID;
-		goto out_nodb;
-	}
 	TRY(tx_begin(ctx));
-	TRY(db_lock_row(ctx, "aid_decisions", decision_id));
+	TRY(db_lock_row(ctx, hourly ? "aid_decisions" : "convention_posts", sid));
 	TRY(db_queryv(ctx->db, ctx->arena,
-	    "SELECT id, kind, period_from, period_to, hours_centi, amount_cents FROM schedule_lines WHERE subject = "
-	    "'aid_decision' AND subject_id = ? AND month = ? AND version_to IS NULL AND request_id IS NULL AND "
-	    "recovery_id IS NULL ORDER BY period_from, id",
-	    &l, DB_I64(decision_id), DB_TEXT(month)));
+	    "SELECT id, kind, period_from, period_to, hours_centi, amount_cents FROM schedule_lines WHERE subject = ? "
+	    "AND "
+	    "subject_id = ? AND month = ? AND version_to IS NULL AND request_id IS NULL AND recovery_id IS NULL ORDER "
+	    "BY "
+	    "period_from, id",
+	    &l, DB_TEXT(subject), DB_I64(sid), DB_TEXT(month)));
 	for (size_t i = 0; i < l->nrows; i++) {
 		amount += db_int(db_cell(l, i, 5));
 		if (strcmp(db_text(db_cell(l, i, 1)), "aid") == 0)
@@ -239,33 +219,37 @@ payreq_create(struct ctx *ctx, int64_t decision_id, json_t *in, int64_t *id)
 	if (l->nrows == 0) {
 		struct db_rows *any;
 		TRY(db_queryv(ctx->db, ctx->arena,
-		    "SELECT COUNT(*) FROM schedule_lines WHERE subject = 'aid_decision' AND subject_id = ? AND month = "
-		    "? AND "
-		    "version_to IS NULL",
-		    &any, DB_I64(decision_id), DB_TEXT(month)));
+		    "SELECT COUNT(*) FROM schedule_lines WHERE subject = ? AND subject_id = ? AND month = ? AND "
+		    "version_to IS "
+		    "NULL",
+		    &any, DB_TEXT(subject), DB_I64(sid), DB_TEXT(month)));
 		if (db_int(db_cell(any, 0, 0)) > 0)
 			err = ctx_fail(ctx, TR_CONFLICT, "Ce mois fait déjà l'objet d'une demande de paiement.");
 		else {
 			field_errors_add(&ctx->errors, "month",
-			    arena_printf(ctx->arena, "« Mois » est hors de la période d'aide du contrat (du %s au %s).",
-			        json_str(d, "aid_start"), json_str(d, "aid_end")));
+			    hourly ? arena_printf(ctx->arena,
+			                 "« Mois » est hors de la période d'aide du contrat (du %s au %s).",
+			                 json_str(d, "aid_start"), json_str(d, "aid_end"))
+			           : "« Mois » : aucun versement de ce poste n'échoit ce mois-là.");
 			err = TR_INVALID;
 		}
 		goto out;
 	}
-	if (sub_day(db_text(db_cell(l, l->nrows - 1, 3))) >= sub_day(date_iso(ctx->arena, ctx->now))) {
+	if (sub_day(db_text(db_cell(l, l->nrows - 1, 3))) >=
+	    sub_day(date_iso(ctx->arena, ctx->now)) + (hourly ? 0 : 1)) {
 		field_errors_add(&ctx->errors, "month",
-		    "« Mois » n'est pas encore écoulé : l'aide se demande sur l'état de présence du mois fini.");
+		    hourly ? "« Mois » n'est pas encore écoulé : l'aide se demande sur l'état de présence du mois fini."
+		           : "« Mois » : ce versement n'est pas encore échu.");
 		err = TR_INVALID;
 		goto out;
 	}
-	if (sub_int(clean, "hours") < hours) {
+	if (hourly && hours_declared < hours) {
 		field_errors_add(&ctx->errors, "hours",
 		    arena_printf(ctx->arena,
 		        "« Heures rémunérées dans le mois » : %s h déclarées pour %s h prévues à l'échéancier ; "
 		        "déclarez "
 		        "d'abord la suspension, le temps partiel ou la rémunération partielle du mois.",
-		        centi_text(ctx->arena, sub_int(clean, "hours")), centi_text(ctx->arena, hours)));
+		        centi_text(ctx->arena, hours_declared), centi_text(ctx->arena, hours)));
 		err = TR_INVALID;
 		goto out;
 	}
@@ -278,11 +262,12 @@ payreq_create(struct ctx *ctx, int64_t decision_id, json_t *in, int64_t *id)
 	    "INSERT INTO payment_requests (subject, subject_id, organisation_id, programme_id, region_code, month, "
 	    "period_from, period_to, hours_centi, amount_cents, reference, requested_by, state, state_since, "
 	    "created_at, "
-	    "updated_at) VALUES ('aid_decision', ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, 'requested', ?, ?, ?) RETURNING id",
-	    &r, DB_I64(decision_id), DB_I64(sub_int(d, "organisation_id")), DB_I64(sub_int(d, "programme_id")),
-	    DB_TEXT(json_str(d, "region_code")), DB_TEXT(month), DB_TEXT(db_text(db_cell(l, 0, 2))),
-	    DB_TEXT(db_text(db_cell(l, l->nrows - 1, 3))), DB_I64(sub_int(clean, "hours")), DB_I64(amount),
-	    DB_I64(ctx->actor->person_id), DB_I64(ctx->now), DB_I64(ctx->now), DB_I64(ctx->now)));
+	    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, 'requested', ?, ?, ?) RETURNING id",
+	    &r, DB_TEXT(subject), DB_I64(sid), DB_I64(sub_int(d, "organisation_id")),
+	    DB_I64(sub_int(d, "programme_id")), DB_TEXT(json_str(d, "region_code")), DB_TEXT(month),
+	    DB_TEXT(db_text(db_cell(l, 0, 2))), DB_TEXT(db_text(db_cell(l, l->nrows - 1, 3))),
+	    DB_I64(hourly ? hours_declared : 0), DB_I64(amount), DB_I64(ctx->actor->person_id), DB_I64(ctx->now),
+	    DB_I64(ctx->now), DB_I64(ctx->now)));
 	*id = db_int(db_cell(r, 0, 0));
 	const char *ref = arena_printf(ctx->arena, "DP-%06lld", (long long)*id);
 	TRY(db_execv(
@@ -290,8 +275,9 @@ payreq_create(struct ctx *ctx, int64_t decision_id, json_t *in, int64_t *id)
 	for (size_t i = 0; i < l->nrows; i++)
 		TRY(db_execv(ctx->db, "UPDATE schedule_lines SET request_id = ? WHERE id = ?", NULL, DB_I64(*id),
 		    DB_I64(db_int(db_cell(l, i, 0)))));
-	json_t *detail = json_pack("{s:I, s:s, s:I, s:I}", "aid_decision", (json_int_t)decision_id, "month", month,
-	    "hours_centi", (json_int_t)sub_int(clean, "hours"), "amount_cents", (json_int_t)amount);
+	json_t *detail =
+	    json_pack("{s:s, s:I, s:s, s:I, s:I}", "subject", subject, "subject_id", (json_int_t)sid, "month", month,
+	        "hours_centi", (json_int_t)(hourly ? hours_declared : 0), "amount_cents", (json_int_t)amount);
 	err = journal_append(ctx, "payment_request", *id, "create", detail);
 	json_decref(detail);
 	TRY(err);
@@ -302,8 +288,70 @@ payreq_create(struct ctx *ctx, int64_t decision_id, json_t *in, int64_t *id)
 	TRY(notify_region(ctx, ROLE_REGIONAL, json_str(d, "region_code"), "Demande de paiement à vérifier", body));
 	TRY(tell_payers(ctx, sub_int(d, "programme_id"), "Demande de paiement à vérifier", body));
 out:
-	err = tx_end(ctx, ctx_storage_error(ctx, err));
-out_nodb:
+	return tx_end(ctx, ctx_storage_error(ctx, err));
+}
+
+tr_err
+payreq_create(struct ctx *ctx, int64_t decision_id, json_t *in, int64_t *id)
+{
+	json_t *d = NULL, *clean = NULL;
+	tr_err err;
+
+	if ((err = scope_load(ctx, &aid_decision_scope,
+	         "SELECT d.id, d.organisation_id, d.programme_id, d.region_code, d.aid_start, d.aid_end FROM "
+	         "aid_decisions d WHERE d.id = ?",
+	         decision_id, "Cette décision d'aide n'existe pas.", &d)) != TR_OK)
+		return err;
+	if (!actor_in_org(ctx->actor, ROLE_EMPLOYER, sub_int(d, "organisation_id"))) {
+		json_decref(d);
+		return ctx_fail(ctx, TR_FORBIDDEN, "Seul l'employeur demande le paiement de son aide.");
+	}
+	if ((err = entity_validate(&entity_payreq, in, false, ctx->arena, &ctx->errors, &clean)) != TR_OK)
+		goto out;
+	const char *month = json_str(clean, "month");
+	if (!json_object_get(clean, "hours"))
+		field_errors_add(
+		    &ctx->errors, "hours", "« Heures rémunérées dans le mois » est obligatoire pour une aide horaire.");
+	else if (sub_int(clean, "hours") < 0)
+		field_errors_add(
+		    &ctx->errors, "hours", "« Heures rémunérées dans le mois » ne peuvent pas être négatives.");
+	if (strlen(month) != 7)
+		field_errors_add(&ctx->errors, "month", "« Mois » doit s'écrire AAAA-MM.");
+	if (ctx->errors.n) {
+		err = TR_INVALID;
+		goto out;
+	}
+	err = request_month(ctx, "aid_decision", d, month, sub_int(clean, "hours"), id);
+out:
+	json_decref(d);
+	json_decref(clean);
+	return err;
+}
+
+tr_err
+payreq_create_post(struct ctx *ctx, int64_t post_id, json_t *in, int64_t *id)
+{
+	json_t *d = NULL, *clean = NULL;
+	tr_err err;
+
+	if ((err = scope_load(ctx, &post_scope,
+	         "SELECT cp.id, cv.organisation_id, cv.programme_id, cv.region_code FROM convention_posts cp JOIN "
+	         "conventions cv ON cv.id = cp.convention_id WHERE cp.id = ?",
+	         post_id, "Ce poste n'existe pas.", &d)) != TR_OK)
+		return err;
+	if (!actor_in_org(ctx->actor, ROLE_EMPLOYER, sub_int(d, "organisation_id"))) {
+		json_decref(d);
+		return ctx_fail(ctx, TR_FORBIDDEN, "Seul l'employeur demande le paiement de son aide.");
+	}
+	if ((err = entity_validate(&entity_payreq, in, false, ctx->arena, &ctx->errors, &clean)) != TR_OK)
+		goto out;
+	if (strlen(json_str(clean, "month")) != 7) {
+		field_errors_add(&ctx->errors, "month", "« Mois » doit s'écrire AAAA-MM.");
+		err = TR_INVALID;
+		goto out;
+	}
+	err = request_month(ctx, "post", d, json_str(clean, "month"), -1, id);
+out:
 	json_decref(d);
 	json_decref(clean);
 	return err;

@@ -20,7 +20,12 @@ extern const struct scope payreq_scope;
 extern const struct scope recovery_scope;
 extern const struct scope ledger_scope;
 
+extern const struct scope convention_scope;
+extern const struct scope post_scope;
+
 extern const struct workflow payreq_workflow;
+extern const struct workflow post_workflow;
+extern const struct workflow amendment_workflow;
 extern const struct workflow recovery_workflow;
 
 /* ---- The SMIC table and the aid rules (rules.c) ---- */
@@ -75,6 +80,38 @@ TR_MUST_USE tr_err aid_decision_end(struct ctx *ctx, int64_t id, int64_t version
  * VERSION: everything is claimed back. */
 TR_MUST_USE tr_err aid_commitments_unmet(struct ctx *ctx, int64_t id, int64_t version, json_t *in);
 
+/* ---- Conventions, posts, amendments (convention.c) ---- */
+
+/* Grants POSTS_GRANTED posts to an employer under a lump-sum rule (and a bonus of that rule): national
+ * officers. The posts are created vacant; the region is the employer's commune's. */
+TR_MUST_USE tr_err convention_create(struct ctx *ctx, json_t *in, int64_t *id);
+
+/* The convention with its posts (each with its current schedule lines and the actions the actor may take) and
+ * its amendments. */
+TR_MUST_USE tr_err convention_get(struct ctx *ctx, int64_t id, json_t **out);
+TR_MUST_USE tr_err convention_list(struct ctx *ctx, int64_t page, int64_t per_page, json_t **out);
+
+/* fill (holder_name, started_on: the first fill computes the post's schedule), vacate (vacant_since), give_back
+ * (returned_on: the schedule is cut to the sum justified, the excess claimed back) on the lifecycle engine. */
+TR_MUST_USE tr_err post_act(
+    struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload, int64_t *new_version);
+
+/* The convention of post POST_ID into *CONVENTION_ID (TR_NOT_FOUND when the actor may not see the post). */
+TR_MUST_USE tr_err post_convention(struct ctx *ctx, int64_t post_id, int64_t *convention_id);
+
+/* The job: returns every post left vacant past its refill delay (post_refill_delays, the row in force on the day
+ * it fell vacant) as of ctx->now's day, each in its own transaction; *RETURNED counts them. */
+TR_MUST_USE tr_err posts_expire(struct ctx *ctx, int64_t *returned);
+
+/* The employer requests an amendment (posts_delta, motive) to convention CONVENTION_ID. */
+TR_MUST_USE tr_err amendment_create(struct ctx *ctx, int64_t convention_id, json_t *in, int64_t *id);
+TR_MUST_USE tr_err amendment_get(struct ctx *ctx, int64_t id, json_t **out);
+
+/* give_opinion (regional officer), grant or refuse (national: a reason to refuse, and to grant past what the
+ * region's envelope has left). */
+TR_MUST_USE tr_err amendment_act(
+    struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload, int64_t *new_version);
+
 /* ---- Payment requests, orders, recoveries (payment.c) ---- */
 
 /* The employer requests the payment of a month of decision DECISION_ID (the hours paid, from the attendance
@@ -82,6 +119,9 @@ TR_MUST_USE tr_err aid_commitments_unmet(struct ctx *ctx, int64_t id, int64_t ve
  * schedule's), TR_CONFLICT when that month is already requested; emails the regional officers and the paying
  * agency. */
 TR_MUST_USE tr_err payreq_create(struct ctx *ctx, int64_t decision_id, json_t *in, int64_t *id);
+
+/* The employer requests the instalments of post POST_ID due in a month ({month: "YYYY-MM"}), once they are due. */
+TR_MUST_USE tr_err payreq_create_post(struct ctx *ctx, int64_t post_id, json_t *in, int64_t *id);
 TR_MUST_USE tr_err payreq_get(struct ctx *ctx, int64_t id, json_t **out);
 TR_MUST_USE tr_err payreq_list(
     struct ctx *ctx, json_t *filters, const char *sort, int64_t page, int64_t per_page, json_t **out);

@@ -32,6 +32,13 @@ int64_t sub_int(json_t *o, const char *key);
  * the negative ones a recovery (notified). Field errors of the engine are named as the decision's fields. */
 TR_MUST_USE tr_err sub_recompute(struct ctx *ctx, json_t *d);
 
+struct sched;
+
+/* Inside the caller's transaction: stores FRESH as the next version of SUBJECT's ("aid_decision" or "post") row D
+ * ({id, organisation_id, programme_id, region_code, schedule_version}): the lines held by a request or a recovery
+ * stay, the free ones are closed, the reconciled ones inserted; the negative adjustments become a recovery. */
+TR_MUST_USE tr_err sub_persist(struct ctx *ctx, const char *subject, json_t *d, const struct sched *fresh);
+
 /* Reads aid decision ID (no scope check: for the system's moves inside a transaction). */
 TR_MUST_USE tr_err sub_decision_row(struct ctx *ctx, int64_t id, json_t **out);
 

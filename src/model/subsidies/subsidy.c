@@ -302,3 +302,71 @@ static const struct field envelope_fields[] = {
 };
 const struct entity entity_envelope = { "budget_envelope", "Enveloppe budgétaire", envelope_fields,
 	ARRAY_LEN(envelope_fields) };
+
+static const struct field convention_fields[] = {
+	{ .name = "organisation_id", .label = "Structure employeuse", .type = FT_REF, .required = true },
+	{ .name = "rule_id", .label = "Règle d'aide", .type = FT_REF, .required = true },
+	{ .name = "bonus_id", .label = "Bonification", .type = FT_REF },
+	{ .name = "posts_granted",
+	    .label = "Postes accordés",
+	    .type = FT_INT,
+	    .required = true,
+	    .min = 1,
+	    .max = 1000 },
+	{ .name = "signed_on", .label = "Date de signature", .type = FT_DATE, .required = true },
+};
+const struct entity entity_convention = { "convention", "Convention", convention_fields, ARRAY_LEN(convention_fields) };
+
+static const struct field post_fill_fields[] = {
+	{ .name = "holder_name", .label = "Personne recrutée", .type = FT_TEXT, .required = true, .max_len = 200 },
+	{ .name = "started_on", .label = "Date d'arrivée", .type = FT_DATE, .required = true },
+};
+const struct entity entity_post_fill = { "post_fill", "Recrutement sur le poste", post_fill_fields,
+	ARRAY_LEN(post_fill_fields) };
+
+static const struct field post_vacate_fields[] = {
+	{ .name = "vacant_since", .label = "Poste vacant depuis le", .type = FT_DATE, .required = true },
+};
+const struct entity entity_post_vacate = { "post_vacate", "Départ de la personne", post_vacate_fields,
+	ARRAY_LEN(post_vacate_fields) };
+
+static const struct field post_return_fields[] = {
+	{ .name = "returned_on", .label = "Poste rendu le", .type = FT_DATE, .required = true },
+};
+const struct entity entity_post_return = { "post_return", "Restitution du poste", post_return_fields,
+	ARRAY_LEN(post_return_fields) };
+
+static const struct field amendment_fields[] = {
+	{ .name = "posts_delta",
+	    .label = "Postes ajoutés (ou rendus, en négatif)",
+	    .type = FT_INT,
+	    .required = true,
+	    .min = -100,
+	    .max = 100 },
+	{ .name = "motive", .label = "Motif de l'avenant", .type = FT_TEXTAREA, .required = true, .max_len = 2000 },
+};
+const struct entity entity_amendment = { "amendment", "Avenant", amendment_fields, ARRAY_LEN(amendment_fields) };
+
+static const struct vocab_item amendment_opinion_items[] = {
+	{ "favourable", "Favorable" },
+	{ "unfavourable", "Défavorable" },
+};
+static const struct vocab vocab_amendment_opinion = { "amendment_opinion", amendment_opinion_items,
+	ARRAY_LEN(amendment_opinion_items) };
+
+static const struct field amendment_opinion_fields[] = {
+	{ .name = "opinion", .label = "Avis", .type = FT_CHOICE, .required = true, .vocab = &vocab_amendment_opinion },
+	{ .name = "opinion_comment", .label = "Commentaire", .type = FT_TEXTAREA, .max_len = 2000 },
+};
+const struct entity entity_amendment_opinion = { "amendment_opinion", "Avis régional", amendment_opinion_fields,
+	ARRAY_LEN(amendment_opinion_fields) };
+
+static const struct field amendment_decision_fields[] = {
+	{ .name = "decision_reason",
+	    .label = "Motif de la décision",
+	    .hint = "Obligatoire pour un refus, et pour accorder au-delà de l'enveloppe.",
+	    .type = FT_TEXTAREA,
+	    .max_len = 2000 },
+};
+const struct entity entity_amendment_decision = { "amendment_decision", "Décision nationale", amendment_decision_fields,
+	ARRAY_LEN(amendment_decision_fields) };

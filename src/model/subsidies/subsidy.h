@@ -54,6 +54,19 @@ extern const struct entity entity_bank_details;    /* holder, iban, bic */
 extern const struct entity entity_order_paid;      /* paid_on, paid_reference */
 extern const struct entity entity_recovery_repaid; /* repaid_on */
 extern const struct entity entity_recovery_cancel; /* cancel_reason */
-extern const struct entity entity_envelope;        /* commitments, payments (cents) */
+extern const struct entity entity_envelope;
+extern const struct entity entity_convention;         /* organisation_id, rule_id, bonus_id, posts_granted, signed_on */
+extern const struct entity entity_post_fill;          /* holder_name, started_on */
+extern const struct entity entity_post_vacate;        /* vacant_since */
+extern const struct entity entity_post_return;        /* returned_on */
+extern const struct entity entity_amendment;          /* posts_delta, motive */
+extern const struct entity entity_amendment_opinion;  /* opinion, opinion_comment */
+extern const struct entity entity_amendment_decision; /* decision_reason */
+
+enum post_state {
+	POST_VACANT = 0,
+	POST_OCCUPIED,
+	POST_RETURNED,
+}; /* commitments, payments (cents) */
 
 #endif
