@@ -49,6 +49,13 @@ euros(struct request *req, json_t *o, const char *key)
 	return sched_euros(req->arena, web_int(o, key));
 }
 
+/* The page's title, "Erreur : …" when the form it shows has errors. */
+static const char *
+title_of(struct request *req, int status, const char *title)
+{
+	return status == 422 ? arena_printf(req->arena, "Erreur : %s", title) : title;
+}
+
 static json_t *
 page(const char *heading, const char *lead)
 {
@@ -245,7 +252,7 @@ decision_page(struct request *req, int status, json_t *failed_form)
 		json_object_set_new(data, "form", form);
 	}
 	json_decref(failed_form);
-	web_page(req, status, "subsidy.html", web_text(data, "heading"), data);
+	web_page(req, status, "subsidy.html", title_of(req, status, web_text(data, "heading")), data);
 	json_decref(d);
 }
 
@@ -367,7 +374,7 @@ payreq_page(struct request *req, int status, const char *failed, json_t *sent)
 		row(rows, "Payée le", web_day_fr(req, web_text(r, "paid_on")));
 	row(rows, "Décision d'aide", arena_printf(req->arena, "n° %lld", (long long)web_int(r, "subject_id")));
 	json_object_set_new(data, "actions", action_forms(req, r, "/aides/demandes", failed, sent));
-	web_page(req, status, "subsidy.html", web_text(data, "heading"), data);
+	web_page(req, status, "subsidy.html", title_of(req, status, web_text(data, "heading")), data);
 	json_decref(r);
 }
 
@@ -444,7 +451,7 @@ recovery_page(struct request *req, int status, const char *failed, json_t *sent)
 	if (web_opt_text(v, "cancel_reason"))
 		row(rows, "Motif de l'annulation", web_text(v, "cancel_reason"));
 	json_object_set_new(data, "actions", action_forms(req, v, "/aides/reversements", failed, sent));
-	web_page(req, status, "subsidy.html", web_text(data, "heading"), data);
+	web_page(req, status, "subsidy.html", title_of(req, status, web_text(data, "heading")), data);
 	json_decref(v);
 }
 
@@ -508,7 +515,7 @@ bank_page(struct request *req, int status, json_t *failed)
 	}
 	json_decref(failed);
 	json_decref(b);
-	web_page(req, status, "subsidy.html", "Coordonnées bancaires", data);
+	web_page(req, status, "subsidy.html", title_of(req, status, "Coordonnées bancaires"), data);
 }
 
 void
