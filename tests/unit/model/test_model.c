@@ -19,6 +19,7 @@
 #include "model/kernel/entity.h"
 #include "model/programmes/programme.h"
 #include "model/accounts/role.h"
+#include "model/subsidies/subsidy.h"
 
 #define N_ELEMS(t) (sizeof(t) / sizeof((t)[0]))
 
@@ -842,6 +843,37 @@ test_iban_bic_centi(void **state)
 	arena_free(a);
 }
 
+/* The early-end reasons that keep the days worked due, by contract type (REFERENCE.md, "Subsidies"). */
+static void
+test_aid_end_exempt(void **state)
+{
+	static const struct {
+		const char *reason;
+		bool cdi, cdd;
+	} cases[] = {
+		{ "faute_grave", true, true },
+		{ "force_majeure", true, true },
+		{ "periode_essai", true, true },
+		{ "inaptitude", true, false },
+		{ "eco_redressement", true, false },
+		{ "rupture_conventionnelle", true, false },
+		{ "accord_commun", false, true },
+		{ "licenciement", false, false },
+		{ "demission", false, false },
+		{ "autre", false, false },
+		{ "inconnu", false, false },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		assert_int_equal(aid_end_exempt(cases[i].reason, "CDI"), cases[i].cdi);
+		assert_int_equal(aid_end_exempt(cases[i].reason, "CDD"), cases[i].cdd);
+		if (strcmp(cases[i].reason, "inconnu") != 0)
+			assert_non_null(vocab_label(&vocab_aid_end_reason, cases[i].reason));
+	}
+	assert_false(aid_end_exempt(NULL, "CDI"));
+}
+
 int
 main(void)
 {
@@ -863,6 +895,7 @@ main(void)
 		cmocka_unit_test(test_entity_decorate),
 		cmocka_unit_test(test_field_has_controls),
 		cmocka_unit_test(test_iban_bic_centi),
+		cmocka_unit_test(test_aid_end_exempt),
 	};
 
 	return cmocka_run_group_tests_name("model", tests, NULL, NULL);
