@@ -598,6 +598,7 @@ static const struct role_case role_cases[] = {
 	{ ROLE_CANDIDATE, "candidate", SCOPE_NONE, NULL },
 	{ ROLE_SPONSOR, "sponsor", SCOPE_ORG, "company" },
 	{ ROLE_VIEWER, "viewer", SCOPE_NONE, NULL },
+	{ ROLE_PAYER, "payer", SCOPE_ORG, "payer" },
 };
 
 static void
@@ -664,6 +665,7 @@ test_vocab_label(void **state)
 		{ "prescriber", "Prescripteur (Mission locale, Pôle emploi, Cap emploi)" },
 		{ "trainer", "Organisme de formation" },
 		{ "company", "Entreprise (marraine, partenaire)" },
+		{ "payer", "Organisme payeur (ASP, Caisse des dépôts)" },
 	};
 
 	(void)state;
