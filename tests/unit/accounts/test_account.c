@@ -1454,7 +1454,7 @@ t_demo(void **state)
 	                     "SELECT COUNT(*) FROM memberships m JOIN organisations o ON o.id = m.organisation_id "
 	                     "WHERE m.role = o.kind OR (m.role = 'sponsor' AND o.kind = ?)",
 	                     "company"),
-	    5);
+	    6);
 	assert_journal_ok(fx);
 }
 
