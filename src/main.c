@@ -868,7 +868,7 @@ static const struct command commands[] = {
 	    "tremplin user add EMAIL --role ROLE [--org ID] [--region CODE] [--name NAME] --password-stdin [options]",
 	    "Creates an account with a role (admin, national, regional, pole, employer, prescriber, trainer, "
 	    "candidate, sponsor, "
-	    "viewer).\nWithout --password-stdin an invitation link is sent by email.",
+	    "viewer, payer).\nWithout --password-stdin an invitation link is sent by email.",
 	    cmd_user_add },
 	{ "token create", "tremplin token create EMAIL [NAME] [options]", "Prints a new API token for that account.",
 	    cmd_token_create },

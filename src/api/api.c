@@ -133,6 +133,31 @@ api_created(
 	api_reply(req, err, 201, out);
 }
 
+#define API_EXPORT_MAX (64u << 20)
+
+void
+api_send_table(struct request *req, const char *name, const char *sheet, const struct export_column *cols, size_t ncols,
+    json_t *rows, bool xlsx)
+{
+	tr_err err;
+
+	req->body.max = API_EXPORT_MAX;
+	buf_reset(&req->body);
+	err = xlsx ? export_xlsx(sheet, cols, ncols, rows, &req->body) : export_csv(cols, ncols, rows, &req->body);
+	json_decref(rows);
+	if (err != TR_OK) {
+		buf_reset(&req->body);
+		resp_error(
+		    req, err, err == TR_TOO_LARGE ? "L'export dépasse la taille permise : filtrez la liste." : NULL);
+		return;
+	}
+	req->status = 200;
+	req->content_type_out =
+	    xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" : "text/csv; charset=utf-8";
+	resp_header(req, "content-disposition",
+	    arena_printf(req->arena, "attachment; filename=\"%s.%s\"", name, xlsx ? "xlsx" : "csv"));
+}
+
 void
 api_query_int(struct request *req, const char *name, int64_t max, int64_t *out)
 {

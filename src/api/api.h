@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "core/export.h"
 #include "http/request.h"
 #include "model/kernel/vocab.h"
 
@@ -53,6 +54,11 @@ void api_query_int(struct request *req, const char *name, int64_t max, int64_t *
 
 /* True for a query flag set to 1 or true. */
 bool api_query_flag(struct request *req, const char *name);
+
+/* Answers ROWS (a JSON array of objects, stolen) as the file NAME.csv (XLSX false) or NAME.xlsx (one sheet, SHEET)
+ * of the columns COLS (core/export.h), 64 MiB at most; or the error. */
+void api_send_table(struct request *req, const char *name, const char *sheet, const struct export_column *cols,
+    size_t ncols, json_t *rows, bool xlsx);
 
 /* When the query parameters gave field errors, answers 422 and returns true. */
 bool api_query_errors(struct request *req);
@@ -229,5 +235,48 @@ void api_session_attendance(struct request *req);
 void api_session_attendance_record(struct request *req);
 void api_tutors(struct request *req);
 void api_tutor(struct request *req);
+
+/* subsidies/subsidies.c: the SMIC table, aid rules, aid decisions and schedules, payment requests and orders, the
+ * ledger, recoveries, bank details and budget envelopes (issue 12). */
+void api_smic_list(struct request *req);
+void api_smic_save(struct request *req);
+void api_aid_rules(struct request *req);
+void api_aid_rule(struct request *req);
+void api_aid_rule_update(struct request *req);
+void api_aid_decision_create(struct request *req);
+void api_aid_decisions(struct request *req);
+void api_aid_decision(struct request *req);
+void api_aid_schedule_version(struct request *req);
+void api_aid_decision_update(struct request *req);
+void api_aid_period_add(struct request *req);
+void api_aid_decision_end(struct request *req);
+void api_aid_commitments_unmet(struct request *req);
+void api_payreq_create(struct request *req);
+void api_payreqs(struct request *req);
+void api_payreq(struct request *req);
+void api_payreq_act(struct request *req);
+void api_payorder_create(struct request *req);
+void api_payorders(struct request *req);
+void api_payorder(struct request *req);
+void api_payorder_paid(struct request *req);
+void api_payorder_csv(struct request *req);
+void api_payorder_xlsx(struct request *req);
+void api_ledger(struct request *req);
+void api_recoveries(struct request *req);
+void api_recovery(struct request *req);
+void api_recovery_act(struct request *req);
+void api_bank_get(struct request *req);
+void api_bank_set(struct request *req);
+void api_payer_programme_add(struct request *req);
+void api_envelopes(struct request *req);
+void api_convention_create(struct request *req);
+void api_conventions(struct request *req);
+void api_convention(struct request *req);
+void api_post_act(struct request *req);
+void api_post_payreq_create(struct request *req);
+void api_amendment_create(struct request *req);
+void api_amendment(struct request *req);
+void api_amendment_act(struct request *req);
+void api_envelope_set(struct request *req);
 
 #endif

@@ -9,6 +9,7 @@
 #include "domain/dossiers/dossier.h"
 #include "http/router.h"
 #include "model/programmes/programme.h"
+#include "model/subsidies/subsidy.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define TEXT_MAX_DEFAULT 200 /* entity_validate's length for a text field without max_len (model/entity.c) */
@@ -24,6 +25,11 @@ struct op_doc {
 	const char *query;             /* query parameters, "name:type,…" (type integer or string) */
 	const char *const *token_enum; /* the values of {token}, when they are a closed list */
 };
+
+static const char *const payreq_actions[] = { "approve", "reject", NULL };
+static const char *const recovery_actions[] = { "repaid", "cancel", NULL };
+static const char *const post_actions[] = { "fill", "vacate", "give_back", NULL };
+static const char *const amendment_actions[] = { "give_opinion", "grant", "refuse", NULL };
 
 static const struct op_doc op_docs[] = {
 	{ "GET", "/api/v1/programmes", "Programmes, active first", NULL, NULL, 0, NULL, NULL, NULL },
@@ -89,6 +95,94 @@ static const struct op_doc op_docs[] = {
 	    NULL, NULL, 201, NULL, NULL, NULL },
 	{ "GET", "/api/v1/steering/reports/{id}/pdf", "One version of an annual report (header X-Content-SHA256)", NULL,
 	    NULL, 0, "application/pdf", NULL, NULL },
+	/* Subsidies (issue 12). */
+	{ "GET", "/api/v1/smic", "The gross hourly SMIC by territory and date", NULL, NULL, 0, NULL, NULL, NULL },
+	{ "POST", "/api/v1/smic", "Record or correct a SMIC value (recomputes the schedules it reaches)", "smic_rate",
+	    NULL, 0, NULL, NULL, NULL },
+	{ "GET", "/api/v1/aid-rules", "The aid rules of each programme, with instalments and bonuses", NULL, NULL, 0,
+	    NULL, NULL, NULL },
+	{ "GET", "/api/v1/aid-rules/{id}", "An aid rule", NULL, NULL, 0, NULL, NULL, NULL },
+	{ "PATCH", "/api/v1/aid-rules/{id}", "Edit an aid rule (journaled)", "aid_rule_patch", NULL, 0, NULL, NULL,
+	    NULL },
+	{ "POST", "/api/v1/contracts/{id}/aid", "Decide a contract's hourly aid; computes schedule version 1",
+	    "aid_decision", NULL, 201, NULL, NULL, NULL },
+	{ "GET", "/api/v1/aid-decisions", "The aid decisions in the caller's scope (format=csv|xlsx: a file)", NULL,
+	    NULL, 0, NULL,
+	    "programme_id:integer,organisation_id:integer,region_code:string,sort:string,page:integer,per_page:integer,"
+	    "format:string",
+	    NULL },
+	{ "GET", "/api/v1/aid-decisions/{id}", "A decision with its current schedule, each line explained", NULL, NULL,
+	    0, NULL, NULL, NULL },
+	{ "PATCH", "/api/v1/aid-decisions/{id}", "Correct the rate, hours or aid period (a renewal); recomputes",
+	    "aid_decision_patch", NULL, 0, NULL, NULL, NULL },
+	{ "GET", "/api/v1/aid-decisions/{id}/versions/{id}", "The lines of one version of the schedule", NULL, NULL, 0,
+	    NULL, NULL, NULL },
+	{ "POST", "/api/v1/aid-decisions/{id}/periods", "Declare a suspension, partial pay or other hours; recomputes",
+	    "aid_period", NULL, 0, NULL, NULL, NULL },
+	{ "POST", "/api/v1/aid-decisions/{id}/end", "Declare the early end and its reason; recomputes", "aid_end", NULL,
+	    0, NULL, NULL, NULL },
+	{ "POST", "/api/v1/aid-decisions/{id}/commitments-unmet",
+	    "Record the training commitments unmet at an anniversary; recomputes", NULL, NULL, 0, NULL, NULL, NULL },
+	{ "POST", "/api/v1/aid-decisions/{id}/payment-requests",
+	    "Request the payment of a month (attendance statement)", "payment_request", NULL, 201, NULL, NULL, NULL },
+	{ "GET", "/api/v1/payment-requests", "Payment requests in the caller's scope (format=csv|xlsx: a file)", NULL,
+	    NULL, 0, NULL,
+	    "state:string,programme_id:integer,organisation_id:integer,decision_id:integer,region_code:string,sort:"
+	    "string,page:integer,per_page:integer,format:string",
+	    NULL },
+	{ "GET", "/api/v1/payment-requests/{id}", "A payment request with its lines and the caller's actions", NULL,
+	    NULL, 0, NULL, NULL, NULL },
+	{ "POST", "/api/v1/payment-requests/{id}/actions/{token}",
+	    "approve or reject (rejection_reason), with the version read", NULL, NULL, 0, NULL, NULL, payreq_actions },
+	{ "GET", "/api/v1/payment-orders", "Payment orders (paying agency, national officers)", NULL, NULL, 0, NULL,
+	    "page:integer,per_page:integer", NULL },
+	{ "POST", "/api/v1/payment-orders", "Group the approved requests of a programme into an order", NULL, NULL, 201,
+	    NULL, NULL, NULL },
+	{ "GET", "/api/v1/payment-orders/{id}", "A payment order", NULL, NULL, 0, NULL, NULL, NULL },
+	{ "GET", "/api/v1/payment-orders/{id}/lines.csv",
+	    "The order for the paying agency: SIRET, name, holder, IBAN, BIC, amount, reference, period, programme",
+	    NULL, NULL, 0, "text/csv", NULL, NULL },
+	{ "GET", "/api/v1/payment-orders/{id}/lines.xlsx", "The same as an XLSX workbook", NULL, NULL, 0,
+	    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", NULL, NULL },
+	{ "POST", "/api/v1/payment-orders/{id}/paid", "Record the order paid (every request and line paid)",
+	    "order_paid", NULL, 0, NULL, NULL, NULL },
+	{ "GET", "/api/v1/ledger", "Every line paid or claimed back in the caller's scope (format=csv|xlsx: a file)",
+	    NULL, NULL, 0, NULL,
+	    "programme_id:integer,from:string,to:string,page:integer,per_page:integer,format:string", NULL },
+	{ "GET", "/api/v1/recoveries", "Recoveries (ordres de reversement) in the caller's scope", NULL, NULL, 0, NULL,
+	    "state:string,organisation_id:integer,sort:string,page:integer,per_page:integer,format:string", NULL },
+	{ "GET", "/api/v1/recoveries/{id}", "A recovery", NULL, NULL, 0, NULL, NULL, NULL },
+	{ "POST", "/api/v1/recoveries/{id}/actions/{token}", "repaid (repaid_on) or cancel (cancel_reason)", NULL, NULL,
+	    0, NULL, NULL, recovery_actions },
+	{ "GET", "/api/v1/organisations/{id}/bank-details",
+	    "An employer's bank details (its employers, the paying agency, national officers)", NULL, NULL, 0, NULL,
+	    NULL, NULL },
+	{ "PUT", "/api/v1/organisations/{id}/bank-details",
+	    "Set the bank details (IBAN and BIC checked; journaled and emailed to the employer)", "bank_details", NULL,
+	    0, NULL, NULL, NULL },
+	{ "POST", "/api/v1/organisations/{id}/paid-programmes",
+	    "Make a paying agency (organisation of kind payer) pay a programme", NULL, NULL, 0, NULL, NULL, NULL },
+	{ "POST", "/api/v1/conventions", "Grant posts to an employer under a lump-sum rule (national officers)",
+	    "convention", NULL, 201, NULL, NULL, NULL },
+	{ "GET", "/api/v1/conventions", "Conventions in the caller's scope", NULL, NULL, 0, NULL,
+	    "page:integer,per_page:integer", NULL },
+	{ "GET", "/api/v1/conventions/{id}", "A convention with its posts, their schedules and its amendments", NULL,
+	    NULL, 0, NULL, NULL, NULL },
+	{ "POST", "/api/v1/conventions/{id}/amendments", "Request an amendment (posts added or returned)", "amendment",
+	    NULL, 201, NULL, NULL, NULL },
+	{ "POST", "/api/v1/posts/{id}/actions/{token}",
+	    "fill (holder_name, started_on), vacate (vacant_since), give_back (returned_on), with the version read",
+	    NULL, NULL, 0, NULL, NULL, post_actions },
+	{ "POST", "/api/v1/posts/{id}/payment-requests", "Request the instalments of a post due in a month",
+	    "payment_request", NULL, 201, NULL, NULL, NULL },
+	{ "GET", "/api/v1/amendments/{id}", "An amendment with the caller's actions", NULL, NULL, 0, NULL, NULL, NULL },
+	{ "POST", "/api/v1/amendments/{id}/actions/{token}",
+	    "give_opinion (opinion), grant or refuse (decision_reason), with the version read", NULL, NULL, 0, NULL,
+	    NULL, amendment_actions },
+	{ "GET", "/api/v1/budget-envelopes", "Envelopes with committed, paid, to pay and forecast", NULL, NULL, 0, NULL,
+	    "programme_id:integer,year:integer", NULL },
+	{ "PUT", "/api/v1/budget-envelopes", "Set an envelope (programme_id, year, region_code, commitments, payments)",
+	    "budget_envelope", NULL, 0, NULL, NULL, NULL },
 };
 
 /* Schemas taken whole from an entity table; "_patch" variants require only the version read. */
@@ -108,6 +202,18 @@ static const struct {
 	{ "reason", &entity_reason, false },
 	{ "questions", &entity_questions, false },
 	{ "message", &entity_message, false },
+	{ "smic_rate", &entity_smic_rate, false },
+	{ "aid_rule_patch", &entity_aid_rule, true },
+	{ "aid_decision", &entity_aid_decision, false },
+	{ "aid_decision_patch", &entity_aid_decision, true },
+	{ "aid_period", &entity_aid_period, false },
+	{ "aid_end", &entity_aid_end, false },
+	{ "payment_request", &entity_payreq, false },
+	{ "bank_details", &entity_bank_details, false },
+	{ "order_paid", &entity_order_paid, false },
+	{ "budget_envelope", &entity_envelope, false },
+	{ "convention", &entity_convention, false },
+	{ "amendment", &entity_amendment, false },
 };
 
 /* The schemas that join the others; the vocabularies of dossier_record are added by schemas(). */
@@ -196,6 +302,18 @@ field_schema(struct arena *a, const struct field *f)
 	case FT_RNA:
 		json_object_set_new(s, "type", json_string("string"));
 		json_object_set_new(s, "pattern", json_string("^W[0-9]{9}$"));
+		break;
+	case FT_CENTI: /* sent as a number or a string, read back as an integer of hundredths */
+		desc = arena_printf(a, "%s (nombre avec au plus deux décimales, entre %s et %s ; rendu en centièmes)",
+		    desc, centi_text(a, f->min), centi_text(a, f->max));
+		break;
+	case FT_IBAN:
+		json_object_set_new(s, "type", json_string("string"));
+		json_object_set_new(s, "pattern", json_string("^[A-Za-z]{2}[0-9]{2}[A-Za-z0-9 ]{11,40}$"));
+		break;
+	case FT_BIC:
+		json_object_set_new(s, "type", json_string("string"));
+		json_object_set_new(s, "pattern", json_string("^[A-Za-z]{6}[A-Za-z0-9]{2}([A-Za-z0-9]{3})?$"));
 		break;
 	default: /* the text types */
 		json_object_set_new(s, "type", json_string("string"));

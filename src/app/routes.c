@@ -47,6 +47,10 @@
 #define A_FOLLOWED ACCESS_FOLLOWED
 #define A_LIST ACCESS_LIST
 
+/* Subsidies: the SMIC table and the rules are read by anyone signed in and edited by national officers; the rest is
+ * open to everyone signed in at the route, the domain's scope tables deciding (employer, region, paying agency). */
+#define SUBSIDY_NATIONAL (ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_ADMIN))
+
 const struct route app_routes[] = {
 	{ "GET", "/healthz", api_health, PUBLIC, API | ROUTE_HEALTH, A_PUBLIC, NULL },
 	{ "GET", "/__test/slow", api_test_slow, PUBLIC, API | ROUTE_HEALTH, A_PUBLIC, NULL },
@@ -426,6 +430,71 @@ const struct route app_routes[] = {
 	    NULL },
 	{ "GET", "/api/v1/steering/reports/{id}/pdf", api_steering_report_pdf, REPORT_READERS, API, A_ORG,
 	    "annual_report" },
+
+	/* Subsidies' pages (issue 12): the domain's scope tables decide what each reader sees. */
+	{ "GET", "/aides", web_aid_decisions, ANY, 0, A_LIST, NULL },
+	{ "GET", "/aides/smic", web_smic, ANY, 0, A_ROLE, NULL },
+	{ "GET", "/aides/demandes", web_payreqs, ANY, 0, A_LIST, NULL },
+	{ "GET", "/aides/demandes/{id}", web_payreq, ANY, 0, A_ORG, "payment_request" },
+	{ "POST", "/aides/demandes/{id}/actions/{token}", web_payreq_act, ANY, CHANGES, A_ORG, "payment_request" },
+	{ "GET", "/aides/reversements", web_recoveries, ANY, 0, A_LIST, NULL },
+	{ "GET", "/aides/reversements/{id}", web_recovery, ANY, 0, A_ORG, "recovery" },
+	{ "POST", "/aides/reversements/{id}/actions/{token}", web_recovery_act, ANY, CHANGES, A_ORG, "recovery" },
+	{ "GET", "/aides/coordonnees-bancaires/{id}", web_bank, ANY, 0, A_STAFF, "bank" },
+	{ "POST", "/aides/coordonnees-bancaires/{id}", web_bank_set, ANY, CHANGES, A_STAFF, "bank" },
+	{ "GET", "/aides/{id}", web_aid_decision, ANY, 0, A_ORG, "aid_decision" },
+	{ "POST", "/aides/{id}/demandes", web_payreq_create, ANY, CHANGES, A_STAFF, "aid_decision" },
+
+	/* Subsidies (issue 12): the SMIC table and the aid rules, aid decisions and their schedules, payment requests,
+	 * payment orders and their files, the ledger, recoveries, bank details, budget envelopes. */
+	{ "GET", "/api/v1/smic", api_smic_list, ANY, API, A_ROLE, NULL },
+	{ "POST", "/api/v1/smic", api_smic_save, SUBSIDY_NATIONAL, API | CHANGES, A_ROLE, NULL },
+	{ "GET", "/api/v1/aid-rules", api_aid_rules, ANY, API, A_ROLE, NULL },
+	{ "GET", "/api/v1/aid-rules/{id}", api_aid_rule, ANY, API, A_ROLE, "aid_rule" },
+	{ "PATCH", "/api/v1/aid-rules/{id}", api_aid_rule_update, SUBSIDY_NATIONAL, API | CHANGES, A_ROLE, "aid_rule" },
+	{ "POST", "/api/v1/contracts/{id}/aid", api_aid_decision_create, ANY, API | CHANGES, A_STAFF, "contract" },
+	{ "GET", "/api/v1/aid-decisions", api_aid_decisions, ANY, API, A_LIST, NULL },
+	{ "GET", "/api/v1/aid-decisions/{id}", api_aid_decision, ANY, API, A_ORG, "aid_decision" },
+	{ "PATCH", "/api/v1/aid-decisions/{id}", api_aid_decision_update, ANY, API | CHANGES, A_ORG, "aid_decision" },
+	{ "GET", "/api/v1/aid-decisions/{id}/versions/{id}", api_aid_schedule_version, ANY, API, A_ORG,
+	    "aid_decision" },
+	{ "POST", "/api/v1/aid-decisions/{id}/periods", api_aid_period_add, ANY, API | CHANGES, A_STAFF,
+	    "aid_decision" },
+	{ "POST", "/api/v1/aid-decisions/{id}/end", api_aid_decision_end, ANY, API | CHANGES, A_STAFF, "aid_decision" },
+	{ "POST", "/api/v1/aid-decisions/{id}/commitments-unmet", api_aid_commitments_unmet, ANY, API | CHANGES,
+	    A_STAFF, "aid_decision" },
+	{ "POST", "/api/v1/aid-decisions/{id}/payment-requests", api_payreq_create, ANY, API | CHANGES, A_STAFF,
+	    "aid_decision" },
+	{ "GET", "/api/v1/payment-requests", api_payreqs, ANY, API, A_LIST, NULL },
+	{ "GET", "/api/v1/payment-requests/{id}", api_payreq, ANY, API, A_ORG, "payment_request" },
+	{ "POST", "/api/v1/payment-requests/{id}/actions/{token}", api_payreq_act, ANY, API | CHANGES, A_ORG,
+	    "payment_request" },
+	{ "GET", "/api/v1/payment-orders", api_payorders, ANY, API, A_LIST, NULL },
+	{ "POST", "/api/v1/payment-orders", api_payorder_create, ANY, API | CHANGES, A_LIST, NULL },
+	{ "GET", "/api/v1/payment-orders/{id}", api_payorder, ANY, API, A_ORG, "payment_order" },
+	{ "GET", "/api/v1/payment-orders/{id}/lines.csv", api_payorder_csv, ANY, API, A_ORG, "payment_order" },
+	{ "GET", "/api/v1/payment-orders/{id}/lines.xlsx", api_payorder_xlsx, ANY, API, A_ORG, "payment_order" },
+	{ "POST", "/api/v1/payment-orders/{id}/paid", api_payorder_paid, ANY, API | CHANGES, A_ORG, "payment_order" },
+	{ "GET", "/api/v1/ledger", api_ledger, ANY, API, A_LIST, NULL },
+	{ "GET", "/api/v1/recoveries", api_recoveries, ANY, API, A_LIST, NULL },
+	{ "GET", "/api/v1/recoveries/{id}", api_recovery, ANY, API, A_ORG, "recovery" },
+	{ "POST", "/api/v1/recoveries/{id}/actions/{token}", api_recovery_act, ANY, API | CHANGES, A_ORG, "recovery" },
+	{ "GET", "/api/v1/organisations/{id}/bank-details", api_bank_get, ANY, API, A_STAFF, "bank" },
+	{ "PUT", "/api/v1/organisations/{id}/bank-details", api_bank_set, ANY, API | CHANGES, A_STAFF, "bank" },
+	{ "POST", "/api/v1/organisations/{id}/paid-programmes", api_payer_programme_add, SUBSIDY_NATIONAL,
+	    API | CHANGES, A_ROLE, "payer_org" },
+	{ "GET", "/api/v1/budget-envelopes", api_envelopes, ANY, API, A_LIST, NULL },
+	{ "POST", "/api/v1/conventions", api_convention_create, SUBSIDY_NATIONAL, API | CHANGES, A_ROLE, NULL },
+	{ "GET", "/api/v1/conventions", api_conventions, ANY, API, A_LIST, NULL },
+	{ "GET", "/api/v1/conventions/{id}", api_convention, ANY, API, A_ORG, "convention" },
+	{ "POST", "/api/v1/conventions/{id}/amendments", api_amendment_create, ANY, API | CHANGES, A_STAFF,
+	    "convention" },
+	{ "POST", "/api/v1/posts/{id}/actions/{token}", api_post_act, ANY, API | CHANGES, A_ORG, "post" },
+	{ "POST", "/api/v1/posts/{id}/payment-requests", api_post_payreq_create, ANY, API | CHANGES, A_STAFF, "post" },
+	{ "GET", "/api/v1/amendments/{id}", api_amendment, ANY, API, A_ORG, "amendment" },
+	{ "POST", "/api/v1/amendments/{id}/actions/{token}", api_amendment_act, ANY, API | CHANGES, A_ORG,
+	    "amendment" },
+	{ "PUT", "/api/v1/budget-envelopes", api_envelope_set, SUBSIDY_NATIONAL, API | CHANGES, A_ROLE, NULL },
 
 	/* The directory's search and public pages: last, since "/lieux/{token}" also matches literal paths such
 	 * as /lieux/import, which must come first. */

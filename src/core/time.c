@@ -149,13 +149,37 @@ date_days(int year, int month, int day)
 	return era * 146097 + doe - 719468;
 }
 
-static int
-month_days(int y, int m)
+void
+date_civil(int64_t days, int *year, int *month, int *day)
+{
+	/* Howard Hinnant's civil_from_days. */
+	int64_t z = days + 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	int64_t d = doy - (153 * mp + 2) / 5 + 1;
+	int64_t m = mp < 10 ? mp + 3 : mp - 9;
+
+	*year = (int)(yoe + era * 400 + (m <= 2));
+	*month = (int)m;
+	*day = (int)d;
+}
+
+int
+date_month_days(int y, int m)
 {
 	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 
 	return m == 2 && leap ? 29 : days[m - 1];
+}
+
+static int
+month_days(int y, int m)
+{
+	return date_month_days(y, m);
 }
 
 char *

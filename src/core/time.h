@@ -52,4 +52,10 @@ int date_months_between(const char *from, const char *to);
 /* Days since 1970-01-01 of a calendar date (proleptic Gregorian). */
 int64_t date_days(int year, int month, int day);
 
+/* The calendar date of day number DAYS (days since 1970-01-01, proleptic Gregorian): date_days's inverse. */
+void date_civil(int64_t days, int *year, int *month, int *day);
+
+/* The number of days of MONTH (1-12) of YEAR (leap years counted). */
+int date_month_days(int year, int month);
+
 #endif

@@ -16,6 +16,7 @@
 #include "domain/accounts/session.h"
 #include "domain/training/skills.h"
 #include "domain/training/training_path.h"
+#include "domain/subsidies/subsidy.h"
 #include "core/time.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -37,6 +38,7 @@ static const struct demo_org demo_orgs[] = {
 	{ "ml", "Mission locale Vallée de la Drôme", "prescriber", NULL, "8 avenue Jean-Jaurès", "26108" },
 	{ "of", "Médiation Formation Rhône-Alpes", "trainer", NULL, "20 rue de la Part-Dieu", "69383" },
 	{ "company", "Valence Informatique Services", "company", NULL, "5 avenue de Romans", "26362" },
+	{ "payer", "Agence de services et de paiement", "payer", NULL, "2 rue du Maupas", "87085" },
 };
 
 static const struct demo_person demo_people[] = {
@@ -50,6 +52,7 @@ static const struct demo_person demo_people[] = {
 	{ "candidat@demo.tremplin.fr", "Chloé Candidate", "candidate", NULL, NULL },
 	{ "parrain@demo.tremplin.fr", "Paul Parrain", "sponsor", "company", NULL },
 	{ "pilotage@demo.tremplin.fr", "Véronique Comité", "viewer", NULL, NULL },
+	{ "payeur@demo.tremplin.fr", "Pascal Payeur", "payer", "payer", NULL },
 };
 
 static json_t *
@@ -112,6 +115,43 @@ cast_load(struct ctx *ctx, struct demo_cast *c)
 	c->structure_id = c->structure->person_id;
 	c->candidate_id = c->candidate->person_id;
 	return person_id(ctx, "parrain@demo.tremplin.fr", &c->sponsor_id);
+}
+
+/* The subsidies of the story: the demo's paying agency pays both programmes, the structure records its bank
+ * details, and the regional officer decides the hourly aid of the demo contract (its schedule computed month by
+ * month on the SMIC). */
+static tr_err
+demo_subsidies(struct ctx *ctx, struct demo_cast *c, int64_t contract)
+{
+	struct db_rows *r;
+	int64_t decision;
+	json_t *in;
+	tr_err err;
+
+	if ((err = db_queryv(ctx->db, ctx->arena,
+	         "SELECT o.id, p.id, (SELECT organisation_id FROM contracts WHERE id = ?), (SELECT id FROM aid_rules "
+	         "WHERE "
+	         "code = 'eav_non_market') FROM organisations o, programmes p WHERE o.kind = 'payer' ORDER BY p.id",
+	         &r, DB_I64(contract))) != TR_OK)
+		return ctx_storage_error(ctx, err);
+	as(ctx, c->national);
+	for (size_t i = 0; i < r->nrows; i++)
+		if ((err = payer_programme_add(ctx, db_int(db_cell(r, i, 0)), db_int(db_cell(r, i, 1)))) != TR_OK)
+			return err;
+	if (r->nrows == 0)
+		return TR_OK;
+	in = json_pack("{s:s, s:s, s:s}", "holder", "Les Ateliers numériques de la vallée de la Drôme", "iban",
+	    "FR76 3000 6000 0112 3456 7890 189", "bic", "AGRIFRPP");
+	as(ctx, c->structure);
+	err = bank_set(ctx, db_int(db_cell(r, 0, 2)), 0, in);
+	json_decref(in);
+	if (err != TR_OK)
+		return err;
+	in = json_pack("{s:I}", "rule_id", (json_int_t)db_int(db_cell(r, 0, 3)));
+	as(ctx, c->regional);
+	err = aid_decision_create(ctx, contract, in, &decision);
+	json_decref(in);
+	return err;
 }
 
 /* A dossier of programme CODE on the demo place, submitted; *ID receives it. */
@@ -265,6 +305,8 @@ demo_story(struct ctx *ctx)
 		err = skills_assess(ctx, contract, in, &assessment);
 	json_decref(in);
 	if (err != TR_OK)
+		return err;
+	if ((err = demo_subsidies(ctx, &c, contract)) != TR_OK)
 		return err;
 	/* The 2020 programme: waiting for the regional opinion. */
 	return demo_dossier(ctx, &c, "CNFS-2020", "conseiller-numerique", 1, &other);

@@ -332,4 +332,19 @@ void web_session_attendance_record(struct request *req);
 void web_tutors(struct request *req);
 void web_tutor(struct request *req);
 
+/* subsidies/subsidies.c: aid decisions and their schedules, payment requests, recoveries, bank details, the SMIC
+ * table and the aid rules (issue 12). */
+void web_aid_decisions(struct request *req);
+void web_aid_decision(struct request *req);
+void web_payreq_create(struct request *req);
+void web_payreqs(struct request *req);
+void web_payreq(struct request *req);
+void web_payreq_act(struct request *req);
+void web_recoveries(struct request *req);
+void web_recovery(struct request *req);
+void web_recovery_act(struct request *req);
+void web_bank(struct request *req);
+void web_bank_set(struct request *req);
+void web_smic(struct request *req);
+
 #endif

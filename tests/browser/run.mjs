@@ -66,6 +66,7 @@ const NAV = [
   ['/prescripteur', 'prescriber'],
   ['/candidatures', 'candidate employer prescriber'],
   ['/contrats', 'employer candidate pole regional national sponsor'],
+  ['/aides', 'employer regional pole national admin payer viewer'],
   ['/poles', 'pole national admin'],
   ['/ressources', 'pole employer national admin'],
   ['/vivier', 'pole employer national'],
@@ -92,6 +93,7 @@ const ACCOUNTS = [
   ['candidat', navOf('candidate')],
   ['parrain', navOf('sponsor')],
   ['pilotage', navOf('viewer')],
+  ['payeur', navOf('payer')],
 ];
 // Map tiles come from the internet (server.tile_url): every context gets this blank 1×1 PNG instead, so that the
 // suite needs no network and a map loads without failing requests.
@@ -1789,6 +1791,45 @@ async function steeringChecks(browser) {
 // The resource poles: a pole's page, its form (national), the preliminary diagnosis of a submitted dossier and the
 // dossier page showing it, the resources library (upload) and the vivier (a company through its form); each page,
 // with its error summary, under axe.
+async function subsidyChecks(browser) {
+  const context = await newContext(browser);
+  try {
+    const st = apiAs('structure');
+    const me = await st('GET', '/api/v1/me');
+    const org = me.memberships.find((m) => m.role === 'employer').organisation_id;
+    const decisions = await st('GET', '/api/v1/aid-decisions');
+    const page = await newPage(context);
+    await signIn(page, 'structure');
+    await check('subsidies: the schedule page, its payment request form and its error summary, axe clean', async () => {
+      expect(decisions.items.length > 0, 'the demo has no aid decision');
+      await goto(page, `/aides/${decisions.items[0].id}`);
+      await shell(page);
+      await axe(page);
+      await submitForm(page, '/demandes', 422);
+      await errorSummary(page, ['month']);
+      await axe(page);
+    });
+    await check('subsidies: the bank details form refuses an IBAN with a wrong key, axe clean', async () => {
+      await goto(page, `/aides/coordonnees-bancaires/${org}`);
+      await shell(page);
+      await axe(page);
+      await page.fill('#iban', 'FR76 3000 6000 0112 3456 7890 188');
+      await submitForm(page, `/aides/coordonnees-bancaires/${org}`, 422);
+      await errorSummary(page, ['iban']);
+      await axe(page);
+    });
+    await check('subsidies: the SMIC table and the lists, axe clean', async () => {
+      for (const p of ['/aides/smic', '/aides/demandes', '/aides/reversements']) {
+        await goto(page, p);
+        await shell(page);
+        await axe(page);
+      }
+    });
+  } finally {
+    await context.close().catch(() => {});
+  }
+}
+
 async function poleChecks(browser) {
   const contexts = [];
   const open = async (login) => {
@@ -2093,6 +2134,7 @@ async function main() {
     await trainingChecks(browser);
     await poleChecks(browser);
     await steeringChecks(browser);
+    await subsidyChecks(browser);
   } finally {
     clearTimeout(watchdog);
     if (browser) await browser.close().catch(() => {});

@@ -44,6 +44,7 @@ DEMO_ACCOUNTS = {
     "candidate": "candidat@demo.tremplin.fr",
     "sponsor": "parrain@demo.tremplin.fr",
     "viewer": "pilotage@demo.tremplin.fr",
+    "payer": "payeur@demo.tremplin.fr",
 }
 ROLES = list(DEMO_ACCOUNTS)
 NON_ADMIN_ROLES = [r for r in ROLES if r != "admin"]

@@ -10,6 +10,7 @@
 #include "domain/kernel/outbox.h"
 #include "domain/recruitment/application.h"
 #include "domain/recruitment/contract.h"
+#include "domain/subsidies/subsidy.h"
 #include "domain/training/training_session.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -26,6 +27,7 @@ static const struct job jobs[] = {
 	{ "contracts_followup_reminders", 6 * 3600, contract_followup_reminders },
 	{ "sessions_cancel_under_minimum", 3600, training_sessions_cancel_under_minimum },
 	{ "accounts_purge_unconfirmed", 6 * 3600, candidate_purge_unconfirmed },
+	{ "posts_return_unfilled", 6 * 3600, posts_expire },
 };
 
 /* Takes the job for 10 minutes when it is due (or FORCE) and nobody holds it. */

@@ -137,6 +137,7 @@ record_value(const struct field *f, json_t *o)
 	switch (f->type) {
 	case FT_INT:
 	case FT_REF:
+	case FT_CENTI:
 		if (json_is_integer(v))
 			return DB_I64(json_integer_value(v));
 		if (json_is_string(v) && str_to_i64((struct str){ json_string_value(v), json_string_length(v) }, &i))

@@ -16,6 +16,7 @@ static const struct vocab_item role_items[] = {
 	{ "candidate", "Candidat ou recruté" },
 	{ "sponsor", "Parrain d'entreprise" },
 	{ "viewer", "Membre du comité de pilotage" },
+	{ "payer", "Organisme payeur (ASP, Caisse des dépôts)" },
 };
 _Static_assert(ARRAY_LEN(role_items) == ROLE_COUNT_ - 1, "one vocabulary item per role");
 const struct vocab vocab_role = { "role", role_items, ARRAY_LEN(role_items) };
@@ -27,6 +28,7 @@ const struct role_rule role_rules[ROLE_COUNT_] = {
 	[ROLE_PRESCRIBER] = { SCOPE_ORG, "prescriber" },
 	[ROLE_TRAINER] = { SCOPE_ORG, "trainer" },
 	[ROLE_SPONSOR] = { SCOPE_ORG, "company" },
+	[ROLE_PAYER] = { SCOPE_ORG, "payer" },
 };
 
 static const struct vocab_item org_kind_items[] = {
@@ -37,6 +39,7 @@ static const struct vocab_item org_kind_items[] = {
 	{ "prescriber", "Prescripteur (Mission locale, Pôle emploi, Cap emploi)" },
 	{ "trainer", "Organisme de formation" },
 	{ "company", "Entreprise (marraine, partenaire)" },
+	{ "payer", "Organisme payeur (ASP, Caisse des dépôts)" },
 };
 const struct vocab vocab_org_kind = { "org_kind", org_kind_items, ARRAY_LEN(org_kind_items) };
 

@@ -20,6 +20,7 @@ enum role {
 	ROLE_CANDIDATE,
 	ROLE_SPONSOR,
 	ROLE_VIEWER,
+	ROLE_PAYER, /* the paying agency's staff (ASP, Caisse des dépôts), scoped to its organisation's programmes */
 	ROLE_COUNT_
 };
 

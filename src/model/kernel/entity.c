@@ -220,6 +220,148 @@ field_has_controls(const char *s, size_t n, bool multiline)
 	return false;
 }
 
+bool
+iban_valid(const char *s, size_t n, char *out)
+{
+	char c[35];
+	size_t k = 0;
+	unsigned rem = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char ch = s[i];
+		if (ch == ' ')
+			continue;
+		if (ch >= 'a' && ch <= 'z')
+			ch = (char)(ch - 32);
+		if (!((ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')) || k == 34)
+			return false;
+		c[k++] = ch;
+	}
+	if (k < 15 || !(c[0] >= 'A' && c[0] <= 'Z' && c[1] >= 'A' && c[1] <= 'Z') ||
+	    !(c[2] >= '0' && c[2] <= '9' && c[3] >= '0' && c[3] <= '9'))
+		return false;
+	/* The first four characters move to the end; letters count as 10 to 35; the remainder must be 1. */
+	for (size_t i = 0; i < k; i++) {
+		char ch = c[(i + 4) % k];
+		if (ch >= 'A' && ch <= 'Z')
+			rem = (rem * 100 + (unsigned)(ch - 'A' + 10)) % 97;
+		else
+			rem = (rem * 10 + (unsigned)(ch - '0')) % 97;
+	}
+	if (rem != 1)
+		return false;
+	if (out != NULL) {
+		memcpy(out, c, k);
+		out[k] = '\0';
+	}
+	return true;
+}
+
+bool
+bic_valid(const char *s, size_t n)
+{
+	if (n != 8 && n != 11)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char ch = s[i];
+		bool letter = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z');
+		bool digit = ch >= '0' && ch <= '9';
+		if (i < 6 ? !letter : !(letter || digit))
+			return false;
+	}
+	return true;
+}
+
+bool
+centi_parse(const char *s, size_t n, int64_t *out)
+{
+	size_t i = 0;
+	bool neg = false, digits = false;
+	int64_t v = 0;
+	int dec = -1;
+
+	if (i < n && (s[i] == '-' || s[i] == '+'))
+		neg = s[i++] == '-';
+	for (; i < n; i++) {
+		char ch = s[i];
+		if (ch >= '0' && ch <= '9') {
+			if (dec == 2 || v > INT64_MAX / 100)
+				return false;
+			v = v * 10 + (ch - '0');
+			digits = true;
+			if (dec >= 0)
+				dec++;
+		} else if ((ch == '.' || ch == ',') && dec < 0 && digits) {
+			dec = 0;
+		} else if (ch == ' ' && dec < 0 && digits) {
+			continue;
+		} else {
+			return false;
+		}
+	}
+	if (!digits || dec == 0)
+		return false;
+	for (int k = dec < 0 ? 0 : dec; k < 2; k++)
+		v *= 10;
+	*out = neg ? -v : v;
+	return true;
+}
+
+char *
+centi_text(struct arena *a, int64_t v)
+{
+	uint64_t u = v < 0 ? (uint64_t)(-(v + 1)) + 1 : (uint64_t)v;
+	char digits[32], whole[48];
+	size_t n = (size_t)snprintf(digits, sizeof digits, "%llu", (unsigned long long)(u / 100)), k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0 && (n - i) % 3 == 0)
+			whole[k++] = ' ';
+		whole[k++] = digits[i];
+	}
+	whole[k] = '\0';
+	if (u % 100 == 0)
+		return arena_printf(a, "%s%s", v < 0 ? "-" : "", whole);
+	if (u % 10 == 0)
+		return arena_printf(a, "%s%s,%llu", v < 0 ? "-" : "", whole, (unsigned long long)(u % 100 / 10));
+	return arena_printf(a, "%s%s,%02llu", v < 0 ? "-" : "", whole, (unsigned long long)(u % 100));
+}
+
+/* FT_CENTI: a JSON number or a string with at most two decimals, into an integer of hundredths. */
+static void
+check_centi(const struct field *f, json_t *v, bool partial, struct arena *a, struct field_errors *fe, json_t *out)
+{
+	const char *s = NULL;
+	size_t n = 0;
+	bool scalar;
+	int64_t x;
+
+	if (json_is_real(v)) {
+		s = arena_printf(a, "%.15g", json_real_value(v));
+		n = strlen(s);
+	} else if (v != NULL && !json_is_null(v) && !json_is_string(v) && !json_is_integer(v)) {
+		add_error(a, fe, f, "n'a pas un type de valeur accepté.");
+		return;
+	} else {
+		s = value_text(a, v, &n, &scalar);
+	}
+	if (s == NULL || n == 0) {
+		if (f->required && !partial)
+			add_error(a, fe, f, "est obligatoire.");
+		return;
+	}
+	if (!centi_parse(s, n, &x)) {
+		add_error(a, fe, f, "doit être un nombre avec au plus deux décimales (exemple : 17,5).");
+		return;
+	}
+	if (x < f->min || x > f->max) {
+		add_error(a, fe, f,
+		    arena_printf(a, "doit être compris entre %s et %s.", centi_text(a, f->min), centi_text(a, f->max)));
+		return;
+	}
+	json_object_set_new(out, f->name, json_integer(x));
+}
+
 static void
 check_field(const struct field *f, json_t *in, bool partial, struct arena *a, struct field_errors *fe, json_t *out)
 {
@@ -249,6 +391,10 @@ check_field(const struct field *f, json_t *in, bool partial, struct arena *a, st
 			}
 		}
 		json_object_set_new(out, f->name, json_boolean(b));
+		return;
+	}
+	if (f->type == FT_CENTI) {
+		check_centi(f, v, partial, a, fe, out);
 		return;
 	}
 	if (v != NULL && !json_is_null(v) && !json_is_string(v) && !json_is_integer(v)) {
@@ -306,6 +452,32 @@ check_field(const struct field *f, json_t *in, bool partial, struct arena *a, st
 			return;
 		}
 		break;
+	case FT_IBAN: {
+		char *c = arena_alloc(a, 35);
+		if (!iban_valid(s, n, c)) {
+			add_error(a, fe, f,
+			    "n'est pas un IBAN valide : vérifiez les chiffres, sa clé de contrôle ne correspond pas "
+			    "(exemple : "
+			    "FR76 3000 6000 0112 3456 7890 189).");
+			return;
+		}
+		s = c;
+		n = strlen(c);
+		break;
+	}
+	case FT_BIC: {
+		char *c = arena_strndup(a, s, n);
+		if (!bic_valid(s, n)) {
+			add_error(
+			    a, fe, f, "n'est pas un BIC valide : 8 ou 11 lettres et chiffres (exemple : AGRIFRPP).");
+			return;
+		}
+		for (size_t i = 0; i < n; i++)
+			if (c[i] >= 'a' && c[i] <= 'z')
+				c[i] = (char)(c[i] - 32);
+		s = c;
+		break;
+	}
 	case FT_RNA:
 		if (n != 10 || s[0] != 'W' || strspn(s + 1, "0123456789") != 9) {
 			add_error(a, fe, f, "doit être un numéro RNA : W suivi de 9 chiffres.");

@@ -30,6 +30,10 @@ enum field_type {
 	FT_RNA,    /* W and 9 digits */
 	FT_REF,    /* the id of another entity (a positive integer) */
 	FT_NUMBER, /* a decimal number as the places standard writes it ("-12.5", "1e3") */
+	FT_CENTI,  /* a decimal with at most two decimals ("17,5", "1325.19", 75), kept as an integer of hundredths
+	              (cents, basis points, hundredths of an hour); min and max in hundredths */
+	FT_IBAN,   /* an IBAN: its ISO 13616 mod-97 key checked; kept without spaces, upper case */
+	FT_BIC,    /* a BIC (ISO 9362): 4 letters, the country, 2 letters or digits, optionally 3 more; upper case */
 };
 
 /* What a field is beside its value. */
@@ -103,6 +107,21 @@ TR_MUST_USE tr_err entity_export(const struct entity *e, const char *sheet, json
 
 /* True when S is 14 digits with a valid Luhn key (and La Poste's SIRET rule). */
 bool siret_valid(const char *s, size_t n);
+
+/* True when S is an IBAN (spaces allowed, any case) whose ISO 13616 key (mod 97) holds; its compact upper-case
+ * form into OUT (35 bytes at least) when OUT is not NULL. */
+bool iban_valid(const char *s, size_t n, char *out);
+
+/* True when S is a BIC of 8 or 11 characters (any case): bank (4 letters), country (2 letters), location
+ * (2 letters or digits), branch (3, optional). */
+bool bic_valid(const char *s, size_t n);
+
+/* Parses a decimal with at most two decimals ('.' or ',', optional sign, spaces between groups of digits) into
+ * hundredths; false when S is not one. */
+bool centi_parse(const char *s, size_t n, int64_t *out);
+
+/* "17,5" or "1 325,19" of hundredths V (no trailing zero decimals), in A. */
+char *centi_text(struct arena *a, int64_t v);
 
 /* True for a plausible email address: one @, a dot in the domain, no spaces or control characters. */
 bool email_valid(const char *s, size_t n);

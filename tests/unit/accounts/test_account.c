@@ -1410,10 +1410,10 @@ t_demo(void **state)
 	ctx_reset(fx);
 	assert_int_equal(demo_seed(&fx->ctx, &logins), TR_OK);
 	assert_true(json_is_array(logins));
-	assert_int_equal(json_array_size(logins), 10);
-	assert_int_equal(count(fx, "SELECT COUNT(*) FROM people", NULL), 10);
-	assert_int_equal(count(fx, "SELECT COUNT(*) FROM organisations", NULL), 7);
-	assert_int_equal(count(fx, "SELECT COUNT(*) FROM memberships", NULL), 10);
+	assert_int_equal(json_array_size(logins), 11);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM people", NULL), 11);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM organisations", NULL), 8);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM memberships", NULL), 11);
 	/* The story: a dossier validated in three steps and one waiting, the offer, the recruitment. */
 	assert_int_equal(
 	    count(fx, "SELECT COUNT(*) FROM dossiers WHERE state = 'validated' AND posts_granted = 2", NULL), 1);
@@ -1423,6 +1423,13 @@ t_demo(void **state)
 	    count(fx, "SELECT COUNT(*) FROM contracts WHERE state = 'planned' AND sponsor_id IS NOT NULL", NULL), 1);
 	assert_true(count(fx, "SELECT COUNT(*) FROM path_modules", NULL) > 0);
 	assert_true(count(fx, "SELECT COUNT(*) FROM assessment_levels", NULL) > 0);
+	/* The subsidies: the paying agency pays both programmes, the structure's bank details, the contract's aid
+	 * decision with its schedule (version 1, each line explained). */
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM payer_programmes", NULL), 2);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM bank_details", NULL), 1);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM aid_decisions WHERE schedule_version = 1", NULL), 1);
+	assert_true(
+	    count(fx, "SELECT COUNT(*) FROM schedule_lines WHERE explain LIKE '%SMIC horaire brut%'", NULL) > 12);
 	/* Each step told the people concerned (queued; no mail server in the tests). */
 	assert_true(count(fx, "SELECT COUNT(*) FROM outbox WHERE recipient = 'regional@demo.tremplin.fr'", NULL) > 0);
 	for (size_t i = 0; i < json_array_size(logins); i++) {
@@ -1441,9 +1448,9 @@ t_demo(void **state)
 	ctx_reset(fx);
 	assert_int_equal(demo_seed(&fx->ctx, &again), TR_OK);
 	assert_true(json_equal(logins, again));
-	assert_int_equal(count(fx, "SELECT COUNT(*) FROM people", NULL), 10);
-	assert_int_equal(count(fx, "SELECT COUNT(*) FROM organisations", NULL), 7);
-	assert_int_equal(count(fx, "SELECT COUNT(*) FROM memberships", NULL), 10);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM people", NULL), 11);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM organisations", NULL), 8);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM memberships", NULL), 11);
 	assert_int_equal(count(fx, "SELECT COUNT(*) FROM journal", NULL), journal_rows);
 	json_decref(again);
 	json_decref(logins);
@@ -1464,7 +1471,7 @@ t_demo(void **state)
 	                     "SELECT COUNT(*) FROM memberships m JOIN organisations o ON o.id = m.organisation_id "
 	                     "WHERE m.role = o.kind OR (m.role = 'sponsor' AND o.kind = ?)",
 	                     "company"),
-	    5);
+	    6);
 	assert_journal_ok(fx);
 }
 

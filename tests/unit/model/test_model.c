@@ -20,6 +20,7 @@
 #include "model/kernel/entity.h"
 #include "model/programmes/programme.h"
 #include "model/accounts/role.h"
+#include "model/subsidies/subsidy.h"
 
 #define N_ELEMS(t) (sizeof(t) / sizeof((t)[0]))
 
@@ -598,6 +599,7 @@ static const struct role_case role_cases[] = {
 	{ ROLE_CANDIDATE, "candidate", SCOPE_NONE, NULL },
 	{ ROLE_SPONSOR, "sponsor", SCOPE_ORG, "company" },
 	{ ROLE_VIEWER, "viewer", SCOPE_NONE, NULL },
+	{ ROLE_PAYER, "payer", SCOPE_ORG, "payer" },
 };
 
 static void
@@ -664,6 +666,7 @@ test_vocab_label(void **state)
 		{ "prescriber", "Prescripteur (Mission locale, Pôle emploi, Cap emploi)" },
 		{ "trainer", "Organisme de formation" },
 		{ "company", "Entreprise (marraine, partenaire)" },
+		{ "payer", "Organisme payeur (ASP, Caisse des dépôts)" },
 	};
 
 	(void)state;
@@ -834,6 +837,95 @@ test_field_has_controls(void **state)
 	assert_false(field_has_controls("é « »", strlen("é « »"), false));
 }
 
+/* IBAN (ISO 13616 key), BIC and decimals in hundredths, the types of the subsidies' fields. */
+static void
+test_iban_bic_centi(void **state)
+{
+	static const struct field fields[] = {
+		{ .name = "iban", .label = "IBAN", .type = FT_IBAN, .required = true },
+		{ .name = "bic", .label = "BIC", .type = FT_BIC, .required = true },
+		{ .name = "rate", .label = "Taux d'aide", .type = FT_CENTI, .min = 0, .max = 10000 },
+	};
+	static const struct entity e = { "t", "T", fields, 3 };
+	struct arena *a = arena_new();
+	char out[35];
+	int64_t v;
+	json_t *clean;
+
+	(void)state;
+	assert_true(iban_valid("FR76 3000 6000 0112 3456 7890 189", 33, out));
+	assert_string_equal(out, "FR7630006000011234567890189");
+	assert_true(iban_valid("de89370400440532013000", 22, NULL));
+	assert_false(iban_valid("FR76 3000 6000 0112 3456 7890 188", 33, NULL)); /* one digit off */
+	assert_false(iban_valid("FR7630006000011234567890198", 27, NULL));       /* two digits swapped */
+	assert_false(iban_valid("FR76", 4, NULL));
+	assert_false(iban_valid("7630006000011234567890189FR", 27, NULL));
+	assert_true(bic_valid("AGRIFRPP", 8));
+	assert_true(bic_valid("BNPAFRPPXXX", 11));
+	assert_false(bic_valid("AGRIFRP", 7));
+	assert_false(bic_valid("AGR1FRPP", 8));
+	assert_true(centi_parse("17,5", 4, &v) && v == 1750);
+	assert_true(centi_parse("1 325.19", 8, &v) && v == 132519);
+	assert_true(centi_parse("-3", 2, &v) && v == -300);
+	assert_false(centi_parse("1,234", 5, &v));
+	assert_false(centi_parse("1,", 2, &v));
+	assert_false(centi_parse(",5", 2, &v));
+	assert_false(centi_parse("abc", 3, &v));
+	assert_string_equal(centi_text(a, 1750), "17,5");
+	assert_string_equal(centi_text(a, 132519), "1 325,19");
+	assert_string_equal(centi_text(a, 10000), "100");
+
+	struct field_errors fe = { 0 };
+	json_t *in =
+	    json_pack("{s:s, s:s, s:f}", "iban", "fr76 3000 6000 0112 3456 7890 189", "bic", "agrifrpp", "rate", 47.5);
+	assert_int_equal(entity_validate(&e, in, false, a, &fe, &clean), TR_OK);
+	assert_string_equal(json_string_value(json_object_get(clean, "iban")), "FR7630006000011234567890189");
+	assert_string_equal(json_string_value(json_object_get(clean, "bic")), "AGRIFRPP");
+	assert_int_equal(json_integer_value(json_object_get(clean, "rate")), 4750);
+	json_decref(in);
+	json_decref(clean);
+	in = json_pack("{s:s, s:s, s:s}", "iban", "FR7630006000011234567890188", "bic", "AGRI", "rate", "100,01");
+	assert_int_equal(entity_validate(&e, in, false, a, &fe, &clean), TR_INVALID);
+	assert_int_equal(fe.n, 3);
+	assert_non_null(strstr(field_errors_get(&fe, "iban"), "IBAN"));
+	assert_non_null(strstr(field_errors_get(&fe, "iban"), "clé de contrôle"));
+	assert_non_null(strstr(field_errors_get(&fe, "rate"), "entre 0 et 100"));
+	json_decref(in);
+	json_decref(clean);
+	arena_free(a);
+}
+
+/* The early-end reasons that keep the days worked due, by contract type (REFERENCE.md, "Subsidies"). */
+static void
+test_aid_end_exempt(void **state)
+{
+	static const struct {
+		const char *reason;
+		bool cdi, cdd;
+	} cases[] = {
+		{ "faute_grave", true, true },
+		{ "force_majeure", true, true },
+		{ "periode_essai", true, true },
+		{ "inaptitude", true, false },
+		{ "eco_redressement", true, false },
+		{ "rupture_conventionnelle", true, false },
+		{ "accord_commun", false, true },
+		{ "licenciement", false, false },
+		{ "demission", false, false },
+		{ "autre", false, false },
+		{ "inconnu", false, false },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		assert_int_equal(aid_end_exempt(cases[i].reason, "CDI"), cases[i].cdi);
+		assert_int_equal(aid_end_exempt(cases[i].reason, "CDD"), cases[i].cdd);
+		if (strcmp(cases[i].reason, "inconnu") != 0)
+			assert_non_null(vocab_label(&vocab_aid_end_reason, cases[i].reason));
+	}
+	assert_false(aid_end_exempt(NULL, "CDI"));
+}
+
 int
 main(void)
 {
@@ -855,6 +947,8 @@ main(void)
 		cmocka_unit_test(test_entity_export),
 		cmocka_unit_test(test_entity_decorate),
 		cmocka_unit_test(test_field_has_controls),
+		cmocka_unit_test(test_iban_bic_centi),
+		cmocka_unit_test(test_aid_end_exempt),
 	};
 
 	return cmocka_run_group_tests_name("model", tests, NULL, NULL);

@@ -1,0 +1,674 @@
+/* /api/v1 subsidies: the SMIC table and the aid rules, aid decisions and their schedules (each version), payment
+ * requests and their actions, payment orders and their files for the paying agency, the ledger, recoveries,
+ * bank details and budget envelopes. Lists take filters, a sort, paging, and format=csv or xlsx for what they
+ * show. The domain decides who sees and does what. */
+#include "api/api.h"
+
+#include <string.h>
+
+#include "core/arena.h"
+#include "domain/subsidies/subsidy.h"
+#include "model/subsidies/subsidy.h"
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define PER_PAGE_MAX 500
+
+/* The list query: page, per_page, sort, the integer and text filters named, and format (csv, xlsx or JSON). */
+struct list_q {
+	int64_t page, per_page;
+	const char *sort;
+	json_t *filters;
+	int format; /* 0 JSON, 1 CSV, 2 XLSX */
+};
+
+static bool
+read_list_query(struct request *req, const char *const *ints, const char *const *texts, struct list_q *q)
+{
+	const char *format = req_query(req, "format");
+
+	q->page = 1;
+	q->per_page = LIST_PER_PAGE_DEFAULT;
+	q->filters = json_object();
+	api_query_int(req, "page", 1000000, &q->page);
+	api_query_int(req, "per_page", PER_PAGE_MAX, &q->per_page);
+	q->sort = req_query(req, "sort");
+	for (size_t i = 0; ints && ints[i]; i++) {
+		int64_t v = 0;
+		api_query_int(req, ints[i], INT64_MAX, &v);
+		if (v)
+			json_object_set_new(q->filters, ints[i], json_integer(v));
+	}
+	for (size_t i = 0; texts && texts[i]; i++) {
+		const char *v = req_query(req, texts[i]);
+		if (v && *v)
+			json_object_set_new(q->filters, texts[i], json_string(v));
+	}
+	q->format = 0;
+	if (format && strcmp(format, "csv") == 0)
+		q->format = 1;
+	else if (format && strcmp(format, "xlsx") == 0)
+		q->format = 2;
+	else if (format && *format)
+		field_errors_add(&req->ctx.errors, "format", "« format » doit valoir csv ou xlsx.");
+	if (q->format) {
+		q->page = 1;
+		q->per_page = LIST_PER_PAGE_MAX;
+	}
+	if (api_query_errors(req)) {
+		json_decref(q->filters);
+		return false;
+	}
+	return true;
+}
+
+/* Answers OUT (a list) as JSON, or its items as a file. */
+static void
+list_answer(struct request *req, tr_err err, json_t *out, struct list_q *q, const char *name, const char *sheet,
+    const struct export_column *cols, size_t ncols)
+{
+	json_decref(q->filters);
+	if (err != TR_OK || q->format == 0) {
+		api_reply(req, err, 200, out);
+		return;
+	}
+	json_t *items = json_incref(json_object_get(out, "items"));
+	json_decref(out);
+	api_send_table(req, name, sheet, cols, ncols, items, q->format == 2);
+}
+
+/* ---- SMIC and rules ---- */
+
+void
+api_smic_list(struct request *req)
+{
+	json_t *out = NULL;
+
+	tr_err err = smic_list(&req->ctx, &out);
+
+	api_reply(req, err, 200, out);
+}
+
+void
+api_smic_save(struct request *req)
+{
+	json_t *in = api_body(req), *out = NULL;
+	int64_t id = 0;
+	tr_err err;
+
+	if (in == NULL)
+		return;
+	err = smic_save(&req->ctx, in, &id);
+	if (err == TR_OK)
+		err = smic_list(&req->ctx, &out);
+	if (err == TR_OK)
+		json_object_set_new(out, "id", json_integer(id));
+	api_reply(req, err, 200, out);
+}
+
+void
+api_aid_rules(struct request *req)
+{
+	json_t *out = NULL;
+
+	tr_err err = aid_rule_list(&req->ctx, &out);
+
+	api_reply(req, err, 200, out);
+}
+
+void
+api_aid_rule(struct request *req)
+{
+	api_get(req, aid_rule_get);
+}
+
+void
+api_aid_rule_update(struct request *req)
+{
+	json_t *in = api_body(req), *out = NULL;
+	int64_t version = 0;
+	tr_err err;
+
+	if (in == NULL)
+		return;
+	err = api_version(req, in, &version) ? aid_rule_update(&req->ctx, req->params[0], version, in) : TR_INVALID;
+	if (err == TR_OK)
+		err = aid_rule_get(&req->ctx, req->params[0], &out);
+	api_reply(req, err, 200, out);
+}
+
+/* ---- Aid decisions ---- */
+
+void
+api_aid_decision_create(struct request *req)
+{
+	json_t *in = api_body(req);
+	int64_t id = 0;
+	tr_err err;
+
+	if (in == NULL)
+		return;
+	err = aid_decision_create(&req->ctx, req->params[0], in, &id);
+	api_created(req, err, id, aid_decision_get, "/api/v1/aid-decisions");
+}
+
+static const struct export_column decision_columns[] = {
+	{ "id", "Décision", EXPORT_INT },
+	{ "contract_id", "Contrat", EXPORT_INT },
+	{ "organisation_name", "Employeur", EXPORT_TEXT },
+	{ "programme_name", "Dispositif", EXPORT_TEXT },
+	{ "region_code", "Région", EXPORT_TEXT },
+	{ "rate", "Taux (%)", EXPORT_TEXT },
+	{ "weekly_hours", "Heures par semaine", EXPORT_TEXT },
+	{ "aid_start", "Début de l'aide", EXPORT_DATE },
+	{ "aid_end", "Fin de l'aide", EXPORT_DATE },
+	{ "ended_on", "Rupture le", EXPORT_DATE },
+	{ "schedule_version", "Version de l'échéancier", EXPORT_INT },
+	{ "total_cents", "Total (centimes)", EXPORT_INT },
+	{ "paid_cents", "Payé (centimes)", EXPORT_INT },
+};
+
+void
+api_aid_decisions(struct request *req)
+{
+	static const char *const ints[] = { "programme_id", "organisation_id", NULL };
+	static const char *const texts[] = { "region_code", NULL };
+	struct list_q q;
+	json_t *out = NULL;
+	tr_err err;
+
+	if (!read_list_query(req, ints, texts, &q))
+		return;
+	err = aid_decision_list(&req->ctx, q.filters, q.sort, q.page, q.per_page, &out);
+	list_answer(req, err, out, &q, "aides", "Aides", decision_columns, ARRAY_LEN(decision_columns));
+}
+
+void
+api_aid_decision(struct request *req)
+{
+	api_get(req, aid_decision_get);
+}
+
+void
+api_aid_schedule_version(struct request *req)
+{
+	json_t *out = NULL;
+
+	tr_err err = aid_schedule_version(&req->ctx, req->params[0], req->params[1], &out);
+
+	api_reply(req, err, 200, out);
+}
+
+/* {version, …}: CHANGE, then the decision as it is now. */
+static void
+decision_change(struct request *req, tr_err (*change)(struct ctx *, int64_t, int64_t, json_t *))
+{
+	json_t *in = api_body(req), *out = NULL;
+	int64_t version = 0;
+	tr_err err;
+
+	if (in == NULL)
+		return;
+	err = api_version(req, in, &version) ? change(&req->ctx, req->params[0], version, in) : TR_INVALID;
+	if (err == TR_OK)
+		err = aid_decision_get(&req->ctx, req->params[0], &out);
+	api_reply(req, err, 200, out);
+}
+
+void
+api_aid_decision_update(struct request *req)
+{
+	decision_change(req, aid_decision_update);
+}
+
+void
+api_aid_period_add(struct request *req)
+{
+	decision_change(req, aid_period_add);
+}
+
+void
+api_aid_decision_end(struct request *req)
+{
+	decision_change(req, aid_decision_end);
+}
+
+void
+api_aid_commitments_unmet(struct request *req)
+{
+	decision_change(req, aid_commitments_unmet);
+}
+
+/* ---- Payment requests ---- */
+
+void
+api_payreq_create(struct request *req)
+{
+	json_t *in = api_body(req);
+	int64_t id = 0;
+	tr_err err;
+
+	if (in == NULL)
+		return;
+	err = payreq_create(&req->ctx, req->params[0], in, &id);
+	api_created(req, err, id, payreq_get, "/api/v1/payment-requests");
+}
+
+static const struct export_column payreq_columns[] = {
+	{ "reference", "Référence", EXPORT_TEXT },
+	{ "organisation_siret", "SIRET", EXPORT_TEXT },
+	{ "organisation_name", "Employeur", EXPORT_TEXT },
+	{ "programme_name", "Dispositif", EXPORT_TEXT },
+	{ "region_code", "Région", EXPORT_TEXT },
+	{ "month", "Mois", EXPORT_TEXT },
+	{ "amount_cents", "Montant (centimes)", EXPORT_INT },
+	{ "state_label", "État", EXPORT_TEXT },
+	{ "paid_on", "Payée le", EXPORT_DATE },
+};
+
+void
+api_payreqs(struct request *req)
+{
+	static const char *const ints[] = { "programme_id", "organisation_id", "decision_id", NULL };
+	static const char *const texts[] = { "region_code", "state", NULL };
+	struct list_q q;
+	json_t *out = NULL;
+	tr_err err;
+
+	if (!read_list_query(req, ints, texts, &q))
+		return;
+	err = payreq_list(&req->ctx, q.filters, q.sort, q.page, q.per_page, &out);
+	list_answer(req, err, out, &q, "demandes-de-paiement", "Demandes", payreq_columns, ARRAY_LEN(payreq_columns));
+}
+
+void
+api_payreq(struct request *req)
+{
+	api_get(req, payreq_get);
+}
+
+void
+api_payreq_act(struct request *req)
+{
+	json_t *in = api_body(req), *out = NULL;
+	int64_t version = 0;
+	tr_err err;
+
+	if (in == NULL)
+		return;
+	err = api_version(req, in, &version) ? payreq_act(&req->ctx, req->params[0], req->sparams[0], version, in, NULL)
+	                                     : TR_INVALID;
+	if (err == TR_OK)
+		err = payreq_get(&req->ctx, req->params[0], &out);
+	api_reply(req, err, 200, out);
+}
+
+/* ---- Payment orders and the ledger ---- */
+
+void
+api_payorder_create(struct request *req)
+{
+	json_t *in = api_body(req);
+	json_t *p;
+	int64_t id = 0;
+	tr_err err;
+
+	if (in == NULL)
+		return;
+	p = json_object_get(in, "programme_id");
+	if (!json_is_integer(p) || json_integer_value(p) < 1) {
+		field_errors_add(&req->ctx.errors, "programme_id", "« Dispositif » est obligatoire.");
+		api_error(req, TR_INVALID);
+		return;
+	}
+	err = payorder_create(&req->ctx, json_integer_value(p), &id);
+	api_created(req, err, id, payorder_get, "/api/v1/payment-orders");
+}
+
+void
+api_payorders(struct request *req)
+{
+	int64_t page = 1, per_page = LIST_PER_PAGE_DEFAULT;
+	json_t *out = NULL;
+
+	api_query_int(req, "page", 1000000, &page);
+	api_query_int(req, "per_page", PER_PAGE_MAX, &per_page);
+	if (api_query_errors(req))
+		return;
+	tr_err err = payorder_list(&req->ctx, page, per_page, &out);
+
+	api_reply(req, err, 200, out);
+}
+
+void
+api_payorder(struct request *req)
+{
+	api_get(req, payorder_get);
+}
+
+void
+api_payorder_paid(struct request *req)
+{
+	json_t *in = api_body(req), *out = NULL;
+	int64_t version = 0;
+	tr_err err;
+
+	if (in == NULL)
+		return;
+	err = api_version(req, in, &version) ? payorder_paid(&req->ctx, req->params[0], version, in) : TR_INVALID;
+	if (err == TR_OK)
+		err = payorder_get(&req->ctx, req->params[0], &out);
+	api_reply(req, err, 200, out);
+}
+
+/* The paying agency's format of an order: one line per employer's request. */
+static const struct export_column order_columns[] = {
+	{ "siret", "SIRET", EXPORT_TEXT },
+	{ "name", "Raison sociale", EXPORT_TEXT },
+	{ "holder", "Titulaire du compte", EXPORT_TEXT },
+	{ "iban", "IBAN", EXPORT_TEXT },
+	{ "bic", "BIC", EXPORT_TEXT },
+	{ "amount", "Montant (€)", EXPORT_TEXT },
+	{ "reference", "Référence", EXPORT_TEXT },
+	{ "period", "Période", EXPORT_TEXT },
+	{ "programme", "Dispositif", EXPORT_TEXT },
+};
+
+static void
+order_file(struct request *req, bool xlsx)
+{
+	json_t *out = NULL;
+	tr_err err = payorder_lines(&req->ctx, req->params[0], &out);
+
+	if (err != TR_OK) {
+		api_reply(req, err, 200, out);
+		return;
+	}
+	json_t *items = json_incref(json_object_get(out, "items"));
+	json_decref(out);
+	api_send_table(req, arena_printf(req->arena, "ordre-de-paiement-%lld", (long long)req->params[0]),
+	    "Ordre de paiement", order_columns, ARRAY_LEN(order_columns), items, xlsx);
+}
+
+void
+api_payorder_csv(struct request *req)
+{
+	order_file(req, false);
+}
+
+void
+api_payorder_xlsx(struct request *req)
+{
+	order_file(req, true);
+}
+
+static const struct export_column ledger_columns[] = {
+	{ "period_from", "Du", EXPORT_DATE },
+	{ "period_to", "Au", EXPORT_DATE },
+	{ "organisation_siret", "SIRET", EXPORT_TEXT },
+	{ "organisation_name", "Employeur", EXPORT_TEXT },
+	{ "programme", "Dispositif", EXPORT_TEXT },
+	{ "region_code", "Région", EXPORT_TEXT },
+	{ "kind", "Nature", EXPORT_TEXT },
+	{ "amount_cents", "Montant (centimes)", EXPORT_INT },
+	{ "request_reference", "Demande de paiement", EXPORT_TEXT },
+	{ "paid_on", "Payé le", EXPORT_DATE },
+	{ "recovery_reference", "Ordre de reversement", EXPORT_TEXT },
+	{ "recovery_state", "État du reversement", EXPORT_TEXT },
+};
+
+void
+api_ledger(struct request *req)
+{
+	static const char *const ints[] = { "programme_id", NULL };
+	static const char *const texts[] = { "from", "to", NULL };
+	struct list_q q;
+	json_t *out = NULL;
+	tr_err err;
+
+	if (!read_list_query(req, ints, texts, &q))
+		return;
+	err = ledger_list(&req->ctx, q.filters, q.page, q.per_page, &out);
+	list_answer(req, err, out, &q, "grand-livre", "Grand livre", ledger_columns, ARRAY_LEN(ledger_columns));
+}
+
+/* ---- Recoveries ---- */
+
+static const struct export_column recovery_columns[] = {
+	{ "reference", "Référence", EXPORT_TEXT },
+	{ "organisation_name", "Employeur", EXPORT_TEXT },
+	{ "amount_cents", "Montant (centimes)", EXPORT_INT },
+	{ "motive", "Motif", EXPORT_TEXT },
+	{ "state_label", "État", EXPORT_TEXT },
+	{ "repaid_on", "Reversé le", EXPORT_DATE },
+};
+
+void
+api_recoveries(struct request *req)
+{
+	static const char *const ints[] = { "organisation_id", NULL };
+	static const char *const texts[] = { "state", NULL };
+	struct list_q q;
+	json_t *out = NULL;
+	tr_err err;
+
+	if (!read_list_query(req, ints, texts, &q))
+		return;
+	err = recovery_list(&req->ctx, q.filters, q.sort, q.page, q.per_page, &out);
+	list_answer(req, err, out, &q, "reversements", "Reversements", recovery_columns, ARRAY_LEN(recovery_columns));
+}
+
+void
+api_recovery(struct request *req)
+{
+	api_get(req, recovery_get);
+}
+
+void
+api_recovery_act(struct request *req)
+{
+	json_t *in = api_body(req), *out = NULL;
+	int64_t version = 0;
+	tr_err err;
+
+	if (in == NULL)
+		return;
+	err = api_version(req, in, &version)
+	          ? recovery_act(&req->ctx, req->params[0], req->sparams[0], version, in, NULL)
+	          : TR_INVALID;
+	if (err == TR_OK)
+		err = recovery_get(&req->ctx, req->params[0], &out);
+	api_reply(req, err, 200, out);
+}
+
+/* ---- Bank details ---- */
+
+void
+api_bank_get(struct request *req)
+{
+	api_get(req, bank_get);
+}
+
+/* {version (0 for the first), holder, iban, bic}. */
+void
+api_bank_set(struct request *req)
+{
+	json_t *in = api_body(req), *out = NULL, *v;
+	tr_err err;
+
+	if (in == NULL)
+		return;
+	v = json_object_get(in, "version");
+	if (v != NULL && (!json_is_integer(v) || json_integer_value(v) < 0)) {
+		field_errors_add(&req->ctx.errors, "version", "« version » doit être un entier positif ou nul.");
+		api_error(req, TR_INVALID);
+		return;
+	}
+	err = bank_set(&req->ctx, req->params[0], v ? json_integer_value(v) : 0, in);
+	if (err == TR_OK)
+		err = bank_get(&req->ctx, req->params[0], &out);
+	api_reply(req, err, 200, out);
+}
+
+/* {programme_id}: the organisation (a payer) pays that programme. */
+void
+api_payer_programme_add(struct request *req)
+{
+	json_t *in = api_body(req), *p;
+
+	if (in == NULL)
+		return;
+	p = json_object_get(in, "programme_id");
+	if (!json_is_integer(p)) {
+		field_errors_add(&req->ctx.errors, "programme_id", "« Dispositif » est obligatoire.");
+		api_error(req, TR_INVALID);
+		return;
+	}
+	api_reply(req, payer_programme_add(&req->ctx, req->params[0], json_integer_value(p)), 200,
+	    json_pack("{s:I, s:I}", "organisation_id", (json_int_t)req->params[0], "programme_id",
+	        (json_int_t)json_integer_value(p)));
+}
+
+/* ---- Budget envelopes ---- */
+
+void
+api_envelopes(struct request *req)
+{
+	int64_t programme = 0, year = 0;
+	json_t *out = NULL;
+
+	api_query_int(req, "programme_id", INT64_MAX, &programme);
+	api_query_int(req, "year", 2100, &year);
+	if (api_query_errors(req))
+		return;
+	tr_err err = envelope_list(&req->ctx, programme, year, &out);
+
+	api_reply(req, err, 200, out);
+}
+
+/* {programme_id, year, region_code ("" or absent: national), commitments, payments}. */
+void
+api_envelope_set(struct request *req)
+{
+	json_t *in = api_body(req), *out = NULL;
+	int64_t programme, year;
+	tr_err err;
+
+	if (in == NULL)
+		return;
+	programme = json_is_integer(json_object_get(in, "programme_id"))
+	                ? json_integer_value(json_object_get(in, "programme_id"))
+	                : 0;
+	year = json_is_integer(json_object_get(in, "year")) ? json_integer_value(json_object_get(in, "year")) : 0;
+	if (programme < 1)
+		field_errors_add(&req->ctx.errors, "programme_id", "« Dispositif » est obligatoire.");
+	if (req->ctx.errors.n) {
+		api_error(req, TR_INVALID);
+		return;
+	}
+	err = envelope_set(&req->ctx, programme, year, json_string_value(json_object_get(in, "region_code")), in);
+	if (err == TR_OK)
+		err = envelope_list(&req->ctx, programme, year, &out);
+	api_reply(req, err, 200, out);
+}
+
+/* ---- Conventions, posts, amendments ---- */
+
+void
+api_convention_create(struct request *req)
+{
+	json_t *in = api_body(req);
+	int64_t id = 0;
+	tr_err err;
+
+	if (in == NULL)
+		return;
+	err = convention_create(&req->ctx, in, &id);
+	api_created(req, err, id, convention_get, "/api/v1/conventions");
+}
+
+void
+api_conventions(struct request *req)
+{
+	int64_t page = 1, per_page = LIST_PER_PAGE_DEFAULT;
+	json_t *out = NULL;
+
+	api_query_int(req, "page", 1000000, &page);
+	api_query_int(req, "per_page", PER_PAGE_MAX, &per_page);
+	if (api_query_errors(req))
+		return;
+	tr_err err = convention_list(&req->ctx, page, per_page, &out);
+
+	api_reply(req, err, 200, out);
+}
+
+void
+api_convention(struct request *req)
+{
+	api_get(req, convention_get);
+}
+
+/* {version, …}: the post's action; answers its convention. */
+void
+api_post_act(struct request *req)
+{
+	json_t *in = api_body(req), *out = NULL;
+	int64_t version = 0, conv = 0;
+	tr_err err;
+
+	if (in == NULL)
+		return;
+	err = api_version(req, in, &version) ? post_act(&req->ctx, req->params[0], req->sparams[0], version, in, NULL)
+	                                     : TR_INVALID;
+	if (err == TR_OK && (err = post_convention(&req->ctx, req->params[0], &conv)) == TR_OK)
+		err = convention_get(&req->ctx, conv, &out);
+	api_reply(req, err, 200, out);
+}
+
+void
+api_post_payreq_create(struct request *req)
+{
+	json_t *in = api_body(req);
+	int64_t id = 0;
+	tr_err err;
+
+	if (in == NULL)
+		return;
+	err = payreq_create_post(&req->ctx, req->params[0], in, &id);
+	api_created(req, err, id, payreq_get, "/api/v1/payment-requests");
+}
+
+void
+api_amendment_create(struct request *req)
+{
+	json_t *in = api_body(req);
+	int64_t id = 0;
+	tr_err err;
+
+	if (in == NULL)
+		return;
+	err = amendment_create(&req->ctx, req->params[0], in, &id);
+	api_created(req, err, id, amendment_get, "/api/v1/amendments");
+}
+
+void
+api_amendment(struct request *req)
+{
+	api_get(req, amendment_get);
+}
+
+void
+api_amendment_act(struct request *req)
+{
+	json_t *in = api_body(req), *out = NULL;
+	int64_t version = 0;
+	tr_err err;
+
+	if (in == NULL)
+		return;
+	err = api_version(req, in, &version)
+	          ? amendment_act(&req->ctx, req->params[0], req->sparams[0], version, in, NULL)
+	          : TR_INVALID;
+	if (err == TR_OK)
+		err = amendment_get(&req->ctx, req->params[0], &out);
+	api_reply(req, err, 200, out);
+}
