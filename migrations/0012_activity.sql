@@ -133,6 +133,7 @@ CREATE TABLE activity_batches (
 CREATE TABLE activity_mediators (
 	organisation_id BIGINT NOT NULL REFERENCES organisations (id),
 	person_id BIGINT NOT NULL REFERENCES people (id),
+	since_on TEXT NOT NULL,
 	created_at BIGINT NOT NULL,
 	PRIMARY KEY (organisation_id, person_id)
 );

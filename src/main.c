@@ -20,6 +20,7 @@
 #include "domain/programmes/programme.h"
 #include "domain/jobs/jobs.h"
 #include "domain/jobs/refold.h"
+#include "domain/activity/activity.h"
 #include "domain/kernel/journal.h"
 #include "domain/places/place.h"
 #include "domain/places/place_geocode.h"
@@ -382,6 +383,40 @@ cmd_journal_verify(struct config *cfg, int argc, char **argv)
 	return err == TR_OK ? 0 : 1;
 }
 
+static int
+cmd_activity_verify(struct config *cfg, int argc, char **argv)
+{
+	struct db *db;
+	struct ctx ctx;
+	json_t *out = NULL;
+	int64_t n = 0;
+	tr_err err;
+
+	if (no_arguments("activity verify", argc, argv) != 0)
+		return EXIT_USAGE;
+	if ((db = open_migrated(cfg)) == NULL)
+		return 1;
+	ctx_init(&ctx, cfg, db);
+	err = activity_verify(&ctx, &out);
+	if (err == TR_OK) {
+		n = json_integer_value(json_object_get(out, "ndifferences"));
+		printf("activity: %lld reports, %lld rollup rows, %lld difference(s)\n",
+		    (long long)json_integer_value(json_object_get(out, "reports")),
+		    (long long)json_integer_value(json_object_get(out, "cells")), (long long)n);
+		if (n) {
+			char *s = json_dumps(json_object_get(out, "differences"), JSON_INDENT(1));
+			fprintf(stderr, "%s\n", s ? s : "");
+			free(s);
+		}
+	} else {
+		print_errors(&ctx, err);
+	}
+	json_decref(out);
+	arena_free(ctx.arena);
+	db_close(db);
+	return err == TR_OK && n == 0 ? 0 : 1;
+}
+
 /* Reads the whole file PATH (at most MAX bytes) into *DATA (malloc'ed); prints why on failure. */
 static int
 read_file(const char *path, size_t max, char **data, size_t *n)
@@ -701,6 +736,10 @@ static const struct command commands[] = {
 	{ "journal verify", "tremplin journal verify [options]",
 	    "Checks the hash chain of the journal; exits 1 naming the first altered or missing entry.",
 	    cmd_journal_verify },
+	{ "activity verify", "tremplin activity verify [options]",
+	    "Recomputes the rollups of the activity reports from the raw reports and compares; exits 1 on any "
+	    "difference.",
+	    cmd_activity_verify },
 	{ "jobs run", "tremplin jobs run [--now YYYY-MM-DD[THH:MM]] [options]",
 	    "Runs every scheduled job now, or as if it were the given moment (expired applications, follow-up\n"
 	    "reminders); the server runs them by itself when they are due.",

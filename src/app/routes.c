@@ -2,8 +2,10 @@
  * and api since it names the handlers of both; http only receives it (server_run). */
 #include "app/app.h"
 
+#include "api/activity/activity.h"
 #include "api/api.h"
 #include "model/accounts/role.h"
+#include "web/activity/activity.h"
 #include "web/web.h"
 
 #define ADMIN ROLE_BIT(ROLE_ADMIN)
@@ -30,6 +32,16 @@
 #define SESSION_CREATORS (ROLE_BIT(ROLE_TRAINER) | ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_ADMIN))
 #define TRAINING_OVERSIGHT \
 	(ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_REGIONAL) | ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_ADMIN))
+
+/* Activity reports: who reads figures and reports (the domain narrows each to their scope), who oversees the
+ * advisers without a report, who edits the vocabularies. */
+#define ACTIVITY_READERS                                                                                      \
+	(ROLE_BIT(ROLE_CANDIDATE) | ROLE_BIT(ROLE_EMPLOYER) | ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_REGIONAL) | \
+	    ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_VIEWER) | ROLE_BIT(ROLE_ADMIN))
+#define ACTIVITY_OVERSIGHT                                                                                   \
+	(ROLE_BIT(ROLE_EMPLOYER) | ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_REGIONAL) | ROLE_BIT(ROLE_NATIONAL) | \
+	    ROLE_BIT(ROLE_VIEWER) | ROLE_BIT(ROLE_ADMIN))
+#define ACTIVITY_VOCAB_EDITORS (ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL))
 
 const struct route app_routes[] = {
 	{ "GET", "/healthz", api_health, PUBLIC, API | ROUTE_HEALTH },
@@ -347,6 +359,42 @@ const struct route app_routes[] = {
 	{ "POST", "/api/v1/registrations/{id}/actions/{token}", api_registration_act, ANY, API | CHANGES },
 	{ "GET", "/api/v1/tutors", api_tutors, TRAINING_OVERSIGHT | ROLE_BIT(ROLE_EMPLOYER), API },
 	{ "GET", "/api/v1/tutors/{id}", api_tutor, ANY, API },
+
+	/* Activity reports (comptes rendus d'activité): the adviser's pages, statistics, vocabularies, reminders,
+	 * and the API (one by one, NDJSON batches, CSV, changes with a cursor). */
+	{ "GET", "/activite", web_activity_home, ACTIVITY_READERS, 0 },
+	{ "GET", "/activite/nouveau", web_activity_new_form, ACTIVITY_READERS, 0 },
+	{ "POST", "/activite/nouveau", web_activity_new, ACTIVITY_READERS, CHANGES },
+	{ "GET", "/activite/export.csv", web_activity_export_csv, ACTIVITY_READERS, 0 },
+	{ "GET", "/activite/statistiques", web_activity_stats, ACTIVITY_READERS, 0 },
+	{ "GET", "/activite/relances", web_activity_silent, ACTIVITY_OVERSIGHT, 0 },
+	{ "GET", "/activite/vocabulaires", web_activity_vocab, ACTIVITY_READERS, 0 },
+	{ "POST", "/activite/vocabulaires", web_activity_vocab_post, ACTIVITY_VOCAB_EDITORS, CHANGES },
+	{ "GET", "/activite/{id}/modifier", web_activity_edit_form, ACTIVITY_READERS, 0 },
+	{ "POST", "/activite/{id}/modifier", web_activity_edit, ACTIVITY_READERS, CHANGES },
+	{ "POST", "/activite/{id}/supprimer", web_activity_delete, ACTIVITY_READERS, CHANGES },
+	{ "GET", "/api/v1/activity/reports", api_activity_list, ACTIVITY_READERS, API },
+	{ "POST", "/api/v1/activity/reports", api_activity_create, ACTIVITY_READERS, API | CHANGES },
+	{ "GET", "/api/v1/activity/reports.csv", api_activity_export_csv, ACTIVITY_READERS, API },
+	{ "POST", "/api/v1/activity/reports.csv", api_activity_import_csv, ACTIVITY_READERS,
+	    API | CHANGES | ROUTE_RAW },
+	{ "GET", "/api/v1/activity/reports/{id}", api_activity_get, ACTIVITY_READERS, API },
+	{ "PATCH", "/api/v1/activity/reports/{id}", api_activity_update, ACTIVITY_READERS, API | CHANGES },
+	{ "DELETE", "/api/v1/activity/reports/{id}", api_activity_delete, ACTIVITY_READERS, API | CHANGES },
+	{ "POST", "/api/v1/activity/batches", api_activity_batch, ACTIVITY_READERS, API | CHANGES | ROUTE_RAW },
+	{ "GET", "/api/v1/activity/changes", api_activity_changes, ACTIVITY_READERS, API },
+	{ "GET", "/api/v1/activity/verify", api_activity_verify, ROLE_BIT(ROLE_ADMIN), API },
+	{ "GET", "/api/v1/activity/stats", api_activity_stats, ACTIVITY_READERS, API },
+	{ "GET", "/api/v1/activity/silent", api_activity_silent, ACTIVITY_OVERSIGHT, API },
+	{ "GET", "/api/v1/activity/vocabularies", api_activity_vocab, ACTIVITY_READERS, API },
+	{ "PUT", "/api/v1/activity/vocabularies/{token}/{token}", api_activity_vocab_put, ACTIVITY_VOCAB_EDITORS,
+	    API | CHANGES },
+	{ "POST", "/api/v1/activity/vocabularies/{token}/{token}/retire", api_activity_vocab_retire,
+	    ACTIVITY_VOCAB_EDITORS, API | CHANGES },
+	{ "GET", "/api/v1/activity/settings", api_activity_settings, ACTIVITY_READERS, API },
+	{ "PATCH", "/api/v1/activity/settings", api_activity_settings_put, ACTIVITY_VOCAB_EDITORS, API | CHANGES },
+	{ "POST", "/api/v1/organisations/{id}/mediators", api_activity_mediator,
+	    ROLE_BIT(ROLE_EMPLOYER) | ROLE_BIT(ROLE_ADMIN), API | CHANGES },
 
 	/* The directory's search and public pages: last, since "/lieux/{token}" also matches literal paths such
 	 * as /lieux/import, which must come first. */

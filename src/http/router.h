@@ -15,6 +15,7 @@ enum route_flags {
 	ROUTE_CHANGES = 1 << 1, /* changes state: a CSRF token is required unless signed in with a bearer token */
 	ROUTE_UPLOAD = 1 << 2,  /* accepts multipart bodies up to the upload cap */
 	ROUTE_HEALTH = 1 << 3,  /* answers without a database connection and without a session */
+	ROUTE_RAW = 1 << 4,     /* also takes a text body (NDJSON, CSV) up to the upload cap, kept whole in raw_body */
 };
 
 #define ROLES_PUBLIC 0u

@@ -49,18 +49,17 @@ covers(const struct ctx *ctx, json_t *row)
 	       actor_covers_region(ctx->actor, ROLE_POLE, r2) || actor_covers_region(ctx->actor, ROLE_REGIONAL, r2);
 }
 
-static const struct scope_rule
-    activity_rules[] = {
-	    { "national reach", ACTIVITY_NATIONAL, "1 = 1", is_national },
-	    { "the adviser", 0, "a.adviser_id = ?", is_own },
-	    { "the employing structure", ROLE_BIT(ROLE_EMPLOYER), "a.organisation_id IN " SCOPE_ORGS("employer"),
-	        is_employer },
-	    { "the pole or regional officer of either region", ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_REGIONAL),
-	        "(a.region_code IN " SCOPE_REGIONS("pole") " OR a.region_code IN " SCOPE_REGIONS(
-	            "regional") " OR a.org_region_code IN " SCOPE_REGIONS("pole") " OR a.org_region_code "
-	                                                                          "IN " SCOPE_REGIONS("regional") ")",
-	        covers },
-    };
+static const struct scope_rule activity_rules[] = {
+	{ "national reach", ACTIVITY_NATIONAL, "1 = 1", is_national },
+	{ "the adviser", 0, "a.adviser_id = ?", is_own },
+	{ "the employing structure", ROLE_BIT(ROLE_EMPLOYER), "a.organisation_id IN " SCOPE_ORGS("employer"),
+	    is_employer },
+	{ "the pole or regional officer of either region", ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_REGIONAL),
+	    "(a.region_code IN " SCOPE_REGIONS("pole") " OR a.region_code IN " SCOPE_REGIONS(
+	        "regional") " OR a.org_region_code IN " SCOPE_REGIONS("pole") " OR a.org_region_code "
+	                                                                      "IN " SCOPE_REGIONS("regional") ")",
+	    covers },
+};
 
 #define NRULES (sizeof(activity_rules) / sizeof(activity_rules[0]))
 

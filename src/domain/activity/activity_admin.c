@@ -283,11 +283,11 @@ out:
 /* ---- Advisers without a report ---- */
 
 /* Every adviser (live contract or mediator) with their structure and last report: the FROM of the lists. */
-#define ADVISERS                                                                                                   \
-	"(SELECT c.candidate_id AS person_id, c.organisation_id FROM contracts c WHERE c.state IN ('planned', "    \
-	"'active', 'suspended') UNION SELECT m.person_id, m.organisation_id FROM activity_mediators m) ad JOIN "   \
-	"people p ON p.id = ad.person_id JOIN organisations o ON o.id = ad.organisation_id LEFT JOIN communes cm " \
-	"ON cm.code = o.commune_code "
+#define ADVISERS                                                                                                 \
+	"(SELECT c.candidate_id AS person_id, c.organisation_id, c.start_on AS since_on FROM contracts c WHERE " \
+	"c.state IN ('planned', 'active', 'suspended') UNION SELECT m.person_id, m.organisation_id, m.since_on " \
+	"FROM activity_mediators m) ad JOIN people p ON p.id = ad.person_id JOIN organisations o ON o.id = "     \
+	"ad.organisation_id LEFT JOIN communes cm ON cm.code = o.commune_code "
 #define LAST_REPORT                                                                                                \
 	"(SELECT MAX(x.session_on) FROM activity_reports x WHERE x.adviser_id = ad.person_id AND x.deleted_at IS " \
 	"NULL)"
@@ -353,10 +353,11 @@ activity_remind(struct ctx *ctx, int64_t *count)
 		const char *since = date_add(ctx->arena, date_iso(ctx->arena, ctx->now), 0, -thresholds[t]);
 		err = db_queryv(ctx->db, ctx->arena,
 		    "SELECT ad.person_id, COALESCE(" LAST_REPORT ", '') AS last_on FROM " ADVISERS
-		    "WHERE COALESCE(" LAST_REPORT ", '') < ? AND NOT EXISTS (SELECT 1 FROM activity_reminders rm WHERE "
-		                                  "rm.adviser_id = ad.person_id AND "
+		    "WHERE ad.since_on <= ? AND COALESCE(" LAST_REPORT
+		    ", '') < ? AND NOT EXISTS (SELECT 1 FROM activity_reminders rm WHERE "
+		    "rm.adviser_id = ad.person_id AND "
 		    "rm.days >= ? AND rm.last_on = COALESCE(" LAST_REPORT ", ''))",
-		    &r, DB_TEXT(since), DB_I64(thresholds[t]));
+		    &r, DB_TEXT(since), DB_TEXT(since), DB_I64(thresholds[t]));
 		if (err != TR_OK)
 			return ctx_storage_error(ctx, err);
 		for (size_t i = 0; i < r->nrows; i++) {

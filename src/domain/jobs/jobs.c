@@ -5,6 +5,7 @@
 #include "core/log.h"
 #include "core/time.h"
 #include "domain/accounts/session.h"
+#include "domain/activity/activity.h"
 #include "domain/kernel/ctx.h"
 #include "domain/kernel/outbox.h"
 #include "domain/recruitment/application.h"
@@ -24,6 +25,7 @@ static const struct job jobs[] = {
 	{ "applications_expire", 3600, application_expire },
 	{ "contracts_followup_reminders", 6 * 3600, contract_followup_reminders },
 	{ "sessions_cancel_under_minimum", 3600, training_sessions_cancel_under_minimum },
+	{ "activity_reminders", 6 * 3600, activity_remind },
 };
 
 /* Takes the job for 10 minutes when it is due (or FORCE) and nobody holds it. */

@@ -86,11 +86,11 @@ setup(void **state)
 		fx->advisers[i].role_mask = ROLE_BIT(ROLE_CANDIDATE);
 		fx->advisers[i].name = i == 0 ? "A1" : i == 1 ? "A2" : "A3";
 		fx->advisers[i].email = i == 0 ? "a1@x.fr" : i == 1 ? "a2@x.fr" : "a3@x.fr";
-		assert_int_equal(
-		    db_execv(fx->db,
-		        "INSERT INTO activity_mediators (organisation_id, person_id, created_at) VALUES ((SELECT "
-		        "id FROM organisations WHERE name = ?), ?, 0)",
-		        NULL, DB_TEXT(i == 2 ? "S2" : "S1"), DB_I64(fx->advisers[i].person_id)),
+		assert_int_equal(db_execv(fx->db,
+		                     "INSERT INTO activity_mediators (organisation_id, person_id, since_on, "
+		                     "created_at) VALUES ((SELECT "
+		                     "id FROM organisations WHERE name = ?), ?, '2026-01-01', 0)",
+		                     NULL, DB_TEXT(i == 2 ? "S2" : "S1"), DB_I64(fx->advisers[i].person_id)),
 		    TR_OK);
 	}
 	config_defaults(&fx->cfg);
