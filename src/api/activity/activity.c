@@ -47,7 +47,9 @@ api_activity_list(struct request *req)
 	api_query_int(req, "per_page", 10000, &f.per_page);
 	if (api_query_errors(req))
 		return;
-	api_reply(req, activity_list(&req->ctx, &f, &out), 200, out);
+	tr_err err = activity_list(&req->ctx, &f, &out);
+
+	api_reply(req, err, 200, out);
 }
 
 void
@@ -162,7 +164,9 @@ api_activity_changes(struct request *req)
 	api_query_int(req, "limit", 10000, &limit);
 	if (api_query_errors(req))
 		return;
-	api_reply(req, activity_changes(&req->ctx, req_query(req, "cursor"), limit, &out), 200, out);
+	tr_err err = activity_changes(&req->ctx, req_query(req, "cursor"), limit, &out);
+
+	api_reply(req, err, 200, out);
 }
 
 void
@@ -170,7 +174,9 @@ api_activity_verify(struct request *req)
 {
 	json_t *out = NULL;
 
-	api_reply(req, activity_verify(&req->ctx, &out), 200, out);
+	tr_err err = activity_verify(&req->ctx, &out);
+
+	api_reply(req, err, 200, out);
 }
 
 void
@@ -185,7 +191,9 @@ api_activity_stats(struct request *req)
 	json_t *out = NULL;
 
 	q.id = query_id(req, "id");
-	api_reply(req, activity_stats(&req->ctx, &q, &out), 200, out);
+	tr_err err = activity_stats(&req->ctx, &q, &out);
+
+	api_reply(req, err, 200, out);
 }
 
 void
@@ -193,7 +201,9 @@ api_activity_vocab(struct request *req)
 {
 	json_t *out = NULL;
 
-	api_reply(req, activity_vocab_list(&req->ctx, &out), 200, out);
+	tr_err err = activity_vocab_list(&req->ctx, &out);
+
+	api_reply(req, err, 200, out);
 }
 
 void
@@ -228,7 +238,9 @@ api_activity_settings(struct request *req)
 {
 	json_t *out = NULL;
 
-	api_reply(req, activity_settings(&req->ctx, &out), 200, out);
+	tr_err err = activity_settings(&req->ctx, &out);
+
+	api_reply(req, err, 200, out);
 }
 
 void
@@ -250,7 +262,9 @@ api_activity_silent(struct request *req)
 {
 	json_t *out = NULL;
 
-	api_reply(req, activity_silent(&req->ctx, &out), 200, out);
+	tr_err err = activity_silent(&req->ctx, &out);
+
+	api_reply(req, err, 200, out);
 }
 
 void

@@ -1303,8 +1303,10 @@ csv_row(void *ud, int64_t line, const struct str *fields, size_t n)
 		char *v;
 		if (im->map[i] < 0 || fields[i].n == 0)
 			continue;
-		v = arena_strndup(im->ctx->arena, fields[i].p, fields[i].n);
-		v[csv_unguard(v, fields[i].n)] = '\0';
+		{
+			size_t skip = csv_unguard(fields[i].p, fields[i].n);
+			v = arena_strndup(im->ctx->arena, fields[i].p + skip, fields[i].n - skip);
+		}
 		joined = arena_printf(im->ctx->arena, "%s\x1f%s", joined, v);
 		if (csv_columns[im->map[i]].kind == EXPORT_INT) {
 			long long x;

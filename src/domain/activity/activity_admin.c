@@ -264,10 +264,11 @@ activity_mediator_set(struct ctx *ctx, int64_t org_id, int64_t person_id, bool o
 	TRY(tx_begin(ctx));
 	if (on)
 		TRY(db_execv(ctx->db,
-		    "INSERT INTO activity_mediators (organisation_id, person_id, created_at) VALUES (?, ?, ?) ON "
-		    "CONFLICT "
-		    "(organisation_id, person_id) DO NOTHING",
-		    NULL, DB_I64(org_id), DB_I64(person_id), DB_I64(ctx->now)));
+		    "INSERT INTO activity_mediators (organisation_id, person_id, since_on, created_at) VALUES (?, ?, "
+		    "?, ?) ON "
+		    "CONFLICT (organisation_id, person_id) DO NOTHING",
+		    NULL, DB_I64(org_id), DB_I64(person_id), DB_TEXT(date_iso(ctx->arena, ctx->now)),
+		    DB_I64(ctx->now)));
 	else
 		TRY(db_execv(ctx->db, "DELETE FROM activity_mediators WHERE organisation_id = ? AND person_id = ?",
 		    NULL, DB_I64(org_id), DB_I64(person_id)));

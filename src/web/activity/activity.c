@@ -275,7 +275,7 @@ form_page(struct request *req, int status, const char *title, const char *action
 	if (req->ctx.message)
 		json_object_set_new(data, "message", json_string(req->ctx.message));
 	json_decref(vocab);
-	web_page(req, status, "activity/report_form.html", title, data);
+	web_page(req, status, "activity_report_form.html", title, data);
 }
 
 void
@@ -431,7 +431,7 @@ web_activity_home(struct request *req)
 	        ACTIVITY_NATIONAL | ROLE_BIT(ROLE_EMPLOYER) | ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_REGIONAL)));
 	json_object_set_new(data, "is_editor", json_boolean(actor_has_any(req->ctx.actor, ACTIVITY_EDITORS)));
 	json_decref(list);
-	web_page(req, 200, "activity/home.html",
+	web_page(req, 200, "activity_home.html",
 	    adviser ? "Mes comptes rendus d'activité" : "Comptes rendus d'activité", data);
 }
 
@@ -617,7 +617,7 @@ web_activity_stats(struct request *req)
 	json_object_set_new(data, "id", json_string(id ? id : ""));
 	json_object_set_new(data, "from", json_string(s ? web_text(s, "from") : (q.from ? q.from : "")));
 	json_object_set_new(data, "to", json_string(s ? web_text(s, "to") : (q.to ? q.to : "")));
-	web_page(req, err == TR_OK ? 200 : 422, "activity/stats.html", "Statistiques d'activité", data);
+	web_page(req, err == TR_OK ? 200 : 422, "activity_stats.html", "Statistiques d'activité", data);
 }
 
 /* ---- Vocabularies ---- */
@@ -637,7 +637,7 @@ web_activity_vocab(struct request *req)
 	}
 	data = json_pack("{s:o, s:o, s:b}", "families", vocab, "settings", settings, "is_editor",
 	    actor_has_any(req->ctx.actor, ACTIVITY_EDITORS));
-	web_page(req, 200, "activity/vocab.html", "Vocabulaires des comptes rendus", data);
+	web_page(req, 200, "activity_vocab.html", "Vocabulaires des comptes rendus", data);
 }
 
 void
@@ -694,5 +694,5 @@ web_activity_silent(struct request *req)
 		                : d >= 45 ? arena_printf(req->arena, "%lld jours (45 jours et plus)", (long long)d)
 		                          : arena_printf(req->arena, "%lld jours", (long long)d)));
 	}
-	web_page(req, 200, "activity/silent.html", "Conseillers sans compte rendu", json_pack("{s:o}", "items", items));
+	web_page(req, 200, "activity_silent.html", "Conseillers sans compte rendu", json_pack("{s:o}", "items", items));
 }
