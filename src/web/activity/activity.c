@@ -275,7 +275,8 @@ form_page(struct request *req, int status, const char *title, const char *action
 	if (req->ctx.message)
 		json_object_set_new(data, "message", json_string(req->ctx.message));
 	json_decref(vocab);
-	web_page(req, status, "activity_report_form.html", title, data);
+	web_page(req, status, "activity_report_form.html",
+	    req->ctx.errors.n ? arena_printf(req->arena, "Erreur : %s", title) : title, data);
 }
 
 void
@@ -617,7 +618,8 @@ web_activity_stats(struct request *req)
 	json_object_set_new(data, "id", json_string(id ? id : ""));
 	json_object_set_new(data, "from", json_string(s ? web_text(s, "from") : (q.from ? q.from : "")));
 	json_object_set_new(data, "to", json_string(s ? web_text(s, "to") : (q.to ? q.to : "")));
-	web_page(req, err == TR_OK ? 200 : 422, "activity_stats.html", "Statistiques d'activité", data);
+	web_page(req, err == TR_OK ? 200 : 422, "activity_stats.html",
+	    err == TR_OK ? "Statistiques d'activité" : "Erreur : statistiques d'activité", data);
 }
 
 /* ---- Vocabularies ---- */
