@@ -62,12 +62,22 @@ CREATE TABLE activity_reports (
 	updated_at BIGINT NOT NULL,
 	version BIGINT NOT NULL DEFAULT 1
 );
--- Idempotent ingestion: one report per (source, source id); reports typed in have no source id.
-CREATE UNIQUE INDEX activity_reports_source ON activity_reports (source, source_id);
+-- Finding a report by its source's id (redoing an import); uniqueness is activity_sources'.
+CREATE INDEX activity_reports_source ON activity_reports (source, source_id);
 -- The export's cursor.
 CREATE INDEX activity_reports_updated ON activity_reports (updated_at, id);
 -- An adviser's own list, the last report (reminders, « dupliquer »).
 CREATE INDEX activity_reports_adviser ON activity_reports (adviser_id, session_on);
+
+-- Idempotent ingestion: one report per (source, source id), claimed here first in the report's transaction (a
+-- table of its own, so that the reports can be partitioned by month on PostgreSQL: 0012_activity.pg.sql). Two
+-- ingestions of one line at once: the second waits for the first's key, then finds it and writes nothing.
+CREATE TABLE activity_sources (
+	source TEXT NOT NULL,
+	source_id TEXT NOT NULL,
+	created_at BIGINT NOT NULL,
+	PRIMARY KEY (source, source_id)
+);
 
 -- Rollups: day × adviser × structure × commune of the session × type × commune of the structure, with the
 -- territories of both sides copied so that a page filters without a join. Rows at zero are removed.

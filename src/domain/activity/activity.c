@@ -826,13 +826,25 @@ tr_err
 activity_insert(struct ctx *ctx, json_t *c, const char *source, const char *source_id, const char *raw,
     int64_t batch_id, int64_t *id)
 {
+	struct db_rows *r;
+	tr_err err;
+
+	if (source_id) {
+		err = db_onev(ctx->db, ctx->arena,
+		    "INSERT INTO activity_sources (source, source_id, created_at) VALUES (?, ?, ?) ON CONFLICT "
+		    "(source, "
+		    "source_id) DO NOTHING RETURNING source",
+		    &r, DB_TEXT(source), DB_TEXT(source_id), DB_I64(ctx->now));
+		if (err != TR_OK)
+			return err;
+	}
 	return record_insertv(ctx, &entity_activity, "activity_reports", c, INSERT_EXTRA_COLUMNS, INSERT_EXTRA_VALUES,
-	    source_id ? "ON CONFLICT (source, source_id) DO NOTHING" : NULL, id, DB_I64(i_of(c, "adviser_id")),
-	    DB_I64(i_of(c, "organisation_id")), DB_TEXT(source), DB_TEXT(source_id), DB_TEXT(raw),
-	    DB_TEXT(json_str(c, "departement_code")), DB_TEXT(json_str(c, "region_code")),
-	    DB_TEXT(s_of(c, "org_commune_code")), DB_TEXT(s_of(c, "org_departement_code")),
-	    DB_TEXT(s_of(c, "org_region_code")), DB_TEXT(s_of(c, "genders")), DB_TEXT(s_of(c, "ages")),
-	    DB_TEXT(s_of(c, "statuses")), batch_id ? DB_I64(batch_id) : DB_NULLV, DB_I64(ctx->now), DB_I64(ctx->now));
+	    NULL, id, DB_I64(i_of(c, "adviser_id")), DB_I64(i_of(c, "organisation_id")), DB_TEXT(source),
+	    DB_TEXT(source_id), DB_TEXT(raw), DB_TEXT(json_str(c, "departement_code")),
+	    DB_TEXT(json_str(c, "region_code")), DB_TEXT(s_of(c, "org_commune_code")),
+	    DB_TEXT(s_of(c, "org_departement_code")), DB_TEXT(s_of(c, "org_region_code")), DB_TEXT(s_of(c, "genders")),
+	    DB_TEXT(s_of(c, "ages")), DB_TEXT(s_of(c, "statuses")), batch_id ? DB_I64(batch_id) : DB_NULLV,
+	    DB_I64(ctx->now), DB_I64(ctx->now));
 }
 
 /* The journal's view of a report: its fields without the private notes. */
