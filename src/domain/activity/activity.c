@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/crypto.h"
 #include "core/csv.h"
 #include "core/export.h"
@@ -665,60 +666,131 @@ sorted_values(struct arena *a, const struct strmap *m, size_t *n)
 	"day = ? AND adviser_id = ? AND organisation_id = ? AND commune_code = ? AND type = ? AND org_commune_code = " \
 	"?"
 
+#define CELL_COLUMNS                                                                                              \
+	"day, adviser_id, organisation_id, commune_code, type, org_commune_code, departement_code, region_code, " \
+	"org_departement_code, org_region_code"
+#define CELL_CONFLICT "ON CONFLICT (day, adviser_id, organisation_id, commune_code, type, org_commune_code) "
+#define CELL_NCOLS 14
+#define COUNT_NCOLS 13
+/* Rows a multi-row upsert writes at most: chunks of 64, 32, … 1, so that each table has seven statement texts. */
+#define CHUNK_MAX 64
+
+/* "(?, …, ?), (…)": K rows of NCOLS placeholders, in A. */
+static const char *
+placeholders(struct arena *a, size_t k, size_t ncols)
+{
+	struct buf b = BUF_INIT(0);
+	const char *out;
+
+	for (size_t r = 0; r < k; r++) {
+		if (buf_puts(&b, r ? ", (" : "(") != TR_OK)
+			break;
+		for (size_t c = 0; c < ncols; c++)
+			if (buf_puts(&b, c ? ", ?" : "?") != TR_OK)
+				break;
+		if (buf_putc(&b, ')') != TR_OK)
+			break;
+	}
+	out = arena_strndup(a, buf_str(&b).p, buf_str(&b).n);
+	buf_free(&b);
+	return out;
+}
+
+static void
+cell_params(struct db_val *p, const struct cell *c)
+{
+	const struct db_val v[] = { CELL_KEY_PARAMS(c), CELL_TERRITORY_PARAMS(c) };
+
+	memcpy(p, v, sizeof(v));
+}
+
+/* The largest chunk (a power of two up to CHUNK_MAX) not over N. */
+static size_t
+chunk_of(size_t n)
+{
+	size_t k = CHUNK_MAX;
+
+	while (k > n)
+		k /= 2;
+	return k;
+}
+
 tr_err
 activity_acc_flush(struct ctx *ctx, struct activity_acc *acc)
 {
-	size_t n;
-	void **cells = sorted_values(ctx->arena, &acc->cells, &n);
-	tr_err err;
+	struct db_val p[CHUNK_MAX * CELL_NCOLS];
+	size_t n, live = 0;
+	void **all = sorted_values(ctx->arena, &acc->cells, &n);
+	struct cell **cells = arena_alloc(ctx->arena, (n ? n : 1) * sizeof(*cells));
+	struct count **counts;
+	tr_err err = TR_OK;
 
 	/* Keys in one order in every transaction, so that two batches on PostgreSQL never wait on each other in a
-	 * cycle. */
+	 * cycle; several rows a statement. */
 	for (size_t i = 0; i < n; i++) {
-		struct cell *c = cells[i];
-		if (c->reports == 0 && c->participants == 0 && c->already == 0 && c->minutes == 0)
-			continue;
-		err = db_execv(ctx->db,
-		    "INSERT INTO activity_rollup (day, adviser_id, organisation_id, commune_code, type, "
-		    "org_commune_code, "
-		    "departement_code, region_code, org_departement_code, org_region_code, reports, participants, "
-		    "already, minutes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (day, adviser_id, "
-		    "organisation_id, commune_code, type, org_commune_code) DO UPDATE SET reports = "
-		    "activity_rollup.reports + excluded.reports, participants = activity_rollup.participants + "
-		    "excluded.participants, already = activity_rollup.already + excluded.already, minutes = "
-		    "activity_rollup.minutes + excluded.minutes",
-		    NULL, CELL_KEY_PARAMS(c), CELL_TERRITORY_PARAMS(c), DB_I64(c->reports), DB_I64(c->participants),
-		    DB_I64(c->already), DB_I64(c->minutes));
-		if (err == TR_OK && c->reports < 0)
-			err = db_execv(ctx->db, "DELETE FROM activity_rollup WHERE " CELL_WHERE " AND reports = 0",
-			    NULL, CELL_KEY_PARAMS(c));
-		if (err != TR_OK)
-			return ctx_storage_error(ctx, err);
+		struct cell *c = all[i];
+		if (c->reports || c->participants || c->already || c->minutes)
+			cells[live++] = c;
 	}
-	cells = sorted_values(ctx->arena, &acc->counts, &n);
-	for (size_t i = 0; i < n; i++) {
-		struct count *x = cells[i];
-		struct cell *c = x->cell;
-		if (x->n == 0)
-			continue;
-		err = db_execv(ctx->db,
-		    "INSERT INTO activity_rollup_counts (day, adviser_id, organisation_id, commune_code, type, "
-		    "org_commune_code, departement_code, region_code, org_departement_code, org_region_code, dim, "
-		    "code, "
-		    "n) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (day, adviser_id, organisation_id, "
-		    "commune_code, type, org_commune_code, dim, code) DO UPDATE SET n = activity_rollup_counts.n + "
-		    "excluded.n",
-		    NULL, CELL_KEY_PARAMS(c), CELL_TERRITORY_PARAMS(c), DB_TEXT(x->dim), DB_TEXT(x->code),
-		    DB_I64(x->n));
-		if (err == TR_OK && x->n < 0)
+	for (size_t i = 0; i < live && err == TR_OK;) {
+		size_t k = chunk_of(live - i), np = 0;
+		for (size_t r = 0; r < k; r++, i++) {
+			cell_params(&p[np], cells[i]);
+			np += 10;
+			p[np++] = DB_I64(cells[i]->reports);
+			p[np++] = DB_I64(cells[i]->participants);
+			p[np++] = DB_I64(cells[i]->already);
+			p[np++] = DB_I64(cells[i]->minutes);
+		}
+		err = db_exec(ctx->db,
+		    arena_printf(ctx->arena,
+		        "INSERT INTO activity_rollup (" CELL_COLUMNS
+		        ", reports, participants, already, minutes) VALUES "
+		        "%s " CELL_CONFLICT "DO UPDATE SET reports = activity_rollup.reports + excluded.reports, "
+		        "participants = activity_rollup.participants + excluded.participants, already = "
+		        "activity_rollup.already + excluded.already, minutes = activity_rollup.minutes + "
+		        "excluded.minutes",
+		        placeholders(ctx->arena, k, CELL_NCOLS)),
+		    p, np, NULL);
+	}
+	for (size_t i = 0; i < live && err == TR_OK; i++)
+		if (cells[i]->reports < 0)
+			err = db_execv(ctx->db, "DELETE FROM activity_rollup WHERE " CELL_WHERE " AND reports = 0",
+			    NULL, CELL_KEY_PARAMS(cells[i]));
+	if (err != TR_OK)
+		return ctx_storage_error(ctx, err);
+	all = sorted_values(ctx->arena, &acc->counts, &n);
+	counts = arena_alloc(ctx->arena, (n ? n : 1) * sizeof(*counts));
+	live = 0;
+	for (size_t i = 0; i < n; i++)
+		if (((struct count *)all[i])->n != 0)
+			counts[live++] = all[i];
+	for (size_t i = 0; i < live && err == TR_OK;) {
+		size_t k = chunk_of(live - i), np = 0;
+		for (size_t r = 0; r < k; r++, i++) {
+			cell_params(&p[np], counts[i]->cell);
+			np += 10;
+			p[np++] = DB_TEXT(counts[i]->dim);
+			p[np++] = DB_TEXT(counts[i]->code);
+			p[np++] = DB_I64(counts[i]->n);
+		}
+		err = db_exec(ctx->db,
+		    arena_printf(ctx->arena,
+		        "INSERT INTO activity_rollup_counts (" CELL_COLUMNS
+		        ", dim, code, n) VALUES %s ON CONFLICT (day, "
+		        "adviser_id, organisation_id, commune_code, type, org_commune_code, dim, code) DO UPDATE SET n "
+		        "= "
+		        "activity_rollup_counts.n + excluded.n",
+		        placeholders(ctx->arena, k, COUNT_NCOLS)),
+		    p, np, NULL);
+	}
+	for (size_t i = 0; i < live && err == TR_OK; i++)
+		if (counts[i]->n < 0)
 			err = db_execv(ctx->db,
 			    "DELETE FROM activity_rollup_counts WHERE " CELL_WHERE
 			    " AND dim = ? AND code = ? AND n = 0",
-			    NULL, CELL_KEY_PARAMS(c), DB_TEXT(x->dim), DB_TEXT(x->code));
-		if (err != TR_OK)
-			return ctx_storage_error(ctx, err);
-	}
-	return TR_OK;
+			    NULL, CELL_KEY_PARAMS(counts[i]->cell), DB_TEXT(counts[i]->dim), DB_TEXT(counts[i]->code));
+	return err == TR_OK ? TR_OK : ctx_storage_error(ctx, err);
 }
 
 /* ---- Reports ---- */
