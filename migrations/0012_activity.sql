@@ -16,6 +16,9 @@ CREATE TABLE activity_vocab (
 	valid_from TEXT,
 	valid_to TEXT,
 	position BIGINT NOT NULL DEFAULT 0,
+	-- Set (never cleared) in the transaction of the first report that uses the code: a code in use is never
+	-- deleted.
+	in_use INTEGER NOT NULL DEFAULT 0,
 	updated_at BIGINT NOT NULL DEFAULT 0,
 	PRIMARY KEY (family, code)
 );

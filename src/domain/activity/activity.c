@@ -83,8 +83,8 @@ activity_vocab_load(struct ctx *ctx, struct activity_vocab *v)
 {
 	struct db_rows *r;
 	tr_err err = db_query(ctx->db, ctx->arena,
-	    "SELECT family, code, label, grp, harmonised, valid_from, valid_to FROM activity_vocab ORDER BY family, "
-	    "position, code",
+	    "SELECT family, code, label, grp, harmonised, valid_from, valid_to, in_use FROM activity_vocab ORDER BY "
+	    "family, position, code",
 	    NULL, 0, &r);
 
 	if (err != TR_OK)
@@ -100,6 +100,7 @@ activity_vocab_load(struct ctx *ctx, struct activity_vocab *v)
 		x->harmonised = db_text(db_cell(r, i, 4));
 		x->valid_from = db_text(db_cell(r, i, 5));
 		x->valid_to = db_text(db_cell(r, i, 6));
+		x->in_use = db_int(db_cell(r, i, 7)) != 0;
 		strmap_put(&v->map, vkey(ctx->arena, x->family, x->code), x);
 	}
 	return TR_OK;
@@ -604,6 +605,7 @@ activity_acc_add(struct activity_acc *acc, const struct activity_vocab *v, json_
 	    s_of(r, "type"), s_of(r, "org_commune_code"));
 	struct cell *cell = strmap_get(&acc->cells, key);
 
+	acc->vocab = v;
 	if (cell == NULL) {
 		cell = arena_alloc(acc->arena, sizeof(*cell));
 		memset(cell, 0, sizeof(*cell));
@@ -715,11 +717,27 @@ chunk_of(size_t n)
 	return k;
 }
 
+/* Marks code CODE of FAMILY in use when the vocabulary read for this call says it is not yet. */
+static tr_err
+mark_in_use(struct ctx *ctx, struct activity_acc *acc, const char *family, const char *code)
+{
+	struct activity_vrow *x;
+
+	if (acc->vocab == NULL || code == NULL)
+		return TR_OK;
+	x = strmap_get(&acc->vocab->map, arena_printf(ctx->arena, "%s\x1f%s", family, code));
+	if (x == NULL || x->in_use)
+		return TR_OK;
+	x->in_use = true;
+	return db_execv(ctx->db, "UPDATE activity_vocab SET in_use = 1 WHERE family = ? AND code = ? AND in_use = 0",
+	    NULL, DB_TEXT(family), DB_TEXT(code));
+}
+
 tr_err
 activity_acc_flush(struct ctx *ctx, struct activity_acc *acc)
 {
 	struct db_val p[CHUNK_MAX * CELL_NCOLS];
-	size_t n, live = 0;
+	size_t n, live = 0, ncells;
 	void **all = sorted_values(ctx->arena, &acc->cells, &n);
 	struct cell **cells = arena_alloc(ctx->arena, (n ? n : 1) * sizeof(*cells));
 	struct count **counts;
@@ -759,6 +777,7 @@ activity_acc_flush(struct ctx *ctx, struct activity_acc *acc)
 			    NULL, CELL_KEY_PARAMS(cells[i]));
 	if (err != TR_OK)
 		return ctx_storage_error(ctx, err);
+	ncells = live;
 	all = sorted_values(ctx->arena, &acc->counts, &n);
 	counts = arena_alloc(ctx->arena, (n ? n : 1) * sizeof(*counts));
 	live = 0;
@@ -790,6 +809,13 @@ activity_acc_flush(struct ctx *ctx, struct activity_acc *acc)
 			    "DELETE FROM activity_rollup_counts WHERE " CELL_WHERE
 			    " AND dim = ? AND code = ? AND n = 0",
 			    NULL, CELL_KEY_PARAMS(counts[i]->cell), DB_TEXT(counts[i]->dim), DB_TEXT(counts[i]->code));
+	/* The codes used for the first time are marked in use (never deleted from then on). */
+	for (size_t i = 0; i < live && err == TR_OK; i++)
+		if (counts[i]->n > 0)
+			err = mark_in_use(ctx, acc, counts[i]->dim, counts[i]->code);
+	for (size_t i = 0; i < ncells && err == TR_OK; i++)
+		if (cells[i]->reports > 0)
+			err = mark_in_use(ctx, acc, "type", json_str(cells[i]->row, "type"));
 	return err == TR_OK ? TR_OK : ctx_storage_error(ctx, err);
 }
 

@@ -23,11 +23,9 @@ activity_vocab_list(struct ctx *ctx, json_t **out)
 
 	if ((err = authz_require(ctx, ~0u)) != TR_OK)
 		return err;
-	/* in_use: whether a report uses the code (the breakdowns and lists are found by the rollups). */
+	/* in_use: set by the first report that used the code (activity_acc_flush). */
 	err = db_query(ctx->db, ctx->arena,
-	    "SELECT v.family, v.code, v.label, v.grp, v.harmonised, v.valid_from, v.valid_to, CASE WHEN EXISTS (SELECT "
-	    "1 FROM activity_rollup_counts c WHERE c.dim = v.family AND c.code = v.code) OR EXISTS (SELECT 1 FROM "
-	    "activity_rollup t WHERE v.family = 'type' AND t.type = v.code) THEN 1 ELSE 0 END AS in_use FROM "
+	    "SELECT v.family, v.code, v.label, v.grp, v.harmonised, v.valid_from, v.valid_to, v.in_use FROM "
 	    "activity_vocab v ORDER BY v.family, v.position, v.code",
 	    NULL, 0, &r);
 	if (err != TR_OK)
@@ -147,21 +145,10 @@ activity_vocab_retire(struct ctx *ctx, const char *family, const char *code, con
 	}
 	TRY(tx_begin(ctx));
 	if (remove) {
-		/* A code in use is never deleted: any report naming it, deleted or not, in its lists or breakdowns. */
+		/* A code in use is never deleted: the first report that used it marked it (activity_vocab.in_use). */
 		err = db_onev(ctx->db, ctx->arena,
-		    "SELECT 1 FROM activity_reports WHERE type = ? OR place_kind = ? OR autonomy = ? OR workshop_level "
-		    "= ? "
-		    "OR redirect_kind = ? OR ('|' || themes || '|') LIKE ? OR ('|' || COALESCE(equipment, '') || '|') "
-		    "LIKE ? OR ('|' || COALESCE(followups, '') || '|') LIKE ? OR ('|' || genders || '|') LIKE ? OR "
-		    "('|' "
-		    "|| ages || '|') LIKE ? OR ('|' || statuses || '|') LIKE ? LIMIT 1",
-		    &r, DB_TEXT(code), DB_TEXT(code), DB_TEXT(code), DB_TEXT(code), DB_TEXT(code),
-		    DB_TEXT(arena_printf(ctx->arena, "%%|%s|%%", code)),
-		    DB_TEXT(arena_printf(ctx->arena, "%%|%s|%%", code)),
-		    DB_TEXT(arena_printf(ctx->arena, "%%|%s|%%", code)),
-		    DB_TEXT(arena_printf(ctx->arena, "%%|%s:%%", code)),
-		    DB_TEXT(arena_printf(ctx->arena, "%%|%s:%%", code)),
-		    DB_TEXT(arena_printf(ctx->arena, "%%|%s:%%", code)));
+		    "SELECT 1 FROM activity_vocab WHERE family = ? AND code = ? AND in_use = 1", &r, DB_TEXT(family),
+		    DB_TEXT(code));
 		if (err == TR_OK) {
 			err = ctx_fail(ctx, TR_CONFLICT,
 			    "Ce code est utilisé par des comptes rendus : il ne peut pas être supprimé, seulement "

@@ -4,6 +4,7 @@
 #define TR_DOMAIN_ACTIVITY_INT_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/strmap.h"
@@ -13,6 +14,7 @@
 /* One code of activity_vocab. */
 struct activity_vrow {
 	const char *family, *code, *label, *grp, *harmonised, *valid_from, *valid_to;
+	bool in_use;
 };
 
 /* The vocabularies, read once for a call: rows in order, and a map "family\x1fcode" → struct activity_vrow. */
@@ -33,6 +35,7 @@ struct activity_cache {
  * activity_acc_flush. */
 struct activity_acc {
 	struct arena *arena;
+	const struct activity_vocab *vocab; /* of the last activity_acc_add: its codes not yet in use are marked */
 	struct strmap cells, counts;
 	json_t *rows;
 };

@@ -346,6 +346,85 @@ t_checks_name_the_field(void **state)
 	assert_int_equal(count(fx, "SELECT COUNT(*) FROM activity_reports WHERE 1 = ?"), 0);
 }
 
+/* A code is marked in use by the first report naming it, and is never deleted then; one never used can be. */
+static void
+t_codes_in_use_are_kept(void **state)
+{
+	struct fx *fx = *state;
+	struct actor national = {
+		.person_id = 1, .name = "N", .email = "n@x.fr", .nroles = 1, .role_mask = ROLE_BIT(ROLE_NATIONAL)
+	};
+	struct ctx c;
+	json_t *in, *label;
+	int64_t id;
+
+	national.roles[0].role = ROLE_NATIONAL;
+	c = ctx_of(fx, &national);
+	label = json_pack("{s:s}", "label", "Essai");
+	assert_int_equal(activity_vocab_put(&c, "theme", "essai", label), TR_OK);
+	c = ctx_of(fx, &national);
+	assert_int_equal(activity_vocab_put(&c, "theme", "jamais", label), TR_OK);
+	json_decref(label);
+	assert_int_equal(
+	    count(fx, "SELECT in_use FROM activity_vocab WHERE family = 'theme' AND code = 'essai' AND 1 = ?"), 0);
+	c = ctx_of(fx, &fx->advisers[0]);
+	in = random_report(fx, NULL);
+	json_object_set_new(in, "themes", json_string("essai"));
+	assert_int_equal(activity_create(&c, in, &id), TR_OK);
+	json_decref(in);
+	assert_int_equal(
+	    count(fx, "SELECT in_use FROM activity_vocab WHERE family = 'theme' AND code = 'essai' AND 1 = ?"), 1);
+	assert_int_equal(
+	    count(fx, "SELECT in_use FROM activity_vocab WHERE family = 'type' AND code = 'individuel' AND 1 = ?") +
+	        count(fx, "SELECT in_use FROM activity_vocab WHERE family = 'type' AND code = 'collectif' AND 1 = ?"),
+	    1);
+	c = ctx_of(fx, &national);
+	assert_int_equal(activity_vocab_retire(&c, "theme", "essai", NULL, true), TR_CONFLICT);
+	c = ctx_of(fx, &national);
+	assert_int_equal(activity_vocab_retire(&c, "theme", "jamais", NULL, true), TR_OK);
+	c = ctx_of(fx, &national);
+	assert_int_equal(activity_vocab_retire(&c, "theme", "essai", "2026-11-01", false), TR_OK);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM activity_vocab WHERE family = 'theme' AND code = 'essai' AND "
+	                           "valid_to = '2026-11-01' AND 1 = ?"),
+	    1);
+	/* An adviser may not. */
+	c = ctx_of(fx, &fx->advisers[0]);
+	assert_int_equal(activity_vocab_retire(&c, "theme", "email", NULL, false), TR_FORBIDDEN);
+}
+
+/* The reminder job emails each adviser silent for 30 and 45 days once per threshold and last report. */
+static void
+t_reminders_once(void **state)
+{
+	struct fx *fx = *state;
+	struct ctx c = ctx_of(fx, &fx->advisers[0]);
+	json_t *in = random_report(fx, NULL);
+	int64_t id, n = 0;
+
+	json_object_set_new(in, "session_on", json_string("2026-11-20"));
+	assert_int_equal(activity_create(&c, in, &id), TR_OK);
+	json_decref(in);
+	c = ctx_of(fx, NULL);
+	assert_int_equal(activity_remind(&c, &n), TR_OK);
+	/* On T0 (2026-11-24): advisers 2 and 3 never reported since 2026-01-01, adviser 1 did four days ago. */
+	assert_int_equal(n, 2);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM outbox WHERE 1 = ?"), 2);
+	c = ctx_of(fx, NULL);
+	assert_int_equal(activity_remind(&c, &n), TR_OK);
+	assert_int_equal(n, 0);
+	/* 31 days later adviser 1 is reminded once (30 days), 15 days later again (45 days), then no more. */
+	c = ctx_of(fx, NULL);
+	c.now = T0 + 27 * 86400;
+	assert_int_equal(activity_remind(&c, &n), TR_OK);
+	assert_int_equal(n, 1);
+	c.now = T0 + 42 * 86400;
+	assert_int_equal(activity_remind(&c, &n), TR_OK);
+	assert_int_equal(n, 1);
+	c.now = T0 + 60 * 86400;
+	assert_int_equal(activity_remind(&c, &n), TR_OK);
+	assert_int_equal(n, 0);
+}
+
 static void
 t_largest_remainder(void **state)
 {
@@ -440,6 +519,8 @@ main(void)
 		T(t_batch_all_or_nothing_and_idempotent),
 		T(t_checks_name_the_field),
 		T(t_stats_in_scope),
+		T(t_codes_in_use_are_kept),
+		T(t_reminders_once),
 		cmocka_unit_test(t_largest_remainder),
 	};
 
