@@ -492,6 +492,12 @@ activity_stats(struct ctx *ctx, const struct activity_query *in, json_t **out)
 	    "Un conseiller actif a saisi au moins un compte rendu dans les 30 derniers jours.", "age_grid",
 	    "Âges sur la grille harmonisée (moins de 12 ans, 12 à 17 ou 18 ans, 18 à 59 ou 60 ans, 60 ans et plus, non "
 	    "communiqué), commune aux deux grilles de saisie.");
+	json_object_set_new(*out, "scope_note",
+	    json_string(actor_has_any(ctx->actor, ACTIVITY_NATIONAL)
+	                    ? ""
+	                    : "Ces chiffres ne comptent que les comptes rendus de votre périmètre : les vôtres, ceux "
+	                      "des conseillers "
+	                      "de votre structure ou ceux de vos régions."));
 out:
 	json_decref(cur);
 	json_decref(prev);
