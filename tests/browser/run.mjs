@@ -872,11 +872,13 @@ async function activityChecks(browser) {
       await focusTop(page);
       await tabTo(page, '#type-1');
       await page.keyboard.press('Space');
-      await tabTo(page, '#place_kind-2');
-      await page.keyboard.press('Space');
+      await tabTo(page, '#place_kind-1');
+      await page.keyboard.press('ArrowDown'); // « À domicile »: arrows move within a radio group
+      expect(await page.locator('#place_kind-2').isChecked(), 'the arrow did not choose #place_kind-2');
       await typeInto(page, '#commune_code', '26362');
-      await tabTo(page, '#duration_min-2');
-      await page.keyboard.press('Space');
+      await tabTo(page, '#duration_min-1');
+      await page.keyboard.press('ArrowDown'); // 30 min
+      expect(await page.locator('#duration_min-2').isChecked(), 'the arrow did not choose 30 min');
       await typeInto(page, '#participants', '1');
       await tabTo(page, '#themes-1');
       await page.keyboard.press('Space');
