@@ -1087,7 +1087,7 @@ activity_delete(struct ctx *ctx, int64_t id, int64_t version)
 	struct activity_vocab v;
 	struct activity_cache cache;
 	struct activity_acc acc = { 0 };
-	json_t *before = NULL;
+	json_t *before = NULL, *detail = NULL;
 	tr_err err;
 
 	if (ctx->actor == NULL)
@@ -1104,10 +1104,11 @@ activity_delete(struct ctx *ctx, int64_t id, int64_t version)
 	    DB_I64(ctx->now), DB_I64(ctx->now), DB_I64(id)));
 	activity_acc_add(&acc, &v, before, -1);
 	TRY(activity_acc_flush(ctx, &acc));
-	err = journal_append(ctx, "activity", id, "delete",
-	    json_pack("{s:s, s:I}", "session_on", s_of(before, "session_on"), "version", (json_int_t)version));
+	detail = json_pack("{s:s, s:I}", "session_on", s_of(before, "session_on"), "version", (json_int_t)version);
+	err = journal_append(ctx, "activity", id, "delete", detail);
 out:
 	err = tx_end(ctx, ctx_storage_error(ctx, err));
+	json_decref(detail);
 	json_decref(before);
 	activity_acc_free(&acc);
 	return err;
