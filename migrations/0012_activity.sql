@@ -129,6 +129,26 @@ CREATE INDEX activity_rollup_counts_org ON activity_rollup_counts (organisation_
 CREATE INDEX activity_rollup_counts_dep ON activity_rollup_counts (departement_code, day);
 CREATE INDEX activity_rollup_counts_org_dep ON activity_rollup_counts (org_departement_code, day);
 
+-- The national level of the same rollups: day × type, and day × type × (family, code). About 180 rows a day: the
+-- national pages read these (a year is one index range), the territory and adviser pages the tables above.
+CREATE TABLE activity_rollup_national (
+	day TEXT NOT NULL,
+	type TEXT NOT NULL,
+	reports BIGINT NOT NULL,
+	participants BIGINT NOT NULL,
+	already BIGINT NOT NULL,
+	minutes BIGINT NOT NULL,
+	PRIMARY KEY (day, type)
+);
+CREATE TABLE activity_rollup_national_counts (
+	day TEXT NOT NULL,
+	type TEXT NOT NULL,
+	dim TEXT NOT NULL,
+	code TEXT NOT NULL,
+	n BIGINT NOT NULL,
+	PRIMARY KEY (day, type, dim, code)
+);
+
 -- A batch of the bulk API or of an import: journaled as one entry carrying the SHA-256 of its content.
 CREATE TABLE activity_batches (
 	id @ID@,

@@ -717,6 +717,133 @@ chunk_of(size_t n)
 	return k;
 }
 
+/* The national level of ACC's deltas: cells summed by day × type ("day\x1ftype" → struct cell with only day and
+ * type), counts by day × type × family × code (→ struct count whose cell is the national cell). */
+static void
+national_of(struct arena *a, struct activity_acc *acc, struct strmap *cells, struct strmap *counts)
+{
+	strmap_init(cells, a, 64);
+	strmap_init(counts, a, 256);
+	for (size_t i = 0; i < acc->cells.cap; i++) {
+		struct cell *c = acc->cells.slots[i].value, *x;
+		const char *key;
+		if (acc->cells.slots[i].key == NULL)
+			continue;
+		key = arena_printf(a, "%s\x1f%s", json_str(c->row, "day"), json_str(c->row, "type"));
+		if ((x = strmap_get(cells, key)) == NULL) {
+			x = arena_alloc(a, sizeof(*x));
+			memset(x, 0, sizeof(*x));
+			x->key = key;
+			x->row = c->row; /* day and type are read from it */
+			strmap_put(cells, key, x);
+		}
+		x->reports += c->reports;
+		x->participants += c->participants;
+		x->already += c->already;
+		x->minutes += c->minutes;
+	}
+	for (size_t i = 0; i < acc->counts.cap; i++) {
+		struct count *c = acc->counts.slots[i].value, *x;
+		const char *ck, *key;
+		if (acc->counts.slots[i].key == NULL)
+			continue;
+		ck = arena_printf(a, "%s\x1f%s", json_str(c->cell->row, "day"), json_str(c->cell->row, "type"));
+		key = arena_printf(a, "%s\x1f%s\x1f%s", ck, c->dim, c->code);
+		if ((x = strmap_get(counts, key)) == NULL) {
+			x = arena_alloc(a, sizeof(*x));
+			memset(x, 0, sizeof(*x));
+			x->key = key;
+			x->cell = strmap_get(cells, ck);
+			x->dim = c->dim;
+			x->code = c->code;
+			strmap_put(counts, key, x);
+		}
+		x->n += c->n;
+	}
+}
+
+/* Writes the national level of ACC's deltas. */
+static tr_err
+national_flush(struct ctx *ctx, struct activity_acc *acc)
+{
+	struct strmap cells, counts;
+	struct db_val p[CHUNK_MAX * 6];
+	void **all;
+	size_t n, live = 0;
+	tr_err err = TR_OK;
+
+	national_of(ctx->arena, acc, &cells, &counts);
+	all = sorted_values(ctx->arena, &cells, &n);
+	for (size_t i = 0; i < n; i++)
+		if (((struct cell *)all[i])->reports || ((struct cell *)all[i])->participants ||
+		    ((struct cell *)all[i])->minutes || ((struct cell *)all[i])->already)
+			all[live++] = all[i];
+	for (size_t i = 0; i < live && err == TR_OK;) {
+		size_t k = chunk_of(live - i), np = 0;
+		for (size_t r = 0; r < k; r++, i++) {
+			struct cell *c = all[i];
+			p[np++] = DB_TEXT(json_str(c->row, "day"));
+			p[np++] = DB_TEXT(json_str(c->row, "type"));
+			p[np++] = DB_I64(c->reports);
+			p[np++] = DB_I64(c->participants);
+			p[np++] = DB_I64(c->already);
+			p[np++] = DB_I64(c->minutes);
+		}
+		err = db_exec(ctx->db,
+		    arena_printf(ctx->arena,
+		        "INSERT INTO activity_rollup_national (day, type, reports, participants, already, minutes) "
+		        "VALUES %s "
+		        "ON CONFLICT (day, type) DO UPDATE SET reports = activity_rollup_national.reports + "
+		        "excluded.reports, "
+		        "participants = activity_rollup_national.participants + excluded.participants, already = "
+		        "activity_rollup_national.already + excluded.already, minutes = "
+		        "activity_rollup_national.minutes + "
+		        "excluded.minutes",
+		        placeholders(ctx->arena, k, 6)),
+		    p, np, NULL);
+	}
+	for (size_t i = 0; i < live && err == TR_OK; i++)
+		if (((struct cell *)all[i])->reports < 0)
+			err = db_execv(ctx->db,
+			    "DELETE FROM activity_rollup_national WHERE day = ? AND type = ? AND reports = 0", NULL,
+			    DB_TEXT(json_str(((struct cell *)all[i])->row, "day")),
+			    DB_TEXT(json_str(((struct cell *)all[i])->row, "type")));
+	all = sorted_values(ctx->arena, &counts, &n);
+	live = 0;
+	for (size_t i = 0; i < n; i++)
+		if (((struct count *)all[i])->n != 0)
+			all[live++] = all[i];
+	for (size_t i = 0; i < live && err == TR_OK;) {
+		size_t k = chunk_of(live - i), np = 0;
+		for (size_t r = 0; r < k; r++, i++) {
+			struct count *c = all[i];
+			p[np++] = DB_TEXT(json_str(c->cell->row, "day"));
+			p[np++] = DB_TEXT(json_str(c->cell->row, "type"));
+			p[np++] = DB_TEXT(c->dim);
+			p[np++] = DB_TEXT(c->code);
+			p[np++] = DB_I64(c->n);
+		}
+		err = db_exec(ctx->db,
+		    arena_printf(ctx->arena,
+		        "INSERT INTO activity_rollup_national_counts (day, type, dim, code, n) VALUES %s ON CONFLICT "
+		        "(day, "
+		        "type, dim, code) DO UPDATE SET n = activity_rollup_national_counts.n + excluded.n",
+		        placeholders(ctx->arena, k, 5)),
+		    p, np, NULL);
+	}
+	for (size_t i = 0; i < live && err == TR_OK; i++) {
+		struct count *c = all[i];
+		if (c->n < 0)
+			err = db_execv(ctx->db,
+			    "DELETE FROM activity_rollup_national_counts WHERE day = ? AND type = ? AND dim = ? AND "
+			    "code = ? AND "
+			    "n = 0",
+			    NULL, DB_TEXT(json_str(c->cell->row, "day")), DB_TEXT(json_str(c->cell->row, "type")),
+			    DB_TEXT(c->dim), DB_TEXT(c->code));
+	}
+	return err;
+}
+
 /* Marks code CODE of FAMILY in use when the vocabulary read for this call says it is not yet. */
 static tr_err
 mark_in_use(struct ctx *ctx, struct activity_acc *acc, const char *family, const char *code)
@@ -809,6 +936,8 @@ activity_acc_flush(struct ctx *ctx, struct activity_acc *acc)
 			    "DELETE FROM activity_rollup_counts WHERE " CELL_WHERE
 			    " AND dim = ? AND code = ? AND n = 0",
 			    NULL, CELL_KEY_PARAMS(counts[i]->cell), DB_TEXT(counts[i]->dim), DB_TEXT(counts[i]->code));
+	if (err == TR_OK)
+		err = national_flush(ctx, acc);
 	/* The codes used for the first time are marked in use (never deleted from then on). */
 	for (size_t i = 0; i < live && err == TR_OK; i++)
 		if (counts[i]->n > 0)
@@ -1570,6 +1699,7 @@ struct verify_cmp {
 	json_t *diffs;
 	int64_t ndiffs, cells;
 	bool counts;
+	struct strmap ncells, ncounts; /* the national level expected */
 };
 
 static void
@@ -1621,13 +1751,49 @@ verify_cell(void *ud, const struct db_val *cells, size_t ncols, const char **nam
 	return 0;
 }
 
+static int
+verify_national(void *ud, const struct db_val *cells, size_t ncols, const char **names)
+{
+	struct verify_cmp *c = ud;
+	const char *key;
+	(void)names;
+
+	c->cells++;
+	if (ncols == 6) {
+		struct cell *x;
+		key = arena_printf(c->acc->arena, "%s\x1f%s", db_text(&cells[0]), db_text(&cells[1]));
+		x = strmap_get(&c->ncells, key);
+		if (x == NULL) {
+			diff(c, "activity_rollup_national", key, 0, db_int(&cells[2]));
+			return 0;
+		}
+		if (x->reports != db_int(&cells[2]) || x->participants != db_int(&cells[3]) ||
+		    x->already != db_int(&cells[4]) || x->minutes != db_int(&cells[5]))
+			diff(c, "activity_rollup_national", key, x->reports, db_int(&cells[2]));
+		x->reports = -x->reports - 1;
+	} else {
+		struct count *x;
+		key = arena_printf(c->acc->arena, "%s\x1f%s\x1f%s\x1f%s", db_text(&cells[0]), db_text(&cells[1]),
+		    db_text(&cells[2]), db_text(&cells[3]));
+		x = strmap_get(&c->ncounts, key);
+		if (x == NULL) {
+			diff(c, "activity_rollup_national_counts", key, 0, db_int(&cells[4]));
+			return 0;
+		}
+		if (x->n != db_int(&cells[4]))
+			diff(c, "activity_rollup_national_counts", key, x->n, db_int(&cells[4]));
+		x->n = -x->n - 1;
+	}
+	return 0;
+}
+
 tr_err
 activity_verify(struct ctx *ctx, json_t **out)
 {
 	struct activity_vocab v;
 	struct activity_acc acc = { 0 };
 	struct verify_scan s = { &acc, &v, 0 };
-	struct verify_cmp c = { &acc, json_array(), 0, 0, false };
+	struct verify_cmp c = { .acc = &acc, .diffs = json_array() };
 	size_t n;
 	void **all;
 	tr_err err;
@@ -1641,6 +1807,14 @@ activity_verify(struct ctx *ctx, json_t **out)
 	    "statuses, themes, equipment, autonomy, workshop_level, followups, redirect_kind, place_kind FROM "
 	    "activity_reports WHERE deleted_at IS NULL",
 	    NULL, 0, verify_report, &s);
+	national_of(ctx->arena, &acc, &c.ncells, &c.ncounts);
+	if (err == TR_OK)
+		err = db_each(ctx->db,
+		    "SELECT day, type, reports, participants, already, minutes FROM activity_rollup_national", NULL, 0,
+		    verify_national, &c);
+	if (err == TR_OK)
+		err = db_each(ctx->db, "SELECT day, type, dim, code, n FROM activity_rollup_national_counts", NULL, 0,
+		    verify_national, &c);
 	if (err == TR_OK)
 		err = db_each(ctx->db,
 		    "SELECT day, adviser_id, organisation_id, commune_code, type, org_commune_code, reports, "
@@ -1668,6 +1842,18 @@ activity_verify(struct ctx *ctx, json_t **out)
 		struct count *x = all[i];
 		if (x->n > 0)
 			diff(&c, "activity_rollup_counts", x->key, x->n, 0);
+	}
+	all = sorted_values(ctx->arena, &c.ncells, &n);
+	for (size_t i = 0; i < n; i++) {
+		struct cell *x = all[i];
+		if (x->reports > 0)
+			diff(&c, "activity_rollup_national", x->key, x->reports, 0);
+	}
+	all = sorted_values(ctx->arena, &c.ncounts, &n);
+	for (size_t i = 0; i < n; i++) {
+		struct count *x = all[i];
+		if (x->n > 0)
+			diff(&c, "activity_rollup_national_counts", x->key, x->n, 0);
 	}
 	*out = json_pack("{s:I, s:I, s:I, s:O}", "reports", (json_int_t)s.reports, "cells", (json_int_t)c.cells,
 	    "ndifferences", (json_int_t)c.ndiffs, "differences", c.diffs);

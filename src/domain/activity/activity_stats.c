@@ -86,6 +86,21 @@ where_of(struct ctx *ctx, const struct scope *s, const struct activity_query *q,
 		sqlw_and(w, "a.adviser_id = ?", DB_I64(q->id));
 }
 
+/* The rollup table a figure of Q reads, with its WHERE started in W: the national level (day × type) for a
+ * national query of a reader with national reach, else the adviser level filtered by the reader's scope and Q. */
+static const char *
+source_of(struct ctx *ctx, const struct activity_query *q, bool employer, bool counts, struct sqlw *w)
+{
+	if (strcmp(q->level, "national") == 0 && actor_has_any(ctx->actor, ACTIVITY_NATIONAL)) {
+		memset(w, 0, sizeof(*w));
+		w->arena = ctx->arena;
+		w->sql = "1 = 1";
+		return counts ? "activity_rollup_national_counts" : "activity_rollup_national";
+	}
+	where_of(ctx, counts ? &activity_rollup_counts_scope : &activity_rollup_scope, q, employer, w);
+	return counts ? "activity_rollup_counts" : "activity_rollup";
+}
+
 static tr_err
 run(struct ctx *ctx, const char *sql, struct sqlw *w, struct db_rows **r)
 {
@@ -109,21 +124,21 @@ decimal1(struct arena *a, int64_t num, int64_t den)
 static tr_err
 period(struct ctx *ctx, const struct activity_query *q, bool employer, const char *from, const char *to, json_t **out)
 {
+	const char *table;
 	struct sqlw w;
 	struct db_rows *r;
 	json_t *by_type = json_object();
 	int64_t sessions = 0, participants = 0, already = 0, minutes = 0, workshops = 0, workshop_p = 0;
 	tr_err err;
 
-	where_of(ctx, &activity_rollup_scope, q, employer, &w);
+	table = source_of(ctx, q, employer, false, &w);
 	sqlw_and(&w, "a.day >= ?", DB_TEXT(from));
 	sqlw_and(&w, "a.day <= ?", DB_TEXT(to));
 	err = run(ctx,
 	    arena_printf(ctx->arena,
-	        "SELECT a.type, SUM(a.reports), SUM(a.participants), SUM(a.already), SUM(a.minutes) FROM "
-	        "activity_rollup "
-	        "a WHERE %s GROUP BY a.type ORDER BY a.type",
-	        w.sql),
+	        "SELECT a.type, SUM(a.reports), SUM(a.participants), SUM(a.already), SUM(a.minutes) FROM %s a WHERE %s "
+	        "GROUP BY a.type ORDER BY a.type",
+	        table, w.sql),
 	    &w, &r);
 	if (err != TR_OK) {
 		json_decref(by_type);
@@ -155,17 +170,17 @@ shares(struct ctx *ctx, const struct activity_vocab *v, const struct activity_qu
 {
 	static const char *const order[] = { "theme", "place", "duration", "equipment", "autonomy", "gender", "age_h",
 		"status", "followup", "redirect", "level" };
+	const char *table;
 	struct sqlw w;
 	struct db_rows *r;
 	tr_err err;
 
-	where_of(ctx, &activity_rollup_counts_scope, q, employer, &w);
+	table = source_of(ctx, q, employer, true, &w);
 	sqlw_and(&w, "a.day >= ?", DB_TEXT(q->from));
 	sqlw_and(&w, "a.day <= ?", DB_TEXT(q->to));
 	if ((err = run(ctx,
-	         arena_printf(ctx->arena,
-	             "SELECT a.dim, a.code, SUM(a.n) FROM activity_rollup_counts a WHERE %s GROUP BY a.dim, a.code",
-	             w.sql),
+	         arena_printf(ctx->arena, "SELECT a.dim, a.code, SUM(a.n) FROM %s a WHERE %s GROUP BY a.dim, a.code",
+	             table, w.sql),
 	         &w, &r)) != TR_OK)
 		return err;
 	*out = json_array();
@@ -247,18 +262,19 @@ bucket_of(struct arena *a, const char *d, const char *unit, const char **label)
 static tr_err
 curve(struct ctx *ctx, const struct activity_query *q, bool employer, json_t **out)
 {
+	const char *table;
 	struct sqlw w;
 	struct db_rows *r;
 	tr_err err;
 
-	where_of(ctx, &activity_rollup_scope, q, employer, &w);
+	table = source_of(ctx, q, employer, false, &w);
 	sqlw_and(&w, "a.day >= ?", DB_TEXT(q->from));
 	sqlw_and(&w, "a.day <= ?", DB_TEXT(q->to));
 	if ((err = run(ctx,
 	         arena_printf(ctx->arena,
-	             "SELECT a.day, SUM(a.reports), SUM(a.participants) FROM activity_rollup a WHERE %s GROUP BY a.day "
+	             "SELECT a.day, SUM(a.reports), SUM(a.participants) FROM %s a WHERE %s GROUP BY a.day "
 	             "ORDER BY a.day",
-	             w.sql),
+	             table, w.sql),
 	         &w, &r)) != TR_OK)
 		return err;
 	*out = json_array();
