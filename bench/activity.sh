@@ -87,8 +87,8 @@ SERVER_PID=
 # The same national figures from the raw table (GROUP BY, same engine, same run).
 RAW_SQL="SELECT type, COUNT(*), SUM(participants), SUM(already), SUM(duration_min) FROM activity_reports WHERE \
 deleted_at IS NULL AND session_on BETWEEN '$FROM' AND '$TO' GROUP BY type"
-ROLL_SQL="SELECT type, SUM(reports), SUM(participants), SUM(already), SUM(minutes) FROM activity_rollup WHERE \
-day BETWEEN '$FROM' AND '$TO' GROUP BY type"
+ROLL_SQL="SELECT type, SUM(reports), SUM(participants), SUM(already), SUM(minutes) FROM activity_rollup_national \
+WHERE day BETWEEN '$FROM' AND '$TO' GROUP BY type"
 t0=$(now); raw "$RAW_SQL"; t1=$(now); raw "$ROLL_SQL"; t2=$(now)
 echo "national totals, raw GROUP BY: $(ms "$t0" "$t1") ms; from the rollup: $(ms "$t1" "$t2") ms (one query each)"
 RAW_T="SELECT region_code, COUNT(*) FROM activity_reports WHERE deleted_at IS NULL AND session_on BETWEEN '$FROM' AND \
