@@ -23,6 +23,9 @@
 #include "domain/jobs/jobs.h"
 #include "model/accounts/role.h"
 #include "domain/jobs/refold.h"
+#include "domain/activity/activity.h"
+#include "domain/activity/activity_gen.h"
+#include "model/activity/activity.h"
 #include "domain/kernel/journal.h"
 #include "domain/places/place.h"
 #include "domain/places/place_geocode.h"
@@ -387,6 +390,40 @@ cmd_journal_verify(struct config *cfg, int argc, char **argv)
 	return err == TR_OK ? 0 : 1;
 }
 
+static int
+cmd_activity_verify(struct config *cfg, int argc, char **argv)
+{
+	struct db *db;
+	struct ctx ctx;
+	json_t *out = NULL;
+	int64_t n = 0;
+	tr_err err;
+
+	if (no_arguments("activity verify", argc, argv) != 0)
+		return EXIT_USAGE;
+	if ((db = open_migrated(cfg)) == NULL)
+		return 1;
+	ctx_init(&ctx, cfg, db);
+	err = activity_verify(&ctx, &out);
+	if (err == TR_OK) {
+		n = json_integer_value(json_object_get(out, "ndifferences"));
+		printf("activity: %lld reports, %lld rollup rows, %lld difference(s)\n",
+		    (long long)json_integer_value(json_object_get(out, "reports")),
+		    (long long)json_integer_value(json_object_get(out, "cells")), (long long)n);
+		if (n) {
+			char *s = json_dumps(json_object_get(out, "differences"), JSON_INDENT(1));
+			fprintf(stderr, "%s\n", s ? s : "");
+			free(s);
+		}
+	} else {
+		print_errors(&ctx, err);
+	}
+	json_decref(out);
+	arena_free(ctx.arena);
+	db_close(db);
+	return err == TR_OK && n == 0 ? 0 : 1;
+}
+
 /* Reads the whole file PATH (at most MAX bytes) into *DATA (malloc'ed); prints why on failure. */
 static int
 read_file(const char *path, size_t max, char **data, size_t *n)
@@ -592,6 +629,90 @@ cmd_gen_places(struct config *cfg, int argc, char **argv)
 	arena_free(ctx.arena);
 	db_close(db);
 	return close_output(f, err == TR_OK ? 0 : 1);
+}
+
+/* gen activity: each batch written to the file, or ingested through the bulk API's domain path. */
+struct gen_sink {
+	FILE *f;
+	struct config *cfg;
+	struct db *db;
+	int64_t inserted;
+};
+
+static tr_err
+gen_write(void *ud, const char *lines, size_t n)
+{
+	struct gen_sink *k = ud;
+	struct ctx ctx;
+	json_t *out = NULL;
+	tr_err err;
+
+	if (k->f)
+		return fwrite(lines, 1, n, k->f) == n ? TR_OK : TR_UNAVAILABLE;
+	ctx_init(&ctx, k->cfg, k->db);
+	err = activity_ingest(&ctx, "import", lines, n, false, &out);
+	if (err == TR_OK)
+		k->inserted += json_integer_value(json_object_get(out, "inserted"));
+	else
+		print_errors(&ctx, err);
+	json_decref(out);
+	arena_free(ctx.arena);
+	return err;
+}
+
+static int
+cmd_gen_activity(struct config *cfg, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "advisers", required_argument, NULL, 'a' },
+		{ "days", required_argument, NULL, 'd' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *output = NULL;
+	long long count = 0, seed = 1, nadv = 4000, days = 3 * 365;
+	struct gen_sink sink = { .cfg = cfg };
+	struct activity_gen g;
+	struct ctx ctx;
+	int c;
+	tr_err err;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'o')
+			output = optarg;
+		else if (!((c == 's' && str_to_i64(str_c(optarg), &seed)) ||
+		             (c == 'a' && str_to_i64(str_c(optarg), &nadv) && nadv > 0 && nadv <= 100000) ||
+		             (c == 'd' && str_to_i64(str_c(optarg), &days) && days > 0 && days <= 3660)))
+			return EXIT_USAGE;
+	}
+	if (optind != argc - 1 || !str_to_i64(str_c(argv[optind]), &count) || count < 0 || count > 100000000) {
+		fprintf(stderr, "tremplin gen activity: usage: tremplin gen activity N [--output FILE] [--seed S] "
+		                "[--advisers A] [--days D]\n");
+		return EXIT_USAGE;
+	}
+	if ((sink.db = open_migrated(cfg)) == NULL)
+		return 1;
+	if (output && (sink.f = open_output("gen activity", output)) == NULL) {
+		db_close(sink.db);
+		return 1;
+	}
+	g = (struct activity_gen){ .count = count,
+		.advisers = nadv,
+		.days = days,
+		.batch = ACTIVITY_BATCH_LINES_MAX,
+		.seed = (uint64_t)seed,
+		.prefix = NULL };
+	ctx_init(&ctx, cfg, sink.db);
+	g.prefix = arena_printf(ctx.arena, "gen%lld", seed);
+	if ((err = activity_generate(&ctx, &g, gen_write, &sink)) != TR_OK)
+		print_errors(&ctx, err);
+	else if (!sink.f)
+		printf("activity: %lld reports stored\n", (long long)sink.inserted);
+	arena_free(ctx.arena);
+	db_close(sink.db);
+	return sink.f ? close_output(sink.f, err == TR_OK ? 0 : 1) : err == TR_OK ? 0 : 1;
 }
 
 static int
@@ -875,6 +996,10 @@ static const struct command commands[] = {
 	{ "journal verify", "tremplin journal verify [options]",
 	    "Checks the hash chain of the journal; exits 1 naming the first altered or missing entry.",
 	    cmd_journal_verify },
+	{ "activity verify", "tremplin activity verify [options]",
+	    "Recomputes the rollups of the activity reports from the raw reports and compares; exits 1 on any "
+	    "difference.",
+	    cmd_activity_verify },
 	{ "jobs run", "tremplin jobs run [--now YYYY-MM-DD[THH:MM]] [options]",
 	    "Runs every scheduled job now, or as if it were the given moment (expired applications, follow-up\n"
 	    "reminders, accounts never confirmed); the server runs them by itself when they are due.",
@@ -893,6 +1018,11 @@ static const struct command commands[] = {
 	{ "gen places", "tremplin gen places N [--output FILE] [--seed S] [options]",
 	    "Writes N synthetic places in the standard (CSV), on the communes of the reference data (seed first).",
 	    cmd_gen_places },
+	{ "gen activity", "tremplin gen activity N [--output FILE] [--seed S] [--advisers A] [--days D] [options]",
+	    "Makes N realistic activity reports of A advisers (default 4,000, four to a structure, on the most\n"
+	    "populated communes) over the last D days (default three years): stored through the bulk API's path\n"
+	    "(rollups included), or written as NDJSON lines for POST /api/v1/activity/batches with --output.",
+	    cmd_gen_activity },
 	{ "backup", "tremplin backup FILE [options]",
 	    "Writes a consistent copy of the database into FILE (which must not exist) while the servers run.\n"
 	    "SQLite: the online backup API, then PRAGMA integrity_check on the copy. PostgreSQL: pg_dump\n"

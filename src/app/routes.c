@@ -2,10 +2,12 @@
  * and api since it names the handlers of both; http only receives it (server_run). */
 #include "app/app.h"
 
+#include "api/activity/activity.h"
 #include "api/api.h"
 #include "domain/steering/annual_report.h"
 #include "domain/steering/steering.h"
 #include "model/accounts/role.h"
+#include "web/activity/activity.h"
 #include "web/web.h"
 
 #define ADMIN ROLE_BIT(ROLE_ADMIN)
@@ -50,6 +52,16 @@
 /* Subsidies: the SMIC table and the rules are read by anyone signed in and edited by national officers; the rest is
  * open to everyone signed in at the route, the domain's scope tables deciding (employer, region, paying agency). */
 #define SUBSIDY_NATIONAL (ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_ADMIN))
+
+/* Activity reports: who reads figures and reports (the domain narrows each to their scope), who oversees the
+ * advisers without a report, who edits the vocabularies. */
+#define ACTIVITY_READERS                                                                                      \
+	(ROLE_BIT(ROLE_CANDIDATE) | ROLE_BIT(ROLE_EMPLOYER) | ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_REGIONAL) | \
+	    ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_VIEWER) | ROLE_BIT(ROLE_ADMIN))
+#define ACTIVITY_OVERSIGHT                                                                                   \
+	(ROLE_BIT(ROLE_EMPLOYER) | ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_REGIONAL) | ROLE_BIT(ROLE_NATIONAL) | \
+	    ROLE_BIT(ROLE_VIEWER) | ROLE_BIT(ROLE_ADMIN))
+#define ACTIVITY_VOCAB_EDITORS (ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL))
 
 const struct route app_routes[] = {
 	{ "GET", "/healthz", api_health, PUBLIC, API | ROUTE_HEALTH, A_PUBLIC, NULL },
@@ -495,6 +507,47 @@ const struct route app_routes[] = {
 	{ "POST", "/api/v1/amendments/{id}/actions/{token}", api_amendment_act, ANY, API | CHANGES, A_ORG,
 	    "amendment" },
 	{ "PUT", "/api/v1/budget-envelopes", api_envelope_set, SUBSIDY_NATIONAL, API | CHANGES, A_ROLE, NULL },
+
+	/* Activity reports (comptes rendus d'activité): the adviser's pages, statistics, vocabularies, reminders,
+	 * and the API (one by one, NDJSON batches, CSV, changes with a cursor). */
+	{ "GET", "/activite", web_activity_home, ACTIVITY_READERS, 0, A_LIST, NULL },
+	{ "GET", "/activite/nouveau", web_activity_new_form, ACTIVITY_READERS, 0, A_ROLE, NULL },
+	{ "POST", "/activite/nouveau", web_activity_new, ACTIVITY_READERS, CHANGES, A_ROLE, NULL },
+	{ "GET", "/activite/export.csv", web_activity_export_csv, ACTIVITY_READERS, 0, A_LIST, NULL },
+	{ "GET", "/activite/statistiques", web_activity_stats, ACTIVITY_READERS, 0, A_LIST, NULL },
+	{ "GET", "/activite/relances", web_activity_silent, ACTIVITY_OVERSIGHT, 0, A_LIST, NULL },
+	{ "GET", "/activite/vocabulaires", web_activity_vocab, ACTIVITY_READERS, 0, A_ROLE, NULL },
+	{ "POST", "/activite/vocabulaires", web_activity_vocab_post, ACTIVITY_VOCAB_EDITORS, CHANGES, A_ROLE, NULL },
+	{ "GET", "/activite/{id}/modifier", web_activity_edit_form, ACTIVITY_READERS, 0, A_ORG, "activity_report" },
+	{ "POST", "/activite/{id}/modifier", web_activity_edit, ACTIVITY_READERS, CHANGES, A_ORG, "activity_report" },
+	{ "POST", "/activite/{id}/supprimer", web_activity_delete, ACTIVITY_READERS, CHANGES, A_ORG,
+	    "activity_report" },
+	{ "GET", "/api/v1/activity/reports", api_activity_list, ACTIVITY_READERS, API, A_LIST, NULL },
+	{ "POST", "/api/v1/activity/reports", api_activity_create, ACTIVITY_READERS, API | CHANGES, A_ROLE, NULL },
+	{ "GET", "/api/v1/activity/reports.csv", api_activity_export_csv, ACTIVITY_READERS, API, A_LIST, NULL },
+	{ "POST", "/api/v1/activity/reports.csv", api_activity_import_csv, ACTIVITY_READERS, API | CHANGES | ROUTE_RAW,
+	    A_ROLE, NULL },
+	{ "GET", "/api/v1/activity/reports/{id}", api_activity_get, ACTIVITY_READERS, API, A_ORG, "activity_report" },
+	{ "PATCH", "/api/v1/activity/reports/{id}", api_activity_update, ACTIVITY_READERS, API | CHANGES, A_ORG,
+	    "activity_report" },
+	{ "DELETE", "/api/v1/activity/reports/{id}", api_activity_delete, ACTIVITY_READERS, API | CHANGES, A_ORG,
+	    "activity_report" },
+	{ "POST", "/api/v1/activity/batches", api_activity_batch, ACTIVITY_READERS, API | CHANGES | ROUTE_RAW, A_ROLE,
+	    NULL },
+	{ "GET", "/api/v1/activity/changes", api_activity_changes, ACTIVITY_READERS, API, A_LIST, NULL },
+	{ "GET", "/api/v1/activity/verify", api_activity_verify, ROLE_BIT(ROLE_ADMIN), API, A_ROLE, NULL },
+	{ "GET", "/api/v1/activity/stats", api_activity_stats, ACTIVITY_READERS, API, A_LIST, NULL },
+	{ "GET", "/api/v1/activity/silent", api_activity_silent, ACTIVITY_OVERSIGHT, API, A_LIST, NULL },
+	{ "GET", "/api/v1/activity/vocabularies", api_activity_vocab, ACTIVITY_READERS, API, A_ROLE, NULL },
+	{ "PUT", "/api/v1/activity/vocabularies/{token}/{token}", api_activity_vocab_put, ACTIVITY_VOCAB_EDITORS,
+	    API | CHANGES, A_ROLE, "vocab_code" },
+	{ "POST", "/api/v1/activity/vocabularies/{token}/{token}/retire", api_activity_vocab_retire,
+	    ACTIVITY_VOCAB_EDITORS, API | CHANGES, A_ROLE, "vocab_code" },
+	{ "GET", "/api/v1/activity/settings", api_activity_settings, ACTIVITY_READERS, API, A_ROLE, NULL },
+	{ "PATCH", "/api/v1/activity/settings", api_activity_settings_put, ACTIVITY_VOCAB_EDITORS, API | CHANGES,
+	    A_ROLE, NULL },
+	{ "POST", "/api/v1/organisations/{id}/mediators", api_activity_mediator,
+	    ROLE_BIT(ROLE_EMPLOYER) | ROLE_BIT(ROLE_ADMIN), API | CHANGES, A_STAFF, "organisation" },
 
 	/* The directory's search and public pages: last, since "/lieux/{token}" also matches literal paths such
 	 * as /lieux/import, which must come first. */

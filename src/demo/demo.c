@@ -1,9 +1,14 @@
 /* Demo organisations and accounts, as data. */
 #include "demo/demo.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/buf.h"
+#include "domain/activity/activity.h"
+#include "domain/activity/activity_gen.h"
+#include "model/activity/activity.h"
 #include "domain/accounts/account.h"
 #include "domain/kernel/common.h"
 #include "domain/accounts/org.h"
@@ -198,6 +203,36 @@ demo_dossier(struct ctx *ctx, struct demo_cast *c, const char *code, const char 
 	return err;
 }
 
+/* The demo recruit's activity reports: 300 sessions over the 180 days before today, in Crest (the structure's
+ * commune) and Valence, through the bulk path as an import of their own. */
+static tr_err
+demo_activity(struct ctx *ctx)
+{
+	uint64_t seed = 20261124;
+	struct buf b = BUF_INIT(ACTIVITY_BATCH_BYTES_MAX);
+	const char *today = date_iso(ctx->arena, ctx->now);
+	json_t *out = NULL;
+	tr_err err = TR_OK;
+
+	for (int i = 0; i < 300 && err == TR_OK; i++) {
+		json_t *o = activity_gen_report(
+		    &seed, ctx->arena, date_add(ctx->arena, today, 0, -(1 + i * 180 / 300)), "26108", "26362");
+		char *line;
+		json_object_set_new(o, "source_id", json_string(arena_printf(ctx->arena, "demo-%d", i)));
+		line = json_dumps(o, JSON_COMPACT);
+		json_decref(o);
+		err = buf_puts(&b, line);
+		free(line);
+		if (err == TR_OK)
+			err = buf_putc(&b, '\n');
+	}
+	if (err == TR_OK)
+		err = activity_ingest(ctx, "import", buf_str(&b).p, buf_str(&b).n, false, &out);
+	json_decref(out);
+	buf_free(&b);
+	return err;
+}
+
 static tr_err
 demo_story(struct ctx *ctx)
 {
@@ -307,6 +342,9 @@ demo_story(struct ctx *ctx)
 	if (err != TR_OK)
 		return err;
 	if ((err = demo_subsidies(ctx, &c, contract)) != TR_OK)
+		return err;
+	/* A few hundred activity reports of the recruit over the last six months, so that every page has figures. */
+	if ((err = as(ctx, c.candidate)) != TR_OK || (err = demo_activity(ctx)) != TR_OK)
 		return err;
 	/* The 2020 programme: waiting for the regional opinion. */
 	return demo_dossier(ctx, &c, "CNFS-2020", "conseiller-numerique", 1, &other);

@@ -34,8 +34,9 @@ struct request {
 	struct str raw_path; /* as sent, without the query */
 	struct str query_string;
 	struct form query;
-	struct form form; /* urlencoded or multipart body */
-	json_t *json;     /* JSON body of API calls (owned; freed with the request) */
+	struct form form;    /* urlencoded or multipart body */
+	json_t *json;        /* JSON body of API calls (owned; freed with the request) */
+	struct str raw_body; /* a ROUTE_RAW route's text body (application/x-ndjson, text/csv, text/plain), as sent */
 	struct form cookies;
 	struct str content_type;
 	struct str user_agent;

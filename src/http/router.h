@@ -17,6 +17,7 @@ enum route_flags {
 	ROUTE_HEALTH = 1 << 3,  /* answers without a session (and without failing when the database is down) */
 	ROUTE_LOOP = 1 << 4,    /* never touches storage: served on the event loop, without a session */
 	ROUTE_LONG = 1 << 5,    /* an export or a report: the long time budget (server.long_deadline_ms) */
+	ROUTE_RAW = 1 << 6,     /* also takes a text body (NDJSON, CSV) up to the upload cap, kept whole in raw_body */
 };
 
 #define ROLES_PUBLIC 0u

@@ -411,7 +411,8 @@ parse_body(h2o_req_t *hreq, struct request *req, const char **why)
 	struct str body = { hreq->entity.base, hreq->entity.len };
 	char *copy;
 	size_t cap =
-	    (size_t)((req->route->flags & ROUTE_UPLOAD) ? srv.cfg->max_upload_kb : srv.cfg->max_body_kb) * 1024;
+	    (size_t)((req->route->flags & (ROUTE_UPLOAD | ROUTE_RAW)) ? srv.cfg->max_upload_kb : srv.cfg->max_body_kb) *
+	    1024;
 	struct str ct = req->content_type;
 	json_error_t jerr;
 	tr_err err;
@@ -428,6 +429,17 @@ parse_body(h2o_req_t *hreq, struct request *req, const char **why)
 	memcpy(copy, body.p, body.n);
 	copy[body.n] = '\0';
 	body.p = copy;
+	/* A route that takes text bodies (ROUTE_RAW) keeps them whole, valid UTF-8, for its handler to read. */
+	if ((req->route->flags & ROUTE_RAW) &&
+	    (str_starts(ct, STR("application/x-ndjson")) || str_starts(ct, STR("text/csv")) ||
+	        str_starts(ct, STR("text/plain")))) {
+		if (!utf8_valid(body.p, body.n)) {
+			*why = "Le contenu envoyé n'est pas de l'UTF-8 valide.";
+			return 400;
+		}
+		req->raw_body = body;
+		return 0;
+	}
 	/* An API route that takes uploads (ROUTE_UPLOAD) also accepts multipart/form-data. */
 	if ((req->route->flags & ROUTE_API) && body.n > 0 && !str_starts(ct, STR("application/json")) &&
 	    !str_starts(ct, STR("application/merge-patch+json")) &&

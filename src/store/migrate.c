@@ -29,7 +29,22 @@ static const struct {
 struct migration {
 	int64_t version;
 	const struct embedded_file *file;
+	const struct embedded_file *engine_file; /* NNNN_x.pg.sql / NNNN_x.sqlite.sql beside NNNN_x.sql, or NULL */
+	enum db_engine engine;                   /* 0 for a portable file, else the only engine it runs on */
 };
+
+/* The engine a file name is for: ".pg.sql" PostgreSQL, ".sqlite.sql" SQLite, else 0 (both). */
+static enum db_engine
+migration_engine(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n > 7 && strcmp(name + n - 7, ".pg.sql") == 0)
+		return DB_POSTGRES;
+	if (n > 11 && strcmp(name + n - 11, ".sqlite.sql") == 0)
+		return DB_SQLITE;
+	return 0;
+}
 
 /* The leading number of NAME ("0001_init.sql" → 1); false when there is none. */
 static bool
@@ -49,35 +64,48 @@ migration_cmp(const void *a, const void *b)
 {
 	const struct migration *x = a, *y = b;
 
-	return (x->version > y->version) - (x->version < y->version);
+	if (x->version != y->version)
+		return (x->version > y->version) - (x->version < y->version);
+	return (x->engine != 0) - (y->engine != 0); /* the portable file first, its engine's companion after */
 }
 
-/* The migrations of TABLE sorted by version; names without a number and duplicates are errors. */
+/* The migrations of TABLE for ENGINE sorted by version: the portable files, and the files for ENGINE only
+ * (NNNN_name.pg.sql, NNNN_name.sqlite.sql; those of the other engine are left out). A file for one engine with the
+ * version of a portable file runs right after it, in its transaction, as one migration; alone, it is a migration of
+ * its own. Names without a number and two files of one version for one engine are errors. */
 static tr_err
-migration_list(const struct embedded_file *table, struct migration **out, size_t *count)
+migration_list(const struct embedded_file *table, enum db_engine engine, struct migration **out, size_t *count)
 {
 	struct migration *list;
-	size_t n = 0;
+	size_t n = 0, k = 0;
 
 	while (table[n].name != NULL)
 		n++;
 	list = xcalloc(n ? n : 1, sizeof(*list));
 	for (size_t i = 0; i < n; i++) {
-		list[i].file = &table[i];
-		if (!migration_version(table[i].name, &list[i].version)) {
+		struct migration m = { .file = &table[i], .engine = migration_engine(table[i].name) };
+		if (!migration_version(table[i].name, &m.version)) {
 			log_error("db migrate: %s: the file name must start with its version number", table[i].name);
 			free(list);
 			return TR_INTERNAL;
 		}
+		if (m.engine == 0 || m.engine == engine)
+			list[k++] = m;
 	}
-	qsort(list, n, sizeof(*list), migration_cmp);
-	for (size_t i = 1; i < n; i++) {
-		if (list[i].version == list[i - 1].version) {
+	qsort(list, k, sizeof(*list), migration_cmp);
+	n = 0;
+	for (size_t i = 0; i < k; i++) {
+		if (n > 0 && list[i].version == list[n - 1].version) {
+			if (list[n - 1].engine == 0 && list[n - 1].engine_file == NULL && list[i].engine != 0) {
+				list[n - 1].engine_file = list[i].file;
+				continue;
+			}
 			log_error(
-			    "db migrate: %s and %s have the same version", list[i - 1].file->name, list[i].file->name);
+			    "db migrate: %s and %s have the same version", list[n - 1].file->name, list[i].file->name);
 			free(list);
 			return TR_INTERNAL;
 		}
+		list[n++] = list[i];
 	}
 	*out = list;
 	*count = n;
@@ -143,6 +171,17 @@ migration_apply(struct db *db, const struct migration *m, struct buf *sql, bool 
 	}
 	if ((err = migration_sql(db_engine(db), m->file->data, sql)) != TR_OK)
 		goto fail;
+	if (m->engine_file != NULL) {
+		struct buf more = BUF_INIT(0);
+		err = migration_sql(db_engine(db), m->engine_file->data, &more);
+		if (err == TR_OK)
+			err = buf_putc(sql, '\n');
+		if (err == TR_OK)
+			err = buf_append(sql, buf_str(&more).p, buf_str(&more).n);
+		buf_free(&more);
+		if (err != TR_OK)
+			goto fail;
+	}
 	if ((err = db_exec_script(db, buf_str(sql).p)) != TR_OK)
 		goto fail;
 	err = db_execv(db, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", NULL,
@@ -175,7 +214,7 @@ db_migrate(struct db *db, const struct embedded_file *table, int *applied)
 		log_error("db migrate: called inside a transaction");
 		return TR_INTERNAL;
 	}
-	if ((err = migration_list(table, &list, &n)) != TR_OK)
+	if ((err = migration_list(table, db_engine(db), &list, &n)) != TR_OK)
 		return err;
 	if (pg) {
 		/* A long migration or a wait for another process must not hit the statement timeout. */

@@ -41,6 +41,9 @@ static const struct nav_item nav_items[] = {
 	{ "/aides", "Aides",
 	    ROLE_BIT(ROLE_EMPLOYER) | ROLE_BIT(ROLE_REGIONAL) | ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_NATIONAL) |
 	        ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_PAYER) | ROLE_BIT(ROLE_VIEWER) },
+	{ "/activite", "Activité",
+	    ROLE_BIT(ROLE_CANDIDATE) | ROLE_BIT(ROLE_EMPLOYER) | ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_REGIONAL) |
+	        ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_VIEWER) | ROLE_BIT(ROLE_ADMIN) },
 	{ "/poles", "Pôles", ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_ADMIN) },
 	{ "/ressources", "Ressources",
 	    ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_EMPLOYER) | ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_ADMIN) },
@@ -67,6 +70,10 @@ struct flash {
 /* Flash messages are codes in a cookie, never text: nothing a visitor sends is shown back. */
 static const struct flash flashes[] = {
 	{ "saved", "success", "Les modifications ont été enregistrées." },
+	{ "activity_saved", "success", "Le compte rendu d'activité est enregistré." },
+	{ "activity_deleted", "success",
+	    "Le compte rendu d'activité est supprimé : il ne compte plus dans les chiffres." },
+	{ "activity_vocab_saved", "success", "Les vocabulaires des comptes rendus sont enregistrés." },
 	{ "assessment_saved", "success", "L'évaluation est enregistrée dans la grille." },
 	{ "created", "success", "L'élément a été créé." },
 	{ "invited", "success", "Le compte a été créé et l'invitation envoyée par courriel." },

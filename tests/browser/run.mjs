@@ -67,6 +67,7 @@ const NAV = [
   ['/candidatures', 'candidate employer prescriber'],
   ['/contrats', 'employer candidate pole regional national sponsor'],
   ['/aides', 'employer regional pole national admin payer viewer'],
+  ['/activite', 'candidate employer pole regional national viewer admin'],
   ['/poles', 'pole national admin'],
   ['/ressources', 'pole employer national admin'],
   ['/vivier', 'pole employer national'],
@@ -856,6 +857,79 @@ async function importPlaces() {
 async function distances(page) {
   const badges = await page.locator('main .app-places .fr-badge').allTextContents(); // innerText is uppercased by CSS
   return badges.map((b) => /^([\d,]+) km/.exec(b.trim())).filter(Boolean).map((m) => Number(m[1].replace(',', '.')));
+}
+
+// Activity reports: the recruit fills in a report with the keyboard only (radios, presets, checkboxes), meets the
+// error summary, duplicates the last one; the statistics (SVG and tables), the vocabularies and the advisers
+// without a report; each page axe clean.
+async function activityChecks(browser) {
+  const context = await newContext(browser);
+  const page = await newPage(context);
+  try {
+    const signedIn = await check('activity: sign in as the recruit', async () => {
+      await signIn(page, 'candidat');
+    });
+    await check('activity: /activite/nouveau filled in with the keyboard only, axe clean', async () => {
+      expect(signedIn, 'not signed in');
+      await goto(page, '/activite/nouveau');
+      await shell(page);
+      await axe(page);
+      await focusTop(page);
+      await tabTo(page, '#type-1');
+      await page.keyboard.press('Space');
+      await tabTo(page, '#place_kind-1');
+      await page.keyboard.press('ArrowDown'); // « À domicile »: arrows move within a radio group
+      expect(await page.locator('#place_kind-2').isChecked(), 'the arrow did not choose #place_kind-2');
+      await typeInto(page, '#commune_code', '26362');
+      await tabTo(page, '#duration_min-1');
+      await page.keyboard.press('ArrowDown'); // 30 min
+      expect(await page.locator('#duration_min-2').isChecked(), 'the arrow did not choose 30 min');
+      await typeInto(page, '#participants', '1');
+      await tabTo(page, '#themes-1');
+      await page.keyboard.press('Space');
+      await tabTo(page, 'main form button[type="submit"]');
+      await navigating(page, () => page.keyboard.press('Enter'), 200);
+      expect(new URL(page.url()).pathname === '/activite', `landed on ${pathOf(page.url())}, expected /activite`);
+      await axe(page);
+    });
+    await check('activity: a bad report shows the error summary, axe clean', async () => {
+      expect(signedIn, 'not signed in');
+      await goto(page, '/activite/nouveau');
+      await page.fill('#participants', '500');
+      await navigating(page, () => page.click('main form button[type="submit"]'), 422);
+      await errorSummary(page, ['participants']);
+      await axe(page);
+    });
+    await check('activity: duplicate the last report, statistics with their SVG, vocabularies, axe clean', async () => {
+      expect(signedIn, 'not signed in');
+      await goto(page, '/activite/nouveau?dupliquer=1');
+      await axe(page);
+      await goto(page, '/activite/statistiques');
+      expect(await page.locator('main svg[role="img"]').count() === 1, 'no chart');
+      await axe(page);
+      await goto(page, '/activite/vocabulaires');
+      await axe(page);
+    });
+  } finally {
+    await context.close();
+  }
+  const other = await newContext(browser);
+  const page2 = await newPage(other);
+  try {
+    const signedIn = await check('activity: sign in as national', async () => {
+      await signIn(page2, 'national');
+    });
+    for (const p of ['/activite/statistiques?niveau=region&code=84&courbe=month', '/activite/vocabulaires', '/activite/relances']) {
+      await check(`activity: ${p} axe clean`, async () => {
+        expect(signedIn, 'not signed in');
+        await goto(page2, p);
+        await shell(page2);
+        await axe(page2);
+      });
+    }
+  } finally {
+    await other.close();
+  }
 }
 
 // Changing the directory (after placesChecks imported places): the edit form of a place with an error, the
@@ -2135,6 +2209,7 @@ async function main() {
     await poleChecks(browser);
     await steeringChecks(browser);
     await subsidyChecks(browser);
+    await activityChecks(browser);
   } finally {
     clearTimeout(watchdog);
     if (browser) await browser.close().catch(() => {});

@@ -6,6 +6,7 @@
 #include "core/log.h"
 #include "core/time.h"
 #include "domain/accounts/session.h"
+#include "domain/activity/activity.h"
 #include "domain/kernel/ctx.h"
 #include "domain/kernel/outbox.h"
 #include "domain/recruitment/application.h"
@@ -28,6 +29,7 @@ static const struct job jobs[] = {
 	{ "sessions_cancel_under_minimum", 3600, training_sessions_cancel_under_minimum },
 	{ "accounts_purge_unconfirmed", 6 * 3600, candidate_purge_unconfirmed },
 	{ "posts_return_unfilled", 6 * 3600, posts_expire },
+	{ "activity_reminders", 6 * 3600, activity_remind },
 };
 
 /* Takes the job for 10 minutes when it is due (or FORCE) and nobody holds it. */

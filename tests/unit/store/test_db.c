@@ -849,6 +849,53 @@ t_migrate_failing(void **state)
 	assert_int_equal(db_migrate(fx->db, unnumbered, &applied), TR_INTERNAL);
 }
 
+/* A file for one engine runs on it only: beside the portable file of its version, in the same migration; alone, as
+ * a migration of its own. Two files of one version for one engine are refused. */
+static void
+t_migrate_engine_files(void **state)
+{
+	struct fx *fx = *state;
+	static const struct embedded_file files[] = {
+		MIG_ITEM,
+		MIG_CHILD,
+		MIG("0003_extra.sql", "CREATE TABLE extra (id @ID@);\n"),
+		MIG("0003_extra.pg.sql", "CREATE TABLE extra_pg (id @ID@);\n"),
+		MIG("0003_extra.sqlite.sql", "CREATE TABLE extra_lite (id @ID@);\n"),
+		MIG("0004_only.pg.sql", "CREATE TABLE only_pg (id @ID@);\n"),
+		{ NULL, NULL, 0 },
+	};
+	static const struct embedded_file twice[] = {
+		MIG("0005_a.pg.sql", "SELECT 1;"),
+		MIG("0005_b.pg.sql", "SELECT 1;"),
+		MIG("0005_a.sqlite.sql", "SELECT 1;"),
+		MIG("0005_b.sqlite.sql", "SELECT 1;"),
+		{ NULL, NULL, 0 },
+	};
+	bool pg = testdb.engine == DB_POSTGRES;
+	int64_t version = -1;
+	int applied = -1;
+
+	assert_int_equal(
+	    db_exec_script(fx->db,
+	        "DROP TABLE IF EXISTS extra; DROP TABLE IF EXISTS extra_pg; DROP TABLE IF EXISTS extra_lite; "
+	        "DROP TABLE IF EXISTS only_pg;"),
+	    TR_OK);
+	assert_int_equal(db_migrate(fx->db, files, &applied), TR_OK);
+	assert_int_equal(applied, pg ? 2 : 1);
+	assert_true(table_exists(fx, "extra"));
+	assert_true(table_exists(fx, "extra_pg") == pg);
+	assert_true(table_exists(fx, "extra_lite") == !pg);
+	assert_true(table_exists(fx, "only_pg") == pg);
+	assert_int_equal(db_schema_version(fx->db, &version), TR_OK);
+	assert_int_equal(version, pg ? 4 : 3);
+	assert_int_equal(db_migrate(fx->db, twice, &applied), TR_INTERNAL);
+	assert_int_equal(
+	    db_exec_script(fx->db,
+	        "DROP TABLE IF EXISTS extra; DROP TABLE IF EXISTS extra_pg; DROP TABLE IF EXISTS extra_lite; "
+	        "DROP TABLE IF EXISTS only_pg;"),
+	    TR_OK);
+}
+
 struct migrate_thread {
 	const char *url;
 	tr_err err;
@@ -989,6 +1036,7 @@ main(void)
 		T(t_reconnect),
 		T(t_migrate_twice),
 		T(t_migrate_failing),
+		T(t_migrate_engine_files),
 		T(t_migrate_concurrent),
 		T(t_deadline),
 		T(t_deadline_lock_wait),

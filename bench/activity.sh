@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Benchmark of the activity reports (issue 13), on one engine: ingestion through the bulk API (durable: a batch is
+# acknowledged once committed), the statistics read from the rollups (national year, one département, one adviser)
+# beside the same figures computed from the raw table in the same run, `tremplin activity verify`, and the disk used.
+# Never a test: it prints figures and ratios.
+#
+# Usage: bench/activity.sh BUILD_DIR [N] [sqlite|postgresql]     (default: 200000 reports, sqlite)
+# BUILD_DIR is a Meson build directory (a release build: meson setup DIR --buildtype=release).
+set -euo pipefail
+
+BUILD=${1:?usage: bench/activity.sh BUILD_DIR [N] [sqlite|postgresql]}
+N=${2:-200000}
+ENGINE=${3:-sqlite}
+BIN=$BUILD/src/tremplin
+HERE=$(cd "$(dirname "$0")/.." && pwd)
+WORK=$(mktemp -d /tmp/tremplin-bench-activity.XXXXXX)
+REQS=${REQS:-50}
+PORT=$((20000 + RANDOM % 20000))
+SERVER_PID=
+PG_DIR=
+
+cleanup() {
+	[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
+	[ -n "$PG_DIR" ] && "$HERE/tests/pg.sh" stop "$PG_DIR" >/dev/null 2>&1 || true
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+if [ "$ENGINE" = postgresql ]; then
+	PG_DIR=$WORK/pg
+	"$HERE/tests/pg.sh" start "$PG_DIR" $((PORT + 1)) >/dev/null
+	DB=$("$HERE/tests/pg.sh" createdb "$PG_DIR" bench)
+	raw() { psql "$DB" -qAt -c "$1" >/dev/null; }
+	q() { psql "$DB" -qAt -c "$1"; }
+	disk() { psql "$DB" -qAt -c "SELECT pg_database_size(current_database())"; }
+else
+	DB=sqlite:$WORK/bench.db
+	raw() { sqlite3 "${DB#sqlite:}" "$1" >/dev/null; }
+	q() { sqlite3 "${DB#sqlite:}" "$1"; }
+	disk() { du -cb "${DB#sqlite:}"* | tail -n 1 | cut -f 1; }
+fi
+now() { date +%s.%N; }
+ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b - a) * 1000 }'; }
+
+echo "activity bench: $N reports on $ENGINE ($BIN)"
+"$BIN" seed --database "$DB" >/dev/null
+echo "bench-admin-password" | "$BIN" user add bench@bench.invalid --role admin --name Bench --password-stdin \
+	--database "$DB" >/dev/null
+TOKEN=$("$BIN" token create bench@bench.invalid bench --database "$DB" | tail -n 1)
+"$BIN" gen activity "$N" --output "$WORK/reports.ndjson" --database "$DB" >/dev/null
+split -l 10000 -d -a 5 "$WORK/reports.ndjson" "$WORK/batch-"
+BEFORE=$(disk)
+
+"$BIN" serve --database "$DB" --listen 127.0.0.1:$PORT >"$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+
+# Ingestion: every batch posted, each acknowledged once committed; two at a time on PostgreSQL (as two tools would),
+# one at a time on SQLite (one writer at a time: a second batch waits 5 s at most for the first, then gets 503).
+PAR=1
+[ "$ENGINE" = postgresql ] && PAR=2
+t0=$(now)
+ls "$WORK"/batch-* | xargs -P $PAR -I{} curl -fsS -o /dev/null -X POST -H "Authorization: Bearer $TOKEN" \
+	-H "Content-Type: application/x-ndjson" --data-binary @{} "http://127.0.0.1:$PORT/api/v1/activity/batches"
+t1=$(now)
+awk -v n="$N" -v a="$t0" -v b="$t1" 'BEGIN { printf "ingestion (bulk API, durable): %.0f reports/s (%.1f s)\n", n / (b - a), b - a }'
+
+# Statistics from the rollups: REQS requests each, p50 and p99 of the server's answer time.
+TO=$(date +%F)
+FROM=$(date -d "$TO - 364 days" +%F)
+DEP=$(curl -fsS -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/v1/activity/stats?from=$FROM&to=$TO" |
+	python3 -c 'import json,sys; t=json.load(sys.stdin)["territories"]["items"]; print(max(t, key=lambda x: x["sessions"])["code"])')
+ADV=$(q "SELECT adviser_id FROM activity_rollup GROUP BY adviser_id ORDER BY SUM(reports) DESC LIMIT 1")
+percentiles() {
+	local url=$1
+	for _ in $(seq "$REQS"); do
+		curl -fsS -o /dev/null -w '%{time_total}\n' -H "Authorization: Bearer $TOKEN" "$url"
+	done | sort -n | awk '{ a[NR] = $1 } END { printf "p50 %.1f ms, p99 %.1f ms", a[int(NR * 0.5 + 0.5)] * 1000, a[int(NR * 0.99 + 0.5)] * 1000 }'
+}
+echo "national statistics, one year: $(percentiles "http://127.0.0.1:$PORT/api/v1/activity/stats?from=$FROM&to=$TO")"
+echo "région $DEP statistics, one year: $(percentiles "http://127.0.0.1:$PORT/api/v1/activity/stats?level=region&code=$DEP&from=$FROM&to=$TO")"
+echo "adviser $ADV statistics, one year: $(percentiles "http://127.0.0.1:$PORT/api/v1/activity/stats?level=adviser&id=$ADV&from=$FROM&to=$TO")"
+kill "$SERVER_PID"
+wait "$SERVER_PID" 2>/dev/null || true
+SERVER_PID=
+
+# The same national figures from the raw table (GROUP BY, same engine, same run).
+RAW_SQL="SELECT type, COUNT(*), SUM(participants), SUM(already), SUM(duration_min) FROM activity_reports WHERE \
+deleted_at IS NULL AND session_on BETWEEN '$FROM' AND '$TO' GROUP BY type"
+ROLL_SQL="SELECT type, SUM(reports), SUM(participants), SUM(already), SUM(minutes) FROM activity_rollup_national \
+WHERE day BETWEEN '$FROM' AND '$TO' GROUP BY type"
+t0=$(now); raw "$RAW_SQL"; t1=$(now); raw "$ROLL_SQL"; t2=$(now)
+echo "national totals, raw GROUP BY: $(ms "$t0" "$t1") ms; from the rollup: $(ms "$t1" "$t2") ms (one query each)"
+RAW_T="SELECT region_code, COUNT(*) FROM activity_reports WHERE deleted_at IS NULL AND session_on BETWEEN '$FROM' AND \
+'$TO' GROUP BY region_code"
+ROLL_T="SELECT region_code, SUM(reports) FROM activity_rollup WHERE day BETWEEN '$FROM' AND '$TO' GROUP BY region_code"
+t0=$(now); raw "$RAW_T"; t1=$(now); raw "$ROLL_T"; t2=$(now)
+echo "territories, raw GROUP BY: $(ms "$t0" "$t1") ms; from the rollup: $(ms "$t1" "$t2") ms"
+
+t0=$(now)
+"$BIN" activity verify --database "$DB"
+t1=$(now)
+echo "activity verify: $(ms "$t0" "$t1") ms"
+AFTER=$(disk)
+awk -v a="$BEFORE" -v b="$AFTER" -v n="$N" 'BEGIN { printf "disk per million reports (raw + rollups + indexes): %.0f MB\n", (b - a) / n * 1e6 / 1e6 }'
