@@ -78,8 +78,8 @@ ALLOWED = {
     ("org_staff", "pole"): {"admin", "national"},
     "party": PARTY,
     ("party", "contract"): PARTY | {"sponsor"},
-    ("party", "path"): {"admin", "national", "regional", "pole", "employer", "candidate", "sponsor"},
-    ("party", "path_module"): {"admin", "national", "regional", "pole", "employer", "candidate", "sponsor"},
+    ("party", "path"): PARTY | {"sponsor"},  # whoever reads the contract reads its path (contract_scope)
+    ("party", "path_module"): PARTY | {"sponsor"},
     ("party", "registration"): {"admin", "national", "employer", "trainer", "candidate"},
     "consent": PARTY,
     "followed": {"admin", "candidate", "prescriber"},
