@@ -102,18 +102,16 @@ for src in $(git ls-files 'tests/unit/*test_*.c'); do
   count "unit $name" "$p" "$f"
 done
 
-for engine in sqlite postgresql; do
-  if [ "$engine" = sqlite ]; then
-    url="sqlite:$work/http.db"
-  else
-    url=$(newdb http)
-  fi
+# The HTTP and browser suites of the two engines run side by side (each its own server, database, ports and
+# folder), then are counted in order: the machine has two cores and these suites mostly wait on the network.
+engine_suites() { # ENGINE: its HTTP suite, then its browser suite; the counts go to $work/counts-ENGINE
+  local engine=$1 url burl rc p f
+  if [ "$engine" = sqlite ]; then url="sqlite:$work/http.db"; else url=$(newdb http); fi
   TREMPLIN_TEST_ENGINE=$engine TREMPLIN_TEST_DATABASE=$url TREMPLIN_TEST_WORK=$work/http-$engine \
     /usr/bin/python3 -m pytest tests/http -q -p no:cacheprovider --junitxml="$work/http-$engine.xml" \
     >"$work/http-$engine.log" 2>&1
   read -r p f < <(junit_counts "$work/http-$engine.xml")
-  [ "$f" -eq 0 ] || tail -n 60 "$work/http-$engine.log"
-  count "http ($engine)" "$p" "$f"
+  echo "http ($engine)|$p|$f|http-$engine.log" >"$work/counts-$engine"
 
   if [ "$engine" = sqlite ]; then burl="sqlite:$work/browser.db"; else burl=$(newdb browser); fi
   TREMPLIN_TEST_ENGINE=$engine TREMPLIN_TEST_DATABASE=$burl TREMPLIN_TEST_WORK=$work/browser-$engine \
@@ -123,8 +121,24 @@ for engine in sqlite postgresql; do
   p=${p:-0}
   f=${f:-0}
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-  [ "$f" -eq 0 ] || tail -n 60 "$work/browser-$engine.log"
-  count "browser ($engine)" "$p" "$f"
+  echo "browser ($engine)|$p|$f|browser-$engine.log" >>"$work/counts-$engine"
+}
+engine_suites sqlite &
+sqlite_job=$!
+engine_suites postgresql &
+pg_job=$!
+wait "$sqlite_job" "$pg_job"
+for engine in sqlite postgresql; do
+  for suite in http browser; do # a suite whose line is missing (its job died) counts as failed, never vanishes
+    line=$(grep -s "^$suite ($engine)|" "$work/counts-$engine" || true)
+    if [ -z "$line" ]; then
+      count "$suite ($engine)" 0 1
+      continue
+    fi
+    IFS='|' read -r name p f log <<<"$line"
+    [ "$f" = 0 ] || tail -n 60 "$work/$log"
+    count "$name" "$p" "$f"
+  done
 done
 
 if [ ${#failed_suites[@]} -gt 0 ]; then
