@@ -52,8 +52,11 @@ deb:
 	    ../tremplin-dbgsym_$${v}_$$a.deb dist/ && \
 	  ls -l dist/tremplin_$${v}_$$a.deb
 
+# Every fuzz driver for 10 minutes (make test runs each for 15 s).
+FUZZ_SECONDS ?= 600
 fuzz:
-	fuzz/run.sh 30
+	@tools/deps.sh fuzz
+	fuzz/run.sh $(FUZZ_SECONDS)
 
 format:
 	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/unit/*.c' 'fuzz/*.c')

@@ -348,6 +348,11 @@ const struct route app_routes[] = {
 	{ "GET", "/api/v1/tutors", api_tutors, TRAINING_OVERSIGHT | ROLE_BIT(ROLE_EMPLOYER), API },
 	{ "GET", "/api/v1/tutors/{id}", api_tutor, ANY, API },
 
+	/* Faults and personal data (issue 17): the journal's published heads, public ("/journal/atom.xml" before
+	 * "/journal/{token}", which serves /journal/YYYY-MM-DD.txt). */
+	{ "GET", "/journal/atom.xml", web_journal_feed, PUBLIC, 0 },
+	{ "GET", "/journal/{token}", web_journal_head, PUBLIC, 0 },
+
 	/* The directory's search and public pages: last, since "/lieux/{token}" also matches literal paths such
 	 * as /lieux/import, which must come first. */
 	{ "GET", "/lieux", web_places, PUBLIC, 0 },

@@ -6,6 +6,7 @@
 #include "core/time.h"
 #include "domain/accounts/session.h"
 #include "domain/kernel/ctx.h"
+#include "domain/kernel/journal.h"
 #include "domain/kernel/outbox.h"
 #include "domain/recruitment/application.h"
 #include "domain/recruitment/contract.h"
@@ -24,6 +25,8 @@ static const struct job jobs[] = {
 	{ "applications_expire", 3600, application_expire },
 	{ "contracts_followup_reminders", 6 * 3600, contract_followup_reminders },
 	{ "sessions_cancel_under_minimum", 3600, training_sessions_cancel_under_minimum },
+	/* Once a day in effect: the hourly runs after the first of a day find its head published already. */
+	{ "journal_publish", 3600, journal_publish },
 };
 
 /* Takes the job for 10 minutes when it is due (or FORCE) and nobody holds it. */
