@@ -188,8 +188,10 @@ problem(struct import *im, int64_t line, const char *column, const char *value, 
 	}
 	if (rep->problems == NULL)
 		rep->problems = arena_alloc(im->ctx->arena, PROBLEMS_MAX * sizeof(*rep->problems));
-	rep->problems[rep->nproblems++] =
-	    (struct place_problem){ line, column ? column : "", value ? value : "", message ? message : "" };
+	/* A value read from the file is quoted back as it was, its bytes that are not UTF-8 shown as U+FFFD: the
+	 * report goes into pages and JSON, which take only UTF-8 (the row's message says the value is not UTF-8). */
+	rep->problems[rep->nproblems++] = (struct place_problem){ line, column ? column : "",
+		value ? utf8_scrub(im->ctx->arena, value, strlen(value)) : "", message ? message : "" };
 }
 
 static void
