@@ -7,6 +7,7 @@
 #include "domain/accounts/session.h"
 #include "domain/kernel/ctx.h"
 #include "domain/kernel/journal.h"
+#include "domain/kernel/retention.h"
 #include "domain/kernel/outbox.h"
 #include "domain/recruitment/application.h"
 #include "domain/recruitment/contract.h"
@@ -27,6 +28,8 @@ static const struct job jobs[] = {
 	{ "sessions_cancel_under_minimum", 3600, training_sessions_cancel_under_minimum },
 	/* Once a day in effect: the hourly runs after the first of a day find its head published already. */
 	{ "journal_publish", 3600, journal_publish },
+	/* Personal data kept no longer than the rules of domain/kernel/retention.c say. */
+	{ "retention_apply", 3600, retention_apply },
 };
 
 /* Takes the job for 10 minutes when it is due (or FORCE) and nobody holds it. */

@@ -20,6 +20,7 @@
 #include "core/log.h"
 #include "domain/kernel/ctx.h"
 #include "domain/kernel/journal.h"
+#include "domain/kernel/retention.h"
 #include "store/db.h"
 #include "store/migrate.h"
 #include "testdb.h"
@@ -529,6 +530,68 @@ t_witness(void **state)
 	assert_non_null(strstr(why, "missing"));
 }
 
+/* The retention rules applied by their job: what is past its period goes, the rest stays, and the journal says how
+ * many of each went. */
+static void
+t_retention(void **state)
+{
+	struct fx *fx = *state;
+	int64_t n = -1, now = T0, day = 86400;
+	struct db_rows *r;
+
+	assert_int_equal(
+	    db_exec_script(fx->db,
+	        "INSERT INTO people (id, email, name, created_at, updated_at) VALUES (7, 'r@exemple.fr', 'R', "
+	        "0, 0);"),
+	    TR_OK);
+	assert_int_equal(db_execv(fx->db, "INSERT INTO login_failures (key, at) VALUES ('ip:1', ?), ('ip:1', ?)", NULL,
+	                     DB_I64(now - 2 * day), DB_I64(now - 60)),
+	    TR_OK);
+	assert_int_equal(
+	    db_execv(fx->db,
+	        "INSERT INTO sessions (id_hash, person_id, csrf, created_at, expires_at, last_seen_at) VALUES "
+	        "('old', 7, 'c', 0, ?, 0), ('live', 7, 'c', 0, ?, 0)",
+	        NULL, DB_I64(now - 1), DB_I64(now + day)),
+	    TR_OK);
+	assert_int_equal(
+	    db_execv(fx->db,
+	        "INSERT INTO one_time_tokens (token_hash, person_id, purpose, created_at, expires_at) VALUES "
+	        "('t1', 7, 'reset', 0, ?), ('t2', 7, 'reset', 0, ?)",
+	        NULL, DB_I64(now - 31 * day), DB_I64(now - day)),
+	    TR_OK);
+	assert_int_equal(
+	    db_execv(fx->db,
+	        "INSERT INTO outbox (created_at, recipient, subject, body, status, next_attempt_at, sent_at) "
+	        "VALUES (0, 'a@x.fr', 's', 'b', 'sent', 0, ?), (0, 'a@x.fr', 's', 'b', 'sent', 0, ?), "
+	        "(?, 'a@x.fr', 's', 'b', 'failed', 0, NULL), (0, 'a@x.fr', 's', 'b', 'pending', 0, NULL)",
+	        NULL, DB_I64(now - 91 * day), DB_I64(now - 89 * day), DB_I64(now - 366 * day)),
+	    TR_OK);
+
+	assert_int_equal(retention_apply(&fx->ctx, &n), TR_OK);
+	assert_int_equal(n, 5);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM login_failures"), 1);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM sessions WHERE id_hash = 'live'"), 1);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM sessions"), 1);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM one_time_tokens"), 1);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM outbox"), 2);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM outbox WHERE status = 'pending'"), 1);
+	assert_int_equal(db_query(fx->db, fx->a,
+	                     "SELECT detail FROM journal WHERE entity = 'retention' AND action = 'apply'", NULL, 0, &r),
+	    TR_OK);
+	assert_int_equal(r->nrows, 1);
+	assert_string_equal(db_text(db_cell(r, 0, 0)),
+	    "{\"emails_failed\":1,\"emails_sent\":1,\"login_failures\":1,\"one_time_links\":1,\"sessions_expired\":1}");
+	/* Nothing left to remove: nothing journaled. */
+	assert_int_equal(retention_apply(&fx->ctx, &n), TR_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM journal WHERE entity = 'retention'"), 1);
+	assert_verified(fx, 1);
+	/* Every rule says what, how long, which action and why (the register of /donnees-personnelles). */
+	for (size_t i = 0; i < retention_nrules; i++)
+		assert_true(retention_rules[i].what[0] && retention_rules[i].after[0] && retention_rules[i].why[0] &&
+		            retention_rules[i].seconds >= 0);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -545,6 +608,7 @@ main(void)
 		T(t_hash_without_key_unchanged),
 		T(t_recent_admins_only),
 		T(t_witness),
+		T(t_retention),
 	};
 	int failed;
 
