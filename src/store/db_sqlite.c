@@ -31,7 +31,10 @@ sqlite_code(int code)
 	}
 	switch (code & 0xff) {
 	case SQLITE_BUSY:
-	case SQLITE_LOCKED: return TR_UNAVAILABLE;
+	case SQLITE_LOCKED:
+	/* The disk full: the statement is rolled back and the database stays intact; the service is unavailable for
+	 * writes until there is room, which is not a fault of the program (503, not 500). */
+	case SQLITE_FULL: return TR_UNAVAILABLE;
 	default: return TR_INTERNAL;
 	}
 }
