@@ -37,7 +37,7 @@ TR_MUST_USE tr_err journal_recent(struct ctx *ctx, int64_t page, json_t **out);
 /* ---- The journal witnessed from outside ---------------------------------------------------------------------- */
 
 /* The scheduled job: copies the journal's head (its last entry's number and hash) into journal_published under
- * today's date in Paris, once a day (*COUNT 1 when it did, 0 when today's head was already published). */
+ * today's date in Paris (ctx->now, the real clock at most), once a day (*COUNT 1 when it did, 0 when today's head was already published). */
 TR_MUST_USE tr_err journal_publish(struct ctx *ctx, int64_t *count);
 
 /* The published heads, newest first (at most 60): [{day, seq, hash, at}]. *OUT is the caller's. Public. */

@@ -4,6 +4,7 @@
 #include <jansson.h>
 
 #include "core/arena.h"
+#include "core/time.h"
 #include "domain/kernel/common.h"
 #include "domain/kernel/journal.h"
 #include "store/db.h"
@@ -38,6 +39,9 @@ tr_err
 retention_apply(struct ctx *ctx, int64_t *count)
 {
 	json_t *detail = json_object();
+	/* Never past the real clock: `jobs run --now` may act as if it were later (to expire applications), but
+	 * deleting personal data is not undone, and must not follow a simulated moment. */
+	int64_t now = ctx->now < clock_now() ? ctx->now : clock_now();
 	tr_err err;
 
 	*count = 0;
@@ -48,7 +52,7 @@ retention_apply(struct ctx *ctx, int64_t *count)
 	for (size_t i = 0; i < retention_nrules && err == TR_OK; i++) {
 		const struct retention_rule *r = &retention_rules[i];
 		int64_t changed = 0;
-		err = db_execv(ctx->db, r->sql, &changed, DB_I64(ctx->now - r->seconds));
+		err = db_execv(ctx->db, r->sql, &changed, DB_I64(now - r->seconds));
 		if (err == TR_OK && changed > 0) {
 			json_object_set_new(detail, r->name, json_integer(changed));
 			*count += changed;

@@ -25,7 +25,7 @@ struct retention_rule {
 extern const struct retention_rule retention_rules[];
 extern const size_t retention_nrules;
 
-/* The scheduled job: applies every rule at ctx->now in one transaction, journals one entry ("retention", "apply")
+/* The scheduled job: applies every rule at ctx->now (the real clock at most) in one transaction, journals one entry ("retention", "apply")
  * with the count of each rule that removed something; *COUNT the rows removed or anonymised in all. */
 TR_MUST_USE tr_err retention_apply(struct ctx *ctx, int64_t *count);
 
