@@ -3,7 +3,7 @@
 #   make test   builds with ASan and UBSan and runs every suite on SQLite and PostgreSQL
 #   make deb    builds the Debian package with Debian's tools into dist/ (debian/, docs/DEPLOYMENT.md)
 .POSIX:
-.PHONY: all deps build run test bench fuzz format format-check clean deb
+.PHONY: all deps build run test bench fuzz soak format format-check clean deb
 
 BUILD ?= build
 TEST_BUILD ?= build-test
@@ -52,8 +52,18 @@ deb:
 	    ../tremplin-dbgsym_$${v}_$$a.deb dist/ && \
 	  ls -l dist/tremplin_$${v}_$$a.deb
 
+# The soak (tests/faults/soak.py): on SQLite then PostgreSQL, SOAK_SECONDS at 80 % of the measured maximum
+# throughput with a mix of reads and writes; fails on any failed request or resident memory growing past 10 %.
+SOAK_SECONDS ?= 600
+soak: build
+	@tools/deps.sh test
+	tests/faults/soak.py $(BUILD) --seconds $(SOAK_SECONDS)
+
+# Every fuzz driver for 10 minutes (make test runs each for 15 s).
+FUZZ_SECONDS ?= 600
 fuzz:
-	fuzz/run.sh 30
+	@tools/deps.sh fuzz
+	fuzz/run.sh $(FUZZ_SECONDS)
 
 format:
 	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/unit/*.c' 'fuzz/*.c')

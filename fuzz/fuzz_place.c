@@ -46,7 +46,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (f < 0 || !utf8_valid(m, strlen(m)))
 			abort();
 		if (strncmp(m, "« ", strlen("« ")) != 0 ||
-		    strncmp(m + strlen("« "), place_fields[f].title, strlen(place_fields[f].title)) != 0)
+		    strncmp(m + strlen("« "), place_fields[f].label, strlen(place_fields[f].label)) != 0)
 			abort();
 	}
 	arena_free(a);

@@ -363,22 +363,44 @@ cmd_jobs_run(struct config *cfg, int argc, char **argv)
 	return 0;
 }
 
+/* Reads the whole file PATH (at most MAX bytes) into *DATA (malloc'ed); prints why on failure. */
+static int read_file(const char *path, size_t max, char **data, size_t *n);
+
 static int
 cmd_journal_verify(struct config *cfg, int argc, char **argv)
 {
 	struct db *db;
 	struct arena *a;
-	int64_t checked = 0, bad = 0;
-	const char *why = NULL;
+	int64_t checked = 0, bad = 0, seq = 0;
+	const char *why = NULL, *against = NULL;
+	char hash[65];
 	tr_err err;
 
-	if (no_arguments("journal verify", argc, argv) != 0)
+	if (argc == 3 && strcmp(argv[1], "--against") == 0)
+		against = argv[2];
+	else if (no_arguments("journal verify", argc, argv) != 0)
 		return EXIT_USAGE;
+	if (against != NULL) {
+		char *text;
+		size_t n;
+		if (read_file(against, 1 << 16, &text, &n) != 0)
+			return 1;
+		bool ok = journal_witness_parse(text, n, &seq, hash);
+		free(text);
+		if (!ok) {
+			fprintf(stderr, "journal: %s is not a published head (/journal/YYYY-MM-DD.txt)\n", against);
+			return 1;
+		}
+	}
 	if ((db = open_migrated(cfg)) == NULL)
 		return 1;
 	a = arena_new();
-	err = journal_verify(db, a, &checked, &bad, &why);
-	if (err == TR_OK)
+	err = against ? journal_verify_against(db, a, seq, hash, &checked, &bad, &why)
+	              : journal_verify(db, a, &checked, &bad, &why);
+	if (err == TR_OK && against)
+		printf("journal: %lld entries, chain intact, entry %lld matches the published head\n",
+		    (long long)checked, (long long)seq);
+	else if (err == TR_OK)
 		printf("journal: %lld entries, chain intact\n", (long long)checked);
 	else if (err == TR_CONFLICT)
 		fprintf(stderr, "journal: broken at entry %lld: %s (%lld entries verified before it)\n", (long long)bad,
@@ -993,8 +1015,9 @@ static const struct command commands[] = {
 	    cmd_user_add },
 	{ "token create", "tremplin token create EMAIL [NAME] [options]", "Prints a new API token for that account.",
 	    cmd_token_create },
-	{ "journal verify", "tremplin journal verify [options]",
-	    "Checks the hash chain of the journal; exits 1 naming the first altered or missing entry.",
+	{ "journal verify", "tremplin journal verify [--against FILE] [options]",
+	    "Checks the hash chain of the journal; exits 1 naming the first altered or missing entry. With\n"
+	    "--against, also that the entry a published head (/journal/YYYY-MM-DD.txt) names still has its hash.",
 	    cmd_journal_verify },
 	{ "activity verify", "tremplin activity verify [options]",
 	    "Recomputes the rollups of the activity reports from the raw reports and compares; exits 1 on any "

@@ -4,6 +4,8 @@
 #   tests/pg.sh createdb DIR NAME   creates another database; prints its URL
 #   tests/pg.sh url DIR             prints the URL of database "tremplin"
 #   tests/pg.sh stop DIR            stops the server (fast) and removes DIR
+#   tests/pg.sh down DIR            stops the server (fast), keeping DIR (the fault tests: PostgreSQL restarted)
+#   tests/pg.sh up DIR              starts the server of DIR again, on its port
 # Only URLs go to standard output; progress and errors go to standard error.
 set -eu
 
@@ -16,7 +18,7 @@ die() {
 }
 
 usage() {
-	die "usage: pg.sh start DIR PORT | createdb DIR NAME | url DIR | stop DIR"
+	die "usage: pg.sh start DIR PORT | createdb DIR NAME | url DIR | stop DIR | down DIR | up DIR"
 }
 
 # Runs a server binary as postgres when we are root (the server refuses to run as root).
@@ -64,12 +66,7 @@ cmd_start() {
 	fi
 	rm -f "$log"
 	echo "$port" >"$dir/$MARK"
-	if ! as_pg "$PGBIN/pg_ctl" -D "$dir" \
-		-o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" \
-		-w -t 60 start -l "$dir/log" >/dev/null; then
-		tail -n 20 "$dir/log" >&2 || true
-		die "the server did not start on port $port (in use?); log: $dir/log"
-	fi
+	pg_up "$dir" "$port"
 	if ! "$PGBIN/createdb" -h 127.0.0.1 -p "$port" -U postgres tremplin >&2; then
 		die "createdb tremplin failed"
 	fi
@@ -90,6 +87,25 @@ cmd_createdb() {
 
 cmd_url() {
 	url "$(port_of "$1")" tremplin
+}
+
+pg_up() {
+	if ! as_pg "$PGBIN/pg_ctl" -D "$1" \
+		-o "-p $2 -k $1 -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" \
+		-w -t 60 start -l "$1/log" >/dev/null; then
+		tail -n 20 "$1/log" >&2 || true
+		die "the server did not start on port $2 (in use?); log: $1/log"
+	fi
+}
+
+cmd_down() {
+	port_of "$1" >/dev/null
+	as_pg "$PGBIN/pg_ctl" -D "$1" -m fast -w stop >/dev/null || die "pg_ctl stop failed"
+}
+
+cmd_up() {
+	dir=$(cd "$1" && pwd)
+	pg_up "$dir" "$(port_of "$dir")"
 }
 
 cmd_stop() {
@@ -113,5 +129,7 @@ start) [ $# -eq 2 ] || usage; cmd_start "$1" "$2" ;;
 createdb) [ $# -eq 2 ] || usage; cmd_createdb "$1" "$2" ;;
 url) [ $# -eq 1 ] || usage; cmd_url "$1" ;;
 stop) [ $# -eq 1 ] || usage; cmd_stop "$1" ;;
+down) [ $# -eq 1 ] || usage; cmd_down "$1" ;;
+up) [ $# -eq 1 ] || usage; cmd_up "$1" ;;
 *) usage ;;
 esac

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every suite — style, layers (tools/layers.py and its tests), ops (manual pages, Debian package), unit (cmocka),
+# Runs every suite — style, layers (tools/layers.py and its tests), ops (manual pages, Debian package), fuzz (fuzz/run.sh), unit (cmocka),
 # HTTP end-to-end (pytest) and browser (playwright + axe) — the last two on SQLite and on a throwaway PostgreSQL 15, and ends with one line
 # "N passed, N failed". A suite that runs no test, or whose counts cannot be read, counts as failed.
 # Usage: tests/run.sh BUILD_DIR   (a build made with -Db_sanitize=address,undefined)
@@ -82,6 +82,17 @@ count "layers" $((lp + p)) $((lf + f))
 read -r p f < <(junit_counts "$work/ops.xml")
 [ "$f" -eq 0 ] || tail -n 60 "$work/ops.log"
 count "ops (manual, package)" "$p" "$f"
+
+# Fuzzing: every libFuzzer driver of fuzz/ (each parser: router and paths, query strings, cookies, urlencoded and
+# multipart bodies, JSON bodies against every entity table, places imports in CSV and JSON, opening hours,
+# templates) built with clang, ASan and UBSan, and run FUZZ_SECONDS (15) each on its committed corpus. Missing
+# clang fails. About 3 minutes on two cores (the build, then 15 s per driver).
+fuzz/run.sh "${FUZZ_SECONDS:-15}" >"$work/fuzz.log" 2>&1
+read -r p f < <(sed -nE 's/^fuzz: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$work/fuzz.log" | tail -n 1)
+p=${p:-0}
+f=${f:-1}
+[ "$f" -eq 0 ] || tail -n 60 "$work/fuzz.log"
+count "fuzz (libFuzzer, ASan, UBSan)" "$p" "$f"
 
 # Unit tests: one cmocka program per tests/unit/**/test_*.c (a missing program fails), each running its
 # PostgreSQL half against a fresh database.

@@ -549,6 +549,11 @@ const struct route app_routes[] = {
 	{ "POST", "/api/v1/organisations/{id}/mediators", api_activity_mediator,
 	    ROLE_BIT(ROLE_EMPLOYER) | ROLE_BIT(ROLE_ADMIN), API | CHANGES, A_STAFF, "organisation" },
 
+	/* Faults and personal data (issue 17): the journal's published heads, public ("/journal/atom.xml" before
+	 * "/journal/{token}", which serves /journal/YYYY-MM-DD.txt). */
+	{ "GET", "/journal/atom.xml", web_journal_feed, PUBLIC, 0, A_PUBLIC, NULL },
+	{ "GET", "/journal/{token}", web_journal_head, PUBLIC, 0, A_PUBLIC, "journal_head" },
+
 	/* The directory's search and public pages: last, since "/lieux/{token}" also matches literal paths such
 	 * as /lieux/import, which must come first. */
 	{ "GET", "/lieux", web_places, PUBLIC, 0, A_PUBLIC, NULL },

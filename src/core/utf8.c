@@ -237,3 +237,29 @@ utf8_fold_key(struct arena *a, const char *s, size_t n)
 	}
 	return buf_to_arena(&k.b, a);
 }
+
+const char *
+utf8_scrub(struct arena *a, const char *s, size_t n)
+{
+	struct buf b = BUF_INIT(0);
+	size_t i = 0;
+
+	if (utf8_valid(s, n) && s[n] == '\0')
+		return s;
+	while (i < n) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t len =
+		    utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &cp);
+		tr_err err;
+		if (len <= 0 || cp == 0) {
+			err = buf_puts(&b, "\xEF\xBF\xBD");
+			i++;
+		} else {
+			err = buf_append(&b, s + i, (size_t)len);
+			i += (size_t)len;
+		}
+		if (err != TR_OK)
+			tr_oom("utf8_scrub");
+	}
+	return b.p ? buf_to_arena(&b, a) : arena_strdup(a, "");
+}

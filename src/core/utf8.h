@@ -12,6 +12,11 @@ struct arena;
  * NUL bytes are refused too (they never belong in text we accept). N == 0 is valid. */
 bool utf8_valid(const char *s, size_t n);
 
+/* S (N bytes) as valid UTF-8, NUL-terminated in the arena A: each byte that does not begin a well-formed
+ * character (and each NUL) becomes U+FFFD, so that text read from a file can be quoted back to people (a report, a
+ * JSON answer) whatever its encoding. S itself when it is valid and NUL-terminated at N. */
+const char *utf8_scrub(struct arena *a, const char *s, size_t n);
+
 /* Search key of a text, NUL-terminated in the arena A (never NULL): compatibility decomposition (NFKD:
  * full-width letters, ligatures ﬁ ĳ, superscripts), case folding (É→e, ß→ss, Σ→σ), marks removed (accents
  * of every script: é→e, ễ→e, ά→α), the Latin letters Unicode does not decompose folded to ASCII (œ→oe,

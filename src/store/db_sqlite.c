@@ -40,6 +40,9 @@ sqlite_code(int code)
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
 	case SQLITE_INTERRUPT: return TR_UNAVAILABLE;
+	/* The disk full: the statement is rolled back and the database stays intact; the service is unavailable for
+	 * writes until there is room, which is not a fault of the program (503, not 500). */
+	case SQLITE_FULL: return TR_UNAVAILABLE;
 	default: return TR_INTERNAL;
 	}
 }

@@ -154,6 +154,10 @@ const char *web_day_fr(struct request *req, const char *ymd);
  * the candidates matched to an offer, the offers suggested to a candidate. */
 void web_offers(struct request *req);
 void web_offers_feed(struct request *req);
+
+/* kernel/witness.c: the journal's published heads, as Atom and one text file a day (public). */
+void web_journal_feed(struct request *req);
+void web_journal_head(struct request *req);
 void web_offer(struct request *req);
 void web_offer_new_form(struct request *req);
 void web_offer_new(struct request *req);

@@ -8,6 +8,8 @@
 #include "domain/accounts/session.h"
 #include "domain/activity/activity.h"
 #include "domain/kernel/ctx.h"
+#include "domain/kernel/journal.h"
+#include "domain/kernel/retention.h"
 #include "domain/kernel/outbox.h"
 #include "domain/recruitment/application.h"
 #include "domain/recruitment/contract.h"
@@ -30,6 +32,10 @@ static const struct job jobs[] = {
 	{ "accounts_purge_unconfirmed", 6 * 3600, candidate_purge_unconfirmed },
 	{ "posts_return_unfilled", 6 * 3600, posts_expire },
 	{ "activity_reminders", 6 * 3600, activity_remind },
+	/* Once a day in effect: the hourly runs after the first of a day find its head published already. */
+	{ "journal_publish", 3600, journal_publish },
+	/* Personal data kept no longer than the rules of domain/kernel/retention.c say. */
+	{ "retention_apply", 3600, retention_apply },
 };
 
 /* Takes the job for 10 minutes when it is due (or FORCE) and nobody holds it. */

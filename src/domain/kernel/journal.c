@@ -8,6 +8,8 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/crypto.h"
+#include "core/str.h"
+#include "core/time.h"
 #include "domain/kernel/authz.h"
 #include "domain/kernel/common.h"
 
@@ -203,5 +205,109 @@ journal_recent(struct ctx *ctx, int64_t page, json_t **out)
 	if (err != TR_OK)
 		return ctx_storage_error(ctx, err);
 	*out = json_pack("{s:o, s:I}", "items", rows_json(r), "total", (json_int_t)db_int(db_cell(c, 0, 0)));
+	return TR_OK;
+}
+
+/* ---- The journal witnessed from outside ---------------------------------------------------------------------- */
+
+tr_err
+journal_publish(struct ctx *ctx, int64_t *count)
+{
+	/* The real clock at most: a head published under a simulated later day (jobs run --now) would be a lie. */
+	int64_t now = ctx->now < clock_now() ? ctx->now : clock_now();
+	const char *day = date_iso(ctx->arena, now);
+	int64_t changed = 0;
+	tr_err err = db_execv(ctx->db,
+	    "INSERT INTO journal_published (day, seq, hash, at) SELECT ?, seq, hash, ? FROM journal_head WHERE id = 1 "
+	    "ON CONFLICT (day) DO NOTHING",
+	    &changed, DB_TEXT(day), DB_I64(now));
+
+	*count = changed;
+	return err;
+}
+
+tr_err
+journal_published(struct ctx *ctx, json_t **out)
+{
+	struct db_rows *r;
+	tr_err err = db_query(ctx->db, ctx->arena,
+	    "SELECT day, seq, hash, at FROM journal_published ORDER BY day DESC LIMIT 60", NULL, 0, &r);
+
+	if (err != TR_OK)
+		return err;
+	*out = rows_json(r);
+	return TR_OK;
+}
+
+#define ZERO_HASH_HEX "0000000000000000000000000000000000000000000000000000000000000000"
+#define WITNESS_MAGIC "tremplin journal head"
+
+const char *
+journal_witness_text(struct arena *a, const char *day, int64_t seq, const char *hash)
+{
+	return arena_printf(a, WITNESS_MAGIC "\nday: %s\nseq: %" PRId64 "\nhash: %s\n", day, seq, hash);
+}
+
+bool
+journal_witness_parse(const char *text, size_t n, int64_t *seq, char hash[65])
+{
+	const char *p = text, *end = text + n;
+	bool have_seq = false, have_hash = false;
+
+	if (n < sizeof(WITNESS_MAGIC) - 1 || memcmp(text, WITNESS_MAGIC, sizeof(WITNESS_MAGIC) - 1) != 0)
+		return false;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		if (len > 5 && memcmp(p, "seq: ", 5) == 0) {
+			long long v;
+			if (!str_to_i64((struct str){ p + 5, len - 5 }, &v) || v < 0)
+				return false;
+			*seq = v;
+			have_seq = true;
+		} else if (len == 6 + 64 && memcmp(p, "hash: ", 6) == 0) {
+			for (size_t i = 0; i < 64; i++)
+				if (!((p[6 + i] >= '0' && p[6 + i] <= '9') || (p[6 + i] >= 'a' && p[6 + i] <= 'f')))
+					return false;
+			memcpy(hash, p + 6, 64);
+			hash[64] = '\0';
+			have_hash = true;
+		}
+		p += len + 1;
+	}
+	return have_seq && have_hash;
+}
+
+tr_err
+journal_verify_against(
+    struct db *db, struct arena *a, int64_t seq, const char *hash, int64_t *checked, int64_t *bad_id, const char **why)
+{
+	struct db_rows *r;
+	tr_err err = journal_verify(db, a, checked, bad_id, why);
+
+	if (err != TR_OK)
+		return err;
+	if (seq == 0) {
+		if (strcmp(hash, ZERO_HASH_HEX) == 0)
+			return TR_OK;
+		*bad_id = 0;
+		*why = "the published head of an empty journal must be the zero hash";
+		return TR_CONFLICT;
+	}
+	err = db_onev(db, a, "SELECT hash FROM journal WHERE id = ?", &r, DB_I64(seq));
+	if (err == TR_NOT_FOUND) {
+		*bad_id = seq;
+		*why = "the entry the published head names is missing (the journal was cut back)";
+		return TR_CONFLICT;
+	}
+	if (err != TR_OK)
+		return err;
+	if (strcmp(db_text(db_cell(r, 0, 0)), hash) != 0) {
+		*bad_id = seq;
+		*why = arena_printf(a,
+		    "its hash differs from the published head (%s): an entry up to it was rewritten after publication",
+		    hash);
+		return TR_CONFLICT;
+	}
 	return TR_OK;
 }

@@ -5,6 +5,8 @@
 #define TR_DOMAIN_JOURNAL_H
 
 #include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "domain/kernel/ctx.h"
@@ -31,5 +33,25 @@ TR_MUST_USE tr_err journal_list_key(struct ctx *ctx, const char *entity, const c
 
 /* The latest entries of the whole journal, page of 50, newest first: {items, total}. Admins only. */
 TR_MUST_USE tr_err journal_recent(struct ctx *ctx, int64_t page, json_t **out);
+
+/* ---- The journal witnessed from outside ---------------------------------------------------------------------- */
+
+/* The scheduled job: copies the journal's head (its last entry's number and hash) into journal_published under
+ * today's date in Paris (ctx->now, the real clock at most), once a day (*COUNT 1 when it did, 0 when today's head was already published). */
+TR_MUST_USE tr_err journal_publish(struct ctx *ctx, int64_t *count);
+
+/* The published heads, newest first (at most 60): [{day, seq, hash, at}]. *OUT is the caller's. Public. */
+TR_MUST_USE tr_err journal_published(struct ctx *ctx, json_t **out);
+
+/* The text of a published head as /journal/DAY.txt serves it (and journal_witness_parse reads it), in A. */
+const char *journal_witness_text(struct arena *a, const char *day, int64_t seq, const char *hash);
+
+/* Reads a published head from TEXT (N bytes): *SEQ and HASH (65 bytes). False when it is not one. */
+bool journal_witness_parse(const char *text, size_t n, int64_t *seq, char hash[65]);
+
+/* journal_verify, then checks that entry SEQ still has HASH (SEQ 0: the empty journal's zero hash): TR_CONFLICT
+ * with *WHY (English, in A) when the entry was rewritten or removed since the head was published. */
+TR_MUST_USE tr_err journal_verify_against(
+    struct db *db, struct arena *a, int64_t seq, const char *hash, int64_t *checked, int64_t *bad_id, const char **why);
 
 #endif

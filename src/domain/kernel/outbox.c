@@ -173,10 +173,15 @@ outbox_deliver(struct db *db, const struct config *cfg, int64_t now, int max, in
 		int64_t id, attempts;
 		char *msg;
 
-		/* Claim one due message for five minutes; another server's claim makes the UPDATE match nothing. */
+		/* Claim one due message for five minutes; another server's claim makes the UPDATE match nothing. A message
+		 * waits while an older one to the same person is pending (retried after a failure), so that each person
+		 * receives their messages in the order they were written, whatever the retries. */
 		err = db_onev(db, a,
-		    "UPDATE outbox SET claimed_until = ? WHERE id = (SELECT id FROM outbox WHERE status = 'pending' "
-		    "AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY id LIMIT 1) "
+		    "UPDATE outbox SET claimed_until = ? WHERE id = (SELECT o.id FROM outbox o WHERE o.status = "
+		    "'pending' "
+		    "AND o.next_attempt_at <= ? AND (o.claimed_until IS NULL OR o.claimed_until < ?) AND NOT EXISTS "
+		    "(SELECT 1 FROM outbox e WHERE e.recipient = o.recipient AND e.status = 'pending' AND e.id < o.id) "
+		    "ORDER BY o.id LIMIT 1) "
 		    "AND (claimed_until IS NULL OR claimed_until < ?) RETURNING id, recipient, subject, body, attempts",
 		    &r, DB_I64(now + 300), DB_I64(now), DB_I64(now), DB_I64(now));
 		if (err == TR_NOT_FOUND) {

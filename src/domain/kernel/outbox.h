@@ -19,7 +19,8 @@ TR_MUST_USE tr_err outbox_email_sensitive(struct ctx *ctx, const char *to, const
 
 /* Delivers up to MAX due messages: claims each (so that several servers never send one twice), sends it
  * with libcurl to cfg->smtp_url, then marks it sent, or schedules a retry after mail_retry_seconds × 2^n,
- * or marks it failed after OUTBOX_MAX_ATTEMPTS. Does nothing when no smtp_url is set. *SENT receives the
+ * or marks it failed after OUTBOX_MAX_ATTEMPTS. A message waits while an older one to the same recipient is pending:
+ * each person receives their messages in order. Does nothing when no smtp_url is set. *SENT receives the
  * number sent. */
 TR_MUST_USE tr_err outbox_deliver(struct db *db, const struct config *cfg, int64_t now, int max, int *sent);
 

@@ -188,8 +188,10 @@ problem(struct import *im, int64_t line, const char *column, const char *value, 
 	}
 	if (rep->problems == NULL)
 		rep->problems = arena_alloc(im->ctx->arena, PROBLEMS_MAX * sizeof(*rep->problems));
-	rep->problems[rep->nproblems++] =
-	    (struct place_problem){ line, column ? column : "", value ? value : "", message ? message : "" };
+	/* A value read from the file is quoted back as it was, its bytes that are not UTF-8 shown as U+FFFD: the
+	 * report goes into pages and JSON, which take only UTF-8 (the row's message says the value is not UTF-8). */
+	rep->problems[rep->nproblems++] = (struct place_problem){ line, column ? column : "",
+		value ? utf8_scrub(im->ctx->arena, value, strlen(value)) : "", message ? message : "" };
 }
 
 static void
@@ -297,6 +299,12 @@ take_header(struct import *im, const struct str *fields, size_t n)
 	for (size_t k = 0; k < n; k++) {
 		struct str name = str_trim(fields[k]);
 		int f = place_field_index(name.p, name.n);
+		/* A name that is not UTF-8 could not be quoted in the French reason (nor sent as JSON). */
+		if (!utf8_valid(name.p, name.n)) {
+			im->rep->fatal = "L'en-tête (ligne 1) n'est pas en UTF-8 : enregistrez le fichier en UTF-8 et "
+			                 "recommencez.";
+			return false;
+		}
 		if (f < 0) {
 			unknown[nu++] = arena_printf(a, "« %s »", arena_str(a, name));
 		} else if (im->column[f] >= 0) {
@@ -398,7 +406,9 @@ json_row(struct import *im, int64_t index, json_t *o)
 		int f = place_field_index(key, strlen(key));
 		const char *s = NULL;
 		if (f < 0) {
-			problem(im, index, key, "", arena_printf(a, "« %s » n'est pas une colonne du standard.", key));
+			/* The key lives in the parsed file, freed before the report is read: the report keeps a copy. */
+			problem(im, index, arena_strdup(a, key), "",
+			    arena_printf(a, "« %s » n'est pas une colonne du standard.", key));
 			bad = true;
 			continue;
 		}
@@ -409,7 +419,7 @@ json_row(struct import *im, int64_t index, json_t *o)
 		else if (json_is_real(v))
 			s = place_number_text(a, json_real_value(v));
 		else if (!json_is_null(v)) {
-			problem(im, index, key, "",
+			problem(im, index, arena_strdup(a, key), "",
 			    arena_printf(a, "« %s » doit être une chaîne ou un nombre.", place_fields[f].label));
 			bad = true;
 		}

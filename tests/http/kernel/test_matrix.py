@@ -56,6 +56,7 @@ PARTY = OVERSIGHT | {"employer", "candidate", "prescriber"}  # the prescriber th
 ALLOWED = {
     "public": set(ACTORS),
     ("public", "link"): set(),  # a made-up link token does not exist for anyone
+    ("public", "journal_head"): set(),  # a day whose head was not published does not exist for anyone
     "role": SIGNED,
     "list": SIGNED,
     "self": SIGNED,

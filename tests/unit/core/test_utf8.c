@@ -281,11 +281,37 @@ test_utf8_bidi_controls(void **state)
 	assert_true(utf8_has_bidi_controls(BYTES("\xD7\xA9\xE2\x80\xAE")));
 }
 
+/* utf8_scrub: valid text comes back as it is, each stray byte (and NUL) as U+FFFD, the result always valid. */
+static void
+test_utf8_scrub(void **state)
+{
+	struct arena *a = arena_new();
+	const char *ok = "Crème brûlée";
+	(void)state;
+
+	assert_ptr_equal(utf8_scrub(a, ok, strlen(ok)), ok);
+	assert_string_equal(utf8_scrub(a,
+	                        "pla\xa7"
+	                        "e",
+	                        5),
+	    "pla\xef\xbf\xbd"
+	    "e");
+	assert_string_equal(utf8_scrub(a, "a\0b", 3), "a\xef\xbf\xbd"
+	                                              "b");
+	assert_string_equal(utf8_scrub(a, "\xc3", 1), "\xef\xbf\xbd");
+	assert_string_equal(utf8_scrub(a, "\xed\xa0\x80", 3), "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	assert_string_equal(utf8_scrub(a, "", 0), "");
+	const char *s = utf8_scrub(a, "\xff\xfe\xe2\x82", 4);
+	assert_true(utf8_valid(s, strlen(s)));
+	arena_free(a);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_utf8_valid),
+		cmocka_unit_test(test_utf8_scrub),
 		cmocka_unit_test(test_utf8_bidi_controls),
 		cmocka_unit_test(test_utf8_length),
 		cmocka_unit_test(test_utf8_fold_key),

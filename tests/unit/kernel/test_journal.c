@@ -20,6 +20,7 @@
 #include "core/log.h"
 #include "domain/kernel/ctx.h"
 #include "domain/kernel/journal.h"
+#include "domain/kernel/retention.h"
 #include "store/db.h"
 #include "store/migrate.h"
 #include "testdb.h"
@@ -443,6 +444,154 @@ t_recent_admins_only(void **state)
 	assert_verified(fx, 55);
 }
 
+/* The attacker of issue 17: write access to the database and the hashing rule. Rewrites entry FROM's detail, then
+ * recomputes the hash of every entry from FROM on and the head, so that journal_verify alone sees nothing. */
+static void
+rewrite_chain(struct fx *fx, int64_t from, const char *detail)
+{
+	struct db_rows *r;
+	char prev[SEC_SHA256_HEX], hash[SEC_SHA256_HEX];
+
+	assert_int_equal(
+	    db_execv(fx->db, "UPDATE journal SET detail = ? WHERE id = ?", NULL, DB_TEXT(detail), DB_I64(from)), TR_OK);
+	assert_int_equal(db_query(fx->db, fx->a,
+	                     "SELECT id, at, COALESCE(actor_id, 0), actor_label, entity, COALESCE(entity_id, 0), "
+	                     "entity_key, action, detail, prev_hash FROM journal ORDER BY id",
+	                     NULL, 0, &r),
+	    TR_OK);
+	for (size_t i = 0; i < r->nrows; i++) {
+		int64_t id = db_int(db_cell(r, i, 0));
+		if (id < from) {
+			continue;
+		}
+		if (id == from)
+			snprintf(prev, sizeof(prev), "%s", db_text(db_cell(r, i, 9)));
+		char *text = arena_printf(fx->a, "%s\n%lld\n%lld\n%lld\n%s\n%s\n%lld\n%s\n%s", prev, (long long)id,
+		    (long long)db_int(db_cell(r, i, 1)), (long long)db_int(db_cell(r, i, 2)), db_text(db_cell(r, i, 3)),
+		    db_text(db_cell(r, i, 4)), (long long)db_int(db_cell(r, i, 5)), db_text(db_cell(r, i, 7)),
+		    db_text(db_cell(r, i, 8)));
+		if (!db_isnull(db_cell(r, i, 6)))
+			text = arena_printf(fx->a, "%s\n%s", text, db_text(db_cell(r, i, 6)));
+		sec_sha256_hex(text, strlen(text), hash);
+		assert_int_equal(db_execv(fx->db, "UPDATE journal SET prev_hash = ?, hash = ? WHERE id = ?", NULL,
+		                     DB_TEXT(prev), DB_TEXT(hash), DB_I64(id)),
+		    TR_OK);
+		memcpy(prev, hash, sizeof(prev));
+	}
+	assert_int_equal(db_execv(fx->db, "UPDATE journal_head SET hash = ? WHERE id = 1", NULL, DB_TEXT(prev)), TR_OK);
+}
+
+/* The witness: the daily head published once a day, its text read back, and a rewritten chain caught. */
+static void
+t_witness(void **state)
+{
+	struct fx *fx = *state;
+	int64_t n = -1, seq = -1, checked = 0, bad = 0;
+	const char *why = NULL, *text;
+	char hash[65];
+	json_t *list;
+
+	append_entries(fx, 3, 100);
+	append_keyed_entries(fx, 2, 1);
+	assert_int_equal(journal_publish(&fx->ctx, &n), TR_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(journal_publish(&fx->ctx, &n), TR_OK); /* the same day: once */
+	assert_int_equal(n, 0);
+	assert_int_equal(journal_published(&fx->ctx, &list), TR_OK);
+	assert_int_equal(json_array_size(list), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "day")), "2026-11-24");
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(list, 0), "seq")), 5);
+	text = journal_witness_text(
+	    fx->a, "2026-11-24", 5, json_string_value(json_object_get(json_array_get(list, 0), "hash")));
+	json_decref(list);
+	assert_true(journal_witness_parse(text, strlen(text), &seq, hash));
+	assert_int_equal(seq, 5);
+	assert_false(journal_witness_parse("hash: x\n", 8, &seq, hash));
+
+	/* Later entries do not disturb the published head. */
+	fx->ctx.now += 86400;
+	append_entries(fx, 2, 200);
+	assert_int_equal(journal_publish(&fx->ctx, &n), TR_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(journal_verify_against(fx->db, fx->a, seq, hash, &checked, &bad, &why), TR_OK);
+	assert_int_equal(checked, 7);
+
+	/* Entry 2 rewritten with its whole chain: the chain alone verifies, the published head does not. */
+	rewrite_chain(fx, 2, "{\"n\":666}");
+	assert_verified(fx, 7);
+	assert_int_equal(journal_verify_against(fx->db, fx->a, seq, hash, &checked, &bad, &why), TR_CONFLICT);
+	assert_int_equal(bad, 5);
+	assert_non_null(strstr(why, "rewritten after publication"));
+	/* A head of the empty journal is the zero hash; anything else is refused. */
+	assert_int_equal(journal_verify_against(fx->db, fx->a, 0, ZERO_HASH, &checked, &bad, &why), TR_OK);
+	assert_int_equal(journal_verify_against(fx->db, fx->a, 0, hash, &checked, &bad, &why), TR_CONFLICT);
+	/* A published head past the end: the journal was cut back. */
+	assert_int_equal(journal_verify_against(fx->db, fx->a, 99, hash, &checked, &bad, &why), TR_CONFLICT);
+	assert_non_null(strstr(why, "missing"));
+}
+
+/* The retention rules applied by their job: what is past its period goes, the rest stays, and the journal says how
+ * many of each went. */
+static void
+t_retention(void **state)
+{
+	struct fx *fx = *state;
+	int64_t n = -1, now = T0, day = 86400;
+	struct db_rows *r;
+
+	assert_int_equal(
+	    db_exec_script(fx->db,
+	        "INSERT INTO people (id, email, name, created_at, updated_at) VALUES (7, 'r@exemple.fr', 'R', "
+	        "0, 0);"),
+	    TR_OK);
+	assert_int_equal(db_execv(fx->db, "INSERT INTO login_failures (key, at) VALUES ('ip:1', ?), ('ip:1', ?)", NULL,
+	                     DB_I64(now - 2 * day), DB_I64(now - 60)),
+	    TR_OK);
+	assert_int_equal(
+	    db_execv(fx->db,
+	        "INSERT INTO sessions (id_hash, person_id, csrf, created_at, expires_at, last_seen_at) VALUES "
+	        "('old', 7, 'c', 0, ?, 0), ('live', 7, 'c', 0, ?, 0)",
+	        NULL, DB_I64(now - 1), DB_I64(now + day)),
+	    TR_OK);
+	assert_int_equal(
+	    db_execv(fx->db,
+	        "INSERT INTO one_time_tokens (token_hash, person_id, purpose, created_at, expires_at) VALUES "
+	        "('t1', 7, 'reset', 0, ?), ('t2', 7, 'reset', 0, ?)",
+	        NULL, DB_I64(now - 31 * day), DB_I64(now - day)),
+	    TR_OK);
+	assert_int_equal(
+	    db_execv(fx->db,
+	        "INSERT INTO outbox (created_at, recipient, subject, body, status, next_attempt_at, sent_at) "
+	        "VALUES (0, 'a@x.fr', 's', 'b', 'sent', 0, ?), (0, 'a@x.fr', 's', 'b', 'sent', 0, ?), "
+	        "(?, 'a@x.fr', 's', 'b', 'failed', 0, NULL), (0, 'a@x.fr', 's', 'b', 'pending', 0, NULL)",
+	        NULL, DB_I64(now - 91 * day), DB_I64(now - 89 * day), DB_I64(now - 366 * day)),
+	    TR_OK);
+
+	assert_int_equal(retention_apply(&fx->ctx, &n), TR_OK);
+	assert_int_equal(n, 5);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM login_failures"), 1);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM sessions WHERE id_hash = 'live'"), 1);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM sessions"), 1);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM one_time_tokens"), 1);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM outbox"), 2);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM outbox WHERE status = 'pending'"), 1);
+	assert_int_equal(db_query(fx->db, fx->a,
+	                     "SELECT detail FROM journal WHERE entity = 'retention' AND action = 'apply'", NULL, 0, &r),
+	    TR_OK);
+	assert_int_equal(r->nrows, 1);
+	assert_string_equal(db_text(db_cell(r, 0, 0)),
+	    "{\"emails_failed\":1,\"emails_sent\":1,\"login_failures\":1,\"one_time_links\":1,\"sessions_expired\":1}");
+	/* Nothing left to remove: nothing journaled. */
+	assert_int_equal(retention_apply(&fx->ctx, &n), TR_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM journal WHERE entity = 'retention'"), 1);
+	assert_verified(fx, 1);
+	/* Every rule says what, how long, which action and why (the register of /donnees-personnelles). */
+	for (size_t i = 0; i < retention_nrules; i++)
+		assert_true(retention_rules[i].what[0] && retention_rules[i].after[0] && retention_rules[i].why[0] &&
+		            retention_rules[i].seconds >= 0);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -458,6 +607,8 @@ main(void)
 		T(t_keyed_entries),
 		T(t_hash_without_key_unchanged),
 		T(t_recent_admins_only),
+		T(t_witness),
+		T(t_retention),
 	};
 	int failed;
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/arena.h"
+#include "core/utf8.h"
 #include "core/csv.h"
 #include "core/buf.h"
 #include "core/config.h"
@@ -482,6 +483,29 @@ domain_scenario(const char *url)
 	assert_int_equal(rep.created, 1);
 	assert_int_equal(place_import(&ctx, csv, strlen(csv), NULL, &rep), TR_OK);
 	assert_int_equal(rep.unchanged, 1);
+	/* Found by fuzz/fuzz_import.c: a header name that is not UTF-8 was quoted in the French reason. */
+	static const char latin1[] = "id,p\x9cvot,nom,commune,code_postal\nimp-2,43493312300029,Fic\xcd,Reims,51100\n";
+	assert_int_equal(place_import(&ctx, latin1, sizeof(latin1) - 1, NULL, &rep), TR_INVALID);
+	assert_non_null(strstr(rep.fatal, "n'est pas en UTF-8"));
+	assert_true(utf8_valid(rep.fatal, strlen(rep.fatal)));
+	assert_false(rep.imported);
+	/* Found by fuzz/fuzz_import.c: the column a JSON object's problem named pointed into the parsed file, freed
+	 * before the report was read (a use after free under ASan). */
+	static const char badjson[] = "[{\"id\":\"j-1\",\"colonne_inconnue\":\"x\"},{\"id\":\"j-2\",\"nom\":[1]}]";
+	assert_int_equal(place_import(&ctx, badjson, sizeof(badjson) - 1, NULL, &rep), TR_INVALID);
+	assert_true(rep.nproblems >= 2);
+	assert_string_equal(rep.problems[0].column, "colonne_inconnue");
+	assert_string_equal(rep.problems[1].column, "nom");
+	/* Found by fuzz/fuzz_import.c: a value that is not UTF-8 was quoted as it was in the report, which pages
+	 * and JSON could not carry (the problem, and why the row was refused, vanished from the page). */
+	static const char notutf8[] = "id,pivot,nom,commune,code_postal,adresse,date_maj,latitude,longitude\n"
+	                              "imp-3,43493312300029,Fichier,Reims,51100,1 pla\xa7"
+	                              "e d'Erlon,2024-01-02,49.2577,4.0319\n";
+	assert_int_equal(place_import(&ctx, notutf8, sizeof(notutf8) - 1, NULL, &rep), TR_INVALID);
+	assert_int_equal(rep.nproblems, 1);
+	assert_string_equal(rep.problems[0].column, "adresse");
+	assert_string_equal(rep.problems[0].value, "1 pla\xef\xbf\xbd"
+	                                           "e d'Erlon");
 	assert_int_equal(place_get(&ctx, "imp-1", &p), TR_OK);
 	assert_string_equal(p->v[PLACE_F_LATITUDE], "49.2577");
 	assert_false(p->coords_approx);
