@@ -358,9 +358,10 @@ out:
 }
 
 tr_err
-payreq_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload, int64_t *new_version)
+payreq_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload, int64_t *new_version,
+    int64_t *new_id)
 {
-	return wf_take(ctx, &payreq_workflow, id, action, version, payload, new_version, NULL);
+	return wf_take(ctx, &payreq_workflow, id, action, version, payload, new_version, new_id);
 }
 
 static const struct list_sort payreq_sorts[] = {
@@ -748,7 +749,8 @@ recovery_list(struct ctx *ctx, json_t *filters, const char *sort, int64_t page, 
 }
 
 tr_err
-recovery_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload, int64_t *new_version)
+recovery_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload, int64_t *new_version,
+    int64_t *new_id)
 {
-	return wf_take(ctx, &recovery_workflow, id, action, version, payload, new_version, NULL);
+	return wf_take(ctx, &recovery_workflow, id, action, version, payload, new_version, new_id);
 }

@@ -93,8 +93,8 @@ TR_MUST_USE tr_err convention_list(struct ctx *ctx, int64_t page, int64_t per_pa
 
 /* fill (holder_name, started_on: the first fill computes the post's schedule), vacate (vacant_since), give_back
  * (returned_on: the schedule is cut to the sum justified, the excess claimed back) on the lifecycle engine. */
-TR_MUST_USE tr_err post_act(
-    struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload, int64_t *new_version);
+TR_MUST_USE tr_err post_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload,
+    int64_t *new_version, int64_t *new_id);
 
 /* The convention of post POST_ID into *CONVENTION_ID (TR_NOT_FOUND when the actor may not see the post). */
 TR_MUST_USE tr_err post_convention(struct ctx *ctx, int64_t post_id, int64_t *convention_id);
@@ -109,8 +109,8 @@ TR_MUST_USE tr_err amendment_get(struct ctx *ctx, int64_t id, json_t **out);
 
 /* give_opinion (regional officer), grant or refuse (national: a reason to refuse, and to grant past what the
  * region's envelope has left). */
-TR_MUST_USE tr_err amendment_act(
-    struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload, int64_t *new_version);
+TR_MUST_USE tr_err amendment_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload,
+    int64_t *new_version, int64_t *new_id);
 
 /* ---- Payment requests, orders, recoveries (payment.c) ---- */
 
@@ -127,8 +127,8 @@ TR_MUST_USE tr_err payreq_list(
     struct ctx *ctx, json_t *filters, const char *sort, int64_t page, int64_t per_page, json_t **out);
 
 /* approve, reject (rejection_reason) on the lifecycle engine. */
-TR_MUST_USE tr_err payreq_act(
-    struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload, int64_t *new_version);
+TR_MUST_USE tr_err payreq_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload,
+    int64_t *new_version, int64_t *new_id);
 
 /* Groups the approved requests of programme PROGRAMME_ID the actor may pay (payer of the programme, national
  * officers) whose employer has bank details into a new payment order (their bank details copied into it).
@@ -152,8 +152,8 @@ TR_MUST_USE tr_err recovery_list(
     struct ctx *ctx, json_t *filters, const char *sort, int64_t page, int64_t per_page, json_t **out);
 
 /* repaid (repaid_on: the paying agency or national officers), cancel (cancel_reason: national officers). */
-TR_MUST_USE tr_err recovery_act(
-    struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload, int64_t *new_version);
+TR_MUST_USE tr_err recovery_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload,
+    int64_t *new_version, int64_t *new_id);
 
 /* ---- Bank details (bank.c) ---- */
 

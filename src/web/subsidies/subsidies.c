@@ -388,7 +388,7 @@ void
 web_payreq_act(struct request *req)
 {
 	json_t *payload = web_action_payload(req);
-	tr_err err = payreq_act(&req->ctx, req->params[0], req->sparams[0], web_form_version(req), payload, NULL);
+	tr_err err = payreq_act(&req->ctx, req->params[0], req->sparams[0], web_form_version(req), payload, NULL, NULL);
 
 	if (err == TR_OK)
 		web_done(req, arena_printf(req->arena, "/aides/demandes/%lld", (long long)req->params[0]), "saved");
@@ -465,7 +465,8 @@ void
 web_recovery_act(struct request *req)
 {
 	json_t *payload = web_action_payload(req);
-	tr_err err = recovery_act(&req->ctx, req->params[0], req->sparams[0], web_form_version(req), payload, NULL);
+	tr_err err =
+	    recovery_act(&req->ctx, req->params[0], req->sparams[0], web_form_version(req), payload, NULL, NULL);
 
 	if (err == TR_OK)
 		web_done(req, arena_printf(req->arena, "/aides/reversements/%lld", (long long)req->params[0]), "saved");
