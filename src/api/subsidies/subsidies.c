@@ -13,50 +13,46 @@
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define PER_PAGE_MAX 500
 
-/* The list query: page, per_page, sort, the filters of the list's table, and format (csv, xlsx or JSON). */
+/* The list query: page, per_page, sort, format (csv, xlsx or JSON), and the filters of the list's table. */
 struct list_q {
-	int64_t page, per_page, programme_id, organisation_id, decision_id;
-	const char *sort, *region_code, *state, *from, *to, *format;
+	int64_t page, per_page;
+	const char *sort, *format;
+	struct sub_filter f;
 };
 
 static const struct vocab_item format_items[] = { { "csv", "CSV" }, { "xlsx", "XLSX" } };
 static const struct vocab format_vocab = { "format", format_items, ARRAY_LEN(format_items) };
 
-#define LIST_NPARAMS 4
 #define LIST_PARAMS                                                                                                  \
 	API_PARAM(struct list_q, page, AP_ID, .max = 1000000),                                                       \
 	    API_PARAM(struct list_q, per_page, AP_ID, .max = PER_PAGE_MAX), API_PARAM(struct list_q, sort, AP_TEXT), \
 	    API_PARAM(struct list_q, format, AP_CHOICE, .vocab = &format_vocab)
+/* A filter of the list: member M of struct sub_filter. */
+#define FILTER(m, k)                                                                                           \
+	{                                                                                                      \
+		.name = #m, .kind = (k), .offset = offsetof(struct list_q, f) + offsetof(struct sub_filter, m) \
+	}
 
 typedef tr_err (*list_fn)(
-    struct ctx *ctx, json_t *filters, const char *sort, int64_t page, int64_t per_page, json_t **out);
+    struct ctx *ctx, const struct sub_filter *f, const char *sort, int64_t page, int64_t per_page, json_t **out);
 
-/* GET of a subsidies list: PARAMS read (the LIST_NPARAMS of LIST_PARAMS first, then its filters), LIST's answer as
- * JSON, or its items (the first LIST_PER_PAGE_MAX) as the file NAME.csv or .xlsx of the columns COLS. */
+/* GET of a subsidies list: PARAMS read (LIST_PARAMS and its FILTERs), LIST's answer as JSON, or its items (the
+ * first LIST_PER_PAGE_MAX) as the file NAME.csv or .xlsx of the columns COLS. */
 static void
 list_reply(struct request *req, const struct api_param *params, size_t nparams, list_fn list, const char *name,
     const char *sheet, const struct export_column *cols, size_t ncols)
 {
 	struct list_q q = { .page = 1, .per_page = LIST_PER_PAGE_DEFAULT };
-	json_t *filters, *out = NULL;
+	json_t *out = NULL;
 	tr_err err;
 
 	if (!api_query_params(req, params, nparams, &q))
 		return;
-	filters = json_object();
-	for (size_t i = LIST_NPARAMS; i < nparams; i++) {
-		const void *member = (const char *)&q + params[i].offset;
-		if (params[i].kind == AP_ID && *(const int64_t *)member)
-			json_object_set_new(filters, params[i].name, json_integer(*(const int64_t *)member));
-		else if (params[i].kind == AP_TEXT && *(const char *const *)member)
-			json_object_set_new(filters, params[i].name, json_string(*(const char *const *)member));
-	}
 	if (q.format) {
 		q.page = 1;
 		q.per_page = LIST_PER_PAGE_MAX;
 	}
-	err = list(&req->ctx, filters, q.sort, q.page, q.per_page, &out);
-	json_decref(filters);
+	err = list(&req->ctx, &q.f, q.sort, q.page, q.per_page, &out);
 	if (err != TR_OK || q.format == NULL) {
 		api_reply(req, err, 200, out);
 		return;
@@ -154,9 +150,9 @@ api_aid_decisions(struct request *req)
 {
 	static const struct api_param params[] = {
 		LIST_PARAMS,
-		API_PARAM(struct list_q, programme_id, AP_ID),
-		API_PARAM(struct list_q, organisation_id, AP_ID),
-		API_PARAM(struct list_q, region_code, AP_TEXT),
+		FILTER(programme_id, AP_ID),
+		FILTER(organisation_id, AP_ID),
+		FILTER(region_code, AP_TEXT),
 	};
 
 	list_reply(req, params, ARRAY_LEN(params), aid_decision_list, "aides", "Aides", decision_columns,
@@ -242,11 +238,11 @@ api_payreqs(struct request *req)
 {
 	static const struct api_param params[] = {
 		LIST_PARAMS,
-		API_PARAM(struct list_q, programme_id, AP_ID),
-		API_PARAM(struct list_q, organisation_id, AP_ID),
-		API_PARAM(struct list_q, decision_id, AP_ID),
-		API_PARAM(struct list_q, region_code, AP_TEXT),
-		API_PARAM(struct list_q, state, AP_TEXT),
+		FILTER(programme_id, AP_ID),
+		FILTER(organisation_id, AP_ID),
+		FILTER(decision_id, AP_ID),
+		FILTER(region_code, AP_TEXT),
+		FILTER(state, AP_TEXT),
 	};
 
 	list_reply(req, params, ARRAY_LEN(params), payreq_list, "demandes-de-paiement", "Demandes", payreq_columns,
@@ -373,10 +369,11 @@ static const struct export_column ledger_columns[] = {
 
 /* The ledger has one order. */
 static tr_err
-ledger_sorted(struct ctx *ctx, json_t *filters, const char *sort, int64_t page, int64_t per_page, json_t **out)
+ledger_sorted(
+    struct ctx *ctx, const struct sub_filter *f, const char *sort, int64_t page, int64_t per_page, json_t **out)
 {
 	(void)sort;
-	return ledger_list(ctx, filters, page, per_page, out);
+	return ledger_list(ctx, f, page, per_page, out);
 }
 
 void
@@ -384,9 +381,9 @@ api_ledger(struct request *req)
 {
 	static const struct api_param params[] = {
 		LIST_PARAMS,
-		API_PARAM(struct list_q, programme_id, AP_ID),
-		API_PARAM(struct list_q, from, AP_TEXT),
-		API_PARAM(struct list_q, to, AP_TEXT),
+		FILTER(programme_id, AP_ID),
+		FILTER(from, AP_TEXT),
+		FILTER(to, AP_TEXT),
 	};
 
 	list_reply(req, params, ARRAY_LEN(params), ledger_sorted, "grand-livre", "Grand livre", ledger_columns,
@@ -409,8 +406,8 @@ api_recoveries(struct request *req)
 {
 	static const struct api_param params[] = {
 		LIST_PARAMS,
-		API_PARAM(struct list_q, organisation_id, AP_ID),
-		API_PARAM(struct list_q, state, AP_TEXT),
+		FILTER(organisation_id, AP_ID),
+		FILTER(state, AP_TEXT),
 	};
 
 	list_reply(req, params, ARRAY_LEN(params), recovery_list, "reversements", "Reversements", recovery_columns,

@@ -107,14 +107,14 @@ href_of(struct request *req, const char *prefix, json_t *o)
 /* A list page: its table of LIST's rows (filtered by FILTERS, sorted by SORT, a page of PER_PAGE), each row's
  * cells from CELLS, under the heading and lead, with the links to the API's CSV and XLSX of API. */
 struct list_page {
-	tr_err (*list)(struct ctx *, json_t *, const char *, int64_t, int64_t, json_t **);
+	tr_err (*list)(struct ctx *, const struct sub_filter *, const char *, int64_t, int64_t, json_t **);
 	const char *sort, *heading, *lead, *api, *caption, *empty, *path;
 	const char *const *heads;
 	json_t *(*cells)(struct request *req, json_t *it);
 };
 
 static void
-list_page(struct request *req, const struct list_page *lp, json_t *filters)
+list_page(struct request *req, const struct list_page *lp, const struct sub_filter *filters)
 {
 	json_t *list = NULL, *items = json_array(), *it, *data;
 	size_t i;
@@ -175,7 +175,7 @@ web_aid_decisions(struct request *req)
 		.cells = decision_cells,
 	};
 
-	list_page(req, &lp, NULL);
+	list_page(req, &lp, &(struct sub_filter){ 0 });
 }
 
 static json_t *
@@ -209,7 +209,7 @@ decision_page(struct request *req, int status, json_t *failed_form)
 	static const char *const heads[] = { "Période", "Nature", "Montant", "État", "Calcul", NULL };
 	static const char *const rq_heads[] = { "Demande", "Mois", "Montant", "État", NULL };
 	static const char *const rc_heads[] = { "Ordre de reversement", "Montant", "Motif", "État", NULL };
-	json_t *d = NULL, *data, *rows, *filters, *rq = NULL, *items, *x;
+	json_t *d = NULL, *data, *rows, *rq = NULL, *items, *x;
 	size_t i;
 	tr_err err = aid_decision_get(&req->ctx, req->params[0], &d);
 
@@ -251,16 +251,15 @@ decision_page(struct request *req, int status, json_t *failed_form)
 	row(rows, "Déjà payé", euros(req, s, "paid_cents"));
 	json_array_append_new(json_object_get(data, "tables"),
 	    table("Échéancier en vigueur", heads, line_items(req, json_object_get(s, "lines")), "Aucune ligne."));
-	filters = json_pack("{s:I}", "decision_id", (json_int_t)web_int(d, "id"));
 	items = json_array();
-	if (payreq_list(&req->ctx, filters, "oldest", 1, LIST_PER_PAGE_MAX, &rq) == TR_OK)
+	if (payreq_list(&req->ctx, &(struct sub_filter){ .decision_id = web_int(d, "id") }, "oldest", 1,
+	        LIST_PER_PAGE_MAX, &rq) == TR_OK)
 		json_array_foreach(json_object_get(rq, "items"), i, x) json_array_append_new(
 		    items, json_pack("{s:[o, o, o, o]}", "cells",
 		               cell(web_text(x, "reference"), href_of(req, "/aides/demandes", x), NULL),
 		               cell(web_text(x, "month"), NULL, NULL), cell(web_text(x, "amount"), NULL, NULL),
 		               cell(web_text(x, "state_label"), NULL, NULL)));
 	json_decref(rq);
-	json_decref(filters);
 	json_array_append_new(json_object_get(data, "tables"),
 	    table("Demandes de paiement", rq_heads, items, "Aucune demande de paiement."));
 	items = json_array();
@@ -338,13 +337,12 @@ web_payreqs(struct request *req)
 		.heads = heads,
 		.cells = payreq_cells,
 	};
-	json_t *filters = json_object();
+	struct sub_filter f = { 0 };
 	const char *state = req_query(req, "etat");
 
 	if (state && vocab_label(&vocab_payreq_state, state))
-		json_object_set_new(filters, "state", json_string(state));
-	list_page(req, &lp, filters);
-	json_decref(filters);
+		f.state = state;
+	list_page(req, &lp, &f);
 }
 
 static json_t *
@@ -480,7 +478,7 @@ web_recoveries(struct request *req)
 		.cells = recovery_cells,
 	};
 
-	list_page(req, &lp, NULL);
+	list_page(req, &lp, &(struct sub_filter){ 0 });
 }
 
 static void
