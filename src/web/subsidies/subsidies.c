@@ -135,6 +135,10 @@ list_page(struct request *req, const struct list_page *lp, const struct sub_filt
 	web_page(req, 200, "subsidy.html", lp->heading, data);
 }
 
+/* The list pages, in one table below (their rows' cells come first). */
+enum { LP_DECISIONS, LP_PAYREQS, LP_RECOVERIES, LP_COUNT };
+static const struct list_page list_pages[LP_COUNT];
+
 /* ---- Aid decisions ---- */
 
 static json_t *
@@ -159,23 +163,8 @@ decision_cells(struct request *req, json_t *it)
 void
 web_aid_decisions(struct request *req)
 {
-	static const char *const heads[] = { "Décision", "Employeur", "Dispositif", "Période d'aide", "Taux", "Total",
-		"Payé", NULL };
-	static const struct list_page lp = {
-		.list = aid_decision_list,
-		.sort = "recent",
-		.heading = "Aides aux employeurs",
-		.lead = "Les aides des contrats que vous suivez : chaque échéancier est calculé mois par mois sur le "
-		        "SMIC, au centime, et chaque ligne dit comment elle a été calculée.",
-		.api = "/api/v1/aid-decisions?per_page=500",
-		.caption = "Décisions d'aide",
-		.empty = "Aucune décision d'aide ne vous concerne pour l'instant.",
-		.path = "/aides",
-		.heads = heads,
-		.cells = decision_cells,
-	};
 
-	list_page(req, &lp, &(struct sub_filter){ 0 });
+	list_page(req, &list_pages[LP_DECISIONS], &(struct sub_filter){ 0 });
 }
 
 static json_t *
@@ -322,27 +311,12 @@ payreq_cells(struct request *req, json_t *it)
 void
 web_payreqs(struct request *req)
 {
-	static const char *const heads[] = { "Demande", "Employeur", "Mois", "Montant", "État", NULL };
-	static const struct list_page lp = {
-		.list = payreq_list,
-		.sort = "oldest",
-		.heading = "Demandes de paiement",
-		.lead =
-		    "Les plus anciennes d'abord. Filtrez par état : ?etat=requested, approved, rejected, ordered ou "
-		    "paid.",
-		.api = "/api/v1/payment-requests?per_page=500",
-		.caption = "Demandes de paiement",
-		.empty = "Aucune demande de paiement.",
-		.path = "/aides/demandes",
-		.heads = heads,
-		.cells = payreq_cells,
-	};
 	struct sub_filter f = { 0 };
 	const char *state = req_query(req, "etat");
 
 	if (state && vocab_label(&vocab_payreq_state, state))
 		f.state = state;
-	list_page(req, &lp, &f);
+	list_page(req, &list_pages[LP_PAYREQS], &f);
 }
 
 static json_t *
@@ -460,11 +434,36 @@ recovery_cells(struct request *req, json_t *it)
 	    cell(web_text(it, "motive"), NULL, NULL), cell(web_text(it, "state_label"), NULL, NULL));
 }
 
-void
-web_recoveries(struct request *req)
-{
-	static const char *const heads[] = { "Ordre de reversement", "Employeur", "Montant", "Motif", "État", NULL };
-	static const struct list_page lp = {
+static const struct list_page list_pages[LP_COUNT] = {
+	[LP_DECISIONS] = {
+		.list = aid_decision_list,
+		.sort = "recent",
+		.heading = "Aides aux employeurs",
+		.lead = "Les aides des contrats que vous suivez : chaque échéancier est calculé mois par mois sur le "
+		        "SMIC, au centime, et chaque ligne dit comment elle a été calculée.",
+		.api = "/api/v1/aid-decisions?per_page=500",
+		.caption = "Décisions d'aide",
+		.empty = "Aucune décision d'aide ne vous concerne pour l'instant.",
+		.path = "/aides",
+		.heads = (const char *const[]){ "Décision", "Employeur", "Dispositif", "Période d'aide", "Taux", "Total",
+		"Payé", NULL },
+		.cells = decision_cells,
+	},
+	[LP_PAYREQS] = {
+		.list = payreq_list,
+		.sort = "oldest",
+		.heading = "Demandes de paiement",
+		.lead =
+		    "Les plus anciennes d'abord. Filtrez par état : ?etat=requested, approved, rejected, ordered ou "
+		    "paid.",
+		.api = "/api/v1/payment-requests?per_page=500",
+		.caption = "Demandes de paiement",
+		.empty = "Aucune demande de paiement.",
+		.path = "/aides/demandes",
+		.heads = (const char *const[]){ "Demande", "Employeur", "Mois", "Montant", "État", NULL },
+		.cells = payreq_cells,
+	},
+	[LP_RECOVERIES] = {
 		.list = recovery_list,
 		.sort = "recent",
 		.heading = "Ordres de reversement",
@@ -474,11 +473,16 @@ web_recoveries(struct request *req)
 		.caption = "Ordres de reversement",
 		.empty = "Aucun ordre de reversement.",
 		.path = "/aides/reversements",
-		.heads = heads,
+		.heads = (const char *const[]){ "Ordre de reversement", "Employeur", "Montant", "Motif", "État", NULL },
 		.cells = recovery_cells,
-	};
+	},
+};
 
-	list_page(req, &lp, &(struct sub_filter){ 0 });
+void
+web_recoveries(struct request *req)
+{
+
+	list_page(req, &list_pages[LP_RECOVERIES], &(struct sub_filter){ 0 });
 }
 
 static void
