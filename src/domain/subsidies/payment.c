@@ -175,21 +175,11 @@ payreq_get(struct ctx *ctx, int64_t id, json_t **out)
 static tr_err
 tell_payers(struct ctx *ctx, int64_t programme_id, const char *subject, const char *body)
 {
-	struct db_rows *r;
-	tr_err err = db_queryv(ctx->db, ctx->arena,
+	return sub_mail_each(ctx,
 	    "SELECT DISTINCT pe.email FROM payer_programmes pp JOIN memberships m ON m.organisation_id = "
-	    "pp.organisation_id "
-	    "AND m.role = 'payer' JOIN people pe ON pe.id = m.person_id WHERE pp.programme_id = ? AND pe.active = 1 "
-	    "ORDER "
-	    "BY pe.email",
-	    &r, DB_I64(programme_id));
-
-	if (err != TR_OK)
-		return ctx_storage_error(ctx, err);
-	for (size_t i = 0; i < r->nrows; i++)
-		if ((err = outbox_email(ctx, db_text(db_cell(r, i, 0)), subject, body)) != TR_OK)
-			return err;
-	return TR_OK;
+	    "pp.organisation_id AND m.role = 'payer' JOIN people pe ON pe.id = m.person_id WHERE pp.programme_id = ? "
+	    "AND pe.active = 1 ORDER BY pe.email",
+	    programme_id, subject, body);
 }
 
 /* Requests the free lines of MONTH of SUBJECT row D ({id, organisation_id, programme_id, region_code, aid_start,
