@@ -197,13 +197,9 @@ choice_message(struct request *req, const char *name, const struct vocab *v)
 	return arena_printf(req->arena, "%s.", s);
 }
 
-void
-api_list_query(struct request *req, const struct api_param *params, size_t nparams, void *filter,
-    tr_err (*run)(struct ctx *, const void *, json_t **))
+bool
+api_query_params(struct request *req, const struct api_param *params, size_t nparams, void *filter)
 {
-	json_t *out = NULL;
-	tr_err err;
-
 	for (size_t i = 0; i < nparams; i++) {
 		const struct api_param *p = &params[i];
 		void *member = (char *)filter + p->offset;
@@ -227,7 +223,17 @@ api_list_query(struct request *req, const struct api_param *params, size_t npara
 		}
 		*(const char **)member = v;
 	}
-	if (api_query_errors(req))
+	return !api_query_errors(req);
+}
+
+void
+api_list_query(struct request *req, const struct api_param *params, size_t nparams, void *filter,
+    tr_err (*run)(struct ctx *, const void *, json_t **))
+{
+	json_t *out = NULL;
+	tr_err err;
+
+	if (!api_query_params(req, params, nparams, filter))
 		return;
 	err = run(&req->ctx, filter, &out);
 	api_reply(req, err, 200, out);

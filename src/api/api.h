@@ -83,6 +83,9 @@ struct api_param {
 		.name = #member, .kind = (k), .offset = offsetof(filter, member), __VA_ARGS__ \
 	}
 
+/* Reads the NPARAMS query parameters PARAMS into FILTER; false after answering 422 with each bad one named. */
+bool api_query_params(struct request *req, const struct api_param *params, size_t nparams, void *filter);
+
 /* GET of a list, the one way: the NPARAMS query parameters PARAMS read into FILTER (its defaults set by the
  * caller), 422 with each bad one named, else what RUN(ctx, FILTER, &out) returns (200) or its error. */
 void api_list_query(struct request *req, const struct api_param *params, size_t nparams, void *filter,

@@ -416,6 +416,21 @@ web_field_option(json_t *f, const char *value, const char *label, bool selected)
 	    json_pack("{s:s, s:s, s:b}", "value", value, "label", label, "selected", selected));
 }
 
+bool
+web_pdf(struct request *req, tr_err err, const char *disposition)
+{
+	if (err != TR_OK) {
+		buf_reset(&req->body);
+		resp_error(req, err, NULL);
+		return false;
+	}
+	req->status = 200;
+	req->content_type_out = "application/pdf";
+	if (disposition != NULL)
+		resp_header(req, "content-disposition", disposition);
+	return true;
+}
+
 int64_t
 web_form_version(struct request *req)
 {

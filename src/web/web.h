@@ -244,6 +244,10 @@ void web_field_kind(json_t *f, const char *kind);
 const char *web_badge(struct request *req, json_t *r);
 void web_field_option(json_t *f, const char *value, const char *label, bool selected);
 int64_t web_form_version(struct request *req);
+
+/* Answers the PDF a producer wrote into req->body with ERR: 200 application/pdf with the content-disposition
+ * DISPOSITION (NULL: none, the caller adds it) and true; or the error page (the body emptied) and false. */
+bool web_pdf(struct request *req, tr_err err, const char *disposition);
 json_t *web_action_payload(struct request *req);
 json_t *web_action_fields(
     struct request *req, const struct entity *e, const char *prefix, bool failed, json_t *values, bool optional);

@@ -8,8 +8,9 @@
 #include "domain/steering/annual_report.h"
 #include "domain/steering/steering.h"
 
-static void
-query_of(struct request *req, struct steer_query *q)
+/* The figures' query (programme, from, to, region) into *Q, checked into *ERR; false after answering 422. */
+static bool
+query_of(struct request *req, struct steer_query *q, tr_err *err)
 {
 	int64_t id = 0;
 
@@ -19,6 +20,10 @@ query_of(struct request *req, struct steer_query *q)
 	q->from = req_query(req, "from");
 	q->to = req_query(req, "to");
 	q->region = req_query(req, "region");
+	if (api_query_errors(req))
+		return false;
+	*err = steer_query_check(&req->ctx, q);
+	return true;
 }
 
 void
@@ -51,10 +56,8 @@ api_steering_figures(struct request *req)
 	json_t *out = NULL;
 	tr_err err;
 
-	query_of(req, &q);
-	if (api_query_errors(req))
+	if (!query_of(req, &q, &err))
 		return;
-	err = steer_query_check(&req->ctx, &q);
 	if (err == TR_OK)
 		err = steer_dashboard(&req->ctx, &q, &out);
 	api_reply(req, err, 200, out);
@@ -68,10 +71,8 @@ api_steering_figure(struct request *req)
 	json_t *out = NULL;
 	tr_err err;
 
-	query_of(req, &q);
-	if (api_query_errors(req))
+	if (!query_of(req, &q, &err))
 		return;
-	err = steer_query_check(&req->ctx, &q);
 	if (err == TR_OK && ind == NULL)
 		err = ctx_fail(&req->ctx, TR_NOT_FOUND, "Cet indicateur n'existe pas.");
 	if (err == TR_OK)

@@ -13,79 +13,70 @@
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define PER_PAGE_MAX 500
 
-/* The list query: page, per_page, sort, the integer and text filters named, and format (csv, xlsx or JSON). */
+/* The list query: page, per_page, sort, format (csv, xlsx or JSON), and the filters of the list's table. */
 struct list_q {
 	int64_t page, per_page;
-	const char *sort;
-	json_t *filters;
-	int format; /* 0 JSON, 1 CSV, 2 XLSX */
+	const char *sort, *format;
+	struct sub_filter f;
 };
 
-static bool
-read_list_query(struct request *req, const char *const *ints, const char *const *texts, struct list_q *q)
-{
-	const char *format = req_query(req, "format");
+static const struct vocab_item format_items[] = { { "csv", "CSV" }, { "xlsx", "XLSX" } };
+static const struct vocab format_vocab = { "format", format_items, ARRAY_LEN(format_items) };
 
-	q->page = 1;
-	q->per_page = LIST_PER_PAGE_DEFAULT;
-	q->filters = json_object();
-	api_query_int(req, "page", 1000000, &q->page);
-	api_query_int(req, "per_page", PER_PAGE_MAX, &q->per_page);
-	q->sort = req_query(req, "sort");
-	for (size_t i = 0; ints && ints[i]; i++) {
-		int64_t v = 0;
-		api_query_int(req, ints[i], INT64_MAX, &v);
-		if (v)
-			json_object_set_new(q->filters, ints[i], json_integer(v));
+#define LIST_PARAMS                                                                                                  \
+	API_PARAM(struct list_q, page, AP_ID, .max = 1000000),                                                       \
+	    API_PARAM(struct list_q, per_page, AP_ID, .max = PER_PAGE_MAX), API_PARAM(struct list_q, sort, AP_TEXT), \
+	    API_PARAM(struct list_q, format, AP_CHOICE, .vocab = &format_vocab)
+/* A filter of the list: member M of struct sub_filter. */
+#define FILTER(m, k)                                                                                           \
+	{                                                                                                      \
+		.name = #m, .kind = (k), .offset = offsetof(struct list_q, f) + offsetof(struct sub_filter, m) \
 	}
-	for (size_t i = 0; texts && texts[i]; i++) {
-		const char *v = req_query(req, texts[i]);
-		if (v && *v)
-			json_object_set_new(q->filters, texts[i], json_string(v));
-	}
-	q->format = 0;
-	if (format && strcmp(format, "csv") == 0)
-		q->format = 1;
-	else if (format && strcmp(format, "xlsx") == 0)
-		q->format = 2;
-	else if (format && *format)
-		field_errors_add(&req->ctx.errors, "format", "« format » doit valoir csv ou xlsx.");
-	if (q->format) {
-		q->page = 1;
-		q->per_page = LIST_PER_PAGE_MAX;
-	}
-	if (api_query_errors(req)) {
-		json_decref(q->filters);
-		return false;
-	}
-	return true;
-}
 
-/* Answers OUT (a list) as JSON, or its items as a file. */
+typedef tr_err (*list_fn)(
+    struct ctx *ctx, const struct sub_filter *f, const char *sort, int64_t page, int64_t per_page, json_t **out);
+
+/* GET of a subsidies list: PARAMS read (LIST_PARAMS and its FILTERs), LIST's answer as JSON, or its items (the
+ * first LIST_PER_PAGE_MAX) as the file NAME.csv or .xlsx of the columns COLS. */
 static void
-list_answer(struct request *req, tr_err err, json_t *out, struct list_q *q, const char *name, const char *sheet,
-    const struct export_column *cols, size_t ncols)
+list_reply(struct request *req, const struct api_param *params, size_t nparams, list_fn list, const char *name,
+    const char *sheet, const struct export_column *cols, size_t ncols)
 {
-	json_decref(q->filters);
-	if (err != TR_OK || q->format == 0) {
+	struct list_q q = { .page = 1, .per_page = LIST_PER_PAGE_DEFAULT };
+	json_t *out = NULL;
+	tr_err err;
+
+	if (!api_query_params(req, params, nparams, &q))
+		return;
+	if (q.format) {
+		q.page = 1;
+		q.per_page = LIST_PER_PAGE_MAX;
+	}
+	err = list(&req->ctx, &q.f, q.sort, q.page, q.per_page, &out);
+	if (err != TR_OK || q.format == NULL) {
 		api_reply(req, err, 200, out);
 		return;
 	}
 	json_t *items = json_incref(json_object_get(out, "items"));
 	json_decref(out);
-	api_send_table(req, name, sheet, cols, ncols, items, q->format == 2);
+	api_send_table(req, name, sheet, cols, ncols, items, strcmp(q.format, "xlsx") == 0);
 }
+
+/* The lists paged only. */
+struct page_q {
+	int64_t page, per_page;
+};
+static const struct api_param page_params[] = {
+	API_PARAM(struct page_q, page, AP_ID, .max = 1000000),
+	API_PARAM(struct page_q, per_page, AP_ID, .max = PER_PAGE_MAX),
+};
 
 /* ---- SMIC and rules ---- */
 
 void
 api_smic_list(struct request *req)
 {
-	json_t *out = NULL;
-
-	tr_err err = smic_list(&req->ctx, &out);
-
-	api_reply(req, err, 200, out);
+	api_list(req, smic_list);
 }
 
 void
@@ -108,11 +99,7 @@ api_smic_save(struct request *req)
 void
 api_aid_rules(struct request *req)
 {
-	json_t *out = NULL;
-
-	tr_err err = aid_rule_list(&req->ctx, &out);
-
-	api_reply(req, err, 200, out);
+	api_list(req, aid_rule_list);
 }
 
 void
@@ -124,16 +111,7 @@ api_aid_rule(struct request *req)
 void
 api_aid_rule_update(struct request *req)
 {
-	json_t *in = api_body(req), *out = NULL;
-	int64_t version = 0;
-	tr_err err;
-
-	if (in == NULL)
-		return;
-	err = api_version(req, in, &version) ? aid_rule_update(&req->ctx, req->params[0], version, in) : TR_INVALID;
-	if (err == TR_OK)
-		err = aid_rule_get(&req->ctx, req->params[0], &out);
-	api_reply(req, err, 200, out);
+	api_patch(req, NULL, aid_rule_update, aid_rule_get);
 }
 
 /* ---- Aid decisions ---- */
@@ -170,16 +148,15 @@ static const struct export_column decision_columns[] = {
 void
 api_aid_decisions(struct request *req)
 {
-	static const char *const ints[] = { "programme_id", "organisation_id", NULL };
-	static const char *const texts[] = { "region_code", NULL };
-	struct list_q q;
-	json_t *out = NULL;
-	tr_err err;
+	static const struct api_param params[] = {
+		LIST_PARAMS,
+		FILTER(programme_id, AP_ID),
+		FILTER(organisation_id, AP_ID),
+		FILTER(region_code, AP_TEXT),
+	};
 
-	if (!read_list_query(req, ints, texts, &q))
-		return;
-	err = aid_decision_list(&req->ctx, q.filters, q.sort, q.page, q.per_page, &out);
-	list_answer(req, err, out, &q, "aides", "Aides", decision_columns, ARRAY_LEN(decision_columns));
+	list_reply(req, params, ARRAY_LEN(params), aid_decision_list, "aides", "Aides", decision_columns,
+	    ARRAY_LEN(decision_columns));
 }
 
 void
@@ -202,16 +179,7 @@ api_aid_schedule_version(struct request *req)
 static void
 decision_change(struct request *req, tr_err (*change)(struct ctx *, int64_t, int64_t, json_t *))
 {
-	json_t *in = api_body(req), *out = NULL;
-	int64_t version = 0;
-	tr_err err;
-
-	if (in == NULL)
-		return;
-	err = api_version(req, in, &version) ? change(&req->ctx, req->params[0], version, in) : TR_INVALID;
-	if (err == TR_OK)
-		err = aid_decision_get(&req->ctx, req->params[0], &out);
-	api_reply(req, err, 200, out);
+	api_patch(req, NULL, change, aid_decision_get);
 }
 
 void
@@ -268,16 +236,17 @@ static const struct export_column payreq_columns[] = {
 void
 api_payreqs(struct request *req)
 {
-	static const char *const ints[] = { "programme_id", "organisation_id", "decision_id", NULL };
-	static const char *const texts[] = { "region_code", "state", NULL };
-	struct list_q q;
-	json_t *out = NULL;
-	tr_err err;
+	static const struct api_param params[] = {
+		LIST_PARAMS,
+		FILTER(programme_id, AP_ID),
+		FILTER(organisation_id, AP_ID),
+		FILTER(decision_id, AP_ID),
+		FILTER(region_code, AP_TEXT),
+		FILTER(state, AP_TEXT),
+	};
 
-	if (!read_list_query(req, ints, texts, &q))
-		return;
-	err = payreq_list(&req->ctx, q.filters, q.sort, q.page, q.per_page, &out);
-	list_answer(req, err, out, &q, "demandes-de-paiement", "Demandes", payreq_columns, ARRAY_LEN(payreq_columns));
+	list_reply(req, params, ARRAY_LEN(params), payreq_list, "demandes-de-paiement", "Demandes", payreq_columns,
+	    ARRAY_LEN(payreq_columns));
 }
 
 void
@@ -289,17 +258,7 @@ api_payreq(struct request *req)
 void
 api_payreq_act(struct request *req)
 {
-	json_t *in = api_body(req), *out = NULL;
-	int64_t version = 0;
-	tr_err err;
-
-	if (in == NULL)
-		return;
-	err = api_version(req, in, &version) ? payreq_act(&req->ctx, req->params[0], req->sparams[0], version, in, NULL)
-	                                     : TR_INVALID;
-	if (err == TR_OK)
-		err = payreq_get(&req->ctx, req->params[0], &out);
-	api_reply(req, err, 200, out);
+	api_act(req, payreq_act, payreq_get, NULL);
 }
 
 /* ---- Payment orders and the ledger ---- */
@@ -324,19 +283,20 @@ api_payorder_create(struct request *req)
 	api_created(req, err, id, payorder_get, "/api/v1/payment-orders");
 }
 
+static tr_err
+run_payorder_list(struct ctx *ctx, const void *f, json_t **out)
+{
+	const struct page_q *q = f;
+
+	return payorder_list(ctx, q->page, q->per_page, out);
+}
+
 void
 api_payorders(struct request *req)
 {
-	int64_t page = 1, per_page = LIST_PER_PAGE_DEFAULT;
-	json_t *out = NULL;
+	struct page_q q = { .page = 1, .per_page = LIST_PER_PAGE_DEFAULT };
 
-	api_query_int(req, "page", 1000000, &page);
-	api_query_int(req, "per_page", PER_PAGE_MAX, &per_page);
-	if (api_query_errors(req))
-		return;
-	tr_err err = payorder_list(&req->ctx, page, per_page, &out);
-
-	api_reply(req, err, 200, out);
+	api_list_query(req, page_params, ARRAY_LEN(page_params), &q, run_payorder_list);
 }
 
 void
@@ -348,16 +308,7 @@ api_payorder(struct request *req)
 void
 api_payorder_paid(struct request *req)
 {
-	json_t *in = api_body(req), *out = NULL;
-	int64_t version = 0;
-	tr_err err;
-
-	if (in == NULL)
-		return;
-	err = api_version(req, in, &version) ? payorder_paid(&req->ctx, req->params[0], version, in) : TR_INVALID;
-	if (err == TR_OK)
-		err = payorder_get(&req->ctx, req->params[0], &out);
-	api_reply(req, err, 200, out);
+	api_patch(req, NULL, payorder_paid, payorder_get);
 }
 
 /* The paying agency's format of an order: one line per employer's request. */
@@ -416,19 +367,27 @@ static const struct export_column ledger_columns[] = {
 	{ "recovery_state", "État du reversement", EXPORT_TEXT },
 };
 
+/* The ledger has one order. */
+static tr_err
+ledger_sorted(
+    struct ctx *ctx, const struct sub_filter *f, const char *sort, int64_t page, int64_t per_page, json_t **out)
+{
+	(void)sort;
+	return ledger_list(ctx, f, page, per_page, out);
+}
+
 void
 api_ledger(struct request *req)
 {
-	static const char *const ints[] = { "programme_id", NULL };
-	static const char *const texts[] = { "from", "to", NULL };
-	struct list_q q;
-	json_t *out = NULL;
-	tr_err err;
+	static const struct api_param params[] = {
+		LIST_PARAMS,
+		FILTER(programme_id, AP_ID),
+		FILTER(from, AP_TEXT),
+		FILTER(to, AP_TEXT),
+	};
 
-	if (!read_list_query(req, ints, texts, &q))
-		return;
-	err = ledger_list(&req->ctx, q.filters, q.page, q.per_page, &out);
-	list_answer(req, err, out, &q, "grand-livre", "Grand livre", ledger_columns, ARRAY_LEN(ledger_columns));
+	list_reply(req, params, ARRAY_LEN(params), ledger_sorted, "grand-livre", "Grand livre", ledger_columns,
+	    ARRAY_LEN(ledger_columns));
 }
 
 /* ---- Recoveries ---- */
@@ -445,16 +404,14 @@ static const struct export_column recovery_columns[] = {
 void
 api_recoveries(struct request *req)
 {
-	static const char *const ints[] = { "organisation_id", NULL };
-	static const char *const texts[] = { "state", NULL };
-	struct list_q q;
-	json_t *out = NULL;
-	tr_err err;
+	static const struct api_param params[] = {
+		LIST_PARAMS,
+		FILTER(organisation_id, AP_ID),
+		FILTER(state, AP_TEXT),
+	};
 
-	if (!read_list_query(req, ints, texts, &q))
-		return;
-	err = recovery_list(&req->ctx, q.filters, q.sort, q.page, q.per_page, &out);
-	list_answer(req, err, out, &q, "reversements", "Reversements", recovery_columns, ARRAY_LEN(recovery_columns));
+	list_reply(req, params, ARRAY_LEN(params), recovery_list, "reversements", "Reversements", recovery_columns,
+	    ARRAY_LEN(recovery_columns));
 }
 
 void
@@ -466,18 +423,7 @@ api_recovery(struct request *req)
 void
 api_recovery_act(struct request *req)
 {
-	json_t *in = api_body(req), *out = NULL;
-	int64_t version = 0;
-	tr_err err;
-
-	if (in == NULL)
-		return;
-	err = api_version(req, in, &version)
-	          ? recovery_act(&req->ctx, req->params[0], req->sparams[0], version, in, NULL)
-	          : TR_INVALID;
-	if (err == TR_OK)
-		err = recovery_get(&req->ctx, req->params[0], &out);
-	api_reply(req, err, 200, out);
+	api_act(req, recovery_act, recovery_get, NULL);
 }
 
 /* ---- Bank details ---- */
@@ -586,19 +532,20 @@ api_convention_create(struct request *req)
 	api_created(req, err, id, convention_get, "/api/v1/conventions");
 }
 
+static tr_err
+run_convention_list(struct ctx *ctx, const void *f, json_t **out)
+{
+	const struct page_q *q = f;
+
+	return convention_list(ctx, q->page, q->per_page, out);
+}
+
 void
 api_conventions(struct request *req)
 {
-	int64_t page = 1, per_page = LIST_PER_PAGE_DEFAULT;
-	json_t *out = NULL;
+	struct page_q q = { .page = 1, .per_page = LIST_PER_PAGE_DEFAULT };
 
-	api_query_int(req, "page", 1000000, &page);
-	api_query_int(req, "per_page", PER_PAGE_MAX, &per_page);
-	if (api_query_errors(req))
-		return;
-	tr_err err = convention_list(&req->ctx, page, per_page, &out);
-
-	api_reply(req, err, 200, out);
+	api_list_query(req, page_params, ARRAY_LEN(page_params), &q, run_convention_list);
 }
 
 void
@@ -617,8 +564,9 @@ api_post_act(struct request *req)
 
 	if (in == NULL)
 		return;
-	err = api_version(req, in, &version) ? post_act(&req->ctx, req->params[0], req->sparams[0], version, in, NULL)
-	                                     : TR_INVALID;
+	err = api_version(req, in, &version)
+	          ? post_act(&req->ctx, req->params[0], req->sparams[0], version, in, NULL, NULL)
+	          : TR_INVALID;
 	if (err == TR_OK && (err = post_convention(&req->ctx, req->params[0], &conv)) == TR_OK)
 		err = convention_get(&req->ctx, conv, &out);
 	api_reply(req, err, 200, out);
@@ -659,16 +607,5 @@ api_amendment(struct request *req)
 void
 api_amendment_act(struct request *req)
 {
-	json_t *in = api_body(req), *out = NULL;
-	int64_t version = 0;
-	tr_err err;
-
-	if (in == NULL)
-		return;
-	err = api_version(req, in, &version)
-	          ? amendment_act(&req->ctx, req->params[0], req->sparams[0], version, in, NULL)
-	          : TR_INVALID;
-	if (err == TR_OK)
-		err = amendment_get(&req->ctx, req->params[0], &out);
-	api_reply(req, err, 200, out);
+	api_act(req, amendment_act, amendment_get, NULL);
 }

@@ -1074,6 +1074,18 @@ activity_insert(struct ctx *ctx, json_t *c, const char *source, const char *sour
 	    DB_I64(ctx->now), DB_I64(ctx->now));
 }
 
+/* The vocabularies into *V, and *CACHE set up with the settings: what reading or writing reports needs. */
+static tr_err
+vocab_and_settings(struct ctx *ctx, struct activity_vocab *v, struct activity_cache *cache)
+{
+	tr_err err;
+
+	activity_cache_init(ctx, cache);
+	if ((err = activity_vocab_load(ctx, v)) != TR_OK)
+		return err;
+	return activity_settings_load(ctx, cache);
+}
+
 /* The journal's view of a report: its fields without the private notes. */
 static json_t *
 journal_view(json_t *c)
@@ -1095,8 +1107,7 @@ activity_create(struct ctx *ctx, json_t *in, int64_t *id)
 
 	if (ctx->actor == NULL)
 		return TR_UNAUTHORIZED;
-	activity_cache_init(ctx, &cache);
-	if ((err = activity_vocab_load(ctx, &v)) != TR_OK || (err = activity_settings_load(ctx, &cache)) != TR_OK)
+	if ((err = vocab_and_settings(ctx, &v, &cache)) != TR_OK)
 		return err;
 	{
 		json_t *probe = json_object();
@@ -1168,8 +1179,7 @@ activity_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 
 	if (ctx->actor == NULL)
 		return TR_UNAUTHORIZED;
-	activity_cache_init(ctx, &cache);
-	if ((err = activity_vocab_load(ctx, &v)) != TR_OK || (err = activity_settings_load(ctx, &cache)) != TR_OK)
+	if ((err = vocab_and_settings(ctx, &v, &cache)) != TR_OK)
 		return err;
 	activity_acc_init(ctx, &acc);
 	TRY(tx_begin(ctx));
@@ -1221,8 +1231,7 @@ activity_delete(struct ctx *ctx, int64_t id, int64_t version)
 
 	if (ctx->actor == NULL)
 		return TR_UNAUTHORIZED;
-	activity_cache_init(ctx, &cache);
-	if ((err = activity_vocab_load(ctx, &v)) != TR_OK || (err = activity_settings_load(ctx, &cache)) != TR_OK)
+	if ((err = vocab_and_settings(ctx, &v, &cache)) != TR_OK)
 		return err;
 	activity_acc_init(ctx, &acc);
 	TRY(tx_begin(ctx));
@@ -1284,8 +1293,7 @@ activity_list(struct ctx *ctx, const struct activity_filter *f, json_t **out)
 
 	if ((err = authz_require(ctx, ~0u)) != TR_OK)
 		return err;
-	activity_cache_init(ctx, &cache);
-	if ((err = activity_vocab_load(ctx, &v)) != TR_OK || (err = activity_settings_load(ctx, &cache)) != TR_OK)
+	if ((err = vocab_and_settings(ctx, &v, &cache)) != TR_OK)
 		return err;
 	scope_where(ctx, &activity_scope, &w);
 	sqlw_and(&w, "a.deleted_at IS NULL AND 1 = ?", DB_I64(1));
@@ -1334,8 +1342,7 @@ activity_ingest(struct ctx *ctx, const char *source, const char *body, size_t n,
 		goto out_nodb;
 	}
 	sec_sha256_hex(body, n, sha);
-	activity_cache_init(ctx, &cache);
-	if ((err = activity_vocab_load(ctx, &v)) != TR_OK || (err = activity_settings_load(ctx, &cache)) != TR_OK)
+	if ((err = vocab_and_settings(ctx, &v, &cache)) != TR_OK)
 		goto out_nodb;
 	if (!on_behalf) {
 		json_t *probe = json_object();
@@ -1619,8 +1626,7 @@ activity_changes(struct ctx *ctx, const char *cursor, int64_t limit, json_t **ou
 			return TR_INVALID;
 		}
 	}
-	activity_cache_init(ctx, &cache);
-	if ((err = activity_vocab_load(ctx, &v)) != TR_OK || (err = activity_settings_load(ctx, &cache)) != TR_OK)
+	if ((err = vocab_and_settings(ctx, &v, &cache)) != TR_OK)
 		return err;
 	scope_where(ctx, &activity_scope, &w);
 	/* Changes of the current second are left for the next call: a transaction still running may yet commit

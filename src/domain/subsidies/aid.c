@@ -500,20 +500,22 @@ static const struct list_spec decision_list = {
 	.filters = NULL,
 };
 
+static const struct list_filter decision_filters[] = {
+	LIST_ID(struct sub_filter, programme_id, "d.programme_id = ?"),
+	LIST_ID(struct sub_filter, organisation_id, "d.organisation_id = ?"),
+	LIST_TEXT(struct sub_filter, region_code, "d.region_code = ?"),
+};
+
 tr_err
-aid_decision_list(struct ctx *ctx, json_t *filters, const char *sort, int64_t page, int64_t per_page, json_t **out)
+aid_decision_list(
+    struct ctx *ctx, const struct sub_filter *f, const char *sort, int64_t page, int64_t per_page, json_t **out)
 {
 	struct sqlw w;
 	json_t *items;
 	tr_err err;
 
 	scope_where(ctx, &aid_decision_scope, &w);
-	if (sub_int(filters, "programme_id"))
-		sqlw_and(&w, "d.programme_id = ?", DB_I64(sub_int(filters, "programme_id")));
-	if (sub_int(filters, "organisation_id"))
-		sqlw_and(&w, "d.organisation_id = ?", DB_I64(sub_int(filters, "organisation_id")));
-	if (json_str(filters, "region_code"))
-		sqlw_and(&w, "d.region_code = ?", DB_TEXT(json_str(filters, "region_code")));
+	list_filter_where(&w, decision_filters, ARRAY_LEN(decision_filters), f);
 	if ((err = list_run(ctx, &decision_list, &w, sort, page, per_page, out)) != TR_OK)
 		return err;
 	items = json_object_get(*out, "items");

@@ -58,12 +58,17 @@ bank_get(struct ctx *ctx, int64_t org_id, json_t **out)
 tr_err
 sub_tell_employers(struct ctx *ctx, int64_t org, const char *subject, const char *body)
 {
-	struct db_rows *r;
-	tr_err err = db_queryv(ctx->db, ctx->arena,
+	return sub_mail_each(ctx,
 	    "SELECT DISTINCT p.email FROM memberships m JOIN people p ON p.id = m.person_id WHERE m.organisation_id = "
-	    "? "
-	    "AND m.role = 'employer' AND p.active = 1 ORDER BY p.email",
-	    &r, DB_I64(org));
+	    "? AND m.role = 'employer' AND p.active = 1 ORDER BY p.email",
+	    org, subject, body);
+}
+
+tr_err
+sub_mail_each(struct ctx *ctx, const char *sql, int64_t id, const char *subject, const char *body)
+{
+	struct db_rows *r;
+	tr_err err = db_queryv(ctx->db, ctx->arena, sql, &r, DB_I64(id));
 
 	if (err != TR_OK)
 		return ctx_storage_error(ctx, err);

@@ -237,9 +237,10 @@ const struct workflow post_workflow = {
 };
 
 tr_err
-post_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload, int64_t *new_version)
+post_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload, int64_t *new_version,
+    int64_t *new_id)
 {
-	return wf_take(ctx, &post_workflow, id, action, version, payload, new_version, NULL);
+	return wf_take(ctx, &post_workflow, id, action, version, payload, new_version, new_id);
 }
 
 tr_err
@@ -682,7 +683,8 @@ amendment_get(struct ctx *ctx, int64_t id, json_t **out)
 }
 
 tr_err
-amendment_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload, int64_t *new_version)
+amendment_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload, int64_t *new_version,
+    int64_t *new_id)
 {
-	return wf_take(ctx, &amendment_workflow, id, action, version, payload, new_version, NULL);
+	return wf_take(ctx, &amendment_workflow, id, action, version, payload, new_version, new_id);
 }

@@ -175,21 +175,11 @@ payreq_get(struct ctx *ctx, int64_t id, json_t **out)
 static tr_err
 tell_payers(struct ctx *ctx, int64_t programme_id, const char *subject, const char *body)
 {
-	struct db_rows *r;
-	tr_err err = db_queryv(ctx->db, ctx->arena,
+	return sub_mail_each(ctx,
 	    "SELECT DISTINCT pe.email FROM payer_programmes pp JOIN memberships m ON m.organisation_id = "
-	    "pp.organisation_id "
-	    "AND m.role = 'payer' JOIN people pe ON pe.id = m.person_id WHERE pp.programme_id = ? AND pe.active = 1 "
-	    "ORDER "
-	    "BY pe.email",
-	    &r, DB_I64(programme_id));
-
-	if (err != TR_OK)
-		return ctx_storage_error(ctx, err);
-	for (size_t i = 0; i < r->nrows; i++)
-		if ((err = outbox_email(ctx, db_text(db_cell(r, i, 0)), subject, body)) != TR_OK)
-			return err;
-	return TR_OK;
+	    "pp.organisation_id AND m.role = 'payer' JOIN people pe ON pe.id = m.person_id WHERE pp.programme_id = ? "
+	    "AND pe.active = 1 ORDER BY pe.email",
+	    programme_id, subject, body);
 }
 
 /* Requests the free lines of MONTH of SUBJECT row D ({id, organisation_id, programme_id, region_code, aid_start,
@@ -358,9 +348,10 @@ out:
 }
 
 tr_err
-payreq_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload, int64_t *new_version)
+payreq_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload, int64_t *new_version,
+    int64_t *new_id)
 {
-	return wf_take(ctx, &payreq_workflow, id, action, version, payload, new_version, NULL);
+	return wf_take(ctx, &payreq_workflow, id, action, version, payload, new_version, new_id);
 }
 
 static const struct list_sort payreq_sorts[] = {
@@ -382,25 +373,23 @@ static const struct list_spec payreq_list_spec = {
 	.filters = NULL,
 };
 
+static const struct list_filter payreq_filters[] = {
+	LIST_TEXT(struct sub_filter, state, "r.state = ?"),
+	LIST_ID(struct sub_filter, programme_id, "r.programme_id = ?"),
+	LIST_ID(struct sub_filter, organisation_id, "r.organisation_id = ?"),
+	LIST_TEXT(struct sub_filter, region_code, "r.region_code = ?"),
+	LIST_ID(struct sub_filter, decision_id, "r.subject = 'aid_decision' AND r.subject_id = ?"),
+};
+
 tr_err
-payreq_list(struct ctx *ctx, json_t *filters, const char *sort, int64_t page, int64_t per_page, json_t **out)
+payreq_list(struct ctx *ctx, const struct sub_filter *f, const char *sort, int64_t page, int64_t per_page, json_t **out)
 {
 	struct sqlw w;
 	json_t *items;
 	tr_err err;
 
 	scope_where(ctx, &payreq_scope, &w);
-	if (json_str(filters, "state"))
-		sqlw_and(&w, "r.state = ?", DB_TEXT(json_str(filters, "state")));
-	if (sub_int(filters, "programme_id"))
-		sqlw_and(&w, "r.programme_id = ?", DB_I64(sub_int(filters, "programme_id")));
-	if (sub_int(filters, "organisation_id"))
-		sqlw_and(&w, "r.organisation_id = ?", DB_I64(sub_int(filters, "organisation_id")));
-	if (json_str(filters, "region_code"))
-		sqlw_and(&w, "r.region_code = ?", DB_TEXT(json_str(filters, "region_code")));
-	if (sub_int(filters, "decision_id"))
-		sqlw_and(
-		    &w, "r.subject = 'aid_decision' AND r.subject_id = ?", DB_I64(sub_int(filters, "decision_id")));
+	list_filter_where(&w, payreq_filters, ARRAY_LEN(payreq_filters), f);
 	if ((err = list_run(ctx, &payreq_list_spec, &w, sort, page, per_page, out)) != TR_OK)
 		return err;
 	items = json_object_get(*out, "items");
@@ -602,19 +591,20 @@ static const struct list_spec ledger_spec = {
 	.filters = NULL,
 };
 
+static const struct list_filter ledger_filters[] = {
+	LIST_ID(struct sub_filter, programme_id, "l.programme_id = ?"),
+	LIST_TEXT(struct sub_filter, from, "l.period_from >= ?"),
+	LIST_TEXT(struct sub_filter, to, "l.period_from <= ?"),
+};
+
 tr_err
-ledger_list(struct ctx *ctx, json_t *filters, int64_t page, int64_t per_page, json_t **out)
+ledger_list(struct ctx *ctx, const struct sub_filter *f, int64_t page, int64_t per_page, json_t **out)
 {
 	struct sqlw w;
 
 	scope_where(ctx, &ledger_scope, &w);
 	sqlw_and(&w, "(l.paid = ? OR l.recovery_id IS NOT NULL)", DB_I64(1));
-	if (sub_int(filters, "programme_id"))
-		sqlw_and(&w, "l.programme_id = ?", DB_I64(sub_int(filters, "programme_id")));
-	if (json_str(filters, "from"))
-		sqlw_and(&w, "l.period_from >= ?", DB_TEXT(json_str(filters, "from")));
-	if (json_str(filters, "to"))
-		sqlw_and(&w, "l.period_from <= ?", DB_TEXT(json_str(filters, "to")));
+	list_filter_where(&w, ledger_filters, ARRAY_LEN(ledger_filters), f);
 	return list_run(ctx, &ledger_spec, &w, NULL, page, per_page, out);
 }
 
@@ -727,18 +717,21 @@ static const struct list_spec recovery_list_spec = {
 	.filters = NULL,
 };
 
+static const struct list_filter recovery_filters[] = {
+	LIST_TEXT(struct sub_filter, state, "v.state = ?"),
+	LIST_ID(struct sub_filter, organisation_id, "v.organisation_id = ?"),
+};
+
 tr_err
-recovery_list(struct ctx *ctx, json_t *filters, const char *sort, int64_t page, int64_t per_page, json_t **out)
+recovery_list(
+    struct ctx *ctx, const struct sub_filter *f, const char *sort, int64_t page, int64_t per_page, json_t **out)
 {
 	struct sqlw w;
 	json_t *items;
 	tr_err err;
 
 	scope_where(ctx, &recovery_scope, &w);
-	if (json_str(filters, "state"))
-		sqlw_and(&w, "v.state = ?", DB_TEXT(json_str(filters, "state")));
-	if (sub_int(filters, "organisation_id"))
-		sqlw_and(&w, "v.organisation_id = ?", DB_I64(sub_int(filters, "organisation_id")));
+	list_filter_where(&w, recovery_filters, ARRAY_LEN(recovery_filters), f);
 	if ((err = list_run(ctx, &recovery_list_spec, &w, sort, page, per_page, out)) != TR_OK)
 		return err;
 	items = json_object_get(*out, "items");
@@ -748,7 +741,8 @@ recovery_list(struct ctx *ctx, json_t *filters, const char *sort, int64_t page, 
 }
 
 tr_err
-recovery_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload, int64_t *new_version)
+recovery_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload, int64_t *new_version,
+    int64_t *new_id)
 {
-	return wf_take(ctx, &recovery_workflow, id, action, version, payload, new_version, NULL);
+	return wf_take(ctx, &recovery_workflow, id, action, version, payload, new_version, new_id);
 }

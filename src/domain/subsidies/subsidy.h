@@ -60,10 +60,17 @@ TR_MUST_USE tr_err aid_decision_get(struct ctx *ctx, int64_t id, json_t **out);
 /* The lines of version VERSION of decision ID's schedule: {version, items, total}. */
 TR_MUST_USE tr_err aid_schedule_version(struct ctx *ctx, int64_t id, int64_t version, json_t **out);
 
+/* The filters of the subsidies' lists (each list reads those it names): 0 or NULL for unset. */
+struct sub_filter {
+	int64_t programme_id, organisation_id, decision_id;
+	const char *region_code, *state;
+	const char *from, *to; /* the ledger's period, YYYY-MM-DD */
+};
+
 /* The decisions in the actor's scope, filtered by FILTERS ({programme_id, organisation_id, region_code}),
  * sorted by SORT, paged: {items, total, page, per_page}. */
 TR_MUST_USE tr_err aid_decision_list(
-    struct ctx *ctx, json_t *filters, const char *sort, int64_t page, int64_t per_page, json_t **out);
+    struct ctx *ctx, const struct sub_filter *f, const char *sort, int64_t page, int64_t per_page, json_t **out);
 
 /* Corrects the decision (rate, hours, aid period: a renewal extends aid_end) at VERSION: officers. Recomputes. */
 TR_MUST_USE tr_err aid_decision_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in);
@@ -93,8 +100,8 @@ TR_MUST_USE tr_err convention_list(struct ctx *ctx, int64_t page, int64_t per_pa
 
 /* fill (holder_name, started_on: the first fill computes the post's schedule), vacate (vacant_since), give_back
  * (returned_on: the schedule is cut to the sum justified, the excess claimed back) on the lifecycle engine. */
-TR_MUST_USE tr_err post_act(
-    struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload, int64_t *new_version);
+TR_MUST_USE tr_err post_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload,
+    int64_t *new_version, int64_t *new_id);
 
 /* The convention of post POST_ID into *CONVENTION_ID (TR_NOT_FOUND when the actor may not see the post). */
 TR_MUST_USE tr_err post_convention(struct ctx *ctx, int64_t post_id, int64_t *convention_id);
@@ -109,8 +116,8 @@ TR_MUST_USE tr_err amendment_get(struct ctx *ctx, int64_t id, json_t **out);
 
 /* give_opinion (regional officer), grant or refuse (national: a reason to refuse, and to grant past what the
  * region's envelope has left). */
-TR_MUST_USE tr_err amendment_act(
-    struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload, int64_t *new_version);
+TR_MUST_USE tr_err amendment_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload,
+    int64_t *new_version, int64_t *new_id);
 
 /* ---- Payment requests, orders, recoveries (payment.c) ---- */
 
@@ -124,11 +131,11 @@ TR_MUST_USE tr_err payreq_create(struct ctx *ctx, int64_t decision_id, json_t *i
 TR_MUST_USE tr_err payreq_create_post(struct ctx *ctx, int64_t post_id, json_t *in, int64_t *id);
 TR_MUST_USE tr_err payreq_get(struct ctx *ctx, int64_t id, json_t **out);
 TR_MUST_USE tr_err payreq_list(
-    struct ctx *ctx, json_t *filters, const char *sort, int64_t page, int64_t per_page, json_t **out);
+    struct ctx *ctx, const struct sub_filter *f, const char *sort, int64_t page, int64_t per_page, json_t **out);
 
 /* approve, reject (rejection_reason) on the lifecycle engine. */
-TR_MUST_USE tr_err payreq_act(
-    struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload, int64_t *new_version);
+TR_MUST_USE tr_err payreq_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload,
+    int64_t *new_version, int64_t *new_id);
 
 /* Groups the approved requests of programme PROGRAMME_ID the actor may pay (payer of the programme, national
  * officers) whose employer has bank details into a new payment order (their bank details copied into it).
@@ -145,15 +152,16 @@ TR_MUST_USE tr_err payorder_paid(struct ctx *ctx, int64_t id, int64_t version, j
 TR_MUST_USE tr_err payorder_lines(struct ctx *ctx, int64_t id, json_t **out);
 
 /* The ledger: every line paid or claimed back in the actor's scope, filtered by {programme_id, from, to}. */
-TR_MUST_USE tr_err ledger_list(struct ctx *ctx, json_t *filters, int64_t page, int64_t per_page, json_t **out);
+TR_MUST_USE tr_err ledger_list(
+    struct ctx *ctx, const struct sub_filter *f, int64_t page, int64_t per_page, json_t **out);
 
 TR_MUST_USE tr_err recovery_get(struct ctx *ctx, int64_t id, json_t **out);
 TR_MUST_USE tr_err recovery_list(
-    struct ctx *ctx, json_t *filters, const char *sort, int64_t page, int64_t per_page, json_t **out);
+    struct ctx *ctx, const struct sub_filter *f, const char *sort, int64_t page, int64_t per_page, json_t **out);
 
 /* repaid (repaid_on: the paying agency or national officers), cancel (cancel_reason: national officers). */
-TR_MUST_USE tr_err recovery_act(
-    struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload, int64_t *new_version);
+TR_MUST_USE tr_err recovery_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload,
+    int64_t *new_version, int64_t *new_id);
 
 /* ---- Bank details (bank.c) ---- */
 

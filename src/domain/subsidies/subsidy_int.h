@@ -44,6 +44,8 @@ TR_MUST_USE tr_err sub_decision_row(struct ctx *ctx, int64_t id, json_t **out);
 
 /* Emails every employer of organisation ORG, the author of the change included (bank details, recoveries: formal
  * notices that the actor's own session may not be the employer's). */
+/* Emails SUBJECT and BODY to each address the query SQL (one '?', bound to ID) returns in its first column. */
+TR_MUST_USE tr_err sub_mail_each(struct ctx *ctx, const char *sql, int64_t id, const char *subject, const char *body);
 TR_MUST_USE tr_err sub_tell_employers(struct ctx *ctx, int64_t org, const char *subject, const char *body);
 
 /* True when the actor is an officer of the row's region (regional of its region, or national reach). */

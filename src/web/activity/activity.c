@@ -296,11 +296,25 @@ web_activity_new_form(struct request *req)
 	json_decref(last);
 }
 
-void
-web_activity_new(struct request *req)
+static int64_t
+form_version(struct request *req)
+{
+	long long v = 0;
+	const char *s = req_form(req, "version");
+
+	return s && str_to_i64(str_c(s), &v) && v > 0 ? v : 0;
+}
+
+/* POST of the report's form: a new report, or (EDITING) the changes to report req->params[0] at the version
+ * sent; the form again with 422 (its errors) or, for a change, 409 (changed meanwhile). */
+static void
+submit(struct request *req, bool editing)
 {
 	json_t *vocab = NULL, *in;
-	int64_t id = 0;
+	int64_t id = 0, version = editing ? form_version(req) : 0;
+	const char *title = editing ? "Modifier le compte rendu" : "Nouveau compte rendu d'activité";
+	const char *path = editing ? arena_printf(req->arena, "/activite/%lld/modifier", (long long)req->params[0])
+	                           : "/activite/nouveau";
 	tr_err err = activity_vocab_list(&req->ctx, &vocab);
 
 	if (err != TR_OK) {
@@ -309,19 +323,25 @@ web_activity_new(struct request *req)
 	}
 	in = form_input(req, vocab);
 	json_decref(vocab);
-	err = activity_create(&req->ctx, in, &id);
+	err = editing ? activity_update(&req->ctx, req->params[0], version, in) : activity_create(&req->ctx, in, &id);
 	if (err == TR_OK) {
 		json_decref(in);
 		web_done(req, "/activite", "activity_saved");
 		return;
 	}
-	if (err != TR_INVALID) {
+	if (err != TR_INVALID && !(editing && err == TR_CONFLICT)) {
 		json_decref(in);
 		resp_error(req, err, NULL);
 		return;
 	}
-	form_page(req, 422, "Nouveau compte rendu d'activité", "/activite/nouveau", in, 0, false);
+	form_page(req, err == TR_CONFLICT ? 409 : 422, title, path, in, version, false);
 	json_decref(in);
+}
+
+void
+web_activity_new(struct request *req)
+{
+	submit(req, false);
 }
 
 void
@@ -345,42 +365,10 @@ web_activity_edit_form(struct request *req)
 	json_decref(r);
 }
 
-static int64_t
-form_version(struct request *req)
-{
-	long long v = 0;
-	const char *s = req_form(req, "version");
-
-	return s && str_to_i64(str_c(s), &v) && v > 0 ? v : 0;
-}
-
 void
 web_activity_edit(struct request *req)
 {
-	json_t *vocab = NULL, *in;
-	int64_t version = form_version(req);
-	tr_err err = activity_vocab_list(&req->ctx, &vocab);
-
-	if (err != TR_OK) {
-		resp_error(req, err, NULL);
-		return;
-	}
-	in = form_input(req, vocab);
-	json_decref(vocab);
-	err = activity_update(&req->ctx, req->params[0], version, in);
-	if (err == TR_OK) {
-		json_decref(in);
-		web_done(req, "/activite", "activity_saved");
-		return;
-	}
-	if (err != TR_INVALID && err != TR_CONFLICT) {
-		json_decref(in);
-		resp_error(req, err, NULL);
-		return;
-	}
-	form_page(req, err == TR_CONFLICT ? 409 : 422, "Modifier le compte rendu",
-	    arena_printf(req->arena, "/activite/%lld/modifier", (long long)req->params[0]), in, version, false);
-	json_decref(in);
+	submit(req, true);
 }
 
 void

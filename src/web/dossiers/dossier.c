@@ -1076,13 +1076,6 @@ web_dossier_pdf(struct request *req)
 
 	buf_reset(&req->body);
 	err = dossier_protocol_pdf(&req->ctx, req->params[0], &req->body);
-	if (err != TR_OK) {
-		buf_reset(&req->body);
-		resp_error(req, err, NULL);
-		return;
-	}
-	req->status = 200;
-	req->content_type_out = "application/pdf";
-	resp_header(req, "content-disposition",
-	    arena_printf(req->arena, "inline; filename=\"protocole-%lld.pdf\"", (long long)req->params[0]));
+	web_pdf(
+	    req, err, arena_printf(req->arena, "inline; filename=\"protocole-%lld.pdf\"", (long long)req->params[0]));
 }

@@ -100,13 +100,8 @@ web_steering_report_pdf(struct request *req)
 	req->body.max = 0;
 	buf_reset(&req->body);
 	err = annual_report_get(&req->ctx, req->params[0], &meta, &req->body);
-	if (err != TR_OK) {
-		buf_reset(&req->body);
-		resp_error(req, err, NULL);
+	if (!web_pdf(req, err, NULL))
 		return;
-	}
-	req->status = 200;
-	req->content_type_out = "application/pdf";
 	resp_header(req, "content-disposition",
 	    arena_printf(req->arena, "attachment; filename=\"bilan-%lld-%s-v%lld.pdf\"",
 	        (long long)web_int(meta, "year"),

@@ -104,16 +104,21 @@ href_of(struct request *req, const char *prefix, json_t *o)
 	return arena_printf(req->arena, "%s/%lld", prefix, (long long)web_int(o, "id"));
 }
 
-/* ---- Aid decisions ---- */
+/* A list page: its table of LIST's rows (filtered by FILTERS, sorted by SORT, a page of PER_PAGE), each row's
+ * cells from CELLS, under the heading and lead, with the links to the API's CSV and XLSX of API. */
+struct list_page {
+	tr_err (*list)(struct ctx *, const struct sub_filter *, const char *, int64_t, int64_t, json_t **);
+	const char *sort, *heading, *lead, *api, *caption, *empty, *path;
+	const char *const *heads;
+	json_t *(*cells)(struct request *req, json_t *it);
+};
 
-void
-web_aid_decisions(struct request *req)
+static void
+list_page(struct request *req, const struct list_page *lp, const struct sub_filter *filters)
 {
-	static const char *const heads[] = { "Décision", "Employeur", "Dispositif", "Période d'aide", "Taux", "Total",
-		"Payé", NULL };
 	json_t *list = NULL, *items = json_array(), *it, *data;
 	size_t i;
-	tr_err err = aid_decision_list(&req->ctx, NULL, "recent", query_page(req), PER_PAGE, &list);
+	tr_err err = lp->list(&req->ctx, filters, lp->sort, query_page(req), PER_PAGE, &list);
 
 	if (err != TR_OK) {
 		json_decref(items);
@@ -121,34 +126,45 @@ web_aid_decisions(struct request *req)
 		return;
 	}
 	json_array_foreach(json_object_get(list, "items"), i, it)
-	{
-		json_array_append_new(items,
-		    json_pack("{s:[o, o, o, o, o, o, o]}", "cells",
-		        cell(arena_printf(req->arena, "Aide n° %lld", (long long)web_int(it, "id")),
-		            href_of(req, "/aides", it),
-		            arena_printf(req->arena, "contrat n° %lld", (long long)web_int(it, "contract_id"))),
-		        cell(web_text(it, "organisation_name"), NULL, NULL),
-		        cell(web_text(it, "programme_name"), NULL, NULL),
-		        cell(arena_printf(req->arena, "du %s au %s", web_day_fr(req, web_text(it, "aid_start")),
-		                 web_day_fr(req, web_text(it, "aid_end"))),
-		            NULL,
-		            web_opt_text(it, "ended_on")
-		                ? arena_printf(req->arena, "rompu le %s", web_day_fr(req, web_text(it, "ended_on")))
-		                : NULL),
-		        cell(arena_printf(req->arena, "%s %%", web_text(it, "rate")), NULL, NULL),
-		        cell(euros(req, it, "total_cents"), NULL,
-		            arena_printf(req->arena, "version %lld", (long long)web_int(it, "schedule_version"))),
-		        cell(euros(req, it, "paid_cents"), NULL, NULL)));
-	}
-	data = page("Aides aux employeurs", "Les aides des contrats que vous suivez : chaque échéancier est calculé "
-	                                    "mois par mois sur le SMIC, au centime, "
-	                                    "et chaque ligne dit comment elle a été calculée.");
-	nav_links(req, data, "/api/v1/aid-decisions?per_page=500");
-	json_array_append_new(json_object_get(data, "tables"),
-	    table("Décisions d'aide", heads, items, "Aucune décision d'aide ne vous concerne pour l'instant."));
-	pager(req, data, list, "/aides");
+	    json_array_append_new(items, json_pack("{s:o}", "cells", lp->cells(req, it)));
+	data = page(lp->heading, lp->lead);
+	nav_links(req, data, lp->api);
+	json_array_append_new(json_object_get(data, "tables"), table(lp->caption, lp->heads, items, lp->empty));
+	pager(req, data, list, lp->path);
 	json_decref(list);
-	web_page(req, 200, "subsidy.html", "Aides aux employeurs", data);
+	web_page(req, 200, "subsidy.html", lp->heading, data);
+}
+
+/* The list pages, in one table below (their rows' cells come first). */
+enum { LP_DECISIONS, LP_PAYREQS, LP_RECOVERIES, LP_COUNT };
+static const struct list_page list_pages[LP_COUNT];
+
+/* ---- Aid decisions ---- */
+
+static json_t *
+decision_cells(struct request *req, json_t *it)
+{
+	return json_pack("[o, o, o, o, o, o, o]",
+	    cell(arena_printf(req->arena, "Aide n° %lld", (long long)web_int(it, "id")), href_of(req, "/aides", it),
+	        arena_printf(req->arena, "contrat n° %lld", (long long)web_int(it, "contract_id"))),
+	    cell(web_text(it, "organisation_name"), NULL, NULL), cell(web_text(it, "programme_name"), NULL, NULL),
+	    cell(arena_printf(req->arena, "du %s au %s", web_day_fr(req, web_text(it, "aid_start")),
+	             web_day_fr(req, web_text(it, "aid_end"))),
+	        NULL,
+	        web_opt_text(it, "ended_on")
+	            ? arena_printf(req->arena, "rompu le %s", web_day_fr(req, web_text(it, "ended_on")))
+	            : NULL),
+	    cell(arena_printf(req->arena, "%s %%", web_text(it, "rate")), NULL, NULL),
+	    cell(euros(req, it, "total_cents"), NULL,
+	        arena_printf(req->arena, "version %lld", (long long)web_int(it, "schedule_version"))),
+	    cell(euros(req, it, "paid_cents"), NULL, NULL));
+}
+
+void
+web_aid_decisions(struct request *req)
+{
+
+	list_page(req, &list_pages[LP_DECISIONS], &(struct sub_filter){ 0 });
 }
 
 static json_t *
@@ -182,7 +198,7 @@ decision_page(struct request *req, int status, json_t *failed_form)
 	static const char *const heads[] = { "Période", "Nature", "Montant", "État", "Calcul", NULL };
 	static const char *const rq_heads[] = { "Demande", "Mois", "Montant", "État", NULL };
 	static const char *const rc_heads[] = { "Ordre de reversement", "Montant", "Motif", "État", NULL };
-	json_t *d = NULL, *data, *rows, *filters, *rq = NULL, *items, *x;
+	json_t *d = NULL, *data, *rows, *rq = NULL, *items, *x;
 	size_t i;
 	tr_err err = aid_decision_get(&req->ctx, req->params[0], &d);
 
@@ -224,16 +240,15 @@ decision_page(struct request *req, int status, json_t *failed_form)
 	row(rows, "Déjà payé", euros(req, s, "paid_cents"));
 	json_array_append_new(json_object_get(data, "tables"),
 	    table("Échéancier en vigueur", heads, line_items(req, json_object_get(s, "lines")), "Aucune ligne."));
-	filters = json_pack("{s:I}", "decision_id", (json_int_t)web_int(d, "id"));
 	items = json_array();
-	if (payreq_list(&req->ctx, filters, "oldest", 1, LIST_PER_PAGE_MAX, &rq) == TR_OK)
+	if (payreq_list(&req->ctx, &(struct sub_filter){ .decision_id = web_int(d, "id") }, "oldest", 1,
+	        LIST_PER_PAGE_MAX, &rq) == TR_OK)
 		json_array_foreach(json_object_get(rq, "items"), i, x) json_array_append_new(
 		    items, json_pack("{s:[o, o, o, o]}", "cells",
 		               cell(web_text(x, "reference"), href_of(req, "/aides/demandes", x), NULL),
 		               cell(web_text(x, "month"), NULL, NULL), cell(web_text(x, "amount"), NULL, NULL),
 		               cell(web_text(x, "state_label"), NULL, NULL)));
 	json_decref(rq);
-	json_decref(filters);
 	json_array_append_new(json_object_get(data, "tables"),
 	    table("Demandes de paiement", rq_heads, items, "Aucune demande de paiement."));
 	items = json_array();
@@ -285,37 +300,23 @@ web_payreq_create(struct request *req)
 
 /* ---- Payment requests ---- */
 
+static json_t *
+payreq_cells(struct request *req, json_t *it)
+{
+	return json_pack("[o, o, o, o, o]", cell(web_text(it, "reference"), href_of(req, "/aides/demandes", it), NULL),
+	    cell(web_text(it, "organisation_name"), NULL, NULL), cell(web_text(it, "month"), NULL, NULL),
+	    cell(web_text(it, "amount"), NULL, NULL), cell(web_text(it, "state_label"), NULL, NULL));
+}
+
 void
 web_payreqs(struct request *req)
 {
-	static const char *const heads[] = { "Demande", "Employeur", "Mois", "Montant", "État", NULL };
-	json_t *list = NULL, *items = json_array(), *it, *data, *filters = json_object();
+	struct sub_filter f = { 0 };
 	const char *state = req_query(req, "etat");
-	size_t i;
-	tr_err err;
 
 	if (state && vocab_label(&vocab_payreq_state, state))
-		json_object_set_new(filters, "state", json_string(state));
-	err = payreq_list(&req->ctx, filters, "oldest", query_page(req), PER_PAGE, &list);
-	json_decref(filters);
-	if (err != TR_OK) {
-		json_decref(items);
-		resp_error(req, err, NULL);
-		return;
-	}
-	json_array_foreach(json_object_get(list, "items"), i, it) json_array_append_new(
-	    items, json_pack("{s:[o, o, o, o, o]}", "cells",
-	               cell(web_text(it, "reference"), href_of(req, "/aides/demandes", it), NULL),
-	               cell(web_text(it, "organisation_name"), NULL, NULL), cell(web_text(it, "month"), NULL, NULL),
-	               cell(web_text(it, "amount"), NULL, NULL), cell(web_text(it, "state_label"), NULL, NULL)));
-	data = page("Demandes de paiement",
-	    "Les plus anciennes d'abord. Filtrez par état : ?etat=requested, approved, rejected, ordered ou paid.");
-	nav_links(req, data, "/api/v1/payment-requests?per_page=500");
-	json_array_append_new(json_object_get(data, "tables"),
-	    table("Demandes de paiement", heads, items, "Aucune demande de paiement."));
-	pager(req, data, list, "/aides/demandes");
-	json_decref(list);
-	web_page(req, 200, "subsidy.html", "Demandes de paiement", data);
+		f.state = state;
+	list_page(req, &list_pages[LP_PAYREQS], &f);
 }
 
 static json_t *
@@ -345,19 +346,51 @@ action_forms(struct request *req, json_t *o, const char *prefix, const char *fai
 	return out;
 }
 
+/* A record with a lifecycle: its page (the heading, "HEADING reference", its rows from ROWS, a form per action
+ * the reader may take) and the POST of its actions. */
+struct acted {
+	tr_err (*get)(struct ctx *, int64_t, json_t **);
+	tr_err (*act)(struct ctx *, int64_t, const char *, int64_t, json_t *, int64_t *, int64_t *);
+	const char *path, *heading;
+	void (*rows)(struct request *req, json_t *r, json_t *rows);
+};
+
 static void
-payreq_page(struct request *req, int status, const char *failed, json_t *sent)
+acted_page(struct request *req, const struct acted *a, int status, const char *failed, json_t *sent)
 {
-	json_t *r = NULL, *data, *rows;
-	tr_err err = payreq_get(&req->ctx, req->params[0], &r);
+	json_t *r = NULL, *data;
+	tr_err err = a->get(&req->ctx, req->params[0], &r);
 
 	if (err != TR_OK) {
 		resp_error(req, err, NULL);
 		return;
 	}
-	data = page(arena_printf(req->arena, "Demande de paiement %s", web_text(r, "reference")), "");
+	data = page(arena_printf(req->arena, "%s %s", a->heading, web_text(r, "reference")), "");
 	nav_links(req, data, NULL);
-	rows = json_object_get(data, "rows");
+	a->rows(req, r, json_object_get(data, "rows"));
+	json_object_set_new(data, "actions", action_forms(req, r, a->path, failed, sent));
+	web_page(req, status, "subsidy.html", title_of(req, status, web_text(data, "heading")), data);
+	json_decref(r);
+}
+
+static void
+acted_act(struct request *req, const struct acted *a)
+{
+	json_t *payload = web_action_payload(req);
+	tr_err err = a->act(&req->ctx, req->params[0], req->sparams[0], web_form_version(req), payload, NULL, NULL);
+
+	if (err == TR_OK)
+		web_done(req, arena_printf(req->arena, "%s/%lld", a->path, (long long)req->params[0]), "saved");
+	else if (err == TR_INVALID)
+		acted_page(req, a, 422, req->sparams[0], payload);
+	else
+		resp_error(req, err, req->ctx.message);
+	json_decref(payload);
+}
+
+static void
+payreq_rows(struct request *req, json_t *r, json_t *rows)
+{
 	row(rows, "Employeur", web_text(r, "organisation_name"));
 	row(rows, "Dispositif", web_text(r, "programme_name"));
 	row(rows, "Période",
@@ -373,75 +406,88 @@ payreq_page(struct request *req, int status, const char *failed, json_t *sent)
 	if (web_opt_text(r, "paid_on"))
 		row(rows, "Payée le", web_day_fr(req, web_text(r, "paid_on")));
 	row(rows, "Décision d'aide", arena_printf(req->arena, "n° %lld", (long long)web_int(r, "subject_id")));
-	json_object_set_new(data, "actions", action_forms(req, r, "/aides/demandes", failed, sent));
-	web_page(req, status, "subsidy.html", title_of(req, status, web_text(data, "heading")), data);
-	json_decref(r);
 }
+
+static const struct acted payreq_acted = { payreq_get, payreq_act, "/aides/demandes", "Demande de paiement",
+	payreq_rows };
 
 void
 web_payreq(struct request *req)
 {
-	payreq_page(req, 200, NULL, NULL);
+	acted_page(req, &payreq_acted, 200, NULL, NULL);
 }
 
 void
 web_payreq_act(struct request *req)
 {
-	json_t *payload = web_action_payload(req);
-	tr_err err = payreq_act(&req->ctx, req->params[0], req->sparams[0], web_form_version(req), payload, NULL);
-
-	if (err == TR_OK)
-		web_done(req, arena_printf(req->arena, "/aides/demandes/%lld", (long long)req->params[0]), "saved");
-	else if (err == TR_INVALID)
-		payreq_page(req, 422, req->sparams[0], payload);
-	else
-		resp_error(req, err, req->ctx.message);
-	json_decref(payload);
+	acted_act(req, &payreq_acted);
 }
 
 /* ---- Recoveries ---- */
 
+static json_t *
+recovery_cells(struct request *req, json_t *it)
+{
+	return json_pack("[o, o, o, o, o]",
+	    cell(web_text(it, "reference"), href_of(req, "/aides/reversements", it), NULL),
+	    cell(web_text(it, "organisation_name"), NULL, NULL), cell(web_text(it, "amount"), NULL, NULL),
+	    cell(web_text(it, "motive"), NULL, NULL), cell(web_text(it, "state_label"), NULL, NULL));
+}
+
+static const struct list_page list_pages[LP_COUNT] = {
+	[LP_DECISIONS] = {
+		.list = aid_decision_list,
+		.sort = "recent",
+		.heading = "Aides aux employeurs",
+		.lead = "Les aides des contrats que vous suivez : chaque échéancier est calculé mois par mois sur le "
+		        "SMIC, au centime, et chaque ligne dit comment elle a été calculée.",
+		.api = "/api/v1/aid-decisions?per_page=500",
+		.caption = "Décisions d'aide",
+		.empty = "Aucune décision d'aide ne vous concerne pour l'instant.",
+		.path = "/aides",
+		.heads = (const char *const[]){ "Décision", "Employeur", "Dispositif", "Période d'aide", "Taux", "Total",
+		"Payé", NULL },
+		.cells = decision_cells,
+	},
+	[LP_PAYREQS] = {
+		.list = payreq_list,
+		.sort = "oldest",
+		.heading = "Demandes de paiement",
+		.lead =
+		    "Les plus anciennes d'abord. Filtrez par état : ?etat=requested, approved, rejected, ordered ou "
+		    "paid.",
+		.api = "/api/v1/payment-requests?per_page=500",
+		.caption = "Demandes de paiement",
+		.empty = "Aucune demande de paiement.",
+		.path = "/aides/demandes",
+		.heads = (const char *const[]){ "Demande", "Employeur", "Mois", "Montant", "État", NULL },
+		.cells = payreq_cells,
+	},
+	[LP_RECOVERIES] = {
+		.list = recovery_list,
+		.sort = "recent",
+		.heading = "Ordres de reversement",
+		.lead = "Les sommes versées au-delà de l'aide due, réclamées aux employeurs et suivies jusqu'au "
+		        "reversement.",
+		.api = "/api/v1/recoveries?per_page=500",
+		.caption = "Ordres de reversement",
+		.empty = "Aucun ordre de reversement.",
+		.path = "/aides/reversements",
+		.heads = (const char *const[]){ "Ordre de reversement", "Employeur", "Montant", "Motif", "État", NULL },
+		.cells = recovery_cells,
+	},
+};
+
 void
 web_recoveries(struct request *req)
 {
-	static const char *const heads[] = { "Ordre de reversement", "Employeur", "Montant", "Motif", "État", NULL };
-	json_t *list = NULL, *items = json_array(), *it, *data;
-	size_t i;
-	tr_err err = recovery_list(&req->ctx, NULL, "recent", query_page(req), PER_PAGE, &list);
 
-	if (err != TR_OK) {
-		json_decref(items);
-		resp_error(req, err, NULL);
-		return;
-	}
-	json_array_foreach(json_object_get(list, "items"), i, it) json_array_append_new(
-	    items, json_pack("{s:[o, o, o, o, o]}", "cells",
-	               cell(web_text(it, "reference"), href_of(req, "/aides/reversements", it), NULL),
-	               cell(web_text(it, "organisation_name"), NULL, NULL), cell(web_text(it, "amount"), NULL, NULL),
-	               cell(web_text(it, "motive"), NULL, NULL), cell(web_text(it, "state_label"), NULL, NULL)));
-	data = page("Ordres de reversement",
-	    "Les sommes versées au-delà de l'aide due, réclamées aux employeurs et suivies jusqu'au reversement.");
-	nav_links(req, data, "/api/v1/recoveries?per_page=500");
-	json_array_append_new(json_object_get(data, "tables"),
-	    table("Ordres de reversement", heads, items, "Aucun ordre de reversement."));
-	pager(req, data, list, "/aides/reversements");
-	json_decref(list);
-	web_page(req, 200, "subsidy.html", "Ordres de reversement", data);
+	list_page(req, &list_pages[LP_RECOVERIES], &(struct sub_filter){ 0 });
 }
 
 static void
-recovery_page(struct request *req, int status, const char *failed, json_t *sent)
+recovery_rows(struct request *req, json_t *v, json_t *rows)
 {
-	json_t *v = NULL, *data, *rows;
-	tr_err err = recovery_get(&req->ctx, req->params[0], &v);
-
-	if (err != TR_OK) {
-		resp_error(req, err, NULL);
-		return;
-	}
-	data = page(arena_printf(req->arena, "Ordre de reversement %s", web_text(v, "reference")), "");
-	nav_links(req, data, NULL);
-	rows = json_object_get(data, "rows");
 	row(rows, "Employeur", web_text(v, "organisation_name"));
 	row(rows, "Montant", web_text(v, "amount"));
 	row(rows, "Motif", web_text(v, "motive"));
@@ -450,30 +496,21 @@ recovery_page(struct request *req, int status, const char *failed, json_t *sent)
 		row(rows, "Reversé le", web_day_fr(req, web_text(v, "repaid_on")));
 	if (web_opt_text(v, "cancel_reason"))
 		row(rows, "Motif de l'annulation", web_text(v, "cancel_reason"));
-	json_object_set_new(data, "actions", action_forms(req, v, "/aides/reversements", failed, sent));
-	web_page(req, status, "subsidy.html", title_of(req, status, web_text(data, "heading")), data);
-	json_decref(v);
 }
+
+static const struct acted recovery_acted = { recovery_get, recovery_act, "/aides/reversements", "Ordre de reversement",
+	recovery_rows };
 
 void
 web_recovery(struct request *req)
 {
-	recovery_page(req, 200, NULL, NULL);
+	acted_page(req, &recovery_acted, 200, NULL, NULL);
 }
 
 void
 web_recovery_act(struct request *req)
 {
-	json_t *payload = web_action_payload(req);
-	tr_err err = recovery_act(&req->ctx, req->params[0], req->sparams[0], web_form_version(req), payload, NULL);
-
-	if (err == TR_OK)
-		web_done(req, arena_printf(req->arena, "/aides/reversements/%lld", (long long)req->params[0]), "saved");
-	else if (err == TR_INVALID)
-		recovery_page(req, 422, req->sparams[0], payload);
-	else
-		resp_error(req, err, req->ctx.message);
-	json_decref(payload);
+	acted_act(req, &recovery_acted);
 }
 
 /* ---- Bank details ---- */

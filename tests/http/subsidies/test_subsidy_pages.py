@@ -106,3 +106,20 @@ def test_another_employer_sees_neither_schedules_nor_bank_details(base, api, mak
     t = text(s.get(base + "/aides"))
     assert f"Aide n° {d['id']} " not in t and "Aucune décision d'aide ne vous concerne" in t
     assert s.get(base + "/api/v1/aid-decisions?format=csv").content.decode("utf-8-sig").count("\n") == 1
+
+
+def test_the_api_lists_filter_by_their_query_and_refuse_a_bad_format(base, aid):
+    d = aid.decision()
+    s = aid.who["regional"]
+    mine = s.get(base + f"/api/v1/aid-decisions?organisation_id={d['organisation_id']}&per_page=500").json()
+    assert d["id"] in [x["id"] for x in mine["items"]]
+    assert all(x["organisation_id"] == d["organisation_id"] for x in mine["items"])
+    assert s.get(base + "/api/v1/aid-decisions?organisation_id=999999999").json()["items"] == []
+    assert s.get(base + f"/api/v1/payment-requests?decision_id={d['id']}").json()["total"] == 0
+    assert s.get(base + "/api/v1/recoveries?state=nope").json()["items"] == []
+    csv = s.get(base + f"/api/v1/aid-decisions?format=csv&organisation_id={d['organisation_id']}")
+    assert csv.status_code == 200 and str(d["id"]) in csv.content.decode("utf-8-sig")
+    for query in ("format=pdf", "organisation_id=abc", "per_page=501"):
+        r = s.get(base + "/api/v1/aid-decisions?" + query)
+        assert r.status_code == 422, (query, r.text)
+        assert [e["field"] for e in r.json()["errors"]] == [query.split("=")[0]], (query, r.text)
