@@ -52,8 +52,9 @@
 /* Subsidies: the SMIC table and the rules are read by anyone signed in and edited by national officers; the rest is
  * open to everyone signed in at the route, the domain's scope tables deciding (employer, region, paying agency). */
 #define SUBSIDY_NATIONAL (ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_ADMIN))
-/* Payment orders: national officers and the paying agencies; budget envelopes: those and the regional officers and
- * steering members. */
+/* The list of payment orders and their making: national officers and the paying agencies (an order itself is
+ * open to anyone signed in, the domain answering 404 out of its scope); budget envelopes: those, the regional
+ * officers and steering members. */
 #define SUBSIDY_PAYERS (SUBSIDY_NATIONAL | ROLE_BIT(ROLE_PAYER))
 #define SUBSIDY_BUDGET (SUBSIDY_PAYERS | ROLE_BIT(ROLE_REGIONAL) | ROLE_BIT(ROLE_VIEWER))
 
@@ -487,13 +488,10 @@ const struct route app_routes[] = {
 	    "payment_request" },
 	{ "GET", "/api/v1/payment-orders", api_payorders, SUBSIDY_PAYERS, API, A_LIST, NULL },
 	{ "POST", "/api/v1/payment-orders", api_payorder_create, SUBSIDY_PAYERS, API | CHANGES, A_ROLE, NULL },
-	{ "GET", "/api/v1/payment-orders/{id}", api_payorder, SUBSIDY_PAYERS, API, A_ORG, "payment_order" },
-	{ "GET", "/api/v1/payment-orders/{id}/lines.csv", api_payorder_csv, SUBSIDY_PAYERS, API, A_ORG,
-	    "payment_order" },
-	{ "GET", "/api/v1/payment-orders/{id}/lines.xlsx", api_payorder_xlsx, SUBSIDY_PAYERS, API, A_ORG,
-	    "payment_order" },
-	{ "POST", "/api/v1/payment-orders/{id}/paid", api_payorder_paid, SUBSIDY_PAYERS, API | CHANGES, A_ORG,
-	    "payment_order" },
+	{ "GET", "/api/v1/payment-orders/{id}", api_payorder, ANY, API, A_ORG, "payment_order" },
+	{ "GET", "/api/v1/payment-orders/{id}/lines.csv", api_payorder_csv, ANY, API, A_ORG, "payment_order" },
+	{ "GET", "/api/v1/payment-orders/{id}/lines.xlsx", api_payorder_xlsx, ANY, API, A_ORG, "payment_order" },
+	{ "POST", "/api/v1/payment-orders/{id}/paid", api_payorder_paid, ANY, API | CHANGES, A_ORG, "payment_order" },
 	{ "GET", "/api/v1/ledger", api_ledger, ANY, API, A_LIST, NULL },
 	{ "GET", "/api/v1/recoveries", api_recoveries, ANY, API, A_LIST, NULL },
 	{ "GET", "/api/v1/recoveries/{id}", api_recovery, ANY, API, A_ORG, "recovery" },
