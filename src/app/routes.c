@@ -52,6 +52,11 @@
 /* Subsidies: the SMIC table and the rules are read by anyone signed in and edited by national officers; the rest is
  * open to everyone signed in at the route, the domain's scope tables deciding (employer, region, paying agency). */
 #define SUBSIDY_NATIONAL (ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_ADMIN))
+/* The list of payment orders and their making: national officers and the paying agencies (an order itself is
+ * open to anyone signed in, the domain answering 404 out of its scope); budget envelopes: those, the regional
+ * officers and steering members. */
+#define SUBSIDY_PAYERS (SUBSIDY_NATIONAL | ROLE_BIT(ROLE_PAYER))
+#define SUBSIDY_BUDGET (SUBSIDY_PAYERS | ROLE_BIT(ROLE_REGIONAL) | ROLE_BIT(ROLE_VIEWER))
 
 /* Activity reports: who reads figures and reports (the domain narrows each to their scope), who oversees the
  * advisers without a report, who edits the vocabularies. */
@@ -452,7 +457,7 @@ const struct route app_routes[] = {
 	{ "GET", "/aides/reversements", web_recoveries, ANY, 0, A_LIST, NULL },
 	{ "GET", "/aides/reversements/{id}", web_recovery, ANY, 0, A_ORG, "recovery" },
 	{ "POST", "/aides/reversements/{id}/actions/{token}", web_recovery_act, ANY, CHANGES, A_ORG, "recovery" },
-	{ "GET", "/aides/coordonnees-bancaires/{id}", web_bank, ANY, 0, A_STAFF, "bank" },
+	{ "GET", "/aides/coordonnees-bancaires/{id}", web_bank, ANY, 0, A_ORG, "bank" },
 	{ "POST", "/aides/coordonnees-bancaires/{id}", web_bank_set, ANY, CHANGES, A_STAFF, "bank" },
 	{ "GET", "/aides/{id}", web_aid_decision, ANY, 0, A_ORG, "aid_decision" },
 	{ "POST", "/aides/{id}/demandes", web_payreq_create, ANY, CHANGES, A_STAFF, "aid_decision" },
@@ -481,8 +486,8 @@ const struct route app_routes[] = {
 	{ "GET", "/api/v1/payment-requests/{id}", api_payreq, ANY, API, A_ORG, "payment_request" },
 	{ "POST", "/api/v1/payment-requests/{id}/actions/{token}", api_payreq_act, ANY, API | CHANGES, A_ORG,
 	    "payment_request" },
-	{ "GET", "/api/v1/payment-orders", api_payorders, ANY, API, A_LIST, NULL },
-	{ "POST", "/api/v1/payment-orders", api_payorder_create, ANY, API | CHANGES, A_LIST, NULL },
+	{ "GET", "/api/v1/payment-orders", api_payorders, SUBSIDY_PAYERS, API, A_LIST, NULL },
+	{ "POST", "/api/v1/payment-orders", api_payorder_create, SUBSIDY_PAYERS, API | CHANGES, A_ROLE, NULL },
 	{ "GET", "/api/v1/payment-orders/{id}", api_payorder, ANY, API, A_ORG, "payment_order" },
 	{ "GET", "/api/v1/payment-orders/{id}/lines.csv", api_payorder_csv, ANY, API, A_ORG, "payment_order" },
 	{ "GET", "/api/v1/payment-orders/{id}/lines.xlsx", api_payorder_xlsx, ANY, API, A_ORG, "payment_order" },
@@ -491,11 +496,11 @@ const struct route app_routes[] = {
 	{ "GET", "/api/v1/recoveries", api_recoveries, ANY, API, A_LIST, NULL },
 	{ "GET", "/api/v1/recoveries/{id}", api_recovery, ANY, API, A_ORG, "recovery" },
 	{ "POST", "/api/v1/recoveries/{id}/actions/{token}", api_recovery_act, ANY, API | CHANGES, A_ORG, "recovery" },
-	{ "GET", "/api/v1/organisations/{id}/bank-details", api_bank_get, ANY, API, A_STAFF, "bank" },
+	{ "GET", "/api/v1/organisations/{id}/bank-details", api_bank_get, ANY, API, A_ORG, "bank" },
 	{ "PUT", "/api/v1/organisations/{id}/bank-details", api_bank_set, ANY, API | CHANGES, A_STAFF, "bank" },
 	{ "POST", "/api/v1/organisations/{id}/paid-programmes", api_payer_programme_add, SUBSIDY_NATIONAL,
 	    API | CHANGES, A_ROLE, "payer_org" },
-	{ "GET", "/api/v1/budget-envelopes", api_envelopes, ANY, API, A_LIST, NULL },
+	{ "GET", "/api/v1/budget-envelopes", api_envelopes, SUBSIDY_BUDGET, API, A_LIST, NULL },
 	{ "POST", "/api/v1/conventions", api_convention_create, SUBSIDY_NATIONAL, API | CHANGES, A_ROLE, NULL },
 	{ "GET", "/api/v1/conventions", api_conventions, ANY, API, A_LIST, NULL },
 	{ "GET", "/api/v1/conventions/{id}", api_convention, ANY, API, A_ORG, "convention" },
@@ -518,9 +523,9 @@ const struct route app_routes[] = {
 	{ "GET", "/activite/relances", web_activity_silent, ACTIVITY_OVERSIGHT, 0, A_LIST, NULL },
 	{ "GET", "/activite/vocabulaires", web_activity_vocab, ACTIVITY_READERS, 0, A_ROLE, NULL },
 	{ "POST", "/activite/vocabulaires", web_activity_vocab_post, ACTIVITY_VOCAB_EDITORS, CHANGES, A_ROLE, NULL },
-	{ "GET", "/activite/{id}/modifier", web_activity_edit_form, ACTIVITY_READERS, 0, A_ORG, "activity_report" },
-	{ "POST", "/activite/{id}/modifier", web_activity_edit, ACTIVITY_READERS, CHANGES, A_ORG, "activity_report" },
-	{ "POST", "/activite/{id}/supprimer", web_activity_delete, ACTIVITY_READERS, CHANGES, A_ORG,
+	{ "GET", "/activite/{id}/modifier", web_activity_edit_form, ACTIVITY_READERS, 0, A_STAFF, "activity_report" },
+	{ "POST", "/activite/{id}/modifier", web_activity_edit, ACTIVITY_READERS, CHANGES, A_STAFF, "activity_report" },
+	{ "POST", "/activite/{id}/supprimer", web_activity_delete, ACTIVITY_READERS, CHANGES, A_STAFF,
 	    "activity_report" },
 	{ "GET", "/api/v1/activity/reports", api_activity_list, ACTIVITY_READERS, API, A_LIST, NULL },
 	{ "POST", "/api/v1/activity/reports", api_activity_create, ACTIVITY_READERS, API | CHANGES, A_ROLE, NULL },
@@ -528,9 +533,9 @@ const struct route app_routes[] = {
 	{ "POST", "/api/v1/activity/reports.csv", api_activity_import_csv, ACTIVITY_READERS, API | CHANGES | ROUTE_RAW,
 	    A_ROLE, NULL },
 	{ "GET", "/api/v1/activity/reports/{id}", api_activity_get, ACTIVITY_READERS, API, A_ORG, "activity_report" },
-	{ "PATCH", "/api/v1/activity/reports/{id}", api_activity_update, ACTIVITY_READERS, API | CHANGES, A_ORG,
+	{ "PATCH", "/api/v1/activity/reports/{id}", api_activity_update, ACTIVITY_READERS, API | CHANGES, A_STAFF,
 	    "activity_report" },
-	{ "DELETE", "/api/v1/activity/reports/{id}", api_activity_delete, ACTIVITY_READERS, API | CHANGES, A_ORG,
+	{ "DELETE", "/api/v1/activity/reports/{id}", api_activity_delete, ACTIVITY_READERS, API | CHANGES, A_STAFF,
 	    "activity_report" },
 	{ "POST", "/api/v1/activity/batches", api_activity_batch, ACTIVITY_READERS, API | CHANGES | ROUTE_RAW, A_ROLE,
 	    NULL },

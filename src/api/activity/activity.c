@@ -276,6 +276,10 @@ api_activity_mediator(struct request *req)
 
 	if (in == NULL)
 		return;
+	if ((err = activity_mediator_allowed(&req->ctx, req->params[0])) != TR_OK) {
+		api_error(req, err);
+		return;
+	}
 	person = json_object_get(in, "person_id");
 	on = json_object_get(in, "mediator");
 	if (!json_is_integer(person))

@@ -113,6 +113,8 @@ TR_MUST_USE tr_err activity_settings_put(struct ctx *ctx, json_t *in);
 
 /* Declares person PERSON_ID of structure ORG_ID a mediator (ON) or not: the structure's employer staff, or
  * admins. Journaled. */
+/* Whether the actor declares the mediators of ORG_ID (its employers, the operator): checked before any body. */
+TR_MUST_USE tr_err activity_mediator_allowed(struct ctx *ctx, int64_t org_id);
 TR_MUST_USE tr_err activity_mediator_set(struct ctx *ctx, int64_t org_id, int64_t person_id, bool on);
 
 /* The structure the actor reports for (an adviser), in *ORG_ID; TR_FORBIDDEN with a French message

@@ -229,15 +229,23 @@ out:
 /* ---- Mediators ---- */
 
 tr_err
+activity_mediator_allowed(struct ctx *ctx, int64_t org_id)
+{
+	if (ctx->actor == NULL)
+		return TR_UNAUTHORIZED;
+	if (!actor_in_org(ctx->actor, ROLE_EMPLOYER, org_id) && !actor_has(ctx->actor, ROLE_ADMIN))
+		return ctx_fail(ctx, TR_FORBIDDEN, "Seule la structure déclare ses médiateurs.");
+	return TR_OK;
+}
+
+tr_err
 activity_mediator_set(struct ctx *ctx, int64_t org_id, int64_t person_id, bool on)
 {
 	struct db_rows *r;
 	tr_err err;
 
-	if (ctx->actor == NULL)
-		return TR_UNAUTHORIZED;
-	if (!actor_in_org(ctx->actor, ROLE_EMPLOYER, org_id) && !actor_has(ctx->actor, ROLE_ADMIN))
-		return ctx_fail(ctx, TR_FORBIDDEN, "Seule la structure déclare ses médiateurs.");
+	if ((err = activity_mediator_allowed(ctx, org_id)) != TR_OK)
+		return err;
 	err = db_onev(ctx->db, ctx->arena,
 	    "SELECT 1 FROM memberships WHERE person_id = ? AND organisation_id = ? AND role = 'employer'", &r,
 	    DB_I64(person_id), DB_I64(org_id));

@@ -528,6 +528,24 @@ aid_decision_list(
 	return TR_OK;
 }
 
+/* Whether the actor may change decision ID: 404 out of its scope, 403 in it but not the region's officers' nor
+ * (EMPLOYER_TOO) its employer's. Checked before the body is read, so that a body's errors tell nothing of a
+ * decision the actor may not change. */
+static tr_err
+may_change(struct ctx *ctx, int64_t id, bool employer_too)
+{
+	json_t *d = NULL;
+	tr_err err;
+
+	if ((err = scope_load(ctx, &aid_decision_scope, DECISION_SELECT "WHERE d.id = ?", id, MISSING, &d)) != TR_OK)
+		return err;
+	if (!sub_officer_of(ctx, d) &&
+	    !(employer_too && actor_in_org(ctx->actor, ROLE_EMPLOYER, sub_int(d, "organisation_id"))))
+		err = ctx_fail(ctx, TR_FORBIDDEN, "Vous ne pouvez pas modifier cette décision d'aide.");
+	json_decref(d);
+	return err;
+}
+
 /* Runs CHANGE on decision ID at VERSION inside one transaction, then recomputes and journals ACTION with
  * DETAIL (borrowed). WHO: the roles allowed besides the region's officers (the employer). */
 static tr_err
@@ -538,15 +556,8 @@ change(struct ctx *ctx, int64_t id, int64_t version, bool employer_too, const ch
 	int64_t changed = 0;
 	tr_err err;
 
-	if ((err = scope_load(ctx, &aid_decision_scope, DECISION_SELECT "WHERE d.id = ?", id, MISSING, &d)) != TR_OK)
+	if ((err = may_change(ctx, id, employer_too)) != TR_OK)
 		return err;
-	if (!sub_officer_of(ctx, d) &&
-	    !(employer_too && actor_in_org(ctx->actor, ROLE_EMPLOYER, sub_int(d, "organisation_id")))) {
-		json_decref(d);
-		return ctx_fail(ctx, TR_FORBIDDEN, "Vous ne pouvez pas modifier cette décision d'aide.");
-	}
-	json_decref(d);
-	d = NULL;
 	TRY(tx_begin(ctx));
 	TRY(db_lock_row(ctx, "aid_decisions", id));
 	TRY(db_execv(ctx->db,
@@ -605,7 +616,8 @@ aid_decision_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 	json_t *clean = NULL;
 	tr_err err;
 
-	if ((err = entity_validate(&entity_aid_decision, in, true, ctx->arena, &ctx->errors, &clean)) == TR_OK)
+	if ((err = may_change(ctx, id, false)) == TR_OK &&
+	    (err = entity_validate(&entity_aid_decision, in, true, ctx->arena, &ctx->errors, &clean)) == TR_OK)
 		err = change(ctx, id, version, false, "update", clean, apply_update);
 	json_decref(clean);
 	return err;
@@ -635,7 +647,8 @@ aid_period_add(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 	json_t *clean = NULL;
 	tr_err err;
 
-	if ((err = entity_validate(&entity_aid_period, in, false, ctx->arena, &ctx->errors, &clean)) == TR_OK)
+	if ((err = may_change(ctx, id, true)) == TR_OK &&
+	    (err = entity_validate(&entity_aid_period, in, false, ctx->arena, &ctx->errors, &clean)) == TR_OK)
 		err = change(ctx, id, version, true, "add_period", clean, apply_period);
 	json_decref(clean);
 	return err;
@@ -663,7 +676,8 @@ aid_decision_end(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 	json_t *clean = NULL;
 	tr_err err;
 
-	if ((err = entity_validate(&entity_aid_end, in, false, ctx->arena, &ctx->errors, &clean)) == TR_OK)
+	if ((err = may_change(ctx, id, true)) == TR_OK &&
+	    (err = entity_validate(&entity_aid_end, in, false, ctx->arena, &ctx->errors, &clean)) == TR_OK)
 		err = change(ctx, id, version, true, "end_early", clean, apply_end);
 	json_decref(clean);
 	return err;
@@ -691,7 +705,8 @@ aid_commitments_unmet(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 	json_t *clean = NULL;
 	tr_err err;
 
-	if ((err = entity_validate(&e, in, false, ctx->arena, &ctx->errors, &clean)) == TR_OK)
+	if ((err = may_change(ctx, id, false)) == TR_OK &&
+	    (err = entity_validate(&e, in, false, ctx->arena, &ctx->errors, &clean)) == TR_OK)
 		err = change(ctx, id, version, false, "commitments_unmet", clean, apply_unmet);
 	json_decref(clean);
 	return err;

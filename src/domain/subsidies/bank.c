@@ -14,10 +14,24 @@
 
 static const char MISSING[] = "Ces coordonnées bancaires n'existent pas.";
 
+/* Its employers, national officers and the operator; a paying agency only when it pays a programme of one of
+ * the organisation's aid decisions or conventions (any storage error: no). */
 static bool
 may_read(struct ctx *ctx, int64_t org)
 {
-	return actor_has_any(ctx->actor, SUB_PAYERS) || actor_in_org(ctx->actor, ROLE_EMPLOYER, org);
+	struct db_rows *r;
+
+	if (actor_has_any(ctx->actor, SUB_NATIONAL) || actor_in_org(ctx->actor, ROLE_EMPLOYER, org))
+		return true;
+	if (!actor_has(ctx->actor, ROLE_PAYER))
+		return false;
+	if (db_onev(ctx->db, ctx->arena,
+	        "SELECT COUNT(*) FROM (SELECT d.id FROM aid_decisions d WHERE d.organisation_id = ? AND d.programme_id "
+	        "IN " SCOPE_PAYER " UNION ALL SELECT cv.id FROM conventions cv WHERE cv.organisation_id = ? AND "
+	        "cv.programme_id IN " SCOPE_PAYER ") x",
+	        &r, DB_I64(org), DB_I64(ctx->actor->person_id), DB_I64(org), DB_I64(ctx->actor->person_id)) != TR_OK)
+		return false;
+	return db_int(db_cell(r, 0, 0)) > 0;
 }
 
 /* "FR76 **** … 0189": the country, the key and the last four characters. */

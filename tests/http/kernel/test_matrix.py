@@ -44,7 +44,7 @@ PDF = (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
 
 ACTORS = ["anonymous", "admin", "national", "regional", "regional_other", "pole", "pole_other", "employer",
           "employer_other", "prescriber", "prescriber_other", "trainer", "trainer_other", "candidate",
-          "candidate_other", "sponsor", "viewer"]
+          "candidate_other", "sponsor", "viewer", "payer", "payer_other"]
 ROLE_OF = {a: a.split("_")[0] for a in ACTORS}
 SIGNED = set(ACTORS) - {"anonymous"}
 # Oversight of tenant A: the national delegation and the officers and pole of region 84.
@@ -53,6 +53,7 @@ OVERSIGHT = {"admin", "national", "regional", "pole"}
 # Which actors reach tenant A's object, per access class, or per class and object kind where the kind narrows it;
 # the roles mask of the route narrows it further (403). The others get 404.
 PARTY = OVERSIGHT | {"employer", "candidate", "prescriber"}  # the prescriber the candidate accepted follows them
+SUBSIDY_READERS = OVERSIGHT | {"employer", "payer", "viewer"}
 ALLOWED = {
     "public": set(ACTORS),
     ("public", "link"): set(),  # a made-up link token does not exist for anyone
@@ -83,6 +84,26 @@ ALLOWED = {
     ("party", "path_module"): PARTY | {"sponsor"},
     ("party", "registration"): {"admin", "national", "employer", "trainer", "candidate"},
     "consent": PARTY,
+    # Subsidies (docs/SUBSIDIES.md, "Who sees what"): the employer, the regional officer and pole of the region, the
+    # paying agency of the programme, national officers, steering members (read); payment orders: national officers
+    # and the paying agency; bank details: the employers, the paying agency, national officers, the operator.
+    ("org", "aid_decision"): SUBSIDY_READERS,
+    ("org", "payment_request"): SUBSIDY_READERS,
+    ("org", "recovery"): SUBSIDY_READERS,
+    ("org", "convention"): SUBSIDY_READERS,
+    ("org", "post"): SUBSIDY_READERS,
+    ("org", "amendment"): SUBSIDY_READERS,
+    ("org", "payment_order"): {"admin", "national", "payer"},
+    ("org", "bank"): {"admin", "national", "employer", "payer"},
+    ("org_staff", "bank"): {"admin", "employer"},  # written by its employers (or the operator)
+    ("org_staff", "aid_decision"): {"admin", "national", "regional", "employer"},  # its schedule's changes
+    ("org_staff", "convention"): {"admin", "employer"},  # an amendment is asked by the employer
+    ("org_staff", "post"): {"admin", "employer"},  # a post's payment request: the employer
+    ("org_staff", "contract"): {"admin", "national", "regional"},  # an aid decision: the contract's region
+    # Activity reports (issue 13): an adviser their own, the employer its advisers', poles and regional officers
+    # their regions, national officers and steering members everything; changed by their adviser (or an admin).
+    ("org", "activity_report"): OVERSIGHT | {"employer", "candidate", "viewer"},
+    ("org_staff", "activity_report"): {"candidate", "admin"},
     "followed": {"admin", "candidate", "prescriber"},
 }
 # Kinds whose refusal may be 403: the object is readable by other means (public places, offers, poles; the
@@ -112,7 +133,10 @@ def readers(kind):
     return {"dossier": ALLOWED["org"], "draft_dossier": {"employer", "admin"}, "application": PARTY,
             "contract": ALLOWED[("party", "contract")], "path": ALLOWED[("party", "path")],
             "path_module": ALLOWED[("party", "path")], "candidate": PARTY, "diagnosis": ALLOWED["org"],
-            "registration": ALLOWED[("party", "registration")], "offer_journal": set(ACTORS)}.get(kind, set())
+            "registration": ALLOWED[("party", "registration")], "offer_journal": set(ACTORS),
+            "activity_report": ALLOWED[("org", "activity_report")], "aid_decision": ALLOWED[("org", "aid_decision")],
+            "convention": ALLOWED[("org", "convention")], "post": ALLOWED[("org", "post")],
+            "bank": ALLOWED[("org", "bank")]}.get(kind, set())
 
 
 def allowed(route, actor):
@@ -178,7 +202,7 @@ class Tenants:
         self.base = base
         rc = self.rc = Recruitment(base, api, make_account)
         emails = {r: DEMO_ACCOUNTS[r] for r in ("admin", "national", "regional", "pole", "employer", "prescriber",
-                                                  "trainer", "candidate", "sponsor", "viewer")}
+                                                  "trainer", "candidate", "sponsor", "viewer", "payer")}
         passwords = {a: DEMO_PASSWORD for a in emails}
 
         def account(actor, role, marked=False, **fields):
@@ -221,6 +245,18 @@ class Tenants:
                    **rc.terms(tutor_email=emails["employer_other"], sponsor_name=f"{MARK} Parrain"))
         assert r.status_code == 200, r.text[:1000]
         self.contract_b = r.json()["contract_id"]
+        self.cand_b = cand_b
+
+        # The paying agencies: the demo's pays tenant A's programmes; another pays none of them.
+        asp = org_id("Agence de services et de paiement")
+        items = requests.get(base + "/api/v1/programmes").json()["items"]
+        self.cnfs = next(x["id"] for x in items if x["code"] == "CNFS-2020")
+        for pid in (rc.eav["id"], self.cnfs):
+            r = api.post(base + f"/api/v1/organisations/{asp}/paid-programmes", json={"programme_id": pid})
+            assert r.status_code == 200, r.text
+        self.payer_other_org = org("payer")
+        account("payer_other", "payer", organisation_id=self.payer_other_org)
+        self.bearer["payer_other"] = rc.who(emails["payer_other"])
 
         # Tenant A: the demo's story, completed with what it lacks (a CV, a dossier waiting, a preliminary
         # diagnosis, a resource, a partner, a training session with a registration).
@@ -275,9 +311,103 @@ class Tenants:
                     "--output", os.devnull)
         assert r.returncode == 0, r.stderr
         ids["annual_report"] = sql_int("SELECT MAX(id) FROM annual_reports WHERE region_code = '84'")
+        ids["payer_org"] = asp
+        ids["vocab_code"] = "themes"
+        ids["aid_rule"] = sql_int("SELECT MIN(id) FROM aid_rules")
+        self.subsidies(ids)
+        self.activity(ids)
         self.ids = ids
         for actor in ACTORS:  # every sign-in before the first digest (a sign-in writes people.last_login_at)
             self.csrf(actor)
+
+    def subsidies(self, ids):
+        """Tenant A's bank details, aid decision, payment request (approved, ordered, paid), payment order, recovery,
+        convention, post and amendment; tenant B's bank details, aid decision and convention, marked."""
+        base, b, rc = self.base, self.bearer, self.rc
+        for employer, org, holder in (("employer", self.org_a, "Les Ateliers numériques"),
+                                      ("employer_other", self.org_b, f"{MARK} Association")):
+            url = base + f"/api/v1/organisations/{org}/bank-details"
+            current = b[employer].get(url)
+            version = current.json()["version"] if current.status_code == 200 else 0
+            r = b[employer].put(url, json={
+                "version": version, "holder": holder, "iban": "FR76 3000 6000 0112 3456 7890 189", "bic": "AGRIFRPP"})
+            assert r.status_code == 200, r.text
+        ids["bank"] = self.org_a
+        rules = {x["code"]: x for x in b["employer"].get(base + "/api/v1/aid-rules").json()["items"]}
+        # Tenant A: a contract of the demo structure from 5 January 2026 (its first months are over).
+        offer = rc.offer(rc.dossier(posts=2), posts=2)
+        cand = rc.candidate()
+        app = rc.apply(cand, offer)
+        r = rc.act(b["employer"], app["id"], "accept", **rc.terms(start_on="2026-01-05", end_on="2027-01-04"))
+        assert r.status_code == 200, r.text
+        contract = r.json()["contract_id"]
+        r = b["regional"].post(base + f"/api/v1/contracts/{contract}/aid",
+                               json={"rule_id": rules["eav_non_market"]["id"]})
+        assert r.status_code == 201, r.text
+        d = r.json()
+        ids["aid_decision"] = d["id"]
+        hours = sum(x["hours_centi"] for x in d["schedule"]["lines"] if x["month"] == "2026-01" and x["kind"] == "aid")
+        r = b["employer"].post(base + f"/api/v1/aid-decisions/{d['id']}/payment-requests",
+                               json={"month": "2026-01", "hours": f"{hours // 100}.{hours % 100:02d}"})
+        assert r.status_code == 201, r.text
+        req = r.json()
+        r = b["regional"].post(base + f"/api/v1/payment-requests/{req['id']}/actions/approve",
+                               json={"version": req["version"]})
+        assert r.status_code == 200, r.text
+        r = b["payer"].post(base + "/api/v1/payment-orders", json={"programme_id": rc.eav["id"]})
+        assert r.status_code == 201, r.text
+        order = r.json()
+        ids["payment_order"] = order["id"]
+        r = b["payer"].post(base + f"/api/v1/payment-orders/{order['id']}/paid", json={
+            "version": order["version"], "paid_on": "2026-02-20", "paid_reference": "VIR-MATRICE"})
+        assert r.status_code == 200, r.text
+        d = b["employer"].get(base + f"/api/v1/aid-decisions/{d['id']}").json()
+        r = b["employer"].post(base + f"/api/v1/aid-decisions/{d['id']}/periods", json={
+            "version": d["version"], "from_on": "2026-01-20", "to_on": "2026-02-10", "paid_share": 0,
+            "reason": "Suspension sans rémunération"})
+        assert r.status_code == 200, r.text
+        ids["recovery"] = r.json()["recoveries"][0]["id"]
+        d = r.json()
+        hours = sum(x["hours_centi"] for x in d["schedule"]["lines"] if x["month"] == "2026-02" and x["kind"] == "aid")
+        r = b["employer"].post(base + f"/api/v1/aid-decisions/{d['id']}/payment-requests",
+                               json={"month": "2026-02", "hours": f"{hours // 100}.{hours % 100:02d}"})
+        assert r.status_code == 201, r.text
+        ids["payment_request"] = r.json()["id"]  # waiting for its check
+        # Conventions (CNFS): tenant A's with its posts and an amendment; tenant B's.
+        for org, key in ((self.org_a, "convention"), (self.org_b, "convention_b")):
+            rule = rules["cnfs_w2_public"]
+            r = b["national"].post(base + "/api/v1/conventions", json={
+                "organisation_id": org, "rule_id": rule["id"], "posts_granted": 2, "signed_on": "2025-01-01"})
+            assert r.status_code == 201, r.text
+            ids[key] = r.json()["id"]
+        del ids["convention_b"]
+        c = b["employer"].get(base + f"/api/v1/conventions/{ids['convention']}").json()
+        ids["post"] = c["posts"][0]["id"]
+        r = b["employer"].post(base + f"/api/v1/conventions/{ids['convention']}/amendments",
+                               json={"posts_delta": 1, "motive": "Un conseiller de plus pour la matrice."})
+        assert r.status_code == 201, r.text
+        ids["amendment"] = r.json()["id"]
+        # Tenant B's aid decision, its region's.
+        r = b["regional_other"].post(base + f"/api/v1/contracts/{self.contract_b}/aid",
+                                     json={"rule_id": rules["eav_non_market"]["id"]})
+        assert r.status_code == 201, r.text
+
+    def activity(self, ids):
+        """Tenant A's report by the demo recruit (an adviser); tenant B's by its recruit, its workshop marked."""
+        import datetime
+        day = (datetime.date.today() - datetime.timedelta(days=3)).isoformat()
+
+        def report(title, commune):
+            return {"session_on": day, "type": "collectif", "place_kind": "domicile", "commune_code": commune,
+                    "duration_min": 45, "participants": 2, "already": 1, "genders": {"feminin": 1, "masculin": 1},
+                    "ages": {"25_39": 1, "non_communique": 1}, "themes": ["email"], "equipment": ["ordinateur"],
+                    "autonomy": "autonome", "workshop_title": title, "workshop_level": "debutant"}
+        for actor, title, commune, key in (("candidate", "Atelier de la matrice", "26108", "activity_report"),
+                                           ("candidate_other", f"{MARK} atelier", "75056", None)):
+            r = self.bearer[actor].post(self.base + "/api/v1/activity/reports", json=report(title, commune))
+            assert r.status_code == 201, r.text
+            if key:
+                ids[key] = r.json()["id"]
 
     def dossier(self, employer, regional, pole, submit=True, mark=MARK):
         rc = self.rc
@@ -426,21 +556,19 @@ def tables():
 
 
 def digest(names):
-    """One hash of every row of NAMES (the counted ones: their number of rows)."""
+    """A hash of every row of each table of NAMES (the counted ones: their number of rows), by table."""
     def select(t):
         if t in COUNTED:
             return f"SELECT '{t}', CAST(COUNT(*) AS TEXT) FROM {t}"
         cols = COLUMNS.get(t, "*")
-        if ENGINE == "sqlite":
-            return None
         return (f"SELECT '{t}', md5(coalesce(string_agg(CAST(x AS TEXT), ',' ORDER BY CAST(x AS TEXT)), '')) "
                 f"FROM (SELECT {cols} FROM {t}) x")
     if ENGINE == "sqlite":
-        out = "\n".join(f"{t}:" + sql(f"SELECT COUNT(*) FROM {t}" if t in COUNTED else
-                                       f"SELECT {COLUMNS.get(t, '*')} FROM {t} ORDER BY 1") for t in names)
-    else:
-        out = sql(" UNION ALL ".join(select(t) for t in names))
-    return hashlib.sha256(out.encode()).hexdigest()
+        return {t: hashlib.sha256(sql(f"SELECT COUNT(*) FROM {t}" if t in COUNTED else
+                                      f"SELECT {COLUMNS.get(t, '*')} FROM {t} ORDER BY 1").encode()).hexdigest()
+                for t in names}
+    out = sql(" UNION ALL ".join(select(t) for t in names))
+    return dict(line.split("|", 1) for line in out.splitlines() if "|" in line)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -458,8 +586,17 @@ def body_text(r):
     return r.content.decode("utf-8", "replace")
 
 
-def other_tenant_in(actor, r):
+# Where steering members read every tenant: the subsidies and the activity reports (issues 12 and 13: "national
+# officers and steering members everything", read-only).
+NATIONAL_READS = {"viewer": ("/aides", "/api/v1/aid-decisions", "/api/v1/payment-requests", "/api/v1/recoveries",
+                             "/api/v1/conventions", "/api/v1/amendments", "/api/v1/ledger", "/activite",
+                             "/api/v1/activity")}
+
+
+def other_tenant_in(actor, r, route=None):
     """What of the other tenant the answer R to ACTOR shows (None when nothing)."""
+    if route and route["pattern"].startswith(NATIONAL_READS.get(actor, ())):
+        return None
     text = html.unescape(body_text(r))
     if actor in TENANT_A and MARK in text:
         return MARK
@@ -491,7 +628,7 @@ def test_reads(tenants, route):
         if not agrees(route, got, want, actor):
             wrong.append(f"{actor}: {got} (expected {want})")
         elif got == "ok" and route["access"] != "public":
-            leak = other_tenant_in(actor, r)
+            leak = other_tenant_in(actor, r, route)
             if leak:
                 wrong.append(f"{actor}: the answer shows {leak!r} of the other tenant")
     if PROBE:
@@ -519,7 +656,8 @@ def test_refused_writes_change_nothing(tenants, route):
               "CHANGED" if before != after else "")
         return
     assert not wrong, "\n".join(wrong)
-    assert before == after, f"{route_id(route)}: a refused request changed the database"
+    changed = sorted(t for t in set(before) | set(after) if before.get(t) != after.get(t))
+    assert not changed, f"{route_id(route)}: a refused request changed the database: {', '.join(changed)}"
 
 
 # The marks are where the grep looks: the actors who see everything, and tenant B's own, find them.
