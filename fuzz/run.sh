@@ -12,8 +12,8 @@ shift || true
 command -v clang >/dev/null || { echo "fuzz: clang is needed (apt-get install clang libclang-rt-14-dev)" >&2; exit 1; }
 work=$(mktemp -d /tmp/tremplin-fuzz.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-cflags="-g -O1 -fsanitize=fuzzer-no-link,address,undefined -D_GNU_SOURCE -Isrc -I$work $(pkg-config --cflags jansson libpq)"
-libs="$(pkg-config --libs jansson libsodium inih libutf8proc sqlite3 libpq libcurl libsystemd xlsxwriter) -lcsv -lm -lpthread"
+cflags="-g -O1 -fsanitize=fuzzer-no-link,address,undefined -D_GNU_SOURCE -Isrc -I$work $(pkg-config --cflags jansson libpq pangocairo)"
+libs="$(pkg-config --libs jansson libsodium inih libutf8proc sqlite3 libpq libcurl libsystemd xlsxwriter pangocairo) -lcsv -lm -lpthread"
 
 # Generated sources: the places standard's field table, the migrations (the import driver migrates an in-memory
 # SQLite database), an empty reference-data table; the route patterns of src/app/routes.c and the entity tables
