@@ -65,8 +65,8 @@ header_word(struct arena *a, const char *s)
 }
 
 char *
-outbox_format(
-    struct arena *a, const char *from, const char *to, const char *subject, const char *body, int64_t id, int64_t now)
+outbox_format(struct arena *a, const char *from, const char *to, const char *subject, const char *body, int64_t id,
+    int64_t created_at, int64_t now)
 {
 	struct buf b = BUF_INIT(0);
 	char date[64];
@@ -78,7 +78,7 @@ outbox_format(
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
 	err |= buf_printf(
 	    &b, "Date: %s\r\nFrom: %s\r\nTo: <%s>\r\nSubject: %s\r\n", date, from, to, header_word(a, subject));
-	err |= buf_printf(&b, "Message-ID: <outbox-%" PRId64 ".%" PRId64 "@tremplin>\r\n", id, now);
+	err |= buf_printf(&b, "Message-ID: <outbox-%" PRId64 ".%" PRId64 "@tremplin>\r\n", id, created_at);
 	err |= buf_puts(&b, "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
 	                    "Content-Transfer-Encoding: 8bit\r\nAuto-Submitted: auto-generated\r\n\r\n");
 	for (const char *p = body; *p != '\0'; p++) {
@@ -182,7 +182,9 @@ outbox_deliver(struct db *db, const struct config *cfg, int64_t now, int max, in
 		    "AND o.next_attempt_at <= ? AND (o.claimed_until IS NULL OR o.claimed_until < ?) AND NOT EXISTS "
 		    "(SELECT 1 FROM outbox e WHERE e.recipient = o.recipient AND e.status = 'pending' AND e.id < o.id) "
 		    "ORDER BY o.id LIMIT 1) "
-		    "AND (claimed_until IS NULL OR claimed_until < ?) RETURNING id, recipient, subject, body, attempts",
+		    "AND (claimed_until IS NULL OR claimed_until < ?) RETURNING id, recipient, subject, body, "
+		    "attempts, "
+		    "created_at",
 		    &r, DB_I64(now + 300), DB_I64(now), DB_I64(now), DB_I64(now));
 		if (err == TR_NOT_FOUND) {
 			err = TR_OK;
@@ -193,7 +195,7 @@ outbox_deliver(struct db *db, const struct config *cfg, int64_t now, int max, in
 		id = db_int(db_cell(r, 0, 0));
 		attempts = db_int(db_cell(r, 0, 4)) + 1;
 		msg = outbox_format(a, cfg->mail_from, db_text(db_cell(r, 0, 1)), db_text(db_cell(r, 0, 2)),
-		    db_text(db_cell(r, 0, 3)), id, now);
+		    db_text(db_cell(r, 0, 3)), id, db_int(db_cell(r, 0, 5)), now);
 		if (smtp_send(curl, cfg, a, db_text(db_cell(r, 0, 1)), msg, &why) == TR_OK) {
 			err = db_execv(db,
 			    "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = ?, claimed_until = NULL, "

@@ -24,8 +24,10 @@ TR_MUST_USE tr_err outbox_email_sensitive(struct ctx *ctx, const char *to, const
  * number sent. */
 TR_MUST_USE tr_err outbox_deliver(struct db *db, const struct config *cfg, int64_t now, int max, int *sent);
 
-/* Builds the RFC 5322 message (headers, CRLF lines) into the arena; exposed for the tests. */
-char *outbox_format(
-    struct arena *a, const char *from, const char *to, const char *subject, const char *body, int64_t id, int64_t now);
+/* Builds the RFC 5322 message (headers, CRLF lines) into the arena; exposed for the tests. Its Message-ID depends on
+ * the row only (ID and CREATED_AT, never the attempt's time): a message sent again because its sender died between
+ * the SMTP answer and the row's update is the same message, which receivers can recognise. */
+char *outbox_format(struct arena *a, const char *from, const char *to, const char *subject, const char *body,
+    int64_t id, int64_t created_at, int64_t now);
 
 #endif

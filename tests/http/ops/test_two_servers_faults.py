@@ -89,6 +89,7 @@ def test_one_server_killed_mid_load_loses_nothing_and_sends_each_message_once(wo
         servers[0].proc.send_signal(signal.SIGKILL)
         servers[0].proc.wait(30)
         servers[0].proc = None
+        killed_at = int(time.time())
         after = len(acked)
         while len(acked) < after + 40:
             assert time.monotonic() < deadline, (failures, servers[1].log_tail())
@@ -108,18 +109,27 @@ def test_one_server_killed_mid_load_loses_nothing_and_sends_each_message_once(wo
         v = journal_verify(database=database)
         assert v.returncode == 0, v.stdout + v.stderr
 
-        # Every message out exactly once; a claim of the killed server expires after five minutes, so the messages it
-        # held while it died may wait that long: the surviving server is asked to run its schedule as if later.
+        # Every message out; a claim of the killed server expires after five minutes, so the message it held while it
+        # died may wait that long: its claim (made before the kill, so ending before killed_at + 300 s; the survivor's
+        # end later) is expired by hand.
         deadline = time.monotonic() + 180
         while count(f"SELECT COUNT(*) FROM outbox WHERE subject LIKE '{tag} %' AND status = 'sent'",
                     database) < MESSAGES:
             assert time.monotonic() < deadline, sql("SELECT id, status, claimed_until FROM outbox", database)
-            if count("SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND claimed_until IS NOT NULL",
-                     database):
-                sql("UPDATE outbox SET claimed_until = 0 WHERE status = 'pending'", database)  # the five minutes
+            sql(f"UPDATE outbox SET claimed_until = 0 WHERE status = 'pending' AND claimed_until > 0 "
+                f"AND claimed_until < {killed_at + 300}", database)
             time.sleep(0.2)
-        subjects = [str(m["message"]["subject"]) for m in box.messages if str(m["message"]["subject"]).startswith(tag)]
-        assert sorted(subjects) == sorted(f"{tag} {k}" for k in range(MESSAGES)), subjects
+        # Each message arrives, and once, except the one the killed server may have handed to SMTP just before it died
+        # without recording it (a sender sends one message at a time): that one comes again with the same
+        # Message-ID, so that the receiver can tell it is the same message. Delivery is at least once across a crash.
+        got = [m["message"] for m in box.messages if str(m["message"]["subject"]).startswith(tag)]
+        subjects = [str(m["subject"]) for m in got]
+        assert sorted(set(subjects)) == sorted(f"{tag} {k}" for k in range(MESSAGES)), subjects
+        twice = [x for x in set(subjects) if subjects.count(x) > 1]
+        assert len(subjects) - len(set(subjects)) <= 1 and all(subjects.count(x) == 2 for x in twice), subjects
+        for x in twice:
+            ids = {str(m["message-id"]) for m in got if str(m["subject"]) == x}
+            assert len(ids) == 1, (x, ids)
         servers[1].stop_checked()
     finally:
         stop.set()
