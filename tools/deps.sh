@@ -10,13 +10,14 @@ what=${1:-build}
 pkgs=(meson ninja-build pkg-config gcc make python3
   libh2o-evloop-dev libssl-dev zlib1g-dev libuv1-dev libsqlite3-dev libpq-dev libjansson-dev libsodium-dev
   libcurl4-openssl-dev libinih-dev libcsv-dev libxlsxwriter-dev libutf8proc-dev libcairo2-dev libpango1.0-dev fonts-dejavu-core
-  libcmocka-dev scdoc libsystemd-dev)
+  libcmocka-dev scdoc libsystemd-dev
+  libcjose-dev liboath-dev libqrencode-dev)
 # The fuzz drivers (fuzz/run.sh, in make test and make fuzz): clang with libFuzzer and the sanitizers' runtime.
 fuzz_pkgs=(clang libclang-rt-14-dev)
 # The Debian package (make deb) and its checks (tests/ops): debhelper, lintian, systemd-analyze, man.
 deb_pkgs=(debhelper dpkg-dev lintian systemd man-db)
 case "$what" in
-test) pkgs+=(poppler-utils postgresql-15 python3-pytest python3-requests python3-aiosmtpd chromium clang-format sqlite3
+test) pkgs+=(poppler-utils postgresql-15 python3-pytest python3-pytest-xdist python3-requests python3-aiosmtpd chromium clang-format sqlite3
   nginx-light "${deb_pkgs[@]}" "${fuzz_pkgs[@]}") ;;
 fuzz) pkgs+=("${fuzz_pkgs[@]}") ;;
 deb) pkgs+=("${deb_pkgs[@]}") ;;
