@@ -133,6 +133,34 @@ api_created(
 	api_reply(req, err, 201, out);
 }
 
+void
+api_create(
+    struct request *req, api_create_fn create, tr_err (*get)(struct ctx *, int64_t, json_t **), const char *prefix)
+{
+	json_t *in = api_body(req);
+	int64_t id = 0;
+	tr_err err;
+
+	if (in == NULL)
+		return;
+	err = create(&req->ctx, in, &id); /* before ID is read */
+	api_created(req, err, id, get, prefix);
+}
+
+void
+api_create_in(
+    struct request *req, api_create_in_fn create, tr_err (*get)(struct ctx *, int64_t, json_t **), const char *prefix)
+{
+	json_t *in = api_body(req);
+	int64_t id = 0;
+	tr_err err;
+
+	if (in == NULL)
+		return;
+	err = create(&req->ctx, req->params[0], in, &id); /* before ID is read */
+	api_created(req, err, id, get, prefix);
+}
+
 #define API_EXPORT_MAX (64u << 20)
 
 void
@@ -360,14 +388,7 @@ api_orgs(struct request *req)
 void
 api_org_create(struct request *req)
 {
-	json_t *in = api_body(req);
-	int64_t id = 0;
-	tr_err err;
-
-	if (in == NULL)
-		return;
-	err = org_create(&req->ctx, in, &id);
-	api_created(req, err, id, org_get, "/api/v1/organisations");
+	api_create(req, org_create, org_get, "/api/v1/organisations");
 }
 
 void

@@ -48,6 +48,15 @@ void api_list(struct request *req, tr_err (*list)(struct ctx *, json_t **));
 void api_created(
     struct request *req, tr_err err, int64_t id, tr_err (*get)(struct ctx *, int64_t, json_t **), const char *prefix);
 
+/* POST of a creation: the JSON body given to CREATE, then api_created with GET and PREFIX; api_create_in gives
+ * CREATE the path's parent id (params[0]) too. */
+typedef tr_err (*api_create_fn)(struct ctx *, json_t *, int64_t *);
+typedef tr_err (*api_create_in_fn)(struct ctx *, int64_t, json_t *, int64_t *);
+void api_create(
+    struct request *req, api_create_fn create, tr_err (*get)(struct ctx *, int64_t, json_t **), const char *prefix);
+void api_create_in(
+    struct request *req, api_create_in_fn create, tr_err (*get)(struct ctx *, int64_t, json_t **), const char *prefix);
+
 /* The query parameter NAME as an integer in [1, MAX] into *OUT (left alone when absent or empty; a field error
  * when it is anything else). */
 void api_query_int(struct request *req, const char *name, int64_t max, int64_t *out);

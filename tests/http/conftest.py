@@ -67,8 +67,12 @@ def _env(name):
 BIN = os.environ.get("TREMPLIN_BIN", "")
 STATIC_DIR = os.environ.get("TREMPLIN_STATIC_DIR", "")
 ENGINE = os.environ.get("TREMPLIN_TEST_ENGINE", "")
-DATABASE = os.environ.get("TREMPLIN_TEST_DATABASE", "")
-WORK = os.environ.get("TREMPLIN_TEST_WORK", "")
+# Under pytest-xdist (tests/run.sh runs each engine's suite on two workers, file by file), each worker has its own
+# database and scratch directory: "{worker}" in TREMPLIN_TEST_DATABASE becomes the worker's name (gw0, gw1...), the
+# databases made beforehand by the caller; alone, the suite is worker gw0.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+DATABASE = os.environ.get("TREMPLIN_TEST_DATABASE", "").replace("{worker}", WORKER or "gw0")
+WORK = os.environ.get("TREMPLIN_TEST_WORK", "") + (f"-{WORKER}" if WORKER and os.environ.get("TREMPLIN_TEST_WORK") else "")
 
 # As tests/run.sh does: LeakSanitizer ignores libh2o's per-thread caches (tests/lsan.supp), nothing of ours.
 # The keep-alive race of HTTP/1 (the flake "RemoteDisconnected" of issue 18): the server closes a connection that

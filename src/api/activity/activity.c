@@ -23,14 +23,7 @@ query_id(struct request *req, const char *name)
 void
 api_activity_create(struct request *req)
 {
-	json_t *in = api_body(req);
-	int64_t id = 0;
-	tr_err err;
-
-	if (in == NULL)
-		return;
-	err = activity_create(&req->ctx, in, &id);
-	api_created(req, err, id, activity_get, "/api/v1/activity/reports");
+	api_create(req, activity_create, activity_get, "/api/v1/activity/reports");
 }
 
 void

@@ -52,14 +52,7 @@ api_dossier_diagnoses(struct request *req)
 void
 api_dossier_diagnosis_create(struct request *req)
 {
-	json_t *in = api_body(req);
-	int64_t id = 0;
-	tr_err err;
-
-	if (in == NULL)
-		return;
-	err = pole_diagnosis_create(&req->ctx, req->params[0], in, &id);
-	api_created(req, err, id, pole_diagnosis_get, "/api/v1/diagnoses");
+	api_create_in(req, pole_diagnosis_create, pole_diagnosis_get, "/api/v1/diagnoses");
 }
 
 void
@@ -132,21 +125,29 @@ api_resource_create(struct request *req)
 
 /* ---- partners ---- */
 
+static const struct api_param partner_params[] = {
+	API_PARAM(struct partner_filter, region, AP_REGION),
+	API_PARAM(struct partner_filter, departement, AP_TEXT),
+	API_PARAM(struct partner_filter, commune, AP_TEXT),
+	API_PARAM(struct partner_filter, q, AP_TEXT),
+	API_PARAM(struct partner_filter, programme_id, AP_ID),
+	API_PARAM(struct partner_filter, job_profile_id, AP_ID),
+	API_PARAM(struct partner_filter, page, AP_ID, .max = 100000),
+	API_PARAM(struct partner_filter, per_page, AP_ID, .max = 200),
+};
+
+static tr_err
+run_partners(struct ctx *ctx, const void *f, json_t **out)
+{
+	return partner_list(ctx, f, out);
+}
+
 void
 api_partners(struct request *req)
 {
-	struct partner_filter f = { .region = req_query(req, "region"),
-		.departement = req_query(req, "departement"),
-		.commune = req_query(req, "commune"),
-		.q = req_query(req, "q"),
-		.programme_id = query_id(req, "programme_id"),
-		.job_profile_id = query_id(req, "job_profile_id"),
-		.page = query_id(req, "page"),
-		.per_page = query_id(req, "per_page") };
-	json_t *out = NULL;
-	tr_err err = partner_list(&req->ctx, &f, &out);
+	struct partner_filter f = { 0 };
 
-	api_reply(req, err, 200, out);
+	api_list_query(req, partner_params, sizeof(partner_params) / sizeof(partner_params[0]), &f, run_partners);
 }
 
 void
@@ -158,14 +159,7 @@ api_partner(struct request *req)
 void
 api_partner_create(struct request *req)
 {
-	json_t *in = api_body(req);
-	int64_t id = 0;
-	tr_err err;
-
-	if (in == NULL)
-		return;
-	err = partner_create(&req->ctx, in, &id);
-	api_created(req, err, id, partner_get, "/api/v1/partners");
+	api_create(req, partner_create, partner_get, "/api/v1/partners");
 }
 
 void

@@ -22,14 +22,7 @@ api_programme(struct request *req)
 void
 api_programme_create(struct request *req)
 {
-	json_t *in = api_body(req);
-	int64_t id = 0;
-	tr_err err;
-
-	if (in == NULL)
-		return;
-	err = programme_create(&req->ctx, in, &id);
-	api_created(req, err, id, programme_get, "/api/v1/programmes");
+	api_create(req, programme_create, programme_get, "/api/v1/programmes");
 }
 
 void
@@ -47,14 +40,7 @@ api_programme_quotas(struct request *req)
 void
 api_job_profile_create(struct request *req)
 {
-	json_t *in = api_body(req);
-	int64_t id = 0;
-	tr_err err;
-
-	if (in == NULL)
-		return;
-	err = job_profile_create(&req->ctx, req->params[0], in, &id);
-	api_created(req, err, id, job_profile_get, "/api/v1/job-profiles");
+	api_create_in(req, job_profile_create, job_profile_get, "/api/v1/job-profiles");
 }
 
 void

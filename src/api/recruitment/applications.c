@@ -14,14 +14,7 @@
 void
 api_application_create(struct request *req)
 {
-	json_t *in = api_body(req);
-	int64_t id = 0;
-	tr_err err;
-
-	if (in == NULL)
-		return;
-	err = application_create(&req->ctx, req->params[0], in, &id);
-	api_created(req, err, id, application_get, "/api/v1/applications");
+	api_create_in(req, application_create, application_get, "/api/v1/applications");
 }
 
 void

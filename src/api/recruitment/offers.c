@@ -30,14 +30,7 @@ api_offer(struct request *req)
 void
 api_offer_create(struct request *req)
 {
-	json_t *in = api_body(req);
-	int64_t id = 0;
-	tr_err err;
-
-	if (in == NULL)
-		return;
-	err = offer_create(&req->ctx, req->params[0], in, &id);
-	api_created(req, err, id, offer_get, "/api/v1/offers");
+	api_create_in(req, offer_create, offer_get, "/api/v1/offers");
 }
 
 /* PATCH: the members sent change, the others keep their value; "version" is the one read. */

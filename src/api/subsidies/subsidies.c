@@ -119,14 +119,7 @@ api_aid_rule_update(struct request *req)
 void
 api_aid_decision_create(struct request *req)
 {
-	json_t *in = api_body(req);
-	int64_t id = 0;
-	tr_err err;
-
-	if (in == NULL)
-		return;
-	err = aid_decision_create(&req->ctx, req->params[0], in, &id);
-	api_created(req, err, id, aid_decision_get, "/api/v1/aid-decisions");
+	api_create_in(req, aid_decision_create, aid_decision_get, "/api/v1/aid-decisions");
 }
 
 static const struct export_column decision_columns[] = {
@@ -211,14 +204,7 @@ api_aid_commitments_unmet(struct request *req)
 void
 api_payreq_create(struct request *req)
 {
-	json_t *in = api_body(req);
-	int64_t id = 0;
-	tr_err err;
-
-	if (in == NULL)
-		return;
-	err = payreq_create(&req->ctx, req->params[0], in, &id);
-	api_created(req, err, id, payreq_get, "/api/v1/payment-requests");
+	api_create_in(req, payreq_create, payreq_get, "/api/v1/payment-requests");
 }
 
 static const struct export_column payreq_columns[] = {
@@ -522,14 +508,7 @@ api_envelope_set(struct request *req)
 void
 api_convention_create(struct request *req)
 {
-	json_t *in = api_body(req);
-	int64_t id = 0;
-	tr_err err;
-
-	if (in == NULL)
-		return;
-	err = convention_create(&req->ctx, in, &id);
-	api_created(req, err, id, convention_get, "/api/v1/conventions");
+	api_create(req, convention_create, convention_get, "/api/v1/conventions");
 }
 
 static tr_err
@@ -575,27 +554,13 @@ api_post_act(struct request *req)
 void
 api_post_payreq_create(struct request *req)
 {
-	json_t *in = api_body(req);
-	int64_t id = 0;
-	tr_err err;
-
-	if (in == NULL)
-		return;
-	err = payreq_create_post(&req->ctx, req->params[0], in, &id);
-	api_created(req, err, id, payreq_get, "/api/v1/payment-requests");
+	api_create_in(req, payreq_create_post, payreq_get, "/api/v1/payment-requests");
 }
 
 void
 api_amendment_create(struct request *req)
 {
-	json_t *in = api_body(req);
-	int64_t id = 0;
-	tr_err err;
-
-	if (in == NULL)
-		return;
-	err = amendment_create(&req->ctx, req->params[0], in, &id);
-	api_created(req, err, id, amendment_get, "/api/v1/amendments");
+	api_create_in(req, amendment_create, amendment_get, "/api/v1/amendments");
 }
 
 void

@@ -35,14 +35,7 @@ api_contract_path_template(struct request *req)
 void
 api_path_module_create(struct request *req)
 {
-	json_t *in = api_body(req);
-	int64_t id = 0;
-	tr_err err;
-
-	if (in == NULL)
-		return;
-	err = training_module_create(&req->ctx, req->params[0], in, &id);
-	api_created(req, err, id, training_module_get, "/api/v1/path-modules");
+	api_create_in(req, training_module_create, training_module_get, "/api/v1/path-modules");
 }
 
 void
@@ -139,14 +132,7 @@ api_sessions_at_risk(struct request *req)
 void
 api_session_create(struct request *req)
 {
-	json_t *in = api_body(req);
-	int64_t id = 0;
-	tr_err err;
-
-	if (in == NULL)
-		return;
-	err = training_session_create(&req->ctx, in, &id);
-	api_created(req, err, id, training_session_get, "/api/v1/sessions");
+	api_create(req, training_session_create, training_session_get, "/api/v1/sessions");
 }
 
 void

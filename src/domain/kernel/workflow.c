@@ -48,6 +48,14 @@ wf_decorate(const struct workflow *wf, json_t *row)
 	json_object_set_new(row, "state_tone", json_string(s >= 0 && wf->tones ? codes[wf->tones[s]] : ""));
 }
 
+void
+wf_present(struct ctx *ctx, const struct workflow *wf, json_t *row)
+{
+	wf_decorate(wf, row);
+	json_object_set_new(
+	    row, "actions", wf_actions(wf, wf_state(wf, json_str(row, "state")), wf->parties(ctx, row)));
+}
+
 tr_err
 wf_pick(struct ctx *ctx, const struct workflow *wf, const char *action, int state, unsigned parties,
     const struct wf_transition **out)

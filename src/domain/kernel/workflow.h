@@ -154,4 +154,7 @@ const char *wf_tone_code(enum wf_tone tone);
  * and "state_tone", the state's tone ("new", "info", "success", "warning", "error", or "" for neutral). */
 void wf_decorate(const struct workflow *wf, json_t *row);
 
+/* wf_decorate, and "actions": the transitions from ROW's state open to the actor's parties (wf_actions). */
+void wf_present(struct ctx *ctx, const struct workflow *wf, json_t *row);
+
 #endif

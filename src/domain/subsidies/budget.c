@@ -56,6 +56,31 @@ out:
 	return err;
 }
 
+/* Sums over the current lines of the envelope's region ('' : every region) that meet EXTRA. */
+#define LINES_OF(extra)                                                                                        \
+	"(SELECT COALESCE(SUM(l.amount_cents), 0) FROM schedule_lines l WHERE l.programme_id = e.programme_id" \
+	" AND l.version_to IS NULL AND (e.region_code = '' OR l.region_code = e.region_code) AND " extra ")"
+#define FROM_YEAR "l.period_from >= CAST(e.year AS TEXT) || '-01-01'"
+#define IN_YEAR FROM_YEAR " AND l.period_from <= CAST(e.year AS TEXT) || '-12-31'"
+
+/* The envelopes of a programme (0: all) and year (0: all), with what their year's lines commit, what was paid of
+ * it, and the forecast from that year on; columns 6 to 9 are read by position below. */
+/* clang-format off */
+static const char ENVELOPE_SELECT[] =
+    "SELECT e.id, e.programme_id, p.name AS programme_name, e.year, e.region_code, g.name AS region_name,"
+    " e.commitments_cents, e.payments_cents,"
+    " " LINES_OF(IN_YEAR) " AS committed_cents,"
+    " " LINES_OF("l.paid = 1 AND " IN_YEAR) " AS paid_cents,"
+    " " LINES_OF(FROM_YEAR) " AS forecast_cents, e.version"
+    " FROM budget_envelopes e JOIN programmes p ON p.id = e.programme_id"
+    " LEFT JOIN regions g ON g.code = e.region_code"
+    " WHERE (CAST(? AS BIGINT) = 0 OR e.programme_id = ?) AND (CAST(? AS BIGINT) = 0 OR e.year = ?)"
+    " ORDER BY e.programme_id, e.year, e.region_code";
+/* clang-format on */
+#undef IN_YEAR
+#undef FROM_YEAR
+#undef LINES_OF
+
 tr_err
 envelope_list(struct ctx *ctx, int64_t programme_id, int64_t year, json_t **out)
 {
@@ -65,76 +90,8 @@ envelope_list(struct ctx *ctx, int64_t programme_id, int64_t year, json_t **out)
 
 	if ((err = authz_require(ctx, SUB_PAYERS | ROLE_BIT(ROLE_VIEWER) | ROLE_BIT(ROLE_REGIONAL))) != TR_OK)
 		return err;
-		/* Sums over the current lines of the envelope's year and region ('' : every region). */
-#define LINES_OF(extra)                                                                                             \
-	"(SELECT COALESCE(SUM(l.amount_cents), 0) FROM schedule_lines l WHERE l.programme_id = e.programme_id AND " \
-	"l.version_to IS NULL AND (e.region_code = '' OR l.region_code = e.region_code) AND " extra ")"
-	err = db_queryv(ctx->db, ctx->arena,
-	    "SELECT e.id, e.programme_id, p.name AS programme_name, e.year, e.region_code, g.name AS region_name, "
-	    "e.commitments_cents, e.payments_cents, " LINES_OF(
-	        "l.period_from >= "
-	        "CAST(e.year AS TEXT) || '-01-01' AND l.period_from <= "
-	        "CAST(e.year AS TEXT) || '-12-31'") " AS "
-	                                            "committed_cents,"
-	                                            " " LINES_OF(
-	                                                "l."
-	                                                "paid "
-	                                                "= 1 "
-	                                                "AND "
-	                                                "l."
-	                                                "period"
-	                                                "_from "
-	                                                ">= "
-	                                                "CAST("
-	                                                "e."
-	                                                "year "
-	                                                "AS "
-	                                                "TEXT) "
-	                                                "|| "
-	                                                "'-01-"
-	                                                "01' "
-	                                                "AND "
-	                                                "l."
-	                                                "period"
-	                                                "_from "
-	                                                "<= "
-	                                                "CAST("
-	                                                "e."
-	                                                "year "
-	                                                "AS "
-	                                                "TEXT) "
-	                                                "|| "
-	                                                "'-12-"
-	                                                "31'") " AS paid_cents, " LINES_OF("l.period_from >= "
-	                                                                                   "CAST(e.year AS TEXT) || "
-	                                                                                   "'-01-01'") " AS "
-	                                                                                               "forecast_cents,"
-	                                                                                               " e.version "
-	                                                                                               "FROM "
-	                                                                                               "budget_"
-	                                                                                               "envelopes e "
-	                                                                                               "JOIN "
-	                                                                                               "programmes p "
-	                                                                                               "ON p.id = "
-	                                                                                               "e.programme_id "
-	                                                                                               "LEFT JOIN "
-	                                                                                               "regions g ON "
-	                                                                                               "g.code = "
-	                                                                                               "e.region_code "
-	                                                                                               "WHERE (CAST(? "
-	                                                                                               "AS BIGINT) = 0 "
-	                                                                                               "OR "
-	                                                                                               "e.programme_id "
-	                                                                                               "= ?) AND "
-	                                                                                               "(CAST(? AS "
-	                                                                                               "BIGINT) = 0 OR "
-	                                                                                               "e.year = ?) "
-	                                                                                               "ORDER BY "
-	                                                                                               "e.programme_id,"
-	                                                                                               " e.year, "
-	                                                                                               "e.region_code",
-	    &r, DB_I64(programme_id), DB_I64(programme_id), DB_I64(year), DB_I64(year));
-#undef LINES_OF
+	err = db_queryv(ctx->db, ctx->arena, ENVELOPE_SELECT, &r, DB_I64(programme_id), DB_I64(programme_id),
+	    DB_I64(year), DB_I64(year));
 	if (err != TR_OK)
 		return ctx_storage_error(ctx, err);
 	items = rows_json(r);

@@ -412,9 +412,7 @@ convention_get(struct ctx *ctx, int64_t id, json_t **out)
 		json_object_set_new(post, "lines", lines);
 		json_object_set_new(post, "total_cents", json_integer(total));
 		json_object_set_new(post, "total", json_string(sched_euros(ctx->arena, total)));
-		json_object_set_new(post, "actions",
-		    wf_actions(
-		        &post_workflow, wf_state(&post_workflow, json_str(post, "state")), post_parties(ctx, post)));
+		wf_present(ctx, &post_workflow, post);
 	}
 	json_object_set_new(*out, "posts", posts);
 	json_object_set_new(*out, "amendments", rows_json(a));
@@ -672,13 +670,8 @@ amendment_get(struct ctx *ctx, int64_t id, json_t **out)
 	tr_err err =
 	    scope_load(ctx, &amendment_scope, AMENDMENT_SELECT "WHERE am.id = ?", id, amendment_workflow.missing, out);
 
-	if (err == TR_OK) {
-		const char *state = json_str(*out, "state");
-		json_object_set_new(*out, "state_label", json_string(vocab_label(&vocab_amendment_state, state)));
-		json_object_set_new(*out, "actions",
-		    wf_actions(
-		        &amendment_workflow, wf_state(&amendment_workflow, state), amendment_parties(ctx, *out)));
-	}
+	if (err == TR_OK)
+		wf_present(ctx, &amendment_workflow, *out);
 	return err;
 }
 

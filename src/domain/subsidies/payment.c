@@ -141,13 +141,9 @@ const struct workflow payreq_workflow = {
 static void
 payreq_decorate(struct ctx *ctx, json_t *r)
 {
-	const char *state = json_str(r, "state");
-
-	json_object_set_new(r, "state_label", json_string(vocab_label(&vocab_payreq_state, state)));
+	wf_present(ctx, &payreq_workflow, r);
 	json_object_set_new(r, "amount", json_string(sched_euros(ctx->arena, sub_int(r, "amount_cents"))));
 	json_object_set_new(r, "hours", json_string(centi_text(ctx->arena, sub_int(r, "hours_centi"))));
-	json_object_set_new(
-	    r, "actions", wf_actions(&payreq_workflow, wf_state(&payreq_workflow, state), payreq_parties(ctx, r)));
 }
 
 tr_err
@@ -685,12 +681,8 @@ const struct workflow recovery_workflow = {
 static void
 recovery_decorate(struct ctx *ctx, json_t *v)
 {
-	const char *state = json_str(v, "state");
-
-	json_object_set_new(v, "state_label", json_string(vocab_label(&vocab_recovery_state, state)));
+	wf_present(ctx, &recovery_workflow, v);
 	json_object_set_new(v, "amount", json_string(sched_euros(ctx->arena, sub_int(v, "amount_cents"))));
-	json_object_set_new(v, "actions",
-	    wf_actions(&recovery_workflow, wf_state(&recovery_workflow, state), recovery_parties(ctx, v)));
 }
 
 tr_err
