@@ -122,6 +122,8 @@ cast_load(struct ctx *ctx, struct demo_cast *c)
 	return person_id(ctx, "parrain@demo.tremplin.fr", &c->sponsor_id);
 }
 
+static tr_err demo_convention(struct ctx *ctx, struct demo_cast *c, int64_t org);
+
 /* The subsidies of the story: the demo's paying agency pays both programmes, the structure records its bank
  * details, and the regional officer decides the hourly aid of the demo contract (its schedule computed month by
  * month on the SMIC). */
@@ -155,6 +157,105 @@ demo_subsidies(struct ctx *ctx, struct demo_cast *c, int64_t contract)
 	in = json_pack("{s:I}", "rule_id", (json_int_t)db_int(db_cell(r, 0, 3)));
 	as(ctx, c->regional);
 	err = aid_decision_create(ctx, contract, in, &decision);
+	json_decref(in);
+	return err != TR_OK ? err : demo_convention(ctx, c, db_int(db_cell(r, 0, 2)));
+}
+
+/* The version of row ID of TABLE (one of the story's own tables, never input). */
+static int64_t
+version_of(struct ctx *ctx, const char *table, int64_t id)
+{
+	struct db_rows *r;
+
+	return db_onev(ctx->db, ctx->arena, arena_printf(ctx->arena, "SELECT version FROM %s WHERE id = ?", table), &r,
+	           DB_I64(id)) == TR_OK
+	           ? db_int(db_cell(r, 0, 0))
+	           : 0;
+}
+
+/* POST_ID's instalment of MONTH asked by the structure; *REQUEST receives it. */
+static tr_err
+demo_request(struct ctx *ctx, struct demo_cast *c, int64_t post_id, const char *month, int64_t *request)
+{
+	json_t *in = json_pack("{s:s}", "month", month);
+	tr_err err;
+
+	as(ctx, c->structure);
+	err = payreq_create_post(ctx, post_id, in, request);
+	json_decref(in);
+	return err;
+}
+
+/* The lump sums of the story (Conseillers numériques): a convention of two posts signed thirteen months ago, both
+ * filled and their first instalments paid by the paying agency; the second instalment of the first post asked and
+ * waiting; the second post given back last month, so the part of its instalment beyond the days held is claimed
+ * back. Every step through the domain, as the people would through the pages. */
+static tr_err
+demo_convention(struct ctx *ctx, struct demo_cast *c, int64_t org)
+{
+	const char *signed_on = date_add(ctx->arena, date_iso(ctx->arena, ctx->now), -13, 0);
+	const char *start1 = date_add(ctx->arena, signed_on, 0, 14), *start2 = date_add(ctx->arena, signed_on, 1, 0);
+	struct actor *payer = NULL;
+	struct db_rows *r;
+	json_t *in, *order = NULL;
+	int64_t convention, post[2], request, order_id, payer_id, programme;
+	tr_err err;
+
+	if ((err = db_onev(ctx->db, ctx->arena,
+	         "SELECT (SELECT id FROM aid_rules WHERE code = 'cnfs_w2_public'), (SELECT id FROM programmes WHERE "
+	         "code "
+	         "= 'CNFS-2020')",
+	         &r)) != TR_OK)
+		return ctx_storage_error(ctx, err);
+	programme = db_int(db_cell(r, 0, 1));
+	in = json_pack("{s:I, s:I, s:i, s:s}", "organisation_id", (json_int_t)org, "rule_id",
+	    (json_int_t)db_int(db_cell(r, 0, 0)), "posts_granted", 2, "signed_on", signed_on);
+	as(ctx, c->national);
+	err = convention_create(ctx, in, &convention);
+	json_decref(in);
+	if (err != TR_OK)
+		return err;
+	if ((err = db_queryv(ctx->db, ctx->arena,
+	         "SELECT id FROM convention_posts WHERE convention_id = ? ORDER BY seq", &r, DB_I64(convention))) !=
+	    TR_OK)
+		return ctx_storage_error(ctx, err);
+	for (size_t i = 0; i < 2; i++) {
+		post[i] = db_int(db_cell(r, i, 0));
+		in = json_pack(
+		    "{s:s, s:s}", "holder_name", i ? "Yanis Benali" : "Inès Morel", "started_on", i ? start2 : start1);
+		as(ctx, c->structure);
+		err = post_act(ctx, post[i], "fill", version_of(ctx, "convention_posts", post[i]), in, NULL, NULL);
+		json_decref(in);
+		if (err != TR_OK)
+			return err;
+	}
+	if ((err = person_id(ctx, "payeur@demo.tremplin.fr", &payer_id)) != TR_OK ||
+	    (err = actor_load(ctx, payer_id, &payer)) != TR_OK)
+		return err;
+	for (size_t i = 0; i < 2; i++) {
+		if ((err = demo_request(
+		         ctx, c, post[i], arena_strndup(ctx->arena, i ? start2 : start1, 7), &request)) != TR_OK)
+			return err;
+		as(ctx, payer);
+		if ((err = payreq_act(ctx, request, "approve", version_of(ctx, "payment_requests", request), NULL, NULL,
+		         NULL)) != TR_OK)
+			return err;
+	}
+	if ((err = payorder_create(ctx, programme, &order_id)) != TR_OK)
+		return err;
+	order = json_pack("{s:s, s:s}", "paid_on", date_add(ctx->arena, start2, 0, 10), "paid_reference", "ASP-DEMO-1");
+	err = payorder_paid(ctx, order_id, version_of(ctx, "payment_orders", order_id), order);
+	json_decref(order);
+	if (err != TR_OK)
+		return err;
+	/* The first post's second instalment, due on its first anniversary, asked and waiting for the agency. */
+	if ((err = demo_request(ctx, c, post[0], arena_strndup(ctx->arena, date_add(ctx->arena, start1, 12, 0), 7),
+	         &request)) != TR_OK)
+		return err;
+	/* The second post given back last month: what was paid beyond the days held is claimed back. */
+	in = json_pack("{s:s}", "returned_on", date_add(ctx->arena, date_iso(ctx->arena, ctx->now), -1, 0));
+	as(ctx, c->structure);
+	err = post_act(ctx, post[1], "give_back", version_of(ctx, "convention_posts", post[1]), in, NULL, NULL);
 	json_decref(in);
 	return err;
 }

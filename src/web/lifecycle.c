@@ -59,6 +59,25 @@ action_forms(struct request *req, const struct web_lifecycle *lc, json_t *r, con
 	return out;
 }
 
+/* The timeline's words for the journal's actions when the page gives none: the label of the workflow's
+ * transition of that code ("Approuver la demande"), "Création" for the creation. */
+static void
+relabel(const struct web_lifecycle *lc, json_t *timeline)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(timeline, i, e)
+	{
+		const char *code = web_text(e, "what"), *label = strcmp(code, "create") == 0 ? "Création" : NULL;
+		for (size_t k = 0; label == NULL && k < lc->wf->nrows; k++)
+			if (strcmp(lc->wf->rows[k].action, code) == 0)
+				label = lc->wf->rows[k].label;
+		if (label)
+			json_object_set_new(e, "what", json_string(label));
+	}
+}
+
 void
 web_lifecycle_page(struct request *req, const struct web_lifecycle *lc, int status, const char *failed, json_t *sent,
     const char *conflict)
@@ -78,6 +97,8 @@ web_lifecycle_page(struct request *req, const struct web_lifecycle *lc, int stat
 	    web_badge(req, r), "actions", action_forms(req, lc, r, failed, sent), "timeline",
 	    web_timeline(req, journal, lc->wf->states, lc->journal_label), "errors_summary",
 	    web_action_summary(req, failed, offered_payload(lc, r, failed), &others));
+	if (lc->journal_label == NULL)
+		relabel(lc, json_object_get(data, "timeline"));
 	heading = lc->fill(req, r, data);
 	json_object_set_new(data, "heading", json_string(heading));
 	if (conflict == NULL)

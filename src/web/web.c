@@ -531,7 +531,7 @@ web_timeline(struct request *req, json_t *entries, const struct vocab *states, c
 	for (size_t i = json_array_size(entries); i-- > 0;) {
 		json_t *e = json_array_get(entries, i), *detail = NULL;
 		const char *raw = web_opt_text(e, "detail"), *action = web_text(e, "action"), *change = "—",
-		           *what = label(action);
+		           *what = label ? label(action) : NULL;
 		if (raw)
 			detail = json_loads(raw, 0, NULL);
 		else if (json_is_object(json_object_get(e, "detail")))

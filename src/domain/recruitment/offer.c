@@ -191,6 +191,7 @@ load_for_staff(struct ctx *ctx, int64_t id, json_t **out)
 {
 	tr_err err;
 
+	*out = NULL;
 	if ((err = authz_require(ctx, ~0u)) != TR_OK)
 		return err;
 	if ((err = load(ctx, id, out)) != TR_OK)
@@ -706,7 +707,7 @@ labels(json_t *o)
 tr_err
 offer_get(struct ctx *ctx, int64_t id, json_t **out)
 {
-	json_t *o;
+	json_t *o = NULL;
 	bool staff;
 	tr_err err = load(ctx, id, &o);
 

@@ -244,6 +244,16 @@ post_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_
 }
 
 tr_err
+post_get(struct ctx *ctx, int64_t id, json_t **out)
+{
+	tr_err err = scope_load(ctx, &post_scope, POST_SELECT "WHERE cp.id = ?", id, post_workflow.missing, out);
+
+	if (err == TR_OK)
+		wf_present(ctx, &post_workflow, *out);
+	return err;
+}
+
+tr_err
 post_convention(struct ctx *ctx, int64_t post_id, int64_t *convention_id)
 {
 	json_t *p = NULL;

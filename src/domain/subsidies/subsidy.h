@@ -103,6 +103,10 @@ TR_MUST_USE tr_err convention_list(struct ctx *ctx, int64_t page, int64_t per_pa
 TR_MUST_USE tr_err post_act(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload,
     int64_t *new_version, int64_t *new_id);
 
+/* Post ID with its convention's reference, organisation and rule, its state and the actions the actor may take
+ * (TR_NOT_FOUND outside the actor's scope). */
+TR_MUST_USE tr_err post_get(struct ctx *ctx, int64_t id, json_t **out);
+
 /* The convention of post POST_ID into *CONVENTION_ID (TR_NOT_FOUND when the actor may not see the post). */
 TR_MUST_USE tr_err post_convention(struct ctx *ctx, int64_t post_id, int64_t *convention_id);
 

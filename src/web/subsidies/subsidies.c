@@ -88,6 +88,7 @@ nav_links(struct request *req, json_t *data, const char *api)
 	json_array_append_new(l, link("/aides", "Décisions d'aide"));
 	json_array_append_new(l, link("/aides/demandes", "Demandes de paiement"));
 	json_array_append_new(l, link("/aides/reversements", "Reversements"));
+	json_array_append_new(l, link("/aides/conventions", "Conventions"));
 	json_array_append_new(l, link("/aides/smic", "SMIC et règles"));
 	if (api) {
 		const char *sep = strchr(api, '?') ? "&" : "?";
@@ -319,73 +320,18 @@ web_payreqs(struct request *req)
 	list_page(req, &list_pages[LP_PAYREQS], &f);
 }
 
-static json_t *
-action_forms(struct request *req, json_t *o, const char *prefix, const char *failed, json_t *sent)
-{
-	json_t *out = json_array(), *x;
-	size_t i;
+/* ---- Records with a lifecycle (web/lifecycle.c): payment requests, recoveries, posts, amendments ---- */
 
-	json_array_foreach(json_object_get(o, "actions"), i, x)
-	{
-		const char *code = web_text(x, "action");
-		const char *payload = web_opt_text(x, "payload");
-		const struct entity *e = payload == NULL                                     ? NULL
-		                         : strcmp(payload, entity_payreq_reason.name) == 0   ? &entity_payreq_reason
-		                         : strcmp(payload, entity_recovery_repaid.name) == 0 ? &entity_recovery_repaid
-		                         : strcmp(payload, entity_recovery_cancel.name) == 0 ? &entity_recovery_cancel
-		                                                                             : NULL;
-		bool is_failed = failed && strcmp(failed, code) == 0;
-		json_array_append_new(out,
-		    json_pack("{s:s, s:s, s:s, s:o, s:I, s:b}", "code", code, "label", web_text(x, "label"), "href",
-		        arena_printf(req->arena, "%s/%lld/actions/%s", prefix, (long long)web_int(o, "id"), code),
-		        "fields",
-		        e ? web_action_fields(req, e, code, is_failed, is_failed ? sent : NULL, false) : json_array(),
-		        "version", (json_int_t)web_int(o, "version"), "secondary",
-		        strcmp(web_text(x, "tone"), "primary") != 0));
-	}
-	return out;
-}
-
-/* A record with a lifecycle: its page (the heading, "HEADING reference", its rows from ROWS, a form per action
- * the reader may take) and the POST of its actions. */
-struct acted {
-	tr_err (*get)(struct ctx *, int64_t, json_t **);
-	tr_err (*act)(struct ctx *, int64_t, const char *, int64_t, json_t *, int64_t *, int64_t *);
-	const char *path, *heading;
-	void (*rows)(struct request *req, json_t *r, json_t *rows);
-};
-
+/* The members of subsidy_record.html besides the lifecycle's: the links, ROWS's description of R, no table. */
 static void
-acted_page(struct request *req, const struct acted *a, int status, const char *failed, json_t *sent)
+record_fill(struct request *req, json_t *r, json_t *data, void (*rows)(struct request *, json_t *, json_t *))
 {
-	json_t *r = NULL, *data;
-	tr_err err = a->get(&req->ctx, req->params[0], &r);
-
-	if (err != TR_OK) {
-		resp_error(req, err, NULL);
-		return;
-	}
-	data = page(arena_printf(req->arena, "%s %s", a->heading, web_text(r, "reference")), "");
+	json_object_set_new(data, "lead", json_string(""));
+	json_object_set_new(data, "links", json_array());
+	json_object_set_new(data, "rows", json_array());
+	json_object_set_new(data, "tables", json_array());
 	nav_links(req, data, NULL);
-	a->rows(req, r, json_object_get(data, "rows"));
-	json_object_set_new(data, "actions", action_forms(req, r, a->path, failed, sent));
-	web_page(req, status, "subsidy.html", title_of(req, status, web_text(data, "heading")), data);
-	json_decref(r);
-}
-
-static void
-acted_act(struct request *req, const struct acted *a)
-{
-	json_t *payload = web_action_payload(req);
-	tr_err err = a->act(&req->ctx, req->params[0], req->sparams[0], web_form_version(req), payload, NULL, NULL);
-
-	if (err == TR_OK)
-		web_done(req, arena_printf(req->arena, "%s/%lld", a->path, (long long)req->params[0]), "saved");
-	else if (err == TR_INVALID)
-		acted_page(req, a, 422, req->sparams[0], payload);
-	else
-		resp_error(req, err, req->ctx.message);
-	json_decref(payload);
+	rows(req, r, json_object_get(data, "rows"));
 }
 
 static void
@@ -408,19 +354,35 @@ payreq_rows(struct request *req, json_t *r, json_t *rows)
 	row(rows, "Décision d'aide", arena_printf(req->arena, "n° %lld", (long long)web_int(r, "subject_id")));
 }
 
-static const struct acted payreq_acted = { payreq_get, payreq_act, "/aides/demandes", "Demande de paiement",
-	payreq_rows };
+static const char *
+payreq_fill(struct request *req, json_t *r, json_t *data)
+{
+	record_fill(req, r, data, payreq_rows);
+	return arena_printf(req->arena, "Demande de paiement %s", web_text(r, "reference"));
+}
+
+static const struct web_lifecycle payreq_page = {
+	.wf = &payreq_workflow,
+	.path = "/aides/demandes",
+	.list_label = "Demandes de paiement",
+	.created_path = "/aides/demandes",
+	.template = "subsidy_record.html",
+	.conflict_note = "La demande est affichée telle qu'elle est maintenant.",
+	.get = payreq_get,
+	.act = payreq_act,
+	.fill = payreq_fill,
+};
 
 void
 web_payreq(struct request *req)
 {
-	acted_page(req, &payreq_acted, 200, NULL, NULL);
+	web_lifecycle_page(req, &payreq_page, 200, NULL, NULL, NULL);
 }
 
 void
 web_payreq_act(struct request *req)
 {
-	acted_act(req, &payreq_acted);
+	web_lifecycle_act(req, &payreq_page);
 }
 
 /* ---- Recoveries ---- */
@@ -498,19 +460,256 @@ recovery_rows(struct request *req, json_t *v, json_t *rows)
 		row(rows, "Motif de l'annulation", web_text(v, "cancel_reason"));
 }
 
-static const struct acted recovery_acted = { recovery_get, recovery_act, "/aides/reversements", "Ordre de reversement",
-	recovery_rows };
+static const char *
+recovery_fill(struct request *req, json_t *r, json_t *data)
+{
+	record_fill(req, r, data, recovery_rows);
+	return arena_printf(req->arena, "Ordre de reversement %s", web_text(r, "reference"));
+}
+
+static const struct web_lifecycle recovery_page = {
+	.wf = &recovery_workflow,
+	.path = "/aides/reversements",
+	.list_label = "Reversements",
+	.created_path = "/aides/reversements",
+	.template = "subsidy_record.html",
+	.conflict_note = "L'ordre de reversement est affiché tel qu'il est maintenant.",
+	.get = recovery_get,
+	.act = recovery_act,
+	.fill = recovery_fill,
+};
 
 void
 web_recovery(struct request *req)
 {
-	acted_page(req, &recovery_acted, 200, NULL, NULL);
+	web_lifecycle_page(req, &recovery_page, 200, NULL, NULL, NULL);
 }
 
 void
 web_recovery_act(struct request *req)
 {
-	acted_act(req, &recovery_acted);
+	web_lifecycle_act(req, &recovery_page);
+}
+
+/* ---- Conventions, their posts and amendments (the lump sums) ---- */
+
+static const char *
+posts_text(struct request *req, int64_t n)
+{
+	return arena_printf(req->arena, n > 1 ? "%lld postes" : "%lld poste", (long long)n);
+}
+
+static json_t *
+convention_cells(struct request *req, json_t *it)
+{
+	return json_pack("[o, o, o, o, o]",
+	    cell(web_text(it, "reference"), href_of(req, "/aides/conventions", it), NULL),
+	    cell(web_text(it, "organisation_name"), NULL, NULL), cell(web_text(it, "programme_name"), NULL, NULL),
+	    cell(posts_text(req, web_int(it, "posts_granted")), NULL, NULL),
+	    cell(web_day_fr(req, web_text(it, "signed_on")), NULL, NULL));
+}
+
+void
+web_conventions(struct request *req)
+{
+	static const char *const heads[] = { "Convention", "Employeur", "Dispositif", "Postes accordés", "Signée le",
+		NULL };
+	json_t *list = NULL, *items = json_array(), *it, *data;
+	size_t i;
+	tr_err err = convention_list(&req->ctx, query_page(req), PER_PAGE, &list);
+
+	if (err != TR_OK) {
+		json_decref(items);
+		resp_error(req, err, NULL);
+		return;
+	}
+	json_array_foreach(json_object_get(list, "items"), i, it)
+	    json_array_append_new(items, json_pack("{s:o}", "cells", convention_cells(req, it)));
+	data = page("Conventions de subvention",
+	    "Chaque convention accorde des postes à un employeur ; chaque poste porte une somme forfaitaire versée par "
+	    "échéances, et un avenant change le nombre de postes.");
+	nav_links(req, data, "/api/v1/conventions?per_page=500");
+	json_array_append_new(json_object_get(data, "tables"),
+	    table("Conventions", heads, items, "Aucune convention ne vous concerne pour l'instant."));
+	pager(req, data, list, "/aides/conventions");
+	json_decref(list);
+	web_page(req, 200, "subsidy.html", "Conventions de subvention", data);
+}
+
+static void
+convention_page(struct request *req, int status, json_t *failed_form)
+{
+	static const char *const post_heads[] = { "Poste", "Titulaire", "Depuis le", "Total de l'échéancier", "État",
+		NULL };
+	static const char *const am_heads[] = { "Avenant", "Postes", "Motif", "État", NULL };
+	json_t *c = NULL, *data, *rows, *items, *x;
+	size_t i;
+	tr_err err = convention_get(&req->ctx, req->params[0], &c);
+
+	if (err != TR_OK) {
+		json_decref(failed_form);
+		resp_error(req, err, NULL);
+		return;
+	}
+	data = page(
+	    arena_printf(req->arena, "Convention %s — %s", web_text(c, "reference"), web_text(c, "organisation_name")),
+	    "");
+	nav_links(req, data, NULL);
+	rows = json_object_get(data, "rows");
+	row(rows, "Dispositif", web_text(c, "programme_name"));
+	row(rows, "Règle", web_text(c, "rule_label"));
+	row(rows, "Majoration", web_opt_text(c, "bonus_label"));
+	row(rows, "Postes accordés", posts_text(req, web_int(c, "posts_granted")));
+	row(rows, "Signée le", web_day_fr(req, web_text(c, "signed_on")));
+	items = json_array();
+	json_array_foreach(json_object_get(c, "posts"), i, x) json_array_append_new(items,
+	    json_pack("{s:[o, o, o, o, o]}", "cells",
+	        cell(arena_printf(req->arena, "Poste n° %lld", (long long)web_int(x, "seq")),
+	            href_of(req, "/aides/postes", x), NULL),
+	        cell(web_opt_text(x, "holder_name") ? web_text(x, "holder_name") : "—", NULL, NULL),
+	        cell(web_opt_text(x, "started_on") ? web_day_fr(req, web_text(x, "started_on")) : "—", NULL, NULL),
+	        cell(web_text(x, "total"), NULL, NULL), cell(web_text(x, "state_label"), NULL, NULL)));
+	json_array_append_new(json_object_get(data, "tables"), table("Postes", post_heads, items, "Aucun poste."));
+	items = json_array();
+	json_array_foreach(json_object_get(c, "amendments"), i, x) json_array_append_new(
+	    items, json_pack("{s:[o, o, o, o]}", "cells",
+	               cell(arena_printf(req->arena, "Avenant n° %lld", (long long)web_int(x, "id")),
+	                   href_of(req, "/aides/avenants", x), NULL),
+	               cell(arena_printf(req->arena, "%+lld", (long long)web_int(x, "posts_delta")), NULL, NULL),
+	               cell(web_text(x, "motive"), NULL, NULL),
+	               cell(vocab_label(&vocab_amendment_state, web_text(x, "state")), NULL, NULL)));
+	json_array_append_new(json_object_get(data, "tables"), table("Avenants", am_heads, items, "Aucun avenant."));
+	if (actor_in_org(req->ctx.actor, ROLE_EMPLOYER, web_int(c, "organisation_id"))) {
+		json_t *form = web_form(req, &entity_amendment, failed_form,
+		    arena_printf(req->arena, "/aides/conventions/%lld/avenants", (long long)web_int(c, "id")),
+		    "Demander l'avenant", NULL, NULL);
+		json_object_set_new(form, "title", json_string("Demander un avenant"));
+		json_object_set_new(data, "form", form);
+	}
+	json_decref(failed_form);
+	web_page(req, status, "subsidy.html", title_of(req, status, web_text(data, "heading")), data);
+	json_decref(c);
+}
+
+void
+web_convention(struct request *req)
+{
+	convention_page(req, 200, NULL);
+}
+
+void
+web_amendment_create(struct request *req)
+{
+	json_t *in = req_form_object(req, &entity_amendment);
+	int64_t id = 0;
+	tr_err err = amendment_create(&req->ctx, req->params[0], in, &id);
+
+	if (err == TR_OK) {
+		json_decref(in);
+		web_done(req, arena_printf(req->arena, "/aides/avenants/%lld", (long long)id), "created");
+	} else if (err == TR_INVALID) {
+		convention_page(req, 422, in);
+	} else {
+		json_decref(in);
+		resp_error(req, err, req->ctx.message);
+	}
+}
+
+static void
+post_rows(struct request *req, json_t *p, json_t *rows)
+{
+	row(rows, "Convention", web_text(p, "convention_reference"));
+	row(rows, "État", web_text(p, "state_label"));
+	row(rows, "Titulaire", web_opt_text(p, "holder_name"));
+	if (web_opt_text(p, "started_on"))
+		row(rows, "Pourvu le", web_day_fr(req, web_text(p, "started_on")));
+	if (web_opt_text(p, "vacant_since"))
+		row(rows, "Vacant depuis le", web_day_fr(req, web_text(p, "vacant_since")));
+	if (web_opt_text(p, "returned_on"))
+		row(rows, "Rendu le", web_day_fr(req, web_text(p, "returned_on")));
+}
+
+static const char *
+post_fill(struct request *req, json_t *p, json_t *data)
+{
+	record_fill(req, p, data, post_rows);
+	json_array_append_new(json_object_get(data, "links"),
+	    link(arena_printf(req->arena, "/aides/conventions/%lld", (long long)web_int(p, "convention_id")),
+	        "Voir la convention"));
+	return arena_printf(req->arena, "Poste n° %lld de la convention %s", (long long)web_int(p, "seq"),
+	    web_text(p, "convention_reference"));
+}
+
+static const struct web_lifecycle post_page = {
+	.wf = &post_workflow,
+	.path = "/aides/postes",
+	.list_label = "Conventions",
+	.created_path = "/aides/postes",
+	.template = "subsidy_record.html",
+	.conflict_note = "Le poste est affiché tel qu'il est maintenant.",
+	.get = post_get,
+	.act = post_act,
+	.fill = post_fill,
+};
+
+void
+web_post(struct request *req)
+{
+	web_lifecycle_page(req, &post_page, 200, NULL, NULL, NULL);
+}
+
+void
+web_post_act(struct request *req)
+{
+	web_lifecycle_act(req, &post_page);
+}
+
+static void
+amendment_rows(struct request *req, json_t *a, json_t *rows)
+{
+	row(rows, "Convention", web_text(a, "convention_reference"));
+	row(rows, "Postes", arena_printf(req->arena, "%+lld", (long long)web_int(a, "posts_delta")));
+	row(rows, "Motif", web_text(a, "motive"));
+	row(rows, "État", web_text(a, "state_label"));
+	if (web_opt_text(a, "opinion_comment"))
+		row(rows, "Avis régional", web_text(a, "opinion_comment"));
+	if (web_opt_text(a, "decision_reason"))
+		row(rows, "Motif de la décision", web_text(a, "decision_reason"));
+}
+
+static const char *
+amendment_fill(struct request *req, json_t *a, json_t *data)
+{
+	record_fill(req, a, data, amendment_rows);
+	json_array_append_new(json_object_get(data, "links"),
+	    link(arena_printf(req->arena, "/aides/conventions/%lld", (long long)web_int(a, "convention_id")),
+	        "Voir la convention"));
+	return arena_printf(req->arena, "Avenant n° %lld à la convention %s", (long long)web_int(a, "id"),
+	    web_text(a, "convention_reference"));
+}
+
+static const struct web_lifecycle amendment_page = {
+	.wf = &amendment_workflow,
+	.path = "/aides/avenants",
+	.list_label = "Conventions",
+	.created_path = "/aides/avenants",
+	.template = "subsidy_record.html",
+	.conflict_note = "L'avenant est affiché tel qu'il est maintenant.",
+	.get = amendment_get,
+	.act = amendment_act,
+	.fill = amendment_fill,
+};
+
+void
+web_amendment(struct request *req)
+{
+	web_lifecycle_page(req, &amendment_page, 200, NULL, NULL, NULL);
+}
+
+void
+web_amendment_act(struct request *req)
+{
+	web_lifecycle_act(req, &amendment_page);
 }
 
 /* ---- Bank details ---- */

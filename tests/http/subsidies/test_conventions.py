@@ -160,3 +160,54 @@ def test_amendments_add_and_return_posts(base, who, cnfs, rc):
     assert r.status_code == 200, r.text
     got = who["employer"].get(base + f"/api/v1/conventions/{c['id']}").json()
     assert got["posts_granted"] == 2 and sorted(p["state"] for p in got["posts"]) == ["returned", "vacant", "vacant"]
+
+
+def page_text(r):
+    import html
+    import re
+    return html.unescape(re.sub(r"<[^>]+>", " ", r.text))
+
+
+def test_the_convention_pages_fill_a_post_and_ask_an_amendment(base, sessions, who, cnfs):
+    """/aides/conventions lists the conventions in the reader's scope; a convention's page shows its posts and
+    amendments; a post is filled through its page (a bad date refused naming the field, nothing written); the
+    employer asks an amendment through the convention's page and the regional officer sees what to do next."""
+    from conftest import csrf_from
+    _, rules = cnfs
+    c = convention(base, who, rules, posts=1, bonus=0)
+    s = sessions["employer"]
+    assert c["reference"] in page_text(s.get(base + "/aides/conventions"))
+    r = s.get(base + f"/aides/conventions/{c['id']}")
+    assert r.status_code == 200 and "Poste n° 1" in page_text(r) and "Demander un avenant" in page_text(r)
+    post = c["posts"][0]
+    r = s.get(base + f"/aides/postes/{post['id']}")
+    assert r.status_code == 200 and "Recruter sur le poste" in page_text(r)
+    before = sql(f"SELECT state, version FROM convention_posts WHERE id = {post['id']}")
+    bad = s.post(base + f"/aides/postes/{post['id']}/actions/fill",
+                 data={"csrf": csrf_from(r.text), "version": post["version"], "fill-holder_name": "Inès",
+                       "fill-started_on": "pas une date"}, allow_redirects=False)
+    assert bad.status_code == 422 and "Erreur" in page_text(bad)
+    assert sql(f"SELECT state, version FROM convention_posts WHERE id = {post['id']}") == before
+    # The form's own field names, whatever their prefix: read them from the page.
+    import re
+    names = re.findall(r'name="([^"]*(?:holder_name|started_on))"', r.text)
+    assert len(names) == 2, names
+    data = {"csrf": csrf_from(r.text), "version": post["version"]}
+    data.update({n: ("Inès Conseillère" if n.endswith("holder_name") else "2025-01-15") for n in names})
+    ok = s.post(base + f"/aides/postes/{post['id']}/actions/fill", data=data, allow_redirects=False)
+    assert ok.status_code == 303, page_text(ok)[:800]
+    assert sql(f"SELECT state FROM convention_posts WHERE id = {post['id']}") == "occupied"
+    # An amendment through the convention's page: zero posts is refused by name, then two more asked.
+    page = s.get(base + f"/aides/conventions/{c['id']}")
+    n = sql_int("SELECT COUNT(*) FROM amendments")
+    bad = s.post(base + f"/aides/conventions/{c['id']}/avenants",
+                 data={"csrf": csrf_from(page.text), "posts_delta": "0", "motive": "Rien"}, allow_redirects=False)
+    assert bad.status_code == 422 and "posts_delta" in bad.text
+    assert sql_int("SELECT COUNT(*) FROM amendments") == n
+    r = s.post(base + f"/aides/conventions/{c['id']}/avenants",
+               data={"csrf": csrf_from(page.text), "posts_delta": "2", "motive": "Deux conseillers de plus."},
+               allow_redirects=False)
+    assert r.status_code == 303, page_text(r)[:800]
+    aid_ = int(r.headers["location"].rsplit("/", 1)[1])
+    assert "Donner l'avis régional" in page_text(sessions["regional"].get(base + f"/aides/avenants/{aid_}"))
+    assert "Donner l'avis régional" not in page_text(s.get(base + f"/aides/avenants/{aid_}"))

@@ -75,7 +75,9 @@ def test_a_payment_request_through_the_page_then_approved_by_the_region(base, se
                                   data={"csrf": csrf_from(page.text), "version": version}, allow_redirects=False)
     assert r.status_code == 303
     assert sql(f"SELECT state FROM payment_requests WHERE id = {rid}") == "approved"
-    assert "Approuver la demande" not in text(sessions["employer"].get(base + f"/aides/demandes/{rid}"))
+    page = sessions["employer"].get(base + f"/aides/demandes/{rid}")
+    assert "/actions/approve" not in page.text  # no form for the employer; the history tells what was done
+    assert "Approuver la demande" in text(page) and "Approuvée, à mettre en paiement" in text(page)
 
 
 def test_the_bank_details_form_checks_the_iban(base, sessions):
