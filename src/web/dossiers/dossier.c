@@ -13,6 +13,8 @@
 #include "domain/dossiers/dossier.h"
 #include "domain/poles/partner.h"
 #include "domain/programmes/programme.h"
+#include "domain/subsidies/schedule.h"
+#include "domain/subsidies/subsidy.h"
 #include "domain/geo/refdata.h"
 #include "model/programmes/programme.h"
 
@@ -765,6 +767,35 @@ review_blocks(struct request *req, json_t *d, json_t *data)
 		        date_member_fr(req, d, "decision_at")));
 }
 
+/* Before the national decision, what the region's budget envelope of the year still allows (the subsidies'
+ * envelopes, set by the national officers): shown to those who decide and may read the envelopes. */
+static void
+envelope_block(struct request *req, json_t *d, json_t *data)
+{
+	json_t *list = NULL, *e, *block = NULL;
+	size_t i;
+	int y, m, day;
+
+	if (strcmp(web_text(d, "state"), "national_review") != 0 || !actor_has(req->ctx.actor, ROLE_NATIONAL))
+		return;
+	date_civil(req->ctx.now / 86400, &y, &m, &day);
+	if (envelope_list(&req->ctx, web_int(d, "programme_id"), y, &list) != TR_OK) {
+		req->ctx.errors.n = 0;
+		return;
+	}
+	json_array_foreach(json_object_get(list, "items"), i, e)
+	{
+		if (block == NULL && strcmp(web_text(e, "region_code"), web_text(d, "region_code")) == 0)
+			block = json_pack("{s:s, s:s, s:s, s:s}", "commitments",
+			    sched_euros(req->arena, web_int(e, "commitments_cents")), "committed",
+			    web_text(e, "committed"), "left", web_text(e, "commitments_left"), "region",
+			    web_text(e, "region_name"));
+	}
+	json_object_set_new(
+	    data, "envelope", json_pack("{s:i, s:o}", "year", y, "found", block ? block : json_pack("[]")));
+	json_decref(list);
+}
+
 /* The entities of the actions' payloads, by the name dossier_get gives. */
 static const struct entity *
 payload_entity(const char *name)
@@ -1001,6 +1032,7 @@ dossier_page(struct request *req, int status, const char *failed, json_t *sent, 
 	if (strcmp(state, "withdrawn") == 0 && web_opt_text(d, "last_reason"))
 		json_object_set_new(data, "withdraw_reason", web_lines(web_opt_text(d, "last_reason")));
 	review_blocks(req, d, data);
+	envelope_block(req, d, data);
 	web_pole_diagnoses_block(req, id, data); /* the resource pole's preliminary diagnoses (web/pole.c) */
 	if (conflict)
 		json_object_set_new(data, "conflict", json_string(conflict));

@@ -154,8 +154,9 @@ class Recruitment:
         self.places[employer] = r.json()["id"]
         return self.places[employer]
 
-    def dossier(self, employer=DEMO_ACCOUNTS["employer"], posts=1):
-        """A dossier of EMPLOYER's structure, validated with POSTS posts granted."""
+    def dossier(self, employer=DEMO_ACCOUNTS["employer"], posts=1, decide=True):
+        """A dossier of EMPLOYER's structure, validated with POSTS posts granted (DECIDE false: left waiting for
+        the national decision)."""
         body = {
             "programme_id": self.eav["id"], "place_id": self.place(employer), "employer_category": "association",
             "contact_name": "Sébastien Structure", "contact_email": employer, "contact_phone": "04 75 00 00 00",
@@ -175,11 +176,14 @@ class Recruitment:
             (employer, "submit", {}),
             (DEMO_ACCOUNTS["regional"], "give_opinion", {"opinion": "favourable"}),
             (DEMO_ACCOUNTS["national"], "validate", {"posts_granted": posts}),
-        ]:
+        ][:3 if decide else 2]:
             r = self.who(email).post(self.base + f"/api/v1/dossiers/{d['id']}/actions/{action}",
                                      json={"version": d["version"], **payload})
             assert r.status_code == 200, (action, r.text[:1000])
             d = r.json()
+        if not decide:
+            assert d["state"] == "national_review"
+            return d
         assert d["state"] == "validated"
         return d["id"]
 

@@ -125,3 +125,21 @@ def test_the_api_lists_filter_by_their_query_and_refuse_a_bad_format(base, aid):
         r = s.get(base + "/api/v1/aid-decisions?" + query)
         assert r.status_code == 422, (query, r.text)
         assert [e["field"] for e in r.json()["errors"]] == [query.split("=")[0]], (query, r.text)
+
+
+def test_the_national_decision_shows_the_regions_envelope(base, sessions, rc, aid):
+    """Before deciding a dossier, the national officer reads what the region's envelope of the year still allows;
+    nobody else sees that block."""
+    import datetime
+    d = rc.dossier(posts=2, decide=False)
+    year = datetime.date.today().year
+    page = text(sessions["national"].get(base + f"/dossiers/{d['id']}"))
+    assert f"Enveloppe budgétaire {year} de la région" in page
+    r = aid.who["national"].put(base + "/api/v1/budget-envelopes", json={
+        "programme_id": d["programme_id"], "year": year, "region_code": d["region_code"],
+        "commitments": "250000", "payments": "200000"})
+    assert r.status_code == 200, r.text
+    page = text(sessions["national"].get(base + f"/dossiers/{d['id']}"))
+    assert "250 000,00 € d'autorisations d'engagement" in page.replace("\u202f", " ").replace("\xa0", " ")
+    assert "reste à engager" in page
+    assert "Enveloppe budgétaire" not in text(sessions["regional"].get(base + f"/dossiers/{d['id']}"))
