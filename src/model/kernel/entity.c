@@ -285,7 +285,8 @@ centi_parse(const char *s, size_t n, int64_t *out)
 	for (; i < n; i++) {
 		char ch = s[i];
 		if (ch >= '0' && ch <= '9') {
-			if (dec == 2 || v > INT64_MAX / 100)
+			/* Room for this digit, and for the decimals still to come (v is scaled to hundredths below). */
+			if (dec == 2 || v > (INT64_MAX / 100 - 9) / 10)
 				return false;
 			v = v * 10 + (ch - '0');
 			digits = true;

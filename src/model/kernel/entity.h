@@ -117,7 +117,8 @@ bool iban_valid(const char *s, size_t n, char *out);
 bool bic_valid(const char *s, size_t n);
 
 /* Parses a decimal with at most two decimals ('.' or ',', optional sign, spaces between groups of digits) into
- * hundredths; false when S is not one. */
+ * hundredths; false when S is not one, or when it is too large to be held in hundredths (more than INT64_MAX / 100
+ * hundredths: a longer number is refused, never wrapped around). */
 bool centi_parse(const char *s, size_t n, int64_t *out);
 
 /* "17,5" or "1 325,19" of hundredths V (no trailing zero decimals), in A. */
