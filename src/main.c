@@ -1114,6 +1114,12 @@ take_common_options(struct config *cfg, int argc, char **argv, bool *help)
 		fprintf(stderr, "tremplin: configuration: %s\n", why);
 		return -1;
 	}
+	if (config_file) {
+		/* Kept for a reload (SIGHUP), which reads the same file whatever the working directory then. */
+		char *full = realpath(config_file, NULL);
+		snprintf(cfg->config_file, sizeof(cfg->config_file), "%s", full ? full : config_file);
+		free(full);
+	}
 	if (config_from_env(cfg, why, sizeof(why)) != TR_OK) {
 		fprintf(stderr, "tremplin: environment: %s\n", why);
 		return -1;

@@ -101,6 +101,7 @@ void api_list_query(struct request *req, const struct api_param *params, size_t 
     tr_err (*run)(struct ctx *, const void *, json_t **));
 
 void api_health(struct request *req);
+void api_metrics(struct request *req);
 void api_test_slow(struct request *req);
 void api_me(struct request *req);
 void api_communes(struct request *req);

@@ -70,6 +70,8 @@
 
 const struct route app_routes[] = {
 	{ "GET", "/healthz", api_health, PUBLIC, API | ROUTE_HEALTH, A_PUBLIC, NULL },
+	/* Only for the addresses of [metrics] allow (others: 404, as if it did not exist). */
+	{ "GET", "/metrics", api_metrics, PUBLIC, ROUTE_HEALTH, A_PUBLIC, "metrics" },
 	{ "GET", "/__test/slow", api_test_slow, PUBLIC, API | ROUTE_HEALTH, A_PUBLIC, NULL },
 
 	/* Public pages. */

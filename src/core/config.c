@@ -9,52 +9,60 @@
 
 enum key_type { KEY_STR, KEY_INT, KEY_BOOL };
 
+/* LIVE: a reload (SIGHUP) applies a new value while serving; the others need a restart (they shaped the
+ * listeners, the threads, the connections or the handlers h2o registered at start). SECRET: never logged. */
+enum key_flag { KEY_LIVE = 1, KEY_SECRET = 2 };
+
 struct key {
 	const char *section, *name, *alias, *env;
 	enum key_type type;
 	size_t offset;
 	int64_t min, max;
+	unsigned flags;
 };
 
-#define K_STR(sec, name, alias, env, field)                                          \
-	{                                                                            \
-		sec, name, alias, env, KEY_STR, offsetof(struct config, field), 0, 0 \
+#define K_STR(sec, name, alias, env, field, fl)                                          \
+	{                                                                                \
+		sec, name, alias, env, KEY_STR, offsetof(struct config, field), 0, 0, fl \
 	}
-#define K_INT(sec, name, field, lo, hi)                                                \
-	{                                                                              \
-		sec, name, NULL, NULL, KEY_INT, offsetof(struct config, field), lo, hi \
+#define K_INT(sec, name, field, lo, hi, fl)                                                \
+	{                                                                                  \
+		sec, name, NULL, NULL, KEY_INT, offsetof(struct config, field), lo, hi, fl \
 	}
-#define K_BOOL(sec, name, field)                                                      \
-	{                                                                             \
-		sec, name, NULL, NULL, KEY_BOOL, offsetof(struct config, field), 0, 1 \
+#define K_BOOL(sec, name, field, fl)                                                      \
+	{                                                                                 \
+		sec, name, NULL, NULL, KEY_BOOL, offsetof(struct config, field), 0, 1, fl \
 	}
 
 static const struct key keys[] = {
-	K_STR("server", "listen", "listen", "TREMPLIN_LISTEN", listen),
-	K_STR("server", "base_url", "base-url", "TREMPLIN_BASE_URL", base_url),
-	K_STR("server", "static_dir", "static-dir", "TREMPLIN_STATIC_DIR", static_dir),
-	K_STR("server", "tile_url", NULL, NULL, tile_url),
-	K_INT("server", "threads", threads, 0, 64),
-	K_INT("server", "workers", workers, 0, 256),
-	K_INT("server", "queue", queue, 0, 100000),
-	K_INT("server", "deadline_ms", deadline_ms, 10, 3600 * 1000),
-	K_INT("server", "long_deadline_ms", long_deadline_ms, 10, 3600 * 1000),
-	K_INT("server", "session_hours", session_hours, 1, 24 * 30),
-	K_INT("server", "session_max_hours", session_max_hours, 1, 24 * 30),
-	K_STR("server", "trusted_proxies", NULL, NULL, trusted_proxies),
-	K_STR("server", "cache_dir", NULL, NULL, cache_dir),
-	K_INT("server", "export_concurrency", export_concurrency, 1, 64),
-	K_INT("server", "max_body_kb", max_body_kb, 1, 64 * 1024),
-	K_INT("server", "max_upload_kb", max_upload_kb, 1, 256 * 1024),
-	K_BOOL("server", "behind_tls", behind_tls),
-	K_BOOL("server", "access_log", access_log),
-	K_BOOL("server", "test_mode", test_mode),
-	K_STR("database", "url", "database", "TREMPLIN_DATABASE", database),
-	K_STR("mail", "smtp_url", "smtp-url", "TREMPLIN_SMTP_URL", smtp_url),
-	K_STR("mail", "from", NULL, NULL, mail_from),
-	K_INT("mail", "retry_seconds", mail_retry_seconds, 1, 86400),
-	K_STR("geocoder", "url", NULL, NULL, geocoder_url),
-	K_INT("geocoder", "min_score", geocoder_min_score, 0, 100),
+	K_STR("server", "listen", "listen", "TREMPLIN_LISTEN", listen, 0),
+	K_STR("server", "base_url", "base-url", "TREMPLIN_BASE_URL", base_url, KEY_LIVE),
+	K_STR("server", "static_dir", "static-dir", "TREMPLIN_STATIC_DIR", static_dir, 0),
+	K_STR("server", "tile_url", NULL, NULL, tile_url, KEY_LIVE),
+	K_INT("server", "threads", threads, 0, 64, 0),
+	K_INT("server", "workers", workers, 0, 256, 0),
+	K_INT("server", "queue", queue, 0, 100000, 0),
+	K_INT("server", "deadline_ms", deadline_ms, 10, 3600 * 1000, KEY_LIVE),
+	K_INT("server", "long_deadline_ms", long_deadline_ms, 10, 3600 * 1000, KEY_LIVE),
+	K_INT("server", "session_hours", session_hours, 1, 24 * 30, KEY_LIVE),
+	K_INT("server", "session_max_hours", session_max_hours, 1, 24 * 30, KEY_LIVE),
+	K_STR("server", "trusted_proxies", NULL, NULL, trusted_proxies, KEY_LIVE),
+	K_STR("server", "cache_dir", NULL, NULL, cache_dir, 0),
+	K_INT("server", "export_concurrency", export_concurrency, 1, 64, KEY_LIVE),
+	K_INT("server", "max_body_kb", max_body_kb, 1, 64 * 1024, 0),
+	K_INT("server", "max_upload_kb", max_upload_kb, 1, 256 * 1024, 0),
+	K_BOOL("server", "behind_tls", behind_tls, 0),
+	K_BOOL("server", "access_log", access_log, 0),
+	K_BOOL("server", "test_mode", test_mode, 0),
+	K_STR("database", "url", "database", "TREMPLIN_DATABASE", database, KEY_SECRET),
+	K_STR("mail", "smtp_url", "smtp-url", "TREMPLIN_SMTP_URL", smtp_url, KEY_LIVE | KEY_SECRET),
+	K_STR("mail", "from", NULL, NULL, mail_from, KEY_LIVE),
+	K_INT("mail", "retry_seconds", mail_retry_seconds, 1, 86400, KEY_LIVE),
+	K_STR("geocoder", "url", NULL, NULL, geocoder_url, KEY_LIVE),
+	K_INT("geocoder", "min_score", geocoder_min_score, 0, 100, KEY_LIVE),
+	K_STR("log", "level", NULL, NULL, log_level, KEY_LIVE),
+	K_STR("log", "format", NULL, NULL, log_format, KEY_LIVE),
+	K_STR("metrics", "allow", NULL, NULL, metrics_allow, KEY_LIVE),
 };
 
 void
@@ -77,6 +85,8 @@ config_defaults(struct config *cfg)
 	cfg->access_log = true;
 	cfg->mail_retry_seconds = 60;
 	cfg->geocoder_min_score = 60;
+	snprintf(cfg->log_level, sizeof(cfg->log_level), "info");
+	snprintf(cfg->log_format, sizeof(cfg->log_format), "text");
 }
 
 static tr_err
@@ -187,8 +197,12 @@ config_set(struct config *cfg, const char *key, const char *value, char *errbuf,
 		bool match = dot ? (strncmp(k->section, key, (size_t)(dot - key)) == 0 &&
 		                       k->section[dot - key] == '\0' && strcmp(k->name, dot + 1) == 0)
 		                 : (k->alias && strcmp(k->alias, key) == 0);
-		if (match)
-			return set_value(cfg, k, value, errbuf, errlen);
+		if (match) {
+			tr_err err = set_value(cfg, k, value, errbuf, errlen);
+			if (err == TR_OK)
+				cfg->cli_keys |= 1ull << i;
+			return err;
+		}
 	}
 	snprintf(errbuf, errlen, "unknown setting %s", key);
 	return TR_INVALID;
@@ -269,11 +283,10 @@ cidr_contains(const struct cidr *c, const char *addr)
 
 #define LIST_SEP ", \t"
 
-/* True when ADDR is one of the trusted proxies. */
-static bool
-trusted(const struct config *cfg, const char *addr)
+bool
+config_address_in(const char *list, const char *addr)
 {
-	for (const char *p = cfg->trusted_proxies + strspn(cfg->trusted_proxies, LIST_SEP); *p;) {
+	for (const char *p = list + strspn(list, LIST_SEP); *p;) {
 		size_t n = strcspn(p, LIST_SEP);
 		struct cidr c;
 		if (cidr_parse(p, n, &c) && cidr_contains(&c, addr))
@@ -282,6 +295,13 @@ trusted(const struct config *cfg, const char *addr)
 		p += strspn(p, LIST_SEP);
 	}
 	return false;
+}
+
+/* True when ADDR is one of the trusted proxies. */
+static bool
+trusted(const struct config *cfg, const char *addr)
+{
+	return config_address_in(cfg->trusted_proxies, addr);
 }
 
 void
@@ -344,6 +364,24 @@ config_split_listen(const char *listen, char *hostbuf, size_t hostlen, int *port
 	return true;
 }
 
+/* Whether LIST (of setting NAME) is addresses or CIDR blocks; else the reason in ERRBUF. */
+static bool
+address_list_ok(const char *name, const char *list, char *errbuf, size_t errlen)
+{
+	for (const char *p = list + strspn(list, LIST_SEP); *p;) {
+		size_t n = strcspn(p, LIST_SEP);
+		struct cidr c;
+		if (!cidr_parse(p, n, &c)) {
+			snprintf(errbuf, errlen,
+			    "%s: expected addresses or CIDR blocks (10.0.0.0/8, ::1), got \"%.*s\"", name, (int)n, p);
+			return false;
+		}
+		p += n;
+		p += strspn(p, LIST_SEP);
+	}
+	return true;
+}
+
 tr_err
 config_check(const struct config *cfg, char *errbuf, size_t errlen)
 {
@@ -369,17 +407,17 @@ config_check(const struct config *cfg, char *errbuf, size_t errlen)
 		snprintf(errbuf, errlen, "mail.smtp_url: expected smtp:// or smtps://, got \"%s\"", cfg->smtp_url);
 		return TR_INVALID;
 	}
-	for (const char *p = cfg->trusted_proxies + strspn(cfg->trusted_proxies, LIST_SEP); *p;) {
-		size_t n = strcspn(p, LIST_SEP);
-		struct cidr c;
-		if (!cidr_parse(p, n, &c)) {
-			snprintf(errbuf, errlen,
-			    "server.trusted_proxies: expected addresses or CIDR blocks (10.0.0.0/8, ::1), got \"%.*s\"",
-			    (int)n, p);
-			return TR_INVALID;
-		}
-		p += n;
-		p += strspn(p, LIST_SEP);
+	if (!address_list_ok("server.trusted_proxies", cfg->trusted_proxies, errbuf, errlen) ||
+	    !address_list_ok("metrics.allow", cfg->metrics_allow, errbuf, errlen))
+		return TR_INVALID;
+	if (strcmp(cfg->log_level, "debug") != 0 && strcmp(cfg->log_level, "info") != 0 &&
+	    strcmp(cfg->log_level, "warn") != 0 && strcmp(cfg->log_level, "error") != 0) {
+		snprintf(errbuf, errlen, "log.level: expected debug, info, warn or error, got \"%s\"", cfg->log_level);
+		return TR_INVALID;
+	}
+	if (strcmp(cfg->log_format, "text") != 0 && strcmp(cfg->log_format, "json") != 0) {
+		snprintf(errbuf, errlen, "log.format: expected text or json, got \"%s\"", cfg->log_format);
+		return TR_INVALID;
 	}
 	if (cfg->geocoder_url[0] != '\0' && strncmp(cfg->geocoder_url, "http://", 7) != 0 &&
 	    strncmp(cfg->geocoder_url, "https://", 8) != 0) {
@@ -387,5 +425,67 @@ config_check(const struct config *cfg, char *errbuf, size_t errlen)
 		    cfg->geocoder_url);
 		return TR_INVALID;
 	}
+	return TR_OK;
+}
+
+/* The value of key K in CFG as text, in BUF. */
+static const char *
+key_text(const struct config *cfg, const struct key *k, char *buf, size_t n)
+{
+	const char *p = (const char *)cfg + k->offset;
+
+	switch (k->type) {
+	case KEY_STR: return p;
+	case KEY_INT: snprintf(buf, n, "%lld", (long long)*(const int64_t *)(const void *)p); return buf;
+	case KEY_BOOL: return *(const bool *)(const void *)p ? "true" : "false";
+	}
+	return "";
+}
+
+tr_err
+config_reload(const struct config *old, struct config *out, config_note_fn note, void *ud, char *errbuf, size_t errlen)
+{
+	_Static_assert(sizeof(keys) / sizeof(keys[0]) <= 64, "cli_keys has a bit per key");
+	struct config *fresh = malloc(sizeof(*fresh));
+	tr_err err = TR_OK;
+
+	if (fresh == NULL)
+		return TR_INTERNAL;
+	config_defaults(fresh);
+	if (old->config_file[0] != '\0')
+		err = config_load_file(fresh, old->config_file, errbuf, errlen);
+	if (err == TR_OK)
+		err = config_from_env(fresh, errbuf, errlen);
+	if (err == TR_OK)
+		err = config_check(fresh, errbuf, errlen);
+	if (err != TR_OK) {
+		free(fresh);
+		*out = *old;
+		return err;
+	}
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const struct key *k = &keys[i];
+		char a[32], b[32], name[64];
+		const char *was, *now;
+		size_t size = k->type == KEY_STR ? CONFIG_STR_MAX : k->type == KEY_INT ? sizeof(int64_t) : sizeof(bool);
+
+		/* The command line's value stays: it came after the file. */
+		if (old->cli_keys & (1ull << i))
+			memcpy((char *)fresh + k->offset, (const char *)old + k->offset, size);
+		was = key_text(old, k, a, sizeof(a));
+		now = key_text(fresh, k, b, sizeof(b));
+		if (strcmp(was, now) == 0)
+			continue;
+		snprintf(name, sizeof(name), "%s.%s", k->section, k->name);
+		if (note != NULL)
+			note(ud, name, k->flags & KEY_SECRET ? NULL : was, k->flags & KEY_SECRET ? NULL : now,
+			    (k->flags & KEY_LIVE) != 0);
+		if (!(k->flags & KEY_LIVE))
+			memcpy((char *)fresh + k->offset, (const char *)old + k->offset, size);
+	}
+	memcpy(fresh->config_file, old->config_file, sizeof(fresh->config_file));
+	fresh->cli_keys = old->cli_keys;
+	*out = *fresh;
+	free(fresh);
 	return TR_OK;
 }

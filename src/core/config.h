@@ -33,10 +33,17 @@ struct config {
 	int64_t max_upload_kb;                /* multipart uploads */
 	bool behind_tls;                      /* HSTS and Secure cookies */
 	bool access_log;
-	bool test_mode;                    /* enables the test-only clock endpoint; never in production */
-	int64_t mail_retry_seconds;        /* first retry delay of the outbox, doubled each time */
-	char geocoder_url[CONFIG_STR_MAX]; /* the address API's CSV endpoint (…/search/csv/); empty: no geocoding */
-	int64_t geocoder_min_score;        /* percent: results scored below are not kept */
+	bool test_mode;                     /* enables the test-only clock endpoint; never in production */
+	int64_t mail_retry_seconds;         /* first retry delay of the outbox, doubled each time */
+	char geocoder_url[CONFIG_STR_MAX];  /* the address API's CSV endpoint (…/search/csv/); empty: no geocoding */
+	int64_t geocoder_min_score;         /* percent: results scored below are not kept */
+	char log_level[CONFIG_STR_MAX];     /* debug, info, warn or error */
+	char log_format[CONFIG_STR_MAX];    /* text or json */
+	char metrics_allow[CONFIG_STR_MAX]; /* addresses or CIDR blocks that may read GET /metrics; empty: nobody */
+
+	/* Not settings: how this configuration was made, for a reload. */
+	char config_file[CONFIG_STR_MAX]; /* the --config file, or empty */
+	uint64_t cli_keys;                /* bit I: key I of the table was set on the command line */
 };
 
 /* Fills CFG with the defaults. */
@@ -62,6 +69,24 @@ TR_MUST_USE tr_err config_check(const struct config *cfg, char *errbuf, size_t e
  * gives the last trusted address seen. */
 void config_client_address(
     const struct config *cfg, const char *peer, const char *fwd, size_t n, char *out, size_t outlen);
+
+/* True when ADDR (an address as text; an IPv4-mapped IPv6 address counts as its IPv4 address) is one of LIST,
+ * addresses and CIDR blocks separated by commas or blanks, as server.trusted_proxies and metrics.allow are
+ * written. An empty LIST holds nothing. */
+bool config_address_in(const char *list, const char *addr);
+
+/* What a reload tells about one setting: its name ("log.level") and, for a change, the old and new values (NULL
+ * for a secret such as a URL that may hold a password); LIVE is false for a setting that only a restart applies
+ * (its running value is kept). */
+typedef void (*config_note_fn)(void *ud, const char *name, const char *old_value, const char *new_value, bool live);
+
+/* Reads the configuration again as it was made at start (defaults, OLD->config_file, the environment; the
+ * command line's settings are those of OLD) into OUT. A setting that can change while serving takes its new value;
+ * one that cannot (the listening address, the database, the threads…) keeps OLD's. NOTE is called for every
+ * setting whose value in the file differs from the running one. On an unreadable or invalid file returns
+ * TR_INVALID with the reason in ERRBUF, and OUT is OLD. */
+TR_MUST_USE tr_err config_reload(
+    const struct config *old, struct config *out, config_note_fn note, void *ud, char *errbuf, size_t errlen);
 
 /* Splits "HOST:PORT" (or "[v6]:PORT"); false when malformed. HOST is copied into HOSTBUF. */
 bool config_split_listen(const char *listen, char *hostbuf, size_t hostlen, int *port);

@@ -25,6 +25,14 @@ service_ready(const char *status)
 }
 
 void
+service_reloading(void)
+{
+#ifdef HAVE_LIBSYSTEMD
+	(void)sd_notify(0, "RELOADING=1");
+#endif
+}
+
+void
 service_stopping(void)
 {
 #ifdef HAVE_LIBSYSTEMD

@@ -18,6 +18,9 @@ int64_t clock_offset(void);
 /* Milliseconds of a monotonic clock, for durations. */
 int64_t clock_mono_ms(void);
 
+/* Microseconds of the same clock. */
+int64_t clock_mono_us(void);
+
 /* "2026-11-24T10:05:00Z" in the arena. */
 char *time_iso(struct arena *a, int64_t t);
 

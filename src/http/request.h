@@ -48,6 +48,8 @@ struct request {
 	size_t nroutes;
 	const char *session_token; /* the session cookie's value, when it opened a session */
 	const char *csrf;          /* the token forms must carry: the session's, or the visitor cookie's */
+	const char *request_id;    /* generated, or a trusted proxy's X-Request-Id: in the logs, X-Request-Id and
+	                              the error pages */
 	bool is_api;               /* errors as problem+json */
 	bool via_bearer;
 

@@ -31,6 +31,7 @@
 #include "core/crypto.h"
 #include "core/embed.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/service.h"
 #include "core/time.h"
 #include "core/tmpl.h"
@@ -78,11 +79,12 @@ struct job {
 	h2o_req_t *hreq;       /* on the origin loop only; NULL once h2o disposed of the request */
 	struct req_link *link; /* the request's end of the link (valid while hreq is not NULL) */
 	struct request req;
-	int64_t started;  /* clock_mono_ms() when the loop received it */
-	int fd;           /* the HTTP/1 connection's socket, to see whether the client left; -1 otherwise */
-	atomic_bool gone; /* h2o disposed of the request (HTTP/2 stream reset, connection closed) */
-	bool cancelled;   /* not run: the client left before its turn */
-	int body_status;  /* what parse_body found (0: fine), answered after the session as before */
+	int64_t started;    /* clock_mono_ms() when the loop received it */
+	int64_t started_us; /* the same in microseconds, for the latency metrics */
+	int fd;             /* the HTTP/1 connection's socket, to see whether the client left; -1 otherwise */
+	atomic_bool gone;   /* h2o disposed of the request (HTTP/2 stream reset, connection closed) */
+	bool cancelled;     /* not run: the client left before its turn */
+	int body_status;    /* what parse_body found (0: fine), answered after the session as before */
 	const char *body_why;
 	struct str auth;        /* Authorization */
 	struct str csrf_header; /* X-CSRF-Token */
@@ -100,16 +102,26 @@ static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	struct job *head, *tail;
-	size_t jobs; /* waiting or running */
-	size_t cap;  /* jobs that may wait for a free worker */
+	size_t jobs;    /* waiting or running */
+	size_t running; /* taken by a worker */
+	size_t cap;     /* jobs that may wait for a free worker */
 	bool stop;
 	pthread_t *tids;
 	int n;
 } pool = { .lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER };
 
+/* A configuration the server ran with: the one of the start, then one per reload (SIGHUP). The current one is
+ * published by an atomic pointer; a request takes it once, at its start, and keeps it to its end. Replaced ones are
+ * kept until the server stops, so that a request or thread still reading one never reads freed memory. */
+struct config_gen {
+	struct config cfg;
+	struct config_gen *older;
+};
+
 static struct {
-	const struct config *cfg;
-	const struct route *routes; /* the table served */
+	_Atomic(const struct config *) cfg; /* the settings in force (cfg_now) */
+	struct config_gen *gens;            /* the reloads' configurations, newest first (freed at the end) */
+	const struct route *routes;         /* the table served */
 	size_t nroutes;
 	h2o_globalconf_t h2o;
 	struct tmpl_set *tmpl;
@@ -123,6 +135,13 @@ static struct {
 } srv = { .worker_lock = PTHREAD_MUTEX_INITIALIZER, .worker_wake = PTHREAD_COND_INITIALIZER };
 
 static _Thread_local struct loop_thread *self;
+
+/* The settings in force. */
+static const struct config *
+cfg_now(void)
+{
+	return atomic_load_explicit(&srv.cfg, memory_order_acquire);
+}
 
 #define CSP_VALUE                                                                                                 \
 	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; font-src 'self'; " \
@@ -246,24 +265,38 @@ not_modified(h2o_req_t *hreq, const char *file)
 	return true;
 }
 
+/* Counts the answer in the metrics: its route (or the row of requests no route matched), status and latency. */
 static void
-send_response(h2o_req_t *hreq, struct request *req, int64_t started_ms)
+count_request(const struct request *req, int status, int64_t started_us)
+{
+	size_t route = req->route != NULL && req->route >= srv.routes && req->route < srv.routes + srv.nroutes
+	                   ? (size_t)(req->route - srv.routes)
+	                   : srv.nroutes;
+
+	metrics_request(route, status, clock_mono_us() - started_us);
+}
+
+static void
+send_response(h2o_req_t *hreq, struct request *req, int64_t started_us)
 {
 	static h2o_generator_t generator = { NULL, NULL };
 	h2o_iovec_t body;
 	bool head = h2o_memis(hreq->method.base, hreq->method.len, H2O_STRLIT("HEAD"));
+	int64_t started_ms = started_us / 1000;
 
 	hreq->res.status = req->status ? req->status : 200;
 	hreq->res.reason = reason_phrase(hreq->res.status);
 	for (size_t i = 0; i < sizeof(security_headers) / sizeof(security_headers[0]); i++)
 		add_header(hreq, security_headers[i].name, security_headers[i].value);
-	if (srv.cfg->behind_tls)
+	if (cfg_now()->behind_tls)
 		add_header(hreq, "strict-transport-security", HSTS_VALUE);
 	add_header(hreq, "cache-control", req->body_file ? "no-cache" : "no-store");
 	if (req->content_type_out && !req->body_file)
 		add_header(hreq, "content-type", req->content_type_out);
 	for (size_t i = 0; i < req->nheaders; i++)
 		add_header(hreq, req->headers[i].name, req->headers[i].value);
+	if (req->request_id != NULL)
+		add_header(hreq, "x-request-id", req->request_id);
 	if (req->on_done) {
 		/* Run when h2o releases the request: after the last byte, or when the client went away. */
 		struct done_hook *hook = h2o_mem_alloc_shared(&hreq->pool, sizeof(*hook), on_response_done);
@@ -278,10 +311,10 @@ send_response(h2o_req_t *hreq, struct request *req, int64_t started_ms)
 		hreq->compress_hint = H2O_COMPRESS_HINT_DISABLE; /* exports keep their length, ETag and ranges */
 		if (h2o_file_send(hreq, hreq->res.status, hreq->res.reason, req->body_file,
 		        h2o_iovec_init(req->content_type_out, strlen(req->content_type_out)), 0) == 0) {
-			if (srv.cfg->access_log)
-				log_msg(LOG_INFO, "access %.*s %s %d file %lldms", (int)hreq->method.len,
-				    hreq->method.base, log_path(req), hreq->res.status,
-				    (long long)(clock_mono_ms() - started_ms));
+			count_request(req, hreq->res.status, started_us);
+			if (cfg_now()->access_log)
+				log_access(hreq->method.base, hreq->method.len, log_path(req), hreq->res.status, -1,
+				    clock_mono_ms() - started_ms, req->ctx.ip, req->request_id);
 			return;
 		}
 		/* Replaced by a newer version in the meantime: the client tries again. */
@@ -300,9 +333,10 @@ send_response(h2o_req_t *hreq, struct request *req, int64_t started_ms)
 	} else {
 		hreq->compress_hint = H2O_COMPRESS_HINT_DISABLE;
 	}
-	if (srv.cfg->access_log)
-		log_msg(LOG_INFO, "access %.*s %s %d %zu %lldms", (int)hreq->method.len, hreq->method.base,
-		    log_path(req), hreq->res.status, body.len, (long long)(clock_mono_ms() - started_ms));
+	count_request(req, hreq->res.status, started_us);
+	if (cfg_now()->access_log)
+		log_access(hreq->method.base, hreq->method.len, log_path(req), hreq->res.status, (int64_t)body.len,
+		    clock_mono_ms() - started_ms, req->ctx.ip, req->request_id);
 	h2o_start_response(hreq, &generator);
 	h2o_send(hreq, head ? NULL : &body, head ? 0 : 1, H2O_SEND_STATE_FINAL);
 }
@@ -410,9 +444,9 @@ parse_body(h2o_req_t *hreq, struct request *req, const char **why)
 {
 	struct str body = { hreq->entity.base, hreq->entity.len };
 	char *copy;
-	size_t cap =
-	    (size_t)((req->route->flags & (ROUTE_UPLOAD | ROUTE_RAW)) ? srv.cfg->max_upload_kb : srv.cfg->max_body_kb) *
-	    1024;
+	size_t cap = (size_t)((req->route->flags & (ROUTE_UPLOAD | ROUTE_RAW)) ? cfg_now()->max_upload_kb
+	                                                                       : cfg_now()->max_body_kb) *
+	             1024;
 	struct str ct = req->content_type;
 	json_error_t jerr;
 	tr_err err;
@@ -607,7 +641,7 @@ answer_instead(struct request *req, int status, const char *retry_after, const c
 static int64_t
 budget_of(const struct route *route)
 {
-	return (route->flags & ROUTE_LONG) ? srv.cfg->long_deadline_ms : srv.cfg->deadline_ms;
+	return (route->flags & ROUTE_LONG) ? cfg_now()->long_deadline_ms : cfg_now()->deadline_ms;
 }
 
 /* Whether the client of an HTTP/1 connection closed it (a peek that reads the end of the stream). */
@@ -641,7 +675,7 @@ run_job(struct job *job, struct db **db)
 		answer_instead(req, 503, RETRY_AFTER_BUSY, MSG_BUSY); /* its budget went by in the queue */
 		return;
 	}
-	if (*db == NULL && db_open(srv.cfg->database, db, why, sizeof(why)) != TR_OK) {
+	if (*db == NULL && db_open(cfg_now()->database, db, why, sizeof(why)) != TR_OK) {
 		log_error("database: %s", why);
 		*db = NULL;
 	}
@@ -695,13 +729,17 @@ pool_main(void *arg)
 			pool.head = job->next;
 			if (pool.head == NULL)
 				pool.tail = NULL;
+			pool.running++;
 		}
 		pthread_mutex_unlock(&pool.lock);
 		if (job == NULL)
 			break;
+		log_set_request(job->req.request_id);
 		run_job(job, &db);
+		log_set_request(NULL);
 		pthread_mutex_lock(&pool.lock);
 		pool.jobs--;
+		pool.running--;
 		pthread_mutex_unlock(&pool.lock);
 		h2o_multithread_send_message(&job->origin->receiver, &job->super);
 	}
@@ -710,9 +748,9 @@ pool_main(void *arg)
 }
 
 /* The client's address as text ("" when unknown), for throttling: the peer's, or what X-Forwarded-For says
- * when the peer is a trusted proxy (server.trusted_proxies). */
+ * when the peer is a trusted proxy (server.trusted_proxies); *PROXIED tells whether it is one. */
 static const char *
-peer_address(h2o_req_t *hreq, struct arena *a)
+peer_address(h2o_req_t *hreq, struct arena *a, bool *proxied)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = hreq->conn->callbacks->get_peername(hreq->conn, (void *)&ss);
@@ -723,8 +761,31 @@ peer_address(h2o_req_t *hreq, struct arena *a)
 		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, host, sizeof(host));
 	else if (len > 0 && ss.ss_family == AF_INET6)
 		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, host, sizeof(host));
-	config_client_address(srv.cfg, host, fwd.p, fwd.n, client, sizeof(client));
+	*proxied = host[0] != '\0' && config_address_in(cfg_now()->trusted_proxies, host);
+	config_client_address(cfg_now(), host, fwd.p, fwd.n, client, sizeof(client));
 	return arena_strdup(a, client);
+}
+
+#define REQUEST_ID_MAX 64
+
+/* The request's id: the X-Request-Id a trusted proxy sent (1 to REQUEST_ID_MAX of [A-Za-z0-9._:-], so that it
+ * goes into a header, a log line and a page as it is), else a new random one. A client that is not a trusted
+ * proxy cannot choose it. */
+static const char *
+request_id(h2o_req_t *hreq, struct arena *a, bool proxied)
+{
+	struct str v = header_by_name(hreq, "x-request-id");
+
+	if (proxied && v.p != NULL && v.n > 0 && v.n <= REQUEST_ID_MAX) {
+		size_t i = 0;
+		while (i < v.n &&
+		       (((v.p[i] | 0x20) >= 'a' && (v.p[i] | 0x20) <= 'z') || (v.p[i] >= '0' && v.p[i] <= '9') ||
+		           v.p[i] == '-' || v.p[i] == '_' || v.p[i] == '.' || v.p[i] == ':'))
+			i++;
+		if (i == v.n)
+			return arena_strndup(a, v.p, v.n);
+	}
+	return sec_random_token(a, 12);
 }
 
 static struct str
@@ -761,7 +822,7 @@ finish_job(struct job *job)
 		req->status = 503;
 		buf_reset(&req->body);
 	}
-	send_response(job->hreq, req, job->started);
+	send_response(job->hreq, req, job->started_us);
 	job_free(job);
 }
 
@@ -785,6 +846,7 @@ on_req(h2o_handler_t *h, h2o_req_t *hreq)
 	struct job *job;
 	struct request *req;
 	h2o_socket_t *sock;
+	bool proxied;
 
 	(void)h;
 	link = h2o_mem_alloc_shared(&hreq->pool, sizeof(*link), on_link_dispose);
@@ -797,6 +859,7 @@ on_req(h2o_handler_t *h, h2o_req_t *hreq)
 	job->hreq = hreq;
 	job->link = link;
 	job->started = clock_mono_ms();
+	job->started_us = clock_mono_us();
 	job->fd = -1;
 	if (hreq->version < 0x200 && (sock = hreq->conn->callbacks->get_socket(hreq->conn)) != NULL)
 		job->fd = h2o_socket_get_fd(sock);
@@ -807,7 +870,7 @@ on_req(h2o_handler_t *h, h2o_req_t *hreq)
 	req->nroutes = srv.nroutes;
 	req->body = BUF_INIT(RESPONSE_MAX);
 	req->ctx.arena = req->arena;
-	req->ctx.cfg = srv.cfg;
+	req->ctx.cfg = cfg_now();
 	req->ctx.now = clock_now();
 	/* Copies: the handler may run on a worker, which never reads h2o's request. */
 	req->method = (struct str){ arena_strndup(req->arena, hreq->method.base, hreq->method.len), hreq->method.len };
@@ -818,7 +881,9 @@ on_req(h2o_handler_t *h, h2o_req_t *hreq)
 	job->csrf_header = header_by_name(hreq, "x-csrf-token");
 	if (job->csrf_header.p != NULL)
 		job->csrf_header.p = arena_strndup(req->arena, job->csrf_header.p, job->csrf_header.n);
-	req->ctx.ip = peer_address(hreq, req->arena);
+	req->ctx.ip = peer_address(hreq, req->arena, &proxied);
+	req->request_id = request_id(hreq, req->arena, proxied);
+	log_set_request(req->request_id);
 	for (ssize_t i = -1; (i = h2o_find_header(&hreq->headers, H2O_TOKEN_COOKIE, i)) != -1;)
 		cookie_parse(req->arena,
 		    (struct str){ arena_strndup(req->arena, hreq->headers.entries[i].value.base,
@@ -831,15 +896,18 @@ on_req(h2o_handler_t *h, h2o_req_t *hreq)
 			serve(job, NULL);
 		} else {
 			link->job = job;
-			if (pool_push(job))
+			if (pool_push(job)) {
+				log_set_request(NULL);
 				return 0; /* the loop goes on; on_jobs_back sends the response */
+			}
 			link->job = NULL;
 			log_warn("%s %s: the queue of the workers is full (%zu): 503", req->route->method,
 			    req->route->pattern, pool.cap);
 			answer_instead(req, 503, RETRY_AFTER_BUSY, MSG_BUSY);
 		}
 	}
-	send_response(hreq, req, job->started);
+	send_response(hreq, req, job->started_us);
+	log_set_request(NULL);
 	job_free(job);
 	return 0;
 }
@@ -914,11 +982,11 @@ worker_main(void *arg)
 	while (!atomic_load(&srv.stopping)) {
 		struct timespec ts;
 
-		if (db == NULL && db_open(srv.cfg->database, &db, why, sizeof(why)) != TR_OK) {
+		if (db == NULL && db_open(cfg_now()->database, &db, why, sizeof(why)) != TR_OK) {
 			log_error("worker: database: %s", why);
 			db = NULL;
 		}
-		if (db != NULL && jobs_tick(db, srv.cfg, clock_now(), &clock))
+		if (db != NULL && jobs_tick(db, cfg_now(), clock_now(), &clock))
 			continue;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_sec += 1;
@@ -978,7 +1046,7 @@ on_asset_req(h2o_handler_t *h, h2o_req_t *hreq)
 	reln = (size_t)(p.base + p.len - rel);
 	if (reln == 0 || memmem(rel, reln, "..", 2) != NULL)
 		return -1;
-	n = snprintf(full, sizeof(full), "%s/%.*s", srv.cfg->static_dir, (int)reln, rel);
+	n = snprintf(full, sizeof(full), "%s/%.*s", cfg_now()->static_dir, (int)reln, rel);
 	if (n < 0 || (size_t)n >= sizeof(full))
 		return -1;
 	dot = memrchr(rel, '.', reln);
@@ -988,7 +1056,7 @@ on_asset_req(h2o_handler_t *h, h2o_req_t *hreq)
 		return -1;
 	for (size_t i = 0; i < sizeof(security_headers) / sizeof(security_headers[0]); i++)
 		add_header(hreq, security_headers[i].name, security_headers[i].value);
-	if (srv.cfg->behind_tls)
+	if (cfg_now()->behind_tls)
 		add_header(hreq, "strict-transport-security", HSTS_VALUE);
 	add_header(hreq, "cache-control",
 	    asset_is_current(rel, reln, hash, (size_t)(slash - hash)) ? CACHE_IMMUTABLE : CACHE_STATIC);
@@ -1013,7 +1081,8 @@ setup_h2o(void)
 
 	h2o_config_init(&srv.h2o);
 	srv.h2o.max_request_entity_size =
-	    (size_t)(srv.cfg->max_upload_kb > srv.cfg->max_body_kb ? srv.cfg->max_upload_kb : srv.cfg->max_body_kb) *
+	    (size_t)(cfg_now()->max_upload_kb > cfg_now()->max_body_kb ? cfg_now()->max_upload_kb
+	                                                               : cfg_now()->max_body_kb) *
 	    1024 * 2;
 	srv.h2o.server_name = h2o_iovec_init(H2O_STRLIT("tremplin"));
 	host = h2o_config_register_host(&srv.h2o, h2o_iovec_init(H2O_STRLIT("default")), 65535);
@@ -1026,7 +1095,13 @@ setup_h2o(void)
 	srv.mime = mime; /* kept: on_asset_req reads it */
 
 	/* Fingerprinted static files (first: h2o takes the first path that matches). */
-	if (srv.cfg->access_log)
+	/* Static files are logged by h2o's logger, in the format of the start ([log] format; a reload keeps it). */
+	if (cfg_now()->access_log && strcmp(cfg_now()->log_format, "json") == 0)
+		srv.static_log = h2o_access_log_open_handle("/dev/stderr",
+		    "{\"time\":\"%{%Y-%m-%dT%H:%M:%S%z}t\",\"level\":\"info\",\"type\":\"access\",\"method\":\"%m\","
+		    "\"path\":\"%U\",\"status\":%s,\"bytes\":%b,\"duration_s\":\"%{duration}x\",\"client\":\"%h\"}",
+		    H2O_LOGCONF_ESCAPE_JSON);
+	else if (cfg_now()->access_log)
 		srv.static_log =
 		    h2o_access_log_open_handle("/dev/stderr", "%t info access %m %U %s %b %{duration}x", 0);
 	path = h2o_config_register_path(host, "/static/v", 0);
@@ -1037,7 +1112,7 @@ setup_h2o(void)
 
 	/* Static files: ETag, precompressed .gz bodies, a week of cache, the same security headers. */
 	path = h2o_config_register_path(host, "/static", 0);
-	h2o_file_register(path, srv.cfg->static_dir, no_index, mime, H2O_FILE_FLAG_SEND_COMPRESSED);
+	h2o_file_register(path, cfg_now()->static_dir, no_index, mime, H2O_FILE_FLAG_SEND_COMPRESSED);
 	static_headers[k++] = (h2o_headers_command_t){ H2O_HEADERS_CMD_SET,
 		(h2o_iovec_t *)&H2O_TOKEN_CACHE_CONTROL->buf, h2o_iovec_init(H2O_STRLIT(CACHE_STATIC)) };
 	for (size_t i = 0; i < sizeof(security_headers) / sizeof(security_headers[0]); i++) {
@@ -1045,7 +1120,7 @@ setup_h2o(void)
 		static_headers[k++] = (h2o_headers_command_t){ H2O_HEADERS_CMD_SET, &names[i],
 			h2o_iovec_init(security_headers[i].value, strlen(security_headers[i].value)) };
 	}
-	if (srv.cfg->behind_tls)
+	if (cfg_now()->behind_tls)
 		static_headers[k++] =
 		    (h2o_headers_command_t){ H2O_HEADERS_CMD_SET, &hsts_name, h2o_iovec_init(H2O_STRLIT(HSTS_VALUE)) };
 	static_headers[k] = (h2o_headers_command_t){ H2O_HEADERS_CMD_NULL, NULL, { NULL, 0 } };
@@ -1067,16 +1142,16 @@ setup_h2o(void)
 static bool
 pool_start(void)
 {
-	long n = srv.cfg->workers > 0 ? srv.cfg->workers : 2 * sysconf(_SC_NPROCESSORS_ONLN);
+	long n = cfg_now()->workers > 0 ? cfg_now()->workers : 2 * sysconf(_SC_NPROCESSORS_ONLN);
 
 	if (n < 1)
 		n = WORKERS_MIN;
-	if (srv.cfg->workers <= 0 && n < WORKERS_MIN)
+	if (cfg_now()->workers <= 0 && n < WORKERS_MIN)
 		n = WORKERS_MIN;
 	if (n > WORKERS_MAX)
 		n = WORKERS_MAX;
-	pool.cap = srv.cfg->queue > 0 ? (size_t)srv.cfg->queue : (size_t)n * QUEUE_PER_WORKER;
-	if (srv.cfg->queue <= 0 && pool.cap < QUEUE_MIN)
+	pool.cap = cfg_now()->queue > 0 ? (size_t)cfg_now()->queue : (size_t)n * QUEUE_PER_WORKER;
+	if (cfg_now()->queue <= 0 && pool.cap < QUEUE_MIN)
 		pool.cap = QUEUE_MIN;
 	pool.tids = xcalloc((size_t)n, sizeof(*pool.tids));
 	for (; pool.n < n; pool.n++)
@@ -1102,6 +1177,77 @@ pool_stop(void)
 	pool.n = 0;
 }
 
+void
+server_pool_state(struct server_pool_state *out)
+{
+	pthread_mutex_lock(&pool.lock);
+	out->waiting = pool.jobs - pool.running;
+	out->running = pool.running;
+	out->capacity = pool.cap;
+	out->workers = (size_t)pool.n;
+	pthread_mutex_unlock(&pool.lock);
+}
+
+/* Applies the log settings of CFG (checked by config_check). */
+static void
+apply_log(const struct config *cfg)
+{
+	enum log_level level = LOG_INFO;
+	enum log_format format = LOG_TEXT;
+
+	(void)log_level_parse(cfg->log_level, &level);
+	(void)log_format_parse(cfg->log_format, &format);
+	log_set_level(level);
+	log_set_format(format);
+}
+
+/* What a reload changed, one log line per setting. */
+static void
+note_change(void *ud, const char *name, const char *old_value, const char *new_value, bool live)
+{
+	(void)ud;
+	if (!live)
+		log_warn("reload: %s changed in the file; it cannot change while serving: restart to apply it", name);
+	else if (old_value == NULL)
+		log_info("reload: %s changed", name);
+	else
+		log_info("reload: %s: \"%s\" -> \"%s\"", name, old_value, new_value);
+}
+
+/* SIGHUP: reads the configuration file again and publishes the settings that can change while serving; the
+ * others keep their running value (config_reload). A file that cannot be read or is invalid changes nothing. */
+static void
+reload(void)
+{
+	struct config_gen *g = xcalloc(1, sizeof(*g));
+	char why[512];
+
+	service_reloading();
+	metrics_add(METRIC_RELOADS, 1);
+	log_info("SIGHUP: reading the configuration again%s%s", cfg_now()->config_file[0] ? " from " : "",
+	    cfg_now()->config_file);
+	if (config_reload(cfg_now(), &g->cfg, note_change, NULL, why, sizeof(why)) != TR_OK) {
+		metrics_add(METRIC_RELOAD_FAILURES, 1);
+		log_error("reload: %s; the running configuration is kept", why);
+		free(g);
+	} else {
+		enum log_level level = LOG_INFO;
+		enum log_format format = LOG_TEXT;
+		g->older = srv.gens;
+		srv.gens = g;
+		atomic_store_explicit(&srv.cfg, &g->cfg, memory_order_release);
+		/* The reload's last line, in the new format, is always written: as a warning when the level of before or
+		 * after hides information lines. */
+		(void)log_level_parse(g->cfg.log_level, &level);
+		(void)log_format_parse(g->cfg.log_format, &format);
+		log_set_format(format);
+		log_msg(level > LOG_INFO || !log_enabled(LOG_INFO) ? LOG_WARN : LOG_INFO,
+		    "reload: done (log level %s, format %s)", g->cfg.log_level, g->cfg.log_format);
+		log_set_level(level);
+	}
+	service_ready(cfg_now()->listen);
+}
+
 int
 server_run(const struct config *cfg, const struct route *routes, size_t nroutes)
 {
@@ -1112,9 +1258,11 @@ server_run(const struct config *cfg, const struct route *routes, size_t nroutes)
 	long nthreads;
 	int sig = 0, started = 0, status = 1;
 
-	srv.cfg = cfg;
+	atomic_store(&srv.cfg, cfg);
 	srv.routes = routes;
 	srv.nroutes = nroutes;
+	apply_log(cfg);
+	metrics_init(nroutes, jobs_count());
 	if (router_check(routes, nroutes, why, sizeof(why)) != nroutes) {
 		log_error("route table: %s", why);
 		return 1;
@@ -1168,10 +1316,9 @@ server_run(const struct config *cfg, const struct route *routes, size_t nroutes)
 	log_info("tremplin serving http://%s with %d loop threads, %d workers (queue %zu), database %s", cfg->listen,
 	    started, pool.n, pool.cap, strncmp(cfg->database, "sqlite:", 7) == 0 ? cfg->database : "postgresql");
 	service_ready(cfg->listen);
-	/* The settings are read by every thread without a lock: they are not reloaded. SIGHUP (systemctl reload,
-	 * logrotate habits) is noted instead of ending the process, its default. */
+	/* SIGHUP (systemctl reload): the configuration read again, what may change while serving applied. */
 	while (sigwait(&sigs, &sig) == 0 && sig == SIGHUP)
-		log_info("SIGHUP: the settings are read at start only; restart the service to apply a change");
+		reload();
 	service_stopping();
 	log_info("signal %d: stopping (finishing the requests in flight)", sig);
 	status = 0;
@@ -1192,5 +1339,11 @@ stop:
 out:
 	assets_free();
 	tmpl_set_free(srv.tmpl);
+	atomic_store(&srv.cfg, cfg);
+	while (srv.gens != NULL) {
+		struct config_gen *g = srv.gens;
+		srv.gens = g->older;
+		free(g);
+	}
 	return status;
 }

@@ -14,4 +14,11 @@
  * stop, 1 when it could not start, with the reason logged). */
 int server_run(const struct config *cfg, const struct route *routes, size_t nroutes);
 
+/* The worker pool at this moment: requests waiting for a worker, being served, the queue's capacity and the
+ * number of workers (for the metrics). */
+struct server_pool_state {
+	size_t waiting, running, capacity, workers;
+};
+void server_pool_state(struct server_pool_state *out);
+
 #endif

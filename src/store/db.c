@@ -9,6 +9,7 @@
 
 #include "core/arena.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/time.h"
 
 /* Longest SQL text quoted in a log line. */
@@ -318,10 +319,13 @@ db_run(struct db *db, const char *sql, const struct db_val *params, size_t npara
 		return err;
 	err = db_check_params(db, sql, params, nparams);
 	if (err == TR_OK) {
+		int64_t started = clock_mono_us();
 		db->queries++;
 		db->busy = true;
 		err = db->ops->run(db, sql, params, nparams, fn, ud, stream, changes);
 		db->busy = false;
+		metrics_add(METRIC_DB_STATEMENTS, 1);
+		metrics_add(METRIC_DB_MICROS, (uint64_t)(clock_mono_us() - started));
 		if (err != TR_OK)
 			db_deadline_check(db); /* interrupted by the engine for the deadline */
 	}

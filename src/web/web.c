@@ -298,9 +298,12 @@ web_page(struct request *req, int status, const char *template, const char *titl
 static void
 error_page(struct request *req, int status, const char *title, const char *message)
 {
-	web_page(req, status, "error.html", title,
-	    json_pack(
-	        "{s:i, s:s, s:s, s:s}", "status", status, "heading", title, "message", message, "home_href", "/"));
+	json_t *data =
+	    json_pack("{s:i, s:s, s:s, s:s}", "status", status, "heading", title, "message", message, "home_href", "/");
+
+	if (req->request_id != NULL)
+		json_object_set_new(data, "request_id", json_string(req->request_id));
+	web_page(req, status, "error.html", title, data);
 }
 
 void

@@ -452,3 +452,13 @@ session_housekeeping(struct db *db, int64_t now)
 		    db_execv(db, "DELETE FROM login_devices WHERE created_at < ?", NULL, DB_I64(now - DEVICE_SECONDS));
 	return err;
 }
+
+tr_err
+session_count_active(struct db *db, struct arena *a, int64_t now, int64_t *n)
+{
+	struct db_rows *r;
+	tr_err err = db_onev(db, a, "SELECT COUNT(*) FROM sessions WHERE expires_at > ?", &r, DB_I64(now));
+
+	*n = err == TR_OK ? db_int(db_cell(r, 0, 0)) : 0;
+	return err;
+}

@@ -90,6 +90,9 @@ TR_MUST_USE tr_err apitoken_revoke_all(struct ctx *ctx, int64_t person_id, const
 /* The seconds a session opened at NOW may last: the idle expiry, bounded by the absolute lifetime. */
 int64_t session_cookie_seconds(const struct ctx *ctx);
 
+/* The sessions not expired at NOW, into *N (the metrics' active sessions). Storage errors as they are. */
+TR_MUST_USE tr_err session_count_active(struct db *db, struct arena *a, int64_t now, int64_t *n);
+
 /* Removes expired sessions, old failure rows and browsers not seen signing in for DEVICE_SECONDS. */
 TR_MUST_USE tr_err session_housekeeping(struct db *db, int64_t now);
 

@@ -4,6 +4,7 @@
 
 #include "core/arena.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/time.h"
 #include "domain/accounts/session.h"
 #include "domain/activity/activity.h"
@@ -38,6 +39,18 @@ static const struct job jobs[] = {
 	{ "retention_apply", 3600, retention_apply },
 };
 
+size_t
+jobs_count(void)
+{
+	return ARRAY_LEN(jobs);
+}
+
+const char *
+jobs_name(size_t i)
+{
+	return i < ARRAY_LEN(jobs) ? jobs[i].name : NULL;
+}
+
 /* Takes the job for 10 minutes when it is due (or FORCE) and nobody holds it. */
 static tr_err
 claim(struct db *db, const struct job *j, int64_t now, bool force, bool *mine)
@@ -70,8 +83,10 @@ jobs_run(struct db *db, const struct config *cfg, int64_t now, bool force)
 		tr_err err = claim(db, j, now, force, &mine);
 
 		if (err == TR_OK && mine) {
+			int64_t started = clock_mono_us();
 			ctx.arena = arena_new();
 			err = j->run(&ctx, &count);
+			metrics_job(i, err == TR_OK, clock_mono_us() - started);
 			if (err != TR_OK)
 				log_warn("job %s failed: %s", j->name, ctx.message ? ctx.message : db_errmsg(db));
 			else if (count > 0)

@@ -17,6 +17,10 @@
  * that did something. */
 TR_MUST_USE tr_err jobs_run(struct db *db, const struct config *cfg, int64_t now, bool force);
 
+/* The number of scheduled jobs, and the name of the I-th (NULL past the end): the labels of their metrics. */
+size_t jobs_count(void);
+const char *jobs_name(size_t i);
+
 #define JOBS_TASKS_MAX 8
 
 /* What the server's worker keeps between two ticks: when each task of the schedule last ran (zeroed at

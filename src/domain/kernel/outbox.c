@@ -10,6 +10,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/time.h"
 #include "domain/kernel/common.h"
 
@@ -153,6 +154,23 @@ smtp_send(CURL *curl, const struct config *cfg, struct arena *a, const char *to,
 }
 
 tr_err
+outbox_counts(struct db *db, struct arena *a, int64_t *pending, int64_t *failed)
+{
+	struct db_rows *r;
+	tr_err err = db_one(db, a,
+	    "SELECT COALESCE(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN status = "
+	    "'failed' THEN 1 ELSE 0 END), 0) FROM outbox WHERE status IN ('pending', 'failed')",
+	    NULL, 0, &r);
+
+	*pending = *failed = 0;
+	if (err != TR_OK)
+		return err;
+	*pending = db_int(db_cell(r, 0, 0));
+	*failed = db_int(db_cell(r, 0, 1));
+	return TR_OK;
+}
+
+tr_err
 outbox_deliver(struct db *db, const struct config *cfg, int64_t now, int max, int *sent)
 {
 	struct arena *a;
@@ -202,8 +220,10 @@ outbox_deliver(struct db *db, const struct config *cfg, int64_t now, int max, in
 			    "last_error = NULL, body = CASE WHEN sensitive = 1 THEN ? ELSE body END WHERE id = ?",
 			    NULL, DB_I64(now), DB_I64(attempts), DB_TEXT(OUTBOX_PURGED), DB_I64(id));
 			(*sent)++;
+			metrics_add(METRIC_OUTBOX_SENT, 1);
 		} else {
 			int64_t delay = cfg->mail_retry_seconds << (attempts < 20 ? attempts - 1 : 20);
+			metrics_add(METRIC_OUTBOX_FAILED, 1);
 			log_warn(
 			    "outbox: message %" PRId64 " not delivered (attempt %" PRId64 "): %s", id, attempts, why);
 			err = db_execv(db,

@@ -24,6 +24,10 @@ TR_MUST_USE tr_err outbox_email_sensitive(struct ctx *ctx, const char *to, const
  * number sent. */
 TR_MUST_USE tr_err outbox_deliver(struct db *db, const struct config *cfg, int64_t now, int max, int *sent);
 
+/* The messages waiting to be sent (*PENDING) and those given up after OUTBOX_MAX_ATTEMPTS (*FAILED), for the
+ * metrics. Storage errors as they are. */
+TR_MUST_USE tr_err outbox_counts(struct db *db, struct arena *a, int64_t *pending, int64_t *failed);
+
 /* Builds the RFC 5322 message (headers, CRLF lines) into the arena; exposed for the tests. Its Message-ID depends on
  * the row only (ID and CREATED_AT, never the attempt's time): a message sent again because its sender died between
  * the SMTP answer and the row's update is the same message, which receivers can recognise. */

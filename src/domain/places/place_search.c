@@ -14,6 +14,7 @@
 #include "core/arena.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/strmap.h"
 #include "core/time.h"
 #include "core/utf8.h"
@@ -856,7 +857,7 @@ static tr_err
 rebuild(struct db *db, struct db *db2, int64_t version)
 {
 	struct place_index *cur = shared_take(NULL), *fresh;
-	int64_t started = clock_mono_ms();
+	int64_t started = clock_mono_ms(), started_us = clock_mono_us();
 	tr_err err;
 
 	if (cur != NULL && cur->version == version) {
@@ -873,6 +874,10 @@ rebuild(struct db *db, struct db *db2, int64_t version)
 	    "places: search index of %zu places (version %lld) built in %lld ms (%lld ms of CPU, %d part%s), %zu MB",
 	    fresh->n, (long long)version, (long long)(clock_mono_ms() - started), (long long)fresh->cpu_ms,
 	    fresh->nparts, fresh->nparts > 1 ? "s" : "", place_index_bytes(fresh) >> 20);
+	metrics_add(METRIC_INDEX_BUILDS, 1);
+	metrics_set(METRIC_INDEX_BUILD_MICROS, clock_mono_us() - started_us);
+	metrics_set(METRIC_INDEX_ENTRIES, (int64_t)fresh->n);
+	metrics_set(METRIC_INDEX_BYTES, (int64_t)place_index_bytes(fresh));
 	shared_put(fresh);
 	return TR_OK;
 }

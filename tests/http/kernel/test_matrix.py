@@ -58,6 +58,7 @@ ALLOWED = {
     "public": set(ACTORS),
     ("public", "link"): set(),  # a made-up link token does not exist for anyone
     ("public", "journal_head"): set(),  # a day whose head was not published does not exist for anyone
+    ("public", "metrics"): set(),  # /metrics answers the addresses of [metrics] allow only: none on the test server
     "role": SIGNED,
     "list": SIGNED,
     "self": SIGNED,

@@ -1,6 +1,6 @@
 """The server under a service manager (debian/tremplin.service, Type=notify): READY=1 on $NOTIFY_SOCKET once its port
-answers, SIGHUP noted without stopping it (the settings are read at start only), STOPPING=1 then a clean stop on
-SIGTERM."""
+answers, RELOADING=1 then READY=1 around a reload on SIGHUP (systemctl reload; what it applies is tested in
+test_metrics_logs.py), STOPPING=1 then a clean stop on SIGTERM."""
 import os
 import signal
 import socket
@@ -10,7 +10,7 @@ import requests
 from conftest import DATABASE, Server, free_port, unique, write_config
 
 
-def test_the_server_notifies_readiness_survives_sighup_and_stops_cleanly(server, workdir):
+def test_the_server_notifies_readiness_reloads_on_sighup_and_stops_cleanly(server, workdir):
     port = free_port()
     path = os.path.join(workdir, unique("notify-") + ".sock")
     notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
@@ -29,10 +29,13 @@ def test_the_server_notifies_readiness_survives_sighup_and_stops_cleanly(server,
         assert requests.get(srv.base + "/healthz", timeout=10).status_code == 200  # ready means answering
 
         srv.proc.send_signal(signal.SIGHUP)
+        assert "RELOADING=1" in notify.recv(4096).decode()
+        assert "READY=1" in notify.recv(4096).decode()
         assert requests.get(srv.base + "/healthz", timeout=10).status_code == 200
         assert srv.proc.poll() is None
         srv.stop_checked()
-        assert "SIGHUP: the settings are read at start only" in srv.run_log()
+        assert "SIGHUP: reading the configuration again" in srv.run_log()
+        assert "reload: done" in srv.run_log()
         assert "STOPPING=1" in notify.recv(4096).decode()
     finally:
         if srv.proc is not None:

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,6 +21,7 @@
 #include "core/crypto.h"
 #include "core/embed.h"
 #include "core/err.h"
+#include "core/metrics.h"
 #include "core/str.h"
 #include "core/time.h"
 
@@ -429,6 +431,130 @@ write_temp(char *path, size_t n, const char *content)
 	assert_non_null(f);
 	assert_int_equal(fputs(content, f) >= 0, 1);
 	assert_int_equal(fclose(f), 0);
+}
+
+struct reload_notes {
+	char text[2048];
+};
+
+static void
+note_into(void *ud, const char *name, const char *old_value, const char *new_value, bool live)
+{
+	struct reload_notes *n = ud;
+	size_t k = strlen(n->text);
+
+	snprintf(n->text + k, sizeof(n->text) - k, "%s %s %s %s;", live ? "live" : "restart", name,
+	    old_value ? old_value : "(secret)", new_value ? new_value : "(secret)");
+}
+
+/* A reload (SIGHUP) takes the live settings from the file again, keeps the others and the command line's, and
+ * changes nothing when the file is wrong. */
+static void
+test_config_reload(void **state)
+{
+	char path[64], err[512] = "";
+	struct config cfg, out;
+	struct reload_notes notes = { "" };
+	FILE *f;
+
+	(void)state;
+	write_temp(path, sizeof(path),
+	    "[server]\nthreads = 2\ndeadline_ms = 500\n[log]\nformat = json\n[metrics]\nallow = 127.0.0.1\n");
+	config_defaults(&cfg);
+	assert_int_equal(config_load_file(&cfg, path, err, sizeof(err)), TR_OK);
+	assert_int_equal(config_set(&cfg, "listen", "127.0.0.1:9100", err, sizeof(err)), TR_OK);
+	snprintf(cfg.config_file, sizeof(cfg.config_file), "%s", path);
+
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("[server]\nthreads = 3\ndeadline_ms = 800\nlisten = 127.0.0.1:9200\n[log]\nformat = text\nlevel = "
+	      "warn\n[metrics]\nallow = 10.0.0.0/8, ::1\n[mail]\nsmtp_url = smtp://u:secret@relay:25\n",
+	    f);
+	fclose(f);
+	assert_int_equal(config_reload(&cfg, &out, note_into, &notes, err, sizeof(err)), TR_OK);
+	assert_int_equal(out.deadline_ms, 800);
+	assert_string_equal(out.log_format, "text");
+	assert_string_equal(out.log_level, "warn");
+	assert_string_equal(out.metrics_allow, "10.0.0.0/8, ::1");
+	assert_string_equal(out.smtp_url, "smtp://u:secret@relay:25");
+	assert_int_equal(out.threads, 2);                  /* needs a restart: kept */
+	assert_string_equal(out.listen, "127.0.0.1:9100"); /* the command line's */
+	assert_string_equal(out.config_file, cfg.config_file);
+	assert_non_null(strstr(notes.text, "restart server.threads 2 3;"));
+	assert_non_null(strstr(notes.text, "live server.deadline_ms 500 800;"));
+	assert_non_null(strstr(notes.text, "live mail.smtp_url (secret) (secret);"));
+	assert_null(strstr(notes.text, "secret@"));
+	assert_null(strstr(notes.text, "listen"));
+
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("[metrics]\nallow = nowhere\n", f);
+	fclose(f);
+	assert_int_equal(config_reload(&out, &cfg, NULL, NULL, err, sizeof(err)), TR_INVALID);
+	assert_non_null(strstr(err, "metrics.allow"));
+	assert_string_equal(cfg.metrics_allow, "10.0.0.0/8, ::1"); /* unchanged */
+	unlink(path);
+}
+
+static void
+test_config_address_in(void **state)
+{
+	(void)state;
+	assert_true(config_address_in("127.0.0.1, ::1", "127.0.0.1"));
+	assert_true(config_address_in("127.0.0.1, ::1", "::1"));
+	assert_true(config_address_in("10.0.0.0/8", "10.200.3.4"));
+	assert_true(config_address_in("10.0.0.0/8", "::ffff:10.1.2.3"));
+	assert_false(config_address_in("10.0.0.0/8", "11.0.0.1"));
+	assert_false(config_address_in("", "127.0.0.1"));
+	assert_false(config_address_in("127.0.0.1", ""));
+	assert_false(config_address_in("127.0.0.1", "127.0.0.1, 10.0.0.1"));
+}
+
+#define METRIC_THREADS 4
+#define METRIC_COUNTS 10000
+
+static void *
+count_requests(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < METRIC_COUNTS; i++) {
+		metrics_request((size_t)(i % 3), i % 2 ? 200 : 404, i % 2 ? 500 : 2000000);
+		metrics_add(METRIC_DB_STATEMENTS, 1);
+	}
+	metrics_job(1, true, 250);
+	return NULL;
+}
+
+/* Each thread counts into its own slot; a read sums them. */
+static void
+test_metrics_per_thread_summed(void **state)
+{
+	pthread_t t[METRIC_THREADS];
+	struct metrics_sum s;
+	uint64_t total = 0, route0 = 0;
+
+	(void)state;
+	metrics_init(3, 2);
+	for (int i = 0; i < METRIC_THREADS; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, count_requests, NULL), 0);
+	for (int i = 0; i < METRIC_THREADS; i++)
+		pthread_join(t[i], NULL);
+	metrics_read(&s);
+	assert_int_equal(s.nroutes, 4); /* and the row of unmatched requests */
+	for (size_t i = 0; i < s.nroutes * METRICS_STATUSES; i++)
+		total += s.requests[i];
+	assert_int_equal(total, METRIC_THREADS * METRIC_COUNTS);
+	for (size_t k = 0; k <= METRICS_BUCKETS; k++)
+		route0 += s.buckets[k];
+	assert_int_equal(route0, s.requests[0 * METRICS_STATUSES + 0] + s.requests[0 * METRICS_STATUSES + 10]);
+	assert_int_equal(metrics_status_at(0), 200);
+	assert_int_equal(metrics_status_at(10), 404);
+	assert_int_equal(s.counters[METRIC_DB_STATEMENTS], METRIC_THREADS * METRIC_COUNTS);
+	assert_int_equal(s.job_runs[1][1], METRIC_THREADS);
+	assert_int_equal(s.job_micros[1], 250 * METRIC_THREADS);
+	/* 0.5 ms in the first bucket (1 ms), 2 s in the one of 2.5 s */
+	assert_true(s.buckets[0] > 0 && s.buckets[8] == 0 && s.buckets[9] > 0);
+	metrics_sum_free(&s);
 }
 
 static void
@@ -1069,6 +1195,9 @@ main(void)
 		cmocka_unit_test(test_config_load_bad_files),
 		cmocka_unit_test(test_config_load_error_names_line),
 		cmocka_unit_test(test_config_load_missing_file),
+		cmocka_unit_test(test_config_reload),
+		cmocka_unit_test(test_config_address_in),
+		cmocka_unit_test(test_metrics_per_thread_summed),
 		cmocka_unit_test(test_config_check),
 		cmocka_unit_test(test_config_split_listen),
 		cmocka_unit_test(test_config_split_listen_small_buffer),
