@@ -59,7 +59,7 @@ soak: build
 	@tools/deps.sh test
 	tests/faults/soak.py $(BUILD) --seconds $(SOAK_SECONDS)
 
-# Every fuzz driver for 10 minutes (make test runs each for 15 s).
+# Every fuzz driver for 10 minutes (make test runs each for 9 s).
 FUZZ_SECONDS ?= 600
 fuzz:
 	@tools/deps.sh fuzz

@@ -94,7 +94,7 @@ fuzz_multipart_header(struct arena *a, struct str in)
 static void
 fuzz_cookie(struct arena *a, struct str in)
 {
-	struct form f;
+	struct form f = { 0 };
 
 	cookie_parse(a, in, &f);
 	fuzz_check(f.n <= FORM_MAX_FIELDS);

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Builds every libFuzzer driver (fuzz/fuzz_*.c) with clang, ASan and UBSan, and runs each for SECONDS
-# (default 30) on a copy of its corpus (fuzz/corpus/NAME), so that the repository is never written.
-# The sources the drivers reach (core, store, model, the places and geography domain, the router) are
+# (default 30) on a copy of its corpus (fuzz/corpus/NAME), so that the corpus in the tree is never written.
+# Drivers: router (paths, query strings), query (the places search's query strings), cookie, form (urlencoded and
+# multipart bodies, url_decode, folding), multipart (uploads with any boundary), json (JSON bodies against every entity
+# table), import (places CSV and JSON), place, hours (opening hours), tmpl (templates), ndjson (activity batches).
+# The sources the drivers reach (core, store, model, the places, geography and activity domain, the router) are
 # compiled once, instrumented for coverage, into one archive each driver links against.
 # Ends with "fuzz: N passed, N failed" (a driver that does not build, crashes or breaks a promise fails).
 # An input that fails (libFuzzer's crash-*, timeout-*, oom-*, leak-*) is kept in fuzz/crashes/DRIVER/ (ignored by
@@ -32,7 +35,7 @@ sed -nE 's/.*\.name = ("[a-z_0-9]+").*/\1/p' src/model/*/*.c | sort -u >"$work/j
 [ -s "$work/routes.inc" ] && [ -s "$work/entities.inc" ] && [ -s "$work/json.dict" ] || { echo "fuzz: no route or entity found" >&2; exit 1; }
 
 sources="src/core/*.c src/store/*.c src/model/*/*.c src/domain/kernel/*.c src/domain/places/*.c src/domain/geo/*.c
-  src/http/router.c $work/place_schema.c $work/embedded_migrations.c $work/embedded_refdata.c"
+  src/domain/activity/*.c src/http/router.c $work/place_schema.c $work/embedded_migrations.c $work/embedded_refdata.c"
 mkdir -p "$work/obj"
 # shellcheck disable=SC2086
 printf '%s\n' $sources | xargs -P "$(nproc)" -I{} sh -c \

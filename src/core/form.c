@@ -353,7 +353,9 @@ form_part_disposition(struct arena *a, struct str v, struct form_field *f)
 			f->filename = form_param_value(a, &p);
 		}
 	}
-	if (r < 0 || !have_name || !utf8_valid(f->name.p, f->name.n) || !utf8_valid(f->filename.p, f->filename.n))
+	/* name="" names nothing: a part without a name (browsers never send one). */
+	if (r < 0 || !have_name || f->name.n == 0 || !utf8_valid(f->name.p, f->name.n) ||
+	    !utf8_valid(f->filename.p, f->filename.n))
 		return TR_INVALID;
 	return TR_OK;
 }
@@ -483,17 +485,18 @@ form_cookie_value_ok(struct str v)
 void
 cookie_parse(struct arena *a, struct str header, struct form *out)
 {
-	struct form f = { NULL, 0 };
+	struct form f = *out;
 	struct str rest = header, piece, name, value;
-	size_t count = 0;
+	size_t count = out->n;
 
-	*out = f;
 	while (form_split(&rest, ';', &piece) && count < FORM_MAX_FIELDS)
 		if (memchr(piece.p, '=', piece.n) != NULL)
 			count++;
-	if (count == 0)
+	if (count == out->n)
 		return;
 	f.items = arena_alloc(a, count * sizeof(*f.items));
+	if (out->n > 0)
+		memcpy(f.items, out->items, out->n * sizeof(*f.items));
 	rest = header;
 	while (f.n < count && form_split(&rest, ';', &piece)) {
 		if (!form_cut(piece, '=', &name, &value))

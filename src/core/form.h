@@ -61,10 +61,11 @@ TR_MUST_USE tr_err form_parse_urlencoded(struct arena *a, struct str body, size_
 TR_MUST_USE tr_err form_parse_multipart(
     struct arena *a, struct str body, struct str content_type, size_t max_fields, struct form *out);
 
-/* Parses a Cookie header, "a=1; b=2", into *OUT: values not percent-decoded, surrounding double
- * quotes removed, names and values pointing into HEADER. Malformed pieces (no '=', a name that is
- * not a token, control bytes or invalid UTF-8 in the value) are skipped, never an error; cookies
- * past FORM_MAX_FIELDS are dropped. Only the item array is allocated in the arena. */
+/* Parses a Cookie header, "a=1; b=2", adding its cookies after those *OUT holds (start from an empty form; a
+ * request may send several Cookie headers, as HTTP/2 clients do, and they count as one): values not
+ * percent-decoded, surrounding double quotes removed, names and values pointing into HEADER. Malformed pieces
+ * (no '=', a name that is not a token, control bytes or invalid UTF-8 in the value) are skipped, never an error;
+ * cookies past FORM_MAX_FIELDS in all are dropped. Only the item array is allocated in the arena. */
 void cookie_parse(struct arena *a, struct str header, struct form *out);
 
 /* First value of the non-file field NAME, or STR_NULL when absent. File parts are not values (they

@@ -263,3 +263,13 @@ utf8_scrub(struct arena *a, const char *s, size_t n)
 	}
 	return b.p ? buf_to_arena(&b, a) : arena_strdup(a, "");
 }
+
+size_t
+utf8_cut(const char *s, size_t n, size_t max)
+{
+	if (n <= max)
+		return n;
+	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+		max--;
+	return max;
+}

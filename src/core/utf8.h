@@ -41,4 +41,8 @@ bool utf8_has_bidi_controls(const char *s, size_t n);
  * input, every byte that is not a continuation byte counts as one. */
 size_t utf8_length(const char *s, size_t n);
 
+/* The length of the longest start of S (N bytes of valid UTF-8) of at most MAX bytes that ends between two
+ * characters: where to cut S for a message without splitting a character. */
+size_t utf8_cut(const char *s, size_t n, size_t max);
+
 #endif

@@ -1225,7 +1225,7 @@ parse_filters(struct ctx *ctx, const struct form *f, struct place_query *q)
 					field_errors_add(&ctx->errors, pf->param,
 					    arena_printf(ctx->arena,
 					        "« %.*s » n'est pas une valeur connue du critère « %s ».",
-					        (int)(v.n > 100 ? 100 : v.n), v.p, place_fields[pf->field].label));
+					        (int)utf8_cut(v.p, v.n, 100), v.p, place_fields[pf->field].label));
 			}
 		}
 	}

@@ -272,6 +272,9 @@ static const struct multipart_case multipart_cases[] = {
 	    BYTES("") },
 	{ "multipart/form-data; boundary=abc", BYTES("--abc\r\n" CD "name=\"a\"\r\n\r\nx\x00y\r\n--abc--"), 0,
 	    TR_INVALID, BYTES("") },
+	/* fuzz_multipart: name="" names nothing, a part without a name */
+	{ "multipart/form-data; boundary=abc", BYTES("--abc\r\n" CD "name=\"\"\r\n\r\nx\r\n--abc--"), 0, TR_INVALID,
+	    BYTES("") },
 	{ "multipart/form-data; boundary=abc", BYTES("--abc\r\n" CD "name=\"\xFF\"\r\n\r\nx\r\n--abc--"), 0, TR_INVALID,
 	    BYTES("") },
 	/* missing closing delimiter */
@@ -428,7 +431,7 @@ test_cookie_parse(void **state)
 	(void)state;
 	for (size_t i = 0; i < N_ELEMS(cookie_cases); i++) {
 		const struct cookie_case *c = &cookie_cases[i];
-		struct form f;
+		struct form f = { 0 };
 
 		cookie_parse(a, (struct str){ c->header, c->header_n }, &f);
 		assert_form(i, &f, c->want, strlen(c->want));
@@ -441,7 +444,7 @@ test_cookie_cap(void **state)
 {
 	struct arena *a = arena_new();
 	struct buf b = BUF_INIT(0);
-	struct form f;
+	struct form f = { 0 };
 
 	(void)state;
 	for (int i = 0; i < FORM_MAX_FIELDS + 10; i++)
@@ -450,6 +453,25 @@ test_cookie_cap(void **state)
 	assert_int_equal(f.n, FORM_MAX_FIELDS);
 	assert_true(str_eq_c(f.items[FORM_MAX_FIELDS - 1].name, "c999"));
 	buf_free(&b);
+	arena_free(a);
+}
+
+/* fuzz_cookie: several Cookie headers (HTTP/2 clients send one a cookie) count as one; a later header no longer
+ * replaced the cookies of the earlier ones (the session's was lost when it was not in the last). */
+static void
+test_cookie_headers_add_up(void **state)
+{
+	struct arena *a = arena_new();
+	struct form f = { 0 };
+
+	(void)state;
+	cookie_parse(a, STR("tremplin_session=s3ss; a=1"), &f);
+	cookie_parse(a, STR("no-equals"), &f);
+	cookie_parse(a, STR("tremplin_csrf=c5rf; a=2"), &f);
+	assert_int_equal(f.n, 4);
+	assert_true(str_eq_c(form_get(&f, "tremplin_session"), "s3ss"));
+	assert_true(str_eq_c(form_get(&f, "tremplin_csrf"), "c5rf"));
+	assert_true(str_eq_c(form_get(&f, "a"), "1")); /* the first of a name, as in one header */
 	arena_free(a);
 }
 
@@ -506,6 +528,7 @@ main(void)
 		cmocka_unit_test(test_form_multipart_header_line),
 		cmocka_unit_test(test_cookie_parse),
 		cmocka_unit_test(test_cookie_cap),
+		cmocka_unit_test(test_cookie_headers_add_up),
 		cmocka_unit_test(test_form_lookup),
 	};
 

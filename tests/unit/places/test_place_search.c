@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "core/arena.h"
+#include "core/utf8.h"
 #include "core/config.h"
 #include "core/embed.h"
 #include "core/form.h"
@@ -420,6 +421,17 @@ t_bad_parameters(void **state)
 	assert_non_null(field_errors_get(&fx->ctx.errors, "q"));
 	/* Unknown parameters are ignored. */
 	assert_int_equal(parse(fx, "_=123&format=json", &q), TR_OK);
+	/* fuzz_query: an unknown filter value is quoted in the message up to 100 bytes, cut between two characters (a
+	 * cut inside the « é » made the message invalid UTF-8, and the API's problem lost it). */
+	char *long_value = arena_alloc(fx->a, 120);
+	memcpy(long_value, "services=", 9);
+	memset(long_value + 9, 'a', 99);
+	memcpy(long_value + 108, "%C3%A9", 7);
+	assert_int_equal(parse(fx, long_value, &q), TR_INVALID);
+	const char *m = field_errors_get(&fx->ctx.errors, "services");
+	assert_non_null(m);
+	assert_true(utf8_valid(m, strlen(m)));
+	assert_non_null(strstr(m, "aaa »"));
 }
 
 static void
