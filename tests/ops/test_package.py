@@ -108,7 +108,8 @@ def test_the_unit_is_hardened_below_exposure_2(built):
                  "PrivateTmp=yes", "NoNewPrivileges=yes", "CapabilityBoundingSet=\n",
                  "SystemCallFilter=@system-service", "MemoryDenyWriteExecute=yes", "RestrictAddressFamilies=",
                  "ProtectHome=yes", "ProtectKernelTunables=yes", "ProtectKernelModules=yes",
-                 "ProtectKernelLogs=yes", "ExecStart=/usr/bin/tremplin serve --config /etc/tremplin/tremplin.ini"):
+                 "ProtectKernelLogs=yes", "ExecStart=/usr/bin/tremplin serve --config /etc/tremplin/tremplin.ini",
+                 "ExecReload=/bin/kill -HUP $MAINPID"):
         assert line in text, line
 
 
