@@ -27,7 +27,8 @@
 	"(a.created_at >= ? OR COALESCE(a.consented_at, 0) >= ?)) AND NOT EXISTS (SELECT 1 FROM contracts k WHERE " \
 	"k.candidate_id = p.id AND (k.state IN ('planned', 'active', 'suspended') OR k.updated_at >= ?)) AND NOT "  \
 	"EXISTS "                                                                                                   \
-	"(SELECT 1 FROM memberships m WHERE m.person_id = p.id AND m.role <> 'candidate') ORDER BY p.id LIMIT 500"
+	"(SELECT 1 FROM memberships m WHERE m.person_id = p.id AND m.role <> 'candidate') ORDER BY p.id "           \
+	"LIMIT " RETENTION_BATCH
 
 const struct retention_rule retention_rules[] = {
 	{ "login_failures", "Échecs de connexion (adresse électronique ou adresse IP essayée, date)", "1 jour", DAY,

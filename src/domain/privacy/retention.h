@@ -18,8 +18,8 @@
 #define RETENTION_CV_SECONDS (365 * RETENTION_DAY)
 /* The notes of an activity report a year after it was entered. */
 #define RETENTION_NOTES_SECONDS (365 * RETENTION_DAY)
-/* Persons anonymised in one run at most (the hourly job catches up). */
-#define RETENTION_BATCH 500
+/* Persons anonymised in one run at most (the hourly job catches up), as the SQL's LIMIT says it. */
+#define RETENTION_BATCH "500"
 
 enum retention_action {
 	RETENTION_DELETE = 1, /* SQL deletes the rows */
