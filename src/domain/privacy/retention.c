@@ -88,9 +88,9 @@ const char *
 retention_action_label(enum retention_action action)
 {
 	switch (action) {
-	case RETENTION_DELETE: return "supprimées";
-	case RETENTION_ANONYMISE: return "anonymisées";
-	case RETENTION_CLEAR: return "effacées";
+	case RETENTION_DELETE: return "suppression";
+	case RETENTION_ANONYMISE: return "anonymisation";
+	case RETENTION_CLEAR: return "effacement des champs";
 	}
 	return "";
 }

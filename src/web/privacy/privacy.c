@@ -36,6 +36,56 @@ static const struct {
 	{ "journal_authored", "Le journal des actions que j'ai faites (500 dernières)" },
 };
 
+/* French names of the columns the sections share; a column not listed shows its own name. */
+static const struct {
+	const char *key, *label;
+} column_labels[] = {
+	{ "id", "Numéro" },
+	{ "email", "Adresse électronique" },
+	{ "name", "Nom" },
+	{ "active", "Compte actif" },
+	{ "role", "Rôle" },
+	{ "party", "Partie" },
+	{ "state", "État" },
+	{ "organisation_name", "Structure" },
+	{ "organisation_id", "Numéro de la structure" },
+	{ "candidate_id", "Numéro de la personne recrutée" },
+	{ "programme_id", "Numéro du dispositif" },
+	{ "contract_type", "Type de contrat" },
+	{ "start_on", "Début" },
+	{ "end_on", "Fin" },
+	{ "message", "Message" },
+	{ "offer_title", "Offre" },
+	{ "notes", "Notes" },
+	{ "body", "Texte" },
+	{ "ip", "Adresse IP" },
+	{ "user_agent", "Navigateur" },
+	{ "action", "Action" },
+	{ "entity", "Objet" },
+	{ "entity_id", "Numéro de l'objet" },
+	{ "actor_label", "Auteur" },
+	{ "detail", "Détail" },
+	{ "reasons", "Motifs" },
+	{ "session_on", "Date de la séance" },
+	{ "at", "Date" },
+	{ "created_at", "Créé le" },
+	{ "updated_at", "Modifié le" },
+	{ "last_login_at", "Dernière connexion" },
+	{ "last_seen_at", "Dernière activité" },
+	{ "expires_at", "Expire le" },
+	{ "confirmed_at", "Confirmé le" },
+	{ "decided_at", "Décidé le" },
+};
+
+static const char *
+column_label(const char *key)
+{
+	for (size_t i = 0; i < sizeof(column_labels) / sizeof(column_labels[0]); i++)
+		if (strcmp(column_labels[i].key, key) == 0)
+			return column_labels[i].label;
+	return key;
+}
+
 /* A value as the page shows it: dates of *_at columns in French, null as "—", objects as compact JSON. */
 static const char *
 value_text(struct request *req, const char *key, json_t *v)
@@ -46,7 +96,7 @@ value_text(struct request *req, const char *key, json_t *v)
 		return "—";
 	if (json_is_string(v))
 		return json_string_value(v);
-	if (json_is_integer(v) && n > 3 && strcmp(key + n - 3, "_at") == 0)
+	if (json_is_integer(v) && (strcmp(key, "at") == 0 || (n > 3 && strcmp(key + n - 3, "_at") == 0)))
 		return date_fr_json(req, v);
 	if (json_is_integer(v))
 		return arena_printf(req->arena, "%lld", (long long)json_integer_value(v));
@@ -68,8 +118,8 @@ row_fields(struct request *req, json_t *row)
 	json_t *fields = json_array(), *v;
 	const char *k;
 
-	json_object_foreach(row, k, v)
-	    json_array_append_new(fields, json_pack("{s:s, s:s}", "name", k, "value", value_text(req, k, v)));
+	json_object_foreach(row, k, v) json_array_append_new(
+	    fields, json_pack("{s:s, s:s}", "name", column_label(k), "value", value_text(req, k, v)));
 	return fields;
 }
 

@@ -11,7 +11,7 @@ def test_register_lists_the_retention_rules(base):
     assert r.status_code == 200
     assert "Durées de conservation" in r.text
     assert "Échecs de connexion" in r.text
-    assert "<td>Courriels envoyés (destinataire, objet, texte)</td><td>90 jours après leur envoi</td><td>supprimées</td>" \
+    assert "<td>Courriels envoyés (destinataire, objet, texte)</td><td>90 jours après leur envoi</td><td>suppression</td>" \
         in r.text
 
 
