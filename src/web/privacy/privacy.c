@@ -11,7 +11,7 @@
 #include "domain/privacy/privacy.h"
 #include "domain/privacy/retention.h"
 
-#define PAGE_ROWS 50 /* rows of a section the page shows; the download has them all */
+#define PAGE_ROWS 20 /* rows of a section the page shows; the download has them all */
 
 /* The sections of the download, in the page's order, with their French titles. */
 static const struct {
