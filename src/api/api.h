@@ -292,4 +292,10 @@ void api_amendment(struct request *req);
 void api_amendment_act(struct request *req);
 void api_envelope_set(struct request *req);
 
+/* api/privacy: every person's data and its erasure (GET /api/v1/me/data, /api/v1/me/erasure…). */
+void api_me_data(struct request *req);
+void api_me_erasure(struct request *req);
+void api_me_erasure_request(struct request *req);
+void api_me_erasure_confirm(struct request *req);
+
 #endif

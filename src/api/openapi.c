@@ -183,6 +183,20 @@ static const struct op_doc op_docs[] = {
 	    "programme_id:integer,year:integer", NULL },
 	{ "PUT", "/api/v1/budget-envelopes", "Set an envelope (programme_id, year, region_code, commitments, payments)",
 	    "budget_envelope", NULL, 0, NULL, NULL, NULL },
+	{ "GET", "/api/v1/me/data",
+	    "Everything stored about the caller, reached through their own relationships (GDPR)", NULL, NULL, 0, NULL,
+	    NULL, NULL },
+	{ "GET", "/api/v1/me/erasure",
+	    "The caller's latest erasure request, the refusals that hold now, what an erasure keeps", NULL, NULL, 0,
+	    NULL, NULL, NULL },
+	{ "POST", "/api/v1/me/erasure",
+	    "Ask for erasure: refused at once when the law keeps the caller's identity, else "
+	    "pending until confirmed",
+	    NULL, NULL, 201, NULL, NULL, NULL },
+	{ "POST", "/api/v1/me/erasure/confirm",
+	    "Confirm the pending erasure request ({\"confirm\": true}): the account is "
+	    "anonymised",
+	    NULL, NULL, 0, NULL, NULL, NULL },
 };
 
 /* Schemas taken whole from an entity table; "_patch" variants require only the version read. */

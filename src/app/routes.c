@@ -96,6 +96,11 @@ const struct route app_routes[] = {
 	{ "POST", "/compte/mot-de-passe", web_account_password, ANY, CHANGES, A_SELF, NULL },
 	{ "POST", "/compte/jetons", web_account_token_create, ANY, CHANGES, A_SELF, NULL },
 	{ "POST", "/compte/jetons/{id}/revoquer", web_account_token_revoke, ANY, CHANGES, A_SELF, "token" },
+	/* Every person's data: the readable page, the download, erasure in two steps (request, then confirmation). */
+	{ "GET", "/mes-donnees", web_my_data, ANY, LONG, A_SELF, NULL },
+	{ "GET", "/mes-donnees.json", web_my_data_json, ANY, LONG, A_SELF, NULL },
+	{ "POST", "/mes-donnees/effacement", web_erasure_request, ANY, CHANGES, A_SELF, NULL },
+	{ "POST", "/mes-donnees/effacement/confirmer", web_erasure_confirm, ANY, CHANGES, A_SELF, NULL },
 
 	/* Administration. */
 	{ "GET", "/admin", web_admin_home, ADMIN, 0, A_ROLE, NULL },
@@ -198,7 +203,7 @@ const struct route app_routes[] = {
 	{ "GET", "/candidat/cv", web_candidate_cv, ROLE_BIT(ROLE_CANDIDATE), 0, A_SELF, NULL },
 	{ "POST", "/candidat/cv", web_candidate_cv_upload, ROLE_BIT(ROLE_CANDIDATE), CHANGES | ROUTE_UPLOAD, A_SELF,
 	    NULL },
-	{ "GET", "/candidat/donnees", web_candidate_export, ROLE_BIT(ROLE_CANDIDATE), LONG, A_SELF, NULL },
+	{ "GET", "/candidat/donnees", web_my_data_json, ROLE_BIT(ROLE_CANDIDATE), LONG, A_SELF, NULL },
 	{ "POST", "/candidat/supprimer", web_candidate_delete, ROLE_BIT(ROLE_CANDIDATE), CHANGES, A_SELF, NULL },
 	{ "POST", "/candidat/suivis/{id}/accepter", web_candidate_follower_accept, ROLE_BIT(ROLE_CANDIDATE), CHANGES,
 	    A_SELF, "follower" },
@@ -282,6 +287,10 @@ const struct route app_routes[] = {
 
 	/* API. */
 	{ "GET", "/api/v1/me", api_me, ANY, API, A_SELF, NULL },
+	{ "GET", "/api/v1/me/data", api_me_data, ANY, API | LONG, A_SELF, NULL },
+	{ "GET", "/api/v1/me/erasure", api_me_erasure, ANY, API, A_SELF, NULL },
+	{ "POST", "/api/v1/me/erasure", api_me_erasure_request, ANY, API | CHANGES, A_SELF, NULL },
+	{ "POST", "/api/v1/me/erasure/confirm", api_me_erasure_confirm, ANY, API | CHANGES, A_SELF, NULL },
 	{ "GET", "/api/v1/communes", api_communes, PUBLIC, API, A_PUBLIC, NULL },
 	{ "GET", "/api/v1/regions", api_regions, PUBLIC, API, A_PUBLIC, NULL },
 	{ "GET", "/api/v1/people", api_people, ADMIN, API, A_ROLE, NULL },

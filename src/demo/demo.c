@@ -334,6 +334,87 @@ demo_activity(struct ctx *ctx)
 	return err;
 }
 
+/* Two former candidates whose data the retention rules act on at the first start (domain/privacy/retention.c): one
+ * who registered three years ago and never came back (anonymised: two years without activity), and one whose only
+ * application was refused 400 days ago (their CV is deleted: a year after the last application closed). Made as
+ * each person did, at those dates. */
+#define DEMO_DAY 86400
+#define DEMO_PDF "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+struct demo_former {
+	const char *email, *name, *birth, *commune;
+	int64_t days_ago, id;
+};
+
+static struct demo_former demo_formers[] = {
+	{ "ancien.candidat@demo.tremplin.fr", "Dominique Ancien", "1999-02-03", "26108", 3 * 365, 0 },
+	{ "candidat.refuse@demo.tremplin.fr", "Jordan Sans-Suite", "2002-06-15", "26362", 400, 0 },
+};
+
+/* The accounts, profiles and CVs of the former candidates (from the command line, as the other accounts). */
+static tr_err
+demo_formers_create(struct ctx *ctx)
+{
+	const int64_t now = ctx->now;
+	tr_err err = TR_OK;
+
+	for (size_t i = 0; i < ARRAY_LEN(demo_formers) && err == TR_OK; i++) {
+		struct demo_former *f = &demo_formers[i];
+		const struct actor *cli = ctx->actor;
+		struct actor *self;
+		json_t *in = json_pack("{s:s, s:s, s:s}", "email", f->email, "name", f->name, "role", "candidate");
+
+		ctx->now = now - f->days_ago * DEMO_DAY;
+		err = account_create(ctx, in, DEMO_PASSWORD, &f->id);
+		json_decref(in);
+		if (err == TR_OK)
+			err = actor_load(ctx, f->id, &self);
+		if (err != TR_OK)
+			break;
+		in = json_pack("{s:s, s:s, s:s, s:b, s:b, s:s, s:i}", "birth_date", f->birth, "commune_code",
+		    f->commune, "qualification_level", "4", "digital_diploma", 0, "rqth", 0, "priority_area", "none",
+		    "max_distance_km", 30);
+		as(ctx, self);
+		err = candidate_save(ctx, f->id, 0, in);
+		json_decref(in);
+		if (err == TR_OK)
+			err = candidate_cv_put(ctx, f->id, "cv.pdf", DEMO_PDF, sizeof(DEMO_PDF) - 1);
+		ctx->actor = cli;
+	}
+	ctx->now = now;
+	return err;
+}
+
+/* The second former candidate applied to OFFER 400 days ago, and the structure refused at once. */
+static tr_err
+demo_formers_apply(struct ctx *ctx, struct demo_cast *c, int64_t offer)
+{
+	const struct demo_former *f = &demo_formers[1];
+	const int64_t now = ctx->now;
+	int64_t application;
+	struct actor *self;
+	json_t *in;
+	tr_err err;
+
+	ctx->now = now - f->days_ago * DEMO_DAY;
+	if ((err = actor_load(ctx, f->id, &self)) != TR_OK)
+		goto out;
+	as(ctx, self);
+	in = json_pack("{s:s}", "message", "Je suis disponible tout de suite.");
+	err = application_create(ctx, offer, in, &application);
+	json_decref(in);
+	if (err != TR_OK)
+		goto out;
+	as(ctx, c->structure);
+	in = json_pack(
+	    "{s:s, s:s}", "refusal_reason", "profile", "comment", "Le poste demande une première expérience.");
+	err = application_act(ctx, application, "refuse", 1, in, NULL, NULL);
+	json_decref(in);
+out:
+	ctx->now = now;
+	return err;
+}
+
 static tr_err
 demo_story(struct ctx *ctx)
 {
@@ -376,7 +457,7 @@ demo_story(struct ctx *ctx)
 	if (err == TR_OK)
 		err = offer_create(ctx, dossier, in, &offer);
 	json_decref(in);
-	if (err != TR_OK)
+	if (err != TR_OK || (err = demo_formers_apply(ctx, &c, offer)) != TR_OK)
 		return err;
 	/* The candidate's profile, followed (with their consent) and found eligible by the Mission locale. */
 	if ((err = db_onev(ctx->db, ctx->arena,
@@ -515,6 +596,8 @@ demo_seed(struct ctx *ctx, json_t **logins)
 			if (err != TR_OK)
 				return err;
 		}
+	if ((err = demo_formers_create(ctx)) != TR_OK)
+		return err;
 	{
 		const struct actor *cli = ctx->actor;
 		err = demo_story(ctx);

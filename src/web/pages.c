@@ -3,9 +3,7 @@
 
 #include <string.h>
 
-#include "core/arena.h"
 #include "domain/kernel/authz.h"
-#include "domain/kernel/retention.h"
 
 void
 web_home(struct request *req)
@@ -71,21 +69,14 @@ web_legal(struct request *req)
 		for (size_t k = 0; k < 4 && p->sections[k][0]; k++)
 			json_array_append_new(sections,
 			    json_pack("{s:s, s:[s]}", "heading", p->sections[k][0], "paragraphs", p->sections[k][1]));
-		/* The register of processing activities: its periods come from the rules the job retention_apply runs. */
-		if (strcmp(p->path, "/donnees-personnelles") == 0) {
-			json_t *rules = json_array();
-			for (size_t k = 0; k < retention_nrules; k++) {
-				const struct retention_rule *r = &retention_rules[k];
-				json_array_append_new(rules,
-				    json_string(arena_printf(req->arena, "%s : %s %s. %s", r->what,
-				        r->action == RETENTION_DELETE ? "supprimés" : "anonymisés", r->after, r->why)));
-			}
-			json_array_append_new(sections,
-			    json_pack("{s:s, s:o}", "heading", "Durées de conservation", "paragraphs", rules));
+		{
+			json_t *data = json_pack("{s:s, s:s, s:[], s:o}", "heading", p->title, "lead", p->lead,
+			    "paragraphs", "sections", sections);
+			/* The register of processing activities, generated from the rules the job retention_apply runs. */
+			if (strcmp(p->path, "/donnees-personnelles") == 0)
+				json_object_set_new(data, "register", web_register_json());
+			web_page(req, 200, "simple.html", p->title, data);
 		}
-		web_page(req, 200, "simple.html", p->title,
-		    json_pack("{s:s, s:s, s:[], s:o}", "heading", p->title, "lead", p->lead, "paragraphs", "sections",
-		        sections));
 		return;
 	}
 	resp_status(req, 404, NULL);

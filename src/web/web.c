@@ -116,6 +116,14 @@ static const struct flash flashes[] = {
 	{ "account_deleted", "success",
 	    "Votre compte est supprimé. Seul ce que la loi oblige à garder l'est encore, sans votre nom ni votre "
 	    "adresse." },
+	{ "erasure_pending", "info",
+	    "Votre demande d'effacement est enregistrée : confirmez-la en bas de cette page pour que vos données "
+	    "soient "
+	    "effacées." },
+	{ "erasure_refused", "warning",
+	    "Votre demande d'effacement est enregistrée mais refusée pour l'instant : la loi oblige à garder vos "
+	    "données "
+	    "tant que dure ce qui est indiqué en bas de cette page." },
 	{ "follow_requested", "info",
 	    "Si un candidat visible a cette adresse, il reçoit votre demande par courriel : vous le suivrez quand il "
 	    "l'aura acceptée." },

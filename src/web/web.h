@@ -187,7 +187,6 @@ void web_candidate(struct request *req);
 void web_candidate_save(struct request *req);
 void web_candidate_cv_upload(struct request *req);
 void web_candidate_cv(struct request *req);
-void web_candidate_export(struct request *req);
 void web_candidate_delete(struct request *req);
 void web_candidate_follower_accept(struct request *req);
 void web_candidate_follower_remove(struct request *req);
@@ -361,5 +360,14 @@ void web_amendment_act(struct request *req);
 void web_bank(struct request *req);
 void web_bank_set(struct request *req);
 void web_smic(struct request *req);
+
+/* web/privacy: every person's data (/mes-donnees), erasure, and the register of /donnees-personnelles. */
+void web_my_data(struct request *req);
+void web_my_data_json(struct request *req);
+void web_erasure_request(struct request *req);
+void web_erasure_confirm(struct request *req);
+/* The register of processing activities: {rules: [{name, what, after, action, why, basis}], refusals: [{code,
+ * reason, basis}]}, from domain/privacy's tables. The caller owns it. */
+json_t *web_register_json(void);
 
 #endif

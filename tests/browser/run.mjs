@@ -601,12 +601,12 @@ async function accountChecks(browser, login, nav) {
       expect(signedIn, 'not signed in');
       expect(JSON.stringify(hrefs) === JSON.stringify(nav), `navigation is ${hrefs.join(' ')}`);
     });
-    for (const href of [...hrefs, '/compte']) {
+    for (const href of [...hrefs, '/compte', '/mes-donnees']) {
       await check(`${login}: ${href} axe clean`, async () => {
         expect(signedIn, 'not signed in');
         await goto(page, href);
         await shell(page);
-        if (href !== '/compte') {
+        if (href !== '/compte' && href !== '/mes-donnees') {
           const current = await page.locator('#navigation-principale a[aria-current="page"]').getAttribute('href').catch(() => null);
           expect(current === href, `the navigation marks ${current} as current, expected ${href}`);
         }

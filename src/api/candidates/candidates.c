@@ -8,6 +8,7 @@
 #include "core/arena.h"
 #include "domain/candidates/candidate.h"
 #include "domain/candidates/eligibility.h"
+#include "domain/privacy/privacy.h"
 
 void
 api_candidate_register(struct request *req)
@@ -87,7 +88,7 @@ void
 api_candidate_me_export(struct request *req)
 {
 	json_t *out = NULL;
-	tr_err err = candidate_export(&req->ctx, req->ctx.actor->person_id, &out);
+	tr_err err = privacy_export(&req->ctx, req->ctx.actor->person_id, &out);
 
 	api_reply(req, err, 200, out);
 }
@@ -95,7 +96,7 @@ api_candidate_me_export(struct request *req)
 void
 api_candidate_me_delete(struct request *req)
 {
-	tr_err err = candidate_delete(&req->ctx, req->ctx.actor->person_id);
+	tr_err err = privacy_erase_now(&req->ctx, req->ctx.actor->person_id);
 
 	api_reply(req, err, 200, err == TR_OK ? json_pack("{s:b}", "deleted", 1) : NULL);
 }

@@ -24,7 +24,6 @@
 #define AGE_MIN 14
 #define AGE_MAX 99
 #define CV_EOF_WINDOW 1024
-#define DELETED_NAME "Compte supprimé"
 /* Any signed-in person (authz_require's mask of every role). */
 #define ROLES_ALL (~0u)
 
@@ -667,8 +666,10 @@ candidate_cv_put(struct ctx *ctx, int64_t id, const char *filename, const void *
 	sec_sha256_hex(data, n, sha);
 	TRY(tx_begin(ctx));
 	TRY(db_execv(ctx->db,
-	    "UPDATE candidates SET cv = ?, cv_name = ?, cv_size = ?, cv_sha256 = ?, updated_at = ? WHERE person_id = ?",
-	    &changed, DB_BLOB(data, n), DB_TEXT(name), DB_I64((int64_t)n), DB_TEXT(sha), DB_I64(ctx->now), DB_I64(id)));
+	    "UPDATE candidates SET cv = ?, cv_name = ?, cv_size = ?, cv_sha256 = ?, cv_at = ?, updated_at = ? WHERE "
+	    "person_id = ?",
+	    &changed, DB_BLOB(data, n), DB_TEXT(name), DB_I64((int64_t)n), DB_TEXT(sha), DB_I64(ctx->now),
+	    DB_I64(ctx->now), DB_I64(id)));
 	if (changed == 0) {
 		err = ctx_fail(ctx, TR_NOT_FOUND, "Enregistrez d'abord votre profil, puis déposez votre CV.");
 		goto out;
@@ -696,195 +697,6 @@ candidate_cv_get(struct ctx *ctx, int64_t id, const char **filename, struct str 
 		return ctx_storage_error(ctx, err);
 	*data = db_cell(r, 0, 0)->s;
 	*filename = db_text(db_cell(r, 0, 1));
-	return TR_OK;
-}
-
-/* ---- the candidate's data (GDPR) ----------------------------------------------------------------------- */
-
-/* Rows of SQL (one id parameter) as a JSON array, in *OUT. */
-static tr_err
-rows_of(struct ctx *ctx, const char *sql, int64_t id, json_t **out)
-{
-	struct db_rows *r;
-	tr_err err = db_queryv(ctx->db, ctx->arena, sql, &r, DB_I64(id));
-
-	if (err != TR_OK)
-		return ctx_storage_error(ctx, err);
-	*out = rows_json(r);
-	return TR_OK;
-}
-
-tr_err
-candidate_export(struct ctx *ctx, int64_t id, json_t **out)
-{
-	json_t *person = NULL, *memberships = NULL, *profile = NULL, *diagnoses = NULL, *applications = NULL,
-	       *contracts = NULL, *journal = NULL;
-	struct db_rows *r;
-	tr_err err;
-
-	if ((err = require_self(ctx, id)) != TR_OK)
-		return err;
-	err = db_onev(ctx->db, ctx->arena,
-	    "SELECT id, email, name, active, created_at, updated_at, last_login_at FROM people WHERE id = ?", &r,
-	    DB_I64(id));
-	if (err == TR_NOT_FOUND)
-		return ctx_fail(ctx, TR_NOT_FOUND, "Cette personne n'existe pas.");
-	if (err != TR_OK)
-		return ctx_storage_error(ctx, err);
-	person = row_json(r, 0);
-	err = candidate_get(ctx, id, &profile);
-	if (err == TR_NOT_FOUND) {
-		ctx->message = NULL;
-		profile = json_null();
-		err = TR_OK;
-	}
-	TRY(err);
-	TRY(rows_of(ctx,
-	    "SELECT m.role, m.organisation_id, o.name AS organisation_name, m.created_at FROM memberships m "
-	    "LEFT JOIN organisations o ON o.id = m.organisation_id WHERE m.person_id = ? ORDER BY m.id",
-	    id, &memberships));
-	if (json_is_object(profile))
-		TRY(eligibility_diagnoses(ctx, id, &diagnoses));
-	else
-		diagnoses = json_array();
-	TRY(rows_of(ctx,
-	    "SELECT a.*, o.title AS offer_title, org.name AS organisation_name FROM applications a JOIN offers o ON "
-	    "o.id = a.offer_id JOIN organisations org ON org.id = o.organisation_id WHERE a.candidate_id = ? ORDER BY "
-	    "a.id",
-	    id, &applications));
-	TRY(rows_of(ctx,
-	    "SELECT c.*, org.name AS organisation_name FROM contracts c JOIN organisations org ON org.id = "
-	    "c.organisation_id WHERE c.candidate_id = ? ORDER BY c.id",
-	    id, &contracts));
-	TRY(journal_list(ctx, "candidate", id, &journal));
-	*out = json_pack("{s:s, s:s, s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "service", "tremplin", "exported_at",
-	    time_iso(ctx->arena, ctx->now), "person", person, "memberships", memberships, "profile", profile,
-	    "eligibility_diagnoses", diagnoses, "applications", applications, "contracts", contracts, "journal",
-	    journal);
-out:
-	json_decref(person);
-	json_decref(memberships);
-	json_decref(profile);
-	json_decref(diagnoses);
-	json_decref(applications);
-	json_decref(contracts);
-	json_decref(journal);
-	return err;
-}
-
-/* The number of rows of a COUNT(*) query with one id parameter. */
-static tr_err
-count_of(struct ctx *ctx, const char *sql, int64_t id, int64_t *n)
-{
-	struct db_rows *r;
-	tr_err err = db_onev(ctx->db, ctx->arena, sql, &r, DB_I64(id));
-
-	if (err == TR_OK)
-		*n = db_int(db_cell(r, 0, 0));
-	return err;
-}
-
-/* Diagnoses a contract relied on: eligible, for its programme, decided on or before its start and valid on
- * it. */
-#define DIAGNOSIS_USED                                                                                     \
-	"EXISTS (SELECT 1 FROM contracts c WHERE c.candidate_id = eligibility_diagnoses.candidate_id AND " \
-	"c.programme_id = eligibility_diagnoses.programme_id AND eligibility_diagnoses.eligible = 1 AND "  \
-	"eligibility_diagnoses.decided_on <= c.start_on AND c.start_on <= eligibility_diagnoses.valid_until)"
-/* Applications a contract came from. */
-#define APPLICATION_USED "EXISTS (SELECT 1 FROM contracts c WHERE c.application_id = applications.id)"
-
-/* Deletes candidate ID's account and personal data (ACTION in the journal), in one transaction. */
-static tr_err
-erase(struct ctx *ctx, int64_t id, const char *action)
-{
-	int64_t contracts = 0, kept_diag = 0, kept_apps = 0, del_diag = 0, del_apps = 0;
-	const char *email, *anon;
-	struct db_rows *r;
-	json_t *detail;
-	tr_err err;
-
-	err = db_onev(ctx->db, ctx->arena, "SELECT email FROM people WHERE id = ? AND active = 1", &r, DB_I64(id));
-	if (err == TR_NOT_FOUND)
-		return ctx_fail(ctx, TR_NOT_FOUND, "Ce compte n'existe pas ou a déjà été supprimé.");
-	if (err != TR_OK)
-		return ctx_storage_error(ctx, err);
-	email = db_text(db_cell(r, 0, 0));
-	/* Unique (the id) and routable nowhere (.invalid, RFC 2606). */
-	anon = arena_printf(
-	    ctx->arena, "supprime-%lld-%s@compte-supprime.invalid", (long long)id, sec_random_token(ctx->arena, 6));
-	TRY(tx_begin(ctx));
-	TRY(count_of(ctx, "SELECT COUNT(*) FROM contracts WHERE candidate_id = ?", id, &contracts));
-	TRY(db_execv(ctx->db, "DELETE FROM eligibility_diagnoses WHERE candidate_id = ? AND NOT " DIAGNOSIS_USED,
-	    &del_diag, DB_I64(id)));
-	TRY(count_of(ctx, "SELECT COUNT(*) FROM eligibility_diagnoses WHERE candidate_id = ?", id, &kept_diag));
-	/* Pending applications are withdrawn and, like every other one no contract came from, deleted. */
-	TRY(db_execv(ctx->db, "DELETE FROM applications WHERE candidate_id = ? AND NOT " APPLICATION_USED, &del_apps,
-	    DB_I64(id)));
-	TRY(db_execv(ctx->db, "UPDATE applications SET message = NULL, updated_at = ? WHERE candidate_id = ?",
-	    &kept_apps, DB_I64(ctx->now), DB_I64(id)));
-	TRY(db_execv(ctx->db, "DELETE FROM candidate_followers WHERE candidate_id = ?", NULL, DB_I64(id)));
-	TRY(db_execv(ctx->db, WISHED_DELETE, NULL, DB_I64(id)));
-	if (contracts > 0 || kept_diag > 0 || kept_apps > 0)
-		TRY(db_execv(ctx->db,
-		    "UPDATE candidates SET birth_date = NULL, commune_code = NULL, latitude = NULL, longitude = NULL, "
-		    "qualification_level = NULL, digital_diploma = 0, rqth = 0, seeking_since = NULL, priority_area = "
-		    "'none', available_from = NULL, hidden = 1, sex = NULL, cv = NULL, cv_name = NULL, "
-		    "cv_size = "
-		    "NULL, cv_sha256 = NULL, updated_at = ?, version = version + 1 WHERE person_id = ?",
-		    NULL, DB_I64(ctx->now), DB_I64(id)));
-	else
-		TRY(db_execv(ctx->db, "DELETE FROM candidates WHERE person_id = ?", NULL, DB_I64(id)));
-	TRY(db_execv(ctx->db,
-	    "UPDATE people SET name = ?, email = ?, password_hash = NULL, active = 0, updated_at = ?, version = "
-	    "version "
-	    "+ 1 WHERE id = ?",
-	    NULL, DB_TEXT(DELETED_NAME), DB_TEXT(anon), DB_I64(ctx->now), DB_I64(id)));
-	TRY(db_execv(ctx->db, "DELETE FROM memberships WHERE person_id = ?", NULL, DB_I64(id)));
-	TRY(db_execv(ctx->db, "DELETE FROM sessions WHERE person_id = ?", NULL, DB_I64(id)));
-	TRY(db_execv(ctx->db, "DELETE FROM api_tokens WHERE person_id = ?", NULL, DB_I64(id)));
-	TRY(db_execv(ctx->db, "DELETE FROM one_time_tokens WHERE person_id = ?", NULL, DB_I64(id)));
-	TRY(db_execv(ctx->db, "DELETE FROM login_devices WHERE person_id = ?", NULL, DB_I64(id)));
-	TRY(db_execv(ctx->db, "DELETE FROM outbox WHERE recipient = ?", NULL, DB_TEXT(email)));
-	TRY(db_execv(ctx->db, "DELETE FROM login_failures WHERE key = ?", NULL,
-	    DB_TEXT(arena_printf(ctx->arena, "email:%s", email))));
-	detail = json_pack("{s:I, s:I, s:I, s:I, s:I}", "kept_contracts", (json_int_t)contracts, "kept_diagnoses",
-	    (json_int_t)kept_diag, "kept_applications", (json_int_t)kept_apps, "deleted_diagnoses",
-	    (json_int_t)del_diag, "deleted_applications", (json_int_t)del_apps);
-	err = journal_append(ctx, "candidate", id, action, detail);
-	json_decref(detail);
-out:
-	return tx_end(ctx, ctx_storage_error(ctx, err));
-}
-
-tr_err
-candidate_delete(struct ctx *ctx, int64_t id)
-{
-	tr_err err = require_self(ctx, id);
-
-	return err != TR_OK ? err : erase(ctx, id, "delete");
-}
-
-tr_err
-candidate_purge_unconfirmed(struct ctx *ctx, int64_t *count)
-{
-	struct db_rows *r;
-	tr_err err;
-
-	*count = 0;
-	/* Registered by themselves (confirmed_at is set for everyone else), a week ago at least, with no link
-	 * left to open: the account could never be used. */
-	err = db_queryv(ctx->db, ctx->arena,
-	    "SELECT p.id FROM people p WHERE p.confirmed_at IS NULL AND p.active = 1 AND p.created_at < ? AND NOT "
-	    "EXISTS (SELECT 1 FROM one_time_tokens t WHERE t.person_id = p.id AND t.purpose = 'confirm' AND "
-	    "t.used_at IS NULL AND t.expires_at > ?) ORDER BY p.id",
-	    &r, DB_I64(ctx->now - INVITE_TTL_SECONDS), DB_I64(ctx->now));
-	if (err != TR_OK)
-		return ctx_storage_error(ctx, err);
-	for (size_t i = 0; i < r->nrows; i++) {
-		if ((err = erase(ctx, db_int(db_cell(r, i, 0)), "purge_unconfirmed")) != TR_OK)
-			return err;
-		(*count)++;
-	}
 	return TR_OK;
 }
 

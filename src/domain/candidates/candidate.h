@@ -58,23 +58,8 @@ TR_MUST_USE tr_err candidate_cv_put(struct ctx *ctx, int64_t id, const char *fil
  * TR_NOT_FOUND when there is none. */
 TR_MUST_USE tr_err candidate_cv_get(struct ctx *ctx, int64_t id, const char **filename, struct str *data);
 
-/* Everything stored about candidate ID, as one JSON object: person, memberships, profile, followers,
- * eligibility diagnoses, applications and contracts naming them, the journal of their profile. The candidate
- * themself, or an admin. */
-TR_MUST_USE tr_err candidate_export(struct ctx *ctx, int64_t id, json_t **out);
-
-/* Deletes the account of candidate ID (the candidate themself, or an admin), in one transaction, journaled.
- * Kept, as the law requires: contracts, the applications they came from (without their message), the
- * eligibility diagnoses a contract relied on (eligible, decided on or before its start, valid on it), and
- * the person row, anonymised (name "Compte supprimé", an email that routes nowhere, no password, inactive).
- * Erased: the profile's fields and CV (the whole row when nothing kept points at it), the other
- * applications and diagnoses, followers, memberships, sessions, tokens, links and queued emails. */
-TR_MUST_USE tr_err candidate_delete(struct ctx *ctx, int64_t id);
-
-/* The job that erases the accounts registered by visitors and never confirmed once their link has expired
- * (INVITE_TTL_SECONDS, a week, after registration, and no live link left): as candidate_delete does, journaled as
- * "purge_unconfirmed"; *COUNT receives how many. */
-TR_MUST_USE tr_err candidate_purge_unconfirmed(struct ctx *ctx, int64_t *count);
+/* The download of a candidate's data, the deletion of their account and the purge of accounts never confirmed are
+ * every person's: domain/privacy/privacy.h. */
 
 /* The active job profiles, by programme, for the wished-profiles checkbox group: [{programme_id,
  * programme_name, profiles: [{id, title}]}]. Public. */

@@ -10,7 +10,8 @@
 #include "domain/activity/activity.h"
 #include "domain/kernel/ctx.h"
 #include "domain/kernel/journal.h"
-#include "domain/kernel/retention.h"
+#include "domain/privacy/privacy.h"
+#include "domain/privacy/retention.h"
 #include "domain/kernel/outbox.h"
 #include "domain/recruitment/application.h"
 #include "domain/recruitment/contract.h"
@@ -30,12 +31,12 @@ static const struct job jobs[] = {
 	{ "applications_expire", 3600, application_expire },
 	{ "contracts_followup_reminders", 6 * 3600, contract_followup_reminders },
 	{ "sessions_cancel_under_minimum", 3600, training_sessions_cancel_under_minimum },
-	{ "accounts_purge_unconfirmed", 6 * 3600, candidate_purge_unconfirmed },
+	{ "accounts_purge_unconfirmed", 6 * 3600, privacy_purge_unconfirmed },
 	{ "posts_return_unfilled", 6 * 3600, posts_expire },
 	{ "activity_reminders", 6 * 3600, activity_remind },
 	/* Once a day in effect: the hourly runs after the first of a day find its head published already. */
 	{ "journal_publish", 3600, journal_publish },
-	/* Personal data kept no longer than the rules of domain/kernel/retention.c say. */
+	/* Personal data kept no longer than the rules of domain/privacy/retention.c say. */
 	{ "retention_apply", 3600, retention_apply },
 };
 

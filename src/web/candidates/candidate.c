@@ -9,6 +9,7 @@
 #include "core/time.h"
 #include "domain/candidates/candidate.h"
 #include "domain/candidates/eligibility.h"
+#include "domain/privacy/privacy.h"
 #include "domain/geo/refdata.h"
 #include "domain/accounts/session.h"
 #include "model/candidates/candidate.h"
@@ -433,20 +434,6 @@ web_candidate_cv(struct request *req)
 }
 
 void
-web_candidate_export(struct request *req)
-{
-	json_t *out = NULL;
-	tr_err err = candidate_export(&req->ctx, req->ctx.actor->person_id, &out);
-
-	if (err != TR_OK) {
-		resp_error(req, err, NULL);
-		return;
-	}
-	resp_json(req, 200, out);
-	resp_header(req, "content-disposition", "attachment; filename=\"mes-donnees-tremplin.json\"");
-}
-
-void
 web_candidate_delete(struct request *req)
 {
 	tr_err err;
@@ -457,7 +444,7 @@ web_candidate_delete(struct request *req)
 		candidate_page(req, 422, NULL, NULL);
 		return;
 	}
-	err = candidate_delete(&req->ctx, req->ctx.actor->person_id);
+	err = privacy_erase_now(&req->ctx, req->ctx.actor->person_id);
 	if (err != TR_OK) {
 		resp_error(req, err, NULL);
 		return;

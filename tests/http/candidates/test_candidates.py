@@ -646,7 +646,10 @@ def test_deleting_an_account_erases_the_profile(base, prescriber, login):
     person = sql(f"SELECT name, email, COALESCE(password_hash, 'NULL'), active FROM people WHERE id = {cid}").split("|")
     assert person[0] == "Compte supprimé" and person[1].endswith(".invalid") and email not in person[1]
     assert person[2:] == ["NULL", "0"]
-    for table, col in (("candidates", "person_id"), ("candidate_followers", "candidate_id"),
+    # The profile row stays for the statistics, without what identifies (privacy_anonymise).
+    assert sql(f"SELECT COALESCE(birth_date, 'NULL'), COALESCE(cv_size, 0), hidden FROM candidates WHERE person_id = "
+               f"{cid}") == "NULL|0|1"
+    for table, col in (("candidate_followers", "candidate_id"),
                        ("eligibility_diagnoses", "candidate_id"), ("applications", "candidate_id"),
                        ("memberships", "person_id"), ("sessions", "person_id")):
         assert sql_int(f"SELECT COUNT(*) FROM {table} WHERE {col} = {cid}") == 0, table
@@ -676,7 +679,7 @@ def test_deleting_keeps_what_the_law_requires(base):
     contract = sql_int("INSERT INTO contracts (application_id, offer_id, dossier_id, organisation_id, programme_id, "
                        "candidate_id, contract_type, start_on, end_on, weekly_hours, tutor_id, state, state_since, "
                        f"created_at, updated_at) VALUES ({accepted}, {offer}, {row[0]}, {row[1]}, {eav}, {cid}, 'CDD', "
-                       f"'2026-03-01', '2027-02-28', 35, {tutor}, 'active', 1700000000, 1700000000, 1700000000) "
+                       f"'2026-03-01', '2027-02-28', 35, {tutor}, 'completed', 1700000000, 1700000000, 1700000000) "
                        "RETURNING id")
     diag = "INSERT INTO eligibility_diagnoses (candidate_id, programme_id, criteria, computed_eligible, eligible, " \
            "decided_on, valid_until, created_at) VALUES ({c}, {p}, '[]', 1, {e}, '{d}', '{u}', 1700000000) RETURNING id"
@@ -698,6 +701,6 @@ def test_deleting_keeps_what_the_law_requires(base):
     detail = json.loads(sql(f"SELECT detail FROM journal WHERE entity = 'candidate' AND entity_id = {cid} AND "
                             "action = 'delete'"))
     assert detail == {"kept_contracts": 1, "kept_diagnoses": 1, "kept_applications": 1, "deleted_diagnoses": 2,
-                      "deleted_applications": 1}
+                      "deleted_applications": 1, "cleared_notes": 0}
     # A second deletion finds nothing.
     assert sql_int(f"SELECT COUNT(*) FROM sessions WHERE person_id = {cid}") == 0

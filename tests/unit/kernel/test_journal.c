@@ -20,7 +20,7 @@
 #include "core/log.h"
 #include "domain/kernel/ctx.h"
 #include "domain/kernel/journal.h"
-#include "domain/kernel/retention.h"
+#include "domain/privacy/retention.h"
 #include "store/db.h"
 #include "store/migrate.h"
 #include "testdb.h"
