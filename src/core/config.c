@@ -55,6 +55,10 @@ static const struct key keys[] = {
 	K_INT("mail", "retry_seconds", mail_retry_seconds, 1, 86400),
 	K_STR("geocoder", "url", NULL, NULL, geocoder_url),
 	K_INT("geocoder", "min_score", geocoder_min_score, 0, 100),
+	K_BOOL("webhooks", "allow_loopback", webhooks_allow_loopback),
+	K_INT("webhooks", "timeout_seconds", webhooks_timeout_seconds, 1, 300),
+	K_INT("webhooks", "retry_seconds", webhooks_retry_seconds, 1, 86400),
+	K_INT("webhooks", "pause_after", webhooks_pause_after, 1, 1000),
 };
 
 void
@@ -77,6 +81,9 @@ config_defaults(struct config *cfg)
 	cfg->access_log = true;
 	cfg->mail_retry_seconds = 60;
 	cfg->geocoder_min_score = 60;
+	cfg->webhooks_timeout_seconds = 10;
+	cfg->webhooks_retry_seconds = 60;
+	cfg->webhooks_pause_after = 15;
 }
 
 static tr_err

@@ -37,6 +37,10 @@ struct config {
 	int64_t mail_retry_seconds;        /* first retry delay of the outbox, doubled each time */
 	char geocoder_url[CONFIG_STR_MAX]; /* the address API's CSV endpoint (…/search/csv/); empty: no geocoding */
 	int64_t geocoder_min_score;        /* percent: results scored below are not kept */
+	bool webhooks_allow_loopback;      /* deliveries to loopback addresses and plain http (the tests only) */
+	int64_t webhooks_timeout_seconds;  /* one delivery's whole exchange */
+	int64_t webhooks_retry_seconds;    /* first retry delay of a failed delivery, doubled each time */
+	int64_t webhooks_pause_after;      /* failed attempts in a row that pause a subscription */
 };
 
 /* Fills CFG with the defaults. */

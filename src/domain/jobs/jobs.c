@@ -11,13 +11,15 @@
 #include "domain/kernel/journal.h"
 #include "domain/kernel/retention.h"
 #include "domain/kernel/outbox.h"
+#include "domain/integrations/webhook.h"
 #include "domain/recruitment/application.h"
 #include "domain/recruitment/contract.h"
 #include "domain/subsidies/subsidy.h"
 #include "domain/training/training_session.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-#define OUTBOX_BATCH 50 /* messages sent per tick */
+#define OUTBOX_BATCH 50  /* messages sent per tick */
+#define WEBHOOK_BATCH 20 /* events dispatched, and deliveries made, per tick */
 
 struct job {
 	const char *name;
@@ -107,6 +109,21 @@ task_outbox(struct db *db, const struct config *cfg, int64_t now)
 	return sent == OUTBOX_BATCH;
 }
 
+/* The webhooks: the events queued since the last tick dispatched by scope, then the due deliveries sent. */
+static bool
+task_webhooks(struct db *db, const struct config *cfg, int64_t now)
+{
+	int dispatched = 0, sent = 0;
+
+	if (webhook_dispatch(db, cfg, now, WEBHOOK_BATCH, &dispatched) != TR_OK)
+		log_warn("worker: webhook dispatch interrupted: %s", db_errmsg(db));
+	if (webhook_deliver(db, cfg, now, WEBHOOK_BATCH, &sent) != TR_OK)
+		log_warn("worker: webhook delivery interrupted: %s", db_errmsg(db));
+	else if (sent > 0)
+		log_info("worker: %d webhook delivery(ies) made", sent);
+	return dispatched == WEBHOOK_BATCH || sent == WEBHOOK_BATCH;
+}
+
 static bool
 task_jobs(struct db *db, const struct config *cfg, int64_t now)
 {
@@ -131,6 +148,7 @@ struct task {
 
 static const struct task schedule[] = {
 	{ "outbox", 0, task_outbox },
+	{ "webhooks", 0, task_webhooks },
 	{ "jobs", 60, task_jobs },
 	{ "housekeeping", 600, task_housekeeping },
 };
