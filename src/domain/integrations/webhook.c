@@ -63,10 +63,11 @@ struct family {
 
 static const char *const application_extra[] = { "apply", "propose", NULL };
 static const char *const batch_extra[] = { "ingest", NULL };
+static const char *const offer_extra[] = { "publish", NULL };
 
 static const struct family families[] = {
 	{ "dossier", "Dossiers (changements d'état)", &dossier_workflow, NULL, NULL, NULL },
-	{ "offer", "Offres (publication, pourvue, clôture)", &offer_workflow, NULL, NULL, NULL },
+	{ "offer", "Offres (publication, pourvue, clôture)", &offer_workflow, NULL, NULL, offer_extra },
 	{ "application", "Candidatures (reçues, proposées, suivies)", &application_workflow, NULL, NULL,
 	    application_extra },
 	{ "contract", "Contrats (démarrage, suspension, fin)", &contract_workflow, NULL, NULL, NULL },
