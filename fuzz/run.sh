@@ -4,7 +4,7 @@
 # The sources the drivers reach (core, store, model, the places and geography domain, the router) are
 # compiled once, instrumented for coverage, into one archive each driver links against.
 # Ends with "fuzz: N passed, N failed" (a driver that does not build, crashes or breaks a promise fails).
-# Usage: fuzz/run.sh [SECONDS] [DRIVER...]   (DRIVER: form, hours, import, json, place, router, tmpl)
+# Usage: fuzz/run.sh [SECONDS] [DRIVER...]   (DRIVER: form, hours, import, json, markdown, place, router, tmpl)
 set -eu
 cd "$(dirname "$0")/.."
 seconds=${1:-30}
