@@ -12,6 +12,7 @@
 #include "domain/kernel/retention.h"
 #include "domain/kernel/outbox.h"
 #include "domain/integrations/webhook.h"
+#include "domain/news/news.h"
 #include "domain/recruitment/application.h"
 #include "domain/recruitment/contract.h"
 #include "domain/subsidies/subsidy.h"
@@ -38,6 +39,8 @@ static const struct job jobs[] = {
 	{ "journal_publish", 3600, journal_publish },
 	/* Personal data kept no longer than the rules of domain/kernel/retention.c say. */
 	{ "retention_apply", 3600, retention_apply },
+	/* The network's weekly news digest: each subscriber at most once in NEWS_DIGEST_GAP. */
+	{ "news_digest", 3600, news_digest_send },
 };
 
 /* Takes the job for 10 minutes when it is due (or FORCE) and nobody holds it. */
