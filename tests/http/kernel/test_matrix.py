@@ -308,6 +308,7 @@ class Tenants:
         ids["session"], ids["registration"] = self.session(ids["programme"], ids["contract"])
         ids["indicator"] = "posts_summary"
         ids["opendata_file"] = "agregats.csv"
+        ids["news"] = sql_int("SELECT MIN(id) FROM news_items")
         # A webhook subscription of tenant A's structure, paused at once (nothing is delivered to it).
         r = b["employer"].post(base + "/api/v1/webhooks", json={"url": "http://127.0.0.1:9/matrice", "events": ["dossier"]})
         assert r.status_code == 201, r.text
