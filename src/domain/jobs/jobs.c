@@ -151,9 +151,9 @@ struct task {
 
 static const struct task schedule[] = {
 	{ "outbox", 0, task_outbox },
-	{ "webhooks", 0, task_webhooks },
 	{ "jobs", 60, task_jobs },
 	{ "housekeeping", 600, task_housekeeping },
+	{ "webhooks", 0, task_webhooks },
 };
 _Static_assert(ARRAY_LEN(schedule) <= JOBS_TASKS_MAX, "struct jobs_clock has a slot per task");
 
