@@ -16,10 +16,11 @@
 
 #define LIST_MAX 20 /* values in one of an item's lists */
 
-#define NEWS_COLUMNS                                                                                               \
-	"n.id, n.title, n.summary, n.tags, n.regions, n.programmes, n.job_profiles, n.resources, n.published_at, " \
-	"n.updated_at, p.name AS author_name, pl.name AS pole_name FROM news_items n JOIN people p ON p.id = "     \
-	"n.author_id LEFT JOIN poles pl ON pl.id = n.pole_id"
+/* The author shown is the pole, or the national coordination: never a person's name (the news are public). */
+#define NEWS_COLUMNS                                                                                                  \
+	"n.id, n.title, n.summary, n.tags, n.regions, n.programmes, n.job_profiles, n.resources, n.published_at, "    \
+	"n.updated_at, COALESCE(pl.name, 'Coordination nationale') AS author_name FROM news_items n LEFT JOIN poles " \
+	"pl ON pl.id = n.pole_id"
 
 /* The values of a list given as an array or a '|'- or comma-separated text, trimmed, without empties or doubles,
  * each at most MAXLEN bytes without '|': '|'-joined in the arena; NULL after a field error on FIELD (LABEL). */

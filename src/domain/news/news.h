@@ -36,7 +36,8 @@ struct news_filter {
 TR_MUST_USE tr_err news_create(struct ctx *ctx, json_t *in, int64_t *id);
 
 /* The items matching F, newest first (anyone, signed in or not): {items [{id, title, summary, tags [..], regions
- * [..], programmes [..], published_at, updated_at, author_name, pole_name}], total, page, per_page, pages, tags
+ * [..], programmes [..], published_at, updated_at, author_name (the pole,
+ * or the national coordination: never a person's name)}], total, page, per_page, pages, tags
  * (every tag in use)}. */
 TR_MUST_USE tr_err news_list(struct ctx *ctx, const struct news_filter *f, json_t **out);
 

@@ -42,8 +42,6 @@ items_for_page(struct request *req, json_t *items)
 		    json_string(arena_printf(req->arena, "/actualites/%lld", (long long)web_int(it, "id"))));
 		json_object_set_new(
 		    it, "published", json_string(date_fr_json(req, json_object_get(it, "published_at"))));
-		if (!web_opt_text(it, "pole_name"))
-			json_object_set_new(it, "pole_name", json_string(""));
 	}
 }
 
@@ -175,8 +173,6 @@ web_news_item(struct request *req)
 		return;
 	}
 	json_object_set_new(item, "published", json_string(date_fr_json(req, json_object_get(item, "published_at"))));
-	if (!web_opt_text(item, "pole_name"))
-		json_object_set_new(item, "pole_name", json_string(""));
 	{
 		size_t i;
 		json_t *a;
