@@ -332,7 +332,9 @@ events_from(struct ctx *ctx, json_t *v)
 			        ctx->arena, "« Événements » : « %s » n'est pas un type d'événement connu.", items[i]));
 			return NULL;
 		}
-		if (!events_match(out, items[i]) || dot == NULL)
+		/* Each once; a type its family already takes adds nothing. */
+		if (strstr(arena_printf(ctx->arena, "|%s|", out), arena_printf(ctx->arena, "|%s|", items[i])) == NULL &&
+		    (dot == NULL || !events_match(out, items[i])))
 			out = *out ? arena_printf(ctx->arena, "%s|%s", out, items[i]) : items[i];
 	}
 	return out;
