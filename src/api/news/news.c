@@ -26,12 +26,5 @@ api_news_item(struct request *req)
 void
 api_news_create(struct request *req)
 {
-	json_t *in = api_body(req);
-	int64_t id = 0;
-	tr_err err;
-
-	if (in == NULL)
-		return;
-	err = news_create(&req->ctx, in, &id);
-	api_created(req, err, id, news_get, "/api/v1/news");
+	api_create(req, news_create, news_get, "/api/v1/news");
 }
