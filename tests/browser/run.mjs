@@ -2187,7 +2187,7 @@ async function newsAndWebhookChecks(browser) {
       await errorSummary(page, ['url']);
       await axe(page);
       await page.fill('#url', 'https://rh.example.org/hooks/tremplin');
-      await page.check('#events-dossier');
+      await page.click('label[for="events-dossier"]');
       await submitForm(page, '/webhooks');
       expect(/^\/webhooks\/\d+$/.test(new URL(page.url()).pathname), `after subscribing, landed on ${pathOf(page.url())}`);
       expect(/whsec_/.test(await text(page, 'main')), 'no signing secret');

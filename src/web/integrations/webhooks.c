@@ -51,7 +51,7 @@ list_page(struct request *req, int status, json_t *sent)
 	json_object_set_new(list, "description", json_string(sent ? web_text(sent, "description") : ""));
 	json_object_set_new(list, "url_error", json_string(field_errors_get(&req->ctx.errors, "url")));
 	json_object_set_new(list, "events_error", json_string(field_errors_get(&req->ctx.errors, "events")));
-	web_page(req, status, "webhooks.html", "Webhooks", list);
+	web_page(req, status, "webhooks.html", req->ctx.errors.n ? "Erreur : webhooks" : "Webhooks", list);
 }
 
 void

@@ -223,7 +223,8 @@ form_page(struct request *req, int status, json_t *sent)
 	for (size_t i = 0; i < req->ctx.errors.n; i++)
 		json_array_append_new(summary, json_pack("{s:s, s:s}", "field_id", req->ctx.errors.items[i].field,
 		                                   "message", req->ctx.errors.items[i].message));
-	web_page(req, status, "news_form.html", "Publier une actualité",
+	web_page(req, status, "news_form.html",
+	    req->ctx.errors.n ? "Erreur : publier une actualité" : "Publier une actualité",
 	    json_pack("{s:o, s:o}", "fields", list, "errors_summary", summary));
 }
 
