@@ -51,7 +51,8 @@ static const char common_options[] =
     "Common options:\n"
     "  --database URL   sqlite:PATH or postgresql://… (also TREMPLIN_DATABASE; default sqlite:var/tremplin.db)\n"
     "  --listen HOST:PORT  address to serve (also TREMPLIN_LISTEN; default 127.0.0.1:8080)\n"
-    "  --config FILE    an INI file of settings ([server], [database], [mail], [geocoder])\n"
+    "  --config FILE    an INI file of settings ([server], [database], [mail], [webhooks],\n"
+    "                   [geocoder])\n"
     "  --help           this help\n"
     "Exit status: 0 success, 1 failure, 2 usage error (see man tremplin).\n";
 

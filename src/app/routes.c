@@ -3,11 +3,17 @@
 #include "app/app.h"
 
 #include "api/activity/activity.h"
+#include "api/integrations/webhooks.h"
+#include "api/news/news.h"
 #include "api/api.h"
 #include "domain/steering/annual_report.h"
 #include "domain/steering/steering.h"
+#include "domain/integrations/webhook.h"
+#include "domain/news/news.h"
 #include "model/accounts/role.h"
 #include "web/activity/activity.h"
+#include "web/integrations/webhooks.h"
+#include "web/news/news.h"
 #include "web/web.h"
 
 #define ADMIN ROLE_BIT(ROLE_ADMIN)
@@ -545,6 +551,41 @@ const struct route app_routes[] = {
 	{ "POST", "/activite/{id}/modifier", web_activity_edit, ACTIVITY_READERS, CHANGES, A_STAFF, "activity_report" },
 	{ "POST", "/activite/{id}/supprimer", web_activity_delete, ACTIVITY_READERS, CHANGES, A_STAFF,
 	    "activity_report" },
+	/* The network's news (domain/news/news.c): read by everyone, published by national officers, poles and admins;
+	 * the weekly digest is opted into by anyone signed in and left through its link without signing in. */
+	{ "GET", "/actualites", web_news, PUBLIC, 0, A_PUBLIC, NULL },
+	{ "GET", "/actualites.atom", web_news_feed, PUBLIC, 0, A_PUBLIC, NULL },
+	{ "GET", "/actualites/nouvelle", web_news_new_form, NEWS_WRITERS, 0, A_ROLE, NULL },
+	{ "POST", "/actualites/nouvelle", web_news_new, NEWS_WRITERS, CHANGES, A_ROLE, NULL },
+	{ "POST", "/actualites/lettre", web_news_digest, ANY, CHANGES, A_SELF, NULL },
+	{ "GET", "/actualites/desabonnement/{token}", web_news_unsubscribe_form, PUBLIC, 0, A_PUBLIC, "link" },
+	{ "POST", "/actualites/desabonnement/{token}", web_news_unsubscribe, PUBLIC, CHANGES, A_PUBLIC, "link" },
+	{ "GET", "/actualites/{id}", web_news_item, PUBLIC, 0, A_PUBLIC, "news" },
+	{ "GET", "/api/v1/news", api_news, PUBLIC, API, A_PUBLIC, NULL },
+	{ "POST", "/api/v1/news", api_news_create, NEWS_WRITERS, API | CHANGES, A_ROLE, NULL },
+	{ "GET", "/api/v1/news/{id}", api_news_item, PUBLIC, API, A_PUBLIC, "news" },
+
+	/* Webhooks for integrators (domain/integrations/webhook.c): a subscription is its owner's (admins see every one);
+	 * what it receives is what its owner may read. */
+	{ "GET", "/webhooks", web_webhooks, WEBHOOK_OWNERS, 0, A_SELF, NULL },
+	{ "POST", "/webhooks", web_webhook_create, WEBHOOK_OWNERS, CHANGES, A_SELF, NULL },
+	{ "GET", "/webhooks/{id}", web_webhook, WEBHOOK_OWNERS, 0, A_SELF, "webhook" },
+	{ "POST", "/webhooks/{id}/pause", web_webhook_pause, WEBHOOK_OWNERS, CHANGES, A_SELF, "webhook" },
+	{ "POST", "/webhooks/{id}/reprendre", web_webhook_resume, WEBHOOK_OWNERS, CHANGES, A_SELF, "webhook" },
+	{ "POST", "/webhooks/{id}/supprimer", web_webhook_delete, WEBHOOK_OWNERS, CHANGES, A_SELF, "webhook" },
+	{ "POST", "/webhooks/{id}/livraisons/{id}/rejouer", web_webhook_replay, WEBHOOK_OWNERS, CHANGES, A_SELF,
+	    "webhook" },
+	{ "GET", "/api/v1/webhooks/events", api_webhook_events, WEBHOOK_OWNERS, API, A_ROLE, NULL },
+	{ "GET", "/api/v1/webhooks", api_webhooks, WEBHOOK_OWNERS, API, A_SELF, NULL },
+	{ "POST", "/api/v1/webhooks", api_webhook_create, WEBHOOK_OWNERS, API | CHANGES, A_SELF, NULL },
+	{ "GET", "/api/v1/webhooks/{id}", api_webhook, WEBHOOK_OWNERS, API, A_SELF, "webhook" },
+	{ "DELETE", "/api/v1/webhooks/{id}", api_webhook_delete, WEBHOOK_OWNERS, API | CHANGES, A_SELF, "webhook" },
+	{ "POST", "/api/v1/webhooks/{id}/pause", api_webhook_pause, WEBHOOK_OWNERS, API | CHANGES, A_SELF, "webhook" },
+	{ "POST", "/api/v1/webhooks/{id}/resume", api_webhook_resume, WEBHOOK_OWNERS, API | CHANGES, A_SELF,
+	    "webhook" },
+	{ "POST", "/api/v1/webhooks/{id}/deliveries/{id}/replay", api_webhook_replay, WEBHOOK_OWNERS, API | CHANGES,
+	    A_SELF, "webhook" },
+
 	{ "GET", "/api/v1/activity/reports", api_activity_list, ACTIVITY_READERS, API, A_LIST, NULL },
 	{ "POST", "/api/v1/activity/reports", api_activity_create, ACTIVITY_READERS, API | CHANGES, A_ROLE, NULL },
 	{ "GET", "/api/v1/activity/reports.csv", api_activity_export_csv, ACTIVITY_READERS, API, A_LIST, NULL },

@@ -63,6 +63,10 @@ static const struct key keys[] = {
 	K_STR("log", "level", NULL, NULL, log_level, KEY_LIVE),
 	K_STR("log", "format", NULL, NULL, log_format, KEY_LIVE),
 	K_STR("metrics", "allow", NULL, NULL, metrics_allow, KEY_LIVE),
+	K_BOOL("webhooks", "allow_loopback", webhooks_allow_loopback, KEY_LIVE),
+	K_INT("webhooks", "timeout_seconds", webhooks_timeout_seconds, 1, 300, KEY_LIVE),
+	K_INT("webhooks", "retry_seconds", webhooks_retry_seconds, 1, 86400, KEY_LIVE),
+	K_INT("webhooks", "pause_after", webhooks_pause_after, 1, 1000, KEY_LIVE),
 };
 
 void
@@ -87,6 +91,9 @@ config_defaults(struct config *cfg)
 	cfg->geocoder_min_score = 60;
 	snprintf(cfg->log_level, sizeof(cfg->log_level), "info");
 	snprintf(cfg->log_format, sizeof(cfg->log_format), "text");
+	cfg->webhooks_timeout_seconds = 10;
+	cfg->webhooks_retry_seconds = 60;
+	cfg->webhooks_pause_after = 15;
 }
 
 static tr_err

@@ -40,6 +40,10 @@ struct config {
 	char log_level[CONFIG_STR_MAX];     /* debug, info, warn or error */
 	char log_format[CONFIG_STR_MAX];    /* text or json */
 	char metrics_allow[CONFIG_STR_MAX]; /* addresses or CIDR blocks that may read GET /metrics; empty: nobody */
+	bool webhooks_allow_loopback;       /* deliveries to loopback addresses and plain http (the tests only) */
+	int64_t webhooks_timeout_seconds;   /* one delivery's whole exchange */
+	int64_t webhooks_retry_seconds;     /* first retry delay of a failed delivery, doubled each time */
+	int64_t webhooks_pause_after;       /* failed attempts in a row that pause a subscription */
 
 	/* Not settings: how this configuration was made, for a reload. */
 	char config_file[CONFIG_STR_MAX]; /* the --config file, or empty */

@@ -11,6 +11,7 @@
 #include "model/activity/activity.h"
 #include "domain/accounts/account.h"
 #include "domain/kernel/common.h"
+#include "domain/news/news.h"
 #include "domain/accounts/org.h"
 #include "domain/places/place.h"
 #include "domain/recruitment/application.h"
@@ -415,6 +416,61 @@ out:
 	return err;
 }
 
+/* The network's news: two items of the national coordination, one of the Centre-Est pole. */
+static tr_err
+demo_news(struct ctx *ctx, struct demo_cast *c)
+{
+	static const struct {
+		bool pole;
+		const char *title, *summary, *body, *tags, *regions, *programmes;
+	} items[] = {
+		{ false, "Appel à projets 2027 : 300 nouveaux postes d'emplois d'avenir dans les EPN",
+		    "La coordination nationale ouvre l'appel à projets 2027 ; les dossiers sont attendus avant le 31 "
+		    "mars.",
+		    "L'appel à projets 2027 est ouvert à **toutes les structures** qui portent un espace public "
+		    "numérique.\n\n"
+		    "Ce qui change cette année :\n\n- les dossiers se déposent *uniquement* en ligne ;\n- le "
+		    "diagnostic "
+		    "préalable du pôle de ressources est joint au dossier ;\n- la date limite est le 31 mars.\n\n"
+		    "Le cahier des charges complet est sur [le site de la Délégation aux usages de l'internet]"
+		    "(https://www.netpublic.fr/).",
+		    "appel à projets|recrutement", "", "EAV-EPN-2013" },
+		{ false, "Retour sur les rencontres nationales des EPN",
+		    "Trois cents animateurs réunis à Lyon : les ateliers, les outils présentés et les prochaines "
+		    "dates.",
+		    "Les rencontres ont réuni *trois cents* animateurs et tuteurs.\n\n1. Atelier fabrication "
+		    "numérique\n"
+		    "2. Atelier accompagnement aux démarches en ligne\n3. Atelier tutorat des jeunes recrutés\n\n"
+		    "Les supports sont dans la bibliothèque des pôles.",
+		    "rencontres|tutorat", "", "" },
+		{ true, "Formation des tuteurs en Auvergne-Rhône-Alpes : sessions de printemps",
+		    "Le pôle Centre-Est ouvre trois sessions de formation des tuteurs à Valence, Clermont-Ferrand et "
+		    "Lyon.",
+		    "Les tuteurs des jeunes recrutés peuvent s'inscrire dès maintenant.\n\nChaque session dure **deux "
+		    "jours** ; les frais de déplacement sont pris en charge par le pôle.",
+		    "formation|tutorat", "84", "" },
+	};
+	struct actor *pole = NULL;
+	int64_t id, pid;
+	tr_err err;
+
+	if ((err = person_id(ctx, "pole@demo.tremplin.fr", &pid)) != TR_OK ||
+	    (err = actor_load(ctx, pid, &pole)) != TR_OK)
+		return err;
+	for (size_t i = 0; i < ARRAY_LEN(items); i++) {
+		json_t *in = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "title", items[i].title, "summary",
+		    items[i].summary, "body", items[i].body, "tags", items[i].tags, "regions", items[i].regions,
+		    "programmes", items[i].programmes);
+		err = as(ctx, items[i].pole ? pole : c->national);
+		if (err == TR_OK)
+			err = news_create(ctx, in, &id);
+		json_decref(in);
+		if (err != TR_OK)
+			return err;
+	}
+	return TR_OK;
+}
+
 static tr_err
 demo_story(struct ctx *ctx)
 {
@@ -527,6 +583,8 @@ demo_story(struct ctx *ctx)
 		return err;
 	/* A few hundred activity reports of the recruit over the last six months, so that every page has figures. */
 	if ((err = as(ctx, c.candidate)) != TR_OK || (err = demo_activity(ctx)) != TR_OK)
+		return err;
+	if ((err = demo_news(ctx, &c)) != TR_OK)
 		return err;
 	/* The 2020 programme: waiting for the regional opinion. */
 	return demo_dossier(ctx, &c, "CNFS-2020", "conseiller-numerique", 1, &other);

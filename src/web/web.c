@@ -30,6 +30,7 @@ static const struct nav_item nav_items[] = {
 	    ROLE_BIT(ROLE_EMPLOYER) | ROLE_BIT(ROLE_REGIONAL) | ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_NATIONAL) |
 	        ROLE_BIT(ROLE_ADMIN) },
 	{ "/offres", "Offres d'emploi", ROLES_PUBLIC },
+	{ "/actualites", "Actualités", ROLES_PUBLIC },
 	{ "/structure/offres", "Mes offres", ROLE_BIT(ROLE_EMPLOYER) },
 	{ "/candidat", "Mon profil", ROLE_BIT(ROLE_CANDIDATE) },
 	{ "/prescripteur", "Candidats suivis", ROLE_BIT(ROLE_PRESCRIBER) },

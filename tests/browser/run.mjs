@@ -50,6 +50,8 @@ const ANONYMOUS_PAGES = [
   ['/inscription-candidat', 200],
   ['/competences', 200],
   ['/donnees', 200],
+  ['/actualites', 200],
+  ['/actualites/1', 200],
   ['/nexiste-pas', 404],
 ];
 
@@ -61,6 +63,7 @@ const NAV = [
   ['/programmes', '*'],
   ['/dossiers', 'employer regional pole national admin'],
   ['/offres', '*'],
+  ['/actualites', '*'],
   ['/structure/offres', 'employer'],
   ['/candidat', 'candidate'],
   ['/prescripteur', 'prescriber'],
@@ -2150,6 +2153,53 @@ async function recruitmentChecks(browser) {
   }
 }
 
+// The network's news (a national officer publishes through the form, errors first) and the integrators' webhooks (the
+// subscriptions page, its form, a subscription's page, then its deletion), each page under axe.
+async function newsAndWebhookChecks(browser) {
+  const context = await newContext(browser);
+  try {
+    const page = await newPage(context);
+    await signIn(page, 'national');
+    await check('news: a news item published through its form (errors first), its page and the list, axe clean', async () => {
+      await goto(page, '/actualites/nouvelle');
+      await shell(page);
+      await axe(page);
+      await submitForm(page, '/actualites/nouvelle', 422);
+      await errorSummary(page, ['title', 'summary', 'body']);
+      await axe(page);
+      await page.fill('#title', 'Un outil libre de prise de rendez-vous');
+      await page.fill('#summary', 'Un outil libre pour les EPN, présenté par le pôle.');
+      await page.fill('#body', 'Un outil **libre** et [documenté](https://example.org/outil).\n\n- simple\n- gratuit');
+      await page.fill('#tags', 'outils');
+      await submitForm(page, '/actualites/nouvelle');
+      expect(/^\/actualites\/\d+$/.test(new URL(page.url()).pathname), `after publishing, landed on ${pathOf(page.url())}`);
+      expect(await page.locator('main strong').count() >= 1, 'the body is not rendered');
+      await axe(page);
+      await goto(page, '/actualites?mot_cle=outils');
+      expect(/Un outil libre de prise de rendez-vous/.test(await text(page, 'main')), 'the item is not listed');
+      await axe(page);
+    });
+    await check('webhooks: the subscriptions page, its form (errors first), a subscription\'s page, axe clean', async () => {
+      await goto(page, '/webhooks');
+      await shell(page);
+      await axe(page);
+      await submitForm(page, '/webhooks', 422);
+      await errorSummary(page, ['url']);
+      await axe(page);
+      await page.fill('#url', 'https://rh.example.org/hooks/tremplin');
+      await page.click('label[for="events-dossier"]');
+      await submitForm(page, '/webhooks');
+      expect(/^\/webhooks\/\d+$/.test(new URL(page.url()).pathname), `after subscribing, landed on ${pathOf(page.url())}`);
+      expect(/whsec_/.test(await text(page, 'main')), 'no signing secret');
+      await axe(page);
+      await submitForm(page, '/supprimer');
+      expect(new URL(page.url()).pathname === '/webhooks', `after deleting, landed on ${pathOf(page.url())}`);
+    });
+  } finally {
+    await context.close();
+  }
+}
+
 async function main() {
   for (const [k, v] of Object.entries({ TREMPLIN_BIN: BIN, TREMPLIN_STATIC_DIR: STATIC_DIR, TREMPLIN_TEST_ENGINE: ENGINE,
     TREMPLIN_TEST_DATABASE: DATABASE, TREMPLIN_TEST_WORK: WORK })) {
@@ -2210,6 +2260,7 @@ async function main() {
     await steeringChecks(browser);
     await subsidyChecks(browser);
     await activityChecks(browser);
+    await newsAndWebhookChecks(browser);
   } finally {
     clearTimeout(watchdog);
     if (browser) await browser.close().catch(() => {});

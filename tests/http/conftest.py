@@ -213,11 +213,15 @@ def run_cli(*args, input=None, config=None, database=None, timeout=60, env=None)
     return subprocess.run(cmd, input=input, capture_output=True, text=True, timeout=timeout, env=env)
 
 
+# The webhooks' receivers of the tests listen on loopback over plain http; failures are retried after 1, 2, 4 s.
+WEBHOOKS = "[webhooks]\nallow_loopback = true\ntimeout_seconds = 2\nretry_seconds = 1\npause_after = 3\n"
+
+
 def write_config(path, port, smtp_port=None, extra=""):
     mail = f"[mail]\nsmtp_url = smtp://127.0.0.1:{smtp_port}\nretry_seconds = 1\n" if smtp_port else ""
     with open(path, "w", encoding="utf-8") as f:
         f.write(f"[server]\nbase_url = http://127.0.0.1:{port}\nstatic_dir = {STATIC_DIR}\ntest_mode = true\n"
-                f"{extra}{mail}")
+                f"{extra}{mail}{WEBHOOKS}")
     return path
 
 

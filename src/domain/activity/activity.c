@@ -17,6 +17,7 @@
 #include "domain/kernel/authz.h"
 #include "domain/kernel/common.h"
 #include "domain/kernel/journal.h"
+#include "domain/kernel/outbox.h"
 #include "domain/places/place.h"
 #include "model/activity/activity.h"
 
@@ -1452,6 +1453,8 @@ activity_ingest(struct ctx *ctx, const char *source, const char *body, size_t n,
 	    json_pack("{s:s, s:s, s:I, s:I, s:I, s:I}", "source", source, "sha256", sha, "lines", (json_int_t)nlines,
 	        "inserted", (json_int_t)inserted, "unchanged", (json_int_t)unchanged, "rejected", (json_int_t)rejected);
 	TRY(journal_append(ctx, "activity_batch", batch_id, "ingest", detail));
+	json_object_set_new(detail, "id", json_integer(batch_id));
+	TRY(outbox_event(ctx, "activity_batch", batch_id, "ingest", detail));
 out:
 	err = tx_end(ctx, ctx_storage_error(ctx, err));
 	if (err == TR_OK)

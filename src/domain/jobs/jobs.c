@@ -13,13 +13,16 @@
 #include "domain/privacy/privacy.h"
 #include "domain/privacy/retention.h"
 #include "domain/kernel/outbox.h"
+#include "domain/integrations/webhook.h"
+#include "domain/news/news.h"
 #include "domain/recruitment/application.h"
 #include "domain/recruitment/contract.h"
 #include "domain/subsidies/subsidy.h"
 #include "domain/training/training_session.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-#define OUTBOX_BATCH 50 /* messages sent per tick */
+#define OUTBOX_BATCH 50  /* messages sent per tick */
+#define WEBHOOK_BATCH 20 /* events dispatched, and deliveries made, per tick */
 
 struct job {
 	const char *name;
@@ -38,6 +41,8 @@ static const struct job jobs[] = {
 	{ "journal_publish", 3600, journal_publish },
 	/* Personal data kept no longer than the rules of domain/privacy/retention.c say. */
 	{ "retention_apply", 3600, retention_apply },
+	/* The network's weekly news digest: each subscriber at most once in NEWS_DIGEST_GAP. */
+	{ "news_digest", 3600, news_digest_send },
 };
 
 size_t
@@ -123,6 +128,21 @@ task_outbox(struct db *db, const struct config *cfg, int64_t now)
 	return sent == OUTBOX_BATCH;
 }
 
+/* The webhooks: the events queued since the last tick dispatched by scope, then the due deliveries sent. */
+static bool
+task_webhooks(struct db *db, const struct config *cfg, int64_t now)
+{
+	int dispatched = 0, sent = 0;
+
+	if (webhook_dispatch(db, cfg, now, WEBHOOK_BATCH, &dispatched) != TR_OK)
+		log_warn("worker: webhook dispatch interrupted: %s", db_errmsg(db));
+	if (webhook_deliver(db, cfg, now, WEBHOOK_BATCH, &sent) != TR_OK)
+		log_warn("worker: webhook delivery interrupted: %s", db_errmsg(db));
+	else if (sent > 0)
+		log_info("worker: %d webhook delivery(ies) made", sent);
+	return dispatched == WEBHOOK_BATCH || sent == WEBHOOK_BATCH;
+}
+
 static bool
 task_jobs(struct db *db, const struct config *cfg, int64_t now)
 {
@@ -149,6 +169,7 @@ static const struct task schedule[] = {
 	{ "outbox", 0, task_outbox },
 	{ "jobs", 60, task_jobs },
 	{ "housekeeping", 600, task_housekeeping },
+	{ "webhooks", 0, task_webhooks },
 };
 _Static_assert(ARRAY_LEN(schedule) <= JOBS_TASKS_MAX, "struct jobs_clock has a slot per task");
 

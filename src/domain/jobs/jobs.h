@@ -1,8 +1,8 @@
 /* The background work, as tables. The scheduled jobs (name, period, function): each run is claimed in
  * job_runs first, so that with several servers a job runs once; `tremplin jobs run --now T` runs them all at
  * a chosen moment (the injectable clock of the tests). Around them, the schedule of a running server (the
- * outbox, the jobs, the housekeeping, each with its period), which the server's worker only drives by
- * calling jobs_tick. */
+ * outbox, the jobs, the housekeeping, the webhooks' dispatch and deliveries, each with its period), which the
+ * server's worker only drives by calling jobs_tick. */
 #ifndef TR_DOMAIN_JOBS_H
 #define TR_DOMAIN_JOBS_H
 
@@ -29,8 +29,8 @@ struct jobs_clock {
 	int64_t last[JOBS_TASKS_MAX];
 };
 
-/* Runs the tasks of the schedule due at NOW with DB — the outbox at every tick, the jobs above every minute,
- * the sessions' housekeeping every ten minutes — and notes in CLOCK when each ran. A failure is logged and
+/* Runs the tasks of the schedule due at NOW with DB — the outbox and the webhooks at every tick, the jobs above
+ * every minute, the sessions' housekeeping every ten minutes — and notes in CLOCK when each ran. A failure is logged and
  * retried at the task's next period. Returns true when work is left waiting (a full batch of mail), so that
  * the caller ticks again at once instead of after its pause. */
 bool jobs_tick(struct db *db, const struct config *cfg, int64_t now, struct jobs_clock *clock);

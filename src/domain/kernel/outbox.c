@@ -4,6 +4,7 @@
 #include <curl/curl.h>
 #include <inttypes.h>
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -44,6 +45,27 @@ tr_err
 outbox_email_sensitive(struct ctx *ctx, const char *to, const char *subject, const char *body)
 {
 	return queue(ctx, to, subject, body, true);
+}
+
+tr_err
+outbox_event(struct ctx *ctx, const char *entity, int64_t id, const char *action, json_t *data)
+{
+	char *text;
+	tr_err err;
+
+	if (!db_in_tx(ctx->db))
+		return TR_INTERNAL;
+	text = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS);
+	if (text == NULL)
+		tr_oom("outbox event");
+	/* Nothing is written while no subscription is active: the platform without integrators keeps no events. */
+	err = db_execv(ctx->db,
+	    "INSERT INTO webhook_events (created_at, type, entity, entity_id, data) SELECT ?, ?, ?, ?, ? WHERE EXISTS "
+	    "(SELECT 1 FROM webhook_subscriptions WHERE state = 'active')",
+	    NULL, DB_I64(ctx->now), DB_TEXT(arena_printf(ctx->arena, "%s.%s", entity, action)), DB_TEXT(entity),
+	    DB_I64(id), DB_TEXT(arena_strdup(ctx->arena, text)));
+	free(text);
+	return err == TR_OK ? TR_OK : ctx_storage_error(ctx, err);
 }
 
 /* "=?UTF-8?B?…?=" when S is not plain ASCII. */

@@ -3,6 +3,7 @@
 #ifndef TR_DOMAIN_OUTBOX_H
 #define TR_DOMAIN_OUTBOX_H
 
+#include <jansson.h>
 #include <stdint.h>
 
 #include "core/config.h"
@@ -33,5 +34,11 @@ TR_MUST_USE tr_err outbox_counts(struct db *db, struct arena *a, int64_t *pendin
  * the SMTP answer and the row's update is the same message, which receivers can recognise. */
 char *outbox_format(struct arena *a, const char *from, const char *to, const char *subject, const char *body,
     int64_t id, int64_t created_at, int64_t now);
+
+/* Queues the event TYPE ("dossier.validate") about row ID of ENTITY, with DATA (borrowed; the delivery's "data"
+ * member) inside the caller's open transaction, for the integrators' webhooks: written only while some
+ * subscription is active, then dispatched by domain/integrations to the subscriptions whose owner may read the
+ * row, and delivered from the webhooks' outbox. */
+TR_MUST_USE tr_err outbox_event(struct ctx *ctx, const char *entity, int64_t id, const char *action, json_t *data);
 
 #endif

@@ -8,6 +8,7 @@
 #include "domain/kernel/authz.h"
 #include "domain/kernel/common.h"
 #include "domain/kernel/journal.h"
+#include "domain/kernel/outbox.h"
 
 int
 wf_state(const struct workflow *wf, const char *code)
@@ -181,6 +182,20 @@ apply(struct wf_call *c)
 	return journal_append(ctx, c->wf->entity, c->id, c->t->action, c->detail);
 }
 
+/* Every transition is an event for the integrators' webhooks, in the same transaction: the row's id, the action,
+ * the states and the new version (what the row holds besides is read through the API, by its scope). */
+static tr_err
+tell_integrators(struct wf_call *c)
+{
+	const char *from = c->wf->states->items[c->from].code, *to = c->wf->states->items[c->to].code;
+	json_t *data = json_pack("{s:I, s:s, s:s, s:s, s:I}", "id", (json_int_t)c->id, "action", c->t->action, "from",
+	    from, "to", to, "version", (json_int_t)(c->version + 1));
+	tr_err err = outbox_event(c->ctx, c->wf->entity, c->id, c->t->action, data);
+
+	json_decref(data);
+	return err;
+}
+
 /* The sequence, inside the transaction. */
 static tr_err
 run(struct ctx *ctx, const struct workflow *wf, struct wf_act *act, struct wf_call *c)
@@ -211,6 +226,8 @@ run(struct ctx *ctx, const struct workflow *wf, struct wf_act *act, struct wf_ca
 	if ((err = apply(c)) != TR_OK)
 		return err;
 	if (c->t->notify && (err = c->t->notify(c)) != TR_OK)
+		return err;
+	if ((err = tell_integrators(c)) != TR_OK)
 		return err;
 	act->new_version = c->version + 1;
 	return TR_OK;

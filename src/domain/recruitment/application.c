@@ -11,6 +11,7 @@
 #include "domain/recruitment/contract.h"
 #include "domain/kernel/journal.h"
 #include "domain/kernel/notify.h"
+#include "domain/kernel/outbox.h"
 #include "domain/kernel/scope.h"
 #include "domain/kernel/workflow.h"
 #include "domain/recruitment/matching.h"
@@ -257,6 +258,14 @@ insert(struct ctx *ctx, int64_t offer, int64_t candidate, const char *state, con
 	TRY(err);
 	*id = db_int(db_cell(r, 0, 0));
 	TRY(journal_append(ctx, "application", *id, strcmp(origin, "candidate") == 0 ? "apply" : "propose", clean));
+	{
+		const char *action = strcmp(origin, "candidate") == 0 ? "apply" : "propose";
+		json_t *ev = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)*id, "action", action, "to",
+		    strcmp(origin, "candidate") == 0 ? "new" : "proposed");
+		err = outbox_event(ctx, "application", *id, action, ev);
+		json_decref(ev);
+		TRY(err);
+	}
 	{
 		const char *path = arena_printf(ctx->arena, "/candidatures/%lld", (long long)*id);
 		if (strcmp(origin, "candidate") == 0)

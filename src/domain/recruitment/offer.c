@@ -14,6 +14,7 @@
 #include "domain/kernel/scope.h"
 #include "domain/recruitment/contract.h"
 #include "domain/kernel/journal.h"
+#include "domain/kernel/outbox.h"
 #include "domain/places/place.h"
 #include "domain/geo/refdata.h"
 #include "domain/kernel/workflow.h"
@@ -494,6 +495,12 @@ offer_create(struct ctx *ctx, int64_t dossier_id, json_t *in, int64_t *id)
 	    DB_I64(d.programme_id), PLACE_GEO(p), DB_I64(ctx->actor->person_id), DB_I64(ctx->now), DB_I64(ctx->now)));
 	json_object_set_new(c, "dossier_id", json_integer(dossier_id));
 	TRY(journal_append(ctx, "offer", *id, "create", c));
+	{
+		json_t *ev = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)*id, "action", "publish", "to", "open");
+		err = outbox_event(ctx, "offer", *id, "publish", ev);
+		json_decref(ev);
+		TRY(err);
+	}
 out:
 	err = tx_end(ctx, ctx_storage_error(ctx, err));
 out_nodb:

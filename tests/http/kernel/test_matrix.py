@@ -62,7 +62,8 @@ ALLOWED = {
     "role": SIGNED,
     "list": SIGNED,
     "self": SIGNED,
-    ("self", "token"): {"candidate", "admin"},  # the candidate's token: its owner; admins revoke any token
+    ("self", "token"): {"candidate", "admin"},
+    ("self", "webhook"): {"employer", "admin"},  # a webhook subscription: its owner; admins see every one  # the candidate's token: its owner; admins revoke any token
     ("self", "follower"): {"candidate"},  # the candidate's follower (the Mission locale)
     ("self", "person"): {"candidate", "admin"},  # the candidate's account record
     ("self", "organisation"): {"employer", "admin", "national"},  # the structure's record: its members
@@ -308,6 +309,12 @@ class Tenants:
         ids["session"], ids["registration"] = self.session(ids["programme"], ids["contract"])
         ids["indicator"] = "posts_summary"
         ids["opendata_file"] = "agregats.csv"
+        ids["news"] = sql_int("SELECT MIN(id) FROM news_items")
+        # A webhook subscription of tenant A's structure, paused at once (nothing is delivered to it).
+        r = b["employer"].post(base + "/api/v1/webhooks", json={"url": "http://127.0.0.1:9/matrice", "events": ["dossier"]})
+        assert r.status_code == 201, r.text
+        ids["webhook"] = r.json()["id"]
+        assert b["employer"].post(base + f"/api/v1/webhooks/{ids['webhook']}/pause").status_code == 200
         r = run_cli("report", "annual", "--programme", str(ids["programme"]), "--year", "2026", "--region", "84",
                     "--output", os.devnull)
         assert r.returncode == 0, r.stderr
