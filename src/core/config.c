@@ -55,7 +55,25 @@ static const struct key keys[] = {
 	K_INT("mail", "retry_seconds", mail_retry_seconds, 1, 86400),
 	K_STR("geocoder", "url", NULL, NULL, geocoder_url),
 	K_INT("geocoder", "min_score", geocoder_min_score, 0, 100),
+	K_STR("oidc.proconnect", "issuer", NULL, NULL, oidc[OIDC_PROCONNECT].issuer),
+	K_STR("oidc.proconnect", "client_id", NULL, NULL, oidc[OIDC_PROCONNECT].client_id),
+	K_STR("oidc.proconnect", "client_secret", NULL, NULL, oidc[OIDC_PROCONNECT].client_secret),
+	K_STR("oidc.proconnect", "scopes", NULL, NULL, oidc[OIDC_PROCONNECT].scopes),
+	K_STR("oidc.proconnect", "acr_values", NULL, NULL, oidc[OIDC_PROCONNECT].acr_values),
+	K_STR("oidc.franceconnect", "issuer", NULL, NULL, oidc[OIDC_FRANCECONNECT].issuer),
+	K_STR("oidc.franceconnect", "client_id", NULL, NULL, oidc[OIDC_FRANCECONNECT].client_id),
+	K_STR("oidc.franceconnect", "client_secret", NULL, NULL, oidc[OIDC_FRANCECONNECT].client_secret),
+	K_STR("oidc.franceconnect", "scopes", NULL, NULL, oidc[OIDC_FRANCECONNECT].scopes),
+	K_STR("oidc.franceconnect", "acr_values", NULL, NULL, oidc[OIDC_FRANCECONNECT].acr_values),
 };
+
+static const char *const oidc_names[OIDC_PROVIDERS] = { "proconnect", "franceconnect" };
+
+const char *
+config_oidc_name(enum config_oidc_provider p)
+{
+	return p < OIDC_PROVIDERS ? oidc_names[p] : "";
+}
 
 void
 config_defaults(struct config *cfg)
@@ -77,6 +95,9 @@ config_defaults(struct config *cfg)
 	cfg->access_log = true;
 	cfg->mail_retry_seconds = 60;
 	cfg->geocoder_min_score = 60;
+	snprintf(cfg->oidc[OIDC_PROCONNECT].scopes, CONFIG_STR_MAX, "openid email given_name usual_name uid siret");
+	snprintf(cfg->oidc[OIDC_FRANCECONNECT].scopes, CONFIG_STR_MAX,
+	    "openid email given_name family_name birthdate gender birthplace birthcountry");
 }
 
 static tr_err
@@ -386,6 +407,28 @@ config_check(const struct config *cfg, char *errbuf, size_t errlen)
 		snprintf(errbuf, errlen, "geocoder.url: expected an http:// or https:// address, got \"%s\"",
 		    cfg->geocoder_url);
 		return TR_INVALID;
+	}
+	for (int i = 0; i < OIDC_PROVIDERS; i++) {
+		const struct config_oidc *o = &cfg->oidc[i];
+		if (o->issuer[0] == '\0')
+			continue;
+		if (strncmp(o->issuer, "https://", 8) != 0 && strncmp(o->issuer, "http://127.0.0.1:", 17) != 0 &&
+		    strncmp(o->issuer, "http://localhost:", 17) != 0) {
+			snprintf(errbuf, errlen,
+			    "oidc.%s.issuer: expected an https:// address (http:// on the loopback only), got \"%s\"",
+			    oidc_names[i], o->issuer);
+			return TR_INVALID;
+		}
+		if (o->client_id[0] == '\0' || o->client_secret[0] == '\0') {
+			snprintf(errbuf, errlen, "oidc.%s: client_id and client_secret are required with an issuer",
+			    oidc_names[i]);
+			return TR_INVALID;
+		}
+		if (strncmp(o->scopes, "openid", 6) != 0 || (o->scopes[6] != '\0' && o->scopes[6] != ' ')) {
+			snprintf(errbuf, errlen, "oidc.%s.scopes: must start with openid, got \"%s\"", oidc_names[i],
+			    o->scopes);
+			return TR_INVALID;
+		}
 	}
 	return TR_OK;
 }

@@ -12,6 +12,7 @@
 #include "domain/kernel/retention.h"
 #include "domain/kernel/outbox.h"
 #include "domain/recruitment/application.h"
+#include "domain/sso/oidc.h"
 #include "domain/recruitment/contract.h"
 #include "domain/subsidies/subsidy.h"
 #include "domain/training/training_session.h"
@@ -118,7 +119,7 @@ task_jobs(struct db *db, const struct config *cfg, int64_t now)
 static bool
 task_housekeeping(struct db *db, const struct config *cfg, int64_t now)
 {
-	if (session_housekeeping(db, now) != TR_OK)
+	if (session_housekeeping(db, now) != TR_OK || oidc_housekeeping(db, now) != TR_OK)
 		log_warn("worker: housekeeping failed: %s", db_errmsg(db));
 	return false;
 }
