@@ -350,6 +350,7 @@ field_json(struct request *req, const struct field *f, json_t *values)
 	    (int)(f->type == FT_BOOL ? 0 : f->max_len));
 
 	json_object_set_new(o, "value", json_string(val));
+	json_object_set_new(o, "readonly", json_false());
 	json_object_set_new(o, "is_text",
 	    json_boolean(
 	        f->type != FT_TEXTAREA && f->type != FT_PASSWORD && f->type != FT_BOOL && f->type != FT_CHOICE));
