@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Builds every libFuzzer driver (fuzz/fuzz_*.c) with clang, ASan and UBSan, and runs each for SECONDS
 # (default 30) on a copy of its corpus (fuzz/corpus/NAME), so that the repository is never written.
-# The sources the drivers reach (core, store, model, the places and geography domain, the router) are
+# The sources the drivers reach (core, store, model, the places and geography domain, the OpenID Connect client,
+# the router) are
 # compiled once, instrumented for coverage, into one archive each driver links against.
 # Ends with "fuzz: N passed, N failed" (a driver that does not build, crashes or breaks a promise fails).
-# Usage: fuzz/run.sh [SECONDS] [DRIVER...]   (DRIVER: form, hours, import, json, place, router, tmpl)
+# Usage: fuzz/run.sh [SECONDS] [DRIVER...]   (DRIVER: form, hours, import, json, oidc, place, router, tmpl)
 set -eu
 cd "$(dirname "$0")/.."
 seconds=${1:-30}
@@ -13,7 +14,7 @@ command -v clang >/dev/null || { echo "fuzz: clang is needed (apt-get install cl
 work=$(mktemp -d /tmp/tremplin-fuzz.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 cflags="-g -O1 -fsanitize=fuzzer-no-link,address,undefined -D_GNU_SOURCE -Isrc -I$work $(pkg-config --cflags jansson libpq pangocairo)"
-libs="$(pkg-config --libs jansson libsodium inih libutf8proc sqlite3 libpq libcurl libsystemd xlsxwriter pangocairo) -lcsv -lm -lpthread"
+libs="$(pkg-config --libs jansson libsodium inih libutf8proc sqlite3 libpq libcurl libsystemd xlsxwriter pangocairo cjose) -lcsv -lm -lpthread"
 
 # Generated sources: the places standard's field table, the migrations (the import driver migrates an in-memory
 # SQLite database), an empty reference-data table; the route patterns of src/app/routes.c and the entity tables
@@ -26,7 +27,7 @@ sed -nE 's/^extern const struct entity ([a-z_0-9]+);.*/FUZZ_ENTITY(\1)/p' src/mo
 [ -s "$work/routes.inc" ] && [ -s "$work/entities.inc" ] || { echo "fuzz: no route or entity found" >&2; exit 1; }
 
 sources="src/core/*.c src/store/*.c src/model/*/*.c src/domain/kernel/*.c src/domain/places/*.c src/domain/geo/*.c
-  src/http/router.c $work/place_schema.c $work/embedded_migrations.c $work/embedded_refdata.c"
+  src/domain/sso/oidc.c src/http/router.c $work/place_schema.c $work/embedded_migrations.c $work/embedded_refdata.c"
 mkdir -p "$work/obj"
 # shellcheck disable=SC2086
 printf '%s\n' $sources | xargs -P "$(nproc)" -I{} sh -c \

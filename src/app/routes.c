@@ -99,8 +99,8 @@ const struct route app_routes[] = {
 	{ "POST", "/oidc/liaison", web_oidc_link, PUBLIC, CHANGES, A_PUBLIC, NULL },
 	/* Accounts made through ProConnect, waiting: admins decide any, employers those matched to their structure. */
 	{ "GET", "/comptes-en-attente", web_sso_pending, ADMIN | ROLE_BIT(ROLE_EMPLOYER), 0, A_LIST, NULL },
-	{ "POST", "/comptes-en-attente/{id}/approuver", web_sso_pending_approve, ADMIN | ROLE_BIT(ROLE_EMPLOYER), CHANGES,
-	    A_ORG, "oidc_pending" },
+	{ "POST", "/comptes-en-attente/{id}/approuver", web_sso_pending_approve, ADMIN | ROLE_BIT(ROLE_EMPLOYER),
+	    CHANGES, A_ORG, "oidc_pending" },
 	{ "POST", "/comptes-en-attente/{id}/refuser", web_sso_pending_refuse, ADMIN | ROLE_BIT(ROLE_EMPLOYER), CHANGES,
 	    A_ORG, "oidc_pending" },
 

@@ -546,8 +546,8 @@ certified_identity(struct ctx *ctx, int64_t id, json_t *clean)
 {
 	struct db_rows *r;
 	const char *gender;
-	tr_err err = db_onev(ctx->db, ctx->arena, "SELECT birthdate, gender FROM person_identities WHERE person_id = ?",
-	    &r, DB_I64(id));
+	tr_err err = db_onev(
+	    ctx->db, ctx->arena, "SELECT birthdate, gender FROM person_identities WHERE person_id = ?", &r, DB_I64(id));
 
 	if (err == TR_NOT_FOUND)
 		return TR_OK;

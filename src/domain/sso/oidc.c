@@ -195,8 +195,10 @@ provider_load(struct ctx *ctx, enum config_oidc_provider p, bool refresh_jwks, s
 		disc = (char *)a.body;
 	}
 	v->discovery = json_loads(disc, 0, NULL);
-	if (!json_is_object(v->discovery) ||
-	    strcmp(json_string_value(json_object_get(v->discovery, "issuer")) ? json_string_value(json_object_get(v->discovery, "issuer")) : "", c->issuer) != 0) {
+	if (!json_is_object(v->discovery) || strcmp(json_string_value(json_object_get(v->discovery, "issuer"))
+	                                                ? json_string_value(json_object_get(v->discovery, "issuer"))
+	                                                : "",
+	                                         c->issuer) != 0) {
 		json_decref(v->discovery);
 		v->discovery = NULL;
 		return fail(ctx, p, "le document de découverte ne nomme pas l'émetteur attendu.");
@@ -391,7 +393,8 @@ oidc_check_claims(struct ctx *ctx, json_t *c, const struct oidc_expect *e)
 	if (json_is_string(aud))
 		aud_ok = strcmp(json_string_value(aud), e->client_id) == 0;
 	else if (json_is_array(aud))
-		json_array_foreach(aud, i, a) aud_ok |= json_is_string(a) && strcmp(json_string_value(a), e->client_id) == 0;
+		json_array_foreach(aud, i, a) aud_ok |=
+		    json_is_string(a) && strcmp(json_string_value(a), e->client_id) == 0;
 	if (!aud_ok)
 		return ctx_fail(ctx, TR_FORBIDDEN, "le jeton n'est pas destiné à ce service (aud).");
 	if ((json_is_array(aud) && json_array_size(aud) > 1 && azp == NULL) ||
@@ -412,8 +415,8 @@ oidc_check_claims(struct ctx *ctx, json_t *c, const struct oidc_expect *e)
 
 /* Verifies TOKEN against the provider's keys, reading the set again once when the key id is unknown (rotation). */
 static tr_err
-verify_with_rotation(struct ctx *ctx, enum config_oidc_provider p, struct provider_view *v, const char *token,
-    json_t **payload)
+verify_with_rotation(
+    struct ctx *ctx, enum config_oidc_provider p, struct provider_view *v, const char *token, json_t **payload)
 {
 	bool unknown;
 	tr_err err = oidc_jws_verify(ctx, token, v->jwks, payload, &unknown);
@@ -519,7 +522,8 @@ take_flow(struct ctx *ctx, enum config_oidc_provider p, const char *browser, con
 		return fail(ctx, p, "la réponse du fournisseur n'a pas de paramètre state.");
 	h = hash_of(ctx->arena, state);
 	err = db_onev(ctx->db, ctx->arena,
-	    "SELECT browser_hash, provider, nonce, code_verifier, next, expires_at FROM oidc_flows WHERE state_hash = ?",
+	    "SELECT browser_hash, provider, nonce, code_verifier, next, expires_at FROM oidc_flows WHERE state_hash = "
+	    "?",
 	    &r, DB_TEXT(h));
 	if (err == TR_NOT_FOUND)
 		return fail(ctx, p, "cette connexion est inconnue ou a déjà servi.");
@@ -544,8 +548,8 @@ take_flow(struct ctx *ctx, enum config_oidc_provider p, const char *browser, con
 /* Merges userinfo's answer into CLAIMS: plain JSON, or a JWT checked with the provider's keys (iss and aud when
  * present), whose sub must be the ID token's. */
 static tr_err
-read_userinfo(struct ctx *ctx, enum config_oidc_provider p, struct provider_view *v, const char *access_token,
-    json_t *claims)
+read_userinfo(
+    struct ctx *ctx, enum config_oidc_provider p, struct provider_view *v, const char *access_token, json_t *claims)
 {
 	struct answer a;
 	json_t *info = NULL;
@@ -566,7 +570,8 @@ read_userinfo(struct ctx *ctx, enum config_oidc_provider p, struct provider_view
 			return err;
 		iss = json_string_value(json_object_get(info, "iss"));
 		aud = json_string_value(json_object_get(info, "aud"));
-		if ((iss != NULL && strcmp(iss, v->cfg->issuer) != 0) || (aud != NULL && strcmp(aud, v->cfg->client_id) != 0)) {
+		if ((iss != NULL && strcmp(iss, v->cfg->issuer) != 0) ||
+		    (aud != NULL && strcmp(aud, v->cfg->client_id) != 0)) {
 			json_decref(info);
 			return fail(ctx, p, "les informations sur la personne ne sont pas destinées à ce service.");
 		}
@@ -574,7 +579,8 @@ read_userinfo(struct ctx *ctx, enum config_oidc_provider p, struct provider_view
 		info = json_loads(a.body, 0, NULL);
 	}
 	sub = json_string_value(json_object_get(info, "sub"));
-	if (!json_is_object(info) || sub == NULL || strcmp(sub, json_string_value(json_object_get(claims, "sub"))) != 0) {
+	if (!json_is_object(info) || sub == NULL ||
+	    strcmp(sub, json_string_value(json_object_get(claims, "sub"))) != 0) {
 		json_decref(info);
 		return fail(ctx, p, "les informations sur la personne ne concernent pas la personne connectée.");
 	}
@@ -658,8 +664,8 @@ oidc_logout_url(struct ctx *ctx, enum config_oidc_provider p, const char *id_tok
 	if (!oidc_configured(ctx->cfg, p) || id_token == NULL || provider_load(ctx, p, false, &v) != TR_OK)
 		return NULL;
 	if (v.end_session != NULL)
-		url = arena_printf(ctx->arena, "%s%cid_token_hint=%s&post_logout_redirect_uri=%s&state=%s", v.end_session,
-		    strchr(v.end_session, '?') ? '&' : '?', id_token,
+		url = arena_printf(ctx->arena, "%s%cid_token_hint=%s&post_logout_redirect_uri=%s&state=%s",
+		    v.end_session, strchr(v.end_session, '?') ? '&' : '?', id_token,
 		    url_encode(ctx->arena, redirect_uri(ctx, p, "deconnexion")), sec_random_token(ctx->arena, 16));
 	json_decref(v.discovery);
 	return url;
@@ -672,6 +678,7 @@ oidc_housekeeping(struct db *db, int64_t now)
 
 	/* A link never confirmed is forgotten a day after it expired (the claims it kept with it). */
 	if (err == TR_OK)
-		err = db_execv(db, "DELETE FROM oidc_pending WHERE kind = 'link' AND expires_at < ?", NULL, DB_I64(now - 86400));
+		err = db_execv(
+		    db, "DELETE FROM oidc_pending WHERE kind = 'link' AND expires_at < ?", NULL, DB_I64(now - 86400));
 	return err;
 }

@@ -36,7 +36,8 @@ claim_email(struct ctx *ctx, json_t *claims)
 	const char *e = claim(claims, "email");
 	char *low;
 
-	if (e == NULL || strlen(e) > 254 || strchr(e, '@') == NULL || json_is_false(json_object_get(claims, "email_verified")))
+	if (e == NULL || strlen(e) > 254 || strchr(e, '@') == NULL ||
+	    json_is_false(json_object_get(claims, "email_verified")))
 		return NULL;
 	low = arena_strdup(ctx->arena, e);
 	for (char *c = low; *c; c++)
@@ -68,8 +69,8 @@ open_session(struct ctx *ctx, int64_t person_id, const char *provider, const cha
 	tr_err err = session_open(ctx, person_id, user_agent, out);
 
 	if (err == TR_OK)
-		err = db_execv(ctx->db, "UPDATE sessions SET oidc_provider = ?, oidc_id_token = ? WHERE id_hash = ?", NULL,
-		    DB_TEXT(provider), DB_TEXT(id_token), DB_TEXT(hash_of(ctx->arena, out->token)));
+		err = db_execv(ctx->db, "UPDATE sessions SET oidc_provider = ?, oidc_id_token = ? WHERE id_hash = ?",
+		    NULL, DB_TEXT(provider), DB_TEXT(id_token), DB_TEXT(hash_of(ctx->arena, out->token)));
 	return err;
 }
 
@@ -81,7 +82,8 @@ store_identity(struct ctx *ctx, int64_t person_id, const char *provider, json_t 
 	const char *given = claim(claims, "given_name"), *family = claim(claims, "family_name");
 
 	return db_execv(ctx->db,
-	    "INSERT INTO person_identities (person_id, provider, given_name, family_name, birthdate, gender, birthplace, "
+	    "INSERT INTO person_identities (person_id, provider, given_name, family_name, birthdate, gender, "
+	    "birthplace, "
 	    "birthcountry, verified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (person_id) DO UPDATE SET "
 	    "provider = excluded.provider, given_name = excluded.given_name, family_name = excluded.family_name, "
 	    "birthdate = excluded.birthdate, gender = excluded.gender, birthplace = excluded.birthplace, "
@@ -136,15 +138,16 @@ signin_linked(struct ctx *ctx, const struct oidc_identity *id, int64_t person_id
 
 	if (!active) {
 		err = db_onev(ctx->db, ctx->arena,
-		    "SELECT state FROM oidc_pending WHERE person_id = ? AND kind = 'account' ORDER BY id DESC LIMIT 1", &r,
-		    DB_I64(person_id));
+		    "SELECT state FROM oidc_pending WHERE person_id = ? AND kind = 'account' ORDER BY id DESC LIMIT 1",
+		    &r, DB_I64(person_id));
 		if (err == TR_OK && strcmp(db_text(db_cell(r, 0, 0)), "pending") == 0) {
 			out->outcome = SSO_PENDING;
 			return TR_OK;
 		}
 		if (err != TR_OK && err != TR_NOT_FOUND)
 			return ctx_storage_error(ctx, err);
-		return ctx_fail(ctx, TR_FORBIDDEN, "Ce compte a été refusé ou désactivé : adressez-vous à l'administrateur.");
+		return ctx_fail(
+		    ctx, TR_FORBIDDEN, "Ce compte a été refusé ou désactivé : adressez-vous à l'administrateur.");
 	}
 	TRY(tx_begin(ctx));
 	TRY(db_execv(ctx->db, "UPDATE oidc_links SET last_used_at = ? WHERE provider = ? AND sub = ?", NULL,
@@ -159,8 +162,8 @@ out:
 
 /* FranceConnect, no account has the email: a candidate account, linked, with its certified identity. */
 static tr_err
-create_candidate(struct ctx *ctx, const struct oidc_identity *id, const char *email, const char *user_agent,
-    struct sso_result *out)
+create_candidate(
+    struct ctx *ctx, const struct oidc_identity *id, const char *email, const char *user_agent, struct sso_result *out)
 {
 	const char *provider = config_oidc_name(id->provider);
 	struct db_rows *r;
@@ -170,14 +173,15 @@ create_candidate(struct ctx *ctx, const struct oidc_identity *id, const char *em
 
 	TRY(tx_begin(ctx));
 	TRY(db_onev(ctx->db, ctx->arena,
-	    "INSERT INTO people (email, name, password_hash, active, created_at, updated_at, confirmed_at) VALUES (?, ?, "
+	    "INSERT INTO people (email, name, password_hash, active, created_at, updated_at, confirmed_at) VALUES (?, "
+	    "?, "
 	    "NULL, 1, ?, ?, ?) RETURNING id",
 	    &r, DB_TEXT(email), DB_TEXT(claim_name(ctx, id->claims, email)), DB_I64(ctx->now), DB_I64(ctx->now),
 	    DB_I64(ctx->now)));
 	person_id = db_int(db_cell(r, 0, 0));
 	TRY(db_execv(ctx->db,
-	    "INSERT INTO memberships (person_id, role, organisation_id, created_at) VALUES (?, 'candidate', NULL, ?)", NULL,
-	    DB_I64(person_id), DB_I64(ctx->now)));
+	    "INSERT INTO memberships (person_id, role, organisation_id, created_at) VALUES (?, 'candidate', NULL, ?)",
+	    NULL, DB_I64(person_id), DB_I64(ctx->now)));
 	detail = json_pack("{s:s, s:s}", "role", "candidate", "provider", provider);
 	err = journal_append(ctx, "person", person_id, "register", detail);
 	json_decref(detail);
@@ -213,12 +217,14 @@ create_pending(struct ctx *ctx, const struct oidc_identity *id, const char *emai
 	claims_text = json_dumps(id->claims, JSON_COMPACT | JSON_SORT_KEYS);
 	TRY(tx_begin(ctx));
 	TRY(db_onev(ctx->db, ctx->arena,
-	    "INSERT INTO people (email, name, password_hash, active, created_at, updated_at, confirmed_at) VALUES (?, ?, "
+	    "INSERT INTO people (email, name, password_hash, active, created_at, updated_at, confirmed_at) VALUES (?, "
+	    "?, "
 	    "NULL, 0, ?, ?, ?) RETURNING id",
 	    &r, DB_TEXT(email), DB_TEXT(name), DB_I64(ctx->now), DB_I64(ctx->now), DB_I64(ctx->now)));
 	person_id = db_int(db_cell(r, 0, 0));
 	TRY(db_onev(ctx->db, ctx->arena,
-	    "INSERT INTO oidc_pending (kind, provider, sub, email, name, siret, claims, person_id, organisation_id, state, "
+	    "INSERT INTO oidc_pending (kind, provider, sub, email, name, siret, claims, person_id, organisation_id, "
+	    "state, "
 	    "created_at) VALUES ('account', ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?) RETURNING id",
 	    &r, DB_TEXT(provider), DB_TEXT(id->sub), DB_TEXT(email), DB_TEXT(name), DB_TEXT(siret),
 	    DB_TEXT(claims_text ? claims_text : "{}"), DB_I64(person_id), org_id ? DB_I64(org_id) : DB_NULLV,
@@ -257,11 +263,13 @@ ask_link(struct ctx *ctx, const struct oidc_identity *id, const char *browser, c
 	text = json_dumps(saved, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(saved);
 	err = db_execv(ctx->db,
-	    "INSERT INTO oidc_pending (kind, provider, sub, email, name, siret, claims, person_id, browser_hash, state, "
+	    "INSERT INTO oidc_pending (kind, provider, sub, email, name, siret, claims, person_id, browser_hash, "
+	    "state, "
 	    "created_at, expires_at) VALUES ('link', ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
 	    NULL, DB_TEXT(config_oidc_name(id->provider)), DB_TEXT(id->sub), DB_TEXT(email),
-	    DB_TEXT(claim_name(ctx, id->claims, email)), DB_TEXT(claim(id->claims, "siret")), DB_TEXT(text ? text : "{}"),
-	    DB_I64(person_id), DB_TEXT(hash_of(ctx->arena, browser)), DB_I64(ctx->now), DB_I64(ctx->now + SSO_LINK_SECONDS));
+	    DB_TEXT(claim_name(ctx, id->claims, email)), DB_TEXT(claim(id->claims, "siret")),
+	    DB_TEXT(text ? text : "{}"), DB_I64(person_id), DB_TEXT(hash_of(ctx->arena, browser)), DB_I64(ctx->now),
+	    DB_I64(ctx->now + SSO_LINK_SECONDS));
 	free(text);
 	if (err != TR_OK)
 		return ctx_storage_error(ctx, err);
@@ -281,7 +289,8 @@ sso_signin(struct ctx *ctx, const struct oidc_identity *id, const char *browser,
 
 	memset(out, 0, sizeof(*out));
 	err = db_onev(ctx->db, ctx->arena,
-	    "SELECT l.person_id, p.active FROM oidc_links l JOIN people p ON p.id = l.person_id WHERE l.provider = ? AND "
+	    "SELECT l.person_id, p.active FROM oidc_links l JOIN people p ON p.id = l.person_id WHERE l.provider = ? "
+	    "AND "
 	    "l.sub = ?",
 	    &r, DB_TEXT(provider), DB_TEXT(id->sub));
 	if (err == TR_OK)
@@ -297,9 +306,11 @@ sso_signin(struct ctx *ctx, const struct oidc_identity *id, const char *browser,
 	err = db_onev(ctx->db, ctx->arena, "SELECT id FROM people WHERE email = ?", &r, DB_TEXT(email));
 	if (err == TR_OK) {
 		int64_t person_id = db_int(db_cell(r, 0, 0));
-		if (id->provider == OIDC_FRANCECONNECT && (!is_candidate_only(ctx, person_id, &candidate) || !candidate))
+		if (id->provider == OIDC_FRANCECONNECT &&
+		    (!is_candidate_only(ctx, person_id, &candidate) || !candidate))
 			return ctx_fail(ctx, TR_FORBIDDEN,
-			    "FranceConnect sert aux candidats : cette adresse est celle d'un compte professionnel. Connectez-vous "
+			    "FranceConnect sert aux candidats : cette adresse est celle d'un compte professionnel. "
+			    "Connectez-vous "
 			    "avec votre mot de passe ou avec ProConnect.");
 		return ask_link(ctx, id, browser, email, person_id, out);
 	}
@@ -375,8 +386,8 @@ sso_link_confirm(
 		        "Plusieurs tentatives ont échoué : patientez %lld secondes avant de réessayer.",
 		        (long long)ctx->retry_after));
 	}
-	err = db_onev(ctx->db, ctx->arena, "SELECT password_hash FROM people WHERE id = ? AND active = 1", &p,
-	    DB_I64(person_id));
+	err = db_onev(
+	    ctx->db, ctx->arena, "SELECT password_hash FROM people WHERE id = ? AND active = 1", &p, DB_I64(person_id));
 	if (err != TR_OK && err != TR_NOT_FOUND)
 		return ctx_storage_error(ctx, err);
 	if (err == TR_OK && !db_isnull(db_cell(p, 0, 0)))
@@ -395,8 +406,9 @@ sso_link_confirm(
 	claims = json_loads(db_text(db_cell(r, 0, 4)), 0, NULL);
 	id_token = json_string_value(json_object_get(claims, "_id_token"));
 	id_token = arena_strdup(ctx->arena, id_token ? id_token : "");
-	TRY(db_execv(ctx->db, "UPDATE oidc_pending SET state = 'used', decided_at = ? WHERE id = ? AND state = 'pending'",
-	    NULL, DB_I64(ctx->now), DB_I64(pending_id)));
+	TRY(db_execv(ctx->db,
+	    "UPDATE oidc_pending SET state = 'used', decided_at = ? WHERE id = ? AND state = 'pending'", NULL,
+	    DB_I64(ctx->now), DB_I64(pending_id)));
 	err = link_insert(ctx, provider, db_text(db_cell(r, 0, 2)), person_id, "password");
 	if (err == TR_CONFLICT) {
 		err = ctx_fail(ctx, TR_CONFLICT, "Cette identité est déjà rattachée à un compte.");
@@ -427,10 +439,13 @@ employer_orgs(struct ctx *ctx)
 	return s;
 }
 
-#define PENDING_SELECT                                                                                                \
-	"SELECT w.id, w.provider, w.email, w.name, w.siret, w.person_id, w.organisation_id, o.name AS organisation_name, " \
-	"w.created_at FROM oidc_pending w LEFT JOIN organisations o ON o.id = w.organisation_id WHERE w.kind = 'account' " \
-	"AND w.state = 'pending' AND (CAST(? AS BIGINT) = 1 OR ? LIKE '%|' || CAST(w.organisation_id AS TEXT) || '|%') "
+#define PENDING_SELECT                                                                                             \
+	"SELECT w.id, w.provider, w.email, w.name, w.siret, w.person_id, w.organisation_id, o.name AS "            \
+	"organisation_name, "                                                                                      \
+	"w.created_at FROM oidc_pending w LEFT JOIN organisations o ON o.id = w.organisation_id WHERE w.kind = "   \
+	"'account' "                                                                                               \
+	"AND w.state = 'pending' AND (CAST(? AS BIGINT) = 1 OR ? LIKE '%|' || CAST(w.organisation_id AS TEXT) || " \
+	"'|%') "
 
 tr_err
 sso_pending_list(struct ctx *ctx, json_t **out)
@@ -458,8 +473,8 @@ sso_pending_decide(struct ctx *ctx, int64_t id, bool approve, int64_t *person_id
 
 	if (err != TR_OK)
 		return err;
-	err = db_onev(ctx->db, ctx->arena, PENDING_SELECT "AND w.id = ?", &r, DB_BOOL(actor_has(ctx->actor, ROLE_ADMIN)),
-	    DB_TEXT(employer_orgs(ctx)), DB_I64(id));
+	err = db_onev(ctx->db, ctx->arena, PENDING_SELECT "AND w.id = ?", &r,
+	    DB_BOOL(actor_has(ctx->actor, ROLE_ADMIN)), DB_TEXT(employer_orgs(ctx)), DB_I64(id));
 	if (err == TR_NOT_FOUND)
 		return ctx_fail(ctx, TR_NOT_FOUND, "Cette demande n'existe pas ou a déjà été traitée.");
 	if (err != TR_OK)
@@ -476,11 +491,13 @@ sso_pending_decide(struct ctx *ctx, int64_t id, bool approve, int64_t *person_id
 		goto out;
 	}
 	if (approve) {
-		TRY(db_execv(ctx->db, "UPDATE people SET active = 1, updated_at = ?, version = version + 1 WHERE id = ?",
-		    NULL, DB_I64(ctx->now), DB_I64(*person_id)));
+		TRY(db_execv(ctx->db,
+		    "UPDATE people SET active = 1, updated_at = ?, version = version + 1 WHERE id = ?", NULL,
+		    DB_I64(ctx->now), DB_I64(*person_id)));
 		if (org_id != 0)
 			TRY(db_execv(ctx->db,
-			    "INSERT INTO memberships (person_id, role, organisation_id, created_at) VALUES (?, 'employer', ?, ?)",
+			    "INSERT INTO memberships (person_id, role, organisation_id, created_at) VALUES (?, "
+			    "'employer', ?, ?)",
 			    NULL, DB_I64(*person_id), DB_I64(org_id), DB_I64(ctx->now)));
 	}
 	detail = json_pack("{s:I, s:I}", "pending_id", (json_int_t)id, "organisation_id", (json_int_t)org_id);
@@ -491,8 +508,9 @@ sso_pending_decide(struct ctx *ctx, int64_t id, bool approve, int64_t *person_id
 	TRY(db_execv(ctx->db, "UPDATE people SET active = 1 WHERE id = ? AND active = 0", NULL, DB_I64(*person_id)));
 	TRY(notify_person(ctx, *person_id, approve ? "Votre compte est ouvert" : "Votre demande de compte est refusée",
 	    notify_text(ctx,
-	        approve ? "Votre demande de compte a été approuvée : connectez-vous avec ProConnect."
-	                : "Votre demande de compte a été refusée. Adressez-vous à votre structure ou à l'administrateur.",
+	        approve
+	            ? "Votre demande de compte a été approuvée : connectez-vous avec ProConnect."
+	            : "Votre demande de compte a été refusée. Adressez-vous à votre structure ou à l'administrateur.",
 	        "/connexion")));
 	if (!approve)
 		TRY(db_execv(ctx->db, "UPDATE people SET active = 0 WHERE id = ?", NULL, DB_I64(*person_id)));
@@ -515,7 +533,8 @@ sso_logout(struct ctx *ctx, const char *token, const char **logout_url)
 	    DB_TEXT(hash_of(ctx->arena, token)));
 	if (err != TR_OK && err != TR_NOT_FOUND)
 		return ctx_storage_error(ctx, err);
-	if ((err == TR_OK) && !db_isnull(db_cell(r, 0, 1)) && oidc_provider_named(ctx->cfg, db_text(db_cell(r, 0, 0)), &p))
+	if ((err == TR_OK) && !db_isnull(db_cell(r, 0, 1)) &&
+	    oidc_provider_named(ctx->cfg, db_text(db_cell(r, 0, 0)), &p))
 		*logout_url = oidc_logout_url(ctx, p, db_text(db_cell(r, 0, 1)));
 	return session_logout(ctx, token);
 }

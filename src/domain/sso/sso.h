@@ -41,8 +41,8 @@ TR_MUST_USE tr_err sso_link_pending(struct ctx *ctx, const char *browser, json_t
 
 /* Confirms the link waiting in BROWSER with the account's PASSWORD (throttled as the sign-in is: TR_RATE_LIMITED,
  * ctx->retry_after set); a wrong one is a field error on "password". Then links, journals and opens a session. */
-TR_MUST_USE tr_err sso_link_confirm(struct ctx *ctx, const char *browser, const char *password, const char *user_agent,
-    struct session_new *out);
+TR_MUST_USE tr_err sso_link_confirm(
+    struct ctx *ctx, const char *browser, const char *password, const char *user_agent, struct session_new *out);
 
 /* The accounts waiting for approval that the actor may decide: all for an admin, those matched to the actor's
  * organisations (by SIRET) for employers. [{id, provider, email, name, siret, organisation_name, created_at}]. */

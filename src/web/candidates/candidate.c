@@ -304,7 +304,8 @@ identity_json(struct request *req, json_t *data)
 	gender = json_string_value(json_object_get(id, "gender"));
 	sex = gender && strcmp(gender, "female") == 0 ? "F" : gender && strcmp(gender, "male") == 0 ? "M" : NULL;
 	json_object_set_new(id, "provider_label", json_string("FranceConnect"));
-	json_object_set_new(id, "gender", json_string(sex ? strcmp(sex, "F") == 0 ? "Femme" : "Homme" : "Non communiqué"));
+	json_object_set_new(
+	    id, "gender", json_string(sex ? strcmp(sex, "F") == 0 ? "Femme" : "Homme" : "Non communiqué"));
 	json_array_foreach(json_object_get(data, "profile_fields"), i, f)
 	{
 		const char *name = json_string_value(json_object_get(f, "name"));
@@ -317,8 +318,8 @@ identity_json(struct request *req, json_t *data)
 			size_t k;
 			json_object_set_new(f, "readonly", json_true());
 			json_object_set_new(f, "hint", json_string("Certifié par FranceConnect."));
-			json_array_foreach(json_object_get(f, "options"), k, o)
-			    json_object_set_new(o, "selected", json_boolean(strcmp(json_string_value(json_object_get(o, "value")), sex) == 0));
+			json_array_foreach(json_object_get(f, "options"), k, o) json_object_set_new(o, "selected",
+			    json_boolean(strcmp(json_string_value(json_object_get(o, "value")), sex) == 0));
 		}
 	}
 	json_object_set_new(data, "identity", id);

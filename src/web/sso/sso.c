@@ -36,10 +36,10 @@ web_sso_buttons(struct request *req, json_t *data)
 
 	for (size_t i = 0; i < sizeof(buttons) / sizeof(buttons[0]); i++)
 		if (oidc_configured(req->ctx.cfg, buttons[i].p))
-			json_array_append_new(list,
-			    json_pack("{s:s, s:s, s:b, s:s, s:s}", "name", config_oidc_name(buttons[i].p), "label",
-			        oidc_label(buttons[i].p), "pro", buttons[i].pro, "about_url", buttons[i].about, "audience",
-			        buttons[i].audience));
+			json_array_append_new(
+			    list, json_pack("{s:s, s:s, s:b, s:s, s:s}", "name", config_oidc_name(buttons[i].p),
+			              "label", oidc_label(buttons[i].p), "pro", buttons[i].pro, "about_url",
+			              buttons[i].about, "audience", buttons[i].audience));
 	json_object_set_new(data, "has_providers", json_boolean(json_array_size(list) > 0));
 	json_object_set_new(data, "providers", list);
 }
@@ -92,8 +92,8 @@ web_oidc_callback(struct request *req)
 
 	if (!route_provider(req, &p))
 		return;
-	err = oidc_finish(&req->ctx, p, browser, req_query(req, "state"), req_query(req, "code"), req_query(req, "error"),
-	    &id);
+	err = oidc_finish(
+	    &req->ctx, p, browser, req_query(req, "state"), req_query(req, "code"), req_query(req, "error"), &id);
 	if (err != TR_OK) {
 		resp_error(req, err, NULL);
 		return;
@@ -109,9 +109,7 @@ web_oidc_callback(struct request *req)
 		resp_cookie(req, SESSION_COOKIE, res.session.token, session_cookie_seconds(&req->ctx));
 		web_done(req, local_path(id.next), "logged_in");
 		return;
-	case SSO_CONFIRM_LINK:
-		resp_redirect(req, 303, "/oidc/liaison");
-		return;
+	case SSO_CONFIRM_LINK: resp_redirect(req, 303, "/oidc/liaison"); return;
 	case SSO_PENDING:
 		web_page(req, 200, "waiting.html", "Demande de compte en attente",
 		    json_pack("{s:s, s:s}", "provider_label", oidc_label(p), "email", res.email ? res.email : ""));
@@ -197,7 +195,8 @@ web_sso_pending(struct request *req)
 		resp_error(req, err, NULL);
 		return;
 	}
-	json_array_foreach(items, i, it) json_object_set_new(it, "created", json_string(date_fr_json(req, json_object_get(it, "created_at"))));
+	json_array_foreach(items, i, it)
+	    json_object_set_new(it, "created", json_string(date_fr_json(req, json_object_get(it, "created_at"))));
 	web_page(req, 200, "pending.html", "Comptes en attente d'approbation",
 	    json_pack("{s:o, s:b}", "items", items, "has_items", json_array_size(items) > 0));
 }
