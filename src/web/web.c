@@ -60,6 +60,7 @@ static const struct nav_item nav_items[] = {
 	{ "/admin/structures", "Structures", ROLE_BIT(ROLE_ADMIN) },
 	{ "/admin/journal", "Journal", ROLE_BIT(ROLE_ADMIN) },
 	{ "/admin/doublons", "Doublons", ROLE_BIT(ROLE_ADMIN) },
+	{ "/comptes-en-attente", "Comptes en attente", ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_EMPLOYER) },
 	{ "/lieux/import", "Import des lieux", ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL) },
 };
 

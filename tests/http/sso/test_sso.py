@@ -287,3 +287,28 @@ def test_signing_out_signs_out_at_the_provider_too(sso, provider):
     back = follow(s, r, f"{sso.base}/oidc/franceconnect/deconnexion")
     r = s.get(back, allow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/"
+
+
+def test_an_administrator_refuses_an_account_matched_to_no_structure(sso, provider, admin, sessions):
+    sub, email_ = unique("pc"), unique_email("pc")
+    provider.account(sub, **pc_claims(email_))
+    _, _, r = round_trip(sso, provider, "proconnect", sub)
+    assert r.status_code == 200 and "en attente" in text(r)
+    pid = person_id(email_)
+    wid = sql_int(f"SELECT id FROM oidc_pending WHERE person_id = {pid}")
+    assert email_ in text(admin.get(sso.base + "/comptes-en-attente"))
+    # A structure's staff do not see an account matched to no structure, and cannot decide it.
+    employer = sessions["employer"]
+    assert email_ not in text(employer.get(sso.base + "/comptes-en-attente"))
+    r = employer.post(f"{sso.base}/comptes-en-attente/{wid}/approuver", data={"csrf": page_csrf(employer, sso.base)},
+                      allow_redirects=False)
+    assert r.status_code == 404
+    r = admin.post(f"{sso.base}/comptes-en-attente/{wid}/refuser", data={"csrf": page_csrf(admin, sso.base)},
+                   allow_redirects=False)
+    assert r.status_code == 303
+    assert sql(f"SELECT p.active, w.state FROM people p JOIN oidc_pending w ON w.person_id = p.id WHERE p.id = {pid}") \
+        == "0|refused"
+    assert "oidc_refuse" in sql(f"SELECT action FROM journal WHERE entity = 'person' AND entity_id = {pid}").split()
+    s, _, r = round_trip(sso, provider, "proconnect", sub)
+    assert r.status_code == 403 and "refusé" in text(r)
+    assert not s.cookies.get("tremplin_session")
