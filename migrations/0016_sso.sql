@@ -32,7 +32,8 @@ CREATE INDEX oidc_links_person ON oidc_links (person_id);
 -- confirms with that account's password from the same browser (browser_hash) within the hour. kind 'account': no
 -- account had it; an inactive account was made (person_id) and waits for an administrator, or for the
 -- administrators of the organisation whose SIRET the provider gave (organisation_id). state: pending, approved,
--- refused, used (a link confirmed).
+-- refused, used (a link confirmed). A link may be confirmed by email instead: email_token_hash is the SHA-256 of the
+-- link sent to the account's address (valid as long as the row).
 CREATE TABLE oidc_pending (
 	id @ID@,
 	kind TEXT NOT NULL,
@@ -45,6 +46,7 @@ CREATE TABLE oidc_pending (
 	person_id BIGINT NOT NULL REFERENCES people (id) ON DELETE CASCADE,
 	organisation_id BIGINT REFERENCES organisations (id),
 	browser_hash TEXT,
+	email_token_hash TEXT,
 	state TEXT NOT NULL DEFAULT 'pending',
 	created_at BIGINT NOT NULL,
 	expires_at BIGINT,
@@ -53,6 +55,7 @@ CREATE TABLE oidc_pending (
 );
 CREATE INDEX oidc_pending_state ON oidc_pending (state, kind);
 CREATE INDEX oidc_pending_person ON oidc_pending (person_id);
+CREATE INDEX oidc_pending_email_token ON oidc_pending (email_token_hash);
 
 -- The civil-status identity a provider certified (FranceConnect): read-only in the candidate's profile afterwards.
 CREATE TABLE person_identities (

@@ -97,6 +97,9 @@ const struct route app_routes[] = {
 	{ "GET", "/oidc/{token}/deconnexion", web_oidc_logged_out, PUBLIC, 0, A_PUBLIC, "oidc_provider" },
 	{ "GET", "/oidc/liaison", web_oidc_link_form, PUBLIC, 0, A_PUBLIC, NULL },
 	{ "POST", "/oidc/liaison", web_oidc_link, PUBLIC, CHANGES, A_PUBLIC, NULL },
+	{ "POST", "/oidc/liaison/courriel", web_oidc_link_send, PUBLIC, CHANGES, A_PUBLIC, NULL },
+	{ "GET", "/oidc/liaison/{token}", web_oidc_link_token_form, PUBLIC, 0, A_PUBLIC, "link" },
+	{ "POST", "/oidc/liaison/{token}", web_oidc_link_token, PUBLIC, CHANGES, A_PUBLIC, "link" },
 	/* Accounts made through ProConnect, waiting: admins decide any, employers those matched to their structure. */
 	{ "GET", "/comptes-en-attente", web_sso_pending, ADMIN | ROLE_BIT(ROLE_EMPLOYER), 0, A_LIST, NULL },
 	{ "POST", "/comptes-en-attente/{id}/approuver", web_sso_pending_approve, ADMIN | ROLE_BIT(ROLE_EMPLOYER),

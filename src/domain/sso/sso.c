@@ -10,6 +10,7 @@
 #include "domain/kernel/common.h"
 #include "domain/kernel/journal.h"
 #include "domain/kernel/notify.h"
+#include "domain/kernel/outbox.h"
 #include "store/db.h"
 
 static const char *
@@ -320,32 +321,90 @@ sso_signin(struct ctx *ctx, const struct oidc_identity *id, const char *browser,
 	                                          : create_pending(ctx, id, email, out);
 }
 
-/* The live link waiting in BROWSER: id, provider, sub, email, claims, person_id. */
+#define LINK_SELECT                                                                                                   \
+	"SELECT id, provider, sub, email, claims, person_id, name FROM oidc_pending WHERE kind = 'link' AND state = " \
+	"'pending' AND expires_at > ? "
+
+/* The live link waiting in BROWSER: id, provider, sub, email, claims, person_id, name. */
 static tr_err
 link_row(struct ctx *ctx, const char *browser, struct db_rows **r)
 {
 	if (browser == NULL || *browser == '\0' || strlen(browser) > 128)
 		return TR_NOT_FOUND;
-	return db_onev(ctx->db, ctx->arena,
-	    "SELECT id, provider, sub, email, claims, person_id FROM oidc_pending WHERE kind = 'link' AND state = "
-	    "'pending' AND browser_hash = ? AND expires_at > ? ORDER BY id DESC LIMIT 1",
-	    r, DB_TEXT(hash_of(ctx->arena, browser)), DB_I64(ctx->now));
+	return db_onev(ctx->db, ctx->arena, LINK_SELECT "AND browser_hash = ? ORDER BY id DESC LIMIT 1", r,
+	    DB_I64(ctx->now), DB_TEXT(hash_of(ctx->arena, browser)));
+}
+
+/* The live link whose emailed token is TOKEN. */
+static tr_err
+link_row_by_token(struct ctx *ctx, const char *token, struct db_rows **r)
+{
+	if (token == NULL || *token == '\0' || strlen(token) > 128)
+		return TR_NOT_FOUND;
+	return db_onev(ctx->db, ctx->arena, LINK_SELECT "AND email_token_hash = ?", r, DB_I64(ctx->now),
+	    DB_TEXT(hash_of(ctx->arena, token)));
+}
+
+/* The link row R as the pages show it. */
+static json_t *
+link_json(struct ctx *ctx, struct db_rows *r)
+{
+	enum config_oidc_provider p = OIDC_PROCONNECT;
+
+	(void)oidc_provider_named(ctx->cfg, db_text(db_cell(r, 0, 1)), &p);
+	return json_pack("{s:s, s:s, s:s}", "provider", db_text(db_cell(r, 0, 1)), "provider_label", oidc_label(p),
+	    "email", db_text(db_cell(r, 0, 3)));
+}
+
+/* Attaches the identity of link row R to its account (HOW: "password", "email"), inside the caller's transaction,
+ * and opens a session. */
+static tr_err
+link_finish(struct ctx *ctx, struct db_rows *r, const char *how, const char *user_agent, struct session_new *out)
+{
+	const char *provider = db_text(db_cell(r, 0, 1)), *id_token;
+	int64_t person_id = db_int(db_cell(r, 0, 5)), changes = 0;
+	enum config_oidc_provider prov = OIDC_PROCONNECT;
+	json_t *claims = json_loads(db_text(db_cell(r, 0, 4)), 0, NULL), *detail;
+	tr_err err;
+
+	(void)oidc_provider_named(ctx->cfg, provider, &prov);
+	id_token = json_string_value(json_object_get(claims, "_id_token"));
+	id_token = id_token ? arena_strdup(ctx->arena, id_token) : NULL;
+	TRY(db_execv(ctx->db,
+	    "UPDATE oidc_pending SET state = 'used', decided_at = ? WHERE id = ? AND state = 'pending'", &changes,
+	    DB_I64(ctx->now), DB_I64(db_int(db_cell(r, 0, 0)))));
+	if (changes != 1) {
+		err = ctx_fail(ctx, TR_CONFLICT, "Ce rattachement vient d'être fait.");
+		goto out;
+	}
+	err = link_insert(ctx, provider, db_text(db_cell(r, 0, 2)), person_id, how);
+	if (err == TR_CONFLICT) {
+		err = ctx_fail(ctx, TR_CONFLICT, "Cette identité est déjà rattachée à un compte.");
+		goto out;
+	}
+	TRY(err);
+	if (prov == OIDC_FRANCECONNECT && json_is_object(claims))
+		TRY(store_identity(ctx, person_id, provider, claims));
+	TRY(open_session(ctx, person_id, provider, id_token, user_agent, out));
+	detail = json_pack("{s:s, s:s}", "provider", provider, "how", how);
+	err = journal_append(ctx, "person", person_id, "oidc_link_confirmed", detail);
+	json_decref(detail);
+out:
+	json_decref(claims);
+	return err;
 }
 
 tr_err
 sso_link_pending(struct ctx *ctx, const char *browser, json_t **out)
 {
 	struct db_rows *r;
-	enum config_oidc_provider p = OIDC_PROCONNECT;
 	tr_err err = link_row(ctx, browser, &r);
 
 	if (err == TR_NOT_FOUND)
 		return ctx_fail(ctx, TR_NOT_FOUND, "Aucune liaison n'attend dans ce navigateur.");
 	if (err != TR_OK)
 		return ctx_storage_error(ctx, err);
-	(void)oidc_provider_named(ctx->cfg, db_text(db_cell(r, 0, 1)), &p);
-	*out = json_pack("{s:s, s:s, s:s}", "provider", db_text(db_cell(r, 0, 1)), "provider_label", oidc_label(p),
-	    "email", db_text(db_cell(r, 0, 3)));
+	*out = link_json(ctx, r);
 	return TR_OK;
 }
 
@@ -353,11 +412,9 @@ tr_err
 sso_link_confirm(
     struct ctx *ctx, const char *browser, const char *password, const char *user_agent, struct session_new *out)
 {
-	const char *email, *provider, *acct_key, *ip_key, *id_token;
+	const char *email, *acct_key, *ip_key;
 	struct db_rows *r, *p;
-	int64_t wait_acct = 0, wait_ip = 0, person_id, pending_id;
-	enum config_oidc_provider prov = OIDC_PROCONNECT;
-	json_t *claims = NULL, *detail;
+	int64_t wait_acct = 0, wait_ip = 0;
 	bool ok = false;
 	tr_err err = link_row(ctx, browser, &r);
 
@@ -365,11 +422,7 @@ sso_link_confirm(
 		return ctx_fail(ctx, TR_NOT_FOUND, "Aucune liaison n'attend dans ce navigateur, ou elle a expiré.");
 	if (err != TR_OK)
 		return ctx_storage_error(ctx, err);
-	pending_id = db_int(db_cell(r, 0, 0));
-	provider = db_text(db_cell(r, 0, 1));
 	email = db_text(db_cell(r, 0, 3));
-	person_id = db_int(db_cell(r, 0, 5));
-	(void)oidc_provider_named(ctx->cfg, provider, &prov);
 	if (password == NULL || *password == '\0') {
 		field_errors_add(&ctx->errors, "password", "Saisissez le mot de passe de votre compte.");
 		return TR_INVALID;
@@ -386,8 +439,8 @@ sso_link_confirm(
 		        "Plusieurs tentatives ont échoué : patientez %lld secondes avant de réessayer.",
 		        (long long)ctx->retry_after));
 	}
-	err = db_onev(
-	    ctx->db, ctx->arena, "SELECT password_hash FROM people WHERE id = ? AND active = 1", &p, DB_I64(person_id));
+	err = db_onev(ctx->db, ctx->arena, "SELECT password_hash FROM people WHERE id = ? AND active = 1", &p,
+	    DB_I64(db_int(db_cell(r, 0, 5))));
 	if (err != TR_OK && err != TR_NOT_FOUND)
 		return ctx_storage_error(ctx, err);
 	if (err == TR_OK && !db_isnull(db_cell(p, 0, 0)))
@@ -403,27 +456,79 @@ sso_link_confirm(
 		field_errors_add(&ctx->errors, "password", "Mot de passe incorrect.");
 		return TR_INVALID;
 	}
-	claims = json_loads(db_text(db_cell(r, 0, 4)), 0, NULL);
-	id_token = json_string_value(json_object_get(claims, "_id_token"));
-	id_token = arena_strdup(ctx->arena, id_token ? id_token : "");
-	TRY(db_execv(ctx->db,
-	    "UPDATE oidc_pending SET state = 'used', decided_at = ? WHERE id = ? AND state = 'pending'", NULL,
-	    DB_I64(ctx->now), DB_I64(pending_id)));
-	err = link_insert(ctx, provider, db_text(db_cell(r, 0, 2)), person_id, "password");
-	if (err == TR_CONFLICT) {
-		err = ctx_fail(ctx, TR_CONFLICT, "Cette identité est déjà rattachée à un compte.");
-		goto out;
-	}
-	TRY(err);
-	if (prov == OIDC_FRANCECONNECT && json_is_object(claims))
-		TRY(store_identity(ctx, person_id, provider, claims));
 	TRY(db_execv(ctx->db, "DELETE FROM login_failures WHERE key = ?", NULL, DB_TEXT(acct_key)));
-	TRY(open_session(ctx, person_id, provider, *id_token ? id_token : NULL, user_agent, out));
-	detail = json_pack("{s:s}", "provider", provider);
-	err = journal_append(ctx, "person", person_id, "oidc_link_confirmed", detail);
-	json_decref(detail);
+	TRY(link_finish(ctx, r, "password", user_agent, out));
 out:
-	json_decref(claims);
+	return tx_end(ctx, ctx_storage_error(ctx, err));
+}
+
+/* Three link emails an hour for one account, then nothing (a plain quota). */
+static const struct throttle_rule throttle_link_email = { 3600, 3, 0, 0 };
+
+tr_err
+sso_link_send(struct ctx *ctx, const char *browser)
+{
+	const char *key, *token, *url, *label;
+	struct db_rows *r;
+	int64_t wait = 0;
+	json_t *info;
+	tr_err err = link_row(ctx, browser, &r);
+
+	if (err == TR_NOT_FOUND)
+		return ctx_fail(ctx, TR_NOT_FOUND, "Aucune liaison n'attend dans ce navigateur, ou elle a expiré.");
+	if (err != TR_OK)
+		return ctx_storage_error(ctx, err);
+	key = arena_printf(ctx->arena, "oidc-link-email:%s", db_text(db_cell(r, 0, 3)));
+	if ((err = throttle_wait(ctx, key, &throttle_link_email, &wait)) != TR_OK)
+		return ctx_storage_error(ctx, err);
+	if (wait > 0)
+		return TR_OK;
+	token = sec_random_token(ctx->arena, 32);
+	url = arena_printf(ctx->arena, "%s/oidc/liaison/%s", ctx->cfg->base_url, token);
+	info = link_json(ctx, r);
+	label = arena_strdup(ctx->arena, json_string_value(json_object_get(info, "provider_label")));
+	json_decref(info);
+	TRY(tx_begin(ctx));
+	TRY(throttle_note(ctx, key));
+	TRY(db_execv(ctx->db, "UPDATE oidc_pending SET email_token_hash = ? WHERE id = ?", NULL,
+	    DB_TEXT(hash_of(ctx->arena, token)), DB_I64(db_int(db_cell(r, 0, 0)))));
+	TRY(outbox_email_sensitive(ctx, db_text(db_cell(r, 0, 3)), "Rattacher votre identité à votre compte tremplin",
+	    arena_printf(ctx->arena,
+	        "Bonjour %s,\n\nVous vous êtes connecté avec %s, et un compte tremplin existe déjà avec cette adresse. "
+	        "Pour les rattacher, ouvrez ce lien (valable une heure, une seule fois) :\n%s\n\nSi vous n'êtes pas à "
+	        "l'origine de cette demande, ignorez ce message : rien ne sera rattaché.\n",
+	        db_text(db_cell(r, 0, 6)), label, url)));
+out:
+	return tx_end(ctx, ctx_storage_error(ctx, err));
+}
+
+tr_err
+sso_link_token_pending(struct ctx *ctx, const char *token, json_t **out)
+{
+	struct db_rows *r;
+	tr_err err = link_row_by_token(ctx, token, &r);
+
+	if (err == TR_NOT_FOUND)
+		return ctx_fail(ctx, TR_NOT_FOUND, "Ce lien est inconnu, a déjà servi ou a expiré.");
+	if (err != TR_OK)
+		return ctx_storage_error(ctx, err);
+	*out = link_json(ctx, r);
+	return TR_OK;
+}
+
+tr_err
+sso_link_token_confirm(struct ctx *ctx, const char *token, const char *user_agent, struct session_new *out)
+{
+	struct db_rows *r;
+	tr_err err = link_row_by_token(ctx, token, &r);
+
+	if (err == TR_NOT_FOUND)
+		return ctx_fail(ctx, TR_NOT_FOUND, "Ce lien est inconnu, a déjà servi ou a expiré.");
+	if (err != TR_OK)
+		return ctx_storage_error(ctx, err);
+	TRY(tx_begin(ctx));
+	TRY(link_finish(ctx, r, "email", user_agent, out));
+out:
 	return tx_end(ctx, ctx_storage_error(ctx, err));
 }
 

@@ -44,6 +44,19 @@ TR_MUST_USE tr_err sso_link_pending(struct ctx *ctx, const char *browser, json_t
 TR_MUST_USE tr_err sso_link_confirm(
     struct ctx *ctx, const char *browser, const char *password, const char *user_agent, struct session_new *out);
 
+/* Sends the link waiting in BROWSER to the account's address, so that its owner confirms it by email instead of the
+ * password (the message carries a single-use URL, /oidc/liaison/TOKEN, valid as long as the link). At most 3 an hour
+ * for one account: past it nothing is sent, with the same answer. TR_NOT_FOUND when no link waits. */
+TR_MUST_USE tr_err sso_link_send(struct ctx *ctx, const char *browser);
+
+/* The link waiting under the emailed TOKEN: {provider, provider_label, email}; TR_NOT_FOUND (French message) when
+ * unknown, used or expired. */
+TR_MUST_USE tr_err sso_link_token_pending(struct ctx *ctx, const char *token, json_t **out);
+
+/* Confirms the link of the emailed TOKEN (the address is proved): links, journals and opens a session. */
+TR_MUST_USE tr_err sso_link_token_confirm(
+    struct ctx *ctx, const char *token, const char *user_agent, struct session_new *out);
+
 /* The accounts waiting for approval that the actor may decide: all for an admin, those matched to the actor's
  * organisations (by SIRET) for employers. [{id, provider, email, name, siret, organisation_name, created_at}]. */
 TR_MUST_USE tr_err sso_pending_list(struct ctx *ctx, json_t **out);

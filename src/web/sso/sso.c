@@ -127,11 +127,14 @@ web_oidc_logged_out(struct request *req)
 	web_done(req, "/", "logged_out");
 }
 
+/* The link confirmation page: by the browser's cookie (TOKEN NULL), or by the emailed TOKEN. SENT: the email just
+ * went. */
 static void
-link_page(struct request *req, int status)
+link_page(struct request *req, int status, const char *token, bool sent)
 {
 	json_t *data = NULL, *summary = json_array();
-	tr_err err = sso_link_pending(&req->ctx, browser_cookie(req), &data);
+	tr_err err = token ? sso_link_token_pending(&req->ctx, token, &data)
+	                   : sso_link_pending(&req->ctx, browser_cookie(req), &data);
 
 	if (err != TR_OK && err != TR_NOT_FOUND) {
 		json_decref(summary);
@@ -140,7 +143,17 @@ link_page(struct request *req, int status)
 	}
 	if (data == NULL)
 		data = json_object();
+	if (token != NULL && err == TR_NOT_FOUND) {
+		json_decref(summary);
+		json_decref(data);
+		resp_error(req, err, NULL);
+		return;
+	}
 	json_object_set_new(data, "found", json_boolean(err == TR_OK));
+	json_object_set_new(data, "sent", json_boolean(sent));
+	json_object_set_new(data, "by_email", json_boolean(token != NULL));
+	json_object_set_new(
+	    data, "action", json_string(token ? arena_printf(req->arena, "/oidc/liaison/%s", token) : "/oidc/liaison"));
 	for (size_t i = 0; i < req->ctx.errors.n; i++) {
 		json_array_append_new(summary, json_pack("{s:s, s:s}", "field_id", req->ctx.errors.items[i].field,
 		                                   "message", req->ctx.errors.items[i].message));
@@ -155,7 +168,39 @@ link_page(struct request *req, int status)
 void
 web_oidc_link_form(struct request *req)
 {
-	link_page(req, 200);
+	link_page(req, 200, NULL, false);
+}
+
+void
+web_oidc_link_send(struct request *req)
+{
+	tr_err err = sso_link_send(&req->ctx, browser_cookie(req));
+
+	if (err != TR_OK) {
+		resp_error(req, err, NULL);
+		return;
+	}
+	link_page(req, 200, NULL, true);
+}
+
+void
+web_oidc_link_token_form(struct request *req)
+{
+	link_page(req, 200, req->sparams[0], false);
+}
+
+void
+web_oidc_link_token(struct request *req)
+{
+	struct session_new s;
+	tr_err err = sso_link_token_confirm(&req->ctx, req->sparams[0], arena_str(req->arena, req->user_agent), &s);
+
+	if (err != TR_OK) {
+		resp_error(req, err, NULL);
+		return;
+	}
+	resp_cookie(req, SESSION_COOKIE, s.token, session_cookie_seconds(&req->ctx));
+	web_done(req, "/", "oidc_linked");
 }
 
 void
@@ -166,13 +211,13 @@ web_oidc_link(struct request *req)
 	    &req->ctx, browser_cookie(req), req_form(req, "password"), arena_str(req->arena, req->user_agent), &s);
 
 	if (err == TR_INVALID) {
-		link_page(req, 422);
+		link_page(req, 422, NULL, false);
 		return;
 	}
 	if (err == TR_RATE_LIMITED) {
 		field_errors_add(&req->ctx.errors, "password", req->ctx.message);
 		resp_header(req, "retry-after", arena_printf(req->arena, "%lld", (long long)req->ctx.retry_after));
-		link_page(req, 429);
+		link_page(req, 429, NULL, false);
 		return;
 	}
 	if (err != TR_OK) {

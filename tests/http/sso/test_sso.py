@@ -312,3 +312,24 @@ def test_an_administrator_refuses_an_account_matched_to_no_structure(sso, provid
     s, _, r = round_trip(sso, provider, "proconnect", sub)
     assert r.status_code == 403 and "refusé" in text(r)
     assert not s.cookies.get("tremplin_session")
+
+
+def test_a_link_confirmed_by_email(sso, provider, make_account, wait_mail):
+    person = make_account(role="national")  # invited: no password yet
+    email_, sub = person["_email"], unique("pc")
+    provider.account(sub, **pc_claims(email_))
+    s, _, r = round_trip(sso, provider, "proconnect", sub)
+    assert r.headers["location"] == "/oidc/liaison"
+    csrf = csrf_from(s.get(sso.base + "/oidc/liaison").text)
+    r = s.post(sso.base + "/oidc/liaison/courriel", data={"csrf": csrf}, allow_redirects=False)
+    assert r.status_code == 200 and "Un courriel vous a été envoyé" in text(r)
+    body = wait_mail(email_, "Rattacher")
+    url = re.search(r"(http://\S+/oidc/liaison/[A-Za-z0-9_-]+)", body).group(1)
+    assert url.startswith(sso.base)
+    other = requests.Session()  # opened elsewhere, on the phone: the address is the proof
+    page = other.get(url)
+    assert page.status_code == 200 and email_ in text(page)
+    r = other.post(url, data={"csrf": csrf_from(page.text)}, allow_redirects=False)
+    signed_in(other, r, sso)
+    assert sql(f"SELECT person_id FROM oidc_links WHERE sub = '{sub}'") == str(person["id"])
+    assert other.get(url).status_code == 404  # single use
