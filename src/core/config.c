@@ -201,7 +201,7 @@ config_load_file(struct config *cfg, const char *path, char *errbuf, size_t errl
 tr_err
 config_set(struct config *cfg, const char *key, const char *value, char *errbuf, size_t errlen)
 {
-	const char *dot = strchr(key, '.');
+	const char *dot = strrchr(key, '.'); /* the last: sections may hold dots (oidc.proconnect) */
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		const struct key *k = &keys[i];
