@@ -170,6 +170,7 @@ provider_load(struct ctx *ctx, enum config_oidc_provider p, bool refresh_jwks, s
 {
 	const struct config_oidc *c = &ctx->cfg->oidc[p];
 	char *disc = NULL, *jwks = NULL;
+	bool fetched = false; /* the discovery document was read now (and so is the key set) */
 	struct answer a;
 	json_t *methods;
 	tr_err err;
@@ -193,6 +194,7 @@ provider_load(struct ctx *ctx, enum config_oidc_provider p, bool refresh_jwks, s
 		if (a.status != 200)
 			return fail(ctx, p, "le document de découverte du fournisseur est illisible.");
 		disc = (char *)a.body;
+		fetched = true;
 	}
 	v->discovery = json_loads(disc, 0, NULL);
 	if (!json_is_object(v->discovery) || strcmp(json_string_value(json_object_get(v->discovery, "issuer"))
@@ -238,8 +240,7 @@ provider_load(struct ctx *ctx, enum config_oidc_provider p, bool refresh_jwks, s
 		}
 		jwks = (char *)a.body;
 		pthread_mutex_lock(&cache[p].lock);
-		if (cache[p].issuer == NULL || strcmp(cache[p].issuer, c->issuer) != 0 || cache[p].discovery == NULL ||
-		    strcmp(cache[p].discovery, disc) != 0) {
+		if (fetched) {
 			free(cache[p].issuer);
 			free(cache[p].discovery);
 			cache[p].issuer = strdup(c->issuer);
