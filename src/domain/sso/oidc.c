@@ -346,8 +346,9 @@ oidc_jws_verify(struct ctx *ctx, const char *token, const char *jwks, json_t **p
 			goto out;
 		}
 	}
-	if (!cjose_jws_get_plaintext(jws, &plain, &plain_len, &cerr) ||
-	    !json_is_object(*payload = json_loadb((const char *)plain, plain_len, 0, NULL))) {
+	if (cjose_jws_get_plaintext(jws, &plain, &plain_len, &cerr))
+		*payload = json_loadb((const char *)plain, plain_len, 0, NULL); /* json_is_object evaluates twice */
+	if (!json_is_object(*payload)) {
 		json_decref(*payload);
 		*payload = NULL;
 		ctx->message = "le contenu du jeton n'est pas un objet JSON.";
