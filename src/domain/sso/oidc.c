@@ -277,6 +277,44 @@ kty_for_alg(const char *alg)
 	return NULL;
 }
 
+/* True when S (N bytes) is unpadded base64url whose length a decoder accepts (never 1 modulo 4): libcjose's decoder
+ * asserts on such input, so nothing reaches it unchecked. */
+static bool
+b64url_ok(const char *s, size_t n)
+{
+	if (n % 4 == 1)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+		        s[i] == '-' || s[i] == '_'))
+			return false;
+	return true;
+}
+
+/* A compact JWS: three base64url segments separated by dots. */
+static bool
+compact_ok(const char *t)
+{
+	const char *d1 = strchr(t, '.'), *d2 = d1 ? strchr(d1 + 1, '.') : NULL;
+
+	return d2 != NULL && strchr(d2 + 1, '.') == NULL && d1 > t && b64url_ok(t, (size_t)(d1 - t)) &&
+	       b64url_ok(d1 + 1, (size_t)(d2 - d1 - 1)) && b64url_ok(d2 + 1, strlen(d2 + 1));
+}
+
+/* The members of a JWK that libcjose decodes as base64url are such. */
+static bool
+jwk_ok(json_t *key)
+{
+	static const char *const members[] = { "n", "e", "x", "y", "d", "p", "q", "dp", "dq", "qi", "k" };
+
+	for (size_t i = 0; i < sizeof(members) / sizeof(members[0]); i++) {
+		json_t *v = json_object_get(key, members[i]);
+		if (v != NULL && (!json_is_string(v) || !b64url_ok(json_string_value(v), json_string_length(v))))
+			return false;
+	}
+	return true;
+}
+
 tr_err
 oidc_jws_verify(struct ctx *ctx, const char *token, const char *jwks, json_t **payload, bool *unknown_kid)
 {
@@ -293,6 +331,8 @@ oidc_jws_verify(struct ctx *ctx, const char *token, const char *jwks, json_t **p
 	*unknown_kid = false;
 	if (token == NULL || strlen(token) > TOKEN_MAX)
 		return ctx_fail(ctx, TR_FORBIDDEN, "le jeton est absent ou trop long.");
+	if (!compact_ok(token))
+		return ctx_fail(ctx, TR_FORBIDDEN, "le jeton n'est pas un JWS compact lisible.");
 	jws = cjose_jws_import(token, strlen(token), &cerr);
 	if (jws == NULL)
 		return ctx_fail(ctx, TR_FORBIDDEN, "le jeton n'est pas un JWS compact lisible.");
@@ -317,7 +357,7 @@ oidc_jws_verify(struct ctx *ctx, const char *token, const char *jwks, json_t **p
 		const char *k_use = json_string_value(json_object_get(key, "use"));
 		const char *k_alg = json_string_value(json_object_get(key, "alg"));
 		if (k_kty == NULL || strcmp(k_kty, kty) != 0 || (k_use != NULL && strcmp(k_use, "sig") != 0) ||
-		    (k_alg != NULL && strcmp(k_alg, alg) != 0))
+		    (k_alg != NULL && strcmp(k_alg, alg) != 0) || !jwk_ok(key))
 			continue;
 		if (kid != NULL ? (k_kid != NULL && strcmp(k_kid, kid) == 0) : true) {
 			chosen = key;

@@ -170,6 +170,11 @@ test_tampered_and_refused(void **state)
 	/* alg none, and garbage. */
 	assert_int_equal(verify("eyJhbGciOiJub25lIn0.eyJzdWIiOiJldmUifQ.", &unknown, &p), TR_FORBIDDEN);
 	assert_int_equal(verify("not a token", &unknown, &p), TR_FORBIDDEN);
+	/* Segments a base64url decoder cannot take (1 modulo 4, or outside the alphabet) never reach libcjose, whose
+	 * decoder asserts on them (found by fuzz_oidc). */
+	assert_int_equal(verify("eyJhbGciOiJSUzI1NiJ9.x.x", &unknown, &p), TR_FORBIDDEN);
+	assert_int_equal(verify("eyJhbGciOiJSUzI1NiJ9=.eyJzdWIiOiJldmUifQ.AAAA", &unknown, &p), TR_FORBIDDEN);
+	assert_int_equal(verify("a.b.c.d", &unknown, &p), TR_FORBIDDEN);
 	assert_int_equal(verify("", &unknown, &p), TR_FORBIDDEN);
 	assert_int_equal(verify(NULL, &unknown, &p), TR_FORBIDDEN);
 
