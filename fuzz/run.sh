@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds every libFuzzer driver (fuzz/fuzz_*.c) with clang, ASan and UBSan, and runs each for SECONDS
 # (default 30) on a copy of its corpus (fuzz/corpus/NAME), so that the corpus in the tree is never written.
-# Drivers: router (paths, query strings), query (the places search's query strings), cookie, form (urlencoded and
+# Drivers: router (paths, query strings), oidc (ID tokens and the provider's answers), query (the places search's query strings), cookie, form (urlencoded and
 # multipart bodies, url_decode, folding), multipart (uploads with any boundary), json (JSON bodies against every entity
 # table), import (places CSV and JSON), place, hours (opening hours), tmpl (templates), ndjson (activity batches).
 # The sources the drivers reach (core, store, model, the places, geography and activity domain, the router) are
@@ -19,7 +19,7 @@ command -v clang >/dev/null || { echo "fuzz: clang is needed (apt-get install cl
 work=$(mktemp -d /tmp/tremplin-fuzz.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 cflags="-g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -D_GNU_SOURCE -Isrc -I$work $(pkg-config --cflags jansson libpq pangocairo)"
-libs="$(pkg-config --libs jansson libsodium inih libutf8proc sqlite3 libpq libcurl libsystemd xlsxwriter pangocairo) -lcsv -lm -lpthread"
+libs="$(pkg-config --libs jansson libsodium inih libutf8proc sqlite3 libpq libcurl libsystemd xlsxwriter pangocairo cjose) -lcsv -lm -lpthread"
 
 # Generated sources: the places standard's field table, the migrations (the import driver migrates an in-memory
 # SQLite database), an empty reference-data table; the route patterns of src/app/routes.c and the entity tables
@@ -35,7 +35,7 @@ sed -nE 's/.*\.name = ("[a-z_0-9]+").*/\1/p' src/model/*/*.c | sort -u >"$work/j
 [ -s "$work/routes.inc" ] && [ -s "$work/entities.inc" ] && [ -s "$work/json.dict" ] || { echo "fuzz: no route or entity found" >&2; exit 1; }
 
 sources="src/core/*.c src/store/*.c src/model/*/*.c src/domain/kernel/*.c src/domain/places/*.c src/domain/geo/*.c
-  src/domain/activity/*.c src/http/router.c $work/place_schema.c $work/embedded_migrations.c $work/embedded_refdata.c"
+  src/domain/activity/*.c src/domain/sso/oidc.c src/http/router.c $work/place_schema.c $work/embedded_migrations.c $work/embedded_refdata.c"
 mkdir -p "$work/obj"
 # shellcheck disable=SC2086
 printf '%s\n' $sources | xargs -P "$(nproc)" -I{} sh -c \

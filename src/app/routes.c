@@ -14,6 +14,7 @@
 #include "web/activity/activity.h"
 #include "web/integrations/webhooks.h"
 #include "web/news/news.h"
+#include "web/sso/sso.h"
 #include "web/web.h"
 
 #define ADMIN ROLE_BIT(ROLE_ADMIN)
@@ -96,6 +97,23 @@ const struct route app_routes[] = {
 	{ "POST", "/invitation/{token}", web_link_set, PUBLIC, CHANGES, A_PUBLIC, "link" },
 	{ "GET", "/inscription/confirmer/{token}", web_confirm_form, PUBLIC, 0, A_PUBLIC, "link" },
 	{ "POST", "/inscription/confirmer/{token}", web_confirm, PUBLIC, CHANGES, A_PUBLIC, "link" },
+
+	/* Signing in with ProConnect and FranceConnect ({token}: the provider's name; 404 when not configured). The
+	 * return from the provider is a GET without CSRF token: its state, bound to the browser, stands for it. */
+	{ "POST", "/oidc/{token}/connexion", web_oidc_begin, PUBLIC, CHANGES, A_PUBLIC, "oidc_provider" },
+	{ "GET", "/oidc/{token}/retour", web_oidc_callback, PUBLIC, 0, A_PUBLIC, "oidc_provider" },
+	{ "GET", "/oidc/{token}/deconnexion", web_oidc_logged_out, PUBLIC, 0, A_PUBLIC, "oidc_provider" },
+	{ "GET", "/oidc/liaison", web_oidc_link_form, PUBLIC, 0, A_PUBLIC, NULL },
+	{ "POST", "/oidc/liaison", web_oidc_link, PUBLIC, CHANGES, A_PUBLIC, NULL },
+	{ "POST", "/oidc/liaison/courriel", web_oidc_link_send, PUBLIC, CHANGES, A_PUBLIC, NULL },
+	{ "GET", "/oidc/liaison/{token}", web_oidc_link_token_form, PUBLIC, 0, A_PUBLIC, "link" },
+	{ "POST", "/oidc/liaison/{token}", web_oidc_link_token, PUBLIC, CHANGES, A_PUBLIC, "link" },
+	/* Accounts made through ProConnect, waiting: admins decide any, employers those matched to their structure. */
+	{ "GET", "/comptes-en-attente", web_sso_pending, ADMIN | ROLE_BIT(ROLE_EMPLOYER), 0, A_LIST, NULL },
+	{ "POST", "/comptes-en-attente/{id}/approuver", web_sso_pending_approve, ADMIN | ROLE_BIT(ROLE_EMPLOYER),
+	    CHANGES, A_ORG, "oidc_pending" },
+	{ "POST", "/comptes-en-attente/{id}/refuser", web_sso_pending_refuse, ADMIN | ROLE_BIT(ROLE_EMPLOYER), CHANGES,
+	    A_ORG, "oidc_pending" },
 
 	/* The signed-in person. */
 	{ "GET", "/compte", web_account, ANY, 0, A_SELF, NULL },

@@ -67,7 +67,25 @@ static const struct key keys[] = {
 	K_INT("webhooks", "timeout_seconds", webhooks_timeout_seconds, 1, 300, KEY_LIVE),
 	K_INT("webhooks", "retry_seconds", webhooks_retry_seconds, 1, 86400, KEY_LIVE),
 	K_INT("webhooks", "pause_after", webhooks_pause_after, 1, 1000, KEY_LIVE),
+	K_STR("oidc.proconnect", "issuer", NULL, NULL, oidc[OIDC_PROCONNECT].issuer, 0),
+	K_STR("oidc.proconnect", "client_id", NULL, NULL, oidc[OIDC_PROCONNECT].client_id, 0),
+	K_STR("oidc.proconnect", "client_secret", NULL, NULL, oidc[OIDC_PROCONNECT].client_secret, KEY_SECRET),
+	K_STR("oidc.proconnect", "scopes", NULL, NULL, oidc[OIDC_PROCONNECT].scopes, 0),
+	K_STR("oidc.proconnect", "acr_values", NULL, NULL, oidc[OIDC_PROCONNECT].acr_values, 0),
+	K_STR("oidc.franceconnect", "issuer", NULL, NULL, oidc[OIDC_FRANCECONNECT].issuer, 0),
+	K_STR("oidc.franceconnect", "client_id", NULL, NULL, oidc[OIDC_FRANCECONNECT].client_id, 0),
+	K_STR("oidc.franceconnect", "client_secret", NULL, NULL, oidc[OIDC_FRANCECONNECT].client_secret, KEY_SECRET),
+	K_STR("oidc.franceconnect", "scopes", NULL, NULL, oidc[OIDC_FRANCECONNECT].scopes, 0),
+	K_STR("oidc.franceconnect", "acr_values", NULL, NULL, oidc[OIDC_FRANCECONNECT].acr_values, 0),
 };
+
+static const char *const oidc_names[OIDC_PROVIDERS] = { "proconnect", "franceconnect" };
+
+const char *
+config_oidc_name(enum config_oidc_provider p)
+{
+	return p < OIDC_PROVIDERS ? oidc_names[p] : "";
+}
 
 void
 config_defaults(struct config *cfg)
@@ -94,6 +112,9 @@ config_defaults(struct config *cfg)
 	cfg->webhooks_timeout_seconds = 10;
 	cfg->webhooks_retry_seconds = 60;
 	cfg->webhooks_pause_after = 15;
+	snprintf(cfg->oidc[OIDC_PROCONNECT].scopes, CONFIG_STR_MAX, "openid email given_name usual_name uid siret");
+	snprintf(cfg->oidc[OIDC_FRANCECONNECT].scopes, CONFIG_STR_MAX,
+	    "openid email given_name family_name birthdate gender birthplace birthcountry");
 }
 
 static tr_err
@@ -197,7 +218,7 @@ config_load_file(struct config *cfg, const char *path, char *errbuf, size_t errl
 tr_err
 config_set(struct config *cfg, const char *key, const char *value, char *errbuf, size_t errlen)
 {
-	const char *dot = strchr(key, '.');
+	const char *dot = strrchr(key, '.'); /* the last: sections may hold dots (oidc.proconnect) */
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		const struct key *k = &keys[i];
@@ -431,6 +452,28 @@ config_check(const struct config *cfg, char *errbuf, size_t errlen)
 		snprintf(errbuf, errlen, "geocoder.url: expected an http:// or https:// address, got \"%s\"",
 		    cfg->geocoder_url);
 		return TR_INVALID;
+	}
+	for (int i = 0; i < OIDC_PROVIDERS; i++) {
+		const struct config_oidc *o = &cfg->oidc[i];
+		if (o->issuer[0] == '\0')
+			continue;
+		if (strncmp(o->issuer, "https://", 8) != 0 && strncmp(o->issuer, "http://127.0.0.1:", 17) != 0 &&
+		    strncmp(o->issuer, "http://localhost:", 17) != 0) {
+			snprintf(errbuf, errlen,
+			    "oidc.%s.issuer: expected an https:// address (http:// on the loopback only), got \"%s\"",
+			    oidc_names[i], o->issuer);
+			return TR_INVALID;
+		}
+		if (o->client_id[0] == '\0' || o->client_secret[0] == '\0') {
+			snprintf(errbuf, errlen, "oidc.%s: client_id and client_secret are required with an issuer",
+			    oidc_names[i]);
+			return TR_INVALID;
+		}
+		if (strncmp(o->scopes, "openid", 6) != 0 || (o->scopes[6] != '\0' && o->scopes[6] != ' ')) {
+			snprintf(errbuf, errlen, "oidc.%s.scopes: must start with openid, got \"%s\"", oidc_names[i],
+			    o->scopes);
+			return TR_INVALID;
+		}
 	}
 	return TR_OK;
 }

@@ -11,6 +11,18 @@
 
 #define CONFIG_STR_MAX 512
 
+/* The OpenID Connect providers, in the order of struct config's oidc array. */
+enum config_oidc_provider { OIDC_PROCONNECT, OIDC_FRANCECONNECT, OIDC_PROVIDERS };
+
+/* One OpenID Connect provider ([oidc.NAME]); an empty issuer: not offered. */
+struct config_oidc {
+	char issuer[CONFIG_STR_MAX]; /* https://…, whose /.well-known/openid-configuration is read */
+	char client_id[CONFIG_STR_MAX];
+	char client_secret[CONFIG_STR_MAX];
+	char scopes[CONFIG_STR_MAX];     /* space-separated, "openid" first */
+	char acr_values[CONFIG_STR_MAX]; /* space-separated; the ID token's acr must be one of them (empty: any) */
+};
+
 struct config {
 	char listen[CONFIG_STR_MAX];     /* HOST:PORT */
 	char database[CONFIG_STR_MAX];   /* sqlite:PATH or postgresql://… */
@@ -44,11 +56,15 @@ struct config {
 	int64_t webhooks_timeout_seconds;   /* one delivery's whole exchange */
 	int64_t webhooks_retry_seconds;     /* first retry delay of a failed delivery, doubled each time */
 	int64_t webhooks_pause_after;       /* failed attempts in a row that pause a subscription */
+	struct config_oidc oidc[OIDC_PROVIDERS];
 
 	/* Not settings: how this configuration was made, for a reload. */
 	char config_file[CONFIG_STR_MAX]; /* the --config file, or empty */
 	uint64_t cli_keys;                /* bit I: key I of the table was set on the command line */
 };
+
+/* The name of a provider in the settings and the URLs ("proconnect", "franceconnect"). */
+const char *config_oidc_name(enum config_oidc_provider p);
 
 /* Fills CFG with the defaults. */
 void config_defaults(struct config *cfg);

@@ -38,6 +38,18 @@ sec_sha256_hex(const void *data, size_t n, char out[SEC_SHA256_HEX])
 	sodium_bin2hex(out, SEC_SHA256_HEX, h, sizeof(h));
 }
 
+char *
+sec_sha256_b64url(struct arena *a, const void *data, size_t n)
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	size_t len = sodium_base64_ENCODED_LEN(sizeof(h), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	char *out = arena_alloc(a, len);
+
+	crypto_hash_sha256(h, data, n);
+	sodium_bin2base64(out, len, h, sizeof(h), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	return out;
+}
+
 bool
 sec_equal(const char *a, const char *b)
 {

@@ -22,6 +22,9 @@ char *sec_random_token(struct arena *a, size_t nbytes);
 /* Lower-case hex SHA-256 of DATA into OUT (SEC_SHA256_HEX bytes). */
 void sec_sha256_hex(const void *data, size_t n, char out[SEC_SHA256_HEX]);
 
+/* The SHA-256 of DATA in unpadded base64url, in the arena (a PKCE S256 code challenge, RFC 7636). */
+char *sec_sha256_b64url(struct arena *a, const void *data, size_t n);
+
 /* Constant-time equality of two NUL-terminated strings (false when lengths differ). */
 bool sec_equal(const char *a, const char *b);
 

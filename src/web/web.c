@@ -61,6 +61,7 @@ static const struct nav_item nav_items[] = {
 	{ "/admin/structures", "Structures", ROLE_BIT(ROLE_ADMIN) },
 	{ "/admin/journal", "Journal", ROLE_BIT(ROLE_ADMIN) },
 	{ "/admin/doublons", "Doublons", ROLE_BIT(ROLE_ADMIN) },
+	{ "/comptes-en-attente", "Comptes en attente", ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_EMPLOYER) },
 	{ "/lieux/import", "Import des lieux", ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL) },
 };
 
@@ -87,6 +88,9 @@ static const struct flash flashes[] = {
 	    "vos jetons d'accès à l'API et vos autres liens révoqués." },
 	{ "logged_in", "success", "Vous êtes connecté." },
 	{ "logged_out", "info", "Vous êtes déconnecté." },
+	{ "oidc_linked", "success", "Votre identité est rattachée à votre compte : vous êtes connecté." },
+	{ "oidc_approved", "success", "La demande est approuvée : le compte est ouvert et la personne prévenue." },
+	{ "oidc_refused", "success", "La demande est refusée ; la personne en est informée." },
 	{ "revoked", "success", "Le jeton a été révoqué." },
 	{ "role_added", "success", "Le rôle a été ajouté." },
 	{ "role_removed", "success", "Le rôle a été retiré." },
@@ -359,6 +363,7 @@ field_json(struct request *req, const struct field *f, json_t *values)
 	    (int)(f->type == FT_BOOL ? 0 : f->max_len));
 
 	json_object_set_new(o, "value", json_string(val));
+	json_object_set_new(o, "readonly", json_false());
 	json_object_set_new(o, "is_text",
 	    json_boolean(
 	        f->type != FT_TEXTAREA && f->type != FT_PASSWORD && f->type != FT_BOOL && f->type != FT_CHOICE));

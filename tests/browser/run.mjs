@@ -48,6 +48,7 @@ const ANONYMOUS_PAGES = [
   ['/programmes', 200],
   ['/programmes/1', 200],
   ['/inscription-candidat', 200],
+  ['/oidc/liaison', 200],
   ['/competences', 200],
   ['/donnees', 200],
   ['/actualites', 200],
@@ -82,6 +83,7 @@ const NAV = [
   ['/admin/structures', 'admin'],
   ['/admin/journal', 'admin'],
   ['/admin/doublons', 'admin'],
+  ['/comptes-en-attente', 'admin employer'],
   ['/lieux/import', 'admin national'],
 ];
 const navOf = (role) => NAV.filter(([, roles]) => roles === '*' || roles.split(' ').includes(role)).map(([href]) => href);
@@ -2211,7 +2213,10 @@ async function main() {
   const port = await freePort();
   const config = path.join(WORK, 'server.ini');
   const log = path.join(WORK, 'server.log');
-  fs.writeFileSync(config, `[server]\nbase_url = http://127.0.0.1:${port}\nstatic_dir = ${staticDir}\ntest_mode = true\n`);
+  // Both OpenID providers configured, so that the sign-in page shows their buttons under axe (nothing here follows
+  // them: the providers' addresses are never fetched).
+  const oidc = ['proconnect', 'franceconnect'].map((n) => `[oidc.${n}]\nissuer = https://${n}.invalid\nclient_id = c\nclient_secret = s\n`);
+  fs.writeFileSync(config, `[server]\nbase_url = http://127.0.0.1:${port}\nstatic_dir = ${staticDir}\ntest_mode = true\n${oidc.join('')}`);
 
   const started = Date.now();
   let server = null;

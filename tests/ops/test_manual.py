@@ -106,7 +106,7 @@ def config_keys():
     """{(section, key): env or None} from the table `keys` of src/core/config.c."""
     src = read(os.path.join(ROOT, "src", "core", "config.c"))
     keys = {}
-    for m in re.finditer(r'K_(STR|INT|BOOL)\("(\w+)", "(\w+)"(?:, (?:"[\w-]+"|NULL), (?:"(\w+)"|NULL))?', src):
+    for m in re.finditer(r'K_(STR|INT|BOOL)\("([\w.]+)", "(\w+)"(?:, (?:"[\w-]+"|NULL), (?:"(\w+)"|NULL))?', src):
         keys[(m.group(2), m.group(3))] = m.group(4)
     return keys
 
@@ -116,7 +116,7 @@ def test_every_setting_is_in_the_manual_and_in_the_packaged_file():
     assert len(keys) >= 20
     scd = read(MAN5)
     man = set()
-    for m in re.finditer(r"^# \[(\w+)\]\n(.*?)(?=^# |\Z)", scd, re.M | re.S):
+    for m in re.finditer(r"^# \[([\w.]+)\]\n(.*?)(?=^# |\Z)", scd, re.M | re.S):
         man |= {(m.group(1), k) for k in re.findall(r"^\*(\w+)\* = ", m.group(2), re.M)}
     assert man == set(keys), ("missing from docs/man/tremplin.ini.5.scd", set(keys) - man, "unknown", man - set(keys))
     for (section, key), env in keys.items():
@@ -126,7 +126,7 @@ def test_every_setting_is_in_the_manual_and_in_the_packaged_file():
     # debian/tremplin.ini: every setting, commented out or set.
     ini, section = set(), None
     for line in read(os.path.join(ROOT, "debian", "tremplin.ini")).splitlines():
-        if m := re.fullmatch(r"\[(\w+)\]", line):
+        if m := re.fullmatch(r"\[([\w.]+)\]", line):
             section = m.group(1)
         elif m := re.fullmatch(r";?(\w+) =.*", line):
             ini.add((section, m.group(1)))

@@ -538,6 +538,28 @@ candidate_get(struct ctx *ctx, int64_t id, json_t **out)
 	return TR_OK;
 }
 
+/* The birth date and sex an identity provider certified (person_identities, FranceConnect) replace whatever CLEAN
+ * says: they are read-only in the profile. */
+static tr_err
+certified_identity(struct ctx *ctx, int64_t id, json_t *clean)
+{
+	struct db_rows *r;
+	const char *gender;
+	tr_err err = db_onev(
+	    ctx->db, ctx->arena, "SELECT birthdate, gender FROM person_identities WHERE person_id = ?", &r, DB_I64(id));
+
+	if (err == TR_NOT_FOUND)
+		return TR_OK;
+	if (err != TR_OK)
+		return ctx_storage_error(ctx, err);
+	if (!db_isnull(db_cell(r, 0, 0)))
+		json_object_set_new(clean, "birth_date", json_string(db_text(db_cell(r, 0, 0))));
+	gender = db_isnull(db_cell(r, 0, 1)) ? "" : db_text(db_cell(r, 0, 1));
+	if (strcmp(gender, "female") == 0 || strcmp(gender, "male") == 0)
+		json_object_set_new(clean, "sex", json_string(gender[0] == 'f' ? "F" : "M"));
+	return TR_OK;
+}
+
 tr_err
 candidate_save(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 {
@@ -552,6 +574,8 @@ candidate_save(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 	if ((err = require_self(ctx, id)) != TR_OK)
 		return err;
 	if ((err = profile_check(ctx, in, &p)) != TR_OK)
+		goto out_nodb;
+	if ((err = certified_identity(ctx, id, p.clean)) != TR_OK)
 		goto out_nodb;
 	err = db_onev(ctx->db, ctx->arena,
 	    "SELECT p.id FROM people p JOIN memberships m ON m.person_id = p.id WHERE p.id = ? AND p.active = 1 AND "

@@ -16,6 +16,7 @@
 #include "domain/integrations/webhook.h"
 #include "domain/news/news.h"
 #include "domain/recruitment/application.h"
+#include "domain/sso/oidc.h"
 #include "domain/recruitment/contract.h"
 #include "domain/subsidies/subsidy.h"
 #include "domain/training/training_session.h"
@@ -154,7 +155,7 @@ task_jobs(struct db *db, const struct config *cfg, int64_t now)
 static bool
 task_housekeeping(struct db *db, const struct config *cfg, int64_t now)
 {
-	if (session_housekeeping(db, now) != TR_OK)
+	if (session_housekeeping(db, now) != TR_OK || oidc_housekeeping(db, now) != TR_OK)
 		log_warn("worker: housekeeping failed: %s", db_errmsg(db));
 	return false;
 }

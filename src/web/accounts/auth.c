@@ -6,7 +6,9 @@
 #include "core/arena.h"
 #include "domain/accounts/account.h"
 #include "domain/accounts/session.h"
+#include "domain/sso/sso.h"
 #include "model/accounts/account.h"
+#include "web/sso/sso.h"
 
 /* A local path to go back to after signing in; "/" for anything else (no open redirect). */
 static const char *
@@ -33,6 +35,7 @@ login_page(struct request *req, int status, const char *email, const char *next)
 		    json_string(req->ctx.errors.items[i].message));
 	}
 	json_object_set_new(data, "errors_summary", summary);
+	web_sso_buttons(req, data);
 	web_page(
 	    req, status, "login.html", summary && json_array_size(summary) ? "Erreur : connexion" : "Connexion", data);
 }
@@ -77,17 +80,23 @@ web_login(struct request *req)
 	web_done(req, safe_next(next), "logged_in");
 }
 
+/* Signs out here and, for a session opened through a provider, sends the browser to the provider's sign-out, which
+ * comes back to /oidc/NAME/deconnexion. */
 void
 web_logout(struct request *req)
 {
-	tr_err err = session_logout(&req->ctx, req->session_token);
+	const char *provider_logout;
+	tr_err err = sso_logout(&req->ctx, req->session_token, &provider_logout);
 
 	if (err != TR_OK) {
 		resp_error(req, err, NULL);
 		return;
 	}
 	resp_cookie(req, SESSION_COOKIE, "", -1);
-	web_done(req, "/", "logged_out");
+	if (provider_logout != NULL)
+		resp_redirect(req, 303, provider_logout);
+	else
+		web_done(req, "/", "logged_out");
 }
 
 static const struct field email_field = { .name = "email",

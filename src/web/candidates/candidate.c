@@ -12,6 +12,7 @@
 #include "domain/privacy/privacy.h"
 #include "domain/geo/refdata.h"
 #include "domain/accounts/session.h"
+#include "domain/sso/sso.h"
 #include "model/candidates/candidate.h"
 
 #define COMMUNE_RESULTS 10
@@ -289,6 +290,43 @@ followers_json(struct request *req, json_t *followers)
 	return out;
 }
 
+/* The identity a provider certified, into DATA's "identity", with the form's birth date and sex made read-only and
+ * showing the certified values (the domain keeps them whatever is sent). */
+static tr_err
+identity_json(struct request *req, json_t *data)
+{
+	json_t *id = NULL, *f;
+	const char *gender, *sex;
+	size_t i;
+	tr_err err = sso_identity(&req->ctx, req->ctx.actor->person_id, &id);
+
+	if (err != TR_OK || id == NULL)
+		return err;
+	gender = json_string_value(json_object_get(id, "gender"));
+	sex = gender && strcmp(gender, "female") == 0 ? "F" : gender && strcmp(gender, "male") == 0 ? "M" : NULL;
+	json_object_set_new(id, "provider_label", json_string("FranceConnect"));
+	json_object_set_new(
+	    id, "gender", json_string(sex ? strcmp(sex, "F") == 0 ? "Femme" : "Homme" : "Non communiqué"));
+	json_array_foreach(json_object_get(data, "profile_fields"), i, f)
+	{
+		const char *name = json_string_value(json_object_get(f, "name"));
+		if (strcmp(name, "birth_date") == 0 && json_is_string(json_object_get(id, "birthdate"))) {
+			json_object_set_new(f, "readonly", json_true());
+			json_object_set(f, "value", json_object_get(id, "birthdate"));
+			json_object_set_new(f, "hint", json_string("Certifiée par FranceConnect."));
+		} else if (strcmp(name, "sex") == 0 && sex != NULL) {
+			json_t *o;
+			size_t k;
+			json_object_set_new(f, "readonly", json_true());
+			json_object_set_new(f, "hint", json_string("Certifié par FranceConnect."));
+			json_array_foreach(json_object_get(f, "options"), k, o) json_object_set_new(o, "selected",
+			    json_boolean(strcmp(json_string_value(json_object_get(o, "value")), sex) == 0));
+		}
+	}
+	json_object_set_new(data, "identity", id);
+	return TR_OK;
+}
+
 static void
 candidate_page(struct request *req, int status, json_t *values, json_t *wished)
 {
@@ -312,6 +350,12 @@ candidate_page(struct request *req, int status, json_t *values, json_t *wished)
 	}
 	profile_form(
 	    req, data, values ? values : p, wished ? wished : json_object_get(p, "wished_profiles"), "/candidat");
+	if ((err = identity_json(req, data)) != TR_OK) {
+		json_decref(p);
+		json_decref(data);
+		resp_error(req, err, NULL);
+		return;
+	}
 	json_object_set_new(data, "version", json_integer(p ? json_integer_value(json_object_get(p, "version")) : 0));
 	json_object_set_new(data, "has_profile", json_boolean(p != NULL));
 	if (status == 409)

@@ -59,6 +59,8 @@ ALLOWED = {
     ("public", "link"): set(),  # a made-up link token does not exist for anyone
     ("public", "journal_head"): set(),  # a day whose head was not published does not exist for anyone
     ("public", "metrics"): set(),  # /metrics answers the addresses of [metrics] allow only: none on the test server
+    ("public", "oidc_provider"): set(),  # no OpenID provider is configured on the matrix's server: 404 for all
+    ("org", "oidc_pending"): {"admin"},  # an account waiting, matched to no structure: the admins decide
     "role": SIGNED,
     "list": SIGNED,
     "self": SIGNED,
@@ -283,6 +285,14 @@ class Tenants:
         ids["tutor"] = person_id(DEMO_ACCOUNTS["employer"])
         ids["place"] = PLACE_A
         ids["link"] = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+        ids["oidc_provider"] = "proconnect"
+        waiting = unique("attente") + "@exemple.fr"
+        sql(f"INSERT INTO people (email, name, active, created_at, updated_at, confirmed_at) VALUES ('{waiting}', "
+            f"'Compte en attente', 0, 0, 0, 0)")
+        sql(f"INSERT INTO oidc_pending (kind, provider, sub, email, name, claims, person_id, state, created_at) VALUES "
+            f"('account', 'proconnect', '{waiting}', '{waiting}', 'Compte en attente', '{{}}', {person_id(waiting)}, "
+            f"'pending', 0)")
+        ids["oidc_pending"] = sql_int(f"SELECT id FROM oidc_pending WHERE email = '{waiting}'")
         ids["region"] = "84"
         r = b["candidate"].post(base + "/api/v1/tokens", json={"name": "matrice"})
         assert r.status_code == 201, r.text

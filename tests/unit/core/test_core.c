@@ -417,6 +417,38 @@ test_config_set_values(void **state)
 	assert_int_equal(strlen(cfg.base_url), CONFIG_STR_MAX - 1);
 }
 
+/* The OpenID Connect providers' settings: sections with a dot, an https issuer (http on the loopback only), the
+ * client's id and secret required with an issuer, scopes starting with openid. */
+static void
+test_config_oidc(void **state)
+{
+	struct config cfg;
+	char err[512] = "";
+
+	(void)state;
+	config_defaults(&cfg);
+	assert_string_equal(cfg.oidc[OIDC_PROCONNECT].issuer, "");
+	assert_true(strncmp(cfg.oidc[OIDC_FRANCECONNECT].scopes, "openid ", 7) == 0);
+	assert_string_equal(config_oidc_name(OIDC_FRANCECONNECT), "franceconnect");
+	assert_int_equal(
+	    config_set(&cfg, "oidc.proconnect.issuer", "https://idp.example/api/v2", err, sizeof(err)), TR_OK);
+	assert_string_equal(cfg.oidc[OIDC_PROCONNECT].issuer, "https://idp.example/api/v2");
+	assert_int_equal(config_check(&cfg, err, sizeof(err)), TR_INVALID);
+	assert_non_null(strstr(err, "oidc.proconnect"));
+	assert_int_equal(config_set(&cfg, "oidc.proconnect.client_id", "c", err, sizeof(err)), TR_OK);
+	assert_int_equal(config_set(&cfg, "oidc.proconnect.client_secret", "s", err, sizeof(err)), TR_OK);
+	assert_int_equal(config_check(&cfg, err, sizeof(err)), TR_OK);
+	assert_int_equal(config_set(&cfg, "oidc.proconnect.scopes", "email openid", err, sizeof(err)), TR_OK);
+	assert_int_equal(config_check(&cfg, err, sizeof(err)), TR_INVALID);
+	assert_non_null(strstr(err, "oidc.proconnect.scopes"));
+	assert_int_equal(config_set(&cfg, "oidc.proconnect.scopes", "openid", err, sizeof(err)), TR_OK);
+	assert_int_equal(config_set(&cfg, "oidc.proconnect.issuer", "http://idp.example", err, sizeof(err)), TR_OK);
+	assert_int_equal(config_check(&cfg, err, sizeof(err)), TR_INVALID);
+	assert_int_equal(config_set(&cfg, "oidc.proconnect.issuer", "http://127.0.0.1:9000", err, sizeof(err)), TR_OK);
+	assert_int_equal(config_check(&cfg, err, sizeof(err)), TR_OK);
+	assert_int_equal(config_set(&cfg, "oidc.nobody.issuer", "https://x", err, sizeof(err)), TR_INVALID);
+}
+
 /* Writes CONTENT to a new temporary file; its path goes into PATH. */
 static void
 write_temp(char *path, size_t n, const char *content)
@@ -1191,6 +1223,7 @@ main(void)
 		cmocka_unit_test(test_config_defaults),
 		cmocka_unit_test(test_config_set),
 		cmocka_unit_test(test_config_set_values),
+		cmocka_unit_test(test_config_oidc),
 		cmocka_unit_test(test_config_load_good_file),
 		cmocka_unit_test(test_config_load_bad_files),
 		cmocka_unit_test(test_config_load_error_names_line),
