@@ -319,6 +319,7 @@ input_type(enum field_type t)
 	case FT_INT:
 	case FT_REF: return "number";
 	case FT_DATE: return "date";
+	case FT_PHONE: return "tel";
 	default: return "text";
 	}
 }

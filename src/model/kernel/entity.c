@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/fr.h"
 #include "core/export.h"
 #include "core/str.h"
 #include "core/time.h"
@@ -476,6 +477,18 @@ check_field(const struct field *f, json_t *in, bool partial, struct arena *a, st
 			if (c[i] >= 'a' && c[i] <= 'z')
 				c[i] = (char)(c[i] - 32);
 		s = c;
+		break;
+	}
+	case FT_PHONE: {
+		char *c = arena_alloc(a, FR_PHONE_MAX + 1);
+		if (!fr_phone_e164(s, n, c)) {
+			add_error(a, fe, f,
+			    "n'est pas un numéro de téléphone : 10 chiffres (exemple : 06 12 34 56 78) ou un numéro "
+			    "international commençant par + (exemple : +33 6 12 34 56 78).");
+			return;
+		}
+		s = c;
+		n = strlen(c);
 		break;
 	}
 	case FT_RNA:

@@ -34,6 +34,7 @@ enum field_type {
 	              (cents, basis points, hundredths of an hour); min and max in hundredths */
 	FT_IBAN,   /* an IBAN: its ISO 13616 mod-97 key checked; kept without spaces, upper case */
 	FT_BIC,    /* a BIC (ISO 9362): 4 letters, the country, 2 letters or digits, optionally 3 more; upper case */
+	FT_PHONE,  /* a telephone number as people write it ("06 12 34 56 78"), kept in E.164 ("+33612345678") */
 };
 
 /* What a field is beside its value. */

@@ -93,6 +93,6 @@ static const struct field partner_fields[] = {
 	    .max_len = 5 },
 	{ .name = "contact_name", .label = "Personne à contacter", .type = FT_TEXT, .max_len = 200 },
 	{ .name = "contact_email", .label = "Courriel du contact", .type = FT_EMAIL, .max_len = 254 },
-	{ .name = "contact_phone", .label = "Téléphone du contact", .type = FT_TEXT, .max_len = 30 },
+	{ .name = "contact_phone", .label = "Téléphone du contact", .type = FT_PHONE, .max_len = 30 },
 };
 const struct entity entity_partner = { "partner", "Entreprise partenaire", partner_fields, ARRAY_LEN(partner_fields) };

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/fr.h"
 #include "core/arena.h"
 #include "core/time.h"
 #include "domain/places/place_search.h"
@@ -304,7 +305,7 @@ links_json(struct request *req, const char *s, const char *prefix)
 			    out, json_pack("{s:s, s:s}", "href",
 			             arena_printf(req->arena, "%s%s", prefix,
 			                 v[strspn(v, URI_PLAIN)] == '\0' ? v : url_encode(req->arena, v)),
-			             "text", v));
+			             "text", strcmp(prefix, "tel:") == 0 ? fr_phone_display(req->arena, v) : v));
 		else
 			json_array_append_new(out, link_json(req, v, NULL));
 	}
