@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/fr.h"
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/crypto.h"
@@ -1420,7 +1421,7 @@ activity_ingest(struct ctx *ctx, const char *source, const char *body, size_t n,
 		        (json_int_t)0, "unchanged", (json_int_t)0, "rejected", (json_int_t)rejected, "errors", errors);
 		err = ctx_fail(ctx, TR_INVALID,
 		    arena_printf(
-		        ctx->arena, "%lld ligne(s) refusée(s) : rien n'a été enregistré.", (long long)rejected));
+		        ctx->arena, "%s : rien n'a été enregistré.", fr_count(ctx->arena, rejected, "ligne refusée", "lignes refusées")));
 		goto out_nodb;
 	}
 	/* Then one transaction writes the lines, their rollups, the batch and its journal entry. */

@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "core/fr.h"
 #include "core/arena.h"
 #include "core/time.h"
 #include "domain/kernel/authz.h"
@@ -198,10 +199,9 @@ contract_create(struct ctx *ctx, json_t *app, json_t *c, int64_t *id)
 	if (live >= granted) {
 		err = ctx_fail(ctx, TR_CONFLICT,
 		    arena_printf(ctx->arena,
-		        "Tous les postes accordés à ce dossier sont pourvus : %lld contrat(s) en cours ou prévu(s) "
-		        "pour %lld "
-		        "poste(s) accordé(s).",
-		        (long long)live, (long long)granted));
+		        "Tous les postes accordés à ce dossier sont pourvus : %s pour %s.",
+		        fr_count(ctx->arena, live, "contrat en cours ou prévu", "contrats en cours ou prévus"),
+		        fr_count(ctx->arena, granted, "poste accordé", "postes accordés")));
 		goto out;
 	}
 	err = db_onev(ctx->db, ctx->arena,

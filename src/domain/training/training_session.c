@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "core/fr.h"
 #include "core/arena.h"
 #include "core/time.h"
 #include "domain/kernel/authz.h"
@@ -943,9 +944,10 @@ cancel_reason(struct wf_call *c)
 	if (c->clean && json_str(c->clean, "cancel_reason"))
 		return json_str(c->clean, "cancel_reason");
 	return arena_printf(c->ctx->arena,
-	    "à la date limite d'inscription (%s), %lld inscrit(s) pour un minimum de %lld : la session ne peut pas se "
+	    "à la date limite d'inscription (%s), %s pour un minimum de %lld : la session ne peut pas se "
 	    "tenir.",
-	    json_str(s, "registration_deadline"), (long long)int_of(s, "registered"),
+	    fr_date(c->ctx->arena, json_str(s, "registration_deadline")),
+	    fr_count(c->ctx->arena, int_of(s, "registered"), "inscrit", "inscrits"),
 	    (long long)int_of(s, "min_registrants"));
 }
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/fr.h"
 #include "core/arena.h"
 #include "domain/kernel/authz.h"
 #include "domain/accounts/org.h"
@@ -380,9 +381,11 @@ import_page(struct request *req, int status, const struct place_report *rep, boo
 			    problems, json_pack("{s:I, s:s, s:s, s:s}", "line", (json_int_t)pb->line, "column",
 			                  *pb->column ? pb->column : "—", "value", pb->value, "message", pb->message));
 		}
-		if (buf_printf(&summary, "%lld créé(s), %lld mis à jour, %lld inchangé(s), %lld rejeté(s).",
-		        (long long)rep->created, (long long)rep->updated, (long long)rep->unchanged,
-		        (long long)rep->rejected) != TR_OK)
+		if (buf_printf(&summary, "%s, %s, %s, %s.",
+		        fr_count(req->arena, rep->created, "créé", "créés"),
+		        fr_count(req->arena, rep->updated, "mis à jour", "mis à jour"),
+		        fr_count(req->arena, rep->unchanged, "inchangé", "inchangés"),
+		        fr_count(req->arena, rep->rejected, "rejeté", "rejetés")) != TR_OK)
 			tr_oom("import summary");
 		r = json_pack("{s:b, s:s?, s:s, s:o, s:I, s:s}", "imported", rep->imported, "fatal", rep->fatal,
 		    "summary", buf_to_arena(&summary, req->arena), "problems", problems, "more", (json_int_t)rep->more,

@@ -216,7 +216,7 @@ def test_three_steps_through_the_forms(base, people, wait_mail):
     page = text(nat.get(f"/dossiers/{dossier}"))
     assert action_form(page, dossier, "validate") is not None and action_form(page, dossier, "refuse") is not None
     page = text(follow(nat, act(nat, dossier, "validate", posts_granted="2")))
-    assert "Le dossier est validé." in page and "Dossier validé : 2 poste(s) accordé(s)" in page
+    assert "Le dossier est validé." in page and "Dossier validé : 2 postes accordés" in page
     assert state(dossier) == "validated"
 
     # The timeline: who, what, from → to.

@@ -490,7 +490,7 @@ def test_import_page(base, sessions, admin):
     r = admin.post(base + "/lieux/import", data={"csrf": csrf, "skip_invalid": "1"},
                    files={"fichier": ("lieux.csv", data, "text/csv")})
     assert r.status_code == 200
-    assert "1 créé(s), 0 mis à jour, 0 inchangé(s), 1 rejeté(s)." in text(r)
+    assert "1 créé, 0 mis à jour, 0 inchangé, 1 rejeté." in text(r)
     assert sql(f"SELECT COUNT(*) FROM places WHERE id = '{good['id']}'") == "1"
 
 

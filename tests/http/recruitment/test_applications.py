@@ -562,7 +562,7 @@ def test_no_acceptance_beyond_the_posts_granted(rc):
     a1, a2 = rc.apply(first, offer), rc.apply(second, offer)
     rc.step(employer, a1["id"], "accept")
     p = assert_problem(rc.act(employer, a2["id"], "accept", **rc.terms()), 409)
-    assert "1 contrat(s) en cours ou prévu(s) pour 1 poste(s) accordé(s)" in p["detail"]
+    assert "1 contrat en cours ou prévu pour 1 poste accordé" in p["detail"]
     assert rc.get(a2["id"])["state"] == "new"
     assert sql_int(f"SELECT COUNT(*) FROM contracts WHERE dossier_id = {dossier}") == 1
 
