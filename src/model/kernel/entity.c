@@ -565,7 +565,7 @@ entity_export(const struct entity *e, const char *sheet, json_t *rows, struct bu
 			: f->type == FT_BOOL                   ? EXPORT_BOOL
 			                                       : EXPORT_TEXT };
 	}
-	err = sheet ? export_xlsx(sheet, cols, n, rows, out) : export_csv(cols, n, rows, out);
+	err = sheet ? export_xlsx(sheet, cols, n, rows, out) : export_csv_sep(cols, n, rows, CSV_SEP_PEOPLE, out);
 	free(cols);
 	return err;
 }

@@ -103,7 +103,8 @@ void entity_decorate(const struct entity *e, json_t *o, struct arena *a);
 /* Appends to OUT the export of ROWS (a JSON array of objects, each member named as a field): one column per
  * FF_EXPORTED field of E in the table's order, headed by its label; FT_INT and FT_REF as numbers, FT_DATE as dates,
  * FT_BOOL as Oui/Non, the rest as text (core/export.h). With SHEET NULL a CSV file, else an XLSX workbook of one
- * sheet so named. Errors as export_csv and export_xlsx (TR_INTERNAL when E exports no field). */
+ * sheet so named; the CSV is for people: semicolons and a BOM (export_csv_sep with CSV_SEP_PEOPLE). Errors as
+ * export_csv and export_xlsx (TR_INTERNAL when E exports no field). */
 TR_MUST_USE tr_err entity_export(const struct entity *e, const char *sheet, json_t *rows, struct buf *out);
 
 /* True when S is 14 digits with a valid Luhn key (and La Poste's SIRET rule). */

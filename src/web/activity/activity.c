@@ -563,7 +563,7 @@ web_activity_stats(struct request *req)
 		req->body.max = EXPORT_MAX;
 		buf_reset(&req->body);
 		err = xlsx ? export_xlsx("Statistiques", stats_columns, 6, rows, &req->body)
-		           : export_csv(stats_columns, 6, rows, &req->body);
+		           : export_csv_sep(stats_columns, 6, rows, CSV_SEP_PEOPLE, &req->body);
 		json_decref(rows);
 		json_decref(s);
 		if (err != TR_OK) {
