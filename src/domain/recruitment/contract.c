@@ -96,7 +96,7 @@ not_eligible(struct ctx *ctx, const char *date)
 	field_errors_add(&ctx->errors, "start_on",
 	    arena_printf(ctx->arena,
 	        "« Date de début » : le candidat n'a pas de diagnostic d'éligibilité valide au %s pour ce dispositif ; "
-	        "un prescripteur (Mission locale, Pôle emploi, Cap emploi) doit l'établir avant le début du contrat.",
+	        "un prescripteur (Mission locale, France Travail, Cap emploi) doit l'établir avant le début du contrat.",
 	        date));
 }
 

@@ -663,7 +663,7 @@ test_vocab_label(void **state)
 		{ "regional", "Services de l'État en région (SGAR, DREETS)" },
 		{ "pole", "Pôle de ressources interrégional" },
 		{ "employer", "Structure employeuse (collectivité, GIP, association)" },
-		{ "prescriber", "Prescripteur (Mission locale, Pôle emploi, Cap emploi)" },
+		{ "prescriber", "Prescripteur (Mission locale, France Travail, Cap emploi)" },
 		{ "trainer", "Organisme de formation" },
 		{ "company", "Entreprise (marraine, partenaire)" },
 		{ "payer", "Organisme payeur (ASP, Caisse des dépôts)" },
