@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/time.h"
+
 enum key_type { KEY_STR, KEY_INT, KEY_BOOL };
 
 struct key {
@@ -55,6 +57,17 @@ static const struct key keys[] = {
 	K_INT("mail", "retry_seconds", mail_retry_seconds, 1, 86400),
 	K_STR("geocoder", "url", NULL, NULL, geocoder_url),
 	K_INT("geocoder", "min_score", geocoder_min_score, 0, 100),
+	K_STR("site", "publisher", NULL, NULL, site_publisher),
+	K_STR("site", "publisher_address", NULL, NULL, site_publisher_address),
+	K_STR("site", "publication_director", NULL, NULL, site_director),
+	K_STR("site", "host", NULL, NULL, site_host),
+	K_STR("site", "host_address", NULL, NULL, site_host_address),
+	K_STR("site", "contact_email", NULL, NULL, site_contact_email),
+	K_STR("site", "dpo", NULL, NULL, site_dpo),
+	K_STR("site", "dpo_email", NULL, NULL, site_dpo_email),
+	K_STR("site", "accessibility_level", NULL, NULL, site_accessibility_level),
+	K_STR("site", "accessibility_date", NULL, NULL, site_accessibility_date),
+	K_STR("site", "accessibility_audit", NULL, NULL, site_accessibility_audit),
 };
 
 void
@@ -77,6 +90,18 @@ config_defaults(struct config *cfg)
 	cfg->access_log = true;
 	cfg->mail_retry_seconds = 60;
 	cfg->geocoder_min_score = 60;
+	snprintf(cfg->site_publisher, sizeof(cfg->site_publisher), "Agence nationale de la cohésion des territoires (ANCT)");
+	snprintf(cfg->site_publisher_address, sizeof(cfg->site_publisher_address), "20 avenue de Ségur, 75007 Paris");
+	snprintf(cfg->site_director, sizeof(cfg->site_director),
+	    "Le directeur général de l'Agence nationale de la cohésion des territoires");
+	snprintf(cfg->site_dpo, sizeof(cfg->site_dpo),
+	    "Le délégué à la protection des données de l'Agence nationale de la cohésion des territoires");
+	snprintf(cfg->site_accessibility_level, sizeof(cfg->site_accessibility_level), "partiellement conforme");
+	snprintf(cfg->site_accessibility_date, sizeof(cfg->site_accessibility_date), "2026-12-07");
+	snprintf(cfg->site_accessibility_audit, sizeof(cfg->site_accessibility_audit),
+	    "auto-évaluation réalisée par l'équipe de la plateforme : tests automatisés (axe-core, critères WCAG 2.1 A "
+	    "et AA) de chaque page à chaque modification, contrôle manuel des libellés, des contrastes et de la "
+	    "navigation au clavier");
 }
 
 static tr_err
@@ -348,7 +373,7 @@ tr_err
 config_check(const struct config *cfg, char *errbuf, size_t errlen)
 {
 	char host[256];
-	int port;
+	int port, y, m, d;
 
 	if (!config_split_listen(cfg->listen, host, sizeof(host), &port)) {
 		snprintf(errbuf, errlen, "listen: expected HOST:PORT, got \"%s\"", cfg->listen);
@@ -380,6 +405,29 @@ config_check(const struct config *cfg, char *errbuf, size_t errlen)
 		}
 		p += n;
 		p += strspn(p, LIST_SEP);
+	}
+	if (strcmp(cfg->site_accessibility_level, "totalement conforme") != 0 &&
+	    strcmp(cfg->site_accessibility_level, "partiellement conforme") != 0 &&
+	    strcmp(cfg->site_accessibility_level, "non conforme") != 0) {
+		snprintf(errbuf, errlen,
+		    "site.accessibility_level: expected totalement conforme, partiellement conforme or non conforme, got "
+		    "\"%s\"",
+		    cfg->site_accessibility_level);
+		return TR_INVALID;
+	}
+	if (cfg->site_accessibility_date[0] != '\0' &&
+	    !date_parse(cfg->site_accessibility_date, strlen(cfg->site_accessibility_date), &y, &m, &d)) {
+		snprintf(errbuf, errlen, "site.accessibility_date: expected a date YYYY-MM-DD, got \"%s\"",
+		    cfg->site_accessibility_date);
+		return TR_INVALID;
+	}
+	for (size_t i = 0; i < 2; i++) {
+		const char *mail = i == 0 ? cfg->site_contact_email : cfg->site_dpo_email;
+		if (mail[0] != '\0' && (strchr(mail, '@') == NULL || strpbrk(mail, " <>\"") != NULL)) {
+			snprintf(errbuf, errlen, "site.%s: expected an email address, got \"%s\"",
+			    i == 0 ? "contact_email" : "dpo_email", mail);
+			return TR_INVALID;
+		}
 	}
 	if (cfg->geocoder_url[0] != '\0' && strncmp(cfg->geocoder_url, "http://", 7) != 0 &&
 	    strncmp(cfg->geocoder_url, "https://", 8) != 0) {

@@ -37,6 +37,18 @@ struct config {
 	int64_t mail_retry_seconds;        /* first retry delay of the outbox, doubled each time */
 	char geocoder_url[CONFIG_STR_MAX]; /* the address API's CSV endpoint (…/search/csv/); empty: no geocoding */
 	int64_t geocoder_min_score;        /* percent: results scored below are not kept */
+	/* [site]: what the legal, help and contact pages say of the operator (web/pages.c); empty: « non renseigné » */
+	char site_publisher[CONFIG_STR_MAX];           /* the publisher (éditeur) */
+	char site_publisher_address[CONFIG_STR_MAX];   /* its postal address */
+	char site_director[CONFIG_STR_MAX];            /* the publication director */
+	char site_host[CONFIG_STR_MAX];                /* the host (hébergeur) */
+	char site_host_address[CONFIG_STR_MAX];        /* its postal address */
+	char site_contact_email[CONFIG_STR_MAX];       /* the team's address, on the contact and legal pages */
+	char site_dpo[CONFIG_STR_MAX];                 /* the data protection officer (délégué à la protection des données) */
+	char site_dpo_email[CONFIG_STR_MAX];           /* their address */
+	char site_accessibility_level[CONFIG_STR_MAX]; /* totalement / partiellement / non conforme */
+	char site_accessibility_date[CONFIG_STR_MAX];  /* YYYY-MM-DD: when the statement was made */
+	char site_accessibility_audit[CONFIG_STR_MAX]; /* who audited, when, how (the statement's reference) */
 };
 
 /* Fills CFG with the defaults. */

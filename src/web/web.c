@@ -238,6 +238,8 @@ web_common(struct request *req, json_t *data)
 	if (json_object_get(data, "service_name") != NULL)
 		return; /* already there: a handler that needed the navigation called it first */
 	json_object_set_new(data, "service_name", json_string(SERVICE_NAME));
+	if (json_object_get(data, "site") == NULL)
+		json_object_set_new(data, "site", web_site_json(req));
 	json_object_set_new(data, "asset", assets_json(req));
 	json_object_set_new(data, "service_tagline", json_string(SERVICE_TAGLINE));
 	json_object_set_new(data, "csrf", json_string(req->csrf ? req->csrf : ""));

@@ -70,7 +70,13 @@ void web_done(struct request *req, const char *location, const char *flash_code)
 
 /* Pages. */
 void web_home(struct request *req);
-void web_legal(struct request *req);
+void web_legal(struct request *req);   /* accessibility, legal notice, personal data, help, contact */
+void web_robots(struct request *req);  /* GET /robots.txt */
+void web_favicon(struct request *req); /* GET /favicon.ico: to DSFR's icon */
+
+/* {publisher, publisher_address, director, host, host_address, contact_email, dpo, dpo_email,
+ * accessibility_level, accessibility_date, accessibility_audit}: the [site] settings, for pages. New reference. */
+json_t *web_site_json(struct request *req);
 void web_login_form(struct request *req);
 void web_login(struct request *req);
 void web_logout(struct request *req);

@@ -45,6 +45,8 @@ const ANONYMOUS_PAGES = [
   ['/accessibilite', 200],
   ['/mentions-legales', 200],
   ['/donnees-personnelles', 200],
+  ['/aide', 200],
+  ['/contact', 200],
   ['/programmes', 200],
   ['/programmes/1', 200],
   ['/inscription-candidat', 200],

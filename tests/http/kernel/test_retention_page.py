@@ -10,8 +10,8 @@ def test_register_lists_the_retention_rules(base):
     r = requests.get(base + "/donnees-personnelles")
     assert r.status_code == 200
     assert "Durées de conservation" in r.text
-    assert "Échecs de connexion" in r.text and "supprimés 1 jour" in r.text
-    assert "Courriels envoyés (destinataire, objet, texte) : supprimés 90 jours après leur envoi" in r.text
+    assert "<td>Échecs de connexion (adresse électronique ou adresse IP essayée, date)</td><td>1 jour</td>" in r.text
+    assert "<td>Courriels envoyés (destinataire, objet, texte)</td><td>90 jours après leur envoi</td>" in r.text
 
 
 def test_jobs_run_applies_the_retention_rules(base):
