@@ -216,6 +216,7 @@ static const struct {
 	{ "icons_css", "dsfr/utility/icons/icons.min.css" },
 	{ "colors_css", "dsfr/utility/colors/colors.min.css" },
 	{ "app_css", "app/app.css" },
+	{ "communes_js", "app/communes.js" },
 	{ "dsfr_module_js", "dsfr/dsfr.module.min.js" },
 	{ "dsfr_nomodule_js", "dsfr/dsfr.nomodule.min.js" },
 };
@@ -371,6 +372,13 @@ field_json(struct request *req, const struct field *f, json_t *values)
 	} else {
 		json_object_set_new(o, "options", json_array());
 	}
+	json_object_set_new(o, "is_group", json_false());
+	json_object_set_new(o, "send_empty", json_false());
+	json_object_set_new(o, "has_choices", json_false());
+	json_object_set_new(o, "choices", json_array());
+	json_object_set_new(o, "list_id", json_string(""));
+	if (f->type == FT_COMMUNE || f->type == FT_REGION || f->type == FT_REGIONS)
+		web_picker_field(req, f, o, val);
 	return o;
 }
 
@@ -392,9 +400,11 @@ web_form(struct request *req, const struct entity *e, json_t *values, const char
 	for (size_t i = 0; i < e->nfields; i++)
 		if (!skipped(skip, e->fields[i].name))
 			json_array_append_new(fields, field_json(req, &e->fields[i], values));
+	/* One message a field: the first said (a picker's, before the domain's own check of the same field). */
 	for (size_t i = 0; i < req->ctx.errors.n; i++)
-		json_array_append_new(summary, json_pack("{s:s, s:s}", "field_id", req->ctx.errors.items[i].field,
-		                                   "message", req->ctx.errors.items[i].message));
+		if (field_errors_get(&req->ctx.errors, req->ctx.errors.items[i].field) == req->ctx.errors.items[i].message)
+			json_array_append_new(summary, json_pack("{s:s, s:s}", "field_id", req->ctx.errors.items[i].field,
+			                                   "message", req->ctx.errors.items[i].message));
 	return json_pack("{s:s, s:s, s:o, s:s, s:s, s:o}", "action", action, "csrf", req->csrf ? req->csrf : "",
 	    "fields", fields, "submit_label", submit_label, "cancel_href", cancel_href ? cancel_href : "",
 	    "errors_summary", summary);

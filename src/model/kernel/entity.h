@@ -35,6 +35,9 @@ enum field_type {
 	FT_IBAN,   /* an IBAN: its ISO 13616 mod-97 key checked; kept without spaces, upper case */
 	FT_BIC,    /* a BIC (ISO 9362): 4 letters, the country, 2 letters or digits, optionally 3 more; upper case */
 	FT_PHONE,  /* a telephone number as people write it ("06 12 34 56 78"), kept in E.164 ("+33612345678") */
+	FT_COMMUNE, /* a commune's INSEE code ("26108", "2A004"); pages let people type its name (web_communes_resolve) */
+	FT_REGION,  /* a région's INSEE code ("84"); pages offer the list of régions */
+	FT_REGIONS, /* région codes separated by '|' (or ',' ';' spaces, read as '|'); pages offer checkboxes */
 };
 
 /* What a field is beside its value. */
