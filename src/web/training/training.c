@@ -668,6 +668,16 @@ session_form_page(struct request *req, int status, const char *action, const cha
 	to_select(req, form, "training_org_id", json_object_get(ch, "training_orgs"), "id", "name", values);
 	to_select(req, form, "pole_id", json_object_get(ch, "poles"), "id", "name", values);
 	to_select(req, form, "region_code", regions, "code", "name", values);
+	/* The place: one of the actor's places; one already chosen elsewhere stays offered. */
+	{
+		json_t *places = json_object_get(ch, "places"), *p;
+		const char *cur = web_opt_text(values, "place_id");
+		bool known = *cur == '\0';
+		json_array_foreach(places, i, p) known = known || strcmp(web_text(p, "id"), cur) == 0;
+		if (!known)
+			json_array_append_new(places, json_pack("{s:s, s:s}", "id", cur, "label", cur));
+		to_select(req, form, "place_id", places, "id", "label", values);
+	}
 	aud = json_array();
 	json_array_foreach(json_object_get(ch, "audiences"), i, a)
 	    json_array_append_new(aud, json_pack("{s:s, s:s}", "code", json_string_value(a), "label",
