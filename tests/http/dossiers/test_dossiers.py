@@ -511,7 +511,7 @@ def test_patch_edits_a_draft_with_its_version(base, who, flow):
     assert r.status_code == 200 and r.json()["contact_phone"] is None
     entry = flow.journal(d)[0]
     assert entry["action"] == "update"
-    assert entry["detail"]["before"] == {"contact_phone": "06 12 34 56 78"}
+    assert entry["detail"]["before"] == {"contact_phone": "+33612345678"}
     assert entry["detail"]["after"] == {"contact_phone": None}
 
 
