@@ -671,7 +671,7 @@ session_form_page(struct request *req, int status, const char *action, const cha
 	/* The place: one of the actor's places; one already chosen elsewhere stays offered. */
 	{
 		json_t *places = json_object_get(ch, "places"), *p;
-		const char *cur = web_opt_text(values, "place_id");
+		const char *cur = web_text(values, "place_id");
 		bool known = *cur == '\0';
 		json_array_foreach(places, i, p) known = known || strcmp(web_text(p, "id"), cur) == 0;
 		if (!known)
