@@ -178,7 +178,7 @@ check_codes(struct ctx *ctx, const struct activity_vocab *v, struct field_errors
 		                (x->valid_to && strcmp(date, x->valid_to) > 0))) {
 			field_errors_add(fe, field,
 			    arena_printf(ctx->arena, "« %s » : le code « %s » (%s) n'est pas en vigueur le %s.",
-			        f->label, c, x->label, date));
+			        f->label, c, x->label, fr_date(ctx->arena, date)));
 			return;
 		}
 	}
@@ -240,7 +240,8 @@ check_breakdown(struct ctx *ctx, const struct activity_vocab *v, struct field_er
 		    (r->valid_to && strcmp(date, r->valid_to) > 0)) {
 			field_errors_add(fe, b->member,
 			    arena_printf(
-			        ctx->arena, "« %s » : le code « %s » n'est pas en vigueur le %s.", b->label, k, date));
+			        ctx->arena, "« %s » : le code « %s » n'est pas en vigueur le %s.", b->label, k,
+			        fr_date(ctx->arena, date)));
 			goto fail;
 		}
 		if (n < 0 || n > ACTIVITY_PARTICIPANTS_MAX) {
@@ -361,11 +362,11 @@ activity_check(struct ctx *ctx, const struct activity_vocab *v, struct activity_
 	date = json_str(c, "session_on");
 	if (date && strcmp(date, cache->today) > 0)
 		field_errors_add(fe, "session_on",
-		    arena_printf(ctx->arena, "« Date de la séance » : le %s est dans le futur.", date));
+		    arena_printf(ctx->arena, "« Date de la séance » : le %s est dans le futur.", fr_date(ctx->arena, date)));
 	else if (date && strcmp(date, cache->first_day) < 0)
 		field_errors_add(fe, "session_on",
-		    arena_printf(ctx->arena, "« Date de la séance » : le %s précède le début du dispositif (%s).", date,
-		        cache->first_day));
+		    arena_printf(ctx->arena, "« Date de la séance » : le %s précède le début du dispositif (%s).",
+		        fr_date(ctx->arena, date), fr_date(ctx->arena, cache->first_day)));
 	if (fe->n) {
 		*clean = c;
 		return TR_INVALID;

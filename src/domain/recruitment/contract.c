@@ -97,7 +97,7 @@ not_eligible(struct ctx *ctx, const char *date)
 	    arena_printf(ctx->arena,
 	        "« Date de début » : le candidat n'a pas de diagnostic d'éligibilité valide au %s pour ce dispositif ; "
 	        "un prescripteur (Mission locale, France Travail, Cap emploi) doit l'établir avant le début du contrat.",
-	        date));
+	        fr_date(ctx->arena, date)));
 }
 
 /* Checks the dates against the programme's bounds; *MONTHS receives the duration (0 for a CDI). */
@@ -243,8 +243,8 @@ contract_create(struct ctx *ctx, json_t *app, json_t *c, int64_t *id)
 		err = notify_person(ctx, int_of(c, "tutor_id"),
 		    arena_printf(ctx->arena, "Vous êtes tuteur de %s", str_of(app, "candidate_name")),
 		    notify_text(ctx,
-		        arena_printf(ctx->arena, "Vous êtes désigné tuteur de %s, recruté(e) à partir du %s.",
-		            str_of(app, "candidate_name"), start),
+		        arena_printf(ctx->arena, "Vous êtes désigné tuteur de %s, dont le contrat commence le %s.",
+		            str_of(app, "candidate_name"), fr_date(ctx->arena, start)),
 		        arena_printf(ctx->arena, "/contrats/%lld", (long long)*id)));
 out:
 	json_decref(rules);
@@ -396,7 +396,8 @@ renew(struct ctx *ctx, json_t *c, json_t *clean, int64_t *new_id)
 	if (more < 1) {
 		field_errors_add(&ctx->errors, "end_on",
 		    arena_printf(
-		        ctx->arena, "« Date de fin du renouvellement » doit suivre le %s d'au moins un mois.", start));
+		        ctx->arena, "« Date de fin du renouvellement » doit suivre le %s d'au moins un mois.",
+		        fr_date(ctx->arena, start)));
 		err = TR_INVALID;
 		goto out;
 	}

@@ -849,9 +849,10 @@ tell_promoted(struct wf_call *c)
 	const char *subject = arena_printf(ctx->arena, "Une place s'est libérée : %s", json_str(g, "title"));
 	const char *body = notify_text(ctx,
 	    arena_printf(ctx->arena,
-	        "Une place s'est libérée dans la session « %s » (du %s au %s) : %s, inscrit(e) sur la liste d'attente, "
-	        "y a maintenant une place.",
-	        json_str(g, "title"), json_str(g, "starts_on"), json_str(g, "ends_on"), json_str(g, "person_name")),
+	        "Une place s'est libérée dans la session « %s » (du %s au %s) : %s, sur la liste d'attente, y a "
+	        "maintenant une place.",
+	        json_str(g, "title"), fr_date(ctx->arena, json_str(g, "starts_on")), fr_date(ctx->arena, json_str(g, "ends_on")),
+	        json_str(g, "person_name")),
 	    arena_printf(ctx->arena, "/sessions/%lld", (long long)int_of(g, "session_id")));
 	tr_err err;
 
@@ -976,7 +977,8 @@ tell_cancelled(struct wf_call *c)
 	return tell_registrants(ctx, c->id, arena_printf(ctx->arena, "Session annulée : %s", json_str(s, "title")),
 	    notify_text(ctx,
 	        arena_printf(ctx->arena, "La session « %s » prévue du %s au %s est annulée.\n\nMotif : %s",
-	            json_str(s, "title"), json_str(s, "starts_on"), json_str(s, "ends_on"), cancel_reason(c)),
+	            json_str(s, "title"), fr_date(ctx->arena, json_str(s, "starts_on")),
+	            fr_date(ctx->arena, json_str(s, "ends_on")), cancel_reason(c)),
 	        arena_printf(ctx->arena, "/sessions/%lld", (long long)c->id)));
 }
 
@@ -1118,10 +1120,11 @@ training_register(struct ctx *ctx, int64_t session_id, json_t *in, int64_t *reg_
 	    notify_text(ctx,
 	        arena_printf(ctx->arena,
 	            strcmp(*state, "registered") == 0
-	                ? "Vous êtes inscrit(e) à la session « %s », du %s au %s."
-	                : "La session « %s » (du %s au %s) est complète : vous êtes sur sa liste d'attente et serez "
-	                  "prévenu(e) si une place se libère.",
-	            json_str(s, "title"), json_str(s, "starts_on"), json_str(s, "ends_on")),
+	                ? "Votre inscription à la session « %s », du %s au %s, est enregistrée."
+	                : "La session « %s » (du %s au %s) est complète : vous êtes sur sa liste d'attente et nous vous "
+	                  "préviendrons si une place se libère.",
+	            json_str(s, "title"), fr_date(ctx->arena, json_str(s, "starts_on")),
+	            fr_date(ctx->arena, json_str(s, "ends_on"))),
 	        arena_printf(ctx->arena, "/sessions/%lld", (long long)session_id))));
 out:
 	err = tx_end(ctx, ctx_storage_error(ctx, err));
@@ -1157,7 +1160,8 @@ tell_registrant(struct wf_call *c)
 	    arena_printf(ctx->arena, "Inscription annulée : %s", json_str(g, "title")),
 	    notify_text(ctx,
 	        arena_printf(ctx->arena, "%s a annulé votre inscription à la session « %s » (du %s au %s).",
-	            ctx->actor->name, json_str(g, "title"), json_str(g, "starts_on"), json_str(g, "ends_on")),
+	            ctx->actor->name, json_str(g, "title"), fr_date(ctx->arena, json_str(g, "starts_on")),
+	            fr_date(ctx->arena, json_str(g, "ends_on"))),
 	        arena_printf(ctx->arena, "/sessions/%lld", (long long)int_of(g, "session_id"))));
 }
 
