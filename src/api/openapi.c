@@ -326,7 +326,8 @@ field_schema(struct arena *a, const struct field *f)
 	case FT_PHONE:
 		json_object_set_new(s, "type", json_string("string"));
 		json_object_set_new(s, "maxLength", json_integer(f->max_len ? (json_int_t)f->max_len : 30));
-		desc = arena_printf(a, "%s (numéro écrit librement, « 06 12 34 56 78 » ou « +33 6… » ; rendu en E.164)", desc);
+		desc = arena_printf(
+		    a, "%s (numéro écrit librement, « 06 12 34 56 78 » ou « +33 6… » ; rendu en E.164)", desc);
 		break;
 	case FT_BIC:
 		json_object_set_new(s, "type", json_string("string"));

@@ -90,7 +90,8 @@ config_defaults(struct config *cfg)
 	cfg->access_log = true;
 	cfg->mail_retry_seconds = 60;
 	cfg->geocoder_min_score = 60;
-	snprintf(cfg->site_publisher, sizeof(cfg->site_publisher), "Agence nationale de la cohésion des territoires (ANCT)");
+	snprintf(
+	    cfg->site_publisher, sizeof(cfg->site_publisher), "Agence nationale de la cohésion des territoires (ANCT)");
 	snprintf(cfg->site_publisher_address, sizeof(cfg->site_publisher_address), "20 avenue de Ségur, 75007 Paris");
 	snprintf(cfg->site_director, sizeof(cfg->site_director),
 	    "Le directeur général de l'Agence nationale de la cohésion des territoires");
@@ -410,8 +411,7 @@ config_check(const struct config *cfg, char *errbuf, size_t errlen)
 	    strcmp(cfg->site_accessibility_level, "partiellement conforme") != 0 &&
 	    strcmp(cfg->site_accessibility_level, "non conforme") != 0) {
 		snprintf(errbuf, errlen,
-		    "site.accessibility_level: expected totalement conforme, partiellement conforme or non conforme, got "
-		    "\"%s\"",
+		    "site.accessibility_level: expected totalement, partiellement or non conforme, got \"%s\"",
 		    cfg->site_accessibility_level);
 		return TR_INVALID;
 	}

@@ -44,7 +44,7 @@ struct config {
 	char site_host[CONFIG_STR_MAX];                /* the host (hébergeur) */
 	char site_host_address[CONFIG_STR_MAX];        /* its postal address */
 	char site_contact_email[CONFIG_STR_MAX];       /* the team's address, on the contact and legal pages */
-	char site_dpo[CONFIG_STR_MAX];                 /* the data protection officer (délégué à la protection des données) */
+	char site_dpo[CONFIG_STR_MAX];                 /* the data protection officer */
 	char site_dpo_email[CONFIG_STR_MAX];           /* their address */
 	char site_accessibility_level[CONFIG_STR_MAX]; /* totalement / partiellement / non conforme */
 	char site_accessibility_date[CONFIG_STR_MAX];  /* YYYY-MM-DD: when the statement was made */

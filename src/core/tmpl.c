@@ -247,7 +247,8 @@ compiler_tag(struct tmpl_compiler *c, size_t open, struct tmpl_tag *tag)
 			tag->filter = tmpl_trim((struct str){ bar + 1, body.n - (size_t)(bar - body.p) - 1 });
 			body = tag->name;
 			if (tag->filter.n == 0)
-				return compiler_fail(c, compiler_line_at(c, open), "empty filter after '%.*s'", TMPL_QUOTE(body));
+				return compiler_fail(
+				    c, compiler_line_at(c, open), "empty filter after '%.*s'", TMPL_QUOTE(body));
 		}
 	}
 	if (tag->sigil == '=')
@@ -342,8 +343,8 @@ compiler_filter(struct tmpl_compiler *c, struct tmpl_op *op, struct str filter)
 	if (i == sizeof(tmpl_filters) / sizeof(tmpl_filters[0]))
 		return compiler_fail(c, op->line, "unknown filter '%.*s'", TMPL_QUOTE(part[0]));
 	if (nparts - 1 != tmpl_filters[i].nargs)
-		return compiler_fail(c, op->line, "filter '%s' takes %u arguments", tmpl_filters[i].name,
-		    tmpl_filters[i].nargs);
+		return compiler_fail(
+		    c, op->line, "filter '%s' takes %u arguments", tmpl_filters[i].name, tmpl_filters[i].nargs);
 	op->filter = tmpl_filters[i].filter;
 	for (size_t k = 1; k < nparts; k++)
 		op->args[k - 1] = arena_strndup(c->arena, part[k].p, part[k].n);
@@ -864,7 +865,8 @@ render_ops(struct tmpl_render *r, const struct tmpl_op *ops, size_t begin, size_
 			if (op->special != TMPL_SPECIAL_NONE)
 				err = render_special(r, op->special);
 			else if (op->filter != TMPL_FILTER_NONE)
-				err = render_filtered(r->out, op, render_lookup(r, &op->u.path), op->kind == TMPL_OP_VAR);
+				err =
+				    render_filtered(r->out, op, render_lookup(r, &op->u.path), op->kind == TMPL_OP_VAR);
 			else
 				err = render_value(r->out, render_lookup(r, &op->u.path), op->kind == TMPL_OP_VAR);
 			i++;

@@ -351,8 +351,8 @@ demo_fuller(struct ctx *ctx, struct demo_cast *c, int64_t dossier, const char *t
 
 	in = json_pack("{s:s, s:s, s:s, s:i, s:i, s:i, s:s, s:s}", "title",
 	    "Animateur ou animatrice d'ateliers numériques pour les familles — emploi d'avenir", "start_on",
-	    date_add(ctx->arena, today, 2, 0), "contract_type", "CDD", "duration_months", 24, "weekly_hours", 35, "posts",
-	    1, "description",
+	    date_add(ctx->arena, today, 2, 0), "contract_type", "CDD", "duration_months", 24, "weekly_hours", 35,
+	    "posts", 1, "description",
 	    "Vous accueillerez les familles le samedi à l'EPN de Crest : ateliers parents-enfants, démarches en ligne, "
 	    "usages sûrs des écrans, avec un tuteur de la structure.",
 	    "how_to_apply", "Candidatez sur la plateforme ; votre conseiller peut vous y aider.");
@@ -364,11 +364,13 @@ demo_fuller(struct ctx *ctx, struct demo_cast *c, int64_t dossier, const char *t
 		return err;
 	if ((err = person_id(ctx, "formation@demo.tremplin.fr", &tid)) != TR_OK ||
 	    (err = actor_load(ctx, tid, &trainer)) != TR_OK ||
-	    (err = person_id(ctx, "pole@demo.tremplin.fr", &pid)) != TR_OK || (err = actor_load(ctx, pid, &pole)) != TR_OK)
+	    (err = person_id(ctx, "pole@demo.tremplin.fr", &pid)) != TR_OK ||
+	    (err = actor_load(ctx, pid, &pole)) != TR_OK)
 		return err;
 	if ((err = db_onev(ctx->db, ctx->arena,
 	         "SELECT p.id, (SELECT organisation_id FROM memberships WHERE person_id = ? AND role = 'trainer'), "
-	         "(SELECT po.id FROM poles po WHERE po.programme_id = p.id AND po.code = 'centre-est') FROM programmes p "
+	         "(SELECT po.id FROM poles po WHERE po.programme_id = p.id AND po.code = 'centre-est') FROM programmes "
+	         "p "
 	         "WHERE p.code = 'EAV-EPN-2013'",
 	         &r, DB_I64(tid))) != TR_OK)
 		return err;
@@ -403,7 +405,8 @@ demo_fuller(struct ctx *ctx, struct demo_cast *c, int64_t dossier, const char *t
 			    "Fiches, ateliers clés en main et ressources partagées par les médiateurs numériques.",
 			    "https://lesbases.anct.gouv.fr", "ateliers, médiation" },
 			{ "Pix : évaluer et développer ses compétences numériques",
-			    "Le service public en ligne pour évaluer les compétences numériques des publics accompagnés.",
+			    "Le service public en ligne pour évaluer les compétences numériques des publics "
+			    "accompagnés.",
 			    "https://pix.fr", "compétences, évaluation" },
 		};
 		for (size_t i = 0; i < ARRAY_LEN(res) && err == TR_OK; i++) {
@@ -415,15 +418,16 @@ demo_fuller(struct ctx *ctx, struct demo_cast *c, int64_t dossier, const char *t
 	}
 	{
 		static const char *const companies[][6] = {
-			{ "Drôme Numérique Services", "51203947000012", "Dépannage informatique et formation des particuliers",
-			    "26108", "Jeanne Martin", "04 75 25 00 00" },
-			{ "Lyon Réseaux et Solutions", "83411256000026", "Intégration de réseaux et infogérance", "69383",
-			    "Karim Benali", "04 78 60 00 00" },
+			{ "Drôme Numérique Services", "51203947000012",
+			    "Dépannage informatique et formation des particuliers", "26108", "Jeanne Martin",
+			    "04 75 25 00 00" },
+			{ "Lyon Réseaux et Solutions", "83411256000026", "Intégration de réseaux et infogérance",
+			    "69383", "Karim Benali", "04 78 60 00 00" },
 		};
 		for (size_t i = 0; i < ARRAY_LEN(companies) && err == TR_OK; i++) {
 			in = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "name", companies[i][0], "siret",
-			    companies[i][1], "activity", companies[i][2], "commune_code", companies[i][3], "contact_name",
-			    companies[i][4], "contact_phone", companies[i][5], "programmes",
+			    companies[i][1], "activity", companies[i][2], "commune_code", companies[i][3],
+			    "contact_name", companies[i][4], "contact_phone", companies[i][5], "programmes",
 			    (json_int_t)db_int(db_cell(r, 0, 0)));
 			err = partner_create(ctx, in, &id);
 			json_decref(in);
@@ -604,10 +608,11 @@ demo_seed(struct ctx *ctx, json_t **logins)
 			const char *place_id;
 			json_t *in = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "id",
 			    "demo-mediation-formation-lyon", "pivot", "W691000456", "nom", demo_orgs[k].name, "adresse",
-			    demo_orgs[k].address, "commune", "Lyon", "code_postal", "69003", "code_insee", demo_orgs[k].commune,
-			    "horaires", "Mo-Fr 09:00-17:30", "services", "Maîtrise des outils numériques du quotidien",
-			    "presentation_resume", "Salle de formation des médiateurs et médiatrices numériques.",
-			    "organisation_id", (json_int_t)ids[k]);
+			    demo_orgs[k].address, "commune", "Lyon", "code_postal", "69003", "code_insee",
+			    demo_orgs[k].commune, "horaires", "Mo-Fr 09:00-17:30", "services",
+			    "Maîtrise des outils numériques du quotidien", "presentation_resume",
+			    "Salle de formation des médiateurs et médiatrices numériques.", "organisation_id",
+			    (json_int_t)ids[k]);
 			err = place_create(ctx, in, &place_id);
 			json_decref(in);
 			if (err != TR_OK)

@@ -208,7 +208,8 @@ req_form_object(struct request *req, const struct entity *e)
 				const struct form_field *ff = &req->form.items[k];
 				if (ff->is_file || !str_eq_c(ff->name, e->fields[i].name) || ff->value.n == 0)
 					continue;
-				if ((b.n > 0 && buf_putc(&b, '|') != TR_OK) || buf_append(&b, ff->value.p, ff->value.n) != TR_OK)
+				if ((b.n > 0 && buf_putc(&b, '|') != TR_OK) ||
+				    buf_append(&b, ff->value.p, ff->value.n) != TR_OK)
 					break;
 			}
 			json_object_set_new(o, e->fields[i].name, json_stringn(b.p ? b.p : "", b.n));

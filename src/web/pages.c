@@ -63,9 +63,9 @@ retention_json(void)
 
 	for (size_t k = 0; k < retention_nrules; k++) {
 		const struct retention_rule *r = &retention_rules[k];
-		json_array_append_new(rules, json_pack("{s:s, s:s, s:s, s:s}", "what", r->what, "after", r->after,
-		                                 "action", r->action == RETENTION_DELETE ? "Supprimées" : "Anonymisées",
-		                                 "why", r->why));
+		json_array_append_new(
+		    rules, json_pack("{s:s, s:s, s:s, s:s}", "what", r->what, "after", r->after, "action",
+		               r->action == RETENTION_DELETE ? "Supprimées" : "Anonymisées", "why", r->why));
 	}
 	return rules;
 }

@@ -402,9 +402,11 @@ web_form(struct request *req, const struct entity *e, json_t *values, const char
 			json_array_append_new(fields, field_json(req, &e->fields[i], values));
 	/* One message a field: the first said (a picker's, before the domain's own check of the same field). */
 	for (size_t i = 0; i < req->ctx.errors.n; i++)
-		if (field_errors_get(&req->ctx.errors, req->ctx.errors.items[i].field) == req->ctx.errors.items[i].message)
-			json_array_append_new(summary, json_pack("{s:s, s:s}", "field_id", req->ctx.errors.items[i].field,
-			                                   "message", req->ctx.errors.items[i].message));
+		if (field_errors_get(&req->ctx.errors, req->ctx.errors.items[i].field) ==
+		    req->ctx.errors.items[i].message)
+			json_array_append_new(
+			    summary, json_pack("{s:s, s:s}", "field_id", req->ctx.errors.items[i].field, "message",
+			                 req->ctx.errors.items[i].message));
 	return json_pack("{s:s, s:s, s:o, s:s, s:s, s:o}", "action", action, "csrf", req->csrf ? req->csrf : "",
 	    "fields", fields, "submit_label", submit_label, "cancel_href", cancel_href ? cancel_href : "",
 	    "errors_summary", summary);

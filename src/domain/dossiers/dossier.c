@@ -570,7 +570,8 @@ guard_posts(struct wf_call *c)
 	if (int_of(c->clean, "posts_granted") <= requested)
 		return TR_OK;
 	field_errors_add(&c->ctx->errors, "posts_granted",
-	    arena_printf(c->ctx->arena, "« Nombre de postes accordés » ne peut pas dépasser le nombre de postes demandés (%s).",
+	    arena_printf(c->ctx->arena,
+	        "« Nombre de postes accordés » ne peut pas dépasser le nombre de postes demandés (%s).",
 	        fr_count(c->ctx->arena, requested, "poste demandé", "postes demandés")));
 	return TR_INVALID;
 }

@@ -96,7 +96,8 @@ not_eligible(struct ctx *ctx, const char *date)
 	field_errors_add(&ctx->errors, "start_on",
 	    arena_printf(ctx->arena,
 	        "« Date de début » : le candidat n'a pas de diagnostic d'éligibilité valide au %s pour ce dispositif ; "
-	        "un prescripteur (Mission locale, France Travail, Cap emploi) doit l'établir avant le début du contrat.",
+	        "un prescripteur (Mission locale, France Travail, Cap emploi) doit l'établir avant le début du "
+	        "contrat.",
 	        fr_date(ctx->arena, date)));
 }
 
@@ -198,8 +199,7 @@ contract_create(struct ctx *ctx, json_t *app, json_t *c, int64_t *id)
 	live = db_int(db_cell(r, 0, 1));
 	if (live >= granted) {
 		err = ctx_fail(ctx, TR_CONFLICT,
-		    arena_printf(ctx->arena,
-		        "Tous les postes accordés à ce dossier sont pourvus : %s pour %s.",
+		    arena_printf(ctx->arena, "Tous les postes accordés à ce dossier sont pourvus : %s pour %s.",
 		        fr_count(ctx->arena, live, "contrat en cours ou prévu", "contrats en cours ou prévus"),
 		        fr_count(ctx->arena, granted, "poste accordé", "postes accordés")));
 		goto out;
@@ -395,8 +395,7 @@ renew(struct ctx *ctx, json_t *c, json_t *clean, int64_t *new_id)
 	more = end && strcmp(end, start) >= 0 ? date_months_between(start, date_add(ctx->arena, end, 0, 1)) : -1;
 	if (more < 1) {
 		field_errors_add(&ctx->errors, "end_on",
-		    arena_printf(
-		        ctx->arena, "« Date de fin du renouvellement » doit suivre le %s d'au moins un mois.",
+		    arena_printf(ctx->arena, "« Date de fin du renouvellement » doit suivre le %s d'au moins un mois.",
 		        fr_date(ctx->arena, start)));
 		err = TR_INVALID;
 		goto out;

@@ -642,7 +642,8 @@ training_session_choices(struct ctx *ctx, json_t **out)
 	     * training organisation's and pole's for national officers), by name. */
 	    (err = db_queryv(ctx->db, ctx->arena,
 	         "SELECT p.id, p.nom || ' — ' || p.commune AS label FROM places p WHERE p.merged_into IS NULL AND "
-	         "p.organisation_id IN (SELECT x.organisation_id FROM memberships x WHERE x.person_id = ? AND x.role IN "
+	         "p.organisation_id IN (SELECT x.organisation_id FROM memberships x WHERE x.person_id = ? AND x.role "
+	         "IN "
 	         "('trainer', 'pole') UNION SELECT g.id FROM organisations g WHERE CAST(? AS BIGINT) = 1 AND g.kind IN "
 	         "('trainer', 'pole')) ORDER BY p.nom, p.id LIMIT 1000",
 	         &pl, DB_I64(a->person_id), DB_BOOL(national))) != TR_OK) {
@@ -851,8 +852,8 @@ tell_promoted(struct wf_call *c)
 	    arena_printf(ctx->arena,
 	        "Une place s'est libérée dans la session « %s » (du %s au %s) : %s, sur la liste d'attente, y a "
 	        "maintenant une place.",
-	        json_str(g, "title"), fr_date(ctx->arena, json_str(g, "starts_on")), fr_date(ctx->arena, json_str(g, "ends_on")),
-	        json_str(g, "person_name")),
+	        json_str(g, "title"), fr_date(ctx->arena, json_str(g, "starts_on")),
+	        fr_date(ctx->arena, json_str(g, "ends_on")), json_str(g, "person_name")),
 	    arena_printf(ctx->arena, "/sessions/%lld", (long long)int_of(g, "session_id")));
 	tr_err err;
 
@@ -1121,7 +1122,8 @@ training_register(struct ctx *ctx, int64_t session_id, json_t *in, int64_t *reg_
 	        arena_printf(ctx->arena,
 	            strcmp(*state, "registered") == 0
 	                ? "Votre inscription à la session « %s », du %s au %s, est enregistrée."
-	                : "La session « %s » (du %s au %s) est complète : vous êtes sur sa liste d'attente et nous vous "
+	                : "La session « %s » (du %s au %s) est complète : vous êtes sur sa liste d'attente et nous "
+	                  "vous "
 	                  "préviendrons si une place se libère.",
 	            json_str(s, "title"), fr_date(ctx->arena, json_str(s, "starts_on")),
 	            fr_date(ctx->arena, json_str(s, "ends_on"))),

@@ -494,7 +494,8 @@ check_field(const struct field *f, json_t *in, bool partial, struct arena *a, st
 	case FT_COMMUNE:
 		if (n != 5 || !(s[0] >= '0' && s[0] <= '9') || strchr("0123456789AB", s[1]) == NULL ||
 		    strspn(s + 2, "0123456789") != 3) {
-			add_error(a, fe, f, "doit être le code INSEE d'une commune (5 caractères, par exemple 26108 pour Crest).");
+			add_error(a, fe, f,
+			    "doit être le code INSEE d'une commune (5 caractères, par exemple 26108 pour Crest).");
 			return;
 		}
 		break;
@@ -514,13 +515,15 @@ check_field(const struct field *f, json_t *in, bool partial, struct arena *a, st
 				continue;
 			}
 			if (i < n && strchr("|,; ", s[i]) == NULL) {
-				add_error(a, fe, f, "doit être une liste de codes INSEE de régions (par exemple 84|27).");
+				add_error(
+				    a, fe, f, "doit être une liste de codes INSEE de régions (par exemple 84|27).");
 				return;
 			}
 			if (run == 0)
 				continue;
 			if (run > 3 || run < 2) {
-				add_error(a, fe, f, "doit être une liste de codes INSEE de régions (par exemple 84|27).");
+				add_error(
+				    a, fe, f, "doit être une liste de codes INSEE de régions (par exemple 84|27).");
 				return;
 			}
 			c[k++] = '|';

@@ -32,11 +32,7 @@ static const struct field pole_fields[] = {
 	    .label = "Structure porteuse",
 	    .hint = "Une structure de type « pôle de ressources » ; ses membres sont l'équipe du pôle.",
 	    .type = FT_REF },
-	{ .name = "regions",
-	    .label = "Régions couvertes",
-	    .type = FT_REGIONS,
-	    .required = true,
-	    .max_len = 200 },
+	{ .name = "regions", .label = "Régions couvertes", .type = FT_REGIONS, .required = true, .max_len = 200 },
 };
 const struct entity entity_pole = { "pole", "Pôle de ressources", pole_fields, ARRAY_LEN(pole_fields) };
 

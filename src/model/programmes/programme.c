@@ -228,13 +228,19 @@ static const struct field dossier_row_fields[] = {
 	{ .name = "programme_name", .label = "Dispositif", .type = FT_TEXT, .flags = ROW },
 	{ .name = "organisation_name", .label = "Structure", .type = FT_TEXT, .flags = ROW },
 	{ .name = "place_nom", .label = "EPN", .type = FT_TEXT, .flags = ROW },
-	{ .name = "place_commune", .label = "Commune", .type = FT_TEXT, .flags = FF_READONLY | FF_EXPORTED }, /* under the EPN */
+	{ .name = "place_commune",
+	    .label = "Commune",
+	    .type = FT_TEXT,
+	    .flags = FF_READONLY | FF_EXPORTED }, /* under the EPN */
 	{ .name = "region_name", .label = "Région", .type = FT_TEXT, .flags = ROW },
 	{ .name = "job_profile_title", .label = "Métier", .type = FT_TEXT, .flags = ROW },
 	{ .name = "state_label", .label = "État", .type = FT_TEXT, .flags = ROW },
 	{ .name = "waiting", .label = "Jours d'attente", .type = FT_INT, .flags = ROW },
 	{ .name = "posts_requested", .label = "Postes demandés", .type = FT_INT, .flags = ROW },
-	{ .name = "posts_granted", .label = "Postes accordés", .type = FT_INT, .flags = FF_READONLY | FF_EXPORTED }, /* with the posts */
+	{ .name = "posts_granted",
+	    .label = "Postes accordés",
+	    .type = FT_INT,
+	    .flags = FF_READONLY | FF_EXPORTED }, /* with the posts */
 	{ .name = "updated_on", .label = "Dernière mise à jour", .type = FT_DATE, .flags = ROW },
 };
 #undef ROW

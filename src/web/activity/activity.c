@@ -121,12 +121,14 @@ form_sections(struct request *req, json_t *vocab, json_t *values)
 		json_t *c = field(req, "commune_code", "Commune de la séance",
 		    "Tapez son nom, par exemple Valence ; laissez vide pour un lieu de l'annuaire.", "text",
 		    web_text(values, "commune_code"), false, NULL);
-		web_picker_field(req, entity_field(&entity_activity, "commune_code"), c, web_text(values, "commune_code"));
+		web_picker_field(
+		    req, entity_field(&entity_activity, "commune_code"), c, web_text(values, "commune_code"));
 		json_array_append_new(f, c);
 	}
-	json_array_append_new(f, field(req, "place_id", "Lieu de l'annuaire",
-	                             "Facultatif : l'identifiant du lieu, à la fin de l'adresse de sa page dans l'annuaire.",
-	                             "text", web_text(values, "place_id"), false, NULL));
+	json_array_append_new(
+	    f, field(req, "place_id", "Lieu de l'annuaire",
+	           "Facultatif : l'identifiant du lieu, à la fin de l'adresse de sa page dans l'annuaire.", "text",
+	           web_text(values, "place_id"), false, NULL));
 	json_array_append_new(sections, json_pack("{s:s, s:o}", "title", "La séance", "fields", f));
 	f = json_array();
 	json_array_append_new(f, field(req, "duration_min", "Durée", NULL, "radio", NULL, false, durations));

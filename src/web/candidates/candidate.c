@@ -13,7 +13,6 @@
 #include "domain/accounts/session.h"
 #include "model/candidates/candidate.h"
 
-
 /* ---- shared with prescriber.c ---------------------------------------------------------------------------- */
 
 static json_t *

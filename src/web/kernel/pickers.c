@@ -96,14 +96,15 @@ web_communes_resolve(struct request *req, const struct entity *e, json_t *in)
 			json_object_set_new(in, f->name, json_string(web_text(json_array_get(m, 0), "code")));
 		} else {
 			field_errors_add(&req->ctx.errors, f->name,
-			    json_array_size(m) == 0
-			        ? arena_printf(req->arena,
-			              "« %s » : aucune commune ne s'appelle « %s ». Vérifiez l'orthographe, ou tapez son code "
-			              "postal.",
-			              f->label, typed)
-			        : arena_printf(req->arena,
-			              "« %s » : plusieurs communes correspondent à « %s ». Choisissez la vôtre dans la liste.",
-			              f->label, typed));
+			    json_array_size(m) == 0 ? arena_printf(req->arena,
+			                                  "« %s » : aucune commune ne s'appelle « %s ». Vérifiez "
+			                                  "l'orthographe, ou tapez son code "
+			                                  "postal.",
+			                                  f->label, typed)
+			                            : arena_printf(req->arena,
+			                                  "« %s » : plusieurs communes correspondent à « %s ». "
+			                                  "Choisissez la vôtre dans la liste.",
+			                                  f->label, typed));
 			ok = false;
 		}
 		json_decref(m);
@@ -122,7 +123,8 @@ web_picker_field(struct request *req, const struct field *f, json_t *o, const ch
 		/* A code is shown as the commune's name; a name that did not resolve offers its matches. */
 		if (*val != '\0' && commune_code_like(val)) {
 			if (commune_search(&req->ctx, val, 1, &found) == TR_OK && json_array_size(found) == 1)
-				json_object_set_new(o, "value", json_string(commune_label(req, json_array_get(found, 0))));
+				json_object_set_new(
+				    o, "value", json_string(commune_label(req, json_array_get(found, 0))));
 			json_decref(found);
 		} else if (*val != '\0') {
 			m = commune_matches(req, val, COMMUNE_CHOICES);
@@ -158,7 +160,8 @@ web_picker_field(struct request *req, const struct field *f, json_t *o, const ch
 				p += n + (p[n] != '\0');
 			}
 		}
-		web_field_option(o, arena_strdup(req->arena, code), arena_strdup(req->arena, snap->regions[i].name), on);
+		web_field_option(
+		    o, arena_strdup(req->arena, code), arena_strdup(req->arena, snap->regions[i].name), on);
 	}
 	refsnap_release(snap);
 	if (f->type == FT_REGIONS) {

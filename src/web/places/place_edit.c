@@ -108,14 +108,14 @@ hours_field(struct request *req, const char *text, const char *origin, const str
 	for (int d = 0; d < 7; d++) {
 		json_t *ranges = json_array();
 		for (int k = 0; k < HOURS_DAY_RANGES; k++)
-			json_array_append_new(ranges,
-			    json_pack("{s:s, s:s, s:s, s:s, s:s}", "from_name",
-			        arena_printf(req->arena, "horaires_%s_%d_de", day_codes[d], k + 1), "to_name",
-			        arena_printf(req->arena, "horaires_%s_%d_a", day_codes[d], k + 1), "from",
-			        minute_text(req, w.range[d][k][0]), "to", minute_text(req, w.range[d][k][1]), "which",
-			        k == 0 ? "première plage" : "seconde plage"));
-		json_array_append_new(days, json_pack("{s:s, s:s, s:o}", "label", day_names[d], "code", day_codes[d],
-		                                "ranges", ranges));
+			json_array_append_new(
+			    ranges, json_pack("{s:s, s:s, s:s, s:s, s:s}", "from_name",
+			                arena_printf(req->arena, "horaires_%s_%d_de", day_codes[d], k + 1), "to_name",
+			                arena_printf(req->arena, "horaires_%s_%d_a", day_codes[d], k + 1), "from",
+			                minute_text(req, w.range[d][k][0]), "to", minute_text(req, w.range[d][k][1]),
+			                "which", k == 0 ? "première plage" : "seconde plage"));
+		json_array_append_new(
+		    days, json_pack("{s:s, s:s, s:o}", "label", day_names[d], "code", day_codes[d], "ranges", ranges));
 	}
 	json_object_set_new(f, "days", days);
 	json_object_set_new(f, "origin", json_string(origin));
@@ -157,12 +157,13 @@ hours_input(struct request *req, const char **out, struct hours_week *week)
 	for (int d = 0; d < 7 && why == NULL; d++)
 		for (int k = 0; k < HOURS_DAY_RANGES && why == NULL; k++)
 			for (int e = 0; e < 2; e++) {
-				const char *name = arena_printf(req->arena, "horaires_%s_%d_%s", day_codes[d], k + 1, e ? "a" : "de");
+				const char *name =
+				    arena_printf(req->arena, "horaires_%s_%d_%s", day_codes[d], k + 1, e ? "a" : "de");
 				int m = minute_of(form_get(&req->form, name), e == 1);
 				week->range[d][k][e] = (short)(m == -2 ? -1 : m);
 				if (m == -2)
-					why = arena_printf(req->arena, "« Horaires » : le %s, une heure n'est pas lisible (HH:MM).",
-					    day_lower[d]);
+					why = arena_printf(req->arena,
+					    "« Horaires » : le %s, une heure n'est pas lisible (HH:MM).", day_lower[d]);
 			}
 	if (why == NULL && (expert.p == NULL || origin.p == NULL || !str_eq(expert, origin)))
 		return true; /* the expert's text (or a form without the week) */
@@ -544,8 +545,7 @@ import_page(struct request *req, int status, const struct place_report *rep, boo
 			    problems, json_pack("{s:I, s:s, s:s, s:s}", "line", (json_int_t)pb->line, "column",
 			                  *pb->column ? pb->column : "—", "value", pb->value, "message", pb->message));
 		}
-		if (buf_printf(&summary, "%s, %s, %s, %s.",
-		        fr_count(req->arena, rep->created, "créé", "créés"),
+		if (buf_printf(&summary, "%s, %s, %s, %s.", fr_count(req->arena, rep->created, "créé", "créés"),
 		        fr_count(req->arena, rep->updated, "mis à jour", "mis à jour"),
 		        fr_count(req->arena, rep->unchanged, "inchangé", "inchangés"),
 		        fr_count(req->arena, rep->rejected, "rejeté", "rejetés")) != TR_OK)

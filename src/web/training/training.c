@@ -592,8 +592,8 @@ web_sessions(struct request *req)
 	        filter_select(req, "public", "Public", vocab_options(&vocab_session_audience)), "state",
 	        filter_select(req, "etat", "État", vocab_options(&vocab_session_state)), "region",
 	        filter_select(req, "region", "Région", ropts), "at_risk", f.at_risk, "mine", f.mine));
-	json_object_set_new(out, "total_text",
-	    json_string(fr_count(req->arena, web_int(out, "total"), "session", "sessions")));
+	json_object_set_new(
+	    out, "total_text", json_string(fr_count(req->arena, web_int(out, "total"), "session", "sessions")));
 	json_object_set_new(out, "sees_risk",
 	    json_boolean(actor_has_any(a, ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_ADMIN))));
 	json_object_set_new(out, "sees_tutors",
@@ -927,10 +927,9 @@ attendance_page(struct request *req, int status, const char *day)
 	{
 		json_object_set_new(d, "value", json_string(web_text(d, "day")));
 		json_object_set_new(d, "label",
-		    json_string(
-		        arena_printf(req->arena, "%s (%s sur %lld)", web_day_fr(req, web_text(d, "day")),
-		            fr_count(req->arena, web_int(d, "recorded"), "relevé", "relevés"),
-		            (long long)web_int(s, "registered"))));
+		    json_string(arena_printf(req->arena, "%s (%s sur %lld)", web_day_fr(req, web_text(d, "day")),
+		        fr_count(req->arena, web_int(d, "recorded"), "relevé", "relevés"),
+		        (long long)web_int(s, "registered"))));
 		json_object_set(d, "selected", json_object_get(d, "current"));
 	}
 	json_array_foreach(json_object_get(a, "rows"), i, row)
@@ -1023,7 +1022,8 @@ web_tutors(struct request *req)
 	json_object_set_new(out, "without", json_boolean(without));
 	json_object_set_new(out, "heading", json_string(without ? "Tuteurs sans formation" : "Tuteurs"));
 	json_object_set_new(out, "total_text",
-	    json_string(fr_count(req->arena, (long long)json_array_size(json_object_get(out, "items")), "tuteur", "tuteurs")));
+	    json_string(
+	        fr_count(req->arena, (long long)json_array_size(json_object_get(out, "items")), "tuteur", "tuteurs")));
 	json_object_set_new(out, "breadcrumb",
 	    crumbs("Sessions de formation", "/sessions", NULL, NULL, without ? "Tuteurs sans formation" : "Tuteurs"));
 	web_page(req, 200, "training_tutors.html", without ? "Tuteurs sans formation" : "Tuteurs", out);

@@ -600,8 +600,8 @@ test_week_of(void **state)
 	static const char *const plain[] = { "Tu-Fr 09:00-12:00,14:00-18:00; Sa 09:00-12:00", "mo-fr 09:00-17:30",
 		"Mo 08:00-12:00; We 08:00-12:00; Fr 08:00-12:00" };
 	static const char *const expert[] = { "Mo-Fr 09:00-12:00; PH off", "Jan-Mar Mo 10:00-12:00",
-		"Mo 08:00-10:00,11:00-12:00,14:00-16:00", "Mo-Fr 9:00-12:00", "Mo 22:00-02:00", "Mo-Fr 09:00-12:00 \"sur rendez-vous\"",
-		"24/7", "pas des horaires" };
+		"Mo 08:00-10:00,11:00-12:00,14:00-16:00", "Mo-Fr 9:00-12:00", "Mo 22:00-02:00",
+		"Mo-Fr 09:00-12:00 \"sur rendez-vous\"", "24/7", "pas des horaires" };
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
