@@ -606,7 +606,7 @@ demo_seed(struct ctx *ctx, json_t **logins)
 	for (size_t k = 0; k < ARRAY_LEN(demo_orgs); k++)
 		if (strcmp(demo_orgs[k].key, "of") == 0) {
 			const char *place_id;
-			json_t *in = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "id",
+			json_t *in = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "id",
 			    "demo-mediation-formation-lyon", "pivot", "W691000456", "nom", demo_orgs[k].name, "adresse",
 			    demo_orgs[k].address, "commune", "Lyon", "code_postal", "69003", "code_insee",
 			    demo_orgs[k].commune, "horaires", "Mo-Fr 09:00-17:30", "services",

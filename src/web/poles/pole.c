@@ -916,7 +916,7 @@ web_partners(struct request *req)
 	        web_search_filter("region", "Région", NULL, 4, NULL, NULL, "Toutes les régions", opts),
 	        web_search_filter("departement", "Département", NULL, 4, NULL, NULL, "Tous les départements", dopts),
 	        web_search_filter(
-	            "commune", "Commune", "Son nom ou son code INSEE.", 4, "text", commune_in, NULL, NULL),
+	            "commune", "Commune", "Son nom, par exemple Valence.", 4, "text", commune_in, NULL, NULL),
 	        web_search_filter("activite", "Nom ou activité", "Sans tenir compte des accents ni des majuscules.", 4,
 	            "search", f.q, NULL, NULL),
 	        web_search_filter("dispositif", "Dispositif", NULL, 4, NULL, NULL, "Tous les dispositifs", progs),

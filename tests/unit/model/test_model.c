@@ -147,7 +147,17 @@ static const struct vcase vcases[] = {
 	/* Membership: FT_CHOICE on roles, FT_REF. */
 	{ &entity_membership, "{}", false, TR_INVALID, "role", "{}" },
 	{ &entity_membership, "{\"role\": \"regional\", \"regions\": \"84, 93\"}", false, TR_OK, "",
-	    "{\"role\": \"regional\", \"regions\": \"84, 93\"}" },
+	    "{\"role\": \"regional\", \"regions\": \"84|93\"}" },
+	/* FT_REGIONS: separators read as '|'; anything but codes refused; FT_COMMUNE and FT_PHONE normalised. */
+	{ &entity_membership, "{\"role\": \"regional\", \"regions\": \"|27;; 84|\"}", false, TR_OK, "",
+	    "{\"role\": \"regional\", \"regions\": \"27|84\"}" },
+	{ &entity_membership, "{\"role\": \"regional\", \"regions\": \"84,Bretagne\"}", false, TR_INVALID, "regions",
+	    NULL },
+	{ &entity_membership, "{\"role\": \"regional\", \"regions\": \"8\"}", false, TR_INVALID, "regions", NULL },
+	{ &entity_organisation, "{\"name\": \"X\", \"kind\": \"employer\", \"commune_code\": \"2A004\"}", false, TR_OK,
+	    "", "{\"name\": \"X\", \"kind\": \"employer\", \"commune_code\": \"2A004\"}" },
+	{ &entity_organisation, "{\"name\": \"X\", \"kind\": \"employer\", \"commune_code\": \"Crest\"}", false,
+	    TR_INVALID, "commune_code", NULL },
 	{ &entity_membership, "{\"role\": \"employer\", \"organisation_id\": \"12\"}", false, TR_OK, "",
 	    "{\"role\": \"employer\", \"organisation_id\": 12}" },
 	{ &entity_membership, "{\"role\": \"employer\", \"organisation_id\": 12}", false, TR_OK, "",
