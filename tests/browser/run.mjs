@@ -1963,20 +1963,20 @@ async function layoutChecks(browser) {
     formation: ['/sessions'],
   };
   for (const [login, paths] of Object.entries(lists)) {
-    await check(`layout: ${login}'s lists fit at 1280 px, every button shows its text`, async () => {
-      const context = await newContext(browser);
-      try {
-        const page = await newPage(context);
-        await signIn(page, login);
-        for (const p of paths) {
+    const context = await newContext(browser);
+    try {
+      const page = await newPage(context);
+      if (!(await check(`layout: sign in as ${login}`, () => signIn(page, login)))) continue;
+      for (const p of paths) {
+        await check(`layout: ${login}'s ${p} fits at 1280 px, every button shows its text`, async () => {
           await goto(page, p);
           await noOverflow(page);
           await visibleLabels(page);
-        }
-      } finally {
-        await context.close();
+        });
       }
-    });
+    } finally {
+      await context.close();
+    }
   }
   await check('pickers: a commune typed by its name offers the matches; the week of opening hours; axe clean', async () => {
     const context = await newContext(browser);
