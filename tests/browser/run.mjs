@@ -1991,7 +1991,7 @@ async function layoutChecks(browser) {
       const n = await page.locator('main input[type="radio"][name="commune_code"]').count();
       expect(n >= 2, `the matches of "Beaulieu" are not offered (${n} radios)`);
       await axe(page);
-      await page.locator('main input[type="radio"][name="commune_code"]').first().check();
+      await page.locator('main label[for^="commune_code-choix-"]').first().click();
       await submitForm(page, '/admin/structures/nouvelle', 200);
       await goto(page, '/lieux/nouveau');
       expect(await page.locator('main input[type="time"]').count() === 28, 'the week of opening hours is not there');
