@@ -343,6 +343,24 @@ field_schema(struct arena *a, const struct field *f)
 		json_object_set_new(s, "type", json_string("string"));
 		json_object_set_new(s, "pattern", json_string("^[A-Za-z]{2}[0-9]{2}[A-Za-z0-9 ]{11,40}$"));
 		break;
+	case FT_COMMUNE:
+		json_object_set_new(s, "type", json_string("string"));
+		json_object_set_new(s, "pattern", json_string("^[0-9][0-9AB][0-9]{3}$"));
+		break;
+	case FT_REGION:
+		json_object_set_new(s, "type", json_string("string"));
+		json_object_set_new(s, "pattern", json_string("^[0-9]{2,3}$"));
+		break;
+	case FT_REGIONS:
+		json_object_set_new(s, "type", json_string("string"));
+		json_object_set_new(s, "pattern", json_string("^[0-9]{2,3}([|,; ]+[0-9]{2,3})*$"));
+		break;
+	case FT_PHONE:
+		json_object_set_new(s, "type", json_string("string"));
+		json_object_set_new(s, "maxLength", json_integer(f->max_len ? (json_int_t)f->max_len : 30));
+		desc = arena_printf(
+		    a, "%s (numéro écrit librement, « 06 12 34 56 78 » ou « +33 6… » ; rendu en E.164)", desc);
+		break;
 	case FT_BIC:
 		json_object_set_new(s, "type", json_string("string"));
 		json_object_set_new(s, "pattern", json_string("^[A-Za-z]{6}[A-Za-z0-9]{2}([A-Za-z0-9]{3})?$"));

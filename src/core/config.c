@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/time.h"
+
 enum key_type { KEY_STR, KEY_INT, KEY_BOOL };
 
 /* LIVE: a reload (SIGHUP) applies a new value while serving; the others need a restart (they shaped the
@@ -77,6 +79,17 @@ static const struct key keys[] = {
 	K_STR("oidc.franceconnect", "client_secret", NULL, NULL, oidc[OIDC_FRANCECONNECT].client_secret, KEY_SECRET),
 	K_STR("oidc.franceconnect", "scopes", NULL, NULL, oidc[OIDC_FRANCECONNECT].scopes, 0),
 	K_STR("oidc.franceconnect", "acr_values", NULL, NULL, oidc[OIDC_FRANCECONNECT].acr_values, 0),
+	K_STR("site", "publisher", NULL, NULL, site_publisher, KEY_LIVE),
+	K_STR("site", "publisher_address", NULL, NULL, site_publisher_address, KEY_LIVE),
+	K_STR("site", "publication_director", NULL, NULL, site_director, KEY_LIVE),
+	K_STR("site", "host", NULL, NULL, site_host, KEY_LIVE),
+	K_STR("site", "host_address", NULL, NULL, site_host_address, KEY_LIVE),
+	K_STR("site", "contact_email", NULL, NULL, site_contact_email, KEY_LIVE),
+	K_STR("site", "dpo", NULL, NULL, site_dpo, KEY_LIVE),
+	K_STR("site", "dpo_email", NULL, NULL, site_dpo_email, KEY_LIVE),
+	K_STR("site", "accessibility_level", NULL, NULL, site_accessibility_level, KEY_LIVE),
+	K_STR("site", "accessibility_date", NULL, NULL, site_accessibility_date, KEY_LIVE),
+	K_STR("site", "accessibility_audit", NULL, NULL, site_accessibility_audit, KEY_LIVE),
 };
 
 static const char *const oidc_names[OIDC_PROVIDERS] = { "proconnect", "franceconnect" };
@@ -115,6 +128,19 @@ config_defaults(struct config *cfg)
 	snprintf(cfg->oidc[OIDC_PROCONNECT].scopes, CONFIG_STR_MAX, "openid email given_name usual_name uid siret");
 	snprintf(cfg->oidc[OIDC_FRANCECONNECT].scopes, CONFIG_STR_MAX,
 	    "openid email given_name family_name birthdate gender birthplace birthcountry");
+	snprintf(
+	    cfg->site_publisher, sizeof(cfg->site_publisher), "Agence nationale de la cohésion des territoires (ANCT)");
+	snprintf(cfg->site_publisher_address, sizeof(cfg->site_publisher_address), "20 avenue de Ségur, 75007 Paris");
+	snprintf(cfg->site_director, sizeof(cfg->site_director),
+	    "Le directeur général de l'Agence nationale de la cohésion des territoires");
+	snprintf(cfg->site_dpo, sizeof(cfg->site_dpo),
+	    "Le délégué à la protection des données de l'Agence nationale de la cohésion des territoires");
+	snprintf(cfg->site_accessibility_level, sizeof(cfg->site_accessibility_level), "partiellement conforme");
+	snprintf(cfg->site_accessibility_date, sizeof(cfg->site_accessibility_date), "2026-12-07");
+	snprintf(cfg->site_accessibility_audit, sizeof(cfg->site_accessibility_audit),
+	    "auto-évaluation réalisée par l'équipe de la plateforme : tests automatisés (axe-core, critères WCAG 2.1 A "
+	    "et AA) de chaque page à chaque modification, contrôle manuel des libellés, des contrastes et de la "
+	    "navigation au clavier");
 }
 
 static tr_err
@@ -414,7 +440,7 @@ tr_err
 config_check(const struct config *cfg, char *errbuf, size_t errlen)
 {
 	char host[256];
-	int port;
+	int port, y, m, d;
 
 	if (!config_split_listen(cfg->listen, host, sizeof(host), &port)) {
 		snprintf(errbuf, errlen, "listen: expected HOST:PORT, got \"%s\"", cfg->listen);
@@ -446,6 +472,28 @@ config_check(const struct config *cfg, char *errbuf, size_t errlen)
 	if (strcmp(cfg->log_format, "text") != 0 && strcmp(cfg->log_format, "json") != 0) {
 		snprintf(errbuf, errlen, "log.format: expected text or json, got \"%s\"", cfg->log_format);
 		return TR_INVALID;
+	}
+	if (strcmp(cfg->site_accessibility_level, "totalement conforme") != 0 &&
+	    strcmp(cfg->site_accessibility_level, "partiellement conforme") != 0 &&
+	    strcmp(cfg->site_accessibility_level, "non conforme") != 0) {
+		snprintf(errbuf, errlen,
+		    "site.accessibility_level: expected totalement, partiellement or non conforme, got \"%s\"",
+		    cfg->site_accessibility_level);
+		return TR_INVALID;
+	}
+	if (cfg->site_accessibility_date[0] != '\0' &&
+	    !date_parse(cfg->site_accessibility_date, strlen(cfg->site_accessibility_date), &y, &m, &d)) {
+		snprintf(errbuf, errlen, "site.accessibility_date: expected a date YYYY-MM-DD, got \"%s\"",
+		    cfg->site_accessibility_date);
+		return TR_INVALID;
+	}
+	for (size_t i = 0; i < 2; i++) {
+		const char *mail = i == 0 ? cfg->site_contact_email : cfg->site_dpo_email;
+		if (mail[0] != '\0' && (strchr(mail, '@') == NULL || strpbrk(mail, " <>\"") != NULL)) {
+			snprintf(errbuf, errlen, "site.%s: expected an email address, got \"%s\"",
+			    i == 0 ? "contact_email" : "dpo_email", mail);
+			return TR_INVALID;
+		}
 	}
 	if (cfg->geocoder_url[0] != '\0' && strncmp(cfg->geocoder_url, "http://", 7) != 0 &&
 	    strncmp(cfg->geocoder_url, "https://", 8) != 0) {

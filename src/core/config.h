@@ -57,6 +57,18 @@ struct config {
 	int64_t webhooks_retry_seconds;     /* first retry delay of a failed delivery, doubled each time */
 	int64_t webhooks_pause_after;       /* failed attempts in a row that pause a subscription */
 	struct config_oidc oidc[OIDC_PROVIDERS];
+	/* [site]: what the legal, help and contact pages say of the operator (web/pages.c); empty: « non renseigné » */
+	char site_publisher[CONFIG_STR_MAX];           /* the publisher (éditeur) */
+	char site_publisher_address[CONFIG_STR_MAX];   /* its postal address */
+	char site_director[CONFIG_STR_MAX];            /* the publication director */
+	char site_host[CONFIG_STR_MAX];                /* the host (hébergeur) */
+	char site_host_address[CONFIG_STR_MAX];        /* its postal address */
+	char site_contact_email[CONFIG_STR_MAX];       /* the team's address, on the contact and legal pages */
+	char site_dpo[CONFIG_STR_MAX];                 /* the data protection officer */
+	char site_dpo_email[CONFIG_STR_MAX];           /* their address */
+	char site_accessibility_level[CONFIG_STR_MAX]; /* totalement / partiellement / non conforme */
+	char site_accessibility_date[CONFIG_STR_MAX];  /* YYYY-MM-DD: when the statement was made */
+	char site_accessibility_audit[CONFIG_STR_MAX]; /* who audited, when, how (the statement's reference) */
 
 	/* Not settings: how this configuration was made, for a reload. */
 	char config_file[CONFIG_STR_MAX]; /* the --config file, or empty */

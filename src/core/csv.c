@@ -41,12 +41,18 @@ csv_unguard(const char *s, size_t n)
 tr_err
 csv_cell(struct buf *out, const char *s, size_t n, bool guard)
 {
+	return csv_cell_sep(out, s, n, guard, CSV_SEP_COMMA);
+}
+
+tr_err
+csv_cell_sep(struct buf *out, const char *s, size_t n, bool guard, char sep)
+{
 	const char *end = s + n, *q;
 	bool quote = false;
 	tr_err err = TR_OK;
 
 	for (size_t i = 0; i < n && !quote; i++)
-		quote = s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
+		quote = s[i] == sep || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
 	if (quote)
 		err = buf_putc(out, '"');
 	if (err == TR_OK && guard && csv_needs_guard(s, n))

@@ -108,7 +108,7 @@ input_ok(size_t ncols, json_t *rows)
 
 /* Appends one line: the labels when ROW is NULL, else the cells of ROW. */
 static tr_err
-csv_line(struct buf *out, const struct export_column *cols, size_t ncols, json_t *row)
+csv_line(struct buf *out, const struct export_column *cols, size_t ncols, json_t *row, char sep)
 {
 	struct cell c;
 	tr_err err = TR_OK;
@@ -119,15 +119,21 @@ csv_line(struct buf *out, const struct export_column *cols, size_t ncols, json_t
 		else
 			err = cell_read(&cols[j], row, &c);
 		if (err == TR_OK && j > 0)
-			err = buf_putc(out, ',');
+			err = buf_putc(out, sep);
 		if (err == TR_OK)
-			err = csv_cell(out, c.s, c.n, c.guard);
+			err = csv_cell_sep(out, c.s, c.n, c.guard, sep);
 	}
 	return err == TR_OK ? buf_puts(out, "\r\n") : err;
 }
 
 tr_err
 export_csv(const struct export_column *cols, size_t ncols, json_t *rows, struct buf *out)
+{
+	return export_csv_sep(cols, ncols, rows, CSV_SEP_COMMA, out);
+}
+
+tr_err
+export_csv_sep(const struct export_column *cols, size_t ncols, json_t *rows, char sep, struct buf *out)
 {
 	json_t *row;
 	tr_err err;
@@ -137,10 +143,10 @@ export_csv(const struct export_column *cols, size_t ncols, json_t *rows, struct 
 	/* The BOM: without it, Excel reads the file in the Windows code page and mangles accents. */
 	err = buf_puts(out, "\xEF\xBB\xBF");
 	if (err == TR_OK)
-		err = csv_line(out, cols, ncols, NULL);
+		err = csv_line(out, cols, ncols, NULL, sep);
 	for (size_t i = 0; i < json_array_size(rows) && err == TR_OK; i++) {
 		row = json_array_get(rows, i);
-		err = json_is_object(row) ? csv_line(out, cols, ncols, row) : TR_INTERNAL;
+		err = json_is_object(row) ? csv_line(out, cols, ncols, row, sep) : TR_INTERNAL;
 	}
 	return err;
 }

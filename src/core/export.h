@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "core/buf.h"
+#include "core/csv.h"
 #include "core/err.h"
 
 /* How a column's values are written. Whatever the kind, a JSON boolean reads "Oui" or "Non" and
@@ -33,6 +34,11 @@ struct export_column {
  * TR_INTERNAL when ROWS is not an array of objects, a member is an array or an object, or NCOLS is 0
  * or more than a sheet holds; on error OUT holds a prefix that the caller discards. */
 TR_MUST_USE tr_err export_csv(const struct export_column *cols, size_t ncols, json_t *rows, struct buf *out);
+
+/* export_csv with the separator SEP (core/csv.h): CSV_SEP_PEOPLE for files that people open in a French
+ * spreadsheet (the pages' exports), CSV_SEP_COMMA for programs (the API's). */
+TR_MUST_USE tr_err export_csv_sep(
+    const struct export_column *cols, size_t ncols, json_t *rows, char sep, struct buf *out);
 
 /* Appends to OUT an XLSX workbook of one sheet named SHEET_NAME (forbidden characters replaced,
  * cut to 31 characters) holding the same table: bold header row, frozen, with an autofilter;

@@ -1210,3 +1210,118 @@ hours_french(const struct hours *h, struct buf *out)
 	}
 	return f.err;
 }
+
+/* ---- the weekly schedule of the places form ---- */
+
+static const char *const week_codes[7] = { "Mo", "Tu", "We", "Th", "Fr", "Sa", "Su" };
+
+static bool
+week_day_same(const struct hours_week *w, int a, int b)
+{
+	return memcmp(w->range[a], w->range[b], sizeof(w->range[a])) == 0;
+}
+
+static bool
+week_day_valid(const struct hours_week *w, int d)
+{
+	int prev_end = -1;
+
+	for (int k = 0; k < HOURS_DAY_RANGES; k++) {
+		int from = w->range[d][k][0], to = w->range[d][k][1];
+		if (from < 0 && to < 0)
+			continue;
+		if (k > 0 && w->range[d][0][0] < 0)
+			return false; /* a second range without a first */
+		if (from < 0 || to < 0 || from >= to || to > 1440 || (prev_end >= 0 && from < prev_end))
+			return false;
+		prev_end = to;
+	}
+	return true;
+}
+
+tr_err
+hours_week_text(const struct hours_week *w, struct buf *out, int *day)
+{
+	struct buf b = BUF_INIT(HOURS_MAX_INPUT);
+	tr_err err = TR_OK;
+
+	for (int d = 0; d < 7; d++) {
+		if (!week_day_valid(w, d)) {
+			*day = d;
+			buf_free(&b);
+			return TR_INVALID;
+		}
+	}
+	for (int d = 0; d < 7 && err == TR_OK;) {
+		int e = d;
+		while (e + 1 < 7 && week_day_same(w, d, e + 1))
+			e++;
+		if (w->range[d][0][0] >= 0) {
+			if (b.n > 0)
+				err = buf_puts(&b, "; ");
+			if (err == TR_OK)
+				err = e > d ? buf_printf(&b, "%s-%s ", week_codes[d], week_codes[e])
+				            : buf_printf(&b, "%s ", week_codes[d]);
+			for (int k = 0; k < HOURS_DAY_RANGES && err == TR_OK && w->range[d][k][0] >= 0; k++)
+				err = buf_printf(&b, "%s%02d:%02d-%02d:%02d", k > 0 ? "," : "", w->range[d][k][0] / 60,
+				    w->range[d][k][0] % 60, w->range[d][k][1] / 60, w->range[d][k][1] % 60);
+		}
+		d = e + 1;
+	}
+	if (err == TR_OK && b.n > 0)
+		err = buf_append(out, b.p, b.n);
+	buf_free(&b);
+	return err;
+}
+
+/* S without spaces and tabs, in lower case, in A. */
+static char *
+week_canon(struct arena *a, const char *s, size_t n)
+{
+	char *c = arena_alloc(a, n + 1);
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t')
+			c[k++] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
+	c[k] = '\0';
+	return c;
+}
+
+bool
+hours_week_of(struct arena *a, const char *s, size_t n, struct hours_week *w)
+{
+	struct hours *h;
+	const char *why;
+	struct buf b = BUF_INIT(HOURS_MAX_INPUT);
+	int bad;
+	bool same;
+
+	memset(w, 0xff, sizeof(*w)); /* every range -1 */
+	if (n == 0 || hours_parse(a, s, n, &h, &why) != TR_OK)
+		return false;
+	/* The states of a week without a holiday, Monday 6 to Sunday 12 January 2025, minute by minute. */
+	for (int d = 0; d < 7; d++) {
+		int k = 0, from = -1;
+		for (int m = 0; m <= 1440; m++) {
+			bool open = m < 1440 && hours_state_at(h, 2025, 1, 6 + d, d, m, 0) == HOURS_OPEN;
+			if (open && from < 0) {
+				from = m;
+			} else if (!open && from >= 0) {
+				if (k == HOURS_DAY_RANGES)
+					return false;
+				w->range[d][k][0] = (short)from;
+				w->range[d][k][1] = (short)m;
+				k++;
+				from = -1;
+			}
+		}
+	}
+	if (hours_week_text(w, &b, &bad) != TR_OK) {
+		buf_free(&b);
+		return false;
+	}
+	same = strcmp(week_canon(a, b.p ? b.p : "", b.n), week_canon(a, s, n)) == 0;
+	buf_free(&b);
+	return same;
+}

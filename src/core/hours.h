@@ -65,6 +65,25 @@ enum hours_state hours_state_at(
  * the text then being cut). */
 TR_MUST_USE tr_err hours_french(const struct hours *h, struct buf *out);
 
+/* A plain weekly schedule, as the places form builds it from day and time fields: for each day (0 = Monday), up to
+ * HOURS_DAY_RANGES ranges of minutes [from, to), -1 for none; ranges in order, not overlapping, within the day
+ * (to may be 1440). */
+#define HOURS_DAY_RANGES 2
+struct hours_week {
+	short range[7][HOURS_DAY_RANGES][2];
+};
+
+/* Appends to OUT the OpenStreetMap text of W: consecutive days with the same ranges grouped ("Mo-Fr 09:00-12:00,
+ * 14:00-18:00; Sa 09:00-12:00"), closed days left out; nothing for a week closed every day. TR_INVALID (OUT
+ * untouched, *DAY the faulty day 0-6) when a range ends before it starts, ranges overlap or are out of order, or a
+ * second range is given without a first; else OUT's error. */
+TR_MUST_USE tr_err hours_week_text(const struct hours_week *w, struct buf *out, int *day);
+
+/* When S (N bytes) is a plain weekly schedule that hours_week_text writes back the same (spaces and case aside),
+ * fills *W and returns true; false otherwise (dates, holidays, comments, more ranges a day: the expert's text
+ * then stays the only form of it). Scratch memory in A. */
+bool hours_week_of(struct arena *a, const char *s, size_t n, struct hours_week *w);
+
 /* True when (YEAR, MONTH, DAY) is a public holiday in metropolitan France: 1 January, Easter Monday, 1 May,
  * 8 May, Ascension, Whit Monday, 14 July, 15 August, 1 November, 11 November, 25 December (Easter by the
  * anonymous Gregorian algorithm). False for invalid dates and years outside 1583..9999. */

@@ -4,6 +4,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -90,24 +91,36 @@ time_paris(int64_t t)
 		tm.tm_hour * 60 + tm.tm_min };
 }
 
-char *
-time_fr(struct arena *a, int64_t t)
+void
+time_fr_write(int64_t t, bool with_time, char *out, size_t outlen)
 {
 	struct tm tm;
 
 	paris_tm(t, &tm);
-	return arena_printf(a, "%d%s %s %d à %d h %02d", tm.tm_mday, tm.tm_mday == 1 ? "er" : "", months_fr[tm.tm_mon],
-	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min);
+	if (with_time)
+		snprintf(out, outlen, "%d%s %s %d à %d h %02d", tm.tm_mday, tm.tm_mday == 1 ? "er" : "",
+		    months_fr[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min);
+	else
+		snprintf(out, outlen, "%d%s %s %d", tm.tm_mday, tm.tm_mday == 1 ? "er" : "", months_fr[tm.tm_mon],
+		    tm.tm_year + 1900);
+}
+
+char *
+time_fr(struct arena *a, int64_t t)
+{
+	char tmp[64];
+
+	time_fr_write(t, true, tmp, sizeof(tmp));
+	return arena_strdup(a, tmp);
 }
 
 char *
 date_fr(struct arena *a, int64_t t)
 {
-	struct tm tm;
+	char tmp[64];
 
-	paris_tm(t, &tm);
-	return arena_printf(
-	    a, "%d%s %s %d", tm.tm_mday, tm.tm_mday == 1 ? "er" : "", months_fr[tm.tm_mon], tm.tm_year + 1900);
+	time_fr_write(t, false, tmp, sizeof(tmp));
+	return arena_strdup(a, tmp);
 }
 
 static bool

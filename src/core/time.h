@@ -27,6 +27,9 @@ char *time_iso(struct arena *a, int64_t t);
 /* "24 novembre 2026 à 11 h 05" in the Paris time zone, in the arena. */
 char *time_fr(struct arena *a, int64_t t);
 
+/* Writes time_fr's text (WITH_TIME) or date_fr's into OUT (OUTLEN bytes; 40 are enough), cut at OUTLEN. */
+void time_fr_write(int64_t t, bool with_time, char *out, size_t outlen);
+
 /* "2026-11-24", the date in Paris of moment T, in the arena. */
 char *date_iso(struct arena *a, int64_t t);
 

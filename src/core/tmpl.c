@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/fr.h"
+#include "core/time.h"
 
 /* Longest part of a name quoted in an error message. */
 #define TMPL_QUOTE_MAX 64
@@ -42,6 +44,28 @@ static const struct {
 	{ "@last", TMPL_SPECIAL_LAST },
 };
 
+/* Filters of a variable, written {{name|filter}} or {{name|filter:arg:arg}} (core/tmpl.h). */
+enum tmpl_filter {
+	TMPL_FILTER_NONE,
+	TMPL_FILTER_DATE,     /* "YYYY-MM-DD…" or epoch seconds: "15 janvier 2027" */
+	TMPL_FILTER_DATETIME, /* epoch seconds: "15 janvier 2027 à 9 h 30"; a date string as date */
+	TMPL_FILTER_PLURAL,   /* an integer: "2 postes demandés" (args: singular, plural) */
+	TMPL_FILTER_AGREE,    /* an integer: only the word that agrees with it (args: singular, plural) */
+	TMPL_FILTER_PHONE,    /* E.164: "06 12 34 56 78" for a French number */
+};
+
+static const struct {
+	const char *name;
+	enum tmpl_filter filter;
+	unsigned nargs;
+} tmpl_filters[] = {
+	{ "date", TMPL_FILTER_DATE, 0 },
+	{ "datetime", TMPL_FILTER_DATETIME, 0 },
+	{ "plural", TMPL_FILTER_PLURAL, 2 },
+	{ "agree", TMPL_FILTER_AGREE, 2 },
+	{ "phone", TMPL_FILTER_PHONE, 0 },
+};
+
 struct tmpl;
 
 /* A name split at its dots, each segment NUL-terminated for json_object_get; "." has none. */
@@ -56,6 +80,8 @@ struct tmpl_op {
 	unsigned line;
 	size_t end;      /* sections: index of the first op after the body; text while compiling: offset */
 	struct str name; /* sections and partials: the name as written, NUL-terminated */
+	enum tmpl_filter filter;
+	const char *args[2]; /* the filter's arguments, NUL-terminated */
 	union {
 		struct str text;
 		struct tmpl_path path;
@@ -80,6 +106,7 @@ struct tmpl_set {
 struct tmpl_tag {
 	char sigil; /* 0 for a variable, else one of # ^ / > ! & */
 	struct str name;
+	struct str filter; /* variables: what follows the first '|', else empty */
 	size_t start, end; /* offsets of the first "{{" and past the last "}}" */
 };
 
@@ -210,8 +237,20 @@ compiler_tag(struct tmpl_compiler *c, size_t open, struct tmpl_tag *tag)
 		body = tmpl_trim((struct str){ body.p + 1, body.n - 1 });
 	}
 	tag->name = body;
+	tag->filter = (struct str){ NULL, 0 };
 	if (tag->sigil == '!')
 		return TR_OK;
+	if (tag->sigil == 0 || tag->sigil == '&') {
+		const char *bar = memchr(body.p, '|', body.n);
+		if (bar != NULL) {
+			tag->name = tmpl_trim((struct str){ body.p, (size_t)(bar - body.p) });
+			tag->filter = tmpl_trim((struct str){ bar + 1, body.n - (size_t)(bar - body.p) - 1 });
+			body = tag->name;
+			if (tag->filter.n == 0)
+				return compiler_fail(
+				    c, compiler_line_at(c, open), "empty filter after '%.*s'", TMPL_QUOTE(body));
+		}
+	}
 	if (tag->sigil == '=')
 		return compiler_fail(c, compiler_line_at(c, open), "delimiter changes are not supported");
 	if (body.n == 0)
@@ -282,6 +321,36 @@ compiler_path(struct tmpl_compiler *c, struct tmpl_op *op, struct str name)
 	return TR_OK;
 }
 
+/* Reads FILTER ("name" or "name:arg:arg") into OP. */
+static tr_err
+compiler_filter(struct tmpl_compiler *c, struct tmpl_op *op, struct str filter)
+{
+	struct str part[3];
+	size_t nparts = 0, i, start = 0;
+
+	for (i = 0; i <= filter.n; i++) {
+		if (i < filter.n && filter.p[i] != ':')
+			continue;
+		if (nparts == 3)
+			return compiler_fail(c, op->line, "too many arguments in filter '%.*s'", TMPL_QUOTE(filter));
+		part[nparts++] = (struct str){ filter.p + start, i - start };
+		start = i + 1;
+	}
+	part[0] = tmpl_trim(part[0]);
+	for (i = 0; i < sizeof(tmpl_filters) / sizeof(tmpl_filters[0]); i++)
+		if (str_eq_c(part[0], tmpl_filters[i].name))
+			break;
+	if (i == sizeof(tmpl_filters) / sizeof(tmpl_filters[0]))
+		return compiler_fail(c, op->line, "unknown filter '%.*s'", TMPL_QUOTE(part[0]));
+	if (nparts - 1 != tmpl_filters[i].nargs)
+		return compiler_fail(
+		    c, op->line, "filter '%s' takes %u arguments", tmpl_filters[i].name, tmpl_filters[i].nargs);
+	op->filter = tmpl_filters[i].filter;
+	for (size_t k = 1; k < nparts; k++)
+		op->args[k - 1] = arena_strndup(c->arena, part[k].p, part[k].n);
+	return TR_OK;
+}
+
 static tr_err
 compiler_close(struct tmpl_compiler *c, const struct tmpl_tag *tag, unsigned line)
 {
@@ -324,6 +393,11 @@ compiler_op(struct tmpl_compiler *c, const struct tmpl_tag *tag)
 		return compiler_path(c, op, tag->name);
 	default:
 		op = compiler_push(c, tag->sigil == '&' ? TMPL_OP_RAW : TMPL_OP_VAR, line);
+		if (tag->filter.n > 0) {
+			tr_err err = compiler_filter(c, op, tag->filter);
+			if (err != TR_OK)
+				return err;
+		}
 		return compiler_path(c, op, tag->name);
 	}
 }
@@ -571,6 +645,62 @@ render_value(struct buf *out, const json_t *v, bool escape)
 	}
 }
 
+/* The integer V holds (an integer, or a string of one); false otherwise. */
+static bool
+render_int(const json_t *v, long long *out)
+{
+	if (json_is_integer(v)) {
+		*out = json_integer_value(v);
+		return true;
+	}
+	if (json_is_string(v))
+		return str_to_i64((struct str){ json_string_value(v), json_string_length(v) }, out);
+	return false;
+}
+
+/* Renders V through OP's filter; a value the filter does not apply to is rendered as it is. */
+static tr_err
+render_filtered(struct buf *out, const struct tmpl_op *op, const json_t *v, bool escape)
+{
+	char tmp[80];
+	long long n;
+	const char *text = NULL;
+
+	switch (op->filter) {
+	case TMPL_FILTER_DATE:
+	case TMPL_FILTER_DATETIME:
+		if (json_is_integer(v)) {
+			time_fr_write(json_integer_value(v), op->filter == TMPL_FILTER_DATETIME, tmp, sizeof(tmp));
+			text = tmp;
+		} else if (json_is_string(v) &&
+		           fr_date_write(json_string_value(v), json_string_length(v), tmp, sizeof(tmp))) {
+			text = tmp;
+		}
+		break;
+	case TMPL_FILTER_PLURAL:
+	case TMPL_FILTER_AGREE:
+		if (!render_int(v, &n))
+			break;
+		if (op->filter == TMPL_FILTER_AGREE) {
+			text = fr_plural(n, op->args[0], op->args[1]);
+		} else {
+			tr_err err = buf_printf(out, "%lld ", n);
+			if (err != TR_OK)
+				return err;
+			text = fr_plural(n, op->args[0], op->args[1]);
+		}
+		break;
+	case TMPL_FILTER_PHONE:
+		if (json_is_string(v) && fr_phone_display_write(json_string_value(v), tmp, sizeof(tmp)))
+			text = tmp;
+		break;
+	default: break;
+	}
+	if (text == NULL)
+		return render_value(out, v, escape);
+	return escape ? tmpl_escape(out, text, strlen(text)) : buf_puts(out, text);
+}
+
 static bool
 render_truthy(const json_t *v)
 {
@@ -734,6 +864,9 @@ render_ops(struct tmpl_render *r, const struct tmpl_op *ops, size_t begin, size_
 		case TMPL_OP_RAW:
 			if (op->special != TMPL_SPECIAL_NONE)
 				err = render_special(r, op->special);
+			else if (op->filter != TMPL_FILTER_NONE)
+				err =
+				    render_filtered(r->out, op, render_lookup(r, &op->u.path), op->kind == TMPL_OP_VAR);
 			else
 				err = render_value(r->out, render_lookup(r, &op->u.path), op->kind == TMPL_OP_VAR);
 			i++;

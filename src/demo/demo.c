@@ -22,6 +22,9 @@
 #include "domain/accounts/session.h"
 #include "domain/training/skills.h"
 #include "domain/training/training_path.h"
+#include "domain/training/training_session.h"
+#include "domain/poles/partner.h"
+#include "domain/poles/resource.h"
 #include "domain/subsidies/subsidy.h"
 #include "core/time.h"
 
@@ -471,6 +474,105 @@ demo_news(struct ctx *ctx, struct demo_cast *c)
 	return TR_OK;
 }
 
+/* What every role finds open from the first start (issue 19, item 8): a second offer of the validated dossier, open
+ * to applications; a module session of the training organisation at its place and a remote tutor training of the
+ * pole; two resources of the pole's library; two companies of the vivier. */
+static tr_err
+demo_fuller(struct ctx *ctx, struct demo_cast *c, int64_t dossier, const char *today)
+{
+	struct actor *trainer = NULL, *pole = NULL;
+	struct db_rows *r;
+	int64_t id, tid, pid;
+	json_t *in;
+	tr_err err;
+
+	in = json_pack("{s:s, s:s, s:s, s:i, s:i, s:i, s:s, s:s}", "title",
+	    "Animateur ou animatrice d'ateliers numériques pour les familles — emploi d'avenir", "start_on",
+	    date_add(ctx->arena, today, 2, 0), "contract_type", "CDD", "duration_months", 24, "weekly_hours", 35,
+	    "posts", 1, "description",
+	    "Vous accueillerez les familles le samedi à l'EPN de Crest : ateliers parents-enfants, démarches en ligne, "
+	    "usages sûrs des écrans, avec un tuteur de la structure.",
+	    "how_to_apply", "Candidatez sur la plateforme ; votre conseiller peut vous y aider.");
+	err = as(ctx, c->structure);
+	if (err == TR_OK)
+		err = offer_create(ctx, dossier, in, &id);
+	json_decref(in);
+	if (err != TR_OK)
+		return err;
+	if ((err = person_id(ctx, "formation@demo.tremplin.fr", &tid)) != TR_OK ||
+	    (err = actor_load(ctx, tid, &trainer)) != TR_OK ||
+	    (err = person_id(ctx, "pole@demo.tremplin.fr", &pid)) != TR_OK ||
+	    (err = actor_load(ctx, pid, &pole)) != TR_OK)
+		return err;
+	if ((err = db_onev(ctx->db, ctx->arena,
+	         "SELECT p.id, (SELECT organisation_id FROM memberships WHERE person_id = ? AND role = 'trainer'), "
+	         "(SELECT po.id FROM poles po WHERE po.programme_id = p.id AND po.code = 'centre-est') FROM programmes "
+	         "p "
+	         "WHERE p.code = 'EAV-EPN-2013'",
+	         &r, DB_I64(tid))) != TR_OK)
+		return err;
+	in = json_pack("{s:I, s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:i, s:i, s:i, s:s}", "programme_id",
+	    (json_int_t)db_int(db_cell(r, 0, 0)), "audience", "recruits", "title",
+	    "Animer un atelier numérique pour des débutants", "description",
+	    "Deux jours pour préparer, animer et évaluer un atelier de prise en main, avec mises en situation.",
+	    "training_org_id", (json_int_t)db_int(db_cell(r, 0, 1)), "place_id", "demo-mediation-formation-lyon",
+	    "starts_on", date_add(ctx->arena, today, 1, 0), "ends_on", date_add(ctx->arena, today, 1, 1), "hours", 14,
+	    "capacity", 12, "min_registrants", 3, "registration_deadline", date_add(ctx->arena, today, 0, 20));
+	err = as(ctx, trainer);
+	if (err == TR_OK)
+		err = training_session_create(ctx, in, &id);
+	json_decref(in);
+	if (err != TR_OK)
+		return err;
+	in = json_pack("{s:I, s:s, s:s, s:s, s:I, s:b, s:s, s:s, s:s, s:i, s:i, s:i, s:s}", "programme_id",
+	    (json_int_t)db_int(db_cell(r, 0, 0)), "audience", "tutors", "title", "Être tuteur d'un emploi d'avenir",
+	    "description", "Accueillir, accompagner et évaluer un jeune en emploi d'avenir : le rôle du tuteur.",
+	    "pole_id", (json_int_t)db_int(db_cell(r, 0, 2)), "remote", 1, "region_code", "84", "starts_on",
+	    date_add(ctx->arena, today, 1, 14), "ends_on", date_add(ctx->arena, today, 1, 14), "hours", 7, "capacity",
+	    20, "min_registrants", 0, "registration_deadline", date_add(ctx->arena, today, 1, 7));
+	err = as(ctx, pole);
+	if (err == TR_OK)
+		err = training_session_create(ctx, in, &id);
+	json_decref(in);
+	if (err != TR_OK)
+		return err;
+	{
+		static const char *const res[][4] = {
+			{ "Les Bases du numérique d'intérêt général",
+			    "Fiches, ateliers clés en main et ressources partagées par les médiateurs numériques.",
+			    "https://lesbases.anct.gouv.fr", "ateliers, médiation" },
+			{ "Pix : évaluer et développer ses compétences numériques",
+			    "Le service public en ligne pour évaluer les compétences numériques des publics "
+			    "accompagnés.",
+			    "https://pix.fr", "compétences, évaluation" },
+		};
+		for (size_t i = 0; i < ARRAY_LEN(res) && err == TR_OK; i++) {
+			in = json_pack("{s:s, s:s, s:s, s:s, s:s}", "kind", "link", "title", res[i][0], "description",
+			    res[i][1], "url", res[i][2], "tags", res[i][3]);
+			err = resource_create(ctx, in, NULL, &id);
+			json_decref(in);
+		}
+	}
+	{
+		static const char *const companies[][6] = {
+			{ "Drôme Numérique Services", "51203947000012",
+			    "Dépannage informatique et formation des particuliers", "26108", "Jeanne Martin",
+			    "04 75 25 00 00" },
+			{ "Lyon Réseaux et Solutions", "83411256000026", "Intégration de réseaux et infogérance",
+			    "69383", "Karim Benali", "04 78 60 00 00" },
+		};
+		for (size_t i = 0; i < ARRAY_LEN(companies) && err == TR_OK; i++) {
+			in = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "name", companies[i][0], "siret",
+			    companies[i][1], "activity", companies[i][2], "commune_code", companies[i][3],
+			    "contact_name", companies[i][4], "contact_phone", companies[i][5], "programmes",
+			    (json_int_t)db_int(db_cell(r, 0, 0)));
+			err = partner_create(ctx, in, &id);
+			json_decref(in);
+		}
+	}
+	return err;
+}
+
 static tr_err
 demo_story(struct ctx *ctx)
 {
@@ -586,6 +688,9 @@ demo_story(struct ctx *ctx)
 		return err;
 	if ((err = demo_news(ctx, &c)) != TR_OK)
 		return err;
+	/* Open offers, sessions, resources and companies, so that no role finds an empty page. */
+	if ((err = demo_fuller(ctx, &c, dossier, date_iso(ctx->arena, ctx->now))) != TR_OK)
+		return err;
 	/* The 2020 programme: waiting for the regional opinion. */
 	return demo_dossier(ctx, &c, "CNFS-2020", "conseiller-numerique", 1, &other);
 }
@@ -636,6 +741,22 @@ demo_seed(struct ctx *ctx, json_t **logins)
 		    (err = db_execv(ctx->db, "UPDATE poles SET organisation_id = ? WHERE code = 'centre-est'", NULL,
 		         DB_I64(ids[k]))) != TR_OK)
 			return ctx_storage_error(ctx, err);
+	/* The training organisation's room in Lyon, where its sessions are held. */
+	for (size_t k = 0; k < ARRAY_LEN(demo_orgs); k++)
+		if (strcmp(demo_orgs[k].key, "of") == 0) {
+			const char *place_id;
+			json_t *in = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "id",
+			    "demo-mediation-formation-lyon", "pivot", "W691000456", "nom", demo_orgs[k].name, "adresse",
+			    demo_orgs[k].address, "commune", "Lyon", "code_postal", "69003", "code_insee",
+			    demo_orgs[k].commune, "horaires", "Mo-Fr 09:00-17:30", "services",
+			    "Maîtrise des outils numériques du quotidien", "presentation_resume",
+			    "Salle de formation des médiateurs et médiatrices numériques.", "organisation_id",
+			    (json_int_t)ids[k]);
+			err = place_create(ctx, in, &place_id);
+			json_decref(in);
+			if (err != TR_OK)
+				return err;
+		}
 	for (size_t k = 0; k < ARRAY_LEN(demo_orgs); k++)
 		if (strcmp(demo_orgs[k].key, "epn") == 0) {
 			const char *place_id;

@@ -201,7 +201,20 @@ req_form_object(struct request *req, const struct entity *e)
 
 	for (size_t i = 0; i < e->nfields; i++) {
 		struct str v = form_get(&req->form, e->fields[i].name);
-		if (v.p != NULL)
+		if (v.p != NULL && e->fields[i].type == FT_REGIONS) {
+			/* Checkboxes: every value sent under the name, '|'-joined. */
+			struct buf b = BUF_INIT(4096);
+			for (size_t k = 0; k < req->form.n; k++) {
+				const struct form_field *ff = &req->form.items[k];
+				if (ff->is_file || !str_eq_c(ff->name, e->fields[i].name) || ff->value.n == 0)
+					continue;
+				if ((b.n > 0 && buf_putc(&b, '|') != TR_OK) ||
+				    buf_append(&b, ff->value.p, ff->value.n) != TR_OK)
+					break;
+			}
+			json_object_set_new(o, e->fields[i].name, json_stringn(b.p ? b.p : "", b.n));
+			buf_free(&b);
+		} else if (v.p != NULL)
 			json_object_set_new(o, e->fields[i].name, json_stringn(v.p, v.n));
 		else if (e->fields[i].type == FT_BOOL)
 			json_object_set_new(o, e->fields[i].name, json_false());

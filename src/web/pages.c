@@ -3,6 +3,9 @@
 
 #include <string.h>
 
+#include "core/arena.h"
+#include "core/config.h"
+#include "http/assets.h"
 #include "domain/kernel/authz.h"
 
 void
@@ -24,60 +27,71 @@ web_home(struct request *req)
 	web_page(req, 200, "home.html", "Accueil", data);
 }
 
-struct legal_page {
-	const char *path, *title, *lead;
-	const char *sections[4][2];
-};
+/* The operator's settings ([site] of the configuration) that the public pages show; an empty one is shown as
+ * « non renseigné » by the templates. */
+json_t *
+web_site_json(struct request *req)
+{
+	const struct config *c = req->ctx.cfg;
 
-static const struct legal_page legal_pages[] = {
-	{ "/accessibilite", "Accessibilité",
-	    "tremplin s'engage à rendre son service accessible, conformément à l'article 47 de la loi n° 2005-102 du "
-	    "11 février 2005.",
-	    { { "État de conformité",
-	          "Le service n'a pas encore fait l'objet d'un audit : il est déclaré non conforme au "
-	          "référentiel général d'amélioration de l'accessibilité (RGAA). Chaque page est "
-	          "vérifiée automatiquement (règles WCAG 2.1 A et AA) à chaque modification." },
-	        { "Signaler un défaut",
-	            "Si vous ne pouvez pas accéder à un contenu ou à un service, écrivez à l'équipe de "
-	            "la plateforme pour être orienté vers une alternative accessible." } } },
-	{ "/mentions-legales", "Mentions légales",
-	    "tremplin est la plateforme des programmes d'emplois aidés de la médiation numérique.",
-	    { { "Éditeur",
-	          "Le service est édité pour le compte de l'État par la délégation chargée des usages du numérique." },
-	        { "Licence",
-	            "Sauf mention contraire, les contenus sont publiés sous la licence ouverte Etalab 2.0." } } },
-	{ "/donnees-personnelles", "Données personnelles",
-	    "Les données personnelles sont traitées pour gérer les programmes d'emplois aidés, dans le cadre d'une "
-	    "mission d'intérêt public.",
-	    { { "Données traitées",
-	          "Identité et coordonnées des personnes, rôles, actions effectuées sur la plateforme "
-	          "(journal), messages envoyés." },
-	        { "Vos droits",
-	            "Vous pouvez accéder à vos données, les faire rectifier et, dans les limites prévues par la "
-	            "loi, les faire effacer, depuis votre compte ou en écrivant à l'équipe." } } },
+	if (c == NULL)
+		return json_object();
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "publisher", c->site_publisher,
+	    "publisher_address", c->site_publisher_address, "director", c->site_director, "host", c->site_host,
+	    "host_address", c->site_host_address, "contact_email", c->site_contact_email, "dpo", c->site_dpo,
+	    "dpo_email", c->site_dpo_email, "accessibility_level", c->site_accessibility_level, "accessibility_date",
+	    c->site_accessibility_date, "accessibility_audit", c->site_accessibility_audit);
+}
+
+/* The public text pages: the path, the title, the template. */
+static const struct {
+	const char *path, *title, *tmpl;
+} text_pages[] = {
+	{ "/accessibilite", "Déclaration d'accessibilité", "accessibility.html" },
+	{ "/mentions-legales", "Mentions légales", "legal_notice.html" },
+	{ "/donnees-personnelles", "Données personnelles", "privacy.html" },
+	{ "/aide", "Aide", "help.html" },
+	{ "/contact", "Contact", "contact.html" },
 };
 
 void
 web_legal(struct request *req)
 {
-	for (size_t i = 0; i < sizeof(legal_pages) / sizeof(legal_pages[0]); i++) {
-		const struct legal_page *p = &legal_pages[i];
-		json_t *sections;
-		if (!str_eq_c(req->path, p->path))
+	for (size_t i = 0; i < sizeof(text_pages) / sizeof(text_pages[0]); i++) {
+		json_t *data;
+		if (!str_eq_c(req->path, text_pages[i].path))
 			continue;
-		sections = json_array();
-		for (size_t k = 0; k < 4 && p->sections[k][0]; k++)
-			json_array_append_new(sections,
-			    json_pack("{s:s, s:[s]}", "heading", p->sections[k][0], "paragraphs", p->sections[k][1]));
-		{
-			json_t *data = json_pack("{s:s, s:s, s:[], s:o}", "heading", p->title, "lead", p->lead,
-			    "paragraphs", "sections", sections);
-			/* The register of processing activities, generated from the rules the job retention_apply runs. */
-			if (strcmp(p->path, "/donnees-personnelles") == 0)
-				json_object_set_new(data, "register", web_register_json());
-			web_page(req, 200, "simple.html", p->title, data);
-		}
+		data = json_pack("{s:s, s:o}", "heading", text_pages[i].title, "site", web_site_json(req));
+		if (strcmp(text_pages[i].path, "/donnees-personnelles") == 0)
+			json_object_set_new(data, "register", web_register_json());
+		json_object_set_new(data, "signed_in", json_boolean(req->ctx.actor != NULL));
+		web_page(req, 200, text_pages[i].tmpl, text_pages[i].title, data);
 		return;
 	}
 	resp_status(req, 404, NULL);
+}
+
+/* robots.txt: the public directory and pages may be indexed; the API, accounts and signed-in areas are not. */
+void
+web_robots(struct request *req)
+{
+	static const char robots[] = "User-agent: *\n"
+	                             "Disallow: /api/\n"
+	                             "Disallow: /compte\n"
+	                             "Disallow: /connexion\n"
+	                             "Disallow: /inscription\n"
+	                             "Disallow: /admin\n"
+	                             "Allow: /\n";
+
+	req->status = 200;
+	req->content_type_out = "text/plain; charset=utf-8";
+	if (buf_append(&req->body, robots, sizeof(robots) - 1) != TR_OK)
+		tr_oom("robots.txt");
+}
+
+/* /favicon.ico, which browsers ask for at the root: DSFR's icon, at its fingerprinted address. */
+void
+web_favicon(struct request *req)
+{
+	resp_redirect(req, 301, asset_url(req->arena, "dsfr/favicon/favicon.ico"));
 }

@@ -229,6 +229,7 @@ static const struct {
 	{ "icons_css", "dsfr/utility/icons/icons.min.css" },
 	{ "colors_css", "dsfr/utility/colors/colors.min.css" },
 	{ "app_css", "app/app.css" },
+	{ "communes_js", "app/communes.js" },
 	{ "dsfr_module_js", "dsfr/dsfr.module.min.js" },
 	{ "dsfr_nomodule_js", "dsfr/dsfr.nomodule.min.js" },
 };
@@ -251,6 +252,8 @@ web_common(struct request *req, json_t *data)
 	if (json_object_get(data, "service_name") != NULL)
 		return; /* already there: a handler that needed the navigation called it first */
 	json_object_set_new(data, "service_name", json_string(SERVICE_NAME));
+	if (json_object_get(data, "site") == NULL)
+		json_object_set_new(data, "site", web_site_json(req));
 	json_object_set_new(data, "asset", assets_json(req));
 	json_object_set_new(data, "service_tagline", json_string(SERVICE_TAGLINE));
 	json_object_set_new(data, "csrf", json_string(req->csrf ? req->csrf : ""));
@@ -335,6 +338,7 @@ input_type(enum field_type t)
 	case FT_INT:
 	case FT_REF: return "number";
 	case FT_DATE: return "date";
+	case FT_PHONE: return "tel";
 	default: return "text";
 	}
 }
@@ -385,6 +389,13 @@ field_json(struct request *req, const struct field *f, json_t *values)
 	} else {
 		json_object_set_new(o, "options", json_array());
 	}
+	json_object_set_new(o, "is_group", json_false());
+	json_object_set_new(o, "send_empty", json_false());
+	json_object_set_new(o, "has_choices", json_false());
+	json_object_set_new(o, "choices", json_array());
+	json_object_set_new(o, "list_id", json_string(""));
+	if (f->type == FT_COMMUNE || f->type == FT_REGION || f->type == FT_REGIONS)
+		web_picker_field(req, f, o, val);
 	return o;
 }
 
@@ -406,9 +417,13 @@ web_form(struct request *req, const struct entity *e, json_t *values, const char
 	for (size_t i = 0; i < e->nfields; i++)
 		if (!skipped(skip, e->fields[i].name))
 			json_array_append_new(fields, field_json(req, &e->fields[i], values));
+	/* One message a field: the first said (a picker's, before the domain's own check of the same field). */
 	for (size_t i = 0; i < req->ctx.errors.n; i++)
-		json_array_append_new(summary, json_pack("{s:s, s:s}", "field_id", req->ctx.errors.items[i].field,
-		                                   "message", req->ctx.errors.items[i].message));
+		if (field_errors_get(&req->ctx.errors, req->ctx.errors.items[i].field) ==
+		    req->ctx.errors.items[i].message)
+			json_array_append_new(
+			    summary, json_pack("{s:s, s:s}", "field_id", req->ctx.errors.items[i].field, "message",
+			                 req->ctx.errors.items[i].message));
 	return json_pack("{s:s, s:s, s:o, s:s, s:s, s:o}", "action", action, "csrf", req->csrf ? req->csrf : "",
 	    "fields", fields, "submit_label", submit_label, "cancel_href", cancel_href ? cancel_href : "",
 	    "errors_summary", summary);

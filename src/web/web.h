@@ -70,7 +70,13 @@ void web_done(struct request *req, const char *location, const char *flash_code)
 
 /* Pages. */
 void web_home(struct request *req);
-void web_legal(struct request *req);
+void web_legal(struct request *req);   /* accessibility, legal notice, personal data, help, contact */
+void web_robots(struct request *req);  /* GET /robots.txt */
+void web_favicon(struct request *req); /* GET /favicon.ico: to DSFR's icon */
+
+/* {publisher, publisher_address, director, host, host_address, contact_email, dpo, dpo_email,
+ * accessibility_level, accessibility_date, accessibility_audit}: the [site] settings, for pages. New reference. */
+json_t *web_site_json(struct request *req);
 void web_login_form(struct request *req);
 void web_login(struct request *req);
 void web_logout(struct request *req);
@@ -242,6 +248,16 @@ void web_field_kind(json_t *f, const char *kind);
  * "fr-badge--success"…, or "" for a neutral state. */
 const char *web_badge(struct request *req, json_t *r);
 void web_field_option(json_t *f, const char *value, const char *label, bool selected);
+
+/* kernel/pickers.c. Resolves, in IN (a form read for entity E), each FT_COMMUNE field holding a name ("Crest",
+ * "Crest (26)") to its INSEE code when one commune fits; otherwise adds a field error saying that none or several
+ * fit (the page then offers the matches) and returns false. Codes and empty values are left as they are. */
+bool web_communes_resolve(struct request *req, const struct entity *e, json_t *in);
+
+/* Completes field object O of F (FT_COMMUNE, FT_REGION or FT_REGIONS) whose value is VAL: a commune's name and
+ * département instead of its code, the matches of a name that did not resolve (choices), the datalist's id; the
+ * régions as a select's options, or as a checkbox group for FT_REGIONS. */
+void web_picker_field(struct request *req, const struct field *f, json_t *o, const char *val);
 int64_t web_form_version(struct request *req);
 
 /* Answers the PDF a producer wrote into req->body with ERR: 200 application/pdf with the content-disposition

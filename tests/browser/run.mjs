@@ -45,6 +45,8 @@ const ANONYMOUS_PAGES = [
   ['/accessibilite', 200],
   ['/mentions-legales', 200],
   ['/donnees-personnelles', 200],
+  ['/aide', 200],
+  ['/contact', 200],
   ['/programmes', 200],
   ['/programmes/1', 200],
   ['/inscription-candidat', 200],
@@ -374,6 +376,7 @@ async function axe(page) {
   } finally {
     inAxe = false;
   }
+  await visibleLabels(page);
   if (res.violations.length === 0) return;
   const where = pathOf(page.url());
   const details = [];
@@ -385,6 +388,52 @@ async function axe(page) {
   }
   const summary = res.violations.map((v) => `${v.id} [${v.nodes.map((n) => n.target.join(' ')).join(', ')}]`).join('; ');
   fail(`axe violations on ${where}: ${summary}`, details);
+}
+
+// Every button and link styled as a button shows its text (RGAA 11.9, which axe does not see: DSFR turns an icon
+// button of a group without fr-btns-group--icon-left into an icon alone, its text clipped away). A text counts
+// when some of it is drawn inside the control's box, in a non-zero size and a visible colour. Run with axe on
+// every audited page.
+async function visibleLabels(page) {
+  const bad = await page.evaluate(() => {
+    const out = [];
+    for (const el of document.querySelectorAll('button, a.fr-btn, input[type=submit], input[type=button]')) {
+      const box = el.getBoundingClientRect();
+      const st = getComputedStyle(el);
+      if (box.width === 0 || box.height === 0 || st.visibility === 'hidden' || st.display === 'none') continue;
+      let shown = el.tagName === 'INPUT' ? el.value : '';
+      const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const cs = getComputedStyle(n.parentElement);
+        if (parseFloat(cs.fontSize) === 0 || cs.color === 'transparent' || /rgba\(.*,\s*0\)$/.test(cs.color)) continue;
+        const range = document.createRange();
+        range.selectNodeContents(n);
+        const inside = [...range.getClientRects()].some((q) => q.width > 1 && q.height > 1 && q.left >= box.left - 1 &&
+          q.right <= box.right + 1 && q.top >= box.top - 1 && q.bottom <= box.bottom + 1);
+        if (inside) shown += n.textContent;
+      }
+      if (!shown.trim()) out.push(el.outerHTML.slice(0, 200));
+    }
+    return out;
+  });
+  expect(bad.length === 0, `${pathOf(page.url())}: ${bad.length} button(s) without a visible text`, bad);
+}
+
+// No horizontal overflow at 1280 px inside <main>: every table fits its container (its key columns in view) and
+// main itself does not scroll sideways.
+async function noOverflow(page) {
+  const got = await page.evaluate(() => {
+    const main = document.querySelector('main');
+    const tables = [...document.querySelectorAll('main table')].map((t) => {
+      const c = t.closest('.fr-table__container') || t.parentElement;
+      return { width: t.scrollWidth, room: c.clientWidth, caption: (t.caption ? t.caption.textContent : '').trim().slice(0, 60) };
+    });
+    return { main: main.scrollWidth, mainRoom: main.clientWidth, tables };
+  });
+  const where = pathOf(page.url());
+  expect(got.main <= got.mainRoom + 1, `${where}: main is ${got.main} px wide for ${got.mainRoom} px`);
+  for (const t of got.tables)
+    expect(t.width <= t.room + 1, `${where}: the table "${t.caption}" is ${t.width} px wide for ${t.room} px`);
 }
 
 // axe-core cannot run in a page whose scripts are disabled (its timers never fire): the DOM of such a
@@ -1569,7 +1618,7 @@ async function candidateChecks(browser) {
   let registered = false;
   let candidateId = null;
   try {
-    await check('registration: an empty form shows the error summary, the commune search helps, axe clean', async () => {
+    await check('registration: an empty form shows the error summary, a commune name several bear offers them, axe clean', async () => {
       await goto(page, '/inscription-candidat');
       await shell(page);
       await focusTop(page);
@@ -1577,10 +1626,10 @@ async function candidateChecks(browser) {
       await navigating(page, () => page.keyboard.press('Enter'), 422);
       await errorSummary(page, ['email', 'name', 'password', 'birth_date', 'commune_code', 'qualification_level']);
       await axe(page);
-      await page.fill('#commune_q', 'Crest');
-      await navigating(page, () => page.locator('main form[method="get"] button[type="submit"]').click(), 200);
-      const found = await text(page, 'main ul[aria-label="Communes trouvées"]');
-      expect(/26108/.test(found), `the commune search does not list Crest's code (got ${JSON.stringify(found.slice(0, 200))})`);
+      await page.fill('#commune_code', 'Beaulieu');
+      await submitForm(page, '/inscription-candidat', 422);
+      const n = await page.locator('main input[type="radio"][name="commune_code"]').count();
+      expect(n >= 2, `the communes named Beaulieu are not offered (${n} radios)`);
       await axe(page);
     });
     registered = await check('registration: a candidate registers, lands on "Mon profil", axe clean', async () => {
@@ -1590,7 +1639,7 @@ async function candidateChecks(browser) {
       await page.fill('#password', 'mot-de-passe-du-jeune');
       await page.fill('#password_confirm', 'mot-de-passe-du-jeune');
       await page.fill('#birth_date', '2004-03-01');
-      await page.fill('#commune_code', '26108');
+      await page.fill('#commune_code', 'Crest');
       await page.selectOption('#qualification_level', '3');
       await page.fill('#seeking_since', '2025-01-06');
       await page.locator('main fieldset#wished_profiles .fr-checkbox-group label').first().click();
@@ -1909,6 +1958,55 @@ async function subsidyChecks(browser) {
   }
 }
 
+// The main lists at 1280 px, for the roles that read them: no table wider than its room, nothing in main
+// overflowing; and the pickers' pages (a commune by name, the week of opening hours) axe clean.
+async function layoutChecks(browser) {
+  const lists = {
+    national: ['/dossiers', '/contrats', '/candidatures', '/poles', '/sessions', '/programmes/1'],
+    structure: ['/dossiers', '/contrats', '/candidatures', '/offres'],
+    pole: ['/poles', '/vivier', '/ressources', '/sessions'],
+    formation: ['/sessions'],
+  };
+  for (const [login, paths] of Object.entries(lists)) {
+    const context = await newContext(browser);
+    try {
+      const page = await newPage(context);
+      if (!(await check(`layout: sign in as ${login}`, () => signIn(page, login)))) continue;
+      for (const p of paths) {
+        await check(`layout: ${login}'s ${p} fits at 1280 px, every button shows its text`, async () => {
+          await goto(page, p);
+          await noOverflow(page);
+          await visibleLabels(page);
+        });
+      }
+    } finally {
+      await context.close();
+    }
+  }
+  await check('pickers: a commune typed by its name offers the matches; the week of opening hours; axe clean', async () => {
+    const context = await newContext(browser);
+    try {
+      const page = await newPage(context);
+      await signIn(page, 'admin');
+      await goto(page, '/admin/structures/nouvelle');
+      await page.fill('#name', `Structure ${Date.now().toString(36)}`);
+      await page.selectOption('#kind', 'employer');
+      await page.fill('#commune_code', 'Beaulieu');
+      await submitForm(page, '/admin/structures/nouvelle', 422);
+      const n = await page.locator('main input[type="radio"][name="commune_code"]').count();
+      expect(n >= 2, `the matches of "Beaulieu" are not offered (${n} radios)`);
+      await axe(page);
+      await page.locator('main label[for^="commune_code-choix-"]').first().click();
+      await submitForm(page, '/admin/structures/nouvelle', 200);
+      await goto(page, '/lieux/nouveau');
+      expect(await page.locator('main input[type="time"]').count() === 28, 'the week of opening hours is not there');
+      await axe(page);
+    } finally {
+      await context.close();
+    }
+  });
+}
+
 async function poleChecks(browser) {
   const contexts = [];
   const open = async (login) => {
@@ -2050,7 +2148,7 @@ async function recruitmentChecks(browser) {
       await page.fill('#password', 'mot-de-passe-de-la-recrue');
       await page.fill('#password_confirm', 'mot-de-passe-de-la-recrue');
       await page.fill('#birth_date', '2004-03-01');
-      await page.fill('#commune_code', '26108');
+      await page.fill('#commune_code', 'Crest');
       await page.selectOption('#qualification_level', '3');
       await page.fill('#seeking_since', '2025-01-06');
       await page.locator('main fieldset#wished_profiles label').first().click();
@@ -2262,6 +2360,7 @@ async function main() {
     await recruitmentChecks(browser);
     await trainingChecks(browser);
     await poleChecks(browser);
+    await layoutChecks(browser);
     await steeringChecks(browser);
     await subsidyChecks(browser);
     await activityChecks(browser);

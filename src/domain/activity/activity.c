@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/fr.h"
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/crypto.h"
@@ -178,7 +179,7 @@ check_codes(struct ctx *ctx, const struct activity_vocab *v, struct field_errors
 		                (x->valid_to && strcmp(date, x->valid_to) > 0))) {
 			field_errors_add(fe, field,
 			    arena_printf(ctx->arena, "« %s » : le code « %s » (%s) n'est pas en vigueur le %s.",
-			        f->label, c, x->label, date));
+			        f->label, c, x->label, fr_date(ctx->arena, date)));
 			return;
 		}
 	}
@@ -239,8 +240,8 @@ check_breakdown(struct ctx *ctx, const struct activity_vocab *v, struct field_er
 		if ((r->valid_from && strcmp(date, r->valid_from) < 0) ||
 		    (r->valid_to && strcmp(date, r->valid_to) > 0)) {
 			field_errors_add(fe, b->member,
-			    arena_printf(
-			        ctx->arena, "« %s » : le code « %s » n'est pas en vigueur le %s.", b->label, k, date));
+			    arena_printf(ctx->arena, "« %s » : le code « %s » n'est pas en vigueur le %s.", b->label, k,
+			        fr_date(ctx->arena, date)));
 			goto fail;
 		}
 		if (n < 0 || n > ACTIVITY_PARTICIPANTS_MAX) {
@@ -361,11 +362,12 @@ activity_check(struct ctx *ctx, const struct activity_vocab *v, struct activity_
 	date = json_str(c, "session_on");
 	if (date && strcmp(date, cache->today) > 0)
 		field_errors_add(fe, "session_on",
-		    arena_printf(ctx->arena, "« Date de la séance » : le %s est dans le futur.", date));
+		    arena_printf(
+		        ctx->arena, "« Date de la séance » : le %s est dans le futur.", fr_date(ctx->arena, date)));
 	else if (date && strcmp(date, cache->first_day) < 0)
 		field_errors_add(fe, "session_on",
-		    arena_printf(ctx->arena, "« Date de la séance » : le %s précède le début du dispositif (%s).", date,
-		        cache->first_day));
+		    arena_printf(ctx->arena, "« Date de la séance » : le %s précède le début du dispositif (%s).",
+		        fr_date(ctx->arena, date), fr_date(ctx->arena, cache->first_day)));
 	if (fe->n) {
 		*clean = c;
 		return TR_INVALID;
@@ -1420,8 +1422,8 @@ activity_ingest(struct ctx *ctx, const char *source, const char *body, size_t n,
 		    json_pack("{s:s, s:I, s:I, s:I, s:I, s:O}", "sha256", sha, "lines", (json_int_t)nlines, "inserted",
 		        (json_int_t)0, "unchanged", (json_int_t)0, "rejected", (json_int_t)rejected, "errors", errors);
 		err = ctx_fail(ctx, TR_INVALID,
-		    arena_printf(
-		        ctx->arena, "%lld ligne(s) refusée(s) : rien n'a été enregistré.", (long long)rejected));
+		    arena_printf(ctx->arena, "%s : rien n'a été enregistré.",
+		        fr_count(ctx->arena, rejected, "ligne refusée", "lignes refusées")));
 		goto out_nodb;
 	}
 	/* Then one transaction writes the lines, their rollups, the batch and its journal entry. */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/fr.h"
 #include "core/arena.h"
 #include "core/time.h"
 #include "domain/activity/activity.h"
@@ -252,7 +253,7 @@ bucket_of(struct arena *a, const char *d, const char *unit, const char **label)
 		/* The Monday of its week (1970-01-05 was a Monday). */
 		int64_t days = date_days(y, m, dd), monday = days - (((days - 4) % 7) + 7) % 7;
 		const char *mon = date_iso(a, monday * 86400);
-		*label = arena_printf(a, "semaine du %s", mon);
+		*label = arena_printf(a, "semaine du %s", fr_date(a, mon));
 		return mon;
 	}
 	*label = d;

@@ -1,6 +1,6 @@
 /* Candidates: self-registration (an account with the candidate role and a profile), the profile and its CV,
  * who may read it, the download of one's data and the deletion of one's account (GDPR), and the prescribers
- * (Mission locale, Pôle emploi, Cap emploi) that follow candidates. Eligibility is domain/eligibility.h. */
+ * (Mission locale, France Travail, Cap emploi) that follow candidates. Eligibility is domain/eligibility.h. */
 #ifndef TR_DOMAIN_CANDIDATE_H
 #define TR_DOMAIN_CANDIDATE_H
 

@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "core/fr.h"
 #include "core/arena.h"
 #include "core/crypto.h"
 #include "core/time.h"
@@ -569,8 +570,9 @@ guard_posts(struct wf_call *c)
 	if (int_of(c->clean, "posts_granted") <= requested)
 		return TR_OK;
 	field_errors_add(&c->ctx->errors, "posts_granted",
-	    arena_printf(c->ctx->arena, "« Nombre de postes accordés » ne peut pas dépasser les %lld postes demandés.",
-	        (long long)requested));
+	    arena_printf(c->ctx->arena,
+	        "« Nombre de postes accordés » ne peut pas dépasser le nombre de postes demandés (%s).",
+	        fr_count(c->ctx->arena, requested, "poste demandé", "postes demandés")));
 	return TR_INVALID;
 }
 

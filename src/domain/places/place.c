@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/fr.h"
 #include "core/json.h"
 #include "core/buf.h"
 #include "core/utf8.h"
@@ -371,6 +372,13 @@ place_input(struct ctx *ctx, json_t *in, const struct place *base, struct place 
 			bad = false;
 		}
 		p->v[i] = s ? s : (base ? base->v[i] : "");
+	}
+	/* A telephone number as people write it ("04 75 00 00 00") is stored as the standard's E.164; anything
+	 * else is left for the standard's pattern to refuse with its message. */
+	if (p->v[PLACE_F_TELEPHONE][0] != '\0') {
+		char e164[FR_PHONE_MAX + 1];
+		if (fr_phone_e164(p->v[PLACE_F_TELEPHONE], strlen(p->v[PLACE_F_TELEPHONE]), e164))
+			p->v[PLACE_F_TELEPHONE] = arena_strdup(ctx->arena, e164);
 	}
 	/* The canonical text of the coordinates, as exports write them. */
 	for (int i = PLACE_F_LATITUDE; i <= PLACE_F_LONGITUDE; i++) {

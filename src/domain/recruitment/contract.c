@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "core/fr.h"
 #include "core/arena.h"
 #include "core/time.h"
 #include "domain/kernel/authz.h"
@@ -95,8 +96,9 @@ not_eligible(struct ctx *ctx, const char *date)
 	field_errors_add(&ctx->errors, "start_on",
 	    arena_printf(ctx->arena,
 	        "« Date de début » : le candidat n'a pas de diagnostic d'éligibilité valide au %s pour ce dispositif ; "
-	        "un prescripteur (Mission locale, Pôle emploi, Cap emploi) doit l'établir avant le début du contrat.",
-	        date));
+	        "un prescripteur (Mission locale, France Travail, Cap emploi) doit l'établir avant le début du "
+	        "contrat.",
+	        fr_date(ctx->arena, date)));
 }
 
 /* Checks the dates against the programme's bounds; *MONTHS receives the duration (0 for a CDI). */
@@ -197,11 +199,9 @@ contract_create(struct ctx *ctx, json_t *app, json_t *c, int64_t *id)
 	live = db_int(db_cell(r, 0, 1));
 	if (live >= granted) {
 		err = ctx_fail(ctx, TR_CONFLICT,
-		    arena_printf(ctx->arena,
-		        "Tous les postes accordés à ce dossier sont pourvus : %lld contrat(s) en cours ou prévu(s) "
-		        "pour %lld "
-		        "poste(s) accordé(s).",
-		        (long long)live, (long long)granted));
+		    arena_printf(ctx->arena, "Tous les postes accordés à ce dossier sont pourvus : %s pour %s.",
+		        fr_count(ctx->arena, live, "contrat en cours ou prévu", "contrats en cours ou prévus"),
+		        fr_count(ctx->arena, granted, "poste accordé", "postes accordés")));
 		goto out;
 	}
 	err = db_onev(ctx->db, ctx->arena,
@@ -243,8 +243,8 @@ contract_create(struct ctx *ctx, json_t *app, json_t *c, int64_t *id)
 		err = notify_person(ctx, int_of(c, "tutor_id"),
 		    arena_printf(ctx->arena, "Vous êtes tuteur de %s", str_of(app, "candidate_name")),
 		    notify_text(ctx,
-		        arena_printf(ctx->arena, "Vous êtes désigné tuteur de %s, recruté(e) à partir du %s.",
-		            str_of(app, "candidate_name"), start),
+		        arena_printf(ctx->arena, "Vous êtes désigné tuteur de %s, dont le contrat commence le %s.",
+		            str_of(app, "candidate_name"), fr_date(ctx->arena, start)),
 		        arena_printf(ctx->arena, "/contrats/%lld", (long long)*id)));
 out:
 	json_decref(rules);
@@ -395,8 +395,8 @@ renew(struct ctx *ctx, json_t *c, json_t *clean, int64_t *new_id)
 	more = end && strcmp(end, start) >= 0 ? date_months_between(start, date_add(ctx->arena, end, 0, 1)) : -1;
 	if (more < 1) {
 		field_errors_add(&ctx->errors, "end_on",
-		    arena_printf(
-		        ctx->arena, "« Date de fin du renouvellement » doit suivre le %s d'au moins un mois.", start));
+		    arena_printf(ctx->arena, "« Date de fin du renouvellement » doit suivre le %s d'au moins un mois.",
+		        fr_date(ctx->arena, start)));
 		err = TR_INVALID;
 		goto out;
 	}

@@ -6,6 +6,7 @@
  * decision of the national delegation. */
 #include <string.h>
 
+#include "core/fr.h"
 #include "core/arena.h"
 #include "core/time.h"
 #include "domain/kernel/common.h"
@@ -370,8 +371,8 @@ convention_create(struct ctx *ctx, json_t *in, int64_t *id)
 	TRY(journal_append(ctx, "convention", *id, "create", clean));
 	TRY(notify_org(ctx, sub_int(clean, "organisation_id"), ROLE_EMPLOYER, "Convention signée",
 	    notify_text(ctx,
-	        arena_printf(
-	            ctx->arena, "Votre convention accorde %lld poste(s).", (long long)sub_int(clean, "posts_granted")),
+	        arena_printf(ctx->arena, "Votre convention accorde %s.",
+	            fr_count(ctx->arena, sub_int(clean, "posts_granted"), "poste", "postes")),
 	        arena_printf(ctx->arena, "/api/v1/conventions/%lld", (long long)*id))));
 out:
 	err = tx_end(ctx, ctx_storage_error(ctx, err));

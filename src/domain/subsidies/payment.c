@@ -3,6 +3,7 @@
  * schedule lines of its month: a recomputation never rewrites them. */
 #include <string.h>
 
+#include "core/fr.h"
 #include "core/arena.h"
 #include "core/time.h"
 #include "domain/kernel/common.h"
@@ -215,7 +216,8 @@ request_month(struct ctx *ctx, const char *subject, json_t *d, const char *month
 			field_errors_add(&ctx->errors, "month",
 			    hourly ? arena_printf(ctx->arena,
 			                 "« Mois » est hors de la période d'aide du contrat (du %s au %s).",
-			                 json_str(d, "aid_start"), json_str(d, "aid_end"))
+			                 fr_date(ctx->arena, json_str(d, "aid_start")),
+			                 fr_date(ctx->arena, json_str(d, "aid_end")))
 			           : "« Mois » : aucun versement de ce poste n'échoit ce mois-là.");
 			err = TR_INVALID;
 		}

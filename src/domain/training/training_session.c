@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "core/fr.h"
 #include "core/arena.h"
 #include "core/time.h"
 #include "domain/kernel/authz.h"
@@ -614,7 +615,7 @@ training_session_choices(struct ctx *ctx, json_t **out)
 {
 	const struct actor *a = ctx->actor;
 	bool national = is_national(ctx);
-	struct db_rows *pr, *o, *po;
+	struct db_rows *pr, *o, *po, *pl;
 	json_t *aud = json_array();
 	tr_err err;
 
@@ -636,7 +637,16 @@ training_session_choices(struct ctx *ctx, json_t **out)
 	         "po.organisation_id IN (SELECT x.organisation_id FROM memberships x WHERE x.person_id = ? AND x.role "
 	         "= "
 	         "'pole') ORDER BY po.name",
-	         &po, DB_BOOL(national || actor_has(a, ROLE_TRAINER)), DB_I64(a->person_id))) != TR_OK) {
+	         &po, DB_BOOL(national || actor_has(a, ROLE_TRAINER)), DB_I64(a->person_id))) != TR_OK ||
+	    /* The places a session may be held at: those of the actor's training organisations and poles (every
+	     * training organisation's and pole's for national officers), by name. */
+	    (err = db_queryv(ctx->db, ctx->arena,
+	         "SELECT p.id, p.nom || ' — ' || p.commune AS label FROM places p WHERE p.merged_into IS NULL AND "
+	         "p.organisation_id IN (SELECT x.organisation_id FROM memberships x WHERE x.person_id = ? AND x.role "
+	         "IN "
+	         "('trainer', 'pole') UNION SELECT g.id FROM organisations g WHERE CAST(? AS BIGINT) = 1 AND g.kind IN "
+	         "('trainer', 'pole')) ORDER BY p.nom, p.id LIMIT 1000",
+	         &pl, DB_I64(a->person_id), DB_BOOL(national))) != TR_OK) {
 		json_decref(aud);
 		return ctx_storage_error(ctx, err);
 	}
@@ -644,8 +654,8 @@ training_session_choices(struct ctx *ctx, json_t **out)
 		json_array_append_new(aud, json_string("recruits"));
 	if (national || actor_has(a, ROLE_POLE))
 		json_array_append_new(aud, json_string("tutors"));
-	*out = json_pack("{s:o, s:o, s:o, s:o}", "programmes", rows_json(pr), "training_orgs", rows_json(o), "poles",
-	    rows_json(po), "audiences", aud);
+	*out = json_pack("{s:o, s:o, s:o, s:o, s:o}", "programmes", rows_json(pr), "training_orgs", rows_json(o),
+	    "poles", rows_json(po), "audiences", aud, "places", rows_json(pl));
 	if ((err = rows_joined_into(ctx, json_object_get(*out, "poles"), "regions",
 	         "SELECT pole_id, region_code FROM pole_regions ORDER BY pole_id, position")) != TR_OK) {
 		json_decref(*out);
@@ -840,9 +850,10 @@ tell_promoted(struct wf_call *c)
 	const char *subject = arena_printf(ctx->arena, "Une place s'est libérée : %s", json_str(g, "title"));
 	const char *body = notify_text(ctx,
 	    arena_printf(ctx->arena,
-	        "Une place s'est libérée dans la session « %s » (du %s au %s) : %s, inscrit(e) sur la liste d'attente, "
-	        "y a maintenant une place.",
-	        json_str(g, "title"), json_str(g, "starts_on"), json_str(g, "ends_on"), json_str(g, "person_name")),
+	        "Une place s'est libérée dans la session « %s » (du %s au %s) : %s, sur la liste d'attente, y a "
+	        "maintenant une place.",
+	        json_str(g, "title"), fr_date(ctx->arena, json_str(g, "starts_on")),
+	        fr_date(ctx->arena, json_str(g, "ends_on")), json_str(g, "person_name")),
 	    arena_printf(ctx->arena, "/sessions/%lld", (long long)int_of(g, "session_id")));
 	tr_err err;
 
@@ -943,9 +954,10 @@ cancel_reason(struct wf_call *c)
 	if (c->clean && json_str(c->clean, "cancel_reason"))
 		return json_str(c->clean, "cancel_reason");
 	return arena_printf(c->ctx->arena,
-	    "à la date limite d'inscription (%s), %lld inscrit(s) pour un minimum de %lld : la session ne peut pas se "
+	    "à la date limite d'inscription (%s), %s pour un minimum de %lld : la session ne peut pas se "
 	    "tenir.",
-	    json_str(s, "registration_deadline"), (long long)int_of(s, "registered"),
+	    fr_date(c->ctx->arena, json_str(s, "registration_deadline")),
+	    fr_count(c->ctx->arena, int_of(s, "registered"), "inscrit", "inscrits"),
 	    (long long)int_of(s, "min_registrants"));
 }
 
@@ -966,7 +978,8 @@ tell_cancelled(struct wf_call *c)
 	return tell_registrants(ctx, c->id, arena_printf(ctx->arena, "Session annulée : %s", json_str(s, "title")),
 	    notify_text(ctx,
 	        arena_printf(ctx->arena, "La session « %s » prévue du %s au %s est annulée.\n\nMotif : %s",
-	            json_str(s, "title"), json_str(s, "starts_on"), json_str(s, "ends_on"), cancel_reason(c)),
+	            json_str(s, "title"), fr_date(ctx->arena, json_str(s, "starts_on")),
+	            fr_date(ctx->arena, json_str(s, "ends_on")), cancel_reason(c)),
 	        arena_printf(ctx->arena, "/sessions/%lld", (long long)c->id)));
 }
 
@@ -1108,10 +1121,12 @@ training_register(struct ctx *ctx, int64_t session_id, json_t *in, int64_t *reg_
 	    notify_text(ctx,
 	        arena_printf(ctx->arena,
 	            strcmp(*state, "registered") == 0
-	                ? "Vous êtes inscrit(e) à la session « %s », du %s au %s."
-	                : "La session « %s » (du %s au %s) est complète : vous êtes sur sa liste d'attente et serez "
-	                  "prévenu(e) si une place se libère.",
-	            json_str(s, "title"), json_str(s, "starts_on"), json_str(s, "ends_on")),
+	                ? "Votre inscription à la session « %s », du %s au %s, est enregistrée."
+	                : "La session « %s » (du %s au %s) est complète : vous êtes sur sa liste d'attente et nous "
+	                  "vous "
+	                  "préviendrons si une place se libère.",
+	            json_str(s, "title"), fr_date(ctx->arena, json_str(s, "starts_on")),
+	            fr_date(ctx->arena, json_str(s, "ends_on"))),
 	        arena_printf(ctx->arena, "/sessions/%lld", (long long)session_id))));
 out:
 	err = tx_end(ctx, ctx_storage_error(ctx, err));
@@ -1147,7 +1162,8 @@ tell_registrant(struct wf_call *c)
 	    arena_printf(ctx->arena, "Inscription annulée : %s", json_str(g, "title")),
 	    notify_text(ctx,
 	        arena_printf(ctx->arena, "%s a annulé votre inscription à la session « %s » (du %s au %s).",
-	            ctx->actor->name, json_str(g, "title"), json_str(g, "starts_on"), json_str(g, "ends_on")),
+	            ctx->actor->name, json_str(g, "title"), fr_date(ctx->arena, json_str(g, "starts_on")),
+	            fr_date(ctx->arena, json_str(g, "ends_on"))),
 	        arena_printf(ctx->arena, "/sessions/%lld", (long long)int_of(g, "session_id"))));
 }
 

@@ -20,9 +20,9 @@ static const struct field organisation_fields[] = {
 	    .type = FT_RNA },
 	{ .name = "address", .label = "Adresse", .type = FT_TEXT, .max_len = 300, .autocomplete = "street-address" },
 	{ .name = "commune_code",
-	    .label = "Commune (code INSEE)",
-	    .hint = "5 caractères, par exemple 75056 pour Paris.",
-	    .type = FT_TEXT,
+	    .label = "Commune",
+	    .hint = "Tapez son nom, par exemple Paris, et choisissez-la.",
+	    .type = FT_COMMUNE,
 	    .max_len = 5 },
 };
 const struct entity entity_organisation = { "organisation", "Structure", organisation_fields,
@@ -52,8 +52,8 @@ static const struct field membership_fields[] = {
 	{ .name = "organisation_id", .label = "Structure", .type = FT_REF },
 	{ .name = "regions",
 	    .label = "Régions",
-	    .hint = "Codes INSEE des régions séparés par des virgules, par exemple 84,93.",
-	    .type = FT_TEXT,
+	    .hint = "Pour les rôles régionaux : les régions couvertes.",
+	    .type = FT_REGIONS,
 	    .max_len = 100 },
 };
 const struct entity entity_membership = { "membership", "Rôle", membership_fields, ARRAY_LEN(membership_fields) };

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/fr.h"
 #include "core/export.h"
 #include "core/str.h"
 #include "core/time.h"
@@ -479,6 +480,68 @@ check_field(const struct field *f, json_t *in, bool partial, struct arena *a, st
 		s = c;
 		break;
 	}
+	case FT_PHONE: {
+		char *c = arena_alloc(a, FR_PHONE_MAX + 1);
+		if (!fr_phone_e164(s, n, c)) {
+			add_error(a, fe, f,
+			    "n'est pas un numéro de téléphone : 10 chiffres (exemple : 06 12 34 56 78) ou un numéro "
+			    "international commençant par + (exemple : +33 6 12 34 56 78).");
+			return;
+		}
+		s = c;
+		n = strlen(c);
+		break;
+	}
+	case FT_COMMUNE:
+		if (n != 5 || !(s[0] >= '0' && s[0] <= '9') || strchr("0123456789AB", s[1]) == NULL ||
+		    strspn(s + 2, "0123456789") != 3) {
+			add_error(a, fe, f,
+			    "doit être le code INSEE d'une commune (5 caractères, par exemple 26108 pour Crest).");
+			return;
+		}
+		break;
+	case FT_REGION:
+		if ((n != 2 && n != 3) || strspn(s, "0123456789") != n) {
+			add_error(a, fe, f, "doit être le code INSEE d'une région (2 chiffres, par exemple 84).");
+			return;
+		}
+		break;
+	case FT_REGIONS: {
+		char *c = arena_alloc(a, n + 1);
+		size_t k = 0, run = 0;
+		for (size_t i = 0; i <= n; i++) {
+			if (i < n && s[i] >= '0' && s[i] <= '9') {
+				c[k++] = s[i];
+				run++;
+				continue;
+			}
+			if (i < n && strchr("|,; ", s[i]) == NULL) {
+				add_error(
+				    a, fe, f, "doit être une liste de codes INSEE de régions (par exemple 84|27).");
+				return;
+			}
+			if (run == 0)
+				continue;
+			if (run > 3 || run < 2) {
+				add_error(
+				    a, fe, f, "doit être une liste de codes INSEE de régions (par exemple 84|27).");
+				return;
+			}
+			c[k++] = '|';
+			run = 0;
+		}
+		if (k > 0 && c[k - 1] == '|')
+			k--;
+		c[k] = '\0';
+		if (k == 0) {
+			if (f->required && !partial)
+				add_error(a, fe, f, "est obligatoire.");
+			return;
+		}
+		s = c;
+		n = k;
+		break;
+	}
 	case FT_RNA:
 		if (n != 10 || s[0] != 'W' || strspn(s + 1, "0123456789") != 9) {
 			add_error(a, fe, f, "doit être un numéro RNA : W suivi de 9 chiffres.");
@@ -553,7 +616,7 @@ entity_export(const struct entity *e, const char *sheet, json_t *rows, struct bu
 			: f->type == FT_BOOL                   ? EXPORT_BOOL
 			                                       : EXPORT_TEXT };
 	}
-	err = sheet ? export_xlsx(sheet, cols, n, rows, out) : export_csv(cols, n, rows, out);
+	err = sheet ? export_xlsx(sheet, cols, n, rows, out) : export_csv_sep(cols, n, rows, CSV_SEP_PEOPLE, out);
 	free(cols);
 	return err;
 }

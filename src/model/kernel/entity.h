@@ -34,6 +34,10 @@ enum field_type {
 	              (cents, basis points, hundredths of an hour); min and max in hundredths */
 	FT_IBAN,   /* an IBAN: its ISO 13616 mod-97 key checked; kept without spaces, upper case */
 	FT_BIC,    /* a BIC (ISO 9362): 4 letters, the country, 2 letters or digits, optionally 3 more; upper case */
+	FT_PHONE,  /* a telephone number as people write it ("06 12 34 56 78"), kept in E.164 ("+33612345678") */
+	FT_COMMUNE, /* a commune's INSEE code ("26108", "2A004"); pages let people type its name (web_communes_resolve) */
+	FT_REGION,  /* a région's INSEE code ("84"); pages offer the list of régions */
+	FT_REGIONS, /* région codes separated by '|' (or ',' ';' spaces, read as '|'); pages offer checkboxes */
 };
 
 /* What a field is beside its value. */
@@ -102,7 +106,8 @@ void entity_decorate(const struct entity *e, json_t *o, struct arena *a);
 /* Appends to OUT the export of ROWS (a JSON array of objects, each member named as a field): one column per
  * FF_EXPORTED field of E in the table's order, headed by its label; FT_INT and FT_REF as numbers, FT_DATE as dates,
  * FT_BOOL as Oui/Non, the rest as text (core/export.h). With SHEET NULL a CSV file, else an XLSX workbook of one
- * sheet so named. Errors as export_csv and export_xlsx (TR_INTERNAL when E exports no field). */
+ * sheet so named; the CSV is for people: semicolons and a BOM (export_csv_sep with CSV_SEP_PEOPLE). Errors as
+ * export_csv and export_xlsx (TR_INTERNAL when E exports no field). */
 TR_MUST_USE tr_err entity_export(const struct entity *e, const char *sheet, json_t *rows, struct buf *out);
 
 /* True when S is 14 digits with a valid Luhn key (and La Poste's SIRET rule). */

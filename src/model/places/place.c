@@ -27,7 +27,8 @@ static const struct {
 	{ "pivot", "doit contenir de 9 à 14 lettres ou chiffres (SIRET, RNA ou RIDET)" },
 	{ "code_postal", "doit contenir 5 chiffres" },
 	{ "code_insee", "n'est pas un code INSEE de commune (5 caractères, par exemple 51454 ou 2A004)" },
-	{ "telephone", "doit être un numéro au format international sans espace, par exemple +33180059880" },
+	{ "telephone", "n'est pas un numéro de téléphone : 10 chiffres (par exemple 01 80 05 98 80) ou un numéro "
+	               "international commençant par +" },
 };
 
 static void

@@ -32,12 +32,7 @@ static const struct field pole_fields[] = {
 	    .label = "Structure porteuse",
 	    .hint = "Une structure de type « pôle de ressources » ; ses membres sont l'équipe du pôle.",
 	    .type = FT_REF },
-	{ .name = "regions",
-	    .label = "Régions couvertes",
-	    .hint = "Codes INSEE des régions séparés par « | », par exemple 84|27.",
-	    .type = FT_TEXT,
-	    .required = true,
-	    .max_len = 200 },
+	{ .name = "regions", .label = "Régions couvertes", .type = FT_REGIONS, .required = true, .max_len = 200 },
 };
 const struct entity entity_pole = { "pole", "Pôle de ressources", pole_fields, ARRAY_LEN(pole_fields) };
 
@@ -86,13 +81,13 @@ static const struct field partner_fields[] = {
 	    .type = FT_TEXT,
 	    .max_len = 300 },
 	{ .name = "commune_code",
-	    .label = "Commune (code INSEE)",
-	    .hint = "5 caractères, par exemple 26362 pour Valence.",
-	    .type = FT_TEXT,
+	    .label = "Commune",
+	    .hint = "Tapez son nom, par exemple Valence, et choisissez-la.",
+	    .type = FT_COMMUNE,
 	    .required = true,
 	    .max_len = 5 },
 	{ .name = "contact_name", .label = "Personne à contacter", .type = FT_TEXT, .max_len = 200 },
 	{ .name = "contact_email", .label = "Courriel du contact", .type = FT_EMAIL, .max_len = 254 },
-	{ .name = "contact_phone", .label = "Téléphone du contact", .type = FT_TEXT, .max_len = 30 },
+	{ .name = "contact_phone", .label = "Téléphone du contact", .type = FT_PHONE, .max_len = 30 },
 };
 const struct entity entity_partner = { "partner", "Entreprise partenaire", partner_fields, ARRAY_LEN(partner_fields) };

@@ -183,7 +183,8 @@ static const struct field dossier_fields[] = {
 	    .autocomplete = "email" },
 	{ .name = "contact_phone",
 	    .label = "Téléphone de contact",
-	    .type = FT_TEXT,
+	    .hint = "Par exemple 06 12 34 56 78.",
+	    .type = FT_PHONE,
 	    .max_len = 30,
 	    .autocomplete = "tel" },
 	{ .name = "project", .label = "Description du projet de recrutement", .type = FT_TEXTAREA, .max_len = 4000 },
@@ -227,13 +228,19 @@ static const struct field dossier_row_fields[] = {
 	{ .name = "programme_name", .label = "Dispositif", .type = FT_TEXT, .flags = ROW },
 	{ .name = "organisation_name", .label = "Structure", .type = FT_TEXT, .flags = ROW },
 	{ .name = "place_nom", .label = "EPN", .type = FT_TEXT, .flags = ROW },
-	{ .name = "place_commune", .label = "Commune", .type = FT_TEXT, .flags = ROW },
+	{ .name = "place_commune",
+	    .label = "Commune",
+	    .type = FT_TEXT,
+	    .flags = FF_READONLY | FF_EXPORTED }, /* under the EPN */
 	{ .name = "region_name", .label = "Région", .type = FT_TEXT, .flags = ROW },
 	{ .name = "job_profile_title", .label = "Métier", .type = FT_TEXT, .flags = ROW },
 	{ .name = "state_label", .label = "État", .type = FT_TEXT, .flags = ROW },
 	{ .name = "waiting", .label = "Jours d'attente", .type = FT_INT, .flags = ROW },
 	{ .name = "posts_requested", .label = "Postes demandés", .type = FT_INT, .flags = ROW },
-	{ .name = "posts_granted", .label = "Postes accordés", .type = FT_INT, .flags = ROW },
+	{ .name = "posts_granted",
+	    .label = "Postes accordés",
+	    .type = FT_INT,
+	    .flags = FF_READONLY | FF_EXPORTED }, /* with the posts */
 	{ .name = "updated_on", .label = "Dernière mise à jour", .type = FT_DATE, .flags = ROW },
 };
 #undef ROW

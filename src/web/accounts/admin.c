@@ -310,8 +310,11 @@ void
 web_admin_org_new(struct request *req)
 {
 	json_t *in = req_form_object(req, &entity_organisation);
-	int64_t id;
-	tr_err err = org_create(&req->ctx, in, &id);
+	int64_t id = 0;
+	tr_err err = web_communes_resolve(req, &entity_organisation, in) ? TR_OK : TR_INVALID;
+
+	if (err == TR_OK)
+		err = org_create(&req->ctx, in, &id);
 
 	if (err == TR_INVALID)
 		org_form_page(req, 422, in, "/admin/structures/nouvelle", "Nouvelle structure", NULL);
@@ -351,7 +354,10 @@ void
 web_admin_org_update(struct request *req)
 {
 	json_t *in = req_form_object(req, &entity_organisation);
-	tr_err err = org_update(&req->ctx, req->params[0], form_version(req), in);
+	tr_err err = web_communes_resolve(req, &entity_organisation, in) ? TR_OK : TR_INVALID;
+
+	if (err == TR_OK)
+		err = org_update(&req->ctx, req->params[0], form_version(req), in);
 
 	if (err == TR_INVALID)
 		org_page(req, 422, in);

@@ -116,12 +116,19 @@ form_sections(struct request *req, json_t *vocab, json_t *values)
 	                             options(vocab, "type", NULL, today, web_text(values, "type"))));
 	json_array_append_new(f, field(req, "place_kind", "Lieu de la séance", NULL, "radio", NULL, true,
 	                             options(vocab, "place", NULL, today, web_text(values, "place_kind"))));
-	json_array_append_new(f, field(req, "commune_code", "Commune de la séance (code INSEE)",
-	                             "Par exemple 26362 pour Valence ; laissez vide pour un lieu de l'annuaire.",
-	                             "text", web_text(values, "commune_code"), false, NULL));
-	json_array_append_new(f, field(req, "place_id", "Lieu de l'annuaire (identifiant)",
-	                             "Facultatif : l'identifiant du lieu dans l'annuaire des lieux.", "text",
-	                             web_text(values, "place_id"), false, NULL));
+	{
+		/* The commune typed by its name (the picker of FT_COMMUNE fields). */
+		json_t *c = field(req, "commune_code", "Commune de la séance",
+		    "Tapez son nom, par exemple Valence ; laissez vide pour un lieu de l'annuaire.", "text",
+		    web_text(values, "commune_code"), false, NULL);
+		web_picker_field(
+		    req, entity_field(&entity_activity, "commune_code"), c, web_text(values, "commune_code"));
+		json_array_append_new(f, c);
+	}
+	json_array_append_new(
+	    f, field(req, "place_id", "Lieu de l'annuaire",
+	           "Facultatif : l'identifiant du lieu, à la fin de l'adresse de sa page dans l'annuaire.", "text",
+	           web_text(values, "place_id"), false, NULL));
 	json_array_append_new(sections, json_pack("{s:s, s:o}", "title", "La séance", "fields", f));
 	f = json_array();
 	json_array_append_new(f, field(req, "duration_min", "Durée", NULL, "radio", NULL, false, durations));
@@ -222,6 +229,7 @@ form_input(struct request *req, json_t *vocab)
 		if (*list)
 			json_object_set_new(in, multi[i], json_string(list));
 	}
+	web_communes_resolve(req, &entity_activity, in);
 	(void)str_to_i64(str_c(web_text(in, "participants")), &participants);
 	/* Breakdowns: the numbers typed, the rest « non communiqué ». */
 	for (size_t k = 0; k < 3; k++) {
@@ -563,7 +571,7 @@ web_activity_stats(struct request *req)
 		req->body.max = EXPORT_MAX;
 		buf_reset(&req->body);
 		err = xlsx ? export_xlsx("Statistiques", stats_columns, 6, rows, &req->body)
-		           : export_csv(stats_columns, 6, rows, &req->body);
+		           : export_csv_sep(stats_columns, 6, rows, CSV_SEP_PEOPLE, &req->body);
 		json_decref(rows);
 		json_decref(s);
 		if (err != TR_OK) {

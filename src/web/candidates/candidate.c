@@ -15,8 +15,6 @@
 #include "domain/sso/sso.h"
 #include "model/candidates/candidate.h"
 
-#define COMMUNE_RESULTS 10
-
 /* ---- shared with prescriber.c ---------------------------------------------------------------------------- */
 
 static json_t *
@@ -164,23 +162,12 @@ form_profile(struct request *req)
 {
 	json_t *in = req_form_object(req, &entity_candidate);
 
+	web_communes_resolve(req, &entity_candidate, in);
 	json_object_set_new(in, "wished_profiles", form_wished(req));
 	return in;
 }
 
-/* The commune search of the page (GET ?commune_q=…): {q, searched, results}. */
-static json_t *
-commune_help(struct request *req)
-{
-	const char *q = req_query(req, "commune_q");
-	json_t *items = NULL;
-
-	if (q == NULL || *q == '\0' || commune_search(&req->ctx, q, COMMUNE_RESULTS, &items) != TR_OK)
-		return json_pack("{s:s, s:b, s:[]}", "q", q ? q : "", "searched", false, "results");
-	return json_pack("{s:s, s:b, s:o}", "q", q, "searched", true, "results", items);
-}
-
-/* Adds to DATA the profile part of the form (profile_fields, wished_groups, wished_error, commune_help). */
+/* Adds to DATA the profile part of the form (profile_fields, wished_groups, wished_error). */
 static void
 profile_form(struct request *req, json_t *data, json_t *values, json_t *wished, const char *action)
 {
@@ -195,8 +182,6 @@ profile_form(struct request *req, json_t *data, json_t *values, json_t *wished, 
 	json_decref(defaults);
 	json_object_set_new(data, "wished_groups", wished_groups(req, wished));
 	json_object_set_new(data, "wished_error", json_string(err ? err : ""));
-	json_object_set_new(data, "commune_help", commune_help(req));
-	json_object_set_new(data, "commune_action", json_string(action));
 }
 
 /* ---- registration ---------------------------------------------------------------------------------------- */

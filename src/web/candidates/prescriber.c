@@ -1,4 +1,4 @@
-/* The prescriber's pages (Mission locale, Pôle emploi, Cap emploi): the candidates their organisation follows
+/* The prescriber's pages (Mission locale, France Travail, Cap emploi): the candidates their organisation follows
  * (/prescripteur), following one by email, and a followed candidate's profile with the evaluation of each
  * programme's eligibility criteria and the form of a diagnosis. The domain decides who sees whom. */
 #include "web/web.h"

@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "core/fr.h"
 #include "core/arena.h"
 #include "core/time.h"
 #include "domain/kernel/authz.h"
@@ -713,6 +714,9 @@ annex_row(struct request *req, json_t *d, const struct field *f)
 		value = json_is_true(v) ? "Oui" : "Non";
 	} else if (f->type == FT_DATE) {
 		value = web_day_fr(req, web_opt_text(d, f->name));
+	} else if (f->type == FT_PHONE && *web_text(d, f->name)) {
+		value = fr_phone_display(req->arena, web_text(d, f->name));
+		href = arena_printf(req->arena, "tel:%s", web_text(d, f->name));
 	} else if (f->type == FT_TEXTAREA) {
 		json_decref(lines);
 		lines = web_lines(web_opt_text(d, f->name));

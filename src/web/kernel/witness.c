@@ -3,6 +3,7 @@
  * --against FILE` reads back. Public: a head says nothing about what the entries hold. */
 #include <string.h>
 
+#include "core/fr.h"
 #include "core/arena.h"
 #include "core/time.h"
 #include "core/tmpl.h"
@@ -36,7 +37,7 @@ web_journal_feed(struct request *req)
 		json_array_append_new(entries,
 		    json_pack("{s:s, s:s, s:s, s:s, s:I, s:O}", "id",
 		        arena_printf(req->arena, "%s/journal/%s.txt", base, day), "title",
-		        arena_printf(req->arena, "Empreinte du journal au %s", day), "updated",
+		        arena_printf(req->arena, "Empreinte du journal au %s", fr_date(req->arena, day)), "updated",
 		        time_iso(req->arena, at), "href", arena_printf(req->arena, "%s/journal/%s.txt", base, day),
 		        "seq", (json_int_t)json_integer_value(json_object_get(it, "seq")), "hash",
 		        json_object_get(it, "hash")));

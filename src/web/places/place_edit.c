@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/fr.h"
 #include "core/arena.h"
+#include "core/hours.h"
 #include "domain/kernel/authz.h"
 #include "domain/accounts/org.h"
 #include "domain/places/place.h"
@@ -26,11 +28,13 @@ static const struct {
 	{ "latitude",
 	    "Degrés décimaux (WGS 84), par exemple 49.2583. Vide : la position de la commune, approximative." },
 	{ "longitude", "Degrés décimaux (WGS 84), par exemple 4.0317." },
-	{ "telephone", "Format international sans espace, par exemple +33180059880." },
-	{ "courriels", "Plusieurs adresses séparées par « | »." },
-	{ "site_web", "Adresses commençant par https://, plusieurs séparées par « | »." },
-	{ "horaires", "Syntaxe OpenStreetMap, par exemple Mo-Fr 09:00-12:00,14:00-18:30; Sa 08:30-12:00." },
-	{ "typologie", "Codes séparés par « | », par exemple TIERS_LIEUX|ASSO." },
+	{ "telephone", "Par exemple 01 80 05 98 80." },
+	{ "courriels", "Une adresse par ligne." },
+	{ "site_web", "Adresses commençant par https://, une par ligne." },
+	{ "horaires",
+	    "Saisie experte, syntaxe OpenStreetMap (par exemple Mo-Fr 09:00-12:00,14:00-18:30; Sa 08:30-12:00) : "
+	    "elle prime sur les jours ci-dessus quand vous la modifiez." },
+	{ "typologie", "Un code par ligne, par exemple TIERS_LIEUX puis ASSO à la ligne." },
 	{ "fiche_acces_libre", "Adresse de la fiche du lieu sur acceslibre.beta.gouv.fr." },
 	{ "prise_rdv", "Adresse de la prise de rendez-vous en ligne." },
 };
@@ -49,22 +53,131 @@ static json_t *
 field_object(struct request *req, const char *name, const char *label, const char *hint, const char *value)
 {
 	const char *err = field_errors_get(&req->ctx.errors, name);
+	json_t *o;
 
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:i, s:b, s:[], s:b, s:b, s:b, s:b, s:b, s:b, "
-	                 "s:b}",
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:i, s:b, s:[], s:b, s:b, s:b, s:b, s:b, s:b, "
+	              "s:b}",
 	    "id", name, "name", name, "label", label, "hint", hint ? hint : "", "type", "text", "value",
 	    value ? value : "", "required", 0, "error", err ? err : "", "autocomplete", "", "maxlength", 0, "checked",
 	    0, "options", "is_text", 1, "is_password", 0, "is_textarea", 0, "is_select", 0, "is_checkbox", 0,
 	    "is_radio", 0, "is_group", 0);
+	json_object_set_new(o, "is_hours", json_false());
+	return o;
 }
 
 static void
 set_kind(json_t *f, const char *kind)
 {
-	static const char *const kinds[] = { "is_text", "is_textarea", "is_select", "is_checkbox", "is_group" };
+	static const char *const kinds[] = { "is_text", "is_textarea", "is_select", "is_checkbox", "is_group",
+		"is_hours" };
 
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		json_object_set_new(f, kinds[i], json_boolean(strcmp(kinds[i], kind) == 0));
+}
+
+/* The fields whose several values the standard joins with '|', written one per line in the form. */
+static bool
+lines_field(int i)
+{
+	return i == PLACE_F_COURRIELS || i == PLACE_F_SITE_WEB || i == PLACE_F_TYPOLOGIE;
+}
+
+static const char *const day_names[7] = { "Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche" };
+static const char *const day_lower[7] = { "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche" };
+static const char *const day_codes[7] = { "lu", "ma", "me", "je", "ve", "sa", "di" };
+
+/* "09:30" of minute M of the day, "" for -1; "24:00" is written "00:00", as a time field shows midnight. */
+static const char *
+minute_text(struct request *req, int m)
+{
+	return m < 0 ? "" : arena_printf(req->arena, "%02d:%02d", (m / 60) % 24, m % 60);
+}
+
+/* The opening hours' field: a week of day and time fields (prefilled when TEXT is a plain weekly schedule) and the
+ * expert's OpenStreetMap text, which wins when changed from ORIGIN (what the form showed). */
+static json_t *
+hours_field(struct request *req, const char *text, const char *origin, const struct hours_week *sent)
+{
+	json_t *f = field_object(req, "horaires", "Horaires", place_hint("horaires"), text), *days = json_array();
+	struct hours_week w;
+
+	if (sent != NULL)
+		w = *sent;
+	else if (!hours_week_of(req->arena, text, strlen(text), &w))
+		memset(&w, 0xff, sizeof(w));
+	for (int d = 0; d < 7; d++) {
+		json_t *ranges = json_array();
+		for (int k = 0; k < HOURS_DAY_RANGES; k++)
+			json_array_append_new(
+			    ranges, json_pack("{s:s, s:s, s:s, s:s, s:s}", "from_name",
+			                arena_printf(req->arena, "horaires_%s_%d_de", day_codes[d], k + 1), "to_name",
+			                arena_printf(req->arena, "horaires_%s_%d_a", day_codes[d], k + 1), "from",
+			                minute_text(req, w.range[d][k][0]), "to", minute_text(req, w.range[d][k][1]),
+			                "which", k == 0 ? "première plage" : "seconde plage"));
+		json_array_append_new(
+		    days, json_pack("{s:s, s:s, s:o}", "label", day_names[d], "code", day_codes[d], "ranges", ranges));
+	}
+	json_object_set_new(f, "days", days);
+	json_object_set_new(f, "origin", json_string(origin));
+	json_object_set_new(f, "is_hours", json_true());
+	set_kind(f, "is_hours");
+	return f;
+}
+
+/* Reads "HH:MM" of a time field into minutes; -1 when empty; -2 when unreadable. Midnight as an end is 24:00. */
+static int
+minute_of(struct str v, bool end)
+{
+	int h, m;
+
+	if (v.n == 0)
+		return -1;
+	if (v.n != 5 || v.p[2] != ':' || strspn(v.p, "0123456789") != 2 || strspn(v.p + 3, "0123456789") != 2)
+		return -2;
+	h = (v.p[0] - '0') * 10 + (v.p[1] - '0');
+	m = (v.p[3] - '0') * 10 + (v.p[4] - '0');
+	if (h > 24 || m > 59 || (h == 24 && m > 0))
+		return -2;
+	return end && h * 60 + m == 0 ? 1440 : h * 60 + m;
+}
+
+/* The hours the form sent into *OUT (a string in the arena): the expert's text when changed from what the form
+ * showed, else the text of the week's fields. False, with a field error on horaires, when a time is unreadable
+ * or a range does not hold. *WEEK receives the fields as sent (to show them again). */
+static bool
+hours_input(struct request *req, const char **out, struct hours_week *week)
+{
+	struct str expert = form_get(&req->form, "horaires"), origin = form_get(&req->form, "horaires_origine");
+	struct buf b = BUF_INIT(HOURS_MAX_INPUT);
+	int bad = -1;
+	const char *why = NULL;
+
+	*out = arena_strndup(req->arena, expert.p ? expert.p : "", expert.n);
+	memset(week, 0xff, sizeof(*week));
+	for (int d = 0; d < 7 && why == NULL; d++)
+		for (int k = 0; k < HOURS_DAY_RANGES && why == NULL; k++)
+			for (int e = 0; e < 2; e++) {
+				const char *name =
+				    arena_printf(req->arena, "horaires_%s_%d_%s", day_codes[d], k + 1, e ? "a" : "de");
+				int m = minute_of(form_get(&req->form, name), e == 1);
+				week->range[d][k][e] = (short)(m == -2 ? -1 : m);
+				if (m == -2)
+					why = arena_printf(req->arena,
+					    "« Horaires » : le %s, une heure n'est pas lisible (HH:MM).", day_lower[d]);
+			}
+	if (why == NULL && (expert.p == NULL || origin.p == NULL || !str_eq(expert, origin)))
+		return true; /* the expert's text (or a form without the week) */
+	if (why == NULL && hours_week_text(week, &b, &bad) != TR_OK)
+		why = arena_printf(req->arena,
+		    "« Horaires » : le %s, chaque plage doit finir après son début, et la seconde suivre la première.",
+		    bad >= 0 ? day_lower[bad] : "");
+	if (why != NULL) {
+		field_errors_add(&req->ctx.errors, "horaires", why);
+		buf_free(&b);
+		return false;
+	}
+	*out = buf_to_arena(&b, req->arena);
+	return true;
 }
 
 /* A checkbox group of CODES (with LABELS, or the codes themselves), those in the '|'-joined SELECTED checked. */
@@ -94,9 +207,9 @@ json_text(json_t *o, const char *key)
 }
 
 /* The fields of the edit form: the standard's (but the id and the date, which the platform keeps), then the
- * extras. VALUES is a place (place_json) or the form sent back. */
+ * extras. VALUES is a place (place_json) or the form sent back; WEEK the week's fields as sent, or NULL. */
 static json_t *
-edit_fields(struct request *req, json_t *values, json_t *networks, json_t *orgs)
+edit_fields(struct request *req, json_t *values, json_t *networks, json_t *orgs, const struct hours_week *week)
 {
 	json_t *fields = json_array(), *f;
 
@@ -112,6 +225,11 @@ edit_fields(struct request *req, json_t *values, json_t *networks, json_t *orgs)
 			    fields, group_field(req, pf->name, pf->label, "", pf->vocab->items, pf->vocab->n, value));
 			continue;
 		}
+		if (i == PLACE_F_HORAIRES) {
+			const char *origin = req_form(req, "horaires_origine");
+			json_array_append_new(fields, hours_field(req, value, origin ? origin : value, week));
+			continue;
+		}
 		f = field_object(req, pf->name, pf->label, place_hint(pf->name), value);
 		json_object_set_new(f, "required", json_boolean(pf->required));
 		json_object_set_new(
@@ -120,6 +238,14 @@ edit_fields(struct request *req, json_t *values, json_t *networks, json_t *orgs)
 			json_object_set_new(f, "type", json_string("tel"));
 		if (pf->flags & FF_MULTILINE)
 			set_kind(f, "is_textarea");
+		if (lines_field(i)) {
+			char *lines = arena_strdup(req->arena, value);
+			for (char *c = lines; *c; c++)
+				if (*c == '|')
+					*c = '\n';
+			json_object_set_new(f, "value", json_string(lines));
+			set_kind(f, "is_textarea");
+		}
 		json_array_append_new(fields, f);
 	}
 	if (orgs) {
@@ -183,7 +309,7 @@ errors_summary(struct request *req)
 /* The form page of place P, or of a new place when P is NULL (VALUES: what to show, P's own values or the form
  * sent back). */
 static void
-edit_page(struct request *req, int status, struct place *p, json_t *values)
+edit_page(struct request *req, int status, struct place *p, json_t *values, const struct hours_week *week)
 {
 	json_t *networks = NULL, *orgs = NULL, *list = NULL, *data;
 	const char *id = p ? url_encode(req->arena, p->v[PLACE_F_ID]) : NULL;
@@ -197,7 +323,7 @@ edit_page(struct request *req, int status, struct place *p, json_t *values)
 	json_decref(list);
 	data = json_pack("{s:s, s:s, s:o, s:o, s:s, s:s}", "heading", heading, "action",
 	    p ? arena_printf(req->arena, "/lieux/%s/modifier", id) : "/lieux/nouveau", "fields",
-	    edit_fields(req, values, networks, orgs), "errors_summary", errors_summary(req), "cancel_href",
+	    edit_fields(req, values, networks, orgs, week), "errors_summary", errors_summary(req), "cancel_href",
 	    p ? arena_printf(req->arena, "/lieux/%s", id) : "/lieux", "marker", FORM_MARKER);
 	if (p != NULL)
 		json_object_set_new(data, "place",
@@ -241,8 +367,34 @@ web_place_edit_form(struct request *req)
 	if (p == NULL)
 		return;
 	values = place_json(p);
-	edit_page(req, 200, p, values);
+	edit_page(req, 200, p, values, NULL);
 	json_decref(values);
+}
+
+/* The values of a field written one per line (or separated by '|', and for addresses by commas or semicolons),
+ * '|'-joined, each trimmed, empty ones dropped. */
+static const char *
+lines_joined(struct request *req, struct str v, bool emails)
+{
+	struct buf b = BUF_INIT(0);
+	const char *out;
+	size_t a = 0;
+
+	for (size_t i = 0; i <= v.n; i++) {
+		size_t e = i;
+		if (i < v.n && v.p[i] != '\r' && v.p[i] != '\n' && v.p[i] != '|' &&
+		    !(emails && (v.p[i] == ',' || v.p[i] == ';')))
+			continue;
+		while (a < e && (v.p[a] == ' ' || v.p[a] == '\t'))
+			a++;
+		while (e > a && (v.p[e - 1] == ' ' || v.p[e - 1] == '\t'))
+			e--;
+		if (e > a && ((b.n > 0 && buf_putc(&b, '|') != TR_OK) || buf_append(&b, v.p + a, e - a) != TR_OK))
+			tr_oom("lines");
+		a = i + 1;
+	}
+	out = buf_to_arena(&b, req->arena);
+	return out ? out : "";
 }
 
 /* '|'-joins the checked values of the group NAME. */
@@ -259,19 +411,28 @@ form_group(struct request *req, const char *name)
 }
 
 /* The place the form sent, as place_create and place_update read it: the fields sent, and when the form was
- * shown whole, the checkbox groups and boxes left unchecked. The caller owns it. */
+ * shown whole, the checkbox groups and boxes left unchecked; the values written one per line '|'-joined; the
+ * opening hours from the week's fields or the expert's text (hours_input). The caller owns it. *OK is false, with
+ * the field errors set, when the form cannot be read as a place (the hours' fields); *WEEK the week as sent. */
 static json_t *
-form_input(struct request *req)
+form_input(struct request *req, bool *ok, struct hours_week *week)
 {
 	bool complete = form_has(&req->form, FORM_MARKER);
 	json_t *in = json_object();
+	const char *hours;
 	struct str v;
 
+	*ok = hours_input(req, &hours, week);
 	for (int i = 0; i < PLACE_NFIELDS; i++) {
 		const struct field *pf = &place_fields[i];
 		if (place_nvalues(pf) > 0) {
 			if (complete)
 				json_object_set_new(in, pf->name, json_string(form_group(req, pf->name)));
+		} else if (i == PLACE_F_HORAIRES) {
+			if (form_has(&req->form, pf->name))
+				json_object_set_new(in, pf->name, json_string(hours));
+		} else if (lines_field(i) && (v = form_get(&req->form, pf->name)).p != NULL) {
+			json_object_set_new(in, pf->name, json_string(lines_joined(req, v, i == PLACE_F_COURRIELS)));
 		} else if ((v = form_get(&req->form, pf->name)).p != NULL) {
 			json_object_set_new(in, pf->name, json_stringn(v.p, v.n));
 		}
@@ -291,22 +452,24 @@ void
 web_place_edit(struct request *req)
 {
 	struct place *p = path_place(req);
+	struct hours_week week;
 	json_t *in;
+	bool ok;
 	long long version = 0;
 	struct str v;
 	tr_err err;
 
 	if (p == NULL)
 		return;
-	in = form_input(req);
+	in = form_input(req, &ok, &week);
 	v = form_get(&req->form, "version");
 	if (v.p == NULL || !str_to_i64(v, &version))
 		version = 0;
-	err = place_update(&req->ctx, p->v[PLACE_F_ID], version, in);
+	err = ok ? place_update(&req->ctx, p->v[PLACE_F_ID], version, in) : TR_INVALID;
 	if (err == TR_INVALID) {
 		json_t *values = place_json(p);
 		json_object_update(values, in);
-		edit_page(req, 422, p, values);
+		edit_page(req, 422, p, values, &week);
 		json_decref(values);
 	} else if (err != TR_OK) {
 		resp_error(req, err, NULL);
@@ -323,19 +486,21 @@ web_place_new_form(struct request *req)
 {
 	json_t *values = json_object();
 
-	edit_page(req, 200, NULL, values);
+	edit_page(req, 200, NULL, values, NULL);
 	json_decref(values);
 }
 
 void
 web_place_new(struct request *req)
 {
-	json_t *in = form_input(req), *dups = NULL;
+	struct hours_week week;
+	bool ok;
+	json_t *in = form_input(req, &ok, &week), *dups = NULL;
 	const char *id = NULL;
-	tr_err err = place_create(&req->ctx, in, &id);
+	tr_err err = ok ? place_create(&req->ctx, in, &id) : TR_INVALID;
 
 	if (err == TR_INVALID) {
-		edit_page(req, 422, NULL, in);
+		edit_page(req, 422, NULL, in, &week);
 	} else if (err != TR_OK) {
 		resp_error(req, err, NULL);
 	} else {
@@ -380,9 +545,10 @@ import_page(struct request *req, int status, const struct place_report *rep, boo
 			    problems, json_pack("{s:I, s:s, s:s, s:s}", "line", (json_int_t)pb->line, "column",
 			                  *pb->column ? pb->column : "—", "value", pb->value, "message", pb->message));
 		}
-		if (buf_printf(&summary, "%lld créé(s), %lld mis à jour, %lld inchangé(s), %lld rejeté(s).",
-		        (long long)rep->created, (long long)rep->updated, (long long)rep->unchanged,
-		        (long long)rep->rejected) != TR_OK)
+		if (buf_printf(&summary, "%s, %s, %s, %s.", fr_count(req->arena, rep->created, "créé", "créés"),
+		        fr_count(req->arena, rep->updated, "mis à jour", "mis à jour"),
+		        fr_count(req->arena, rep->unchanged, "inchangé", "inchangés"),
+		        fr_count(req->arena, rep->rejected, "rejeté", "rejetés")) != TR_OK)
 			tr_oom("import summary");
 		r = json_pack("{s:b, s:s?, s:s, s:o, s:I, s:s}", "imported", rep->imported, "fatal", rep->fatal,
 		    "summary", buf_to_arena(&summary, req->arena), "problems", problems, "more", (json_int_t)rep->more,

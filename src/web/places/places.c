@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/fr.h"
 #include "core/arena.h"
 #include "core/time.h"
 #include "domain/places/place_search.h"
@@ -81,7 +82,7 @@ form_fields(struct request *req, json_t **out)
 		        strcmp(json_string_value(json_object_get(radius, "value")), radius_choices[i]) == 0));
 	json_object_set_new(fields, "radius_km", radius);
 	json_object_set_new(fields, "commune",
-	    query_field(req, "commune", "Commune", "Nom ou code INSEE : les lieux de cette commune", "text"));
+	    query_field(req, "commune", "Commune", "Son nom, par exemple Valence : les lieux de cette commune", "text"));
 	json_object_set_new(
 	    fields, "code_postal", query_field(req, "code_postal", "Code postal", "5 chiffres", "text"));
 	json_object_set_new(fields, "departement", query_field(req, "departement", "Département", "", "select"));
@@ -304,7 +305,7 @@ links_json(struct request *req, const char *s, const char *prefix)
 			    out, json_pack("{s:s, s:s}", "href",
 			             arena_printf(req->arena, "%s%s", prefix,
 			                 v[strspn(v, URI_PLAIN)] == '\0' ? v : url_encode(req->arena, v)),
-			             "text", v));
+			             "text", strcmp(prefix, "tel:") == 0 ? fr_phone_display(req->arena, v) : v));
 		else
 			json_array_append_new(out, link_json(req, v, NULL));
 	}

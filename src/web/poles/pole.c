@@ -916,7 +916,7 @@ web_partners(struct request *req)
 	        web_search_filter("region", "Région", NULL, 4, NULL, NULL, "Toutes les régions", opts),
 	        web_search_filter("departement", "Département", NULL, 4, NULL, NULL, "Tous les départements", dopts),
 	        web_search_filter(
-	            "commune", "Commune", "Son nom ou son code INSEE.", 4, "text", commune_in, NULL, NULL),
+	            "commune", "Commune", "Son nom, par exemple Valence.", 4, "text", commune_in, NULL, NULL),
 	        web_search_filter("activite", "Nom ou activité", "Sans tenir compte des accents ni des majuscules.", 4,
 	            "search", f.q, NULL, NULL),
 	        web_search_filter("dispositif", "Dispositif", NULL, 4, NULL, NULL, "Tous les dispositifs", progs),
@@ -969,6 +969,7 @@ partner_input(struct request *req)
 {
 	json_t *in = req_form_object(req, &entity_partner);
 
+	web_communes_resolve(req, &entity_partner, in);
 	json_object_set_new(in, "programmes", json_string(form_group(req, "programmes")));
 	json_object_set_new(in, "job_profiles", json_string(form_group(req, "job_profiles")));
 	return in;

@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "core/fr.h"
 #include "core/arena.h"
 #include "core/time.h"
 #include "domain/kernel/authz.h"
@@ -36,13 +37,7 @@ web_lines(const char *text)
 const char *
 web_day_fr(struct request *req, const char *ymd)
 {
-	int y, m, d;
-
-	if (ymd == NULL)
-		return "";
-	if (!date_parse(ymd, strlen(ymd), &y, &m, &d))
-		return ymd;
-	return date_fr(req->arena, date_days(y, m, d) * 86400 + 43200);
+	return fr_date(req->arena, ymd);
 }
 
 /* "2 000 000": the integer N with its thousands apart. */

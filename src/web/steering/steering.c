@@ -316,7 +316,8 @@ send_figure(struct request *req, bool xlsx)
 	rows = steer_export_rows(&req->ctx, fig, &cols, &ncols);
 	req->body.max = EXPORT_MAX;
 	buf_reset(&req->body);
-	err = xlsx ? export_xlsx(ind->title, cols, ncols, rows, &req->body) : export_csv(cols, ncols, rows, &req->body);
+	err = xlsx ? export_xlsx(ind->title, cols, ncols, rows, &req->body)
+	           : export_csv_sep(cols, ncols, rows, CSV_SEP_PEOPLE, &req->body);
 	json_decref(rows);
 	json_decref(fig);
 	if (err != TR_OK) {

@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "core/fr.h"
 #include "core/arena.h"
 #include "domain/kernel/authz.h"
 #include "domain/geo/refdata.h"
@@ -251,8 +252,9 @@ web_path(struct request *req)
 	        hours_fr(req, web_int(prog, "hours_done")), hours_fr(req, web_int(prog, "hours_planned")),
 	        (long long)web_int(prog, "percent"))));
 	json_object_set_new(prog, "modules_text",
-	    json_string(arena_printf(req->arena, "%lld module(s) terminé(s) sur %lld.",
-	        (long long)web_int(prog, "modules_completed"), (long long)web_int(prog, "modules_total"))));
+	    json_string(arena_printf(req->arena, "%s sur %lld.",
+	        fr_count(req->arena, web_int(prog, "modules_completed"), "module terminé", "modules terminés"),
+	        (long long)web_int(prog, "modules_total"))));
 	json_object_set_new(prog, "has_hours", json_boolean(web_int(prog, "hours_planned") > 0));
 	json_object_set_new(
 	    prog, "stepper", json_boolean(web_int(prog, "modules_total") >= 1 && web_int(prog, "modules_total") <= 8));
@@ -499,8 +501,9 @@ session_view(struct request *req, json_t *s)
 	json_object_set_new(s, "deadline_text", json_string(web_day_fr(req, web_opt_text(s, "registration_deadline"))));
 	json_object_set_new(s, "place_text", json_string(*place ? place : "—"));
 	json_object_set_new(s, "seats_text",
-	    json_string(arena_printf(req->arena, "%lld inscrit(s) sur %lld place(s)%s",
-	        (long long)web_int(s, "registered"), (long long)web_int(s, "capacity"),
+	    json_string(arena_printf(req->arena, "%s sur %s%s",
+	        fr_count(req->arena, web_int(s, "registered"), "inscrit", "inscrits"),
+	        fr_count(req->arena, web_int(s, "capacity"), "place", "places"),
 	        web_int(s, "waiting") ? arena_printf(req->arena, ", %lld en attente", (long long)web_int(s, "waiting"))
 	                              : "")));
 	json_object_set_new(s, "badge", json_string(web_badge(req, s)));
@@ -589,8 +592,8 @@ web_sessions(struct request *req)
 	        filter_select(req, "public", "Public", vocab_options(&vocab_session_audience)), "state",
 	        filter_select(req, "etat", "État", vocab_options(&vocab_session_state)), "region",
 	        filter_select(req, "region", "Région", ropts), "at_risk", f.at_risk, "mine", f.mine));
-	json_object_set_new(out, "total_text",
-	    json_string(arena_printf(req->arena, "%lld session(s)", (long long)web_int(out, "total"))));
+	json_object_set_new(
+	    out, "total_text", json_string(fr_count(req->arena, web_int(out, "total"), "session", "sessions")));
 	json_object_set_new(out, "sees_risk",
 	    json_boolean(actor_has_any(a, ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_ADMIN))));
 	json_object_set_new(out, "sees_tutors",
@@ -665,6 +668,16 @@ session_form_page(struct request *req, int status, const char *action, const cha
 	to_select(req, form, "training_org_id", json_object_get(ch, "training_orgs"), "id", "name", values);
 	to_select(req, form, "pole_id", json_object_get(ch, "poles"), "id", "name", values);
 	to_select(req, form, "region_code", regions, "code", "name", values);
+	/* The place: one of the actor's places; one already chosen elsewhere stays offered. */
+	{
+		json_t *places = json_object_get(ch, "places"), *p;
+		const char *cur = web_text(values, "place_id");
+		bool known = *cur == '\0';
+		json_array_foreach(places, i, p) known = known || strcmp(web_text(p, "id"), cur) == 0;
+		if (!known)
+			json_array_append_new(places, json_pack("{s:s, s:s}", "id", cur, "label", cur));
+		to_select(req, form, "place_id", places, "id", "label", values);
+	}
 	aud = json_array();
 	json_array_foreach(json_object_get(ch, "audiences"), i, a)
 	    json_array_append_new(aud, json_pack("{s:s, s:s}", "code", json_string_value(a), "label",
@@ -914,9 +927,9 @@ attendance_page(struct request *req, int status, const char *day)
 	{
 		json_object_set_new(d, "value", json_string(web_text(d, "day")));
 		json_object_set_new(d, "label",
-		    json_string(
-		        arena_printf(req->arena, "%s (%lld relevé(s) sur %lld)", web_day_fr(req, web_text(d, "day")),
-		            (long long)web_int(d, "recorded"), (long long)web_int(s, "registered"))));
+		    json_string(arena_printf(req->arena, "%s (%s sur %lld)", web_day_fr(req, web_text(d, "day")),
+		        fr_count(req->arena, web_int(d, "recorded"), "relevé", "relevés"),
+		        (long long)web_int(s, "registered"))));
 		json_object_set(d, "selected", json_object_get(d, "current"));
 	}
 	json_array_foreach(json_object_get(a, "rows"), i, row)
@@ -1009,7 +1022,8 @@ web_tutors(struct request *req)
 	json_object_set_new(out, "without", json_boolean(without));
 	json_object_set_new(out, "heading", json_string(without ? "Tuteurs sans formation" : "Tuteurs"));
 	json_object_set_new(out, "total_text",
-	    json_string(arena_printf(req->arena, "%zu tuteur(s)", json_array_size(json_object_get(out, "items")))));
+	    json_string(
+	        fr_count(req->arena, (long long)json_array_size(json_object_get(out, "items")), "tuteur", "tuteurs")));
 	json_object_set_new(out, "breadcrumb",
 	    crumbs("Sessions de formation", "/sessions", NULL, NULL, without ? "Tuteurs sans formation" : "Tuteurs"));
 	web_page(req, 200, "training_tutors.html", without ? "Tuteurs sans formation" : "Tuteurs", out);

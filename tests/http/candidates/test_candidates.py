@@ -84,8 +84,8 @@ def prescriber(sessions):
 
 @pytest.fixture(scope="module")
 def other_prescriber(base, api, make_account, login):
-    """A prescriber of another organisation (a Pôle emploi agency)."""
-    r = api.post(base + "/api/v1/organisations", json={"name": unique("Pôle emploi Valence "), "kind": "prescriber"})
+    """A prescriber of another organisation (a France Travail agency)."""
+    r = api.post(base + "/api/v1/organisations", json={"name": unique("France Travail Valence "), "kind": "prescriber"})
     assert r.status_code == 201, r.text
     p = make_account("prescriber", password=PASSWORD, organisation_id=r.json()["id"])
     return login(p["_email"], PASSWORD)

@@ -216,7 +216,7 @@ def test_three_steps_through_the_forms(base, people, wait_mail):
     page = text(nat.get(f"/dossiers/{dossier}"))
     assert action_form(page, dossier, "validate") is not None and action_form(page, dossier, "refuse") is not None
     page = text(follow(nat, act(nat, dossier, "validate", posts_granted="2")))
-    assert "Le dossier est validé." in page and "Dossier validé : 2 poste(s) accordé(s)" in page
+    assert "Le dossier est validé." in page and "Dossier validé : 2 postes accordés" in page
     assert state(dossier) == "validated"
 
     # The timeline: who, what, from → to.
@@ -417,8 +417,10 @@ def test_filters_and_exports(base, people):
     r = nat.get("/dossiers.csv?region=84&etat=regional_review")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     assert r.headers["content-disposition"] == 'attachment; filename="dossiers.csv"'
+    assert r.content.startswith(b"\xef\xbb\xbf")  # for French spreadsheets: a BOM and semicolons
     body = r.content.decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(body)))
+    assert body.split("\r\n")[0].startswith("N°;Dispositif;Structure;")
+    rows = list(csv.reader(io.StringIO(body), delimiter=";"))
     assert rows[0] == ["N°", "Dispositif", "Structure", "EPN", "Commune", "Région", "Métier", "État",
                        "Jours d'attente", "Postes demandés", "Postes accordés", "Dernière mise à jour"]
     line = next(row for row in rows[1:] if row[0] == str(submitted))
@@ -426,7 +428,8 @@ def test_filters_and_exports(base, people):
     assert line[6] == "Régisseur multimédia" and line[7] == "En attente de l'avis régional" and line[8] == "0"
     assert all(row[7] == "En attente de l'avis régional" for row in rows[1:])
     # A structure exports its own dossiers, drafts included.
-    ids = [row[0] for row in csv.reader(io.StringIO(st.get("/dossiers.csv").content.decode("utf-8-sig")))]
+    ids = [row[0] for row in csv.reader(io.StringIO(st.get("/dossiers.csv").content.decode("utf-8-sig")),
+                                        delimiter=";")]
     assert str(draft) in ids and str(submitted) in ids
 
     r = nat.get("/dossiers.xlsx?region=84")

@@ -493,11 +493,14 @@ def test_patch_edits_a_draft_with_its_version(base, who, flow):
                                           "netpublic": False})
     assert r.status_code == 200, r.text
     after = r.json()
-    assert after["contact_phone"] == "06 12 34 56 78" and after["netpublic"] is False
+    assert after["contact_phone"] == "+33612345678" and after["netpublic"] is False  # as written, kept in E.164
     assert after["tutor_name"] == got["tutor_name"] and after["version"] == got["version"] + 1
     p = assert_problem(who["employer"].patch(url, json={"version": got["version"], "contact_phone": "1"}), 409)
     assert STALE in p["detail"].lower()
     assert_problem(who["employer"].patch(url, json={"contact_phone": "1"}), 422, "version")
+    p = assert_problem(who["employer"].patch(url, json={"version": after["version"], "contact_phone": "06 12"}), 422,
+                       "contact_phone")
+    assert "n'est pas un numéro de téléphone" in str(p)
     assert_problem(who["employer"].patch(url, json={"version": after["version"], "contact_email": "x"}), 422,
                    "contact_email")
     # A draft does not exist for anyone but its structure (and admins).
@@ -508,7 +511,7 @@ def test_patch_edits_a_draft_with_its_version(base, who, flow):
     assert r.status_code == 200 and r.json()["contact_phone"] is None
     entry = flow.journal(d)[0]
     assert entry["action"] == "update"
-    assert entry["detail"]["before"] == {"contact_phone": "06 12 34 56 78"}
+    assert entry["detail"]["before"] == {"contact_phone": "+33612345678"}
     assert entry["detail"]["after"] == {"contact_phone": None}
 
 

@@ -238,3 +238,51 @@ def test_timeline_for_those_who_may_edit(base, sessions, api):
     detail = json.loads(sql(f"SELECT detail FROM journal WHERE entity_key = '{pid}' AND action = 'update'"))
     assert detail["after"]["horaires"] == "Tu-Sa 10:00-18:00"
     assert journal_verify().returncode == 0
+
+
+def test_page_builds_the_opening_hours_and_reads_what_people_write(base, sessions):
+    """Opening hours from day and time fields (the OpenStreetMap text is stored, and stays the expert's input);
+    a telephone as people write it; addresses one per line."""
+    s = sessions["national"]
+    page = s.get(base + NEW)
+    for name in ("horaires_lu_1_de", "horaires_sa_2_a", "horaires_origine"):
+        assert f'name="{name}"' in page.text, name
+    assert 'type="time"' in page.text and "Saisie experte des horaires" in text(page)
+    nom = "Espace horaires " + unique("")
+    week = {f"horaires_{d}_1_de": "09:00" for d in ("ma", "me", "je", "ve", "sa")}
+    week.update({f"horaires_{d}_1_a": "12:00" for d in ("ma", "me", "je", "ve", "sa")})
+    week.update({f"horaires_{d}_2_de": "14:00" for d in ("ma", "me", "je", "ve")})
+    week.update({f"horaires_{d}_2_a": "18:00" for d in ("ma", "me", "je", "ve")})
+    r = s.post(base + NEW, data=form_data(page, **body(nom=nom, telephone="04 75 00 00 01",
+                                                       courriels="accueil@exemple.fr\r\nfablab@exemple.fr"),
+                                          horaires="", horaires_origine="", **week), allow_redirects=False)
+    assert r.status_code == 303, text(r)[:3000]
+    pid = r.headers["location"].rsplit("/", 1)[1]
+    assert sql(f"SELECT horaires FROM places WHERE id = '{pid}'") == \
+        "Tu-Fr 09:00-12:00,14:00-18:00; Sa 09:00-12:00"
+    assert sql(f"SELECT telephone FROM places WHERE id = '{pid}'") == "+33475000001"
+    assert sql(f"SELECT courriels FROM places WHERE id = '{pid}'") == "accueil@exemple.fr|fablab@exemple.fr"
+    # The edit form shows the week in its fields, the text in the expert field, the addresses one per line.
+    edit = text(s.get(base + f"/lieux/{pid}/modifier"))
+    assert 'name="horaires_ma_2_de" value="14:00"' in edit and 'name="horaires_lu_1_de" value=""' in edit
+    assert 'value="Tu-Fr 09:00-12:00,14:00-18:00; Sa 09:00-12:00"' in edit
+    assert "accueil@exemple.fr\nfablab@exemple.fr</textarea>" in edit
+    page_text = text(s.get(base + f"/lieux/{pid}"))
+    assert "04 75 00 00 01" in page_text
+    # The expert's text wins when changed; a range that ends before it starts is refused, naming the day.
+    token = csrf_from(s.get(base + f"/lieux/{pid}/modifier").text)
+    version = sql(f"SELECT version FROM places WHERE id = '{pid}'")
+    r = s.post(base + f"/lieux/{pid}/modifier", data={
+        "csrf": token, "version": version, "horaires": "Mo-Fr 08:00-12:00; PH off",
+        "horaires_origine": "Tu-Fr 09:00-12:00,14:00-18:00; Sa 09:00-12:00", **week}, allow_redirects=False)
+    assert r.status_code == 303, text(r)[:3000]
+    assert sql(f"SELECT horaires FROM places WHERE id = '{pid}'") == "Mo-Fr 08:00-12:00; PH off"
+    token = csrf_from(s.get(base + f"/lieux/{pid}/modifier").text)
+    version = sql(f"SELECT version FROM places WHERE id = '{pid}'")
+    r = s.post(base + f"/lieux/{pid}/modifier", data={
+        "csrf": token, "version": version, "horaires": "Mo-Fr 08:00-12:00; PH off",
+        "horaires_origine": "Mo-Fr 08:00-12:00; PH off", "horaires_je_1_de": "15:00", "horaires_je_1_a": "11:00"},
+        allow_redirects=False)
+    assert r.status_code == 422
+    assert "« Horaires » : le jeudi, chaque plage doit finir après son début" in text(r)
+    assert sql(f"SELECT horaires FROM places WHERE id = '{pid}'") == "Mo-Fr 08:00-12:00; PH off"

@@ -133,7 +133,8 @@ def test_the_same_figure_on_the_page_in_the_csv_and_the_xlsx(base, sessions, pro
     assert "Postes par région" in page and "Mode de calcul" in page and "<svg" in page
     r = s.get(base + "/pilotage/posts_by_region/export.csv", params=q)
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert r.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][:4] == ["Région", "Accordés", "Pourvus", "Objectif"]
     by_label = {row[0]: row[1:4] for row in rows[1:]}
     for row in fig["rows"]:

@@ -150,13 +150,15 @@ def test_the_form_records_an_assessment_and_names_a_bad_level(w, base, grid):
 def test_csv_of_one_grid_and_of_every_grid_in_scope(w, base, grid):
     r = w.s["employer"].get(base + f"/contrats/{grid['cid']}/grille.csv")
     assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert r.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["Contrat", "Personne", "Structure", "Code", "Compétence", "Date", "Moment", "Évaluation",
                        "Niveau"]
     assert any(row[7] == "Évaluation du tuteur" and row[5] == "2026-11-03" for row in rows[1:])
     every = w.s["pole"].get(base + "/grilles.csv")
     assert every.status_code == 200
-    assert str(grid["cid"]) in [row[0] for row in csv.reader(io.StringIO(every.content.decode("utf-8-sig")))]
+    assert str(grid["cid"]) in [row[0] for row in csv.reader(io.StringIO(every.content.decode("utf-8-sig")),
+                                                             delimiter=";")]
     assert w.s["employer"].get(base + "/grilles.csv").status_code == 403
 
 

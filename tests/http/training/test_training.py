@@ -500,7 +500,7 @@ def test_cancellation_job_on_both_sides_of_the_deadline(w, base, config_path, wa
     wait_mail(DEMO_ACCOUNTS["employer"], "Session annulée", timeout=30)
     wait_mail(w.tutor["_email"], "Session annulée", timeout=30)
     got = w.get_session(under["id"])
-    assert "2 inscrit(s) pour un minimum de 3" in got["cancel_reason"]
+    assert "2 inscrits pour un minimum de 3" in got["cancel_reason"] and "(s)" not in got["cancel_reason"]
     entry = journal(w.rc, under["id"], "training_session")[0]
     assert entry["action"] == "cancel_under_minimum" and entry["detail"]["to"] == "cancelled"
     assert journal(w.rc, enough["id"], "training_session")[0]["action"] == "confirm"

@@ -92,6 +92,27 @@ test_csv_quoting(void **state)
 	    "sans rien; à part,\r\n");
 }
 
+/* The file for people: semicolons; a cell with a semicolon is quoted, a comma is not. */
+static void
+test_csv_people(void **state)
+{
+	static const struct export_column two[] = {
+		{ "a", "Adresse", EXPORT_TEXT },
+		{ "b", "Montant; net", EXPORT_TEXT },
+	};
+	json_t *rows = rows_of("[{\"a\": \"1, rue Haute\", \"b\": \"12,50\"}, {\"a\": \"a;b\", \"b\": \"=1\"}]");
+	struct buf out = BUF_INIT(0);
+
+	(void)state;
+	assert_int_equal(export_csv_sep(two, 2, rows, CSV_SEP_PEOPLE, &out), TR_OK);
+	assert_string_equal(out.p, "\xEF\xBB\xBF"
+	                           "Adresse;\"Montant; net\"\r\n"
+	                           "1, rue Haute;12,50\r\n"
+	                           "\"a;b\";'=1\r\n");
+	buf_free(&out);
+	json_decref(rows);
+}
+
 static void
 test_csv_formula_guard(void **state)
 {
@@ -394,6 +415,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_csv_table),
 		cmocka_unit_test(test_csv_quoting),
+		cmocka_unit_test(test_csv_people),
 		cmocka_unit_test(test_csv_formula_guard),
 		cmocka_unit_test(test_csv_writer_and_unguard),
 		cmocka_unit_test(test_json_put_string),

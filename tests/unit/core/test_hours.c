@@ -549,6 +549,75 @@ test_holidays(void **state)
 	assert_true(hours_is_public_holiday(2000, 4, 24)); /* Easter 2000 was 23 April */
 }
 
+/* The week of the places form: written from day fields, read back from a text the form can show. */
+static void
+week_set(struct hours_week *w, int d, int k, int from, int to)
+{
+	w->range[d][k][0] = (short)from;
+	w->range[d][k][1] = (short)to;
+}
+
+static void
+test_week_text(void **state)
+{
+	struct hours_week w;
+	struct buf b = BUF_INIT(0);
+	int day = -1;
+
+	(void)state;
+	memset(&w, 0xff, sizeof(w));
+	assert_int_equal(hours_week_text(&w, &b, &day), TR_OK);
+	assert_int_equal(b.n, 0); /* closed every day: nothing */
+	for (int d = 1; d <= 4; d++) {
+		week_set(&w, d, 0, 9 * 60, 12 * 60);
+		week_set(&w, d, 1, 14 * 60, 18 * 60);
+	}
+	week_set(&w, 5, 0, 9 * 60, 12 * 60);
+	week_set(&w, 0, 0, 13 * 60 + 30, 24 * 60);
+	assert_int_equal(hours_week_text(&w, &b, &day), TR_OK);
+	assert_string_equal(buf_str(&b).p, "Mo 13:30-24:00; Tu-Fr 09:00-12:00,14:00-18:00; Sa 09:00-12:00");
+	/* An end before its start, overlapping ranges, a second range alone: refused, with the day. */
+	buf_reset(&b);
+	week_set(&w, 2, 1, 11 * 60, 18 * 60);
+	assert_int_equal(hours_week_text(&w, &b, &day), TR_INVALID);
+	assert_int_equal(day, 2);
+	assert_int_equal(b.n, 0);
+	week_set(&w, 2, 1, 14 * 60, 18 * 60);
+	week_set(&w, 6, 1, 10 * 60, 11 * 60);
+	assert_int_equal(hours_week_text(&w, &b, &day), TR_INVALID);
+	assert_int_equal(day, 6);
+	week_set(&w, 6, 1, -1, -1);
+	week_set(&w, 6, 0, 11 * 60, 10 * 60);
+	assert_int_equal(hours_week_text(&w, &b, &day), TR_INVALID);
+	buf_free(&b);
+}
+
+static void
+test_week_of(void **state)
+{
+	struct arena *a = arena_new();
+	struct hours_week w;
+	static const char *const plain[] = { "Tu-Fr 09:00-12:00,14:00-18:00; Sa 09:00-12:00", "mo-fr 09:00-17:30",
+		"Mo 08:00-12:00; We 08:00-12:00; Fr 08:00-12:00" };
+	static const char *const expert[] = { "Mo-Fr 09:00-12:00; PH off", "Jan-Mar Mo 10:00-12:00",
+		"Mo 08:00-10:00,11:00-12:00,14:00-16:00", "Mo-Fr 9:00-12:00", "Mo 22:00-02:00",
+		"Mo-Fr 09:00-12:00 \"sur rendez-vous\"", "24/7", "pas des horaires" };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
+		if (!hours_week_of(a, plain[i], strlen(plain[i]), &w))
+			fail_msg("\"%s\" is a plain week", plain[i]);
+	assert_true(hours_week_of(a, plain[0], strlen(plain[0]), &w));
+	assert_int_equal(w.range[0][0][0], -1);
+	assert_int_equal(w.range[1][1][0], 14 * 60);
+	assert_int_equal(w.range[5][0][1], 12 * 60);
+	assert_int_equal(w.range[5][1][0], -1);
+	for (size_t i = 0; i < sizeof(expert) / sizeof(expert[0]); i++)
+		if (hours_week_of(a, expert[i], strlen(expert[i]), &w))
+			fail_msg("\"%s\" is not a week the form writes back", expert[i]);
+	arena_free(a);
+}
+
 int
 main(void)
 {
@@ -562,6 +631,8 @@ main(void)
 		cmocka_unit_test(test_long_input),
 		cmocka_unit_test(test_prefixes),
 		cmocka_unit_test(test_holidays),
+		cmocka_unit_test(test_week_text),
+		cmocka_unit_test(test_week_of),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <pthread.h>
 
@@ -46,6 +47,21 @@ static const struct render_case render_cases[] = {
 	{ "a { b } c }} d", "{}", "a { b } c }} d" },
 	{ "a{{! hidden }}b", "{}", "ab" },
 	{ "a{{! two\nlines }}b", "{}", "ab" },
+	/* filters */
+	{ "{{d|date}}", "{\"d\":\"2027-01-15\"}", "15 janvier 2027" },
+	{ "{{ d | date }}", "{\"d\":\"2027-05-01T08:00:00Z\"}", "1er mai 2027" },
+	{ "{{d|date}}", "{\"d\":\"2027-02-30\"}", "2027-02-30" },
+	{ "[{{d|date}}]", "{\"d\":null}", "[]" },
+	{ "{{t|date}}", "{\"t\":1800000000}", "15 janvier 2027" },
+	{ "{{d|datetime}}", "{\"d\":\"2027-01-15\"}", "15 janvier 2027" },
+	{ "{{n|plural:poste demandé:postes demandés}}", "{\"n\":1}", "1 poste demandé" },
+	{ "{{n|plural:poste demandé:postes demandés}}", "{\"n\":0}", "0 poste demandé" },
+	{ "{{n|plural:poste demandé:postes demandés}}", "{\"n\":2}", "2 postes demandés" },
+	{ "{{n|plural:inscrit:inscrits}}", "{\"n\":\"12\"}", "12 inscrits" },
+	{ "{{n}} {{n|agree:a été:ont été}}", "{\"n\":3}", "3 ont été" },
+	{ "{{n|plural:<b>:<i>}}", "{\"n\":3}", "3 &lt;i&gt;" },
+	{ "{{p|phone}}", "{\"p\":\"+33612345678\"}", "06 12 34 56 78" },
+	{ "{{p|phone}}", "{\"p\":\"+442079460958\"}", "+442079460958" },
 	/* sections */
 	{ "{{#l}}{{.}},{{/l}}", "{\"l\":[1,\"a\",true]}", "1,a,true," },
 	{ "{{#l}}{{n}}{{/l}}", "{\"l\":[{\"n\":1},{\"n\":2}]}", "12" },
@@ -121,6 +137,11 @@ static const struct error_case error_cases[] = {
 	{ "{{.a}}", "t.html:1: empty part in name '.a'" },
 	{ "{{@foo}}", "t.html:1: unknown name '@foo'" },
 	{ "{{=<% %>=}}", "t.html:1: delimiter changes are not supported" },
+	{ "{{d|}}", "t.html:1: empty filter after 'd'" },
+	{ "{{d|when}}", "t.html:1: unknown filter 'when'" },
+	{ "{{n|plural:poste}}", "t.html:1: filter 'plural' takes 2 arguments" },
+	{ "{{d|date:x}}", "t.html:1: filter 'date' takes 0 arguments" },
+	{ "{{n|plural:a:b:c}}", "t.html:1: too many arguments in filter 'plural:a:b:c'" },
 };
 
 static struct tmpl_set *
@@ -382,6 +403,8 @@ test_concurrent_render(void **state)
 int
 main(void)
 {
+	setenv("TZ", "Europe/Paris", 1);
+	tzset();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_render_table),
 		cmocka_unit_test(test_error_table),

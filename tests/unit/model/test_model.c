@@ -147,7 +147,17 @@ static const struct vcase vcases[] = {
 	/* Membership: FT_CHOICE on roles, FT_REF. */
 	{ &entity_membership, "{}", false, TR_INVALID, "role", "{}" },
 	{ &entity_membership, "{\"role\": \"regional\", \"regions\": \"84, 93\"}", false, TR_OK, "",
-	    "{\"role\": \"regional\", \"regions\": \"84, 93\"}" },
+	    "{\"role\": \"regional\", \"regions\": \"84|93\"}" },
+	/* FT_REGIONS: separators read as '|'; anything but codes refused; FT_COMMUNE and FT_PHONE normalised. */
+	{ &entity_membership, "{\"role\": \"regional\", \"regions\": \"|27;; 84|\"}", false, TR_OK, "",
+	    "{\"role\": \"regional\", \"regions\": \"27|84\"}" },
+	{ &entity_membership, "{\"role\": \"regional\", \"regions\": \"84,Bretagne\"}", false, TR_INVALID, "regions",
+	    NULL },
+	{ &entity_membership, "{\"role\": \"regional\", \"regions\": \"8\"}", false, TR_INVALID, "regions", NULL },
+	{ &entity_organisation, "{\"name\": \"X\", \"kind\": \"employer\", \"commune_code\": \"2A004\"}", false, TR_OK,
+	    "", "{\"name\": \"X\", \"kind\": \"employer\", \"commune_code\": \"2A004\"}" },
+	{ &entity_organisation, "{\"name\": \"X\", \"kind\": \"employer\", \"commune_code\": \"Crest\"}", false,
+	    TR_INVALID, "commune_code", NULL },
 	{ &entity_membership, "{\"role\": \"employer\", \"organisation_id\": \"12\"}", false, TR_OK, "",
 	    "{\"role\": \"employer\", \"organisation_id\": 12}" },
 	{ &entity_membership, "{\"role\": \"employer\", \"organisation_id\": 12}", false, TR_OK, "",
@@ -663,7 +673,7 @@ test_vocab_label(void **state)
 		{ "regional", "Services de l'État en région (SGAR, DREETS)" },
 		{ "pole", "Pôle de ressources interrégional" },
 		{ "employer", "Structure employeuse (collectivité, GIP, association)" },
-		{ "prescriber", "Prescripteur (Mission locale, Pôle emploi, Cap emploi)" },
+		{ "prescriber", "Prescripteur (Mission locale, France Travail, Cap emploi)" },
 		{ "trainer", "Organisme de formation" },
 		{ "company", "Entreprise (marraine, partenaire)" },
 		{ "payer", "Organisme payeur (ASP, Caisse des dépôts)" },
@@ -732,7 +742,7 @@ test_entity_export(void **state)
 	(void)state;
 	assert_int_equal(entity_export(&e, NULL, rows, &out), TR_OK);
 	assert_true(out.n > 3);
-	assert_memory_equal(out.p + 3, "N°,Nom,Le,Actif\r\n7,'=1+1,2027-01-04,Oui\r\n", out.n - 3);
+	assert_memory_equal(out.p, "\xEF\xBB\xBFN°;Nom;Le;Actif\r\n7;'=1+1;2027-01-04;Oui\r\n", out.n);
 	buf_reset(&out);
 	assert_int_equal(entity_export(&e, "Lignes", rows, &out), TR_OK);
 	assert_true(out.n > 4 && memcmp(out.p, "PK", 2) == 0); /* an XLSX workbook is a zip */
