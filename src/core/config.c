@@ -55,6 +55,8 @@ static const struct key keys[] = {
 	K_INT("mail", "retry_seconds", mail_retry_seconds, 1, 86400),
 	K_STR("geocoder", "url", NULL, NULL, geocoder_url),
 	K_INT("geocoder", "min_score", geocoder_min_score, 0, 100),
+	K_BOOL("auth", "require_second_factor", require_second_factor),
+	K_STR("auth", "totp_key", NULL, "TREMPLIN_TOTP_KEY", totp_key),
 };
 
 void
@@ -77,6 +79,7 @@ config_defaults(struct config *cfg)
 	cfg->access_log = true;
 	cfg->mail_retry_seconds = 60;
 	cfg->geocoder_min_score = 60;
+	cfg->require_second_factor = true;
 }
 
 static tr_err
@@ -385,6 +388,11 @@ config_check(const struct config *cfg, char *errbuf, size_t errlen)
 	    strncmp(cfg->geocoder_url, "https://", 8) != 0) {
 		snprintf(errbuf, errlen, "geocoder.url: expected an http:// or https:// address, got \"%s\"",
 		    cfg->geocoder_url);
+		return TR_INVALID;
+	}
+	if (cfg->totp_key[0] != '\0' &&
+	    (strlen(cfg->totp_key) != 64 || strspn(cfg->totp_key, "0123456789abcdef") != 64)) {
+		snprintf(errbuf, errlen, "auth.totp_key: expected 64 lower-case hex digits (32 bytes)");
 		return TR_INVALID;
 	}
 	return TR_OK;

@@ -37,6 +37,9 @@ struct config {
 	int64_t mail_retry_seconds;        /* first retry delay of the outbox, doubled each time */
 	char geocoder_url[CONFIG_STR_MAX]; /* the address API's CSV endpoint (…/search/csv/); empty: no geocoding */
 	int64_t geocoder_min_score;        /* percent: results scored below are not kept */
+	bool require_second_factor;        /* admins, national officers and payers give a TOTP code at sign-in */
+	char totp_key
+	    [CONFIG_STR_MAX]; /* 64 hex digits: the key the TOTP secrets are sealed with; empty: the database's */
 };
 
 /* Fills CFG with the defaults. */
