@@ -196,8 +196,8 @@ session_checked(struct ctx *ctx, const char *token)
 	    DB_I64(ctx->now), DB_TEXT(hash), DB_I64(ctx->actor->person_id));
 }
 
-/* The throttle keys of the actor's codes: per account (shared with no other check) and per address (shared with
- * the passwords). */
+/* The throttle keys of the actor's codes, by the rules of the passwords but counted apart from them: per account,
+ * and per address ("code-ip:", so that wrong codes never slow down other people's password sign-ins). */
 static tr_err
 code_throttle(struct ctx *ctx, const char **acct_key, const char **ip_key)
 {
@@ -205,7 +205,7 @@ code_throttle(struct ctx *ctx, const char **acct_key, const char **ip_key)
 	tr_err err;
 
 	*acct_key = arena_printf(ctx->arena, "code:%lld", (long long)ctx->actor->person_id);
-	*ip_key = throttle_address_key(ctx, "ip:");
+	*ip_key = throttle_address_key(ctx, "code-ip:");
 	if ((err = throttle_wait(ctx, *acct_key, &throttle_signin_account, &wait_acct)) != TR_OK ||
 	    (err = throttle_wait(ctx, *ip_key, &throttle_signin_address, &wait_ip)) != TR_OK)
 		return ctx_storage_error(ctx, err);
