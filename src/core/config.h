@@ -53,7 +53,8 @@ TR_MUST_USE tr_err config_load_file(struct config *cfg, const char *path, char *
  * string; same errors as config_load_file. */
 TR_MUST_USE tr_err config_set(struct config *cfg, const char *key, const char *value, char *errbuf, size_t errlen);
 
-/* Applies TREMPLIN_DATABASE, TREMPLIN_LISTEN, TREMPLIN_BASE_URL, TREMPLIN_SMTP_URL, TREMPLIN_STATIC_DIR. */
+/* Applies TREMPLIN_DATABASE, TREMPLIN_LISTEN, TREMPLIN_BASE_URL, TREMPLIN_SMTP_URL, TREMPLIN_STATIC_DIR,
+ * TREMPLIN_TOTP_KEY. */
 TR_MUST_USE tr_err config_from_env(struct config *cfg, char *errbuf, size_t errlen);
 
 /* Checks the whole configuration (listen address, database URL scheme, base URL, bounds). */
