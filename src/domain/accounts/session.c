@@ -261,13 +261,12 @@ session_login(struct ctx *ctx, const char *email, const char *password, const ch
 	{
 		/* Partial until the second step: a person with a second factor, or one whose roles require it. */
 		struct db_rows *f;
+		struct actor *who;
+		TRY(actor_load(ctx, person_id, &who));
 		TRY(db_onev(ctx->db, ctx->arena,
-		    "SELECT (SELECT COUNT(*) FROM second_factors WHERE person_id = ? AND confirmed_at IS NOT NULL), "
-		    "(SELECT "
-		    "COUNT(*) FROM memberships WHERE person_id = ? AND role IN ('admin', 'national', 'payer'))",
-		    &f, DB_I64(person_id), DB_I64(person_id)));
-		out->second_factor_due =
-		    db_int(db_cell(f, 0, 0)) > 0 || (ctx->cfg->require_second_factor && db_int(db_cell(f, 0, 1)) > 0);
+		    "SELECT COUNT(*) FROM second_factors WHERE person_id = ? AND confirmed_at IS NOT NULL", &f,
+		    DB_I64(person_id)));
+		out->second_factor_due = db_int(db_cell(f, 0, 0)) > 0 || second_factor_required(ctx, who);
 	}
 	TRY(db_execv(ctx->db, "DELETE FROM login_failures WHERE key = ? OR key = ?", NULL, DB_TEXT(acct_key),
 	    DB_TEXT(arena_printf(ctx->arena, "email:%s", low))));
@@ -417,9 +416,11 @@ apitoken_create_scoped(struct ctx *ctx, int64_t person_id, const char *name, con
 
 	if ((err = token_owner(ctx, person_id, &owner)) != TR_OK)
 		return err;
-	if (ctx->actor->scopes != NULL)
+	/* A token makes tokens only with the owner's whole reach ("*"): a narrower one would hand out more. */
+	if (ctx->actor->scopes != NULL && strcmp(ctx->actor->scopes, "*") != 0)
 		return ctx_fail(ctx, TR_FORBIDDEN,
-		    "Un jeton d'accès ne peut pas créer d'autres jetons : créez-les depuis « Mon compte ».");
+		    "Un jeton d'accès limité à certains domaines ne peut pas créer d'autres jetons : créez-les depuis "
+		    "« Mon compte ».");
 	if (name == NULL || *name == '\0' || strlen(name) > 100) {
 		field_errors_add(
 		    &ctx->errors, "name", "« Nom du jeton » est obligatoire et ne doit pas dépasser 100 caractères.");

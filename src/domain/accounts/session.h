@@ -75,7 +75,7 @@ TR_MUST_USE tr_err actor_load(struct ctx *ctx, int64_t person_id, struct actor *
 /* Creates an API token named NAME for the signed-in actor (or, for an admin, for PERSON_ID when non-zero) with
  * the SCOPES given (space-separated "AREA:read" / "AREA:write", or "*" for the owner's whole reach; NULL: "*")
  * until the end of EXPIRES_ON ("YYYY-MM-DD", after today and within a year; NULL or "": in 90 days); *RAW
- * receives the token, shown once. A token cannot make tokens (TR_FORBIDDEN). Bad input: TR_INVALID on "name",
+ * receives the token, shown once. Only a "*" token makes tokens (TR_FORBIDDEN for a narrower one). Bad input: TR_INVALID on "name",
  * "scopes" or "expires_on". Journaled (never the token). */
 TR_MUST_USE tr_err apitoken_create_scoped(struct ctx *ctx, int64_t person_id, const char *name, const char *scopes,
     const char *expires_on, const char **raw, int64_t *id);

@@ -214,10 +214,14 @@ def test_token_scopes(base, national):
     assert "dossiers:write" in r.json()["detail"]
     r = bearer(base, raw, "GET", "/api/v1/payment-requests")
     assert r.status_code == 403 and "subsidies:read" in r.json()["detail"]
-    # Pages need a full token; a token never makes tokens.
+    # Pages need a full token; a scoped token makes no token.
     assert bearer(base, raw, "GET", "/compte").status_code == 403
     r = bearer(base, raw, "POST", "/api/v1/tokens", json={"name": "encore"})
-    assert r.status_code == 403
+    assert r.status_code == 403 and "accounts:write" in r.json()["detail"]
+    # Even with the accounts area, a narrowed token makes no token (it would hand out more than it holds).
+    acc = make_token(base, national, scopes="accounts:write").json()["token"]
+    r = bearer(base, acc, "POST", "/api/v1/tokens", json={"name": "encore", "scopes": "*"})
+    assert r.status_code == 403 and "limité" in r.json()["detail"]
     # Listed with its scopes and expiry (90 days by default), revocable.
     s, _ = national
     items = s.get(base + "/api/v1/tokens").json()["items"]

@@ -1694,7 +1694,7 @@ t_token_scopes(void **state)
 	assert_int_equal(apitoken_resolve(&fx->ctx, raw, &got), TR_OK);
 	assert_string_equal(got->scopes, "places:read dossiers:write");
 	assert_false(got->second_factor_due);
-	/* A token cannot make another (its scopes would not bind the new one). */
+	/* A scoped token cannot make another (its scopes would not bind the new one). */
 	fx->ctx.actor = got;
 	ctx_reset(fx);
 	assert_int_equal(apitoken_create_scoped(&fx->ctx, 0, "y", "*", NULL, &raw2, &tid), TR_FORBIDDEN);
