@@ -547,6 +547,21 @@ token_allows(const struct request *req)
 	return token_scopes_allow(req->ctx.actor->scopes, area, !is_read(req));
 }
 
+/* A bearer token outside its scopes: 403, naming the scope it lacks. */
+static void
+token_refused(struct request *req)
+{
+	const char *area = (req->route->flags & ROUTE_API) ? token_area_of(req->route->pattern) : "";
+
+	resp_status(req, 403,
+	    area != NULL && *area != '\0'
+	        ? arena_printf(req->arena,
+	              "Ce jeton d'accès ne permet pas cette opération : il faut la portée « %s:%s » (ou « * »). Créez "
+	              "un jeton avec cette portée depuis « Mon compte ».",
+	              area, is_read(req) ? "read" : "write")
+	        : "Ce jeton d'accès ne permet pas d'ouvrir les pages : il faut un jeton à accès complet (« * »).");
+}
+
 /* A partial session (password given, second factor not yet) on a route that needs the full one: a page read is
  * sent to the second step and back, anything else refused. */
 static void
@@ -639,14 +654,7 @@ serve(struct job *job, struct db *db)
 		return;
 	}
 	if (req->via_bearer && route->roles != ROLES_PUBLIC && !token_allows(req)) {
-		resp_status(req, 403,
-		    arena_printf(req->arena,
-		        "Ce jeton d'accès ne permet pas cette opération : il faut la portée « %s:%s » (ou « * »). "
-		        "Créez un "
-		        "jeton avec cette portée depuis « Mon compte ».",
-		        (route->flags & ROUTE_API) && *token_area_of(route->pattern) ? token_area_of(route->pattern)
-		                                                                     : "*",
-		        is_read(req) ? "read" : "write"));
+		token_refused(req);
 		return;
 	}
 	if ((route->flags & ROUTE_CHANGES) && !csrf_ok(job->csrf_header, req)) {

@@ -25,13 +25,13 @@ local_next(const char *next)
 	return next;
 }
 
-/* The code field's error and the summary, for the templates. */
+/* The code field's error and the summary, for the templates: a wrong code, or the wait after too many (429). */
 static void
-code_errors(struct request *req, json_t *data)
+code_errors(struct request *req, int status, json_t *data)
 {
 	const char *e = field_errors_get(&req->ctx.errors, "code");
 
-	if (e == NULL && req->ctx.message != NULL && req->status != 200)
+	if (e == NULL && status == 429)
 		e = req->ctx.message;
 	if (e != NULL) {
 		json_object_set_new(data, "code_error", json_string(e));
@@ -48,8 +48,7 @@ challenge_page(
 	json_t *data = json_pack("{s:s, s:s, s:s, s:o, s:s}", "heading", heading, "intro", intro, "action", action,
 	    "hidden", hidden, "field", SECOND_FACTOR_FIELD);
 
-	req->status = status;
-	code_errors(req, data);
+	code_errors(req, status, data);
 	web_page(req, status, "second_factor.html",
 	    json_object_get(data, "code_error") ? arena_printf(req->arena, "Erreur : %s", heading) : heading, data);
 }
@@ -159,8 +158,7 @@ enrol_page(struct request *req, int status, const char *const *codes)
 			json_array_append_new(list, json_string(codes[i]));
 		json_object_set_new(data, "codes", list);
 	}
-	req->status = status;
-	code_errors(req, data);
+	code_errors(req, status, data);
 	web_page(req, status, "enrol.html",
 	    json_object_get(data, "code_error") ? "Erreur : double authentification" : "Double authentification", data);
 }

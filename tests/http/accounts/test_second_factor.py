@@ -130,6 +130,7 @@ def test_step_up_after_ten_minutes(base, enrolled, make_account):
     r = super(type(sa), sa).request("POST", base + path, data=form, allow_redirects=False)  # no automatic answer
     assert r.status_code == 403
     assert "Confirmer avec votre code" in text(r) and 'name="second_factor_code"' in r.text
+    assert "Le formulaire contient des erreurs" not in text(r)  # asked, not yet wrong
     assert f'action="{path}"' in r.text and 'name="regions" value="93"' in r.text
     assert sql(f"SELECT COUNT(*) FROM memberships WHERE person_id = {target['id']}") == "2"
     bad = dict(form, second_factor_code="000000")
