@@ -14,7 +14,7 @@
 static void
 account_page(struct request *req, int status, const char *new_token)
 {
-	json_t *person = NULL, *tokens = NULL, *data;
+	json_t *person = NULL, *tokens = NULL, *data, *values;
 	tr_err err;
 
 	if ((err = account_get(&req->ctx, req->ctx.actor->person_id, &person)) != TR_OK ||
@@ -29,11 +29,12 @@ account_page(struct request *req, int status, const char *new_token)
 		json_object_set_new(m, "role_label", json_string(role_label(role_from_code(code, strlen(code)))));
 	}
 	web_tokens_json(req, tokens, "/compte/jetons");
+	/* The token form keeps what was typed when it is the one refused. */
+	values = status == 422 && str_eq(req->path, STR("/compte/jetons")) ? req_form_object(req, &entity_token) : NULL;
 	data = json_pack("{s:o, s:o, s:o, s:o}", "person", person, "tokens", tokens, "password_form",
 	    web_form(req, &entity_password_change, NULL, "/compte/mot-de-passe", "Changer le mot de passe", NULL, NULL),
-	    "token_form",
-	    web_form(req, &entity_token, req->form.n ? req_form_object(req, &entity_token) : NULL, "/compte/jetons",
-	        "Créer un jeton", NULL, NULL));
+	    "token_form", web_form(req, &entity_token, values, "/compte/jetons", "Créer un jeton", NULL, NULL));
+	json_decref(values);
 	json_object_set_new(data, "second_factor", json_boolean(req->ctx.actor->second_factor));
 	json_object_set_new(
 	    data, "second_factor_required", json_boolean(second_factor_required(&req->ctx, req->ctx.actor)));
