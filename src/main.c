@@ -13,6 +13,7 @@
 #include "core/arena.h"
 #include "core/config.h"
 #include "core/crypto.h"
+#include "core/totp.h"
 #include "core/embed.h"
 #include "core/log.h"
 #include "core/time.h"
@@ -1141,6 +1142,10 @@ main(int argc, char **argv)
 	config_defaults(&cfg);
 	if (sec_init() != TR_OK) {
 		fprintf(stderr, "tremplin: libsodium cannot be initialised\n");
+		return 1;
+	}
+	if (totp_init() != TR_OK) {
+		fprintf(stderr, "tremplin: liboath cannot be initialised\n");
 		return 1;
 	}
 	place_schema_init(); /* the standard's patterns, compiled once */

@@ -416,19 +416,49 @@ api_tokens(struct request *req)
 	api_reply(req, err, 200, err == TR_OK ? json_pack("{s:o}", "items", items) : NULL);
 }
 
+/* The string member KEY of IN, or NULL. */
+static const char *
+api_opt_string(json_t *in, const char *key)
+{
+	json_t *v = json_object_get(in, key);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
 void
 api_token_create(struct request *req)
 {
 	json_t *in = api_body(req);
 	const char *raw = NULL;
+	const char *scopes = NULL;
 	int64_t id = 0;
+	json_t *sc;
 	tr_err err;
 
 	if (in == NULL)
 		return;
-	err = apitoken_create(&req->ctx, 0,
-	    json_is_string(json_object_get(in, "name")) ? json_string_value(json_object_get(in, "name")) : NULL, &raw,
-	    &id);
+	/* "scopes": an array of "AREA:read" / "AREA:write" (or "*"), or the same space-separated; absent: "*". */
+	sc = json_object_get(in, "scopes");
+	if (json_is_string(sc)) {
+		scopes = json_string_value(sc);
+	} else if (json_is_array(sc)) {
+		const char *joined = "";
+		size_t i;
+		json_t *v;
+		json_array_foreach(sc, i, v)
+		{
+			if (!json_is_string(v) || i >= 50) {
+				joined = "?";
+				break;
+			}
+			joined = arena_printf(req->arena, "%s%s%s", joined, *joined ? " " : "", json_string_value(v));
+		}
+		scopes = joined;
+	} else if (sc != NULL && !json_is_null(sc)) {
+		scopes = "?";
+	}
+	err = apitoken_create_scoped(
+	    &req->ctx, 0, api_opt_string(in, "name"), scopes, api_opt_string(in, "expires_on"), &raw, &id);
 	api_reply(req, err, 201, err == TR_OK ? json_pack("{s:I, s:s}", "id", (json_int_t)id, "token", raw) : NULL);
 }
 

@@ -8,6 +8,7 @@
 #include "core/arena.h"
 #include "domain/dossiers/dossier.h"
 #include "http/router.h"
+#include "model/accounts/token_scope.h"
 #include "model/programmes/programme.h"
 #include "model/subsidies/subsidy.h"
 
@@ -574,6 +575,26 @@ operation(struct arena *a, const struct route *r, const struct op_doc *doc, json
 		json_object_set_new(op, "x-roles", roles);
 	} else if (r->roles == ROLES_PUBLIC) {
 		json_object_set_new(op, "security", json_array());
+	}
+	if (r->roles != ROLES_PUBLIC) {
+		/* The scope a bearer token needs (OpenAPI 3.0 keeps scope lists for OAuth: named here as an extension,
+		 * and in the description), and whether a session must give a fresh second factor. */
+		const char *area = token_area_of(r->pattern);
+		bool read = strcmp(r->method, "GET") == 0;
+		const char *scope = area == NULL    ? "toute portée"
+		                    : *area == '\0' ? "*"
+		                                    : arena_printf(a, "%s:%s", area, read ? "read" : "write");
+		json_object_set_new(op, "security", json_pack("[{s:[]}, {s:[]}]", "bearer", "session"));
+		if (area != NULL)
+			json_object_set_new(op, "x-token-scope", json_string(scope));
+		json_object_set_new(op, "description",
+		    json_string(arena_printf(a, "Portée du jeton : « %s »%s.", scope,
+		        (r->flags & ROUTE_STEP_UP) ? " ; action sensible : avec une session, un code de double "
+		                                     "authentification récent (moins de "
+		                                     "10 minutes) ou l'en-tête X-Second-Factor"
+		                                   : "")));
+		if (r->flags & ROUTE_STEP_UP)
+			json_object_set_new(op, "x-second-factor", json_true());
 	}
 	if (strchr(r->pattern, '{'))
 		problem(a, resp, 404);

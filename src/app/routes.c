@@ -22,8 +22,10 @@
 #define PUBLIC ROLES_PUBLIC
 #define CHANGES ROUTE_CHANGES
 #define API ROUTE_API
-#define LONG ROUTE_LONG /* an export or a report: the long time budget (server.long_deadline_ms) */
-#define LOOP ROUTE_LOOP /* never touches storage: served on the event loop, without a session */
+#define LONG ROUTE_LONG       /* an export or a report: the long time budget (server.long_deadline_ms) */
+#define LOOP ROUTE_LOOP       /* never touches storage: served on the event loop, without a session */
+#define PARTIAL ROUTE_PARTIAL /* open to a session waiting for its second factor */
+#define STEP_UP ROUTE_STEP_UP /* sensitive: a second factor older than 10 minutes is asked again */
 /* Who may create places; the domain decides which (employer staff: their organisation's). */
 #define PLACE_CREATORS (ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_EMPLOYER))
 /* Who edits programmes and job profiles (the domain checks again). */
@@ -92,7 +94,9 @@ const struct route app_routes[] = {
 	{ "GET", "/favicon.ico", web_favicon, PUBLIC, LOOP, A_PUBLIC, NULL },
 	{ "GET", "/connexion", web_login_form, PUBLIC, 0, A_PUBLIC, NULL },
 	{ "POST", "/connexion", web_login, PUBLIC, CHANGES, A_PUBLIC, NULL },
-	{ "POST", "/deconnexion", web_logout, ANY, CHANGES, A_SELF, NULL },
+	{ "POST", "/deconnexion", web_logout, ANY, CHANGES | PARTIAL, A_SELF, NULL },
+	{ "GET", "/connexion/second-facteur", web_second_factor_form, ANY, PARTIAL, A_SELF, NULL },
+	{ "POST", "/connexion/second-facteur", web_second_factor, ANY, CHANGES | PARTIAL, A_SELF, NULL },
 	{ "GET", "/mot-de-passe-oublie", web_forgot_form, PUBLIC, 0, A_PUBLIC, NULL },
 	{ "POST", "/mot-de-passe-oublie", web_forgot, PUBLIC, CHANGES, A_PUBLIC, NULL },
 	{ "GET", "/mot-de-passe/{token}", web_link_form, PUBLIC, 0, A_PUBLIC, "link" },
@@ -122,7 +126,12 @@ const struct route app_routes[] = {
 	/* The signed-in person. */
 	{ "GET", "/compte", web_account, ANY, 0, A_SELF, NULL },
 	{ "POST", "/compte/mot-de-passe", web_account_password, ANY, CHANGES, A_SELF, NULL },
-	{ "POST", "/compte/jetons", web_account_token_create, ANY, CHANGES, A_SELF, NULL },
+	{ "POST", "/compte/jetons", web_account_token_create, ANY, CHANGES | STEP_UP, A_SELF, NULL },
+	{ "GET", "/compte/double-authentification", web_enrol_form, ANY, PARTIAL, A_SELF, NULL },
+	{ "POST", "/compte/double-authentification", web_enrol, ANY, CHANGES | PARTIAL, A_SELF, NULL },
+	{ "POST", "/compte/double-authentification/codes", web_recovery_renew, ANY, CHANGES | STEP_UP, A_SELF, NULL },
+	{ "POST", "/compte/double-authentification/desactiver", web_second_factor_remove, ANY, CHANGES | STEP_UP,
+	    A_SELF, NULL },
 	{ "POST", "/compte/jetons/{id}/revoquer", web_account_token_revoke, ANY, CHANGES, A_SELF, "token" },
 	/* Every person's data: the readable page, the download, erasure in two steps (request, then confirmation). */
 	{ "GET", "/mes-donnees", web_my_data, ANY, LONG, A_SELF, NULL },
@@ -138,9 +147,9 @@ const struct route app_routes[] = {
 	{ "GET", "/admin/personnes/{id}", web_admin_person, ADMIN, 0, A_ROLE, "person" },
 	{ "POST", "/admin/personnes/{id}", web_admin_person_update, ADMIN, CHANGES, A_ROLE, "person" },
 	{ "POST", "/admin/personnes/{id}/inviter", web_admin_person_invite, ADMIN, CHANGES, A_ROLE, "person" },
-	{ "POST", "/admin/personnes/{id}/roles", web_admin_membership_add, ADMIN, CHANGES, A_ROLE, "person" },
-	{ "POST", "/admin/personnes/{id}/roles/{id}/retirer", web_admin_membership_remove, ADMIN, CHANGES, A_ROLE,
-	    "person" },
+	{ "POST", "/admin/personnes/{id}/roles", web_admin_membership_add, ADMIN, CHANGES | STEP_UP, A_ROLE, "person" },
+	{ "POST", "/admin/personnes/{id}/roles/{id}/retirer", web_admin_membership_remove, ADMIN, CHANGES | STEP_UP,
+	    A_ROLE, "person" },
 	{ "POST", "/admin/personnes/{id}/jetons/{id}/revoquer", web_admin_token_revoke, ADMIN, CHANGES, A_ROLE,
 	    "person" },
 	{ "GET", "/admin/structures", web_admin_orgs, ADMIN, 0, A_ROLE, NULL },
@@ -325,14 +334,16 @@ const struct route app_routes[] = {
 	{ "POST", "/api/v1/people", api_person_create, ADMIN, API | CHANGES, A_ROLE, NULL },
 	{ "GET", "/api/v1/people/{id}", api_person, ANY, API, A_SELF, "person" },
 	{ "PATCH", "/api/v1/people/{id}", api_person_update, ADMIN, API | CHANGES, A_ROLE, "person" },
-	{ "POST", "/api/v1/people/{id}/memberships", api_membership_add, ADMIN, API | CHANGES, A_ROLE, "person" },
-	{ "DELETE", "/api/v1/memberships/{id}", api_membership_remove, ADMIN, API | CHANGES, A_ROLE, "membership" },
+	{ "POST", "/api/v1/people/{id}/memberships", api_membership_add, ADMIN, API | CHANGES | STEP_UP, A_ROLE,
+	    "person" },
+	{ "DELETE", "/api/v1/memberships/{id}", api_membership_remove, ADMIN, API | CHANGES | STEP_UP, A_ROLE,
+	    "membership" },
 	{ "GET", "/api/v1/organisations", api_orgs, ADMIN, API, A_ROLE, NULL },
 	{ "POST", "/api/v1/organisations", api_org_create, ADMIN, API | CHANGES, A_ROLE, NULL },
 	{ "GET", "/api/v1/organisations/{id}", api_org, ANY, API, A_SELF, "organisation" },
 	{ "PATCH", "/api/v1/organisations/{id}", api_org_update, ADMIN, API | CHANGES, A_ROLE, "organisation" },
 	{ "GET", "/api/v1/tokens", api_tokens, ANY, API, A_SELF, NULL },
-	{ "POST", "/api/v1/tokens", api_token_create, ANY, API | CHANGES, A_SELF, NULL },
+	{ "POST", "/api/v1/tokens", api_token_create, ANY, API | CHANGES | STEP_UP, A_SELF, NULL },
 	{ "DELETE", "/api/v1/tokens/{id}", api_token_revoke, ANY, API | CHANGES, A_SELF, "token" },
 	{ "GET", "/api/v1/places.csv", api_places_csv, PUBLIC, API | LONG, A_PUBLIC, NULL },
 	{ "GET", "/api/v1/places.json", api_places_json, PUBLIC, API | LONG, A_PUBLIC, NULL },
@@ -492,7 +503,8 @@ const struct route app_routes[] = {
 	{ "GET", "/aides/smic", web_smic, ANY, 0, A_ROLE, NULL },
 	{ "GET", "/aides/demandes", web_payreqs, ANY, 0, A_LIST, NULL },
 	{ "GET", "/aides/demandes/{id}", web_payreq, ANY, 0, A_ORG, "payment_request" },
-	{ "POST", "/aides/demandes/{id}/actions/{token}", web_payreq_act, ANY, CHANGES, A_ORG, "payment_request" },
+	{ "POST", "/aides/demandes/{id}/actions/{token}", web_payreq_act, ANY, CHANGES | STEP_UP, A_ORG,
+	    "payment_request" },
 	{ "GET", "/aides/reversements", web_recoveries, ANY, 0, A_LIST, NULL },
 	{ "GET", "/aides/reversements/{id}", web_recovery, ANY, 0, A_ORG, "recovery" },
 	{ "POST", "/aides/reversements/{id}/actions/{token}", web_recovery_act, ANY, CHANGES, A_ORG, "recovery" },
@@ -504,7 +516,7 @@ const struct route app_routes[] = {
 	{ "GET", "/aides/avenants/{id}", web_amendment, ANY, 0, A_ORG, "amendment" },
 	{ "POST", "/aides/avenants/{id}/actions/{token}", web_amendment_act, ANY, CHANGES, A_ORG, "amendment" },
 	{ "GET", "/aides/coordonnees-bancaires/{id}", web_bank, ANY, 0, A_ORG, "bank" },
-	{ "POST", "/aides/coordonnees-bancaires/{id}", web_bank_set, ANY, CHANGES, A_STAFF, "bank" },
+	{ "POST", "/aides/coordonnees-bancaires/{id}", web_bank_set, ANY, CHANGES | STEP_UP, A_STAFF, "bank" },
 	{ "GET", "/aides/{id}", web_aid_decision, ANY, 0, A_ORG, "aid_decision" },
 	{ "POST", "/aides/{id}/demandes", web_payreq_create, ANY, CHANGES, A_STAFF, "aid_decision" },
 
@@ -530,20 +542,23 @@ const struct route app_routes[] = {
 	    "aid_decision" },
 	{ "GET", "/api/v1/payment-requests", api_payreqs, ANY, API, A_LIST, NULL },
 	{ "GET", "/api/v1/payment-requests/{id}", api_payreq, ANY, API, A_ORG, "payment_request" },
-	{ "POST", "/api/v1/payment-requests/{id}/actions/{token}", api_payreq_act, ANY, API | CHANGES, A_ORG,
+	{ "POST", "/api/v1/payment-requests/{id}/actions/{token}", api_payreq_act, ANY, API | CHANGES | STEP_UP, A_ORG,
 	    "payment_request" },
 	{ "GET", "/api/v1/payment-orders", api_payorders, SUBSIDY_PAYERS, API, A_LIST, NULL },
-	{ "POST", "/api/v1/payment-orders", api_payorder_create, SUBSIDY_PAYERS, API | CHANGES, A_ROLE, NULL },
+	{ "POST", "/api/v1/payment-orders", api_payorder_create, SUBSIDY_PAYERS, API | CHANGES | STEP_UP, A_ROLE,
+	    NULL },
 	{ "GET", "/api/v1/payment-orders/{id}", api_payorder, ANY, API, A_ORG, "payment_order" },
 	{ "GET", "/api/v1/payment-orders/{id}/lines.csv", api_payorder_csv, ANY, API, A_ORG, "payment_order" },
 	{ "GET", "/api/v1/payment-orders/{id}/lines.xlsx", api_payorder_xlsx, ANY, API, A_ORG, "payment_order" },
-	{ "POST", "/api/v1/payment-orders/{id}/paid", api_payorder_paid, ANY, API | CHANGES, A_ORG, "payment_order" },
+	{ "POST", "/api/v1/payment-orders/{id}/paid", api_payorder_paid, ANY, API | CHANGES | STEP_UP, A_ORG,
+	    "payment_order" },
 	{ "GET", "/api/v1/ledger", api_ledger, ANY, API, A_LIST, NULL },
 	{ "GET", "/api/v1/recoveries", api_recoveries, ANY, API, A_LIST, NULL },
 	{ "GET", "/api/v1/recoveries/{id}", api_recovery, ANY, API, A_ORG, "recovery" },
 	{ "POST", "/api/v1/recoveries/{id}/actions/{token}", api_recovery_act, ANY, API | CHANGES, A_ORG, "recovery" },
 	{ "GET", "/api/v1/organisations/{id}/bank-details", api_bank_get, ANY, API, A_ORG, "bank" },
-	{ "PUT", "/api/v1/organisations/{id}/bank-details", api_bank_set, ANY, API | CHANGES, A_STAFF, "bank" },
+	{ "PUT", "/api/v1/organisations/{id}/bank-details", api_bank_set, ANY, API | CHANGES | STEP_UP, A_STAFF,
+	    "bank" },
 	{ "POST", "/api/v1/organisations/{id}/paid-programmes", api_payer_programme_add, SUBSIDY_NATIONAL,
 	    API | CHANGES, A_ROLE, "payer_org" },
 	{ "GET", "/api/v1/budget-envelopes", api_envelopes, SUBSIDY_BUDGET, API, A_LIST, NULL },

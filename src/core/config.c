@@ -90,6 +90,8 @@ static const struct key keys[] = {
 	K_STR("site", "accessibility_level", NULL, NULL, site_accessibility_level, KEY_LIVE),
 	K_STR("site", "accessibility_date", NULL, NULL, site_accessibility_date, KEY_LIVE),
 	K_STR("site", "accessibility_audit", NULL, NULL, site_accessibility_audit, KEY_LIVE),
+	K_BOOL("auth", "require_second_factor", require_second_factor, KEY_LIVE),
+	K_STR("auth", "totp_key", NULL, "TREMPLIN_TOTP_KEY", totp_key, KEY_SECRET),
 };
 
 static const char *const oidc_names[OIDC_PROVIDERS] = { "proconnect", "franceconnect" };
@@ -141,6 +143,7 @@ config_defaults(struct config *cfg)
 	    "auto-évaluation réalisée par l'équipe de la plateforme : tests automatisés (axe-core, critères WCAG 2.1 A "
 	    "et AA) de chaque page à chaque modification, contrôle manuel des libellés, des contrastes et de la "
 	    "navigation au clavier");
+	cfg->require_second_factor = true;
 }
 
 static tr_err
@@ -522,6 +525,11 @@ config_check(const struct config *cfg, char *errbuf, size_t errlen)
 			    o->scopes);
 			return TR_INVALID;
 		}
+	}
+	if (cfg->totp_key[0] != '\0' &&
+	    (strlen(cfg->totp_key) != 64 || strspn(cfg->totp_key, "0123456789abcdef") != 64)) {
+		snprintf(errbuf, errlen, "auth.totp_key: expected 64 lower-case hex digits (32 bytes)");
+		return TR_INVALID;
 	}
 	return TR_OK;
 }

@@ -69,6 +69,9 @@ struct config {
 	char site_accessibility_level[CONFIG_STR_MAX]; /* totalement / partiellement / non conforme */
 	char site_accessibility_date[CONFIG_STR_MAX];  /* YYYY-MM-DD: when the statement was made */
 	char site_accessibility_audit[CONFIG_STR_MAX]; /* who audited, when, how (the statement's reference) */
+	bool require_second_factor; /* admins, national officers and payers give a TOTP code at sign-in */
+	char totp_key
+	    [CONFIG_STR_MAX]; /* 64 hex digits: the key the TOTP secrets are sealed with; empty: the database's */
 
 	/* Not settings: how this configuration was made, for a reload. */
 	char config_file[CONFIG_STR_MAX]; /* the --config file, or empty */
@@ -89,7 +92,8 @@ TR_MUST_USE tr_err config_load_file(struct config *cfg, const char *path, char *
  * string; same errors as config_load_file. */
 TR_MUST_USE tr_err config_set(struct config *cfg, const char *key, const char *value, char *errbuf, size_t errlen);
 
-/* Applies TREMPLIN_DATABASE, TREMPLIN_LISTEN, TREMPLIN_BASE_URL, TREMPLIN_SMTP_URL, TREMPLIN_STATIC_DIR. */
+/* Applies TREMPLIN_DATABASE, TREMPLIN_LISTEN, TREMPLIN_BASE_URL, TREMPLIN_SMTP_URL, TREMPLIN_STATIC_DIR,
+ * TREMPLIN_TOTP_KEY. */
 TR_MUST_USE tr_err config_from_env(struct config *cfg, char *errbuf, size_t errlen);
 
 /* Checks the whole configuration (listen address, database URL scheme, base URL, bounds). */

@@ -90,3 +90,59 @@ sec_password_dummy_verify(const char *password, size_t n)
 	}
 	(void)sec_password_verify(dummy, password, n);
 }
+
+void
+sec_random_bytes(void *out, size_t n)
+{
+	randombytes_buf(out, n);
+}
+
+char *
+sec_seal(struct arena *a, const unsigned char *key, const void *data, size_t n)
+{
+	size_t raw_n = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + n;
+	unsigned char *raw = arena_alloc(a, raw_n);
+	size_t len = sodium_base64_ENCODED_LEN(raw_n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	char *out = arena_alloc(a, len);
+
+	randombytes_buf(raw, crypto_secretbox_NONCEBYTES);
+	crypto_secretbox_easy(raw + crypto_secretbox_NONCEBYTES, data, n, raw, key);
+	sodium_bin2base64(out, len, raw, raw_n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	return out;
+}
+
+bool
+sec_unseal(const unsigned char *key, const char *sealed, void *out, size_t max, size_t *n)
+{
+	unsigned char raw[512];
+	size_t raw_n = 0;
+
+	if (sodium_base642bin(raw, sizeof(raw), sealed, strlen(sealed), NULL, &raw_n, NULL,
+	        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+	    raw_n < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES ||
+	    raw_n - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES > max)
+		return false;
+	if (crypto_secretbox_open_easy(
+	        out, raw + crypto_secretbox_NONCEBYTES, raw_n - crypto_secretbox_NONCEBYTES, raw, key) != 0)
+		return false;
+	*n = raw_n - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES;
+	return true;
+}
+
+bool
+sec_hex_decode(const char *hex, unsigned char *out, size_t n)
+{
+	size_t got = 0;
+
+	return strlen(hex) == 2 * n && sodium_hex2bin(out, n, hex, 2 * n, NULL, &got, NULL) == 0 && got == n;
+}
+
+char *
+sec_base64(struct arena *a, const void *data, size_t n)
+{
+	size_t len = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
+	char *out = arena_alloc(a, len);
+
+	sodium_bin2base64(out, len, data, n, sodium_base64_VARIANT_ORIGINAL);
+	return out;
+}

@@ -39,4 +39,22 @@ bool sec_password_verify(const char *hash, const char *password, size_t n);
  * cannot be told apart by timing. */
 void sec_password_dummy_verify(const char *password, size_t n);
 
+#define SEC_KEY_BYTES 32 /* a secretbox key */
+
+/* Fills OUT with N random bytes. */
+void sec_random_bytes(void *out, size_t n);
+
+/* Seals DATA (N bytes) under KEY (SEC_KEY_BYTES) with a fresh nonce: base64url(nonce || box), in the arena. */
+char *sec_seal(struct arena *a, const unsigned char *key, const void *data, size_t n);
+
+/* Opens what sec_seal made: the plain bytes into OUT (at most MAX), their count into *N. False when SEALED is
+ * not a box of KEY (tampered, or another key). */
+bool sec_unseal(const unsigned char *key, const char *sealed, void *out, size_t max, size_t *n);
+
+/* Standard base64 (with padding) of DATA (N bytes), in the arena: for data: URIs. */
+char *sec_base64(struct arena *a, const void *data, size_t n);
+
+/* The bytes of HEX (2 × N lower- or upper-case digits) into OUT; false on anything else. */
+bool sec_hex_decode(const char *hex, unsigned char *out, size_t n);
+
 #endif

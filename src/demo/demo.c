@@ -19,6 +19,7 @@
 #include "domain/dossiers/dossier.h"
 #include "domain/candidates/eligibility.h"
 #include "domain/recruitment/offer.h"
+#include "domain/accounts/second_factor.h"
 #include "domain/accounts/session.h"
 #include "domain/training/skills.h"
 #include "domain/training/training_path.h"
@@ -731,6 +732,9 @@ demo_seed(struct ctx *ctx, json_t **logins)
 			json_object_set_new(in, "regions", json_string(p->regions));
 		err = account_create(ctx, in, DEMO_PASSWORD, &id);
 		json_decref(in);
+		if (err == TR_OK && (strcmp(p->role, "admin") == 0 || strcmp(p->role, "national") == 0 ||
+		                        strcmp(p->role, "payer") == 0))
+			err = second_factor_set(ctx, id, DEMO_TOTP_SECRET, strlen(DEMO_TOTP_SECRET));
 		if (err != TR_OK)
 			return err;
 	}

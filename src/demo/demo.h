@@ -7,6 +7,9 @@
 #include "domain/kernel/ctx.h"
 
 #define DEMO_PASSWORD "demo-tremplin-2026"
+/* The TOTP secret of the demo's admin, national officer and payer (the RFC 6238 test secret; base32
+ * GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ): `oathtool --totp -b GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ` gives their code. */
+#define DEMO_TOTP_SECRET "12345678901234567890"
 
 /* Creates the demo organisations and accounts unless they exist (running it twice changes nothing).
  * *LOGINS receives an array of {email, role, label} for every demo account. */

@@ -17,6 +17,36 @@ http_set_error_page(error_page_fn fn)
 	error_page = fn;
 }
 
+/* The renderer of the step-up page, set once at start. */
+static step_up_page_fn step_up_page;
+
+void
+http_set_step_up_page(step_up_page_fn fn)
+{
+	step_up_page = fn;
+}
+
+void
+resp_step_up(struct request *req, int status)
+{
+	const char *message = req->ctx.message;
+
+	if (message == NULL && req->ctx.errors.n > 0)
+		message = req->ctx.errors.items[0].message;
+	if (message == NULL)
+		message =
+		    "Cette action est sensible : confirmez-la avec le code de votre application d'authentification "
+		    "(en-tête X-Second-Factor pour l'API).";
+	if (status == 429 && req->ctx.retry_after > 0)
+		resp_header(req, "retry-after", arena_printf(req->arena, "%lld", (long long)req->ctx.retry_after));
+	if (req->is_api || step_up_page == NULL) {
+		resp_problem(req, status, "Double authentification requise", message);
+		return;
+	}
+	req->ctx.message = message;
+	step_up_page(req, status);
+}
+
 void
 resp_header(struct request *req, const char *name, const char *value)
 {

@@ -97,6 +97,20 @@ typedef void (*error_page_fn)(struct request *req, int status, const char *title
 /* Sets the renderer of the HTML error pages; called once, before the server starts. */
 void http_set_error_page(error_page_fn fn);
 
+/* What answers a sensitive action whose second factor is stale (router.h, ROUTE_STEP_UP): a page asking for the
+ * code that posts the request's form again with it (field SECOND_FACTOR_FIELD), with STATUS and the field error
+ * or message of req->ctx. Set by the web layer at start. */
+typedef void (*step_up_page_fn)(struct request *req, int status);
+void http_set_step_up_page(step_up_page_fn fn);
+
+/* The form field (pages) and the header (API) that carry the code of a step-up. */
+#define SECOND_FACTOR_FIELD "second_factor_code"
+#define SECOND_FACTOR_HEADER "x-second-factor"
+
+/* Answers that the route needs a fresh second factor: problem+json for the API (STATUS, the message of
+ * req->ctx), the step-up page otherwise. */
+void resp_step_up(struct request *req, int status);
+
 /* Query or form value NAME as a NUL-terminated string in the arena, or NULL when absent. */
 const char *req_query(struct request *req, const char *name);
 const char *req_form(struct request *req, const char *name);

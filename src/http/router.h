@@ -18,6 +18,10 @@ enum route_flags {
 	ROUTE_LOOP = 1 << 4,    /* never touches storage: served on the event loop, without a session */
 	ROUTE_LONG = 1 << 5,    /* an export or a report: the long time budget (server.long_deadline_ms) */
 	ROUTE_RAW = 1 << 6,     /* also takes a text body (NDJSON, CSV) up to the upload cap, kept whole in raw_body */
+	ROUTE_PARTIAL =
+	    1 << 7, /* open to a session still waiting for its second factor (that step, enrolment, logout) */
+	ROUTE_STEP_UP = 1 << 8, /* a sensitive action: a session whose second factor is older than 10 minutes gives a
+	                         * code again (form field or X-Second-Factor header) before the handler runs */
 };
 
 #define ROLES_PUBLIC 0u

@@ -36,12 +36,14 @@
 #include "core/time.h"
 #include "core/tmpl.h"
 #include "core/utf8.h"
+#include "domain/accounts/second_factor.h"
 #include "domain/accounts/session.h"
 #include "domain/jobs/jobs.h"
 #include "domain/kernel/authz.h"
 #include "domain/snapshots/snapshots.h"
 #include "http/assets.h"
 #include "http/router.h"
+#include "model/accounts/token_scope.h"
 #include "store/db.h"
 
 #define URL_MAX 8192
@@ -86,8 +88,9 @@ struct job {
 	bool cancelled;     /* not run: the client left before its turn */
 	int body_status;    /* what parse_body found (0: fine), answered after the session as before */
 	const char *body_why;
-	struct str auth;        /* Authorization */
-	struct str csrf_header; /* X-CSRF-Token */
+	struct str auth;          /* Authorization */
+	struct str csrf_header;   /* X-CSRF-Token */
+	struct str second_factor; /* X-Second-Factor: the code of a step-up through the API */
 };
 
 /* Lives in h2o's request pool: counts the request in flight on its loop, and tells a job in the pool that
@@ -562,6 +565,83 @@ prepare(h2o_req_t *hreq, struct job *job)
 	return true;
 }
 
+static bool
+is_read(const struct request *req)
+{
+	return str_eq(req->method, STR("GET")) || str_eq(req->method, STR("HEAD"));
+}
+
+/* Whether the bearer token's scopes reach the route: an API route's area (model/accounts/token_scope.h), read
+ * for GET and HEAD, write otherwise; a page only with "*". */
+static bool
+token_allows(const struct request *req)
+{
+	const char *area = (req->route->flags & ROUTE_API) ? token_area_of(req->route->pattern) : "";
+
+	return token_scopes_allow(req->ctx.actor->scopes, area, !is_read(req));
+}
+
+/* A bearer token outside its scopes: 403, naming the scope it lacks. */
+static void
+token_refused(struct request *req)
+{
+	const char *area = (req->route->flags & ROUTE_API) ? token_area_of(req->route->pattern) : "";
+
+	resp_status(req, 403,
+	    area != NULL && *area != '\0'
+	        ? arena_printf(req->arena,
+	              "Ce jeton d'accès ne permet pas cette opération : il faut la portée « %s:%s » (ou « * »). Créez "
+	              "un jeton avec cette portée depuis « Mon compte ».",
+	              area, is_read(req) ? "read" : "write")
+	        : "Ce jeton d'accès ne permet pas d'ouvrir les pages : il faut un jeton à accès complet (« * »).");
+}
+
+/* A partial session (password given, second factor not yet) on a route that needs the full one: a page read is
+ * sent to the second step and back, anything else refused. */
+static void
+second_factor_first(struct request *req)
+{
+	const char *next = req->raw_path.n ? arena_str(req->arena, req->raw_path) : "/";
+
+	if (!req->is_api && is_read(req)) {
+		resp_redirect(req, 303,
+		    arena_printf(req->arena, "/connexion/second-facteur?suivant=%s", url_encode(req->arena, next)));
+		return;
+	}
+	req->ctx.message = "Votre connexion n'est pas terminée : saisissez d'abord le code de votre application "
+	                   "d'authentification (page /connexion/second-facteur).";
+	resp_error(req, TR_FORBIDDEN, NULL);
+}
+
+/* A sensitive action (ROUTE_STEP_UP): when the session's second factor is older than ten minutes, the code sent
+ * with the request (SECOND_FACTOR_HEADER, or the SECOND_FACTOR_FIELD of the form) is checked first; without one,
+ * or a wrong one, the request is answered with the step-up page or problem and false is returned. */
+static bool
+step_up(struct job *job, struct request *req)
+{
+	const char *code;
+	tr_err err;
+
+	if (!second_factor_stale(&req->ctx))
+		return true;
+	code = job->second_factor.p ? arena_str(req->arena, job->second_factor) : req_form(req, SECOND_FACTOR_FIELD);
+	if (code == NULL) {
+		resp_step_up(req, 403);
+		return false;
+	}
+	err = second_factor_verify(&req->ctx, req->session_token, code);
+	if (err == TR_OK) {
+		((struct actor *)req->ctx.actor)->second_factor_at = req->ctx.now;
+		req->ctx.errors.n = 0;
+		return true;
+	}
+	if (err == TR_INVALID || err == TR_RATE_LIMITED || err == TR_CONFLICT)
+		resp_step_up(req, err == TR_RATE_LIMITED ? 429 : 403);
+	else
+		resp_error(req, err, NULL);
+	return false;
+}
+
 /* Runs the route's handler with the session, the checks and the connection DB (NULL for ROUTE_LOOP, or when
  * the database cannot be reached). */
 static void
@@ -584,7 +664,8 @@ serve(struct job *job, struct db *db)
 	req->ctx.db = db;
 	queries = db_query_count(db);
 	if ((err = authenticate(job->auth, req)) != TR_OK) {
-		resp_error(req, err, err == TR_UNAUTHORIZED ? "Ce jeton d'accès n'est pas valable." : NULL);
+		resp_error(req, err,
+		    err == TR_UNAUTHORIZED && req->ctx.message == NULL ? "Ce jeton d'accès n'est pas valable." : NULL);
 		return;
 	}
 	setup_csrf(req);
@@ -602,12 +683,22 @@ serve(struct job *job, struct db *db)
 			return;
 		}
 	}
+	if (req->ctx.actor && req->ctx.actor->second_factor_due && !(route->flags & ROUTE_PARTIAL)) {
+		second_factor_first(req);
+		return;
+	}
+	if (req->via_bearer && route->roles != ROLES_PUBLIC && !token_allows(req)) {
+		token_refused(req);
+		return;
+	}
 	if ((route->flags & ROUTE_CHANGES) && !csrf_ok(job->csrf_header, req)) {
 		resp_status(req, 403,
 		    "Le jeton de sécurité du formulaire est absent ou a expiré : rechargez la page et "
 		    "recommencez.");
 		return;
 	}
+	if ((route->flags & ROUTE_STEP_UP) && !step_up(job, req))
+		return;
 	route->handler(req);
 	if (db_in_tx(db)) {
 		log_error("handler of %s left a transaction open; rolled back", route->pattern);
@@ -878,6 +969,9 @@ on_req(h2o_handler_t *h, h2o_req_t *hreq)
 	req->user_agent = copy_header(req->arena, hreq, H2O_TOKEN_USER_AGENT);
 	req->accept = copy_header(req->arena, hreq, H2O_TOKEN_ACCEPT);
 	job->auth = copy_header(req->arena, hreq, H2O_TOKEN_AUTHORIZATION);
+	job->second_factor = header_by_name(hreq, SECOND_FACTOR_HEADER);
+	if (job->second_factor.p != NULL)
+		job->second_factor.p = arena_strndup(req->arena, job->second_factor.p, job->second_factor.n);
 	job->csrf_header = header_by_name(hreq, "x-csrf-token");
 	if (job->csrf_header.p != NULL)
 		job->csrf_header.p = arena_strndup(req->arena, job->csrf_header.p, job->csrf_header.n);

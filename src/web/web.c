@@ -91,6 +91,7 @@ static const struct flash flashes[] = {
 	{ "oidc_linked", "success", "Votre identité est rattachée à votre compte : vous êtes connecté." },
 	{ "oidc_approved", "success", "La demande est approuvée : le compte est ouvert et la personne prévenue." },
 	{ "oidc_refused", "success", "La demande est refusée ; la personne en est informée." },
+	{ "second_factor_off", "info", "La double authentification est désactivée sur votre compte." },
 	{ "revoked", "success", "Le jeton a été révoqué." },
 	{ "role_added", "success", "Le rôle a été ajouté." },
 	{ "role_removed", "success", "Le rôle a été retiré." },
@@ -169,6 +170,12 @@ web_tokens_json(struct request *req, json_t *tokens, const char *base)
 		else if (reason != NULL && strcmp(reason, "password_reset") == 0)
 			json_object_set_new(
 			    t, "revoked_why", json_string("à la réinitialisation de votre mot de passe"));
+		json_object_set_new(t, "expires", json_string(date_fr_json(req, json_object_get(t, "expires_at"))));
+		json_object_set_new(t, "expired",
+		    json_boolean(json_is_integer(json_object_get(t, "expires_at")) &&
+		                 json_integer_value(json_object_get(t, "expires_at")) <= req->ctx.now));
+		json_object_set_new(t, "scopes_text",
+		    json_string(strcmp(web_text(t, "scopes"), "*") == 0 ? "accès complet" : web_text(t, "scopes")));
 		json_object_set_new(t, "revoke_action",
 		    json_string(arena_printf(req->arena, "%s/%lld/revoquer", base,
 		        (long long)json_integer_value(json_object_get(t, "id")))));
@@ -326,6 +333,7 @@ void
 web_start(void)
 {
 	http_set_error_page(error_page);
+	web_second_factor_start();
 	for (size_t i = 0; i < sizeof(layout_assets) / sizeof(layout_assets[0]); i++)
 		assets_want(layout_assets[i].rel);
 }

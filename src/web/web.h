@@ -68,6 +68,16 @@ void web_flash(struct request *req, const char *code);
 /* Redirect after a successful form, with a flash message. */
 void web_done(struct request *req, const char *location, const char *flash_code);
 
+/* Two-factor authentication (web/accounts/second_factor.c): the second step of a sign-in, the enrolment, new
+ * recovery codes, removal; web_second_factor_start registers the step-up page with http. */
+void web_second_factor_form(struct request *req);
+void web_second_factor(struct request *req);
+void web_enrol_form(struct request *req);
+void web_enrol(struct request *req);
+void web_recovery_renew(struct request *req);
+void web_second_factor_remove(struct request *req);
+void web_second_factor_start(void);
+
 /* Pages. */
 void web_home(struct request *req);
 void web_legal(struct request *req);   /* accessibility, legal notice, personal data, help, contact */

@@ -7,13 +7,17 @@ Environment (set by tests/run.sh):
   TREMPLIN_TEST_DATABASE  sqlite:/path.db or a postgresql:// URL of an empty database
   TREMPLIN_TEST_WORK      a scratch directory (created here)
 """
+import base64
 import email
 import email.policy
+import hashlib
+import hmac
 import html
 import os
 import re
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -47,6 +51,10 @@ DEMO_ACCOUNTS = {
     "payer": "payeur@demo.tremplin.fr",
 }
 ROLES = list(DEMO_ACCOUNTS)
+# The TOTP secret of the demo's admin, national officer and payer (src/demo/demo.h, DEMO_TOTP_SECRET).
+DEMO_TOTP_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+# email -> base32 TOTP secret of the accounts with a second factor (the demo's; those post_login enrolled).
+TOTP_SECRETS = {DEMO_ACCOUNTS[r]: DEMO_TOTP_SECRET for r in ("admin", "national", "payer")}
 NON_ADMIN_ROLES = [r for r in ROLES if r != "admin"]
 
 def text(response):
@@ -383,9 +391,79 @@ def page_csrf(session, base, path="/"):
     return csrf_from(r.text)
 
 
-def post_login(base, email_, password, session=None, next_="/"):
-    """Signs in through the HTML form; returns (session, response of the POST, not followed)."""
-    s = session or requests.Session()
+def totp(secret, t=None, digits=6):
+    """The RFC 6238 code (HMAC-SHA-1, 30 s) of the base32 SECRET at time T (now)."""
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    counter = int((time.time() if t is None else t) // 30)
+    mac = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    o = mac[-1] & 15
+    return str((struct.unpack(">I", mac[o:o + 4])[0] & 0x7FFFFFFF) % 10 ** digits).zfill(digits)
+
+
+def fresh_totp(email_):
+    """A code of EMAIL's secret that the server accepts now: the account's last used time step is forgotten first
+    (a code is accepted once per step, and the tests sign in many times a minute)."""
+    sql(f"UPDATE second_factors SET last_step = 0 WHERE person_id = (SELECT id FROM people WHERE email = '{email_}')")
+    return totp(TOTP_SECRETS[email_])
+
+
+TOTP_KEY_TEXT = re.compile(r'<code id="cle-totp">([A-Z2-7]+)</code>')
+
+
+def second_factor(s, base, email_, r):
+    """After a password sign-in whose answer R sends to the second step (or the enrolment, for an account whose
+    roles require one), completes it as the person would; returns the response of the last POST (not followed)."""
+    loc = r.headers.get("location", "")
+    page = s.get(base + loc)
+    if "/compte/double-authentification" in page.url:
+        m = TOTP_KEY_TEXT.search(page.text)
+        assert m, "no TOTP key on the enrolment page"
+        TOTP_SECRETS[email_] = m.group(1)
+        nxt = re.search(r'name="next" value="([^"]*)"', page.text).group(1)
+        done = s.post(base + "/compte/double-authentification",
+                      data={"csrf": csrf_from(page.text), "next": html.unescape(nxt),
+                            "second_factor_code": totp(m.group(1))}, allow_redirects=False)
+        assert done.status_code == 201, (done.status_code, done.text[:300])
+        # The page of the recovery codes; then on, as its "Continuer" link does.
+        return _continue(done, html.unescape(nxt))
+    assert "/connexion/second-facteur" in page.url, page.url
+    nxt = re.search(r'name="next" value="([^"]*)"', page.text).group(1)
+    return s.post(base + "/connexion/second-facteur",
+                  data={"csrf": csrf_from(page.text), "next": html.unescape(nxt),
+                        "second_factor_code": fresh_totp(email_)}, allow_redirects=False)
+
+
+def _continue(done, nxt):
+    """The enrolment's answer made to look like the redirect a sign-in gives (303 to NXT)."""
+    done.status_code = 303
+    done.headers["location"] = nxt
+    return done
+
+
+class SecondFactorSession(requests.Session):
+    """A session signed in through the form that, as its person would, answers the step-up of a sensitive action
+    (a 403 asking for a code, once the last one is ten minutes old) with a fresh code (header X-Second-Factor) and
+    sends the request again. Only for accounts whose secret the harness knows (TOTP_SECRETS)."""
+
+    email = None
+
+    def request(self, method, url, *args, **kwargs):
+        r = super().request(method, url, *args, **kwargs)
+        if (r.status_code == 403 and self.email in TOTP_SECRETS
+                and ("second_factor_code" in r.text or "Double authentification requise" in r.text)):
+            headers = dict(kwargs.pop("headers", None) or {})
+            headers["X-Second-Factor"] = fresh_totp(self.email)
+            r = super().request(method, url, *args, headers=headers, **kwargs)
+        return r
+
+
+def post_login(base, email_, password, session=None, next_="/", finish=True):
+    """Signs in through the HTML form; returns (session, response of the POST, not followed). When the account
+    needs a second factor, FINISH completes it (the demo's secret, or an enrolment made here) and the response is
+    that of the last step, a 303 to NEXT_ like a sign-in without one."""
+    s = session or SecondFactorSession()
+    if isinstance(s, SecondFactorSession):
+        s.email = email_.lower()
     r = s.get(base + "/connexion")  # a signed-in session is sent on: its page carries the session's token
     assert r.status_code == 200, r.status_code
     token = csrf_from(r.text)
@@ -393,6 +471,8 @@ def post_login(base, email_, password, session=None, next_="/"):
         assert s.cookies.get("tremplin_csrf") == token
     r = s.post(base + "/connexion", data={"email": email_, "password": password, "csrf": token, "next": next_},
                allow_redirects=False)
+    if finish and r.status_code == 303 and r.headers.get("location", "").startswith("/connexion/second-facteur"):
+        r = second_factor(s, base, email_.lower(), r)
     return s, r
 
 

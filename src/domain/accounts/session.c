@@ -7,10 +7,13 @@
 #include "core/arena.h"
 #include "core/crypto.h"
 #include "core/log.h"
+#include "core/time.h"
 #include "domain/accounts/account.h"
+#include "domain/accounts/second_factor.h"
 #include "domain/kernel/authz.h"
 #include "domain/kernel/common.h"
 #include "domain/kernel/journal.h"
+#include "model/accounts/token_scope.h"
 
 #define SESSION_TOUCH_SECONDS 300
 #define TOKEN_PREFIX "trp_"
@@ -147,6 +150,7 @@ session_open(struct ctx *ctx, int64_t person_id, const char *user_agent, struct 
 	tr_err err;
 
 	out->device = NULL;
+	out->second_factor_due = false;
 	out->token = sec_random_token(ctx->arena, 32);
 	out->csrf = sec_random_token(ctx->arena, 32);
 	out->expires_at = ctx->now + session_cookie_seconds(ctx);
@@ -254,6 +258,16 @@ session_login(struct ctx *ctx, const char *email, const char *password, const ch
 	}
 	person_id = db_int(db_cell(r, 0, 0));
 	TRY(session_open(ctx, person_id, user_agent, out));
+	{
+		/* Partial until the second step: a person with a second factor, or one whose roles require it. */
+		struct db_rows *f;
+		struct actor *who;
+		TRY(actor_load(ctx, person_id, &who));
+		TRY(db_onev(ctx->db, ctx->arena,
+		    "SELECT COUNT(*) FROM second_factors WHERE person_id = ? AND confirmed_at IS NOT NULL", &f,
+		    DB_I64(person_id)));
+		out->second_factor_due = db_int(db_cell(f, 0, 0)) > 0 || second_factor_required(ctx, who);
+	}
 	TRY(db_execv(ctx->db, "DELETE FROM login_failures WHERE key = ? OR key = ?", NULL, DB_TEXT(acct_key),
 	    DB_TEXT(arena_printf(ctx->arena, "email:%s", low))));
 	if (device_hash == NULL) {
@@ -279,8 +293,9 @@ session_resolve(struct ctx *ctx, const char *token, struct actor **out)
 		return TR_UNAUTHORIZED;
 	h = hash_of(ctx->arena, token);
 	err = db_onev(ctx->db, ctx->arena,
-	    "SELECT person_id, csrf, last_seen_at, created_at FROM sessions WHERE id_hash = ? AND expires_at > ? AND "
-	    "created_at > ?",
+	    "SELECT s.person_id, s.csrf, s.last_seen_at, s.created_at, s.second_factor_at, CASE WHEN f.confirmed_at IS "
+	    "NULL THEN 0 ELSE 1 END FROM sessions s LEFT JOIN second_factors f ON f.person_id = s.person_id WHERE "
+	    "s.id_hash = ? AND s.expires_at > ? AND s.created_at > ?",
 	    &r, DB_TEXT(h), DB_I64(ctx->now), DB_I64(ctx->now - ctx->cfg->session_max_hours * 3600));
 	if (err == TR_NOT_FOUND)
 		return TR_UNAUTHORIZED;
@@ -289,6 +304,11 @@ session_resolve(struct ctx *ctx, const char *token, struct actor **out)
 	if ((err = actor_load(ctx, db_int(db_cell(r, 0, 0)), out)) != TR_OK)
 		return err;
 	(*out)->csrf = db_text(db_cell(r, 0, 1));
+	(*out)->second_factor_at = db_int(db_cell(r, 0, 4));
+	(*out)->second_factor = db_int(db_cell(r, 0, 5)) != 0;
+	/* Partial until the second step: a person who has a second factor, or whose roles require one. */
+	(*out)->second_factor_due =
+	    (*out)->second_factor_at == 0 && ((*out)->second_factor || second_factor_required(ctx, *out));
 	if (ctx->now - db_int(db_cell(r, 0, 2)) > SESSION_TOUCH_SECONDS) {
 		/* Sliding expiry, never past the absolute lifetime; a failure here must not refuse the request. */
 		int64_t idle = ctx->now + ctx->cfg->session_hours * 3600;
@@ -329,31 +349,99 @@ token_owner(struct ctx *ctx, int64_t person_id, int64_t *owner)
 	return TR_OK;
 }
 
+/* Checks the scopes (space-separated; NULL: "*") and the expiry date (NULL or "": 90 days) of a new token; its
+ * expiry moment into *EXPIRES (the end of that day, UTC). */
+static tr_err
+token_spec_check(struct ctx *ctx, const char *scopes, const char *expires_on, int64_t *expires)
+{
+	int y, m, d;
+	int64_t day, today = ctx->now / 86400;
+
+	if (scopes != NULL) {
+		bool any = false;
+		for (const char *p = scopes + strspn(scopes, " "); *p;) {
+			size_t n = strcspn(p, " ");
+			if (!token_scope_valid(p, n)) {
+				field_errors_add(&ctx->errors, "scopes",
+				    arena_printf(ctx->arena,
+				        "« Portée » : « %.*s » n'est pas une portée connue (« * », ou un domaine suivi "
+				        "de "
+				        "« :read » ou « :write », par exemple « dossiers:read »).",
+				        (int)(n > 60 ? 60 : n), p));
+				return TR_INVALID;
+			}
+			any = true;
+			p += n;
+			p += strspn(p, " ");
+		}
+		if (!any || strlen(scopes) > 1000) {
+			field_errors_add(
+			    &ctx->errors, "scopes", "« Portée » : choisissez au moins un domaine et son accès.");
+			return TR_INVALID;
+		}
+	}
+	if (expires_on == NULL || *expires_on == '\0') {
+		*expires = (today + 91) * 86400;
+		return TR_OK;
+	}
+	if (!date_parse(expires_on, strlen(expires_on), &y, &m, &d)) {
+		field_errors_add(&ctx->errors, "expires_on", "« Date d'expiration » : attendu une date AAAA-MM-JJ.");
+		return TR_INVALID;
+	}
+	day = date_days(y, m, d);
+	if (day <= today || day > today + 366) {
+		field_errors_add(&ctx->errors, "expires_on",
+		    "« Date d'expiration » : choisissez une date après aujourd'hui et dans un an au plus.");
+		return TR_INVALID;
+	}
+	*expires = (day + 1) * 86400;
+	return TR_OK;
+}
+
 tr_err
 apitoken_create(struct ctx *ctx, int64_t person_id, const char *name, const char **raw, int64_t *id)
 {
+	return apitoken_create_scoped(ctx, person_id, name, NULL, NULL, raw, id);
+}
+
+tr_err
+apitoken_create_scoped(struct ctx *ctx, int64_t person_id, const char *name, const char *scopes, const char *expires_on,
+    const char **raw, int64_t *id)
+{
 	struct db_rows *r;
-	int64_t owner;
+	int64_t owner, expires = 0;
 	const char *token;
 	json_t *detail;
 	tr_err err;
 
 	if ((err = token_owner(ctx, person_id, &owner)) != TR_OK)
 		return err;
+	/* A token makes tokens only with the owner's whole reach ("*"): a narrower one would hand out more. */
+	if (ctx->actor->scopes != NULL && strcmp(ctx->actor->scopes, "*") != 0)
+		return ctx_fail(ctx, TR_FORBIDDEN,
+		    "Un jeton d'accès limité à certains domaines ne peut pas créer d'autres jetons : créez-les depuis "
+		    "« Mon compte ».");
 	if (name == NULL || *name == '\0' || strlen(name) > 100) {
 		field_errors_add(
 		    &ctx->errors, "name", "« Nom du jeton » est obligatoire et ne doit pas dépasser 100 caractères.");
 		return TR_INVALID;
 	}
+	if ((err = token_spec_check(ctx, scopes, expires_on, &expires)) != TR_OK)
+		return err;
+	if (scopes == NULL)
+		scopes = "*";
+	scopes = arena_strdup(ctx->arena, scopes + strspn(scopes, " "));
 	token = arena_printf(ctx->arena, TOKEN_PREFIX "%s", sec_random_token(ctx->arena, 32));
 	TRY(tx_begin(ctx));
 	TRY(db_onev(ctx->db, ctx->arena,
-	    "INSERT INTO api_tokens (person_id, name, token_hash, prefix, created_at) VALUES (?, ?, ?, ?, ?) RETURNING "
-	    "id",
+	    "INSERT INTO api_tokens (person_id, name, token_hash, prefix, created_at, scopes, expires_at) VALUES (?, "
+	    "?, ?, "
+	    "?, ?, ?, ?) RETURNING id",
 	    &r, DB_I64(owner), DB_TEXT(name), DB_TEXT(hash_of(ctx->arena, token)), DB_STR(((struct str){ token, 10 })),
-	    DB_I64(ctx->now)));
+	    DB_I64(ctx->now), DB_TEXT(scopes), DB_I64(expires)));
 	*id = db_int(db_cell(r, 0, 0));
-	detail = json_pack("{s:s, s:I}", "name", name, "person_id", (json_int_t)owner);
+	detail = json_pack("{s:s, s:I, s:s, s:I}", "name", name, "person_id", (json_int_t)owner, "scopes", scopes,
+	    "expires_at", (json_int_t)expires);
 	err = journal_append(ctx, "api_token", *id, "create", detail);
 	json_decref(detail);
 	*raw = token;
@@ -370,14 +458,22 @@ apitoken_resolve(struct ctx *ctx, const char *raw, struct actor **out)
 	if (raw == NULL || strncmp(raw, TOKEN_PREFIX, strlen(TOKEN_PREFIX)) != 0 || strlen(raw) > 128)
 		return TR_UNAUTHORIZED;
 	err = db_onev(ctx->db, ctx->arena,
-	    "SELECT id, person_id, last_used_at FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL", &r,
-	    DB_TEXT(hash_of(ctx->arena, raw)));
+	    "SELECT id, person_id, last_used_at, scopes, expires_at FROM api_tokens WHERE token_hash = ? AND "
+	    "revoked_at "
+	    "IS NULL",
+	    &r, DB_TEXT(hash_of(ctx->arena, raw)));
 	if (err == TR_NOT_FOUND)
 		return TR_UNAUTHORIZED;
 	if (err != TR_OK)
 		return ctx_storage_error(ctx, err);
+	if (!db_isnull(db_cell(r, 0, 4)) && db_int(db_cell(r, 0, 4)) <= ctx->now)
+		return ctx_fail(ctx, TR_UNAUTHORIZED,
+		    arena_printf(ctx->arena,
+		        "Ce jeton d'accès a expiré le %s : créez-en un nouveau depuis « Mon compte ».",
+		        date_fr(ctx->arena, db_int(db_cell(r, 0, 4)) - 1)));
 	if ((err = actor_load(ctx, db_int(db_cell(r, 0, 1)), out)) != TR_OK)
 		return err;
+	(*out)->scopes = db_text(db_cell(r, 0, 3));
 	if (ctx->now - db_int(db_cell(r, 0, 2)) > SESSION_TOUCH_SECONDS &&
 	    db_execv(ctx->db, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", NULL, DB_I64(ctx->now),
 	        DB_I64(db_int(db_cell(r, 0, 0)))) != TR_OK)
@@ -395,7 +491,8 @@ apitoken_list(struct ctx *ctx, int64_t person_id, json_t **out)
 	if ((err = token_owner(ctx, person_id, &owner)) != TR_OK)
 		return err;
 	err = db_queryv(ctx->db, ctx->arena,
-	    "SELECT id, name, prefix, created_at, last_used_at, revoked_at, revoked_reason FROM api_tokens WHERE "
+	    "SELECT id, name, prefix, created_at, last_used_at, revoked_at, revoked_reason, scopes, expires_at FROM "
+	    "api_tokens WHERE "
 	    "person_id = ? ORDER "
 	    "BY id DESC",
 	    &r, DB_I64(owner));

@@ -40,7 +40,8 @@ struct session_new {
 	const char *token; /* the cookie value, shown once; only its hash is stored */
 	const char *csrf;
 	int64_t expires_at;
-	const char *device; /* after a sign-in: a new DEVICE_COOKIE value to set (NULL: keep the one sent) */
+	const char *device;     /* after a sign-in: a new DEVICE_COOKIE value to set (NULL: keep the one sent) */
+	bool second_factor_due; /* after a sign-in: the session is partial until the second factor is given */
 };
 
 /* Checks EMAIL and PASSWORD and opens a new session (a new id each time: no fixation). Wrong
@@ -59,7 +60,8 @@ TR_MUST_USE tr_err session_login(struct ctx *ctx, const char *email, const char 
  * that proved the address). */
 TR_MUST_USE tr_err session_open(struct ctx *ctx, int64_t person_id, const char *user_agent, struct session_new *out);
 
-/* The actor of a session cookie value; TR_UNAUTHORIZED when unknown, idle past server.session_hours, or
+/* The actor of a session cookie value, with the state of its second factor (second_factor, second_factor_at,
+ * second_factor_due: a partial session); TR_UNAUTHORIZED when unknown, idle past server.session_hours, or
  * older than server.session_max_hours (the absolute lifetime). Refreshes last_seen and the idle expiry at
  * most every five minutes, never past the absolute lifetime. */
 TR_MUST_USE tr_err session_resolve(struct ctx *ctx, const char *token, struct actor **out);
@@ -70,11 +72,19 @@ TR_MUST_USE tr_err session_logout(struct ctx *ctx, const char *token);
 /* Loads a person and their memberships as an actor; TR_UNAUTHORIZED when the account is inactive or gone. */
 TR_MUST_USE tr_err actor_load(struct ctx *ctx, int64_t person_id, struct actor **out);
 
-/* Creates an API token named NAME for the signed-in actor (or, for an admin, for PERSON_ID when non-zero);
- * *RAW receives the token, shown once. Journaled. */
+/* Creates an API token named NAME for the signed-in actor (or, for an admin, for PERSON_ID when non-zero) with
+ * the SCOPES given (space-separated "AREA:read" / "AREA:write", or "*" for the owner's whole reach; NULL: "*")
+ * until the end of EXPIRES_ON ("YYYY-MM-DD", after today and within a year; NULL or "": in 90 days); *RAW
+ * receives the token, shown once. Only a "*" token makes tokens (TR_FORBIDDEN for a narrower one). Bad input: TR_INVALID on "name",
+ * "scopes" or "expires_on". Journaled (never the token). */
+TR_MUST_USE tr_err apitoken_create_scoped(struct ctx *ctx, int64_t person_id, const char *name, const char *scopes,
+    const char *expires_on, const char **raw, int64_t *id);
+
+/* apitoken_create_scoped with every scope ("*") and the default expiry. */
 TR_MUST_USE tr_err apitoken_create(struct ctx *ctx, int64_t person_id, const char *name, const char **raw, int64_t *id);
 
-/* The actor of a bearer token; TR_UNAUTHORIZED when unknown or revoked. */
+/* The actor of a bearer token, with the token's scopes; TR_UNAUTHORIZED when unknown or revoked, or expired (with
+ * a French message giving the date). */
 TR_MUST_USE tr_err apitoken_resolve(struct ctx *ctx, const char *raw, struct actor **out);
 
 /* The tokens of PERSON_ID (the actor's own, or any for an admin): id, name, prefix, dates. */

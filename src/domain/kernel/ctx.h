@@ -32,6 +32,12 @@ struct actor {
 	size_t nroles;
 	unsigned role_mask; /* ROLE_BIT of each role held */
 	const char *csrf;   /* the session's CSRF token; NULL when signed in with an API token */
+	const char *scopes; /* signed in with an API token: its scopes (model/accounts/token_scope.h); else NULL */
+	/* Signed in with a session: the person has a confirmed second factor; when the session last passed it (0:
+	 * not yet); whether the session is partial (the person needs one and has not given it yet). */
+	bool second_factor;
+	int64_t second_factor_at;
+	bool second_factor_due;
 };
 
 struct ctx {

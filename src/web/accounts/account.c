@@ -6,21 +6,15 @@
 #include "core/arena.h"
 #include "domain/accounts/account.h"
 #include "domain/accounts/session.h"
+#include "domain/accounts/second_factor.h"
 #include "model/accounts/account.h"
-
-static const struct field token_name_field = { .name = "name",
-	.label = "Nom du jeton",
-	.hint = "Pour vous rappeler à quoi il sert, par exemple « export mensuel ».",
-	.type = FT_TEXT,
-	.required = true,
-	.max_len = 100 };
-static const struct entity token_entity = { "token", "Jeton", &token_name_field, 1 };
+#include "model/accounts/token_scope.h"
 
 /* Renders the account page; NEW_TOKEN (shown once) may be NULL. */
 static void
 account_page(struct request *req, int status, const char *new_token)
 {
-	json_t *person = NULL, *tokens = NULL, *data;
+	json_t *person = NULL, *tokens = NULL, *data, *values;
 	tr_err err;
 
 	if ((err = account_get(&req->ctx, req->ctx.actor->person_id, &person)) != TR_OK ||
@@ -35,9 +29,15 @@ account_page(struct request *req, int status, const char *new_token)
 		json_object_set_new(m, "role_label", json_string(role_label(role_from_code(code, strlen(code)))));
 	}
 	web_tokens_json(req, tokens, "/compte/jetons");
+	/* The token form keeps what was typed when it is the one refused. */
+	values = status == 422 && str_eq(req->path, STR("/compte/jetons")) ? req_form_object(req, &entity_token) : NULL;
 	data = json_pack("{s:o, s:o, s:o, s:o}", "person", person, "tokens", tokens, "password_form",
 	    web_form(req, &entity_password_change, NULL, "/compte/mot-de-passe", "Changer le mot de passe", NULL, NULL),
-	    "token_form", web_form(req, &token_entity, NULL, "/compte/jetons", "Créer un jeton", NULL, NULL));
+	    "token_form", web_form(req, &entity_token, values, "/compte/jetons", "Créer un jeton", NULL, NULL));
+	json_decref(values);
+	json_object_set_new(data, "second_factor", json_boolean(req->ctx.actor->second_factor));
+	json_object_set_new(
+	    data, "second_factor_required", json_boolean(second_factor_required(&req->ctx, req->ctx.actor)));
 	if (new_token)
 		json_object_set_new(data, "new_token", json_string(new_token));
 	web_page(req, status, "account.html", req->ctx.errors.n ? "Erreur : mon compte" : "Mon compte", data);
@@ -66,9 +66,26 @@ web_account_password(struct request *req)
 void
 web_account_token_create(struct request *req)
 {
-	const char *raw;
+	const char *raw, *scopes = "";
 	int64_t id;
-	tr_err err = apitoken_create(&req->ctx, 0, req_form(req, "name"), &raw, &id);
+	tr_err err;
+
+	/* « Accès complet », or each area's choice: "AREA:read" / "AREA:write". */
+	if (req_form(req, "full") != NULL) {
+		scopes = "*";
+	} else {
+		for (size_t i = 0; i < token_areas_count; i++) {
+			const char *v = req_form(req, arena_printf(req->arena, "scope_%s", token_areas[i].code));
+			if (v != NULL && *v != '\0')
+				scopes = arena_printf(
+				    req->arena, "%s%s%s:%s", scopes, *scopes ? " " : "", token_areas[i].code, v);
+		}
+	}
+	err =
+	    apitoken_create_scoped(&req->ctx, 0, req_form(req, "name"), scopes, req_form(req, "expires_on"), &raw, &id);
+	for (size_t i = 0; i < req->ctx.errors.n; i++) /* the form shows the scopes' error on « Accès complet » */
+		if (strcmp(req->ctx.errors.items[i].field, "scopes") == 0)
+			req->ctx.errors.items[i].field = "full";
 
 	if (err == TR_INVALID)
 		account_page(req, 422, NULL);

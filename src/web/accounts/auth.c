@@ -77,6 +77,13 @@ web_login(struct request *req)
 	resp_cookie(req, SESSION_COOKIE, s.token, session_cookie_seconds(&req->ctx));
 	if (s.device != NULL)
 		resp_cookie(req, DEVICE_COOKIE, s.device, DEVICE_SECONDS);
+	if (s.second_factor_due) {
+		/* The password was right; the session is partial until the second step. */
+		resp_redirect(req, 303,
+		    arena_printf(
+		        req->arena, "/connexion/second-facteur?suivant=%s", url_encode(req->arena, safe_next(next))));
+		return;
+	}
 	web_done(req, safe_next(next), "logged_in");
 }
 

@@ -101,7 +101,7 @@ def test_password_change_closes_the_other_sessions(base, person, login):
 
 
 def create_token(base, s, name):
-    r = s.post(base + "/compte/jetons", data={"name": name, "csrf": page_csrf(s, base, "/compte")})
+    r = s.post(base + "/compte/jetons", data={"name": name, "full": "1", "csrf": page_csrf(s, base, "/compte")})
     return r
 
 

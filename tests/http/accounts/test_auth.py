@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from conftest import (DATABASE, DEMO_PASSWORD, Server, csrf_from, free_port, page_csrf, post_login, run_cli, sql,
+from conftest import (DATABASE, DEMO_PASSWORD, Server, csrf_from, free_port, page_csrf, post_login, run_cli, second_factor, sql,
                       sql_int, text, unique_email, write_config)
 
 USER_IN_HEADER = re.compile(r'href="/compte">([^<]+)<span')
@@ -59,12 +59,19 @@ def test_login_form_sets_the_csrf_cookie(base):
 
 
 def test_login_success(base):
-    s, r = post_login(base, "national@demo.tremplin.fr", DEMO_PASSWORD)
+    # A national officer: the password opens a session that waits for the second factor (test_second_factor.py).
+    s, r = post_login(base, "national@demo.tremplin.fr", DEMO_PASSWORD, finish=False)
     assert r.status_code == 303
-    assert r.headers["location"] == "/"
+    assert r.headers["location"] == "/connexion/second-facteur?suivant=/"
     c = cookie_header(r, "tremplin_session")
     assert "HttpOnly" in c and "SameSite=Lax" in c and "Path=/" in c
+    r = second_factor(s, base, "national@demo.tremplin.fr", r)
+    assert r.status_code == 303 and r.headers["location"] == "/"
     assert signed_in_as(s, base) == "Nadia Délégation"
+    # Without a second factor required, the password alone is the whole sign-in.
+    s, r = post_login(base, "regional@demo.tremplin.fr", DEMO_PASSWORD, finish=False)
+    assert r.status_code == 303 and r.headers["location"] == "/"
+    assert cookie_header(r, "tremplin_session")
 
 
 def test_login_email_is_case_insensitive(base):
@@ -121,6 +128,10 @@ def test_anonymous_private_page_goes_to_login_and_back(base):
     r = s.post(base + "/connexion", data={"email": "admin@demo.tremplin.fr", "password": DEMO_PASSWORD,
                                           "csrf": csrf_from(page.text), "next": "/admin/journal"},
                allow_redirects=False)
+    assert r.status_code == 303
+    # An admin gives the second factor first, and is then sent on to where they were going.
+    assert r.headers["location"] == "/connexion/second-facteur?suivant=/admin/journal"
+    r = second_factor(s, base, "admin@demo.tremplin.fr", r)
     assert r.status_code == 303
     assert r.headers["location"] == "/admin/journal"
 

@@ -556,7 +556,8 @@ def tenants(base, api, make_account, login):
 # ---------------------------------------------------------------------------------------------
 # Nothing changed: a digest of every table but those a refused request may touch (sessions, throttling, logs)
 
-VOLATILE = {"sessions", "login_devices", "login_failures", "schema_migrations", "outbox", "job_runs"}
+# second_factors: its last_step moves with every code given (a sign-in, or the step-up of a sensitive action).
+VOLATILE = {"sessions", "login_devices", "login_failures", "schema_migrations", "outbox", "job_runs", "second_factors"}
 # What a request may change without changing anything: when a person last signed in, when a token was last used.
 COLUMNS = {"people": "id, email, name, password_hash, active, updated_at, version, confirmed_at",
            "api_tokens": "id, person_id, revoked_at"}

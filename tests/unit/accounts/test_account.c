@@ -13,12 +13,14 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <liboath/oath.h>
 
 #include "core/arena.h"
 #include "core/config.h"
 #include "core/crypto.h"
 #include "core/embed.h"
 #include "core/log.h"
+#include "core/totp.h"
 #include "domain/accounts/account.h"
 #include "domain/kernel/ctx.h"
 #include "demo/demo.h"
@@ -26,6 +28,7 @@
 #include "domain/accounts/org.h"
 #include "domain/programmes/programme.h"
 #include "domain/geo/refdata.h"
+#include "domain/accounts/second_factor.h"
 #include "domain/accounts/session.h"
 #include "domain/training/skills.h"
 #include "store/db.h"
@@ -1497,6 +1500,223 @@ pg_group_setup(void **state)
 	return testdb_pg_setup(state) != 0 ? -1 : build_template(testdb.pg_url);
 }
 
+/* The raw secret of an enrolment's base32 key, into OUT (*N bytes). */
+static void
+secret_of(const char *b32, char *out, size_t *n)
+{
+	char *raw = NULL;
+	size_t len = 0;
+
+	assert_int_equal(oath_base32_decode(b32, strlen(b32), &raw, &len), OATH_OK);
+	assert_true(len <= 64);
+	memcpy(out, raw, len);
+	*n = len;
+	free(raw);
+}
+
+static const char *
+code_at(struct fx *fx, const char *secret, size_t n, int64_t t)
+{
+	char *code = arena_alloc(fx->a, 7);
+
+	assert_int_equal(totp_code(secret, n, t, 6, code), TR_OK);
+	return code;
+}
+
+/* Enrolment, sign-in codes (each step once), recovery codes (each once), throttling, removal, freshness, and the
+ * secret kept sealed: never in clear in its table, never in the journal. */
+static void
+t_second_factor(void **state)
+{
+	struct fx *fx = *state;
+	struct second_factor_enrolment e, again;
+	const char *const *codes = NULL;
+	const struct actor *admin, *cand;
+	struct actor fresh;
+	char secret[64];
+	size_t n = 0;
+	int64_t admin_id, cand_id;
+	struct db_rows *r;
+
+	admin_id = make_account(fx, "admin2fa@example.fr", "admin", PW, 0, NULL);
+	cand_id = make_account(fx, "cand2fa@example.fr", "candidate", PW, 0, NULL);
+	admin = load_actor(fx, admin_id);
+	cand = load_actor(fx, cand_id);
+	assert_true(second_factor_required(&fx->ctx, admin));
+	assert_false(second_factor_required(&fx->ctx, cand));
+	fx->cfg.require_second_factor = false;
+	assert_false(second_factor_required(&fx->ctx, admin));
+	fx->cfg.require_second_factor = true;
+
+	fx->ctx.actor = admin;
+	ctx_reset(fx);
+	assert_int_equal(second_factor_enrolment(&fx->ctx, &e), TR_OK);
+	assert_false(e.enrolled);
+	assert_int_equal(strlen(e.secret), 32);
+	assert_non_null(strstr(e.uri, "otpauth://totp/tremplin:admin2fa%40example.fr?secret="));
+	assert_non_null(e.qr_svg);
+	/* The same pending secret until it is confirmed (a reload shows the same QR code). */
+	assert_int_equal(second_factor_enrolment(&fx->ctx, &again), TR_OK);
+	assert_string_equal(again.secret, e.secret);
+	secret_of(e.secret, secret, &n);
+	assert_int_equal(n, TOTP_SECRET_BYTES);
+	/* Sealed: neither the key nor its bytes in the row. */
+	assert_int_equal(
+	    db_queryv(fx->db, fx->a, "SELECT secret_box FROM second_factors WHERE person_id = ?", &r, DB_I64(admin_id)),
+	    TR_OK);
+	assert_null(strstr(db_text(db_cell(r, 0, 0)), e.secret));
+
+	/* A wrong code, then the right one: ten recovery codes, shown once. */
+	ctx_reset(fx);
+	expect_field(fx, second_factor_confirm(&fx->ctx, NULL, "000000", &codes), "code");
+	ctx_reset(fx);
+	assert_int_equal(second_factor_confirm(&fx->ctx, NULL, code_at(fx, secret, n, fx->ctx.now), &codes), TR_OK);
+	for (size_t i = 0; i < RECOVERY_CODES; i++) {
+		assert_int_equal(strlen(codes[i]), 11);
+		assert_int_equal(codes[i][5], '-');
+		for (size_t k = 0; k < i; k++)
+			assert_string_not_equal(codes[i], codes[k]);
+	}
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM recovery_codes WHERE used_at IS NULL", NULL), RECOVERY_CODES);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM recovery_codes WHERE code_hash = ?", codes[0]), 0);
+	ctx_reset(fx);
+	assert_int_equal(
+	    second_factor_confirm(&fx->ctx, NULL, code_at(fx, secret, n, fx->ctx.now), &codes), TR_CONFLICT);
+
+	/* The code of the step just used is refused (RFC 6238, 5.2); the next step's is accepted, once. */
+	ctx_reset(fx);
+	expect_field(fx, second_factor_verify(&fx->ctx, NULL, code_at(fx, secret, n, fx->ctx.now)), "code");
+	fx->ctx.now += 30;
+	ctx_reset(fx);
+	assert_int_equal(second_factor_verify(&fx->ctx, NULL, code_at(fx, secret, n, fx->ctx.now)), TR_OK);
+	ctx_reset(fx);
+	expect_field(fx, second_factor_verify(&fx->ctx, NULL, code_at(fx, secret, n, fx->ctx.now)), "code");
+
+	/* A recovery code works once, whatever its case and dashes. */
+	ctx_reset(fx);
+	{
+		char upper[12];
+		for (size_t i = 0; i < 12; i++)
+			upper[i] = (char)(codes[3][i] >= 'a' && codes[3][i] <= 'z' ? codes[3][i] - 32 : codes[3][i]);
+		assert_int_equal(second_factor_verify(&fx->ctx, NULL, upper), TR_OK);
+	}
+	ctx_reset(fx);
+	expect_field(fx, second_factor_verify(&fx->ctx, NULL, codes[3]), "code");
+	assert_int_equal(
+	    count(fx, "SELECT COUNT(*) FROM recovery_codes WHERE used_at IS NULL", NULL), RECOVERY_CODES - 1);
+
+	/* Throttled like the password: past five wrong codes in 15 minutes, the next one waits (not even read). */
+	fx->ctx.now += 3600;
+	for (int i = 0; i < 5; i++) {
+		ctx_reset(fx);
+		expect_field(fx, second_factor_verify(&fx->ctx, NULL, "999999"), "code");
+	}
+	ctx_reset(fx);
+	assert_int_equal(second_factor_verify(&fx->ctx, NULL, code_at(fx, secret, n, fx->ctx.now)), TR_RATE_LIMITED);
+	assert_true(fx->ctx.retry_after > 0);
+	fx->ctx.now += 6;
+	ctx_reset(fx);
+	assert_int_equal(second_factor_verify(&fx->ctx, NULL, code_at(fx, secret, n, fx->ctx.now)), TR_OK);
+
+	/* New recovery codes replace the old ones. */
+	ctx_reset(fx);
+	{
+		const char *old = codes[0];
+		assert_int_equal(second_factor_new_codes(&fx->ctx, &codes), TR_OK);
+		ctx_reset(fx);
+		expect_field(fx, second_factor_verify(&fx->ctx, NULL, old), "code");
+	}
+	/* An admin cannot remove it; a candidate who enrolled can. */
+	ctx_reset(fx);
+	assert_int_equal(second_factor_remove(&fx->ctx), TR_FORBIDDEN);
+	fx->ctx.actor = cand;
+	ctx_reset(fx);
+	assert_int_equal(second_factor_enrolment(&fx->ctx, &e), TR_OK);
+	secret_of(e.secret, secret, &n);
+	assert_int_equal(second_factor_confirm(&fx->ctx, NULL, code_at(fx, secret, n, fx->ctx.now), &codes), TR_OK);
+	ctx_reset(fx);
+	assert_int_equal(second_factor_remove(&fx->ctx), TR_OK);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM second_factors", NULL), 1);
+
+	/* Freshness of a session's check: ten minutes. */
+	fresh = *admin;
+	fresh.second_factor = true;
+	fresh.second_factor_at = fx->ctx.now - SECOND_FACTOR_FRESH_SECONDS;
+	fx->ctx.actor = &fresh;
+	assert_false(second_factor_stale(&fx->ctx));
+	fresh.second_factor_at = fx->ctx.now - SECOND_FACTOR_FRESH_SECONDS - 1;
+	assert_true(second_factor_stale(&fx->ctx));
+	fresh.scopes = "*"; /* a bearer token: no step-up */
+	assert_false(second_factor_stale(&fx->ctx));
+
+	/* Nothing secret in the journal: the entries name the person and the event only. */
+	assert_int_equal(count(fx,
+	                     "SELECT COUNT(*) FROM journal WHERE action LIKE 'second_factor%' OR action LIKE "
+	                     "'recovery%'",
+	                     NULL),
+	    5); /* admin on, a recovery code used, codes renewed; candidate on, off */
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM journal WHERE detail LIKE '%' || ? || '%'", e.secret), 0);
+	assert_journal_ok(fx);
+}
+
+/* Tokens with scopes and an expiry: checked at creation, carried by the actor, refused once expired; a token
+ * cannot make tokens. */
+static void
+t_token_scopes(void **state)
+{
+	struct fx *fx = *state;
+	const struct actor *owner;
+	struct actor *got = NULL;
+	const char *raw = NULL, *raw2 = NULL;
+	int64_t id, tid = 0;
+
+	id = make_account(fx, "integrateur@example.fr", "national", PW, 0, NULL);
+	owner = load_actor(fx, id);
+	fx->ctx.actor = owner;
+	ctx_reset(fx);
+	expect_field(fx, apitoken_create_scoped(&fx->ctx, 0, "x", "dossiers:admin", NULL, &raw, &tid), "scopes");
+	ctx_reset(fx);
+	expect_field(fx, apitoken_create_scoped(&fx->ctx, 0, "x", "", NULL, &raw, &tid), "scopes");
+	ctx_reset(fx);
+	expect_field(
+	    fx, apitoken_create_scoped(&fx->ctx, 0, "x", "places:read", "2026-11-24", &raw, &tid), "expires_on");
+	ctx_reset(fx);
+	expect_field(
+	    fx, apitoken_create_scoped(&fx->ctx, 0, "x", "places:read", "2028-01-01", &raw, &tid), "expires_on");
+	ctx_reset(fx);
+	expect_field(
+	    fx, apitoken_create_scoped(&fx->ctx, 0, "x", "places:read", "24/11/2027", &raw, &tid), "expires_on");
+	ctx_reset(fx);
+	assert_int_equal(
+	    apitoken_create_scoped(&fx->ctx, 0, "lecture", "places:read dossiers:write", "2026-11-25", &raw, &tid),
+	    TR_OK);
+
+	fx->ctx.actor = NULL;
+	ctx_reset(fx);
+	assert_int_equal(apitoken_resolve(&fx->ctx, raw, &got), TR_OK);
+	assert_string_equal(got->scopes, "places:read dossiers:write");
+	assert_false(got->second_factor_due);
+	/* A scoped token cannot make another (its scopes would not bind the new one). */
+	fx->ctx.actor = got;
+	ctx_reset(fx);
+	assert_int_equal(apitoken_create_scoped(&fx->ctx, 0, "y", "*", NULL, &raw2, &tid), TR_FORBIDDEN);
+	/* Expired at the end of its day (UTC). */
+	fx->ctx.actor = NULL;
+	fx->ctx.now = 1795651200; /* 2026-11-26T00:00:00Z */
+	ctx_reset(fx);
+	assert_int_equal(apitoken_resolve(&fx->ctx, raw, &got), TR_UNAUTHORIZED);
+	assert_non_null(strstr(fx->ctx.message, "a expiré le 25 novembre 2026"));
+	fx->ctx.now = 1795651199;
+	ctx_reset(fx);
+	assert_int_equal(apitoken_resolve(&fx->ctx, raw, &got), TR_OK);
+	/* Without scopes nor a date: the owner's whole reach for 90 days. */
+	fx->ctx.actor = owner;
+	ctx_reset(fx);
+	assert_int_equal(apitoken_create(&fx->ctx, 0, "complet", &raw2, &tid), TR_OK);
+	assert_int_equal(
+	    count(fx, "SELECT COUNT(*) FROM api_tokens WHERE scopes = '*' AND expires_at IS NOT NULL", NULL), 1);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -1520,6 +1740,8 @@ main(void)
 		T(t_reset_quota),
 		T(t_expired_links),
 		T(t_api_tokens),
+		T(t_second_factor),
+		T(t_token_scopes),
 		T(t_authorization),
 		T(t_organisations),
 		T(t_refdata),
