@@ -101,6 +101,16 @@ date_fr(struct arena *a, int64_t t)
 	    a, "%d%s %s %d", tm.tm_mday, tm.tm_mday == 1 ? "er" : "", months_fr[tm.tm_mon], tm.tm_year + 1900);
 }
 
+char *
+date_ymd_fr(struct arena *a, const char *ymd)
+{
+	int y, m, d;
+
+	if (ymd == NULL || !date_parse(ymd, strlen(ymd), &y, &m, &d))
+		return NULL;
+	return arena_printf(a, "%d%s %s %d", d, d == 1 ? "er" : "", months_fr[m - 1], y);
+}
+
 static bool
 is_leap(int y)
 {

@@ -33,21 +33,35 @@ static tr_err tell_obsolete(struct wf_call *c);
 
 static const struct wf_transition application_rows[] = {
 	{ "accept_proposal", "Accepter la mise en relation", WF_BIT(APP_PROPOSED), APP_NEW, P_CANDIDATE,
-	    &entity_application, true, NULL, effect_consent, tell_other_side, WF_PRIMARY, NULL },
+	    &entity_application, true, NULL, effect_consent, tell_other_side, WF_PRIMARY, NULL,
+	    "Vous avez accepté la mise en relation : la structure voit maintenant votre candidature n° {n}.", NULL,
+	    NULL },
 	{ "decline_proposal", "Décliner la mise en relation", WF_BIT(APP_PROPOSED), APP_DECLINED, P_CANDIDATE, NULL,
-	    false, NULL, NULL, tell_other_side, WF_DANGER, NULL },
+	    false, NULL, NULL, tell_other_side, WF_DANGER,
+	    "Décliner cette mise en relation ? La structure ne verra pas votre profil.",
+	    "Vous avez décliné la mise en relation.", NULL, NULL },
 	{ "process", "Examiner la candidature", WF_BIT(APP_NEW), APP_PROCESSING, P_STRUCTURE, NULL, false, NULL, NULL,
-	    tell_other_side, WF_PRIMARY, NULL },
+	    tell_other_side, WF_PRIMARY, NULL,
+	    "La candidature n° {n} est en cours d'examen ; le candidat en est informé.", NULL, NULL },
 	{ "interview", "Proposer un entretien", WF_BIT(APP_NEW) | WF_BIT(APP_PROCESSING), APP_INTERVIEW, P_STRUCTURE,
-	    NULL, false, NULL, NULL, tell_other_side, WF_SECONDARY, NULL },
+	    NULL, false, NULL, NULL, tell_other_side, WF_SECONDARY, NULL,
+	    "L'entretien est proposé au candidat pour la candidature n° {n}.", NULL, NULL },
 	{ "accept", "Retenir la candidature et établir le contrat", PENDING, APP_ACCEPTED, P_STRUCTURE,
-	    &entity_contract, false, NULL, effect_accept, tell_other_side, WF_PRIMARY, NULL },
+	    &entity_contract, false, NULL, effect_accept, tell_other_side, WF_PRIMARY,
+	    "Retenir cette candidature et établir le contrat ? Les autres candidatures en cours de la personne seront "
+	    "closes.",
+	    "La candidature n° {n} est retenue : le contrat est établi.", NULL, NULL },
 	{ "refuse", "Ne pas retenir la candidature", PENDING, APP_REFUSED, P_STRUCTURE, &entity_refusal, false, NULL,
-	    effect_refuse, tell_other_side, WF_DANGER, NULL },
+	    effect_refuse, tell_other_side, WF_DANGER,
+	    "Ne pas retenir cette candidature ? Le candidat en sera informé par courriel avec le motif.",
+	    "La candidature n° {n} n'est pas retenue ; le candidat en est informé.", NULL, NULL },
 	{ "withdraw", "Retirer ma candidature", PENDING | WF_BIT(APP_PROPOSED), APP_WITHDRAWN, P_CANDIDATE, NULL, false,
-	    NULL, NULL, tell_other_side, WF_DANGER, "Retirer votre candidature ? Elle sera close." },
+	    NULL, NULL, tell_other_side, WF_DANGER,
+	    "Retirer votre candidature ? La structure en sera informée ; vous pourrez candidater à nouveau tant que "
+	    "l'offre est ouverte.",
+	    "Votre candidature n° {n} est retirée ; la structure en est informée.", NULL, NULL },
 	{ "obsolete", "Clore la candidature", PENDING | WF_BIT(APP_PROPOSED), APP_OBSOLETE, P_SYSTEM, NULL, false, NULL,
-	    NULL, tell_obsolete, WF_SECONDARY, NULL },
+	    NULL, tell_obsolete, WF_SECONDARY, NULL, "La candidature n° {n} est close.", NULL, NULL },
 };
 
 /* An application with what its readers and the contract need: the offer's terms and place, the dossier's

@@ -43,19 +43,25 @@ static tr_err tell_promoted(struct wf_call *c);
 static const struct wf_transition session_rows[] = {
 	{ "cancel", "Annuler la session", NOT_CANCELLED, SESSION_CANCELLED, S_RUNNER, &entity_session_cancel, false,
 	    NULL, effect_cancel, tell_cancelled, WF_DANGER,
-	    "Annuler cette session ? Les inscrits et leurs structures seront prévenus." },
+	    "Annuler cette session ? Tous les inscrits et leurs structures seront prévenus par courriel ; une session "
+	    "annulée ne peut pas être rétablie.",
+	    "La session n° {n} est annulée ; les inscrits et leurs structures sont prévenus par courriel.", NULL,
+	    NULL },
 	{ "cancel_under_minimum", "Annuler la session faute d'inscrits", WF_BIT(SESSION_OPEN), SESSION_CANCELLED,
-	    S_SYSTEM, NULL, false, NULL, effect_cancel, tell_cancelled, WF_DANGER, NULL },
+	    S_SYSTEM, NULL, false, NULL, effect_cancel, tell_cancelled, WF_DANGER, NULL,
+	    "La session n° {n} est annulée faute d'inscrits.", NULL, NULL },
 	{ "confirm", "Confirmer la session", WF_BIT(SESSION_OPEN), SESSION_CONFIRMED, S_SYSTEM, NULL, false, NULL, NULL,
-	    NULL, WF_PRIMARY, NULL },
+	    NULL, WF_PRIMARY, NULL, "La session n° {n} est confirmée.", NULL, NULL },
 };
 
 static const struct wf_transition registration_rows[] = {
 	{ "cancel", "Annuler l'inscription", WF_BIT(REGISTRATION_REGISTERED) | WF_BIT(REGISTRATION_WAITING),
 	    REGISTRATION_CANCELLED, S_RUNNER | S_CONCERNED, NULL, false, guard_session_live, NULL, tell_registrant,
-	    WF_DANGER, NULL },
+	    WF_DANGER, "Annuler cette inscription ? La place sera donnée à la première personne en liste d'attente.",
+	    "L'inscription n° {n} est annulée ; si quelqu'un attendait, la place lui est donnée.", NULL, NULL },
 	{ "promote", "Passer de la liste d'attente à une place", WF_BIT(REGISTRATION_WAITING), REGISTRATION_REGISTERED,
-	    S_SYSTEM, NULL, false, NULL, NULL, tell_promoted, WF_PRIMARY, NULL },
+	    S_SYSTEM, NULL, false, NULL, NULL, tell_promoted, WF_PRIMARY, NULL,
+	    "L'inscription n° {n} passe de la liste d'attente à une place.", NULL, NULL },
 };
 
 #define COUNT_SQL(state) \

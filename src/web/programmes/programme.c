@@ -36,13 +36,9 @@ web_lines(const char *text)
 const char *
 web_day_fr(struct request *req, const char *ymd)
 {
-	int y, m, d;
+	const char *fr = date_ymd_fr(req->arena, ymd);
 
-	if (ymd == NULL)
-		return "";
-	if (!date_parse(ymd, strlen(ymd), &y, &m, &d))
-		return ymd;
-	return date_fr(req->arena, date_days(y, m, d) * 86400 + 43200);
+	return fr ? fr : ymd ? ymd : "";
 }
 
 /* "2 000 000": the integer N with its thousands apart. */
