@@ -101,14 +101,6 @@ static const struct flash flashes[] = {
 	    "dossiers." },
 	{ "draft_saved", "success", "Le brouillon est enregistré. Complétez-le, puis déposez le dossier." },
 	{ "message_sent", "success", "Votre message a été envoyé." },
-	{ "dossier_submit", "success", "Le dossier est déposé : il attend l'avis du chargé de mission régional." },
-	{ "dossier_resubmit", "success", "Le dossier complété est déposé à nouveau : il attend l'avis régional." },
-	{ "dossier_give_opinion", "success", "L'avis régional est rendu : le dossier attend la décision nationale." },
-	{ "dossier_validate", "success", "Le dossier est validé." },
-	{ "dossier_refuse", "success", "Le dossier est refusé ; la structure en est informée." },
-	{ "dossier_request_changes", "success", "Les compléments sont demandés à la structure." },
-	{ "dossier_withdraw", "success", "Le dossier est retiré." },
-	{ "dossier_reopen", "success", "Le dossier est rouvert : il attend une nouvelle décision nationale." },
 	{ "registered", "success",
 	    "Votre adresse est confirmée et votre compte candidat est créé. Complétez votre profil et déposez votre "
 	    "CV." },
@@ -130,8 +122,6 @@ static const struct flash flashes[] = {
 	{ "training_waiting", "info", "La session est complète : l'inscription est sur la liste d'attente." },
 	{ "training_reg_cancelled", "success",
 	    "L'inscription est annulée ; si quelqu'un attendait, la place lui est donnée et il en est prévenu." },
-	{ "training_session_cancelled", "success",
-	    "La session est annulée ; les inscrits et leurs structures sont prévenus par courriel." },
 	{ "training_attendance", "success", "Les présences sont enregistrées." },
 };
 
@@ -246,10 +236,15 @@ web_common(struct request *req, json_t *data)
 		json_object_set_new(data, "user",
 		    json_pack("{s:s, s:s}", "name", req->ctx.actor->name, "email", req->ctx.actor->email));
 	if (code.p != NULL) {
+		int64_t id = 0;
+		const char *name = web_flash_split(req, code, &id), *said = web_flash_action(req, name, id);
+		if (said)
+			json_object_set_new(data, "flash", json_pack("{s:s, s:s}", "type", "success", "message", said));
 		for (size_t i = 0; i < sizeof(flashes) / sizeof(flashes[0]); i++)
-			if (str_eq_c(code, flashes[i].code) && json_object_get(data, "flash") == NULL)
+			if (strcmp(name, flashes[i].code) == 0 && json_object_get(data, "flash") == NULL)
 				json_object_set_new(data, "flash",
-				    json_pack("{s:s, s:s}", "type", flashes[i].type, "message", flashes[i].message));
+				    json_pack("{s:s, s:s}", "type", flashes[i].type, "message",
+				        web_flash_number(req, flashes[i].message, id)));
 		resp_cookie(req, FLASH_COOKIE, "", -1);
 	}
 }
@@ -449,7 +444,7 @@ web_action_payload(struct request *req)
 		const struct form_field *f = &req->form.items[i];
 		const char *name = arena_str(req->arena, f->name);
 		if (f->is_file || strcmp(name, "csrf") == 0 || strcmp(name, "version") == 0 ||
-		    json_object_get(payload, name) != NULL)
+		    strcmp(name, "confirmed") == 0 || json_object_get(payload, name) != NULL)
 			continue;
 		json_object_set_new(payload, name, json_stringn(f->value.p, f->value.n));
 	}

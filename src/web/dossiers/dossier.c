@@ -1058,23 +1058,18 @@ web_dossier(struct request *req)
 void
 web_dossier_act(struct request *req)
 {
-	const char *action = req->sparams[0];
-	json_t *payload = json_object();
+	const char *action = req->sparams[0],
+	           *back = arena_printf(req->arena, "/dossiers/%lld", (long long)req->params[0]);
+	json_t *payload;
 	tr_err err;
 
+	if (web_confirm_action(req, &dossier_workflow, action, dossier_get, req->params[0], back))
+		return;
 	/* The action's fields as sent: the domain validates them against the action's entity. */
-	for (size_t i = 0; i < req->form.n; i++) {
-		const struct form_field *f = &req->form.items[i];
-		const char *name = arena_str(req->arena, f->name);
-		if (f->is_file || strcmp(name, "csrf") == 0 || strcmp(name, "version") == 0 ||
-		    json_object_get(payload, name) != NULL)
-			continue;
-		json_object_set_new(payload, name, json_stringn(f->value.p, f->value.n));
-	}
+	payload = web_action_payload(req);
 	err = dossier_act(&req->ctx, req->params[0], action, form_version(req), payload, NULL, NULL);
 	if (err == TR_OK)
-		web_done(req, arena_printf(req->arena, "/dossiers/%lld", (long long)req->params[0]),
-		    arena_printf(req->arena, "dossier_%s", action));
+		web_done_action(req, back, &dossier_workflow, action, req->params[0]);
 	else if (err == TR_INVALID)
 		dossier_page(req, 422, action, payload, NULL);
 	else if (err == TR_CONFLICT)

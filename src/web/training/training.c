@@ -451,16 +451,22 @@ web_path_module_act(struct request *req)
 {
 	json_t *m = NULL, *payload = json_object();
 	const char *reason = req_form(req, "reason");
+	const char *back = arena_printf(req->arena, "/contrats/%lld/parcours", (long long)req->params[0]);
 	tr_err err = path_module(req, &m);
 
 	json_decref(m);
+	if (err == TR_OK &&
+	    web_confirm_action(req, &module_workflow, req->sparams[0], training_module_get, req->params[1], back)) {
+		json_decref(payload);
+		return;
+	}
 	if (reason)
 		json_object_set_new(payload, "reason", json_string(reason));
 	if (err == TR_OK)
 		err = training_module_act(
 		    &req->ctx, req->params[1], req->sparams[0], form_version(req), payload, NULL, NULL);
 	if (err == TR_OK)
-		web_done(req, arena_printf(req->arena, "/contrats/%lld/parcours", (long long)req->params[0]), "saved");
+		web_done_action(req, back, &module_workflow, req->sparams[0], req->params[1]);
 	else if (err == TR_INVALID || err == TR_CONFLICT) {
 		if (err == TR_INVALID && req->ctx.message == NULL)
 			req->ctx.message = field_errors_get(&req->ctx.errors, "reason");
@@ -843,12 +849,17 @@ web_session(struct request *req)
 void
 web_session_act(struct request *req)
 {
-	json_t *payload = req_form_object(req, &entity_session_cancel);
-	tr_err err =
-	    training_session_act(&req->ctx, req->params[0], req->sparams[0], form_version(req), payload, NULL, NULL);
+	json_t *payload;
+	tr_err err;
 
+	if (web_confirm_action(req, &session_workflow, req->sparams[0], training_session_get, req->params[0],
+	        session_href(req, req->params[0], "")))
+		return;
+	payload = req_form_object(req, &entity_session_cancel);
+	err = training_session_act(&req->ctx, req->params[0], req->sparams[0], form_version(req), payload, NULL, NULL);
 	if (err == TR_OK)
-		web_done(req, session_href(req, req->params[0], ""), "training_session_cancelled");
+		web_done_action(
+		    req, session_href(req, req->params[0], ""), &session_workflow, req->sparams[0], req->params[0]);
 	else if (err == TR_INVALID)
 		session_page(req, 422, "cancel", NULL);
 	else if (err == TR_CONFLICT)
