@@ -701,5 +701,9 @@ def test_session_pages(w, base, sessions):
     r = tr.post(base + f"/sessions/{sid}/actions/cancel", data={
         "csrf": csrf_from(page.text), "version": str(w.get_session(sid)["version"]),
         "cancel_reason": "Trop peu d'inscrits."}, allow_redirects=False)
-    assert r.status_code == 303 and session_state(sid) == "cancelled"
+    assert r.status_code == 200 and "Annuler cette session ?" in text(r) and session_state(sid) != "cancelled"
+    r = tr.post(base + f"/sessions/{sid}/actions/cancel", data={
+        "csrf": csrf_from(page.text), "version": str(w.get_session(sid)["version"]),
+        "cancel_reason": "Trop peu d'inscrits.", "confirmed": "1"})
+    assert f"La session n° {sid} est annulée" in text(r) and session_state(sid) == "cancelled"
     assert "Trop peu d'inscrits." in text(tr.get(base + f"/sessions/{sid}"))
