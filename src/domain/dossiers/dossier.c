@@ -811,6 +811,14 @@ decorate(struct ctx *ctx, json_t *d)
 	json_object_set_new(d, "actions", wf_actions(&dossier_workflow, s, parties_of(ctx, d)));
 }
 
+bool
+dossier_decided(json_t *d)
+{
+	int s = wf_state(&dossier_workflow, json_str(d, "state"));
+
+	return s < 0 || !(WF_BIT(s) & BEFORE_DECISION);
+}
+
 tr_err
 dossier_get(struct ctx *ctx, int64_t id, json_t **out)
 {
