@@ -982,6 +982,11 @@ web_session_attendance_record(struct request *req)
 		h = form_get(&req->form, arena_printf(req->arena, "hours-%lld", pid));
 		if (h.p == NULL || h.n == 0)
 			h = str_c("0");
+		/* Unticked with the hours the sheet proposed left as they were: an absence. Hours typed for someone
+		 * unticked go to the domain, which asks which is right. */
+		if (!form_has(&req->form, arena_printf(req->arena, "present-%lld", pid)) &&
+		    str_eq(h, form_get(&req->form, arena_printf(req->arena, "hours-%lld-shown", pid))))
+			h = str_c("0");
 		json_array_append_new(entries,
 		    json_pack("{s:I, s:s?, s:b, s:s%}", "person_id", (json_int_t)pid, "day", day, "present",
 		        form_has(&req->form, arena_printf(req->arena, "present-%lld", pid)), "hours", h.p, h.n));
