@@ -431,9 +431,15 @@ annex_sections(struct request *req, json_t *programme, json_t *values, json_t *p
 	for (i = 0; i < ARRAY_LEN(sections); i++) {
 		json_t *fields = json_array();
 		for (const char *const *n = sections[i].fields; *n; n++) {
+			if (!dossier_asks(programme, *n)) /* what the programme does not ask is not shown */
+				continue;
 			json_array_append(fields, json_object_get(byname, *n));
 			if (strcmp(*n, "place_id") == 0 && other)
 				json_array_append(fields, other);
+		}
+		if (json_array_size(fields) == 0) {
+			json_decref(fields);
+			continue;
 		}
 		json_array_append_new(out, json_pack("{s:s, s:s, s:o, s:b, s:[]}", "id", sections[i].id, "legend",
 		                               sections[i].legend, "fields", fields, "epn", i == 0, "partners"));
@@ -561,7 +567,7 @@ choose_page(struct request *req, int status)
 	f = field_new(req, "dispositif", "Dispositif",
 	    "Seuls les dispositifs ouverts aux nouveaux dossiers sont proposés.", "", "is_radio");
 	json_object_set_new(f, "required", json_true());
-	json_array_foreach(json_object_get(list, "items"), i, it) if (json_is_true(json_object_get(it, "active")))
+	json_array_foreach(json_object_get(list, "items"), i, it) if (json_is_true(json_object_get(it, "open")))
 	    add_option(f, arena_printf(req->arena, "%lld", (long long)web_int(it, "id")), web_text(it, "name"), false);
 	json_decref(list);
 	web_page(req, status, "dossier_new.html", req->ctx.errors.n ? "Erreur : nouveau dossier" : "Nouveau dossier",
@@ -574,13 +580,16 @@ static int64_t
 open_programme(struct request *req, int64_t id)
 {
 	json_t *p = NULL;
-	bool open = id > 0 && programme_rules(&req->ctx, id, &p) == TR_OK && json_is_true(json_object_get(p, "active"));
+	bool open = id > 0 && programme_rules(&req->ctx, id, &p) == TR_OK && json_is_true(json_object_get(p, "open"));
 
-	json_decref(p);
 	req->ctx.message = NULL;
 	if (!open)
 		field_errors_add(&req->ctx.errors, "dispositif",
-		    "« Dispositif » : choisissez un dispositif ouvert aux nouveaux dossiers.");
+		    web_opt_text(p, "closed_reason")
+		        ? arena_printf(req->arena, "« Dispositif » : %s Choisissez un dispositif ouvert.",
+		              web_opt_text(p, "closed_reason"))
+		        : "« Dispositif » : choisissez un dispositif ouvert aux nouveaux dossiers.");
+	json_decref(p);
 	return open ? id : 0;
 }
 
@@ -726,15 +735,22 @@ annex_row(struct request *req, json_t *d, const struct field *f)
 static json_t *
 annex_view(struct request *req, json_t *d)
 {
-	json_t *out = json_array();
+	json_t *out = json_array(), *rules = NULL;
 
+	if (programme_rules(&req->ctx, web_int(d, "programme_id"), &rules) != TR_OK)
+		req->ctx.message = NULL;
 	for (size_t i = 0; i < ARRAY_LEN(sections); i++) {
 		json_t *rows = json_array();
 		for (const char *const *n = sections[i].fields; *n; n++)
-			json_array_append_new(rows, annex_row(req, d, entity_field(&entity_dossier, *n)));
-		json_array_append_new(out,
-		    json_pack("{s:s, s:s, s:o}", "id", sections[i].id, "legend", sections[i].legend, "rows", rows));
+			if (rules == NULL || dossier_asks(rules, *n))
+				json_array_append_new(rows, annex_row(req, d, entity_field(&entity_dossier, *n)));
+		if (json_array_size(rows) > 0)
+			json_array_append_new(out, json_pack("{s:s, s:s, s:o}", "id", sections[i].id, "legend",
+			                               sections[i].legend, "rows", rows));
+		else
+			json_decref(rows);
 	}
+	json_decref(rules);
 	return out;
 }
 
