@@ -55,6 +55,9 @@ action_forms(struct request *req, const struct web_lifecycle *lc, json_t *r, con
 			                 json_is_true(json_object_get(x, "payload_optional")))
 			           : json_array();
 		json_object_set_new(form, "fields", fields);
+		/* What the reader should know before this action (the domain's "action_notes"). */
+		if (json_is_string(json_object_get(json_object_get(r, "action_notes"), code)))
+			json_object_set(form, "action_note", json_object_get(json_object_get(r, "action_notes"), code));
 		json_array_append_new(out, form);
 	}
 	return out;

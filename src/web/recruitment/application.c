@@ -208,6 +208,9 @@ journal_label(const char *action)
 		{ "decline_proposal", "Mise en relation déclinée" },
 		{ "process", "Candidature examinée" },
 		{ "interview", "Entretien proposé" },
+		{ "accept_interview", "Entretien accepté" },
+		{ "ask_other_interview", "Autre créneau demandé" },
+		{ "reapply", "Nouvelle candidature après un retrait" },
 		{ "accept", "Candidature retenue, contrat établi" },
 		{ "refuse", "Candidature non retenue" },
 		{ "withdraw", "Candidature retirée" },
@@ -341,6 +344,18 @@ fill(struct request *req, json_t *a, json_t *data)
 		json_object_set_new(data, "candidate_email", json_string(web_text(a, "candidate_email")));
 	if (web_opt_text(a, "refusal_reason_label"))
 		json_object_set_new(data, "refusal", json_string(web_text(a, "refusal_reason_label")));
+	if (web_opt_text(a, "interview_on"))
+		json_object_set_new(data, "interview",
+		    json_pack("{s:s, s:s, s:o, s:s}", "when",
+		        arena_printf(req->arena, "le %s à %s", web_day_fr(req, web_text(a, "interview_on")),
+		            web_text(a, "interview_time")),
+		        "place", web_text(a, "interview_place"), "note", web_lines(web_opt_text(a, "interview_note")),
+		        "answer",
+		        strcmp(web_text(a, "interview_answer"), "accepted") == 0 ? "Accepté par le candidat."
+		        : strcmp(web_text(a, "interview_answer"), "other") == 0
+		            ? arena_printf(req->arena, "Le candidat demande un autre créneau : %s",
+		                  web_text(a, "interview_reply"))
+		            : "En attente de la réponse du candidat."));
 	if (json_is_integer(json_object_get(a, "contract_id")))
 		json_object_set_new(data, "contract_href",
 		    json_string(arena_printf(req->arena, "/contrats/%lld", (long long)web_int(a, "contract_id"))));

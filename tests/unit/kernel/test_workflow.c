@@ -234,7 +234,10 @@ sample(const struct entity *e)
 		case FT_CHOICE: v = json_string(f->vocab->items[0].code); break;
 		case FT_SIRET: v = json_string("44306184100047"); break;
 		case FT_RNA: v = json_string("W261000123"); break;
-		default: v = json_string("Texte d'essai"); break;
+		default:
+			/* A time of day is asked as one. */
+			v = json_string(strcmp(f->name, "interview_time") == 0 ? "14:30" : "Texte d'essai");
+			break;
 		}
 		json_object_set_new(o, f->name, v);
 	}

@@ -1,6 +1,0 @@
--- Who takes a programme's national decisions is data of the programme (issue 19): the protocol PDF and the pages
--- name it from this column. The 2013 programme was decided by the Délégation aux usages de l'Internet, the 2020 one
--- by the Agence nationale de la cohésion des territoires; data/programmes.json carries it for new databases.
-ALTER TABLE programmes ADD COLUMN decided_by TEXT;
-UPDATE programmes SET decided_by = 'Délégation aux usages de l''Internet' WHERE code = 'EAV-EPN-2013';
-UPDATE programmes SET decided_by = 'Agence nationale de la cohésion des territoires (ANCT)' WHERE code = 'CNFS-2020';
