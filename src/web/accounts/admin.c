@@ -206,7 +206,8 @@ web_admin_person_update(struct request *req)
 	else if (err != TR_OK)
 		resp_error(req, err, NULL);
 	else
-		web_done(req, arena_printf(req->arena, "/admin/personnes/%lld", (long long)req->params[0]), "saved");
+		web_done(
+		    req, arena_printf(req->arena, "/admin/personnes/%lld", (long long)req->params[0]), "person_saved");
 	json_decref(in);
 }
 
@@ -362,7 +363,7 @@ web_admin_org_new(struct request *req)
 	else if (err != TR_OK)
 		resp_error(req, err, NULL);
 	else
-		web_done(req, arena_printf(req->arena, "/admin/structures/%lld", (long long)id), "created");
+		web_done(req, arena_printf(req->arena, "/admin/structures/%lld", (long long)id), "org_created");
 	json_decref(in);
 }
 
@@ -402,7 +403,8 @@ web_admin_org_update(struct request *req)
 	else if (err != TR_OK)
 		resp_error(req, err, NULL);
 	else
-		web_done(req, arena_printf(req->arena, "/admin/structures/%lld", (long long)req->params[0]), "saved");
+		web_done(
+		    req, arena_printf(req->arena, "/admin/structures/%lld", (long long)req->params[0]), "org_saved");
 	json_decref(in);
 }
 

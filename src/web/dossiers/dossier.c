@@ -688,7 +688,7 @@ web_dossier_edit(struct request *req)
 	} else if (err != TR_OK) {
 		resp_error(req, err, NULL);
 	} else {
-		web_done(req, arena_printf(req->arena, "/dossiers/%lld", (long long)id), "saved");
+		web_done_id(req, arena_printf(req->arena, "/dossiers/%lld", (long long)id), "dossier_saved", id);
 	}
 	json_decref(in);
 	json_decref(d);

@@ -169,7 +169,8 @@ web_application_new(struct request *req)
 	tr_err err = application_create(&req->ctx, req->params[0], in, &id);
 
 	if (err == TR_OK)
-		web_done(req, arena_printf(req->arena, "/candidatures/%lld", (long long)id), "created");
+		web_done_id(
+		    req, arena_printf(req->arena, "/candidatures/%lld", (long long)id), "application_created", id);
 	else if (err == TR_INVALID && req->ctx.errors.n)
 		apply_page(req, 422, in, NULL);
 	else if (err == TR_INVALID || err == TR_CONFLICT)
@@ -187,7 +188,7 @@ web_application_propose(struct request *req)
 	tr_err err = application_propose(&req->ctx, req->params[0], req->params[1], in, &id);
 
 	if (err == TR_OK)
-		web_done(req, arena_printf(req->arena, "/candidatures/%lld", (long long)id), "created");
+		web_done_id(req, arena_printf(req->arena, "/candidatures/%lld", (long long)id), "proposal_created", id);
 	else
 		resp_error(req, err, NULL);
 	json_decref(in);

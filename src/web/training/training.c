@@ -180,7 +180,7 @@ web_training_org_edit(struct request *req)
 	tr_err err = training_org_update(&req->ctx, req->params[0], form_version(req), in);
 
 	if (err == TR_OK)
-		web_done(req, "/organismes-formation", "saved");
+		web_done(req, "/organismes-formation", "training_org_saved");
 	else if (err == TR_INVALID)
 		org_form_page(req, 422, in, form_version(req));
 	else
@@ -356,8 +356,8 @@ web_path_module_new(struct request *req)
 	tr_err err = training_module_create(&req->ctx, req->params[0], in, &id);
 
 	if (err == TR_OK)
-		web_done(
-		    req, arena_printf(req->arena, "/contrats/%lld/parcours", (long long)req->params[0]), "created");
+		web_done(req, arena_printf(req->arena, "/contrats/%lld/parcours", (long long)req->params[0]),
+		    "module_created");
 	else if (err == TR_INVALID)
 		module_form_page(req, 422,
 		    arena_printf(req->arena, "/contrats/%lld/parcours/modules/nouveau", (long long)req->params[0]),
@@ -418,7 +418,8 @@ web_path_module_edit(struct request *req)
 	if (err == TR_OK)
 		err = training_module_update(&req->ctx, req->params[1], form_version(req), in);
 	if (err == TR_OK)
-		web_done(req, arena_printf(req->arena, "/contrats/%lld/parcours", (long long)req->params[0]), "saved");
+		web_done(req, arena_printf(req->arena, "/contrats/%lld/parcours", (long long)req->params[0]),
+		    "module_saved");
 	else if (err == TR_INVALID)
 		module_page(req, 422, in);
 	else if (err == TR_CONFLICT)
@@ -712,7 +713,7 @@ web_session_new(struct request *req)
 	tr_err err = training_session_create(&req->ctx, in, &id);
 
 	if (err == TR_OK)
-		web_done(req, session_href(req, id, ""), "created");
+		web_done_id(req, session_href(req, id, ""), "session_created", id);
 	else if (err == TR_INVALID)
 		session_form_page(req, 422, "/sessions/nouvelle", "Nouvelle session de formation", in, 0, "/sessions");
 	else
@@ -746,7 +747,7 @@ web_session_edit(struct request *req)
 	tr_err err = training_session_update(&req->ctx, req->params[0], form_version(req), in);
 
 	if (err == TR_OK)
-		web_done(req, session_href(req, req->params[0], ""), "saved");
+		web_done_id(req, session_href(req, req->params[0], ""), "session_saved", req->params[0]);
 	else if (err == TR_INVALID)
 		session_form_page(req, 422, session_href(req, req->params[0], "/modifier"), "Modifier la session", in,
 		    form_version(req), session_href(req, req->params[0], ""));

@@ -538,3 +538,12 @@ def test_used_job_profile_is_deactivated(base, people):
     assert sql(f"SELECT active FROM job_profiles WHERE id = {jid}") == "0"
     # No longer offered to new dossiers.
     assert f'<option value="{jid}"' not in st.get(f"/dossiers/nouveau?dispositif={eav()}").text
+
+
+def test_a_success_message_says_what_was_done(people):
+    st = people["employer"]
+    dossier = new_draft(st)
+    r = st.post(f"/dossiers/{dossier}/modifier", {"version": str(version(dossier)), **annex()})
+    page = text(follow(st, r))
+    assert f"Le dossier n° {dossier} est enregistré. Il n'est pas encore transmis" in page
+    assert "Les modifications ont été enregistrées" not in page
