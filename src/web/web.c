@@ -87,6 +87,8 @@ static const struct flash flashes[] = {
 	{ "dossier_saved", "success",
 	    "Le dossier n° {n} est enregistré. Il n'est pas encore transmis : déposez-le quand il est complet." },
 	{ "payreq_created", "success", "La demande de paiement n° {n} est envoyée : elle attend son instruction." },
+	{ "amendment_created", "success",
+	    "La demande d'avenant n° {n} est envoyée : elle attend l'avis régional, puis la décision nationale." },
 	{ "bank_saved", "success",
 	    "Les coordonnées bancaires sont enregistrées ; les membres de la structure en sont informés par "
 	    "courriel." },

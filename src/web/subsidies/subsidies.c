@@ -606,7 +606,8 @@ web_amendment_create(struct request *req)
 
 	if (err == TR_OK) {
 		json_decref(in);
-		web_done(req, arena_printf(req->arena, "/aides/avenants/%lld", (long long)id), "created");
+		web_done_id(
+		    req, arena_printf(req->arena, "/aides/avenants/%lld", (long long)id), "amendment_created", id);
 	} else if (err == TR_INVALID) {
 		convention_page(req, 422, in);
 	} else {
