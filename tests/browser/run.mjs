@@ -1330,7 +1330,7 @@ async function dossierChecks(browser) {
       const out = spawnSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8', timeout: 30_000 });
       expect(out.status === 0, `pdftotext: exit ${out.status}: ${out.stderr}`);
       const pdf = plain(out.stdout);
-      for (const want of ['Favorable avec réserves', OPINION_SUGGESTIONS, OPINION_ADVICE, 'Décision de la Délégation aux usages de l’Internet',
+      for (const want of ['Favorable avec réserves', OPINION_SUGGESTIONS, OPINION_ADVICE, 'Décision nationale : Délégation aux usages de l\'Internet',
         'Postes accordés', 'Hélène Tutrice', 'Nadia Délégation', 'Rémi Chargé-de-mission']) {
         expect(pdf.includes(plain(want)), `the PDF text lacks ${JSON.stringify(want)}`, [pdf.slice(0, 600)]);
       }
