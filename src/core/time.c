@@ -123,6 +123,16 @@ date_fr(struct arena *a, int64_t t)
 	return arena_strdup(a, tmp);
 }
 
+char *
+date_ymd_fr(struct arena *a, const char *ymd)
+{
+	int y, m, d;
+
+	if (ymd == NULL || !date_parse(ymd, strlen(ymd), &y, &m, &d))
+		return NULL;
+	return arena_printf(a, "%d%s %s %d", d, d == 1 ? "er" : "", months_fr[m - 1], y);
+}
+
 static bool
 is_leap(int y)
 {

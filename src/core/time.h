@@ -36,6 +36,9 @@ char *date_iso(struct arena *a, int64_t t);
 /* "24 novembre 2026", Paris time zone. */
 char *date_fr(struct arena *a, int64_t t);
 
+/* "15 janvier 2027" for the calendar date YMD ("2027-01-15"), in the arena; NULL when YMD is not a date. */
+char *date_ymd_fr(struct arena *a, const char *ymd);
+
 /* A moment in Paris local time (the server sets TZ=Europe/Paris at start): the date, the weekday
  * (0 = Monday … 6 = Sunday) and the minute of the day, as hours_state_at takes them. */
 struct local_time {

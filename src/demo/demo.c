@@ -14,6 +14,7 @@
 #include "domain/news/news.h"
 #include "domain/accounts/org.h"
 #include "domain/places/place.h"
+#include "domain/programmes/programme.h"
 #include "domain/recruitment/application.h"
 #include "domain/candidates/candidate.h"
 #include "domain/dossiers/dossier.h"
@@ -262,6 +263,31 @@ demo_convention(struct ctx *ctx, struct demo_cast *c, int64_t org)
 	as(ctx, c->structure);
 	err = post_act(ctx, post[1], "give_back", version_of(ctx, "convention_posts", post[1]), in, NULL, NULL);
 	json_decref(in);
+	return err;
+}
+
+/* The demo's story happens today, while both programmes ended (2016, 2023) and so take no new dossier: their
+ * national officer prolongs them by three years, as the programme's page lets one do (journaled). A plain `tremplin
+ * seed` keeps their real periods. */
+static tr_err
+demo_prolong(struct ctx *ctx, struct demo_cast *c)
+{
+	const char *until = date_add(ctx->arena, date_iso(ctx->arena, ctx->now), 36, 0);
+	struct db_rows *r;
+	tr_err err;
+
+	if ((err = as(ctx, c->national)) != TR_OK ||
+	    (err = db_queryv(ctx->db, ctx->arena, "SELECT id, version FROM programmes WHERE ends_on < ? ORDER BY id",
+	         &r, DB_TEXT(date_iso(ctx->arena, ctx->now)))) != TR_OK)
+		return err;
+	for (size_t i = 0; i < r->nrows && err == TR_OK; i++) {
+		json_t *p = NULL;
+		if ((err = programme_rules(ctx, db_int(db_cell(r, i, 0)), &p)) != TR_OK)
+			break;
+		json_object_set_new(p, "ends_on", json_string(until));
+		err = programme_update(ctx, db_int(db_cell(r, i, 0)), db_int(db_cell(r, i, 1)), p);
+		json_decref(p);
+	}
 	return err;
 }
 
@@ -584,7 +610,7 @@ demo_story(struct ctx *ctx)
 	struct db_rows *r;
 	tr_err err;
 
-	if ((err = cast_load(ctx, &c)) != TR_OK)
+	if ((err = cast_load(ctx, &c)) != TR_OK || (err = demo_prolong(ctx, &c)) != TR_OK)
 		return err;
 	/* The 2013 programme: submitted, opinion, validated. */
 	if ((err = demo_dossier(ctx, &c, "EAV-EPN-2013", "assistant-usages-mobiles", 2, &dossier)) != TR_OK)

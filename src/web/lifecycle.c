@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/form.h"
 #include "domain/kernel/journal.h"
 #include "domain/kernel/workflow.h"
 
@@ -54,6 +55,9 @@ action_forms(struct request *req, const struct web_lifecycle *lc, json_t *r, con
 			                 json_is_true(json_object_get(x, "payload_optional")))
 			           : json_array();
 		json_object_set_new(form, "fields", fields);
+		/* What the reader should know before this action (the domain's "action_notes"). */
+		if (json_is_string(json_object_get(json_object_get(r, "action_notes"), code)))
+			json_object_set(form, "action_note", json_object_get(json_object_get(r, "action_notes"), code));
 		json_array_append_new(out, form);
 	}
 	return out;
@@ -115,18 +119,76 @@ web_lifecycle_page(struct request *req, const struct web_lifecycle *lc, int stat
 	    req->ctx.errors.n || conflict ? arena_printf(req->arena, "Erreur : %s", heading) : heading, data);
 }
 
+bool
+web_action_offered(json_t *r, const char *action)
+{
+	json_t *x;
+	size_t i;
+
+	json_array_foreach(
+	    json_object_get(r, "actions"), i, x) if (strcmp(web_text(x, "action"), action) == 0) return true;
+	return false;
+}
+
+/* Whether the form's fields pass ACTION's payload entity: a form with errors is sent back first (by the domain, 422),
+ * and the confirmation asked once it is right. */
+static bool
+payload_fits(struct request *req, const struct workflow *wf, const char *action)
+{
+	const struct wf_transition *t = NULL;
+	struct field_errors fe = { .n = 0 };
+	json_t *payload, *clean = NULL;
+	tr_err err;
+
+	for (size_t i = 0; t == NULL && i < wf->nrows; i++)
+		if (strcmp(wf->rows[i].action, action) == 0)
+			t = &wf->rows[i];
+	if (t == NULL || t->payload == NULL)
+		return true;
+	payload = web_action_payload(req);
+	err = entity_validate(t->payload, payload, t->payload_optional, req->arena, &fe, &clean);
+	json_decref(payload);
+	json_decref(clean);
+	return err == TR_OK;
+}
+
+bool
+web_confirm_action(struct request *req, const struct workflow *wf, const char *action,
+    tr_err (*get)(struct ctx *, int64_t, json_t **), int64_t id, const char *back)
+{
+	const char *question = wf_confirm_of(wf, action);
+	json_t *r = NULL;
+	bool asked = false;
+
+	if (question == NULL || str_eq_c(form_get(&req->form, "confirmed"), "1") || !payload_fits(req, wf, action))
+		return false;
+	if (get(&req->ctx, id, &r) == TR_OK && web_action_offered(r, action))
+		asked = web_confirm_first(req, wf_action_label(wf, action), question, back);
+	json_decref(r);
+	req->ctx.errors.n = 0;
+	req->ctx.message = NULL;
+	return asked;
+}
+
 void
 web_lifecycle_act(struct request *req, const struct web_lifecycle *lc)
 {
 	const char *action = req->sparams[0];
-	json_t *payload = web_action_payload(req);
+	json_t *payload;
 	int64_t new_id = 0;
-	tr_err err = lc->act(&req->ctx, req->params[0], action, web_form_version(req), payload, NULL, &new_id);
+	tr_err err;
 
+	if (web_confirm_action(req, lc->wf, action, lc->get, req->params[0],
+	        arena_printf(req->arena, "%s/%lld", lc->path, (long long)req->params[0])))
+		return;
+	payload = web_action_payload(req);
+	err = lc->act(&req->ctx, req->params[0], action, web_form_version(req), payload, NULL, &new_id);
 	if (err == TR_OK && new_id > 0)
-		web_done(req, arena_printf(req->arena, "%s/%lld", lc->created_path, (long long)new_id), "created");
+		web_done_action(req, arena_printf(req->arena, "%s/%lld", lc->created_path, (long long)new_id), lc->wf,
+		    action, req->params[0]);
 	else if (err == TR_OK)
-		web_done(req, arena_printf(req->arena, "%s/%lld", lc->path, (long long)req->params[0]), "saved");
+		web_done_action(req, arena_printf(req->arena, "%s/%lld", lc->path, (long long)req->params[0]), lc->wf,
+		    action, req->params[0]);
 	else if (err == TR_INVALID)
 		web_lifecycle_page(req, lc, 422, action, payload, req->ctx.errors.n ? NULL : req->ctx.message);
 	else if (err == TR_CONFLICT)

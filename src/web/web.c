@@ -78,6 +78,44 @@ static const struct flash flashes[] = {
 	{ "activity_vocab_saved", "success", "Les vocabulaires des comptes rendus sont enregistrés." },
 	{ "assessment_saved", "success", "L'évaluation est enregistrée dans la grille." },
 	{ "created", "success", "L'élément a été créé." },
+	{ "place_saved", "success", "Les modifications du lieu sont enregistrées et publiées dans l'annuaire." },
+	{ "network_created", "success", "Le réseau est créé : ses lieux peuvent maintenant s'y rattacher." },
+	{ "training_org_saved", "success", "L'organisme de formation est enregistré." },
+	{ "module_created", "success", "Le module est ajouté au parcours." },
+	{ "module_saved", "success", "Le module du parcours est enregistré." },
+	{ "session_created", "success", "La session n° {n} est créée : les inscriptions sont ouvertes." },
+	{ "session_saved", "success", "Les modifications de la session n° {n} sont enregistrées." },
+	{ "competence_created", "success", "La compétence est ajoutée au référentiel." },
+	{ "dossier_saved", "success",
+	    "Le dossier n° {n} est enregistré. Il n'est pas encore transmis : déposez-le quand il est complet." },
+	{ "payreq_created", "success", "La demande de paiement n° {n} est envoyée : elle attend son instruction." },
+	{ "amendment_created", "success",
+	    "La demande d'avenant n° {n} est envoyée : elle attend l'avis régional, puis la décision nationale." },
+	{ "bank_saved", "success",
+	    "Les coordonnées bancaires sont enregistrées ; les membres de la structure en sont informés par "
+	    "courriel." },
+	{ "report_created", "success", "Le bilan annuel est établi : il est disponible en PDF ci-dessous." },
+	{ "pole_saved", "success", "Le pôle de ressources est enregistré." },
+	{ "diagnosis_saved_pole", "success",
+	    "Le diagnostic préalable est enregistré : les relecteurs du dossier le voient désormais." },
+	{ "resource_created", "success", "La ressource est ajoutée à la bibliothèque." },
+	{ "partner_created", "success", "L'entreprise est ajoutée au vivier." },
+	{ "partner_saved", "success", "L'entreprise du vivier est enregistrée." },
+	{ "candidate_created", "success", "Le compte candidat est créé." },
+	{ "profile_saved", "success", "Votre profil est enregistré : les offres proposées en tiennent compte." },
+	{ "offer_created", "success", "L'offre n° {n} est publiée : les candidats peuvent y répondre." },
+	{ "offer_saved", "success", "Les modifications de l'offre n° {n} sont publiées." },
+	{ "application_created", "success", "La candidature n° {n} est envoyée : la structure en est informée." },
+	{ "proposal_created", "success",
+	    "La mise en relation n° {n} est proposée au candidat : il l'accepte ou la décline, vous en serez "
+	    "informé." },
+	{ "programme_created", "success", "Le dispositif est créé. Ajoutez-lui ses fiches métiers." },
+	{ "programme_saved", "success", "Les modifications du dispositif sont enregistrées." },
+	{ "target_saved", "success", "L'objectif régional de postes est enregistré." },
+	{ "profile_created", "success", "La fiche métier est ajoutée au dispositif." },
+	{ "person_saved", "success", "Les informations de la personne sont enregistrées." },
+	{ "org_created", "success", "La structure est créée. Donnez des rôles à ses membres depuis leur fiche." },
+	{ "org_saved", "success", "Les informations de la structure sont enregistrées." },
 	{ "invited", "success", "Le compte a été créé et l'invitation envoyée par courriel." },
 	{ "password", "success",
 	    "Votre mot de passe a été changé. Vos autres sessions ont été fermées et vos jetons d'accès à l'API "
@@ -107,14 +145,6 @@ static const struct flash flashes[] = {
 	    "dossiers." },
 	{ "draft_saved", "success", "Le brouillon est enregistré. Complétez-le, puis déposez le dossier." },
 	{ "message_sent", "success", "Votre message a été envoyé." },
-	{ "dossier_submit", "success", "Le dossier est déposé : il attend l'avis du chargé de mission régional." },
-	{ "dossier_resubmit", "success", "Le dossier complété est déposé à nouveau : il attend l'avis régional." },
-	{ "dossier_give_opinion", "success", "L'avis régional est rendu : le dossier attend la décision nationale." },
-	{ "dossier_validate", "success", "Le dossier est validé." },
-	{ "dossier_refuse", "success", "Le dossier est refusé ; la structure en est informée." },
-	{ "dossier_request_changes", "success", "Les compléments sont demandés à la structure." },
-	{ "dossier_withdraw", "success", "Le dossier est retiré." },
-	{ "dossier_reopen", "success", "Le dossier est rouvert : il attend une nouvelle décision nationale." },
 	{ "registered", "success",
 	    "Votre adresse est confirmée et votre compte candidat est créé. Complétez votre profil et déposez votre "
 	    "CV." },
@@ -144,8 +174,6 @@ static const struct flash flashes[] = {
 	{ "training_waiting", "info", "La session est complète : l'inscription est sur la liste d'attente." },
 	{ "training_reg_cancelled", "success",
 	    "L'inscription est annulée ; si quelqu'un attendait, la place lui est donnée et il en est prévenu." },
-	{ "training_session_cancelled", "success",
-	    "La session est annulée ; les inscrits et leurs structures sont prévenus par courriel." },
 	{ "training_attendance", "success", "Les présences sont enregistrées." },
 };
 
@@ -269,10 +297,15 @@ web_common(struct request *req, json_t *data)
 		json_object_set_new(data, "user",
 		    json_pack("{s:s, s:s}", "name", req->ctx.actor->name, "email", req->ctx.actor->email));
 	if (code.p != NULL) {
+		int64_t id = 0;
+		const char *name = web_flash_split(req, code, &id), *said = web_flash_action(req, name, id);
+		if (said)
+			json_object_set_new(data, "flash", json_pack("{s:s, s:s}", "type", "success", "message", said));
 		for (size_t i = 0; i < sizeof(flashes) / sizeof(flashes[0]); i++)
-			if (str_eq_c(code, flashes[i].code) && json_object_get(data, "flash") == NULL)
+			if (strcmp(name, flashes[i].code) == 0 && json_object_get(data, "flash") == NULL)
 				json_object_set_new(data, "flash",
-				    json_pack("{s:s, s:s}", "type", flashes[i].type, "message", flashes[i].message));
+				    json_pack("{s:s, s:s}", "type", flashes[i].type, "message",
+				        web_flash_number(req, flashes[i].message, id)));
 		resp_cookie(req, FLASH_COOKIE, "", -1);
 	}
 }
@@ -489,7 +522,7 @@ web_action_payload(struct request *req)
 		const struct form_field *f = &req->form.items[i];
 		const char *name = arena_str(req->arena, f->name);
 		if (f->is_file || strcmp(name, "csrf") == 0 || strcmp(name, "version") == 0 ||
-		    json_object_get(payload, name) != NULL)
+		    strcmp(name, "confirmed") == 0 || json_object_get(payload, name) != NULL)
 			continue;
 		json_object_set_new(payload, name, json_stringn(f->value.p, f->value.n));
 	}

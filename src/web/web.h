@@ -78,6 +78,36 @@ void web_recovery_renew(struct request *req);
 void web_second_factor_remove(struct request *req);
 void web_second_factor_start(void);
 
+/* Redirect after a successful form, with flash CODE whose "{n}" is ID (the row's number). */
+void web_done_id(struct request *req, const char *location, const char *flash_code, int64_t id);
+
+/* Redirect after ACTION of WF on row ID, with that transition's success message (its "done" column). */
+void web_done_action(
+    struct request *req, const char *location, const struct workflow *wf, const char *action, int64_t id);
+
+/* The flash cookie's CODE as its name ("saved", "wf.dossier.submit") and its number (*ID, 0: none). */
+const char *web_flash_split(struct request *req, struct str code, int64_t *id);
+
+/* The success message of flash NAME "wf.ENTITY.ACTION" on row ID, from the workflow's table; NULL otherwise. */
+const char *web_flash_action(struct request *req, const char *name, int64_t id);
+
+/* MESSAGE with its "{n}" replaced by ID. */
+const char *web_flash_number(struct request *req, const char *message, int64_t id);
+
+/* The confirmation step of an irreversible action, without JavaScript: when QUESTION is not NULL and the form does
+ * not carry confirmed=1, draws the page asking it (HEADING: the action; the form's fields sent again unchanged, with
+ * the confirmation; BACK: the way out without acting) and returns true; false: go on and act. */
+bool web_confirm_first(struct request *req, const char *heading, const char *question, const char *back);
+
+/* Whether R's "actions" (wf_actions) offer ACTION to its reader. */
+bool web_action_offered(json_t *r, const char *action);
+
+/* The confirmation step of ACTION of WF on row ID (web_confirm_first with the transition's question), when the
+ * transition asks one and the reader may take it now (GET gives the row with its "actions"); an action the reader may
+ * not take goes on to the domain, which refuses it. True when the page was drawn. */
+bool web_confirm_action(struct request *req, const struct workflow *wf, const char *action,
+    tr_err (*get)(struct ctx *, int64_t, json_t **), int64_t id, const char *back);
+
 /* Pages. */
 void web_home(struct request *req);
 void web_legal(struct request *req);   /* accessibility, legal notice, personal data, help, contact */
@@ -315,8 +345,9 @@ struct web_lifecycle {
 void web_lifecycle_page(struct request *req, const struct web_lifecycle *lc, int status, const char *failed,
     json_t *sent, const char *conflict);
 
-/* POST of action req->sparams[0] on record req->params[0] with the form's version and fields: to the row it
- * created (flash "created") or back to the record ("saved"); the page again with 422 (the form's errors) or 409. */
+/* POST of action req->sparams[0] on record req->params[0] with the form's version and fields: first the confirmation
+ * step when the transition asks one (web_confirm_first); then to the row it created or back to the record, with the
+ * transition's success message; the page again with 422 (the form's errors) or 409. */
 void web_lifecycle_act(struct request *req, const struct web_lifecycle *lc);
 
 /* The heading and lead of a list by the reader's role: rows tried in order, the first whose ROLE the reader

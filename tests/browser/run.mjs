@@ -1290,6 +1290,17 @@ async function submitForm(page, action, status = 200, js = true) {
   return navigating(page, () => button.click(), status, js);
 }
 
+// The confirmation step of an irreversible action, on the page a form led to: the question states the consequence
+// (QUESTION), the page is axe clean and offers a way back without acting; « Oui, … » sends the form again, confirmed.
+async function confirmStep(page, question, status = 200, js = true) {
+  const main = await text(page, 'main');
+  expect(question.test(main), `the confirmation page does not ask ${question} (got ${JSON.stringify(main.slice(0, 300))})`);
+  expect(await page.locator('main a.fr-btn--secondary', { hasText: 'revenir sans rien changer' }).count() === 1,
+    'the confirmation page has no way back without acting');
+  await axe(page);
+  return navigating(page, () => page.locator('main form input[name="confirmed"] ~ ul button[type="submit"]').click(), status, js);
+}
+
 // Fills the Annex I form of the EAV-EPN programme (the page is the form).
 async function fillAnnex(page) {
   const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
@@ -1392,7 +1403,7 @@ async function dossierChecks(browser) {
       await page.fill('#give_opinion-suggestions', OPINION_SUGGESTIONS);
       await page.fill('#give_opinion-advice', OPINION_ADVICE);
       await submitForm(page, `${dossier}/actions/give_opinion`);
-      expect(/avis régional est rendu/.test(await flash(page)), 'no confirmation of the opinion');
+      expect(/avis régional sur le dossier n° \d+ est rendu/.test(await flash(page)), 'no confirmation of the opinion');
       const main = await text(page, 'main');
       expect(main.includes(OPINION_SUGGESTIONS) && main.includes('Favorable avec réserves'), 'the opinion is not shown');
       await axe(page);
@@ -1406,7 +1417,8 @@ async function dossierChecks(browser) {
       await axe(page);
       await page.fill('#validate-posts_granted', '2');
       await submitForm(page, `${dossier}/actions/validate`);
-      expect(/validé/.test(await flash(page)), 'no confirmation of the validation');
+      await confirmStep(page, /Valider ce dossier \? Le protocole sera établi/);
+      expect(/Le dossier n° \d+ est validé/.test(await flash(page)), 'no confirmation of the validation');
       await screenshot(page, 'dossier-valide.png');
       await axe(page);
     });
@@ -1427,7 +1439,7 @@ async function dossierChecks(browser) {
       const out = spawnSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8', timeout: 30_000 });
       expect(out.status === 0, `pdftotext: exit ${out.status}: ${out.stderr}`);
       const pdf = plain(out.stdout);
-      for (const want of ['Favorable avec réserves', OPINION_SUGGESTIONS, OPINION_ADVICE, 'Décision de la Délégation aux usages de l’Internet',
+      for (const want of ['Favorable avec réserves', OPINION_SUGGESTIONS, OPINION_ADVICE, 'Décision nationale : Délégation aux usages de l\'Internet',
         'Postes accordés', 'Hélène Tutrice', 'Nadia Délégation', 'Rémi Chargé-de-mission']) {
         expect(pdf.includes(plain(want)), `the PDF text lacks ${JSON.stringify(want)}`, [pdf.slice(0, 600)]);
       }
@@ -1811,6 +1823,62 @@ async function recruit() {
     version: app.version, start_on: '2027-01-04', end_on: '2028-01-03', tutor_id: Number(tutor),
     tutor_experience: 'Dix ans d’animation.', sponsor_name: 'Paul Parrain', sponsor_contact: 'paul@exemple.fr' });
   return { contract: accepted.contract_id, programme: eav.id, tutor };
+}
+
+// The confirmation steps of the roles' irreversible actions, through the pages: the candidate withdraws an
+// application (asked first) and applies again; the admin grants the admin role, then removes it (each asked first).
+async function confirmationChecks(browser) {
+  const context = await newContext(browser);
+  try {
+    let app = null;
+    let address = null;
+    const ready = await check('confirmations: an application built through the APIs', async () => {
+      const st = apiForEmail(email('structure'));
+      const dossier = await validatedDossier(1);
+      const eav = (await st('GET', '/api/v1/programmes')).items.find((p) => p.code === 'EAV-EPN-2013');
+      const prog = await st('GET', `/api/v1/programmes/${eav.id}`);
+      const offer = await st('POST', `/api/v1/dossiers/${dossier}/offers`, {
+        title: 'Médiateur numérique (retrait)', job_profile_id: prog.job_profiles.find((j) => j.code === 'forgeur-numerique').id,
+        place_id: DEMO_PLACE, start_on: '2027-01-04', contract_type: 'CDD', duration_months: 12, weekly_hours: 35, posts: 1,
+        description: 'Animer des ateliers.', how_to_apply: 'Sur la plateforme.' });
+      address = `retrait-${Date.now().toString(36)}@exemple.fr`;
+      await apiForEmail(email('admin'))('POST', '/api/v1/candidates', { email: address, name: 'Léo Retrait',
+        password: 'mot-de-passe-solide-2026', birth_date: '2003-05-17', commune_code: '26108', qualification_level: '3',
+        seeking_since: '2025-01-06', max_distance_km: 40, available_from: '2026-12-01' });
+      app = await apiForEmail(address)('POST', `/api/v1/offers/${offer.id}/applications`, { message: 'Bonjour.' });
+    });
+    await check('confirmations: the candidate withdraws (asked first, consequence stated), then applies again, axe clean', async () => {
+      expect(ready, 'no application');
+      const page = await newPage(context);
+      await signInWith(page, address, 'mot-de-passe-solide-2026');
+      await goto(page, `/candidatures/${app.id}`);
+      await submitForm(page, `/candidatures/${app.id}/actions/withdraw`);
+      await confirmStep(page, /Retirer votre candidature \? La structure en sera informée ; vous pourrez candidater à nouveau/);
+      expect(new RegExp(`Votre candidature n° ${app.id} est retirée`).test(await flash(page)), `no message after withdrawing (got ${JSON.stringify(await flash(page))})`);
+      await axe(page);
+      await submitForm(page, `/candidatures/${app.id}/actions/reapply`);
+      expect(/candidaté à nouveau/.test(await flash(page)), `no message after applying again (got ${JSON.stringify(await flash(page))})`);
+      await signOut(page);
+    });
+    await check('confirmations: the admin grants the admin role, then removes it, each asked first, axe clean', async () => {
+      expect(ready, 'no account');
+      const page = await newPage(context);
+      await signIn(page, 'admin');
+      const pid = sqlRun(`SELECT id FROM people WHERE email = '${address}'`);
+      await goto(page, `/admin/personnes/${pid}`);
+      await page.selectOption('main select[name="role"]', 'admin');
+      await submitForm(page, `/admin/personnes/${pid}/roles`);
+      await confirmStep(page, /Donner le rôle d'administrateur à cette personne \? Elle pourra tout lire et tout modifier/);
+      expect(/rôle a été ajouté/.test(await flash(page)), `no message after granting (got ${JSON.stringify(await flash(page))})`);
+      const mid = sqlRun(`SELECT id FROM memberships WHERE person_id = ${pid} AND role = 'admin'`);
+      await submitForm(page, `/admin/personnes/${pid}/roles/${mid}/retirer`);
+      await confirmStep(page, /Retirer le rôle « Administrateur[^»]*» à Léo Retrait \?/);
+      expect(/rôle a été retiré/.test(await flash(page)), `no message after removing (got ${JSON.stringify(await flash(page))})`);
+      await axe(page);
+    });
+  } finally {
+    await context.close();
+  }
 }
 
 async function trainingChecks(browser) {
@@ -2253,7 +2321,8 @@ async function recruitmentChecks(browser) {
       await st.fill('#accept-start_on', start);
       await st.fill('#accept-tutor_experience', 'Animatrice du Fab Lab depuis dix ans.');
       await st.fill('#accept-sponsor_contact', 'paul.parrain@exemple.fr');
-      const resp = await submitForm(st, `${application}/actions/accept`);
+      await submitForm(st, `${application}/actions/accept`);
+      const resp = await confirmStep(st, /Retenir cette candidature et établir le contrat \?/);
       const m = /^\/contrats\/\d+$/.exec(new URL(resp.url()).pathname);
       expect(m, `after accepting, landed on ${pathOf(resp.url())}`);
       contract = m[0];
@@ -2414,6 +2483,7 @@ async function main() {
     await offerChecks(browser);
     await candidateChecks(browser);
     await recruitmentChecks(browser);
+    await confirmationChecks(browser);
     await trainingChecks(browser);
     await poleChecks(browser);
     await layoutChecks(browser);

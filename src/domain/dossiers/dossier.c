@@ -39,6 +39,7 @@ enum audience {
 };
 
 static tr_err guard_complete(struct wf_call *c);
+static tr_err guard_submit(struct wf_call *c);
 static tr_err guard_posts(struct wf_call *c);
 static tr_err effect_submit(struct wf_call *c);
 static tr_err effect_opinion(struct wf_call *c);
@@ -63,27 +64,41 @@ static int state_of(json_t *d);
  * the delegation at both); the first row whose state and actor fit applies. */
 static const struct wf_transition transitions[] = {
 	{ "submit", "Déposer le dossier", WF_BIT(DOSSIER_DRAFT), DOSSIER_REGIONAL_REVIEW, P_STRUCTURE, NULL, false,
-	    guard_complete, effect_submit, tell_reviewers, WF_PRIMARY, NULL },
+	    guard_submit, effect_submit, tell_reviewers, WF_PRIMARY, NULL,
+	    "Le dossier n° {n} est déposé : il a été transmis au chargé de mission régional.", NULL, NULL },
 	{ "resubmit", "Déposer à nouveau le dossier complété", WF_BIT(DOSSIER_CHANGES_REQUESTED),
 	    DOSSIER_REGIONAL_REVIEW, P_STRUCTURE, NULL, false, guard_complete, effect_submit, tell_reviewers,
-	    WF_PRIMARY, NULL },
+	    WF_PRIMARY, NULL,
+	    "Le dossier n° {n} complété est déposé à nouveau : il a été transmis au chargé de mission régional.", NULL,
+	    NULL },
 	{ "give_opinion", "Rendre l'avis régional", WF_BIT(DOSSIER_REGIONAL_REVIEW), DOSSIER_NATIONAL_REVIEW,
-	    P_REGIONAL, &entity_opinion, false, NULL, effect_opinion, tell_national, WF_PRIMARY, NULL },
+	    P_REGIONAL, &entity_opinion, false, NULL, effect_opinion, tell_national, WF_PRIMARY, NULL,
+	    "L'avis régional sur le dossier n° {n} est rendu : le dossier a été transmis à la décision nationale.",
+	    NULL, NULL },
 	{ "validate", "Valider le dossier", WF_BIT(DOSSIER_NATIONAL_REVIEW), DOSSIER_VALIDATED, P_NATIONAL,
 	    &entity_decision_validate, false, guard_posts, effect_validate, tell_decision, WF_PRIMARY,
-	    "Valider ce dossier ? Le protocole sera établi et les postes accordés." },
+	    "Valider ce dossier ? Le protocole sera établi, les postes accordés, et la structure pourra publier ses "
+	    "offres.",
+	    "Le dossier n° {n} est validé : le protocole est établi et la structure en est informée.", NULL, NULL },
 	{ "refuse", "Refuser le dossier", WF_BIT(DOSSIER_NATIONAL_REVIEW), DOSSIER_REFUSED, P_NATIONAL, &entity_reason,
 	    false, NULL, effect_refuse, tell_decision, WF_DANGER,
-	    "Refuser ce dossier ? La structure en sera informée." },
+	    "Refuser ce dossier ? La structure en sera informée par courriel avec le motif ; seul un agent national "
+	    "pourra le rouvrir.",
+	    "Le dossier n° {n} est refusé ; la structure en est informée.", NULL, NULL },
 	{ "request_changes", "Demander des compléments", WF_BIT(DOSSIER_REGIONAL_REVIEW), DOSSIER_CHANGES_REQUESTED,
-	    P_REGIONAL, &entity_questions, false, NULL, effect_questions, tell_structure, WF_SECONDARY, NULL },
+	    P_REGIONAL, &entity_questions, false, NULL, effect_questions, tell_structure, WF_SECONDARY, NULL,
+	    "Les compléments du dossier n° {n} sont demandés à la structure.", NULL, NULL },
 	{ "request_changes", "Demander des compléments",
 	    WF_BIT(DOSSIER_REGIONAL_REVIEW) | WF_BIT(DOSSIER_NATIONAL_REVIEW), DOSSIER_CHANGES_REQUESTED, P_NATIONAL,
-	    &entity_questions, false, NULL, effect_questions, tell_structure_region, WF_SECONDARY, NULL },
+	    &entity_questions, false, NULL, effect_questions, tell_structure_region, WF_SECONDARY, NULL,
+	    "Les compléments du dossier n° {n} sont demandés à la structure.", NULL, NULL },
 	{ "withdraw", "Retirer le dossier", BEFORE_DECISION, DOSSIER_WITHDRAWN, P_STRUCTURE, &entity_reason, true, NULL,
-	    effect_reason, tell_withdrawal, WF_DANGER, "Retirer ce dossier ? Il ne pourra plus être déposé." },
+	    effect_reason, tell_withdrawal, WF_DANGER,
+	    "Retirer ce dossier ? Il sera clos et ne pourra plus être déposé ; il faudra en créer un nouveau.",
+	    "Le dossier n° {n} est retiré.", NULL, NULL },
 	{ "reopen", "Rouvrir le dossier", WF_BIT(DOSSIER_VALIDATED) | WF_BIT(DOSSIER_REFUSED), DOSSIER_NATIONAL_REVIEW,
-	    P_NATIONAL, &entity_reason, false, NULL, effect_reopen, tell_structure_region, WF_SECONDARY, NULL },
+	    P_NATIONAL, &entity_reason, false, NULL, effect_reopen, tell_structure_region, WF_SECONDARY, NULL,
+	    "Le dossier n° {n} est rouvert : il attend une nouvelle décision nationale.", NULL, NULL },
 };
 
 const char *const dossier_actions[] = { "submit", "resubmit", "give_opinion", "validate", "refuse", "request_changes",
@@ -98,7 +113,8 @@ const char *const dossier_actions[] = { "submit", "resubmit", "give_opinion", "v
 	"d.company_activity, d.pole_id, d.training_path, d.development_project, d.posts_requested, d.signed_on, " \
 	"d.signatory, d.opinion, d.opinion_suggestions, d.opinion_advice, d.opinion_at, d.decision, "             \
 	"d.posts_granted, d.decision_reason, d.quota_override, d.decision_at, d.pdf_sha256, d.questions, "        \
-	"d.last_reason, p.code AS programme_code, p.name AS programme_name, o.name AS organisation_name, "        \
+	"d.last_reason, p.code AS programme_code, p.name AS programme_name, p.decided_by, o.name AS "             \
+	"organisation_name, "                                                                                     \
 	"j.title AS job_profile_title, po.name AS pole_name, g.name AS region_name, pl.nom AS place_nom, "        \
 	"pl.adresse AS place_adresse, pl.code_postal AS place_code_postal, pl.commune AS place_commune, "         \
 	"op.name AS opinion_by_name, de.name AS decision_by_name "                                                \
@@ -316,6 +332,30 @@ need(struct ctx *ctx, json_t *d, const char *name)
 	    arena_printf(ctx->arena, "« %s » est obligatoire pour déposer le dossier.", f ? f->label : name));
 }
 
+/* The parts of Annex I a programme asks or not, as its columns say (the 2020 programme has no sponsor, company or
+ * pole): a field asked is required to deposit, a field not asked is neither shown nor stored. */
+static const struct {
+	const char *field, *column;
+} asked_by[] = {
+	{ "tutor_name", "requires_tutor" },
+	{ "tutor_qualities", "requires_tutor" },
+	{ "sponsor_name", "requires_sponsor" },
+	{ "sponsor_qualities", "requires_sponsor" },
+	{ "company_name", "requires_company" },
+	{ "company_siret", "requires_company" },
+	{ "company_activity", "requires_company" },
+	{ "pole_id", "requires_pole" },
+};
+
+bool
+dossier_asks(json_t *programme, const char *field)
+{
+	for (size_t i = 0; i < ARRAY_LEN(asked_by); i++)
+		if (strcmp(asked_by[i].field, field) == 0)
+			return json_is_true(json_object_get(programme, asked_by[i].column));
+	return true;
+}
+
 /* Everything a submitted dossier must hold, by the programme's rules. */
 static tr_err
 check_complete(struct ctx *ctx, json_t *d)
@@ -323,9 +363,6 @@ check_complete(struct ctx *ctx, json_t *d)
 	static const char *const always[] = { "place_id", "employer_category", "contact_name", "contact_email",
 		"project", "job_profile_id", "training_path", "development_project", "posts_requested", "signed_on",
 		"signatory" };
-	static const char *const tutor[] = { "tutor_name", "tutor_qualities" };
-	static const char *const sponsor[] = { "sponsor_name", "sponsor_qualities" };
-	static const char *const company[] = { "company_name", "company_siret", "company_activity" };
 	json_t *rules;
 	const char *region, *cat = str_of(d, "employer_category"), *signed_on = str_of(d, "signed_on");
 	struct db_rows *r;
@@ -335,14 +372,9 @@ check_complete(struct ctx *ctx, json_t *d)
 		return err;
 	for (size_t i = 0; i < ARRAY_LEN(always); i++)
 		need(ctx, d, always[i]);
-	for (size_t i = 0; json_is_true(json_object_get(rules, "requires_tutor")) && i < ARRAY_LEN(tutor); i++)
-		need(ctx, d, tutor[i]);
-	for (size_t i = 0; json_is_true(json_object_get(rules, "requires_sponsor")) && i < ARRAY_LEN(sponsor); i++)
-		need(ctx, d, sponsor[i]);
-	for (size_t i = 0; json_is_true(json_object_get(rules, "requires_company")) && i < ARRAY_LEN(company); i++)
-		need(ctx, d, company[i]);
-	if (json_is_true(json_object_get(rules, "requires_pole")))
-		need(ctx, d, "pole_id");
+	for (size_t i = 0; i < ARRAY_LEN(asked_by); i++)
+		if (dossier_asks(rules, asked_by[i].field))
+			need(ctx, d, asked_by[i].field);
 	check_refs(ctx, int_of(d, "programme_id"), d, &region);
 	if (region != NULL && *region == '\0')
 		field_errors_add(&ctx->errors, "place_id",
@@ -386,14 +418,14 @@ write_fields(struct ctx *ctx, int64_t id, json_t *d, const char *region, int64_t
 }
 
 /* Merges the validated fields of IN into D: a field sent (even empty) replaces the value, a field not
- * sent keeps it. */
+ * sent keeps it; a field the programme RULES does not ask is left out. */
 static void
-merge(json_t *d, json_t *in, json_t *clean)
+merge(json_t *d, json_t *in, json_t *clean, json_t *rules)
 {
 	for (size_t i = 0; i < entity_dossier.nfields; i++) {
 		const char *name = entity_dossier.fields[i].name;
 		json_t *v;
-		if (json_object_get(in, name) == NULL)
+		if (json_object_get(in, name) == NULL || !dossier_asks(rules, name))
 			continue;
 		v = json_object_get(clean, name);
 		json_object_set(d, name, v ? v : json_null());
@@ -437,16 +469,16 @@ dossier_create(struct ctx *ctx, int64_t programme_id, int64_t org_id, json_t *in
 		field_errors_add(&ctx->errors, "programme_id", "« Dispositif » ne désigne aucun dispositif.");
 		return TR_INVALID;
 	}
-	if (!json_is_true(json_object_get(rules, "active"))) {
+	if (!json_is_true(json_object_get(rules, "open"))) {
+		field_errors_add(&ctx->errors, "programme_id",
+		    arena_printf(ctx->arena, "« Dispositif » : %s", json_str(rules, "closed_reason")));
 		json_decref(rules);
-		field_errors_add(
-		    &ctx->errors, "programme_id", "« Dispositif » n'est plus ouvert aux nouveaux dossiers.");
 		return TR_INVALID;
 	}
-	json_decref(rules);
 	err = entity_validate(&entity_dossier, in, true, ctx->arena, &ctx->errors, &clean);
 	d = json_object();
-	merge(d, in, clean);
+	merge(d, in, clean, rules);
+	json_decref(rules);
 	json_object_set_new(d, "organisation_id", json_integer(org_id));
 	check_refs(ctx, programme_id, d, &region);
 	if (err != TR_OK || ctx->errors.n) {
@@ -476,7 +508,7 @@ out_nodb:
 tr_err
 dossier_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 {
-	json_t *clean = NULL, *d = NULL, *before = NULL, *detail;
+	json_t *clean = NULL, *d = NULL, *before = NULL, *detail, *rules = NULL;
 	const char *region;
 	int64_t changed = 0;
 	int s;
@@ -499,8 +531,11 @@ dossier_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 		goto out_nodb;
 	}
 	before = json_deep_copy(d);
+	if ((err = programme_rules(ctx, int_of(d, "programme_id"), &rules)) != TR_OK)
+		goto out_nodb;
 	err = entity_validate(&entity_dossier, in, true, ctx->arena, &ctx->errors, &clean);
-	merge(d, in, clean);
+	merge(d, in, clean, rules);
+	json_decref(rules);
 	check_refs(ctx, int_of(d, "programme_id"), d, &region);
 	if (err != TR_OK || ctx->errors.n) {
 		err = TR_INVALID;
@@ -531,6 +566,20 @@ static tr_err
 guard_complete(struct wf_call *c)
 {
 	return check_complete(c->ctx, c->row);
+}
+
+/* A first deposit: the programme still takes new dossiers (a draft begun before its end is not deposited after),
+ * and the dossier is complete. */
+static tr_err
+guard_submit(struct wf_call *c)
+{
+	json_t *rules = NULL;
+	tr_err err = programme_rules(c->ctx, json_integer_value(json_object_get(c->row, "programme_id")), &rules);
+
+	if (err == TR_OK && !json_is_true(json_object_get(rules, "open")))
+		err = ctx_fail(c->ctx, TR_CONFLICT, arena_strdup(c->ctx->arena, json_str(rules, "closed_reason")));
+	json_decref(rules);
+	return err != TR_OK ? err : check_complete(c->ctx, c->row);
 }
 
 static tr_err
@@ -799,6 +848,14 @@ decorate(struct ctx *ctx, json_t *d)
 	json_object_set_new(d, "actions", wf_actions(&dossier_workflow, s, parties_of(ctx, d)));
 }
 
+bool
+dossier_decided(json_t *d)
+{
+	int s = wf_state(&dossier_workflow, json_str(d, "state"));
+
+	return s < 0 || !(WF_BIT(s) & BEFORE_DECISION);
+}
+
 tr_err
 dossier_get(struct ctx *ctx, int64_t id, json_t **out)
 {
@@ -983,8 +1040,8 @@ protocol_doc(struct ctx *ctx, json_t *d)
 	    str_of(d, "contact_phone"), "project", str_of(d, "project"), "job_profile", str_of(d, "job_profile_title"),
 	    "netpublic", json_is_true(json_object_get(d, "netpublic")), "listed_national",
 	    json_is_true(json_object_get(d, "listed_national")));
-	static const char *const copied[] = { "tutor_name", "tutor_qualities", "sponsor_name", "sponsor_qualities",
-		"company_name", "company_siret", "company_activity", "pole_name", "training_path",
+	static const char *const copied[] = { "decided_by", "tutor_name", "tutor_qualities", "sponsor_name",
+		"sponsor_qualities", "company_name", "company_siret", "company_activity", "pole_name", "training_path",
 		"development_project", "signed_on", "signatory", "posts_requested" };
 
 	for (size_t i = 0; i < ARRAY_LEN(copied); i++) {

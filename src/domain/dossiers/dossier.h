@@ -26,6 +26,14 @@ TR_MUST_USE tr_err dossier_create(struct ctx *ctx, int64_t programme_id, int64_t
  * value). Employer staff of the dossier's organisation. */
 TR_MUST_USE tr_err dossier_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in);
 
+/* Whether PROGRAMME (programme_rules) asks FIELD of a dossier: the tutor, the sponsor, the company and the pole are
+ * asked as its requires_* columns say; every other field is. */
+bool dossier_asks(json_t *programme, const char *field);
+
+/* Whether dossier D (as dossier_get gives it) has had its national decision, or was withdrawn: the steps that come
+ * before it (the pole's preliminary diagnosis) are closed. */
+bool dossier_decided(json_t *d);
+
 /* Dossier ID as its reader may see it: the fields, labels (state, programme, organisation, place, job
  * profile, pole, opinion), the opinion and decision blocks, days_waiting, can_edit, and the actions the
  * actor may take now ([{action, label, payload, payload_optional}]: payload names the entity of the action's

@@ -187,6 +187,7 @@ render(struct pdf *p, void *ud)
 	const char *ref = val_text(p, json_object_get(doc, "reference"));
 	const char *on = val_date(p, json_object_get(doc, "signed_on"));
 	const char *by = val_text(p, json_object_get(doc, "signatory"));
+	const char *by_authority = val_text(p, json_object_get(doc, "decided_by"));
 	PangoLayout *l;
 
 	l = pdf_layout(p, p->title, "Protocole d’adhésion");
@@ -206,8 +207,10 @@ render(struct pdf *p, void *ud)
 
 	frame(p, "Avis du chargé de mission TIC du SGAR", opinion_rows, sizeof(opinion_rows) / sizeof(opinion_rows[0]),
 	    json_object_get(doc, "opinion"), "Avis non encore rendu");
-	frame(p, "Décision de la Délégation aux usages de l’Internet", decision_rows,
-	    sizeof(decision_rows) / sizeof(decision_rows[0]), json_object_get(doc, "decision"),
+	frame(p,
+	    arena_printf(
+	        p->a, "Décision nationale" NBSP ": %s", by_authority ? by_authority : "autorité non renseignée"),
+	    decision_rows, sizeof(decision_rows) / sizeof(decision_rows[0]), json_object_get(doc, "decision"),
 	    "Décision non encore prise");
 }
 

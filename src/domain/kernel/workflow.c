@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/time.h"
 #include "domain/kernel/authz.h"
 #include "domain/kernel/common.h"
 #include "domain/kernel/journal.h"
@@ -26,6 +27,28 @@ wf_action_label(const struct workflow *wf, const char *action)
 		if (strcmp(wf->rows[i].action, action) == 0)
 			return wf->rows[i].label;
 	return NULL;
+}
+
+const char *
+wf_confirm_of(const struct workflow *wf, const char *action)
+{
+	for (size_t i = 0; action && i < wf->nrows; i++)
+		if (strcmp(wf->rows[i].action, action) == 0 && wf->rows[i].confirm)
+			return wf->rows[i].confirm;
+	return NULL;
+}
+
+const char *
+wf_done_message(struct arena *a, const struct workflow *wf, const char *action, int64_t id)
+{
+	const char *done = NULL, *mark;
+
+	for (size_t i = 0; action && done == NULL && i < wf->nrows; i++)
+		if (strcmp(wf->rows[i].action, action) == 0)
+			done = wf->rows[i].done;
+	if (done == NULL || (mark = strstr(done, "{n}")) == NULL)
+		return done;
+	return arena_printf(a, "%.*s%lld%s", (int)(mark - done), done, (long long)id, mark + 3);
 }
 
 const char *
@@ -196,6 +219,22 @@ tell_integrators(struct wf_call *c)
 	return err;
 }
 
+/* The transition's date bound: refused before the day its column names (Paris), with the day and the date's name. */
+static tr_err
+check_not_before(struct wf_call *c)
+{
+	const char *day = c->t->not_before ? json_str(c->row, c->t->not_before) : NULL;
+	const char *today = date_iso(c->ctx->arena, c->ctx->now), *fr;
+
+	if (day == NULL || strcmp(day, today) <= 0)
+		return TR_OK;
+	fr = date_ymd_fr(c->ctx->arena, day);
+	return ctx_fail(c->ctx, TR_CONFLICT,
+	    arena_printf(c->ctx->arena, "« %s » n'est possible qu'à partir du %s, %s (nous sommes le %s).", c->t->label,
+	        fr ? fr : day, c->t->not_before_label ? c->t->not_before_label : c->t->not_before,
+	        date_fr(c->ctx->arena, c->ctx->now)));
+}
+
 /* The sequence, inside the transaction. */
 static tr_err
 run(struct ctx *ctx, const struct workflow *wf, struct wf_act *act, struct wf_call *c)
@@ -216,6 +255,8 @@ run(struct ctx *ctx, const struct workflow *wf, struct wf_act *act, struct wf_ca
 	if (stale)
 		return ctx_fail(ctx, TR_CONFLICT, wf->stale);
 	c->to = c->t->to < 0 ? c->from : c->t->to;
+	if ((err = check_not_before(c)) != TR_OK)
+		return err;
 	if ((err = check_payload(ctx, c->t, act->payload, &c->clean)) != TR_OK)
 		return err;
 	c->detail = act->detail ? json_deep_copy(act->detail) : json_object();

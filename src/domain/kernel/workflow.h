@@ -21,6 +21,8 @@
 /* wf_act.version for the system's own moves inside a transaction that has just read the row: whatever it is. */
 #define WF_ANY_VERSION (-1)
 
+struct arena;
+
 /* How a page draws the action's button. */
 enum wf_tone {
 	WF_PRIMARY = 0, /* the step forward */
@@ -73,7 +75,12 @@ struct wf_transition {
 	wf_fn effect;          /* may be NULL */
 	wf_fn notify;          /* may be NULL */
 	enum wf_tone tone;
-	const char *confirm; /* French question asked before an irreversible action; NULL: none */
+	const char *confirm; /* French question asked before an irreversible action, with its consequence; NULL: none */
+	const char *done;    /* French success message; "{n}" stands for the row's number (wf_done_message) */
+	/* A date column of the row ("YYYY-MM-DD"): the action is refused before that day in Paris (a contract does not
+	 * start before its start date); its French name for the refusal. NULL: no such bound. */
+	const char *not_before;
+	const char *not_before_label;
 };
 
 struct workflow {
@@ -143,6 +150,12 @@ TR_MUST_USE tr_err wf_pick(struct ctx *ctx, const struct workflow *wf, const cha
 /* The transitions PARTIES may take from STATE, as [{action, label, payload, payload_optional, tone, confirm}]
  * (one per action). */
 json_t *wf_actions(const struct workflow *wf, int state, unsigned parties);
+
+/* The success message of ACTION on row ID of WF ("{n}" replaced by ID), in A; NULL when the action has none. */
+const char *wf_done_message(struct arena *a, const struct workflow *wf, const char *action, int64_t id);
+
+/* The French confirmation question of ACTION in WF, or NULL when it asks none. */
+const char *wf_confirm_of(const struct workflow *wf, const char *action);
 
 /* The French label of ACTION, or NULL. */
 const char *wf_action_label(const struct workflow *wf, const char *action);

@@ -550,11 +550,19 @@ diagnosis_json(const struct db_rows *r, size_t i)
 	return o;
 }
 
+/* Whether the actor is who diagnoses dossier D: an admin, or the pole covering its region. */
 static bool
-can_diagnose(const struct ctx *ctx, json_t *d)
+may_diagnose(const struct ctx *ctx, json_t *d)
 {
 	return actor_has(ctx->actor, ROLE_ADMIN) ||
 	       actor_covers_region(ctx->actor, ROLE_POLE, json_str(d, "region_code"));
+}
+
+/* Whether the actor may write D's diagnosis now: theirs, and before the national decision. */
+static bool
+can_diagnose(const struct ctx *ctx, json_t *d)
+{
+	return may_diagnose(ctx, d) && !dossier_decided(d);
 }
 
 tr_err
@@ -736,13 +744,20 @@ diagnosable(struct ctx *ctx, int64_t dossier_id, json_t **d)
 
 	if (err != TR_OK)
 		return err;
-	if (!can_diagnose(ctx, *d)) {
+	if (!may_diagnose(ctx, *d))
+		err = ctx_fail(ctx, TR_FORBIDDEN,
+		    "Seul le pôle de ressources de la région du dossier peut en faire le diagnostic préalable.");
+	else if (dossier_decided(*d))
+		err = ctx_fail(ctx, TR_CONFLICT,
+		    arena_printf(ctx->arena,
+		        "Le diagnostic préalable se fait avant la décision nationale : ce dossier est déjà « %s », le "
+		        "diagnostic ne peut plus être enregistré ni modifié.",
+		        json_str(*d, "state_label") ? json_str(*d, "state_label") : json_str(*d, "state")));
+	if (err != TR_OK) {
 		json_decref(*d);
 		*d = NULL;
-		return ctx_fail(ctx, TR_FORBIDDEN,
-		    "Seul le pôle de ressources de la région du dossier peut en faire le diagnostic préalable.");
 	}
-	return TR_OK;
+	return err;
 }
 
 tr_err

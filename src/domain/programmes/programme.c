@@ -6,6 +6,7 @@
 
 #include "core/arena.h"
 #include "core/embed.h"
+#include "core/time.h"
 #include "domain/kernel/authz.h"
 #include "domain/kernel/common.h"
 #include "domain/candidates/eligibility.h"
@@ -19,7 +20,8 @@
 #define REQUESTED_STATES "('regional_review', 'national_review', 'changes_requested', 'validated')"
 
 #define PROGRAMME_COLUMNS                                                                                         \
-	"id, code, name, legal_basis, starts_on, ends_on, target_posts, budget_euros, contract_min_months, "      \
+	"id, code, name, legal_basis, decided_by, starts_on, ends_on, target_posts, budget_euros, "               \
+	"contract_min_months, "                                                                                   \
 	"contract_max_months, weekly_hours, training_months, employer_categories, requires_tutor, "               \
 	"requires_sponsor, requires_company, requires_pole, active, version, requires_eligibility, eligibility, " \
 	"eligibility_valid_months, total_max_months"
@@ -285,6 +287,30 @@ out:
 	return tx_end(ctx, ctx_storage_error(ctx, err));
 }
 
+/* Sets on programme O "open" (it takes new dossiers today: active, and today within its period) and, when it does
+ * not, "closed_reason", in French. */
+static void
+decorate_open(struct ctx *ctx, json_t *o)
+{
+	const char *today = date_iso(ctx->arena, ctx->now), *from = json_str(o, "starts_on"),
+	           *to = json_str(o, "ends_on");
+	const char *name = json_str(o, "name") ? json_str(o, "name") : "";
+	const char *why = NULL;
+
+	if (!json_is_true(json_object_get(o, "active")))
+		why = arena_printf(ctx->arena, "Le dispositif « %s » n'accepte plus de nouveaux dossiers.", name);
+	else if (to && strcmp(today, to) > 0)
+		why = arena_printf(ctx->arena,
+		    "Le dispositif « %s » a pris fin le %s : il n'accepte plus de nouveaux dossiers.", name,
+		    date_ymd_fr(ctx->arena, to) ? date_ymd_fr(ctx->arena, to) : to);
+	else if (from && strcmp(today, from) < 0)
+		why = arena_printf(ctx->arena,
+		    "Le dispositif « %s » n'ouvre que le %s : il n'accepte pas encore de dossiers.", name,
+		    date_ymd_fr(ctx->arena, from) ? date_ymd_fr(ctx->arena, from) : from);
+	json_object_set_new(o, "open", json_boolean(why == NULL));
+	json_object_set_new(o, "closed_reason", why ? json_string(why) : json_null());
+}
+
 tr_err
 programme_rules(struct ctx *ctx, int64_t id, json_t **out)
 {
@@ -298,6 +324,7 @@ programme_rules(struct ctx *ctx, int64_t id, json_t **out)
 		return ctx_storage_error(ctx, err);
 	*out = row_json(r, 0);
 	bools(*out, programme_bools);
+	decorate_open(ctx, *out);
 	return TR_OK;
 }
 
@@ -317,7 +344,11 @@ programme_list(struct ctx *ctx, json_t **out)
 	if (err != TR_OK)
 		return ctx_storage_error(ctx, err);
 	items = rows_json(r);
-	json_array_foreach(items, i, it) bools(it, programme_bools);
+	json_array_foreach(items, i, it)
+	{
+		bools(it, programme_bools);
+		decorate_open(ctx, it);
+	}
 	*out = json_pack("{s:o}", "items", items);
 	return TR_OK;
 }

@@ -5,8 +5,10 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/time.h"
 #include "domain/kernel/authz.h"
 #include "domain/candidates/candidate.h"
+#include "domain/candidates/eligibility.h"
 #include "domain/kernel/common.h"
 #include "domain/recruitment/contract.h"
 #include "domain/kernel/journal.h"
@@ -27,6 +29,12 @@ enum {
 #define PENDING_SQL "('proposed', 'new', 'processing', 'interview')"
 
 static tr_err effect_consent(struct wf_call *c);
+static tr_err guard_offer_open(struct wf_call *c);
+static tr_err guard_interview_day(struct wf_call *c);
+static tr_err guard_interview_pending(struct wf_call *c);
+static tr_err effect_interview(struct wf_call *c);
+static tr_err effect_interview_accepted(struct wf_call *c);
+static tr_err effect_interview_other(struct wf_call *c);
 static tr_err effect_accept(struct wf_call *c);
 static tr_err effect_refuse(struct wf_call *c);
 static tr_err tell_other_side(struct wf_call *c);
@@ -34,28 +42,54 @@ static tr_err tell_obsolete(struct wf_call *c);
 
 static const struct wf_transition application_rows[] = {
 	{ "accept_proposal", "Accepter la mise en relation", WF_BIT(APP_PROPOSED), APP_NEW, P_CANDIDATE,
-	    &entity_application, true, NULL, effect_consent, tell_other_side, WF_PRIMARY, NULL },
+	    &entity_application, true, NULL, effect_consent, tell_other_side, WF_PRIMARY, NULL,
+	    "Vous avez accepté la mise en relation : la structure voit maintenant votre candidature n° {n}.", NULL,
+	    NULL },
 	{ "decline_proposal", "Décliner la mise en relation", WF_BIT(APP_PROPOSED), APP_DECLINED, P_CANDIDATE, NULL,
-	    false, NULL, NULL, tell_other_side, WF_DANGER, NULL },
+	    false, NULL, NULL, tell_other_side, WF_DANGER,
+	    "Décliner cette mise en relation ? La structure ne verra pas votre profil.",
+	    "Vous avez décliné la mise en relation.", NULL, NULL },
 	{ "process", "Examiner la candidature", WF_BIT(APP_NEW), APP_PROCESSING, P_STRUCTURE, NULL, false, NULL, NULL,
-	    tell_other_side, WF_PRIMARY, NULL },
-	{ "interview", "Proposer un entretien", WF_BIT(APP_NEW) | WF_BIT(APP_PROCESSING), APP_INTERVIEW, P_STRUCTURE,
-	    NULL, false, NULL, NULL, tell_other_side, WF_SECONDARY, NULL },
+	    tell_other_side, WF_PRIMARY, NULL,
+	    "La candidature n° {n} est en cours d'examen ; le candidat en est informé.", NULL, NULL },
+	{ "interview", "Proposer un entretien", WF_BIT(APP_NEW) | WF_BIT(APP_PROCESSING) | WF_BIT(APP_INTERVIEW),
+	    APP_INTERVIEW, P_STRUCTURE, &entity_interview, false, guard_interview_day, effect_interview,
+	    tell_other_side, WF_SECONDARY, NULL, "L'entretien est proposé au candidat pour la candidature n° {n}.",
+	    NULL, NULL },
+	{ "accept_interview", "Accepter l'entretien", WF_BIT(APP_INTERVIEW), -1, P_CANDIDATE, NULL, false,
+	    guard_interview_pending, effect_interview_accepted, tell_other_side, WF_PRIMARY, NULL,
+	    "Vous avez accepté l'entretien : la structure en est informée.", NULL, NULL },
+	{ "ask_other_interview", "Demander un autre créneau", WF_BIT(APP_INTERVIEW), -1, P_CANDIDATE,
+	    &entity_interview_reply, false, guard_interview_pending, effect_interview_other, tell_other_side,
+	    WF_SECONDARY, NULL, "Votre demande d'un autre créneau est transmise à la structure.", NULL, NULL },
 	{ "accept", "Retenir la candidature et établir le contrat", PENDING, APP_ACCEPTED, P_STRUCTURE,
-	    &entity_contract, false, NULL, effect_accept, tell_other_side, WF_PRIMARY, NULL },
+	    &entity_contract, false, NULL, effect_accept, tell_other_side, WF_PRIMARY,
+	    "Retenir cette candidature et établir le contrat ? Les autres candidatures en cours de la personne seront "
+	    "closes.",
+	    "La candidature n° {n} est retenue : le contrat est établi.", NULL, NULL },
 	{ "refuse", "Ne pas retenir la candidature", PENDING, APP_REFUSED, P_STRUCTURE, &entity_refusal, false, NULL,
-	    effect_refuse, tell_other_side, WF_DANGER, NULL },
+	    effect_refuse, tell_other_side, WF_DANGER,
+	    "Ne pas retenir cette candidature ? Le candidat en sera informé par courriel avec le motif.",
+	    "La candidature n° {n} n'est pas retenue ; le candidat en est informé.", NULL, NULL },
 	{ "withdraw", "Retirer ma candidature", PENDING | WF_BIT(APP_PROPOSED), APP_WITHDRAWN, P_CANDIDATE, NULL, false,
-	    NULL, NULL, tell_other_side, WF_DANGER, "Retirer votre candidature ? Elle sera close." },
+	    NULL, NULL, tell_other_side, WF_DANGER,
+	    "Retirer votre candidature ? La structure en sera informée ; vous pourrez candidater à nouveau tant que "
+	    "l'offre est ouverte.",
+	    "Votre candidature n° {n} est retirée ; la structure en est informée.", NULL, NULL },
+	{ "reapply", "Candidater à nouveau", WF_BIT(APP_WITHDRAWN), APP_NEW, P_CANDIDATE, &entity_application, true,
+	    guard_offer_open, effect_consent, tell_other_side, WF_PRIMARY, NULL,
+	    "Vous avez candidaté à nouveau : votre candidature n° {n} est transmise à la structure.", NULL, NULL },
 	{ "obsolete", "Clore la candidature", PENDING | WF_BIT(APP_PROPOSED), APP_OBSOLETE, P_SYSTEM, NULL, false, NULL,
-	    NULL, tell_obsolete, WF_SECONDARY, NULL },
+	    NULL, tell_obsolete, WF_SECONDARY, NULL, "La candidature n° {n} est close.", NULL, NULL },
 };
 
 /* An application with what its readers and the contract need: the offer's terms and place, the dossier's
  * parties (defaults of the contract), the candidate. */
 #define APPLICATION_SELECT                                                                                             \
 	"SELECT a.id, a.offer_id, a.candidate_id, a.state, a.origin, a.message, a.refusal_reason, a.created_at, "      \
-	"a.updated_at, a.state_since, a.version, a.consented_at, f.title AS offer_title, f.state AS offer_state, "     \
+	"a.updated_at, a.state_since, a.version, a.consented_at, a.interview_on, a.interview_time, "                   \
+	"a.interview_place, a.interview_note, a.interview_answer, a.interview_reply, f.title AS offer_title, f.state " \
+	"AS offer_state, "                                                                                             \
 	"f.dossier_id, "                                                                                               \
 	"f.organisation_id, f.programme_id, f.region_code, f.job_profile_id, f.contract_type AS offer_contract_type, " \
 	"f.start_on AS "                                                                                               \
@@ -178,6 +212,36 @@ decorate(struct ctx *ctx, json_t *a)
 	    wf_actions(&application_workflow, wf_state(&application_workflow, state), parties_of(ctx, a)));
 }
 
+/* What the structure must know before the contract step, while it can still act on it: the eligibility the
+ * programme requires is missing on the offer's planned start (or today, when that is past). Set as
+ * "action_notes": {"accept": French text} (none when nothing is missing). */
+static tr_err
+notes_before_contract(struct ctx *ctx, json_t *a)
+{
+	const char *today = date_iso(ctx->arena, ctx->now), *on = str_of(a, "offer_start_on");
+	bool ok = true;
+	tr_err err;
+
+	if (!(parties_of(ctx, a) & P_STRUCTURE) ||
+	    !(WF_BIT(wf_state(&application_workflow, str_of(a, "state"))) & PENDING))
+		return TR_OK;
+	if (on == NULL || strcmp(on, today) < 0)
+		on = today;
+	if ((err = eligibility_valid(ctx, int_of(a, "candidate_id"), int_of(a, "programme_id"), on, &ok)) != TR_OK)
+		return err;
+	if (!ok)
+		json_object_set_new(a, "action_notes",
+		    json_pack("{s:s}", "accept",
+		        arena_printf(ctx->arena,
+		            "Avant le contrat : %s n'a pas de diagnostic d'éligibilité valide au %s pour ce "
+		            "dispositif. Le "
+		            "contrat sera refusé tant qu'un prescripteur (Mission locale, France Travail, Cap emploi) "
+		            "ne l'a "
+		            "pas établi ; demandez-le au candidat ou à son prescripteur.",
+		            str_of(a, "candidate_name"), date_ymd_fr(ctx->arena, on))));
+	return TR_OK;
+}
+
 tr_err
 application_get(struct ctx *ctx, int64_t id, json_t **out)
 {
@@ -185,6 +249,10 @@ application_get(struct ctx *ctx, int64_t id, json_t **out)
 
 	if (err == TR_OK)
 		decorate(ctx, *out);
+	if (err == TR_OK && (err = notes_before_contract(ctx, *out)) != TR_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
 	return err;
 }
 
@@ -310,6 +378,19 @@ application_create(struct ctx *ctx, int64_t offer_id, json_t *in, int64_t *id)
 		err = ctx_storage_error(ctx, err);
 		goto out;
 	}
+	/* Applying again after a withdrawal takes the withdrawn application up again (its history goes on). */
+	err = db_onev(ctx->db, ctx->arena,
+	    "SELECT id, version FROM applications WHERE offer_id = ? AND candidate_id = ? AND state = 'withdrawn'", &r,
+	    DB_I64(offer_id), DB_I64(ctx->actor->person_id));
+	if (err == TR_OK) {
+		*id = db_int(db_cell(r, 0, 0));
+		err = wf_take(ctx, &application_workflow, *id, "reapply", db_int(db_cell(r, 0, 1)), in, NULL, NULL);
+		goto out;
+	}
+	if (err != TR_NOT_FOUND) {
+		err = ctx_storage_error(ctx, err);
+		goto out;
+	}
 	err = insert(ctx, offer_id, ctx->actor->person_id, "new", "candidate", clean, id);
 out:
 	json_decref(clean);
@@ -390,6 +471,83 @@ obsolete_others(struct ctx *ctx, json_t *a)
 
 /* The candidate's consent to a proposal (from now on the structure reads their profile: candidate_scope), with
  * their message when they wrote one. */
+/* A withdrawn application is made again only while its offer takes applications. */
+static tr_err
+guard_offer_open(struct wf_call *c)
+{
+	return strcmp(str_of(c->row, "offer_state"), "open") == 0
+	           ? TR_OK
+	           : ctx_fail(c->ctx, TR_CONFLICT,
+	                 "Cette offre n'est plus ouverte aux candidatures : vous ne pouvez plus y candidater à "
+	                 "nouveau.");
+}
+
+/* "14:30" or "14h30" (a time of day) into "14:30" in the arena; NULL otherwise. */
+static const char *
+time_of_day(struct arena *a, const char *s)
+{
+	if (s == NULL || strlen(s) != 5 || (s[2] != ':' && s[2] != 'h') || strspn(s, "0123456789") != 2 ||
+	    strspn(s + 3, "0123456789") != 2 || (s[0] - '0') * 10 + (s[1] - '0') > 23 || s[3] > '5')
+		return NULL;
+	return arena_printf(a, "%.2s:%.2s", s, s + 3);
+}
+
+/* An interview is proposed for today or a later day, at a time of day. */
+static tr_err
+guard_interview_day(struct wf_call *c)
+{
+	const char *day = str_of(c->clean, "interview_on");
+
+	if (day && strcmp(day, date_iso(c->ctx->arena, c->ctx->now)) < 0)
+		field_errors_add(&c->ctx->errors, "interview_on",
+		    "« Date de l'entretien » est passée : proposez aujourd'hui ou un jour à venir.");
+	if (time_of_day(c->ctx->arena, str_of(c->clean, "interview_time")) == NULL)
+		field_errors_add(&c->ctx->errors, "interview_time",
+		    "« Heure » doit être une heure de la journée, par exemple 14:30 ou 14h30.");
+	return c->ctx->errors.n ? TR_INVALID : TR_OK;
+}
+
+/* The candidate answers the interview proposed, once. */
+static tr_err
+guard_interview_pending(struct wf_call *c)
+{
+	const char *answer = str_of(c->row, "interview_answer");
+
+	return answer == NULL || strcmp(answer, "pending") == 0
+	           ? TR_OK
+	           : ctx_fail(c->ctx, TR_CONFLICT,
+	                 "Vous avez déjà répondu à cet entretien : attendez que la structure en propose un autre.");
+}
+
+/* The interview's day, time ("14h30" kept as "14:30") and place, waiting for the candidate's answer. */
+static tr_err
+effect_interview(struct wf_call *c)
+{
+	const char *time = time_of_day(c->ctx->arena, str_of(c->clean, "interview_time"));
+
+	json_object_set_new(c->clean, "interview_time", json_string(time));
+	return db_execv(c->ctx->db,
+	    "UPDATE applications SET interview_on = ?, interview_time = ?, interview_place = ?, interview_note = ?, "
+	    "interview_answer = 'pending', interview_reply = NULL WHERE id = ?",
+	    NULL, DB_TEXT(str_of(c->clean, "interview_on")), DB_TEXT(time),
+	    DB_TEXT(str_of(c->clean, "interview_place")), DB_TEXT(str_of(c->clean, "interview_note")), DB_I64(c->id));
+}
+
+static tr_err
+effect_interview_accepted(struct wf_call *c)
+{
+	return db_execv(
+	    c->ctx->db, "UPDATE applications SET interview_answer = 'accepted' WHERE id = ?", NULL, DB_I64(c->id));
+}
+
+static tr_err
+effect_interview_other(struct wf_call *c)
+{
+	return db_execv(c->ctx->db,
+	    "UPDATE applications SET interview_answer = 'other', interview_reply = ? WHERE id = ?", NULL,
+	    DB_TEXT(str_of(c->clean, "interview_reply")), DB_I64(c->id));
+}
+
 static tr_err
 effect_consent(struct wf_call *c)
 {
@@ -435,7 +593,17 @@ tell_other_side(struct wf_call *c)
 	                              vocab_label(&vocab_refusal_reason, str_of(clean, "refusal_reason")),
 	                              str_of(clean, "comment") ? str_of(clean, "comment") : "")
 	                        : "";
-	const char *body = notify_text(ctx,
+	const char *day = str_of(clean, "interview_on");
+	const char *body;
+
+	if (day)
+		extra = arena_printf(ctx->arena, "\nEntretien le %s à %s, lieu : %s.%s%s", date_ymd_fr(ctx->arena, day),
+		    str_of(clean, "interview_time"), str_of(clean, "interview_place"),
+		    str_of(clean, "interview_note") ? "\n" : "",
+		    str_of(clean, "interview_note") ? str_of(clean, "interview_note") : "");
+	else if (str_of(clean, "interview_reply"))
+		extra = arena_printf(ctx->arena, "\nDisponibilités : %s", str_of(clean, "interview_reply"));
+	body = notify_text(ctx,
 	    arena_printf(ctx->arena, "%s : « %s » pour la candidature de %s à l'offre « %s » (%s).%s", ctx->actor->name,
 	        c->t->label, str_of(a, "candidate_name"), str_of(a, "offer_title"), str_of(a, "organisation_name"),
 	        extra),

@@ -75,13 +75,16 @@ static tr_err effect_reopen(struct wf_call *c);
 
 static const struct wf_transition rows[] = {
 	{ "close", "Fermer l'offre", WF_BIT(OFFER_OPEN) | WF_BIT(OFFER_FILLED), OFFER_CLOSED, PARTY_STAFF,
-	    &entity_offer_close, false, NULL, effect_close, NULL, WF_DANGER, NULL },
+	    &entity_offer_close, false, NULL, effect_close, NULL, WF_DANGER,
+	    "Fermer cette offre ? Elle ne sera plus publiée et n'acceptera plus de candidatures ; vous pourrez la "
+	    "rouvrir.",
+	    "L'offre n° {n} est fermée : elle n'est plus publiée.", NULL, NULL },
 	{ "reopen", "Rouvrir l'offre", WF_BIT(OFFER_CLOSED), OFFER_OPEN, PARTY_STAFF, NULL, false, NULL, effect_reopen,
-	    NULL, WF_SECONDARY, NULL },
+	    NULL, WF_SECONDARY, NULL, "L'offre n° {n} est rouverte et publiée.", NULL, NULL },
 	{ "fill", "Offre pourvue", WF_BIT(OFFER_OPEN), OFFER_FILLED, PARTY_SYSTEM, NULL, false, NULL, NULL, NULL,
-	    WF_SECONDARY, NULL },
+	    WF_SECONDARY, NULL, "L'offre n° {n} est pourvue.", NULL, NULL },
 	{ "unfill", "Offre de nouveau ouverte", WF_BIT(OFFER_FILLED), OFFER_OPEN, PARTY_SYSTEM, NULL, false, NULL, NULL,
-	    NULL, WF_SECONDARY, NULL },
+	    NULL, WF_SECONDARY, NULL, "L'offre n° {n} est de nouveau ouverte.", NULL, NULL },
 };
 
 const char *const offer_actions[] = { "close", "reopen", NULL };

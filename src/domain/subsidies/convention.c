@@ -213,14 +213,19 @@ tell_post(struct wf_call *call)
 
 static const struct wf_transition post_rows[] = {
 	{ "fill", "Recruter sur le poste", WF_BIT(POST_VACANT), POST_OCCUPIED, P_EMPLOYER | P_NATIONAL,
-	    &entity_post_fill, false, guard_dates, effect_fill, NULL, WF_PRIMARY, NULL },
+	    &entity_post_fill, false, guard_dates, effect_fill, NULL, WF_PRIMARY, NULL, "Le poste n° {n} est pourvu.",
+	    NULL, NULL },
 	{ "vacate", "Déclarer le départ de la personne", WF_BIT(POST_OCCUPIED), POST_VACANT, P_EMPLOYER | P_NATIONAL,
-	    &entity_post_vacate, false, guard_dates, effect_vacate, NULL, WF_SECONDARY, NULL },
+	    &entity_post_vacate, false, guard_dates, effect_vacate, NULL, WF_SECONDARY, NULL,
+	    "Le départ de la personne est enregistré : le poste n° {n} est vacant.", NULL, NULL },
 	{ "give_back", "Rendre le poste", WF_BIT(POST_VACANT) | WF_BIT(POST_OCCUPIED), POST_RETURNED,
 	    P_EMPLOYER | P_NATIONAL, &entity_post_return, false, guard_dates, effect_return, tell_post, WF_DANGER,
-	    "Rendre ce poste ? Les sommes non justifiées seront à reverser." },
+	    "Rendre ce poste ? Il sera retiré de la convention et les sommes non justifiées seront à reverser ; cela "
+	    "ne peut pas être annulé.",
+	    "Le poste n° {n} est rendu.", NULL, NULL },
 	{ "expire", "Rendre le poste resté vacant au-delà du délai", WF_BIT(POST_VACANT), POST_RETURNED, P_SYSTEM, NULL,
-	    false, NULL, effect_return, tell_post, WF_DANGER, NULL },
+	    false, NULL, effect_return, tell_post, WF_DANGER, NULL,
+	    "Le poste n° {n} resté vacant au-delà du délai est rendu.", NULL, NULL },
 };
 
 const struct workflow post_workflow = {
@@ -610,11 +615,15 @@ tell_amendment(struct wf_call *call)
 
 static const struct wf_transition amendment_rows[] = {
 	{ "give_opinion", "Donner l'avis régional", WF_BIT(AMENDMENT_REQUESTED), AMENDMENT_NATIONAL_REVIEW, P_REGIONAL,
-	    &entity_amendment_opinion, false, NULL, effect_opinion, tell_amendment, WF_PRIMARY, NULL },
+	    &entity_amendment_opinion, false, NULL, effect_opinion, tell_amendment, WF_PRIMARY, NULL,
+	    "L'avis régional sur l'avenant n° {n} est donné : il a été transmis à la décision nationale.", NULL, NULL },
 	{ "grant", "Accorder l'avenant", WF_BIT(AMENDMENT_NATIONAL_REVIEW), AMENDMENT_GRANTED, P_NATIONAL,
-	    &entity_amendment_decision, true, guard_grant, effect_grant, tell_amendment, WF_PRIMARY, NULL },
+	    &entity_amendment_decision, true, guard_grant, effect_grant, tell_amendment, WF_PRIMARY, NULL,
+	    "L'avenant n° {n} est accordé.", NULL, NULL },
 	{ "refuse", "Refuser l'avenant", WF_BIT(AMENDMENT_NATIONAL_REVIEW), AMENDMENT_REFUSED, P_NATIONAL,
-	    &entity_amendment_decision, true, guard_reason, effect_refuse, tell_amendment, WF_DANGER, NULL },
+	    &entity_amendment_decision, true, guard_reason, effect_refuse, tell_amendment, WF_DANGER,
+	    "Refuser cet avenant ? L'employeur en sera informé ; la décision est définitive.",
+	    "L'avenant n° {n} est refusé.", NULL, NULL },
 };
 
 const struct workflow amendment_workflow = {

@@ -115,14 +115,17 @@ effect_pay(struct wf_call *call)
 
 static const struct wf_transition payreq_rows[] = {
 	{ "approve", "Approuver la demande", WF_BIT(PAYREQ_REQUESTED), PAYREQ_APPROVED, P_CHECKER, NULL, false, NULL,
-	    NULL, tell_employer, WF_PRIMARY, NULL },
+	    NULL, tell_employer, WF_PRIMARY, NULL,
+	    "La demande de paiement n° {n} est approuvée : elle sera mise en paiement.", NULL, NULL },
 	{ "reject", "Rejeter la demande", WF_BIT(PAYREQ_REQUESTED) | WF_BIT(PAYREQ_APPROVED), PAYREQ_REJECTED,
 	    P_CHECKER, &entity_payreq_reason, false, NULL, effect_reject, tell_employer, WF_DANGER,
-	    "Rejeter cette demande ?" },
+	    "Rejeter cette demande de paiement ? L'employeur en sera informé avec le motif et devra faire une nouvelle "
+	    "demande.",
+	    "La demande de paiement n° {n} est rejetée ; l'employeur en est informé.", NULL, NULL },
 	{ "order", "Mettre en paiement", WF_BIT(PAYREQ_APPROVED), PAYREQ_ORDERED, P_SYSTEM, NULL, false, NULL, NULL,
-	    NULL, WF_PRIMARY, NULL },
+	    NULL, WF_PRIMARY, NULL, "La demande de paiement n° {n} est mise en paiement.", NULL, NULL },
 	{ "pay", "Payer", WF_BIT(PAYREQ_ORDERED), PAYREQ_PAID, P_SYSTEM, NULL, false, NULL, effect_pay, tell_employer,
-	    WF_PRIMARY, NULL },
+	    WF_PRIMARY, NULL, "La demande de paiement n° {n} est payée.", NULL, NULL },
 };
 
 const struct workflow payreq_workflow = {
@@ -661,9 +664,13 @@ tell_recovery(struct wf_call *call)
 
 static const struct wf_transition recovery_rows[] = {
 	{ "repaid", "Enregistrer le reversement", WF_BIT(RECOVERY_NOTIFIED), RECOVERY_REPAID, P_CHECKER,
-	    &entity_recovery_repaid, false, NULL, effect_repaid, tell_recovery, WF_PRIMARY, NULL },
+	    &entity_recovery_repaid, false, NULL, effect_repaid, tell_recovery, WF_PRIMARY, NULL,
+	    "Le reversement n° {n} est enregistré.", NULL, NULL },
 	{ "cancel", "Annuler l'ordre de reversement", WF_BIT(RECOVERY_NOTIFIED), RECOVERY_CANCELLED, P_NATIONAL,
-	    &entity_recovery_cancel, false, NULL, effect_cancel, tell_recovery, WF_DANGER, "Annuler ce reversement ?" },
+	    &entity_recovery_cancel, false, NULL, effect_cancel, tell_recovery, WF_DANGER,
+	    "Annuler cet ordre de reversement ? L'employeur n'aura plus à reverser ces sommes ; cela ne peut pas être "
+	    "annulé.",
+	    "L'ordre de reversement n° {n} est annulé.", NULL, NULL },
 };
 
 const struct workflow recovery_workflow = {

@@ -30,18 +30,21 @@ static tr_err effect_move_down(struct wf_call *c);
 
 static const struct wf_transition module_rows[] = {
 	{ "start", "Démarrer le module", WF_BIT(MODULE_PLANNED), MODULE_IN_PROGRESS, EDITORS | P_SYSTEM, NULL, false,
-	    NULL, NULL, NULL, WF_PRIMARY, NULL },
+	    NULL, NULL, NULL, WF_PRIMARY, NULL, "Le module est démarré.", NULL, NULL },
 	{ "complete", "Marquer le module terminé", LIVE, MODULE_COMPLETED, EDITORS | P_SYSTEM, NULL, false, NULL, NULL,
-	    NULL, WF_PRIMARY, NULL },
+	    NULL, WF_PRIMARY, NULL, "Le module est marqué terminé.", NULL, NULL },
 	{ "abandon", "Abandonner le module", LIVE, MODULE_ABANDONED, EDITORS, &entity_module_reason, false, NULL, NULL,
-	    NULL, WF_DANGER, NULL },
+	    NULL, WF_DANGER,
+	    "Abandonner ce module ? Les heures déjà faites restent comptées ; vous pourrez le reprendre plus tard.",
+	    "Le module est abandonné.", NULL, NULL },
 	{ "resume", "Reprendre le module", WF_BIT(MODULE_ABANDONED), MODULE_PLANNED, EDITORS, NULL, false, NULL, NULL,
-	    NULL, WF_SECONDARY, NULL },
+	    NULL, WF_SECONDARY, NULL, "Le module est repris : il est de nouveau prévu.", NULL, NULL },
 	{ "reopen", "Rouvrir le module", WF_BIT(MODULE_COMPLETED), MODULE_IN_PROGRESS, EDITORS, NULL, false, NULL, NULL,
-	    NULL, WF_SECONDARY, NULL },
-	{ "move_up", "Monter", ANY_STATE, -1, EDITORS, NULL, false, NULL, effect_move_up, NULL, WF_SECONDARY, NULL },
+	    NULL, WF_SECONDARY, NULL, "Le module est rouvert.", NULL, NULL },
+	{ "move_up", "Monter", ANY_STATE, -1, EDITORS, NULL, false, NULL, effect_move_up, NULL, WF_SECONDARY, NULL,
+	    "Le module est monté d'un rang dans le parcours.", NULL, NULL },
 	{ "move_down", "Descendre", ANY_STATE, -1, EDITORS, NULL, false, NULL, effect_move_down, NULL, WF_SECONDARY,
-	    NULL },
+	    NULL, "Le module est descendu d'un rang dans le parcours.", NULL, NULL },
 };
 
 #define CONTRACT_SQL                                                                                                 \

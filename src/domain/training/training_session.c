@@ -44,19 +44,25 @@ static tr_err tell_promoted(struct wf_call *c);
 static const struct wf_transition session_rows[] = {
 	{ "cancel", "Annuler la session", NOT_CANCELLED, SESSION_CANCELLED, S_RUNNER, &entity_session_cancel, false,
 	    NULL, effect_cancel, tell_cancelled, WF_DANGER,
-	    "Annuler cette session ? Les inscrits et leurs structures seront prévenus." },
+	    "Annuler cette session ? Tous les inscrits et leurs structures seront prévenus par courriel ; une session "
+	    "annulée ne peut pas être rétablie.",
+	    "La session n° {n} est annulée ; les inscrits et leurs structures sont prévenus par courriel.", NULL,
+	    NULL },
 	{ "cancel_under_minimum", "Annuler la session faute d'inscrits", WF_BIT(SESSION_OPEN), SESSION_CANCELLED,
-	    S_SYSTEM, NULL, false, NULL, effect_cancel, tell_cancelled, WF_DANGER, NULL },
+	    S_SYSTEM, NULL, false, NULL, effect_cancel, tell_cancelled, WF_DANGER, NULL,
+	    "La session n° {n} est annulée faute d'inscrits.", NULL, NULL },
 	{ "confirm", "Confirmer la session", WF_BIT(SESSION_OPEN), SESSION_CONFIRMED, S_SYSTEM, NULL, false, NULL, NULL,
-	    NULL, WF_PRIMARY, NULL },
+	    NULL, WF_PRIMARY, NULL, "La session n° {n} est confirmée.", NULL, NULL },
 };
 
 static const struct wf_transition registration_rows[] = {
 	{ "cancel", "Annuler l'inscription", WF_BIT(REGISTRATION_REGISTERED) | WF_BIT(REGISTRATION_WAITING),
 	    REGISTRATION_CANCELLED, S_RUNNER | S_CONCERNED, NULL, false, guard_session_live, NULL, tell_registrant,
-	    WF_DANGER, NULL },
+	    WF_DANGER, "Annuler cette inscription ? La place sera donnée à la première personne en liste d'attente.",
+	    "L'inscription n° {n} est annulée ; si quelqu'un attendait, la place lui est donnée.", NULL, NULL },
 	{ "promote", "Passer de la liste d'attente à une place", WF_BIT(REGISTRATION_WAITING), REGISTRATION_REGISTERED,
-	    S_SYSTEM, NULL, false, NULL, NULL, tell_promoted, WF_PRIMARY, NULL },
+	    S_SYSTEM, NULL, false, NULL, NULL, tell_promoted, WF_PRIMARY, NULL,
+	    "L'inscription n° {n} passe de la liste d'attente à une place.", NULL, NULL },
 };
 
 #define COUNT_SQL(state) \
@@ -1206,25 +1212,59 @@ out:
  * Attendance
  */
 
-/* The days of a session: every weekday from FROM to TO, and the first and last days whatever they are. A new
- * JSON array of "YYYY-MM-DD". */
+/* Day N's (days since 1970-01-01) week, Monday first, and whether it is a Saturday or a Sunday. 1970-01-01 was a
+ * Thursday: (N + 3) mod 7 is 0 on Mondays. */
+static int64_t
+week_of(int64_t n)
+{
+	int64_t k = n + 3;
+
+	return k >= 0 ? k / 7 : -((-k + 6) / 7);
+}
+
+static bool
+weekend(int64_t n)
+{
+	return ((n + 3) % 7 + 7) % 7 >= 5;
+}
+
+/* Day number of "YYYY-MM-DD" DAY into *N; false when it is not a date. */
+static bool
+day_number(const char *day, int64_t *n)
+{
+	int y, m, d;
+
+	if (day == NULL || !date_parse(day, strlen(day), &y, &m, &d))
+		return false;
+	*n = date_days(y, m, d);
+	return true;
+}
+
+json_t *
+training_session_days(struct arena *a, const char *from, const char *to)
+{
+	json_t *days = json_array();
+	int64_t first, last;
+
+	if (!day_number(from, &first) || !day_number(to, &last))
+		return days;
+	for (int64_t n = first; n <= last && json_array_size(days) < DAYS_MAX; n++) {
+		int y, m, d;
+		/* A weekend day counts when the session starts or ends in that same weekend (a Friday-to-Sunday session
+		 * runs on Saturday too); the weekends it only spans are skipped. */
+		if (weekend(n) && !(weekend(first) && week_of(first) == week_of(n)) &&
+		    !(weekend(last) && week_of(last) == week_of(n)))
+			continue;
+		date_civil(n, &y, &m, &d);
+		json_array_append_new(days, json_string(arena_printf(a, "%04d-%02d-%02d", y, m, d)));
+	}
+	return days;
+}
+
 static json_t *
 session_days(struct ctx *ctx, const char *from, const char *to)
 {
-	json_t *days = json_array();
-	int y, m, d;
-
-	for (const char *day = from; day && strcmp(day, to) <= 0 && json_array_size(days) < DAYS_MAX;
-	     day = date_add(ctx->arena, day, 0, 1)) {
-		int64_t n;
-		if (!date_parse(day, strlen(day), &y, &m, &d))
-			break;
-		n = date_days(y, m, d);
-		/* 1970-01-01 was a Thursday: (n + 3) % 7 is 0 on Mondays. */
-		if (((n + 3) % 7 + 7) % 7 < 5 || strcmp(day, from) == 0 || strcmp(day, to) == 0)
-			json_array_append_new(days, json_string(day));
-	}
-	return days;
+	return training_session_days(ctx->arena, from, to);
 }
 
 static bool
@@ -1395,6 +1435,14 @@ training_attendance_record(struct ctx *ctx, int64_t session_id, json_t *entries)
 			field_errors_add(&ctx->errors, arena_printf(ctx->arena, "hours-%lld", (long long)person),
 			    arena_printf(
 			        ctx->arena, "Relevé %zu : « Heures » doit être un nombre entier de 0 à 24.", i + 1));
+		else if (hours > 0 && !truthy(e, "present"))
+			/* Hours of presence for someone marked absent: say so rather than drop them. */
+			field_errors_add(&ctx->errors, arena_printf(ctx->arena, "hours-%lld", (long long)person),
+			    arena_printf(ctx->arena,
+			        "Relevé %zu : « Heures de présence » vaut %lld h alors que « Présent(e) » n'est pas "
+			        "coché : "
+			        "cochez « Présent(e) », ou mettez 0 pour une absence.",
+			        i + 1, (long long)hours));
 		if (ctx->errors.n > 20)
 			break;
 	}
@@ -1410,7 +1458,6 @@ training_attendance_record(struct ctx *ctx, int64_t session_id, json_t *entries)
 		bool present = truthy(e, "present");
 		integer(e, "person_id", &person);
 		integer(e, "hours", &hours);
-		hours = present ? hours : 0;
 		TRY(db_execv(ctx->db,
 		    "INSERT INTO attendance (session_id, person_id, day, present, hours, recorded_by, recorded_at) "
 		    "VALUES (?, "

@@ -123,4 +123,9 @@ extern const struct workflow session_workflow;
 /* The lifecycle of a registration to a session on the engine. */
 extern const struct workflow registration_workflow;
 
+/* The days of a session from FROM to TO ("YYYY-MM-DD"), as a new JSON array of "YYYY-MM-DD": every weekday, and the
+ * Saturday and Sunday of a weekend the session starts or ends in (Friday to Sunday lists Saturday too); the weekends
+ * it only spans are skipped. Empty when a date is not one. */
+json_t *training_session_days(struct arena *a, const char *from, const char *to);
+
 #endif

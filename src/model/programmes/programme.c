@@ -67,6 +67,12 @@ static const struct field programme_fields[] = {
 	    .max_len = 40 },
 	{ .name = "name", .label = "Nom du dispositif", .type = FT_TEXT, .required = true, .max_len = 200 },
 	{ .name = "legal_basis", .label = "Base juridique", .type = FT_TEXTAREA, .max_len = 2000 },
+	{ .name = "decided_by",
+	    .label = "Autorité qui décide",
+	    .hint = "Qui prend la décision nationale sur les dossiers, comme le protocole la nomme : par exemple "
+	            "« Agence nationale de la cohésion des territoires (ANCT) ».",
+	    .type = FT_TEXT,
+	    .max_len = 200 },
 	{ .name = "starts_on", .label = "Date de début", .hint = "Format AAAA-MM-JJ.", .type = FT_DATE },
 	{ .name = "ends_on", .label = "Date de fin", .hint = "Format AAAA-MM-JJ.", .type = FT_DATE },
 	{ .name = "target_posts",

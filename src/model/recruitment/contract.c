@@ -84,6 +84,35 @@ static const struct field application_fields[] = {
 const struct entity entity_application = { "application", "Candidature", application_fields,
 	ARRAY_LEN(application_fields) };
 
+static const struct field interview_fields[] = {
+	{ .name = "interview_on", .label = "Date de l'entretien", .type = FT_DATE, .required = true },
+	{ .name = "interview_time",
+	    .label = "Heure",
+	    .hint = "Par exemple 14:30.",
+	    .type = FT_TEXT,
+	    .required = true,
+	    .max_len = 5 },
+	{ .name = "interview_place",
+	    .label = "Lieu",
+	    .hint = "L'adresse, ou « en visioconférence » avec le lien envoyé par courriel.",
+	    .type = FT_TEXT,
+	    .required = true,
+	    .max_len = 300 },
+	{ .name = "interview_note", .label = "Précisions pour le candidat", .type = FT_TEXTAREA, .max_len = 2000 },
+};
+const struct entity entity_interview = { "interview", "Entretien", interview_fields, ARRAY_LEN(interview_fields) };
+
+static const struct field interview_reply_fields[] = {
+	{ .name = "interview_reply",
+	    .label = "Vos disponibilités",
+	    .hint = "Les jours et heures où vous pouvez venir.",
+	    .type = FT_TEXTAREA,
+	    .required = true,
+	    .max_len = 2000 },
+};
+const struct entity entity_interview_reply = { "interview_reply", "Autre créneau", interview_reply_fields,
+	ARRAY_LEN(interview_reply_fields) };
+
 static const struct field refusal_fields[] = {
 	{ .name = "refusal_reason",
 	    .label = "Motif",

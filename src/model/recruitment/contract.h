@@ -38,6 +38,8 @@ extern const struct vocab vocab_break_reason;
 
 extern const struct entity entity_application;     /* message */
 extern const struct entity entity_refusal;         /* refusal_reason, comment */
+extern const struct entity entity_interview;       /* interview_on, interview_time, interview_place, interview_note */
+extern const struct entity entity_interview_reply; /* interview_reply: the candidate's other availability */
 extern const struct entity entity_contract;        /* the accept payload: dates, tutor, sponsor, company */
 extern const struct entity entity_contract_end;    /* reason, ended_on */
 extern const struct entity entity_contract_reason; /* reason */

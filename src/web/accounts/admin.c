@@ -206,7 +206,8 @@ web_admin_person_update(struct request *req)
 	else if (err != TR_OK)
 		resp_error(req, err, NULL);
 	else
-		web_done(req, arena_printf(req->arena, "/admin/personnes/%lld", (long long)req->params[0]), "saved");
+		web_done(
+		    req, arena_printf(req->arena, "/admin/personnes/%lld", (long long)req->params[0]), "person_saved");
 	json_decref(in);
 }
 
@@ -224,9 +225,19 @@ web_admin_person_invite(struct request *req)
 void
 web_admin_membership_add(struct request *req)
 {
-	json_t *in = req_form_object(req, &entity_membership);
+	const char *back = arena_printf(req->arena, "/admin/personnes/%lld", (long long)req->params[0]);
+	json_t *in;
 	int64_t id;
-	tr_err err = membership_add(&req->ctx, req->params[0], in, &id);
+	tr_err err;
+
+	if (str_eq_c(form_get(&req->form, "role"), "admin") &&
+	    web_confirm_first(req, "Donner le rôle d'administrateur",
+	        "Donner le rôle d'administrateur à cette personne ? Elle pourra tout lire et tout modifier sur la "
+	        "plateforme, comptes et rôles des autres compris.",
+	        back))
+		return;
+	in = req_form_object(req, &entity_membership);
+	err = membership_add(&req->ctx, req->params[0], in, &id);
 
 	if (err == TR_INVALID)
 		person_page(req, 422, in);
@@ -238,11 +249,45 @@ web_admin_membership_add(struct request *req)
 	json_decref(in);
 }
 
+/* The question before removing membership req->params[1] of person req->params[0], naming the role and the person;
+ * NULL when there is nothing to ask (no such role of that person, or one's own admin role, which the domain
+ * refuses). */
+static const char *
+removal_question(struct request *req)
+{
+	json_t *p = NULL, *m;
+	const char *q = NULL;
+	size_t i;
+
+	if (account_get(&req->ctx, req->params[0], &p) != TR_OK) {
+		req->ctx.message = NULL;
+		return NULL;
+	}
+	json_array_foreach(json_object_get(p, "memberships"), i, m)
+	{
+		const char *role = web_text(m, "role");
+		if (web_int(m, "id") != req->params[1] ||
+		    (req->params[0] == req->ctx.actor->person_id && strcmp(role, "admin") == 0))
+			continue;
+		q = arena_printf(req->arena,
+		    "Retirer le rôle « %s » à %s ? Cette personne perd aussitôt l'accès à ce qu'il lui ouvrait ; vous "
+		    "pourrez le lui redonner.",
+		    vocab_label(&vocab_role, role), web_text(p, "name"));
+	}
+	json_decref(p);
+	return q;
+}
+
 void
 web_admin_membership_remove(struct request *req)
 {
-	tr_err err = membership_remove(&req->ctx, req->params[0], req->params[1]);
+	const char *question = removal_question(req);
+	tr_err err;
 
+	if (question && web_confirm_first(req, "Retirer ce rôle", question,
+	                    arena_printf(req->arena, "/admin/personnes/%lld", (long long)req->params[0])))
+		return;
+	err = membership_remove(&req->ctx, req->params[0], req->params[1]);
 	if (err != TR_OK)
 		resp_error(req, err, NULL);
 	else
@@ -321,7 +366,7 @@ web_admin_org_new(struct request *req)
 	else if (err != TR_OK)
 		resp_error(req, err, NULL);
 	else
-		web_done(req, arena_printf(req->arena, "/admin/structures/%lld", (long long)id), "created");
+		web_done(req, arena_printf(req->arena, "/admin/structures/%lld", (long long)id), "org_created");
 	json_decref(in);
 }
 
@@ -364,7 +409,8 @@ web_admin_org_update(struct request *req)
 	else if (err != TR_OK)
 		resp_error(req, err, NULL);
 	else
-		web_done(req, arena_printf(req->arena, "/admin/structures/%lld", (long long)req->params[0]), "saved");
+		web_done(
+		    req, arena_printf(req->arena, "/admin/structures/%lld", (long long)req->params[0]), "org_saved");
 	json_decref(in);
 }
 

@@ -241,7 +241,7 @@ web_candidate_register(struct request *req)
 		return;
 	}
 	if (req->ctx.actor != NULL) { /* an admin registering someone */
-		web_done(req, "/", "created");
+		web_done(req, "/", "candidate_created");
 		return;
 	}
 	/* The same page whether or not the address had an account: the rest goes by email. */
@@ -412,7 +412,7 @@ web_candidate_save(struct request *req)
 	} else if (err != TR_OK) {
 		resp_error(req, err, NULL);
 	} else {
-		web_done(req, "/candidat", "saved");
+		web_done(req, "/candidat", "profile_saved");
 	}
 	json_decref(in);
 }

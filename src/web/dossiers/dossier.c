@@ -432,9 +432,15 @@ annex_sections(struct request *req, json_t *programme, json_t *values, json_t *p
 	for (i = 0; i < ARRAY_LEN(sections); i++) {
 		json_t *fields = json_array();
 		for (const char *const *n = sections[i].fields; *n; n++) {
+			if (!dossier_asks(programme, *n)) /* what the programme does not ask is not shown */
+				continue;
 			json_array_append(fields, json_object_get(byname, *n));
 			if (strcmp(*n, "place_id") == 0 && other)
 				json_array_append(fields, other);
+		}
+		if (json_array_size(fields) == 0) {
+			json_decref(fields);
+			continue;
 		}
 		json_array_append_new(out, json_pack("{s:s, s:s, s:o, s:b, s:[]}", "id", sections[i].id, "legend",
 		                               sections[i].legend, "fields", fields, "epn", i == 0, "partners"));
@@ -562,7 +568,7 @@ choose_page(struct request *req, int status)
 	f = field_new(req, "dispositif", "Dispositif",
 	    "Seuls les dispositifs ouverts aux nouveaux dossiers sont proposés.", "", "is_radio");
 	json_object_set_new(f, "required", json_true());
-	json_array_foreach(json_object_get(list, "items"), i, it) if (json_is_true(json_object_get(it, "active")))
+	json_array_foreach(json_object_get(list, "items"), i, it) if (json_is_true(json_object_get(it, "open")))
 	    add_option(f, arena_printf(req->arena, "%lld", (long long)web_int(it, "id")), web_text(it, "name"), false);
 	json_decref(list);
 	web_page(req, status, "dossier_new.html", req->ctx.errors.n ? "Erreur : nouveau dossier" : "Nouveau dossier",
@@ -575,13 +581,16 @@ static int64_t
 open_programme(struct request *req, int64_t id)
 {
 	json_t *p = NULL;
-	bool open = id > 0 && programme_rules(&req->ctx, id, &p) == TR_OK && json_is_true(json_object_get(p, "active"));
+	bool open = id > 0 && programme_rules(&req->ctx, id, &p) == TR_OK && json_is_true(json_object_get(p, "open"));
 
-	json_decref(p);
 	req->ctx.message = NULL;
 	if (!open)
 		field_errors_add(&req->ctx.errors, "dispositif",
-		    "« Dispositif » : choisissez un dispositif ouvert aux nouveaux dossiers.");
+		    web_opt_text(p, "closed_reason")
+		        ? arena_printf(req->arena, "« Dispositif » : %s Choisissez un dispositif ouvert.",
+		              web_opt_text(p, "closed_reason"))
+		        : "« Dispositif » : choisissez un dispositif ouvert aux nouveaux dossiers.");
+	json_decref(p);
 	return open ? id : 0;
 }
 
@@ -680,7 +689,7 @@ web_dossier_edit(struct request *req)
 	} else if (err != TR_OK) {
 		resp_error(req, err, NULL);
 	} else {
-		web_done(req, arena_printf(req->arena, "/dossiers/%lld", (long long)id), "saved");
+		web_done_id(req, arena_printf(req->arena, "/dossiers/%lld", (long long)id), "dossier_saved", id);
 	}
 	json_decref(in);
 	json_decref(d);
@@ -730,15 +739,22 @@ annex_row(struct request *req, json_t *d, const struct field *f)
 static json_t *
 annex_view(struct request *req, json_t *d)
 {
-	json_t *out = json_array();
+	json_t *out = json_array(), *rules = NULL;
 
+	if (programme_rules(&req->ctx, web_int(d, "programme_id"), &rules) != TR_OK)
+		req->ctx.message = NULL;
 	for (size_t i = 0; i < ARRAY_LEN(sections); i++) {
 		json_t *rows = json_array();
 		for (const char *const *n = sections[i].fields; *n; n++)
-			json_array_append_new(rows, annex_row(req, d, entity_field(&entity_dossier, *n)));
-		json_array_append_new(out,
-		    json_pack("{s:s, s:s, s:o}", "id", sections[i].id, "legend", sections[i].legend, "rows", rows));
+			if (rules == NULL || dossier_asks(rules, *n))
+				json_array_append_new(rows, annex_row(req, d, entity_field(&entity_dossier, *n)));
+		if (json_array_size(rows) > 0)
+			json_array_append_new(out, json_pack("{s:s, s:s, s:o}", "id", sections[i].id, "legend",
+			                               sections[i].legend, "rows", rows));
+		else
+			json_decref(rows);
 	}
+	json_decref(rules);
 	return out;
 }
 
@@ -1062,23 +1078,18 @@ web_dossier(struct request *req)
 void
 web_dossier_act(struct request *req)
 {
-	const char *action = req->sparams[0];
-	json_t *payload = json_object();
+	const char *action = req->sparams[0],
+	           *back = arena_printf(req->arena, "/dossiers/%lld", (long long)req->params[0]);
+	json_t *payload;
 	tr_err err;
 
+	if (web_confirm_action(req, &dossier_workflow, action, dossier_get, req->params[0], back))
+		return;
 	/* The action's fields as sent: the domain validates them against the action's entity. */
-	for (size_t i = 0; i < req->form.n; i++) {
-		const struct form_field *f = &req->form.items[i];
-		const char *name = arena_str(req->arena, f->name);
-		if (f->is_file || strcmp(name, "csrf") == 0 || strcmp(name, "version") == 0 ||
-		    json_object_get(payload, name) != NULL)
-			continue;
-		json_object_set_new(payload, name, json_stringn(f->value.p, f->value.n));
-	}
+	payload = web_action_payload(req);
 	err = dossier_act(&req->ctx, req->params[0], action, form_version(req), payload, NULL, NULL);
 	if (err == TR_OK)
-		web_done(req, arena_printf(req->arena, "/dossiers/%lld", (long long)req->params[0]),
-		    arena_printf(req->arena, "dossier_%s", action));
+		web_done_action(req, back, &dossier_workflow, action, req->params[0]);
 	else if (err == TR_INVALID)
 		dossier_page(req, 422, action, payload, NULL);
 	else if (err == TR_CONFLICT)

@@ -474,7 +474,8 @@ web_place_edit(struct request *req)
 	} else if (err != TR_OK) {
 		resp_error(req, err, NULL);
 	} else {
-		web_done(req, arena_printf(req->arena, "/lieux/%s", url_encode(req->arena, p->v[PLACE_F_ID])), "saved");
+		web_done(req, arena_printf(req->arena, "/lieux/%s", url_encode(req->arena, p->v[PLACE_F_ID])),
+		    "place_saved");
 	}
 	json_decref(in);
 }
@@ -600,7 +601,7 @@ web_place_network_add(struct request *req)
 	} else if (err != TR_OK) {
 		resp_error(req, err, NULL);
 	} else {
-		web_done(req, "/lieux/import#reseaux", "created");
+		web_done(req, "/lieux/import#reseaux", "network_created");
 	}
 }
 

@@ -371,7 +371,7 @@ web_pole_edit(struct request *req)
 	else if (err != TR_OK)
 		resp_error(req, err, NULL);
 	else
-		web_done(req, arena_printf(req->arena, "/poles/%lld", (long long)req->params[0]), "saved");
+		web_done(req, arena_printf(req->arena, "/poles/%lld", (long long)req->params[0]), "pole_saved");
 	json_decref(in);
 	json_decref(p);
 }
@@ -614,7 +614,7 @@ web_pole_diagnosis_save(struct request *req)
 		web_done(req,
 		    arena_printf(req->arena, "/dossiers/%lld/diagnostic-prealable#diagnostic-%lld",
 		        (long long)req->params[0], (long long)(did > 0 ? did : new_id)),
-		    "saved");
+		    "diagnosis_saved_pole");
 	else if (err == TR_INVALID && req->ctx.errors.n)
 		diagnosis_page(req, 422, in, NULL);
 	else if (err == TR_CONFLICT)
@@ -773,7 +773,7 @@ web_resource_new(struct request *req)
 		up = (struct resource_upload){ file->value.p, file->value.n, arena_str(req->arena, file->filename) };
 	err = resource_create(&req->ctx, in, up.size ? &up : NULL, &id);
 	if (err == TR_OK)
-		web_done(req, "/ressources", "created");
+		web_done(req, "/ressources", "resource_created");
 	else if (err == TR_INVALID)
 		resource_form(req, 422, in);
 	else
@@ -989,7 +989,7 @@ web_partner_new(struct request *req)
 	tr_err err = partner_create(&req->ctx, in, &id);
 
 	if (err == TR_OK)
-		web_done(req, "/vivier", "created");
+		web_done(req, "/vivier", "partner_created");
 	else if (err == TR_INVALID)
 		partner_form(req, 422, "Ajouter une entreprise au vivier", in, "/vivier/nouveau", 0, NULL);
 	else
@@ -1031,7 +1031,7 @@ web_partner_edit(struct request *req)
 	in = partner_input(req);
 	err = partner_update(&req->ctx, req->params[0], version, in);
 	if (err == TR_OK)
-		web_done(req, "/vivier", "saved");
+		web_done(req, "/vivier", "partner_saved");
 	else if (err == TR_INVALID || err == TR_CONFLICT)
 		partner_form(req, err == TR_INVALID ? 422 : 409,
 		    arena_printf(req->arena, "Modifier « %s »", web_text(c, "name")), err == TR_CONFLICT ? c : in, self,

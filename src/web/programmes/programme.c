@@ -422,7 +422,7 @@ web_programme_new(struct request *req)
 	else if (err != TR_OK)
 		resp_error(req, err, NULL);
 	else
-		web_done(req, arena_printf(req->arena, "/programmes/%lld", (long long)id), "created");
+		web_done(req, arena_printf(req->arena, "/programmes/%lld", (long long)id), "programme_created");
 	json_decref(in);
 }
 
@@ -466,7 +466,7 @@ web_programme_edit(struct request *req)
 	else if (err != TR_OK)
 		resp_error(req, err, NULL);
 	else
-		web_done(req, back, "saved");
+		web_done(req, back, "programme_saved");
 	json_decref(in);
 	json_decref(p);
 }
@@ -516,7 +516,7 @@ web_job_profile_new(struct request *req)
 		resp_error(req, err, NULL);
 	else
 		web_done(req, arena_printf(req->arena, "/programmes/%lld#metier-%lld", (long long)pid, (long long)id),
-		    "created");
+		    "profile_created");
 	json_decref(in);
 	json_decref(p);
 }
@@ -569,7 +569,7 @@ web_job_profile_edit(struct request *req)
 		web_done(req,
 		    arena_printf(req->arena, "/programmes/%lld#metier-%lld", (long long)int_member(jp, "programme_id"),
 		        (long long)req->params[0]),
-		    "saved");
+		    "profile_saved");
 	json_decref(in);
 	json_decref(jp);
 }
@@ -621,5 +621,6 @@ web_programme_region_target(struct request *req)
 	else if (err != TR_OK)
 		resp_error(req, err, NULL);
 	else
-		web_done(req, arena_printf(req->arena, "/programmes/%lld#postes", (long long)req->params[0]), "saved");
+		web_done(req, arena_printf(req->arena, "/programmes/%lld#postes", (long long)req->params[0]),
+		    "target_saved");
 }

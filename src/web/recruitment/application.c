@@ -169,7 +169,8 @@ web_application_new(struct request *req)
 	tr_err err = application_create(&req->ctx, req->params[0], in, &id);
 
 	if (err == TR_OK)
-		web_done(req, arena_printf(req->arena, "/candidatures/%lld", (long long)id), "created");
+		web_done_id(
+		    req, arena_printf(req->arena, "/candidatures/%lld", (long long)id), "application_created", id);
 	else if (err == TR_INVALID && req->ctx.errors.n)
 		apply_page(req, 422, in, NULL);
 	else if (err == TR_INVALID || err == TR_CONFLICT)
@@ -187,7 +188,7 @@ web_application_propose(struct request *req)
 	tr_err err = application_propose(&req->ctx, req->params[0], req->params[1], in, &id);
 
 	if (err == TR_OK)
-		web_done(req, arena_printf(req->arena, "/candidatures/%lld", (long long)id), "created");
+		web_done_id(req, arena_printf(req->arena, "/candidatures/%lld", (long long)id), "proposal_created", id);
 	else
 		resp_error(req, err, NULL);
 	json_decref(in);
@@ -208,6 +209,9 @@ journal_label(const char *action)
 		{ "decline_proposal", "Mise en relation déclinée" },
 		{ "process", "Candidature examinée" },
 		{ "interview", "Entretien proposé" },
+		{ "accept_interview", "Entretien accepté" },
+		{ "ask_other_interview", "Autre créneau demandé" },
+		{ "reapply", "Nouvelle candidature après un retrait" },
 		{ "accept", "Candidature retenue, contrat établi" },
 		{ "refuse", "Candidature non retenue" },
 		{ "withdraw", "Candidature retirée" },
@@ -341,6 +345,18 @@ fill(struct request *req, json_t *a, json_t *data)
 		json_object_set_new(data, "candidate_email", json_string(web_text(a, "candidate_email")));
 	if (web_opt_text(a, "refusal_reason_label"))
 		json_object_set_new(data, "refusal", json_string(web_text(a, "refusal_reason_label")));
+	if (web_opt_text(a, "interview_on"))
+		json_object_set_new(data, "interview",
+		    json_pack("{s:s, s:s, s:o, s:s}", "when",
+		        arena_printf(req->arena, "le %s à %s", web_day_fr(req, web_text(a, "interview_on")),
+		            web_text(a, "interview_time")),
+		        "place", web_text(a, "interview_place"), "note", web_lines(web_opt_text(a, "interview_note")),
+		        "answer",
+		        strcmp(web_text(a, "interview_answer"), "accepted") == 0 ? "Accepté par le candidat."
+		        : strcmp(web_text(a, "interview_answer"), "other") == 0
+		            ? arena_printf(req->arena, "Le candidat demande un autre créneau : %s",
+		                  web_text(a, "interview_reply"))
+		            : "En attente de la réponse du candidat."));
 	if (json_is_integer(json_object_get(a, "contract_id")))
 		json_object_set_new(data, "contract_href",
 		    json_string(arena_printf(req->arena, "/contrats/%lld", (long long)web_int(a, "contract_id"))));

@@ -426,12 +426,18 @@ act(struct request *req, const char *action)
 	struct str reason = form_get(&req->form, "reason");
 	tr_err err;
 
+	if (web_confirm_action(req, &offer_workflow, action, offer_get, req->params[0],
+	        arena_printf(req->arena, "/offres/%lld", (long long)req->params[0]))) {
+		json_decref(payload);
+		return;
+	}
 	if (reason.p != NULL)
 		json_object_set_new(payload, "reason", json_stringn(reason.p, reason.n));
 	err = offer_act(&req->ctx, req->params[0], action, form_version(req), payload, NULL, NULL);
 	json_decref(payload);
 	if (err == TR_OK)
-		web_done(req, arena_printf(req->arena, "/offres/%lld", (long long)req->params[0]), "saved");
+		web_done_action(req, arena_printf(req->arena, "/offres/%lld", (long long)req->params[0]),
+		    &offer_workflow, action, req->params[0]);
 	else if (err == TR_INVALID)
 		offer_page(req, 422, "La fermeture n'a pas été enregistrée : indiquez son motif.");
 	else if (err == TR_CONFLICT)
@@ -573,7 +579,7 @@ web_offer_new(struct request *req)
 	tr_err err = offer_create(&req->ctx, req->params[0], in, &id);
 
 	if (err == TR_OK)
-		web_done(req, arena_printf(req->arena, "/offres/%lld", (long long)id), "created");
+		web_done_id(req, arena_printf(req->arena, "/offres/%lld", (long long)id), "offer_created", id);
 	else if (err == TR_INVALID && offer_form_choices(&req->ctx, req->params[0], &choices) == TR_OK)
 		form_page(req, 422, choices, in, 0, 0);
 	else
@@ -620,7 +626,8 @@ web_offer_edit(struct request *req)
 	tr_err err = offer_update(&req->ctx, req->params[0], version, in);
 
 	if (err == TR_OK) {
-		web_done(req, arena_printf(req->arena, "/offres/%lld", (long long)req->params[0]), "saved");
+		web_done_id(req, arena_printf(req->arena, "/offres/%lld", (long long)req->params[0]), "offer_saved",
+		    req->params[0]);
 	} else if (err == TR_INVALID && editable(req, &o, &choices) == TR_OK) {
 		form_page(req, 422, choices, in, req->params[0], version);
 	} else {

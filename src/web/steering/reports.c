@@ -83,8 +83,8 @@ web_steering_report_new(struct request *req)
 	tr_err err = annual_report_generate(&req->ctx, programme, year, region, &id);
 
 	if (err == TR_OK)
-		web_done(
-		    req, arena_printf(req->arena, "/pilotage/bilans?programme=%lld", (long long)programme), "created");
+		web_done(req, arena_printf(req->arena, "/pilotage/bilans?programme=%lld", (long long)programme),
+		    "report_created");
 	else if (err == TR_INVALID)
 		reports_page(req, 422, programme, year, region);
 	else

@@ -287,7 +287,7 @@ web_payreq_create(struct request *req)
 
 	if (err == TR_OK) {
 		json_decref(in);
-		web_done(req, arena_printf(req->arena, "/aides/demandes/%lld", (long long)id), "created");
+		web_done_id(req, arena_printf(req->arena, "/aides/demandes/%lld", (long long)id), "payreq_created", id);
 	} else if (err == TR_INVALID || err == TR_CONFLICT) {
 		if (req->ctx.errors.n == 0)
 			field_errors_add(
@@ -606,7 +606,8 @@ web_amendment_create(struct request *req)
 
 	if (err == TR_OK) {
 		json_decref(in);
-		web_done(req, arena_printf(req->arena, "/aides/avenants/%lld", (long long)id), "created");
+		web_done_id(
+		    req, arena_printf(req->arena, "/aides/avenants/%lld", (long long)id), "amendment_created", id);
 	} else if (err == TR_INVALID) {
 		convention_page(req, 422, in);
 	} else {
@@ -769,7 +770,7 @@ web_bank_set(struct request *req)
 	if (err == TR_OK) {
 		json_decref(in);
 		web_done(req, arena_printf(req->arena, "/aides/coordonnees-bancaires/%lld", (long long)req->params[0]),
-		    "saved");
+		    "bank_saved");
 	} else if (err == TR_INVALID) {
 		bank_page(req, 422, in);
 	} else {

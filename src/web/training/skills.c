@@ -278,6 +278,6 @@ web_competence_create(struct request *req)
 	else if (err != TR_OK)
 		resp_error(req, err, NULL);
 	else
-		web_done(req, "/competences", "created");
+		web_done(req, "/competences", "competence_created");
 	json_decref(in);
 }

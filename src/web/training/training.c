@@ -181,7 +181,7 @@ web_training_org_edit(struct request *req)
 	tr_err err = training_org_update(&req->ctx, req->params[0], form_version(req), in);
 
 	if (err == TR_OK)
-		web_done(req, "/organismes-formation", "saved");
+		web_done(req, "/organismes-formation", "training_org_saved");
 	else if (err == TR_INVALID)
 		org_form_page(req, 422, in, form_version(req));
 	else
@@ -358,8 +358,8 @@ web_path_module_new(struct request *req)
 	tr_err err = training_module_create(&req->ctx, req->params[0], in, &id);
 
 	if (err == TR_OK)
-		web_done(
-		    req, arena_printf(req->arena, "/contrats/%lld/parcours", (long long)req->params[0]), "created");
+		web_done(req, arena_printf(req->arena, "/contrats/%lld/parcours", (long long)req->params[0]),
+		    "module_created");
 	else if (err == TR_INVALID)
 		module_form_page(req, 422,
 		    arena_printf(req->arena, "/contrats/%lld/parcours/modules/nouveau", (long long)req->params[0]),
@@ -420,7 +420,8 @@ web_path_module_edit(struct request *req)
 	if (err == TR_OK)
 		err = training_module_update(&req->ctx, req->params[1], form_version(req), in);
 	if (err == TR_OK)
-		web_done(req, arena_printf(req->arena, "/contrats/%lld/parcours", (long long)req->params[0]), "saved");
+		web_done(req, arena_printf(req->arena, "/contrats/%lld/parcours", (long long)req->params[0]),
+		    "module_saved");
 	else if (err == TR_INVALID)
 		module_page(req, 422, in);
 	else if (err == TR_CONFLICT)
@@ -453,16 +454,22 @@ web_path_module_act(struct request *req)
 {
 	json_t *m = NULL, *payload = json_object();
 	const char *reason = req_form(req, "reason");
+	const char *back = arena_printf(req->arena, "/contrats/%lld/parcours", (long long)req->params[0]);
 	tr_err err = path_module(req, &m);
 
 	json_decref(m);
+	if (err == TR_OK &&
+	    web_confirm_action(req, &module_workflow, req->sparams[0], training_module_get, req->params[1], back)) {
+		json_decref(payload);
+		return;
+	}
 	if (reason)
 		json_object_set_new(payload, "reason", json_string(reason));
 	if (err == TR_OK)
 		err = training_module_act(
 		    &req->ctx, req->params[1], req->sparams[0], form_version(req), payload, NULL, NULL);
 	if (err == TR_OK)
-		web_done(req, arena_printf(req->arena, "/contrats/%lld/parcours", (long long)req->params[0]), "saved");
+		web_done_action(req, back, &module_workflow, req->sparams[0], req->params[1]);
 	else if (err == TR_INVALID || err == TR_CONFLICT) {
 		if (err == TR_INVALID && req->ctx.message == NULL)
 			req->ctx.message = field_errors_get(&req->ctx.errors, "reason");
@@ -719,7 +726,7 @@ web_session_new(struct request *req)
 	tr_err err = training_session_create(&req->ctx, in, &id);
 
 	if (err == TR_OK)
-		web_done(req, session_href(req, id, ""), "created");
+		web_done_id(req, session_href(req, id, ""), "session_created", id);
 	else if (err == TR_INVALID)
 		session_form_page(req, 422, "/sessions/nouvelle", "Nouvelle session de formation", in, 0, "/sessions");
 	else
@@ -753,7 +760,7 @@ web_session_edit(struct request *req)
 	tr_err err = training_session_update(&req->ctx, req->params[0], form_version(req), in);
 
 	if (err == TR_OK)
-		web_done(req, session_href(req, req->params[0], ""), "saved");
+		web_done_id(req, session_href(req, req->params[0], ""), "session_saved", req->params[0]);
 	else if (err == TR_INVALID)
 		session_form_page(req, 422, session_href(req, req->params[0], "/modifier"), "Modifier la session", in,
 		    form_version(req), session_href(req, req->params[0], ""));
@@ -856,12 +863,17 @@ web_session(struct request *req)
 void
 web_session_act(struct request *req)
 {
-	json_t *payload = req_form_object(req, &entity_session_cancel);
-	tr_err err =
-	    training_session_act(&req->ctx, req->params[0], req->sparams[0], form_version(req), payload, NULL, NULL);
+	json_t *payload;
+	tr_err err;
 
+	if (web_confirm_action(req, &session_workflow, req->sparams[0], training_session_get, req->params[0],
+	        session_href(req, req->params[0], "")))
+		return;
+	payload = req_form_object(req, &entity_session_cancel);
+	err = training_session_act(&req->ctx, req->params[0], req->sparams[0], form_version(req), payload, NULL, NULL);
 	if (err == TR_OK)
-		web_done(req, session_href(req, req->params[0], ""), "training_session_cancelled");
+		web_done_action(
+		    req, session_href(req, req->params[0], ""), &session_workflow, req->sparams[0], req->params[0]);
 	else if (err == TR_INVALID)
 		session_page(req, 422, "cancel", NULL);
 	else if (err == TR_CONFLICT)
@@ -983,6 +995,11 @@ web_session_attendance_record(struct request *req)
 			continue;
 		h = form_get(&req->form, arena_printf(req->arena, "hours-%lld", pid));
 		if (h.p == NULL || h.n == 0)
+			h = str_c("0");
+		/* Unticked with the hours the sheet proposed left as they were: an absence. Hours typed for someone
+		 * unticked go to the domain, which asks which is right. */
+		if (!form_has(&req->form, arena_printf(req->arena, "present-%lld", pid)) &&
+		    str_eq(h, form_get(&req->form, arena_printf(req->arena, "hours-%lld-shown", pid))))
 			h = str_c("0");
 		json_array_append_new(entries,
 		    json_pack("{s:I, s:s?, s:b, s:s%}", "person_id", (json_int_t)pid, "day", day, "present",

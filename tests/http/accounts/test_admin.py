@@ -299,7 +299,14 @@ def test_add_and_remove_a_role(base, admin, make_account):
     mid = sql_int(f"SELECT id FROM memberships WHERE person_id = {p['id']} AND role = 'regional'")
     assert f'action="{path}/roles/{mid}/retirer"' in html
 
+    # Asked first, the role and the person named; nothing removed until confirmed.
     r = admin.post(base + f"{path}/roles/{mid}/retirer", data={"csrf": token}, allow_redirects=False)
+    assert r.status_code == 200
+    assert "Retirer le rôle « Chargé de mission régional (SGAR) » à Rose Rôles ?" in text(r)
+    assert 'name="confirmed" value="1"' in r.text and f'href="{path}"' in r.text
+    assert sql(f"SELECT COUNT(*) FROM memberships WHERE id = {mid}") == "1"
+    r = admin.post(base + f"{path}/roles/{mid}/retirer", data={"csrf": token, "confirmed": "1"},
+                   allow_redirects=False)
     assert r.status_code == 303
     assert sql(f"SELECT COUNT(*) FROM memberships WHERE id = {mid}") == "0"
     assert f"/roles/{mid}/retirer" not in admin.get(base + path).text
@@ -307,6 +314,20 @@ def test_add_and_remove_a_role(base, admin, make_account):
 
     r = admin.post(base + f"{path}/roles/{mid}/retirer", data={"csrf": token}, allow_redirects=False)
     assert r.status_code == 404
+
+
+def test_granting_the_admin_role_is_confirmed_first(base, admin, make_account):
+    p = make_account("viewer", password="mot de passe du futur admin", name="Félix Futur")
+    path = f"/admin/personnes/{p['id']}"
+    _, token = form(admin, base, path)
+    data = {"role": "admin", "organisation_id": "", "regions": "", "csrf": token}
+    r = admin.post(base + path + "/roles", data=data, allow_redirects=False)
+    assert r.status_code == 200 and "Donner le rôle d'administrateur à cette personne ?" in text(r)
+    assert "tout lire et tout modifier" in text(r)
+    assert sql(f"SELECT COUNT(*) FROM memberships WHERE person_id = {p['id']} AND role = 'admin'") == "0"
+    r = admin.post(base + path + "/roles", data=dict(data, confirmed="1"), allow_redirects=False)
+    assert r.status_code == 303
+    assert sql(f"SELECT COUNT(*) FROM memberships WHERE person_id = {p['id']} AND role = 'admin'") == "1"
 
 
 def test_add_role_invalid_is_422(base, admin, ids):

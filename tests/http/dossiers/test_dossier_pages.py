@@ -101,7 +101,11 @@ def act(person, dossier, action, **payload):
     assert page.status_code == 200, page.status_code
     hidden = action_form(page.text, dossier, action)
     assert hidden is not None, f"no form for {action} on dossier {dossier}"
-    return person.post(f"/dossiers/{dossier}/actions/{action}", {"version": hidden["version"], **payload})
+    r = person.post(f"/dossiers/{dossier}/actions/{action}", {"version": hidden["version"], **payload})
+    if r.status_code == 200 and 'name="confirmed" value="1"' in r.text:  # an irreversible action: confirm it
+        r = person.post(f"/dossiers/{dossier}/actions/{action}",
+                        {"version": hidden["version"], **payload, "confirmed": "1"})
+    return r
 
 
 def state(dossier):
@@ -185,7 +189,8 @@ def test_three_steps_through_the_forms(base, people, wait_mail):
 
     # Step 1: the structure submits; the regional officer is told, and sees it in the queue.
     page = text(follow(st, act(st, dossier, "submit")))
-    assert "Le dossier est déposé" in page and "En attente de l'avis régional" in page
+    assert f"Le dossier n° {dossier} est déposé : il a été transmis au chargé de mission régional." in page
+    assert "En attente de l'avis régional" in page
     assert "Modifier</a>" not in page, "a submitted dossier cannot be edited"
     mail = wait_mail(DEMO_ACCOUNTS["regional"], f"Dossier n° {dossier} ")
     assert f"/dossiers/{dossier}" in mail
@@ -209,14 +214,19 @@ def test_three_steps_through_the_forms(base, people, wait_mail):
     r = act(rg, dossier, "give_opinion", opinion="favourable_reserves",
             suggestions="Élargir les horaires à l'été.", advice="Prévoir un second tuteur à mi-parcours.")
     page = text(follow(rg, r))
-    assert "L'avis régional est rendu" in page and "En attente de la décision nationale" in page
+    assert f"L'avis régional sur le dossier n° {dossier} est rendu" in page and "En attente de la décision nationale" in page
     assert "Favorable avec réserves" in page and "Élargir les horaires à l'été." in page
 
     # Step 3: the national decision.
     page = text(nat.get(f"/dossiers/{dossier}"))
     assert action_form(page, dossier, "validate") is not None and action_form(page, dossier, "refuse") is not None
+    # Asked first, with its consequence; nothing decided until confirmed.
+    hidden = action_form(page, dossier, "validate")
+    r = nat.post(f"/dossiers/{dossier}/actions/validate", {"version": hidden["version"], "posts_granted": "2"})
+    assert r.status_code == 200 and "Valider ce dossier ? Le protocole sera établi" in text(r)
+    assert f'href="/dossiers/{dossier}"' in r.text and state(dossier) == "national_review"
     page = text(follow(nat, act(nat, dossier, "validate", posts_granted="2")))
-    assert "Le dossier est validé." in page and "Dossier validé : 2 postes accordés" in page
+    assert f"Le dossier n° {dossier} est validé" in page and "Dossier validé : 2 postes accordés" in page
     assert state(dossier) == "validated"
 
     # The timeline: who, what, from → to.
@@ -531,3 +541,12 @@ def test_used_job_profile_is_deactivated(base, people):
     assert sql(f"SELECT active FROM job_profiles WHERE id = {jid}") == "0"
     # No longer offered to new dossiers.
     assert f'<option value="{jid}"' not in st.get(f"/dossiers/nouveau?dispositif={eav()}").text
+
+
+def test_a_success_message_says_what_was_done(people):
+    st = people["employer"]
+    dossier = new_draft(st)
+    r = st.post(f"/dossiers/{dossier}/modifier", {"version": str(version(dossier)), **annex()})
+    page = text(follow(st, r))
+    assert f"Le dossier n° {dossier} est enregistré. Il n'est pas encore transmis" in page
+    assert "Les modifications ont été enregistrées" not in page

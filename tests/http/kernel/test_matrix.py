@@ -460,8 +460,12 @@ class Tenants:
         items = r.json()["items"] if isinstance(r.json(), dict) else r.json()
         if items:
             return items[0]["id"]
+        # A diagnosis is recorded before the national decision: the dossier is put back under review for it.
+        state = sql(f"SELECT state FROM dossiers WHERE id = {dossier}")
+        sql(f"UPDATE dossiers SET state = 'regional_review' WHERE id = {dossier}")
         r = self.bearer["pole"].post(self.base + f"/api/v1/dossiers/{dossier}/diagnoses", json={
             "checklist": checklist(), "conclusion": "favourable_conditions", "recommendations": "Rien."})
+        sql(f"UPDATE dossiers SET state = '{state}' WHERE id = {dossier}")
         assert r.status_code == 201, r.text
         return r.json()["id"]
 

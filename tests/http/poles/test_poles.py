@@ -366,6 +366,31 @@ def test_a_bad_diagnosis_is_422_naming_the_field(base, who, submitted, body, fie
     assert who["pole"].get(base + f"/api/v1/dossiers/{d}/diagnoses").json()["items"] == []
 
 
+def test_no_diagnosis_after_the_national_decision(base, who, submitted):
+    d = submitted()
+    body = {"checklist": checklist(), "conclusion": "favourable"}
+    r = who["pole"].post(base + f"/api/v1/dossiers/{d}/diagnoses", json=body)
+    assert r.status_code == 201, r.text
+    g = r.json()
+    version = who["regional"].get(base + f"/api/v1/dossiers/{d}").json()["version"]
+    r = who["regional"].post(base + f"/api/v1/dossiers/{d}/actions/give_opinion",
+                             json={"version": version, "opinion": "favourable"})
+    assert r.status_code == 200, r.text
+    r = who["national"].post(base + f"/api/v1/dossiers/{d}/actions/validate",
+                             json={"version": r.json()["version"], "posts_granted": 1})
+    assert r.status_code == 200, r.text
+    # Decided: the pole's diagnosis is closed, neither recorded nor edited, and the pages no longer offer it.
+    before = sql(f"SELECT version, conclusion FROM pole_diagnoses WHERE id = {g['id']}")
+    p = assert_problem(who["pole"].patch(base + f"/api/v1/diagnoses/{g['id']}",
+                                         json={"version": g["version"], "checklist": checklist(),
+                                               "conclusion": "unfavourable"}), 409)
+    assert "avant la décision nationale" in p["detail"] and "« Validé »" in p["detail"]
+    assert sql(f"SELECT version, conclusion FROM pole_diagnoses WHERE id = {g['id']}") == before
+    assert who["pole"].get(base + f"/api/v1/dossiers/{d}/diagnoses").json()["can_write"] is False
+    for actor in ("regional", "employer"):
+        assert_problem(who[actor].post(base + f"/api/v1/dossiers/{d}/diagnoses", json=body), 403)
+
+
 def test_drafts_are_not_diagnosed(base, who, eav):
     r = who["employer"].post(base + "/api/v1/dossiers", json=dossier_body(eav))
     assert r.status_code == 201

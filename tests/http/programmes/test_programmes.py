@@ -6,7 +6,7 @@ import json
 import pytest
 import requests
 
-from conftest import DEMO_ACCOUNTS, run_cli, unique
+from conftest import DEMO_ACCOUNTS, run_cli, text, unique
 
 EAV = "EAV-EPN-2013"
 CNFS = "CNFS-2020"
@@ -188,6 +188,64 @@ def test_a_closed_programme_takes_no_new_dossier(base, national, structure):
     assert national.patch(base + f"/api/v1/programmes/{p['id']}", json={"version": 1, "active": False}).json()[
         "active"] is False
     assert_problem(structure.post(base + "/api/v1/dossiers", json={"programme_id": p["id"]}), 422, "programme_id")
+
+
+def test_a_programme_whose_period_ended_is_shown_closed_and_takes_no_new_dossier(base, national, structure, sessions):
+    p = national.post(base + "/api/v1/programmes",
+                      json=programme_body(starts_on="2013-09-14", ends_on="2016-12-31")).json()
+    got = requests.get(base + f"/api/v1/programmes/{p['id']}").json()
+    assert got["active"] is True and got["open"] is False
+    assert "a pris fin le 31 décembre 2016" in got["closed_reason"]
+    page = text(requests.get(base + f"/programmes/{p['id']}"))
+    assert "Fermé aux nouveaux dossiers" in page and "a pris fin le 31 décembre 2016" in page
+    row = next(r for r in text(requests.get(base + "/programmes")).split("<tr") if p["name"] in r and p["code"] in r)
+    assert "Fermé" in row and "Ouvert" not in row
+    e = assert_problem(structure.post(base + "/api/v1/dossiers", json={"programme_id": p["id"]}), 422, "programme_id")
+    assert "a pris fin le 31 décembre 2016" in e["errors"][0]["message"]
+    # The form does not offer it, and refuses it by its address.
+    s = sessions["employer"]
+    assert f'value="{p["id"]}"' not in s.get(base + "/dossiers/nouveau").text
+    r = s.get(base + "/dossiers/nouveau", params={"dispositif": p["id"]})
+    assert r.status_code == 422 and "a pris fin le 31 décembre 2016" in text(r)
+    # Not yet open: refused too, with its opening day.
+    later = national.post(base + "/api/v1/programmes", json=programme_body(starts_on="2099-01-04")).json()
+    e = assert_problem(structure.post(base + "/api/v1/dossiers", json={"programme_id": later["id"]}), 422,
+                       "programme_id")
+    assert "n'ouvre que le 4 janvier 2099" in e["errors"][0]["message"]
+
+
+def test_a_draft_begun_before_the_end_is_not_deposited_after(base, national, structure):
+    p = national.post(base + "/api/v1/programmes", json=programme_body(starts_on="2020-01-01")).json()
+    r = structure.post(base + "/api/v1/dossiers", json={"programme_id": p["id"]})
+    assert r.status_code == 201, r.text
+    d = r.json()
+    r = national.patch(base + f"/api/v1/programmes/{p['id']}", json={"version": p["version"], "ends_on": "2021-12-31"})
+    assert r.status_code == 200, r.text
+    e = assert_problem(structure.post(base + f"/api/v1/dossiers/{d['id']}/actions/submit",
+                                      json={"version": d["version"]}), 409)
+    assert "a pris fin le 31 décembre 2021" in e["detail"]
+    assert structure.get(base + f"/api/v1/dossiers/{d['id']}").json()["state"] == "draft"
+
+
+def test_who_decides_and_what_the_form_asks_are_the_programme_s(base, structure, sessions):
+    eav, cnfs = programme_by_code(base, EAV), programme_by_code(base, CNFS)
+    assert eav["decided_by"] == "Délégation aux usages de l'Internet"
+    assert cnfs["decided_by"] == "Agence nationale de la cohésion des territoires (ANCT)"
+    s = sessions["employer"]
+    form = s.get(base + "/dossiers/nouveau", params={"dispositif": cnfs["id"]})
+    assert form.status_code == 200
+    for absent in ('name="sponsor_name"', 'name="sponsor_qualities"', 'name="company_siret"', 'name="pole_id"',
+                   "Le parrain et l'entreprise marraine"):
+        assert absent not in html.unescape(form.text), absent
+    assert 'name="tutor_name"' in form.text
+    form = s.get(base + "/dossiers/nouveau", params={"dispositif": eav["id"]})
+    assert 'name="sponsor_name"' in form.text and 'name="pole_id"' in form.text
+    # The domain stores no value the programme does not ask for.
+    r = structure.post(base + "/api/v1/dossiers", json={"programme_id": cnfs["id"], "sponsor_name": "Paul Parrain",
+                                                        "tutor_name": "Sébastien Structure"})
+    assert r.status_code == 201, r.text
+    d = structure.get(base + f"/api/v1/dossiers/{r.json()['id']}").json()
+    assert d.get("sponsor_name") is None and d["tutor_name"] == "Sébastien Structure"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -32,11 +32,17 @@ TABLE = {
     "accept_proposal": ({"proposed"}, "candidate", "new"),
     "decline_proposal": ({"proposed"}, "candidate", "declined"),
     "process": ({"new"}, "structure", "processing"),
-    "interview": ({"new", "processing"}, "structure", "interview"),
+    "interview": ({"new", "processing", "interview"}, "structure", "interview"),
+    "accept_interview": ({"interview"}, "candidate", "interview"),
+    "ask_other_interview": ({"interview"}, "candidate", "interview"),
     "accept": (PENDING, "structure", "accepted"),
     "refuse": (PENDING, "structure", "refused"),
     "withdraw": (PENDING | {"proposed"}, "candidate", "withdrawn"),
+    "reapply": ({"withdrawn"}, "candidate", "new"),
 }
+# The payloads the actions need (an interview: its day, time and place).
+INTERVIEW = {"interview_on": "2027-01-06", "interview_time": "14:30", "interview_place": "12 rue des Ateliers, Crest"}
+PAYLOADS = {"interview": INTERVIEW, "ask_other_interview": {"interview_reply": "Le mardi après-midi"}}
 ACTIONS = list(TABLE)
 # Who tries: the application's candidate and another one, the offer's structure and another one, the
 # prescriber (not following the candidate), the pole and the regional officer of the offer's region, a regional
@@ -267,6 +273,8 @@ class Recruitment:
             payload = self.terms()
         if action == "refuse" and not payload:
             payload = {"refusal_reason": "profile", "comment": "Nous cherchons un profil plus technique."}
+        if not payload:
+            payload = PAYLOADS.get(action, {})
         r = self.act(session, app_id, action, **payload)
         assert r.status_code == 200, (action, r.text[:1500])
         assert r.json()["state"] == TABLE[action][2]
@@ -347,7 +355,7 @@ def test_each_transition_for_each_role(rc, people, demo_offer, state, action):
         assert rc.get(app["id"])["version"] == app["version"], (actor, "a refused action changed the application")
     if allowed is None:
         return
-    payload = {"accept": rc.terms(), "refuse": {"refusal_reason": "interview"}}.get(action, {})
+    payload = dict(PAYLOADS, accept=rc.terms(), refuse={"refusal_reason": "interview"}).get(action, {})
     # A stale version changes nothing.
     r = rc.act(who[allowed], app["id"], action, version=app["version"] + 7, **payload)
     assert STALE in assert_problem(r, 409)["detail"]
@@ -763,6 +771,10 @@ def test_the_structure_accepts_with_the_contract_form(rc, base, demo_offer, page
     assert 'href="#accept-tutor_id"' in r.text and "06 12 34 56 78" in text(r)
     fields["tutor_id"] = str(person_id(DEMO_ACCOUNTS["employer"]))
     r = s.post(base + f"/candidatures/{app['id']}/actions/accept", data=fields, allow_redirects=False)
+    assert r.status_code == 200 and "Retenir cette candidature et établir le contrat ?" in text(r)
+    assert "Quinze ans d'animation" in text_of(r.text)  # the terms carried to the confirmation
+    fields["confirmed"] = "1"
+    r = s.post(base + f"/candidatures/{app['id']}/actions/accept", data=fields, allow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/contrats/")
     page = text(s.get(base + r.headers["location"]))
     for want in ("Sébastien Structure", "Quinze ans d'animation", "Paul Parrain", "06 12 34 56 78",
@@ -833,3 +845,88 @@ def test_the_contract_form_offers_the_vivier_of_the_region(rc, base, demo_offer,
     page = page_as(DEMO_ACCOUNTS["employer"], "demo-tremplin-2026").get(base + f"/candidatures/{app['id']}")
     assert page.status_code == 200
     assert "Entreprises du vivier de la région" in page.text and name in page.text
+
+
+# ---------------------------------------------------------------------------------------------
+# Withdrawing and applying again; interviews; what to know before the contract (issue 19)
+
+
+def test_a_withdrawn_application_is_made_again_while_the_offer_is_open(rc, base, demo_dossier, page_as):
+    offer = rc.offer(demo_dossier, title=unique("Offre à nouveau "))
+    cand = rc.candidate()
+    app = rc.apply(cand, offer)
+    # Withdrawing through the page is asked first, its consequence stated; then done and said.
+    s = page_as(cand["email"])
+    form = {"csrf": csrf_from(s.get(base + f"/candidatures/{app['id']}").text), "version": str(app["version"])}
+    r = s.post(base + f"/candidatures/{app['id']}/actions/withdraw", data=form, allow_redirects=False)
+    assert r.status_code == 200 and "Retirer votre candidature ?" in text(r)
+    assert "vous pourrez candidater à nouveau tant que l'offre est ouverte" in text(r)
+    assert rc.get(app["id"])["state"] == "new"
+    r = s.post(base + f"/candidatures/{app['id']}/actions/withdraw", data=dict(form, confirmed="1"))
+    assert r.status_code == 200 and f"Votre candidature n° {app['id']} est retirée" in text(r)
+    assert rc.get(app["id"])["state"] == "withdrawn"
+    assert "Candidater à nouveau" in text(s.get(base + f"/candidatures/{app['id']}"))
+    # Applying again takes the same application up again: new, with its new message, its history going on.
+    r = cand["s"].post(base + f"/api/v1/offers/{offer}/applications", json={"message": "Je reviens vers vous."})
+    assert r.status_code == 201, r.text
+    assert r.json()["id"] == app["id"]
+    got = rc.get(app["id"])
+    assert got["state"] == "new" and got["message"] == "Je reviens vers vous."
+    assert [e["action"] for e in journal(rc, app["id"])][:2] == ["reapply", "withdraw"]
+    # Once the offer no longer takes applications, no more.
+    rc.step(cand["s"], app["id"], "withdraw")
+    sql(f"UPDATE offers SET state = 'closed' WHERE id = {offer}")
+    p = assert_problem(rc.act(cand["s"], app["id"], "reapply"), 409)
+    assert "n'est plus ouverte aux candidatures" in p["detail"]
+    assert rc.get(app["id"])["state"] == "withdrawn"
+
+
+def test_an_interview_has_a_day_a_time_and_a_place_and_the_candidate_answers(rc, base, demo_offer, people, page_as,
+                                                                              wait_mail):
+    cand, app = bring(rc, demo_offer, "processing")
+    emp = people["employer"]
+    p = assert_problem(rc.act(emp, app["id"], "interview"), 422)
+    assert {"interview_on", "interview_time", "interview_place"} <= {e["field"] for e in p["errors"]}
+    assert_problem(rc.act(emp, app["id"], "interview", **dict(INTERVIEW, interview_on="2020-01-06")), 422,
+                   "interview_on")
+    assert_problem(rc.act(emp, app["id"], "interview", **dict(INTERVIEW, interview_time="25:00")), 422,
+                   "interview_time")
+    assert rc.get(app["id"])["state"] == "processing"
+    r = rc.act(emp, app["id"], "interview", **dict(INTERVIEW, interview_time="09h30"))
+    assert r.status_code == 200, r.text
+    got = r.json()
+    assert (got["state"], got["interview_on"], got["interview_time"], got["interview_answer"]) == (
+        "interview", "2027-01-06", "09:30", "pending")
+    assert "Entretien le 6 janvier 2027 à 09:30, lieu : 12 rue des Ateliers, Crest." in wait_mail(
+        cand["email"], "Entretien")
+    page = text(page_as(cand["email"]).get(base + f"/candidatures/{app['id']}"))
+    for want in ("Entretien proposé", "le 6 janvier 2027 à 09:30", "12 rue des Ateliers, Crest",
+                 "En attente de la réponse du candidat.", "Accepter l'entretien", "Demander un autre créneau"):
+        assert want in page, want
+    # Another time asked, with the candidate's availability: the structure reads it; a second answer is refused.
+    assert_problem(rc.act(cand["s"], app["id"], "ask_other_interview"), 422, "interview_reply")
+    r = rc.act(cand["s"], app["id"], "ask_other_interview", interview_reply="Le jeudi matin")
+    assert r.status_code == 200 and r.json()["interview_answer"] == "other"
+    page = text(page_as(DEMO_ACCOUNTS["employer"], "demo-tremplin-2026").get(base + f"/candidatures/{app['id']}"))
+    assert "Le candidat demande un autre créneau : Le jeudi matin" in page
+    assert "déjà répondu" in assert_problem(rc.act(cand["s"], app["id"], "accept_interview"), 409)["detail"]
+    # A new proposal; the candidate accepts it.
+    r = rc.act(emp, app["id"], "interview", **dict(INTERVIEW, interview_on="2027-01-07", interview_time="10:00"))
+    assert r.status_code == 200 and r.json()["interview_answer"] == "pending"
+    r = rc.act(cand["s"], app["id"], "accept_interview")
+    assert r.status_code == 200 and r.json()["interview_answer"] == "accepted"
+    page = text(page_as(DEMO_ACCOUNTS["employer"], "demo-tremplin-2026").get(base + f"/candidatures/{app['id']}"))
+    assert "le 7 janvier 2027 à 10:00" in page and "Accepté par le candidat." in page
+
+
+def test_the_structure_learns_before_the_contract_that_eligibility_is_missing(rc, base, demo_offer, page_as):
+    cand = rc.candidate(eligible=False)
+    app = rc.apply(cand, demo_offer)
+    note = rc.get(app["id"], DEMO_ACCOUNTS["employer"])["action_notes"]["accept"]
+    assert f"Avant le contrat : {cand['name']} n'a pas de diagnostic d'éligibilité valide" in note
+    page = text(page_as(DEMO_ACCOUNTS["employer"], "demo-tremplin-2026").get(base + f"/candidatures/{app['id']}"))
+    assert "n'a pas de diagnostic d'éligibilité valide" in page
+    # Not to the candidate, and not when the diagnosis is there.
+    assert "action_notes" not in rc.get(app["id"], cand["email"])
+    _, ok = bring(rc, demo_offer, "new")
+    assert "action_notes" not in rc.get(ok["id"], DEMO_ACCOUNTS["employer"])

@@ -4,12 +4,25 @@ renewals within the programme's total bound — and who sees a contract: the str
 tutor and the sponsor, the pole and the officers of its region; nobody else.
 
 The prerequisites are those of test_applications.py (its Recruitment helper): a validated dossier, an offer, a
-candidate with a valid eligibility diagnosis, an application accepted with the contract's terms."""
+candidate with a valid eligibility diagnosis, an application accepted with the contract's terms. A contract starts
+on its start date and completes on its end date (the server's clock is the real one): each contract of this module
+is moved, once made, four years back (4 January 2023 – 3 January 2024), its diagnosis with it."""
 import pytest
 
 from conftest import DEMO_ACCOUNTS, csrf_from, org_id, person_id, run_cli, sql, sql_int, text
-from test_applications import (END, ML_ORG, PASSWORD, START, STALE, Recruitment, assert_problem, drain_outbox,
+from test_applications import (ML_ORG, PASSWORD, START, STALE, Recruitment, assert_problem, drain_outbox,
                                field_message, journal)
+
+# The dates of this module's contracts once made: in the past, so that they can start and complete.
+PAST_START, END = "2023-01-04", "2024-01-03"
+
+
+def backdate(cid, candidate_id):
+    """Contract CID and its candidate's diagnoses moved into the past, as if recruited four years ago."""
+    sql(f"UPDATE contracts SET start_on = '{PAST_START}', end_on = CASE WHEN end_on IS NULL THEN NULL ELSE '{END}' "
+        f"END WHERE id = {cid}")
+    sql(f"UPDATE eligibility_diagnoses SET decided_on = '2022-12-01', valid_until = '2099-12-31' "
+        f"WHERE candidate_id = {candidate_id}")
 
 STATES = ["planned", "active", "suspended", "completed", "ended_early"]
 ENDED = {"completed", "ended_early"}
@@ -26,11 +39,11 @@ TABLE = {
 }
 PAYLOAD = {
     "suspend": {"reason": "Arrêt maladie de trois semaines"},
-    "end_early": {"reason": "Démission pour un CDI", "ended_on": "2027-06-30", "ended_by": "employee",
+    "end_early": {"reason": "Démission pour un CDI", "ended_on": "2023-06-30", "ended_by": "employee",
                   "break_reason": "job"},
     "record_outcome": {"outcome": "lasting_cdi"},
     "record_followup": {"followup_outcome": "training"},
-    "renew": {"end_on": "2029-01-03"},
+    "renew": {"end_on": "2025-01-03"},
 }
 ACTORS = ["employer", "employer_other", "candidate", "candidate_other", "sponsor", "sponsor_other", "prescriber",
           "pole", "regional", "regional_other", "national", "admin"]
@@ -78,13 +91,16 @@ class Contracts:
         self.rc, self.offer, self.base = rc, offer, rc.base
         self.employer = rc.who(DEMO_ACCOUNTS["employer"])
 
-    def make(self, **terms):
-        """A new candidate recruited on the module's offer: (candidate, contract) in state planned."""
+    def make(self, past=True, **terms):
+        """A new candidate recruited on the module's offer: (candidate, contract) in state planned, moved into the past
+        unless PAST is false (then it starts on START)."""
         cand = self.rc.candidate()
         app = self.rc.apply(cand, self.offer)
         body = self.rc.terms(sponsor_id=person_id(DEMO_ACCOUNTS["sponsor"]), **terms)
         r = self.rc.act(self.employer, app["id"], "accept", **body)
         assert r.status_code == 200, r.text
+        if past:
+            backdate(r.json()["contract_id"], cand["id"])
         return cand, self.get(r.json()["contract_id"])
 
     def get(self, cid, session=None):
@@ -164,7 +180,7 @@ def test_a_contract_from_start_to_follow_up(ct, people, wait_mail):
     assert c["state"] == "suspended" and c["end_reason"] == "Congé de formation"
     c = ct.step(c["id"], "resume")
     c = ct.step(c["id"], "complete")
-    assert (c["state"], c["ended_on"], c["followup_due_on"]) == ("completed", END, "2028-07-03")
+    assert (c["state"], c["ended_on"], c["followup_due_on"]) == ("completed", END, "2024-07-03")
     assert_problem(ct.act(ct.employer, c["id"], "record_outcome", outcome="rich"), 422, "outcome")
     c = ct.step(c["id"], "record_outcome", outcome="lasting_cdd")
     assert c["outcome"] == "lasting_cdd" and c["outcome_label"] == "Emploi durable : CDD de 6 mois ou plus"
@@ -172,17 +188,33 @@ def test_a_contract_from_start_to_follow_up(ct, people, wait_mail):
     assert c["followup_outcome_label"] == "Emploi durable : CDI"
 
 
+def test_a_contract_starts_on_its_start_date_and_completes_on_its_end_date(ct):
+    _, c = ct.make(past=False)
+    assert c["start_on"] == START
+    p = assert_problem(ct.act(ct.employer, c["id"], "start"), 409)
+    assert "« Démarrer le contrat » n'est possible qu'à partir du 4 janvier 2027, date de début du contrat" in p["detail"]
+    assert ct.get(c["id"])["state"] == "planned"
+    # Started in the past, it still cannot be completed « à son terme » before its end date.
+    sql(f"UPDATE contracts SET start_on = '{PAST_START}', end_on = '2099-01-03' WHERE id = {c['id']}")
+    sql(f"UPDATE eligibility_diagnoses SET decided_on = '2022-12-01', valid_until = '2099-12-31' "
+        f"WHERE candidate_id = {c['candidate_id']}")
+    c = ct.step(c["id"], "start")
+    p = assert_problem(ct.act(ct.employer, c["id"], "complete"), 409)
+    assert "n'est possible qu'à partir du 3 janvier 2099, date de fin du contrat" in p["detail"]
+    assert ct.get(c["id"])["state"] == "active"
+
+
 def test_an_early_end_needs_a_reason_and_a_date_after_the_start(ct):
     _, c = ct.bring("active")
     p = assert_problem(ct.act(ct.employer, c["id"], "end_early"), 422)
     assert {"reason", "ended_on", "ended_by", "break_reason"} <= {e["field"] for e in p["errors"]}
-    p = assert_problem(ct.act(ct.employer, c["id"], "end_early", reason="Rupture", ended_on="2026-12-01",
+    p = assert_problem(ct.act(ct.employer, c["id"], "end_early", reason="Rupture", ended_on="2022-12-01",
                               ended_by="mutual", break_reason="agreement"), 422,
                        "ended_on")
     assert "précéder le début" in field_message(p, "ended_on")
-    c = ct.step(c["id"], "end_early", reason="Rupture d'un commun accord", ended_on="2027-05-14", ended_by="mutual",
+    c = ct.step(c["id"], "end_early", reason="Rupture d'un commun accord", ended_on="2023-05-14", ended_by="mutual",
                 break_reason="agreement")
-    assert (c["state"], c["ended_on"], c["followup_due_on"]) == ("ended_early", "2027-05-14", "2027-11-14")
+    assert (c["state"], c["ended_on"], c["followup_due_on"]) == ("ended_early", "2023-05-14", "2023-11-14")
     assert (c["ended_by"], c["break_reason"]) == ("mutual", "agreement")
     assert c["end_reason"] == "Rupture d'un commun accord"
 
@@ -190,10 +222,10 @@ def test_an_early_end_needs_a_reason_and_a_date_after_the_start(ct):
 def test_the_follow_up_reminder_comes_six_months_after_the_end(ct, config_path, mailbox):
     cand, c = ct.bring("completed")
     name = cand["name"]
-    r = run_cli("jobs", "run", "--now", "2028-07-02T12:00", config=config_path)
+    r = run_cli("jobs", "run", "--now", "2024-07-02T12:00", config=config_path)
     assert r.returncode == 0, r.stderr
     assert sql_int(f"SELECT followup_reminded FROM contracts WHERE id = {c['id']}") == 0
-    r = run_cli("jobs", "run", "--now", "2028-07-03", config=config_path)
+    r = run_cli("jobs", "run", "--now", "2024-07-03", config=config_path)
     assert r.returncode == 0, r.stderr
     assert sql_int(f"SELECT followup_reminded FROM contracts WHERE id = {c['id']}") == 1
     for to in (DEMO_ACCOUNTS["employer"], DEMO_ACCOUNTS["pole"]):
@@ -201,13 +233,13 @@ def test_the_follow_up_reminder_comes_six_months_after_the_end(ct, config_path, 
         assert f"/contrats/{c['id']}" in m["message"].get_body(("plain",)).get_content()
     assert [e["action"] for e in journal(ct.rc, c["id"], "contract")][0] == "followup_reminder"
     # Once only.
-    r = run_cli("jobs", "run", "--now", "2028-07-04", config=config_path)
+    r = run_cli("jobs", "run", "--now", "2024-07-04", config=config_path)
     assert r.returncode == 0, r.stderr
     assert [e["action"] for e in journal(ct.rc, c["id"], "contract")].count("followup_reminder") == 1
     # A follow-up recorded in time gets no reminder.
     _, done = ct.bring("completed")
     ct.step(done["id"], "record_followup")
-    r = run_cli("jobs", "run", "--now", "2028-07-05", config=config_path)
+    r = run_cli("jobs", "run", "--now", "2024-07-05", config=config_path)
     assert r.returncode == 0, r.stderr
     assert sql_int(f"SELECT followup_reminded FROM contracts WHERE id = {done['id']}") == 0
     drain_outbox()
@@ -215,21 +247,21 @@ def test_the_follow_up_reminder_comes_six_months_after_the_end(ct, config_path, 
 
 def test_a_renewal_stays_within_the_programme_s_total(ct):
     _, c = ct.bring("completed")  # 12 months
-    r = ct.act(ct.employer, c["id"], "renew", end_on="2030-01-03")  # 24 more: 36 in all
+    r = ct.act(ct.employer, c["id"], "renew", end_on="2026-01-03")  # 24 more: 36 in all
     assert r.status_code == 200, r.text
     first = r.json()
     new = ct.get(first["new_contract_id"])
-    assert new["state"] == "planned" and new["renewed_from"] == c["id"] and new["start_on"] == "2028-01-04"
+    assert new["state"] == "planned" and new["renewed_from"] == c["id"] and new["start_on"] == "2024-01-04"
     assert (new["tutor_id"], new["sponsor_name"], new["candidate_id"]) == (c["tutor_id"], c["sponsor_name"],
                                                                          c["candidate_id"])
     assert ct.get(c["id"])["renewed_by"] == new["id"]
-    assert "déjà été renouvelé" in assert_problem(ct.act(ct.employer, c["id"], "renew", end_on="2029-01-03"),
+    assert "déjà été renouvelé" in assert_problem(ct.act(ct.employer, c["id"], "renew", end_on="2025-01-03"),
                                                   409)["detail"]
     ct.step(new["id"], "start")
     ct.step(new["id"], "complete")
-    p = assert_problem(ct.act(ct.employer, new["id"], "renew", end_on="2030-02-03"), 422, "end_on")
+    p = assert_problem(ct.act(ct.employer, new["id"], "renew", end_on="2026-02-03"), 422, "end_on")
     assert "36 mois déjà effectués plus 1 mois dépasseraient les 36 mois" in field_message(p, "end_on")
-    assert_problem(ct.act(ct.employer, new["id"], "renew", end_on="2029-12-01"), 422, "end_on")
+    assert_problem(ct.act(ct.employer, new["id"], "renew", end_on="2025-12-01"), 422, "end_on")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -311,6 +343,16 @@ def test_the_contract_page_shows_tutor_sponsor_and_actions(ct, base, page_as):
     page = text(r)
     assert "Le formulaire contient des erreurs" in page and 'href="#end_early-ended_on"' in page
     assert "Déménagement" in page
+    # A right form is asked to be confirmed first, its consequence stated, its fields carried; then it is done and said.
+    form = {"csrf": form["csrf"], "version": str(version), "reason": "Déménagement", "ended_on": "2023-09-01",
+            "ended_by": "employee", "break_reason": "other"}
+    r = s.post(base + f"/contrats/{c['id']}/actions/end_early", data=form, allow_redirects=False)
+    assert r.status_code == 200 and "Rompre ce contrat avant son terme ?" in text(r) and "ne peut pas être annulée" in text(r)
+    assert 'name="confirmed" value="1"' in r.text and 'value="Déménagement"' in r.text
+    assert ct.get(c["id"])["state"] == "active"
+    r = s.post(base + f"/contrats/{c['id']}/actions/end_early", data=dict(form, confirmed="1"))
+    assert r.status_code == 200 and f"Le contrat n° {c['id']} est rompu avant son terme." in text(r)
+    assert ct.get(c["id"])["state"] == "ended_early"
     # The young person and the sponsor read it; another structure gets the error page.
     r = page_as(cand["email"]).get(base + f"/contrats/{c['id']}")
     assert r.status_code == 200 and "Vos actions" not in text(r)

@@ -756,6 +756,10 @@ def test_structure_pages_publish_edit_close_reopen(base, who, sessions, prog, do
     assert r.status_code == 422 and "indiquez son motif" in text(r)
     r = s.post(base + f"/offres/{oid}/fermer", data={"csrf": token, "version": "2", "reason": "Projet reporté"},
                allow_redirects=False)
+    assert r.status_code == 200 and "Fermer cette offre ? Elle ne sera plus publiée" in text(r)
+    assert get_offer(base, who, oid)["state"] == "open"
+    r = s.post(base + f"/offres/{oid}/fermer", data={"csrf": token, "version": "2", "reason": "Projet reporté",
+                                                   "confirmed": "1"}, allow_redirects=False)
     assert r.status_code == 303
     assert get_offer(base, who, oid)["state"] == "closed"
     r = s.get(base + f"/offres/{oid}")

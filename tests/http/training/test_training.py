@@ -13,7 +13,7 @@ import zoneinfo
 import pytest
 
 from conftest import DEMO_ACCOUNTS, csrf_from, org_id, person_id, run_cli, sql, sql_int, text, unique
-from test_applications import PLACE, Recruitment, assert_problem, journal
+from test_applications import PLACE, Recruitment, assert_problem, field_message, journal
 
 OF = "Médiation Formation Rhône-Alpes"
 POLE_ORG = "Pôle de ressources Centre-Est"
@@ -561,8 +561,13 @@ def test_attendance_completes_a_module(w, base, sessions):
     assert r.status_code == 200, r.text
     got = w.get_module(m["id"])
     assert (got["hours_done"], got["state"]) == (7, "in_progress")
+    # Hours of presence for someone marked absent are not dropped silently: refused, naming the row's hours.
+    p = assert_problem(w.attend(s["id"], [{"person_id": cand["id"], "day": today(-1), "present": False, "hours": 7}]),
+                       422, f"hours-{cand['id']}")
+    assert "alors que « Présent(e) » n'est pas coché" in field_message(p, f"hours-{cand['id']}")
+    assert w.get_module(m["id"])["hours_done"] == 7
     # The day is recorded again (absent): hours go back; then both days present complete the module.
-    w.attend(s["id"], [{"person_id": cand["id"], "day": today(-1), "present": False, "hours": 7}])
+    w.attend(s["id"], [{"person_id": cand["id"], "day": today(-1), "present": False, "hours": 0}])
     assert w.get_module(m["id"])["hours_done"] == 0
     r = w.attend(s["id"], [{"person_id": cand["id"], "day": today(-1), "present": True, "hours": 7},
                            {"person_id": cand["id"], "day": today(), "present": True, "hours": 7}])
@@ -587,6 +592,16 @@ def test_attendance_completes_a_module(w, base, sessions):
         f"present-{cand['id']}": "1", f"hours-{cand['id']}": "6"}, allow_redirects=False)
     assert r.status_code == 303, r.text[:2000]
     assert w.get_module(m["id"])["hours_done"] == 13
+    # Unticked with the hours the sheet proposed: an absence. Unticked with hours typed in: asked, nothing saved.
+    r = tr.post(base + f"/sessions/{s['id']}/presences", data={
+        "csrf": csrf_from(page.text), "day": today(), "person": str(cand["id"]), f"hours-{cand['id']}": "4",
+        f"hours-{cand['id']}-shown": "6"}, allow_redirects=False)
+    assert r.status_code == 422 and "cochez « Présent(e) », ou mettez 0 pour une absence" in text(r)
+    assert w.get_module(m["id"])["hours_done"] == 13
+    r = tr.post(base + f"/sessions/{s['id']}/presences", data={
+        "csrf": csrf_from(page.text), "day": today(), "person": str(cand["id"]), f"hours-{cand['id']}": "6",
+        f"hours-{cand['id']}-shown": "6"}, allow_redirects=False)
+    assert r.status_code == 303 and w.get_module(m["id"])["hours_done"] == 7
     assert sessions["employer"].get(base + f"/sessions/{s['id']}/presences").status_code == 403
 
 
@@ -595,7 +610,7 @@ def test_a_module_of_no_hours_completes_when_every_day_is_present(w, base):
     m = w.module(cid, title="Formation initiale certifiante en organisme habilité (4 mois)", hours_planned=0)
     s = w.session(starts_on=today(-2), ends_on=today(), registration_deadline=today(), hours=0)
     assert w.register(s["id"], contract_id=cid, path_module_id=m["id"]).status_code == 201
-    # The session's days: its weekdays, and its first and last days whatever they are.
+    # The session's days: its weekdays, and the weekend it starts or ends in (tests/unit/training/test_days.c).
     days = [d["day"] for d in w.s["trainer"].get(base + f"/api/v1/sessions/{s['id']}/attendance").json()["days"]]
     assert days[0] == today(-2) and days[-1] == today()
     w.attend(s["id"], [{"person_id": cand["id"], "day": d, "present": True, "hours": 0} for d in days[:-1]])
@@ -701,5 +716,9 @@ def test_session_pages(w, base, sessions):
     r = tr.post(base + f"/sessions/{sid}/actions/cancel", data={
         "csrf": csrf_from(page.text), "version": str(w.get_session(sid)["version"]),
         "cancel_reason": "Trop peu d'inscrits."}, allow_redirects=False)
-    assert r.status_code == 303 and session_state(sid) == "cancelled"
+    assert r.status_code == 200 and "Annuler cette session ?" in text(r) and session_state(sid) != "cancelled"
+    r = tr.post(base + f"/sessions/{sid}/actions/cancel", data={
+        "csrf": csrf_from(page.text), "version": str(w.get_session(sid)["version"]),
+        "cancel_reason": "Trop peu d'inscrits.", "confirmed": "1"})
+    assert f"La session n° {sid} est annulée" in text(r) and session_state(sid) == "cancelled"
     assert "Trop peu d'inscrits." in text(tr.get(base + f"/sessions/{sid}"))

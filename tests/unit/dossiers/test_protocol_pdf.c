@@ -53,6 +53,8 @@ full_doc(bool with_reviews)
 	    "job_profile", "Médiateur numérique", "netpublic", 1, "listed_national", 0);
 
 	free(project);
+	/* Who decides is the programme's: the 2020 programme's agency, not the 2013 delegation. */
+	json_object_set_new(doc, "decided_by", json_string("Agence nationale de la cohésion des territoires (ANCT)"));
 	json_object_update_new(doc,
 	    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s}", "tutor_name", "Joël Lefèvre",
 	        "tutor_qualities", "Animateur multimédia depuis 2005", "sponsor_name", "Françoise Dupré",
@@ -68,7 +70,7 @@ full_doc(bool with_reviews)
 		        "Associer la mission locale dès l’été.", "at", "2026-04-01", "by", "Noémie Sørensen"));
 		json_object_set_new(doc, "decision",
 		    json_pack("{s:b, s:I, s:n, s:s, s:s}", "validated", 1, "posts_granted", (json_int_t)1, "reason",
-		        "at", "2026-05-20", "by", "Délégation aux usages de l’Internet"));
+		        "at", "2026-05-20", "by", "Nadia Décideuse"));
 	} else {
 		json_object_set_new(doc, "opinion", json_null());
 		json_object_set_new(doc, "decision", json_null());
@@ -178,7 +180,9 @@ test_full(void **state)
 	assert_has(text, "Associer la mission locale dès l’été.");
 	assert_has(text, "Date : 1er avril 2026");
 	assert_has(text, "Noémie Sørensen");
-	assert_has(text, "Décision de la Délégation aux usages de l’Internet");
+	assert_has(text, "Décision nationale : Agence nationale de la cohésion");
+	assert_has(text, "(ANCT)");
+	assert_null(strstr(text, "usages de l’Internet"));
 	assert_has(text, "Conformité du projet validée : oui");
 	assert_has(text, "Postes accordés : 1");
 	assert_has(text, "Motif du refus : —");

@@ -23,6 +23,7 @@
 #include "core/crypto.h"
 #include "core/embed.h"
 #include "core/log.h"
+#include "core/time.h"
 #include "demo/demo.h"
 #include "domain/dossiers/dossier.h"
 #include "domain/geo/refdata.h"
@@ -233,7 +234,10 @@ sample(const struct entity *e)
 		case FT_CHOICE: v = json_string(f->vocab->items[0].code); break;
 		case FT_SIRET: v = json_string("44306184100047"); break;
 		case FT_RNA: v = json_string("W261000123"); break;
-		default: v = json_string("Texte d'essai"); break;
+		default:
+			/* A time of day is asked as one. */
+			v = json_string(strcmp(f->name, "interview_time") == 0 ? "14:30" : "Texte d'essai");
+			break;
 		}
 		json_object_set_new(o, f->name, v);
 	}
@@ -266,6 +270,7 @@ bare_of(const struct workflow *wf, struct bare *b)
 	for (size_t i = 0; i < wf->nrows; i++) {
 		b->rows[i] = wf->rows[i];
 		b->rows[i].guard = b->rows[i].effect = b->rows[i].notify = NULL;
+		b->rows[i].not_before = NULL;
 	}
 	b->wf.rows = b->rows;
 	b->wf.can_read = NULL;
@@ -559,9 +564,12 @@ static void
 t_guard_and_effect(void **state)
 {
 	struct wf_transition rows[] = {
-		{ "guarded", "Garde", ~0u, 0, 1, NULL, false, refuse_conflict, NULL, NULL, WF_PRIMARY, NULL },
-		{ "failing", "Effet", ~0u, 1, 1, NULL, false, NULL, write_then_fail, NULL, WF_DANGER, NULL },
-		{ "fine", "Effet", ~0u, 1, 1, NULL, false, NULL, journal_more, NULL, WF_PRIMARY, NULL },
+		{ "guarded", "Garde", ~0u, 0, 1, NULL, false, refuse_conflict, NULL, NULL, WF_PRIMARY, NULL, NULL, NULL,
+		    NULL },
+		{ "failing", "Effet", ~0u, 1, 1, NULL, false, NULL, write_then_fail, NULL, WF_DANGER, NULL, NULL, NULL,
+		    NULL },
+		{ "fine", "Effet", ~0u, 1, 1, NULL, false, NULL, journal_more, NULL, WF_PRIMARY, NULL, NULL, NULL,
+		    NULL },
 	};
 	struct workflow wf = dossier_workflow;
 	int64_t id = row_of(&dossier_workflow);
@@ -613,6 +621,71 @@ t_guard_and_effect(void **state)
 	assert_string_equal(json_string_value(json_object_get(detail, "from")), "draft");
 	assert_string_equal(json_string_value(json_object_get(detail, "to")), "regional_review");
 	json_decref(detail);
+}
+
+/* A transition with a date bound is refused before the day its column names, with the day and the date's name in
+ * French, and writes nothing; on the day itself it runs. The success message names the row's number. */
+static void
+t_not_before(void **state)
+{
+	struct wf_transition rows[] = {
+		{ "dated", "Avancer", ~0u, 1, 1, NULL, false, NULL, NULL, NULL, WF_PRIMARY, "Avancer ?",
+		    "Le dossier n° {n} a avancé.", "signed_on", "date de signature" },
+	};
+	struct workflow wf = dossier_workflow;
+	int64_t id = row_of(&dossier_workflow);
+	struct wf_act a = { .id = id, .version = SEEN, .action = "dated" };
+	struct seen before, after;
+	const char *today = date_iso(fx.a, fx.ctx.now), *tomorrow = date_add(fx.a, today, 0, 1);
+
+	(void)state;
+	wf.rows = rows;
+	wf.nrows = N_ELEMS(rows);
+	wf.can_read = NULL;
+	wf.parties = forced;
+	forced_parties = 1;
+	fx.ctx.actor = &fx.actor;
+	assert_int_equal(
+	    db_execv(fx.db, "UPDATE dossiers SET signed_on = ? WHERE id = ?", NULL, DB_TEXT(tomorrow), DB_I64(id)),
+	    TR_OK);
+	put(&wf, id, 0, SEEN);
+	before = look(&wf, id);
+	ctx_reset();
+	assert_int_equal(wf_run(&fx.ctx, &wf, &a), TR_CONFLICT);
+	assert_non_null(strstr(fx.ctx.message, "« Avancer » n'est possible qu'à partir du "));
+	assert_non_null(strstr(fx.ctx.message, date_ymd_fr(fx.a, tomorrow)));
+	assert_non_null(strstr(fx.ctx.message, "date de signature"));
+	after = look(&wf, id);
+	assert_int_equal(after.state, before.state);
+	assert_int_equal(after.version, before.version);
+	assert_int_equal(after.journal, before.journal);
+	assert_int_equal(
+	    db_execv(fx.db, "UPDATE dossiers SET signed_on = ? WHERE id = ?", NULL, DB_TEXT(today), DB_I64(id)), TR_OK);
+	ctx_reset();
+	assert_int_equal(wf_run(&fx.ctx, &wf, &a), TR_OK);
+	assert_int_equal(look(&wf, id).state, 1);
+	assert_string_equal(wf_done_message(fx.a, &wf, "dated", 12), "Le dossier n° 12 a avancé.");
+	assert_string_equal(wf_confirm_of(&wf, "dated"), "Avancer ?");
+	assert_null(wf_done_message(fx.a, &wf, "unknown", 12));
+}
+
+/* Every action a person takes says what it did, and every one that refuses, withdraws or cancels asks first. */
+static void
+t_messages(void **state)
+{
+	const struct workflow *all[] = { &dossier_workflow, &offer_workflow, &application_workflow, &contract_workflow,
+		&module_workflow, &session_workflow, &registration_workflow };
+
+	(void)state;
+	for (size_t w = 0; w < N_ELEMS(all); w++)
+		for (size_t i = 0; i < all[w]->nrows; i++) {
+			const struct wf_transition *t = &all[w]->rows[i];
+			if (t->done == NULL)
+				fail_msg("%s.%s has no success message", all[w]->entity, t->action);
+			if (t->tone == WF_DANGER && t->confirm == NULL &&
+			    strcmp(t->action, "cancel_under_minimum") != 0)
+				fail_msg("%s.%s has no confirmation", all[w]->entity, t->action);
+		}
 }
 
 /* A cascade runs inside its caller's transaction: rolled back with it, or committed with it. */
@@ -671,6 +744,8 @@ main(void)
 		cmocka_unit_test(t_real_parties),
 		cmocka_unit_test(t_guard_and_effect),
 		cmocka_unit_test(t_cascade),
+		cmocka_unit_test(t_not_before),
+		cmocka_unit_test(t_messages),
 	};
 	const struct testdb_fixtures fixtures = { .sqlite_setup = sqlite_group_setup,
 		.sqlite_teardown = sqlite_group_teardown,
