@@ -70,6 +70,12 @@ void web_done(struct request *req, const char *location, const char *flash_code)
 
 /* Pages. */
 void web_home(struct request *req);
+
+/* True when the reader of REQ may open PATH ("/pilotage/bilans?programme=1") as far as the route table says: a
+ * route answers GET there and its roles hold one of the reader's (an anonymous visitor is sent to sign in, so
+ * counts as yes). Pages ask it before drawing a link, so that no link ends on 403; what the scope tables decide
+ * (404) the page's domain call says. */
+bool web_may_open(struct request *req, const char *path);
 void web_legal(struct request *req);
 void web_login_form(struct request *req);
 void web_login(struct request *req);
@@ -154,6 +160,10 @@ const char *web_day_fr(struct request *req, const char *ymd);
  * the candidates matched to an offer, the offers suggested to a candidate. */
 void web_offers(struct request *req);
 void web_offers_feed(struct request *req);
+
+/* kernel/notifications.c: the reader's notifications, and marking them read. */
+void web_notifications(struct request *req);
+void web_notifications_read(struct request *req);
 
 /* kernel/witness.c: the journal's published heads, as Atom and one text file a day (public). */
 void web_journal_feed(struct request *req);

@@ -32,6 +32,9 @@ const struct retention_rule retention_rules[] = {
 	{ "emails_failed", "Courriels qui n'ont pas pu être remis", "1 an après leur création", 365 * DAY,
 	    RETENTION_DELETE, "Comprendre pourquoi un courriel n'est pas arrivé.",
 	    "DELETE FROM outbox WHERE status = 'failed' AND created_at < ?" },
+	{ "notifications", "Notifications affichées sur la plateforme (objet, lien)", "1 an après leur création",
+	    365 * DAY, RETENTION_DELETE, "Montrer à chaque personne ce qui s'est passé dans ses démarches.",
+	    "DELETE FROM notifications WHERE created_at < ?" },
 };
 const size_t retention_nrules = sizeof(retention_rules) / sizeof(retention_rules[0]);
 

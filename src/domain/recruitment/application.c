@@ -129,8 +129,8 @@ static const struct scope_rule application_rules[] = {
 	{ "a prescriber the candidate accepted", ROLE_BIT(ROLE_PRESCRIBER), "a.candidate_id IN " SCOPE_FOLLOWED, NULL },
 };
 
-static const struct scope application_scope = { "application", "applications a JOIN offers f ON f.id = a.offer_id",
-	"a.id", application_rules, sizeof(application_rules) / sizeof(application_rules[0]) };
+const struct scope application_scope = { "application", "applications a JOIN offers f ON f.id = a.offer_id", "a.id",
+	application_rules, sizeof(application_rules) / sizeof(application_rules[0]) };
 
 /* The badges of the states: proposed, new, processing, interview, accepted, refused, withdrawn, declined, obsolete. */
 static const enum wf_state_tone application_tones[] = { WF_NEW, WF_NEW, WF_INFO, WF_INFO, WF_SUCCESS, WF_ERROR,

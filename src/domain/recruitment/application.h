@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "domain/kernel/ctx.h"
+#include "domain/kernel/scope.h"
 #include "domain/kernel/workflow.h"
 
 /* Days without an answer after which a pending application becomes obsolete. */
@@ -28,6 +29,9 @@ TR_MUST_USE tr_err application_propose(
  * actor may take now. The candidate, the structure, prescribers following the candidate, the pole and
  * regional officers of the offer's region, national officers and admins. */
 TR_MUST_USE tr_err application_get(struct ctx *ctx, int64_t id, json_t **out);
+
+/* Who reads an application (the home's waiting items count through it). */
+extern const struct scope application_scope;
 
 /* What the page of a candidate applying to offer OFFER_ID shows: {offer_id, title, state, organisation_name,
  * place_nom, place_commune, start_on, contract_type, has_profile (the actor has a candidate profile),

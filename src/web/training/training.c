@@ -9,6 +9,7 @@
 #include "core/arena.h"
 #include "domain/kernel/authz.h"
 #include "domain/geo/refdata.h"
+#include "domain/recruitment/contract.h"
 #include "domain/training/training_path.h"
 #include "domain/training/training_session.h"
 #include "model/training/training.h"
@@ -260,8 +261,10 @@ web_path(struct request *req)
 	    json_string(arena_printf(req->arena, "/contrats/%lld/parcours/modele", (long long)cid)));
 	json_object_set_new(p, "new_module_href",
 	    json_string(arena_printf(req->arena, "/contrats/%lld/parcours/modules/nouveau", (long long)cid)));
-	json_object_set_new(
-	    p, "tutor_href", json_string(arena_printf(req->arena, "/tuteurs/%lld", (long long)web_int(c, "tutor_id"))));
+	{
+		const char *tutor = arena_printf(req->arena, "/tuteurs/%lld", (long long)web_int(c, "tutor_id"));
+		json_object_set_new(p, "tutor_href", json_string(web_may_open(req, tutor) ? tutor : ""));
+	}
 	json_object_set_new(
 	    p, "contract_href", json_string(arena_printf(req->arena, "/contrats/%lld", (long long)cid)));
 	json_object_set_new(p, "breadcrumb",
@@ -769,7 +772,9 @@ session_page(struct request *req, int status, const char *failed, const char *co
 		json_object_set_new(g, "badge", json_string(web_badge(req, g)));
 		json_object_set_new(g, "cancel_action",
 		    json_string(arena_printf(req->arena, "/inscriptions/%lld/annuler", (long long)web_int(g, "id"))));
-		if (web_int(g, "contract_id") > 0 && web_int(g, "person_id") != req->ctx.actor->person_id)
+		bool reach = false;
+		if (web_int(g, "contract_id") > 0 && web_int(g, "person_id") != req->ctx.actor->person_id &&
+		    scope_reaches(&req->ctx, &contract_scope, web_int(g, "contract_id"), &reach) == TR_OK && reach)
 			json_object_set_new(g, "path_href",
 			    json_string(arena_printf(
 			        req->arena, "/contrats/%lld/parcours", (long long)web_int(g, "contract_id"))));

@@ -567,8 +567,16 @@ t_retention(void **state)
 	        NULL, DB_I64(now - 91 * day), DB_I64(now - 89 * day), DB_I64(now - 366 * day)),
 	    TR_OK);
 
+	assert_int_equal(db_execv(fx->db,
+	                     "INSERT INTO notifications (person_id, created_at, subject) VALUES (7, ?, 'ancienne'), "
+	                     "(7, ?, 'récente')",
+	                     NULL, DB_I64(now - 366 * day), DB_I64(now - day)),
+	    TR_OK);
+
 	assert_int_equal(retention_apply(&fx->ctx, &n), TR_OK);
-	assert_int_equal(n, 5);
+	assert_int_equal(n, 6);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM notifications WHERE subject = 'récente'"), 1);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM notifications"), 1);
 	assert_int_equal(count(fx, "SELECT COUNT(*) FROM login_failures"), 1);
 	assert_int_equal(count(fx, "SELECT COUNT(*) FROM sessions WHERE id_hash = 'live'"), 1);
 	assert_int_equal(count(fx, "SELECT COUNT(*) FROM sessions"), 1);
@@ -580,7 +588,8 @@ t_retention(void **state)
 	    TR_OK);
 	assert_int_equal(r->nrows, 1);
 	assert_string_equal(db_text(db_cell(r, 0, 0)),
-	    "{\"emails_failed\":1,\"emails_sent\":1,\"login_failures\":1,\"one_time_links\":1,\"sessions_expired\":1}");
+	    "{\"emails_failed\":1,\"emails_sent\":1,\"login_failures\":1,\"notifications\":1,\"one_time_links\":1,"
+	    "\"sessions_expired\":1}");
 	/* Nothing left to remove: nothing journaled. */
 	assert_int_equal(retention_apply(&fx->ctx, &n), TR_OK);
 	assert_int_equal(n, 0);
