@@ -185,6 +185,7 @@ const struct route app_routes[] = {
 	    A_STAFF, "offer" },
 	{ "GET", "/candidatures", web_applications, ANY, 0, A_LIST, NULL },
 	{ "GET", "/candidatures/{id}", web_application, ANY, 0, A_PARTY, "application" },
+	{ "GET", "/candidatures/{id}/cv", web_application_cv, ANY, 0, A_CONSENT, "application" },
 	{ "POST", "/candidatures/{id}/actions/{token}", web_application_act, ANY, CHANGES, A_PARTY, "application" },
 	{ "GET", "/contrats", web_contracts, ANY, 0, A_LIST, NULL },
 	{ "GET", "/contrats/{id}", web_contract, ANY, 0, A_PARTY, "contract" },

@@ -204,6 +204,8 @@ void web_candidate_follower_remove(struct request *req);
 json_t *web_candidate_rows(struct request *req, json_t *profile);
 void web_diagnoses_fr(struct request *req, json_t *diagnoses);
 void web_candidate_cv_send(struct request *req, int64_t id);
+/* GET /candidatures/{id}/cv: the CV of the application's candidate, as their consent allows the reader. */
+void web_application_cv(struct request *req);
 /* prescriber.c: the candidates a prescriber's organisation follows, one candidate, the eligibility diagnosis. */
 void web_prescriber(struct request *req);
 void web_prescriber_follow(struct request *req);

@@ -30,6 +30,13 @@ TR_MUST_USE tr_err application_propose(
  * regional officers of the offer's region, national officers and admins. */
 TR_MUST_USE tr_err application_get(struct ctx *ctx, int64_t id, json_t **out);
 
+/* What the structure needs to decide on application ID (whoever reads it): {profile (candidate_get's, or null
+ * when the candidate's consent does not reach the reader or there is none), eligibility {required, valid, on:
+ * the day it is judged, the offer's start or today}, missing [French sentences: what a contract still lacks —
+ * consent, profile, a valid eligibility diagnosis, no other live contract, a free post], pending (the
+ * application still waits for an answer; eligibility and missing are empty otherwise)}, owned by the caller. */
+TR_MUST_USE tr_err application_readiness(struct ctx *ctx, int64_t id, json_t **out);
+
 /* Who reads an application (the home's waiting items count through it). */
 extern const struct scope application_scope;
 
