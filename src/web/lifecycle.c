@@ -95,7 +95,7 @@ web_lifecycle_page(struct request *req, const struct web_lifecycle *lc, int stat
 	}
 	data = json_pack("{s:s, s:s, s:o, s:o, s:o}", "state_label", web_text(r, "state_label"), "badge",
 	    web_badge(req, r), "actions", action_forms(req, lc, r, failed, sent), "timeline",
-	    web_timeline(req, journal, lc->wf->states, lc->journal_label), "errors_summary",
+	    web_timeline(req, journal, lc->wf->entity, lc->journal_label), "errors_summary",
 	    web_action_summary(req, failed, offered_payload(lc, r, failed), &others));
 	if (lc->journal_label == NULL)
 		relabel(lc, json_object_get(data, "timeline"));

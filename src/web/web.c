@@ -8,6 +8,7 @@
 #include "core/log.h"
 #include "core/time.h"
 #include "core/tmpl.h"
+#include "domain/home/history.h"
 #include "domain/kernel/authz.h"
 #include "domain/kernel/notify.h"
 #include "http/assets.h"
@@ -574,28 +575,43 @@ web_action_summary(struct request *req, const char *failed, const struct entity 
 	return out;
 }
 
+const char *
+web_history_note(struct request *req, json_t *entry)
+{
+	const char *note = "";
+	json_t *c;
+	size_t i;
+
+	/* A creation's values are the page's own; an edit, a payload or a record says what it set. */
+	if (strcmp(web_text(entry, "action"), "create") == 0)
+		return "";
+	json_array_foreach(json_object_get(entry, "changes"), i, c)
+	{
+		const char *before = web_text(c, "before");
+		note = *before ? arena_printf(req->arena, "%s%s%s : %s → %s", note, *note ? " ; " : "",
+		                     web_text(c, "label"), before, web_text(c, "after"))
+		               : arena_printf(req->arena, "%s%s%s : %s", note, *note ? " ; " : "", web_text(c, "label"),
+		                     web_text(c, "after"));
+	}
+	return note;
+}
+
 json_t *
-web_timeline(struct request *req, json_t *entries, const struct vocab *states, const char *(*label)(const char *))
+web_timeline(struct request *req, json_t *entries, const char *entity, const char *(*label)(const char *))
 {
 	json_t *out = json_array();
 
 	for (size_t i = json_array_size(entries); i-- > 0;) {
-		json_t *e = json_array_get(entries, i), *detail = NULL;
-		const char *raw = web_opt_text(e, "detail"), *action = web_text(e, "action"), *change = "—",
-		           *what = label ? label(action) : NULL;
-		if (raw)
-			detail = json_loads(raw, 0, NULL);
-		else if (json_is_object(json_object_get(e, "detail")))
-			detail = json_incref(json_object_get(e, "detail"));
-		if (web_opt_text(detail, "from") && web_opt_text(detail, "to") &&
-		    strcmp(web_text(detail, "from"), web_text(detail, "to")))
-			change = arena_printf(req->arena, "%s → %s", vocab_label(states, web_opt_text(detail, "from")),
-			    vocab_label(states, web_opt_text(detail, "to")));
+		json_t *e = json_array_get(entries, i);
+		const char *action = web_text(e, "action"), *what = label ? label(action) : NULL;
+		if (json_object_get(e, "entity") == NULL)
+			json_object_set_new(e, "entity", json_string(entity));
+		history_describe(&req->ctx, e);
 		json_array_append_new(
-		    out, json_pack("{s:s, s:s, s:s, s:s}", "when", date_fr_json(req, json_object_get(e, "at")), "who",
-		             *web_text(e, "actor_label") ? web_text(e, "actor_label") : "système", "what",
-		             what ? what : action, "change", change));
-		json_decref(detail);
+		    out, json_pack("{s:s, s:s, s:s, s:s, s:s}", "when", date_fr_json(req, json_object_get(e, "at")),
+		             "who", *web_text(e, "actor_label") ? web_text(e, "actor_label") : "système", "what",
+		             what ? what : web_text(e, "what"), "change",
+		             *web_text(e, "change") ? web_text(e, "change") : "—", "note", web_history_note(req, e)));
 	}
 	return out;
 }

@@ -264,8 +264,13 @@ json_t *web_action_payload(struct request *req);
 json_t *web_action_fields(
     struct request *req, const struct entity *e, const char *prefix, bool failed, json_t *values, bool optional);
 json_t *web_action_summary(struct request *req, const char *failed, const struct entity *e, const char **others);
+/* The timeline of journal ENTRIES of ENTITY (newest first, as journal_list gives them), oldest first: [{when, who, what,
+ * change, note}] in French (domain/home/history.h): LABEL's sentence for an action when it has one, else the
+ * history table's; the state's move; the fields an edit or an action set, with their values decoded. */
 json_t *web_timeline(
-    struct request *req, json_t *entries, const struct vocab *states, const char *(*label)(const char *action));
+    struct request *req, json_t *entries, const char *entity, const char *(*label)(const char *action));
+/* The fields ENTRY (described by history_describe) set, as one French sentence ("" for a creation). */
+const char *web_history_note(struct request *req, json_t *entry);
 
 /* A filter of a list's search form (search_form.html), every key set: a select of OPTIONS ([{value, label,
  * selected}], stolen) with ALL its option for any, or with OPTIONS NULL an input of TYPE ("text", "search")
