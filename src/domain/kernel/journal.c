@@ -233,7 +233,7 @@ journal_recent(struct ctx *ctx, const struct journal_filter *f, int64_t page, js
 		p[n++] = DB_I64((page - 1) * 50);
 		err = db_query(ctx->db, ctx->arena,
 		    arena_printf(ctx->arena,
-		        "SELECT j.id, j.at, COALESCE(jp.name, j.actor_label) AS actor_label, j.entity, j.entity_id, "
+		        "SELECT j.id, j.at, j.actor_label, jp.name AS actor_name, j.entity, j.entity_id, "
 		        "j.entity_key, j.action, j.detail FROM %s ORDER BY j.id DESC LIMIT ? OFFSET ?",
 		        where),
 		    p, n, &r);

@@ -38,7 +38,8 @@ struct journal_filter {
 };
 
 /* The latest entries of the whole journal matching F (NULL: all), page of 50, newest first: {items (id, at,
- * actor_label, entity, entity_id, entity_key, action, detail), total}. Admins only. */
+ * actor_label (as stored: the author's email), actor_name (their name now, or null), entity, entity_id, entity_key,
+ * action, detail), total}. Admins only. */
 TR_MUST_USE tr_err journal_recent(struct ctx *ctx, const struct journal_filter *f, int64_t page, json_t **out);
 
 /* ---- The journal witnessed from outside ---------------------------------------------------------------------- */

@@ -38,9 +38,11 @@ def test_the_place_history_names_the_organisation(base, sessions):
 
 def test_the_journal_reads_in_french_with_the_raw_entry_one_click_away(base, sessions):
     admin = sessions["admin"]
-    page = admin.get(base + "/admin/journal").text
+    page = admin.get(base + "/admin/journal?objet=dossier&au=2100-01-01").text
     text = main_text(page)
     assert "Dossier validé" in text and "Avis régional rendu" in text
+    assert re.search(r"postes accordés : \d", text, re.I)  # the payload, with its field's label
+    assert re.search(r"Dossier validé \([^()]+ → [^()]+\)", text)  # the move in the states' words
     for code in ("give_opinion", "path_template", "\"from\""):
         assert code not in text, code
     assert "<summary>Entrée brute n° " in page
