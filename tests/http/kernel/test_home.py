@@ -40,7 +40,10 @@ def test_the_regional_officer_is_told_of_the_dossier_waiting_for_their_opinion(b
     home = sessions["regional"].get(base + "/")
     assert home.status_code == 200
     items = todo(home.text)
-    assert ("/dossiers?etat=regional_review", "1 dossier attend votre avis régional.") in items
+    # The demo's dossier at least (other suites may have added some in region 84).
+    assert any(href == "/dossiers?etat=regional_review" and
+               re.fullmatch(r"1 dossier attend|\d+ dossiers attendent", text.split(" votre")[0])
+               for href, text in items), items
     for href, _ in items:
         r = sessions["regional"].get(base + href.replace("&amp;", "&"))
         assert r.status_code == 200, (href, r.status_code)
@@ -49,8 +52,8 @@ def test_the_regional_officer_is_told_of_the_dossier_waiting_for_their_opinion(b
 
 
 def test_the_count_follows_the_scope(base, make_account):
-    """An officer of another region has no dossier of region 84 waiting for them."""
-    other = make_account("regional", password=PASSWORD, regions="11")
+    """An officer of another region (Mayotte, where no suite files a dossier) has none of region 84 waiting."""
+    other = make_account("regional", password=PASSWORD, regions="06")
     s, r = post_login(base, other["_email"], PASSWORD)
     assert r.status_code == 303
     home = s.get(base + "/")
