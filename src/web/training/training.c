@@ -1044,8 +1044,13 @@ web_tutor(struct request *req)
 	{
 		json_object_set_new(
 		    x, "period", json_string(period_fr(req, web_opt_text(x, "start_on"), web_opt_text(x, "end_on"))));
+		bool reach = false;
+		/* The tutor's contracts the reader oversees may include some whose path is not theirs to open. */
+		if (scope_reaches(&req->ctx, &contract_scope, web_int(x, "id"), &reach) != TR_OK)
+			reach = false;
 		json_object_set_new(x, "path_href",
-		    json_string(arena_printf(req->arena, "/contrats/%lld/parcours", (long long)web_int(x, "id"))));
+		    json_string(
+		        reach ? arena_printf(req->arena, "/contrats/%lld/parcours", (long long)web_int(x, "id")) : ""));
 	}
 	json_object_set_new(out, "heading",
 	    json_string(

@@ -66,8 +66,9 @@ def test_the_journal_filters(base, sessions):
 
 
 def test_the_people_list_names_the_roles(base, sessions):
-    text = main_text(sessions["admin"].get(base + "/admin/personnes").text)
+    text = main_text(sessions["admin"].get(base + "/admin/personnes?q=demo.tremplin.fr").text)
     assert "Administrateur de la plateforme" in text
     assert "Structure employeuse (" + DEMO_ORG + ")" in text
+    text = main_text(sessions["admin"].get(base + "/admin/personnes?q=pilotage@demo").text)
     row = re.search(re.escape(DEMO_ACCOUNTS["viewer"]) + r"\s+(\S[^\n]*)", text)
     assert row and "Membre du comité de pilotage" in row.group(1)
