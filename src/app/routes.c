@@ -43,6 +43,8 @@
 /* Training: who creates and runs sessions (trainers, poles, national officers, admins; the domain narrows them to
  * their organisation, their regions, the audience), who oversees the sessions at risk and the tutors. */
 #define SESSION_CREATORS (ROLE_BIT(ROLE_TRAINER) | ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_ADMIN))
+/* Who reads the tutors of live contracts (the domain narrows a pole to its regions, a structure to its contracts). */
+#define TUTOR_READERS (ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_EMPLOYER))
 #define TRAINING_OVERSIGHT \
 	(ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_REGIONAL) | ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_ADMIN))
 
@@ -125,6 +127,8 @@ const struct route app_routes[] = {
 
 	/* The signed-in person. */
 	{ "GET", "/compte", web_account, ANY, 0, A_SELF, NULL },
+	{ "GET", "/notifications", web_notifications, ANY, 0, A_SELF, NULL },
+	{ "POST", "/notifications/lues", web_notifications_read, ANY, CHANGES, A_SELF, NULL },
 	{ "POST", "/compte/mot-de-passe", web_account_password, ANY, CHANGES, A_SELF, NULL },
 	{ "POST", "/compte/jetons", web_account_token_create, ANY, CHANGES | STEP_UP, A_SELF, NULL },
 	{ "GET", "/compte/double-authentification", web_enrol_form, ANY, PARTIAL, A_SELF, NULL },
@@ -225,6 +229,7 @@ const struct route app_routes[] = {
 	    A_STAFF, "offer" },
 	{ "GET", "/candidatures", web_applications, ANY, 0, A_LIST, NULL },
 	{ "GET", "/candidatures/{id}", web_application, ANY, 0, A_PARTY, "application" },
+	{ "GET", "/candidatures/{id}/cv", web_application_cv, ANY, 0, A_CONSENT, "application" },
 	{ "POST", "/candidatures/{id}/actions/{token}", web_application_act, ANY, CHANGES, A_PARTY, "application" },
 	{ "GET", "/contrats", web_contracts, ANY, 0, A_LIST, NULL },
 	{ "GET", "/contrats/{id}", web_contract, ANY, 0, A_PARTY, "contract" },
@@ -319,8 +324,8 @@ const struct route app_routes[] = {
 	{ "POST", "/sessions/{id}/presences", web_session_attendance_record, SESSION_CREATORS, CHANGES, A_STAFF,
 	    "session" },
 	{ "POST", "/inscriptions/{id}/annuler", web_registration_cancel, ANY, CHANGES, A_PARTY, "registration" },
-	{ "GET", "/tuteurs", web_tutors, TRAINING_OVERSIGHT | ROLE_BIT(ROLE_EMPLOYER), 0, A_LIST, "tutor" },
-	{ "GET", "/tuteurs/{id}", web_tutor, ANY, 0, A_ORG, "tutor" },
+	{ "GET", "/tuteurs", web_tutors, TUTOR_READERS, 0, A_LIST, "tutor" },
+	{ "GET", "/tuteurs/{id}", web_tutor, TUTOR_READERS, 0, A_ORG, "tutor" },
 
 	/* API. */
 	{ "GET", "/api/v1/me", api_me, ANY, API, A_SELF, NULL },

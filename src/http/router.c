@@ -16,7 +16,7 @@ is_token_char(char c)
 	       c == '.' || c == ':';
 }
 
-/* Matches PATH against PATTERN; fills the parameters of REQ when it does. */
+/* Matches PATH against PATTERN; fills the parameters of REQ when it does (REQ may be NULL: only the answer). */
 static bool
 match(const char *pattern, struct str path, struct request *req)
 {
@@ -45,7 +45,7 @@ match(const char *pattern, struct str path, struct request *req)
 			} else {
 				if (ntok >= REQ_MAX_PARAMS)
 					return false;
-				toks[ntok++] = arena_strndup(req->arena, path.p + start, i - start);
+				toks[ntok++] = req ? arena_strndup(req->arena, path.p + start, i - start) : NULL;
 			}
 			p += is_id ? 4 : 7;
 			continue;
@@ -57,6 +57,8 @@ match(const char *pattern, struct str path, struct request *req)
 	}
 	if (i != path.n)
 		return false;
+	if (req == NULL)
+		return true;
 	memcpy(req->params, ids, nid * sizeof(ids[0]));
 	memcpy(req->sparams, toks, ntok * sizeof(toks[0]));
 	return true;
@@ -93,6 +95,20 @@ router_match(const struct route *table, size_t n, struct str method, struct str 
 	}
 	*allow = buf_to_arena(&methods, req->arena);
 	return ROUTER_METHOD_NOT_ALLOWED;
+}
+
+const struct route *
+router_find(const struct route *table, size_t n, const char *method, struct str path)
+{
+	size_t q = 0;
+
+	while (q < path.n && path.p[q] != '?')
+		q++;
+	path.n = q;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(table[i].method, method) == 0 && match(table[i].pattern, path, NULL))
+			return &table[i];
+	return NULL;
 }
 
 static const char *const access_codes[ACCESS_COUNT_] = {

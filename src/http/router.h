@@ -70,6 +70,10 @@ enum router_result {
 enum router_result router_match(const struct route *table, size_t n, struct str method, struct str path,
     struct request *req, const struct route **out, const char **allow);
 
+/* The row of TABLE that METHOD and PATH (a query string after '?' is ignored) would reach, or NULL; nothing of a
+ * request is touched (pages ask it before drawing a link). */
+const struct route *router_find(const struct route *table, size_t n, const char *method, struct str path);
+
 /* The code of an access class ("org"), NULL for ACCESS_UNDECLARED or out of range. */
 const char *router_access_code(enum route_access a);
 

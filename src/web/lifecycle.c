@@ -99,7 +99,7 @@ web_lifecycle_page(struct request *req, const struct web_lifecycle *lc, int stat
 	}
 	data = json_pack("{s:s, s:s, s:o, s:o, s:o}", "state_label", web_text(r, "state_label"), "badge",
 	    web_badge(req, r), "actions", action_forms(req, lc, r, failed, sent), "timeline",
-	    web_timeline(req, journal, lc->wf->states, lc->journal_label), "errors_summary",
+	    web_timeline(req, journal, lc->wf->entity, lc->journal_label), "errors_summary",
 	    web_action_summary(req, failed, offered_payload(lc, r, failed), &others));
 	if (lc->journal_label == NULL)
 		relabel(lc, json_object_get(data, "timeline"));
@@ -110,9 +110,12 @@ web_lifecycle_page(struct request *req, const struct web_lifecycle *lc, int stat
 	if (conflict)
 		json_object_set_new(data, "conflict", json_string(conflict));
 	json_object_set_new(data, "conflict_note", json_string(lc->conflict_note ? lc->conflict_note : ""));
+	/* The list's crumb links only where a list answers (a post or an amendment is reached from its convention). */
 	json_object_set_new(data, "breadcrumb",
-	    json_pack("[{s:s, s:s}, {s:s, s:s}, {s:s}]", "href", "/", "label", "Accueil", "href", lc->path, "label",
-	        lc->list_label, "label", heading));
+	    web_may_open(req, lc->path)
+	        ? json_pack("[{s:s, s:s}, {s:s, s:s}, {s:s}]", "href", "/", "label", "Accueil", "href", lc->path,
+	              "label", lc->list_label, "label", heading)
+	        : json_pack("[{s:s, s:s}, {s:s}]", "href", "/", "label", "Accueil", "label", heading));
 	json_decref(r);
 	json_decref(journal);
 	web_page(req, status, lc->template,

@@ -6,23 +6,48 @@
 #include "core/arena.h"
 #include "core/config.h"
 #include "http/assets.h"
+#include "domain/home/waiting.h"
 #include "domain/kernel/authz.h"
+
+/* Adds to SHORTCUTS the link ENTRY of the navigation (not the home itself). */
+static void
+shortcut_add(json_t *shortcuts, json_t *entry, const char *group)
+{
+	if (strcmp(json_string_value(json_object_get(entry, "href")), "/") == 0)
+		return;
+	json_array_append_new(shortcuts, json_pack("{s:O, s:O, s:s}", "href", json_object_get(entry, "href"), "label",
+	                                     json_object_get(entry, "label"), "description", group ? group : ""));
+}
 
 void
 web_home(struct request *req)
 {
-	json_t *data = json_object(), *shortcuts = json_array(), *nav;
+	json_t *data = json_object(), *shortcuts = json_array(), *nav, *entry, *waiting = NULL;
+	size_t i, k;
 
 	web_common(req, data);
 	nav = json_object_get(data, "nav");
-	for (size_t i = 1; i < json_array_size(nav); i++) {
-		json_t *it = json_array_get(nav, i);
-		json_array_append_new(shortcuts, json_pack("{s:O, s:O, s:s}", "href", json_object_get(it, "href"),
-		                                     "label", json_object_get(it, "label"), "description", ""));
+	json_array_foreach(nav, i, entry)
+	{
+		json_t *items = json_object_get(entry, "menu_items"), *it;
+		if (json_array_size(items) == 0)
+			shortcut_add(shortcuts, entry, NULL);
+		json_array_foreach(items, k, it)
+		    shortcut_add(shortcuts, it, json_string_value(json_object_get(entry, "menu_label")));
 	}
-	if (req->ctx.actor)
+	if (req->ctx.actor) {
 		json_array_append_new(shortcuts, json_pack("{s:s, s:s, s:s}", "href", "/compte", "label", "Mon compte",
 		                                     "description", "Mot de passe, rôles et jetons d'accès à l'API."));
+		/* What waits for the person: counted through the scope tables (domain/home/waiting.c). */
+		if (waiting_list(&req->ctx, &waiting) != TR_OK) {
+			json_decref(data);
+			json_decref(shortcuts);
+			resp_error(req, TR_UNAVAILABLE, req->ctx.message);
+			return;
+		}
+		json_object_set_new(data, "waiting", waiting);
+		json_object_set_new(data, "has_waiting", json_boolean(json_array_size(waiting) > 0));
+	}
 	json_object_set_new(data, "shortcuts", shortcuts);
 	web_page(req, 200, "home.html", "Accueil", data);
 }

@@ -8,7 +8,9 @@
 #include "core/log.h"
 #include "core/time.h"
 #include "core/tmpl.h"
+#include "domain/home/history.h"
 #include "domain/kernel/authz.h"
+#include "domain/kernel/notify.h"
 #include "http/assets.h"
 #include "http/router.h"
 
@@ -18,51 +20,53 @@
 struct nav_item {
 	const char *href;
 	const char *label;
-	unsigned roles; /* who sees it; ROLES_PUBLIC: everyone */
+	unsigned roles;    /* who sees it; ROLES_PUBLIC: everyone */
+	const char *group; /* the menu it sits in (NULL: a link of its own in the bar) */
 };
 
-/* The main navigation, by role. */
+#define R(role) ROLE_BIT(ROLE_##role)
+
+/* The main navigation, grouped by what people do: each group is a DSFR menu (a collapsible list), so that the
+ * bar holds a handful of entries at any width and collapses into the « Menu » button on a phone. An entry shows
+ * when the reader holds one of its roles and the route table lets them open its page (web_may_open). */
 static const struct nav_item nav_items[] = {
-	{ "/", "Accueil", ROLES_PUBLIC },
-	{ "/lieux", "Lieux", ROLES_PUBLIC },
-	{ "/programmes", "Dispositifs", ROLES_PUBLIC },
-	{ "/dossiers", "Dossiers",
-	    ROLE_BIT(ROLE_EMPLOYER) | ROLE_BIT(ROLE_REGIONAL) | ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_NATIONAL) |
-	        ROLE_BIT(ROLE_ADMIN) },
-	{ "/offres", "Offres d'emploi", ROLES_PUBLIC },
-	{ "/actualites", "Actualités", ROLES_PUBLIC },
-	{ "/structure/offres", "Mes offres", ROLE_BIT(ROLE_EMPLOYER) },
-	{ "/candidat", "Mon profil", ROLE_BIT(ROLE_CANDIDATE) },
-	{ "/prescripteur", "Candidats suivis", ROLE_BIT(ROLE_PRESCRIBER) },
-	{ "/candidatures", "Candidatures",
-	    ROLE_BIT(ROLE_CANDIDATE) | ROLE_BIT(ROLE_EMPLOYER) | ROLE_BIT(ROLE_PRESCRIBER) },
-	{ "/contrats", "Contrats",
-	    ROLE_BIT(ROLE_EMPLOYER) | ROLE_BIT(ROLE_CANDIDATE) | ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_REGIONAL) |
-	        ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_SPONSOR) },
-	{ "/aides", "Aides",
-	    ROLE_BIT(ROLE_EMPLOYER) | ROLE_BIT(ROLE_REGIONAL) | ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_NATIONAL) |
-	        ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_PAYER) | ROLE_BIT(ROLE_VIEWER) },
-	{ "/activite", "Activité",
-	    ROLE_BIT(ROLE_CANDIDATE) | ROLE_BIT(ROLE_EMPLOYER) | ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_REGIONAL) |
-	        ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_VIEWER) | ROLE_BIT(ROLE_ADMIN) },
-	{ "/poles", "Pôles", ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_ADMIN) },
-	{ "/ressources", "Ressources",
-	    ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_EMPLOYER) | ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_ADMIN) },
-	{ "/vivier", "Vivier d'entreprises", ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_EMPLOYER) | ROLE_BIT(ROLE_NATIONAL) },
+	{ "/", "Accueil", ROLES_PUBLIC, NULL },
+	{ "/lieux", "Lieux", ROLES_PUBLIC, "Annuaire" },
+	{ "/programmes", "Dispositifs", ROLES_PUBLIC, "Annuaire" },
+	{ "/offres", "Offres d'emploi", ROLES_PUBLIC, "Annuaire" },
+	{ "/competences", "Référentiel de compétences", ROLES_PUBLIC, "Annuaire" },
+	{ "/donnees", "Données ouvertes", ROLES_PUBLIC, "Annuaire" },
+	{ "/actualites", "Actualités", ROLES_PUBLIC, "Annuaire" },
+	{ "/dossiers", "Dossiers", R(EMPLOYER) | R(REGIONAL) | R(POLE) | R(NATIONAL) | R(ADMIN), "Recrutement" },
+	{ "/structure/offres", "Mes offres", R(EMPLOYER), "Recrutement" },
+	{ "/candidat", "Mon profil", R(CANDIDATE), "Recrutement" },
+	{ "/candidat/offres-suggerees", "Offres suggérées", R(CANDIDATE), "Recrutement" },
+	{ "/prescripteur", "Candidats suivis", R(PRESCRIBER), "Recrutement" },
+	{ "/candidatures", "Candidatures", R(CANDIDATE) | R(EMPLOYER) | R(PRESCRIBER), "Recrutement" },
+	{ "/contrats", "Contrats", R(EMPLOYER) | R(CANDIDATE) | R(POLE) | R(REGIONAL) | R(NATIONAL) | R(SPONSOR),
+	    "Recrutement" },
 	{ "/sessions", "Sessions de formation",
-	    ROLE_BIT(ROLE_TRAINER) | ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_EMPLOYER) | ROLE_BIT(ROLE_NATIONAL) |
-	        ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_CANDIDATE) },
-	{ "/organismes-formation", "Organismes de formation", ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_ADMIN) },
-	{ "/pilotage", "Pilotage",
-	    ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL) | ROLE_BIT(ROLE_VIEWER) | ROLE_BIT(ROLE_REGIONAL) |
-	        ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_EMPLOYER) },
-	{ "/donnees", "Données ouvertes", ROLES_PUBLIC },
-	{ "/admin/personnes", "Personnes", ROLE_BIT(ROLE_ADMIN) },
-	{ "/admin/structures", "Structures", ROLE_BIT(ROLE_ADMIN) },
-	{ "/admin/journal", "Journal", ROLE_BIT(ROLE_ADMIN) },
-	{ "/admin/doublons", "Doublons", ROLE_BIT(ROLE_ADMIN) },
-	{ "/comptes-en-attente", "Comptes en attente", ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_EMPLOYER) },
-	{ "/lieux/import", "Import des lieux", ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_NATIONAL) },
+	    R(TRAINER) | R(POLE) | R(EMPLOYER) | R(NATIONAL) | R(ADMIN) | R(CANDIDATE), "Formation" },
+	{ "/sessions/a-risque", "Sessions à risque", R(POLE) | R(REGIONAL) | R(NATIONAL) | R(ADMIN), "Formation" },
+	{ "/tuteurs", "Tuteurs", R(POLE) | R(NATIONAL) | R(ADMIN) | R(EMPLOYER), "Formation" },
+	{ "/organismes-formation", "Organismes de formation", R(NATIONAL) | R(ADMIN), "Formation" },
+	{ "/poles", "Pôles", R(POLE) | R(NATIONAL) | R(ADMIN), "Formation" },
+	{ "/ressources", "Ressources", R(POLE) | R(EMPLOYER) | R(NATIONAL) | R(ADMIN), "Formation" },
+	{ "/vivier", "Vivier d'entreprises", R(POLE) | R(EMPLOYER) | R(NATIONAL), "Formation" },
+	{ "/aides", "Aides", R(EMPLOYER) | R(REGIONAL) | R(POLE) | R(NATIONAL) | R(ADMIN) | R(PAYER) | R(VIEWER),
+	    "Suivi" },
+	{ "/aides/demandes", "Demandes de versement",
+	    R(EMPLOYER) | R(REGIONAL) | R(POLE) | R(NATIONAL) | R(ADMIN) | R(PAYER) | R(VIEWER), "Suivi" },
+	{ "/activite", "Activité",
+	    R(CANDIDATE) | R(EMPLOYER) | R(POLE) | R(REGIONAL) | R(NATIONAL) | R(VIEWER) | R(ADMIN), "Suivi" },
+	{ "/pilotage", "Pilotage", R(ADMIN) | R(NATIONAL) | R(VIEWER) | R(REGIONAL) | R(POLE) | R(EMPLOYER), "Suivi" },
+	{ "/pilotage/bilans", "Bilans annuels", R(ADMIN) | R(NATIONAL) | R(VIEWER), "Suivi" },
+	{ "/admin/personnes", "Personnes", R(ADMIN), "Administration" },
+	{ "/admin/structures", "Structures", R(ADMIN), "Administration" },
+	{ "/admin/journal", "Journal", R(ADMIN), "Administration" },
+	{ "/admin/doublons", "Doublons", R(ADMIN), "Administration" },
+	{ "/comptes-en-attente", "Comptes en attente", R(ADMIN) | R(EMPLOYER), "Administration" },
+	{ "/lieux/import", "Import des lieux", R(ADMIN) | R(NATIONAL), "Administration" },
 };
 
 struct flash {
@@ -175,6 +179,7 @@ static const struct flash flashes[] = {
 	{ "training_reg_cancelled", "success",
 	    "L'inscription est annulée ; si quelqu'un attendait, la place lui est donnée et il en est prévenu." },
 	{ "training_attendance", "success", "Les présences sont enregistrées." },
+	{ "notifications_read", "success", "Vos notifications sont marquées comme lues." },
 };
 
 const char *
@@ -231,6 +236,21 @@ nav_covers(struct str path, const char *href)
 	return strcmp(href, "/") == 0 ? str_eq_c(path, "/") : str_starts(path, str_c(href));
 }
 
+bool
+web_may_open(struct request *req, const char *path)
+{
+	const struct route *r = router_find(req->routes, req->nroutes, "GET", str_c(path));
+
+	if (r == NULL)
+		return false;
+	if (r->roles == ROLES_PUBLIC || req->ctx.actor == NULL)
+		return true; /* a visitor is sent to sign in, never refused */
+	return actor_has_any(req->ctx.actor, r->roles);
+}
+
+/* The navigation: [{href, label, current, menu_items []} (a link of the bar) or {menu_label, menu_current, menu_id,
+ * menu_items [{href, label, current}]} (a menu)], in the table's order, each group where its first visible entry
+ * is. */
 static json_t *
 nav_json(struct request *req)
 {
@@ -245,10 +265,35 @@ nav_json(struct request *req)
 			current = i;
 	for (size_t i = 0; i < n; i++) {
 		const struct nav_item *it = &nav_items[i];
-		if (it->roles != ROLES_PUBLIC && !actor_has_any(req->ctx.actor, it->roles))
+		json_t *group = NULL, *g;
+		size_t k;
+		if ((it->roles != ROLES_PUBLIC && !actor_has_any(req->ctx.actor, it->roles)) ||
+		    (req->routes != NULL && !web_may_open(req, it->href)))
 			continue;
+		if (it->group == NULL) {
+			json_array_append_new(nav, json_pack("{s:s, s:s, s:b, s:[]}", "href", it->href, "label",
+			                               it->label, "current", i == current, "menu_items"));
+			continue;
+		}
+		json_array_foreach(nav, k,
+		    g) if (json_object_get(g, "menu_label") &&
+		           strcmp(json_string_value(json_object_get(g, "menu_label")), it->group) == 0) group = g;
+		if (group == NULL) {
+			group = json_pack("{s:s, s:b, s:s, s:[]}", "menu_label", it->group, "menu_current", 0,
+			    "menu_id", arena_printf(req->arena, "menu-%zu", i), "menu_items");
+			json_array_append_new(nav, group);
+		}
 		json_array_append_new(
-		    nav, json_pack("{s:s, s:s, s:b}", "href", it->href, "label", it->label, "current", i == current));
+		    json_object_get(group, "menu_items"), json_pack("{s:s, s:s, s:b, s:[]}", "href", it->href, "label",
+		                                              it->label, "current", i == current, "menu_items"));
+		if (i == current)
+			json_object_set_new(group, "menu_current", json_true());
+	}
+	/* A menu of one entry is that entry. */
+	for (size_t k = 0; k < json_array_size(nav); k++) {
+		json_t *items = json_object_get(json_array_get(nav, k), "menu_items");
+		if (json_array_size(items) == 1)
+			json_array_set(nav, k, json_array_get(items, 0));
 	}
 	return nav;
 }
@@ -293,9 +338,16 @@ web_common(struct request *req, json_t *data)
 	json_object_set_new(data, "service_tagline", json_string(SERVICE_TAGLINE));
 	json_object_set_new(data, "csrf", json_string(req->csrf ? req->csrf : ""));
 	json_object_set_new(data, "nav", nav_json(req));
-	if (req->ctx.actor)
+	if (req->ctx.actor) {
+		int64_t unread = 0;
 		json_object_set_new(data, "user",
 		    json_pack("{s:s, s:s}", "name", req->ctx.actor->name, "email", req->ctx.actor->email));
+		/* The header's count: a page still draws when it cannot be read (the count is then left out). */
+		if (req->ctx.db != NULL && notify_unread(&req->ctx, &unread) != TR_OK)
+			unread = 0;
+		json_object_set_new(data, "unread", json_integer(unread));
+		json_object_set_new(data, "unread_plural", json_boolean(unread > 1));
+	}
 	if (code.p != NULL) {
 		int64_t id = 0;
 		const char *name = web_flash_split(req, code, &id), *said = web_flash_action(req, name, id);
@@ -596,28 +648,43 @@ web_action_summary(struct request *req, const char *failed, const struct entity 
 	return out;
 }
 
+const char *
+web_history_note(struct request *req, json_t *entry)
+{
+	const char *note = "";
+	json_t *c;
+	size_t i;
+
+	/* A creation's values are the page's own; an edit, a payload or a record says what it set. */
+	if (strcmp(web_text(entry, "action"), "create") == 0)
+		return "";
+	json_array_foreach(json_object_get(entry, "changes"), i, c)
+	{
+		const char *before = web_text(c, "before");
+		note = *before ? arena_printf(req->arena, "%s%s%s : %s → %s", note, *note ? " ; " : "",
+		                     web_text(c, "label"), before, web_text(c, "after"))
+		               : arena_printf(req->arena, "%s%s%s : %s", note, *note ? " ; " : "", web_text(c, "label"),
+		                     web_text(c, "after"));
+	}
+	return note;
+}
+
 json_t *
-web_timeline(struct request *req, json_t *entries, const struct vocab *states, const char *(*label)(const char *))
+web_timeline(struct request *req, json_t *entries, const char *entity, const char *(*label)(const char *))
 {
 	json_t *out = json_array();
 
 	for (size_t i = json_array_size(entries); i-- > 0;) {
-		json_t *e = json_array_get(entries, i), *detail = NULL;
-		const char *raw = web_opt_text(e, "detail"), *action = web_text(e, "action"), *change = "—",
-		           *what = label ? label(action) : NULL;
-		if (raw)
-			detail = json_loads(raw, 0, NULL);
-		else if (json_is_object(json_object_get(e, "detail")))
-			detail = json_incref(json_object_get(e, "detail"));
-		if (web_opt_text(detail, "from") && web_opt_text(detail, "to") &&
-		    strcmp(web_text(detail, "from"), web_text(detail, "to")))
-			change = arena_printf(req->arena, "%s → %s", vocab_label(states, web_opt_text(detail, "from")),
-			    vocab_label(states, web_opt_text(detail, "to")));
+		json_t *e = json_array_get(entries, i);
+		const char *action = web_text(e, "action"), *what = label ? label(action) : NULL;
+		if (json_object_get(e, "entity") == NULL)
+			json_object_set_new(e, "entity", json_string(entity));
+		history_describe(&req->ctx, e);
 		json_array_append_new(
-		    out, json_pack("{s:s, s:s, s:s, s:s}", "when", date_fr_json(req, json_object_get(e, "at")), "who",
-		             *web_text(e, "actor_label") ? web_text(e, "actor_label") : "système", "what",
-		             what ? what : action, "change", change));
-		json_decref(detail);
+		    out, json_pack("{s:s, s:s, s:s, s:s, s:s}", "when", date_fr_json(req, json_object_get(e, "at")),
+		             "who", *web_text(e, "actor_label") ? web_text(e, "actor_label") : "système", "what",
+		             what ? what : web_text(e, "what"), "change",
+		             *web_text(e, "change") ? web_text(e, "change") : "—", "note", web_history_note(req, e)));
 	}
 	return out;
 }

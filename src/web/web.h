@@ -110,6 +110,12 @@ bool web_confirm_action(struct request *req, const struct workflow *wf, const ch
 
 /* Pages. */
 void web_home(struct request *req);
+
+/* True when the reader of REQ may open PATH ("/pilotage/bilans?programme=1") as far as the route table says: a
+ * route answers GET there and its roles hold one of the reader's (an anonymous visitor is sent to sign in, so
+ * counts as yes). Pages ask it before drawing a link, so that no link ends on 403; what the scope tables decide
+ * (404) the page's domain call says. */
+bool web_may_open(struct request *req, const char *path);
 void web_legal(struct request *req);   /* accessibility, legal notice, personal data, help, contact */
 void web_robots(struct request *req);  /* GET /robots.txt */
 void web_favicon(struct request *req); /* GET /favicon.ico: to DSFR's icon */
@@ -201,6 +207,10 @@ const char *web_day_fr(struct request *req, const char *ymd);
 void web_offers(struct request *req);
 void web_offers_feed(struct request *req);
 
+/* kernel/notifications.c: the reader's notifications, and marking them read. */
+void web_notifications(struct request *req);
+void web_notifications_read(struct request *req);
+
 /* kernel/witness.c: the journal's published heads, as Atom and one text file a day (public). */
 void web_journal_feed(struct request *req);
 void web_journal_head(struct request *req);
@@ -239,6 +249,8 @@ void web_candidate_follower_remove(struct request *req);
 json_t *web_candidate_rows(struct request *req, json_t *profile);
 void web_diagnoses_fr(struct request *req, json_t *diagnoses);
 void web_candidate_cv_send(struct request *req, int64_t id);
+/* GET /candidatures/{id}/cv: the CV of the application's candidate, as their consent allows the reader. */
+void web_application_cv(struct request *req);
 /* prescriber.c: the candidates a prescriber's organisation follows, one candidate, the eligibility diagnosis. */
 void web_prescriber(struct request *req);
 void web_prescriber_follow(struct request *req);
@@ -307,8 +319,13 @@ json_t *web_action_payload(struct request *req);
 json_t *web_action_fields(
     struct request *req, const struct entity *e, const char *prefix, bool failed, json_t *values, bool optional);
 json_t *web_action_summary(struct request *req, const char *failed, const struct entity *e, const char **others);
+/* The timeline of journal ENTRIES of ENTITY (newest first, as journal_list gives them), oldest first: [{when, who, what,
+ * change, note}] in French (domain/home/history.h): LABEL's sentence for an action when it has one, else the
+ * history table's; the state's move; the fields an edit or an action set, with their values decoded. */
 json_t *web_timeline(
-    struct request *req, json_t *entries, const struct vocab *states, const char *(*label)(const char *action));
+    struct request *req, json_t *entries, const char *entity, const char *(*label)(const char *action));
+/* The fields ENTRY (described by history_describe) set, as one French sentence ("" for a creation). */
+const char *web_history_note(struct request *req, json_t *entry);
 
 /* A filter of a list's search form (search_form.html), every key set: a select of OPTIONS ([{value, label,
  * selected}], stolen) with ALL its option for any, or with OPTIONS NULL an input of TYPE ("text", "search")

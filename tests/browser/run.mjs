@@ -60,28 +60,34 @@ const ANONYMOUS_PAGES = [
 ];
 
 // The main navigation as src/web/web.c's nav_items declares it: [href, the roles that see it ('*': everybody)], in
-// order. A new entry there is one line here.
+// order (the menus group them, in the same order). A new entry there is one line here.
 const NAV = [
   ['/', '*'],
   ['/lieux', '*'],
   ['/programmes', '*'],
-  ['/dossiers', 'employer regional pole national admin'],
   ['/offres', '*'],
   ['/actualites', '*'],
+  ['/competences', '*'],
+  ['/donnees', '*'],
+  ['/dossiers', 'employer regional pole national admin'],
   ['/structure/offres', 'employer'],
   ['/candidat', 'candidate'],
+  ['/candidat/offres-suggerees', 'candidate'],
   ['/prescripteur', 'prescriber'],
   ['/candidatures', 'candidate employer prescriber'],
   ['/contrats', 'employer candidate pole regional national sponsor'],
-  ['/aides', 'employer regional pole national admin payer viewer'],
-  ['/activite', 'candidate employer pole regional national viewer admin'],
+  ['/sessions', 'trainer pole employer national admin candidate'],
+  ['/sessions/a-risque', 'pole regional national admin'],
+  ['/tuteurs', 'pole national admin employer'],
+  ['/organismes-formation', 'national admin'],
   ['/poles', 'pole national admin'],
   ['/ressources', 'pole employer national admin'],
   ['/vivier', 'pole employer national'],
-  ['/sessions', 'trainer pole employer national admin candidate'],
-  ['/organismes-formation', 'national admin'],
+  ['/aides', 'employer regional pole national admin payer viewer'],
+  ['/aides/demandes', 'employer regional pole national admin payer viewer'],
+  ['/activite', 'candidate employer pole regional national viewer admin'],
   ['/pilotage', 'admin national viewer regional pole employer'],
-  ['/donnees', '*'],
+  ['/pilotage/bilans', 'admin national viewer'],
   ['/admin/personnes', 'admin'],
   ['/admin/structures', 'admin'],
   ['/admin/journal', 'admin'],
@@ -710,12 +716,35 @@ async function accountChecks(browser, login, nav) {
       expect(signedIn, 'not signed in');
       expect(JSON.stringify(hrefs) === JSON.stringify(nav), `navigation is ${hrefs.join(' ')}`);
     });
-    for (const href of [...hrefs, '/compte', '/mes-donnees']) {
+    if (login === 'admin') {
+      // The largest navigation: its menus fit the bar at 1280 px, one opens on a click and shows its links; on a
+      // phone the bar folds into the « Menu » button, which opens the same menus.
+      await check('admin: the navigation fits at 1280 px and its menus open', async () => {
+        expect(signedIn, 'not signed in');
+        await goto(page, '/');
+        const overflow = await page.locator('#navigation-principale .fr-nav__list').evaluate((ul) => ul.scrollWidth - ul.clientWidth);
+        expect(overflow <= 0, `the navigation overflows by ${overflow} px`);
+        const button = page.locator('#navigation-principale .fr-nav__btn', { hasText: 'Administration' });
+        await button.click();
+        expect(await button.getAttribute('aria-expanded') === 'true', 'the menu did not open');
+        const journal = page.locator('#navigation-principale a[href="/admin/journal"]');
+        await journal.waitFor({ state: 'visible' });
+        await page.setViewportSize({ width: 375, height: 800 });
+        await goto(page, '/');
+        expect(!(await page.locator('#navigation-principale').isVisible()), 'the navigation shows on a phone before the menu is opened');
+        await page.locator('#bouton-menu').click();
+        await page.locator('#navigation-principale .fr-nav__btn', { hasText: 'Administration' }).click();
+        await journal.waitFor({ state: 'visible' });
+        await axe(page);
+        await page.setViewportSize({ width: 1280, height: 900 });
+      });
+    }
+    for (const href of [...hrefs, '/compte', '/mes-donnees', '/notifications']) {
       await check(`${login}: ${href} axe clean`, async () => {
         expect(signedIn, 'not signed in');
         await goto(page, href);
         await shell(page);
-        if (href !== '/compte' && href !== '/mes-donnees') {
+        if (href !== '/compte' && href !== '/mes-donnees' && href !== '/notifications') {
           const current = await page.locator('#navigation-principale a[aria-current="page"]').getAttribute('href').catch(() => null);
           expect(current === href, `the navigation marks ${current} as current, expected ${href}`);
         }
@@ -859,8 +888,8 @@ async function adminJourney(browser) {
       await shell(page);
       const rows = await page.locator('main table tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent.trim())));
       const objects = rows.map((r) => r[3] || '');
-      const hasPerson = rows.some((r) => new RegExp(`^(person|personne)\\w* ${personId}$`, 'i').test(r[3]) && /creat|cré/i.test(r[4]));
-      const hasOrg = rows.some((r) => new RegExp(`^(organisation|structure)\\w* ${orgId}$`, 'i').test(r[3]) && /creat|cré/i.test(r[4]));
+      const hasPerson = rows.some((r) => new RegExp(`^(person|personne)\\w*( n°)? ${personId}$`, 'i').test(r[3]) && /creat|cré/i.test(r[4]));
+      const hasOrg = rows.some((r) => new RegExp(`^(organisation|structure)\\w*( n°)? ${orgId}$`, 'i').test(r[3]) && /creat|cré/i.test(r[4]));
       expect(hasPerson, `no creation of person ${personId} in the journal (objects: ${objects.slice(0, 8).join(', ')})`);
       expect(hasOrg, `no creation of organisation ${orgId} in the journal (objects: ${objects.slice(0, 8).join(', ')})`);
       await axe(page);

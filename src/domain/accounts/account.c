@@ -428,8 +428,10 @@ account_get(struct ctx *ctx, int64_t id, json_t **out)
 tr_err
 account_list(struct ctx *ctx, const char *q, int64_t page, json_t **out)
 {
-	struct db_rows *r, *c;
+	struct db_rows *r, *c, *m;
 	const char *like;
+	json_t *it;
+	size_t i;
 	tr_err err;
 
 	if ((err = authz_require(ctx, AUTHZ_ADMINS)) != TR_OK)
@@ -447,10 +449,31 @@ account_list(struct ctx *ctx, const char *q, int64_t page, json_t **out)
 		err = db_onev(ctx->db, ctx->arena,
 		    "SELECT COUNT(*) FROM people p WHERE LOWER(p.name) LIKE LOWER(?) OR p.email LIKE LOWER(?)", &c,
 		    DB_TEXT(like), DB_TEXT(like));
+	/* The roles of the people of this page, by name (and organisation), in one query. */
+	if (err == TR_OK)
+		err = db_queryv(ctx->db, ctx->arena,
+		    "SELECT m.person_id, m.role, o.name FROM memberships m LEFT JOIN organisations o ON o.id = "
+		    "m.organisation_id WHERE m.person_id IN (SELECT p.id FROM people p WHERE LOWER(p.name) LIKE "
+		    "LOWER(?) "
+		    "OR p.email LIKE LOWER(?) ORDER BY p.name, p.id LIMIT ? OFFSET ?) ORDER BY m.person_id, m.id",
+		    &m, DB_TEXT(like), DB_TEXT(like), DB_I64(PAGE_SIZE), DB_I64((page - 1) * PAGE_SIZE));
 	if (err != TR_OK)
 		return ctx_storage_error(ctx, err);
 	*out = json_pack("{s:o, s:I, s:I, s:I}", "items", rows_json(r), "total", (json_int_t)db_int(db_cell(c, 0, 0)),
 	    "page", (json_int_t)page, "per_page", (json_int_t)PAGE_SIZE);
+	json_array_foreach(json_object_get(*out, "items"), i, it)
+	{
+		const char *names = "";
+		for (size_t k = 0; k < m->nrows; k++) {
+			const char *code = db_text(db_cell(m, k, 1)), *org = db_text(db_cell(m, k, 2));
+			const char *label = role_label(role_from_code(code, strlen(code)));
+			if (db_int(db_cell(m, k, 0)) != json_integer_value(json_object_get(it, "id")))
+				continue;
+			label = org && *org ? arena_printf(ctx->arena, "%s (%s)", label, org) : label;
+			names = arena_printf(ctx->arena, "%s%s%s", names, *names ? ", " : "", label);
+		}
+		json_object_set_new(it, "role_names", json_string(names));
+	}
 	return TR_OK;
 }
 

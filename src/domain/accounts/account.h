@@ -25,7 +25,9 @@ TR_MUST_USE tr_err account_update(struct ctx *ctx, int64_t id, int64_t version, 
 /* One person with their memberships (admins, or the person themself). */
 TR_MUST_USE tr_err account_get(struct ctx *ctx, int64_t id, json_t **out);
 
-/* People matching Q (name or email, may be NULL), PAGE from 1, 50 a page: {items, total}. Admin only. */
+/* People matching Q (name or email, may be NULL), PAGE from 1, 50 a page: {items [{id, email, name, active,
+ * last_login_at, roles (a count), role_names ("Structure employeuse (Les Ateliers…), Candidat")}], total}. Admin
+ * only. */
 TR_MUST_USE tr_err account_list(struct ctx *ctx, const char *q, int64_t page, json_t **out);
 
 /* Checks a new password and its confirmation; field errors on "password" / "password_confirm". */

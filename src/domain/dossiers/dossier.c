@@ -210,7 +210,7 @@ static const struct scope_rule dossier_rules[] = {
 	    is_reviewer },
 };
 
-static const struct scope dossier_scope = { "dossier", "dossiers d", "d.id", dossier_rules,
+const struct scope dossier_scope = { "dossier", "dossiers d", "d.id", dossier_rules,
 	sizeof(dossier_rules) / sizeof(dossier_rules[0]) };
 
 /* Dossier ID for an actor who may read it; TR_NOT_FOUND also when they may not (it does not exist for them). */

@@ -15,6 +15,7 @@
 
 #include "core/buf.h"
 #include "domain/kernel/ctx.h"
+#include "domain/kernel/scope.h"
 #include "domain/kernel/workflow.h"
 
 /* Creates a draft of programme PROGRAMME_ID for organisation ORG_ID (0: the actor's only employer
@@ -52,6 +53,9 @@ TR_MUST_USE tr_err dossier_act(struct ctx *ctx, int64_t id, const char *action, 
 
 /* The dossier's lifecycle on the engine (domain/kernel/workflow.h). */
 extern const struct workflow dossier_workflow;
+
+/* Who reads a dossier (the home's waiting items count through it). */
+extern const struct scope dossier_scope;
 
 /* The action codes in table order, NULL-terminated; and the French label of one (NULL when unknown). */
 extern const char *const dossier_actions[];

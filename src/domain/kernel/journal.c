@@ -185,23 +185,59 @@ journal_list_key(struct ctx *ctx, const char *entity, const char *key, json_t **
 	return list_json(ctx, err, r, out);
 }
 
-tr_err
-journal_recent(struct ctx *ctx, int64_t page, json_t **out)
+/* The epoch second at which day YMD (YYYY-MM-DD) starts, plus DAYS days; -1 when YMD is not a date. */
+static int64_t
+day_start(const char *ymd, int days)
 {
+	int y, m, d;
+
+	if (ymd == NULL || !date_parse(ymd, strlen(ymd), &y, &m, &d))
+		return -1;
+	return (date_days(y, m, d) + days) * 86400;
+}
+
+tr_err
+journal_recent(struct ctx *ctx, const struct journal_filter *f, int64_t page, json_t **out)
+{
+	static const struct journal_filter none = { 0 };
 	struct db_rows *r, *c;
+	const char *where;
+	int64_t from, to;
+	struct db_val p[10];
+	size_t n = 0;
 	tr_err err;
 
 	if ((err = authz_require(ctx, AUTHZ_ADMINS)) != TR_OK)
 		return err;
+	if (f == NULL)
+		f = &none;
 	if (page < 1)
 		page = 1;
-	err = db_queryv(ctx->db, ctx->arena,
-	    "SELECT id, at, actor_label, entity, entity_id, entity_key, action, detail FROM journal ORDER BY id DESC "
-	    "LIMIT ? "
-	    "OFFSET ?",
-	    &r, DB_I64(50), DB_I64((page - 1) * 50));
-	if (err == TR_OK)
-		err = db_query(ctx->db, ctx->arena, "SELECT COUNT(*) FROM journal", NULL, 0, &c);
+	from = day_start(f->from, 0);
+	to = day_start(f->to, 1);
+	where =
+	    "journal j LEFT JOIN people jp ON jp.id = j.actor_id WHERE (CAST(? AS TEXT) = '' OR LOWER(j.actor_label "
+	    "|| ' ' || COALESCE(jp.name, '')) LIKE '%' || LOWER(CAST(? AS TEXT)) || '%') AND (CAST(? AS TEXT) = '' "
+	    "OR j.entity = ?) AND (CAST(? AS TEXT) = '' OR j.action = ?) AND j.at >= ? AND j.at < ?";
+	p[n++] = DB_TEXT(f->who ? f->who : "");
+	p[n++] = DB_TEXT(f->who ? f->who : "");
+	p[n++] = DB_TEXT(f->entity ? f->entity : "");
+	p[n++] = DB_TEXT(f->entity ? f->entity : "");
+	p[n++] = DB_TEXT(f->action ? f->action : "");
+	p[n++] = DB_TEXT(f->action ? f->action : "");
+	p[n++] = DB_I64(from < 0 ? 0 : from);
+	p[n++] = DB_I64(to < 0 ? INT64_MAX : to);
+	err = db_query(ctx->db, ctx->arena, arena_printf(ctx->arena, "SELECT COUNT(*) FROM %s", where), p, n, &c);
+	if (err == TR_OK) {
+		p[n++] = DB_I64(50);
+		p[n++] = DB_I64((page - 1) * 50);
+		err = db_query(ctx->db, ctx->arena,
+		    arena_printf(ctx->arena,
+		        "SELECT j.id, j.at, j.actor_label, jp.name AS actor_name, j.entity, j.entity_id, "
+		        "j.entity_key, j.action, j.detail FROM %s ORDER BY j.id DESC LIMIT ? OFFSET ?",
+		        where),
+		    p, n, &r);
+	}
 	if (err != TR_OK)
 		return ctx_storage_error(ctx, err);
 	*out = json_pack("{s:o, s:I}", "items", rows_json(r), "total", (json_int_t)db_int(db_cell(c, 0, 0)));

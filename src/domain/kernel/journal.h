@@ -31,8 +31,16 @@ TR_MUST_USE tr_err journal_list(struct ctx *ctx, const char *entity, int64_t ent
 /* journal_list for the entries appended with journal_append_key under KEY. */
 TR_MUST_USE tr_err journal_list_key(struct ctx *ctx, const char *entity, const char *key, json_t **out);
 
-/* The latest entries of the whole journal, page of 50, newest first: {items, total}. Admins only. */
-TR_MUST_USE tr_err journal_recent(struct ctx *ctx, int64_t page, json_t **out);
+/* What the whole journal's list is narrowed to (each NULL or "" for any): WHO a part of the author's name
+ * (case-insensitive), ENTITY and ACTION exact codes, FROM and TO days (YYYY-MM-DD, both included, UTC). */
+struct journal_filter {
+	const char *who, *entity, *action, *from, *to;
+};
+
+/* The latest entries of the whole journal matching F (NULL: all), page of 50, newest first: {items (id, at,
+ * actor_label (as stored: the author's email), actor_name (their name now, or null), entity, entity_id, entity_key,
+ * action, detail), total}. Admins only. */
+TR_MUST_USE tr_err journal_recent(struct ctx *ctx, const struct journal_filter *f, int64_t page, json_t **out);
 
 /* ---- The journal witnessed from outside ---------------------------------------------------------------------- */
 

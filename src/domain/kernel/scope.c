@@ -103,6 +103,27 @@ scope_check(struct ctx *ctx, const struct scope *s, json_t *row, int64_t id, boo
 }
 
 tr_err
+scope_reaches(struct ctx *ctx, const struct scope *s, int64_t id, bool *ok)
+{
+	struct sqlw w;
+	struct db_rows *r;
+	tr_err err;
+
+	*ok = false;
+	if (ctx->actor == NULL)
+		return TR_OK;
+	scope_where(ctx, s, &w);
+	add_param(&w, DB_I64(id));
+	err = db_query(ctx->db, ctx->arena,
+	    arena_printf(ctx->arena, "SELECT 1 FROM %s WHERE %s AND %s = ? LIMIT 1", s->from, w.sql, s->key), w.p, w.n,
+	    &r);
+	if (err != TR_OK)
+		return ctx_storage_error(ctx, err);
+	*ok = r->nrows > 0;
+	return TR_OK;
+}
+
+tr_err
 scope_load(struct ctx *ctx, const struct scope *s, const char *sql, int64_t id, const char *missing, json_t **out)
 {
 	bool ok = false;

@@ -69,6 +69,10 @@ void sqlw_param(struct sqlw *w, struct db_val v);
  * are tried first, the others in one query. A storage error is returned (with its message set). */
 TR_MUST_USE tr_err scope_check(struct ctx *ctx, const struct scope *s, json_t *row, int64_t id, bool *ok);
 
+/* True in *OK when the actor reaches row ID of S, by the rules' SQL alone (no row needs loading): what a page asks
+ * before drawing a link to another entity's page. False for anonymous. A storage error is returned. */
+TR_MUST_USE tr_err scope_reaches(struct ctx *ctx, const struct scope *s, int64_t id, bool *ok);
+
 /* Reads the one row SQL selects for ID as JSON into *OUT when the actor reaches it through S; TR_NOT_FOUND
  * with MISSING both when there is no such row and when the actor may not see it (what one may not see does
  * not exist for them); TR_UNAUTHORIZED when anonymous. */

@@ -50,6 +50,9 @@ const struct retention_rule retention_rules[] = {
 	{ "emails_failed", "Courriels qui n'ont pas pu être remis", "1 an après leur création", 365 * DAY,
 	    RETENTION_DELETE, "Comprendre pourquoi un courriel n'est pas arrivé.", BASIS_TASK,
 	    "DELETE FROM outbox WHERE status = 'failed' AND created_at < ?" },
+	{ "notifications", "Notifications affichées sur la plateforme (objet, lien)", "1 an après leur création",
+	    365 * DAY, RETENTION_DELETE, "Montrer à chaque personne ce qui s'est passé dans ses démarches.", BASIS_TASK,
+	    "DELETE FROM notifications WHERE created_at < ?" },
 	{ "candidates_inactive",
 	    "Comptes des candidats sans activité (ni connexion, ni modification du compte ou du profil, ni "
 	    "candidature, "

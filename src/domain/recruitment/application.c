@@ -7,6 +7,7 @@
 #include "core/arena.h"
 #include "core/time.h"
 #include "domain/kernel/authz.h"
+#include "core/time.h"
 #include "domain/candidates/candidate.h"
 #include "domain/candidates/eligibility.h"
 #include "domain/kernel/common.h"
@@ -164,8 +165,8 @@ static const struct scope_rule application_rules[] = {
 	{ "a prescriber the candidate accepted", ROLE_BIT(ROLE_PRESCRIBER), "a.candidate_id IN " SCOPE_FOLLOWED, NULL },
 };
 
-static const struct scope application_scope = { "application", "applications a JOIN offers f ON f.id = a.offer_id",
-	"a.id", application_rules, sizeof(application_rules) / sizeof(application_rules[0]) };
+const struct scope application_scope = { "application", "applications a JOIN offers f ON f.id = a.offer_id", "a.id",
+	application_rules, sizeof(application_rules) / sizeof(application_rules[0]) };
 
 /* The badges of the states: proposed, new, processing, interview, accepted, refused, withdrawn, declined, obsolete. */
 static const enum wf_state_tone application_tones[] = { WF_NEW, WF_NEW, WF_INFO, WF_INFO, WF_SUCCESS, WF_ERROR,
@@ -253,6 +254,97 @@ application_get(struct ctx *ctx, int64_t id, json_t **out)
 		json_decref(*out);
 		*out = NULL;
 	}
+	return err;
+}
+
+/* "15 janvier 2027" for "2027-01-15". */
+static const char *
+day_fr(struct ctx *ctx, const char *ymd)
+{
+	int y, m, d;
+
+	if (!date_parse(ymd, strlen(ymd), &y, &m, &d))
+		return ymd;
+	return date_fr(ctx->arena, date_days(y, m, d) * 86400 + 12 * 3600);
+}
+
+/* The things a contract needs that application A (loaded, scope checked) still lacks, in French, into MISSING;
+ * the eligibility's outcome into ELIG. */
+static tr_err
+readiness_missing(struct ctx *ctx, json_t *a, bool has_profile, json_t *missing, json_t *elig)
+{
+	const char *today = date_iso(ctx->arena, ctx->now), *start = str_of(a, "offer_start_on");
+	int64_t cand = int_of(a, "candidate_id");
+	struct db_rows *r;
+	bool required, valid = false;
+	tr_err err;
+
+	if (start == NULL || strcmp(start, today) < 0)
+		start = today;
+	if (json_is_null(json_object_get(a, "consented_at")))
+		json_array_append_new(
+		    missing, json_string("L'accord du candidat : il n'a pas encore accepté la mise en relation."));
+	else if (!has_profile)
+		json_array_append_new(missing, json_string("Le profil du candidat : il ne l'a pas encore rempli."));
+	err = db_onev(ctx->db, ctx->arena,
+	    "SELECT p.requires_eligibility, (SELECT COUNT(*) FROM contracts k WHERE k.candidate_id = ? AND k.state "
+	    "IN " CONTRACT_LIVE_SQL
+	    " AND (k.application_id IS NULL OR k.application_id <> ?)), f.state, f.posts - (SELECT COUNT(*) FROM "
+	    "contracts k WHERE k.offer_id = f.id AND k.state IN " CONTRACT_LIVE_SQL
+	    ") FROM offers f JOIN programmes p ON p.id = f.programme_id WHERE f.id = ?",
+	    &r, DB_I64(cand), DB_I64(int_of(a, "id")), DB_I64(int_of(a, "offer_id")));
+	if (err != TR_OK)
+		return ctx_storage_error(ctx, err);
+	required = db_int(db_cell(r, 0, 0)) == 1;
+	if (required && (err = eligibility_valid(ctx, cand, int_of(a, "programme_id"), start, &valid)) != TR_OK)
+		return err;
+	json_object_set_new(elig, "required", json_boolean(required));
+	json_object_set_new(elig, "valid", json_boolean(!required || valid));
+	json_object_set_new(elig, "on", json_string(start));
+	if (required && !valid)
+		json_array_append_new(missing,
+		    json_string(arena_printf(ctx->arena,
+		        "Un diagnostic d'éligibilité au dispositif valide le %s : le candidat l'obtient auprès d'un "
+		        "prescripteur (mission locale, France Travail, Cap emploi).",
+		        day_fr(ctx, start))));
+	if (db_int(db_cell(r, 0, 1)) > 0)
+		json_array_append_new(missing,
+		    json_string(
+		        "Le candidat a déjà un contrat en cours ailleurs : une personne n'a qu'un contrat à la fois."));
+	if (strcmp(db_text(db_cell(r, 0, 2)), "open") != 0 || db_int(db_cell(r, 0, 3)) <= 0)
+		json_array_append_new(missing,
+		    json_string("Un poste libre sur l'offre : tous ses postes sont pourvus ou elle est close."));
+	return TR_OK;
+}
+
+tr_err
+application_readiness(struct ctx *ctx, int64_t id, json_t **out)
+{
+	json_t *a = NULL, *profile = NULL, *missing = json_array(), *elig = json_object();
+	bool pending;
+	tr_err err;
+
+	*out = NULL;
+	if ((err = load(ctx, id, &a)) != TR_OK)
+		goto fail;
+	/* The profile only as the candidate's consent allows (candidate_scope): a proposal not yet accepted shows
+	 * none. */
+	if (candidate_get(ctx, int_of(a, "candidate_id"), &profile) != TR_OK)
+		profile = NULL;
+	ctx->message = NULL;
+	pending = strstr(PENDING_SQL, arena_printf(ctx->arena, "'%s'", str_of(a, "state"))) != NULL ||
+	          strcmp(str_of(a, "state"), "proposed") == 0;
+	if (pending && (err = readiness_missing(ctx, a, profile != NULL, missing, elig)) != TR_OK)
+		goto fail;
+	*out = json_pack("{s:o, s:o, s:o, s:b}", "profile", profile ? profile : json_null(), "eligibility", elig,
+	    "missing", missing, "pending", pending);
+	json_decref(a);
+	return TR_OK;
+fail:
+	json_decref(a);
+	json_decref(profile);
+	json_decref(missing);
+	json_decref(elig);
 	return err;
 }
 

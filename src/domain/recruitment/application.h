@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "domain/kernel/ctx.h"
+#include "domain/kernel/scope.h"
 #include "domain/kernel/workflow.h"
 
 /* Days without an answer after which a pending application becomes obsolete. */
@@ -28,6 +29,16 @@ TR_MUST_USE tr_err application_propose(
  * actor may take now. The candidate, the structure, prescribers following the candidate, the pole and
  * regional officers of the offer's region, national officers and admins. */
 TR_MUST_USE tr_err application_get(struct ctx *ctx, int64_t id, json_t **out);
+
+/* What the structure needs to decide on application ID (whoever reads it): {profile (candidate_get's, or null
+ * when the candidate's consent does not reach the reader or there is none), eligibility {required, valid, on:
+ * the day it is judged, the offer's start or today}, missing [French sentences: what a contract still lacks —
+ * consent, profile, a valid eligibility diagnosis, no other live contract, a free post], pending (the
+ * application still waits for an answer; eligibility and missing are empty otherwise)}, owned by the caller. */
+TR_MUST_USE tr_err application_readiness(struct ctx *ctx, int64_t id, json_t **out);
+
+/* Who reads an application (the home's waiting items count through it). */
+extern const struct scope application_scope;
 
 /* What the page of a candidate applying to offer OFFER_ID shows: {offer_id, title, state, organisation_name,
  * place_nom, place_commune, start_on, contract_type, has_profile (the actor has a candidate profile),

@@ -88,6 +88,7 @@ bbox_sql(struct ctx *ctx, const char *prefix, double lat, double lon, double rad
 #define CAND_AVAILABLE 7
 #define CAND_WISHED 8
 #define CAND_ELIGIBLE 9
+#define CAND_RELATION 10
 
 tr_err
 matching_for_offer(struct ctx *ctx, int64_t offer_id, json_t **out)
@@ -136,6 +137,7 @@ matching_for_offer(struct ctx *ctx, int64_t offer_id, json_t **out)
 	p[np++] = DB_I64(db_int(db_cell(o, 0, 2)));
 	p[np++] = DB_I64(db_int(db_cell(o, 0, 1)));
 	p[np++] = DB_TEXT(ref);
+	p[np++] = DB_I64(offer_id);
 	/* The box's parameters are appended before np is read (arguments have no evaluation order). */
 	box = bbox_sql(ctx, "c", lat, lon, (double)db_int(db_cell(m, 0, 0)), p, &np);
 	err = db_query(ctx->db, ctx->arena,
@@ -146,7 +148,9 @@ matching_for_offer(struct ctx *ctx, int64_t offer_id, json_t **out)
 	        "w.candidate_id = c.person_id AND w.job_profile_id = ?) THEN 1 ELSE 0 END AS wished, (SELECT "
 	        "e.eligible FROM eligibility_diagnoses "
 	        "e WHERE e.candidate_id = c.person_id AND e.programme_id = ? AND e.valid_until >= ? ORDER BY "
-	        "e.decided_on DESC, e.id DESC LIMIT 1) AS eligible FROM candidates c JOIN people pe ON pe.id = "
+	        "e.decided_on DESC, e.id DESC LIMIT 1) AS eligible, (SELECT a.state FROM applications a WHERE "
+	        "a.offer_id = ? AND a.candidate_id = c.person_id) AS relation FROM candidates c JOIN people pe ON "
+	        "pe.id = "
 	        "c.person_id LEFT JOIN communes cm ON cm.code = c.commune_code WHERE c.hidden = 0 AND pe.active = 1 "
 	        "AND "
 	        "%s",
@@ -171,11 +175,12 @@ matching_for_offer(struct ctx *ctx, int64_t offer_id, json_t **out)
 	qsort(ms, n, sizeof(*ms), match_cmp);
 	items = json_array();
 	for (size_t i = 0; i < n && i < MATCHING_MAX; i++) {
-		json_t *it = json_pack("{s:I, s:s, s:s?, s:s?, s:I, s:s?}", "candidate_id", (json_int_t)ms[i].id,
+		json_t *it = json_pack("{s:I, s:s, s:s?, s:s?, s:I, s:s?, s:s?}", "candidate_id", (json_int_t)ms[i].id,
 		    "name", db_text(db_cell(r, ms[i].row, 1)), "commune_code", db_text(db_cell(r, ms[i].row, 2)),
 		    "commune_name", db_text(db_cell(r, ms[i].row, 3)), "max_distance_km",
 		    (json_int_t)db_int(db_cell(r, ms[i].row, CAND_MAX)), "available_from",
-		    db_text(db_cell(r, ms[i].row, CAND_AVAILABLE)));
+		    db_text(db_cell(r, ms[i].row, CAND_AVAILABLE)), "relation",
+		    db_text(db_cell(r, ms[i].row, CAND_RELATION)));
 		json_array_append_new(items, reasons(it, &ms[i], (int64_t)i + 1));
 	}
 	json_object_set_new(*out, "items", items);

@@ -435,7 +435,7 @@ static const struct scope_rule session_mine_rules[] = {
 	{ "the pole of its region", ROLE_BIT(ROLE_POLE), "s.region_code IN " SCOPE_REGIONS("pole"), NULL },
 };
 
-static const struct scope session_mine_scope = { "session", "training_sessions s", "s.id", session_mine_rules,
+const struct scope session_mine_scope = { "session", "training_sessions s", "s.id", session_mine_rules,
 	sizeof(session_mine_rules) / sizeof(session_mine_rules[0]) };
 
 static const struct list_sort session_sorts[] = {

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "domain/kernel/ctx.h"
+#include "domain/kernel/scope.h"
 #include "domain/kernel/workflow.h"
 
 /* ---- training organisations ---- */
@@ -120,6 +121,10 @@ TR_MUST_USE tr_err training_tutor_list(struct ctx *ctx, bool without_training, j
 
 /* The lifecycle of a training session on the engine (domain/kernel/workflow.h). */
 extern const struct workflow session_workflow;
+
+/* "Mine": the sessions the actor created, runs, is registered to (or a recruit of their structure is), or
+ * oversees as the pole of its region. */
+extern const struct scope session_mine_scope;
 /* The lifecycle of a registration to a session on the engine. */
 extern const struct workflow registration_workflow;
 

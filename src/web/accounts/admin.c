@@ -9,6 +9,7 @@
 #include "domain/kernel/journal.h"
 #include "domain/accounts/org.h"
 #include "domain/accounts/session.h"
+#include "domain/home/history.h"
 #include "model/accounts/account.h"
 
 /* A select field of organisations for the membership forms (ID selected). */
@@ -414,22 +415,61 @@ web_admin_org_update(struct request *req)
 	json_decref(in);
 }
 
+/* The value of query parameter NAME, "" when absent (kept in the arena). */
+static const char *
+query_text(struct request *req, const char *name)
+{
+	const char *v = req_query(req, name);
+
+	return v ? v : "";
+}
+
 void
 web_admin_journal(struct request *req)
 {
 	int64_t page = req_page(req);
-	json_t *list;
-	tr_err err = journal_recent(&req->ctx, page, &list);
+	struct journal_filter f = { .who = query_text(req, "qui"),
+		.entity = query_text(req, "objet"),
+		.action = query_text(req, "action"),
+		.from = query_text(req, "du"),
+		.to = query_text(req, "au") };
+	json_t *list, *kinds, *k, *options = json_array();
+	const char *base;
+	size_t i;
+	tr_err err = journal_recent(&req->ctx, &f, page, &list);
 
 	if (err != TR_OK) {
 		resp_error(req, err, NULL);
 		return;
 	}
-	for (size_t i = 0; i < json_array_size(json_object_get(list, "items")); i++) {
+	for (i = 0; i < json_array_size(json_object_get(list, "items")); i++) {
 		json_t *e = json_array_get(json_object_get(list, "items"), i);
 		json_object_set_new(e, "when", json_string(date_fr_json(req, json_object_get(e, "at"))));
+		history_describe(&req->ctx, e);
+		json_object_set_new(e, "note", json_string(web_history_note(req, e)));
+		json_object_set_new(e, "raw",
+		    json_string(
+		        arena_printf(req->arena, "%s %s%s → %s : %s", web_text(e, "entity"), web_text(e, "entity_key"),
+		            json_is_integer(json_object_get(e, "entity_id"))
+		                ? arena_printf(req->arena, "%lld", (long long)web_int(e, "entity_id"))
+		                : "",
+		            web_text(e, "action"), web_text(e, "detail"))));
 	}
+	kinds = history_kinds();
+	json_array_foreach(kinds, i, k) json_array_append_new(
+	    options, json_pack("{s:O, s:O, s:b}", "value", json_object_get(k, "code"), "label",
+	                 json_object_get(k, "noun"), "selected", strcmp(f.entity, web_text(k, "code")) == 0));
+	json_decref(kinds);
+	json_object_set_new(list, "kinds", options);
+	json_object_set_new(list, "filter",
+	    json_pack("{s:s, s:s, s:s, s:s, s:s}", "who", f.who, "entity", f.entity, "action", f.action, "from", f.from,
+	        "to", f.to));
+	json_object_set_new(list, "plural", json_boolean(json_integer_value(json_object_get(list, "total")) > 1));
+	json_object_set_new(list, "filtered", json_boolean(*f.who || *f.entity || *f.action || *f.from || *f.to));
+	base = arena_printf(req->arena, "/admin/journal?qui=%s&objet=%s&action=%s&du=%s&au=%s&",
+	    url_encode(req->arena, f.who), url_encode(req->arena, f.entity), url_encode(req->arena, f.action),
+	    url_encode(req->arena, f.from), url_encode(req->arena, f.to));
 	json_object_set_new(
-	    list, "pager", pager(req, "/admin/journal?", page, json_integer_value(json_object_get(list, "total")), 50));
+	    list, "pager", pager(req, base, page, json_integer_value(json_object_get(list, "total")), 50));
 	web_page(req, 200, "admin_journal.html", "Journal", list);
 }

@@ -9,6 +9,7 @@
 #include "core/fr.h"
 #include "core/arena.h"
 #include "core/time.h"
+#include "domain/home/history.h"
 #include "domain/kernel/authz.h"
 #include "domain/kernel/refsnap.h"
 #include "domain/dossiers/dossier.h"
@@ -933,7 +934,7 @@ journal_action(const char *action)
 	for (size_t i = 0; i < ARRAY_LEN(labels); i++)
 		if (strcmp(labels[i].code, action) == 0)
 			return labels[i].label;
-	return dossier_action_label(action) ? dossier_action_label(action) : action;
+	return history_what("dossier", action);
 }
 
 /* A note on an entry: the fields an edit changed, the opinion given, the posts granted. */

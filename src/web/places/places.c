@@ -11,6 +11,7 @@
 #include "domain/places/place_search.h"
 #include "domain/places/place_view.h"
 #include "domain/geo/refdata.h"
+#include "domain/home/history.h"
 
 #define MAP_ATTRIBUTION "© les contributeurs d’OpenStreetMap"
 
@@ -384,8 +385,6 @@ date_text(struct request *req, const char *ymd)
 
 /* ---- what those who may edit a place see of it: its likely duplicates, its timeline ---- */
 
-#define HISTORY_VALUE_MAX 80 /* characters of a value shown in the timeline */
-
 static const struct {
 	const char *action, *label;
 } history_actions[] = {
@@ -424,26 +423,11 @@ history_title(const char *name)
 	return name;
 }
 
-/* V as short text: strings cut at HISTORY_VALUE_MAX characters, booleans "oui"/"non", null "—". */
+/* Value V of member NAME as people read it (domain/home/history.h: the name behind an id, dates in French). */
 static const char *
-history_value(struct request *req, json_t *v)
+change_value(struct request *req, const char *name, json_t *v)
 {
-	const char *s;
-	size_t n = 0, chars = 0;
-
-	if (v == NULL || json_is_null(v))
-		return "—";
-	if (json_is_boolean(v))
-		return json_is_true(v) ? "oui" : "non";
-	if (json_is_integer(v))
-		return arena_printf(req->arena, "%lld", (long long)json_integer_value(v));
-	s = json_is_string(v) ? json_string_value(v) : "";
-	if (*s == '\0')
-		return "—";
-	for (; s[n] != '\0'; n++)
-		if (((unsigned char)s[n] & 0xC0) != 0x80 && chars++ == HISTORY_VALUE_MAX)
-			break; /* the first character past the cap starts here */
-	return s[n] == '\0' ? s : arena_printf(req->arena, "%.*s…", (int)n, s);
+	return history_value(&req->ctx, name, NULL, v);
 }
 
 /* The changes of one journal entry: [{label, before, after}] from its detail's before and after. */
@@ -457,8 +441,8 @@ history_changes(struct request *req, json_t *detail)
 	json_object_foreach(after, key, v)
 	{
 		json_array_append_new(changes, json_pack("{s:s, s:s, s:s}", "label", history_title(key), "before",
-		                                   before ? history_value(req, json_object_get(before, key)) : "",
-		                                   "after", history_value(req, v)));
+		                                   before ? change_value(req, key, json_object_get(before, key)) : "",
+		                                   "after", change_value(req, key, v)));
 	}
 	return changes;
 }

@@ -326,6 +326,58 @@ action_fields(struct request *req, json_t *a, const char *code, bool failed, jso
 	return contract_fields(req, a, failed, sent);
 }
 
+/* For the structure (and whoever else reads application A but the candidate): the candidate's profile and CV as
+ * their consent allows, their eligibility, and what a contract still lacks. */
+static void
+readiness(struct request *req, json_t *a, json_t *data)
+{
+	json_t *r = NULL, *profile, *elig, *missing;
+	int64_t id = web_int(a, "id");
+
+	if (application_readiness(&req->ctx, id, &r) != TR_OK) {
+		req->ctx.message = NULL;
+		return;
+	}
+	profile = json_object_get(r, "profile");
+	elig = json_object_get(r, "eligibility");
+	missing = json_object_get(r, "missing");
+	if (json_is_object(profile)) {
+		json_object_set_new(data, "profile_rows", web_candidate_rows(req, profile));
+		if (json_is_object(json_object_get(profile, "cv")))
+			json_object_set_new(data, "cv_href",
+			    json_string(arena_printf(req->arena, "/candidatures/%lld/cv", (long long)id)));
+	} else {
+		json_object_set_new(data, "profile_hidden", json_true());
+	}
+	if (json_is_true(json_object_get(r, "pending"))) {
+		const char *on = web_day_fr(req, web_text(elig, "on"));
+		json_object_set_new(data, "eligibility_text",
+		    json_string(!json_is_true(json_object_get(elig, "required"))
+		                    ? "Le dispositif de l'offre ne demande pas de diagnostic d'éligibilité."
+		                : json_is_true(json_object_get(elig, "valid"))
+		                    ? arena_printf(
+		                          req->arena, "Éligible au dispositif le %s : un diagnostic valide existe.", on)
+		                    : arena_printf(req->arena, "Pas de diagnostic d'éligibilité valide le %s.", on)));
+		json_object_set_new(data, "missing", json_incref(missing));
+		json_object_set_new(data, "ready", json_boolean(json_array_size(missing) == 0));
+	}
+	json_decref(r);
+}
+
+void
+web_application_cv(struct request *req)
+{
+	json_t *a = NULL;
+	tr_err err = application_get(&req->ctx, req->params[0], &a);
+
+	if (err != TR_OK) {
+		resp_error(req, err, NULL);
+		return;
+	}
+	web_candidate_cv_send(req, web_int(a, "candidate_id"));
+	json_decref(a);
+}
+
 /* What the page of application A shows besides its lifecycle. */
 static const char *
 fill(struct request *req, json_t *a, json_t *data)
@@ -367,6 +419,8 @@ fill(struct request *req, json_t *a, json_t *data)
 		                : web_int(a, "days_waiting") == 1 ? "depuis 1 jour"
 		                                                  : arena_printf(req->arena, "depuis %lld jours",
 		                                                        (long long)web_int(a, "days_waiting"))));
+	if (req->ctx.actor && req->ctx.actor->person_id != web_int(a, "candidate_id"))
+		readiness(req, a, data);
 	return arena_printf(req->arena, "Candidature de %s", web_text(a, "candidate_name"));
 }
 

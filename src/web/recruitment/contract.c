@@ -9,6 +9,7 @@
 #include "core/arena.h"
 #include "core/time.h"
 #include "domain/kernel/authz.h"
+#include "domain/recruitment/application.h"
 #include "domain/recruitment/contract.h"
 #include "model/recruitment/contract.h"
 
@@ -117,6 +118,19 @@ journal_label(const char *action)
 }
 
 /* One {label, value, lines, href} row of the page's description lists; VALUE "" shows "Non renseigné". */
+/* True when the reader may open application ID (the scope of applications decides: a sponsor reads the contract,
+ * not the application it came from). */
+static bool
+application_readable(struct request *req, int64_t id)
+{
+	json_t *a = NULL;
+	bool ok = application_get(&req->ctx, id, &a) == TR_OK;
+
+	json_decref(a);
+	req->ctx.message = NULL;
+	return ok;
+}
+
 static void
 row(json_t *rows, const char *label, const char *value, const char *href, json_t *lines)
 {
@@ -209,10 +223,24 @@ end_rows(struct request *req, json_t *c)
 		row(rows, "Renouvelé par",
 		    arena_printf(req->arena, "Contrat n° %lld", (long long)web_int(c, "renewed_by")),
 		    arena_printf(req->arena, "/contrats/%lld", (long long)web_int(c, "renewed_by")), NULL);
-	if (web_int(c, "application_id") > 0)
+	if (web_int(c, "application_id") > 0 && application_readable(req, web_int(c, "application_id")))
 		row(rows, "Candidature d'origine",
 		    arena_printf(req->arena, "Candidature n° %lld", (long long)web_int(c, "application_id")),
 		    arena_printf(req->arena, "/candidatures/%lld", (long long)web_int(c, "application_id")), NULL);
+	return rows;
+}
+
+/* The contract's own pages: the recruit's training path and skills grid (their readers are the contract's). */
+static json_t *
+follow_rows(struct request *req, json_t *c)
+{
+	json_t *rows = json_array();
+	int64_t id = web_int(c, "id");
+
+	row(rows, "Parcours de formation", "Les modules du parcours emploi-formation et leurs heures",
+	    arena_printf(req->arena, "/contrats/%lld/parcours", (long long)id), NULL);
+	row(rows, "Grille de compétences", "Les évaluations du jeune et de son tuteur",
+	    arena_printf(req->arena, "/contrats/%lld/grille", (long long)id), NULL);
 	return rows;
 }
 
@@ -220,9 +248,9 @@ end_rows(struct request *req, json_t *c)
 static const char *
 fill(struct request *req, json_t *c, json_t *data)
 {
-	json_t *own = json_pack("{s:s, s:o, s:o, s:o, s:o}", "since", date_fr(req->arena, web_int(c, "updated_at")),
-	    "terms", terms_rows(req, c), "tutor", tutor_rows(req, c), "sponsor", sponsor_rows(req, c), "end",
-	    end_rows(req, c));
+	json_t *own = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}", "since",
+	    date_fr(req->arena, web_int(c, "updated_at")), "terms", terms_rows(req, c), "tutor", tutor_rows(req, c),
+	    "sponsor", sponsor_rows(req, c), "end", end_rows(req, c), "follow", follow_rows(req, c));
 
 	json_object_update(data, own);
 	json_decref(own);

@@ -14,6 +14,7 @@
 #include "domain/recruitment/matching.h"
 #include "domain/recruitment/offer.h"
 #include "domain/geo/refdata.h"
+#include "model/recruitment/contract.h"
 #include "model/recruitment/offer.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -385,7 +386,10 @@ offer_page(struct request *req, int status, const char *message)
 	                    ? arena_printf(req->arena, "%s (%s), %s", str_of(o, "departement_name"),
 	                          str_of(o, "departement_code"), str_of(o, "region_name"))
 	                    : ""));
-	if (strcmp(str_of(o, "state"), "open") == 0)
+	/* Applying is for candidates (an anonymous visitor is sent to sign in first); other roles see no button
+	 * they could not use. */
+	if (strcmp(str_of(o, "state"), "open") == 0 &&
+	    (req->ctx.actor == NULL || actor_has(req->ctx.actor, ROLE_CANDIDATE)))
 		json_object_set_new(data, "apply_href",
 		    json_string(arena_printf(req->arena, "/offres/%lld/candidater", (long long)id)));
 	if (staff || reviewer)
@@ -651,7 +655,7 @@ web_offer_candidates(struct request *req)
 {
 	json_t *o = NULL, *m = NULL, *items = json_array(), *it, *data;
 	int64_t id = req->params[0];
-	bool staff;
+	bool staff, open;
 	size_t i;
 	tr_err err = offer_get(&req->ctx, id, &o);
 
@@ -664,6 +668,7 @@ web_offer_candidates(struct request *req)
 		return;
 	}
 	staff = actor_in_org(req->ctx.actor, ROLE_EMPLOYER, web_int(o, "organisation_id"));
+	open = strcmp(str_of(o, "state"), "open") == 0;
 	json_array_foreach(json_object_get(m, "items"), i, it)
 	{
 		json_t *row = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "rank", (json_int_t)web_int(it, "rank"),
@@ -677,7 +682,13 @@ web_offer_candidates(struct request *req)
 		        : arena_printf(req->arena, "Non (dès le %s)", web_day_fr(req, str_of(it, "available_from"))),
 		    "eligible",
 		    yes_no(json_object_get(it, "eligible"), "Oui", "Non ou sans diagnostic valide", "Non requis"));
-		if (staff)
+		/* A proposal only where it can be made: an open offer, a person not yet in relation with it (else
+		 * the page says how they are, rather than a button ending on a conflict). */
+		if (*str_of(it, "relation"))
+			json_object_set_new(row, "relation",
+			    json_string(arena_printf(req->arena, "Déjà en relation : %s",
+			        vocab_label(&vocab_application_state, str_of(it, "relation")))));
+		else if (staff && open)
 			json_object_set_new(row, "propose_action",
 			    json_string(arena_printf(req->arena, "/offres/%lld/candidats/%lld/proposer", (long long)id,
 			        (long long)web_int(it, "candidate_id"))));

@@ -286,8 +286,10 @@ web_steering(struct request *req)
 	    json_string(arena_printf(req->arena, "du %s au %s",
 	        web_day_fr(req, json_string_value(json_object_get(json_object_get(data, "previous_period"), "from"))),
 	        web_day_fr(req, json_string_value(json_object_get(json_object_get(data, "previous_period"), "to"))))));
-	json_object_set_new(data, "reports_href",
-	    json_string(arena_printf(req->arena, "/pilotage/bilans?programme=%lld", (long long)q.programme_id)));
+	if (web_may_open(req, "/pilotage/bilans"))
+		json_object_set_new(data, "reports_href",
+		    json_string(
+		        arena_printf(req->arena, "/pilotage/bilans?programme=%lld", (long long)q.programme_id)));
 	web_page(req, 200, "dashboard.html", "Pilotage", data);
 }
 

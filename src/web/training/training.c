@@ -10,6 +10,7 @@
 #include "core/arena.h"
 #include "domain/kernel/authz.h"
 #include "domain/geo/refdata.h"
+#include "domain/recruitment/contract.h"
 #include "domain/training/training_path.h"
 #include "domain/training/training_session.h"
 #include "model/training/training.h"
@@ -262,8 +263,10 @@ web_path(struct request *req)
 	    json_string(arena_printf(req->arena, "/contrats/%lld/parcours/modele", (long long)cid)));
 	json_object_set_new(p, "new_module_href",
 	    json_string(arena_printf(req->arena, "/contrats/%lld/parcours/modules/nouveau", (long long)cid)));
-	json_object_set_new(
-	    p, "tutor_href", json_string(arena_printf(req->arena, "/tuteurs/%lld", (long long)web_int(c, "tutor_id"))));
+	{
+		const char *tutor = arena_printf(req->arena, "/tuteurs/%lld", (long long)web_int(c, "tutor_id"));
+		json_object_set_new(p, "tutor_href", json_string(web_may_open(req, tutor) ? tutor : ""));
+	}
 	json_object_set_new(
 	    p, "contract_href", json_string(arena_printf(req->arena, "/contrats/%lld", (long long)cid)));
 	json_object_set_new(p, "breadcrumb",
@@ -789,7 +792,9 @@ session_page(struct request *req, int status, const char *failed, const char *co
 		json_object_set_new(g, "badge", json_string(web_badge(req, g)));
 		json_object_set_new(g, "cancel_action",
 		    json_string(arena_printf(req->arena, "/inscriptions/%lld/annuler", (long long)web_int(g, "id"))));
-		if (web_int(g, "contract_id") > 0 && web_int(g, "person_id") != req->ctx.actor->person_id)
+		bool reach = false;
+		if (web_int(g, "contract_id") > 0 && web_int(g, "person_id") != req->ctx.actor->person_id &&
+		    scope_reaches(&req->ctx, &contract_scope, web_int(g, "contract_id"), &reach) == TR_OK && reach)
 			json_object_set_new(g, "path_href",
 			    json_string(arena_printf(
 			        req->arena, "/contrats/%lld/parcours", (long long)web_int(g, "contract_id"))));
@@ -1070,8 +1075,13 @@ web_tutor(struct request *req)
 	{
 		json_object_set_new(
 		    x, "period", json_string(period_fr(req, web_opt_text(x, "start_on"), web_opt_text(x, "end_on"))));
+		bool reach = false;
+		/* The tutor's contracts the reader oversees may include some whose path is not theirs to open. */
+		if (scope_reaches(&req->ctx, &contract_scope, web_int(x, "id"), &reach) != TR_OK)
+			reach = false;
 		json_object_set_new(x, "path_href",
-		    json_string(arena_printf(req->arena, "/contrats/%lld/parcours", (long long)web_int(x, "id"))));
+		    json_string(
+		        reach ? arena_printf(req->arena, "/contrats/%lld/parcours", (long long)web_int(x, "id")) : ""));
 	}
 	json_object_set_new(out, "heading",
 	    json_string(

@@ -1104,7 +1104,7 @@ t_authorization(void **state)
 	assert_int_equal(org_create(&fx->ctx, in, &id), TR_FORBIDDEN);
 	json_decref(in);
 	ctx_reset(fx);
-	assert_int_equal(journal_recent(&fx->ctx, 1, &out), TR_FORBIDDEN);
+	assert_int_equal(journal_recent(&fx->ctx, NULL, 1, &out), TR_FORBIDDEN);
 	assert_int_equal(count(fx, "SELECT COUNT(*) FROM people", NULL), 2);
 
 	fx->ctx.actor = admin;

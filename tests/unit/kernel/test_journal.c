@@ -420,28 +420,64 @@ t_recent_admins_only(void **state)
 	candidate.role_mask = ROLE_BIT(ROLE_CANDIDATE);
 	append_entries(fx, 55, 1);
 
-	assert_int_equal(journal_recent(&fx->ctx, 1, &page), TR_UNAUTHORIZED);
+	assert_int_equal(journal_recent(&fx->ctx, NULL, 1, &page), TR_UNAUTHORIZED);
 	fx->ctx.actor = &candidate;
-	assert_int_equal(journal_recent(&fx->ctx, 1, &page), TR_FORBIDDEN);
+	assert_int_equal(journal_recent(&fx->ctx, NULL, 1, &page), TR_FORBIDDEN);
 	assert_non_null(fx->ctx.message);
 	fx->ctx.actor = &admin;
-	assert_int_equal(journal_recent(&fx->ctx, 1, &page), TR_OK);
+	assert_int_equal(journal_recent(&fx->ctx, NULL, 1, &page), TR_OK);
 	items = json_object_get(page, "items");
 	assert_int_equal(json_integer_value(json_object_get(page, "total")), 55);
 	assert_int_equal(json_array_size(items), 50);
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(items, 0), "id")), 55);
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(items, 49), "id")), 6);
 	json_decref(page);
-	assert_int_equal(journal_recent(&fx->ctx, 2, &page), TR_OK);
+	assert_int_equal(journal_recent(&fx->ctx, NULL, 2, &page), TR_OK);
 	items = json_object_get(page, "items");
 	assert_int_equal(json_array_size(items), 5);
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(items, 4), "id")), 1);
 	json_decref(page);
 	/* Page 0 is page 1. */
-	assert_int_equal(journal_recent(&fx->ctx, 0, &page), TR_OK);
+	assert_int_equal(journal_recent(&fx->ctx, NULL, 0, &page), TR_OK);
 	assert_int_equal(json_array_size(json_object_get(page, "items")), 50);
 	json_decref(page);
 	assert_verified(fx, 55);
+}
+
+/* The whole journal's list narrowed by author, entity, action and days. */
+static void
+t_recent_filters(void **state)
+{
+	struct fx *fx = *state;
+	struct actor admin = { .person_id = 1, .email = "admin@example.fr", .nroles = 1 };
+	json_t *page = NULL;
+	struct {
+		struct journal_filter f;
+		int total;
+	} cases[] = {
+		{ { 0 }, 5 },
+		{ { .entity = "place" }, 2 },
+		{ { .entity = "place", .action = "create" }, 0 },
+		{ { .action = "create" }, 3 },
+		{ { .who = "ADMIN@" }, 5 },
+		{ { .who = "personne" }, 0 },
+		{ { .from = "2026-11-24", .to = "2026-11-24" }, 5 },
+		{ { .from = "2026-11-25" }, 0 },
+		{ { .to = "2026-11-23" }, 0 },
+		{ { .from = "pas une date", .entity = "" }, 5 },
+	};
+
+	admin.roles[0].role = ROLE_ADMIN;
+	admin.role_mask = ROLE_BIT(ROLE_ADMIN);
+	fx->ctx.actor = &admin;
+	append_entries(fx, 3, 1);
+	append_keyed_entries(fx, 2, 1);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(journal_recent(&fx->ctx, &cases[i].f, 1, &page), TR_OK);
+		assert_int_equal(json_integer_value(json_object_get(page, "total")), cases[i].total);
+		assert_int_equal(json_array_size(json_object_get(page, "items")), (size_t)cases[i].total);
+		json_decref(page);
+	}
 }
 
 /* The attacker of issue 17: write access to the database and the hashing rule. Rewrites entry FROM's detail, then
@@ -567,8 +603,16 @@ t_retention(void **state)
 	        NULL, DB_I64(now - 91 * day), DB_I64(now - 89 * day), DB_I64(now - 366 * day)),
 	    TR_OK);
 
+	assert_int_equal(db_execv(fx->db,
+	                     "INSERT INTO notifications (person_id, created_at, subject) VALUES (7, ?, 'ancienne'), "
+	                     "(7, ?, 'récente')",
+	                     NULL, DB_I64(now - 366 * day), DB_I64(now - day)),
+	    TR_OK);
+
 	assert_int_equal(retention_apply(&fx->ctx, &n), TR_OK);
-	assert_int_equal(n, 5);
+	assert_int_equal(n, 6);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM notifications WHERE subject = 'récente'"), 1);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM notifications"), 1);
 	assert_int_equal(count(fx, "SELECT COUNT(*) FROM login_failures"), 1);
 	assert_int_equal(count(fx, "SELECT COUNT(*) FROM sessions WHERE id_hash = 'live'"), 1);
 	assert_int_equal(count(fx, "SELECT COUNT(*) FROM sessions"), 1);
@@ -580,7 +624,8 @@ t_retention(void **state)
 	    TR_OK);
 	assert_int_equal(r->nrows, 1);
 	assert_string_equal(db_text(db_cell(r, 0, 0)),
-	    "{\"emails_failed\":1,\"emails_sent\":1,\"login_failures\":1,\"one_time_links\":1,\"sessions_expired\":1}");
+	    "{\"emails_failed\":1,\"emails_sent\":1,\"login_failures\":1,\"notifications\":1,\"one_time_links\":1,"
+	    "\"sessions_expired\":1}");
 	/* Nothing left to remove: nothing journaled. */
 	assert_int_equal(retention_apply(&fx->ctx, &n), TR_OK);
 	assert_int_equal(n, 0);
@@ -607,6 +652,7 @@ main(void)
 		T(t_keyed_entries),
 		T(t_hash_without_key_unchanged),
 		T(t_recent_admins_only),
+		T(t_recent_filters),
 		T(t_witness),
 		T(t_retention),
 	};
