@@ -83,7 +83,8 @@ form_fields(struct request *req, json_t **out)
 		        strcmp(json_string_value(json_object_get(radius, "value")), radius_choices[i]) == 0));
 	json_object_set_new(fields, "radius_km", radius);
 	json_object_set_new(fields, "commune",
-	    query_field(req, "commune", "Commune", "Son nom, par exemple Valence : les lieux de cette commune", "text"));
+	    query_field(
+	        req, "commune", "Commune", "Son nom, par exemple Valence : les lieux de cette commune", "text"));
 	json_object_set_new(
 	    fields, "code_postal", query_field(req, "code_postal", "Code postal", "5 chiffres", "text"));
 	json_object_set_new(fields, "departement", query_field(req, "departement", "Département", "", "select"));

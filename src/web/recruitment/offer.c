@@ -140,8 +140,8 @@ board_fields(struct request *req, json_t **out)
 		return err;
 	}
 	json_object_set_new(fields, "commune",
-	    query_field(req, "commune", "Près de",
-	        "Une commune, par son nom : les offres les plus proches d'abord", "is_text"));
+	    query_field(req, "commune", "Près de", "Une commune, par son nom : les offres les plus proches d'abord",
+	        "is_text"));
 	f = query_field(req, "radius_km", "Dans un rayon de", "", "is_select");
 	for (size_t i = 0; i < ARRAY_LEN(radius_choices); i++)
 		add_option(f, radius_choices[i], arena_printf(req->arena, "%s km", radius_choices[i]));
