@@ -636,7 +636,7 @@ oidc_finish(struct ctx *ctx, enum config_oidc_provider p, const char *browser, c
     const char *error, struct oidc_identity *out)
 {
 	const struct config_oidc *c = &ctx->cfg->oidc[p];
-	const char *nonce, *verifier, *next, *id_token, *access_token, *form;
+	const char *nonce = NULL, *verifier = NULL, *next = NULL, *id_token, *access_token, *form;
 	struct provider_view v = { 0 };
 	struct oidc_expect e;
 	struct answer a;
