@@ -90,6 +90,7 @@ web_legal(struct request *req)
 		if (strcmp(text_pages[i].path, "/donnees-personnelles") == 0)
 			json_object_set_new(data, "register", web_register_json());
 		json_object_set_new(data, "signed_in", json_boolean(req->ctx.actor != NULL));
+		json_object_set_new(data, "may_pilotage", json_boolean(web_may_open(req, "/pilotage")));
 		web_page(req, 200, text_pages[i].tmpl, text_pages[i].title, data);
 		return;
 	}

@@ -142,8 +142,8 @@ def test_step_up_after_ten_minutes(base, enrolled, make_account):
     assert sql(f"SELECT COUNT(*) FROM memberships WHERE person_id = {target['id']}") == "3"
     # Fresh again for ten minutes: the next sensitive action goes through.
     mid = sql(f"SELECT id FROM memberships WHERE person_id = {target['id']} AND role = 'regional' ORDER BY id LIMIT 1")
-    r = super(type(sa), sa).request("POST", base + f"{path}/{mid}/retirer", data={"csrf": token},
-                                    allow_redirects=False)
+    r = super(type(sa), sa).request("POST", base + f"{path}/{mid}/retirer", data={"csrf": token, "confirmed": "1"},
+                                    allow_redirects=False)  # the removal's confirmation step answered
     assert r.status_code == 303
     # The API: a problem, then the code in X-Second-Factor.
     sql("UPDATE sessions SET second_factor_at = second_factor_at - 601 WHERE person_id = "
