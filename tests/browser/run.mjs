@@ -1969,7 +1969,9 @@ async function trainingChecks(browser) {
       await axe(tr);
       await tr.selectOption('#programme_id', String(r.programme));
       await tr.fill('#title', 'Fabrication numérique : premiers pas');
-      await tr.fill('#place_id', DEMO_PLACE);
+      // The place is chosen among the organisation's places (a select since the pickers): its first one.
+      const placeValue = await tr.locator('#place_id option').evaluateAll((os) => (os.find((o) => o.value) || {}).value);
+      await tr.selectOption('#place_id', placeValue);
       await tr.fill('#starts_on', parisDay(-1));
       await tr.fill('#ends_on', parisDay(0));
       await tr.fill('#hours', '14');
