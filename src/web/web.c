@@ -743,3 +743,10 @@ web_pager(struct request *req, json_t *into, int64_t page, int64_t pages,
 	        page < pages ? href(req, arg, page + 1) : "", "page", (json_int_t)page, "pages",
 	        (json_int_t)(pages > page ? pages : page)));
 }
+
+void
+web_rate_limited(struct request *req, const char *field)
+{
+	field_errors_add(&req->ctx.errors, field, req->ctx.message);
+	resp_header(req, "retry-after", arena_printf(req->arena, "%lld", (long long)req->ctx.retry_after));
+}

@@ -78,6 +78,9 @@ void web_recovery_renew(struct request *req);
 void web_second_factor_remove(struct request *req);
 void web_second_factor_start(void);
 
+/* A throttled form (TR_RATE_LIMITED): the domain's message on FIELD and the Retry-After header. */
+void web_rate_limited(struct request *req, const char *field);
+
 /* Redirect after a successful form, with flash CODE whose "{n}" is ID (the row's number). */
 void web_done_id(struct request *req, const char *location, const char *flash_code, int64_t id);
 

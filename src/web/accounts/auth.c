@@ -65,8 +65,7 @@ web_login(struct request *req)
 		return;
 	}
 	if (err == TR_RATE_LIMITED) {
-		field_errors_add(&req->ctx.errors, "email", req->ctx.message);
-		resp_header(req, "retry-after", arena_printf(req->arena, "%lld", (long long)req->ctx.retry_after));
+		web_rate_limited(req, "email");
 		login_page(req, 429, email, next);
 		return;
 	}
@@ -143,8 +142,7 @@ web_forgot(struct request *req)
 		return;
 	}
 	if (err == TR_RATE_LIMITED) {
-		field_errors_add(&req->ctx.errors, "email", req->ctx.message);
-		resp_header(req, "retry-after", arena_printf(req->arena, "%lld", (long long)req->ctx.retry_after));
+		web_rate_limited(req, "email");
 		forgot_page(req, 429, false, email);
 		return;
 	}

@@ -215,8 +215,7 @@ web_oidc_link(struct request *req)
 		return;
 	}
 	if (err == TR_RATE_LIMITED) {
-		field_errors_add(&req->ctx.errors, "password", req->ctx.message);
-		resp_header(req, "retry-after", arena_printf(req->arena, "%lld", (long long)req->ctx.retry_after));
+		web_rate_limited(req, "password");
 		link_page(req, 429, NULL, false);
 		return;
 	}

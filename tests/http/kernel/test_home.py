@@ -22,7 +22,7 @@ def story(base, api, make_account):
     return {"offer": offer, "cand": cand, "web": s}
 
 
-def todo(html):
+def waiting_items(html):
     """The « À faire » section's entries: [(href, text)]."""
     m = re.search(r'aria-labelledby="titre-a-faire">(.*?)</section>', html, re.S)
     assert m, "no « À faire » section"
@@ -39,7 +39,7 @@ def nav(html):
 def test_the_regional_officer_is_told_of_the_dossier_waiting_for_their_opinion(base, sessions):
     home = sessions["regional"].get(base + "/")
     assert home.status_code == 200
-    items = todo(home.text)
+    items = waiting_items(home.text)
     # The demo's dossier at least (other suites may have added some in region 84).
     assert any(href == "/dossiers?etat=regional_review" and
                re.fullmatch(r"1 dossier attend|\d+ dossiers attendent", text.split(" votre")[0])
@@ -62,8 +62,8 @@ def test_the_count_follows_the_scope(base, make_account):
 
 
 def test_each_role_has_its_items_and_the_sponsor_too(base, sessions):
-    assert ("/contrats", "Vous parrainez 1 jeune en contrat.") in todo(sessions["sponsor"].get(base + "/").text)
-    assert todo(sessions["pole"].get(base + "/").text), "the pole has dossiers of its regions in review"
+    assert ("/contrats", "Vous parrainez 1 jeune en contrat.") in waiting_items(sessions["sponsor"].get(base + "/").text)
+    assert waiting_items(sessions["pole"].get(base + "/").text), "the pole has dossiers of its regions in review"
 
 
 def test_navigation_is_grouped_in_menus_and_fits(base, sessions):
@@ -94,7 +94,7 @@ def test_no_apply_button_for_other_roles(base, sessions, story):
 def test_the_candidate_is_told_of_the_proposal(base, story):
     s = story["web"]
     assert ("/candidatures?etat=proposed",
-            "1 structure vous propose une mise en relation : acceptez-la ou déclinez-la.") in todo(s.get(base + "/").text)
+            "1 structure vous propose une mise en relation : acceptez-la ou déclinez-la.") in waiting_items(s.get(base + "/").text)
     assert "Une structure vous propose un poste" in s.get(base + "/notifications").text
     assert re.search(r'Notifications \(1<span class="fr-sr-only"> non lue</span>\)', s.get(base + "/").text)
 
