@@ -451,20 +451,33 @@ db_exec_script(struct db *db, const char *sql)
 
 /* ---- transactions ---- */
 
-/* Opens a transaction (BEGIN IMMEDIATE on SQLite, READ COMMITTED on PostgreSQL). */
-tr_err
-db_begin(struct db *db)
+static tr_err
+begin_with(struct db *db, const char *sql)
 {
 	tr_err err;
 
 	if (db->in_tx)
 		return db_fail(db, TR_INTERNAL, NULL, "nested transaction refused (db_begin inside a transaction)");
-	err = db_run(db, db->ops->begin_sql, NULL, 0, NULL, NULL, false, NULL);
+	err = db_run(db, sql, NULL, 0, NULL, NULL, false, NULL);
 	if (err == TR_OK) {
 		db->in_tx = true;
 		db->tx_failed = false;
 	}
 	return err;
+}
+
+/* Opens a transaction (BEGIN IMMEDIATE on SQLite, READ COMMITTED on PostgreSQL). */
+tr_err
+db_begin(struct db *db)
+{
+	return begin_with(db, db->ops->begin_sql);
+}
+
+/* Opens a read-only snapshot (a deferred transaction on SQLite, REPEATABLE READ READ ONLY on PostgreSQL). */
+tr_err
+db_begin_read(struct db *db)
+{
+	return begin_with(db, db->ops->begin_read_sql);
 }
 
 /* Commits; an aborted or failing transaction is rolled back instead. */

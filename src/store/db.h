@@ -130,6 +130,10 @@ TR_MUST_USE tr_err db_exec_script(struct db *db, const char *sql);
  * db_rollback; db_commit then fails (TR_INTERNAL) and rolls back. A failed db_commit has rolled back.
  * db_rollback is safe to call when no transaction is open. */
 TR_MUST_USE tr_err db_begin(struct db *db);
+/* A read-only snapshot, for a page made of several reads that must agree (ended by db_commit or db_rollback): on
+ * SQLite a deferred transaction (the snapshot is taken by its first read, no lock is held against writers); on
+ * PostgreSQL REPEATABLE READ READ ONLY. */
+TR_MUST_USE tr_err db_begin_read(struct db *db);
 TR_MUST_USE tr_err db_commit(struct db *db);
 void db_rollback(struct db *db);
 bool db_in_tx(const struct db *db);

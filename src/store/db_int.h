@@ -20,6 +20,7 @@ struct db_ops {
 	enum db_engine engine;
 	const char *name;
 	const char *begin_sql;
+	const char *begin_read_sql;
 	tr_err (*run)(struct db *db, const char *sql, const struct db_val *params, size_t nparams, db_row_fn fn,
 	    void *ud, bool stream, int64_t *changes);
 	tr_err (*script)(struct db *db, const char *sql);

@@ -466,6 +466,7 @@ static const struct db_ops pg_ops = {
 	.engine = DB_POSTGRES,
 	.name = "postgresql",
 	.begin_sql = "BEGIN ISOLATION LEVEL READ COMMITTED",
+	.begin_read_sql = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
 	.run = pg_run,
 	.script = pg_script,
 	.rollback = pg_rollback,

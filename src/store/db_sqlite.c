@@ -288,6 +288,7 @@ static const struct db_ops sqlite_ops = {
 	.engine = DB_SQLITE,
 	.name = "sqlite",
 	.begin_sql = "BEGIN IMMEDIATE",
+	.begin_read_sql = "BEGIN DEFERRED",
 	.run = sqlite_run,
 	.script = sqlite_script,
 	.rollback = sqlite_rollback,

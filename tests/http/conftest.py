@@ -8,6 +8,7 @@ Environment (set by tests/run.sh):
   TREMPLIN_TEST_WORK      a scratch directory (created here)
 """
 import base64
+import datetime
 import email
 import email.policy
 import hashlib
@@ -23,6 +24,7 @@ import sys
 import threading
 import time
 import uuid
+import zoneinfo
 
 import pytest
 import requests
@@ -56,6 +58,11 @@ DEMO_TOTP_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
 # email -> base32 TOTP secret of the accounts with a second factor (the demo's; those post_login enrolled).
 TOTP_SECRETS = {DEMO_ACCOUNTS[r]: DEMO_TOTP_SECRET for r in ("admin", "national", "payer")}
 NON_ADMIN_ROLES = [r for r in ROLES if r != "admin"]
+
+def paris_today():
+    """The server's date: it keeps the calendar of Paris, a day ahead of UTC's between 22:00 and midnight UTC."""
+    return datetime.datetime.now(zoneinfo.ZoneInfo("Europe/Paris")).date()
+
 
 def text(response):
     """The body of RESPONSE with HTML entities decoded (the templates escape ' as &#39;)."""

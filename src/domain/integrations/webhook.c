@@ -429,18 +429,24 @@ load_sub(struct ctx *ctx, int64_t id, json_t **out)
 	return scope_load(ctx, &sub_scope, SUB_SQL, id, MISSING, out);
 }
 
+/* The subscription and a page of its deliveries, read in one snapshot: its count of failures in a row agrees with
+ * the deliveries listed, whatever the sender is recording meanwhile. */
 tr_err
 webhook_get(struct ctx *ctx, int64_t id, int64_t page, json_t **out)
 {
-	json_t *row, *deliveries;
+	json_t *row = NULL, *deliveries = NULL;
 	struct sqlw w;
-	tr_err err = load_sub(ctx, id, &row);
+	tr_err err = db_begin_read(ctx->db);
 
 	if (err != TR_OK)
 		return err;
-	scope_where(ctx, &delivery_scope, &w);
-	sqlw_and(&w, "d.subscription_id = ?", DB_I64(id));
-	if ((err = list_run(ctx, &delivery_list, &w, NULL, page, 0, &deliveries)) != TR_OK) {
+	if ((err = load_sub(ctx, id, &row)) == TR_OK) {
+		scope_where(ctx, &delivery_scope, &w);
+		sqlw_and(&w, "d.subscription_id = ?", DB_I64(id));
+		err = list_run(ctx, &delivery_list, &w, NULL, page, 0, &deliveries);
+	}
+	db_rollback(ctx->db); /* nothing was written */
+	if (err != TR_OK) {
 		json_decref(row);
 		return err;
 	}
@@ -705,21 +711,41 @@ post(CURL *curl, const struct config *cfg, struct arena *a, const char *url, con
 	return TR_OK;
 }
 
-/* After a failed attempt: counts the subscription's failures in a row and pauses it (telling its owner) at
- * webhooks.pause_after. */
+/* Records an attempt's outcome in one transaction, so that nobody reads a delivered message beside a failure count
+ * that it has not yet reset: the delivery row, then the subscription's failures in a row — reset by a success,
+ * counted by a failure, and at webhooks.pause_after the subscription paused and its owner told. */
 static tr_err
-count_failure(struct db *db, const struct config *cfg, int64_t now, int64_t sub_id)
+record_attempt(struct db *db, const struct config *cfg, int64_t now, int64_t did, int64_t sub_id, int64_t attempts,
+    bool delivered, long status, const char *why)
 {
 	struct ctx ctx = { .db = db, .cfg = cfg, .now = now, .ip = "job", .arena = arena_new() };
 	struct db_rows *r;
+	int64_t delay = cfg->webhooks_retry_seconds << (attempts < 20 ? attempts - 1 : 20);
 	tr_err err = tx_begin(&ctx);
 
 	if (err != TR_OK)
 		goto done;
-	err = db_onev(db, ctx.arena,
-	    "UPDATE webhook_subscriptions SET failures = failures + 1 WHERE id = ? RETURNING failures, state, url, "
-	    "(SELECT email FROM people WHERE id = owner_id)",
-	    &r, DB_I64(sub_id));
+	if (delivered) {
+		err = db_execv(db,
+		    "UPDATE webhook_deliveries SET status = 'delivered', attempts = ?, delivered_at = ?, claimed_until "
+		    "= "
+		    "NULL, last_status = ?, last_error = NULL WHERE id = ?",
+		    NULL, DB_I64(attempts), DB_I64(now), DB_I64(status), DB_I64(did));
+		if (err == TR_OK)
+			err = db_execv(
+			    db, "UPDATE webhook_subscriptions SET failures = 0 WHERE id = ?", NULL, DB_I64(sub_id));
+		goto end;
+	}
+	err = db_execv(db,
+	    "UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, claimed_until = NULL, "
+	    "last_status = ?, last_error = ? WHERE id = ?",
+	    NULL, DB_TEXT(attempts >= WEBHOOK_MAX_ATTEMPTS ? "failed" : "pending"), DB_I64(attempts),
+	    DB_I64(now + delay), status ? DB_I64(status) : DB_NULLV, DB_TEXT(why), DB_I64(did));
+	if (err == TR_OK)
+		err = db_onev(db, ctx.arena,
+		    "UPDATE webhook_subscriptions SET failures = failures + 1 WHERE id = ? RETURNING failures, state, "
+		    "url, (SELECT email FROM people WHERE id = owner_id)",
+		    &r, DB_I64(sub_id));
 	if (err == TR_OK && db_int(db_cell(r, 0, 0)) >= cfg->webhooks_pause_after &&
 	    strcmp(db_text(db_cell(r, 0, 1)), "active") == 0) {
 		err = db_execv(db, "UPDATE webhook_subscriptions SET state = 'paused', updated_at = ? WHERE id = ?",
@@ -730,14 +756,14 @@ count_failure(struct db *db, const struct config *cfg, int64_t now, int64_t sub_
 			err = outbox_email(&ctx, db_text(db_cell(r, 0, 3)), "Abonnement webhook mis en pause",
 			    arena_printf(ctx.arena,
 			        "Bonjour,\n\nLes livraisons vers %s ont échoué %lld fois de suite : l'abonnement est "
-			        "mis en "
-			        "pause et plus rien ne lui est livré.\nCorrigez le récepteur, puis reprenez "
-			        "l'abonnement "
-			        "(les livraisons en attente repartiront) :\n%s/webhooks/%lld\n\n— tremplin\n",
+			        "mis en pause et plus rien ne lui est livré.\nCorrigez le récepteur, puis reprenez "
+			        "l'abonnement (les livraisons en attente repartiront) :\n%s/webhooks/%lld\n\n— "
+			        "tremplin\n",
 			        db_text(db_cell(r, 0, 2)), (long long)db_int(db_cell(r, 0, 0)), cfg->base_url,
 			        (long long)sub_id));
 	} else if (err == TR_NOT_FOUND)
 		err = TR_OK;
+end:
 	err = tx_end(&ctx, err);
 done:
 	arena_free(ctx.arena);
@@ -760,6 +786,7 @@ webhook_deliver(struct db *db, const struct config *cfg, int64_t now, int max, i
 		const char *why = NULL, *body, *id;
 		int64_t did, sub_id, attempts;
 		long status = 0;
+		bool ok;
 
 		/* Claim one due delivery of an active subscription for the time of an exchange and some. */
 		err = db_onev(db, a,
@@ -788,30 +815,14 @@ webhook_deliver(struct db *db, const struct config *cfg, int64_t now, int max, i
 		id = arena_printf(a, "msg_%lld", (long long)db_int(db_cell(r, 0, 2)));
 		body = arena_printf(a, "{\"type\":\"%s\",\"timestamp\":\"%s\",\"data\":%s}", db_text(db_cell(r, 0, 3)),
 		    time_iso(a, db_int(db_cell(r, 0, 4))), db_text(db_cell(r, 0, 5)));
-		if (post(curl, cfg, a, db_text(db_cell(r, 0, 0)), db_text(db_cell(r, 0, 1)), id, body, now, &status,
-		        &why) == TR_OK) {
-			err = db_execv(db,
-			    "UPDATE webhook_deliveries SET status = 'delivered', attempts = ?, delivered_at = ?, "
-			    "claimed_until = "
-			    "NULL, last_status = ?, last_error = NULL WHERE id = ?",
-			    NULL, DB_I64(attempts), DB_I64(now), DB_I64(status), DB_I64(did));
-			if (err == TR_OK)
-				err = db_execv(db, "UPDATE webhook_subscriptions SET failures = 0 WHERE id = ?", NULL,
-				    DB_I64(sub_id));
+		ok = post(curl, cfg, a, db_text(db_cell(r, 0, 0)), db_text(db_cell(r, 0, 1)), id, body, now, &status,
+		         &why) == TR_OK;
+		if (ok)
 			(*sent)++;
-		} else {
-			int64_t delay = cfg->webhooks_retry_seconds << (attempts < 20 ? attempts - 1 : 20);
+		else
 			log_warn("webhooks: delivery %lld not made (attempt %lld): %s", (long long)did,
 			    (long long)attempts, why);
-			err = db_execv(db,
-			    "UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, "
-			    "claimed_until = NULL, "
-			    "last_status = ?, last_error = ? WHERE id = ?",
-			    NULL, DB_TEXT(attempts >= WEBHOOK_MAX_ATTEMPTS ? "failed" : "pending"), DB_I64(attempts),
-			    DB_I64(now + delay), status ? DB_I64(status) : DB_NULLV, DB_TEXT(why), DB_I64(did));
-			if (err == TR_OK)
-				err = count_failure(db, cfg, now, sub_id);
-		}
+		err = record_attempt(db, cfg, now, did, sub_id, attempts, ok, status, why);
 		if (err != TR_OK)
 			break;
 	}

@@ -85,7 +85,7 @@ jobs_run(struct db *db, const struct config *cfg, int64_t now, bool force)
 	for (size_t i = 0; i < ARRAY_LEN(jobs); i++) {
 		const struct job *j = &jobs[i];
 		struct ctx ctx = { .db = db, .cfg = cfg, .now = now, .ip = "job" };
-		int64_t count = 0;
+		int64_t count = 0, next = (now < clock_now() ? now : clock_now()) + j->period;
 		bool mine = false;
 		tr_err err = claim(db, j, now, force, &mine);
 
@@ -99,14 +99,14 @@ jobs_run(struct db *db, const struct config *cfg, int64_t now, bool force)
 			else if (count > 0)
 				log_info("job %s: %lld done", j->name, (long long)count);
 			arena_free(ctx.arena);
-			/* Released whatever happened: a failure is retried at the next period, not in a loop. The
-			 * period counts from the present when a run was at a moment of the future (jobs run --now), so
-			 * that the server's own schedule goes on. */
+			/* Released whatever happened: a failure is retried at the next period, not in a loop. A run
+			 * at another moment than the present (jobs run --now) never moves the server's own schedule:
+			 * the period counts from the present at the latest, and a next run already planned later
+			 * stays (a run dated in the past would otherwise make the job due again at once). */
 			if (db_execv(db,
-			        "UPDATE job_runs SET claimed_until = 0, next_run_at = ?, last_run_at = ? WHERE name = "
-			        "?",
-			        NULL, DB_I64((now < clock_now() ? now : clock_now()) + j->period), DB_I64(now),
-			        DB_TEXT(j->name)) != TR_OK &&
+			        "UPDATE job_runs SET claimed_until = 0, next_run_at = CASE WHEN next_run_at > ? THEN "
+			        "next_run_at ELSE ? END, last_run_at = ? WHERE name = ?",
+			        NULL, DB_I64(next), DB_I64(next), DB_I64(now), DB_TEXT(j->name)) != TR_OK &&
 			    err == TR_OK)
 				err = TR_UNAVAILABLE;
 		}

@@ -10,9 +10,9 @@ import time
 import pytest
 import requests
 
-from conftest import DEMO_ACCOUNTS, csrf_from, page_csrf, run_cli, sql, sql_int, text, unique
+from conftest import paris_today, DEMO_ACCOUNTS, csrf_from, page_csrf, run_cli, sql, sql_int, text, unique
 
-TODAY = datetime.date.today()
+TODAY = paris_today()
 
 
 def day(n):

@@ -10,7 +10,7 @@ import zipfile
 import pytest
 import requests
 
-from conftest import DEMO_ACCOUNTS, ROLES, luhn_siret, page_csrf, sql, sql_int, text, unique
+from conftest import paris_today, DEMO_ACCOUNTS, ROLES, luhn_siret, page_csrf, sql, sql_int, text, unique
 
 PLACE = "demo-ateliers-numeriques-crest"  # the demo structure's EPN, in Crest (Auvergne-Rhône-Alpes, 84)
 DOSSIER_ROLES = {"employer", "regional", "pole", "national", "admin"}
@@ -42,7 +42,7 @@ def centre_est():
 
 def annex(**over):
     """A complete Annex I for the EAV-EPN programme, as the form sends it."""
-    yesterday = (datetime.date.today() - datetime.timedelta(days=1)).isoformat()
+    yesterday = (paris_today() - datetime.timedelta(days=1)).isoformat()
     data = {
         "place_id": PLACE, "place_other": "", "netpublic": "1", "employer_category": "association",
         "contact_name": "Sébastien Structure", "contact_email": "contact@ateliers.example.fr",

@@ -209,8 +209,8 @@ def test_retried_with_backoff(base, who, eav, receiver, plan):
         assert hits[0]["headers"]["webhook-timestamp"] <= hits[1]["headers"]["webhook-timestamp"]
         verify(sub["secret"], hits[1])
         s = wait_sub(base, who["employer"], sub["id"], lambda s: s["deliveries"]["items"][0]["status"] == "delivered")
-        assert s["deliveries"]["items"][0]["attempts"] == 2
-        assert s["failures"] == 0 and s["state"] == "active"
+        assert s["deliveries"]["items"][0]["attempts"] == 2, s
+        assert s["failures"] == 0 and s["state"] == "active", s
     finally:
         assert who["employer"].delete(base + f"/api/v1/webhooks/{sub['id']}").status_code == 204
 

@@ -27,7 +27,7 @@ import zipfile
 import pytest
 import requests
 
-from conftest import (DEMO_ACCOUNTS, DEMO_PASSWORD, ENGINE, csrf_from, org_id, person_id, run_cli, sql, sql_int,
+from conftest import (paris_today, DEMO_ACCOUNTS, DEMO_PASSWORD, ENGINE, csrf_from, org_id, person_id, run_cli, sql, sql_int,
                       unique)
 from test_applications import PASSWORD, Recruitment
 from test_poles import checklist, company
@@ -413,7 +413,7 @@ class Tenants:
     def activity(self, ids):
         """Tenant A's report by the demo recruit (an adviser); tenant B's by its recruit, its workshop marked."""
         import datetime
-        day = (datetime.date.today() - datetime.timedelta(days=3)).isoformat()
+        day = (paris_today() - datetime.timedelta(days=3)).isoformat()
 
         def report(title, commune):
             return {"session_on": day, "type": "collectif", "place_kind": "domicile", "commune_code": commune,
@@ -471,7 +471,7 @@ class Tenants:
 
     def session(self, programme, contract):
         import datetime
-        day = lambda n: (datetime.date.today() + datetime.timedelta(days=n)).isoformat()  # noqa: E731
+        day = lambda n: (paris_today() + datetime.timedelta(days=n)).isoformat()  # noqa: E731
         r = self.bearer["trainer"].post(self.base + "/api/v1/sessions", json={
             "programme_id": programme, "audience": "recruits", "title": "Session de la matrice",
             "training_org_id": org_id(OF), "place_id": PLACE_A, "starts_on": day(30), "ends_on": day(31),

@@ -16,9 +16,9 @@ import time
 import pytest
 import requests
 
-from conftest import DEMO_ACCOUNTS, csrf_from, run_cli, sql, sql_int, text, unique
+from conftest import paris_today, DEMO_ACCOUNTS, csrf_from, run_cli, sql, sql_int, text, unique
 
-YEAR = datetime.date.today().year
+YEAR = paris_today().year
 PERIOD = {"from": f"{YEAR}-01-01", "to": f"{YEAR}-12-31"}
 
 
@@ -240,7 +240,7 @@ def test_open_data(base, prog):
     anon = requests.Session()
     page = text(anon.get(base + "/donnees"))
     assert "Licence Ouverte 2.0" in page and "inférieure à 5" in page
-    today = datetime.date.today().isoformat()
+    today = paris_today().isoformat()
     r = anon.get(base + f"/donnees/lieux-{today}.csv")
     assert r.status_code == 200 and f"lieux-{today}.csv" in r.headers["content-disposition"]
     assert anon.get(base + "/donnees/lieux-2000-01-01.csv").status_code == 404

@@ -5,7 +5,7 @@ the refill delay returned by the job, and amendments (employer → regional opin
 asked to go past the region's envelope)."""
 import pytest
 
-from conftest import DEMO_ACCOUNTS, org_id, run_cli, sql, sql_int
+from conftest import paris_today, DEMO_ACCOUNTS, org_id, run_cli, sql, sql_int
 from test_applications import Recruitment, assert_problem
 from test_subsidies import DEMO_ORG
 
@@ -137,8 +137,7 @@ def test_amendments_add_and_return_posts(base, who, cnfs, rc):
     assert r.status_code == 200, r.text
     a = r.json()
     # The region's envelope is nearly spent: granting past it asks for a reason.
-    import datetime
-    year = datetime.date.today().year
+    year = paris_today().year
     r = who["national"].put(base + "/api/v1/budget-envelopes", json={
         "programme_id": pid, "year": year, "region_code": c["region_code"], "commitments": "1000", "payments": "1000"})
     assert r.status_code == 200, r.text

@@ -8,7 +8,7 @@ import re
 import pytest
 import requests
 
-from conftest import DEMO_ACCOUNTS, csrf_from, org_id, post_login, sql, sql_int
+from conftest import paris_today, DEMO_ACCOUNTS, csrf_from, org_id, post_login, sql, sql_int
 from test_applications import PASSWORD, Recruitment
 from test_subsidies import DEMO_ORG, Aid, hours_text
 
@@ -130,9 +130,8 @@ def test_the_api_lists_filter_by_their_query_and_refuse_a_bad_format(base, aid):
 def test_the_national_decision_shows_the_regions_envelope(base, sessions, rc, aid):
     """Before deciding a dossier, the national officer reads what the region's envelope of the year still allows;
     nobody else sees that block."""
-    import datetime
     d = rc.dossier(posts=2, decide=False)
-    year = datetime.date.today().year
+    year = paris_today().year
     page = text(sessions["national"].get(base + f"/dossiers/{d['id']}"))
     assert f"Enveloppe budgétaire {year} de la région" in page
     r = aid.who["national"].put(base + "/api/v1/budget-envelopes", json={

@@ -17,6 +17,7 @@
 #include "core/crypto.h"
 #include "core/embed.h"
 #include "core/log.h"
+#include "core/time.h"
 #include "core/utf8.h"
 #include "domain/jobs/jobs.h"
 #include "domain/jobs/refold.h"
@@ -118,6 +119,29 @@ t_tick_schedule(void **state)
 	assert_false(jobs_tick(fx->db, &fx->cfg, T0 + 3600, &clock));
 	assert_int_equal(last_run(fx, "applications_expire"), T0 + 3600);   /* due again (hourly) */
 	assert_int_equal(last_run(fx, "contracts_followup_reminders"), T0); /* every six hours */
+}
+
+/* A run dated in the past (jobs run --now, forced) leaves the server's own schedule: the job is not due again at
+ * once, and a run at the present plans the next one a period on. */
+static void
+t_past_run_keeps_schedule(void **state)
+{
+	struct fx *fx = *state;
+	int64_t now = clock_now(), next;
+	struct db_rows *r;
+
+	assert_int_equal(jobs_run(fx->db, &fx->cfg, now, false), TR_OK);
+	assert_int_equal(db_onev(fx->db, fx->a, "SELECT next_run_at FROM job_runs WHERE name = ?", &r,
+	                     DB_TEXT("activity_reminders")),
+	    TR_OK);
+	next = db_int(db_cell(r, 0, 0));
+	assert_true(next >= now + 6 * 3600);
+	assert_int_equal(jobs_run(fx->db, &fx->cfg, now - 30 * 86400, true), TR_OK);
+	assert_int_equal(last_run(fx, "activity_reminders"), now - 30 * 86400);
+	assert_int_equal(db_onev(fx->db, fx->a, "SELECT next_run_at FROM job_runs WHERE name = ?", &r,
+	                     DB_TEXT("activity_reminders")),
+	    TR_OK);
+	assert_int_equal(db_int(db_cell(r, 0, 0)), next);
 }
 
 /* A database as the hand table left it: « Nguyễn » kept its accents in the keys, the other keys are current. */
@@ -266,6 +290,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(t_tick_schedule),
+		T(t_past_run_keeps_schedule),
 		T(t_refolds_once),
 		T(t_new_database),
 		T(t_places_agree_with_the_domain),

@@ -1005,6 +1005,28 @@ t_deadline_lock_wait(void **state)
 	assert_int_equal(count_rows(fx, "SELECT n FROM item WHERE name = 'locked'"), 1);
 }
 
+/* A read snapshot sees the database as at its first read: a row another connection commits meanwhile appears only
+ * after it ends. */
+static void
+t_read_snapshot(void **state)
+{
+	struct fx *fx = *state;
+	struct db *other;
+
+	insert_item(fx, "before", 1);
+	other = testdb_open(fx->url);
+	assert_non_null(other);
+	assert_int_equal(db_begin_read(fx->db), TR_OK);
+	assert_true(db_in_tx(fx->db));
+	assert_int_equal(count_rows(fx, "SELECT count(*) FROM item"), 1);
+	assert_int_equal(db_execv(other, "INSERT INTO item (name, n) VALUES ('during', 2)", NULL), TR_OK);
+	assert_int_equal(count_rows(fx, "SELECT count(*) FROM item"), 1);
+	assert_int_equal(db_begin_read(fx->db), TR_INTERNAL); /* no nesting, as db_begin */
+	assert_int_equal(db_commit(fx->db), TR_OK);
+	assert_int_equal(count_rows(fx, "SELECT count(*) FROM item"), 2);
+	db_close(other);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -1040,6 +1062,7 @@ main(void)
 		T(t_migrate_concurrent),
 		T(t_deadline),
 		T(t_deadline_lock_wait),
+		T(t_read_snapshot),
 	};
 	int failed = 0;
 
