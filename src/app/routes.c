@@ -17,6 +17,10 @@
 #include "web/sso/sso.h"
 #include "web/web.h"
 
+/* A row names its declaration (route.data) only where a generic handler serves it (web_lifecycle_get…): the others
+ * leave the last member out. */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
 #define ADMIN ROLE_BIT(ROLE_ADMIN)
 #define ANY ROLES_SIGNED_IN
 #define PUBLIC ROLES_PUBLIC
@@ -228,12 +232,14 @@ const struct route app_routes[] = {
 	{ "POST", "/offres/{id}/candidats/{id}/proposer", web_application_propose, ROLE_BIT(ROLE_EMPLOYER), CHANGES,
 	    A_STAFF, "offer" },
 	{ "GET", "/candidatures", web_applications, ANY, 0, A_LIST, NULL },
-	{ "GET", "/candidatures/{id}", web_application, ANY, 0, A_PARTY, "application" },
+	{ "GET", "/candidatures/{id}", web_lifecycle_get, ANY, 0, A_PARTY, "application", &web_application_page },
 	{ "GET", "/candidatures/{id}/cv", web_application_cv, ANY, 0, A_CONSENT, "application" },
-	{ "POST", "/candidatures/{id}/actions/{token}", web_application_act, ANY, CHANGES, A_PARTY, "application" },
+	{ "POST", "/candidatures/{id}/actions/{token}", web_lifecycle_post, ANY, CHANGES, A_PARTY, "application",
+	    &web_application_page },
 	{ "GET", "/contrats", web_contracts, ANY, 0, A_LIST, NULL },
-	{ "GET", "/contrats/{id}", web_contract, ANY, 0, A_PARTY, "contract" },
-	{ "POST", "/contrats/{id}/actions/{token}", web_contract_act, ANY, CHANGES, A_PARTY, "contract" },
+	{ "GET", "/contrats/{id}", web_lifecycle_get, ANY, 0, A_PARTY, "contract", &web_contract_page },
+	{ "POST", "/contrats/{id}/actions/{token}", web_lifecycle_post, ANY, CHANGES, A_PARTY, "contract",
+	    &web_contract_page },
 	{ "GET", "/candidat/offres-suggerees", web_candidate_offers, ROLE_BIT(ROLE_CANDIDATE), 0, A_LIST, NULL },
 
 	/* Candidates (self-registration, their own profile, CV and data) and the prescribers that follow them; the
@@ -507,19 +513,22 @@ const struct route app_routes[] = {
 	{ "GET", "/aides", web_aid_decisions, ANY, 0, A_LIST, NULL },
 	{ "GET", "/aides/smic", web_smic, ANY, 0, A_ROLE, NULL },
 	{ "GET", "/aides/demandes", web_payreqs, ANY, 0, A_LIST, NULL },
-	{ "GET", "/aides/demandes/{id}", web_payreq, ANY, 0, A_ORG, "payment_request" },
-	{ "POST", "/aides/demandes/{id}/actions/{token}", web_payreq_act, ANY, CHANGES | STEP_UP, A_ORG,
-	    "payment_request" },
+	{ "GET", "/aides/demandes/{id}", web_lifecycle_get, ANY, 0, A_ORG, "payment_request", &web_payreq_page },
+	{ "POST", "/aides/demandes/{id}/actions/{token}", web_lifecycle_post, ANY, CHANGES | STEP_UP, A_ORG,
+	    "payment_request", &web_payreq_page },
 	{ "GET", "/aides/reversements", web_recoveries, ANY, 0, A_LIST, NULL },
-	{ "GET", "/aides/reversements/{id}", web_recovery, ANY, 0, A_ORG, "recovery" },
-	{ "POST", "/aides/reversements/{id}/actions/{token}", web_recovery_act, ANY, CHANGES, A_ORG, "recovery" },
+	{ "GET", "/aides/reversements/{id}", web_lifecycle_get, ANY, 0, A_ORG, "recovery", &web_recovery_page },
+	{ "POST", "/aides/reversements/{id}/actions/{token}", web_lifecycle_post, ANY, CHANGES, A_ORG, "recovery",
+	    &web_recovery_page },
 	{ "GET", "/aides/conventions", web_conventions, ANY, 0, A_LIST, NULL },
 	{ "GET", "/aides/conventions/{id}", web_convention, ANY, 0, A_ORG, "convention" },
 	{ "POST", "/aides/conventions/{id}/avenants", web_amendment_create, ANY, CHANGES, A_STAFF, "convention" },
-	{ "GET", "/aides/postes/{id}", web_post, ANY, 0, A_ORG, "post" },
-	{ "POST", "/aides/postes/{id}/actions/{token}", web_post_act, ANY, CHANGES, A_ORG, "post" },
-	{ "GET", "/aides/avenants/{id}", web_amendment, ANY, 0, A_ORG, "amendment" },
-	{ "POST", "/aides/avenants/{id}/actions/{token}", web_amendment_act, ANY, CHANGES, A_ORG, "amendment" },
+	{ "GET", "/aides/postes/{id}", web_lifecycle_get, ANY, 0, A_ORG, "post", &web_post_page },
+	{ "POST", "/aides/postes/{id}/actions/{token}", web_lifecycle_post, ANY, CHANGES, A_ORG, "post",
+	    &web_post_page },
+	{ "GET", "/aides/avenants/{id}", web_lifecycle_get, ANY, 0, A_ORG, "amendment", &web_amendment_page },
+	{ "POST", "/aides/avenants/{id}/actions/{token}", web_lifecycle_post, ANY, CHANGES, A_ORG, "amendment",
+	    &web_amendment_page },
 	{ "GET", "/aides/coordonnees-bancaires/{id}", web_bank, ANY, 0, A_ORG, "bank" },
 	{ "POST", "/aides/coordonnees-bancaires/{id}", web_bank_set, ANY, CHANGES | STEP_UP, A_STAFF, "bank" },
 	{ "GET", "/aides/{id}", web_aid_decision, ANY, 0, A_ORG, "aid_decision" },

@@ -57,6 +57,7 @@ struct route {
 	unsigned flags;
 	enum route_access access; /* who reaches the object: never left ACCESS_UNDECLARED */
 	const char *object;       /* the kind the first {id}/{token} names ("dossier", "offer"…); NULL without one */
+	const void *data;         /* what a generic handler serves (a struct web_lifecycle…); NULL for the others */
 };
 
 enum router_result {

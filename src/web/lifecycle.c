@@ -2,6 +2,7 @@
  * state's badge, a form per action the reader may take now (fields from the transition's payload, the button's
  * weight from its tone), the timeline from the journal, the errors of a refused action; each page gives only
  * its own rows (struct web_lifecycle). */
+#include "http/router.h"
 #include "web/web.h"
 
 #include <string.h>
@@ -103,7 +104,7 @@ web_lifecycle_page(struct request *req, const struct web_lifecycle *lc, int stat
 	    web_action_summary(req, failed, offered_payload(lc, r, failed), &others));
 	if (lc->journal_label == NULL)
 		relabel(lc, json_object_get(data, "timeline"));
-	heading = lc->fill(req, r, data);
+	heading = lc->fill(req, lc, r, data);
 	json_object_set_new(data, "heading", json_string(heading));
 	if (conflict == NULL)
 		conflict = others;
@@ -199,4 +200,16 @@ web_lifecycle_act(struct request *req, const struct web_lifecycle *lc)
 	else
 		resp_error(req, err, NULL);
 	json_decref(payload);
+}
+
+void
+web_lifecycle_get(struct request *req)
+{
+	web_lifecycle_page(req, req->route->data, 200, NULL, NULL, NULL);
+}
+
+void
+web_lifecycle_post(struct request *req)
+{
+	web_lifecycle_act(req, req->route->data);
 }

@@ -750,3 +750,21 @@ web_rate_limited(struct request *req, const char *field)
 	field_errors_add(&req->ctx.errors, field, req->ctx.message);
 	resp_header(req, "retry-after", arena_printf(req->arena, "%lld", (long long)req->ctx.retry_after));
 }
+
+const char *
+web_fields(struct request *req, const char *fmt, json_t *o)
+{
+	const char *p = fmt, *open, *close, *out = "";
+
+	while ((open = strchr(p, '{')) != NULL && (close = strchr(open, '}')) != NULL) {
+		json_t *v = json_object_get(o, arena_strndup(req->arena, open + 1, (size_t)(close - open - 1)));
+		const char *value = json_is_integer(v)
+		                        ? arena_printf(req->arena, "%lld", (long long)json_integer_value(v))
+		                    : json_is_string(v) ? json_string_value(v)
+		                                        : "";
+
+		out = arena_printf(req->arena, "%s%.*s%s", out, (int)(open - p), p, value);
+		p = close + 1;
+	}
+	return arena_printf(req->arena, "%s%s", out, p);
+}

@@ -62,6 +62,10 @@ web_int(json_t *o, const char *key)
 	return json_integer_value(json_object_get(o, key));
 }
 
+/* FMT with each {key} replaced by member KEY of O (a string, or an integer in decimal; "" when absent), in the
+ * arena: "Poste n° {seq} de la convention {convention_reference}". */
+const char *web_fields(struct request *req, const char *fmt, json_t *o);
+
 /* Queues a flash message shown on the next page (CODE from the table in web.c). */
 void web_flash(struct request *req, const char *code);
 
@@ -285,12 +289,8 @@ void web_application_new_form(struct request *req);
 void web_application_new(struct request *req);
 void web_application_propose(struct request *req);
 void web_applications(struct request *req);
-void web_application(struct request *req);
-void web_application_act(struct request *req);
 /* contract.c: the contracts and their actions. */
 void web_contracts(struct request *req);
-void web_contract(struct request *req);
-void web_contract_act(struct request *req);
 /* web.c, for the workflow pages (applications, contracts): a field object's kind (is_text, is_select…)
  * and an option of it; the version a form sent (0 when none); the fields a form sent but csrf and version, as
  * strings (a new object); the fields of entity E for the action form PREFIX (ids "PREFIX-name"; the request's
@@ -351,8 +351,10 @@ struct web_lifecycle {
 	tr_err (*act)(struct ctx *ctx, int64_t id, const char *action, int64_t version, json_t *payload,
 	    int64_t *new_version, int64_t *new_id);
 	const char *(*journal_label)(const char *action); /* the timeline's words for an action (NULL: its code) */
-	/* Adds the page's own members for record R to DATA; returns the heading (arena). */
-	const char *(*fill)(struct request *req, json_t *r, json_t *data);
+	/* Adds the page's own members for record R to DATA; returns the heading (arena). LC is this declaration, so
+	 * that pages alike share one FILL and tell themselves apart by PAGE. */
+	const char *(*fill)(struct request *req, const struct web_lifecycle *lc, json_t *r, json_t *data);
+	const void *page; /* the page's own declaration, read by its FILL (may be NULL) */
 	/* The fields of action CODE's form when the page draws them itself (it may add members to FORM), or NULL for
 	 * the payload's (web_action_fields). May be NULL. */
 	json_t *(*action_fields)(
@@ -369,6 +371,15 @@ void web_lifecycle_page(struct request *req, const struct web_lifecycle *lc, int
  * step when the transition asks one (web_confirm_first); then to the row it created or back to the record, with the
  * transition's success message; the page again with 422 (the form's errors) or 409. */
 void web_lifecycle_act(struct request *req, const struct web_lifecycle *lc);
+
+/* The two handlers of every lifecycle page, its declaration the route's data (route.data): GET of the record, POST
+ * of one of its actions. */
+void web_lifecycle_get(struct request *req);
+void web_lifecycle_post(struct request *req);
+
+/* The declarations served by web_lifecycle_get and web_lifecycle_post (routes.c names them). */
+extern const struct web_lifecycle web_application_page, web_contract_page, web_payreq_page, web_recovery_page,
+    web_post_page, web_amendment_page;
 
 /* The heading and lead of a list by the reader's role: rows tried in order, the first whose ROLE the reader
  * holds (and not UNLESS, when set) wins; the last row, of ROLE_NONE, is everyone else's. */
@@ -422,18 +433,10 @@ void web_aid_decisions(struct request *req);
 void web_aid_decision(struct request *req);
 void web_payreq_create(struct request *req);
 void web_payreqs(struct request *req);
-void web_payreq(struct request *req);
-void web_payreq_act(struct request *req);
 void web_recoveries(struct request *req);
-void web_recovery(struct request *req);
-void web_recovery_act(struct request *req);
 void web_conventions(struct request *req);
 void web_convention(struct request *req);
 void web_amendment_create(struct request *req);
-void web_post(struct request *req);
-void web_post_act(struct request *req);
-void web_amendment(struct request *req);
-void web_amendment_act(struct request *req);
 void web_bank(struct request *req);
 void web_bank_set(struct request *req);
 void web_smic(struct request *req);

@@ -380,7 +380,7 @@ web_application_cv(struct request *req)
 
 /* What the page of application A shows besides its lifecycle. */
 static const char *
-fill(struct request *req, json_t *a, json_t *data)
+fill(struct request *req, const struct web_lifecycle *lc, json_t *a, json_t *data)
 {
 	const char *state = web_text(a, "state");
 	json_t *own = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "offer_title", web_text(a, "offer_title"),
@@ -424,7 +424,7 @@ fill(struct request *req, json_t *a, json_t *data)
 	return arena_printf(req->arena, "Candidature de %s", web_text(a, "candidate_name"));
 }
 
-static const struct web_lifecycle application_page = {
+const struct web_lifecycle web_application_page = {
 	.wf = &application_workflow,
 	.path = "/candidatures",
 	.list_label = "Candidatures",
@@ -437,15 +437,3 @@ static const struct web_lifecycle application_page = {
 	.fill = fill,
 	.action_fields = action_fields,
 };
-
-void
-web_application(struct request *req)
-{
-	web_lifecycle_page(req, &application_page, 200, NULL, NULL, NULL);
-}
-
-void
-web_application_act(struct request *req)
-{
-	web_lifecycle_act(req, &application_page);
-}

@@ -246,7 +246,7 @@ follow_rows(struct request *req, json_t *c)
 
 /* What the page of contract C shows besides its lifecycle. */
 static const char *
-fill(struct request *req, json_t *c, json_t *data)
+fill(struct request *req, const struct web_lifecycle *lc, json_t *c, json_t *data)
 {
 	json_t *own = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}", "since",
 	    date_fr(req->arena, web_int(c, "updated_at")), "terms", terms_rows(req, c), "tutor", tutor_rows(req, c),
@@ -257,7 +257,7 @@ fill(struct request *req, json_t *c, json_t *data)
 	return arena_printf(req->arena, "Contrat de %s", web_text(c, "candidate_name"));
 }
 
-static const struct web_lifecycle contract_page = {
+const struct web_lifecycle web_contract_page = {
 	.wf = &contract_workflow,
 	.path = "/contrats",
 	.list_label = "Contrats",
@@ -269,15 +269,3 @@ static const struct web_lifecycle contract_page = {
 	.journal_label = journal_label,
 	.fill = fill,
 };
-
-void
-web_contract(struct request *req)
-{
-	web_lifecycle_page(req, &contract_page, 200, NULL, NULL, NULL);
-}
-
-void
-web_contract_act(struct request *req)
-{
-	web_lifecycle_act(req, &contract_page);
-}

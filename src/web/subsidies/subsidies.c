@@ -323,15 +323,30 @@ web_payreqs(struct request *req)
 /* ---- Records with a lifecycle (web/lifecycle.c): payment requests, recoveries, posts, amendments ---- */
 
 /* The members of subsidy_record.html besides the lifecycle's: the links, ROWS's description of R, no table. */
-static void
-record_fill(struct request *req, json_t *r, json_t *data, void (*rows)(struct request *, json_t *, json_t *))
+/* A record page of the subsidies (a payment request, a recovery order, a post, an amendment): its rows, its heading
+ * (web_fields of the record), and a link back to its convention for those that belong to one. */
+struct record_page {
+	void (*rows)(struct request *req, json_t *r, json_t *rows);
+	const char *heading;
+	bool of_convention;
+};
+
+static const char *
+record_fill(struct request *req, const struct web_lifecycle *lc, json_t *r, json_t *data)
 {
+	const struct record_page *page = lc->page;
+
 	json_object_set_new(data, "lead", json_string(""));
 	json_object_set_new(data, "links", json_array());
 	json_object_set_new(data, "rows", json_array());
 	json_object_set_new(data, "tables", json_array());
 	nav_links(req, data, NULL);
-	rows(req, r, json_object_get(data, "rows"));
+	page->rows(req, r, json_object_get(data, "rows"));
+	if (page->of_convention)
+		json_array_append_new(json_object_get(data, "links"),
+		    link(arena_printf(req->arena, "/aides/conventions/%lld", (long long)web_int(r, "convention_id")),
+		        "Voir la convention"));
+	return web_fields(req, page->heading, r);
 }
 
 static void
@@ -354,14 +369,7 @@ payreq_rows(struct request *req, json_t *r, json_t *rows)
 	row(rows, "Décision d'aide", arena_printf(req->arena, "n° %lld", (long long)web_int(r, "subject_id")));
 }
 
-static const char *
-payreq_fill(struct request *req, json_t *r, json_t *data)
-{
-	record_fill(req, r, data, payreq_rows);
-	return arena_printf(req->arena, "Demande de paiement %s", web_text(r, "reference"));
-}
-
-static const struct web_lifecycle payreq_page = {
+const struct web_lifecycle web_payreq_page = {
 	.wf = &payreq_workflow,
 	.path = "/aides/demandes",
 	.list_label = "Demandes de paiement",
@@ -370,20 +378,9 @@ static const struct web_lifecycle payreq_page = {
 	.conflict_note = "La demande est affichée telle qu'elle est maintenant.",
 	.get = payreq_get,
 	.act = payreq_act,
-	.fill = payreq_fill,
+	.fill = record_fill,
+	.page = &(const struct record_page){ payreq_rows, "Demande de paiement {reference}", false },
 };
-
-void
-web_payreq(struct request *req)
-{
-	web_lifecycle_page(req, &payreq_page, 200, NULL, NULL, NULL);
-}
-
-void
-web_payreq_act(struct request *req)
-{
-	web_lifecycle_act(req, &payreq_page);
-}
 
 /* ---- Recoveries ---- */
 
@@ -460,14 +457,7 @@ recovery_rows(struct request *req, json_t *v, json_t *rows)
 		row(rows, "Motif de l'annulation", web_text(v, "cancel_reason"));
 }
 
-static const char *
-recovery_fill(struct request *req, json_t *r, json_t *data)
-{
-	record_fill(req, r, data, recovery_rows);
-	return arena_printf(req->arena, "Ordre de reversement %s", web_text(r, "reference"));
-}
-
-static const struct web_lifecycle recovery_page = {
+const struct web_lifecycle web_recovery_page = {
 	.wf = &recovery_workflow,
 	.path = "/aides/reversements",
 	.list_label = "Reversements",
@@ -476,20 +466,9 @@ static const struct web_lifecycle recovery_page = {
 	.conflict_note = "L'ordre de reversement est affiché tel qu'il est maintenant.",
 	.get = recovery_get,
 	.act = recovery_act,
-	.fill = recovery_fill,
+	.fill = record_fill,
+	.page = &(const struct record_page){ recovery_rows, "Ordre de reversement {reference}", false },
 };
-
-void
-web_recovery(struct request *req)
-{
-	web_lifecycle_page(req, &recovery_page, 200, NULL, NULL, NULL);
-}
-
-void
-web_recovery_act(struct request *req)
-{
-	web_lifecycle_act(req, &recovery_page);
-}
 
 /* ---- Conventions, their posts and amendments (the lump sums) ---- */
 
@@ -630,18 +609,7 @@ post_rows(struct request *req, json_t *p, json_t *rows)
 		row(rows, "Rendu le", web_day_fr(req, web_text(p, "returned_on")));
 }
 
-static const char *
-post_fill(struct request *req, json_t *p, json_t *data)
-{
-	record_fill(req, p, data, post_rows);
-	json_array_append_new(json_object_get(data, "links"),
-	    link(arena_printf(req->arena, "/aides/conventions/%lld", (long long)web_int(p, "convention_id")),
-	        "Voir la convention"));
-	return arena_printf(req->arena, "Poste n° %lld de la convention %s", (long long)web_int(p, "seq"),
-	    web_text(p, "convention_reference"));
-}
-
-static const struct web_lifecycle post_page = {
+const struct web_lifecycle web_post_page = {
 	.wf = &post_workflow,
 	.path = "/aides/postes",
 	.list_label = "Conventions",
@@ -650,20 +618,10 @@ static const struct web_lifecycle post_page = {
 	.conflict_note = "Le poste est affiché tel qu'il est maintenant.",
 	.get = post_get,
 	.act = post_act,
-	.fill = post_fill,
+	.fill = record_fill,
+	.page =
+	    &(const struct record_page){ post_rows, "Poste n° {seq} de la convention {convention_reference}", true },
 };
-
-void
-web_post(struct request *req)
-{
-	web_lifecycle_page(req, &post_page, 200, NULL, NULL, NULL);
-}
-
-void
-web_post_act(struct request *req)
-{
-	web_lifecycle_act(req, &post_page);
-}
 
 static void
 amendment_rows(struct request *req, json_t *a, json_t *rows)
@@ -678,18 +636,7 @@ amendment_rows(struct request *req, json_t *a, json_t *rows)
 		row(rows, "Motif de la décision", web_text(a, "decision_reason"));
 }
 
-static const char *
-amendment_fill(struct request *req, json_t *a, json_t *data)
-{
-	record_fill(req, a, data, amendment_rows);
-	json_array_append_new(json_object_get(data, "links"),
-	    link(arena_printf(req->arena, "/aides/conventions/%lld", (long long)web_int(a, "convention_id")),
-	        "Voir la convention"));
-	return arena_printf(req->arena, "Avenant n° %lld à la convention %s", (long long)web_int(a, "id"),
-	    web_text(a, "convention_reference"));
-}
-
-static const struct web_lifecycle amendment_page = {
+const struct web_lifecycle web_amendment_page = {
 	.wf = &amendment_workflow,
 	.path = "/aides/avenants",
 	.list_label = "Conventions",
@@ -698,20 +645,10 @@ static const struct web_lifecycle amendment_page = {
 	.conflict_note = "L'avenant est affiché tel qu'il est maintenant.",
 	.get = amendment_get,
 	.act = amendment_act,
-	.fill = amendment_fill,
+	.fill = record_fill,
+	.page = &(
+	    const struct record_page){ amendment_rows, "Avenant n° {id} à la convention {convention_reference}", true },
 };
-
-void
-web_amendment(struct request *req)
-{
-	web_lifecycle_page(req, &amendment_page, 200, NULL, NULL, NULL);
-}
-
-void
-web_amendment_act(struct request *req)
-{
-	web_lifecycle_act(req, &amendment_page);
-}
 
 /* ---- Bank details ---- */
 

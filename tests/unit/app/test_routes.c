@@ -26,11 +26,15 @@ test_every_route_of_the_platform_declares_its_access(void **state)
 		assert_non_null(router_access_code(app_routes[i].access));
 }
 
+/* As in app/routes.c: rows leave route.data out. */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
 static void
 test_an_undeclared_route_is_refused(void **state)
 {
-	/* A row written without its last two fields does not compile (-Wextra -Werror: missing initializer); one that
-	 * leaves the class at its zero value, ACCESS_UNDECLARED, is refused by router_check. */
+	/* A row that leaves the class at its zero value, ACCESS_UNDECLARED (or leaves it out: the route table
+	 * leaves out its last member, route.data, so the compiler no longer counts them), is refused by router_check,
+	 * before the server opens its port. */
 	const struct route table[] = {
 		{ "GET", "/declaree", handler, ROLES_PUBLIC, 0, ACCESS_PUBLIC, NULL },
 		{ "GET", "/oubliee", handler, ROLES_SIGNED_IN, 0, ACCESS_UNDECLARED, NULL },
