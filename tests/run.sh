@@ -19,8 +19,12 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export TREMPLIN_BIN=$build/src/tremplin
 export TREMPLIN_STATIC_DIR=$build/static
 
-count() { # NAME PASSED FAILED
-  local p=${2:-0} f=${3:-0}
+# Each suite's line says how long it took (seconds since the previous line, or the time its job reported), so that
+# the 30-minute budget of make test is watched suite by suite.
+last=$SECONDS
+count() { # NAME PASSED FAILED [SECONDS]
+  local p=${2:-0} f=${3:-0} took=${4:-$((SECONDS - last))}
+  last=$SECONDS
   case "$p$f" in *[!0-9]*) p=0 f=1 ;; esac # counts that could not be read
   if [ $((p + f)) -eq 0 ]; then
     echo "tests: suite \"$1\" ran no test" >&2
@@ -29,7 +33,7 @@ count() { # NAME PASSED FAILED
   pass=$((pass + p))
   fail=$((fail + f))
   [ "$f" -eq 0 ] || failed_suites+=("$1")
-  printf '== %-28s %d passed, %d failed\n' "$1" "$p" "$f"
+  printf '== %-28s %d passed, %d failed (%d s)\n' "$1" "$p" "$f" "$took"
 }
 
 pgdir=$work/pg
@@ -116,13 +120,14 @@ done
 # The HTTP and browser suites of the two engines run side by side (each its own server, database, ports and
 # folder), then are counted in order: the machine has two cores and these suites mostly wait on the network.
 engine_suites() { # ENGINE: its HTTP suite, then its browser suite; the counts go to $work/counts-ENGINE
-  local engine=$1 url burl rc p f
+  local engine=$1 url burl rc p f t0=$SECONDS
   if [ "$engine" = sqlite ]; then url="sqlite:$work/http.db"; else url=$(newdb http); fi
   TREMPLIN_TEST_ENGINE=$engine TREMPLIN_TEST_DATABASE=$url TREMPLIN_TEST_WORK=$work/http-$engine \
     /usr/bin/python3 -m pytest tests/http -q -p no:cacheprovider --junitxml="$work/http-$engine.xml" \
     >"$work/http-$engine.log" 2>&1
   read -r p f < <(junit_counts "$work/http-$engine.xml")
-  echo "http ($engine)|$p|$f|http-$engine.log" >"$work/counts-$engine"
+  echo "http ($engine)|$p|$f|http-$engine.log|$((SECONDS - t0))" >"$work/counts-$engine"
+  t0=$SECONDS
 
   if [ "$engine" = sqlite ]; then burl="sqlite:$work/browser.db"; else burl=$(newdb browser); fi
   TREMPLIN_TEST_ENGINE=$engine TREMPLIN_TEST_DATABASE=$burl TREMPLIN_TEST_WORK=$work/browser-$engine \
@@ -132,7 +137,7 @@ engine_suites() { # ENGINE: its HTTP suite, then its browser suite; the counts g
   p=${p:-0}
   f=${f:-0}
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-  echo "browser ($engine)|$p|$f|browser-$engine.log" >>"$work/counts-$engine"
+  echo "browser ($engine)|$p|$f|browser-$engine.log|$((SECONDS - t0))" >>"$work/counts-$engine"
 }
 engine_suites sqlite &
 sqlite_job=$!
@@ -146,14 +151,15 @@ for engine in sqlite postgresql; do
       count "$suite ($engine)" 0 1
       continue
     fi
-    IFS='|' read -r name p f log <<<"$line"
+    IFS='|' read -r name p f log took <<<"$line"
     [ "$f" = 0 ] || tail -n 60 "$work/$log"
-    count "$name" "$p" "$f"
+    count "$name" "$p" "$f" "$took"
   done
 done
 
 if [ ${#failed_suites[@]} -gt 0 ]; then
   echo "failed suites: ${failed_suites[*]}"
 fi
+echo "tests: $SECONDS s in all"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
