@@ -113,7 +113,8 @@ const char *const dossier_actions[] = { "submit", "resubmit", "give_opinion", "v
 	"d.company_activity, d.pole_id, d.training_path, d.development_project, d.posts_requested, d.signed_on, " \
 	"d.signatory, d.opinion, d.opinion_suggestions, d.opinion_advice, d.opinion_at, d.decision, "             \
 	"d.posts_granted, d.decision_reason, d.quota_override, d.decision_at, d.pdf_sha256, d.questions, "        \
-	"d.last_reason, p.code AS programme_code, p.name AS programme_name, p.decided_by, o.name AS "             \
+	"d.last_reason, p.code AS programme_code, p.name AS programme_name, p.decided_by, p.opinion_authority, "  \
+	"o.name AS "                                                                                              \
 	"organisation_name, "                                                                                     \
 	"j.title AS job_profile_title, po.name AS pole_name, g.name AS region_name, pl.nom AS place_nom, "        \
 	"pl.adresse AS place_adresse, pl.code_postal AS place_code_postal, pl.commune AS place_commune, "         \
@@ -1040,9 +1041,9 @@ protocol_doc(struct ctx *ctx, json_t *d)
 	    str_of(d, "contact_phone"), "project", str_of(d, "project"), "job_profile", str_of(d, "job_profile_title"),
 	    "netpublic", json_is_true(json_object_get(d, "netpublic")), "listed_national",
 	    json_is_true(json_object_get(d, "listed_national")));
-	static const char *const copied[] = { "decided_by", "tutor_name", "tutor_qualities", "sponsor_name",
-		"sponsor_qualities", "company_name", "company_siret", "company_activity", "pole_name", "training_path",
-		"development_project", "signed_on", "signatory", "posts_requested" };
+	static const char *const copied[] = { "decided_by", "opinion_authority", "tutor_name", "tutor_qualities",
+		"sponsor_name", "sponsor_qualities", "company_name", "company_siret", "company_activity", "pole_name",
+		"training_path", "development_project", "signed_on", "signatory", "posts_requested" };
 
 	for (size_t i = 0; i < ARRAY_LEN(copied); i++) {
 		json_t *v = json_object_get(d, copied[i]);

@@ -188,6 +188,7 @@ render(struct pdf *p, void *ud)
 	const char *on = val_date(p, json_object_get(doc, "signed_on"));
 	const char *by = val_text(p, json_object_get(doc, "signatory"));
 	const char *by_authority = val_text(p, json_object_get(doc, "decided_by"));
+	const char *by_region = val_text(p, json_object_get(doc, "opinion_authority"));
 	PangoLayout *l;
 
 	l = pdf_layout(p, p->title, "Protocole d’adhésion");
@@ -205,8 +206,9 @@ render(struct pdf *p, void *ud)
 	pdf_text(p, p->body, arena_printf(p->a, "Fait le %s, par %s", on ? on : EMPTY_VALUE, by ? by : EMPTY_VALUE), 0,
 	    PDF_ROW_GAP);
 
-	frame(p, "Avis du chargé de mission TIC du SGAR", opinion_rows, sizeof(opinion_rows) / sizeof(opinion_rows[0]),
-	    json_object_get(doc, "opinion"), "Avis non encore rendu");
+	frame(p, arena_printf(p->a, "Avis régional" NBSP ": %s", by_region ? by_region : "auteur non renseigné"),
+	    opinion_rows, sizeof(opinion_rows) / sizeof(opinion_rows[0]), json_object_get(doc, "opinion"),
+	    "Avis non encore rendu");
 	frame(p,
 	    arena_printf(
 	        p->a, "Décision nationale" NBSP ": %s", by_authority ? by_authority : "autorité non renseignée"),

@@ -1,6 +1,6 @@
 /* The "protocole d'adhésion" (annex I of the 2013 circular on emplois d'avenir in EPN) as an A4 PDF: the
- * structure's commitments, then the SGAR officer's opinion and the national decision, titled with the authority the
- * programme names (decided_by), in framed blocks. */
+ * structure's commitments, then the regional opinion and the national decision, each titled with the authority the
+ * programme names (opinion_authority, decided_by), in framed blocks. */
 #ifndef TR_DOMAIN_PROTOCOL_PDF_H
 #define TR_DOMAIN_PROTOCOL_PDF_H
 

@@ -19,11 +19,11 @@
 /* The states whose posts count as requested. */
 #define REQUESTED_STATES "('regional_review', 'national_review', 'changes_requested', 'validated')"
 
-#define PROGRAMME_COLUMNS                                                                                         \
-	"id, code, name, legal_basis, decided_by, starts_on, ends_on, target_posts, budget_euros, "               \
-	"contract_min_months, "                                                                                   \
-	"contract_max_months, weekly_hours, training_months, employer_categories, requires_tutor, "               \
-	"requires_sponsor, requires_company, requires_pole, active, version, requires_eligibility, eligibility, " \
+#define PROGRAMME_COLUMNS                                                                                              \
+	"id, code, name, legal_basis, decided_by, opinion_authority, starts_on, ends_on, target_posts, budget_euros, " \
+	"contract_min_months, "                                                                                        \
+	"contract_max_months, weekly_hours, training_months, employer_categories, requires_tutor, "                    \
+	"requires_sponsor, requires_company, requires_pole, active, version, requires_eligibility, eligibility, "      \
 	"eligibility_valid_months, total_max_months"
 
 static tr_err

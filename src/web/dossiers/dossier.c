@@ -773,6 +773,8 @@ review_blocks(struct request *req, json_t *d, json_t *data)
 {
 	const char *decision = web_opt_text(d, "decision");
 
+	if (web_opt_text(d, "opinion_authority")) /* who gives it, as the programme names them */
+		json_object_set_new(data, "opinion_authority", json_string(web_text(d, "opinion_authority")));
 	if (web_opt_text(d, "opinion"))
 		json_object_set_new(data, "opinion",
 		    json_pack("{s:s, s:o, s:o, s:s, s:s}", "label", web_text(d, "opinion_label"), "suggestions",

@@ -198,6 +198,8 @@ def test_three_steps_through_the_forms(base, people, wait_mail):
     assert f'href="/dossiers/{dossier}"' in queue
     page = text(rg.get(f"/dossiers/{dossier}"))
     assert action_form(page, dossier, "give_opinion") is not None
+    # The opinion block names who gives it, as the programme says (the 2013 circular: the SGAR's ICT officer).
+    assert '<h2 id="avis" class="fr-mt-6w">Avis régional : Chargé de mission TIC du SGAR</h2>' in page
     assert action_form(page, dossier, "validate") is None, "the regional officer does not decide"
     assert 'type="radio"' in page and "Favorable avec réserves" in page
     # The pole of the region reads it, without any action.

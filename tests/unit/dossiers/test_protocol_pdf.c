@@ -55,6 +55,7 @@ full_doc(bool with_reviews)
 	free(project);
 	/* Who decides is the programme's: the 2020 programme's agency, not the 2013 delegation. */
 	json_object_set_new(doc, "decided_by", json_string("Agence nationale de la cohésion des territoires (ANCT)"));
+	json_object_set_new(doc, "opinion_authority", json_string("Services de l'État en région (préfecture)"));
 	json_object_update_new(doc,
 	    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s}", "tutor_name", "Joël Lefèvre",
 	        "tutor_qualities", "Animateur multimédia depuis 2005", "sponsor_name", "Françoise Dupré",
@@ -174,7 +175,8 @@ test_full(void **state)
 	assert_has(text, "Créer un espace « seniors ».");
 	assert_has(text, "Nombre de postes demandés : 1 500");
 	assert_has(text, "Fait le 12 mars 2026, par Hélène Müller");
-	assert_has(text, "Avis du chargé de mission TIC du SGAR");
+	assert_has(text, "Avis régional : Services de l'État en région (préfecture)");
+	assert_null(strstr(text, "SGAR"));
 	assert_has(text, "Avis : Favorable avec réserves");
 	assert_has(text, "Conseils à la structure");
 	assert_has(text, "Associer la mission locale dès l’été.");
@@ -202,7 +204,7 @@ test_pending(void **state)
 	char *text = pdf_text(&b);
 
 	(void)state;
-	assert_has(text, "Avis du chargé de mission TIC du SGAR");
+	assert_has(text, "Avis régional : Services de l'État en région (préfecture)");
 	assert_has(text, "Avis non encore rendu");
 	assert_has(text, "Décision non encore prise");
 	assert_has(text, PROJECT_END);
