@@ -348,6 +348,10 @@ field_schema(struct arena *a, const struct field *f)
 		json_object_set_new(s, "type", json_string("string"));
 		json_object_set_new(s, "pattern", json_string("^[0-9][0-9AB][0-9]{3}$"));
 		break;
+	case FT_PLACE:
+		json_object_set_new(s, "type", json_string("string"));
+		desc = arena_printf(a, "%s (l'identifiant d'un lieu de l'annuaire, GET /api/v1/places)", desc);
+		break;
 	case FT_REGION:
 		json_object_set_new(s, "type", json_string("string"));
 		json_object_set_new(s, "pattern", json_string("^[0-9]{2,3}$"));

@@ -24,8 +24,8 @@ tr_err_name(tr_err err)
 void
 field_errors_add(struct field_errors *fe, const char *field, const char *message)
 {
-	if (fe->n >= FIELD_ERRORS_MAX)
-		return;
+	if (fe->n >= FIELD_ERRORS_MAX || field_errors_get(fe, field) != NULL)
+		return; /* a field says one thing at a time: the first reason found (a picker's before the type's) */
 	fe->items[fe->n].field = field;
 	fe->items[fe->n].message = message;
 	fe->n++;

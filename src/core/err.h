@@ -36,8 +36,9 @@ struct field_errors {
 	size_t n;
 };
 
-/* Adds an error for FIELD; both strings must outlive the list (literals or arena). Extra errors past
- * FIELD_ERRORS_MAX are dropped, the first ones being the ones shown. */
+/* Adds an error for FIELD; both strings must outlive the list (literals or arena). A field keeps its first
+ * error (a later one for the same field is dropped: one reason at a time), and errors past FIELD_ERRORS_MAX are
+ * dropped, the first ones being the ones shown. */
 void field_errors_add(struct field_errors *fe, const char *field, const char *message);
 
 /* Returns the message for FIELD, or NULL. */

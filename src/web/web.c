@@ -487,7 +487,11 @@ field_json(struct request *req, const struct field *f, json_t *values)
 	json_object_set_new(o, "has_choices", json_false());
 	json_object_set_new(o, "choices", json_array());
 	json_object_set_new(o, "list_id", json_string(""));
-	if (f->type == FT_COMMUNE || f->type == FT_REGION || f->type == FT_REGIONS)
+	json_object_set_new(o, "suggestions", json_array());
+	json_object_set_new(o, "list_kind", json_string(""));
+	json_object_set_new(o, "choices_legend", json_string(""));
+	json_object_set_new(o, "other_label", json_string(""));
+	if (f->type == FT_COMMUNE || f->type == FT_REGION || f->type == FT_REGIONS || f->type == FT_PLACE)
 		web_picker_field(req, f, o, val);
 	return o;
 }

@@ -305,13 +305,15 @@ const char *web_badge(struct request *req, json_t *r);
 void web_field_option(json_t *f, const char *value, const char *label, bool selected);
 
 /* kernel/pickers.c. Resolves, in IN (a form read for entity E), each FT_COMMUNE field holding a name ("Crest",
- * "Crest (26)") to its INSEE code when one commune fits; otherwise adds a field error saying that none or several
- * fit (the page then offers the matches) and returns false. Codes and empty values are left as they are. */
-bool web_communes_resolve(struct request *req, const struct entity *e, json_t *in);
+ * "Crest (26)") to its INSEE code, and each FT_PLACE field holding a place's name ("Atelier", "Atelier — Crest")
+ * to its id, when one fits; otherwise adds a field error saying that none or several fit (the page then offers the
+ * matches) and returns false. Codes, ids and empty values are left as they are. */
+bool web_pickers_resolve(struct request *req, const struct entity *e, json_t *in);
 
-/* Completes field object O of F (FT_COMMUNE, FT_REGION or FT_REGIONS) whose value is VAL: a commune's name and
- * département instead of its code, the matches of a name that did not resolve (choices), the datalist's id; the
- * régions as a select's options, or as a checkbox group for FT_REGIONS. */
+/* Completes field object O of F (FT_COMMUNE, FT_PLACE, FT_REGION or FT_REGIONS) whose value is VAL: a commune's
+ * name and département instead of its code, a place's « Nom — Commune » instead of its id, the matches of a name
+ * that did not resolve (choices), the datalist (for places: the reader's own places, as suggestions); the régions
+ * as a select's options, or as a checkbox group for FT_REGIONS. */
 void web_picker_field(struct request *req, const struct field *f, json_t *o, const char *val);
 int64_t web_form_version(struct request *req);
 

@@ -1969,9 +1969,11 @@ async function trainingChecks(browser) {
       await axe(tr);
       await tr.selectOption('#programme_id', String(r.programme));
       await tr.fill('#title', 'Fabrication numérique : premiers pas');
-      // The place is chosen among the organisation's places (a select since the pickers): its first one.
-      const placeValue = await tr.locator('#place_id option').evaluateAll((os) => (os.find((o) => o.value) || {}).value);
-      await tr.selectOption('#place_id', placeValue);
+      // The place is typed by its name (a picker of the directory): the organisation's places are suggested, the
+      // first one taken as a person would pick it from the list.
+      const suggested = await tr.locator('#place_id-lieux option').evaluateAll((os) => (os[0] || {}).value);
+      expect(suggested, 'the session form suggests none of the organisation\'s places');
+      await tr.fill('#place_id', suggested);
       await tr.fill('#starts_on', parisDay(-1));
       await tr.fill('#ends_on', parisDay(0));
       await tr.fill('#hours', '14');

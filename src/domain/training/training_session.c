@@ -621,7 +621,7 @@ training_session_choices(struct ctx *ctx, json_t **out)
 {
 	const struct actor *a = ctx->actor;
 	bool national = is_national(ctx);
-	struct db_rows *pr, *o, *po, *pl;
+	struct db_rows *pr, *o, *po;
 	json_t *aud = json_array();
 	tr_err err;
 
@@ -643,16 +643,7 @@ training_session_choices(struct ctx *ctx, json_t **out)
 	         "po.organisation_id IN (SELECT x.organisation_id FROM memberships x WHERE x.person_id = ? AND x.role "
 	         "= "
 	         "'pole') ORDER BY po.name",
-	         &po, DB_BOOL(national || actor_has(a, ROLE_TRAINER)), DB_I64(a->person_id))) != TR_OK ||
-	    /* The places a session may be held at: those of the actor's training organisations and poles (every
-	     * training organisation's and pole's for national officers), by name. */
-	    (err = db_queryv(ctx->db, ctx->arena,
-	         "SELECT p.id, p.nom || ' — ' || p.commune AS label FROM places p WHERE p.merged_into IS NULL AND "
-	         "p.organisation_id IN (SELECT x.organisation_id FROM memberships x WHERE x.person_id = ? AND x.role "
-	         "IN "
-	         "('trainer', 'pole') UNION SELECT g.id FROM organisations g WHERE CAST(? AS BIGINT) = 1 AND g.kind IN "
-	         "('trainer', 'pole')) ORDER BY p.nom, p.id LIMIT 1000",
-	         &pl, DB_I64(a->person_id), DB_BOOL(national))) != TR_OK) {
+	         &po, DB_BOOL(national || actor_has(a, ROLE_TRAINER)), DB_I64(a->person_id))) != TR_OK) {
 		json_decref(aud);
 		return ctx_storage_error(ctx, err);
 	}
@@ -660,8 +651,8 @@ training_session_choices(struct ctx *ctx, json_t **out)
 		json_array_append_new(aud, json_string("recruits"));
 	if (national || actor_has(a, ROLE_POLE))
 		json_array_append_new(aud, json_string("tutors"));
-	*out = json_pack("{s:o, s:o, s:o, s:o, s:o}", "programmes", rows_json(pr), "training_orgs", rows_json(o),
-	    "poles", rows_json(po), "audiences", aud, "places", rows_json(pl));
+	*out = json_pack("{s:o, s:o, s:o, s:o}", "programmes", rows_json(pr), "training_orgs", rows_json(o), "poles",
+	    rows_json(po), "audiences", aud);
 	if ((err = rows_joined_into(ctx, json_object_get(*out, "poles"), "regions",
 	         "SELECT pole_id, region_code FROM pole_regions ORDER BY pole_id, position")) != TR_OK) {
 		json_decref(*out);

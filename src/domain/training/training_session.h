@@ -69,8 +69,8 @@ TR_MUST_USE tr_err training_session_act(struct ctx *ctx, int64_t id, const char 
     json_t *payload, int64_t *new_version, int64_t *new_id);
 
 /* What the session form offers the actor: {programmes: [{id, name}], training_orgs: [{id, name}], poles: [{id,
- * name, programme_id}], audiences: [codes the actor may create], places: [{id, label}] (the places of the actor's
- * training organisations and poles; of every one for national officers)}. */
+ * name, programme_id}], audiences: [codes the actor may create]}. The place is a picker of the directory
+ * (domain/places/place_pick.h). */
 TR_MUST_USE tr_err training_session_choices(struct ctx *ctx, json_t **out);
 
 /* Registers to session ID: a recruit by their structure (IN: contract_id, optional path_module_id of that

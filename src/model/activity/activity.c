@@ -10,7 +10,7 @@ static const struct field activity_fields[] = {
 	{ .name = "session_on", .label = "Date de la séance", .type = FT_DATE, .required = true },
 	{ .name = "type", .label = "Type de séance", .required = true, CODES(40) },
 	{ .name = "place_kind", .label = "Lieu de la séance", .required = true, CODES(40) },
-	{ .name = "place_id", .label = "Lieu de l'annuaire", .type = FT_TEXT, .max_len = 100 },
+	{ .name = "place_id", .label = "Lieu de l'annuaire", .type = FT_PLACE, .max_len = 128 },
 	{ .name = "commune_code", .label = "Commune de la séance", .type = FT_COMMUNE, .max_len = 5 },
 	{ .name = "duration_min",
 	    .label = "Durée (minutes)",

@@ -500,6 +500,7 @@ check_field(const struct field *f, json_t *in, bool partial, struct arena *a, st
 			return;
 		}
 		break;
+	case FT_PLACE: /* the standard's id is any text: its existence is the domain's check */ break;
 	case FT_REGION:
 		if ((n != 2 && n != 3) || strspn(s, "0123456789") != n) {
 			add_error(a, fe, f, "doit être le code INSEE d'une région (2 chiffres, par exemple 84).");

@@ -24,20 +24,22 @@ enum field_type {
 	FT_PASSWORD,
 	FT_INT,
 	FT_BOOL,
-	FT_DATE,   /* YYYY-MM-DD */
-	FT_CHOICE, /* one code of the field's vocabulary */
-	FT_SIRET,  /* 14 digits with the Luhn key */
-	FT_RNA,    /* W and 9 digits */
-	FT_REF,    /* the id of another entity (a positive integer) */
-	FT_NUMBER, /* a decimal number as the places standard writes it ("-12.5", "1e3") */
-	FT_CENTI,  /* a decimal with at most two decimals ("17,5", "1325.19", 75), kept as an integer of hundredths
+	FT_DATE,    /* YYYY-MM-DD */
+	FT_CHOICE,  /* one code of the field's vocabulary */
+	FT_SIRET,   /* 14 digits with the Luhn key */
+	FT_RNA,     /* W and 9 digits */
+	FT_REF,     /* the id of another entity (a positive integer) */
+	FT_NUMBER,  /* a decimal number as the places standard writes it ("-12.5", "1e3") */
+	FT_CENTI,   /* a decimal with at most two decimals ("17,5", "1325.19", 75), kept as an integer of hundredths
 	              (cents, basis points, hundredths of an hour); min and max in hundredths */
-	FT_IBAN,   /* an IBAN: its ISO 13616 mod-97 key checked; kept without spaces, upper case */
-	FT_BIC,    /* a BIC (ISO 9362): 4 letters, the country, 2 letters or digits, optionally 3 more; upper case */
-	FT_PHONE,  /* a telephone number as people write it ("06 12 34 56 78"), kept in E.164 ("+33612345678") */
-	FT_COMMUNE, /* a commune's INSEE code ("26108", "2A004"); pages let people type its name (web_communes_resolve) */
+	FT_IBAN,    /* an IBAN: its ISO 13616 mod-97 key checked; kept without spaces, upper case */
+	FT_BIC,     /* a BIC (ISO 9362): 4 letters, the country, 2 letters or digits, optionally 3 more; upper case */
+	FT_PHONE,   /* a telephone number as people write it ("06 12 34 56 78"), kept in E.164 ("+33612345678") */
+	FT_COMMUNE, /* a commune's INSEE code ("26108", "2A004"); pages let people type its name (web_pickers_resolve) */
 	FT_REGION,  /* a région's INSEE code ("84"); pages offer the list of régions */
 	FT_REGIONS, /* région codes separated by '|' (or ',' ';' spaces, read as '|'); pages offer checkboxes */
+	FT_PLACE,   /* a place of the directory by its id (the standard's id: any one-line text; that it exists is the
+	               domain's check); pages let people type its name (web_pickers_resolve) and suggest their own places */
 };
 
 /* What a field is beside its value. */

@@ -98,8 +98,9 @@ static const struct field session_fields[] = {
 	{ .name = "pole_id", .label = "Pôle de ressources", .type = FT_REF },
 	{ .name = "place_id",
 	    .label = "Lieu",
-	    .hint = "Un lieu de votre structure dans l'annuaire ; aucun pour une session à distance.",
-	    .type = FT_TEXT,
+	    .hint = "Un lieu de l'annuaire : tapez son nom (vos lieux sont proposés) ; aucun pour une session à "
+	            "distance.",
+	    .type = FT_PLACE,
 	    .max_len = 128 },
 	{ .name = "remote", .label = "À distance", .type = FT_BOOL },
 	{ .name = "region_code",

@@ -357,7 +357,7 @@ web_admin_org_new(struct request *req)
 {
 	json_t *in = req_form_object(req, &entity_organisation);
 	int64_t id = 0;
-	tr_err err = web_communes_resolve(req, &entity_organisation, in) ? TR_OK : TR_INVALID;
+	tr_err err = web_pickers_resolve(req, &entity_organisation, in) ? TR_OK : TR_INVALID;
 
 	if (err == TR_OK)
 		err = org_create(&req->ctx, in, &id);
@@ -400,7 +400,7 @@ void
 web_admin_org_update(struct request *req)
 {
 	json_t *in = req_form_object(req, &entity_organisation);
-	tr_err err = web_communes_resolve(req, &entity_organisation, in) ? TR_OK : TR_INVALID;
+	tr_err err = web_pickers_resolve(req, &entity_organisation, in) ? TR_OK : TR_INVALID;
 
 	if (err == TR_OK)
 		err = org_update(&req->ctx, req->params[0], form_version(req), in);

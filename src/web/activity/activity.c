@@ -125,10 +125,14 @@ form_sections(struct request *req, json_t *vocab, json_t *values)
 		    req, entity_field(&entity_activity, "commune_code"), c, web_text(values, "commune_code"));
 		json_array_append_new(f, c);
 	}
-	json_array_append_new(
-	    f, field(req, "place_id", "Lieu de l'annuaire",
-	           "Facultatif : l'identifiant du lieu, à la fin de l'adresse de sa page dans l'annuaire.", "text",
-	           web_text(values, "place_id"), false, NULL));
+	{
+		/* The place typed by its name, the employer's places suggested (the picker of FT_PLACE fields). */
+		json_t *c = field(req, "place_id", "Lieu de l'annuaire",
+		    "Pour une séance dans un lieu de l'annuaire : tapez son nom, vos lieux sont proposés.", "text",
+		    web_text(values, "place_id"), false, NULL);
+		web_picker_field(req, entity_field(&entity_activity, "place_id"), c, web_text(values, "place_id"));
+		json_array_append_new(f, c);
+	}
 	json_array_append_new(sections, json_pack("{s:s, s:o}", "title", "La séance", "fields", f));
 	f = json_array();
 	json_array_append_new(f, field(req, "duration_min", "Durée", NULL, "radio", NULL, false, durations));
@@ -229,7 +233,7 @@ form_input(struct request *req, json_t *vocab)
 		if (*list)
 			json_object_set_new(in, multi[i], json_string(list));
 	}
-	web_communes_resolve(req, &entity_activity, in);
+	web_pickers_resolve(req, &entity_activity, in);
 	(void)str_to_i64(str_c(web_text(in, "participants")), &participants);
 	/* Breakdowns: the numbers typed, the rest « non communiqué ». */
 	for (size_t k = 0; k < 3; k++) {

@@ -162,7 +162,7 @@ form_profile(struct request *req)
 {
 	json_t *in = req_form_object(req, &entity_candidate);
 
-	web_communes_resolve(req, &entity_candidate, in);
+	web_pickers_resolve(req, &entity_candidate, in);
 	json_object_set_new(in, "wished_profiles", form_wished(req));
 	return in;
 }

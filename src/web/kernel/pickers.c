@@ -1,6 +1,7 @@
-/* Pickers instead of codes: a commune typed by its name (resolved to its INSEE code, or a choice among the matches
- * as a plain form step when several fit), régions chosen from the list. Used by web.c's field rendering for the
- * field types FT_COMMUNE, FT_REGION and FT_REGIONS, and by the handlers of forms holding a commune. */
+/* Pickers instead of codes: a commune or a place of the directory typed by its name (resolved to its INSEE code or
+ * its id, or a choice among the matches as a plain form step when several fit; a place's field suggests the reader's
+ * own places), régions chosen from the list. Used by web.c's field rendering for the field types FT_COMMUNE,
+ * FT_PLACE, FT_REGION and FT_REGIONS, and by the handlers of forms holding a commune or a place. */
 #include "web/web.h"
 
 #include <string.h>
@@ -9,9 +10,11 @@
 #include "core/utf8.h"
 #include "domain/geo/refdata.h"
 #include "domain/kernel/refsnap.h"
+#include "domain/places/place_pick.h"
 
-/* Matches offered when a name fits several communes. */
+/* Matches offered when a name fits several communes, or several places. */
 #define COMMUNE_CHOICES 12
+#define PLACE_CHOICES 12
 
 static bool
 commune_code_like(const char *s)
@@ -77,8 +80,34 @@ commune_matches(struct request *req, const char *typed, size_t limit)
 	return prefix;
 }
 
+/* Field F of IN holds a place's name, not its id: its id when one place fits, else a field error. */
+static bool
+place_resolve(struct request *req, const struct field *f, json_t *in, const char *typed)
+{
+	json_t *m = NULL;
+	bool ok;
+
+	if (place_pick_matches(&req->ctx, typed, PLACE_CHOICES, &m) != TR_OK)
+		return false;
+	ok = json_array_size(m) == 1;
+	if (ok)
+		json_object_set_new(in, f->name, json_string(web_text(json_array_get(m, 0), "id")));
+	else
+		field_errors_add(&req->ctx.errors, f->name,
+		    json_array_size(m) == 0
+		        ? arena_printf(req->arena,
+		              "« %s » : aucun lieu de l'annuaire ne s'appelle « %s ». Vérifiez l'orthographe, ou "
+		              "cherchez-le dans l'annuaire.",
+		              f->label, typed)
+		        : arena_printf(req->arena,
+		              "« %s » : plusieurs lieux correspondent à « %s ». Choisissez le vôtre dans la liste.",
+		              f->label, typed));
+	json_decref(m);
+	return ok;
+}
+
 bool
-web_communes_resolve(struct request *req, const struct entity *e, json_t *in)
+web_pickers_resolve(struct request *req, const struct entity *e, json_t *in)
 {
 	bool ok = true;
 
@@ -86,11 +115,15 @@ web_communes_resolve(struct request *req, const struct entity *e, json_t *in)
 		const struct field *f = &e->fields[i];
 		const char *typed;
 		json_t *m;
-		if (f->type != FT_COMMUNE || !json_is_string(json_object_get(in, f->name)))
+		if ((f->type != FT_COMMUNE && f->type != FT_PLACE) || !json_is_string(json_object_get(in, f->name)))
 			continue;
 		typed = json_string_value(json_object_get(in, f->name));
-		if (*typed == '\0' || commune_code_like(typed))
+		if (*typed == '\0' || (f->type == FT_COMMUNE && commune_code_like(typed)))
 			continue;
+		if (f->type == FT_PLACE) {
+			ok = place_resolve(req, f, in, typed) && ok;
+			continue;
+		}
 		m = commune_matches(req, typed, COMMUNE_CHOICES);
 		if (json_array_size(m) == 1) {
 			json_object_set_new(in, f->name, json_string(web_text(json_array_get(m, 0), "code")));
@@ -112,11 +145,44 @@ web_communes_resolve(struct request *req, const struct entity *e, json_t *in)
 	return ok;
 }
 
+/* A place's field: its « Nom — Commune » for an id, the matches of a name that did not resolve, and the reader's
+ * own places as the datalist's suggestions. */
+static void
+place_field(struct request *req, const struct field *f, json_t *o, const char *val)
+{
+	json_t *m = NULL, *choices = json_array(), *sugg = NULL, *c;
+	size_t i;
+
+	if (*val != '\0' && place_pick_matches(&req->ctx, val, PLACE_CHOICES, &m) == TR_OK) {
+		if (json_array_size(m) == 1 && strcmp(web_text(json_array_get(m, 0), "id"), val) == 0)
+			json_object_set_new(o, "value", json_string(web_text(json_array_get(m, 0), "label")));
+		else if (json_array_size(m) > 1)
+			json_array_foreach(m, i, c)
+			    json_array_append_new(choices, json_pack("{s:s, s:s, s:b}", "value", web_text(c, "id"),
+			                                       "label", web_text(c, "label"), "selected", false));
+	}
+	json_decref(m);
+	if (place_pick_suggestions(&req->ctx, &sugg) != TR_OK)
+		sugg = json_array();
+	json_object_set_new(o, "has_choices", json_boolean(json_array_size(choices) > 0));
+	json_object_set_new(o, "choices", choices);
+	json_object_set_new(o, "choices_legend", json_string("choisissez parmi les lieux trouvés"));
+	json_object_set_new(o, "other_label", json_string("Ou tapez le nom d'un autre lieu"));
+	json_object_set_new(o, "list_id", json_string(arena_printf(req->arena, "%s-lieux", f->name)));
+	json_object_set_new(o, "list_kind", json_string("lieux"));
+	json_object_set_new(o, "suggestions", sugg);
+	json_object_set_new(o, "maxlength", json_integer(300));
+}
+
 void
 web_picker_field(struct request *req, const struct field *f, json_t *o, const char *val)
 {
 	const struct refsnap *snap = NULL;
 
+	if (f->type == FT_PLACE) {
+		place_field(req, f, o, val);
+		return;
+	}
 	if (f->type == FT_COMMUNE) {
 		json_t *found = NULL, *choices = json_array(), *m, *c;
 		size_t i;
@@ -140,7 +206,11 @@ web_picker_field(struct request *req, const struct field *f, json_t *o, const ch
 		}
 		json_object_set_new(o, "has_choices", json_boolean(json_array_size(choices) > 0));
 		json_object_set_new(o, "choices", choices);
+		json_object_set_new(o, "choices_legend", json_string("choisissez parmi les communes trouvées"));
+		json_object_set_new(o, "other_label", json_string("Ou tapez une autre commune"));
 		json_object_set_new(o, "list_id", json_string(arena_printf(req->arena, "%s-communes", f->name)));
+		json_object_set_new(o, "list_kind", json_string("communes"));
+		json_object_set_new(o, "suggestions", json_array()); /* the script completes the datalist */
 		json_object_set_new(o, "autocomplete", json_string("address-level2"));
 		json_object_set_new(o, "maxlength", json_integer(100));
 		return;

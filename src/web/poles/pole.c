@@ -969,7 +969,7 @@ partner_input(struct request *req)
 {
 	json_t *in = req_form_object(req, &entity_partner);
 
-	web_communes_resolve(req, &entity_partner, in);
+	web_pickers_resolve(req, &entity_partner, in);
 	json_object_set_new(in, "programmes", json_string(form_group(req, "programmes")));
 	json_object_set_new(in, "job_profiles", json_string(form_group(req, "job_profiles")));
 	return in;

@@ -678,16 +678,7 @@ session_form_page(struct request *req, int status, const char *action, const cha
 	to_select(req, form, "training_org_id", json_object_get(ch, "training_orgs"), "id", "name", values);
 	to_select(req, form, "pole_id", json_object_get(ch, "poles"), "id", "name", values);
 	to_select(req, form, "region_code", regions, "code", "name", values);
-	/* The place: one of the actor's places; one already chosen elsewhere stays offered. */
-	{
-		json_t *places = json_object_get(ch, "places"), *p;
-		const char *cur = web_text(values, "place_id");
-		bool known = *cur == '\0';
-		json_array_foreach(places, i, p) known = known || strcmp(web_text(p, "id"), cur) == 0;
-		if (!known)
-			json_array_append_new(places, json_pack("{s:s, s:s}", "id", cur, "label", cur));
-		to_select(req, form, "place_id", places, "id", "label", values);
-	}
+	/* The place: a picker of the directory (web_picker_field, FT_PLACE), the actor's own places suggested. */
 	aud = json_array();
 	json_array_foreach(json_object_get(ch, "audiences"), i, a)
 	    json_array_append_new(aud, json_pack("{s:s, s:s}", "code", json_string_value(a), "label",
@@ -726,7 +717,8 @@ web_session_new(struct request *req)
 {
 	json_t *in = req_form_object(req, &entity_session);
 	int64_t id = 0;
-	tr_err err = training_session_create(&req->ctx, in, &id);
+	tr_err err =
+	    web_pickers_resolve(req, &entity_session, in) ? training_session_create(&req->ctx, in, &id) : TR_INVALID;
 
 	if (err == TR_OK)
 		web_done_id(req, session_href(req, id, ""), "session_created", id);
@@ -760,7 +752,9 @@ void
 web_session_edit(struct request *req)
 {
 	json_t *in = req_form_object(req, &entity_session);
-	tr_err err = training_session_update(&req->ctx, req->params[0], form_version(req), in);
+	tr_err err = web_pickers_resolve(req, &entity_session, in)
+	                 ? training_session_update(&req->ctx, req->params[0], form_version(req), in)
+	                 : TR_INVALID;
 
 	if (err == TR_OK)
 		web_done_id(req, session_href(req, req->params[0], ""), "session_saved", req->params[0]);

@@ -141,6 +141,22 @@ def test_form_entry_duplicate_edit_delete(base, adviser):
     verify_ok()
 
 
+def test_form_place_picked_by_its_name(base, adviser):
+    """The employer's places are suggested; the place typed by its « Nom — Commune » is stored by its id."""
+    place = "demo-ateliers-numeriques-crest"
+    label = sql(f"SELECT nom || ' — ' || commune FROM places WHERE id = '{place}'")
+    r = adviser.get("/activite/nouveau")
+    assert f'<option value="{label}"></option>' in text(r)
+    title = unique("Atelier au lieu ")
+    form = [("csrf", csrf_from(r.text)), ("session_on", day(1)), ("type", "collectif"),
+            ("place_kind", "lieu_activite"), ("place_id", label), ("duration_min", "60"), ("participants", "3"),
+            ("themes", "email"), ("workshop_title", title)]
+    r = adviser.s.post(base + "/activite/nouveau", data=form, allow_redirects=False)
+    assert r.status_code == 303, text(r)[:2000]
+    assert sql(f"SELECT place_id, commune_code FROM activity_reports WHERE workshop_title = '{title}'") == \
+        f"{place}|26108"
+
+
 def test_edit_window_is_data(adviser, sessions, base):
     national = Client(base, sessions["national"])
     r = adviser.post("/api/v1/activity/reports", json=report(session_on=day(20)))

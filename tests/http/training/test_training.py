@@ -722,3 +722,35 @@ def test_session_pages(w, base, sessions):
         "cancel_reason": "Trop peu d'inscrits.", "confirmed": "1"})
     assert f"La session n° {sid} est annulée" in text(r) and session_state(sid) == "cancelled"
     assert "Trop peu d'inscrits." in text(tr.get(base + f"/sessions/{sid}"))
+
+
+def test_session_place_picker(w, base, sessions):
+    """The session's place is chosen by its name in the whole directory (a place of another structure too), the
+    trainer's own places suggested; a name that fits none, or several, is asked again with the matches."""
+    tr = sessions["trainer"]
+    label = sql(f"SELECT nom || ' — ' || commune FROM places WHERE id = '{PLACE}'")
+    page = tr.get(base + "/sessions/nouvelle")
+    assert 'list="place_id-lieux"' in page.text and '<datalist id="place_id-lieux">' in page.text
+    form = {"csrf": csrf_from(page.text), "programme_id": str(w.eav), "audience": "recruits",
+            "training_org_id": str(w.of), "starts_on": today(20), "ends_on": today(22), "hours": "21",
+            "capacity": "8", "min_registrants": "2", "registration_deadline": today(12)}
+    r = tr.post(base + "/sessions/nouvelle", data={**form, "title": unique("Atelier "), "place_id": label},
+                allow_redirects=False)
+    assert r.status_code == 303, text(r)[:2000]
+    sid = int(r.headers["location"].rsplit("/", 1)[1])
+    assert w.get_session(sid)["place_id"] == PLACE
+    # The edit form shows the place by its name, not its id.
+    assert f'value="{label}"' in text(tr.get(base + f"/sessions/{sid}/modifier"))
+    r = tr.post(base + "/sessions/nouvelle", data={**form, "title": unique("Atelier "), "place_id": "Nulle Part Ici"})
+    assert r.status_code == 422
+    assert "« Lieu » : aucun lieu de l'annuaire ne s'appelle « Nulle Part Ici »" in text(r)
+    # Two places of one name: both offered, as radios; the one chosen is kept.
+    twin = unique("Tiers-lieu jumeau ")
+    for commune, postal, insee in (("Reims", "51100", "51454"), ("Crest", "26400", "26108")):
+        r = w.api.post(base + "/api/v1/places", json={
+            "nom": twin, "commune": commune, "code_postal": postal, "code_insee": insee, "pivot": "43493312300029",
+            "adresse": f"{unique('')} rue des Jumeaux", "services": "Aide aux démarches administratives"})
+        assert r.status_code == 201, r.text
+    r = tr.post(base + "/sessions/nouvelle", data={**form, "title": unique("Atelier "), "place_id": twin})
+    assert r.status_code == 422 and "plusieurs lieux correspondent" in text(r)
+    assert "choisissez parmi les lieux trouvés" in text(r) and f"{twin} — Crest" in text(r)
