@@ -89,8 +89,8 @@ count "ops (manual, package)" "$p" "$f"
 
 # Fuzzing: every libFuzzer driver of fuzz/ (each parser: router and paths, query strings, cookies, urlencoded and
 # multipart bodies, JSON bodies against every entity table, places imports in CSV and JSON, opening hours,
-# templates, NDJSON activity batches, Markdown, OpenID answers) built with clang, ASan and UBSan, and run FUZZ_SECONDS (9) each on its
-# committed corpus. Missing clang fails. About 3 minutes (the build, then 9 s for each of 13 drivers).
+# templates, NDJSON activity batches, Markdown, OpenID answers) built with clang, ASan and UBSan, and run
+# FUZZ_SECONDS (9) each on its committed corpus. Missing clang fails. About 3 minutes (the build, then 9 s for each of 13 drivers).
 # A driver keeps one core busy: it runs beside the unit tests (which mostly wait on their databases), and is
 # counted after them.
 fuzz_t0=$SECONDS
