@@ -10,7 +10,7 @@ import time
 import pytest
 import requests
 
-from conftest import paris_today, DEMO_ACCOUNTS, csrf_from, page_csrf, run_cli, sql, sql_int, text, unique
+from conftest import DEMO_ACCOUNTS, csrf_from, page_csrf, paris_today, run_cli, sql, sql_int, text, unique
 
 TODAY = paris_today()
 

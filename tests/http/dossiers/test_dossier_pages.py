@@ -10,7 +10,7 @@ import zipfile
 import pytest
 import requests
 
-from conftest import paris_today, DEMO_ACCOUNTS, ROLES, luhn_siret, page_csrf, sql, sql_int, text, unique
+from conftest import DEMO_ACCOUNTS, ROLES, luhn_siret, page_csrf, paris_today, sql, sql_int, text, unique
 
 PLACE = "demo-ateliers-numeriques-crest"  # the demo structure's EPN, in Crest (Auvergne-Rhône-Alpes, 84)
 DOSSIER_ROLES = {"employer", "regional", "pole", "national", "admin"}

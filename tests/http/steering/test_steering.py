@@ -16,7 +16,7 @@ import time
 import pytest
 import requests
 
-from conftest import paris_today, DEMO_ACCOUNTS, csrf_from, run_cli, sql, sql_int, text, unique
+from conftest import DEMO_ACCOUNTS, csrf_from, paris_today, run_cli, sql, sql_int, text, unique
 
 YEAR = paris_today().year
 PERIOD = {"from": f"{YEAR}-01-01", "to": f"{YEAR}-12-31"}

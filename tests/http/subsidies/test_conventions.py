@@ -5,7 +5,7 @@ the refill delay returned by the job, and amendments (employer → regional opin
 asked to go past the region's envelope)."""
 import pytest
 
-from conftest import paris_today, DEMO_ACCOUNTS, org_id, run_cli, sql, sql_int
+from conftest import DEMO_ACCOUNTS, org_id, paris_today, run_cli, sql, sql_int
 from test_applications import Recruitment, assert_problem
 from test_subsidies import DEMO_ORG
 

@@ -8,7 +8,7 @@ import re
 import pytest
 import requests
 
-from conftest import paris_today, DEMO_ACCOUNTS, csrf_from, org_id, post_login, sql, sql_int
+from conftest import DEMO_ACCOUNTS, csrf_from, org_id, paris_today, post_login, sql, sql_int
 from test_applications import PASSWORD, Recruitment
 from test_subsidies import DEMO_ORG, Aid, hours_text
 
