@@ -145,6 +145,21 @@ web_pickers_resolve(struct request *req, const struct entity *e, json_t *in)
 	return ok;
 }
 
+/* The members of a picker's field O: the matches CHOICES (radios when any), their legend and the input's label
+ * then ("lieux trouvés", "un autre lieu"), the datalist LIST_KIND ("lieux", "communes") with SUGGESTIONS. */
+static void
+picker_members(struct request *req, const struct field *f, json_t *o, json_t *choices, const char *kind,
+    const char *legend, const char *other, json_t *suggestions)
+{
+	json_object_set_new(o, "has_choices", json_boolean(json_array_size(choices) > 0));
+	json_object_set_new(o, "choices", choices);
+	json_object_set_new(o, "choices_legend", json_string(legend));
+	json_object_set_new(o, "other_label", json_string(other));
+	json_object_set_new(o, "list_id", json_string(arena_printf(req->arena, "%s-%s", f->name, kind)));
+	json_object_set_new(o, "list_kind", json_string(kind));
+	json_object_set_new(o, "suggestions", suggestions);
+}
+
 /* A place's field: its « Nom — Commune » for an id, the matches of a name that did not resolve, and the reader's
  * own places as the datalist's suggestions. */
 static void
@@ -164,13 +179,8 @@ place_field(struct request *req, const struct field *f, json_t *o, const char *v
 	json_decref(m);
 	if (place_pick_suggestions(&req->ctx, &sugg) != TR_OK)
 		sugg = json_array();
-	json_object_set_new(o, "has_choices", json_boolean(json_array_size(choices) > 0));
-	json_object_set_new(o, "choices", choices);
-	json_object_set_new(o, "choices_legend", json_string("choisissez parmi les lieux trouvés"));
-	json_object_set_new(o, "other_label", json_string("Ou tapez le nom d'un autre lieu"));
-	json_object_set_new(o, "list_id", json_string(arena_printf(req->arena, "%s-lieux", f->name)));
-	json_object_set_new(o, "list_kind", json_string("lieux"));
-	json_object_set_new(o, "suggestions", sugg);
+	picker_members(
+	    req, f, o, choices, "lieux", "choisissez parmi les lieux trouvés", "Ou tapez le nom d'un autre lieu", sugg);
 	json_object_set_new(o, "maxlength", json_integer(300));
 }
 
@@ -204,13 +214,9 @@ web_picker_field(struct request *req, const struct field *f, json_t *o, const ch
 			}
 			json_decref(m);
 		}
-		json_object_set_new(o, "has_choices", json_boolean(json_array_size(choices) > 0));
-		json_object_set_new(o, "choices", choices);
-		json_object_set_new(o, "choices_legend", json_string("choisissez parmi les communes trouvées"));
-		json_object_set_new(o, "other_label", json_string("Ou tapez une autre commune"));
-		json_object_set_new(o, "list_id", json_string(arena_printf(req->arena, "%s-communes", f->name)));
-		json_object_set_new(o, "list_kind", json_string("communes"));
-		json_object_set_new(o, "suggestions", json_array()); /* the script completes the datalist */
+		/* The script completes the datalist as the person types. */
+		picker_members(req, f, o, choices, "communes", "choisissez parmi les communes trouvées",
+		    "Ou tapez une autre commune", json_array());
 		json_object_set_new(o, "autocomplete", json_string("address-level2"));
 		json_object_set_new(o, "maxlength", json_integer(100));
 		return;
