@@ -275,21 +275,29 @@ sub_persist(struct ctx *ctx, const char *subject, json_t *d, const struct sched 
 }
 
 tr_err
-sub_recompute(struct ctx *ctx, json_t *d)
+sub_decision_compute(struct ctx *ctx, json_t *d, struct sched *fresh)
 {
 	struct sched_hourly in;
-	struct sched fresh;
 	struct field_errors fe = { 0 };
 	tr_err err;
 
 	if ((err = hourly_input(ctx, d, &in)) != TR_OK)
 		return err;
-	if (sched_hourly(ctx->arena, &in, &fe, &fresh) != TR_OK) {
+	if (sched_hourly(ctx->arena, &in, &fe, fresh) != TR_OK) {
 		for (size_t i = 0; i < fe.n; i++)
 			field_errors_add(&ctx->errors, field_of(fe.items[i].field), fe.items[i].message);
 		return TR_INVALID;
 	}
-	return sub_persist(ctx, "aid_decision", d, &fresh);
+	return TR_OK;
+}
+
+tr_err
+sub_recompute(struct ctx *ctx, json_t *d)
+{
+	struct sched fresh;
+	tr_err err = sub_decision_compute(ctx, d, &fresh);
+
+	return err != TR_OK ? err : sub_persist(ctx, "aid_decision", d, &fresh);
 }
 
 tr_err
