@@ -205,47 +205,90 @@ open_recovery(
 	        arena_printf(ctx->arena, "/aides/reversements/%lld", (long long)rid)));
 }
 
+/* True when stored line R of FZ (its columns as sub_persist selects them) is line L. */
+static bool
+same_line(struct db_rows *fz, size_t r, const struct sched_line *l)
+{
+	const char *cond = db_isnull(db_cell(fz, r, 9)) ? NULL : db_text(db_cell(fz, r, 9));
+
+	return db_int(db_cell(fz, r, 3)) == l->amount && sub_day(db_text(db_cell(fz, r, 1))) == l->from &&
+	       sub_day(db_text(db_cell(fz, r, 2))) == l->to &&
+	       strcmp(db_text(db_cell(fz, r, 4)), kind_code(l->kind)) == 0 &&
+	       db_int(db_cell(fz, r, 5)) == l->hours_centi && db_int(db_cell(fz, r, 6)) == l->rate_bp &&
+	       db_int(db_cell(fz, r, 7)) == l->smic_cents && db_int(db_cell(fz, r, 8)) == l->seq &&
+	       ((cond == NULL && l->condition == NULL) ||
+	           (cond != NULL && l->condition != NULL && strcmp(cond, l->condition) == 0)) &&
+	       strcmp(db_text(db_cell(fz, r, 10)), l->explain) == 0;
+}
+
 tr_err
 sub_persist(struct ctx *ctx, const char *subject, json_t *d, const struct sched *fresh)
 {
 	struct sched out;
 	struct db_rows *fz;
-	int64_t id = sub_int(d, "id"), v = sub_int(d, "schedule_version") + 1, negative = 0;
+	int64_t id = sub_int(d, "id"), v = sub_int(d, "schedule_version") + 1, negative = 0, inserted = 0, kept = 0;
 	int64_t *neg_ids;
-	size_t nneg = 0;
+	size_t nneg = 0, nheld = 0;
 	bool decision = strcmp(subject, "aid_decision") == 0;
 	tr_err err;
 
+	/* The current lines: held ones (by a request or a recovery) first, then the free ones. */
 	if ((err = db_queryv(ctx->db, ctx->arena,
-	         "SELECT period_from, period_to, amount_cents FROM schedule_lines WHERE subject = ? AND subject_id = ? "
-	         "AND "
-	         "version_to IS NULL AND (request_id IS NOT NULL OR recovery_id IS NOT NULL) ORDER BY period_from, id",
+	         "SELECT id, period_from, period_to, amount_cents, kind, hours_centi, rate_bp, smic_cents, seq, "
+	         "condition, explain, CASE WHEN request_id IS NOT NULL OR recovery_id IS NOT NULL THEN 1 ELSE 0 END AS "
+	         "held FROM schedule_lines WHERE subject = ? AND subject_id = ? AND version_to IS NULL ORDER BY 12 "
+	         "DESC, "
+	         "period_from, id",
 	         &fz, DB_TEXT(subject), DB_I64(id))) != TR_OK)
 		return ctx_storage_error(ctx, err);
-	struct sched_line *held = arena_alloc(ctx->arena, (fz->nrows + 1) * sizeof *held);
-	for (size_t i = 0; i < fz->nrows; i++)
-		held[i] = (struct sched_line){ .from = sub_day(db_text(db_cell(fz, i, 0))),
-			.to = sub_day(db_text(db_cell(fz, i, 1))),
-			.amount = db_int(db_cell(fz, i, 2)) };
-	sched_reconcile(ctx->arena, fresh, held, fz->nrows, &out);
-	if ((err = db_execv(ctx->db,
-	         "UPDATE schedule_lines SET version_to = ? WHERE subject = ? AND subject_id = ? AND version_to IS NULL "
-	         "AND "
-	         "request_id IS NULL AND recovery_id IS NULL",
-	         NULL, DB_I64(v), DB_TEXT(subject), DB_I64(id))) != TR_OK)
-		return ctx_storage_error(ctx, err);
+	while (nheld < fz->nrows && db_int(db_cell(fz, nheld, 11)) == 1)
+		nheld++;
+	struct sched_line *held = arena_alloc(ctx->arena, (nheld + 1) * sizeof *held);
+	for (size_t i = 0; i < nheld; i++)
+		held[i] = (struct sched_line){ .from = sub_day(db_text(db_cell(fz, i, 1))),
+			.to = sub_day(db_text(db_cell(fz, i, 2))),
+			.amount = db_int(db_cell(fz, i, 3)) };
+	sched_reconcile(ctx->arena, fresh, held, nheld, &out);
+	/* A free line identical to a new one stays as it is (it belongs to the new version too); the other free
+	 * lines are closed, the other new ones inserted. So a recomputation that changes nothing writes no line. */
+	bool *keep_free = arena_alloc(ctx->arena, (fz->nrows - nheld + 1) * sizeof *keep_free);
+	bool *keep_new = arena_alloc(ctx->arena, (out.n + 1) * sizeof *keep_new);
+	memset(keep_free, 0, (fz->nrows - nheld + 1) * sizeof *keep_free);
+	memset(keep_new, 0, (out.n + 1) * sizeof *keep_new);
+	for (size_t i = 0; i < out.n; i++)
+		for (size_t r = nheld; r < fz->nrows; r++)
+			if (!keep_free[r - nheld] && same_line(fz, r, &out.lines[i])) {
+				keep_free[r - nheld] = keep_new[i] = true;
+				kept++;
+				break;
+			}
+	if (kept == 0) {
+		if ((err = db_execv(ctx->db,
+		         "UPDATE schedule_lines SET version_to = ? WHERE subject = ? AND subject_id = ? AND version_to "
+		         "IS "
+		         "NULL AND request_id IS NULL AND recovery_id IS NULL",
+		         NULL, DB_I64(v), DB_TEXT(subject), DB_I64(id))) != TR_OK)
+			return ctx_storage_error(ctx, err);
+	} else {
+		for (size_t r = nheld; r < fz->nrows; r++)
+			if (!keep_free[r - nheld] &&
+			    (err = db_execv(ctx->db, "UPDATE schedule_lines SET version_to = ? WHERE id = ?", NULL,
+			         DB_I64(v), DB_I64(db_int(db_cell(fz, r, 0))))) != TR_OK)
+				return ctx_storage_error(ctx, err);
+	}
 	neg_ids = arena_alloc(ctx->arena, (out.n + 1) * sizeof *neg_ids);
 	for (size_t i = 0; i < out.n; i++) {
 		const struct sched_line *l = &out.lines[i];
 		struct db_rows *r;
 
+		if (keep_new[i])
+			continue;
 		if ((err = db_onev(ctx->db, ctx->arena,
 		         "INSERT INTO schedule_lines (subject, subject_id, organisation_id, programme_id, region_code, "
 		         "version_from, kind, period_from, period_to, month, hours_centi, rate_bp, smic_cents, seq, "
-		         "condition, "
-		         "amount_cents, explain, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-		         "?, ?) "
-		         "RETURNING id",
+		         "condition, amount_cents, explain, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+		         "?, ?, "
+		         "?, ?, ?) RETURNING id",
 		         &r, DB_TEXT(subject), DB_I64(id), DB_I64(sub_int(d, "organisation_id")),
 		         DB_I64(sub_int(d, "programme_id")), DB_TEXT(json_str(d, "region_code")), DB_I64(v),
 		         DB_TEXT(kind_code(l->kind)), DB_TEXT(sub_iso(ctx, l->from)), DB_TEXT(sub_iso(ctx, l->to)),
@@ -253,6 +296,7 @@ sub_persist(struct ctx *ctx, const char *subject, json_t *d, const struct sched 
 		         DB_I64(l->smic_cents), DB_I64(l->seq), DB_TEXT(l->condition), DB_I64(l->amount),
 		         DB_TEXT(l->explain), DB_I64(ctx->now))) != TR_OK)
 			return ctx_storage_error(ctx, err);
+		inserted++;
 		if (l->kind == SCHED_ADJUSTMENT && l->amount < 0) {
 			negative -= l->amount;
 			neg_ids[nneg++] = db_int(db_cell(r, 0, 0));
@@ -265,8 +309,9 @@ sub_persist(struct ctx *ctx, const char *subject, json_t *d, const struct sched 
 	if (err != TR_OK)
 		return ctx_storage_error(ctx, err);
 	json_object_set_new(d, "schedule_version", json_integer(v));
-	json_t *detail = json_pack("{s:I, s:I, s:I, s:I}", "schedule_version", (json_int_t)v, "total_cents",
-	    (json_int_t)fresh->total, "held_lines", (json_int_t)fz->nrows, "new_lines", (json_int_t)out.n);
+	json_t *detail = json_pack("{s:I, s:I, s:I, s:I, s:I}", "schedule_version", (json_int_t)v, "total_cents",
+	    (json_int_t)fresh->total, "held_lines", (json_int_t)nheld, "new_lines", (json_int_t)inserted, "kept_lines",
+	    (json_int_t)kept);
 	err = journal_append(ctx, decision ? "aid_decision" : "convention_post", id, "recompute", detail);
 	json_decref(detail);
 	if (err == TR_OK && negative > 0)
