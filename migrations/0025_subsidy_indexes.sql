@@ -1,0 +1,6 @@
+-- Subsidies at national size (issue 12, `tremplin gen contracts` and bench/subsidies.sh): the lines a payment
+-- request or a recovery holds are found by these columns (paying an order of 10,000 requests marks each one's
+-- lines paid; a rejection frees them; the ledger joins them), which scanned the whole table of schedule lines
+-- for each request without an index.
+CREATE INDEX schedule_lines_request ON schedule_lines (request_id);
+CREATE INDEX schedule_lines_recovery ON schedule_lines (recovery_id);
