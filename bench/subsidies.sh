@@ -3,11 +3,12 @@
 # (stored as new versions, beside the engine alone and a raw copy of as many lines in the same run), a new SMIC
 # value recomputing every schedule it touches through the API, a payment order of R lines created then exported
 # as CSV and XLSX (beside the database's own CSV of the same join), and the ledger read through the API.
-# Never a test: it prints figures and ratios, and appends them to bench/results-subsidies.md (BENCH_RESULTS).
+# Never a test: it prints figures and ratios, and appends them to bench/results.md (BENCH_RESULTS); `make bench`
+# runs it after bench/run.sh, which rewrites that file.
 #
 # Usage: bench/subsidies.sh BUILD_DIR [N] [sqlite|postgresql]    (default: 10000 contracts, sqlite)
 # Knobs (environment): CONVENTIONS (2N/5), REQUESTS (N: the payment order's lines), REQS (30 ledger requests),
-#   BENCH_RESULTS (bench/results-subsidies.md; "-" for none), BENCH_KEEP=1 keeps the temp dir.
+#   BENCH_RESULTS (bench/results.md; "-" for none), BENCH_KEEP=1 keeps the temp dir.
 # BUILD_DIR is a Meson build directory (a release build: meson setup DIR --buildtype=release).
 set -euo pipefail
 
@@ -19,7 +20,7 @@ R=${REQUESTS:-$N}
 REQS=${REQS:-30}
 BIN=$(cd "$BUILD" && pwd)/src/tremplin
 HERE=$(cd "$(dirname "$0")/.." && pwd)
-RESULTS=${BENCH_RESULTS:-$HERE/bench/results-subsidies.md}
+RESULTS=${BENCH_RESULTS:-$HERE/bench/results.md}
 WORK=$(mktemp -d /tmp/tremplin-bench-subsidies.XXXXXX)
 PORT=$((20000 + RANDOM % 20000))
 SERVER_PID=
@@ -147,7 +148,7 @@ say "aid decisions list (GET /api/v1/aid-decisions?per_page=50, $DECISIONS decis
 if [ "$RESULTS" != - ]; then
 	{
 		echo
-		echo "## $(date -u '+%Y-%m-%d %H:%M UTC'), tremplin \`$(git -C "$HERE" describe --always --dirty 2>/dev/null || echo unknown)\`, $ENGINE"
+		echo "## Subsidies (issue 12): $(date -u '+%Y-%m-%d %H:%M UTC'), tremplin \`$(git -C "$HERE" describe --always --dirty 2>/dev/null || echo unknown)\`, $ENGINE"
 		echo
 		echo "\`bench/subsidies.sh $BUILD $N $ENGINE\` on $(nproc) cores (load average $(cut -d' ' -f1-3 /proc/loadavg)):"
 		echo
