@@ -57,6 +57,16 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else
 # The figure "en X ms" of a tremplin command's last line.
 took() { sed -n 's/.* en \([0-9.]*\) ms.*/\1/p' "$1" | tail -n 1 | awk '{ printf "%.0f", $1 }'; }
 
+# CPU time (user + system, ms): of a command of this shell (cpu_run FILE CMD...: its output into FILE, sets CPU_MS),
+# and of the server (srv_ms). On a shared machine the wall times stretch with the load; CPU times much less.
+cpu_run() {
+	local out=$1 t
+	shift
+	t=$({ TIMEFORMAT='%3U %3S'; time "$@" >"$out"; } 2>&1 | tail -n 1)
+	CPU_MS=$(echo "$t" | awk '{ printf "%.0f", ($1 + $2) * 1000 }')
+}
+srv_ms() { awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.0f", ($12 + $13) * 1000 / hz }' "/proc/$SERVER_PID/stat"; }
+
 OUT=$WORK/out.txt
 : >"$OUT"
 say() { echo "$*" | tee -a "$OUT"; }
@@ -76,10 +86,12 @@ LINES=$(q "SELECT COUNT(*) FROM schedule_lines WHERE version_to IS NULL")
 
 # 2. Every schedule recomputed: the engine alone (reads included, nothing written), then stored as a new version
 # (one transaction), then the floor of the storage: one INSERT … SELECT copying as many lines, same engine.
-"$BIN" aid recompute --dry-run --database "$DB" >"$WORK/dry.txt"
+cpu_run "$WORK/dry.txt" "$BIN" aid recompute --dry-run --database "$DB"
 DRY_MS=$(took "$WORK/dry.txt")
-"$BIN" aid recompute --database "$DB" >"$WORK/full.txt"
+DRY_CPU=$CPU_MS
+cpu_run "$WORK/full.txt" "$BIN" aid recompute --database "$DB"
 FULL_MS=$(took "$WORK/full.txt")
+FULL_CPU=$CPU_MS
 q "CREATE TABLE bench_copy AS SELECT * FROM schedule_lines WHERE 1 = 0" >/dev/null
 t0=$(now)
 q "INSERT INTO bench_copy SELECT * FROM schedule_lines WHERE version_to IS NULL" >/dev/null
@@ -87,8 +99,8 @@ COPY_MS=$(ms "$t0" "$(now)")
 q "DROP TABLE bench_copy" >/dev/null
 SCHEDULES=$((DECISIONS + POSTS))
 say "schedules ($DECISIONS hourly aid decisions + $POSTS filled posts = $SCHEDULES, $LINES current lines):"
-say "  engine alone (aid recompute --dry-run): $DRY_MS ms, $(awk -v t="$DRY_MS" -v n="$SCHEDULES" 'BEGIN { printf "%.1f", t * 1000 / n }') µs per schedule"
-say "  recomputed and stored as new versions (aid recompute, one transaction): $FULL_MS ms, $(awk -v t="$FULL_MS" -v n="$SCHEDULES" 'BEGIN { printf "%.1f", t * 1000 / n }') µs per schedule; $(ratio "$FULL_MS" "$DRY_MS")× the engine alone"
+say "  engine alone (aid recompute --dry-run): $DRY_MS ms, $(awk -v t="$DRY_MS" -v n="$SCHEDULES" 'BEGIN { printf "%.1f", t * 1000 / n }') µs per schedule (the process's CPU time: $DRY_CPU ms)"
+say "  recomputed and stored as new versions (aid recompute, one transaction): $FULL_MS ms, $(awk -v t="$FULL_MS" -v n="$SCHEDULES" 'BEGIN { printf "%.1f", t * 1000 / n }') µs per schedule (the process's CPU time: $FULL_CPU ms); $(ratio "$FULL_MS" "$DRY_MS")× the engine alone"
 say "  floor: one INSERT … SELECT copying the $LINES lines: $COPY_MS ms (stored recomputation = $(ratio "$FULL_MS" "$COPY_MS")× that)"
 
 # 3. The server: a new SMIC value in the middle of a month (recomputes every decision running past it), the
@@ -100,16 +112,18 @@ API=http://127.0.0.1:$PORT/api/v1
 AUTH=(-H "Authorization: Bearer $TOKEN")
 SMIC_FROM=2015-07-15
 TOUCHED=$(q "SELECT COUNT(*) FROM aid_decisions WHERE territory = 'metropole' AND aid_end >= '$SMIC_FROM' AND (ended_on IS NULL OR ended_on >= '$SMIC_FROM')")
+C0=$(srv_ms)
 SMIC_S=$(curl -fsS -o "$WORK/smic.json" -w '%{time_total}' "${AUTH[@]}" -H 'Content-Type: application/json' \
 	-d "{\"territory\": \"metropole\", \"valid_from\": \"$SMIC_FROM\", \"hourly\": \"9.65\"}" "$API/smic")
-say "a new SMIC value from $SMIC_FROM (POST /api/v1/smic): $(awk -v s="$SMIC_S" 'BEGIN { printf "%.0f", s * 1000 }') ms, recomputing the $TOUCHED schedules it touches in one transaction"
+say "a new SMIC value from $SMIC_FROM (POST /api/v1/smic): $(awk -v s="$SMIC_S" 'BEGIN { printf "%.0f", s * 1000 }') ms (server CPU $(($(srv_ms) - C0)) ms), recomputing the $TOUCHED schedules it touches in one transaction"
 
 EAV=$(q "SELECT id FROM programmes WHERE code = 'EAV-EPN-2013'")
+C0=$(srv_ms)
 ORDER_S=$(curl -fsS -o "$WORK/order.json" -w '%{time_total}' "${AUTH[@]}" -H 'Content-Type: application/json' \
 	-d "{\"programme_id\": $EAV}" "$API/payment-orders")
 read -r ORDER ORDER_VERSION < <(python3 -c 'import json,sys; o = json.load(open(sys.argv[1])); print(o["id"], o["version"])' "$WORK/order.json")
 ORDER_LINES=$(q "SELECT COUNT(*) FROM payment_requests WHERE order_id = $ORDER")
-say "payment order of $ORDER_LINES lines (POST /api/v1/payment-orders: each request ordered on its lifecycle, bank details copied): $(awk -v s="$ORDER_S" 'BEGIN { printf "%.0f", s * 1000 }') ms"
+say "payment order of $ORDER_LINES lines (POST /api/v1/payment-orders: each request ordered on its lifecycle, bank details copied): $(awk -v s="$ORDER_S" 'BEGIN { printf "%.0f", s * 1000 }') ms (server CPU $(($(srv_ms) - C0)) ms)"
 fetch() { # fetch URL FILE: best of 3, in ms
 	local best=
 	for _ in 1 2 3; do
@@ -130,9 +144,10 @@ RAW_MS=$(ms "$t0" "$(now)")
 say "  its CSV ($CSV_ROWS lines, $(wc -c <"$WORK/order.csv") bytes): $CSV_MS ms; XLSX ($(wc -c <"$WORK/order.xlsx") bytes): $XLSX_MS ms (best of 3)"
 say "  baseline: the database's own CSV of the same join ($( [ "$ENGINE" = postgresql ] && echo "psql --csv" || echo "sqlite3 -csv"), a process started): $RAW_MS ms; CSV $(ratio "$CSV_MS" "$RAW_MS")×, XLSX $(ratio "$XLSX_MS" "$RAW_MS")× that"
 
+C0=$(srv_ms)
 PAID_S=$(curl -fsS -o /dev/null -w '%{time_total}' "${AUTH[@]}" -H 'Content-Type: application/json' \
 	-d "{\"paid_on\": \"2026-12-01\", \"paid_reference\": \"ASP-BENCH-1\", \"version\": $ORDER_VERSION}" "$API/payment-orders/$ORDER/paid")
-say "  the order paid (POST …/paid: each request paid on its lifecycle, each line paid, the employers told): $(awk -v s="$PAID_S" 'BEGIN { printf "%.0f", s * 1000 }') ms"
+say "  the order paid (POST …/paid: each request paid on its lifecycle, each line paid, the employers told): $(awk -v s="$PAID_S" 'BEGIN { printf "%.0f", s * 1000 }') ms (server CPU $(($(srv_ms) - C0)) ms)"
 
 percentiles() {
 	local url=$1
