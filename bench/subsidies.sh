@@ -41,6 +41,7 @@ trap cleanup EXIT
 if [ "$ENGINE" = postgresql ]; then
 	command -v psql >/dev/null || { echo "bench: psql is missing" >&2; exit 1; }
 	PG_DIR=$WORK/pg
+	chmod 0755 "$WORK" # the server runs as postgres when this runs as root (tests/pg.sh)
 	"$HERE/tests/pg.sh" start "$PG_DIR" $((PORT + 1)) >/dev/null
 	DB=$("$HERE/tests/pg.sh" createdb "$PG_DIR" bench)
 	q() { psql "$DB" -qAt -c "$1"; }
