@@ -148,9 +148,10 @@ say "  its CSV ($CSV_ROWS lines, $(wc -c <"$WORK/order.csv") bytes): $CSV_MS ms;
 say "  baseline: the database's own CSV of the same join ($( [ "$ENGINE" = postgresql ] && echo "psql --csv" || echo "sqlite3 -csv"), a process started): $RAW_MS ms; CSV $(ratio "$CSV_MS" "$RAW_MS")×, XLSX $(ratio "$XLSX_MS" "$RAW_MS")× that"
 
 C0=$(srv_ms)
-PAID_S=$(curl -fsS -o /dev/null -w '%{time_total}' "${AUTH[@]}" -H 'Content-Type: application/json' \
+read -r PAID_CODE PAID_S < <(curl -sS -o /dev/null -w '%{http_code} %{time_total}\n' "${AUTH[@]}" \
+	-H 'Content-Type: application/json' \
 	-d "{\"paid_on\": \"2026-12-01\", \"paid_reference\": \"ASP-BENCH-1\", \"version\": $ORDER_VERSION}" "$API/payment-orders/$ORDER/paid")
-say "  the order paid (POST …/paid: each request paid on its lifecycle, each line paid, the employers told): $(awk -v s="$PAID_S" 'BEGIN { printf "%.0f", s * 1000 }') ms (server CPU $(($(srv_ms) - C0)) ms)"
+say "  the order paid (POST …/paid: each request paid on its lifecycle, each line paid, the employers told): $(awk -v s="$PAID_S" 'BEGIN { printf "%.0f", s * 1000 }') ms (server CPU $(($(srv_ms) - C0)) ms)$([ "$PAID_CODE" = 200 ] || echo "; FAILED: HTTP $PAID_CODE (nothing written)")"
 
 percentiles() {
 	local url=$1
