@@ -37,9 +37,12 @@ test:
 	tools/static.sh $(TEST_BUILD)/static
 	tests/run.sh $(TEST_BUILD)
 
+# bench/run.sh writes bench/results.md; bench/subsidies.sh (issue 12: 10,000 contracts, 4,000 conventions, an order
+# of 10,000 lines, on SQLite) appends its figures to it. BENCH_CONTRACTS changes the size.
 bench: build
 	@tools/deps.sh bench
 	bench/run.sh $(BUILD)
+	bench/subsidies.sh $(BUILD) $${BENCH_CONTRACTS:-10000} sqlite
 
 # dpkg-buildpackage writes beside the source tree: the results are moved into dist/. -tc cleans the tree after.
 deb:

@@ -34,6 +34,8 @@
 #include "domain/accounts/session.h"
 #include "domain/steering/annual_report.h"
 #include "domain/steering/gen.h"
+#include "domain/subsidies/gen.h"
+#include "domain/subsidies/schedule.h"
 #include "domain/training/skills.h"
 #include "store/backup.h"
 #include "store/db.h"
@@ -790,6 +792,118 @@ cmd_gen_steering(struct config *cfg, int argc, char **argv)
 	return err == TR_OK ? 0 : 1;
 }
 
+/* The subsidies' commands act with national reach, journaled as "ligne de commande". */
+static const struct actor subsidies_cli = { .person_id = 0,
+	.email = "ligne de commande",
+	.name = "ligne de commande",
+	.roles = { { .role = ROLE_ADMIN } },
+	.nroles = 1,
+	.role_mask = ROLE_BIT(ROLE_ADMIN) };
+
+static int
+cmd_gen_contracts(struct config *cfg, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "conventions", required_argument, NULL, 'c' },
+		{ "requests", required_argument, NULL, 'r' },
+		{ "seed", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
+	};
+	long long count = 0, conventions = -1, requests = 0, seed = 1;
+	struct sub_gen_stats st;
+	struct sub_gen g;
+	struct db *db;
+	struct ctx ctx;
+	int64_t t0;
+	int c;
+	tr_err err;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (!((c == 'c' && str_to_i64(str_c(optarg), &conventions) && conventions >= 0 &&
+		          conventions <= 10000000) ||
+		        (c == 'r' && str_to_i64(str_c(optarg), &requests) && requests >= 0 && requests <= 10000000) ||
+		        (c == 's' && str_to_i64(str_c(optarg), &seed) && seed > 0)))
+			return EXIT_USAGE;
+	}
+	if (optind != argc - 1 || !str_to_i64(str_c(argv[optind]), &count) || count < 0 || count > 10000000) {
+		fprintf(stderr,
+		    "tremplin gen contracts: usage: tremplin gen contracts N [--conventions M] [--requests R] "
+		    "[--seed S]\n");
+		return EXIT_USAGE;
+	}
+	if ((db = open_migrated(cfg)) == NULL)
+		return 1;
+	ctx_init(&ctx, cfg, db);
+	ctx.actor = &subsidies_cli;
+	g = (struct sub_gen){ .contracts = count,
+		.conventions = conventions >= 0 ? conventions : count * 2 / 5,
+		.requests = requests,
+		.seed = (uint64_t)seed };
+	t0 = clock_mono_ms();
+	err = sub_generate(&ctx, &g, &st);
+	if (err != TR_OK)
+		print_errors(&ctx, err);
+	else
+		printf("aides : %lld employeurs ; %lld contrats d'emploi d'avenir (%lld avec une période, %lld finis "
+		       "avant "
+		       "terme) ; %lld conventions, %lld postes (%lld pourvus, dont %lld rendus) ; %lld demandes "
+		       "approuvées ; "
+		       "%lld lignes d'échéancier en cours, %s ; en %lld ms\n",
+		    (long long)st.employers, (long long)st.contracts, (long long)st.periods, (long long)st.ended,
+		    (long long)st.conventions, (long long)st.posts, (long long)st.filled, (long long)st.returned,
+		    (long long)st.requests, (long long)st.lines, sched_euros(ctx.arena, st.total_cents),
+		    (long long)(clock_mono_ms() - t0));
+	arena_free(ctx.arena);
+	db_close(db);
+	return err == TR_OK ? 0 : 1;
+}
+
+static int
+cmd_aid_recompute(struct config *cfg, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool persist = true;
+	struct sub_gen_stats st;
+	struct db *db;
+	struct ctx ctx;
+	int64_t t0, us;
+	int c;
+	tr_err err;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c != 'n')
+			return EXIT_USAGE;
+		persist = false;
+	}
+	if (optind != argc)
+		return no_arguments("aid recompute", argc - optind + 1, argv + optind - 1);
+	if ((db = open_migrated(cfg)) == NULL)
+		return 1;
+	ctx_init(&ctx, cfg, db);
+	ctx.actor = &subsidies_cli;
+	t0 = clock_mono_us();
+	err = sub_recompute_all(&ctx, persist, &st);
+	us = clock_mono_us() - t0;
+	if (err != TR_OK)
+		print_errors(&ctx, err);
+	else
+		printf(
+		    "échéanciers %s : %lld (%lld décisions d'aide horaire, %lld postes) ; %lld lignes, %s ; en %.1f ms "
+		    "(%.1f µs par échéancier)\n",
+		    persist ? "recalculés" : "calculés sans rien écrire", (long long)(st.contracts + st.posts),
+		    (long long)st.contracts, (long long)st.posts, (long long)st.lines,
+		    sched_euros(ctx.arena, st.total_cents), (double)us / 1000.0,
+		    st.contracts + st.posts ? (double)us / (double)(st.contracts + st.posts) : 0.0);
+	arena_free(ctx.arena);
+	db_close(db);
+	return err == TR_OK ? 0 : 1;
+}
+
 /* tremplin report annual: the command line acts with national reach, journaled as "ligne de commande". */
 static int
 cmd_report_annual(struct config *cfg, int argc, char **argv)
@@ -1070,6 +1184,17 @@ static const struct command commands[] = {
 	    "Adds a national-size synthetic data set for the steering figures (default: 4,000 contracts, 3,000\n"
 	    "employers, 50,000 applications) on the first programme; run `tremplin seed` first.",
 	    cmd_gen_steering },
+	{ "gen contracts", "tremplin gen contracts N [--conventions M] [--requests R] [--seed S] [options]",
+	    "Adds a national-size synthetic data set for the subsidies: N Emplois d'avenir contracts with their\n"
+	    "employers and hourly aid decisions (sectors at 75, 35 and 47 %), M Conseillers numériques conventions\n"
+	    "(default 2N/5; every rule variant and bonus) with their posts, every schedule computed and stored, and R\n"
+	    "approved payment requests waiting for a payment order (default 0); run `tremplin seed` first.",
+	    cmd_gen_contracts },
+	{ "aid recompute", "tremplin aid recompute [--dry-run] [options]",
+	    "Recomputes the schedule of every aid decision and every filled post as a new version, in one\n"
+	    "transaction (paid and requested lines kept, differences as adjustments, as for any change); with\n"
+	    "--dry-run, computes them and writes nothing. Prints the count, the lines and the time taken.",
+	    cmd_aid_recompute },
 	{ "check-config", "tremplin check-config [options]", "Checks the configuration and prints it.",
 	    cmd_check_config },
 };

@@ -21,7 +21,7 @@ test) pkgs+=(poppler-utils postgresql-15 python3-pytest python3-pytest-xdist pyt
   nginx-light "${deb_pkgs[@]}" "${fuzz_pkgs[@]}") ;;
 fuzz) pkgs+=("${fuzz_pkgs[@]}") ;;
 deb) pkgs+=("${deb_pkgs[@]}") ;;
-bench) pkgs+=(wrk nginx-light) ;;
+bench) pkgs+=(wrk nginx-light sqlite3) ;;
 esac
 
 missing=()

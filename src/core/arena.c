@@ -138,17 +138,22 @@ arena_str(struct arena *a, struct str s)
 char *
 arena_vprintf(struct arena *a, const char *fmt, va_list ap)
 {
+	char small[512];
 	va_list ap2;
 	int n;
 	char *p;
 
+	/* Formatted once when it fits a line's worth of text (most calls), twice otherwise. */
 	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap2);
+	n = vsnprintf(small, sizeof small, fmt, ap2);
 	va_end(ap2);
 	if (n < 0)
 		tr_oom("vsnprintf");
 	p = arena_alloc(a, (size_t)n + 1);
-	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	if ((size_t)n < sizeof small)
+		memcpy(p, small, (size_t)n + 1);
+	else
+		vsnprintf(p, (size_t)n + 1, fmt, ap);
 	return p;
 }
 

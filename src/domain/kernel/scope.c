@@ -71,6 +71,12 @@ sqlw_and(struct sqlw *w, const char *cond, struct db_val v)
 }
 
 void
+sqlw_and_literal(struct sqlw *w, const char *cond)
+{
+	w->sql = arena_printf(w->arena, "%s AND %s", w->sql, cond);
+}
+
+void
 sqlw_param(struct sqlw *w, struct db_val v)
 {
 	add_param(w, v);

@@ -62,6 +62,10 @@ void scope_where(struct ctx *ctx, const struct scope *s, struct sqlw *w);
  * programming error). */
 void sqlw_and(struct sqlw *w, const char *cond, struct db_val v);
 
+/* Appends " AND COND" to W, COND having no parameter: a condition a partial index must see as written (a bound
+ * value hides it from the planner). */
+void sqlw_and_literal(struct sqlw *w, const char *cond);
+
 /* Appends the parameter V of a '?' the caller writes after W's clause. */
 void sqlw_param(struct sqlw *w, struct db_val v);
 

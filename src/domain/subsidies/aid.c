@@ -205,58 +205,189 @@ open_recovery(
 	        arena_printf(ctx->arena, "/aides/reversements/%lld", (long long)rid)));
 }
 
+/* HEAD, then N times UNIT separated by ", ", then TAIL, in A: the SQL of a statement over N rows or values. */
+static char *
+sql_repeat(struct arena *a, const char *head, const char *unit, size_t n, const char *tail)
+{
+	size_t lh = strlen(head), lu = strlen(unit), lt = strlen(tail);
+	char *s = arena_alloc(a, lh + n * (lu + 2) + lt + 1), *p = s;
+
+	memcpy(p, head, lh);
+	p += lh;
+	for (size_t i = 0; i < n; i++) {
+		if (i) {
+			memcpy(p, ", ", 2);
+			p += 2;
+		}
+		memcpy(p, unit, lu);
+		p += lu;
+	}
+	memcpy(p, tail, lt + 1);
+	return s;
+}
+
+#define CHUNK_MAX 64
+
+/* The rows of the next statement over LEFT rows: the largest power of two not above LEFT nor CHUNK_MAX. */
+static size_t
+chunk(size_t left)
+{
+	size_t n = 1;
+
+	while (n * 2 <= left && n * 2 <= CHUNK_MAX)
+		n *= 2;
+	return n;
+}
+
+/* The 18 values of line L of SUBJECT row D (ID) at version V, into PV (the INSERT's column order). */
+static void
+line_params(struct ctx *ctx, const char *subject, int64_t id, json_t *d, int64_t v, const struct sched_line *l,
+    struct db_val *pv)
+{
+	size_t k = 0;
+
+	pv[k++] = DB_TEXT(subject);
+	pv[k++] = DB_I64(id);
+	pv[k++] = DB_I64(sub_int(d, "organisation_id"));
+	pv[k++] = DB_I64(sub_int(d, "programme_id"));
+	pv[k++] = DB_TEXT(json_str(d, "region_code"));
+	pv[k++] = DB_I64(v);
+	pv[k++] = DB_TEXT(kind_code(l->kind));
+	pv[k++] = DB_TEXT(sub_iso(ctx, l->from));
+	pv[k++] = DB_TEXT(sub_iso(ctx, l->to));
+	pv[k++] = DB_TEXT(month_of(ctx, l->from));
+	pv[k++] = DB_I64(l->hours_centi);
+	pv[k++] = DB_I64(l->rate_bp);
+	pv[k++] = DB_I64(l->smic_cents);
+	pv[k++] = DB_I64(l->seq);
+	pv[k++] = DB_TEXT(l->condition);
+	pv[k++] = DB_I64(l->amount);
+	pv[k++] = DB_TEXT(l->explain);
+	pv[k++] = DB_I64(ctx->now);
+}
+
+/* True when stored line R of FZ (its columns as sub_persist selects them) is line L. */
+static bool
+same_line(struct db_rows *fz, size_t r, const struct sched_line *l)
+{
+	const char *cond = db_isnull(db_cell(fz, r, 9)) ? NULL : db_text(db_cell(fz, r, 9));
+
+	return db_int(db_cell(fz, r, 3)) == l->amount && sub_day(db_text(db_cell(fz, r, 1))) == l->from &&
+	       sub_day(db_text(db_cell(fz, r, 2))) == l->to &&
+	       strcmp(db_text(db_cell(fz, r, 4)), kind_code(l->kind)) == 0 &&
+	       db_int(db_cell(fz, r, 5)) == l->hours_centi && db_int(db_cell(fz, r, 6)) == l->rate_bp &&
+	       db_int(db_cell(fz, r, 7)) == l->smic_cents && db_int(db_cell(fz, r, 8)) == l->seq &&
+	       ((cond == NULL && l->condition == NULL) ||
+	           (cond != NULL && l->condition != NULL && strcmp(cond, l->condition) == 0)) &&
+	       strcmp(db_text(db_cell(fz, r, 10)), l->explain) == 0;
+}
+
 tr_err
 sub_persist(struct ctx *ctx, const char *subject, json_t *d, const struct sched *fresh)
 {
 	struct sched out;
 	struct db_rows *fz;
-	int64_t id = sub_int(d, "id"), v = sub_int(d, "schedule_version") + 1, negative = 0;
+	int64_t id = sub_int(d, "id"), v = sub_int(d, "schedule_version") + 1, negative = 0, inserted = 0, kept = 0;
 	int64_t *neg_ids;
-	size_t nneg = 0;
+	size_t nneg = 0, nheld = 0;
 	bool decision = strcmp(subject, "aid_decision") == 0;
 	tr_err err;
 
+	/* The current lines: held ones (by a request or a recovery) first, then the free ones. */
 	if ((err = db_queryv(ctx->db, ctx->arena,
-	         "SELECT period_from, period_to, amount_cents FROM schedule_lines WHERE subject = ? AND subject_id = ? "
-	         "AND "
-	         "version_to IS NULL AND (request_id IS NOT NULL OR recovery_id IS NOT NULL) ORDER BY period_from, id",
+	         "SELECT id, period_from, period_to, amount_cents, kind, hours_centi, rate_bp, smic_cents, seq, "
+	         "condition, explain, CASE WHEN request_id IS NOT NULL OR recovery_id IS NOT NULL THEN 1 ELSE 0 END AS "
+	         "held FROM schedule_lines WHERE subject = ? AND subject_id = ? AND version_to IS NULL ORDER BY 12 "
+	         "DESC, "
+	         "period_from, id",
 	         &fz, DB_TEXT(subject), DB_I64(id))) != TR_OK)
 		return ctx_storage_error(ctx, err);
-	struct sched_line *held = arena_alloc(ctx->arena, (fz->nrows + 1) * sizeof *held);
-	for (size_t i = 0; i < fz->nrows; i++)
-		held[i] = (struct sched_line){ .from = sub_day(db_text(db_cell(fz, i, 0))),
-			.to = sub_day(db_text(db_cell(fz, i, 1))),
-			.amount = db_int(db_cell(fz, i, 2)) };
-	sched_reconcile(ctx->arena, fresh, held, fz->nrows, &out);
-	if ((err = db_execv(ctx->db,
-	         "UPDATE schedule_lines SET version_to = ? WHERE subject = ? AND subject_id = ? AND version_to IS NULL "
-	         "AND "
-	         "request_id IS NULL AND recovery_id IS NULL",
-	         NULL, DB_I64(v), DB_TEXT(subject), DB_I64(id))) != TR_OK)
-		return ctx_storage_error(ctx, err);
+	while (nheld < fz->nrows && db_int(db_cell(fz, nheld, 11)) == 1)
+		nheld++;
+	struct sched_line *held = arena_alloc(ctx->arena, (nheld + 1) * sizeof *held);
+	for (size_t i = 0; i < nheld; i++)
+		held[i] = (struct sched_line){ .from = sub_day(db_text(db_cell(fz, i, 1))),
+			.to = sub_day(db_text(db_cell(fz, i, 2))),
+			.amount = db_int(db_cell(fz, i, 3)) };
+	sched_reconcile(ctx->arena, fresh, held, nheld, &out);
+	/* A free line identical to a new one stays as it is (it belongs to the new version too); the other free
+	 * lines are closed, the other new ones inserted. So a recomputation that changes nothing writes no line. */
+	bool *keep_free = arena_alloc(ctx->arena, (fz->nrows - nheld + 1) * sizeof *keep_free);
+	bool *keep_new = arena_alloc(ctx->arena, (out.n + 1) * sizeof *keep_new);
+	memset(keep_free, 0, (fz->nrows - nheld + 1) * sizeof *keep_free);
+	memset(keep_new, 0, (out.n + 1) * sizeof *keep_new);
+	for (size_t i = 0; i < out.n; i++)
+		for (size_t r = nheld; r < fz->nrows; r++)
+			if (!keep_free[r - nheld] && same_line(fz, r, &out.lines[i])) {
+				keep_free[r - nheld] = keep_new[i] = true;
+				kept++;
+				break;
+			}
+	if (kept == 0) {
+		if ((err = db_execv(ctx->db,
+		         "UPDATE schedule_lines SET version_to = ? WHERE subject = ? AND subject_id = ? AND version_to "
+		         "IS "
+		         "NULL AND request_id IS NULL AND recovery_id IS NULL",
+		         NULL, DB_I64(v), DB_TEXT(subject), DB_I64(id))) != TR_OK)
+			return ctx_storage_error(ctx, err);
+	} else if (fz->nrows - nheld > (size_t)kept) {
+		/* The free lines not kept, closed by one statement per power of two of them (the statements stay few
+		 * and cached). */
+		size_t nclose = fz->nrows - nheld - (size_t)kept, k = 0;
+		int64_t *ids = arena_alloc(ctx->arena, nclose * sizeof *ids);
+		struct db_val *pv = arena_alloc(ctx->arena, (CHUNK_MAX + 1) * sizeof *pv);
+
+		for (size_t r = nheld; r < fz->nrows; r++)
+			if (!keep_free[r - nheld])
+				ids[k++] = db_int(db_cell(fz, r, 0));
+		for (size_t at = 0, n; at < nclose; at += n) {
+			n = chunk(nclose - at);
+			pv[0] = DB_I64(v);
+			for (size_t j = 0; j < n; j++)
+				pv[1 + j] = DB_I64(ids[at + j]);
+			if ((err = db_exec(ctx->db,
+			         sql_repeat(
+			             ctx->arena, "UPDATE schedule_lines SET version_to = ? WHERE id IN (", "?", n, ")"),
+			         pv, n + 1, NULL)) != TR_OK)
+				return ctx_storage_error(ctx, err);
+		}
+	}
+	/* The new lines: each negative adjustment alone (a recovery will hold it: its id is needed), the others by
+	 * statements of a power of two of rows each. */
+	const char *insert = "INSERT INTO schedule_lines (subject, subject_id, organisation_id, programme_id, "
+	                     "region_code, version_from, kind, period_from, period_to, month, hours_centi, rate_bp, "
+	                     "smic_cents, seq, condition, amount_cents, explain, created_at) VALUES ";
+	const char *row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	enum { INSERT_COLS = 18 };
+	struct db_val *pv = arena_alloc(ctx->arena, INSERT_COLS * CHUNK_MAX * sizeof *pv);
+	size_t *todo = arena_alloc(ctx->arena, (out.n + 1) * sizeof *todo), ntodo = 0;
 	neg_ids = arena_alloc(ctx->arena, (out.n + 1) * sizeof *neg_ids);
 	for (size_t i = 0; i < out.n; i++) {
 		const struct sched_line *l = &out.lines[i];
 		struct db_rows *r;
 
-		if ((err = db_onev(ctx->db, ctx->arena,
-		         "INSERT INTO schedule_lines (subject, subject_id, organisation_id, programme_id, region_code, "
-		         "version_from, kind, period_from, period_to, month, hours_centi, rate_bp, smic_cents, seq, "
-		         "condition, "
-		         "amount_cents, explain, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-		         "?, ?) "
-		         "RETURNING id",
-		         &r, DB_TEXT(subject), DB_I64(id), DB_I64(sub_int(d, "organisation_id")),
-		         DB_I64(sub_int(d, "programme_id")), DB_TEXT(json_str(d, "region_code")), DB_I64(v),
-		         DB_TEXT(kind_code(l->kind)), DB_TEXT(sub_iso(ctx, l->from)), DB_TEXT(sub_iso(ctx, l->to)),
-		         DB_TEXT(month_of(ctx, l->from)), DB_I64(l->hours_centi), DB_I64(l->rate_bp),
-		         DB_I64(l->smic_cents), DB_I64(l->seq), DB_TEXT(l->condition), DB_I64(l->amount),
-		         DB_TEXT(l->explain), DB_I64(ctx->now))) != TR_OK)
-			return ctx_storage_error(ctx, err);
-		if (l->kind == SCHED_ADJUSTMENT && l->amount < 0) {
-			negative -= l->amount;
-			neg_ids[nneg++] = db_int(db_cell(r, 0, 0));
+		if (keep_new[i])
+			continue;
+		if (!(l->kind == SCHED_ADJUSTMENT && l->amount < 0)) {
+			todo[ntodo++] = i;
+			continue;
 		}
+		line_params(ctx, subject, id, d, v, l, pv);
+		if ((err = db_query(ctx->db, ctx->arena, sql_repeat(ctx->arena, insert, row, 1, " RETURNING id"), pv,
+		         INSERT_COLS, &r)) != TR_OK)
+			return ctx_storage_error(ctx, err);
+		negative -= l->amount;
+		neg_ids[nneg++] = db_int(db_cell(r, 0, 0));
+		inserted++;
+	}
+	for (size_t at = 0, n; at < ntodo; at += n) {
+		n = chunk(ntodo - at);
+		for (size_t j = 0; j < n; j++)
+			line_params(ctx, subject, id, d, v, &out.lines[todo[at + j]], pv + j * INSERT_COLS);
+		if ((err = db_exec(ctx->db, sql_repeat(ctx->arena, insert, row, n, ""), pv, n * INSERT_COLS, NULL)) !=
+		    TR_OK)
+			return ctx_storage_error(ctx, err);
+		inserted += (int64_t)n;
 	}
 	err = db_execv(ctx->db,
 	    decision ? "UPDATE aid_decisions SET schedule_version = ?, updated_at = ? WHERE id = ?"
@@ -265,8 +396,9 @@ sub_persist(struct ctx *ctx, const char *subject, json_t *d, const struct sched 
 	if (err != TR_OK)
 		return ctx_storage_error(ctx, err);
 	json_object_set_new(d, "schedule_version", json_integer(v));
-	json_t *detail = json_pack("{s:I, s:I, s:I, s:I}", "schedule_version", (json_int_t)v, "total_cents",
-	    (json_int_t)fresh->total, "held_lines", (json_int_t)fz->nrows, "new_lines", (json_int_t)out.n);
+	json_t *detail = json_pack("{s:I, s:I, s:I, s:I, s:I}", "schedule_version", (json_int_t)v, "total_cents",
+	    (json_int_t)fresh->total, "held_lines", (json_int_t)nheld, "new_lines", (json_int_t)inserted, "kept_lines",
+	    (json_int_t)kept);
 	err = journal_append(ctx, decision ? "aid_decision" : "convention_post", id, "recompute", detail);
 	json_decref(detail);
 	if (err == TR_OK && negative > 0)
@@ -275,21 +407,29 @@ sub_persist(struct ctx *ctx, const char *subject, json_t *d, const struct sched 
 }
 
 tr_err
-sub_recompute(struct ctx *ctx, json_t *d)
+sub_decision_compute(struct ctx *ctx, json_t *d, struct sched *fresh)
 {
 	struct sched_hourly in;
-	struct sched fresh;
 	struct field_errors fe = { 0 };
 	tr_err err;
 
 	if ((err = hourly_input(ctx, d, &in)) != TR_OK)
 		return err;
-	if (sched_hourly(ctx->arena, &in, &fe, &fresh) != TR_OK) {
+	if (sched_hourly(ctx->arena, &in, &fe, fresh) != TR_OK) {
 		for (size_t i = 0; i < fe.n; i++)
 			field_errors_add(&ctx->errors, field_of(fe.items[i].field), fe.items[i].message);
 		return TR_INVALID;
 	}
-	return sub_persist(ctx, "aid_decision", d, &fresh);
+	return TR_OK;
+}
+
+tr_err
+sub_recompute(struct ctx *ctx, json_t *d)
+{
+	struct sched fresh;
+	tr_err err = sub_decision_compute(ctx, d, &fresh);
+
+	return err != TR_OK ? err : sub_persist(ctx, "aid_decision", d, &fresh);
 }
 
 tr_err

@@ -106,17 +106,17 @@ lump_input(struct ctx *ctx, json_t *post, struct sched_lump *in)
 	return TR_OK;
 }
 
-/* Recomputes post P's schedule (nothing before its first holder started). */
-static tr_err
-post_recompute(struct ctx *ctx, int64_t id)
+tr_err
+sub_post_compute(struct ctx *ctx, int64_t id, bool persist, struct sched *fresh)
 {
 	struct db_rows *r;
 	struct sched_lump in;
-	struct sched fresh;
 	struct field_errors fe = { 0 };
 	json_t *p;
 	tr_err err;
 
+	fresh->n = 0;
+	fresh->total = 0;
 	if ((err = db_onev(ctx->db, ctx->arena, POST_SELECT "WHERE cp.id = ?", &r, DB_I64(id))) != TR_OK)
 		return ctx_storage_error(ctx, err);
 	p = row_json(r, 0);
@@ -125,16 +125,25 @@ post_recompute(struct ctx *ctx, int64_t id)
 		return TR_OK;
 	}
 	if ((err = lump_input(ctx, p, &in)) == TR_OK) {
-		if (sched_lump(ctx->arena, &in, &fe, &fresh) != TR_OK) {
+		if (sched_lump(ctx->arena, &in, &fe, fresh) != TR_OK) {
 			for (size_t k = 0; k < fe.n; k++)
 				field_errors_add(&ctx->errors, fe.items[k].field, fe.items[k].message);
 			err = TR_INVALID;
-		} else {
-			err = sub_persist(ctx, "post", p, &fresh);
+		} else if (persist) {
+			err = sub_persist(ctx, "post", p, fresh);
 		}
 	}
 	json_decref(p);
 	return err;
+}
+
+/* Recomputes post P's schedule (nothing before its first holder started). */
+static tr_err
+post_recompute(struct ctx *ctx, int64_t id)
+{
+	struct sched fresh;
+
+	return sub_post_compute(ctx, id, true, &fresh);
 }
 
 static tr_err

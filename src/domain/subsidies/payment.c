@@ -604,7 +604,8 @@ ledger_list(struct ctx *ctx, const struct sub_filter *f, int64_t page, int64_t p
 	struct sqlw w;
 
 	scope_where(ctx, &ledger_scope, &w);
-	sqlw_and(&w, "(l.paid = ? OR l.recovery_id IS NOT NULL)", DB_I64(1));
+	sqlw_and_literal(
+	    &w, "(l.paid = 1 OR l.recovery_id IS NOT NULL)"); /* as the partial index schedule_lines_ledger */
 	list_filter_where(&w, ledger_filters, ARRAY_LEN(ledger_filters), f);
 	return list_run(ctx, &ledger_spec, &w, NULL, page, per_page, out);
 }

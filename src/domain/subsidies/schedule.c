@@ -33,51 +33,93 @@ sched_month(int64_t d)
 	return (int64_t)y * 12 + m - 1;
 }
 
+/* The decimal digits of V, at least WIDTH of them (zeros before), at P; returns the end. The explanations are
+ * written for every line of every schedule: by hand rather than through printf, which dominated their cost. */
+static char *
+put_uint(char *p, uint64_t v, int width)
+{
+	char tmp[24];
+	int n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n < width)
+		tmp[n++] = '0';
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
 char *
 sched_euros(struct arena *a, int64_t cents)
 {
-	char digits[32], out[48];
+	char digits[24], out[64], *p = out;
 	uint64_t u = cents < 0 ? (uint64_t)(-(cents + 1)) + 1 : (uint64_t)cents;
-	uint64_t e = u / 100;
-	size_t n, k = 0;
+	size_t n = (size_t)(put_uint(digits, u / 100, 1) - digits);
 
-	n = (size_t)snprintf(digits, sizeof digits, "%llu", (unsigned long long)e);
 	if (cents < 0)
-		out[k++] = '-';
+		*p++ = '-';
 	for (size_t i = 0; i < n; i++) {
 		if (i > 0 && (n - i) % 3 == 0)
-			out[k++] = ' ';
-		out[k++] = digits[i];
+			*p++ = ' ';
+		*p++ = digits[i];
 	}
-	out[k] = '\0';
-	return arena_printf(a, "%s,%02llu €", out, (unsigned long long)(u % 100));
+	*p++ = ',';
+	p = put_uint(p, u % 100, 2);
+	memcpy(p, " €", sizeof " €");
+	return arena_strdup(a, out);
 }
 
 static char *
 day_fr(struct arena *a, int64_t d)
 {
 	int y, m, dd;
+	char out[16], *p = out;
 
 	date_civil(d, &y, &m, &dd);
-	return arena_printf(a, "%02d/%02d/%04d", dd, m, y);
+	if (y < 0)
+		return arena_printf(a, "%02d/%02d/%04d", dd, m, y);
+	p = put_uint(p, (uint64_t)dd, 2);
+	*p++ = '/';
+	p = put_uint(p, (uint64_t)m, 2);
+	*p++ = '/';
+	p = put_uint(p, (uint64_t)y, 4);
+	*p = '\0';
+	return arena_strdup(a, out);
 }
 
 /* "75 %" or "47,5 %" of basis points. */
 static char *
 pct_fr(struct arena *a, int32_t bp)
 {
-	if (bp % 100 == 0)
-		return arena_printf(a, "%d %%", bp / 100);
-	if (bp % 10 == 0)
-		return arena_printf(a, "%d,%d %%", bp / 100, (bp % 100) / 10);
-	return arena_printf(a, "%d,%02d %%", bp / 100, bp % 100);
+	char out[32], *p = out;
+
+	if (bp < 0)
+		return arena_printf(a, "%d,%02d %%", bp / 100, bp % 100);
+	p = put_uint(p, (uint64_t)(bp / 100), 1);
+	if (bp % 100 != 0) {
+		*p++ = ',';
+		p = bp % 10 == 0 ? put_uint(p, (uint64_t)((bp % 100) / 10), 1) : put_uint(p, (uint64_t)(bp % 100), 2);
+	}
+	memcpy(p, " %", sizeof " %");
+	return arena_strdup(a, out);
 }
 
 /* "151,67 h" of hundredths of an hour. */
 static char *
 hours_fr(struct arena *a, int64_t centi)
 {
-	return arena_printf(a, "%lld,%02lld h", (long long)(centi / 100), (long long)(centi % 100));
+	char out[40], *p = out;
+
+	if (centi < 0)
+		return arena_printf(a, "%lld,%02lld h", (long long)(centi / 100), (long long)(centi % 100));
+	p = put_uint(p, (uint64_t)(centi / 100), 1);
+	*p++ = ',';
+	p = put_uint(p, (uint64_t)(centi % 100), 2);
+	memcpy(p, " h", sizeof " h");
+	return arena_strdup(a, out);
 }
 
 struct lines {

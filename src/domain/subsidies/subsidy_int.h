@@ -3,6 +3,7 @@
 #define TR_DOMAIN_SUBSIDY_INT_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "domain/kernel/authz.h"
@@ -33,6 +34,13 @@ int64_t sub_int(json_t *o, const char *key);
 TR_MUST_USE tr_err sub_recompute(struct ctx *ctx, json_t *d);
 
 struct sched;
+
+/* The schedule aid decision D would have now (the engine alone, nothing written) into FRESH, in ctx's arena. */
+TR_MUST_USE tr_err sub_decision_compute(struct ctx *ctx, json_t *d, struct sched *fresh);
+
+/* The schedule of post ID into FRESH (no line before its first holder started); with PERSIST, inside the caller's
+ * transaction, stored as its next version (sub_persist). */
+TR_MUST_USE tr_err sub_post_compute(struct ctx *ctx, int64_t id, bool persist, struct sched *fresh);
 
 /* Inside the caller's transaction: stores FRESH as the next version of SUBJECT's ("aid_decision" or "post") row D
  * ({id, organisation_id, programme_id, region_code, schedule_version}): the lines held by a request or a recovery

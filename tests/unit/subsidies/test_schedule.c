@@ -93,6 +93,9 @@ test_euros(void **state)
 	assert_string_equal(sched_euros(a, -5), "-0,05 €");
 	assert_string_equal(sched_euros(a, 5000000), "50 000,00 €");
 	assert_string_equal(sched_euros(a, 0), "0,00 €");
+	assert_string_equal(sched_euros(a, 123456789), "1 234 567,89 €");
+	assert_string_equal(sched_euros(a, -132519), "-1 325,19 €");
+	assert_string_equal(sched_euros(a, 100), "1,00 €");
 	arena_free(a);
 }
 
