@@ -138,10 +138,12 @@ steer_generate(struct ctx *ctx, const struct steer_gen *g)
 	}
 	for (int64_t i = 0; i < ncand; i++) {
 		TRY(db_queryv(ctx->db, ctx->arena,
-		    "INSERT INTO people (email, name, created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING id", &r,
+		    "INSERT INTO people (email, name, confirmed_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?) RETURNING "
+		    "id",
+		    &r,
 		    DB_TEXT(arena_printf(
 		        ctx->arena, "gen-%llu-%lld@candidats.invalid", (unsigned long long)g->seed, (long long)i)),
-		    DB_TEXT(arena_printf(ctx->arena, "Candidat %lld", (long long)i)), DB_I64(base), DB_I64(base)));
+		    DB_TEXT(arena_printf(ctx->arena, "Candidat %lld", (long long)i)), DB_I64(base), DB_I64(base), DB_I64(base)));
 		cand[i] = db_int(db_cell(r, 0, 0));
 		TRY(db_execv(ctx->db,
 		    "INSERT INTO candidates (person_id, birth_date, qualification_level, priority_area, sex, "

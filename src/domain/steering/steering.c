@@ -1,5 +1,16 @@
-/* The steering figures: the table of indicators, the scope of each actor (a scope table read by scope_where), and
- * the one engine that runs an indicator's query over a period and the previous one. */
+/* The steering figures: the table of indicators, the scope of each actor (a scope table read by scope_where), the
+ * sources they are computed from, and the one engine that runs them over a period and the previous one.
+ *
+ * Why sources and tallies rather than one query per indicator and period: the dashboard shows 34 figures, each
+ * beside its previous period; one query each made some 70 queries a request, most of them reading the same
+ * contracts, dossiers or journal rows again with another GROUP BY (about 0.5 s at p50 on the national-size set).
+ * Each table is now read once per request, over the span of both periods, within the reader's scope (the
+ * scope table below is applied to every source, so a figure never reaches a row its reader may not see), and each
+ * indicator's tallies sort its fact rows in C, period by period. The figures stay live (no copy, no batch: the
+ * rows are those of the request's snapshot); rollups kept in the same transaction as the writes were the other
+ * way, but every write of contracts, dossiers, offers, applications and the journal would have had to keep
+ * them, and a new indicator would have needed a migration. The activity figures read the activity rollups
+ * (activity_rollup: day × adviser × structure × commune), never the raw reports. */
 #include "domain/steering/steering.h"
 
 #include <math.h>
@@ -9,6 +20,7 @@
 #include "core/arena.h"
 #include "core/export.h"
 #include "core/time.h"
+#include "domain/activity/activity_stats.h"
 #include "domain/kernel/authz.h"
 #include "domain/kernel/common.h"
 #include "domain/kernel/scope.h"
@@ -18,9 +30,9 @@
 #include "model/steering/steering.h"
 #include "model/training/training.h"
 
-/* Whose figures an actor sees, as a scope table over the rows x of every indicator (x.region_code,
- * x.organisation_id). A row outside every region (the programme's national target) reaches only national
- * reach. */
+/* Whose figures an actor sees, as a scope table over the rows x of every source (x.region_code,
+ * x.organisation_id). A row outside every region (the programme's national target, the national envelope)
+ * reaches only national reach. */
 static const struct scope_rule steer_rules[] = {
 	{ "national reach", STEER_NATIONAL, "1 = 1", NULL },
 	{ "regions of a regional officer", ROLE_BIT(ROLE_REGIONAL), "x.region_code IN " SCOPE_REGIONS("regional"),
@@ -37,54 +49,948 @@ const struct steer_section steer_sections[] = {
 	{ "recruitment", "Recrutement" },
 	{ "training", "Formation" },
 	{ "outcomes", "Sorties" },
+	{ "money", "Financement" },
+	{ "activity", "Activité des conseillers" },
 };
 const size_t steer_sections_count = sizeof(steer_sections) / sizeof(steer_sections[0]);
 
-/* ---- The conditions the indicators share (written once). ---- */
+/* ---- Sources ---- */
 
-/* Posts granted at the end of the period: validated dossiers decided before its end (params: p, b). */
-#define GRANTED_FROM "dossiers d WHERE d.programme_id = ? AND d.state = 'validated' AND d.decision_at < ?"
-/* Posts filled on the last day of the period: contracts started by then and not ended before it (params: p, t, t);
- * a contract ended on the last day still counts. */
-#define FILLED_WHERE                                                                               \
-	"c.programme_id = ? AND c.state <> 'planned' AND c.start_on <= ? AND (c.ended_on IS NULL " \
-	"OR c.ended_on >= ?)"
-/* Contracts in force at some day of the period (params: p, t, f). */
-#define IN_FORCE_WHERE                                                                             \
-	"c.programme_id = ? AND c.state <> 'planned' AND c.start_on <= ? AND (c.ended_on IS NULL " \
-	"OR c.ended_on >= ?)"
-/* The targets: the regions' rows and the programme's (national reach only: no region) (params: p, p). */
-#define TARGET_ROWS                                                                                                 \
-	"SELECT t.region_code, CAST(NULL AS BIGINT) AS organisation_id, 'target' AS k, '' AS l, t.target_posts AS " \
-	"v1, "                                                                                                      \
-	"0 AS v2, 0 AS v3 FROM programme_region_targets t WHERE t.programme_id = ? UNION ALL SELECT CAST(NULL AS "  \
-	"TEXT), "                                                                                                   \
-	"CAST(NULL AS BIGINT), 'target_national', '', "                                                             \
-	"g.target_posts, 0, 0 FROM programmes g WHERE g.id = ?"
-/* A recruit's age in whole years on the first day of the contract. */
-#define AGE_SQL                                                                                                 \
-	"(CAST(SUBSTR(c.start_on, 1, 4) AS INTEGER) - CAST(SUBSTR(n.birth_date, 1, 4) AS INTEGER) - CASE WHEN " \
-	"SUBSTR(c.start_on, 6, 5) < SUBSTR(n.birth_date, 6, 5) THEN 1 ELSE 0 END)"
-/* Recruits: contracts that started in the period (params: p, f, t). */
-#define RECRUITS_FROM                                                                                            \
-	"contracts c JOIN candidates n ON n.person_id = c.candidate_id WHERE c.programme_id = ? AND c.state <> " \
-	"'planned' AND c.start_on >= ? AND c.start_on <= ?"
-/* Posts by a dimension: the target (when the dimension is the region), the posts granted and filled. */
-#define BY_DIM(gk, gl, gjoin, ck, cl, cjoin)                                                                          \
-	"SELECT d.region_code, d.organisation_id, " gk " AS k, " gl " AS l, d.posts_granted AS v1, 0 AS v2, 0 AS v3 " \
-	"FROM dossiers d " gjoin " WHERE d.programme_id = ? AND d.state = 'validated' AND d.decision_at < ? UNION "   \
-	"ALL SELECT c.region_code, c.organisation_id, " ck ", " cl ", 0, 1, 0 FROM contracts c " cjoin                \
-	" WHERE " FILLED_WHERE
+/* A source: one query yielding region_code, organisation_id (what the scope reads) then its own columns; its '?'
+ * are bound in the order of PARAMS: 'p' the programme id; for the period asked 'f' and 't' its first and last
+ * day, 'a' and 'b' the period as epoch seconds [a, b), 'w' the day ACTIVITY_ACTIVE_DAYS before its last day,
+ * 'y' the year of its last day; 'F', 'T', 'A', 'B', 'W', 'Y' the same of the previous period. It is read once
+ * per request (both periods: the previous period ends the day before the period begins). */
+struct steer_source {
+	const char *id;
+	const char *sql;
+	const char *params;
+	const char *order; /* NULL, or the ORDER BY over x the tallies rely on */
+};
+
+/* Contracts that may count in either period (in force, started, ended or followed up in it, or signed in it),
+ * with what the figures read of their recruit, offer, place, dossier, region, path, tutor and eligibility. The
+ * latest diagnosis decided on or before the start is the eligibility's. */
+enum {
+	K_ID = 2,
+	K_STATE,
+	K_START,
+	K_ENDED,
+	K_OUTCOME,
+	K_FOLLOWUP_DUE,
+	K_FOLLOWUP,
+	K_ENDED_BY,
+	K_BREAK,
+	K_CREATED,
+	K_OFFER_CREATED,
+	K_BIRTH,
+	K_LEVEL,
+	K_AREA,
+	K_SEX,
+	K_JP,
+	K_JP_TITLE,
+	K_DEP,
+	K_DEP_NAME,
+	K_NETWORKS,
+	K_CATEGORY,
+	K_REGION_NAME,
+	K_TUTOR,
+	K_MODULES,
+	K_MODULES_STARTED,
+	K_MODULES_DONE,
+	K_LATE,
+	K_LATE_PREV,
+	K_TUTOR_TRAINED_ON,
+	K_DIAG_OVERRIDDEN,
+	K_DIAG_CRITERIA,
+	K_RQTH,
+	K_DIAG_ON,
+	K_CANDIDATE,
+	K_HAS_CANDIDATE,
+	K_HAS_DOSSIER,
+};
+static const struct steer_source src_contracts = { "contracts",
+	"SELECT c.region_code, c.organisation_id, c.id, c.state, c.start_on, c.ended_on, c.outcome, c.followup_due_on, "
+	"c.followup_outcome, c.ended_by, c.break_reason, c.created_at, f.created_at AS offer_created, n.birth_date, "
+	"n.qualification_level, n.priority_area, n.sex, CAST(f.job_profile_id AS TEXT) AS jp, jp.title, "
+	"f.departement_code, de.name AS dep_name, pl.networks, d.employer_category, rg.name AS region_name, "
+	"c.tutor_id, COALESCE(pm.n, 0) AS modules, COALESCE(pm.started, 0) AS started, COALESCE(pm.done, 0) AS "
+	"done, COALESCE(pm.late, 0) AS late, COALESCE(pm.late_prev, 0) AS late_prev, (SELECT MIN(s.starts_on) FROM "
+	"session_registrations g JOIN training_sessions s ON s.id = g.session_id WHERE g.person_id = c.tutor_id AND "
+	"g.state = 'registered' AND s.audience = 'tutors' AND s.state <> 'cancelled') AS tutor_trained_on, "
+	"e.overridden, e.criteria, n.rqth, e.decided_on, c.candidate_id, CASE WHEN n.person_id IS NULL THEN 0 ELSE "
+	"1 END AS has_candidate, CASE WHEN d.id IS NULL THEN 0 ELSE 1 END AS has_dossier FROM (SELECT c0.*, (SELECT "
+	"e0.id FROM eligibility_diagnoses e0 WHERE e0.candidate_id = c0.candidate_id AND e0.programme_id = "
+	"c0.programme_id AND e0.decided_on <= c0.start_on ORDER BY e0.decided_on DESC, e0.id DESC LIMIT 1) AS "
+	"diagnosis_id FROM contracts c0 WHERE c0.programme_id = ? AND ((c0.state <> 'planned' AND c0.start_on <= ? "
+	"AND (c0.ended_on IS NULL OR c0.ended_on >= ?)) OR (c0.followup_due_on >= ? AND c0.followup_due_on <= ?) OR "
+	"(c0.created_at >= ? AND c0.created_at < ?))) c LEFT JOIN candidates n ON n.person_id = c.candidate_id LEFT "
+	"JOIN offers f ON f.id = c.offer_id LEFT JOIN job_profiles jp ON jp.id = f.job_profile_id LEFT JOIN "
+	"departements de ON de.code = f.departement_code LEFT JOIN places pl ON pl.id = f.place_id LEFT JOIN "
+	"dossiers d ON d.id = c.dossier_id LEFT JOIN regions rg ON rg.code = c.region_code LEFT JOIN "
+	"eligibility_diagnoses e ON e.id = c.diagnosis_id LEFT JOIN (SELECT m.contract_id, COUNT(*) AS n, SUM(CASE "
+	"WHEN m.state IN ('in_progress', 'completed') THEN 1 ELSE 0 END) AS started, SUM(CASE WHEN m.state = "
+	"'completed' THEN 1 ELSE 0 END) AS done, SUM(CASE WHEN m.state IN ('planned', 'in_progress') AND m.ends_on "
+	"< ? THEN 1 ELSE 0 END) AS late, SUM(CASE WHEN m.state IN ('planned', 'in_progress') AND m.ends_on < ? THEN "
+	"1 ELSE 0 END) AS late_prev FROM path_modules m GROUP BY m.contract_id) pm ON pm.contract_id = c.id",
+	"ptFFtAbtT", NULL };
+
+/* Dossiers created before the end of the period, with their place's département and networks, their job
+ * profile and region. */
+enum {
+	D_STATE = 2,
+	D_CREATED,
+	D_DECISION_AT,
+	D_POSTS,
+	D_OPINION,
+	D_OPINION_AT,
+	D_REASON,
+	D_CATEGORY,
+	D_DEP,
+	D_DEP_NAME,
+	D_JP,
+	D_JP_TITLE,
+	D_NETWORKS,
+	D_REGION_NAME,
+	D_HAS_PLACE,
+};
+static const struct steer_source src_dossiers = { "dossiers",
+	"SELECT d.region_code, d.organisation_id, d.state, d.created_at, d.decision_at, d.posts_granted, d.opinion, "
+	"d.opinion_at, d.decision_reason, d.employer_category, pl.departement_code, de.name AS dep_name, "
+	"CAST(d.job_profile_id AS TEXT) AS jp, jp.title, pl.networks, rg.name AS region_name, CASE WHEN pl.id IS "
+	"NULL THEN 0 ELSE 1 END AS has_place FROM dossiers d LEFT JOIN places pl ON pl.id = d.place_id LEFT JOIN "
+	"departements de ON de.code = pl.departement_code LEFT JOIN job_profiles jp ON jp.id = d.job_profile_id "
+	"LEFT JOIN regions rg ON rg.code = d.region_code WHERE d.programme_id = ? AND d.created_at < ?",
+	"pb", NULL };
+
+/* Offers created in either period or closed in it, with the contracts signed on the closed ones. */
+enum { O_CREATED = 2, O_POSTS, O_STATE, O_UPDATED, O_CONTRACTS };
+static const struct steer_source src_offers = { "offers",
+	"SELECT f.region_code, f.organisation_id, f.created_at, f.posts, f.state, f.updated_at, CASE WHEN f.state = "
+	"'closed' THEN (SELECT COUNT(*) FROM contracts c2 WHERE c2.offer_id = f.id) ELSE 0 END AS contracts FROM "
+	"offers f WHERE f.programme_id = ? AND ((f.created_at >= ? AND f.created_at < ?) OR (f.state = 'closed' AND "
+	"f.updated_at >= ? AND f.updated_at < ?))",
+	"pAbAb", NULL };
+
+/* Applications made in either period, counted by state and period in SQL (tens of thousands of rows). */
+enum { A_STATE = 2, A_CURRENT, A_N };
+static const struct steer_source src_applications = { "applications",
+	"SELECT f.region_code, f.organisation_id, a.state, CASE WHEN a.created_at >= ? THEN 1 ELSE 0 END AS cur, "
+	"COUNT(*) AS n FROM applications a JOIN offers f ON f.id = a.offer_id WHERE f.programme_id = ? AND "
+	"a.created_at >= ? AND a.created_at < ? GROUP BY 1, 2, 3, 4",
+	"apAb", NULL };
+
+/* The journal of the dossiers up to the end of the period, dossier by dossier in the order written. */
+enum { J_DOSSIER = 2, J_ID, J_ACTION, J_AT, J_DETAIL };
+static const struct steer_source src_journal = { "journal",
+	"SELECT d.region_code, d.organisation_id, j.entity_id, j.id, j.action, j.at, j.detail FROM journal j JOIN "
+	"dossiers d ON d.id = j.entity_id WHERE j.entity = 'dossier' AND d.programme_id = ? AND j.at < ?",
+	"pb", "x.entity_id, x.id" };
+
+/* The targets: the regions' rows, and the programme's own (no region: national reach only). */
+enum { G_TARGET = 2, G_NAME };
+static const struct steer_source src_targets = { "targets",
+	"SELECT t.region_code, CAST(NULL AS BIGINT) AS organisation_id, t.target_posts, rg.name FROM "
+	"programme_region_targets t LEFT JOIN regions rg ON rg.code = t.region_code WHERE t.programme_id = ? UNION "
+	"ALL SELECT CAST(NULL AS TEXT), CAST(NULL AS BIGINT), g.target_posts, CAST(NULL AS TEXT) FROM programmes g "
+	"WHERE g.id = ?",
+	"pp", NULL };
+
+/* Training sessions whose registration deadline falls in either period; whether the scheduled job cancelled
+ * them under their minimum of registrants (the journal's cancel_under_minimum). */
+enum { S_AUDIENCE = 2, S_STATE, S_DEADLINE, S_UNDER_MIN };
+static const struct steer_source src_sessions = { "sessions",
+	"SELECT s.region_code, CAST(NULL AS BIGINT) AS organisation_id, s.audience, s.state, s.registration_deadline, "
+	"CASE WHEN EXISTS (SELECT 1 FROM journal j WHERE j.entity = 'training_session' AND j.entity_id = s.id AND "
+	"j.action = 'cancel_under_minimum') THEN 1 ELSE 0 END AS under_min FROM training_sessions s WHERE "
+	"s.programme_id = ? AND s.registration_deadline >= ? AND s.registration_deadline <= ?",
+	"pFt", NULL };
+
+/* The current schedule lines whose period begins in either period (what the budget pages call committed), and
+ * what was paid of them, summed by structure in SQL. */
+enum { L_CURRENT = 2, L_AMOUNT, L_PAID };
+static const struct steer_source src_lines = { "schedule_lines",
+	"SELECT l.region_code, l.organisation_id, CASE WHEN l.period_from >= ? THEN 1 ELSE 0 END AS cur, "
+	"SUM(l.amount_cents) AS amount, SUM(CASE WHEN l.paid = 1 THEN l.amount_cents ELSE 0 END) AS paid FROM "
+	"schedule_lines l WHERE l.programme_id = ? AND l.version_to IS NULL AND l.period_from >= ? AND l.period_from "
+	"<= ? GROUP BY 1, 2, 3",
+	"fpFt", NULL };
+
+/* Recoveries notified in either period, or repaid in it. */
+enum { R_AMOUNT = 2, R_STATE, R_CREATED, R_REPAID_ON };
+static const struct steer_source src_recoveries = { "recoveries",
+	"SELECT r.region_code, r.organisation_id, r.amount_cents, r.state, r.created_at, r.repaid_on FROM recoveries r "
+	"WHERE r.programme_id = ? AND ((r.created_at >= ? AND r.created_at < ?) OR (r.repaid_on >= ? AND r.repaid_on "
+	"<= ?))",
+	"pAbFt", NULL };
+
+/* The budget envelopes of the years either period touches; the national one ('' region) has no region. */
+enum { E_YEAR = 2, E_COMMITMENTS, E_PAYMENTS };
+static const struct steer_source src_envelopes = { "budget_envelopes",
+	"SELECT CASE WHEN e.region_code = '' THEN CAST(NULL AS TEXT) ELSE e.region_code END AS region_code, CAST(NULL "
+	"AS BIGINT) AS organisation_id, e.year, e.commitments_cents, e.payments_cents FROM budget_envelopes e WHERE "
+	"e.programme_id = ? AND e.year >= ? AND e.year <= ?",
+	"pYy", NULL };
+
+/* The activity of the programme's recruits, from the rollups (day × adviser × structure × commune of the
+ * session; region_code: where the session took place), summed by structure, type and period in SQL. */
+enum { V_TYPE = 2, V_CURRENT, V_REPORTS, V_PARTICIPANTS };
+static const struct steer_source src_activity = { "activity_rollup",
+	"SELECT a.region_code, a.organisation_id, a.type, CASE WHEN a.day >= ? THEN 1 ELSE 0 END AS cur, "
+	"SUM(a.reports) AS reports, SUM(a.participants) AS participants FROM activity_rollup a WHERE a.day >= ? AND "
+	"a.day <= ? AND a.adviser_id IN (SELECT k.candidate_id FROM contracts k WHERE k.programme_id = ?) GROUP BY 1, "
+	"2, 3, 4",
+	"fFtp", NULL };
+
+/* The recruits of the programme with a report in the ACTIVITY_ACTIVE_DAYS days up to the last day of either
+ * period (the activity issue's one definition of an active adviser), from the rollups. */
+enum { W_ADVISER = 2, W_CURRENT };
+static const struct steer_source src_active = { "activity_active",
+	"SELECT a.region_code, a.organisation_id, a.adviser_id, 1 AS cur FROM activity_rollup a WHERE a.day > ? AND "
+	"a.day <= ? AND a.adviser_id IN (SELECT k.candidate_id FROM contracts k WHERE k.programme_id = ?) GROUP BY "
+	"a.region_code, a.organisation_id, a.adviser_id UNION ALL SELECT a.region_code, a.organisation_id, "
+	"a.adviser_id, 0 FROM activity_rollup a WHERE a.day > ? AND a.day <= ? AND a.adviser_id IN (SELECT "
+	"k.candidate_id FROM contracts k WHERE k.programme_id = ?) GROUP BY a.region_code, a.organisation_id, "
+	"a.adviser_id",
+	"wtpWTp", NULL };
+
+static const struct steer_source *const steer_sources[] = { &src_contracts, &src_dossiers, &src_offers,
+	&src_applications, &src_journal, &src_targets, &src_sessions, &src_lines, &src_recoveries, &src_envelopes,
+	&src_activity, &src_active };
+#define NSOURCES (sizeof(steer_sources) / sizeof(steer_sources[0]))
+
+/* ---- The request: its sources read once, and what every tally shares ---- */
+
+/* A path of the programme's eligibility criteria (its code path_N and label). */
+struct steer_path {
+	const char *code, *label;
+};
+
+struct steer_run {
+	struct ctx *ctx;
+	const struct steer_query *q;
+	const char *pfrom, *pto;
+	struct db_rows *rows[NSOURCES]; /* NULL until read */
+	bool loaded;                    /* the programme's paths and the networks' labels */
+	struct steer_path *paths;
+	size_t npaths;
+	int64_t age_max; /* the criteria's maximum age without RQTH (0: none) */
+	struct db_rows *networks;
+};
+
+/* One row of a table being made. */
+struct steer_acc {
+	const char *key, *label;
+	int64_t v[3];
+	int64_t *vals; /* STEER_DIST: the values; distinct counts: the ids */
+	size_t nvals, cap;
+};
 
 struct steer_calc {
 	struct ctx *ctx;
+	struct steer_run *run;
 	const struct indicator *ind;
-	json_t *rows;                     /* [{key, label, values}] */
+	bool current;                     /* the period asked (false: the previous one) */
 	int64_t from, to;                 /* the period as epoch seconds [from, to) */
 	const char *first_day, *last_day; /* and as days */
+	struct steer_acc *acc;
+	size_t nacc, capacc;
+	int64_t seq, entered[2]; /* the review tally's walk through a dossier's journal */
+	json_t *rows;            /* [{key, label, values}] once tallied */
 };
 
-/* ---- Finish functions ---- */
+static const char *
+cell(const struct db_rows *r, size_t i, size_t col)
+{
+	return db_isnull(db_cell(r, i, col)) ? NULL : db_text(db_cell(r, i, col));
+}
+
+static int64_t
+num(const struct db_rows *r, size_t i, size_t col)
+{
+	return db_int(db_cell(r, i, col));
+}
+
+static bool
+is(const char *s, const char *v)
+{
+	return s && strcmp(s, v) == 0;
+}
+
+/* The row KEY of C's table (made with LABEL when new). */
+static struct steer_acc *
+acc_row(struct steer_calc *c, const char *key, const char *label)
+{
+	for (size_t i = 0; i < c->nacc; i++)
+		if (strcmp(c->acc[i].key, key) == 0)
+			return &c->acc[i];
+	if (c->nacc == c->capacc) {
+		size_t cap = c->capacc ? c->capacc * 2 : 16;
+		struct steer_acc *n = arena_alloc(c->ctx->arena, sizeof(*n) * cap);
+		if (c->nacc)
+			memcpy(n, c->acc, sizeof(*n) * c->nacc);
+		c->acc = n;
+		c->capacc = cap;
+	}
+	c->acc[c->nacc] = (struct steer_acc){ .key = arena_strdup(c->ctx->arena, key),
+		.label = arena_strdup(c->ctx->arena, label ? label : "") };
+	return &c->acc[c->nacc++];
+}
+
+static void
+add(struct steer_calc *c, const char *key, const char *label, size_t col, int64_t n)
+{
+	acc_row(c, key, label)->v[col] += n;
+}
+
+static void
+push(struct steer_calc *c, const char *key, int64_t x)
+{
+	struct steer_acc *a = acc_row(c, key, NULL);
+
+	if (a->nvals == a->cap) {
+		size_t cap = a->cap ? a->cap * 2 : 64;
+		int64_t *n = arena_alloc(c->ctx->arena, sizeof(*n) * cap);
+		if (a->nvals)
+			memcpy(n, a->vals, sizeof(*n) * a->nvals);
+		a->vals = n;
+		a->cap = cap;
+	}
+	a->vals[a->nvals++] = x;
+}
+
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The number of distinct values pushed to row KEY. */
+static int64_t
+distinct(struct steer_calc *c, const char *key)
+{
+	struct steer_acc *a = acc_row(c, key, NULL);
+	int64_t n = 0;
+
+	qsort(a->vals, a->nvals, sizeof(*a->vals), cmp_i64);
+	for (size_t i = 0; i < a->nvals; i++)
+		n += i == 0 || a->vals[i] != a->vals[i - 1];
+	return n;
+}
+
+static json_t *
+dist_values(int64_t *v, size_t n)
+{
+	if (n == 0)
+		return json_pack("[i, n, n]", 0);
+	qsort(v, n, sizeof(*v), cmp_i64);
+	/* Nearest rank: the value at rank ⌈p·n⌉. */
+	return json_pack(
+	    "[I, I, I]", (json_int_t)n, (json_int_t)v[(n + 1) / 2 - 1], (json_int_t)v[(9 * n + 9) / 10 - 1]);
+}
+
+/* ---- Who counts in a period ---- */
+
+static bool
+day_in(const struct steer_calc *c, const char *day)
+{
+	return day && strcmp(day, c->first_day) >= 0 && strcmp(day, c->last_day) <= 0;
+}
+
+static bool
+time_in(const struct steer_calc *c, int64_t t)
+{
+	return t >= c->from && t < c->to;
+}
+
+static bool
+signed_(const struct db_rows *r, size_t i)
+{
+	return !is(cell(r, i, K_STATE), "planned");
+}
+
+/* Filled on the last day: started by then and not ended before it (a contract ended on the last day counts). */
+static bool
+filled(const struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	const char *ended = cell(r, i, K_ENDED);
+
+	return signed_(r, i) && strcmp(cell(r, i, K_START), c->last_day) <= 0 &&
+	       (ended == NULL || strcmp(ended, c->last_day) >= 0);
+}
+
+/* In force on one day of the period at least. */
+static bool
+in_force(const struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	const char *ended = cell(r, i, K_ENDED);
+
+	return signed_(r, i) && strcmp(cell(r, i, K_START), c->last_day) <= 0 &&
+	       (ended == NULL || strcmp(ended, c->first_day) >= 0);
+}
+
+/* Started in the period. */
+static bool
+recruited(const struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	return signed_(r, i) && day_in(c, cell(r, i, K_START));
+}
+
+/* Ended (at its term or before) in the period. */
+static bool
+ended_in(const struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	const char *state = cell(r, i, K_STATE);
+
+	return (is(state, "completed") || is(state, "ended_early")) && day_in(c, cell(r, i, K_ENDED));
+}
+
+static bool
+granted(const struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	return is(cell(r, i, D_STATE), "validated") && !db_isnull(db_cell(r, i, D_DECISION_AT)) &&
+	       num(r, i, D_DECISION_AT) < c->to;
+}
+
+static const char *
+or_unknown(const char *s)
+{
+	return s ? s : "unknown";
+}
+
+/* ---- Tallies ---- */
+
+/* The targets: the programme's own (national reach) or the sum of the regions' in scope; see take_target. */
+static void
+t_target(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	add(c, cell(r, i, 0) ? "target" : "target_national", "", 0, num(r, i, G_TARGET));
+}
+
+static void
+t_granted(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	if (granted(c, r, i))
+		add(c, "granted", "", 0, num(r, i, D_POSTS));
+}
+
+static void
+t_filled(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	if (filled(c, r, i))
+		add(c, "filled", "", 0, 1);
+}
+
+/* Posts returned: of the offers closed in the period, the posts no contract filled. */
+static void
+t_returned(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	int64_t left = num(r, i, O_POSTS) - num(r, i, O_CONTRACTS);
+
+	if (is(cell(r, i, O_STATE), "closed") && time_in(c, num(r, i, O_UPDATED)))
+		add(c, "returned", "", 0, left > 0 ? left : 0);
+}
+
+static void
+t_cumulative(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	if (recruited(c, r, i)) {
+		const char *month = arena_strndup(c->ctx->arena, cell(r, i, K_START), 7);
+		add(c, month, month, 0, 1);
+	}
+}
+
+/* Posts by a dimension: granted (column 0) from the dossiers, filled (column 1) from the contracts. */
+static void
+t_region_target(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	if (cell(r, i, 0) && cell(r, i, G_NAME))
+		add(c, cell(r, i, 0), cell(r, i, G_NAME), 2, num(r, i, G_TARGET));
+}
+
+static void
+t_region_granted(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	if (granted(c, r, i) && cell(r, i, D_REGION_NAME))
+		add(c, cell(r, i, 0), cell(r, i, D_REGION_NAME), 0, num(r, i, D_POSTS));
+}
+
+static void
+t_region_filled(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	if (filled(c, r, i) && cell(r, i, K_REGION_NAME))
+		add(c, cell(r, i, 0), cell(r, i, K_REGION_NAME), 1, 1);
+}
+
+static void
+t_dep_granted(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	if (granted(c, r, i) && cell(r, i, D_DEP_NAME))
+		add(c, cell(r, i, D_DEP), cell(r, i, D_DEP_NAME), 0, num(r, i, D_POSTS));
+}
+
+static void
+t_dep_filled(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	if (filled(c, r, i) && cell(r, i, K_DEP_NAME))
+		add(c, cell(r, i, K_DEP), cell(r, i, K_DEP_NAME), 1, 1);
+}
+
+static void
+t_jp_granted(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	if (granted(c, r, i) && cell(r, i, D_JP_TITLE))
+		add(c, cell(r, i, D_JP), cell(r, i, D_JP_TITLE), 0, num(r, i, D_POSTS));
+}
+
+static void
+t_jp_filled(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	if (filled(c, r, i) && cell(r, i, K_JP_TITLE))
+		add(c, cell(r, i, K_JP), cell(r, i, K_JP_TITLE), 1, 1);
+}
+
+/* Each network of NETWORKS ("a|b") that the reference table knows gets N in column COL. */
+static void
+add_networks(struct steer_calc *c, const char *networks, size_t col, int64_t n)
+{
+	const struct db_rows *nets = c->run->networks;
+
+	for (size_t k = 0; networks && nets && k < nets->nrows; k++) {
+		const char *code = cell(nets, k, 0), *p = networks;
+		size_t len = strlen(code);
+		while ((p = strstr(p, code)) != NULL) {
+			if ((p == networks || p[-1] == '|') && (p[len] == '\0' || p[len] == '|')) {
+				add(c, code, cell(nets, k, 1), col, n);
+				break;
+			}
+			p += len;
+		}
+	}
+}
+
+static void
+t_network_granted(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	if (granted(c, r, i))
+		add_networks(c, cell(r, i, D_NETWORKS), 0, num(r, i, D_POSTS));
+}
+
+static void
+t_network_filled(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	if (filled(c, r, i))
+		add_networks(c, cell(r, i, K_NETWORKS), 1, 1);
+}
+
+static void
+t_kind_granted(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	if (granted(c, r, i))
+		add(c, or_unknown(cell(r, i, D_CATEGORY)), "", 0, num(r, i, D_POSTS));
+}
+
+static void
+t_kind_filled(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	if (filled(c, r, i) && num(r, i, K_HAS_DOSSIER))
+		add(c, or_unknown(cell(r, i, K_CATEGORY)), "", 1, 1);
+}
+
+static void
+t_dossier_state(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	if (num(r, i, D_CREATED) < c->to)
+		add(c, cell(r, i, D_STATE), "", 0, 1);
+}
+
+static void
+t_opinion(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	if (cell(r, i, D_OPINION) && !db_isnull(db_cell(r, i, D_OPINION_AT)) && time_in(c, num(r, i, D_OPINION_AT)))
+		add(c, cell(r, i, D_OPINION), "", 0, 1);
+}
+
+static void
+t_refusal(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	const char *reason = cell(r, i, D_REASON);
+
+	if (is(cell(r, i, D_STATE), "refused") && !db_isnull(db_cell(r, i, D_DECISION_AT)) &&
+	    time_in(c, num(r, i, D_DECISION_AT)))
+		add(c, reason ? reason : "", reason ? reason : "", 0, 1);
+}
+
+/* The value of member NAME in a journal detail written by jansson ({"from": "…", "to": "…"}), in the arena;
+ * NULL when absent. The states are plain codes (no escapes). */
+static const char *
+detail_member(struct arena *a, const char *detail, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = detail; p && (p = strchr(p, '"')) != NULL; p++) {
+		if (strncmp(p + 1, name, n) != 0 || p[n + 1] != '"')
+			continue;
+		p += n + 2;
+		while (*p == ' ' || *p == ':')
+			p++;
+		if (*p != '"')
+			return NULL;
+		p++;
+		return arena_strndup(a, p, strcspn(p, "\""));
+	}
+	return NULL;
+}
+
+/* Days in review: every passage through regional or national review that ended in the period is one value (a
+ * dossier reopened goes through national review twice). The rows come dossier by dossier in the order
+ * written. */
+static void
+t_review(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	static const char *const stage[2] = { "regional_review", "national_review" };
+	const char *detail = cell(r, i, J_DETAIL), *from, *to;
+	int64_t dossier = num(r, i, J_DOSSIER), at = num(r, i, J_AT);
+
+	if (c->nacc == 0) {
+		acc_row(c, stage[0], NULL);
+		acc_row(c, stage[1], NULL);
+		c->seq = -1;
+	}
+	if (at >= c->to)
+		return;
+	if (dossier != c->seq)
+		c->entered[0] = c->entered[1] = -1;
+	c->seq = dossier;
+	from = detail_member(c->ctx->arena, detail, "from");
+	to = detail_member(c->ctx->arena, detail, "to");
+	for (int s = 0; s < 2 && from && to; s++) {
+		if (strcmp(from, stage[s]) == 0 && c->entered[s] >= 0) {
+			if (time_in(c, at))
+				push(c, stage[s], (at - c->entered[s]) / 86400);
+			c->entered[s] = -1;
+		}
+		if (strcmp(to, stage[s]) == 0)
+			c->entered[s] = at;
+	}
+}
+
+static void
+t_decision(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	const char *action = cell(r, i, J_ACTION);
+
+	if ((is(action, "validate") || is(action, "refuse") || is(action, "reopen")) && time_in(c, num(r, i, J_AT)))
+		add(c, action, "", 0, 1);
+}
+
+static void
+t_offers(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	if (time_in(c, num(r, i, O_CREATED))) {
+		add(c, "offers", "", 0, 1);
+		add(c, "posts", "", 0, num(r, i, O_POSTS));
+	}
+}
+
+static void
+t_applications(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	if ((num(r, i, A_CURRENT) != 0) == c->current)
+		add(c, "applications", "", 0, num(r, i, A_N));
+}
+
+static void
+t_recruitments(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	if (recruited(c, r, i))
+		add(c, "recruitments", "", 0, 1);
+}
+
+static void
+t_application_state(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	if ((num(r, i, A_CURRENT) != 0) == c->current)
+		add(c, cell(r, i, A_STATE), "", 0, num(r, i, A_N));
+}
+
+/* Days from the offer's publication to the contract's signature, for the contracts signed in the period. */
+static void
+t_time_to_recruit(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	if (!db_isnull(db_cell(r, i, K_OFFER_CREATED)) && time_in(c, num(r, i, K_CREATED)))
+		push(c, "all", (num(r, i, K_CREATED) - num(r, i, K_OFFER_CREATED)) / 86400);
+}
+
+/* Whole years from BIRTH to ON ("YYYY-MM-DD" both); -1 when BIRTH is missing or malformed. */
+static int
+age_on(const char *birth, const char *on)
+{
+	if (birth == NULL || strlen(birth) < 10 || on == NULL || strlen(on) < 10)
+		return -1;
+	return atoi(on) - atoi(birth) - (strncmp(on + 5, birth + 5, 5) < 0 ? 1 : 0);
+}
+
+static void
+t_age(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	int age;
+
+	if (!recruited(c, r, i) || !num(r, i, K_HAS_CANDIDATE))
+		return;
+	age = age_on(cell(r, i, K_BIRTH), cell(r, i, K_START));
+	add(c,
+	    age < 0     ? "unknown"
+	    : age < 18  ? "a_u18"
+	    : age <= 21 ? "b_18_21"
+	    : age <= 25 ? "c_22_25"
+	    : age <= 30 ? "d_26_30"
+	                : "e_31",
+	    "", 0, 1);
+}
+
+static void
+t_qualification(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	if (recruited(c, r, i) && num(r, i, K_HAS_CANDIDATE))
+		add(c, or_unknown(cell(r, i, K_LEVEL)), "", 0, 1);
+}
+
+static void
+t_area(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	if (recruited(c, r, i) && num(r, i, K_HAS_CANDIDATE))
+		add(c, or_unknown(cell(r, i, K_AREA)), "", 0, 1);
+}
+
+static void
+t_sex(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	if (recruited(c, r, i) && num(r, i, K_HAS_CANDIDATE))
+		add(c, or_unknown(cell(r, i, K_SEX)), "", 0, 1);
+}
+
+/* The eligibility path of a recruit: none without a diagnosis; the prescriber's override; else the first of the
+ * programme's paths the diagnosis found met (in the programme's order: the general path before the
+ * exceptions), or "computed" when the criteria have no path (age alone). Column 1: those whose age was met only
+ * through the RQTH (older than the criteria's maximum on the day of the diagnosis). */
+static void
+t_eligibility(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	const char *key = "none", *criteria;
+	json_t *list, *x;
+	size_t k;
+	int age;
+
+	if (!recruited(c, r, i) || !num(r, i, K_HAS_CANDIDATE))
+		return;
+	criteria = cell(r, i, K_DIAG_CRITERIA);
+	if (criteria && num(r, i, K_DIAG_OVERRIDDEN))
+		key = "override";
+	else if (criteria) {
+		key = "computed";
+		list = json_loads(criteria, 0, NULL);
+		json_array_foreach(list, k, x)
+		{
+			const char *code = json_string_value(json_object_get(x, "code"));
+			if (code && strncmp(code, "path_", 5) == 0 && json_is_true(json_object_get(x, "met"))) {
+				key = arena_strdup(c->ctx->arena, code);
+				break;
+			}
+		}
+		json_decref(list);
+	}
+	add(c, key, "", 0, 1);
+	age = age_on(cell(r, i, K_BIRTH), cell(r, i, K_DIAG_ON));
+	if (criteria && num(r, i, K_RQTH) && c->run->age_max > 0 && age > c->run->age_max)
+		add(c, key, "", 1, 1);
+}
+
+static void
+t_in_force(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	if (in_force(c, r, i))
+		add(c, "in_force", "", 0, 1);
+}
+
+static void
+t_ended_early(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	if (is(cell(r, i, K_STATE), "ended_early") && day_in(c, cell(r, i, K_ENDED)))
+		add(c, "ended_early", "", 0, 1);
+}
+
+static void
+t_broken_by(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	if (is(cell(r, i, K_STATE), "ended_early") && day_in(c, cell(r, i, K_ENDED)))
+		add(c, or_unknown(cell(r, i, K_ENDED_BY)), "", 0, 1);
+}
+
+static void
+t_break_reason(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	if (is(cell(r, i, K_STATE), "ended_early") && day_in(c, cell(r, i, K_ENDED)))
+		add(c, or_unknown(cell(r, i, K_BREAK)), "", 0, 1);
+}
+
+/* Paths: of the contracts in force, started (a module in progress or completed), completed (every module
+ * completed, one at least); modules late on the last day (not completed, due before it). */
+static void
+t_paths(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	int64_t modules = num(r, i, K_MODULES);
+
+	if (!in_force(c, r, i))
+		return;
+	add(c, "contracts", "", 0, 1);
+	if (num(r, i, K_MODULES_STARTED) > 0)
+		add(c, "started", "", 0, 1);
+	if (modules > 0 && num(r, i, K_MODULES_DONE) == modules)
+		add(c, "completed", "", 0, 1);
+	add(c, "modules_late", "", 0, num(r, i, c->current ? K_LATE : K_LATE_PREV));
+}
+
+/* Tutors of the contracts in force, each once: trained when registered to a tutors' session (not cancelled)
+ * that began by the last day. */
+static void
+t_tutors(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	const char *on = cell(r, i, K_TUTOR_TRAINED_ON);
+
+	if (in_force(c, r, i) && !db_isnull(db_cell(r, i, K_TUTOR)))
+		push(c, on && strcmp(on, c->last_day) <= 0 ? "trained" : "untrained", num(r, i, K_TUTOR));
+}
+
+static void
+t_outcome(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	const char *o = cell(r, i, K_OUTCOME);
+
+	if (ended_in(c, r, i))
+		add(c, o ? o : "pending", "", 0, 1);
+}
+
+static void
+t_followup(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	const char *o = cell(r, i, K_FOLLOWUP);
+
+	if (day_in(c, cell(r, i, K_FOLLOWUP_DUE)))
+		add(c, o ? o : "pending", "", 0, 1);
+}
+
+static void
+t_outcome_region(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	const char *o = cell(r, i, K_OUTCOME);
+
+	if (ended_in(c, r, i) && cell(r, i, K_REGION_NAME)) {
+		add(c, cell(r, i, 0), cell(r, i, K_REGION_NAME), 0, 1);
+		add(c, cell(r, i, 0), "", 1, o && strncmp(o, "lasting", 7) == 0);
+	}
+}
+
+/* Sessions by audience: cancelled by the scheduled job under their minimum (column 0), cancelled otherwise (by
+ * their organiser: column 1), all (column 2). */
+static void
+t_sessions(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	const char *audience = cell(r, i, S_AUDIENCE);
+	bool cancelled = is(cell(r, i, S_STATE), "cancelled");
+
+	if (!day_in(c, cell(r, i, S_DEADLINE)))
+		return;
+	add(c, audience, "", 0, cancelled && num(r, i, S_UNDER_MIN));
+	add(c, audience, "", 1, cancelled && !num(r, i, S_UNDER_MIN));
+	add(c, audience, "", 2, 1);
+}
+
+/* Money: cents in column 0 while tallying, whole euros once finished (finish_money). */
+static void
+t_lines(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	if ((num(r, i, L_CURRENT) != 0) != c->current)
+		return;
+	add(c, "committed", "", 0, num(r, i, L_AMOUNT));
+	add(c, "paid", "", 0, num(r, i, L_PAID));
+}
+
+static void
+t_recoveries(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	const char *state = cell(r, i, R_STATE), *repaid_on = cell(r, i, R_REPAID_ON);
+
+	if (time_in(c, num(r, i, R_CREATED)) && !is(state, "cancelled"))
+		add(c, "recovered", "", 0, num(r, i, R_AMOUNT));
+	if (is(state, "repaid") && day_in(c, repaid_on))
+		add(c, "repaid", "", 0, num(r, i, R_AMOUNT));
+}
+
+/* Envelopes of the years the period touches: column 0 the envelope; the national one apart (take_envelope). */
+static void
+t_envelopes(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	int64_t year = num(r, i, E_YEAR);
+	bool national = cell(r, i, 0) == NULL;
+
+	if (year < atoi(c->first_day) || year > atoi(c->last_day))
+		return;
+	add(c, national ? "commitments_national" : "commitments", "", 0, num(r, i, E_COMMITMENTS));
+	add(c, national ? "payments_national" : "payments", "", 0, num(r, i, E_PAYMENTS));
+}
+
+static void
+t_envelope_lines(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	if ((num(r, i, L_CURRENT) != 0) != c->current)
+		return;
+	add(c, "commitments", "", 1, num(r, i, L_AMOUNT));
+	add(c, "payments", "", 1, num(r, i, L_PAID));
+}
+
+static void
+t_money_region(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	if ((num(r, i, L_CURRENT) != 0) != c->current || cell(r, i, 0) == NULL)
+		return;
+	add(c, cell(r, i, 0), "", 0, num(r, i, L_AMOUNT));
+	add(c, cell(r, i, 0), "", 1, num(r, i, L_PAID));
+}
+
+static void
+t_activity(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	if ((num(r, i, V_CURRENT) != 0) != c->current)
+		return;
+	add(c, cell(r, i, V_TYPE), "", 0, num(r, i, V_REPORTS));
+	add(c, cell(r, i, V_TYPE), "", 1, num(r, i, V_PARTICIPANTS));
+}
+
+static void
+t_adv_granted(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	if (granted(c, r, i))
+		add(c, "granted", "", 0, num(r, i, D_POSTS));
+}
+
+static void
+t_adv_in_post(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	if (filled(c, r, i))
+		add(c, "in_post", "", 0, 1);
+}
+
+static void
+t_adv_active(struct steer_calc *c, const struct db_rows *r, size_t i)
+{
+	if ((num(r, i, W_CURRENT) != 0) == c->current)
+		push(c, "active", num(r, i, W_ADVISER));
+}
+
+/* ---- Finish functions (on the table's JSON rows) ---- */
 
 static json_t *
 row_find(json_t *rows, const char *key, size_t *index)
@@ -134,17 +1040,24 @@ row_remove(json_t *rows, const char *key)
 		json_array_remove(rows, i);
 }
 
+/* The national row's value when there is one (national reach), else the regions' sum; both rows removed. */
+static json_int_t
+take_national(json_t *rows, const char *regions_key, const char *national_key, size_t col)
+{
+	json_int_t national = row_value(rows, national_key, col), regions = row_value(rows, regions_key, col);
+	bool has_national = row_find(rows, national_key, NULL) != NULL;
+
+	row_remove(rows, national_key);
+	row_remove(rows, regions_key);
+	return has_national ? national : regions;
+}
+
 /* The target a scope sees: the programme's own for national reach (its row has no region), else the sum of the
- * regions' targets in scope. Removes the rows of both and returns it. */
+ * regions' targets in scope. */
 static json_int_t
 take_target(json_t *rows)
 {
-	json_int_t national = row_value(rows, "target_national", 0), regions = row_value(rows, "target", 0);
-	bool has_national = row_find(rows, "target_national", NULL) != NULL;
-
-	row_remove(rows, "target_national");
-	row_remove(rows, "target");
-	return has_national ? national : regions;
+	return take_national(rows, "target", "target_national", 0);
 }
 
 /* The posts' summary: the target, vacant = granted − filled (never below 0). */
@@ -182,7 +1095,7 @@ finish_cumulative(struct steer_calc *c)
 	json_decref(out);
 }
 
-/* Per row, the share of column 1 in column 0 (one decimal) as column 2. */
+/* The share of PART in WHOLE, in % with one decimal. */
 static double
 percent(json_int_t part, json_int_t whole)
 {
@@ -196,8 +1109,9 @@ finish_breaks(struct steer_calc *c)
 	    json_real(percent(row_value(c->rows, "ended_early", 0), row_value(c->rows, "in_force", 0))));
 }
 
+/* Per row, the share of column 1 in column 0 as column 2. */
 static void
-finish_outcome_rates(struct steer_calc *c)
+finish_rates(struct steer_calc *c)
 {
 	size_t i;
 	json_t *r;
@@ -205,90 +1119,124 @@ finish_outcome_rates(struct steer_calc *c)
 	json_array_foreach(c->rows, i, r)
 	{
 		json_t *v = json_object_get(r, "values");
-		json_int_t ended = json_integer_value(json_array_get(v, 0)),
-		           lasting = json_integer_value(json_array_get(v, 1));
-		json_array_set_new(v, 2, json_real(percent(lasting, ended)));
+		json_array_set_new(v, 2,
+		    json_real(
+		        percent(json_integer_value(json_array_get(v, 1)), json_integer_value(json_array_get(v, 0)))));
 	}
 }
 
-/* Days spent in regional and in national review, from the journal: every passage through a review state that
- * ended in the period is one value (a dossier reopened goes through national review twice). The rows come as
- * (k = dossier id, l = the entry's detail, v1 = its time, v2 = its id), ordered. */
-static int
-cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static json_t *
-dist_values(int64_t *v, size_t n)
-{
-	if (n == 0)
-		return json_pack("[i, n, n]", 0);
-	qsort(v, n, sizeof(*v), cmp_i64);
-	/* Nearest rank: the value at rank ⌈p·n⌉. */
-	return json_pack(
-	    "[I, I, I]", (json_int_t)n, (json_int_t)v[(n + 1) / 2 - 1], (json_int_t)v[(9 * n + 9) / 10 - 1]);
-}
-
-struct review_acc {
-	int64_t *v;
-	size_t n, cap;
-};
-
+/* Tutors: each counted once per row. */
 static void
-acc_push(struct arena *a, struct review_acc *acc, int64_t x)
+finish_tutors(struct steer_calc *c)
 {
-	if (acc->n == acc->cap) {
-		int64_t *nv = arena_alloc(a, sizeof(*nv) * (acc->cap ? acc->cap * 2 : 64));
-		if (acc->n)
-			memcpy(nv, acc->v, sizeof(*nv) * acc->n);
-		acc->v = nv;
-		acc->cap = acc->cap ? acc->cap * 2 : 64;
-	}
-	acc->v[acc->n++] = x;
+	row_set(c->rows, "trained", 0, json_integer(distinct(c, "trained")));
+	row_set(c->rows, "untrained", 0, json_integer(distinct(c, "untrained")));
+}
+
+/* Whole euros, half up, from a positive or negative number of cents. */
+static json_int_t
+euros(json_int_t cents)
+{
+	return cents >= 0 ? (cents + 50) / 100 : -((-cents + 50) / 100);
 }
 
 static void
-finish_review(struct steer_calc *c)
+rows_to_euros(json_t *rows, size_t ncols)
 {
-	struct review_acc acc[2] = { { 0 } };
-	const char *stage[2] = { "regional_review", "national_review" };
-	int64_t entered[2] = { -1, -1 }, prev_dossier = -1;
-	json_t *out = json_array(), *r;
 	size_t i;
+	json_t *r;
 
-	json_array_foreach(c->rows, i, r)
+	json_array_foreach(rows, i, r)
 	{
-		json_t *detail = json_loads(json_string_value(json_object_get(r, "label")), 0, NULL);
-		const char *from = json_str(detail, "from"), *to = json_str(detail, "to");
-		int64_t dossier = strtoll(json_string_value(json_object_get(r, "key")), NULL, 10);
-		int64_t at = json_integer_value(json_array_get(json_object_get(r, "values"), 0));
-
-		if (dossier != prev_dossier)
-			entered[0] = entered[1] = -1;
-		prev_dossier = dossier;
-		for (int s = 0; s < 2 && from && to; s++) {
-			if (strcmp(from, stage[s]) == 0 && entered[s] >= 0) {
-				if (at >= c->from && at < c->to)
-					acc_push(c->ctx->arena, &acc[s], (at - entered[s]) / 86400);
-				entered[s] = -1;
-			}
-			if (strcmp(to, stage[s]) == 0)
-				entered[s] = at;
+		for (size_t m = 0; m < ncols; m++) {
+			json_t *v = json_array_get(json_object_get(r, "values"), m);
+			if (json_is_integer(v))
+				json_array_set_new(
+				    json_object_get(r, "values"), m, json_integer(euros(json_integer_value(v))));
 		}
-		json_decref(detail);
 	}
-	for (int s = 0; s < 2; s++)
-		json_array_append_new(
-		    out, json_pack("{s:s, s:s, s:o}", "key", stage[s], "label",
-		             vocab_label(&vocab_steer_review, stage[s]), "values", dist_values(acc[s].v, acc[s].n)));
+}
+
+/* Committed, paid, left to pay (from the exact cents), recovered, repaid; in whole euros. */
+static void
+finish_money(struct steer_calc *c)
+{
+	row_set(c->rows, "to_pay", 0, json_integer(row_value(c->rows, "committed", 0) - row_value(c->rows, "paid", 0)));
+	rows_to_euros(c->rows, 1);
+}
+
+/* Envelopes: the national one for national reach, else the regions' in scope; what was consumed, its share. */
+static void
+finish_envelopes(struct steer_calc *c)
+{
+	static const char *const keys[2] = { "commitments", "payments" };
+
+	for (int k = 0; k < 2; k++) {
+		json_int_t used = row_value(c->rows, keys[k], 1),
+		           envelope =
+		               take_national(c->rows, keys[k], arena_printf(c->ctx->arena, "%s_national", keys[k]), 0);
+		json_array_append_new(c->rows, json_pack("{s:s, s:s, s:[I, I, f]}", "key", keys[k], "label", "",
+		                                   "values", euros(envelope), euros(used), percent(used, envelope)));
+	}
+}
+
+static void
+finish_money_region(struct steer_calc *c)
+{
+	rows_to_euros(c->rows, 2);
+}
+
+/* Advisers: active ones counted once; activation = in post ÷ granted, activity = active ÷ in post. */
+static void
+finish_advisers(struct steer_calc *c)
+{
+	json_int_t granted = row_value(c->rows, "granted", 0), in_post = row_value(c->rows, "in_post", 0),
+	           active = distinct(c, "active");
+
+	row_set(c->rows, "active", 0, json_integer(active));
+	row_set(c->rows, "activation_rate", 0, json_real(percent(in_post, granted)));
+	row_set(c->rows, "activity_rate", 0, json_real(percent(active, in_post)));
+}
+
+/* The eligibility paths: every path of the programme's criteria (labels from them), then the criteria met
+ * without a path, the prescriber's override, no diagnosis; each shown, 0 when absent. */
+static void
+finish_eligibility(struct steer_calc *c)
+{
+	struct steer_run *run = c->run;
+	json_t *out = json_array(), *r;
+	static const struct {
+		const char *key, *label;
+	} tail[] = {
+		{ "computed", "Critères du dispositif remplis (sans voie particulière)" },
+		{ "override", "Dérogation du prescripteur" },
+		{ "none", "Sans diagnostic" },
+	};
+
+	for (size_t k = 0; k < run->npaths + 3; k++) {
+		const char *key = k < run->npaths ? run->paths[k].code : tail[k - run->npaths].key;
+		const char *label = k < run->npaths ? run->paths[k].label : tail[k - run->npaths].label;
+		size_t at;
+		if ((r = row_find(c->rows, key, &at)) != NULL) {
+			json_incref(r);
+			json_array_remove(c->rows, at);
+		} else {
+			r = json_pack("{s:s, s:s, s:[i, i]}", "key", key, "label", "", "values", 0, 0);
+		}
+		json_object_set_new(r, "label", json_string(label));
+		json_array_append_new(out, r);
+	}
+	/* A path the criteria no longer have (changed since the diagnosis). */
+	json_array_extend(out, c->rows);
 	json_array_clear(c->rows);
 	json_array_extend(c->rows, out);
 	json_decref(out);
 }
+
+#define TALLY(s, f)       \
+	{                 \
+		&(s), (f) \
+	}
 
 /* ---- The table ---- */
 
@@ -300,275 +1248,177 @@ const struct indicator steer_indicators[] = {
 	    "Vacants : accordés moins pourvus. Rendus : postes des offres fermées par la structure pendant la période "
 	    "sans avoir été pourvus.",
 	    STEER_BARS, "Indicateur", { "Postes" }, &vocab_steer_posts, STEER_SUM,
-	    TARGET_ROWS
-	    " UNION ALL SELECT d.region_code, d.organisation_id, 'granted', '', d.posts_granted, 0, 0 "
-	    "FROM " GRANTED_FROM " UNION ALL SELECT c.region_code, c.organisation_id, 'filled', '', 1, 0, 0 FROM "
-	    "contracts c WHERE " FILLED_WHERE
-	    " UNION ALL SELECT f.region_code, f.organisation_id, 'returned', '', CASE WHEN f.posts > (SELECT "
-	    "COUNT(*) FROM contracts c2 WHERE c2.offer_id = f.id) THEN f.posts - (SELECT COUNT(*) FROM "
-	    "contracts c2 WHERE c2.offer_id = f.id) ELSE 0 END, 0, 0 FROM offers f WHERE f.programme_id = ? "
-	    "AND f.state = 'closed' AND f.updated_at >= ? AND f.updated_at < ?",
-	    "pppbpttpab", finish_posts, "" },
+	    { TALLY(src_targets, t_target), TALLY(src_dossiers, t_granted), TALLY(src_contracts, t_filled),
+	        TALLY(src_offers, t_returned) },
+	    finish_posts, "" },
 	{ "recruitments_cumulative", "posts", "Recrutements cumulés face à l'objectif",
 	    "Contrats commencés pendant la période, cumulés mois par mois (date de début du contrat), face à "
 	    "l'objectif du périmètre (ligne en tirets).",
 	    STEER_LINE, "Mois", { "Recrutements cumulés", "Objectif" }, NULL, STEER_SUM,
-	    TARGET_ROWS
-	    " UNION ALL SELECT c.region_code, c.organisation_id, SUBSTR(c.start_on, 1, 7), SUBSTR(c.start_on, 1, "
-	    "7), 1, 0, 0 FROM contracts c WHERE c.programme_id = ? AND c.state <> 'planned' AND c.start_on >= ? "
-	    "AND c.start_on <= ?",
-	    "pppft", finish_cumulative, "" },
+	    { TALLY(src_targets, t_target), TALLY(src_contracts, t_cumulative) }, finish_cumulative, "" },
 	{ "posts_by_region", "posts", "Postes par région",
 	    "Par région du lieu : objectif régional, postes accordés (dossiers validés avant la fin de la période) et "
 	    "pourvus le dernier jour de la période.",
 	    STEER_BARS, "Région", { "Accordés", "Pourvus", "Objectif" }, NULL, STEER_SUM,
-	    "SELECT t.region_code, CAST(NULL AS BIGINT) AS organisation_id, t.region_code AS k, r.name AS l, 0 AS v1, "
-	    "0 AS v2, "
-	    "t.target_posts AS v3 FROM programme_region_targets t JOIN regions r ON r.code = t.region_code WHERE "
-	    "t.programme_id = ? "
-	    "UNION ALL " BY_DIM("d.region_code", "r.name", "JOIN regions r ON r.code = d.region_code", "c.region_code",
-	        "r.name", "JOIN regions r ON r.code = c.region_code"),
-	    "ppbptt", NULL, "" },
+	    { TALLY(src_targets, t_region_target), TALLY(src_dossiers, t_region_granted),
+	        TALLY(src_contracts, t_region_filled) },
+	    NULL, "" },
 	{ "posts_by_departement", "posts", "Postes par département",
 	    "Par département du lieu du dossier (du lieu de l'offre pour les contrats) : postes accordés et pourvus.",
 	    STEER_BARS, "Département", { "Accordés", "Pourvus" }, NULL, STEER_SUM,
-	    BY_DIM("pl.departement_code", "de.name",
-	        "JOIN places pl ON pl.id = d.place_id JOIN departements de ON de.code = pl.departement_code",
-	        "f.departement_code", "de.name",
-	        "JOIN offers f ON f.id = c.offer_id JOIN departements de ON de.code = f.departement_code"),
-	    "pbptt", NULL, "" },
+	    { TALLY(src_dossiers, t_dep_granted), TALLY(src_contracts, t_dep_filled) }, NULL, "" },
 	{ "posts_by_job_profile", "posts", "Postes par métier",
 	    "Par métier du dossier (de l'offre pour les contrats) : postes accordés et pourvus.", STEER_BARS, "Métier",
 	    { "Accordés", "Pourvus" }, NULL, STEER_SUM,
-	    BY_DIM("CAST(d.job_profile_id AS TEXT)", "jp.title", "JOIN job_profiles jp ON jp.id = d.job_profile_id",
-	        "CAST(f.job_profile_id AS TEXT)", "jp.title",
-	        "JOIN offers f ON f.id = c.offer_id JOIN job_profiles jp ON jp.id = f.job_profile_id"),
-	    "pbptt", NULL, "" },
+	    { TALLY(src_dossiers, t_jp_granted), TALLY(src_contracts, t_jp_filled) }, NULL, "" },
 	{ "posts_by_network", "posts", "Postes par réseau",
 	    "Par réseau du lieu (Points Cyb, Cyber-bases…) ; un lieu de plusieurs réseaux compte dans chacun.",
 	    STEER_BARS, "Réseau", { "Accordés", "Pourvus" }, NULL, STEER_SUM,
-	    BY_DIM("n.code", "n.label",
-	        "JOIN places pl ON pl.id = d.place_id JOIN place_networks n ON '|' || pl.networks || '|' LIKE '%|' || "
-	        "n.code || '|%'",
-	        "n.code", "n.label",
-	        "JOIN offers f ON f.id = c.offer_id JOIN places pl ON pl.id = f.place_id JOIN place_networks n ON '|' "
-	        "|| "
-	        "pl.networks || '|' LIKE '%|' || n.code || '|%'"),
-	    "pbptt", NULL, "" },
+	    { TALLY(src_dossiers, t_network_granted), TALLY(src_contracts, t_network_filled) }, NULL, "" },
 	{ "posts_by_employer_kind", "posts", "Postes par catégorie d'employeur",
 	    "Par catégorie d'employeur déclarée au dossier : postes accordés et pourvus.", STEER_BARS, "Catégorie",
 	    { "Accordés", "Pourvus" }, &vocab_employer_category, STEER_SUM,
-	    BY_DIM("COALESCE(d.employer_category, 'unknown')", "''", "", "COALESCE(d.employer_category, 'unknown')",
-	        "''", "JOIN dossiers d ON d.id = c.dossier_id"),
-	    "pbptt", NULL, "" },
+	    { TALLY(src_dossiers, t_kind_granted), TALLY(src_contracts, t_kind_filled) }, NULL, "" },
 
 	{ "dossiers_by_state", "pipeline", "Dossiers par état",
 	    "Dossiers créés avant la fin de la période, selon leur état d'aujourd'hui.", STEER_BARS, "État",
-	    { "Dossiers" }, &vocab_dossier_state, STEER_SUM,
-	    "SELECT d.region_code, d.organisation_id, d.state AS k, '' AS l, 1 AS v1, 0 AS v2, 0 AS v3 FROM dossiers d "
-	    "WHERE d.programme_id = ? AND d.created_at < ?",
-	    "pb", NULL, "" },
+	    { "Dossiers" }, &vocab_dossier_state, STEER_SUM, { TALLY(src_dossiers, t_dossier_state) }, NULL, "" },
 	{ "review_days", "pipeline", "Durée d'instruction (jours)",
 	    "D'après le journal : pour chaque passage d'un dossier par l'instruction régionale (en attente d'avis) ou "
 	    "nationale (en attente de décision) terminé pendant la période, le nombre de jours entiers écoulés ; un "
 	    "dossier rouvert compte pour chaque passage. Médiane et 9e décile au rang le plus proche.",
-	    STEER_BARS, "Étape", { "Passages", "Médiane", "9e décile" }, NULL, STEER_RAW,
-	    "SELECT d.region_code, d.organisation_id, CAST(j.entity_id AS TEXT) AS k, j.detail AS l, j.at AS v1, j.id "
-	    "AS "
-	    "v2, 0 AS v3 FROM journal j JOIN dossiers d ON d.id = j.entity_id WHERE j.entity = 'dossier' AND "
-	    "d.programme_id = ? AND j.at < ?",
-	    "pb", finish_review, "jours" },
+	    STEER_BARS, "Étape", { "Passages", "Médiane", "9e décile" }, &vocab_steer_review, STEER_DIST,
+	    { TALLY(src_journal, t_review) }, NULL, "jours" },
 	{ "opinions", "pipeline", "Avis régionaux",
 	    "Dossiers dont l'avis régional a été rendu pendant la période, par avis.", STEER_BARS, "Avis",
-	    { "Dossiers" }, &vocab_opinion, STEER_SUM,
-	    "SELECT d.region_code, d.organisation_id, d.opinion AS k, '' AS l, 1 AS v1, 0 AS v2, 0 AS v3 FROM dossiers "
-	    "d "
-	    "WHERE d.programme_id = ? AND d.opinion IS NOT NULL AND d.opinion_at >= ? AND d.opinion_at < ?",
-	    "pab", NULL, "" },
+	    { "Dossiers" }, &vocab_opinion, STEER_SUM, { TALLY(src_dossiers, t_opinion) }, NULL, "" },
 	{ "decisions", "pipeline", "Décisions nationales",
 	    "D'après le journal : validations, refus et réouvertures prononcés pendant la période (un dossier rouvert "
 	    "puis décidé à nouveau compte deux décisions).",
 	    STEER_BARS, "Décision", { "Dossiers" }, &vocab_steer_decisions, STEER_SUM,
-	    "SELECT d.region_code, d.organisation_id, j.action AS k, '' AS l, 1 AS v1, 0 AS v2, 0 AS v3 FROM journal j "
-	    "JOIN dossiers d ON d.id = j.entity_id WHERE j.entity = 'dossier' AND j.action IN ('validate', 'refuse', "
-	    "'reopen') AND d.programme_id = ? AND j.at >= ? AND j.at < ?",
-	    "pab", NULL, "" },
+	    { TALLY(src_journal, t_decision) }, NULL, "" },
 	{ "refusal_reasons", "pipeline", "Motifs des refus",
 	    "Dossiers refusés (état actuel) dont la décision date de la période, par motif tel qu'il a été écrit.",
-	    STEER_BARS, "Motif", { "Dossiers" }, NULL, STEER_SUM,
-	    "SELECT d.region_code, d.organisation_id, COALESCE(d.decision_reason, '') AS k, "
-	    "COALESCE(d.decision_reason, "
-	    "'') AS l, 1 AS v1, 0 AS v2, 0 AS v3 FROM dossiers d WHERE d.programme_id = ? AND d.state = 'refused' AND "
-	    "d.decision_at >= ? AND d.decision_at < ?",
-	    "pab", NULL, "" },
+	    STEER_BARS, "Motif", { "Dossiers" }, NULL, STEER_SUM, { TALLY(src_dossiers, t_refusal) }, NULL, "" },
 
 	{ "recruitment_summary", "recruitment", "Offres, candidatures et recrutements",
 	    "Offres publiées et postes offerts pendant la période (date de création de l'offre), candidatures reçues "
 	    "(date de dépôt), contrats commencés pendant la période.",
 	    STEER_BARS, "Indicateur", { "Nombre" }, &vocab_steer_recruitment, STEER_SUM,
-	    "SELECT f.region_code, f.organisation_id, 'offers' AS k, '' AS l, 1 AS v1, 0 AS v2, 0 AS v3 FROM offers f "
-	    "WHERE f.programme_id = ? AND f.created_at >= ? AND f.created_at < ? UNION ALL SELECT f.region_code, "
-	    "f.organisation_id, 'posts', '', f.posts, 0, 0 FROM offers f WHERE f.programme_id = ? AND f.created_at >= "
-	    "? "
-	    "AND f.created_at < ? UNION ALL SELECT f.region_code, f.organisation_id, 'applications', '', 1, 0, 0 FROM "
-	    "applications a JOIN offers f ON f.id = a.offer_id WHERE f.programme_id = ? AND a.created_at >= ? AND "
-	    "a.created_at < ? UNION ALL SELECT c.region_code, c.organisation_id, 'recruitments', '', 1, 0, 0 FROM "
-	    "contracts c WHERE c.programme_id = ? AND c.state <> 'planned' AND c.start_on >= ? AND c.start_on <= ?",
-	    "pabpabpabpft", NULL, "" },
+	    { TALLY(src_offers, t_offers), TALLY(src_applications, t_applications),
+	        TALLY(src_contracts, t_recruitments) },
+	    NULL, "" },
 	{ "applications_by_state", "recruitment", "Candidatures par état",
 	    "Candidatures déposées pendant la période, selon leur état d'aujourd'hui.", STEER_BARS, "État",
-	    { "Candidatures" }, &vocab_application_state, STEER_SUM,
-	    "SELECT f.region_code, f.organisation_id, a.state AS k, '' AS l, 1 AS v1, 0 AS v2, 0 AS v3 FROM "
-	    "applications "
-	    "a JOIN offers f ON f.id = a.offer_id WHERE f.programme_id = ? AND a.created_at >= ? AND a.created_at < ?",
-	    "pab", NULL, "" },
+	    { "Candidatures" }, &vocab_application_state, STEER_SUM, { TALLY(src_applications, t_application_state) },
+	    NULL, "" },
 	{ "time_to_recruit", "recruitment", "Délai de recrutement (jours)",
 	    "Pour chaque contrat signé pendant la période, les jours entiers entre la publication de l'offre et la "
 	    "signature du contrat. Médiane et 9e décile au rang le plus proche.",
 	    STEER_BARS, "Offres", { "Contrats", "Médiane", "9e décile" }, &vocab_steer_time, STEER_DIST,
-	    "SELECT c.region_code, c.organisation_id, 'all' AS k, '' AS l, (c.created_at - f.created_at) / 86400 AS "
-	    "v1, 0 "
-	    "AS v2, 0 AS v3 FROM contracts c JOIN offers f ON f.id = c.offer_id WHERE c.programme_id = ? AND "
-	    "c.created_at >= ? AND c.created_at < ?",
-	    "pab", NULL, "jours" },
+	    { TALLY(src_contracts, t_time_to_recruit) }, NULL, "jours" },
 	{ "recruits_age", "recruitment", "Âge des recrutés",
 	    "Contrats commencés pendant la période, par âge révolu du jeune au premier jour du contrat.", STEER_BARS,
-	    "Âge", { "Recrutés" }, &vocab_steer_age, STEER_SUM,
-	    "SELECT c.region_code, c.organisation_id, CASE WHEN n.birth_date IS NULL THEN 'unknown' WHEN " AGE_SQL
-	    " < 18 THEN 'a_u18' WHEN " AGE_SQL " <= 21 THEN 'b_18_21' WHEN " AGE_SQL
-	    " <= 25 THEN 'c_22_25' WHEN " AGE_SQL
-	    " <= 30 THEN 'd_26_30' ELSE 'e_31' END AS k, '' AS l, 1 AS v1, 0 AS v2, 0 AS v3 FROM " RECRUITS_FROM,
-	    "pft", NULL, "" },
+	    "Âge", { "Recrutés" }, &vocab_steer_age, STEER_SUM, { TALLY(src_contracts, t_age) }, NULL, "" },
 	{ "recruits_qualification", "recruitment", "Niveau de qualification des recrutés",
 	    "Contrats commencés pendant la période, par niveau de qualification déclaré par le jeune.", STEER_BARS,
-	    "Niveau", { "Recrutés" }, &vocab_qualification_level, STEER_SUM,
-	    "SELECT c.region_code, c.organisation_id, COALESCE(n.qualification_level, 'unknown') AS k, '' AS l, 1 AS "
-	    "v1, 0 "
-	    "AS v2, 0 AS v3 FROM " RECRUITS_FROM,
-	    "pft", NULL, "" },
+	    "Niveau", { "Recrutés" }, &vocab_qualification_level, STEER_SUM, { TALLY(src_contracts, t_qualification) },
+	    NULL, "" },
 	{ "recruits_priority_area", "recruitment", "Recrutés résidant en zone prioritaire",
 	    "Contrats commencés pendant la période, par zone de résidence déclarée (QPV, ZRR, outre-mer).", STEER_BARS,
-	    "Zone", { "Recrutés" }, &vocab_priority_area, STEER_SUM,
-	    "SELECT c.region_code, c.organisation_id, COALESCE(n.priority_area, 'unknown') AS k, '' AS l, 1 AS v1, 0 "
-	    "AS "
-	    "v2, 0 AS v3 FROM " RECRUITS_FROM,
-	    "pft", NULL, "" },
+	    "Zone", { "Recrutés" }, &vocab_priority_area, STEER_SUM, { TALLY(src_contracts, t_area) }, NULL, "" },
 	{ "recruits_sex", "recruitment", "Sexe des recrutés",
 	    "Contrats commencés pendant la période, selon le sexe déclaré (facultatif) par le jeune.", STEER_BARS,
-	    "Sexe", { "Recrutés" }, &vocab_sex, STEER_SUM,
-	    "SELECT c.region_code, c.organisation_id, COALESCE(n.sex, 'unknown') AS k, '' AS l, 1 AS v1, 0 AS v2, 0 AS "
-	    "v3 "
-	    "FROM " RECRUITS_FROM,
-	    "pft", NULL, "" },
+	    "Sexe", { "Recrutés" }, &vocab_sex, STEER_SUM, { TALLY(src_contracts, t_sex) }, NULL, "" },
 	{ "recruits_eligibility", "recruitment", "Voies d'éligibilité des recrutés",
 	    "Contrats commencés pendant la période, selon le dernier diagnostic d'éligibilité du jeune pour le "
-	    "dispositif : conclu éligible tel que calculé, éligible sur décision du prescripteur (dérogation), ou sans "
-	    "diagnostic.",
-	    STEER_BARS, "Voie", { "Recrutés" }, NULL, STEER_SUM,
-	    "SELECT c.region_code, c.organisation_id, COALESCE((SELECT CASE WHEN e.overridden = 1 THEN 'override' ELSE "
-	    "'computed' END FROM eligibility_diagnoses e WHERE e.candidate_id = c.candidate_id AND e.programme_id = "
-	    "c.programme_id AND e.decided_on <= c.start_on ORDER BY e.decided_on DESC, e.id DESC LIMIT 1), 'none') AS "
-	    "k, CASE COALESCE((SELECT CASE WHEN e.overridden = 1 THEN 'override' ELSE 'computed' END FROM "
-	    "eligibility_diagnoses e WHERE e.candidate_id = c.candidate_id AND e.programme_id = c.programme_id AND "
-	    "e.decided_on <= c.start_on ORDER BY e.decided_on DESC, e.id DESC LIMIT 1), 'none') WHEN 'override' THEN "
-	    "'Dérogation du prescripteur' WHEN 'computed' THEN 'Critères du dispositif remplis' ELSE 'Sans diagnostic' "
-	    "END AS l, 1 AS v1, 0 AS v2, 0 AS v3 FROM " RECRUITS_FROM,
-	    "pft", NULL, "" },
+	    "dispositif décidé au plus tard le premier jour du contrat : la première voie des critères du dispositif "
+	    "que le diagnostic a trouvée remplie (dans l'ordre des critères : la voie générale avant les voies "
+	    "d'exception), les critères remplis sans voie particulière, la dérogation du prescripteur, ou sans "
+	    "diagnostic. Seconde colonne : ceux dont l'âge n'était admis que grâce à la RQTH (au-delà de l'âge "
+	    "maximal ordinaire le jour du diagnostic).",
+	    STEER_BARS, "Voie", { "Recrutés", "dont âge admis par la RQTH" }, NULL, STEER_SUM,
+	    { TALLY(src_contracts, t_eligibility) }, finish_eligibility, "" },
 	{ "early_breaks", "recruitment", "Ruptures avant le terme",
 	    "Contrats en cours à un jour au moins de la période ; parmi eux, ceux rompus avant leur terme avec une "
 	    "date "
 	    "de fin dans la période ; taux = ruptures ÷ contrats en cours.",
 	    STEER_BARS, "Indicateur", { "Nombre" }, &vocab_steer_breaks, STEER_SUM,
-	    "SELECT c.region_code, c.organisation_id, 'in_force' AS k, '' AS l, 1 AS v1, 0 AS v2, 0 AS v3 FROM "
-	    "contracts c "
-	    "WHERE " IN_FORCE_WHERE
-	    " UNION ALL SELECT c.region_code, c.organisation_id, 'ended_early', '', 1, 0, 0 FROM "
-	    "contracts c WHERE c.programme_id = ? AND c.state = 'ended_early' AND c.ended_on >= ? AND c.ended_on <= ?",
-	    "ptfpft", finish_breaks, "" },
+	    { TALLY(src_contracts, t_in_force), TALLY(src_contracts, t_ended_early) }, finish_breaks, "" },
 	{ "breaks_by_whom", "recruitment", "Ruptures : à l'initiative de qui",
 	    "Contrats rompus avant leur terme avec une date de fin dans la période, selon qui a rompu.", STEER_BARS,
-	    "Initiative", { "Ruptures" }, &vocab_ended_by, STEER_SUM,
-	    "SELECT c.region_code, c.organisation_id, COALESCE(c.ended_by, 'unknown') AS k, '' AS l, 1 AS v1, 0 AS v2, "
-	    "0 "
-	    "AS v3 FROM contracts c WHERE c.programme_id = ? AND c.state = 'ended_early' AND c.ended_on >= ? AND "
-	    "c.ended_on <= ?",
-	    "pft", NULL, "" },
+	    "Initiative", { "Ruptures" }, &vocab_ended_by, STEER_SUM, { TALLY(src_contracts, t_broken_by) }, NULL, "" },
 	{ "breaks_by_reason", "recruitment", "Ruptures : motifs",
 	    "Contrats rompus avant leur terme avec une date de fin dans la période, par motif.", STEER_BARS, "Motif",
-	    { "Ruptures" }, &vocab_break_reason, STEER_SUM,
-	    "SELECT c.region_code, c.organisation_id, COALESCE(c.break_reason, 'unknown') AS k, '' AS l, 1 AS v1, 0 AS "
-	    "v2, "
-	    "0 AS v3 FROM contracts c WHERE c.programme_id = ? AND c.state = 'ended_early' AND c.ended_on >= ? AND "
-	    "c.ended_on <= ?",
-	    "pft", NULL, "" },
+	    { "Ruptures" }, &vocab_break_reason, STEER_SUM, { TALLY(src_contracts, t_break_reason) }, NULL, "" },
 
 	{ "training_paths", "training", "Parcours de formation",
 	    "Contrats en cours à un jour au moins de la période ; parcours commencés : au moins un module en cours ou "
 	    "terminé ; achevés : tous les modules terminés ; modules en retard : non terminés à leur date de fin "
 	    "prévue, antérieure au dernier jour de la période (états d'aujourd'hui).",
-	    STEER_BARS, "Indicateur", { "Nombre" }, &vocab_steer_paths, STEER_SUM,
-	    "SELECT c.region_code, c.organisation_id, 'contracts' AS k, '' AS l, 1 AS v1, 0 AS v2, 0 AS v3 FROM "
-	    "contracts "
-	    "c WHERE " IN_FORCE_WHERE " UNION ALL SELECT c.region_code, c.organisation_id, 'started', '', 1, 0, 0 FROM "
-	    "contracts c WHERE " IN_FORCE_WHERE " AND EXISTS (SELECT 1 FROM path_modules m WHERE m.contract_id = c.id "
-	    "AND m.state IN ('in_progress', 'completed')) UNION ALL SELECT c.region_code, c.organisation_id, "
-	    "'completed', '', 1, 0, 0 FROM contracts c WHERE " IN_FORCE_WHERE " AND EXISTS (SELECT 1 FROM path_modules "
-	    "m WHERE m.contract_id = c.id) AND NOT EXISTS (SELECT 1 FROM path_modules m WHERE m.contract_id = c.id AND "
-	    "m.state <> 'completed') UNION ALL SELECT c.region_code, c.organisation_id, 'modules_late', '', 1, 0, 0 "
-	    "FROM "
-	    "path_modules m JOIN contracts c ON c.id = m.contract_id WHERE " IN_FORCE_WHERE " AND m.state IN "
-	    "('planned', 'in_progress') AND m.ends_on < ?",
-	    "ptfptfptfptft", NULL, "" },
+	    STEER_BARS, "Indicateur", { "Nombre" }, &vocab_steer_paths, STEER_SUM, { TALLY(src_contracts, t_paths) },
+	    NULL, "" },
 	{ "sessions_cancelled", "training", "Sessions annulées faute d'inscrits",
-	    "Sessions du dispositif dont la date limite d'inscription tombe dans la période : annulées (sous leur "
-	    "minimum d'inscrits, ou par leur organisateur), et toutes, par public.",
-	    STEER_BARS, "Public", { "Annulées", "Sessions" }, &vocab_session_audience, STEER_SUM,
-	    "SELECT s.region_code, CAST(NULL AS BIGINT) AS organisation_id, s.audience AS k, '' AS l, CASE WHEN "
-	    "s.state = 'cancelled' "
-	    "THEN 1 ELSE 0 END AS v1, 1 AS v2, 0 AS v3 FROM training_sessions s WHERE s.programme_id = ? AND "
-	    "s.registration_deadline >= ? AND s.registration_deadline <= ?",
-	    "pft", NULL, "" },
+	    "Sessions du dispositif dont la date limite d'inscription tombe dans la période, par public : annulées "
+	    "faute d'inscrits (par la tâche planifiée, à la date limite, sous leur minimum d'inscrits), annulées pour "
+	    "un autre motif (par leur organisateur), et toutes.",
+	    STEER_BARS, "Public", { "Annulées sous leur minimum", "Autres annulations", "Sessions" },
+	    &vocab_session_audience, STEER_SUM, { TALLY(src_sessions, t_sessions) }, NULL, "" },
 	{ "tutors_trained", "training", "Tuteurs formés",
-	    "Tuteurs des contrats en cours pendant la période : formés s'ils sont inscrits (place confirmée) à une "
-	    "session pour tuteurs non annulée commencée au plus tard le dernier jour de la période.",
-	    STEER_BARS, "Tuteurs", { "Tuteurs" }, &vocab_steer_tutors, STEER_SUM,
-	    "SELECT DISTINCT c.region_code, c.organisation_id, CASE WHEN EXISTS (SELECT 1 FROM session_registrations g "
-	    "JOIN training_sessions s ON s.id = g.session_id WHERE g.person_id = c.tutor_id AND g.state = 'registered' "
-	    "AND s.audience = 'tutors' AND s.state <> 'cancelled' AND s.starts_on <= ?) THEN 'trained' ELSE "
-	    "'untrained' END AS k, '' AS l, 1 AS v1, 0 AS v2, c.tutor_id AS v3 FROM contracts c WHERE " IN_FORCE_WHERE,
-	    "tptf", NULL, "" },
+	    "Tuteurs des contrats en cours pendant la période, chacun une fois : formés s'ils sont inscrits (place "
+	    "confirmée) à une session pour tuteurs non annulée commencée au plus tard le dernier jour de la période.",
+	    STEER_BARS, "Tuteurs", { "Tuteurs" }, &vocab_steer_tutors, STEER_SUM, { TALLY(src_contracts, t_tutors) },
+	    finish_tutors, "" },
 
 	{ "outcomes_at_end", "outcomes", "Situation à la sortie",
 	    "Contrats terminés (à leur terme ou avant) avec une date de fin dans la période, selon la situation "
 	    "enregistrée à la sortie.",
-	    STEER_BARS, "Situation", { "Sortants" }, &vocab_outcome, STEER_SUM,
-	    "SELECT c.region_code, c.organisation_id, COALESCE(c.outcome, 'pending') AS k, '' AS l, 1 AS v1, 0 AS v2, "
-	    "0 AS "
-	    "v3 FROM contracts c WHERE c.programme_id = ? AND c.state IN ('completed', 'ended_early') AND c.ended_on "
-	    ">= ? "
-	    "AND c.ended_on <= ?",
-	    "pft", NULL, "" },
+	    STEER_BARS, "Situation", { "Sortants" }, &vocab_outcome, STEER_SUM, { TALLY(src_contracts, t_outcome) },
+	    NULL, "" },
 	{ "outcomes_six_months", "outcomes", "Situation six mois après la sortie",
 	    "Contrats dont le suivi à six mois tombe dans la période (six mois après la fin), selon la situation "
 	    "enregistrée.",
-	    STEER_BARS, "Situation", { "Sortants" }, &vocab_outcome, STEER_SUM,
-	    "SELECT c.region_code, c.organisation_id, COALESCE(c.followup_outcome, 'pending') AS k, '' AS l, 1 AS v1, "
-	    "0 AS "
-	    "v2, 0 AS v3 FROM contracts c WHERE c.programme_id = ? AND c.followup_due_on >= ? AND c.followup_due_on <= "
-	    "?",
-	    "pft", NULL, "" },
+	    STEER_BARS, "Situation", { "Sortants" }, &vocab_outcome, STEER_SUM, { TALLY(src_contracts, t_followup) },
+	    NULL, "" },
 	{ "outcomes_by_region", "outcomes", "Sorties en emploi durable par région",
 	    "Par région : contrats terminés dans la période, ceux dont la situation à la sortie est un emploi durable "
 	    "(CDI, CDD de six mois ou plus, création d'entreprise), et leur part.",
 	    STEER_BARS, "Région", { "Sortants", "En emploi durable", "Part (%)" }, NULL, STEER_SUM,
-	    "SELECT c.region_code, c.organisation_id, c.region_code AS k, r.name AS l, 1 AS v1, CASE WHEN c.outcome "
-	    "LIKE "
-	    "'lasting%' THEN 1 ELSE 0 END AS v2, 0 AS v3 FROM contracts c JOIN regions r ON r.code = c.region_code "
-	    "WHERE "
-	    "c.programme_id = ? AND c.state IN ('completed', 'ended_early') AND c.ended_on >= ? AND c.ended_on <= ?",
-	    "pft", finish_outcome_rates, "" },
-	/* The money (subsidies) and activity figures are rows here, in sections "money" and "activity" added to
-	 * steer_sections: their queries read the subsidies' and the activity reports' tables the same way. */
+	    { TALLY(src_contracts, t_outcome_region) }, finish_rates, "" },
+
+	{ "money_summary", "money", "Aides : engagé, versé, reste à verser, reversements",
+	    "En euros arrondis (les totaux sont faits au centime). Engagé : montants des échéances en vigueur des "
+	    "aides et des conventions dont la période commence dans la période (comme les enveloppes budgétaires). "
+	    "Versé : ceux d'entre eux déjà payés. Reste à verser : engagé moins versé. Ordres de reversement : émis "
+	    "pendant la période (hors ordres annulés). Reversements encaissés : ordres remboursés pendant la période.",
+	    STEER_BARS, "Montant", { "Euros" }, &vocab_steer_money, STEER_SUM,
+	    { TALLY(src_lines, t_lines), TALLY(src_recoveries, t_recoveries) }, finish_money, "€" },
+	{ "money_envelopes", "money", "Consommation des enveloppes budgétaires",
+	    "En euros arrondis. Enveloppes des années que touche la période : l'enveloppe nationale pour le périmètre "
+	    "national, la somme des enveloppes des régions sinon. Consommé : engagé (autorisations d'engagement) et "
+	    "versé (crédits de paiement) comme dans la figure précédente ; part consommée de l'enveloppe.",
+	    STEER_BARS, "Enveloppe", { "Enveloppe", "Consommé", "Part (%)" }, &vocab_steer_envelope, STEER_SUM,
+	    { TALLY(src_envelopes, t_envelopes), TALLY(src_lines, t_envelope_lines) }, finish_envelopes, "€" },
+	{ "money_by_region", "money", "Aides par région",
+	    "En euros arrondis, par région de l'aide : engagé et versé comme dans la première figure de la section.",
+	    STEER_BARS, "Région", { "Engagé", "Versé" }, NULL, STEER_SUM, { TALLY(src_lines, t_money_region) },
+	    finish_money_region, "€" },
+
+	{ "activity_sessions", "activity", "Séances et personnes accompagnées",
+	    "D'après les agrégats des comptes rendus d'activité (jamais les comptes rendus eux-mêmes) : séances "
+	    "saisies par les recrutés du dispositif dont la date tombe dans la période, par type, et personnes "
+	    "accompagnées (participants) ; région : celle du lieu de la séance.",
+	    STEER_BARS, "Type", { "Séances", "Personnes accompagnées" }, &vocab_steer_activity_types, STEER_SUM,
+	    { TALLY(src_activity, t_activity) }, NULL, "" },
+	{ "activity_advisers", "activity", "Conseillers en poste et actifs",
+	    "Postes accordés et pourvus le dernier jour de la période (comme la figure des postes) ; actifs : "
+	    "recrutés du dispositif ayant saisi au moins un compte rendu dans les 30 jours jusqu'au dernier jour de "
+	    "la période (la définition unique de l'activité), chacun une fois. Taux d'activation : en poste ÷ "
+	    "accordés ; taux d'activité : actifs ÷ en poste.",
+	    STEER_BARS, "Indicateur", { "Nombre" }, &vocab_steer_advisers, STEER_SUM,
+	    { TALLY(src_dossiers, t_adv_granted), TALLY(src_contracts, t_adv_in_post),
+	        TALLY(src_active, t_adv_active) },
+	    finish_advisers, "" },
 };
 const size_t steer_indicators_count = sizeof(steer_indicators) / sizeof(steer_indicators[0]);
 
@@ -668,83 +1518,127 @@ steer_query_check(struct ctx *ctx, struct steer_query *q)
 	return TR_OK;
 }
 
-/* Binds the indicator's parameters for the period [FROM, TO] and runs its query over the actor's scope into the
- * rows of C. */
-static tr_err
-run_period(struct steer_calc *c, const struct steer_query *q, const char *from, const char *to)
+/* ---- The engine ---- */
+
+static size_t
+source_index(const struct steer_source *s)
 {
-	struct ctx *ctx = c->ctx;
-	const struct indicator *ind = c->ind;
-	struct db_val p[SCOPE_PARAMS_MAX * 2];
-	struct sqlw w;
+	for (size_t k = 0; k < NSOURCES; k++)
+		if (steer_sources[k] == s)
+			return k;
+	abort(); /* a source missing from steer_sources: a programming error */
+}
+
+/* What every tally of the request shares: the programme's eligibility paths and maximum age, the networks'
+ * labels. Two small queries, once. */
+static tr_err
+run_load(struct steer_run *run)
+{
+	struct ctx *ctx = run->ctx;
 	struct db_rows *r;
-	const char *sql;
-	size_t np = 0;
+	json_t *criteria, *paths, *p;
+	size_t k;
 	tr_err err;
 
-	for (const char *s = ind->params; *s; s++) {
-		switch (*s) {
-		case 'p': p[np++] = DB_I64(q->programme_id); break;
-		case 'f': p[np++] = DB_TEXT(from); break;
-		case 't': p[np++] = DB_TEXT(to); break;
-		case 'a': p[np++] = DB_I64(day_epoch(from)); break;
-		default: p[np++] = DB_I64(day_epoch(to) + 86400); break;
-		}
-	}
-	scope_where(ctx, &steer_scope, &w);
-	if (q->region)
-		sqlw_and(&w, "x.region_code = ?", DB_TEXT(q->region));
-	for (size_t i = 0; i < w.n; i++)
-		p[np++] = w.p[i];
-	sql = ind->agg == STEER_SUM
-	          ? arena_printf(ctx->arena,
-	                "SELECT x.k, MIN(x.l), SUM(x.v1), SUM(x.v2), SUM(x.v3) FROM (%s) x WHERE %s GROUP BY x.k ORDER "
-	                "BY x.k",
-	                ind->sql, w.sql)
-	          : arena_printf(ctx->arena, "SELECT x.k, x.l, x.v1, x.v2, x.v3 FROM (%s) x WHERE %s ORDER BY x.k, %s",
-	                ind->sql, w.sql, ind->agg == STEER_RAW ? "x.v2" : "x.v1");
-	if ((err = db_query(ctx->db, ctx->arena, sql, p, np, &r)) != TR_OK)
+	if (run->loaded)
+		return TR_OK;
+	err = db_onev(
+	    ctx->db, ctx->arena, "SELECT eligibility FROM programmes WHERE id = ?", &r, DB_I64(run->q->programme_id));
+	if (err != TR_OK)
 		return ctx_storage_error(ctx, err);
-	c->from = day_epoch(from);
-	c->to = day_epoch(to) + 86400;
-
-	c->rows = json_array();
-	if (ind->agg == STEER_DIST) {
-		for (size_t i = 0; i < r->nrows;) {
-			const char *k = db_isnull(db_cell(r, i, 0)) ? "unknown" : db_text(db_cell(r, i, 0));
-			size_t j = i, n;
-			int64_t *v;
-			while (j < r->nrows &&
-			       strcmp(db_isnull(db_cell(r, j, 0)) ? "unknown" : db_text(db_cell(r, j, 0)), k) == 0)
-				j++;
-			n = j - i;
-			v = arena_alloc(ctx->arena, sizeof(*v) * n);
-			for (size_t m = 0; m < n; m++)
-				v[m] = db_int(db_cell(r, i + m, 2));
-			json_array_append_new(c->rows, json_pack("{s:s, s:s, s:o}", "key", k, "label",
-			                                   db_isnull(db_cell(r, i, 1)) ? "" : db_text(db_cell(r, i, 1)),
-			                                   "values", dist_values(v, n)));
-			i = j;
-		}
-	} else {
-		size_t ncols = 0;
-		while (ncols < 3 && ind->columns[ncols])
-			ncols++;
-		for (size_t i = 0; i < r->nrows; i++) {
-			json_t *values = json_array();
-			for (size_t m = 0; m < (ind->agg == STEER_RAW ? 3 : (ncols ? ncols : 1)); m++) {
-				/* Columns from the end of v1..v3 when an indicator has fewer than three (BY_DIM fills v1..v3). */
-				json_array_append_new(values, json_integer(db_int(db_cell(r, i, 2 + m))));
-			}
-			json_array_append_new(c->rows,
-			    json_pack("{s:s, s:s, s:o}", "key",
-			        db_isnull(db_cell(r, i, 0)) ? "unknown" : db_text(db_cell(r, i, 0)), "label",
-			        db_isnull(db_cell(r, i, 1)) ? "" : db_text(db_cell(r, i, 1)), "values", values));
-		}
+	criteria = cell(r, 0, 0) ? json_loads(cell(r, 0, 0), 0, NULL) : NULL;
+	paths = json_object_get(criteria, "paths");
+	run->npaths = json_is_array(paths) ? json_array_size(paths) : 0;
+	run->paths = arena_alloc(ctx->arena, sizeof(*run->paths) * (run->npaths + 1));
+	json_array_foreach(paths, k, p)
+	{
+		const char *label = json_string_value(json_object_get(p, "label"));
+		run->paths[k].code = arena_printf(ctx->arena, "path_%zu", k + 1);
+		run->paths[k].label =
+		    label ? arena_strdup(ctx->arena, label) : arena_printf(ctx->arena, "Parcours %zu", k + 1);
 	}
-	if (ind->finish)
-		ind->finish(c);
+	run->age_max = json_integer_value(json_object_get(json_object_get(criteria, "age"), "max"));
+	json_decref(criteria);
+	if ((err = db_query(ctx->db, ctx->arena, "SELECT code, label FROM place_networks ORDER BY code", NULL, 0,
+	         &run->networks)) != TR_OK)
+		return ctx_storage_error(ctx, err);
+	run->loaded = true;
 	return TR_OK;
+}
+
+/* Source S's rows over both periods within the reader's scope (and the région asked), read once. */
+static tr_err
+run_source(struct steer_run *run, const struct steer_source *s, const struct db_rows **out)
+{
+	struct ctx *ctx = run->ctx;
+	const struct steer_query *q = run->q;
+	size_t k = source_index(s), np = 0;
+	struct db_val p[SCOPE_PARAMS_MAX + 16];
+	struct sqlw w;
+	tr_err err;
+
+	if (run->rows[k] == NULL) {
+		for (const char *c = s->params; *c; c++) {
+			bool prev = *c >= 'A' && *c <= 'Z';
+			const char *from = prev ? run->pfrom : q->from, *to = prev ? run->pto : q->to;
+			switch (*c | 0x20) {
+			case 'p': p[np++] = DB_I64(q->programme_id); break;
+			case 'f': p[np++] = DB_TEXT(from); break;
+			case 't': p[np++] = DB_TEXT(to); break;
+			case 'a': p[np++] = DB_I64(day_epoch(from)); break;
+			case 'b': p[np++] = DB_I64(day_epoch(to) + 86400); break;
+			case 'w': p[np++] = DB_TEXT(date_add(ctx->arena, to, 0, -ACTIVITY_ACTIVE_DAYS)); break;
+			default: p[np++] = DB_I64(atoi(to)); break; /* 'y' */
+			}
+		}
+		scope_where(ctx, &steer_scope, &w);
+		if (q->region)
+			sqlw_and(&w, "x.region_code = ?", DB_TEXT(q->region));
+		for (size_t i = 0; i < w.n; i++)
+			p[np++] = w.p[i];
+		err = db_query(ctx->db, ctx->arena,
+		    arena_printf(ctx->arena, "SELECT x.* FROM (%s) x WHERE %s%s%s", s->sql, w.sql,
+		        s->order ? " ORDER BY " : "", s->order ? s->order : ""),
+		    p, np, &run->rows[k]);
+		if (err != TR_OK)
+			return ctx_storage_error(ctx, err);
+	}
+	*out = run->rows[k];
+	return TR_OK;
+}
+
+/* The tallied rows of C as the table's JSON rows: sums, or count, median and 9th decile; without a vocabulary,
+ * ordered by key. */
+static int
+cmp_acc(const void *a, const void *b)
+{
+	return strcmp(((const struct steer_acc *)a)->key, ((const struct steer_acc *)b)->key);
+}
+
+static void
+acc_json(struct steer_calc *c)
+{
+	const struct indicator *ind = c->ind;
+	size_t ncols = 0;
+
+	while (ncols < 3 && ind->columns[ncols])
+		ncols++;
+	if (ind->keys == NULL && c->nacc > 1)
+		qsort(c->acc, c->nacc, sizeof(*c->acc), cmp_acc);
+	c->rows = json_array();
+	for (size_t i = 0; i < c->nacc; i++) {
+		struct steer_acc *a = &c->acc[i];
+		json_t *values;
+		if (ind->agg == STEER_DIST) {
+			values = dist_values(a->vals, a->nvals);
+		} else {
+			values = json_array();
+			for (size_t m = 0; m < (ncols ? ncols : 1); m++)
+				json_array_append_new(values, json_integer(a->v[m]));
+		}
+		json_array_append_new(
+		    c->rows, json_pack("{s:s, s:s, s:o}", "key", a->key, "label", a->label, "values", values));
+	}
 }
 
 /* The rows in the order of the indicator's vocabulary (every code shown, zeros where absent), the others
@@ -775,8 +1669,8 @@ order_rows(struct steer_calc *c)
 			json_array_append(out, r);
 			json_array_remove(c->rows, at);
 		} else {
-			json_t *zeros = json_array();
-			for (size_t m = 0; m < ncols; m++)
+			json_t *zeros = ind->agg == STEER_DIST ? dist_values(NULL, 0) : json_array();
+			for (size_t m = 0; ind->agg != STEER_DIST && m < ncols; m++)
 				json_array_append_new(zeros, json_integer(0));
 			json_array_append_new(out, json_pack("{s:s, s:s, s:o}", "key", code, "label",
 			                               ind->keys->items[i].label, "values", zeros));
@@ -793,34 +1687,50 @@ order_rows(struct steer_calc *c)
 	c->rows = out;
 }
 
+/* The table of IND over the period asked (CURRENT) or the previous one, in *ROWS. */
 static tr_err
-compute(struct ctx *ctx, const struct steer_query *q, const struct indicator *ind, const char *from, const char *to,
-    json_t **rows)
+compute(struct steer_run *run, const struct indicator *ind, bool current, json_t **rows)
 {
-	struct steer_calc c = { ctx, ind, NULL, 0, 0, from, to };
-	tr_err err = run_period(&c, q, from, to);
+	struct ctx *ctx = run->ctx;
+	const char *from = current ? run->q->from : run->pfrom, *to = current ? run->q->to : run->pto;
+	struct steer_calc c = { .ctx = ctx,
+		.run = run,
+		.ind = ind,
+		.current = current,
+		.from = day_epoch(from),
+		.to = day_epoch(to) + 86400,
+		.first_day = from,
+		.last_day = to };
+	tr_err err;
 
-	if (err != TR_OK) {
-		json_decref(c.rows);
+	*rows = NULL;
+	if ((err = run_load(run)) != TR_OK)
 		return err;
+	for (size_t t = 0; t < STEER_TALLIES_MAX && ind->tally[t].source; t++) {
+		const struct db_rows *r;
+		if ((err = run_source(run, ind->tally[t].source, &r)) != TR_OK)
+			return err;
+		for (size_t i = 0; i < r->nrows; i++)
+			ind->tally[t].fn(&c, r, i);
 	}
+	acc_json(&c);
+	if (ind->finish)
+		ind->finish(&c);
 	order_rows(&c);
 	*rows = c.rows;
 	return TR_OK;
 }
 
-tr_err
-steer_figure(struct ctx *ctx, const struct steer_query *q, const struct indicator *ind, json_t **out)
+static tr_err
+figure(struct steer_run *run, const struct indicator *ind, json_t **out)
 {
-	const char *pfrom, *pto;
+	const struct steer_query *q = run->q;
 	json_t *rows = NULL, *prev = NULL, *cols = json_array(), *r;
 	size_t i;
 	tr_err err;
 
 	*out = NULL;
-	steer_previous(ctx, q->from, q->to, &pfrom, &pto);
-	if ((err = compute(ctx, q, ind, q->from, q->to, &rows)) != TR_OK ||
-	    (err = compute(ctx, q, ind, pfrom, pto, &prev)) != TR_OK) {
+	if ((err = compute(run, ind, true, &rows)) != TR_OK || (err = compute(run, ind, false, &prev)) != TR_OK) {
 		json_decref(rows);
 		json_decref(cols);
 		return err;
@@ -836,10 +1746,26 @@ steer_figure(struct ctx *ctx, const struct steer_query *q, const struct indicato
 	*out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:{s:s, s:s}, s:{s:s, s:s}}", "id", ind->id,
 	    "section", ind->section, "title", ind->title, "note", ind->note, "chart",
 	    ind->chart == STEER_LINE ? "line" : "bars", "unit", ind->unit, "key_label", ind->key_label, "columns", cols,
-	    "rows", rows, "period", "from", q->from, "to", q->to, "previous_period", "from", pfrom, "to", pto);
+	    "rows", rows, "period", "from", q->from, "to", q->to, "previous_period", "from", run->pfrom, "to",
+	    run->pto);
 	return TR_OK;
 }
 
+static void
+run_init(struct steer_run *run, struct ctx *ctx, const struct steer_query *q)
+{
+	*run = (struct steer_run){ .ctx = ctx, .q = q };
+	steer_previous(ctx, q->from, q->to, &run->pfrom, &run->pto);
+}
+
+tr_err
+steer_figure(struct ctx *ctx, const struct steer_query *q, const struct indicator *ind, json_t **out)
+{
+	struct steer_run run;
+
+	run_init(&run, ctx, q);
+	return figure(&run, ind, out);
+}
 /* The actor's scope in French, for the page and the report. */
 static const char *
 scope_text(struct ctx *ctx, const struct steer_query *q)
@@ -857,8 +1783,8 @@ tr_err
 steer_dashboard(struct ctx *ctx, const struct steer_query *q, json_t **out)
 {
 	json_t *sections = json_array(), *programme;
+	struct steer_run run;
 	struct db_rows *r;
-	const char *pfrom, *pto;
 	tr_err err;
 
 	*out = NULL;
@@ -869,13 +1795,15 @@ steer_dashboard(struct ctx *ctx, const struct steer_query *q, json_t **out)
 		return ctx_storage_error(ctx, err);
 	}
 	programme = row_json(r, 0);
+	/* One run: each source is read once for every figure. */
+	run_init(&run, ctx, q);
 	for (size_t s = 0; s < steer_sections_count; s++) {
 		json_t *figures = json_array();
 		for (size_t i = 0; i < steer_indicators_count; i++) {
 			json_t *f;
 			if (strcmp(steer_indicators[i].section, steer_sections[s].id) != 0)
 				continue;
-			if ((err = steer_figure(ctx, q, &steer_indicators[i], &f)) != TR_OK) {
+			if ((err = figure(&run, &steer_indicators[i], &f)) != TR_OK) {
 				json_decref(figures);
 				json_decref(sections);
 				json_decref(programme);
@@ -886,9 +1814,8 @@ steer_dashboard(struct ctx *ctx, const struct steer_query *q, json_t **out)
 		json_array_append_new(sections, json_pack("{s:s, s:s, s:o}", "id", steer_sections[s].id, "title",
 		                                    steer_sections[s].title, "figures", figures));
 	}
-	steer_previous(ctx, q->from, q->to, &pfrom, &pto);
 	*out = json_pack("{s:o, s:{s:s, s:s}, s:{s:s, s:s}, s:s?, s:s, s:o}", "programme", programme, "period", "from",
-	    q->from, "to", q->to, "previous_period", "from", pfrom, "to", pto, "region", q->region, "scope",
+	    q->from, "to", q->to, "previous_period", "from", run.pfrom, "to", run.pto, "region", q->region, "scope",
 	    scope_text(ctx, q), "sections", sections);
 	return TR_OK;
 }

@@ -25,19 +25,29 @@ enum steer_chart {
 	STEER_LINE, /* a curve over the rows (months), the second column dashed (the target) */
 };
 
-/* How the rows of an indicator's query are turned into its table. */
+/* How the tallies of an indicator make its table. */
 enum steer_agg {
-	STEER_SUM,  /* per key: the sums of v1, v2, v3 */
-	STEER_DIST, /* per key: the number of values of v1, their median and 90th percentile */
-	STEER_RAW,  /* the rows as they are, ordered by key then v2, to the indicator's finish function */
+	STEER_SUM,  /* per key: the sums of the (up to three) values */
+	STEER_DIST, /* per key: the number of values, their median and 90th percentile (nearest rank) */
 };
 
 struct steer_calc;
+struct steer_source;
+struct db_rows;
 
-/* One indicator. SQL yields the columns region_code, organisation_id (what the scope reads), k (the row's key),
- * l (its label when KEYS does not give it), v1, v2, v3; its '?' are bound in the order of PARAMS: 'p' the
- * programme id, 'f' and 't' the first and last day of the period ("YYYY-MM-DD"), 'a' and 'b' the period as
- * epoch seconds [a, b). */
+/* What one fact row of a source adds to an indicator's table for one period (the calc says which). */
+typedef void (*steer_tally_fn)(struct steer_calc *c, const struct db_rows *r, size_t i);
+
+struct steer_tally {
+	const struct steer_source *source;
+	steer_tally_fn fn;
+};
+
+#define STEER_TALLIES_MAX 4
+
+/* One indicator: a row of the table. Its figures come from sources (domain/steering/steering.c: one query per
+ * table, read once per request over the period and the previous one, within the reader's scope) through its
+ * tallies: each fact row of a source is offered to the tally of each period, which adds it to rows by key. */
 struct indicator {
 	const char *id;
 	const char *section;
@@ -46,12 +56,11 @@ struct indicator {
 	enum steer_chart chart;
 	const char *key_label;    /* the header of the first column */
 	const char *columns[3];   /* the headers of the value columns (NULL-ended) */
-	const struct vocab *keys; /* when set, the rows in this order, every one shown (0 when absent) */
+	const struct vocab *keys; /* when set, the rows in this order, every one shown (0 when absent); else by key */
 	enum steer_agg agg;
-	const char *sql;
-	const char *params;
+	struct steer_tally tally[STEER_TALLIES_MAX];
 	void (*finish)(struct steer_calc *c); /* NULL: none; may add, change or remove rows */
-	const char *unit;                     /* "" for counts, "jours", "%" */
+	const char *unit;                     /* "" for counts, "jours", "%", "€" */
 };
 
 extern const struct indicator steer_indicators[];

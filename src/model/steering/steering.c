@@ -67,3 +67,36 @@ static const struct vocab_item time_items[] = {
 	{ "all", "Toutes les offres pourvues" },
 };
 const struct vocab vocab_steer_time = { "steer_time", time_items, ARRAY_LEN(time_items) };
+
+static const struct vocab_item money_items[] = {
+	{ "committed", "Engagé (échéances de la période)" },
+	{ "paid", "Versé" },
+	{ "to_pay", "Reste à verser" },
+	{ "recovered", "Ordres de reversement émis" },
+	{ "repaid", "Reversements encaissés" },
+};
+const struct vocab vocab_steer_money = { "steer_money", money_items, ARRAY_LEN(money_items) };
+
+static const struct vocab_item envelope_items[] = {
+	{ "commitments", "Autorisations d'engagement" },
+	{ "payments", "Crédits de paiement" },
+};
+const struct vocab vocab_steer_envelope = { "steer_envelope", envelope_items, ARRAY_LEN(envelope_items) };
+
+/* The kinds of activity reports (REFERENCE: the two platforms' codes and labels). */
+static const struct vocab_item activity_type_items[] = {
+	{ "individuel", "Accompagnement individuel" },
+	{ "collectif", "Atelier collectif" },
+	{ "ponctuel", "Demande ponctuelle" },
+};
+const struct vocab vocab_steer_activity_types = { "steer_activity_types", activity_type_items,
+	ARRAY_LEN(activity_type_items) };
+
+static const struct vocab_item advisers_items[] = {
+	{ "granted", "Postes accordés" },
+	{ "in_post", "Conseillers en poste" },
+	{ "active", "Conseillers actifs" },
+	{ "activation_rate", "Taux d'activation (en poste ÷ accordés, %)" },
+	{ "activity_rate", "Taux d'activité (actifs ÷ en poste, %)" },
+};
+const struct vocab vocab_steer_advisers = { "steer_advisers", advisers_items, ARRAY_LEN(advisers_items) };

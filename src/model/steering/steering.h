@@ -14,6 +14,10 @@ extern const struct vocab vocab_steer_breaks;
 extern const struct vocab vocab_steer_paths;
 extern const struct vocab vocab_steer_tutors;
 extern const struct vocab vocab_steer_time;
+extern const struct vocab vocab_steer_money;
+extern const struct vocab vocab_steer_envelope;
+extern const struct vocab vocab_steer_activity_types;
+extern const struct vocab vocab_steer_advisers;
 
 /* The label of a row whose code is missing from the data ("unknown"), and of one not recorded yet ("pending"). */
 #define STEER_UNKNOWN_LABEL "Non renseigné"

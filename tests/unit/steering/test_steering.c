@@ -71,6 +71,9 @@ fixture(struct fx *fx)
 	sql(fx,
 	    "INSERT INTO programmes (code, name, target_posts, contract_min_months, contract_max_months, created_at, "
 	    "updated_at) VALUES ('P', 'Programme P', 100, 12, 36, 0, 0)");
+	sql(fx, "UPDATE programmes SET eligibility = '{\"age\": {\"min\": 16, \"max\": 25, \"max_with_rqth\": 30}, "
+	        "\"paths\": [{\"label\": \"Voie générale\", \"max_level\": \"3\"}, {\"label\": \"Zone "
+	        "prioritaire\", \"areas\": [\"qpv\"]}]}'");
 	sql(fx,
 	    "INSERT INTO programme_region_targets (programme_id, region_code, target_posts) VALUES (1, '84', 60), (1, "
 	    "'11', 30), (1, '53', 10)");
@@ -136,9 +139,18 @@ fixture(struct fx *fx)
 	    "INSERT INTO candidates (person_id, birth_date, qualification_level, priority_area, sex, created_at, "
 	    "updated_at) VALUES (6, '2005-06-15', '3', 'qpv', 'F', 0, 0), (7, '1999-01-01', '4', 'none', 'M', 0, 0), "
 	    "(8, '2007-12-31', 'none', 'zrr', NULL, 0, 0)");
-	sql(fx, "INSERT INTO eligibility_diagnoses (candidate_id, programme_id, criteria, computed_eligible, eligible, "
-	        "overridden, decided_on, valid_until, created_at) VALUES (6, 1, '[]', 1, 1, 0, '2026-02-01', "
-	        "'2026-08-01', 0)");
+	/* Diagnoses: C1 by the priority-area path (the general one not met); C2, 27 with an RQTH, by the general
+	 * path (then a later one, after the contract's start, that does not count); C3 by the prescriber's
+	 * override. */
+	sql(fx, "UPDATE candidates SET rqth = 1 WHERE person_id = 7");
+	sql(fx,
+	    "INSERT INTO eligibility_diagnoses (candidate_id, programme_id, criteria, computed_eligible, eligible, "
+	    "overridden, decided_on, valid_until, created_at) VALUES (6, 1, '[{\"code\": \"age\", \"met\": true}, "
+	    "{\"code\": \"path_1\", \"met\": false}, {\"code\": \"path_2\", \"met\": true}]', 1, 1, 0, "
+	    "'2026-02-01', '2026-08-01', 0), (7, 1, '[{\"code\": \"age\", \"met\": true}, {\"code\": \"path_1\", "
+	    "\"met\": true}, {\"code\": \"path_2\", \"met\": false}]', 1, 1, 0, '2026-03-01', '2026-09-01', 0), (7, "
+	    "1, '[]', 0, 0, 1, '2026-03-20', '2026-09-20', 0), (8, 1, '[{\"code\": \"age\", \"met\": true}, "
+	    "{\"code\": \"path_1\", \"met\": false}]', 0, 1, 1, '2026-03-20', '2026-09-20', 0)");
 	sql(fx,
 	    "INSERT INTO applications (offer_id, candidate_id, state, created_at, updated_at, state_since) VALUES (1, "
 	    "6, "
@@ -170,6 +182,50 @@ fixture(struct fx *fx)
 	sql(fx,
 	    "INSERT INTO session_registrations (session_id, person_id, state, created_at, updated_at) VALUES (1, 4, "
 	    "'registered', 0, 0)");
+	/* A tutors' session cancelled by the scheduled job under its minimum; the recruits' one above was cancelled
+	 * by its organiser. */
+	sql(fx,
+	    "INSERT INTO training_sessions (programme_id, audience, title, region_code, starts_on, ends_on, capacity, "
+	    "min_registrants, registration_deadline, state, state_since, created_at, updated_at) VALUES (1, 'tutors', "
+	    "'Tuteurs 2', '84', '2026-03-10', '2026-03-11', 10, 4, '2026-03-01', 'cancelled', 0, 0, 0)");
+	sql(fx,
+	    "INSERT INTO journal (id, at, entity, entity_id, action, detail, prev_hash, hash) VALUES (12, %lld, "
+	    "'training_session', 3, 'cancel_under_minimum', '{}', '', '')",
+	    ep(2026, 3, 2));
+	sql(fx, "UPDATE journal_head SET seq = 12");
+	/* Money: current lines of 2026 (one closed by a later version, one of 2025), recoveries, envelopes. */
+	sql(fx,
+	    "INSERT INTO schedule_lines (subject, subject_id, organisation_id, programme_id, region_code, "
+	    "version_from, "
+	    "version_to, kind, period_from, period_to, month, amount_cents, explain, paid, created_at) VALUES "
+	    "('aid_decision', 1, 1, 1, '84', 1, NULL, 'aid', '2026-02-01', '2026-02-28', '2026-02', 100000, 'x', 1, "
+	    "0), "
+	    "('aid_decision', 1, 1, 1, '84', 1, NULL, 'aid', '2026-03-01', '2026-03-31', '2026-03', 100050, 'x', 0, "
+	    "0), "
+	    "('post', 1, 2, 1, '11', 1, NULL, 'instalment', '2026-05-01', '2026-05-01', '2026-05', 50025, 'x', 1, 0), "
+	    "('post', 1, 2, 1, '11', 1, 2, 'instalment', '2026-06-01', '2026-06-01', '2026-06', 99999, 'x', 0, 0), "
+	    "('aid_decision', 1, 1, 1, '84', 1, NULL, 'aid', '2025-06-01', '2025-06-30', '2025-06', 30000, 'x', 1, 0)");
+	sql(fx,
+	    "INSERT INTO recoveries (subject, subject_id, organisation_id, programme_id, region_code, amount_cents, "
+	    "motive, reference, repaid_on, state, state_since, created_at, updated_at) VALUES ('post', 1, 2, 1, '11', "
+	    "20000, 'm', 'OR-1', NULL, 'notified', 0, %lld, 0), ('aid_decision', 1, 1, 1, '84', 15000, 'm', 'OR-2', "
+	    "'2026-02-10', 'repaid', 0, %lld, 0), ('aid_decision', 1, 1, 1, '84', 5000, 'm', 'OR-3', NULL, "
+	    "'cancelled', 0, %lld, 0)",
+	    ep(2026, 7, 1), ep(2025, 11, 1), ep(2026, 3, 3));
+	sql(fx, "INSERT INTO budget_envelopes (programme_id, year, region_code, commitments_cents, payments_cents, "
+	        "updated_at) VALUES (1, 2026, '', 1000000, 500000, 0), (1, 2026, '84', 400000, 200000, 0), (1, 2025, "
+	        "'84', 100000, 100000, 0)");
+	/* Activity rollups: C1 (k1, Drôme) active in December, C2 (k2) last in November, C3 (k3, Paris); a
+	 * mediator who is no recruit of the programme (not counted); C1 in December 2025. */
+	sql(fx, "INSERT INTO activity_rollup (day, adviser_id, organisation_id, commune_code, type, org_commune_code, "
+	        "departement_code, region_code, org_departement_code, org_region_code, reports, participants, already, "
+	        "minutes) VALUES ('2026-05-10', 6, 1, '26108', 'individuel', '26108', '26', '84', '26', '84', 3, 3, 0, "
+	        "90), "
+	        "('2026-12-20', 6, 1, '26108', 'collectif', '26108', '26', '84', '26', '84', 2, 15, 0, 120), "
+	        "('2026-11-15', 7, 1, '26108', 'individuel', '26108', '26', '84', '26', '84', 1, 1, 0, 30), "
+	        "('2026-06-01', 8, 2, '75056', 'ponctuel', '75056', '75', '11', '75', '11', 4, 4, 0, 60), "
+	        "('2026-12-30', 9, 2, '75056', 'individuel', '75056', '75', '11', '75', '11', 10, 10, 0, 60), "
+	        "('2025-12-15', 6, 1, '26108', 'individuel', '26108', '26', '84', '26', '84', 2, 2, 0, 60)");
 }
 
 static int
@@ -290,18 +346,32 @@ t_national(void **state)
 	expect(fx, "recruits_qualification", "none=1;3=1;4=1;5=0;6=0;7=0;8=0");
 	expect(fx, "recruits_priority_area", "none=1;qpv=1;zrr=1;outre_mer=0");
 	expect(fx, "recruits_sex", "F=1;M=1;unknown=1");
-	expect(fx, "recruits_eligibility", "computed=1;none=2");
+	/* C1 by the second path, C2 by the first with an RQTH (27 on the day of the diagnosis), C3 by override. */
+	expect(fx, "recruits_eligibility", "path_1=1/1;path_2=1/0;computed=0/0;override=1/0;none=0/0");
 	expect(fx, "early_breaks", "in_force=3;ended_early=1;rate=33.3");
 	expect(fx, "breaks_by_whom", "employer=0;employee=1;mutual=0");
 	expect(fx, "breaks_by_reason", "trial=0;job=1;training=0;dismissal=0;resignation=0;agreement=0;other=0");
 	expect(fx, "training_paths", "contracts=3;started=2;completed=1;modules_late=1");
-	expect(fx, "sessions_cancelled", "recruits=1/1;tutors=0/1");
+	/* The recruits' session cancelled by its organiser is not one cancelled under its minimum. */
+	expect(fx, "sessions_cancelled", "recruits=0/1/1;tutors=1/0/2");
 	expect(fx, "tutors_trained", "trained=1;untrained=1");
 	expect(fx, "outcomes_at_end",
 	    "lasting_cdi=1;lasting_cdd=0;lasting_business=0;transition=1;training=0;job_seeker=0;inactive=0;unknown=0");
 	expect(fx, "outcomes_six_months",
 	    "lasting_cdi=0;lasting_cdd=0;lasting_business=0;transition=0;training=0;job_seeker=0;inactive=0;unknown=0");
 	expect(fx, "outcomes_by_region", "11=1/0/0.0;84=1/1/100.0");
+	/* Money, in whole euros from the exact cents: committed 1 000,00 + 1 000,50 + 500,25 (the line closed by a
+	 * later version and the 2025 one left out) = 2 500,75 → 2 501; paid 1 000,00 + 500,25 → 1 500; to pay
+	 * 1 000,50 → 1 001 (each rounded once: 2 501 − 1 500 is not 1 001); OR-1 notified in July; OR-2 repaid
+	 * in February (notified in 2025); OR-3 cancelled. */
+	expect(fx, "money_summary", "committed=2501;paid=1500;to_pay=1001;recovered=200;repaid=150");
+	/* The national envelope of 2026 (not the sum of the regions'): 25.0 % (250 075 / 1 000 000) and 30.0 %. */
+	expect(fx, "money_envelopes", "commitments=10000/2501/25.0;payments=5000/1500/30.0");
+	expect(fx, "money_by_region", "11=500/500;84=2001/1000");
+	/* Activity of the recruits only (not the mediator's 10 reports): individual 3 + 1, the workshop, the
+	 * one-off request. Active on 31 December: C1 (20 December), not C2 (15 November, over 30 days before). */
+	expect(fx, "activity_sessions", "individuel=4/4;collectif=2/15;ponctuel=4/4");
+	expect(fx, "activity_advisers", "granted=5;in_post=2;active=1;activation_rate=40.0;activity_rate=50.0");
 	/* The curve: March 2, April 3, then flat; the target beside each month. */
 	assert_string_equal(flat(fx, fig(fx, "recruitments_cumulative", NULL), "values"),
 	    "2026-01=0/100;2026-02=0/100;2026-03=2/100;2026-04=3/100;2026-05=3/100;2026-06=3/100;2026-07=3/100;"
@@ -320,6 +390,12 @@ t_previous(void **state)
 	    "draft=0;regional_review=0;national_review=0;changes_requested=0;validated=1;refused=0;withdrawn=0");
 	assert_string_equal(
 	    flat(fx, fig(fx, "posts_summary", NULL), "previous"), "target=100;granted=0;filled=0;vacant=0;returned=0");
+	assert_string_equal(flat(fx, fig(fx, "money_summary", NULL), "previous"),
+	    "committed=300;paid=300;to_pay=0;recovered=150;repaid=0");
+	assert_string_equal(flat(fx, fig(fx, "activity_advisers", NULL), "previous"),
+	    "granted=0;in_post=0;active=1;activation_rate=0.0;activity_rate=0.0");
+	assert_string_equal(
+	    flat(fx, fig(fx, "review_days", NULL), "previous"), "regional_review=0/-/-;national_review=0/-/-");
 	steer_previous(&fx->ctx, "2026-01-01", "2026-12-31", &pf, &pt);
 	assert_string_equal(pf, "2025-01-01");
 	assert_string_equal(pt, "2025-12-31");
@@ -344,7 +420,14 @@ t_scopes(void **state)
 	expect(fx, "posts_by_region", "84=3/2/60");
 	expect(fx, "outcomes_by_region", "84=1/1/100.0");
 	expect(fx, "decisions", "validate=1;refuse=0;reopen=0");
-	expect(fx, "sessions_cancelled", "recruits=0/0;tutors=0/1");
+	expect(fx, "sessions_cancelled", "recruits=0/0/0;tutors=1/0/2");
+	/* Money of 84: 1 000,00 + 1 000,50 € committed, 1 000 € paid; the cancelled recovery does not count; 84's
+	 * envelope. */
+	expect(fx, "money_summary", "committed=2001;paid=1000;to_pay=1001;recovered=0;repaid=150");
+	expect(fx, "money_envelopes", "commitments=4000/2001/50.0;payments=2000/1000/50.0");
+	expect(fx, "money_by_region", "84=2001/1000");
+	expect(fx, "activity_sessions", "individuel=4/4;collectif=2/15;ponctuel=0/0");
+	expect(fx, "activity_advisers", "granted=3;in_post=2;active=1;activation_rate=66.7;activity_rate=50.0");
 	assert_int_equal(steer_query_check(&fx->ctx, &q), TR_INVALID);
 	fx->ctx.errors.n = 0;
 
@@ -352,6 +435,10 @@ t_scopes(void **state)
 	expect(fx, "posts_summary", "target=0;granted=2;filled=0;vacant=2;returned=1");
 	expect(fx, "posts_by_region", "11=2/0/0");
 	expect(fx, "recruits_age", "a_u18=0;b_18_21=1;c_22_25=0;d_26_30=0;e_31=0");
+	expect(fx, "money_summary", "committed=500;paid=500;to_pay=0;recovered=200;repaid=0");
+	/* No envelope is a structure's own: what it consumed, against none. */
+	expect(fx, "money_envelopes", "commitments=0/500/0.0;payments=0/500/0.0");
+	expect(fx, "activity_sessions", "individuel=0/0;collectif=0/0;ponctuel=4/4");
 
 	act_as(fx, 9);
 	expect(fx, "posts_summary", "target=100;granted=5;filled=2;vacant=3;returned=1");
