@@ -5,8 +5,11 @@ at a time. Not a test: it prints figures.
 
   bench/steering_p99.py BUILD_DIR [DATABASE_URL] [N]
 
-Without DATABASE_URL: a fresh SQLite file, `tremplin seed` then `tremplin gen steering` (4,000 contracts, 3,000
-employers, 50,000 applications). With a postgresql:// URL of an empty database: the same on PostgreSQL."""
+Without DATABASE_URL: a fresh SQLite file, `tremplin seed`, `tremplin gen steering` (4,000 contracts, 3,000
+employers, 50,000 applications, the contracts' aid: about 60,000 schedule lines) then `tremplin gen activity`
+(STEER_BENCH_ACTIVITY reports, default 50,000, into the activity rollups). With a postgresql:// URL of an empty
+database: the same on PostgreSQL. STEER_BENCH_SERVER=PATH serves the same data with another binary (an older
+build, for a before/after on the same rows)."""
 import os
 import socket
 import statistics
@@ -21,6 +24,8 @@ tmp = tempfile.mkdtemp(prefix="steer-bench-")
 db = sys.argv[2] if len(sys.argv) > 2 and sys.argv[2] else "sqlite:" + os.path.join(tmp, "steer.db")
 n = int(sys.argv[3]) if len(sys.argv) > 3 else 100
 binary = os.path.join(build, "src", "tremplin")
+server = os.environ.get("STEER_BENCH_SERVER", binary)
+activity = os.environ.get("STEER_BENCH_ACTIVITY", "50000")
 
 
 def cli(*args, stdin=None):
@@ -34,12 +39,16 @@ cli("seed")
 t0 = time.monotonic()
 cli("gen", "steering")
 print(f"gen steering: {time.monotonic() - t0:.1f} s")
+if activity != "0":
+    t0 = time.monotonic()
+    cli("gen", "activity", activity, "--advisers", "1000", "--days", "730")
+    print(f"gen activity {activity}: {time.monotonic() - t0:.1f} s")
 cli("user", "add", "bench-national@exemple.fr", "--role", "national", "--password-stdin", stdin="bench-password-2026\n")
 token = cli("token", "create", "bench-national@exemple.fr").strip().splitlines()[-1]
 with socket.socket() as s:
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
-srv = subprocess.Popen([binary, "serve", "--database", db, "--listen", f"127.0.0.1:{port}"],
+srv = subprocess.Popen([server, "serve", "--database", db, "--listen", f"127.0.0.1:{port}"],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 try:
     for _ in range(100):

@@ -1,6 +1,7 @@
 /* The synthetic steering data set: rows written straight through SQL (bound parameters), one transaction. */
 #include "domain/steering/gen.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/arena.h"
@@ -47,6 +48,43 @@ move(struct ctx *ctx, int64_t id, const char *action, const char *from, const ch
 	err = journal_append(ctx, "dossier", id, action, d);
 	ctx->now = now;
 	json_decref(d);
+	return err;
+}
+
+/* The aid of contract ID: a monthly line of 1 367,27 € from its start for 24 months at most, never past its end
+ * nor past this month; the lines of months over two months ago paid; an early end by the employer (BROKEN,
+ * one in two) claims 3 months back. */
+static tr_err
+money(struct ctx *ctx, uint64_t *s, int64_t id, int64_t org, int64_t programme, const char *region, int64_t start,
+    const char *ended, bool broken)
+{
+	const char *first = date_iso(ctx->arena, start), *now = date_iso(ctx->arena, ctx->now),
+	           *paid_until = date_add(ctx->arena, now, -2, 0);
+	tr_err err = TR_OK;
+
+	for (int m = 0; m < 24; m++) {
+		const char *from = date_add(ctx->arena, first, m, 0), *month = arena_strndup(ctx->arena, from, 7);
+		if (strcmp(from, now) > 0 || (ended && strcmp(from, ended) > 0))
+			break;
+		TRY(db_execv(ctx->db,
+		    "INSERT INTO schedule_lines (subject, subject_id, organisation_id, programme_id, region_code, "
+		    "version_from, kind, period_from, period_to, month, amount_cents, explain, paid, created_at) "
+		    "VALUES "
+		    "('aid_decision', ?, ?, ?, ?, 1, 'aid', ?, ?, ?, 136727, 'gen', ?, ?)",
+		    NULL, DB_I64(id), DB_I64(org), DB_I64(programme), DB_TEXT(region), DB_TEXT(from),
+		    DB_TEXT(date_add(ctx->arena, from, 1, -1)), DB_TEXT(month), DB_I64(strcmp(from, paid_until) < 0),
+		    DB_I64(start)));
+	}
+	if (broken && ended && pick(s, 2))
+		TRY(db_execv(ctx->db,
+		    "INSERT INTO recoveries (subject, subject_id, organisation_id, programme_id, region_code, "
+		    "amount_cents, motive, reference, state, state_since, created_at, updated_at) VALUES "
+		    "('aid_decision', "
+		    "?, ?, ?, ?, 410181, 'gen', ?, 'notified', ?, ?, ?)",
+		    NULL, DB_I64(id), DB_I64(org), DB_I64(programme), DB_TEXT(region),
+		    DB_TEXT(arena_printf(ctx->arena, "OR-GEN-%lld", (long long)id)), DB_I64(start), DB_I64(start),
+		    DB_I64(start)));
+out:
 	return err;
 }
 
@@ -138,12 +176,14 @@ steer_generate(struct ctx *ctx, const struct steer_gen *g)
 	}
 	for (int64_t i = 0; i < ncand; i++) {
 		TRY(db_queryv(ctx->db, ctx->arena,
-		    "INSERT INTO people (email, name, confirmed_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?) RETURNING "
+		    "INSERT INTO people (email, name, confirmed_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?) "
+		    "RETURNING "
 		    "id",
 		    &r,
 		    DB_TEXT(arena_printf(
 		        ctx->arena, "gen-%llu-%lld@candidats.invalid", (unsigned long long)g->seed, (long long)i)),
-		    DB_TEXT(arena_printf(ctx->arena, "Candidat %lld", (long long)i)), DB_I64(base), DB_I64(base), DB_I64(base)));
+		    DB_TEXT(arena_printf(ctx->arena, "Candidat %lld", (long long)i)), DB_I64(base), DB_I64(base),
+		    DB_I64(base)));
 		cand[i] = db_int(db_cell(r, 0, 0));
 		TRY(db_execv(ctx->db,
 		    "INSERT INTO candidates (person_id, birth_date, qualification_level, priority_area, sex, "
@@ -196,6 +236,8 @@ steer_generate(struct ctx *ctx, const struct steer_gen *g)
 			    DB_TEXT(ended ? date_add(ctx->arena, ended, 6, 0) : NULL),
 			    DB_TEXT(ended && pick(&s, 2) ? outcomes[pick(&s, N(outcomes))] : NULL), DB_I64(at + 86400),
 			    DB_I64(at + 86400)));
+			TRY(money(
+			    ctx, &s, db_int(db_cell(r, 0, 0)), org[e], programme, region[e], start, ended, roll >= 8));
 			for (int m = 0; m < 2; m++)
 				TRY(db_execv(ctx->db,
 				    "INSERT INTO path_modules (contract_id, position, title, hours_planned, starts_on, "
@@ -211,6 +253,13 @@ steer_generate(struct ctx *ctx, const struct steer_gen *g)
 				    DB_I64(start), DB_I64(start), DB_I64(start)));
 		}
 	}
+	/* The national envelopes of the years the data set covers. */
+	for (int y = atoi(date_iso(ctx->arena, base)); y <= atoi(date_iso(ctx->arena, ctx->now)); y++)
+		TRY(db_execv(ctx->db,
+		    "INSERT INTO budget_envelopes (programme_id, year, region_code, commitments_cents, payments_cents, "
+		    "updated_at) VALUES (?, ?, '', 6000000000, 5000000000, ?) ON CONFLICT (programme_id, year, "
+		    "region_code) DO NOTHING",
+		    NULL, DB_I64(programme), DB_I64(y), DB_I64(ctx->now)));
 	err = TR_OK;
 out:
 	if (db_in_tx(ctx->db))

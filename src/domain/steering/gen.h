@@ -1,6 +1,7 @@
 /* A national-size synthetic data set for the steering figures (`tremplin gen steering`): employers with a place
  * and a validated dossier (its journal), offers, candidates, applications, contracts in every state with their
- * outcomes, training modules. For measuring the figures' time, never for real use. */
+ * outcomes, training modules, the contracts' aid (monthly schedule lines, recoveries of some early ends) and the
+ * national budget envelopes. For measuring the figures' time, never for real use. */
 #ifndef TR_DOMAIN_STEERING_GEN_H
 #define TR_DOMAIN_STEERING_GEN_H
 

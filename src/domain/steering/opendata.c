@@ -1,5 +1,6 @@
-/* Open data aggregates with statistical secrecy (primary: cells under 5; secondary: no line of a table with its
- * margins holds exactly one secret), their TableSchema and the DCAT-AP catalogue. */
+/* Open data aggregates with statistical secrecy (primary: cells under 5; secondary: no secret cell of a table
+ * with its margins is determined by the published cells, alone or combined), their TableSchema and the DCAT-AP
+ * catalogue. */
 #include "domain/steering/opendata.h"
 
 #include <stdlib.h>
@@ -43,12 +44,77 @@ fix_line(const long long *v, bool *s, size_t r, size_t c, size_t l, bool row)
 	return true;
 }
 
+/* Whether secret cell AT of the table can change by DIR (+1 or -1) while every published cell stays as it is and
+ * every cell stays a count (>= 0): a cycle through it of secret cells alternating along its row and its column.
+ * Signs: with the margins counted negatively and the grand total positively, every row and every column of the
+ * (r+1) × (c+1) array sums to zero, so adding +1, -1, +1… around such a cycle keeps every sum. Breadth-first from
+ * the cell's column to its row; the arrays hold (r+1) + (c+1) nodes. */
+static int
+sign_of(size_t at, size_t r, size_t c)
+{
+	size_t i = at / (c + 1), j = at % (c + 1);
+
+	return (i == r) == (j == c) ? 1 : -1;
+}
+
+static bool
+movable(const long long *v, const bool *s, size_t r, size_t c, size_t at, int dir)
+{
+	size_t nodes = (r + 1) + (c + 1), head = 0, tail = 0;
+	size_t *queue = calloc(nodes, sizeof(*queue));
+	bool *seen = calloc(nodes, sizeof(*seen)), found = false;
+	/* The change of the cell in the signed array; arcs column → row carry -d, row → column +d. */
+	int d = dir * sign_of(at, r, c);
+
+	if (queue == NULL || seen == NULL)
+		abort();
+	if (v[at] + dir < 0) {
+		free(queue);
+		free(seen);
+		return false;
+	}
+	/* Rows are nodes 0..r, columns r+1..r+1+c. */
+	queue[tail++] = r + 1 + at % (c + 1);
+	seen[queue[0]] = true;
+	while (head < tail && !found) {
+		size_t n = queue[head++];
+		bool is_col = n > r;
+		size_t count = is_col ? r + 1 : c + 1;
+		for (size_t k = 0; k < count; k++) {
+			size_t cell = is_col ? k * (c + 1) + (n - r - 1) : n * (c + 1) + k;
+			size_t next = is_col ? k : r + 1 + k;
+			int change = (is_col ? -d : d) * sign_of(cell, r, c); /* the change of the count */
+			if (cell == at || !s[cell] || seen[next] || v[cell] + change < 0)
+				continue;
+			if (is_col && next == at / (c + 1)) {
+				found = true;
+				break;
+			}
+			seen[next] = true;
+			queue[tail++] = next;
+		}
+	}
+	free(queue);
+	free(seen);
+	return found;
+}
+
+/* A secret cell is protected when another table of counts, equal to the published one on every published cell,
+ * gives it another value: a cycle in one direction or the other (the constraint matrix of a table with its
+ * margins is a network matrix, so any other solution decomposes into such cycles). */
+static bool
+protected_cell(const long long *v, const bool *s, size_t r, size_t c, size_t at)
+{
+	return movable(v, s, r, c, at, 1) || movable(v, s, r, c, at, -1);
+}
+
 void
 opendata_suppress(const long long *v, bool *secret, size_t r, size_t c, long long min)
 {
+	size_t n = (r + 1) * (c + 1);
 	bool changed = true;
 
-	for (size_t i = 0; i < (r + 1) * (c + 1); i++)
+	for (size_t i = 0; i < n; i++)
 		secret[i] = v[i] < min;
 	while (changed) {
 		changed = false;
@@ -56,6 +122,33 @@ opendata_suppress(const long long *v, bool *secret, size_t r, size_t c, long lon
 			changed |= fix_line(v, secret, r, c, i, true);
 		for (size_t j = 0; j <= c; j++)
 			changed |= fix_line(v, secret, r, c, j, false);
+		/* Combinations of lines: a secret cell every completion gives the same value (a row of two secrets whose
+		 * sum is known to be 0, say) gets company: the published cell that protects it and is the smallest
+		 * (inner cells before margins), else any published cell. */
+		for (size_t at = 0; at < n && !changed; at++) {
+			size_t best = n;
+			if (!secret[at] || protected_cell(v, secret, r, c, at))
+				continue;
+			for (int pass = 0; pass < 2 && best == n; pass++) {
+				for (size_t k = 0; k < n; k++) {
+					bool margin = k / (c + 1) == r || k % (c + 1) == c;
+					if (secret[k] || margin != (pass == 1) || (best < n && v[k] >= v[best]))
+						continue;
+					secret[k] = true;
+					if (protected_cell(v, secret, r, c, at))
+						best = k;
+					secret[k] = false;
+				}
+			}
+			if (best == n) /* nothing alone protects it: suppress its row's and column's margins */
+				for (size_t k = 0; k < n && best == n; k++)
+					if (!secret[k] && (k / (c + 1) == at / (c + 1) || k % (c + 1) == at % (c + 1)))
+						best = k;
+			if (best < n) {
+				secret[best] = true;
+				changed = true;
+			}
+		}
 	}
 }
 

@@ -24,9 +24,14 @@ extern const size_t opendata_measures_count;
 
 /* Secondary suppression on a table of R × C cells with their margins, given as an (R + 1) × (C + 1) row-major
  * array V (row R holds the columns' totals, column C the rows' totals, V[R][C] the grand total); SECRET (same
- * shape) is set for every cell under MIN, then for as many more as needed so that no row and no column holds
- * exactly one suppressed cell (a single unknown in a sum could be recomputed). Cells picked second are the
- * smallest inner ones of the line, a margin only when the line has no other. */
+ * shape) is set for every cell under MIN, then for as many more as needed so that no suppressed cell can be
+ * recomputed from the published cells of the table, any combination of its rows and columns together, knowing
+ * that every cell is a count (>= 0): for each secret cell there is another table of counts that agrees with every
+ * published cell and gives it another value (checked exactly: a cycle of secret cells through it along which
+ * one unit can move). So no row and no column holds exactly one secret, and two secrets whose sum is known to be
+ * 0 are protected too. Cells picked second are the smallest inner ones that protect, a margin only when no inner
+ * cell does. Not guaranteed: a secret's range may be narrow (two values); other tables (another year, measure
+ * or programme) are not taken into account. */
 void opendata_suppress(const long long *v, bool *secret, size_t r, size_t c, long long min);
 
 /* Every aggregate row, suppression applied: {fields [{name, type, title}], rows [{…}]} where each row has

@@ -62,6 +62,7 @@ def prog():
         dossiers[(dept, j)] = (did, sql_int(f"SELECT id FROM offers WHERE dossier_id = {did}"))
     # One contract in each région: 84 running, 11 ended early this year with an outcome.
     tutor = sql_int("SELECT id FROM people ORDER BY id LIMIT 1")
+    recruits = []
     for n, (key, state, ended) in enumerate([(("26", 0), "active", None), (("75", 0), "ended_early",
                                                                              f"{YEAR}-01-31")]):
         email = unique("st") + "@exemple.fr"
@@ -79,6 +80,26 @@ def prog():
             f"{'NULL' if not ended else chr(39) + 'employer' + chr(39)}, "
             f"{'NULL' if not ended else chr(39) + 'trial' + chr(39)}, {'NULL' if not ended else chr(39) + 'job_seeker' + chr(39)}, "
             f"{now}, {now})")
+        recruits.append(cid)
+    # Money: an aid line paid in 84, one to pay in 11, a recovery notified in 11; the national envelope and 84's.
+    for reg, cents, paid, day in (("84", 136727, 1, "01-02"), ("11", 50000, 0, "01-15")):
+        sql(f"INSERT INTO schedule_lines (subject, subject_id, organisation_id, programme_id, region_code, "
+            f"version_from, kind, period_from, period_to, month, amount_cents, explain, paid, created_at) VALUES "
+            f"('aid_decision', 1, {org}, {pid}, '{reg}', 1, 'aid', '{YEAR}-{day}', '{YEAR}-{day}', '{YEAR}-01', "
+            f"{cents}, 'x', {paid}, {now})")
+    sql(f"INSERT INTO recoveries (subject, subject_id, organisation_id, programme_id, region_code, amount_cents, "
+        f"motive, reference, state, state_since, created_at, updated_at) VALUES ('aid_decision', 1, {org}, {pid}, "
+        f"'11', 12345, 'm', '{unique('OR')}', 'notified', {now}, {now}, {now})")
+    sql(f"INSERT INTO budget_envelopes (programme_id, year, region_code, commitments_cents, payments_cents, "
+        f"updated_at) VALUES ({pid}, {YEAR}, '', 1000000, 800000, {now}), ({pid}, {YEAR}, '84', 300000, 200000, "
+        f"{now})")
+    # Activity rollups of the two recruits (a workshop in 84, an individual session in 11) in January.
+    for cid, reg, dep, kind, reports, people in ((recruits[0], "84", "26", "collectif", 2, 12),
+                                                 (recruits[1], "11", "75", "individuel", 1, 1)):
+        sql(f"INSERT INTO activity_rollup (day, adviser_id, organisation_id, commune_code, type, org_commune_code, "
+            f"departement_code, region_code, org_departement_code, org_region_code, reports, participants, "
+            f"already, minutes) VALUES ('{YEAR}-01-10', {cid}, {org}, '{dep}000', '{kind}', '{dep}000', '{dep}', "
+            f"'{reg}', '{dep}', '{reg}', {reports}, {people}, 0, 60)")
     return {"id": pid, "code": code, "jp": jp, "grants": grants, "region": region}
 
 
@@ -176,6 +197,36 @@ def test_a_regional_officer_sees_only_their_regions(base, sessions, prog):
     assert r.status_code == 201, r.text
     listed = s.get(base + "/api/v1/steering/reports", params={"programme": prog["id"]}).json()["items"]
     assert listed and {x["region_code"] for x in listed} == {"84"}
+
+
+def test_money_and_activity(base, sessions, prog):
+    """The subsidies' and the activity figures: whole euros from the exact cents, the envelope of the scope, the
+    sessions of the programme's recruits from the activity rollups; the same numbers in the CSV."""
+    s = sessions["national"]
+    assert values(figure(s, base, prog["id"], "money_summary")) == {
+        "committed": [1867], "paid": [1367], "to_pay": [500], "recovered": [123], "repaid": [0]}
+    assert values(figure(s, base, prog["id"], "money_envelopes")) == {
+        "commitments": [10000, 1867, 18.7], "payments": [8000, 1367, 17.1]}
+    assert values(figure(s, base, prog["id"], "activity_sessions")) == {
+        "individuel": [1, 1], "collectif": [2, 12], "ponctuel": [0, 0]}
+    adv = values(figure(s, base, prog["id"], "activity_advisers"))
+    assert adv["in_post"] == [1] and adv["granted"] == [sum(prog["grants"].values())]
+    q = {"programme": prog["id"], "du": PERIOD["from"], "au": PERIOD["to"]}
+    rows = list(csv.reader(io.StringIO(
+        s.get(base + "/pilotage/money_summary/export.csv", params=q).content.decode("utf-8-sig")), delimiter=";"))
+    assert [r[:2] for r in rows[1:]] == [["Engagé (échéances de la période)", "1867"], ["Versé", "1367"],
+                                         ["Reste à verser", "500"], ["Ordres de reversement émis", "123"],
+                                         ["Reversements encaissés", "0"]]
+    # A regional officer of 84: 84's lines and envelope, 84's activity.
+    r = sessions["regional"]
+    assert values(figure(r, base, prog["id"], "money_summary")) == {
+        "committed": [1367], "paid": [1367], "to_pay": [0], "recovered": [0], "repaid": [0]}
+    assert values(figure(r, base, prog["id"], "money_envelopes")) == {
+        "commitments": [3000, 1367, 45.6], "payments": [2000, 1367, 68.4]}
+    assert values(figure(r, base, prog["id"], "activity_sessions")) == {
+        "individuel": [0, 0], "collectif": [2, 12], "ponctuel": [0, 0]}
+    page = text(s.get(base + "/pilotage", params=q))
+    assert "Financement" in page and "Activité des conseillers" in page
 
 
 def test_an_employer_sees_its_own_figures(base, sessions, prog):
