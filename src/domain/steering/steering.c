@@ -66,6 +66,9 @@ struct steer_source {
 	const char *sql;
 	const char *params;
 	const char *order; /* NULL, or the ORDER BY over x the tallies rely on */
+	/* NULL, or what is summed once the scope has kept its rows: the select list over x (region_code and
+	 * organisation_id first, NULL when not grouped by) and its GROUP BY; the tallies read these columns. */
+	const char *outer, *group;
 };
 
 /* Contracts that may count in either period (in force, started, ended or followed up in it, or signed in it),
@@ -133,7 +136,7 @@ static const struct steer_source src_contracts = { "contracts",
 	"'completed' THEN 1 ELSE 0 END) AS done, SUM(CASE WHEN m.state IN ('planned', 'in_progress') AND m.ends_on "
 	"< ? THEN 1 ELSE 0 END) AS late, SUM(CASE WHEN m.state IN ('planned', 'in_progress') AND m.ends_on < ? THEN "
 	"1 ELSE 0 END) AS late_prev FROM path_modules m GROUP BY m.contract_id) pm ON pm.contract_id = c.id",
-	"ptFFtAbtT", NULL };
+	"ptFFtAbtT", NULL, NULL, NULL };
 
 /* Dossiers created before the end of the period, with their place's département and networks, their job
  * profile and region. */
@@ -161,7 +164,7 @@ static const struct steer_source src_dossiers = { "dossiers",
 	"NULL THEN 0 ELSE 1 END AS has_place FROM dossiers d LEFT JOIN places pl ON pl.id = d.place_id LEFT JOIN "
 	"departements de ON de.code = pl.departement_code LEFT JOIN job_profiles jp ON jp.id = d.job_profile_id "
 	"LEFT JOIN regions rg ON rg.code = d.region_code WHERE d.programme_id = ? AND d.created_at < ?",
-	"pb", NULL };
+	"pb", NULL, NULL, NULL };
 
 /* Offers created in either period or closed in it, with the contracts signed on the closed ones. */
 enum { O_CREATED = 2, O_POSTS, O_STATE, O_UPDATED, O_CONTRACTS };
@@ -170,22 +173,22 @@ static const struct steer_source src_offers = { "offers",
 	"'closed' THEN (SELECT COUNT(*) FROM contracts c2 WHERE c2.offer_id = f.id) ELSE 0 END AS contracts FROM "
 	"offers f WHERE f.programme_id = ? AND ((f.created_at >= ? AND f.created_at < ?) OR (f.state = 'closed' AND "
 	"f.updated_at >= ? AND f.updated_at < ?))",
-	"pAbAb", NULL };
+	"pAbAb", NULL, NULL, NULL };
 
 /* Applications made in either period, counted by state and period in SQL (tens of thousands of rows). */
 enum { A_STATE = 2, A_CURRENT, A_N };
 static const struct steer_source src_applications = { "applications",
-	"SELECT f.region_code, f.organisation_id, a.state, CASE WHEN a.created_at >= ? THEN 1 ELSE 0 END AS cur, "
-	"COUNT(*) AS n FROM applications a JOIN offers f ON f.id = a.offer_id WHERE f.programme_id = ? AND "
-	"a.created_at >= ? AND a.created_at < ? GROUP BY 1, 2, 3, 4",
-	"apAb", NULL };
+	"SELECT f.region_code, f.organisation_id, a.state, CASE WHEN a.created_at >= ? THEN 1 ELSE 0 END AS cur FROM "
+	"applications a JOIN offers f ON f.id = a.offer_id WHERE f.programme_id = ? AND a.created_at >= ? AND "
+	"a.created_at < ?",
+	"apAb", NULL, "NULL, NULL, x.state, x.cur, COUNT(*)", "x.state, x.cur" };
 
 /* The journal of the dossiers up to the end of the period, dossier by dossier in the order written. */
 enum { J_DOSSIER = 2, J_ID, J_ACTION, J_AT, J_DETAIL };
 static const struct steer_source src_journal = { "journal",
 	"SELECT d.region_code, d.organisation_id, j.entity_id, j.id, j.action, j.at, j.detail FROM journal j JOIN "
 	"dossiers d ON d.id = j.entity_id WHERE j.entity = 'dossier' AND d.programme_id = ? AND j.at < ?",
-	"pb", "x.entity_id, x.id" };
+	"pb", "x.entity_id, x.id", NULL, NULL };
 
 /* The targets: the regions' rows, and the programme's own (no region: national reach only). */
 enum { G_TARGET = 2, G_NAME };
@@ -194,7 +197,7 @@ static const struct steer_source src_targets = { "targets",
 	"programme_region_targets t LEFT JOIN regions rg ON rg.code = t.region_code WHERE t.programme_id = ? UNION "
 	"ALL SELECT CAST(NULL AS TEXT), CAST(NULL AS BIGINT), g.target_posts, CAST(NULL AS TEXT) FROM programmes g "
 	"WHERE g.id = ?",
-	"pp", NULL };
+	"pp", NULL, NULL, NULL };
 
 /* Training sessions whose registration deadline falls in either period; whether the scheduled job cancelled
  * them under their minimum of registrants (the journal's cancel_under_minimum). */
@@ -204,17 +207,16 @@ static const struct steer_source src_sessions = { "sessions",
 	"CASE WHEN EXISTS (SELECT 1 FROM journal j WHERE j.entity = 'training_session' AND j.entity_id = s.id AND "
 	"j.action = 'cancel_under_minimum') THEN 1 ELSE 0 END AS under_min FROM training_sessions s WHERE "
 	"s.programme_id = ? AND s.registration_deadline >= ? AND s.registration_deadline <= ?",
-	"pFt", NULL };
+	"pFt", NULL, NULL, NULL };
 
 /* The current schedule lines whose period begins in either period (what the budget pages call committed), and
  * what was paid of them, summed by structure in SQL. */
 enum { L_CURRENT = 2, L_AMOUNT, L_PAID };
 static const struct steer_source src_lines = { "schedule_lines",
 	"SELECT l.region_code, l.organisation_id, CASE WHEN l.period_from >= ? THEN 1 ELSE 0 END AS cur, "
-	"SUM(l.amount_cents) AS amount, SUM(CASE WHEN l.paid = 1 THEN l.amount_cents ELSE 0 END) AS paid FROM "
-	"schedule_lines l WHERE l.programme_id = ? AND l.version_to IS NULL AND l.period_from >= ? AND l.period_from "
-	"<= ? GROUP BY 1, 2, 3",
-	"fpFt", NULL };
+	"l.amount_cents, CASE WHEN l.paid = 1 THEN l.amount_cents ELSE 0 END AS paid FROM schedule_lines l WHERE "
+	"l.programme_id = ? AND l.period_from >= ? AND l.period_from <= ? AND l.version_to IS NULL",
+	"fpFt", NULL, "x.region_code, NULL, x.cur, SUM(x.amount_cents), SUM(x.paid)", "x.region_code, x.cur" };
 
 /* Recoveries notified in either period, or repaid in it. */
 enum { R_AMOUNT = 2, R_STATE, R_CREATED, R_REPAID_ON };
@@ -222,7 +224,7 @@ static const struct steer_source src_recoveries = { "recoveries",
 	"SELECT r.region_code, r.organisation_id, r.amount_cents, r.state, r.created_at, r.repaid_on FROM recoveries r "
 	"WHERE r.programme_id = ? AND ((r.created_at >= ? AND r.created_at < ?) OR (r.repaid_on >= ? AND r.repaid_on "
 	"<= ?))",
-	"pAbFt", NULL };
+	"pAbFt", NULL, NULL, NULL };
 
 /* The budget envelopes of the years either period touches; the national one ('' region) has no region. */
 enum { E_YEAR = 2, E_COMMITMENTS, E_PAYMENTS };
@@ -230,29 +232,26 @@ static const struct steer_source src_envelopes = { "budget_envelopes",
 	"SELECT CASE WHEN e.region_code = '' THEN CAST(NULL AS TEXT) ELSE e.region_code END AS region_code, CAST(NULL "
 	"AS BIGINT) AS organisation_id, e.year, e.commitments_cents, e.payments_cents FROM budget_envelopes e WHERE "
 	"e.programme_id = ? AND e.year >= ? AND e.year <= ?",
-	"pYy", NULL };
+	"pYy", NULL, NULL, NULL };
 
 /* The activity of the programme's recruits, from the rollups (day × adviser × structure × commune of the
  * session; region_code: where the session took place), summed by structure, type and period in SQL. */
 enum { V_TYPE = 2, V_CURRENT, V_REPORTS, V_PARTICIPANTS };
 static const struct steer_source src_activity = { "activity_rollup",
-	"SELECT a.region_code, a.organisation_id, a.type, CASE WHEN a.day >= ? THEN 1 ELSE 0 END AS cur, "
-	"SUM(a.reports) AS reports, SUM(a.participants) AS participants FROM activity_rollup a WHERE a.day >= ? AND "
-	"a.day <= ? AND a.adviser_id IN (SELECT k.candidate_id FROM contracts k WHERE k.programme_id = ?) GROUP BY 1, "
-	"2, 3, 4",
-	"fFtp", NULL };
+	"SELECT a.region_code, a.organisation_id, a.type, CASE WHEN a.day >= ? THEN 1 ELSE 0 END AS cur, a.reports, "
+	"a.participants FROM activity_rollup a WHERE a.day >= ? AND a.day <= ? AND a.adviser_id IN (SELECT "
+	"k.candidate_id FROM contracts k WHERE k.programme_id = ?)",
+	"fFtp", NULL, "NULL, NULL, x.type, x.cur, SUM(x.reports), SUM(x.participants)", "x.type, x.cur" };
 
 /* The recruits of the programme with a report in the ACTIVITY_ACTIVE_DAYS days up to the last day of either
  * period (the activity issue's one definition of an active adviser), from the rollups. */
 enum { W_ADVISER = 2, W_CURRENT };
 static const struct steer_source src_active = { "activity_active",
 	"SELECT a.region_code, a.organisation_id, a.adviser_id, 1 AS cur FROM activity_rollup a WHERE a.day > ? AND "
-	"a.day <= ? AND a.adviser_id IN (SELECT k.candidate_id FROM contracts k WHERE k.programme_id = ?) GROUP BY "
-	"a.region_code, a.organisation_id, a.adviser_id UNION ALL SELECT a.region_code, a.organisation_id, "
-	"a.adviser_id, 0 FROM activity_rollup a WHERE a.day > ? AND a.day <= ? AND a.adviser_id IN (SELECT "
-	"k.candidate_id FROM contracts k WHERE k.programme_id = ?) GROUP BY a.region_code, a.organisation_id, "
-	"a.adviser_id",
-	"wtpWTp", NULL };
+	"a.day <= ? AND a.adviser_id IN (SELECT k.candidate_id FROM contracts k WHERE k.programme_id = ?) UNION ALL "
+	"SELECT a.region_code, a.organisation_id, a.adviser_id, 0 FROM activity_rollup a WHERE a.day > ? AND a.day <= "
+	"? AND a.adviser_id IN (SELECT k.candidate_id FROM contracts k WHERE k.programme_id = ?)",
+	"wtpWTp", NULL, "NULL, NULL, x.adviser_id, x.cur", "x.adviser_id, x.cur" };
 
 static const struct steer_source *const steer_sources[] = { &src_contracts, &src_dossiers, &src_offers,
 	&src_applications, &src_journal, &src_targets, &src_sessions, &src_lines, &src_recoveries, &src_envelopes,
@@ -1597,7 +1596,8 @@ run_source(struct steer_run *run, const struct steer_source *s, const struct db_
 		for (size_t i = 0; i < w.n; i++)
 			p[np++] = w.p[i];
 		err = db_query(ctx->db, ctx->arena,
-		    arena_printf(ctx->arena, "SELECT x.* FROM (%s) x WHERE %s%s%s", s->sql, w.sql,
+		    arena_printf(ctx->arena, "SELECT %s FROM (%s) x WHERE %s%s%s%s%s", s->outer ? s->outer : "x.*",
+		        s->sql, w.sql, s->group ? " GROUP BY " : "", s->group ? s->group : "",
 		        s->order ? " ORDER BY " : "", s->order ? s->order : ""),
 		    p, np, &run->rows[k]);
 		if (err != TR_OK)
