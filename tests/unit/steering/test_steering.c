@@ -378,6 +378,28 @@ t_national(void **state)
 	    "2026-08=3/100;2026-09=3/100;2026-10=3/100;2026-11=3/100;2026-12=3/100");
 }
 
+/* The whole dashboard reads each table once (12 sources, the programme, its criteria and the networks), whatever
+ * the number of figures; one figure reads only its own sources. */
+static void
+t_queries(void **state)
+{
+	struct fx *fx = *state;
+	struct steer_query q = { 1, "2026-01-01", "2026-12-31", NULL };
+	json_t *out = NULL;
+	uint64_t before;
+
+	act_as(fx, 1);
+	assert_int_equal(steer_query_check(&fx->ctx, &q), TR_OK);
+	before = db_query_count(fx->db);
+	assert_int_equal(steer_dashboard(&fx->ctx, &q, &out), TR_OK);
+	assert_true(db_query_count(fx->db) - before <= 15);
+	json_decref(out);
+	before = db_query_count(fx->db);
+	assert_int_equal(steer_figure(&fx->ctx, &q, steer_indicator("posts_summary"), &out), TR_OK);
+	assert_true(db_query_count(fx->db) - before <= 4 + 2);
+	json_decref(out);
+}
+
 /* The previous period (2025) beside each row: only dossier A existed. */
 static void
 t_previous(void **state)
@@ -630,6 +652,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(t_national),
+		T(t_queries),
 		T(t_previous),
 		T(t_scopes),
 		T(t_refused),
