@@ -68,6 +68,22 @@ charted(json_t *figure, size_t col)
 	return !(strcmp(json_string_value(json_object_get(figure, "unit")), "jours") == 0 && col == 0);
 }
 
+/* A row's label as the chart can show it left of the bars (LABEL_W at 11 px): its first CHART_LABEL_MAX characters
+ * and an ellipsis when longer (the table beside the chart has it whole). */
+#define CHART_LABEL_MAX 32
+static const char *
+chart_label(struct arena *a, const char *s)
+{
+	size_t chars = 0, i = 0;
+
+	for (; s[i] && chars < CHART_LABEL_MAX; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80)
+			chars++;
+	while (s[i] && ((unsigned char)s[i] & 0xC0) == 0x80)
+		i++;
+	return s[i] ? arena_printf(a, "%.*s…", (int)i, s) : s;
+}
+
 /* Horizontal bars: per row its label, then one bar per charted column, its value after it. */
 static json_t *
 bars_chart(struct request *req, json_t *figure)
@@ -99,8 +115,9 @@ bars_chart(struct request *req, json_t *figure)
 			      (charted(figure, m) && json_is_integer(json_array_get(json_object_get(r, "values"), m)));
 		if (!any)
 			continue;
-		json_array_append_new(labels, json_pack("{s:f, s:s}", "y", y + BAR_H * (double)nseries / 2 + 4, "text",
-		                                  json_string_value(json_object_get(r, "label"))));
+		json_array_append_new(
+		    labels, json_pack("{s:f, s:s}", "y", y + BAR_H * (double)nseries / 2 + 4, "text",
+		                chart_label(req->arena, json_string_value(json_object_get(r, "label")))));
 		for (size_t m = 0; m < ncols; m++) {
 			json_t *v = json_array_get(json_object_get(r, "values"), m);
 			double w;

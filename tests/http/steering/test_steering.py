@@ -227,6 +227,9 @@ def test_money_and_activity(base, sessions, prog):
         "individuel": [0, 0], "collectif": [2, 12], "ponctuel": [0, 0]}
     page = text(s.get(base + "/pilotage", params=q))
     assert "Financement" in page and "Activité des conseillers" in page
+    # A long label is cut in the chart (an ellipsis), whole in the table beside it.
+    assert ">Critères du dispositif remplis (…</text>" in page
+    assert '<th scope="row">Critères du dispositif remplis (sans voie particulière)</th>' in page
 
 
 def test_an_employer_sees_its_own_figures(base, sessions, prog):
