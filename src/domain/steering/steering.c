@@ -373,7 +373,8 @@ distinct(struct steer_calc *c, const char *key)
 	struct steer_acc *a = acc_row(c, key, NULL);
 	int64_t n = 0;
 
-	qsort(a->vals, a->nvals, sizeof(*a->vals), cmp_i64);
+	if (a->nvals > 1)
+		qsort(a->vals, a->nvals, sizeof(*a->vals), cmp_i64);
 	for (size_t i = 0; i < a->nvals; i++)
 		n += i == 0 || a->vals[i] != a->vals[i - 1];
 	return n;

@@ -537,7 +537,8 @@ attack_from(struct attack *a, size_t at)
 			if (!attack_line_ok(a, j, false))
 				return;
 		for (size_t k = 0; k < n; k++)
-			a->seen[k] |= 1ull << a->x[k];
+			if (a->s[k])
+				a->seen[k] |= 1ull << a->x[k];
 		return;
 	}
 	for (long long val = a->s[at] ? 0 : a->v[at]; val <= (a->s[at] ? a->bound : a->v[at]); val++) {
