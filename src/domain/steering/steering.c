@@ -59,7 +59,8 @@ const size_t steer_sections_count = sizeof(steer_sections) / sizeof(steer_sectio
 /* A source: one query yielding region_code, organisation_id (what the scope reads) then its own columns; its '?'
  * are bound in the order of PARAMS: 'p' the programme id; for the period asked 'f' and 't' its first and last
  * day, 'a' and 'b' the period as epoch seconds [a, b), 'w' the day ACTIVITY_ACTIVE_DAYS before its last day,
- * 'y' the year of its last day; 'F', 'T', 'A', 'B', 'W', 'Y' the same of the previous period. It is read once
+ * 'y' the year of its last day; 'F', 'T', 'A', 'B', 'W' the same of the previous period, 'Y' the year of the
+ * previous period's first day (so that "year BETWEEN Y AND y" covers both). It is read once
  * per request (both periods: the previous period ends the day before the period begins). */
 struct steer_source {
 	const char *id;
@@ -1588,7 +1589,7 @@ run_source(struct steer_run *run, const struct steer_source *s, const struct db_
 			case 'a': p[np++] = DB_I64(day_epoch(from)); break;
 			case 'b': p[np++] = DB_I64(day_epoch(to) + 86400); break;
 			case 'w': p[np++] = DB_TEXT(date_add(ctx->arena, to, 0, -ACTIVITY_ACTIVE_DAYS)); break;
-			default: p[np++] = DB_I64(atoi(to)); break; /* 'y' */
+			default: p[np++] = DB_I64(atoi(prev ? from : to)); break; /* 'y', 'Y' */
 			}
 		}
 		scope_where(ctx, &steer_scope, &w);

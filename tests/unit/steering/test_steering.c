@@ -418,6 +418,15 @@ t_previous(void **state)
 	    "granted=0;in_post=0;active=1;activation_rate=0.0;activity_rate=0.0");
 	assert_string_equal(
 	    flat(fx, fig(fx, "review_days", NULL), "previous"), "regional_review=0/-/-;national_review=0/-/-");
+	/* Two years asked: the previous two (2024–2025) take the envelopes of both their years (84's of 2025 only:
+	 * no national one then). */
+	{
+		struct steer_query q = { 1, "2026-01-01", "2027-12-31", NULL };
+		json_t *out = NULL;
+		assert_int_equal(steer_query_check(&fx->ctx, &q), TR_OK);
+		assert_int_equal(steer_figure(&fx->ctx, &q, steer_indicator("money_envelopes"), &out), TR_OK);
+		assert_string_equal(flat(fx, out, "previous"), "commitments=1000/300/30.0;payments=1000/300/30.0");
+	}
 	steer_previous(&fx->ctx, "2026-01-01", "2026-12-31", &pf, &pt);
 	assert_string_equal(pf, "2025-01-01");
 	assert_string_equal(pt, "2025-12-31");
