@@ -93,14 +93,16 @@ def prog():
     sql(f"INSERT INTO budget_envelopes (programme_id, year, region_code, commitments_cents, payments_cents, "
         f"updated_at) VALUES ({pid}, {YEAR}, '', 1000000, 800000, {now}), ({pid}, {YEAR}, '84', 300000, 200000, "
         f"{now})")
-    # Activity rollups of the two recruits (a workshop in 84, an individual session in 11) in January.
+    # Activity rollups of the two recruits (a workshop in 84, an individual session in 11) in January: written
+    # here without their reports, so taken away after this module (`tremplin activity verify` compares both).
     for cid, reg, dep, kind, reports, people in ((recruits[0], "84", "26", "collectif", 2, 12),
                                                  (recruits[1], "11", "75", "individuel", 1, 1)):
         sql(f"INSERT INTO activity_rollup (day, adviser_id, organisation_id, commune_code, type, org_commune_code, "
             f"departement_code, region_code, org_departement_code, org_region_code, reports, participants, "
             f"already, minutes) VALUES ('{YEAR}-01-10', {cid}, {org}, '{dep}000', '{kind}', '{dep}000', '{dep}', "
             f"'{reg}', '{dep}', '{reg}', {reports}, {people}, 0, 60)")
-    return {"id": pid, "code": code, "jp": jp, "grants": grants, "region": region}
+    yield {"id": pid, "code": code, "jp": jp, "grants": grants, "region": region}
+    sql(f"DELETE FROM activity_rollup WHERE adviser_id IN ({recruits[0]}, {recruits[1]})")
 
 
 def figure(session, base, pid, fid, **params):
