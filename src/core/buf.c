@@ -32,6 +32,12 @@ buf_reserve(struct buf *b, size_t extra)
 }
 
 tr_err
+buf_grow(struct buf *b, size_t n)
+{
+	return buf_reserve(b, n);
+}
+
+tr_err
 buf_append(struct buf *b, const void *p, size_t n)
 {
 	tr_err err = buf_reserve(b, n);

@@ -28,6 +28,10 @@ TR_MUST_USE tr_err buf_putc(struct buf *b, char c);
 TR_MUST_USE tr_err buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 TR_MUST_USE tr_err buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
+/* Makes room for N more bytes at once (a caller that knows about how much it will write saves the doublings);
+ * TR_TOO_LARGE past the cap. */
+TR_MUST_USE tr_err buf_grow(struct buf *b, size_t n);
+
 /* Empties the buffer, keeping its memory and its cap. */
 void buf_reset(struct buf *b);
 

@@ -578,9 +578,20 @@ struct tmpl_render {
 	size_t nframes;
 	unsigned depth;
 	size_t steps;
+	const char *slot; /* tmpl_render_slot's variable, or NULL */
+	struct str slot_text;
 };
 
 static tr_err render_ops(struct tmpl_render *r, const struct tmpl_op *ops, size_t begin, size_t end);
+
+/* The entity of each byte that HTML escaping replaces, NULL for the others. */
+static const char *const tmpl_entities[256] = {
+	['&'] = "&amp;",
+	['<'] = "&lt;",
+	['>'] = "&gt;",
+	['"'] = "&quot;",
+	['\''] = "&#39;",
+};
 
 tr_err
 tmpl_escape(struct buf *out, const char *s, size_t n)
@@ -592,14 +603,8 @@ tmpl_escape(struct buf *out, const char *s, size_t n)
 	if (s == NULL)
 		s = "";
 	for (size_t i = 0; i < n; i++) {
-		switch (s[i]) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '"': rep = "&quot;"; break;
-		case '\'': rep = "&#39;"; break;
-		default: continue;
-		}
+		if ((rep = tmpl_entities[(unsigned char)s[i]]) == NULL)
+			continue;
 		if ((err = buf_append(out, s + run, i - run)) != TR_OK || (err = buf_puts(out, rep)) != TR_OK)
 			return err;
 		run = i + 1;
@@ -864,6 +869,9 @@ render_ops(struct tmpl_render *r, const struct tmpl_op *ops, size_t begin, size_
 		case TMPL_OP_RAW:
 			if (op->special != TMPL_SPECIAL_NONE)
 				err = render_special(r, op->special);
+			else if (r->slot != NULL && op->u.path.n == 1 && strcmp(op->u.path.segs[0], r->slot) == 0)
+				err = op->kind == TMPL_OP_VAR ? tmpl_escape(r->out, r->slot_text.p, r->slot_text.n)
+				                              : buf_append(r->out, r->slot_text.p, r->slot_text.n);
 			else if (op->filter != TMPL_FILTER_NONE)
 				err =
 				    render_filtered(r->out, op, render_lookup(r, &op->u.path), op->kind == TMPL_OP_VAR);
@@ -892,7 +900,8 @@ render_ops(struct tmpl_render *r, const struct tmpl_op *ops, size_t begin, size_
 }
 
 tr_err
-tmpl_render(const struct tmpl_set *set, const char *name, json_t *data, struct buf *out)
+tmpl_render_slot(const struct tmpl_set *set, const char *name, json_t *data, const char *slot, const char *text,
+    size_t n, struct buf *out)
 {
 	const struct tmpl *t = tmpl_find(set, name);
 	struct tmpl_render r;
@@ -904,5 +913,13 @@ tmpl_render(const struct tmpl_set *set, const char *name, json_t *data, struct b
 	r.nframes = 1;
 	r.depth = 0;
 	r.steps = 0;
+	r.slot = slot;
+	r.slot_text = (struct str){ text ? text : "", text ? n : 0 };
 	return render_ops(&r, t->ops, 0, t->nops);
+}
+
+tr_err
+tmpl_render(const struct tmpl_set *set, const char *name, json_t *data, struct buf *out)
+{
+	return tmpl_render_slot(set, name, data, NULL, NULL, 0, out);
 }

@@ -35,6 +35,11 @@ void tmpl_set_free(struct tmpl_set *set);
  * TMPL_MAX_DEPTH or TMPL_MAX_STEPS; on error OUT holds a prefix that the caller discards. */
 TR_MUST_USE tr_err tmpl_render(const struct tmpl_set *set, const char *name, json_t *data, struct buf *out);
 
+/* As tmpl_render, with the variable SLOT (a plain name) standing for the N bytes at TEXT, inserted as they are
+ * by {{{SLOT}}} and escaped by {{SLOT}}, without a copy into DATA: a layout wraps a rendered page this way. */
+TR_MUST_USE tr_err tmpl_render_slot(const struct tmpl_set *set, const char *name, json_t *data, const char *slot,
+    const char *text, size_t n, struct buf *out);
+
 /* Appends the N bytes of S to OUT HTML-escaped (& < > " ' as &amp; &lt; &gt; &quot; &#39;).
  * Returns TR_TOO_LARGE at OUT's cap. */
 TR_MUST_USE tr_err tmpl_escape(struct buf *out, const char *s, size_t n);

@@ -15,7 +15,9 @@
 #include "http/router.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-#define PAGE_MAX (4u << 20) /* a rendered page */
+#define PAGE_MAX (4u << 20)      /* a rendered page */
+#define PAGE_START (64u << 10)   /* the room a page's body starts with */
+#define LAYOUT_START (16u << 10) /* and the layout around it */
 
 struct nav_item {
 	const char *href;
@@ -366,27 +368,27 @@ void
 web_page(struct request *req, int status, const char *template, const char *title, json_t *data)
 {
 	struct buf page = BUF_INIT(PAGE_MAX);
-	json_t *layout;
 	tr_err err;
 
 	if (data == NULL)
 		data = json_object();
 	web_common(req, data);
-	err = tmpl_render(req->tmpl, template, data, &page);
+	/* Room for most pages at once: the doublings from 256 bytes would copy it again and again. */
+	err = buf_grow(&page, PAGE_START);
+	if (err == TR_OK)
+		err = tmpl_render(req->tmpl, template, data, &page);
 	if (err == TR_OK) {
-		/* A shallow copy: the layout reads the page's values, it does not change them. The page is
-		 * built from validated UTF-8 text and templates: no need to check it again. */
-		layout = json_copy(data);
-		json_object_set_new(layout, "title", json_string(title));
-		json_object_set_new(layout, "content", json_stringn_nocheck(page.p ? page.p : "", page.n));
-		buf_reset(&page);
-		err = tmpl_render(req->tmpl, "layout.html", layout, &page);
-		json_decref(layout);
+		/* The layout reads the page's values and its title, and takes the page as its slot "content" (no
+		 * copy of it into the data); its output is the body. */
+		json_object_set_new(data, "title", json_string(title));
+		buf_reset(&req->body);
+		if ((err = buf_grow(&req->body, page.n + LAYOUT_START)) == TR_OK)
+			err = tmpl_render_slot(req->tmpl, "layout.html", data, "content", page.p, page.n, &req->body);
 	}
 	json_decref(data);
+	buf_free(&page);
 	if (err != TR_OK) {
 		log_error("rendering %s failed: %s", template, tr_err_name(err));
-		buf_free(&page);
 		req->status = 500;
 		req->content_type_out = "text/plain; charset=utf-8";
 		buf_reset(&req->body);
@@ -396,10 +398,6 @@ web_page(struct request *req, int status, const char *template, const char *titl
 	}
 	req->status = status;
 	req->content_type_out = "text/html; charset=utf-8";
-	buf_reset(&req->body);
-	if (buf_append(&req->body, page.p, page.n) != TR_OK)
-		log_error("page %s over the response cap", template);
-	buf_free(&page);
 }
 
 /* The error page of an HTML route (http's error_page_fn). */

@@ -317,6 +317,14 @@ bool web_pickers_resolve(struct request *req, const struct entity *e, json_t *in
 void web_picker_field(struct request *req, const struct field *f, json_t *o, const char *val);
 int64_t web_form_version(struct request *req);
 
+/* The options of a select over the reference data, each {value, label, selected}: the régions labelled by name
+ * (WEB_REF_REGIONS) or "code — name" (WEB_REF_REGIONS_CODED), the départements "code — name"
+ * (WEB_REF_DEPARTEMENTS_CODED). Built once for each version of the reference data and shared between requests
+ * (never changed once built); *OUT is a new array of those shared options, the one whose value is SELECTED (NULL
+ * for none) replaced by a copy marked selected. Storage errors as refsnap_acquire gives them. */
+enum web_ref_options { WEB_REF_REGIONS, WEB_REF_REGIONS_CODED, WEB_REF_DEPARTEMENTS_CODED, WEB_REF_OPTIONS };
+TR_MUST_USE tr_err web_ref_options(struct request *req, enum web_ref_options which, const char *selected, json_t **out);
+
 /* Answers the PDF a producer wrote into req->body with ERR: 200 application/pdf with the content-disposition
  * DISPOSITION (NULL: none, the caller adds it) and true; or the error page (the body emptied) and false. */
 bool web_pdf(struct request *req, tr_err err, const char *disposition);

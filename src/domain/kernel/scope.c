@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/arena.h"
 #include "domain/kernel/authz.h"
@@ -145,6 +146,72 @@ scope_load(struct ctx *ctx, const struct scope *s, const char *sql, int64_t id, 
 	return TR_OK;
 }
 
+/* True when C may start or continue an SQL identifier. */
+static bool
+ident_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* True when the N bytes at NAME are a table or an alias that S's FROM declares ("dossiers d", "applications a
+ * JOIN offers f ON f.id = a.offer_id": dossiers, d, applications, a, offers, f). */
+static bool
+scope_declares(const struct scope *s, const char *name, size_t n)
+{
+	const char *p = s->from;
+	bool table_next = true, alias_next = false;
+
+	while (*p != '\0') {
+		const char *t;
+		size_t tn;
+		while (*p == ' ')
+			p++;
+		t = p;
+		while (*p != '\0' && *p != ' ')
+			p++;
+		tn = (size_t)(p - t);
+		if (tn == 0)
+			break;
+		if ((table_next || alias_next) && tn == n && memcmp(t, name, n) == 0)
+			return true;
+		alias_next = table_next;
+		table_next = tn == 4 && strncasecmp(t, "JOIN", 4) == 0;
+	}
+	return false;
+}
+
+/* True when every column ORDER names ("d.state_since ASC, d.id ASC") is qualified by a table or an alias of S's
+ * FROM: the sort can then run on the scope's tables alone. */
+static bool
+order_on_scope(const struct scope *s, const char *order)
+{
+	for (const char *p = order; *p != '\0';) {
+		const char *t = p;
+		if (!ident_char(*p)) {
+			p++;
+			continue;
+		}
+		while (ident_char(*p))
+			p++;
+		if (*p == '.') {
+			if (!scope_declares(s, t, (size_t)(p - t)))
+				return false;
+			p++;
+			while (ident_char(*p))
+				p++;
+		} else {
+			static const char *const words[] = { "ASC", "DESC", "NULLS", "FIRST", "LAST" };
+			size_t n = (size_t)(p - t), k = 0;
+			while (k < sizeof(words) / sizeof(words[0]) &&
+			       !(strlen(words[k]) == n && strncasecmp(t, words[k], n) == 0))
+				k++;
+			if (k == sizeof(words) / sizeof(words[0]))
+				return false; /* an unqualified name: perhaps a column of the SELECT */
+		}
+	}
+	return true;
+}
+
 tr_err
 list_run(struct ctx *ctx, const struct list_spec *spec, struct sqlw *w, const char *sort, int64_t page,
     int64_t per_page, json_t **out)
@@ -171,9 +238,18 @@ list_run(struct ctx *ctx, const struct list_spec *spec, struct sqlw *w, const ch
 	np = w->n;
 	add_param(w, DB_I64(per_page));
 	add_param(w, DB_I64((page - 1) * per_page));
-	err = db_query(ctx->db, ctx->arena,
-	    arena_printf(ctx->arena, "%s WHERE %s ORDER BY %s LIMIT ? OFFSET ?", spec->select, w->sql, order), w->p,
-	    w->n, &r);
+	/* A sort on the scope's own tables picks the page's keys first, over those tables alone, and joins only
+	 * that page: the engines would otherwise join every row of the list before sorting it. */
+	if (order_on_scope(spec->scope, order))
+		err = db_query(ctx->db, ctx->arena,
+		    arena_printf(ctx->arena,
+		        "%s WHERE %s IN (SELECT %s FROM %s WHERE %s ORDER BY %s LIMIT ? OFFSET ?) ORDER BY %s",
+		        spec->select, spec->scope->key, spec->scope->key, spec->scope->from, w->sql, order, order),
+		    w->p, w->n, &r);
+	else
+		err = db_query(ctx->db, ctx->arena,
+		    arena_printf(ctx->arena, "%s WHERE %s ORDER BY %s LIMIT ? OFFSET ?", spec->select, w->sql, order),
+		    w->p, w->n, &r);
 	w->n = np;
 	if (err != TR_OK)
 		return ctx_storage_error(ctx, err);

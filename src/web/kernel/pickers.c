@@ -4,6 +4,8 @@
  * FT_PLACE, FT_REGION and FT_REGIONS, and by the handlers of forms holding a commune or a place. */
 #include "web/web.h"
 
+#include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/arena.h"
@@ -247,4 +249,73 @@ web_picker_field(struct request *req, const struct field *f, json_t *o, const ch
 	} else {
 		web_field_kind(o, "is_select");
 	}
+}
+
+/* ---- shared options of the reference data ---- */
+
+static pthread_mutex_t ref_options_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	int64_t version; /* of the snapshot they were built from */
+	json_t *options; /* NULL until built */
+} ref_options[WEB_REF_OPTIONS];
+
+static json_t *
+ref_options_build(const struct refsnap *snap, enum web_ref_options which)
+{
+	json_t *opts = json_array();
+	char label[512];
+
+	if (which == WEB_REF_DEPARTEMENTS_CODED) {
+		for (size_t i = 0; i < snap->ndepartements; i++) {
+			snprintf(
+			    label, sizeof(label), "%s — %s", snap->departements[i].code, snap->departements[i].name);
+			json_array_append_new(opts, json_pack("{s:s, s:s, s:b}", "value", snap->departements[i].code,
+			                                "label", label, "selected", 0));
+		}
+		return opts;
+	}
+	for (size_t i = 0; i < snap->nregions; i++) {
+		if (which == WEB_REF_REGIONS_CODED)
+			snprintf(label, sizeof(label), "%s — %s", snap->regions[i].code, snap->regions[i].name);
+		json_array_append_new(
+		    opts, json_pack("{s:s, s:s, s:b}", "value", snap->regions[i].code, "label",
+		              which == WEB_REF_REGIONS_CODED ? label : snap->regions[i].name, "selected", 0));
+	}
+	return opts;
+}
+
+tr_err
+web_ref_options(struct request *req, enum web_ref_options which, const char *selected, json_t **out)
+{
+	const struct refsnap *snap;
+	json_t *shared, *it;
+	size_t i;
+	tr_err err = refsnap_acquire(&req->ctx, &snap);
+
+	*out = NULL;
+	if (err != TR_OK)
+		return err;
+	pthread_mutex_lock(&ref_options_lock);
+	if (ref_options[which].options == NULL || ref_options[which].version != snap->version) {
+		json_decref(ref_options[which].options);
+		ref_options[which].options = ref_options_build(snap, which);
+		ref_options[which].version = snap->version;
+	}
+	shared = json_incref(ref_options[which].options);
+	pthread_mutex_unlock(&ref_options_lock);
+	refsnap_release(snap);
+	*out = json_array();
+	json_array_foreach(shared, i, it)
+	{
+		const char *value = json_string_value(json_object_get(it, "value"));
+		if (selected != NULL && value != NULL && strcmp(value, selected) == 0) {
+			json_t *mine = json_copy(it);
+			json_object_set_new(mine, "selected", json_true());
+			json_array_append_new(*out, mine);
+		} else {
+			json_array_append(*out, it);
+		}
+	}
+	json_decref(shared);
+	return TR_OK;
 }

@@ -45,30 +45,22 @@ query_field(struct request *req, const char *name, const char *label, const char
 	return o;
 }
 
-/* Adds to the select field F an option for each {code, name} of ITEMS (stolen), labelled "code — name". */
-static void
-select_options(struct request *req, json_t *f, json_t *items)
+/* Sets the options of the select field F to the shared options WHICH of the reference data. */
+static tr_err
+select_options(struct request *req, json_t *f, enum web_ref_options which)
 {
-	const char *value = json_string_value(json_object_get(f, "value"));
-	json_t *opts = json_object_get(f, "options");
+	json_t *opts;
+	tr_err err = web_ref_options(req, which, json_string_value(json_object_get(f, "value")), &opts);
 
-	for (size_t i = 0; i < json_array_size(items); i++) {
-		json_t *it = json_array_get(items, i);
-		const char *code = json_string_value(json_object_get(it, "code"));
-		const char *name = json_string_value(json_object_get(it, "name"));
-		if (code == NULL || name == NULL)
-			continue;
-		json_array_append_new(opts, json_pack("{s:s, s:s, s:b}", "value", code, "label",
-		                                arena_printf(req->arena, "%s — %s", code, name), "selected",
-		                                value != NULL && strcmp(value, code) == 0));
-	}
-	json_decref(items);
+	if (err == TR_OK)
+		json_object_set_new(f, "options", opts);
+	return err;
 }
 
 static tr_err
 form_fields(struct request *req, json_t **out)
 {
-	json_t *fields = json_object(), *radius, *items = NULL;
+	json_t *fields = json_object(), *radius;
 	tr_err err;
 
 	json_object_set_new(fields, "q",
@@ -91,12 +83,9 @@ form_fields(struct request *req, json_t **out)
 	json_object_set_new(fields, "region", query_field(req, "region", "Région", "", "select"));
 	json_object_set_new(fields, "open_now", query_field(req, "open_now", "Ouvert maintenant", "", "checkbox"));
 	json_object_set_new(fields, "netpublic", query_field(req, "netpublic", "Labellisé NetPublic", "", "checkbox"));
-	if ((err = departement_list(&req->ctx, &items)) == TR_OK) {
-		select_options(req, json_object_get(fields, "departement"), items);
-		err = region_list(&req->ctx, &items);
-	}
+	err = select_options(req, json_object_get(fields, "departement"), WEB_REF_DEPARTEMENTS_CODED);
 	if (err == TR_OK)
-		select_options(req, json_object_get(fields, "region"), items);
+		err = select_options(req, json_object_get(fields, "region"), WEB_REF_REGIONS_CODED);
 	if (err != TR_OK) {
 		json_decref(fields);
 		return err;

@@ -133,7 +133,8 @@ board_fields(struct request *req, json_t **out)
 	tr_err err;
 
 	if ((err = offer_filter_choices(&req->ctx, &choices)) != TR_OK ||
-	    (err = departement_list(&req->ctx, &deps)) != TR_OK || (err = region_list(&req->ctx, &regions)) != TR_OK) {
+	    (err = web_ref_options(req, WEB_REF_DEPARTEMENTS_CODED, req_query(req, "departement"), &deps)) != TR_OK ||
+	    (err = web_ref_options(req, WEB_REF_REGIONS, req_query(req, "region"), &regions)) != TR_OK) {
 		json_decref(choices);
 		json_decref(deps);
 		json_decref(fields);
@@ -153,14 +154,12 @@ board_fields(struct request *req, json_t **out)
 	options_from(req, f, json_object_get(choices, "programmes"), "id", "name", NULL);
 	json_object_set_new(fields, "programme_id", f);
 	f = query_field(req, "departement", "Département", "", "is_select");
-	options_from(req, f, deps, "code", "name", "code");
+	json_object_set_new(f, "options", deps);
 	json_object_set_new(fields, "departement", f);
 	f = query_field(req, "region", "Région", "", "is_select");
-	options_from(req, f, regions, "code", "name", NULL);
+	json_object_set_new(f, "options", regions);
 	json_object_set_new(fields, "region", f);
 	json_decref(choices);
-	json_decref(deps);
-	json_decref(regions);
 	*out = fields;
 	return TR_OK;
 }
