@@ -1,6 +1,8 @@
 /* What every page shares, and forms rendered from the entity tables. */
 #include "web/web.h"
 
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/arena.h"
@@ -16,8 +18,8 @@
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define PAGE_MAX (4u << 20)      /* a rendered page */
-#define PAGE_START (64u << 10)   /* the room a page's body starts with */
-#define LAYOUT_START (16u << 10) /* and the layout around it */
+#define PAGE_KEEP (256u << 10)   /* a thread keeps its page buffer up to this size */
+#define LAYOUT_START (16u << 10) /* the room the layout needs around a page */
 
 struct nav_item {
 	const char *href;
@@ -364,29 +366,63 @@ web_common(struct request *req, json_t *data)
 	}
 }
 
+static pthread_key_t page_key;
+static pthread_once_t page_key_once = PTHREAD_ONCE_INIT;
+
+static void
+page_buf_free(void *p)
+{
+	buf_free(p);
+	free(p);
+}
+
+static void
+page_key_make(void)
+{
+	if (pthread_key_create(&page_key, page_buf_free) != 0)
+		tr_oom("pthread_key_create");
+}
+
+/* The calling thread's page buffer, made on its first page and freed when the thread ends. */
+static struct buf *
+page_buf(void)
+{
+	struct buf *b;
+
+	pthread_once(&page_key_once, page_key_make);
+	if ((b = pthread_getspecific(page_key)) == NULL) {
+		b = xcalloc(1, sizeof(*b));
+		*b = BUF_INIT(PAGE_MAX);
+		if (pthread_setspecific(page_key, b) != 0)
+			tr_oom("pthread_setspecific");
+	}
+	return b;
+}
+
 void
 web_page(struct request *req, int status, const char *template, const char *title, json_t *data)
 {
-	struct buf page = BUF_INIT(PAGE_MAX);
+	/* The page before its layout, in a buffer of the thread kept from one page to the next: no allocation and
+	 * no doublings of a fresh one for each page. One larger than PAGE_KEEP is let go after its page. */
+	struct buf *page = page_buf();
 	tr_err err;
 
 	if (data == NULL)
 		data = json_object();
 	web_common(req, data);
-	/* Room for most pages at once: the doublings from 256 bytes would copy it again and again. */
-	err = buf_grow(&page, PAGE_START);
-	if (err == TR_OK)
-		err = tmpl_render(req->tmpl, template, data, &page);
+	buf_reset(page);
+	err = tmpl_render(req->tmpl, template, data, page);
 	if (err == TR_OK) {
 		/* The layout reads the page's values and its title, and takes the page as its slot "content" (no
 		 * copy of it into the data); its output is the body. */
 		json_object_set_new(data, "title", json_string(title));
 		buf_reset(&req->body);
-		if ((err = buf_grow(&req->body, page.n + LAYOUT_START)) == TR_OK)
-			err = tmpl_render_slot(req->tmpl, "layout.html", data, "content", page.p, page.n, &req->body);
+		if ((err = buf_grow(&req->body, page->n + LAYOUT_START)) == TR_OK)
+			err = tmpl_render_slot(req->tmpl, "layout.html", data, "content", page->p, page->n, &req->body);
 	}
 	json_decref(data);
-	buf_free(&page);
+	if (page->cap > PAGE_KEEP)
+		buf_free(page);
 	if (err != TR_OK) {
 		log_error("rendering %s failed: %s", template, tr_err_name(err));
 		req->status = 500;

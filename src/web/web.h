@@ -322,6 +322,9 @@ int64_t web_form_version(struct request *req);
  * (WEB_REF_DEPARTEMENTS_CODED). Built once for each version of the reference data and shared between requests
  * (never changed once built); *OUT is a new array of those shared options, the one whose value is SELECTED (NULL
  * for none) replaced by a copy marked selected. Storage errors as refsnap_acquire gives them. */
+/* ITEM, an object shared between requests (never changed), for a request's array: a new reference to it when ON is
+ * false, else a shallow copy with FLAG ("selected", "checked") set true. */
+json_t *web_shared_marked(json_t *item, const char *flag, bool on);
 enum web_ref_options { WEB_REF_REGIONS, WEB_REF_REGIONS_CODED, WEB_REF_DEPARTEMENTS_CODED, WEB_REF_OPTIONS };
 TR_MUST_USE tr_err web_ref_options(struct request *req, enum web_ref_options which, const char *selected, json_t **out);
 

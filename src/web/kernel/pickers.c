@@ -253,6 +253,18 @@ web_picker_field(struct request *req, const struct field *f, json_t *o, const ch
 
 /* ---- shared options of the reference data ---- */
 
+json_t *
+web_shared_marked(json_t *item, const char *flag, bool on)
+{
+	json_t *mine;
+
+	if (!on)
+		return json_incref(item);
+	mine = json_copy(item);
+	json_object_set_new(mine, flag, json_true());
+	return mine;
+}
+
 static pthread_mutex_t ref_options_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
 	int64_t version; /* of the snapshot they were built from */
@@ -308,13 +320,8 @@ web_ref_options(struct request *req, enum web_ref_options which, const char *sel
 	json_array_foreach(shared, i, it)
 	{
 		const char *value = json_string_value(json_object_get(it, "value"));
-		if (selected != NULL && value != NULL && strcmp(value, selected) == 0) {
-			json_t *mine = json_copy(it);
-			json_object_set_new(mine, "selected", json_true());
-			json_array_append_new(*out, mine);
-		} else {
-			json_array_append(*out, it);
-		}
+		json_array_append_new(*out, web_shared_marked(it, "selected",
+		                                selected != NULL && value != NULL && strcmp(value, selected) == 0));
 	}
 	json_decref(shared);
 	return TR_OK;

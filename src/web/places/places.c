@@ -2,6 +2,7 @@
  * one place (/lieux/{id}). */
 #include "web/web.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -94,6 +95,28 @@ form_fields(struct request *req, json_t **out)
 	return TR_OK;
 }
 
+/* The checkboxes of each vocabulary filter, unchecked, built once (the vocabularies are the standard's) and shared
+ * between requests. */
+static json_t *filter_options[PLACE_FILTERS];
+static pthread_once_t filter_options_once = PTHREAD_ONCE_INIT;
+
+static void
+filter_options_build(void)
+{
+	char id[96];
+
+	for (int k = 0; k < PLACE_FILTERS; k++) {
+		const struct place_filter *pf = &place_filters[k];
+		const struct field *f = &place_fields[pf->field];
+		filter_options[k] = json_array();
+		for (size_t i = 0; i < place_nvalues(f); i++) {
+			snprintf(id, sizeof(id), "%s-%zu", pf->param, i + 1);
+			json_array_append_new(filter_options[k],
+			    json_pack("{s:s, s:s, s:b}", "id", id, "value", place_value(f, i), "checked", 0));
+		}
+	}
+}
+
 /* The vocabulary filters as fieldsets of checkboxes; *ANY_SET tells whether one is checked or in error. */
 static json_t *
 form_filters(struct request *req, bool *any_set)
@@ -101,6 +124,7 @@ form_filters(struct request *req, bool *any_set)
 	json_t *filters = json_array();
 	struct str given[64];
 
+	pthread_once(&filter_options_once, filter_options_build);
 	*any_set = false;
 	for (int k = 0; k < PLACE_FILTERS; k++) {
 		const struct place_filter *pf = &place_filters[k];
@@ -114,9 +138,8 @@ form_filters(struct request *req, bool *any_set)
 			for (size_t g = 0; g < n && g < 64 && !checked; g++)
 				checked = str_eq_c(given[g], place_value(f, i));
 			*any_set = *any_set || checked;
-			json_array_append_new(opts,
-			    json_pack("{s:s, s:s, s:b}", "id", arena_printf(req->arena, "%s-%zu", pf->param, i + 1),
-			        "value", place_value(f, i), "checked", checked));
+			json_array_append_new(
+			    opts, web_shared_marked(json_array_get(filter_options[k], i), "checked", checked));
 		}
 		*any_set = *any_set || err != NULL;
 		json_array_append_new(filters, json_pack("{s:s, s:s, s:s, s:o}", "param", pf->param, "legend", f->label,
