@@ -335,6 +335,21 @@ CSRF=$(sed -n 's/.*<input type="hidden" name="csrf" value="\([^"]*\)".*/\1/p' "$
 curl -s -c "$DIR/jar" -b "$DIR/jar" -o /dev/null --data-urlencode "email=national@demo.tremplin.fr" \
 	--data-urlencode "password=$DEMO_PASSWORD" --data-urlencode "csrf=$CSRF" --data-urlencode "next=/" \
 	"$T/connexion" || die "signing in as national@demo.tremplin.fr failed"
+# The national role asks for a second factor since issue 15: the demo account's TOTP secret is the demo's
+# (src/demo/demo.h, DEMO_TOTP_SECRET), its code computed here as an authenticator app would (RFC 6238).
+if [ "$(curl -s -o /dev/null -w '%{http_code}' -b "$DIR/jar" "$T/dossiers")" != 200 ]; then
+	curl -s -c "$DIR/jar" -b "$DIR/jar" -o "$DIR/second.html" "$T/connexion/second-facteur?suivant=/" ||
+		die "GET /connexion/second-facteur failed"
+	CSRF=$(sed -n 's/.*<input type="hidden" name="csrf" value="\([^"]*\)".*/\1/p' "$DIR/second.html" | head -n 1)
+	[ -n "$CSRF" ] || die "no csrf field in /connexion/second-facteur"
+	TOTP=$(python3 -c 'import hashlib, hmac, struct, time
+mac = hmac.new(b"12345678901234567890", struct.pack(">Q", int(time.time()) // 30), hashlib.sha1).digest()
+o = mac[-1] & 15
+print("%06d" % ((struct.unpack(">I", mac[o:o + 4])[0] & 0x7FFFFFFF) % 1000000))')
+	curl -s -c "$DIR/jar" -b "$DIR/jar" -o /dev/null --data-urlencode "second_factor_code=$TOTP" \
+		--data-urlencode "csrf=$CSRF" --data-urlencode "next=/" "$T/connexion/second-facteur" ||
+		die "the second factor of national@demo.tremplin.fr failed"
+fi
 COOKIE=$(awk -F'\t' 'NF >= 7 && ($1 !~ /^#/ || $1 ~ /^#HttpOnly_/) { printf "%s%s=%s", sep, $6, $7; sep = "; " }' "$DIR/jar")
 [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $COOKIE" "$T/dossiers")" = 200 ] ||
 	die "the national account does not reach /dossiers (sign-in failed?)"

@@ -240,16 +240,42 @@ nav_covers(struct str path, const char *href)
 	return strcmp(href, "/") == 0 ? str_eq_c(path, "/") : str_starts(path, str_c(href));
 }
 
-bool
-web_may_open(struct request *req, const char *path)
+/* May the request's actor open the route R (NULL: no such page)? */
+static bool
+may_open_route(struct request *req, const struct route *r)
 {
-	const struct route *r = router_find(req->routes, req->nroutes, "GET", str_c(path));
-
 	if (r == NULL)
 		return false;
 	if (r->roles == ROLES_PUBLIC || req->ctx.actor == NULL)
 		return true; /* a visitor is sent to sign in, never refused */
 	return actor_has_any(req->ctx.actor, r->roles);
+}
+
+bool
+web_may_open(struct request *req, const char *path)
+{
+	return may_open_route(req, router_find(req->routes, req->nroutes, "GET", str_c(path)));
+}
+
+/* The route of each navigation entry, found once for the route table of the server (a walk through the whole
+ * table for each entry of each page otherwise). */
+#define NAV_N (sizeof(nav_items) / sizeof(nav_items[0]))
+static pthread_mutex_t nav_routes_lock = PTHREAD_MUTEX_INITIALIZER;
+static const struct route *nav_routes_table;
+static const struct route *nav_routes[NAV_N];
+
+/* Copies into OUT the route of each navigation entry for the request's table. */
+static void
+nav_routes_of(struct request *req, const struct route **out)
+{
+	pthread_mutex_lock(&nav_routes_lock);
+	if (nav_routes_table != req->routes) {
+		for (size_t i = 0; i < NAV_N; i++)
+			nav_routes[i] = router_find(req->routes, req->nroutes, "GET", str_c(nav_items[i].href));
+		nav_routes_table = req->routes;
+	}
+	memcpy(out, nav_routes, sizeof(nav_routes));
+	pthread_mutex_unlock(&nav_routes_lock);
 }
 
 /* The navigation: [{href, label, current, menu_items []} (a link of the bar) or {menu_label, menu_current, menu_id,
@@ -259,9 +285,12 @@ static json_t *
 nav_json(struct request *req)
 {
 	const size_t n = sizeof(nav_items) / sizeof(nav_items[0]);
+	const struct route *routes[NAV_N];
 	json_t *nav = json_array();
 	size_t current = n;
 
+	if (req->routes != NULL)
+		nav_routes_of(req, routes);
 	/* The current entry is the most specific one: /lieux/import is "Import des lieux", not "Lieux". */
 	for (size_t i = 0; i < n; i++)
 		if (nav_covers(req->path, nav_items[i].href) &&
@@ -272,7 +301,7 @@ nav_json(struct request *req)
 		json_t *group = NULL, *g;
 		size_t k;
 		if ((it->roles != ROLES_PUBLIC && !actor_has_any(req->ctx.actor, it->roles)) ||
-		    (req->routes != NULL && !web_may_open(req, it->href)))
+		    (req->routes != NULL && !may_open_route(req, routes[i])))
 			continue;
 		if (it->group == NULL) {
 			json_array_append_new(nav, json_pack("{s:s, s:s, s:b, s:[]}", "href", it->href, "label",
