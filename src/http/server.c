@@ -247,6 +247,13 @@ on_response_done(void *p)
 	hook->fn(hook->ud);
 }
 
+/* Frees a response body handed to h2o (send_response), with its request. */
+static void
+on_body_dispose(void *p)
+{
+	free(*(char **)p);
+}
+
 /* Whether the request's If-None-Match names the validator h2o_file_send gives FILE ("mtime-size", as h2o's file
  * cache writes it): then 304 with that ETag and no body. */
 static bool
@@ -326,7 +333,15 @@ send_response(h2o_req_t *hreq, struct request *req, int64_t started_us)
 		add_header(hreq, "retry-after", "1");
 		buf_reset(&req->body);
 	}
-	body = h2o_strdup(&hreq->pool, req->body.p ? req->body.p : "", req->body.n);
+	if (req->body.p != NULL) {
+		/* The body's bytes go to h2o as they are, freed with its request: no copy of them into its pool. */
+		char **held = h2o_mem_alloc_shared(&hreq->pool, sizeof(*held), on_body_dispose);
+		*held = req->body.p;
+		body = h2o_iovec_init(req->body.p, req->body.n);
+		req->body = BUF_INIT(req->body.max);
+	} else {
+		body = h2o_iovec_init("", 0);
+	}
 	hreq->res.content_length = body.len;
 	/* HTML and JSON from COMPRESS_MIN on: gzip through h2o's compress filter when the client accepts it (the
 	 * filter adds Content-Encoding; Vary is said whether or not this client accepts it). */
