@@ -249,6 +249,47 @@ test_names_and_null_data(void **state)
 	tmpl_set_free(set);
 }
 
+/* tmpl_render_slot: the slot's text stands for its variable, raw in {{{ }}} and escaped in {{ }}, over a value of
+ * the same name in the data; other names come from the data; tmpl_render has no slot. */
+static void
+test_render_slot(void **state)
+{
+	struct tmpl_set *set = load_case("<{{{content}}}|{{content}}|{{x}}|{{content.y}}>");
+	json_t *data = json_pack("{s:s, s:s}", "content", "from the data", "x", "1");
+	struct buf out = BUF_INIT(0);
+
+	(void)state;
+	assert_int_equal(tmpl_render_slot(set, "t.html", data, "content", "<b>é</b>", strlen("<b>é</b>"), &out), TR_OK);
+	assert_string_equal(buf_str(&out).p, "<<b>é</b>|&lt;b&gt;é&lt;/b&gt;|1|>");
+	buf_reset(&out);
+	assert_int_equal(tmpl_render_slot(set, "t.html", data, "content", NULL, 0, &out), TR_OK);
+	assert_string_equal(buf_str(&out).p, "<||1|>");
+	buf_reset(&out);
+	assert_int_equal(tmpl_render(set, "t.html", data, &out), TR_OK);
+	assert_string_equal(buf_str(&out).p, "<from the data|from the data|1|>");
+	buf_reset(&out);
+	assert_int_equal(tmpl_render_slot(set, "nope.html", data, "content", "x", 1, &out), TR_NOT_FOUND);
+	buf_free(&out);
+	json_decref(data);
+	tmpl_set_free(set);
+}
+
+/* buf_grow makes room without writing, and keeps to the cap. */
+static void
+test_buf_grow(void **state)
+{
+	struct buf b = BUF_INIT(100);
+
+	(void)state;
+	assert_int_equal(buf_grow(&b, 64), TR_OK);
+	assert_true(b.cap > 64);
+	assert_int_equal(b.n, 0);
+	assert_int_equal(buf_puts(&b, "abc"), TR_OK);
+	assert_string_equal(b.p, "abc");
+	assert_int_equal(buf_grow(&b, 101), TR_TOO_LARGE);
+	buf_free(&b);
+}
+
 /* Returns N nested sections on "o" around "x", in a heap string. */
 static char *
 nested(int n)
@@ -410,6 +451,8 @@ main(void)
 		cmocka_unit_test(test_error_table),
 		cmocka_unit_test(test_load_edges),
 		cmocka_unit_test(test_names_and_null_data),
+		cmocka_unit_test(test_render_slot),
+		cmocka_unit_test(test_buf_grow),
 		cmocka_unit_test(test_depth_cap),
 		cmocka_unit_test(test_too_large),
 		cmocka_unit_test(test_escape),

@@ -244,6 +244,57 @@ t_list_sorts_pages_filters(void **state)
 	json_decref(out);
 }
 
+/* A sort on the scope's own tables picks the page's keys over those tables first, then joins that page; a sort on a
+ * table only the SELECT joins, or on an expression, runs over the whole join: the same rows and order either way. */
+static const struct list_sort wide_sorts[] = {
+	{ "commune", "c.name DESC, o.name" },           /* the scope's tables: keys first */
+	{ "departement", "dp.name, o.name DESC" },      /* a join of the SELECT only */
+	{ "length", "LENGTH(o.name) DESC, o.id DESC" }, /* an expression */
+};
+
+static const struct list_spec wide_list = { .scope = &org_scope,
+	.select = "SELECT o.id, o.name, dp.name AS departement FROM organisations o LEFT JOIN communes c ON c.code = "
+	          "o.commune_code LEFT JOIN departements dp ON dp.code = c.departement_code",
+	.sorts = wide_sorts,
+	.nsorts = N_ELEMS(wide_sorts) };
+
+static const char *
+wide_names(struct fx *fx, const char *sort, int64_t page, int64_t per_page)
+{
+	struct sqlw w;
+	json_t *out, *it;
+	const char *names = "";
+	size_t i;
+
+	scope_where(&fx->ctx, &org_scope, &w);
+	assert_int_equal(list_run(&fx->ctx, &wide_list, &w, sort, page, per_page, &out), TR_OK);
+	assert_int_equal(json_integer_value(json_object_get(out, "total")), 3);
+	json_array_foreach(json_object_get(out, "items"), i, it)
+	{
+		names = arena_printf(
+		    fx->a, "%s%s%s", names, *names ? " " : "", json_string_value(json_object_get(it, "name")));
+		/* the joined columns are there on either path */
+		assert_non_null(json_string_value(json_object_get(it, "departement")));
+	}
+	json_decref(out);
+	return names;
+}
+
+static void
+t_list_keyed_and_joined_sorts(void **state)
+{
+	struct fx *fx = *state;
+
+	act_as(fx, "admin@x.fr");
+	assert_string_equal(wide_names(fx, "commune", 1, 0), "B A C");
+	assert_string_equal(wide_names(fx, "commune", 2, 1), "A");
+	assert_string_equal(wide_names(fx, "commune", 2, 2), "C");
+	assert_string_equal(wide_names(fx, "commune", 3, 2), "");
+	assert_string_equal(wide_names(fx, "departement", 1, 0), "C A B");
+	assert_string_equal(wide_names(fx, "departement", 2, 2), "B");
+	assert_string_equal(wide_names(fx, "length", 1, 2), "C B");
+}
+
 /* list_query: the filters set in the caller's struct narrow the scope's rows (unset ones add nothing), and each
  * item goes through the spec's decorate. */
 struct org_filter {
@@ -328,6 +379,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		T(t_list_and_check_agree),
 		T(t_list_sorts_pages_filters),
+		T(t_list_keyed_and_joined_sorts),
 		T(t_list_query_filters),
 		T(t_row_lock),
 	};
