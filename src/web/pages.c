@@ -1,6 +1,7 @@
 /* Home page and the legal pages. */
 #include "web/web.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #include "core/arena.h"
@@ -54,18 +55,51 @@ web_home(struct request *req)
 
 /* The operator's settings ([site] of the configuration) that the public pages show; an empty one is shown as
  * « non renseigné » by the templates. */
+static pthread_mutex_t site_lock = PTHREAD_MUTEX_INITIALIZER;
+static json_t *site_cached;
+
+static const char *const site_keys[] = { "publisher", "publisher_address", "director", "host", "host_address",
+	"contact_email", "dpo", "dpo_email", "accessibility_level", "accessibility_date", "accessibility_audit" };
+#define SITE_KEYS (sizeof(site_keys) / sizeof(site_keys[0]))
+
+/* True when the object SITE holds the VALUES of the site's settings, in the order of site_keys. */
+static bool
+site_holds(json_t *site, const char *const *values)
+{
+	for (size_t i = 0; i < SITE_KEYS; i++) {
+		const char *v = json_string_value(json_object_get(site, site_keys[i]));
+		if (v == NULL || strcmp(v, values[i] ? values[i] : "") != 0)
+			return false;
+	}
+	return true;
+}
+
 json_t *
 web_site_json(struct request *req)
 {
 	const struct config *c = req->ctx.cfg;
+	json_t *o = NULL;
 
 	if (c == NULL)
 		return json_object();
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "publisher", c->site_publisher,
-	    "publisher_address", c->site_publisher_address, "director", c->site_director, "host", c->site_host,
-	    "host_address", c->site_host_address, "contact_email", c->site_contact_email, "dpo", c->site_dpo,
-	    "dpo_email", c->site_dpo_email, "accessibility_level", c->site_accessibility_level, "accessibility_date",
-	    c->site_accessibility_date, "accessibility_audit", c->site_accessibility_audit);
+	const char *values[SITE_KEYS] = { c->site_publisher, c->site_publisher_address, c->site_director, c->site_host,
+		c->site_host_address, c->site_contact_email, c->site_dpo, c->site_dpo_email,
+		c->site_accessibility_level, c->site_accessibility_date, c->site_accessibility_audit };
+	/* Shared between requests while the settings say the same (a reload may change them). */
+	pthread_mutex_lock(&site_lock);
+	if (site_cached != NULL && site_holds(site_cached, values))
+		o = json_incref(site_cached);
+	pthread_mutex_unlock(&site_lock);
+	if (o != NULL)
+		return o;
+	o = json_object();
+	for (size_t i = 0; i < SITE_KEYS; i++)
+		json_object_set_new(o, site_keys[i], json_string(values[i] ? values[i] : ""));
+	pthread_mutex_lock(&site_lock);
+	json_decref(site_cached);
+	site_cached = json_incref(o);
+	pthread_mutex_unlock(&site_lock);
+	return o;
 }
 
 /* The public text pages: the path, the title, the template. */

@@ -2,6 +2,7 @@
 #include "web/web.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -282,26 +283,16 @@ nav_routes_of(struct request *req, const struct route **out)
  * menu_items [{href, label, current}]} (a menu)], in the table's order, each group where its first visible entry
  * is. */
 static json_t *
-nav_json(struct request *req)
+nav_build(struct request *req, uint64_t visible, size_t current)
 {
-	const size_t n = sizeof(nav_items) / sizeof(nav_items[0]);
-	const struct route *routes[NAV_N];
+	const size_t n = NAV_N;
 	json_t *nav = json_array();
-	size_t current = n;
 
-	if (req->routes != NULL)
-		nav_routes_of(req, routes);
-	/* The current entry is the most specific one: /lieux/import is "Import des lieux", not "Lieux". */
-	for (size_t i = 0; i < n; i++)
-		if (nav_covers(req->path, nav_items[i].href) &&
-		    (current == n || strlen(nav_items[i].href) > strlen(nav_items[current].href)))
-			current = i;
 	for (size_t i = 0; i < n; i++) {
 		const struct nav_item *it = &nav_items[i];
 		json_t *group = NULL, *g;
 		size_t k;
-		if ((it->roles != ROLES_PUBLIC && !actor_has_any(req->ctx.actor, it->roles)) ||
-		    (req->routes != NULL && !may_open_route(req, routes[i])))
+		if (!(visible & (UINT64_C(1) << i)))
 			continue;
 		if (it->group == NULL) {
 			json_array_append_new(nav, json_pack("{s:s, s:s, s:b, s:[]}", "href", it->href, "label",
@@ -331,6 +322,57 @@ nav_json(struct request *req)
 	return nav;
 }
 
+/* The navigations already built, each for its route table, visible entries and current one; shared between
+ * requests (never changed once built). A full cache is not added to. */
+#define NAV_CACHE 64
+static struct {
+	const struct route *table;
+	uint64_t visible;
+	size_t current;
+	json_t *nav;
+} nav_cache[NAV_CACHE];
+static size_t nav_ncached;
+
+static json_t *
+nav_json(struct request *req)
+{
+	const struct route *routes[NAV_N];
+	uint64_t visible = 0;
+	size_t current = NAV_N, i;
+	json_t *nav = NULL;
+
+	_Static_assert(NAV_N <= 64, "one bit of a uint64_t for each navigation entry");
+	if (req->routes != NULL)
+		nav_routes_of(req, routes);
+	/* The current entry is the most specific one: /lieux/import is "Import des lieux", not "Lieux". */
+	for (i = 0; i < NAV_N; i++)
+		if (nav_covers(req->path, nav_items[i].href) &&
+		    (current == NAV_N || strlen(nav_items[i].href) > strlen(nav_items[current].href)))
+			current = i;
+	for (i = 0; i < NAV_N; i++)
+		if ((nav_items[i].roles == ROLES_PUBLIC || actor_has_any(req->ctx.actor, nav_items[i].roles)) &&
+		    (req->routes == NULL || may_open_route(req, routes[i])))
+			visible |= UINT64_C(1) << i;
+	pthread_mutex_lock(&nav_routes_lock);
+	for (i = 0; i < nav_ncached && nav == NULL; i++)
+		if (nav_cache[i].table == req->routes && nav_cache[i].visible == visible &&
+		    nav_cache[i].current == current)
+			nav = json_incref(nav_cache[i].nav);
+	pthread_mutex_unlock(&nav_routes_lock);
+	if (nav != NULL)
+		return nav;
+	nav = nav_build(req, visible, current);
+	pthread_mutex_lock(&nav_routes_lock);
+	if (nav_ncached < NAV_CACHE) {
+		nav_cache[nav_ncached].table = req->routes;
+		nav_cache[nav_ncached].visible = visible;
+		nav_cache[nav_ncached].current = current;
+		nav_cache[nav_ncached++].nav = json_incref(nav);
+	}
+	pthread_mutex_unlock(&nav_routes_lock);
+	return nav;
+}
+
 /* The static files the layout names, by the key it uses ({{asset.KEY}}): fingerprinted addresses (assets.h). */
 static const struct {
 	const char *key, *rel;
@@ -347,13 +389,34 @@ static const struct {
 	{ "dsfr_nomodule_js", "dsfr/dsfr.nomodule.min.js" },
 };
 
+#define LAYOUT_ASSETS (sizeof(layout_assets) / sizeof(layout_assets[0]))
+static pthread_mutex_t assets_lock = PTHREAD_MUTEX_INITIALIZER;
+static const char *assets_urls[LAYOUT_ASSETS]; /* the addresses the cached object was built from */
+static json_t *assets_cached;
+
+/* The layout's {asset: {KEY: address}}, shared between requests while the asset table gives the same addresses. */
 static json_t *
 assets_json(struct request *req)
 {
-	json_t *o = json_object();
+	const char *urls[LAYOUT_ASSETS];
+	json_t *o = NULL;
 
-	for (size_t i = 0; i < sizeof(layout_assets) / sizeof(layout_assets[0]); i++)
-		json_object_set_new(o, layout_assets[i].key, json_string(asset_url(req->arena, layout_assets[i].rel)));
+	for (size_t i = 0; i < LAYOUT_ASSETS; i++)
+		urls[i] = asset_url(req->arena, layout_assets[i].rel);
+	pthread_mutex_lock(&assets_lock);
+	if (assets_cached != NULL && memcmp(urls, assets_urls, sizeof(urls)) == 0)
+		o = json_incref(assets_cached);
+	pthread_mutex_unlock(&assets_lock);
+	if (o != NULL)
+		return o;
+	o = json_object();
+	for (size_t i = 0; i < LAYOUT_ASSETS; i++)
+		json_object_set_new(o, layout_assets[i].key, json_string(urls[i]));
+	pthread_mutex_lock(&assets_lock);
+	json_decref(assets_cached);
+	assets_cached = json_incref(o);
+	memcpy(assets_urls, urls, sizeof(urls));
+	pthread_mutex_unlock(&assets_lock);
 	return o;
 }
 

@@ -128,7 +128,8 @@ void web_robots(struct request *req);  /* GET /robots.txt */
 void web_favicon(struct request *req); /* GET /favicon.ico: to DSFR's icon */
 
 /* {publisher, publisher_address, director, host, host_address, contact_email, dpo, dpo_email,
- * accessibility_level, accessibility_date, accessibility_audit}: the [site] settings, for pages. New reference. */
+ * accessibility_level, accessibility_date, accessibility_audit}: the [site] settings, for pages. A new reference to an
+ * object shared between requests: never change it. */
 json_t *web_site_json(struct request *req);
 void web_login_form(struct request *req);
 void web_login(struct request *req);
