@@ -656,17 +656,16 @@ place_index_bytes(const struct place_index *idx)
 	return n;
 }
 
-/* E's fields as a JSON object without its closing brace: put together in a buffer on the stack when it fits
- * (one append instead of three a field), else field by field. */
+/* E's fields as a JSON object without its closing brace, written straight into OUT once it has the room for them. */
 static tr_err
 entry_fields(const struct place_entry *e, struct buf *out)
 {
 	const struct place_store *idx = e->store;
 	const uint8_t *p = idx->recs + e->rec;
 	uint32_t ids[PLACE_NFIELDS];
-	char tmp[8192];
 	size_t total = 0, at = 0;
-	tr_err err = TR_OK;
+	char *dst;
+	tr_err err;
 
 	if (exported.n == 0)
 		return buf_putc(out, '{');
@@ -674,27 +673,20 @@ entry_fields(const struct place_entry *e, struct buf *out)
 		ids[k] = get_varint(&p);
 		total += 1 + exported.key_len[k] + (idx->lit_off[ids[k] + 1] - idx->lit_off[ids[k]] - 1);
 	}
-	if (total <= sizeof(tmp)) {
-		for (int k = 0; k < exported.n; k++) {
-			size_t n = idx->lit_off[ids[k] + 1] - idx->lit_off[ids[k]] - 1;
-			tmp[at++] = k == 0 ? '{' : ',';
-			memcpy(tmp + at, exported.key[k], exported.key_len[k]);
-			at += exported.key_len[k];
-			memcpy(tmp + at, idx->pool + idx->lit_off[ids[k]], n);
-			at += n;
-		}
-		return buf_append(out, tmp, at);
+	if ((err = buf_grow(out, total)) != TR_OK)
+		return err;
+	dst = out->p + out->n;
+	for (int k = 0; k < exported.n; k++) {
+		size_t n = idx->lit_off[ids[k] + 1] - idx->lit_off[ids[k]] - 1;
+		dst[at++] = k == 0 ? '{' : ',';
+		memcpy(dst + at, exported.key[k], exported.key_len[k]);
+		at += exported.key_len[k];
+		memcpy(dst + at, idx->pool + idx->lit_off[ids[k]], n);
+		at += n;
 	}
-	for (int k = 0; k < exported.n && err == TR_OK; k++) {
-		uint32_t id = ids[k];
-		err = buf_putc(out, k == 0 ? '{' : ',');
-		if (err == TR_OK)
-			err = buf_append(out, exported.key[k], exported.key_len[k]);
-		if (err == TR_OK)
-			err =
-			    buf_append(out, idx->pool + idx->lit_off[id], idx->lit_off[id + 1] - idx->lit_off[id] - 1);
-	}
-	return err;
+	out->n += at;
+	out->p[out->n] = '\0';
+	return TR_OK;
 }
 
 const char *
@@ -1660,7 +1652,11 @@ put_distance(struct buf *out, double km)
 tr_err
 place_results_json(const struct place_results *r, struct buf *out)
 {
-	tr_err err = buf_puts(out, "{\"items\":[");
+	/* About what a page of places takes, at once (the doublings from a small buffer copy it again and again). */
+	tr_err err = buf_grow(out, r->n * 1536 + 128);
+
+	if (err == TR_OK)
+		err = buf_puts(out, "{\"items\":[");
 
 	for (size_t i = 0; i < r->n && err == TR_OK; i++) {
 		const struct place_entry *e = r->items[i].place;
