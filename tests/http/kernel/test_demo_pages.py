@@ -30,10 +30,10 @@ def test_sessions_resources_and_companies(base, sessions):
 
 def test_the_session_form_offers_the_places_of_the_organisation(base, sessions):
     page = text(sessions["trainer"].get(base + "/sessions/nouvelle"))
-    select = re.search(r'<select[^>]*name="place_id".*?</select>', page, re.S)
-    assert select, "the place is not a list"
-    assert '<option value="demo-mediation-formation-lyon"' in select.group(0)
-    assert "Médiation Formation Rhône-Alpes — Lyon" in select.group(0)
+    # The place is typed by its name in the directory, the organisation's own places suggested.
+    datalist = re.search(r'<datalist id="place_id-lieux">.*?</datalist>', page, re.S)
+    assert datalist, "the place has no suggestions"
+    assert '<option value="Médiation Formation Rhône-Alpes — Lyon">' in datalist.group(0)
     assert "identifiant de l'annuaire" not in page
     # The region is chosen by its name, not typed as a code.
     region = re.search(r'<select[^>]*name="region_code".*?</select>', page, re.S)
