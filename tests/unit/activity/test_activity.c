@@ -262,18 +262,58 @@ t_rollups_follow_every_write(void **state)
 		assert_true(first > 0);
 		json_decref(out);
 	}
-	/* And so is one national row. */
+	/* Put back: none again. */
 	assert_int_equal(db_execv(fx->db,
-	                     "UPDATE activity_rollup_national SET minutes = minutes + 1 WHERE 1 = ? AND day = (SELECT "
-	                     "MIN(day) FROM activity_rollup_national)",
+	                     "UPDATE activity_rollup_counts SET n = n - 1 WHERE 1 = ? AND dim = 'theme' AND code = "
+	                     "(SELECT MIN(code) FROM activity_rollup_counts WHERE dim = 'theme')",
 	                     NULL, DB_I64(1)),
 	    TR_OK);
+	assert_verified(fx);
+	first = 0;
+	/* And so is one row of every other level's tables, each named. */
 	{
-		struct ctx c = ctx_of(fx, NULL);
-		json_t *out = NULL;
-		assert_int_equal(activity_verify(&c, &out), TR_OK);
-		assert_int_equal(json_integer_value(json_object_get(out, "ndifferences")), first + 1);
-		json_decref(out);
+		/* Each moves one row: the first of the table in its key's order. */
+		static const struct {
+			const char *table, *set, *key;
+		} tamper[] = {
+			{ "activity_rollup_national", "minutes = minutes + 1", "day, type" },
+			{ "activity_rollup_national_counts", "n = n + 1", "day, type, dim, code" },
+			{ "activity_rollup_dep", "participants = participants + 1",
+			    "departement_code, day, type, org_departement_code" },
+			{ "activity_rollup_dep_counts", "n = n + 2",
+			    "departement_code, day, type, org_departement_code, dim, code" },
+			{ "activity_rollup_region", "reports = reports + 1",
+			    "day, type, region_code, org_region_code" },
+		};
+		int64_t raw = count(fx, "SELECT COUNT(*) FROM activity_reports WHERE deleted_at IS NULL AND 1 = ?");
+		/* Before: every level adds up to the raw reports. */
+		assert_int_equal(count(fx, "SELECT SUM(reports) FROM activity_rollup_dep WHERE 1 = ?"), raw);
+		assert_int_equal(count(fx, "SELECT SUM(reports) FROM activity_rollup_region WHERE 1 = ?"), raw);
+		assert_int_equal(count(fx, "SELECT SUM(reports) FROM activity_rollup_national WHERE 1 = ?"), raw);
+		for (size_t t = 0; t < sizeof(tamper) / sizeof(tamper[0]); t++) {
+			struct ctx c = ctx_of(fx, NULL);
+			json_t *out = NULL, *d;
+			size_t i;
+			bool named = false;
+			int64_t changed = 0;
+			assert_int_equal(
+			    db_execv(fx->db,
+			        arena_printf(fx->a,
+			            "UPDATE %s SET %s WHERE 1 = ? AND (%s) IN (SELECT %s FROM %s ORDER BY %s LIMIT 1)",
+			            tamper[t].table, tamper[t].set, tamper[t].key, tamper[t].key, tamper[t].table,
+			            tamper[t].key),
+			        &changed, DB_I64(1)),
+			    TR_OK);
+			assert_int_equal(changed, 1);
+			assert_int_equal(activity_verify(&c, &out), TR_OK);
+			assert_int_equal(
+			    json_integer_value(json_object_get(out, "ndifferences")), first + 1 + (int64_t)t);
+			json_array_foreach(json_object_get(out, "differences"), i, d) named |=
+			    strcmp(json_string_value(json_object_get(d, "table")), tamper[t].table) == 0;
+			if (!named)
+				fail_msg("%s not named: %s", tamper[t].table, json_dumps(out, 0));
+			json_decref(out);
+		}
 	}
 	buf_free(&b);
 }

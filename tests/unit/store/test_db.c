@@ -1027,6 +1027,37 @@ t_read_snapshot(void **state)
 	db_close(other);
 }
 
+/* @WITHOUT_ROWID@: a table that is its primary key on SQLite, a plain table on PostgreSQL; upserts work alike. */
+static void
+t_without_rowid(void **state)
+{
+	struct fx *fx = *state;
+	static const struct embedded_file with_pair[] = { MIG_CHILD, MIG_ITEM,
+		MIG("0003_pair.sql", "CREATE TABLE pair (a TEXT NOT NULL, b BIGINT NOT NULL, n BIGINT NOT NULL,\n"
+		                     "  PRIMARY KEY (a, b)) @WITHOUT_ROWID@;\n"),
+		{ NULL, NULL, 0 } };
+	struct db_rows *r;
+	int applied = 0;
+
+	assert_int_equal(db_exec_script(fx->db, "DROP TABLE IF EXISTS pair"), TR_OK);
+	assert_int_equal(db_migrate(fx->db, with_pair, &applied), TR_OK);
+	assert_int_equal(applied, 1);
+	if (db_engine(fx->db) == DB_SQLITE) {
+		assert_int_equal(
+		    db_onev(fx->db, fx->a, "SELECT sql FROM sqlite_master WHERE name = ?", &r, DB_TEXT("pair")), TR_OK);
+		assert_non_null(strstr(db_text(db_cell(r, 0, 0)), "WITHOUT ROWID"));
+	}
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(
+		    db_execv(fx->db,
+		        "INSERT INTO pair (a, b, n) VALUES (?, ?, ?) ON CONFLICT (a, b) DO UPDATE SET n = pair.n + "
+		        "excluded.n",
+		        NULL, DB_TEXT("x"), DB_I64(1), DB_I64(5)),
+		    TR_OK);
+	assert_int_equal(count_rows(fx, "SELECT n FROM pair"), 10);
+	assert_int_equal(db_exec_script(fx->db, "DROP TABLE pair"), TR_OK);
+}
+
 /* Multi-row statements: 100 rows go in chunks (64 + 32 + 4), every row once, the tail applied, RETURNING rows
  * gathered in order; an upsert over the same rows adds; a bad row fails the chunk; no rows, no statement. */
 static void
@@ -1102,6 +1133,7 @@ main(void)
 		T(t_nested_begin),
 		T(t_upsert),
 		T(t_rows),
+		T(t_without_rowid),
 		T(t_changes),
 		T(t_script),
 		T(t_cache),
