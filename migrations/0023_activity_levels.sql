@@ -4,8 +4,9 @@
 --
 -- The adviser level (activity_rollup, activity_rollup_counts) is rebuilt leaner: its primary key starts with the
 -- adviser (an adviser's page is one key range), it is the key's b-tree on SQLite (@WITHOUT_ROWID@), and it keeps
--- one secondary index by structure (and one by day for the active advisers): the territorial indexes move to the
--- département level. The figures are copied as they are.
+-- secondary indexes by structure, by day (the active advisers) and by département (a département's communes);
+-- its counts keep the one by structure: the territorial pages read the département level. The figures are copied
+-- as they are.
 CREATE TABLE activity_rollup_v2 (
 	adviser_id BIGINT NOT NULL,
 	day TEXT NOT NULL,
@@ -32,6 +33,9 @@ ALTER TABLE activity_rollup_v2 RENAME TO activity_rollup;
 CREATE INDEX activity_rollup_org ON activity_rollup (organisation_id, day);
 -- The active advisers (a report in the last 30 days): a range of days, the adviser read from the index.
 CREATE INDEX activity_rollup_day ON activity_rollup (day, adviser_id);
+-- A département's table of communes, both sides.
+CREATE INDEX activity_rollup_by_dep ON activity_rollup (departement_code, day);
+CREATE INDEX activity_rollup_by_org_dep ON activity_rollup (org_departement_code, day);
 
 CREATE TABLE activity_rollup_counts_v2 (
 	adviser_id BIGINT NOT NULL,

@@ -52,25 +52,43 @@ covers(const struct ctx *ctx, json_t *row)
 	       actor_covers_region(ctx->actor, ROLE_POLE, r2) || actor_covers_region(ctx->actor, ROLE_REGIONAL, r2);
 }
 
+#define RULE_NATIONAL                                                     \
+	{                                                                 \
+		"national reach", ACTIVITY_NATIONAL, "1 = 1", is_national \
+	}
+#define RULE_REGIONS                                                                                            \
+	{                                                                                                       \
+		"the pole or regional officer of either region", ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_REGIONAL), \
+		    "(a.region_code IN " SCOPE_REGIONS("pole") " OR a.region_code IN " SCOPE_REGIONS(           \
+		        "regional") " OR a.org_region_code IN " SCOPE_REGIONS("pole") " OR a.org_region_code "  \
+		                                                                      "IN " SCOPE_REGIONS(      \
+		                                                                          "regional") ")",      \
+		    covers                                                                                      \
+	}
+
 static const struct scope_rule activity_rules[] = {
-	{ "national reach", ACTIVITY_NATIONAL, "1 = 1", is_national },
+	RULE_NATIONAL,
 	{ "the adviser", 0, "a.adviser_id = ?", is_own },
 	{ "the employing structure", ROLE_BIT(ROLE_EMPLOYER), "a.organisation_id IN " SCOPE_ORGS("employer"),
 	    is_employer },
-	{ "the pole or regional officer of either region", ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_REGIONAL),
-	    "(a.region_code IN " SCOPE_REGIONS("pole") " OR a.region_code IN " SCOPE_REGIONS(
-	        "regional") " OR a.org_region_code IN " SCOPE_REGIONS("pole") " OR a.org_region_code "
-	                                                                      "IN " SCOPE_REGIONS("regional") ")",
-	    covers },
+	RULE_REGIONS,
 };
 
+/* The territorial levels of the rollups hold no adviser nor structure: only the readers by territory read them. */
+static const struct scope_rule territory_rules[] = { RULE_NATIONAL, RULE_REGIONS };
+
 #define NRULES (sizeof(activity_rules) / sizeof(activity_rules[0]))
+#define NTERRITORY_RULES (sizeof(territory_rules) / sizeof(territory_rules[0]))
 
 const struct scope activity_scope = { "activity", "activity_reports a", "a.id", activity_rules, NRULES };
 const struct scope activity_rollup_scope = { "activity_rollup", "activity_rollup a", "a.adviser_id", activity_rules,
 	NRULES };
 const struct scope activity_rollup_counts_scope = { "activity_rollup_counts", "activity_rollup_counts a",
 	"a.adviser_id", activity_rules, NRULES };
+const struct scope activity_rollup_dep_scope = { "activity_rollup_dep", "activity_rollup_dep a", "a.departement_code",
+	territory_rules, NTERRITORY_RULES };
+const struct scope activity_rollup_dep_counts_scope = { "activity_rollup_dep_counts", "activity_rollup_dep_counts a",
+	"a.departement_code", territory_rules, NTERRITORY_RULES };
 
 /* ---- Vocabularies in memory (one query a call) ---- */
 

@@ -87,19 +87,63 @@ where_of(struct ctx *ctx, const struct scope *s, const struct activity_query *q,
 		sqlw_and(w, "a.adviser_id = ?", DB_I64(q->id));
 }
 
-/* The rollup table a figure of Q reads, with its WHERE started in W: the national level (day × type) for a
- * national query of a reader with national reach, else the adviser level filtered by the reader's scope and Q. */
+/* Whether the reader reads the territorial levels of the rollups: national reach, or only poles and regional
+ * officers (their scope is a set of régions, which those levels hold). */
+static bool
+territorial_reader(const struct ctx *ctx)
+{
+	unsigned regional = ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_REGIONAL);
+
+	return actor_has_any(ctx->actor, ACTIVITY_NATIONAL) ||
+	       (ctx->actor && ctx->actor->role_mask && (ctx->actor->role_mask & ~regional) == 0);
+}
+
+/* The level of the rollups that answers Q for this reader (the coarsest that holds its filter): national for a
+ * national query with national reach; the département level for a national, régional or départemental query of a
+ * territorial reader; else the adviser level, filtered by the reader's scope. */
+static int
+level_of(const struct ctx *ctx, const struct activity_query *q)
+{
+	bool national = strcmp(q->level, "national") == 0;
+
+	if (!territorial_reader(ctx) ||
+	    !(national || strcmp(q->level, "region") == 0 || strcmp(q->level, "departement") == 0))
+		return ACTIVITY_LEVEL_ADVISER;
+	return national && actor_has_any(ctx->actor, ACTIVITY_NATIONAL) ? ACTIVITY_LEVEL_NATIONAL : ACTIVITY_LEVEL_DEP;
+}
+
+/* The WHERE of the reader's scope and of Q's territory over alias "a" of the département level, into W. A région
+ * is the range of each of its départements. */
+static void
+dep_where_of(struct ctx *ctx, bool counts, const struct activity_query *q, bool employer, struct sqlw *w)
+{
+	scope_where(ctx, counts ? &activity_rollup_dep_counts_scope : &activity_rollup_dep_scope, w);
+	if (strcmp(q->level, "region") == 0)
+		sqlw_and(w,
+		    employer ? "a.org_departement_code IN (SELECT code FROM departements WHERE region_code = ?)"
+		             : "a.departement_code IN (SELECT code FROM departements WHERE region_code = ?)",
+		    DB_TEXT(q->code));
+	else if (strcmp(q->level, "departement") == 0)
+		sqlw_and(w, employer ? "a.org_departement_code = ?" : "a.departement_code = ?", DB_TEXT(q->code));
+}
+
+/* The rollup table a figure of Q reads (its counts with COUNTS), with its WHERE started in W (level_of). */
 static const char *
 source_of(struct ctx *ctx, const struct activity_query *q, bool employer, bool counts, struct sqlw *w)
 {
-	if (strcmp(q->level, "national") == 0 && actor_has_any(ctx->actor, ACTIVITY_NATIONAL)) {
+	switch (level_of(ctx, q)) {
+	case ACTIVITY_LEVEL_NATIONAL:
 		memset(w, 0, sizeof(*w));
 		w->arena = ctx->arena;
 		w->sql = "1 = 1";
 		return counts ? "activity_rollup_national_counts" : "activity_rollup_national";
+	case ACTIVITY_LEVEL_DEP:
+		dep_where_of(ctx, counts, q, employer, w);
+		return counts ? "activity_rollup_dep_counts" : "activity_rollup_dep";
+	default:
+		where_of(ctx, counts ? &activity_rollup_counts_scope : &activity_rollup_scope, q, employer, w);
+		return counts ? "activity_rollup_counts" : "activity_rollup";
 	}
-	where_of(ctx, counts ? &activity_rollup_counts_scope : &activity_rollup_scope, q, employer, w);
-	return counts ? "activity_rollup_counts" : "activity_rollup";
 }
 
 static tr_err
@@ -324,16 +368,29 @@ territories(struct ctx *ctx, const struct activity_query *q, json_t **out)
 	for (int side = 0; side < 2 && err == TR_OK; side++) {
 		struct sqlw w;
 		struct db_rows *r;
-		where_of(ctx, &activity_rollup_scope, q, side == 1, &w);
+		const char *table = "activity_rollup";
+		/* A national table of régions reads the région level, a régional one of départements the département
+		 * level, a table of communes the adviser level. */
+		int lv = level_of(ctx, q);
+		if (lv == ACTIVITY_LEVEL_NATIONAL) {
+			memset(&w, 0, sizeof(w));
+			w.arena = ctx->arena;
+			w.sql = "1 = 1";
+			table = "activity_rollup_region";
+		} else if (lv == ACTIVITY_LEVEL_DEP && strcmp(q->level, "departement") != 0) {
+			table = source_of(ctx, q, side == 1, false, &w);
+		} else {
+			where_of(ctx, &activity_rollup_scope, q, side == 1, &w);
+		}
 		sqlw_and(&w, "a.day >= ?", DB_TEXT(q->from));
 		sqlw_and(&w, "a.day <= ?", DB_TEXT(q->to));
 		err = run(ctx,
 		    arena_printf(ctx->arena,
 		        "SELECT t.code, n.name, t.s, t.p FROM (SELECT %s AS code, SUM(a.reports) AS s, "
 		        "SUM(a.participants) AS "
-		        "p FROM activity_rollup a WHERE %s GROUP BY %s) t LEFT JOIN %s n ON n.code = t.code ORDER BY "
+		        "p FROM %s a WHERE %s GROUP BY %s) t LEFT JOIN %s n ON n.code = t.code ORDER BY "
 		        "t.code",
-		        side ? ecol : col, w.sql, side ? ecol : col, names),
+		        side ? ecol : col, table, w.sql, side ? ecol : col, names),
 		    &w, &r);
 		for (size_t i = 0; err == TR_OK && i < r->nrows; i++) {
 			const char *code = db_text(db_cell(r, i, 0));
