@@ -130,3 +130,29 @@ INSERT INTO activity_sources_v2 (source, source_id, created_at) SELECT source, s
 FROM activity_sources;
 DROP TABLE activity_sources;
 ALTER TABLE activity_sources_v2 RENAME TO activity_sources;
+
+-- The national level by month (YYYY-MM): a national year reads twelve months of rows, and the days of a period
+-- outside whole months from the day level.
+CREATE TABLE activity_rollup_national_month (
+	month TEXT NOT NULL,
+	type TEXT NOT NULL,
+	reports BIGINT NOT NULL,
+	participants BIGINT NOT NULL,
+	already BIGINT NOT NULL,
+	minutes BIGINT NOT NULL,
+	PRIMARY KEY (month, type)
+) @WITHOUT_ROWID@;
+INSERT INTO activity_rollup_national_month (month, type, reports, participants, already, minutes)
+SELECT substr(day, 1, 7), type, SUM(reports), SUM(participants), SUM(already), SUM(minutes)
+FROM activity_rollup_national GROUP BY substr(day, 1, 7), type;
+CREATE TABLE activity_rollup_national_month_counts (
+	month TEXT NOT NULL,
+	type TEXT NOT NULL,
+	dim TEXT NOT NULL,
+	code TEXT NOT NULL,
+	n BIGINT NOT NULL,
+	PRIMARY KEY (month, type, dim, code)
+) @WITHOUT_ROWID@;
+INSERT INTO activity_rollup_national_month_counts (month, type, dim, code, n)
+SELECT substr(day, 1, 7), type, dim, code, SUM(n) FROM activity_rollup_national_counts
+GROUP BY substr(day, 1, 7), type, dim, code;

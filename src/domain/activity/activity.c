@@ -531,11 +531,12 @@ enum rcol {
 	RC_REGION,
 	RC_ORG_DEP,
 	RC_ORG_REGION,
+	RC_MONTH,
 	RC_N
 };
 
 static const char *const rcol_names[RC_N] = { "day", "adviser_id", "organisation_id", "commune_code", "type",
-	"org_commune_code", "departement_code", "region_code", "org_departement_code", "org_region_code" };
+	"org_commune_code", "departement_code", "region_code", "org_departement_code", "org_region_code", "month" };
 
 /* One level of the rollups: its tables (COUNTS NULL: none), its columns (the first NKEYS are the primary key, in
  * its order; the others are copied, each a function of the key). */
@@ -550,6 +551,7 @@ static const enum rcol adviser_cols[] = { RC_ADVISER, RC_DAY, RC_ORG, RC_COMMUNE
 static const enum rcol dep_cols[] = { RC_DEP, RC_DAY, RC_TYPE, RC_ORG_DEP, RC_REGION, RC_ORG_REGION };
 static const enum rcol region_cols[] = { RC_DAY, RC_TYPE, RC_REGION, RC_ORG_REGION };
 static const enum rcol national_cols[] = { RC_DAY, RC_TYPE };
+static const enum rcol national_month_cols[] = { RC_MONTH, RC_TYPE };
 
 static const struct level levels[ACTIVITY_LEVELS] = {
 	[ACTIVITY_LEVEL_ADVISER] = { "activity_rollup", "activity_rollup_counts", adviser_cols, 6, 10 },
@@ -557,6 +559,8 @@ static const struct level levels[ACTIVITY_LEVELS] = {
 	[ACTIVITY_LEVEL_REGION] = { "activity_rollup_region", NULL, region_cols, 4, 4 },
 	[ACTIVITY_LEVEL_NATIONAL] = { "activity_rollup_national", "activity_rollup_national_counts", national_cols, 2,
 	    2 },
+	[ACTIVITY_LEVEL_NATIONAL_MONTH] = { "activity_rollup_national_month", "activity_rollup_national_month_counts",
+	    national_month_cols, 2, 2 },
 };
 
 struct cell {
@@ -715,7 +719,7 @@ count_add(struct activity_acc *acc, size_t l, struct cell *cell, const struct re
 void
 activity_acc_add(struct activity_acc *acc, const struct activity_vocab *v, json_t *r, int64_t sign)
 {
-	char adviser[24], org[24];
+	char adviser[24], org[24], month[8];
 	int64_t adviser_id = i_of(r, "adviser_id"), org_id = i_of(r, "organisation_id");
 	const char *vals[RC_N];
 	const char *const *saved = NULL;
@@ -743,6 +747,8 @@ activity_acc_add(struct activity_acc *acc, const struct activity_vocab *v, json_
 	vals[RC_REGION] = s_of(r, "region_code");
 	vals[RC_ORG_DEP] = s_of(r, "org_departement_code");
 	vals[RC_ORG_REGION] = s_of(r, "org_region_code");
+	snprintf(month, sizeof(month), "%.7s", vals[RC_DAY]);
+	vals[RC_MONTH] = month;
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
 		report_counts(lists[i].dim, s_of(r, lists[i].member), lists[i].counted, rc, &nrc);
 	report_counts("duration", activity_duration_range(v, minutes), false, rc, &nrc);

@@ -127,23 +127,68 @@ dep_where_of(struct ctx *ctx, bool counts, const struct activity_query *q, bool 
 		sqlw_and(w, employer ? "a.org_departement_code = ?" : "a.departement_code = ?", DB_TEXT(q->code));
 }
 
-/* The rollup table a figure of Q reads (its counts with COUNTS), with its WHERE started in W (level_of). */
+/* The national level over FROM..TO as a subquery (alias a) with its parameters in W: the whole months from the
+ * month level, the days before and after them from the day level, so that a year reads twelve months of rows. */
 static const char *
-source_of(struct ctx *ctx, const struct activity_query *q, bool employer, bool counts, struct sqlw *w)
+national_span(struct ctx *ctx, bool counts, const char *from, const char *to, struct sqlw *w)
 {
+	const char *cols = counts ? "type, dim, code, n" : "type, reports, participants, already, minutes";
+	const char *days = counts ? "activity_rollup_national_counts" : "activity_rollup_national";
+	const char *months = counts ? "activity_rollup_national_month_counts" : "activity_rollup_national_month";
+	const char *first, *last, *after = date_add(ctx->arena, to, 0, 1);
+
+	memset(w, 0, sizeof(*w));
+	w->arena = ctx->arena;
+	w->sql = "1 = 1";
+	/* FIRST: the first day of the first whole month; LAST: the last day of the last one. */
+	first =
+	    strcmp(from + 8, "01") == 0 ? from : date_add(ctx->arena, arena_printf(ctx->arena, "%.7s-01", from), 1, 0);
+	last = strcmp(after + 8, "01") == 0 ? to : date_add(ctx->arena, arena_printf(ctx->arena, "%.7s-01", to), 0, -1);
+	if (strcmp(first, last) > 0) {
+		sqlw_param(w, DB_TEXT(from));
+		sqlw_param(w, DB_TEXT(to));
+		return arena_printf(ctx->arena, "(SELECT %s FROM %s WHERE day >= ? AND day <= ?)", cols, days);
+	}
+	sqlw_param(w, DB_TEXT(from));
+	sqlw_param(w, DB_TEXT(first));
+	sqlw_param(w, DB_TEXT(arena_printf(ctx->arena, "%.7s", first)));
+	sqlw_param(w, DB_TEXT(arena_printf(ctx->arena, "%.7s", last)));
+	sqlw_param(w, DB_TEXT(last));
+	sqlw_param(w, DB_TEXT(to));
+	return arena_printf(ctx->arena,
+	    "(SELECT %s FROM %s WHERE day >= ? AND day < ? UNION ALL SELECT %s FROM %s WHERE month >= ? AND month <= ? "
+	    "UNION ALL SELECT %s FROM %s WHERE day > ? AND day <= ?)",
+	    cols, days, cols, months, cols, days);
+}
+
+/* What a figure of Q over FROM..TO reads (its counts with COUNTS; by day with BY_DAY), as a FROM item with alias a,
+ * with its WHERE, the period included, in W (level_of). */
+static const char *
+source_of(struct ctx *ctx, const struct activity_query *q, bool employer, bool counts, bool by_day, const char *from,
+    const char *to, struct sqlw *w)
+{
+	const char *table;
+
 	switch (level_of(ctx, q)) {
 	case ACTIVITY_LEVEL_NATIONAL:
+		if (!by_day)
+			return arena_printf(ctx->arena, "%s a", national_span(ctx, counts, from, to, w));
 		memset(w, 0, sizeof(*w));
 		w->arena = ctx->arena;
 		w->sql = "1 = 1";
-		return counts ? "activity_rollup_national_counts" : "activity_rollup_national";
+		table = counts ? "activity_rollup_national_counts" : "activity_rollup_national";
+		break;
 	case ACTIVITY_LEVEL_DEP:
 		dep_where_of(ctx, counts, q, employer, w);
-		return counts ? "activity_rollup_dep_counts" : "activity_rollup_dep";
+		table = counts ? "activity_rollup_dep_counts" : "activity_rollup_dep";
+		break;
 	default:
 		where_of(ctx, counts ? &activity_rollup_counts_scope : &activity_rollup_scope, q, employer, w);
-		return counts ? "activity_rollup_counts" : "activity_rollup";
+		table = counts ? "activity_rollup_counts" : "activity_rollup";
 	}
+	sqlw_and(w, "a.day >= ?", DB_TEXT(from));
+	sqlw_and(w, "a.day <= ?", DB_TEXT(to));
+	return arena_printf(ctx->arena, "%s a", table);
 }
 
 static tr_err
@@ -176,12 +221,10 @@ period(struct ctx *ctx, const struct activity_query *q, bool employer, const cha
 	int64_t sessions = 0, participants = 0, already = 0, minutes = 0, workshops = 0, workshop_p = 0;
 	tr_err err;
 
-	table = source_of(ctx, q, employer, false, &w);
-	sqlw_and(&w, "a.day >= ?", DB_TEXT(from));
-	sqlw_and(&w, "a.day <= ?", DB_TEXT(to));
+	table = source_of(ctx, q, employer, false, false, from, to, &w);
 	err = run(ctx,
 	    arena_printf(ctx->arena,
-	        "SELECT a.type, SUM(a.reports), SUM(a.participants), SUM(a.already), SUM(a.minutes) FROM %s a WHERE %s "
+	        "SELECT a.type, SUM(a.reports), SUM(a.participants), SUM(a.already), SUM(a.minutes) FROM %s WHERE %s "
 	        "GROUP BY a.type ORDER BY a.type",
 	        table, w.sql),
 	    &w, &r);
@@ -220,11 +263,9 @@ shares(struct ctx *ctx, const struct activity_vocab *v, const struct activity_qu
 	struct db_rows *r;
 	tr_err err;
 
-	table = source_of(ctx, q, employer, true, &w);
-	sqlw_and(&w, "a.day >= ?", DB_TEXT(q->from));
-	sqlw_and(&w, "a.day <= ?", DB_TEXT(q->to));
+	table = source_of(ctx, q, employer, true, false, q->from, q->to, &w);
 	if ((err = run(ctx,
-	         arena_printf(ctx->arena, "SELECT a.dim, a.code, SUM(a.n) FROM %s a WHERE %s GROUP BY a.dim, a.code",
+	         arena_printf(ctx->arena, "SELECT a.dim, a.code, SUM(a.n) FROM %s WHERE %s GROUP BY a.dim, a.code",
 	             table, w.sql),
 	         &w, &r)) != TR_OK)
 		return err;
@@ -312,12 +353,10 @@ curve(struct ctx *ctx, const struct activity_query *q, bool employer, json_t **o
 	struct db_rows *r;
 	tr_err err;
 
-	table = source_of(ctx, q, employer, false, &w);
-	sqlw_and(&w, "a.day >= ?", DB_TEXT(q->from));
-	sqlw_and(&w, "a.day <= ?", DB_TEXT(q->to));
+	table = source_of(ctx, q, employer, false, true, q->from, q->to, &w);
 	if ((err = run(ctx,
 	         arena_printf(ctx->arena,
-	             "SELECT a.day, SUM(a.reports), SUM(a.participants) FROM %s a WHERE %s GROUP BY a.day "
+	             "SELECT a.day, SUM(a.reports), SUM(a.participants) FROM %s WHERE %s GROUP BY a.day "
 	             "ORDER BY a.day",
 	             table, w.sql),
 	         &w, &r)) != TR_OK)
@@ -368,7 +407,7 @@ territories(struct ctx *ctx, const struct activity_query *q, json_t **out)
 	for (int side = 0; side < 2 && err == TR_OK; side++) {
 		struct sqlw w;
 		struct db_rows *r;
-		const char *table = "activity_rollup";
+		const char *table = "activity_rollup a";
 		/* A national table of régions reads the région level, a régional one of départements the département
 		 * level, a table of communes the adviser level. */
 		int lv = level_of(ctx, q);
@@ -376,19 +415,21 @@ territories(struct ctx *ctx, const struct activity_query *q, json_t **out)
 			memset(&w, 0, sizeof(w));
 			w.arena = ctx->arena;
 			w.sql = "1 = 1";
-			table = "activity_rollup_region";
+			table = "activity_rollup_region a";
 		} else if (lv == ACTIVITY_LEVEL_DEP && strcmp(q->level, "departement") != 0) {
-			table = source_of(ctx, q, side == 1, false, &w);
+			table = source_of(ctx, q, side == 1, false, true, q->from, q->to, &w);
 		} else {
 			where_of(ctx, &activity_rollup_scope, q, side == 1, &w);
 		}
-		sqlw_and(&w, "a.day >= ?", DB_TEXT(q->from));
-		sqlw_and(&w, "a.day <= ?", DB_TEXT(q->to));
+		if (lv != ACTIVITY_LEVEL_DEP || strcmp(q->level, "departement") == 0) {
+			sqlw_and(&w, "a.day >= ?", DB_TEXT(q->from));
+			sqlw_and(&w, "a.day <= ?", DB_TEXT(q->to));
+		}
 		err = run(ctx,
 		    arena_printf(ctx->arena,
 		        "SELECT t.code, n.name, t.s, t.p FROM (SELECT %s AS code, SUM(a.reports) AS s, "
 		        "SUM(a.participants) AS "
-		        "p FROM %s a WHERE %s GROUP BY %s) t LEFT JOIN %s n ON n.code = t.code ORDER BY "
+		        "p FROM %s WHERE %s GROUP BY %s) t LEFT JOIN %s n ON n.code = t.code ORDER BY "
 		        "t.code",
 		        side ? ecol : col, table, w.sql, side ? ecol : col, names),
 		    &w, &r);

@@ -631,16 +631,24 @@ t_levels_agree(void **state)
 	struct actor national = { .name = "N", .email = "n@x.fr", .nroles = 1, .role_mask = ROLE_BIT(ROLE_NATIONAL) };
 	struct actor pole = { .name = "P", .email = "p@x.fr", .nroles = 1, .role_mask = ROLE_BIT(ROLE_POLE) };
 	static const struct {
-		const char *level, *code, *side, *where;
+		const char *level, *code, *side, *where, *from, *to;
 	} cases[] = {
-		{ "national", NULL, NULL, "1 = 1" },
-		{ "region", "84", NULL, "region_code = '84'" },
-		{ "region", "11", NULL, "region_code = '11'" },
-		{ "region", "84", "employer", "org_region_code = '84'" },
-		{ "departement", "26", NULL, "departement_code = '26'" },
-		{ "departement", "75", NULL, "departement_code = '75'" },
-		{ "departement", "69", "employer", "org_departement_code = '69'" },
-		{ "structure", NULL, NULL, "organisation_id = (SELECT id FROM organisations WHERE name = 'S1')" },
+		{ "national", NULL, NULL, "1 = 1", NULL, NULL },
+		/* Whole months only, days only, days around whole months. */
+		{ "national", NULL, NULL, "session_on >= '2026-10-01' AND session_on <= '2026-10-31'", "2026-10-01",
+		    "2026-10-31" },
+		{ "national", NULL, NULL, "session_on >= '2026-09-15' AND session_on <= '2026-10-10'", "2026-09-15",
+		    "2026-10-10" },
+		{ "national", NULL, NULL, "session_on >= '2026-09-20' AND session_on <= '2026-11-03'", "2026-09-20",
+		    "2026-11-03" },
+		{ "region", "84", NULL, "region_code = '84'", NULL, NULL },
+		{ "region", "11", NULL, "region_code = '11'", NULL, NULL },
+		{ "region", "84", "employer", "org_region_code = '84'", NULL, NULL },
+		{ "departement", "26", NULL, "departement_code = '26'", NULL, NULL },
+		{ "departement", "75", NULL, "departement_code = '75'", NULL, NULL },
+		{ "departement", "69", "employer", "org_departement_code = '69'", NULL, NULL },
+		{ "structure", NULL, NULL, "organisation_id = (SELECT id FROM organisations WHERE name = 'S1')", NULL,
+		    NULL },
 	};
 	json_t *out = NULL, *it;
 	int next = 0;
@@ -665,7 +673,11 @@ t_levels_agree(void **state)
 	        1),
 	    TR_OK);
 	for (i = 0; i < N_ELEMS(cases); i++) {
-		struct activity_query q = { .level = cases[i].level, .code = cases[i].code, .side = cases[i].side };
+		struct activity_query q = { .level = cases[i].level,
+			.code = cases[i].code,
+			.side = cases[i].side,
+			.from = cases[i].from,
+			.to = cases[i].to };
 		if (strcmp(cases[i].level, "structure") == 0)
 			q.id = count(fx, "SELECT id FROM organisations WHERE name = 'S1' AND 1 = ?");
 		figures_of(fx, &national, q, got);
