@@ -478,6 +478,21 @@ activity_adviser_org(struct ctx *ctx, int64_t person_id, int64_t *org_id)
 	return TR_OK;
 }
 
+/* Caches ADVISER's structure ORG and its territory (commune, département, région). */
+static json_t *
+adviser_put(struct activity_cache *cache, const char *key, int64_t adviser, int64_t org, const char *commune,
+    const char *dep, const char *region)
+{
+	json_t *hit = json_pack("{s:I, s:I, s:s, s:s, s:s}", "adviser_id", (json_int_t)adviser, "organisation_id",
+	    (json_int_t)org, "org_commune_code", commune, "org_departement_code", dep, "org_region_code", region);
+
+	strmap_put(&cache->advisers, key, hit);
+	if (cache->owned == NULL)
+		cache->owned = json_array();
+	json_array_append_new(cache->owned, hit);
+	return hit;
+}
+
 /* The adviser's structure and its territory, cached: sets organisation_id and org_* members of C. */
 static tr_err
 adviser_fill(struct ctx *ctx, struct activity_cache *cache, int64_t adviser, json_t *c)
@@ -498,16 +513,95 @@ adviser_fill(struct ctx *ctx, struct activity_cache *cache, int64_t adviser, jso
 		    &r, DB_I64(org));
 		if (err != TR_OK)
 			return ctx_storage_error(ctx, err);
-		hit = json_pack("{s:I, s:I, s:s, s:s, s:s}", "adviser_id", (json_int_t)adviser, "organisation_id",
-		    (json_int_t)org, "org_commune_code", db_text(db_cell(r, 0, 0)), "org_departement_code",
-		    db_text(db_cell(r, 0, 1)), "org_region_code", db_text(db_cell(r, 0, 2)));
-		strmap_put(&cache->advisers, key, hit);
-		if (cache->owned == NULL)
-			cache->owned = json_array();
-		json_array_append_new(cache->owned, hit);
+		hit = adviser_put(cache, key, adviser, org, db_text(db_cell(r, 0, 0)), db_text(db_cell(r, 0, 1)),
+		    db_text(db_cell(r, 0, 2)));
 	}
 	json_object_update(c, hit);
 	return TR_OK;
+}
+
+/* "?, ?, …" K times, in A. */
+static const char *
+in_list(struct arena *a, size_t k)
+{
+	char *s = arena_alloc(a, 3 * k + 1), *p = s;
+
+	for (size_t i = 0; i < k; i++) {
+		if (i) {
+			*p++ = ',';
+			*p++ = ' ';
+		}
+		*p++ = '?';
+	}
+	*p = '\0';
+	return s;
+}
+
+/* Fills the caches for the N advisers IDS and the N communes CODES (NULL entries skipped) of a batch, in a few
+ * queries: the structure of each adviser as activity_adviser_org chooses it (the latest live contract, else the
+ * first structure that declared them a mediator). Those not found are left to the checks, which name them. */
+static tr_err
+cache_prefetch(struct ctx *ctx, struct activity_cache *cache, const int64_t *ids, const char *const *codes, size_t n)
+{
+	struct db_val *p = arena_alloc(ctx->arena, (n ? n : 1) * sizeof(*p));
+	size_t np = 0;
+	struct db_rows *r;
+	struct strmap asked;
+	tr_err err = TR_OK;
+
+	strmap_init(&asked, ctx->arena, 2 * n + 16);
+	for (size_t i = 0; i < n; i++) {
+		const char *key = arena_printf(ctx->arena, "%lld", (long long)ids[i]);
+		if (ids[i] > 0 && strmap_get(&cache->advisers, key) == NULL && strmap_get(&asked, key) == NULL) {
+			strmap_put(&asked, key, &asked);
+			p[np++] = DB_I64(ids[i]);
+		}
+	}
+	for (size_t i = 0; i < np && err == TR_OK;) {
+		size_t k = DB_ROWS_CHUNK;
+		while (k > np - i)
+			k /= 2;
+		err = db_query(ctx->db, ctx->arena,
+		    arena_printf(ctx->arena,
+		        "SELECT p.id, o.id, COALESCE(o.commune_code, ''), COALESCE(c.departement_code, ''), "
+		        "COALESCE(c.region_code, '') FROM people p JOIN organisations o ON o.id = COALESCE((SELECT "
+		        "ct.organisation_id FROM contracts ct WHERE ct.candidate_id = p.id AND ct.state IN ('planned', "
+		        "'active', 'suspended') ORDER BY ct.id DESC LIMIT 1), (SELECT m.organisation_id FROM "
+		        "activity_mediators m WHERE m.person_id = p.id ORDER BY m.organisation_id LIMIT 1)) LEFT JOIN "
+		        "communes c ON c.code = o.commune_code WHERE p.id IN (%s)",
+		        in_list(ctx->arena, k)),
+		    p + i, k, &r);
+		for (size_t j = 0; err == TR_OK && j < r->nrows; j++)
+			adviser_put(cache, arena_printf(ctx->arena, "%lld", (long long)db_int(db_cell(r, j, 0))),
+			    db_int(db_cell(r, j, 0)), db_int(db_cell(r, j, 1)), db_text(db_cell(r, j, 2)),
+			    db_text(db_cell(r, j, 3)), db_text(db_cell(r, j, 4)));
+		i += k;
+	}
+	np = 0;
+	for (size_t i = 0; i < n && err == TR_OK; i++)
+		if (codes[i] && strmap_get(&cache->communes, codes[i]) == NULL &&
+		    strmap_get(&asked, arena_printf(ctx->arena, "c%s", codes[i])) == NULL) {
+			strmap_put(&asked, arena_printf(ctx->arena, "c%s", codes[i]), &asked);
+			p[np++] = DB_TEXT(codes[i]);
+		}
+	for (size_t i = 0; i < np && err == TR_OK;) {
+		size_t k = DB_ROWS_CHUNK;
+		while (k > np - i)
+			k /= 2;
+		err = db_query(ctx->db, ctx->arena,
+		    arena_printf(ctx->arena,
+		        "SELECT code, departement_code, region_code FROM communes WHERE code IN (%s)",
+		        in_list(ctx->arena, k)),
+		    p + i, k, &r);
+		for (size_t j = 0; err == TR_OK && j < r->nrows; j++) {
+			const char **hit = arena_alloc(ctx->arena, 2 * sizeof(*hit));
+			hit[0] = db_text(db_cell(r, j, 1));
+			hit[1] = db_text(db_cell(r, j, 2));
+			strmap_put(&cache->communes, db_text(db_cell(r, j, 0)), hit);
+		}
+		i += k;
+	}
+	return err == TR_OK ? TR_OK : ctx_storage_error(ctx, err);
 }
 
 void
@@ -1294,6 +1388,15 @@ activity_list(struct ctx *ctx, const struct activity_filter *f, json_t **out)
 
 /* ---- Bulk ingestion ---- */
 
+/* A line of a batch as read: its number, its bytes, its JSON or why it is not JSON. */
+struct batch_line {
+	int64_t no;
+	const char *raw;
+	size_t len;
+	json_t *in;
+	const char *error;
+};
+
 static void
 line_error(struct ctx *ctx, json_t *errors, int64_t line, const char *field, const char *message)
 {
@@ -1312,6 +1415,8 @@ activity_ingest(struct ctx *ctx, const char *source, const char *body, size_t n,
 	json_t *errors = json_array(), *lines = json_array(), *detail = NULL;
 	int64_t nlines = 0, inserted = 0, unchanged = 0, rejected = 0, batch_id = 0, self = 0;
 	bool on_behalf = ctx->actor == NULL || actor_has(ctx->actor, ROLE_ADMIN);
+	struct batch_line *parsed = NULL;
+	size_t nparsed = 0, cap = 0;
 	struct db_rows *r;
 	tr_err err = TR_OK;
 
@@ -1331,15 +1436,13 @@ activity_ingest(struct ctx *ctx, const char *source, const char *body, size_t n,
 		if (err != TR_OK)
 			goto out_nodb;
 	}
-	/* First every line is read and checked, without writing. */
+	/* First every line is read, then the advisers and communes of the batch are looked up at once, then every line
+	 * is checked, without writing. */
 	for (const char *p = body, *end = body + n; p < end;) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		struct field_errors fe = { .n = 0 };
+		struct batch_line *l;
 		json_error_t jerr;
-		json_t *in, *c = NULL;
-		int64_t adviser;
-		const char *sid;
 
 		p += len + (nl != NULL);
 		nlines++;
@@ -1349,12 +1452,41 @@ activity_ingest(struct ctx *ctx, const char *source, const char *body, size_t n,
 			err = ctx_fail(ctx, TR_TOO_LARGE, "Un lot compte 10 000 lignes au plus : découpez-le.");
 			goto out_nodb;
 		}
-		in = json_loadb(p - len - (nl != NULL), len, JSON_REJECT_DUPLICATES, &jerr);
-		if (in == NULL || !json_is_object(in)) {
-			line_error(ctx, errors, nlines, "",
-			    in ? "La ligne doit être un objet JSON."
-			       : arena_printf(ctx->arena, "JSON mal formé (colonne %d) : %s.", jerr.column, jerr.text));
-			json_decref(in);
+		if (nparsed == cap) {
+			struct batch_line *grown =
+			    arena_alloc(ctx->arena, (cap = cap ? 2 * cap : 256) * sizeof(*grown));
+			if (nparsed)
+				memcpy(grown, parsed, nparsed * sizeof(*grown));
+			parsed = grown;
+		}
+		l = &parsed[nparsed++];
+		*l = (struct batch_line){ .no = nlines, .raw = p - len - (nl != NULL), .len = len };
+		l->in = json_loadb(l->raw, len, JSON_REJECT_DUPLICATES, &jerr);
+		if (l->in == NULL)
+			l->error =
+			    arena_printf(ctx->arena, "JSON mal formé (colonne %d) : %s.", jerr.column, jerr.text);
+		else if (!json_is_object(l->in))
+			l->error = "La ligne doit être un objet JSON.";
+	}
+	{
+		int64_t *ids = arena_alloc(ctx->arena, (nparsed ? nparsed : 1) * sizeof(*ids));
+		const char **codes = arena_alloc(ctx->arena, (nparsed ? nparsed : 1) * sizeof(*codes));
+		for (size_t i = 0; i < nparsed; i++) {
+			ids[i] = parsed[i].error || !on_behalf ? 0 : i_of(parsed[i].in, "adviser_id");
+			codes[i] = parsed[i].error ? NULL : json_str(parsed[i].in, "commune_code");
+		}
+		if ((err = cache_prefetch(ctx, &cache, ids, codes, nparsed)) != TR_OK)
+			goto out_nodb;
+	}
+	for (size_t i = 0; i < nparsed; i++) {
+		struct batch_line *l = &parsed[i];
+		struct field_errors fe = { .n = 0 };
+		json_t *in = l->in, *c = NULL;
+		int64_t adviser;
+		const char *sid;
+
+		if (l->error) {
+			line_error(ctx, errors, l->no, "", l->error);
 			rejected++;
 			continue;
 		}
@@ -1374,7 +1506,6 @@ activity_ingest(struct ctx *ctx, const char *source, const char *body, size_t n,
 				        (long long)adviser));
 			else if (err != TR_OK) {
 				json_decref(c);
-				json_decref(in);
 				goto out_nodb;
 			}
 			err = TR_OK;
@@ -1382,16 +1513,14 @@ activity_ingest(struct ctx *ctx, const char *source, const char *body, size_t n,
 		}
 		if (fe.n) {
 			for (size_t k = 0; k < fe.n; k++)
-				line_error(ctx, errors, nlines, fe.items[k].field, fe.items[k].message);
+				line_error(ctx, errors, l->no, fe.items[k].field, fe.items[k].message);
 			rejected++;
 			json_decref(c);
-			json_decref(in);
 			continue;
 		}
 		json_object_set_new(c, "_source_id", json_string(sid));
-		json_object_set_new(c, "_raw", json_string(arena_strndup(ctx->arena, p - len - (nl != NULL), len)));
+		json_object_set_new(c, "_raw", json_stringn(l->raw, l->len));
 		json_array_append_new(lines, c);
-		json_decref(in);
 	}
 	if (rejected && !partial) {
 		*out =
@@ -1440,6 +1569,8 @@ out:
 		    "lines", (json_int_t)nlines, "inserted", (json_int_t)inserted, "unchanged", (json_int_t)unchanged,
 		    "rejected", (json_int_t)rejected, "errors", errors);
 out_nodb:
+	for (size_t i = 0; i < nparsed; i++)
+		json_decref(parsed[i].in);
 	json_decref(detail);
 	json_decref(errors);
 	json_decref(lines);
