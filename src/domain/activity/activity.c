@@ -1405,6 +1405,71 @@ line_error(struct ctx *ctx, json_t *errors, int64_t line, const char *field, con
 	    json_pack("{s:I, s:s, s:s}", "line", (json_int_t)line, "field", field ? field : "", "message", message));
 }
 
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Writes the checked LINES of batch BATCH_ID (each with _source_id and _raw) in a few multi-row statements: their
+ * source keys claimed first (those stored already, or met earlier in the batch, are left out: the report stays as
+ * it is), then the new reports; their rollup deltas go into ACC. *INSERTED: the reports written. */
+static tr_err
+insert_lines(struct ctx *ctx, const struct activity_vocab *v, struct activity_acc *acc, json_t *lines,
+    const char *source, int64_t batch_id, int64_t *inserted)
+{
+	size_t n = json_array_size(lines), nfields, w, k = 0;
+	const char *columns = record_columns(ctx, &entity_activity, &nfields);
+	struct db_val *p = arena_alloc(ctx->arena, (n ? n : 1) * 3 * sizeof(*p));
+	const char **sids = arena_alloc(ctx->arena, (n ? n : 1) * sizeof(*sids));
+	struct db_rows *claimed;
+	struct strmap fresh;
+	tr_err err;
+
+	*inserted = 0;
+	/* The keys in one order, so that two batches sharing some never wait on each other in a cycle. */
+	for (size_t i = 0; i < n; i++)
+		sids[i] = json_str(json_array_get(lines, i), "_source_id");
+	qsort(sids, n, sizeof(*sids), cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		p[3 * i] = DB_TEXT(source);
+		p[3 * i + 1] = DB_TEXT(sids[i]);
+		p[3 * i + 2] = DB_I64(ctx->now);
+	}
+	err = db_query_rows(ctx->db, ctx->arena, "INSERT INTO activity_sources (source, source_id, created_at)",
+	    "ON CONFLICT (source, source_id) DO NOTHING RETURNING source_id", p, 3, n, &claimed);
+	if (err != TR_OK || claimed->nrows == 0)
+		return err;
+	strmap_init(&fresh, ctx->arena, 2 * claimed->nrows + 16);
+	for (size_t i = 0; i < claimed->nrows; i++)
+		strmap_put(&fresh, db_text(db_cell(claimed, i, 0)), &fresh);
+	w = nfields + 16;
+	p = arena_alloc(ctx->arena, claimed->nrows * w * sizeof(*p));
+	for (size_t i = 0; i < n; i++) {
+		json_t *c = json_array_get(lines, i);
+		const char *sid = json_str(c, "_source_id");
+		struct db_val *row = p + k * w, extra[] = { DB_I64(i_of(c, "adviser_id")),
+			DB_I64(i_of(c, "organisation_id")), DB_TEXT(source), DB_TEXT(sid), DB_TEXT(json_str(c, "_raw")),
+			DB_TEXT(json_str(c, "departement_code")), DB_TEXT(json_str(c, "region_code")),
+			DB_TEXT(s_of(c, "org_commune_code")), DB_TEXT(s_of(c, "org_departement_code")),
+			DB_TEXT(s_of(c, "org_region_code")), DB_TEXT(s_of(c, "genders")), DB_TEXT(s_of(c, "ages")),
+			DB_TEXT(s_of(c, "statuses")), DB_I64(batch_id), DB_I64(ctx->now), DB_I64(ctx->now) };
+		_Static_assert(sizeof(extra) / sizeof(extra[0]) == 16, "INSERT_EXTRA_COLUMNS");
+		/* Only the first line of a source id claimed now is written. */
+		if (strmap_get(&fresh, sid) == NULL)
+			continue;
+		strmap_put(&fresh, sid, NULL);
+		record_values(&entity_activity, c, row);
+		memcpy(row + nfields, extra, sizeof(extra));
+		k++;
+		activity_acc_add(acc, v, c, 1);
+	}
+	*inserted = (int64_t)k;
+	return db_exec_rows(ctx->db, ctx->arena,
+	    arena_printf(ctx->arena, "INSERT INTO activity_reports (%s, " INSERT_EXTRA_COLUMNS ")", columns), NULL, p,
+	    w, k, NULL);
+}
+
 tr_err
 activity_ingest(struct ctx *ctx, const char *source, const char *body, size_t n, bool partial, json_t **out)
 {
@@ -1540,18 +1605,8 @@ activity_ingest(struct ctx *ctx, const char *source, const char *body, size_t n,
 	    &r, DB_TEXT(source), DB_TEXT(sha), DB_I64(nlines), DB_I64(rejected),
 	    ctx->actor ? DB_I64(ctx->actor->person_id) : DB_NULLV, DB_I64(ctx->now)));
 	batch_id = db_int(db_cell(r, 0, 0));
-	for (size_t i = 0; i < json_array_size(lines); i++) {
-		json_t *c = json_array_get(lines, i);
-		int64_t id = 0;
-		err = activity_insert(ctx, c, source, json_str(c, "_source_id"), json_str(c, "_raw"), batch_id, &id);
-		if (err == TR_NOT_FOUND) {
-			unchanged++;
-			continue;
-		}
-		TRY(err);
-		inserted++;
-		activity_acc_add(&acc, &v, c, 1);
-	}
+	TRY(insert_lines(ctx, &v, &acc, lines, source, batch_id, &inserted));
+	unchanged = (int64_t)json_array_size(lines) - inserted;
 	err = TR_OK;
 	TRY(activity_acc_flush(ctx, &acc));
 	TRY(db_execv(ctx->db, "UPDATE activity_batches SET inserted = ?, unchanged = ? WHERE id = ?", NULL,

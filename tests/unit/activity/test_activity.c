@@ -372,6 +372,23 @@ t_batch_all_or_nothing_and_idempotent(void **state)
 	assert_int_equal(count(fx, "SELECT SUM(reports) FROM activity_rollup WHERE 1 = ?"), 2);
 	/* Each batch is one journal entry with the SHA-256 of its content. */
 	assert_int_equal(count(fx, "SELECT COUNT(*) FROM journal WHERE entity = 'activity_batch' AND 1 = ?"), 2);
+	/* One source id twice in a batch (a new one, then one stored already, each twice): the first line of the new one
+	 * is written, the others change nothing. */
+	buf_reset(&b);
+	for (int i = 0; i < 4; i++) {
+		o = random_report(fx, i < 2 ? "b-twice" : "b-0");
+		s = json_dumps(o, JSON_COMPACT);
+		assert_int_equal(buf_puts(&b, s), TR_OK);
+		assert_int_equal(buf_putc(&b, '\n'), TR_OK);
+		free(s);
+		json_decref(o);
+	}
+	c = ctx_of(fx, &fx->advisers[0]);
+	assert_int_equal(activity_ingest(&c, "api", buf_str(&b).p, buf_str(&b).n, false, &out), TR_OK);
+	assert_int_equal(json_integer_value(json_object_get(out, "inserted")), 1);
+	assert_int_equal(json_integer_value(json_object_get(out, "unchanged")), 3);
+	json_decref(out);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM activity_reports WHERE source_id = 'b-twice' AND 1 = ?"), 1);
 	assert_verified(fx);
 	buf_free(&b);
 }
