@@ -156,3 +156,20 @@ CREATE TABLE activity_rollup_national_month_counts (
 INSERT INTO activity_rollup_national_month_counts (month, type, dim, code, n)
 SELECT substr(day, 1, 7), type, dim, code, SUM(n) FROM activity_rollup_national_counts
 GROUP BY substr(day, 1, 7), type, dim, code;
+
+-- The région level by month: the national table of régions of a year reads twelve months of rows.
+CREATE TABLE activity_rollup_region_month (
+	month TEXT NOT NULL,
+	type TEXT NOT NULL,
+	region_code TEXT NOT NULL,
+	org_region_code TEXT NOT NULL,
+	reports BIGINT NOT NULL,
+	participants BIGINT NOT NULL,
+	already BIGINT NOT NULL,
+	minutes BIGINT NOT NULL,
+	PRIMARY KEY (month, type, region_code, org_region_code)
+) @WITHOUT_ROWID@;
+INSERT INTO activity_rollup_region_month (month, type, region_code, org_region_code, reports, participants, already,
+	minutes)
+SELECT substr(day, 1, 7), type, region_code, org_region_code, SUM(reports), SUM(participants), SUM(already),
+	SUM(minutes) FROM activity_rollup_region GROUP BY substr(day, 1, 7), type, region_code, org_region_code;

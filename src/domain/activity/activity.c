@@ -646,6 +646,7 @@ static const enum rcol dep_cols[] = { RC_DEP, RC_DAY, RC_TYPE, RC_ORG_DEP, RC_RE
 static const enum rcol region_cols[] = { RC_DAY, RC_TYPE, RC_REGION, RC_ORG_REGION };
 static const enum rcol national_cols[] = { RC_DAY, RC_TYPE };
 static const enum rcol national_month_cols[] = { RC_MONTH, RC_TYPE };
+static const enum rcol region_month_cols[] = { RC_MONTH, RC_TYPE, RC_REGION, RC_ORG_REGION };
 
 static const struct level levels[ACTIVITY_LEVELS] = {
 	[ACTIVITY_LEVEL_ADVISER] = { "activity_rollup", "activity_rollup_counts", adviser_cols, 6, 10 },
@@ -655,6 +656,7 @@ static const struct level levels[ACTIVITY_LEVELS] = {
 	    2 },
 	[ACTIVITY_LEVEL_NATIONAL_MONTH] = { "activity_rollup_national_month", "activity_rollup_national_month_counts",
 	    national_month_cols, 2, 2 },
+	[ACTIVITY_LEVEL_REGION_MONTH] = { "activity_rollup_region_month", NULL, region_month_cols, 4, 4 },
 };
 
 struct cell {

@@ -34,13 +34,15 @@ struct activity_cache {
 /* The levels of the rollups, finest first, each with its tables (docs/SCALING.md): adviser (day × adviser ×
  * structure × commune of the session × type × commune of the structure), département (département of the session ×
  * day × type × département of the structure), région (day × type × région of the session × région of the
- * structure; no counts), national (day × type), national by month (month × type: a year is twelve months). */
+ * structure; no counts), national (day × type), and by month the national and région levels (a year is twelve
+ * months of rows). */
 enum {
 	ACTIVITY_LEVEL_ADVISER,
 	ACTIVITY_LEVEL_DEP,
 	ACTIVITY_LEVEL_REGION,
 	ACTIVITY_LEVEL_NATIONAL,
 	ACTIVITY_LEVEL_NATIONAL_MONTH,
+	ACTIVITY_LEVEL_REGION_MONTH,
 	ACTIVITY_LEVELS
 };
 

@@ -127,14 +127,13 @@ dep_where_of(struct ctx *ctx, bool counts, const struct activity_query *q, bool 
 		sqlw_and(w, employer ? "a.org_departement_code = ?" : "a.departement_code = ?", DB_TEXT(q->code));
 }
 
-/* The national level over FROM..TO as a subquery (alias a) with its parameters in W: the whole months from the
- * month level, the days before and after them from the day level, so that a year reads twelve months of rows. */
+/* Level tables DAYS (by day) and MONTHS (by month) over FROM..TO as a subquery of columns COLS (alias a), with its
+ * parameters in W: the whole months from MONTHS, the days before and after them from DAYS, so that a year reads
+ * twelve months of rows. */
 static const char *
-national_span(struct ctx *ctx, bool counts, const char *from, const char *to, struct sqlw *w)
+span_of(struct ctx *ctx, const char *days, const char *months, const char *cols, const char *from, const char *to,
+    struct sqlw *w)
 {
-	const char *cols = counts ? "type, dim, code, n" : "type, reports, participants, already, minutes";
-	const char *days = counts ? "activity_rollup_national_counts" : "activity_rollup_national";
-	const char *months = counts ? "activity_rollup_national_month_counts" : "activity_rollup_national_month";
 	const char *first, *last, *after = date_add(ctx->arena, to, 0, 1);
 
 	memset(w, 0, sizeof(*w));
@@ -147,7 +146,7 @@ national_span(struct ctx *ctx, bool counts, const char *from, const char *to, st
 	if (strcmp(first, last) > 0) {
 		sqlw_param(w, DB_TEXT(from));
 		sqlw_param(w, DB_TEXT(to));
-		return arena_printf(ctx->arena, "(SELECT %s FROM %s WHERE day >= ? AND day <= ?)", cols, days);
+		return arena_printf(ctx->arena, "(SELECT %s FROM %s WHERE day >= ? AND day <= ?) a", cols, days);
 	}
 	sqlw_param(w, DB_TEXT(from));
 	sqlw_param(w, DB_TEXT(first));
@@ -157,7 +156,7 @@ national_span(struct ctx *ctx, bool counts, const char *from, const char *to, st
 	sqlw_param(w, DB_TEXT(to));
 	return arena_printf(ctx->arena,
 	    "(SELECT %s FROM %s WHERE day >= ? AND day < ? UNION ALL SELECT %s FROM %s WHERE month >= ? AND month <= ? "
-	    "UNION ALL SELECT %s FROM %s WHERE day > ? AND day <= ?)",
+	    "UNION ALL SELECT %s FROM %s WHERE day > ? AND day <= ?) a",
 	    cols, days, cols, months, cols, days);
 }
 
@@ -172,7 +171,10 @@ source_of(struct ctx *ctx, const struct activity_query *q, bool employer, bool c
 	switch (level_of(ctx, q)) {
 	case ACTIVITY_LEVEL_NATIONAL:
 		if (!by_day)
-			return arena_printf(ctx->arena, "%s a", national_span(ctx, counts, from, to, w));
+			return counts ? span_of(ctx, "activity_rollup_national_counts",
+			                    "activity_rollup_national_month_counts", "type, dim, code, n", from, to, w)
+			              : span_of(ctx, "activity_rollup_national", "activity_rollup_national_month",
+			                    "type, reports, participants, already, minutes", from, to, w);
 		memset(w, 0, sizeof(*w));
 		w->arena = ctx->arena;
 		w->sql = "1 = 1";
@@ -412,16 +414,14 @@ territories(struct ctx *ctx, const struct activity_query *q, json_t **out)
 		 * level, a table of communes the adviser level. */
 		int lv = level_of(ctx, q);
 		if (lv == ACTIVITY_LEVEL_NATIONAL) {
-			memset(&w, 0, sizeof(w));
-			w.arena = ctx->arena;
-			w.sql = "1 = 1";
-			table = "activity_rollup_region a";
+			table = span_of(ctx, "activity_rollup_region", "activity_rollup_region_month",
+			    "region_code, org_region_code, reports, participants", q->from, q->to, &w);
 		} else if (lv == ACTIVITY_LEVEL_DEP && strcmp(q->level, "departement") != 0) {
 			table = source_of(ctx, q, side == 1, false, true, q->from, q->to, &w);
 		} else {
 			where_of(ctx, &activity_rollup_scope, q, side == 1, &w);
 		}
-		if (lv != ACTIVITY_LEVEL_DEP || strcmp(q->level, "departement") == 0) {
+		if (lv == ACTIVITY_LEVEL_ADVISER || strcmp(q->level, "departement") == 0) {
 			sqlw_and(&w, "a.day >= ?", DB_TEXT(q->from));
 			sqlw_and(&w, "a.day <= ?", DB_TEXT(q->to));
 		}
@@ -489,15 +489,25 @@ advisers(struct ctx *ctx, const struct activity_query *q, bool employer, int64_t
 		filter = "ad.organisation_id = ?", p[np++] = DB_I64(q->id);
 	else if (strcmp(q->level, "adviser") == 0)
 		filter = "ad.person_id = ?", p[np++] = DB_I64(q->id);
-	err = db_query(ctx->db, ctx->arena,
-	    arena_printf(ctx->arena,
-	        "SELECT COUNT(DISTINCT ad.person_id) FROM (SELECT c.candidate_id AS person_id, c.organisation_id FROM "
-	        "contracts c WHERE c.state IN ('planned', 'active', 'suspended') UNION SELECT m.person_id, "
-	        "m.organisation_id FROM activity_mediators m) ad JOIN organisations o ON o.id = ad.organisation_id "
-	        "LEFT "
-	        "JOIN communes cm ON cm.code = o.commune_code WHERE %s",
-	        filter),
-	    p, np, &r);
+	/* Everywhere: the people alone, without the structures' territory. */
+	if (np == 0)
+		err = db_query(ctx->db, ctx->arena,
+		    "SELECT COUNT(*) FROM (SELECT c.candidate_id FROM contracts c WHERE c.state IN ('planned', "
+		    "'active', "
+		    "'suspended') UNION SELECT m.person_id FROM activity_mediators m) ad",
+		    NULL, 0, &r);
+	else
+		err = db_query(ctx->db, ctx->arena,
+		    arena_printf(ctx->arena,
+		        "SELECT COUNT(DISTINCT ad.person_id) FROM (SELECT c.candidate_id AS person_id, "
+		        "c.organisation_id FROM "
+		        "contracts c WHERE c.state IN ('planned', 'active', 'suspended') UNION SELECT m.person_id, "
+		        "m.organisation_id FROM activity_mediators m) ad JOIN organisations o ON o.id = "
+		        "ad.organisation_id "
+		        "LEFT "
+		        "JOIN communes cm ON cm.code = o.commune_code WHERE %s",
+		        filter),
+		    p, np, &r);
 	if (err != TR_OK)
 		return ctx_storage_error(ctx, err);
 	in_post = db_int(db_cell(r, 0, 0));
