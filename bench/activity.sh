@@ -96,10 +96,13 @@ DEP=$(curl -fsS -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/v1
 ADV=$(q "SELECT adviser_id FROM activity_rollup GROUP BY adviser_id ORDER BY SUM(reports) DESC LIMIT 1")
 DEPT=$(q "SELECT departement_code FROM activity_rollup_dep GROUP BY departement_code ORDER BY SUM(reports) DESC LIMIT 1" 2>/dev/null || echo 75)
 percentiles() {
-	local url=$1
+	local url=$1 c0 c1
+	c0=$(cpu)
 	for _ in $(seq "$REQS"); do
 		curl -fsS -o /dev/null -w '%{time_total}\n' -H "Authorization: Bearer $TOKEN" "$url"
 	done | sort -n | awk '{ a[NR] = $1 } END { printf "p50 %.1f ms, p99 %.1f ms", a[int(NR * 0.5 + 0.5)] * 1000, a[int(NR * 0.99 + 0.5)] * 1000 }'
+	c1=$(cpu)
+	awk -v c="$((c1 - c0))" -v hz="$(getconf CLK_TCK)" -v n="$REQS" 'BEGIN { printf " (server CPU %.1f ms a page)", c / hz / n * 1000 }'
 }
 echo "national statistics, one year: $(percentiles "http://127.0.0.1:$PORT/api/v1/activity/stats?from=$FROM&to=$TO")"
 echo "région $DEP statistics, one year: $(percentiles "http://127.0.0.1:$PORT/api/v1/activity/stats?level=region&code=$DEP&from=$FROM&to=$TO")"
