@@ -409,7 +409,7 @@ territories(struct ctx *ctx, const struct activity_query *q, json_t **out)
 	for (int side = 0; side < 2 && err == TR_OK; side++) {
 		struct sqlw w;
 		struct db_rows *r;
-		const char *table = "activity_rollup a";
+		const char *table;
 		/* A national table of régions reads the région level, a régional one of départements the département
 		 * level, a table of communes the adviser level. */
 		int lv = level_of(ctx, q);
@@ -419,9 +419,8 @@ territories(struct ctx *ctx, const struct activity_query *q, json_t **out)
 		} else if (lv == ACTIVITY_LEVEL_DEP && strcmp(q->level, "departement") != 0) {
 			table = source_of(ctx, q, side == 1, false, true, q->from, q->to, &w);
 		} else {
+			table = "activity_rollup a";
 			where_of(ctx, &activity_rollup_scope, q, side == 1, &w);
-		}
-		if (lv == ACTIVITY_LEVEL_ADVISER || strcmp(q->level, "departement") == 0) {
 			sqlw_and(&w, "a.day >= ?", DB_TEXT(q->from));
 			sqlw_and(&w, "a.day <= ?", DB_TEXT(q->to));
 		}
@@ -500,12 +499,12 @@ advisers(struct ctx *ctx, const struct activity_query *q, bool employer, int64_t
 		err = db_query(ctx->db, ctx->arena,
 		    arena_printf(ctx->arena,
 		        "SELECT COUNT(DISTINCT ad.person_id) FROM (SELECT c.candidate_id AS person_id, "
-		        "c.organisation_id FROM "
-		        "contracts c WHERE c.state IN ('planned', 'active', 'suspended') UNION SELECT m.person_id, "
+		        "c.organisation_id "
+		        "FROM contracts c WHERE c.state IN ('planned', 'active', 'suspended') UNION SELECT "
+		        "m.person_id, "
 		        "m.organisation_id FROM activity_mediators m) ad JOIN organisations o ON o.id = "
 		        "ad.organisation_id "
-		        "LEFT "
-		        "JOIN communes cm ON cm.code = o.commune_code WHERE %s",
+		        "LEFT JOIN communes cm ON cm.code = o.commune_code WHERE %s",
 		        filter),
 		    p, np, &r);
 	if (err != TR_OK)
