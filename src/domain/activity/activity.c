@@ -682,8 +682,9 @@ struct report_count {
 	int64_t n;
 };
 
-/* Counts of one report at most (every family's codes). */
-#define REPORT_COUNTS_MAX 128
+/* Counts of one report at most: every code of every family (about 90 today) with room for the vocabularies to grow;
+ * the checks accept only known codes. */
+#define REPORT_COUNTS_MAX 1024
 /* Longest key of a cell or count. */
 #define KEY_MAX 512
 
