@@ -433,6 +433,103 @@ db_each(struct db *db, const char *sql, const struct db_val *params, size_t npar
 	return db_run(db, sql, params, nparams, fn, ud, true, NULL);
 }
 
+/* ---- multi-row statements ---- */
+
+/* Rows of one chunk at most for NCOLS columns: DB_ROWS_CHUNK, within both engines' limits on parameters. */
+static size_t
+db_rows_max(size_t ncols)
+{
+	size_t k = DB_ROWS_CHUNK;
+
+	while (k > 1 && k * ncols > 32000)
+		k /= 2;
+	return k;
+}
+
+/* HEAD VALUES (…) × K TAIL, in A. */
+static const char *
+db_rows_sql(struct arena *a, const char *head, const char *tail, size_t ncols, size_t k)
+{
+	size_t row = 2 + ncols * 3, n = strlen(head) + 8 + k * row + (tail ? strlen(tail) : 0) + 2;
+	char *sql = arena_alloc(a, n), *p = sql;
+
+	p += snprintf(p, n, "%s VALUES ", head);
+	for (size_t r = 0; r < k; r++) {
+		if (r)
+			*p++ = ',';
+		*p++ = '(';
+		for (size_t c = 0; c < ncols; c++) {
+			if (c)
+				*p++ = ',';
+			*p++ = '?';
+		}
+		*p++ = ')';
+	}
+	*p = '\0';
+	if (tail && *tail)
+		snprintf(p, n - (size_t)(p - sql), " %s", tail);
+	return sql;
+}
+
+/* Runs the chunks; RESULT non-NULL collects their rows. */
+static tr_err
+db_rows_run(struct db *db, struct arena *a, const char *head, const char *tail, const struct db_val *params,
+    size_t ncols, size_t nrows, int64_t *changes, struct db_collect *result)
+{
+	size_t max = db_rows_max(ncols);
+	int64_t total = 0;
+	tr_err err = TR_OK;
+
+	if (changes)
+		*changes = 0;
+	if (head == NULL || ncols == 0)
+		return db_fail(db, TR_INTERNAL, head, "multi-row statement without columns");
+	for (size_t i = 0; i < nrows && err == TR_OK;) {
+		size_t k = max;
+		int64_t n = 0;
+		while (k > nrows - i)
+			k /= 2;
+		err = db_run(db, db_rows_sql(a, head, tail, ncols, k), params + i * ncols, k * ncols,
+		    result ? db_collect_row : NULL, result, false, &n);
+		total += n;
+		i += k;
+	}
+	if (changes)
+		*changes = total;
+	return err;
+}
+
+tr_err
+db_exec_rows(struct db *db, struct arena *a, const char *head, const char *tail, const struct db_val *params,
+    size_t ncols, size_t nrows, int64_t *changes)
+{
+	return db_rows_run(db, a, head, tail, params, ncols, nrows, changes, NULL);
+}
+
+tr_err
+db_query_rows(struct db *db, struct arena *a, const char *head, const char *tail, const struct db_val *params,
+    size_t ncols, size_t nrows, struct db_rows **out)
+{
+	struct db_collect c = { .a = a };
+	struct db_rows *rows;
+	tr_err err;
+
+	*out = NULL;
+	err = db_rows_run(db, a, head, tail, params, ncols, nrows, NULL, &c);
+	if (err == TR_OK) {
+		rows = arena_alloc(a, sizeof(*rows));
+		rows->nrows = c.nrows;
+		rows->ncols = c.nrows ? c.ncols : 0;
+		rows->names = c.nrows ? c.names : NULL;
+		rows->cells = arena_alloc(a, c.nrows * c.ncols * sizeof(*rows->cells));
+		if (c.nrows * c.ncols > 0)
+			memcpy(rows->cells, c.cells, c.nrows * c.ncols * sizeof(*rows->cells));
+		*out = rows;
+	}
+	free(c.cells);
+	return err;
+}
+
 /* Runs several statements; a failure inside a transaction aborts it. */
 tr_err
 db_exec_script(struct db *db, const char *sql)

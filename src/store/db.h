@@ -122,6 +122,19 @@ typedef int (*db_row_fn)(void *ud, const struct db_val *cells, size_t ncols, con
 TR_MUST_USE tr_err db_each(
     struct db *db, const char *sql, const struct db_val *params, size_t nparams, db_row_fn fn, void *ud);
 
+/* Multi-row statements: HEAD, then "VALUES (?, …), (?, …)" for a chunk of rows, then TAIL (may be NULL or ""), e.g.
+ * HEAD "INSERT INTO t (a, b)", TAIL "ON CONFLICT (a) DO UPDATE SET b = t.b + excluded.b". PARAMS holds NROWS rows
+ * of NCOLS values, row after row. The rows go in chunks of DB_ROWS_CHUNK, DB_ROWS_CHUNK / 2, … 1 rows (fewer when
+ * NCOLS is large), so that one call site has a handful of statement texts in the cache, each prepared once per
+ * connection. The chunk texts are built in A. db_exec_rows: *CHANGES (may be NULL) receives the rows changed in
+ * all. db_query_rows: for a statement with RETURNING, the rows of every chunk in one result in A (in the order of
+ * the chunks). The first failure stops (errors as db_exec); inside a transaction the caller rolls back. */
+#define DB_ROWS_CHUNK 64
+TR_MUST_USE tr_err db_exec_rows(struct db *db, struct arena *a, const char *head, const char *tail,
+    const struct db_val *params, size_t ncols, size_t nrows, int64_t *changes);
+TR_MUST_USE tr_err db_query_rows(struct db *db, struct arena *a, const char *head, const char *tail,
+    const struct db_val *params, size_t ncols, size_t nrows, struct db_rows **out);
+
 /* Runs a script of several statements without parameters (migrations). No '?' translation. */
 TR_MUST_USE tr_err db_exec_script(struct db *db, const char *sql);
 

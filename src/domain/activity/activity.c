@@ -52,25 +52,43 @@ covers(const struct ctx *ctx, json_t *row)
 	       actor_covers_region(ctx->actor, ROLE_POLE, r2) || actor_covers_region(ctx->actor, ROLE_REGIONAL, r2);
 }
 
+#define RULE_NATIONAL                                                     \
+	{                                                                 \
+		"national reach", ACTIVITY_NATIONAL, "1 = 1", is_national \
+	}
+#define RULE_REGIONS                                                                                            \
+	{                                                                                                       \
+		"the pole or regional officer of either region", ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_REGIONAL), \
+		    "(a.region_code IN " SCOPE_REGIONS("pole") " OR a.region_code IN " SCOPE_REGIONS(           \
+		        "regional") " OR a.org_region_code IN " SCOPE_REGIONS("pole") " OR a.org_region_code "  \
+		                                                                      "IN " SCOPE_REGIONS(      \
+		                                                                          "regional") ")",      \
+		    covers                                                                                      \
+	}
+
 static const struct scope_rule activity_rules[] = {
-	{ "national reach", ACTIVITY_NATIONAL, "1 = 1", is_national },
+	RULE_NATIONAL,
 	{ "the adviser", 0, "a.adviser_id = ?", is_own },
 	{ "the employing structure", ROLE_BIT(ROLE_EMPLOYER), "a.organisation_id IN " SCOPE_ORGS("employer"),
 	    is_employer },
-	{ "the pole or regional officer of either region", ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_REGIONAL),
-	    "(a.region_code IN " SCOPE_REGIONS("pole") " OR a.region_code IN " SCOPE_REGIONS(
-	        "regional") " OR a.org_region_code IN " SCOPE_REGIONS("pole") " OR a.org_region_code "
-	                                                                      "IN " SCOPE_REGIONS("regional") ")",
-	    covers },
+	RULE_REGIONS,
 };
 
+/* The territorial levels of the rollups hold no adviser nor structure: only the readers by territory read them. */
+static const struct scope_rule territory_rules[] = { RULE_NATIONAL, RULE_REGIONS };
+
 #define NRULES (sizeof(activity_rules) / sizeof(activity_rules[0]))
+#define NTERRITORY_RULES (sizeof(territory_rules) / sizeof(territory_rules[0]))
 
 const struct scope activity_scope = { "activity", "activity_reports a", "a.id", activity_rules, NRULES };
 const struct scope activity_rollup_scope = { "activity_rollup", "activity_rollup a", "a.adviser_id", activity_rules,
 	NRULES };
 const struct scope activity_rollup_counts_scope = { "activity_rollup_counts", "activity_rollup_counts a",
 	"a.adviser_id", activity_rules, NRULES };
+const struct scope activity_rollup_dep_scope = { "activity_rollup_dep", "activity_rollup_dep a", "a.departement_code",
+	territory_rules, NTERRITORY_RULES };
+const struct scope activity_rollup_dep_counts_scope = { "activity_rollup_dep_counts", "activity_rollup_dep_counts a",
+	"a.departement_code", territory_rules, NTERRITORY_RULES };
 
 /* ---- Vocabularies in memory (one query a call) ---- */
 
@@ -460,6 +478,21 @@ activity_adviser_org(struct ctx *ctx, int64_t person_id, int64_t *org_id)
 	return TR_OK;
 }
 
+/* Caches ADVISER's structure ORG and its territory (commune, département, région). */
+static json_t *
+adviser_put(struct activity_cache *cache, const char *key, int64_t adviser, int64_t org, const char *commune,
+    const char *dep, const char *region)
+{
+	json_t *hit = json_pack("{s:I, s:I, s:s, s:s, s:s}", "adviser_id", (json_int_t)adviser, "organisation_id",
+	    (json_int_t)org, "org_commune_code", commune, "org_departement_code", dep, "org_region_code", region);
+
+	strmap_put(&cache->advisers, key, hit);
+	if (cache->owned == NULL)
+		cache->owned = json_array();
+	json_array_append_new(cache->owned, hit);
+	return hit;
+}
+
 /* The adviser's structure and its territory, cached: sets organisation_id and org_* members of C. */
 static tr_err
 adviser_fill(struct ctx *ctx, struct activity_cache *cache, int64_t adviser, json_t *c)
@@ -480,16 +513,95 @@ adviser_fill(struct ctx *ctx, struct activity_cache *cache, int64_t adviser, jso
 		    &r, DB_I64(org));
 		if (err != TR_OK)
 			return ctx_storage_error(ctx, err);
-		hit = json_pack("{s:I, s:I, s:s, s:s, s:s}", "adviser_id", (json_int_t)adviser, "organisation_id",
-		    (json_int_t)org, "org_commune_code", db_text(db_cell(r, 0, 0)), "org_departement_code",
-		    db_text(db_cell(r, 0, 1)), "org_region_code", db_text(db_cell(r, 0, 2)));
-		strmap_put(&cache->advisers, key, hit);
-		if (cache->owned == NULL)
-			cache->owned = json_array();
-		json_array_append_new(cache->owned, hit);
+		hit = adviser_put(cache, key, adviser, org, db_text(db_cell(r, 0, 0)), db_text(db_cell(r, 0, 1)),
+		    db_text(db_cell(r, 0, 2)));
 	}
 	json_object_update(c, hit);
 	return TR_OK;
+}
+
+/* "?, ?, …" K times, in A. */
+static const char *
+in_list(struct arena *a, size_t k)
+{
+	char *s = arena_alloc(a, 3 * k + 1), *p = s;
+
+	for (size_t i = 0; i < k; i++) {
+		if (i) {
+			*p++ = ',';
+			*p++ = ' ';
+		}
+		*p++ = '?';
+	}
+	*p = '\0';
+	return s;
+}
+
+/* Fills the caches for the N advisers IDS and the N communes CODES (NULL entries skipped) of a batch, in a few
+ * queries: the structure of each adviser as activity_adviser_org chooses it (the latest live contract, else the
+ * first structure that declared them a mediator). Those not found are left to the checks, which name them. */
+static tr_err
+cache_prefetch(struct ctx *ctx, struct activity_cache *cache, const int64_t *ids, const char *const *codes, size_t n)
+{
+	struct db_val *p = arena_alloc(ctx->arena, (n ? n : 1) * sizeof(*p));
+	size_t np = 0;
+	struct db_rows *r;
+	struct strmap asked;
+	tr_err err = TR_OK;
+
+	strmap_init(&asked, ctx->arena, 2 * n + 16);
+	for (size_t i = 0; i < n; i++) {
+		const char *key = arena_printf(ctx->arena, "%lld", (long long)ids[i]);
+		if (ids[i] > 0 && strmap_get(&cache->advisers, key) == NULL && strmap_get(&asked, key) == NULL) {
+			strmap_put(&asked, key, &asked);
+			p[np++] = DB_I64(ids[i]);
+		}
+	}
+	for (size_t i = 0; i < np && err == TR_OK;) {
+		size_t k = DB_ROWS_CHUNK;
+		while (k > np - i)
+			k /= 2;
+		err = db_query(ctx->db, ctx->arena,
+		    arena_printf(ctx->arena,
+		        "SELECT p.id, o.id, COALESCE(o.commune_code, ''), COALESCE(c.departement_code, ''), "
+		        "COALESCE(c.region_code, '') FROM people p JOIN organisations o ON o.id = COALESCE((SELECT "
+		        "ct.organisation_id FROM contracts ct WHERE ct.candidate_id = p.id AND ct.state IN ('planned', "
+		        "'active', 'suspended') ORDER BY ct.id DESC LIMIT 1), (SELECT m.organisation_id FROM "
+		        "activity_mediators m WHERE m.person_id = p.id ORDER BY m.organisation_id LIMIT 1)) LEFT JOIN "
+		        "communes c ON c.code = o.commune_code WHERE p.id IN (%s)",
+		        in_list(ctx->arena, k)),
+		    p + i, k, &r);
+		for (size_t j = 0; err == TR_OK && j < r->nrows; j++)
+			adviser_put(cache, arena_printf(ctx->arena, "%lld", (long long)db_int(db_cell(r, j, 0))),
+			    db_int(db_cell(r, j, 0)), db_int(db_cell(r, j, 1)), db_text(db_cell(r, j, 2)),
+			    db_text(db_cell(r, j, 3)), db_text(db_cell(r, j, 4)));
+		i += k;
+	}
+	np = 0;
+	for (size_t i = 0; i < n && err == TR_OK; i++)
+		if (codes[i] && strmap_get(&cache->communes, codes[i]) == NULL &&
+		    strmap_get(&asked, arena_printf(ctx->arena, "c%s", codes[i])) == NULL) {
+			strmap_put(&asked, arena_printf(ctx->arena, "c%s", codes[i]), &asked);
+			p[np++] = DB_TEXT(codes[i]);
+		}
+	for (size_t i = 0; i < np && err == TR_OK;) {
+		size_t k = DB_ROWS_CHUNK;
+		while (k > np - i)
+			k /= 2;
+		err = db_query(ctx->db, ctx->arena,
+		    arena_printf(ctx->arena,
+		        "SELECT code, departement_code, region_code FROM communes WHERE code IN (%s)",
+		        in_list(ctx->arena, k)),
+		    p + i, k, &r);
+		for (size_t j = 0; err == TR_OK && j < r->nrows; j++) {
+			const char **hit = arena_alloc(ctx->arena, 2 * sizeof(*hit));
+			hit[0] = db_text(db_cell(r, j, 1));
+			hit[1] = db_text(db_cell(r, j, 2));
+			strmap_put(&cache->communes, db_text(db_cell(r, j, 0)), hit);
+		}
+		i += k;
+	}
+	return err == TR_OK ? TR_OK : ctx_storage_error(ctx, err);
 }
 
 void
@@ -501,10 +613,58 @@ activity_cache_free(struct activity_cache *c)
 
 /* ---- Rollups ---- */
 
+/* The columns of a rollup key, as a report gives them. */
+enum rcol {
+	RC_DAY,
+	RC_ADVISER,
+	RC_ORG,
+	RC_COMMUNE,
+	RC_TYPE,
+	RC_ORG_COMMUNE,
+	RC_DEP,
+	RC_REGION,
+	RC_ORG_DEP,
+	RC_ORG_REGION,
+	RC_MONTH,
+	RC_N
+};
+
+static const char *const rcol_names[RC_N] = { "day", "adviser_id", "organisation_id", "commune_code", "type",
+	"org_commune_code", "departement_code", "region_code", "org_departement_code", "org_region_code", "month" };
+
+/* One level of the rollups: its tables (COUNTS NULL: none), its columns (the first NKEYS are the primary key, in
+ * its order; the others are copied, each a function of the key). */
+struct level {
+	const char *table, *counts;
+	const enum rcol *cols;
+	size_t nkeys, ncols;
+};
+
+static const enum rcol adviser_cols[] = { RC_ADVISER, RC_DAY, RC_ORG, RC_COMMUNE, RC_TYPE, RC_ORG_COMMUNE, RC_DEP,
+	RC_REGION, RC_ORG_DEP, RC_ORG_REGION };
+static const enum rcol dep_cols[] = { RC_DEP, RC_DAY, RC_TYPE, RC_ORG_DEP, RC_REGION, RC_ORG_REGION };
+static const enum rcol region_cols[] = { RC_DAY, RC_TYPE, RC_REGION, RC_ORG_REGION };
+static const enum rcol national_cols[] = { RC_DAY, RC_TYPE };
+static const enum rcol national_month_cols[] = { RC_MONTH, RC_TYPE };
+static const enum rcol region_month_cols[] = { RC_MONTH, RC_TYPE, RC_REGION, RC_ORG_REGION };
+
+static const struct level levels[ACTIVITY_LEVELS] = {
+	[ACTIVITY_LEVEL_ADVISER] = { "activity_rollup", "activity_rollup_counts", adviser_cols, 6, 10 },
+	[ACTIVITY_LEVEL_DEP] = { "activity_rollup_dep", "activity_rollup_dep_counts", dep_cols, 4, 6 },
+	[ACTIVITY_LEVEL_REGION] = { "activity_rollup_region", NULL, region_cols, 4, 4 },
+	[ACTIVITY_LEVEL_NATIONAL] = { "activity_rollup_national", "activity_rollup_national_counts", national_cols, 2,
+	    2 },
+	[ACTIVITY_LEVEL_NATIONAL_MONTH] = { "activity_rollup_national_month", "activity_rollup_national_month_counts",
+	    national_month_cols, 2, 2 },
+	[ACTIVITY_LEVEL_REGION_MONTH] = { "activity_rollup_region_month", NULL, region_month_cols, 4, 4 },
+};
+
 struct cell {
-	const char *key; /* the primary key's values joined by \x1f */
-	json_t *row;     /* the key's and territories' columns */
+	const char *key;      /* the level's key values joined by \x1f */
+	const char *const *v; /* RC_N values (of the first report of the cell) */
+	int64_t adviser, org; /* RC_ADVISER and RC_ORG as integers */
 	int64_t reports, participants, already, minutes;
+	bool seen; /* activity_verify: found in the table */
 };
 
 struct count {
@@ -512,22 +672,31 @@ struct count {
 	struct cell *cell;
 	const char *dim, *code;
 	int64_t n;
+	bool seen;
 };
+
+/* One breakdown count of a report: family DIM, code CODE (CLEN bytes), N. */
+struct report_count {
+	const char *dim, *code;
+	size_t clen;
+	int64_t n;
+};
+
+/* Counts of one report at most: every code of every family (about 90 today) with room for the vocabularies to grow;
+ * the checks accept only known codes. */
+#define REPORT_COUNTS_MAX 1024
+/* Longest key of a cell or count. */
+#define KEY_MAX 512
 
 void
 activity_acc_init(struct ctx *ctx, struct activity_acc *acc)
 {
 	acc->arena = ctx->arena;
-	strmap_init(&acc->cells, ctx->arena, 64);
-	strmap_init(&acc->counts, ctx->arena, 256);
-	acc->rows = json_array();
-}
-
-void
-activity_acc_free(struct activity_acc *acc)
-{
-	json_decref(acc->rows);
-	acc->rows = NULL;
+	acc->vocab = NULL;
+	for (size_t l = 0; l < ACTIVITY_LEVELS; l++) {
+		strmap_init(&acc->cells[l], ctx->arena, 64);
+		strmap_init(&acc->counts[l], ctx->arena, levels[l].counts ? 256 : 1);
+	}
 }
 
 static const char *
@@ -550,93 +719,149 @@ i_of(json_t *o, const char *k)
 	return 0;
 }
 
-static void
-count_add(struct activity_acc *acc, struct cell *cell, const char *dim, const char *code, int64_t n)
+/* Appends S (N bytes) and a separator to KEY (length *LEN, capacity KEY_MAX); false when it does not fit. */
+static bool
+key_put(char *key, size_t *len, const char *s, size_t n, bool sep)
 {
-	const char *key;
+	if (*len + n + 2 > KEY_MAX)
+		return false;
+	if (sep)
+		key[(*len)++] = '\x1f';
+	memcpy(key + *len, s, n);
+	*len += n;
+	key[*len] = '\0';
+	return true;
+}
+
+/* The key of level L for values V into KEY, its length in *LEN. */
+static bool
+cell_key(const struct level *l, const char *const *v, char *key, size_t *len)
+{
+	*len = 0;
+	key[0] = '\0';
+	for (size_t i = 0; i < l->nkeys; i++)
+		if (!key_put(key, len, v[l->cols[i]], strlen(v[l->cols[i]]), i > 0))
+			return false;
+	return true;
+}
+
+/* Adds the '|'-joined codes of LIST (1 each, or "code:n" when COUNTED) of family DIM to OUT (*N of them). */
+static void
+report_counts(const char *dim, const char *list, bool counted, struct report_count *out, size_t *n)
+{
+	for (const char *p = list; p && *p && *n < REPORT_COUNTS_MAX;) {
+		const char *end = strchr(p, '|'), *colon;
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		long long k = 1;
+
+		colon = counted ? memchr(p, ':', len) : NULL;
+		if (!counted || (colon && str_to_i64((struct str){ colon + 1, len - (size_t)(colon + 1 - p) }, &k)))
+			if (len > 0 && k != 0)
+				out[(*n)++] = (struct report_count){ dim, p, colon ? (size_t)(colon - p) : len, k };
+		p += len + (end != NULL);
+	}
+}
+
+/* The cell of level L for values V (copied into the arena when new). */
+static struct cell *
+cell_of(
+    struct activity_acc *acc, size_t l, const char *const *v, const char *const **saved, int64_t adviser, int64_t org)
+{
+	char key[KEY_MAX];
+	size_t len;
+	struct cell *c;
+
+	if (!cell_key(&levels[l], v, key, &len))
+		return NULL;
+	if ((c = strmap_getn(&acc->cells[l], key, len)) != NULL)
+		return c;
+	if (*saved == NULL) {
+		const char **copy = arena_alloc(acc->arena, RC_N * sizeof(*copy));
+		for (size_t i = 0; i < RC_N; i++)
+			copy[i] = arena_strdup(acc->arena, v[i]);
+		*saved = copy;
+	}
+	c = arena_alloc(acc->arena, sizeof(*c));
+	memset(c, 0, sizeof(*c));
+	c->key = arena_strndup(acc->arena, key, len);
+	c->v = *saved;
+	c->adviser = adviser;
+	c->org = org;
+	strmap_put_borrowed(&acc->cells[l], c->key, len, c);
+	return c;
+}
+
+static void
+count_add(struct activity_acc *acc, size_t l, struct cell *cell, const struct report_count *rc)
+{
+	char key[KEY_MAX];
+	size_t len = 0;
 	struct count *x;
 
-	if (n == 0 || code == NULL || *code == '\0')
+	if (!key_put(key, &len, cell->key, strlen(cell->key), false) ||
+	    !key_put(key, &len, rc->dim, strlen(rc->dim), true) || !key_put(key, &len, rc->code, rc->clen, true))
 		return;
-	key = arena_printf(acc->arena, "%s\x1f%s\x1f%s", cell->key, dim, code);
-	x = strmap_get(&acc->counts, key);
-	if (x == NULL) {
+	if ((x = strmap_getn(&acc->counts[l], key, len)) == NULL) {
 		x = arena_alloc(acc->arena, sizeof(*x));
 		memset(x, 0, sizeof(*x));
-		x->key = key;
+		x->key = arena_strndup(acc->arena, key, len);
 		x->cell = cell;
-		x->dim = arena_strdup(acc->arena, dim);
-		x->code = arena_strdup(acc->arena, code);
-		strmap_put(&acc->counts, key, x);
+		x->dim = rc->dim;
+		x->code = arena_strndup(acc->arena, rc->code, rc->clen);
+		strmap_put_borrowed(&acc->counts[l], x->key, len, x);
 	}
-	x->n += n;
-}
-
-/* Adds SIGN × each code of the '|'-joined LIST to DIM. */
-static void
-codes_add(struct activity_acc *acc, struct cell *cell, const char *dim, const char *list, int64_t sign)
-{
-	if (list == NULL || *list == '\0')
-		return;
-	for (char *save = NULL, *s = arena_strdup(acc->arena, list), *c = strtok_r(s, "|", &save); c;
-	     c = strtok_r(NULL, "|", &save))
-		count_add(acc, cell, dim, c, sign);
-}
-
-/* Adds SIGN × the "code:n|…" breakdown LIST to DIM. */
-static void
-breakdown_add(struct activity_acc *acc, struct cell *cell, const char *dim, const char *list, int64_t sign)
-{
-	if (list == NULL || *list == '\0')
-		return;
-	for (char *save = NULL, *s = arena_strdup(acc->arena, list), *c = strtok_r(s, "|", &save); c;
-	     c = strtok_r(NULL, "|", &save)) {
-		char *colon = strchr(c, ':');
-		long long n = 0;
-		if (colon && str_to_i64(str_c(colon + 1), &n)) {
-			*colon = '\0';
-			count_add(acc, cell, dim, c, sign * n);
-		}
-	}
+	x->n += rc->n;
 }
 
 void
 activity_acc_add(struct activity_acc *acc, const struct activity_vocab *v, json_t *r, int64_t sign)
 {
-	const char *key = arena_printf(acc->arena, "%s\x1f%lld\x1f%lld\x1f%s\x1f%s\x1f%s", s_of(r, "session_on"),
-	    (long long)i_of(r, "adviser_id"), (long long)i_of(r, "organisation_id"), s_of(r, "commune_code"),
-	    s_of(r, "type"), s_of(r, "org_commune_code"));
-	struct cell *cell = strmap_get(&acc->cells, key);
+	char adviser[24], org[24], month[8];
+	int64_t adviser_id = i_of(r, "adviser_id"), org_id = i_of(r, "organisation_id");
+	const char *vals[RC_N];
+	const char *const *saved = NULL;
+	struct report_count rc[REPORT_COUNTS_MAX];
+	size_t nrc = 0;
+	int64_t participants = i_of(r, "participants"), already = i_of(r, "already"), minutes = i_of(r, "duration_min");
+	static const struct {
+		const char *dim, *member;
+		bool counted;
+	} lists[] = { { "gender", "genders", true }, { "age", "ages", true }, { "status", "statuses", true },
+		{ "theme", "themes", false }, { "equipment", "equipment", false }, { "followup", "followups", false },
+		{ "place", "place_kind", false }, { "autonomy", "autonomy", false },
+		{ "level", "workshop_level", false }, { "redirect", "redirect_kind", false } };
 
 	acc->vocab = v;
-	if (cell == NULL) {
-		cell = arena_alloc(acc->arena, sizeof(*cell));
-		memset(cell, 0, sizeof(*cell));
-		cell->key = key;
-		cell->row = json_pack("{s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "day",
-		    s_of(r, "session_on"), "adviser_id", (json_int_t)i_of(r, "adviser_id"), "organisation_id",
-		    (json_int_t)i_of(r, "organisation_id"), "commune_code", s_of(r, "commune_code"), "type",
-		    s_of(r, "type"), "org_commune_code", s_of(r, "org_commune_code"), "departement_code",
-		    s_of(r, "departement_code"), "region_code", s_of(r, "region_code"), "org_departement_code",
-		    s_of(r, "org_departement_code"), "org_region_code", s_of(r, "org_region_code"));
-		json_array_append_new(acc->rows, cell->row);
-		strmap_put(&acc->cells, key, cell);
+	snprintf(adviser, sizeof(adviser), "%lld", (long long)adviser_id);
+	snprintf(org, sizeof(org), "%lld", (long long)org_id);
+	vals[RC_DAY] = s_of(r, "session_on");
+	vals[RC_ADVISER] = adviser;
+	vals[RC_ORG] = org;
+	vals[RC_COMMUNE] = s_of(r, "commune_code");
+	vals[RC_TYPE] = s_of(r, "type");
+	vals[RC_ORG_COMMUNE] = s_of(r, "org_commune_code");
+	vals[RC_DEP] = s_of(r, "departement_code");
+	vals[RC_REGION] = s_of(r, "region_code");
+	vals[RC_ORG_DEP] = s_of(r, "org_departement_code");
+	vals[RC_ORG_REGION] = s_of(r, "org_region_code");
+	snprintf(month, sizeof(month), "%.7s", vals[RC_DAY]);
+	vals[RC_MONTH] = month;
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+		report_counts(lists[i].dim, s_of(r, lists[i].member), lists[i].counted, rc, &nrc);
+	report_counts("duration", activity_duration_range(v, minutes), false, rc, &nrc);
+	for (size_t i = 0; i < nrc; i++)
+		rc[i].n *= sign;
+	for (size_t l = 0; l < ACTIVITY_LEVELS; l++) {
+		struct cell *cell = cell_of(acc, l, vals, &saved, adviser_id, org_id);
+		if (cell == NULL)
+			continue;
+		cell->reports += sign;
+		cell->participants += sign * participants;
+		cell->already += sign * already;
+		cell->minutes += sign * minutes;
+		for (size_t i = 0; levels[l].counts && i < nrc; i++)
+			count_add(acc, l, cell, &rc[i]);
 	}
-	cell->reports += sign;
-	cell->participants += sign * i_of(r, "participants");
-	cell->already += sign * i_of(r, "already");
-	cell->minutes += sign * i_of(r, "duration_min");
-	breakdown_add(acc, cell, "gender", s_of(r, "genders"), sign);
-	breakdown_add(acc, cell, "age", s_of(r, "ages"), sign);
-	breakdown_add(acc, cell, "status", s_of(r, "statuses"), sign);
-	codes_add(acc, cell, "theme", s_of(r, "themes"), sign);
-	codes_add(acc, cell, "equipment", s_of(r, "equipment"), sign);
-	codes_add(acc, cell, "followup", s_of(r, "followups"), sign);
-	count_add(acc, cell, "place", s_of(r, "place_kind"), sign);
-	count_add(acc, cell, "autonomy", s_of(r, "autonomy"), sign);
-	count_add(acc, cell, "level", s_of(r, "workshop_level"), sign);
-	count_add(acc, cell, "redirect", s_of(r, "redirect_kind"), sign);
-	count_add(acc, cell, "duration", activity_duration_range(v, i_of(r, "duration_min")), sign);
 }
 
 static int
@@ -659,190 +884,107 @@ sorted_values(struct arena *a, const struct strmap *m, size_t *n)
 	return out;
 }
 
-#define CELL_KEY_PARAMS(c)                                                                                       \
-	DB_TEXT(json_str((c)->row, "day")), DB_I64(json_integer_value(json_object_get((c)->row, "adviser_id"))), \
-	    DB_I64(json_integer_value(json_object_get((c)->row, "organisation_id"))),                            \
-	    DB_TEXT(json_str((c)->row, "commune_code")), DB_TEXT(json_str((c)->row, "type")),                    \
-	    DB_TEXT(json_str((c)->row, "org_commune_code"))
-#define CELL_TERRITORY_PARAMS(c)                                                                     \
-	DB_TEXT(json_str((c)->row, "departement_code")), DB_TEXT(json_str((c)->row, "region_code")), \
-	    DB_TEXT(json_str((c)->row, "org_departement_code")), DB_TEXT(json_str((c)->row, "org_region_code"))
-#define CELL_WHERE                                                                                                     \
-	"day = ? AND adviser_id = ? AND organisation_id = ? AND commune_code = ? AND type = ? AND org_commune_code = " \
-	"?"
+/* Column COL of CELL as a parameter. */
+static struct db_val
+cell_param(const struct cell *c, enum rcol col)
+{
+	if (col == RC_ADVISER)
+		return DB_I64(c->adviser);
+	if (col == RC_ORG)
+		return DB_I64(c->org);
+	return DB_TEXT(c->v[col]);
+}
 
-#define CELL_COLUMNS                                                                                              \
-	"day, adviser_id, organisation_id, commune_code, type, org_commune_code, departement_code, region_code, " \
-	"org_departement_code, org_region_code"
-#define CELL_CONFLICT "ON CONFLICT (day, adviser_id, organisation_id, commune_code, type, org_commune_code) "
-#define CELL_NCOLS 14
-#define COUNT_NCOLS 13
-/* Rows a multi-row upsert writes at most: chunks of 64, 32, … 1, so that each table has seven statement texts. */
-#define CHUNK_MAX 64
-
-/* "(?, …, ?), (…)": K rows of NCOLS placeholders, in A. */
+/* The first N column names of L joined by ", " (or, with EQ, as "col = ? AND …"), in A. */
 static const char *
-placeholders(struct arena *a, size_t k, size_t ncols)
+columns_of(struct arena *a, const struct level *l, size_t n, bool eq)
 {
-	struct buf b = BUF_INIT(0);
-	const char *out;
+	const char *s = "";
 
-	for (size_t r = 0; r < k; r++) {
-		if (buf_puts(&b, r ? ", (" : "(") != TR_OK)
-			break;
-		for (size_t c = 0; c < ncols; c++)
-			if (buf_puts(&b, c ? ", ?" : "?") != TR_OK)
-				break;
-		if (buf_putc(&b, ')') != TR_OK)
-			break;
-	}
-	out = arena_strndup(a, buf_str(&b).p, buf_str(&b).n);
-	buf_free(&b);
-	return out;
+	for (size_t i = 0; i < n; i++)
+		s = arena_printf(
+		    a, "%s%s%s%s", s, i ? (eq ? " AND " : ", ") : "", rcol_names[l->cols[i]], eq ? " = ?" : "");
+	return s;
 }
 
-static void
-cell_params(struct db_val *p, const struct cell *c)
-{
-	const struct db_val v[] = { CELL_KEY_PARAMS(c), CELL_TERRITORY_PARAMS(c) };
-
-	memcpy(p, v, sizeof(v));
-}
-
-/* The largest chunk (a power of two up to CHUNK_MAX) not over N. */
-static size_t
-chunk_of(size_t n)
-{
-	size_t k = CHUNK_MAX;
-
-	while (k > n)
-		k /= 2;
-	return k;
-}
-
-/* The national level of ACC's deltas: cells summed by day × type ("day\x1ftype" → struct cell with only day and
- * type), counts by day × type × family × code (→ struct count whose cell is the national cell). */
-static void
-national_of(struct arena *a, struct activity_acc *acc, struct strmap *cells, struct strmap *counts)
-{
-	strmap_init(cells, a, 64);
-	strmap_init(counts, a, 256);
-	for (size_t i = 0; i < acc->cells.cap; i++) {
-		struct cell *c = acc->cells.slots[i].value, *x;
-		const char *key;
-		if (acc->cells.slots[i].key == NULL)
-			continue;
-		key = arena_printf(a, "%s\x1f%s", json_str(c->row, "day"), json_str(c->row, "type"));
-		if ((x = strmap_get(cells, key)) == NULL) {
-			x = arena_alloc(a, sizeof(*x));
-			memset(x, 0, sizeof(*x));
-			x->key = key;
-			x->row = c->row; /* day and type are read from it */
-			strmap_put(cells, key, x);
-		}
-		x->reports += c->reports;
-		x->participants += c->participants;
-		x->already += c->already;
-		x->minutes += c->minutes;
-	}
-	for (size_t i = 0; i < acc->counts.cap; i++) {
-		struct count *c = acc->counts.slots[i].value, *x;
-		const char *ck, *key;
-		if (acc->counts.slots[i].key == NULL)
-			continue;
-		ck = arena_printf(a, "%s\x1f%s", json_str(c->cell->row, "day"), json_str(c->cell->row, "type"));
-		key = arena_printf(a, "%s\x1f%s\x1f%s", ck, c->dim, c->code);
-		if ((x = strmap_get(counts, key)) == NULL) {
-			x = arena_alloc(a, sizeof(*x));
-			memset(x, 0, sizeof(*x));
-			x->key = key;
-			x->cell = strmap_get(cells, ck);
-			x->dim = c->dim;
-			x->code = c->code;
-			strmap_put(counts, key, x);
-		}
-		x->n += c->n;
-	}
-}
-
-/* Writes the national level of ACC's deltas. */
+/* Writes the deltas of level L (its cells, then its counts): multi-row upserts in key order (two transactions never
+ * lock the same rows in opposite orders), then the rows a negative delta may have brought to zero are removed. */
 static tr_err
-national_flush(struct ctx *ctx, struct activity_acc *acc)
+level_flush(struct ctx *ctx, struct activity_acc *acc, size_t l)
 {
-	struct strmap cells, counts;
-	struct db_val p[CHUNK_MAX * 6];
-	void **all;
-	size_t n, live = 0;
-	tr_err err = TR_OK;
+	const struct level *lv = &levels[l];
+	const char *cols = columns_of(ctx->arena, lv, lv->ncols, false),
+	           *keys = columns_of(ctx->arena, lv, lv->nkeys, false),
+	           *where = columns_of(ctx->arena, lv, lv->nkeys, true);
+	size_t n, live = 0, w = lv->ncols + 4, np = 0;
+	void **all = sorted_values(ctx->arena, &acc->cells[l], &n);
+	struct db_val *p = arena_alloc(ctx->arena, (n ? n : 1) * (lv->ncols + 4) * sizeof(*p));
+	tr_err err;
 
-	national_of(ctx->arena, acc, &cells, &counts);
-	all = sorted_values(ctx->arena, &cells, &n);
-	for (size_t i = 0; i < n; i++)
-		if (((struct cell *)all[i])->reports || ((struct cell *)all[i])->participants ||
-		    ((struct cell *)all[i])->minutes || ((struct cell *)all[i])->already)
-			all[live++] = all[i];
-	for (size_t i = 0; i < live && err == TR_OK;) {
-		size_t k = chunk_of(live - i), np = 0;
-		for (size_t r = 0; r < k; r++, i++) {
-			struct cell *c = all[i];
-			p[np++] = DB_TEXT(json_str(c->row, "day"));
-			p[np++] = DB_TEXT(json_str(c->row, "type"));
-			p[np++] = DB_I64(c->reports);
-			p[np++] = DB_I64(c->participants);
-			p[np++] = DB_I64(c->already);
-			p[np++] = DB_I64(c->minutes);
-		}
-		err = db_exec(ctx->db,
-		    arena_printf(ctx->arena,
-		        "INSERT INTO activity_rollup_national (day, type, reports, participants, already, minutes) "
-		        "VALUES %s "
-		        "ON CONFLICT (day, type) DO UPDATE SET reports = activity_rollup_national.reports + "
-		        "excluded.reports, "
-		        "participants = activity_rollup_national.participants + excluded.participants, already = "
-		        "activity_rollup_national.already + excluded.already, minutes = "
-		        "activity_rollup_national.minutes + "
-		        "excluded.minutes",
-		        placeholders(ctx->arena, k, 6)),
-		    p, np, NULL);
+	for (size_t i = 0; i < n; i++) {
+		struct cell *c = all[i];
+		if (!(c->reports || c->participants || c->already || c->minutes))
+			continue;
+		all[live++] = c;
+		for (size_t k = 0; k < lv->ncols; k++)
+			p[np++] = cell_param(c, lv->cols[k]);
+		p[np++] = DB_I64(c->reports);
+		p[np++] = DB_I64(c->participants);
+		p[np++] = DB_I64(c->already);
+		p[np++] = DB_I64(c->minutes);
 	}
-	for (size_t i = 0; i < live && err == TR_OK; i++)
-		if (((struct cell *)all[i])->reports < 0)
-			err = db_execv(ctx->db,
-			    "DELETE FROM activity_rollup_national WHERE day = ? AND type = ? AND reports = 0", NULL,
-			    DB_TEXT(json_str(((struct cell *)all[i])->row, "day")),
-			    DB_TEXT(json_str(((struct cell *)all[i])->row, "type")));
-	all = sorted_values(ctx->arena, &counts, &n);
-	live = 0;
-	for (size_t i = 0; i < n; i++)
-		if (((struct count *)all[i])->n != 0)
-			all[live++] = all[i];
-	for (size_t i = 0; i < live && err == TR_OK;) {
-		size_t k = chunk_of(live - i), np = 0;
-		for (size_t r = 0; r < k; r++, i++) {
-			struct count *c = all[i];
-			p[np++] = DB_TEXT(json_str(c->cell->row, "day"));
-			p[np++] = DB_TEXT(json_str(c->cell->row, "type"));
-			p[np++] = DB_TEXT(c->dim);
-			p[np++] = DB_TEXT(c->code);
-			p[np++] = DB_I64(c->n);
-		}
+	err = db_exec_rows(ctx->db, ctx->arena,
+	    arena_printf(ctx->arena, "INSERT INTO %s (%s, reports, participants, already, minutes)", lv->table, cols),
+	    arena_printf(ctx->arena,
+	        "ON CONFLICT (%s) DO UPDATE SET reports = %s.reports + excluded.reports, participants = "
+	        "%s.participants + excluded.participants, already = %s.already + excluded.already, minutes = "
+	        "%s.minutes + excluded.minutes",
+	        keys, lv->table, lv->table, lv->table, lv->table),
+	    p, w, live, NULL);
+	for (size_t i = 0; i < live && err == TR_OK; i++) {
+		struct cell *c = all[i];
+		if (c->reports >= 0)
+			continue;
+		for (size_t k = 0; k < lv->nkeys; k++)
+			p[k] = cell_param(c, lv->cols[k]);
 		err = db_exec(ctx->db,
-		    arena_printf(ctx->arena,
-		        "INSERT INTO activity_rollup_national_counts (day, type, dim, code, n) VALUES %s ON CONFLICT "
-		        "(day, "
-		        "type, dim, code) DO UPDATE SET n = activity_rollup_national_counts.n + excluded.n",
-		        placeholders(ctx->arena, k, 5)),
-		    p, np, NULL);
+		    arena_printf(ctx->arena, "DELETE FROM %s WHERE %s AND reports = 0", lv->table, where), p, lv->nkeys,
+		    NULL);
 	}
+	if (err != TR_OK || lv->counts == NULL)
+		return err;
+	all = sorted_values(ctx->arena, &acc->counts[l], &n);
+	w = lv->ncols + 3;
+	p = arena_alloc(ctx->arena, (n ? n : 1) * w * sizeof(*p));
+	live = np = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct count *c = all[i];
+		if (c->n == 0)
+			continue;
+		all[live++] = c;
+		for (size_t k = 0; k < lv->ncols; k++)
+			p[np++] = cell_param(c->cell, lv->cols[k]);
+		p[np++] = DB_TEXT(c->dim);
+		p[np++] = DB_TEXT(c->code);
+		p[np++] = DB_I64(c->n);
+	}
+	err = db_exec_rows(ctx->db, ctx->arena,
+	    arena_printf(ctx->arena, "INSERT INTO %s (%s, dim, code, n)", lv->counts, cols),
+	    arena_printf(
+	        ctx->arena, "ON CONFLICT (%s, dim, code) DO UPDATE SET n = %s.n + excluded.n", keys, lv->counts),
+	    p, w, live, NULL);
 	for (size_t i = 0; i < live && err == TR_OK; i++) {
 		struct count *c = all[i];
-		if (c->n < 0)
-			err = db_execv(ctx->db,
-			    "DELETE FROM activity_rollup_national_counts WHERE day = ? AND type = ? AND dim = ? AND "
-			    "code = ? AND "
-			    "n = 0",
-			    NULL, DB_TEXT(json_str(c->cell->row, "day")), DB_TEXT(json_str(c->cell->row, "type")),
-			    DB_TEXT(c->dim), DB_TEXT(c->code));
+		if (c->n >= 0)
+			continue;
+		for (size_t k = 0; k < lv->nkeys; k++)
+			p[k] = cell_param(c->cell, lv->cols[k]);
+		p[lv->nkeys] = DB_TEXT(c->dim);
+		p[lv->nkeys + 1] = DB_TEXT(c->code);
+		err = db_exec(ctx->db,
+		    arena_printf(
+		        ctx->arena, "DELETE FROM %s WHERE %s AND dim = ? AND code = ? AND n = 0", lv->counts, where),
+		    p, lv->nkeys + 2, NULL);
 	}
 	return err;
 }
@@ -866,88 +1008,22 @@ mark_in_use(struct ctx *ctx, struct activity_acc *acc, const char *family, const
 tr_err
 activity_acc_flush(struct ctx *ctx, struct activity_acc *acc)
 {
-	struct db_val p[CHUNK_MAX * CELL_NCOLS];
-	size_t n, live = 0, ncells;
-	void **all = sorted_values(ctx->arena, &acc->cells, &n);
-	struct cell **cells = arena_alloc(ctx->arena, (n ? n : 1) * sizeof(*cells));
-	struct count **counts;
+	size_t n;
+	void **all;
 	tr_err err = TR_OK;
 
-	/* Keys in one order in every transaction, so that two batches on PostgreSQL never wait on each other in a
-	 * cycle; several rows a statement. */
-	for (size_t i = 0; i < n; i++) {
-		struct cell *c = all[i];
-		if (c->reports || c->participants || c->already || c->minutes)
-			cells[live++] = c;
-	}
-	for (size_t i = 0; i < live && err == TR_OK;) {
-		size_t k = chunk_of(live - i), np = 0;
-		for (size_t r = 0; r < k; r++, i++) {
-			cell_params(&p[np], cells[i]);
-			np += 10;
-			p[np++] = DB_I64(cells[i]->reports);
-			p[np++] = DB_I64(cells[i]->participants);
-			p[np++] = DB_I64(cells[i]->already);
-			p[np++] = DB_I64(cells[i]->minutes);
-		}
-		err = db_exec(ctx->db,
-		    arena_printf(ctx->arena,
-		        "INSERT INTO activity_rollup (" CELL_COLUMNS
-		        ", reports, participants, already, minutes) VALUES "
-		        "%s " CELL_CONFLICT "DO UPDATE SET reports = activity_rollup.reports + excluded.reports, "
-		        "participants = activity_rollup.participants + excluded.participants, already = "
-		        "activity_rollup.already + excluded.already, minutes = activity_rollup.minutes + "
-		        "excluded.minutes",
-		        placeholders(ctx->arena, k, CELL_NCOLS)),
-		    p, np, NULL);
-	}
-	for (size_t i = 0; i < live && err == TR_OK; i++)
-		if (cells[i]->reports < 0)
-			err = db_execv(ctx->db, "DELETE FROM activity_rollup WHERE " CELL_WHERE " AND reports = 0",
-			    NULL, CELL_KEY_PARAMS(cells[i]));
-	if (err != TR_OK)
-		return ctx_storage_error(ctx, err);
-	ncells = live;
-	all = sorted_values(ctx->arena, &acc->counts, &n);
-	counts = arena_alloc(ctx->arena, (n ? n : 1) * sizeof(*counts));
-	live = 0;
-	for (size_t i = 0; i < n; i++)
-		if (((struct count *)all[i])->n != 0)
-			counts[live++] = all[i];
-	for (size_t i = 0; i < live && err == TR_OK;) {
-		size_t k = chunk_of(live - i), np = 0;
-		for (size_t r = 0; r < k; r++, i++) {
-			cell_params(&p[np], counts[i]->cell);
-			np += 10;
-			p[np++] = DB_TEXT(counts[i]->dim);
-			p[np++] = DB_TEXT(counts[i]->code);
-			p[np++] = DB_I64(counts[i]->n);
-		}
-		err = db_exec(ctx->db,
-		    arena_printf(ctx->arena,
-		        "INSERT INTO activity_rollup_counts (" CELL_COLUMNS
-		        ", dim, code, n) VALUES %s ON CONFLICT (day, "
-		        "adviser_id, organisation_id, commune_code, type, org_commune_code, dim, code) DO UPDATE SET n "
-		        "= "
-		        "activity_rollup_counts.n + excluded.n",
-		        placeholders(ctx->arena, k, COUNT_NCOLS)),
-		    p, np, NULL);
-	}
-	for (size_t i = 0; i < live && err == TR_OK; i++)
-		if (counts[i]->n < 0)
-			err = db_execv(ctx->db,
-			    "DELETE FROM activity_rollup_counts WHERE " CELL_WHERE
-			    " AND dim = ? AND code = ? AND n = 0",
-			    NULL, CELL_KEY_PARAMS(counts[i]->cell), DB_TEXT(counts[i]->dim), DB_TEXT(counts[i]->code));
-	if (err == TR_OK)
-		err = national_flush(ctx, acc);
-	/* The codes used for the first time are marked in use (never deleted from then on). */
-	for (size_t i = 0; i < live && err == TR_OK; i++)
-		if (counts[i]->n > 0)
-			err = mark_in_use(ctx, acc, counts[i]->dim, counts[i]->code);
-	for (size_t i = 0; i < ncells && err == TR_OK; i++)
-		if (cells[i]->reports > 0)
-			err = mark_in_use(ctx, acc, "type", json_str(cells[i]->row, "type"));
+	for (size_t l = 0; l < ACTIVITY_LEVELS && err == TR_OK; l++)
+		err = level_flush(ctx, acc, l);
+	/* The codes used for the first time are marked in use (never deleted from then on), in key order: every code of
+	 * the transaction is in the national counts. */
+	all = sorted_values(ctx->arena, &acc->counts[ACTIVITY_LEVEL_NATIONAL], &n);
+	for (size_t i = 0; i < n && err == TR_OK; i++)
+		if (((struct count *)all[i])->n > 0)
+			err = mark_in_use(ctx, acc, ((struct count *)all[i])->dim, ((struct count *)all[i])->code);
+	all = sorted_values(ctx->arena, &acc->cells[ACTIVITY_LEVEL_NATIONAL], &n);
+	for (size_t i = 0; i < n && err == TR_OK; i++)
+		if (((struct cell *)all[i])->reports > 0)
+			err = mark_in_use(ctx, acc, "type", ((struct cell *)all[i])->v[RC_TYPE]);
 	return err == TR_OK ? TR_OK : ctx_storage_error(ctx, err);
 }
 
@@ -1104,7 +1180,7 @@ activity_create(struct ctx *ctx, json_t *in, int64_t *id)
 {
 	struct activity_vocab v;
 	struct activity_cache cache;
-	struct activity_acc acc = { 0 };
+	struct activity_acc acc;
 	json_t *c = NULL, *detail = NULL;
 	tr_err err;
 
@@ -1135,7 +1211,6 @@ out:
 out_nodb:
 	json_decref(detail);
 	json_decref(c);
-	activity_acc_free(&acc);
 	activity_cache_free(&cache);
 	return err;
 }
@@ -1175,7 +1250,7 @@ activity_update(struct ctx *ctx, int64_t id, int64_t version, json_t *in)
 {
 	struct activity_vocab v;
 	struct activity_cache cache;
-	struct activity_acc acc = { 0 };
+	struct activity_acc acc;
 	json_t *before = NULL, *c = NULL, *detail = NULL, *bv = NULL, *av = NULL;
 	int64_t changed = 0;
 	tr_err err;
@@ -1219,7 +1294,6 @@ out:
 	json_decref(detail);
 	json_decref(bv);
 	json_decref(av);
-	activity_acc_free(&acc);
 	return err;
 }
 
@@ -1228,7 +1302,7 @@ activity_delete(struct ctx *ctx, int64_t id, int64_t version)
 {
 	struct activity_vocab v;
 	struct activity_cache cache;
-	struct activity_acc acc = { 0 };
+	struct activity_acc acc;
 	json_t *before = NULL, *detail = NULL;
 	tr_err err;
 
@@ -1251,7 +1325,6 @@ out:
 	err = tx_end(ctx, ctx_storage_error(ctx, err));
 	json_decref(detail);
 	json_decref(before);
-	activity_acc_free(&acc);
 	return err;
 }
 
@@ -1318,6 +1391,15 @@ activity_list(struct ctx *ctx, const struct activity_filter *f, json_t **out)
 
 /* ---- Bulk ingestion ---- */
 
+/* A line of a batch as read: its number, its bytes, its JSON or why it is not JSON. */
+struct batch_line {
+	int64_t no;
+	const char *raw;
+	size_t len;
+	json_t *in;
+	const char *error;
+};
+
 static void
 line_error(struct ctx *ctx, json_t *errors, int64_t line, const char *field, const char *message)
 {
@@ -1326,16 +1408,83 @@ line_error(struct ctx *ctx, json_t *errors, int64_t line, const char *field, con
 	    json_pack("{s:I, s:s, s:s}", "line", (json_int_t)line, "field", field ? field : "", "message", message));
 }
 
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Writes the checked LINES of batch BATCH_ID (each with _source_id and _raw) in a few multi-row statements: their
+ * source keys claimed first (those stored already, or met earlier in the batch, are left out: the report stays as
+ * it is), then the new reports; their rollup deltas go into ACC. *INSERTED: the reports written. */
+static tr_err
+insert_lines(struct ctx *ctx, const struct activity_vocab *v, struct activity_acc *acc, json_t *lines,
+    const char *source, int64_t batch_id, int64_t *inserted)
+{
+	size_t n = json_array_size(lines), nfields, w, k = 0;
+	const char *columns = record_columns(ctx, &entity_activity, &nfields);
+	struct db_val *p = arena_alloc(ctx->arena, (n ? n : 1) * 3 * sizeof(*p));
+	const char **sids = arena_alloc(ctx->arena, (n ? n : 1) * sizeof(*sids));
+	struct db_rows *claimed;
+	struct strmap fresh;
+	tr_err err;
+
+	*inserted = 0;
+	/* The keys in one order, so that two batches sharing some never wait on each other in a cycle. */
+	for (size_t i = 0; i < n; i++)
+		sids[i] = json_str(json_array_get(lines, i), "_source_id");
+	qsort(sids, n, sizeof(*sids), cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		p[3 * i] = DB_TEXT(source);
+		p[3 * i + 1] = DB_TEXT(sids[i]);
+		p[3 * i + 2] = DB_I64(ctx->now);
+	}
+	err = db_query_rows(ctx->db, ctx->arena, "INSERT INTO activity_sources (source, source_id, created_at)",
+	    "ON CONFLICT (source, source_id) DO NOTHING RETURNING source_id", p, 3, n, &claimed);
+	if (err != TR_OK || claimed->nrows == 0)
+		return err;
+	strmap_init(&fresh, ctx->arena, 2 * claimed->nrows + 16);
+	for (size_t i = 0; i < claimed->nrows; i++)
+		strmap_put(&fresh, db_text(db_cell(claimed, i, 0)), &fresh);
+	w = nfields + 16;
+	p = arena_alloc(ctx->arena, claimed->nrows * w * sizeof(*p));
+	for (size_t i = 0; i < n; i++) {
+		json_t *c = json_array_get(lines, i);
+		const char *sid = json_str(c, "_source_id");
+		struct db_val *row = p + k * w, extra[] = { DB_I64(i_of(c, "adviser_id")),
+			DB_I64(i_of(c, "organisation_id")), DB_TEXT(source), DB_TEXT(sid), DB_TEXT(json_str(c, "_raw")),
+			DB_TEXT(json_str(c, "departement_code")), DB_TEXT(json_str(c, "region_code")),
+			DB_TEXT(s_of(c, "org_commune_code")), DB_TEXT(s_of(c, "org_departement_code")),
+			DB_TEXT(s_of(c, "org_region_code")), DB_TEXT(s_of(c, "genders")), DB_TEXT(s_of(c, "ages")),
+			DB_TEXT(s_of(c, "statuses")), DB_I64(batch_id), DB_I64(ctx->now), DB_I64(ctx->now) };
+		_Static_assert(sizeof(extra) / sizeof(extra[0]) == 16, "INSERT_EXTRA_COLUMNS");
+		/* Only the first line of a source id claimed now is written. */
+		if (strmap_get(&fresh, sid) == NULL)
+			continue;
+		strmap_put(&fresh, sid, NULL);
+		record_values(&entity_activity, c, row);
+		memcpy(row + nfields, extra, sizeof(extra));
+		k++;
+		activity_acc_add(acc, v, c, 1);
+	}
+	*inserted = (int64_t)k;
+	return db_exec_rows(ctx->db, ctx->arena,
+	    arena_printf(ctx->arena, "INSERT INTO activity_reports (%s, " INSERT_EXTRA_COLUMNS ")", columns), NULL, p,
+	    w, k, NULL);
+}
+
 tr_err
 activity_ingest(struct ctx *ctx, const char *source, const char *body, size_t n, bool partial, json_t **out)
 {
 	struct activity_vocab v;
 	struct activity_cache cache;
-	struct activity_acc acc = { 0 };
+	struct activity_acc acc;
 	char sha[SEC_SHA256_HEX];
 	json_t *errors = json_array(), *lines = json_array(), *detail = NULL;
 	int64_t nlines = 0, inserted = 0, unchanged = 0, rejected = 0, batch_id = 0, self = 0;
 	bool on_behalf = ctx->actor == NULL || actor_has(ctx->actor, ROLE_ADMIN);
+	struct batch_line *parsed = NULL;
+	size_t nparsed = 0, cap = 0;
 	struct db_rows *r;
 	tr_err err = TR_OK;
 
@@ -1355,15 +1504,13 @@ activity_ingest(struct ctx *ctx, const char *source, const char *body, size_t n,
 		if (err != TR_OK)
 			goto out_nodb;
 	}
-	/* First every line is read and checked, without writing. */
+	/* First every line is read, then the advisers and communes of the batch are looked up at once, then every line
+	 * is checked, without writing. */
 	for (const char *p = body, *end = body + n; p < end;) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		struct field_errors fe = { .n = 0 };
+		struct batch_line *l;
 		json_error_t jerr;
-		json_t *in, *c = NULL;
-		int64_t adviser;
-		const char *sid;
 
 		p += len + (nl != NULL);
 		nlines++;
@@ -1373,12 +1520,41 @@ activity_ingest(struct ctx *ctx, const char *source, const char *body, size_t n,
 			err = ctx_fail(ctx, TR_TOO_LARGE, "Un lot compte 10 000 lignes au plus : découpez-le.");
 			goto out_nodb;
 		}
-		in = json_loadb(p - len - (nl != NULL), len, JSON_REJECT_DUPLICATES, &jerr);
-		if (in == NULL || !json_is_object(in)) {
-			line_error(ctx, errors, nlines, "",
-			    in ? "La ligne doit être un objet JSON."
-			       : arena_printf(ctx->arena, "JSON mal formé (colonne %d) : %s.", jerr.column, jerr.text));
-			json_decref(in);
+		if (nparsed == cap) {
+			struct batch_line *grown =
+			    arena_alloc(ctx->arena, (cap = cap ? 2 * cap : 256) * sizeof(*grown));
+			if (nparsed)
+				memcpy(grown, parsed, nparsed * sizeof(*grown));
+			parsed = grown;
+		}
+		l = &parsed[nparsed++];
+		*l = (struct batch_line){ .no = nlines, .raw = p - len - (nl != NULL), .len = len };
+		l->in = json_loadb(l->raw, len, JSON_REJECT_DUPLICATES, &jerr);
+		if (l->in == NULL)
+			l->error =
+			    arena_printf(ctx->arena, "JSON mal formé (colonne %d) : %s.", jerr.column, jerr.text);
+		else if (!json_is_object(l->in))
+			l->error = "La ligne doit être un objet JSON.";
+	}
+	{
+		int64_t *ids = arena_alloc(ctx->arena, (nparsed ? nparsed : 1) * sizeof(*ids));
+		const char **codes = arena_alloc(ctx->arena, (nparsed ? nparsed : 1) * sizeof(*codes));
+		for (size_t i = 0; i < nparsed; i++) {
+			ids[i] = parsed[i].error || !on_behalf ? 0 : i_of(parsed[i].in, "adviser_id");
+			codes[i] = parsed[i].error ? NULL : json_str(parsed[i].in, "commune_code");
+		}
+		if ((err = cache_prefetch(ctx, &cache, ids, codes, nparsed)) != TR_OK)
+			goto out_nodb;
+	}
+	for (size_t i = 0; i < nparsed; i++) {
+		struct batch_line *l = &parsed[i];
+		struct field_errors fe = { .n = 0 };
+		json_t *in = l->in, *c = NULL;
+		int64_t adviser;
+		const char *sid;
+
+		if (l->error) {
+			line_error(ctx, errors, l->no, "", l->error);
 			rejected++;
 			continue;
 		}
@@ -1398,7 +1574,6 @@ activity_ingest(struct ctx *ctx, const char *source, const char *body, size_t n,
 				        (long long)adviser));
 			else if (err != TR_OK) {
 				json_decref(c);
-				json_decref(in);
 				goto out_nodb;
 			}
 			err = TR_OK;
@@ -1406,16 +1581,14 @@ activity_ingest(struct ctx *ctx, const char *source, const char *body, size_t n,
 		}
 		if (fe.n) {
 			for (size_t k = 0; k < fe.n; k++)
-				line_error(ctx, errors, nlines, fe.items[k].field, fe.items[k].message);
+				line_error(ctx, errors, l->no, fe.items[k].field, fe.items[k].message);
 			rejected++;
 			json_decref(c);
-			json_decref(in);
 			continue;
 		}
 		json_object_set_new(c, "_source_id", json_string(sid));
-		json_object_set_new(c, "_raw", json_string(arena_strndup(ctx->arena, p - len - (nl != NULL), len)));
+		json_object_set_new(c, "_raw", json_stringn(l->raw, l->len));
 		json_array_append_new(lines, c);
-		json_decref(in);
 	}
 	if (rejected && !partial) {
 		*out =
@@ -1435,18 +1608,8 @@ activity_ingest(struct ctx *ctx, const char *source, const char *body, size_t n,
 	    &r, DB_TEXT(source), DB_TEXT(sha), DB_I64(nlines), DB_I64(rejected),
 	    ctx->actor ? DB_I64(ctx->actor->person_id) : DB_NULLV, DB_I64(ctx->now)));
 	batch_id = db_int(db_cell(r, 0, 0));
-	for (size_t i = 0; i < json_array_size(lines); i++) {
-		json_t *c = json_array_get(lines, i);
-		int64_t id = 0;
-		err = activity_insert(ctx, c, source, json_str(c, "_source_id"), json_str(c, "_raw"), batch_id, &id);
-		if (err == TR_NOT_FOUND) {
-			unchanged++;
-			continue;
-		}
-		TRY(err);
-		inserted++;
-		activity_acc_add(&acc, &v, c, 1);
-	}
+	TRY(insert_lines(ctx, &v, &acc, lines, source, batch_id, &inserted));
+	unchanged = (int64_t)json_array_size(lines) - inserted;
 	err = TR_OK;
 	TRY(activity_acc_flush(ctx, &acc));
 	TRY(db_execv(ctx->db, "UPDATE activity_batches SET inserted = ?, unchanged = ? WHERE id = ?", NULL,
@@ -1464,10 +1627,11 @@ out:
 		    "lines", (json_int_t)nlines, "inserted", (json_int_t)inserted, "unchanged", (json_int_t)unchanged,
 		    "rejected", (json_int_t)rejected, "errors", errors);
 out_nodb:
+	for (size_t i = 0; i < nparsed; i++)
+		json_decref(parsed[i].in);
 	json_decref(detail);
 	json_decref(errors);
 	json_decref(lines);
-	activity_acc_free(&acc);
 	activity_cache_free(&cache);
 	return err;
 }
@@ -1707,12 +1871,14 @@ verify_report(void *ud, const struct db_val *cells, size_t ncols, const char **n
 	return 0;
 }
 
+/* One table of one level compared with the recomputed deltas. */
 struct verify_cmp {
 	struct activity_acc *acc;
+	size_t level;
+	const char *table;
+	bool counts;
 	json_t *diffs;
 	int64_t ndiffs, cells;
-	bool counts;
-	struct strmap ncells, ncounts; /* the national level expected */
 };
 
 static void
@@ -1724,91 +1890,95 @@ diff(struct verify_cmp *c, const char *table, const char *key, int64_t expected,
 		                                    "expected", (json_int_t)expected, "stored", (json_int_t)stored));
 }
 
+/* A row of a rollup table: its key columns (and dim, code for counts), then its figures. */
 static int
-verify_cell(void *ud, const struct db_val *cells, size_t ncols, const char **names)
+verify_row(void *ud, const struct db_val *cells, size_t ncols, const char **names)
 {
 	struct verify_cmp *c = ud;
-	const char *key;
-	(void)ncols;
+	size_t nk = levels[c->level].nkeys + (c->counts ? 2 : 0), len = 0;
+	char key[KEY_MAX];
 	(void)names;
 
 	c->cells++;
+	key[0] = '\0';
+	for (size_t i = 0; i < nk && i < ncols; i++) {
+		char num[24];
+		const char *s = num;
+		size_t n;
+		if (cells[i].type == DBV_INT || cells[i].type == DBV_REAL)
+			n = (size_t)snprintf(num, sizeof(num), "%lld", (long long)db_int(&cells[i]));
+		else
+			s = cells[i].s.p ? cells[i].s.p : "", n = cells[i].s.n;
+		if (!key_put(key, &len, s, n, i > 0))
+			break;
+	}
 	if (!c->counts) {
-		struct cell *x;
-		key = arena_printf(c->acc->arena, "%s\x1f%lld\x1f%lld\x1f%s\x1f%s\x1f%s", db_text(&cells[0]),
-		    (long long)db_int(&cells[1]), (long long)db_int(&cells[2]), db_text(&cells[3]), db_text(&cells[4]),
-		    db_text(&cells[5]));
-		x = strmap_get(&c->acc->cells, key);
-		if (x == NULL) {
-			diff(c, "activity_rollup", key, 0, db_int(&cells[6]));
-			return 0;
-		}
-		if (x->reports != db_int(&cells[6]) || x->participants != db_int(&cells[7]) ||
-		    x->already != db_int(&cells[8]) || x->minutes != db_int(&cells[9]))
-			diff(c, "activity_rollup", key, x->reports, db_int(&cells[6]));
-		x->reports = -x->reports - 1; /* seen: marked, restored below */
+		struct cell *x = strmap_getn(&c->acc->cells[c->level], key, len);
+		int64_t stored = db_int(&cells[nk]);
+		if (x == NULL)
+			diff(c, c->table, key, 0, stored);
+		else if (x->reports != stored || x->participants != db_int(&cells[nk + 1]) ||
+		         x->already != db_int(&cells[nk + 2]) || x->minutes != db_int(&cells[nk + 3]))
+			diff(c, c->table, key, x->reports, stored);
+		if (x)
+			x->seen = true;
 	} else {
-		struct count *x;
-		key = arena_printf(c->acc->arena, "%s\x1f%lld\x1f%lld\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s",
-		    db_text(&cells[0]), (long long)db_int(&cells[1]), (long long)db_int(&cells[2]), db_text(&cells[3]),
-		    db_text(&cells[4]), db_text(&cells[5]), db_text(&cells[6]), db_text(&cells[7]));
-		x = strmap_get(&c->acc->counts, key);
-		if (x == NULL) {
-			diff(c, "activity_rollup_counts", key, 0, db_int(&cells[8]));
-			return 0;
-		}
-		if (x->n != db_int(&cells[8]))
-			diff(c, "activity_rollup_counts", key, x->n, db_int(&cells[8]));
-		x->n = -x->n - 1;
+		struct count *x = strmap_getn(&c->acc->counts[c->level], key, len);
+		int64_t stored = db_int(&cells[nk]);
+		if (x == NULL || x->n != stored)
+			diff(c, c->table, key, x ? x->n : 0, stored);
+		if (x)
+			x->seen = true;
 	}
 	return 0;
 }
 
-static int
-verify_national(void *ud, const struct db_val *cells, size_t ncols, const char **names)
+/* Compares the tables of level L with the recomputed deltas, rows missing from the tables included. */
+static tr_err
+verify_level(struct ctx *ctx, struct verify_cmp *c, size_t l)
 {
-	struct verify_cmp *c = ud;
-	const char *key;
-	(void)names;
+	const struct level *lv = &levels[l];
+	const char *keys = columns_of(ctx->arena, lv, lv->nkeys, false);
+	size_t n;
+	void **all;
+	tr_err err;
 
-	c->cells++;
-	if (ncols == 6) {
-		struct cell *x;
-		key = arena_printf(c->acc->arena, "%s\x1f%s", db_text(&cells[0]), db_text(&cells[1]));
-		x = strmap_get(&c->ncells, key);
-		if (x == NULL) {
-			diff(c, "activity_rollup_national", key, 0, db_int(&cells[2]));
-			return 0;
-		}
-		if (x->reports != db_int(&cells[2]) || x->participants != db_int(&cells[3]) ||
-		    x->already != db_int(&cells[4]) || x->minutes != db_int(&cells[5]))
-			diff(c, "activity_rollup_national", key, x->reports, db_int(&cells[2]));
-		x->reports = -x->reports - 1;
-	} else {
-		struct count *x;
-		key = arena_printf(c->acc->arena, "%s\x1f%s\x1f%s\x1f%s", db_text(&cells[0]), db_text(&cells[1]),
-		    db_text(&cells[2]), db_text(&cells[3]));
-		x = strmap_get(&c->ncounts, key);
-		if (x == NULL) {
-			diff(c, "activity_rollup_national_counts", key, 0, db_int(&cells[4]));
-			return 0;
-		}
-		if (x->n != db_int(&cells[4]))
-			diff(c, "activity_rollup_national_counts", key, x->n, db_int(&cells[4]));
-		x->n = -x->n - 1;
+	c->level = l;
+	c->counts = false;
+	c->table = lv->table;
+	err = db_each(ctx->db,
+	    arena_printf(ctx->arena, "SELECT %s, reports, participants, already, minutes FROM %s", keys, lv->table),
+	    NULL, 0, verify_row, c);
+	if (err == TR_OK && lv->counts) {
+		c->counts = true;
+		c->table = lv->counts;
+		err = db_each(ctx->db, arena_printf(ctx->arena, "SELECT %s, dim, code, n FROM %s", keys, lv->counts),
+		    NULL, 0, verify_row, c);
 	}
-	return 0;
+	if (err != TR_OK)
+		return err;
+	all = sorted_values(ctx->arena, &c->acc->cells[l], &n);
+	for (size_t i = 0; i < n; i++) {
+		struct cell *x = all[i];
+		if (!x->seen && (x->reports || x->participants || x->already || x->minutes))
+			diff(c, lv->table, x->key, x->reports, 0);
+	}
+	all = sorted_values(ctx->arena, &c->acc->counts[l], &n);
+	for (size_t i = 0; i < n; i++) {
+		struct count *x = all[i];
+		if (!x->seen && x->n != 0)
+			diff(c, lv->counts, x->key, x->n, 0);
+	}
+	return TR_OK;
 }
 
 tr_err
 activity_verify(struct ctx *ctx, json_t **out)
 {
 	struct activity_vocab v;
-	struct activity_acc acc = { 0 };
+	struct activity_acc acc;
 	struct verify_scan s = { &acc, &v, 0 };
 	struct verify_cmp c = { .acc = &acc, .diffs = json_array() };
-	size_t n;
-	void **all;
 	tr_err err;
 
 	if ((err = activity_vocab_load(ctx, &v)) != TR_OK)
@@ -1820,58 +1990,15 @@ activity_verify(struct ctx *ctx, json_t **out)
 	    "statuses, themes, equipment, autonomy, workshop_level, followups, redirect_kind, place_kind FROM "
 	    "activity_reports WHERE deleted_at IS NULL",
 	    NULL, 0, verify_report, &s);
-	national_of(ctx->arena, &acc, &c.ncells, &c.ncounts);
-	if (err == TR_OK)
-		err = db_each(ctx->db,
-		    "SELECT day, type, reports, participants, already, minutes FROM activity_rollup_national", NULL, 0,
-		    verify_national, &c);
-	if (err == TR_OK)
-		err = db_each(ctx->db, "SELECT day, type, dim, code, n FROM activity_rollup_national_counts", NULL, 0,
-		    verify_national, &c);
-	if (err == TR_OK)
-		err = db_each(ctx->db,
-		    "SELECT day, adviser_id, organisation_id, commune_code, type, org_commune_code, reports, "
-		    "participants, "
-		    "already, minutes FROM activity_rollup",
-		    NULL, 0, verify_cell, &c);
-	c.counts = true;
-	if (err == TR_OK)
-		err = db_each(ctx->db,
-		    "SELECT day, adviser_id, organisation_id, commune_code, type, org_commune_code, dim, code, n FROM "
-		    "activity_rollup_counts",
-		    NULL, 0, verify_cell, &c);
+	for (size_t l = 0; l < ACTIVITY_LEVELS && err == TR_OK; l++)
+		err = verify_level(ctx, &c, l);
 	if (err != TR_OK) {
 		err = ctx_storage_error(ctx, err);
 		goto out;
-	}
-	all = sorted_values(ctx->arena, &acc.cells, &n);
-	for (size_t i = 0; i < n; i++) {
-		struct cell *x = all[i];
-		if (x->reports >= 0 && (x->reports || x->participants || x->minutes))
-			diff(&c, "activity_rollup", x->key, x->reports, 0);
-	}
-	all = sorted_values(ctx->arena, &acc.counts, &n);
-	for (size_t i = 0; i < n; i++) {
-		struct count *x = all[i];
-		if (x->n > 0)
-			diff(&c, "activity_rollup_counts", x->key, x->n, 0);
-	}
-	all = sorted_values(ctx->arena, &c.ncells, &n);
-	for (size_t i = 0; i < n; i++) {
-		struct cell *x = all[i];
-		if (x->reports > 0)
-			diff(&c, "activity_rollup_national", x->key, x->reports, 0);
-	}
-	all = sorted_values(ctx->arena, &c.ncounts, &n);
-	for (size_t i = 0; i < n; i++) {
-		struct count *x = all[i];
-		if (x->n > 0)
-			diff(&c, "activity_rollup_national_counts", x->key, x->n, 0);
 	}
 	*out = json_pack("{s:I, s:I, s:I, s:O}", "reports", (json_int_t)s.reports, "cells", (json_int_t)c.cells,
 	    "ndifferences", (json_int_t)c.ndiffs, "differences", c.diffs);
 out:
 	json_decref(c.diffs);
-	activity_acc_free(&acc);
 	return err;
 }

@@ -27,6 +27,9 @@
 extern const struct scope activity_scope;
 extern const struct scope activity_rollup_scope;
 extern const struct scope activity_rollup_counts_scope;
+/* The département level of the rollups (no adviser, no structure): national reach, poles and regional officers. */
+extern const struct scope activity_rollup_dep_scope;
+extern const struct scope activity_rollup_dep_counts_scope;
 
 /* ---- Reports ---- */
 

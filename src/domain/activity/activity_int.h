@@ -31,13 +31,27 @@ struct activity_cache {
 	int64_t window_days;
 };
 
-/* Deltas of the rollups gathered over the reports of one transaction, written once each by
- * activity_acc_flush. */
+/* The levels of the rollups, finest first, each with its tables (docs/SCALING.md): adviser (day × adviser ×
+ * structure × commune of the session × type × commune of the structure), département (département of the session ×
+ * day × type × département of the structure), région (day × type × région of the session × région of the
+ * structure; no counts), national (day × type), and by month the national and région levels (a year is twelve
+ * months of rows). */
+enum {
+	ACTIVITY_LEVEL_ADVISER,
+	ACTIVITY_LEVEL_DEP,
+	ACTIVITY_LEVEL_REGION,
+	ACTIVITY_LEVEL_NATIONAL,
+	ACTIVITY_LEVEL_NATIONAL_MONTH,
+	ACTIVITY_LEVEL_REGION_MONTH,
+	ACTIVITY_LEVELS
+};
+
+/* Deltas of the rollups gathered over the reports of one transaction, at every level, written once each by
+ * activity_acc_flush. All in the call's arena. */
 struct activity_acc {
 	struct arena *arena;
 	const struct activity_vocab *vocab; /* of the last activity_acc_add: its codes not yet in use are marked */
-	struct strmap cells, counts;
-	json_t *rows;
+	struct strmap cells[ACTIVITY_LEVELS], counts[ACTIVITY_LEVELS];
 };
 
 TR_MUST_USE tr_err activity_vocab_load(struct ctx *ctx, struct activity_vocab *v);
@@ -62,7 +76,6 @@ TR_MUST_USE tr_err activity_insert(struct ctx *ctx, json_t *c, const char *sourc
 void activity_decorate(struct ctx *ctx, const struct activity_vocab *v, const struct activity_cache *cache, json_t *o);
 
 void activity_acc_init(struct ctx *ctx, struct activity_acc *acc);
-void activity_acc_free(struct activity_acc *acc);
 /* Adds SIGN (1 or -1) × report R (a row of activity_reports as JSON) to the deltas. */
 void activity_acc_add(struct activity_acc *acc, const struct activity_vocab *v, json_t *r, int64_t sign);
 /* Writes the deltas (upserts in key order; rows back at zero removed), inside the caller's transaction. */

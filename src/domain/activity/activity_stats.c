@@ -87,19 +87,110 @@ where_of(struct ctx *ctx, const struct scope *s, const struct activity_query *q,
 		sqlw_and(w, "a.adviser_id = ?", DB_I64(q->id));
 }
 
-/* The rollup table a figure of Q reads, with its WHERE started in W: the national level (day × type) for a
- * national query of a reader with national reach, else the adviser level filtered by the reader's scope and Q. */
-static const char *
-source_of(struct ctx *ctx, const struct activity_query *q, bool employer, bool counts, struct sqlw *w)
+/* Whether the reader reads the territorial levels of the rollups: national reach, or only poles and regional
+ * officers (their scope is a set of régions, which those levels hold). */
+static bool
+territorial_reader(const struct ctx *ctx)
 {
-	if (strcmp(q->level, "national") == 0 && actor_has_any(ctx->actor, ACTIVITY_NATIONAL)) {
+	unsigned regional = ROLE_BIT(ROLE_POLE) | ROLE_BIT(ROLE_REGIONAL);
+
+	return actor_has_any(ctx->actor, ACTIVITY_NATIONAL) ||
+	       (ctx->actor && ctx->actor->role_mask && (ctx->actor->role_mask & ~regional) == 0);
+}
+
+/* The level of the rollups that answers Q for this reader (the coarsest that holds its filter): national for a
+ * national query with national reach; the département level for a national, régional or départemental query of a
+ * territorial reader; else the adviser level, filtered by the reader's scope. */
+static int
+level_of(const struct ctx *ctx, const struct activity_query *q)
+{
+	bool national = strcmp(q->level, "national") == 0;
+
+	if (!territorial_reader(ctx) ||
+	    !(national || strcmp(q->level, "region") == 0 || strcmp(q->level, "departement") == 0))
+		return ACTIVITY_LEVEL_ADVISER;
+	return national && actor_has_any(ctx->actor, ACTIVITY_NATIONAL) ? ACTIVITY_LEVEL_NATIONAL : ACTIVITY_LEVEL_DEP;
+}
+
+/* The WHERE of the reader's scope and of Q's territory over alias "a" of the département level, into W. A région
+ * is the range of each of its départements. */
+static void
+dep_where_of(struct ctx *ctx, bool counts, const struct activity_query *q, bool employer, struct sqlw *w)
+{
+	scope_where(ctx, counts ? &activity_rollup_dep_counts_scope : &activity_rollup_dep_scope, w);
+	if (strcmp(q->level, "region") == 0)
+		sqlw_and(w,
+		    employer ? "a.org_departement_code IN (SELECT code FROM departements WHERE region_code = ?)"
+		             : "a.departement_code IN (SELECT code FROM departements WHERE region_code = ?)",
+		    DB_TEXT(q->code));
+	else if (strcmp(q->level, "departement") == 0)
+		sqlw_and(w, employer ? "a.org_departement_code = ?" : "a.departement_code = ?", DB_TEXT(q->code));
+}
+
+/* Level tables DAYS (by day) and MONTHS (by month) over FROM..TO as a subquery of columns COLS (alias a), with its
+ * parameters in W: the whole months from MONTHS, the days before and after them from DAYS, so that a year reads
+ * twelve months of rows. */
+static const char *
+span_of(struct ctx *ctx, const char *days, const char *months, const char *cols, const char *from, const char *to,
+    struct sqlw *w)
+{
+	const char *first, *last, *after = date_add(ctx->arena, to, 0, 1);
+
+	memset(w, 0, sizeof(*w));
+	w->arena = ctx->arena;
+	w->sql = "1 = 1";
+	/* FIRST: the first day of the first whole month; LAST: the last day of the last one. */
+	first =
+	    strcmp(from + 8, "01") == 0 ? from : date_add(ctx->arena, arena_printf(ctx->arena, "%.7s-01", from), 1, 0);
+	last = strcmp(after + 8, "01") == 0 ? to : date_add(ctx->arena, arena_printf(ctx->arena, "%.7s-01", to), 0, -1);
+	if (strcmp(first, last) > 0) {
+		sqlw_param(w, DB_TEXT(from));
+		sqlw_param(w, DB_TEXT(to));
+		return arena_printf(ctx->arena, "(SELECT %s FROM %s WHERE day >= ? AND day <= ?) a", cols, days);
+	}
+	sqlw_param(w, DB_TEXT(from));
+	sqlw_param(w, DB_TEXT(first));
+	sqlw_param(w, DB_TEXT(arena_printf(ctx->arena, "%.7s", first)));
+	sqlw_param(w, DB_TEXT(arena_printf(ctx->arena, "%.7s", last)));
+	sqlw_param(w, DB_TEXT(last));
+	sqlw_param(w, DB_TEXT(to));
+	return arena_printf(ctx->arena,
+	    "(SELECT %s FROM %s WHERE day >= ? AND day < ? UNION ALL SELECT %s FROM %s WHERE month >= ? AND month <= ? "
+	    "UNION ALL SELECT %s FROM %s WHERE day > ? AND day <= ?) a",
+	    cols, days, cols, months, cols, days);
+}
+
+/* What a figure of Q over FROM..TO reads (its counts with COUNTS; by day with BY_DAY), as a FROM item with alias a,
+ * with its WHERE, the period included, in W (level_of). */
+static const char *
+source_of(struct ctx *ctx, const struct activity_query *q, bool employer, bool counts, bool by_day, const char *from,
+    const char *to, struct sqlw *w)
+{
+	const char *table;
+
+	switch (level_of(ctx, q)) {
+	case ACTIVITY_LEVEL_NATIONAL:
+		if (!by_day)
+			return counts ? span_of(ctx, "activity_rollup_national_counts",
+			                    "activity_rollup_national_month_counts", "type, dim, code, n", from, to, w)
+			              : span_of(ctx, "activity_rollup_national", "activity_rollup_national_month",
+			                    "type, reports, participants, already, minutes", from, to, w);
 		memset(w, 0, sizeof(*w));
 		w->arena = ctx->arena;
 		w->sql = "1 = 1";
-		return counts ? "activity_rollup_national_counts" : "activity_rollup_national";
+		table = counts ? "activity_rollup_national_counts" : "activity_rollup_national";
+		break;
+	case ACTIVITY_LEVEL_DEP:
+		dep_where_of(ctx, counts, q, employer, w);
+		table = counts ? "activity_rollup_dep_counts" : "activity_rollup_dep";
+		break;
+	default:
+		where_of(ctx, counts ? &activity_rollup_counts_scope : &activity_rollup_scope, q, employer, w);
+		table = counts ? "activity_rollup_counts" : "activity_rollup";
 	}
-	where_of(ctx, counts ? &activity_rollup_counts_scope : &activity_rollup_scope, q, employer, w);
-	return counts ? "activity_rollup_counts" : "activity_rollup";
+	sqlw_and(w, "a.day >= ?", DB_TEXT(from));
+	sqlw_and(w, "a.day <= ?", DB_TEXT(to));
+	return arena_printf(ctx->arena, "%s a", table);
 }
 
 static tr_err
@@ -132,12 +223,10 @@ period(struct ctx *ctx, const struct activity_query *q, bool employer, const cha
 	int64_t sessions = 0, participants = 0, already = 0, minutes = 0, workshops = 0, workshop_p = 0;
 	tr_err err;
 
-	table = source_of(ctx, q, employer, false, &w);
-	sqlw_and(&w, "a.day >= ?", DB_TEXT(from));
-	sqlw_and(&w, "a.day <= ?", DB_TEXT(to));
+	table = source_of(ctx, q, employer, false, false, from, to, &w);
 	err = run(ctx,
 	    arena_printf(ctx->arena,
-	        "SELECT a.type, SUM(a.reports), SUM(a.participants), SUM(a.already), SUM(a.minutes) FROM %s a WHERE %s "
+	        "SELECT a.type, SUM(a.reports), SUM(a.participants), SUM(a.already), SUM(a.minutes) FROM %s WHERE %s "
 	        "GROUP BY a.type ORDER BY a.type",
 	        table, w.sql),
 	    &w, &r);
@@ -176,11 +265,9 @@ shares(struct ctx *ctx, const struct activity_vocab *v, const struct activity_qu
 	struct db_rows *r;
 	tr_err err;
 
-	table = source_of(ctx, q, employer, true, &w);
-	sqlw_and(&w, "a.day >= ?", DB_TEXT(q->from));
-	sqlw_and(&w, "a.day <= ?", DB_TEXT(q->to));
+	table = source_of(ctx, q, employer, true, false, q->from, q->to, &w);
 	if ((err = run(ctx,
-	         arena_printf(ctx->arena, "SELECT a.dim, a.code, SUM(a.n) FROM %s a WHERE %s GROUP BY a.dim, a.code",
+	         arena_printf(ctx->arena, "SELECT a.dim, a.code, SUM(a.n) FROM %s WHERE %s GROUP BY a.dim, a.code",
 	             table, w.sql),
 	         &w, &r)) != TR_OK)
 		return err;
@@ -268,12 +355,10 @@ curve(struct ctx *ctx, const struct activity_query *q, bool employer, json_t **o
 	struct db_rows *r;
 	tr_err err;
 
-	table = source_of(ctx, q, employer, false, &w);
-	sqlw_and(&w, "a.day >= ?", DB_TEXT(q->from));
-	sqlw_and(&w, "a.day <= ?", DB_TEXT(q->to));
+	table = source_of(ctx, q, employer, false, true, q->from, q->to, &w);
 	if ((err = run(ctx,
 	         arena_printf(ctx->arena,
-	             "SELECT a.day, SUM(a.reports), SUM(a.participants) FROM %s a WHERE %s GROUP BY a.day "
+	             "SELECT a.day, SUM(a.reports), SUM(a.participants) FROM %s WHERE %s GROUP BY a.day "
 	             "ORDER BY a.day",
 	             table, w.sql),
 	         &w, &r)) != TR_OK)
@@ -324,16 +409,28 @@ territories(struct ctx *ctx, const struct activity_query *q, json_t **out)
 	for (int side = 0; side < 2 && err == TR_OK; side++) {
 		struct sqlw w;
 		struct db_rows *r;
-		where_of(ctx, &activity_rollup_scope, q, side == 1, &w);
-		sqlw_and(&w, "a.day >= ?", DB_TEXT(q->from));
-		sqlw_and(&w, "a.day <= ?", DB_TEXT(q->to));
+		const char *table;
+		/* A national table of régions reads the région level, a régional one of départements the département
+		 * level, a table of communes the adviser level. */
+		int lv = level_of(ctx, q);
+		if (lv == ACTIVITY_LEVEL_NATIONAL) {
+			table = span_of(ctx, "activity_rollup_region", "activity_rollup_region_month",
+			    "region_code, org_region_code, reports, participants", q->from, q->to, &w);
+		} else if (lv == ACTIVITY_LEVEL_DEP && strcmp(q->level, "departement") != 0) {
+			table = source_of(ctx, q, side == 1, false, true, q->from, q->to, &w);
+		} else {
+			table = "activity_rollup a";
+			where_of(ctx, &activity_rollup_scope, q, side == 1, &w);
+			sqlw_and(&w, "a.day >= ?", DB_TEXT(q->from));
+			sqlw_and(&w, "a.day <= ?", DB_TEXT(q->to));
+		}
 		err = run(ctx,
 		    arena_printf(ctx->arena,
 		        "SELECT t.code, n.name, t.s, t.p FROM (SELECT %s AS code, SUM(a.reports) AS s, "
 		        "SUM(a.participants) AS "
-		        "p FROM activity_rollup a WHERE %s GROUP BY %s) t LEFT JOIN %s n ON n.code = t.code ORDER BY "
+		        "p FROM %s WHERE %s GROUP BY %s) t LEFT JOIN %s n ON n.code = t.code ORDER BY "
 		        "t.code",
-		        side ? ecol : col, w.sql, side ? ecol : col, names),
+		        side ? ecol : col, table, w.sql, side ? ecol : col, names),
 		    &w, &r);
 		for (size_t i = 0; err == TR_OK && i < r->nrows; i++) {
 			const char *code = db_text(db_cell(r, i, 0));
@@ -391,15 +488,25 @@ advisers(struct ctx *ctx, const struct activity_query *q, bool employer, int64_t
 		filter = "ad.organisation_id = ?", p[np++] = DB_I64(q->id);
 	else if (strcmp(q->level, "adviser") == 0)
 		filter = "ad.person_id = ?", p[np++] = DB_I64(q->id);
-	err = db_query(ctx->db, ctx->arena,
-	    arena_printf(ctx->arena,
-	        "SELECT COUNT(DISTINCT ad.person_id) FROM (SELECT c.candidate_id AS person_id, c.organisation_id FROM "
-	        "contracts c WHERE c.state IN ('planned', 'active', 'suspended') UNION SELECT m.person_id, "
-	        "m.organisation_id FROM activity_mediators m) ad JOIN organisations o ON o.id = ad.organisation_id "
-	        "LEFT "
-	        "JOIN communes cm ON cm.code = o.commune_code WHERE %s",
-	        filter),
-	    p, np, &r);
+	/* Everywhere: the people alone, without the structures' territory. */
+	if (np == 0)
+		err = db_query(ctx->db, ctx->arena,
+		    "SELECT COUNT(*) FROM (SELECT c.candidate_id FROM contracts c WHERE c.state IN ('planned', "
+		    "'active', "
+		    "'suspended') UNION SELECT m.person_id FROM activity_mediators m) ad",
+		    NULL, 0, &r);
+	else
+		err = db_query(ctx->db, ctx->arena,
+		    arena_printf(ctx->arena,
+		        "SELECT COUNT(DISTINCT ad.person_id) FROM (SELECT c.candidate_id AS person_id, "
+		        "c.organisation_id "
+		        "FROM contracts c WHERE c.state IN ('planned', 'active', 'suspended') UNION SELECT "
+		        "m.person_id, "
+		        "m.organisation_id FROM activity_mediators m) ad JOIN organisations o ON o.id = "
+		        "ad.organisation_id "
+		        "LEFT JOIN communes cm ON cm.code = o.commune_code WHERE %s",
+		        filter),
+		    p, np, &r);
 	if (err != TR_OK)
 		return ctx_storage_error(ctx, err);
 	in_post = db_int(db_cell(r, 0, 0));

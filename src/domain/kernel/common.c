@@ -234,6 +234,27 @@ record_insert(struct ctx *ctx, const struct entity *e, const char *table, json_t
 	return err;
 }
 
+const char *
+record_columns(struct ctx *ctx, const struct entity *e, size_t *n)
+{
+	struct db_val params[RECORD_PARAMS_MAX];
+	struct buf sql = BUF_INIT(0);
+
+	*n = 0;
+	columns(&sql, e, "", NULL, params, n);
+	return sql_text(ctx, &sql);
+}
+
+void
+record_values(const struct entity *e, json_t *values, struct db_val *params)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < e->nfields; i++)
+		if (!(e->fields[i].flags & FF_READONLY))
+			params[n++] = record_value(&e->fields[i], values);
+}
+
 tr_err
 record_update_journal(struct ctx *ctx, const struct entity *e, const char *table, const char *kind, int64_t id,
     int64_t version, json_t *before, json_t *values, const char *stale, bool with_version)

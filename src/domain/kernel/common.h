@@ -71,6 +71,12 @@ TR_MUST_USE tr_err record_update(struct ctx *ctx, const struct entity *e, const 
 TR_MUST_USE tr_err record_insert(struct ctx *ctx, const struct entity *e, const char *table, json_t *values,
     const char *extra_columns, const char *extra_values, const char *on_conflict, const struct db_val *extra,
     size_t nextra, int64_t *id);
+/* For multi-row inserts (db_exec_rows): the writable columns of E joined by ", " in record_insert's order, in the
+ * arena, their number in *N; and the values of VALUES for them, into PARAMS (room for *N), as record_insert binds
+ * them. */
+const char *record_columns(struct ctx *ctx, const struct entity *e, size_t *n);
+void record_values(const struct entity *e, json_t *values, struct db_val *params);
+
 #define record_insertv(ctx, e, table, values, extra_columns, extra_values, on_conflict, id, ...)     \
 	record_insert((ctx), (e), (table), (values), (extra_columns), (extra_values), (on_conflict), \
 	    DB_PARAMS(__VA_ARGS__), DB_NPARAMS(__VA_ARGS__), (id))

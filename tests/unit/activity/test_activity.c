@@ -39,7 +39,7 @@ struct fx {
 	unsigned seed;
 };
 
-static const char *const communes[] = { "26362", "26108", "69123" };
+static const char *const communes[] = { "26362", "26108", "69123", "75056" };
 
 static int
 setup(void **state)
@@ -60,7 +60,11 @@ setup(void **state)
 	fx->a = arena_new();
 	assert_int_equal(
 	    db_exec_script(fx->db,
-	        "INSERT INTO regions (code, name, name_key) VALUES ('84', 'Auvergne-Rhône-Alpes', 'auvergne');"
+	        "INSERT INTO regions (code, name, name_key) VALUES ('84', 'Auvergne-Rhône-Alpes', 'auvergne'), ('11', "
+	        "'Île-de-France', 'ile');"
+	        "INSERT INTO departements (code, region_code, name, name_key) VALUES ('75', '11', 'Paris', 'paris');"
+	        "INSERT INTO communes (code, name, name_key, departement_code, region_code) VALUES ('75056', 'Paris', "
+	        "'paris', '75', '11');"
 	        "INSERT INTO departements (code, region_code, name, name_key) VALUES ('26', '84', 'Drôme', 'drome'), "
 	        "('69', '84', 'Rhône', 'rhone');"
 	        "INSERT INTO communes (code, name, name_key, departement_code, region_code) VALUES ('26362', "
@@ -71,7 +75,11 @@ setup(void **state)
 	        "'employer', "
 	        "'26108', 0, 0), ('S2', 'employer', '69123', 0, 0);"
 	        "INSERT INTO people (email, name, created_at, updated_at) VALUES ('a1@x.fr', 'A1', 0, 0), ('a2@x.fr', "
-	        "'A2', 0, 0), ('a3@x.fr', 'A3', 0, 0), ('n@x.fr', 'N', 0, 0);"),
+	        "'A2', 0, 0), ('a3@x.fr', 'A3', 0, 0), ('n@x.fr', 'N', 0, 0), ('p@x.fr', 'P', 0, 0);"
+	        "INSERT INTO memberships (person_id, role, created_at) SELECT id, 'pole', 0 FROM people WHERE email = "
+	        "'p@x.fr';"
+	        "INSERT INTO membership_regions (membership_id, region_code) SELECT id, '11' FROM memberships WHERE "
+	        "role = 'pole';"),
 	    TR_OK);
 	for (int i = 0; i < ADVISERS; i++) {
 		struct db_rows *r;
@@ -132,12 +140,13 @@ static json_t *
 random_report(struct fx *fx, const char *source_id)
 {
 	int p = 1 + rnd(fx, 12), f = rnd(fx, p + 1), a = rnd(fx, p + 1);
-	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:{s:i, s:i}, s:{s:i, s:i}, s:[s, s], s:s}",
-	    "session_on", date_iso(fx->a, T0 - 86400 * (int64_t)rnd(fx, 80)), "type",
-	    rnd(fx, 3) ? "individuel" : "collectif", "place_kind", places[rnd(fx, 4)], "commune_code",
-	    communes[rnd(fx, 3)], "duration_min", 15 * (1 + rnd(fx, 12)), "participants", p, "already", rnd(fx, p + 1),
-	    "genders", "feminin", f, "masculin", p - f, "ages", ages[rnd(fx, 4)], a, "non_communique", p - a, "themes",
-	    themes[rnd(fx, 5)], themes[rnd(fx, 5)], "equipment", rnd(fx, 2) ? "ordinateur|telephone" : "tablette");
+	json_t *o =
+	    json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:{s:i, s:i}, s:{s:i, s:i}, s:[s, s], s:s}", "session_on",
+	        date_iso(fx->a, T0 - 86400 * (int64_t)rnd(fx, 80)), "type", rnd(fx, 3) ? "individuel" : "collectif",
+	        "place_kind", places[rnd(fx, 4)], "commune_code", communes[rnd(fx, (int)N_ELEMS(communes))],
+	        "duration_min", 15 * (1 + rnd(fx, 12)), "participants", p, "already", rnd(fx, p + 1), "genders",
+	        "feminin", f, "masculin", p - f, "ages", ages[rnd(fx, 4)], a, "non_communique", p - a, "themes",
+	        themes[rnd(fx, 5)], themes[rnd(fx, 5)], "equipment", rnd(fx, 2) ? "ordinateur|telephone" : "tablette");
 	if (strcmp(json_string_value(json_array_get(json_object_get(o, "themes"), 0)),
 	        json_string_value(json_array_get(json_object_get(o, "themes"), 1))) == 0)
 		json_array_remove(json_object_get(o, "themes"), 1);
@@ -262,18 +271,64 @@ t_rollups_follow_every_write(void **state)
 		assert_true(first > 0);
 		json_decref(out);
 	}
-	/* And so is one national row. */
+	/* Put back: none again. */
 	assert_int_equal(db_execv(fx->db,
-	                     "UPDATE activity_rollup_national SET minutes = minutes + 1 WHERE 1 = ? AND day = (SELECT "
-	                     "MIN(day) FROM activity_rollup_national)",
+	                     "UPDATE activity_rollup_counts SET n = n - 1 WHERE 1 = ? AND dim = 'theme' AND code = "
+	                     "(SELECT MIN(code) FROM activity_rollup_counts WHERE dim = 'theme')",
 	                     NULL, DB_I64(1)),
 	    TR_OK);
+	assert_verified(fx);
+	first = 0;
+	/* And so is one row of every other level's tables, each named. */
 	{
-		struct ctx c = ctx_of(fx, NULL);
-		json_t *out = NULL;
-		assert_int_equal(activity_verify(&c, &out), TR_OK);
-		assert_int_equal(json_integer_value(json_object_get(out, "ndifferences")), first + 1);
-		json_decref(out);
+		/* Each moves one row: the first of the table in its key's order. */
+		static const struct {
+			const char *table, *set, *key;
+		} tamper[] = {
+			{ "activity_rollup_national", "minutes = minutes + 1", "day, type" },
+			{ "activity_rollup_national_counts", "n = n + 1", "day, type, dim, code" },
+			{ "activity_rollup_dep", "participants = participants + 1",
+			    "departement_code, day, type, org_departement_code" },
+			{ "activity_rollup_dep_counts", "n = n + 2",
+			    "departement_code, day, type, org_departement_code, dim, code" },
+			{ "activity_rollup_region", "reports = reports + 1",
+			    "day, type, region_code, org_region_code" },
+			{ "activity_rollup_national_month", "already = already + 1", "month, type" },
+			{ "activity_rollup_national_month_counts", "n = n + 1", "month, type, dim, code" },
+			{ "activity_rollup_region_month", "minutes = minutes + 1",
+			    "month, type, region_code, org_region_code" },
+		};
+		int64_t raw = count(fx, "SELECT COUNT(*) FROM activity_reports WHERE deleted_at IS NULL AND 1 = ?");
+		/* Before: every level adds up to the raw reports. */
+		assert_int_equal(count(fx, "SELECT SUM(reports) FROM activity_rollup_dep WHERE 1 = ?"), raw);
+		assert_int_equal(count(fx, "SELECT SUM(reports) FROM activity_rollup_region WHERE 1 = ?"), raw);
+		assert_int_equal(count(fx, "SELECT SUM(reports) FROM activity_rollup_national WHERE 1 = ?"), raw);
+		assert_int_equal(count(fx, "SELECT SUM(reports) FROM activity_rollup_national_month WHERE 1 = ?"), raw);
+		assert_int_equal(count(fx, "SELECT SUM(reports) FROM activity_rollup_region_month WHERE 1 = ?"), raw);
+		for (size_t t = 0; t < sizeof(tamper) / sizeof(tamper[0]); t++) {
+			struct ctx c = ctx_of(fx, NULL);
+			json_t *out = NULL, *d;
+			size_t i;
+			bool named = false;
+			int64_t changed = 0;
+			assert_int_equal(
+			    db_execv(fx->db,
+			        arena_printf(fx->a,
+			            "UPDATE %s SET %s WHERE 1 = ? AND (%s) IN (SELECT %s FROM %s ORDER BY %s LIMIT 1)",
+			            tamper[t].table, tamper[t].set, tamper[t].key, tamper[t].key, tamper[t].table,
+			            tamper[t].key),
+			        &changed, DB_I64(1)),
+			    TR_OK);
+			assert_int_equal(changed, 1);
+			assert_int_equal(activity_verify(&c, &out), TR_OK);
+			assert_int_equal(
+			    json_integer_value(json_object_get(out, "ndifferences")), first + 1 + (int64_t)t);
+			json_array_foreach(json_object_get(out, "differences"), i, d) named |=
+			    strcmp(json_string_value(json_object_get(d, "table")), tamper[t].table) == 0;
+			if (!named)
+				fail_msg("%s not named: %s", tamper[t].table, json_dumps(out, 0));
+			json_decref(out);
+		}
 	}
 	buf_free(&b);
 }
@@ -323,6 +378,23 @@ t_batch_all_or_nothing_and_idempotent(void **state)
 	assert_int_equal(count(fx, "SELECT SUM(reports) FROM activity_rollup WHERE 1 = ?"), 2);
 	/* Each batch is one journal entry with the SHA-256 of its content. */
 	assert_int_equal(count(fx, "SELECT COUNT(*) FROM journal WHERE entity = 'activity_batch' AND 1 = ?"), 2);
+	/* One source id twice in a batch (a new one, then one stored already, each twice): the first line of the new one
+	 * is written, the others change nothing. */
+	buf_reset(&b);
+	for (int i = 0; i < 4; i++) {
+		o = random_report(fx, i < 2 ? "b-twice" : "b-0");
+		s = json_dumps(o, JSON_COMPACT);
+		assert_int_equal(buf_puts(&b, s), TR_OK);
+		assert_int_equal(buf_putc(&b, '\n'), TR_OK);
+		free(s);
+		json_decref(o);
+	}
+	c = ctx_of(fx, &fx->advisers[0]);
+	assert_int_equal(activity_ingest(&c, "api", buf_str(&b).p, buf_str(&b).n, false, &out), TR_OK);
+	assert_int_equal(json_integer_value(json_object_get(out, "inserted")), 1);
+	assert_int_equal(json_integer_value(json_object_get(out, "unchanged")), 3);
+	json_decref(out);
+	assert_int_equal(count(fx, "SELECT COUNT(*) FROM activity_reports WHERE source_id = 'b-twice' AND 1 = ?"), 1);
 	assert_verified(fx);
 	buf_free(&b);
 }
@@ -524,6 +596,145 @@ t_stats_in_scope(void **state)
 	buf_free(&b);
 }
 
+/* The figures of Q for WHO: sessions, accompaniments, hours, and the totals of the place (sessions) and gender
+ * (participants) shares. */
+static void
+figures_of(struct fx *fx, const struct actor *who, struct activity_query q, int64_t out[5])
+{
+	struct ctx c = ctx_of(fx, who);
+	json_t *o = NULL, *cur, *it;
+	size_t i;
+
+	assert_int_equal(activity_stats(&c, &q, &o), TR_OK);
+	cur = json_object_get(json_object_get(o, "periods"), "current");
+	out[0] = json_integer_value(json_object_get(cur, "sessions"));
+	out[1] = json_integer_value(json_object_get(cur, "accompaniments"));
+	out[2] = json_integer_value(json_object_get(cur, "hours"));
+	out[3] = out[4] = -1;
+	json_array_foreach(json_object_get(o, "shares"), i, it)
+	{
+		if (strcmp(json_string_value(json_object_get(it, "family")), "place") == 0)
+			out[3] = json_integer_value(json_object_get(it, "total"));
+		if (strcmp(json_string_value(json_object_get(it, "family")), "gender") == 0)
+			out[4] = json_integer_value(json_object_get(it, "total"));
+	}
+	json_decref(o);
+}
+
+/* The same figures from the raw reports matching WHERE. */
+static void
+raw_figures(struct fx *fx, const char *where, int64_t out[5])
+{
+	struct db_rows *r;
+
+	assert_int_equal(db_onev(fx->db, fx->a,
+	                     arena_printf(fx->a,
+	                         "SELECT COUNT(*), COALESCE(SUM(participants), 0), COALESCE(SUM(duration_min), 0) FROM "
+	                         "activity_reports WHERE deleted_at IS NULL AND 1 = ? AND %s",
+	                         where),
+	                     &r, DB_I64(1)),
+	    TR_OK);
+	out[0] = db_int(db_cell(r, 0, 0));
+	out[1] = db_int(db_cell(r, 0, 1));
+	out[2] = (db_int(db_cell(r, 0, 2)) + 30) / 60;
+	out[3] = out[0];
+	out[4] = out[1];
+}
+
+/* Every level of the rollups gives the raw figures: national (national level), régions and départements, either
+ * side (département level), a structure (adviser level); a pole officer reads the département level through its
+ * scope; the territory tables add up. */
+static void
+t_levels_agree(void **state)
+{
+	struct fx *fx = *state;
+	struct buf b = BUF_INIT(1 << 20);
+	struct ctx c = ctx_of(fx, NULL);
+	const char *pole_regions[] = { "11" };
+	struct actor national = { .name = "N", .email = "n@x.fr", .nroles = 1, .role_mask = ROLE_BIT(ROLE_NATIONAL) };
+	struct actor pole = { .name = "P", .email = "p@x.fr", .nroles = 1, .role_mask = ROLE_BIT(ROLE_POLE) };
+	static const struct {
+		const char *level, *code, *side, *where, *from, *to;
+	} cases[] = {
+		{ "national", NULL, NULL, "1 = 1", NULL, NULL },
+		/* Whole months only, days only, days around whole months. */
+		{ "national", NULL, NULL, "session_on >= '2026-10-01' AND session_on <= '2026-10-31'", "2026-10-01",
+		    "2026-10-31" },
+		{ "national", NULL, NULL, "session_on >= '2026-09-15' AND session_on <= '2026-10-10'", "2026-09-15",
+		    "2026-10-10" },
+		{ "national", NULL, NULL, "session_on >= '2026-09-20' AND session_on <= '2026-11-03'", "2026-09-20",
+		    "2026-11-03" },
+		{ "region", "84", NULL, "region_code = '84'", NULL, NULL },
+		{ "region", "11", NULL, "region_code = '11'", NULL, NULL },
+		{ "region", "84", "employer", "org_region_code = '84'", NULL, NULL },
+		{ "departement", "26", NULL, "departement_code = '26'", NULL, NULL },
+		{ "departement", "75", NULL, "departement_code = '75'", NULL, NULL },
+		{ "departement", "69", "employer", "org_departement_code = '69'", NULL, NULL },
+		{ "structure", NULL, NULL, "organisation_id = (SELECT id FROM organisations WHERE name = 'S1')", NULL,
+		    NULL },
+	};
+	json_t *out = NULL, *it;
+	int next = 0;
+	int64_t got[5], want[5], sum = 0, esum = 0;
+	size_t i;
+
+	national.roles[0].role = ROLE_NATIONAL;
+	national.person_id = count(fx, "SELECT id FROM people WHERE email = 'n@x.fr' AND 1 = ?");
+	pole.roles[0] = (struct actor_role){ .role = ROLE_POLE, .regions = pole_regions, .nregions = 1 };
+	pole.person_id = count(fx, "SELECT id FROM people WHERE email = 'p@x.fr' AND 1 = ?");
+	for (int k = 0; k < 3; k++) {
+		random_batch(fx, 40, &next, &b);
+		assert_int_equal(activity_ingest(&c, "api", buf_str(&b).p, buf_str(&b).n, false, &out), TR_OK);
+		json_decref(out);
+	}
+	/* A deletion moves every level. */
+	c = ctx_of(fx, &fx->advisers[0]);
+	assert_int_equal(
+	    activity_delete(&c,
+	        count(fx, arena_printf(fx->a, "SELECT MAX(id) FROM activity_reports WHERE adviser_id = %lld AND 1 = ?",
+	                      (long long)fx->advisers[0].person_id)),
+	        1),
+	    TR_OK);
+	for (i = 0; i < N_ELEMS(cases); i++) {
+		struct activity_query q = { .level = cases[i].level,
+			.code = cases[i].code,
+			.side = cases[i].side,
+			.from = cases[i].from,
+			.to = cases[i].to };
+		if (strcmp(cases[i].level, "structure") == 0)
+			q.id = count(fx, "SELECT id FROM organisations WHERE name = 'S1' AND 1 = ?");
+		figures_of(fx, &national, q, got);
+		raw_figures(fx, cases[i].where, want);
+		assert_true(want[0] > 0);
+		for (int k = 0; k < 5; k++)
+			if (got[k] != want[k])
+				fail_msg("%s %s %s: figure %d is %lld, raw %lld", cases[i].level,
+				    cases[i].code ? cases[i].code : "", cases[i].side ? cases[i].side : "", k,
+				    (long long)got[k], (long long)want[k]);
+	}
+	/* The pole officer of Île-de-France: the sessions there, or of a structure there (none). */
+	figures_of(fx, &pole, (struct activity_query){ .level = "national" }, got);
+	raw_figures(fx, "(region_code = '11' OR org_region_code = '11')", want);
+	assert_memory_equal(got, want, sizeof(got));
+	figures_of(fx, &pole, (struct activity_query){ .level = "departement", .code = "26" }, got);
+	assert_int_equal(got[0], 0);
+	/* The national table of régions adds up to the national figure, on each side. */
+	c = ctx_of(fx, &national);
+	assert_int_equal(activity_stats(&c, &(struct activity_query){ .level = "national" }, &out), TR_OK);
+	json_array_foreach(json_object_get(json_object_get(out, "territories"), "items"), i, it)
+	{
+		sum += json_integer_value(json_object_get(it, "sessions"));
+		esum += json_integer_value(json_object_get(it, "employer_sessions"));
+	}
+	raw_figures(fx, "1 = 1", want);
+	assert_int_equal(sum, want[0]);
+	assert_int_equal(esum, want[0]);
+	assert_true(json_array_size(json_object_get(json_object_get(out, "territories"), "items")) == 2);
+	json_decref(out);
+	assert_verified(fx);
+	buf_free(&b);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -534,6 +745,7 @@ main(void)
 		T(t_batch_all_or_nothing_and_idempotent),
 		T(t_checks_name_the_field),
 		T(t_stats_in_scope),
+		T(t_levels_agree),
 		T(t_codes_in_use_are_kept),
 		T(t_reminders_once),
 		cmocka_unit_test(t_largest_remainder),

@@ -1027,6 +1027,88 @@ t_read_snapshot(void **state)
 	db_close(other);
 }
 
+/* @WITHOUT_ROWID@: a table that is its primary key on SQLite, a plain table on PostgreSQL; upserts work alike. */
+static void
+t_without_rowid(void **state)
+{
+	struct fx *fx = *state;
+	static const struct embedded_file with_pair[] = { MIG_CHILD, MIG_ITEM,
+		MIG("0003_pair.sql", "CREATE TABLE pair (a TEXT NOT NULL, b BIGINT NOT NULL, n BIGINT NOT NULL,\n"
+		                     "  PRIMARY KEY (a, b)) @WITHOUT_ROWID@;\n"),
+		{ NULL, NULL, 0 } };
+	struct db_rows *r;
+	int applied = 0;
+
+	assert_int_equal(db_exec_script(fx->db, "DROP TABLE IF EXISTS pair"), TR_OK);
+	assert_int_equal(db_migrate(fx->db, with_pair, &applied), TR_OK);
+	assert_int_equal(applied, 1);
+	if (db_engine(fx->db) == DB_SQLITE) {
+		assert_int_equal(
+		    db_onev(fx->db, fx->a, "SELECT sql FROM sqlite_master WHERE name = ?", &r, DB_TEXT("pair")), TR_OK);
+		assert_non_null(strstr(db_text(db_cell(r, 0, 0)), "WITHOUT ROWID"));
+	}
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(
+		    db_execv(fx->db,
+		        "INSERT INTO pair (a, b, n) VALUES (?, ?, ?) ON CONFLICT (a, b) DO UPDATE SET n = pair.n + "
+		        "excluded.n",
+		        NULL, DB_TEXT("x"), DB_I64(1), DB_I64(5)),
+		    TR_OK);
+	assert_int_equal(count_rows(fx, "SELECT n FROM pair"), 10);
+	assert_int_equal(db_exec_script(fx->db, "DROP TABLE pair"), TR_OK);
+}
+
+/* Multi-row statements: 100 rows go in chunks (64 + 32 + 4), every row once, the tail applied, RETURNING rows
+ * gathered in order; an upsert over the same rows adds; a bad row fails the chunk; no rows, no statement. */
+static void
+t_rows(void **state)
+{
+	struct fx *fx = *state;
+	struct db_val p[200];
+	struct db_rows *r;
+	int64_t changes = -1;
+	uint64_t before;
+
+	for (size_t i = 0; i < 100; i++) {
+		p[2 * i] = DB_TEXT(arena_printf(fx->a, "r%03zu", i));
+		p[2 * i + 1] = DB_I64((int64_t)i);
+	}
+	assert_int_equal(
+	    db_query_rows(fx->db, fx->a, "INSERT INTO item (name, n)", "RETURNING name, n", p, 2, 100, &r), TR_OK);
+	assert_int_equal(r->nrows, 100);
+	assert_int_equal(r->ncols, 2);
+	for (size_t i = 0; i < 100; i++) {
+		assert_string_equal(db_text(db_cell(r, i, 0)), arena_printf(fx->a, "r%03zu", i));
+		assert_int_equal(db_int(db_cell(r, i, 1)), (int64_t)i);
+	}
+	assert_int_equal(count_rows(fx, "SELECT count(*) FROM item"), 100);
+	assert_int_equal(db_exec_rows(fx->db, fx->a, "INSERT INTO item (name, n)",
+	                     "ON CONFLICT (name) DO UPDATE SET n = item.n + excluded.n", p, 2, 100, &changes),
+	    TR_OK);
+	assert_int_equal(changes, 100);
+	assert_int_equal(count_rows(fx, "SELECT count(*) FROM item"), 100);
+	assert_int_equal(count_rows(fx, "SELECT CAST(sum(n) AS BIGINT) FROM item"), 2 * 99 * 100 / 2);
+	/* DO NOTHING: RETURNING gives only the rows written. */
+	p[0] = DB_TEXT("new");
+	assert_int_equal(db_query_rows(fx->db, fx->a, "INSERT INTO item (name, n)",
+	                     "ON CONFLICT (name) DO NOTHING RETURNING name", p, 2, 3, &r),
+	    TR_OK);
+	assert_int_equal(r->nrows, 1);
+	assert_string_equal(db_text(db_cell(r, 0, 0)), "new");
+	/* No rows: nothing run, an empty result. */
+	before = db_query_count(fx->db);
+	assert_int_equal(db_query_rows(fx->db, fx->a, "INSERT INTO item (name, n)", NULL, p, 2, 0, &r), TR_OK);
+	assert_int_equal(r->nrows, 0);
+	assert_int_equal(db_exec_rows(fx->db, fx->a, "INSERT INTO item (name, n)", NULL, p, 2, 0, &changes), TR_OK);
+	assert_int_equal(changes, 0);
+	assert_int_equal(db_query_count(fx->db), before);
+	/* A duplicate in a chunk fails it, as db_exec would. */
+	p[2] = DB_TEXT("dup");
+	p[4] = DB_TEXT("dup");
+	assert_int_equal(
+	    db_exec_rows(fx->db, fx->a, "INSERT INTO item (name, n)", NULL, p + 2, 2, 2, NULL), TR_CONFLICT);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -1050,6 +1132,8 @@ main(void)
 		T(t_commit),
 		T(t_nested_begin),
 		T(t_upsert),
+		T(t_rows),
+		T(t_without_rowid),
 		T(t_changes),
 		T(t_script),
 		T(t_cache),
